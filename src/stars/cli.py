@@ -1,0 +1,136 @@
+"""The `stars` command: every subcommand calls the same services as the pages.
+
+Each subcommand brings the database schema up to date first, so it works on an empty
+database (SQLite by default, or whatever ``DATABASE_URL`` names).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    help="STARS: outcomes-based children's services programmes.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+
+def setup(migrate: bool = True) -> None:
+    """Configure Django and bring the schema up to date."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stars.core.settings")
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def fail(message: str, code: int = 2) -> None:
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8000,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+) -> None:
+    """Serve the web app (development server; production uses stars.core.wsgi)."""
+    setup()
+    from django.core.management import call_command
+
+    out.print(f"STARS is at http://{host}:{port}/  (Ctrl+C to stop)")
+    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
+@app.command()
+def demo(
+    contract: Annotated[
+        Path | None, typer.Option(help="contract TOML (default: contracts/dn2-stars.toml)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="random seed of the synthetic programme")] = 2020,
+) -> None:
+    """Reset the database and load the synthetic demo programme and one user per role."""
+    setup()
+    from django.conf import settings
+
+    if settings.PRODUCTION:
+        fail("`stars demo` erases the database; it is refused when STARS_ENV=production")
+    from stars.core.demo import demo_load
+
+    path = contract or settings.STARS_DEFAULT_CONTRACT
+    users = demo_load(contract_path=Path(path), seed=seed, console=console)
+    out.print("Demo users (synthetic data only; sign in at http://127.0.0.1:8000/):")
+    out.print(f"  {'username':<24} {'password':<22} {'role':<18} council", highlight=False)
+    for u in users:
+        out.print(f"  {u.username:<24} {u.password:<22} {u.role:<18} {u.council}", highlight=False)
+
+
+@app.command()
+def createuser(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="spoc, commissioner, provider_manager, key_worker, investor, evaluator or admin"
+        ),
+    ],
+    council: Annotated[str | None, typer.Option(help="council code (spoc, commissioner)")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(help="password (asked for when not given)", envvar="STARS_PASSWORD"),
+    ] = None,
+) -> None:
+    """Create a user with a role (and a council for council roles)."""
+    setup()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from stars.partnership.services import UserError, user_create
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        validate_password(password)
+        user = user_create(username=username, role=role, council=council, password=password)
+    except ValidationError as exc:
+        fail("password: " + " ".join(exc.messages))
+    except UserError as exc:
+        fail(str(exc))
+    out.print(f"created {user.username} ({user.role}{', ' + council if council else ''})")
+
+
+@app.command()
+def check() -> None:
+    """Run Django's deployment checks (clean when STARS_ENV=production is set up right)."""
+    setup()
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    try:
+        call_command("check", deploy=True, fail_level="WARNING")
+    except SystemCheckError as exc:
+        console.print(str(exc))
+        raise typer.Exit(1) from exc
+    out.print("deployment checks passed")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Who may see what: the one place where roles and council scope are decided.
+
+Every view is wrapped in :func:`page`, naming an entry of :data:`PAGES`; an architecture
+test checks that every URL is. Every query for child-level records goes through a
+selector that calls :func:`scope_of` and :meth:`Scope.filter`, so no page can forget
+a council's boundary. Out-of-scope records are answered 404, never 403, so a user
+cannot learn that another council's record exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from stars.partnership.models import Role
+
+ALL_ROLES = frozenset(Role)
+CHILD_LEVEL = frozenset(
+    {Role.SPOC, Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.KEY_WORKER, Role.ADMIN}
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    roles: frozenset[str]
+    nav: str = ""  # label in the service navigation; blank for pages not in it
+
+
+PAGES: dict[str, Page] = {
+    "home": Page(ALL_ROLES, "Home"),
+    "referral_list": Page(CHILD_LEVEL, "Referrals"),
+    "referral_detail": Page(CHILD_LEVEL),
+    "report_evaluation": Page(
+        frozenset({Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.EVALUATOR, Role.ADMIN}),
+        "Evaluation report",
+    ),
+    "audit": Page(frozenset({Role.ADMIN}), "Audit"),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What part of the programme a user may see."""
+
+    councils: frozenset[str] | None  # council codes; None means every council
+    key_worker_id: int | None  # a key worker sees only their own caseload
+    child_level: bool  # may see child-level rows at all
+    identifiable: bool  # may see names and dates of birth
+
+    def filter(
+        self, qs: QuerySet[Any], council: str = "council__code", key_worker: str = "key_worker_id"
+    ) -> QuerySet[Any]:
+        """Narrow a queryset of child-level records to this scope."""
+        if not self.child_level:
+            return qs.none()
+        if self.councils is not None:
+            qs = qs.filter(**{f"{council}__in": sorted(self.councils)})
+        if self.key_worker_id is not None:
+            qs = qs.filter(Q(**{key_worker: self.key_worker_id}))
+        return qs
+
+    def council_codes(self, all_codes: tuple[str, ...]) -> tuple[str, ...]:
+        """The councils whose aggregate figures this user may see."""
+        if self.councils is None:
+            return all_codes
+        return tuple(c for c in all_codes if c in self.councils)
+
+
+def scope_of(user: Any) -> Scope:
+    role = getattr(user, "role", None)
+    if not getattr(user, "is_authenticated", False) or role not in ALL_ROLES:
+        return Scope(frozenset(), None, False, False)
+    if role in (Role.SPOC, Role.COMMISSIONER):
+        code = user.council.code if user.council_id else ""
+        return Scope(frozenset({code}), None, True, True)
+    if role == Role.KEY_WORKER:
+        return Scope(None, user.pk, True, True)
+    if role in (Role.PROVIDER_MANAGER, Role.ADMIN):
+        return Scope(None, None, True, True)
+    if role == Role.EVALUATOR:
+        return Scope(None, None, False, False)
+    return Scope(None, None, False, False)  # investor: aggregate figures only
+
+
+def allowed(user: Any, page_name: str) -> bool:
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and getattr(user, "role", None) in PAGES[page_name].roles
+    )
+
+
+def page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Require sign-in and one of the roles of ``PAGES[name]``."""
+    if name not in PAGES:
+        raise KeyError(f"no page {name!r} in stars.core.permissions.PAGES")
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user, name):
+                raise PermissionDenied(f"the {name} page is not open to your role")
+            return view(request, *args, **kwargs)
+
+        wrapper.stars_page = name  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Template context: the service navigation for the signed-in user's role."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for name, p in PAGES.items():
+        if p.nav and allowed(user, name):
+            url = reverse(name)
+            items.append({"label": p.nav, "url": url, "active": request.path == url})
+    return {"nav_items": items, "user_role_label": Role(user.role).label if user.role else ""}

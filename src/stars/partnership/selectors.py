@@ -1,0 +1,33 @@
+"""Reads of the partnership: the contract in force."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from stars.domain.contract import Contract as ContractTerms
+from stars.domain.contract import parse_contract
+from stars.partnership.models import Contract
+
+
+class NoContract(LookupError):
+    """No contract has been loaded yet."""
+
+
+@lru_cache(maxsize=8)
+def _parse(text: str, source: str) -> ContractTerms:
+    return parse_contract(text, source)
+
+
+def contract_current() -> ContractTerms:
+    """The terms of the active contract (parsed once per version of its text)."""
+    row = Contract.objects.filter(active=True).only("terms", "source").first()
+    if row is None:
+        raise NoContract("no contract is loaded: run `stars demo` or `stars import-tracker`")
+    return _parse(row.terms, row.source)
+
+
+def contract_or_none() -> ContractTerms | None:
+    try:
+        return contract_current()
+    except NoContract:
+        return None

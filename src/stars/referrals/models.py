@@ -1,0 +1,113 @@
+"""Children, enquiries and accepted referrals: the records the tracker import creates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from stars.partnership.models import Council
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROGRESSED = "progressed", "Progressed to referral"
+    WITHDRAWN = "withdrawn", "Withdrawn by the council"
+    CRITERIA_NOT_MET = "criteria_not_met", "Criteria not met"
+    WAITING_LIST = "waiting_list", "Criteria met: waiting for a place or match"
+    NOT_PROGRESSED_OTHER = "not_progressed_other", "Not progressed (other)"
+
+
+class Funding(models.TextChoices):
+    SIB = "sib", "Outcomes (social impact bond)"
+    GUARANTEED = "guaranteed", "Guaranteed funding"
+
+
+class Status(models.TextChoices):
+    LIVE = "live", "Live"
+    GRADUATED = "graduated", "Graduated"
+    CLOSED_EARLY = "closed_early", "Closed early"
+    GF_COMPLETE = "gf_complete", "Guaranteed-funding period complete"
+
+
+class Child(models.Model):
+    """A child known to the programme. ``child_ref`` is pseudonymous; names are optional."""
+
+    child_ref = models.CharField(max_length=40, unique=True)
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="children")
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.child_ref
+
+
+class Enquiry(models.Model):
+    enquiry_id = models.CharField(max_length=40, unique=True)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="enquiries")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="enquiries")
+    cohort = models.CharField(max_length=8)
+    enquiry_date = models.DateField()
+    decision = models.CharField(max_length=32, choices=Decision.choices, default=Decision.PENDING)
+    decision_date = models.DateField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    social_worker = models.CharField(max_length=200, blank=True)
+    team = models.CharField(max_length=200, blank=True)
+    needs = models.JSONField(default=list, blank=True)
+    papers = models.JSONField(default=list, blank=True)
+    why_now = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["enquiry_date", "enquiry_id"]
+        indexes = [models.Index(fields=["council", "decision"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(decision="pending") & models.Q(decision_date__isnull=True))
+                | (~models.Q(decision="pending") & models.Q(decision_date__isnull=False)),
+                name="decision_date_blank_exactly_when_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.enquiry_id
+
+
+class Referral(models.Model):
+    referral_id = models.CharField(max_length=40, unique=True)
+    enquiry = models.ForeignKey(
+        Enquiry, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="referrals")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="referrals")
+    cohort = models.CharField(max_length=8)
+    funding = models.CharField(max_length=16, choices=Funding.choices, default=Funding.SIB)
+    referral_date = models.DateField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.LIVE)
+    end_date = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=40, blank=True)
+    key_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="caseload",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral_date", "referral_id"]
+        indexes = [models.Index(fields=["council", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(status="live") & models.Q(end_date__isnull=True))
+                | (~models.Q(status="live") & models.Q(end_date__isnull=False)),
+                name="end_date_blank_exactly_when_live",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.referral_id

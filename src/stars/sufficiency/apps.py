@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SufficiencyConfig(AppConfig):
+    name = "stars.sufficiency"
+    label = "sufficiency"

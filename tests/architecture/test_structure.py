@@ -1,0 +1,70 @@
+"""Cheap checks of the architecture: every URL guarded; the domain free of Django."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from stars.core.permissions import PAGES
+
+DOMAIN = Path(__file__).resolve().parents[2] / "src" / "stars" / "domain"
+OPEN_TO_ALL = {"login", "logout"}  # sign-in and sign-out must be reachable signed out
+
+
+def _patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if prefix + str(p.pattern) == "admin/":
+                continue  # Django admin: its own staff check, tested in test_permissions
+            yield from _patterns(p, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield p
+
+
+def test_every_url_is_a_registered_page_with_roles():
+    unguarded = []
+    for p in _patterns():
+        if p.name in OPEN_TO_ALL:
+            continue
+        page = getattr(p.callback, "stars_page", None)
+        if page is None or page not in PAGES:
+            unguarded.append(str(p.pattern))
+    assert unguarded == [], f"URLs without @page(...): {unguarded}"
+
+
+def test_domain_imports_no_django():
+    offenders = []
+    for path in DOMAIN.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "django"]
+            if (
+                isinstance(node, ast.ImportFrom)
+                and (node.module or "").startswith("stars.")
+                and not (node.module or "").startswith("stars.domain")
+            ):
+                offenders.append(f"{path.name}: {node.module}")
+    assert offenders == []
+
+
+def test_readme_names_every_cli_command():
+    from typer.main import get_command
+
+    from stars.cli import app
+
+    readme = (DOMAIN.parents[2] / "README.md").read_text(encoding="utf-8")
+    group = get_command(app)
+    missing = []
+    for name, cmd in group.commands.items():  # type: ignore[attr-defined]
+        subs = getattr(cmd, "commands", None)
+        names = [f"{name} {s}" for s in subs] if subs else [name]
+        missing += [n for n in names if f"stars {n}" not in readme]
+    assert missing == [], f"commands missing from README: {missing}"

@@ -1,0 +1,47 @@
+"""Each role signs in in a real browser, sees its own navigation, and the shell is accessible."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import axe_violations, sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EXPECTED_NAV = {
+    "spoc": ["Home", "Referrals"],
+    "commissioner": ["Home", "Referrals", "Evaluation report"],
+    "provider_manager": ["Home", "Referrals", "Evaluation report"],
+    "key_worker": ["Home", "Referrals"],
+    "investor": ["Home"],
+    "evaluator": ["Home", "Evaluation report"],
+    "admin": ["Home", "Referrals", "Evaluation report", "Audit"],
+}
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED_NAV))
+def test_role_signs_in_sees_its_navigation_and_pages_pass_axe(page, users, referrals, role):
+    sign_in(page, role, PASSWORD)
+    nav = page.locator(".govuk-service-navigation__list a").all_inner_texts()
+    assert [n.strip() for n in nav][: len(EXPECTED_NAV[role])] == EXPECTED_NAV[role]
+    for label in ["Home", *EXPECTED_NAV[role][1:]]:
+        page.click(f".govuk-service-navigation__list a:has-text('{label}')")
+        assert page.locator("h1").count() == 1
+        assert axe_violations(page) == [], (role, label)
+    page.click("button:has-text('Sign out')")
+    assert page.url.rstrip("/").endswith("/sign-in")
+
+
+def test_sign_in_and_error_pages_pass_axe(page, users, referrals):
+    page.goto("/sign-in/")
+    page.click("button:has-text('Sign in')")
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert axe_violations(page) == []
+    sign_in(page, "spoc", PASSWORD)
+    page.goto("/referrals/R-NOT/")  # another council's record
+    assert "Page not found" in page.inner_text("h1")
+    assert axe_violations(page) == []
+    page.goto("/audit/")
+    assert "do not have access" in page.inner_text("h1")
+    assert axe_violations(page) == []

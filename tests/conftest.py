@@ -1,0 +1,82 @@
+"""Shared fixtures: the sample contract loaded, one user per role, a few referrals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT = ROOT / "contracts" / "dn2-stars.toml"
+PASSWORD = "a-long-test-password-1"
+
+
+@pytest.fixture
+def contract(db):
+    from stars.partnership.services import contract_load_file
+
+    return contract_load_file(path=CONTRACT)
+
+
+@pytest.fixture
+def users(contract):
+    """One user per role; council roles belong to Derby, with a Nottingham SPOC beside."""
+    from stars.partnership.services import user_create
+
+    specs = {
+        "spoc": ("spoc", "derby"),
+        "commissioner": ("commissioner", "derby"),
+        "provider_manager": ("provider_manager", None),
+        "key_worker": ("key_worker", None),
+        "investor": ("investor", None),
+        "evaluator": ("evaluator", None),
+        "admin": ("admin", None),
+        "spoc_nottingham": ("spoc", "nottingham"),
+    }
+    return {
+        name: user_create(username=name, role=role, council=council, password=PASSWORD)
+        for name, (role, council) in specs.items()
+    }
+
+
+def make_referral(
+    referral_id: str,
+    council: str,
+    *,
+    key_worker=None,
+    cohort: str = "B",
+    status: str = "live",
+    end: dt.date | None = None,
+):
+    from stars.partnership.models import Council
+    from stars.referrals.models import Child, Referral
+
+    c = Council.objects.get(code=council)
+    child = Child.objects.create(
+        child_ref=f"C-{referral_id}",
+        council=c,
+        given_name="Synthetic",
+        family_name="Child",
+        date_of_birth=dt.date(2011, 5, 17),
+    )
+    return Referral.objects.create(
+        referral_id=referral_id,
+        child=child,
+        council=c,
+        cohort=cohort,
+        funding="sib",
+        referral_date=dt.date(2022, 1, 10),
+        status=status,
+        end_date=end,
+        key_worker=key_worker,
+    )
+
+
+@pytest.fixture
+def referrals(users):
+    """R-DER (Derby, on the key worker's caseload) and R-NOT (Nottingham)."""
+    return {
+        "derby": make_referral("R-DER", "derby", key_worker=users["key_worker"]),
+        "nottingham": make_referral("R-NOT", "nottingham"),
+    }
