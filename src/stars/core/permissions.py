@@ -43,6 +43,10 @@ PAGES: dict[str, Page] = {
         "Evaluation report",
     ),
     "audit": Page(frozenset({Role.ADMIN}), "Audit"),
+    # -- referral pipeline (stars.referrals) --
+    # -- cases and measures (stars.cases) --
+    # -- money (stars.finance) --
+    # -- placement sufficiency (stars.sufficiency) --
 }
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from stars.core import views as core_views
 from stars.referrals import views as referral_views
@@ -14,5 +14,8 @@ urlpatterns = [
     path("referrals/<str:referral_id>/", referral_views.referral_detail, name="referral_detail"),
     path("reports/evaluation/", report_views.report_evaluation, name="report_evaluation"),
     path("audit/", core_views.audit, name="audit"),
+    path("cases/", include("stars.cases.urls")),
+    path("finance/", include("stars.finance.urls")),
+    path("sufficiency/", include("stars.sufficiency.urls")),
     path("admin/", admin.site.urls),
 ]

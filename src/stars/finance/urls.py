@@ -1,0 +1,3 @@
+"""URLs of this app; every view is wrapped in stars.core.permissions.page."""
+
+urlpatterns: list = []
