@@ -1,0 +1,92 @@
+"""Charts: one Altair (Vega-Lite) definition rendered to SVG offline, for pages and PDFs.
+
+A chart is always shown with its data table beside it (the template's job), so the
+figures can be read without the picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+
+PALETTE = ["#1d70b8", "#f47738", "#00703c", "#912b88", "#d4351c", "#505a5f", "#28a197"]
+
+
+def svg(chart: alt.TopLevelMixin) -> str:
+    """Render a chart to an SVG string (no browser needed)."""
+    return vlc.vegalite_to_svg(chart.to_json(validate=False))
+
+
+def bar(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    x: str,
+    y: str,
+    color: str | None = None,
+    title: str = "",
+    x_title: str | None = None,
+    y_title: str | None = None,
+    horizontal: bool = False,
+    stack: bool = True,
+    width: int = 560,
+    height: int = 260,
+) -> str:
+    """A bar chart of ``rows`` (dicts) as SVG; grouped by ``color`` when given."""
+    data = alt.Data(values=[dict(r) for r in rows])
+    x_enc = alt.X(f"{x}:N", title=x_title if x_title is not None else x, sort=None)
+    y_enc = alt.Y(
+        f"{y}:Q", title=y_title if y_title is not None else y, stack="zero" if stack else None
+    )
+    if horizontal:
+        x_enc, y_enc = (
+            alt.X(
+                f"{y}:Q",
+                title=y_title if y_title is not None else y,
+                stack="zero" if stack else None,
+            ),
+            alt.Y(f"{x}:N", title=x_title if x_title is not None else x, sort=None),
+        )
+    enc: dict[str, Any] = {"x": x_enc, "y": y_enc}
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", scale=alt.Scale(range=PALETTE), title=color)
+        if not stack and not horizontal:
+            enc["xOffset"] = alt.XOffset(f"{color}:N")
+        elif not stack:
+            enc["yOffset"] = alt.YOffset(f"{color}:N")
+    chart = (
+        alt.Chart(data, title=title).mark_bar().encode(**enc).properties(width=width, height=height)
+    )
+    return svg(chart.configure_view(stroke=None).configure(font="Arial"))
+
+
+def line(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    x: str,
+    y: str,
+    color: str | None = None,
+    title: str = "",
+    x_title: str | None = None,
+    y_title: str | None = None,
+    temporal: bool = False,
+    width: int = 560,
+    height: int = 260,
+) -> str:
+    """A line chart (with points) of ``rows`` as SVG."""
+    data = alt.Data(values=[dict(r) for r in rows])
+    enc: dict[str, Any] = {
+        "x": alt.X(f"{x}:{'T' if temporal else 'O'}", title=x_title if x_title is not None else x),
+        "y": alt.Y(f"{y}:Q", title=y_title if y_title is not None else y),
+    }
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", scale=alt.Scale(range=PALETTE), title=color)
+    chart = (
+        alt.Chart(data, title=title)
+        .mark_line(point=True)
+        .encode(**enc)
+        .properties(width=width, height=height)
+    )
+    return svg(chart.configure_view(stroke=None).configure(font="Arial"))
