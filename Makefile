@@ -36,14 +36,14 @@ serve: setup ## serve the app without resetting the data
 	$(BIN)/stars serve --port 8000
 
 lint: setup ## ruff lint and format check, mypy on the domain, migrations up to date
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 	$(BIN)/mypy
 	STARS_HOME=$$(mktemp -d) $(BIN)/python -m django makemigrations --check --dry-run --settings=stars.core.settings
 
 fmt: setup ## format and fix what ruff can
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests $(wildcard benchmarks)
+	$(BIN)/ruff check --fix src tests $(wildcard benchmarks)
 
 test-sqlite: setup ## the whole suite on SQLite
 	STARS_HOME=$$(mktemp -d) $(BIN)/pytest
