@@ -54,7 +54,8 @@ def test_changes_to_referrals_keep_history(referrals):
 
 
 def _run(env_extra, *args):
-    env = {k: v for k, v in os.environ.items() if k not in ("STARS_SECRET_KEY",)}
+    drop = ("STARS_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "-m", "stars.cli", *args],
