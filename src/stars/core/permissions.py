@@ -23,6 +23,7 @@ from django.urls import reverse
 from stars.partnership.models import Role
 
 ALL_ROLES = frozenset(Role)
+PIPELINE = frozenset({Role.SPOC, Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.ADMIN})
 CHILD_LEVEL = frozenset(
     {Role.SPOC, Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.KEY_WORKER, Role.ADMIN}
 )
@@ -44,6 +45,22 @@ PAGES: dict[str, Page] = {
     ),
     "audit": Page(frozenset({Role.ADMIN}), "Audit"),
     # -- referral pipeline (stars.referrals) --
+    "enquiry_list": Page(PIPELINE, "Enquiries"),
+    "enquiry_new": Page(frozenset({Role.SPOC, Role.ADMIN})),
+    "enquiry_detail": Page(PIPELINE),
+    "enquiry_papers": Page(frozenset({Role.SPOC, Role.PROVIDER_MANAGER, Role.ADMIN})),
+    "enquiry_decide": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
+    "enquiry_consent": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
+    "enquiry_approve_gf": Page(frozenset({Role.COMMISSIONER})),
+    "enquiry_accept": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
+    "enquiry_profile": Page(frozenset({Role.SPOC, Role.PROVIDER_MANAGER, Role.ADMIN})),
+    "enquiry_profile_pdf": Page(frozenset({Role.SPOC, Role.PROVIDER_MANAGER, Role.ADMIN})),
+    "enquiry_match": Page(frozenset({Role.SPOC, Role.PROVIDER_MANAGER, Role.ADMIN})),
+    "referral_rerefer": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
+    "targets": Page(
+        frozenset({Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.INVESTOR, Role.ADMIN}),
+        "Targets",
+    ),
     # -- cases and measures (stars.cases) --
     # -- money (stars.finance) --
     # -- placement sufficiency (stars.sufficiency) --

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from stars.core import views as core_views
+from stars.core.api import api
+from stars.referrals import targets as target_views
 from stars.referrals import views as referral_views
 from stars.reports import views as report_views
 
@@ -12,10 +14,50 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("referrals/", referral_views.referral_list, name="referral_list"),
     path("referrals/<str:referral_id>/", referral_views.referral_detail, name="referral_detail"),
+    path(
+        "referrals/<str:referral_id>/re-refer/",
+        referral_views.referral_rerefer,
+        name="referral_rerefer",
+    ),
+    path("enquiries/", referral_views.enquiry_list, name="enquiry_list"),
+    path("enquiries/new/", referral_views.enquiry_new, name="enquiry_new"),
+    path("enquiries/<str:enquiry_id>/", referral_views.enquiry_detail, name="enquiry_detail"),
+    path(
+        "enquiries/<str:enquiry_id>/papers/", referral_views.enquiry_papers, name="enquiry_papers"
+    ),
+    path(
+        "enquiries/<str:enquiry_id>/decision/", referral_views.enquiry_decide, name="enquiry_decide"
+    ),
+    path(
+        "enquiries/<str:enquiry_id>/consent/",
+        referral_views.enquiry_consent,
+        name="enquiry_consent",
+    ),
+    path(
+        "enquiries/<str:enquiry_id>/guaranteed-funding/",
+        referral_views.enquiry_approve_gf,
+        name="enquiry_approve_gf",
+    ),
+    path(
+        "enquiries/<str:enquiry_id>/accept/", referral_views.enquiry_accept, name="enquiry_accept"
+    ),
+    path(
+        "enquiries/<str:enquiry_id>/profile/",
+        referral_views.enquiry_profile,
+        name="enquiry_profile",
+    ),
+    path(
+        "enquiries/<str:enquiry_id>/profile.pdf",
+        referral_views.enquiry_profile_pdf,
+        name="enquiry_profile_pdf",
+    ),
+    path("enquiries/<str:enquiry_id>/match/", referral_views.enquiry_match, name="enquiry_match"),
+    path("targets/", target_views.targets, name="targets"),
     path("reports/evaluation/", report_views.report_evaluation, name="report_evaluation"),
     path("audit/", core_views.audit, name="audit"),
     path("cases/", include("stars.cases.urls")),
     path("finance/", include("stars.finance.urls")),
     path("sufficiency/", include("stars.sufficiency.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -59,6 +59,18 @@ class Enquiry(models.Model):
     papers = models.JSONField(default=list, blank=True)
     why_now = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    last_activity = models.DateField(
+        null=True, blank=True, help_text="date of the latest step; drives the stuck flag"
+    )
+    gf_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="commissioner who approved guaranteed funding",
+    )
+    gf_approved_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -111,3 +123,62 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return self.referral_id
+
+
+class ConsentOutcome(models.TextChoices):
+    AGREED = "agreed", "Agreed to take part"
+    DECLINED = "declined", "Declined"
+    NO_ANSWER = "no_answer", "Could not be reached"
+
+
+class ConsentCall(models.Model):
+    """The call to the parent or carer: the last step before acceptance."""
+
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="consent_calls")
+    call_date = models.DateField()
+    spoke_to = models.CharField(max_length=200, help_text="who was spoken to (role, not name)")
+    outcome = models.CharField(max_length=16, choices=ConsentOutcome.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call_date", "id"]
+
+
+class ChildProfile(models.Model):
+    """A one-page, strengths-based profile to share with fostering agencies.
+
+    No photo, no surname, no address: only what helps a carer say yes.
+    """
+
+    enquiry = models.OneToOneField(Enquiry, on_delete=models.CASCADE, related_name="profile")
+    known_as = models.CharField(max_length=60, help_text="first name or chosen name only")
+    enjoys = models.TextField()
+    good_at = models.TextField()
+    what_helps = models.TextField()
+    hopes = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+
+class MatchOutcome(models.TextChoices):
+    SHARED = "shared", "Shared, waiting for a reply"
+    INTERESTED = "interested", "Carer interested"
+    DECLINED = "declined", "Declined"
+    MATCHED = "matched", "Matched"
+
+
+class MatchAttempt(models.Model):
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="matches")
+    agency = models.CharField(max_length=200)
+    household_ref = models.CharField(max_length=60, help_text="carer household reference")
+    shared_on = models.DateField()
+    outcome = models.CharField(
+        max_length=16, choices=MatchOutcome.choices, default=MatchOutcome.SHARED
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["shared_on", "id"]

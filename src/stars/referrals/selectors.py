@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import QuerySet
+import holidays as holiday_calendars
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from stars.core.permissions import scope_of
-from stars.referrals.models import Enquiry, Referral
+from stars.domain.pipeline import (
+    EnquiryState,
+    NextStep,
+    is_stuck,
+    next_step,
+    working_days_between,
+)
+from stars.partnership.selectors import contract_current
+from stars.referrals.models import ConsentCall, Enquiry, Referral
 
 
 def referrals_visible(user: Any) -> QuerySet[Referral]:
@@ -24,3 +36,93 @@ def referral_get(user: Any, referral_id: str) -> Referral:
 def enquiries_visible(user: Any) -> QuerySet[Enquiry]:
     qs = Enquiry.objects.select_related("council", "child")
     return scope_of(user).filter(qs, key_worker="referrals__key_worker_id").distinct()
+
+
+# -- the worklist and targets ------------------------------------------------------------
+
+
+@lru_cache(maxsize=32)
+def bank_holidays(year: int) -> frozenset[dt.date]:
+    """England and Wales bank holidays of a year (from the `holidays` package)."""
+    return frozenset(holiday_calendars.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def holidays_between(start: dt.date, end: dt.date) -> frozenset[dt.date]:
+    days: set[dt.date] = set()
+    for y in range(start.year, end.year + 1):
+        days |= bank_holidays(y)
+    return frozenset(days)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    enquiry: Enquiry
+    days_waiting: int
+    step: NextStep
+    stuck: bool
+
+
+def enquiry_state(
+    enquiry: Enquiry, consent: str | None, accepted: bool, contract: Any = None
+) -> EnquiryState:
+    contract = contract or contract_current()
+    return EnquiryState(
+        enquiry_date=enquiry.enquiry_date,
+        decision=enquiry.decision,
+        papers=frozenset(enquiry.papers or []),
+        consent_required=contract.consent_call_required(enquiry.enquiry_date),
+        consent_outcome=consent,
+        accepted=accepted,
+        last_activity=enquiry.last_activity or enquiry.enquiry_date,
+        waiting_for_match=enquiry.decision == "waiting_list",
+    )
+
+
+def latest_consent(enquiry: Enquiry) -> str | None:
+    call = enquiry.consent_calls.order_by("-call_date", "-id").first()
+    return call.outcome if call else None
+
+
+def worklist(user: Any, today: dt.date) -> list[WorkItem]:
+    """Open enquiries in the user's scope, oldest first, with next step and stuck flag."""
+    contract = contract_current()
+    agreed = ConsentCall.objects.filter(enquiry=OuterRef("pk"), outcome="agreed")
+    declined = ConsentCall.objects.filter(enquiry=OuterRef("pk"), outcome="declined")
+    qs = (
+        enquiries_visible(user)
+        .filter(decision__in=["pending", "progressed", "waiting_list"], referrals__isnull=True)
+        .annotate(agreed=Exists(agreed), declined=Exists(declined))
+        .order_by("enquiry_date", "enquiry_id")
+    )
+    items = []
+    for e in qs:
+        consent = "agreed" if e.agreed else ("declined" if e.declined else None)
+        state = enquiry_state(e, consent, False, contract)
+        hols = holidays_between(e.enquiry_date, today)
+        items.append(
+            WorkItem(
+                enquiry=e,
+                days_waiting=working_days_between(e.enquiry_date, today, hols),
+                step=next_step(state),
+                stuck=is_stuck(
+                    state,
+                    today,
+                    holidays_between(state.last_activity, today),
+                    contract.stuck_after_working_days,
+                ),
+            )
+        )
+    return items
+
+
+def decision_counts(user_councils: tuple[str, ...]) -> dict[tuple[str, str], dict[str, int]]:
+    """Enquiry decisions counted by (council, cohort of the enquiry)."""
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    rows = (
+        Enquiry.objects.filter(council__code__in=user_councils)
+        .values("council__code", "cohort", "decision")
+        .annotate(n=Count("id"))
+    )
+    for r in rows:
+        out.setdefault((r["council__code"], r["cohort"]), {})[r["decision"]] = r["n"]
+    return out

@@ -1,16 +1,48 @@
-"""Referral pages: the scoped list and a child's referral record (every read audited)."""
+"""Referral pipeline pages: worklist, enquiry, its steps, referrals. Views stay thin."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from stars.core.audit import record_access
-from stars.core.permissions import page, scope_of
-from stars.referrals.selectors import referral_get, referrals_visible
+from stars.core.permissions import allowed, page, scope_of
+from stars.partnership.models import Council, Role, User
+from stars.partnership.selectors import contract_current
+from stars.referrals import forms, services
+from stars.referrals.models import ChildProfile, Enquiry
+from stars.referrals.selectors import (
+    enquiries_visible,
+    enquiry_state,
+    latest_consent,
+    referral_get,
+    referrals_visible,
+    worklist,
+)
 
 PAGE_SIZE = 50
+
+
+def _form_page(request: HttpRequest, form: Any, heading: str, **extra: Any) -> HttpResponse:
+    return render(request, "stars/form_page.html", {"form": form, "heading": heading, **extra})
+
+
+def _apply(form: Any, call: Any) -> Any:
+    """Run a service; put a PipelineError on the field it names. None when it failed."""
+    try:
+        return call()
+    except services.PipelineError as exc:
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, exc.message)
+        return None
+
+
+# -- referrals ------------------------------------------------------------------------------
 
 
 @page("referral_list")
@@ -37,8 +69,341 @@ def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
         object_id=referral.referral_id,
         path=request.path,
     )
+    from stars.reports.explain import explanation_for
+
     return render(
         request,
         "referrals/referral_detail.html",
-        {"referral": referral, "periods": referral.periods.all(), "scope": scope_of(request.user)},
+        {
+            "referral": referral,
+            "periods": referral.periods.all(),
+            "scope": scope_of(request.user),
+            "explanation": explanation_for(referral),
+            "can_rerefer": allowed(request.user, "referral_rerefer"),
+        },
+    )
+
+
+@page("referral_rerefer")
+def referral_rerefer(request: HttpRequest, referral_id: str) -> HttpResponse:
+    referral = referral_get(request.user, referral_id)
+    cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract_current().cohorts]
+    form = forms.RereferForm(request.POST or None, cohorts=cohorts)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        new = _apply(
+            form,
+            lambda: services.referral_rerefer(
+                referral=referral, on=d["referral_date"], cohort=d["cohort"], reason=d["reason"]
+            ),
+        )
+        if new:
+            messages.success(request, f"Re-referral {new.referral_id} created")
+            return redirect("referral_detail", new.referral_id)
+    return _form_page(
+        request,
+        form,
+        "Re-refer",
+        caption=referral.referral_id,
+        back=f"/referrals/{referral.referral_id}/",
+        submit="Create the re-referral",
+    )
+
+
+# -- enquiries ------------------------------------------------------------------------------
+
+
+@page("enquiry_list")
+def enquiry_list(request: HttpRequest) -> HttpResponse:
+    items = worklist(request.user, timezone.localdate())
+    page_obj = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    stuck = sum(1 for i in items if i.stuck)
+    return render(
+        request,
+        "referrals/worklist.html",
+        {
+            "items": page_obj,
+            "page_obj": page_obj,
+            "stuck": stuck,
+            "limit": contract_current().stuck_after_working_days,
+            "can_create": allowed(request.user, "enquiry_new"),
+        },
+    )
+
+
+def _enquiry(request: HttpRequest, enquiry_id: str) -> Enquiry:
+    return get_object_or_404(enquiries_visible(request.user), enquiry_id=enquiry_id)
+
+
+@page("enquiry_new")
+def enquiry_new(request: HttpRequest) -> HttpResponse:
+    contract = contract_current()
+    user: User = request.user  # type: ignore[assignment]
+    councils_qs = Council.objects.all()
+    if scope_of(user).councils is not None:
+        councils_qs = councils_qs.filter(code__in=scope_of(user).councils)
+    councils = [(c.code, c.name) for c in councils_qs]
+    cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract.cohorts]
+    form = forms.EnquiryForm(request.POST or None, councils=councils, cohorts=cohorts)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        enquiry = _apply(
+            form,
+            lambda: services.enquiry_record(
+                council=councils_qs.get(code=d["council"]),
+                cohort=d["cohort"],
+                given_name=d["given_name"],
+                family_name=d["family_name"],
+                date_of_birth=d["date_of_birth"],
+                enquiry_date=d["enquiry_date"],
+                social_worker=d["social_worker"],
+                team=d["team"],
+                needs=d["needs"],
+                papers=d["papers"],
+                why_now=d["why_now"],
+                outside_criteria=d["outside_criteria"],
+            ),
+        )
+        if enquiry:
+            messages.success(request, f"Enquiry {enquiry.enquiry_id} recorded")
+            return redirect("enquiry_detail", enquiry.enquiry_id)
+    return _form_page(
+        request,
+        form,
+        "Record an enquiry",
+        submit="Record the enquiry",
+        intro="Only what the enquiry meeting needs. Papers can follow.",
+    )
+
+
+@page("enquiry_detail")
+def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
+    enquiry = _enquiry(request, enquiry_id)
+    record_access(
+        user=request.user,
+        action="view",
+        object_type="enquiry",
+        object_id=enquiry.enquiry_id,
+        path=request.path,
+    )
+    contract = contract_current()
+    referral = enquiry.referrals.first()
+    state = enquiry_state(enquiry, latest_consent(enquiry), referral is not None)
+    from stars.domain.pipeline import next_step
+
+    actions = [
+        (name, label)
+        for name, label in [
+            ("enquiry_papers", "Update papers received"),
+            ("enquiry_decide", "Record the meeting's decision"),
+            ("enquiry_consent", "Record a consent call"),
+            ("enquiry_approve_gf", "Approve guaranteed funding"),
+            ("enquiry_accept", "Accept as a referral"),
+            ("enquiry_profile", "Write the child's profile for carers"),
+            ("enquiry_match", "Record a match attempt"),
+        ]
+        if allowed(request.user, name) and referral is None
+    ]
+    return render(
+        request,
+        "referrals/enquiry_detail.html",
+        {
+            "enquiry": enquiry,
+            "referral": referral,
+            "scope": scope_of(request.user),
+            "eligibility": contract.eligibility(
+                enquiry.cohort, enquiry.child.date_of_birth, enquiry.enquiry_date
+            ),
+            "next": next_step(state),
+            "consent_required": state.consent_required,
+            "calls": enquiry.consent_calls.all(),
+            "matches": enquiry.matches.all(),
+            "profile": getattr(enquiry, "profile", None),
+            "actions": actions,
+            "papers": [forms.PAPERS_DICT[p] for p in enquiry.papers if p in forms.PAPERS_DICT],
+        },
+    )
+
+
+def _step(
+    request: HttpRequest,
+    enquiry_id: str,
+    form_cls: Any,
+    heading: str,
+    run: Any,
+    submit: str,
+    form_kwargs: dict[str, Any] | None = None,
+    initial: dict[str, Any] | None = None,
+) -> HttpResponse:
+    enquiry = _enquiry(request, enquiry_id)
+    form = form_cls(request.POST or None, initial=initial or {}, **(form_kwargs or {}))
+    if request.method == "POST" and form.is_valid():
+        done = _apply(form, lambda: run(enquiry, form.cleaned_data))
+        if done is not None:
+            messages.success(request, f"{heading}: saved")
+            return redirect("enquiry_detail", enquiry.enquiry_id)
+    return _form_page(
+        request,
+        form,
+        heading,
+        caption=f"Enquiry {enquiry.enquiry_id}",
+        submit=submit,
+        back=f"/enquiries/{enquiry.enquiry_id}/",
+    )
+
+
+@page("enquiry_papers")
+def enquiry_papers(request: HttpRequest, enquiry_id: str) -> HttpResponse:
+    enquiry = _enquiry(request, enquiry_id)
+    return _step(
+        request,
+        enquiry_id,
+        forms.PapersForm,
+        "Papers received",
+        lambda e, d: services.enquiry_papers_update(
+            enquiry=e, papers=d["papers"], on=timezone.localdate()
+        ),
+        "Save papers",
+        initial={"papers": enquiry.papers},
+    )
+
+
+@page("enquiry_decide")
+def enquiry_decide(request: HttpRequest, enquiry_id: str) -> HttpResponse:
+    return _step(
+        request,
+        enquiry_id,
+        forms.DecisionForm,
+        "Enquiry meeting decision",
+        lambda e, d: services.enquiry_decide(
+            enquiry=e, decision=d["decision"], on=d["decision_date"], reason=d["reason"]
+        ),
+        "Record the decision",
+    )
+
+
+@page("enquiry_consent")
+def enquiry_consent(request: HttpRequest, enquiry_id: str) -> HttpResponse:
+    return _step(
+        request,
+        enquiry_id,
+        forms.ConsentCallForm,
+        "Consent call",
+        lambda e, d: services.consent_call_record(
+            enquiry=e,
+            on=d["call_date"],
+            spoke_to=d["spoke_to"],
+            outcome=d["outcome"],
+            by=request.user,
+        ),
+        "Record the call",
+    )
+
+
+@page("enquiry_approve_gf")
+def enquiry_approve_gf(request: HttpRequest, enquiry_id: str) -> HttpResponse:
+    return _step(
+        request,
+        enquiry_id,
+        forms.ApproveForm,
+        "Approve guaranteed funding",
+        lambda e, d: services.guaranteed_funding_approve(
+            enquiry=e, by=request.user, on=d["approved_on"]
+        ),
+        "Approve",
+        initial={"approved_on": timezone.localdate()},
+    )
+
+
+@page("enquiry_accept")
+def enquiry_accept(request: HttpRequest, enquiry_id: str) -> HttpResponse:
+    enquiry = _enquiry(request, enquiry_id)
+    cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract_current().cohorts]
+    key_workers = [
+        (str(u.pk), u.get_full_name() or u.username)
+        for u in User.objects.filter(role=Role.KEY_WORKER, is_active=True)
+    ]
+
+    def run(e: Enquiry, d: dict[str, Any]) -> Any:
+        kw = User.objects.filter(pk=d["key_worker"]).first() if d["key_worker"] else None
+        return services.referral_accept(
+            enquiry=e,
+            on=d["referral_date"],
+            funding=d["funding"],
+            cohort=d["cohort"],
+            key_worker=kw,
+        )
+
+    return _step(
+        request,
+        enquiry_id,
+        forms.AcceptForm,
+        "Accept as a referral",
+        run,
+        "Accept the referral",
+        form_kwargs={"cohorts": cohorts, "key_workers": key_workers},
+        initial={"cohort": enquiry.cohort, "funding": "sib", "referral_date": timezone.localdate()},
+    )
+
+
+@page("enquiry_profile")
+def enquiry_profile(request: HttpRequest, enquiry_id: str) -> HttpResponse:
+    enquiry = _enquiry(request, enquiry_id)
+    p = getattr(enquiry, "profile", None)
+    initial = (
+        {f: getattr(p, f) for f in ("known_as", "enjoys", "good_at", "what_helps", "hopes")}
+        if p
+        else {"known_as": enquiry.child.given_name}
+    )
+    return _step(
+        request,
+        enquiry_id,
+        forms.ProfileForm,
+        "Profile for foster carers",
+        lambda e, d: services.profile_save(enquiry=e, **d),
+        "Save the profile",
+        initial=initial,
+    )
+
+
+@page("enquiry_profile_pdf")
+def enquiry_profile_pdf(request: HttpRequest, enquiry_id: str) -> HttpResponse:
+    enquiry = _enquiry(request, enquiry_id)
+    profile = get_object_or_404(ChildProfile, enquiry=enquiry)
+    from django.template.loader import render_to_string
+
+    from stars.domain.contract import age_on
+    from stars.reports.exports import pdf
+
+    html = render_to_string(
+        "referrals/profile_pdf.html",
+        {
+            "profile": profile,
+            "enquiry": enquiry,
+            "age": age_on(enquiry.child.date_of_birth, timezone.localdate()),
+        },
+    )
+    record_access(
+        user=request.user,
+        action="export",
+        object_type="enquiry",
+        object_id=enquiry.enquiry_id,
+        path=request.path,
+        detail="profile PDF",
+    )
+    response = HttpResponse(pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="profile-{enquiry.enquiry_id}.pdf"'
+    return response
+
+
+@page("enquiry_match")
+def enquiry_match(request: HttpRequest, enquiry_id: str) -> HttpResponse:
+    return _step(
+        request,
+        enquiry_id,
+        forms.MatchForm,
+        "Match attempt",
+        lambda e, d: services.match_record(enquiry=e, **d),
+        "Record the match attempt",
+        initial={"shared_on": timezone.localdate(), "outcome": "shared"},
     )

@@ -1,0 +1,131 @@
+"""The referral pipeline's rules: working days, the next step of an enquiry, and targets.
+
+Pure functions: the caller passes today's date and the bank holidays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+OPEN_DECISIONS = ("pending", "waiting_list")
+PAPERS = ("care_plan", "education_plan", "chronology")
+PAPER_LABELS = {
+    "care_plan": "care plan or looked-after review",
+    "education_plan": "education plan",
+    "chronology": "chronology",
+}
+
+
+def working_days_between(start: dt.date, end: dt.date, holidays: Collection[dt.date]) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when end <= start).
+
+    Saturdays, Sundays and the given bank holidays are not working days.
+    """
+    if end <= start:
+        return 0
+    days = (end - start).days
+    full_weeks, extra = divmod(days, 7)
+    count = full_weeks * 5
+    for i in range(1, extra + 1):
+        if (start + dt.timedelta(days=full_weeks * 7 + i)).weekday() < 5:
+            count += 1
+    count -= sum(1 for h in holidays if start < h <= end and h.weekday() < 5)
+    return count
+
+
+@dataclass(frozen=True)
+class EnquiryState:
+    enquiry_date: dt.date
+    decision: str
+    papers: frozenset[str]
+    consent_required: bool
+    consent_outcome: str | None  # "agreed", "declined", "no_answer" or None
+    accepted: bool
+    last_activity: dt.date
+    waiting_for_match: bool = False
+
+
+@dataclass(frozen=True)
+class NextStep:
+    step: str
+    owner: str
+
+
+def next_step(state: EnquiryState) -> NextStep:
+    """What must happen next to an enquiry, and who owes it."""
+    if state.accepted:
+        return NextStep("none: accepted as a referral", "")
+    if state.decision == "waiting_list":
+        return NextStep("find a foster placement or place (match)", "SPOC and fostering agencies")
+    if state.decision not in ("pending", "progressed"):
+        return NextStep("none: closed at the enquiry meeting", "")
+    missing = [PAPER_LABELS[p] for p in PAPERS if p not in state.papers]
+    if state.decision == "pending":
+        if missing:
+            return NextStep("send papers: " + ", ".join(missing), "social worker")
+        return NextStep("hold the enquiry meeting and record its decision", "provider manager")
+    if state.consent_required and state.consent_outcome != "agreed":
+        if state.consent_outcome == "declined":
+            return NextStep("consent declined: record not progressed", "provider manager")
+        return NextStep("make the consent call to the parent or carer", "provider")
+    return NextStep("accept the referral", "provider manager")
+
+
+def is_stuck(
+    state: EnquiryState, today: dt.date, holidays: Collection[dt.date], limit: int
+) -> bool:
+    """An open enquiry with no activity for more than ``limit`` working days."""
+    open_ = not state.accepted and state.decision in ("pending", "progressed", "waiting_list")
+    return open_ and working_days_between(state.last_activity, today, holidays) > limit
+
+
+# -- targets -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    label: str
+    minimum: int
+    actual: int
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.minimum - self.actual, 0)
+
+    @property
+    def share(self) -> Decimal | None:
+        if self.minimum == 0:
+            return None
+        return (Decimal(self.actual) / Decimal(self.minimum)).quantize(Decimal("0.0001"))
+
+
+def penalty(shortfall: int, per_referral: Decimal) -> Decimal:
+    return per_referral * shortfall
+
+
+def projection_to(
+    actual: int, period_start: dt.date, period_end: dt.date, today: dt.date
+) -> Decimal:
+    """Referrals by ``period_end`` if the rate since ``period_start`` carries on (exact)."""
+    if today <= period_start:
+        return Decimal(actual)
+    elapsed = (min(today, period_end) - period_start).days
+    total = (period_end - period_start).days
+    if elapsed <= 0 or total <= 0:
+        return Decimal(actual)
+    return Decimal(actual) * Decimal(total) / Decimal(elapsed)
+
+
+def funnel(decisions: Mapping[str, int], accepted: int) -> list[tuple[str, int]]:
+    """Enquiries → decided → progressed → accepted referrals."""
+    total = sum(decisions.values())
+    decided = total - decisions.get("pending", 0)
+    return [
+        ("enquiries", total),
+        ("decided", decided),
+        ("progressed", decisions.get("progressed", 0)),
+        ("accepted", accepted),
+    ]

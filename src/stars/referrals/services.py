@@ -1,0 +1,291 @@
+"""Writes of the referral pipeline: enquiry → decision → consent call → referral.
+
+Each service checks the contract's rules and raises ``PipelineError`` naming the form
+field at fault; nothing is written unless everything is right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from stars.partnership.models import Council, Role
+from stars.partnership.selectors import contract_current
+from stars.referrals.models import (
+    Child,
+    ChildProfile,
+    ConsentCall,
+    Decision,
+    Enquiry,
+    Funding,
+    MatchAttempt,
+    Referral,
+    Status,
+)
+
+DECISION_NEEDS_REASON = {
+    Decision.WITHDRAWN,
+    Decision.CRITERIA_NOT_MET,
+    Decision.NOT_PROGRESSED_OTHER,
+}
+
+
+class PipelineError(ValueError):
+    """A rule of the pipeline is broken; ``field`` names the form field to correct."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+def new_child_ref() -> str:
+    """A pseudonymous reference: random, meaningless, never derived from the child."""
+    while True:
+        ref = "CH-" + secrets.token_hex(4).upper()
+        if not Child.objects.filter(child_ref=ref).exists():
+            return ref
+
+
+def _next_id(model: Any, field: str, prefix: str) -> str:
+    taken = model.objects.filter(**{f"{field}__startswith": prefix}).aggregate(m=Max(field))["m"]
+    n = int(taken.removeprefix(prefix)) + 1 if taken and taken.removeprefix(prefix).isdigit() else 1
+    return f"{prefix}{n:05d}"
+
+
+@transaction.atomic
+def enquiry_record(
+    *,
+    council: Council,
+    cohort: str,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date,
+    enquiry_date: dt.date,
+    social_worker: str = "",
+    team: str = "",
+    needs: list[str] | None = None,
+    papers: list[str] | None = None,
+    why_now: str = "",
+    outside_criteria: bool = False,
+) -> Enquiry:
+    """Record an enquiry; an ineligible child is refused unless ``outside_criteria``."""
+    contract = contract_current()
+    canonical = contract.canonical_cohort(cohort)
+    if canonical is None:
+        raise PipelineError("cohort", f"choose one of {', '.join(contract.cohort_codes)}")
+    if date_of_birth > enquiry_date:
+        raise PipelineError("date_of_birth", "the date of birth must be before the enquiry date")
+    verdict = contract.eligibility(canonical, date_of_birth, enquiry_date)
+    if not verdict.eligible and not outside_criteria:
+        raise PipelineError("date_of_birth", f"not eligible: {verdict.reason}")
+    child = Child.objects.create(
+        child_ref=new_child_ref(),
+        council=council,
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        date_of_birth=date_of_birth,
+    )
+    year = enquiry_date.year
+    return Enquiry.objects.create(
+        enquiry_id=_next_id(Enquiry, "enquiry_id", f"ENQ-{year}-"),
+        child=child,
+        council=council,
+        cohort=canonical,
+        enquiry_date=enquiry_date,
+        social_worker=social_worker,
+        team=team,
+        needs=sorted(needs or []),
+        papers=sorted(papers or []),
+        why_now=why_now,
+        last_activity=enquiry_date,
+    )
+
+
+@transaction.atomic
+def enquiry_papers_update(*, enquiry: Enquiry, papers: list[str], on: dt.date) -> Enquiry:
+    enquiry.papers = sorted(papers)
+    enquiry.last_activity = on
+    enquiry.save(update_fields=["papers", "last_activity"])
+    return enquiry
+
+
+@transaction.atomic
+def enquiry_decide(*, enquiry: Enquiry, decision: str, on: dt.date, reason: str = "") -> Enquiry:
+    """Record the enquiry meeting's decision."""
+    if decision not in Decision.values or decision == Decision.PENDING:
+        raise PipelineError("decision", "choose the meeting's decision")
+    if decision in DECISION_NEEDS_REASON and not reason.strip():
+        raise PipelineError("reason", "say why (the reason or the criterion not met)")
+    if on < enquiry.enquiry_date:
+        raise PipelineError("decision_date", "the decision cannot be before the enquiry date")
+    if enquiry.referrals.exists():
+        raise PipelineError("decision", "this enquiry has already been accepted as a referral")
+    enquiry.decision, enquiry.decision_date, enquiry.decision_reason = decision, on, reason.strip()
+    enquiry.last_activity = on
+    enquiry.save(update_fields=["decision", "decision_date", "decision_reason", "last_activity"])
+    return enquiry
+
+
+@transaction.atomic
+def consent_call_record(
+    *, enquiry: Enquiry, on: dt.date, spoke_to: str, outcome: str, by: Any
+) -> ConsentCall:
+    if on < enquiry.enquiry_date:
+        raise PipelineError("call_date", "the call cannot be before the enquiry date")
+    if not spoke_to.strip():
+        raise PipelineError("spoke_to", "say who was spoken to (for example: mother, foster carer)")
+    call = ConsentCall.objects.create(
+        enquiry=enquiry, call_date=on, spoke_to=spoke_to.strip(), outcome=outcome, recorded_by=by
+    )
+    enquiry.last_activity = on
+    enquiry.save(update_fields=["last_activity"])
+    return call
+
+
+@transaction.atomic
+def guaranteed_funding_approve(*, enquiry: Enquiry, by: Any, on: dt.date) -> Enquiry:
+    if by.role != Role.COMMISSIONER or by.council_id != enquiry.council_id:
+        raise PipelineError(
+            "funding", "only the council's commissioner approves guaranteed funding"
+        )
+    enquiry.gf_approved_by, enquiry.gf_approved_on = by, on
+    enquiry.save(update_fields=["gf_approved_by", "gf_approved_on"])
+    return enquiry
+
+
+@transaction.atomic
+def referral_accept(
+    *,
+    enquiry: Enquiry,
+    on: dt.date,
+    funding: str = Funding.SIB,
+    cohort: str | None = None,
+    key_worker: Any = None,
+) -> Referral:
+    """Accept a progressed enquiry as a referral (possibly in another cohort)."""
+    contract = contract_current()
+    if enquiry.decision != Decision.PROGRESSED:
+        raise PipelineError("decision", "only an enquiry progressed at its meeting can be accepted")
+    if enquiry.referrals.exists():
+        raise PipelineError("decision", "this enquiry has already been accepted")
+    if on < (enquiry.decision_date or enquiry.enquiry_date):
+        raise PipelineError("referral_date", "acceptance cannot be before the decision")
+    if (
+        contract.consent_call_required(enquiry.enquiry_date)
+        and not enquiry.consent_calls.filter(outcome="agreed").exists()
+    ):
+        raise PipelineError(
+            "consent", "record a consent call in which the parent or carer agreed, first"
+        )
+    if funding not in Funding.values:
+        raise PipelineError("funding", "choose outcomes (SIB) or guaranteed funding")
+    if funding == Funding.GUARANTEED and enquiry.gf_approved_by_id is None:
+        raise PipelineError("funding", "guaranteed funding needs the commissioner's approval first")
+    target_cohort = contract.canonical_cohort(cohort or enquiry.cohort)
+    if target_cohort is None:
+        raise PipelineError("cohort", f"choose one of {', '.join(contract.cohort_codes)}")
+    referral = Referral.objects.create(
+        referral_id=_next_id(Referral, "referral_id", f"REF-{on.year}-"),
+        enquiry=enquiry,
+        child=enquiry.child,
+        council=enquiry.council,
+        cohort=target_cohort,
+        funding=funding,
+        referral_date=on,
+        status=Status.LIVE,
+        key_worker=key_worker,
+    )
+    enquiry.last_activity = on
+    enquiry.save(update_fields=["last_activity"])
+    return referral
+
+
+@transaction.atomic
+def referral_rerefer(*, referral: Referral, on: dt.date, cohort: str, reason: str) -> Referral:
+    """A re-referral without an enquiry: a cohort move or an extension after graduation."""
+    contract = contract_current()
+    target = contract.canonical_cohort(cohort)
+    if target is None:
+        raise PipelineError("cohort", f"choose one of {', '.join(contract.cohort_codes)}")
+    if reason not in ("cohort_move", "extension"):
+        raise PipelineError("reason", "choose a cohort move or an extension after graduation")
+    if reason == "extension" and referral.status != Status.GRADUATED:
+        raise PipelineError("reason", "an extension follows a graduation")
+    if on < referral.referral_date:
+        raise PipelineError("referral_date", "the re-referral cannot be before the referral")
+    if reason == "cohort_move" and referral.status == Status.LIVE:
+        referral.status, referral.end_date, referral.closure_reason = (
+            Status.CLOSED_EARLY,
+            on,
+            "other",
+        )
+        referral.save(update_fields=["status", "end_date", "closure_reason"])
+    return Referral.objects.create(
+        referral_id=_next_id(Referral, "referral_id", f"REF-{on.year}-"),
+        enquiry=None,
+        child=referral.child,
+        council=referral.council,
+        cohort=target,
+        funding=referral.funding,
+        referral_date=on,
+        status=Status.LIVE,
+        key_worker=referral.key_worker,
+    )
+
+
+@transaction.atomic
+def profile_save(
+    *, enquiry: Enquiry, known_as: str, enjoys: str, good_at: str, what_helps: str, hopes: str
+) -> ChildProfile:
+    if " " in known_as.strip():
+        raise PipelineError("known_as", "first or chosen name only: no surname")
+    for name, value in (
+        ("known_as", known_as),
+        ("enjoys", enjoys),
+        ("good_at", good_at),
+        ("what_helps", what_helps),
+        ("hopes", hopes),
+    ):
+        if not value.strip():
+            raise PipelineError(name, "this section of the profile is needed")
+    profile, _ = ChildProfile.objects.update_or_create(
+        enquiry=enquiry,
+        defaults={
+            "known_as": known_as.strip(),
+            "enjoys": enjoys,
+            "good_at": good_at,
+            "what_helps": what_helps,
+            "hopes": hopes,
+        },
+    )
+    return profile
+
+
+@transaction.atomic
+def match_record(
+    *,
+    enquiry: Enquiry,
+    agency: str,
+    household_ref: str,
+    shared_on: dt.date,
+    outcome: str = "shared",
+) -> MatchAttempt:
+    if not agency.strip():
+        raise PipelineError("agency", "name the fostering agency")
+    if not household_ref.strip():
+        raise PipelineError("household_ref", "give the carer household's reference")
+    attempt = MatchAttempt.objects.create(
+        enquiry=enquiry,
+        agency=agency.strip(),
+        household_ref=household_ref.strip(),
+        shared_on=shared_on,
+        outcome=outcome,
+    )
+    enquiry.last_activity = shared_on
+    enquiry.save(update_fields=["last_activity"])
+    return attempt

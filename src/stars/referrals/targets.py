@@ -1,0 +1,135 @@
+"""The targets page: accepted referrals against the contract's minimums, and the funnel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from stars.core.permissions import page, scope_of
+from stars.domain.contract import add_months
+from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
+from stars.partnership.selectors import contract_current
+from stars.reports import charts
+from stars.reports.services import evaluation_for
+
+
+def parse_as_of(request: HttpRequest) -> dt.date:
+    raw = request.GET.get("as_of", "")
+    try:
+        return dt.date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@page("targets")
+def targets(request: HttpRequest) -> HttpResponse:
+    contract = contract_current()
+    as_of = parse_as_of(request)
+    scope = scope_of(request.user)
+    report = evaluation_for(scope=scope, as_of=as_of)
+    councils = scope.council_codes(contract.council_codes)
+    refs = report["referrals"]
+    enq = report["enquiries"]
+
+    by_council = [
+        TargetLine(
+            contract.local_authority(c).name,
+            contract.local_authority(c).minimum_referrals,
+            refs["by_local_authority"][c],
+        )
+        for c in councils
+    ]
+    by_cohort = (
+        [
+            TargetLine(f"{c.code}: {c.name}", c.minimum_referrals, refs["by_cohort"][c.code])
+            for c in contract.cohorts
+        ]
+        if scope.councils is None
+        else []
+    )
+    by_year = []
+    year_now = contract.contract_year(as_of)
+    for y, n in refs["by_contract_year"].items():
+        start = contract.year_start(int(y))
+        end = add_months(start, 12)
+        line: dict[str, Any] = {
+            "line": TargetLine(f"Year {y}", contract.minimum_for_year(int(y)), n),
+            "start": start,
+            "end": end - dt.timedelta(days=1),
+        }
+        if int(y) == year_now:
+            line["projection"] = projection_to(n, start, end, as_of).quantize(Decimal("0.1"))
+        by_year.append(line)
+    per = contract.shortfall_penalty_per_referral
+    penalties = [(t, penalty(t.shortfall, per)) for t in by_council]
+
+    funnels = []
+    for c in councils:
+        decisions = {k: v for k, v in enq["by_local_authority"][c].items() if k != "total"}
+        funnels.append(
+            (contract.local_authority(c).name, funnel(decisions, refs["by_local_authority"][c]))
+        )
+    cohort_funnels = [
+        (code, funnel({k: v for k, v in d.items() if k != "total"}, refs["by_cohort"][code]))
+        for code, d in enq["by_cohort"].items()
+    ]
+    chart_rows = []
+    for y in refs["by_contract_year"]:
+        chart_rows.append(
+            {
+                "year": f"Year {y}",
+                "referrals": refs["by_contract_year"][y],
+                "minimum": contract.minimum_for_year(int(y)),
+            }
+        )
+    year_chart = (
+        charts.bar(
+            chart_rows,
+            x="year",
+            y="referrals",
+            title="Referrals accepted per contract year",
+            x_title="Contract year",
+            y_title="Referrals",
+        )
+        if chart_rows
+        else ""
+    )
+    funnel_rows = [{"stage": s, "council": name, "count": n} for name, f in funnels for s, n in f]
+    funnel_chart = (
+        charts.bar(
+            funnel_rows,
+            x="stage",
+            y="count",
+            color="council",
+            stack=False,
+            title="From enquiry to referral",
+            x_title="",
+            y_title="Enquiries or referrals",
+        )
+        if funnel_rows
+        else ""
+    )
+    return render(
+        request,
+        "referrals/targets.html",
+        {
+            "as_of": as_of,
+            "by_council": by_council,
+            "by_cohort": by_cohort,
+            "by_year": by_year,
+            "penalties": penalties,
+            "per": per,
+            "funnels": funnels,
+            "cohort_funnels": cohort_funnels,
+            "year_chart": year_chart,
+            "funnel_chart": funnel_chart,
+            "total": refs["total"],
+            "aggregate_only": not scope.child_level,
+            "total_penalty": sum((p for _, p in penalties), Decimal(0)),
+        },
+    )

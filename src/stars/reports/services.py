@@ -1,0 +1,113 @@
+"""Report computations over the database: load frames in scope, call the domain engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from stars.core.permissions import Scope
+from stars.partnership.selectors import contract_current
+from stars.reports.selectors import programme_frames
+
+
+def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
+    """The evaluation report (tracker-format.md) of the records in ``scope``, as of a date.
+
+    Council users get the report of their own council's records; the keys of the other
+    councils stay present (with zeros), as the report contract requires.
+    """
+    from stars.domain.report import evaluation_report
+
+    enquiries, referrals, periods = programme_frames(scope)
+    return evaluation_report(contract_current(), enquiries, referrals, periods, as_of)
+
+
+def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
+    """Everything the evaluation page, HTML file and XLSX show: tables and charts."""
+    from stars.domain.report import evaluation_report
+    from stars.domain.report_extras import (
+        referrals_by_year_and_council,
+        status_by_weeks_on_programme,
+    )
+    from stars.reports import charts
+    from stars.reports.tables import Table, evaluation_tables
+
+    contract = contract_current()
+    enquiries, referrals, periods = programme_frames(scope)
+    report = evaluation_report(contract, enquiries, referrals, periods, as_of)
+    councils = scope.council_codes(contract.council_codes) if scope else contract.council_codes
+    by_year = [
+        r
+        for r in referrals_by_year_and_council(contract, referrals, as_of)
+        if scope is None
+        or scope.councils is None
+        or any(contract.local_authority(c).name == r["council"] for c in councils)
+    ]
+    by_weeks = status_by_weeks_on_programme(referrals, as_of)
+    status_table = Table(
+        "status_by_weeks",
+        "Case status by weeks on the programme",
+        ["Weeks on programme", "Live", "Graduated", "Closed early", "GF complete"],
+        [
+            [band, *[r["referrals"] for r in by_weeks if r["weeks"] == band]]
+            for band in dict.fromkeys(r["weeks"] for r in by_weeks)
+        ],
+    )
+    return {
+        "contract": contract,
+        "as_of": as_of,
+        "report": report,
+        "tables": evaluation_tables(report, contract, councils),
+        "status_table": status_table,
+        "year_chart": charts.bar(
+            by_year,
+            x="year",
+            y="referrals",
+            color="council",
+            stack=False,
+            title="Referrals per contract year by council",
+            x_title="Contract year",
+            y_title="Referrals",
+        )
+        if by_year
+        else "",
+        "status_chart": charts.bar(
+            by_weeks,
+            x="weeks",
+            y="referrals",
+            color="status",
+            title="Case status by weeks on the programme",
+            x_title="Weeks on the programme",
+            y_title="Referrals",
+        ),
+        "council_note": (
+            ", ".join(contract.local_authority(c).name for c in councils)
+            if scope is not None and scope.councils is not None
+            else ""
+        ),
+    }
+
+
+def evaluation_json(*, scope: Scope | None, as_of: dt.date) -> str:
+    from stars.domain.report import report_to_json
+
+    return report_to_json(evaluation_for(scope=scope, as_of=as_of))
+
+
+def evaluation_xlsx(*, scope: Scope | None, as_of: dt.date) -> bytes:
+    from stars.reports.exports import xlsx
+
+    ctx = evaluation_context(scope=scope, as_of=as_of)
+    tables = [*ctx["tables"], ctx["status_table"]]
+    return xlsx(
+        {t.key: (t.headers, t.rows) for t in tables},
+        money_columns={t.key: t.money for t in tables},
+    )
+
+
+def evaluation_html(*, scope: Scope | None, as_of: dt.date) -> str:
+    from django.template.loader import render_to_string
+
+    return render_to_string(
+        "reports/evaluation_doc.html", evaluation_context(scope=scope, as_of=as_of)
+    )

@@ -1,0 +1,244 @@
+"""The evaluation report as titled tables: one source for the page, the HTML file and XLSX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from stars.domain.contract import Contract
+
+DECISIONS = [
+    "progressed",
+    "pending",
+    "withdrawn",
+    "criteria_not_met",
+    "waiting_list",
+    "not_progressed_other",
+]
+STATUSES = ["graduated", "closed_early", "gf_complete", "live"]
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    money: set[str] = field(default_factory=set)
+    rates: set[str] = field(default_factory=set)
+
+    def cells(self) -> list[list[tuple[Any, str]]]:
+        """Each cell with its kind ('money', 'rate', 'num' or 'text') for display."""
+        out = []
+        for row in self.rows:
+            line = []
+            for h, v in zip(self.headers, row, strict=True):
+                kind = (
+                    "money"
+                    if h in self.money
+                    else "rate"
+                    if h in self.rates
+                    else "num"
+                    if isinstance(v, int | Decimal)
+                    else "text"
+                )
+                line.append((v, kind))
+            out.append(line)
+        return out
+
+
+def _label(code: str) -> str:
+    return code.replace("_", " ").capitalize()
+
+
+def evaluation_tables(
+    report: dict[str, Any], contract: Contract, councils: tuple[str, ...]
+) -> list[Table]:
+    enq, refs, cases, fin = (
+        report["enquiries"],
+        report["referrals"],
+        report["cases"],
+        report["finance"],
+    )
+    tables = []
+    for key, title, source, names in (
+        (
+            "enquiries_by_cohort",
+            "Enquiry decisions by cohort",
+            enq["by_cohort"],
+            {c: f"Cohort {c}" for c in contract.cohort_codes},
+        ),
+        (
+            "enquiries_by_council",
+            "Enquiry decisions by council",
+            enq["by_local_authority"],
+            {c: contract.local_authority(c).name for c in councils},
+        ),
+    ):
+        rows = []
+        for code, label in names.items():
+            d = source.get(code, {})
+            rows.append([label, d.get("total", 0), *[d.get(k, 0) for k in DECISIONS]])
+        tables.append(Table(key, title, ["", "Total", *[_label(k) for k in DECISIONS]], rows))
+
+    tables.append(
+        Table(
+            "referrals_by_cohort",
+            "Referrals against minimum targets, by cohort",
+            ["Cohort", "Minimum", "Referrals", "Shortfall"],
+            [
+                [
+                    f"{c.code}: {c.name}",
+                    c.minimum_referrals,
+                    refs["by_cohort"][c.code],
+                    max(c.minimum_referrals - refs["by_cohort"][c.code], 0),
+                ]
+                for c in contract.cohorts
+            ],
+        )
+    )
+    tables.append(
+        Table(
+            "referrals_by_council",
+            "Referrals against minimum targets, by council",
+            ["Council", "Minimum", "Referrals", "Shortfall"],
+            [
+                [
+                    contract.local_authority(c).name,
+                    contract.local_authority(c).minimum_referrals,
+                    refs["by_local_authority"][c],
+                    max(
+                        contract.local_authority(c).minimum_referrals
+                        - refs["by_local_authority"][c],
+                        0,
+                    ),
+                ]
+                for c in councils
+            ],
+        )
+    )
+    tables.append(
+        Table(
+            "referrals_by_year",
+            "Referrals against minimum targets, by contract year",
+            ["Contract year", "Minimum", "Referrals", "Shortfall"],
+            [
+                [
+                    f"Year {y}",
+                    contract.minimum_for_year(int(y)),
+                    n,
+                    max(contract.minimum_for_year(int(y)) - n, 0),
+                ]
+                for y, n in refs["by_contract_year"].items()
+            ],
+        )
+    )
+    tables.append(
+        Table(
+            "referral_totals",
+            "Referrals",
+            ["Measure", "Count"],
+            [
+                ["Referrals", refs["total"]],
+                ["of which re-referrals", refs["re_referrals"]],
+                ["of which guaranteed funding", refs["guaranteed_funding"]],
+            ],
+        )
+    )
+    tables.append(
+        Table(
+            "case_status",
+            "Case status",
+            ["Status", "Cases"],
+            [[_label(s), cases["status"][s]] for s in STATUSES],
+        )
+    )
+    tables.append(
+        Table(
+            "closure_reasons",
+            "Reasons for closing early",
+            ["Reason", "Cases"],
+            [[_label(r), n] for r, n in cases["closure_reasons"].items()],
+        )
+    )
+    rate_rows = [["All", cases["closed_early_rate"]]]
+    rate_rows += [[f"Cohort {c}", r] for c, r in cases["closed_early_rate_by_cohort"].items()]
+    rate_rows += [
+        [contract.local_authority(c).name, cases["closed_early_rate_by_local_authority"][c]]
+        for c in councils
+    ]
+    tables.append(
+        Table(
+            "closed_early_rates",
+            "Closed-early rate (closed early / all closed)",
+            ["", "Closed-early rate"],
+            rate_rows,
+            rates={"Closed-early rate"},
+        )
+    )
+    tables.append(
+        Table(
+            "finance_by_cohort",
+            "Savings and outcome payments by cohort",
+            ["Cohort", "Sustained weeks", "Payable weeks", "Savings", "Outcome payments"],
+            [
+                [
+                    f"{c.code} ({c.saving_kind})",
+                    fin["by_cohort"][c.code]["sustained_weeks"],
+                    fin["by_cohort"][c.code]["payable_weeks"],
+                    fin["by_cohort"][c.code]["savings"],
+                    fin["by_cohort"][c.code]["outcome_payments"],
+                ]
+                for c in contract.cohorts
+            ],
+            money={"Savings", "Outcome payments"},
+        )
+    )
+    money_cols = [
+        "Cashable savings",
+        "Cost avoidance",
+        "Outcome payments",
+        "Guaranteed-funding payments",
+        "Net cash saving",
+    ]
+    tables.append(
+        Table(
+            "finance_by_council",
+            "Savings and payments by council",
+            ["Council", "Sustained weeks", *money_cols],
+            [
+                [
+                    contract.local_authority(c).name,
+                    d["sustained_weeks"],
+                    d["cashable_savings"],
+                    d["cost_avoidance"],
+                    d["outcome_payments"],
+                    d["guaranteed_funding_payments"],
+                    d["net_cash_saving"],
+                ]
+                for c in councils
+                for d in [fin["by_local_authority"][c]]
+            ],
+            money=set(money_cols),
+        )
+    )
+    totals = [
+        ("Cashable savings", fin["cashable_savings"]),
+        ("Cost avoidance", fin["cost_avoidance"]),
+        ("Outcome payments", fin["outcome_payments"]),
+        ("Guaranteed-funding payments", fin["guaranteed_funding_payments"]),
+        ("Net cash saving", fin["net_cash_saving"]),
+        ("Life Chances Fund contribution", fin["lcf_contribution"]),
+        ("Council cost", fin["council_cost"]),
+    ]
+    tables.append(
+        Table(
+            "finance_totals",
+            f"Programme totals ({fin['sustained_weeks']} sustained weeks)",
+            ["Measure", "Amount"],
+            [[k, v] for k, v in totals],
+            money={"Amount"},
+        )
+    )
+    return tables

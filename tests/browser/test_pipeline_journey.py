@@ -1,0 +1,75 @@
+"""Issue 4's journey in chromium: enquiry → decision → consent → acceptance → targets."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import axe_violations, sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _targets_derby(page) -> int:
+    page.goto("/targets/?as_of=2030-01-01")
+    row = page.locator("[data-testid=targets-council] tbody tr").first
+    return int(row.locator("td").nth(1).inner_text())
+
+
+def test_enquiry_to_referral_moves_the_targets_page(page, users):
+    sign_in(page, "commissioner", PASSWORD)
+    before = _targets_derby(page)
+    assert axe_violations(page) == []
+    page.click("button:has-text('Sign out')")
+
+    # The SPOC records an enquiry; an ineligible age is flagged, then corrected.
+    sign_in(page, "spoc", PASSWORD)
+    page.goto("/enquiries/new/")
+    page.select_option("#id_cohort", "A")
+    page.fill("#id_given_name", "Robin")
+    page.fill("#id_family_name", "Example")
+    page.fill("#id_date_of_birth", "2018-03-01")
+    page.fill("#id_enquiry_date", "2024-01-15")
+    page.check("input[name=papers][value=care_plan]")
+    page.click("button:has-text('Record the enquiry')")
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible() and "under the minimum age 10" in summary.inner_text()
+    assert page.input_value("#id_given_name") == "Robin"  # what was typed is kept
+    assert axe_violations(page) == []
+    page.fill("#id_date_of_birth", "2011-03-01")
+    page.click("button:has-text('Record the enquiry')")
+    assert "Success" in page.inner_text(".govuk-notification-banner")
+    enquiry_id = page.inner_text("h1").split()[-1]
+    assert axe_violations(page) == []
+    page.goto("/enquiries/")
+    assert enquiry_id in page.inner_text("[data-testid=worklist]")
+    assert axe_violations(page) == []
+    page.click("button:has-text('Sign out')")
+
+    # Another council's SPOC cannot open it.
+    sign_in(page, "spoc_nottingham", PASSWORD)
+    page.goto(f"/enquiries/{enquiry_id}/")
+    assert "Page not found" in page.inner_text("h1")
+    page.click("button:has-text('Sign out')")
+
+    # The provider records the decision and the consent call, and accepts.
+    sign_in(page, "provider_manager", PASSWORD)
+    page.goto(f"/enquiries/{enquiry_id}/decision/")
+    page.check("input[name=decision][value=progressed]")
+    page.fill("#id_decision_date", "2024-01-25")
+    page.click("button:has-text('Record the decision')")
+    assert "consent call" in page.inner_text("[data-testid=next-step]")
+    page.goto(f"/enquiries/{enquiry_id}/consent/")
+    assert axe_violations(page) == []
+    page.fill("#id_call_date", "2024-01-26")
+    page.fill("#id_spoke_to", "foster carer")
+    page.check("input[name=outcome][value=agreed]")
+    page.click("button:has-text('Record the call')")
+    page.goto(f"/enquiries/{enquiry_id}/accept/")
+    page.fill("#id_referral_date", "2024-02-01")
+    page.click("button:has-text('Accept the referral')")
+    assert "Accepted as referral" in page.inner_text("main")
+    page.click("button:has-text('Sign out')")
+
+    sign_in(page, "commissioner", PASSWORD)
+    assert _targets_derby(page) == before + 1

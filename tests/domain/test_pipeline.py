@@ -1,0 +1,95 @@
+"""The pipeline's pure rules: working days, next step, stuck flag, targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stars.domain.pipeline import (
+    EnquiryState,
+    TargetLine,
+    funnel,
+    is_stuck,
+    next_step,
+    projection_to,
+    working_days_between,
+)
+
+XMAS_2024 = {dt.date(2024, 12, 25), dt.date(2024, 12, 26), dt.date(2025, 1, 1)}
+
+
+def test_working_days_skip_weekends_and_bank_holidays():
+    # Mon 23 Dec 2024 -> Thu 2 Jan 2025: 24, 27, 30, 31 Dec and 2 Jan are working days
+    assert working_days_between(dt.date(2024, 12, 23), dt.date(2025, 1, 2), XMAS_2024) == 5
+    assert working_days_between(dt.date(2024, 12, 23), dt.date(2025, 1, 2), set()) == 8
+    # Friday to Monday is one working day
+    assert working_days_between(dt.date(2024, 3, 1), dt.date(2024, 3, 4), set()) == 1
+
+
+@given(
+    st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 1, 1)),
+    st.integers(min_value=0, max_value=400),
+    st.integers(min_value=0, max_value=400),
+)
+def test_working_days_add_up_and_match_a_day_by_day_count(start, a, b):
+    mid, end = start + dt.timedelta(days=a), start + dt.timedelta(days=a + b)
+    total = working_days_between(start, end, set())
+    assert total == working_days_between(start, mid, set()) + working_days_between(mid, end, set())
+    slow = sum(1 for i in range(1, a + b + 1) if (start + dt.timedelta(days=i)).weekday() < 5)
+    assert total == slow
+
+
+def state(**kw):
+    base = dict(
+        enquiry_date=dt.date(2023, 1, 9),
+        decision="pending",
+        papers=frozenset(),
+        consent_required=True,
+        consent_outcome=None,
+        accepted=False,
+        last_activity=dt.date(2023, 1, 9),
+    )
+    base.update(kw)
+    return EnquiryState(**base)
+
+
+def test_next_step_follows_the_pipeline():
+    assert next_step(state()).owner == "social worker"
+    assert "chronology" in next_step(state(papers=frozenset({"care_plan", "education_plan"}))).step
+    full = frozenset({"care_plan", "education_plan", "chronology"})
+    assert next_step(state(papers=full)).owner == "provider manager"
+    assert "consent call" in next_step(state(papers=full, decision="progressed")).step
+    assert next_step(state(decision="progressed", consent_outcome="agreed")).step == (
+        "accept the referral"
+    )
+    assert next_step(state(decision="progressed", consent_required=False)).step == (
+        "accept the referral"
+    )
+    assert "match" in next_step(state(decision="waiting_list")).step
+
+
+def test_stuck_after_the_limit_of_working_days():
+    s = state(last_activity=dt.date(2023, 1, 9))  # a Monday
+    assert not is_stuck(s, dt.date(2023, 1, 23), set(), 10)  # exactly 10 working days
+    assert is_stuck(s, dt.date(2023, 1, 24), set(), 10)
+    assert not is_stuck(state(accepted=True), dt.date(2024, 1, 1), set(), 10)
+
+
+def test_targets_shortfall_projection_and_funnel():
+    t = TargetLine("Derby", 44, 38)
+    assert (t.shortfall, t.share) == (6, Decimal("0.8636"))
+    assert TargetLine("x", 10, 12).shortfall == 0
+    # 20 referrals in the first quarter of a 100-day period projects to 80
+    start = dt.date(2023, 9, 1)
+    end = start + dt.timedelta(days=100)
+    assert projection_to(20, start, end, start + dt.timedelta(days=25)) == Decimal(80)
+    assert projection_to(20, start, end, start) == Decimal(20)
+    assert funnel({"pending": 2, "progressed": 5, "withdrawn": 3}, 4) == [
+        ("enquiries", 10),
+        ("decided", 8),
+        ("progressed", 5),
+        ("accepted", 4),
+    ]

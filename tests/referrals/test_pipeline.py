@@ -1,0 +1,219 @@
+"""The referral pipeline through its services and pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from stars.partnership.models import Council
+from stars.referrals import services
+from stars.referrals.models import Enquiry, Referral
+from stars.referrals.services import PipelineError
+
+D = dt.date
+
+
+def record(council="derby", cohort="B", dob=D(2010, 6, 1), on=D(2023, 2, 1), **kw):
+    return services.enquiry_record(
+        council=Council.objects.get(code=council),
+        cohort=cohort,
+        given_name="Sam",
+        family_name="Synthetic",
+        date_of_birth=dob,
+        enquiry_date=on,
+        **kw,
+    )
+
+
+def test_ineligible_child_is_refused_with_the_reason_on_the_date_field(contract):
+    with pytest.raises(PipelineError) as err:
+        record(cohort="A", dob=D(2016, 1, 1))  # aged 7; cohort A is 10-16
+    assert err.value.field == "date_of_birth"
+    assert "under the minimum age 10" in err.value.message
+    assert Enquiry.objects.count() == 0
+    e = record(cohort="A", dob=D(2016, 1, 1), outside_criteria=True)
+    assert e.child.child_ref.startswith("CH-") and "Sam" not in e.child.child_ref
+
+
+def test_each_enquiry_is_judged_by_the_rule_of_its_own_date(contract):
+    dob = D(2014, 1, 1)  # aged 8 in early 2022
+    with pytest.raises(PipelineError):
+        record(cohort="B", dob=dob, on=D(2022, 3, 1))  # B was 10-16 until April 2022
+    assert record(cohort="B", dob=dob, on=D(2022, 5, 1)).cohort == "B"  # 6-16 from then
+
+
+def test_acceptance_needs_progress_consent_and_approval_for_guaranteed_funding(contract, users):
+    e = record(on=D(2023, 2, 1))
+    with pytest.raises(PipelineError, match="progressed"):
+        services.referral_accept(enquiry=e, on=D(2023, 3, 1))
+    services.enquiry_decide(enquiry=e, decision="progressed", on=D(2023, 2, 20))
+    with pytest.raises(PipelineError, match="consent"):
+        services.referral_accept(enquiry=e, on=D(2023, 3, 1))
+    services.consent_call_record(
+        enquiry=e,
+        on=D(2023, 2, 22),
+        spoke_to="foster carer",
+        outcome="agreed",
+        by=users["provider_manager"],
+    )
+    with pytest.raises(PipelineError, match="commissioner"):
+        services.referral_accept(enquiry=e, on=D(2023, 3, 1), funding="guaranteed")
+    with pytest.raises(PipelineError):
+        services.guaranteed_funding_approve(enquiry=e, by=users["spoc"], on=D(2023, 2, 23))
+    services.guaranteed_funding_approve(enquiry=e, by=users["commissioner"], on=D(2023, 2, 23))
+    r = services.referral_accept(enquiry=e, on=D(2023, 3, 1), funding="guaranteed", cohort="A")
+    assert (r.cohort, r.funding, r.status, r.enquiry_id) == ("A", "guaranteed", "live", e.pk)
+    with pytest.raises(PipelineError, match="already"):
+        services.referral_accept(enquiry=e, on=D(2023, 3, 2))
+
+
+def test_no_consent_call_needed_before_the_contract_start_of_calls(contract):
+    e = record(on=D(2022, 6, 1))
+    services.enquiry_decide(enquiry=e, decision="progressed", on=D(2022, 6, 10))
+    assert services.referral_accept(enquiry=e, on=D(2022, 6, 20)).referral_id.startswith("REF-")
+
+
+def test_decisions_that_close_need_a_reason(contract):
+    e = record()
+    with pytest.raises(PipelineError) as err:
+        services.enquiry_decide(enquiry=e, decision="criteria_not_met", on=D(2023, 2, 5))
+    assert err.value.field == "reason"
+
+
+def test_rereferral_moves_cohort_and_closes_the_old_one(contract, referrals):
+    old = referrals["derby"]
+    new = services.referral_rerefer(
+        referral=old, on=D(2023, 1, 1), cohort="A", reason="cohort_move"
+    )
+    old.refresh_from_db()
+    assert (old.status, new.enquiry, new.cohort, new.child) == (
+        "closed_early",
+        None,
+        "A",
+        old.child,
+    )
+
+
+def test_profile_refuses_a_surname(contract):
+    e = record()
+    with pytest.raises(PipelineError) as err:
+        services.profile_save(
+            enquiry=e, known_as="Sam Synthetic", enjoys="x", good_at="y", what_helps="z", hopes="w"
+        )
+    assert err.value.field == "known_as"
+
+
+# -- pages -----------------------------------------------------------------------------------
+
+
+def test_enquiry_form_shows_the_error_summary_and_keeps_what_was_typed(client, users):
+    client.force_login(users["spoc"])
+    response = client.post(
+        reverse("enquiry_new"),
+        {
+            "council": "derby",
+            "cohort": "A",
+            "given_name": "Robin",
+            "family_name": "Example",
+            "date_of_birth": "2017-04-02",
+            "enquiry_date": "2024-01-15",
+            "why_now": "typed text",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html and "under the minimum age 10" in html
+    assert 'value="Robin"' in html and "typed text" in html and 'href="#id_date_of_birth"' in html
+    assert Enquiry.objects.count() == 0
+
+
+def test_spoc_records_an_enquiry_and_sees_it_on_the_worklist(client, users):
+    client.force_login(users["spoc"])
+    response = client.post(
+        reverse("enquiry_new"),
+        {
+            "council": "derby",
+            "cohort": "D",
+            "given_name": "Robin",
+            "family_name": "Example",
+            "date_of_birth": "2012-04-02",
+            "enquiry_date": "2024-01-15",
+            "papers": ["chronology"],
+        },
+    )
+    e = Enquiry.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{e.enquiry_id}/")
+    html = client.get(reverse("enquiry_list")).content.decode()
+    assert e.enquiry_id in html and "send papers" in html
+    client.force_login(users["spoc_nottingham"])
+    assert e.enquiry_id not in client.get(reverse("enquiry_list")).content.decode()
+    assert client.get(reverse("enquiry_detail", args=[e.enquiry_id])).status_code == 404
+
+
+def test_spoc_cannot_record_for_another_council(client, users):
+    client.force_login(users["spoc"])
+    client.post(
+        reverse("enquiry_new"),
+        {
+            "council": "nottingham",
+            "cohort": "D",
+            "given_name": "R",
+            "family_name": "E",
+            "date_of_birth": "2012-04-02",
+            "enquiry_date": "2024-01-15",
+        },
+    )
+    assert Enquiry.objects.count() == 0
+
+
+def test_worklist_and_referral_list_run_a_bounded_number_of_queries(
+    client, users, django_assert_max_num_queries
+):
+    for i in range(60):
+        record(on=D(2023, 1, 2) + dt.timedelta(days=i))
+    client.force_login(users["spoc"])
+    with django_assert_max_num_queries(12):
+        client.get(reverse("enquiry_list"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("referral_list"))
+
+
+def test_accepting_moves_the_targets_page_by_one(client, users):
+    e = record(on=D(2022, 6, 1))
+    services.enquiry_decide(enquiry=e, decision="progressed", on=D(2022, 6, 10))
+    client.force_login(users["commissioner"])
+    url = reverse("targets") + "?as_of=2022-12-31"
+    before = client.get(url).context["by_council"][0].actual
+    client.force_login(users["provider_manager"])
+    client.post(
+        reverse("enquiry_accept", args=[e.enquiry_id]),
+        {
+            "referral_date": "2022-06-20",
+            "cohort": "B",
+            "funding": "sib",
+            "key_worker": "",
+        },
+    )
+    assert Referral.objects.filter(enquiry=e).exists()
+    client.force_login(users["commissioner"])
+    assert client.get(url).context["by_council"][0].actual == before + 1
+
+
+def test_profile_pdf_is_a_pdf_and_is_audited(client, users):
+    from stars.core.models import AccessLog
+
+    e = record()
+    services.profile_save(
+        enquiry=e,
+        known_as="Sam",
+        enjoys="football",
+        good_at="drawing",
+        what_helps="routine",
+        hopes="a family",
+    )
+    client.force_login(users["spoc"])
+    response = client.get(reverse("enquiry_profile_pdf", args=[e.enquiry_id]))
+    assert response.content.startswith(b"%PDF")
+    assert AccessLog.objects.filter(action="export", object_id=e.enquiry_id).exists()
