@@ -6,6 +6,7 @@ database (SQLite by default, or whatever ``DATABASE_URL`` names).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -71,9 +72,9 @@ def demo(
     path = contract or settings.STARS_DEFAULT_CONTRACT
     users = demo_load(contract_path=Path(path), seed=seed, console=console)
     out.print("Demo users (synthetic data only; sign in at http://127.0.0.1:8000/):")
-    out.print(f"  {'username':<24} {'password':<22} {'role':<18} council", highlight=False)
+    out.print(f"  {'username':<30} {'password':<22} {'role':<18} council", highlight=False)
     for u in users:
-        out.print(f"  {u.username:<24} {u.password:<22} {u.role:<18} {u.council}", highlight=False)
+        out.print(f"  {u.username:<30} {u.password:<22} {u.role:<18} {u.council}", highlight=False)
 
 
 @app.command()
@@ -123,6 +124,115 @@ def check() -> None:
         console.print(str(exc))
         raise typer.Exit(1) from exc
     out.print("deployment checks passed")
+
+
+@app.command("import-tracker")
+def import_tracker(
+    contract: Annotated[Path, typer.Option(help="contract TOML (tracker-format.md)")],
+    enquiries: Annotated[Path, typer.Option(help="enquiries.csv")],
+    referrals: Annotated[Path, typer.Option(help="referrals.csv")],
+    periods: Annotated[Path, typer.Option(help="outcome_periods.csv")],
+) -> None:
+    """Import a tracker, all or nothing; re-importing updates records by id."""
+    setup()
+    from stars.referrals.tracker_io import TrackerRejected, import_files
+
+    try:
+        summary, warnings = import_files(
+            contract=contract,
+            enquiries=enquiries,
+            referrals=referrals,
+            periods=periods,
+            console=console,
+        )
+    except TrackerRejected as exc:
+        for line in exc.lines:
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
+        fail(exc.headline)
+    for w in warnings:
+        console.print(f"warning: {w}", highlight=False, soft_wrap=True, markup=False)
+    for kind in ("enquiries", "referrals", "periods"):
+        c = getattr(summary, kind)
+        out.print(f"{kind}: {c.created} new, {c.updated} updated, {c.unchanged} unchanged")
+    for kind, ids in (
+        ("enquiries", summary.absent_enquiries),
+        ("referrals", summary.absent_referrals),
+    ):
+        if ids:
+            shown = ", ".join(ids[:20]) + (" ..." if len(ids) > 20 else "")
+            out.print(f"{len(ids)} {kind} in the database are not in the files (kept): {shown}")
+
+
+@app.command("export-tracker")
+def export_tracker(
+    out_dir: Annotated[Path, typer.Option("--out", help="directory to write the four files to")],
+) -> None:
+    """Write contract.toml, enquiries.csv, referrals.csv and outcome_periods.csv."""
+    setup()
+    from stars.referrals.tracker_io import TrackerRejected, export_files
+
+    try:
+        written = export_files(out_dir=out_dir)
+    except TrackerRejected as exc:
+        fail(exc.headline)
+    for path in written:
+        out.print(f"wrote {path}")
+
+
+report_app = typer.Typer(help="Reports computed from the records.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+def _as_of(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"--as-of {value!r} is not a date; expected YYYY-MM-DD")
+        raise
+
+
+@report_app.command("evaluation")
+def report_evaluation(
+    as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM-DD")],
+    fmt: Annotated[str, typer.Option("--format", help="json, xlsx or html")] = "json",
+    out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
+) -> None:
+    """The evaluation report of tracker-format.md, as of a date."""
+    day = _as_of(as_of)
+    setup()
+    from stars.reports.services import evaluation_document
+
+    if fmt not in ("json", "xlsx", "html"):
+        fail(f"--format {fmt!r}: expected json, xlsx or html")
+    data = evaluation_document(fmt=fmt, as_of=day)
+    if out_file is None and fmt == "xlsx":
+        fail("an XLSX workbook needs --out FILE")
+    if out_file is None:
+        sys.stdout.write(data if isinstance(data, str) else data.decode())
+        sys.stdout.write("\n")
+        return
+    if isinstance(data, str):
+        out_file.write_text(data, encoding="utf-8")
+    else:
+        out_file.write_bytes(data)
+    out.print(f"wrote {out_file}")
+
+
+@app.command()
+def explain(
+    referral_id: Annotated[str, typer.Argument()],
+    as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM-DD")],
+) -> None:
+    """The lines behind one referral's weeks, payments and savings."""
+    day = _as_of(as_of)
+    setup()
+    from stars.referrals.models import Referral
+    from stars.reports.explain import explanation_for, explanation_text
+
+    referral = Referral.objects.filter(referral_id=referral_id).first()
+    if referral is None:
+        fail(f"no referral {referral_id!r}")
+    out.print(explanation_text(explanation_for(referral, day)), highlight=False)
 
 
 def main() -> None:

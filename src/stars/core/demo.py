@@ -1,18 +1,78 @@
-"""The demo programme: reset, load the sample contract, one user per role, synthetic data."""
+"""The demo programme: reset, load the sample contract, one user per role, synthetic data.
+
+The programme is the synthetic tracker of ``stars.domain.synthetic`` (calibrated to the DN2
+evaluation) imported through the same service as `stars import-tracker`; then invented
+names, key workers and pipeline details are added so every page has something to show.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
+import importlib.util
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.management import call_command
+from django.db import transaction
 from rich.console import Console
 from rich.progress import Progress
 
-from stars.partnership.models import Role
-from stars.partnership.services import contract_load_file, user_create
+from stars.domain.contract import parse_contract
+from stars.domain.synthetic import generate_programme
+from stars.partnership.models import Role, User
+from stars.partnership.services import user_create
+from stars.referrals.importer import tracker_import
+from stars.referrals.models import Child, ConsentCall, Enquiry, Referral
 
 DEMO_PASSWORD = "stars-demo-password"
+DEMO_AS_OF = dt.date(2024, 11, 30)  # the evaluation's census date
+# Invented names for the synthetic children (no real child is named here).
+GIVEN = [
+    "Alex",
+    "Sam",
+    "Jordan",
+    "Casey",
+    "Riley",
+    "Morgan",
+    "Taylor",
+    "Jamie",
+    "Charlie",
+    "Robin",
+    "Frankie",
+    "Billie",
+    "Harley",
+    "Rowan",
+    "Skye",
+    "Remy",
+    "Ellis",
+    "Quinn",
+]
+FAMILY = [
+    "Ashdown",
+    "Brackley",
+    "Corrington",
+    "Dunmore",
+    "Elmsworth",
+    "Fallowfield",
+    "Greystoke",
+    "Hollinby",
+    "Ivesley",
+    "Juniper",
+    "Kestley",
+    "Larchmont",
+    "Marbury",
+    "Northam",
+    "Oakridge",
+    "Pennyfold",
+    "Quarrie",
+    "Rushworth",
+    "Stonebury",
+    "Thistleby",
+]
+KEY_WORKERS = ("keyworker", "keyworker2", "keyworker3")
+DEMO_EXTENSIONS = ("stars.cases.demo", "stars.finance.demo", "stars.sufficiency.demo")
 
 
 @dataclass(frozen=True)
@@ -29,19 +89,38 @@ def demo_users(council_codes: tuple[str, ...]) -> list[DemoUser]:
         DemoUser("spoc", DEMO_PASSWORD, Role.SPOC, first),
         DemoUser("commissioner", DEMO_PASSWORD, Role.COMMISSIONER, first),
         DemoUser("manager", DEMO_PASSWORD, Role.PROVIDER_MANAGER, ""),
-        DemoUser("keyworker", DEMO_PASSWORD, Role.KEY_WORKER, ""),
+        *[DemoUser(k, DEMO_PASSWORD, Role.KEY_WORKER, "") for k in KEY_WORKERS],
         DemoUser("investor", DEMO_PASSWORD, Role.INVESTOR, ""),
         DemoUser("evaluator", DEMO_PASSWORD, Role.EVALUATOR, ""),
         DemoUser("admin", DEMO_PASSWORD, Role.ADMIN, ""),
-    ] + [DemoUser(f"spoc-{c}", DEMO_PASSWORD, Role.SPOC, c) for c in council_codes[1:]]
+    ] + [
+        u
+        for c in council_codes[1:]
+        for u in (
+            DemoUser(f"spoc-{c}", DEMO_PASSWORD, Role.SPOC, c),
+            DemoUser(f"commissioner-{c}", DEMO_PASSWORD, Role.COMMISSIONER, c),
+        )
+    ]
 
 
-def demo_load(*, contract_path: Path, seed: int, console: Console) -> list[DemoUser]:
-    with Progress(console=console, transient=False) as progress:
-        task = progress.add_task("Resetting the database", total=3)
+def demo_load(
+    *, contract_path: Path, seed: int, console: Console, n_referrals: int = 228
+) -> list[DemoUser]:
+    text = contract_path.read_text(encoding="utf-8")
+    terms = parse_contract(text, str(contract_path))
+    with Progress(console=console) as progress:
+        task = progress.add_task("Resetting the database", total=5)
         call_command("flush", interactive=False, verbosity=0)
-        progress.update(task, advance=1, description="Loading the contract")
-        terms = contract_load_file(path=contract_path)
+        progress.update(task, advance=1, description="Generating the synthetic programme")
+        programme = generate_programme(terms, n_referrals=n_referrals, as_of=DEMO_AS_OF, seed=seed)
+        progress.update(task, advance=1, description="Importing it")
+        tracker_import(
+            contract_text=text,
+            contract_source=str(contract_path),
+            enquiries=programme.enquiries,
+            referrals=programme.referrals,
+            periods=programme.periods,
+        )
         progress.update(task, advance=1, description="Creating demo users")
         users = demo_users(terms.council_codes)
         for u in users:
@@ -53,5 +132,54 @@ def demo_load(*, contract_path: Path, seed: int, console: Console) -> list[DemoU
                 first_name="Demo",
                 last_name=Role(u.role).label,
             )
+        progress.update(task, advance=1, description="Adding names, key workers and calls")
+        _enrich(seed, terms.consent_call_start)
         progress.update(task, advance=1, description="Demo ready")
+    for name in DEMO_EXTENSIONS:  # apps that add their own demo records
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).load_demo(seed=seed, console=console)
     return users
+
+
+@transaction.atomic
+def _enrich(seed: int, consent_start: dt.date | None) -> None:
+    rng = random.Random(seed)
+    children = list(Child.objects.all())
+    for c in children:
+        c.given_name, c.family_name = rng.choice(GIVEN), rng.choice(FAMILY)
+    Child.objects.bulk_update(children, ["given_name", "family_name"], batch_size=500)
+    workers = list(User.objects.filter(username__in=KEY_WORKERS).order_by("username"))
+    live = list(Referral.objects.filter(status="live").order_by("referral_id"))
+    for i, r in enumerate(live):
+        r.key_worker = workers[i % len(workers)]
+    Referral.objects.bulk_update(live, ["key_worker"], batch_size=500)
+    enquiries = list(Enquiry.objects.all())
+    calls = []
+    for e in enquiries:
+        e.papers = sorted(
+            rng.sample(
+                ["care_plan", "education_plan", "chronology"],
+                k=3 if e.decision != "pending" else rng.randint(0, 2),
+            )
+        )
+        e.social_worker = f"Social worker {rng.randint(1, 60)}"
+        e.team = rng.choice(["Children in care", "Fostering", "Edge of care", "Reunification"])
+        e.last_activity = e.decision_date or e.enquiry_date
+        if (
+            consent_start
+            and e.decision == "progressed"
+            and e.enquiry_date >= consent_start
+            and e.decision_date
+        ):
+            calls.append(
+                ConsentCall(
+                    enquiry=e,
+                    call_date=e.decision_date,
+                    spoke_to=rng.choice(["mother", "father", "foster carer"]),
+                    outcome="agreed",
+                )
+            )
+    Enquiry.objects.bulk_update(
+        enquiries, ["papers", "social_worker", "team", "last_activity"], batch_size=500
+    )
+    ConsentCall.objects.bulk_create(calls)

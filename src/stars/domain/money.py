@@ -34,7 +34,7 @@ def money_number(amount: Decimal) -> float:
     Whole pounds stay floats (``2866500.0``) as the published report shows them. The float
     of a two-decimal value below 10**13 prints back as exactly that value.
     """
-    return float(pence(amount))
+    return float(pence(amount)) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def rate_number(rate: Decimal | None) -> float | None:

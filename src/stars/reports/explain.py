@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from stars.domain.engine import Explanation, explain_referral
+from stars.domain.explanation import Explanation, explain_referral
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 
@@ -23,3 +23,27 @@ def explanation_for(referral: Referral, as_of: dt.date | None = None) -> Explana
     }
     periods = list(referral.periods.values("start_date", "end_date"))
     return explain_referral(contract_current(), row, periods, as_of or timezone.localdate())
+
+
+def explanation_text(e: Explanation) -> str:
+    """The explanation as plain text for the terminal."""
+    from stars.core.templatetags.stars_format import money
+
+    lines = [
+        f"Referral {e.referral_id} as of {e.as_of} ({e.status_as_of})",
+        f"Window: {e.window_start} to {e.window_end} (exclusive): {e.window_rule}",
+    ]
+    for p in e.periods:
+        lines.append(
+            f"  period {p.start} to {p.end or 'continuing'}: counted {p.counted_from} to "
+            f"{p.counted_until}, {p.rule}"
+        )
+    lines += [
+        f"Sustained weeks: {e.sustained_weeks}",
+        f"Proving weeks: {e.proving_weeks} ({e.proving_rule})",
+        f"Payable weeks: {e.payable_weeks} x {money(e.weekly_rate)} = {money(e.outcome_payment)}",
+        f"Guaranteed-funding fee: {money(e.guaranteed_fee)} ({e.fee_rule})",
+        f"Savings ({e.saving_kind}): {e.sustained_weeks} x {money(e.weekly_saving)} = "
+        f"{money(e.savings)}",
+    ]
+    return "\n".join(lines)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from stars.core.permissions import Scope
-from stars.partnership.selectors import contract_current
+from stars.partnership.selectors import NoContract, contract_current
 from stars.reports.selectors import programme_frames
 
 
@@ -16,7 +16,7 @@ def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
     Council users get the report of their own council's records; the keys of the other
     councils stay present (with zeros), as the report contract requires.
     """
-    from stars.domain.report import evaluation_report
+    from stars.domain.evaluation import evaluation_report
 
     enquiries, referrals, periods = programme_frames(scope)
     return evaluation_report(contract_current(), enquiries, referrals, periods, as_of)
@@ -24,7 +24,7 @@ def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
 
 def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
     """Everything the evaluation page, HTML file and XLSX show: tables and charts."""
-    from stars.domain.report import evaluation_report
+    from stars.domain.evaluation import evaluation_report
     from stars.domain.report_extras import (
         referrals_by_year_and_council,
         status_by_weeks_on_programme,
@@ -89,7 +89,7 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
 
 
 def evaluation_json(*, scope: Scope | None, as_of: dt.date) -> str:
-    from stars.domain.report import report_to_json
+    from stars.domain.evaluation import report_to_json
 
     return report_to_json(evaluation_for(scope=scope, as_of=as_of))
 
@@ -111,3 +111,22 @@ def evaluation_html(*, scope: Scope | None, as_of: dt.date) -> str:
     return render_to_string(
         "reports/evaluation_doc.html", evaluation_context(scope=scope, as_of=as_of)
     )
+
+
+def evaluation_document(*, fmt: str, as_of: dt.date) -> str | bytes:
+    """The whole programme's evaluation report as JSON, XLSX or a standalone HTML page.
+
+    With no contract loaded (nothing imported), the JSON still prints: zeros, empty maps.
+    """
+    from stars.domain.evaluation import empty_report, report_to_json
+    from stars.partnership.selectors import contract_or_none
+
+    if contract_or_none() is None:
+        if fmt == "json":
+            return report_to_json(empty_report(as_of))
+        raise NoContract("no contract is loaded: import a tracker first")
+    if fmt == "json":
+        return evaluation_json(scope=None, as_of=as_of)
+    if fmt == "xlsx":
+        return evaluation_xlsx(scope=None, as_of=as_of)
+    return evaluation_html(scope=None, as_of=as_of)

@@ -136,7 +136,7 @@ def evaluation_tables(
     )
     tables.append(
         Table(
-            "referral_totals",
+            "referrals_totals",
             "Referrals",
             ["Measure", "Count"],
             [

@@ -1,0 +1,121 @@
+"""Tracker files in and out: read, check, import all or nothing; export the four files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from stars.domain.contract import ContractError, parse_contract
+from stars.domain.tracker import MAX_PROBLEMS, Problem, TrackerFile, parse_tracker, write_tracker
+from stars.referrals.importer import ImportSummary, tracker_import
+
+
+class TrackerRejected(Exception):
+    """The files were not imported; ``lines`` say why, each naming file, line and column."""
+
+    def __init__(self, headline: str, lines: list[str]) -> None:
+        self.headline = headline
+        self.lines = lines
+        super().__init__(headline)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise TrackerRejected(f"{path}: no such file; nothing was imported", []) from exc
+    except UnicodeDecodeError as exc:
+        raise TrackerRejected(
+            f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV. "
+            "Nothing was imported",
+            [],
+        ) from exc
+
+
+def import_files(
+    *,
+    contract: Path,
+    enquiries: Path,
+    referrals: Path,
+    periods: Path,
+    by: Any = None,
+    console: Console | None = None,
+) -> tuple[ImportSummary, list[Problem]]:
+    """Check the files against the contract, then import them in one transaction."""
+    contract_text = _read(contract)
+    try:
+        terms = parse_contract(contract_text, str(contract))
+    except ContractError as exc:
+        raise TrackerRejected(f"{exc}; nothing was imported", []) from exc
+    files = [TrackerFile(str(p), _read(p)) for p in (enquiries, referrals, periods)]
+    parsed = parse_tracker(terms, *files)
+    if parsed.errors:
+        lines = [str(p) for p in parsed.errors]
+        if parsed.more_errors:
+            lines.append(
+                f"... and {parsed.more_errors} more problems (the first {MAX_PROBLEMS} shown)"
+            )
+        n = len(parsed.errors) + parsed.more_errors
+        raise TrackerRejected(
+            f"{n} problem{'s' if n != 1 else ''} found; nothing was imported. "
+            "Correct the files and import again.",
+            lines,
+        )
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console or Console(stderr=True),
+        transient=True,
+        disable=console is None,
+    )
+    tasks: dict[str, Any] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(f"Importing {stage}", total=max(total, 1))
+        progress.update(tasks[stage], completed=done, total=max(total, 1))
+
+    with progress:
+        summary = tracker_import(
+            contract_text=contract_text,
+            contract_source=str(contract),
+            enquiries=parsed.enquiries,
+            referrals=parsed.referrals,
+            periods=parsed.periods,
+            by=by,
+            progress=report,
+        )
+    from stars.core.audit import record_access
+
+    record_access(
+        user=by,
+        action="import",
+        object_type="tracker",
+        detail=f"{parsed.rows} rows from {enquiries.name}, {referrals.name}, {periods.name}",
+    )
+    return summary, parsed.warnings
+
+
+def export_files(*, out_dir: Path, by: Any = None) -> list[Path]:
+    """Write the contract and the three tracker CSVs of the whole programme."""
+    from stars.core.audit import record_access
+    from stars.partnership.models import Contract
+    from stars.reports.selectors import programme_frames
+
+    row = Contract.objects.filter(active=True).first()
+    if row is None:
+        raise TrackerRejected("no contract is loaded: nothing to export", [])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = [out_dir / "contract.toml"]
+    written[0].write_text(row.terms, encoding="utf-8")
+    for name, text in write_tracker(*programme_frames(None)).items():
+        path = out_dir / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    record_access(user=by, action="export", object_type="tracker", detail=str(out_dir))
+    return written

@@ -1,0 +1,96 @@
+"""The contract loader: terms as data, errors that name the file and key, eligibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from stars.domain.contract import ContractError, age_on, parse_contract
+
+TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
+TEXT = TOML.read_text(encoding="utf-8")
+DN2 = parse_contract(TEXT, "dn2-stars.toml")
+
+
+def test_sample_contract_terms_are_read_as_exact_decimals():
+    assert DN2.programme_weeks == 104
+    assert DN2.lcf_share == Decimal("0.25")
+    assert DN2.cohort_codes == ("A", "B", "C", "D")
+    assert DN2.council_codes == ("derby", "nottingham", "nottinghamshire")
+    a = DN2.cohort("a")
+    assert (a.weekly_saving, a.saving_kind, a.proving_weeks) == (Decimal("2100.00"), "cashable", 17)
+    assert DN2.guaranteed_funding.fee == Decimal("450.00") * 26
+    assert DN2.canonical_council(" DERBY ") == "derby"
+    assert DN2.canonical_cohort("x") is None
+
+
+def test_missing_key_names_the_file_and_the_key():
+    text = TEXT.replace("programme_weeks = 104\n", "")
+    with pytest.raises(ContractError) as err:
+        parse_contract(text, "my-contract.toml")
+    assert str(err.value) == "my-contract.toml: programme.programme_weeks: is missing"
+    assert (err.value.file, err.value.key) == ("my-contract.toml", "programme.programme_weeks")
+
+
+def test_missing_key_inside_a_table_array_names_its_index():
+    text = TEXT.replace('saving_kind = "avoided"\nminimum_referrals = 52', "minimum_referrals = 52")
+    with pytest.raises(ContractError) as err:
+        parse_contract(text, "c.toml")
+    assert str(err.value) == "c.toml: cohort[1].saving_kind: is missing"
+
+
+def test_malformed_values_and_syntax_are_reported():
+    with pytest.raises(ContractError, match=r"c.toml: programme.start: expected a date"):
+        parse_contract(TEXT.replace("start = 2020-09-01", 'start = "Sept 2020"'), "c.toml")
+    with pytest.raises(ContractError, match=r"c.toml: programme.lcf_share: is a share"):
+        parse_contract(TEXT.replace("lcf_share = 0.25", "lcf_share = 25"), "c.toml")
+    with pytest.raises(ContractError, match=r"c.toml: \(syntax\)"):
+        parse_contract("[programme\n", "c.toml")
+
+
+@pytest.mark.parametrize(
+    ("cohort", "dob", "on", "eligible"),
+    [
+        # cohort B: 10-16 until 31 March 2022, 6-16 from 1 April 2022
+        ("B", dt.date(2014, 1, 1), dt.date(2022, 3, 31), False),  # aged 8 under the old rule
+        ("B", dt.date(2014, 1, 1), dt.date(2022, 4, 1), True),  # aged 8 under the new rule
+        ("B", dt.date(2016, 4, 2), dt.date(2022, 4, 1), False),  # aged 5
+        ("B", dt.date(2016, 4, 1), dt.date(2022, 4, 1), True),  # 6 today
+        # cohort C: 10-16, then 8-16
+        ("C", dt.date(2013, 6, 1), dt.date(2022, 3, 31), False),
+        ("C", dt.date(2013, 6, 1), dt.date(2022, 4, 1), True),
+        # cohort A never changed: 10-16
+        ("A", dt.date(2013, 6, 1), dt.date(2022, 4, 1), False),
+        ("A", dt.date(2005, 4, 1), dt.date(2022, 3, 31), True),  # 16, the day before 17
+        ("A", dt.date(2005, 4, 1), dt.date(2022, 4, 1), False),  # 17
+    ],
+)
+def test_eligibility_is_effective_dated(cohort, dob, on, eligible):
+    verdict = DN2.eligibility(cohort, dob, on)
+    assert verdict.eligible is eligible, verdict.reason
+
+
+def test_eligibility_reason_names_the_rule_in_force():
+    verdict = DN2.eligibility("B", dt.date(2014, 1, 1), dt.date(2022, 3, 31))
+    assert verdict.reason == "aged 8, under the minimum age 10 for cohort B (rule from 2020-09-01)"
+    verdict = DN2.eligibility("B", dt.date(2014, 1, 1), dt.date(2022, 4, 1))
+    assert verdict.rule is not None and verdict.rule.start == dt.date(2022, 4, 1)
+
+
+def test_age_on_a_leap_day_birthday():
+    assert age_on(dt.date(2008, 2, 29), dt.date(2024, 2, 28)) == 15
+    assert age_on(dt.date(2008, 2, 29), dt.date(2024, 2, 29)) == 16
+    assert age_on(dt.date(2008, 2, 29), dt.date(2023, 3, 1)) == 15
+
+
+def test_contract_years_run_twelve_months_from_the_start():
+    assert DN2.contract_year(dt.date(2020, 9, 1)) == 1
+    assert DN2.contract_year(dt.date(2021, 8, 31)) == 1
+    assert DN2.contract_year(dt.date(2021, 9, 1)) == 2
+    assert DN2.contract_year(dt.date(2020, 8, 31)) == 0
+    # every started year is listed, even past the contract's own table of four
+    assert DN2.years_started(dt.date(2024, 11, 30)) == [1, 2, 3, 4, 5]
+    assert DN2.years_started(dt.date(2020, 8, 1)) == []

@@ -1,0 +1,120 @@
+"""The stock-and-flow forecast: worked properties, scenarios and the backtest."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stars.domain.forecast import (
+    Redirect,
+    Scenario,
+    StepDown,
+    daily_matrix,
+    fit_model,
+    project,
+)
+from stars.domain.ssda903 import merge_returns, parse_episodes, parse_header
+from stars.domain.ssda903_synthetic import SyntheticConfig, generate, render_return
+from stars.domain.sufficiency_backtest import backtest
+
+REF = date(2019, 3, 31)
+
+
+@lru_cache(maxsize=4)
+def _merged(growth: float = 0.04, seed: int = 4, scale: float = 1.0):
+    cfg = SyntheticConfig(seed=seed, growth=growth, scale=scale, first_year=2016, burn_in_years=10)
+    data = generate(cfg)
+    eps, hds = [], []
+    for y in range(2016, 2021):
+        h, e = render_return(data, y)
+        eps.append(parse_episodes(f"e{y}.csv", e, y))
+        hds.append(parse_header(f"h{y}.csv", h, y))
+    return merge_returns(eps, hds)
+
+
+@lru_cache(maxsize=2)
+def _model():
+    m = _merged()
+    return fit_model(m.episodes, m.headers, REF)
+
+
+def test_fit_shapes_and_stock():
+    model = _model()
+    assert len(model.rates) == model.n + 1 == 46
+    assert sum(model.stock) > 300
+    assert all(r >= 0 for row in model.rates for r in row)
+    assert sum(model.entries_per_year) > 100
+
+
+def test_daily_matrix_is_stochastic():
+    p = daily_matrix(_model().rates)
+    for row in p:
+        assert abs(sum(row) - 1.0) < 1e-9
+        assert min(row) >= -1e-12
+
+
+@settings(max_examples=5, deadline=None)
+@given(mult=st.floats(0.0, 3.0), years=st.integers(1, 5))
+def test_projection_is_non_negative_and_zero_entries_never_grow(mult, years):
+    model = _model()
+    scenario = Scenario("m", entry_multipliers={g: mult for g in model.groups})
+    proj = project(model, years, scenario=scenario)
+    previous = float(sum(model.stock))
+    for y in proj.years:
+        assert y.total >= 0
+        assert all(v >= 0 for v in y.by_group.values())
+        assert y.total_lower <= y.total <= y.total_upper
+        assert abs(sum(y.by_group.values()) - y.total) < 1e-6
+        if mult == 0.0:
+            assert y.total <= previous + 1e-9
+            previous = y.total
+
+
+def test_entry_scenario_lowers_residential():
+    model = _model()
+    base = project(model, 3).years[-1]
+    fewer = project(
+        model, 3, scenario=Scenario("fewer", entry_multipliers={"external residential": 0.5})
+    ).years[-1]
+    assert fewer.by_group["external residential"] < base.by_group["external residential"]
+
+
+def test_redirect_and_step_down_move_children_between_groups():
+    model = _model()
+    base = project(model, 2).years[-1]
+    moved = project(
+        model,
+        2,
+        scenario=Scenario(
+            "step down",
+            redirects=(Redirect("external residential", "in-house fostering", 0.5),),
+            step_downs=(StepDown("external residential", "in-house fostering", 0.3),),
+        ),
+    ).years[-1]
+    assert moved.by_group["external residential"] < base.by_group["external residential"]
+    assert moved.by_group["in-house fostering"] > base.by_group["in-house fostering"]
+
+
+def test_cost_is_decimal_days_times_weekly_over_seven():
+    model = _model()
+    costs = {"in-house fostering": Decimal("350"), "external residential": Decimal("4200")}
+    y = project(model, 1, weekly_costs=costs).years[0]
+    assert set(y.cost_by_group) == set(costs)
+    assert all(isinstance(v, Decimal) for v in y.cost_by_group.values())
+    days = Decimal(str(round(y.days_by_group["in-house fostering"], 2)))
+    assert y.cost_by_group["in-house fostering"] == days * Decimal(350) / Decimal(7)
+    assert y.cost_total == sum(y.cost_by_group.values())
+
+
+def test_backtest_of_steady_state_synthetic_data_is_close():
+    m = _merged(growth=0.0, seed=11, scale=4.0)
+    bt = backtest(m.episodes, m.headers, 2020)
+    total = bt.row("total")
+    assert total.actual > 1000
+    assert abs(total.error) / total.actual < 0.05
+    assert total.naive == bt.row("total").naive
+    assert len(bt.rows) == len(_model().groups) + 1

@@ -1,0 +1,133 @@
+"""SSDA903 parsing, structural checks and the merge of several years' returns."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from stars.domain.ssda903 import merge_returns, parse_episodes, parse_header, parse_return_file
+from stars.domain.sufficiency_codes import code_lists, placement_group
+
+EP_HEAD = (
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,"
+    "HOME_POST,PL_POST,URN\n"
+)
+HD_HEAD = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+
+
+def test_clean_file_parses_with_dates_and_groups():
+    text = (
+        EP_HEAD
+        + "A,01/06/2018,S,C2,N1,U4,PR1,10/05/2019,X1,,,,\nA,10/05/2019,P,C2,N1,K2,PR4,,,CARPL,,,\n"
+    )
+    parsed = parse_episodes("episodes2020.csv", text, 2020)
+    assert parsed.errors == ()
+    rows = parsed.frame.sort("LINE").to_dicts()
+    assert rows[0]["DECOM"] == date(2018, 6, 1) and rows[0]["DEC"] == date(2019, 5, 10)
+    assert rows[1]["DEC"] is None
+    assert [r["GROUP"] for r in rows] == ["in-house fostering", "external residential"]
+    assert [r["LINE"] for r in rows] == [2, 3]
+
+
+def test_overlap_is_reported_with_line_and_column():
+    text = (
+        EP_HEAD
+        + "E,01/04/2019,S,C1,N1,U6,PR4,01/09/2019,X1,,,,\n"
+        + "E,15/08/2019,P,C1,N1,U6,PR1,,,CARPL,,,\n"
+    )
+    parsed = parse_episodes("episodes2020.csv", text, 2020)
+    assert len(parsed.errors) == 1
+    err = parsed.errors[0]
+    assert (err.file, err.line, err.column) == ("episodes2020.csv", 3, "DECOM")
+    assert "overlaps the episode on line 2" in err.message
+    assert "01/09/2019" in err.message
+    assert str(err).startswith("episodes2020.csv, line 3, column DECOM:")
+
+
+def test_open_episode_followed_by_another_overlaps():
+    text = EP_HEAD + "E,01/04/2019,S,C1,N1,U6,PR4,,,,,,\nE,15/08/2019,P,C1,N1,U6,PR1,,,CARPL,,,\n"
+    errors = parse_episodes("e.csv", text, 2020).errors
+    assert [(e.line, e.column) for e in errors] == [(3, "DECOM")]
+    assert "DEC open" in errors[0].message
+
+
+def test_bad_codes_dates_and_order_are_each_named():
+    text = (
+        EP_HEAD
+        + "A,2019-05-01,S,C2,N1,U4,PR1,,,,,,\n"  # ISO date
+        + "B,01/05/2019,S,XX,N1,W9,PR1,,,,,,\n"  # unknown LS and PLACE
+        + "C,01/05/2019,S,C2,N1,U4,PR1,01/04/2019,E8,,,,\n"  # DEC before DECOM
+        + "D,01/05/2019,S,C2,N1,U4,PR1,01/05/2020,E8,,,,\n"  # DEC after year end
+    )
+    errors = parse_episodes("e.csv", text, 2020).errors
+    got = {(e.line, e.column) for e in errors}
+    assert got == {(2, "DECOM"), (3, "LS"), (3, "PLACE"), (4, "DEC"), (5, "DEC")}
+    by = {(e.line, e.column): e.message for e in errors}
+    assert "expected dd/mm/YYYY" in by[(2, "DECOM")]
+    assert "unknown code 'W9' for 2019-20" in by[(3, "PLACE")]
+    assert "before DECOM" in by[(4, "DEC")]
+    assert "after the end of the year (31/03/2020)" in by[(5, "DEC")]
+
+
+def test_missing_columns_are_reported_on_line_1():
+    parsed = parse_episodes("e.csv", "CHILD,DECOM,RNE\nA,01/05/2019,S\n", 2020)
+    assert parsed.frame.height == 0
+    assert {e.column for e in parsed.errors} >= {"LS", "PLACE", "DEC", "URN"}
+    assert all(e.line == 1 and "missing column" in e.message for e in parsed.errors)
+
+
+def test_header_checks():
+    text = HD_HEAD + "A,1,01/01/2005,WBRI,,,\nB,3,31/02/2010,XXXX,,,\nA,2,01/01/2006,WBRI,,,\n"
+    errors = parse_header("h.csv", text, 2020).errors
+    got = {(e.line, e.column) for e in errors}
+    assert got == {(3, "SEX"), (3, "DOB"), (3, "ETHNIC"), (2, "CHILD"), (4, "CHILD")}
+
+
+def test_kind_is_told_by_headings():
+    assert parse_return_file("x.csv", EP_HEAD, 2020).kind == "episodes"
+    assert parse_return_file("y.csv", HD_HEAD, 2020).kind == "header"
+
+
+def test_code_lists_are_per_year():
+    assert "Q1" not in code_lists(2023)["PLACE"]
+    assert "Q1" in code_lists(2024)["PLACE"]
+    assert "V3" in code_lists(2020)["LS"]
+
+
+def test_placement_group_mapping():
+    assert placement_group("U1", "PR4") == "kinship fostering"
+    assert placement_group("U6", "PR1") == "in-house fostering"
+    assert placement_group("U6", "PR2") == "in-house fostering"
+    assert placement_group("U6", "PR5") == "agency fostering"
+    assert placement_group("K2", "PR1") == "in-house residential"
+    assert placement_group("R1", "PR4") == "external residential"
+    assert placement_group("K1", "PR4") == "secure"
+    assert placement_group("H5", "PR4") == "supported / 16+"
+    assert placement_group("P1", "PR0") == "placed with parents"
+    assert placement_group("A4", "PR1") == "other"
+
+
+def test_merge_keeps_the_later_version_of_a_repeated_episode():
+    y2019 = parse_episodes("e2019.csv", EP_HEAD + "A,01/06/2018,S,C2,N1,U4,PR1,,,,,,\n", 2019)
+    y2020 = parse_episodes(
+        "e2020.csv",
+        EP_HEAD
+        + "A,01/06/2018,S,C2,N1,U4,PR1,10/05/2019,X1,,,,\n"
+        + "A,10/05/2019,P,C2,N1,K2,PR4,,,CARPL,,,\n",
+        2020,
+    )
+    h = parse_header("h.csv", HD_HEAD + "A,1,01/01/2005,WBRI,,,\n", 2020)
+    merged = merge_returns([y2019, y2020], [h])
+    rows = merged.episodes.to_dicts()
+    assert len(rows) == 2
+    assert rows[0]["DEC"] == date(2019, 5, 10) and rows[0]["REC"] == "X1"
+    assert rows[0]["YEAR"] == 2020
+    assert merged.headers.height == 1
+
+
+def test_merge_drops_an_open_episode_not_restated_later():
+    # 2019 return: open episode starting 01/06/2018; 2020 return corrects its DECOM.
+    y2019 = parse_episodes("e2019.csv", EP_HEAD + "A,01/06/2018,S,C2,N1,U4,PR1,,,,,,\n", 2019)
+    y2020 = parse_episodes("e2020.csv", EP_HEAD + "A,03/06/2018,S,C2,N1,U4,PR1,,,,,,\n", 2020)
+    merged = merge_returns([y2019, y2020], [])
+    assert merged.episodes.get_column("DECOM").to_list() == [date(2018, 6, 3)]
+    assert any("not restated" in n for n in merged.notes)
