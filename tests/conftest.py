@@ -12,6 +12,13 @@ CONTRACT = ROOT / "contracts" / "dn2-stars.toml"
 PASSWORD = "a-long-test-password-1"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings, request):
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
+    if "argon2" not in request.node.name:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def contract(db):
     from stars.partnership.services import contract_load_file
