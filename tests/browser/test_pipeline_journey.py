@@ -31,6 +31,9 @@ def test_enquiry_to_referral_moves_the_targets_page(page, users):
     page.fill("#id_date_of_birth", "2018-03-01")
     page.fill("#id_enquiry_date", "2024-01-15")
     page.check("input[name=papers][value=care_plan]")
+    live = page.locator("[data-testid=eligibility-live]")
+    live.wait_for(state="visible")  # shown as the fields are filled, before sending
+    assert "Not eligible" in live.inner_text() and "under the minimum age 10" in live.inner_text()
     page.click("button:has-text('Record the enquiry')")
     summary = page.locator(".govuk-error-summary")
     assert summary.is_visible() and "under the minimum age 10" in summary.inner_text()

@@ -171,6 +171,7 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
         request,
         form,
         "Record an enquiry",
+        live_eligibility=True,
         submit="Record the enquiry",
         intro="Only what the enquiry meeting needs. Papers can follow.",
     )
