@@ -13,10 +13,16 @@ PASSWORD = "a-long-test-password-1"
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings, request):
-    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
-    if "argon2" not in request.node.name:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def fast_password_hashing(request):
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+
+    Domain tests also run without pytest-django (``-p no:django``): then there is nothing
+    to set.
+    """
+    if "argon2" in request.node.name or not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
