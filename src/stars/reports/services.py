@@ -7,7 +7,7 @@ from typing import Any
 
 from stars.core.permissions import Scope
 from stars.partnership.selectors import NoContract, contract_current
-from stars.reports.selectors import programme_frames
+from stars.reports.selectors import report_frames
 
 
 def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
@@ -18,7 +18,7 @@ def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
     """
     from stars.domain.evaluation import evaluation_report
 
-    enquiries, referrals, periods = programme_frames(scope)
+    enquiries, referrals, periods = report_frames(scope)
     return evaluation_report(contract_current(), enquiries, referrals, periods, as_of)
 
 
@@ -33,7 +33,7 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
     from stars.reports.tables import Table, evaluation_tables
 
     contract = contract_current()
-    enquiries, referrals, periods = programme_frames(scope)
+    enquiries, referrals, periods = report_frames(scope)
     report = evaluation_report(contract, enquiries, referrals, periods, as_of)
     councils = scope.council_codes(contract.council_codes) if scope else contract.council_codes
     by_year = [
