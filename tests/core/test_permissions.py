@@ -11,7 +11,12 @@ from tests.conftest import PASSWORD
 
 ROLES = ["spoc", "commissioner", "provider_manager", "key_worker", "investor", "evaluator", "admin"]
 # A sample record for each kind of URL argument: all Derby's, on the key worker's caseload.
-SAMPLE_ARGS = {"referral_id": "R-DER", "enquiry_id": "E-DER"}
+SAMPLE_ARGS = {
+    "referral_id": "R-DER",
+    "enquiry_id": "E-DER",
+    "council": "derby",
+    "month": "2022-03",
+}
 
 
 def _url_kwargs():

@@ -63,6 +63,23 @@ PAGES: dict[str, Page] = {
     ),
     # -- cases and measures (stars.cases) --
     # -- money (stars.finance) --
+    "finance_claims": Page(
+        frozenset({Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.ADMIN}), "Claims"
+    ),
+    "claim_detail": Page(frozenset({Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.ADMIN})),
+    "claim_prepare": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
+    "claim_submit": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
+    "claim_approve": Page(frozenset({Role.COMMISSIONER})),
+    "claim_dispute": Page(frozenset({Role.COMMISSIONER})),
+    "finance_money": Page(
+        frozenset({Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.ADMIN}), "Money"
+    ),
+    "finance_investor": Page(
+        frozenset({Role.INVESTOR, Role.PROVIDER_MANAGER, Role.ADMIN}), "Investor view"
+    ),
+    "finance_extract": Page(
+        frozenset({Role.EVALUATOR, Role.PROVIDER_MANAGER, Role.ADMIN}), "Evaluation extract"
+    ),
     # -- placement sufficiency (stars.sufficiency) --
 }
 

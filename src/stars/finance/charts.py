@@ -1,0 +1,33 @@
+"""The finance charts (Altair to SVG through ``stars.reports.charts``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from stars.domain.money import pence
+from stars.finance.figures import MoneyRow
+from stars.reports import charts
+
+
+def cumulative_chart(rows: Sequence[MoneyRow]) -> str:
+    """Cumulative payments, council cost and cashable savings over time."""
+    data = []
+    for r in rows:
+        for label, value in (
+            ("Paid (outcomes and fees)", r.paid),
+            ("Council cost after LCF", r.council_cost),
+            ("Cashable savings", r.cashable_savings),
+        ):
+            data.append({"as of": r.label, "measure": label, "pounds": float(pence(value))})
+    if not data:
+        return ""
+    return charts.line(
+        data,
+        x="as of",
+        y="pounds",
+        color="measure",
+        temporal=True,
+        title="Cumulative money over time",
+        x_title="As of",
+        y_title="£",
+    )

@@ -1,0 +1,114 @@
+"""Claim documents (XLSX, PDF, CSV) and the evaluator's extract (CSV, XLSX).
+
+Amounts are exact: a CSV amount is written in full (two decimals when that is exact), so a
+finance system that adds the lines gets the claim's total to the penny.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from stars.domain.claims import month_label
+from stars.finance.models import ClaimLine, OutcomeClaim
+from stars.finance.selectors import claim_lines_of, claim_totals_of
+from stars.reports.exports import csv_text, pdf, xlsx
+
+PENNY = Decimal("0.01")
+LINE_HEADERS = [
+    "line",
+    "referral_id",
+    "child_ref",
+    "cohort",
+    "kind",
+    "component",
+    "payable_weeks",
+    "weekly_rate",
+    "amount",
+    "disputed",
+    "dispute_reason",
+    "rule",
+]
+CSV_HEADERS = ["council", "month", "status", *LINE_HEADERS]
+
+
+def plain(amount: Decimal) -> str:
+    """An exact amount as text: two decimals when that is exact, every decimal otherwise."""
+    if amount == amount.quantize(PENNY):
+        return f"{amount.quantize(PENNY):f}"
+    return f"{amount.normalize():f}"
+
+
+def _line_row(line: ClaimLine, money: Any) -> list[Any]:
+    return [
+        line.pk,
+        line.referral.referral_id,
+        line.referral.child.child_ref,
+        line.referral.cohort,
+        line.kind,
+        line.component,
+        line.payable_weeks,
+        money(line.rate),
+        money(line.amount),
+        "yes" if line.disputed else "no",
+        line.dispute_reason,
+        line.rule,
+    ]
+
+
+def claim_summary(claim: OutcomeClaim) -> list[tuple[str, Any]]:
+    t = claim_totals_of(claim)
+    return [
+        ("Council", claim.council.name),
+        ("Month", month_label(claim.month)),
+        ("Status", claim.get_status_display()),
+        ("Contract", claim.contract_name),
+        ("Outcome payments", t.outcome_payments),
+        ("Guaranteed-funding fees", t.guaranteed_fees),
+        ("Of which adjustments", t.adjustments),
+        ("Total claimed", t.total),
+        ("Life Chances Fund share", t.lcf_contribution),
+        ("Council cost after the Life Chances Fund", t.council_cost),
+    ]
+
+
+def claim_csv(claim: OutcomeClaim) -> str:
+    rows = [
+        [claim.council.code, claim.month_key, claim.status, *_line_row(line, plain)]
+        for line in claim_lines_of(claim)
+    ]
+    return csv_text(CSV_HEADERS, rows)
+
+
+def claim_xlsx(claim: OutcomeClaim) -> bytes:
+    lines = [_line_row(line, lambda d: d) for line in claim_lines_of(claim)]
+    return xlsx(
+        {
+            "Claim": (["Item", "Value"], [list(r) for r in claim_summary(claim)]),
+            "Lines": (LINE_HEADERS, lines),
+        },
+        money_columns={"Claim": {"Value"}, "Lines": {"weekly_rate", "amount"}},
+    )
+
+
+def claim_pdf(claim: OutcomeClaim) -> bytes:
+    html = render_to_string(
+        "finance/claim_pdf.html",
+        {
+            "claim": claim,
+            "summary": claim_summary(claim),
+            "lines": claim_lines_of(claim),
+            "totals": claim_totals_of(claim),
+        },
+    )
+    return pdf(html)
+
+
+def extract_csv(headers: list[str], rows: list[list[Any]]) -> str:
+    return csv_text(headers, rows)
+
+
+def extract_xlsx(headers: list[str], rows: list[list[Any]]) -> bytes:
+    return xlsx({"Referrals": (headers, rows)})

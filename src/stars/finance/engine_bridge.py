@@ -1,0 +1,47 @@
+"""The one door from the finance app to the outcomes engine.
+
+Frames are read from the database by ``stars.reports.selectors.programme_frames`` (the
+tracker's columns); every week and pound comes from ``stars.domain.outcomes``. Nothing here
+re-implements a rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from stars.core.permissions import Scope
+from stars.domain.contract import Contract
+from stars.domain.outcomes import ReferralPayment, outcome_payments_as_of
+from stars.reports.selectors import programme_frames
+
+Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
+
+
+def council_scope(code: str) -> Scope:
+    return Scope(frozenset({code}), None, True, True)
+
+
+def frames_for(scope: Scope | None) -> Frames:
+    """(enquiries, referrals, periods) of the councils in ``scope`` (None: all)."""
+    return programme_frames(scope)
+
+
+def payments_between(
+    contract: Contract, *, council: str, start: dt.date, end: dt.date
+) -> tuple[dict[str, ReferralPayment], dict[str, ReferralPayment]]:
+    """Per referral of ``council``: what it had earned as of ``start`` and as of ``end``."""
+    _, referrals, periods = frames_for(council_scope(council))
+    return (
+        outcome_payments_as_of(contract, referrals, periods, start),
+        outcome_payments_as_of(contract, referrals, periods, end),
+    )
+
+
+def payments_as_of(
+    contract: Contract, *, council: str | None, as_of: dt.date
+) -> dict[str, ReferralPayment]:
+    """Per referral (of one council, or of the programme): what it has earned by ``as_of``."""
+    _, referrals, periods = frames_for(council_scope(council) if council else None)
+    return outcome_payments_as_of(contract, referrals, periods, as_of)

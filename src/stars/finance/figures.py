@@ -1,0 +1,233 @@
+"""Money, investor and evaluator figures, all from the outcomes engine (no rule re-done here).
+
+Every function takes the scope it may read (``None``: the whole programme) and reads the
+frames through ``engine_bridge``; money stays ``Decimal`` until a template shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+
+from stars.core.permissions import Scope
+from stars.domain.claims import months_between
+from stars.domain.contract import Contract, age_on
+from stars.domain.evaluation import evaluation_report
+from stars.domain.outcomes import Money, money_by_group, referral_figures
+from stars.finance.engine_bridge import frames_for
+
+NEAR_CAP = Decimal("0.8")  # warn when payments reach this share of the maximum
+SUPPRESS_BELOW = 5  # counts under this are shown as "c" to aggregate-only readers
+
+
+@dataclass(frozen=True)
+class MoneyRow:
+    """One row of the money tables: exact figures of a council, a cohort or a month."""
+
+    label: str
+    money: Money
+    lcf_share: Decimal
+
+    @property
+    def outcome_payments(self) -> Decimal:
+        return self.money.outcome_payments
+
+    @property
+    def guaranteed_fees(self) -> Decimal:
+        return self.money.guaranteed_funding_payments
+
+    @property
+    def paid(self) -> Decimal:
+        return self.outcome_payments + self.guaranteed_fees
+
+    @property
+    def cashable_savings(self) -> Decimal:
+        return self.money.cashable_savings
+
+    @property
+    def cost_avoidance(self) -> Decimal:
+        return self.money.cost_avoidance
+
+    @property
+    def net_cash_saving(self) -> Decimal:
+        return self.money.net_cash_saving
+
+    @property
+    def lcf_contribution(self) -> Decimal:
+        return self.outcome_payments * self.lcf_share
+
+    @property
+    def council_cost(self) -> Decimal:
+        return self.paid - self.lcf_contribution
+
+
+def _sum(groups: dict[tuple[str, str], Money], keep: Any) -> Money:
+    total = Money()
+    for key, m in groups.items():
+        if keep(key):
+            total = total + m
+    return total
+
+
+def money_at(contract: Contract, frames: tuple[pl.DataFrame, ...], as_of: dt.date) -> Money:
+    _, referrals, periods = frames
+    groups = money_by_group(contract, referral_figures(contract, referrals, periods, as_of))
+    return _sum(groups, lambda k: True)
+
+
+def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
+    """Totals, by council, by cohort and month by month (cumulative), as of a date."""
+    frames = frames_for(scope)
+    _, referrals, periods = frames
+    groups = money_by_group(contract, referral_figures(contract, referrals, periods, as_of))
+    share = contract.lcf_share
+    councils = scope.council_codes(contract.council_codes) if scope else contract.council_codes
+    by_council = [
+        MoneyRow(contract.local_authority(c).name, _sum(groups, lambda k, c=c: k[0] == c), share)
+        for c in councils
+    ]
+    by_cohort = [
+        MoneyRow(f"{c.code}: {c.name}", _sum(groups, lambda k, c=c: k[1] == c.code), share)
+        for c in contract.cohorts
+    ]
+    points = [m for m in months_between(contract.start, as_of) if contract.start < m <= as_of]
+    if not points or points[-1] != as_of:
+        points.append(as_of)
+    months = [MoneyRow(f"{m:%Y-%m-%d}", money_at(contract, frames, m), share) for m in points]
+    total = MoneyRow("Total", _sum(groups, lambda k: True), share)
+    return {
+        "total": total,
+        "by_council": by_council,
+        "by_cohort": by_cohort,
+        "by_month": months,
+    }
+
+
+def cap_position(contract: Contract, as_of: dt.date) -> dict[str, Any] | None:
+    """The programme's payments against the contract's maximum outcome payment."""
+    cap = contract.maximum_outcome_payment
+    if not cap:
+        return None
+    m = money_at(contract, frames_for(None), as_of)
+    paid = m.outcome_payments + m.guaranteed_funding_payments
+    used = paid / cap
+    return {"cap": cap, "paid": paid, "used": used, "near": used >= NEAR_CAP, "left": cap - paid}
+
+
+def suppress(n: int) -> int | str:
+    """A count as aggregate-only readers see it: under 5 shows as "c"."""
+    return "c" if n < SUPPRESS_BELOW else n
+
+
+def _label(code: str) -> str:
+    return code.replace("_", " ").capitalize().replace("Gf ", "Guaranteed-funding period ")
+
+
+def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
+    """The whole programme in aggregate: payments to date and projected, referrals against
+    targets and closures, small counts suppressed. No child-level row leaves here."""
+    frames = frames_for(None)
+    enquiries, referrals, periods = frames
+    report = evaluation_report(contract, enquiries, referrals, periods, as_of)
+    to_date = money_at(contract, frames, as_of)
+    horizon = as_of + dt.timedelta(weeks=contract.programme_weeks, days=1)
+    projected = money_at(contract, frames, horizon)
+    refs = report["referrals"]
+    cases = report["cases"]
+    closed = sum(cases["status"][s] for s in ("closed_early", "graduated", "gf_complete"))
+    share = contract.lcf_share
+    return {
+        "to_date": MoneyRow("To date", to_date, share),
+        "projected": MoneyRow("Projected", projected, share),
+        "from_live": projected.outcome_payments
+        + projected.guaranteed_funding_payments
+        - to_date.outcome_payments
+        - to_date.guaranteed_funding_payments,
+        "cap": contract.maximum_outcome_payment,
+        "referrals_total": suppress(refs["total"]),
+        "minimum_total": sum(y.minimum_referrals for y in contract.contract_years),
+        "by_cohort": [
+            (f"{c.code}: {c.name}", c.minimum_referrals, suppress(refs["by_cohort"][c.code]))
+            for c in contract.cohorts
+        ],
+        "by_council": [
+            (la.name, la.minimum_referrals, suppress(refs["by_local_authority"][la.code]))
+            for la in contract.local_authorities
+        ],
+        "by_year": [
+            (y, contract.minimum_for_year(int(y)), suppress(n))
+            for y, n in refs["by_contract_year"].items()
+        ],
+        "status": [(_label(s), suppress(n)) for s, n in cases["status"].items()],
+        "reasons": [(_label(r), suppress(n)) for r, n in cases["closure_reasons"].items()],
+        "closed_early_rate": cases["closed_early_rate"] if closed >= SUPPRESS_BELOW else "c",
+    }
+
+
+EXTRACT_COLUMNS = [
+    "referral_id",
+    "child_ref",
+    "council",
+    "cohort",
+    "funding",
+    "age_band",
+    "re_referral",
+    "enquiry_month",
+    "referral_month",
+    "end_month",
+    "status",
+    "closure_reason",
+    "sustained_weeks",
+    "payable_weeks",
+]
+AGE_BANDS = ((0, 4, "0-4"), (5, 9, "5-9"), (10, 12, "10-12"), (13, 15, "13-15"), (16, 200, "16+"))
+
+
+def age_band(age: int) -> str:
+    for lo, hi, label in AGE_BANDS:
+        if lo <= age <= hi:
+            return label
+    return ""
+
+
+def _month(d: dt.date | None) -> str:
+    return f"{d:%Y-%m}" if d else ""
+
+
+def evaluator_rows(contract: Contract, scope: Scope | None, as_of: dt.date) -> list[list[Any]]:
+    """One pseudonymised row per referral existing on ``as_of``.
+
+    Dates are months (YYYY-MM); the date of birth becomes an age band at referral and is
+    not written; names are never read. Statuses are as of the date (tracker rules).
+    """
+    enquiries, referrals, periods = frames_for(scope)
+    figures = referral_figures(contract, referrals, periods, as_of).join(
+        enquiries.select("enquiry_id", "enquiry_date"), on="enquiry_id", how="left"
+    )
+    rows = []
+    for r in figures.sort("referral_date", "referral_id").iter_rows(named=True):
+        ended = r["status_as_of"] != "live"
+        enquired = r["enquiry_date"]
+        rows.append(
+            [
+                r["referral_id"],
+                r["child_ref"],
+                r["local_authority"],
+                r["cohort"],
+                r["funding"],
+                age_band(age_on(r["date_of_birth"], r["referral_date"])),
+                "yes" if r["enquiry_id"] is None else "no",
+                _month(enquired if enquired and enquired <= as_of else None),
+                _month(r["referral_date"]),
+                _month(r["end_date"] if ended else None),
+                r["status_as_of"],
+                r["closure_reason_as_of"] or "",
+                int(r["sustained_weeks"]),
+                int(r["payable_weeks"]),
+            ]
+        )
+    return rows

@@ -1,0 +1,111 @@
+"""Outcome claims: what a council is asked to pay for a month, line by line.
+
+An approved claim is locked: later corrections to the records never rewrite it; they come
+through as adjustment lines on the next claim (``stars.domain.claims``). Amounts are the
+engine's exact figures (rate × whole weeks), kept to six decimal places so nothing is
+rounded before it is shown.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from stars.partnership.models import Council
+from stars.referrals.models import Referral
+
+EXACT = {"max_digits": 20, "decimal_places": 6}
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted to the council"
+    APPROVED = "approved", "Approved"
+    DISPUTED = "disputed", "Disputed"
+
+
+class LineKind(models.TextChoices):
+    OUTCOME = "outcome", "Outcome payment"
+    GUARANTEED_FEE = "guaranteed_fee", "Guaranteed-funding fee"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+class Component(models.TextChoices):
+    OUTCOME = "outcome", "Outcome payment"
+    GUARANTEED_FEE = "guaranteed_fee", "Guaranteed-funding fee"
+
+
+class OutcomeClaim(models.Model):
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="claims")
+    month = models.DateField(help_text="first day of the month claimed for")
+    status = models.CharField(max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT)
+    contract_name = models.CharField(max_length=200, blank=True)
+    lcf_share = models.DecimalField(max_digits=8, decimal_places=6, default=0)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prepared_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-month", "council__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "month"], name="one_claim_per_council_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council_id} {self.month:%Y-%m}"
+
+    @property
+    def month_key(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def locked(self) -> bool:
+        return self.status == ClaimStatus.APPROVED
+
+
+class ClaimLine(models.Model):
+    claim = models.ForeignKey(OutcomeClaim, on_delete=models.CASCADE, related_name="lines")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="claim_lines")
+    kind = models.CharField(max_length=16, choices=LineKind.choices)
+    component = models.CharField(max_length=16, choices=Component.choices)
+    payable_weeks = models.IntegerField(default=0)
+    rate = models.DecimalField(**EXACT, default=0)
+    amount = models.DecimalField(**EXACT)
+    rule = models.TextField()
+    disputed = models.BooleanField(default=False)
+    dispute_reason = models.TextField(blank=True)
+    disputed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    disputed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim_id", "id"]
+        indexes = [models.Index(fields=["referral", "component"])]
+
+    def __str__(self) -> str:
+        return f"{self.claim} {self.referral_id} {self.kind}"

@@ -1,0 +1,82 @@
+"""Reads of claims, narrowed to the user's councils through ``scope_of`` (404 outside it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.http import Http404
+
+from stars.core.permissions import scope_of
+from stars.domain.claims import ClaimTotals, claim_totals
+from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
+from stars.partnership.models import Council
+
+
+def councils_visible(user: Any) -> QuerySet[Council]:
+    """Councils whose claims and money the user may see (none for aggregate-only roles)."""
+    scope = scope_of(user)
+    qs = Council.objects.order_by("name")
+    if not scope.child_level or scope.key_worker_id is not None:
+        return qs.none()
+    if scope.councils is not None:
+        qs = qs.filter(code__in=sorted(scope.councils))
+    return qs
+
+
+def claims_visible(user: Any) -> QuerySet[OutcomeClaim]:
+    """Claims of the user's councils, newest month first, with their exact total."""
+    qs = OutcomeClaim.objects.select_related("council").annotate(total=Sum("lines__amount"))
+    scope = scope_of(user)
+    if not scope.child_level or scope.key_worker_id is not None:
+        return qs.none()
+    return scope.filter(qs).order_by("-month", "council__name")
+
+
+def parse_month(text: str) -> dt.date:
+    """``YYYY-MM`` to the month's first day; 404 for anything else."""
+    try:
+        year, month = text.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError(text)
+        return dt.date(int(year), int(month), 1)
+    except ValueError as exc:
+        raise Http404("no such month") from exc
+
+
+def council_get(user: Any, code: str) -> Council:
+    council = councils_visible(user).filter(code=code).first()
+    if council is None:
+        raise Http404("no such council")
+    return council
+
+
+def claim_find(
+    user: Any, code: str, month_text: str
+) -> tuple[Council, dt.date, OutcomeClaim | None]:
+    """The council (in scope, else 404), the month, and its claim if one was prepared."""
+    council = council_get(user, code)
+    month = parse_month(month_text)
+    claim = OutcomeClaim.objects.filter(council=council, month=month).first()
+    return council, month, claim
+
+
+def claim_lines_of(claim: OutcomeClaim) -> QuerySet[ClaimLine]:
+    return claim.lines.select_related("referral", "referral__child").order_by(
+        "referral__referral_id", "id"
+    )
+
+
+def claim_totals_of(claim: OutcomeClaim) -> ClaimTotals:
+    lines = list(claim.lines.only("kind", "component", "amount"))
+    return claim_totals(lines, claim.lcf_share)
+
+
+def approved_total(user: Any) -> Decimal:
+    """The exact total of approved claims in the user's councils."""
+    amounts = ClaimLine.objects.filter(
+        claim__status=ClaimStatus.APPROVED, claim__council__in=councils_visible(user)
+    ).values_list("amount", flat=True)
+    return sum(amounts, Decimal(0))

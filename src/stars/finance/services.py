@@ -1,0 +1,189 @@
+"""Writes of the finance app: prepare, submit, approve and dispute outcome claims.
+
+A council's claims go month by month. A claim is built from the engine (through
+``engine_bridge``) by ``stars.domain.claims.claim_lines``: this month's payable weeks and
+fees, plus adjustment lines that reconcile every earlier claim with what the records say
+now. Claims before it must be approved first, so the approved claims up to any month
+always add up to the engine's figure at that month's end, to the penny.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from stars.domain.claims import Claimed, claim_lines, month_label, month_start, next_month
+from stars.finance import engine_bridge
+from stars.finance.models import EXACT, ClaimLine, ClaimStatus, OutcomeClaim
+from stars.partnership.models import Council, Role
+from stars.partnership.selectors import contract_current
+from stars.referrals.models import Referral
+
+_STEP = Decimal(1).scaleb(-EXACT["decimal_places"])
+
+
+class ClaimError(ValueError):
+    """A claim step that the rules refuse, with a message for the page."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+
+def _check_exact(amount: Decimal) -> Decimal:
+    if amount != amount.quantize(_STEP):
+        raise ClaimError(f"the amount {amount} has more decimals than a claim line keeps")
+    return amount
+
+
+def _claimed_before(council: Council, month: dt.date) -> dict[str, Claimed]:
+    """What earlier claims of the council hold, per referral (summed exactly in Python)."""
+    out: dict[str, Claimed] = {}
+    rows = ClaimLine.objects.filter(claim__council=council, claim__month__lt=month).values_list(
+        "referral__referral_id", "component", "payable_weeks", "amount"
+    )
+    for rid, component, weeks, amount in rows.iterator():
+        out[rid] = out.get(rid, Claimed()).add(component, weeks, amount)
+    return out
+
+
+@transaction.atomic
+def claim_prepare(
+    *, council: Council, month: dt.date, by: Any, today: dt.date | None = None
+) -> OutcomeClaim:
+    """Prepare (or refresh) the council's claim for ``month`` from the engine.
+
+    Refused when the month has not ended, when an earlier claim is not yet approved, or
+    when this claim has been submitted or approved (an approved claim is never rewritten).
+    """
+    month = month_start(month)
+    after = next_month(month)
+    today = today or timezone.localdate()
+    if after > today:
+        raise ClaimError(f"{month_label(month)} has not ended yet", "month")
+    open_earlier = (
+        OutcomeClaim.objects.filter(council=council, month__lt=month)
+        .exclude(status=ClaimStatus.APPROVED)
+        .order_by("month")
+        .first()
+    )
+    if open_earlier is not None:
+        raise ClaimError(
+            f"the claim for {month_label(open_earlier.month)} is "
+            f"{open_earlier.get_status_display().lower()}: it must be approved before a "
+            "later month is claimed",
+            "month",
+        )
+    claim, _ = OutcomeClaim.objects.select_for_update().get_or_create(council=council, month=month)
+    if claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED):
+        raise ClaimError(
+            f"the claim for {month_label(month)} is {claim.get_status_display().lower()}; "
+            "it cannot be prepared again"
+        )
+    contract = contract_current()
+    start, end = engine_bridge.payments_between(
+        contract, council=council.code, start=month, end=after
+    )
+    specs = claim_lines(month=month, start=start, end=end, claimed=_claimed_before(council, month))
+    referrals = Referral.objects.filter(referral_id__in={s.referral_id for s in specs}).in_bulk(
+        field_name="referral_id"
+    )
+    claim.lines.all().delete()
+    bulk_create_with_history(
+        [
+            ClaimLine(
+                claim=claim,
+                referral=referrals[s.referral_id],
+                kind=s.kind,
+                component=s.component,
+                payable_weeks=s.payable_weeks,
+                rate=_check_exact(s.rate),
+                amount=_check_exact(s.amount),
+                rule=s.rule,
+            )
+            for s in specs
+        ],
+        ClaimLine,
+    )
+    claim.status = ClaimStatus.DRAFT
+    claim.contract_name = contract.name
+    claim.lcf_share = contract.lcf_share
+    claim.prepared_by = by if getattr(by, "pk", None) else None
+    claim.prepared_at = timezone.now()
+    claim.submitted_by = claim.approved_by = None
+    claim.submitted_at = claim.approved_at = None
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def claim_submit(*, claim: OutcomeClaim, by: Any) -> OutcomeClaim:
+    """Send a draft claim to the council for review."""
+    claim = OutcomeClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status != ClaimStatus.DRAFT:
+        raise ClaimError(
+            f"only a draft claim can be submitted; this one is {claim.get_status_display().lower()}"
+        )
+    claim.status = ClaimStatus.SUBMITTED
+    claim.submitted_by = by
+    claim.submitted_at = timezone.now()
+    claim.save()
+    return claim
+
+
+def _check_commissioner(claim: OutcomeClaim, by: Any) -> None:
+    if getattr(by, "role", None) != Role.COMMISSIONER or by.council_id != claim.council_id:
+        raise ClaimError("only a commissioner of the council can review its claims")
+
+
+@transaction.atomic
+def claim_approve(*, claim: OutcomeClaim, by: Any) -> OutcomeClaim:
+    """The council's commissioner approves a submitted claim; it is locked from then on."""
+    _check_commissioner(claim, by)
+    claim = OutcomeClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status != ClaimStatus.SUBMITTED:
+        raise ClaimError(
+            f"only a submitted claim can be approved; this one is "
+            f"{claim.get_status_display().lower()}"
+        )
+    if claim.lines.filter(disputed=True).exists():
+        raise ClaimError("a claim with disputed lines cannot be approved")
+    claim.status = ClaimStatus.APPROVED
+    claim.approved_by = by
+    claim.approved_at = timezone.now()
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def claim_dispute_line(*, line: ClaimLine, by: Any, reason: str) -> ClaimLine:
+    """The commissioner disputes one line of a submitted claim, saying why.
+
+    The claim becomes disputed; the provider prepares it again (from corrected records)
+    and resubmits it.
+    """
+    claim = OutcomeClaim.objects.select_for_update().get(pk=line.claim_id)
+    _check_commissioner(claim, by)
+    reason = reason.strip()
+    if not reason:
+        raise ClaimError("say why the line is disputed", "reason")
+    if claim.status not in (ClaimStatus.SUBMITTED, ClaimStatus.DISPUTED):
+        raise ClaimError(
+            f"only a submitted claim can be disputed; this one is "
+            f"{claim.get_status_display().lower()}"
+        )
+    line = ClaimLine.objects.get(pk=line.pk)
+    line.disputed = True
+    line.dispute_reason = reason
+    line.disputed_by = by
+    line.disputed_at = timezone.now()
+    line.save()
+    claim.status = ClaimStatus.DISPUTED
+    claim.save()
+    return line

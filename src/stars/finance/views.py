@@ -1,0 +1,300 @@
+"""Finance pages: claims, money, the investor's view and the evaluator's extract. Thin views."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from stars.core.audit import record_access
+from stars.core.permissions import allowed, page, scope_of
+from stars.domain.claims import month_label
+from stars.finance import documents, figures, selectors, services
+from stars.finance.forms import DisputeForm, OpenClaimForm
+from stars.finance.models import ClaimStatus, OutcomeClaim
+from stars.partnership.selectors import contract_current
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(body: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _as_of(request: HttpRequest) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _need(claim: OutcomeClaim | None) -> OutcomeClaim:
+    if claim is None:
+        raise services.ClaimError("no claim has been prepared for this month")
+    return claim
+
+
+# -- claims ---------------------------------------------------------------------------------
+
+
+@page("finance_claims")
+def finance_claims(request: HttpRequest) -> HttpResponse:
+    councils = [(c.code, c.name) for c in selectors.councils_visible(request.user)]
+    form = OpenClaimForm(request.GET or None, councils=councils)
+    if request.GET and form.is_valid():
+        d = form.cleaned_data
+        return redirect("claim_detail", d["council"], d["month"])
+    claims = Paginator(selectors.claims_visible(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "finance/claims.html",
+        {"claims": claims, "page_obj": claims, "form": form},
+    )
+
+
+@page("claim_detail")
+def claim_detail(request: HttpRequest, council: str, month: str) -> HttpResponse:
+    council_obj, month_date, claim = selectors.claim_find(request.user, council, month)
+    fmt = request.GET.get("format", "html")
+    name = f"claim-{council_obj.code}-{month}"
+    if claim is not None:
+        record_access(
+            user=request.user,
+            action="export" if fmt in ("xlsx", "pdf", "csv") else "view",
+            object_type="claim",
+            object_id=f"{council_obj.code}/{month}",
+            path=request.get_full_path(),
+            detail=fmt,
+        )
+        if fmt == "xlsx":
+            return _download(documents.claim_xlsx(claim), XLSX, f"{name}.xlsx")
+        if fmt == "pdf":
+            return _download(documents.claim_pdf(claim), "application/pdf", f"{name}.pdf")
+        if fmt == "csv":
+            return _download(documents.claim_csv(claim), "text/csv", f"{name}.csv")
+    user = request.user
+    status = claim.status if claim else ""
+    return render(
+        request,
+        "finance/claim_detail.html",
+        {
+            "council": council_obj,
+            "month": month_date,
+            "month_key": month,
+            "month_name": month_label(month_date),
+            "claim": claim,
+            "lines": selectors.claim_lines_of(claim) if claim else [],
+            "totals": selectors.claim_totals_of(claim) if claim else None,
+            "can_prepare": allowed(user, "claim_prepare") and status in ("", "draft", "disputed"),
+            "can_submit": allowed(user, "claim_submit") and status == ClaimStatus.DRAFT,
+            "can_review": allowed(user, "claim_approve")
+            and status in (ClaimStatus.SUBMITTED, ClaimStatus.DISPUTED),
+        },
+    )
+
+
+def _step(
+    request: HttpRequest,
+    council: str,
+    month: str,
+    *,
+    heading: str,
+    intro: str,
+    submit: str,
+    run: Callable[[Any, OutcomeClaim | None], Any],
+    done: str,
+) -> HttpResponse:
+    council_obj, month_date, claim = selectors.claim_find(request.user, council, month)
+    back = reverse("claim_detail", args=[council_obj.code, month])
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            run(council_obj, claim)
+        except services.ClaimError as exc:
+            errors.append(exc.message)
+        else:
+            messages.success(request, done)
+            return redirect(back)
+    return render(
+        request,
+        "finance/confirm.html",
+        {
+            "heading": heading,
+            "caption": f"{council_obj.name}, {month_label(month_date)}",
+            "intro": intro,
+            "submit": submit,
+            "back": back,
+            "errors": errors,
+        },
+    )
+
+
+@page("claim_prepare")
+def claim_prepare(request: HttpRequest, council: str, month: str) -> HttpResponse:
+    def prepare(council_obj: Any, claim: OutcomeClaim | None) -> Any:
+        return services.claim_prepare(
+            council=council_obj, month=selectors.parse_month(month), by=request.user
+        )
+
+    return _step(
+        request,
+        council,
+        month,
+        heading="Prepare the claim",
+        intro="The claim is worked out from the records as they stand now: the payable weeks "
+        "that fell in the month, guaranteed-funding fees due, and adjustments for any "
+        "correction to months already claimed.",
+        submit="Prepare the claim",
+        run=prepare,
+        done="Claim prepared",
+    )
+
+
+@page("claim_submit")
+def claim_submit(request: HttpRequest, council: str, month: str) -> HttpResponse:
+    def submit(council_obj: Any, claim: OutcomeClaim | None) -> Any:
+        return services.claim_submit(claim=_need(claim), by=request.user)
+
+    return _step(
+        request,
+        council,
+        month,
+        heading="Submit the claim to the council",
+        intro="The council's commissioner will review it and approve it or dispute lines.",
+        submit="Submit the claim",
+        run=submit,
+        done="Claim submitted to the council",
+    )
+
+
+@page("claim_approve")
+def claim_approve(request: HttpRequest, council: str, month: str) -> HttpResponse:
+    def approve(council_obj: Any, claim: OutcomeClaim | None) -> Any:
+        return services.claim_approve(claim=_need(claim), by=request.user)
+
+    return _step(
+        request,
+        council,
+        month,
+        heading="Approve the claim",
+        intro="Once approved the claim is locked: later corrections appear as adjustments "
+        "on a later claim.",
+        submit="Approve the claim",
+        run=approve,
+        done="Claim approved",
+    )
+
+
+@page("claim_dispute")
+def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpResponse:
+    council_obj, month_date, claim = selectors.claim_find(request.user, council, month)
+    back = reverse("claim_detail", args=[council_obj.code, month])
+    lines = list(selectors.claim_lines_of(claim)) if claim else []
+    choices = [
+        (str(x.pk), f"{x.referral.referral_id}: {x.get_kind_display()}, £{x.amount:,.2f}")
+        for x in lines
+    ]
+    form = DisputeForm(
+        request.POST or None, lines=choices, initial={"line": request.GET.get("line", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        line = next(x for x in lines if str(x.pk) == form.cleaned_data["line"])
+        try:
+            services.claim_dispute_line(
+                line=line, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.ClaimError as exc:
+            form.add_error("reason" if exc.field == "reason" else None, exc.message)
+        else:
+            messages.success(request, f"Line for {line.referral.referral_id} disputed")
+            return redirect(back)
+    return render(
+        request,
+        "stars/form_page.html",
+        {
+            "form": form,
+            "heading": "Dispute a line",
+            "caption": f"{council_obj.name}, {month_label(month_date)}",
+            "intro": "" if lines else "There are no lines to dispute on this claim.",
+            "submit": "Dispute the line",
+            "back": back,
+        },
+    )
+
+
+# -- money ----------------------------------------------------------------------------------
+
+
+@page("finance_money")
+def finance_money(request: HttpRequest) -> HttpResponse:
+    from stars.finance.charts import cumulative_chart
+
+    as_of = _as_of(request)
+    contract = contract_current()
+    scope = scope_of(request.user)
+    overview = figures.money_overview(contract, scope, as_of)
+    return render(
+        request,
+        "finance/money.html",
+        {
+            "as_of": as_of,
+            "contract": contract,
+            "scope_note": ", ".join(c.name for c in selectors.councils_visible(request.user))
+            if scope.councils is not None
+            else "",
+            "cap": figures.cap_position(contract, as_of),
+            "approved": selectors.approved_total(request.user),
+            "chart": cumulative_chart(overview["by_month"]),
+            **overview,
+        },
+    )
+
+
+@page("finance_investor")
+def finance_investor(request: HttpRequest) -> HttpResponse:
+    as_of = _as_of(request)
+    contract = contract_current()
+    return render(
+        request,
+        "finance/investor.html",
+        {"as_of": as_of, **figures.investor_overview(contract, as_of)},
+    )
+
+
+@page("finance_extract")
+def finance_extract(request: HttpRequest) -> HttpResponse:
+    as_of = _as_of(request)
+    fmt = request.GET.get("format", "html")
+    if fmt in ("csv", "xlsx"):
+        scope = scope_of(request.user)
+        rows = figures.evaluator_rows(contract_current(), scope, as_of)
+        record_access(
+            user=request.user,
+            action="export",
+            object_type="evaluator_extract",
+            object_id=str(as_of),
+            path=request.get_full_path(),
+            detail=f"{len(rows)} pseudonymised rows, {fmt}",
+        )
+        headers = figures.EXTRACT_COLUMNS
+        if fmt == "csv":
+            body: str | bytes = documents.extract_csv(headers, rows)
+            return _download(body, "text/csv", f"stars-extract-{as_of}.csv")
+        return _download(documents.extract_xlsx(headers, rows), XLSX, f"stars-extract-{as_of}.xlsx")
+    return render(
+        request,
+        "finance/extract.html",
+        {"as_of": as_of, "columns": figures.EXTRACT_COLUMNS},
+    )

@@ -1,0 +1,182 @@
+"""Finance pages: the role × page matrix, council scope, the claim journey and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from stars.core.models import AccessLog
+from stars.core.permissions import PAGES
+from stars.finance.models import ClaimStatus, OutcomeClaim
+from stars.finance.services import claim_prepare
+from tests.finance.conftest import TODAY
+
+ROLES = ["spoc", "commissioner", "provider_manager", "key_worker", "investor", "evaluator", "admin"]
+FINANCE_PAGES = [
+    "finance_claims",
+    "claim_detail",
+    "claim_prepare",
+    "claim_submit",
+    "claim_approve",
+    "claim_dispute",
+    "finance_money",
+    "finance_investor",
+    "finance_extract",
+]
+CLAIM_ARGS = {"council": "derby", "month": "2022-03"}
+D = dt.date
+
+
+def url(name, **kwargs):
+    needs_claim = name.startswith("claim_")
+    return reverse(name, kwargs={**CLAIM_ARGS, **kwargs} if needs_claim else None)
+
+
+def test_every_finance_page_is_registered():
+    assert set(FINANCE_PAGES) <= set(PAGES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page_name", FINANCE_PAGES)
+def test_each_role_gets_exactly_its_finance_pages(client, users, referrals, role, page_name):
+    client.force_login(users[role])
+    response = client.get(url(page_name))
+    expected = 200 if role in PAGES[page_name].roles else 403
+    assert response.status_code == expected, (role, page_name, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "page_name", ["claim_detail", "claim_prepare", "claim_submit", "claim_approve", "claim_dispute"]
+)
+def test_another_councils_claim_is_not_found(client, users, referrals, page_name):
+    client.force_login(users["commissioner"])  # Derby's
+    assert client.get(url(page_name, council="nottingham")).status_code in (403, 404)
+    if "commissioner" in PAGES[page_name].roles:
+        assert client.get(url(page_name, council="nottingham")).status_code == 404
+
+
+def test_unknown_council_or_month_is_not_found(client, users, referrals):
+    client.force_login(users["provider_manager"])
+    assert client.get(url("claim_detail", council="nowhere")).status_code == 404
+    assert client.get(url("claim_detail", month="2022-13")).status_code == 404
+    assert client.get(url("claim_detail", month="March")).status_code == 404
+
+
+def test_claims_list_shows_only_own_councils_claims(client, users, money_referrals, derby):
+    from stars.partnership.models import Council
+
+    pm = users["provider_manager"]
+    claim_prepare(council=derby, month=D(2022, 4, 1), by=pm, today=TODAY)
+    claim_prepare(
+        council=Council.objects.get(code="nottingham"), month=D(2022, 5, 1), by=pm, today=TODAY
+    )
+    client.force_login(users["commissioner"])
+    html = client.get(reverse("finance_claims")).content.decode()
+    assert "April 2022" in html and "May 2022" not in html
+    client.force_login(pm)
+    html = client.get(reverse("finance_claims")).content.decode()
+    assert "April 2022" in html and "May 2022" in html
+    response = client.get(reverse("finance_claims"), {"council": "derby", "month": "2022-06"})
+    assert response.status_code == 302 and response["Location"].endswith("/derby/2022-06/")
+
+
+def test_prepare_submit_dispute_and_approve_through_the_pages(client, users, money_referrals):
+    client.force_login(users["provider_manager"])
+    response = client.post(url("claim_prepare", month="2022-04"))
+    assert response.status_code == 302
+    claim = OutcomeClaim.objects.get(council__code="derby", month=D(2022, 4, 1))
+    page = client.get(url("claim_detail", month="2022-04")).content.decode()
+    assert "R-DER" in page and "£800.00" in page and "Submit to the council" in page
+    # May cannot be prepared while April is open: the page says why
+    page = client.post(url("claim_prepare", month="2022-05")).content.decode()
+    assert "There is a problem" in page and "must be approved" in page
+    client.post(url("claim_submit", month="2022-04"))
+    client.force_login(users["commissioner"])
+    line = claim.lines.get(referral__referral_id="R-DER")
+    response = client.post(
+        url("claim_dispute", month="2022-04"), {"line": str(line.pk), "reason": "Ended early"}
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.DISPUTED
+    assert "Ended early" in client.get(url("claim_detail", month="2022-04")).content.decode()
+    client.force_login(users["provider_manager"])
+    client.post(url("claim_prepare", month="2022-04"))
+    client.post(url("claim_submit", month="2022-04"))
+    client.force_login(users["commissioner"])
+    client.post(url("claim_approve", month="2022-04"))
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED and claim.approved_by == users["commissioner"]
+
+
+@pytest.fixture
+def approved_claim(money_referrals, derby, users):
+    from stars.finance.services import claim_approve, claim_submit
+
+    claim = claim_prepare(
+        council=derby, month=D(2022, 4, 1), by=users["provider_manager"], today=TODAY
+    )
+    claim_submit(claim=claim, by=users["provider_manager"])
+    return claim_approve(claim=claim, by=users["commissioner"])
+
+
+def test_claim_xlsx_opens_and_has_the_numbers(client, users, approved_claim):
+    from openpyxl import load_workbook
+
+    client.force_login(users["commissioner"])
+    response = client.get(url("claim_detail", month="2022-04"), {"format": "xlsx"})
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.content))
+    summary = {row[0]: row[1] for row in wb["Claim"].iter_rows(min_row=2, values_only=True)}
+    # the first claim catches up: the guaranteed fee (February) and April's two weeks
+    assert summary["Total claimed"] == 11700 + 800
+    assert summary["Guaranteed-funding fees"] == 11700
+    assert summary["Life Chances Fund share"] == 200
+    lines = list(wb["Lines"].iter_rows(min_row=2, values_only=True))
+    assert sorted(row[8] for row in lines) == [800, 11700]
+
+
+def test_claim_pdf_and_csv(client, users, approved_claim):
+    client.force_login(users["provider_manager"])
+    pdf = client.get(url("claim_detail", month="2022-04"), {"format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+    csv = client.get(url("claim_detail", month="2022-04"), {"format": "csv"}).content.decode()
+    header, *rows = csv.strip().splitlines()
+    assert header.startswith("council,month,status,line,referral_id")
+    assert sum(Decimal(r.split(",")[11]) for r in rows) == Decimal("12500.00")
+    exports = AccessLog.objects.filter(action="export", object_type="claim")
+    assert sorted(exports.values_list("detail", flat=True)) == ["csv", "pdf"]
+
+
+def test_money_page_by_council_cohort_and_month_with_cap(client, users, money_referrals):
+    client.force_login(users["provider_manager"])
+    page = client.get(reverse("finance_money"), {"as_of": "2022-05-01"}).content.decode()
+    assert "Derby City Council" in page and "Nottingham City Council" in page
+    assert 'data-testid="money-month"' in page and "<svg" in page
+    assert "of the maximum outcome payment" in page
+    client.force_login(users["commissioner"])
+    page = client.get(reverse("finance_money"), {"as_of": "2022-05-01"}).content.decode()
+    assert "Nottingham City Council" not in page.split('data-testid="money-council"')[1]
+
+
+def test_money_page_warns_near_the_maximum_outcome_payment(
+    client, users, money_referrals, monkeypatch
+):
+    from dataclasses import replace
+
+    from stars.finance import figures, views
+    from stars.partnership.selectors import contract_current
+
+    contract = contract_current()
+    cap = figures.cap_position(contract, D(2024, 1, 1))
+    assert cap is not None and not cap["near"]
+    small = replace(contract, maximum_outcome_payment=cap["paid"] / Decimal("0.9"))
+    assert figures.cap_position(small, D(2024, 1, 1))["near"]
+    monkeypatch.setattr(views, "contract_current", lambda: small)
+    client.force_login(users["provider_manager"])
+    page = client.get(reverse("finance_money"), {"as_of": "2024-01-01"}).content.decode()
+    assert 'data-testid="cap-warning"' in page and "90.0%" in page

@@ -1,0 +1,85 @@
+"""Aggregate and pseudonymised outputs carry no names and no dates of birth."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+
+from stars.core.models import AccessLog
+
+NAMES = ("Zebedee", "Quillfeather")
+DOBS = ("2011-05-17", "17 May 2011", "17/05/2011", "2011-5-17")
+
+
+@pytest.fixture
+def named_children(money_referrals):
+    from stars.referrals.models import Child
+
+    Child.objects.update(given_name=NAMES[0], family_name=NAMES[1])
+    assert all(c.date_of_birth == dt.date(2011, 5, 17) for c in Child.objects.all())
+    return money_referrals
+
+
+def assert_clean(text: str) -> None:
+    for needle in NAMES + DOBS:
+        assert needle not in text, needle
+
+
+def test_investor_view_is_aggregate_and_suppresses_small_counts(client, users, named_children):
+    client.force_login(users["investor"])
+    page = client.get(reverse("finance_investor"), {"as_of": "2022-12-01"}).content.decode()
+    assert_clean(page)
+    for rid in ("R-DER", "R-NOT", "R-DG", "C-R-DER"):
+        assert rid not in page
+    # three referrals in all: every count is under 5, so shown as "c"
+    assert '<td class="govuk-table__cell stars-num">c</td>' in page
+    assert "3 referrals" not in page and "c referrals against" in page
+    assert "Paid to date" in page and "Projected total" in page
+
+
+def test_investor_projection_counts_live_cases_forward(users, named_children):
+    from stars.finance.figures import investor_overview
+    from stars.partnership.selectors import contract_current
+
+    o = investor_overview(contract_current(), dt.date(2022, 6, 1))
+    assert o["projected"].paid > o["to_date"].paid
+    assert o["from_live"] == o["projected"].paid - o["to_date"].paid
+
+
+def test_evaluator_extract_csv_is_pseudonymised_and_logged(client, users, named_children):
+    client.force_login(users["evaluator"])
+    page = client.get(reverse("finance_extract")).content.decode()
+    assert_clean(page)
+    response = client.get(reverse("finance_extract"), {"format": "csv", "as_of": "2022-12-01"})
+    text = response.content.decode()
+    assert_clean(text)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["referral_id"] for r in rows} == {"R-DER", "R-NOT", "R-DG"}
+    der = next(r for r in rows if r["referral_id"] == "R-DER")
+    assert der["child_ref"] == "C-R-DER" and der["age_band"] == "10-12"
+    assert der["referral_month"] == "2022-01" and der["status"] == "live"
+    assert der["sustained_weeks"] == "46"  # 10 Jan to 1 Dec 2022: 325 days
+    for r in rows:
+        for key, value in r.items():
+            if key.endswith("_month") and value:
+                assert len(value) == 7, (key, value)  # YYYY-MM, never a day
+    log = AccessLog.objects.get(object_type="evaluator_extract")
+    assert (log.username, log.action) == ("evaluator", "export")
+
+
+def test_evaluator_extract_xlsx_is_pseudonymised(client, users, named_children):
+    from openpyxl import load_workbook
+
+    client.force_login(users["evaluator"])
+    response = client.get(reverse("finance_extract"), {"format": "xlsx"})
+    wb = load_workbook(io.BytesIO(response.content))
+    cells = [str(c) for row in wb.active.iter_rows(values_only=True) for c in row]
+    assert_clean(" ".join(cells))
+    assert "child_ref" in cells and "C-R-DG" in cells
+    assert not any(
+        isinstance(c, dt.date) for row in wb.active.iter_rows(values_only=True) for c in row
+    )
