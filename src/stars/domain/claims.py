@@ -124,9 +124,10 @@ def claim_lines(
                     weeks,
                     s.weekly_rate,
                     amount,
-                    f"correction of outcome payments to {before:%d %b %Y}: the records now give "
-                    f"{s.payable_weeks} payable weeks, {_money(s.outcome_payment)}; earlier "
-                    f"claims hold {c.outcome_weeks} weeks, {_money(c.outcome)}",
+                    f"outcome payments earned to {before:%d %b %Y} by the records as they "
+                    f"stand: {s.payable_weeks} payable weeks, {_money(s.outcome_payment)}; "
+                    f"earlier claims hold {c.outcome_weeks} weeks, {_money(c.outcome)}; the "
+                    "difference is claimed here",
                 )
             )
         if s.guaranteed_fee != c.fee:
@@ -138,9 +139,9 @@ def claim_lines(
                     0,
                     ZERO,
                     s.guaranteed_fee - c.fee,
-                    f"correction of the guaranteed-funding fee to {before:%d %b %Y}: the "
-                    f"records now give {_money(s.guaranteed_fee)}; earlier claims hold "
-                    f"{_money(c.fee)}",
+                    f"guaranteed-funding fee due by {before:%d %b %Y} by the records as they "
+                    f"stand: {_money(s.guaranteed_fee)}; earlier claims hold {_money(c.fee)}; "
+                    "the difference is claimed here",
                 )
             )
         weeks, amount = e.payable_weeks - s.payable_weeks, e.outcome_payment - s.outcome_payment
