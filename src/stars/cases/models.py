@@ -1,7 +1,9 @@
-"""What happens on a case: the periods its outcome (placement or home) was sustained."""
+"""What happens on a case: outcome periods, phases, team, meetings, interventions, measures
+of change (assessments, attendance, events, surveys) and the closure."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -29,3 +31,297 @@ class OutcomePeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.start_date} to {self.end_date or 'now'}"
+
+
+# -- the case record ----------------------------------------------------------------------
+
+
+class Phase(models.TextChoices):
+    PREPARATION = "preparation", "Preparation"
+    STABILISATION = "stabilisation", "Stabilisation"
+    CONSOLIDATION = "consolidation", "Consolidation"
+    SUSTAINING = "sustaining", "Sustaining"
+
+
+class CasePhase(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="phases")
+    phase = models.CharField(max_length=16, choices=Phase.choices)
+    start_date = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral_id", "start_date", "id"]
+
+
+class TeamRole(models.TextChoices):
+    KEY_WORKER = "key_worker", "Key worker"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    EDUCATION_OFFICER = "education_officer", "Education officer"
+    THERAPIST = "therapist", "Therapist"
+    PEER_MENTOR = "peer_mentor", "Peer mentor"
+    FOSTER_CARER = "foster_carer", "Foster carer"
+    PARENT_CARER = "parent_carer", "Parent or carer"
+    YOUNG_PERSON = "young_person", "Young person"
+
+
+class TeamMember(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="team")
+    role = models.CharField(max_length=20, choices=TeamRole.choices)
+    name = models.CharField(max_length=200)
+    added_on = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral_id", "role", "added_on", "id"]
+
+
+class ProgressMeeting(models.Model):
+    """A progress meeting (the therapist chairs); attendees are recorded by role."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField()
+    attendees = models.JSONField(default=list, blank=True, help_text="TeamRole values")
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral_id", "date", "id"]
+
+
+class MeetingAction(models.Model):
+    meeting = models.ForeignKey(ProgressMeeting, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(max_length=300)
+    owner = models.CharField(max_length=200)
+    due_date = models.DateField()
+    done = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting_id", "due_date", "id"]
+
+
+class InterventionKind(models.TextChoices):
+    TEAM_PARENTING = "team_parenting", "Team Parenting"
+    TRIPLE_P = "triple_p", "Safer Stronger Families with Triple P"
+    ATTUNE = "attune", "ATTUNE course for carers"
+    SUPPORT_GROUP = "support_group", "Support group"
+    PEER_MENTORING = "peer_mentoring", "Peer mentoring"
+    THERAPY = "therapy", "Therapy"
+    OTHER = "other", "Other"
+
+
+class Intervention(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="interventions")
+    kind = models.CharField(max_length=20, choices=InterventionKind.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral_id", "start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="intervention_ends_after_it_starts",
+            )
+        ]
+
+
+class Audience(models.TextChoices):
+    YOUNG_PERSON = "young_person", "Young person"
+    FAMILY = "family", "Family"
+
+
+class Instrument(models.Model):
+    """An outcome-measuring tool configured as data (its licensed wording is not shipped)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    scale_min = models.PositiveSmallIntegerField()
+    scale_max = models.PositiveSmallIntegerField()
+    audience = models.CharField(max_length=16, choices=Audience.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scale_max__gt=models.F("scale_min")),
+                name="instrument_scale_max_above_min",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstrumentArea(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="areas")
+    name = models.CharField(max_length=200)
+    order = models.PositiveSmallIntegerField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["instrument_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "order"], name="area_order_unique"),
+            models.UniqueConstraint(fields=["instrument", "name"], name="area_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assessment(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="assessments")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral_id", "instrument_id", "date", "id"]
+
+
+class AssessmentScore(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    area = models.ForeignKey(InstrumentArea, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["assessment_id", "area__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "area"], name="one_score_per_area")
+        ]
+
+
+class AttendanceTerm(models.Model):
+    """A school term's attendance: sessions are half days."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attendance")
+    term = models.CharField(max_length=40, help_text="for example: autumn 2023")
+    start_date = models.DateField()
+    possible_sessions = models.PositiveSmallIntegerField()
+    attended_sessions = models.PositiveSmallIntegerField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral_id", "start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attended_sessions__lte=models.F("possible_sessions")),
+                name="attended_at_most_possible",
+            )
+        ]
+
+    @property
+    def rate(self) -> float | None:
+        from stars.domain.measures import attendance_rate
+
+        return attendance_rate(self.possible_sessions, self.attended_sessions)
+
+    @property
+    def band(self) -> str | None:
+        from stars.domain.measures import attendance_band
+
+        return attendance_band(self.possible_sessions, self.attended_sessions)
+
+    @property
+    def band_label(self) -> str:
+        from stars.domain.measures import BAND_LABELS
+
+        return BAND_LABELS.get(self.band or "", "No sessions possible")
+
+
+class MeasureKind(models.TextChoices):
+    OFFENCE = "offence", "Offence"
+    CAUTION = "caution", "Caution"
+    MISSING = "missing_episode", "Missing episode"
+    EHCP = "ehcp_secured", "EHCP secured"
+    DIAGNOSIS = "diagnosis_supported", "Diagnosis supported"
+    ACTIVITY = "positive_activity", "Positive activity"
+
+
+class MeasureEvent(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    date = models.DateField()
+    kind = models.CharField(max_length=24, choices=MeasureKind.choices)
+    note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral_id", "date", "id"]
+
+
+class Respondent(models.TextChoices):
+    PARENT_CARER = "parent_carer", "Parent or carer"
+    YOUNG_PERSON = "young_person", "Young person"
+    PROFESSIONAL = "professional", "Professional"
+
+
+class Question(models.TextChoices):
+    EXPECTATIONS = "expectations_met", "The service met my expectations"
+    COMMUNICATION = "communication", "Communication was good"
+    STAFF = "staff", "Staff were helpful"
+    COPE = "helped_to_cope", "The service helped me to cope"
+
+
+FREQUENCY = [
+    ("all", "All of the time"),
+    ("most", "Most of the time"),
+    ("some", "Some of the time"),
+    ("never", "Never"),
+]
+AGREEMENT = [
+    ("strongly_agree", "Strongly agree"),
+    ("agree", "Agree"),
+    ("neither", "Neither agree nor disagree"),
+    ("disagree", "Disagree"),
+    ("strongly_disagree", "Strongly disagree"),
+]
+ANSWERS = dict(FREQUENCY + AGREEMENT)
+
+
+def answer_scale(respondent: str) -> list[tuple[str, str]]:
+    """Each respondent answers on their own scale."""
+    return AGREEMENT if respondent == Respondent.PROFESSIONAL else FREQUENCY
+
+
+class ClosingSurvey(models.Model):
+    """One answer of one respondent to one question of the survey at closure."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="surveys")
+    respondent = models.CharField(max_length=16, choices=Respondent.choices)
+    question = models.CharField(max_length=24, choices=Question.choices)
+    answer = models.CharField(max_length=20)
+    date = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral_id", "respondent", "question", "id"]
+
+    @property
+    def answer_label(self) -> str:
+        return ANSWERS.get(self.answer, self.answer)
+
+
+class CaseClosure(models.Model):
+    """Why and how a case ended, in the provider's words (the referral holds the status)."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="closure")
+    outcome = models.CharField(max_length=16)
+    reason = models.CharField(max_length=40, blank=True)
+    narrative = models.TextField(blank=True)
+    moved_to = models.ForeignKey(
+        Referral,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moved_from",
+        help_text="the re-referral in another cohort, for a cohort move",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()

@@ -62,6 +62,29 @@ PAGES: dict[str, Page] = {
         "Targets",
     ),
     # -- cases and measures (stars.cases) --
+    "case_detail": Page(CHILD_LEVEL),
+    "case_caseload": Page(
+        frozenset({Role.KEY_WORKER, Role.PROVIDER_MANAGER, Role.ADMIN}), "Caseload"
+    ),
+    "cases_outcomes": Page(ALL_ROLES, "Outcomes"),
+    **{
+        name: Page(frozenset({Role.KEY_WORKER, Role.PROVIDER_MANAGER, Role.ADMIN}))
+        for name in (
+            "case_phase",
+            "case_team",
+            "case_meeting",
+            "case_actions",
+            "case_intervention",
+            "case_period",
+            "case_period_end",
+            "case_attendance",
+            "case_assessment",
+            "case_measure",
+            "case_survey",
+        )
+    },
+    "case_close": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
+    "case_move_cohort": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
     # -- money (stars.finance) --
     "finance_claims": Page(
         frozenset({Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.ADMIN}), "Claims"

@@ -1,0 +1,225 @@
+"""Forms of the case record: short, each asking only what its step needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from stars.cases.models import (
+    InterventionKind,
+    MeasureKind,
+    Phase,
+    Question,
+    Respondent,
+    TeamRole,
+    answer_scale,
+)
+from stars.cases.services import PERIOD_END_REASONS
+from stars.referrals.forms import date_field
+from stars.referrals.models import Status
+
+
+def optional_date(label: str, help_text: str = "") -> forms.DateField:
+    f = date_field(label, help_text)
+    f.required = False
+    return f
+
+
+def _choice(label: str, choices: Any, radio: bool = False, required: bool = True) -> Any:
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        required=required,
+        widget=forms.RadioSelect if radio else forms.Select,
+        error_messages={"required": f"Choose the {label.lower()}"},
+    )
+
+
+class PhaseForm(forms.Form):
+    phase = _choice("Phase", Phase.choices, radio=True)
+    start_date = date_field("Start date", "The day the case moved into this phase")
+
+
+class TeamMemberForm(forms.Form):
+    role = _choice("Role", TeamRole.choices)
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="A name or a reference, for example: Therapist 2",
+        error_messages={"required": "Enter the name"},
+    )
+    added_on = date_field("Joined the team on")
+
+
+ACTION_ROWS = 3
+
+
+class MeetingForm(forms.Form):
+    date = date_field("Date of the meeting")
+    attendees = forms.MultipleChoiceField(
+        label="Who attended",
+        choices=TeamRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose who attended"},
+    )
+    notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(1, ACTION_ROWS + 1):
+            self.fields[f"action_{i}"] = forms.CharField(
+                label=f"Action {i}", max_length=300, required=False
+            )
+            self.fields[f"owner_{i}"] = forms.CharField(
+                label=f"Action {i}: owner", max_length=200, required=False
+            )
+            self.fields[f"due_{i}"] = optional_date(f"Action {i}: due date")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for i in range(1, ACTION_ROWS + 1):
+            if (data.get(f"action_{i}") or "").strip():
+                if not (data.get(f"owner_{i}") or "").strip():
+                    self.add_error(f"owner_{i}", "Say who owns the action")
+                if not data.get(f"due_{i}") and f"due_{i}" not in self.errors:
+                    self.add_error(f"due_{i}", "Enter the date the action is due")
+        return data
+
+    def actions(self) -> list[tuple[str, str, Any]]:
+        d = self.cleaned_data
+        return [
+            (d[f"action_{i}"], d[f"owner_{i}"], d[f"due_{i}"])
+            for i in range(1, ACTION_ROWS + 1)
+            if (d.get(f"action_{i}") or "").strip()
+        ]
+
+
+class ActionsDoneForm(forms.Form):
+    actions = forms.MultipleChoiceField(
+        label="Actions done",
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose the actions that are done"},
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actions"].choices = choices
+
+
+class InterventionForm(forms.Form):
+    kind = _choice("Intervention", InterventionKind.choices)
+    start_date = date_field("Start date")
+    end_date = optional_date("End date", "Leave blank while it continues")
+    note = forms.CharField(label="Note", max_length=300, required=False)
+
+
+class PeriodForm(forms.Form):
+    start_date = date_field("Start date", "First day the placement or home was sustained")
+    end_date = optional_date("End date", "The day it stopped (not counted); blank if it continues")
+    note = forms.CharField(label="Note", max_length=300, required=False)
+
+
+class PeriodEndForm(forms.Form):
+    end_date = date_field("End date", "The day the placement ended (not counted)")
+    reason = _choice("Reason", list(PERIOD_END_REASONS.items()), radio=True)
+    new_start = optional_date(
+        "New placement started on", "For a move: blank if the same day as the end date"
+    )
+
+
+class AttendanceForm(forms.Form):
+    term = forms.CharField(
+        label="Term",
+        max_length=40,
+        help_text="For example: autumn 2024",
+        error_messages={"required": "Name the term"},
+    )
+    start_date = date_field("Term start date")
+    possible_sessions = forms.IntegerField(
+        label="Possible sessions",
+        min_value=0,
+        help_text="Half days the school was open to the child",
+        error_messages={"required": "Enter the number of possible sessions"},
+    )
+    attended_sessions = forms.IntegerField(
+        label="Sessions attended",
+        min_value=0,
+        error_messages={"required": "Enter the number of sessions attended"},
+    )
+
+
+class AssessmentForm(forms.Form):
+    date = date_field("Date of the assessment")
+
+    def __init__(self, *args: Any, instrument: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for area in instrument.areas.all():
+            self.fields[f"area_{area.pk}"] = forms.IntegerField(
+                label=area.name,
+                help_text=f"{instrument.scale_min} to {instrument.scale_max}",
+                error_messages={
+                    "required": f"Enter a score for {area.name}",
+                    "invalid": f"Enter a whole number for {area.name}",
+                },
+            )
+
+    def scores(self) -> dict[int, int]:
+        return {
+            int(k.removeprefix("area_")): v
+            for k, v in self.cleaned_data.items()
+            if k.startswith("area_") and v is not None
+        }
+
+
+class MeasureForm(forms.Form):
+    date = date_field("Date")
+    kind = _choice("What happened", MeasureKind.choices)
+    note = forms.CharField(label="Note", max_length=300, required=False)
+
+
+class SurveyForm(forms.Form):
+    date = date_field("Date of the survey")
+
+    def __init__(self, *args: Any, respondent: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for q, label in Question.choices:
+            self.fields[q] = _choice(label, answer_scale(respondent), radio=True, required=False)
+
+    def answers(self) -> dict[str, str]:
+        return {q: self.cleaned_data.get(q) or "" for q in Question.values}
+
+
+class RespondentForm(forms.Form):
+    respondent = _choice("Who answered", Respondent.choices, radio=True)
+
+
+class CloseForm(forms.Form):
+    outcome = _choice(
+        "How the case ended",
+        [(v, label) for v, label in Status.choices if v != Status.LIVE],
+        radio=True,
+    )
+    end_date = date_field("Date support ended")
+    reason = _choice("Reason for closing early", (), required=False)
+    narrative = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea,
+        required=False,
+        help_text="Required when a case closes early",
+    )
+
+    def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "Not closed early"), *reasons]
+
+
+class MoveCohortForm(forms.Form):
+    cohort = _choice("New cohort", ())
+    referral_date = date_field("Date of the move", "The old referral closes on this day")
+    narrative = forms.CharField(label="Why the case moves", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: Any, cohorts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].choices = [("", "Choose a cohort"), *cohorts]

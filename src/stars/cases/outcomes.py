@@ -1,0 +1,355 @@
+"""The outcomes report: measures of change across cases, aggregate only.
+
+Scope comes from ``stars.core.permissions.Scope`` (council, caseload); investors and
+evaluators, who see no child-level rows, get the whole programme's aggregates with
+counts under 5 suppressed ("c", as DfE publishes them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.db.models import QuerySet
+
+from stars.cases.models import (
+    ANSWERS,
+    AssessmentScore,
+    AttendanceTerm,
+    ClosingSurvey,
+    Instrument,
+    InstrumentArea,
+    MeasureEvent,
+    MeasureKind,
+    OutcomePeriod,
+    Respondent,
+    answer_scale,
+)
+from stars.core.permissions import Scope
+from stars.domain.measures import (
+    MOVEMENT_LABELS,
+    MOVEMENTS,
+    SUPPRESSED,
+    area_change,
+    attendance_band,
+    band_movement,
+    is_small,
+    proportion,
+    still_in_placement,
+)
+from stars.referrals.models import Referral, Status
+
+
+@dataclass(frozen=True)
+class Filters:
+    council: str = ""
+    cohort: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    @property
+    def description(self) -> str:
+        parts = [f"council {self.council}" if self.council else "all councils in scope"]
+        parts.append(f"cohort {self.cohort}" if self.cohort else "all cohorts")
+        if self.date_from or self.date_to:
+            parts.append(
+                f"referred {self.date_from or 'from the start'} to {self.date_to or 'now'}"
+            )
+        return ", ".join(parts)
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)  # raw values; "c" when suppressed
+    kinds: list[str] = field(default_factory=list)  # text, count, share, mean
+    chart: str = ""
+    chart_label: str = ""
+
+    @property
+    def display(self) -> list[list[str]]:
+        return [[_fmt(v, k) for v, k in zip(r, self.kinds, strict=True)] for r in self.rows]
+
+
+def _fmt(v: Any, kind: str) -> str:
+    if v is None:
+        return "–"
+    if v == SUPPRESSED or kind in ("text", "count"):
+        return str(v)
+    if kind == "share":
+        return f"{v * 100:.1f}%"
+    return f"{v:.2f}"
+
+
+def report_referrals(scope: Scope, filters: Filters) -> QuerySet[Referral]:
+    """Referrals whose aggregates this scope may see (never rows: the report counts)."""
+    qs = replace(scope, child_level=True).filter(Referral.objects.all())
+    if filters.council:
+        qs = qs.filter(council__code=filters.council)
+    if filters.cohort:
+        qs = qs.filter(cohort=filters.cohort)
+    if filters.date_from:
+        qs = qs.filter(referral_date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(referral_date__lte=filters.date_to)
+    return qs
+
+
+class _Sup:
+    """Suppression of small counts and of what would reveal them."""
+
+    def __init__(self, on: bool) -> None:
+        self.on = on
+
+    def count(self, n: int) -> Any:
+        return SUPPRESSED if self.on and is_small(n) else n
+
+    def share(self, k: int, n: int) -> Any:
+        if n == 0:
+            return None
+        if self.on and (is_small(k) or is_small(n) or is_small(n - k)):
+            return SUPPRESSED
+        return k / n
+
+    def mean(self, value: float | None, n: int) -> Any:
+        return SUPPRESSED if self.on and is_small(n) else value
+
+
+def outcomes_report(scope: Scope, filters: Filters, *, suppressed: bool) -> list[Table]:
+    refs = report_referrals(scope, filters)
+    sup = _Sup(suppressed)
+    return [
+        *_area_tables(refs, sup),
+        _attendance_table(refs, sup),
+        _stability_table(refs, sup),
+        _survey_table(refs, sup),
+        _events_table(refs, sup),
+    ]
+
+
+def _area_tables(refs: QuerySet[Referral], sup: _Sup) -> list[Table]:
+    rows = (
+        AssessmentScore.objects.filter(assessment__referral__in=refs)
+        .order_by("assessment__date", "assessment_id")
+        .values_list("assessment__referral_id", "area_id", "score")
+    )
+    first: dict[tuple[int, int], int] = {}
+    latest: dict[tuple[int, int], int] = {}
+    seen: Counter[tuple[int, int]] = Counter()
+    for rid, area, score in rows:
+        key = (rid, area)
+        first.setdefault(key, score)
+        latest[key] = score
+        seen[key] += 1
+    pairs: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for key, n in seen.items():
+        if n >= 2:
+            pairs[key[1]].append((first[key], latest[key]))
+    tables = []
+    areas = InstrumentArea.objects.select_related("instrument").order_by(
+        "instrument__name", "order"
+    )
+    by_instrument: dict[Instrument, list[InstrumentArea]] = defaultdict(list)
+    for a in areas:
+        by_instrument[a.instrument].append(a)
+    for inst, inst_areas in by_instrument.items():
+        t = Table(
+            key=f"areas_{inst.pk}",
+            title=f"{inst.name} (scale {inst.scale_min}-{inst.scale_max}): first and latest "
+            "assessment of cases assessed at least twice",
+            headers=["Area", "Cases", "Improved", "Same", "Worse", "Mean first", "Mean latest"],
+            kinds=["text", "count", "share", "share", "share", "mean", "mean"],
+            chart_label=f"Bar chart of the share of cases improved, the same or worse in each "
+            f"area of the {inst.name}; the figures are in the table below",
+        )
+        for a in inst_areas:
+            c = area_change(pairs.get(a.pk, []))
+            t.rows.append(
+                [
+                    a.name,
+                    sup.count(c.n),
+                    sup.share(c.improved, c.n),
+                    sup.share(c.same, c.n),
+                    sup.share(c.worse, c.n),
+                    sup.mean(c.mean_first, c.n),
+                    sup.mean(c.mean_latest, c.n),
+                ]
+            )
+        tables.append(t)
+    return tables
+
+
+def _attendance_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
+    terms = (
+        AttendanceTerm.objects.filter(referral__in=refs.filter(status=Status.GRADUATED))
+        .order_by("referral_id", "start_date")
+        .values_list("referral_id", "possible_sessions", "attended_sessions")
+    )
+    bands: dict[int, list[str]] = defaultdict(list)
+    for rid, possible, attended in terms:
+        band = attendance_band(possible, attended)
+        if band:
+            bands[rid].append(band)
+    moves = Counter(band_movement(b[0], b[-1]) for b in bands.values() if len(b) >= 2)
+    n = sum(moves.values())
+    t = Table(
+        key="attendance",
+        title="School attendance of graduated cases: band in the first term and the latest",
+        headers=["Movement", "Cases", "Share"],
+        kinds=["text", "count", "share"],
+        chart_label="Bar chart of attendance band movement of graduated cases; "
+        "the figures are in the table below",
+    )
+    for m in MOVEMENTS:
+        t.rows.append([MOVEMENT_LABELS[m], sup.count(moves[m]), sup.share(moves[m], n)])
+    t.rows.append(["All graduated cases with two or more terms", sup.count(n), None])
+    return t
+
+
+def _stability_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
+    ended = refs.filter(status__in=[Status.GRADUATED, Status.CLOSED_EARLY])
+    ends = dict(ended.values_list("pk", "end_date"))
+    status = dict(ended.values_list("pk", "status"))
+    periods: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for rid, s, e in OutcomePeriod.objects.filter(referral__in=ended).values_list(
+        "referral_id", "start_date", "end_date"
+    ):
+        periods[rid].append((s, e))
+    t = Table(
+        key="stability",
+        title="Placement stability: still in a placement (or home) that began before or "
+        "during support when support ended, with 95% Wilson intervals",
+        headers=["Cases", "Ended", "Still in placement", "Share", "95% CI low", "95% CI high"],
+        kinds=["text", "count", "count", "share", "share", "share"],
+        chart_label="Bar chart of the share still in placement, graduated against closed "
+        "early; the figures and confidence intervals are in the table below",
+    )
+    for st, label in ((Status.GRADUATED, "Graduated"), (Status.CLOSED_EARLY, "Closed early")):
+        ids = [rid for rid, s in status.items() if s == st]
+        k = sum(1 for rid in ids if still_in_placement(ends[rid], periods.get(rid, [])))
+        p = proportion(k, len(ids))
+        hidden = sup.share(k, len(ids)) == SUPPRESSED
+        t.rows.append(
+            [
+                label,
+                sup.count(len(ids)),
+                sup.count(k) if not hidden else SUPPRESSED,
+                sup.share(k, len(ids)),
+                SUPPRESSED if hidden else p.low,
+                SUPPRESSED if hidden else p.high,
+            ]
+        )
+    return t
+
+
+def _survey_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
+    counts = Counter(
+        ClosingSurvey.objects.filter(referral__in=refs).values_list("respondent", "answer")
+    )
+    t = Table(
+        key="surveys",
+        title="Surveys at closure: answers to all questions, by respondent",
+        headers=["Respondent", "Answer", "Answers", "Share of the respondent's answers"],
+        kinds=["text", "text", "count", "share"],
+        chart_label="Bar chart of survey answers by respondent; the figures are in the table below",
+    )
+    for resp, resp_label in Respondent.choices:
+        total = sum(n for (r, _), n in counts.items() if r == resp)
+        for answer, _ in answer_scale(resp):
+            n = counts[(resp, answer)]
+            t.rows.append([resp_label, ANSWERS[answer], sup.count(n), sup.share(n, total)])
+    return t
+
+
+def _events_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
+    rows = MeasureEvent.objects.filter(referral__in=refs).values_list("kind", "referral_id")
+    events: Counter[str] = Counter()
+    cases: dict[str, set[int]] = defaultdict(set)
+    for kind, rid in rows:
+        events[kind] += 1
+        cases[kind].add(rid)
+    t = Table(
+        key="events",
+        title="Events recorded during support",
+        headers=["Event", "Events", "Cases"],
+        kinds=["text", "count", "count"],
+    )
+    for kind, label in MeasureKind.choices:
+        t.rows.append([label, sup.count(events[kind]), sup.count(len(cases[kind]))])
+    return t
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def add_charts(tables: list[Table]) -> list[Table]:
+    """A chart for each table, drawn from the published (suppressed) figures only."""
+    from stars.reports.charts import bar
+
+    for t in tables:
+        if t.key.startswith("areas_"):
+            data = [
+                {"area": r[0], "change": label, "share": r[i]}
+                for r in t.rows
+                for i, label in ((2, "improved"), (3, "same"), (4, "worse"))
+                if _num(r[i])
+            ]
+            t.chart = _chart(
+                bar,
+                data,
+                x="area",
+                y="share",
+                color="change",
+                horizontal=True,
+                x_title="",
+                y_title="share of cases",
+                height=220,
+            )
+        elif t.key == "attendance":
+            data = [{"movement": r[0], "cases": r[1]} for r in t.rows[:-1] if _num(r[1])]
+            t.chart = _chart(
+                bar, data, x="movement", y="cases", x_title="", y_title="cases", height=200
+            )
+        elif t.key == "stability":
+            data = [{"cases": r[0], "share": r[3]} for r in t.rows if _num(r[3])]
+            t.chart = _chart(
+                bar, data, x="cases", y="share", x_title="", y_title="share", height=200
+            )
+        elif t.key == "surveys":
+            data = [
+                {"respondent": r[0], "answer": r[1], "share": r[3]} for r in t.rows if _num(r[3])
+            ]
+            t.chart = _chart(
+                bar,
+                data,
+                x="respondent",
+                y="share",
+                color="answer",
+                x_title="",
+                y_title="share",
+                height=200,
+            )
+        elif t.key == "events":
+            data = [{"event": r[0], "events": r[1]} for r in t.rows if _num(r[1])]
+            t.chart = _chart(
+                bar,
+                data,
+                x="event",
+                y="events",
+                horizontal=True,
+                x_title="",
+                y_title="events",
+                height=180,
+            )
+            t.chart_label = "Bar chart of events recorded; the figures are in the table below"
+    return tables
+
+
+def _chart(draw: Any, data: list[dict[str, Any]], **kwargs: Any) -> str:
+    """No chart without figures to draw (an empty chart says nothing and fails axe)."""
+    return draw(data, **kwargs) if data else ""

@@ -1,0 +1,139 @@
+"""Reads of the case record, always through the referral selectors' council scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Max, Prefetch, QuerySet
+
+from stars.cases.models import (
+    Assessment,
+    CaseClosure,
+    Instrument,
+    MeetingAction,
+    ProgressMeeting,
+    TeamRole,
+)
+from stars.domain.measures import Due, due_items
+from stars.referrals.models import Referral, Status
+from stars.referrals.selectors import referral_get, referrals_visible
+
+
+def case_get(user: Any, referral_id: str) -> Referral:
+    """One case the user may see; 404 outside their scope."""
+    return referral_get(user, referral_id)
+
+
+def case_record(referral: Referral) -> dict[str, Any]:
+    """Everything on the case page, in a bounded number of queries."""
+    meetings = referral.meetings.prefetch_related(
+        Prefetch("actions", queryset=MeetingAction.objects.order_by("due_date", "id"))
+    ).order_by("-date", "-id")
+    assessments = (
+        referral.assessments.select_related("instrument")
+        .prefetch_related("scores__area")
+        .order_by("instrument__name", "date", "id")
+    )
+    role_labels = dict(TeamRole.choices)
+    meeting_rows = [
+        {"meeting": m, "attendees": [role_labels.get(a, a) for a in m.attendees]} for m in meetings
+    ]
+    phases = list(referral.phases.order_by("start_date", "id"))
+    return {
+        "phases": phases,
+        "current_phase": phases[-1] if phases else None,
+        "team": list(referral.team.all()),
+        "meetings": meeting_rows,
+        "interventions": list(referral.interventions.all()),
+        "periods": list(referral.periods.order_by("start_date")),
+        "open_period": referral.periods.filter(end_date__isnull=True).first(),
+        "assessments": _assessment_tables(list(assessments)),
+        "attendance": list(referral.attendance.order_by("start_date")),
+        "events": list(referral.events.order_by("date", "id")),
+        "surveys": list(referral.surveys.order_by("respondent", "question", "id")),
+        "closure": CaseClosure.objects.filter(referral=referral).select_related("moved_to").first(),
+        "moved_from": CaseClosure.objects.filter(moved_to=referral)
+        .select_related("referral")
+        .first(),
+        "open_actions": [
+            a for row in meeting_rows for a in row["meeting"].actions.all() if not a.done
+        ],
+    }
+
+
+def _assessment_tables(assessments: list[Assessment]) -> list[dict[str, Any]]:
+    """One table per instrument: areas down, assessment dates across."""
+    by_instrument: dict[int, dict[str, Any]] = {}
+    for a in assessments:
+        t = by_instrument.setdefault(
+            a.instrument_id, {"instrument": a.instrument, "dates": [], "rows": {}}
+        )
+        t["dates"].append(a.date)
+        for s in a.scores.all():
+            row = t["rows"].setdefault(s.area.order, {"area": s.area.name, "scores": {}})
+            row["scores"][len(t["dates"]) - 1] = s.score
+    out = []
+    for t in by_instrument.values():
+        n = len(t["dates"])
+        rows = [
+            {"area": r["area"], "scores": [r["scores"].get(i, "") for i in range(n)]}
+            for _, r in sorted(t["rows"].items())
+        ]
+        out.append({"instrument": t["instrument"], "dates": t["dates"], "rows": rows})
+    return out
+
+
+def instruments() -> QuerySet[Instrument]:
+    return Instrument.objects.prefetch_related("areas").order_by("name")
+
+
+# -- the caseload ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    referral: Referral
+    due: tuple[Due, Due, Due]
+    open_actions: int
+
+    def overdue(self, today: dt.date) -> list[Due]:
+        return [d for d in self.due if d.overdue(today)]
+
+
+def caseload(user: Any, *, key_worker_id: int | None = None) -> list[CaseloadRow]:
+    """Live cases in the user's scope with what is due next (a key worker's own caseload).
+
+    Three queries whatever the size: the cases with their latest dates, open actions."""
+    qs = referrals_visible(user).filter(status=Status.LIVE)
+    if key_worker_id is not None:
+        qs = qs.filter(key_worker_id=key_worker_id)
+    qs = qs.annotate(
+        last_meeting=Max("meetings__date"),
+        last_assessment=Max("assessments__date"),
+        last_term=Max("attendance__start_date"),
+    ).order_by("referral_date", "referral_id")
+    refs = list(qs)
+    open_counts: dict[int, int] = {}
+    for rid in MeetingAction.objects.filter(
+        meeting__referral__in=[r.pk for r in refs], done=False
+    ).values_list("meeting__referral_id", flat=True):
+        open_counts[rid] = open_counts.get(rid, 0) + 1
+    return [
+        CaseloadRow(
+            referral=r,
+            due=due_items(
+                referral_date=r.referral_date,
+                last_meeting=r.last_meeting,  # type: ignore[attr-defined]
+                last_assessment=r.last_assessment,  # type: ignore[attr-defined]
+                last_term_start=r.last_term,  # type: ignore[attr-defined]
+            ),
+            open_actions=open_counts.get(r.pk, 0),
+        )
+        for r in refs
+    ]
+
+
+def meetings_of(referral: Referral) -> QuerySet[ProgressMeeting]:
+    return referral.meetings.prefetch_related("actions").order_by("-date")

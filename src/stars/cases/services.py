@@ -1,0 +1,421 @@
+"""Writes of the case record. Each service checks its rules and raises ``CaseError``
+naming the form field at fault; nothing is written unless everything is right."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+
+from stars.cases.models import (
+    ANSWERS,
+    AssessmentScore,
+    AttendanceTerm,
+    CaseClosure,
+    CasePhase,
+    ClosingSurvey,
+    Instrument,
+    Intervention,
+    InterventionKind,
+    MeasureEvent,
+    MeasureKind,
+    MeetingAction,
+    OutcomePeriod,
+    Phase,
+    ProgressMeeting,
+    Question,
+    Respondent,
+    TeamMember,
+    TeamRole,
+    answer_scale,
+)
+from stars.cases.models import Assessment as AssessmentModel
+from stars.partnership.selectors import contract_current
+from stars.referrals.models import Funding, Referral, Status
+
+
+class CaseError(ValueError):
+    """A rule of the case record is broken; ``field`` names the form field to correct."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+def _on_case(referral: Referral, on: dt.date, field: str) -> None:
+    """A dated record of a case lies between its referral and the end of support."""
+    if on < referral.referral_date:
+        raise CaseError(field, f"cannot be before the referral date ({referral.referral_date})")
+    if referral.end_date is not None and on > referral.end_date:
+        raise CaseError(field, f"cannot be after support ended ({referral.end_date})")
+
+
+def _live(referral: Referral, field: str) -> None:
+    if referral.status != Status.LIVE:
+        raise CaseError(field, f"the case is {referral.get_status_display().lower()}, not live")
+
+
+# -- outcome periods ------------------------------------------------------------------------
+
+
+def _check_overlap(
+    referral: Referral, start: dt.date, end: dt.date | None, exclude: int | None = None
+) -> None:
+    far = dt.date.max
+    for p in referral.periods.exclude(pk=exclude).order_by("start_date"):
+        if start < (p.end_date or far) and p.start_date < (end or far):
+            until = p.end_date.isoformat() if p.end_date else "continuing"
+            raise CaseError(
+                "start_date", f"overlaps the period from {p.start_date} to {until} (exclusive)"
+            )
+
+
+@transaction.atomic
+def outcome_period_record(
+    *, referral: Referral, start_date: dt.date, end_date: dt.date | None = None, note: str = ""
+) -> OutcomePeriod:
+    """Record a period the placement (or home) was sustained; the end is exclusive."""
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    if start_date < referral.referral_date:
+        raise CaseError(
+            "start_date", f"cannot be before the referral date ({referral.referral_date})"
+        )
+    if end_date is not None and end_date <= start_date:
+        raise CaseError("end_date", "must be after the start date")
+    if referral.end_date is not None and start_date >= referral.end_date:
+        raise CaseError("start_date", f"must be before support ended ({referral.end_date})")
+    _check_overlap(referral, start_date, end_date)
+    return OutcomePeriod.objects.create(
+        referral=referral, start_date=start_date, end_date=end_date, note=note.strip()[:300]
+    )
+
+
+PERIOD_END_REASONS = {
+    "breakdown": "Placement broke down",
+    "move": "Moved to another foster placement (the case stays open)",
+    "ended": "Ended for another reason",
+}
+
+
+@transaction.atomic
+def outcome_period_end(
+    *,
+    referral: Referral,
+    end_date: dt.date,
+    reason: str,
+    new_start: dt.date | None = None,
+    note: str = "",
+) -> tuple[OutcomePeriod, OutcomePeriod | None]:
+    """End the open period. A breakdown ends it; a move to another foster placement ends it
+    and starts a new one (on ``new_start``, the end date by default) and the case stays open.
+    Closing the case is a separate step (``case_close``)."""
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    if reason not in PERIOD_END_REASONS:
+        raise CaseError("reason", "choose why the placement ended")
+    period = referral.periods.filter(end_date__isnull=True).order_by("-start_date").first()
+    if period is None:
+        raise CaseError("end_date", "there is no continuing period to end")
+    if end_date <= period.start_date:
+        raise CaseError("end_date", f"must be after the period's start ({period.start_date})")
+    if reason == "move" and referral.status != Status.LIVE:
+        raise CaseError("reason", "the case has ended: record the move before closing it")
+    if reason == "move" and new_start is not None and new_start < end_date:
+        raise CaseError("new_start", "the new placement cannot start before the last one ended")
+    period.end_date = end_date
+    period.note = (period.note + "; " if period.note else "") + PERIOD_END_REASONS[reason]
+    period.note = period.note[:300]
+    period.save(update_fields=["end_date", "note"])
+    if reason != "move":
+        return period, None
+    new = outcome_period_record(
+        referral=referral, start_date=new_start or end_date, note=note or "New foster placement"
+    )
+    return period, new
+
+
+# -- closure and cohort moves ---------------------------------------------------------------
+
+
+def _end_open_periods(referral: Referral, on: dt.date) -> None:
+    for p in referral.periods.filter(end_date__isnull=True):
+        p.end_date = max(on, p.start_date)
+        p.save(update_fields=["end_date"])
+
+
+@transaction.atomic
+def case_close(
+    *,
+    referral: Referral,
+    outcome: str,
+    on: dt.date,
+    reason: str = "",
+    narrative: str = "",
+    by: Any = None,
+) -> Referral:
+    """Close a live case: graduated, closed early (with a reason and narrative) or
+    guaranteed-funding period complete. A continuing outcome period ends with support."""
+    contract = contract_current()
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    _live(referral, "outcome")
+    if on < referral.referral_date:
+        raise CaseError(
+            "end_date", f"cannot be before the referral date ({referral.referral_date})"
+        )
+    if outcome == Status.GRADUATED:
+        due = referral.referral_date + dt.timedelta(weeks=contract.programme_weeks)
+        if on < due:
+            raise CaseError(
+                "end_date",
+                f"a case graduates after the programme's {contract.programme_weeks} weeks "
+                f"(from {due})",
+            )
+        reason = ""
+    elif outcome == Status.CLOSED_EARLY:
+        if reason not in contract.closure_reasons:
+            raise CaseError("reason", "choose the reason the case closed early")
+        if not narrative.strip():
+            raise CaseError("narrative", "say what happened, in a few sentences")
+    elif outcome == Status.GF_COMPLETE:
+        if referral.funding != Funding.GUARANTEED:
+            raise CaseError("outcome", "only a guaranteed-funding case completes that period")
+        due = referral.referral_date + dt.timedelta(weeks=contract.guaranteed_funding.minimum_weeks)
+        if on < due:
+            raise CaseError("end_date", f"the guaranteed-funding period runs until {due}")
+        reason = ""
+    else:
+        raise CaseError("outcome", "choose how the case ended")
+    if referral.periods.filter(start_date__gt=on).exists():
+        raise CaseError("end_date", "an outcome period starts after this date")
+    referral.status, referral.end_date, referral.closure_reason = outcome, on, reason
+    referral.save(update_fields=["status", "end_date", "closure_reason"])
+    _end_open_periods(referral, on)
+    CaseClosure.objects.update_or_create(
+        referral=referral,
+        defaults={
+            "outcome": outcome,
+            "reason": reason,
+            "narrative": narrative.strip(),
+            "recorded_by": by if getattr(by, "pk", None) else None,
+        },
+    )
+    return referral
+
+
+@transaction.atomic
+def case_move_cohort(
+    *, referral: Referral, cohort: str, on: dt.date, narrative: str = "", by: Any = None
+) -> Referral:
+    """Move a live case to another cohort: a linked re-referral (no enquiry, a new id, the
+    same child) in the new cohort; the old referral closes on the same day."""
+    from stars.referrals.services import PipelineError, referral_rerefer
+
+    contract = contract_current()
+    _live(referral, "cohort")
+    target = contract.canonical_cohort(cohort)
+    if target is None:
+        raise CaseError("cohort", f"choose one of {', '.join(contract.cohort_codes)}")
+    if target == referral.cohort:
+        raise CaseError("cohort", f"the case is already in cohort {target}")
+    _on_case(referral, on, "referral_date")
+    if referral.periods.filter(start_date__gt=on).exists():
+        raise CaseError("referral_date", "an outcome period starts after this date")
+    try:
+        new = referral_rerefer(referral=referral, on=on, cohort=target, reason="cohort_move")
+    except PipelineError as exc:
+        raise CaseError(exc.field, exc.message) from exc
+    referral.refresh_from_db()
+    _end_open_periods(referral, on)
+    CaseClosure.objects.update_or_create(
+        referral=referral,
+        defaults={
+            "outcome": referral.status,
+            "reason": referral.closure_reason,
+            "narrative": (narrative.strip() or f"Moved to cohort {target}"),
+            "moved_to": new,
+            "recorded_by": by if getattr(by, "pk", None) else None,
+        },
+    )
+    CasePhase.objects.create(referral=new, phase=Phase.PREPARATION, start_date=on)
+    return new
+
+
+# -- the case record ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def phase_change(*, referral: Referral, phase: str, on: dt.date) -> CasePhase:
+    if phase not in Phase.values:
+        raise CaseError("phase", "choose the phase")
+    _on_case(referral, on, "start_date")
+    last = referral.phases.order_by("-start_date", "-id").first()
+    if last is not None and on < last.start_date:
+        raise CaseError(
+            "start_date", f"cannot be before the current phase began ({last.start_date})"
+        )
+    if last is not None and last.phase == phase:
+        raise CaseError("phase", f"the case is already in {last.get_phase_display().lower()}")
+    return CasePhase.objects.create(referral=referral, phase=phase, start_date=on)
+
+
+@transaction.atomic
+def team_member_add(*, referral: Referral, role: str, name: str, on: dt.date) -> TeamMember:
+    if role not in TeamRole.values:
+        raise CaseError("role", "choose the role")
+    if not name.strip():
+        raise CaseError("name", "enter the name (or a reference such as 'Therapist 2')")
+    _on_case(referral, on, "added_on")
+    return TeamMember.objects.create(referral=referral, role=role, name=name.strip(), added_on=on)
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    referral: Referral,
+    on: dt.date,
+    attendees: Sequence[str],
+    notes: str = "",
+    actions: Sequence[tuple[str, str, dt.date]] = (),
+) -> ProgressMeeting:
+    """Record a progress meeting with the actions agreed (action, owner, due date)."""
+    _on_case(referral, on, "date")
+    unknown = [a for a in attendees if a not in TeamRole.values]
+    if unknown or not attendees:
+        raise CaseError("attendees", "choose who attended")
+    meeting = ProgressMeeting.objects.create(
+        referral=referral, date=on, attendees=sorted(set(attendees)), notes=notes.strip()
+    )
+    for i, (action, owner, due) in enumerate(actions, start=1):
+        if not action.strip():
+            continue
+        if not owner.strip():
+            raise CaseError(f"owner_{i}", "say who owns the action")
+        if due < on:
+            raise CaseError(f"due_{i}", "the action cannot be due before the meeting")
+        MeetingAction.objects.create(
+            meeting=meeting, action=action.strip(), owner=owner.strip(), due_date=due
+        )
+    return meeting
+
+
+@transaction.atomic
+def meeting_actions_done(*, referral: Referral, action_ids: Sequence[int]) -> int:
+    """Mark actions of this case's meetings done; returns how many changed."""
+    actions = MeetingAction.objects.filter(
+        meeting__referral=referral, pk__in=list(action_ids), done=False
+    )
+    n = 0
+    for a in actions:
+        a.done = True
+        a.save(update_fields=["done"])
+        n += 1
+    return n
+
+
+@transaction.atomic
+def intervention_record(
+    *,
+    referral: Referral,
+    kind: str,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+    note: str = "",
+) -> Intervention:
+    if kind not in InterventionKind.values:
+        raise CaseError("kind", "choose the intervention")
+    _on_case(referral, start_date, "start_date")
+    if end_date is not None and end_date < start_date:
+        raise CaseError("end_date", "cannot be before the start date")
+    return Intervention.objects.create(
+        referral=referral, kind=kind, start_date=start_date, end_date=end_date, note=note.strip()
+    )
+
+
+@transaction.atomic
+def attendance_record(
+    *, referral: Referral, term: str, start_date: dt.date, possible: int, attended: int
+) -> AttendanceTerm:
+    """Record a term's attendance in sessions (half days)."""
+    if not term.strip():
+        raise CaseError("term", "name the term, for example: autumn 2024")
+    if possible <= 0:
+        raise CaseError("possible_sessions", "enter the number of possible sessions (half days)")
+    if attended < 0:
+        raise CaseError("attended_sessions", "cannot be negative")
+    if attended > possible:
+        raise CaseError("attended_sessions", f"cannot be more than the {possible} possible")
+    if referral.attendance.filter(start_date=start_date).exists():
+        raise CaseError("start_date", "a term starting on this date is already recorded")
+    return AttendanceTerm.objects.create(
+        referral=referral,
+        term=term.strip(),
+        start_date=start_date,
+        possible_sessions=possible,
+        attended_sessions=attended,
+    )
+
+
+@transaction.atomic
+def assessment_record(
+    *, referral: Referral, instrument: Instrument, on: dt.date, scores: Mapping[int, int]
+) -> AssessmentModel:
+    """Record an assessment: one score per area of the instrument (keyed by area id), each
+    within the instrument's scale. Errors name the field ``area_<id>``."""
+    _on_case(referral, on, "date")
+    areas = list(instrument.areas.all())
+    if not areas:
+        raise CaseError("instrument", "this instrument has no areas configured")
+    for area in areas:
+        value = scores.get(area.pk)
+        if value is None:
+            raise CaseError(f"area_{area.pk}", f"enter a score for {area.name}")
+        if not instrument.scale_min <= value <= instrument.scale_max:
+            raise CaseError(
+                f"area_{area.pk}",
+                f"must be from {instrument.scale_min} to {instrument.scale_max}",
+            )
+    extra = set(scores) - {a.pk for a in areas}
+    if extra:
+        raise CaseError("instrument", "scores given for areas of another instrument")
+    assessment = AssessmentModel.objects.create(referral=referral, instrument=instrument, date=on)
+    for area in areas:
+        AssessmentScore.objects.create(assessment=assessment, area=area, score=scores[area.pk])
+    return assessment
+
+
+@transaction.atomic
+def measure_record(*, referral: Referral, on: dt.date, kind: str, note: str = "") -> MeasureEvent:
+    if kind not in MeasureKind.values:
+        raise CaseError("kind", "choose what happened")
+    _on_case(referral, on, "date")
+    return MeasureEvent.objects.create(referral=referral, date=on, kind=kind, note=note.strip())
+
+
+@transaction.atomic
+def survey_record(
+    *, referral: Referral, respondent: str, on: dt.date, answers: Mapping[str, str]
+) -> list[ClosingSurvey]:
+    """Record one respondent's answers, each on that respondent's own scale."""
+    if respondent not in Respondent.values:
+        raise CaseError("respondent", "choose who answered")
+    if on < referral.referral_date:
+        raise CaseError("date", f"cannot be before the referral date ({referral.referral_date})")
+    scale = {k for k, _ in answer_scale(respondent)}
+    rows = []
+    for q, a in answers.items():
+        if q not in Question.values:
+            raise CaseError("respondent", f"unknown question {q!r}")
+        if not a:
+            continue
+        if a not in scale:
+            raise CaseError(q, f"{ANSWERS.get(a, a)!r} is not an answer on this scale")
+        rows.append(
+            ClosingSurvey.objects.create(
+                referral=referral, respondent=respondent, question=q, answer=a, date=on
+            )
+        )
+    if not rows:
+        raise CaseError(Question.EXPECTATIONS.value, "answer at least one question")
+    return rows

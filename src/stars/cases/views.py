@@ -1,0 +1,357 @@
+"""Case pages: the case record, its forms, the key worker's caseload and the outcomes
+report. Views stay thin: scope through the selectors, writes through the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from stars.cases import forms, services
+from stars.cases.models import Respondent
+from stars.cases.selectors import case_get, case_record, instruments
+from stars.core.audit import record_access
+from stars.core.permissions import allowed, page, scope_of
+from stars.partnership.selectors import contract_current
+from stars.referrals.models import Referral
+
+CASE_ACTIONS = [
+    ("case_phase", "Change phase"),
+    ("case_team", "Add a team member"),
+    ("case_meeting", "Record a progress meeting"),
+    ("case_actions", "Mark actions done"),
+    ("case_intervention", "Record an intervention"),
+    ("case_period", "Record an outcome period"),
+    ("case_period_end", "End the placement (breakdown or move)"),
+    ("case_attendance", "Record a term's attendance"),
+    ("case_assessment", "Record an assessment"),
+    ("case_measure", "Record an event"),
+    ("case_survey", "Record a closing survey"),
+    ("case_close", "Close the case"),
+    ("case_move_cohort", "Move to another cohort"),
+]
+
+
+def _apply(form: Any, call: Callable[[], Any]) -> Any:
+    """Run a service; put a CaseError on the field it names. None when it failed."""
+    try:
+        return call()
+    except services.CaseError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+
+
+def _case_form(
+    request: HttpRequest,
+    referral: Referral,
+    form: Any,
+    heading: str,
+    run: Callable[[dict[str, Any]], Any],
+    submit: str,
+    intro: str = "",
+    links: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        done = _apply(form, lambda: run(form.cleaned_data))
+        if done is not None:
+            messages.success(request, f"{heading}: saved")
+            return redirect("case_detail", referral.referral_id)
+    return render(
+        request,
+        "cases/form_page.html",
+        {
+            "form": form,
+            "links": links or [],
+            "heading": heading,
+            "caption": f"Case {referral.referral_id}",
+            "submit": submit,
+            "intro": intro,
+            "back": reverse("case_detail", args=[referral.referral_id]),
+        },
+    )
+
+
+# -- the case record ------------------------------------------------------------------------
+
+
+@page("case_detail")
+def case_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
+    referral = case_get(request.user, referral_id)
+    record_access(
+        user=request.user,
+        action="view",
+        object_type="case",
+        object_id=referral.referral_id,
+        path=request.path,
+    )
+    from stars.reports.explain import explanation_for
+
+    context = case_record(referral)
+    context.update(
+        referral=referral,
+        scope=scope_of(request.user),
+        explanation=explanation_for(referral),
+        actions=[
+            (reverse(name, args=[referral.referral_id]), label)
+            for name, label in CASE_ACTIONS
+            if allowed(request.user, name)
+        ],
+    )
+    return render(request, "cases/case_detail.html", context)
+
+
+@page("case_phase")
+def case_phase(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    form = forms.PhaseForm(request.POST or None)
+    return _case_form(
+        request,
+        r,
+        form,
+        "Change phase",
+        lambda d: services.phase_change(referral=r, phase=d["phase"], on=d["start_date"]),
+        "Save the phase",
+    )
+
+
+@page("case_team")
+def case_team(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    form = forms.TeamMemberForm(request.POST or None)
+    return _case_form(
+        request,
+        r,
+        form,
+        "Add a team member",
+        lambda d: services.team_member_add(
+            referral=r, role=d["role"], name=d["name"], on=d["added_on"]
+        ),
+        "Add to the team",
+    )
+
+
+@page("case_meeting")
+def case_meeting(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    form = forms.MeetingForm(request.POST or None)
+    return _case_form(
+        request,
+        r,
+        form,
+        "Record a progress meeting",
+        lambda d: services.meeting_record(
+            referral=r,
+            on=d["date"],
+            attendees=d["attendees"],
+            notes=d["notes"],
+            actions=form.actions(),
+        ),
+        "Record the meeting",
+        intro="Progress meetings are due every 6 weeks; the therapist chairs.",
+    )
+
+
+@page("case_actions")
+def case_actions(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    open_actions = [a for row in case_record(r)["meetings"] for a in row["meeting"].actions.all()]
+    choices = [
+        (str(a.pk), f"{a.action} ({a.owner}, due {a.due_date:%-d %b %Y})")
+        for a in open_actions
+        if not a.done
+    ]
+    form = forms.ActionsDoneForm(request.POST or None, choices=choices)
+    return _case_form(
+        request,
+        r,
+        form,
+        "Mark actions done",
+        lambda d: services.meeting_actions_done(
+            referral=r, action_ids=[int(x) for x in d["actions"]]
+        ),
+        "Mark as done",
+        intro="" if choices else "No open actions on this case.",
+    )
+
+
+@page("case_intervention")
+def case_intervention(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    form = forms.InterventionForm(request.POST or None)
+    return _case_form(
+        request,
+        r,
+        form,
+        "Record an intervention",
+        lambda d: services.intervention_record(referral=r, **d),
+        "Record the intervention",
+    )
+
+
+@page("case_period")
+def case_period(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    form = forms.PeriodForm(request.POST or None)
+    return _case_form(
+        request,
+        r,
+        form,
+        "Record an outcome period",
+        lambda d: services.outcome_period_record(referral=r, **d),
+        "Record the period",
+        intro="A period the placement (or home) was sustained. Periods may not overlap.",
+    )
+
+
+@page("case_period_end")
+def case_period_end(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    form = forms.PeriodEndForm(request.POST or None)
+    return _case_form(
+        request,
+        r,
+        form,
+        "End the placement",
+        lambda d: services.outcome_period_end(referral=r, **d),
+        "End the placement",
+        intro="A breakdown ends the outcome period. A move to another foster placement ends "
+        "it and starts a new one; the case stays open. To close the case, use Close the case.",
+    )
+
+
+@page("case_attendance")
+def case_attendance(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    form = forms.AttendanceForm(request.POST or None)
+    return _case_form(
+        request,
+        r,
+        form,
+        "Record a term's attendance",
+        lambda d: services.attendance_record(
+            referral=r,
+            term=d["term"],
+            start_date=d["start_date"],
+            possible=d["possible_sessions"],
+            attended=d["attended_sessions"],
+        ),
+        "Record the attendance",
+        intro="In sessions: a session is half a day.",
+    )
+
+
+@page("case_assessment")
+def case_assessment(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    available = list(instruments())
+    chosen = next(
+        (i for i in available if str(i.pk) == request.GET.get("instrument", "")),
+        available[0] if available else None,
+    )
+    if chosen is None:
+        return render(
+            request,
+            "cases/message.html",
+            {"heading": "Record an assessment", "message": "No instrument is configured yet."},
+        )
+    form = forms.AssessmentForm(request.POST or None, instrument=chosen)
+    return _case_form(
+        request,
+        r,
+        form,
+        f"Record an assessment: {chosen.name}",
+        lambda d: services.assessment_record(
+            referral=r, instrument=chosen, on=d["date"], scores=form.scores()
+        ),
+        "Record the assessment",
+        intro=f"Score each area from {chosen.scale_min} to {chosen.scale_max}.",
+        links=[(f"?instrument={i.pk}", f"Use the {i.name}") for i in available if i != chosen],
+    )
+
+
+@page("case_measure")
+def case_measure(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    form = forms.MeasureForm(request.POST or None)
+    return _case_form(
+        request,
+        r,
+        form,
+        "Record an event",
+        lambda d: services.measure_record(referral=r, on=d["date"], kind=d["kind"], note=d["note"]),
+        "Record the event",
+    )
+
+
+@page("case_survey")
+def case_survey(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    respondent = request.GET.get("respondent", "")
+    if respondent not in Respondent.values:
+        respondent = Respondent.PARENT_CARER.value
+    form = forms.SurveyForm(request.POST or None, respondent=respondent)
+    label = Respondent(respondent).label.lower()
+    return _case_form(
+        request,
+        r,
+        form,
+        f"Closing survey: {label}",
+        lambda d: services.survey_record(
+            referral=r, respondent=respondent, on=d["date"], answers=form.answers()
+        ),
+        "Record the answers",
+        links=[
+            (f"?respondent={v}", f"Answers of the {label.lower()}")
+            for v, label in Respondent.choices
+            if v != respondent
+        ],
+    )
+
+
+@page("case_close")
+def case_close(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    reasons = [(c, c.replace("_", " ").capitalize()) for c in contract_current().closure_reasons]
+    form = forms.CloseForm(request.POST or None, reasons=reasons)
+    return _case_form(
+        request,
+        r,
+        form,
+        "Close the case",
+        lambda d: services.case_close(
+            referral=r,
+            outcome=d["outcome"],
+            on=d["end_date"],
+            reason=d["reason"],
+            narrative=d["narrative"],
+            by=request.user,
+        ),
+        "Close the case",
+    )
+
+
+@page("case_move_cohort")
+def case_move_cohort(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract_current().cohorts]
+    form = forms.MoveCohortForm(request.POST or None, cohorts=cohorts)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        new = _apply(
+            form,
+            lambda: services.case_move_cohort(
+                referral=r,
+                cohort=d["cohort"],
+                on=d["referral_date"],
+                narrative=d["narrative"],
+                by=request.user,
+            ),
+        )
+        if new is not None:
+            messages.success(request, f"Moved: re-referral {new.referral_id} created")
+            return redirect("case_detail", new.referral_id)
+    return _case_form(request, r, form, "Move to another cohort", lambda d: None, "Move the case")

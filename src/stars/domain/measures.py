@@ -1,0 +1,244 @@
+"""Measures of change on a case, as pure functions: attendance bands, score changes,
+proportions with Wilson intervals, small-number suppression and what is due when.
+
+No Django, no I/O, no clock: every date is given by the caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+# -- school attendance (DfE) ----------------------------------------------------------------
+
+GOOD, PERSISTENT, SEVERE = "good", "persistent", "severe"
+BAND_LABELS = {
+    GOOD: "Good (above 90%)",
+    PERSISTENT: "Persistent absence (90% or below)",
+    SEVERE: "Severe absence (50% or below)",
+}
+BAND_ORDER = {SEVERE: 0, PERSISTENT: 1, GOOD: 2}
+MOVEMENTS = ("maintained_good", "improved", "dropped", "other")
+MOVEMENT_LABELS = {
+    "maintained_good": "Maintained good attendance",
+    "improved": "Improved band",
+    "dropped": "Dropped band",
+    "other": "Other (stayed below good)",
+}
+
+
+def attendance_rate(possible: int, attended: int) -> float | None:
+    """Share of possible sessions (half days) attended; None when none were possible."""
+    if possible <= 0:
+        return None
+    return attended / possible
+
+
+def attendance_band(possible: int, attended: int) -> str | None:
+    """DfE band: good above 90%; persistent absence at 90% or below; severe at 50% or below.
+
+    Exact in integers, so 90% of 10 sessions (9 attended) is persistent absence, not good.
+    """
+    if possible <= 0:
+        return None
+    if attended * 2 <= possible:
+        return SEVERE
+    if attended * 10 <= possible * 9:
+        return PERSISTENT
+    return GOOD
+
+
+def band_movement(first: str, latest: str) -> str:
+    """Movement between bands from the first term to the latest."""
+    if first == GOOD and latest == GOOD:
+        return "maintained_good"
+    if BAND_ORDER[latest] > BAND_ORDER[first]:
+        return "improved"
+    if BAND_ORDER[latest] < BAND_ORDER[first]:
+        return "dropped"
+    return "other"
+
+
+# -- outcome scores ("distance travelled") ------------------------------------------------
+
+
+def score_change(first: int, latest: int) -> str:
+    if latest > first:
+        return "improved"
+    if latest < first:
+        return "worse"
+    return "same"
+
+
+@dataclass(frozen=True)
+class AreaChange:
+    """One instrument area: how many cases improved, stayed the same or got worse."""
+
+    n: int
+    improved: int
+    same: int
+    worse: int
+    mean_first: float | None
+    mean_latest: float | None
+
+
+def area_change(pairs: Sequence[tuple[int, int]]) -> AreaChange:
+    """Summarise (first, latest) score pairs of one area, one pair per case."""
+    changes = [score_change(a, b) for a, b in pairs]
+    n = len(pairs)
+    return AreaChange(
+        n=n,
+        improved=changes.count("improved"),
+        same=changes.count("same"),
+        worse=changes.count("worse"),
+        mean_first=sum(a for a, _ in pairs) / n if n else None,
+        mean_latest=sum(b for _, b in pairs) / n if n else None,
+    )
+
+
+# -- proportions ------------------------------------------------------------------------------
+
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """k of n, with its 95% Wilson score interval."""
+
+    k: int
+    n: int
+    low: float | None
+    high: float | None
+
+    @property
+    def rate(self) -> float | None:
+        return self.k / self.n if self.n else None
+
+
+def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials (n > 0), clamped to [0, 1]."""
+    if n <= 0:
+        raise ValueError("a proportion needs at least one case")
+    if not 0 <= k <= n:
+        raise ValueError(f"successes {k} must be between 0 and {n}")
+    p = k / n
+    z2 = z * z
+    denom = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
+    low, high = max(0.0, centre - half), min(1.0, centre + half)
+    # floating point may put a bound a hair inside an exact 0 or 1 estimate
+    return (0.0 if k == 0 else min(low, p), 1.0 if k == n else max(high, p))
+
+
+def proportion(k: int, n: int) -> Proportion:
+    if n == 0:
+        return Proportion(k, n, None, None)
+    low, high = wilson_interval(k, n)
+    return Proportion(k, n, low, high)
+
+
+# -- small numbers ----------------------------------------------------------------------------
+
+SUPPRESSED = "c"
+SUPPRESS_BELOW = 5
+
+
+def suppress(count: int, below: int = SUPPRESS_BELOW) -> int | str:
+    """A count as published: 1 to ``below - 1`` shown as "c" (as DfE does); 0 stays 0."""
+    return SUPPRESSED if 0 < count < below else count
+
+
+def is_small(count: int, below: int = SUPPRESS_BELOW) -> bool:
+    return 0 < count < below
+
+
+# -- what is due on a case --------------------------------------------------------------------
+
+MEETING_EVERY_DAYS = 42  # a progress meeting every 6 weeks
+REVIEW_EVERY_MONTHS = 3  # an assessment review every 3 months
+TERM_STARTS = ((1, 1), (4, 15), (9, 1))  # spring, summer (about Easter), autumn
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    m = d.month - 1 + months
+    year, month = d.year + m // 12, m % 12 + 1
+    days = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return dt.date(year, month, min(d.day, days))
+
+
+def _leap(y: int) -> bool:
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+
+
+def next_term_start(after: dt.date) -> dt.date:
+    """The first term start strictly after a date."""
+    for year in (after.year, after.year + 1):
+        for month, day in TERM_STARTS:
+            start = dt.date(year, month, day)
+            if start > after:
+                return start
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Due:
+    what: str
+    last: dt.date | None
+    due: dt.date
+    rule: str
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.due < today
+
+
+def due_items(
+    *,
+    referral_date: dt.date,
+    last_meeting: dt.date | None,
+    last_assessment: dt.date | None,
+    last_term_start: dt.date | None,
+) -> tuple[Due, Due, Due]:
+    """When the next progress meeting, assessment review and attendance update are due."""
+    meeting_from = last_meeting or referral_date
+    review_from = last_assessment or referral_date
+    term_from = last_term_start or referral_date
+    return (
+        Due(
+            "Progress meeting",
+            last_meeting,
+            meeting_from + dt.timedelta(days=MEETING_EVERY_DAYS),
+            f"every 6 weeks from the {'last meeting' if last_meeting else 'referral'}",
+        ),
+        Due(
+            "Assessment review",
+            last_assessment,
+            add_months(review_from, REVIEW_EVERY_MONTHS),
+            f"every 3 months from the {'last assessment' if last_assessment else 'referral'}",
+        ),
+        Due(
+            "Attendance update",
+            last_term_start,
+            next_term_start(term_from),
+            "each term: due when the term after the "
+            + ("last recorded term" if last_term_start else "referral")
+            + " starts",
+        ),
+    )
+
+
+# -- placement stability ----------------------------------------------------------------------
+
+
+def still_in_placement(
+    support_end: dt.date, periods: Iterable[tuple[dt.date, dt.date | None]]
+) -> bool:
+    """At the end of support, was the child still in a placement (or home) that began
+    before or during support? True when the latest period had not ended before support did
+    (an end date is exclusive, so a period ending on the day support ends counts)."""
+    latest = max(periods, key=lambda p: p[0], default=None)
+    if latest is None or latest[0] > support_end:
+        return False
+    return latest[1] is None or latest[1] >= support_end

@@ -1,0 +1,109 @@
+"""Issue 5's journey in chromium: a key worker records a meeting, a term's attendance and an
+assessment; a manager closes a case early; the outcomes report moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.browser.conftest import axe_violations, sign_in
+from tests.conftest import PASSWORD, make_referral
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _closed_early(page) -> int:
+    page.goto("/cases/outcomes/")
+    row = page.locator("[data-testid=stability] tbody tr").nth(1)
+    return int(row.locator("td").nth(0).inner_text())
+
+
+def test_key_worker_records_and_manager_closes_early(page, users):
+    from stars.cases import services
+    from stars.cases.instruments import instruments_ensure_defaults
+
+    instruments_ensure_defaults()
+    case = make_referral("R-JRNY", "derby", key_worker=users["key_worker"])
+    services.outcome_period_record(referral=case, start_date=dt.date(2022, 1, 12))
+    for i in range(5):  # other closed-early cases, so the count is not suppressed
+        r = make_referral(f"R-OLD{i}", "derby")
+        services.case_close(
+            referral=r,
+            outcome="closed_early",
+            on=dt.date(2022, 6, 1),
+            reason="other",
+            narrative="n",
+        )
+
+    sign_in(page, "provider_manager", PASSWORD)
+    before = _closed_early(page)
+    assert axe_violations(page) == []
+    page.click("button:has-text('Sign out')")
+
+    sign_in(page, "key_worker", PASSWORD)
+    page.click(".govuk-service-navigation__list a:has-text('Caseload')")
+    assert "R-JRNY" in page.inner_text("[data-testid=caseload]")
+    assert axe_violations(page) == []
+    page.click("a:has-text('R-JRNY')")
+    assert page.inner_text("h1") == "Case R-JRNY"
+    assert axe_violations(page) == []
+
+    # a progress meeting with an action
+    page.click("a:has-text('Record a progress meeting')")
+    page.fill("#id_date", "2022-02-20")
+    page.check("input[name=attendees][value=therapist]")
+    page.check("input[name=attendees][value=key_worker]")
+    page.fill("#id_action_1", "Book the ATTUNE course")
+    page.click("button:has-text('Record the meeting')")
+    assert page.locator(".govuk-error-summary").is_visible()  # the action has no owner
+    assert page.input_value("#id_action_1") == "Book the ATTUNE course"
+    assert axe_violations(page) == []
+    page.fill("#id_owner_1", "Key worker")
+    page.fill("#id_due_1", "2022-03-01")
+    page.click("button:has-text('Record the meeting')")
+    assert "Success" in page.inner_text(".govuk-notification-banner")
+    assert "Book the ATTUNE course" in page.inner_text("[data-testid=meetings]")
+
+    # a term's attendance
+    page.click('a:has-text("Record a term\'s attendance")')
+    assert axe_violations(page) == []
+    page.fill("#id_term", "spring 2022")
+    page.fill("#id_start_date", "2022-01-04")
+    page.fill("#id_possible_sessions", "120")
+    page.fill("#id_attended_sessions", "100")
+    page.click("button:has-text('Record the attendance')")
+    assert "Persistent absence" in page.inner_text("[data-testid=attendance]")
+
+    # an assessment, with one score outside the scale first
+    page.click("a:has-text('Record an assessment')")
+    page.click('a:has-text("Use the Young person\'s outcome star")')
+    page.fill("#id_date", "2022-02-01")
+    inputs = page.locator("input[name^=area_]")
+    for i in range(inputs.count()):
+        inputs.nth(i).fill("3")
+    inputs.nth(0).fill("7")
+    page.click("button:has-text('Record the assessment')")
+    assert "must be from 1 to 5" in page.inner_text(".govuk-error-summary")
+    assert axe_violations(page) == []
+    inputs.nth(0).fill("2")
+    page.click("button:has-text('Record the assessment')")
+    assert "Feelings and behaviour" in page.inner_text("main")
+    assert axe_violations(page) == []
+    page.click("button:has-text('Sign out')")
+
+    # the manager closes the case early
+    sign_in(page, "provider_manager", PASSWORD)
+    page.goto("/cases/R-JRNY/close/")
+    assert axe_violations(page) == []
+    page.check("input[name=outcome][value=closed_early]")
+    page.fill("#id_end_date", "2022-09-01")
+    page.click("button:has-text('Close the case')")
+    assert "choose the reason" in page.inner_text(".govuk-error-summary")
+    page.select_option("#id_reason", "consent_withdrawn")
+    page.fill("#id_narrative", "The family withdrew consent.")
+    page.click("button:has-text('Close the case')")
+    assert "Closed early" in page.inner_text("[data-testid=case-status]")
+    assert "The family withdrew consent." in page.inner_text("[data-testid=closure]")
+    assert _closed_early(page) == before + 1
+    assert axe_violations(page) == []

@@ -1,0 +1,159 @@
+"""The outcomes report: worked figures, scope, suppression for investors, XLSX and PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+
+from stars.cases import services
+from stars.cases.outcomes import Filters, outcomes_report
+from stars.core.models import AccessLog
+from stars.core.permissions import scope_of
+from tests.conftest import make_referral
+
+D = dt.date
+
+
+def _close(r, status, on, stable, reason="consent_withdrawn"):
+    services.outcome_period_record(referral=r, start_date=r.referral_date)
+    if not stable:
+        services.outcome_period_end(
+            referral=r, end_date=on - dt.timedelta(days=30), reason="breakdown"
+        )
+    if status == "graduated":
+        services.case_close(referral=r, outcome="graduated", on=on)
+    else:
+        services.case_close(referral=r, outcome="closed_early", on=on, reason=reason, narrative="n")
+
+
+@pytest.fixture
+def programme(users, instruments):
+    """Derby: 6 graduated (5 still in placement), 6 closed early (2 still in placement);
+    Nottingham: 1 graduated. Young person's star twice for the graduated Derby cases."""
+    yp = instruments[0]
+    areas = list(yp.areas.all())
+    out = {"graduated": [], "closed": []}
+    for i in range(6):
+        r = make_referral(f"R-G{i}", "derby")
+        _close(r, "graduated", D(2024, 1, 8), stable=i < 5)
+        first = {a.pk: 2 for a in areas}
+        latest = {a.pk: (4 if i < 4 else 2 if i < 5 else 1) for a in areas}
+        services.assessment_record(referral=r, instrument=yp, on=D(2022, 1, 20), scores=first)
+        services.assessment_record(referral=r, instrument=yp, on=D(2023, 1, 20), scores=latest)
+        # attendance: 3 move from persistent to good, 2 stay good, 1 drops
+        first_att, last_att = (
+            [(100, 80), (100, 80), (100, 80), (100, 95), (100, 95), (100, 95)][i],
+            [(100, 95), (100, 95), (100, 95), (100, 96), (100, 96), (100, 40)][i],
+        )
+        services.attendance_record(
+            referral=r,
+            term="autumn 2022",
+            start_date=D(2022, 9, 1),
+            possible=first_att[0],
+            attended=first_att[1],
+        )
+        services.attendance_record(
+            referral=r,
+            term="autumn 2023",
+            start_date=D(2023, 9, 1),
+            possible=last_att[0],
+            attended=last_att[1],
+        )
+        services.survey_record(
+            referral=r,
+            respondent="parent_carer",
+            on=D(2024, 1, 8),
+            answers={"expectations_met": "all"},
+        )
+        out["graduated"].append(r)
+    for i in range(6):
+        r = make_referral(f"R-C{i}", "derby")
+        _close(r, "closed_early", D(2022, 9, 1), stable=i < 2)
+        out["closed"].append(r)
+    n = make_referral("R-NG", "nottingham")
+    _close(n, "graduated", D(2024, 1, 8), stable=True)
+    return out
+
+
+def _table(tables, key):
+    return next(t for t in tables if t.key == key)
+
+
+def test_worked_figures_for_the_provider(users, programme, instruments):
+    tables = outcomes_report(
+        scope_of(users["provider_manager"]), Filters(council="derby"), suppressed=False
+    )
+    areas = next(t for t in tables if t.key.startswith("areas_") and t.title.startswith("Young"))
+    row = areas.rows[0]  # 6 cases: 4 improved, 1 same, 1 worse; mean 2.0 -> (16+2+1)/6
+    assert row[1:5] == [6, 4 / 6, 1 / 6, 1 / 6]
+    assert row[5] == 2.0 and row[6] == pytest.approx(19 / 6)
+    attendance = _table(tables, "attendance")
+    assert [r[1] for r in attendance.rows] == [
+        2,
+        3,
+        1,
+        0,
+        6,
+    ]  # maintained, improved, dropped, other, all
+    stability = _table(tables, "stability")
+    graduated, closed = stability.rows
+    assert graduated[:4] == ["Graduated", 6, 5, 5 / 6]
+    assert closed[:4] == ["Closed early", 6, 2, 2 / 6]
+    assert 0 <= closed[4] <= 2 / 6 <= closed[5] <= 1
+    surveys = _table(tables, "surveys")
+    assert ["Parent or carer", "All of the time", 6, 1.0] in surveys.rows
+
+
+def test_investors_see_small_counts_suppressed(client, users, programme):
+    client.force_login(users["investor"])
+    response = client.get(reverse("cases_outcomes"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    tables = response.context["tables"]
+    stability = _table(tables, "stability")
+    # closed early programme-wide: 2 of 6 still in placement, so the 2 and its share are "c"
+    closed = stability.rows[1]
+    assert closed[1] == 6 and closed[2] == "c" and closed[3] == "c" and closed[4] == "c"
+    attendance = _table(tables, "attendance")
+    assert attendance.rows[0][1] == "c" and attendance.rows[4][1] == 6  # 2 maintained: "c"
+    for child_level in ("R-G0", "Synthetic", "C-R-G0"):
+        assert child_level not in html
+    assert 'shown as "c"' in html
+
+
+def test_the_provider_sees_the_same_figures_unsuppressed(client, users, programme):
+    client.force_login(users["provider_manager"])
+    tables = client.get(reverse("cases_outcomes")).context["tables"]
+    assert _table(tables, "stability").rows[1][2] == 2
+
+
+def test_a_commissioner_sees_only_their_council(client, users, programme):
+    client.force_login(users["commissioner"])
+    tables = client.get(reverse("cases_outcomes") + "?council=nottingham").context["tables"]
+    assert _table(tables, "stability").rows[0][1] == 6  # the Nottingham filter is ignored
+    client.force_login(users["provider_manager"])
+    tables = client.get(reverse("cases_outcomes") + "?council=nottingham").context["tables"]
+    assert _table(tables, "stability").rows[0][1] == 1
+
+
+def test_filters_by_cohort_and_period(users, programme):
+    scope = scope_of(users["admin"])
+    none = outcomes_report(scope, Filters(cohort="A"), suppressed=False)
+    assert _table(none, "stability").rows[0][1] == 0
+    later = outcomes_report(scope, Filters(date_from=D(2023, 1, 1)), suppressed=False)
+    assert _table(later, "stability").rows[0][1] == 0
+
+
+def test_downloads_are_logged(client, users, programme):
+    from openpyxl import load_workbook
+
+    client.force_login(users["evaluator"])
+    response = client.get(reverse("cases_outcomes") + "?format=xlsx")
+    wb = load_workbook(io.BytesIO(response.content))
+    assert "stability" in wb.sheetnames and wb["stability"]["C3"].value == "c"
+    response = client.get(reverse("cases_outcomes") + "?format=pdf&cohort=B")
+    assert response.content.startswith(b"%PDF")
+    assert AccessLog.objects.filter(object_id="outcomes", action="export").count() == 2

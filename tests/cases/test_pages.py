@@ -1,0 +1,151 @@
+"""Case pages: who may open them, council scope, the access log, forms and the caseload."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from stars.cases import services
+from stars.core.models import AccessLog
+from stars.core.permissions import PAGES
+
+ROLES = ["spoc", "commissioner", "provider_manager", "key_worker", "investor", "evaluator", "admin"]
+CASE_PAGES = sorted(n for n in PAGES if n.startswith("case_") or n.startswith("cases_"))
+D = dt.date
+
+
+def _url(name: str, referral_id: str = "R-DER") -> str:
+    if name in ("case_caseload", "cases_outcomes"):
+        return reverse(name)
+    return reverse(name, args=[referral_id])
+
+
+def test_the_case_pages_are_registered():
+    assert {"case_detail", "case_caseload", "cases_outcomes", "case_close"} <= set(CASE_PAGES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page_name", CASE_PAGES)
+def test_each_role_gets_exactly_its_case_pages(client, users, case, instruments, role, page_name):
+    client.force_login(users[role])
+    response = client.get(_url(page_name))
+    expected = 200 if role in PAGES[page_name].roles else 403
+    assert response.status_code == expected, (role, page_name, response.status_code)
+
+
+@pytest.mark.parametrize("page_name", CASE_PAGES)
+def test_signed_out_users_are_sent_to_sign_in(client, case, page_name):
+    response = client.get(_url(page_name))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    "page_name", [n for n in CASE_PAGES if n not in ("case_caseload", "cases_outcomes")]
+)
+@pytest.mark.parametrize("user", ["spoc", "commissioner", "key_worker", "spoc_nottingham"])
+def test_another_councils_or_caseloads_case_is_not_found(client, users, referrals, page_name, user):
+    client.force_login(users[user])
+    other = "R-DER" if user == "spoc_nottingham" else "R-NOT"
+    response = client.get(_url(page_name, other))
+    assert response.status_code in (403, 404)
+    if user in PAGES[page_name].roles:
+        assert response.status_code == 404
+        assert client.post(_url(page_name, other), {}).status_code == 404
+
+
+def test_reading_a_case_is_logged_and_refusals_are_not(client, users, referrals):
+    client.force_login(users["commissioner"])
+    assert client.get(_url("case_detail")).status_code == 200
+    log = AccessLog.objects.get(object_id="R-DER")
+    assert (log.username, log.action, log.object_type) == ("commissioner", "view", "case")
+    client.get(_url("case_detail", "R-NOT"))
+    assert not AccessLog.objects.filter(object_id="R-NOT").exists()
+
+
+def test_the_case_page_shows_the_record_and_the_weeks(client, users, case, instruments):
+    services.phase_change(referral=case, phase="preparation", on=D(2022, 1, 10))
+    services.team_member_add(referral=case, role="therapist", name="Therapist 4", on=D(2022, 1, 10))
+    services.outcome_period_record(referral=case, start_date=D(2022, 1, 10))
+    services.meeting_record(
+        referral=case,
+        on=D(2022, 2, 1),
+        attendees=["therapist"],
+        actions=[("Call school", "Key worker", D(2022, 2, 8))],
+    )
+    client.force_login(users["key_worker"])
+    html = client.get(_url("case_detail")).content.decode()
+    for text in (
+        "Synthetic Child",
+        "Therapist 4",
+        "Call school",
+        "Preparation",
+        "Weeks sustained so far",
+    ):
+        assert text in html
+    assert "Close the case" not in html  # a key worker does not close cases
+
+
+def test_a_form_error_keeps_what_was_typed(client, users, case):
+    client.force_login(users["key_worker"])
+    response = client.post(
+        _url("case_attendance"),
+        {
+            "term": "spring 2022",
+            "start_date": "2022-01-04",
+            "possible_sessions": "120",
+            "attended_sessions": "130",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in html
+    assert "cannot be more than the 120 possible" in html and 'value="spring 2022"' in html
+    assert 'href="#id_attended_sessions"' in html
+
+
+def test_a_manager_closes_a_case_early_through_the_page(client, users, case):
+    client.force_login(users["provider_manager"])
+    response = client.post(
+        _url("case_close"),
+        {
+            "outcome": "closed_early",
+            "end_date": "2022-06-01",
+            "reason": "increased_risk",
+            "narrative": "Risk rose.",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "closed_early" and case.closure_reason == "increased_risk"
+
+
+def test_caseload_shows_own_live_cases_and_whats_due(
+    client, users, referrals, django_assert_max_num_queries
+):
+    from tests.conftest import make_referral
+
+    for i in range(5):
+        make_referral(f"R-KW{i}", "nottingham", key_worker=users["key_worker"])
+    services.meeting_record(referral=referrals["derby"], on=D(2022, 2, 1), attendees=["therapist"])
+    client.force_login(users["key_worker"])
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("case_caseload")).content.decode()
+    assert "R-DER" in html and "R-KW4" in html and "R-NOT" not in html
+    assert "15 Mar 2022" in html  # six weeks after the last meeting
+    assert "Overdue" in html
+
+
+def test_the_case_page_and_the_report_use_a_bounded_number_of_queries(
+    client, users, case, instruments, django_assert_max_num_queries
+):
+    from rich.console import Console
+
+    from stars.cases.demo import load_demo
+
+    load_demo(seed=3, console=Console(quiet=True))  # a full record on R-DER and R-NOT
+    client.force_login(users["provider_manager"])
+    with django_assert_max_num_queries(40):
+        assert client.get(_url("case_detail")).status_code == 200
+    with django_assert_max_num_queries(40):
+        assert client.get(reverse("cases_outcomes")).status_code == 200
