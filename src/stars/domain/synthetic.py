@@ -65,6 +65,9 @@ OUTSIDE_RULE = 0.02  # children outside the eligibility rule (warnings)
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
+UNSTABLE_AT_END = {"graduated": 0.12, "closed_early": 0.45, "gf_complete": 0.3}
+
+
 @dataclass(frozen=True)
 class Programme:
     """The three tracker frames (``stars.domain.outcomes`` schemas)."""
@@ -187,6 +190,10 @@ def generate_programme(
         # placement; an early closure for a breakdown ends the last period a little early
         stop = end - rng.randint(0, 10) if reason in ENDS_WITH_BREAKDOWN else end
         start = day + rng.randint(0, 10)
+        # placement stability (evaluation): 86% of graduated and 42% of closed-early cases
+        # were still in a placement that began before or during support when it ended
+        if ended and rng.random() < UNSTABLE_AT_END.get(outcome, 0.0):
+            stop = min(end, max(start + 7, end - rng.randint(14, 90)))
         breakdowns = rng.choices((0, 1, 2), weights=(10, 65, 25))[0]
         for _ in range(breakdowns):
             broke = start + rng.randint(21, 280)
