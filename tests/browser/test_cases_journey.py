@@ -56,7 +56,7 @@ def test_key_worker_records_and_manager_closes_early(page, users):
     page.check("input[name=attendees][value=key_worker]")
     page.fill("#id_action_1", "Book the ATTUNE course")
     page.click("button:has-text('Record the meeting')")
-    assert page.locator(".govuk-error-summary").is_visible()  # the action has no owner
+    page.locator(".govuk-error-summary").wait_for(state="visible")  # the action has no owner
     assert page.input_value("#id_action_1") == "Book the ATTUNE course"
     assert axe_violations(page) == []
     page.fill("#id_owner_1", "Key worker")

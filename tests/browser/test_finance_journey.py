@@ -53,7 +53,7 @@ def test_provider_prepares_and_submits_a_claim_and_the_commissioner_approves_it(
     page.click("a:has-text('Dispute a line')")
     assert page.inner_text("h1") == "Dispute a line"
     page.click("button:has-text('Dispute the line')")  # no reason given
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary").wait_for(state="visible")
     assert axe_violations(page) == []
     page.click("a:has-text('Cancel')")
     page.click("a:has-text('Approve the claim')")

@@ -36,7 +36,8 @@ def test_enquiry_to_referral_moves_the_targets_page(page, users):
     assert "Not eligible" in live.inner_text() and "under the minimum age 10" in live.inner_text()
     page.click("button:has-text('Record the enquiry')")
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible() and "under the minimum age 10" in summary.inner_text()
+    summary.wait_for(state="visible")
+    assert "under the minimum age 10" in summary.inner_text()
     assert page.input_value("#id_given_name") == "Robin"  # what was typed is kept
     assert axe_violations(page) == []
     page.fill("#id_date_of_birth", "2011-03-01")

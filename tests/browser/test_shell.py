@@ -26,17 +26,19 @@ def test_role_signs_in_sees_its_navigation_and_pages_pass_axe(page, users, refer
     nav = page.locator(".govuk-service-navigation__list a").all_inner_texts()
     assert [n.strip() for n in nav][: len(EXPECTED_NAV[role])] == EXPECTED_NAV[role]
     for label in ["Home", *EXPECTED_NAV[role][1:]]:
-        page.click(f".govuk-service-navigation__list a:has-text('{label}')")
+        with page.expect_navigation():
+            page.click(f".govuk-service-navigation__list a:has-text('{label}')")
+        page.wait_for_load_state()
         assert page.locator("h1").count() == 1
         assert axe_violations(page) == [], (role, label)
     page.click("button:has-text('Sign out')")
-    assert page.url.rstrip("/").endswith("/sign-in")
+    page.wait_for_url("**/sign-in/**")
 
 
 def test_sign_in_and_error_pages_pass_axe(page, users, referrals):
     page.goto("/sign-in/")
     page.click("button:has-text('Sign in')")
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary").wait_for(state="visible")
     assert axe_violations(page) == []
     sign_in(page, "spoc", PASSWORD)
     page.goto("/referrals/R-NOT/")  # another council's record
