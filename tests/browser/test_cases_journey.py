@@ -90,6 +90,19 @@ def test_key_worker_records_and_manager_closes_early(page, users):
     page.click("button:has-text('Record the assessment')")
     assert "Feelings and behaviour" in page.inner_text("main")
     assert axe_violations(page) == []
+
+    # the placement breaks down and the child moves to another foster placement: the case
+    # stays open and the weeks count both placements (13 + 89 whole weeks in the window)
+    page.goto("/cases/R-JRNY/period/end/")
+    assert axe_violations(page) == []
+    page.fill("#id_end_date", "2022-04-13")
+    page.check("input[name=reason][value=move]")
+    page.fill("#id_new_start", "2022-04-20")
+    page.click("main button:has-text('End the placement')")
+    page.locator("[data-testid=periods]").wait_for()
+    assert "Live" in page.inner_text("[data-testid=case-status]")
+    assert page.locator("[data-testid=periods] tbody tr").count() == 2
+    assert "Weeks sustained so far: 102" in page.inner_text("[data-testid=weeks-so-far]")
     page.click("button:has-text('Sign out')")
 
     # the manager closes the case early
@@ -105,5 +118,6 @@ def test_key_worker_records_and_manager_closes_early(page, users):
     page.click("button:has-text('Close the case')")
     assert "Closed early" in page.inner_text("[data-testid=case-status]")
     assert "The family withdrew consent." in page.inner_text("[data-testid=closure]")
+    assert "Weeks sustained so far: 32" in page.inner_text("[data-testid=weeks-so-far]")
     assert _closed_early(page) == before + 1
     assert axe_violations(page) == []
