@@ -39,7 +39,7 @@ def _programme():
     return terms, p.enquiries, refs, periods
 
 
-def test_pages_and_the_tracker_give_the_same_report(db):
+def test_pages_and_the_tracker_give_the_same_report(transactional_db):
     terms, enquiries, referrals, periods = _programme()
     text = CONTRACT.read_text()
     tracker_import(

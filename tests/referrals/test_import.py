@@ -94,7 +94,7 @@ def test_reimport_updates_by_id_and_reports_absent_records(db, tmp_path):
     assert Referral.objects.count() == n  # reported, not deleted
 
 
-def test_import_export_import_gives_an_identical_report(db, tmp_path):
+def test_import_export_import_gives_an_identical_report(transactional_db, tmp_path):
     load(write_programme(tmp_path / "a"))
     first = evaluation_json(scope=None, as_of=AS_OF)
     exported = {p.name: p for p in export_files(out_dir=tmp_path / "b")}
