@@ -47,6 +47,20 @@ def write_returns(size: str, scale: float) -> tuple[Path, Path, dict[str, int]]:
     return full, upto, {"children": len(data.headers), "episode_rows": rows}
 
 
+def peer_totals(xlsx: Path) -> dict[str, float]:
+    """The peer's forecast per category and in total, read from its export in its own venv."""
+    read = subprocess.run(
+        [str(PEER_BIN / "python"), str(ROOT / "benchmarks/sufficiency/peer_read.py"), str(xlsx)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    raw = json.loads(read.stdout)["totals"]
+    out = {c: raw.get(c.upper(), 0.0) for c in CATEGORIES}
+    out["total"] = sum(out.values())
+    return out
+
+
 def timed(cmd: list[str], timeout: int = 900) -> tuple[str, float, float, int]:
     proc = subprocess.run(
         ["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, timeout=timeout
@@ -96,19 +110,7 @@ def main() -> None:
         peer_out, peer_s, peer_mb, peer_rc = timed(peer_cmd)
         peer: dict[str, float] = {}
         if peer_rc == 0:
-            read = subprocess.run(
-                [
-                    str(PEER_BIN / "python"),
-                    str(ROOT / "benchmarks/sufficiency/peer_read.py"),
-                    str(xlsx),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            raw = json.loads(read.stdout)["totals"]
-            peer = {c: raw.get(c.upper(), 0.0) for c in CATEGORIES}
-            peer["total"] = sum(peer.values())
+            peer = peer_totals(xlsx)
         rows = []
         for r in ours.get("peer_groups", []):
             g = r["group"]

@@ -72,9 +72,15 @@ def demo(
     path = contract or settings.STARS_DEFAULT_CONTRACT
     users = demo_load(contract_path=Path(path), seed=seed, console=console)
     out.print("Demo users (synthetic data only; sign in at http://127.0.0.1:8000/):")
-    out.print(f"  {'username':<30} {'password':<22} {'role':<18} council", highlight=False)
+    out.print(
+        f"  {'username':<30} {'password':<22} {'role':<18} council", highlight=False, soft_wrap=True
+    )
     for u in users:
-        out.print(f"  {u.username:<30} {u.password:<22} {u.role:<18} {u.council}", highlight=False)
+        out.print(
+            f"  {u.username:<30} {u.password:<22} {u.role:<18} {u.council}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()
@@ -216,6 +222,71 @@ def report_evaluation(
     else:
         out_file.write_bytes(data)
     out.print(f"wrote {out_file}")
+
+
+@report_app.command("board")
+def report_board(
+    quarter: Annotated[
+        str | None, typer.Option("--quarter", help='e.g. "Q3 2024-25" (default: the last ended)')
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="pdf, xlsx or html")] = "pdf",
+    out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
+) -> None:
+    """The strategic board's report card for a quarter (the whole programme)."""
+    from stars.domain.quarters import QuarterError, last_complete, parse_quarter
+
+    try:
+        q = parse_quarter(quarter) if quarter else last_complete(dt.date.today())
+    except QuarterError as exc:
+        fail(f"--quarter: {exc}")
+        raise
+    if fmt not in ("pdf", "xlsx", "html"):
+        fail(f"--format {fmt!r}: expected pdf, xlsx or html")
+    setup()
+    from stars.partnership.selectors import contract_or_none
+    from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
+
+    if contract_or_none() is None:
+        fail("no contract is loaded: import a tracker first")
+    context = card_context(scope=None, quarter=q, suppressed=False)
+    target = out_file or Path(f"board-report-card-{q.label.replace(' ', '-')}.{fmt}")
+    if fmt == "html":
+        target.write_text(card_html(context), encoding="utf-8")
+    else:
+        target.write_bytes(card_pdf(context) if fmt == "pdf" else card_xlsx(context))
+    out.print(f"wrote {target}")
+
+
+export_app = typer.Typer(help="Open data exports of the programme.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("indigo")
+def export_indigo(
+    out_dir: Annotated[Path, typer.Option("--out", help="directory to write")] = Path("indigo"),
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today)")
+    ] = None,
+) -> None:
+    """The programme in the INDIGO impact bond data standard (aggregate, open data)."""
+    day = _as_of(as_of) if as_of else dt.date.today()
+    setup()
+    from stars.partnership.selectors import contract_or_none
+    from stars.reports.indigo import write_indigo
+
+    if contract_or_none() is None:
+        fail("no contract is loaded: import a tracker first")
+    for path in write_indigo(out_dir=out_dir, as_of=day):
+        out.print(f"wrote {path}")
+
+
+def _sufficiency() -> None:
+    from stars.sufficiency.cli import app as sufficiency_app
+
+    app.add_typer(sufficiency_app, name="sufficiency")
+
+
+_sufficiency()
 
 
 @app.command()

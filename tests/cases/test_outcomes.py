@@ -8,7 +8,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from stars.cases import services
+from stars.cases import record, services
 from stars.cases.outcomes import Filters, outcomes_report
 from stars.core.models import AccessLog
 from stars.core.permissions import scope_of
@@ -41,28 +41,28 @@ def programme(users, instruments):
         _close(r, "graduated", D(2024, 1, 8), stable=i < 5)
         first = {a.pk: 2 for a in areas}
         latest = {a.pk: (4 if i < 4 else 2 if i < 5 else 1) for a in areas}
-        services.assessment_record(referral=r, instrument=yp, on=D(2022, 1, 20), scores=first)
-        services.assessment_record(referral=r, instrument=yp, on=D(2023, 1, 20), scores=latest)
+        record.assessment_record(referral=r, instrument=yp, on=D(2022, 1, 20), scores=first)
+        record.assessment_record(referral=r, instrument=yp, on=D(2023, 1, 20), scores=latest)
         # attendance: 3 move from persistent to good, 2 stay good, 1 drops
         first_att, last_att = (
             [(100, 80), (100, 80), (100, 80), (100, 95), (100, 95), (100, 95)][i],
             [(100, 95), (100, 95), (100, 95), (100, 96), (100, 96), (100, 40)][i],
         )
-        services.attendance_record(
+        record.attendance_record(
             referral=r,
             term="autumn 2022",
             start_date=D(2022, 9, 1),
             possible=first_att[0],
             attended=first_att[1],
         )
-        services.attendance_record(
+        record.attendance_record(
             referral=r,
             term="autumn 2023",
             start_date=D(2023, 9, 1),
             possible=last_att[0],
             attended=last_att[1],
         )
-        services.survey_record(
+        record.survey_record(
             referral=r,
             respondent="parent_carer",
             on=D(2024, 1, 8),

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from stars.cases import services
+from stars.cases import record, services
 from stars.core.models import AccessLog
 from stars.core.permissions import PAGES
 
@@ -65,10 +65,10 @@ def test_reading_a_case_is_logged_and_refusals_are_not(client, users, referrals)
 
 
 def test_the_case_page_shows_the_record_and_the_weeks(client, users, case, instruments):
-    services.phase_change(referral=case, phase="preparation", on=D(2022, 1, 10))
-    services.team_member_add(referral=case, role="therapist", name="Therapist 4", on=D(2022, 1, 10))
+    record.phase_change(referral=case, phase="preparation", on=D(2022, 1, 10))
+    record.team_member_add(referral=case, role="therapist", name="Therapist 4", on=D(2022, 1, 10))
     services.outcome_period_record(referral=case, start_date=D(2022, 1, 10))
-    services.meeting_record(
+    record.meeting_record(
         referral=case,
         on=D(2022, 2, 1),
         attendees=["therapist"],
@@ -127,7 +127,7 @@ def test_caseload_shows_own_live_cases_and_whats_due(
 
     for i in range(5):
         make_referral(f"R-KW{i}", "nottingham", key_worker=users["key_worker"])
-    services.meeting_record(referral=referrals["derby"], on=D(2022, 2, 1), attendees=["therapist"])
+    record.meeting_record(referral=referrals["derby"], on=D(2022, 2, 1), attendees=["therapist"])
     client.force_login(users["key_worker"])
     with django_assert_max_num_queries(12):
         html = client.get(reverse("case_caseload")).content.decode()

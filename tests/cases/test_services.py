@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from stars.cases import services
+from stars.cases import record, services
 from stars.cases.models import (
     AssessmentScore,
     AttendanceTerm,
@@ -174,23 +174,21 @@ def test_move_cohort_creates_a_linked_re_referral(case):
 
 
 def test_phases_move_forward(case):
-    services.phase_change(referral=case, phase="preparation", on=D(2022, 1, 10))
+    record.phase_change(referral=case, phase="preparation", on=D(2022, 1, 10))
     assert (
-        _err(lambda: services.phase_change(referral=case, phase="preparation", on=D(2022, 2, 1)))[0]
+        _err(lambda: record.phase_change(referral=case, phase="preparation", on=D(2022, 2, 1)))[0]
         == "phase"
     )
     assert (
-        _err(lambda: services.phase_change(referral=case, phase="stabilisation", on=D(2022, 1, 1)))[
-            0
-        ]
+        _err(lambda: record.phase_change(referral=case, phase="stabilisation", on=D(2022, 1, 1)))[0]
         == "start_date"
     )
-    services.phase_change(referral=case, phase="stabilisation", on=D(2022, 3, 1))
+    record.phase_change(referral=case, phase="stabilisation", on=D(2022, 3, 1))
     assert list(case.phases.values_list("phase", flat=True)) == ["preparation", "stabilisation"]
 
 
 def test_meeting_with_actions(case):
-    m = services.meeting_record(
+    m = record.meeting_record(
         referral=case,
         on=D(2022, 2, 20),
         attendees=["therapist", "key_worker", "foster_carer"],
@@ -201,7 +199,7 @@ def test_meeting_with_actions(case):
     assert MeetingAction.objects.filter(meeting=m).count() == 1
     assert (
         _err(
-            lambda: services.meeting_record(
+            lambda: record.meeting_record(
                 referral=case,
                 on=D(2022, 4, 1),
                 attendees=["therapist"],
@@ -211,16 +209,16 @@ def test_meeting_with_actions(case):
         == "due_1"
     )
     assert (
-        _err(lambda: services.meeting_record(referral=case, on=D(2022, 4, 1), attendees=[]))[0]
+        _err(lambda: record.meeting_record(referral=case, on=D(2022, 4, 1), attendees=[]))[0]
         == "attendees"
     )
-    assert services.meeting_actions_done(referral=case, action_ids=[m.actions.get().pk]) == 1
+    assert record.meeting_actions_done(referral=case, action_ids=[m.actions.get().pk]) == 1
 
 
 def test_attendance_validation(case):
     assert (
         _err(
-            lambda: services.attendance_record(
+            lambda: record.attendance_record(
                 referral=case,
                 term="autumn 2022",
                 start_date=D(2022, 9, 1),
@@ -232,13 +230,13 @@ def test_attendance_validation(case):
     )
     assert (
         _err(
-            lambda: services.attendance_record(
+            lambda: record.attendance_record(
                 referral=case, term="autumn 2022", start_date=D(2022, 9, 1), possible=0, attended=0
             )
         )[0]
         == "possible_sessions"
     )
-    t = services.attendance_record(
+    t = record.attendance_record(
         referral=case, term="autumn 2022", start_date=D(2022, 9, 1), possible=140, attended=126
     )
     assert t.band == "persistent" and round(t.rate, 2) == 0.9
@@ -251,40 +249,36 @@ def test_assessment_scores_within_the_scale(case, instruments):
     scores = {a.pk: 3 for a in areas}
     bad = {**scores, areas[2].pk: 6}
     field, msg = _err(
-        lambda: services.assessment_record(
-            referral=case, instrument=yp, on=D(2022, 2, 1), scores=bad
-        )
+        lambda: record.assessment_record(referral=case, instrument=yp, on=D(2022, 2, 1), scores=bad)
     )
     assert field == f"area_{areas[2].pk}" and "1 to 5" in msg
     missing = {k: v for k, v in scores.items() if k != areas[0].pk}
     assert (
         _err(
-            lambda: services.assessment_record(
+            lambda: record.assessment_record(
                 referral=case, instrument=yp, on=D(2022, 2, 1), scores=missing
             )
         )[0]
         == f"area_{areas[0].pk}"
     )
-    a = services.assessment_record(referral=case, instrument=yp, on=D(2022, 2, 1), scores=scores)
+    a = record.assessment_record(referral=case, instrument=yp, on=D(2022, 2, 1), scores=scores)
     assert AssessmentScore.objects.filter(assessment=a).count() == 8
     fam_scores = {x.pk: 10 for x in family.areas.all()}
-    services.assessment_record(
-        referral=case, instrument=family, on=D(2022, 2, 1), scores=fam_scores
-    )
+    record.assessment_record(referral=case, instrument=family, on=D(2022, 2, 1), scores=fam_scores)
 
 
 def test_dated_records_lie_within_the_case(case):
     assert (
-        _err(lambda: services.measure_record(referral=case, on=D(2021, 1, 1), kind="offence"))[0]
+        _err(lambda: record.measure_record(referral=case, on=D(2021, 1, 1), kind="offence"))[0]
         == "date"
     )
     assert (
-        _err(lambda: services.measure_record(referral=case, on=D(2022, 3, 1), kind="burglary"))[0]
+        _err(lambda: record.measure_record(referral=case, on=D(2022, 3, 1), kind="burglary"))[0]
         == "kind"
     )
     assert (
         _err(
-            lambda: services.intervention_record(
+            lambda: record.intervention_record(
                 referral=case, kind="attune", start_date=D(2022, 3, 1), end_date=D(2022, 2, 1)
             )
         )[0]
@@ -292,7 +286,7 @@ def test_dated_records_lie_within_the_case(case):
     )
     assert (
         _err(
-            lambda: services.team_member_add(
+            lambda: record.team_member_add(
                 referral=case, role="therapist", name=" ", on=D(2022, 3, 1)
             )
         )[0]
@@ -303,19 +297,19 @@ def test_dated_records_lie_within_the_case(case):
 def test_survey_answers_on_the_respondents_scale(case):
     assert (
         _err(
-            lambda: services.survey_record(
+            lambda: record.survey_record(
                 referral=case, respondent="professional", on=D(2024, 1, 1), answers={"staff": "all"}
             )
         )[0]
         == "staff"
     )
-    services.survey_record(
+    record.survey_record(
         referral=case,
         respondent="professional",
         on=D(2024, 1, 1),
         answers={"staff": "strongly_agree", "communication": ""},
     )
-    services.survey_record(
+    record.survey_record(
         referral=case,
         respondent="parent_carer",
         on=D(2024, 1, 1),

@@ -83,3 +83,18 @@ def test_evaluator_extract_xlsx_is_pseudonymised(client, users, named_children):
     assert not any(
         isinstance(c, dt.date) for row in wb.active.iter_rows(values_only=True) for c in row
     )
+
+
+def test_investor_view_hides_a_second_count_where_one_could_be_worked_out(users, referrals):
+    from stars.finance.figures import investor_overview
+    from stars.partnership.selectors import contract_current
+    from tests.conftest import make_referral
+
+    for i in range(12):  # twelve cohort B referrals and one cohort D (with R-DER, R-NOT in B)
+        make_referral(f"R-B{i}", "derby")
+    make_referral("R-D0", "nottingham", cohort="D")
+    o = investor_overview(contract_current(), dt.date(2022, 6, 1))
+    cohorts = {label[0]: n for label, _, n in o["by_cohort"]}
+    assert o["referrals_total"] == 15
+    # D (1) is small; alone it would be 15 - 14 = 1, so B is hidden too; A and C are 0
+    assert cohorts == {"A": 0, "B": "c", "C": 0, "D": "c"}

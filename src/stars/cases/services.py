@@ -4,34 +4,16 @@ naming the form field at fault; nothing is written unless everything is right.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
 
 from stars.cases.models import (
-    ANSWERS,
-    AssessmentScore,
-    AttendanceTerm,
     CaseClosure,
     CasePhase,
-    ClosingSurvey,
-    Instrument,
-    Intervention,
-    InterventionKind,
-    MeasureEvent,
-    MeasureKind,
-    MeetingAction,
     OutcomePeriod,
     Phase,
-    ProgressMeeting,
-    Question,
-    Respondent,
-    TeamMember,
-    TeamRole,
-    answer_scale,
 )
-from stars.cases.models import Assessment as AssessmentModel
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Funding, Referral, Status
 
@@ -45,7 +27,7 @@ class CaseError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
-def _on_case(referral: Referral, on: dt.date, field: str) -> None:
+def check_on_case(referral: Referral, on: dt.date, field: str) -> None:
     """A dated record of a case lies between its referral and the end of support."""
     if on < referral.referral_date:
         raise CaseError(field, f"cannot be before the referral date ({referral.referral_date})")
@@ -53,7 +35,7 @@ def _on_case(referral: Referral, on: dt.date, field: str) -> None:
         raise CaseError(field, f"cannot be after support ended ({referral.end_date})")
 
 
-def _live(referral: Referral, field: str) -> None:
+def check_live(referral: Referral, field: str) -> None:
     if referral.status != Status.LIVE:
         raise CaseError(field, f"the case is {referral.get_status_display().lower()}, not live")
 
@@ -159,7 +141,7 @@ def case_close(
     guaranteed-funding period complete. A continuing outcome period ends with support."""
     contract = contract_current()
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
-    _live(referral, "outcome")
+    check_live(referral, "outcome")
     if on < referral.referral_date:
         raise CaseError(
             "end_date", f"cannot be before the referral date ({referral.referral_date})"
@@ -213,13 +195,13 @@ def case_move_cohort(
     from stars.referrals.services import PipelineError, referral_rerefer
 
     contract = contract_current()
-    _live(referral, "cohort")
+    check_live(referral, "cohort")
     target = contract.canonical_cohort(cohort)
     if target is None:
         raise CaseError("cohort", f"choose one of {', '.join(contract.cohort_codes)}")
     if target == referral.cohort:
         raise CaseError("cohort", f"the case is already in cohort {target}")
-    _on_case(referral, on, "referral_date")
+    check_on_case(referral, on, "referral_date")
     if referral.periods.filter(start_date__gt=on).exists():
         raise CaseError("referral_date", "an outcome period starts after this date")
     try:
@@ -240,182 +222,3 @@ def case_move_cohort(
     )
     CasePhase.objects.create(referral=new, phase=Phase.PREPARATION, start_date=on)
     return new
-
-
-# -- the case record ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def phase_change(*, referral: Referral, phase: str, on: dt.date) -> CasePhase:
-    if phase not in Phase.values:
-        raise CaseError("phase", "choose the phase")
-    _on_case(referral, on, "start_date")
-    last = referral.phases.order_by("-start_date", "-id").first()
-    if last is not None and on < last.start_date:
-        raise CaseError(
-            "start_date", f"cannot be before the current phase began ({last.start_date})"
-        )
-    if last is not None and last.phase == phase:
-        raise CaseError("phase", f"the case is already in {last.get_phase_display().lower()}")
-    return CasePhase.objects.create(referral=referral, phase=phase, start_date=on)
-
-
-@transaction.atomic
-def team_member_add(*, referral: Referral, role: str, name: str, on: dt.date) -> TeamMember:
-    if role not in TeamRole.values:
-        raise CaseError("role", "choose the role")
-    if not name.strip():
-        raise CaseError("name", "enter the name (or a reference such as 'Therapist 2')")
-    _on_case(referral, on, "added_on")
-    return TeamMember.objects.create(referral=referral, role=role, name=name.strip(), added_on=on)
-
-
-@transaction.atomic
-def meeting_record(
-    *,
-    referral: Referral,
-    on: dt.date,
-    attendees: Sequence[str],
-    notes: str = "",
-    actions: Sequence[tuple[str, str, dt.date]] = (),
-) -> ProgressMeeting:
-    """Record a progress meeting with the actions agreed (action, owner, due date)."""
-    _on_case(referral, on, "date")
-    unknown = [a for a in attendees if a not in TeamRole.values]
-    if unknown or not attendees:
-        raise CaseError("attendees", "choose who attended")
-    meeting = ProgressMeeting.objects.create(
-        referral=referral, date=on, attendees=sorted(set(attendees)), notes=notes.strip()
-    )
-    for i, (action, owner, due) in enumerate(actions, start=1):
-        if not action.strip():
-            continue
-        if not owner.strip():
-            raise CaseError(f"owner_{i}", "say who owns the action")
-        if due < on:
-            raise CaseError(f"due_{i}", "the action cannot be due before the meeting")
-        MeetingAction.objects.create(
-            meeting=meeting, action=action.strip(), owner=owner.strip(), due_date=due
-        )
-    return meeting
-
-
-@transaction.atomic
-def meeting_actions_done(*, referral: Referral, action_ids: Sequence[int]) -> int:
-    """Mark actions of this case's meetings done; returns how many changed."""
-    actions = MeetingAction.objects.filter(
-        meeting__referral=referral, pk__in=list(action_ids), done=False
-    )
-    n = 0
-    for a in actions:
-        a.done = True
-        a.save(update_fields=["done"])
-        n += 1
-    return n
-
-
-@transaction.atomic
-def intervention_record(
-    *,
-    referral: Referral,
-    kind: str,
-    start_date: dt.date,
-    end_date: dt.date | None = None,
-    note: str = "",
-) -> Intervention:
-    if kind not in InterventionKind.values:
-        raise CaseError("kind", "choose the intervention")
-    _on_case(referral, start_date, "start_date")
-    if end_date is not None and end_date < start_date:
-        raise CaseError("end_date", "cannot be before the start date")
-    return Intervention.objects.create(
-        referral=referral, kind=kind, start_date=start_date, end_date=end_date, note=note.strip()
-    )
-
-
-@transaction.atomic
-def attendance_record(
-    *, referral: Referral, term: str, start_date: dt.date, possible: int, attended: int
-) -> AttendanceTerm:
-    """Record a term's attendance in sessions (half days)."""
-    if not term.strip():
-        raise CaseError("term", "name the term, for example: autumn 2024")
-    if possible <= 0:
-        raise CaseError("possible_sessions", "enter the number of possible sessions (half days)")
-    if attended < 0:
-        raise CaseError("attended_sessions", "cannot be negative")
-    if attended > possible:
-        raise CaseError("attended_sessions", f"cannot be more than the {possible} possible")
-    if referral.attendance.filter(start_date=start_date).exists():
-        raise CaseError("start_date", "a term starting on this date is already recorded")
-    return AttendanceTerm.objects.create(
-        referral=referral,
-        term=term.strip(),
-        start_date=start_date,
-        possible_sessions=possible,
-        attended_sessions=attended,
-    )
-
-
-@transaction.atomic
-def assessment_record(
-    *, referral: Referral, instrument: Instrument, on: dt.date, scores: Mapping[int, int]
-) -> AssessmentModel:
-    """Record an assessment: one score per area of the instrument (keyed by area id), each
-    within the instrument's scale. Errors name the field ``area_<id>``."""
-    _on_case(referral, on, "date")
-    areas = list(instrument.areas.all())
-    if not areas:
-        raise CaseError("instrument", "this instrument has no areas configured")
-    for area in areas:
-        value = scores.get(area.pk)
-        if value is None:
-            raise CaseError(f"area_{area.pk}", f"enter a score for {area.name}")
-        if not instrument.scale_min <= value <= instrument.scale_max:
-            raise CaseError(
-                f"area_{area.pk}",
-                f"must be from {instrument.scale_min} to {instrument.scale_max}",
-            )
-    extra = set(scores) - {a.pk for a in areas}
-    if extra:
-        raise CaseError("instrument", "scores given for areas of another instrument")
-    assessment = AssessmentModel.objects.create(referral=referral, instrument=instrument, date=on)
-    for area in areas:
-        AssessmentScore.objects.create(assessment=assessment, area=area, score=scores[area.pk])
-    return assessment
-
-
-@transaction.atomic
-def measure_record(*, referral: Referral, on: dt.date, kind: str, note: str = "") -> MeasureEvent:
-    if kind not in MeasureKind.values:
-        raise CaseError("kind", "choose what happened")
-    _on_case(referral, on, "date")
-    return MeasureEvent.objects.create(referral=referral, date=on, kind=kind, note=note.strip())
-
-
-@transaction.atomic
-def survey_record(
-    *, referral: Referral, respondent: str, on: dt.date, answers: Mapping[str, str]
-) -> list[ClosingSurvey]:
-    """Record one respondent's answers, each on that respondent's own scale."""
-    if respondent not in Respondent.values:
-        raise CaseError("respondent", "choose who answered")
-    if on < referral.referral_date:
-        raise CaseError("date", f"cannot be before the referral date ({referral.referral_date})")
-    scale = {k for k, _ in answer_scale(respondent)}
-    rows = []
-    for q, a in answers.items():
-        if q not in Question.values:
-            raise CaseError("respondent", f"unknown question {q!r}")
-        if not a:
-            continue
-        if a not in scale:
-            raise CaseError(q, f"{ANSWERS.get(a, a)!r} is not an answer on this scale")
-        rows.append(
-            ClosingSurvey.objects.create(
-                referral=referral, respondent=respondent, question=q, answer=a, date=on
-            )
-        )
-    if not rows:
-        raise CaseError(Question.EXPECTATIONS.value, "answer at least one question")
-    return rows

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from stars.cases import forms, services
+from stars.cases import forms, record, services
 from stars.cases.models import Respondent
 from stars.cases.selectors import case_get, case_record, instruments
 from stars.core.audit import record_access
@@ -113,7 +113,7 @@ def case_phase(request: HttpRequest, referral_id: str) -> HttpResponse:
         r,
         form,
         "Change phase",
-        lambda d: services.phase_change(referral=r, phase=d["phase"], on=d["start_date"]),
+        lambda d: record.phase_change(referral=r, phase=d["phase"], on=d["start_date"]),
         "Save the phase",
     )
 
@@ -127,7 +127,7 @@ def case_team(request: HttpRequest, referral_id: str) -> HttpResponse:
         r,
         form,
         "Add a team member",
-        lambda d: services.team_member_add(
+        lambda d: record.team_member_add(
             referral=r, role=d["role"], name=d["name"], on=d["added_on"]
         ),
         "Add to the team",
@@ -143,7 +143,7 @@ def case_meeting(request: HttpRequest, referral_id: str) -> HttpResponse:
         r,
         form,
         "Record a progress meeting",
-        lambda d: services.meeting_record(
+        lambda d: record.meeting_record(
             referral=r,
             on=d["date"],
             attendees=d["attendees"],
@@ -170,7 +170,7 @@ def case_actions(request: HttpRequest, referral_id: str) -> HttpResponse:
         r,
         form,
         "Mark actions done",
-        lambda d: services.meeting_actions_done(
+        lambda d: record.meeting_actions_done(
             referral=r, action_ids=[int(x) for x in d["actions"]]
         ),
         "Mark as done",
@@ -187,7 +187,7 @@ def case_intervention(request: HttpRequest, referral_id: str) -> HttpResponse:
         r,
         form,
         "Record an intervention",
-        lambda d: services.intervention_record(referral=r, **d),
+        lambda d: record.intervention_record(referral=r, **d),
         "Record the intervention",
     )
 
@@ -232,7 +232,7 @@ def case_attendance(request: HttpRequest, referral_id: str) -> HttpResponse:
         r,
         form,
         "Record a term's attendance",
-        lambda d: services.attendance_record(
+        lambda d: record.attendance_record(
             referral=r,
             term=d["term"],
             start_date=d["start_date"],
@@ -264,7 +264,7 @@ def case_assessment(request: HttpRequest, referral_id: str) -> HttpResponse:
         r,
         form,
         f"Record an assessment: {chosen.name}",
-        lambda d: services.assessment_record(
+        lambda d: record.assessment_record(
             referral=r, instrument=chosen, on=d["date"], scores=form.scores()
         ),
         "Record the assessment",
@@ -282,7 +282,7 @@ def case_measure(request: HttpRequest, referral_id: str) -> HttpResponse:
         r,
         form,
         "Record an event",
-        lambda d: services.measure_record(referral=r, on=d["date"], kind=d["kind"], note=d["note"]),
+        lambda d: record.measure_record(referral=r, on=d["date"], kind=d["kind"], note=d["note"]),
         "Record the event",
     )
 
@@ -300,7 +300,7 @@ def case_survey(request: HttpRequest, referral_id: str) -> HttpResponse:
         r,
         form,
         f"Closing survey: {label}",
-        lambda d: services.survey_record(
+        lambda d: record.survey_record(
             referral=r, respondent=respondent, on=d["date"], answers=form.answers()
         ),
         "Record the answers",

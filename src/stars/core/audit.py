@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+from django.db.models import Q, QuerySet
+
 from stars.core.models import AccessLog
+
+CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 def record_access(
@@ -25,3 +30,50 @@ def record_access(
         path=path[:500],
         detail=detail[:500],
     )
+
+
+def reads(*, who: str = "", record: str = "") -> QuerySet[AccessLog]:
+    """The access log, newest first, narrowed to a user and to a record if given."""
+    rows = AccessLog.objects.all()
+    if who:
+        rows = rows.filter(username__iexact=who.strip())
+    if record:
+        text = record.strip()
+        rows = rows.filter(
+            Q(object_id__icontains=text) | Q(detail__icontains=text) | Q(path__icontains=text)
+        )
+    return rows
+
+
+def historied_models() -> list[Any]:
+    """Every model whose changes simple-history keeps (so the audit page misses none)."""
+    return [
+        m
+        for m in apps.get_models()
+        if hasattr(m, "history") and not m.__name__.startswith("Historical")
+    ]
+
+
+def recent_changes(*, who: str = "", limit: int = 50) -> list[dict[str, Any]]:
+    """The latest ``limit`` changes across every historied model, with the fields changed."""
+    changes: list[dict[str, Any]] = []
+    for model in historied_models():
+        history = model.history.select_related("history_user").order_by("-history_date")
+        if who:
+            history = history.filter(history_user__username__iexact=who.strip())
+        for h in history[:limit]:
+            fields = ""
+            if h.history_type == "~" and h.prev_record is not None:
+                delta = h.diff_against(h.prev_record)
+                fields = ", ".join(c.field for c in delta.changes)
+            changes.append(
+                {
+                    "at": h.history_date,
+                    "who": h.history_user.username if h.history_user else "system",
+                    "what": f"{model._meta.verbose_name} {h.instance}",
+                    "type": CHANGE[h.history_type],
+                    "fields": fields,
+                }
+            )
+    changes.sort(key=lambda c: c["at"], reverse=True)
+    return changes[:limit]

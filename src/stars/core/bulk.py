@@ -2,14 +2,15 @@
 
 Building a model instance per row costs microseconds, which an import of hundreds of
 thousands of rows cannot afford. ``insert_with_history`` writes the rows with
-``executemany`` and writes their django-simple-history "created" records beside them, so
-an imported record has the same history as one created through a page.
+``executemany``, then copies them into their django-simple-history table with one
+``INSERT … SELECT`` inside the database, so an imported record has the same "created"
+history as one created through a page without Python touching each row twice.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -19,7 +20,23 @@ from django.utils import timezone
 CHUNK = 5000
 
 
-def _converter(model: type[models.Model], column: str) -> Any:
+def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` with its answers remembered: dates and codes repeat across rows."""
+    seen: dict[Any, Any] = {}
+
+    def cached(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            out = seen[value] = convert(value)
+            return out
+        except TypeError:  # unhashable (a list for a JSON field)
+            return convert(value)
+
+    return cached
+
+
+def _converter(model: type[models.Model], column: str) -> Callable[[Any], Any] | None:
     """How to hand one column's Python values to the database driver (None: as they are)."""
     try:
         field = next(f for f in model._meta.concrete_fields if f.attname == column)
@@ -27,16 +44,14 @@ def _converter(model: type[models.Model], column: str) -> Any:
         return None
     kind = field.get_internal_type()
     if kind == "JSONField":
-        return json.dumps
-    if connection.vendor == "sqlite" and kind in ("DateField", "DateTimeField"):
-        if kind == "DateTimeField":
-            return lambda v: v.isoformat(sep=" ") if v is not None else None
-        return lambda v: v.isoformat() if v is not None else None
-    return None
+        return _memo(json.dumps)
+    if kind == "DateTimeField":  # as Django stores them (naive UTC text on SQLite)
+        return _memo(connection.ops.adapt_datetimefield_value)
+    return None  # dates: both drivers adapt datetime.date themselves (Django registers it)
 
 
 def _defaults(model: type[models.Model], given: set[str]) -> dict[str, Any]:
-    """Prepared default values of the concrete fields the caller does not give."""
+    """Default values of the concrete fields the caller does not give, ready for the driver."""
     out: dict[str, Any] = {}
     now = timezone.now()
     for f in model._meta.concrete_fields:
@@ -46,23 +61,57 @@ def _defaults(model: type[models.Model], given: set[str]) -> dict[str, Any]:
             value: Any = now
         else:
             value = f.get_default()
-        out[f.attname] = value
+        convert = _converter(model, f.attname)
+        out[f.attname] = convert(value) if convert else value
     return out
 
 
-def _insert(model: type[models.Model], columns: list[str], rows: Sequence[Sequence[Any]]) -> None:
+def _insert(
+    model: type[models.Model],
+    columns: list[str],
+    rows: Sequence[Sequence[Any]],
+    prepared: int = 0,
+) -> None:
+    """Insert rows given as values of ``columns``, ``CHUNK`` rows per ``executemany``.
+
+    The last ``prepared`` columns already hold values ready for the driver.
+    """
     qn = connection.ops.quote_name
     marks = ", ".join(["%s"] * len(columns))
     table = model._meta.db_table
     sql = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({marks})"
-    converters = [(i, c) for i, col in enumerate(columns) if (c := _converter(model, col))]
+    given = columns[: len(columns) - prepared]
+    converters = [(i, c) for i, col in enumerate(given) if (c := _converter(model, col))]
     with connection.cursor() as cur:
         for i in range(0, len(rows), CHUNK):
-            chunk = [list(r) for r in rows[i : i + CHUNK]]
-            for j, convert in converters:
-                for r in chunk:
-                    r[j] = convert(r[j])
+            chunk: Sequence[Sequence[Any]] = rows[i : i + CHUNK]
+            if converters:
+                lists = [list(r) for r in chunk]
+                for j, convert in converters:
+                    for r in lists:
+                        r[j] = convert(r[j])
+                chunk = lists
             cur.executemany(sql, chunk)
+
+
+def _copy_to_history(
+    model: type[models.Model], columns: list[str], after: int, user_id: int | None
+) -> None:
+    """Write a "created" history record of every row of ``model`` with a key above ``after``."""
+    hmodel = model.history.model  # type: ignore[attr-defined]
+    qn = connection.ops.quote_name
+    hist_names = {f.attname for f in hmodel._meta.concrete_fields}
+    pk = model._meta.pk.column
+    copied = [pk, *[c for c in columns if c in hist_names]]
+    target = [*copied, "history_date", "history_change_reason", "history_type", "history_user_id"]
+    sql = (
+        f"INSERT INTO {qn(hmodel._meta.db_table)} ({', '.join(qn(c) for c in target)}) "
+        f"SELECT {', '.join(qn(c) for c in copied)}, %s, NULL, '+', %s "
+        f"FROM {qn(model._meta.db_table)} WHERE {qn(pk)} > %s ORDER BY {qn(pk)}"
+    )
+    when = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cur:
+        cur.execute(sql, [when, user_id, after])
 
 
 def insert_with_history(
@@ -70,58 +119,37 @@ def insert_with_history(
     columns: list[str],
     rows: Sequence[Sequence[Any]],
     *,
-    key: Sequence[str],
+    key: Sequence[str] = (),
     user_id: int | None = None,
 ) -> dict[tuple[Any, ...], int]:
     """Insert ``rows`` (values of ``columns``, given as attnames) and their history.
 
-    ``key`` names columns that identify a row among those inserted; returns key → new id.
+    ``key`` names text or integer columns that identify a row among those inserted; returns
+    key → new id (nothing when no key is named).
+    The caller holds a transaction (the importers are atomic), so no other writer's rows
+    can fall among the new ids.
     """
     if not rows:
         return {}
-    given = set(columns)
-    defaults = _defaults(model, given)
+    defaults = _defaults(model, set(columns))
     all_columns = [*columns, *defaults]
-    extra = list(defaults.values())
-    full = [[*r, *extra] for r in rows]
-    manager = model._default_manager
-    before = manager.aggregate(m=Max("pk"))["m"] or 0
-    _insert(model, all_columns, full)
+    if defaults:
+        extra = tuple(defaults.values())
+        rows = [(*r, *extra) for r in rows]
+    before = model._default_manager.aggregate(m=Max("pk"))["m"] or 0
+    _insert(model, all_columns, rows, prepared=len(defaults))
 
     # ids only ever grow (autoincrement, sequences): the new rows are those above `before`
-    idx = [columns.index(k) for k in key]
-    wanted = {tuple(r[i] for i in idx) for r in rows}
     ids: dict[tuple[Any, ...], int] = {}
-    for row in manager.filter(pk__gt=before).values_list("pk", *key).iterator(chunk_size=20000):
-        k = tuple(row[1:])
-        if k in wanted:
-            ids[k] = row[0]
-
-    history = getattr(model, "history", None)
-    if history is not None:
-        hmodel = history.model
-        now = timezone.now()
-        h_columns = [
-            "id",
-            *all_columns,
-            "history_date",
-            "history_change_reason",
-            "history_type",
-            "history_user_id",
-        ]
-        hist_names = {f.attname for f in hmodel._meta.concrete_fields}
-        keep = [i for i, c in enumerate(all_columns) if c in hist_names]
-        h_columns = [
-            "id",
-            *[all_columns[i] for i in keep],
-            "history_date",
-            "history_change_reason",
-            "history_type",
-            "history_user_id",
-        ]
-        h_rows = [
-            [ids[tuple(r[i] for i in idx)], *[r[i] for i in keep], now, None, "+", user_id]
-            for r in full
-        ]
-        _insert(hmodel, h_columns, h_rows)
+    if key:
+        qn = connection.ops.quote_name
+        pk = qn(model._meta.pk.column)
+        names = ", ".join(qn(model._meta.get_field(k).column) for k in key)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT {pk}, {names} FROM {qn(model._meta.db_table)} WHERE {pk} > %s", [before]
+            )
+            ids = {tuple(row[1:]): row[0] for row in cur.fetchall()}
+    if getattr(model, "history", None) is not None:
+        _copy_to_history(model, all_columns, before, user_id)
     return ids

@@ -43,6 +43,12 @@ PAGES: dict[str, Page] = {
         frozenset({Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.EVALUATOR, Role.ADMIN}),
         "Evaluation report",
     ),
+    "report_board": Page(
+        frozenset(
+            {Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.INVESTOR, Role.EVALUATOR, Role.ADMIN}
+        ),
+        "Board report card",
+    ),
     "audit": Page(frozenset({Role.ADMIN}), "Audit"),
     # -- referral pipeline (stars.referrals) --
     "enquiry_list": Page(PIPELINE, "Enquiries"),
@@ -104,6 +110,13 @@ PAGES: dict[str, Page] = {
         frozenset({Role.EVALUATOR, Role.PROVIDER_MANAGER, Role.ADMIN}), "Evaluation extract"
     ),
     # -- placement sufficiency (stars.sufficiency) --
+    "sufficiency_home": Page(
+        frozenset({Role.COMMISSIONER, Role.SPOC, Role.ADMIN}), "Placement sufficiency"
+    ),
+    "sufficiency_dashboard": Page(frozenset({Role.COMMISSIONER, Role.SPOC, Role.ADMIN})),
+    "sufficiency_forecast": Page(frozenset({Role.COMMISSIONER, Role.SPOC, Role.ADMIN})),
+    "sufficiency_reconcile": Page(frozenset({Role.COMMISSIONER, Role.SPOC, Role.ADMIN})),
+    "sufficiency_link": Page(frozenset({Role.COMMISSIONER, Role.ADMIN})),
 }
 
 

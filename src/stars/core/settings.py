@@ -97,7 +97,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # WAL lets pages read while an import writes; a 128 MB page cache keeps the indexes of a
+    # large programme in memory during an import (SQLite's default is 2 MB)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        init_command=(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;"
+        ),
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partnership.User"
 
@@ -183,6 +191,10 @@ STORAGES = {
 # The sample contract loaded by `stars demo` and used when none is named.
 STARS_DEFAULT_CONTRACT = Path(
     os.environ.get("STARS_CONTRACT", PROJECT_DIR / "contracts" / "dn2-stars.toml")
+)
+# Sufficiency configuration: unit costs, child population, comparators, targets.
+STARS_SUFFICIENCY_CONFIG = Path(
+    os.environ.get("STARS_SUFFICIENCY_CONFIG", PROJECT_DIR / "config" / "sufficiency.toml")
 )
 
 LOGGING = {

@@ -6,6 +6,7 @@ from stars.core import views as core_views
 from stars.core.api import api
 from stars.referrals import targets as target_views
 from stars.referrals import views as referral_views
+from stars.reports import board_views
 from stars.reports import views as report_views
 
 urlpatterns = [
@@ -54,6 +55,7 @@ urlpatterns = [
     path("enquiries/<str:enquiry_id>/match/", referral_views.enquiry_match, name="enquiry_match"),
     path("targets/", target_views.targets, name="targets"),
     path("reports/evaluation/", report_views.report_evaluation, name="report_evaluation"),
+    path("reports/board/", board_views.report_board, name="report_board"),
     path("audit/", core_views.audit, name="audit"),
     path("cases/", include("stars.cases.urls")),
     path("finance/", include("stars.finance.urls")),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from simple_history.utils import get_history_model_for_model
 
-from stars.core.models import AccessLog
+from stars.core import audit as audit_log
 from stars.core.permissions import PAGES, allowed, page, scope_of
 from stars.partnership.selectors import contract_or_none
-from stars.referrals.models import Enquiry, Referral
 from stars.referrals.selectors import referrals_visible
 
 
@@ -28,25 +28,20 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "stars/home.html", context)
 
 
-AUDITED_MODELS = (Referral, Enquiry)
-
-
 @page("audit")
 def audit(request: HttpRequest) -> HttpResponse:
-    reads = Paginator(AccessLog.objects.select_related("user"), 50).get_page(
+    who = request.GET.get("who", "")
+    record = request.GET.get("record", "")
+    logged = Paginator(audit_log.reads(who=who, record=record), 50).get_page(
         request.GET.get("page")
     )
-    changes = []
-    for model in AUDITED_MODELS:
-        history = get_history_model_for_model(model)
-        for h in history.objects.select_related("history_user").order_by("-history_date")[:25]:
-            changes.append(
-                {
-                    "at": h.history_date,
-                    "who": h.history_user.username if h.history_user else "system",
-                    "what": f"{model._meta.verbose_name} {h.instance}",
-                    "type": {"+": "created", "~": "changed", "-": "deleted"}[h.history_type],
-                }
-            )
-    changes.sort(key=lambda c: c["at"], reverse=True)
-    return render(request, "stars/audit.html", {"reads": reads, "changes": changes[:50]})
+    changes = audit_log.recent_changes(who=who)
+    query = urlencode({k: v for k, v in {"who": who, "record": record}.items() if v})
+    context = {
+        "reads": logged,
+        "changes": changes,
+        "who": who,
+        "record": record,
+        "query": query + "&" if query else "",
+    }
+    return render(request, "stars/audit.html", context)

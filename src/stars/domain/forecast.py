@@ -10,8 +10,9 @@ date (default three years):
   with under ``MIN_EXPOSURE_DAYS`` child-days borrow the group's rates pooled over bands and
   age at the band's nominal pace;
 * entries per year by state = periods of care starting in the window / window years; with
-  ``trend`` (the default) they grow by the window's yearly growth of entries (log-linear fit,
-  clipped to 0.8..1.25), carried from the window's middle to each projected year.
+  ``trend`` (the default) they grow by the window's yearly growth of entries (log-linear fit
+  shrunk by its own uncertainty, clipped to 0.8..1.25; ``stars.domain.forecast_rates``),
+  carried from the window's middle to each projected year.
 
 Projection (``project``): the daily transition matrix is ``(I + Q/64)^64`` (Q the rate
 matrix); a year is 365 days. Entrants arrive evenly through the year. Expected children at
@@ -37,6 +38,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from stars.domain.forecast_rates import entry_growth, transition_rates
 from stars.domain.sufficiency import (
     AGE_BAND_LOWER,
     AGE_BANDS,
@@ -48,7 +50,6 @@ from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
 from stars.domain.sufficiency_linalg import Matrix, add, identity, matmul, power, power_sums, vecmat
 
 YEAR_DAYS = 365
-MIN_EXPOSURE_DAYS = 365.0
 Z90 = 1.6448536269514722
 ZERO = Decimal(0)
 
@@ -266,8 +267,8 @@ def fit_model(
     for b, g, k in started.iter_rows():
         entries[int(b) * n_g + int(g)] += float(k) * YEAR_DAYS / window_days
 
-    growth = _entry_growth(core, w0, reference_date, window_years) if trend else 1.0
-    rates = _rates(counts, exposure, n_b, n_g)
+    growth = entry_growth(core, w0, reference_date, window_years) if trend else 1.0
+    rates = transition_rates(counts, exposure, n_b, n_g)
     cla = looked_after_on(core, reference_date).with_columns(
         _band_expr_on(reference_date).alias("_B")
     )
@@ -300,72 +301,6 @@ def _band_expr_on(on: date) -> pl.Expr:
     for k, lower in enumerate(AGE_BAND_LOWER[1:], start=1):
         idx = pl.when(age >= lower).then(pl.lit(k, dtype=pl.Int32)).otherwise(idx)
     return idx
-
-
-def _entry_growth(core: pl.DataFrame, w0: date, reference: date, window_years: int) -> float:
-    """Yearly growth of entries: log-linear least squares over the window's years (clipped
-    to 0.8..1.25; 1 when there are under two years or an empty year)."""
-    if window_years < 2:
-        return 1.0
-    yearly = (
-        core.filter(pl.col("STARTS_PERIOD") & pl.col("DECOM").is_between(w0, reference))
-        .select(
-            ((pl.col("DECOM") - pl.lit(w0)).dt.total_days() // 365)
-            .clip(0, window_years - 1)
-            .alias("_Y")
-        )
-        .group_by("_Y")
-        .len()
-    )
-    counts = dict(yearly.iter_rows())
-    if len(counts) < window_years or min(counts.values()) == 0:
-        return 1.0
-    xs = list(range(window_years))
-    ys = [math.log(counts[k]) for k in xs]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
-        (x - mx) ** 2 for x in xs
-    )
-    return min(1.25, max(0.8, math.exp(slope)))
-
-
-def _rates(counts: Matrix, exposure: Sequence[float], n_b: int, n_g: int) -> Matrix:
-    """Daily rates; sparse states borrow their group's pooled move/exit rates."""
-    n = n_b * n_g
-    pooled_exp = [sum(exposure[k * n_g + g] for k in range(n_b)) for g in range(n_g)]
-    pooled_move = [[0.0] * (n_g + 1) for _ in range(n_g)]
-    for k in range(n_b):
-        for g in range(n_g):
-            row = counts[k * n_g + g]
-            for g2 in range(n_g):
-                pooled_move[g][g2] += row[k * n_g + g2]
-            pooled_move[g][n_g] += row[n]
-    rates = [[0.0] * (n + 1) for _ in range(n + 1)]
-    for k in range(n_b):
-        for g in range(n_g):
-            i = k * n_g + g
-            if exposure[i] >= MIN_EXPOSURE_DAYS:
-                for j in range(n + 1):
-                    if j != i:
-                        rates[i][j] = counts[i][j] / exposure[i]
-                continue
-            if pooled_exp[g] > 0:
-                for g2 in range(n_g):
-                    if g2 != g:
-                        rates[i][k * n_g + g2] = pooled_move[g][g2] / pooled_exp[g]
-                rates[i][n] = pooled_move[g][n_g] / pooled_exp[g]
-            width_years = (
-                AGE_BAND_LOWER[k + 1] - AGE_BAND_LOWER[k] if k < n_b - 1 else 18 - AGE_BAND_LOWER[k]
-            )
-            pace = 1.0 / (width_years * 365.25)
-            if k < n_b - 1:
-                rates[i][(k + 1) * n_g + g] = pace
-            else:
-                rates[i][n] = max(rates[i][n], pace)
-    return rates
-
-
-# --- scenarios and projection -----------------------------------------------------------------
 
 
 def apply_scenario(model: FittedModel, scenario: Scenario) -> tuple[Matrix, list[float]]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 # -- school attendance (DfE) ----------------------------------------------------------------
 
@@ -144,6 +145,7 @@ def proportion(k: int, n: int) -> Proportion:
 
 SUPPRESSED = "c"
 SUPPRESS_BELOW = 5
+K = TypeVar("K")
 
 
 def suppress(count: int, below: int = SUPPRESS_BELOW) -> int | str:
@@ -153,6 +155,25 @@ def suppress(count: int, below: int = SUPPRESS_BELOW) -> int | str:
 
 def is_small(count: int, below: int = SUPPRESS_BELOW) -> bool:
     return 0 < count < below
+
+
+def suppress_group(
+    counts: Mapping[K, int], below: int = SUPPRESS_BELOW
+) -> tuple[dict[K, int | str], int | str]:
+    """The counts of one breakdown and their total, as published: small counts shown as "c"
+    and, when only one count would be hidden, the smallest other non-zero count hidden too,
+    so that no hidden count is the total less the counts shown (secondary suppression, as
+    DfE does). When nothing else can be hidden, the total is hidden instead."""
+    cells: dict[K, int | str] = {k: suppress(v, below) for k, v in counts.items()}
+    total: int | str = suppress(sum(counts.values()), below)
+    hidden = [k for k, v in cells.items() if v == SUPPRESSED]
+    if len(hidden) == 1:
+        others = [k for k, v in counts.items() if k not in hidden and v > 0]
+        if others:
+            cells[min(others, key=lambda k: counts[k])] = SUPPRESSED
+        else:
+            total = SUPPRESSED
+    return cells, total
 
 
 # -- what is due on a case --------------------------------------------------------------------

@@ -15,8 +15,6 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cached_property
 from typing import NamedTuple
 
 import polars as pl
@@ -25,6 +23,7 @@ from stars.domain.contract import Contract
 from stars.domain.tracker_checks import MAX_PROBLEMS as MAX_PROBLEMS
 from stars.domain.tracker_checks import Problem as Problem
 from stars.domain.tracker_checks import Problems, Record, RowChecker
+from stars.domain.tracker_fast import parse_clean
 from stars.domain.tracker_rows import (
     ENQUIRIES_FILE,
     ENQUIRY_COLUMNS,
@@ -57,17 +56,41 @@ class TrackerFile(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True)
-class ParsedTracker:
-    """The rows that passed their checks and every problem found (errors capped)."""
+AllRows = tuple[tuple[EnquiryRow, ...], tuple[ReferralRow, ...], tuple[PeriodRow, ...]]
 
-    enquiry_rows: tuple[EnquiryRow, ...]
-    referral_rows: tuple[ReferralRow, ...]
-    period_rows: tuple[PeriodRow, ...]
-    errors: tuple[Problem, ...]
-    warnings: tuple[Problem, ...]
-    more_errors: int = 0  # errors found beyond MAX_PROBLEMS, not listed
-    more_warnings: int = 0
+
+class ParsedTracker:
+    """The rows that passed their checks and every problem found (errors capped).
+
+    Built either from checked rows (the row-by-row checker) or from checked frames (the
+    column-wise fast path); each form is derived from the other when first asked for.
+    """
+
+    def __init__(
+        self,
+        enquiry_rows: tuple[EnquiryRow, ...] = (),
+        referral_rows: tuple[ReferralRow, ...] = (),
+        period_rows: tuple[PeriodRow, ...] = (),
+        errors: tuple[Problem, ...] = (),
+        warnings: tuple[Problem, ...] = (),
+        more_errors: int = 0,  # errors found beyond MAX_PROBLEMS, not listed
+        more_warnings: int = 0,
+        *,
+        frames: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None,
+    ) -> None:
+        self._rows: AllRows | None
+        self.errors, self.warnings = errors, warnings
+        self.more_errors, self.more_warnings = more_errors, more_warnings
+        if frames is None:
+            self._rows = (enquiry_rows, referral_rows, period_rows)
+            frames = (
+                enquiries_frame(enquiry_rows),
+                referrals_frame(referral_rows),
+                periods_frame(period_rows),
+            )
+        else:
+            self._rows = None
+        self.enquiries, self.referrals, self.periods = frames
 
     @property
     def ok(self) -> bool:
@@ -75,19 +98,28 @@ class ParsedTracker:
 
     @property
     def rows(self) -> int:
-        return len(self.enquiry_rows) + len(self.referral_rows) + len(self.period_rows)
+        return self.enquiries.height + self.referrals.height + self.periods.height
 
-    @cached_property
-    def enquiries(self) -> pl.DataFrame:
-        return enquiries_frame(self.enquiry_rows)
+    def _all_rows(self) -> AllRows:
+        if self._rows is None:
+            self._rows = (
+                tuple(EnquiryRow(*t) for t in self.enquiries.iter_rows()),
+                tuple(ReferralRow(*t) for t in self.referrals.iter_rows()),
+                tuple(PeriodRow(*t) for t in self.periods.iter_rows()),
+            )
+        return self._rows
 
-    @cached_property
-    def referrals(self) -> pl.DataFrame:
-        return referrals_frame(self.referral_rows)
+    @property
+    def enquiry_rows(self) -> tuple[EnquiryRow, ...]:
+        return self._all_rows()[0]
 
-    @cached_property
-    def periods(self) -> pl.DataFrame:
-        return periods_frame(self.period_rows)
+    @property
+    def referral_rows(self) -> tuple[ReferralRow, ...]:
+        return self._all_rows()[1]
+
+    @property
+    def period_rows(self) -> tuple[PeriodRow, ...]:
+        return self._all_rows()[2]
 
     def messages(self) -> list[str]:
         """Errors then warnings as text, with a closing line for any left unlisted."""
@@ -163,11 +195,28 @@ def parse_tracker(
     referrals: TrackerFile | tuple[str, str],
     periods: TrackerFile | tuple[str, str],
 ) -> ParsedTracker:
-    """Parse and check the tracker's three files, each given as (file name, text)."""
-    out = Problems()
+    """Parse and check the tracker's three files, each given as (file name, text).
+
+    A clean tracker is checked column-wise (``stars.domain.tracker_fast``); anything else
+    row by row, which words every problem.
+    """
     e_file = _file(enquiries, ENQUIRIES_FILE)
     r_file = _file(referrals, REFERRALS_FILE)
     p_file = _file(periods, PERIODS_FILE)
+    clean = parse_clean(contract, (e_file, r_file, p_file))
+    if clean is not None:
+        e, r, p, warnings, more_warnings = clean
+        return ParsedTracker(
+            warnings=tuple(warnings), more_warnings=more_warnings, frames=(e, r, p)
+        )
+    return parse_rows(contract, e_file, r_file, p_file)
+
+
+def parse_rows(
+    contract: Contract, e_file: TrackerFile, r_file: TrackerFile, p_file: TrackerFile
+) -> ParsedTracker:
+    """The row-by-row checker: every record checked in Python, every problem worded."""
+    out = Problems()
     checker = RowChecker(contract, e_file.name, r_file.name)
     dates: dict[str, dt.date] = {}
     e_rows = [

@@ -17,6 +17,7 @@ from stars.core.permissions import Scope
 from stars.domain.claims import months_between
 from stars.domain.contract import Contract, age_on
 from stars.domain.evaluation import evaluation_report
+from stars.domain.measures import SUPPRESSED, suppress_group
 from stars.domain.outcomes import Money, money_by_group, referral_figures
 from stars.finance.engine_bridge import frames_for
 
@@ -118,11 +119,6 @@ def cap_position(contract: Contract, as_of: dt.date) -> dict[str, Any] | None:
     return {"cap": cap, "paid": paid, "used": used, "near": used >= NEAR_CAP, "left": cap - paid}
 
 
-def suppress(n: int) -> int | str:
-    """A count as aggregate-only readers see it: under 5 shows as "c"."""
-    return "c" if n < SUPPRESS_BELOW else n
-
-
 def _label(code: str) -> str:
     return code.replace("_", " ").capitalize().replace("Gf ", "Guaranteed-funding period ")
 
@@ -140,6 +136,15 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     cases = report["cases"]
     closed = sum(cases["status"][s] for s in ("closed_early", "graduated", "gf_complete"))
     share = contract.lcf_share
+    # each breakdown adds up to a published total: small counts hidden, and one more where
+    # a single hidden count could be worked out from the total (stars.domain.measures)
+    by_cohort, t1 = suppress_group(refs["by_cohort"])
+    by_council, t2 = suppress_group(refs["by_local_authority"])
+    by_year, t3 = suppress_group(refs["by_contract_year"])
+    status, t4 = suppress_group(cases["status"])
+    reasons, _ = suppress_group(cases["closure_reasons"])  # adds up to a status shown above
+    totals = {t1, t2, t3, t4}
+    total = SUPPRESSED if SUPPRESSED in totals else refs["total"]
     return {
         "to_date": MoneyRow("To date", to_date, share),
         "projected": MoneyRow("Projected", projected, share),
@@ -148,22 +153,19 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
         - to_date.outcome_payments
         - to_date.guaranteed_funding_payments,
         "cap": contract.maximum_outcome_payment,
-        "referrals_total": suppress(refs["total"]),
+        "referrals_total": total,
         "minimum_total": sum(y.minimum_referrals for y in contract.contract_years),
         "by_cohort": [
-            (f"{c.code}: {c.name}", c.minimum_referrals, suppress(refs["by_cohort"][c.code]))
+            (f"{c.code}: {c.name}", c.minimum_referrals, by_cohort[c.code])
             for c in contract.cohorts
         ],
         "by_council": [
-            (la.name, la.minimum_referrals, suppress(refs["by_local_authority"][la.code]))
+            (la.name, la.minimum_referrals, by_council[la.code])
             for la in contract.local_authorities
         ],
-        "by_year": [
-            (y, contract.minimum_for_year(int(y)), suppress(n))
-            for y, n in refs["by_contract_year"].items()
-        ],
-        "status": [(_label(s), suppress(n)) for s, n in cases["status"].items()],
-        "reasons": [(_label(r), suppress(n)) for r, n in cases["closure_reasons"].items()],
+        "by_year": [(y, contract.minimum_for_year(int(y)), n) for y, n in by_year.items()],
+        "status": [(_label(s), n) for s, n in status.items()],
+        "reasons": [(_label(r), n) for r, n in reasons.items()],
         "closed_early_rate": cases["closed_early_rate"] if closed >= SUPPRESS_BELOW else "c",
     }
 

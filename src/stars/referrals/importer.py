@@ -139,12 +139,13 @@ def _children(
     summary: ImportSummary,
     user: Any,
 ) -> dict[str, int]:
-    wanted: dict[str, tuple[int, dt.date]] = {}
-    for frame in (enquiries, referrals):  # referrals last: the latest council and birth date
-        for ref, la, dob in frame.select(
-            "child_ref", "local_authority", "date_of_birth"
-        ).iter_rows():
-            wanted[ref] = (councils[la], dob)
+    # referrals last: the latest council and birth date of each child
+    both = pl.concat(
+        [f.select("child_ref", "local_authority", "date_of_birth") for f in (enquiries, referrals)]
+    ).unique("child_ref", keep="last", maintain_order=True)
+    wanted: dict[str, tuple[int, dt.date]] = {
+        ref: (councils[la], dob) for ref, la, dob in both.iter_rows()
+    }
     existing = {
         ref: (pk, council_id, dob)
         for pk, ref, council_id, dob in Child.objects.values_list(
@@ -271,7 +272,6 @@ def _periods(
             OutcomePeriod,
             ["referral_id", "start_date", "end_date"],
             new[i : i + STEP],
-            key=["referral_id", "start_date"],
             user_id=getattr(user, "pk", None),
         )
         report("periods", min(i + STEP, len(new)), len(new))

@@ -6,6 +6,7 @@ instances), so the whole programme loads in a fraction of a second.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import polars as pl
@@ -105,10 +106,13 @@ def _where(scope: Scope | None, alias: str = "co") -> tuple[str, list[Any]]:
 
 
 def _frame(sql: str, params: list[Any], columns: list[str]) -> pl.DataFrame:
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-    frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
+    if connection.vendor == "sqlite":
+        frame = _sqlite_frame(sql, params, columns)
+    else:
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
     exprs = []
     for c in columns:
         dtype = frame.schema[c]
@@ -119,6 +123,35 @@ def _frame(sql: str, params: list[Any], columns: list[str]) -> pl.DataFrame:
         else:
             exprs.append(pl.col(c).cast(pl.Date))
     return frame.with_columns(exprs)
+
+
+UNIT, RECORD = "\x1f", "\x1e"  # ASCII unit and record separators: never in codes or dates
+
+
+def _sqlite_frame(sql: str, params: list[Any], columns: list[str]) -> pl.DataFrame:
+    """The rows of ``sql`` as one text from SQLite, parsed by Polars.
+
+    Fetching hundreds of thousands of rows builds a Python object per value; asking SQLite
+    to join them into one delimited text and letting Polars split it (in Rust) reads a large
+    programme several times faster. Blank text and NULL both come back as null.
+    """
+    names = [f"c{i}" for i in range(len(columns))]
+    cells = " || char(31) || ".join(f"coalesce(CAST({n} AS TEXT), '')" for n in names)
+    wrapped = f"WITH q({', '.join(names)}) AS ({sql}) SELECT group_concat({cells}, char(30)) FROM q"
+    with connection.cursor() as cur:
+        cur.execute(wrapped, params)
+        text = cur.fetchone()[0]
+    if not text:
+        return pl.DataFrame(schema={c: pl.Utf8 for c in columns})
+    return pl.read_csv(
+        io.BytesIO(text.encode()),
+        has_header=False,
+        new_columns=columns,
+        separator=UNIT,
+        eol_char=RECORD,
+        quote_char=None,
+        infer_schema=False,
+    )
 
 
 def report_frames(scope: Scope | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

@@ -1,0 +1,211 @@
+"""Writes of the case record itself: phases, team, meetings and actions, interventions,
+attendance, assessments, measures and closing surveys. Each service checks its rules and
+raises ``CaseError`` naming the form field at fault; nothing is written unless all is right.
+(Outcome periods, closures and cohort moves are in ``stars.cases.services``.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from django.db import transaction
+
+from stars.cases.models import (
+    ANSWERS,
+    AssessmentScore,
+    AttendanceTerm,
+    CasePhase,
+    ClosingSurvey,
+    Instrument,
+    Intervention,
+    InterventionKind,
+    MeasureEvent,
+    MeasureKind,
+    MeetingAction,
+    Phase,
+    ProgressMeeting,
+    Question,
+    Respondent,
+    TeamMember,
+    TeamRole,
+    answer_scale,
+)
+from stars.cases.models import Assessment as AssessmentModel
+from stars.cases.services import CaseError, check_on_case
+from stars.referrals.models import Referral
+
+
+@transaction.atomic
+def phase_change(*, referral: Referral, phase: str, on: dt.date) -> CasePhase:
+    if phase not in Phase.values:
+        raise CaseError("phase", "choose the phase")
+    check_on_case(referral, on, "start_date")
+    last = referral.phases.order_by("-start_date", "-id").first()
+    if last is not None and on < last.start_date:
+        raise CaseError(
+            "start_date", f"cannot be before the current phase began ({last.start_date})"
+        )
+    if last is not None and last.phase == phase:
+        raise CaseError("phase", f"the case is already in {last.get_phase_display().lower()}")
+    return CasePhase.objects.create(referral=referral, phase=phase, start_date=on)
+
+
+@transaction.atomic
+def team_member_add(*, referral: Referral, role: str, name: str, on: dt.date) -> TeamMember:
+    if role not in TeamRole.values:
+        raise CaseError("role", "choose the role")
+    if not name.strip():
+        raise CaseError("name", "enter the name (or a reference such as 'Therapist 2')")
+    check_on_case(referral, on, "added_on")
+    return TeamMember.objects.create(referral=referral, role=role, name=name.strip(), added_on=on)
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    referral: Referral,
+    on: dt.date,
+    attendees: Sequence[str],
+    notes: str = "",
+    actions: Sequence[tuple[str, str, dt.date]] = (),
+) -> ProgressMeeting:
+    """Record a progress meeting with the actions agreed (action, owner, due date)."""
+    check_on_case(referral, on, "date")
+    unknown = [a for a in attendees if a not in TeamRole.values]
+    if unknown or not attendees:
+        raise CaseError("attendees", "choose who attended")
+    meeting = ProgressMeeting.objects.create(
+        referral=referral, date=on, attendees=sorted(set(attendees)), notes=notes.strip()
+    )
+    for i, (action, owner, due) in enumerate(actions, start=1):
+        if not action.strip():
+            continue
+        if not owner.strip():
+            raise CaseError(f"owner_{i}", "say who owns the action")
+        if due < on:
+            raise CaseError(f"due_{i}", "the action cannot be due before the meeting")
+        MeetingAction.objects.create(
+            meeting=meeting, action=action.strip(), owner=owner.strip(), due_date=due
+        )
+    return meeting
+
+
+@transaction.atomic
+def meeting_actions_done(*, referral: Referral, action_ids: Sequence[int]) -> int:
+    """Mark actions of this case's meetings done; returns how many changed."""
+    actions = MeetingAction.objects.filter(
+        meeting__referral=referral, pk__in=list(action_ids), done=False
+    )
+    n = 0
+    for a in actions:
+        a.done = True
+        a.save(update_fields=["done"])
+        n += 1
+    return n
+
+
+@transaction.atomic
+def intervention_record(
+    *,
+    referral: Referral,
+    kind: str,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+    note: str = "",
+) -> Intervention:
+    if kind not in InterventionKind.values:
+        raise CaseError("kind", "choose the intervention")
+    check_on_case(referral, start_date, "start_date")
+    if end_date is not None and end_date < start_date:
+        raise CaseError("end_date", "cannot be before the start date")
+    return Intervention.objects.create(
+        referral=referral, kind=kind, start_date=start_date, end_date=end_date, note=note.strip()
+    )
+
+
+@transaction.atomic
+def attendance_record(
+    *, referral: Referral, term: str, start_date: dt.date, possible: int, attended: int
+) -> AttendanceTerm:
+    """Record a term's attendance in sessions (half days)."""
+    if not term.strip():
+        raise CaseError("term", "name the term, for example: autumn 2024")
+    if possible <= 0:
+        raise CaseError("possible_sessions", "enter the number of possible sessions (half days)")
+    if attended < 0:
+        raise CaseError("attended_sessions", "cannot be negative")
+    if attended > possible:
+        raise CaseError("attended_sessions", f"cannot be more than the {possible} possible")
+    if referral.attendance.filter(start_date=start_date).exists():
+        raise CaseError("start_date", "a term starting on this date is already recorded")
+    return AttendanceTerm.objects.create(
+        referral=referral,
+        term=term.strip(),
+        start_date=start_date,
+        possible_sessions=possible,
+        attended_sessions=attended,
+    )
+
+
+@transaction.atomic
+def assessment_record(
+    *, referral: Referral, instrument: Instrument, on: dt.date, scores: Mapping[int, int]
+) -> AssessmentModel:
+    """Record an assessment: one score per area of the instrument (keyed by area id), each
+    within the instrument's scale. Errors name the field ``area_<id>``."""
+    check_on_case(referral, on, "date")
+    areas = list(instrument.areas.all())
+    if not areas:
+        raise CaseError("instrument", "this instrument has no areas configured")
+    for area in areas:
+        value = scores.get(area.pk)
+        if value is None:
+            raise CaseError(f"area_{area.pk}", f"enter a score for {area.name}")
+        if not instrument.scale_min <= value <= instrument.scale_max:
+            raise CaseError(
+                f"area_{area.pk}",
+                f"must be from {instrument.scale_min} to {instrument.scale_max}",
+            )
+    extra = set(scores) - {a.pk for a in areas}
+    if extra:
+        raise CaseError("instrument", "scores given for areas of another instrument")
+    assessment = AssessmentModel.objects.create(referral=referral, instrument=instrument, date=on)
+    for area in areas:
+        AssessmentScore.objects.create(assessment=assessment, area=area, score=scores[area.pk])
+    return assessment
+
+
+@transaction.atomic
+def measure_record(*, referral: Referral, on: dt.date, kind: str, note: str = "") -> MeasureEvent:
+    if kind not in MeasureKind.values:
+        raise CaseError("kind", "choose what happened")
+    check_on_case(referral, on, "date")
+    return MeasureEvent.objects.create(referral=referral, date=on, kind=kind, note=note.strip())
+
+
+@transaction.atomic
+def survey_record(
+    *, referral: Referral, respondent: str, on: dt.date, answers: Mapping[str, str]
+) -> list[ClosingSurvey]:
+    """Record one respondent's answers, each on that respondent's own scale."""
+    if respondent not in Respondent.values:
+        raise CaseError("respondent", "choose who answered")
+    if on < referral.referral_date:
+        raise CaseError("date", f"cannot be before the referral date ({referral.referral_date})")
+    scale = {k for k, _ in answer_scale(respondent)}
+    rows = []
+    for q, a in answers.items():
+        if q not in Question.values:
+            raise CaseError("respondent", f"unknown question {q!r}")
+        if not a:
+            continue
+        if a not in scale:
+            raise CaseError(q, f"{ANSWERS.get(a, a)!r} is not an answer on this scale")
+        rows.append(
+            ClosingSurvey.objects.create(
+                referral=referral, respondent=respondent, question=q, answer=a, date=on
+            )
+        )
+    if not rows:
+        raise CaseError(Question.EXPECTATIONS.value, "answer at least one question")
+    return rows

@@ -1,0 +1,52 @@
+"""The board report card page (and its PDF and XLSX), scoped like the evaluation report."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from stars.core.audit import record_access
+from stars.core.permissions import page, scope_of
+from stars.domain.quarters import QuarterError, last_complete, parse_quarter, quarters_between
+from stars.partnership.models import Role
+from stars.partnership.selectors import contract_current
+from stars.reports.card import card_context, card_pdf, card_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@page("report_board")
+def report_board(request: HttpRequest) -> HttpResponse:
+    contract = contract_current()
+    latest = last_complete(timezone.localdate())
+    quarters = quarters_between(contract.start, latest)
+    error = ""
+    try:
+        quarter = parse_quarter(request.GET["quarter"]) if "quarter" in request.GET else latest
+    except QuarterError as exc:
+        quarter, error = latest, str(exc)
+    if quarter not in quarters and not error:
+        error = f"{quarter.label} is outside the programme; choose a quarter from the list"
+        quarter = latest
+    suppressed = request.user.role == Role.INVESTOR  # type: ignore[union-attr]
+    context = card_context(scope=scope_of(request.user), quarter=quarter, suppressed=suppressed)
+    fmt = request.GET.get("format", "html")
+    if fmt in ("pdf", "xlsx") and not error:
+        record_access(
+            user=request.user,
+            action="export",
+            object_type="report",
+            object_id=f"board {quarter.label}",
+            path=request.get_full_path(),
+        )
+        name = f"board-report-card-{quarter.label.replace(' ', '-')}"
+        if fmt == "pdf":
+            body, kind, name = card_pdf(context), "application/pdf", f"{name}.pdf"
+        else:
+            body, kind, name = card_xlsx(context), XLSX, f"{name}.xlsx"
+        response = HttpResponse(body, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    context.update(quarters=quarters, error=error)
+    return render(request, "reports/board.html", context, status=400 if error else 200)

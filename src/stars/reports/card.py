@@ -1,0 +1,458 @@
+"""The strategic board's report card for a quarter: one source for the page, PDF and XLSX.
+
+Every figure comes from the evaluation report (``evaluation_for``) as of the quarter's last
+day, so the card and the evaluation report always agree; the previous quarter's report gives
+each section its one line of change. The data-quality section counts records missing and
+checks that figures reconcile (claims against the engine, councils against the programme).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+
+from stars.core.permissions import Scope
+from stars.core.templatetags.stars_format import money as format_gbp
+from stars.domain.measures import SUPPRESSED, suppress_group
+from stars.domain.quarters import Quarter
+from stars.partnership.selectors import contract_current
+from stars.reports import charts
+from stars.reports.services import evaluation_for
+from stars.reports.tables import DECISIONS, STATUSES, Table
+
+MONEY_KEYS = [
+    ("outcome_payments", "Outcome payments"),
+    ("guaranteed_funding_payments", "Guaranteed-funding payments"),
+    ("cashable_savings", "Cashable savings"),
+    ("cost_avoidance", "Cost avoidance"),
+    ("net_cash_saving", "Net cash saving"),
+    ("lcf_contribution", "Life Chances Fund share"),
+    ("council_cost", "Council cost after the Life Chances Fund"),
+]
+
+
+def _label(code: str) -> str:
+    return code.replace("_", " ").capitalize().replace("Gf ", "Guaranteed-funding ")
+
+
+def _change(now: int | Decimal, before: int | Decimal, money: bool = False) -> str:
+    delta = now - before
+    if delta == 0:
+        return "no change"
+    sign = "+" if delta > 0 else "−"
+    shown = format_gbp(abs(Decimal(delta))) if money else f"{abs(delta):,}"
+    return f"{sign}{shown}"
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    headline: str  # the one line: the figure now and its change since last quarter
+    table: Table
+    chart: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Check:
+    what: str
+    found: str
+    ok: bool
+
+
+def _money(report: dict[str, Any], key: str) -> Decimal:
+    return Decimal(str(report["finance"][key]))
+
+
+def card_context(*, scope: Scope | None, quarter: Quarter, suppressed: bool) -> dict[str, Any]:
+    """The report card of ``quarter`` for the councils in ``scope`` (None: the programme)."""
+    contract = contract_current()
+    prev = quarter.previous()
+    now = evaluation_for(scope=scope, as_of=quarter.end)
+    before = evaluation_for(scope=scope, as_of=prev.end)
+    councils = scope.council_codes(contract.council_codes) if scope else contract.council_codes
+    since = f"since {prev.label}"
+    sections = [
+        _referrals(now, before, contract, councils, since, suppressed),
+        _pipeline(now, before, since, suppressed),
+        _cases(now, before, since, suppressed),
+        _money_section(now, before, contract, councils, since),
+        _measures(now, before, since),
+    ]
+    return {
+        "quarter": quarter,
+        "previous": prev,
+        "as_of": quarter.end,
+        "contract": contract,
+        "report": now,
+        "sections": sections,
+        "checks": [] if suppressed else data_quality(scope=scope, quarter=quarter, report=now),
+        "council_note": ", ".join(contract.local_authority(c).name for c in councils)
+        if scope is not None and scope.councils is not None
+        else "",
+        "suppressed": suppressed,
+    }
+
+
+def _counts(counts: dict[str, int], suppressed: bool) -> dict[str, int | str]:
+    return suppress_group(counts)[0] if suppressed else dict(counts)
+
+
+def _referrals(
+    now: dict[str, Any],
+    before: dict[str, Any],
+    contract: Any,
+    councils: tuple[str, ...],
+    since: str,
+    suppressed: bool,
+) -> Section:
+    """Against the contract's minimums: per cohort for the programme, per council for each
+    council (a council's view shows its own minimum; cohort minimums are programme-wide)."""
+    refs, total = now["referrals"], now["referrals"]["total"]
+    whole = len(councils) == len(contract.council_codes)
+    minimum = (
+        sum(c.minimum_referrals for c in contract.cohorts)
+        if whole
+        else sum(contract.local_authority(la).minimum_referrals for la in councils)
+    )
+    shown = _counts(refs["by_cohort"], suppressed)
+    rows: list[list[Any]] = [
+        [f"{c.code}: {c.name}", c.minimum_referrals if whole else "—", shown[c.code]]
+        for c in contract.cohorts
+    ]
+    by_council = _counts(refs["by_local_authority"], suppressed)
+    rows += [
+        [
+            contract.local_authority(la).name,
+            contract.local_authority(la).minimum_referrals,
+            by_council[la],
+        ]
+        for la in councils
+    ]
+    total_shown = SUPPRESSED if suppressed and 0 < total < 5 else total
+    headline = (
+        f"{total_shown} referral{'' if total == 1 else 's'} against a minimum of {minimum} "
+        f"({_change(total, before['referrals']['total'])} {since})"
+    )
+    measures = (("Minimum", "minimum"), ("Referred", "referred")) if whole else (("Referred", ""),)
+    chart_rows = [
+        {
+            "cohort": c.code,
+            "measure": label,
+            "referrals": c.minimum_referrals if key == "minimum" else refs["by_cohort"][c.code],
+        }
+        for c in contract.cohorts
+        for label, key in measures
+    ]
+    chart = (
+        ""
+        if suppressed
+        else charts.bar(
+            chart_rows,
+            x="cohort",
+            y="referrals",
+            color="measure",
+            stack=False,
+            title="Referrals against minimum targets by cohort" if whole else "Referrals by cohort",
+            x_title="Cohort",
+            y_title="Referrals",
+            height=200,
+        )
+    )
+    headers = ["Cohort or council", "Minimum", "Referred"]
+    table = Table("referrals", "Referrals against targets", headers, rows)
+    notes = [] if whole else ["Cohort minimums are set for the whole programme, not per council."]
+    return Section("referrals", "Referrals against targets", headline, table, chart, notes)
+
+
+def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: bool) -> Section:
+    enq = now["enquiries"]
+    totals = {d: sum(v.get(d, 0) for v in enq["by_cohort"].values()) for d in DECISIONS}
+    prev = {
+        d: sum(v.get(d, 0) for v in before["enquiries"]["by_cohort"].values()) for d in DECISIONS
+    }
+    shown = _counts(totals, suppressed)
+    rows = [[_label(d), shown[d], _change(totals[d], prev[d])] for d in DECISIONS]
+    headline = (
+        f"{enq['total']} enquiries, {totals['progressed']} progressed, {totals['pending']} "
+        f"waiting for a decision ({_change(enq['total'], before['enquiries']['total'])} "
+        f"enquiries {since})"
+    )
+    chart = (
+        ""
+        if suppressed
+        else charts.bar(
+            [{"decision": _label(d), "enquiries": totals[d]} for d in DECISIONS],
+            x="decision",
+            y="enquiries",
+            title="Enquiries by decision",
+            x_title="Decision",
+            y_title="Enquiries",
+            horizontal=True,
+            height=180,
+        )
+    )
+    table = Table(
+        "pipeline",
+        "Pipeline: enquiries by decision",
+        ["Decision", "Enquiries", f"Change {since}"],
+        rows,
+    )
+    return Section("pipeline", "Pipeline", headline, table, chart)
+
+
+def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: bool) -> Section:
+    cases, prev = now["cases"], before["cases"]
+    status = _counts(cases["status"], suppressed)
+    reasons = _counts(cases["closure_reasons"], suppressed)
+    rows = [
+        ["Status", _label(s), status[s], _change(cases["status"][s], prev["status"][s])]
+        for s in STATUSES
+    ]
+    rows += [
+        [
+            "Closed early because",
+            _label(r),
+            reasons[r],
+            _change(n, prev["closure_reasons"].get(r, 0)),
+        ]
+        for r, n in cases["closure_reasons"].items()
+    ]
+    rate = cases["closed_early_rate"]
+    shown_rate = f"{rate:.0%}" if rate is not None and not suppressed else "not shown"
+    headline = (
+        f"{cases['status']['live']} live cases "
+        f"({_change(cases['status']['live'], prev['status']['live'])} {since}); "
+        f"{shown_rate} of ended cases closed early"
+    )
+    chart = (
+        ""
+        if suppressed
+        else charts.bar(
+            [{"status": _label(s), "cases": cases["status"][s]} for s in STATUSES],
+            x="status",
+            y="cases",
+            title="Case status",
+            x_title="Status",
+            y_title="Cases",
+            height=180,
+        )
+    )
+    table = Table(
+        "cases",
+        "Case status and closures",
+        ["", "Status or reason", "Cases", f"Change {since}"],
+        rows,
+    )
+    return Section("cases", "Case status and closures", headline, table, chart)
+
+
+def _money_section(
+    now: dict[str, Any],
+    before: dict[str, Any],
+    contract: Any,
+    councils: tuple[str, ...],
+    since: str,
+) -> Section:
+    rows = [
+        [label, _money(now, k), _change(_money(now, k), _money(before, k), money=True)]
+        for k, label in MONEY_KEYS
+    ]
+    paid = _money(now, "outcome_payments") + _money(now, "guaranteed_funding_payments")
+    paid_before = _money(before, "outcome_payments") + _money(before, "guaranteed_funding_payments")
+    cashable = _money(now, "cashable_savings")
+    headline = (
+        f"{format_gbp(paid)} paid for outcomes to date "
+        f"({_change(paid, paid_before, money=True)} {since}) against "
+        f"{format_gbp(cashable)} cashable savings"
+    )
+    chart_rows = []
+    for la in councils:
+        fin = now["finance"]["by_local_authority"][la]
+        name = contract.local_authority(la).name
+        chart_rows += [
+            {
+                "council": name,
+                "figure": "Paid for outcomes",
+                "pounds": float(fin["outcome_payments"])
+                + float(fin["guaranteed_funding_payments"]),
+            },
+            {
+                "council": name,
+                "figure": "Cashable savings",
+                "pounds": float(fin["cashable_savings"]),
+            },
+        ]
+    chart = charts.bar(
+        chart_rows,
+        x="council",
+        y="pounds",
+        color="figure",
+        stack=False,
+        title="Payments and cashable savings by council (£)",
+        x_title="Council",
+        y_title="£",
+        height=200,
+    )
+    notes = []
+    cap = contract.maximum_outcome_payment
+    if cap:
+        notes.append(
+            f"{paid / cap:.0%} of the contract's maximum outcome payment "
+            f"({format_gbp(cap)}) is paid."
+        )
+    table = Table(
+        "money",
+        "Outcome payments and savings",
+        ["Figure", "To date", f"Change {since}"],
+        rows,
+        money={"To date"},
+    )
+    return Section("money", "Outcome payments and savings", headline, table, chart, notes)
+
+
+def _measures(now: dict[str, Any], before: dict[str, Any], since: str) -> Section:
+    weeks, prev = now["finance"]["sustained_weeks"], before["finance"]["sustained_weeks"]
+    rate = now["cases"]["closed_early_rate"]
+    rate_before = before["cases"]["closed_early_rate"]
+    rows = [
+        ["Placement or home sustained (weeks)", weeks, _change(weeks, prev)],
+        [
+            "Re-referrals",
+            now["referrals"]["re_referrals"],
+            _change(now["referrals"]["re_referrals"], before["referrals"]["re_referrals"]),
+        ],
+        [
+            "Guaranteed-funding referrals",
+            now["referrals"]["guaranteed_funding"],
+            _change(
+                now["referrals"]["guaranteed_funding"], before["referrals"]["guaranteed_funding"]
+            ),
+        ],
+        [
+            "Ended cases closed early",
+            "—" if rate is None else f"{rate:.1%}",
+            "—"
+            if rate is None or rate_before is None
+            else f"{(rate - rate_before) * 100:+.1f} points",
+        ],
+    ]
+    headline = f"{weeks:,} weeks of placement or home sustained ({_change(weeks, prev)} {since})"
+    table = Table("measures", "Key measures", ["Measure", "Now", f"Change {since}"], rows)
+    return Section("measures", "Key measures", headline, table)
+
+
+def data_quality(*, scope: Scope | None, quarter: Quarter, report: dict[str, Any]) -> list[Check]:
+    """Records missing and figures that do not reconcile, as of the quarter's end."""
+    from stars.cases.models import OutcomePeriod, ProgressMeeting
+    from stars.finance.engine_bridge import payments_as_of
+    from stars.finance.models import ClaimStatus, OutcomeClaim
+    from stars.referrals.models import Enquiry, Referral
+
+    end = quarter.end
+    refs = Referral.objects.filter(referral_date__lte=end)
+    enquiries = Enquiry.objects.filter(enquiry_date__lte=end)
+    claims = OutcomeClaim.objects.filter(
+        status=ClaimStatus.APPROVED, month__lt=quarter.next().start
+    )
+    if scope is not None and scope.councils is not None:
+        refs = refs.filter(council__code__in=scope.councils)
+        enquiries = enquiries.filter(council__code__in=scope.councils)
+        claims = claims.filter(council__code__in=scope.councils)
+    checks: list[Check] = []
+
+    no_period = refs.exclude(Exists(OutcomePeriod.objects.filter(referral=OuterRef("pk"))))
+    n = no_period.count()
+    checks.append(Check("Referrals with no outcome period recorded", f"{n}", n == 0))
+    live = refs.filter(Q(end_date__isnull=True) | Q(end_date__gt=end))
+    quiet = live.exclude(
+        Exists(
+            ProgressMeeting.objects.filter(
+                referral=OuterRef("pk"), date__gte=quarter.start, date__lte=end
+            )
+        )
+    ).filter(referral_date__lt=quarter.start)
+    n = quiet.count()
+    checks.append(Check("Live cases with no progress meeting in the quarter", f"{n}", n == 0))
+    waiting = enquiries.filter(Q(decision="pending") | Q(decision_date__gt=end)).filter(
+        enquiry_date__lt=end - dt.timedelta(days=28)
+    )
+    n = waiting.count()
+    checks.append(Check("Enquiries waiting more than four weeks for a decision", f"{n}", n == 0))
+
+    # approved claims against the engine, council by council, to the last approved month
+    contract = contract_current()
+    for code in sorted(set(claims.values_list("council__code", flat=True))):
+        mine = claims.filter(council__code=code)
+        last = mine.order_by("-month").first()
+        assert last is not None
+        upto = (last.month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        claimed = sum(  # exactly, in Python: SQLite sums decimals as floating point
+            (a for a in mine.values_list("lines__amount", flat=True) if a is not None),
+            Decimal(0),
+        )
+        engine = sum(
+            (p.total for p in payments_as_of(contract, council=code, as_of=upto).values()),
+            Decimal(0),
+        )
+        name = contract.local_authority(code).name
+        ok = claimed == engine
+        found = (
+            f"{format_gbp(claimed)} claimed to {last.month:%B %Y}, equal to the engine"
+            if ok
+            else f"{format_gbp(claimed)} claimed, engine {format_gbp(engine)}: "
+            f"difference {format_gbp(engine - claimed)} to be claimed as adjustments"
+        )
+        checks.append(Check(f"{name}: approved claims against the outcomes engine", found, ok))
+
+    # the councils' figures add up to the report's totals
+    refs_sum = sum(report["referrals"]["by_local_authority"].values())
+    ok = refs_sum == report["referrals"]["total"]
+    checks.append(
+        Check(
+            "Councils' referrals add up to the total",
+            f"{refs_sum} against {report['referrals']['total']}",
+            ok,
+        )
+    )
+    return checks
+
+
+def card_html(context: dict[str, Any]) -> str:
+    from django.template.loader import render_to_string
+
+    return render_to_string("reports/board_doc.html", context)
+
+
+def card_pdf(context: dict[str, Any]) -> bytes:
+    from stars.reports.exports import pdf
+
+    return pdf(card_html(context))
+
+
+def card_xlsx(context: dict[str, Any]) -> bytes:
+    """One sheet of headlines, one per section's table, and the data-quality checks."""
+    from stars.reports.exports import xlsx
+
+    sections: list[Section] = context["sections"]
+    sheets: dict[str, tuple[list[str], list[list[Any]]]] = {
+        "Summary": (
+            ["Section", f"{context['quarter'].label} and change since {context['previous'].label}"],
+            [[s.title, s.headline] for s in sections],
+        )
+    }
+    money: dict[str, set[str]] = {}
+    for s in sections:
+        sheets[s.title[:31]] = (s.table.headers, s.table.rows)
+        money[s.title[:31]] = s.table.money
+    if context["checks"]:
+        sheets["Data quality"] = (
+            ["Check", "Found", "OK"],
+            [[c.what, c.found, "yes" if c.ok else "no"] for c in context["checks"]],
+        )
+    return xlsx(sheets, money_columns=money)

@@ -1,0 +1,329 @@
+"""The programme as open data in the INDIGO impact bond data standard (Government Outcomes Lab).
+
+``indigo_project`` builds an INDIGO *project* record (schema ``project.json`` of the
+standard, release 4.1.0, github.com/INDIGO-Initiative/indigo-data-standard): every value is
+wrapped as INDIGO does (``{"value": ...}``), dates are YYYY-MM-DD, money is a plain number
+with an ISO 4217 currency. What it carries:
+
+* ``name``, ``stage_development``, ``dates``, ``jurisdiction``, ``purpose_and_classifications``
+  and ``service_and_beneficiaries`` from the contract terms and the referrals;
+* ``outcome_metrics`` and ``outcome_pricings``: one metric per cohort (a week of placement or
+  home sustained after the proving period) at the cohort's weekly price;
+* ``outcome_payment_commitments``: each council, and the Life Chances Fund's share, with the
+  maximum outcome payment and the payments earned to date;
+* ``results``: per cohort, children engaged and children with at least one sustained week
+  paid for, and the sustained weeks (interim while the programme runs);
+* ``outcome_payments``: the actual payments, one per council and month of approved claims.
+
+Aggregate only: no child-level row, counts from 1 to 4 left out (with a note), as in the
+investor view. Figures come from the outcomes engine and the approved claims; the money is
+``Decimal`` until it is written as a JSON number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from stars.domain.measures import SUPPRESS_BELOW, is_small
+from stars.partnership.selectors import contract_current
+
+STANDARD = "INDIGO impact bond data standard, project schema 4.1.0"
+CURRENCY = {"value": "GBP"}
+LCF_ID = "life-chances-fund"
+POLICY_SECTOR = "Child and family welfare"
+
+
+def _v(value: Any) -> dict[str, Any]:
+    return {"value": value}
+
+
+def _num(amount: Decimal | int) -> int | float:
+    """A JSON number: whole amounts as integers, pence as a two-place float (display only)."""
+    if isinstance(amount, int):
+        return amount
+    return int(amount) if amount == amount.to_integral_value() else float(round(amount, 2))
+
+
+def _count(n: int) -> dict[str, Any]:
+    if is_small(n):
+        return {}  # left out: a count from 1 to 4 could identify a child
+    return _v(n)
+
+
+def council_id(code: str) -> str:
+    return f"council-{code}"
+
+
+def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
+    from stars.finance.engine_bridge import payments_as_of
+    from stars.finance.models import ClaimStatus, OutcomeClaim
+    from stars.reports.services import evaluation_for
+
+    contract = contract_current()
+    report = evaluation_for(scope=None, as_of=as_of)
+    payments = payments_as_of(contract, council=None, as_of=as_of)
+    cohort_of = _cohorts()
+    engaged: dict[str, int] = defaultdict(int)
+    positive: dict[str, int] = defaultdict(int)
+    weeks: dict[str, int] = defaultdict(int)
+    for rid, p in payments.items():
+        c = cohort_of.get(rid)
+        if c is None:
+            continue
+        engaged[c] += 1
+        weeks[c] += p.payable_weeks
+        positive[c] += p.payable_weeks > 0
+    end = contract.referral_period_end + dt.timedelta(weeks=contract.programme_weeks)
+    fin = report["finance"]
+    paid = Decimal(str(fin["outcome_payments"])) + Decimal(str(fin["guaranteed_funding_payments"]))
+    stage = "Implementation" if as_of < end else "Service delivery complete"
+    result_type = "Interim" if as_of < end else "Final"
+    period = {"start_date": _v(contract.start.isoformat()), "end_date": _v(as_of.isoformat())}
+    small_note = (
+        f"Counts from 1 to {SUPPRESS_BELOW - 1} are left out so that no child can be identified."
+    )
+
+    metrics, pricings, results = [], [], []
+    for c in contract.cohorts:
+        mid = f"cohort-{c.code.lower()}"
+        metrics.append(
+            {
+                "id": mid,
+                "definition": _v(
+                    f"A week in which a cohort {c.code} ({c.name}) child's placement or home is "
+                    f"sustained, counted after a proving period of {c.proving_weeks} weeks, "
+                    f"within {contract.programme_weeks} weeks of support"
+                ),
+                "target_population": _v(f"Children referred in cohort {c.code}: {c.name}"),
+                "targeted_number_of_service_users_or_beneficiaries_total": _v(c.minimum_referrals),
+                "unit_type_of_targeted_service_users_or_beneficiaries": _v("Individual"),
+                "outcome_validation_method": _v(
+                    "Weeks computed by the STARS outcomes engine from recorded outcome periods; "
+                    "claims reviewed and approved by each council's commissioner"
+                ),
+                "data_source_for_outcome_validation": _v(
+                    "Provider case records; council children-looked-after (SSDA903) returns"
+                ),
+                "policy_sector": _v(POLICY_SECTOR),
+                "status": "PUBLIC",
+            }
+        )
+        pricings.append(
+            {
+                "outcome_metric_id": _v(mid),
+                "currency": CURRENCY,
+                "price_per_unit": {"amount": _v(_num(c.weekly_outcome_payment))},
+                "price_description": _v(
+                    f"£{c.weekly_outcome_payment} per sustained week after the proving period"
+                ),
+                "status": "PUBLIC",
+            }
+        )
+        result: dict[str, Any] = {
+            "outcome_metric_id": _v(mid),
+            "result_level": _v("Outcome level"),
+            "result_type": _v(result_type),
+            "period": period,
+            "outcomes_achieved": _v(f"{weeks[c.code]} sustained weeks paid for"),
+            "number_engaged_in_impact_bond": _count(engaged[c.code]),
+            "number_with_positive_social_outcomes": _count(positive[c.code]),
+            "status": "PUBLIC",
+        }
+        if is_small(engaged[c.code]) or is_small(positive[c.code]):
+            result["notes"] = small_note
+        results.append(result)
+
+    commitments = []
+    for la in contract.local_authorities:
+        f = fin["by_local_authority"][la.code]
+        total = Decimal(str(f["outcome_payments"])) + Decimal(str(f["guaranteed_funding_payments"]))
+        commitments.append(
+            {
+                "organisation_id": _v(council_id(la.code)),
+                "organisation_role_category": _v("Government/Public Sector/Public Bank"),
+                "result_type": _v(result_type),
+                "period": period,
+                "total_outcome_payments": {"currency": CURRENCY, "amount": _v(_num(total))},
+                "status": "PUBLIC",
+            }
+        )
+    commitments.append(
+        {
+            "organisation_id": _v(LCF_ID),
+            "organisation_role_category": _v("Government/Public Sector/Public Bank"),
+            "result_type": _v(result_type),
+            "period": period,
+            "total_outcome_payments": {
+                "currency": CURRENCY,
+                "amount": _v(_num(Decimal(str(fin["lcf_contribution"])))),
+            },
+            "notes": f"The Life Chances Fund pays {contract.lcf_share:.0%} of outcome payments.",
+            "status": "PUBLIC",
+        }
+    )
+
+    actual = []
+    rows = (
+        OutcomeClaim.objects.filter(status=ClaimStatus.APPROVED, month__lte=as_of)
+        .order_by("council__code", "month")
+        .values_list("council__code", "month")
+    )
+    totals = _claim_totals()
+    for code, month in rows:
+        month_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        actual.append(
+            {
+                "period": {
+                    "start_date": _v(month.isoformat()),
+                    "end_date": _v((month_end - dt.timedelta(days=1)).isoformat()),
+                },
+                "payer_organisation_id": _v(council_id(code)),
+                "type": _v("Actual"),
+                "money": {"currency": CURRENCY, "amount": _v(_num(totals[(code, month)]))},
+                "status": "PUBLIC",
+                "notes": "An approved monthly outcome claim (outcome payments, guaranteed-"
+                "funding fees and adjustments), before the Life Chances Fund's share.",
+            }
+        )
+
+    cap = contract.maximum_outcome_payment
+    return {
+        "status": "PUBLIC",
+        "name": _v(contract.name),
+        "stage_development": _v(stage),
+        "dates": {
+            "start_date_of_service_provision": {
+                "value": contract.start.isoformat(),
+                "status": "PUBLIC",
+            },
+            "anticipated_end_date_of_service_provision": {
+                "value": end.isoformat(),
+                "status": "PUBLIC",
+            },
+        },
+        "jurisdiction": {"jurisdiction": {"value": "GB", "status": "PUBLIC"}},
+        "purpose_and_classifications": {
+            "social_challenge": {
+                "value": "Children at risk of entering care, or in care, whose placement or "
+                "home is at risk of breaking down",
+                "status": "PUBLIC",
+            },
+            "intervention": {
+                "value": "Two years of intensive support for each family by a key worker and "
+                "therapists",
+                "status": "PUBLIC",
+            },
+            "policy_sector": _v(POLICY_SECTOR),
+        },
+        "service_and_beneficiaries": {
+            "targeted_number_service_users_or_beneficiaries_total": {
+                "value": sum(c.minimum_referrals for c in contract.cohorts),
+                "status": "PUBLIC",
+            },
+            "unit_type_targeted_service_users_or_beneficiaries": {
+                "value": "Individual",
+                "status": "PUBLIC",
+            },
+            "actual_number_service_users_or_beneficiaries_total": {
+                "value": report["referrals"]["total"],
+                "status": "PUBLIC",
+            },
+            "unit_type_actual_service_users_or_beneficiaries": {
+                "value": "Individual",
+                "status": "PUBLIC",
+            },
+        },
+        "overall_project_finance": {
+            **(
+                {
+                    "maximum_potential_outcome_payment_v2": {
+                        "currency": {"value": "GBP", "status": "PUBLIC"},
+                        "amount": {"value": _num(cap), "status": "PUBLIC"},
+                    }
+                }
+                if cap
+                else {}
+            ),
+            "total_outcome_payments_made": {
+                "currency": {"value": "GBP", "status": "PUBLIC"},
+                "amount": {"value": _num(paid), "status": "PUBLIC"},
+            },
+            "notes": f"Outcome payments earned to {as_of.isoformat()} by the outcomes engine.",
+        },
+        "outcome_metrics": metrics,
+        "outcome_pricings": pricings,
+        "outcome_payment_commitments": commitments,
+        "results": results,
+        "outcome_payments": actual,
+        "notes": {
+            "value": f"Exported by STARS as of {as_of.isoformat()} ({STANDARD}).",
+            "status": "PUBLIC",
+        },
+    }
+
+
+def indigo_organisations() -> list[dict[str, Any]]:
+    """INDIGO organisation records of the outcome payers named in the contract."""
+    contract = contract_current()
+    orgs = [
+        {
+            "id": council_id(la.code),
+            "status": "PUBLIC",
+            "name": _v(la.name),
+            "type": _v("Government body"),
+            "country": _v("GB"),
+        }
+        for la in contract.local_authorities
+    ]
+    orgs.append(
+        {
+            "id": LCF_ID,
+            "status": "PUBLIC",
+            "name": _v("Life Chances Fund"),
+            "type": _v("Government body"),
+            "country": _v("GB"),
+        }
+    )
+    return orgs
+
+
+def write_indigo(*, out_dir: Any, as_of: dt.date) -> list[Any]:
+    """Write ``project.json`` and ``organisations.json``; returns the paths written."""
+    from pathlib import Path
+
+    from stars.core.audit import record_access
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        out / "project.json": indigo_project(as_of=as_of),
+        out / "organisations.json": indigo_organisations(),
+    }
+    for path, data in files.items():
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    record_access(user=None, action="export", object_type="indigo", detail=str(out))
+    return list(files)
+
+
+def _cohorts() -> dict[str, str]:
+    from stars.referrals.models import Referral
+
+    return dict(Referral.objects.values_list("referral_id", "cohort"))
+
+
+def _claim_totals() -> dict[tuple[str, dt.date], Decimal]:
+    """Approved claims' totals per council and month, summed exactly in Python (SQLite would
+    sum decimals as floating point)."""
+    from stars.finance.models import ClaimLine, ClaimStatus
+
+    totals: dict[tuple[str, dt.date], Decimal] = defaultdict(Decimal)
+    rows = ClaimLine.objects.filter(claim__status=ClaimStatus.APPROVED).values_list(
+        "claim__council__code", "claim__month", "amount"
+    )
+    for code, month, amount in rows.iterator():
+        totals[(code, month)] += amount
+    return totals

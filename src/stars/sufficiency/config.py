@@ -1,0 +1,75 @@
+"""Placement sufficiency configuration (TOML): weekly unit costs per placement group, each
+council's child population by year, comparator rates and targets. Errors name file and key."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
+
+
+class ConfigError(ValueError):
+    """The configuration file is unreadable; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class SufficiencyConfig:
+    weekly_cost: dict[str, Decimal]
+    population: dict[str, dict[int, int]] = field(default_factory=dict)  # council -> year -> n
+    comparators: dict[str, dict[int, Decimal]] = field(default_factory=dict)  # name -> rates
+    targets: dict[str, dict[str, int]] = field(default_factory=dict)  # council -> target -> n
+
+
+def _years(path: Path, key: str, table: Any, kind: type) -> dict[int, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {key}: expected a table of YEAR = number")
+    out: dict[int, Any] = {}
+    for year, value in table.items():
+        try:
+            out[int(year)] = kind(str(value))
+        except (ValueError, InvalidOperation) as exc:
+            raise ConfigError(f"{path}: {key}.{year}: {value!r} is not a number") from exc
+    return out
+
+
+def load_config(path: Path) -> SufficiencyConfig:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: no such file (STARS_SUFFICIENCY_CONFIG)") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    table = data.get("weekly_cost")
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: expected a [weekly_cost] table")
+    costs: dict[str, Decimal] = {}
+    for group, value in table.items():
+        if group not in PLACEMENT_GROUPS:
+            known = ", ".join(PLACEMENT_GROUPS)
+            raise ConfigError(f"{path}: weekly_cost.{group!r}: unknown group; expected {known}")
+        try:
+            costs[group] = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise ConfigError(f"{path}: weekly_cost.{group!r}: {value!r} is not an amount") from exc
+    population = {
+        council: _years(path, f"population.{council}", t, int)
+        for council, t in data.get("population", {}).items()
+    }
+    comparators = {
+        name: _years(path, f"comparators.{name}", t, Decimal)
+        for name, t in data.get("comparators", {}).items()
+    }
+    targets: dict[str, dict[str, int]] = {}
+    for council, t in data.get("targets", {}).items():
+        if not isinstance(t, dict) or not all(isinstance(v, int) for v in t.values()):
+            raise ConfigError(f"{path}: targets.{council}: expected whole numbers")
+        targets[council] = dict(t)
+    return SufficiencyConfig(costs, population, comparators, targets)
+
+
+def weekly_costs(path: Path) -> dict[str, Decimal]:
+    return load_config(path).weekly_cost

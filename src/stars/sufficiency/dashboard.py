@@ -1,0 +1,194 @@
+"""The sufficiency dashboard's tables and charts, from a council's stored returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stars.domain.sufficiency import AGE_BANDS, SufficiencyYear, sufficiency_years
+from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
+from stars.partnership.models import Council
+from stars.reports import charts
+from stars.reports.tables import Table
+from stars.sufficiency.services import council_returns, council_years
+
+
+def _label(year: int) -> str:
+    return f"{year - 1}-{year % 100:02d}"
+
+
+def dashboard_context(council: Council) -> dict[str, Any]:
+    from django.conf import settings
+
+    from stars.sufficiency.config import load_config
+
+    merged = council_returns(council)
+    if merged is None:
+        return {"council": council, "figures": [], "tables": [], "charts": []}
+    config = load_config(settings.STARS_SUFFICIENCY_CONFIG)
+    years = council_years(council)
+    figures = sufficiency_years(
+        merged.episodes,
+        merged.headers,
+        years,
+        population=config.population.get(council.code, {}),
+        weekly_costs=config.weekly_cost,
+    )
+    latest = figures[-1]
+    target = config.targets.get(council.code, {}).get("looked_after_below")
+    return {
+        "council": council,
+        "figures": figures,
+        "latest": latest,
+        "notes": merged.notes,
+        "target": target,
+        "tables": [*_tables(figures, latest), _rates(figures, config.comparators, council)],
+        "charts": _charts(figures, target),
+    }
+
+
+def _rates(
+    figures: tuple[SufficiencyYear, ...], comparators: dict[str, Any], council: Council
+) -> Table:
+    names = list(comparators)
+    return Table(
+        "rates",
+        "Children looked after per 10,000 children, and spend",
+        ["Year", council.name, *names, "Spend in the year"],
+        [
+            [
+                _label(f.year),
+                f.rate_per_10k if f.rate_per_10k is not None else "—",
+                *[comparators[n].get(f.year, "—") for n in names],
+                f.spend_total,
+            ]
+            for f in figures
+        ],
+        money={"Spend in the year"},
+    )
+
+
+def _tables(figures: tuple[SufficiencyYear, ...], latest: SufficiencyYear) -> list[Table]:
+    heads = [_label(f.year) for f in figures]
+    on = f"at 31 March {latest.year}"
+    return [
+        Table(
+            "years",
+            "Children looked after, starters and ceasers",
+            [
+                "Year",
+                "Looked after at 31 March",
+                "Starters",
+                "Ceasers",
+                "Net change",
+                "3 or more placements in the year",
+            ],
+            [
+                [
+                    _label(f.year),
+                    f.looked_after,
+                    f.starters,
+                    f.ceasers,
+                    f.net_change,
+                    f.three_plus_placements,
+                ]
+                for f in figures
+            ],
+        ),
+        Table(
+            "placements",
+            "Placement mix at each 31 March",
+            ["Placement group", *heads],
+            [
+                [g.capitalize(), *[f.placement_mix.get(g, 0) for f in figures]]
+                for g in PLACEMENT_GROUPS
+            ],
+        ),
+        Table(
+            "ages",
+            f"Age profile {on}",
+            ["Age band", "Children"],
+            [[b, latest.age_profile.get(b, 0)] for b in AGE_BANDS],
+        ),
+        Table(
+            "legal",
+            f"Legal status {on}",
+            ["Legal status (LS)", "Children"],
+            [[k, v] for k, v in sorted(latest.legal_status_mix.items())],
+        ),
+        Table(
+            "leaving",
+            f"Reasons for leaving care in {_label(latest.year)}",
+            ["Reason (REC)", "Children"],
+            [[k, v] for k, v in sorted(latest.ceased_reasons.items())],
+        ),
+    ]
+
+
+def _charts(figures: tuple[SufficiencyYear, ...], target: int | None) -> list[str]:
+    trend = [
+        {"year": _label(f.year), "children": f.looked_after, "line": "Looked after"}
+        for f in figures
+    ]
+    if target is not None:
+        trend += [
+            {"year": _label(f.year), "children": target, "line": f"Target: under {target}"}
+            for f in figures
+        ]
+    cla = charts.line(
+        trend,
+        x="year",
+        y="children",
+        color="line",
+        title="Children looked after at 31 March",
+        x_title="Collection year",
+        y_title="Children",
+        height=220,
+    )
+    mix = charts.bar(
+        [
+            {"year": _label(f.year), "group": g, "children": f.placement_mix.get(g, 0)}
+            for f in figures
+            for g in PLACEMENT_GROUPS
+        ],
+        x="year",
+        y="children",
+        color="group",
+        title="Placement mix at 31 March",
+        x_title="Collection year",
+        y_title="Children",
+        height=260,
+    )
+    flows = charts.bar(
+        [
+            {"year": _label(f.year), "flow": flow, "children": n}
+            for f in figures
+            for flow, n in (("Starters", f.starters), ("Ceasers", f.ceasers))
+        ],
+        x="year",
+        y="children",
+        color="flow",
+        stack=False,
+        title="Starters and ceasers",
+        x_title="Collection year",
+        y_title="Children",
+        height=220,
+    )
+    return [cla, mix, flows]
+
+
+def dashboard_xlsx(context: dict[str, Any]) -> bytes:
+    from stars.reports.exports import xlsx
+
+    tables = context["tables"]
+    return xlsx(
+        {t.title[:31]: (t.headers, t.rows) for t in tables},
+        money_columns={t.title[:31]: t.money for t in tables},
+    )
+
+
+def dashboard_pdf(context: dict[str, Any]) -> bytes:
+    from django.template.loader import render_to_string
+
+    from stars.reports.exports import pdf
+
+    return pdf(render_to_string("sufficiency/dashboard_doc.html", context))

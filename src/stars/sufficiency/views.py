@@ -1,0 +1,155 @@
+"""Placement sufficiency pages: a council's dashboard from its SSDA903 returns."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from stars.core.audit import record_access
+from stars.core.permissions import page, scope_of
+from stars.partnership.models import Council
+from stars.sufficiency.dashboard import dashboard_context, dashboard_pdf, dashboard_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _councils(request: HttpRequest) -> list[Council]:
+    scope = scope_of(request.user)
+    councils = Council.objects.order_by("name")
+    if scope.councils is not None:
+        councils = councils.filter(code__in=scope.councils)
+    return list(councils)
+
+
+@page("sufficiency_home")
+def sufficiency_home(request: HttpRequest) -> HttpResponse:
+    councils = _councils(request)
+    if len(councils) == 1:  # a council's own users go straight to its dashboard
+        return _dashboard(request, councils[0])
+    return render(request, "sufficiency/home.html", {"councils": councils})
+
+
+@page("sufficiency_dashboard")
+def sufficiency_dashboard(request: HttpRequest, council: str) -> HttpResponse:
+    mine = {c.code: c for c in _councils(request)}
+    if council not in mine:
+        raise Http404("no such council")
+    return _dashboard(request, mine[council])
+
+
+def _dashboard(request: HttpRequest, council: Council) -> HttpResponse:
+    context = dashboard_context(council)
+    fmt = request.GET.get("format")
+    if fmt == "pdf" and context["tables"]:
+        record_access(
+            user=request.user,
+            action="export",
+            object_type="sufficiency",
+            object_id=council.code,
+            path=request.get_full_path(),
+        )
+        response = HttpResponse(dashboard_pdf(context), content_type="application/pdf")
+        name = f"sufficiency-{council.code}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    if fmt == "xlsx" and context["tables"]:
+        record_access(
+            user=request.user,
+            action="export",
+            object_type="sufficiency",
+            object_id=council,
+            path=request.get_full_path(),
+        )
+        response = HttpResponse(dashboard_xlsx(context), content_type=XLSX)
+        name = f"sufficiency-{council.code}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(request, "sufficiency/dashboard.html", context)
+
+
+@page("sufficiency_forecast")
+def sufficiency_forecast(request: HttpRequest, council: str) -> HttpResponse:
+    from stars.sufficiency.forecasting import forecast_context, parse_choices
+    from stars.sufficiency.services import council_returns, council_years
+
+    mine = {c.code: c for c in _councils(request)}
+    if council not in mine:
+        raise Http404("no such council")
+    la = mine[council]
+    choices, errors = parse_choices(request.GET)
+    merged = council_returns(la)
+    context: dict[str, object] = {"council": la, "choices": choices, "errors": errors}
+    if merged is not None:
+        context.update(forecast_context(merged, council_years(la)[-1], choices))
+    return render(request, "sufficiency/forecast.html", context, status=400 if errors else 200)
+
+
+@page("sufficiency_link")
+def sufficiency_link(request: HttpRequest, referral_id: str) -> HttpResponse:
+    """The council's commissioner links a referral to the council's child identifier."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from stars.referrals.selectors import referral_get
+    from stars.sufficiency.forms import ChildLinkForm
+    from stars.sufficiency.models import ChildLink
+    from stars.sufficiency.services import council_returns
+
+    referral = referral_get(request.user, referral_id)  # 404 outside the user's councils
+    link = ChildLink.objects.filter(referral=referral).first()
+    merged = council_returns(referral.council)
+    known = set(merged.headers["CHILD"].to_list()) if merged is not None else set()
+    initial = {"council_child_id": link.council_child_id} if link else None
+    form = ChildLinkForm(request.POST or None, initial=initial, known=known)
+    if request.method == "POST" and form.is_valid():
+        link = link or ChildLink(referral=referral)
+        link.council_child_id = form.cleaned_data["council_child_id"]
+        link.linked_by = request.user
+        link._history_user = request.user  # type: ignore[attr-defined]
+        link.save()
+        messages.success(request, f"{referral.referral_id} linked to {link.council_child_id}")
+        return redirect("sufficiency_reconcile", council=referral.council.code)
+    return render(
+        request,
+        "stars/form_page.html",
+        {
+            "form": form,
+            "heading": "Link to the council's child record",
+            "caption": f"{referral.referral_id} · {referral.council.name}",
+            "intro": "Claimed weeks of this referral are then checked against the child's "
+            "episodes of care in the council's SSDA903 returns.",
+            "back": f"/referrals/{referral.referral_id}/",
+            "submit": "Save the link",
+        },
+    )
+
+
+@page("sufficiency_reconcile")
+def sufficiency_reconcile(request: HttpRequest, council: str) -> HttpResponse:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from stars.sufficiency.reconcile import council_reconciliation, findings_csv
+
+    mine = {c.code: c for c in _councils(request)}
+    if council not in mine:
+        raise Http404("no such council")
+    try:
+        as_of = dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        as_of = timezone.localdate()
+    context = council_reconciliation(mine[council], as_of)
+    record_access(
+        user=request.user,
+        action="export" if request.GET.get("format") == "csv" else "view",
+        object_type="reconciliation",
+        object_id=council,
+        path=request.get_full_path(),
+        detail=f"{len(context['findings'])} findings for {context['linked']} linked referrals",
+    )
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(findings_csv(context), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="reconciliation-{council}.csv"'
+        return response
+    return render(request, "sufficiency/reconcile.html", context)

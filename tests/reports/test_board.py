@@ -1,0 +1,103 @@
+"""The board report card: the evaluation report's figures for a quarter, with change lines,
+data quality, council scope, PDF and XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from stars.domain.quarters import parse_quarter
+from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
+from stars.reports.services import evaluation_for
+
+Q = parse_quarter("Q2 2024-25")
+
+
+def _section(context, key):
+    return next(s for s in context["sections"] if s.key == key)
+
+
+def test_the_card_shows_the_evaluation_reports_figures_and_their_change(programme):
+    context = card_context(scope=None, quarter=Q, suppressed=False)
+    now = evaluation_for(scope=None, as_of=dt.date(2024, 9, 30))
+    before = evaluation_for(scope=None, as_of=dt.date(2024, 6, 30))
+    assert context["report"] == now
+    refs = _section(context, "referrals")
+    delta = now["referrals"]["total"] - before["referrals"]["total"]
+    assert refs.headline.startswith(f"{now['referrals']['total']} referrals against a minimum")
+    assert f"(+{delta} since Q1 2024-25)" in refs.headline
+    by_cohort = {row[0][0]: row[2] for row in refs.table.rows[:4]}
+    assert by_cohort == now["referrals"]["by_cohort"]
+    money = {row[0]: row[1] for row in _section(context, "money").table.rows}
+    assert money["Outcome payments"] == Decimal(str(now["finance"]["outcome_payments"]))
+    assert money["Cashable savings"] == Decimal(str(now["finance"]["cashable_savings"]))
+    live = now["cases"]["status"]["live"]
+    assert _section(context, "cases").headline.startswith(f"{live} live cases")
+    checks = {c.what: c for c in context["checks"]}
+    assert checks["Councils' referrals add up to the total"].ok
+
+
+def test_the_data_quality_section_finds_a_referral_with_no_period(programme):
+    from stars.cases.models import OutcomePeriod
+    from stars.referrals.models import Referral
+
+    ref = Referral.objects.filter(referral_date__lte=Q.end).order_by("referral_id").first()
+    OutcomePeriod.objects.filter(referral=ref).delete()
+    context = card_context(scope=None, quarter=Q, suppressed=False)
+    check = next(c for c in context["checks"] if c.what.startswith("Referrals with no outcome"))
+    assert not check.ok and int(check.found) >= 1
+
+
+def test_a_commissioner_sees_their_council_and_downloads_pdf_and_xlsx(client, programme):
+    client.force_login(programme["commissioner"])
+    page = client.get("/reports/board/", {"quarter": Q.label}).content.decode()
+    derby = evaluation_for(scope=None, as_of=Q.end)["referrals"]["by_local_authority"]["derby"]
+    assert f"{derby} referrals against a minimum of" in page
+    assert "Nottingham City Council" not in page.split("<main")[1]
+    assert "Data quality" in page
+    pdf = client.get("/reports/board/", {"quarter": Q.label, "format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    xlsx = client.get("/reports/board/", {"quarter": Q.label, "format": "xlsx"})
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert {"Summary", "Referrals against targets", "Data quality"} <= set(book.sheetnames)
+    sheet = book["Referrals against targets"]
+    assert sheet.cell(row=sheet.max_row, column=3).value == derby
+
+
+def test_a_bad_quarter_is_answered_with_the_form_and_a_clear_error(client, programme):
+    client.force_login(programme["provider_manager"])
+    response = client.get("/reports/board/", {"quarter": "Q5 2024"})
+    assert response.status_code == 400
+    assert "expected a label like Q3 2024-25" in response.content.decode()
+
+
+def test_investors_see_suppressed_counts_and_no_record_level_checks(client, programme):
+    client.force_login(programme["investor"])
+    page = client.get("/reports/board/", {"quarter": "Q3 2021-22"}).content.decode()
+    assert "Counts from 1 to 4" in page
+    assert "Data quality" not in page
+
+
+def test_spocs_do_not_see_the_board_card(client, programme):
+    client.force_login(programme["spoc"])
+    assert client.get("/reports/board/").status_code == 403
+
+
+def test_pdf_and_xlsx_from_the_service(programme):
+    context = card_context(scope=None, quarter=Q, suppressed=False)
+    from weasyprint import HTML
+
+    assert card_pdf(context).startswith(b"%PDF")
+    assert len(HTML(string=card_html(context)).render().pages) >= 2  # A4 pages, numbered
+    book = load_workbook(io.BytesIO(card_xlsx(context)))
+    money = book["Outcome payments and savings"]
+    values = {
+        money.cell(row=r, column=1).value: money.cell(row=r, column=2).value
+        for r in range(2, money.max_row + 1)
+    }
+    assert Decimal(str(values["Outcome payments"])) == Decimal(
+        str(context["report"]["finance"]["outcome_payments"])
+    )

@@ -1,0 +1,85 @@
+"""INDIGO open data: the standard's shape, the engine's figures, nothing about a child."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+from stars.partnership.selectors import contract_current
+from stars.reports.indigo import indigo_organisations, indigo_project, write_indigo
+from stars.reports.services import evaluation_for
+
+AS_OF = dt.date(2024, 11, 30)
+
+
+def _values(node, path=""):
+    """Every INDIGO value object {"value": ...} in the record, with its path."""
+    if isinstance(node, dict):
+        if "value" in node:
+            yield path, node["value"]
+        for k, v in node.items():
+            yield from _values(v, f"{path}/{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _values(v, f"{path}/{i}")
+
+
+def test_the_project_record_carries_the_contract_and_the_engines_figures(programme):
+    project = indigo_project(as_of=AS_OF)
+    contract = contract_current()
+    report = evaluation_for(scope=None, as_of=AS_OF)
+    assert project["name"] == {"value": contract.name}
+    assert project["stage_development"] == {"value": "Implementation"}
+    prices = {p["outcome_metric_id"]["value"]: p for p in project["outcome_pricings"]}
+    for c in contract.cohorts:
+        price = prices[f"cohort-{c.code.lower()}"]["price_per_unit"]["amount"]["value"]
+        assert Decimal(str(price)) == c.weekly_outcome_payment
+    paid = project["overall_project_finance"]["total_outcome_payments_made"]["amount"]["value"]
+    fin = report["finance"]
+    assert Decimal(str(paid)) == Decimal(str(fin["outcome_payments"])) + Decimal(
+        str(fin["guaranteed_funding_payments"])
+    )
+    engaged = [r["number_engaged_in_impact_bond"].get("value") for r in project["results"]]
+    assert sum(n for n in engaged if n) <= report["referrals"]["total"]
+    by_cohort = report["referrals"]["by_cohort"]
+    for r in project["results"]:
+        code = r["outcome_metric_id"]["value"].split("-")[1].upper()
+        n = r["number_engaged_in_impact_bond"].get("value")
+        assert n is None or n == by_cohort[code]
+    # the councils' and the Life Chances Fund's commitments
+    payers = [c["organisation_id"]["value"] for c in project["outcome_payment_commitments"]]
+    assert payers == [f"council-{la.code}" for la in contract.local_authorities] + [
+        "life-chances-fund"
+    ]
+    dates = [v for p, v in _values(project) if p.endswith("date/value") or "date" in p]
+    assert all(len(str(d)) == 10 for d in dates if isinstance(d, str) and d[:2] == "20")
+
+
+def test_small_counts_are_left_out_with_a_note(programme):
+    from stars.referrals.models import Referral
+
+    cohort_a = Referral.objects.filter(cohort="A").order_by("referral_id")
+    keep = cohort_a.values_list("pk", flat=True)[:3]
+    Referral.objects.filter(cohort="A").exclude(pk__in=list(keep)).delete()
+    project = indigo_project(as_of=AS_OF)
+    a = next(r for r in project["results"] if r["outcome_metric_id"]["value"] == "cohort-a")
+    assert a["number_engaged_in_impact_bond"] == {}
+    assert "left out" in a["notes"]
+
+
+def test_the_export_names_no_child(programme, tmp_path):
+    from stars.referrals.models import Child
+
+    Child.objects.update(given_name="Zebedee", family_name="Quillfeather")
+    written = write_indigo(out_dir=tmp_path, as_of=AS_OF)
+    text = "".join(p.read_text() for p in written)
+    assert "Zebedee" not in text and "Quillfeather" not in text
+    for child in Child.objects.all()[:50]:
+        assert child.child_ref not in text
+        assert child.date_of_birth.isoformat() not in text
+    for rid in Child.objects.values_list("referrals__referral_id", flat=True)[:50]:
+        assert f'"{rid}"' not in text
+    orgs = json.loads((tmp_path / "organisations.json").read_text())
+    assert orgs == indigo_organisations()
+    assert {o["type"]["value"] for o in orgs} == {"Government body"}

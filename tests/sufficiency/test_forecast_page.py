@@ -1,0 +1,59 @@
+"""The forecast page: projection with its band, a scenario beside it, a backtest, and clear
+errors for values out of range; costs come from configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stars.partnership.models import Council
+from stars.sufficiency.config import ConfigError, weekly_costs
+from stars.sufficiency.demo import write_demo_returns
+from stars.sufficiency.forecasting import Choices, forecast_context
+from stars.sufficiency.services import council_returns, returns_import
+
+
+@pytest.fixture
+def derby_returns(users, tmp_path):
+    derby = Council.objects.get(code="derby")
+    returns_import(council=derby, folder=write_demo_returns(tmp_path / "r", seed=3))
+    return derby
+
+
+def test_the_scenario_moves_children_from_agency_to_in_house_fostering(derby_returns):
+    merged = council_returns(derby_returns)
+    base = forecast_context(merged, 2024, Choices(years=2))
+    alt = forecast_context(merged, 2024, Choices(years=2, to_inhouse=50, residential_entries=-50))
+    groups = {r[0]: r for r in alt["tables"][1].rows}
+    # columns: group, now, expected, scenario
+    assert groups["In-house fostering"][3] > groups["In-house fostering"][2]
+    assert groups["Agency fostering"][3] < groups["Agency fostering"][2]
+    assert groups["External residential"][3] <= groups["External residential"][2]
+    assert len(base["tables"][0].rows) == 2
+    backtest = {r[0]: r for r in base["tables"][2].rows}
+    assert backtest["Total"][1] > 0  # actual children at 31 March 2024
+
+
+def test_the_page_shows_the_projection_and_names_a_bad_value(client, users, derby_returns):
+    client.force_login(users["commissioner"])
+    page = client.get("/sufficiency/derby/forecast/", {"years": "2"}).content.decode()
+    assert "Children looked after and cost, projected" in page and "Backtest" in page
+    assert "Agency fostering" in page and "£820.00" in page  # the configured weekly cost
+    bad = client.get("/sufficiency/derby/forecast/", {"years": "9", "to_inhouse": "x"})
+    assert bad.status_code == 400
+    text = bad.content.decode()
+    assert "Years ahead must be a whole number from 1 to 5" in text
+    assert "Share moved in-house must be a whole number from 0 to 100" in text
+    client.force_login(users["spoc_nottingham"])
+    assert client.get("/sufficiency/derby/forecast/").status_code == 404
+
+
+def test_a_bad_costs_file_is_named(tmp_path):
+    path = Path(tmp_path / "costs.toml")
+    path.write_text('[weekly_cost]\n"boarding school" = 100\n')
+    with pytest.raises(ConfigError, match="boarding school.*unknown group"):
+        weekly_costs(path)
+    path.write_text("[weekly_cost\n")
+    with pytest.raises(ConfigError, match="costs.toml"):
+        weekly_costs(path)

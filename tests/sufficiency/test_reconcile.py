@@ -1,0 +1,87 @@
+"""A council checks claimed weeks against its own records: linking, scope, audit, CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from stars.core.models import AccessLog
+from stars.domain.reconciliation import reconcile
+from stars.domain.sufficiency import without_short_breaks
+from stars.partnership.models import Council
+from stars.reports.explain import explanation_for
+from stars.sufficiency.demo import write_demo_returns
+from stars.sufficiency.models import ChildLink
+from stars.sufficiency.reconcile import _episodes
+from stars.sufficiency.services import council_returns, returns_import
+
+AS_OF = "2023-06-30"
+
+
+@pytest.fixture
+def linked(users, referrals, tmp_path):
+    from stars.cases.models import OutcomePeriod
+
+    derby = Council.objects.get(code="derby")
+    returns_import(council=derby, folder=write_demo_returns(tmp_path / "r", seed=3))
+    r = referrals["derby"]  # cohort B, from 10 January 2022
+    OutcomePeriod.objects.create(referral=r, start_date=dt.date(2022, 1, 10))
+    frame = without_short_breaks(council_returns(derby).episodes)
+    e = explanation_for(r, dt.date.fromisoformat(AS_OF))
+    claimed = [(p.counted_from, p.counted_until) for p in e.periods if p.days > 0]
+    # a child of the returns whose records contradict some of the claimed weeks
+    child = next(
+        c
+        for c in sorted(set(frame["CHILD"].to_list()))
+        if 0 < sum(d.days for d in reconcile("B", claimed, _episodes(frame, c))) < 200
+    )
+    return {
+        "referral": r,
+        "child": child,
+        "expected": reconcile("B", claimed, _episodes(frame, child)),
+    }
+
+
+def test_the_commissioner_links_a_referral_and_sees_its_discrepancies(client, users, linked):
+    client.force_login(users["commissioner"])
+    url = "/sufficiency/link/R-DER/"
+    bad = client.post(url, {"council_child_id": "NOBODY"})
+    assert "No child NOBODY in the council" in bad.content.decode()
+    assert client.post(url, {"council_child_id": "a b"}).status_code == 200  # form again
+    assert not ChildLink.objects.exists()
+    done = client.post(url, {"council_child_id": linked["child"]})
+    assert done.status_code == 302 and ChildLink.objects.get().council_child_id == linked["child"]
+
+    page = client.get("/sufficiency/derby/reconcile/", {"as_of": AS_OF}).content.decode()
+    expected = linked["expected"]
+    assert f"{len(expected)} discrepanc" in page
+    assert expected[0].description[:20] in page.replace("&#x27;", "'").lower()
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(
+                    "/sufficiency/derby/reconcile/", {"as_of": AS_OF, "format": "csv"}
+                ).content.decode()
+            )
+        )
+    )
+    assert [(r["first_day"], r["days"]) for r in rows] == [
+        (d.start.isoformat(), str(d.days)) for d in expected
+    ]
+    assert AccessLog.objects.filter(object_type="reconciliation", object_id="derby").count() == 2
+
+
+def test_only_the_councils_users_see_the_link_and_the_check(client, users, linked):
+    ChildLink.objects.create(referral=linked["referral"], council_child_id=linked["child"])
+    client.force_login(users["provider_manager"])
+    assert linked["child"] not in client.get("/referrals/R-DER/").content.decode()
+    assert client.get("/sufficiency/derby/reconcile/").status_code == 403
+    assert client.get("/sufficiency/link/R-DER/").status_code == 403
+    client.force_login(users["spoc_nottingham"])
+    assert client.get("/sufficiency/derby/reconcile/").status_code == 404
+    client.force_login(users["spoc"])
+    assert linked["child"] in client.get("/referrals/R-DER/").content.decode()
+    assert client.get("/sufficiency/link/R-DER/").status_code == 403  # commissioners link
