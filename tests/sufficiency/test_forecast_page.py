@@ -57,3 +57,38 @@ def test_a_bad_costs_file_is_named(tmp_path):
     path.write_text("[weekly_cost\n")
     with pytest.raises(ConfigError, match="costs.toml"):
         weekly_costs(path)
+    path.write_text('[weekly_cost]\n[local_authority]\nderby = "Derby"\n')
+    with pytest.raises(ConfigError, match="local_authority: expected council = \"ONS code\""):
+        weekly_costs(path)
+
+
+def test_the_forecast_downloads_carry_the_scenario_and_its_figures(client, users, derby_returns):
+    import io
+
+    from openpyxl import load_workbook
+
+    from stars.core.models import AccessLog
+
+    client.force_login(users["commissioner"])
+    query = {"years": "2", "residential_entries": "-50", "to_inhouse": "25"}
+    book = client.get("/sufficiency/derby/forecast/", {**query, "format": "xlsx"})
+    assert book.status_code == 200
+    assert 'filename="sufficiency-forecast-derby.xlsx"' in book["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(book.content))
+    assert [r for r in wb["Scenario"].iter_rows(min_row=2, values_only=True)] == [
+        ("Years ahead", 2),
+        ("Change in residential entries (%)", -50),
+        ("Agency fostering placed in-house instead (%)", 25),
+    ]
+    page = forecast_context(council_returns(derby_returns), 2024, Choices(2, -50, 25))
+    projection = page["tables"][0]
+    sheet = wb["Projection"]
+    assert [c.value for c in sheet[1]] == projection.headers
+    assert sheet.cell(2, 2).value == projection.rows[0][1]  # children expected, first year
+    assert wb.sheetnames == ["Scenario", "Projection", "Groups", "Backtest", "Weekly unit costs"]
+    assert wb["Weekly unit costs"].cell(2, 1).value == "Kinship fostering"
+    pdf = client.get("/sufficiency/derby/forecast/", {**query, "format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert AccessLog.objects.filter(action="export", object_id="derby").count() == 2
+    bad = client.get("/sufficiency/derby/forecast/", {"years": "9", "format": "xlsx"})
+    assert bad.status_code == 400 and bad["Content-Type"].startswith("text/html")

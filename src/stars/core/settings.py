@@ -196,6 +196,8 @@ STARS_DEFAULT_CONTRACT = Path(
 STARS_SUFFICIENCY_CONFIG = Path(
     os.environ.get("STARS_SUFFICIENCY_CONFIG", PROJECT_DIR / "config" / "sufficiency.toml")
 )
+# The virtual environment of DfE's SSDA903 validator (`stars sufficiency validate` makes it).
+STARS_VALIDATOR_903 = Path(os.environ.get("STARS_VALIDATOR_903", PROJECT_DIR / ".venv-903"))
 
 LOGGING = {
     "version": 1,

@@ -157,7 +157,7 @@ def _child(
         DOB=dob,
         ETHNIC=_pick(rng, ETHNIC_WEIGHTS),
         UPN=f"Z{rng.randrange(10**11, 10**12)}",
-        MOTHER="0" if sex == "2" and age >= 12 else "",
+        MOTHER="0" if sex == "2" else "",  # DfE: completed for every girl looked after
         MC_DOB=None,
     )
     # change points: (day, kind) with kind "P" placement or "L" legal status

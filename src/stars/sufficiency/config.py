@@ -3,6 +3,7 @@ council's child population by year, comparator rates and targets. Errors name fi
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
+
+ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 
 
 class ConfigError(ValueError):
@@ -22,6 +25,7 @@ class SufficiencyConfig:
     population: dict[str, dict[int, int]] = field(default_factory=dict)  # council -> year -> n
     comparators: dict[str, dict[int, Decimal]] = field(default_factory=dict)  # name -> rates
     targets: dict[str, dict[str, int]] = field(default_factory=dict)  # council -> target -> n
+    local_authority: dict[str, str] = field(default_factory=dict)  # council -> ONS code
 
 
 def _years(path: Path, key: str, table: Any, kind: type) -> dict[int, Any]:
@@ -68,7 +72,14 @@ def load_config(path: Path) -> SufficiencyConfig:
         if not isinstance(t, dict) or not all(isinstance(v, int) for v in t.values()):
             raise ConfigError(f"{path}: targets.{council}: expected whole numbers")
         targets[council] = dict(t)
-    return SufficiencyConfig(costs, population, comparators, targets)
+    codes = data.get("local_authority", {})
+    if not isinstance(codes, dict) or not all(
+        isinstance(v, str) and ONS_CODE.match(v) for v in codes.values()
+    ):
+        raise ConfigError(
+            f'{path}: local_authority: expected council = "ONS code", e.g. derby = "E06000015"'
+        )
+    return SufficiencyConfig(costs, population, comparators, targets, dict(codes))
 
 
 def weekly_costs(path: Path) -> dict[str, Decimal]:

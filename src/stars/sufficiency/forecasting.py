@@ -161,3 +161,40 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
         "notes": model.notes,
         "total_cost": sum((y.cost_total for y in base.years), Decimal(0)),
     }
+
+
+def choices_rows(choices: Choices) -> list[list[Any]]:
+    """The scenario's settings, for the downloads (so a figure is never without its inputs)."""
+    return [
+        ["Years ahead", choices.years],
+        ["Change in residential entries (%)", choices.residential_entries],
+        ["Agency fostering placed in-house instead (%)", choices.to_inhouse],
+    ]
+
+
+def forecast_xlsx(context: dict[str, Any]) -> bytes:
+    from stars.reports.exports import xlsx
+
+    tables = context["tables"]
+    sheets: dict[str, tuple[list[str], list[list[Any]]]] = {
+        "Scenario": (["Setting", "Value"], choices_rows(context["choices"]))
+    }
+    sheets.update({t.key.capitalize(): (t.headers, [*t.rows, [], [t.title]]) for t in tables})
+    costs = [[group.capitalize(), cost] for group, cost in context["costs"]]
+    sheets["Weekly unit costs"] = (["Placement group", "Weekly cost"], costs)
+    money = {t.key.capitalize(): t.money for t in tables}
+    money["Weekly unit costs"] = {"Weekly cost"}
+    return xlsx(sheets, money_columns=money)
+
+
+def forecast_pdf(context: dict[str, Any]) -> bytes:
+    from django.template.loader import render_to_string
+
+    from stars.reports.exports import pdf
+
+    return pdf(
+        render_to_string(
+            "sufficiency/forecast_doc.html",
+            {**context, "settings": choices_rows(context["choices"])},
+        )
+    )

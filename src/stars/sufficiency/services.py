@@ -41,7 +41,7 @@ class ImportedReturns:
     notes: tuple[str, ...]
 
 
-def _files(folder: Path) -> list[tuple[int, str, Path]]:
+def return_files(folder: Path) -> list[tuple[int, str, Path]]:
     """(collection year, kind, path) of every return file under ``folder``/YEAR/."""
     if not folder.is_dir():
         raise ReturnsRejected(f"{folder}: no such directory; nothing was imported", [])
@@ -71,7 +71,7 @@ def parse_folder(
     folder: Path, progress: Callable[[int, int], None] | None = None
 ) -> tuple[list[tuple[int, str, Path, str, ParsedFile]], MergedReturns]:
     """Read and check every file; raise ``ReturnsRejected`` listing every problem."""
-    files = _files(folder)
+    files = return_files(folder)
     parsed = []
     problems: list[str] = []
     for i, (year, kind, path) in enumerate(files):

@@ -37,39 +37,40 @@ def sufficiency_dashboard(request: HttpRequest, council: str) -> HttpResponse:
     return _dashboard(request, mine[council])
 
 
+def _download(
+    request: HttpRequest, council: Council, what: str, body: bytes, fmt: str
+) -> HttpResponse:
+    """An export of a council's sufficiency figures, audited like every export."""
+    record_access(
+        user=request.user,
+        action="export",
+        object_type="sufficiency",
+        object_id=council.code,
+        path=request.get_full_path(),
+    )
+    response = HttpResponse(body, content_type=XLSX if fmt == "xlsx" else "application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{what}-{council.code}.{fmt}"'
+    return response
+
+
 def _dashboard(request: HttpRequest, council: Council) -> HttpResponse:
     context = dashboard_context(council)
     fmt = request.GET.get("format")
     if fmt == "pdf" and context["tables"]:
-        record_access(
-            user=request.user,
-            action="export",
-            object_type="sufficiency",
-            object_id=council.code,
-            path=request.get_full_path(),
-        )
-        response = HttpResponse(dashboard_pdf(context), content_type="application/pdf")
-        name = f"sufficiency-{council.code}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return _download(request, council, "sufficiency", dashboard_pdf(context), fmt)
     if fmt == "xlsx" and context["tables"]:
-        record_access(
-            user=request.user,
-            action="export",
-            object_type="sufficiency",
-            object_id=council,
-            path=request.get_full_path(),
-        )
-        response = HttpResponse(dashboard_xlsx(context), content_type=XLSX)
-        name = f"sufficiency-{council.code}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return _download(request, council, "sufficiency", dashboard_xlsx(context), fmt)
     return render(request, "sufficiency/dashboard.html", context)
 
 
 @page("sufficiency_forecast")
 def sufficiency_forecast(request: HttpRequest, council: str) -> HttpResponse:
-    from stars.sufficiency.forecasting import forecast_context, parse_choices
+    from stars.sufficiency.forecasting import (
+        forecast_context,
+        forecast_pdf,
+        forecast_xlsx,
+        parse_choices,
+    )
     from stars.sufficiency.services import council_returns, council_years
 
     mine = {c.code: c for c in _councils(request)}
@@ -78,9 +79,19 @@ def sufficiency_forecast(request: HttpRequest, council: str) -> HttpResponse:
     la = mine[council]
     choices, errors = parse_choices(request.GET)
     merged = council_returns(la)
-    context: dict[str, object] = {"council": la, "choices": choices, "errors": errors}
+    entered = {name: request.GET.get(name, "") for name in errors}  # shown back as typed
+    context: dict[str, object] = {
+        "council": la,
+        "choices": choices,
+        "errors": errors,
+        "entered": entered,
+    }
     if merged is not None:
         context.update(forecast_context(merged, council_years(la)[-1], choices))
+    fmt = request.GET.get("format")
+    if not errors and context.get("tables") and fmt in ("xlsx", "pdf"):
+        make = forecast_xlsx if fmt == "xlsx" else forecast_pdf
+        return _download(request, la, "sufficiency-forecast", make(context), fmt)
     return render(request, "sufficiency/forecast.html", context, status=400 if errors else 200)
 
 

@@ -1,0 +1,193 @@
+"""DfE's full SSDA903 rule set, run beside the import, never inside it.
+
+``csc-validator-be-903`` pins pandas < 2 and numpy < 1.25, so it lives in its own virtual
+environment (``STARS_VALIDATOR_903``, default ``.venv-903`` in the project) created on first
+use from ``validator903/requirements.txt``; each collection year runs as a subprocess of
+``validator903/runner.py`` with the previous year's files for the rules that compare years.
+Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import venv
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from stars.domain.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
+
+HERE = Path(__file__).parent / "validator903"
+RUNNER = HERE / "runner.py"
+REQUIREMENTS = HERE / "requirements.txt"
+FILES = {"Header": "header", "Episodes": "episodes"}
+COLUMNS = {"header": HEADER_COLUMNS, "episodes": EPISODE_COLUMNS}
+# Columns the validator derives from the postcodes; a finding on one points at its source.
+DERIVED = {"PL_LA": "PL_POST", "PL_LOCATION": "PL_POST", "PL_DISTANCE": "PL_POST"}
+
+
+class ValidatorUnavailable(RuntimeError):
+    """The validator could not be installed or could not run; the message says why."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule broken by one row of one file."""
+
+    file: str  # e.g. "2024/episodes.csv"
+    line: int  # line in the file (the header row is line 1)
+    columns: tuple[str, ...]
+    child: str
+    code: str
+    message: str
+
+    def describe(self) -> str:
+        cols = ", ".join(self.columns) or "-"
+        return f"{self.file}:{self.line}: column {cols}: rule {self.code}: {self.message}"
+
+
+@dataclass(frozen=True)
+class YearResult:
+    year: int
+    ruleset: str
+    note: str
+    rules_run: int
+    rules_skipped: int
+    rules_failed: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+
+def python_of(env: Path) -> Path:
+    return env / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+def installed_marker(env: Path) -> Path:
+    return env / ".stars-requirements"
+
+
+def ensure_environment(env: Path, say: Callable[[str], None]) -> Path:
+    """The validator's interpreter, installing it first if needed (once, or when the pinned
+    requirements change)."""
+    wanted = REQUIREMENTS.read_text(encoding="utf-8")
+    marker = installed_marker(env)
+    if marker.exists() and marker.read_text(encoding="utf-8") == wanted:
+        return python_of(env)
+    say(f"installing DfE's SSDA903 validator into {env} (once; about a minute)")
+    venv.EnvBuilder(with_pip=True, clear=True).create(env)
+    done = subprocess.run(
+        [str(python_of(env)), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
+        raise ValidatorUnavailable(f"could not install the validator into {env}:\n{tail}")
+    marker.write_text(wanted, encoding="utf-8")
+    return python_of(env)
+
+
+def finding_of(year: int, item: dict[str, object]) -> Finding:
+    table = str(item["table"])
+    previous = table.endswith("_last")
+    kind = FILES.get(table.removesuffix("_last"), table.lower())
+    file = f"{year - 1 if previous else year}/{kind}.csv"
+    columns = [str(c) for c in item.get("columns", []) or []]  # type: ignore[union-attr]
+    in_file = COLUMNS.get(kind, ())
+    own = [c for c in columns if c in in_file]
+    if not own:
+        own = list(dict.fromkeys(DERIVED[c] for c in columns if DERIVED.get(c) in in_file))
+    return Finding(
+        file=file,
+        line=int(str(item["row"])) + 2,
+        columns=tuple(own or columns),
+        child=str(item.get("child") or ""),
+        code=str(item["code"]),
+        message=str(item["message"]),
+    )
+
+
+def run_year(
+    python: Path,
+    *,
+    year: int,
+    la: str,
+    this: tuple[Path, Path],
+    previous: tuple[Path, Path] | None,
+    timeout: float,
+    progress: Callable[[int, int], None] | None = None,
+) -> YearResult:
+    """Run every rule of ``year``'s rule set on its header and episodes files."""
+    with tempfile.TemporaryDirectory(prefix="stars-903-") as tmp:
+        result = Path(tmp) / "result.json"
+        cmd = [str(python), str(RUNNER), "--year", str(year), "--la", la, "--out", str(result)]
+        cmd += ["--this", *map(str, this)]
+        if previous:
+            cmd += ["--prev", *map(str, previous)]
+        proc = subprocess.Popen(
+            cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp
+        )
+        watchdog = threading.Timer(timeout, proc.kill)
+        watchdog.start()
+        other: list[str] = []
+        assert proc.stderr is not None
+        try:
+            for line in proc.stderr:
+                parts = line.split()
+                if len(parts) == 3 and parts[0] == "progress":
+                    if progress:
+                        progress(int(parts[1]), int(parts[2]))
+                else:
+                    other.append(line.rstrip())
+            proc.wait()
+        finally:
+            timed_out = not watchdog.is_alive() and proc.returncode != 0
+            watchdog.cancel()
+        if timed_out:
+            raise ValidatorUnavailable(f"{year}: the validator ran longer than {timeout:.0f} s")
+        if proc.returncode != 0:
+            tail = "\n".join(other[-8:])
+            raise ValidatorUnavailable(
+                f"{year}: the validator stopped (exit {proc.returncode}):\n{tail}"
+            )
+        try:
+            data = json.loads(result.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValidatorUnavailable(f"{year}: the validator left no readable result") from exc
+    if "error" in data:
+        raise ValidatorUnavailable(
+            f"{year}: the validator could not read the files: {data['error']}"
+        )
+    findings = sorted(
+        (finding_of(year, item) for item in data["findings"]),
+        key=lambda f: (f.file, f.line, f.code),
+    )
+    return YearResult(
+        year=year,
+        ruleset=data["ruleset"],
+        note=data["note"],
+        rules_run=int(data["run"]),
+        rules_skipped=int(data["skipped"]),
+        rules_failed=tuple(data["failed"]),
+        findings=tuple(findings),
+    )
+
+
+def summary(findings: Iterable[Finding]) -> list[tuple[str, int, str]]:
+    """(rule code, findings, message), most frequent first."""
+    counts: Counter[tuple[str, str]] = Counter((f.code, f.message) for f in findings)
+    return [(code, n, msg) for (code, msg), n in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def write_csv(path: Path, findings: Iterable[Finding]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["file", "line", "columns", "child", "rule", "message"])
+        for f in findings:
+            w.writerow([f.file, f.line, " ".join(f.columns), f.child, f.code, f.message])

@@ -1,0 +1,81 @@
+"""`stars sufficiency validate`: DfE's full rule set runs in its own environment and its
+findings come back by file, line and column, without touching the database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from stars.sufficiency.validator import Finding, finding_of, summary
+
+HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+EPISODES = (
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,"
+    "PL_POST,URN\n"
+)
+
+
+def _stars(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["STARS_HOME"] = str(tmp_path / "home")
+    return subprocess.run(
+        [sys.executable, "-m", "stars.cli", "sufficiency", "validate", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+
+
+def _returns(tmp_path: Path, header_rows: str, episode_rows: str) -> Path:
+    folder = tmp_path / "returns"
+    (folder / "2024").mkdir(parents=True)
+    (folder / "2024" / "header.csv").write_text(HEADER + header_rows, encoding="utf-8")
+    (folder / "2024" / "episodes.csv").write_text(EPISODES + episode_rows, encoding="utf-8")
+    return folder
+
+
+def test_a_finding_points_at_the_file_line_and_column_of_its_year():
+    item = {"table": "Header", "row": 0, "child": "C1", "code": "393", "message": "m",
+            "columns": ["DEC", "MOTHER", "LS"]}  # fmt: skip
+    assert finding_of(2024, item) == Finding("2024/header.csv", 2, ("MOTHER",), "C1", "393", "m")
+    last = {**item, "table": "Episodes_last", "row": 7, "columns": ["PL_LA"]}
+    assert finding_of(2024, last).file == "2023/episodes.csv"
+    assert finding_of(2024, last).line == 9
+    assert finding_of(2024, last).columns == ("PL_POST",)  # derived from the postcode
+
+
+def test_the_summary_counts_findings_per_rule_most_frequent_first():
+    fs = [Finding("f", i, (), "", code, code + "!") for i, code in enumerate("abbcbc")]
+    assert summary(fs) == [("b", 3, "b!"), ("c", 2, "c!"), ("a", 1, "a!")]
+
+
+def test_it_asks_for_the_councils_code_and_names_a_missing_folder(tmp_path):
+    done = _stars(tmp_path, str(tmp_path))
+    assert done.returncode == 2 and "--council" in done.stderr
+    done = _stars(tmp_path, str(tmp_path), "--council", "nowhere")
+    assert done.returncode == 2 and "no ONS code" in done.stderr
+    done = _stars(tmp_path, str(tmp_path / "absent"), "--la", "E06000015")
+    assert done.returncode == 2 and "absent: no such directory" in done.stderr
+
+
+def test_dfe_rules_run_in_their_own_environment_and_findings_name_file_line_column(tmp_path):
+    folder = _returns(
+        tmp_path,
+        "C1,2,17/05/2011,WBRI,A123456789012,,\nC2,1,03/02/2012,WBRI,A123456789013,,\n",
+        "C1,01/06/2023,S,C2,N1,U4,PR1,,,,ZZ99 3JS,ZZ99 5JX,\n"
+        "C2,01/07/2023,S,C2,N1,U4,PR1,,,,ZZ99 3JS,ZZ99 5JX,\n",
+    )
+    out_csv = tmp_path / "findings.csv"
+    done = _stars(tmp_path, str(folder), "--council", "derby", "--out", str(out_csv))
+    assert done.returncode == 1, done.stderr
+    # C1 is a girl looked after with the mother field blank: DfE rule 393
+    assert "2024/header.csv:2: column MOTHER: rule 393:" in done.stdout
+    assert "2024/header.csv:3: column MOTHER" not in done.stdout  # C2 is a boy
+    assert "2024: rules lac2023_24:" in done.stdout
+    rows = out_csv.read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "file,line,columns,child,rule,message"
+    assert any(r.startswith("2024/header.csv,2,MOTHER,C1,393,") for r in rows)
+    assert not (tmp_path / "home" / "stars.sqlite3").exists()  # the database is not touched
