@@ -58,7 +58,7 @@ def test_a_bad_costs_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match="costs.toml"):
         weekly_costs(path)
     path.write_text('[weekly_cost]\n[local_authority]\nderby = "Derby"\n')
-    with pytest.raises(ConfigError, match="local_authority: expected council = \"ONS code\""):
+    with pytest.raises(ConfigError, match='local_authority: expected council = "ONS code"'):
         weekly_costs(path)
 
 
