@@ -10,8 +10,8 @@ the two implementations print identical report JSON, then times each (best of
 from Python row dicts (the conversion is not timed, which favours the baseline). Also
 timed, for information: parsing and checking the three CSVs (``parse_tracker``).
 
-To time the database path later, call ``measure(label, fn)`` with a function that imports
-the files written by ``write_trackers`` or computes the report from the database.
+The database path (import, then the report from the database) is timed by
+``benchmarks/db/run.py``.
 """
 
 from __future__ import annotations

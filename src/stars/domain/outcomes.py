@@ -108,17 +108,6 @@ def _day_number(on: dt.date) -> int:
 # -- as-of views ----------------------------------------------------------------------------
 
 
-def enquiries_as_of(enquiries: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    """Enquiries that exist on ``as_of`` with ``decision_as_of`` (pending if decided later)."""
-    decided = pl.col("decision_date").is_not_null() & (pl.col("decision_date") <= as_of)
-    return enquiries.filter(pl.col("enquiry_date") <= as_of).with_columns(
-        pl.when(decided)
-        .then(pl.col("decision"))
-        .otherwise(pl.lit("pending"))
-        .alias("decision_as_of")
-    )
-
-
 def referrals_as_of(referrals: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Referrals that exist on ``as_of``, with ``status_as_of`` and ``closure_reason_as_of``."""
     ended = pl.col("end_date").is_not_null() & (pl.col("end_date") <= as_of)
@@ -157,13 +146,14 @@ def referral_figures(
     # whole weeks of each period clipped to its referral's window, summed per referral by
     # row position (an integer key: cheaper than grouping and joining back on the id)
     per_referral = (
-        periods.select(
+        periods.lazy()
+        .select(
             "referral_id",
             _days("start_date").alias("_start"),
             _days("end_date").fill_null(_FAR).alias("_end"),
         )
         .join(
-            refs.select(
+            refs.lazy().select(
                 "referral_id",
                 pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
                 _days("referral_date").alias("_from"),
@@ -183,6 +173,7 @@ def referral_figures(
         )
         .group_by("_row")
         .agg(pl.col("_weeks").sum())
+        .collect()
     )
     sustained = pl.zeros(refs.height, pl.Int64, eager=True).alias("sustained_weeks")
     if per_referral.height:
