@@ -20,8 +20,8 @@ from stars.domain.reconciliation import (
     Episode,
     at_stake,
     claim_weeks,
+    episodes_of,
     reconcile,
-    reconcile_referral,
     total_at_stake,
 )
 from stars.domain.ssda903 import with_placement_group
@@ -111,13 +111,15 @@ def test_what_was_claimed_over_a_childrens_home_stay():
         Episode(D(2024, 5, 1), None, "U4", "in-house fostering"),
     ]
     windows = [(D(2024, 1, 1), D(2024, 7, 1))]
-    (f,) = reconcile_referral("A", windows, episodes, proving_weeks=13, weekly_rate=RATE)
+    weeks = claim_weeks(windows, proving_weeks=13, weekly_rate=RATE)
+    (d,) = reconcile("A", windows, episodes)
+    stake = at_stake(d, weeks)
     # week blocks from Monday 1 January; 15 April is the first day of week 16 (index 15)
-    assert (f.discrepancy.start, f.discrepancy.last_day) == (D(2024, 4, 15), D(2024, 4, 30))
+    assert (d.start, d.last_day) == (D(2024, 4, 15), D(2024, 4, 30))
     # 15-21, 22-28 April and 29 April-5 May: three claimed weeks, all paid
-    assert (f.stake.weeks, f.stake.paid_weeks) == (3, 3)
-    assert f.stake.amount == Decimal("3703.68")
-    assert f.stake.months == ("2024-04", "2024-05")
+    assert (stake.weeks, stake.paid_weeks) == (3, 3)
+    assert stake.amount == Decimal("3703.68")
+    assert stake.months == ("2024-04", "2024-05")
 
 
 def test_a_polars_frame_of_dfe_columns_gives_the_same_findings():
@@ -131,11 +133,11 @@ def test_a_polars_frame_of_dfe_columns_gives_the_same_findings():
         "RNE": ["S", "P", "P", "S"],
         "REC": ["X1", "X1", None, None],
     }
-    frame = with_placement_group(pl.DataFrame(rows)).filter(pl.col("CHILD") == "C1")
+    frame = with_placement_group(pl.DataFrame(rows))  # C2's home stay is not C1's
     windows = [(D(2024, 1, 1), D(2024, 7, 1))]
-    (f,) = reconcile_referral("A", windows, frame, proving_weeks=13, weekly_rate=RATE)
-    assert (f.discrepancy.place, f.discrepancy.group) == ("K2", "external residential")
-    assert f.stake.amount == Decimal("3703.68")
+    (d,) = reconcile("A", windows, episodes_of(frame, "C1"))
+    assert (d.place, d.group) == ("K2", "external residential")
+    assert at_stake(d, claim_weeks(windows, 13, RATE)).amount == Decimal("3703.68")
 
 
 # --- properties ------------------------------------------------------------------------------

@@ -9,13 +9,12 @@ import io
 import pytest
 
 from stars.core.models import AccessLog
-from stars.domain.reconciliation import reconcile
+from stars.domain.reconciliation import episodes_of, reconcile
 from stars.domain.sufficiency import without_short_breaks
 from stars.partnership.models import Council
 from stars.reports.explain import explanation_for
 from stars.sufficiency.demo import write_demo_returns
 from stars.sufficiency.models import ChildLink
-from stars.sufficiency.reconcile import _episodes
 from stars.sufficiency.services import council_returns, returns_import
 
 AS_OF = "2023-06-30"
@@ -36,12 +35,12 @@ def linked(users, referrals, tmp_path):
     child = next(
         c
         for c in sorted(set(frame["CHILD"].to_list()))
-        if 0 < sum(d.days for d in reconcile("B", claimed, _episodes(frame, c))) < 200
+        if 0 < sum(d.days for d in reconcile("B", claimed, episodes_of(frame, c))) < 200
     )
     return {
         "referral": r,
         "child": child,
-        "expected": reconcile("B", claimed, _episodes(frame, child)),
+        "expected": reconcile("B", claimed, episodes_of(frame, child)),
     }
 
 

@@ -83,6 +83,9 @@ def test_the_childrens_home_stay_is_listed_with_its_dates_weeks_and_claim(client
     assert "1 referral linked; 0 not yet linked" in page
     assert "1 Aug 2022" in page and "30 Sep 2022" in page
     assert 'href="/finance/claims/derby/2022-08/"' in page
+    assert 'href="/finance/claims/derby/2022-10/"' in page
+    assert "£3,600.00 was paid for the claimed weeks they touch" in page
+    assert "The returns loaded cover days up to 31 March 2023" in page
     assert _csv(client) == [
         {
             "referral_id": "R-DER",
@@ -92,12 +95,18 @@ def test_the_childrens_home_stay_is_listed_with_its_dates_weeks_and_claim(client
             "last_day": "2022-09-30",
             "days": "61",
             "weeks": "8",
+            # claimed weeks run Monday to Sunday from 10 January 2022; 1 August is the first
+            # day of the 30th, and the stay touches nine of them (the ninth, 26 September to
+            # 2 October, has five days in the home); all are past the 13 proving weeks, so
+            # 9 x £400 was paid, on the claims of the months in which those weeks ended
+            "claimed_weeks": "9",
+            "paid_weeks": "9",
             "placement": "external residential",
             "place_code": "K2",
             "rule": "the foster placement is sustained",
             "finding": "in a children's home or secure unit (external residential, PLACE K2)",
-            "claimed_up_to": "3200.00",
-            "claim_month": "2022-08",
+            "claimed": "3600.00",
+            "claim_months": "2022-08 2022-09 2022-10",
         }
     ]
 
@@ -180,3 +189,26 @@ def test_every_read_of_the_check_is_in_the_access_log(client, users, linked):
         ("commissioner", "export", "derby"),
     ]
     assert "1 findings for 1 linked referrals" in rows[0].detail
+
+
+def test_claimed_days_after_the_last_return_are_not_checked(client, users, referrals, tmp_path):
+    """A child who left care on 1 October 2022 (REC E13) while weeks are still claimed: the
+    days are listed up to 31 March 2023, the end of the last return, not to the as-of date."""
+    from stars.cases.models import OutcomePeriod
+    from stars.partnership.models import Council
+    from stars.sufficiency.models import ChildLink
+    from stars.sufficiency.services import returns_import
+
+    OutcomePeriod.objects.create(referral=referrals["derby"], start_date=dt.date(2022, 1, 10))
+    year = tmp_path / "r" / "2023"
+    year.mkdir(parents=True)
+    (year / "header.csv").write_text(HEADER.format(child=CHILD))
+    (year / "episodes.csv").write_text(
+        EPISODES.splitlines()[0] + "\n" + f"{CHILD},01/06/2021,S,C2,N1,U4,PR1,01/10/2022,E13,,,,\n"
+    )
+    returns_import(council=Council.objects.get(code="derby"), folder=tmp_path / "r")
+    ChildLink.objects.create(referral=referrals["derby"], council_child_id=CHILD)
+    client.force_login(users["commissioner"])
+    response = client.get("/sufficiency/derby/reconcile/", {"as_of": "2023-06-30", "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(r["first_day"], r["last_day"]) for r in rows] == [("2022-10-01", "2023-03-31")]

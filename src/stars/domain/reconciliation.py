@@ -332,34 +332,3 @@ def episodes_of(frame: pl.DataFrame, child: str | None = None) -> list[Episode]:
         rec = row[4] if has_rec else None
         out.append(Episode(start, end, place or "", group or OTHER, rec or None))
     return out
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A discrepancy and what was claimed over it."""
-
-    discrepancy: Discrepancy
-    stake: Stake
-
-
-def reconcile_referral(
-    cohort: str,
-    windows: Sequence[tuple[dt.date, dt.date]],
-    episodes: pl.DataFrame | Sequence[Episode],
-    *,
-    proving_weeks: int,
-    weekly_rate: Decimal,
-    records_until: dt.date | None = None,
-) -> list[Finding]:
-    """One referral's discrepancies with what was claimed over each.
-
-    ``windows`` are the explanation's counted windows (``counted_from``, ``counted_until``);
-    ``episodes`` the child's episodes: a Polars frame (see ``episodes_of``) or a sequence of
-    ``Episode``.
-    """
-    eps = episodes_of(episodes) if isinstance(episodes, pl.DataFrame) else list(episodes)
-    weeks = claim_weeks(windows, proving_weeks, weekly_rate)
-    return [
-        Finding(d, at_stake(d, weeks))
-        for d in reconcile(cohort, windows, eps, records_until=records_until)
-    ]

@@ -42,11 +42,10 @@ def link_demo_referrals(council: Council, n: int = 8) -> int:
     """Link a few of the council's demo referrals to the returns' children whose episodes fit
     their claimed weeks best, so the reconciliation page has linked cases to show (the
     nearest fits still leave a few discrepancies). Synthetic pairings, for the demo only."""
-    from stars.domain.reconciliation import reconcile
+    from stars.domain.reconciliation import episodes_of, reconcile
     from stars.domain.sufficiency import without_short_breaks
     from stars.reports.explain import explanation_for
     from stars.sufficiency.models import ChildLink
-    from stars.sufficiency.reconcile import _episodes
     from stars.sufficiency.services import council_returns
 
     merged = council_returns(council)
@@ -54,7 +53,7 @@ def link_demo_referrals(council: Council, n: int = 8) -> int:
         return 0
     frame = without_short_breaks(merged.episodes)
     children = sorted(set(frame["CHILD"].to_list()))
-    by_child = {c: _episodes(frame, c) for c in children}
+    by_child = {c: episodes_of(frame, c) for c in children}
     taken: set[str] = set()
     linked = 0
     refs = Referral.objects.filter(council=council, cohort__in=["A", "B", "D"]).order_by(

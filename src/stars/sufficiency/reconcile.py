@@ -8,14 +8,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import polars as pl
-
-from stars.domain.reconciliation import Discrepancy, Episode, reconcile
+from stars.domain.claims import month_label
+from stars.domain.reconciliation import (
+    Discrepancy,
+    Stake,
+    at_stake,
+    claim_weeks,
+    episodes_of,
+    reconcile,
+    total_at_stake,
+)
+from stars.domain.ssda903 import year_end
 from stars.domain.sufficiency import without_short_breaks
 from stars.partnership.models import Council
 from stars.referrals.models import Referral
 from stars.sufficiency.models import ChildLink
-from stars.sufficiency.services import council_returns
+from stars.sufficiency.services import council_returns, council_years
 
 
 @dataclass(frozen=True)
@@ -23,16 +31,12 @@ class Finding:
     referral: Referral
     child_id: str
     discrepancy: Discrepancy
-    up_to: Decimal  # whole weeks affected x the cohort's weekly outcome payment
+    stake: Stake  # the claimed weeks the discrepancy touches and what was paid for them
 
     @property
-    def month(self) -> str:
-        return f"{self.discrepancy.start:%Y-%m}"
-
-
-def _episodes(frame: pl.DataFrame, child: str) -> list[Episode]:
-    rows = frame.filter(pl.col("CHILD") == child).select("DECOM", "DEC", "PLACE", "GROUP")
-    return [Episode(a, b, p or "", g or "other") for a, b, p, g in rows.iter_rows()]
+    def claims(self) -> list[tuple[str, str]]:
+        """("YYYY-MM", "August 2022") of each claim month that paid for a week it touches."""
+        return [(m, month_label(dt.date.fromisoformat(f"{m}-01"))) for m in self.stake.months]
 
 
 def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
@@ -41,19 +45,30 @@ def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
     merged = council_returns(council)
     frame = without_short_breaks(merged.episodes) if merged is not None else None
     known = set(merged.headers["CHILD"].to_list()) if merged is not None else set()
+    # the records say nothing after the last 31 March loaded
+    last_day = year_end(council_years(council)[-1]) if merged is not None else None
+    records_until = last_day + dt.timedelta(days=1) if last_day else None
     links = ChildLink.objects.filter(referral__council=council).select_related("referral")
     findings: list[Finding] = []
     missing: list[ChildLink] = []
+    total = Decimal(0)
     for link in links.order_by("referral__referral_id"):
         if frame is None or link.council_child_id not in known:
             missing.append(link)
             continue
         e = explanation_for(link.referral, as_of)
         claimed = [(p.counted_from, p.counted_until) for p in e.periods if p.days > 0]
-        for d in reconcile(e.cohort, claimed, _episodes(frame, link.council_child_id)):
-            findings.append(
-                Finding(link.referral, link.council_child_id, d, d.weeks * e.weekly_rate)
-            )
+        weeks = claim_weeks(claimed, e.proving_weeks, e.weekly_rate)
+        found = reconcile(
+            e.cohort,
+            claimed,
+            episodes_of(frame, link.council_child_id),
+            records_until=records_until,
+        )
+        findings += [
+            Finding(link.referral, link.council_child_id, d, at_stake(d, weeks)) for d in found
+        ]
+        total += total_at_stake(found, weeks)  # a week two findings touch counts once
     unlinked = (
         Referral.objects.filter(council=council, referral_date__lte=as_of)
         .exclude(council_link__isnull=False)
@@ -63,11 +78,12 @@ def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
         "council": council,
         "as_of": as_of,
         "has_returns": merged is not None,
+        "records_last_day": last_day,
         "findings": findings,
         "missing": missing,
         "linked": links.count(),
         "unlinked": unlinked,
-        "total_up_to": sum((f.up_to for f in findings), Decimal(0)),
+        "total_claimed": total,
     }
 
 
@@ -83,12 +99,14 @@ def findings_csv(context: dict[str, Any]) -> str:
             "last_day",
             "days",
             "weeks",
+            "claimed_weeks",
+            "paid_weeks",
             "placement",
             "place_code",
             "rule",
             "finding",
-            "claimed_up_to",
-            "claim_month",
+            "claimed",
+            "claim_months",
         ],
         [
             [
@@ -99,12 +117,14 @@ def findings_csv(context: dict[str, Any]) -> str:
                 f.discrepancy.last_day,
                 f.discrepancy.days,
                 f.discrepancy.weeks,
+                f.stake.weeks,
+                f.stake.paid_weeks,
                 f.discrepancy.group or "not looked after",
                 f.discrepancy.place or "",
                 f.discrepancy.rule,
                 f.discrepancy.description,
-                f.up_to,
-                f.month,
+                f.stake.amount,
+                " ".join(f.stake.months),
             ]
             for f in context["findings"]
         ],
