@@ -65,6 +65,20 @@ def test_reimporting_replaces_the_years_given(derby, returns_dir):
     assert SufficiencyReturn.history.filter(history_type="~").count() == n
 
 
+def test_the_pages_see_a_changed_return_at_once(derby, returns_dir):
+    from stars.sufficiency.services import council_returns
+
+    returns_import(council=derby, folder=returns_dir)
+    before = council_returns(derby).episodes.height
+    assert council_returns(derby).episodes.height == before  # read again: the same
+    episodes = returns_dir / str(LAST_YEAR) / "episodes.csv"
+    lines = episodes.read_text().splitlines(keepends=True)
+    kept = [line for line in lines if line.split(",")[0] != lines[-1].split(",")[0]]
+    episodes.write_text("".join(kept))  # one child's episodes taken out of the last year
+    returns_import(council=derby, folder=returns_dir)
+    assert council_returns(derby).episodes.height < before
+
+
 def test_the_dashboard_shows_the_domains_figures(client, users, derby, returns_dir):
     returns_import(council=derby, folder=returns_dir)
     eps, hds = [], []

@@ -142,18 +142,40 @@ def returns_import(
     )
 
 
+# Parsed returns by their content: every sufficiency page reads them, and parsing a council's
+# seven years takes about 0.1 s. The key holds each file's SHA-256, so a re-import that
+# changes a file is parsed afresh; a few councils are kept per process.
+_PARSED: dict[tuple[tuple[str, int, str, str], ...], MergedReturns] = {}
+_PARSED_MAX = 8
+
+
 def council_returns(council: Council) -> MergedReturns | None:
     """The council's stored returns, parsed and merged (None when it has none)."""
-    rows = list(SufficiencyReturn.objects.filter(council=council))
-    if not rows:
+    files = list(
+        SufficiencyReturn.objects.filter(council=council)
+        .order_by("collection_year", "kind")
+        .values_list("pk", "kind", "collection_year", "file_name", "sha256")
+    )
+    if not files:
         return None
+    key = tuple((kind, year, name, sha) for _, kind, year, name, sha in files)
+    merged = _PARSED.get(key)
+    if merged is not None:
+        return merged
+    texts = dict(
+        SufficiencyReturn.objects.filter(pk__in=[f[0] for f in files]).values_list("pk", "text")
+    )
     headers, episodes = [], []
-    for r in rows:
-        if r.kind == ReturnKind.HEADER:
-            headers.append(parse_header(r.file_name, r.text, r.collection_year))
+    for pk, kind, year, name, _ in files:
+        if kind == ReturnKind.HEADER:
+            headers.append(parse_header(name, texts[pk], year))
         else:
-            episodes.append(parse_episodes(r.file_name, r.text, r.collection_year))
-    return merge_returns(episodes, headers)
+            episodes.append(parse_episodes(name, texts[pk], year))
+    merged = merge_returns(episodes, headers)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[key] = merged
+    return merged
 
 
 def council_years(council: Council) -> list[int]:
