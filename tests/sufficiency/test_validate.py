@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from stars.sufficiency.validator import Finding, finding_of, summary
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
@@ -79,3 +81,22 @@ def test_dfe_rules_run_in_their_own_environment_and_findings_name_file_line_colu
     assert rows[0] == "file,line,columns,child,rule,message"
     assert any(r.startswith("2024/header.csv,2,MOTHER,C1,393,") for r in rows)
     assert not (tmp_path / "home" / "stars.sqlite3").exists()  # the database is not touched
+
+
+def test_a_validator_that_runs_too_long_is_stopped_and_named(tmp_path):
+    from django.conf import settings
+
+    from stars.sufficiency.validator import ValidatorUnavailable, ensure_environment, run_year
+
+    folder = _returns(tmp_path, "C1,1,03/02/2012,WBRI,,,\n", "C1,01/07/2023,S,C2,N1,U4,PR1,,,,,,\n")
+    python = ensure_environment(settings.STARS_VALIDATOR_903, lambda message: None)
+    year = folder / "2024"
+    with pytest.raises(ValidatorUnavailable, match="2024: the validator ran longer than 0 s"):
+        run_year(
+            python,
+            year=2024,
+            la="E06000015",
+            this=(year / "header.csv", year / "episodes.csv"),
+            previous=None,
+            timeout=0.2,
+        )

@@ -133,7 +133,8 @@ def run_year(
         proc = subprocess.Popen(
             cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp
         )
-        watchdog = threading.Timer(timeout, proc.kill)
+        killed = threading.Event()
+        watchdog = threading.Timer(timeout, lambda: (killed.set(), proc.kill()))
         watchdog.start()
         other: list[str] = []
         assert proc.stderr is not None
@@ -147,9 +148,8 @@ def run_year(
                     other.append(line.rstrip())
             proc.wait()
         finally:
-            timed_out = not watchdog.is_alive() and proc.returncode != 0
             watchdog.cancel()
-        if timed_out:
+        if killed.is_set():
             raise ValidatorUnavailable(f"{year}: the validator ran longer than {timeout:.0f} s")
         if proc.returncode != 0:
             tail = "\n".join(other[-8:])
