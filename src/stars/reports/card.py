@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from stars.core.permissions import Scope
 from stars.core.templatetags.stars_format import money as format_gbp
+from stars.domain.claims import next_month
 from stars.domain.measures import SUPPRESSED, suppress_group
 from stars.domain.quarters import Quarter
 from stars.partnership.selectors import contract_current
@@ -391,7 +392,7 @@ def data_quality(*, scope: Scope | None, quarter: Quarter, report: dict[str, Any
         mine = claims.filter(council__code=code)
         last = mine.order_by("-month").first()
         assert last is not None
-        upto = (last.month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        upto = next_month(last.month)
         claimed = sum(  # exactly, in Python: SQLite sums decimals as floating point
             (a for a in mine.values_list("lines__amount", flat=True) if a is not None),
             Decimal(0),

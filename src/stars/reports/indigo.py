@@ -28,6 +28,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from stars.domain.claims import next_month
 from stars.domain.measures import SUPPRESS_BELOW, is_small
 from stars.partnership.selectors import contract_current
 
@@ -174,7 +175,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
     )
     totals = _claim_totals()
     for code, month in rows:
-        month_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        month_end = next_month(month)
         actual.append(
             {
                 "period": {
