@@ -56,24 +56,25 @@ def historied_models() -> list[Any]:
 
 def recent_changes(*, who: str = "", limit: int = 50) -> list[dict[str, Any]]:
     """The latest ``limit`` changes across every historied model, with the fields changed."""
-    changes: list[dict[str, Any]] = []
+    latest: list[tuple[Any, Any]] = []  # (model, history row), up to ``limit`` per model
     for model in historied_models():
         history = model.history.select_related("history_user").order_by("-history_date")
         if who:
             history = history.filter(history_user__username__iexact=who.strip())
-        for h in history[:limit]:
-            fields = ""
-            if h.history_type == "~" and h.prev_record is not None:
-                delta = h.diff_against(h.prev_record)
-                fields = ", ".join(c.field for c in delta.changes)
-            changes.append(
-                {
-                    "at": h.history_date,
-                    "who": h.history_user.username if h.history_user else "system",
-                    "what": f"{model._meta.verbose_name} {h.instance}",
-                    "type": CHANGE[h.history_type],
-                    "fields": fields,
-                }
-            )
-    changes.sort(key=lambda c: c["at"], reverse=True)
-    return changes[:limit]
+        latest += [(model, h) for h in history[:limit]]
+    latest.sort(key=lambda mh: mh[1].history_date, reverse=True)
+    changes: list[dict[str, Any]] = []
+    for model, h in latest[:limit]:  # the diff reads the previous record: only for those shown
+        fields = ""
+        if h.history_type == "~" and h.prev_record is not None:
+            fields = ", ".join(c.field for c in h.diff_against(h.prev_record).changes)
+        changes.append(
+            {
+                "at": h.history_date,
+                "who": h.history_user.username if h.history_user else "system",
+                "what": f"{model._meta.verbose_name} {h.instance}",
+                "type": CHANGE[h.history_type],
+                "fields": fields,
+            }
+        )
+    return changes
