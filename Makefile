@@ -5,13 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 STATIC := src/stars/core/static/govuk
+SWAGGER := src/stars/core/static/swagger-ui
 
 .PHONY: help setup demo serve test test-sqlite test-postgres lint fmt typecheck bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
 
-setup: $(BIN)/.installed $(STATIC)/govuk-frontend.min.css ## install everything (venv, npm assets, chromium)
+setup: $(BIN)/.installed $(STATIC)/govuk-frontend.min.css $(SWAGGER)/swagger-ui-bundle.js ## install everything (venv, npm assets, chromium)
 	@bash scripts/setup-system.sh
 
 $(BIN)/.installed: pyproject.toml
@@ -27,6 +28,11 @@ node_modules/.installed: package.json
 $(STATIC)/govuk-frontend.min.css: node_modules/.installed
 	mkdir -p $(STATIC)
 	cp -r node_modules/govuk-frontend/dist/govuk/. $(STATIC)/
+
+# Swagger UI for /api/docs, served by us (the CSP allows no CDN)
+$(SWAGGER)/swagger-ui-bundle.js: node_modules/.installed
+	mkdir -p $(SWAGGER)
+	cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,LICENSE,NOTICE} $(SWAGGER)/
 
 demo: setup ## reset the SQLite demo programme and serve it on http://127.0.0.1:8000
 	$(BIN)/stars demo
@@ -61,4 +67,4 @@ bench: setup ## run the benchmarks (see benchmarks/README.md)
 	$(BIN)/python benchmarks/engine/run.py
 
 clean: ## remove the venv, node_modules and local data
-	rm -rf $(VENV) node_modules var $(STATIC)
+	rm -rf $(VENV) node_modules var $(STATIC) $(SWAGGER)

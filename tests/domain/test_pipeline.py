@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from stars.domain.pipeline import (
     EnquiryState,
     TargetLine,
+    enquiry_problems,
     funnel,
     is_stuck,
     next_step,
@@ -92,4 +93,58 @@ def test_targets_shortfall_projection_and_funnel():
         ("decided", 8),
         ("progressed", 5),
         ("accepted", 4),
+    ]
+
+
+def problems(**kw):
+    facts = {
+        "given_name": "Alex",
+        "family_name": "Sample",
+        "date_of_birth": dt.date(2012, 2, 2),
+        "enquiry_date": dt.date(2024, 2, 1),
+        "needs": ["sen"],
+        "papers": ["chronology"],
+        "programme_start": dt.date(2020, 9, 1),
+        "today": dt.date(2024, 2, 1),
+    }
+    return enquiry_problems(**{**facts, **kw})
+
+
+def test_a_sound_enquiry_has_no_problems_on_the_programme_start_and_today():
+    assert problems() == []
+    assert problems(enquiry_date=dt.date(2020, 9, 1), date_of_birth=dt.date(1995, 9, 1)) == []
+
+
+def test_enquiry_dates_from_the_programme_start_to_today_only():
+    assert problems(enquiry_date=dt.date(2024, 2, 2)) == [
+        ("enquiry_date", "Enquiry date must be today or in the past")
+    ]
+    assert problems(enquiry_date=dt.date(2020, 8, 31)) == [
+        (
+            "enquiry_date",
+            "Enquiry date must be on or after 1 September 2020, when the programme started",
+        )
+    ]
+
+
+def test_date_of_birth_within_25_years_before_the_enquiry_date():
+    too_old = "Date of birth must be no more than 25 years before the enquiry date"
+    assert problems(date_of_birth=dt.date(1999, 2, 1)) == []
+    assert problems(date_of_birth=dt.date(1999, 1, 31)) == [("date_of_birth", too_old)]
+    assert problems(date_of_birth=dt.date(1, 1, 1)) == [("date_of_birth", too_old)]
+    assert problems(date_of_birth=dt.date(2024, 2, 2)) == [
+        ("date_of_birth", "Date of birth must be on or before the enquiry date")
+    ]
+    # an enquiry date in year 1 is refused for itself, without failing on the year -24
+    assert [
+        f for f, _ in problems(enquiry_date=dt.date(1, 1, 1), date_of_birth=dt.date(1, 1, 1))
+    ] == ["enquiry_date"]
+
+
+def test_names_blank_after_trimming_and_lists_outside_their_choices_are_refused_together():
+    assert problems(given_name=" \t", family_name="", needs=["sen", "x"], papers=["passport"]) == [
+        ("given_name", "Enter the child's first name"),
+        ("family_name", "Enter the child's last name"),
+        ("needs", "Select needs from the list"),
+        ("papers", "Select papers received from the list"),
     ]

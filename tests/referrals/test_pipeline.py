@@ -129,6 +129,53 @@ def test_enquiry_form_shows_the_error_summary_and_keeps_what_was_typed(client, u
     assert Enquiry.objects.count() == 0
 
 
+ENQUIRY_FORM = {
+    "council": "derby",
+    "cohort": "D",
+    "given_name": "Robin",
+    "family_name": "Example",
+    "date_of_birth": "2012-04-02",
+    "enquiry_date": "2024-01-15",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"enquiry_date": "2099-01-05", "date_of_birth": "2088-01-01"},
+            "enquiry_date",
+            "Enquiry date must be today or in the past",
+        ),
+        (
+            {"enquiry_date": "2019-06-03", "date_of_birth": "2010-01-01"},
+            "enquiry_date",
+            "Enquiry date must be on or after 1 September 2020, when the programme started",
+        ),
+        (
+            {"date_of_birth": "0001-01-01", "outside_criteria": "on"},
+            "date_of_birth",
+            "Date of birth must be no more than 25 years before the enquiry date",
+        ),
+        ({"given_name": "   "}, "given_name", "Enter the child&#x27;s first name"),
+        ({"family_name": " "}, "family_name", "Enter the child&#x27;s last name"),
+        ({"needs": ["sen", "made_up"]}, "needs", "Select needs from the list"),
+        ({"papers": ["passport"]}, "papers", "Select papers received from the list"),
+    ],
+)
+def test_enquiry_form_refuses_what_the_rules_refuse_with_a_govuk_error(
+    client, users, change, field, message
+):
+    client.force_login(users["spoc"])
+    response = client.post(reverse("enquiry_new"), {**ENQUIRY_FORM, **change})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html and f'href="#id_{field}"' in html
+    assert f'<p class="govuk-error-message" id="id_{field}-error">' in html
+    assert html.count(message) == 2  # in the error summary and on the field
+    assert Enquiry.objects.count() == 0
+
+
 def test_spoc_records_an_enquiry_and_sees_it_on_the_worklist(client, users):
     client.force_login(users["spoc"])
     response = client.post(

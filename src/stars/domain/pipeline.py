@@ -10,6 +10,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from stars.domain.contract import add_months
+
 OPEN_DECISIONS = ("pending", "waiting_list")
 PAPERS = ("care_plan", "education_plan", "chronology")
 PAPER_LABELS = {
@@ -17,6 +19,85 @@ PAPER_LABELS = {
     "education_plan": "education plan",
     "chronology": "chronology",
 }
+NEED_LABELS = {
+    "missing_episodes": "missing episodes",
+    "placement_breakdowns": "multiple placement breakdowns",
+    "domestic_abuse": "domestic abuse",
+    "poor_attendance": "poor school attendance",
+    "sen": "special educational needs",
+    "substance_misuse": "substance misuse",
+    "adhd": "ADHD",
+    "offending": "offending",
+    "gangs": "gang involvement",
+    "cse": "child sexual exploitation",
+    "sexualised_behaviour": "sexualised behaviour",
+    "arson": "arson",
+    "poverty": "poverty",
+    "semh": "social, emotional and mental health needs",
+    "carer_mental_health": "parent or carer mental health",
+}
+# A date of birth further back than this before the enquiry date is a typing error.
+OLDEST_CHILD_YEARS = 25
+WHY_NOW_MAX_LENGTH = 5000
+NAME_MISSING = {
+    "given_name": "Enter the child's first name",
+    "family_name": "Enter the child's last name",
+}
+NEEDS_UNKNOWN = "Select needs from the list"
+PAPERS_UNKNOWN = "Select papers received from the list"
+
+
+def long_date(d: dt.date) -> str:
+    """A date as GOV.UK writes it: 1 September 2020."""
+    return f"{d.day} {d:%B} {d.year}"
+
+
+def enquiry_problems(
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date,
+    enquiry_date: dt.date,
+    needs: Collection[str],
+    papers: Collection[str],
+    programme_start: dt.date,
+    today: dt.date,
+) -> list[tuple[str, str]]:
+    """What is wrong with a new enquiry, as (field, message) in the form's order; [] if nothing.
+
+    The one set of rules for every way an enquiry arrives (the SPOC's form, the API).
+    """
+    problems: list[tuple[str, str]] = []
+    for name, value in (("given_name", given_name), ("family_name", family_name)):
+        if not value.strip():
+            problems.append((name, NAME_MISSING[name]))
+    if date_of_birth > enquiry_date:
+        problems.append(("date_of_birth", "Date of birth must be on or before the enquiry date"))
+    elif enquiry_date.year > OLDEST_CHILD_YEARS and date_of_birth < add_months(
+        enquiry_date, -12 * OLDEST_CHILD_YEARS
+    ):
+        problems.append(
+            (
+                "date_of_birth",
+                f"Date of birth must be no more than {OLDEST_CHILD_YEARS} years "
+                "before the enquiry date",
+            )
+        )
+    if enquiry_date > today:
+        problems.append(("enquiry_date", "Enquiry date must be today or in the past"))
+    elif enquiry_date < programme_start:
+        problems.append(
+            (
+                "enquiry_date",
+                f"Enquiry date must be on or after {long_date(programme_start)}, "
+                "when the programme started",
+            )
+        )
+    if any(n not in NEED_LABELS for n in needs):
+        problems.append(("needs", NEEDS_UNKNOWN))
+    if any(p not in PAPER_LABELS for p in papers):
+        problems.append(("papers", PAPERS_UNKNOWN))
+    return problems
 
 
 def working_days_between(start: dt.date, end: dt.date, holidays: Collection[dt.date]) -> int:

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from django import forms
 
-from stars.domain.pipeline import PAPER_LABELS
+from stars.domain.pipeline import (
+    NAME_MISSING,
+    NEED_LABELS,
+    NEEDS_UNKNOWN,
+    PAPER_LABELS,
+    PAPERS_UNKNOWN,
+    WHY_NOW_MAX_LENGTH,
+)
 from stars.referrals.models import ConsentOutcome, Decision, Funding, MatchOutcome
 
-NEEDS = [
-    ("missing_episodes", "Missing episodes"),
-    ("placement_breakdowns", "Multiple placement breakdowns"),
-    ("domestic_abuse", "Domestic abuse"),
-    ("poor_attendance", "Poor school attendance"),
-    ("sen", "Special educational needs"),
-    ("substance_misuse", "Substance misuse"),
-    ("adhd", "ADHD"),
-    ("offending", "Offending"),
-    ("gangs", "Gang involvement"),
-    ("cse", "Child sexual exploitation"),
-    ("sexualised_behaviour", "Sexualised behaviour"),
-    ("arson", "Arson"),
-    ("poverty", "Poverty"),
-    ("semh", "Social, emotional and mental health needs"),
-    ("carer_mental_health", "Parent or carer mental health"),
-]
+NEEDS = [(k, v[0].upper() + v[1:]) for k, v in NEED_LABELS.items()]
 PAPERS = [(k, v.capitalize()) for k, v in PAPER_LABELS.items()]
 
 
@@ -49,8 +40,16 @@ def date_field(label: str, help_text: str = "") -> forms.DateField:
 class EnquiryForm(forms.Form):
     council = forms.ChoiceField(label="Council", choices=())
     cohort = forms.ChoiceField(label="Cohort", choices=())
-    given_name = forms.CharField(label="Child's first name", max_length=100)
-    family_name = forms.CharField(label="Child's last name", max_length=100)
+    given_name = forms.CharField(
+        label="Child's first name",
+        max_length=100,
+        error_messages={"required": NAME_MISSING["given_name"]},
+    )
+    family_name = forms.CharField(
+        label="Child's last name",
+        max_length=100,
+        error_messages={"required": NAME_MISSING["family_name"]},
+    )
     date_of_birth = date_field("Date of birth")
     enquiry_date = date_field("Enquiry date", "The day the social worker's enquiry reached you")
     social_worker = forms.CharField(label="Social worker", max_length=200, required=False)
@@ -61,13 +60,17 @@ class EnquiryForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Select all that describe the child. These describe; they are not all gates.",
+        error_messages={"invalid_choice": NEEDS_UNKNOWN},
     )
-    why_now = forms.CharField(label="Why now?", widget=forms.Textarea, required=False)
+    why_now = forms.CharField(
+        label="Why now?", widget=forms.Textarea, required=False, max_length=WHY_NOW_MAX_LENGTH
+    )
     papers = forms.MultipleChoiceField(
         label="Papers received",
         choices=PAPERS,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": PAPERS_UNKNOWN},
     )
     outside_criteria = forms.BooleanField(
         label="Record although the child is outside the cohort's criteria "

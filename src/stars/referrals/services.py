@@ -12,7 +12,9 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
+from stars.domain.pipeline import enquiry_problems
 from stars.partnership.models import Council, Role
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import (
@@ -35,11 +37,17 @@ DECISION_NEEDS_REASON = {
 
 
 class PipelineError(ValueError):
-    """A rule of the pipeline is broken; ``field`` names the form field to correct."""
+    """A rule of the pipeline is broken; ``field`` names the form field to correct.
 
-    def __init__(self, field: str, message: str) -> None:
+    ``problems`` lists every (field, message) found, the first being ``field`` and ``message``.
+    """
+
+    def __init__(
+        self, field: str, message: str, problems: list[tuple[str, str]] | None = None
+    ) -> None:
         self.field = field
         self.message = message
+        self.problems = problems or [(field, message)]
         super().__init__(f"{field}: {message}")
 
 
@@ -76,10 +84,20 @@ def enquiry_record(
     """Record an enquiry; an ineligible child is refused unless ``outside_criteria``."""
     contract = contract_current()
     canonical = contract.canonical_cohort(cohort)
+    problems = enquiry_problems(
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        enquiry_date=enquiry_date,
+        needs=needs or [],
+        papers=papers or [],
+        programme_start=contract.start,
+        today=timezone.localdate(),
+    )
     if canonical is None:
-        raise PipelineError("cohort", f"choose one of {', '.join(contract.cohort_codes)}")
-    if date_of_birth > enquiry_date:
-        raise PipelineError("date_of_birth", "the date of birth must be before the enquiry date")
+        problems.insert(0, ("cohort", f"choose one of {', '.join(contract.cohort_codes)}"))
+    if problems:
+        raise PipelineError(*problems[0], problems=problems)
     verdict = contract.eligibility(canonical, date_of_birth, enquiry_date)
     if not verdict.eligible and not outside_criteria:
         raise PipelineError("date_of_birth", f"not eligible: {verdict.reason}")

@@ -33,12 +33,12 @@ def _form_page(request: HttpRequest, form: Any, heading: str, **extra: Any) -> H
 
 
 def _apply(form: Any, call: Any) -> Any:
-    """Run a service; put a PipelineError on the field it names. None when it failed."""
+    """Run a service; put a PipelineError's problems on their fields. None when it failed."""
     try:
         return call()
     except services.PipelineError as exc:
-        field = exc.field if exc.field in form.fields else None
-        form.add_error(field, exc.message)
+        for field, message in exc.problems:
+            form.add_error(field if field in form.fields else None, message)
         return None
 
 

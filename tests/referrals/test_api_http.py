@@ -1,0 +1,287 @@
+"""The API over real HTTP (a live server): what a council's system or a browser really meets.
+
+Django's test client skips the CSRF check, so authentication and CSRF are tested here.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from stars.core.api import MAX_PAGE, basic_header
+from stars.referrals.models import Enquiry
+from tests.conftest import PASSWORD
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_curl_body() -> dict:
+    """The JSON body of the README's curl example, as a council's developer would copy it."""
+    text = README.read_text(encoding="utf-8")
+    curl = re.search(r"curl -u spoc:PASSWORD .*?-X POST \S+/api/enquiries.*?-d '(.*?)'", text, re.S)
+    assert curl, "the README's curl example for POST /api/enquiries is missing"
+    return json.loads(curl.group(1))
+
+
+class Http:
+    """A tiny HTTP client keeping cookies, like a browser or a council's script."""
+
+    def __init__(self, live_server) -> None:
+        url = urlsplit(live_server.url)
+        self.host, self.port = url.hostname, url.port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if isinstance(body, dict | list):
+            body = json.dumps(body)
+            headers.setdefault("Content-Type", "application/json")
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        for raw in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(raw).items():
+                self.cookies[name] = morsel.value
+        conn.close()
+        return response.status, response.headers, data
+
+    def json(self, method, path, body=None, headers=None):
+        status, head, data = self.request(method, path, body, headers)
+        assert head["Content-Type"].startswith("application/json"), (status, data[:200])
+        return status, json.loads(data)
+
+    def sign_in(self, username: str) -> None:
+        self.request("GET", "/sign-in/")
+        form = {
+            "username": username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": self.cookies["csrftoken"],
+        }
+        status, head, _ = self.request(
+            "POST",
+            "/sign-in/",
+            urlencode(form),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert status == 302 and "sessionid" in self.cookies, status
+
+
+def basic(user: str = "spoc", password: str = PASSWORD) -> dict[str, str]:
+    return {"Authorization": basic_header(user, password)}
+
+
+def assert_problem(body: dict, field: str | None = None) -> None:
+    """The declared error shape: ``detail`` in words, ``field`` when one is at fault."""
+    assert set(body) <= {"detail", "field"} and isinstance(body["detail"], str), body
+    if field is not None:
+        assert body["field"] == field, body
+
+
+@pytest.fixture
+def web(live_server, users):
+    return Http(live_server)
+
+
+# -- authentication and CSRF ----------------------------------------------------------------
+
+
+def test_the_readme_curl_example_records_an_enquiry_with_basic_and_no_csrf_token(web):
+    status, body = web.json("POST", "/api/enquiries", readme_curl_body(), basic())
+    assert status == 201, body
+    assert body["council"] == "derby" and Enquiry.objects.filter(enquiry_id=body["enquiry_id"])
+
+
+def test_a_wrong_basic_password_is_401_not_a_csrf_refusal(web):
+    status, head, data = web.request(
+        "POST", "/api/enquiries", readme_curl_body(), basic(password="bad")
+    )
+    assert status == 401
+    assert_problem(json.loads(data))
+    # no Basic challenge: a browser never prompts for, nor keeps sending, Basic credentials,
+    # which is why a Basic request can go without the CSRF token
+    assert "WWW-Authenticate" not in head
+    assert Enquiry.objects.count() == 0
+
+
+def test_a_signed_in_browser_must_send_the_csrf_token(web):
+    web.sign_in("spoc")
+    status, body = web.json("POST", "/api/enquiries", readme_curl_body())
+    assert status == 403 and "CSRF" in body["detail"]
+    assert Enquiry.objects.count() == 0
+    token = {"X-CSRFToken": web.cookies["csrftoken"]}
+    status, body = web.json("POST", "/api/enquiries", readme_curl_body(), token)
+    assert status == 201, body
+
+
+# -- the docs and the OpenAPI document -------------------------------------------------------
+
+
+def test_docs_and_openapi_document_need_sign_in(web):
+    for path in ("/api/docs", "/api/openapi.json"):
+        status, head, _ = web.request("GET", path)
+        assert status == 302 and head["Location"].startswith("/sign-in/?next="), (path, status)
+    status, spec = web.json("GET", "/api/openapi.json", headers=basic())
+    assert status == 200 and "/api/enquiries" in spec["paths"]
+    web.sign_in("spoc")
+    status, _, html = web.request("GET", "/api/docs")
+    assert status == 200
+
+
+def test_docs_page_loads_swagger_ui_from_our_own_static_files(web):
+    web.sign_in("investor")
+    status, head, page = web.request("GET", "/api/docs")
+    html = page.decode()
+    assert status == 200 and "script-src 'self'" in head["Content-Security-Policy"]
+    assert "<script>" not in html and "cdn" not in html.lower()
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    assert any("swagger-ui-bundle.js" in a for a in assets), assets
+    for asset in assets:
+        assert web.request("GET", asset)[0] == 200, asset
+
+
+def test_openapi_document_declares_every_error_as_a_problem(web):
+    _, spec = web.json("GET", "/api/openapi.json", headers=basic())
+    problem = spec["components"]["schemas"]["Problem"]
+    assert problem["required"] == ["detail"]
+    assert problem["properties"]["detail"]["type"] == "string"
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for code in ("401", "403", "422"):
+                ref = op["responses"][code]["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/Problem", (method, path, code)
+    assert {"400", "413"} <= set(spec["paths"]["/api/enquiries"]["post"]["responses"])
+    page = next(
+        p for p in spec["paths"]["/api/enquiries"]["get"]["parameters"] if p["name"] == "page"
+    )
+    assert (page["schema"]["minimum"], page["schema"]["maximum"]) == (1, MAX_PAGE)
+    fields = spec["components"]["schemas"]["EnquiryIn"]["properties"]
+    assert fields["given_name"]["maxLength"] == 100 and fields["social_worker"]["maxLength"] == 200
+    assert "sen" in fields["needs"]["items"]["enum"]
+    assert "chronology" in fields["papers"]["items"]["enum"]
+
+
+# -- answers, never a 500 --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/enquiries", "/api/referrals"])
+@pytest.mark.parametrize("page", ["9223372036854775807", "0", str(MAX_PAGE + 1), "x"])
+def test_a_page_out_of_bounds_is_a_422_naming_page(web, path, page):
+    status, body = web.json("GET", f"{path}?page={page}", headers=basic("commissioner"))
+    assert status == 422
+    assert_problem(body, "page")
+
+
+def test_the_last_page_answers_empty(web):
+    status, body = web.json("GET", f"/api/enquiries?page={MAX_PAGE}", headers=basic())
+    assert (status, body) == (200, [])
+
+
+def test_a_body_over_the_upload_limit_is_413(web, settings):
+    size = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1
+    body = json.dumps({**readme_curl_body(), "why_now": "x" * size})
+    status, answer = web.json(
+        "POST", "/api/enquiries", body, {**basic(), "Content-Type": "application/json"}
+    )
+    assert status == 413
+    assert_problem(answer)
+    assert Enquiry.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("given_name", "Al\x00ex"),
+        ("family_name", "S" * 1_000_000),
+        ("social_worker", "w" * 100_000),
+        ("team", "t" * 100_000),
+        ("why_now", "Because\x00"),
+        ("why_now", "w" * 100_000),
+        ("cohort", "D" * 100_000),
+        ("council", "derby\x00"),
+    ],
+)
+def test_text_the_database_cannot_hold_is_a_422_naming_the_field(web, field, value):
+    status, body = web.json("POST", "/api/enquiries", {**readme_curl_body(), field: value}, basic())
+    assert status == 422, body
+    assert_problem(body, field)
+    assert Enquiry.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"given_name": 7}, "given_name"),
+        ({"date_of_birth": "2012-02-30"}, "date_of_birth"),
+        ({"needs": "sen"}, "needs"),
+        ({"outside_criteria": "perhaps"}, "outside_criteria"),
+        ({"enquiry_date": None}, "enquiry_date"),
+    ],
+)
+def test_a_body_that_does_not_fit_the_schema_is_a_problem_naming_the_field(web, change, field):
+    status, body = web.json("POST", "/api/enquiries", {**readme_curl_body(), **change}, basic())
+    assert status == 422
+    assert_problem(body, field)
+
+
+def test_a_missing_field_or_body_is_a_problem(web):
+    body = readme_curl_body()
+    del body["family_name"]
+    status, answer = web.json("POST", "/api/enquiries", body, basic())
+    assert status == 422 and answer == {
+        "detail": "family_name is required",
+        "field": "family_name",
+    }
+    status, answer = web.json("POST", "/api/enquiries", b"", basic())
+    assert status == 422
+    assert_problem(answer)
+    status, answer = web.json("POST", "/api/enquiries", b"{not json", basic())
+    assert status == 400
+    assert_problem(answer)
+
+
+# -- the enquiry's rules, the same as the form's ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "detail"),
+    [
+        (
+            {"enquiry_date": "2099-01-04", "date_of_birth": "2088-01-01"},
+            "enquiry_date",
+            "Enquiry date must be today or in the past",
+        ),
+        (
+            {"enquiry_date": "2020-08-31", "date_of_birth": "2010-01-01"},
+            "enquiry_date",
+            "Enquiry date must be on or after 1 September 2020, when the programme started",
+        ),
+        (
+            {"date_of_birth": "0001-01-01", "outside_criteria": True},
+            "date_of_birth",
+            "Date of birth must be no more than 25 years before the enquiry date",
+        ),
+        (
+            {"date_of_birth": "2024-02-02", "outside_criteria": True},
+            "date_of_birth",
+            "Date of birth must be on or before the enquiry date",
+        ),
+        ({"given_name": "   "}, "given_name", "Enter the child's first name"),
+        ({"family_name": "\t"}, "family_name", "Enter the child's last name"),
+        ({"needs": ["sen", "anything at all"]}, "needs", "Select needs from the list"),
+        ({"papers": ["passport"]}, "papers", "Select papers received from the list"),
+    ],
+)
+def test_an_enquiry_the_rules_refuse_is_a_422_naming_the_field(web, change, field, detail):
+    status, body = web.json("POST", "/api/enquiries", {**readme_curl_body(), **change}, basic())
+    assert status == 422
+    assert body == {"detail": detail, "field": field}
+    assert Enquiry.objects.count() == 0
