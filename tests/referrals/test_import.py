@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from stars.cases.models import OutcomePeriod
 from stars.domain.contract import parse_contract
 from stars.domain.synthetic import generate_programme
 from stars.domain.tracker import write_tracker
-from stars.referrals.models import Enquiry, Referral
+from stars.partnership.services import user_create
+from stars.referrals.models import Child, Enquiry, Referral
 from stars.referrals.tracker_io import TrackerRejected, export_files, import_files
 from stars.reports.services import evaluation_json
-from tests.conftest import CONTRACT
+from tests.conftest import CONTRACT, PASSWORD
 
 AS_OF = dt.date(2024, 11, 30)
 
@@ -117,3 +119,108 @@ def test_import_keeps_history_and_logs_the_import(db, tmp_path):
     load(write_programme(tmp_path, n=10))
     assert Referral.history.count() == Referral.objects.count()
     assert AccessLog.objects.filter(action="import", object_type="tracker").count() == 1
+
+
+def _rewrite(path: Path, change) -> str:
+    """Apply ``change`` to the first data row of a CSV file; returns that row's id."""
+    lines = path.read_text().splitlines()
+    for i, line in enumerate(lines[1:], start=1):
+        cells = line.split(",")
+        new = change(cells)
+        if new is not None:
+            lines[i] = ",".join(new)
+            path.write_text("\n".join(lines) + "\n")
+            return cells[0]
+    raise AssertionError("no row to change")
+
+
+def test_reimport_of_a_changed_record_keeps_every_field_and_records_the_change(db, tmp_path):
+    paths = write_programme(tmp_path)
+    load(paths)
+    # what the pages add beside the tracker's columns must survive a re-import
+    enquiry = Enquiry.objects.exclude(decision="pending").order_by("enquiry_id").first()
+    enquiry.social_worker, enquiry.needs = "Team North duty worker", ["education"]
+    enquiry.save()
+    worker = user_create(username="kw-reimport", role="key_worker", password=PASSWORD)
+    referral = Referral.objects.exclude(status="live").order_by("referral_id").first()
+    referral.key_worker = worker
+    referral.save()
+    child = referral.child
+    child.given_name = "Sam"
+    child.save()
+    created_at = Enquiry.objects.get(pk=enquiry.pk).created_at
+    before = {m: m.history.count() for m in (Child, Enquiry, Referral, OutcomePeriod)}
+
+    def later_decision(cells):
+        if cells[0] != enquiry.enquiry_id:
+            return None
+        cells[7] = str(dt.date.fromisoformat(cells[7]) + dt.timedelta(days=3))
+        return cells
+
+    def later_end(cells):
+        if cells[0] != referral.referral_id:
+            return None
+        cells[9] = str(dt.date.fromisoformat(cells[9]) + dt.timedelta(days=1))
+        return cells
+
+    def other_birthday(cells):
+        if child.child_ref not in cells[1:3]:  # enquiries give it second, referrals third
+            return None
+        cells[5] = str(dt.date.fromisoformat(cells[5]) - dt.timedelta(days=1))
+        return cells
+
+    _rewrite(paths["enquiries.csv"], later_decision)
+    _rewrite(paths["referrals.csv"], later_end)
+    # the child's date of birth, everywhere it is given (enquiries and referrals agree)
+    for name in ("enquiries.csv", "referrals.csv"):
+        lines = paths[name].read_text().splitlines()
+        out = [lines[0]]
+        for line in lines[1:]:
+            cells = line.split(",")
+            out.append(",".join(other_birthday(cells) or cells))
+        paths[name].write_text("\n".join(out) + "\n")
+    # and one referral's last outcome period is dropped from the files
+    lines = paths["outcome_periods.csv"].read_text().splitlines()
+    dropped = lines.pop()
+    paths["outcome_periods.csv"].write_text("\n".join(lines) + "\n")
+
+    summary, _ = load(paths)
+
+    assert summary.enquiries.updated == 1 and summary.referrals.updated == 1
+    assert summary.children.updated == 1
+    got = Enquiry.objects.get(pk=enquiry.pk)
+    assert got.decision_date == enquiry.decision_date + dt.timedelta(days=3)
+    assert (got.social_worker, got.needs, got.created_at) == (
+        "Team North duty worker",
+        ["education"],
+        created_at,
+    )
+    latest = got.history.first()
+    assert latest.history_type == "~" and latest.decision_date == got.decision_date
+    assert (latest.social_worker, latest.needs, latest.created_at) == (
+        "Team North duty worker",
+        ["education"],
+        created_at,
+    )
+    assert latest.prev_record.decision_date == enquiry.decision_date
+    r = Referral.objects.get(pk=referral.pk)
+    assert r.end_date == referral.end_date + dt.timedelta(days=1)
+    assert r.history.first().end_date == r.end_date
+    assert r.key_worker == worker and r.history.first().key_worker_id == worker.pk
+    c = Child.objects.get(pk=child.pk)
+    assert c.given_name == "Sam" and c.history.first().given_name == "Sam"
+    assert c.history.first().date_of_birth == c.date_of_birth
+    after = {m: m.history.count() for m in (Child, Enquiry, Referral, OutcomePeriod)}
+    assert after[Enquiry] == before[Enquiry] + 1
+    assert after[Referral] == before[Referral] + 1
+    assert after[Child] == before[Child] + 1
+    rid, start = dropped.split(",")[:2]
+    assert not OutcomePeriod.objects.filter(referral__referral_id=rid, start_date=start).exists()
+    assert OutcomePeriod.history.filter(history_type="-", start_date=start).exists()
+    assert after[OutcomePeriod] > before[OutcomePeriod]
+    # every record's latest history row holds every field as stored, whichever path wrote it
+    for model in (Child, Enquiry, Referral, OutcomePeriod):
+        names = [f.attname for f in model._meta.concrete_fields]
+        for obj in model.objects.all():
+            latest = obj.history.first()
+            assert [getattr(latest, n) for n in names] == [getattr(obj, n) for n in names]
