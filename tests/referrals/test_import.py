@@ -6,7 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from stars import cli
 from stars.cases.models import OutcomePeriod
 from stars.domain.contract import parse_contract
 from stars.domain.synthetic import generate_programme
@@ -224,3 +226,110 @@ def test_reimport_of_a_changed_record_keeps_every_field_and_records_the_change(d
         for obj in model.objects.all():
             latest = obj.history.first()
             assert [getattr(latest, n) for n in names] == [getattr(obj, n) for n in names]
+
+
+def test_a_directory_or_a_file_that_is_not_utf8_is_one_line_naming_it(db, tmp_path):
+    paths = write_programme(tmp_path / "t")
+    with pytest.raises(TrackerRejected) as err:
+        import_files(
+            contract=CONTRACT,
+            enquiries=tmp_path,
+            referrals=paths["referrals.csv"],
+            periods=paths["outcome_periods.csv"],
+        )
+    assert err.value.headline == (
+        f"{tmp_path}: is a directory, expected a CSV file; nothing was imported"
+    )
+    assert err.value.lines == []
+    with pytest.raises(TrackerRejected, match="is a directory, expected a contract TOML file"):
+        import_files(
+            contract=tmp_path,
+            enquiries=paths["enquiries.csv"],
+            referrals=paths["referrals.csv"],
+            periods=paths["outcome_periods.csv"],
+        )
+    # a child's reference saved in Latin-1 on the fourth line
+    data = paths["enquiries.csv"].read_bytes().split(b"\n")
+    cells = data[3].split(b",")
+    cells[1] = cells[1] + "é".encode("latin-1")
+    data[3] = b",".join(cells)
+    paths["enquiries.csv"].write_bytes(b"\n".join(data))
+    with pytest.raises(TrackerRejected) as err:
+        load(paths)
+    assert err.value.headline == (
+        f"{paths['enquiries.csv']}:4: column child_ref: byte 0xe9 is not UTF-8; expected UTF-8 "
+        "text (save the file as CSV UTF-8); nothing was imported"
+    )
+    assert Enquiry.objects.count() == 0
+
+
+def test_ids_the_database_cannot_hold_are_named_and_nothing_is_imported(db, tmp_path):
+    paths = write_programme(tmp_path)
+    enq = paths["enquiries.csv"].read_text().splitlines()
+    cells = enq[2].split(",")
+    cells[1] = "C" * 41  # the column holds 40
+    enq[2] = ",".join(cells)
+    cells = enq[5].split(",")
+    cells[1] = cells[1] + "\x00"  # PostgreSQL text cannot hold NUL
+    enq[5] = ",".join(cells)
+    paths["enquiries.csv"].write_text("\n".join(enq) + "\n")
+    ref = paths["referrals.csv"].read_text().splitlines()
+    cells = ref[1].split(",")
+    cells[0] = "R" * 10_000_000
+    ref[1] = ",".join(cells)
+    paths["referrals.csv"].write_text("\n".join(ref) + "\n")
+    with pytest.raises(TrackerRejected) as err:
+        load(paths)
+    rule = "expected 1 to 40 characters: letters, digits and - _ . /, starting with a letter"
+    assert err.value.lines[:3] == [
+        f"{paths['enquiries.csv']}:3: column child_ref: is 41 characters long; {rule} or digit",
+        f"{paths['enquiries.csv']}:6: column child_ref: contains a NUL byte; expected text "
+        "without NUL bytes",
+        f"{paths['referrals.csv']}:2: column referral_id: is 10,000,000 characters long; "
+        f"{rule} or digit",
+    ]
+    assert Enquiry.objects.count() == 0 and Referral.objects.count() == 0
+
+
+def test_the_command_names_a_directory_a_bad_byte_and_an_open_quote_in_one_line(db, tmp_path):
+    paths = write_programme(tmp_path / "t")
+
+    def run(**files: Path):
+        given = {
+            "contract": CONTRACT,
+            "enquiries": paths["enquiries.csv"],
+            "referrals": paths["referrals.csv"],
+            "periods": paths["outcome_periods.csv"],
+            **files,
+        }
+        args = ["import-tracker"]
+        for name, path in given.items():
+            args += [f"--{name}", str(path)]
+        return CliRunner().invoke(cli.app, args)
+
+    got = run(periods=tmp_path)
+    assert got.exit_code == 2 and "Traceback" not in got.output
+    assert got.stderr.splitlines() == [
+        f"error: {tmp_path}: is a directory, expected a CSV file; nothing was imported"
+    ]
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes(paths["outcome_periods.csv"].read_bytes().replace(b"\n", b"\n\xa3", 1))
+    got = run(periods=bad)
+    assert got.exit_code == 2
+    assert got.stderr.splitlines() == [
+        f"error: {bad}:2: column referral_id: byte 0xa3 is not UTF-8; expected UTF-8 text "
+        "(save the file as CSV UTF-8); nothing was imported"
+    ]
+    quoted = tmp_path / "quoted.csv"
+    lines = paths["outcome_periods.csv"].read_text().splitlines()
+    lines[4] = lines[4].replace(",", ',"', 1)
+    quoted.write_text("\n".join(lines) + "\n")
+    got = run(periods=quoted)
+    assert got.exit_code == 2
+    assert got.stderr.splitlines() == [
+        f"{quoted}:5: column start_date: a quote opens here and is never closed, so the rest "
+        'of the file would be read as this one field; expected a closing quote (") at the end '
+        "of the field",
+        "error: 1 problem found; nothing was imported. Correct the files and import again.",
+    ]
+    assert Referral.objects.count() == 0
