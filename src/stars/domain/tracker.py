@@ -16,12 +16,12 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import NamedTuple
 
 import polars as pl
 
 from stars.domain.contract import Contract
+from stars.domain.text_files import field_limit
 from stars.domain.tracker_checks import MAX_PROBLEMS as MAX_PROBLEMS
 from stars.domain.tracker_checks import Problem as Problem
 from stars.domain.tracker_checks import Problems, Record, RowChecker
@@ -249,66 +249,6 @@ def _records(
         yield Record(f.name, line, values, out, dates, frozenset(with_nul))
 
 
-BYTE_LINE_BREAK = re.compile(b"\r\n|\r|\n")
-ESCAPED = re.compile("[\udc80-\udcff]")  # an undecodable byte, as surrogateescape keeps it
-
-
-class NotText(ValueError):
-    """A file that is not UTF-8 text; ``problem`` names the line (and column) of the first
-    byte that is not."""
-
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        super().__init__(str(problem))
-
-
-def decode(name: str, data: bytes, *, csv_file: bool = True) -> str:
-    """The UTF-8 text of a file's bytes, or ``NotText`` naming where the first bad byte is.
-
-    For a CSV file the column is named too: the header's name of the field holding it.
-    """
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad = exc.start
-    line = len(BYTE_LINE_BREAK.findall(data, 0, bad)) + 1
-    column = _column_of_bad_byte(data) if csv_file else ""
-    hint = " (save the file as CSV UTF-8)" if csv_file else ""
-    message = f"byte 0x{data[bad]:02x} is not UTF-8; expected UTF-8 text{hint}"
-    raise NotText(Problem(name, line, column, message))
-
-
-def _column_of_bad_byte(data: bytes) -> str:
-    """The header's name (or the position) of the first field holding an undecodable byte."""
-    text = data.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
-    names: list[str] = []
-    with _field_limit(len(text)):
-        try:
-            for row in csv.reader(io.StringIO(text, newline="")):
-                for i, v in enumerate(row):
-                    if ESCAPED.search(v):
-                        if not names or i >= len(names) or not names[i]:
-                            return f"{i + 1}"
-                        return names[i]
-                if not names:
-                    names = [h.strip().lower() for h in row]
-        except csv.Error:
-            pass
-    return ""
-
-
-@contextmanager
-def _field_limit(size: int) -> Iterator[None]:
-    """Let the csv module read fields as long as ``size`` (its default stops at 128 KiB), so
-    that an overlong cell is reported at its line and column like any other."""
-    before = csv.field_size_limit()
-    csv.field_size_limit(max(before, size + 1))
-    try:
-        yield
-    finally:
-        csv.field_size_limit(before)
-
-
 def _file(f: TrackerFile | tuple[str, str], role: str) -> TrackerFile:
     name, text = f
     return TrackerFile(name or role, text)
@@ -345,7 +285,7 @@ def parse_rows(
     checker = RowChecker(contract, e_file.name, r_file.name)
     dates: dict[str, dt.date] = {}
     cut = checker.cut_short
-    with _field_limit(max(len(f.text) for f in (e_file, r_file, p_file))):
+    with field_limit(max(len(f.text) for f in (e_file, r_file, p_file))):
         e_rows = [
             r
             for rec in _records(

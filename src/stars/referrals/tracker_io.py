@@ -9,15 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from stars.domain.contract import ContractError, parse_contract
-from stars.domain.tracker import (
-    MAX_PROBLEMS,
-    NotText,
-    Problem,
-    TrackerFile,
-    decode,
-    parse_tracker,
-    write_tracker,
-)
+from stars.domain.text_files import NotText, decode
+from stars.domain.tracker import MAX_PROBLEMS, Problem, TrackerFile, parse_tracker, write_tracker
 from stars.referrals.importer import ImportSummary, tracker_import
 
 
@@ -46,7 +39,7 @@ def _read(path: Path, *, csv_file: bool = True) -> str:
             f"{path}: cannot be read (permission denied); nothing was imported", []
         ) from exc
     except NotText as exc:
-        raise TrackerRejected(f"{exc.problem}; nothing was imported", []) from exc
+        raise TrackerRejected(f"{exc}; nothing was imported", []) from exc
 
 
 def import_files(
