@@ -94,3 +94,43 @@ def test_contract_years_run_twelve_months_from_the_start():
     # every started year is listed, even past the contract's own table of four
     assert DN2.years_started(dt.date(2024, 11, 30)) == [1, 2, 3, 4, 5]
     assert DN2.years_started(dt.date(2020, 8, 1)) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'name = "Derby City Council"',
+            'name = "Derby\\u0000City"',
+            "dn2-stars.toml: local_authority[0].name: 'Derby\\x00City' holds the control "
+            "character '\\x00'; expected plain text",
+        ),
+        (
+            'name = "Derby City Council"',
+            'name = "' + "D" * 201 + '"',
+            "dn2-stars.toml: local_authority[0].name: is 201 characters long; expected at most 200",
+        ),
+        (
+            'code = "derby"',
+            'code = "derby city"',
+            "dn2-stars.toml: local_authority[0].code: 'derby city' is not a code; expected 1 to "
+            "40 letters, digits, - and _, starting with a letter or digit",
+        ),
+        (
+            'code = "A"',
+            'code = "ABCDEFGHI"',
+            "dn2-stars.toml: cohort[0].code: is 9 characters long; expected at most 8",
+        ),
+        (
+            "[programme]\n",
+            '[programme]\nclosure_reasons = ["other", "=cmd"]\n',
+            "dn2-stars.toml: programme.closure_reasons[1]: '=cmd' is not a code; expected 1 to "
+            "40 letters, digits, - and _, starting with a letter or digit",
+        ),
+    ],
+)
+def test_names_and_codes_are_bounded_as_the_records_keep_them(old, new, message):
+    assert old in TEXT
+    with pytest.raises(ContractError) as err:
+        parse_contract(TEXT.replace(old, new, 1), "dn2-stars.toml")
+    assert str(err.value) == message

@@ -44,7 +44,7 @@ def _model():
 
 def test_fit_shapes_and_stock():
     model = _model()
-    assert len(model.rates) == model.n + 1 == 46
+    assert len(model.rates) == model.n + 1 == 51  # 5 age bands x 10 groups + out of care
     assert sum(model.stock) > 300
     assert all(r >= 0 for row in model.rates for r in row)
     assert sum(model.entries_per_year) > 100

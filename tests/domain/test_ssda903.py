@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from stars.domain.ssda903 import merge_returns, parse_episodes, parse_header, parse_return_file
-from stars.domain.sufficiency_codes import code_lists, placement_group
+from stars.domain.ssda903 import (
+    check_children_in_header,
+    merge_returns,
+    parse_episodes,
+    parse_header,
+    parse_return_file,
+)
+from stars.domain.sufficiency_codes import PLACEMENT_GROUPS, code_lists, placement_group
 
 EP_HEAD = (
     "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,"
@@ -103,7 +109,34 @@ def test_placement_group_mapping():
     assert placement_group("K1", "PR4") == "secure"
     assert placement_group("H5", "PR4") == "supported / 16+"
     assert placement_group("P1", "PR0") == "placed with parents"
-    assert placement_group("A4", "PR1") == "other"
+    assert placement_group("R3", "PR4") == "other"
+
+
+def test_placed_for_adoption_is_its_own_group():
+    for place in ("A3", "A4", "A5", "A6"):
+        assert placement_group(place, "PR1") == placement_group(place, "PR4") == "adoption"
+    text = (
+        EP_HEAD
+        + "A,01/06/2018,S,E1,N1,A5,PR1,10/05/2019,E11,,,,\nB,01/06/2018,S,C2,N1,Z1,PR4,,,,,,\n"
+    )
+    groups = parse_episodes("e.csv", text, 2020).frame.sort("LINE")["GROUP"].to_list()
+    assert groups == ["adoption", "other"]
+    assert "adoption" in PLACEMENT_GROUPS and PLACEMENT_GROUPS[-1] == "other"
+
+
+def test_every_episode_is_of_a_child_in_the_years_header():
+    header = parse_header("2024/header.csv", HD_HEAD + "A,1,01/01/2010,WBRI,,,\n", 2024)
+    episodes = parse_episodes(
+        "2024/episodes.csv",
+        EP_HEAD + "A,01/06/2023,S,C2,N1,U4,PR1,,,,,,\n" + "Z9,01/06/2023,S,C2,N1,U4,PR1,,,,,,\n",
+        2024,
+    )
+    assert [str(e) for e in check_children_in_header(episodes, header)] == [
+        "2024/episodes.csv, line 3, column CHILD: child 'Z9' is not in 2024/header.csv; "
+        "expected every child with an episode in the year to have a row in that year's header"
+    ]
+    broken = parse_header("2024/header.csv", "CHILD,SEX\nA,1\n", 2024)
+    assert check_children_in_header(episodes, broken) == []  # its own errors say why
 
 
 def test_merge_keeps_the_later_version_of_a_repeated_episode():

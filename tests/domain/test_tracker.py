@@ -259,3 +259,85 @@ def test_blank_and_repeated_header_cells():
         "outcome_periods.csv:1: column start_date: appears twice in the header; expected each "
         "column once"
     ]
+
+
+ID_RULE = (
+    "expected 1 to 40 characters: letters, digits and - _ . /, starting with a letter or digit"
+)
+
+
+def test_ids_and_references_follow_the_documented_pattern():
+    enq = ENQ.replace("E2,CH2,", "=HYPERLINK(1),CH2,").replace("E3,CH3,", "E3,CH 3,")
+    ref = REF.replace("R2,,CH1,", "R2,@E1,CH1,")
+    per = PER.replace("R1,2021-05-10", "\tR1,2021-05-10")
+    assert errors(enq=enq, ref=ref, per=per) == [
+        "enquiries.csv:3: column enquiry_id: '=HYPERLINK(1)' starts with '=', which a "
+        f"spreadsheet would run as a formula; {ID_RULE}",
+        f"enquiries.csv:4: column child_ref: 'CH 3' has the character ' '; {ID_RULE}",
+        "referrals.csv:3: column enquiry_id: '@E1' starts with '@', which a spreadsheet would "
+        f"run as a formula; {ID_RULE}",
+        "outcome_periods.csv:3: column referral_id: '\\tR1' starts with '\\t', which a "
+        f"spreadsheet would run as a formula; {ID_RULE}",
+    ]
+    # the edges: 40 characters and every allowed character pass, 41 do not
+    ok = ENQ.replace("E1,CH1,", "e.1_A-b/2,CH1,").replace("E2,CH2,", f"{'9' * 40},CH2,")
+    assert parse(enq=ok, ref=REF.replace(",E1,", ",e.1_A-b/2,")).ok
+    long = ENQ.replace("E2,CH2,", f"{'9' * 41},CH2,")
+    assert errors(enq=long) == [
+        f"enquiries.csv:3: column enquiry_id: is 41 characters long; {ID_RULE}"
+    ]
+
+
+def test_a_huge_cell_is_named_at_its_line_and_column_and_quoted_short():
+    huge = "R" * 10_000_000
+    got = errors(ref=REF.replace("R2,,CH1,", f"R2,,{huge},"))
+    assert got == [f"referrals.csv:3: column child_ref: is 10,000,000 characters long; {ID_RULE}"]
+    got = errors(enq=ENQ.replace(",withdrawn,", f",{huge},"))
+    assert len(got) == 1 and got[0].startswith("enquiries.csv:3: column decision: unknown ")
+    assert "… (10,000,000 characters)" in got[0] and len(got[0]) < 300
+
+
+def test_a_nul_byte_in_any_cell_is_one_error_at_its_line_and_column():
+    enq = ENQ_HEAD.replace("\n", ",note\n") + (
+        "E1,CH1,derby,A,2021-01-10,2010-05-01,progressed,2021-01-20,fine\n"
+        "E2\x00,CH2,derby,B,2021-02-10,2011-05-01,withdrawn,2021-02-20,\n"
+        "E3,CH3,derby,D\x00,2024-11-01,2012-05-01,pending,,a\x00b\n"
+    )
+    nul = "contains a NUL byte; expected text without NUL bytes"
+    assert errors(enq=enq, ref=REF_HEAD, per=PER_HEAD) == [
+        f"enquiries.csv:3: column enquiry_id: {nul}",
+        f"enquiries.csv:4: column cohort: {nul}",
+        f"enquiries.csv:4: column note: {nul}",
+    ]
+
+
+def test_an_unterminated_quote_is_one_error_where_it_opens():
+    enq = ENQ_HEAD + (
+        "E1,CH1,derby,A,2021-01-10,2010-05-01,progressed,2021-01-20\n"
+        'E2,"CH2,derby,B,2021-02-10,2011-05-01,withdrawn,2021-02-20\n'
+        "E3,CH3,derby,D,2024-11-01,2012-05-01,pending,\n"
+    )
+    got = parse(enq=enq, ref=REF, per=PER)
+    # nothing about later lines, and no referral is blamed for enquiries the file lost
+    assert [str(p) for p in got.errors] == [
+        "enquiries.csv:3: column child_ref: a quote opens here and is never closed, so the "
+        'rest of the file would be read as this one field; expected a closing quote (") at '
+        "the end of the field"
+    ]
+    # a quoted field with a line break before it moves the line down
+    enq = ENQ_HEAD.replace("\n", ",note\n") + (
+        'E1,CH1,derby,A,2021-01-10,2010-05-01,progressed,2021-01-20,"two\nlines",\n'
+    )
+    enq = enq.replace('"two\nlines",', '"two\nlines","')
+    got = parse(enq=enq, ref=REF_HEAD, per=PER_HEAD)
+    assert [(p.line, p.column) for p in got.errors] == [(3, "10")]
+    got = parse(per='referral_id,"start_date,end_date\n')
+    assert [(p.line, p.column) for p in got.errors] == [(1, "2")]
+
+
+def test_text_after_a_closing_quote_is_named():
+    got = errors(per=PER_HEAD + 'R1,"2021-02-01"x,2021-05-03\n')
+    assert got == [
+        "outcome_periods.csv:2: text follows a closing quote; expected a comma after it (a "
+        'quote inside a quoted field is written twice: "")'
+    ]

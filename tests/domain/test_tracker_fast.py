@@ -58,6 +58,21 @@ VALUES = st.sampled_from(
         '"E1"',
         "E1\u00a0",
         "R\x1f",
+        # ids and references: the documented pattern's edges, formulas, NUL, overlong
+        "E.1_a-b/2",
+        "9" * 40,
+        "R" * 41,
+        "x" * 200_000,
+        "=1+1",
+        "+E1",
+        "-R1",
+        "@SUM(A1)",
+        "\tE1",
+        " E1\t",
+        "E 1",
+        "É1",
+        "R\x00",
+        "\x00",
     ]
 )
 

@@ -6,14 +6,18 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from stars import cli
+from stars.cases.models import OutcomePeriod
 from stars.domain.contract import parse_contract
 from stars.domain.synthetic import generate_programme
 from stars.domain.tracker import write_tracker
-from stars.referrals.models import Enquiry, Referral
+from stars.partnership.services import user_create
+from stars.referrals.models import Child, Enquiry, Referral
 from stars.referrals.tracker_io import TrackerRejected, export_files, import_files
 from stars.reports.services import evaluation_json
-from tests.conftest import CONTRACT
+from tests.conftest import CONTRACT, PASSWORD
 
 AS_OF = dt.date(2024, 11, 30)
 
@@ -117,3 +121,215 @@ def test_import_keeps_history_and_logs_the_import(db, tmp_path):
     load(write_programme(tmp_path, n=10))
     assert Referral.history.count() == Referral.objects.count()
     assert AccessLog.objects.filter(action="import", object_type="tracker").count() == 1
+
+
+def _rewrite(path: Path, change) -> str:
+    """Apply ``change`` to the first data row of a CSV file; returns that row's id."""
+    lines = path.read_text().splitlines()
+    for i, line in enumerate(lines[1:], start=1):
+        cells = line.split(",")
+        new = change(cells)
+        if new is not None:
+            lines[i] = ",".join(new)
+            path.write_text("\n".join(lines) + "\n")
+            return cells[0]
+    raise AssertionError("no row to change")
+
+
+def test_reimport_of_a_changed_record_keeps_every_field_and_records_the_change(db, tmp_path):
+    paths = write_programme(tmp_path)
+    load(paths)
+    # what the pages add beside the tracker's columns must survive a re-import
+    enquiry = Enquiry.objects.exclude(decision="pending").order_by("enquiry_id").first()
+    enquiry.social_worker, enquiry.needs = "Team North duty worker", ["education"]
+    enquiry.save()
+    worker = user_create(username="kw-reimport", role="key_worker", password=PASSWORD)
+    referral = Referral.objects.exclude(status="live").order_by("referral_id").first()
+    referral.key_worker = worker
+    referral.save()
+    child = referral.child
+    child.given_name = "Sam"
+    child.save()
+    created_at = Enquiry.objects.get(pk=enquiry.pk).created_at
+    before = {m: m.history.count() for m in (Child, Enquiry, Referral, OutcomePeriod)}
+
+    def later_decision(cells):
+        if cells[0] != enquiry.enquiry_id:
+            return None
+        cells[7] = str(dt.date.fromisoformat(cells[7]) + dt.timedelta(days=3))
+        return cells
+
+    def later_end(cells):
+        if cells[0] != referral.referral_id:
+            return None
+        cells[9] = str(dt.date.fromisoformat(cells[9]) + dt.timedelta(days=1))
+        return cells
+
+    def other_birthday(cells):
+        if child.child_ref not in cells[1:3]:  # enquiries give it second, referrals third
+            return None
+        cells[5] = str(dt.date.fromisoformat(cells[5]) - dt.timedelta(days=1))
+        return cells
+
+    _rewrite(paths["enquiries.csv"], later_decision)
+    _rewrite(paths["referrals.csv"], later_end)
+    # the child's date of birth, everywhere it is given (enquiries and referrals agree)
+    for name in ("enquiries.csv", "referrals.csv"):
+        lines = paths[name].read_text().splitlines()
+        out = [lines[0]]
+        for line in lines[1:]:
+            cells = line.split(",")
+            out.append(",".join(other_birthday(cells) or cells))
+        paths[name].write_text("\n".join(out) + "\n")
+    # and one referral's last outcome period is dropped from the files
+    lines = paths["outcome_periods.csv"].read_text().splitlines()
+    dropped = lines.pop()
+    paths["outcome_periods.csv"].write_text("\n".join(lines) + "\n")
+
+    summary, _ = load(paths)
+
+    assert summary.enquiries.updated == 1 and summary.referrals.updated == 1
+    assert summary.children.updated == 1
+    got = Enquiry.objects.get(pk=enquiry.pk)
+    assert got.decision_date == enquiry.decision_date + dt.timedelta(days=3)
+    assert (got.social_worker, got.needs, got.created_at) == (
+        "Team North duty worker",
+        ["education"],
+        created_at,
+    )
+    latest = got.history.first()
+    assert latest.history_type == "~" and latest.decision_date == got.decision_date
+    assert (latest.social_worker, latest.needs, latest.created_at) == (
+        "Team North duty worker",
+        ["education"],
+        created_at,
+    )
+    assert latest.prev_record.decision_date == enquiry.decision_date
+    r = Referral.objects.get(pk=referral.pk)
+    assert r.end_date == referral.end_date + dt.timedelta(days=1)
+    assert r.history.first().end_date == r.end_date
+    assert r.key_worker == worker and r.history.first().key_worker_id == worker.pk
+    c = Child.objects.get(pk=child.pk)
+    assert c.given_name == "Sam" and c.history.first().given_name == "Sam"
+    assert c.history.first().date_of_birth == c.date_of_birth
+    after = {m: m.history.count() for m in (Child, Enquiry, Referral, OutcomePeriod)}
+    assert after[Enquiry] == before[Enquiry] + 1
+    assert after[Referral] == before[Referral] + 1
+    assert after[Child] == before[Child] + 1
+    rid, start = dropped.split(",")[:2]
+    assert not OutcomePeriod.objects.filter(referral__referral_id=rid, start_date=start).exists()
+    assert OutcomePeriod.history.filter(history_type="-", start_date=start).exists()
+    assert after[OutcomePeriod] > before[OutcomePeriod]
+    # every record's latest history row holds every field as stored, whichever path wrote it
+    for model in (Child, Enquiry, Referral, OutcomePeriod):
+        names = [f.attname for f in model._meta.concrete_fields]
+        for obj in model.objects.all():
+            latest = obj.history.first()
+            assert [getattr(latest, n) for n in names] == [getattr(obj, n) for n in names]
+
+
+def test_a_directory_or_a_file_that_is_not_utf8_is_one_line_naming_it(db, tmp_path):
+    paths = write_programme(tmp_path / "t")
+    with pytest.raises(TrackerRejected) as err:
+        import_files(
+            contract=CONTRACT,
+            enquiries=tmp_path,
+            referrals=paths["referrals.csv"],
+            periods=paths["outcome_periods.csv"],
+        )
+    assert err.value.headline == (
+        f"{tmp_path}: is a directory, expected a CSV file; nothing was imported"
+    )
+    assert err.value.lines == []
+    with pytest.raises(TrackerRejected, match="is a directory, expected a contract TOML file"):
+        import_files(
+            contract=tmp_path,
+            enquiries=paths["enquiries.csv"],
+            referrals=paths["referrals.csv"],
+            periods=paths["outcome_periods.csv"],
+        )
+    # a child's reference saved in Latin-1 on the fourth line
+    data = paths["enquiries.csv"].read_bytes().split(b"\n")
+    cells = data[3].split(b",")
+    cells[1] = cells[1] + "é".encode("latin-1")
+    data[3] = b",".join(cells)
+    paths["enquiries.csv"].write_bytes(b"\n".join(data))
+    with pytest.raises(TrackerRejected) as err:
+        load(paths)
+    assert err.value.headline == (
+        f"{paths['enquiries.csv']}:4: column child_ref: byte 0xe9 is not UTF-8; expected UTF-8 "
+        "text (save the file as CSV UTF-8); nothing was imported"
+    )
+    assert Enquiry.objects.count() == 0
+
+
+def test_ids_the_database_cannot_hold_are_named_and_nothing_is_imported(db, tmp_path):
+    paths = write_programme(tmp_path)
+    enq = paths["enquiries.csv"].read_text().splitlines()
+    cells = enq[2].split(",")
+    cells[1] = "C" * 41  # the column holds 40
+    enq[2] = ",".join(cells)
+    cells = enq[5].split(",")
+    cells[1] = cells[1] + "\x00"  # PostgreSQL text cannot hold NUL
+    enq[5] = ",".join(cells)
+    paths["enquiries.csv"].write_text("\n".join(enq) + "\n")
+    ref = paths["referrals.csv"].read_text().splitlines()
+    cells = ref[1].split(",")
+    cells[0] = "R" * 10_000_000
+    ref[1] = ",".join(cells)
+    paths["referrals.csv"].write_text("\n".join(ref) + "\n")
+    with pytest.raises(TrackerRejected) as err:
+        load(paths)
+    rule = "expected 1 to 40 characters: letters, digits and - _ . /, starting with a letter"
+    assert err.value.lines[:3] == [
+        f"{paths['enquiries.csv']}:3: column child_ref: is 41 characters long; {rule} or digit",
+        f"{paths['enquiries.csv']}:6: column child_ref: contains a NUL byte; expected text "
+        "without NUL bytes",
+        f"{paths['referrals.csv']}:2: column referral_id: is 10,000,000 characters long; "
+        f"{rule} or digit",
+    ]
+    assert Enquiry.objects.count() == 0 and Referral.objects.count() == 0
+
+
+def test_the_command_names_a_directory_a_bad_byte_and_an_open_quote_in_one_line(db, tmp_path):
+    paths = write_programme(tmp_path / "t")
+
+    def run(**files: Path):
+        given = {
+            "contract": CONTRACT,
+            "enquiries": paths["enquiries.csv"],
+            "referrals": paths["referrals.csv"],
+            "periods": paths["outcome_periods.csv"],
+            **files,
+        }
+        args = ["import-tracker"]
+        for name, path in given.items():
+            args += [f"--{name}", str(path)]
+        return CliRunner().invoke(cli.app, args)
+
+    got = run(periods=tmp_path)
+    assert got.exit_code == 2 and "Traceback" not in got.output
+    assert got.stderr.splitlines() == [
+        f"error: {tmp_path}: is a directory, expected a CSV file; nothing was imported"
+    ]
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes(paths["outcome_periods.csv"].read_bytes().replace(b"\n", b"\n\xa3", 1))
+    got = run(periods=bad)
+    assert got.exit_code == 2
+    assert got.stderr.splitlines() == [
+        f"error: {bad}:2: column referral_id: byte 0xa3 is not UTF-8; expected UTF-8 text "
+        "(save the file as CSV UTF-8); nothing was imported"
+    ]
+    quoted = tmp_path / "quoted.csv"
+    lines = paths["outcome_periods.csv"].read_text().splitlines()
+    lines[4] = lines[4].replace(",", ',"', 1)
+    quoted.write_text("\n".join(lines) + "\n")
+    got = run(periods=quoted)
+    assert got.exit_code == 2
+    assert got.stderr.splitlines() == [
+        f"{quoted}:5: column start_date: a quote opens here and is never closed, so the rest "
+        'of the file would be read as this one field; expected a closing quote (") at the end '
+        "of the field",
+        "error: 1 problem found; nothing was imported. Correct the files and import again.",
+    ]
+    assert Referral.objects.count() == 0

@@ -7,14 +7,19 @@ import io
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from openpyxl import load_workbook
+from typer.testing import CliRunner
 
+from stars import cli
 from stars.domain.ssda903 import merge_returns, parse_episodes, parse_header
 from stars.domain.sufficiency import sufficiency_years
 from stars.partnership.models import Council
+from stars.sufficiency.config import load_config
 from stars.sufficiency.demo import FIRST_YEAR, LAST_YEAR, write_demo_returns
+from stars.sufficiency.forecasting import Choices, forecast_context
 from stars.sufficiency.models import SufficiencyReturn
-from stars.sufficiency.services import ReturnsRejected, returns_import
+from stars.sufficiency.services import ReturnsRejected, council_returns, returns_import
 
 
 @pytest.fixture
@@ -125,3 +130,116 @@ def test_the_dashboard_has_the_rate_target_and_a_pdf(client, users, derby, retur
     assert "Children looked after per 10,000 children, and spend" in page
     pdf = client.get("/sufficiency/derby/", {"format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+HEADINGS = {
+    "header": "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n",
+    "episodes": "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,"
+    "HOME_POST,PL_POST,URN\n",
+}
+
+
+def _year(folder: Path, year: int, header: str, episodes: str) -> Path:
+    (folder / str(year)).mkdir(parents=True, exist_ok=True)
+    (folder / str(year) / "header.csv").write_text(HEADINGS["header"] + header)
+    (folder / str(year) / "episodes.csv").write_text(HEADINGS["episodes"] + episodes)
+    return folder
+
+
+def test_an_episode_of_a_child_missing_from_the_years_header_is_named(derby, returns_dir):
+    episodes = returns_dir / "2021" / "episodes.csv"
+    lines = episodes.read_text().split("\n")
+    lines[4] = "NOT-IN-HEADER," + lines[4].split(",", 1)[1]
+    episodes.write_text("\n".join(lines))
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines == [
+        "2021/episodes.csv:5: column CHILD: child 'NOT-IN-HEADER' is not in 2021/header.csv; "
+        "expected every child with an episode in the year to have a row in that year's header"
+    ]
+    assert not SufficiencyReturn.objects.exists()
+
+
+def test_an_episodes_file_without_episodes_is_refused_unless_asked_for(derby, returns_dir):
+    returns_import(council=derby, folder=returns_dir)
+    before = SufficiencyReturn.objects.get(collection_year=2024, kind="episodes").rows
+    (returns_dir / "2024" / "episodes.csv").write_text(HEADINGS["episodes"])
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines == [
+        "2024/episodes.csv:1: has no episodes, only its heading row; importing it would leave "
+        "2024 with no episodes, replacing any loaded before. Expected the year's episodes (or "
+        "--replace-with-empty if an empty year is meant)"
+    ]
+    assert SufficiencyReturn.objects.get(collection_year=2024, kind="episodes").rows == before
+    returns_import(council=derby, folder=returns_dir, replace_with_empty=True)
+    assert SufficiencyReturn.objects.get(collection_year=2024, kind="episodes").rows == 0
+
+
+def test_the_import_command_refuses_an_empty_year_and_takes_the_flag(derby, tmp_path):
+    folder = _year(tmp_path / "r", 2024, "C1,1,01/01/2010,WBRI,,,\n", "")
+    runner = CliRunner()
+    got = runner.invoke(cli.app, ["sufficiency", "import", str(folder), "--council", "derby"])
+    assert got.exit_code == 1
+    assert (
+        got.stderr.strip()
+        .splitlines()[0]
+        .startswith(  # the progress bar leaves a newline
+            "2024/episodes.csv:1: has no episodes, only its heading row;"
+        )
+    )
+    assert "--replace-with-empty" in got.stderr
+    assert not SufficiencyReturn.objects.exists()
+    got = runner.invoke(
+        cli.app,
+        ["sufficiency", "import", str(folder), "--council", "derby", "--replace-with-empty"],
+    )
+    assert got.exit_code == 0, got.output
+    assert SufficiencyReturn.objects.filter(collection_year=2024).count() == 2
+    # and a file where the folder should be is one line, not a traceback
+    got = runner.invoke(cli.app, ["sufficiency", "import", str(folder / "2024" / "header.csv"),
+                                  "--council", "derby"])  # fmt: skip
+    assert got.exit_code == 1 and "Traceback" not in got.output
+    assert got.stderr.strip().splitlines() == [
+        f"error: {folder / '2024' / 'header.csv'}: is a file, expected a directory holding "
+        "YEAR/header.csv and YEAR/episodes.csv; nothing was imported"
+    ]
+
+
+def test_a_return_that_is_not_utf8_names_its_line_and_column(derby, tmp_path):
+    folder = _year(tmp_path / "r", 2024, "C1,1,01/01/2010,WBRI,,,\n", "")
+    path = folder / "2024" / "header.csv"
+    path.write_bytes(path.read_bytes().replace(b"WBRI", b"WBR\xc9"))
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=folder, replace_with_empty=True)
+    assert caught.value.lines == [
+        "2024/header.csv:2: column ETHNIC: byte 0xc9 is not UTF-8; expected UTF-8 text (save "
+        "the file as CSV UTF-8)"
+    ]
+
+
+def test_placed_for_adoption_has_its_own_group_and_weekly_cost(client, users, derby, tmp_path):
+    costs = load_config(settings.STARS_SUFFICIENCY_CONFIG).weekly_cost
+    assert costs["adoption"] < costs["other"]  # adopters get no fostering allowance
+    # two children all year (2023-24: 366 days): one placed for adoption (A4), one in a
+    # family centre (R3)
+    folder = _year(
+        tmp_path / "r",
+        2024,
+        "C1,1,01/01/2021,WBRI,,,\nC2,2,01/01/2022,WBRI,,0,\n",
+        "C1,01/04/2023,S,E1,N1,A4,PR1,,,,,,\nC2,01/04/2023,S,C2,N1,R3,PR4,,,,,,\n",
+    )
+    returns_import(council=derby, folder=folder)
+    merged = council_returns(derby)
+    figures = sufficiency_years(merged.episodes, merged.headers, [2024], weekly_costs=costs)
+    year = figures[0]
+    assert year.placement_mix["adoption"] == 1 and year.placement_mix["other"] == 1
+    days = year.days_by_group["adoption"]
+    assert days == 366 and year.spend_by_group["adoption"] == days * costs["adoption"] / 7
+    assert year.spend_by_group["other"] == year.days_by_group["other"] * costs["other"] / 7
+    client.force_login(users["commissioner"])
+    page = client.get("/sufficiency/derby/").content.decode()
+    assert "Adoption" in page
+    forecast = forecast_context(merged, 2024, Choices(years=1))
+    assert "Adoption" in {row[0] for row in forecast["tables"][1].rows}
+    assert client.get("/sufficiency/derby/forecast/").status_code == 200

@@ -94,15 +94,17 @@ def _insert(
             cur.executemany(sql, chunk)
 
 
-def _copy_to_history(
-    model: type[models.Model], columns: list[str], after: int, user_id: int | None
-) -> None:
-    """Write a "created" history record of every row of ``model`` with a key above ``after``."""
+def _copy_to_history(model: type[models.Model], after: int, user_id: int | None) -> None:
+    """Write a "created" history record of every row of ``model`` with a key above ``after``.
+
+    Every column the history table shares with the model is copied from the row as stored
+    (not only those the caller gave), so no field of the history record is left empty.
+    """
     hmodel = model.history.model  # type: ignore[attr-defined]
     qn = connection.ops.quote_name
-    hist_names = {f.attname for f in hmodel._meta.concrete_fields}
+    hist_columns = {f.column for f in hmodel._meta.concrete_fields}
+    copied = [f.column for f in model._meta.concrete_fields if f.column in hist_columns]
     pk = model._meta.pk.column
-    copied = [pk, *[c for c in columns if c in hist_names]]
     target = [*copied, "history_date", "history_change_reason", "history_type", "history_user_id"]
     sql = (
         f"INSERT INTO {qn(hmodel._meta.db_table)} ({', '.join(qn(c) for c in target)}) "
@@ -151,5 +153,5 @@ def insert_with_history(
             )
             ids = {tuple(row[1:]): row[0] for row in cur.fetchall()}
     if getattr(model, "history", None) is not None:
-        _copy_to_history(model, all_columns, before, user_id)
+        _copy_to_history(model, before, user_id)
     return ids

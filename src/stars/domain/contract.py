@@ -8,6 +8,7 @@ eligibility) comes from the contract file; none is written in code. Money is rea
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -221,6 +222,15 @@ def _leap(y: int) -> bool:
 # -- loading ------------------------------------------------------------------------------
 
 
+# What the records keep of a contract's text: names up to 200 characters; codes of
+# letters, digits, - and _ (a council's code is in addresses), as long as their columns allow
+NAME_LENGTH = 200
+COUNCIL_CODE_LENGTH = 40
+COHORT_CODE_LENGTH = 8
+REASON_CODE_LENGTH = 40
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
 class _Reader:
     """Typed access to a TOML table that names the file and key in every error."""
 
@@ -237,11 +247,14 @@ class _Reader:
             return None
         return self.table[name]
 
-    def text(self, name: str) -> str:
+    def text(self, name: str, max_length: int = NAME_LENGTH) -> str:
         v = self._get(name, True)
         if not isinstance(v, str) or not v.strip():
             raise ContractError(self.file, self.key(name), f"expected text, found {v!r}")
-        return v.strip()
+        return _bounded(self.file, self.key(name), v.strip(), max_length)
+
+    def code(self, name: str, max_length: int) -> str:
+        return _code(self.file, self.key(name), self.text(name, max_length), max_length)
 
     def date(self, name: str, required: bool = True) -> dt.date | None:
         v = self._get(name, required)
@@ -289,6 +302,31 @@ class _Reader:
         return _Reader(self.file, v, self.key(name))
 
 
+def _bounded(file: str, key: str, value: str, max_length: int) -> str:
+    """``value`` if it is plain text of at most ``max_length`` characters."""
+    if len(value) > max_length:
+        raise ContractError(
+            file, key, f"is {len(value):,} characters long; expected at most {max_length}"
+        )
+    bad = next((c for c in value if not c.isprintable()), None)
+    if bad is not None:
+        raise ContractError(
+            file, key, f"{value!r} holds the control character {bad!r}; expected plain text"
+        )
+    return value
+
+
+def _code(file: str, key: str, value: str, max_length: int) -> str:
+    if not CODE.fullmatch(value):
+        raise ContractError(
+            file,
+            key,
+            f"{value!r} is not a code; expected 1 to {max_length} letters, digits, - and _, "
+            "starting with a letter or digit",
+        )
+    return value
+
+
 def parse_contract(text: str, file: str = "contract.toml") -> Contract:
     """Read a contract from TOML text; ``ContractError`` names the file and key at fault."""
     try:
@@ -313,7 +351,11 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
 
     las: list[LocalAuthority] = []
     for t in root.tables("local_authority"):
-        las.append(LocalAuthority(t.text("code"), t.text("name"), t.integer("minimum_referrals")))
+        las.append(
+            LocalAuthority(
+                t.code("code", COUNCIL_CODE_LENGTH), t.text("name"), t.integer("minimum_referrals")
+            )
+        )
     _unique(file, "local_authority", [la.code for la in las])
 
     cohorts: list[Cohort] = []
@@ -337,7 +379,7 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
         assert payment is not None and saving is not None
         cohorts.append(
             Cohort(
-                code=t.text("code"),
+                code=t.code("code", COHORT_CODE_LENGTH),
                 name=t.text("name"),
                 proving_weeks=t.integer("proving_weeks"),
                 weekly_outcome_payment=payment,
@@ -363,6 +405,9 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
         not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons)
     ):
         raise ContractError(file, prog.key("closure_reasons"), "expected a list of codes")
+    for i, reason in enumerate(reasons or ()):
+        key = f"{prog.key('closure_reasons')}[{i}]"
+        _code(file, key, _bounded(file, key, reason, REASON_CODE_LENGTH), REASON_CODE_LENGTH)
 
     return Contract(
         name=prog.text("name"),

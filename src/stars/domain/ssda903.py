@@ -376,6 +376,33 @@ def parse_episodes(file_name: str, text: str, collection_year: int) -> ParsedFil
     return ParsedFile(file_name, collection_year, "episodes", frame, tuple(sorted(errors)))
 
 
+def check_children_in_header(episodes: ParsedFile, header: ParsedFile) -> list[ValidationError]:
+    """An error for every episode whose CHILD has no row in the same year's header.
+
+    The header lists every child looked after during the year, so an episode of a child it
+    does not list is a mistake in one file or the other. Nothing is said when the header
+    itself could not be read (its own errors name the problem).
+    """
+    if any(e.line == 1 for e in header.errors):
+        return []
+    listed = header.frame.select("CHILD").drop_nulls().unique()
+    strays = (
+        episodes.frame.filter(pl.col("CHILD").is_not_null())
+        .join(listed, on="CHILD", how="anti")
+        .sort("LINE")
+    )
+    return [
+        ValidationError(
+            episodes.file_name,
+            int(line),
+            "CHILD",
+            f"child {child!r} is not in {header.file_name}; expected every child with an "
+            "episode in the year to have a row in that year's header",
+        )
+        for line, child in strays.select("LINE", "CHILD").iter_rows()
+    ]
+
+
 def parse_return_file(file_name: str, text: str, collection_year: int) -> ParsedFile:
     """Parse a file whose kind is told by its headings (episodes if it has DECOM)."""
     first = text.lstrip().split("\n", 1)[0].upper()

@@ -102,6 +102,8 @@ PLACE_CODES: dict[str, tuple[tuple[str, str, str], ...]] = {
     WITH_PARENTS: (("P1", "PR0", ""),),
     SUPPORTED: (("H5", "PR4", ""), ("P2", "PR4", ""), ("H5", "PR5", "")),
     SECURE: (("K1", "PR2", "SC"), ("R5", "PR3", "")),
+    # drawn as "other" so that the demo's returns stay as they were: A4 (placed for
+    # adoption) is read back as the adoption group
     OTHER: (("R3", "PR4", ""), ("A4", "PR1", ""), ("Z1", "PR4", ""), ("T0", "PR1", "")),
 }  # fmt: skip
 ETHNIC_WEIGHTS = (("WBRI", 74), ("WOTH", 4), ("MWBC", 5), ("MOTH", 3), ("BAFR", 3),

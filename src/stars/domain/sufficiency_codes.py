@@ -166,6 +166,7 @@ EXTERNAL_RESIDENTIAL = "external residential"
 WITH_PARENTS = "placed with parents"
 SUPPORTED = "supported / 16+"
 SECURE = "secure"
+ADOPTION = "adoption"
 OTHER = "other"
 
 PLACEMENT_GROUPS: tuple[str, ...] = (
@@ -177,7 +178,8 @@ PLACEMENT_GROUPS: tuple[str, ...] = (
     WITH_PARENTS,
     SUPPORTED,
     SECURE,
-    OTHER,
+    ADOPTION,
+    OTHER,  # last: what no other group takes
 )
 
 #: Providers counted as the council's own ("in-house"): PR1 own provision and PR2 another
@@ -196,6 +198,10 @@ PLACE_GROUP_FIXED: Mapping[str, str] = {
     "P3": SUPPORTED,
     "K1": SECURE,
     "R5": SECURE,
+    "A3": ADOPTION,  # placed for adoption: with consent, with the current foster carer
+    "A4": ADOPTION,  # with consent, not with the current foster carer
+    "A5": ADOPTION,  # under a placement order, with the current foster carer
+    "A6": ADOPTION,  # under a placement order, not with the current foster carer
 }
 
 #: PLACE -> (group if in-house provider, group otherwise).
@@ -207,8 +213,8 @@ PLACE_GROUP_BY_PROVIDER: Mapping[str, tuple[str, str]] = {
     "R1": (INHOUSE_RESIDENTIAL, EXTERNAL_RESIDENTIAL),
     "S1": (INHOUSE_RESIDENTIAL, EXTERNAL_RESIDENTIAL),
 }
-# Everything else (A3-A6 adoption, R2 health, R3 family centre / mother and baby, T0-T4
-# temporary, Z1, Q1/Q2, unknown codes) -> OTHER.
+# Everything else (R2 health, R3 family centre / mother and baby, T0-T4 temporary, Z1,
+# Q1/Q2, unknown codes) -> OTHER.
 
 
 def placement_group(place: str, provider: str | None) -> str:

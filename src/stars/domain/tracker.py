@@ -14,12 +14,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
 import polars as pl
 
 from stars.domain.contract import Contract
+from stars.domain.text_files import field_limit
 from stars.domain.tracker_checks import MAX_PROBLEMS as MAX_PROBLEMS
 from stars.domain.tracker_checks import Problem as Problem
 from stars.domain.tracker_checks import Problems, Record, RowChecker
@@ -132,15 +134,69 @@ class ParsedTracker:
         return out
 
 
+LINE_BREAK = re.compile("\r\n|\r|\n")  # physical lines as the csv module counts them
+NUL = "\x00"
+NUL_PROBLEM = "contains a NUL byte; expected text without NUL bytes"
+
+
+def _line_start(text: str, line: int) -> int:
+    """Offset in ``text`` of the first character of physical line ``line`` (1-based)."""
+    if line <= 1:
+        return 0
+    for n, m in enumerate(LINE_BREAK.finditer(text), start=2):
+        if n == line:
+            return m.end()
+    return len(text)
+
+
+def _open_quote(text: str, line: int, names: list[str]) -> tuple[int, str]:
+    """Where the quote left open in the record starting at ``line`` opened: line, column.
+
+    Read leniently, the record's last field is the one whose quote never closed (it runs to
+    the end of the file); the line is the record's first plus the line breaks before it.
+    """
+    tail = text[_line_start(text, line) :]
+    row = next(csv.reader(io.StringIO(tail, newline="")), [""])
+    at = len(row) - 1
+    before = sum(len(LINE_BREAK.findall(v)) for v in row[:-1])
+    column = names[at] if at < len(names) and names[at] else f"{at + 1}"
+    return line + before, column
+
+
+def _unreadable(
+    f: TrackerFile, text: str, exc: csv.Error, line: int, reached: int, names: list[str]
+) -> Problem:
+    """The problem that stopped the reading of a record starting at ``line``."""
+    if "unexpected end of data" in str(exc):
+        at, column = _open_quote(text, line, names)
+        message = (
+            "a quote opens here and is never closed, so the rest of the file would be read "
+            'as this one field; expected a closing quote (") at the end of the field'
+        )
+        return Problem(f.name, at, column, message)
+    if "expected after" in str(exc):
+        message = (
+            "text follows a closing quote; expected a comma after it (a quote inside a "
+            'quoted field is written twice: "")'
+        )
+        return Problem(f.name, reached, "", message)
+    return Problem(f.name, reached, "", f"unreadable CSV ({exc}); expected comma-separated fields")
+
+
 def _records(
     f: TrackerFile,
     columns: tuple[str, ...],
     optional: frozenset[str],
     out: Problems,
     dates: dict[str, dt.date],
+    cut_short: set[str],
 ) -> Iterator[Record]:
-    """Each non-blank record of a file with its physical line; header problems reported."""
-    reader = csv.reader(io.StringIO(f.text.removeprefix("\ufeff"), newline=""))
+    """Each non-blank record of a file with its physical line; header problems reported.
+
+    A file whose reading stops at a broken quote is named in ``cut_short``.
+    """
+    text = f.text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     expected = ", ".join(columns)
     try:
         header = next(reader)
@@ -148,13 +204,16 @@ def _records(
         out.error(f.name, 1, "", f"the file is empty; expected a header row: {expected}")
         return
     except csv.Error as exc:
-        out.error(f.name, 1, "", f"unreadable CSV ({exc}); expected a header row: {expected}")
+        cut_short.add(f.name)
+        out.add(_unreadable(f, text, exc, 1, reader.line_num or 1, []))
         return
     names = [h.strip().lower() for h in header]
     seen: set[str] = set()
     twice = False
-    for h in names:
-        if h in seen:
+    for i, h in enumerate(names):
+        if NUL in h:
+            out.error(f.name, 1, f"{i + 1}", NUL_PROBLEM)
+        elif h in seen:
             if h in columns:
                 twice = True
                 out.error(f.name, 1, h, "appears twice in the header; expected each column once")
@@ -167,6 +226,7 @@ def _records(
     if missing or twice:
         return
     width = len(names)
+    nul = NUL in text
     while True:
         line = reader.line_num + 1
         try:
@@ -174,14 +234,19 @@ def _records(
         except StopIteration:
             return
         except csv.Error as exc:
-            out.error(f.name, line, "", f"unreadable CSV ({exc}); expected quotes to be closed")
+            cut_short.add(f.name)
+            out.add(_unreadable(f, text, exc, line, reader.line_num, names))
             return
         if not row or not any(v.strip() for v in row):
             continue
         if len(row) > width and any(v.strip() for v in row[width:]):
             out.error(f.name, line, "", f"has {len(row)} fields; expected {width} as in the header")
             continue
-        yield Record(f.name, line, dict(zip(names, map(str.strip, row), strict=False)), out, dates)
+        with_nul = [names[i] or f"{i + 1}" for i, v in enumerate(row) if NUL in v] if nul else []
+        for column in with_nul:
+            out.error(f.name, line, column, NUL_PROBLEM)
+        values = dict(zip(names, row, strict=False))
+        yield Record(f.name, line, values, out, dates, frozenset(with_nul))
 
 
 def _file(f: TrackerFile | tuple[str, str], role: str) -> TrackerFile:
@@ -219,21 +284,29 @@ def parse_rows(
     out = Problems()
     checker = RowChecker(contract, e_file.name, r_file.name)
     dates: dict[str, dt.date] = {}
-    e_rows = [
-        r
-        for rec in _records(e_file, ENQUIRY_COLUMNS, OPTIONAL_COLUMNS[ENQUIRIES_FILE], out, dates)
-        if (r := checker.enquiry(rec)) is not None
-    ]
-    r_rows = [
-        q
-        for rec in _records(r_file, REFERRAL_COLUMNS, OPTIONAL_COLUMNS[REFERRALS_FILE], out, dates)
-        if (q := checker.referral(rec)) is not None
-    ]
-    p_rows = [
-        p
-        for rec in _records(p_file, PERIOD_COLUMNS, OPTIONAL_COLUMNS[PERIODS_FILE], out, dates)
-        if (p := checker.period(rec)) is not None
-    ]
+    cut = checker.cut_short
+    with field_limit(max(len(f.text) for f in (e_file, r_file, p_file))):
+        e_rows = [
+            r
+            for rec in _records(
+                e_file, ENQUIRY_COLUMNS, OPTIONAL_COLUMNS[ENQUIRIES_FILE], out, dates, cut
+            )
+            if (r := checker.enquiry(rec)) is not None
+        ]
+        r_rows = [
+            q
+            for rec in _records(
+                r_file, REFERRAL_COLUMNS, OPTIONAL_COLUMNS[REFERRALS_FILE], out, dates, cut
+            )
+            if (q := checker.referral(rec)) is not None
+        ]
+        p_rows = [
+            p
+            for rec in _records(
+                p_file, PERIOD_COLUMNS, OPTIONAL_COLUMNS[PERIODS_FILE], out, dates, cut
+            )
+            if (p := checker.period(rec)) is not None
+        ]
     checker.overlaps(out, p_file.name)
     return ParsedTracker(
         tuple(e_rows),

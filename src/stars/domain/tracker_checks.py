@@ -18,6 +18,47 @@ from stars.domain.tracker_rows import EnquiryRow, PeriodRow, ReferralRow
 
 MAX_PROBLEMS = 200
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# ids and references (enquiry_id, referral_id, child_ref), as tracker-format.md documents:
+# 1 to 40 characters, letters, digits and - _ . /, starting with a letter or digit, so that
+# no spreadsheet reads one as a formula and every one fits the database's columns
+ID_LENGTH = 40
+ID_PATTERN = f"[A-Za-z0-9][A-Za-z0-9._/-]{{0,{ID_LENGTH - 1}}}"
+ID = re.compile(ID_PATTERN)
+ID_FIRST = re.compile("[A-Za-z0-9]")
+ID_CHARACTER = re.compile("[A-Za-z0-9._/-]")
+ID_EXPECTED = (
+    f"expected 1 to {ID_LENGTH} characters: letters, digits and - _ . /, "
+    "starting with a letter or digit"
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SHOWN = 40  # characters of a value quoted in a message; a cell may hold megabytes
+
+
+def shown(value: str, quoted: bool = True) -> str:
+    """``value`` for a message, cut short (with its length) when it is long.
+
+    Quoted as Python does, or as it is when ``quoted`` is false and it prints plainly.
+    """
+    cut = value[:SHOWN]
+    text = cut if not quoted and cut.isprintable() else repr(cut)
+    return text if len(value) <= SHOWN else f"{text}… ({len(value):,} characters)"
+
+
+def id_problem(value: str) -> str | None:
+    """What is wrong with a non-blank id or reference, or None when it is well-formed."""
+    if ID.fullmatch(value):
+        return None
+    if value.startswith(FORMULA_STARTS):
+        return (
+            f"{shown(value)} starts with {value[0]!r}, which a spreadsheet would run as a "
+            f"formula; {ID_EXPECTED}"
+        )
+    if not ID_FIRST.fullmatch(value[0]):
+        return f"{shown(value)} starts with {value[0]!r}; {ID_EXPECTED}"
+    if len(value) > ID_LENGTH:
+        return f"is {len(value):,} characters long; {ID_EXPECTED}"
+    bad = next(c for c in value if not ID_CHARACTER.fullmatch(c))
+    return f"{shown(value)} has the character {bad!r}; {ID_EXPECTED}"
 
 
 @dataclass(frozen=True)
@@ -43,22 +84,33 @@ class Problems:
         self.more_warnings = 0
 
     def error(self, file: str, line: int, column: str, message: str) -> None:
-        if len(self.errors) < MAX_PROBLEMS:
-            self.errors.append(Problem(file, line, column, message))
+        self.add(Problem(file, line, column, message))
+
+    def add(self, problem: Problem) -> None:
+        """Keep an error (``problem.warning`` false) or a warning, within the caps."""
+        if problem.warning:
+            if len(self.warnings) < MAX_PROBLEMS:
+                self.warnings.append(problem)
+            else:
+                self.more_warnings += 1
+        elif len(self.errors) < MAX_PROBLEMS:
+            self.errors.append(problem)
         else:
             self.more_errors += 1
 
     def warn(self, file: str, line: int, column: str, message: str) -> None:
-        if len(self.warnings) < MAX_PROBLEMS:
-            self.warnings.append(Problem(file, line, column, message, warning=True))
-        else:
-            self.more_warnings += 1
+        self.add(Problem(file, line, column, message, warning=True))
 
 
 class Record:
-    """One record's fields with the checks that report against its file and line."""
+    """One record's fields with the checks that report against its file and line.
 
-    __slots__ = ("file", "line", "values", "out", "bad", "dates")
+    ``values`` are the cells as written; ``raw`` gives them without surrounding blanks. A
+    column named in ``reported`` already has its problem listed (a NUL byte, say): the
+    checks still see it as wrong, but add no second message about it.
+    """
+
+    __slots__ = ("file", "line", "values", "out", "bad", "dates", "reported")
 
     def __init__(
         self,
@@ -67,25 +119,44 @@ class Record:
         values: dict[str, str],
         out: Problems,
         dates: dict[str, dt.date] | None = None,
+        reported: frozenset[str] = frozenset(),
     ) -> None:
         self.file, self.line, self.values, self.out = file, line, values, out
-        self.bad = False
+        self.bad = bool(reported)
         self.dates = {} if dates is None else dates  # text -> date, shared across records
+        self.reported = reported
 
     def error(self, column: str, message: str) -> None:
         self.bad = True
-        self.out.error(self.file, self.line, column, message)
+        if column not in self.reported:
+            self.out.error(self.file, self.line, column, message)
 
     def warn(self, column: str, message: str) -> None:
         self.out.warn(self.file, self.line, column, message)
 
     def raw(self, column: str) -> str:
-        return self.values.get(column, "")
+        return self.values.get(column, "").strip()
 
     def text(self, column: str) -> str:
         v = self.raw(column)
         if not v:
             self.error(column, "is blank; expected a value")
+        return v
+
+    def ident(self, column: str, required: bool = True) -> str:
+        """A well-formed id or reference; "" when blank or wrong (the problem reported).
+
+        A cell opening with a tab or carriage return is refused before its blanks are
+        trimmed: a spreadsheet may run it as a formula.
+        """
+        v = self.text(column) if required else self.raw(column)
+        if not v:
+            return ""
+        cell = self.values.get(column, "")
+        problem = id_problem(cell if cell.startswith(("\t", "\r")) else v)
+        if problem is not None:
+            self.error(column, problem)
+            return ""
         return v
 
     def date(self, column: str, required: bool = True) -> dt.date | None:
@@ -98,7 +169,7 @@ class Record:
                 self.error(column, "is blank; expected a date YYYY-MM-DD")
             return None
         if not ISO_DATE.fullmatch(v):
-            self.error(column, f"{v!r} is not a date; expected YYYY-MM-DD")
+            self.error(column, f"{shown(v)} is not a date; expected YYYY-MM-DD")
             return None
         try:
             day = self.dates[v] = dt.date.fromisoformat(v)
@@ -111,9 +182,9 @@ class Record:
         v = self.raw(column)
         canonical = allowed.get(v.lower())
         if canonical is None:
-            shown = ", ".join(allowed.values())
-            found = f"unknown {what or column.replace('_', ' ')} {v!r}" if v else "is blank"
-            self.error(column, f"{found}; expected one of {shown}")
+            listed = ", ".join(allowed.values())
+            found = f"unknown {what or column.replace('_', ' ')} {shown(v)}" if v else "is blank"
+            self.error(column, f"{found}; expected one of {listed}")
         return canonical
 
 
@@ -141,6 +212,8 @@ class RowChecker:
         self.contract = contract
         self.enquiries_file = enquiries_file
         self.referrals_file = referrals_file
+        # files read only in part (a quote left open): what is missing from them is unknown
+        self.cut_short: set[str] = set()
         self.councils = _lower(contract.council_codes)
         self.cohorts = _lower(contract.cohort_codes)
         self.decisions = _lower(DECISIONS)
@@ -191,11 +264,11 @@ class RowChecker:
 
     # -- enquiries ----------------------------------------------------------------------------
     def enquiry(self, rec: Record) -> EnquiryRow | None:
-        eid = rec.text("enquiry_id")
+        eid = rec.ident("enquiry_id")
         known = self.enquiries.get(eid)
         if eid and self._duplicate(rec, "enquiry_id", eid, known.line if known else None):
             return None
-        ref = rec.text("child_ref")
+        ref = rec.ident("child_ref")
         la = rec.code("local_authority", self.councils, "council")
         cohort = rec.code("cohort", self.cohorts)
         day = rec.date("enquiry_date")
@@ -205,7 +278,9 @@ class RowChecker:
         raw_decided = rec.raw("decision_date")
         if decision == "pending" and raw_decided:
             rec.error(
-                "decision_date", f"must be blank while the decision is pending; found {raw_decided}"
+                "decision_date",
+                "must be blank while the decision is pending; found "
+                + shown(raw_decided, quoted=False),
             )
         elif decision and decision != "pending" and not raw_decided:
             rec.error("decision_date", f"is blank; expected the date of the {decision} decision")
@@ -229,19 +304,20 @@ class RowChecker:
 
     # -- referrals ----------------------------------------------------------------------------
     def referral(self, rec: Record) -> ReferralRow | None:
-        rid = rec.text("referral_id")
+        rid = rec.ident("referral_id")
         known = self.referrals.get(rid)
         if rid and self._duplicate(rec, "referral_id", rid, known.line if known else None):
             return None
-        eid = rec.raw("enquiry_id")
+        given_eid = rec.raw("enquiry_id")
+        eid = rec.ident("enquiry_id", required=False)
         enquiry = self.enquiries.get(eid) if eid else None
-        if eid and enquiry is None:
+        if eid and enquiry is None and self.enquiries_file not in self.cut_short:
             rec.error(
                 "enquiry_id",
                 f"no enquiry {eid!r} in {self.enquiries_file}; expected an enquiry_id of that "
                 "file, or blank for a re-referral",
             )
-        ref = rec.text("child_ref")
+        ref = rec.ident("child_ref")
         la = rec.code("local_authority", self.councils, "council")
         cohort = rec.code("cohort", self.cohorts)
         dob = rec.date("date_of_birth")
@@ -251,7 +327,10 @@ class RowChecker:
         end = rec.date("end_date", required=False)
         raw_end, raw_reason = rec.raw("end_date"), rec.raw("closure_reason")
         if status == "live" and raw_end:
-            rec.error("end_date", f"must be blank while the status is live; found {raw_end}")
+            rec.error(
+                "end_date",
+                f"must be blank while the status is live; found {shown(raw_end, quoted=False)}",
+            )
         elif status and status != "live" and not raw_end:
             rec.error("end_date", f"is blank; expected the date support ended ({status})")
         if day and end and end < day:
@@ -278,7 +357,7 @@ class RowChecker:
         elif raw_reason and status:
             rec.error(
                 "closure_reason",
-                f"must be blank unless the status is closed_early; found {raw_reason!r} "
+                f"must be blank unless the status is closed_early; found {shown(raw_reason)} "
                 f"with status {status}",
             )
         if day and dob and dob > day:
@@ -305,7 +384,7 @@ class RowChecker:
                 )
             if cohort and dob and enquiry.date and cohort != enquiry.cohort and dob <= enquiry.date:
                 self._eligible(rec, cohort, dob, enquiry.date, "enquiry date")
-        elif not eid and cohort and dob and day and dob <= day:
+        elif not given_eid and cohort and dob and day and dob <= day:
             self._eligible(rec, cohort, dob, day, "re-referral date")
         self._child(rec, ref, dob)
         if rid:
@@ -318,9 +397,9 @@ class RowChecker:
 
     # -- outcome periods ----------------------------------------------------------------------
     def period(self, rec: Record) -> PeriodRow | None:
-        rid = rec.text("referral_id")
+        rid = rec.ident("referral_id")
         referral = self.referrals.get(rid)
-        if rid and referral is None:
+        if rid and referral is None and self.referrals_file not in self.cut_short:
             rec.error(
                 "referral_id",
                 f"no referral {rid!r} in {self.referrals_file}; expected a referral_id of "

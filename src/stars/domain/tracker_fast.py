@@ -33,13 +33,16 @@ from stars.domain.outcomes import (
     REFERRAL_SCHEMA,
     STATUSES,
 )
-from stars.domain.tracker_checks import MAX_PROBLEMS, Problem
+from stars.domain.tracker_checks import ID_PATTERN, MAX_PROBLEMS, Problem
 
-# anything the csv module and Polars might read differently, or str.strip and Polars strip
+# anything the csv module and Polars might read differently, or str.strip and Polars strip,
+# and tabs (the row checker looks at a tab opening an id before it trims the cell)
 UNUSUAL = re.compile(
-    '["\x00-\x08\x0b-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]'
+    '["\x00-\x09\x0b-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]'
 )
 ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+ID = f"^{ID_PATTERN}$"
+IDS = ("enquiry_id", "referral_id", "child_ref")
 
 
 def _frame(name: str, text: str, columns: tuple[str, ...]) -> pl.DataFrame | None:
@@ -119,6 +122,8 @@ def _valid(frame: pl.DataFrame, schema: dict[str, Any], optional: set[str]) -> b
             conditions.append(pl.col(raw).is_null() | pl.col(name).is_not_null())
         if name not in optional:
             conditions.append(pl.col(name).is_not_null())
+        if name in IDS:  # ids and references: 1 to 40 letters, digits and - _ . /
+            conditions.append(pl.col(name).is_null() | pl.col(name).str.contains(ID))
     return _all(frame, pl.all_horizontal(conditions))
 
 

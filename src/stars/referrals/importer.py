@@ -143,38 +143,20 @@ def _children(
     both = pl.concat(
         [f.select("child_ref", "local_authority", "date_of_birth") for f in (enquiries, referrals)]
     ).unique("child_ref", keep="last", maintain_order=True)
-    wanted: dict[str, tuple[int, dt.date]] = {
-        ref: (councils[la], dob) for ref, la, dob in both.iter_rows()
-    }
-    existing = {
-        ref: (pk, council_id, dob)
-        for pk, ref, council_id, dob in Child.objects.values_list(
-            "pk", "child_ref", "council_id", "date_of_birth"
-        )
-    }
-    new = [(ref, c, dob) for ref, (c, dob) in wanted.items() if ref not in existing]
-    changed = []
-    for ref, (council_id, dob) in wanted.items():
-        if ref in existing and existing[ref][1:] != (council_id, dob):
-            changed.append(
-                Child(pk=existing[ref][0], child_ref=ref, council_id=council_id, date_of_birth=dob)
-            )
-    ids = {ref: v[0] for ref, v in existing.items()}
-    for i in range(0, len(new), STEP):
-        made = insert_with_history(
-            Child,
-            ["child_ref", "council_id", "date_of_birth"],
-            new[i : i + STEP],
-            key=["child_ref"],
-            user_id=getattr(user, "pk", None),
-        )
-        ids.update({k[0]: v for k, v in made.items()})
-    if changed:
-        bulk_update_with_history(
-            changed, Child, ["council", "date_of_birth"], batch_size=BATCH, default_user=user
-        )
-    summary.children = Counts(len(new), len(changed), len(wanted) - len(new) - len(changed))
-    return ids
+    rows = [(ref, councils[la], dob) for ref, la, dob in both.iter_rows()]
+    # children the files no longer mention are kept and not reported: enquiries and
+    # referrals are what the summary lists as absent
+    return _upsert(
+        Child,
+        "child_ref",
+        ["council_id", "date_of_birth"],
+        rows,
+        summary.children,
+        [],
+        user,
+        _noop,
+        "children",
+    )
 
 
 ENQUIRY_FIELDS = ["child_id", "council_id", "cohort", "enquiry_date", "decision", "decision_date"]
@@ -208,12 +190,7 @@ def _upsert(
         for r in model.objects.values_list(key, "pk", *fields).iterator(chunk_size=20000)
     }
     new = [r for r in rows if r[0] not in existing]
-    changed = []
-    for r in rows:
-        old = existing.get(r[0])
-        if old is not None and tuple(old[1]) != tuple(r[1:]):
-            obj = model(pk=old[0], **{key: r[0]}, **dict(zip(fields, r[1:], strict=True)))
-            changed.append(obj)
+    changed = _changed(model, fields, rows, existing)
     ids = {k: v[0] for k, v in existing.items()}
     total = len(new) + len(changed)
     for i in range(0, len(new), STEP):
@@ -240,6 +217,33 @@ def _upsert(
     listed = {r[0] for r in rows}
     absent.extend(sorted(k for k in existing if k not in listed))
     return ids
+
+
+def _changed(
+    model: Any,
+    fields: list[str],
+    rows: list[tuple[Any, ...]],
+    existing: dict[Any, tuple[int, tuple[Any, ...]]],
+) -> list[Any]:
+    """The stored records whose tracker fields differ from ``rows``, with the new values set.
+
+    Each is the whole record read from the database, so that its history row (written from
+    the instance by ``bulk_update_with_history``) carries every field, not only the
+    tracker's: what the pages recorded beside them, and ``created_at``, stay as they are.
+    """
+    wanted = {
+        old[0]: r[1:]
+        for r in rows
+        if (old := existing.get(r[0])) is not None and tuple(old[1]) != tuple(r[1:])
+    }
+    stored = model._default_manager.in_bulk(list(wanted))
+    out = []
+    for pk, values in wanted.items():
+        obj = stored[pk]
+        for name, value in zip(fields, values, strict=True):
+            setattr(obj, name, value)
+        out.append(obj)
+    return out
 
 
 def _periods(

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from stars.domain.contract import ContractError, parse_contract
+from stars.domain.text_files import NotText, decode
 from stars.domain.tracker import MAX_PROBLEMS, Problem, TrackerFile, parse_tracker, write_tracker
 from stars.referrals.importer import ImportSummary, tracker_import
 
@@ -22,17 +23,23 @@ class TrackerRejected(Exception):
         super().__init__(headline)
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, *, csv_file: bool = True) -> str:
+    """A file's text; anything that stops it being read is one line naming the file."""
+    expected = "a CSV file" if csv_file else "a contract TOML file"
     try:
-        return path.read_text(encoding="utf-8")
+        return decode(str(path), path.read_bytes(), csv_file=csv_file)
     except FileNotFoundError as exc:
         raise TrackerRejected(f"{path}: no such file; nothing was imported", []) from exc
-    except UnicodeDecodeError as exc:
+    except IsADirectoryError as exc:
         raise TrackerRejected(
-            f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV. "
-            "Nothing was imported",
-            [],
+            f"{path}: is a directory, expected {expected}; nothing was imported", []
         ) from exc
+    except PermissionError as exc:
+        raise TrackerRejected(
+            f"{path}: cannot be read (permission denied); nothing was imported", []
+        ) from exc
+    except NotText as exc:
+        raise TrackerRejected(f"{exc}; nothing was imported", []) from exc
 
 
 def import_files(
@@ -45,7 +52,7 @@ def import_files(
     console: Console | None = None,
 ) -> tuple[ImportSummary, list[Problem]]:
     """Check the files against the contract, then import them in one transaction."""
-    contract_text = _read(contract)
+    contract_text = _read(contract, csv_file=False)
     try:
         terms = parse_contract(contract_text, str(contract))
     except ContractError as exc:

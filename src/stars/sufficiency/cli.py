@@ -15,6 +15,13 @@ app = typer.Typer(help="Placement sufficiency: a council's SSDA903 returns.", no
 def import_returns(
     folder: Annotated[Path, typer.Argument(help="DIR holding YEAR/header.csv, YEAR/episodes.csv")],
     council: Annotated[str, typer.Option("--council", help="the council's code, e.g. derby")],
+    replace_with_empty: Annotated[
+        bool,
+        typer.Option(
+            "--replace-with-empty",
+            help="accept an episodes file with no episodes: its year is left with none",
+        ),
+    ] = False,
 ) -> None:
     """Load a council's SSDA903 returns, all or nothing (re-importing a year replaces it)."""
     from stars.cli import console, fail, out, setup
@@ -42,6 +49,7 @@ def import_returns(
                 council=la,
                 folder=folder,
                 progress=lambda i, n: progress.update(task, completed=i, total=n),
+                replace_with_empty=replace_with_empty,
             )
     except ReturnsRejected as exc:
         for line in exc.lines:

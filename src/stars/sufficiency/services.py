@@ -14,10 +14,13 @@ from django.db import transaction
 from stars.domain.ssda903 import (
     MergedReturns,
     ParsedFile,
+    ValidationError,
+    check_children_in_header,
     merge_returns,
     parse_episodes,
     parse_header,
 )
+from stars.domain.text_files import NotText, decode
 from stars.partnership.models import Council
 from stars.sufficiency.models import ReturnKind, SufficiencyReturn
 
@@ -43,6 +46,12 @@ class ImportedReturns:
 
 def return_files(folder: Path) -> list[tuple[int, str, Path]]:
     """(collection year, kind, path) of every return file under ``folder``/YEAR/."""
+    if folder.is_file():
+        raise ReturnsRejected(
+            f"{folder}: is a file, expected a directory holding YEAR/header.csv and "
+            "YEAR/episodes.csv; nothing was imported",
+            [],
+        )
     if not folder.is_dir():
         raise ReturnsRejected(f"{folder}: no such directory; nothing was imported", [])
     found: list[tuple[int, str, Path]] = []
@@ -53,8 +62,10 @@ def return_files(folder: Path) -> list[tuple[int, str, Path]]:
             continue
         for kind in ("header", "episodes"):
             path = sub / f"{kind}.csv"
-            if path.exists():
+            if path.is_file():
                 found.append((int(m.group(1)), kind, path))
+            elif path.exists():
+                problems.append(f"{path}: is a directory, expected a {kind} CSV file")
             else:
                 problems.append(f"{path}: missing; expected a {kind} file for {sub.name}")
     if not found and not problems:
@@ -67,25 +78,50 @@ def return_files(folder: Path) -> list[tuple[int, str, Path]]:
     return found
 
 
+def _line(e: ValidationError) -> str:
+    column = f" column {e.column}:" if e.column else ""
+    return f"{e.file}:{e.line}:{column} {e.message}"
+
+
 def parse_folder(
-    folder: Path, progress: Callable[[int, int], None] | None = None
+    folder: Path,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    replace_with_empty: bool = False,
 ) -> tuple[list[tuple[int, str, Path, str, ParsedFile]], MergedReturns]:
-    """Read and check every file; raise ``ReturnsRejected`` listing every problem."""
+    """Read and check every file; raise ``ReturnsRejected`` listing every problem.
+
+    Each year's episodes must be of children its header lists. An episodes file with no
+    episodes (its heading row only) would leave the year with none: it is refused unless
+    ``replace_with_empty`` says that is meant.
+    """
     files = return_files(folder)
     parsed = []
     problems: list[str] = []
     for i, (year, kind, path) in enumerate(files):
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            problems.append(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV")
-            continue
         name = f"{year}/{kind}.csv"
+        try:
+            text = decode(name, path.read_bytes()).removeprefix("\ufeff")
+        except NotText as exc:
+            problems.append(str(exc))
+            continue
         p = (parse_header if kind == "header" else parse_episodes)(name, text, year)
-        problems += [f"{e.file}:{e.line}: column {e.column}: {e.message}" for e in p.errors]
+        problems += [_line(e) for e in p.errors]
         parsed.append((year, kind, path, text, p))
         if progress:
             progress(i + 1, len(files))
+    by_year = {(year, kind): p for year, kind, _, _, p in parsed}
+    for year in sorted({y for y, _ in by_year}):
+        episodes, header = by_year.get((year, "episodes")), by_year.get((year, "header"))
+        if episodes is None or header is None:
+            continue
+        problems += [_line(e) for e in check_children_in_header(episodes, header)]
+        if not episodes.errors and episodes.frame.height == 0 and not replace_with_empty:
+            problems.append(
+                f"{episodes.file_name}:1: has no episodes, only its heading row; importing it "
+                f"would leave {year} with no episodes, replacing any loaded before. Expected "
+                "the year's episodes (or --replace-with-empty if an empty year is meant)"
+            )
     if problems:
         n = len(problems)
         shown = problems[:MAX_LISTED]
@@ -110,11 +146,15 @@ def returns_import(
     folder: Path,
     by: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    replace_with_empty: bool = False,
 ) -> ImportedReturns:
-    """Check every file of ``folder``, then replace the council's returns for those years."""
+    """Check every file of ``folder``, then replace the council's returns for those years.
+
+    A year whose episodes file holds no episodes is refused unless ``replace_with_empty``.
+    """
     from stars.core.audit import record_access
 
-    parsed, merged = parse_folder(folder, progress)
+    parsed, merged = parse_folder(folder, progress, replace_with_empty=replace_with_empty)
     years = sorted({y for y, *_ in parsed})
     user = by if getattr(by, "pk", None) else None
     for year, kind, _path, text, p in parsed:
