@@ -25,11 +25,15 @@ out = Console()
 
 
 def setup(migrate: bool = True) -> None:
-    """Configure Django and bring the schema up to date."""
+    """Configure Django and bring the schema up to date; a configuration error is one line."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stars.core.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        fail(str(exc))
     if migrate:
         from django.core.management import call_command
 
