@@ -279,14 +279,15 @@ def finance_extract(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "html")
     if fmt in ("csv", "xlsx"):
         scope = scope_of(request.user)
-        rows = figures.evaluator_rows(contract_current(), scope, as_of)
+        recipient = request.user.get_username()  # pseudonyms are the recipient's own
+        rows = figures.evaluator_rows(contract_current(), scope, as_of, recipient=recipient)
         record_access(
             user=request.user,
             action="export",
             object_type="evaluator_extract",
             object_id=str(as_of),
             path=request.get_full_path(),
-            detail=f"{len(rows)} pseudonymised rows, {fmt}",
+            detail=f"{len(rows)} rows pseudonymised for {recipient}, {fmt}",
         )
         headers = figures.EXTRACT_COLUMNS
         if fmt == "csv":
