@@ -14,6 +14,7 @@ from stars.cases.outcomes import Filters, add_charts, outcomes_report
 from stars.cases.selectors import caseload
 from stars.core.audit import record_access
 from stars.core.permissions import page, scope_of
+from stars.core.spreadsheets import xlsx
 from stars.partnership.models import Council, Role
 from stars.partnership.selectors import contract_current
 
@@ -67,8 +68,6 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
             path=request.get_full_path(),
         )
     if fmt == "xlsx":
-        from stars.reports.exports import xlsx
-
         body = xlsx({t.key: (t.headers, t.rows) for t in tables})
         response = HttpResponse(
             body,
