@@ -19,7 +19,7 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBasicAuth
 
-from stars.core.audit import record_access
+from stars.core.audit import record_access, record_list
 from stars.core.permissions import allowed, scope_of
 
 
@@ -143,7 +143,16 @@ def list_enquiries(request: HttpRequest, page: int = 1) -> list[EnquiryOut]:
 
     user = require(request, "enquiry_list")
     start = (max(page, 1) - 1) * PAGE_SIZE
-    rows = enquiries_visible(user).order_by("enquiry_date", "enquiry_id")[start : start + PAGE_SIZE]
+    rows = list(
+        enquiries_visible(user).order_by("enquiry_date", "enquiry_id")[start : start + PAGE_SIZE]
+    )
+    record_list(
+        user=user,
+        object_type="enquiry",
+        object_ids=[e.enquiry_id for e in rows],
+        path=request.get_full_path(),
+        detail="API",
+    )
     ident = scope_of(user).identifiable
     return [_enquiry_out(e, ident) for e in rows]
 
@@ -197,7 +206,15 @@ def list_referrals(request: HttpRequest, page: int = 1) -> list[ReferralOut]:
 
     user = require(request, "referral_list")
     start = (max(page, 1) - 1) * PAGE_SIZE
-    return [_referral_out(r) for r in referrals_visible(user)[start : start + PAGE_SIZE]]
+    rows = list(referrals_visible(user)[start : start + PAGE_SIZE])
+    record_list(
+        user=user,
+        object_type="referral",
+        object_ids=[r.referral_id for r in rows],
+        path=request.get_full_path(),
+        detail="API",
+    )
+    return [_referral_out(r) for r in rows]
 
 
 @api.get("/referrals/{referral_id}", response={200: ReferralOut, 404: Problem}, tags=["referrals"])

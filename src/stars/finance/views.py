@@ -202,6 +202,15 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
     council_obj, month_date, claim = selectors.claim_find(request.user, council, month)
     back = reverse("claim_detail", args=[council_obj.code, month])
     lines = list(selectors.claim_lines_of(claim)) if claim else []
+    if lines:  # the form lists the claim's lines, by referral
+        record_access(
+            user=request.user,
+            action="view",
+            object_type="claim",
+            object_id=f"{council_obj.code}/{month}",
+            path=request.path,
+            detail="dispute form",
+        )
     choices = [
         (str(x.pk), f"{x.referral.referral_id}: {x.get_kind_display()}, £{x.amount:,.2f}")
         for x in lines
