@@ -46,3 +46,18 @@ def test_not_found_and_forbidden_are_govuk_pages(client, users):
     assert refused.status_code == 403
     _govuk(refused.content.decode())
     assert "You do not have access to this page" in refused.content.decode()
+
+
+def test_a_form_posted_without_its_security_token_is_a_govuk_page(users):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "spoc", "password": "x"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    _govuk(body)
+    assert "The form has expired" in body
+
+
+def test_a_bad_request_is_a_govuk_page(client):
+    response = client.get("/sign-in/", HTTP_HOST="not-an-allowed-host.example")
+    assert response.status_code == 400
+    _govuk(response.content.decode())
