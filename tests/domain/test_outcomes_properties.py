@@ -144,8 +144,9 @@ def test_council_and_cohort_totals_sum_to_the_programme_total(n, offset, seed):
 
 # -- the tracker format ----------------------------------------------------------------------
 
+# no id starts like a spreadsheet formula (tracker-format.md); the export would quote it
 text = st.text(alphabet=st.sampled_from('abcXYZ019 ,"\n-é'), min_size=1, max_size=8).filter(
-    lambda s: s == s.strip()
+    lambda s: s == s.strip() and not s.startswith("-")
 )
 dates = st.dates(min_value=dt.date(2020, 9, 1), max_value=dt.date(2026, 12, 31))
 
