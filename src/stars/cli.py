@@ -25,11 +25,15 @@ out = Console()
 
 
 def setup(migrate: bool = True) -> None:
-    """Configure Django and bring the schema up to date."""
+    """Configure Django and bring the schema up to date; a configuration error is one line."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stars.core.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        fail(str(exc))
     if migrate:
         from django.core.management import call_command
 
@@ -206,13 +210,21 @@ def report_evaluation(
     """The evaluation report of tracker-format.md, as of a date."""
     day = _as_of(as_of)
     setup()
+    from stars.core.audit import record_access
     from stars.reports.services import evaluation_document
 
     if fmt not in ("json", "xlsx", "html"):
         fail(f"--format {fmt!r}: expected json, xlsx or html")
-    data = evaluation_document(fmt=fmt, as_of=day)
     if out_file is None and fmt == "xlsx":
         fail("an XLSX workbook needs --out FILE")
+    data = evaluation_document(fmt=fmt, as_of=day)
+    record_access(
+        user=None,
+        action="export",
+        object_type="report",
+        object_id="evaluation",
+        detail=f"stars report evaluation --as-of {day} ({fmt})",
+    )
     if out_file is None:
         sys.stdout.write(data if isinstance(data, str) else data.decode())
         sys.stdout.write("\n")
@@ -243,6 +255,7 @@ def report_board(
     if fmt not in ("pdf", "xlsx", "html"):
         fail(f"--format {fmt!r}: expected pdf, xlsx or html")
     setup()
+    from stars.core.audit import record_access
     from stars.partnership.selectors import contract_or_none
     from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
 
@@ -254,6 +267,13 @@ def report_board(
         target.write_text(card_html(context), encoding="utf-8")
     else:
         target.write_bytes(card_pdf(context) if fmt == "pdf" else card_xlsx(context))
+    record_access(
+        user=None,
+        action="export",
+        object_type="report",
+        object_id=f"board {q.label}",
+        detail=f"stars report board ({fmt}) to {target}",
+    )
     out.print(f"wrote {target}")
 
 
@@ -297,12 +317,20 @@ def explain(
     """The lines behind one referral's weeks, payments and savings."""
     day = _as_of(as_of)
     setup()
+    from stars.core.audit import record_access
     from stars.referrals.models import Referral
     from stars.reports.explain import explanation_for, explanation_text
 
     referral = Referral.objects.filter(referral_id=referral_id).first()
     if referral is None:
         fail(f"no referral {referral_id!r}")
+    record_access(
+        user=None,
+        action="view",
+        object_type="referral",
+        object_id=referral_id,
+        detail=f"stars explain --as-of {day}",
+    )
     out.print(explanation_text(explanation_for(referral, day)), highlight=False)
 
 

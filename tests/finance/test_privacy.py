@@ -50,17 +50,39 @@ def test_investor_projection_counts_live_cases_forward(users, named_children):
     assert o["from_live"] == o["projected"].paid - o["to_date"].paid
 
 
+def _extract(client, user, fmt="csv", as_of="2022-12-01"):
+    client.force_login(user)
+    response = client.get(reverse("finance_extract"), {"format": fmt, "as_of": as_of})
+    assert response.status_code == 200
+    return response
+
+
+def _csv_rows(response):
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def _ids_of_the_database():
+    from stars.referrals.models import Child, Enquiry, Referral
+
+    return {
+        *Referral.objects.values_list("referral_id", flat=True),
+        *Child.objects.values_list("child_ref", flat=True),
+        *Enquiry.objects.values_list("enquiry_id", flat=True),
+    }
+
+
 def test_evaluator_extract_csv_is_pseudonymised_and_logged(client, users, named_children):
     client.force_login(users["evaluator"])
     page = client.get(reverse("finance_extract")).content.decode()
     assert_clean(page)
-    response = client.get(reverse("finance_extract"), {"format": "csv", "as_of": "2022-12-01"})
+    response = _extract(client, users["evaluator"])
     text = response.content.decode()
     assert_clean(text)
-    rows = list(csv.DictReader(io.StringIO(text)))
-    assert {r["referral_id"] for r in rows} == {"R-DER", "R-NOT", "R-DG"}
-    der = next(r for r in rows if r["referral_id"] == "R-DER")
-    assert der["child_ref"] == "C-R-DER" and der["age_band"] == "10-12"
+    rows = _csv_rows(response)
+    assert len(rows) == 3 and len({r["referral"] for r in rows}) == 3
+    assert all(r["referral"].startswith("ref-") and r["child"].startswith("child-") for r in rows)
+    der = next(r for r in rows if r["council"] == "derby" and r["cohort"] == "B")
+    assert der["age_band"] == "10-12"
     assert der["referral_month"] == "2022-01" and der["status"] == "live"
     assert der["sustained_weeks"] == "46"  # 10 Jan to 1 Dec 2022: 325 days
     for r in rows:
@@ -69,17 +91,58 @@ def test_evaluator_extract_csv_is_pseudonymised_and_logged(client, users, named_
                 assert len(value) == 7, (key, value)  # YYYY-MM, never a day
     log = AccessLog.objects.get(object_type="evaluator_extract")
     assert (log.username, log.action) == ("evaluator", "export")
+    assert "pseudonymised for evaluator" in log.detail
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_extract_carries_no_id_printed_anywhere_else(client, users, named_children, fmt):
+    """Claims and case pages print referral ids and child references: the extract must
+    not, or its rows could be linked back to the children."""
+    from openpyxl import load_workbook
+
+    response = _extract(client, users["evaluator"], fmt)
+    if fmt == "csv":
+        cells = {c for row in csv.reader(io.StringIO(response.content.decode())) for c in row}
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row}
+    text = " ".join(cells)
+    ids = _ids_of_the_database()
+    assert ids and not any(i in text for i in ids), sorted(i for i in ids if i in text)
+
+
+def test_pseudonyms_are_stable_for_a_recipient_and_differ_between_recipients(
+    client, users, named_children
+):
+    def pseudonyms(user, as_of):
+        rows = _csv_rows(_extract(client, user, "csv", as_of))
+        return {(r["council"], r["cohort"]): (r["referral"], r["child"]) for r in rows}
+
+    first = pseudonyms(users["evaluator"], "2022-12-01")
+    assert pseudonyms(users["evaluator"], "2022-12-01") == first
+    assert pseudonyms(users["evaluator"], "2023-06-01") == first  # another download, same ones
+    other = pseudonyms(users["provider_manager"], "2022-12-01")
+    assert other.keys() == first.keys()
+    mine = {p for pair in first.values() for p in pair}
+    theirs = {p for pair in other.values() for p in pair}
+    assert not mine & theirs
+
+
+def test_the_pseudonyms_depend_on_the_configured_key(client, users, named_children, settings):
+    first = _csv_rows(_extract(client, users["evaluator"]))
+    settings.STARS_PSEUDONYM_KEY = "another-installation-key"
+    second = _csv_rows(_extract(client, users["evaluator"]))
+    assert {r["referral"] for r in first}.isdisjoint({r["referral"] for r in second})
 
 
 def test_evaluator_extract_xlsx_is_pseudonymised(client, users, named_children):
     from openpyxl import load_workbook
 
-    client.force_login(users["evaluator"])
-    response = client.get(reverse("finance_extract"), {"format": "xlsx"})
+    response = _extract(client, users["evaluator"], "xlsx")
     wb = load_workbook(io.BytesIO(response.content))
     cells = [str(c) for row in wb.active.iter_rows(values_only=True) for c in row]
     assert_clean(" ".join(cells))
-    assert "child_ref" in cells and "C-R-DG" in cells
+    assert cells[:2] == ["referral", "child"] and "C-R-DG" not in cells
     assert not any(
         isinstance(c, dt.date) for row in wb.active.iter_rows(values_only=True) for c in row
     )

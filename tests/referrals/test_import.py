@@ -333,3 +333,20 @@ def test_the_command_names_a_directory_a_bad_byte_and_an_open_quote_in_one_line(
         "error: 1 problem found; nothing was imported. Correct the files and import again.",
     ]
     assert Referral.objects.count() == 0
+
+
+def test_export_writes_a_formula_like_reference_as_inert_text(db, tmp_path):
+    """Ids valid under tracker-format.md never start like a formula; one that reached the
+    database some other way is quoted in the export (and so refused on re-import)."""
+    import csv
+
+    load(write_programme(tmp_path / "a", n=10))
+    attack = '=HYPERLINK("http://x.invalid","y")'
+    referral = Referral.objects.order_by("referral_id").first()
+    referral.child.child_ref = attack
+    referral.child.save()
+    exported = {p.name: p for p in export_files(out_dir=tmp_path / "b")}
+    with exported["referrals.csv"].open(newline="") as fh:
+        refs = [r["child_ref"] for r in csv.DictReader(fh)]
+    assert "'" + attack in refs and attack not in refs
+    assert all(r == "'" + attack or r[0].isalnum() for r in refs)

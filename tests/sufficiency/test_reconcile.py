@@ -84,3 +84,31 @@ def test_only_the_councils_users_see_the_link_and_the_check(client, users, linke
     client.force_login(users["spoc"])
     assert linked["child"] in client.get("/referrals/R-DER/").content.decode()
     assert client.get("/sufficiency/link/R-DER/").status_code == 403  # commissioners link
+
+
+def test_the_findings_csv_writes_a_formula_like_child_id_as_text():
+    """The council's child identifiers come from its own files: one that starts like a
+    formula is quoted in the CSV, as every CSV the service writes does."""
+    from types import SimpleNamespace as NS
+
+    from stars.sufficiency.reconcile import findings_csv
+
+    attack = '=HYPERLINK("http://x.invalid","y")'
+    finding = NS(
+        referral=NS(referral_id="R-DER", cohort="B"),
+        child_id=attack,
+        discrepancy=NS(
+            start=dt.date(2022, 2, 1),
+            last_day=dt.date(2022, 2, 28),
+            days=28,
+            weeks=4,
+            group="",
+            place="",
+            rule="B",
+            description="in residential care",
+        ),
+        stake=NS(weeks=4, paid_weeks=4, amount=-400, months=["2022-02"]),
+    )
+    rows = list(csv.DictReader(io.StringIO(findings_csv({"findings": [finding]}))))
+    assert rows[0]["council_child_id"] == "'" + attack
+    assert rows[0]["claimed"] == "-400"  # a number stays a number

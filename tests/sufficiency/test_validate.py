@@ -100,3 +100,23 @@ def test_a_validator_that_runs_too_long_is_stopped_and_named(tmp_path):
             previous=None,
             timeout=0.2,
         )
+
+
+def test_the_findings_csv_writes_a_formula_like_child_id_as_text(tmp_path):
+    import csv
+
+    from stars.sufficiency.validator import write_csv
+
+    attack = '=HYPERLINK("http://x.invalid","y")'
+    out = tmp_path / "findings.csv"
+    write_csv(out, [Finding("2024/episodes.csv", 7, ("DECOM",), attack, "103", "-1 is wrong")])
+    with out.open(newline="") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert row == {
+        "file": "2024/episodes.csv",
+        "line": "7",
+        "columns": "DECOM",
+        "child": "'" + attack,
+        "rule": "103",
+        "message": "'-1 is wrong",
+    }

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from stars.cases.outcomes import Filters, add_charts, outcomes_report
 from stars.cases.selectors import caseload
-from stars.core.audit import record_access
+from stars.core.audit import record_access, record_list
 from stars.core.permissions import page, scope_of
+from stars.core.spreadsheets import xlsx
 from stars.partnership.models import Council, Role
 from stars.partnership.selectors import contract_current
 
@@ -25,8 +26,12 @@ def case_caseload(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     kw = user.pk if user.role == Role.KEY_WORKER else None
     rows = caseload(user, key_worker_id=kw)
-    record_access(
-        user=user, action="view", object_type="caseload", path=request.path, detail=f"{len(rows)}"
+    record_list(
+        user=user,
+        object_type="case",
+        object_ids=[r.referral.referral_id for r in rows],
+        path=request.path,
+        detail="caseload",
     )
     today = timezone.localdate()
     return render(
@@ -67,8 +72,6 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
             path=request.get_full_path(),
         )
     if fmt == "xlsx":
-        from stars.reports.exports import xlsx
-
         body = xlsx({t.key: (t.headers, t.rows) for t in tables})
         response = HttpResponse(
             body,

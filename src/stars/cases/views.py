@@ -55,6 +55,13 @@ def _case_form(
     intro: str = "",
     links: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
+    record_access(  # every case form shows the case it changes
+        user=request.user,
+        action="view",
+        object_type="case",
+        object_id=referral.referral_id,
+        path=request.path,
+    )
     if request.method == "POST" and form.is_valid():
         done = _apply(form, lambda: run(form.cleaned_data))
         if done is not None:

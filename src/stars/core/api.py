@@ -32,7 +32,7 @@ from ninja.openapi.docs import DocsBase
 from ninja.security import APIKeyCookie, HttpBasicAuth
 from pydantic import StringConstraints
 
-from stars.core.audit import record_access
+from stars.core.audit import record_access, record_list
 from stars.core.permissions import allowed, scope_of
 from stars.domain.pipeline import NEED_LABELS, PAPER_LABELS, WHY_NOW_MAX_LENGTH
 from stars.partnership.models import Council
@@ -257,7 +257,16 @@ def list_enquiries(request: HttpRequest, page: int = PageNumber) -> list[Enquiry
 
     user = require(request, "enquiry_list")
     start = (page - 1) * PAGE_SIZE
-    rows = enquiries_visible(user).order_by("enquiry_date", "enquiry_id")[start : start + PAGE_SIZE]
+    rows = list(
+        enquiries_visible(user).order_by("enquiry_date", "enquiry_id")[start : start + PAGE_SIZE]
+    )
+    record_list(
+        user=user,
+        object_type="enquiry",
+        object_ids=[e.enquiry_id for e in rows],
+        path=request.get_full_path(),
+        detail="API",
+    )
     ident = scope_of(user).identifiable
     return [_enquiry_out(e, ident) for e in rows]
 
@@ -310,7 +319,15 @@ def list_referrals(request: HttpRequest, page: int = PageNumber) -> list[Referra
 
     user = require(request, "referral_list")
     start = (page - 1) * PAGE_SIZE
-    return [_referral_out(r) for r in referrals_visible(user)[start : start + PAGE_SIZE]]
+    rows = list(referrals_visible(user)[start : start + PAGE_SIZE])
+    record_list(
+        user=user,
+        object_type="referral",
+        object_ids=[r.referral_id for r in rows],
+        path=request.get_full_path(),
+        detail="API",
+    )
+    return [_referral_out(r) for r in rows]
 
 
 @api.get("/referrals/{referral_id}", response=answers({200: ReferralOut}, 404), tags=["referrals"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
@@ -10,6 +11,20 @@ from django.db.models import Q, QuerySet
 from stars.core.models import AccessLog
 
 CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _row(
+    user: Any, action: str, object_type: str, object_id: Any, path: str, detail: str
+) -> AccessLog:
+    return AccessLog(
+        user=user if getattr(user, "pk", None) else None,
+        username=getattr(user, "username", "") or "system",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        path=path[:500],
+        detail=detail[:500],
+    )
 
 
 def record_access(
@@ -21,14 +36,16 @@ def record_access(
     path: str = "",
     detail: str = "",
 ) -> None:
-    AccessLog.objects.create(
-        user=user if getattr(user, "pk", None) else None,
-        username=getattr(user, "username", "") or "system",
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        path=path[:500],
-        detail=detail[:500],
+    _row(user, action, object_type, object_id, path, detail).save()
+
+
+def record_list(
+    *, user: Any, object_type: str, object_ids: Iterable[Any], path: str = "", detail: str = ""
+) -> None:
+    """A list shown (a page of referrals, the worklist, an API page): one ``list`` row per
+    record on it, so that who has seen a child's record finds the lists too."""
+    AccessLog.objects.bulk_create(
+        [_row(user, "list", object_type, i, path, detail) for i in object_ids]
     )
 
 

@@ -2,8 +2,12 @@
 
 - ``STARS_HOME`` (default ``./var``): the data directory (SQLite file, exports).
 - ``DATABASE_URL``: the database; none means SQLite at ``$STARS_HOME/stars.sqlite3``.
-- ``STARS_ENV=production``: refuses to start without ``STARS_SECRET_KEY``, turns on the
-  secure-cookie/HSTS/SSL settings that ``stars check`` (Django's deploy checks) expects.
+- ``STARS_ENV=production``: refuses to start without ``STARS_SECRET_KEY`` and
+  ``STARS_PSEUDONYM_KEY``, turns on the secure-cookie/HSTS/SSL settings that ``stars check``
+  (Django's deploy checks) expects.
+- ``STARS_DEBUG=1``: Django's debug pages (tracebacks, URL lists); off in every mode otherwise.
+- ``STARS_PROXY_HEADER`` / ``STARS_PROXY_COUNT``: where the client's address is read behind
+  a reverse proxy (sign-in lockout is per user name and address).
 """
 
 from __future__ import annotations
@@ -21,14 +25,27 @@ STARS_ENV = os.environ.get("STARS_ENV", "development")
 PRODUCTION = STARS_ENV == "production"
 
 SECRET_KEY = os.environ.get("STARS_SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured(
-            "STARS_ENV=production needs STARS_SECRET_KEY (a long random value); refusing to start."
-        )
-    SECRET_KEY = "django-insecure-local-development-only-not-for-production-use"
+# The key of the pseudonyms in the evaluator's extract (stars.domain.disclosure): without it
+# nobody can link a pseudonym back to a referral, so it is kept apart from the records.
+STARS_PSEUDONYM_KEY = os.environ.get("STARS_PSEUDONYM_KEY", "")
+_missing = [
+    name
+    for name, value in (
+        ("STARS_SECRET_KEY", SECRET_KEY),
+        ("STARS_PSEUDONYM_KEY", STARS_PSEUDONYM_KEY),
+    )
+    if not value
+]
+if PRODUCTION and _missing:
+    raise ImproperlyConfigured(
+        f"STARS_ENV=production needs {' and '.join(_missing)} (long random values); "
+        "refusing to start."
+    )
+SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only-not-for-production-use"
+STARS_PSEUDONYM_KEY = STARS_PSEUDONYM_KEY or "local-development-pseudonym-key-not-for-production"
 
-DEBUG = os.environ.get("STARS_DEBUG", "0" if PRODUCTION else "1") == "1"
+# Debug pages list every URL and show tracebacks: only when asked for, in any mode.
+DEBUG = os.environ.get("STARS_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get(
@@ -45,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # `stars serve` serves static files through WhiteNoise too
     "django.contrib.staticfiles",
     "simple_history",
     "axes",
@@ -98,9 +116,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets pages read while an import writes; a 128 MB page cache keeps the indexes of a
-    # large programme in memory during an import (SQLite's default is 2 MB)
+    # large programme in memory during an import (SQLite's default is 2 MB). Transactions
+    # take the write lock when they begin (IMMEDIATE): a transaction that read first and
+    # then wrote would fail at once with "database is locked" when another wrote meanwhile
+    # (two failed sign-ins at the same moment did), where waiting for the lock succeeds.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         timeout=20,
+        transaction_mode="IMMEDIATE",
         init_command=(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
             "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;"
@@ -130,12 +152,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed sign-ins (django-axes): 5 failures lock for 30 minutes.
+# Lockout after repeated failed sign-ins (django-axes): 5 failures of one user name from one
+# address lock that user name at that address for 30 minutes. Other users behind the same
+# address (a council's proxy) and the same user elsewhere are not locked.
 AXES_FAILURE_LIMIT = int(os.environ.get("STARS_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "stars.core.security.client_address"
+AXES_LOCKOUT_CALLABLE = "stars.core.security.lockout_response"
+# Behind a reverse proxy, the client's address is in a header the proxy sets, e.g.
+# X-Forwarded-For; STARS_PROXY_COUNT is the number of proxies in front of STARS that append
+# to it (the address is that many entries from the right). Unset: the connection's address.
+STARS_PROXY_HEADER = os.environ.get("STARS_PROXY_HEADER", "").strip()
+STARS_PROXY_COUNT = int(os.environ.get("STARS_PROXY_COUNT", "1"))
 
 # Sessions expire after 30 minutes idle and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("STARS_SESSION_SECONDS", "1800"))

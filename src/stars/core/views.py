@@ -44,4 +44,12 @@ def audit(request: HttpRequest) -> HttpResponse:
         "record": record,
         "query": query + "&" if query else "",
     }
-    return render(request, "stars/audit.html", context)
+    response = render(request, "stars/audit.html", context)
+    audit_log.record_access(  # after the search, so it does not find itself
+        user=request.user,
+        action="view",
+        object_type="audit",
+        path=request.get_full_path(),
+        detail="the access log and change history",
+    )
+    return response

@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from stars.domain.outcomes import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
+from stars.domain.spreadsheet_text import inert
 
 ENQUIRIES_FILE = "enquiries.csv"
 REFERRALS_FILE = "referrals.csv"
@@ -90,11 +91,13 @@ def periods_frame(rows: Sequence[PeriodRow]) -> pl.DataFrame:
 
 
 def _cell(v: Any) -> str:
+    """ISO dates, blank for none; text a spreadsheet would run is quoted (no valid id, code
+    or date starts that way, so a valid tracker is written unchanged)."""
     if v is None:
         return ""
     if isinstance(v, dt.date):
         return v.isoformat()
-    return str(v)
+    return inert(str(v))
 
 
 def _csv(columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> str:

@@ -12,10 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 
 from stars.core.permissions import Scope
 from stars.domain.claims import months_between
 from stars.domain.contract import Contract, age_on
+from stars.domain.disclosure import pseudonym
 from stars.domain.evaluation import evaluation_report
 from stars.domain.measures import SUPPRESSED, suppress_group
 from stars.domain.outcomes import Money, money_by_group, referral_figures
@@ -171,8 +173,8 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
 
 
 EXTRACT_COLUMNS = [
-    "referral_id",
-    "child_ref",
+    "referral",
+    "child",
     "council",
     "cohort",
     "funding",
@@ -200,12 +202,17 @@ def _month(d: dt.date | None) -> str:
     return f"{d:%Y-%m}" if d else ""
 
 
-def evaluator_rows(contract: Contract, scope: Scope | None, as_of: dt.date) -> list[list[Any]]:
-    """One pseudonymised row per referral existing on ``as_of``.
+def evaluator_rows(
+    contract: Contract, scope: Scope | None, as_of: dt.date, *, recipient: str
+) -> list[list[Any]]:
+    """One pseudonymised row per referral existing on ``as_of``, for ``recipient``.
 
-    Dates are months (YYYY-MM); the date of birth becomes an age band at referral and is
-    not written; names are never read. Statuses are as of the date (tracker rules).
+    Referrals and children appear under the recipient's own keyed pseudonyms
+    (``stars.domain.disclosure``), never under an id printed elsewhere. Dates are months
+    (YYYY-MM); the date of birth becomes an age band at referral and is not written; names
+    are never read. Statuses are as of the date (tracker rules).
     """
+    key = settings.STARS_PSEUDONYM_KEY
     enquiries, referrals, periods = frames_for(scope)
     figures = referral_figures(contract, referrals, periods, as_of).join(
         enquiries.select("enquiry_id", "enquiry_date"), on="enquiry_id", how="left"
@@ -216,8 +223,8 @@ def evaluator_rows(contract: Contract, scope: Scope | None, as_of: dt.date) -> l
         enquired = r["enquiry_date"]
         rows.append(
             [
-                r["referral_id"],
-                r["child_ref"],
+                pseudonym(key=key, recipient=recipient, kind="referral", value=r["referral_id"]),
+                pseudonym(key=key, recipient=recipient, kind="child", value=r["child_ref"]),
                 r["local_authority"],
                 r["cohort"],
                 r["funding"],

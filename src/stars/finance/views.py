@@ -202,6 +202,15 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
     council_obj, month_date, claim = selectors.claim_find(request.user, council, month)
     back = reverse("claim_detail", args=[council_obj.code, month])
     lines = list(selectors.claim_lines_of(claim)) if claim else []
+    if lines:  # the form lists the claim's lines, by referral
+        record_access(
+            user=request.user,
+            action="view",
+            object_type="claim",
+            object_id=f"{council_obj.code}/{month}",
+            path=request.path,
+            detail="dispute form",
+        )
     choices = [
         (str(x.pk), f"{x.referral.referral_id}: {x.get_kind_display()}, £{x.amount:,.2f}")
         for x in lines
@@ -279,14 +288,15 @@ def finance_extract(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "html")
     if fmt in ("csv", "xlsx"):
         scope = scope_of(request.user)
-        rows = figures.evaluator_rows(contract_current(), scope, as_of)
+        recipient = request.user.get_username()  # pseudonyms are the recipient's own
+        rows = figures.evaluator_rows(contract_current(), scope, as_of, recipient=recipient)
         record_access(
             user=request.user,
             action="export",
             object_type="evaluator_extract",
             object_id=str(as_of),
             path=request.get_full_path(),
-            detail=f"{len(rows)} pseudonymised rows, {fmt}",
+            detail=f"{len(rows)} rows pseudonymised for {recipient}, {fmt}",
         )
         headers = figures.EXTRACT_COLUMNS
         if fmt == "csv":

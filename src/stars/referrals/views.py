@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from stars.core.audit import record_access
+from stars.core.audit import record_access, record_list
 from stars.core.permissions import allowed, page, scope_of
 from stars.partnership.models import Council, Role, User
 from stars.partnership.selectors import contract_current
@@ -52,6 +52,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     if status:
         qs = qs.filter(status=status)
     referrals = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list(
+        user=request.user,
+        object_type="referral",
+        object_ids=[r.referral_id for r in referrals],
+        path=request.get_full_path(),
+    )
     return render(
         request,
         "referrals/referral_list.html",
@@ -87,6 +93,13 @@ def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
 @page("referral_rerefer")
 def referral_rerefer(request: HttpRequest, referral_id: str) -> HttpResponse:
     referral = referral_get(request.user, referral_id)
+    record_access(
+        user=request.user,
+        action="view",
+        object_type="referral",
+        object_id=referral.referral_id,
+        path=request.path,
+    )
     cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract_current().cohorts]
     form = forms.RereferForm(request.POST or None, cohorts=cohorts)
     if request.method == "POST" and form.is_valid():
@@ -117,6 +130,12 @@ def referral_rerefer(request: HttpRequest, referral_id: str) -> HttpResponse:
 def enquiry_list(request: HttpRequest) -> HttpResponse:
     items = worklist(request.user, timezone.localdate())
     page_obj = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list(
+        user=request.user,
+        object_type="enquiry",
+        object_ids=[i.enquiry.enquiry_id for i in page_obj],
+        path=request.get_full_path(),
+    )
     stuck = sum(1 for i in items if i.stuck)
     return render(
         request,
@@ -237,6 +256,13 @@ def _step(
     initial: dict[str, Any] | None = None,
 ) -> HttpResponse:
     enquiry = _enquiry(request, enquiry_id)
+    record_access(  # the form shows the enquiry (and the profile form the child's details)
+        user=request.user,
+        action="view",
+        object_type="enquiry",
+        object_id=enquiry.enquiry_id,
+        path=request.path,
+    )
     form = form_cls(request.POST or None, initial=initial or {}, **(form_kwargs or {}))
     if request.method == "POST" and form.is_valid():
         done = _apply(form, lambda: run(enquiry, form.cleaned_data))

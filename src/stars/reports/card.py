@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 
 from stars.core.permissions import Scope
+from stars.core.spreadsheets import xlsx
 from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.claims import next_month
 from stars.domain.measures import SUPPRESSED, suppress_group
@@ -438,8 +439,6 @@ def card_pdf(context: dict[str, Any]) -> bytes:
 
 def card_xlsx(context: dict[str, Any]) -> bytes:
     """One sheet of headlines, one per section's table, and the data-quality checks."""
-    from stars.reports.exports import xlsx
-
     sections: list[Section] = context["sections"]
     sheets: dict[str, tuple[list[str], list[list[Any]]]] = {
         "Summary": (

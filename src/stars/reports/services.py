@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from stars.core.permissions import Scope
+from stars.core.spreadsheets import xlsx
 from stars.partnership.selectors import NoContract, contract_current
 from stars.reports.selectors import report_frames
 
@@ -95,8 +96,6 @@ def evaluation_json(*, scope: Scope | None, as_of: dt.date) -> str:
 
 
 def evaluation_xlsx(*, scope: Scope | None, as_of: dt.date) -> bytes:
-    from stars.reports.exports import xlsx
-
     ctx = evaluation_context(scope=scope, as_of=as_of)
     tables = [*ctx["tables"], ctx["status_table"]]
     return xlsx(

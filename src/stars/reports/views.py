@@ -26,14 +26,16 @@ def report_evaluation(request: HttpRequest) -> HttpResponse:
     as_of = _as_of(request)
     scope = scope_of(request.user)
     fmt = request.GET.get("format", "html")
-    if fmt == "xlsx":
+    if fmt in ("xlsx", "json"):
         record_access(
             user=request.user,
             action="export",
             object_type="report",
             object_id="evaluation",
             path=request.get_full_path(),
+            detail=fmt,
         )
+    if fmt == "xlsx":
         response = HttpResponse(
             evaluation_xlsx(scope=scope, as_of=as_of),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

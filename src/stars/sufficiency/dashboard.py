@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from stars.core.spreadsheets import xlsx
 from stars.domain.sufficiency import AGE_BANDS, SufficiencyYear, sufficiency_years
 from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
 from stars.partnership.models import Council
@@ -177,8 +178,6 @@ def _charts(figures: tuple[SufficiencyYear, ...], target: int | None) -> list[st
 
 
 def dashboard_xlsx(context: dict[str, Any]) -> bytes:
-    from stars.reports.exports import xlsx
-
     tables = context["tables"]
     return xlsx(
         {t.title[:31]: (t.headers, t.rows) for t in tables},

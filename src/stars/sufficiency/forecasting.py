@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
+from stars.core.spreadsheets import xlsx
 from stars.domain.forecast import Redirect, Scenario, fit_model, project
 from stars.domain.ssda903 import MergedReturns, year_end
 from stars.domain.sufficiency_backtest import backtest
@@ -173,8 +174,6 @@ def choices_rows(choices: Choices) -> list[list[Any]]:
 
 
 def forecast_xlsx(context: dict[str, Any]) -> bytes:
-    from stars.reports.exports import xlsx
-
     tables = context["tables"]
     sheets: dict[str, tuple[list[str], list[list[Any]]]] = {
         "Scenario": (["Setting", "Value"], choices_rows(context["choices"]))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from stars.core.spreadsheets import csv_text
 from stars.domain.claims import month_label
 from stars.domain.reconciliation import (
     Discrepancy,
@@ -88,8 +89,6 @@ def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
 
 
 def findings_csv(context: dict[str, Any]) -> str:
-    from stars.reports.exports import csv_text
-
     return csv_text(
         [
             "referral_id",

@@ -9,7 +9,6 @@ Nothing here touches the database.
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from stars.core.spreadsheets import csv_text
 from stars.domain.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
 
 HERE = Path(__file__).parent / "validator903"
@@ -186,8 +186,6 @@ def summary(findings: Iterable[Finding]) -> list[tuple[str, int, str]]:
 
 
 def write_csv(path: Path, findings: Iterable[Finding]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["file", "line", "columns", "child", "rule", "message"])
-        for f in findings:
-            w.writerow([f.file, f.line, " ".join(f.columns), f.child, f.code, f.message])
+    rows = [[f.file, f.line, " ".join(f.columns), f.child, f.code, f.message] for f in findings]
+    text = csv_text(["file", "line", "columns", "child", "rule", "message"], rows)
+    path.write_text(text, encoding="utf-8", newline="")

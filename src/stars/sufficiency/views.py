@@ -107,6 +107,14 @@ def sufficiency_link(request: HttpRequest, referral_id: str) -> HttpResponse:
     from stars.sufficiency.services import council_returns
 
     referral = referral_get(request.user, referral_id)  # 404 outside the user's councils
+    record_access(
+        user=request.user,
+        action="view",
+        object_type="referral",
+        object_id=referral.referral_id,
+        path=request.path,
+        detail="link to the council's child record",
+    )
     link = ChildLink.objects.filter(referral=referral).first()
     merged = council_returns(referral.council)
     known = set(merged.headers["CHILD"].to_list()) if merged is not None else set()

@@ -1,0 +1,122 @@
+"""The app as `make demo` serves it: `stars serve` in development mode, over real HTTP.
+
+One server for the module, started the way a newcomer starts it (no STARS_DEBUG, SQLite in a
+fresh STARS_HOME), so these tests see the settings a demo really runs with.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+USER, PASSWORD = "manager", "a-long-test-password-1"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(home) -> dict[str, str]:
+    drop = ("STARS_SECRET_KEY", "STARS_DEBUG", "STARS_ENV", "DATABASE_URL")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env["STARS_HOME"] = str(home)
+    return env
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    home = tmp_path_factory.mktemp("served")
+    env = _env(home)
+    cli = [sys.executable, "-m", "stars.cli"]
+    subprocess.run(
+        [*cli, "createuser", USER, "--role", "provider_manager", "--password", PASSWORD],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    port = _free_port()
+    log = (home / "serve.log").open("w")
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        server.kill()
+        pytest.fail("stars serve did not start: " + (home / "serve.log").read_text())
+    yield port
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+def fetch(port: int, path: str, headers: dict[str, str] | None = None):
+    """GET with the path sent exactly as given (no client-side normalising)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", path, headers=headers or {})
+    response = conn.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    conn.close()
+    return response.status, response.getheader("Content-Type", ""), body
+
+
+def test_a_missing_page_is_the_govuk_page_without_debug_output(served):
+    status, kind, body = fetch(served, "/no-such-page/")
+    assert status == 404
+    assert kind.startswith("text/html")
+    assert "govuk-template" in body and "Page not found" in body
+    assert "URLconf" not in body and "Django tried these URL patterns" not in body
+
+
+def test_static_files_and_govuk_assets_are_served_without_debug(served):
+    for path, kind in (
+        ("/static/govuk/govuk-frontend.min.css", "text/css"),
+        ("/static/stars/stars.css", "text/css"),
+        ("/assets/images/favicon.ico", "image/"),
+    ):
+        status, content_type, _ = fetch(served, path)
+        assert (status, content_type.startswith(kind)) == (200, True), path
+
+
+@pytest.mark.parametrize("path", ["/static/../x", "/static/..%2fx", "/static/%2e%2e/settings.py"])
+def test_static_path_traversal_is_not_found(served, path):
+    status, _, body = fetch(served, path)
+    assert status == 404, body[:300]
+    assert "Traceback" not in body
+
+
+def test_concurrent_bad_basic_sign_ins_are_refused_never_a_server_error(served):
+    """SQLite: failed sign-ins at the same moment each update the lockout record."""
+    answers: list[tuple[int, str, str]] = []
+    bad = {"Authorization": "Basic " + base64.b64encode(f"{USER}:wrong".encode()).decode()}
+
+    def sign_in() -> None:
+        answers.append(fetch(served, "/api/referrals", bad))
+
+    for _ in range(4):
+        threads = [threading.Thread(target=sign_in) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted({status for status, _, _ in answers}) == [401, 429], answers
+    locked = [(kind, body) for status, kind, body in answers if status == 429]
+    assert all(kind == "application/json" for kind, _ in locked)
+    assert all("locked" in json.loads(body)["detail"] for _, body in locked)

