@@ -13,6 +13,7 @@ from stars.domain.pipeline import (
     TargetLine,
     funnel,
     is_stuck,
+    name_key,
     next_step,
     projection_to,
     working_days_between,
@@ -93,3 +94,8 @@ def test_targets_shortfall_projection_and_funnel():
         ("progressed", 5),
         ("accepted", 4),
     ]
+
+
+def test_names_compare_without_case_or_spaces():
+    assert name_key(" Mary Ann", "SMITH ") == name_key("maryann", "Smith")
+    assert name_key("Mary", "Smith") != name_key("Marie", "Smith")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 
 from stars.domain.pipeline import PAPER_LABELS
-from stars.referrals.models import ConsentOutcome, Decision, Funding, MatchOutcome
+from stars.referrals.models import Child, ConsentOutcome, Decision, Funding, MatchOutcome
 
 NEEDS = [
     ("missing_episodes", "Missing episodes"),
@@ -75,13 +77,50 @@ class EnquiryForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, councils, cohorts, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self,
+        *args,
+        councils,
+        cohorts,
+        alike: Sequence[Child] = (),
+        asked: bool = False,
+        **kwargs,
+    ):
+        """``alike``: the council's children with this name and date of birth; the SPOC
+        then says whether the enquiry is for one of them (required once ``asked``)."""
         super().__init__(*args, **kwargs)
         self.fields["council"].choices = councils
         self.fields["cohort"].choices = [("", "Choose a cohort"), *cohorts]
         self.fields["cohort"].error_messages["required"] = "Choose the cohort"
         if len(councils) == 1:
             self.fields["council"].initial = councils[0][0]
+        if alike:
+            self.fields[SAME_CHILD] = forms.ChoiceField(
+                label="Is this enquiry for a child already recorded?",
+                widget=forms.RadioSelect,
+                required=asked,
+                choices=[
+                    *((c.child_ref, f"Yes: {child_described(c)}") for c in alike),
+                    (NEW_CHILD, "No, this is a different child"),
+                ],
+                error_messages={"required": "Select whether this is a child already recorded"},
+            )
+            self.order_fields([SAME_CHILD])
+
+
+SAME_CHILD = "same_child"
+NEW_CHILD = "new"
+
+
+def child_described(child: Child) -> str:
+    """A child already recorded, as the SPOC recognises them: name, birth, their enquiries."""
+    born = child.date_of_birth
+    enquiries = sorted(child.enquiries.all(), key=lambda e: (e.enquiry_date, e.enquiry_id))
+    seen = "; ".join(f"enquiry {e.enquiry_id} of {e.enquiry_date:%-d %B %Y}" for e in enquiries)
+    return (
+        f"{child.given_name} {child.family_name}, born {born:%-d %B %Y}, "
+        f"reference {child.child_ref}" + (f" ({seen})" if seen else "")
+    )
 
 
 class PapersForm(forms.Form):
