@@ -26,13 +26,19 @@ def optional_date(label: str, help_text: str = "") -> forms.DateField:
     return f
 
 
-def _choice(label: str, choices: Any, radio: bool = False, required: bool = True) -> Any:
+def _choice(
+    label: str, choices: Any, radio: bool = False, required: bool = True, missing: str = ""
+) -> Any:
+    """A required choice: radios, or a list that opens on an empty "Choose" option (never on
+    its first real choice, which would be recorded if the user did not look)."""
+    if not radio and choices:
+        choices = [("", "Choose…"), *choices]
     return forms.ChoiceField(
         label=label,
         choices=choices,
         required=required,
         widget=forms.RadioSelect if radio else forms.Select,
-        error_messages={"required": f"Choose the {label.lower()}"},
+        error_messages={"required": missing or f"Select the {label.lower()}"},
     )
 
 
@@ -156,12 +162,17 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args: Any, instrument: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for area in instrument.areas.all():
+            low, high = instrument.scale_min, instrument.scale_max
             self.fields[f"area_{area.pk}"] = forms.IntegerField(
                 label=area.name,
-                help_text=f"{instrument.scale_min} to {instrument.scale_max}",
+                help_text=f"{low} to {high}",
+                min_value=low,
+                max_value=high,
                 error_messages={
                     "required": f"Enter a score for {area.name}",
-                    "invalid": f"Enter a whole number for {area.name}",
+                    "invalid": f"The score for {area.name} must be a whole number",
+                    "min_value": f"The score for {area.name} must be between {low} and {high}",
+                    "max_value": f"The score for {area.name} must be between {low} and {high}",
                 },
             )
 
@@ -175,7 +186,7 @@ class AssessmentForm(forms.Form):
 
 class MeasureForm(forms.Form):
     date = date_field("Date")
-    kind = _choice("What happened", MeasureKind.choices)
+    kind = _choice("What happened", MeasureKind.choices, missing="Select what happened")
     note = forms.CharField(label="Note", max_length=300, required=False)
 
 
@@ -192,7 +203,9 @@ class SurveyForm(forms.Form):
 
 
 class RespondentForm(forms.Form):
-    respondent = _choice("Who answered", Respondent.choices, radio=True)
+    respondent = _choice(
+        "Who answered", Respondent.choices, radio=True, missing="Select who answered"
+    )
 
 
 class CloseForm(forms.Form):
@@ -200,6 +213,7 @@ class CloseForm(forms.Form):
         "How the case ended",
         [(v, label) for v, label in Status.choices if v != Status.LIVE],
         radio=True,
+        missing="Select how the case ended",
     )
     end_date = date_field("Date support ended")
     reason = _choice("Reason for closing early", (), required=False)
