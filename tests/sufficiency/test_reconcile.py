@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 
@@ -84,3 +85,18 @@ def test_only_the_councils_users_see_the_link_and_the_check(client, users, linke
     client.force_login(users["spoc"])
     assert linked["child"] in client.get("/referrals/R-DER/").content.decode()
     assert client.get("/sufficiency/link/R-DER/").status_code == 403  # commissioners link
+
+
+def test_every_link_on_the_check_opens_for_whoever_sees_it(client, users, linked):
+    """The SPOC may not open claims: their months are shown as text, never as a link to a
+    403. The commissioner gets the links."""
+    ChildLink.objects.create(referral=linked["referral"], council_child_id=linked["child"])
+    for role, claim_links in (("spoc", False), ("commissioner", True)):
+        client.force_login(users[role])
+        page = client.get("/sufficiency/derby/reconcile/", {"as_of": AS_OF}).content.decode()
+        table = page[page.index('data-testid="discrepancies"') :]
+        assert re.search(r"[A-Z][a-z]+ 20\d\d", table)  # the claim months are shown
+        hrefs = set(re.findall(r'href="(/[^"?#]*)', page))
+        assert any(h.startswith("/finance/claims/") for h in hrefs) is claim_links, role
+        for href in sorted(hrefs - {"/"}):
+            assert client.get(href).status_code == 200, (role, href)
