@@ -84,7 +84,7 @@ def test_key_worker_records_and_manager_closes_early(page, users):
         inputs.nth(i).fill("3")
     inputs.nth(0).fill("7")
     page.click("button:has-text('Record the assessment')")
-    assert "must be from 1 to 5" in page.inner_text(".govuk-error-summary")
+    assert "must be between 1 and 5" in page.inner_text(".govuk-error-summary")
     assert axe_violations(page) == []
     inputs.nth(0).fill("2")
     page.click("button:has-text('Record the assessment')")

@@ -48,6 +48,24 @@ def test_enquiry_to_referral_moves_the_targets_page(page, users):
     page.goto("/enquiries/")
     assert enquiry_id in page.inner_text("[data-testid=worklist]")
     assert axe_violations(page) == []
+
+    # The same child entered again (other case and spacing): warned, offered the child.
+    page.goto("/enquiries/new/")
+    page.select_option("#id_cohort", "A")
+    page.fill("#id_given_name", " robin")
+    page.fill("#id_family_name", "EXAMPLE ")
+    page.fill("#id_date_of_birth", "2011-03-01")
+    page.fill("#id_enquiry_date", "2024-01-20")
+    page.click("button:has-text('Record the enquiry')")
+    warning = page.locator("[data-testid=warning]")
+    warning.wait_for(state="visible")
+    assert "Robin Example, born 1 March 2011, is already recorded" in warning.inner_text()
+    assert axe_violations(page) == []
+    page.click("button:has-text('Record the enquiry')")  # no answer yet: an error
+    assert "Select whether" in page.inner_text(".govuk-error-summary")
+    page.locator("input[name=same_child]").first.check()
+    page.click("button:has-text('Record the enquiry')")
+    assert "Success" in page.inner_text(".govuk-notification-banner")
     page.click("button:has-text('Sign out')")
 
     # Another council's SPOC cannot open it.

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from stars.domain.claims import (
     Claimed,
     claim_lines,
     claim_totals,
+    month_parse,
     months_between,
     next_month,
 )
@@ -171,3 +173,16 @@ def test_claims_with_late_corrections_always_add_up_to_the_engine(history):
     for rid, figure in engine.items():
         assert claimed.get(rid, Claimed()).outcome == figure.outcome_payment
         assert claimed.get(rid, Claimed()).fee == figure.guaranteed_fee
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["October 2024", "october 2024", "Oct 2024", "Oct. 2024", " 10 2024 ", "10/2024", "2024-10"],
+)
+def test_a_month_is_read_as_people_type_it(typed):
+    assert month_parse(typed) == dt.date(2024, 10, 1)
+
+
+@pytest.mark.parametrize("typed", ["", "2024", "13/2024", "2024-00", "Octember 2024", "10"])
+def test_what_is_not_a_month_is_refused(typed):
+    assert month_parse(typed) is None

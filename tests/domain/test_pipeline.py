@@ -14,6 +14,7 @@ from stars.domain.pipeline import (
     enquiry_problems,
     funnel,
     is_stuck,
+    name_key,
     next_step,
     projection_to,
     working_days_between,
@@ -148,3 +149,8 @@ def test_names_blank_after_trimming_and_lists_outside_their_choices_are_refused_
         ("needs", "Select needs from the list"),
         ("papers", "Select papers received from the list"),
     ]
+
+
+def test_names_compare_without_case_or_spaces():
+    assert name_key(" Mary Ann", "SMITH ") == name_key("maryann", "Smith")
+    assert name_key("Mary", "Smith") != name_key("Marie", "Smith")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 
@@ -112,3 +113,18 @@ def test_the_findings_csv_writes_a_formula_like_child_id_as_text():
     rows = list(csv.DictReader(io.StringIO(findings_csv({"findings": [finding]}))))
     assert rows[0]["council_child_id"] == "'" + attack
     assert rows[0]["claimed"] == "-400"  # a number stays a number
+
+
+def test_every_link_on_the_check_opens_for_whoever_sees_it(client, users, linked):
+    """The SPOC may not open claims: their months are shown as text, never as a link to a
+    403. The commissioner gets the links."""
+    ChildLink.objects.create(referral=linked["referral"], council_child_id=linked["child"])
+    for role, claim_links in (("spoc", False), ("commissioner", True)):
+        client.force_login(users[role])
+        page = client.get("/sufficiency/derby/reconcile/", {"as_of": AS_OF}).content.decode()
+        table = page[page.index('data-testid="discrepancies"') :]
+        assert re.search(r"[A-Z][a-z]+ 20\d\d", table)  # the claim months are shown
+        hrefs = set(re.findall(r'href="(/[^"?#]*)', page))
+        assert any(h.startswith("/finance/claims/") for h in hrefs) is claim_links, role
+        for href in sorted(hrefs - {"/"}):
+            assert client.get(href).status_code == 200, (role, href)

@@ -16,6 +16,7 @@ from stars.cases.models import (
     answer_scale,
 )
 from stars.cases.services import PERIOD_END_REASONS
+from stars.core.forms import GovukForm
 from stars.referrals.forms import date_field
 from stars.referrals.models import Status
 
@@ -26,22 +27,28 @@ def optional_date(label: str, help_text: str = "") -> forms.DateField:
     return f
 
 
-def _choice(label: str, choices: Any, radio: bool = False, required: bool = True) -> Any:
+def _choice(
+    label: str, choices: Any, radio: bool = False, required: bool = True, missing: str = ""
+) -> Any:
+    """A required choice: radios, or a list that opens on an empty "Choose" option (never on
+    its first real choice, which would be recorded if the user did not look)."""
+    if not radio and choices:
+        choices = [("", "Choose…"), *choices]
     return forms.ChoiceField(
         label=label,
         choices=choices,
         required=required,
         widget=forms.RadioSelect if radio else forms.Select,
-        error_messages={"required": f"Choose the {label.lower()}"},
+        error_messages={"required": missing or f"Select the {label.lower()}"},
     )
 
 
-class PhaseForm(forms.Form):
+class PhaseForm(GovukForm):
     phase = _choice("Phase", Phase.choices, radio=True)
     start_date = date_field("Start date", "The day the case moved into this phase")
 
 
-class TeamMemberForm(forms.Form):
+class TeamMemberForm(GovukForm):
     role = _choice("Role", TeamRole.choices)
     name = forms.CharField(
         label="Name",
@@ -55,13 +62,13 @@ class TeamMemberForm(forms.Form):
 ACTION_ROWS = 3
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(GovukForm):
     date = date_field("Date of the meeting")
     attendees = forms.MultipleChoiceField(
         label="Who attended",
         choices=TeamRole.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose who attended"},
+        error_messages={"required": "Select who attended"},
     )
     notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
 
@@ -81,7 +88,7 @@ class MeetingForm(forms.Form):
         for i in range(1, ACTION_ROWS + 1):
             if (data.get(f"action_{i}") or "").strip():
                 if not (data.get(f"owner_{i}") or "").strip():
-                    self.add_error(f"owner_{i}", "Say who owns the action")
+                    self.add_error(f"owner_{i}", "Enter who owns the action")
                 if not data.get(f"due_{i}") and f"due_{i}" not in self.errors:
                     self.add_error(f"due_{i}", "Enter the date the action is due")
         return data
@@ -95,12 +102,12 @@ class MeetingForm(forms.Form):
         ]
 
 
-class ActionsDoneForm(forms.Form):
+class ActionsDoneForm(GovukForm):
     actions = forms.MultipleChoiceField(
         label="Actions done",
         choices=(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose the actions that are done"},
+        error_messages={"required": "Select the actions that are done"},
     )
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -108,20 +115,20 @@ class ActionsDoneForm(forms.Form):
         self.fields["actions"].choices = choices
 
 
-class InterventionForm(forms.Form):
+class InterventionForm(GovukForm):
     kind = _choice("Intervention", InterventionKind.choices)
     start_date = date_field("Start date")
     end_date = optional_date("End date", "Leave blank while it continues")
     note = forms.CharField(label="Note", max_length=300, required=False)
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(GovukForm):
     start_date = date_field("Start date", "First day the placement or home was sustained")
     end_date = optional_date("End date", "The day it stopped (not counted); blank if it continues")
     note = forms.CharField(label="Note", max_length=300, required=False)
 
 
-class PeriodEndForm(forms.Form):
+class PeriodEndForm(GovukForm):
     end_date = date_field("End date", "The day the placement ended (not counted)")
     reason = _choice("Reason", list(PERIOD_END_REASONS.items()), radio=True)
     new_start = optional_date(
@@ -129,12 +136,12 @@ class PeriodEndForm(forms.Form):
     )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(GovukForm):
     term = forms.CharField(
         label="Term",
         max_length=40,
         help_text="For example: autumn 2024",
-        error_messages={"required": "Name the term"},
+        error_messages={"required": "Enter the term"},
     )
     start_date = date_field("Term start date")
     possible_sessions = forms.IntegerField(
@@ -150,18 +157,23 @@ class AttendanceForm(forms.Form):
     )
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(GovukForm):
     date = date_field("Date of the assessment")
 
     def __init__(self, *args: Any, instrument: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for area in instrument.areas.all():
+            low, high = instrument.scale_min, instrument.scale_max
             self.fields[f"area_{area.pk}"] = forms.IntegerField(
                 label=area.name,
-                help_text=f"{instrument.scale_min} to {instrument.scale_max}",
+                help_text=f"{low} to {high}",
+                min_value=low,
+                max_value=high,
                 error_messages={
                     "required": f"Enter a score for {area.name}",
-                    "invalid": f"Enter a whole number for {area.name}",
+                    "invalid": f"The score for {area.name} must be a whole number",
+                    "min_value": f"The score for {area.name} must be between {low} and {high}",
+                    "max_value": f"The score for {area.name} must be between {low} and {high}",
                 },
             )
 
@@ -173,13 +185,13 @@ class AssessmentForm(forms.Form):
         }
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(GovukForm):
     date = date_field("Date")
-    kind = _choice("What happened", MeasureKind.choices)
+    kind = _choice("What happened", MeasureKind.choices, missing="Select what happened")
     note = forms.CharField(label="Note", max_length=300, required=False)
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(GovukForm):
     date = date_field("Date of the survey")
 
     def __init__(self, *args: Any, respondent: str, **kwargs: Any) -> None:
@@ -191,15 +203,18 @@ class SurveyForm(forms.Form):
         return {q: self.cleaned_data.get(q) or "" for q in Question.values}
 
 
-class RespondentForm(forms.Form):
-    respondent = _choice("Who answered", Respondent.choices, radio=True)
+class RespondentForm(GovukForm):
+    respondent = _choice(
+        "Who answered", Respondent.choices, radio=True, missing="Select who answered"
+    )
 
 
-class CloseForm(forms.Form):
+class CloseForm(GovukForm):
     outcome = _choice(
         "How the case ended",
         [(v, label) for v, label in Status.choices if v != Status.LIVE],
         radio=True,
+        missing="Select how the case ended",
     )
     end_date = date_field("Date support ended")
     reason = _choice("Reason for closing early", (), required=False)
@@ -215,7 +230,7 @@ class CloseForm(forms.Form):
         self.fields["reason"].choices = [("", "Not closed early"), *reasons]
 
 
-class MoveCohortForm(forms.Form):
+class MoveCohortForm(GovukForm):
     cohort = _choice("New cohort", ())
     referral_date = date_field("Date of the move", "The old referral closes on this day")
     narrative = forms.CharField(label="Why the case moves", widget=forms.Textarea, required=False)

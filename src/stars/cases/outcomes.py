@@ -41,6 +41,9 @@ from stars.domain.measures import (
 )
 from stars.referrals.models import Referral, Status
 
+# Change in a measure means the same colour in every chart: better green, worse red.
+CHANGE_COLOURS = {"improved": "#00703c", "same": "#505a5f", "worse": "#d4351c"}
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -305,6 +308,7 @@ def add_charts(tables: list[Table]) -> list[Table]:
                 x="area",
                 y="share",
                 color="change",
+                colors=CHANGE_COLOURS,
                 horizontal=True,
                 x_title="",
                 y_title="share of cases",

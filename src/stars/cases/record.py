@@ -31,7 +31,7 @@ from stars.cases.models import (
     answer_scale,
 )
 from stars.cases.models import Assessment as AssessmentModel
-from stars.cases.services import CaseError, check_on_case
+from stars.cases.services import CaseError, check_happened, check_on_case
 from stars.referrals.models import Referral
 
 
@@ -71,6 +71,7 @@ def meeting_record(
 ) -> ProgressMeeting:
     """Record a progress meeting with the actions agreed (action, owner, due date)."""
     check_on_case(referral, on, "date")
+    check_happened(on, "date")
     unknown = [a for a in attendees if a not in TeamRole.values]
     if unknown or not attendees:
         raise CaseError("attendees", "choose who attended")
@@ -154,6 +155,7 @@ def assessment_record(
     """Record an assessment: one score per area of the instrument (keyed by area id), each
     within the instrument's scale. Errors name the field ``area_<id>``."""
     check_on_case(referral, on, "date")
+    check_happened(on, "date")
     areas = list(instrument.areas.all())
     if not areas:
         raise CaseError("instrument", "this instrument has no areas configured")
@@ -180,6 +182,7 @@ def measure_record(*, referral: Referral, on: dt.date, kind: str, note: str = ""
     if kind not in MeasureKind.values:
         raise CaseError("kind", "choose what happened")
     check_on_case(referral, on, "date")
+    check_happened(on, "date")
     return MeasureEvent.objects.create(referral=referral, date=on, kind=kind, note=note.strip())
 
 
@@ -192,6 +195,7 @@ def survey_record(
         raise CaseError("respondent", "choose who answered")
     if on < referral.referral_date:
         raise CaseError("date", f"cannot be before the referral date ({referral.referral_date})")
+    check_happened(on, "date")
     scale = {k for k, _ in answer_scale(respondent)}
     rows = []
     for q, a in answers.items():

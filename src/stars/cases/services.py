@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from stars.cases.models import (
     CaseClosure,
@@ -33,6 +34,13 @@ def check_on_case(referral: Referral, on: dt.date, field: str) -> None:
         raise CaseError(field, f"cannot be before the referral date ({referral.referral_date})")
     if referral.end_date is not None and on > referral.end_date:
         raise CaseError(field, f"cannot be after support ended ({referral.end_date})")
+
+
+def check_happened(on: dt.date, field: str) -> None:
+    """A meeting, an assessment, an event or a survey is recorded after it happened: never
+    dated after today (a date years ahead would also hide what is overdue)."""
+    if on > timezone.localdate():
+        raise CaseError(field, "must be today or in the past")
 
 
 def check_live(referral: Referral, field: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -71,13 +73,66 @@ def historied_models() -> list[Any]:
     ]
 
 
-def recent_changes(*, who: str = "", limit: int = 50) -> list[dict[str, Any]]:
-    """The latest ``limit`` changes across every historied model, with the fields changed."""
+# How a record is named on the audit page, by the model that holds the name: a referral,
+# an enquiry or a child by its id, a claim as "council/YYYY-MM" (as in the access log).
+RECORD_IDS = {
+    "referrals.referral": "referral_id",
+    "referrals.enquiry": "enquiry_id",
+    "referrals.child": "child_ref",
+}
+CLAIM = "finance.outcomeclaim"
+CLAIM_ID = re.compile(r"([\w-]+)/(\d{4})-(\d{2})")
+
+
+def _claim_q(text: str, prefix: str) -> Q | None:
+    m = CLAIM_ID.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        month = dt.date(int(m[2]), int(m[3]), 1)
+    except ValueError:
+        return None
+    return Q(**{f"{prefix}council__code__iexact": m[1], f"{prefix}month": month})
+
+
+def record_filter(model: Any, text: str, prefix: str = "", depth: int = 2) -> Q | None:
+    """Rows of ``model`` about the record named ``text``: the record itself, or a record
+    that belongs to it (a case's meeting, its meeting's action, a claim's line), through at
+    most ``depth`` foreign keys. None when the model has no way to name such a record."""
+    found: list[Q] = []
+    label = model._meta.label_lower
+    if label in RECORD_IDS:
+        found.append(Q(**{f"{prefix}{RECORD_IDS[label]}__icontains": text}))
+    if label == CLAIM and (claim := _claim_q(text, prefix)) is not None:
+        found.append(claim)
+    if depth:
+        for f in model._meta.fields:
+            if f.is_relation and f.related_model is not None:
+                q = record_filter(f.related_model, text, f"{prefix}{f.name}__", depth - 1)
+                if q is not None:
+                    found.append(q)
+    if not found:
+        return None
+    q = found[0]
+    for more in found[1:]:
+        q |= more
+    return q
+
+
+def recent_changes(*, who: str = "", record: str = "", limit: int = 50) -> list[dict[str, Any]]:
+    """The latest ``limit`` changes across every historied model, with the fields changed,
+    narrowed to a user and to a record (as :func:`reads` is) if given."""
     latest: list[tuple[Any, Any]] = []  # (model, history row), up to ``limit`` per model
+    text = record.strip()
     for model in historied_models():
         history = model.history.select_related("history_user").order_by("-history_date")
         if who:
             history = history.filter(history_user__username__iexact=who.strip())
+        if text:
+            about = record_filter(model, text)
+            if about is None:
+                continue
+            history = history.filter(about)
         latest += [(model, h) for h in history[:limit]]
     latest.sort(key=lambda mh: mh[1].history_date, reverse=True)
     changes: list[dict[str, Any]] = []

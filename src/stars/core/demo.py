@@ -75,32 +75,72 @@ KEY_WORKERS = ("keyworker", "keyworker2", "keyworker3")
 DEMO_EXTENSIONS = ("stars.cases.demo", "stars.finance.demo", "stars.sufficiency.demo")
 
 
+# Invented names for the demo users, so that two key workers (or two SPOCs) can be told
+# apart on every page; the n-th user gets the n-th first name and the n-th family name.
+DEMO_FIRST_NAMES = (
+    "Alex", "Bea", "Cal", "Dana", "Eli", "Fern", "Gus", "Hana", "Ira", "Jude", "Kit", "Lena",
+    "Milo", "Nia", "Otto", "Pia", "Quin", "Rae", "Seb", "Tess", "Uma", "Vic", "Wren", "Yara",
+)  # fmt: skip
+DEMO_FAMILY_NAMES = (
+    "Ashdown", "Brightwell", "Cresswell", "Dunmore", "Elsworth", "Farrow", "Greaves", "Holloway",
+    "Ingham", "Jessop", "Kettering", "Lowther", "Marchbank", "Northcott", "Oakes", "Pennick",
+    "Quarrie", "Redfern", "Stainton", "Thackeray", "Underhill", "Varley", "Whitlock", "Yeadon",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class DemoUser:
     username: str
     password: str
     role: str
     council: str
+    first_name: str = ""
+    last_name: str = ""
 
 
 def demo_users(council_codes: tuple[str, ...]) -> list[DemoUser]:
+    """One user per role (and a SPOC and a commissioner per further council), each with a
+    name of their own."""
     first = council_codes[0]
-    return [
-        DemoUser("spoc", DEMO_PASSWORD, Role.SPOC, first),
-        DemoUser("commissioner", DEMO_PASSWORD, Role.COMMISSIONER, first),
-        DemoUser("manager", DEMO_PASSWORD, Role.PROVIDER_MANAGER, ""),
-        *[DemoUser(k, DEMO_PASSWORD, Role.KEY_WORKER, "") for k in KEY_WORKERS],
-        DemoUser("investor", DEMO_PASSWORD, Role.INVESTOR, ""),
-        DemoUser("evaluator", DEMO_PASSWORD, Role.EVALUATOR, ""),
-        DemoUser("admin", DEMO_PASSWORD, Role.ADMIN, ""),
+    roles = [
+        ("spoc", Role.SPOC, first),
+        ("commissioner", Role.COMMISSIONER, first),
+        ("manager", Role.PROVIDER_MANAGER, ""),
+        *[(k, Role.KEY_WORKER, "") for k in KEY_WORKERS],
+        ("investor", Role.INVESTOR, ""),
+        ("evaluator", Role.EVALUATOR, ""),
+        ("admin", Role.ADMIN, ""),
     ] + [
         u
         for c in council_codes[1:]
-        for u in (
-            DemoUser(f"spoc-{c}", DEMO_PASSWORD, Role.SPOC, c),
-            DemoUser(f"commissioner-{c}", DEMO_PASSWORD, Role.COMMISSIONER, c),
-        )
+        for u in ((f"spoc-{c}", Role.SPOC, c), (f"commissioner-{c}", Role.COMMISSIONER, c))
     ]
+    n = len(DEMO_FIRST_NAMES)
+    return [
+        DemoUser(
+            username,
+            DEMO_PASSWORD,
+            role,
+            council,
+            DEMO_FIRST_NAMES[i % n],
+            DEMO_FAMILY_NAMES[(i + i // n) % len(DEMO_FAMILY_NAMES)],
+        )
+        for i, (username, role, council) in enumerate(roles)
+    ]
+
+
+def demo_users_create(council_codes: tuple[str, ...]) -> list[DemoUser]:
+    users = demo_users(council_codes)
+    for u in users:
+        user_create(
+            username=u.username,
+            role=u.role,
+            council=u.council or None,
+            password=u.password,
+            first_name=u.first_name,
+            last_name=u.last_name,
+        )
+    return users
 
 
 def demo_load(
@@ -122,16 +162,7 @@ def demo_load(
             periods=programme.periods,
         )
         progress.update(task, advance=1, description="Creating demo users")
-        users = demo_users(terms.council_codes)
-        for u in users:
-            user_create(
-                username=u.username,
-                role=u.role,
-                council=u.council or None,
-                password=u.password,
-                first_name="Demo",
-                last_name=Role(u.role).label,
-            )
+        users = demo_users_create(terms.council_codes)
         progress.update(task, advance=1, description="Adding names, key workers and calls")
         _enrich(seed, terms.consent_call_start)
         progress.update(task, advance=1, description="Demo ready")

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from stars.core import views as core_views
 from stars.core.api import api
+from stars.core.forms import SignInForm
 from stars.referrals import targets as target_views
 from stars.referrals import views as referral_views
 from stars.reports import board_views
@@ -11,7 +12,13 @@ from stars.reports import views as report_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=SignInForm
+        ),
+        name="login",
+    ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("referrals/", referral_views.referral_list, name="referral_list"),
     path("referrals/<str:referral_id>/", referral_views.referral_detail, name="referral_detail"),

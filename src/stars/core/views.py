@@ -35,7 +35,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     logged = Paginator(audit_log.reads(who=who, record=record), 50).get_page(
         request.GET.get("page")
     )
-    changes = audit_log.recent_changes(who=who)
+    changes = audit_log.recent_changes(who=who, record=record)
     query = urlencode({k: v for k, v in {"who": who, "record": record}.items() if v})
     context = {
         "reads": logged,

@@ -18,6 +18,7 @@ apart ("component") because only outcome payments attract the Life Chances Fund 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,6 +45,29 @@ def next_month(d: dt.date) -> dt.date:
 
 def month_label(d: dt.date) -> str:
     return d.strftime("%B %Y")
+
+
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_MONTH_NAMES = {name: i for i, m in enumerate(MONTHS, 1) for name in (m, m[:3], m[:4])}
+_NUMERIC = re.compile(r"(\d{4})\s*[-/ ]\s*(\d{1,2})|(\d{1,2})\s*[-/ ]\s*(\d{4})")
+_NAMED = re.compile(r"([a-z]+)\.?\s*,?\s*(\d{4})")
+
+
+def month_parse(text: str) -> dt.date | None:
+    """The first day of a month typed as people type it: "October 2024", "oct 2024",
+    "10 2024", "10/2024" or "2024-10". None when it names no real month."""
+    t = " ".join(text.split()).lower()
+    year = month = 0
+    if m := _NUMERIC.fullmatch(t):
+        year, month = (int(m[1]), int(m[2])) if m[1] else (int(m[4]), int(m[3]))
+    elif (m := _NAMED.fullmatch(t)) and m[1] in _MONTH_NAMES:
+        year, month = int(m[2]), _MONTH_NAMES[m[1]]
+    if not (1 <= month <= 12 and year >= dt.MINYEAR):
+        return None
+    return dt.date(year, month, 1)
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -100,6 +100,12 @@ def enquiry_problems(
     return problems
 
 
+def name_key(given_name: str, family_name: str) -> tuple[str, str]:
+    """A child's name as compared when looking for the same child entered twice: case and
+    spaces do not count ("Mary Ann  SMITH" is "maryann", "smith")."""
+    return ("".join(given_name.split()).casefold(), "".join(family_name.split()).casefold())
+
+
 def working_days_between(start: dt.date, end: dt.date, holidays: Collection[dt.date]) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when end <= start).
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Any
 
 from django import forms
 
-MONTH = re.compile(r"^\d{4}-\d{2}$")
+from stars.core.forms import GovukForm
+from stars.domain.claims import month_parse
 
 
-class OpenClaimForm(forms.Form):
+class OpenClaimForm(GovukForm):
     council = forms.ChoiceField(label="Council")
     month = forms.CharField(
-        label="Month", help_text="For example, 2024-03", max_length=7, strip=True
+        label="Month",
+        help_text="For example, October 2024",
+        max_length=20,
+        strip=True,
+        error_messages={"required": "Enter the month"},
     )
 
     def __init__(self, *args: Any, councils: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -22,23 +25,21 @@ class OpenClaimForm(forms.Form):
         self.fields["council"].choices = councils
 
     def clean_month(self) -> str:
-        value: str = self.cleaned_data["month"]
-        try:
-            if not MONTH.match(value):
-                raise ValueError(value)
-            dt.date(int(value[:4]), int(value[5:]), 1)
-        except ValueError as exc:
-            raise forms.ValidationError("Enter a month as year and month, like 2024-03") from exc
-        return value
+        """The month as YYYY-MM, typed as "October 2024", "Oct 2024", "10 2024" or "2024-10"."""
+        month = month_parse(self.cleaned_data["month"])
+        if month is None:
+            raise forms.ValidationError("Enter the month as a real month, like October 2024")
+        return f"{month:%Y-%m}"
 
 
-class DisputeForm(forms.Form):
+class DisputeForm(GovukForm):
     line = forms.ChoiceField(label="Line disputed")
     reason = forms.CharField(
         label="Why is it disputed?",
         widget=forms.Textarea,
         max_length=2000,
         help_text="The provider sees this and corrects the records or explains the line",
+        error_messages={"required": "Enter why the line is disputed"},
     )
 
     def __init__(self, *args: Any, lines: list[tuple[str, str]], **kwargs: Any) -> None:

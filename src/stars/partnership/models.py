@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from stars.core.history import History
+
 
 class Role(models.TextChoices):
     SPOC = "spoc", "Council single point of contact"
@@ -57,7 +59,7 @@ class User(AbstractUser):
     council = models.ForeignKey(
         Council, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
-    history = HistoricalRecords(excluded_fields=["last_login", "password"])
+    history = History(excluded_fields=["last_login", "password"])
 
     class Meta:
         constraints = [

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 
+from stars.core.forms import GovukForm
 from stars.domain.pipeline import (
     NAME_MISSING,
     NEED_LABELS,
@@ -12,7 +15,7 @@ from stars.domain.pipeline import (
     PAPERS_UNKNOWN,
     WHY_NOW_MAX_LENGTH,
 )
-from stars.referrals.models import ConsentOutcome, Decision, Funding, MatchOutcome
+from stars.referrals.models import Child, ConsentOutcome, Decision, Funding, MatchOutcome
 
 NEEDS = [(k, v[0].upper() + v[1:]) for k, v in NEED_LABELS.items()]
 PAPERS = [(k, v.capitalize()) for k, v in PAPER_LABELS.items()]
@@ -25,19 +28,24 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
+# A date picker sends 2024-03-27; a date typed without one may be 27 3 2024 or 27/03/2024.
+DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y"]
+
+
 def date_field(label: str, help_text: str = "") -> forms.DateField:
     return forms.DateField(
         label=label,
         widget=DateInput(),
         help_text=help_text,
+        input_formats=DATE_FORMATS,
         error_messages={
             "required": f"Enter the {label.lower()}",
-            "invalid": f"Enter the {label.lower()} as a real date, like 2024-03-27",
+            "invalid": f"{label} must be a real date, for example, 27 3 2024",
         },
     )
 
 
-class EnquiryForm(forms.Form):
+class EnquiryForm(GovukForm):
     council = forms.ChoiceField(label="Council", choices=())
     cohort = forms.ChoiceField(label="Cohort", choices=())
     given_name = forms.CharField(
@@ -78,16 +86,53 @@ class EnquiryForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, councils, cohorts, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self,
+        *args,
+        councils,
+        cohorts,
+        alike: Sequence[Child] = (),
+        asked: bool = False,
+        **kwargs,
+    ):
+        """``alike``: the council's children with this name and date of birth; the SPOC
+        then says whether the enquiry is for one of them (required once ``asked``)."""
         super().__init__(*args, **kwargs)
         self.fields["council"].choices = councils
         self.fields["cohort"].choices = [("", "Choose a cohort"), *cohorts]
-        self.fields["cohort"].error_messages["required"] = "Choose the cohort"
+        self.fields["cohort"].error_messages["required"] = "Select the cohort"
         if len(councils) == 1:
             self.fields["council"].initial = councils[0][0]
+        if alike:
+            self.fields[SAME_CHILD] = forms.ChoiceField(
+                label="Is this enquiry for a child already recorded?",
+                widget=forms.RadioSelect,
+                required=asked,
+                choices=[
+                    *((c.child_ref, f"Yes: {child_described(c)}") for c in alike),
+                    (NEW_CHILD, "No, this is a different child"),
+                ],
+                error_messages={"required": "Select whether this is a child already recorded"},
+            )
+            self.order_fields([SAME_CHILD])
 
 
-class PapersForm(forms.Form):
+SAME_CHILD = "same_child"
+NEW_CHILD = "new"
+
+
+def child_described(child: Child) -> str:
+    """A child already recorded, as the SPOC recognises them: name, birth, their enquiries."""
+    born = child.date_of_birth
+    enquiries = sorted(child.enquiries.all(), key=lambda e: (e.enquiry_date, e.enquiry_id))
+    seen = "; ".join(f"enquiry {e.enquiry_id} of {e.enquiry_date:%-d %B %Y}" for e in enquiries)
+    return (
+        f"{child.given_name} {child.family_name}, born {born:%-d %B %Y}, "
+        f"reference {child.child_ref}" + (f" ({seen})" if seen else "")
+    )
+
+
+class PapersForm(GovukForm):
     papers = forms.MultipleChoiceField(
         label="Papers received",
         choices=PAPERS,
@@ -96,12 +141,12 @@ class PapersForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovukForm):
     decision = forms.ChoiceField(
         label="Decision of the enquiry meeting",
         choices=[(v, label) for v, label in Decision.choices if v != Decision.PENDING],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the meeting's decision"},
+        error_messages={"required": "Select the meeting's decision"},
     )
     decision_date = date_field("Date of the meeting")
     reason = forms.CharField(
@@ -112,7 +157,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class ConsentCallForm(forms.Form):
+class ConsentCallForm(GovukForm):
     call_date = date_field("Date of the call")
     spoke_to = forms.CharField(
         label="Who was spoken to", help_text="Their role, for example: mother"
@@ -122,7 +167,7 @@ class ConsentCallForm(forms.Form):
     )
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(GovukForm):
     referral_date = date_field("Date accepted", "Support and the counting of weeks start here")
     cohort = forms.ChoiceField(label="Cohort of the referral", choices=())
     funding = forms.ChoiceField(label="Funding", choices=Funding.choices, widget=forms.RadioSelect)
@@ -134,15 +179,16 @@ class AcceptForm(forms.Form):
         self.fields["key_worker"].choices = [("", "Not yet allocated"), *key_workers]
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(GovukForm):
     approved_on = date_field("Date approved")
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(GovukForm):
     known_as = forms.CharField(
         label="Known as",
         max_length=60,
         help_text="First or chosen name only: no surname, no photo, no address",
+        error_messages={"required": "Enter the name the child is known by"},
     )
     enjoys = forms.CharField(label="What I enjoy", widget=forms.Textarea)
     good_at = forms.CharField(label="What I am good at", widget=forms.Textarea)
@@ -150,7 +196,7 @@ class ProfileForm(forms.Form):
     hopes = forms.CharField(label="What I hope for", widget=forms.Textarea)
 
 
-class MatchForm(forms.Form):
+class MatchForm(GovukForm):
     agency = forms.CharField(label="Fostering agency", max_length=200)
     household_ref = forms.CharField(label="Carer household reference", max_length=60)
     shared_on = date_field("Date the profile was shared")
@@ -162,7 +208,7 @@ class MatchForm(forms.Form):
     )
 
 
-class RereferForm(forms.Form):
+class RereferForm(GovukForm):
     referral_date = date_field("Date of the re-referral")
     cohort = forms.ChoiceField(label="New cohort", choices=())
     reason = forms.ChoiceField(

@@ -16,11 +16,12 @@ from stars.domain.pipeline import (
     EnquiryState,
     NextStep,
     is_stuck,
+    name_key,
     next_step,
     working_days_between,
 )
 from stars.partnership.selectors import contract_current
-from stars.referrals.models import ConsentCall, Enquiry, Referral
+from stars.referrals.models import Child, ConsentCall, Enquiry, Referral
 
 
 def referrals_visible(user: Any) -> QuerySet[Referral]:
@@ -36,6 +37,27 @@ def referral_get(user: Any, referral_id: str) -> Referral:
 def enquiries_visible(user: Any) -> QuerySet[Enquiry]:
     qs = Enquiry.objects.select_related("council", "child")
     return scope_of(user).filter(qs, key_worker="referrals__key_worker_id").distinct()
+
+
+def children_alike(
+    user: Any, *, council_code: str, given_name: str, family_name: str, date_of_birth: dt.date
+) -> list[Child]:
+    """Children of this council in the user's scope with the same name (case and spaces
+    ignored) and date of birth: most likely the same child, entered again. Another
+    council's children are never returned."""
+    key = name_key(given_name, family_name)
+    qs = (
+        scope_of(user)
+        .filter(
+            Child.objects.filter(council__code=council_code, date_of_birth=date_of_birth),
+            key_worker="referrals__key_worker_id",
+        )
+        .distinct()
+        .select_related("council")
+        .prefetch_related("enquiries")
+        .order_by("pk")
+    )
+    return [c for c in qs if name_key(c.given_name, c.family_name) == key]
 
 
 # -- the worklist and targets ------------------------------------------------------------

@@ -80,9 +80,17 @@ def enquiry_record(
     papers: list[str] | None = None,
     why_now: str = "",
     outside_criteria: bool = False,
+    child: Child | None = None,
 ) -> Enquiry:
-    """Record an enquiry; an ineligible child is refused unless ``outside_criteria``."""
+    """Record an enquiry; an ineligible child is refused unless ``outside_criteria``.
+
+    ``child``: a child already recorded for the council (the same child entered again);
+    the enquiry is theirs and no new child is created."""
     contract = contract_current()
+    if child is not None and (
+        child.council_id != council.pk or child.date_of_birth != date_of_birth
+    ):
+        raise PipelineError("same_child", "choose a child of this council with this date of birth")
     canonical = contract.canonical_cohort(cohort)
     problems = enquiry_problems(
         given_name=given_name,
@@ -101,13 +109,14 @@ def enquiry_record(
     verdict = contract.eligibility(canonical, date_of_birth, enquiry_date)
     if not verdict.eligible and not outside_criteria:
         raise PipelineError("date_of_birth", f"not eligible: {verdict.reason}")
-    child = Child.objects.create(
-        child_ref=new_child_ref(),
-        council=council,
-        given_name=given_name.strip(),
-        family_name=family_name.strip(),
-        date_of_birth=date_of_birth,
-    )
+    if child is None:
+        child = Child.objects.create(
+            child_ref=new_child_ref(),
+            council=council,
+            given_name=given_name.strip(),
+            family_name=family_name.strip(),
+            date_of_birth=date_of_birth,
+        )
     year = enquiry_date.year
     return Enquiry.objects.create(
         enquiry_id=_next_id(Enquiry, "enquiry_id", f"ENQ-{year}-"),

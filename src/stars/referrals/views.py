@@ -15,8 +15,9 @@ from stars.core.permissions import allowed, page, scope_of
 from stars.partnership.models import Council, Role, User
 from stars.partnership.selectors import contract_current
 from stars.referrals import forms, services
-from stars.referrals.models import ChildProfile, Enquiry
+from stars.referrals.models import Child, ChildProfile, Enquiry
 from stars.referrals.selectors import (
+    children_alike,
     enquiries_visible,
     enquiry_state,
     latest_consent,
@@ -164,28 +165,48 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
     councils = [(c.code, c.name) for c in councils_qs]
     cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract.cohorts]
     form = forms.EnquiryForm(request.POST or None, councils=councils, cohorts=cohorts)
+    alike: list[Child] = []
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        enquiry = _apply(
-            form,
-            lambda: services.enquiry_record(
-                council=councils_qs.get(code=d["council"]),
-                cohort=d["cohort"],
-                given_name=d["given_name"],
-                family_name=d["family_name"],
-                date_of_birth=d["date_of_birth"],
-                enquiry_date=d["enquiry_date"],
-                social_worker=d["social_worker"],
-                team=d["team"],
-                needs=d["needs"],
-                papers=d["papers"],
-                why_now=d["why_now"],
-                outside_criteria=d["outside_criteria"],
-            ),
+        alike = children_alike(
+            user,
+            council_code=d["council"],
+            given_name=d["given_name"],
+            family_name=d["family_name"],
+            date_of_birth=d["date_of_birth"],
         )
-        if enquiry:
-            messages.success(request, f"Enquiry {enquiry.enquiry_id} recorded")
-            return redirect("enquiry_detail", enquiry.enquiry_id)
+        if alike:  # ask whether it is one of them before saving anything
+            form = forms.EnquiryForm(
+                request.POST,
+                councils=councils,
+                cohorts=cohorts,
+                alike=alike,
+                asked=request.POST.get(ASKED) == "1",
+            )
+        same = form.cleaned_data.get(forms.SAME_CHILD) if form.is_valid() else None
+        if form.is_valid() and (not alike or same):
+            d = form.cleaned_data
+            enquiry = _apply(
+                form,
+                lambda: services.enquiry_record(
+                    council=councils_qs.get(code=d["council"]),
+                    cohort=d["cohort"],
+                    given_name=d["given_name"],
+                    family_name=d["family_name"],
+                    date_of_birth=d["date_of_birth"],
+                    enquiry_date=d["enquiry_date"],
+                    social_worker=d["social_worker"],
+                    team=d["team"],
+                    needs=d["needs"],
+                    papers=d["papers"],
+                    why_now=d["why_now"],
+                    outside_criteria=d["outside_criteria"],
+                    child=next((c for c in alike if c.child_ref == same), None),
+                ),
+            )
+            if enquiry:
+                messages.success(request, f"Enquiry {enquiry.enquiry_id} recorded")
+                return redirect("enquiry_detail", enquiry.enquiry_id)
     return _form_page(
         request,
         form,
@@ -193,7 +214,22 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
         live_eligibility=True,
         submit="Record the enquiry",
         intro="Only what the enquiry meeting needs. Papers can follow.",
+        warning=_alike_warning(alike),
+        hidden=[(ASKED, "1")] if alike else [],
     )
+
+
+ASKED = "same_child_asked"
+
+
+def _alike_warning(alike: list[Child]) -> str:
+    if not alike:
+        return ""
+    c = alike[0]
+    who = f"{c.given_name} {c.family_name}, born {c.date_of_birth:%-d %B %Y},"
+    if len(alike) == 1:
+        return f"A child called {who} is already recorded for {c.council.name}."
+    return f"{len(alike)} children called {who} are already recorded for {c.council.name}."
 
 
 @page("enquiry_detail")

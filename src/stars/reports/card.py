@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import xlsx
+from stars.core.templatetags.stars_format import MINUS, signed
 from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.claims import next_month
 from stars.domain.measures import SUPPRESSED, suppress_group
@@ -45,9 +46,9 @@ def _change(now: int | Decimal, before: int | Decimal, money: bool = False) -> s
     delta = now - before
     if delta == 0:
         return "no change"
-    sign = "+" if delta > 0 else "−"
+    sign = "+" if delta > 0 else MINUS
     shown = format_gbp(abs(Decimal(delta))) if money else f"{abs(delta):,}"
-    return f"{sign}{shown}"
+    return signed(sign, shown) if money else f"{sign}{shown}"  # "+£" may break; "+1" not
 
 
 @dataclass
@@ -248,7 +249,7 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
     table = Table(
         "cases",
         "Case status and closures",
-        ["", "Status or reason", "Cases", f"Change {since}"],
+        ["Figure", "Status or reason", "Cases", f"Change {since}"],
         rows,
     )
     return Section("cases", "Case status and closures", headline, table, chart)

@@ -15,6 +15,16 @@ import vl_convert as vlc
 PALETTE = ["#1d70b8", "#f47738", "#00703c", "#912b88", "#d4351c", "#505a5f", "#28a197"]
 
 
+def _color(field: str, colors: Mapping[str, str] | None) -> alt.Color:
+    """Colours by ``field``: ``colors`` fixes each value's colour (a value means the same
+    colour in every chart, present or not); otherwise the palette in sorted order."""
+    if colors:
+        scale = alt.Scale(domain=list(colors), range=list(colors.values()))
+    else:
+        scale = alt.Scale(range=PALETTE)
+    return alt.Color(f"{field}:N", scale=scale, title=field)
+
+
 def svg(chart: alt.TopLevelMixin) -> str:
     """Render a chart to an SVG string (no browser needed)."""
     return vlc.vegalite_to_svg(chart.to_json(validate=False))
@@ -26,6 +36,7 @@ def bar(
     x: str,
     y: str,
     color: str | None = None,
+    colors: Mapping[str, str] | None = None,
     title: str = "",
     x_title: str | None = None,
     y_title: str | None = None,
@@ -34,7 +45,8 @@ def bar(
     width: int = 560,
     height: int = 260,
 ) -> str:
-    """A bar chart of ``rows`` (dicts) as SVG; grouped by ``color`` when given."""
+    """A bar chart of ``rows`` (dicts) as SVG; grouped by ``color`` when given (in the
+    ``colors`` given for its values, if any)."""
     data = alt.Data(values=[dict(r) for r in rows])
     x_enc = alt.X(f"{x}:N", title=x_title if x_title is not None else x, sort=None)
     y_enc = alt.Y(
@@ -51,7 +63,7 @@ def bar(
         )
     enc: dict[str, Any] = {"x": x_enc, "y": y_enc}
     if color:
-        enc["color"] = alt.Color(f"{color}:N", scale=alt.Scale(range=PALETTE), title=color)
+        enc["color"] = _color(color, colors)
         if not stack and not horizontal:
             enc["xOffset"] = alt.XOffset(f"{color}:N")
         elif not stack:
@@ -68,6 +80,7 @@ def line(
     x: str,
     y: str,
     color: str | None = None,
+    colors: Mapping[str, str] | None = None,
     title: str = "",
     x_title: str | None = None,
     y_title: str | None = None,
@@ -82,7 +95,7 @@ def line(
         "y": alt.Y(f"{y}:Q", title=y_title if y_title is not None else y),
     }
     if color:
-        enc["color"] = alt.Color(f"{color}:N", scale=alt.Scale(range=PALETTE), title=color)
+        enc["color"] = _color(color, colors)
     chart = (
         alt.Chart(data, title=title)
         .mark_line(point=True)

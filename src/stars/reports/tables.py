@@ -62,16 +62,18 @@ def evaluation_tables(
         report["finance"],
     )
     tables = []
-    for key, title, source, names in (
+    for key, title, first, source, names in (
         (
             "enquiries_by_cohort",
             "Enquiry decisions by cohort",
+            "Cohort",
             enq["by_cohort"],
             {c: f"Cohort {c}" for c in contract.cohort_codes},
         ),
         (
             "enquiries_by_council",
             "Enquiry decisions by council",
+            "Council",
             enq["by_local_authority"],
             {c: contract.local_authority(c).name for c in councils},
         ),
@@ -80,7 +82,7 @@ def evaluation_tables(
         for code, label in names.items():
             d = source.get(code, {})
             rows.append([label, d.get("total", 0), *[d.get(k, 0) for k in DECISIONS]])
-        tables.append(Table(key, title, ["", "Total", *[_label(k) for k in DECISIONS]], rows))
+        tables.append(Table(key, title, [first, "Total", *[_label(k) for k in DECISIONS]], rows))
 
     tables.append(
         Table(
@@ -172,7 +174,7 @@ def evaluation_tables(
         Table(
             "closed_early_rates",
             "Closed-early rate (closed early / all closed)",
-            ["", "Closed-early rate"],
+            ["Group", "Closed-early rate"],
             rate_rows,
             rates={"Closed-early rate"},
         )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from stars.core.forms import GovukForm
 
-class ChildLinkForm(forms.Form):
+
+class ChildLinkForm(GovukForm):
     council_child_id = forms.RegexField(
         label="The council's child identifier (SSDA903 CHILD)",
         regex=r"^[A-Za-z0-9_-]{1,40}$",

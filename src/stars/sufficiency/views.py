@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from stars.core.audit import record_access
-from stars.core.permissions import page, scope_of
+from stars.core.permissions import allowed, page, scope_of
 from stars.partnership.models import Council
 from stars.sufficiency.dashboard import dashboard_context, dashboard_pdf, dashboard_xlsx
 
@@ -171,4 +171,5 @@ def sufficiency_reconcile(request: HttpRequest, council: str) -> HttpResponse:
         response = HttpResponse(findings_csv(context), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="reconciliation-{council}.csv"'
         return response
+    context["can_open_claims"] = allowed(request.user, "claim_detail")
     return render(request, "sufficiency/reconcile.html", context)

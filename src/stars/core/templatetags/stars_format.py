@@ -6,8 +6,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
+from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
+
+MINUS = "\u2212"  # the minus sign, read as "minus" (a hyphen is read as "dash" or nothing)
+JOIN = "\u2060"  # word joiner: no line break between a sign and its amount
+
+
+def signed(sign: str, amount: str) -> str:
+    """A sign kept on the line of its amount (a browser may break after "-", "−" or "+")."""
+    return f"{sign}{JOIN}{amount}" if sign else amount
 
 
 @register.filter
@@ -15,8 +26,7 @@ def money(value: Any) -> str:
     if value is None or value == "":
         return ""
     d = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if d < 0 else ""
-    return f"{sign}£{abs(d):,.2f}"
+    return signed(MINUS if d < 0 else "", f"£{abs(d):,.2f}")
 
 
 @register.filter
@@ -25,3 +35,29 @@ def rate(value: Any) -> str:
     if value is None or value == "":
         return "–"
     return f"{Decimal(str(value)) * 100:.1f}%"
+
+
+class _Scrollable(template.Node):
+    def __init__(self, label: FilterExpression, nodelist: NodeList) -> None:
+        self.label, self.nodelist = label, nodelist
+
+    def render(self, context: template.Context) -> SafeString:
+        return format_html(
+            '<div class="stars-table-wrap" role="region" aria-label="Table: {}" tabindex="0">'
+            "{}</div>",
+            self.label.resolve(context),
+            mark_safe(self.nodelist.render(context)),  # already rendered (and escaped)
+        )
+
+
+@register.tag
+def scrollable(parser: Parser, token: Token) -> _Scrollable:
+    """``{% scrollable LABEL %}<table>…</table>{% endscrollable %}``: a wide table scrolls
+    inside its own box (a labelled region, reachable by keyboard) instead of pushing the
+    whole page sideways on a narrow screen. Every table is wrapped so."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% scrollable LABEL %} takes the region's label")
+    nodelist = parser.parse(("endscrollable",))
+    parser.delete_first_token()
+    return _Scrollable(parser.compile_filter(bits[1]), nodelist)

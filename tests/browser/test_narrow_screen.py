@@ -1,0 +1,79 @@
+"""On a phone (375 px wide) no page scrolls sideways: wide tables scroll inside their own box,
+charts shrink, and a negative amount keeps its minus sign on its own line. Every page, at that
+width, passes axe (a table box that scrolls must be reachable by keyboard)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from rich.console import Console
+
+from stars.core.demo import DEMO_PASSWORD, demo_load
+from stars.core.templatetags.stars_format import money
+from stars.referrals.models import Referral
+from tests.browser.conftest import axe_violations, sign_in
+from tests.conftest import CONTRACT
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 800}
+WIDEST = [
+    "/reports/evaluation/",
+    "/reports/board/",
+    "/finance/claims/",
+    "/finance/claims/derby/2024-10/",
+    "/finance/money/",
+    "/cases/caseload/",
+    "/cases/outcomes/",
+    "/sufficiency/derby/",
+    "/sufficiency/derby/forecast/",
+    "/sufficiency/derby/reconcile/",
+    "/referrals/",
+    "/enquiries/",
+    "/targets/",
+    "/audit/",
+]
+
+
+@pytest.fixture
+def demo():
+    """The demo programme (smaller): pages full of realistic rows, claims, returns."""
+    demo_load(contract_path=CONTRACT, seed=2020, console=Console(quiet=True), n_referrals=80)
+    return Referral.objects.filter(status="live").order_by("referral_id").first()
+
+
+def _wrapped_money(page) -> list[str]:
+    """Amounts with a minus sign that the browser laid out on more than one line."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('td, dd, p, li')].flatMap(el =>
+            [...el.childNodes].filter(n => n.nodeType === 3 && n.textContent.includes('\u2212£'))
+              .filter(n => { const r = document.createRange(); r.selectNodeContents(n);
+                             const rects = [...r.getClientRects()];
+                             const tops = new Set(rects.map(x => Math.round(x.top)));
+                             return tops.size > 1; })
+              .map(n => n.textContent.trim()))"""
+    )
+
+
+def test_no_page_is_wider_than_a_phone(page, demo):
+    page.set_viewport_size(PHONE)
+    sign_in(page, "admin", DEMO_PASSWORD)
+    for url in [*WIDEST, f"/cases/{demo.referral_id}/", f"/referrals/{demo.referral_id}/"]:
+        page.goto(url)
+        assert page.locator("h1").count() == 1, url
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url
+        assert _wrapped_money(page) == [], url
+        assert axe_violations(page) == [], url
+
+
+def test_a_negative_amount_never_leaves_its_minus_sign_alone_on_a_line(page, live_server):
+    page.goto(live_server.url)  # any page: the fonts and the browser's line breaking
+    one_line = '<span id="{0}" style="display:inline-block;width:1px;font:16px arial">{1}</span>'
+    page.set_content(
+        one_line.format("negative", money(Decimal("-1234.5")))
+        + one_line.format("positive", money(Decimal("1234.5")))
+    )
+    height = page.evaluate("id => document.getElementById(id).offsetHeight", "negative")
+    assert height == page.evaluate("id => document.getElementById(id).offsetHeight", "positive")
+    assert money(Decimal("-1234.5")).endswith("£1,234.50")

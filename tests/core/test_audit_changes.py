@@ -1,0 +1,77 @@
+"""The audit page's "Latest changes": narrowed by the record filter as the access log is, and
+free of the rows a sign-in used to add."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+
+from stars.cases import record
+from tests.conftest import PASSWORD
+
+
+def _changes(html: str) -> str:
+    return html.split('data-testid="changes"')[1].split("</table>")[0]
+
+
+def test_the_record_filter_narrows_the_latest_changes(client, users, referrals):
+    derby, nottingham = referrals["derby"], referrals["nottingham"]
+    meeting = record.meeting_record(
+        referral=derby,
+        on=dt.date(2022, 2, 1),
+        attendees=["therapist"],
+        actions=[("Book the course", "Key worker", dt.date(2022, 3, 1))],
+    )
+    record.meeting_record(referral=nottingham, on=dt.date(2022, 2, 2), attendees=["therapist"])
+    client.force_login(users["admin"])
+
+    everything = _changes(client.get("/audit/").content.decode())
+    assert "R-DER" in everything and "R-NOT" in everything
+
+    about_derby = _changes(client.get("/audit/", {"record": "r-der"}).content.decode())
+    assert "R-DER" in about_derby and "R-NOT" not in about_derby
+    assert "C-R-NOT" not in about_derby  # nor the other child
+    assert "progress meeting" in about_derby and "meeting action" in about_derby
+    assert f"meeting action {meeting.actions.get()}" in about_derby  # two steps away
+
+    by_child = _changes(client.get("/audit/", {"record": "C-R-NOT"}).content.decode())
+    assert "C-R-NOT" in by_child and "R-DER" not in by_child
+
+    none = client.get("/audit/", {"record": "R-NOBODY"}).content.decode()
+    assert "No changes for this search" in _changes(none)
+
+
+def test_a_claim_is_found_by_council_and_month(client, users, referrals):
+    from stars.finance.models import OutcomeClaim
+    from stars.partnership.models import Council
+
+    march = dt.date(2024, 3, 1)
+    derby = OutcomeClaim.objects.create(council=Council.objects.get(code="derby"), month=march)
+    OutcomeClaim.objects.create(council=Council.objects.get(code="nottingham"), month=march)
+    client.force_login(users["admin"])
+    found = _changes(client.get("/audit/", {"record": "derby/2024-03"}).content.decode())
+    assert found.count("outcome claim") == 1 and f"outcome claim {derby}<" in found
+
+
+def test_signing_in_adds_no_history_row(client, users):
+    User = get_user_model()
+    rows = User.history.count()
+    assert client.post("/sign-in/", {"username": "spoc", "password": PASSWORD}).status_code == 302
+    assert User.objects.get(username="spoc").last_login is not None  # the sign-in happened
+    assert User.history.count() == rows
+    assert not User.history.filter(history_type="~").exists()
+    client.force_login(users["admin"])
+    changes = _changes(client.get("/audit/").content.decode())
+    assert ">changed<" not in changes  # no "user changed" row naming no field
+
+
+def test_a_real_change_to_a_user_is_still_kept(users):
+    User = get_user_model()
+    spoc = users["spoc"]
+    rows = User.history.filter(id=spoc.pk).count()
+    spoc.first_name = "Sam"
+    spoc.save()
+    spoc.last_login = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    spoc.save(update_fields=["last_login", "first_name"])
+    assert User.history.filter(id=spoc.pk).count() == rows + 2
