@@ -141,7 +141,7 @@ def test_the_case_page_and_the_report_use_a_bounded_number_of_queries(
 ):
     from rich.console import Console
 
-    from stars.cases.demo import load_demo
+    from stars.demo.case_records import load_demo
 
     load_demo(seed=3, console=Console(quiet=True))  # a full record on R-DER and R-NOT
     client.force_login(users["provider_manager"])

@@ -11,8 +11,8 @@ from stars.domain.contract import parse_contract
 from stars.domain.synthetic import generate_programme
 from stars.domain.tracker import write_tracker
 from stars.referrals.models import Enquiry, Referral
-from stars.referrals.tracker_io import TrackerRejected, export_files, import_files
 from stars.reports.services import evaluation_json
+from stars.tracker.files import TrackerRejected, export_files, import_files
 from tests.conftest import CONTRACT
 
 AS_OF = dt.date(2024, 11, 30)

@@ -289,7 +289,7 @@ def _num(v: Any) -> bool:
 
 def add_charts(tables: list[Table]) -> list[Table]:
     """A chart for each table, drawn from the published (suppressed) figures only."""
-    from stars.reports.charts import bar
+    from stars.core.charts import bar
 
     for t in tables:
         if t.key.startswith("areas_"):

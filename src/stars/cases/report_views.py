@@ -67,7 +67,7 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
             path=request.get_full_path(),
         )
     if fmt == "xlsx":
-        from stars.reports.exports import xlsx
+        from stars.core.documents import xlsx
 
         body = xlsx({t.key: (t.headers, t.rows) for t in tables})
         response = HttpResponse(
@@ -87,7 +87,7 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
         "query": g.urlencode(),
     }
     if fmt == "pdf":
-        from stars.reports.exports import pdf
+        from stars.core.documents import pdf
 
         html = render_to_string("cases/outcomes_doc.html", context)
         response = HttpResponse(pdf(html), content_type="application/pdf")

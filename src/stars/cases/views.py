@@ -88,7 +88,7 @@ def case_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
         object_id=referral.referral_id,
         path=request.path,
     )
-    from stars.reports.explain import explanation_for
+    from stars.cases.explain import explanation_for
 
     context = case_record(referral)
     context.update(

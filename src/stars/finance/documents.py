@@ -11,10 +11,10 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from stars.core.documents import csv_text, pdf, xlsx
 from stars.domain.claims import month_label
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.finance.selectors import claim_lines_of, claim_totals_of
-from stars.reports.exports import csv_text, pdf, xlsx
 
 PENNY = Decimal("0.01")
 LINE_HEADERS = [

@@ -69,7 +69,7 @@ def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
         object_id=referral.referral_id,
         path=request.path,
     )
-    from stars.reports.explain import explanation_for
+    from stars.cases.explain import explanation_for
 
     return render(
         request,
@@ -373,8 +373,8 @@ def enquiry_profile_pdf(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     profile = get_object_or_404(ChildProfile, enquiry=enquiry)
     from django.template.loader import render_to_string
 
+    from stars.core.documents import pdf
     from stars.domain.contract import age_on
-    from stars.reports.exports import pdf
 
     html = render_to_string(
         "referrals/profile_pdf.html",

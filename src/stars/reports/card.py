@@ -15,13 +15,13 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
+from stars.core import charts
 from stars.core.permissions import Scope
 from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.claims import next_month
 from stars.domain.measures import SUPPRESSED, suppress_group
 from stars.domain.quarters import Quarter
 from stars.partnership.selectors import contract_current
-from stars.reports import charts
 from stars.reports.services import evaluation_for
 from stars.reports.tables import DECISIONS, STATUSES, Table
 
@@ -431,14 +431,14 @@ def card_html(context: dict[str, Any]) -> str:
 
 
 def card_pdf(context: dict[str, Any]) -> bytes:
-    from stars.reports.exports import pdf
+    from stars.core.documents import pdf
 
     return pdf(card_html(context))
 
 
 def card_xlsx(context: dict[str, Any]) -> bytes:
     """One sheet of headlines, one per section's table, and the data-quality checks."""
-    from stars.reports.exports import xlsx
+    from stars.core.documents import xlsx
 
     sections: list[Section] = context["sections"]
     sheets: dict[str, tuple[list[str], list[list[Any]]]] = {

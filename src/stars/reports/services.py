@@ -7,7 +7,7 @@ from typing import Any
 
 from stars.core.permissions import Scope
 from stars.partnership.selectors import NoContract, contract_current
-from stars.reports.selectors import report_frames
+from stars.tracker.selectors import report_frames
 
 
 def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
@@ -24,12 +24,12 @@ def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
 
 def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
     """Everything the evaluation page, HTML file and XLSX show: tables and charts."""
+    from stars.core import charts
     from stars.domain.evaluation import evaluation_report
     from stars.domain.report_extras import (
         referrals_by_year_and_council,
         status_by_weeks_on_programme,
     )
-    from stars.reports import charts
     from stars.reports.tables import Table, evaluation_tables
 
     contract = contract_current()
@@ -95,7 +95,7 @@ def evaluation_json(*, scope: Scope | None, as_of: dt.date) -> str:
 
 
 def evaluation_xlsx(*, scope: Scope | None, as_of: dt.date) -> bytes:
-    from stars.reports.exports import xlsx
+    from stars.core.documents import xlsx
 
     ctx = evaluation_context(scope=scope, as_of=as_of)
     tables = [*ctx["tables"], ctx["status_table"]]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from stars.core import charts
 from stars.domain.sufficiency import AGE_BANDS, SufficiencyYear, sufficiency_years
 from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
 from stars.partnership.models import Council
-from stars.reports import charts
 from stars.reports.tables import Table
 from stars.sufficiency.services import council_returns, council_years
 
@@ -177,7 +177,7 @@ def _charts(figures: tuple[SufficiencyYear, ...], target: int | None) -> list[st
 
 
 def dashboard_xlsx(context: dict[str, Any]) -> bytes:
-    from stars.reports.exports import xlsx
+    from stars.core.documents import xlsx
 
     tables = context["tables"]
     return xlsx(
@@ -189,6 +189,6 @@ def dashboard_xlsx(context: dict[str, Any]) -> bytes:
 def dashboard_pdf(context: dict[str, Any]) -> bytes:
     from django.template.loader import render_to_string
 
-    from stars.reports.exports import pdf
+    from stars.core.documents import pdf
 
     return pdf(render_to_string("sufficiency/dashboard_doc.html", context))

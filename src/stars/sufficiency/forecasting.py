@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
+from stars.core import charts
 from stars.domain.forecast import Redirect, Scenario, fit_model, project
 from stars.domain.ssda903 import MergedReturns, year_end
 from stars.domain.sufficiency_backtest import backtest
@@ -19,7 +20,6 @@ from stars.domain.sufficiency_codes import (
     INHOUSE_RESIDENTIAL,
     PLACEMENT_GROUPS,
 )
-from stars.reports import charts
 from stars.reports.tables import Table
 from stars.sufficiency.config import weekly_costs
 
@@ -173,7 +173,7 @@ def choices_rows(choices: Choices) -> list[list[Any]]:
 
 
 def forecast_xlsx(context: dict[str, Any]) -> bytes:
-    from stars.reports.exports import xlsx
+    from stars.core.documents import xlsx
 
     tables = context["tables"]
     sheets: dict[str, tuple[list[str], list[list[Any]]]] = {
@@ -190,7 +190,7 @@ def forecast_xlsx(context: dict[str, Any]) -> bytes:
 def forecast_pdf(context: dict[str, Any]) -> bytes:
     from django.template.loader import render_to_string
 
-    from stars.reports.exports import pdf
+    from stars.core.documents import pdf
 
     return pdf(
         render_to_string(

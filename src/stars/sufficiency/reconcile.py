@@ -40,7 +40,7 @@ class Finding:
 
 
 def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
-    from stars.reports.explain import explanation_for
+    from stars.cases.explain import explanation_for
 
     merged = council_returns(council)
     frame = without_short_breaks(merged.episodes) if merged is not None else None
@@ -88,7 +88,7 @@ def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
 
 
 def findings_csv(context: dict[str, Any]) -> str:
-    from stars.reports.exports import csv_text
+    from stars.core.documents import csv_text
 
     return csv_text(
         [

@@ -23,8 +23,8 @@ from stars.domain.contract import parse_contract
 from stars.domain.synthetic import generate_programme
 from stars.partnership.models import Role, User
 from stars.partnership.services import user_create
-from stars.referrals.importer import tracker_import
 from stars.referrals.models import Child, ConsentCall, Enquiry, Referral
+from stars.tracker.importer import tracker_import
 
 DEMO_PASSWORD = "stars-demo-password"
 DEMO_AS_OF = dt.date(2024, 11, 30)  # the evaluation's census date
@@ -72,7 +72,7 @@ FAMILY = [
     "Thistleby",
 ]
 KEY_WORKERS = ("keyworker", "keyworker2", "keyworker3")
-DEMO_EXTENSIONS = ("stars.cases.demo", "stars.finance.demo", "stars.sufficiency.demo")
+DEMO_EXTENSIONS = ("stars.demo.case_records", "stars.demo.claims", "stars.demo.returns")
 
 
 @dataclass(frozen=True)

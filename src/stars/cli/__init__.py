@@ -67,7 +67,7 @@ def demo(
 
     if settings.PRODUCTION:
         fail("`stars demo` erases the database; it is refused when STARS_ENV=production")
-    from stars.core.demo import demo_load
+    from stars.demo.programme import demo_load
 
     path = contract or settings.STARS_DEFAULT_CONTRACT
     users = demo_load(contract_path=Path(path), seed=seed, console=console)
@@ -141,7 +141,7 @@ def import_tracker(
 ) -> None:
     """Import a tracker, all or nothing; re-importing updates records by id."""
     setup()
-    from stars.referrals.tracker_io import TrackerRejected, import_files
+    from stars.tracker.files import TrackerRejected, import_files
 
     try:
         summary, warnings = import_files(
@@ -175,7 +175,7 @@ def export_tracker(
 ) -> None:
     """Write contract.toml, enquiries.csv, referrals.csv and outcome_periods.csv."""
     setup()
-    from stars.referrals.tracker_io import TrackerRejected, export_files
+    from stars.tracker.files import TrackerRejected, export_files
 
     try:
         written = export_files(out_dir=out_dir)
@@ -281,7 +281,7 @@ def export_indigo(
 
 
 def _sufficiency() -> None:
-    from stars.sufficiency.cli import app as sufficiency_app
+    from stars.cli.sufficiency import app as sufficiency_app
 
     app.add_typer(sufficiency_app, name="sufficiency")
 
@@ -297,8 +297,8 @@ def explain(
     """The lines behind one referral's weeks, payments and savings."""
     day = _as_of(as_of)
     setup()
+    from stars.cases.explain import explanation_for, explanation_text
     from stars.referrals.models import Referral
-    from stars.reports.explain import explanation_for, explanation_text
 
     referral = Referral.objects.filter(referral_id=referral_id).first()
     if referral is None:

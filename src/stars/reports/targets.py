@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from stars.core import charts
 from stars.core.permissions import page, scope_of
 from stars.domain.contract import add_months
 from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
 from stars.partnership.selectors import contract_current
-from stars.reports import charts
 from stars.reports.services import evaluation_for
 
 

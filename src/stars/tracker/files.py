@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from stars.domain.contract import ContractError, parse_contract
 from stars.domain.tracker import MAX_PROBLEMS, Problem, TrackerFile, parse_tracker, write_tracker
-from stars.referrals.importer import ImportSummary, tracker_import
+from stars.tracker.importer import ImportSummary, tracker_import
 
 
 class TrackerRejected(Exception):
@@ -105,7 +105,7 @@ def export_files(*, out_dir: Path, by: Any = None) -> list[Path]:
     """Write the contract and the three tracker CSVs of the whole programme."""
     from stars.core.audit import record_access
     from stars.partnership.models import Contract
-    from stars.reports.selectors import programme_frames
+    from stars.tracker.selectors import programme_frames
 
     row = Contract.objects.filter(active=True).first()
     if row is None:

@@ -42,9 +42,9 @@ def link_demo_referrals(council: Council, n: int = 8) -> int:
     """Link a few of the council's demo referrals to the returns' children whose episodes fit
     their claimed weeks best, so the reconciliation page has linked cases to show (the
     nearest fits still leave a few discrepancies). Synthetic pairings, for the demo only."""
+    from stars.cases.explain import explanation_for
     from stars.domain.reconciliation import episodes_of, reconcile
     from stars.domain.sufficiency import without_short_breaks
-    from stars.reports.explain import explanation_for
     from stars.sufficiency.models import ChildLink
     from stars.sufficiency.services import council_returns
 

@@ -4,9 +4,9 @@ from django.urls import include, path
 
 from stars.core import views as core_views
 from stars.core.api import api
-from stars.referrals import targets as target_views
 from stars.referrals import views as referral_views
 from stars.reports import board_views
+from stars.reports import targets as target_views
 from stars.reports import views as report_views
 
 urlpatterns = [
