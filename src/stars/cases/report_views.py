@@ -14,7 +14,8 @@ from stars.cases.outcomes import Filters, add_charts, outcomes_report
 from stars.cases.selectors import caseload
 from stars.core.audit import record_access
 from stars.core.permissions import page, scope_of
-from stars.partnership.models import Council, Role
+from stars.core.roles import Role
+from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current
 
 # -- caseload and outcomes ------------------------------------------------------------------

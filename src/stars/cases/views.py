@@ -1,5 +1,6 @@
-"""Case pages: the case record, its forms, the key worker's caseload and the outcomes
-report. Views stay thin: scope through the selectors, writes through the services."""
+"""Case pages: the referral record (its outcome periods and the engine's explanation), the
+case record and its forms. Views stay thin: scope through the selectors, writes through
+the services. (The caseload and the outcomes report are in ``report_views``.)"""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from stars.cases import forms, record, services
+from stars.cases.explain import explanation_for
 from stars.cases.models import Respondent
 from stars.cases.selectors import case_get, case_record, instruments
 from stars.core.audit import record_access
 from stars.core.permissions import allowed, page, scope_of
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
+from stars.referrals.selectors import referral_get
 
 CASE_ACTIONS = [
     ("case_phase", "Change phase"),
@@ -78,6 +81,29 @@ def _case_form(
 # -- the case record ------------------------------------------------------------------------
 
 
+@page("referral_detail")
+def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
+    referral = referral_get(request.user, referral_id)
+    record_access(
+        user=request.user,
+        action="view",
+        object_type="referral",
+        object_id=referral.referral_id,
+        path=request.path,
+    )
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "periods": referral.periods.all(),
+            "scope": scope_of(request.user),
+            "explanation": explanation_for(referral),
+            "can_rerefer": allowed(request.user, "referral_rerefer"),
+        },
+    )
+
+
 @page("case_detail")
 def case_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
     referral = case_get(request.user, referral_id)
@@ -88,8 +114,6 @@ def case_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
         object_id=referral.referral_id,
         path=request.path,
     )
-    from stars.cases.explain import explanation_for
-
     context = case_record(referral)
     context.update(
         referral=referral,

@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from stars.partnership.models import Role
+from stars.core.roles import Role
 
 ALL_ROLES = frozenset(Role)
 PIPELINE = frozenset({Role.SPOC, Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.ADMIN})

@@ -19,9 +19,10 @@ from django.db import transaction
 from rich.console import Console
 from rich.progress import Progress
 
+from stars.core.roles import Role
 from stars.domain.contract import parse_contract
 from stars.domain.synthetic import generate_programme
-from stars.partnership.models import Role, User
+from stars.partnership.models import User
 from stars.partnership.services import user_create
 from stars.referrals.models import Child, ConsentCall, Enquiry, Referral
 from stars.tracker.importer import tracker_import

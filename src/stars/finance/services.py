@@ -17,10 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from stars.core.roles import Role
 from stars.domain.claims import Claimed, claim_lines, month_label, month_start, next_month
 from stars.finance import engine_bridge
 from stars.finance.models import EXACT, ClaimLine, ClaimStatus, OutcomeClaim
-from stars.partnership.models import Council, Role
+from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 

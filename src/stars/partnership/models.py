@@ -6,18 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-
-class Role(models.TextChoices):
-    SPOC = "spoc", "Council single point of contact"
-    COMMISSIONER = "commissioner", "Commissioner"
-    PROVIDER_MANAGER = "provider_manager", "Provider manager"
-    KEY_WORKER = "key_worker", "Key worker"
-    INVESTOR = "investor", "Investor"
-    EVALUATOR = "evaluator", "Evaluator"
-    ADMIN = "admin", "Administrator"
-
-
-COUNCIL_ROLES = frozenset({Role.SPOC, Role.COMMISSIONER})
+from stars.core.roles import Role
 
 
 class Council(models.Model):

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from django.db import transaction
 
+from stars.core.roles import COUNCIL_ROLES, Role
 from stars.domain.contract import Contract as ContractTerms
 from stars.domain.contract import parse_contract
-from stars.partnership.models import COUNCIL_ROLES, Contract, Council, Role, User
+from stars.partnership.models import Contract, Council, User
 
 
 @transaction.atomic

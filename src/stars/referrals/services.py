@@ -13,7 +13,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from stars.partnership.models import Council, Role
+from stars.core.roles import Role
+from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import (
     Child,

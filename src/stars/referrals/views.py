@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from stars.core.audit import record_access
 from stars.core.permissions import allowed, page, scope_of
-from stars.partnership.models import Council, Role, User
+from stars.core.roles import Role
+from stars.partnership.models import Council, User
 from stars.partnership.selectors import contract_current
 from stars.referrals import forms, services
 from stars.referrals.models import ChildProfile, Enquiry
@@ -56,31 +57,6 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         request,
         "referrals/referral_list.html",
         {"referrals": referrals, "status": status, "scope": scope_of(request.user)},
-    )
-
-
-@page("referral_detail")
-def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
-    referral = referral_get(request.user, referral_id)
-    record_access(
-        user=request.user,
-        action="view",
-        object_type="referral",
-        object_id=referral.referral_id,
-        path=request.path,
-    )
-    from stars.cases.explain import explanation_for
-
-    return render(
-        request,
-        "referrals/referral_detail.html",
-        {
-            "referral": referral,
-            "periods": referral.periods.all(),
-            "scope": scope_of(request.user),
-            "explanation": explanation_for(referral),
-            "can_rerefer": allowed(request.user, "referral_rerefer"),
-        },
     )
 
 
