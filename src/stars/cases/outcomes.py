@@ -27,6 +27,7 @@ from stars.cases.models import (
     Respondent,
     answer_scale,
 )
+from stars.core.charts import bar
 from stars.core.permissions import Scope
 from stars.domain.measures import (
     MOVEMENT_LABELS,
@@ -289,8 +290,6 @@ def _num(v: Any) -> bool:
 
 def add_charts(tables: list[Table]) -> list[Table]:
     """A chart for each table, drawn from the published (suppressed) figures only."""
-    from stars.core.charts import bar
-
     for t in tables:
         if t.key.startswith("areas_"):
             data = [

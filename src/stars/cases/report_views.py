@@ -13,6 +13,7 @@ from django.utils import timezone
 from stars.cases.outcomes import Filters, add_charts, outcomes_report
 from stars.cases.selectors import caseload
 from stars.core.audit import record_access
+from stars.core.documents import pdf, xlsx
 from stars.core.permissions import page, scope_of
 from stars.core.roles import Role
 from stars.partnership.models import Council
@@ -68,8 +69,6 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
             path=request.get_full_path(),
         )
     if fmt == "xlsx":
-        from stars.core.documents import xlsx
-
         body = xlsx({t.key: (t.headers, t.rows) for t in tables})
         response = HttpResponse(
             body,
@@ -88,8 +87,6 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
         "query": g.urlencode(),
     }
     if fmt == "pdf":
-        from stars.core.documents import pdf
-
         html = render_to_string("cases/outcomes_doc.html", context)
         response = HttpResponse(pdf(html), content_type="application/pdf")
         response["Content-Disposition"] = 'attachment; filename="outcomes.pdf"'

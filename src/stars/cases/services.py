@@ -16,6 +16,7 @@ from stars.cases.models import (
 )
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Funding, Referral, Status
+from stars.referrals.services import PipelineError, referral_rerefer
 
 
 class CaseError(ValueError):
@@ -192,8 +193,6 @@ def case_move_cohort(
 ) -> Referral:
     """Move a live case to another cohort: a linked re-referral (no enquiry, a new id, the
     same child) in the new cohort; the old referral closes on the same day."""
-    from stars.referrals.services import PipelineError, referral_rerefer
-
     contract = contract_current()
     check_live(referral, "cohort")
     target = contract.canonical_cohort(cohort)

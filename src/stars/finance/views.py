@@ -17,6 +17,7 @@ from stars.core.audit import record_access
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain.claims import month_label
 from stars.finance import documents, figures, selectors, services
+from stars.finance.charts import cumulative_chart
 from stars.finance.forms import DisputeForm, OpenClaimForm
 from stars.finance.models import ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current
@@ -239,8 +240,6 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
 
 @page("finance_money")
 def finance_money(request: HttpRequest) -> HttpResponse:
-    from stars.finance.charts import cumulative_chart
-
     as_of = _as_of(request)
     contract = contract_current()
     scope = scope_of(request.user)

@@ -8,11 +8,15 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from stars.core.audit import record_access
+from stars.core.documents import pdf
 from stars.core.permissions import allowed, page, scope_of
 from stars.core.roles import Role
+from stars.domain.contract import age_on
+from stars.domain.pipeline import next_step
 from stars.partnership.models import Council, User
 from stars.partnership.selectors import contract_current
 from stars.referrals import forms, services
@@ -166,7 +170,6 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     contract = contract_current()
     referral = enquiry.referrals.first()
     state = enquiry_state(enquiry, latest_consent(enquiry), referral is not None)
-    from stars.domain.pipeline import next_step
 
     actions = [
         (name, label)
@@ -347,10 +350,6 @@ def enquiry_profile(request: HttpRequest, enquiry_id: str) -> HttpResponse:
 def enquiry_profile_pdf(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     enquiry = _enquiry(request, enquiry_id)
     profile = get_object_or_404(ChildProfile, enquiry=enquiry)
-    from django.template.loader import render_to_string
-
-    from stars.core.documents import pdf
-    from stars.domain.contract import age_on
 
     html = render_to_string(
         "referrals/profile_pdf.html",

@@ -14,14 +14,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
 
+from stars.cases.models import OutcomePeriod, ProgressMeeting
 from stars.core import charts
+from stars.core.documents import pdf, xlsx
 from stars.core.permissions import Scope
 from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.claims import next_month
 from stars.domain.measures import SUPPRESSED, suppress_group
 from stars.domain.quarters import Quarter
+from stars.finance.engine_bridge import payments_as_of
+from stars.finance.models import ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current
+from stars.referrals.models import Enquiry, Referral
 from stars.reports.services import evaluation_for
 from stars.reports.tables import DECISIONS, STATUSES, Table
 
@@ -350,11 +356,6 @@ def _measures(now: dict[str, Any], before: dict[str, Any], since: str) -> Sectio
 
 def data_quality(*, scope: Scope | None, quarter: Quarter, report: dict[str, Any]) -> list[Check]:
     """Records missing and figures that do not reconcile, as of the quarter's end."""
-    from stars.cases.models import OutcomePeriod, ProgressMeeting
-    from stars.finance.engine_bridge import payments_as_of
-    from stars.finance.models import ClaimStatus, OutcomeClaim
-    from stars.referrals.models import Enquiry, Referral
-
     end = quarter.end
     refs = Referral.objects.filter(referral_date__lte=end)
     enquiries = Enquiry.objects.filter(enquiry_date__lte=end)
@@ -425,21 +426,15 @@ def data_quality(*, scope: Scope | None, quarter: Quarter, report: dict[str, Any
 
 
 def card_html(context: dict[str, Any]) -> str:
-    from django.template.loader import render_to_string
-
     return render_to_string("reports/board_doc.html", context)
 
 
 def card_pdf(context: dict[str, Any]) -> bytes:
-    from stars.core.documents import pdf
-
     return pdf(card_html(context))
 
 
 def card_xlsx(context: dict[str, Any]) -> bytes:
     """One sheet of headlines, one per section's table, and the data-quality checks."""
-    from stars.core.documents import xlsx
-
     sections: list[Section] = context["sections"]
     sheets: dict[str, tuple[list[str], list[list[Any]]]] = {
         "Summary": (

@@ -5,8 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.template.loader import render_to_string
+
+from stars.core import charts
+from stars.core.documents import xlsx
 from stars.core.permissions import Scope
-from stars.partnership.selectors import NoContract, contract_current
+from stars.domain.evaluation import empty_report, evaluation_report, report_to_json
+from stars.domain.report_extras import (
+    referrals_by_year_and_council,
+    status_by_weeks_on_programme,
+)
+from stars.partnership.selectors import NoContract, contract_current, contract_or_none
+from stars.reports.tables import Table, evaluation_tables
 from stars.tracker.selectors import report_frames
 
 
@@ -16,22 +26,12 @@ def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
     Council users get the report of their own council's records; the keys of the other
     councils stay present (with zeros), as the report contract requires.
     """
-    from stars.domain.evaluation import evaluation_report
-
     enquiries, referrals, periods = report_frames(scope)
     return evaluation_report(contract_current(), enquiries, referrals, periods, as_of)
 
 
 def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
     """Everything the evaluation page, HTML file and XLSX show: tables and charts."""
-    from stars.core import charts
-    from stars.domain.evaluation import evaluation_report
-    from stars.domain.report_extras import (
-        referrals_by_year_and_council,
-        status_by_weeks_on_programme,
-    )
-    from stars.reports.tables import Table, evaluation_tables
-
     contract = contract_current()
     enquiries, referrals, periods = report_frames(scope)
     report = evaluation_report(contract, enquiries, referrals, periods, as_of)
@@ -89,14 +89,10 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
 
 
 def evaluation_json(*, scope: Scope | None, as_of: dt.date) -> str:
-    from stars.domain.evaluation import report_to_json
-
     return report_to_json(evaluation_for(scope=scope, as_of=as_of))
 
 
 def evaluation_xlsx(*, scope: Scope | None, as_of: dt.date) -> bytes:
-    from stars.core.documents import xlsx
-
     ctx = evaluation_context(scope=scope, as_of=as_of)
     tables = [*ctx["tables"], ctx["status_table"]]
     return xlsx(
@@ -106,8 +102,6 @@ def evaluation_xlsx(*, scope: Scope | None, as_of: dt.date) -> bytes:
 
 
 def evaluation_html(*, scope: Scope | None, as_of: dt.date) -> str:
-    from django.template.loader import render_to_string
-
     return render_to_string(
         "reports/evaluation_doc.html", evaluation_context(scope=scope, as_of=as_of)
     )
@@ -118,9 +112,6 @@ def evaluation_document(*, fmt: str, as_of: dt.date) -> str | bytes:
 
     With no contract loaded (nothing imported), the JSON still prints: zeros, empty maps.
     """
-    from stars.domain.evaluation import empty_report, report_to_json
-    from stars.partnership.selectors import contract_or_none
-
     if contract_or_none() is None:
         if fmt == "json":
             return report_to_json(empty_report(as_of))

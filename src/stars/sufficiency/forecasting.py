@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.template.loader import render_to_string
 
 from stars.core import charts
+from stars.core.documents import pdf, xlsx
 from stars.domain.forecast import Redirect, Scenario, fit_model, project
 from stars.domain.ssda903 import MergedReturns, year_end
 from stars.domain.sufficiency_backtest import backtest
@@ -173,8 +175,6 @@ def choices_rows(choices: Choices) -> list[list[Any]]:
 
 
 def forecast_xlsx(context: dict[str, Any]) -> bytes:
-    from stars.core.documents import xlsx
-
     tables = context["tables"]
     sheets: dict[str, tuple[list[str], list[list[Any]]]] = {
         "Scenario": (["Setting", "Value"], choices_rows(context["choices"]))
@@ -188,10 +188,6 @@ def forecast_xlsx(context: dict[str, Any]) -> bytes:
 
 
 def forecast_pdf(context: dict[str, Any]) -> bytes:
-    from django.template.loader import render_to_string
-
-    from stars.core.documents import pdf
-
     return pdf(
         render_to_string(
             "sufficiency/forecast_doc.html",

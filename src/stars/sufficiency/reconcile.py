@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from stars.cases.explain import explanation_for
+from stars.core.documents import csv_text
 from stars.domain.claims import month_label
 from stars.domain.reconciliation import (
     Discrepancy,
@@ -40,8 +42,6 @@ class Finding:
 
 
 def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
-    from stars.cases.explain import explanation_for
-
     merged = council_returns(council)
     frame = without_short_breaks(merged.episodes) if merged is not None else None
     known = set(merged.headers["CHILD"].to_list()) if merged is not None else set()
@@ -88,8 +88,6 @@ def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
 
 
 def findings_csv(context: dict[str, Any]) -> str:
-    from stars.core.documents import csv_text
-
     return csv_text(
         [
             "referral_id",

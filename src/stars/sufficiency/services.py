@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from stars.core.audit import record_access
 from stars.domain.ssda903 import (
     MergedReturns,
     ParsedFile,
@@ -112,8 +113,6 @@ def returns_import(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportedReturns:
     """Check every file of ``folder``, then replace the council's returns for those years."""
-    from stars.core.audit import record_access
-
     parsed, merged = parse_folder(folder, progress)
     years = sorted({y for y, *_ in parsed})
     user = by if getattr(by, "pk", None) else None

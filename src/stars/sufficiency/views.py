@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from stars.core.audit import record_access
 from stars.core.permissions import page, scope_of
 from stars.partnership.models import Council
+from stars.referrals.selectors import referral_get
 from stars.sufficiency.dashboard import dashboard_context, dashboard_pdf, dashboard_xlsx
+from stars.sufficiency.forecasting import (
+    forecast_context,
+    forecast_pdf,
+    forecast_xlsx,
+    parse_choices,
+)
+from stars.sufficiency.forms import ChildLinkForm
+from stars.sufficiency.models import ChildLink
+from stars.sufficiency.reconcile import council_reconciliation, findings_csv
+from stars.sufficiency.services import council_returns, council_years
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,14 +80,6 @@ def _dashboard(request: HttpRequest, council: Council) -> HttpResponse:
 
 @page("sufficiency_forecast")
 def sufficiency_forecast(request: HttpRequest, council: str) -> HttpResponse:
-    from stars.sufficiency.forecasting import (
-        forecast_context,
-        forecast_pdf,
-        forecast_xlsx,
-        parse_choices,
-    )
-    from stars.sufficiency.services import council_returns, council_years
-
     mine = {c.code: c for c in _councils(request)}
     if council not in mine:
         raise Http404("no such council")
@@ -98,14 +105,6 @@ def sufficiency_forecast(request: HttpRequest, council: str) -> HttpResponse:
 @page("sufficiency_link")
 def sufficiency_link(request: HttpRequest, referral_id: str) -> HttpResponse:
     """The council's commissioner links a referral to the council's child identifier."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from stars.referrals.selectors import referral_get
-    from stars.sufficiency.forms import ChildLinkForm
-    from stars.sufficiency.models import ChildLink
-    from stars.sufficiency.services import council_returns
-
     referral = referral_get(request.user, referral_id)  # 404 outside the user's councils
     link = ChildLink.objects.filter(referral=referral).first()
     merged = council_returns(referral.council)
@@ -137,12 +136,6 @@ def sufficiency_link(request: HttpRequest, referral_id: str) -> HttpResponse:
 
 @page("sufficiency_reconcile")
 def sufficiency_reconcile(request: HttpRequest, council: str) -> HttpResponse:
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from stars.sufficiency.reconcile import council_reconciliation, findings_csv
-
     mine = {c.code: c for c in _councils(request)}
     if council not in mine:
         raise Http404("no such council")

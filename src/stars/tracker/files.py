@@ -8,9 +8,12 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from stars.core.audit import record_access
 from stars.domain.contract import ContractError, parse_contract
 from stars.domain.tracker import MAX_PROBLEMS, Problem, TrackerFile, parse_tracker, write_tracker
+from stars.partnership.models import Contract
 from stars.tracker.importer import ImportSummary, tracker_import
+from stars.tracker.selectors import programme_frames
 
 
 class TrackerRejected(Exception):
@@ -90,7 +93,6 @@ def import_files(
             by=by,
             progress=report,
         )
-    from stars.core.audit import record_access
 
     record_access(
         user=by,
@@ -103,10 +105,6 @@ def import_files(
 
 def export_files(*, out_dir: Path, by: Any = None) -> list[Path]:
     """Write the contract and the three tracker CSVs of the whole programme."""
-    from stars.core.audit import record_access
-    from stars.partnership.models import Contract
-    from stars.tracker.selectors import programme_frames
-
     row = Contract.objects.filter(active=True).first()
     if row is None:
         raise TrackerRejected("no contract is loaded: nothing to export", [])
