@@ -1,0 +1,163 @@
+"""What the `stars sufficiency` commands do, once Django is set up (imported only after
+:func:`stars.cli.console.setup`, so models and services are imported at module level)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from django.conf import settings
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from stars.cli.console import console, fail, out
+from stars.partnership.models import Council
+from stars.sufficiency import validator
+from stars.sufficiency.config import ConfigError, load_config
+from stars.sufficiency.services import ReturnsRejected, return_files, returns_import
+
+
+def import_returns(*, folder: Path, council: str) -> None:
+    la = Council.objects.filter(code=council.lower()).first()
+    if la is None:
+        known = ", ".join(Council.objects.order_by("code").values_list("code", flat=True))
+        fail(f"--council {council!r}: no such council; expected one of {known or 'none loaded'}")
+        return
+    progress = Progress(
+        TextColumn("Checking returns"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    )
+    task = progress.add_task("check", total=None)
+    try:
+        with progress:
+            done = returns_import(
+                council=la,
+                folder=folder,
+                progress=lambda i, n: progress.update(task, completed=i, total=n),
+            )
+    except ReturnsRejected as exc:
+        for line in exc.lines:
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
+        fail(exc.headline, code=1)
+        return
+    years = ", ".join(str(y) for y in done.years)
+    out.print(
+        f"imported {la.name}: collection years {years}; {done.children} children, "
+        f"{done.episodes} episodes",
+        highlight=False,
+    )
+    for note in done.notes:
+        out.print(f"note: {note}", highlight=False)
+
+
+def validate_returns(
+    *,
+    folder: Path,
+    council: str | None,
+    la: str | None,
+    year: list[int] | None,
+    csv_out: Path | None,
+    show: int,
+) -> None:
+    if la is None:
+        if council is None:
+            fail("give --council CODE (its ONS code from the configuration) or --la ONS_CODE")
+            return
+        try:
+            codes = load_config(settings.STARS_SUFFICIENCY_CONFIG).local_authority
+        except ConfigError as exc:
+            fail(str(exc))
+            return
+        la = codes.get(council.lower())
+        if la is None:
+            fail(
+                f"--council {council!r}: no ONS code in {settings.STARS_SUFFICIENCY_CONFIG} "
+                f"[local_authority]; add one or give --la"
+            )
+            return
+    try:
+        files = return_files(folder)
+    except ReturnsRejected as exc:
+        for line in exc.lines:
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
+        fail(exc.headline.replace("nothing was imported", "nothing was validated"))
+        return
+    pairs: dict[int, dict[str, Path]] = {}
+    for y, kind, path in files:
+        pairs.setdefault(y, {})[kind] = path
+    years = sorted(pairs)
+    if year:
+        unknown = sorted(set(year) - set(years))
+        if unknown:
+            fail(f"--year {unknown[0]}: no such year in {folder}; it holds {years[0]}-{years[-1]}")
+            return
+        years = sorted(set(year))
+    try:
+        python = validator.ensure_environment(
+            settings.STARS_VALIDATOR_903, lambda m: console.print(m, highlight=False)
+        )
+    except validator.ValidatorUnavailable as exc:
+        fail(str(exc))
+        return
+    findings: list[validator.Finding] = []
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    )
+    with progress:
+        for y in years:
+            task = progress.add_task(f"Rules of {y}", total=None)
+            this = (pairs[y]["header"], pairs[y]["episodes"])
+            prev = (pairs[y - 1]["header"], pairs[y - 1]["episodes"]) if y - 1 in pairs else None
+            rows = sum(p.stat().st_size for p in this) // 40
+            try:
+                result = validator.run_year(
+                    python,
+                    year=y,
+                    la=la,
+                    this=this,
+                    previous=prev,
+                    timeout=300 + rows * 0.02,
+                    progress=lambda i, n, t=task: progress.update(t, completed=i, total=n),
+                )
+            except validator.ValidatorUnavailable as exc:
+                progress.stop()
+                fail(str(exc))
+                return
+            progress.remove_task(task)
+            note = f"; {result.note}" if result.note else ""
+            failed = f", {len(result.rules_failed)} could not run" if result.rules_failed else ""
+            out.print(
+                f"{y}: rules {result.ruleset}: {result.rules_run} run, {result.rules_skipped} "
+                f"not applicable to these files{failed}{note}: "
+                f"{len(result.findings):,} finding{'s' if len(result.findings) != 1 else ''}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            for code, n, message in validator.summary(result.findings):
+                out.print(f"  rule {code:<6} {n:>6,}  {message}", highlight=False, soft_wrap=True)
+            seen = {(f.file, f.line, f.code) for f in findings}
+            findings += [f for f in result.findings if (f.file, f.line, f.code) not in seen]
+    for f in findings[:show]:
+        out.print(
+            f.describe() + (f" (child {f.child})" if f.child else ""),
+            highlight=False,
+            soft_wrap=True,
+            markup=False,
+        )
+    if len(findings) > show:
+        out.print(
+            f"... and {len(findings) - show:,} more (--out FILE.csv writes them all)",
+            highlight=False,
+        )
+    if csv_out:
+        validator.write_csv(csv_out, findings)
+        out.print(f"wrote {len(findings):,} findings to {csv_out}", highlight=False)
+    if findings:
+        raise typer.Exit(1)
+    out.print("no findings: the returns pass every rule that applies", highlight=False)
