@@ -19,7 +19,7 @@ from django.core.management.base import SystemCheckError
 
 from stars.cases.explain import explanation_for, explanation_text
 from stars.cli.console import console, fail, out
-from stars.demo.programme import demo_load
+from stars.demo.load import demo_load
 from stars.domain.quarters import Quarter
 from stars.partnership.selectors import contract_or_none
 from stars.partnership.services import UserError, user_create
