@@ -16,14 +16,8 @@ from stars.cases.models import (
     answer_scale,
 )
 from stars.cases.services import PERIOD_END_REASONS
-from stars.referrals.forms import date_field
+from stars.core.forms import date_field, optional_date
 from stars.referrals.models import Status
-
-
-def optional_date(label: str, help_text: str = "") -> forms.DateField:
-    f = date_field(label, help_text)
-    f.required = False
-    return f
 
 
 def _choice(label: str, choices: Any, radio: bool = False, required: bool = True) -> Any:

@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from stars.cases import forms, record, services
@@ -17,6 +16,7 @@ from stars.cases.explain import explanation_for
 from stars.cases.models import Respondent
 from stars.cases.selectors import case_get, case_record, instruments
 from stars.core.audit import record_access
+from stars.core.forms import form_step
 from stars.core.permissions import allowed, page, scope_of
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
@@ -39,15 +39,6 @@ CASE_ACTIONS = [
 ]
 
 
-def _apply(form: Any, call: Callable[[], Any]) -> Any:
-    """Run a service; put a CaseError on the field it names. None when it failed."""
-    try:
-        return call()
-    except services.CaseError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return None
-
-
 def _case_form(
     request: HttpRequest,
     referral: Referral,
@@ -57,24 +48,22 @@ def _case_form(
     submit: str,
     intro: str = "",
     links: list[tuple[str, str]] | None = None,
+    done: Callable[[Any], tuple[str, str]] | None = None,
 ) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        done = _apply(form, lambda: run(form.cleaned_data))
-        if done is not None:
-            messages.success(request, f"{heading}: saved")
-            return redirect("case_detail", referral.referral_id)
-    return render(
+    """A step of the case record: saved, it returns to the case page."""
+    back = reverse("case_detail", args=[referral.referral_id])
+    return form_step(
         request,
-        "cases/form_page.html",
-        {
-            "form": form,
-            "links": links or [],
-            "heading": heading,
-            "caption": f"Case {referral.referral_id}",
-            "submit": submit,
-            "intro": intro,
-            "back": reverse("case_detail", args=[referral.referral_id]),
-        },
+        form,
+        run,
+        done=done or (lambda _: (f"{heading}: saved", back)),
+        template="cases/form_page.html",
+        links=links or [],
+        heading=heading,
+        caption=f"Case {referral.referral_id}",
+        submit=submit,
+        intro=intro,
+        back=back,
     )
 
 
@@ -363,19 +352,21 @@ def case_move_cohort(request: HttpRequest, referral_id: str) -> HttpResponse:
     r = case_get(request.user, referral_id)
     cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract_current().cohorts]
     form = forms.MoveCohortForm(request.POST or None, cohorts=cohorts)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        new = _apply(
-            form,
-            lambda: services.case_move_cohort(
-                referral=r,
-                cohort=d["cohort"],
-                on=d["referral_date"],
-                narrative=d["narrative"],
-                by=request.user,
-            ),
-        )
-        if new is not None:
-            messages.success(request, f"Moved: re-referral {new.referral_id} created")
-            return redirect("case_detail", new.referral_id)
-    return _case_form(request, r, form, "Move to another cohort", lambda d: None, "Move the case")
+    return _case_form(
+        request,
+        r,
+        form,
+        "Move to another cohort",
+        lambda d: services.case_move_cohort(
+            referral=r,
+            cohort=d["cohort"],
+            on=d["referral_date"],
+            narrative=d["narrative"],
+            by=request.user,
+        ),
+        "Move the case",
+        done=lambda new: (
+            f"Moved: re-referral {new.referral_id} created",
+            reverse("case_detail", args=[new.referral_id]),
+        ),
+    )

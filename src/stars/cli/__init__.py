@@ -132,7 +132,6 @@ def report_board(
         q = parse_quarter(quarter) if quarter else last_complete(dt.date.today())
     except QuarterError as exc:
         fail(f"--quarter: {exc}")
-        raise
     if fmt not in ("pdf", "xlsx", "html"):
         fail(f"--format {fmt!r}: expected pdf, xlsx or html")
     _run().report_board(quarter=q, fmt=fmt, out_file=out_file)

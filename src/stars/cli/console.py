@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from typing import NoReturn
 
 import django
 import typer
 from django.core.management import call_command
 from rich.console import Console
+
+from stars.core.dates import parse_date
 
 console = Console(stderr=True)  # progress, problems and warnings
 out = Console()  # results
@@ -28,15 +31,14 @@ def setup(migrate: bool = True) -> None:
         call_command("migrate", interactive=False, verbosity=0)
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def as_of(value: str) -> dt.date:
     """An ``--as-of`` option: a YYYY-MM-DD date, or fail naming the option."""
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+    day = parse_date(value)
+    if day is None:
         fail(f"--as-of {value!r} is not a date; expected YYYY-MM-DD")
-        raise
+    return day

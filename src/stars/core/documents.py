@@ -1,4 +1,5 @@
-"""Documents people already use: XLSX workbooks, PDFs from HTML, CSV."""
+"""Documents people already use: XLSX workbooks, PDFs from HTML, CSV, and the download that
+hands one to the browser."""
 
 from __future__ import annotations
 
@@ -8,12 +9,25 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 Table = tuple[Sequence[str], Sequence[Sequence[Any]]]  # headers, rows
 MONEY_FORMAT = "£#,##0.00;[Red]-£#,##0.00"
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "csv": "text/csv",
+}
+
+
+def download(kind: str, name: str, body: str | bytes) -> HttpResponse:
+    """A document to save, ``name.kind`` (``kind``: xlsx, pdf or csv)."""
+    response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
 
 
 def xlsx(

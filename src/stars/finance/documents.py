@@ -104,11 +104,3 @@ def claim_pdf(claim: OutcomeClaim) -> bytes:
         },
     )
     return pdf(html)
-
-
-def extract_csv(headers: list[str], rows: list[list[Any]]) -> str:
-    return csv_text(headers, rows)
-
-
-def extract_xlsx(headers: list[str], rows: list[list[Any]]) -> bytes:
-    return xlsx({"Referrals": (headers, rows)})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from stars.core.forms import date_field
 from stars.domain.pipeline import PAPER_LABELS
 from stars.referrals.models import ConsentOutcome, Decision, Funding, MatchOutcome
 
@@ -25,25 +26,6 @@ NEEDS = [
     ("carer_mental_health", "Parent or carer mental health"),
 ]
 PAPERS = [(k, v.capitalize()) for k, v in PAPER_LABELS.items()]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
-
-
-def date_field(label: str, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        widget=DateInput(),
-        help_text=help_text,
-        error_messages={
-            "required": f"Enter the {label.lower()}",
-            "invalid": f"Enter the {label.lower()} as a real date, like 2024-03-27",
-        },
-    )
 
 
 class EnquiryForm(forms.Form):

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
+from stars.core.errors import RuleError
 from stars.core.roles import Role
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current
@@ -35,13 +36,8 @@ DECISION_NEEDS_REASON = {
 }
 
 
-class PipelineError(ValueError):
+class PipelineError(RuleError):
     """A rule of the pipeline is broken; ``field`` names the form field to correct."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
 
 def new_child_ref() -> str:

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from stars.core.audit import record_access
-from stars.core.documents import pdf
+from stars.core.documents import download, pdf
+from stars.core.forms import form_step
 from stars.core.permissions import allowed, page, scope_of
 from stars.core.roles import Role
 from stars.domain.contract import age_on
 from stars.domain.pipeline import next_step
-from stars.partnership.models import Council, User
-from stars.partnership.selectors import contract_current
+from stars.partnership.models import User
+from stars.partnership.selectors import contract_current, councils_in_scope
 from stars.referrals import forms, services
 from stars.referrals.models import ChildProfile, Enquiry
 from stars.referrals.selectors import (
@@ -31,20 +32,6 @@ from stars.referrals.selectors import (
 )
 
 PAGE_SIZE = 50
-
-
-def _form_page(request: HttpRequest, form: Any, heading: str, **extra: Any) -> HttpResponse:
-    return render(request, "stars/form_page.html", {"form": form, "heading": heading, **extra})
-
-
-def _apply(form: Any, call: Any) -> Any:
-    """Run a service; put a PipelineError on the field it names. None when it failed."""
-    try:
-        return call()
-    except services.PipelineError as exc:
-        field = exc.field if exc.field in form.fields else None
-        form.add_error(field, exc.message)
-        return None
 
 
 # -- referrals ------------------------------------------------------------------------------
@@ -69,21 +56,17 @@ def referral_rerefer(request: HttpRequest, referral_id: str) -> HttpResponse:
     referral = referral_get(request.user, referral_id)
     cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract_current().cohorts]
     form = forms.RereferForm(request.POST or None, cohorts=cohorts)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        new = _apply(
-            form,
-            lambda: services.referral_rerefer(
-                referral=referral, on=d["referral_date"], cohort=d["cohort"], reason=d["reason"]
-            ),
-        )
-        if new:
-            messages.success(request, f"Re-referral {new.referral_id} created")
-            return redirect("referral_detail", new.referral_id)
-    return _form_page(
+    return form_step(
         request,
         form,
-        "Re-refer",
+        lambda d: services.referral_rerefer(
+            referral=referral, on=d["referral_date"], cohort=d["cohort"], reason=d["reason"]
+        ),
+        done=lambda new: (
+            f"Re-referral {new.referral_id} created",
+            reverse("referral_detail", args=[new.referral_id]),
+        ),
+        heading="Re-refer",
         caption=referral.referral_id,
         back=f"/referrals/{referral.referral_id}/",
         submit="Create the re-referral",
@@ -118,39 +101,32 @@ def _enquiry(request: HttpRequest, enquiry_id: str) -> Enquiry:
 @page("enquiry_new")
 def enquiry_new(request: HttpRequest) -> HttpResponse:
     contract = contract_current()
-    user: User = request.user  # type: ignore[assignment]
-    councils_qs = Council.objects.all()
-    if scope_of(user).councils is not None:
-        councils_qs = councils_qs.filter(code__in=scope_of(user).councils)
+    councils_qs = councils_in_scope(request.user)
     councils = [(c.code, c.name) for c in councils_qs]
     cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract.cohorts]
     form = forms.EnquiryForm(request.POST or None, councils=councils, cohorts=cohorts)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        enquiry = _apply(
-            form,
-            lambda: services.enquiry_record(
-                council=councils_qs.get(code=d["council"]),
-                cohort=d["cohort"],
-                given_name=d["given_name"],
-                family_name=d["family_name"],
-                date_of_birth=d["date_of_birth"],
-                enquiry_date=d["enquiry_date"],
-                social_worker=d["social_worker"],
-                team=d["team"],
-                needs=d["needs"],
-                papers=d["papers"],
-                why_now=d["why_now"],
-                outside_criteria=d["outside_criteria"],
-            ),
-        )
-        if enquiry:
-            messages.success(request, f"Enquiry {enquiry.enquiry_id} recorded")
-            return redirect("enquiry_detail", enquiry.enquiry_id)
-    return _form_page(
+    return form_step(
         request,
         form,
-        "Record an enquiry",
+        lambda d: services.enquiry_record(
+            council=councils_qs.get(code=d["council"]),
+            cohort=d["cohort"],
+            given_name=d["given_name"],
+            family_name=d["family_name"],
+            date_of_birth=d["date_of_birth"],
+            enquiry_date=d["enquiry_date"],
+            social_worker=d["social_worker"],
+            team=d["team"],
+            needs=d["needs"],
+            papers=d["papers"],
+            why_now=d["why_now"],
+            outside_criteria=d["outside_criteria"],
+        ),
+        done=lambda enquiry: (
+            f"Enquiry {enquiry.enquiry_id} recorded",
+            reverse("enquiry_detail", args=[enquiry.enquiry_id]),
+        ),
+        heading="Record an enquiry",
         live_eligibility=True,
         submit="Record the enquiry",
         intro="Only what the enquiry meeting needs. Papers can follow.",
@@ -217,15 +193,15 @@ def _step(
 ) -> HttpResponse:
     enquiry = _enquiry(request, enquiry_id)
     form = form_cls(request.POST or None, initial=initial or {}, **(form_kwargs or {}))
-    if request.method == "POST" and form.is_valid():
-        done = _apply(form, lambda: run(enquiry, form.cleaned_data))
-        if done is not None:
-            messages.success(request, f"{heading}: saved")
-            return redirect("enquiry_detail", enquiry.enquiry_id)
-    return _form_page(
+    return form_step(
         request,
         form,
-        heading,
+        lambda d: run(enquiry, d),
+        done=lambda _: (
+            f"{heading}: saved",
+            reverse("enquiry_detail", args=[enquiry.enquiry_id]),
+        ),
+        heading=heading,
         caption=f"Enquiry {enquiry.enquiry_id}",
         submit=submit,
         back=f"/enquiries/{enquiry.enquiry_id}/",
@@ -367,9 +343,7 @@ def enquiry_profile_pdf(request: HttpRequest, enquiry_id: str) -> HttpResponse:
         path=request.path,
         detail="profile PDF",
     )
-    response = HttpResponse(pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="profile-{enquiry.enquiry_id}.pdf"'
-    return response
+    return download("pdf", f"profile-{enquiry.enquiry_id}", pdf(html))
 
 
 @page("enquiry_match")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from stars.core.audit import record_access
+from stars.core.dates import as_of as as_of_date
+from stars.core.documents import download
 from stars.core.permissions import page, scope_of
 from stars.partnership.models import Council
 from stars.referrals.selectors import referral_get
@@ -24,8 +23,6 @@ from stars.sufficiency.forms import ChildLinkForm
 from stars.sufficiency.models import ChildLink
 from stars.sufficiency.reconcile import council_reconciliation, findings_csv
 from stars.sufficiency.services import council_returns, council_years
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _councils(request: HttpRequest) -> list[Council]:
@@ -63,9 +60,7 @@ def _download(
         object_id=council.code,
         path=request.get_full_path(),
     )
-    response = HttpResponse(body, content_type=XLSX if fmt == "xlsx" else "application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{what}-{council.code}.{fmt}"'
-    return response
+    return download(fmt, f"{what}-{council.code}", body)
 
 
 def _dashboard(request: HttpRequest, council: Council) -> HttpResponse:
@@ -139,10 +134,7 @@ def sufficiency_reconcile(request: HttpRequest, council: str) -> HttpResponse:
     mine = {c.code: c for c in _councils(request)}
     if council not in mine:
         raise Http404("no such council")
-    try:
-        as_of = dt.date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        as_of = timezone.localdate()
+    as_of = as_of_date(request)
     context = council_reconciliation(mine[council], as_of)
     record_access(
         user=request.user,
@@ -153,7 +145,5 @@ def sufficiency_reconcile(request: HttpRequest, council: str) -> HttpResponse:
         detail=f"{len(context['findings'])} findings for {context['linked']} linked referrals",
     )
     if request.GET.get("format") == "csv":
-        response = HttpResponse(findings_csv(context), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="reconciliation-{council}.csv"'
-        return response
+        return download("csv", f"reconciliation-{council}", findings_csv(context))
     return render(request, "sufficiency/reconcile.html", context)
