@@ -20,6 +20,7 @@ from stars.cases.models import OutcomePeriod, ProgressMeeting
 from stars.core import charts
 from stars.core.documents import pdf, xlsx
 from stars.core.permissions import Scope
+from stars.core.tables import Table
 from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.claims import next_month
 from stars.domain.measures import SUPPRESSED, suppress_group
@@ -29,7 +30,7 @@ from stars.finance.models import ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Enquiry, Referral
 from stars.reports.services import evaluation_for
-from stars.reports.tables import DECISIONS, STATUSES, Table
+from stars.reports.tables import DECISIONS, STATUSES
 
 MONEY_KEYS = [
     ("outcome_payments", "Outcome payments"),

@@ -10,13 +10,14 @@ from django.template.loader import render_to_string
 from stars.core import charts
 from stars.core.documents import xlsx
 from stars.core.permissions import Scope
+from stars.core.tables import Table
 from stars.domain.evaluation import empty_report, evaluation_report, report_to_json
 from stars.domain.report_extras import (
     referrals_by_year_and_council,
     status_by_weeks_on_programme,
 )
 from stars.partnership.selectors import NoContract, contract_current, contract_or_none
-from stars.reports.tables import Table, evaluation_tables
+from stars.reports.tables import evaluation_tables
 from stars.tracker.selectors import report_frames
 
 

@@ -9,10 +9,10 @@ from django.template.loader import render_to_string
 
 from stars.core import charts
 from stars.core.documents import pdf, xlsx
+from stars.core.tables import Table
 from stars.domain.sufficiency import AGE_BANDS, SufficiencyYear, sufficiency_years
 from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
 from stars.partnership.models import Council
-from stars.reports.tables import Table
 from stars.sufficiency.config import load_config
 from stars.sufficiency.services import council_returns, council_years
 

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 
 from stars.core import charts
 from stars.core.documents import pdf, xlsx
+from stars.core.tables import Table
 from stars.domain.forecast import Redirect, Scenario, fit_model, project
 from stars.domain.ssda903 import MergedReturns, year_end
 from stars.domain.sufficiency_backtest import backtest
@@ -22,7 +23,6 @@ from stars.domain.sufficiency_codes import (
     INHOUSE_RESIDENTIAL,
     PLACEMENT_GROUPS,
 )
-from stars.reports.tables import Table
 from stars.sufficiency.config import weekly_costs
 
 
