@@ -9,13 +9,12 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from stars.cases.outcomes import Filters, add_charts, outcomes_report
-from stars.cases.selectors import caseload
+from stars.cases.outcomes import add_charts, outcomes_report
+from stars.cases.selectors import Filters, caseload
 from stars.core.audit import record_access
 from stars.core.dates import parse_date
 from stars.core.documents import download, pdf, xlsx
 from stars.core.permissions import page, scope_of
-from stars.core.roles import Role
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current
 
@@ -25,8 +24,7 @@ from stars.partnership.selectors import contract_current
 @page("case_caseload")
 def case_caseload(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    kw = user.pk if user.role == Role.KEY_WORKER else None
-    rows = caseload(user, key_worker_id=kw)
+    rows = caseload(user)  # a key worker's scope is their own caseload
     record_access(
         user=user, action="view", object_type="caseload", path=request.path, detail=f"{len(rows)}"
     )

@@ -129,16 +129,30 @@ class Scope:
     child_level: bool  # may see child-level rows at all
     identifiable: bool  # may see names and dates of birth
 
+    @property
+    def programme_wide(self) -> bool:
+        """Every council's records (or figures), not one council's."""
+        return self.councils is None
+
+    def covers(self, council_code: str) -> bool:
+        """May this user work with records of that council?"""
+        return self.councils is None or council_code in self.councils
+
     def filter(
         self, qs: QuerySet[Any], council: str = "council__code", key_worker: str = "key_worker_id"
     ) -> QuerySet[Any]:
         """Narrow a queryset of child-level records to this scope."""
         if not self.child_level:
             return qs.none()
-        if self.councils is not None:
-            qs = qs.filter(**{f"{council}__in": sorted(self.councils)})
+        qs = self.within_councils(qs, council)
         if self.key_worker_id is not None:
             qs = qs.filter(Q(**{key_worker: self.key_worker_id}))
+        return qs
+
+    def within_councils(self, qs: QuerySet[Any], council: str = "council__code") -> QuerySet[Any]:
+        """Narrow records counted for aggregate figures to this scope's councils."""
+        if self.councils is not None:
+            qs = qs.filter(**{f"{council}__in": sorted(self.councils)})
         return qs
 
     def council_codes(self, all_codes: tuple[str, ...]) -> tuple[str, ...]:

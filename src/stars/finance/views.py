@@ -221,9 +221,7 @@ def finance_money(request: HttpRequest) -> HttpResponse:
         {
             "as_of": as_of,
             "contract": contract,
-            "scope_note": ", ".join(c.name for c in selectors.councils_visible(request.user))
-            if scope.councils is not None
-            else "",
+            "scope_note": selectors.scope_note(request.user),
             "cap": figures.cap_position(contract, as_of),
             "approved": selectors.approved_total(request.user),
             "chart": cumulative_chart(overview["by_month"]),

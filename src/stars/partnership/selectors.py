@@ -40,8 +40,4 @@ def contract_or_none() -> ContractTerms | None:
 def councils_in_scope(user: Any) -> QuerySet[Council]:
     """The councils whose records the user works with (all of them for programme-wide
     roles), by name."""
-    scope = scope_of(user)
-    qs = Council.objects.order_by("name")
-    if scope.councils is not None:
-        qs = qs.filter(code__in=sorted(scope.councils))
-    return qs
+    return scope_of(user).within_councils(Council.objects.order_by("name"), "code")

@@ -130,7 +130,7 @@ def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Any:
     user = require(request, "enquiry_new")
     scope = scope_of(user)
     code = (payload.council or (user.council.code if user.council_id else "")).lower()
-    if scope.councils is not None and code not in scope.councils:
+    if not scope.covers(code):
         return Status(
             422,
             Problem(detail="you can record enquiries for your own council only", field="council"),

@@ -41,7 +41,7 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
         r
         for r in referrals_by_year_and_council(contract, referrals, as_of)
         if scope is None
-        or scope.councils is None
+        or scope.programme_wide
         or any(contract.local_authority(c).name == r["council"] for c in councils)
     ]
     by_weeks = status_by_weeks_on_programme(referrals, as_of)
@@ -83,7 +83,7 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
         ),
         "council_note": (
             ", ".join(contract.local_authority(c).name for c in councils)
-            if scope is not None and scope.councils is not None
+            if scope is not None and not scope.programme_wide
             else ""
         ),
     }

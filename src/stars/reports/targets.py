@@ -41,7 +41,7 @@ def targets(request: HttpRequest) -> HttpResponse:
             TargetLine(f"{c.code}: {c.name}", c.minimum_referrals, refs["by_cohort"][c.code])
             for c in contract.cohorts
         ]
-        if scope.councils is None
+        if scope.programme_wide
         else []
     )
     by_year = []

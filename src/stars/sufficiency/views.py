@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from stars.core.audit import record_access
 from stars.core.dates import as_of as as_of_date
 from stars.core.documents import download
-from stars.core.permissions import page, scope_of
+from stars.core.permissions import page
 from stars.partnership.models import Council
+from stars.partnership.selectors import councils_in_scope
 from stars.referrals.selectors import referral_get
 from stars.sufficiency.dashboard import dashboard_context, dashboard_pdf, dashboard_xlsx
 from stars.sufficiency.forecasting import (
@@ -26,11 +27,7 @@ from stars.sufficiency.services import council_returns, council_years
 
 
 def _councils(request: HttpRequest) -> list[Council]:
-    scope = scope_of(request.user)
-    councils = Council.objects.order_by("name")
-    if scope.councils is not None:
-        councils = councils.filter(code__in=scope.councils)
-    return list(councils)
+    return list(councils_in_scope(request.user))
 
 
 @page("sufficiency_home")
