@@ -9,7 +9,7 @@ from decimal import Decimal
 import openpyxl
 import time_machine
 
-from stars.reports.exports import xlsx
+from stars.core.documents import xlsx
 
 SHEETS = {"Money": (["council", "paid"], [["derby", Decimal("12.50")], ["nottingham", 3]])}
 
