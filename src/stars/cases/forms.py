@@ -11,7 +11,6 @@ from stars.cases.models import (
     MeasureKind,
     Phase,
     Question,
-    Respondent,
     TeamRole,
     answer_scale,
 )
@@ -183,10 +182,6 @@ class SurveyForm(forms.Form):
 
     def answers(self) -> dict[str, str]:
         return {q: self.cleaned_data.get(q) or "" for q in Question.values}
-
-
-class RespondentForm(forms.Form):
-    respondent = _choice("Who answered", Respondent.choices, radio=True)
 
 
 class CloseForm(forms.Form):

@@ -13,7 +13,6 @@ from stars.cases.models import (
     CaseClosure,
     Instrument,
     MeetingAction,
-    ProgressMeeting,
     TeamRole,
 )
 from stars.core.permissions import Scope
@@ -132,10 +131,6 @@ def caseload(user: Any) -> list[CaseloadRow]:
         )
         for r in refs
     ]
-
-
-def meetings_of(referral: Referral) -> QuerySet[ProgressMeeting]:
-    return referral.meetings.prefetch_related("actions").order_by("-date")
 
 
 # -- the outcomes report ---------------------------------------------------------------------
