@@ -91,3 +91,33 @@ def test_scope_is_applied_only_in_selectors():
             if node.attr in SCOPE_READS or (node.attr == "filter" and "scope" in receiver):
                 offenders.append(f"{rel}:{node.lineno}: {receiver}.{node.attr}")
     assert offenders == [], "scope applied outside a selector:\n" + "\n".join(offenders)
+
+
+# Imports that wait inside a function, each for a reason other than a cycle
+# (docs/decisions/0003-layers.md); import-linter forbids the cycles themselves.
+LAZY_IMPORTS = {
+    ("cli/__init__.py", "stars.cli"),  # the command bodies import models: after set-up
+    ("cli/sufficiency.py", "stars.cli"),  # the same for `stars sufficiency`
+    ("core/documents.py", "weasyprint"),  # loads Pango; only a PDF download needs it
+    ("sufficiency/validator903/runner.py", "lac_validator"),  # runs in the validator's venv
+    ("sufficiency/validator903/runner.py", "lac_validator.rules"),
+    ("sufficiency/validator903/runner.py", "lac_validator.report"),
+    ("sufficiency/validator903/runner.py", "lac_validator.types"),
+}
+
+
+def test_imports_wait_inside_functions_only_for_a_stated_reason():
+    found = set()
+    for path in sorted(SRC.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for func in ast.walk(tree):
+            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    found.add((path.relative_to(SRC).as_posix(), node.module))
+                elif isinstance(node, ast.Import):
+                    found |= {(path.relative_to(SRC).as_posix(), a.name) for a in node.names}
+    assert found - LAZY_IMPORTS == set(), "import inside a function: move it to the top"

@@ -85,7 +85,7 @@ def check() -> None:
 
 @app.command("import-tracker")
 def import_tracker(
-    contract: Annotated[Path, typer.Option(help="contract TOML (tracker-format.md)")],
+    contract: Annotated[Path, typer.Option(help="contract TOML (docs/tracker-format.md)")],
     enquiries: Annotated[Path, typer.Option(help="enquiries.csv")],
     referrals: Annotated[Path, typer.Option(help="referrals.csv")],
     periods: Annotated[Path, typer.Option(help="outcome_periods.csv")],
@@ -114,7 +114,7 @@ def report_evaluation(
     fmt: Annotated[str, typer.Option("--format", help="json, xlsx or html")] = "json",
     out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
 ) -> None:
-    """The evaluation report of tracker-format.md, as of a date."""
+    """The evaluation report of docs/tracker-format.md, as of a date."""
     day = parse_as_of(as_of)
     _run().report_evaluation(day=day, fmt=fmt, out_file=out_file)
 

@@ -22,7 +22,7 @@ from stars.tracker.selectors import report_frames
 
 
 def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
-    """The evaluation report (tracker-format.md) of the records in ``scope``, as of a date.
+    """The evaluation report (docs/tracker-format.md) of the records in ``scope``, as of a date.
 
     Council users get the report of their own council's records; the keys of the other
     councils stay present (with zeros), as the report contract requires.
