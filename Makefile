@@ -41,10 +41,11 @@ demo: setup ## reset the SQLite demo programme and serve it on http://127.0.0.1:
 serve: setup ## serve the app without resetting the data
 	$(BIN)/stars serve --port 8000
 
-lint: setup ## ruff lint and format check, mypy on the domain, migrations up to date
+lint: setup ## ruff lint and format check, mypy on the domain, import contracts, migrations up to date
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	STARS_HOME=$$(mktemp -d) $(BIN)/python -m django makemigrations --check --dry-run --settings=stars.core.settings
 
 fmt: setup ## format and fix what ruff can

@@ -40,8 +40,8 @@ def main() -> None:
     from stars.domain.contract import parse_contract
     from stars.domain.synthetic import generate_programme
     from stars.domain.tracker import write_tracker
-    from stars.referrals.tracker_io import import_files
     from stars.reports.services import evaluation_for
+    from stars.tracker.files import import_files
 
     contract_path = ROOT / "contracts" / "dn2-stars.toml"
     terms = parse_contract(contract_path.read_text())

@@ -32,7 +32,7 @@ from stars.cli import app
 from stars.core.api import api
 from stars.core.models import AccessLog
 from stars.core.permissions import PAGES
-from stars.partnership.models import Role
+from stars.core.roles import Role
 from tests.conftest import CONTRACT
 
 # distinctive ids and names: found in a response, they mean child-level data was shown
@@ -86,12 +86,12 @@ def programme(users, referrals, tmp_path):
     with a profile, in June 2022's claim) and Nottingham's R-NOT; an open enquiry E-OPEN
     on the worklist; every child named Zebedee Quillfeather; Derby's SSDA903 returns, with
     R-DER linked to a child in them."""
-    from stars.cases.demo import load_demo
     from stars.cases.models import OutcomePeriod
+    from stars.demo.case_records import load_demo
+    from stars.demo.returns import write_demo_returns
     from stars.finance.services import claim_prepare
     from stars.partnership.models import Council
     from stars.referrals.models import Child, ChildProfile, Enquiry
-    from stars.sufficiency.demo import write_demo_returns
     from stars.sufficiency.models import ChildLink
     from stars.sufficiency.services import council_returns, returns_import
 
@@ -259,10 +259,10 @@ READS_NOTHING = {
 
 def _cli_reads(tmp: Path) -> dict[str, list[str]]:
     """Commands that read (or write) child-level records, with arguments to run them."""
+    from stars.demo.returns import write_demo_returns
     from stars.domain.contract import parse_contract
     from stars.domain.synthetic import generate_programme
     from stars.domain.tracker import write_tracker
-    from stars.sufficiency.demo import write_demo_returns
 
     terms = parse_contract(CONTRACT.read_text())
     p = generate_programme(terms, n_referrals=8, as_of=dt.date(2022, 12, 1), seed=4)

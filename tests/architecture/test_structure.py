@@ -1,4 +1,5 @@
-"""Cheap checks of the architecture: every URL guarded; the domain free of Django."""
+"""Cheap checks of the architecture: every URL guarded; the domain free of Django; council
+scope applied in selectors only."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from stars.core.permissions import PAGES
 
-DOMAIN = Path(__file__).resolve().parents[2] / "src" / "stars" / "domain"
+SRC = Path(__file__).resolve().parents[2] / "src" / "stars"
+DOMAIN = SRC / "domain"
 OPEN_TO_ALL = {"login", "logout"}  # sign-in and sign-out must be reachable signed out
 
 
@@ -68,3 +70,54 @@ def test_readme_names_every_cli_command():
         names = [f"{name} {s}" for s in subs] if subs else [name]
         missing += [n for n in names if f"stars {n}" not in readme]
     assert missing == [], f"commands missing from README: {missing}"
+
+
+SCOPE_READS = {"councils", "key_worker_id", "within_councils"}  # what narrows records
+
+
+def test_scope_is_applied_only_in_selectors():
+    """Records are narrowed to a user's councils or caseload in ``selectors`` modules only
+    (and in ``Scope`` itself): no page, service or report filters by scope on its own, so
+    none can forget a boundary or draw it differently."""
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if rel.startswith("domain/") or path.name == "selectors.py" or rel == "core/permissions.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Attribute):
+                continue
+            receiver = ast.unparse(node.value)
+            if node.attr in SCOPE_READS or (node.attr == "filter" and "scope" in receiver):
+                offenders.append(f"{rel}:{node.lineno}: {receiver}.{node.attr}")
+    assert offenders == [], "scope applied outside a selector:\n" + "\n".join(offenders)
+
+
+# Imports that wait inside a function, each for a reason other than a cycle
+# (docs/decisions/0004-layers.md); import-linter forbids the cycles themselves.
+LAZY_IMPORTS = {
+    ("cli/__init__.py", "stars.cli"),  # the command bodies import models: after set-up
+    ("cli/sufficiency.py", "stars.cli"),  # the same for `stars sufficiency`
+    ("core/documents.py", "weasyprint"),  # loads Pango; only a PDF download needs it
+    ("sufficiency/validator903/runner.py", "lac_validator"),  # runs in the validator's venv
+    ("sufficiency/validator903/runner.py", "lac_validator.rules"),
+    ("sufficiency/validator903/runner.py", "lac_validator.report"),
+    ("sufficiency/validator903/runner.py", "lac_validator.types"),
+}
+
+
+def test_imports_wait_inside_functions_only_for_a_stated_reason():
+    found = set()
+    for path in sorted(SRC.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for func in ast.walk(tree):
+            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    found.add((path.relative_to(SRC).as_posix(), node.module))
+                elif isinstance(node, ast.Import):
+                    found |= {(path.relative_to(SRC).as_posix(), a.name) for a in node.names}
+    assert found - LAZY_IMPORTS == set(), "import inside a function: move it to the top"

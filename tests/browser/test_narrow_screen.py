@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from rich.console import Console
 
-from stars.core.demo import DEMO_PASSWORD, demo_load
 from stars.core.templatetags.stars_format import money
+from stars.demo.load import demo_load
+from stars.demo.programme import DEMO_PASSWORD
 from stars.referrals.models import Referral
 from tests.browser.conftest import axe_violations, sign_in
 from tests.conftest import CONTRACT

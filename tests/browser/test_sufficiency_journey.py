@@ -14,8 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def derby_returns(users, tmp_path):
+    from stars.demo.returns import write_demo_returns
     from stars.partnership.models import Council
-    from stars.sufficiency.demo import write_demo_returns
     from stars.sufficiency.services import returns_import
 
     derby = Council.objects.get(code="derby")

@@ -6,7 +6,6 @@ import datetime as dt
 
 from rich.console import Console
 
-from stars.cases.demo import load_demo
 from stars.cases.models import (
     AssessmentScore,
     CaseClosure,
@@ -14,6 +13,7 @@ from stars.cases.models import (
     ProgressMeeting,
     TeamMember,
 )
+from stars.demo.case_records import load_demo
 from tests.conftest import make_referral
 
 

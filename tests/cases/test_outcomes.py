@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from stars.cases import record, services
-from stars.cases.outcomes import Filters, outcomes_report
+from stars.cases.outcomes import outcomes_report
+from stars.cases.selectors import Filters
 from stars.core.models import AccessLog
 from stars.core.permissions import scope_of
 from tests.conftest import make_referral

@@ -1,17 +1,16 @@
-"""Case pages: who may open them, council scope, the access log, forms and the caseload."""
+"""Case pages: the access log, forms and the caseload. (Who may open them, and council
+and caseload scope: tests/core/test_access_policy.py.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.urls import reverse
 
 from stars.cases import record, services
 from stars.core.models import AccessLog
 from stars.core.permissions import PAGES
 
-ROLES = ["spoc", "commissioner", "provider_manager", "key_worker", "investor", "evaluator", "admin"]
 CASE_PAGES = sorted(n for n in PAGES if n.startswith("case_") or n.startswith("cases_"))
 D = dt.date
 
@@ -24,35 +23,6 @@ def _url(name: str, referral_id: str = "R-DER") -> str:
 
 def test_the_case_pages_are_registered():
     assert {"case_detail", "case_caseload", "cases_outcomes", "case_close"} <= set(CASE_PAGES)
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("page_name", CASE_PAGES)
-def test_each_role_gets_exactly_its_case_pages(client, users, case, instruments, role, page_name):
-    client.force_login(users[role])
-    response = client.get(_url(page_name))
-    expected = 200 if role in PAGES[page_name].roles else 403
-    assert response.status_code == expected, (role, page_name, response.status_code)
-
-
-@pytest.mark.parametrize("page_name", CASE_PAGES)
-def test_signed_out_users_are_sent_to_sign_in(client, case, page_name):
-    response = client.get(_url(page_name))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
-
-
-@pytest.mark.parametrize(
-    "page_name", [n for n in CASE_PAGES if n not in ("case_caseload", "cases_outcomes")]
-)
-@pytest.mark.parametrize("user", ["spoc", "commissioner", "key_worker", "spoc_nottingham"])
-def test_another_councils_or_caseloads_case_is_not_found(client, users, referrals, page_name, user):
-    client.force_login(users[user])
-    other = "R-DER" if user == "spoc_nottingham" else "R-NOT"
-    response = client.get(_url(page_name, other))
-    assert response.status_code in (403, 404)
-    if user in PAGES[page_name].roles:
-        assert response.status_code == 404
-        assert client.post(_url(page_name, other), {}).status_code == 404
 
 
 def test_reading_a_case_is_logged_and_refusals_are_not(client, users, referrals):
@@ -141,7 +111,7 @@ def test_the_case_page_and_the_report_use_a_bounded_number_of_queries(
 ):
     from rich.console import Console
 
-    from stars.cases.demo import load_demo
+    from stars.demo.case_records import load_demo
 
     load_demo(seed=3, console=Console(quiet=True))  # a full record on R-DER and R-NOT
     client.force_login(users["provider_manager"])

@@ -14,9 +14,9 @@ from stars.domain.synthetic import generate_programme
 from stars.partnership.models import Council
 from stars.partnership.services import contract_load, user_create
 from stars.referrals import services
-from stars.referrals.importer import tracker_import
 from stars.referrals.models import Enquiry
 from stars.reports.services import evaluation_json
+from stars.tracker.importer import tracker_import
 from tests.conftest import CONTRACT, PASSWORD
 
 AS_OF = dt.date(2024, 11, 30)

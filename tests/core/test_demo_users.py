@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from stars.core.demo import demo_users, demo_users_create
-from stars.partnership.models import Role, User
+from stars.core.roles import Role
+from stars.demo.programme import demo_users, demo_users_create
+from stars.partnership.models import User
 
 COUNCILS = ("derby", "nottingham", "nottinghamshire")
 

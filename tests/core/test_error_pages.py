@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import path, reverse
 
-from stars.core.urls import urlpatterns as project_urls
+from stars.web.urls import urlpatterns as project_urls
 
 
 def boom(request):

@@ -1,4 +1,5 @@
-"""The permission matrix: every page as every role, and council scope on records."""
+"""Council scope on records, the access log and sign-in. (Every page as every role:
+test_access_policy.py, against the policy table.)"""
 
 from __future__ import annotations
 
@@ -6,65 +7,7 @@ import pytest
 from django.urls import reverse
 
 from stars.core.models import AccessLog
-from stars.core.permissions import PAGES
 from tests.conftest import PASSWORD
-
-ROLES = ["spoc", "commissioner", "provider_manager", "key_worker", "investor", "evaluator", "admin"]
-# A sample record for each kind of URL argument: all Derby's, on the key worker's caseload.
-SAMPLE_ARGS = {
-    "referral_id": "R-DER",
-    "enquiry_id": "E-DER",
-    "council": "derby",
-    "month": "2022-03",
-}
-
-
-def _url_kwargs():
-    from django.urls import get_resolver
-
-    kwargs = {}
-    for name in PAGES:
-        for possibilities, *_ in get_resolver().reverse_dict.getlist(name):
-            kwargs[name] = {k: SAMPLE_ARGS[k] for k in possibilities[0][1]}
-    return kwargs
-
-
-def _url(name):
-    return reverse(name, kwargs=_url_kwargs().get(name) or None)
-
-
-@pytest.fixture
-def sample_enquiry(referrals):
-    from stars.referrals.models import ChildProfile, Enquiry
-
-    r = referrals["derby"]
-    e = Enquiry.objects.create(
-        enquiry_id="E-DER",
-        child=r.child,
-        council=r.council,
-        cohort="B",
-        enquiry_date=r.referral_date,
-    )
-    ChildProfile.objects.create(
-        enquiry=e, known_as="Sam", enjoys="a", good_at="b", what_helps="c", hopes="d"
-    )
-    return e
-
-
-@pytest.mark.parametrize("page_name", sorted(PAGES))
-def test_signed_out_users_are_sent_to_sign_in(client, sample_enquiry, page_name):
-    response = client.get(_url(page_name))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("page_name", sorted(PAGES))
-def test_each_role_gets_exactly_its_pages(client, users, sample_enquiry, role, page_name):
-    client.force_login(users[role])
-    response = client.get(_url(page_name))
-    expected = 200 if role in PAGES[page_name].roles else 403
-    assert response.status_code == expected, (role, page_name, response.status_code)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from rich.console import Console
 
-from stars.finance.demo import load_demo
+from stars.demo.claims import load_demo
 from stars.finance.engine_bridge import payments_as_of
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.partnership.selectors import contract_current

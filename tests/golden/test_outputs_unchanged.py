@@ -31,15 +31,15 @@ from django.core.management import call_command
 from django.test import Client
 from rich.console import Console
 
-from stars.core.demo import demo_load
+from stars.cases.explain import explanation_for, explanation_text
+from stars.demo.load import demo_load
 from stars.domain.quarters import parse_quarter
 from stars.partnership.models import User
 from stars.referrals.models import Referral
-from stars.referrals.tracker_io import export_files
 from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
-from stars.reports.explain import explanation_for, explanation_text
 from stars.reports.indigo import write_indigo
 from stars.reports.services import evaluation_document
+from stars.tracker.files import export_files
 from tests.conftest import CONTRACT
 
 pytestmark = pytest.mark.django_db  # the module's tests need the test database set up

@@ -15,8 +15,8 @@ from stars.domain.synthetic import generate_programme
 from stars.domain.tracker import write_tracker
 from stars.partnership.services import user_create
 from stars.referrals.models import Child, Enquiry, Referral
-from stars.referrals.tracker_io import TrackerRejected, export_files, import_files
 from stars.reports.services import evaluation_json
+from stars.tracker.files import TrackerRejected, export_files, import_files
 from tests.conftest import CONTRACT, PASSWORD
 
 AS_OF = dt.date(2024, 11, 30)

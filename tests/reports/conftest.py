@@ -9,7 +9,7 @@ import pytest
 from stars.domain.contract import parse_contract
 from stars.domain.synthetic import generate_programme
 from stars.partnership.services import user_create
-from stars.referrals.importer import tracker_import
+from stars.tracker.importer import tracker_import
 from tests.conftest import CONTRACT, PASSWORD
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from stars.demo.returns import write_demo_returns
 from stars.partnership.models import Council
 from stars.sufficiency.config import ConfigError, weekly_costs
-from stars.sufficiency.demo import write_demo_returns
 from stars.sufficiency.forecasting import Choices, forecast_context
 from stars.sufficiency.services import council_returns, returns_import
 

@@ -12,11 +12,11 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from stars import cli
+from stars.demo.returns import FIRST_YEAR, LAST_YEAR, write_demo_returns
 from stars.domain.ssda903 import merge_returns, parse_episodes, parse_header
 from stars.domain.sufficiency import sufficiency_years
 from stars.partnership.models import Council
 from stars.sufficiency.config import load_config
-from stars.sufficiency.demo import FIRST_YEAR, LAST_YEAR, write_demo_returns
 from stars.sufficiency.forecasting import Choices, forecast_context
 from stars.sufficiency.models import SufficiencyReturn
 from stars.sufficiency.services import ReturnsRejected, council_returns, returns_import

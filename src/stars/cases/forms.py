@@ -11,20 +11,12 @@ from stars.cases.models import (
     MeasureKind,
     Phase,
     Question,
-    Respondent,
     TeamRole,
     answer_scale,
 )
 from stars.cases.services import PERIOD_END_REASONS
-from stars.core.forms import GovukForm
-from stars.referrals.forms import date_field
+from stars.core.forms import GovukForm, date_field, optional_date
 from stars.referrals.models import Status
-
-
-def optional_date(label: str, help_text: str = "") -> forms.DateField:
-    f = date_field(label, help_text)
-    f.required = False
-    return f
 
 
 def _choice(
@@ -201,12 +193,6 @@ class SurveyForm(GovukForm):
 
     def answers(self) -> dict[str, str]:
         return {q: self.cleaned_data.get(q) or "" for q in Question.values}
-
-
-class RespondentForm(GovukForm):
-    respondent = _choice(
-        "Who answered", Respondent.choices, radio=True, missing="Select who answered"
-    )
 
 
 class CloseForm(GovukForm):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from stars.domain.measures import BAND_LABELS, attendance_band, attendance_rate
 from stars.referrals.models import Referral
 
 
@@ -217,20 +218,14 @@ class AttendanceTerm(models.Model):
 
     @property
     def rate(self) -> float | None:
-        from stars.domain.measures import attendance_rate
-
         return attendance_rate(self.possible_sessions, self.attended_sessions)
 
     @property
     def band(self) -> str | None:
-        from stars.domain.measures import attendance_band
-
         return attendance_band(self.possible_sessions, self.attended_sessions)
 
     @property
     def band_label(self) -> str:
-        from stars.domain.measures import BAND_LABELS
-
         return BAND_LABELS.get(self.band or "", "No sessions possible")
 
 

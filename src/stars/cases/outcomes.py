@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
@@ -27,6 +27,8 @@ from stars.cases.models import (
     Respondent,
     answer_scale,
 )
+from stars.cases.selectors import Filters, report_referrals
+from stars.core.charts import bar
 from stars.core.permissions import Scope
 from stars.domain.measures import (
     MOVEMENT_LABELS,
@@ -43,24 +45,6 @@ from stars.referrals.models import Referral, Status
 
 # Change in a measure means the same colour in every chart: better green, worse red.
 CHANGE_COLOURS = {"improved": "#00703c", "same": "#505a5f", "worse": "#d4351c"}
-
-
-@dataclass(frozen=True)
-class Filters:
-    council: str = ""
-    cohort: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-
-    @property
-    def description(self) -> str:
-        parts = [f"council {self.council}" if self.council else "all councils in scope"]
-        parts.append(f"cohort {self.cohort}" if self.cohort else "all cohorts")
-        if self.date_from or self.date_to:
-            parts.append(
-                f"referred {self.date_from or 'from the start'} to {self.date_to or 'now'}"
-            )
-        return ", ".join(parts)
 
 
 @dataclass
@@ -86,20 +70,6 @@ def _fmt(v: Any, kind: str) -> str:
     if kind == "share":
         return f"{v * 100:.1f}%"
     return f"{v:.2f}"
-
-
-def report_referrals(scope: Scope, filters: Filters) -> QuerySet[Referral]:
-    """Referrals whose aggregates this scope may see (never rows: the report counts)."""
-    qs = replace(scope, child_level=True).filter(Referral.objects.all())
-    if filters.council:
-        qs = qs.filter(council__code=filters.council)
-    if filters.cohort:
-        qs = qs.filter(cohort=filters.cohort)
-    if filters.date_from:
-        qs = qs.filter(referral_date__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(referral_date__lte=filters.date_to)
-    return qs
 
 
 class _Sup:
@@ -292,8 +262,6 @@ def _num(v: Any) -> bool:
 
 def add_charts(tables: list[Table]) -> list[Table]:
     """A chart for each table, drawn from the published (suppressed) figures only."""
-    from stars.reports.charts import bar
-
     for t in tables:
         if t.key.startswith("areas_"):
             data = [

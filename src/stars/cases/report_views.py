@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -10,12 +9,14 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from stars.cases.outcomes import Filters, add_charts, outcomes_report
-from stars.cases.selectors import caseload
+from stars.cases.outcomes import add_charts, outcomes_report
+from stars.cases.selectors import Filters, caseload
 from stars.core.audit import record_access, record_list
+from stars.core.dates import parse_date
+from stars.core.documents import download, pdf
 from stars.core.permissions import page, scope_of
 from stars.core.spreadsheets import xlsx
-from stars.partnership.models import Council, Role
+from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current
 
 # -- caseload and outcomes ------------------------------------------------------------------
@@ -24,8 +25,7 @@ from stars.partnership.selectors import contract_current
 @page("case_caseload")
 def case_caseload(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    kw = user.pk if user.role == Role.KEY_WORKER else None
-    rows = caseload(user, key_worker_id=kw)
+    rows = caseload(user)  # a key worker's scope is their own caseload
     record_list(
         user=user,
         object_type="case",
@@ -41,13 +41,6 @@ def case_caseload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _date(v: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(v)
-    except ValueError:
-        return None
-
-
 @page("cases_outcomes")
 def cases_outcomes(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
@@ -57,8 +50,8 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     filters = Filters(
         council=g.get("council", "") if g.get("council", "") in councils else "",
         cohort=g.get("cohort", "") if g.get("cohort", "") in contract.cohort_codes else "",
-        date_from=_date(g.get("from", "")),
-        date_to=_date(g.get("to", "")),
+        date_from=parse_date(g.get("from", "")),
+        date_to=parse_date(g.get("to", "")),
     )
     suppressed = not scope.child_level
     tables = outcomes_report(scope, filters, suppressed=suppressed)
@@ -72,13 +65,7 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
             path=request.get_full_path(),
         )
     if fmt == "xlsx":
-        body = xlsx({t.key: (t.headers, t.rows) for t in tables})
-        response = HttpResponse(
-            body,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="outcomes.xlsx"'
-        return response
+        return download("xlsx", "outcomes", xlsx({t.key: (t.headers, t.rows) for t in tables}))
     context = {
         "tables": add_charts(tables),
         "filters": filters,
@@ -90,10 +77,7 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
         "query": g.urlencode(),
     }
     if fmt == "pdf":
-        from stars.reports.exports import pdf
-
-        html = render_to_string("cases/outcomes_doc.html", context)
-        response = HttpResponse(pdf(html), content_type="application/pdf")
-        response["Content-Disposition"] = 'attachment; filename="outcomes.pdf"'
-        return response
+        return download(
+            "pdf", "outcomes", pdf(render_to_string("cases/outcomes_doc.html", context))
+        )
     return render(request, "cases/outcomes.html", context)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Max, Prefetch, QuerySet
@@ -13,9 +13,9 @@ from stars.cases.models import (
     CaseClosure,
     Instrument,
     MeetingAction,
-    ProgressMeeting,
     TeamRole,
 )
+from stars.core.permissions import Scope
 from stars.domain.measures import Due, due_items
 from stars.referrals.models import Referral, Status
 from stars.referrals.selectors import referral_get, referrals_visible
@@ -102,13 +102,11 @@ class CaseloadRow:
         return [d for d in self.due if d.overdue(today)]
 
 
-def caseload(user: Any, *, key_worker_id: int | None = None) -> list[CaseloadRow]:
+def caseload(user: Any) -> list[CaseloadRow]:
     """Live cases in the user's scope with what is due next (a key worker's own caseload).
 
     Three queries whatever the size: the cases with their latest dates, open actions."""
     qs = referrals_visible(user).filter(status=Status.LIVE)
-    if key_worker_id is not None:
-        qs = qs.filter(key_worker_id=key_worker_id)
     qs = qs.annotate(
         last_meeting=Max("meetings__date"),
         last_assessment=Max("assessments__date"),
@@ -135,5 +133,36 @@ def caseload(user: Any, *, key_worker_id: int | None = None) -> list[CaseloadRow
     ]
 
 
-def meetings_of(referral: Referral) -> QuerySet[ProgressMeeting]:
-    return referral.meetings.prefetch_related("actions").order_by("-date")
+# -- the outcomes report ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    council: str = ""
+    cohort: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    @property
+    def description(self) -> str:
+        parts = [f"council {self.council}" if self.council else "all councils in scope"]
+        parts.append(f"cohort {self.cohort}" if self.cohort else "all cohorts")
+        if self.date_from or self.date_to:
+            parts.append(
+                f"referred {self.date_from or 'from the start'} to {self.date_to or 'now'}"
+            )
+        return ", ".join(parts)
+
+
+def report_referrals(scope: Scope, filters: Filters) -> QuerySet[Referral]:
+    """Referrals whose aggregates this scope may see (never rows: the report counts)."""
+    qs = replace(scope, child_level=True).filter(Referral.objects.all())
+    if filters.council:
+        qs = qs.filter(council__code=filters.council)
+    if filters.cohort:
+        qs = qs.filter(cohort=filters.cohort)
+    if filters.date_from:
+        qs = qs.filter(referral_date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(referral_date__lte=filters.date_to)
+    return qs

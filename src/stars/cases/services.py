@@ -15,17 +15,14 @@ from stars.cases.models import (
     OutcomePeriod,
     Phase,
 )
+from stars.core.errors import RuleError
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Funding, Referral, Status
+from stars.referrals.services import referral_rerefer
 
 
-class CaseError(ValueError):
+class CaseError(RuleError):
     """A rule of the case record is broken; ``field`` names the form field to correct."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
 
 def check_on_case(referral: Referral, on: dt.date, field: str) -> None:
@@ -200,8 +197,6 @@ def case_move_cohort(
 ) -> Referral:
     """Move a live case to another cohort: a linked re-referral (no enquiry, a new id, the
     same child) in the new cohort; the old referral closes on the same day."""
-    from stars.referrals.services import PipelineError, referral_rerefer
-
     contract = contract_current()
     check_live(referral, "cohort")
     target = contract.canonical_cohort(cohort)
@@ -212,10 +207,8 @@ def case_move_cohort(
     check_on_case(referral, on, "referral_date")
     if referral.periods.filter(start_date__gt=on).exists():
         raise CaseError("referral_date", "an outcome period starts after this date")
-    try:
-        new = referral_rerefer(referral=referral, on=on, cohort=target, reason="cohort_move")
-    except PipelineError as exc:
-        raise CaseError(exc.field, exc.message) from exc
+    # a PipelineError is a RuleError too: the page puts it on the field it names
+    new = referral_rerefer(referral=referral, on=on, cohort=target, reason="cohort_move")
     referral.refresh_from_db()
     _end_open_periods(referral, on)
     CaseClosure.objects.update_or_create(

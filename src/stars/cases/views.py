@@ -1,23 +1,26 @@
-"""Case pages: the case record, its forms, the key worker's caseload and the outcomes
-report. Views stay thin: scope through the selectors, writes through the services."""
+"""Case pages: the referral record (its outcome periods and the engine's explanation), the
+case record and its forms. Views stay thin: scope through the selectors, writes through
+the services. (The caseload and the outcomes report are in ``report_views``.)"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
 from stars.cases import forms, record, services
+from stars.cases.explain import explanation_for
 from stars.cases.models import Respondent
 from stars.cases.selectors import case_get, case_record, instruments
 from stars.core.audit import record_access
+from stars.core.forms import form_step
 from stars.core.permissions import allowed, page, scope_of
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
+from stars.referrals.selectors import referral_get
 
 CASE_ACTIONS = [
     ("case_phase", "Change phase"),
@@ -36,15 +39,6 @@ CASE_ACTIONS = [
 ]
 
 
-def _apply(form: Any, call: Callable[[], Any]) -> Any:
-    """Run a service; put a CaseError on the field it names. None when it failed."""
-    try:
-        return call()
-    except services.CaseError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return None
-
-
 def _case_form(
     request: HttpRequest,
     referral: Referral,
@@ -54,7 +48,9 @@ def _case_form(
     submit: str,
     intro: str = "",
     links: list[tuple[str, str]] | None = None,
+    done: Callable[[Any], tuple[str, str]] | None = None,
 ) -> HttpResponse:
+    """A step of the case record: saved, it returns to the case page."""
     record_access(  # every case form shows the case it changes
         user=request.user,
         action="view",
@@ -62,27 +58,46 @@ def _case_form(
         object_id=referral.referral_id,
         path=request.path,
     )
-    if request.method == "POST" and form.is_valid():
-        done = _apply(form, lambda: run(form.cleaned_data))
-        if done is not None:
-            messages.success(request, f"{heading}: saved")
-            return redirect("case_detail", referral.referral_id)
-    return render(
+    back = reverse("case_detail", args=[referral.referral_id])
+    return form_step(
         request,
-        "cases/form_page.html",
-        {
-            "form": form,
-            "links": links or [],
-            "heading": heading,
-            "caption": f"Case {referral.referral_id}",
-            "submit": submit,
-            "intro": intro,
-            "back": reverse("case_detail", args=[referral.referral_id]),
-        },
+        form,
+        run,
+        done=done or (lambda _: (f"{heading}: saved", back)),
+        template="cases/form_page.html",
+        links=links or [],
+        heading=heading,
+        caption=f"Case {referral.referral_id}",
+        submit=submit,
+        intro=intro,
+        back=back,
     )
 
 
 # -- the case record ------------------------------------------------------------------------
+
+
+@page("referral_detail")
+def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
+    referral = referral_get(request.user, referral_id)
+    record_access(
+        user=request.user,
+        action="view",
+        object_type="referral",
+        object_id=referral.referral_id,
+        path=request.path,
+    )
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "periods": referral.periods.all(),
+            "scope": scope_of(request.user),
+            "explanation": explanation_for(referral),
+            "can_rerefer": allowed(request.user, "referral_rerefer"),
+        },
+    )
 
 
 @page("case_detail")
@@ -95,8 +110,6 @@ def case_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
         object_id=referral.referral_id,
         path=request.path,
     )
-    from stars.reports.explain import explanation_for
-
     context = case_record(referral)
     context.update(
         referral=referral,
@@ -346,19 +359,21 @@ def case_move_cohort(request: HttpRequest, referral_id: str) -> HttpResponse:
     r = case_get(request.user, referral_id)
     cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract_current().cohorts]
     form = forms.MoveCohortForm(request.POST or None, cohorts=cohorts)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        new = _apply(
-            form,
-            lambda: services.case_move_cohort(
-                referral=r,
-                cohort=d["cohort"],
-                on=d["referral_date"],
-                narrative=d["narrative"],
-                by=request.user,
-            ),
-        )
-        if new is not None:
-            messages.success(request, f"Moved: re-referral {new.referral_id} created")
-            return redirect("case_detail", new.referral_id)
-    return _case_form(request, r, form, "Move to another cohort", lambda d: None, "Move the case")
+    return _case_form(
+        request,
+        r,
+        form,
+        "Move to another cohort",
+        lambda d: services.case_move_cohort(
+            referral=r,
+            cohort=d["cohort"],
+            on=d["referral_date"],
+            narrative=d["narrative"],
+            by=request.user,
+        ),
+        "Move the case",
+        done=lambda new: (
+            f"Moved: re-referral {new.referral_id} created",
+            reverse("case_detail", args=[new.referral_id]),
+        ),
+    )

@@ -1,7 +1,11 @@
 """The STARS API (django-ninja; OpenAPI at /api/docs): same permissions and scope as pages.
 
-Every operation calls :func:`require` with a page name of ``stars.core.permissions.PAGES``,
-and reads through the same selectors, so the API cannot see more than the pages.
+This module holds the API object, its authentication and what every operation shares (the
+Problem answered for every error, bounded text, paging); the operations live with the
+records they serve (``stars.referrals.api``: a ninja ``Router``), and the root URLconf
+(``stars.web.urls``) adds each router. Every operation calls :func:`require` with a page
+name of ``stars.core.permissions.PAGES``, and reads through the same selectors, so the API
+cannot see more than the pages.
 Authentication: the browser session, or HTTP Basic with a STARS user (for a council's
 case-management system sending enquiries automatically); failed Basic sign-ins count
 towards the same lockout as the sign-in page. A session's writes need the CSRF token; Basic
@@ -15,7 +19,6 @@ files so the page works under our CSP) and the OpenAPI document need a signed-in
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Annotated, Any
@@ -26,17 +29,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from ninja import Field, NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
 from ninja.security import APIKeyCookie, HttpBasicAuth
 from pydantic import StringConstraints
 
-from stars.core.audit import record_access, record_list
-from stars.core.permissions import allowed, scope_of
-from stars.domain.pipeline import NEED_LABELS, PAPER_LABELS, WHY_NOW_MAX_LENGTH
-from stars.partnership.models import Council
-from stars.referrals.models import Child, Enquiry
+from stars.core.permissions import allowed
 
 
 class SessionAuth(APIKeyCookie):
@@ -92,7 +91,14 @@ class LocalSwagger(DocsBase):
         )
 
 
-api = NinjaAPI(
+class StarsAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        """Operation ids as first published (``stars_core_api_<function>``), wherever the
+        operation's code lives, so that clients generated from the document keep working."""
+        return f"stars_core_api_{operation.view_func.__name__}"
+
+
+api = StarsAPI(
     title="STARS API",
     version="1",
     description="Enquiries and referrals of an outcomes programme, scoped like the pages. "
@@ -126,89 +132,14 @@ def answers(ok: dict[int, Any], *more: int) -> dict[int, Any]:
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store the NUL character in text
 
 
-def _text(max_length: int) -> Any:
+def bounded_text(max_length: int) -> Any:
+    """Text of at most ``max_length`` characters, without NUL."""
     return Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL)]
 
 
-def _column(model: Any, name: str) -> int:
+def column_length(model: Any, name: str) -> int:
+    """The length a model's text column keeps (so a schema refuses longer text with 422)."""
     return int(model._meta.get_field(name).max_length)
-
-
-class EnquiryIn(Schema):
-    council: _text(_column(Council, "code")) | None = None
-    cohort: _text(_column(Enquiry, "cohort"))
-    given_name: _text(_column(Child, "given_name"))
-    family_name: _text(_column(Child, "family_name"))
-    date_of_birth: dt.date
-    enquiry_date: dt.date
-    social_worker: _text(_column(Enquiry, "social_worker")) = ""
-    team: _text(_column(Enquiry, "team")) = ""
-    needs: list[str] = Field(
-        [], json_schema_extra={"items": {"type": "string", "enum": list(NEED_LABELS)}}
-    )
-    papers: list[str] = Field(
-        [], json_schema_extra={"items": {"type": "string", "enum": list(PAPER_LABELS)}}
-    )
-    why_now: _text(WHY_NOW_MAX_LENGTH) = ""
-    outside_criteria: bool = False
-
-
-class EnquiryOut(Schema):
-    enquiry_id: str
-    child_ref: str
-    council: str
-    cohort: str
-    enquiry_date: dt.date
-    decision: str
-    decision_date: dt.date | None
-    date_of_birth: dt.date | None = None
-
-
-class ReferralOut(Schema):
-    referral_id: str
-    enquiry_id: str | None
-    child_ref: str
-    council: str
-    cohort: str
-    funding: str
-    referral_date: dt.date
-    status: str
-    end_date: dt.date | None
-    closure_reason: str | None
-
-
-class EligibilityOut(Schema):
-    eligible: bool
-    reason: str
-    age: int | None
-
-
-def _enquiry_out(e: Any, identifiable: bool) -> EnquiryOut:
-    return EnquiryOut(
-        enquiry_id=e.enquiry_id,
-        child_ref=e.child.child_ref,
-        council=e.council.code,
-        cohort=e.cohort,
-        enquiry_date=e.enquiry_date,
-        decision=e.decision,
-        decision_date=e.decision_date,
-        date_of_birth=e.child.date_of_birth if identifiable else None,
-    )
-
-
-def _referral_out(r: Any) -> ReferralOut:
-    return ReferralOut(
-        referral_id=r.referral_id,
-        enquiry_id=r.enquiry.enquiry_id if r.enquiry else None,
-        child_ref=r.child.child_ref,
-        council=r.council.code,
-        cohort=r.cohort,
-        funding=r.funding,
-        referral_date=r.referral_date,
-        status=r.status,
-        end_date=r.end_date,
-        closure_reason=r.closure_reason or None,
-    )
 
 
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -248,117 +179,6 @@ api.add_exception_handler(RequestDataTooBig, _too_big)
 PAGE_SIZE = 100
 MAX_PAGE = 100_000
 PageNumber = Query(1, ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE}, {PAGE_SIZE} a page")
-
-
-@api.get("/enquiries", response=answers({200: list[EnquiryOut]}), tags=["enquiries"])
-def list_enquiries(request: HttpRequest, page: int = PageNumber) -> list[EnquiryOut]:
-    """Enquiries in your scope, oldest first, 100 a page."""
-    from stars.referrals.selectors import enquiries_visible
-
-    user = require(request, "enquiry_list")
-    start = (page - 1) * PAGE_SIZE
-    rows = list(
-        enquiries_visible(user).order_by("enquiry_date", "enquiry_id")[start : start + PAGE_SIZE]
-    )
-    record_list(
-        user=user,
-        object_type="enquiry",
-        object_ids=[e.enquiry_id for e in rows],
-        path=request.get_full_path(),
-        detail="API",
-    )
-    ident = scope_of(user).identifiable
-    return [_enquiry_out(e, ident) for e in rows]
-
-
-@api.get("/enquiries/{enquiry_id}", response=answers({200: EnquiryOut}, 404), tags=["enquiries"])
-def get_enquiry(request: HttpRequest, enquiry_id: str) -> Any:
-    from stars.referrals.selectors import enquiries_visible
-
-    user = require(request, "enquiry_detail")
-    e = enquiries_visible(user).filter(enquiry_id=enquiry_id).first()
-    if e is None:
-        return Status(404, Problem(detail="no such enquiry in your scope"))
-    record_access(
-        user=user,
-        action="view",
-        object_type="enquiry",
-        object_id=enquiry_id,
-        path=request.path,
-        detail="API",
-    )
-    return Status(200, _enquiry_out(e, scope_of(user).identifiable))
-
-
-@api.post("/enquiries", response=answers({201: EnquiryOut}, 400, 413), tags=["enquiries"])
-def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Any:
-    """Record an enquiry (a council's SPOC); the eligibility rule of its date applies."""
-    from stars.referrals import services
-
-    user = require(request, "enquiry_new")
-    scope = scope_of(user)
-    code = (payload.council or (user.council.code if user.council_id else "")).lower()
-    if scope.councils is not None and code not in scope.councils:
-        return Status(
-            422,
-            Problem(detail="you can record enquiries for your own council only", field="council"),
-        )
-    council = Council.objects.filter(code=code).first()
-    if council is None:
-        return Status(422, Problem(detail=f"unknown council {code!r}", field="council"))
-    try:
-        e = services.enquiry_record(council=council, **payload.dict(exclude={"council"}))
-    except services.PipelineError as exc:
-        return Status(422, Problem(detail=exc.message, field=exc.field))
-    return Status(201, _enquiry_out(e, True))
-
-
-@api.get("/referrals", response=answers({200: list[ReferralOut]}), tags=["referrals"])
-def list_referrals(request: HttpRequest, page: int = PageNumber) -> list[ReferralOut]:
-    from stars.referrals.selectors import referrals_visible
-
-    user = require(request, "referral_list")
-    start = (page - 1) * PAGE_SIZE
-    rows = list(referrals_visible(user)[start : start + PAGE_SIZE])
-    record_list(
-        user=user,
-        object_type="referral",
-        object_ids=[r.referral_id for r in rows],
-        path=request.get_full_path(),
-        detail="API",
-    )
-    return [_referral_out(r) for r in rows]
-
-
-@api.get("/referrals/{referral_id}", response=answers({200: ReferralOut}, 404), tags=["referrals"])
-def get_referral(request: HttpRequest, referral_id: str) -> Any:
-    from stars.referrals.selectors import referrals_visible
-
-    user = require(request, "referral_detail")
-    r = referrals_visible(user).filter(referral_id=referral_id).first()
-    if r is None:
-        return Status(404, Problem(detail="no such referral in your scope"))
-    record_access(
-        user=user,
-        action="view",
-        object_type="referral",
-        object_id=referral_id,
-        path=request.path,
-        detail="API",
-    )
-    return Status(200, _referral_out(r))
-
-
-@api.get("/eligibility", response=answers({200: EligibilityOut}), tags=["enquiries"])
-def eligibility(
-    request: HttpRequest, cohort: str, date_of_birth: dt.date, on: dt.date
-) -> EligibilityOut:
-    """Is a child eligible for a cohort on a date, under the rule in force then, and why."""
-    from stars.partnership.selectors import contract_current
-
-    require(request, "enquiry_new")
-    v = contract_current().eligibility(cohort, date_of_birth, on)
-    return EligibilityOut(eligible=v.eligible, reason=v.reason, age=v.age)
 
 
 def basic_header(username: str, password: str) -> str:

@@ -1,20 +1,31 @@
-"""Forms whose messages follow the GOV.UK Design System's error message style.
+"""What every form page shares: GOV.UK messages, date fields, and the step that runs a service.
 
 Every form of the service derives from :class:`GovukForm`. A field without a message of its
 own for a mistake gets one built from its label, in GOV.UK's words ("Enter the month",
 "Select the council", "Term must be 40 characters or less"), never Django's defaults
 ("This field is required.", "Enter a whole number."). Fields added in ``__init__`` are
 covered too: the messages are set just before the form is cleaned.
+
+A form step is a page that asks for a form, and on a valid POST runs a service: if the
+rules accept it, the page says so and moves on; if a rule refuses (``RuleError``), its
+message goes on the field it names and the form is shown again as it was typed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from stars.core.errors import RuleError
 
 ASK = ("who", "what", "why", "when", "where", "which", "how", "whether")
+FAILED = object()  # what run_step answers when a rule refused the step
 
 
 def _what(label: str) -> str:
@@ -84,3 +95,65 @@ class SignInForm(GovukForm, AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+# A date picker sends 2024-03-27; a date typed without one may be 27 3 2024 or 27/03/2024.
+DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y"]
+
+
+def date_field(label: str, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=DateInput(),
+        help_text=help_text,
+        input_formats=DATE_FORMATS,
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "invalid": f"{label} must be a real date, for example, 27 3 2024",
+        },
+    )
+
+
+def optional_date(label: str, help_text: str = "") -> forms.DateField:
+    f = date_field(label, help_text)
+    f.required = False
+    return f
+
+
+def run_step(form: forms.Form, call: Callable[[], Any]) -> Any:
+    """Run a service; if a rule refuses, put each of its problems on the field it names (or
+    on the form as a whole) and answer :data:`FAILED`."""
+    try:
+        return call()
+    except RuleError as exc:
+        for field, message in exc.problems:
+            form.add_error(field if field in form.fields else None, message)
+        return FAILED
+
+
+def form_step(
+    request: HttpRequest,
+    form: forms.Form,
+    run: Callable[[dict[str, Any]], Any],
+    *,
+    done: Callable[[Any], tuple[str, str]],
+    template: str = "stars/form_page.html",
+    **context: Any,
+) -> HttpResponse:
+    """The form page of a step: on a valid POST, ``run(cleaned_data)``; when the rules accept
+    it, ``done(result)`` gives the message to show and the URL to go to. Otherwise (a GET, an
+    invalid form, a refusal) the form is shown again with its errors, in ``template``."""
+    if request.method == "POST" and form.is_valid():
+        result = run_step(form, lambda: run(form.cleaned_data))
+        if result is not FAILED:
+            message, url = done(result)
+            messages.success(request, message)
+            return redirect(url)
+    return render(request, template, {"form": form, **context})

@@ -1,17 +1,23 @@
 """Who may see what: the one place where roles and council scope are decided.
 
-Every view is wrapped in :func:`page`, naming an entry of :data:`PAGES`; an architecture
-test checks that every URL is. Every query for child-level records goes through a
-selector that calls :func:`scope_of` and :meth:`Scope.filter`, so no page can forget
-a council's boundary. Out-of-scope records are answered 404, never 403, so a user
-cannot learn that another council's record exists.
+The policy is data: ``access-policy.toml`` beside this module, one row per page and one
+column per role, says which roles may open each page and what they see there; :data:`PAGES`
+is read from it. Every view is wrapped in :func:`page`, naming an entry of :data:`PAGES`; an
+architecture test checks that every URL is, and tests/core/test_access_policy.py opens every
+page as every role and checks the answers against the table.
+
+Every query for child-level records goes through a selector that calls :func:`scope_of` and
+:meth:`Scope.filter`, so no page can forget a council's boundary. Out-of-scope records are
+answered 404, never 403, so a user cannot learn that another council's record exists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -20,104 +26,46 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from stars.partnership.models import Role
+from stars.core.roles import Role
 
+POLICY = Path(__file__).with_name("access-policy.toml")
+REFUSED = "-"
+SEES = ("council", "caseload", "all", "aggregate", "pseudonymised")  # see access-policy.toml
 ALL_ROLES = frozenset(Role)
-PIPELINE = frozenset({Role.SPOC, Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.ADMIN})
-CHILD_LEVEL = frozenset(
-    {Role.SPOC, Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.KEY_WORKER, Role.ADMIN}
-)
+
+
+class PolicyError(ValueError):
+    """The policy table is malformed (a row of the wrong length, an unknown cell)."""
 
 
 @dataclass(frozen=True)
 class Page:
-    roles: frozenset[str]
+    roles: frozenset[str]  # the roles that may open it
     nav: str = ""  # label in the service navigation; blank for pages not in it
+    sees: Mapping[str, str] = field(default_factory=dict)  # role -> what it sees there
 
 
-PAGES: dict[str, Page] = {
-    "home": Page(ALL_ROLES, "Home"),
-    "referral_list": Page(CHILD_LEVEL, "Referrals"),
-    "referral_detail": Page(CHILD_LEVEL),
-    "report_evaluation": Page(
-        frozenset({Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.EVALUATOR, Role.ADMIN}),
-        "Evaluation report",
-    ),
-    "report_board": Page(
-        frozenset(
-            {Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.INVESTOR, Role.EVALUATOR, Role.ADMIN}
-        ),
-        "Board report card",
-    ),
-    "audit": Page(frozenset({Role.ADMIN}), "Audit"),
-    # -- referral pipeline (stars.referrals) --
-    "enquiry_list": Page(PIPELINE, "Enquiries"),
-    "enquiry_new": Page(frozenset({Role.SPOC, Role.ADMIN})),
-    "enquiry_detail": Page(PIPELINE),
-    "enquiry_papers": Page(frozenset({Role.SPOC, Role.PROVIDER_MANAGER, Role.ADMIN})),
-    "enquiry_decide": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
-    "enquiry_consent": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
-    "enquiry_approve_gf": Page(frozenset({Role.COMMISSIONER})),
-    "enquiry_accept": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
-    "enquiry_profile": Page(frozenset({Role.SPOC, Role.PROVIDER_MANAGER, Role.ADMIN})),
-    "enquiry_profile_pdf": Page(frozenset({Role.SPOC, Role.PROVIDER_MANAGER, Role.ADMIN})),
-    "enquiry_match": Page(frozenset({Role.SPOC, Role.PROVIDER_MANAGER, Role.ADMIN})),
-    "referral_rerefer": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
-    "targets": Page(
-        frozenset({Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.INVESTOR, Role.ADMIN}),
-        "Targets",
-    ),
-    # -- cases and measures (stars.cases) --
-    "case_detail": Page(CHILD_LEVEL),
-    "case_caseload": Page(
-        frozenset({Role.KEY_WORKER, Role.PROVIDER_MANAGER, Role.ADMIN}), "Caseload"
-    ),
-    "cases_outcomes": Page(ALL_ROLES, "Outcomes"),
-    **{
-        name: Page(frozenset({Role.KEY_WORKER, Role.PROVIDER_MANAGER, Role.ADMIN}))
-        for name in (
-            "case_phase",
-            "case_team",
-            "case_meeting",
-            "case_actions",
-            "case_intervention",
-            "case_period",
-            "case_period_end",
-            "case_attendance",
-            "case_assessment",
-            "case_measure",
-            "case_survey",
-        )
-    },
-    "case_close": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
-    "case_move_cohort": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
-    # -- money (stars.finance) --
-    "finance_claims": Page(
-        frozenset({Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.ADMIN}), "Claims"
-    ),
-    "claim_detail": Page(frozenset({Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.ADMIN})),
-    "claim_prepare": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
-    "claim_submit": Page(frozenset({Role.PROVIDER_MANAGER, Role.ADMIN})),
-    "claim_approve": Page(frozenset({Role.COMMISSIONER})),
-    "claim_dispute": Page(frozenset({Role.COMMISSIONER})),
-    "finance_money": Page(
-        frozenset({Role.COMMISSIONER, Role.PROVIDER_MANAGER, Role.ADMIN}), "Money"
-    ),
-    "finance_investor": Page(
-        frozenset({Role.INVESTOR, Role.PROVIDER_MANAGER, Role.ADMIN}), "Investor view"
-    ),
-    "finance_extract": Page(
-        frozenset({Role.EVALUATOR, Role.PROVIDER_MANAGER, Role.ADMIN}), "Evaluation extract"
-    ),
-    # -- placement sufficiency (stars.sufficiency) --
-    "sufficiency_home": Page(
-        frozenset({Role.COMMISSIONER, Role.SPOC, Role.ADMIN}), "Placement sufficiency"
-    ),
-    "sufficiency_dashboard": Page(frozenset({Role.COMMISSIONER, Role.SPOC, Role.ADMIN})),
-    "sufficiency_forecast": Page(frozenset({Role.COMMISSIONER, Role.SPOC, Role.ADMIN})),
-    "sufficiency_reconcile": Page(frozenset({Role.COMMISSIONER, Role.SPOC, Role.ADMIN})),
-    "sufficiency_link": Page(frozenset({Role.COMMISSIONER, Role.ADMIN})),
-}
+def load_policy(text: str, source: str = "access-policy.toml") -> tuple[list[str], dict[str, Page]]:
+    """The role columns and the pages of a policy table (the format of access-policy.toml)."""
+    data = tomllib.loads(text)
+    roles = list(data["roles"])
+    nav = dict(data.get("nav", {}))
+    pages: dict[str, Page] = {}
+    for name, cells in data["pages"].items():
+        if len(cells) != len(roles):
+            raise PolicyError(f"{source}: {name} has {len(cells)} cells for {len(roles)} roles")
+        unknown = sorted(set(cells) - {REFUSED, *SEES})
+        if unknown:
+            raise PolicyError(f"{source}: {name}: unknown cell {unknown[0]!r}")
+        sees = {r: c for r, c in zip(roles, cells, strict=True) if c != REFUSED}
+        pages[name] = Page(frozenset(sees), nav.get(name, ""), sees)
+    stray = sorted(set(nav) - set(pages))
+    if stray:
+        raise PolicyError(f"{source}: [nav] names {stray[0]!r}, which is not a page")
+    return roles, pages
+
+
+POLICY_ROLES, PAGES = load_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
 
 
 @dataclass(frozen=True)
@@ -129,16 +77,30 @@ class Scope:
     child_level: bool  # may see child-level rows at all
     identifiable: bool  # may see names and dates of birth
 
+    @property
+    def programme_wide(self) -> bool:
+        """Every council's records (or figures), not one council's."""
+        return self.councils is None
+
+    def covers(self, council_code: str) -> bool:
+        """May this user work with records of that council?"""
+        return self.councils is None or council_code in self.councils
+
     def filter(
         self, qs: QuerySet[Any], council: str = "council__code", key_worker: str = "key_worker_id"
     ) -> QuerySet[Any]:
         """Narrow a queryset of child-level records to this scope."""
         if not self.child_level:
             return qs.none()
-        if self.councils is not None:
-            qs = qs.filter(**{f"{council}__in": sorted(self.councils)})
+        qs = self.within_councils(qs, council)
         if self.key_worker_id is not None:
             qs = qs.filter(Q(**{key_worker: self.key_worker_id}))
+        return qs
+
+    def within_councils(self, qs: QuerySet[Any], council: str = "council__code") -> QuerySet[Any]:
+        """Narrow records counted for aggregate figures to this scope's councils."""
+        if self.councils is not None:
+            qs = qs.filter(**{f"{council}__in": sorted(self.councils)})
         return qs
 
     def council_codes(self, all_codes: tuple[str, ...]) -> tuple[str, ...]:
@@ -149,6 +111,8 @@ class Scope:
 
 
 def scope_of(user: Any) -> Scope:
+    """The records a user may see: every role has its own rule here (and its column in the
+    policy table, which says the same: tests/core/test_access_policy.py)."""
     role = getattr(user, "role", None)
     if not getattr(user, "is_authenticated", False) or role not in ALL_ROLES:
         return Scope(frozenset(), None, False, False)
@@ -159,9 +123,9 @@ def scope_of(user: Any) -> Scope:
         return Scope(None, user.pk, True, True)
     if role in (Role.PROVIDER_MANAGER, Role.ADMIN):
         return Scope(None, None, True, True)
-    if role == Role.EVALUATOR:
-        return Scope(None, None, False, False)
-    return Scope(None, None, False, False)  # investor: aggregate figures only
+    if role in (Role.INVESTOR, Role.EVALUATOR):
+        return Scope(None, None, False, False)  # aggregate figures only
+    raise LookupError(f"scope_of has no rule for the role {role!r} (docs/adding-a-role.md)")
 
 
 def allowed(user: Any, page_name: str) -> bool:

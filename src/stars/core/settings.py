@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "stars.core.urls"
+ROOT_URLCONF = "stars.web.urls"
 WSGI_APPLICATION = "stars.core.wsgi.application"
 
 TEMPLATES = [

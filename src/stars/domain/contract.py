@@ -1,4 +1,4 @@
-"""Contract terms as data: the TOML of tracker-format.md read into frozen domain objects.
+"""Contract terms as data: the TOML of docs/tracker-format.md read into frozen domain objects.
 
 Every figure of a contract (councils, cohorts, rates, savings, targets, effective-dated
 eligibility) comes from the contract file; none is written in code. Money is read as

@@ -1,4 +1,4 @@
-"""The evaluation report of tracker-format.md, as a dict with exact ``Decimal`` money.
+"""The evaluation report of docs/tracker-format.md, as a dict with exact ``Decimal`` money.
 
 ``evaluation_report`` returns every key of the published JSON shape: every cohort and
 council of the contract is present even without records (zeros, null rates), and every

@@ -1,4 +1,4 @@
-"""The outcomes engine: sustained weeks, payments and savings (tracker-format.md rules).
+"""The outcomes engine: sustained weeks, payments and savings (docs/tracker-format.md rules).
 
 Inputs are Polars frames with the tracker's columns (``ENQUIRY_SCHEMA``, ``REFERRAL_SCHEMA``,
 ``PERIOD_SCHEMA``): codes canonical (cohort and council as the contract spells them, other

@@ -3,7 +3,7 @@
 Outcome payments rest on weeks a placement or home was sustained. For a referral linked to
 the council's child identifier, every claimed day is checked against the child's episodes of
 care (short breaks, legal status V3/V4, left out by the caller). What each cohort is paid for
-(domain.md, "Cohorts") decides what a claimed day must look like:
+(docs/domain.md, "Cohorts") decides what a claimed day must look like:
 
 ======  =========================================  ==========================================
 cohort  paid for                                   a claimed day is a discrepancy when

@@ -1,7 +1,7 @@
 """A synthetic programme shaped like the DN2 evaluation, for the demo, tests and benchmarks.
 
 Seeded and pure: the same contract, size, date and seed give the same programme. Shapes
-come from the evaluation (domain.md, Nov 2024): about 442 enquiries for 228 referrals,
+come from the evaluation (docs/domain.md, Nov 2024): about 442 enquiries for 228 referrals,
 half of enquiries progressed (Nottinghamshire most, Nottingham least; cohort A least,
 mostly withdrawn), referral mix A 30 / B 112 / C 22 / D 64, councils in proportion to their
 minimums, 8 re-referrals, 66 guaranteed-funding cases (from April 2021), statuses about
@@ -26,7 +26,7 @@ import polars as pl
 from stars.domain.contract import Contract
 from stars.domain.outcomes import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
 
-# Evaluation shapes (domain.md). Codes the contract lacks are ignored.
+# Evaluation shapes (docs/domain.md). Codes the contract lacks are ignored.
 COHORT_MIX = {"A": 30, "B": 112, "C": 22, "D": 64}
 # enquiries that did not progress, per cohort: A progresses 24% of the time
 OTHER_ENQUIRY_COHORTS = {"A": 89, "B": 72, "C": 15, "D": 42}

@@ -1,4 +1,4 @@
-"""The tracker interchange format (tracker-format.md): parse and check the three CSVs.
+"""The tracker interchange format (docs/tracker-format.md): parse and check the three CSVs.
 
 ``parse_tracker`` takes the files' names and text and returns the checked rows (frozen
 dataclasses, also as Polars frames) with every problem found, each written

@@ -1,6 +1,6 @@
 """The tracker's rows as frozen dataclasses, their Polars frames, and the CSV writer.
 
-``write_tracker`` turns rows or frames back into the three CSV files of tracker-format.md
+``write_tracker`` turns rows or frames back into the three CSV files of docs/tracker-format.md
 (header in the documented column order, ISO dates, blank for none), so that
 import → export → import gives the same rows.
 """

@@ -1,12 +1,12 @@
-"""The finance charts (Altair to SVG through ``stars.reports.charts``)."""
+"""The finance charts (Altair to SVG through ``stars.core.charts``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from stars.core import charts
 from stars.domain.money import pence
 from stars.finance.figures import MoneyRow
-from stars.reports import charts
 
 
 def cumulative_chart(rows: Sequence[MoneyRow]) -> str:

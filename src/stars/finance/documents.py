@@ -11,11 +11,11 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from stars.core.documents import pdf
 from stars.core.spreadsheets import csv_text, xlsx
 from stars.domain.claims import month_label
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.finance.selectors import claim_lines_of, claim_totals_of
-from stars.reports.exports import pdf
 
 PENNY = Decimal("0.01")
 LINE_HEADERS = [
@@ -105,11 +105,3 @@ def claim_pdf(claim: OutcomeClaim) -> bytes:
         },
     )
     return pdf(html)
-
-
-def extract_csv(headers: list[str], rows: list[list[Any]]) -> str:
-    return csv_text(headers, rows)
-
-
-def extract_xlsx(headers: list[str], rows: list[list[Any]]) -> bytes:
-    return xlsx({"Referrals": (headers, rows)})

@@ -1,6 +1,6 @@
 """The one door from the finance app to the outcomes engine.
 
-Frames are read from the database by ``stars.reports.selectors.programme_frames`` (the
+Frames are read from the database by ``stars.tracker.selectors.programme_frames`` (the
 tracker's columns); every week and pound comes from ``stars.domain.outcomes``. Nothing here
 re-implements a rule.
 """
@@ -14,7 +14,7 @@ import polars as pl
 from stars.core.permissions import Scope
 from stars.domain.contract import Contract
 from stars.domain.outcomes import ReferralPayment, outcome_payments_as_of
-from stars.reports.selectors import programme_frames
+from stars.tracker.selectors import programme_frames
 
 Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
 

@@ -21,9 +21,7 @@ def councils_visible(user: Any) -> QuerySet[Council]:
     qs = Council.objects.order_by("name")
     if not scope.child_level or scope.key_worker_id is not None:
         return qs.none()
-    if scope.councils is not None:
-        qs = qs.filter(code__in=sorted(scope.councils))
-    return qs
+    return scope.within_councils(qs, "code")
 
 
 def claims_visible(user: Any) -> QuerySet[OutcomeClaim]:
@@ -51,6 +49,13 @@ def council_get(user: Any, code: str) -> Council:
     if council is None:
         raise Http404("no such council")
     return council
+
+
+def scope_note(user: Any) -> str:
+    """The councils a council user's figures cover; blank for programme-wide roles."""
+    if scope_of(user).programme_wide:
+        return ""
+    return ", ".join(c.name for c in councils_visible(user))
 
 
 def claim_find(

@@ -17,28 +17,25 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from stars.core.errors import RuleError
+from stars.core.roles import Role
 from stars.domain.claims import Claimed, claim_lines, month_label, month_start, next_month
 from stars.finance import engine_bridge
 from stars.finance.models import EXACT, ClaimLine, ClaimStatus, OutcomeClaim
-from stars.partnership.models import Council, Role
+from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 
 _STEP = Decimal(1).scaleb(-EXACT["decimal_places"])
 
 
-class ClaimError(ValueError):
+class ClaimError(RuleError):
     """A claim step that the rules refuse, with a message for the page."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        self.message = message
-        self.field = field
-        super().__init__(message)
 
 
 def _check_exact(amount: Decimal) -> Decimal:
     if amount != amount.quantize(_STEP):
-        raise ClaimError(f"the amount {amount} has more decimals than a claim line keeps")
+        raise ClaimError(None, f"the amount {amount} has more decimals than a claim line keeps")
     return amount
 
 
@@ -66,7 +63,7 @@ def claim_prepare(
     after = next_month(month)
     today = today or timezone.localdate()
     if after > today:
-        raise ClaimError(f"{month_label(month)} has not ended yet", "month")
+        raise ClaimError("month", f"{month_label(month)} has not ended yet")
     open_earlier = (
         OutcomeClaim.objects.filter(council=council, month__lt=month)
         .exclude(status=ClaimStatus.APPROVED)
@@ -75,16 +72,17 @@ def claim_prepare(
     )
     if open_earlier is not None:
         raise ClaimError(
+            "month",
             f"the claim for {month_label(open_earlier.month)} is "
             f"{open_earlier.get_status_display().lower()}: it must be approved before a "
             "later month is claimed",
-            "month",
         )
     claim, _ = OutcomeClaim.objects.select_for_update().get_or_create(council=council, month=month)
     if claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED):
         raise ClaimError(
+            None,
             f"the claim for {month_label(month)} is {claim.get_status_display().lower()}; "
-            "it cannot be prepared again"
+            "it cannot be prepared again",
         )
     contract = contract_current()
     start, end = engine_bridge.payments_between(
@@ -128,7 +126,9 @@ def claim_submit(*, claim: OutcomeClaim, by: Any) -> OutcomeClaim:
     claim = OutcomeClaim.objects.select_for_update().get(pk=claim.pk)
     if claim.status != ClaimStatus.DRAFT:
         raise ClaimError(
-            f"only a draft claim can be submitted; this one is {claim.get_status_display().lower()}"
+            None,
+            "only a draft claim can be submitted; this one is "
+            f"{claim.get_status_display().lower()}",
         )
     claim.status = ClaimStatus.SUBMITTED
     claim.submitted_by = by
@@ -139,7 +139,7 @@ def claim_submit(*, claim: OutcomeClaim, by: Any) -> OutcomeClaim:
 
 def _check_commissioner(claim: OutcomeClaim, by: Any) -> None:
     if getattr(by, "role", None) != Role.COMMISSIONER or by.council_id != claim.council_id:
-        raise ClaimError("only a commissioner of the council can review its claims")
+        raise ClaimError(None, "only a commissioner of the council can review its claims")
 
 
 @transaction.atomic
@@ -149,11 +149,12 @@ def claim_approve(*, claim: OutcomeClaim, by: Any) -> OutcomeClaim:
     claim = OutcomeClaim.objects.select_for_update().get(pk=claim.pk)
     if claim.status != ClaimStatus.SUBMITTED:
         raise ClaimError(
+            None,
             f"only a submitted claim can be approved; this one is "
-            f"{claim.get_status_display().lower()}"
+            f"{claim.get_status_display().lower()}",
         )
     if claim.lines.filter(disputed=True).exists():
-        raise ClaimError("a claim with disputed lines cannot be approved")
+        raise ClaimError(None, "a claim with disputed lines cannot be approved")
     claim.status = ClaimStatus.APPROVED
     claim.approved_by = by
     claim.approved_at = timezone.now()
@@ -172,11 +173,12 @@ def claim_dispute_line(*, line: ClaimLine, by: Any, reason: str) -> ClaimLine:
     _check_commissioner(claim, by)
     reason = reason.strip()
     if not reason:
-        raise ClaimError("say why the line is disputed", "reason")
+        raise ClaimError("reason", "say why the line is disputed")
     if claim.status not in (ClaimStatus.SUBMITTED, ClaimStatus.DISPUTED):
         raise ClaimError(
+            None,
             f"only a submitted claim can be disputed; this one is "
-            f"{claim.get_status_display().lower()}"
+            f"{claim.get_status_display().lower()}",
         )
     line = ClaimLine.objects.get(pk=line.pk)
     line.disputed = True

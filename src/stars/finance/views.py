@@ -2,45 +2,34 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
+from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from stars.core.audit import record_access
+from stars.core.dates import as_of as as_of_date
+from stars.core.documents import download
+from stars.core.forms import form_step
 from stars.core.permissions import allowed, page, scope_of
+from stars.core.spreadsheets import csv_text, xlsx
 from stars.domain.claims import month_label
 from stars.finance import documents, figures, selectors, services
+from stars.finance.charts import cumulative_chart
 from stars.finance.forms import DisputeForm, OpenClaimForm
 from stars.finance.models import ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(body: str | bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _as_of(request: HttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return timezone.localdate()
 
 
 def _need(claim: OutcomeClaim | None) -> OutcomeClaim:
     if claim is None:
-        raise services.ClaimError("no claim has been prepared for this month")
+        raise services.ClaimError(None, "no claim has been prepared for this month")
     return claim
 
 
@@ -79,11 +68,11 @@ def claim_detail(request: HttpRequest, council: str, month: str) -> HttpResponse
             detail=fmt,
         )
         if fmt == "xlsx":
-            return _download(documents.claim_xlsx(claim), XLSX, f"{name}.xlsx")
+            return download("xlsx", name, documents.claim_xlsx(claim))
         if fmt == "pdf":
-            return _download(documents.claim_pdf(claim), "application/pdf", f"{name}.pdf")
+            return download("pdf", name, documents.claim_pdf(claim))
         if fmt == "csv":
-            return _download(documents.claim_csv(claim), "text/csv", f"{name}.csv")
+            return download("csv", name, documents.claim_csv(claim))
     user = request.user
     status = claim.status if claim else ""
     return render(
@@ -118,26 +107,18 @@ def _step(
 ) -> HttpResponse:
     council_obj, month_date, claim = selectors.claim_find(request.user, council, month)
     back = reverse("claim_detail", args=[council_obj.code, month])
-    errors: list[str] = []
-    if request.method == "POST":
-        try:
-            run(council_obj, claim)
-        except services.ClaimError as exc:
-            errors.append(exc.message)
-        else:
-            messages.success(request, done)
-            return redirect(back)
-    return render(
+    confirm = forms.Form(request.POST if request.method == "POST" else None)  # nothing to fill
+    return form_step(
         request,
-        "finance/confirm.html",
-        {
-            "heading": heading,
-            "caption": f"{council_obj.name}, {month_label(month_date)}",
-            "intro": intro,
-            "submit": submit,
-            "back": back,
-            "errors": errors,
-        },
+        confirm,
+        lambda _: run(council_obj, claim),
+        done=lambda _: (done, back),
+        template="finance/confirm.html",
+        heading=heading,
+        caption=f"{council_obj.name}, {month_label(month_date)}",
+        intro=intro,
+        submit=submit,
+        back=back,
     )
 
 
@@ -218,28 +199,20 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
     form = DisputeForm(
         request.POST or None, lines=choices, initial={"line": request.GET.get("line", "")}
     )
-    if request.method == "POST" and form.is_valid():
-        line = next(x for x in lines if str(x.pk) == form.cleaned_data["line"])
-        try:
-            services.claim_dispute_line(
-                line=line, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except services.ClaimError as exc:
-            form.add_error("reason" if exc.field == "reason" else None, exc.message)
-        else:
-            messages.success(request, f"Line for {line.referral.referral_id} disputed")
-            return redirect(back)
-    return render(
+    return form_step(
         request,
-        "stars/form_page.html",
-        {
-            "form": form,
-            "heading": "Dispute a line",
-            "caption": f"{council_obj.name}, {month_label(month_date)}",
-            "intro": "" if lines else "There are no lines to dispute on this claim.",
-            "submit": "Dispute the line",
-            "back": back,
-        },
+        form,
+        lambda d: services.claim_dispute_line(
+            line=next(x for x in lines if str(x.pk) == d["line"]),
+            by=request.user,
+            reason=d["reason"],
+        ),
+        done=lambda line: (f"Line for {line.referral.referral_id} disputed", back),
+        heading="Dispute a line",
+        caption=f"{council_obj.name}, {month_label(month_date)}",
+        intro="" if lines else "There are no lines to dispute on this claim.",
+        submit="Dispute the line",
+        back=back,
     )
 
 
@@ -248,9 +221,7 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
 
 @page("finance_money")
 def finance_money(request: HttpRequest) -> HttpResponse:
-    from stars.finance.charts import cumulative_chart
-
-    as_of = _as_of(request)
+    as_of = as_of_date(request)
     contract = contract_current()
     scope = scope_of(request.user)
     overview = figures.money_overview(contract, scope, as_of)
@@ -260,9 +231,7 @@ def finance_money(request: HttpRequest) -> HttpResponse:
         {
             "as_of": as_of,
             "contract": contract,
-            "scope_note": ", ".join(c.name for c in selectors.councils_visible(request.user))
-            if scope.councils is not None
-            else "",
+            "scope_note": selectors.scope_note(request.user),
             "cap": figures.cap_position(contract, as_of),
             "approved": selectors.approved_total(request.user),
             "chart": cumulative_chart(overview["by_month"]),
@@ -273,7 +242,7 @@ def finance_money(request: HttpRequest) -> HttpResponse:
 
 @page("finance_investor")
 def finance_investor(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_date(request)
     contract = contract_current()
     return render(
         request,
@@ -284,7 +253,7 @@ def finance_investor(request: HttpRequest) -> HttpResponse:
 
 @page("finance_extract")
 def finance_extract(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_date(request)
     fmt = request.GET.get("format", "html")
     if fmt in ("csv", "xlsx"):
         scope = scope_of(request.user)
@@ -300,9 +269,8 @@ def finance_extract(request: HttpRequest) -> HttpResponse:
         )
         headers = figures.EXTRACT_COLUMNS
         if fmt == "csv":
-            body: str | bytes = documents.extract_csv(headers, rows)
-            return _download(body, "text/csv", f"stars-extract-{as_of}.csv")
-        return _download(documents.extract_xlsx(headers, rows), XLSX, f"stars-extract-{as_of}.xlsx")
+            return download("csv", f"stars-extract-{as_of}", csv_text(headers, rows))
+        return download("xlsx", f"stars-extract-{as_of}", xlsx({"Referrals": (headers, rows)}))
     return render(
         request,
         "finance/extract.html",

@@ -7,19 +7,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from stars.core.history import History
-
-
-class Role(models.TextChoices):
-    SPOC = "spoc", "Council single point of contact"
-    COMMISSIONER = "commissioner", "Commissioner"
-    PROVIDER_MANAGER = "provider_manager", "Provider manager"
-    KEY_WORKER = "key_worker", "Key worker"
-    INVESTOR = "investor", "Investor"
-    EVALUATOR = "evaluator", "Evaluator"
-    ADMIN = "admin", "Administrator"
-
-
-COUNCIL_ROLES = frozenset({Role.SPOC, Role.COMMISSIONER})
+from stars.core.roles import Role
 
 
 class Council(models.Model):

@@ -1,12 +1,16 @@
-"""Reads of the partnership: the contract in force."""
+"""Reads of the partnership: the contract in force, the councils a user may see."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
+from django.db.models import QuerySet
+
+from stars.core.permissions import scope_of
 from stars.domain.contract import Contract as ContractTerms
 from stars.domain.contract import parse_contract
-from stars.partnership.models import Contract
+from stars.partnership.models import Contract, Council
 
 
 class NoContract(LookupError):
@@ -31,3 +35,9 @@ def contract_or_none() -> ContractTerms | None:
         return contract_current()
     except NoContract:
         return None
+
+
+def councils_in_scope(user: Any) -> QuerySet[Council]:
+    """The councils whose records the user works with (all of them for programme-wide
+    roles), by name."""
+    return scope_of(user).within_councils(Council.objects.order_by("name"), "code")

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from django.db import transaction
 
+from stars.core.errors import RuleError
+from stars.core.roles import COUNCIL_ROLES, Role
 from stars.domain.contract import Contract as ContractTerms
 from stars.domain.contract import parse_contract
-from stars.partnership.models import COUNCIL_ROLES, Contract, Council, Role, User
+from stars.partnership.models import Contract, Council, User
 
 
 @transaction.atomic
@@ -31,8 +33,8 @@ def contract_load_file(*, path: Path) -> ContractTerms:
     return contract_load(text=path.read_text(encoding="utf-8"), source=str(path))
 
 
-class UserError(ValueError):
-    pass
+class UserError(RuleError):
+    """A user cannot be created as asked (unknown role or council, name taken)."""
 
 
 @transaction.atomic
@@ -46,17 +48,17 @@ def user_create(
     last_name: str = "",
 ) -> User:
     if role not in Role.values:
-        raise UserError(f"unknown role {role!r}; expected one of {', '.join(Role.values)}")
+        raise UserError(None, f"unknown role {role!r}; expected one of {', '.join(Role.values)}")
     council_obj = None
     if council:
         council_obj = Council.objects.filter(code=council.lower()).first()
         if council_obj is None:
             codes = ", ".join(Council.objects.values_list("code", flat=True)) or "none loaded"
-            raise UserError(f"unknown council {council!r}; expected one of: {codes}")
+            raise UserError(None, f"unknown council {council!r}; expected one of: {codes}")
     if role in COUNCIL_ROLES and council_obj is None:
-        raise UserError(f"the {role} role needs --council")
+        raise UserError(None, f"the {role} role needs --council")
     if User.objects.filter(username=username).exists():
-        raise UserError(f"a user called {username!r} already exists")
+        raise UserError(None, f"a user called {username!r} already exists")
     user = User(
         username=username,
         role=role,

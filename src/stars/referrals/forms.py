@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from django import forms
 
-from stars.core.forms import GovukForm
+from stars.core.forms import GovukForm, date_field
 from stars.domain.pipeline import (
     NAME_MISSING,
     NEED_LABELS,
@@ -19,30 +19,6 @@ from stars.referrals.models import Child, ConsentOutcome, Decision, Funding, Mat
 
 NEEDS = [(k, v[0].upper() + v[1:]) for k, v in NEED_LABELS.items()]
 PAPERS = [(k, v.capitalize()) for k, v in PAPER_LABELS.items()]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
-
-
-# A date picker sends 2024-03-27; a date typed without one may be 27 3 2024 or 27/03/2024.
-DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y"]
-
-
-def date_field(label: str, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        widget=DateInput(),
-        help_text=help_text,
-        input_formats=DATE_FORMATS,
-        error_messages={
-            "required": f"Enter the {label.lower()}",
-            "invalid": f"{label} must be a real date, for example, 27 3 2024",
-        },
-    )
 
 
 class EnquiryForm(GovukForm):

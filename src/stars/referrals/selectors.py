@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 import holidays as holiday_calendars
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from stars.core.permissions import scope_of
@@ -135,16 +135,3 @@ def worklist(user: Any, today: dt.date) -> list[WorkItem]:
             )
         )
     return items
-
-
-def decision_counts(user_councils: tuple[str, ...]) -> dict[tuple[str, str], dict[str, int]]:
-    """Enquiry decisions counted by (council, cohort of the enquiry)."""
-    out: dict[tuple[str, str], dict[str, int]] = {}
-    rows = (
-        Enquiry.objects.filter(council__code__in=user_councils)
-        .values("council__code", "cohort", "decision")
-        .annotate(n=Count("id"))
-    )
-    for r in rows:
-        out.setdefault((r["council__code"], r["cohort"]), {})[r["decision"]] = r["n"]
-    return out

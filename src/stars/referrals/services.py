@@ -14,8 +14,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from stars.core.errors import RuleError
+from stars.core.roles import Role
 from stars.domain.pipeline import enquiry_problems
-from stars.partnership.models import Council, Role
+from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import (
     Child,
@@ -36,19 +38,8 @@ DECISION_NEEDS_REASON = {
 }
 
 
-class PipelineError(ValueError):
-    """A rule of the pipeline is broken; ``field`` names the form field to correct.
-
-    ``problems`` lists every (field, message) found, the first being ``field`` and ``message``.
-    """
-
-    def __init__(
-        self, field: str, message: str, problems: list[tuple[str, str]] | None = None
-    ) -> None:
-        self.field = field
-        self.message = message
-        self.problems = problems or [(field, message)]
-        super().__init__(f"{field}: {message}")
+class PipelineError(RuleError):
+    """A rule of the pipeline is broken; ``field`` names the form field to correct."""
 
 
 def new_child_ref() -> str:

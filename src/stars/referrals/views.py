@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from stars.core.audit import record_access, record_list
+from stars.core.documents import download, pdf
+from stars.core.forms import form_step
 from stars.core.permissions import allowed, page, scope_of
-from stars.partnership.models import Council, Role, User
-from stars.partnership.selectors import contract_current
+from stars.core.roles import Role
+from stars.domain.contract import age_on
+from stars.domain.pipeline import next_step
+from stars.partnership.models import User
+from stars.partnership.selectors import contract_current, councils_in_scope
 from stars.referrals import forms, services
 from stars.referrals.models import Child, ChildProfile, Enquiry
 from stars.referrals.selectors import (
@@ -27,20 +33,6 @@ from stars.referrals.selectors import (
 )
 
 PAGE_SIZE = 50
-
-
-def _form_page(request: HttpRequest, form: Any, heading: str, **extra: Any) -> HttpResponse:
-    return render(request, "stars/form_page.html", {"form": form, "heading": heading, **extra})
-
-
-def _apply(form: Any, call: Any) -> Any:
-    """Run a service; put a PipelineError's problems on their fields. None when it failed."""
-    try:
-        return call()
-    except services.PipelineError as exc:
-        for field, message in exc.problems:
-            form.add_error(field if field in form.fields else None, message)
-        return None
 
 
 # -- referrals ------------------------------------------------------------------------------
@@ -66,31 +58,6 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@page("referral_detail")
-def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
-    referral = referral_get(request.user, referral_id)
-    record_access(
-        user=request.user,
-        action="view",
-        object_type="referral",
-        object_id=referral.referral_id,
-        path=request.path,
-    )
-    from stars.reports.explain import explanation_for
-
-    return render(
-        request,
-        "referrals/referral_detail.html",
-        {
-            "referral": referral,
-            "periods": referral.periods.all(),
-            "scope": scope_of(request.user),
-            "explanation": explanation_for(referral),
-            "can_rerefer": allowed(request.user, "referral_rerefer"),
-        },
-    )
-
-
 @page("referral_rerefer")
 def referral_rerefer(request: HttpRequest, referral_id: str) -> HttpResponse:
     referral = referral_get(request.user, referral_id)
@@ -103,21 +70,17 @@ def referral_rerefer(request: HttpRequest, referral_id: str) -> HttpResponse:
     )
     cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract_current().cohorts]
     form = forms.RereferForm(request.POST or None, cohorts=cohorts)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        new = _apply(
-            form,
-            lambda: services.referral_rerefer(
-                referral=referral, on=d["referral_date"], cohort=d["cohort"], reason=d["reason"]
-            ),
-        )
-        if new:
-            messages.success(request, f"Re-referral {new.referral_id} created")
-            return redirect("referral_detail", new.referral_id)
-    return _form_page(
+    return form_step(
         request,
         form,
-        "Re-refer",
+        lambda d: services.referral_rerefer(
+            referral=referral, on=d["referral_date"], cohort=d["cohort"], reason=d["reason"]
+        ),
+        done=lambda new: (
+            f"Re-referral {new.referral_id} created",
+            reverse("referral_detail", args=[new.referral_id]),
+        ),
+        heading="Re-refer",
         caption=referral.referral_id,
         back=f"/referrals/{referral.referral_id}/",
         submit="Create the re-referral",
@@ -158,10 +121,7 @@ def _enquiry(request: HttpRequest, enquiry_id: str) -> Enquiry:
 @page("enquiry_new")
 def enquiry_new(request: HttpRequest) -> HttpResponse:
     contract = contract_current()
-    user: User = request.user  # type: ignore[assignment]
-    councils_qs = Council.objects.all()
-    if scope_of(user).councils is not None:
-        councils_qs = councils_qs.filter(code__in=scope_of(user).councils)
+    councils_qs = councils_in_scope(request.user)
     councils = [(c.code, c.name) for c in councils_qs]
     cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract.cohorts]
     form = forms.EnquiryForm(request.POST or None, councils=councils, cohorts=cohorts)
@@ -169,7 +129,7 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         alike = children_alike(
-            user,
+            request.user,
             council_code=d["council"],
             given_name=d["given_name"],
             family_name=d["family_name"],
@@ -183,39 +143,40 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
                 alike=alike,
                 asked=request.POST.get(ASKED) == "1",
             )
-        same = form.cleaned_data.get(forms.SAME_CHILD) if form.is_valid() else None
-        if form.is_valid() and (not alike or same):
-            d = form.cleaned_data
-            enquiry = _apply(
-                form,
-                lambda: services.enquiry_record(
-                    council=councils_qs.get(code=d["council"]),
-                    cohort=d["cohort"],
-                    given_name=d["given_name"],
-                    family_name=d["family_name"],
-                    date_of_birth=d["date_of_birth"],
-                    enquiry_date=d["enquiry_date"],
-                    social_worker=d["social_worker"],
-                    team=d["team"],
-                    needs=d["needs"],
-                    papers=d["papers"],
-                    why_now=d["why_now"],
-                    outside_criteria=d["outside_criteria"],
-                    child=next((c for c in alike if c.child_ref == same), None),
-                ),
-            )
-            if enquiry:
-                messages.success(request, f"Enquiry {enquiry.enquiry_id} recorded")
-                return redirect("enquiry_detail", enquiry.enquiry_id)
-    return _form_page(
+    context = {
+        "heading": "Record an enquiry",
+        "live_eligibility": True,
+        "submit": "Record the enquiry",
+        "intro": "Only what the enquiry meeting needs. Papers can follow.",
+        "warning": _alike_warning(alike),
+        "hidden": [(ASKED, "1")] if alike else [],
+    }
+    if alike and not (form.is_valid() and form.cleaned_data.get(forms.SAME_CHILD)):
+        # not saved until the SPOC says whether it is one of the children already recorded
+        return render(request, "stars/form_page.html", {"form": form, **context})
+    return form_step(
         request,
         form,
-        "Record an enquiry",
-        live_eligibility=True,
-        submit="Record the enquiry",
-        intro="Only what the enquiry meeting needs. Papers can follow.",
-        warning=_alike_warning(alike),
-        hidden=[(ASKED, "1")] if alike else [],
+        lambda d: services.enquiry_record(
+            council=councils_qs.get(code=d["council"]),
+            cohort=d["cohort"],
+            given_name=d["given_name"],
+            family_name=d["family_name"],
+            date_of_birth=d["date_of_birth"],
+            enquiry_date=d["enquiry_date"],
+            social_worker=d["social_worker"],
+            team=d["team"],
+            needs=d["needs"],
+            papers=d["papers"],
+            why_now=d["why_now"],
+            outside_criteria=d["outside_criteria"],
+            child=next((c for c in alike if c.child_ref == d.get(forms.SAME_CHILD)), None),
+        ),
+        done=lambda enquiry: (
+            f"Enquiry {enquiry.enquiry_id} recorded",
+            reverse("enquiry_detail", args=[enquiry.enquiry_id]),
+        ),
+        **context,
     )
 
 
@@ -245,7 +206,6 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     contract = contract_current()
     referral = enquiry.referrals.first()
     state = enquiry_state(enquiry, latest_consent(enquiry), referral is not None)
-    from stars.domain.pipeline import next_step
 
     actions = [
         (name, label)
@@ -300,15 +260,15 @@ def _step(
         path=request.path,
     )
     form = form_cls(request.POST or None, initial=initial or {}, **(form_kwargs or {}))
-    if request.method == "POST" and form.is_valid():
-        done = _apply(form, lambda: run(enquiry, form.cleaned_data))
-        if done is not None:
-            messages.success(request, f"{heading}: saved")
-            return redirect("enquiry_detail", enquiry.enquiry_id)
-    return _form_page(
+    return form_step(
         request,
         form,
-        heading,
+        lambda d: run(enquiry, d),
+        done=lambda _: (
+            f"{heading}: saved",
+            reverse("enquiry_detail", args=[enquiry.enquiry_id]),
+        ),
+        heading=heading,
         caption=f"Enquiry {enquiry.enquiry_id}",
         submit=submit,
         back=f"/enquiries/{enquiry.enquiry_id}/",
@@ -433,10 +393,6 @@ def enquiry_profile(request: HttpRequest, enquiry_id: str) -> HttpResponse:
 def enquiry_profile_pdf(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     enquiry = _enquiry(request, enquiry_id)
     profile = get_object_or_404(ChildProfile, enquiry=enquiry)
-    from django.template.loader import render_to_string
-
-    from stars.domain.contract import age_on
-    from stars.reports.exports import pdf
 
     html = render_to_string(
         "referrals/profile_pdf.html",
@@ -454,9 +410,7 @@ def enquiry_profile_pdf(request: HttpRequest, enquiry_id: str) -> HttpResponse:
         path=request.path,
         detail="profile PDF",
     )
-    response = HttpResponse(pdf(html), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="profile-{enquiry.enquiry_id}.pdf"'
-    return response
+    return download("pdf", f"profile-{enquiry.enquiry_id}", pdf(html))
 
 
 @page("enquiry_match")

@@ -7,13 +7,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from stars.core.audit import record_access
+from stars.core.documents import download
 from stars.core.permissions import page, scope_of
+from stars.core.roles import Role
 from stars.domain.quarters import QuarterError, last_complete, parse_quarter, quarters_between
-from stars.partnership.models import Role
 from stars.partnership.selectors import contract_current
 from stars.reports.card import card_context, card_pdf, card_xlsx
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @page("report_board")
@@ -40,13 +39,7 @@ def report_board(request: HttpRequest) -> HttpResponse:
             object_id=f"board {quarter.label}",
             path=request.get_full_path(),
         )
-        name = f"board-report-card-{quarter.label.replace(' ', '-')}"
-        if fmt == "pdf":
-            body, kind, name = card_pdf(context), "application/pdf", f"{name}.pdf"
-        else:
-            body, kind, name = card_xlsx(context), XLSX, f"{name}.xlsx"
-        response = HttpResponse(body, content_type=kind)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        body = card_pdf(context) if fmt == "pdf" else card_xlsx(context)
+        return download(fmt, f"board-report-card-{quarter.label.replace(' ', '-')}", body)
     context.update(quarters=quarters, error=error)
     return render(request, "reports/board.html", context, status=400 if error else 200)

@@ -14,18 +14,24 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
 
+from stars.cases.models import OutcomePeriod, ProgressMeeting
+from stars.core import charts
+from stars.core.documents import pdf
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import xlsx
+from stars.core.tables import Table
 from stars.core.templatetags.stars_format import MINUS, signed
 from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.claims import next_month
 from stars.domain.measures import SUPPRESSED, suppress_group
 from stars.domain.quarters import Quarter
+from stars.finance.engine_bridge import payments_as_of
 from stars.partnership.selectors import contract_current
-from stars.reports import charts
+from stars.reports.selectors import quarter_records
 from stars.reports.services import evaluation_for
-from stars.reports.tables import DECISIONS, STATUSES, Table
+from stars.reports.tables import DECISIONS, STATUSES
 
 MONEY_KEYS = [
     ("outcome_payments", "Outcome payments"),
@@ -96,7 +102,7 @@ def card_context(*, scope: Scope | None, quarter: Quarter, suppressed: bool) -> 
         "sections": sections,
         "checks": [] if suppressed else data_quality(scope=scope, quarter=quarter, report=now),
         "council_note": ", ".join(contract.local_authority(c).name for c in councils)
-        if scope is not None and scope.councils is not None
+        if scope is not None and not scope.programme_wide
         else "",
         "suppressed": suppressed,
     }
@@ -352,21 +358,9 @@ def _measures(now: dict[str, Any], before: dict[str, Any], since: str) -> Sectio
 
 def data_quality(*, scope: Scope | None, quarter: Quarter, report: dict[str, Any]) -> list[Check]:
     """Records missing and figures that do not reconcile, as of the quarter's end."""
-    from stars.cases.models import OutcomePeriod, ProgressMeeting
-    from stars.finance.engine_bridge import payments_as_of
-    from stars.finance.models import ClaimStatus, OutcomeClaim
-    from stars.referrals.models import Enquiry, Referral
-
     end = quarter.end
-    refs = Referral.objects.filter(referral_date__lte=end)
-    enquiries = Enquiry.objects.filter(enquiry_date__lte=end)
-    claims = OutcomeClaim.objects.filter(
-        status=ClaimStatus.APPROVED, month__lt=quarter.next().start
-    )
-    if scope is not None and scope.councils is not None:
-        refs = refs.filter(council__code__in=scope.councils)
-        enquiries = enquiries.filter(council__code__in=scope.councils)
-        claims = claims.filter(council__code__in=scope.councils)
+    records = quarter_records(scope=scope, quarter=quarter)
+    refs, enquiries, claims = records.referrals, records.enquiries, records.approved_claims
     checks: list[Check] = []
 
     no_period = refs.exclude(Exists(OutcomePeriod.objects.filter(referral=OuterRef("pk"))))
@@ -427,14 +421,10 @@ def data_quality(*, scope: Scope | None, quarter: Quarter, report: dict[str, Any
 
 
 def card_html(context: dict[str, Any]) -> str:
-    from django.template.loader import render_to_string
-
     return render_to_string("reports/board_doc.html", context)
 
 
 def card_pdf(context: dict[str, Any]) -> bytes:
-    from stars.reports.exports import pdf
-
     return pdf(card_html(context))
 
 

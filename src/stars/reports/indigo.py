@@ -26,11 +26,17 @@ import datetime as dt
 import json
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from stars.core.audit import record_access
 from stars.domain.claims import next_month
 from stars.domain.measures import SUPPRESS_BELOW, is_small
+from stars.finance.engine_bridge import payments_as_of
+from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current
+from stars.referrals.models import Referral
+from stars.reports.services import evaluation_for
 
 STANDARD = "INDIGO impact bond data standard, project schema 4.1.0"
 CURRENCY = {"value": "GBP"}
@@ -60,10 +66,6 @@ def council_id(code: str) -> str:
 
 
 def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
-    from stars.finance.engine_bridge import payments_as_of
-    from stars.finance.models import ClaimStatus, OutcomeClaim
-    from stars.reports.services import evaluation_for
-
     contract = contract_current()
     report = evaluation_for(scope=None, as_of=as_of)
     payments = payments_as_of(contract, council=None, as_of=as_of)
@@ -294,10 +296,6 @@ def indigo_organisations() -> list[dict[str, Any]]:
 
 def write_indigo(*, out_dir: Any, as_of: dt.date) -> list[Any]:
     """Write ``project.json`` and ``organisations.json``; returns the paths written."""
-    from pathlib import Path
-
-    from stars.core.audit import record_access
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {
@@ -311,16 +309,12 @@ def write_indigo(*, out_dir: Any, as_of: dt.date) -> list[Any]:
 
 
 def _cohorts() -> dict[str, str]:
-    from stars.referrals.models import Referral
-
     return dict(Referral.objects.values_list("referral_id", "cohort"))
 
 
 def _claim_totals() -> dict[tuple[str, dt.date], Decimal]:
     """Approved claims' totals per council and month, summed exactly in Python (SQLite would
     sum decimals as floating point)."""
-    from stars.finance.models import ClaimLine, ClaimStatus
-
     totals: dict[tuple[str, dt.date], Decimal] = defaultdict(Decimal)
     rows = ClaimLine.objects.filter(claim__status=ClaimStatus.APPROVED).values_list(
         "claim__council__code", "claim__month", "amount"

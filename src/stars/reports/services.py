@@ -5,34 +5,34 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.template.loader import render_to_string
+
+from stars.core import charts
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import xlsx
-from stars.partnership.selectors import NoContract, contract_current
-from stars.reports.selectors import report_frames
+from stars.core.tables import Table
+from stars.domain.evaluation import empty_report, evaluation_report, report_to_json
+from stars.domain.report_extras import (
+    referrals_by_year_and_council,
+    status_by_weeks_on_programme,
+)
+from stars.partnership.selectors import NoContract, contract_current, contract_or_none
+from stars.reports.tables import evaluation_tables
+from stars.tracker.selectors import report_frames
 
 
 def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
-    """The evaluation report (tracker-format.md) of the records in ``scope``, as of a date.
+    """The evaluation report (docs/tracker-format.md) of the records in ``scope``, as of a date.
 
     Council users get the report of their own council's records; the keys of the other
     councils stay present (with zeros), as the report contract requires.
     """
-    from stars.domain.evaluation import evaluation_report
-
     enquiries, referrals, periods = report_frames(scope)
     return evaluation_report(contract_current(), enquiries, referrals, periods, as_of)
 
 
 def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
     """Everything the evaluation page, HTML file and XLSX show: tables and charts."""
-    from stars.domain.evaluation import evaluation_report
-    from stars.domain.report_extras import (
-        referrals_by_year_and_council,
-        status_by_weeks_on_programme,
-    )
-    from stars.reports import charts
-    from stars.reports.tables import Table, evaluation_tables
-
     contract = contract_current()
     enquiries, referrals, periods = report_frames(scope)
     report = evaluation_report(contract, enquiries, referrals, periods, as_of)
@@ -41,7 +41,7 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
         r
         for r in referrals_by_year_and_council(contract, referrals, as_of)
         if scope is None
-        or scope.councils is None
+        or scope.programme_wide
         or any(contract.local_authority(c).name == r["council"] for c in councils)
     ]
     by_weeks = status_by_weeks_on_programme(referrals, as_of)
@@ -83,15 +83,13 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
         ),
         "council_note": (
             ", ".join(contract.local_authority(c).name for c in councils)
-            if scope is not None and scope.councils is not None
+            if scope is not None and not scope.programme_wide
             else ""
         ),
     }
 
 
 def evaluation_json(*, scope: Scope | None, as_of: dt.date) -> str:
-    from stars.domain.evaluation import report_to_json
-
     return report_to_json(evaluation_for(scope=scope, as_of=as_of))
 
 
@@ -105,8 +103,6 @@ def evaluation_xlsx(*, scope: Scope | None, as_of: dt.date) -> bytes:
 
 
 def evaluation_html(*, scope: Scope | None, as_of: dt.date) -> str:
-    from django.template.loader import render_to_string
-
     return render_to_string(
         "reports/evaluation_doc.html", evaluation_context(scope=scope, as_of=as_of)
     )
@@ -117,9 +113,6 @@ def evaluation_document(*, fmt: str, as_of: dt.date) -> str | bytes:
 
     With no contract loaded (nothing imported), the JSON still prints: zeros, empty maps.
     """
-    from stars.domain.evaluation import empty_report, report_to_json
-    from stars.partnership.selectors import contract_or_none
-
     if contract_or_none() is None:
         if fmt == "json":
             return report_to_json(empty_report(as_of))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
+from stars.core.tables import Table
 from stars.domain.contract import Contract
 
 DECISIONS = [
@@ -17,35 +16,6 @@ DECISIONS = [
     "not_progressed_other",
 ]
 STATUSES = ["graduated", "closed_early", "gf_complete", "live"]
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    headers: list[str]
-    rows: list[list[Any]]
-    money: set[str] = field(default_factory=set)
-    rates: set[str] = field(default_factory=set)
-
-    def cells(self) -> list[list[tuple[Any, str]]]:
-        """Each cell with its kind ('money', 'rate', 'num' or 'text') for display."""
-        out = []
-        for row in self.rows:
-            line = []
-            for h, v in zip(self.headers, row, strict=True):
-                kind = (
-                    "money"
-                    if h in self.money
-                    else "rate"
-                    if h in self.rates
-                    else "num"
-                    if isinstance(v, int | Decimal)
-                    else "text"
-                )
-                line.append((v, kind))
-            out.append(line)
-        return out
 
 
 def _label(code: str) -> str:

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from stars.core.audit import record_access
+from stars.core.dates import as_of as as_of_date
+from stars.core.documents import download
 from stars.core.permissions import page, scope_of
 from stars.reports.services import evaluation_context, evaluation_json, evaluation_xlsx
 
 
-def _as_of(request: HttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return timezone.localdate()
-
-
 @page("report_evaluation")
 def report_evaluation(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_date(request)
     scope = scope_of(request.user)
     fmt = request.GET.get("format", "html")
     if fmt in ("xlsx", "json"):
@@ -36,12 +29,7 @@ def report_evaluation(request: HttpRequest) -> HttpResponse:
             detail=fmt,
         )
     if fmt == "xlsx":
-        response = HttpResponse(
-            evaluation_xlsx(scope=scope, as_of=as_of),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="evaluation-{as_of}.xlsx"'
-        return response
+        return download("xlsx", f"evaluation-{as_of}", evaluation_xlsx(scope=scope, as_of=as_of))
     if fmt == "json":
         return HttpResponse(
             evaluation_json(scope=scope, as_of=as_of), content_type="application/json"

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from stars.core import charts
+from stars.core.documents import pdf
 from stars.core.spreadsheets import xlsx
+from stars.core.tables import Table
 from stars.domain.sufficiency import AGE_BANDS, SufficiencyYear, sufficiency_years
 from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
 from stars.partnership.models import Council
-from stars.reports import charts
-from stars.reports.tables import Table
+from stars.sufficiency.config import load_config
 from stars.sufficiency.services import council_returns, council_years
 
 
@@ -18,10 +23,6 @@ def _label(year: int) -> str:
 
 
 def dashboard_context(council: Council) -> dict[str, Any]:
-    from django.conf import settings
-
-    from stars.sufficiency.config import load_config
-
     merged = council_returns(council)
     if merged is None:
         return {"council": council, "figures": [], "tables": [], "charts": []}
@@ -186,8 +187,4 @@ def dashboard_xlsx(context: dict[str, Any]) -> bytes:
 
 
 def dashboard_pdf(context: dict[str, Any]) -> bytes:
-    from django.template.loader import render_to_string
-
-    from stars.reports.exports import pdf
-
     return pdf(render_to_string("sufficiency/dashboard_doc.html", context))

@@ -8,8 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.template.loader import render_to_string
 
+from stars.core import charts
+from stars.core.documents import pdf
 from stars.core.spreadsheets import xlsx
+from stars.core.tables import Table
 from stars.domain.forecast import Redirect, Scenario, fit_model, project
 from stars.domain.ssda903 import MergedReturns, year_end
 from stars.domain.sufficiency_backtest import backtest
@@ -20,8 +24,6 @@ from stars.domain.sufficiency_codes import (
     INHOUSE_RESIDENTIAL,
     PLACEMENT_GROUPS,
 )
-from stars.reports import charts
-from stars.reports.tables import Table
 from stars.sufficiency.config import weekly_costs
 
 
@@ -187,10 +189,6 @@ def forecast_xlsx(context: dict[str, Any]) -> bytes:
 
 
 def forecast_pdf(context: dict[str, Any]) -> bytes:
-    from django.template.loader import render_to_string
-
-    from stars.reports.exports import pdf
-
     return pdf(
         render_to_string(
             "sufficiency/forecast_doc.html",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from stars.cases.explain import explanation_for
 from stars.core.spreadsheets import csv_text
 from stars.domain.claims import month_label
 from stars.domain.reconciliation import (
@@ -41,8 +42,6 @@ class Finding:
 
 
 def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
-    from stars.reports.explain import explanation_for
-
     merged = council_returns(council)
     frame = without_short_breaks(merged.episodes) if merged is not None else None
     known = set(merged.headers["CHILD"].to_list()) if merged is not None else set()

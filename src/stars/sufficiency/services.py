@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from stars.core.audit import record_access
 from stars.domain.ssda903 import (
     MergedReturns,
     ParsedFile,
@@ -152,8 +153,6 @@ def returns_import(
 
     A year whose episodes file holds no episodes is refused unless ``replace_with_empty``.
     """
-    from stars.core.audit import record_access
-
     parsed, merged = parse_folder(folder, progress, replace_with_empty=replace_with_empty)
     years = sorted({y for y, *_ in parsed})
     user = by if getattr(by, "pk", None) else None

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from stars.core.audit import record_access
-from stars.core.permissions import allowed, page, scope_of
+from stars.core.dates import as_of as as_of_date
+from stars.core.documents import download
+from stars.core.permissions import allowed, page
 from stars.partnership.models import Council
+from stars.partnership.selectors import councils_in_scope
+from stars.referrals.selectors import referral_get
 from stars.sufficiency.dashboard import dashboard_context, dashboard_pdf, dashboard_xlsx
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from stars.sufficiency.forecasting import (
+    forecast_context,
+    forecast_pdf,
+    forecast_xlsx,
+    parse_choices,
+)
+from stars.sufficiency.forms import ChildLinkForm
+from stars.sufficiency.models import ChildLink
+from stars.sufficiency.reconcile import council_reconciliation, findings_csv
+from stars.sufficiency.services import council_returns, council_years
 
 
 def _councils(request: HttpRequest) -> list[Council]:
-    scope = scope_of(request.user)
-    councils = Council.objects.order_by("name")
-    if scope.councils is not None:
-        councils = councils.filter(code__in=scope.councils)
-    return list(councils)
+    return list(councils_in_scope(request.user))
 
 
 @page("sufficiency_home")
@@ -48,9 +57,7 @@ def _download(
         object_id=council.code,
         path=request.get_full_path(),
     )
-    response = HttpResponse(body, content_type=XLSX if fmt == "xlsx" else "application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{what}-{council.code}.{fmt}"'
-    return response
+    return download(fmt, f"{what}-{council.code}", body)
 
 
 def _dashboard(request: HttpRequest, council: Council) -> HttpResponse:
@@ -65,14 +72,6 @@ def _dashboard(request: HttpRequest, council: Council) -> HttpResponse:
 
 @page("sufficiency_forecast")
 def sufficiency_forecast(request: HttpRequest, council: str) -> HttpResponse:
-    from stars.sufficiency.forecasting import (
-        forecast_context,
-        forecast_pdf,
-        forecast_xlsx,
-        parse_choices,
-    )
-    from stars.sufficiency.services import council_returns, council_years
-
     mine = {c.code: c for c in _councils(request)}
     if council not in mine:
         raise Http404("no such council")
@@ -98,14 +97,6 @@ def sufficiency_forecast(request: HttpRequest, council: str) -> HttpResponse:
 @page("sufficiency_link")
 def sufficiency_link(request: HttpRequest, referral_id: str) -> HttpResponse:
     """The council's commissioner links a referral to the council's child identifier."""
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from stars.referrals.selectors import referral_get
-    from stars.sufficiency.forms import ChildLinkForm
-    from stars.sufficiency.models import ChildLink
-    from stars.sufficiency.services import council_returns
-
     referral = referral_get(request.user, referral_id)  # 404 outside the user's councils
     record_access(
         user=request.user,
@@ -145,19 +136,10 @@ def sufficiency_link(request: HttpRequest, referral_id: str) -> HttpResponse:
 
 @page("sufficiency_reconcile")
 def sufficiency_reconcile(request: HttpRequest, council: str) -> HttpResponse:
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from stars.sufficiency.reconcile import council_reconciliation, findings_csv
-
     mine = {c.code: c for c in _councils(request)}
     if council not in mine:
         raise Http404("no such council")
-    try:
-        as_of = dt.date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        as_of = timezone.localdate()
+    as_of = as_of_date(request)
     context = council_reconciliation(mine[council], as_of)
     record_access(
         user=request.user,
@@ -168,8 +150,6 @@ def sufficiency_reconcile(request: HttpRequest, council: str) -> HttpResponse:
         detail=f"{len(context['findings'])} findings for {context['linked']} linked referrals",
     )
     if request.GET.get("format") == "csv":
-        response = HttpResponse(findings_csv(context), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="reconciliation-{council}.csv"'
-        return response
+        return download("csv", f"reconciliation-{council}", findings_csv(context))
     context["can_open_claims"] = allowed(request.user, "claim_detail")
     return render(request, "sufficiency/reconcile.html", context)

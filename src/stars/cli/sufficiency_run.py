@@ -1,35 +1,22 @@
-"""`stars sufficiency ...`: load a council's SSDA903 returns."""
+"""What the `stars sufficiency` commands do, once Django is set up (imported only after
+:func:`stars.cli.console.setup`, so models and services are imported at module level)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import typer
+from django.conf import settings
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-app = typer.Typer(help="Placement sufficiency: a council's SSDA903 returns.", no_args_is_help=True)
+from stars.cli.console import console, fail, out
+from stars.partnership.models import Council
+from stars.sufficiency import validator
+from stars.sufficiency.config import ConfigError, load_config
+from stars.sufficiency.services import ReturnsRejected, return_files, returns_import
 
 
-@app.command("import")
-def import_returns(
-    folder: Annotated[Path, typer.Argument(help="DIR holding YEAR/header.csv, YEAR/episodes.csv")],
-    council: Annotated[str, typer.Option("--council", help="the council's code, e.g. derby")],
-    replace_with_empty: Annotated[
-        bool,
-        typer.Option(
-            "--replace-with-empty",
-            help="accept an episodes file with no episodes: its year is left with none",
-        ),
-    ] = False,
-) -> None:
-    """Load a council's SSDA903 returns, all or nothing (re-importing a year replaces it)."""
-    from stars.cli import console, fail, out, setup
-
-    setup()
-    from stars.partnership.models import Council
-    from stars.sufficiency.services import ReturnsRejected, returns_import
-
+def import_returns(*, folder: Path, council: str, replace_with_empty: bool) -> None:
     la = Council.objects.filter(code=council.lower()).first()
     if la is None:
         known = ", ".join(Council.objects.order_by("code").values_list("code", flat=True))
@@ -66,34 +53,15 @@ def import_returns(
         out.print(f"note: {note}", highlight=False)
 
 
-@app.command("validate")
 def validate_returns(
-    folder: Annotated[Path, typer.Argument(help="DIR holding YEAR/header.csv, YEAR/episodes.csv")],
-    council: Annotated[
-        str | None, typer.Option("--council", help="council code; its ONS code is in the config")
-    ] = None,
-    la: Annotated[
-        str | None, typer.Option("--la", help="the council's ONS code, e.g. E06000015")
-    ] = None,
-    year: Annotated[
-        list[int] | None, typer.Option("--year", help="only this collection year (repeatable)")
-    ] = None,
-    csv_out: Annotated[
-        Path | None, typer.Option("--out", help="write every finding to this CSV file")
-    ] = None,
-    show: Annotated[int, typer.Option(help="findings to list on screen")] = 30,
+    *,
+    folder: Path,
+    council: str | None,
+    la: str | None,
+    year: list[int] | None,
+    csv_out: Path | None,
+    show: int,
 ) -> None:
-    """Run DfE's full SSDA903 rule set (csc-validator-be-903) on the returns, in its own
-    environment; list what it finds by file, line and column. Exit 1 if it finds anything."""
-    from stars.cli import console, fail, out, setup
-
-    setup(migrate=False)
-    from django.conf import settings
-
-    from stars.sufficiency import validator
-    from stars.sufficiency.config import ConfigError, load_config
-    from stars.sufficiency.services import ReturnsRejected, return_files
-
     if la is None:
         if council is None:
             fail("give --council CODE (its ONS code from the configuration) or --la ONS_CODE")

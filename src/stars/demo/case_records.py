@@ -30,7 +30,7 @@ from stars.cases.models import (
     Question,
     TeamMember,
 )
-from stars.core.demo import DEMO_AS_OF
+from stars.demo.programme import DEMO_AS_OF
 from stars.domain.measures import next_term_start
 from stars.referrals.models import Referral
 

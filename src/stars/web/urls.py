@@ -1,17 +1,24 @@
+"""The root URLconf: every app's pages and the API (each app's routers added here)."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from stars.cases import views as case_views
 from stars.core import views as core_views
 from stars.core.api import api
 from stars.core.forms import SignInForm
-from stars.referrals import targets as target_views
+from stars.referrals import api as referrals_api
 from stars.referrals import views as referral_views
 from stars.reports import board_views
+from stars.reports import targets as target_views
 from stars.reports import views as report_views
+from stars.web import views as web_views
+
+api.add_router("", referrals_api.router)
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", web_views.home, name="home"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(
@@ -21,7 +28,7 @@ urlpatterns = [
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("referrals/", referral_views.referral_list, name="referral_list"),
-    path("referrals/<str:referral_id>/", referral_views.referral_detail, name="referral_detail"),
+    path("referrals/<str:referral_id>/", case_views.referral_detail, name="referral_detail"),
     path(
         "referrals/<str:referral_id>/re-refer/",
         referral_views.referral_rerefer,

@@ -1,4 +1,5 @@
 """The demo programme: reset, load the sample contract, one user per role, synthetic data.
+(``stars.demo.load`` then adds the case records, claims and SSDA903 returns.)
 
 The programme is the synthetic tracker of ``stars.domain.synthetic`` (calibrated to the DN2
 evaluation) imported through the same service as `stars import-tracker`; then invented
@@ -8,8 +9,6 @@ names, key workers and pipeline details are added so every page has something to
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +18,13 @@ from django.db import transaction
 from rich.console import Console
 from rich.progress import Progress
 
+from stars.core.roles import Role
 from stars.domain.contract import parse_contract
 from stars.domain.synthetic import generate_programme
-from stars.partnership.models import Role, User
+from stars.partnership.models import User
 from stars.partnership.services import user_create
-from stars.referrals.importer import tracker_import
 from stars.referrals.models import Child, ConsentCall, Enquiry, Referral
+from stars.tracker.importer import tracker_import
 
 DEMO_PASSWORD = "stars-demo-password"
 DEMO_AS_OF = dt.date(2024, 11, 30)  # the evaluation's census date
@@ -72,7 +72,6 @@ FAMILY = [
     "Thistleby",
 ]
 KEY_WORKERS = ("keyworker", "keyworker2", "keyworker3")
-DEMO_EXTENSIONS = ("stars.cases.demo", "stars.finance.demo", "stars.sufficiency.demo")
 
 
 # Invented names for the demo users, so that two key workers (or two SPOCs) can be told
@@ -143,9 +142,10 @@ def demo_users_create(council_codes: tuple[str, ...]) -> list[DemoUser]:
     return users
 
 
-def demo_load(
+def programme_load(
     *, contract_path: Path, seed: int, console: Console, n_referrals: int = 228
 ) -> list[DemoUser]:
+    """Reset the database, import the synthetic programme, create the demo users."""
     text = contract_path.read_text(encoding="utf-8")
     terms = parse_contract(text, str(contract_path))
     with Progress(console=console) as progress:
@@ -166,9 +166,6 @@ def demo_load(
         progress.update(task, advance=1, description="Adding names, key workers and calls")
         _enrich(seed, terms.consent_call_start)
         progress.update(task, advance=1, description="Demo ready")
-    for name in DEMO_EXTENSIONS:  # apps that add their own demo records
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name).load_demo(seed=seed, console=console)
     return users
 
 

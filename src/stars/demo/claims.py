@@ -14,10 +14,11 @@ from typing import Any
 from django.db import transaction
 from rich.progress import Progress
 
-from stars.core.demo import DEMO_AS_OF
+from stars.core.roles import Role
+from stars.demo.programme import DEMO_AS_OF
 from stars.domain.claims import month_start, next_month
 from stars.finance.services import claim_approve, claim_dispute_line, claim_prepare, claim_submit
-from stars.partnership.models import Council, Role, User
+from stars.partnership.models import Council, User
 from stars.referrals.models import Referral
 
 LAST = {"derby": "disputed", "nottingham": "submitted"}  # any other council: a draft

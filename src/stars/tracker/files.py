@@ -8,10 +8,13 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from stars.core.audit import record_access
 from stars.domain.contract import ContractError, parse_contract
 from stars.domain.text_files import NotText, decode
 from stars.domain.tracker import MAX_PROBLEMS, Problem, TrackerFile, parse_tracker, write_tracker
-from stars.referrals.importer import ImportSummary, tracker_import
+from stars.partnership.models import Contract
+from stars.tracker.importer import ImportSummary, tracker_import
+from stars.tracker.selectors import programme_frames
 
 
 class TrackerRejected(Exception):
@@ -97,7 +100,6 @@ def import_files(
             by=by,
             progress=report,
         )
-    from stars.core.audit import record_access
 
     record_access(
         user=by,
@@ -110,10 +112,6 @@ def import_files(
 
 def export_files(*, out_dir: Path, by: Any = None) -> list[Path]:
     """Write the contract and the three tracker CSVs of the whole programme."""
-    from stars.core.audit import record_access
-    from stars.partnership.models import Contract
-    from stars.reports.selectors import programme_frames
-
     row = Contract.objects.filter(active=True).first()
     if row is None:
         raise TrackerRejected("no contract is loaded: nothing to export", [])

@@ -8,28 +8,20 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from stars.core import charts
+from stars.core.dates import as_of as as_of_date
 from stars.core.permissions import page, scope_of
 from stars.domain.contract import add_months
 from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
 from stars.partnership.selectors import contract_current
-from stars.reports import charts
 from stars.reports.services import evaluation_for
-
-
-def parse_as_of(request: HttpRequest) -> dt.date:
-    raw = request.GET.get("as_of", "")
-    try:
-        return dt.date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
 
 
 @page("targets")
 def targets(request: HttpRequest) -> HttpResponse:
     contract = contract_current()
-    as_of = parse_as_of(request)
+    as_of = as_of_date(request)
     scope = scope_of(request.user)
     report = evaluation_for(scope=scope, as_of=as_of)
     councils = scope.council_codes(contract.council_codes)
@@ -49,7 +41,7 @@ def targets(request: HttpRequest) -> HttpResponse:
             TargetLine(f"{c.code}: {c.name}", c.minimum_referrals, refs["by_cohort"][c.code])
             for c in contract.cohorts
         ]
-        if scope.councils is None
+        if scope.programme_wide
         else []
     )
     by_year = []

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
+from stars.core.templatetags.stars_format import money
 from stars.domain.explanation import Explanation, explain_referral
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 
 
 def explanation_for(referral: Referral, as_of: dt.date | None = None) -> Explanation:
-    from django.utils import timezone
-
     row: dict[str, Any] = {
         "referral_id": referral.referral_id,
         "cohort": referral.cohort,
@@ -27,8 +28,6 @@ def explanation_for(referral: Referral, as_of: dt.date | None = None) -> Explana
 
 def explanation_text(e: Explanation) -> str:
     """The explanation as plain text for the terminal."""
-    from stars.core.templatetags.stars_format import money
-
     lines = [
         f"Referral {e.referral_id} as of {e.as_of} ({e.status_as_of})",
         f"Window: {e.window_start} to {e.window_end} (exclusive): {e.window_rule}",

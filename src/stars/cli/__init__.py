@@ -1,0 +1,173 @@
+"""The `stars` command: every subcommand calls the same services as the pages.
+
+Each subcommand brings the database schema up to date first, so it works on an empty
+database (SQLite by default, or whatever ``DATABASE_URL`` names). This module declares the
+commands and their options; ``stars.cli.console`` holds the terminal and the Django set-up,
+``stars.cli.run`` what each command does once Django is set up, ``stars.cli.sufficiency``
+the `stars sufficiency` subcommands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated
+
+import typer
+
+from stars.cli.console import as_of as parse_as_of
+from stars.cli.console import fail, setup
+from stars.cli.sufficiency import app as sufficiency_app
+from stars.domain.quarters import QuarterError, last_complete, parse_quarter
+
+app = typer.Typer(
+    help="STARS: outcomes-based children's services programmes.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _run(migrate: bool = True) -> ModuleType:
+    """Set Django up, then import the command bodies (they import models at module level,
+    which needs configured settings: the one import here that must wait for set-up)."""
+    setup(migrate=migrate)
+    from stars.cli import run
+
+    return run
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8000,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+) -> None:
+    """Serve the web app (development server; production uses stars.core.wsgi)."""
+    _run().serve(host=host, port=port)
+
+
+@app.command()
+def demo(
+    contract: Annotated[
+        Path | None, typer.Option(help="contract TOML (default: contracts/dn2-stars.toml)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="random seed of the synthetic programme")] = 2020,
+) -> None:
+    """Reset the database and load the synthetic demo programme and one user per role."""
+    _run().demo(contract=contract, seed=seed)
+
+
+@app.command()
+def createuser(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="spoc, commissioner, provider_manager, key_worker, investor, evaluator or admin"
+        ),
+    ],
+    council: Annotated[str | None, typer.Option(help="council code (spoc, commissioner)")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(help="password (asked for when not given)", envvar="STARS_PASSWORD"),
+    ] = None,
+) -> None:
+    """Create a user with a role (and a council for council roles)."""
+    _run().createuser(username=username, role=role, council=council, password=password)
+
+
+@app.command()
+def check() -> None:
+    """Run Django's deployment checks (clean when STARS_ENV=production is set up right)."""
+    _run().check()
+
+
+@app.command("import-tracker")
+def import_tracker(
+    contract: Annotated[Path, typer.Option(help="contract TOML (docs/tracker-format.md)")],
+    enquiries: Annotated[Path, typer.Option(help="enquiries.csv")],
+    referrals: Annotated[Path, typer.Option(help="referrals.csv")],
+    periods: Annotated[Path, typer.Option(help="outcome_periods.csv")],
+) -> None:
+    """Import a tracker, all or nothing; re-importing updates records by id."""
+    _run().import_tracker(
+        contract=contract, enquiries=enquiries, referrals=referrals, periods=periods
+    )
+
+
+@app.command("export-tracker")
+def export_tracker(
+    out_dir: Annotated[Path, typer.Option("--out", help="directory to write the four files to")],
+) -> None:
+    """Write contract.toml, enquiries.csv, referrals.csv and outcome_periods.csv."""
+    _run().export_tracker(out_dir=out_dir)
+
+
+report_app = typer.Typer(help="Reports computed from the records.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("evaluation")
+def report_evaluation(
+    as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM-DD")],
+    fmt: Annotated[str, typer.Option("--format", help="json, xlsx or html")] = "json",
+    out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
+) -> None:
+    """The evaluation report of docs/tracker-format.md, as of a date."""
+    day = parse_as_of(as_of)
+    _run().report_evaluation(day=day, fmt=fmt, out_file=out_file)
+
+
+@report_app.command("board")
+def report_board(
+    quarter: Annotated[
+        str | None, typer.Option("--quarter", help='e.g. "Q3 2024-25" (default: the last ended)')
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="pdf, xlsx or html")] = "pdf",
+    out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
+) -> None:
+    """The strategic board's report card for a quarter (the whole programme)."""
+    try:
+        q = parse_quarter(quarter) if quarter else last_complete(dt.date.today())
+    except QuarterError as exc:
+        fail(f"--quarter: {exc}")
+    if fmt not in ("pdf", "xlsx", "html"):
+        fail(f"--format {fmt!r}: expected pdf, xlsx or html")
+    _run().report_board(quarter=q, fmt=fmt, out_file=out_file)
+
+
+export_app = typer.Typer(help="Open data exports of the programme.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("indigo")
+def export_indigo(
+    out_dir: Annotated[Path, typer.Option("--out", help="directory to write")] = Path("indigo"),
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today)")
+    ] = None,
+) -> None:
+    """The programme in the INDIGO impact bond data standard (aggregate, open data)."""
+    day = parse_as_of(as_of) if as_of else dt.date.today()
+    _run().export_indigo(out_dir=out_dir, day=day)
+
+
+app.add_typer(sufficiency_app, name="sufficiency")
+
+
+@app.command()
+def explain(
+    referral_id: Annotated[str, typer.Argument()],
+    as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM-DD")],
+) -> None:
+    """The lines behind one referral's weeks, payments and savings."""
+    day = parse_as_of(as_of)
+    _run().explain(referral_id=referral_id, day=day)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

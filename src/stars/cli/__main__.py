@@ -1,0 +1,5 @@
+"""`python -m stars.cli`: the `stars` command."""
+
+from stars.cli import main
+
+main()

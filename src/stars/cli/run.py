@@ -1,0 +1,175 @@
+"""What the top-level `stars` commands do, once Django is set up.
+
+Imported only after :func:`stars.cli.console.setup` (models need configured settings), so
+it imports models and services at module level like any other module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import typer
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from stars.cases.explain import explanation_for, explanation_text
+from stars.cli.console import console, fail, out
+from stars.core.audit import record_access
+from stars.demo.load import demo_load
+from stars.domain.quarters import Quarter
+from stars.partnership.selectors import contract_or_none
+from stars.partnership.services import UserError, user_create
+from stars.referrals.models import Referral
+from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
+from stars.reports.indigo import write_indigo
+from stars.reports.services import evaluation_document
+from stars.tracker.files import TrackerRejected, export_files, import_files
+
+
+def serve(*, host: str, port: int) -> None:
+    out.print(f"STARS is at http://{host}:{port}/  (Ctrl+C to stop)")
+    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
+def demo(*, contract: Path | None, seed: int) -> None:
+    if settings.PRODUCTION:
+        fail("`stars demo` erases the database; it is refused when STARS_ENV=production")
+    path = contract or settings.STARS_DEFAULT_CONTRACT
+    users = demo_load(contract_path=Path(path), seed=seed, console=console)
+    out.print("Demo users (synthetic data only; sign in at http://127.0.0.1:8000/):")
+    out.print(
+        f"  {'username':<30} {'password':<22} {'role':<18} council", highlight=False, soft_wrap=True
+    )
+    for u in users:
+        out.print(
+            f"  {u.username:<30} {u.password:<22} {u.role:<18} {u.council}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def createuser(*, username: str, role: str, council: str | None, password: str | None) -> None:
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        validate_password(password)
+        user = user_create(username=username, role=role, council=council, password=password)
+    except ValidationError as exc:
+        fail("password: " + " ".join(exc.messages))
+    except UserError as exc:
+        fail(str(exc))
+    out.print(f"created {user.username} ({user.role}{', ' + council if council else ''})")
+
+
+def check() -> None:
+    try:
+        call_command("check", deploy=True, fail_level="WARNING")
+    except SystemCheckError as exc:
+        console.print(str(exc))
+        raise typer.Exit(1) from exc
+    out.print("deployment checks passed")
+
+
+def import_tracker(*, contract: Path, enquiries: Path, referrals: Path, periods: Path) -> None:
+    try:
+        summary, warnings = import_files(
+            contract=contract,
+            enquiries=enquiries,
+            referrals=referrals,
+            periods=periods,
+            console=console,
+        )
+    except TrackerRejected as exc:
+        for line in exc.lines:
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
+        fail(exc.headline)
+    for w in warnings:
+        console.print(f"warning: {w}", highlight=False, soft_wrap=True, markup=False)
+    for kind in ("enquiries", "referrals", "periods"):
+        c = getattr(summary, kind)
+        out.print(f"{kind}: {c.created} new, {c.updated} updated, {c.unchanged} unchanged")
+    for kind, ids in (
+        ("enquiries", summary.absent_enquiries),
+        ("referrals", summary.absent_referrals),
+    ):
+        if ids:
+            shown = ", ".join(ids[:20]) + (" ..." if len(ids) > 20 else "")
+            out.print(f"{len(ids)} {kind} in the database are not in the files (kept): {shown}")
+
+
+def export_tracker(*, out_dir: Path) -> None:
+    try:
+        written = export_files(out_dir=out_dir)
+    except TrackerRejected as exc:
+        fail(exc.headline)
+    for path in written:
+        out.print(f"wrote {path}")
+
+
+def report_evaluation(*, day: dt.date, fmt: str, out_file: Path | None) -> None:
+    if fmt not in ("json", "xlsx", "html"):
+        fail(f"--format {fmt!r}: expected json, xlsx or html")
+    if out_file is None and fmt == "xlsx":
+        fail("an XLSX workbook needs --out FILE")
+    data = evaluation_document(fmt=fmt, as_of=day)
+    record_access(
+        user=None,
+        action="export",
+        object_type="report",
+        object_id="evaluation",
+        detail=f"stars report evaluation --as-of {day} ({fmt})",
+    )
+    if out_file is None:
+        sys.stdout.write(data if isinstance(data, str) else data.decode())
+        sys.stdout.write("\n")
+        return
+    if isinstance(data, str):
+        out_file.write_text(data, encoding="utf-8")
+    else:
+        out_file.write_bytes(data)
+    out.print(f"wrote {out_file}")
+
+
+def report_board(*, quarter: Quarter, fmt: str, out_file: Path | None) -> None:
+    if contract_or_none() is None:
+        fail("no contract is loaded: import a tracker first")
+    context = card_context(scope=None, quarter=quarter, suppressed=False)
+    target = out_file or Path(f"board-report-card-{quarter.label.replace(' ', '-')}.{fmt}")
+    if fmt == "html":
+        target.write_text(card_html(context), encoding="utf-8")
+    else:
+        target.write_bytes(card_pdf(context) if fmt == "pdf" else card_xlsx(context))
+    record_access(
+        user=None,
+        action="export",
+        object_type="report",
+        object_id=f"board {quarter.label}",
+        detail=f"stars report board ({fmt}) to {target}",
+    )
+    out.print(f"wrote {target}")
+
+
+def export_indigo(*, out_dir: Path, day: dt.date) -> None:
+    if contract_or_none() is None:
+        fail("no contract is loaded: import a tracker first")
+    for path in write_indigo(out_dir=out_dir, as_of=day):
+        out.print(f"wrote {path}")
+
+
+def explain(*, referral_id: str, day: dt.date) -> None:
+    referral = Referral.objects.filter(referral_id=referral_id).first()
+    if referral is None:
+        fail(f"no referral {referral_id!r}")
+    record_access(
+        user=None,
+        action="view",
+        object_type="referral",
+        object_id=referral_id,
+        detail=f"stars explain --as-of {day}",
+    )
+    out.print(explanation_text(explanation_for(referral, day)), highlight=False)

@@ -1,0 +1,30 @@
+"""The one error a service raises when a rule refuses a step.
+
+Every app's service error (``PipelineError``, ``CaseError``, ``ClaimError``, ``UserError``)
+is a :class:`RuleError`: a message for the person, and the form field to correct when there
+is one. Pages put it on that field with ``stars.core.forms.run_step``; the API answers 422
+with both; the CLI prints the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class RuleError(ValueError):
+    """A rule refuses the step; ``field`` names the form field to correct (None: the step
+    as a whole) and ``message`` says what is wrong. Nothing has been written.
+
+    ``problems`` lists every (field, message) found when the rules check several at once
+    (an enquiry's), the first being ``field`` and ``message``."""
+
+    def __init__(
+        self,
+        field: str | None,
+        message: str,
+        problems: Sequence[tuple[str | None, str]] = (),
+    ) -> None:
+        self.field = field
+        self.message = message
+        self.problems = list(problems) or [(field, message)]
+        super().__init__(f"{field}: {message}" if field else message)

@@ -1,0 +1,36 @@
+"""A titled table: one source for a page, its HTML file and its XLSX sheet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    money: set[str] = field(default_factory=set)
+    rates: set[str] = field(default_factory=set)
+
+    def cells(self) -> list[list[tuple[Any, str]]]:
+        """Each cell with its kind ('money', 'rate', 'num' or 'text') for display."""
+        out = []
+        for row in self.rows:
+            line = []
+            for h, v in zip(self.headers, row, strict=True):
+                kind = (
+                    "money"
+                    if h in self.money
+                    else "rate"
+                    if h in self.rates
+                    else "num"
+                    if isinstance(v, int | Decimal)
+                    else "text"
+                )
+                line.append((v, kind))
+            out.append(line)
+        return out

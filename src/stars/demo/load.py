@@ -1,0 +1,24 @@
+"""`stars demo`: the whole demo programme, loaded in order through the services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from stars.demo import case_records, claims, returns
+from stars.demo.programme import DemoUser, programme_load
+
+
+def demo_load(
+    *, contract_path: Path, seed: int, console: Console, n_referrals: int = 228
+) -> list[DemoUser]:
+    """Reset the database and load the demo: the programme and its users, then case
+    records, monthly claims and a council's SSDA903 returns. Returns the demo users."""
+    users = programme_load(
+        contract_path=contract_path, seed=seed, console=console, n_referrals=n_referrals
+    )
+    case_records.load_demo(seed=seed, console=console)
+    claims.load_demo(seed=seed, console=console)
+    returns.load_demo(seed=seed, console=console)
+    return users

@@ -1,0 +1,210 @@
+"""The API's enquiries and referrals (mounted at /api/ by ``stars.web.urls``): the same
+pages' permissions (``require``) and the same selectors as the pages, so the API cannot see
+more than they do. Text is bounded as the records keep it, and every error is a Problem
+(``stars.core.api``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from stars.core.api import (
+    PAGE_SIZE,
+    PageNumber,
+    Problem,
+    answers,
+    bounded_text,
+    column_length,
+    require,
+)
+from stars.core.audit import record_access, record_list
+from stars.core.permissions import scope_of
+from stars.domain.pipeline import NEED_LABELS, PAPER_LABELS, WHY_NOW_MAX_LENGTH
+from stars.partnership.models import Council
+from stars.partnership.selectors import contract_current
+from stars.referrals import services
+from stars.referrals.models import Child, Enquiry
+from stars.referrals.selectors import enquiries_visible, referrals_visible
+
+router = Router()
+
+
+class EnquiryIn(Schema):
+    council: bounded_text(column_length(Council, "code")) | None = None
+    cohort: bounded_text(column_length(Enquiry, "cohort"))
+    given_name: bounded_text(column_length(Child, "given_name"))
+    family_name: bounded_text(column_length(Child, "family_name"))
+    date_of_birth: dt.date
+    enquiry_date: dt.date
+    social_worker: bounded_text(column_length(Enquiry, "social_worker")) = ""
+    team: bounded_text(column_length(Enquiry, "team")) = ""
+    needs: list[str] = Field(
+        [], json_schema_extra={"items": {"type": "string", "enum": list(NEED_LABELS)}}
+    )
+    papers: list[str] = Field(
+        [], json_schema_extra={"items": {"type": "string", "enum": list(PAPER_LABELS)}}
+    )
+    why_now: bounded_text(WHY_NOW_MAX_LENGTH) = ""
+    outside_criteria: bool = False
+
+
+class EnquiryOut(Schema):
+    enquiry_id: str
+    child_ref: str
+    council: str
+    cohort: str
+    enquiry_date: dt.date
+    decision: str
+    decision_date: dt.date | None
+    date_of_birth: dt.date | None = None
+
+
+class ReferralOut(Schema):
+    referral_id: str
+    enquiry_id: str | None
+    child_ref: str
+    council: str
+    cohort: str
+    funding: str
+    referral_date: dt.date
+    status: str
+    end_date: dt.date | None
+    closure_reason: str | None
+
+
+class EligibilityOut(Schema):
+    eligible: bool
+    reason: str
+    age: int | None
+
+
+def _enquiry_out(e: Any, identifiable: bool) -> EnquiryOut:
+    return EnquiryOut(
+        enquiry_id=e.enquiry_id,
+        child_ref=e.child.child_ref,
+        council=e.council.code,
+        cohort=e.cohort,
+        enquiry_date=e.enquiry_date,
+        decision=e.decision,
+        decision_date=e.decision_date,
+        date_of_birth=e.child.date_of_birth if identifiable else None,
+    )
+
+
+def _referral_out(r: Any) -> ReferralOut:
+    return ReferralOut(
+        referral_id=r.referral_id,
+        enquiry_id=r.enquiry.enquiry_id if r.enquiry else None,
+        child_ref=r.child.child_ref,
+        council=r.council.code,
+        cohort=r.cohort,
+        funding=r.funding,
+        referral_date=r.referral_date,
+        status=r.status,
+        end_date=r.end_date,
+        closure_reason=r.closure_reason or None,
+    )
+
+
+@router.get("/enquiries", response=answers({200: list[EnquiryOut]}), tags=["enquiries"])
+def list_enquiries(request: HttpRequest, page: int = PageNumber) -> list[EnquiryOut]:
+    """Enquiries in your scope, oldest first, 100 a page."""
+    user = require(request, "enquiry_list")
+    start = (page - 1) * PAGE_SIZE
+    rows = list(
+        enquiries_visible(user).order_by("enquiry_date", "enquiry_id")[start : start + PAGE_SIZE]
+    )
+    record_list(
+        user=user,
+        object_type="enquiry",
+        object_ids=[e.enquiry_id for e in rows],
+        path=request.get_full_path(),
+        detail="API",
+    )
+    ident = scope_of(user).identifiable
+    return [_enquiry_out(e, ident) for e in rows]
+
+
+@router.get("/enquiries/{enquiry_id}", response=answers({200: EnquiryOut}, 404), tags=["enquiries"])
+def get_enquiry(request: HttpRequest, enquiry_id: str) -> Any:
+    user = require(request, "enquiry_detail")
+    e = enquiries_visible(user).filter(enquiry_id=enquiry_id).first()
+    if e is None:
+        return Status(404, Problem(detail="no such enquiry in your scope"))
+    record_access(
+        user=user,
+        action="view",
+        object_type="enquiry",
+        object_id=enquiry_id,
+        path=request.path,
+        detail="API",
+    )
+    return Status(200, _enquiry_out(e, scope_of(user).identifiable))
+
+
+@router.post("/enquiries", response=answers({201: EnquiryOut}, 400, 413), tags=["enquiries"])
+def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Any:
+    """Record an enquiry (a council's SPOC); the eligibility rule of its date applies."""
+    user = require(request, "enquiry_new")
+    scope = scope_of(user)
+    code = (payload.council or (user.council.code if user.council_id else "")).lower()
+    if not scope.covers(code):
+        return Status(
+            422,
+            Problem(detail="you can record enquiries for your own council only", field="council"),
+        )
+    council = Council.objects.filter(code=code).first()
+    if council is None:
+        return Status(422, Problem(detail=f"unknown council {code!r}", field="council"))
+    try:
+        e = services.enquiry_record(council=council, **payload.dict(exclude={"council"}))
+    except services.PipelineError as exc:
+        return Status(422, Problem(detail=exc.message, field=exc.field))
+    return Status(201, _enquiry_out(e, True))
+
+
+@router.get("/referrals", response=answers({200: list[ReferralOut]}), tags=["referrals"])
+def list_referrals(request: HttpRequest, page: int = PageNumber) -> list[ReferralOut]:
+    user = require(request, "referral_list")
+    start = (page - 1) * PAGE_SIZE
+    rows = list(referrals_visible(user)[start : start + PAGE_SIZE])
+    record_list(
+        user=user,
+        object_type="referral",
+        object_ids=[r.referral_id for r in rows],
+        path=request.get_full_path(),
+        detail="API",
+    )
+    return [_referral_out(r) for r in rows]
+
+
+@router.get(
+    "/referrals/{referral_id}", response=answers({200: ReferralOut}, 404), tags=["referrals"]
+)
+def get_referral(request: HttpRequest, referral_id: str) -> Any:
+    user = require(request, "referral_detail")
+    r = referrals_visible(user).filter(referral_id=referral_id).first()
+    if r is None:
+        return Status(404, Problem(detail="no such referral in your scope"))
+    record_access(
+        user=user,
+        action="view",
+        object_type="referral",
+        object_id=referral_id,
+        path=request.path,
+        detail="API",
+    )
+    return Status(200, _referral_out(r))
+
+
+@router.get("/eligibility", response=answers({200: EligibilityOut}), tags=["enquiries"])
+def eligibility(
+    request: HttpRequest, cohort: str, date_of_birth: dt.date, on: dt.date
+) -> EligibilityOut:
+    """Is a child eligible for a cohort on a date, under the rule in force then, and why."""
+    require(request, "enquiry_new")
+    v = contract_current().eligibility(cohort, date_of_birth, on)
+    return EligibilityOut(eligible=v.eligible, reason=v.reason, age=v.age)
