@@ -111,6 +111,23 @@ def test_import_export_import_gives_an_identical_report(transactional_db, tmp_pa
     assert '"total": 60' in first
 
 
+def test_export_lists_records_in_id_order_whatever_order_they_were_stored_in(db, tmp_path):
+    paths = write_programme(tmp_path / "a")
+    for path in paths.values():  # the files' records backwards: stored in that order
+        header, *rows = path.read_text().splitlines()
+        path.write_text("\n".join([header, *reversed(rows)]) + "\n")
+    load(paths)
+    exported = {p.name: p.read_text() for p in export_files(out_dir=tmp_path / "b")}
+    for name, key in (
+        ("enquiries.csv", 1),
+        ("referrals.csv", 1),
+        ("outcome_periods.csv", 2),  # by referral, then start date
+    ):
+        rows = [line.split(",")[:key] for line in exported[name].splitlines()[1:]]
+        assert rows == sorted(rows), name
+    assert exported["referrals.csv"].count("\n") == 61
+
+
 def test_import_keeps_history_and_logs_the_import(db, tmp_path):
     from stars.core.models import AccessLog
 

@@ -113,7 +113,13 @@ def export_files(*, out_dir: Path, by: Any = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "contract.toml"]
     written[0].write_text(row.terms, encoding="utf-8")
-    for name, text in write_tracker(*programme_frames(None)).items():
+    enquiries, referrals, periods = programme_frames(None)
+    files = write_tracker(  # in id order, whatever order the database keeps rows in
+        enquiries.sort("enquiry_id"),
+        referrals.sort("referral_id"),
+        periods.sort("referral_id", "start_date"),
+    )
+    for name, text in files.items():
         path = out_dir / name
         path.write_text(text, encoding="utf-8")
         written.append(path)

@@ -1,9 +1,16 @@
-"""Documents people already use: XLSX workbooks, PDFs from HTML, CSV."""
+"""Documents people already use: XLSX workbooks, PDFs from HTML, CSV.
+
+The same data gives the same bytes: a workbook records no time of writing (its properties'
+created and modified dates and every entry of its zip carry zip's earliest date, 1 January
+1980), so a download can be compared with the one before (``tests/golden``).
+"""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import zipfile
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -11,9 +18,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 Table = tuple[Sequence[str], Sequence[Sequence[Any]]]  # headers, rows
 MONEY_FORMAT = "£#,##0.00;[Red]-£#,##0.00"
+UNDATED = dt.datetime(1980, 1, 1)  # the earliest date a zip entry can carry
 
 
 def xlsx(
@@ -37,9 +46,27 @@ def xlsx(
                 for cell in ws[letter][1:]:
                     cell.number_format = MONEY_FORMAT
         ws.freeze_panes = "A2"
+    wb.properties.created = wb.properties.modified = UNDATED
     buf = io.BytesIO()
-    wb.save(buf)
+    ExcelWriter(wb, _DatedZip(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
     return buf.getvalue()
+
+
+class _DatedZip(zipfile.ZipFile):
+    """A zip file whose entries all carry zip's earliest date instead of the time written."""
+
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        with open(filename, "rb") as f:  # openpyxl writes each sheet to a file first
+            self.writestr(str(arcname or filename), f.read())
+
+    def writestr(  # type: ignore[override]
+        self, zinfo_or_arcname: str | zipfile.ZipInfo, data: Any, *args: Any, **kwargs: Any
+    ) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, UNDATED.timetuple()[:6])
+            zinfo_or_arcname.compress_type = self.compression
+            zinfo_or_arcname.external_attr = 0o600 << 16  # as ZipFile gives a named entry
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
 
 
 def _cell(v: Any) -> Any:
