@@ -37,9 +37,9 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from stars.domain.contract import parse_contract
-    from stars.domain.synthetic import generate_programme
-    from stars.domain.tracker import write_tracker
+    from stars.demo.synthetic import generate_programme
+    from stars.domain.contract.terms import parse_contract
+    from stars.domain.tracker.parsing import write_tracker
     from stars.referrals.tracker_io import import_files
     from stars.reports.services import evaluation_for
 

@@ -1,6 +1,6 @@
 """A straightforward row-by-row implementation of the evaluation report, for comparison.
 
-The same rules as ``stars.domain.outcomes`` / ``stars.domain.evaluation`` written the
+The same rules as ``stars.domain.outcomes.engine`` / ``stars.domain.evaluation.report`` written the
 obvious way: loop over Python rows, compute each referral's weeks and money in ``Decimal``,
 and add them up. It is kept here, not in the product, as the baseline the vectorised engine
 is timed against; ``run.py`` asserts that both give the same report JSON.
@@ -13,7 +13,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from stars.domain.contract import Contract
+from stars.domain.contract.terms import Contract
 from stars.domain.money import rate4
 
 DECISIONS = (

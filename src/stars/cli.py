@@ -233,7 +233,7 @@ def report_board(
     out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
 ) -> None:
     """The strategic board's report card for a quarter (the whole programme)."""
-    from stars.domain.quarters import QuarterError, last_complete, parse_quarter
+    from stars.domain.calendar import QuarterError, last_complete, parse_quarter
 
     try:
         q = parse_quarter(quarter) if quarter else last_complete(dt.date.today())

@@ -10,7 +10,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stars.domain.claims import (
+from stars.domain.contract.terms import parse_contract
+from stars.domain.outcomes.claims import (
     ADJUSTMENT,
     GUARANTEED_FEE,
     OUTCOME,
@@ -20,8 +21,7 @@ from stars.domain.claims import (
     months_between,
     next_month,
 )
-from stars.domain.contract import parse_contract
-from stars.domain.outcomes import PERIOD_SCHEMA, REFERRAL_SCHEMA, outcome_payments_as_of
+from stars.domain.outcomes.engine import PERIOD_SCHEMA, REFERRAL_SCHEMA, outcome_payments_as_of
 
 CONTRACT = parse_contract(
     (Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml").read_text()

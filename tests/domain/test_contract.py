@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stars.domain.contract import ContractError, age_on, parse_contract
+from stars.domain.contract.terms import ContractError, age_on, parse_contract
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 TEXT = TOML.read_text(encoding="utf-8")

@@ -9,8 +9,8 @@ from typing import Any
 
 import polars as pl
 
-from stars.domain.contract import parse_contract
-from stars.domain.outcomes import (
+from stars.domain.contract.terms import parse_contract
+from stars.domain.outcomes.engine import (
     PERIOD_SCHEMA,
     REFERRAL_SCHEMA,
     claim_between,

@@ -9,7 +9,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stars.domain.reconciliation import (
+from stars.domain.outcomes.reconciliation import (
     CEASED_CARE,
     CHILDRENS_HOME,
     ENTERED_CARE,
@@ -24,7 +24,7 @@ from stars.domain.reconciliation import (
     reconcile,
     total_at_stake,
 )
-from stars.domain.ssda903 import with_placement_group
+from stars.domain.sufficiency.ssda903 import with_placement_group
 
 D = dt.date
 FOSTER = Episode(D(2022, 1, 1), None, "U4", "in-house fostering")

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from stars.domain.ssda903 import merge_returns, parse_episodes, parse_header, parse_return_file
-from stars.domain.sufficiency_codes import code_lists, placement_group
+from stars.domain.sufficiency.codes import code_lists, placement_group
+from stars.domain.sufficiency.ssda903 import (
+    merge_returns,
+    parse_episodes,
+    parse_header,
+    parse_return_file,
+)
 
 EP_HEAD = (
     "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from stars.domain.contract import parse_contract
-from stars.domain.tracker import MAX_PROBLEMS, TrackerFile, parse_tracker, write_tracker
+from stars.domain.contract.terms import parse_contract
+from stars.domain.tracker.parsing import MAX_PROBLEMS, TrackerFile, parse_tracker, write_tracker
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 DN2 = parse_contract(TOML.read_text(encoding="utf-8"), "dn2-stars.toml")

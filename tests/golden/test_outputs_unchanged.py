@@ -32,7 +32,7 @@ from django.test import Client
 from rich.console import Console
 
 from stars.core.demo import demo_load
-from stars.domain.quarters import parse_quarter
+from stars.domain.calendar import parse_quarter
 from stars.partnership.models import User
 from stars.referrals.models import Referral
 from stars.referrals.tracker_io import export_files

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from stars.domain.contract import parse_contract
-from stars.domain.synthetic import generate_programme
-from stars.domain.tracker import write_tracker
+from stars.demo.synthetic import generate_programme
+from stars.domain.contract.terms import parse_contract
+from stars.domain.tracker.parsing import write_tracker
 from stars.referrals.models import Enquiry, Referral
 from stars.referrals.tracker_io import TrackerRejected, export_files, import_files
 from stars.reports.services import evaluation_json

@@ -9,8 +9,8 @@ import io
 import pytest
 
 from stars.core.models import AccessLog
-from stars.domain.reconciliation import episodes_of, reconcile
-from stars.domain.sufficiency import without_short_breaks
+from stars.domain.outcomes.reconciliation import episodes_of, reconcile
+from stars.domain.sufficiency.figures import without_short_breaks
 from stars.partnership.models import Council
 from stars.reports.explain import explanation_for
 from stars.sufficiency.demo import write_demo_returns

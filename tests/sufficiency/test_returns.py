@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from stars.domain.ssda903 import merge_returns, parse_episodes, parse_header
-from stars.domain.sufficiency import sufficiency_years
+from stars.domain.sufficiency.figures import sufficiency_years
+from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
 from stars.partnership.models import Council
 from stars.sufficiency.demo import FIRST_YEAR, LAST_YEAR, write_demo_returns
 from stars.sufficiency.models import SufficiencyReturn

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from stars.core.audit import record_access
 from stars.core.permissions import allowed, page, scope_of
-from stars.domain.claims import month_label
+from stars.domain.outcomes.claims import month_label
 from stars.finance import documents, figures, selectors, services
 from stars.finance.forms import DisputeForm, OpenClaimForm
 from stars.finance.models import ClaimStatus, OutcomeClaim

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from stars.core.permissions import page, scope_of
-from stars.domain.contract import add_months
+from stars.domain.contract.terms import add_months
 from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
 from stars.partnership.selectors import contract_current
 from stars.reports import charts

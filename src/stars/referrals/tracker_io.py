@@ -8,8 +8,14 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from stars.domain.contract import ContractError, parse_contract
-from stars.domain.tracker import MAX_PROBLEMS, Problem, TrackerFile, parse_tracker, write_tracker
+from stars.domain.contract.terms import ContractError, parse_contract
+from stars.domain.tracker.parsing import (
+    MAX_PROBLEMS,
+    Problem,
+    TrackerFile,
+    parse_tracker,
+    write_tracker,
+)
 from stars.referrals.importer import ImportSummary, tracker_import
 
 

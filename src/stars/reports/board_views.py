@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from stars.core.audit import record_access
 from stars.core.permissions import page, scope_of
-from stars.domain.quarters import QuarterError, last_complete, parse_quarter, quarters_between
+from stars.domain.calendar import QuarterError, last_complete, parse_quarter, quarters_between
 from stars.partnership.models import Role
 from stars.partnership.selectors import contract_current
 from stars.reports.card import card_context, card_pdf, card_xlsx

@@ -17,9 +17,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from stars.core.permissions import Scope
 from stars.core.templatetags.stars_format import money as format_gbp
-from stars.domain.claims import next_month
+from stars.domain.calendar import Quarter
 from stars.domain.measures import SUPPRESSED, suppress_group
-from stars.domain.quarters import Quarter
+from stars.domain.outcomes.claims import next_month
 from stars.partnership.selectors import contract_current
 from stars.reports import charts
 from stars.reports.services import evaluation_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from stars.domain.explanation import Explanation, explain_referral
+from stars.domain.outcomes.explanation import Explanation, explain_referral
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 

@@ -16,7 +16,7 @@ def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
     Council users get the report of their own council's records; the keys of the other
     councils stay present (with zeros), as the report contract requires.
     """
-    from stars.domain.evaluation import evaluation_report
+    from stars.domain.evaluation.report import evaluation_report
 
     enquiries, referrals, periods = report_frames(scope)
     return evaluation_report(contract_current(), enquiries, referrals, periods, as_of)
@@ -24,11 +24,11 @@ def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
 
 def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
     """Everything the evaluation page, HTML file and XLSX show: tables and charts."""
-    from stars.domain.evaluation import evaluation_report
-    from stars.domain.report_extras import (
+    from stars.domain.evaluation.breakdowns import (
         referrals_by_year_and_council,
         status_by_weeks_on_programme,
     )
+    from stars.domain.evaluation.report import evaluation_report
     from stars.reports import charts
     from stars.reports.tables import Table, evaluation_tables
 
@@ -89,7 +89,7 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
 
 
 def evaluation_json(*, scope: Scope | None, as_of: dt.date) -> str:
-    from stars.domain.evaluation import report_to_json
+    from stars.domain.evaluation.report import report_to_json
 
     return report_to_json(evaluation_for(scope=scope, as_of=as_of))
 
@@ -118,7 +118,7 @@ def evaluation_document(*, fmt: str, as_of: dt.date) -> str | bytes:
 
     With no contract loaded (nothing imported), the JSON still prints: zeros, empty maps.
     """
-    from stars.domain.evaluation import empty_report, report_to_json
+    from stars.domain.evaluation.report import empty_report, report_to_json
     from stars.partnership.selectors import contract_or_none
 
     if contract_or_none() is None:

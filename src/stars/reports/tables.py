@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from stars.domain.contract import Contract
+from stars.domain.contract.terms import Contract
 
 DECISIONS = [
     "progressed",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from stars.domain.sufficiency import AGE_BANDS, SufficiencyYear, sufficiency_years
-from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
+from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
+from stars.domain.sufficiency.figures import AGE_BANDS, SufficiencyYear, sufficiency_years
 from stars.partnership.models import Council
 from stars.reports import charts
 from stars.reports.tables import Table

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from stars.domain.ssda903_synthetic import SyntheticConfig, generate, render_return
+from stars.demo.ssda903 import SyntheticConfig, generate, render_return
 from stars.partnership.models import Council
 from stars.referrals.models import Referral
 from stars.sufficiency.services import returns_import
@@ -42,8 +42,8 @@ def link_demo_referrals(council: Council, n: int = 8) -> int:
     """Link a few of the council's demo referrals to the returns' children whose episodes fit
     their claimed weeks best, so the reconciliation page has linked cases to show (the
     nearest fits still leave a few discrepancies). Synthetic pairings, for the demo only."""
-    from stars.domain.reconciliation import episodes_of, reconcile
-    from stars.domain.sufficiency import without_short_breaks
+    from stars.domain.outcomes.reconciliation import episodes_of, reconcile
+    from stars.domain.sufficiency.figures import without_short_breaks
     from stars.reports.explain import explanation_for
     from stars.sufficiency.models import ChildLink
     from stars.sufficiency.services import council_returns

@@ -1,5 +1,5 @@
 """A council checks its invoice: claimed weeks of linked referrals against its SSDA903
-episodes (rules in ``stars.domain.reconciliation``)."""
+episodes (rules in ``stars.domain.outcomes.reconciliation``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from stars.domain.claims import month_label
-from stars.domain.reconciliation import (
+from stars.domain.outcomes.claims import month_label
+from stars.domain.outcomes.reconciliation import (
     Discrepancy,
     Stake,
     at_stake,
@@ -18,8 +18,8 @@ from stars.domain.reconciliation import (
     reconcile,
     total_at_stake,
 )
-from stars.domain.ssda903 import year_end
-from stars.domain.sufficiency import without_short_breaks
+from stars.domain.sufficiency.figures import without_short_breaks
+from stars.domain.sufficiency.ssda903 import year_end
 from stars.partnership.models import Council
 from stars.referrals.models import Referral
 from stars.sufficiency.models import ChildLink

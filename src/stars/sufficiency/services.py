@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
-from stars.domain.ssda903 import (
+from stars.domain.sufficiency.ssda903 import (
     MergedReturns,
     ParsedFile,
     merge_returns,

@@ -5,7 +5,7 @@ column with Polars and, when every check passes, returns the parsed tracker with
 looking at a row in Python. It never writes an error message: as soon as anything is
 wrong, or anything is unusual enough that it cannot be sure (quotes, blank lines, odd
 whitespace, unknown or missing columns, a header written twice), it answers ``None`` and
-``parse_tracker`` checks the files row by row (``stars.domain.tracker_checks``), which
+``parse_tracker`` checks the files row by row (``stars.domain.tracker.checks``), which
 names file, line and column for every problem. So the fast path may only ever accept
 what the row-by-row checker accepts, with the same rows and the same warnings — a
 property test holds it to that.
@@ -24,8 +24,8 @@ from typing import Any
 
 import polars as pl
 
-from stars.domain.contract import Contract
-from stars.domain.outcomes import (
+from stars.domain.contract.terms import Contract
+from stars.domain.outcomes.engine import (
     DECISIONS,
     ENQUIRY_SCHEMA,
     FUNDINGS,
@@ -33,7 +33,7 @@ from stars.domain.outcomes import (
     REFERRAL_SCHEMA,
     STATUSES,
 )
-from stars.domain.tracker_checks import MAX_PROBLEMS, Problem
+from stars.domain.tracker.checks import MAX_PROBLEMS, Problem
 
 # anything the csv module and Polars might read differently, or str.strip and Polars strip
 UNUSUAL = re.compile(

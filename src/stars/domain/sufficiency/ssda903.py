@@ -23,7 +23,7 @@ from typing import Literal
 
 import polars as pl
 
-from stars.domain.sufficiency_codes import (
+from stars.domain.sufficiency.codes import (
     INHOUSE_PROVIDERS,
     OTHER,
     PLACE_GROUP_BY_PROVIDER,

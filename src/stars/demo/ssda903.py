@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from stars.domain.ssda903 import DATE_FORMAT, EPISODE_COLUMNS, HEADER_COLUMNS
-from stars.domain.sufficiency_codes import (
+from stars.domain.sufficiency.codes import (
     AGENCY_FOSTERING,
     EXTERNAL_RESIDENTIAL,
     INHOUSE_FOSTERING,
@@ -35,6 +34,7 @@ from stars.domain.sufficiency_codes import (
     SUPPORTED,
     WITH_PARENTS,
 )
+from stars.domain.sufficiency.ssda903 import DATE_FORMAT, EPISODE_COLUMNS, HEADER_COLUMNS
 
 
 class HeaderRow(NamedTuple):

@@ -19,12 +19,12 @@ from typing import NamedTuple
 
 import polars as pl
 
-from stars.domain.contract import Contract
-from stars.domain.tracker_checks import MAX_PROBLEMS as MAX_PROBLEMS
-from stars.domain.tracker_checks import Problem as Problem
-from stars.domain.tracker_checks import Problems, Record, RowChecker
-from stars.domain.tracker_fast import parse_clean
-from stars.domain.tracker_rows import (
+from stars.domain.contract.terms import Contract
+from stars.domain.tracker.checks import MAX_PROBLEMS as MAX_PROBLEMS
+from stars.domain.tracker.checks import Problem as Problem
+from stars.domain.tracker.checks import Problems, Record, RowChecker
+from stars.domain.tracker.fast import parse_clean
+from stars.domain.tracker.rows import (
     ENQUIRIES_FILE,
     ENQUIRY_COLUMNS,
     PERIOD_COLUMNS,
@@ -38,7 +38,7 @@ from stars.domain.tracker_rows import (
     periods_frame,
     referrals_frame,
 )
-from stars.domain.tracker_rows import write_tracker as write_tracker
+from stars.domain.tracker.rows import write_tracker as write_tracker
 
 # columns whose values may be blank may also be absent from the header
 MAX_ERRORS = MAX_PROBLEMS  # the name the first callers used
@@ -197,7 +197,7 @@ def parse_tracker(
 ) -> ParsedTracker:
     """Parse and check the tracker's three files, each given as (file name, text).
 
-    A clean tracker is checked column-wise (``stars.domain.tracker_fast``); anything else
+    A clean tracker is checked column-wise (``stars.domain.tracker.fast``); anything else
     row by row, which words every problem.
     """
     e_file = _file(enquiries, ENQUIRIES_FILE)

@@ -26,8 +26,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
-from stars.domain.ssda903 import year_end, year_start
-from stars.domain.sufficiency_codes import NEW_PLACEMENT_RNE, PLACEMENT_GROUPS, SHORT_BREAK_LS
+from stars.domain.sufficiency.codes import NEW_PLACEMENT_RNE, PLACEMENT_GROUPS, SHORT_BREAK_LS
+from stars.domain.sufficiency.ssda903 import year_end, year_start
 
 AGE_BANDS: tuple[str, ...] = ("0-1", "1-5", "5-10", "10-16", "16+")
 AGE_BAND_LOWER: tuple[int, ...] = (0, 1, 5, 10, 16)

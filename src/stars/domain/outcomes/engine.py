@@ -33,10 +33,10 @@ from typing import Any
 
 import polars as pl
 
-from stars.domain.contract import Contract
-from stars.domain.explanation import Explanation as Explanation
-from stars.domain.explanation import PeriodLine as PeriodLine
-from stars.domain.explanation import explain_referral as explain_referral
+from stars.domain.contract.terms import Contract
+from stars.domain.outcomes.explanation import Explanation as Explanation
+from stars.domain.outcomes.explanation import PeriodLine as PeriodLine
+from stars.domain.outcomes.explanation import explain_referral as explain_referral
 
 ENQUIRY_SCHEMA: dict[str, Any] = {
     "enquiry_id": pl.Utf8,

@@ -11,7 +11,7 @@ import datetime as dt
 
 import polars as pl
 
-from stars.domain.contract import Contract
+from stars.domain.contract.terms import Contract
 
 WEEK_BANDS = (
     (0, 13, "0-12"),

@@ -1,7 +1,7 @@
 """One referral's weeks, payments and savings explained line by line, in plain Python.
 
 ``explain_referral`` applies the same rules as the vectorised engine
-(``stars.domain.outcomes``) to one referral and says, for every figure, the rule that
+(``stars.domain.outcomes.engine``) to one referral and says, for every figure, the rule that
 produced it, so every pound on a claim can be traced to weeks, dates and contract terms.
 Tests check that its figures equal the engine's.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from stars.domain.contract import Contract
+from stars.domain.contract.terms import Contract
 from stars.domain.money import pence
 
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import polars as pl
 
-from stars.domain.contract import Contract
+from stars.domain.contract.terms import Contract
 from stars.domain.money import ZERO, rate4, to_json_ready
-from stars.domain.outcomes import (
+from stars.domain.outcomes.engine import (
     CLOSED,
     DECISIONS,
     STATUSES,
@@ -102,7 +102,7 @@ def evaluation_report(
 ) -> dict[str, Any]:
     """The evaluation report as of a date: counts as ints, money as exact ``Decimal``.
 
-    Frames have the tracker's columns (``stars.domain.outcomes.*_SCHEMA``). Records of a
+    Frames have the tracker's columns (``stars.domain.outcomes.engine.*_SCHEMA``). Records of a
     council or cohort the contract does not know count in the programme totals only.
     """
     cohorts = contract.cohort_codes

@@ -1,4 +1,4 @@
-"""The fitted rates of the placement forecast (``stars.domain.forecast``): the yearly
+"""The fitted rates of the placement forecast (``stars.domain.sufficiency.forecast``): the yearly
 growth of entries into care, shrunk by its own uncertainty, and the daily transition rates
 between (age band, placement group) states, sparse states borrowing their group's rates."""
 
@@ -10,8 +10,8 @@ from datetime import date
 
 import polars as pl
 
-from stars.domain.sufficiency import AGE_BAND_LOWER
-from stars.domain.sufficiency_linalg import Matrix
+from stars.domain.sufficiency.figures import AGE_BAND_LOWER
+from stars.domain.sufficiency.linalg import Matrix
 
 MIN_EXPOSURE_DAYS = 365.0
 

@@ -9,7 +9,7 @@ minimums, 8 re-referrals, 66 guaranteed-funding cases (from April 2021), statuse
 reasons for closing early, and about two outcome periods per referral (a breakdown, then
 a new placement). Everything is invented: children have pseudonymous references only.
 
-The output passes every check of ``stars.domain.tracker`` (a test imports it with zero
+The output passes every check of ``stars.domain.tracker.parsing`` (a test imports it with zero
 errors); a few children fall outside the eligibility rule, which gives warnings, as real
 trackers do.
 """
@@ -23,8 +23,8 @@ from typing import Any
 
 import polars as pl
 
-from stars.domain.contract import Contract
-from stars.domain.outcomes import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
+from stars.domain.contract.terms import Contract
+from stars.domain.outcomes.engine import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
 
 # Evaluation shapes (domain.md). Codes the contract lacks are ignored.
 COHORT_MIX = {"A": 30, "B": 112, "C": 22, "D": 64}
@@ -70,7 +70,7 @@ UNSTABLE_AT_END = {"graduated": 0.12, "closed_early": 0.45, "gf_complete": 0.3}
 
 @dataclass(frozen=True)
 class Programme:
-    """The three tracker frames (``stars.domain.outcomes`` schemas)."""
+    """The three tracker frames (``stars.domain.outcomes.engine`` schemas)."""
 
     enquiries: pl.DataFrame
     referrals: pl.DataFrame

@@ -1,6 +1,6 @@
 """Monthly outcome claims as differences of the engine's running totals (pure Python).
 
-The engine (``stars.domain.outcomes.outcome_payments_as_of``) says what each referral has
+The engine (``stars.domain.outcomes.engine.outcome_payments_as_of``) says what each referral has
 earned by a date. A council's claim for month M is built from two of those figures:
 
 - **this month**: the figure as of the first day after M minus the figure as of M's first
@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from stars.domain.money import ZERO, pence
-from stars.domain.outcomes import ReferralPayment
+from stars.domain.outcomes.engine import ReferralPayment
 
 OUTCOME = "outcome"
 GUARANTEED_FEE = "guaranteed_fee"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stars.domain.quarters import (
+from stars.domain.calendar import (
     Quarter,
     QuarterError,
     last_complete,

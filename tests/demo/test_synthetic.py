@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from stars.domain.contract import parse_contract
-from stars.domain.evaluation import evaluation_report
-from stars.domain.synthetic import generate_programme
-from stars.domain.tracker import parse_tracker, write_tracker
+from stars.demo.synthetic import generate_programme
+from stars.domain.contract.terms import parse_contract
+from stars.domain.evaluation.report import evaluation_report
+from stars.domain.tracker.parsing import parse_tracker, write_tracker
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 DN2 = parse_contract(TOML.read_text(encoding="utf-8"), "dn2-stars.toml")

@@ -53,7 +53,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from stars.domain.sufficiency_codes import (
+from stars.domain.sufficiency.codes import (
     AGENCY_FOSTERING,
     EXTERNAL_RESIDENTIAL,
     INHOUSE_FOSTERING,
@@ -320,7 +320,7 @@ def total_at_stake(ds: Iterable[Discrepancy], weeks: Sequence[ClaimWeek]) -> Dec
 
 def episodes_of(frame: pl.DataFrame, child: str | None = None) -> list[Episode]:
     """The episodes of a Polars frame with DfE's columns (DECOM, DEC, PLACE, GROUP and, if
-    present, REC and CHILD) as ``stars.domain.ssda903`` + ``with_placement_group`` give
+    present, REC and CHILD) as ``stars.domain.sufficiency.ssda903`` + ``with_placement_group`` give
     them; only ``child``'s rows if given."""
     if child is not None:
         frame = frame.filter(pl.col("CHILD") == child)

@@ -11,7 +11,7 @@ date (default three years):
   age at the band's nominal pace;
 * entries per year by state = periods of care starting in the window / window years; with
   ``trend`` (the default) they grow by the window's yearly growth of entries (log-linear fit
-  shrunk by its own uncertainty, clipped to 0.8..1.25; ``stars.domain.forecast_rates``),
+  shrunk by its own uncertainty, clipped to 0.8..1.25; ``stars.domain.sufficiency.forecast_rates``),
   carried from the window's middle to each projected year.
 
 Projection (``project``): the daily transition matrix is ``(I + Q/64)^64`` (Q the rate
@@ -38,16 +38,16 @@ from decimal import Decimal
 
 import polars as pl
 
-from stars.domain.forecast_rates import entry_growth, transition_rates
-from stars.domain.sufficiency import (
+from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
+from stars.domain.sufficiency.figures import (
     AGE_BAND_LOWER,
     AGE_BANDS,
     looked_after_on,
     with_periods,
     without_short_breaks,
 )
-from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
-from stars.domain.sufficiency_linalg import Matrix, add, identity, matmul, power, power_sums, vecmat
+from stars.domain.sufficiency.forecast_rates import entry_growth, transition_rates
+from stars.domain.sufficiency.linalg import Matrix, add, identity, matmul, power, power_sums, vecmat
 
 YEAR_DAYS = 365
 Z90 = 1.6448536269514722

@@ -13,9 +13,9 @@ from datetime import date
 
 import polars as pl
 
-from stars.domain.forecast import fit_model, project
-from stars.domain.sufficiency import looked_after_on
-from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
+from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
+from stars.domain.sufficiency.figures import looked_after_on
+from stars.domain.sufficiency.forecast import fit_model, project
 
 
 @dataclass(frozen=True)
