@@ -38,7 +38,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from stars.demo.synthetic import generate_programme
-    from stars.domain.contract.terms import parse_contract
+    from stars.domain.contract.parsing import parse_contract
     from stars.domain.tracker.parsing import write_tracker
     from stars.referrals.tracker_io import import_files
     from stars.reports.services import evaluation_for

@@ -15,6 +15,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from stars.domain.calendar import parse_date
+
 app = typer.Typer(
     help="STARS: outcomes-based children's services programmes.",
     no_args_is_help=True,
@@ -190,11 +192,11 @@ app.add_typer(report_app, name="report")
 
 
 def _as_of(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+    day = parse_date(value)
+    if day is None:
         fail(f"--as-of {value!r} is not a date; expected YYYY-MM-DD")
-        raise
+        raise AssertionError("unreachable: fail() exits")
+    return day
 
 
 @report_app.command("evaluation")

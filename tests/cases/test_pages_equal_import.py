@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from stars.cases.services import case_close, outcome_period_record
 from stars.demo.synthetic import generate_programme
-from stars.domain.contract.terms import parse_contract
+from stars.domain.contract.parsing import parse_contract
 from stars.partnership.models import Council
 from stars.partnership.services import contract_load, user_create
 from stars.referrals import services

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from stars.demo.synthetic import generate_programme
-from stars.domain.contract.terms import parse_contract
+from stars.domain.contract.parsing import parse_contract
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.tracker.parsing import parse_tracker, write_tracker
 

@@ -1,4 +1,4 @@
-"""Financial-year quarters: labels, bounds, neighbours."""
+"""The calendar: as-of dates, months, ages, financial years and their quarters."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 from stars.domain.calendar import (
     Quarter,
     QuarterError,
+    add_months,
+    age_on,
+    financial_year,
     last_complete,
+    month_label,
+    months_between,
+    next_month,
+    parse_date,
     parse_quarter,
     quarter_of,
     quarters_between,
@@ -47,3 +54,26 @@ def test_every_day_lies_in_its_quarter_and_quarters_tile_the_years(day):
     assert q.next().start == q.end + dt.timedelta(days=1)
     assert q.next().previous() == q
     assert parse_quarter(q.label) == q
+
+
+def test_an_as_of_date_is_an_iso_date_or_none():
+    assert parse_date("2024-11-30") == dt.date(2024, 11, 30)
+    assert parse_date("") is None
+    assert parse_date(None) is None
+    assert parse_date("30/11/2024") is None
+    assert parse_date("2024-02-30") is None
+
+
+def test_months_and_ages():
+    assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert add_months(dt.date(2023, 1, 31), 13) == dt.date(2024, 2, 29)
+    assert next_month(dt.date(2024, 12, 15)) == dt.date(2025, 1, 1)
+    assert months_between(dt.date(2024, 11, 30), dt.date(2025, 1, 1)) == [
+        dt.date(2024, 11, 1),
+        dt.date(2024, 12, 1),
+        dt.date(2025, 1, 1),
+    ]
+    assert month_label(dt.date(2024, 11, 1)) == "November 2024"
+    assert age_on(dt.date(2008, 2, 29), dt.date(2024, 2, 28)) == 15
+    assert financial_year(dt.date(2025, 3, 31)) == 2024
+    assert financial_year(dt.date(2025, 4, 1)) == 2025

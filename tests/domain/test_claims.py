@@ -10,7 +10,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stars.domain.contract.terms import parse_contract
+from stars.domain.calendar import months_between, next_month
+from stars.domain.contract.parsing import parse_contract
 from stars.domain.outcomes.claims import (
     ADJUSTMENT,
     GUARANTEED_FEE,
@@ -18,10 +19,9 @@ from stars.domain.outcomes.claims import (
     Claimed,
     claim_lines,
     claim_totals,
-    months_between,
-    next_month,
 )
-from stars.domain.outcomes.engine import PERIOD_SCHEMA, REFERRAL_SCHEMA, outcome_payments_as_of
+from stars.domain.outcomes.engine import outcome_payments_as_of
+from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA
 
 CONTRACT = parse_contract(
     (Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml").read_text()

@@ -9,15 +9,10 @@ from typing import Any
 
 import polars as pl
 
-from stars.domain.contract.terms import parse_contract
-from stars.domain.outcomes.engine import (
-    PERIOD_SCHEMA,
-    REFERRAL_SCHEMA,
-    claim_between,
-    explain_referral,
-    outcome_payments_as_of,
-    referral_figures,
-)
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.outcomes.engine import claim_between, outcome_payments_as_of, referral_figures
+from stars.domain.outcomes.explanation import explain_referral
+from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 DN2 = parse_contract(TOML.read_text(encoding="utf-8"), "dn2-stars.toml")

@@ -12,15 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stars.demo.synthetic import generate_programme
-from stars.domain.contract.terms import parse_contract
+from stars.domain.contract.parsing import parse_contract
 from stars.domain.evaluation.report import evaluation_report
-from stars.domain.outcomes.engine import (
-    PERIOD_SCHEMA,
-    REFERRAL_SCHEMA,
-    explain_referral,
-    outcome_payments_as_of,
-    referral_figures,
-)
+from stars.domain.outcomes.engine import outcome_payments_as_of, referral_figures
+from stars.domain.outcomes.explanation import explain_referral
+from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA
 from stars.domain.tracker.parsing import parse_tracker, write_tracker
 from stars.domain.tracker.rows import EnquiryRow, PeriodRow, ReferralRow
 

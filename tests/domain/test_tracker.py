@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from stars.domain.contract.terms import parse_contract
+from stars.domain.contract.parsing import parse_contract
 from stars.domain.tracker.parsing import MAX_PROBLEMS, TrackerFile, parse_tracker, write_tracker
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"

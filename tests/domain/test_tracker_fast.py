@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stars.demo.synthetic import generate_programme
-from stars.domain.contract.terms import parse_contract
+from stars.domain.contract.parsing import parse_contract
 from stars.domain.tracker.fast import parse_clean
 from stars.domain.tracker.parsing import TrackerFile, parse_rows, parse_tracker, write_tracker
 

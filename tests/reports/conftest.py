@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from stars.demo.synthetic import generate_programme
-from stars.domain.contract.terms import parse_contract
+from stars.domain.contract.parsing import parse_contract
 from stars.partnership.services import user_create
 from stars.referrals.importer import tracker_import
 from tests.conftest import CONTRACT, PASSWORD

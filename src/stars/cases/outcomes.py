@@ -28,14 +28,13 @@ from stars.cases.models import (
     answer_scale,
 )
 from stars.core.permissions import Scope
+from stars.domain.disclosure import SUPPRESSED, is_small
 from stars.domain.measures import (
     MOVEMENT_LABELS,
     MOVEMENTS,
-    SUPPRESSED,
     area_change,
     attendance_band,
     band_movement,
-    is_small,
     proportion,
     still_in_placement,
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +13,7 @@ from stars.cases.outcomes import Filters, add_charts, outcomes_report
 from stars.cases.selectors import caseload
 from stars.core.audit import record_access
 from stars.core.permissions import page, scope_of
+from stars.domain.calendar import parse_date
 from stars.partnership.models import Council, Role
 from stars.partnership.selectors import contract_current
 
@@ -36,13 +36,6 @@ def case_caseload(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _date(v: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(v)
-    except ValueError:
-        return None
-
-
 @page("cases_outcomes")
 def cases_outcomes(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
@@ -52,8 +45,8 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     filters = Filters(
         council=g.get("council", "") if g.get("council", "") in councils else "",
         cohort=g.get("cohort", "") if g.get("cohort", "") in contract.cohort_codes else "",
-        date_from=_date(g.get("from", "")),
-        date_to=_date(g.get("to", "")),
+        date_from=parse_date(g.get("from")),
+        date_to=parse_date(g.get("to")),
     )
     suppressed = not scope.child_level
     tables = outcomes_report(scope, filters, suppressed=suppressed)

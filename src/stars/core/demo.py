@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from stars.demo.synthetic import generate_programme
-from stars.domain.contract.terms import parse_contract
+from stars.domain.contract.parsing import parse_contract
 from stars.partnership.models import Role, User
 from stars.partnership.services import user_create
 from stars.referrals.importer import tracker_import

@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from stars.domain.contract.terms import Contract
-from stars.domain.outcomes.engine import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
+from stars.domain.outcomes.frames import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
 
 # Evaluation shapes (domain.md). Codes the contract lacks are ignored.
 COHORT_MIX = {"A": 30, "B": 112, "C": 22, "D": 64}

@@ -1,10 +1,84 @@
-"""Financial-year quarters (April to June is Q1), as boards report: "Q3 2024-25"."""
+"""Dates as the programme counts them: ages, months, financial years and their quarters.
+
+Ages are whole years (a 29 February birthday falls on 1 March). Months are named by their
+first day. A financial year runs from 1 April to 31 March and its quarters are numbered
+from April (April to June is Q1), as boards report them: "Q3 2024-25". Nothing here reads
+the clock: "today" is always given.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass
+
+# -- days and ages ----------------------------------------------------------------------------
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """The date an ISO text names (``2024-11-30``); None when it is blank or not a date.
+
+    Pages and commands read their as-of date with it (a page falls back to today).
+    """
+    try:
+        return dt.date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+def age_on(date_of_birth: dt.date, on: dt.date) -> int:
+    """Age in whole years on a date (a 29 February birthday falls on 1 March)."""
+    years = on.year - date_of_birth.year
+    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years
+
+
+# -- months -----------------------------------------------------------------------------------
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clamped to the month's last day."""
+    m = d.month - 1 + months
+    year, month = d.year + m // 12, m % 12 + 1
+    last = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return dt.date(year, month, min(d.day, last))
+
+
+def _leap(y: int) -> bool:
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+
+
+def month_start(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
+def next_month(d: dt.date) -> dt.date:
+    """The first day of the month after ``d``'s month."""
+    return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def month_label(d: dt.date) -> str:
+    return d.strftime("%B %Y")
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """First days of every month from ``first``'s month to ``last``'s month, inclusive."""
+    out: list[dt.date] = []
+    m = month_start(first)
+    while m <= last:
+        out.append(m)
+        m = next_month(m)
+    return out
+
+
+# -- financial years and their quarters -------------------------------------------------------
+
+
+def financial_year(day: dt.date) -> int:
+    """The financial year holding a date, by the calendar year it starts in (2024: 2024-25)."""
+    return day.year if day.month >= 4 else day.year - 1
+
 
 LABEL = re.compile(r"^Q([1-4]) (\d{4})-(\d{2})$")
 
@@ -48,8 +122,7 @@ class Quarter:
 
 def quarter_of(day: dt.date) -> Quarter:
     """The financial-year quarter holding a date."""
-    fy = day.year if day.month >= 4 else day.year - 1
-    return Quarter(fy, (day.month - 4) % 12 // 3 + 1)
+    return Quarter(financial_year(day), (day.month - 4) % 12 // 3 + 1)
 
 
 def parse_quarter(label: str) -> Quarter:

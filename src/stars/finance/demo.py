@@ -15,7 +15,7 @@ from django.db import transaction
 from rich.progress import Progress
 
 from stars.core.demo import DEMO_AS_OF
-from stars.domain.outcomes.claims import month_start, next_month
+from stars.domain.calendar import month_start, next_month
 from stars.finance.services import claim_approve, claim_dispute_line, claim_prepare, claim_submit
 from stars.partnership.models import Council, Role, User
 from stars.referrals.models import Referral

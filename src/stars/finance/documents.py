@@ -11,7 +11,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from stars.domain.outcomes.claims import month_label
+from stars.domain.calendar import month_label
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.finance.selectors import claim_lines_of, claim_totals_of
 from stars.reports.exports import csv_text, pdf, xlsx

@@ -14,15 +14,14 @@ from typing import Any
 import polars as pl
 
 from stars.core.permissions import Scope
-from stars.domain.contract.terms import Contract, age_on
+from stars.domain.calendar import age_on, months_between
+from stars.domain.contract.terms import Contract
+from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED, suppress_group
 from stars.domain.evaluation.report import evaluation_report
-from stars.domain.measures import SUPPRESSED, suppress_group
-from stars.domain.outcomes.claims import months_between
 from stars.domain.outcomes.engine import Money, money_by_group, referral_figures
 from stars.finance.engine_bridge import frames_for
 
 NEAR_CAP = Decimal("0.8")  # warn when payments reach this share of the maximum
-SUPPRESS_BELOW = 5  # counts under this are shown as "c" to aggregate-only readers
 
 
 @dataclass(frozen=True)

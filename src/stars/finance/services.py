@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from stars.domain.outcomes.claims import Claimed, claim_lines, month_label, month_start, next_month
+from stars.domain.calendar import month_label, month_start, next_month
+from stars.domain.outcomes.claims import Claimed, claim_lines
 from stars.finance import engine_bridge
 from stars.finance.models import EXACT, ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.models import Council, Role

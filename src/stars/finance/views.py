@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from stars.core.audit import record_access
 from stars.core.permissions import allowed, page, scope_of
-from stars.domain.outcomes.claims import month_label
+from stars.domain.calendar import month_label, parse_date
 from stars.finance import documents, figures, selectors, services
 from stars.finance.forms import DisputeForm, OpenClaimForm
 from stars.finance.models import ClaimStatus, OutcomeClaim
@@ -32,10 +32,7 @@ def _download(body: str | bytes, content_type: str, filename: str) -> HttpRespon
 
 
 def _as_of(request: HttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return timezone.localdate()
+    return parse_date(request.GET.get("as_of")) or timezone.localdate()
 
 
 def _need(claim: OutcomeClaim | None) -> OutcomeClaim:

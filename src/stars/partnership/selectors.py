@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from stars.domain.contract.parsing import parse_contract
 from stars.domain.contract.terms import Contract as ContractTerms
-from stars.domain.contract.terms import parse_contract
 from stars.partnership.models import Contract
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from stars.domain.contract.parsing import parse_contract
 from stars.domain.contract.terms import Contract as ContractTerms
-from stars.domain.contract.terms import parse_contract
 from stars.partnership.models import COUNCIL_ROLES, Contract, Council, Role, User
 
 

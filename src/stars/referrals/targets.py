@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from stars.core.permissions import page, scope_of
-from stars.domain.contract.terms import add_months
+from stars.domain.calendar import add_months, parse_date
 from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
 from stars.partnership.selectors import contract_current
 from stars.reports import charts
@@ -19,11 +19,7 @@ from stars.reports.services import evaluation_for
 
 
 def parse_as_of(request: HttpRequest) -> dt.date:
-    raw = request.GET.get("as_of", "")
-    try:
-        return dt.date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    return parse_date(request.GET.get("as_of")) or timezone.localdate()
 
 
 @page("targets")

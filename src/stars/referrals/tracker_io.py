@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from stars.domain.contract.terms import ContractError, parse_contract
+from stars.domain.contract.parsing import ContractError, parse_contract
 from stars.domain.tracker.parsing import (
     MAX_PROBLEMS,
     Problem,

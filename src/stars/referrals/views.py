@@ -373,7 +373,7 @@ def enquiry_profile_pdf(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     profile = get_object_or_404(ChildProfile, enquiry=enquiry)
     from django.template.loader import render_to_string
 
-    from stars.domain.contract.terms import age_on
+    from stars.domain.calendar import age_on
     from stars.reports.exports import pdf
 
     html = render_to_string(

@@ -17,13 +17,13 @@ from django.db.models import Exists, OuterRef, Q
 
 from stars.core.permissions import Scope
 from stars.core.templatetags.stars_format import money as format_gbp
-from stars.domain.calendar import Quarter
-from stars.domain.measures import SUPPRESSED, suppress_group
-from stars.domain.outcomes.claims import next_month
+from stars.domain.calendar import Quarter, next_month
+from stars.domain.disclosure import SUPPRESSED, suppress_group
+from stars.domain.vocabulary import DECISIONS, STATUSES
 from stars.partnership.selectors import contract_current
 from stars.reports import charts
 from stars.reports.services import evaluation_for
-from stars.reports.tables import DECISIONS, STATUSES, Table
+from stars.reports.tables import Table
 
 MONEY_KEYS = [
     ("outcome_payments", "Outcome payments"),

@@ -28,8 +28,8 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from stars.domain.measures import SUPPRESS_BELOW, is_small
-from stars.domain.outcomes.claims import next_month
+from stars.domain.calendar import next_month
+from stars.domain.disclosure import SUPPRESS_BELOW, is_small
 from stars.partnership.selectors import contract_current
 
 STANDARD = "INDIGO impact bond data standard, project schema 4.1.0"

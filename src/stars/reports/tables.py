@@ -7,16 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from stars.domain.contract.terms import Contract
-
-DECISIONS = [
-    "progressed",
-    "pending",
-    "withdrawn",
-    "criteria_not_met",
-    "waiting_list",
-    "not_progressed_other",
-]
-STATUSES = ["graduated", "closed_early", "gf_complete", "live"]
+from stars.domain.vocabulary import DECISIONS, STATUSES
 
 
 @dataclass

@@ -11,14 +11,12 @@ from django.utils import timezone
 
 from stars.core.audit import record_access
 from stars.core.permissions import page, scope_of
+from stars.domain.calendar import parse_date
 from stars.reports.services import evaluation_context, evaluation_json, evaluation_xlsx
 
 
 def _as_of(request: HttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return timezone.localdate()
+    return parse_date(request.GET.get("as_of")) or timezone.localdate()
 
 
 @page("report_evaluation")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from stars.domain.outcomes.claims import month_label
+from stars.domain.calendar import month_label
 from stars.domain.outcomes.reconciliation import (
     Discrepancy,
     Stake,

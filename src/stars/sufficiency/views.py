@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from stars.core.audit import record_access
 from stars.core.permissions import page, scope_of
+from stars.domain.calendar import parse_date
 from stars.partnership.models import Council
 from stars.sufficiency.dashboard import dashboard_context, dashboard_pdf, dashboard_xlsx
 
@@ -137,7 +138,6 @@ def sufficiency_link(request: HttpRequest, referral_id: str) -> HttpResponse:
 
 @page("sufficiency_reconcile")
 def sufficiency_reconcile(request: HttpRequest, council: str) -> HttpResponse:
-    import datetime as dt
 
     from django.utils import timezone
 
@@ -146,10 +146,7 @@ def sufficiency_reconcile(request: HttpRequest, council: str) -> HttpResponse:
     mine = {c.code: c for c in _councils(request)}
     if council not in mine:
         raise Http404("no such council")
-    try:
-        as_of = dt.date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        as_of = timezone.localdate()
+    as_of = parse_date(request.GET.get("as_of")) or timezone.localdate()
     context = council_reconciliation(mine[council], as_of)
     record_access(
         user=request.user,

@@ -12,6 +12,7 @@ import datetime as dt
 import polars as pl
 
 from stars.domain.contract.terms import Contract
+from stars.domain.outcomes.frames import referrals_as_of
 
 WEEK_BANDS = (
     (0, 13, "0-12"),
@@ -24,9 +25,9 @@ WEEK_BANDS = (
 
 
 def _existing(referrals: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """``referrals_as_of`` with ``until``: the end date if ended by ``as_of``, else ``as_of``."""
     ended = pl.col("end_date").is_not_null() & (pl.col("end_date") <= as_of)
-    return referrals.filter(pl.col("referral_date") <= as_of).with_columns(
-        pl.when(ended).then(pl.col("status")).otherwise(pl.lit("live")).alias("status_as_of"),
+    return referrals_as_of(referrals, as_of).with_columns(
         pl.when(ended).then(pl.col("end_date")).otherwise(pl.lit(as_of)).alias("until"),
     )
 

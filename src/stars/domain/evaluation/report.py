@@ -21,14 +21,8 @@ import polars as pl
 
 from stars.domain.contract.terms import Contract
 from stars.domain.money import ZERO, rate4, to_json_ready
-from stars.domain.outcomes.engine import (
-    CLOSED,
-    DECISIONS,
-    STATUSES,
-    Money,
-    money_of_group,
-    referral_figures,
-)
+from stars.domain.outcomes.engine import Money, money_of_group, referral_figures
+from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES
 
 RATE_KEYS = frozenset(
     {"closed_early_rate", "closed_early_rate_by_cohort", "closed_early_rate_by_local_authority"}

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from stars.domain.calendar import month_label, month_start, next_month
 from stars.domain.money import ZERO, pence
 from stars.domain.outcomes.engine import ReferralPayment
 
@@ -31,29 +32,6 @@ GUARANTEED_FEE = "guaranteed_fee"
 ADJUSTMENT = "adjustment"
 KINDS = (OUTCOME, GUARANTEED_FEE, ADJUSTMENT)
 COMPONENTS = (OUTCOME, GUARANTEED_FEE)
-
-
-def month_start(d: dt.date) -> dt.date:
-    return d.replace(day=1)
-
-
-def next_month(d: dt.date) -> dt.date:
-    """The first day of the month after ``d``'s month."""
-    return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
-
-
-def month_label(d: dt.date) -> str:
-    return d.strftime("%B %Y")
-
-
-def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    """First days of every month from ``first``'s month to ``last``'s month, inclusive."""
-    out: list[dt.date] = []
-    m = month_start(first)
-    while m <= last:
-        out.append(m)
-        m = next_month(m)
-    return out
 
 
 def _nothing(referral_id: str) -> ReferralPayment:

@@ -1,7 +1,7 @@
 """The outcomes engine: sustained weeks, payments and savings (tracker-format.md rules).
 
-Inputs are Polars frames with the tracker's columns (``ENQUIRY_SCHEMA``, ``REFERRAL_SCHEMA``,
-``PERIOD_SCHEMA``): codes canonical (cohort and council as the contract spells them, other
+Inputs are Polars frames with the tracker's columns (``stars.domain.outcomes.frames``): codes
+canonical (cohort and council as the contract spells them, other
 codes lower-case), dates as ``pl.Date``, blank as null.
 
 How it stays exact and fast: whole weeks per referral are integers computed column-wise
@@ -29,71 +29,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import polars as pl
 
 from stars.domain.contract.terms import Contract
-from stars.domain.outcomes.explanation import Explanation as Explanation
-from stars.domain.outcomes.explanation import PeriodLine as PeriodLine
-from stars.domain.outcomes.explanation import explain_referral as explain_referral
-
-ENQUIRY_SCHEMA: dict[str, Any] = {
-    "enquiry_id": pl.Utf8,
-    "child_ref": pl.Utf8,
-    "local_authority": pl.Utf8,
-    "cohort": pl.Utf8,
-    "enquiry_date": pl.Date,
-    "date_of_birth": pl.Date,
-    "decision": pl.Utf8,
-    "decision_date": pl.Date,
-}
-REFERRAL_SCHEMA: dict[str, Any] = {
-    "referral_id": pl.Utf8,
-    "enquiry_id": pl.Utf8,
-    "child_ref": pl.Utf8,
-    "local_authority": pl.Utf8,
-    "cohort": pl.Utf8,
-    "date_of_birth": pl.Date,
-    "funding": pl.Utf8,
-    "referral_date": pl.Date,
-    "status": pl.Utf8,
-    "end_date": pl.Date,
-    "closure_reason": pl.Utf8,
-}
-PERIOD_SCHEMA: dict[str, Any] = {
-    "referral_id": pl.Utf8,
-    "start_date": pl.Date,
-    "end_date": pl.Date,
-}
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "enquiries": ENQUIRY_SCHEMA,
-    "referrals": REFERRAL_SCHEMA,
-    "periods": PERIOD_SCHEMA,
-}
-
-DECISIONS = (
-    "progressed",
-    "pending",
-    "withdrawn",
-    "criteria_not_met",
-    "waiting_list",
-    "not_progressed_other",
-)
-STATUSES = ("graduated", "closed_early", "gf_complete", "live")
-CLOSED = ("closed_early", "graduated", "gf_complete")
-FUNDINGS = ("sib", "guaranteed")
+from stars.domain.outcomes.frames import referrals_as_of
 
 _FAR = 2**30  # a day number beyond any date: "no end"
-
-
-def empty_frames() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Empty (enquiries, referrals, periods) frames with the tracker's schemas."""
-    return (
-        pl.DataFrame(schema=ENQUIRY_SCHEMA),
-        pl.DataFrame(schema=REFERRAL_SCHEMA),
-        pl.DataFrame(schema=PERIOD_SCHEMA),
-    )
 
 
 def _days(column: str) -> pl.Expr:
@@ -103,22 +45,6 @@ def _days(column: str) -> pl.Expr:
 
 def _day_number(on: dt.date) -> int:
     return (on - dt.date(1970, 1, 1)).days
-
-
-# -- as-of views ----------------------------------------------------------------------------
-
-
-def referrals_as_of(referrals: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    """Referrals that exist on ``as_of``, with ``status_as_of`` and ``closure_reason_as_of``."""
-    ended = pl.col("end_date").is_not_null() & (pl.col("end_date") <= as_of)
-    status = pl.when(ended).then(pl.col("status")).otherwise(pl.lit("live"))
-    return referrals.filter(pl.col("referral_date") <= as_of).with_columns(
-        status.alias("status_as_of"),
-        pl.when(ended & (pl.col("status") == "closed_early"))
-        .then(pl.col("closure_reason"))
-        .otherwise(pl.lit(None, pl.Utf8))
-        .alias("closure_reason_as_of"),
-    )
 
 
 # -- integer weeks per referral -------------------------------------------------------------

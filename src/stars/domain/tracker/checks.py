@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from stars.domain.contract.terms import Contract, age_on
-from stars.domain.outcomes.engine import DECISIONS, FUNDINGS, STATUSES
+from stars.domain.calendar import age_on
+from stars.domain.contract.terms import Contract
 from stars.domain.tracker.rows import EnquiryRow, PeriodRow, ReferralRow
+from stars.domain.vocabulary import DECISIONS, FUNDINGS, STATUSES
 
 MAX_PROBLEMS = 200
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

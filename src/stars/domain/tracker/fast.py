@@ -25,15 +25,9 @@ from typing import Any
 import polars as pl
 
 from stars.domain.contract.terms import Contract
-from stars.domain.outcomes.engine import (
-    DECISIONS,
-    ENQUIRY_SCHEMA,
-    FUNDINGS,
-    PERIOD_SCHEMA,
-    REFERRAL_SCHEMA,
-    STATUSES,
-)
+from stars.domain.outcomes.frames import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
 from stars.domain.tracker.checks import MAX_PROBLEMS, Problem
+from stars.domain.vocabulary import DECISIONS, FUNDINGS, STATUSES
 
 # anything the csv module and Polars might read differently, or str.strip and Polars strip
 UNUSUAL = re.compile(

@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from stars.domain.outcomes.engine import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
+from stars.domain.outcomes.frames import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
 
 ENQUIRIES_FILE = "enquiries.csv"
 REFERRALS_FILE = "referrals.csv"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stars.domain.measures import SUPPRESSED, suppress_group
+from stars.domain.disclosure import SUPPRESSED, suppress_group
 
 COUNTS = st.dictionaries(st.sampled_from("ABCDEFG"), st.integers(0, 40), min_size=1)
 
