@@ -18,7 +18,8 @@ from stars.domain.calendar import age_on, months_between
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED, suppress_group
 from stars.domain.evaluation.report import evaluation_report
-from stars.domain.outcomes.engine import Money, money_by_group, referral_figures
+from stars.domain.money import Money
+from stars.domain.outcomes.engine import money_by_group, referral_figures
 from stars.finance.engine_bridge import frames_for
 
 NEAR_CAP = Decimal("0.8")  # warn when payments reach this share of the maximum
@@ -30,7 +31,6 @@ class MoneyRow:
 
     label: str
     money: Money
-    lcf_share: Decimal
 
     @property
     def outcome_payments(self) -> Decimal:
@@ -42,7 +42,7 @@ class MoneyRow:
 
     @property
     def paid(self) -> Decimal:
-        return self.outcome_payments + self.guaranteed_fees
+        return self.money.paid
 
     @property
     def cashable_savings(self) -> Decimal:
@@ -58,11 +58,11 @@ class MoneyRow:
 
     @property
     def lcf_contribution(self) -> Decimal:
-        return self.outcome_payments * self.lcf_share
+        return self.money.fund_contributions
 
     @property
     def council_cost(self) -> Decimal:
-        return self.paid - self.lcf_contribution
+        return self.money.council_cost
 
 
 def _sum(groups: dict[tuple[str, str], Money], keep: Any) -> Money:
@@ -84,21 +84,20 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
     frames = frames_for(scope)
     _, referrals, periods = frames
     groups = money_by_group(contract, referral_figures(contract, referrals, periods, as_of))
-    share = contract.lcf_share
     councils = scope.council_codes(contract.council_codes) if scope else contract.council_codes
     by_council = [
-        MoneyRow(contract.local_authority(c).name, _sum(groups, lambda k, c=c: k[0] == c), share)
+        MoneyRow(contract.local_authority(c).name, _sum(groups, lambda k, c=c: k[0] == c))
         for c in councils
     ]
     by_cohort = [
-        MoneyRow(f"{c.code}: {c.name}", _sum(groups, lambda k, c=c: k[1] == c.code), share)
+        MoneyRow(f"{c.code}: {c.name}", _sum(groups, lambda k, c=c: k[1] == c.code))
         for c in contract.cohorts
     ]
     points = [m for m in months_between(contract.start, as_of) if contract.start < m <= as_of]
     if not points or points[-1] != as_of:
         points.append(as_of)
-    months = [MoneyRow(f"{m:%Y-%m-%d}", money_at(contract, frames, m), share) for m in points]
-    total = MoneyRow("Total", _sum(groups, lambda k: True), share)
+    months = [MoneyRow(f"{m:%Y-%m-%d}", money_at(contract, frames, m)) for m in points]
+    total = MoneyRow("Total", _sum(groups, lambda k: True))
     return {
         "total": total,
         "by_council": by_council,
@@ -112,8 +111,7 @@ def cap_position(contract: Contract, as_of: dt.date) -> dict[str, Any] | None:
     cap = contract.maximum_outcome_payment
     if not cap:
         return None
-    m = money_at(contract, frames_for(None), as_of)
-    paid = m.outcome_payments + m.guaranteed_funding_payments
+    paid = money_at(contract, frames_for(None), as_of).paid
     used = paid / cap
     return {"cap": cap, "paid": paid, "used": used, "near": used >= NEAR_CAP, "left": cap - paid}
 
@@ -134,7 +132,6 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     refs = report["referrals"]
     cases = report["cases"]
     closed = sum(cases["status"][s] for s in ("closed_early", "graduated", "gf_complete"))
-    share = contract.lcf_share
     # each breakdown adds up to a published total: small counts hidden, and one more where
     # a single hidden count could be worked out from the total (stars.domain.measures)
     by_cohort, t1 = suppress_group(refs["by_cohort"])
@@ -145,12 +142,9 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     totals = {t1, t2, t3, t4}
     total = SUPPRESSED if SUPPRESSED in totals else refs["total"]
     return {
-        "to_date": MoneyRow("To date", to_date, share),
-        "projected": MoneyRow("Projected", projected, share),
-        "from_live": projected.outcome_payments
-        + projected.guaranteed_funding_payments
-        - to_date.outcome_payments
-        - to_date.guaranteed_funding_payments,
+        "to_date": MoneyRow("To date", to_date),
+        "projected": MoneyRow("Projected", projected),
+        "from_live": projected.paid - to_date.paid,
         "cap": contract.maximum_outcome_payment,
         "referrals_total": total,
         "minimum_total": sum(y.minimum_referrals for y in contract.contract_years),

@@ -19,6 +19,7 @@ from stars.core.permissions import Scope
 from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.calendar import Quarter, next_month
 from stars.domain.disclosure import SUPPRESSED, suppress_group
+from stars.domain.evaluation.report import money_of_section
 from stars.domain.vocabulary import DECISIONS, STATUSES
 from stars.partnership.selectors import contract_current
 from stars.reports import charts
@@ -264,8 +265,8 @@ def _money_section(
         [label, _money(now, k), _change(_money(now, k), _money(before, k), money=True)]
         for k, label in MONEY_KEYS
     ]
-    paid = _money(now, "outcome_payments") + _money(now, "guaranteed_funding_payments")
-    paid_before = _money(before, "outcome_payments") + _money(before, "guaranteed_funding_payments")
+    paid = money_of_section(now["finance"]).paid
+    paid_before = money_of_section(before["finance"]).paid
     cashable = _money(now, "cashable_savings")
     headline = (
         f"{format_gbp(paid)} paid for outcomes to date "
@@ -280,8 +281,7 @@ def _money_section(
             {
                 "council": name,
                 "figure": "Paid for outcomes",
-                "pounds": float(fin["outcome_payments"])
-                + float(fin["guaranteed_funding_payments"]),
+                "pounds": float(money_of_section(fin).paid),
             },
             {
                 "council": name,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -20,8 +21,8 @@ from typing import Any
 import polars as pl
 
 from stars.domain.contract.terms import Contract
-from stars.domain.money import ZERO, rate4, to_json_ready
-from stars.domain.outcomes.engine import Money, money_of_group, referral_figures
+from stars.domain.money import ZERO, Money, rate4, to_json_ready
+from stars.domain.outcomes.engine import money_of_group, referral_figures
 from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES
 
 RATE_KEYS = frozenset(
@@ -166,7 +167,6 @@ def evaluation_report(
         m = money_of_group(contract, cohort, funding, int(count), int(sustained), int(payable))
         money[(la, cohort)] = money[(la, cohort)] + m if (la, cohort) in money else m
     grand = _sum(money, lambda k: True)
-    lcf = grand.outcome_payments * contract.lcf_share
 
     return {
         "as_of": as_of.isoformat(),
@@ -207,10 +207,29 @@ def evaluation_report(
             "outcome_payments": grand.outcome_payments,
             "guaranteed_funding_payments": grand.guaranteed_funding_payments,
             "net_cash_saving": grand.net_cash_saving,
-            "lcf_contribution": lcf,
-            "council_cost": grand.outcome_payments - lcf + grand.guaranteed_funding_payments,
+            "lcf_contribution": grand.fund_contributions,
+            "council_cost": grand.council_cost,
         },
     }
+
+
+def money_of_section(finance: Mapping[str, Any]) -> Money:
+    """The ``Money`` of one of the report's finance sections (the programme's, a council's
+    or a cohort's), exact or as printed (numbers are read through their text). Figures a
+    section does not hold are 0: a council's or cohort's holds no fund contribution."""
+
+    def amount(key: str) -> Decimal:
+        return Decimal(str(finance.get(key, 0)))
+
+    return Money(
+        sustained_weeks=int(finance.get("sustained_weeks", 0)),
+        payable_weeks=int(finance.get("payable_weeks", 0)),
+        cashable_savings=amount("cashable_savings"),
+        cost_avoidance=amount("cost_avoidance"),
+        outcome_payments=amount("outcome_payments"),
+        guaranteed_funding_payments=amount("guaranteed_funding_payments"),
+        fund_contributions=amount("lcf_contribution"),
+    )
 
 
 def empty_report(as_of: dt.date) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from stars.domain.calendar import month_label, month_start, next_month
-from stars.domain.money import ZERO, pence
+from stars.domain.money import ZERO, Money, fund_contribution, pence
 from stars.domain.outcomes.engine import ReferralPayment
 
 OUTCOME = "outcome"
@@ -166,25 +166,32 @@ class LineLike(Protocol):
 
 @dataclass(frozen=True)
 class ClaimTotals:
-    """A claim's totals, exact; the LCF pays its share of outcome payments only."""
+    """A claim's totals, exact: its money (the Life Chances Fund pays its share of outcome
+    payments only) and how much of it adjusts earlier months."""
 
-    outcome_payments: Decimal
-    guaranteed_fees: Decimal
+    money: Money
     adjustments: Decimal
-    lcf_share: Decimal
+
+    @property
+    def outcome_payments(self) -> Decimal:
+        return self.money.outcome_payments
+
+    @property
+    def guaranteed_fees(self) -> Decimal:
+        return self.money.guaranteed_funding_payments
 
     @property
     def total(self) -> Decimal:
-        return self.outcome_payments + self.guaranteed_fees
+        return self.money.paid
 
     @property
     def lcf_contribution(self) -> Decimal:
-        return self.outcome_payments * self.lcf_share
+        return self.money.fund_contributions
 
     @property
     def council_cost(self) -> Decimal:
         """What the council pays after the Life Chances Fund's share."""
-        return self.total - self.lcf_contribution
+        return self.money.council_cost
 
 
 def claim_totals(lines: Iterable[LineLike], lcf_share: Decimal) -> ClaimTotals:
@@ -197,4 +204,9 @@ def claim_totals(lines: Iterable[LineLike], lcf_share: Decimal) -> ClaimTotals:
             outcome += line.amount
         if line.kind == ADJUSTMENT:
             adjustments += line.amount
-    return ClaimTotals(outcome, fees, adjustments, lcf_share)
+    money = Money(
+        outcome_payments=outcome,
+        guaranteed_funding_payments=fees,
+        fund_contributions=fund_contribution(outcome, lcf_share),
+    )
+    return ClaimTotals(money, adjustments)

@@ -33,6 +33,7 @@ from decimal import Decimal
 import polars as pl
 
 from stars.domain.contract.terms import Contract
+from stars.domain.money import Money, fund_contribution
 from stars.domain.outcomes.frames import referrals_as_of
 
 _FAR = 2**30  # a day number beyond any date: "no end"
@@ -127,39 +128,6 @@ def referral_figures(
 # -- exact money ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Money:
-    """Exact weeks and money of a group of referrals."""
-
-    referrals: int = 0
-    sustained_weeks: int = 0
-    payable_weeks: int = 0
-    cashable_savings: Decimal = Decimal(0)
-    cost_avoidance: Decimal = Decimal(0)
-    outcome_payments: Decimal = Decimal(0)
-    guaranteed_funding_payments: Decimal = Decimal(0)
-
-    @property
-    def savings(self) -> Decimal:
-        return self.cashable_savings + self.cost_avoidance
-
-    @property
-    def net_cash_saving(self) -> Decimal:
-        """Cashable savings − outcome payments − guaranteed-funding payments."""
-        return self.cashable_savings - self.outcome_payments - self.guaranteed_funding_payments
-
-    def __add__(self, other: Money) -> Money:
-        return Money(
-            self.referrals + other.referrals,
-            self.sustained_weeks + other.sustained_weeks,
-            self.payable_weeks + other.payable_weeks,
-            self.cashable_savings + other.cashable_savings,
-            self.cost_avoidance + other.cost_avoidance,
-            self.outcome_payments + other.outcome_payments,
-            self.guaranteed_funding_payments + other.guaranteed_funding_payments,
-        )
-
-
 def group_weeks(figures: pl.DataFrame) -> pl.DataFrame:
     """Integer totals per (local_authority, cohort, funding) of ``referral_figures``."""
     return figures.group_by("local_authority", "cohort", "funding").agg(
@@ -181,14 +149,16 @@ def money_of_group(
         return Money(referrals, sustained, payable, guaranteed_funding_payments=gf)
     saving = cohort.weekly_saving * sustained
     cashable = cohort.saving_kind == "cashable"
+    outcome = cohort.weekly_outcome_payment * payable
     return Money(
         referrals=referrals,
         sustained_weeks=sustained,
         payable_weeks=payable,
         cashable_savings=saving if cashable else Decimal(0),
         cost_avoidance=Decimal(0) if cashable else saving,
-        outcome_payments=cohort.weekly_outcome_payment * payable,
+        outcome_payments=outcome,
         guaranteed_funding_payments=gf,
+        fund_contributions=fund_contribution(outcome, contract.lcf_share),
     )
 
 
