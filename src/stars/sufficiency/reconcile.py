@@ -57,11 +57,10 @@ def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
             missing.append(link)
             continue
         e = explanation_for(link.referral, as_of)
-        claimed = [(p.counted_from, p.counted_until) for p in e.periods if p.days > 0]
-        weeks = claim_weeks(claimed, e.proving_weeks, e.weekly_rate)
+        weeks = claim_weeks(e.outcome)
         found = reconcile(
             e.cohort,
-            claimed,
+            e.counted_days,
             episodes_of(frame, link.council_child_id),
             records_until=records_until,
         )

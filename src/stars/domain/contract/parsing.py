@@ -21,6 +21,7 @@ from stars.domain.contract.terms import (
     GuaranteedFunding,
     LocalAuthority,
 )
+from stars.domain.outcomes.designs.registry import DEFAULT, DESIGNS
 from stars.domain.vocabulary import CLOSURE_REASONS
 
 
@@ -87,6 +88,16 @@ class _Reader:
             raise ContractError(self.file, self.key(name), f"must not be negative, found {v}")
         return d
 
+    def design(self, name: str) -> str:
+        """A payment design's name (stars.domain.outcomes.designs); the default if absent."""
+        v = self._get(name, False)
+        if v is None:
+            return DEFAULT
+        if not isinstance(v, str) or v.strip().lower() not in DESIGNS:
+            known = ", ".join(repr(d) for d in DESIGNS)
+            raise ContractError(self.file, self.key(name), f"expected one of {known}, found {v!r}")
+        return v.strip().lower()
+
     def tables(self, name: str) -> list[_Reader]:
         v = self._get(name, True)
         if not isinstance(v, list) or not v or not all(isinstance(t, dict) for t in v):
@@ -145,6 +156,8 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
                 raise ContractError(file, r.key("min_age"), f"{lo} is above max_age {hi}")
             rules.append(EligibilityRule(from_, lo, hi))
         _unique(file, t.key("eligibility") + ".from", [str(r.start) for r in rules])
+        design = t.design("payment_design")
+        # the keys of the design weekly_after_proving (every design, for now)
         payment = t.money("weekly_outcome_payment")
         saving = t.money("weekly_saving")
         assert payment is not None and saving is not None
@@ -158,6 +171,7 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
                 saving_kind=kind,
                 minimum_referrals=t.integer("minimum_referrals"),
                 eligibility=tuple(sorted(rules, key=lambda r: r.start)),
+                payment_design=design,
             )
         )
     _unique(file, "cohort", [c.code for c in cohorts])

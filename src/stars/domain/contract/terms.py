@@ -47,6 +47,7 @@ class Cohort:
     saving_kind: str
     minimum_referrals: int
     eligibility: tuple[EligibilityRule, ...]
+    payment_design: str = "weekly_after_proving"  # stars.domain.outcomes.designs
 
     def rule_on(self, on: dt.date) -> EligibilityRule | None:
         """The eligibility rule in force on a date (the latest one that has started)."""

@@ -22,7 +22,7 @@ import polars as pl
 
 from stars.domain.contract.terms import Contract
 from stars.domain.money import ZERO, Money, rate4, to_json_ready
-from stars.domain.outcomes.engine import money_of_group, referral_figures
+from stars.domain.outcomes.engine import WEEKS, money_of_group, referral_figures, unit_columns
 from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES
 
 RATE_KEYS = frozenset(
@@ -119,8 +119,10 @@ def evaluation_report(
     by_cohort_decision = _tally(e_rows, lambda r: (r[0], r[2]), lambda r: r[3])
     by_la_decision = _tally(e_rows, lambda r: (r[1], r[2]), lambda r: r[3])
 
-    # one small table of counts and integer weeks per combination of the referral's codes
+    # one small table of counts and integer weeks (and the payment designs' other integer
+    # units) per combination of the referral's codes
     figures = referral_figures(contract, referrals, periods, as_of)
+    summed = ("referrals", *WEEKS, *unit_columns(contract))
     groups = (
         figures.lazy()
         .with_columns(
@@ -136,11 +138,7 @@ def evaluation_report(
             "contract_year",
             "re_referral",
         )
-        .agg(
-            pl.len().alias("referrals"),
-            pl.col("sustained_weeks").sum(),
-            pl.col("payable_weeks").sum(),
-        )
+        .agg(pl.len().alias("referrals"), *[pl.col(c).sum() for c in summed[1:]])
         .collect()
         .rows()
     )
@@ -157,14 +155,13 @@ def evaluation_report(
     # money is linear in counts and weeks: sum the integers per (council, cohort, funding)
     # first, then price each sum once (exact either way; far fewer Decimal operations)
     weeks: dict[tuple[str, str, str], list[int]] = {}
-    for la, cohort, funding, *_, count, sustained, payable in groups:
-        w = weeks.setdefault((la, cohort, funding), [0, 0, 0])
-        w[0] += count
-        w[1] += sustained
-        w[2] += payable
+    for row in groups:  # (council, cohort, funding, 4 more codes, then the integers summed)
+        w = weeks.setdefault(row[:3], [0] * len(summed))
+        for i, value in enumerate(row[7:]):
+            w[i] += value
     money: dict[tuple[str, str], Money] = {}
-    for (la, cohort, funding), (count, sustained, payable) in weeks.items():
-        m = money_of_group(contract, cohort, funding, int(count), int(sustained), int(payable))
+    for (la, cohort, funding), sums in weeks.items():
+        m = money_of_group(contract, cohort, funding, dict(zip(summed, sums, strict=True)))
         money[(la, cohort)] = money[(la, cohort)] + m if (la, cohort) in money else m
     grand = _sum(money, lambda k: True)
 

@@ -1,9 +1,10 @@
 """One referral's weeks, payments and savings explained line by line, in plain Python.
 
-``explain_referral`` applies the same rules as the vectorised engine
-(``stars.domain.outcomes.engine``) to one referral and says, for every figure, the rule that
-produced it, so every pound on a claim can be traced to weeks, dates and contract terms.
-Tests check that its figures equal the engine's.
+``explain_referral`` applies the window rule (``stars.domain.outcomes.windows``) and the
+cohort's payment design (``stars.domain.outcomes.designs``) to one referral and says, for
+every figure, the rule that produced it, so every pound on a claim can be traced to weeks,
+dates and contract terms. The engine computes the same figures column-wise from the same
+rules; tests hold the two to the penny.
 """
 
 from __future__ import annotations
@@ -16,19 +17,10 @@ from typing import Any
 
 from stars.domain.contract.terms import Contract
 from stars.domain.money import pence
-
-
-@dataclass(frozen=True)
-class PeriodLine:
-    """One outcome period clipped to the referral's window."""
-
-    start: dt.date
-    end: dt.date | None
-    counted_from: dt.date
-    counted_until: dt.date
-    days: int
-    weeks: int
-    rule: str
+from stars.domain.outcomes.designs.base import ReferralFacts, ReferralOutcome
+from stars.domain.outcomes.designs.registry import design_for
+from stars.domain.outcomes.frames import closure_reason_on, status_on
+from stars.domain.outcomes.windows import CountedPeriod, counted_periods, week_blocks, window
 
 
 @dataclass(frozen=True)
@@ -54,21 +46,58 @@ class Explanation:
     window_start: dt.date
     window_end: dt.date
     window_rule: str
-    periods: tuple[PeriodLine, ...]
-    sustained_weeks: int
-    proving_weeks: int
-    proving_rule: str
-    payable_weeks: int
-    payable_rule: str
-    weekly_rate: Decimal
-    outcome_payment: Decimal
-    payment_rule: str
-    guaranteed_fee: Decimal
-    fee_rule: str
+    periods: tuple[CountedPeriod, ...]
+    outcome: ReferralOutcome  # the payment design's figures: weeks paid, dated payments
     weekly_saving: Decimal
     saving_kind: str
     savings: Decimal
     savings_rule: str
+
+    @property
+    def sustained_weeks(self) -> int:
+        return self.outcome.sustained_weeks
+
+    @property
+    def proving_weeks(self) -> int:
+        return self.outcome.proving_weeks
+
+    @property
+    def proving_rule(self) -> str:
+        return self.outcome.proving_rule
+
+    @property
+    def payable_weeks(self) -> int:
+        return self.outcome.payable_weeks
+
+    @property
+    def payable_rule(self) -> str:
+        return self.outcome.payable_rule
+
+    @property
+    def weekly_rate(self) -> Decimal:
+        return self.outcome.weekly_rate
+
+    @property
+    def outcome_payment(self) -> Decimal:
+        return self.outcome.outcome_payment
+
+    @property
+    def payment_rule(self) -> str:
+        return self.outcome.payment_rule
+
+    @property
+    def guaranteed_fee(self) -> Decimal:
+        return self.outcome.guaranteed_fee
+
+    @property
+    def fee_rule(self) -> str:
+        return self.outcome.fee_rule
+
+    @property
+    def counted_days(self) -> list[tuple[dt.date, dt.date]]:
+        """The days counted, as half-open stretches ``[first, stop)``: one per period with
+        days inside the window (what reconciliation checks against the council's records)."""
+        return [(p.counted_from, p.counted_until) for p in self.periods if p.days > 0]
 
     @property
     def weeks_to_proving_end(self) -> int:
@@ -76,7 +105,7 @@ class Explanation:
 
     @property
     def total_payment(self) -> Decimal:
-        return self.outcome_payment + self.guaranteed_fee
+        return self.outcome.total
 
     @property
     def lines(self) -> tuple[Line, ...]:
@@ -96,18 +125,6 @@ class Explanation:
         return tuple(out)
 
 
-def _window(
-    contract: Contract, start: dt.date, end: dt.date | None, as_of: dt.date
-) -> tuple[dt.date, str]:
-    horizon = start + dt.timedelta(weeks=contract.programme_weeks)
-    candidates = [(horizon, f"the end of the {contract.programme_weeks} programme weeks")]
-    if end is not None:
-        candidates.append((end, "the end of support"))
-    candidates.append((as_of, "the as-of date (the day itself is not counted)"))
-    # min() keeps the first of equal dates: the programme end, then support, then as-of
-    return min(candidates, key=lambda c: c[0])
-
-
 def explain_referral(
     contract: Contract,
     referral: Mapping[str, Any],
@@ -120,92 +137,39 @@ def explain_referral(
     ``cohort``, ``funding``, ``referral_date``, ``status``, ``end_date``; ``closure_reason``
     if any); ``periods`` are mappings with ``start_date`` and ``end_date``.
     """
-    cohort_code = str(referral["cohort"])
+    code = str(referral["cohort"])
     try:
-        cohort = contract.cohort(cohort_code)
-        proving_cohort, rate, saving, kind = (
-            cohort.proving_weeks,
-            cohort.weekly_outcome_payment,
-            cohort.weekly_saving,
-            cohort.saving_kind,
-        )
+        cohort = contract.cohort(code)
+        saving, kind = cohort.weekly_saving, cohort.saving_kind
     except KeyError:
-        proving_cohort, rate, saving, kind = 0, Decimal(0), Decimal(0), "cashable"
-    start: dt.date = referral["referral_date"]
-    end: dt.date | None = referral.get("end_date")
-    exists = start <= as_of
-    ended = end is not None and end <= as_of
-    status = str(referral.get("status") or "live") if ended else "live"
-    reason = referral.get("closure_reason") if ended and status == "closed_early" else None
-    window_end, why = _window(contract, start, end, as_of)
-
-    lines: list[PeriodLine] = []
-    for p in sorted(periods, key=lambda p: p["start_date"]):
-        p_start: dt.date = p["start_date"]
-        p_end: dt.date | None = p.get("end_date")
-        frm = max(p_start, start)
-        until = min(p_end, window_end) if p_end is not None else window_end
-        days = max((until - frm).days, 0)
-        weeks = days // 7
-        if not exists:
-            rule = "the referral does not exist yet on the as-of date"
-        elif p_start > as_of:
-            rule = "starts after the as-of date: not counted yet"
-        elif days == 0:
-            rule = "no days inside the window"
-        else:
-            rule = f"{days} days inside the window [{frm}, {until}) = {weeks} whole weeks"
-            if days % 7:
-                rule += f" (the last {days % 7} days are not a whole week)"
-        lines.append(PeriodLine(p_start, p_end, frm, until, days, weeks, rule))
-    sustained = sum(line.weeks for line in lines)
-
-    gf = contract.guaranteed_funding
-    guaranteed = referral.get("funding") == "guaranteed"
-    if guaranteed:
-        proving = gf.minimum_weeks
-        proving_rule = (
-            f"guaranteed funding: the first {proving} sustained weeks are covered by the "
-            "guaranteed fee (they stand in for the proving period)"
-        )
-    else:
-        proving = proving_cohort
-        proving_rule = f"cohort {cohort_code}: the first {proving} sustained weeks are proving"
-    payable = max(sustained - proving, 0)
-    payable_rule = f"max(0, {sustained} sustained − {proving}) = {payable}"
-    fee = gf.fee if guaranteed and exists else Decimal(0)
-    if guaranteed:
-        fee_rule = f"{gf.minimum_weeks} weeks × £{gf.weekly_fee} once started, whatever happens"
-        if not exists:
-            fee_rule = "not started by the as-of date"
-    else:
-        fee_rule = "not a guaranteed-funding referral"
-    payment = rate * payable
-    savings = saving * sustained
-    return Explanation(
+        saving, kind = Decimal(0), "cashable"
+    facts = ReferralFacts(
         referral_id=str(referral["referral_id"]),
-        as_of=as_of,
-        exists=exists,
-        status_as_of=status,
-        closure_reason_as_of=None if reason is None else str(reason),
+        cohort=code,
         funding=str(referral.get("funding") or ""),
-        cohort=cohort_code,
-        window_start=start,
-        window_end=window_end,
-        window_rule=f"from the referral date until {why}, exclusive",
-        periods=tuple(lines),
-        sustained_weeks=sustained,
-        proving_weeks=proving,
-        proving_rule=proving_rule,
-        payable_weeks=payable,
-        payable_rule=payable_rule,
-        weekly_rate=rate,
-        outcome_payment=payment,
-        payment_rule=f"{payable} payable weeks × £{rate} (cohort {cohort_code} weekly rate)",
-        guaranteed_fee=fee,
-        fee_rule=fee_rule,
+        referral_date=referral["referral_date"],
+    )
+    end: dt.date | None = referral.get("end_date")
+    w = window(contract.programme_weeks, facts.referral_date, end, as_of)
+    counted = counted_periods(w, periods, as_of)
+    outcome = design_for(contract, code).referral(contract, facts, week_blocks(counted), as_of)
+    sustained = outcome.sustained_weeks
+    reason = closure_reason_on(referral.get("status"), end, referral.get("closure_reason"), as_of)
+    return Explanation(
+        referral_id=facts.referral_id,
+        as_of=as_of,
+        exists=facts.referral_date <= as_of,
+        status_as_of=status_on(referral.get("status"), end, as_of),
+        closure_reason_as_of=reason,
+        funding=facts.funding,
+        cohort=code,
+        window_start=w.start,
+        window_end=w.end,
+        window_rule=w.rule,
+        periods=counted,
+        outcome=outcome,
         weekly_saving=saving,
         saving_kind=kind,
-        savings=savings,
-        savings_rule=f"{sustained} sustained weeks × £{saving} ({kind}, cohort {cohort_code})",
+        savings=saving * sustained,
+        savings_rule=f"{sustained} sustained weeks × £{saving} ({kind}, cohort {code})",
     )

@@ -55,7 +55,8 @@ def empty_frames() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
 
 
 def referrals_as_of(referrals: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
-    """Referrals that exist on ``as_of``, with ``status_as_of`` and ``closure_reason_as_of``."""
+    """Referrals that exist on ``as_of``, with ``status_as_of`` and ``closure_reason_as_of``
+    (column-wise ``status_on`` and ``closure_reason_on``)."""
     ended = pl.col("end_date").is_not_null() & (pl.col("end_date") <= as_of)
     status = pl.when(ended).then(pl.col("status")).otherwise(pl.lit("live"))
     return referrals.filter(pl.col("referral_date") <= as_of).with_columns(
@@ -65,3 +66,18 @@ def referrals_as_of(referrals: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         .otherwise(pl.lit(None, pl.Utf8))
         .alias("closure_reason_as_of"),
     )
+
+
+def status_on(status: str | None, end_date: dt.date | None, as_of: dt.date) -> str:
+    """One referral's status as of a date: its recorded status once it has ended, else live."""
+    ended = end_date is not None and end_date <= as_of
+    return str(status or "live") if ended else "live"
+
+
+def closure_reason_on(
+    status: str | None, end_date: dt.date | None, reason: str | None, as_of: dt.date
+) -> str | None:
+    """One referral's closure reason as of a date: known once it has closed early."""
+    if reason is None or status_on(status, end_date, as_of) != "closed_early":
+        return None
+    return str(reason)

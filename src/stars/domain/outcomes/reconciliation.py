@@ -36,12 +36,14 @@ as the outcomes engine counts them; an episode from DECOM up to DEC (open: still
 Days after ``records_until`` (the end of the latest return loaded) are not checked: the
 records cannot say where the child was.
 
-Money: the engine counts a window's whole weeks in 7-day blocks from its first day; the
-first ``proving_weeks`` blocks (in date order, over all of a referral's windows) are not
-paid, every later block is paid at the cohort's weekly rate. A block is claimed in the
-month of its last day (the month in which it became a whole week). ``claim_weeks`` lists
-the blocks and ``at_stake`` says which blocks a discrepancy touches and what was claimed for
-them, so a commissioner can raise the right amount on the right month's claim.
+Money: the engine counts a window's whole weeks in 7-day blocks from its first day
+(``stars.domain.outcomes.windows``) and the cohort's payment design says what each block
+earned (weekly after proving: the first ``proving_weeks`` blocks, in date order over all of
+a referral's windows, nothing; every later block the cohort's weekly rate). A block is
+claimed in the month of its last day (the month in which it became a whole week).
+``claim_weeks`` lists the blocks with what the design paid for each, and ``at_stake`` says
+which blocks a discrepancy touches and what was claimed for them, so a commissioner can
+raise the right amount on the right month's claim.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from stars.domain.outcomes.designs.base import ReferralOutcome
 from stars.domain.sufficiency.codes import (
     AGENCY_FOSTERING,
     EXTERNAL_RESIDENTIAL,
@@ -252,7 +255,7 @@ def reconcile(
 
 @dataclass(frozen=True)
 class ClaimWeek:
-    """One whole week the engine counts: ``[start, end)``, paid or proving."""
+    """One whole sustained week: ``[start, end)``, and what was paid for it (if anything)."""
 
     start: dt.date
     end: dt.date
@@ -265,23 +268,12 @@ class ClaimWeek:
         return f"{self.end - dt.timedelta(days=1):%Y-%m}"
 
 
-def claim_weeks(
-    windows: Sequence[tuple[dt.date, dt.date]], proving_weeks: int, weekly_rate: Decimal
-) -> list[ClaimWeek]:
-    """The whole weeks of a referral's counted windows, in date order, as the engine pays
-    them: 7-day blocks from each window's first day; the first ``proving_weeks`` unpaid."""
-    blocks: list[tuple[dt.date, dt.date]] = []
-    for first, stop in windows:
-        start = first
-        while start + dt.timedelta(days=7) <= stop:
-            blocks.append((start, start + dt.timedelta(days=7)))
-            start += dt.timedelta(days=7)
-    blocks.sort(key=lambda b: b[1])
+def claim_weeks(outcome: ReferralOutcome) -> list[ClaimWeek]:
+    """A referral's sustained weeks in date order, each with what its payment design paid
+    for it (a proving week: nothing)."""
+    paid = outcome.paid_for()
     zero = Decimal(0)
-    return [
-        ClaimWeek(a, b, i >= proving_weeks, weekly_rate if i >= proving_weeks else zero)
-        for i, (a, b) in enumerate(blocks)
-    ]
+    return [ClaimWeek(w.start, w.end, w in paid, paid.get(w, zero)) for w in outcome.weeks]
 
 
 @dataclass(frozen=True)

@@ -385,7 +385,7 @@ def parse_return_file(file_name: str, text: str, collection_year: int) -> Parsed
 
 
 def with_placement_group(episodes: pl.DataFrame, column: str = "GROUP") -> pl.DataFrame:
-    """Add the placement group of each episode (see ``sufficiency_codes``)."""
+    """Add the placement group of each episode (see ``stars.domain.sufficiency.codes``)."""
     mapping: dict[str, str] = {}
     for place, group in PLACE_GROUP_FIXED.items():
         mapping[f"{place}|IN"] = group
