@@ -39,7 +39,7 @@ def main() -> None:
 
     from stars.demo.synthetic import generate_programme
     from stars.domain.contract.parsing import parse_contract
-    from stars.domain.tracker.parsing import write_tracker
+    from stars.domain.tracker.rows import write_tracker
     from stars.referrals.tracker_io import import_files
     from stars.reports.services import evaluation_for
 

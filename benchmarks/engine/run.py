@@ -33,7 +33,8 @@ from baseline import baseline_report  # noqa: E402
 from stars.demo.synthetic import Programme, generate_programme  # noqa: E402
 from stars.domain.contract.terms import Contract, parse_contract  # noqa: E402
 from stars.domain.evaluation.report import evaluation_report, report_to_json  # noqa: E402
-from stars.domain.tracker.parsing import parse_tracker, write_tracker  # noqa: E402
+from stars.domain.tracker.parsing import parse_tracker  # noqa: E402
+from stars.domain.tracker.rows import write_tracker  # noqa: E402
 
 AS_OF = dt.date(2024, 11, 30)
 SIZES = (1_000, 10_000, 100_000)

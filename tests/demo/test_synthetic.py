@@ -8,7 +8,8 @@ from pathlib import Path
 from stars.demo.synthetic import generate_programme
 from stars.domain.contract.parsing import parse_contract
 from stars.domain.evaluation.report import evaluation_report
-from stars.domain.tracker.parsing import parse_tracker, write_tracker
+from stars.domain.tracker.parsing import parse_tracker
+from stars.domain.tracker.rows import write_tracker
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 DN2 = parse_contract(TOML.read_text(encoding="utf-8"), "dn2-stars.toml")

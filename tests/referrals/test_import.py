@@ -9,7 +9,7 @@ import pytest
 
 from stars.demo.synthetic import generate_programme
 from stars.domain.contract.parsing import parse_contract
-from stars.domain.tracker.parsing import write_tracker
+from stars.domain.tracker.rows import write_tracker
 from stars.referrals.models import Enquiry, Referral
 from stars.referrals.tracker_io import TrackerRejected, export_files, import_files
 from stars.reports.services import evaluation_json

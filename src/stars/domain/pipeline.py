@@ -10,7 +10,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-OPEN_DECISIONS = ("pending", "waiting_list")
 PAPERS = ("care_plan", "education_plan", "chronology")
 PAPER_LABELS = {
     "care_plan": "care plan or looked-after review",

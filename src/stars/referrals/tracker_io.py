@@ -9,13 +9,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from stars.domain.contract.parsing import ContractError, parse_contract
-from stars.domain.tracker.parsing import (
-    MAX_PROBLEMS,
-    Problem,
-    TrackerFile,
-    parse_tracker,
-    write_tracker,
-)
+from stars.domain.tracker.checks import MAX_PROBLEMS, Problem
+from stars.domain.tracker.parsing import TrackerFile, parse_tracker
+from stars.domain.tracker.rows import write_tracker
 from stars.referrals.importer import ImportSummary, tracker_import
 
 

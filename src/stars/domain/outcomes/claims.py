@@ -30,8 +30,6 @@ from stars.domain.outcomes.engine import ReferralPayment
 OUTCOME = "outcome"
 GUARANTEED_FEE = "guaranteed_fee"
 ADJUSTMENT = "adjustment"
-KINDS = (OUTCOME, GUARANTEED_FEE, ADJUSTMENT)
-COMPONENTS = (OUTCOME, GUARANTEED_FEE)
 
 
 def _nothing(referral_id: str) -> ReferralPayment:

@@ -56,10 +56,6 @@ class Week:
     start: dt.date
     end: dt.date
 
-    @property
-    def last_day(self) -> dt.date:
-        return self.end - dt.timedelta(days=1)
-
 
 def window(programme_weeks: int, start: dt.date, end: dt.date | None, as_of: dt.date) -> Window:
     """The window of a referral that started on ``start`` and ended on ``end`` (or not)."""

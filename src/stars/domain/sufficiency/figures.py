@@ -239,20 +239,3 @@ def sufficiency_years(
         )
         for y in sorted(years)
     )
-
-
-def summary_rows(figures: Iterable[SufficiencyYear]) -> list[dict[str, object]]:
-    """One flat row per year for a table: year, CLA, rate, starters, ceasers, net, spend."""
-    return [
-        {
-            "year": f"{f.year - 1}-{f.year % 100:02d}",
-            "looked_after_31_march": f.looked_after,
-            "rate_per_10k": f.rate_per_10k,
-            "starters": f.starters,
-            "ceasers": f.ceasers,
-            "net_change": f.net_change,
-            "three_plus_placements": f.three_plus_placements,
-            "spend_total": f.spend_total,
-        }
-        for f in figures
-    ]

@@ -20,9 +20,7 @@ from typing import NamedTuple
 import polars as pl
 
 from stars.domain.contract.terms import Contract
-from stars.domain.tracker.checks import MAX_PROBLEMS as MAX_PROBLEMS
-from stars.domain.tracker.checks import Problem as Problem
-from stars.domain.tracker.checks import Problems, Record, RowChecker
+from stars.domain.tracker.checks import Problem, Problems, Record, RowChecker
 from stars.domain.tracker.fast import parse_clean
 from stars.domain.tracker.rows import (
     ENQUIRIES_FILE,
@@ -38,10 +36,8 @@ from stars.domain.tracker.rows import (
     periods_frame,
     referrals_frame,
 )
-from stars.domain.tracker.rows import write_tracker as write_tracker
 
 # columns whose values may be blank may also be absent from the header
-MAX_ERRORS = MAX_PROBLEMS  # the name the first callers used
 OPTIONAL_COLUMNS = {
     ENQUIRIES_FILE: frozenset({"decision_date"}),
     REFERRALS_FILE: frozenset({"enquiry_id", "end_date", "closure_reason"}),
