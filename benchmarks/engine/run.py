@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baseline import baseline_report  # noqa: E402
 
 from stars.demo.synthetic import Programme, generate_programme  # noqa: E402
-from stars.domain.contract.terms import Contract, parse_contract  # noqa: E402
+from stars.domain.contract.parsing import parse_contract  # noqa: E402
+from stars.domain.contract.terms import Contract  # noqa: E402
 from stars.domain.evaluation.report import evaluation_report, report_to_json  # noqa: E402
 from stars.domain.tracker.parsing import parse_tracker  # noqa: E402
 from stars.domain.tracker.rows import write_tracker  # noqa: E402
