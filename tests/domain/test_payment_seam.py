@@ -14,7 +14,9 @@ For each referral:
 - the evaluation report's outcome payments and guaranteed-funding payments are the sums.
 
 A design registered in ``stars.domain.outcomes.designs.registry`` without a strategy for its
-contract terms here (``COHORT_TERMS``) fails ``test_every_design_is_covered``.
+contract terms here (``COHORT_TERMS``) fails ``test_every_design_is_covered``; a design
+module not registered fails ``test_every_design_module_is_registered``
+(docs/adding-a-payment-design.md).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -34,6 +37,7 @@ from stars.domain.calendar import month_start, months_between, next_month
 from stars.domain.contract.parsing import parse_contract
 from stars.domain.contract.terms import Cohort, Contract, GuaranteedFunding
 from stars.domain.evaluation.report import evaluation_report
+from stars.domain.outcomes import designs
 from stars.domain.outcomes.claims import ADJUSTMENT, Claimed, claim_lines
 from stars.domain.outcomes.designs.base import OUTCOME
 from stars.domain.outcomes.designs.registry import DESIGNS
@@ -122,6 +126,12 @@ def cases(draw: st.DrawFn, design: str) -> tuple[Contract, list[Any], list[Any],
 
 def test_every_design_is_covered():
     assert set(COHORT_TERMS) == set(DESIGNS), "draw each registered design's contract terms"
+
+
+def test_every_design_module_is_registered():
+    folder = Path(designs.__file__).parent
+    modules = {p.stem for p in folder.glob("*.py")} - {"__init__", "base", "registry"}
+    assert modules == {type(d).__module__.rsplit(".", 1)[1] for d in DESIGNS.values()}
 
 
 @pytest.mark.parametrize("design", sorted(DESIGNS))

@@ -1,7 +1,10 @@
 """Reading a contract: the TOML of tracker-format.md into ``stars.domain.contract.terms``.
 
 Money is read as ``Decimal`` straight from the TOML text, so ``0.1`` is exactly one tenth.
-Every error names the file and the key at fault.
+Every error names the file and the key at fault. Each cohort may name its payment design
+(``payment_design``: one of ``stars.domain.outcomes.designs.registry.DESIGNS``, by default
+``weekly_after_proving``); a design's own keys are read here too
+(docs/adding-a-payment-design.md).
 """
 
 from __future__ import annotations
