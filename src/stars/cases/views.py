@@ -16,6 +16,7 @@ from stars.cases.models import Respondent
 from stars.cases.selectors import case_get, case_record, instruments
 from stars.core.audit import record_access
 from stars.core.permissions import allowed, page, scope_of
+from stars.domain import vocabulary
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 
@@ -315,7 +316,7 @@ def case_survey(request: HttpRequest, referral_id: str) -> HttpResponse:
 @page("case_close")
 def case_close(request: HttpRequest, referral_id: str) -> HttpResponse:
     r = case_get(request.user, referral_id)
-    reasons = [(c, c.replace("_", " ").capitalize()) for c in contract_current().closure_reasons]
+    reasons = [(c, vocabulary.label(c)) for c in contract_current().closure_reasons]
     form = forms.CloseForm(request.POST or None, reasons=reasons)
     return _case_form(
         request,

@@ -20,6 +20,7 @@ from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED, suppress_group
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.money import Money
 from stars.domain.outcomes.engine import money_by_group, referral_figures
+from stars.domain.vocabulary import label
 from stars.finance.engine_bridge import frames_for
 
 NEAR_CAP = Decimal("0.8")  # warn when payments reach this share of the maximum
@@ -116,10 +117,6 @@ def cap_position(contract: Contract, as_of: dt.date) -> dict[str, Any] | None:
     return {"cap": cap, "paid": paid, "used": used, "near": used >= NEAR_CAP, "left": cap - paid}
 
 
-def _label(code: str) -> str:
-    return code.replace("_", " ").capitalize().replace("Gf ", "Guaranteed-funding period ")
-
-
 def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     """The whole programme in aggregate: payments to date and projected, referrals against
     targets and closures, small counts suppressed. No child-level row leaves here."""
@@ -157,8 +154,8 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
             for la in contract.local_authorities
         ],
         "by_year": [(y, contract.minimum_for_year(int(y)), n) for y, n in by_year.items()],
-        "status": [(_label(s), n) for s, n in status.items()],
-        "reasons": [(_label(r), n) for r, n in reasons.items()],
+        "status": [(label(s), n) for s, n in status.items()],
+        "reasons": [(label(r), n) for r, n in reasons.items()],
         "closed_early_rate": cases["closed_early_rate"] if closed >= SUPPRESS_BELOW else "c",
     }
 
@@ -183,9 +180,9 @@ AGE_BANDS = ((0, 4, "0-4"), (5, 9, "5-9"), (10, 12, "10-12"), (13, 15, "13-15"),
 
 
 def age_band(age: int) -> str:
-    for lo, hi, label in AGE_BANDS:
+    for lo, hi, band in AGE_BANDS:
         if lo <= age <= hi:
-            return label
+            return band
     return ""
 
 

@@ -15,7 +15,7 @@ from stars.core.permissions import allowed, page, scope_of
 from stars.partnership.models import Council, Role, User
 from stars.partnership.selectors import contract_current
 from stars.referrals import forms, services
-from stars.referrals.models import ChildProfile, Enquiry
+from stars.referrals.models import ChildProfile, Enquiry, Status
 from stars.referrals.selectors import (
     enquiries_visible,
     enquiry_state,
@@ -55,7 +55,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/referral_list.html",
-        {"referrals": referrals, "status": status, "scope": scope_of(request.user)},
+        {
+            "referrals": referrals,
+            "status": status,
+            "statuses": Status.choices,
+            "scope": scope_of(request.user),
+        },
     )
 
 

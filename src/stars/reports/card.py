@@ -20,7 +20,7 @@ from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.calendar import Quarter, next_month
 from stars.domain.disclosure import SUPPRESSED, suppress_group
 from stars.domain.evaluation.report import money_of_section
-from stars.domain.vocabulary import DECISIONS, STATUSES
+from stars.domain.vocabulary import DECISIONS, STATUSES, label
 from stars.partnership.selectors import contract_current
 from stars.reports import charts
 from stars.reports.services import evaluation_for
@@ -35,10 +35,6 @@ MONEY_KEYS = [
     ("lcf_contribution", "Life Chances Fund share"),
     ("council_cost", "Council cost after the Life Chances Fund"),
 ]
-
-
-def _label(code: str) -> str:
-    return code.replace("_", " ").capitalize().replace("Gf ", "Guaranteed-funding ")
 
 
 def _change(now: int | Decimal, before: int | Decimal, money: bool = False) -> str:
@@ -179,7 +175,7 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
         d: sum(v.get(d, 0) for v in before["enquiries"]["by_cohort"].values()) for d in DECISIONS
     }
     shown = _counts(totals, suppressed)
-    rows = [[_label(d), shown[d], _change(totals[d], prev[d])] for d in DECISIONS]
+    rows = [[label(d), shown[d], _change(totals[d], prev[d])] for d in DECISIONS]
     headline = (
         f"{enq['total']} enquiries, {totals['progressed']} progressed, {totals['pending']} "
         f"waiting for a decision ({_change(enq['total'], before['enquiries']['total'])} "
@@ -189,7 +185,7 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
         ""
         if suppressed
         else charts.bar(
-            [{"decision": _label(d), "enquiries": totals[d]} for d in DECISIONS],
+            [{"decision": label(d), "enquiries": totals[d]} for d in DECISIONS],
             x="decision",
             y="enquiries",
             title="Enquiries by decision",
@@ -213,13 +209,13 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
     status = _counts(cases["status"], suppressed)
     reasons = _counts(cases["closure_reasons"], suppressed)
     rows = [
-        ["Status", _label(s), status[s], _change(cases["status"][s], prev["status"][s])]
+        ["Status", label(s), status[s], _change(cases["status"][s], prev["status"][s])]
         for s in STATUSES
     ]
     rows += [
         [
             "Closed early because",
-            _label(r),
+            label(r),
             reasons[r],
             _change(n, prev["closure_reasons"].get(r, 0)),
         ]
@@ -236,7 +232,7 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
         ""
         if suppressed
         else charts.bar(
-            [{"status": _label(s), "cases": cases["status"][s]} for s in STATUSES],
+            [{"status": label(s), "cases": cases["status"][s]} for s in STATUSES],
             x="status",
             y="cases",
             title="Case status",

@@ -6,6 +6,12 @@ import datetime as dt
 from typing import Any
 
 from stars.core.permissions import Scope
+from stars.domain.evaluation.breakdowns import (
+    BY_WEEKS_STATUSES,
+    referrals_by_year_and_council,
+    status_by_weeks_on_programme,
+)
+from stars.domain.vocabulary import label
 from stars.partnership.selectors import NoContract, contract_current
 from stars.reports.selectors import report_frames
 
@@ -24,10 +30,6 @@ def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
 
 def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
     """Everything the evaluation page, HTML file and XLSX show: tables and charts."""
-    from stars.domain.evaluation.breakdowns import (
-        referrals_by_year_and_council,
-        status_by_weeks_on_programme,
-    )
     from stars.domain.evaluation.report import evaluation_report
     from stars.reports import charts
     from stars.reports.tables import Table, evaluation_tables
@@ -47,7 +49,7 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
     status_table = Table(
         "status_by_weeks",
         "Case status by weeks on the programme",
-        ["Weeks on programme", "Live", "Graduated", "Closed early", "GF complete"],
+        ["Weeks on programme", *[label(s) for s in BY_WEEKS_STATUSES]],
         [
             [band, *[r["referrals"] for r in by_weeks if r["weeks"] == band]]
             for band in dict.fromkeys(r["weeks"] for r in by_weeks)
@@ -72,7 +74,7 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
         if by_year
         else "",
         "status_chart": charts.bar(
-            by_weeks,
+            [{**r, "status": label(str(r["status"]))} for r in by_weeks],
             x="weeks",
             y="referrals",
             color="status",

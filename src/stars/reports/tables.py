@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from stars.domain.contract.terms import Contract
-from stars.domain.vocabulary import DECISIONS, STATUSES
+from stars.domain.vocabulary import DECISIONS, STATUSES, label
 
 
 @dataclass
@@ -39,10 +39,6 @@ class Table:
         return out
 
 
-def _label(code: str) -> str:
-    return code.replace("_", " ").capitalize()
-
-
 def evaluation_tables(
     report: dict[str, Any], contract: Contract, councils: tuple[str, ...]
 ) -> list[Table]:
@@ -68,10 +64,10 @@ def evaluation_tables(
         ),
     ):
         rows = []
-        for code, label in names.items():
+        for code, name in names.items():
             d = source.get(code, {})
-            rows.append([label, d.get("total", 0), *[d.get(k, 0) for k in DECISIONS]])
-        tables.append(Table(key, title, ["", "Total", *[_label(k) for k in DECISIONS]], rows))
+            rows.append([name, d.get("total", 0), *[d.get(k, 0) for k in DECISIONS]])
+        tables.append(Table(key, title, ["", "Total", *[label(k) for k in DECISIONS]], rows))
 
     tables.append(
         Table(
@@ -142,7 +138,7 @@ def evaluation_tables(
             "case_status",
             "Case status",
             ["Status", "Cases"],
-            [[_label(s), cases["status"][s]] for s in STATUSES],
+            [[label(s), cases["status"][s]] for s in STATUSES],
         )
     )
     tables.append(
@@ -150,7 +146,7 @@ def evaluation_tables(
             "closure_reasons",
             "Reasons for closing early",
             ["Reason", "Cases"],
-            [[_label(r), n] for r, n in cases["closure_reasons"].items()],
+            [[label(r), n] for r, n in cases["closure_reasons"].items()],
         )
     )
     rate_rows = [["All", cases["closed_early_rate"]]]

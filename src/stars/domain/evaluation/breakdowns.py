@@ -14,6 +14,7 @@ import polars as pl
 from stars.domain.contract.terms import Contract
 from stars.domain.outcomes.frames import referrals_as_of
 
+BY_WEEKS_STATUSES = ("live", "graduated", "closed_early", "gf_complete")  # in this order
 WEEK_BANDS = (
     (0, 13, "0-12"),
     (13, 26, "13-25"),
@@ -59,6 +60,6 @@ def status_by_weeks_on_programme(
     for lo, hi, label in WEEK_BANDS:
         band = frame.filter((pl.col("weeks") >= lo) & (pl.col("weeks") < hi))
         counts = dict(band.group_by("status_as_of").len().rows())
-        for status in ("live", "graduated", "closed_early", "gf_complete"):
+        for status in BY_WEEKS_STATUSES:
             out.append({"weeks": label, "status": status, "referrals": int(counts.get(status, 0))})
     return out
