@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import polars as pl
 import pytest
@@ -39,8 +40,14 @@ from stars.domain.contract.terms import Cohort, Contract, GuaranteedFunding
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.outcomes import designs
 from stars.domain.outcomes.claims import ADJUSTMENT, Claimed, claim_lines
-from stars.domain.outcomes.designs.base import OUTCOME
-from stars.domain.outcomes.designs.registry import DESIGNS
+from stars.domain.outcomes.designs.base import (
+    OUTCOME,
+    Payment,
+    ReferralFacts,
+    ReferralOutcome,
+    guaranteed_fee,
+)
+from stars.domain.outcomes.designs.registry import DEFAULT, DESIGNS
 from stars.domain.outcomes.engine import outcome_payments_as_of
 from stars.domain.outcomes.explanation import explain_referral
 from stars.domain.outcomes.frames import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
@@ -138,7 +145,50 @@ def test_every_design_module_is_registered():
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_engine_explanation_claims_and_reconciliation_agree(design, data):
-    contract, referrals, periods, as_of = data.draw(cases(design))
+    agree(*data.draw(cases(design)))
+
+
+@dataclass(frozen=True)
+class PennyPerHalfWeek:
+    """A made-up design for the test of a contract mixing designs: no payable weeks, and a
+    unit column of its own (two per sustained week) priced at a penny each."""
+
+    name: str = "penny_per_half_week"
+    units: tuple[str, ...] = ("half_weeks",)
+
+    def columns(self, contract: Contract) -> dict[str, pl.Expr]:
+        return {
+            "proving_weeks": pl.col("sustained_weeks"),
+            "payable_weeks": pl.lit(0, pl.Int64),
+            "half_weeks": pl.col("sustained_weeks") * 2,
+        }
+
+    def outcome_payments(self, contract: Contract, cohort: str, units: Any) -> Decimal:
+        return Decimal("0.01") * units["half_weeks"]
+
+    def referral(
+        self, contract: Contract, referral: ReferralFacts, weeks: Any, as_of: dt.date
+    ) -> ReferralOutcome:
+        fees, fee_rule = guaranteed_fee(contract, referral, as_of)
+        pay = tuple(Payment(OUTCOME, Decimal("0.02"), w.end, w) for w in weeks)
+        n = len(weeks)
+        return ReferralOutcome(
+            self.name, n, n, "", 0, "", ZERO, "", fee_rule, tuple(weeks), fees + pay
+        )
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_a_contract_mixing_designs_pays_each_cohort_by_its_own(data):
+    made_up = PennyPerHalfWeek()
+    with patch.dict(DESIGNS, {made_up.name: made_up}):  # type: ignore[arg-type]
+        contract, referrals, periods, as_of = data.draw(cases(DEFAULT))
+        a, b = contract.cohorts
+        contract = replace(contract, cohorts=(a, replace(b, payment_design=made_up.name)))
+        agree(contract, referrals, periods, as_of)
+
+
+def agree(contract: Contract, referrals: list[Any], periods: list[Any], as_of: dt.date) -> None:
     refs = pl.DataFrame(referrals, schema=REFERRAL_SCHEMA)
     pers = pl.DataFrame(periods, schema=PERIOD_SCHEMA)
     engine = outcome_payments_as_of(contract, refs, pers, as_of)
