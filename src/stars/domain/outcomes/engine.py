@@ -73,14 +73,13 @@ def referral_figures(
     refs = referrals_as_of(referrals, as_of).with_columns(
         window_end_days(contract.programme_weeks, as_of).alias("_window_end")
     )
-    return (
-        refs.with_columns(
-            pl.from_epoch(pl.col("_window_end"), time_unit="d").alias("window_end"),
-            sustained_weeks(refs, "_window_end", periods),
-        )
-        .with_columns(**design_columns(contract))
-        .drop("_window_end")
+    figures = refs.with_columns(
+        pl.from_epoch(pl.col("_window_end"), time_unit="d").alias("window_end"),
+        sustained_weeks(refs, "_window_end", periods),
     )
+    for name, expr in design_columns(contract).items():  # in order: each may use the last
+        figures = figures.with_columns(expr.alias(name))
+    return figures.drop("_window_end")
 
 
 # -- exact money ----------------------------------------------------------------------------

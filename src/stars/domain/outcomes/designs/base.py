@@ -110,7 +110,8 @@ class PaymentDesign(Protocol):
 
     def columns(self, contract: Contract) -> dict[str, pl.Expr]:
         """Per referral, over the engine's columns (``cohort``, ``funding``,
-        ``sustained_weeks``): ``proving_weeks``, ``payable_weeks`` and each unit column."""
+        ``sustained_weeks``): ``proving_weeks``, ``payable_weeks`` and each unit column,
+        worked out in this order (each may use the ones before it)."""
         ...
 
     def outcome_payments(

@@ -54,7 +54,7 @@ class WeeklyAfterProving:
         )
         return {
             "proving_weeks": proving,
-            "payable_weeks": (pl.col("sustained_weeks") - proving).clip(lower_bound=0),
+            "payable_weeks": (pl.col("sustained_weeks") - pl.col("proving_weeks")).clip(0),
         }
 
     def outcome_payments(
