@@ -37,9 +37,9 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from stars.domain.contract import parse_contract
-    from stars.domain.synthetic import generate_programme
-    from stars.domain.tracker import write_tracker
+    from stars.demo.synthetic import generate_programme
+    from stars.domain.contract.parsing import parse_contract
+    from stars.domain.tracker.rows import write_tracker
     from stars.reports.services import evaluation_for
     from stars.tracker.files import import_files
 

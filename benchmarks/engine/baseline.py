@@ -1,9 +1,12 @@
-"""A straightforward row-by-row implementation of the evaluation report, for comparison.
+"""A straightforward row-by-row implementation of the evaluation report: the oracle.
 
-The same rules as ``stars.domain.outcomes`` / ``stars.domain.evaluation`` written the
-obvious way: loop over Python rows, compute each referral's weeks and money in ``Decimal``,
-and add them up. It is kept here, not in the product, as the baseline the vectorised engine
-is timed against; ``run.py`` asserts that both give the same report JSON.
+The rules of tracker-format.md written the obvious way, on purpose apart from the product:
+loop over Python rows, compute each referral's window, weeks and money in ``Decimal``, and
+add them up. It takes only the contract's terms (``stars.domain.contract``) and the
+report's rounding (``rate4``) from the product, never its rules (no windows, payment
+designs or engine), so that ``run.py`` asserting identical report JSON at every size is an
+independent check of the engine as well as the baseline it is timed against. Keep it that
+way: when a rule changes, change it here by hand too.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from stars.domain.contract import Contract
+from stars.domain.contract.terms import Contract
 from stars.domain.money import rate4
 
 DECISIONS = (

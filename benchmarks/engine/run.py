@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/engine/run.py --sizes 1000 --repeat 3
     .venv/bin/python benchmarks/engine/run.py --write-trackers var/bench  # CSVs for DB timing
 
-For each size it generates a synthetic tracker (``stars.domain.synthetic``), checks that
+For each size it generates a synthetic tracker (``stars.demo.synthetic``), checks that
 the two implementations print identical report JSON, then times each (best of
 ``--repeat`` runs). Pure computation: the engine starts from Polars frames, the baseline
 from Python row dicts (the conversion is not timed, which favours the baseline). Also
@@ -30,10 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baseline import baseline_report  # noqa: E402
 
-from stars.domain.contract import Contract, parse_contract  # noqa: E402
-from stars.domain.evaluation import evaluation_report, report_to_json  # noqa: E402
-from stars.domain.synthetic import Programme, generate_programme  # noqa: E402
-from stars.domain.tracker import parse_tracker, write_tracker  # noqa: E402
+from stars.demo.synthetic import Programme, generate_programme  # noqa: E402
+from stars.domain.contract.parsing import parse_contract  # noqa: E402
+from stars.domain.contract.terms import Contract  # noqa: E402
+from stars.domain.evaluation.report import evaluation_report, report_to_json  # noqa: E402
+from stars.domain.tracker.parsing import parse_tracker  # noqa: E402
+from stars.domain.tracker.rows import write_tracker  # noqa: E402
 
 AS_OF = dt.date(2024, 11, 30)
 SIZES = (1_000, 10_000, 100_000)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from stars.domain.ssda903 import merge_returns, parse_episodes, parse_header
-from stars.domain.sufficiency_backtest import backtest
+from stars.domain.sufficiency.backtest import backtest
+from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
 
 PEER_GROUPS = ("Fostering", "Residential", "Supported", "Other")
 PEER_MAP = {

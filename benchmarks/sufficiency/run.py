@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
-from stars.domain.ssda903_synthetic import SyntheticConfig, generate, render_return  # noqa: E402
+from stars.demo.ssda903 import SyntheticConfig, generate, render_return  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 PEER_BIN = ROOT / "benchmarks" / ".venv-peer" / "bin"

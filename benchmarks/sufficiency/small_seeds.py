@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ours import PEER_GROUPS, PEER_MAP  # noqa: E402
 from run import PEER_BIN, peer_totals  # noqa: E402
 
-from stars.domain.ssda903 import merge_returns, parse_episodes, parse_header  # noqa: E402
-from stars.domain.ssda903_synthetic import SyntheticConfig, generate, render_return  # noqa: E402
-from stars.domain.sufficiency_backtest import backtest  # noqa: E402
+from stars.demo.ssda903 import SyntheticConfig, generate, render_return  # noqa: E402
+from stars.domain.sufficiency.backtest import backtest  # noqa: E402
+from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "small_seeds"
 

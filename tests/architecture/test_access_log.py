@@ -260,9 +260,9 @@ READS_NOTHING = {
 def _cli_reads(tmp: Path) -> dict[str, list[str]]:
     """Commands that read (or write) child-level records, with arguments to run them."""
     from stars.demo.returns import write_demo_returns
-    from stars.domain.contract import parse_contract
-    from stars.domain.synthetic import generate_programme
-    from stars.domain.tracker import write_tracker
+    from stars.demo.synthetic import generate_programme
+    from stars.domain.contract.parsing import parse_contract
+    from stars.domain.tracker.rows import write_tracker
 
     terms = parse_contract(CONTRACT.read_text())
     p = generate_programme(terms, n_referrals=8, as_of=dt.date(2022, 12, 1), seed=4)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from stars.domain.disclosure import suppress
 from stars.domain.measures import (
     area_change,
     attendance_band,
@@ -16,7 +17,6 @@ from stars.domain.measures import (
     next_term_start,
     proportion,
     still_in_placement,
-    suppress,
     wilson_interval,
 )
 

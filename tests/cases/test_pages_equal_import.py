@@ -9,8 +9,8 @@ import polars as pl
 from django.core.management import call_command
 
 from stars.cases.services import case_close, outcome_period_record
-from stars.domain.contract import parse_contract
-from stars.domain.synthetic import generate_programme
+from stars.demo.synthetic import generate_programme
+from stars.domain.contract.parsing import parse_contract
 from stars.partnership.models import Council
 from stars.partnership.services import contract_load, user_create
 from stars.referrals import services

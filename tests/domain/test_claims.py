@@ -7,23 +7,21 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stars.domain.claims import (
+from stars.domain.calendar import months_between, next_month
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.outcomes.claims import (
     ADJUSTMENT,
     GUARANTEED_FEE,
     OUTCOME,
     Claimed,
     claim_lines,
     claim_totals,
-    month_parse,
-    months_between,
-    next_month,
 )
-from stars.domain.contract import parse_contract
-from stars.domain.outcomes import PERIOD_SCHEMA, REFERRAL_SCHEMA, outcome_payments_as_of
+from stars.domain.outcomes.engine import outcome_payments_as_of
+from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA
 
 CONTRACT = parse_contract(
     (Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml").read_text()
@@ -173,16 +171,3 @@ def test_claims_with_late_corrections_always_add_up_to_the_engine(history):
     for rid, figure in engine.items():
         assert claimed.get(rid, Claimed()).outcome == figure.outcome_payment
         assert claimed.get(rid, Claimed()).fee == figure.guaranteed_fee
-
-
-@pytest.mark.parametrize(
-    "typed",
-    ["October 2024", "october 2024", "Oct 2024", "Oct. 2024", " 10 2024 ", "10/2024", "2024-10"],
-)
-def test_a_month_is_read_as_people_type_it(typed):
-    assert month_parse(typed) == dt.date(2024, 10, 1)
-
-
-@pytest.mark.parametrize("typed", ["", "2024", "13/2024", "2024-00", "Octember 2024", "10"])
-def test_what_is_not_a_month_is_refused(typed):
-    assert month_parse(typed) is None

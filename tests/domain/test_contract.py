@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from stars.domain.contract import ContractError, age_on, parse_contract
+from stars.domain.calendar import age_on
+from stars.domain.contract.parsing import ContractError, parse_contract
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 TEXT = TOML.read_text(encoding="utf-8")

@@ -10,10 +10,10 @@ from typing import Any
 
 import polars as pl
 
-from stars.domain.contract import parse_contract
-from stars.domain.evaluation import empty_report, evaluation_report, report_to_json
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.evaluation.report import empty_report, evaluation_report, report_to_json
 from stars.domain.money import money_number, pence, rate4, to_json_ready
-from stars.domain.outcomes import empty_frames
+from stars.domain.outcomes.frames import empty_frames
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 TEXT = TOML.read_text(encoding="utf-8")

@@ -9,7 +9,9 @@ from functools import lru_cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stars.domain.forecast import (
+from stars.demo.ssda903 import SyntheticConfig, generate, render_return
+from stars.domain.sufficiency.backtest import backtest
+from stars.domain.sufficiency.forecast import (
     Redirect,
     Scenario,
     StepDown,
@@ -17,9 +19,7 @@ from stars.domain.forecast import (
     fit_model,
     project,
 )
-from stars.domain.ssda903 import merge_returns, parse_episodes, parse_header
-from stars.domain.ssda903_synthetic import SyntheticConfig, generate, render_return
-from stars.domain.sufficiency_backtest import backtest
+from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
 
 REF = date(2019, 3, 31)
 

@@ -9,15 +9,12 @@ from typing import Any
 
 import polars as pl
 
-from stars.domain.contract import parse_contract
-from stars.domain.outcomes import (
-    PERIOD_SCHEMA,
-    REFERRAL_SCHEMA,
-    claim_between,
-    explain_referral,
-    outcome_payments_as_of,
-    referral_figures,
-)
+from stars.domain.calendar import months_between, next_month
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.outcomes.claims import Claimed, claim_lines
+from stars.domain.outcomes.engine import outcome_payments_as_of, referral_figures
+from stars.domain.outcomes.explanation import explain_referral
+from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 DN2 = parse_contract(TOML.read_text(encoding="utf-8"), "dn2-stars.toml")
@@ -208,11 +205,14 @@ def test_monthly_claims_add_up_to_the_total():
     pers = [period("R1", D(2022, 1, 3), None)]
     refs = pl.DataFrame([referral(funding="guaranteed")], schema=REFERRAL_SCHEMA)
     frame = pl.DataFrame(pers, schema=PERIOD_SCHEMA)
-    months = [D(2021, 12, 31)] + [D(2022 + (m // 12), m % 12 + 1, 1) for m in range(1, 24)]
-    claimed = Decimal(0)
-    for a, b in zip(months, months[1:], strict=False):
-        claimed += sum(claim_between(DN2, refs, frame, a, b).values(), Decimal(0))
-    total = outcome_payments_as_of(DN2, refs, frame, months[-1])["R1"].total
-    assert claimed == total
+    claimed: dict[str, Claimed] = {}
+    for month in months_between(D(2022, 1, 1), D(2023, 11, 1)):
+        start = outcome_payments_as_of(DN2, refs, frame, month)
+        end = outcome_payments_as_of(DN2, refs, frame, next_month(month))
+        for line in claim_lines(month=month, start=start, end=end, claimed=claimed):
+            c = claimed.get(line.referral_id, Claimed())
+            claimed[line.referral_id] = c.add(line.component, line.payable_weeks, line.amount)
+    total = outcome_payments_as_of(DN2, refs, frame, D(2023, 12, 1))["R1"].total
+    assert claimed["R1"].outcome + claimed["R1"].fee == total
     # 697 days to 1 Dec 2023 = 99 weeks; cohort A pays £700 a week after the 26 guaranteed
     assert total == Decimal("11700.00") + 700 * (99 - 26)

@@ -11,18 +11,14 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stars.domain.contract import parse_contract
-from stars.domain.evaluation import evaluation_report
-from stars.domain.outcomes import (
-    PERIOD_SCHEMA,
-    REFERRAL_SCHEMA,
-    explain_referral,
-    outcome_payments_as_of,
-    referral_figures,
-)
-from stars.domain.synthetic import generate_programme
-from stars.domain.tracker import parse_tracker, write_tracker
-from stars.domain.tracker_rows import EnquiryRow, PeriodRow, ReferralRow
+from stars.demo.synthetic import generate_programme
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.evaluation.report import evaluation_report
+from stars.domain.outcomes.engine import outcome_payments_as_of, referral_figures
+from stars.domain.outcomes.explanation import explain_referral
+from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA
+from stars.domain.tracker.parsing import parse_tracker
+from stars.domain.tracker.rows import EnquiryRow, PeriodRow, ReferralRow, write_tracker
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 DN2 = parse_contract(TOML.read_text(encoding="utf-8"), "dn2-stars.toml")

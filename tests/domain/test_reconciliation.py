@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stars.domain.reconciliation import (
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.outcomes.designs.base import ReferralFacts
+from stars.domain.outcomes.designs.weekly import WeeklyAfterProving
+from stars.domain.outcomes.reconciliation import (
     CEASED_CARE,
     CHILDRENS_HOME,
     ENTERED_CARE,
@@ -17,6 +21,7 @@ from stars.domain.reconciliation import (
     LOW,
     NO_RECORD,
     PLACEMENT_KINDS,
+    ClaimWeek,
     Episode,
     at_stake,
     claim_weeks,
@@ -24,11 +29,29 @@ from stars.domain.reconciliation import (
     reconcile,
     total_at_stake,
 )
-from stars.domain.ssda903 import with_placement_group
+from stars.domain.outcomes.windows import CountedPeriod, week_blocks
+from stars.domain.sufficiency.ssda903 import with_placement_group
+from tests.conftest import CONTRACT
 
 D = dt.date
 FOSTER = Episode(D(2022, 1, 1), None, "U4", "in-house fostering")
 RATE = Decimal("1234.56")
+TERMS = parse_contract(CONTRACT.read_text(encoding="utf-8"))
+
+
+def weeks_of(
+    windows: list[tuple[dt.date, dt.date]], proving_weeks: int, weekly_rate: Decimal
+) -> list[ClaimWeek]:
+    """The claimed weeks of a cohort A referral whose counted days are ``windows``, paid
+    weekly after ``proving_weeks`` at ``weekly_rate``."""
+    cohort = replace(
+        TERMS.cohort("A"), proving_weeks=proving_weeks, weekly_outcome_payment=weekly_rate
+    )
+    contract = replace(TERMS, cohorts=(cohort,))
+    counted = [CountedPeriod(a, b, a, b, (b - a).days, (b - a).days // 7, "") for a, b in windows]
+    facts = ReferralFacts("R1", "A", "sib", windows[0][0])
+    as_of = D(2099, 1, 1)
+    return claim_weeks(WeeklyAfterProving().referral(contract, facts, week_blocks(counted), as_of))
 
 
 def test_a_cohort_a_child_in_a_childrens_home_during_claimed_weeks():
@@ -86,13 +109,13 @@ def test_days_after_the_latest_return_are_not_checked():
 
 
 def test_claim_weeks_leave_the_proving_weeks_unpaid_and_name_the_claim_month():
-    weeks = claim_weeks([(D(2024, 1, 1), D(2024, 3, 1))], proving_weeks=4, weekly_rate=RATE)
+    weeks = weeks_of([(D(2024, 1, 1), D(2024, 3, 1))], proving_weeks=4, weekly_rate=RATE)
     assert len(weeks) == 8  # 60 days: 8 whole weeks, 4 days over
     assert [w.paid for w in weeks] == [False] * 4 + [True] * 4
     assert weeks[4].start == D(2024, 1, 29) and weeks[4].month == "2024-02"
     assert weeks[3].month == "2024-01" and weeks[3].amount == 0
     # two periods: proving runs on from the first into the second
-    two = claim_weeks([(D(2024, 1, 1), D(2024, 1, 15)), (D(2024, 2, 1), D(2024, 2, 29))], 3, RATE)
+    two = weeks_of([(D(2024, 1, 1), D(2024, 1, 15)), (D(2024, 2, 1), D(2024, 2, 29))], 3, RATE)
     assert [(w.start, w.paid) for w in two] == [
         (D(2024, 1, 1), False),
         (D(2024, 1, 8), False),
@@ -111,7 +134,7 @@ def test_what_was_claimed_over_a_childrens_home_stay():
         Episode(D(2024, 5, 1), None, "U4", "in-house fostering"),
     ]
     windows = [(D(2024, 1, 1), D(2024, 7, 1))]
-    weeks = claim_weeks(windows, proving_weeks=13, weekly_rate=RATE)
+    weeks = weeks_of(windows, proving_weeks=13, weekly_rate=RATE)
     (d,) = reconcile("A", windows, episodes)
     stake = at_stake(d, weeks)
     # week blocks from Monday 1 January; 15 April is the first day of week 16 (index 15)
@@ -137,7 +160,7 @@ def test_a_polars_frame_of_dfe_columns_gives_the_same_findings():
     windows = [(D(2024, 1, 1), D(2024, 7, 1))]
     (d,) = reconcile("A", windows, episodes_of(frame, "C1"))
     assert (d.place, d.group) == ("K2", "external residential")
-    assert at_stake(d, claim_weeks(windows, 13, RATE)).amount == Decimal("3703.68")
+    assert at_stake(d, weeks_of(windows, 13, RATE)).amount == Decimal("3703.68")
 
 
 # --- properties ------------------------------------------------------------------------------
@@ -236,7 +259,7 @@ def test_what_is_at_stake_never_exceeds_what_was_claimed(episodes, spans, cohort
     for gap, length in spans:
         windows.append((day(start + gap), day(start + gap + length)))
         start += gap + length
-    weeks = claim_weeks(windows, proving, RATE)
+    weeks = weeks_of(windows, proving, RATE)
     assert len(weeks) == sum((b - a).days // 7 for a, b in windows)
     paid = [w for w in weeks if w.paid]
     assert len(paid) == max(len(weeks) - proving, 0)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import polars as pl
 
-from stars.domain.contract import parse_contract
-from stars.domain.evaluation import evaluation_report
-from stars.domain.outcomes import PERIOD_SCHEMA, REFERRAL_SCHEMA, empty_frames
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.evaluation.report import evaluation_report
+from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA, empty_frames
 
 CONTRACT = parse_contract(
     (Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml").read_text()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from stars.domain.ssda903 import (
+from stars.domain.sufficiency.codes import PLACEMENT_GROUPS, code_lists, placement_group
+from stars.domain.sufficiency.ssda903 import (
     check_children_in_header,
     merge_returns,
     parse_episodes,
     parse_header,
     parse_return_file,
 )
-from stars.domain.sufficiency_codes import PLACEMENT_GROUPS, code_lists, placement_group
 
 EP_HEAD = (
     "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,"

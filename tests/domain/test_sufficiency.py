@@ -9,10 +9,10 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stars.domain.ssda903 import merge_returns, parse_episodes, parse_header
-from stars.domain.ssda903_synthetic import SyntheticConfig, generate, render_return
-from stars.domain.sufficiency import looked_after_on, sufficiency_year, sufficiency_years
-from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
+from stars.demo.ssda903 import SyntheticConfig, generate, render_return
+from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
+from stars.domain.sufficiency.figures import looked_after_on, sufficiency_year, sufficiency_years
+from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
 
 EP_HEAD = (
     "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,"

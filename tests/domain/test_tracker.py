@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from stars.domain.contract import parse_contract
-from stars.domain.tracker import MAX_PROBLEMS, TrackerFile, parse_tracker, write_tracker
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.tracker.checks import MAX_PROBLEMS
+from stars.domain.tracker.parsing import TrackerFile, parse_tracker
+from stars.domain.tracker.rows import write_tracker
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 DN2 = parse_contract(TOML.read_text(encoding="utf-8"), "dn2-stars.toml")

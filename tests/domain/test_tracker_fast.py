@@ -8,10 +8,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stars.domain.contract import parse_contract
-from stars.domain.synthetic import generate_programme
-from stars.domain.tracker import TrackerFile, parse_rows, parse_tracker, write_tracker
-from stars.domain.tracker_fast import parse_clean
+from stars.demo.synthetic import generate_programme
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.tracker.fast import parse_clean
+from stars.domain.tracker.parsing import TrackerFile, parse_rows, parse_tracker
+from stars.domain.tracker.rows import write_tracker
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 DN2 = parse_contract(TOML.read_text(encoding="utf-8"), "dn2-stars.toml")

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from stars.domain.claims import months_between, next_month
-from stars.domain.outcomes import outcome_payments_as_of
+from stars.domain.calendar import months_between, next_month
+from stars.domain.outcomes.engine import outcome_payments_as_of
 from stars.finance import engine_bridge
 from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
 from stars.finance.services import (

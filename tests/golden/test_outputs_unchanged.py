@@ -33,7 +33,7 @@ from rich.console import Console
 
 from stars.cases.explain import explanation_for, explanation_text
 from stars.demo.load import demo_load
-from stars.domain.quarters import parse_quarter
+from stars.domain.calendar import parse_quarter
 from stars.partnership.models import User
 from stars.referrals.models import Referral
 from stars.reports.card import card_context, card_html, card_pdf, card_xlsx

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from stars.domain.contract import parse_contract
-from stars.domain.evaluation import evaluation_report, report_to_json
-from stars.domain.synthetic import generate_programme
-from stars.domain.tracker import write_tracker
+from stars.demo.synthetic import generate_programme
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.evaluation.report import evaluation_report, report_to_json
+from stars.domain.tracker.rows import write_tracker
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "contracts" / "dn2-stars.toml"

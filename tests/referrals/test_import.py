@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from stars import cli
 from stars.cases.models import OutcomePeriod
-from stars.domain.contract import parse_contract
-from stars.domain.synthetic import generate_programme
-from stars.domain.tracker import write_tracker
+from stars.demo.synthetic import generate_programme
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.tracker.rows import write_tracker
 from stars.partnership.services import user_create
 from stars.referrals.models import Child, Enquiry, Referral
 from stars.reports.services import evaluation_json

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from stars.domain.contract import parse_contract
-from stars.domain.synthetic import generate_programme
+from stars.demo.synthetic import generate_programme
+from stars.domain.contract.parsing import parse_contract
 from stars.partnership.services import user_create
 from stars.tracker.importer import tracker_import
 from tests.conftest import CONTRACT, PASSWORD

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from stars.domain.quarters import parse_quarter
+from stars.domain.calendar import parse_quarter
 from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
 from stars.reports.services import evaluation_for
 

@@ -12,8 +12,8 @@ import pytest
 from stars.cases.explain import explanation_for
 from stars.core.models import AccessLog
 from stars.demo.returns import write_demo_returns
-from stars.domain.reconciliation import episodes_of, reconcile
-from stars.domain.sufficiency import without_short_breaks
+from stars.domain.outcomes.reconciliation import episodes_of, reconcile
+from stars.domain.sufficiency.figures import without_short_breaks
 from stars.partnership.models import Council
 from stars.sufficiency.models import ChildLink
 from stars.sufficiency.services import council_returns, returns_import

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from stars import cli
 from stars.demo.returns import FIRST_YEAR, LAST_YEAR, write_demo_returns
-from stars.domain.ssda903 import merge_returns, parse_episodes, parse_header
-from stars.domain.sufficiency import sufficiency_years
+from stars.domain.sufficiency.figures import sufficiency_years
+from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
 from stars.partnership.models import Council
 from stars.sufficiency.config import load_config
 from stars.sufficiency.forecasting import Choices, forecast_context

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from stars.core.templatetags.stars_format import money
-from stars.domain.explanation import Explanation, explain_referral
+from stars.domain.outcomes.explanation import Explanation, explain_referral
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 

@@ -30,14 +30,13 @@ from stars.cases.models import (
 from stars.cases.selectors import Filters, report_referrals
 from stars.core.charts import bar
 from stars.core.permissions import Scope
+from stars.domain.disclosure import SUPPRESSED, is_small
 from stars.domain.measures import (
     MOVEMENT_LABELS,
     MOVEMENTS,
-    SUPPRESSED,
     area_change,
     attendance_band,
     band_movement,
-    is_small,
     proportion,
     still_in_placement,
 )
@@ -201,14 +200,14 @@ def _stability_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
         chart_label="Bar chart of the share still in placement, graduated against closed "
         "early; the figures and confidence intervals are in the table below",
     )
-    for st, label in ((Status.GRADUATED, "Graduated"), (Status.CLOSED_EARLY, "Closed early")):
+    for st in (Status.GRADUATED, Status.CLOSED_EARLY):
         ids = [rid for rid, s in status.items() if s == st]
         k = sum(1 for rid in ids if still_in_placement(ends[rid], periods.get(rid, [])))
         p = proportion(k, len(ids))
         hidden = sup.share(k, len(ids)) == SUPPRESSED
         t.rows.append(
             [
-                label,
+                st.label,
                 sup.count(len(ids)),
                 sup.count(k) if not hidden else SUPPRESSED,
                 sup.share(k, len(ids)),

@@ -12,10 +12,10 @@ from django.utils import timezone
 from stars.cases.outcomes import add_charts, outcomes_report
 from stars.cases.selectors import Filters, caseload
 from stars.core.audit import record_access, record_list
-from stars.core.dates import parse_date
 from stars.core.documents import download, pdf
 from stars.core.permissions import page, scope_of
 from stars.core.spreadsheets import xlsx
+from stars.domain.calendar import parse_date
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current
 
@@ -50,8 +50,8 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     filters = Filters(
         council=g.get("council", "") if g.get("council", "") in councils else "",
         cohort=g.get("cohort", "") if g.get("cohort", "") in contract.cohort_codes else "",
-        date_from=parse_date(g.get("from", "")),
-        date_to=parse_date(g.get("to", "")),
+        date_from=parse_date(g.get("from")),
+        date_to=parse_date(g.get("to")),
     )
     suppressed = not scope.child_level
     tables = outcomes_report(scope, filters, suppressed=suppressed)

@@ -18,6 +18,7 @@ from stars.cases.selectors import case_get, case_record, instruments
 from stars.core.audit import record_access
 from stars.core.forms import form_step
 from stars.core.permissions import allowed, page, scope_of
+from stars.domain import vocabulary
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 from stars.referrals.selectors import referral_get
@@ -335,7 +336,7 @@ def case_survey(request: HttpRequest, referral_id: str) -> HttpResponse:
 @page("case_close")
 def case_close(request: HttpRequest, referral_id: str) -> HttpResponse:
     r = case_get(request.user, referral_id)
-    reasons = [(c, c.replace("_", " ").capitalize()) for c in contract_current().closure_reasons]
+    reasons = [(c, vocabulary.label(c)) for c in contract_current().closure_reasons]
     form = forms.CloseForm(request.POST or None, reasons=reasons)
     return _case_form(
         request,

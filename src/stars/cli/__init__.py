@@ -20,7 +20,7 @@ import typer
 from stars.cli.console import as_of as parse_as_of
 from stars.cli.console import fail, setup
 from stars.cli.sufficiency import app as sufficiency_app
-from stars.domain.quarters import QuarterError, last_complete, parse_quarter
+from stars.domain.calendar import QuarterError, last_complete, parse_quarter
 
 app = typer.Typer(
     help="STARS: outcomes-based children's services programmes.",

@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from rich.console import Console
 
-from stars.core.dates import parse_date
+from stars.domain.calendar import parse_date
 
 console = Console(stderr=True)  # progress, problems and warnings
 out = Console()  # results

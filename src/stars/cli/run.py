@@ -21,7 +21,7 @@ from stars.cases.explain import explanation_for, explanation_text
 from stars.cli.console import console, fail, out
 from stars.core.audit import record_access
 from stars.demo.load import demo_load
-from stars.domain.quarters import Quarter
+from stars.domain.calendar import Quarter
 from stars.partnership.selectors import contract_or_none
 from stars.partnership.services import UserError, user_create
 from stars.referrals.models import Referral

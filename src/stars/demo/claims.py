@@ -16,7 +16,7 @@ from rich.progress import Progress
 
 from stars.core.roles import Role
 from stars.demo.programme import DEMO_AS_OF
-from stars.domain.claims import month_start, next_month
+from stars.domain.calendar import month_start, next_month
 from stars.finance.services import claim_approve, claim_dispute_line, claim_prepare, claim_submit
 from stars.partnership.models import Council, User
 from stars.referrals.models import Referral

@@ -1,7 +1,7 @@
 """The demo programme: reset, load the sample contract, one user per role, synthetic data.
 (``stars.demo.load`` then adds the case records, claims and SSDA903 returns.)
 
-The programme is the synthetic tracker of ``stars.domain.synthetic`` (calibrated to the DN2
+The programme is the synthetic tracker of ``stars.demo.synthetic`` (calibrated to the DN2
 evaluation) imported through the same service as `stars import-tracker`; then invented
 names, key workers and pipeline details are added so every page has something to show.
 """
@@ -19,8 +19,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from stars.core.roles import Role
-from stars.domain.contract import parse_contract
-from stars.domain.synthetic import generate_programme
+from stars.demo.synthetic import generate_programme
+from stars.domain.contract.parsing import parse_contract
 from stars.partnership.models import User
 from stars.partnership.services import user_create
 from stars.referrals.models import Child, ConsentCall, Enquiry, Referral

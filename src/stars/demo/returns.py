@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from stars.cases.explain import explanation_for
-from stars.domain.reconciliation import episodes_of, reconcile
-from stars.domain.ssda903_synthetic import SyntheticConfig, generate, render_return
-from stars.domain.sufficiency import without_short_breaks
+from stars.demo.ssda903 import SyntheticConfig, generate, render_return
+from stars.domain.outcomes.reconciliation import episodes_of, reconcile
+from stars.domain.sufficiency.figures import without_short_breaks
 from stars.partnership.models import Council
 from stars.referrals.models import Referral
 from stars.sufficiency.models import ChildLink

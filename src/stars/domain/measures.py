@@ -1,5 +1,6 @@
 """Measures of change on a case, as pure functions: attendance bands, score changes,
-proportions with Wilson intervals, small-number suppression and what is due when.
+proportions with Wilson intervals and what is due when (small numbers are hidden by
+``stars.domain.disclosure``).
 
 No Django, no I/O, no clock: every date is given by the caller.
 """
@@ -8,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+
+from stars.domain.calendar import add_months
 
 # -- school attendance (DfE) ----------------------------------------------------------------
 
@@ -141,57 +143,11 @@ def proportion(k: int, n: int) -> Proportion:
     return Proportion(k, n, low, high)
 
 
-# -- small numbers ----------------------------------------------------------------------------
-
-SUPPRESSED = "c"
-SUPPRESS_BELOW = 5
-K = TypeVar("K")
-
-
-def suppress(count: int, below: int = SUPPRESS_BELOW) -> int | str:
-    """A count as published: 1 to ``below - 1`` shown as "c" (as DfE does); 0 stays 0."""
-    return SUPPRESSED if 0 < count < below else count
-
-
-def is_small(count: int, below: int = SUPPRESS_BELOW) -> bool:
-    return 0 < count < below
-
-
-def suppress_group(
-    counts: Mapping[K, int], below: int = SUPPRESS_BELOW
-) -> tuple[dict[K, int | str], int | str]:
-    """The counts of one breakdown and their total, as published: small counts shown as "c"
-    and, when only one count would be hidden, the smallest other non-zero count hidden too,
-    so that no hidden count is the total less the counts shown (secondary suppression, as
-    DfE does). When nothing else can be hidden, the total is hidden instead."""
-    cells: dict[K, int | str] = {k: suppress(v, below) for k, v in counts.items()}
-    total: int | str = suppress(sum(counts.values()), below)
-    hidden = [k for k, v in cells.items() if v == SUPPRESSED]
-    if len(hidden) == 1:
-        others = [k for k, v in counts.items() if k not in hidden and v > 0]
-        if others:
-            cells[min(others, key=lambda k: counts[k])] = SUPPRESSED
-        else:
-            total = SUPPRESSED
-    return cells, total
-
-
 # -- what is due on a case --------------------------------------------------------------------
 
 MEETING_EVERY_DAYS = 42  # a progress meeting every 6 weeks
 REVIEW_EVERY_MONTHS = 3  # an assessment review every 3 months
 TERM_STARTS = ((1, 1), (4, 15), (9, 1))  # spring, summer (about Easter), autumn
-
-
-def add_months(d: dt.date, months: int) -> dt.date:
-    m = d.month - 1 + months
-    year, month = d.year + m // 12, m % 12 + 1
-    days = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return dt.date(year, month, min(d.day, days))
-
-
-def _leap(y: int) -> bool:
-    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
 
 
 def next_term_start(after: dt.date) -> dt.date:

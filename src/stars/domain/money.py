@@ -3,11 +3,15 @@
 Money is pounds as ``decimal.Decimal`` everywhere; it is rounded to pence, half up, only
 when shown (``pence``) or written as JSON (``money_number``). Rates are fractions to four
 decimal places, half up (``rate4``), or ``None`` when there is no denominator.
+
+``Money`` is the money of a group of referrals (or of a claim): what was paid, what the
+outcome fund contributes and what the councils pay are worked out here and nowhere else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -59,3 +63,64 @@ def to_json_ready(value: Any, rate_keys: Collection[str] = (), _in_rate: bool = 
     if isinstance(value, Decimal):
         return rate_number(value) if _in_rate else money_number(value)
     return value
+
+
+# -- money of a group of referrals --------------------------------------------------------------
+
+
+def fund_contribution(outcome_payments: Decimal, fund_share: Decimal) -> Decimal:
+    """What the outcome fund (the Life Chances Fund) pays of outcome payments: its share.
+
+    Guaranteed-funding fees are not outcome payments: the fund pays nothing of them.
+    """
+    return outcome_payments * fund_share
+
+
+@dataclass(frozen=True)
+class Money:
+    """The exact weeks and money of a group of referrals (or of a claim's lines).
+
+    Built by the engine (``stars.domain.outcomes.engine.money_of_group``) or a claim's
+    totals (``stars.domain.outcomes.claims.claim_totals``), each computing
+    ``fund_contributions`` with ``fund_contribution``; every other figure is derived here.
+    """
+
+    referrals: int = 0
+    sustained_weeks: int = 0
+    payable_weeks: int = 0
+    cashable_savings: Decimal = ZERO
+    cost_avoidance: Decimal = ZERO
+    outcome_payments: Decimal = ZERO
+    guaranteed_funding_payments: Decimal = ZERO
+    fund_contributions: Decimal = ZERO
+
+    @property
+    def paid(self) -> Decimal:
+        """Outcome payments and guaranteed-funding fees."""
+        return self.outcome_payments + self.guaranteed_funding_payments
+
+    @property
+    def council_cost(self) -> Decimal:
+        """What the councils pay: everything paid less the outcome fund's contributions."""
+        return self.paid - self.fund_contributions
+
+    @property
+    def savings(self) -> Decimal:
+        return self.cashable_savings + self.cost_avoidance
+
+    @property
+    def net_cash_saving(self) -> Decimal:
+        """Cashable savings − outcome payments − guaranteed-funding payments."""
+        return self.cashable_savings - self.outcome_payments - self.guaranteed_funding_payments
+
+    def __add__(self, other: Money) -> Money:
+        return Money(
+            self.referrals + other.referrals,
+            self.sustained_weeks + other.sustained_weeks,
+            self.payable_weeks + other.payable_weeks,
+            self.cashable_savings + other.cashable_savings,
+            self.cost_avoidance + other.cost_avoidance,
+            self.outcome_payments + other.outcome_payments,
+            self.guaranteed_funding_payments + other.guaranteed_funding_payments,
+            self.fund_contributions + other.fund_contributions,
+        )

@@ -10,9 +10,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from stars.domain.contract import add_months
+from stars.domain.calendar import add_months
 
-OPEN_DECISIONS = ("pending", "waiting_list")
 PAPERS = ("care_plan", "education_plan", "chronology")
 PAPER_LABELS = {
     "care_plan": "care plan or looked-after review",

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 
 from stars.core.documents import pdf
 from stars.core.spreadsheets import csv_text, xlsx
-from stars.domain.claims import month_label
+from stars.domain.calendar import month_label
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.finance.selectors import claim_lines_of, claim_totals_of
 

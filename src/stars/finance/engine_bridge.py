@@ -1,8 +1,8 @@
 """The one door from the finance app to the outcomes engine.
 
 Frames are read from the database by ``stars.tracker.selectors.programme_frames`` (the
-tracker's columns); every week and pound comes from ``stars.domain.outcomes``. Nothing here
-re-implements a rule.
+tracker's columns); every week and pound comes from ``stars.domain.outcomes.engine``.
+Nothing here re-implements a rule.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import datetime as dt
 import polars as pl
 
 from stars.core.permissions import Scope
-from stars.domain.contract import Contract
-from stars.domain.outcomes import ReferralPayment, outcome_payments_as_of
+from stars.domain.contract.terms import Contract
+from stars.domain.outcomes.engine import ReferralPayment, outcome_payments_as_of
 from stars.tracker.selectors import programme_frames
 
 Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]

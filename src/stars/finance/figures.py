@@ -15,16 +15,16 @@ import polars as pl
 from django.conf import settings
 
 from stars.core.permissions import Scope
-from stars.domain.claims import months_between
-from stars.domain.contract import Contract, age_on
-from stars.domain.disclosure import pseudonym
-from stars.domain.evaluation import evaluation_report
-from stars.domain.measures import SUPPRESSED, suppress_group
-from stars.domain.outcomes import Money, money_by_group, referral_figures
+from stars.domain.calendar import age_on, months_between
+from stars.domain.contract.terms import Contract
+from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED, pseudonym, suppress_group
+from stars.domain.evaluation.report import evaluation_report
+from stars.domain.money import Money
+from stars.domain.outcomes.engine import money_by_group, referral_figures
+from stars.domain.vocabulary import label
 from stars.finance.engine_bridge import frames_for
 
 NEAR_CAP = Decimal("0.8")  # warn when payments reach this share of the maximum
-SUPPRESS_BELOW = 5  # counts under this are shown as "c" to aggregate-only readers
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,6 @@ class MoneyRow:
 
     label: str
     money: Money
-    lcf_share: Decimal
 
     @property
     def outcome_payments(self) -> Decimal:
@@ -45,7 +44,7 @@ class MoneyRow:
 
     @property
     def paid(self) -> Decimal:
-        return self.outcome_payments + self.guaranteed_fees
+        return self.money.paid
 
     @property
     def cashable_savings(self) -> Decimal:
@@ -61,11 +60,11 @@ class MoneyRow:
 
     @property
     def lcf_contribution(self) -> Decimal:
-        return self.outcome_payments * self.lcf_share
+        return self.money.fund_contributions
 
     @property
     def council_cost(self) -> Decimal:
-        return self.paid - self.lcf_contribution
+        return self.money.council_cost
 
 
 def _sum(groups: dict[tuple[str, str], Money], keep: Any) -> Money:
@@ -87,21 +86,20 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
     frames = frames_for(scope)
     _, referrals, periods = frames
     groups = money_by_group(contract, referral_figures(contract, referrals, periods, as_of))
-    share = contract.lcf_share
     councils = scope.council_codes(contract.council_codes) if scope else contract.council_codes
     by_council = [
-        MoneyRow(contract.local_authority(c).name, _sum(groups, lambda k, c=c: k[0] == c), share)
+        MoneyRow(contract.local_authority(c).name, _sum(groups, lambda k, c=c: k[0] == c))
         for c in councils
     ]
     by_cohort = [
-        MoneyRow(f"{c.code}: {c.name}", _sum(groups, lambda k, c=c: k[1] == c.code), share)
+        MoneyRow(f"{c.code}: {c.name}", _sum(groups, lambda k, c=c: k[1] == c.code))
         for c in contract.cohorts
     ]
     points = [m for m in months_between(contract.start, as_of) if contract.start < m <= as_of]
     if not points or points[-1] != as_of:
         points.append(as_of)
-    months = [MoneyRow(f"{m:%Y-%m-%d}", money_at(contract, frames, m), share) for m in points]
-    total = MoneyRow("Total", _sum(groups, lambda k: True), share)
+    months = [MoneyRow(f"{m:%Y-%m-%d}", money_at(contract, frames, m)) for m in points]
+    total = MoneyRow("Total", _sum(groups, lambda k: True))
     return {
         "total": total,
         "by_council": by_council,
@@ -115,14 +113,9 @@ def cap_position(contract: Contract, as_of: dt.date) -> dict[str, Any] | None:
     cap = contract.maximum_outcome_payment
     if not cap:
         return None
-    m = money_at(contract, frames_for(None), as_of)
-    paid = m.outcome_payments + m.guaranteed_funding_payments
+    paid = money_at(contract, frames_for(None), as_of).paid
     used = paid / cap
     return {"cap": cap, "paid": paid, "used": used, "near": used >= NEAR_CAP, "left": cap - paid}
-
-
-def _label(code: str) -> str:
-    return code.replace("_", " ").capitalize().replace("Gf ", "Guaranteed-funding period ")
 
 
 def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
@@ -137,9 +130,8 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     refs = report["referrals"]
     cases = report["cases"]
     closed = sum(cases["status"][s] for s in ("closed_early", "graduated", "gf_complete"))
-    share = contract.lcf_share
     # each breakdown adds up to a published total: small counts hidden, and one more where
-    # a single hidden count could be worked out from the total (stars.domain.measures)
+    # a single hidden count could be worked out from the total (stars.domain.disclosure)
     by_cohort, t1 = suppress_group(refs["by_cohort"])
     by_council, t2 = suppress_group(refs["by_local_authority"])
     by_year, t3 = suppress_group(refs["by_contract_year"])
@@ -148,12 +140,9 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     totals = {t1, t2, t3, t4}
     total = SUPPRESSED if SUPPRESSED in totals else refs["total"]
     return {
-        "to_date": MoneyRow("To date", to_date, share),
-        "projected": MoneyRow("Projected", projected, share),
-        "from_live": projected.outcome_payments
-        + projected.guaranteed_funding_payments
-        - to_date.outcome_payments
-        - to_date.guaranteed_funding_payments,
+        "to_date": MoneyRow("To date", to_date),
+        "projected": MoneyRow("Projected", projected),
+        "from_live": projected.paid - to_date.paid,
         "cap": contract.maximum_outcome_payment,
         "referrals_total": total,
         "minimum_total": sum(y.minimum_referrals for y in contract.contract_years),
@@ -166,8 +155,8 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
             for la in contract.local_authorities
         ],
         "by_year": [(y, contract.minimum_for_year(int(y)), n) for y, n in by_year.items()],
-        "status": [(_label(s), n) for s, n in status.items()],
-        "reasons": [(_label(r), n) for r, n in reasons.items()],
+        "status": [(label(s), n) for s, n in status.items()],
+        "reasons": [(label(r), n) for r, n in reasons.items()],
         "closed_early_rate": cases["closed_early_rate"] if closed >= SUPPRESS_BELOW else "c",
     }
 
@@ -192,9 +181,9 @@ AGE_BANDS = ((0, 4, "0-4"), (5, 9, "5-9"), (10, 12, "10-12"), (13, 15, "13-15"),
 
 
 def age_band(age: int) -> str:
-    for lo, hi, label in AGE_BANDS:
+    for lo, hi, band in AGE_BANDS:
         if lo <= age <= hi:
-            return label
+            return band
     return ""
 
 

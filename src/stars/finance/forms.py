@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from stars.core.forms import GovukForm
-from stars.domain.claims import month_parse
+from stars.domain.calendar import month_parse
 
 
 class OpenClaimForm(GovukForm):

@@ -1,7 +1,7 @@
 """Outcome claims: what a council is asked to pay for a month, line by line.
 
 An approved claim is locked: later corrections to the records never rewrite it; they come
-through as adjustment lines on the next claim (``stars.domain.claims``). Amounts are the
+through as adjustment lines on the next claim (``stars.domain.outcomes.claims``). Amounts are the
 engine's exact figures (rate × whole weeks), kept to six decimal places so nothing is
 rounded before it is shown.
 """

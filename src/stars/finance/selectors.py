@@ -10,7 +10,7 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from stars.core.permissions import scope_of
-from stars.domain.claims import ClaimTotals, claim_totals
+from stars.domain.outcomes.claims import ClaimTotals, claim_totals
 from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.models import Council
 

@@ -1,7 +1,7 @@
 """Writes of the finance app: prepare, submit, approve and dispute outcome claims.
 
 A council's claims go month by month. A claim is built from the engine (through
-``engine_bridge``) by ``stars.domain.claims.claim_lines``: this month's payable weeks and
+``engine_bridge``) by ``stars.domain.outcomes.claims.claim_lines``: this month's payable weeks and
 fees, plus adjustment lines that reconcile every earlier claim with what the records say
 now. Claims before it must be approved first, so the approved claims up to any month
 always add up to the engine's figure at that month's end, to the penny.
@@ -19,7 +19,8 @@ from simple_history.utils import bulk_create_with_history
 
 from stars.core.errors import RuleError
 from stars.core.roles import Role
-from stars.domain.claims import Claimed, claim_lines, month_label, month_start, next_month
+from stars.domain.calendar import month_label, month_start, next_month
+from stars.domain.outcomes.claims import Claimed, claim_lines
 from stars.finance import engine_bridge
 from stars.finance.models import EXACT, ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.models import Council

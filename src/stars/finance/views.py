@@ -17,7 +17,7 @@ from stars.core.documents import download
 from stars.core.forms import form_step
 from stars.core.permissions import allowed, page, scope_of
 from stars.core.spreadsheets import csv_text, xlsx
-from stars.domain.claims import month_label
+from stars.domain.calendar import month_label
 from stars.finance import documents, figures, selectors, services
 from stars.finance.charts import cumulative_chart
 from stars.finance.forms import DisputeForm, OpenClaimForm

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from stars.core.permissions import scope_of
-from stars.domain.contract import Contract as ContractTerms
-from stars.domain.contract import parse_contract
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.contract.terms import Contract as ContractTerms
 from stars.partnership.models import Contract, Council
 
 

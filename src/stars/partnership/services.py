@@ -8,8 +8,8 @@ from django.db import transaction
 
 from stars.core.errors import RuleError
 from stars.core.roles import COUNCIL_ROLES, Role
-from stars.domain.contract import Contract as ContractTerms
-from stars.domain.contract import parse_contract
+from stars.domain.contract.parsing import parse_contract
+from stars.domain.contract.terms import Contract as ContractTerms
 from stars.partnership.models import Contract, Council, User
 
 

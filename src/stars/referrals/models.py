@@ -6,28 +6,29 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from stars.domain.vocabulary import label
 from stars.partnership.models import Council
 
 
 class Decision(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PROGRESSED = "progressed", "Progressed to referral"
-    WITHDRAWN = "withdrawn", "Withdrawn by the council"
-    CRITERIA_NOT_MET = "criteria_not_met", "Criteria not met"
-    WAITING_LIST = "waiting_list", "Criteria met: waiting for a place or match"
-    NOT_PROGRESSED_OTHER = "not_progressed_other", "Not progressed (other)"
+    PENDING = "pending", label("pending")
+    PROGRESSED = "progressed", label("progressed")
+    WITHDRAWN = "withdrawn", label("withdrawn")
+    CRITERIA_NOT_MET = "criteria_not_met", label("criteria_not_met")
+    WAITING_LIST = "waiting_list", label("waiting_list")
+    NOT_PROGRESSED_OTHER = "not_progressed_other", label("not_progressed_other")
 
 
 class Funding(models.TextChoices):
-    SIB = "sib", "Outcomes (social impact bond)"
-    GUARANTEED = "guaranteed", "Guaranteed funding"
+    SIB = "sib", label("sib")
+    GUARANTEED = "guaranteed", label("guaranteed")
 
 
 class Status(models.TextChoices):
-    LIVE = "live", "Live"
-    GRADUATED = "graduated", "Graduated"
-    CLOSED_EARLY = "closed_early", "Closed early"
-    GF_COMPLETE = "gf_complete", "Guaranteed-funding period complete"
+    LIVE = "live", label("live")
+    GRADUATED = "graduated", label("graduated")
+    CLOSED_EARLY = "closed_early", label("closed_early")
+    GF_COMPLETE = "gf_complete", label("gf_complete")
 
 
 class Child(models.Model):

@@ -16,12 +16,12 @@ from stars.core.documents import download, pdf
 from stars.core.forms import form_step
 from stars.core.permissions import allowed, page, scope_of
 from stars.core.roles import Role
-from stars.domain.contract import age_on
+from stars.domain.calendar import age_on
 from stars.domain.pipeline import next_step
 from stars.partnership.models import User
 from stars.partnership.selectors import contract_current, councils_in_scope
 from stars.referrals import forms, services
-from stars.referrals.models import Child, ChildProfile, Enquiry
+from stars.referrals.models import Child, ChildProfile, Enquiry, Status
 from stars.referrals.selectors import (
     children_alike,
     enquiries_visible,
@@ -54,7 +54,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/referral_list.html",
-        {"referrals": referrals, "status": status, "scope": scope_of(request.user)},
+        {
+            "referrals": referrals,
+            "status": status,
+            "statuses": Status.choices,
+            "scope": scope_of(request.user),
+        },
     )
 
 

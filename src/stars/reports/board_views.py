@@ -10,7 +10,7 @@ from stars.core.audit import record_access
 from stars.core.documents import download
 from stars.core.permissions import page, scope_of
 from stars.core.roles import Role
-from stars.domain.quarters import QuarterError, last_complete, parse_quarter, quarters_between
+from stars.domain.calendar import QuarterError, last_complete, parse_quarter, quarters_between
 from stars.partnership.selectors import contract_current
 from stars.reports.card import card_context, card_pdf, card_xlsx
 

@@ -24,14 +24,14 @@ from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
 from stars.core.templatetags.stars_format import MINUS, signed
 from stars.core.templatetags.stars_format import money as format_gbp
-from stars.domain.claims import next_month
-from stars.domain.measures import SUPPRESSED, suppress_group
-from stars.domain.quarters import Quarter
+from stars.domain.calendar import Quarter, next_month
+from stars.domain.disclosure import SUPPRESSED, suppress_group
+from stars.domain.evaluation.report import money_of_section
+from stars.domain.vocabulary import DECISIONS, STATUSES, label
 from stars.finance.engine_bridge import payments_as_of
 from stars.partnership.selectors import contract_current
 from stars.reports.selectors import quarter_records
 from stars.reports.services import evaluation_for
-from stars.reports.tables import DECISIONS, STATUSES
 
 MONEY_KEYS = [
     ("outcome_payments", "Outcome payments"),
@@ -42,10 +42,6 @@ MONEY_KEYS = [
     ("lcf_contribution", "Life Chances Fund share"),
     ("council_cost", "Council cost after the Life Chances Fund"),
 ]
-
-
-def _label(code: str) -> str:
-    return code.replace("_", " ").capitalize().replace("Gf ", "Guaranteed-funding ")
 
 
 def _change(now: int | Decimal, before: int | Decimal, money: bool = False) -> str:
@@ -186,7 +182,7 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
         d: sum(v.get(d, 0) for v in before["enquiries"]["by_cohort"].values()) for d in DECISIONS
     }
     shown = _counts(totals, suppressed)
-    rows = [[_label(d), shown[d], _change(totals[d], prev[d])] for d in DECISIONS]
+    rows = [[label(d), shown[d], _change(totals[d], prev[d])] for d in DECISIONS]
     headline = (
         f"{enq['total']} enquiries, {totals['progressed']} progressed, {totals['pending']} "
         f"waiting for a decision ({_change(enq['total'], before['enquiries']['total'])} "
@@ -196,7 +192,7 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
         ""
         if suppressed
         else charts.bar(
-            [{"decision": _label(d), "enquiries": totals[d]} for d in DECISIONS],
+            [{"decision": label(d), "enquiries": totals[d]} for d in DECISIONS],
             x="decision",
             y="enquiries",
             title="Enquiries by decision",
@@ -220,13 +216,13 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
     status = _counts(cases["status"], suppressed)
     reasons = _counts(cases["closure_reasons"], suppressed)
     rows = [
-        ["Status", _label(s), status[s], _change(cases["status"][s], prev["status"][s])]
+        ["Status", label(s), status[s], _change(cases["status"][s], prev["status"][s])]
         for s in STATUSES
     ]
     rows += [
         [
             "Closed early because",
-            _label(r),
+            label(r),
             reasons[r],
             _change(n, prev["closure_reasons"].get(r, 0)),
         ]
@@ -243,7 +239,7 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
         ""
         if suppressed
         else charts.bar(
-            [{"status": _label(s), "cases": cases["status"][s]} for s in STATUSES],
+            [{"status": label(s), "cases": cases["status"][s]} for s in STATUSES],
             x="status",
             y="cases",
             title="Case status",
@@ -272,8 +268,8 @@ def _money_section(
         [label, _money(now, k), _change(_money(now, k), _money(before, k), money=True)]
         for k, label in MONEY_KEYS
     ]
-    paid = _money(now, "outcome_payments") + _money(now, "guaranteed_funding_payments")
-    paid_before = _money(before, "outcome_payments") + _money(before, "guaranteed_funding_payments")
+    paid = money_of_section(now["finance"]).paid
+    paid_before = money_of_section(before["finance"]).paid
     cashable = _money(now, "cashable_savings")
     headline = (
         f"{format_gbp(paid)} paid for outcomes to date "
@@ -288,8 +284,7 @@ def _money_section(
             {
                 "council": name,
                 "figure": "Paid for outcomes",
-                "pounds": float(fin["outcome_payments"])
-                + float(fin["guaranteed_funding_payments"]),
+                "pounds": float(money_of_section(fin).paid),
             },
             {
                 "council": name,

@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from stars.core.audit import record_access
-from stars.domain.claims import next_month
-from stars.domain.measures import SUPPRESS_BELOW, is_small
+from stars.domain.calendar import next_month
+from stars.domain.disclosure import SUPPRESS_BELOW, is_small
+from stars.domain.evaluation.report import money_of_section
 from stars.finance.engine_bridge import payments_as_of
 from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current
@@ -82,7 +83,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
         positive[c] += p.payable_weeks > 0
     end = contract.referral_period_end + dt.timedelta(weeks=contract.programme_weeks)
     fin = report["finance"]
-    paid = Decimal(str(fin["outcome_payments"])) + Decimal(str(fin["guaranteed_funding_payments"]))
+    paid = money_of_section(fin).paid
     stage = "Implementation" if as_of < end else "Service delivery complete"
     result_type = "Interim" if as_of < end else "Final"
     period = {"start_date": _v(contract.start.isoformat()), "end_date": _v(as_of.isoformat())}
@@ -143,7 +144,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
     commitments = []
     for la in contract.local_authorities:
         f = fin["by_local_authority"][la.code]
-        total = Decimal(str(f["outcome_payments"])) + Decimal(str(f["guaranteed_funding_payments"]))
+        total = money_of_section(f).paid
         commitments.append(
             {
                 "organisation_id": _v(council_id(la.code)),
@@ -162,7 +163,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
             "period": period,
             "total_outcome_payments": {
                 "currency": CURRENCY,
-                "amount": _v(_num(Decimal(str(fin["lcf_contribution"])))),
+                "amount": _v(_num(money_of_section(fin).fund_contributions)),
             },
             "notes": f"The Life Chances Fund pays {contract.lcf_share:.0%} of outcome payments.",
             "status": "PUBLIC",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from stars.core.permissions import Scope
-from stars.domain.quarters import Quarter
+from stars.domain.calendar import Quarter
 from stars.finance.models import ClaimStatus, OutcomeClaim
 from stars.referrals.models import Enquiry, Referral
 

@@ -11,11 +11,13 @@ from stars.core import charts
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
-from stars.domain.evaluation import empty_report, evaluation_report, report_to_json
-from stars.domain.report_extras import (
+from stars.domain.evaluation.breakdowns import (
+    BY_WEEKS_STATUSES,
     referrals_by_year_and_council,
     status_by_weeks_on_programme,
 )
+from stars.domain.evaluation.report import empty_report, evaluation_report, report_to_json
+from stars.domain.vocabulary import label
 from stars.partnership.selectors import NoContract, contract_current, contract_or_none
 from stars.reports.tables import evaluation_tables
 from stars.tracker.selectors import report_frames
@@ -48,7 +50,7 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
     status_table = Table(
         "status_by_weeks",
         "Case status by weeks on the programme",
-        ["Weeks on programme", "Live", "Graduated", "Closed early", "GF complete"],
+        ["Weeks on programme", *[label(s) for s in BY_WEEKS_STATUSES]],
         [
             [band, *[r["referrals"] for r in by_weeks if r["weeks"] == band]]
             for band in dict.fromkeys(r["weeks"] for r in by_weeks)
@@ -73,7 +75,7 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
         if by_year
         else "",
         "status_chart": charts.bar(
-            by_weeks,
+            [{**r, "status": label(str(r["status"]))} for r in by_weeks],
             x="weeks",
             y="referrals",
             color="status",

@@ -5,21 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from stars.core.tables import Table
-from stars.domain.contract import Contract
-
-DECISIONS = [
-    "progressed",
-    "pending",
-    "withdrawn",
-    "criteria_not_met",
-    "waiting_list",
-    "not_progressed_other",
-]
-STATUSES = ["graduated", "closed_early", "gf_complete", "live"]
-
-
-def _label(code: str) -> str:
-    return code.replace("_", " ").capitalize()
+from stars.domain.contract.terms import Contract
+from stars.domain.vocabulary import DECISIONS, STATUSES, label
 
 
 def evaluation_tables(
@@ -49,10 +36,10 @@ def evaluation_tables(
         ),
     ):
         rows = []
-        for code, label in names.items():
+        for code, name in names.items():
             d = source.get(code, {})
-            rows.append([label, d.get("total", 0), *[d.get(k, 0) for k in DECISIONS]])
-        tables.append(Table(key, title, [first, "Total", *[_label(k) for k in DECISIONS]], rows))
+            rows.append([name, d.get("total", 0), *[d.get(k, 0) for k in DECISIONS]])
+        tables.append(Table(key, title, [first, "Total", *[label(k) for k in DECISIONS]], rows))
 
     tables.append(
         Table(
@@ -123,7 +110,7 @@ def evaluation_tables(
             "case_status",
             "Case status",
             ["Status", "Cases"],
-            [[_label(s), cases["status"][s]] for s in STATUSES],
+            [[label(s), cases["status"][s]] for s in STATUSES],
         )
     )
     tables.append(
@@ -131,7 +118,7 @@ def evaluation_tables(
             "closure_reasons",
             "Reasons for closing early",
             ["Reason", "Cases"],
-            [[_label(r), n] for r, n in cases["closure_reasons"].items()],
+            [[label(r), n] for r, n in cases["closure_reasons"].items()],
         )
     )
     rate_rows = [["All", cases["closed_early_rate"]]]

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from stars.core import charts
 from stars.core.dates import as_of as as_of_date
 from stars.core.permissions import page, scope_of
-from stars.domain.contract import add_months
+from stars.domain.calendar import add_months
 from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
 from stars.partnership.selectors import contract_current
 from stars.reports.services import evaluation_for

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
+from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
 
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 

@@ -11,8 +11,8 @@ from stars.core import charts
 from stars.core.documents import pdf
 from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
-from stars.domain.sufficiency import AGE_BANDS, SufficiencyYear, sufficiency_years
-from stars.domain.sufficiency_codes import PLACEMENT_GROUPS
+from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
+from stars.domain.sufficiency.figures import AGE_BANDS, SufficiencyYear, sufficiency_years
 from stars.partnership.models import Council
 from stars.sufficiency.config import load_config
 from stars.sufficiency.services import council_returns, council_years

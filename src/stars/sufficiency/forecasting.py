@@ -14,16 +14,16 @@ from stars.core import charts
 from stars.core.documents import pdf
 from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
-from stars.domain.forecast import Redirect, Scenario, fit_model, project
-from stars.domain.ssda903 import MergedReturns, year_end
-from stars.domain.sufficiency_backtest import backtest
-from stars.domain.sufficiency_codes import (
+from stars.domain.sufficiency.backtest import backtest
+from stars.domain.sufficiency.codes import (
     AGENCY_FOSTERING,
     EXTERNAL_RESIDENTIAL,
     INHOUSE_FOSTERING,
     INHOUSE_RESIDENTIAL,
     PLACEMENT_GROUPS,
 )
+from stars.domain.sufficiency.forecast import Redirect, Scenario, fit_model, project
+from stars.domain.sufficiency.ssda903 import MergedReturns, year_end
 from stars.sufficiency.config import weekly_costs
 
 

@@ -1,6 +1,6 @@
 """A council's SSDA903 returns, kept as the files DfE's layout gives (one header and one
 episodes file per collection year). The dashboard's figures are computed from them by
-``stars.domain.sufficiency``; keeping the files keeps nothing lost and every figure
+``stars.domain.sufficiency.figures``; keeping the files keeps nothing lost and every figure
 traceable to the rows behind it."""
 
 from __future__ import annotations

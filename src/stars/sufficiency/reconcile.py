@@ -1,5 +1,5 @@
 """A council checks its invoice: claimed weeks of linked referrals against its SSDA903
-episodes (rules in ``stars.domain.reconciliation``)."""
+episodes (rules in ``stars.domain.outcomes.reconciliation``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 from stars.cases.explain import explanation_for
 from stars.core.spreadsheets import csv_text
-from stars.domain.claims import month_label
-from stars.domain.reconciliation import (
+from stars.domain.calendar import month_label
+from stars.domain.outcomes.reconciliation import (
     Discrepancy,
     Stake,
     at_stake,
@@ -20,8 +20,8 @@ from stars.domain.reconciliation import (
     reconcile,
     total_at_stake,
 )
-from stars.domain.ssda903 import year_end
-from stars.domain.sufficiency import without_short_breaks
+from stars.domain.sufficiency.figures import without_short_breaks
+from stars.domain.sufficiency.ssda903 import year_end
 from stars.partnership.models import Council
 from stars.referrals.models import Referral
 from stars.sufficiency.models import ChildLink
@@ -57,11 +57,10 @@ def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
             missing.append(link)
             continue
         e = explanation_for(link.referral, as_of)
-        claimed = [(p.counted_from, p.counted_until) for p in e.periods if p.days > 0]
-        weeks = claim_weeks(claimed, e.proving_weeks, e.weekly_rate)
+        weeks = claim_weeks(e.outcome)
         found = reconcile(
             e.cohort,
-            claimed,
+            e.counted_days,
             episodes_of(frame, link.council_child_id),
             records_until=records_until,
         )

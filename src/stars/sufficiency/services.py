@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from stars.core.audit import record_access
-from stars.domain.ssda903 import (
+from stars.domain.sufficiency.ssda903 import (
     MergedReturns,
     ParsedFile,
     ValidationError,

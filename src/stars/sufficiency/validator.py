@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stars.core.spreadsheets import csv_text
-from stars.domain.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
+from stars.domain.sufficiency.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
 
 HERE = Path(__file__).parent / "validator903"
 RUNNER = HERE / "runner.py"

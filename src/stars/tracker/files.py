@@ -9,9 +9,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from stars.core.audit import record_access
-from stars.domain.contract import ContractError, parse_contract
+from stars.domain.contract.parsing import ContractError, parse_contract
 from stars.domain.text_files import NotText, decode
-from stars.domain.tracker import MAX_PROBLEMS, Problem, TrackerFile, parse_tracker, write_tracker
+from stars.domain.tracker.checks import MAX_PROBLEMS, Problem
+from stars.domain.tracker.parsing import TrackerFile, parse_tracker
+from stars.domain.tracker.rows import write_tracker
 from stars.partnership.models import Contract
 from stars.tracker.importer import ImportSummary, tracker_import
 from stars.tracker.selectors import programme_frames

@@ -1,0 +1,177 @@
+"""Dates as the programme counts them: ages, months, financial years and their quarters.
+
+Ages are whole years (a 29 February birthday falls on 1 March). Months are named by their
+first day. A financial year runs from 1 April to 31 March and its quarters are numbered
+from April (April to June is Q1), as boards report them: "Q3 2024-25". Nothing here reads
+the clock: "today" is always given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+# -- days and ages ----------------------------------------------------------------------------
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    """The date an ISO text names (``2024-11-30``); None when it is blank or not a date.
+
+    Pages and commands read their as-of date with it (a page falls back to today).
+    """
+    try:
+        return dt.date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+def age_on(date_of_birth: dt.date, on: dt.date) -> int:
+    """Age in whole years on a date (a 29 February birthday falls on 1 March)."""
+    years = on.year - date_of_birth.year
+    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years
+
+
+# -- months -----------------------------------------------------------------------------------
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clamped to the month's last day."""
+    m = d.month - 1 + months
+    year, month = d.year + m // 12, m % 12 + 1
+    last = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return dt.date(year, month, min(d.day, last))
+
+
+def _leap(y: int) -> bool:
+    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+
+
+def month_start(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
+def next_month(d: dt.date) -> dt.date:
+    """The first day of the month after ``d``'s month."""
+    return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+def month_label(d: dt.date) -> str:
+    return d.strftime("%B %Y")
+
+
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_MONTH_NAMES = {name: i for i, m in enumerate(MONTHS, 1) for name in (m, m[:3], m[:4])}
+_NUMERIC = re.compile(r"(\d{4})\s*[-/ ]\s*(\d{1,2})|(\d{1,2})\s*[-/ ]\s*(\d{4})")
+_NAMED = re.compile(r"([a-z]+)\.?\s*,?\s*(\d{4})")
+
+
+def month_parse(text: str) -> dt.date | None:
+    """The first day of a month typed as people type it: "October 2024", "oct 2024",
+    "10 2024", "10/2024" or "2024-10". None when it names no real month."""
+    t = " ".join(text.split()).lower()
+    year = month = 0
+    if m := _NUMERIC.fullmatch(t):
+        year, month = (int(m[1]), int(m[2])) if m[1] else (int(m[4]), int(m[3]))
+    elif (m := _NAMED.fullmatch(t)) and m[1] in _MONTH_NAMES:
+        year, month = int(m[2]), _MONTH_NAMES[m[1]]
+    if not (1 <= month <= 12 and year >= dt.MINYEAR):
+        return None
+    return dt.date(year, month, 1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """First days of every month from ``first``'s month to ``last``'s month, inclusive."""
+    out: list[dt.date] = []
+    m = month_start(first)
+    while m <= last:
+        out.append(m)
+        m = next_month(m)
+    return out
+
+
+# -- financial years and their quarters -------------------------------------------------------
+
+
+def financial_year(day: dt.date) -> int:
+    """The financial year holding a date, by the calendar year it starts in (2024: 2024-25)."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+LABEL = re.compile(r"^Q([1-4]) (\d{4})-(\d{2})$")
+
+
+class QuarterError(ValueError):
+    """A quarter label that is not of the form "Q3 2024-25"."""
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int  # the calendar year in which the financial year starts (2024 for 2024-25)
+    number: int  # 1 (Apr-Jun) to 4 (Jan-Mar)
+
+    @property
+    def start(self) -> dt.date:
+        month = 4 + 3 * (self.number - 1)
+        return dt.date(self.year + (month > 12), (month - 1) % 12 + 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """The quarter's last day: the report card's as-of date."""
+        return self.next().start - dt.timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.number} {self.year}-{(self.year + 1) % 100:02d}"
+
+    def next(self) -> Quarter:
+        return (
+            Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+        )
+
+    def previous(self) -> Quarter:
+        return (
+            Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+        )
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def quarter_of(day: dt.date) -> Quarter:
+    """The financial-year quarter holding a date."""
+    return Quarter(financial_year(day), (day.month - 4) % 12 // 3 + 1)
+
+
+def parse_quarter(label: str) -> Quarter:
+    m = LABEL.match(label.strip())
+    if not m:
+        raise QuarterError(f"{label!r} is not a quarter; expected a label like Q3 2024-25")
+    number, year, tail = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if (year + 1) % 100 != tail:
+        raise QuarterError(
+            f"{label!r}: {year}-{tail:02d} is not a financial year; "
+            "expected a label like Q3 2024-25"
+        )
+    return Quarter(year, number)
+
+
+def last_complete(today: dt.date) -> Quarter:
+    """The latest quarter that has ended by ``today``."""
+    current = quarter_of(today)
+    return current if current.end <= today else current.previous()
+
+
+def quarters_between(first: dt.date, last: Quarter) -> list[Quarter]:
+    """Every quarter from the one holding ``first`` to ``last``, newest first."""
+    out: list[Quarter] = []
+    q = quarter_of(first)
+    while q <= last:
+        out.append(q)
+        q = q.next()
+    return out[::-1]

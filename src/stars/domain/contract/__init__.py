@@ -1,0 +1,1 @@
+"""An outcomes contract's terms as data: councils, cohorts, rates, eligibility, targets."""

@@ -1,0 +1,267 @@
+"""Reading a contract: the TOML of docs/tracker-format.md into ``stars.domain.contract.terms``.
+
+Money is read as ``Decimal`` straight from the TOML text, so ``0.1`` is exactly one tenth.
+Every error names the file and the key at fault. Each cohort may name its payment design
+(``payment_design``: one of ``stars.domain.contract.terms.PAYMENT_DESIGNS``, by default
+``weekly_after_proving``); a design's own keys are read here too
+(docs/adding-a-payment-design.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from stars.domain.contract.terms import (
+    DEFAULT_DESIGN,
+    PAYMENT_DESIGNS,
+    SAVING_KINDS,
+    Cohort,
+    Contract,
+    ContractYear,
+    EligibilityRule,
+    GuaranteedFunding,
+    LocalAuthority,
+)
+from stars.domain.vocabulary import CLOSURE_REASONS
+
+
+class ContractError(ValueError):
+    """A contract file is missing a key or has a malformed value."""
+
+    def __init__(self, file: str, key: str, message: str) -> None:
+        self.file = file
+        self.key = key
+        self.message = message
+        super().__init__(f"{file}: {key}: {message}")
+
+
+# What the records keep of a contract's text: names up to 200 characters; codes of
+# letters, digits, - and _ (a council's code is in addresses), as long as their columns allow
+NAME_LENGTH = 200
+COUNCIL_CODE_LENGTH = 40
+COHORT_CODE_LENGTH = 8
+REASON_CODE_LENGTH = 40
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+class _Reader:
+    """Typed access to a TOML table that names the file and key in every error."""
+
+    def __init__(self, file: str, table: Mapping[str, Any], prefix: str) -> None:
+        self.file, self.table, self.prefix = file, table, prefix
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def _get(self, name: str, required: bool) -> Any:
+        if name not in self.table:
+            if required:
+                raise ContractError(self.file, self.key(name), "is missing")
+            return None
+        return self.table[name]
+
+    def text(self, name: str, max_length: int = NAME_LENGTH) -> str:
+        v = self._get(name, True)
+        if not isinstance(v, str) or not v.strip():
+            raise ContractError(self.file, self.key(name), f"expected text, found {v!r}")
+        return _bounded(self.file, self.key(name), v.strip(), max_length)
+
+    def code(self, name: str, max_length: int) -> str:
+        return _code(self.file, self.key(name), self.text(name, max_length), max_length)
+
+    def date(self, name: str, required: bool = True) -> dt.date | None:
+        v = self._get(name, required)
+        if v is None:
+            return None
+        if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
+            raise ContractError(
+                self.file, self.key(name), f"expected a date like 2020-09-01, found {v!r}"
+            )
+        return v
+
+    def integer(self, name: str, required: bool = True, default: int = 0) -> int:
+        v = self._get(name, required)
+        if v is None:
+            return default
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise ContractError(
+                self.file, self.key(name), f"expected a whole number 0 or more, found {v!r}"
+            )
+        return v
+
+    def money(self, name: str, required: bool = True) -> Decimal | None:
+        v = self._get(name, required)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int | Decimal):
+            raise ContractError(self.file, self.key(name), f"expected a number, found {v!r}")
+        d = Decimal(v)
+        if d < 0:
+            raise ContractError(self.file, self.key(name), f"must not be negative, found {v}")
+        return d
+
+    def design(self, name: str) -> str:
+        """A payment design's name (one of PAYMENT_DESIGNS); the default if absent."""
+        v = self._get(name, False)
+        if v is None:
+            return DEFAULT_DESIGN
+        if not isinstance(v, str) or v.strip().lower() not in PAYMENT_DESIGNS:
+            known = ", ".join(repr(d) for d in PAYMENT_DESIGNS)
+            raise ContractError(self.file, self.key(name), f"expected one of {known}, found {v!r}")
+        return v.strip().lower()
+
+    def tables(self, name: str) -> list[_Reader]:
+        v = self._get(name, True)
+        if not isinstance(v, list) or not v or not all(isinstance(t, dict) for t in v):
+            raise ContractError(
+                self.file, self.key(name), "expected one or more [[" + name + "]] tables"
+            )
+        return [_Reader(self.file, t, f"{self.key(name)}[{i}]") for i, t in enumerate(v)]
+
+    def table_(self, name: str) -> _Reader:
+        v = self._get(name, True)
+        if not isinstance(v, dict):
+            raise ContractError(self.file, self.key(name), "expected a [" + name + "] table")
+        return _Reader(self.file, v, self.key(name))
+
+
+def _bounded(file: str, key: str, value: str, max_length: int) -> str:
+    """``value`` if it is plain text of at most ``max_length`` characters."""
+    if len(value) > max_length:
+        raise ContractError(
+            file, key, f"is {len(value):,} characters long; expected at most {max_length}"
+        )
+    bad = next((c for c in value if not c.isprintable()), None)
+    if bad is not None:
+        raise ContractError(
+            file, key, f"{value!r} holds the control character {bad!r}; expected plain text"
+        )
+    return value
+
+
+def _code(file: str, key: str, value: str, max_length: int) -> str:
+    if not CODE.fullmatch(value):
+        raise ContractError(
+            file,
+            key,
+            f"{value!r} is not a code; expected 1 to {max_length} letters, digits, - and _, "
+            "starting with a letter or digit",
+        )
+    return value
+
+
+def parse_contract(text: str, file: str = "contract.toml") -> Contract:
+    """Read a contract from TOML text; ``ContractError`` names the file and key at fault."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        raise ContractError(file, "(syntax)", str(exc)) from exc
+    root = _Reader(file, data, "")
+    prog = root.table_("programme")
+    start = prog.date("start")
+    assert start is not None
+    referral_period_end = prog.date("referral_period_end")
+    assert referral_period_end is not None
+    programme_weeks = prog.integer("programme_weeks")
+    if programme_weeks < 1:
+        raise ContractError(file, prog.key("programme_weeks"), "must be at least 1")
+    lcf_share = prog.money("lcf_share")
+    assert lcf_share is not None
+    if lcf_share > 1:
+        raise ContractError(
+            file, prog.key("lcf_share"), f"is a share from 0 to 1, found {lcf_share}"
+        )
+
+    las: list[LocalAuthority] = []
+    for t in root.tables("local_authority"):
+        las.append(
+            LocalAuthority(
+                t.code("code", COUNCIL_CODE_LENGTH), t.text("name"), t.integer("minimum_referrals")
+            )
+        )
+    _unique(file, "local_authority", [la.code for la in las])
+
+    cohorts: list[Cohort] = []
+    for t in root.tables("cohort"):
+        kind = t.text("saving_kind").lower()
+        if kind not in SAVING_KINDS:
+            raise ContractError(
+                file, t.key("saving_kind"), f"expected 'cashable' or 'avoided', found {kind!r}"
+            )
+        rules = []
+        for r in t.tables("eligibility"):
+            from_ = r.date("from")
+            assert from_ is not None
+            lo, hi = r.integer("min_age"), r.integer("max_age")
+            if lo > hi:
+                raise ContractError(file, r.key("min_age"), f"{lo} is above max_age {hi}")
+            rules.append(EligibilityRule(from_, lo, hi))
+        _unique(file, t.key("eligibility") + ".from", [str(r.start) for r in rules])
+        design = t.design("payment_design")
+        # the keys of the design weekly_after_proving (every design, for now)
+        payment = t.money("weekly_outcome_payment")
+        saving = t.money("weekly_saving")
+        assert payment is not None and saving is not None
+        cohorts.append(
+            Cohort(
+                code=t.code("code", COHORT_CODE_LENGTH),
+                name=t.text("name"),
+                proving_weeks=t.integer("proving_weeks"),
+                weekly_outcome_payment=payment,
+                weekly_saving=saving,
+                saving_kind=kind,
+                minimum_referrals=t.integer("minimum_referrals"),
+                eligibility=tuple(sorted(rules, key=lambda r: r.start)),
+                payment_design=design,
+            )
+        )
+    _unique(file, "cohort", [c.code for c in cohorts])
+
+    gf = root.table_("guaranteed_funding")
+    fee = gf.money("weekly_fee")
+    assert fee is not None
+    years = [
+        ContractYear(t.integer("year"), t.integer("minimum_referrals"))
+        for t in root.tables("contract_year")
+    ]
+    _unique(file, "contract_year", [str(y.year) for y in years])
+
+    reasons = prog._get("closure_reasons", False)
+    if reasons is not None and (
+        not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons)
+    ):
+        raise ContractError(file, prog.key("closure_reasons"), "expected a list of codes")
+    for i, reason in enumerate(reasons or ()):
+        key = f"{prog.key('closure_reasons')}[{i}]"
+        _code(file, key, _bounded(file, key, reason, REASON_CODE_LENGTH), REASON_CODE_LENGTH)
+
+    return Contract(
+        name=prog.text("name"),
+        start=start,
+        referral_period_end=referral_period_end,
+        programme_weeks=programme_weeks,
+        lcf_share=lcf_share,
+        shortfall_penalty_per_referral=prog.money("shortfall_penalty_per_referral", False)
+        or Decimal(0),
+        local_authorities=tuple(las),
+        cohorts=tuple(cohorts),
+        guaranteed_funding=GuaranteedFunding(gf.integer("minimum_weeks"), fee),
+        contract_years=tuple(sorted(years, key=lambda y: y.year)),
+        consent_call_start=prog.date("consent_call_start", False),
+        maximum_outcome_payment=prog.money("maximum_outcome_payment", False),
+        stuck_after_working_days=prog.integer("stuck_after_working_days", False, 10),
+        closure_reasons=tuple(r.lower() for r in reasons) if reasons else CLOSURE_REASONS,
+    )
+
+
+def _unique(file: str, key: str, codes: list[str]) -> None:
+    seen: set[str] = set()
+    for c in codes:
+        if c.lower() in seen:
+            raise ContractError(file, key, f"{c!r} appears more than once")
+        seen.add(c.lower())

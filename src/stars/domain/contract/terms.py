@@ -1,0 +1,186 @@
+"""Contract terms as frozen domain objects: councils, cohorts, rates, targets, eligibility.
+
+Every figure of a contract (councils, cohorts, rates, savings, targets, effective-dated
+eligibility) comes from the contract file (``stars.domain.contract.parsing``); none is
+written in code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from stars.domain.calendar import add_months, age_on
+from stars.domain.vocabulary import CLOSURE_REASONS
+
+SAVING_KINDS = ("cashable", "avoided")
+# The payment designs a cohort may name (``payment_design``): each is one module of
+# ``stars.domain.outcomes.designs``, registered there (docs/adding-a-payment-design.md)
+PAYMENT_DESIGNS = ("weekly_after_proving",)
+DEFAULT_DESIGN = "weekly_after_proving"  # a cohort that names none
+
+
+@dataclass(frozen=True)
+class EligibilityRule:
+    """Ages (whole years on the enquiry date, inclusive) in force from a date."""
+
+    start: dt.date
+    min_age: int
+    max_age: int
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """The answer to "is this child eligible for cohort X on date D", with the reason."""
+
+    eligible: bool
+    reason: str
+    age: int | None
+    rule: EligibilityRule | None
+
+
+@dataclass(frozen=True)
+class Cohort:
+    code: str
+    name: str
+    proving_weeks: int
+    weekly_outcome_payment: Decimal
+    weekly_saving: Decimal
+    saving_kind: str
+    minimum_referrals: int
+    eligibility: tuple[EligibilityRule, ...]
+    payment_design: str = DEFAULT_DESIGN  # one of PAYMENT_DESIGNS
+
+    def rule_on(self, on: dt.date) -> EligibilityRule | None:
+        """The eligibility rule in force on a date (the latest one that has started)."""
+        in_force = [r for r in self.eligibility if r.start <= on]
+        return max(in_force, key=lambda r: r.start) if in_force else None
+
+
+@dataclass(frozen=True)
+class LocalAuthority:
+    code: str
+    name: str
+    minimum_referrals: int
+
+
+@dataclass(frozen=True)
+class GuaranteedFunding:
+    minimum_weeks: int
+    weekly_fee: Decimal
+
+    @property
+    def fee(self) -> Decimal:
+        """What a guaranteed-funding referral earns once it has started."""
+        return self.weekly_fee * self.minimum_weeks
+
+
+@dataclass(frozen=True)
+class ContractYear:
+    year: int
+    minimum_referrals: int
+
+
+@dataclass(frozen=True)
+class Contract:
+    name: str
+    start: dt.date
+    referral_period_end: dt.date
+    programme_weeks: int
+    lcf_share: Decimal
+    shortfall_penalty_per_referral: Decimal
+    local_authorities: tuple[LocalAuthority, ...]
+    cohorts: tuple[Cohort, ...]
+    guaranteed_funding: GuaranteedFunding
+    contract_years: tuple[ContractYear, ...]
+    consent_call_start: dt.date | None = None
+    maximum_outcome_payment: Decimal | None = None
+    stuck_after_working_days: int = 10
+    closure_reasons: tuple[str, ...] = CLOSURE_REASONS
+    _cohort_index: Mapping[str, Cohort] = field(default_factory=dict, repr=False, compare=False)
+    _la_index: Mapping[str, LocalAuthority] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_cohort_index", {c.code.lower(): c for c in self.cohorts})
+        object.__setattr__(
+            self, "_la_index", {la.code.lower(): la for la in self.local_authorities}
+        )
+
+    # -- look-ups -------------------------------------------------------------------------
+    @property
+    def cohort_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.cohorts)
+
+    @property
+    def council_codes(self) -> tuple[str, ...]:
+        return tuple(la.code for la in self.local_authorities)
+
+    def cohort(self, code: str) -> Cohort:
+        """The cohort of a code (case-insensitive); KeyError if the contract has none."""
+        return self._cohort_index[code.lower()]
+
+    def local_authority(self, code: str) -> LocalAuthority:
+        return self._la_index[code.lower()]
+
+    def canonical_cohort(self, code: str) -> str | None:
+        c = self._cohort_index.get(code.strip().lower())
+        return c.code if c else None
+
+    def canonical_council(self, code: str) -> str | None:
+        la = self._la_index.get(code.strip().lower())
+        return la.code if la else None
+
+    # -- dates ----------------------------------------------------------------------------
+    def contract_year(self, on: dt.date) -> int:
+        """Contract year of a date: 1 from ``start``, 12 months each (0 or less before it)."""
+        months = (on.year - self.start.year) * 12 + (on.month - self.start.month)
+        if on.day < self.start.day:
+            months -= 1
+        return months // 12 + 1
+
+    def year_start(self, year: int) -> dt.date:
+        return add_months(self.start, 12 * (year - 1))
+
+    def years_started(self, as_of: dt.date) -> list[int]:
+        """Every contract year that has started by ``as_of``, even past the year table."""
+        last = self.contract_year(as_of)
+        return list(range(1, last + 1)) if last >= 1 else []
+
+    def minimum_for_year(self, year: int) -> int:
+        for cy in self.contract_years:
+            if cy.year == year:
+                return cy.minimum_referrals
+        return 0
+
+    def consent_call_required(self, enquiry_date: dt.date) -> bool:
+        return self.consent_call_start is not None and enquiry_date >= self.consent_call_start
+
+    # -- eligibility ----------------------------------------------------------------------
+    def eligibility(self, cohort: str, date_of_birth: dt.date, on: dt.date) -> Eligibility:
+        """Is a child born on ``date_of_birth`` eligible for ``cohort`` on ``on``, and why."""
+        c = self._cohort_index.get(cohort.strip().lower())
+        if c is None:
+            return Eligibility(False, f"the contract has no cohort {cohort!r}", None, None)
+        if date_of_birth > on:
+            return Eligibility(False, "the date of birth is after the enquiry date", None, None)
+        age = age_on(date_of_birth, on)
+        rule = c.rule_on(on)
+        if rule is None:
+            return Eligibility(
+                False, f"no eligibility rule for cohort {c.code} is in force on {on}", age, None
+            )
+        if age < rule.min_age:
+            why = f"aged {age}, under the minimum age {rule.min_age} for cohort {c.code}"
+            return Eligibility(False, f"{why} (rule from {rule.start})", age, rule)
+        if age > rule.max_age:
+            why = f"aged {age}, over the maximum age {rule.max_age} for cohort {c.code}"
+            return Eligibility(False, f"{why} (rule from {rule.start})", age, rule)
+        return Eligibility(
+            True,
+            f"aged {age}, within {rule.min_age}-{rule.max_age} for cohort {c.code} "
+            f"(rule from {rule.start})",
+            age,
+            rule,
+        )

@@ -1,0 +1,275 @@
+"""The evaluation report of docs/tracker-format.md, as a dict with exact ``Decimal`` money.
+
+``evaluation_report`` returns every key of the published JSON shape: every cohort and
+council of the contract is present even without records (zeros, null rates), and every
+contract year started by the as-of date is listed. ``report_to_json`` rounds money to pence
+(half up) and rates to four places only when printing.
+
+Enquiries are counted under the enquiry's cohort; referrals, cases and money under the
+referral's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from operator import itemgetter
+from typing import Any
+
+import polars as pl
+
+from stars.domain.contract.terms import Contract
+from stars.domain.money import ZERO, Money, rate4, to_json_ready
+from stars.domain.outcomes.engine import WEEKS, money_of_group, referral_figures, unit_columns
+from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES
+
+RATE_KEYS = frozenset(
+    {"closed_early_rate", "closed_early_rate_by_cohort", "closed_early_rate_by_local_authority"}
+)
+
+
+def _tally(rows: list[tuple[Any, ...]], key: Any, value: Any) -> dict[Any, int]:
+    """Sum the last field of ``rows`` (a count) per ``key(row)``."""
+    out: dict[Any, int] = {}
+    for row in rows:
+        k = key(row)
+        out[k] = out.get(k, 0) + int(value(row))
+    return out
+
+
+def contract_year_expr(contract: Contract, column: str) -> pl.Expr:
+    """The contract year of a date column (vectorised ``Contract.contract_year``)."""
+    d, s = pl.col(column), contract.start
+    months = (
+        (d.dt.year().cast(pl.Int64) - s.year) * 12
+        + (d.dt.month().cast(pl.Int64) - s.month)
+        - (d.dt.day().cast(pl.Int64) < s.day).cast(pl.Int64)
+    )
+    return (months // 12 + 1).alias("contract_year")
+
+
+def _decisions(counts: dict[Any, int], key: str) -> dict[str, int]:
+    row = {d: counts.get((key, d), 0) for d in DECISIONS}
+    return {"total": sum(row.values()), **row}
+
+
+def _closed_early_rate(counts: dict[Any, int], key: str) -> Decimal | None:
+    closed = sum(counts.get((key, s), 0) for s in CLOSED)
+    return rate4(counts.get((key, "closed_early"), 0), closed)
+
+
+def _finance_cohort(m: Money) -> dict[str, Any]:
+    return {
+        "sustained_weeks": m.sustained_weeks,
+        "payable_weeks": m.payable_weeks,
+        "savings": m.savings,
+        "outcome_payments": m.outcome_payments,
+    }
+
+
+def _finance_council(m: Money) -> dict[str, Any]:
+    return {
+        "sustained_weeks": m.sustained_weeks,
+        "cashable_savings": m.cashable_savings,
+        "cost_avoidance": m.cost_avoidance,
+        "outcome_payments": m.outcome_payments,
+        "guaranteed_funding_payments": m.guaranteed_funding_payments,
+        "net_cash_saving": m.net_cash_saving,
+    }
+
+
+def _sum(money: dict[tuple[str, str], Money], keep: Any) -> Money:
+    total = Money()
+    for key, m in money.items():
+        if keep(key):
+            total = total + m
+    return total
+
+
+def evaluation_report(
+    contract: Contract,
+    enquiries: pl.DataFrame,
+    referrals: pl.DataFrame,
+    periods: pl.DataFrame,
+    as_of: dt.date,
+) -> dict[str, Any]:
+    """The evaluation report as of a date: counts as ints, money as exact ``Decimal``.
+
+    Frames have the tracker's columns (``stars.domain.outcomes.engine.*_SCHEMA``). Records of a
+    council or cohort the contract does not know count in the programme totals only.
+    """
+    cohorts = contract.cohort_codes
+    councils = contract.council_codes
+
+    # one small table of counts per (cohort, council, decision), then plain Python
+    # (grouped on the recorded decision and whether it was made by ``as_of``; the decision
+    # as of the date is then read off the small table: cheaper than a new string column)
+    decided = pl.col("decision_date").is_not_null() & (pl.col("decision_date") <= as_of)
+    e_rows = [
+        (cohort, la, decision if made else "pending", n)
+        for cohort, la, decision, made, n in enquiries.lazy()
+        .filter(pl.col("enquiry_date") <= as_of)
+        .group_by("cohort", "local_authority", "decision", decided.alias("made"))
+        .len()
+        .collect()
+        .rows()
+    ]
+    by_cohort_decision = _tally(e_rows, lambda r: (r[0], r[2]), lambda r: r[3])
+    by_la_decision = _tally(e_rows, lambda r: (r[1], r[2]), lambda r: r[3])
+
+    # one small table of counts and integer weeks (and the payment designs' other integer
+    # units) per combination of the referral's codes
+    figures = referral_figures(contract, referrals, periods, as_of)
+    summed = ("referrals", *WEEKS, *unit_columns(contract))
+    groups = (
+        figures.lazy()
+        .with_columns(
+            contract_year_expr(contract, "referral_date"),
+            pl.col("enquiry_id").is_null().alias("re_referral"),
+        )
+        .group_by(
+            "local_authority",
+            "cohort",
+            "funding",
+            "status_as_of",
+            "closure_reason_as_of",
+            "contract_year",
+            "re_referral",
+        )
+        .agg(pl.len().alias("referrals"), *[pl.col(c).sum() for c in summed[1:]])
+        .collect()
+        .rows()
+    )
+    n = itemgetter(7)  # the count of referrals of a group
+    years = _tally(groups, lambda r: r[5], n)
+    by_cohort = _tally(groups, lambda r: r[1], n)
+    by_la = _tally(groups, lambda r: r[0], n)
+    status = _tally(groups, lambda r: r[3], n)
+    reasons = _tally([r for r in groups if r[3] == "closed_early"], lambda r: r[4], n)
+    status_cohort = _tally(groups, lambda r: (r[1], r[3]), n)
+    status_la = _tally(groups, lambda r: (r[0], r[3]), n)
+    closed = sum(status.get(s, 0) for s in CLOSED)
+
+    # money is linear in counts and weeks: sum the integers per (council, cohort, funding)
+    # first, then price each sum once (exact either way; far fewer Decimal operations)
+    weeks: dict[tuple[str, str, str], list[int]] = {}
+    for row in groups:  # (council, cohort, funding, 4 more codes, then the integers summed)
+        w = weeks.setdefault(row[:3], [0] * len(summed))
+        for i, value in enumerate(row[7:]):
+            w[i] += value
+    money: dict[tuple[str, str], Money] = {}
+    for (la, cohort, funding), sums in weeks.items():
+        m = money_of_group(contract, cohort, funding, dict(zip(summed, sums, strict=True)))
+        money[(la, cohort)] = money[(la, cohort)] + m if (la, cohort) in money else m
+    grand = _sum(money, lambda k: True)
+
+    return {
+        "as_of": as_of.isoformat(),
+        "enquiries": {
+            "total": sum(r[3] for r in e_rows),
+            "by_cohort": {c: _decisions(by_cohort_decision, c) for c in cohorts},
+            "by_local_authority": {la: _decisions(by_la_decision, la) for la in councils},
+        },
+        "referrals": {
+            "total": sum(r[7] for r in groups),
+            "re_referrals": sum(r[7] for r in groups if r[6]),
+            "guaranteed_funding": sum(r[7] for r in groups if r[2] == "guaranteed"),
+            "by_cohort": {c: by_cohort.get(c, 0) for c in cohorts},
+            "by_local_authority": {la: by_la.get(la, 0) for la in councils},
+            "by_contract_year": {str(y): years.get(y, 0) for y in contract.years_started(as_of)},
+        },
+        "cases": {
+            "status": {s: status.get(s, 0) for s in STATUSES},
+            "closure_reasons": {r: reasons.get(r, 0) for r in contract.closure_reasons},
+            "closed_early_rate": rate4(status.get("closed_early", 0), closed),
+            "closed_early_rate_by_cohort": {
+                c: _closed_early_rate(status_cohort, c) for c in cohorts
+            },
+            "closed_early_rate_by_local_authority": {
+                la: _closed_early_rate(status_la, la) for la in councils
+            },
+        },
+        "finance": {
+            "by_cohort": {
+                c: _finance_cohort(_sum(money, lambda k, c=c: k[1] == c)) for c in cohorts
+            },
+            "by_local_authority": {
+                la: _finance_council(_sum(money, lambda k, la=la: k[0] == la)) for la in councils
+            },
+            "sustained_weeks": grand.sustained_weeks,
+            "cashable_savings": grand.cashable_savings,
+            "cost_avoidance": grand.cost_avoidance,
+            "outcome_payments": grand.outcome_payments,
+            "guaranteed_funding_payments": grand.guaranteed_funding_payments,
+            "net_cash_saving": grand.net_cash_saving,
+            "lcf_contribution": grand.fund_contributions,
+            "council_cost": grand.council_cost,
+        },
+    }
+
+
+def money_of_section(finance: Mapping[str, Any]) -> Money:
+    """The ``Money`` of one of the report's finance sections (the programme's, a council's
+    or a cohort's), exact or as printed (numbers are read through their text). Figures a
+    section does not hold are 0: a council's or cohort's holds no fund contribution."""
+
+    def amount(key: str) -> Decimal:
+        return Decimal(str(finance.get(key, 0)))
+
+    return Money(
+        sustained_weeks=int(finance.get("sustained_weeks", 0)),
+        payable_weeks=int(finance.get("payable_weeks", 0)),
+        cashable_savings=amount("cashable_savings"),
+        cost_avoidance=amount("cost_avoidance"),
+        outcome_payments=amount("outcome_payments"),
+        guaranteed_funding_payments=amount("guaranteed_funding_payments"),
+        fund_contributions=amount("lcf_contribution"),
+    )
+
+
+def empty_report(as_of: dt.date) -> dict[str, Any]:
+    """The report of a database with no contract and nothing imported: zeros, empty maps."""
+    return {
+        "as_of": as_of.isoformat(),
+        "enquiries": {"total": 0, "by_cohort": {}, "by_local_authority": {}},
+        "referrals": {
+            "total": 0,
+            "re_referrals": 0,
+            "guaranteed_funding": 0,
+            "by_cohort": {},
+            "by_local_authority": {},
+            "by_contract_year": {},
+        },
+        "cases": {
+            "status": {s: 0 for s in STATUSES},
+            "closure_reasons": {},
+            "closed_early_rate": None,
+            "closed_early_rate_by_cohort": {},
+            "closed_early_rate_by_local_authority": {},
+        },
+        "finance": {
+            "by_cohort": {},
+            "by_local_authority": {},
+            "sustained_weeks": 0,
+            "cashable_savings": ZERO,
+            "cost_avoidance": ZERO,
+            "outcome_payments": ZERO,
+            "guaranteed_funding_payments": ZERO,
+            "net_cash_saving": ZERO,
+            "lcf_contribution": ZERO,
+            "council_cost": ZERO,
+        },
+    }
+
+
+def report_to_plain(report: dict[str, Any]) -> dict[str, Any]:
+    """The report with money rounded to pence and rates to four places, as JSON numbers."""
+    plain: dict[str, Any] = to_json_ready(report, RATE_KEYS)
+    return plain
+
+
+def report_to_json(report: dict[str, Any], *, indent: int | None = 2) -> str:
+    """The report as JSON text: money in pounds (≤ 2 decimals), rates to 4 places."""
+    return json.dumps(report_to_plain(report), indent=indent, ensure_ascii=False)

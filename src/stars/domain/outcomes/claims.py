@@ -1,0 +1,210 @@
+"""Monthly outcome claims as differences of the engine's running totals (pure Python).
+
+The engine (``stars.domain.outcomes.engine.outcome_payments_as_of``) says what each referral has
+earned by a date. A council's claim for month M is built from two of those figures:
+
+- **this month**: the figure as of the first day after M minus the figure as of M's first
+  day (payable weeks that fell in M at the cohort's rate; a guaranteed-funding fee that
+  fell due);
+- **adjustments**: the figure as of M's first day minus what earlier claims already hold
+  for the referral. Approved claims are never rewritten; a late correction to the records
+  shows up here instead, as a positive or negative line.
+
+So the sum of all claims up to M equals the engine's figure at the end of M, to the penny,
+whatever was corrected in between. Outcome payments and guaranteed-funding fees are kept
+apart ("component") because only outcome payments attract the Life Chances Fund share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from stars.domain.calendar import month_label, month_start, next_month
+from stars.domain.money import ZERO, Money, fund_contribution, pence
+from stars.domain.outcomes.engine import ReferralPayment
+
+OUTCOME = "outcome"
+GUARANTEED_FEE = "guaranteed_fee"
+ADJUSTMENT = "adjustment"
+
+
+def _nothing(referral_id: str) -> ReferralPayment:
+    return ReferralPayment(referral_id, 0, 0, ZERO, ZERO, ZERO)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What earlier claims hold for one referral, per component."""
+
+    outcome_weeks: int = 0
+    outcome: Decimal = ZERO
+    fee: Decimal = ZERO
+
+    def add(self, component: str, weeks: int, amount: Decimal) -> Claimed:
+        if component == GUARANTEED_FEE:
+            return Claimed(self.outcome_weeks, self.outcome, self.fee + amount)
+        return Claimed(self.outcome_weeks + weeks, self.outcome + amount, self.fee)
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    """One line of a claim and the rule that produced it."""
+
+    referral_id: str
+    kind: str
+    component: str
+    payable_weeks: int
+    rate: Decimal
+    amount: Decimal
+    rule: str
+
+
+def _money(amount: Decimal) -> str:
+    d = pence(amount)
+    return f"-£{-d:,}" if d < 0 else f"£{d:,}"
+
+
+def claim_lines(
+    *,
+    month: dt.date,
+    start: Mapping[str, ReferralPayment],
+    end: Mapping[str, ReferralPayment],
+    claimed: Mapping[str, Claimed],
+) -> list[LineSpec]:
+    """The lines of the claim for ``month``.
+
+    ``start`` and ``end`` are the engine's figures as of the month's first day and as of
+    the first day after it; ``claimed`` is what earlier claims hold per referral. Lines
+    come per referral in id order: adjustments first, then this month's outcome and fee.
+    Zero lines are left out.
+    """
+    first = month_start(month)
+    after = next_month(first)
+    before = first - dt.timedelta(days=1)
+    out: list[LineSpec] = []
+    for rid in sorted(set(start) | set(end) | set(claimed)):
+        s = start.get(rid) or _nothing(rid)
+        e = end.get(rid) or _nothing(rid)
+        c = claimed.get(rid) or Claimed()
+        weeks, amount = s.payable_weeks - c.outcome_weeks, s.outcome_payment - c.outcome
+        if weeks or amount:
+            out.append(
+                LineSpec(
+                    rid,
+                    ADJUSTMENT,
+                    OUTCOME,
+                    weeks,
+                    s.weekly_rate,
+                    amount,
+                    f"outcome payments earned to {before:%d %b %Y} by the records as they "
+                    f"stand: {s.payable_weeks} payable weeks, {_money(s.outcome_payment)}; "
+                    f"earlier claims hold {c.outcome_weeks} weeks, {_money(c.outcome)}; the "
+                    "difference is claimed here",
+                )
+            )
+        if s.guaranteed_fee != c.fee:
+            out.append(
+                LineSpec(
+                    rid,
+                    ADJUSTMENT,
+                    GUARANTEED_FEE,
+                    0,
+                    ZERO,
+                    s.guaranteed_fee - c.fee,
+                    f"guaranteed-funding fee due by {before:%d %b %Y} by the records as they "
+                    f"stand: {_money(s.guaranteed_fee)}; earlier claims hold {_money(c.fee)}; "
+                    "the difference is claimed here",
+                )
+            )
+        weeks, amount = e.payable_weeks - s.payable_weeks, e.outcome_payment - s.outcome_payment
+        if weeks or amount:
+            out.append(
+                LineSpec(
+                    rid,
+                    OUTCOME,
+                    OUTCOME,
+                    weeks,
+                    e.weekly_rate,
+                    amount,
+                    f"payable weeks rose from {s.payable_weeks} to {e.payable_weeks} in "
+                    f"{month_label(first)} (sustained weeks {s.sustained_weeks} to "
+                    f"{e.sustained_weeks}, counted to {after:%d %b %Y} exclusive) at "
+                    f"{_money(e.weekly_rate)} a week",
+                )
+            )
+        if e.guaranteed_fee != s.guaranteed_fee:
+            out.append(
+                LineSpec(
+                    rid,
+                    GUARANTEED_FEE,
+                    GUARANTEED_FEE,
+                    0,
+                    ZERO,
+                    e.guaranteed_fee - s.guaranteed_fee,
+                    f"guaranteed-funding fee, due once the referral started (by {after:%d %b %Y})",
+                )
+            )
+    return out
+
+
+class LineLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def component(self) -> str: ...
+
+    @property
+    def amount(self) -> Decimal: ...
+
+
+@dataclass(frozen=True)
+class ClaimTotals:
+    """A claim's totals, exact: its money (the Life Chances Fund pays its share of outcome
+    payments only) and how much of it adjusts earlier months."""
+
+    money: Money
+    adjustments: Decimal
+
+    @property
+    def outcome_payments(self) -> Decimal:
+        return self.money.outcome_payments
+
+    @property
+    def guaranteed_fees(self) -> Decimal:
+        return self.money.guaranteed_funding_payments
+
+    @property
+    def total(self) -> Decimal:
+        return self.money.paid
+
+    @property
+    def lcf_contribution(self) -> Decimal:
+        return self.money.fund_contributions
+
+    @property
+    def council_cost(self) -> Decimal:
+        """What the council pays after the Life Chances Fund's share."""
+        return self.money.council_cost
+
+
+def claim_totals(lines: Iterable[LineLike], lcf_share: Decimal) -> ClaimTotals:
+    """Totals of claim lines; adjustments count in their component and are shown apart."""
+    outcome = fees = adjustments = ZERO
+    for line in lines:
+        if line.component == GUARANTEED_FEE:
+            fees += line.amount
+        else:
+            outcome += line.amount
+        if line.kind == ADJUSTMENT:
+            adjustments += line.amount
+    money = Money(
+        outcome_payments=outcome,
+        guaranteed_funding_payments=fees,
+        fund_contributions=fund_contribution(outcome, lcf_share),
+    )
+    return ClaimTotals(money, adjustments)

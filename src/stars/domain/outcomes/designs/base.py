@@ -1,0 +1,140 @@
+"""The payment seam: what a payment design computes, for one referral and for every one.
+
+A cohort of the contract names its payment design (``payment_design``, default
+``weekly_after_proving``). A design says, for one referral as of a date, which of its
+sustained weeks are payable and the dated payments it earned (``referral``), and, for the
+column-wise engine, the same as integer columns per referral (``columns``) that are summed
+per group and only then priced (``outcome_payments``), so that money stays exact and fast.
+The explanation, claims and reconciliation all take their figures from a design, so they
+cannot disagree with the engine (tests/domain/test_payment_seam.py checks, for every
+registered design, that they agree to the penny).
+
+Guaranteed funding is the same for every design: a ``guaranteed`` referral earns the
+contract's guaranteed-funding fee once it has started, whatever happens after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+import polars as pl
+
+from stars.domain.contract.terms import Contract
+from stars.domain.outcomes.windows import Week
+
+OUTCOME = "outcome"
+GUARANTEED_FEE = "guaranteed_fee"
+
+
+@dataclass(frozen=True)
+class ReferralFacts:
+    """What a design needs to know of one referral."""
+
+    referral_id: str
+    cohort: str
+    funding: str
+    referral_date: dt.date
+
+    @property
+    def guaranteed(self) -> bool:
+        return self.funding == "guaranteed"
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One payment a referral earned, and the first as-of date whose figures include it.
+
+    A weekly outcome payment counts once its week has ended (``counted_from`` is the day
+    after the week's last day); a guaranteed-funding fee counts from the referral date.
+    """
+
+    kind: str  # OUTCOME or GUARANTEED_FEE
+    amount: Decimal
+    counted_from: dt.date
+    week: Week | None = None  # the sustained week it pays for, if it pays for one
+
+
+@dataclass(frozen=True)
+class ReferralOutcome:
+    """One referral's payments as of a date, with the rule behind each figure."""
+
+    design: str
+    sustained_weeks: int
+    proving_weeks: int  # sustained weeks not paid
+    proving_rule: str
+    payable_weeks: int
+    payable_rule: str
+    weekly_rate: Decimal
+    payment_rule: str
+    fee_rule: str
+    weeks: tuple[Week, ...]  # every sustained week, in date order
+    payments: tuple[Payment, ...]
+
+    @property
+    def outcome_payment(self) -> Decimal:
+        return sum((p.amount for p in self.payments if p.kind == OUTCOME), Decimal(0))
+
+    @property
+    def guaranteed_fee(self) -> Decimal:
+        return sum((p.amount for p in self.payments if p.kind == GUARANTEED_FEE), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return self.outcome_payment + self.guaranteed_fee
+
+    def paid_for(self) -> dict[Week, Decimal]:
+        """What was paid for each sustained week that earned an outcome payment."""
+        out: dict[Week, Decimal] = {}
+        for p in self.payments:
+            if p.kind == OUTCOME and p.week is not None:
+                out[p.week] = out.get(p.week, Decimal(0)) + p.amount
+        return out
+
+
+class PaymentDesign(Protocol):
+    """How a cohort's referrals earn outcome payments (one module per design)."""
+
+    @property
+    def name(self) -> str:
+        """The name a contract gives it (``payment_design``)."""
+        ...
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The integer columns per referral that price its outcome payments."""
+        ...
+
+    def columns(self, contract: Contract) -> dict[str, pl.Expr]:
+        """Per referral, over the engine's columns (``cohort``, ``funding``,
+        ``sustained_weeks``): ``proving_weeks``, ``payable_weeks`` and each unit column,
+        worked out in this order (each may use the ones before it)."""
+        ...
+
+    def outcome_payments(
+        self, contract: Contract, cohort: str, units: Mapping[str, int]
+    ) -> Decimal:
+        """The exact outcome payments of referrals of one cohort from their summed units."""
+        ...
+
+    def referral(
+        self, contract: Contract, referral: ReferralFacts, weeks: Sequence[Week], as_of: dt.date
+    ) -> ReferralOutcome:
+        """One referral as of ``as_of``, from its sustained weeks in date order."""
+        ...
+
+
+def guaranteed_fee(
+    contract: Contract, referral: ReferralFacts, as_of: dt.date
+) -> tuple[tuple[Payment, ...], str]:
+    """The guaranteed-funding fee a referral earned by ``as_of`` (if any), and its rule."""
+    gf = contract.guaranteed_funding
+    if not referral.guaranteed:
+        return (), "not a guaranteed-funding referral"
+    if referral.referral_date > as_of:
+        return (), "not started by the as-of date"
+    rule = f"{gf.minimum_weeks} weeks × £{gf.weekly_fee} once started, whatever happens"
+    return (Payment(GUARANTEED_FEE, gf.fee, referral.referral_date),), rule

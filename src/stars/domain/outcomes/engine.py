@@ -1,0 +1,180 @@
+"""The outcomes engine: every referral's weeks and payments column-wise, money exact.
+
+Inputs are Polars frames with the tracker's columns (``stars.domain.outcomes.frames``).
+The rules are those of docs/tracker-format.md: the window and sustained weeks of
+``stars.domain.outcomes.windows``, and each cohort's payment design
+(``stars.domain.outcomes.designs``) for the weeks it pays and what it pays for them;
+every sustained week is worth the cohort's weekly saving, cashable or avoided; a
+guaranteed referral also earns ``guaranteed_funding.fee`` once it has started.
+
+How it stays exact and fast: whole weeks per referral are integers computed column-wise
+(dates as day numbers); they are summed per (council, cohort, funding) group; only then are
+the few group totals priced at the contract's ``Decimal`` rates. Integer weeks × Decimal
+rate is exact, so every sum is exact to the penny and beyond; rounding happens only for
+display (``stars.domain.money``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+
+from stars.domain.contract.terms import Contract
+from stars.domain.money import Money, fund_contribution
+from stars.domain.outcomes.designs.registry import DEFAULT, DESIGNS, design_for, designs_of
+from stars.domain.outcomes.frames import referrals_as_of
+from stars.domain.outcomes.windows import sustained_weeks, window_end_days
+
+WEEKS = ("sustained_weeks", "payable_weeks")  # every referral has these, whatever its design
+
+
+def design_columns(contract: Contract) -> dict[str, pl.Expr]:
+    """``proving_weeks``, ``payable_weeks`` and every unit column, each row by its cohort's
+    design (a cohort the contract lacks: the default design)."""
+    used = designs_of(contract)
+    default = DESIGNS[DEFAULT].columns(contract)
+    if set(used) <= {DEFAULT}:
+        return default
+    columns = {name: DESIGNS[name].columns(contract) for name in used}
+    out: dict[str, pl.Expr] = {}
+    for col in dict.fromkeys([*default, *(c for cols in columns.values() for c in cols)]):
+        zero = pl.lit(0, pl.Int64)
+        expr = default.get(col, zero)
+        for name, codes in used.items():
+            cohort = pl.col("cohort").is_in(codes)
+            expr = pl.when(cohort).then(columns[name].get(col, zero)).otherwise(expr)
+        out[col] = expr
+    return out
+
+
+def unit_columns(contract: Contract) -> tuple[str, ...]:
+    """The integer columns, beyond ``WEEKS``, that price the contract's outcome payments."""
+    names = [DEFAULT, *designs_of(contract)]
+    return tuple(dict.fromkeys(u for n in names for u in DESIGNS[n].units if u not in WEEKS))
+
+
+# -- integer weeks per referral -------------------------------------------------------------
+
+
+def referral_figures(
+    contract: Contract, referrals: pl.DataFrame, periods: pl.DataFrame, as_of: dt.date
+) -> pl.DataFrame:
+    """One row per referral existing on ``as_of``, with its integer weeks.
+
+    Columns: every referral column, then ``status_as_of``, ``closure_reason_as_of``,
+    ``window_end`` (exclusive), ``sustained_weeks``, ``proving_weeks`` (the sustained weeks
+    not paid: the cohort's proving weeks, or ``minimum_weeks`` for a guaranteed referral),
+    ``payable_weeks`` and any other unit column of the contract's payment designs.
+    """
+    refs = referrals_as_of(referrals, as_of).with_columns(
+        window_end_days(contract.programme_weeks, as_of).alias("_window_end")
+    )
+    figures = refs.with_columns(
+        pl.from_epoch(pl.col("_window_end"), time_unit="d").alias("window_end"),
+        sustained_weeks(refs, "_window_end", periods),
+    )
+    for name, expr in design_columns(contract).items():  # in order: each may use the last
+        figures = figures.with_columns(expr.alias(name))
+    return figures.drop("_window_end")
+
+
+# -- exact money ----------------------------------------------------------------------------
+
+
+def group_weeks(figures: pl.DataFrame, units: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Integer totals per (local_authority, cohort, funding) of ``referral_figures``."""
+    return figures.group_by("local_authority", "cohort", "funding").agg(
+        pl.len().alias("referrals"), *[pl.col(c).sum() for c in (*WEEKS, *units)]
+    )
+
+
+def money_of_group(
+    contract: Contract, cohort_code: str, funding: str, sums: Mapping[str, int]
+) -> Money:
+    """The exact money of referrals of one cohort and funding from their summed integers:
+    ``referrals``, ``sustained_weeks``, ``payable_weeks`` and the design's unit columns."""
+    referrals, sustained, payable = (
+        sums["referrals"],
+        sums["sustained_weeks"],
+        sums["payable_weeks"],
+    )
+    fee = contract.guaranteed_funding.fee
+    gf = fee * referrals if funding == "guaranteed" else Decimal(0)
+    outcome = design_for(contract, cohort_code).outcome_payments(contract, cohort_code, sums)
+    try:
+        cohort = contract.cohort(cohort_code)
+    except KeyError:
+        saving, cashable = Decimal(0), True
+    else:
+        saving, cashable = cohort.weekly_saving * sustained, cohort.saving_kind == "cashable"
+    return Money(
+        referrals=referrals,
+        sustained_weeks=sustained,
+        payable_weeks=payable,
+        cashable_savings=saving if cashable else Decimal(0),
+        cost_avoidance=Decimal(0) if cashable else saving,
+        outcome_payments=outcome,
+        guaranteed_funding_payments=gf,
+        fund_contributions=fund_contribution(outcome, contract.lcf_share),
+    )
+
+
+def money_by_group(contract: Contract, figures: pl.DataFrame) -> dict[tuple[str, str], Money]:
+    """Exact money per (council, cohort) from ``referral_figures``."""
+    units = unit_columns(contract)
+    out: dict[tuple[str, str], Money] = {}
+    for row in group_weeks(figures, units).iter_rows(named=True):
+        key = (row["local_authority"], row["cohort"])
+        m = money_of_group(contract, row["cohort"], row["funding"], row)
+        out[key] = out[key] + m if key in out else m
+    return out
+
+
+@dataclass(frozen=True)
+class ReferralPayment:
+    """What one referral has earned by a date: outcome payment and guaranteed fee."""
+
+    referral_id: str
+    sustained_weeks: int
+    payable_weeks: int
+    weekly_rate: Decimal
+    outcome_payment: Decimal
+    guaranteed_fee: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.outcome_payment + self.guaranteed_fee
+
+
+def outcome_payments_as_of(
+    contract: Contract, referrals: pl.DataFrame, periods: pl.DataFrame, as_of: dt.date
+) -> dict[str, ReferralPayment]:
+    """Per referral existing on ``as_of``: what it has earned by then, exactly.
+
+    What is owed for a referral for a month is this figure at the month's end minus the
+    figure at its start (``stars.domain.outcomes.claims``), so monthly claims add up to the
+    total exactly.
+    """
+    figures = referral_figures(contract, referrals, periods, as_of)
+    fee = contract.guaranteed_funding.fee
+    rates = {c.code: c.weekly_outcome_payment for c in contract.cohorts}
+    units = unit_columns(contract)
+    out: dict[str, ReferralPayment] = {}
+    for row in figures.select("referral_id", "cohort", "funding", *WEEKS, *units).iter_rows(
+        named=True
+    ):
+        rid, cohort = row["referral_id"], row["cohort"]
+        design = design_for(contract, cohort)
+        out[rid] = ReferralPayment(
+            referral_id=rid,
+            sustained_weeks=int(row["sustained_weeks"]),
+            payable_weeks=int(row["payable_weeks"]),
+            weekly_rate=rates.get(cohort, Decimal(0)),
+            outcome_payment=design.outcome_payments(contract, cohort, row),
+            guaranteed_fee=fee if row["funding"] == "guaranteed" else Decimal(0),
+        )
+    return out

@@ -1,0 +1,171 @@
+"""The window rule: which days of a referral count, and the whole weeks sustained in them.
+
+As of a date D, a referral's weeks count only inside its window ``[referral_date,
+min(referral_date + programme_weeks weeks, end_date, D))``, the end exclusive, so the as-of
+day itself is not counted. Each outcome period is clipped to the window; its whole weeks
+are 7-day blocks from its first counted day (the last days short of a week are not
+counted), so a week counts as of D once its last day is before D. Sustained weeks are the
+number of those blocks over all of a referral's periods.
+
+The rule is here twice over, in the same words: for one referral in plain Python
+(``window``, ``counted_periods``, ``week_blocks``), for the explanation and the payment
+designs, and for every referral at once with Polars (``window_end_days``,
+``sustained_weeks``), for the engine. A property test holds the two to the same figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+FAR = 2**30  # a day number beyond any date: "no end"
+EPOCH = dt.date(1970, 1, 1)
+WEEK = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days of a referral that count as of a date: ``[start, end)``, and why it ends."""
+
+    start: dt.date
+    end: dt.date
+    rule: str
+
+
+@dataclass(frozen=True)
+class CountedPeriod:
+    """One outcome period clipped to the referral's window."""
+
+    start: dt.date
+    end: dt.date | None
+    counted_from: dt.date
+    counted_until: dt.date
+    days: int
+    weeks: int
+    rule: str
+
+
+@dataclass(frozen=True, order=True)
+class Week:
+    """One whole sustained week: 7 days ``[start, end)``; it counts as of D once end <= D."""
+
+    start: dt.date
+    end: dt.date
+
+
+def window(programme_weeks: int, start: dt.date, end: dt.date | None, as_of: dt.date) -> Window:
+    """The window of a referral that started on ``start`` and ended on ``end`` (or not)."""
+    horizon = start + dt.timedelta(weeks=programme_weeks)
+    candidates = [(horizon, f"the end of the {programme_weeks} programme weeks")]
+    if end is not None:
+        candidates.append((end, "the end of support"))
+    candidates.append((as_of, "the as-of date (the day itself is not counted)"))
+    # min() keeps the first of equal dates: the programme end, then support, then as-of
+    stop, why = min(candidates, key=lambda c: c[0])
+    return Window(start, stop, f"from the referral date until {why}, exclusive")
+
+
+def counted_periods(
+    w: Window, periods: Sequence[Mapping[str, Any]], as_of: dt.date
+) -> tuple[CountedPeriod, ...]:
+    """Each period (mappings with ``start_date`` and ``end_date``) clipped to the window, in
+    date order, with its whole weeks and the reason for them."""
+    exists = w.start <= as_of
+    out: list[CountedPeriod] = []
+    for p in sorted(periods, key=lambda p: p["start_date"]):
+        p_start: dt.date = p["start_date"]
+        p_end: dt.date | None = p.get("end_date")
+        frm = max(p_start, w.start)
+        until = min(p_end, w.end) if p_end is not None else w.end
+        days = max((until - frm).days, 0)
+        weeks = days // 7
+        if not exists:
+            rule = "the referral does not exist yet on the as-of date"
+        elif p_start > as_of:
+            rule = "starts after the as-of date: not counted yet"
+        elif days == 0:
+            rule = "no days inside the window"
+        else:
+            rule = f"{days} days inside the window [{frm}, {until}) = {weeks} whole weeks"
+            if days % 7:
+                rule += f" (the last {days % 7} days are not a whole week)"
+        out.append(CountedPeriod(p_start, p_end, frm, until, days, weeks, rule))
+    return tuple(out)
+
+
+def week_blocks(periods: Sequence[CountedPeriod]) -> tuple[Week, ...]:
+    """Every whole sustained week of the counted periods, in date order."""
+    blocks: list[Week] = []
+    for p in periods:
+        start = p.counted_from
+        for _ in range(p.weeks):
+            blocks.append(Week(start, start + WEEK))
+            start += WEEK
+    return tuple(sorted(blocks, key=lambda w: w.end))
+
+
+# -- every referral at once (Polars) -----------------------------------------------------------
+
+
+def days(column: str) -> pl.Expr:
+    """A date column as whole days since 1970-01-01 (Int64)."""
+    return pl.col(column).cast(pl.Int32).cast(pl.Int64)
+
+
+def day_number(on: dt.date) -> int:
+    return (on - EPOCH).days
+
+
+def window_end_days(programme_weeks: int, as_of: dt.date) -> pl.Expr:
+    """The end of each referral's window (exclusive) as a day number, over the referral
+    columns ``referral_date`` and ``end_date``."""
+    return pl.min_horizontal(
+        days("referral_date") + 7 * programme_weeks,
+        days("end_date").fill_null(FAR),
+        pl.lit(day_number(as_of), pl.Int64),
+    )
+
+
+def sustained_weeks(refs: pl.DataFrame, window_end: str, periods: pl.DataFrame) -> pl.Series:
+    """Sustained weeks of each row of ``refs`` (which has ``referral_id``, ``referral_date``
+    and the window's end as a day number in column ``window_end``), in row order."""
+    # whole weeks of each period clipped to its referral's window, summed per referral by
+    # row position (an integer key: cheaper than grouping and joining back on the id)
+    per_referral = (
+        periods.lazy()
+        .select(
+            "referral_id",
+            days("start_date").alias("_start"),
+            days("end_date").fill_null(FAR).alias("_end"),
+        )
+        .join(
+            refs.lazy().select(
+                "referral_id",
+                pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+                days("referral_date").alias("_from"),
+                pl.col(window_end).alias("_window_end"),
+            ),
+            on="referral_id",
+            how="inner",
+        )
+        .select(
+            "_row",
+            (
+                (
+                    pl.min_horizontal("_end", "_window_end") - pl.max_horizontal("_start", "_from")
+                ).clip(lower_bound=0)
+                // 7
+            ).alias("_weeks"),
+        )
+        .group_by("_row")
+        .agg(pl.col("_weeks").sum())
+        .collect()
+    )
+    out = pl.zeros(refs.height, pl.Int64, eager=True).alias("sustained_weeks")
+    if per_referral.height:
+        out = out.scatter(per_referral["_row"], per_referral["_weeks"])
+    return out

@@ -1,0 +1,2 @@
+"""Placement sufficiency from a council's SSDA903 returns: codes, figures, forecast and its
+backtest."""
