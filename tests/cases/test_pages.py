@@ -88,6 +88,8 @@ def test_a_manager_closes_a_case_early_through_the_page(client, users, case):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == "closed_early" and case.closure_reason == "increased_risk"
+    page = client.get(response["Location"]).content.decode()
+    assert "(increased risk)" in page and "increased_risk" not in page  # the label, not the code
 
 
 def test_caseload_shows_own_live_cases_and_whats_due(

@@ -44,3 +44,17 @@ def test_the_evaluation_report_the_board_card_and_the_investor_view_agree(progra
         assert not {"Gf complete", "GF complete", "Guaranteed-funding complete"} & texts, where
     for where in ("evaluation tables", "board card"):
         assert {label(d) for d in DECISIONS} <= shown[where], where
+
+
+def test_a_status_has_one_colour_in_the_status_chart_whatever_its_label(programme):
+    """Graduated is green and closed early red, not whatever the labels' sort order gives."""
+    import re
+
+    from stars.core.charts import STATUS_COLOURS
+
+    svg = evaluation_context(scope=None, as_of=AS_OF)["status_chart"]
+    bars = re.findall(r'aria-label="[^"]*status: ([^"]+)"[^>]*fill="(#[0-9a-f]{6})"', svg)
+    assert {name for name, _ in bars} == {label(s) for s in STATUS_COLOURS}
+    assert {name: fill for name, fill in bars} == {
+        label(s): colour for s, colour in STATUS_COLOURS.items()
+    }

@@ -13,6 +13,14 @@ import altair as alt
 import vl_convert as vlc
 
 PALETTE = ["#1d70b8", "#f47738", "#00703c", "#912b88", "#d4351c", "#505a5f", "#28a197"]
+# a case's status has one colour in every chart (GOV.UK colours): graduated green, closed early
+# red, live blue, guaranteed-funding period complete grey
+STATUS_COLOURS = {
+    "graduated": "#00703c",
+    "closed_early": "#d4351c",
+    "live": "#1d70b8",
+    "gf_complete": "#505a5f",
+}
 
 
 def _color(field: str, colors: Mapping[str, str] | None) -> alt.Color:

@@ -79,6 +79,7 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
             x="weeks",
             y="referrals",
             color="status",
+            colors={label(s): charts.STATUS_COLOURS[s] for s in BY_WEEKS_STATUSES},
             title="Case status by weeks on the programme",
             x_title="Weeks on the programme",
             y_title="Referrals",

@@ -10,6 +10,8 @@ from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from stars.domain.vocabulary import label
+
 register = template.Library()
 
 MINUS = "\u2212"  # the minus sign, read as "minus" (a hyphen is read as "dash" or nothing)
@@ -27,6 +29,12 @@ def money(value: Any) -> str:
         return ""
     d = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return signed(MINUS if d < 0 else "", f"£{abs(d):,.2f}")
+
+
+@register.filter
+def code_label(value: Any) -> str:
+    """A record code (decision, funding, status, closure reason) by its one label."""
+    return label(str(value)) if value else ""
 
 
 @register.filter

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from stars.domain.calendar import age_on
 from stars.domain.contract.terms import Contract
+from stars.domain.spreadsheet_text import FORMULA_START
 from stars.domain.tracker.rows import EnquiryRow, PeriodRow, ReferralRow
 from stars.domain.vocabulary import DECISIONS, FUNDINGS, STATUSES
 
@@ -31,7 +32,6 @@ ID_EXPECTED = (
     f"expected 1 to {ID_LENGTH} characters: letters, digits and - _ . /, "
     "starting with a letter or digit"
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHOWN = 40  # characters of a value quoted in a message; a cell may hold megabytes
 
 
@@ -49,7 +49,7 @@ def id_problem(value: str) -> str | None:
     """What is wrong with a non-blank id or reference, or None when it is well-formed."""
     if ID.fullmatch(value):
         return None
-    if value.startswith(FORMULA_STARTS):
+    if value.startswith(FORMULA_START):
         return (
             f"{shown(value)} starts with {value[0]!r}, which a spreadsheet would run as a "
             f"formula; {ID_EXPECTED}"
