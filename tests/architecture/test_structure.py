@@ -105,6 +105,10 @@ LAZY_IMPORTS = {
     ("cli/run.py", "stars.reports.card"),  # `stars report board` (PDF, charts)
     ("cli/run.py", "stars.reports.indigo"),  # `stars export indigo`
     ("cli/run.py", "stars.cases.explain"),  # `stars explain`
+    ("cli/run.py", "rich.progress"),  # `stars simulate`
+    ("cli/run.py", "stars.domain.simulation.summary"),  # `stars simulate` (NumPy)
+    ("cli/run.py", "stars.domain.simulation.whatif"),
+    ("cli/run.py", "stars.reports.simulation"),
     ("core/documents.py", "weasyprint"),  # loads Pango; only a PDF download needs it
     ("sufficiency/validator903/runner.py", "lac_validator"),  # runs in the validator's venv
     ("sufficiency/validator903/runner.py", "lac_validator.rules"),

@@ -14,7 +14,7 @@ from django.db import connection
 from stars.cli.console import schema_current
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("altair", "openpyxl", "weasyprint", "django.db.migrations.autodetector")
+HEAVY = ("altair", "openpyxl", "weasyprint", "numpy", "django.db.migrations.autodetector")
 
 
 def test_schema_current_after_migrate_and_not_when_a_migration_is_unapplied(db):

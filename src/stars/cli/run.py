@@ -3,8 +3,8 @@
 Imported only after :func:`stars.cli.console.setup` (models need configured settings), so
 it imports models and services at module level like any other module, except the heavy
 ones a single command needs (the demo loader, the board card with its PDF and chart
-libraries, the open data export, the report documents, the explanation): each of those is
-imported by the command that uses it, so that every other command starts without them.
+libraries, the open data export, the report documents, the explanation, the simulation):
+each of those is imported by the command that uses it, so that every other command starts without them.
 """
 
 from __future__ import annotations
@@ -188,3 +188,63 @@ def explain(*, referral_id: str, day: dt.date) -> None:
         detail=f"stars explain --as-of {day}",
     )
     out.print(explanation_text(explanation_for(referral, day)), highlight=False)
+
+
+def simulate(
+    *,
+    day: dt.date,
+    to: dt.date | None,
+    runs: int,
+    seed: int,
+    programme: str | None,
+    settings: tuple[str, ...],
+    fmt: str,
+    out_file: Path | None,
+) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from stars.domain.simulation.summary import summary_to_json
+    from stars.domain.simulation.whatif import WhatIfError
+    from stars.reports.simulation import ProgrammeNotFound, simulation_for, simulation_xlsx
+
+    if contract_or_none() is None:
+        fail("no contract is loaded: import a tracker first")
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("simulating runs", total=runs * (2 if settings else 1))
+        try:
+            sim = simulation_for(
+                as_of=day,
+                to=to,
+                runs=runs,
+                seed=seed,
+                settings=settings,
+                programme=programme,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except (WhatIfError, ProgrammeNotFound) as exc:
+            fail(f"--set {exc}" if isinstance(exc, WhatIfError) else str(exc))
+    record_access(
+        user=None,
+        action="export",
+        object_type="report",
+        object_id="simulation",
+        detail=f"stars simulate --as-of {day} --runs {runs} --seed {seed} ({fmt})",
+    )
+    data: str | bytes = (
+        summary_to_json(sim.shown.summary) if fmt == "json" else simulation_xlsx(sim)
+    )
+    if out_file is None:
+        sys.stdout.write(data if isinstance(data, str) else data.decode())
+        sys.stdout.write("\n")
+        return
+    if isinstance(data, str):
+        out_file.write_text(data + "\n", encoding="utf-8")
+    else:
+        out_file.write_bytes(data)
+    out.print(f"wrote {out_file}")
