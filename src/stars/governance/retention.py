@@ -27,6 +27,7 @@ from stars.domain.governance.retention import (
     parse_retention,
 )
 from stars.finance.models import ClaimStatus, OutcomeClaim
+from stars.governance.models import DisposedRecord
 from stars.partnership.selectors import contract_or_none
 from stars.referrals.models import Decision, Enquiry, Referral, Status
 from stars.sufficiency.models import SufficiencyReturn
@@ -144,7 +145,7 @@ def _trigger_of(kind: str, trigger: str, row: Any, end: dt.date | None) -> dt.da
     return timezone.localdate(row.imported_at)
 
 
-def _name(kind: str, row: Any) -> tuple[str, str]:
+def item_name(kind: str, row: Any) -> tuple[str, str]:
     """An item's key and council code."""
     if kind == "enquiry_not_progressed":
         return row.enquiry_id, row.council.code
@@ -183,8 +184,10 @@ OLDEST_FIRST = {
 
 
 def due(rule: RetentionRule, today: dt.date, end: dt.date | None = None) -> QuerySet[Any]:
-    """The records of ``rule``'s kind due for disposal on ``today``, oldest first."""
+    """The records of ``rule``'s kind due for disposal on ``today`` and not yet disposed of,
+    oldest first."""
     qs = FINDERS[rule.kind](rule, rule.latest_trigger_due(today), end)
+    qs = qs.exclude(pk__in=DisposedRecord.objects.filter(kind=rule.kind).values("object_pk"))
     return qs.select_related(*RELATED[rule.kind]).order_by(*OLDEST_FIRST[rule.kind])
 
 
@@ -199,7 +202,7 @@ def review(
         qs = due(rule, today, end)
         items = []
         for row in qs[:shown]:
-            key, council = _name(rule.kind, row)
+            key, council = item_name(rule.kind, row)
             trigger = _trigger_of(rule.kind, rule.trigger, row, end)
             items.append(Item(key, council, trigger, rule.due_on(trigger)))
         found.append(KindDue(rule, qs.count(), items))

@@ -6,4 +6,5 @@ from stars.governance import views
 
 urlpatterns = [
     path("retention/", views.governance_retention, name="governance_retention"),
+    path("disposals/", views.governance_disposals, name="governance_disposals"),
 ]
