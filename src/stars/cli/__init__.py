@@ -20,7 +20,7 @@ import typer
 from stars.cli.console import as_of as parse_as_of
 from stars.cli.console import fail, setup
 from stars.cli.sufficiency import app as sufficiency_app
-from stars.domain.calendar import QuarterError, last_complete, parse_quarter
+from stars.domain.calendar import QuarterError, last_complete, parse_date, parse_quarter
 
 app = typer.Typer(
     help="STARS: outcomes-based children's services programmes.",
@@ -159,6 +159,54 @@ def report_board(
     if fmt not in ("pdf", "xlsx", "html"):
         fail(f"--format {fmt!r}: expected pdf, xlsx or html")
     _run().report_board(quarter=q, fmt=fmt, out_file=out_file)
+
+
+@app.command()
+def simulate(
+    as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM-DD: the records as of then")],
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="YYYY-MM-DD (default: the end of the contract)"),
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="the same seed gives the same output")] = 1,
+    programme: Annotated[
+        str | None, typer.Option("--programme", help="programme code or name")
+    ] = None,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="what-if, key=value, repeatable: cohort.A.weekly_outcome_payment=650, "
+            "referral_rate=1.2, closure_rate=0.8, cohort_mix.B=0.5, programme.lcf_share=0.3",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or xlsx")] = "json",
+    out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
+) -> None:
+    """Simulate the contract to its end from the records as of a date (docs/tracker-format.md)."""
+    day = parse_as_of(as_of)
+    end = None
+    if to is not None:
+        end = parse_date(to)
+        if end is None:
+            fail(f"--to {to!r} is not a date; expected YYYY-MM-DD")
+    if not 1 <= runs <= 100_000:
+        fail(f"--runs {runs}: expected 1 to 100000")
+    if fmt not in ("json", "xlsx"):
+        fail(f"--format {fmt!r}: expected json or xlsx")
+    if fmt == "xlsx" and out_file is None:
+        fail("an XLSX workbook needs --out FILE")
+    _run().simulate(
+        day=day,
+        to=end,
+        runs=runs,
+        seed=seed,
+        programme=programme,
+        settings=tuple(settings or ()),
+        fmt=fmt,
+        out_file=out_file,
+    )
 
 
 export_app = typer.Typer(help="Open data exports of the programme.", no_args_is_help=True)

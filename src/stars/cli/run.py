@@ -21,12 +21,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from stars.cases.explain import explanation_for, explanation_text
 from stars.cli.console import console, fail, out
 from stars.core.audit import record_access
 from stars.demo.load import demo_load
 from stars.domain.calendar import Quarter
+from stars.domain.simulation.summary import summary_to_json
+from stars.domain.simulation.whatif import WhatIfError
 from stars.jobs.worker import run_worker
 from stars.partnership.selectors import contract_or_none
 from stars.partnership.services import UserError, user_create
@@ -34,6 +37,7 @@ from stars.referrals.models import Referral
 from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
 from stars.reports.indigo import write_indigo
 from stars.reports.services import evaluation_document
+from stars.reports.simulation import ProgrammeNotFound, simulation_for, simulation_xlsx
 from stars.tracker.files import TrackerRejected, export_files, import_files
 
 
@@ -221,3 +225,57 @@ def explain(*, referral_id: str, day: dt.date) -> None:
         detail=f"stars explain --as-of {day}",
     )
     out.print(explanation_text(explanation_for(referral, day)), highlight=False)
+
+
+def simulate(
+    *,
+    day: dt.date,
+    to: dt.date | None,
+    runs: int,
+    seed: int,
+    programme: str | None,
+    settings: tuple[str, ...],
+    fmt: str,
+    out_file: Path | None,
+) -> None:
+    if contract_or_none() is None:
+        fail("no contract is loaded: import a tracker first")
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("simulating runs", total=runs * (2 if settings else 1))
+        try:
+            sim = simulation_for(
+                as_of=day,
+                to=to,
+                runs=runs,
+                seed=seed,
+                settings=settings,
+                programme=programme,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except (WhatIfError, ProgrammeNotFound) as exc:
+            fail(f"--set {exc}" if isinstance(exc, WhatIfError) else str(exc))
+    record_access(
+        user=None,
+        action="export",
+        object_type="report",
+        object_id="simulation",
+        detail=f"stars simulate --as-of {day} --runs {runs} --seed {seed} ({fmt})",
+    )
+    data: str | bytes = (
+        summary_to_json(sim.shown.summary) if fmt == "json" else simulation_xlsx(sim)
+    )
+    if out_file is None:
+        sys.stdout.write(data if isinstance(data, str) else data.decode())
+        sys.stdout.write("\n")
+        return
+    if isinstance(data, str):
+        out_file.write_text(data + "\n", encoding="utf-8")
+    else:
+        out_file.write_bytes(data)
+    out.print(f"wrote {out_file}")
