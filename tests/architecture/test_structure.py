@@ -98,6 +98,7 @@ def test_scope_is_applied_only_in_selectors():
 LAZY_IMPORTS = {
     ("cli/__init__.py", "stars.cli"),  # the command bodies import models: after set-up
     ("cli/sufficiency.py", "stars.cli"),  # the same for `stars sufficiency`
+    ("cli/governance.py", "stars.cli"),  # the same for `stars retention`
     # heavy modules only one command uses: every other command starts without them
     ("cli/run.py", "stars.demo.load"),  # `stars demo`
     ("cli/run.py", "stars.tracker.files"),  # `stars import-tracker`, `stars export-tracker`
