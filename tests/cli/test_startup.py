@@ -20,7 +20,9 @@ HEAVY = ("altair", "openpyxl", "weasyprint", "numpy", "django.db.migrations.auto
 def test_schema_current_after_migrate_and_not_when_a_migration_is_unapplied(db):
     assert schema_current()
     with connection.cursor() as cur:
-        cur.execute("DELETE FROM django_migrations WHERE app = 'referrals' AND name = '0001_initial'")
+        cur.execute(
+            "DELETE FROM django_migrations WHERE app = 'referrals' AND name = '0001_initial'"
+        )
     assert not schema_current()
 
 
