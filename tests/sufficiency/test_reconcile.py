@@ -36,12 +36,12 @@ def linked(users, referrals, tmp_path):
     child = next(
         c
         for c in sorted(set(frame["CHILD"].to_list()))
-        if 0 < sum(d.days for d in reconcile("B", claimed, episodes_of(frame, c))) < 200
+        if 0 < sum(d.days for d in reconcile("foster_placement", claimed, episodes_of(frame, c))) < 200
     )
     return {
         "referral": r,
         "child": child,
-        "expected": reconcile("B", claimed, episodes_of(frame, child)),
+        "expected": reconcile("foster_placement", claimed, episodes_of(frame, child)),
     }
 
 
