@@ -34,6 +34,7 @@ WIDEST = [
     "/enquiries/",
     "/targets/",
     "/audit/",
+    "/governance/retention/",
 ]
 
 

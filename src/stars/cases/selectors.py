@@ -6,13 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from stars.cases.models import (
     Assessment,
+    AttendanceTerm,
     CaseClosure,
     Instrument,
     MeetingAction,
+    ProgressMeeting,
     TeamRole,
 )
 from stars.core.permissions import Scope
@@ -102,15 +104,22 @@ class CaseloadRow:
         return [d for d in self.due if d.overdue(today)]
 
 
+def _latest(rows: Any, date_field: str) -> Subquery:
+    """The latest ``date_field`` of a case's rows (a meeting, an assessment, a term)."""
+    return Subquery(
+        rows.filter(referral=OuterRef("pk")).order_by(f"-{date_field}").values(date_field)[:1]
+    )
+
+
 def caseload(user: Any) -> list[CaseloadRow]:
     """Live cases in the user's scope with what is due next (a key worker's own caseload).
 
     Three queries whatever the size: the cases with their latest dates, open actions."""
     qs = referrals_visible(user).filter(status=Status.LIVE)
-    qs = qs.annotate(
-        last_meeting=Max("meetings__date"),
-        last_assessment=Max("assessments__date"),
-        last_term=Max("attendance__start_date"),
+    qs = qs.annotate(  # one subquery each: joining all three multiplies their rows
+        last_meeting=_latest(ProgressMeeting.objects, "date"),
+        last_assessment=_latest(Assessment.objects, "date"),
+        last_term=_latest(AttendanceTerm.objects, "start_date"),
     ).order_by("referral_date", "referral_id")
     refs = list(qs)
     open_counts: dict[int, int] = {}
@@ -131,6 +140,27 @@ def caseload(user: Any) -> list[CaseloadRow]:
         )
         for r in refs
     ]
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing due on a case: overdue, or due within the week."""
+
+    referral: Referral
+    due: Due
+    state: str  # stars.domain.measures.OVERDUE or DUE_THIS_WEEK
+
+
+def due_on_caseload(user: Any, today: dt.date) -> list[DueItem]:
+    """What is overdue or due this week on the live cases in the user's scope (a key
+    worker's own caseload), soonest due first (``stars.domain.measures.due_state``)."""
+    items = [
+        DueItem(row.referral, d, state)
+        for row in caseload(user)
+        for d in row.due
+        if (state := d.state(today)) is not None
+    ]
+    return sorted(items, key=lambda i: (i.due.due, i.referral.referral_id))
 
 
 # -- the outcomes report ---------------------------------------------------------------------

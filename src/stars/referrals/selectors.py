@@ -21,7 +21,7 @@ from stars.domain.pipeline import (
     working_days_between,
 )
 from stars.partnership.selectors import contract_current
-from stars.referrals.models import Child, ConsentCall, Enquiry, Referral
+from stars.referrals.models import Child, ConsentCall, Decision, Enquiry, Referral, Status
 
 
 def referrals_visible(user: Any) -> QuerySet[Referral]:
@@ -135,3 +135,44 @@ def worklist(user: Any, today: dt.date) -> list[WorkItem]:
             )
         )
     return items
+
+
+# -- today's work --------------------------------------------------------------------------
+
+
+def worklist_council_side(user: Any, today: dt.date) -> list[WorkItem]:
+    """Open enquiries waiting on the council (papers from the social worker, a match), the
+    stuck ones first, then oldest first."""
+    items = [i for i in worklist(user, today) if i.step.council_side]
+    return sorted(items, key=lambda i: not i.stuck)
+
+
+def worklist_provider_side(user: Any, today: dt.date) -> list[WorkItem]:
+    """Open enquiries waiting on the provider (a meeting decision, a consent call, the
+    acceptance), the stuck ones first, then oldest first."""
+    items = [i for i in worklist(user, today) if i.step.provider_side]
+    return sorted(items, key=lambda i: not i.stuck)
+
+
+def guaranteed_funding_requests(user: Any) -> list[Enquiry]:
+    """Enquiries progressed at their meeting, not yet accepted, for a child outside the
+    cohort's criteria (so only guaranteed funding can pay for the place) and not yet
+    approved by the commissioner: what a commissioner is asked to approve."""
+    contract = contract_current()
+    qs = enquiries_visible(user).filter(
+        decision=Decision.PROGRESSED, referrals__isnull=True, gf_approved_by__isnull=True
+    )
+    return [
+        e
+        for e in qs.order_by("enquiry_date", "enquiry_id")
+        if not contract.eligibility(e.cohort, e.child.date_of_birth, e.enquiry_date).eligible
+    ]
+
+
+def referrals_unallocated(user: Any) -> QuerySet[Referral]:
+    """Live referrals with no key worker yet, oldest first."""
+    return (
+        referrals_visible(user)
+        .filter(status=Status.LIVE, key_worker__isnull=True)
+        .order_by("referral_date", "referral_id")
+    )
