@@ -50,6 +50,7 @@ class Assumptions:
     trend_se: float
     council_share: Mapping[str, float]
     cohort_share: Mapping[str, float]  # of enquiries, by the enquiry's cohort
+    enquiries_total: int  # enquiries behind the shares (their uncertainty)
     progression: Mapping[tuple[str, str], float]  # (council, enquiry cohort) -> P(progress)
     cohort_moves: Mapping[str, Mapping[str, float]]  # enquiry cohort -> referral cohorts
     referral_lags: tuple[int, ...]  # days from enquiry to referral
@@ -60,6 +61,7 @@ class Assumptions:
     band_days: tuple[int, ...]  # first day of each band
     hazard: tuple[float, ...]  # early ends per referral-day in each band
     hazard_ratio: Mapping[str, float]  # by cohort
+    hazard_ratio_seen: Mapping[str, int]  # early ends behind each cohort's ratio
     guaranteed_ratio: float
     early_ends_seen: int
     # weeks sustained
@@ -279,6 +281,7 @@ def fit(contract: Contract, records: Records) -> Assumptions:
         trend_se=trend_se,
         council_share=council_share,
         cohort_share=cohort_share,
+        enquiries_total=enq.height,
         progression=progression,
         cohort_moves=moves,
         referral_lags=lags,
@@ -288,6 +291,7 @@ def fit(contract: Contract, records: Records) -> Assumptions:
         band_days=bands,
         hazard=hazard,
         hazard_ratio=ratio,
+        hazard_ratio_seen={c: obs_by.get(c, 0) for c in cohorts},
         guaranteed_ratio=g_ratio,
         early_ends_seen=n_early,
         start_lags=tuple(start_lags) or (0,),
