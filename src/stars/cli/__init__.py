@@ -42,9 +42,33 @@ def _run(migrate: bool = True) -> ModuleType:
 def serve(
     port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8000,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="run a job worker beside the server (default: on with the embedded SQLite "
+            "database, off when DATABASE_URL is set)",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app (development server; production uses stars.core.wsgi)."""
-    _run().serve(host=host, port=port)
+    _run().serve(host=host, port=port, worker=worker)
+
+
+@app.command()
+def worker(
+    interval: Annotated[
+        float, typer.Option(help="seconds between looks for a job when there is none")
+    ] = 1.0,
+    batch: Annotated[bool, typer.Option(help="run the jobs waiting, then stop")] = False,
+    max_tasks: Annotated[
+        int | None, typer.Option(min=1, help="stop after running this many jobs")
+    ] = None,
+) -> None:
+    """Run background jobs (uploads, emails) until stopped; it records a heartbeat."""
+    if interval < 0:
+        fail("--interval must be 0 or more seconds")
+    _run().worker(interval=interval, batch=batch, max_tasks=max_tasks)
 
 
 @app.command()

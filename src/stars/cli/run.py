@@ -6,8 +6,13 @@ it imports models and services at module level like any other module.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import signal
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -25,6 +30,7 @@ from stars.demo.load import demo_load
 from stars.domain.calendar import Quarter
 from stars.domain.simulation.summary import summary_to_json
 from stars.domain.simulation.whatif import WhatIfError
+from stars.jobs.worker import run_worker
 from stars.partnership.selectors import contract_or_none
 from stars.partnership.services import UserError, user_create
 from stars.referrals.models import Referral
@@ -35,9 +41,51 @@ from stars.reports.simulation import ProgrammeNotFound, simulation_for, simulati
 from stars.tracker.files import TrackerRejected, export_files, import_files
 
 
-def serve(*, host: str, port: int) -> None:
-    out.print(f"STARS is at http://{host}:{port}/  (Ctrl+C to stop)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+def embedded_worker_default() -> bool:
+    """`stars serve` runs a job worker beside itself on the embedded default (SQLite, no
+    ``DATABASE_URL``); with a database of its own, production runs `stars worker` apart."""
+    return not os.environ.get("DATABASE_URL")
+
+
+@contextlib.contextmanager
+def worker_process(enabled: bool) -> Iterator[subprocess.Popen[bytes] | None]:
+    """A `stars worker` child process for as long as the block runs (stopped after it: the
+    job in hand is finished first, for up to 30 seconds)."""
+    if not enabled:
+        yield None
+        return
+    child = subprocess.Popen([sys.executable, "-m", "stars.cli", "worker"])
+    # SIGTERM (systemd, a test, `kill`) ends the server through the `finally` below, so the
+    # worker is stopped with it rather than left running on its own.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        yield child
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def serve(*, host: str, port: int, worker: bool | None) -> None:
+    with_worker = embedded_worker_default() if worker is None else worker
+    with worker_process(with_worker):
+        jobs = "with a job worker" if with_worker else "no job worker: run `stars worker`"
+        out.print(f"STARS is at http://{host}:{port}/  ({jobs}; Ctrl+C to stop)")
+        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
+def worker(*, interval: float, batch: bool, max_tasks: int | None) -> None:
+    out.print("running jobs" + (" until none is left" if batch else " (Ctrl+C to stop)"))
+    run_worker(interval=interval, batch=batch, max_tasks=max_tasks)
 
 
 def demo(*, contract: Path | None, seed: int) -> None:

@@ -66,7 +66,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "stars.core",
+    "stars.jobs",
     "stars.partnership",
     "stars.referrals",
     "stars.cases",
@@ -128,6 +131,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;"
         ),
     )
+# Background jobs (stars.jobs): Django's tasks framework with its database backend, so the
+# embedded SQLite default needs nothing more and PostgreSQL works the same. `stars worker`
+# runs them; `stars serve` starts one beside it on the embedded default.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partnership.User"
 
