@@ -41,7 +41,8 @@ CHUNK = 500
 # run draws its closure, breakdown and cohort-mix rates as if from this share of the
 # records, which widens the bands for what one programme's history cannot show (measured:
 # benchmarks/simulator, 80% bands holding the actual 70-90% of the time)
-EVIDENCE = 0.25
+EVIDENCE = 0.25  # cohort mix, progression and each cohort's closure ratio
+RATES = 1.0  # the programme's closure and breakdown rates
 SPELLS = 3  # outcome periods drawn after D per referral, at most
 FUNDINGS = ("sib", "guaranteed")
 Floats = npt.NDArray[np.float64]
@@ -222,7 +223,13 @@ class Simulator:
 
     # -- draws ------------------------------------------------------------------------------------
     def _new_referrals(
-        self, rng: np.random.Generator, runs: int, rate: Floats, trend: Floats, mix: Floats
+        self,
+        rng: np.random.Generator,
+        runs: int,
+        rate: Floats,
+        trend: Floats,
+        mix: Floats,
+        prog: Floats,
     ) -> dict[str, Ints]:
         a, d = self.a, self.d
         span = self.last_referral - d
@@ -241,7 +248,7 @@ class Simulator:
             enquiry_day = d + 1 + np.minimum(np.floor(t).astype(np.int64), span - 1)
             la = _choice(rng, [a.council_share[c] for c in self.contract.council_codes], run.size)
             cohort = _choice_per_run(rng, mix, run)
-            parts.append(self._progress(rng, run, enquiry_day, la, cohort))
+            parts.append(self._progress(rng, run, enquiry_day, la, cohort, prog))
             # re-referrals
             m = rng.poisson(a.re_referrals_per_day * a.referral_rate * span, size=runs)
             rrun = np.repeat(np.arange(runs), m)
@@ -277,7 +284,7 @@ class Simulator:
                 runs,
             )
             known = (la < len(self.contract.council_codes)) & (cohort < nc)
-            new = self._progress(rng, run[known], day[known], la[known], cohort[known])
+            new = self._progress(rng, run[known], day[known], la[known], cohort[known], prog)
             new["day"] = np.maximum(new["day"], d + 1)
             parts.append(new)
         if not parts:
@@ -288,12 +295,18 @@ class Simulator:
         return {k: v[keep] for k, v in out.items()}
 
     def _progress(
-        self, rng: np.random.Generator, run: Ints, enquiry_day: Ints, la: Ints, cohort: Ints
+        self,
+        rng: np.random.Generator,
+        run: Ints,
+        enquiry_day: Ints,
+        la: Ints,
+        cohort: Ints,
+        prog: Floats,
     ) -> dict[str, Ints]:
         a = self.a
         councils, cohorts = self.contract.council_codes, self.contract.cohort_codes
         p = np.asarray([[a.progression[(x, c)] for c in cohorts] for x in councils])
-        keep = rng.random(run.size) < p[la, cohort]
+        keep = rng.random(run.size) < p[la, cohort] * prog[run, cohort]
         run, enquiry_day, la, cohort = run[keep], enquiry_day[keep], la[keep], cohort[keep]
         day = enquiry_day + _pick(rng, a.referral_lags, run.size)
         moves = np.cumsum(
@@ -364,7 +377,7 @@ class Simulator:
             rng.gamma(a.enquiries_seen + 0.5, 1 / (a.enquiries_seen + 0.5), runs) * a.referral_rate
         )
         trend = np.clip(rng.normal(a.trend_per_year, a.trend_se, runs), -1.5, 1.5)
-        ends, breaks = EVIDENCE * a.early_ends_seen + 0.5, EVIDENCE * a.breaks_seen + 0.5
+        ends, breaks = RATES * a.early_ends_seen + 0.5, RATES * a.breaks_seen + 0.5
         haz = rng.gamma(ends, 1 / ends, runs) * a.closure_rate
         brk = rng.gamma(breaks, 1 / breaks, runs) * a.breaks_per_day
         if self.frozen:
@@ -379,7 +392,11 @@ class Simulator:
         seen = np.asarray([EVIDENCE * a.hazard_ratio_seen.get(c, 0) + 1 for c in self.cohorts])
         mean = np.asarray([a.hazard_ratio.get(c, 1.0) for c in self.cohorts])
         ratios = rng.gamma(seen, mean / seen, (runs, len(self.cohorts))) * haz[:, None]
-        new = self._new_referrals(rng, runs, rate, trend, mix)
+        went = np.asarray(
+            [EVIDENCE * a.progressed_seen.get(c, 0) + 1 for c in self.contract.cohort_codes]
+        )
+        prog = rng.gamma(went, 1 / went, (runs, went.size))
+        new = self._new_referrals(rng, runs, rate, trend, mix, prog)
         lv = self.live
         nl = len(lv.ids)
         live_run = np.repeat(np.arange(runs), nl)
