@@ -98,6 +98,7 @@ def test_scope_is_applied_only_in_selectors():
 LAZY_IMPORTS = {
     ("cli/__init__.py", "stars.cli"),  # the command bodies import models: after set-up
     ("cli/sufficiency.py", "stars.cli"),  # the same for `stars sufficiency`
+    ("cli/governance.py", "stars.cli"),  # the same for `stars retention`
     ("core/documents.py", "weasyprint"),  # loads Pango; only a PDF download needs it
     ("sufficiency/validator903/runner.py", "lac_validator"),  # runs in the validator's venv
     ("sufficiency/validator903/runner.py", "lac_validator.rules"),

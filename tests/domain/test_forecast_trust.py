@@ -136,3 +136,37 @@ def test_rolling_backtests_of_a_councils_returns():
     assert ev.origins == (2020, 2021, 2022, 2023)
     assert [x.backtests for x in ev.rows if x.group == TOTAL] == [4, 3, 2]
     assert ev.coverage is not None and 0.0 < ev.coverage <= 1.0
+
+
+def test_the_carried_projection_runs_from_no_change_to_the_model():
+    from decimal import Decimal
+
+    from stars.domain.sufficiency.forecast import Scenario, project
+    from stars.domain.sufficiency.rolling import carried_projection
+    from stars.domain.sufficiency.trust import Carry
+
+    m = _merged(0.04, 3)
+    model = rolling_backtests(m.episodes, m.headers, origins=[2024]).models[2024]
+    costs = {g: Decimal(700) for g in model.groups}
+    raw = project(model, 2, weekly_costs=costs)
+    none = carried_projection(
+        raw, {g: Carry(0.0, 1.0, 5) for g in model.groups}, weekly_costs=costs
+    )
+    full = carried_projection(
+        raw, {g: Carry(1.0, 1.0, 5) for g in model.groups}, weekly_costs=costs
+    )
+    for y_none, y_full, y_raw in zip(none.years, full.years, raw.years, strict=True):
+        assert y_none.by_group == {g: float(v) for g, v in raw.stock_by_group.items()}
+        assert all(abs(y_full.by_group[g] - y_raw.by_group[g]) < 1e-9 for g in model.groups)
+        assert abs(y_full.cost_total - y_raw.cost_total) <= Decimal("0.01") * len(model.groups)
+        assert y_none.total_lower <= y_none.total <= y_none.total_upper
+    # a scenario keeps its own effect on top of the carried baseline
+    fewer = Scenario("fewer", entry_multipliers={"external residential": 0.5})
+    alt = carried_projection(
+        project(model, 2, scenario=fewer),
+        {g: Carry(0.0, 1.0, 5) for g in model.groups},
+        baseline=raw,
+    )
+    g = "external residential"
+    effect = project(model, 2, scenario=fewer).years[-1].by_group[g] - raw.years[-1].by_group[g]
+    assert abs(alt.years[-1].by_group[g] - (raw.stock_by_group[g] + effect)) < 1e-9

@@ -6,8 +6,13 @@ it imports models and services at module level like any other module.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import signal
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -16,24 +21,71 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from stars.cases.explain import explanation_for, explanation_text
 from stars.cli.console import console, fail, out
 from stars.core.audit import record_access
 from stars.demo.load import demo_load
 from stars.domain.calendar import Quarter
+from stars.domain.simulation.summary import summary_to_json
+from stars.domain.simulation.whatif import WhatIfError
+from stars.jobs.worker import run_worker
 from stars.partnership.selectors import contract_or_none
 from stars.partnership.services import UserError, user_create
 from stars.referrals.models import Referral
 from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
 from stars.reports.indigo import write_indigo
 from stars.reports.services import evaluation_document
+from stars.reports.simulation import ProgrammeNotFound, simulation_for, simulation_xlsx
 from stars.tracker.files import TrackerRejected, export_files, import_files
 
 
-def serve(*, host: str, port: int) -> None:
-    out.print(f"STARS is at http://{host}:{port}/  (Ctrl+C to stop)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+def embedded_worker_default() -> bool:
+    """`stars serve` runs a job worker beside itself on the embedded default (SQLite, no
+    ``DATABASE_URL``); with a database of its own, production runs `stars worker` apart."""
+    return not os.environ.get("DATABASE_URL")
+
+
+@contextlib.contextmanager
+def worker_process(enabled: bool) -> Iterator[subprocess.Popen[bytes] | None]:
+    """A `stars worker` child process for as long as the block runs (stopped after it: the
+    job in hand is finished first, for up to 30 seconds)."""
+    if not enabled:
+        yield None
+        return
+    child = subprocess.Popen([sys.executable, "-m", "stars.cli", "worker"])
+    # SIGTERM (systemd, a test, `kill`) ends the server through the `finally` below, so the
+    # worker is stopped with it rather than left running on its own.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        yield child
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def serve(*, host: str, port: int, worker: bool | None) -> None:
+    with_worker = embedded_worker_default() if worker is None else worker
+    with worker_process(with_worker):
+        jobs = "with a job worker" if with_worker else "no job worker: run `stars worker`"
+        out.print(f"STARS is at http://{host}:{port}/  ({jobs}; Ctrl+C to stop)")
+        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
+def worker(*, interval: float, batch: bool, max_tasks: int | None) -> None:
+    out.print("running jobs" + (" until none is left" if batch else " (Ctrl+C to stop)"))
+    run_worker(interval=interval, batch=batch, max_tasks=max_tasks)
 
 
 def demo(*, contract: Path | None, seed: int) -> None:
@@ -173,3 +225,57 @@ def explain(*, referral_id: str, day: dt.date) -> None:
         detail=f"stars explain --as-of {day}",
     )
     out.print(explanation_text(explanation_for(referral, day)), highlight=False)
+
+
+def simulate(
+    *,
+    day: dt.date,
+    to: dt.date | None,
+    runs: int,
+    seed: int,
+    programme: str | None,
+    settings: tuple[str, ...],
+    fmt: str,
+    out_file: Path | None,
+) -> None:
+    if contract_or_none() is None:
+        fail("no contract is loaded: import a tracker first")
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("simulating runs", total=runs * (2 if settings else 1))
+        try:
+            sim = simulation_for(
+                as_of=day,
+                to=to,
+                runs=runs,
+                seed=seed,
+                settings=settings,
+                programme=programme,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except (WhatIfError, ProgrammeNotFound) as exc:
+            fail(f"--set {exc}" if isinstance(exc, WhatIfError) else str(exc))
+    record_access(
+        user=None,
+        action="export",
+        object_type="report",
+        object_id="simulation",
+        detail=f"stars simulate --as-of {day} --runs {runs} --seed {seed} ({fmt})",
+    )
+    data: str | bytes = (
+        summary_to_json(sim.shown.summary) if fmt == "json" else simulation_xlsx(sim)
+    )
+    if out_file is None:
+        sys.stdout.write(data if isinstance(data, str) else data.decode())
+        sys.stdout.write("\n")
+        return
+    if isinstance(data, str):
+        out_file.write_text(data + "\n", encoding="utf-8")
+    else:
+        out_file.write_bytes(data)
+    out.print(f"wrote {out_file}")

@@ -96,3 +96,37 @@ def simulation_summary(contract: Contract, runs: Runs) -> dict[str, Any]:
 
 def summary_to_json(summary: dict[str, Any], *, indent: int | None = 2) -> str:
     return json.dumps(summary, indent=indent, ensure_ascii=False)
+
+
+def minimum_rows(contract: Contract, runs: Runs) -> list[dict[str, Any]]:
+    """Every referral minimum (council, cohort, contract year started by E): the chance of
+    falling short, the mean shortfall and the expected penalty at the contract's penalty
+    per missing referral."""
+    penalty = contract.shortfall_penalty_per_referral
+    wanted: list[tuple[str, str, int]] = []
+    for la in contract.local_authorities:
+        wanted.append((f"Council {la.name}", f"referrals@la:{la.code}", la.minimum_referrals))
+    for c in contract.cohorts:
+        wanted.append(
+            (f"Cohort {c.code} {c.name}", f"referrals@cohort:{c.code}", c.minimum_referrals)
+        )
+    wanted.append(
+        ("Programme", "referrals", sum(y.minimum_referrals for y in contract.contract_years))
+    )
+    out: list[dict[str, Any]] = []
+    for name, output, minimum in wanted:
+        if not minimum:
+            continue
+        values = runs.values(output)
+        short = np.clip(minimum - values, 0, None)
+        mean_short = Decimal(int(short.sum())) / runs.runs
+        out.append(
+            {
+                "minimum": name,
+                "referrals_required": minimum,
+                "shortfall_probability": rate4(int((short > 0).sum()), runs.runs),
+                "expected_shortfall": mean_short.quantize(CENT, rounding=ROUND_HALF_UP),
+                "expected_penalty": mean_short * penalty,
+            }
+        )
+    return out

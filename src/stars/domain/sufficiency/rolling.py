@@ -14,16 +14,26 @@ so the first origin is 31 March ``first_year - 1 + window_years``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 
 import polars as pl
 
 from stars.domain.sufficiency.backtest import counts_on
 from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
-from stars.domain.sufficiency.forecast import Z90, FittedModel, fit_model, project
-from stars.domain.sufficiency.trust import TOTAL, Point
+from stars.domain.sufficiency.forecast import (
+    Z90,
+    FittedModel,
+    ProjectedYear,
+    Projection,
+    costs_of,
+    fit_model,
+    project,
+)
+from stars.domain.sufficiency.trust import TOTAL, Carry, Point
 
 HORIZONS = 3
 DAMPING = 0.8
@@ -78,7 +88,10 @@ def rolling_backtests(
     if not years:
         raise ValueError("no returns to backtest")
     first, last = int(min(years)), int(max(years))
-    chosen = list(origins) if origins is not None else origins_for(first, last, window_years)
+    if origins is None:  # every origin with the window before it, and always the latest
+        chosen = sorted({*origins_for(first, last, window_years), last})
+    else:
+        chosen = list(origins)
     counts = {
         y: counts_on(episodes, date(y, 3, 31), groups, group_column)
         for y in range(first - 1, last + 1)
@@ -123,3 +136,63 @@ def rolling_backtests(
                     )
                 )
     return Rolling(groups, first, last, window_years, tuple(points), models)
+
+
+def carried_projection(
+    projection: Projection,
+    carry: Mapping[str, Carry],
+    *,
+    weekly_costs: Mapping[str, Decimal] | None = None,
+    baseline: Projection | None = None,
+) -> Projection:
+    """The projection with only the share of the model's change each group has earned.
+
+    A group's count becomes ``now + w x (baseline - now) + (projection - baseline)``: with no
+    ``baseline`` (the projection is the baseline) that is ``now + w x (model - now)``; for a
+    scenario, the scenario's own effect is kept whole on top of the carried baseline. The
+    band is the model's own standard deviation scaled by the group's ``Carry.scale``; the
+    total is the sum of the groups with the total's scale. Child-days (hence costs) are
+    scaled by the ratio of the carried to the model's mean count over the year.
+    """
+    base = baseline or projection
+    weekly_costs = weekly_costs or {}
+    now = {g: float(v) for g, v in projection.stock_by_group.items()}
+    before = dict(now)
+    before_model = dict(now)
+    years: list[ProjectedYear] = []
+    for y, b in zip(projection.years, base.years, strict=True):
+        by_group, lower, upper, days = {}, {}, {}, {}
+        for g, m in y.by_group.items():
+            c = carry.get(g, Carry(1.0, 1.0, 0))
+            value = max(0.0, m + (1.0 - c.weight) * (now[g] - b.by_group[g]))
+            sd = math.hypot((y.upper[g] - m) / Z90, 1.0)
+            half = Z90 * c.scale * sd
+            by_group[g], lower[g], upper[g] = value, max(0.0, value - half), value + half
+            model_mean = before_model[g] + m
+            days[g] = (
+                y.days_by_group[g] * (before[g] + value) / model_mean
+                if model_mean > 0
+                else y.days_by_group[g]
+            )
+            before[g], before_model[g] = value, m
+        total = sum(by_group.values())
+        sd_total = math.hypot((y.total_upper - y.total) / Z90, 1.0)
+        half_total = Z90 * carry.get(TOTAL, Carry(1.0, 1.0, 0)).scale * sd_total
+        costs = costs_of(days, weekly_costs)
+        ratio = total / y.total if y.total > 0 else 1.0
+        years.append(
+            replace(
+                y,
+                by_group=by_group,
+                lower=lower,
+                upper=upper,
+                by_band={k: v * ratio for k, v in y.by_band.items()},
+                total=total,
+                total_lower=max(0.0, total - half_total),
+                total_upper=total + half_total,
+                days_by_group=days,
+                cost_by_group=costs,
+                cost_total=sum(costs.values(), Decimal(0)),
+            )
+        )
+    return replace(projection, years=tuple(years))
