@@ -13,12 +13,14 @@ from stars.referrals import views as referral_views
 from stars.reports import board_views
 from stars.reports import targets as target_views
 from stars.reports import views as report_views
+from stars.web import health
 from stars.web import views as web_views
 
 api.add_router("", referrals_api.router)
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(
