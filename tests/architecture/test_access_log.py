@@ -295,6 +295,7 @@ def _cli_reads(tmp: Path) -> dict[str, list[str]]:
             "--council=derby",
         ],
         "explain": ["explain", "R-DER", "--as-of=2022-12-01"],
+        "retention review": ["retention", "review", "--as-of=2030-01-01"],
         "simulate": ["simulate", "--as-of=2022-12-01", "--runs=20"],
     }
 

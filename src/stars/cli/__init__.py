@@ -19,6 +19,7 @@ import typer
 
 from stars.cli.console import as_of as parse_as_of
 from stars.cli.console import fail, setup
+from stars.cli.governance import retention_app
 from stars.cli.sufficiency import app as sufficiency_app
 from stars.domain.calendar import QuarterError, last_complete, parse_date, parse_quarter
 
@@ -233,6 +234,7 @@ def export_indigo(
 
 
 app.add_typer(sufficiency_app, name="sufficiency")
+app.add_typer(retention_app, name="retention")
 
 
 @app.command()

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "stars.finance",
     "stars.reports",
     "stars.sufficiency",
+    "stars.governance",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,10 @@ STARS_DEFAULT_CONTRACT = Path(
 # Sufficiency configuration: unit costs, child population, comparators, targets.
 STARS_SUFFICIENCY_CONFIG = Path(
     os.environ.get("STARS_SUFFICIENCY_CONFIG", PROJECT_DIR / "config" / "sufficiency.toml")
+)
+# The retention schedule: how long each kind of record is kept (stars.governance).
+STARS_RETENTION_CONFIG = Path(
+    os.environ.get("STARS_RETENTION_CONFIG", PROJECT_DIR / "config" / "retention.toml")
 )
 # The virtual environment of DfE's SSDA903 validator (`stars sufficiency validate` makes it).
 STARS_VALIDATOR_903 = Path(os.environ.get("STARS_VALIDATOR_903", PROJECT_DIR / ".venv-903"))
