@@ -240,6 +240,7 @@ def finance_money(request: HttpRequest) -> HttpResponse:
             "cap": programme_figures(
                 "cap_position", None, (as_of,), lambda: figures.cap_position(contract, as_of)
             ),
+            "headroom": selectors.headroom(request.user),
             "approved": selectors.approved_total(request.user),
             **programme_figures("money_overview", scope, (as_of,), overview),
         },
