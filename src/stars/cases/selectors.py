@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
 from stars.cases.models import (
     Assessment,
@@ -18,7 +18,8 @@ from stars.cases.models import (
     TeamRole,
 )
 from stars.core.permissions import Scope
-from stars.domain.measures import Due, due_items
+from stars.domain.measures import DUE_THIS_WEEK, OVERDUE, Due, due_items
+from stars.partnership.selectors import key_workers
 from stars.referrals.models import Referral, Status
 from stars.referrals.selectors import referral_get, referrals_visible
 
@@ -111,11 +112,22 @@ def _latest(rows: Any, date_field: str) -> Subquery:
     )
 
 
-def caseload(user: Any) -> list[CaseloadRow]:
-    """Live cases in the user's scope with what is due next (a key worker's own caseload).
+def caseload(
+    user: Any, *, status: str = Status.LIVE, key_worker: str = "", cohort: str = ""
+) -> list[CaseloadRow]:
+    """Cases in the user's scope (a key worker's own caseload), live ones unless another
+    status is asked for ("" for every status), with what is due next, oldest first.
 
     Three queries whatever the size: the cases with their latest dates, open actions."""
-    qs = referrals_visible(user).filter(status=Status.LIVE)
+    qs = referrals_visible(user)
+    if status:
+        qs = qs.filter(status=status)
+    if key_worker == NO_KEY_WORKER:
+        qs = qs.filter(key_worker__isnull=True)
+    elif key_worker:
+        qs = qs.filter(key_worker_id=key_worker)
+    if cohort:
+        qs = qs.filter(cohort=cohort)
     qs = qs.annotate(  # one subquery each: joining all three multiplies their rows
         last_meeting=_latest(ProgressMeeting.objects, "date"),
         last_assessment=_latest(Assessment.objects, "date"),
@@ -140,6 +152,44 @@ def caseload(user: Any) -> list[CaseloadRow]:
         )
         for r in refs
     ]
+
+
+NO_KEY_WORKER = "none"  # the key worker filter's value for cases nobody holds
+CASELOAD_SORTS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "due": "Soonest due first",
+}
+DUE_FILTERS = {
+    OVERDUE: "Something overdue",
+    DUE_THIS_WEEK: "Something due this week",
+}
+
+
+def caseload_listed(
+    user: Any,
+    today: dt.date,
+    *,
+    status: str = Status.LIVE,
+    key_worker: str = "",
+    cohort: str = "",
+    due: str = "",
+    sort: str = "newest",
+) -> list[CaseloadRow]:
+    """The caseload page's rows: filtered by status, key worker, cohort and what is due
+    (only a live case has anything due), newest first unless asked."""
+    rows = caseload(user, status=status, key_worker=key_worker, cohort=cohort)
+    if due:
+        rows = [
+            r
+            for r in rows
+            if r.referral.status == Status.LIVE and any(d.state(today) == due for d in r.due)
+        ]
+    if sort == "due":
+        rows.sort(key=lambda r: (min(d.due for d in r.due), r.referral.referral_id))
+    elif sort != "oldest":
+        rows.reverse()
+    return rows
 
 
 @dataclass(frozen=True)
@@ -196,3 +246,55 @@ def report_referrals(scope: Scope, filters: Filters) -> QuerySet[Referral]:
     if filters.date_to:
         qs = qs.filter(referral_date__lte=filters.date_to)
     return qs
+
+
+# -- caseload management ---------------------------------------------------------------------
+
+
+def key_worker_loads(user: Any) -> list[tuple[Any, int]]:
+    """Every active key worker with their live cases in the user's scope, by name."""
+    counts = dict(
+        referrals_visible(user)
+        .filter(status=Status.LIVE, key_worker__isnull=False)
+        .values_list("key_worker_id")
+        .annotate(n=Count("pk"))
+        .values_list("key_worker_id", "n")
+    )
+    return [(u, counts.get(u.pk, 0)) for u in key_workers()]
+
+
+@dataclass(frozen=True)
+class Load:
+    """One key worker's load (``key_worker`` None: the live cases nobody holds yet)."""
+
+    key_worker: Any
+    live: int
+    overdue: int
+    due_this_week: int
+
+    @property
+    def filter_value(self) -> str:
+        return str(self.key_worker.pk) if self.key_worker is not None else NO_KEY_WORKER
+
+
+def caseload_summary(user: Any, today: dt.date) -> list[Load]:
+    """Each active key worker's live cases, and how many have something overdue or due this
+    week; then the live cases with no key worker, if any."""
+    rows = caseload(user)
+    by_worker: dict[int | None, list[CaseloadRow]] = {}
+    for r in rows:
+        by_worker.setdefault(r.referral.key_worker_id, []).append(r)
+
+    def load(key_worker: Any, mine: list[CaseloadRow]) -> Load:
+        states = [{d.state(today) for d in r.due} for r in mine]
+        return Load(
+            key_worker,
+            len(mine),
+            sum(1 for s in states if OVERDUE in s),
+            sum(1 for s in states if DUE_THIS_WEEK in s and OVERDUE not in s),
+        )
+
+    loads = [load(u, by_worker.get(u.pk, [])) for u in key_workers()]
+    if by_worker.get(None):
+        loads.append(load(None, by_worker[None]))
+    return loads
