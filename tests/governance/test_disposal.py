@@ -106,7 +106,7 @@ def _figures() -> dict[str, object]:
     }
 
 
-def test_the_figures_are_the_same_before_and_after_disposal(contract):
+def test_the_figures_are_the_same_before_and_after_disposal(transactional_db):
     from stars.demo.load import demo_load
     from stars.partnership.models import User
 
