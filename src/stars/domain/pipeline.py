@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from stars.domain.calendar import add_months
+from stars.domain.calendar import add_months, long_date
 
 PAPERS = ("care_plan", "education_plan", "chronology")
 PAPER_LABELS = {
@@ -44,11 +44,6 @@ NAME_MISSING = {
 }
 NEEDS_UNKNOWN = "Select needs from the list"
 PAPERS_UNKNOWN = "Select papers received from the list"
-
-
-def long_date(d: dt.date) -> str:
-    """A date as GOV.UK writes it: 1 September 2020."""
-    return f"{d.day} {d:%B} {d.year}"
 
 
 def enquiry_problems(

@@ -16,7 +16,7 @@ from stars.core.documents import download, pdf
 from stars.core.forms import form_step
 from stars.core.permissions import allowed, page, scope_of
 from stars.core.roles import Role
-from stars.domain.calendar import age_on
+from stars.domain.calendar import age_on, long_date
 from stars.domain.pipeline import next_step
 from stars.partnership.models import User
 from stars.partnership.selectors import contract_current, councils_in_scope
@@ -192,7 +192,7 @@ def _alike_warning(alike: list[Child]) -> str:
     if not alike:
         return ""
     c = alike[0]
-    who = f"{c.given_name} {c.family_name}, born {c.date_of_birth:%-d %B %Y},"
+    who = f"{c.given_name} {c.family_name}, born {long_date(c.date_of_birth)},"
     if len(alike) == 1:
         return f"A child called {who} is already recorded for {c.council.name}."
     return f"{len(alike)} children called {who} are already recorded for {c.council.name}."

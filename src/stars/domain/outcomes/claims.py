@@ -122,20 +122,23 @@ def claim_lines(
             )
         weeks, amount = e.payable_weeks - s.payable_weeks, e.outcome_payment - s.outcome_payment
         if weeks or amount:
-            out.append(
-                LineSpec(
-                    rid,
-                    OUTCOME,
-                    OUTCOME,
-                    weeks,
-                    e.weekly_rate,
-                    amount,
+            new = [m for m in e.milestones if m not in s.milestones]
+            if new or e.milestones:
+                rule = (
+                    f"milestones earned in {month_label(first)}: {', '.join(new) or 'none'} "
+                    f"(outcome payments to date {_money(s.outcome_payment)} to "
+                    f"{_money(e.outcome_payment)}, after any cap per referral)"
+                )
+            else:
+                rule = (
                     f"payable weeks rose from {s.payable_weeks} to {e.payable_weeks} in "
                     f"{month_label(first)} (sustained weeks {s.sustained_weeks} to "
                     f"{e.sustained_weeks}, counted to {after:%d %b %Y} exclusive) at "
-                    f"{_money(e.weekly_rate)} a week",
+                    f"{_money(e.weekly_rate)} a week"
                 )
-            )
+                if amount != e.weekly_rate * weeks:
+                    rule += ", up to the cap per referral"
+            out.append(LineSpec(rid, OUTCOME, OUTCOME, weeks, e.weekly_rate, amount, rule))
         if e.guaranteed_fee != s.guaranteed_fee:
             out.append(
                 LineSpec(

@@ -160,13 +160,13 @@ def carried_projection(
     before = dict(now)
     before_model = dict(now)
     years: list[ProjectedYear] = []
-    for y, b in zip(projection.years, base.years, strict=True):
+    for h, (y, b) in enumerate(zip(projection.years, base.years, strict=True), start=1):
         by_group, lower, upper, days = {}, {}, {}, {}
         for g, m in y.by_group.items():
             c = carry.get(g, Carry(1.0, 1.0, 0))
             value = max(0.0, m + (1.0 - c.weight) * (now[g] - b.by_group[g]))
             sd = math.hypot((y.upper[g] - m) / Z90, 1.0)
-            half = Z90 * c.scale * sd
+            half = Z90 * c.scale_at(h) * sd
             by_group[g], lower[g], upper[g] = value, max(0.0, value - half), value + half
             model_mean = before_model[g] + m
             days[g] = (
@@ -177,7 +177,7 @@ def carried_projection(
             before[g], before_model[g] = value, m
         total = sum(by_group.values())
         sd_total = math.hypot((y.total_upper - y.total) / Z90, 1.0)
-        half_total = Z90 * carry.get(TOTAL, Carry(1.0, 1.0, 0)).scale * sd_total
+        half_total = Z90 * carry.get(TOTAL, Carry(1.0, 1.0, 0)).scale_at(h) * sd_total
         costs = costs_of(days, weekly_costs)
         ratio = total / y.total if y.total > 0 else 1.0
         years.append(

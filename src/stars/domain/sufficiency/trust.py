@@ -11,9 +11,11 @@ the count that followed; made by ``stars.domain.sufficiency.rolling``):
   changes the model foresaw gives ``w = 1``: the model's trend in full.
 * **A 90% band sized on past errors** (``calibrate``): the model's own standard deviation
   (process noise only) is scaled by ``k``, the root mean square of the group's past errors in
-  those standard deviations, with one prior error of one standard deviation (so ``k`` is 1
-  with no history and follows the errors as backtests accumulate). The total is the sum of
-  the groups' forecasts, with its own ``k``.
+  those standard deviations at the same horizon (all horizons where it has none yet), with
+  one prior error of one standard deviation, and widened
+  by Student's t for the number of errors it rests on (``k`` is 1 with no history and
+  follows the errors as backtests accumulate). The total is the sum of the groups'
+  forecasts, with its own ``k``.
 * **Out of sample** (``evaluate``): each origin's forecast uses only backtests whose 31 March
   had passed by that origin, so the reported errors and band coverage are those a council
   would have seen at the time.
@@ -22,8 +24,8 @@ the count that followed; made by ``stars.domain.sufficiency.rolling``):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 Z90 = 1.6448536269514722
 MIN_PAIRS = 2
@@ -53,8 +55,16 @@ class Carry:
     """Per group: the share of the model's change carried, the band's scale, the evidence."""
 
     weight: float
-    scale: float
+    scale: float  # over every horizon
     pairs: int
+    by_horizon: Mapping[int, float] = field(default_factory=dict)  # each horizon's own
+
+    def scale_at(self, horizon: int) -> float:
+        """The horizon's own scale; beyond the known horizons, the furthest one's."""
+        if horizon in self.by_horizon:
+            return self.by_horizon[horizon]
+        further = [h for h in self.by_horizon if h < horizon]
+        return self.by_horizon[max(further)] if further else self.scale
 
 
 @dataclass(frozen=True)
@@ -105,9 +115,8 @@ def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carr
     for g in groups:
         pts = by_group[g]
         w = carry_weight([(p.model - p.now, float(p.actual or 0) - p.now) for p in pts])
-        out[g] = Carry(
-            w, _scale((float(p.actual or 0) - carried(p, w)) / _sd(p) for p in pts), len(pts)
-        )
+        z = [((float(p.actual or 0) - carried(p, w)) / _sd(p), p.horizon) for p in pts]
+        out[g] = Carry(w, _scale(v for v, _ in z), len(pts), _by_horizon(z))
     # the total is the sum of the groups' carried forecasts at the same origin and horizon
     parts: dict[tuple[int, int], float] = {}
     for g in groups:
@@ -115,21 +124,38 @@ def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carr
             key = (p.origin, p.horizon)
             parts[key] = parts.get(key, 0.0) + carried(p, out[g].weight)
     totals = by_group[TOTAL]
-    out[TOTAL] = Carry(
-        1.0,
-        _scale(
-            (float(p.actual or 0) - parts.get((p.origin, p.horizon), p.model)) / _sd(p)
-            for p in totals
-        ),
-        len(totals),
-    )
+    z = [
+        ((float(p.actual or 0) - parts.get((p.origin, p.horizon), p.model)) / _sd(p), p.horizon)
+        for p in totals
+    ]
+    out[TOTAL] = Carry(1.0, _scale(v for v, _ in z), len(totals), _by_horizon(z))
     return out
 
 
+# Student's t, 95th percentile, by degrees of freedom (1..10); beyond, the Cornish-Fisher
+# expansion around the normal's 1.645 (within 0.005 of the table's value at 10)
+T95 = (6.314, 2.920, 2.353, 2.132, 2.015, 1.943, 1.895, 1.860, 1.833, 1.812)
+
+
+def t95(dof: int) -> float:
+    if dof <= len(T95):
+        return T95[max(dof, 1) - 1]
+    z = Z90
+    return z + (z**3 + z) / (4 * dof) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * dof**2)
+
+
+def _by_horizon(z: Sequence[tuple[float, int]]) -> dict[int, float]:
+    return {h: _scale(v for v, hh in z if hh == h) for h in sorted({h for _, h in z})}
+
+
 def _scale(z: Iterable[float]) -> float:
-    """Root mean square of standardised errors, with one prior error of 1."""
+    """Root mean square of standardised errors, with one prior error of 1, widened by
+    Student's t for the few errors it rests on (1 with none: the model's own sd)."""
     values = list(z)
-    return math.sqrt((1.0 + sum(v * v for v in values)) / (1 + len(values)))
+    if not values:
+        return 1.0
+    rms = math.sqrt((1.0 + sum(v * v for v in values)) / (1 + len(values)))
+    return rms * t95(len(values)) / Z90
 
 
 def forecast(points: Sequence[Point], carry: dict[str, Carry]) -> list[Forecast]:
@@ -141,13 +167,13 @@ def forecast(points: Sequence[Point], carry: dict[str, Carry]) -> list[Forecast]
             continue
         c = carry[p.group]
         m = carried(p, c.weight)
-        half = Z90 * c.scale * _sd(p)
+        half = Z90 * c.scale_at(p.horizon) * _sd(p)
         out.append(Forecast(p.group, p.horizon, m, max(0.0, m - half), m + half))
         sums[p.horizon] = sums.get(p.horizon, 0.0) + m
     for p in points:
         if p.group == TOTAL:
             m = sums.get(p.horizon, p.model)
-            half = Z90 * carry[TOTAL].scale * _sd(p)
+            half = Z90 * carry[TOTAL].scale_at(p.horizon) * _sd(p)
             out.append(Forecast(TOTAL, p.horizon, m, max(0.0, m - half), m + half))
     return out
 
