@@ -34,6 +34,8 @@ WIDEST = [
     "/enquiries/",
     "/targets/",
     "/audit/",
+    "/search/?q=a",
+    "/",
     "/governance/retention/",
 ]
 

@@ -17,7 +17,7 @@ from stars.domain.simulation.records import records_as_of
 from stars.domain.simulation.summary import FINANCE, simulation_summary
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
-from stars.tracker.selectors import programme_frames
+from stars.tracker.selectors import report_frames
 
 KEYS = ("p2_5", "p10", "p50", "p90", "p97_5")
 
@@ -31,7 +31,7 @@ def _json(args):
 def test_the_command_prints_the_domains_simulation_of_the_records(programme):
     got = _json(["--as-of=2023-09-30", "--runs=300", "--seed=9"])
     contract = contract_current()
-    rec = records_as_of(*programme_frames(None), dt.date(2023, 9, 30))
+    rec = records_as_of(*report_frames(None), dt.date(2023, 9, 30))
     runs = simulate(contract, rec, fit(contract, rec), to=contract_end(contract), runs=300, seed=9)
     assert got == json.loads(json.dumps(simulation_summary(contract, runs)))
     assert got["to"] == "2027-03-29" and got["runs"] == 300 and got["seed"] == 9
@@ -41,7 +41,7 @@ def test_when_nothing_can_change_every_percentile_is_the_evaluation_report(progr
     got = _json(["--as-of=2024-11-30", "--to=2024-03-31", "--runs=50"])
     contract = contract_current()
     report = report_to_plain(
-        evaluation_report(contract, *programme_frames(None), dt.date(2024, 3, 31))
+        evaluation_report(contract, *report_frames(None), dt.date(2024, 3, 31))
     )
     assert {got["referrals"]["total"][k] for k in KEYS} == {report["referrals"]["total"]}
     for la, n in report["referrals"]["by_local_authority"].items():

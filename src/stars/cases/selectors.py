@@ -18,7 +18,7 @@ from stars.cases.models import (
     TeamRole,
 )
 from stars.core.permissions import Scope
-from stars.domain.measures import Due, due_items
+from stars.domain.measures import DUE_THIS_WEEK, OVERDUE, Due, due_items
 from stars.referrals.models import Referral, Status
 from stars.referrals.selectors import referral_get, referrals_visible
 
@@ -111,11 +111,22 @@ def _latest(rows: Any, date_field: str) -> Subquery:
     )
 
 
-def caseload(user: Any) -> list[CaseloadRow]:
-    """Live cases in the user's scope with what is due next (a key worker's own caseload).
+def caseload(
+    user: Any, *, status: str = Status.LIVE, key_worker: str = "", cohort: str = ""
+) -> list[CaseloadRow]:
+    """Cases in the user's scope (a key worker's own caseload), live ones unless another
+    status is asked for ("" for every status), with what is due next, oldest first.
 
     Three queries whatever the size: the cases with their latest dates, open actions."""
-    qs = referrals_visible(user).filter(status=Status.LIVE)
+    qs = referrals_visible(user)
+    if status:
+        qs = qs.filter(status=status)
+    if key_worker == NO_KEY_WORKER:
+        qs = qs.filter(key_worker__isnull=True)
+    elif key_worker:
+        qs = qs.filter(key_worker_id=key_worker)
+    if cohort:
+        qs = qs.filter(cohort=cohort)
     qs = qs.annotate(  # one subquery each: joining all three multiplies their rows
         last_meeting=_latest(ProgressMeeting.objects, "date"),
         last_assessment=_latest(Assessment.objects, "date"),
@@ -140,6 +151,44 @@ def caseload(user: Any) -> list[CaseloadRow]:
         )
         for r in refs
     ]
+
+
+NO_KEY_WORKER = "none"  # the key worker filter's value for cases nobody holds
+CASELOAD_SORTS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "due": "Soonest due first",
+}
+DUE_FILTERS = {
+    OVERDUE: "Something overdue",
+    DUE_THIS_WEEK: "Something due this week",
+}
+
+
+def caseload_listed(
+    user: Any,
+    today: dt.date,
+    *,
+    status: str = Status.LIVE,
+    key_worker: str = "",
+    cohort: str = "",
+    due: str = "",
+    sort: str = "newest",
+) -> list[CaseloadRow]:
+    """The caseload page's rows: filtered by status, key worker, cohort and what is due
+    (only a live case has anything due), newest first unless asked."""
+    rows = caseload(user, status=status, key_worker=key_worker, cohort=cohort)
+    if due:
+        rows = [
+            r
+            for r in rows
+            if r.referral.status == Status.LIVE and any(d.state(today) == due for d in r.due)
+        ]
+    if sort == "due":
+        rows.sort(key=lambda r: (min(d.due for d in r.due), r.referral.referral_id))
+    elif sort != "oldest":
+        rows.reverse()
+    return rows
 
 
 @dataclass(frozen=True)

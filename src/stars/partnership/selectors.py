@@ -8,9 +8,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from stars.core.permissions import scope_of
+from stars.core.roles import Role
 from stars.domain.contract.parsing import parse_contract
 from stars.domain.contract.terms import Contract as ContractTerms
-from stars.partnership.models import Contract, Council
+from stars.partnership.models import Contract, Council, User
 
 
 class NoContract(LookupError):
@@ -41,3 +42,15 @@ def councils_in_scope(user: Any) -> QuerySet[Council]:
     """The councils whose records the user works with (all of them for programme-wide
     roles), by name."""
     return scope_of(user).within_councils(Council.objects.order_by("name"), "code")
+
+
+def key_workers() -> QuerySet[Any]:
+    """Active key workers, by name: whom a case can be allocated to."""
+    return User.objects.filter(role=Role.KEY_WORKER, is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def key_worker_choices() -> list[tuple[str, str]]:
+    """(id, name) of each active key worker, for a select."""
+    return [(str(u.pk), u.get_full_name() or u.username) for u in key_workers()]

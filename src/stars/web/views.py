@@ -43,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "sections": sections,
         "today": today,
+        "can_search": allowed(request.user, "search"),
     }
     if scope.child_level:
         context["live_cases"] = referrals_visible(request.user).filter(status="live").count()

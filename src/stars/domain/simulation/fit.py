@@ -36,6 +36,7 @@ from stars.domain.simulation.records import Records
 YEAR = 365
 NEVER = -1  # a referral whose outcome never started
 BAND_WEEKS = (0, 13, 26, 52, 78)  # the bands of weeks on the programme for closing early
+TREND_PRIOR_SE = 0.35  # the trend's uncertainty (log per year) before two years of records
 DEFAULT_GAP = 14  # days between two outcome periods when no gap is on record
 
 
@@ -50,7 +51,9 @@ class Assumptions:
     trend_se: float
     council_share: Mapping[str, float]
     cohort_share: Mapping[str, float]  # of enquiries, by the enquiry's cohort
+    enquiries_total: int  # enquiries behind the shares (their uncertainty)
     progression: Mapping[tuple[str, str], float]  # (council, enquiry cohort) -> P(progress)
+    progressed_seen: Mapping[str, int]  # progressed enquiries behind each cohort's rate
     cohort_moves: Mapping[str, Mapping[str, float]]  # enquiry cohort -> referral cohorts
     referral_lags: tuple[int, ...]  # days from enquiry to referral
     re_referrals_per_day: float
@@ -60,6 +63,7 @@ class Assumptions:
     band_days: tuple[int, ...]  # first day of each band
     hazard: tuple[float, ...]  # early ends per referral-day in each band
     hazard_ratio: Mapping[str, float]  # by cohort
+    hazard_ratio_seen: Mapping[str, int]  # early ends behind each cohort's ratio
     guaranteed_ratio: float
     early_ends_seen: int
     # weeks sustained
@@ -152,7 +156,7 @@ def fit(contract: Contract, records: Records) -> Assumptions:
     recent = enq.filter(pl.col("_day") > d - span)
     n_recent = recent.height
     rate = n_recent / span
-    trend, trend_se = 0.0, 1.0
+    trend, trend_se = 0.0, TREND_PRIOR_SE
     if d - start + 1 >= 2 * YEAR:
         before = enq.filter((pl.col("_day") > d - 2 * YEAR) & (pl.col("_day") <= d - YEAR)).height
         trend = math.log((n_recent + 0.5) / (before + 0.5))
@@ -279,7 +283,9 @@ def fit(contract: Contract, records: Records) -> Assumptions:
         trend_se=trend_se,
         council_share=council_share,
         cohort_share=cohort_share,
+        enquiries_total=enq.height,
         progression=progression,
+        progressed_seen={c: by_c[0].get(c, 0) for c in cohorts},
         cohort_moves=moves,
         referral_lags=lags,
         re_referrals_per_day=re_rate,
@@ -288,6 +294,7 @@ def fit(contract: Contract, records: Records) -> Assumptions:
         band_days=bands,
         hazard=hazard,
         hazard_ratio=ratio,
+        hazard_ratio_seen={c: obs_by.get(c, 0) for c in cohorts},
         guaranteed_ratio=g_ratio,
         early_ends_seen=n_early,
         start_lags=tuple(start_lags) or (0,),

@@ -57,4 +57,10 @@ def records_as_of(
     pers = periods.filter(pl.col("start_date") <= as_of).with_columns(
         pl.when(later).then(pl.lit(None, pl.Date)).otherwise(pl.col("end_date")).alias("end_date")
     )
-    return Records(as_of, enq, refs, pers)
+    # a fixed order, whatever order the records were read in: the same seed, the same draws
+    return Records(
+        as_of,
+        enq.sort("enquiry_date", "enquiry_id"),
+        refs.sort("referral_date", "referral_id"),
+        pers.sort("referral_id", "start_date"),
+    )

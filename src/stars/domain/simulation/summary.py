@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -98,14 +99,24 @@ def summary_to_json(summary: dict[str, Any], *, indent: int | None = 2) -> str:
     return json.dumps(summary, indent=indent, ensure_ascii=False)
 
 
-def minimum_rows(contract: Contract, runs: Runs) -> list[dict[str, Any]]:
-    """Every referral minimum (council, cohort, contract year started by E): the chance of
-    falling short, the mean shortfall and the expected penalty at the contract's penalty
-    per missing referral."""
+def minimum_rows(
+    contract: Contract, runs: Runs, councils: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every referral minimum (each council's, each cohort's, and the programme's: the sum of
+    the contract years' minimums): the chance of falling short by E, the mean shortfall and
+    the expected penalty at the contract's penalty per missing referral. ``councils``: runs
+    of those councils' records alone, so only their own minimums."""
     penalty = contract.shortfall_penalty_per_referral
     wanted: list[tuple[str, str, int]] = []
     for la in contract.local_authorities:
         wanted.append((f"Council {la.name}", f"referrals@la:{la.code}", la.minimum_referrals))
+    if councils is not None:
+        wanted = [
+            w
+            for w, la in zip(wanted, contract.local_authorities, strict=True)
+            if la.code in councils
+        ]
+        return _minimums(wanted, runs, penalty)
     for c in contract.cohorts:
         wanted.append(
             (f"Cohort {c.code} {c.name}", f"referrals@cohort:{c.code}", c.minimum_referrals)
@@ -113,6 +124,12 @@ def minimum_rows(contract: Contract, runs: Runs) -> list[dict[str, Any]]:
     wanted.append(
         ("Programme", "referrals", sum(y.minimum_referrals for y in contract.contract_years))
     )
+    return _minimums(wanted, runs, penalty)
+
+
+def _minimums(
+    wanted: list[tuple[str, str, int]], runs: Runs, penalty: Decimal
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for name, output, minimum in wanted:
         if not minimum:
