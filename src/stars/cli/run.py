@@ -1,7 +1,11 @@
 """What the top-level `stars` commands do, once Django is set up.
 
 Imported only after :func:`stars.cli.console.setup` (models need configured settings), so
-it imports models and services at module level like any other module.
+it imports models and services at module level like any other module, except the heavy
+ones a single command needs (the demo loader, the board card with its PDF and chart
+libraries, the open data export, the report documents, the explanation, the simulation):
+each of those is imported by the command that uses it, so that every other command starts
+without them.
 """
 
 from __future__ import annotations
@@ -21,24 +25,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from stars.cases.explain import explanation_for, explanation_text
 from stars.cli.console import console, fail, out
 from stars.core.audit import record_access
-from stars.demo.load import demo_load
 from stars.domain.calendar import Quarter
-from stars.domain.simulation.summary import summary_to_json
-from stars.domain.simulation.whatif import WhatIfError
 from stars.jobs.worker import run_worker
 from stars.partnership.selectors import contract_or_none
 from stars.partnership.services import UserError, user_create
 from stars.referrals.models import Referral
-from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
-from stars.reports.indigo import write_indigo
-from stars.reports.services import evaluation_document
-from stars.reports.simulation import ProgrammeNotFound, simulation_for, simulation_xlsx
-from stars.tracker.files import TrackerRejected, export_files, import_files
+from stars.reports.evaluation import programme_evaluation_json
 
 
 def embedded_worker_default() -> bool:
@@ -91,6 +86,8 @@ def worker(*, interval: float, batch: bool, max_tasks: int | None) -> None:
 def demo(*, contract: Path | None, seed: int) -> None:
     if settings.PRODUCTION:
         fail("`stars demo` erases the database; it is refused when STARS_ENV=production")
+    from stars.demo.load import demo_load
+
     path = contract or settings.STARS_DEFAULT_CONTRACT
     users = demo_load(contract_path=Path(path), seed=seed, console=console)
     out.print("Demo users (synthetic data only; sign in at http://127.0.0.1:8000/):")
@@ -128,6 +125,8 @@ def check() -> None:
 
 
 def import_tracker(*, contract: Path, enquiries: Path, referrals: Path, periods: Path) -> None:
+    from stars.tracker.files import TrackerRejected, import_files
+
     try:
         summary, warnings = import_files(
             contract=contract,
@@ -155,6 +154,8 @@ def import_tracker(*, contract: Path, enquiries: Path, referrals: Path, periods:
 
 
 def export_tracker(*, out_dir: Path) -> None:
+    from stars.tracker.files import TrackerRejected, export_files
+
     try:
         written = export_files(out_dir=out_dir)
     except TrackerRejected as exc:
@@ -168,7 +169,12 @@ def report_evaluation(*, day: dt.date, fmt: str, out_file: Path | None) -> None:
         fail(f"--format {fmt!r}: expected json, xlsx or html")
     if out_file is None and fmt == "xlsx":
         fail("an XLSX workbook needs --out FILE")
-    data = evaluation_document(fmt=fmt, as_of=day)
+    if fmt == "json":
+        data: str | bytes = programme_evaluation_json(as_of=day)
+    else:
+        from stars.reports.services import evaluation_document
+
+        data = evaluation_document(fmt=fmt, as_of=day)
     record_access(
         user=None,
         action="export",
@@ -188,6 +194,8 @@ def report_evaluation(*, day: dt.date, fmt: str, out_file: Path | None) -> None:
 
 
 def report_board(*, quarter: Quarter, fmt: str, out_file: Path | None) -> None:
+    from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
+
     if contract_or_none() is None:
         fail("no contract is loaded: import a tracker first")
     context = card_context(scope=None, quarter=quarter, suppressed=False)
@@ -207,6 +215,8 @@ def report_board(*, quarter: Quarter, fmt: str, out_file: Path | None) -> None:
 
 
 def export_indigo(*, out_dir: Path, day: dt.date) -> None:
+    from stars.reports.indigo import write_indigo
+
     if contract_or_none() is None:
         fail("no contract is loaded: import a tracker first")
     for path in write_indigo(out_dir=out_dir, as_of=day):
@@ -214,6 +224,8 @@ def export_indigo(*, out_dir: Path, day: dt.date) -> None:
 
 
 def explain(*, referral_id: str, day: dt.date) -> None:
+    from stars.cases.explain import explanation_for, explanation_text
+
     referral = Referral.objects.filter(referral_id=referral_id).first()
     if referral is None:
         fail(f"no referral {referral_id!r}")
@@ -238,6 +250,12 @@ def simulate(
     fmt: str,
     out_file: Path | None,
 ) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from stars.domain.simulation.summary import summary_to_json
+    from stars.domain.simulation.whatif import WhatIfError
+    from stars.reports.simulation import ProgrammeNotFound, simulation_for, simulation_xlsx
+
     if contract_or_none() is None:
         fail("no contract is loaded: import a tracker first")
     columns = (
