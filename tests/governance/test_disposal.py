@@ -16,6 +16,8 @@ from stars.governance.models import Disposal
 from stars.governance.retention import review
 from stars.governance.services import DisposalError, disposal_approve, disposal_request
 from stars.referrals.models import Child, ChildProfile, Enquiry, Referral
+from stars.reports.card import card_context
+from stars.reports.evaluation import evaluation_json
 from stars.sufficiency.models import SufficiencyReturn
 from tests.conftest import CONTRACT, PASSWORD
 from tests.governance.conftest import TODAY
@@ -90,9 +92,6 @@ def test_the_pages_ask_approve_and_show_the_certificate(client, held, users):
 
 def _figures() -> dict[str, object]:
     """The contract's figures: the evaluation report, every claim's total, the board card."""
-    from stars.reports.card import card_context
-    from stars.reports.services import evaluation_json
-
     claims = {
         str(c): sum((line.amount for line in ClaimLine.objects.filter(claim=c)), Decimal(0))
         for c in OutcomeClaim.objects.all()
