@@ -81,9 +81,9 @@ def review_access(reads: Iterable[Read], t: Thresholds = Thresholds()) -> list[F
         user["many_records"].append(r.record)
         if r.role in COUNCIL_ROLES and r.record_council not in (None, r.user_council):
             user["outside_council"].append(r.record)
-        if r.role == KEY_WORKER and r.record.startswith(("referral ", "case ")):
-            if r.key_worker != r.username:
-                user["outside_caseload"].append(r.record)
+        on_a_case = r.record.startswith(("referral ", "case "))
+        if r.role == KEY_WORKER and on_a_case and r.key_worker != r.username:
+            user["outside_caseload"].append(r.record)
         if odd_hour(r.at, t):
             user["odd_hours"].append(f"{r.at:%a %d %b %H:%M} {r.record}")
     limits = {
