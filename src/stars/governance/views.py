@@ -15,9 +15,12 @@ from stars.core.audit import record_access, record_list
 from stars.core.documents import download, pdf
 from stars.core.errors import RuleError
 from stars.core.permissions import page
+from stars.domain.calendar import month_parse
 from stars.domain.governance.retention import KINDS
-from stars.governance import retention, services
+from stars.governance import access_review, retention, services
+from stars.governance.forms import SubjectAccessForm
 from stars.governance.models import Disposal, DisposalStatus
+from stars.governance.subject_access import subject_access_zip
 
 # The object type each kind's items are logged as (a list shown names records).
 LOGGED_AS = {
@@ -25,6 +28,37 @@ LOGGED_AS = {
     "referral_and_case": "referral",
     "claim": "claim",
 }
+
+
+# The pages of information governance, as the home page lists them.
+SECTIONS = [
+    (
+        "governance_retention",
+        "Retention review",
+        "What the retention schedule makes due, with counts per kind; ask for a disposal.",
+    ),
+    (
+        "governance_disposals",
+        "Disposals",
+        "Approve a disposal another administrator asked for; each is a certificate.",
+    ),
+    (
+        "governance_subject_access",
+        "Subject access",
+        "Everything held about one child, as a PDF and a JSON file, with third parties to redact.",
+    ),
+    (
+        "governance_access_review",
+        "Access review",
+        "A month's unusual reads: outside council or caseload, many records, odd hours.",
+    ),
+]
+
+
+@page("governance_home")
+def governance_home(request: HttpRequest) -> HttpResponse:
+    links = [(reverse(name), label, about) for name, label, about in SECTIONS]
+    return render(request, "governance/home.html", {"links": links})
 
 
 @page("governance_retention")
@@ -123,3 +157,50 @@ def _int(text: str | None) -> int:
         return int(text or "")
     except ValueError:
         return 0
+
+
+@page("governance_subject_access")
+def governance_subject_access(request: HttpRequest) -> HttpResponse:
+    form = SubjectAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        child = form.cleaned_data["child_ref"]
+        name, body = subject_access_zip(child, by=request.user)
+        record_access(
+            user=request.user,
+            action="subject_access",
+            object_type="child",
+            object_id=child.child_ref,
+            path=request.get_full_path(),
+            detail="everything held about the child (PDF and JSON)",
+        )
+        return download("zip", name, body)
+    return render(request, "governance/subject_access.html", {"form": form})
+
+
+@page("governance_access_review")
+def governance_access_review(request: HttpRequest) -> HttpResponse:
+    typed = request.GET.get("month", "").strip()
+    month = month_parse(typed) if typed else access_review.last_month(timezone.localdate())
+    error = "" if month else f"Enter a month like October 2024, not {typed!r}"
+    month = month or access_review.last_month(timezone.localdate())
+    findings, reads = access_review.access_review(month)
+    record_access(
+        user=request.user,
+        action="view",
+        object_type="access_review",
+        object_id=f"{month:%Y-%m}",
+        path=request.get_full_path(),
+    )
+    return render(
+        request,
+        "governance/access_review.html",
+        {
+            "month": month,
+            "typed": typed,
+            "error": error,
+            "findings": findings,
+            "reads": reads,
+            "users": len({f.username for f in findings}),
+            "thresholds": access_review.Thresholds(),
+        },
+    )
