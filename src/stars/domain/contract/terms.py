@@ -117,6 +117,17 @@ class GuaranteedFunding:
 
 
 @dataclass(frozen=True)
+class Investment:
+    """The social investor's terms: it pays the provider's delivery costs up front and is
+    paid the outcome payments and guaranteed-funding fees (``[investment]``)."""
+
+    committed: Decimal  # the most the investor will have put in at any time
+    weekly_cost_per_referral: Decimal  # delivery cost of each week a referral is supported
+    monthly_fixed_cost: Decimal = Decimal(0)  # team and overheads, each month to the end
+    return_cap_multiple: Decimal | None = None  # the investor keeps at most this × its costs
+
+
+@dataclass(frozen=True)
 class ContractYear:
     year: int
     minimum_referrals: int
@@ -141,6 +152,7 @@ class Contract:
     # [[outcome_fund]]; none given: one fund, the Life Chances Fund, paying ``lcf_share``
     outcome_funds: tuple[OutcomeFund, ...] = ()
     code: str = ""  # [programme] code, for a service holding several programmes
+    investment: Investment | None = None  # [investment]: the investor's terms, if given
     _cohort_index: Mapping[str, Cohort] = field(default_factory=dict, repr=False, compare=False)
     _la_index: Mapping[str, LocalAuthority] = field(default_factory=dict, repr=False, compare=False)
 
