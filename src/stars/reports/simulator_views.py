@@ -117,7 +117,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
     scope = scope_of(request.user)
-    councils = None if scope.programme_wide else sorted(scope.councils or ())
+    councils = scope.councils_in_view
     params = {**form.params(), "councils": councils}
     if request.GET.get("format") == "xlsx":
         record_access(
@@ -154,7 +154,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
 def _check_history(request: HttpRequest) -> HttpResponse:
     """The simulator against the records' own history, as a background job."""
     scope = scope_of(request.user)
-    councils = None if scope.programme_wide else sorted(scope.councils or ())
+    councils = scope.councils_in_view
     day = page_as_of(request)
     result = simulate.enqueue(
         {"kind": "calibration", "as_of": day.isoformat(), "councils": councils}
