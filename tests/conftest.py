@@ -25,6 +25,16 @@ def fast_password_hashing(request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def no_programme_chosen():
+    """Every test starts outside any programme (a command run in a test chooses one for
+    the rest of its thread)."""
+    from stars.core.programmes import programme_use
+
+    with programme_use(None):
+        yield
+
+
 @pytest.fixture
 def contract(db):
     from stars.partnership.services import contract_load_file

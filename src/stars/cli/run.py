@@ -20,15 +20,25 @@ from django.core.management.base import SystemCheckError
 from stars.cases.explain import explanation_for, explanation_text
 from stars.cli.console import console, fail, out
 from stars.core.audit import record_access
+from stars.core.programmes import programme_set
 from stars.demo.load import demo_load
 from stars.domain.calendar import Quarter
-from stars.partnership.selectors import contract_or_none
+from stars.partnership.selectors import ProgrammeUnknown, contract_or_none, programme_choose
 from stars.partnership.services import UserError, user_create
 from stars.referrals.models import Referral
 from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
 from stars.reports.indigo import write_indigo
 from stars.reports.services import evaluation_document
 from stars.tracker.files import TrackerRejected, export_files, import_files
+
+
+def _within(programme: str | None) -> None:
+    """Work inside the programme named by ``--programme`` (needed only when the service
+    holds several; the error lists their codes)."""
+    try:
+        programme_set(programme_choose(programme))
+    except ProgrammeUnknown as exc:
+        fail(str(exc))
 
 
 def serve(*, host: str, port: int) -> None:
@@ -53,12 +63,25 @@ def demo(*, contract: Path | None, seed: int) -> None:
         )
 
 
-def createuser(*, username: str, role: str, council: str | None, password: str | None) -> None:
+def createuser(
+    *,
+    username: str,
+    role: str,
+    council: str | None,
+    password: str | None,
+    programmes: list[str] | None = None,
+) -> None:
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         validate_password(password)
-        user = user_create(username=username, role=role, council=council, password=password)
+        user = user_create(
+            username=username,
+            role=role,
+            council=council,
+            password=password,
+            programmes=programmes,
+        )
     except ValidationError as exc:
         fail("password: " + " ".join(exc.messages))
     except UserError as exc:
@@ -102,7 +125,8 @@ def import_tracker(*, contract: Path, enquiries: Path, referrals: Path, periods:
             out.print(f"{len(ids)} {kind} in the database are not in the files (kept): {shown}")
 
 
-def export_tracker(*, out_dir: Path) -> None:
+def export_tracker(*, out_dir: Path, programme: str | None = None) -> None:
+    _within(programme)
     try:
         written = export_files(out_dir=out_dir)
     except TrackerRejected as exc:
@@ -111,7 +135,10 @@ def export_tracker(*, out_dir: Path) -> None:
         out.print(f"wrote {path}")
 
 
-def report_evaluation(*, day: dt.date, fmt: str, out_file: Path | None) -> None:
+def report_evaluation(
+    *, day: dt.date, fmt: str, out_file: Path | None, programme: str | None = None
+) -> None:
+    _within(programme)
     if fmt not in ("json", "xlsx", "html"):
         fail(f"--format {fmt!r}: expected json, xlsx or html")
     if out_file is None and fmt == "xlsx":
@@ -135,7 +162,10 @@ def report_evaluation(*, day: dt.date, fmt: str, out_file: Path | None) -> None:
     out.print(f"wrote {out_file}")
 
 
-def report_board(*, quarter: Quarter, fmt: str, out_file: Path | None) -> None:
+def report_board(
+    *, quarter: Quarter, fmt: str, out_file: Path | None, programme: str | None = None
+) -> None:
+    _within(programme)
     if contract_or_none() is None:
         fail("no contract is loaded: import a tracker first")
     context = card_context(scope=None, quarter=quarter, suppressed=False)
@@ -154,14 +184,16 @@ def report_board(*, quarter: Quarter, fmt: str, out_file: Path | None) -> None:
     out.print(f"wrote {target}")
 
 
-def export_indigo(*, out_dir: Path, day: dt.date) -> None:
+def export_indigo(*, out_dir: Path, day: dt.date, programme: str | None = None) -> None:
+    _within(programme)
     if contract_or_none() is None:
         fail("no contract is loaded: import a tracker first")
     for path in write_indigo(out_dir=out_dir, as_of=day):
         out.print(f"wrote {path}")
 
 
-def explain(*, referral_id: str, day: dt.date) -> None:
+def explain(*, referral_id: str, day: dt.date, programme: str | None = None) -> None:
+    _within(programme)
     referral = Referral.objects.filter(referral_id=referral_id).first()
     if referral is None:
         fail(f"no referral {referral_id!r}")

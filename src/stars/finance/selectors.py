@@ -13,6 +13,7 @@ from stars.core.permissions import scope_of
 from stars.domain.outcomes.claims import ClaimTotals, claim_totals
 from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.models import Council
+from stars.partnership.selectors import programme_councils
 
 
 def councils_visible(user: Any) -> QuerySet[Council]:
@@ -21,7 +22,7 @@ def councils_visible(user: Any) -> QuerySet[Council]:
     qs = Council.objects.order_by("name")
     if not scope.child_level or scope.key_worker_id is not None:
         return qs.none()
-    return scope.within_councils(qs, "code")
+    return programme_councils(scope.within_councils(qs, "code"))
 
 
 def claims_visible(user: Any) -> QuerySet[OutcomeClaim]:

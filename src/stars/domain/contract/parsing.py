@@ -44,6 +44,7 @@ class ContractError(ValueError):
 # letters, digits, - and _ (a council's code is in addresses), as long as their columns allow
 NAME_LENGTH = 200
 COUNCIL_CODE_LENGTH = 40
+PROGRAMME_CODE_LENGTH = 40
 COHORT_CODE_LENGTH = 8
 REASON_CODE_LENGTH = 40
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -256,6 +257,7 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
         maximum_outcome_payment=prog.money("maximum_outcome_payment", False),
         stuck_after_working_days=prog.integer("stuck_after_working_days", False, 10),
         closure_reasons=tuple(r.lower() for r in reasons) if reasons else CLOSURE_REASONS,
+        code=prog.code("code", PROGRAMME_CODE_LENGTH).lower() if "code" in prog.table else "",
     )
 
 

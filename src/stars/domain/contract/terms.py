@@ -8,6 +8,7 @@ written in code.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -99,6 +100,7 @@ class Contract:
     maximum_outcome_payment: Decimal | None = None
     stuck_after_working_days: int = 10
     closure_reasons: tuple[str, ...] = CLOSURE_REASONS
+    code: str = ""  # [programme] code; blank when the file has none (see programme_code)
     _cohort_index: Mapping[str, Cohort] = field(default_factory=dict, repr=False, compare=False)
     _la_index: Mapping[str, LocalAuthority] = field(default_factory=dict, repr=False, compare=False)
 
@@ -109,6 +111,14 @@ class Contract:
         )
 
     # -- look-ups -------------------------------------------------------------------------
+    @property
+    def programme_code(self) -> str:
+        """The programme's code: ``[programme] code``, else its name in lower case with a
+        ``-`` for every run of other characters (``STARS`` is ``stars``)."""
+        if self.code:
+            return self.code
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:40] or "programme"
+
     @property
     def cohort_codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.cohorts)
