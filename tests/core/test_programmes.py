@@ -40,7 +40,11 @@ def two(users, referrals):
     other_spoc = user_create(
         username="spoc_other", role="spoc", council="derby", password=PASSWORD, programmes=["other"]
     )
+    investor_both = user_create(
+        username="investor_both", role="investor", password=PASSWORD, programmes=["stars", "other"]
+    )
     return {
+        "investor_both": investor_both,
         "stars": stars,
         "other": other,
         "theirs": theirs,
@@ -55,7 +59,7 @@ def test_one_programme_holds_the_contract_its_councils_and_everyone(users, refer
 
     (programme,) = Programme.objects.all()
     assert (programme.code, programme.name) == ("stars", "STARS")
-    assert sorted(programme.councils.values_list("code", flat=True)) == [
+    assert sorted(programme.local_authorities.values_list("code", flat=True)) == [
         "derby",
         "nottingham",
         "nottinghamshire",
@@ -142,3 +146,32 @@ def test_commands_name_the_programme_only_when_there_are_several(two):
     assert run("explain", "R-OTHER", "--as-of", "2024-11-30", "--programme", "stars").exit_code
     got = run("explain", "R-OTHER", "--as-of", "2024-11-30", "--programme", "other")
     assert got.exit_code == 0, got.output
+
+
+def test_an_investor_sees_the_programmes_they_fund_side_by_side_in_aggregate(client, users, two):
+    from stars.finance.figures import investor_overview
+    from stars.partnership.selectors import contract_current
+
+    client.force_login(two["investor_both"])
+    page = client.get(reverse("finance_portfolio") + "?as_of=2024-11-30")
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert [r["programme"].code for r in rows] == ["other", "stars"]
+    for r in rows:
+        with programme_use(r["programme"]):
+            o = investor_overview(contract_current(), page.context["as_of"])
+        assert (r["paid"], r["projected"], r["referrals_total"]) == (
+            o["to_date"].paid,
+            o["projected"].paid,
+            o["referrals_total"],
+        )
+    assert page.context["paid"] == sum(r["paid"] for r in rows)
+    body = page.content.decode()
+    assert all(i not in body for i in ("R-DER", "R-NOT", "R-OTHER", "C-R-DER"))
+    assert 'href="/finance/portfolio/"' in client.get(reverse("finance_investor")).content.decode()
+    client.force_login(users["investor"])
+    rows = client.get(reverse("finance_portfolio")).context["rows"]
+    assert [r["programme"].code for r in rows] == ["stars"]
+    assert (
+        'href="/finance/portfolio/"' not in client.get(reverse("finance_investor")).content.decode()
+    )

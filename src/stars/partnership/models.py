@@ -29,7 +29,7 @@ class Programme(models.Model):
 
     code = models.SlugField(max_length=40, unique=True, help_text="[programme] code")
     name = models.CharField(max_length=200)
-    councils = models.ManyToManyField(Council, related_name="programmes", blank=True)
+    local_authorities = models.ManyToManyField(Council, related_name="programmes", blank=True)
     provider = models.CharField(max_length=200, blank=True)
     investors = models.JSONField(default=list, blank=True, help_text="investors' names")
     history = HistoricalRecords()

@@ -31,7 +31,7 @@ def contract_load(*, text: str, source: str) -> ContractTerms:
         )
     for la in terms.local_authorities:
         council, _ = Council.objects.update_or_create(code=la.code, defaults={"name": la.name})
-        programme.councils.add(council)
+        programme.local_authorities.add(council)
     return terms
 
 
@@ -86,7 +86,9 @@ def user_create(
             codes = ", ".join(Programme.objects.values_list("code", flat=True))
             raise UserError(None, f"say which programmes with --programme (one of: {codes})")
     if council_obj is not None and chosen:
-        outside = [p.code for p in chosen if not p.councils.filter(pk=council_obj.pk).exists()]
+        outside = [
+            p.code for p in chosen if not p.local_authorities.filter(pk=council_obj.pk).exists()
+        ]
         if outside:
             raise UserError(
                 None, f"the council {council_obj.code!r} is not in the programme {outside[0]!r}"

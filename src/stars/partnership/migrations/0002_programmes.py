@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='programme',
-            name='councils',
+            name='local_authorities',
             field=models.ManyToManyField(blank=True, related_name='programmes', to='partnership.council'),
         ),
         migrations.AddField(
@@ -105,7 +105,7 @@ def one_programme(apps, schema_editor):
     code = str(table.get("code") or slugify(contract.name) or "programme")[:40]
     programme = Programme.objects.create(code=code, name=contract.name)
     Contract.objects.update(programme=programme)
-    programme.councils.set(Council.objects.all())
+    programme.local_authorities.set(Council.objects.all())
     for user in User.objects.all():
         user.programmes.add(programme)
 
