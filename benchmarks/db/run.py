@@ -40,7 +40,7 @@ def main() -> None:
     from stars.demo.synthetic import generate_programme
     from stars.domain.contract.parsing import parse_contract
     from stars.domain.tracker.rows import write_tracker
-    from stars.reports.services import evaluation_for
+    from stars.reports.evaluation import evaluation_for
     from stars.tracker.files import import_files
 
     contract_path = ROOT / "contracts" / "dn2-stars.toml"

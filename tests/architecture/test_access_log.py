@@ -250,6 +250,7 @@ def test_a_list_logs_each_record_it_shows(programme):
 # Commands that read no child-level record from the database, and why.
 READS_NOTHING = {
     "serve": "serves the pages, which log their own reads",
+    "worker": "runs the queued jobs, which log their own reads and changes",
     "demo": "erases the database and loads synthetic records; prints only the demo users",
     "createuser": "creates a user",
     "check": "Django's deployment checks",
@@ -294,6 +295,8 @@ def _cli_reads(tmp: Path) -> dict[str, list[str]]:
             "--council=derby",
         ],
         "explain": ["explain", "R-DER", "--as-of=2022-12-01"],
+        "retention review": ["retention", "review", "--as-of=2030-01-01"],
+        "simulate": ["simulate", "--as-of=2022-12-01", "--runs=20"],
     }
 
 

@@ -98,6 +98,18 @@ def test_scope_is_applied_only_in_selectors():
 LAZY_IMPORTS = {
     ("cli/__init__.py", "stars.cli"),  # the command bodies import models: after set-up
     ("cli/sufficiency.py", "stars.cli"),  # the same for `stars sufficiency`
+    ("cli/governance.py", "stars.cli"),  # the same for `stars retention`
+    # heavy modules only one command uses: every other command starts without them
+    ("cli/run.py", "stars.demo.load"),  # `stars demo`
+    ("cli/run.py", "stars.tracker.files"),  # `stars import-tracker`, `stars export-tracker`
+    ("cli/run.py", "stars.reports.services"),  # the report's XLSX and HTML (charts, openpyxl)
+    ("cli/run.py", "stars.reports.card"),  # `stars report board` (PDF, charts)
+    ("cli/run.py", "stars.reports.indigo"),  # `stars export indigo`
+    ("cli/run.py", "stars.cases.explain"),  # `stars explain`
+    ("cli/run.py", "rich.progress"),  # `stars simulate`
+    ("cli/run.py", "stars.domain.simulation.summary"),  # `stars simulate` (NumPy)
+    ("cli/run.py", "stars.domain.simulation.whatif"),
+    ("cli/run.py", "stars.reports.simulation"),
     ("core/documents.py", "weasyprint"),  # loads Pango; only a PDF download needs it
     ("sufficiency/validator903/runner.py", "lac_validator"),  # runs in the validator's venv
     ("sufficiency/validator903/runner.py", "lac_validator.rules"),

@@ -61,6 +61,7 @@ EXPECTED_NAV = {
         "Investor view",
         "Evaluation extract",
         "Placement sufficiency",
+        "Information governance",
     ],
 }
 

@@ -15,7 +15,7 @@ from stars.partnership.models import Council
 from stars.partnership.services import contract_load, user_create
 from stars.referrals import services
 from stars.referrals.models import Enquiry
-from stars.reports.services import evaluation_json
+from stars.reports.evaluation import evaluation_json
 from stars.tracker.importer import tracker_import
 from tests.conftest import CONTRACT, PASSWORD
 

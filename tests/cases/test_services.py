@@ -46,7 +46,15 @@ def test_period_rules_name_the_field(case):
     field, msg = _err(
         lambda: services.outcome_period_record(referral=case, start_date=D(2022, 5, 1))
     )
-    assert field == "start_date" and "overlaps" in msg
+    assert (field, msg) == (
+        "start_date",
+        "overlaps the period from 10 January 2022 to 1 June 2022",
+    )
+    # dates in a message are written as GOV.UK writes them, never as 2022-01-10
+    field, msg = _err(
+        lambda: services.outcome_period_record(referral=case, start_date=D(2020, 1, 1))
+    )
+    assert msg == f"cannot be before the referral date ({case.referral_date:%-d %B %Y})"
     # touching (the end is exclusive) is not overlapping
     services.outcome_period_record(referral=case, start_date=D(2022, 6, 1))
     assert case.periods.count() == 2

@@ -36,7 +36,14 @@ from hypothesis import strategies as st
 
 from stars.domain.calendar import month_start, months_between, next_month
 from stars.domain.contract.parsing import parse_contract
-from stars.domain.contract.terms import PAYMENT_DESIGNS, Cohort, Contract, GuaranteedFunding
+from stars.domain.contract.terms import (
+    PAYMENT_DESIGNS,
+    Cohort,
+    Contract,
+    GuaranteedFunding,
+    Milestone,
+    OutcomeFund,
+)
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.outcomes import designs
 from stars.domain.outcomes.claims import ADJUSTMENT, Claimed, claim_lines
@@ -52,6 +59,7 @@ from stars.domain.outcomes.engine import outcome_payments_as_of
 from stars.domain.outcomes.explanation import explain_referral
 from stars.domain.outcomes.frames import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
 from stars.domain.outcomes.reconciliation import claim_weeks
+from stars.domain.outcomes.windows import week_blocks
 from tests.conftest import CONTRACT
 
 DN2 = parse_contract(CONTRACT.read_text(encoding="utf-8"))
@@ -60,18 +68,36 @@ ZERO = Decimal(0)
 pounds = st.decimals(min_value=0, max_value=3000, places=2)
 
 
+caps = st.one_of(st.none(), st.decimals(min_value=0, max_value=20000, places=2))
+
+
 def weekly_after_proving(draw: st.DrawFn, cohort: Cohort) -> Cohort:
     return replace(
         cohort,
         proving_weeks=draw(st.integers(0, 30)),
         weekly_outcome_payment=draw(pounds),
         weekly_saving=draw(pounds),
+        max_payment_per_referral=draw(caps),
+    )
+
+
+def continuous_milestones(draw: st.DrawFn, cohort: Cohort) -> Cohort:
+    names = draw(st.lists(st.sampled_from("abcdef"), min_size=1, max_size=4, unique=True))
+    milestones = [Milestone(n, draw(st.integers(0, 60)), draw(pounds)) for n in names]
+    return replace(
+        cohort,
+        proving_weeks=0,
+        weekly_outcome_payment=ZERO,
+        weekly_saving=draw(pounds),
+        milestones=tuple(sorted(milestones, key=lambda m: m.days)),
+        max_payment_per_referral=draw(caps),
     )
 
 
 # each design's contract terms, drawn for one cohort (one entry per registered design)
 COHORT_TERMS: dict[str, Callable[[st.DrawFn, Cohort], Cohort]] = {
     "weekly_after_proving": weekly_after_proving,
+    "continuous_milestones": continuous_milestones,
 }
 
 
@@ -80,10 +106,23 @@ def contracts(draw: st.DrawFn, design: str) -> Contract:
     cohorts = tuple(
         COHORT_TERMS[design](draw, replace(c, payment_design=design)) for c in DN2.cohorts[:2]
     )
+    funds = draw(
+        st.lists(
+            st.builds(
+                OutcomeFund,
+                st.sampled_from(["F1", "F2", "F3"]),
+                st.decimals(min_value=0, max_value=Decimal("0.5"), places=4),
+                caps,
+            ),
+            max_size=2,
+            unique_by=lambda f: f.name,
+        )
+    )
     return replace(
         DN2,
         programme_weeks=draw(st.integers(1, 110)),
         lcf_share=draw(st.decimals(min_value=0, max_value=1, places=4)),
+        outcome_funds=tuple(funds),
         cohorts=cohorts,
         guaranteed_funding=GuaranteedFunding(draw(st.integers(0, 30)), draw(pounds)),
     )
@@ -161,7 +200,13 @@ class PennyPerHalfWeek:
     unit column of its own (two per sustained week) priced at a penny each."""
 
     name: str = "penny_per_half_week"
-    units: tuple[str, ...] = ("half_weeks",)
+    inputs: tuple[str, ...] = ()
+
+    def units(self, contract: Contract) -> tuple[str, ...]:
+        return ("half_weeks",)
+
+    def figures(self, contract: Contract, cohort: str, units: Any) -> dict[str, Any]:
+        return {}
 
     def columns(self, contract: Contract) -> dict[str, pl.Expr]:
         return {
@@ -174,8 +219,9 @@ class PennyPerHalfWeek:
         return Decimal("0.01") * units["half_weeks"]
 
     def referral(
-        self, contract: Contract, referral: ReferralFacts, weeks: Any, as_of: dt.date
+        self, contract: Contract, referral: ReferralFacts, periods: Any, as_of: dt.date
     ) -> ReferralOutcome:
+        weeks = week_blocks(periods)
         fees, fee_rule = guaranteed_fee(contract, referral, as_of)
         pay = tuple(Payment(OUTCOME, Decimal("0.02"), w.end, w) for w in weeks)
         n = len(weeks)
@@ -244,7 +290,10 @@ def agree(contract: Contract, referrals: list[Any], periods: list[Any], as_of: d
             assert by_month.get((rid, month), ZERO) == due
         # the reconciliation's claimed weeks
         weeks = claim_weeks(why.outcome)
-        assert len(weeks) == e.sustained_weeks
+        assert [(w.start, w.end) for w in weeks if w.week] == [
+            (w.start, w.end) for w in why.outcome.weeks
+        ]
+        assert len(why.outcome.weeks) == e.sustained_weeks
         assert sum((w.amount for w in weeks if w.paid), ZERO) == e.outcome_payment
         for month in months:
             in_month = sum((w.amount for w in weeks if w.month == f"{month:%Y-%m}"), ZERO)
@@ -262,8 +311,17 @@ def agree(contract: Contract, referrals: list[Any], periods: list[Any], as_of: d
 
     # the evaluation report's totals are the sums
     report = evaluation_report(contract, pl.DataFrame(schema=ENQUIRY_SCHEMA), refs, pers, as_of)
-    assert report["finance"]["outcome_payments"] == outcome_total
-    assert report["finance"]["guaranteed_funding_payments"] == fee_total
+    finance = report["finance"]
+    assert finance["outcome_payments"] == outcome_total
+    assert finance["guaranteed_funding_payments"] == fee_total
+    # every fund pays its share of outcome payments, up to its cap; the councils the rest
+    funds = finance["outcome_funds"]
+    assert list(funds) == [f.name for f in contract.funds]
+    for f in contract.funds:
+        share = f.share * outcome_total
+        assert funds[f.name] == (share if f.cap is None else min(share, f.cap))
+    assert finance["lcf_contribution"] == sum(funds.values(), ZERO)
+    assert finance["council_cost"] == outcome_total - finance["lcf_contribution"] + fee_total
 
 
 def test_a_payment_design_a_contract_does_not_know_is_named():
@@ -279,6 +337,13 @@ def test_every_design_can_be_named_in_a_contract(design):
     text = CONTRACT.read_text(encoding="utf-8").replace(
         'code = "A"', f'code = "A"\npayment_design = "{design}"', 1
     )
+    if design == "continuous_milestones":  # its cohorts need milestones
+        text = text.replace(
+            "  [[cohort.eligibility]]",
+            "  [[cohort.milestone]]\n  name = 'start'\n  continuous_weeks = 0\n  payment = 1.0\n"
+            "\n  [[cohort.eligibility]]",
+            1,
+        )
     contract = parse_contract(text, "c.toml")
     assert contract.cohort("A").payment_design == design
     assert parse_contract(CONTRACT.read_text()).cohort("A").payment_design == "weekly_after_proving"

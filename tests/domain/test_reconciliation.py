@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stars.domain.contract.parsing import parse_contract
+from stars.domain.contract.terms import OUTCOMES
 from stars.domain.outcomes.designs.base import ReferralFacts
 from stars.domain.outcomes.designs.weekly import WeeklyAfterProving
 from stars.domain.outcomes.reconciliation import (
@@ -21,6 +22,7 @@ from stars.domain.outcomes.reconciliation import (
     LOW,
     NO_RECORD,
     PLACEMENT_KINDS,
+    RULES,
     ClaimWeek,
     Episode,
     at_stake,
@@ -29,14 +31,20 @@ from stars.domain.outcomes.reconciliation import (
     reconcile,
     total_at_stake,
 )
-from stars.domain.outcomes.windows import CountedPeriod, week_blocks
+from stars.domain.outcomes.windows import CountedPeriod
 from stars.domain.sufficiency.ssda903 import with_placement_group
 from tests.conftest import CONTRACT
 
 D = dt.date
+IN_FOSTER_CARE, AT_HOME, OUT_OF_CARE = (
+    "foster_placement",
+    "at_home",
+    "out_of_care",
+)  # DN2: A, B; C; D
 FOSTER = Episode(D(2022, 1, 1), None, "U4", "in-house fostering")
 RATE = Decimal("1234.56")
 TERMS = parse_contract(CONTRACT.read_text(encoding="utf-8"))
+OUTCOME_OF = {c: TERMS.cohort(c).outcome for c in "ABCD"}  # what each DN2 cohort is paid for
 
 
 def weeks_of(
@@ -51,7 +59,7 @@ def weeks_of(
     counted = [CountedPeriod(a, b, a, b, (b - a).days, (b - a).days // 7, "") for a, b in windows]
     facts = ReferralFacts("R1", "A", "sib", windows[0][0])
     as_of = D(2099, 1, 1)
-    return claim_weeks(WeeklyAfterProving().referral(contract, facts, week_blocks(counted), as_of))
+    return claim_weeks(WeeklyAfterProving().referral(contract, facts, counted, as_of))
 
 
 def test_a_cohort_a_child_in_a_childrens_home_during_claimed_weeks():
@@ -60,7 +68,7 @@ def test_a_cohort_a_child_in_a_childrens_home_during_claimed_weeks():
         Episode(D(2022, 5, 2), D(2022, 6, 13), "K2", "external residential", "X1"),
         Episode(D(2022, 6, 13), None, "U6", "agency fostering"),
     ]
-    got = reconcile("A", [(D(2022, 3, 1), D(2022, 9, 1))], episodes)
+    got = reconcile(IN_FOSTER_CARE, [(D(2022, 3, 1), D(2022, 9, 1))], episodes)
     assert len(got) == 1
     d = got[0]
     assert (d.start, d.last_day, d.days, d.weeks) == (D(2022, 5, 2), D(2022, 6, 12), 42, 6)
@@ -71,22 +79,22 @@ def test_a_cohort_a_child_in_a_childrens_home_during_claimed_weeks():
 
 def test_a_cohort_d_child_who_entered_care():
     episodes = [Episode(D(2023, 2, 6), D(2023, 3, 6), "U6", "agency fostering", "E11")]
-    got = reconcile("D", [(D(2023, 1, 2), D(2023, 12, 4))], episodes)
+    got = reconcile(OUT_OF_CARE, [(D(2023, 1, 2), D(2023, 12, 4))], episodes)
     assert [(x.start, x.end, x.description, x.kind) for x in got] == [
         (D(2023, 2, 6), D(2023, 3, 6), "entered care: agency fostering (PLACE U6)", ENTERED_CARE)
     ]
 
 
 def test_a_cohort_b_child_with_no_episode_and_a_cohort_c_child_placed_with_parents():
-    (gap,) = reconcile("B", [(D(2022, 1, 3), D(2022, 1, 17))], [])
+    (gap,) = reconcile(IN_FOSTER_CARE, [(D(2022, 1, 3), D(2022, 1, 17))], [])
     assert (gap.weeks, gap.kind, gap.severity) == (2, NO_RECORD, LOW)  # a data gap
     home = [Episode(D(2022, 1, 1), None, "P1", "placed with parents")]
-    assert reconcile("C", [(D(2022, 1, 3), D(2022, 6, 1))], home) == []
+    assert reconcile(AT_HOME, [(D(2022, 1, 3), D(2022, 6, 1))], home) == []
 
 
 def test_a_cohort_b_child_who_ceased_care_during_claimed_weeks():
     episodes = [Episode(D(2021, 6, 1), D(2022, 4, 11), "U4", "in-house fostering", "E13")]
-    (d,) = reconcile("B", [(D(2022, 1, 3), D(2022, 6, 27))], episodes)
+    (d,) = reconcile(IN_FOSTER_CARE, [(D(2022, 1, 3), D(2022, 6, 27))], episodes)
     assert (d.start, d.end, d.kind, d.severity) == (
         D(2022, 4, 11),
         D(2022, 6, 27),
@@ -98,14 +106,16 @@ def test_a_cohort_b_child_who_ceased_care_during_claimed_weeks():
 
 def test_a_gap_after_a_same_day_new_episode_that_never_came_is_a_data_gap():
     episodes = [Episode(D(2021, 6, 1), D(2022, 4, 11), "U4", "in-house fostering", "X1")]
-    (d,) = reconcile("A", [(D(2022, 1, 3), D(2022, 5, 2))], episodes)
+    (d,) = reconcile(IN_FOSTER_CARE, [(D(2022, 1, 3), D(2022, 5, 2))], episodes)
     assert (d.kind, d.severity) == (NO_RECORD, LOW)
 
 
 def test_days_after_the_latest_return_are_not_checked():
     claimed = [(D(2023, 1, 2), D(2023, 12, 4))]
-    assert reconcile("A", claimed, [], records_until=D(2023, 4, 1))[0].end == D(2023, 4, 1)
-    assert reconcile("A", claimed, [], records_until=D(2022, 4, 1)) == []
+    assert reconcile(IN_FOSTER_CARE, claimed, [], records_until=D(2023, 4, 1))[0].end == D(
+        2023, 4, 1
+    )
+    assert reconcile(IN_FOSTER_CARE, claimed, [], records_until=D(2022, 4, 1)) == []
 
 
 def test_claim_weeks_leave_the_proving_weeks_unpaid_and_name_the_claim_month():
@@ -135,7 +145,7 @@ def test_what_was_claimed_over_a_childrens_home_stay():
     ]
     windows = [(D(2024, 1, 1), D(2024, 7, 1))]
     weeks = weeks_of(windows, proving_weeks=13, weekly_rate=RATE)
-    (d,) = reconcile("A", windows, episodes)
+    (d,) = reconcile(IN_FOSTER_CARE, windows, episodes)
     stake = at_stake(d, weeks)
     # week blocks from Monday 1 January; 15 April is the first day of week 16 (index 15)
     assert (d.start, d.last_day) == (D(2024, 4, 15), D(2024, 4, 30))
@@ -158,7 +168,7 @@ def test_a_polars_frame_of_dfe_columns_gives_the_same_findings():
     }
     frame = with_placement_group(pl.DataFrame(rows))  # C2's home stay is not C1's
     windows = [(D(2024, 1, 1), D(2024, 7, 1))]
-    (d,) = reconcile("A", windows, episodes_of(frame, "C1"))
+    (d,) = reconcile(IN_FOSTER_CARE, windows, episodes_of(frame, "C1"))
     assert (d.place, d.group) == ("K2", "external residential")
     assert at_stake(d, weeks_of(windows, 13, RATE)).amount == Decimal("3703.68")
 
@@ -201,7 +211,7 @@ def claims(draw):
 
 @given(episode_lists(), claims(), st.sampled_from("ABCD"))
 def test_discrepant_days_never_exceed_claimed_days_and_lie_within_them(episodes, claimed, cohort):
-    got = reconcile(cohort, claimed, episodes)
+    got = reconcile(OUTCOME_OF[cohort], claimed, episodes)
     ((first, stop),) = claimed
     assert sum(d.days for d in got) <= (stop - first).days
     assert all(first <= d.start < d.end <= stop for d in got)
@@ -218,14 +228,16 @@ def test_splitting_an_episode_in_two_changes_nothing(episodes, claimed, cohort, 
         Episode(e.start, cut, e.place, e.group, "X1"),
         Episode(cut, e.end, e.place, e.group, e.rec),
     ]
-    assert reconcile(cohort, claimed, split + episodes[1:]) == reconcile(cohort, claimed, episodes)
+    assert reconcile(OUTCOME_OF[cohort], claimed, split + episodes[1:]) == reconcile(
+        OUTCOME_OF[cohort], claimed, episodes
+    )
 
 
 @given(episode_lists(min_size=0), claims(), st.sampled_from("ABCD"))
 def test_no_episode_overlapping_the_claim_means_no_placement_discrepancy(episodes, claimed, cohort):
     ((first, stop),) = claimed
     away = [e for e in episodes if not (e.start < stop and first < (e.end or dt.date.max))]
-    got = reconcile(cohort, claimed, away)
+    got = reconcile(OUTCOME_OF[cohort], claimed, away)
     assert not [d for d in got if d.kind in PLACEMENT_KINDS]
     if cohort in "CD":
         assert got == []  # at home / out of care throughout
@@ -236,14 +248,14 @@ def test_no_episode_overlapping_the_claim_means_no_placement_discrepancy(episode
 @given(st.sampled_from("AB"), DAYS, st.integers(1, 300))
 def test_a_foster_placement_throughout_is_never_a_discrepancy_for_a_or_b(cohort, s, n):
     first = day(s)
-    assert reconcile(cohort, [(first, first + dt.timedelta(days=n))], [FOSTER]) == []
+    assert reconcile(OUTCOME_OF[cohort], [(first, first + dt.timedelta(days=n))], [FOSTER]) == []
 
 
 @given(episode_lists(), claims(), st.sampled_from("ABCD"), DAYS)
 def test_nothing_is_found_after_the_records_end(episodes, claimed, cohort, until):
-    got = reconcile(cohort, claimed, episodes, records_until=day(until))
+    got = reconcile(OUTCOME_OF[cohort], claimed, episodes, records_until=day(until))
     assert all(d.end <= day(until) for d in got)
-    everything = reconcile(cohort, claimed, episodes)
+    everything = reconcile(OUTCOME_OF[cohort], claimed, episodes)
     assert sum(d.days for d in got) <= sum(d.days for d in everything)
 
 
@@ -263,7 +275,7 @@ def test_what_is_at_stake_never_exceeds_what_was_claimed(episodes, spans, cohort
     assert len(weeks) == sum((b - a).days // 7 for a, b in windows)
     paid = [w for w in weeks if w.paid]
     assert len(paid) == max(len(weeks) - proving, 0)
-    found = reconcile(cohort, windows, episodes)
+    found = reconcile(OUTCOME_OF[cohort], windows, episodes)
     stakes = [at_stake(d, weeks) for d in found]
     claimed_total = RATE * len(paid)
     assert total_at_stake(found, weeks) <= claimed_total
@@ -273,3 +285,15 @@ def test_what_is_at_stake_never_exceeds_what_was_claimed(episodes, spans, cohort
         # a discrepancy of a whole week or more touches at least that many claimed weeks,
         # unless some of its days fall in the part-weeks the engine does not count
         assert s.weeks <= d.days // 7 + 2
+
+
+def test_what_each_cohort_is_checked_against_is_contract_data():
+    assert [TERMS.cohort(c).outcome for c in "ABCD"] == [
+        IN_FOSTER_CARE,
+        IN_FOSTER_CARE,
+        AT_HOME,
+        OUT_OF_CARE,
+    ]
+    assert set(RULES) == set(OUTCOMES)
+    claimed = [(D(2022, 1, 3), D(2022, 1, 17))]
+    assert reconcile(None, claimed, []) == []  # a cohort with no outcome: not checked

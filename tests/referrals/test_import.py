@@ -15,7 +15,7 @@ from stars.domain.contract.parsing import parse_contract
 from stars.domain.tracker.rows import write_tracker
 from stars.partnership.services import user_create
 from stars.referrals.models import Child, Enquiry, Referral
-from stars.reports.services import evaluation_json
+from stars.reports.evaluation import evaluation_json
 from stars.tracker.files import TrackerRejected, export_files, import_files
 from tests.conftest import CONTRACT, PASSWORD
 

@@ -170,7 +170,11 @@ def test_enquiry_form_refuses_what_the_rules_refuse_with_a_govuk_error(
     response = client.post(reverse("enquiry_new"), {**ENQUIRY_FORM, **change})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "There is a problem" in html and f'href="#id_{field}"' in html
+    # the summary links to the field, or to the first box of a group of checkboxes (a group
+    # has no element of its own to land on)
+    anchor = f"id_{field}_0" if field in ("needs", "papers") else f"id_{field}"
+    assert "There is a problem" in html and f'href="#{anchor}"' in html
+    assert f'id="{anchor}"' in html
     assert f'<p class="govuk-error-message" id="id_{field}-error">' in html
     assert html.count(message) == 2  # in the error summary and on the field
     assert Enquiry.objects.count() == 0

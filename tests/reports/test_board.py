@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from stars.domain.calendar import parse_quarter
 from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
-from stars.reports.services import evaluation_for
+from stars.reports.evaluation import evaluation_for
 
 Q = parse_quarter("Q2 2024-25")
 

@@ -7,8 +7,8 @@ import json
 from decimal import Decimal
 
 from stars.partnership.selectors import contract_current
+from stars.reports.evaluation import evaluation_for
 from stars.reports.indigo import indigo_organisations, indigo_project, write_indigo
-from stars.reports.services import evaluation_for
 
 AS_OF = dt.date(2024, 11, 30)
 

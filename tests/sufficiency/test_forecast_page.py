@@ -26,19 +26,43 @@ def test_the_scenario_moves_children_from_agency_to_in_house_fostering(derby_ret
     base = forecast_context(merged, 2024, Choices(years=2))
     alt = forecast_context(merged, 2024, Choices(years=2, to_inhouse=50, residential_entries=-50))
     groups = {r[0]: r for r in alt["tables"][1].rows}
-    # columns: group, now, expected, scenario
-    assert groups["In-house fostering"][3] > groups["In-house fostering"][2]
-    assert groups["Agency fostering"][3] < groups["Agency fostering"][2]
-    assert groups["External residential"][3] <= groups["External residential"][2]
+    # columns: group, now, expected, 90% band, share of the trend carried, scenario
+    assert groups["In-house fostering"][5] > groups["In-house fostering"][2]
+    assert groups["Agency fostering"][5] < groups["Agency fostering"][2]
+    assert groups["External residential"][5] <= groups["External residential"][2]
     assert len(base["tables"][0].rows) == 2
-    backtest = {r[0]: r for r in base["tables"][2].rows}
-    assert backtest["Total"][1] > 0  # actual children at 31 March 2024
+    accuracy = base["tables"][2]
+    assert accuracy.key == "accuracy"
+    total = [r for r in accuracy.rows if r[0] == "Total"]
+    # returns 2018-2024: origins 2020-2023 have a year after them, 2020-2022 two, 2020-2021 three
+    assert [(r[1], r[2]) for r in total] == [(1, 4), (2, 3), (3, 2)]
+    trust = base["trust"]
+    assert trust["origins"] == (2020, 2021, 2022, 2023)
+    assert trust["backtests"] == 9 * len(groups)
+    assert 0 <= trust["covered"] <= trust["backtests"]
+
+
+def test_each_group_carries_between_no_change_and_the_models_trend(derby_returns):
+    from stars.domain.sufficiency.forecast import project
+    from stars.domain.sufficiency.rolling import rolling_backtests
+
+    merged = council_returns(derby_returns)
+    page = forecast_context(merged, 2024, Choices(years=1))
+    model = project(rolling_backtests(merged.episodes, merged.headers).models[2024], 1).years[0]
+    for row in page["tables"][1].rows:
+        group = row[0].lower()
+        now, expected, share = row[1], row[2], int(row[4].rstrip("%"))
+        low, high = sorted((now, model.by_group[group]))
+        assert round(low) - 1 <= expected <= round(high) + 1
+        if share == 0:
+            assert expected == now
 
 
 def test_the_page_shows_the_projection_and_names_a_bad_value(client, users, derby_returns):
     client.force_login(users["commissioner"])
     page = client.get("/sufficiency/derby/forecast/", {"years": "2"}).content.decode()
-    assert "Children looked after and cost, projected" in page and "Backtest" in page
+    assert "Children looked after and cost, projected" in page and "How far to trust it" in page
+    assert "The 90% band held the actual count in" in page
     assert "Agency fostering" in page and "£820.00" in page  # the configured weekly cost
     bad = client.get("/sufficiency/derby/forecast/", {"years": "9", "to_inhouse": "x"})
     assert bad.status_code == 400
@@ -85,7 +109,10 @@ def test_the_forecast_downloads_carry_the_scenario_and_its_figures(client, users
     sheet = wb["Projection"]
     assert [c.value for c in sheet[1]] == projection.headers
     assert sheet.cell(2, 2).value == projection.rows[0][1]  # children expected, first year
-    assert wb.sheetnames == ["Scenario", "Projection", "Groups", "Backtest", "Weekly unit costs"]
+    assert wb.sheetnames == ["Scenario", "Projection", "Groups", "Accuracy", "Weekly unit costs"]
+    accuracy = [r for r in wb["Accuracy"].iter_rows(values_only=True)]
+    assert accuracy[0][:4] == ("Placement group", "Years ahead", "Backtests", "This forecast")
+    assert str(accuracy[-1][0]).startswith("The 90% band held the actual count in")
     assert wb["Weekly unit costs"].cell(2, 1).value == "Kinship fostering"
     pdf = client.get("/sufficiency/derby/forecast/", {**query, "format": "pdf"})
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")

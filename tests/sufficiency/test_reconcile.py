@@ -20,6 +20,8 @@ from stars.sufficiency.services import council_returns, returns_import
 
 AS_OF = "2023-06-30"
 
+FOSTER = "foster_placement"  # what cohort B is paid for (the contract's outcome)
+
 
 @pytest.fixture
 def linked(users, referrals, tmp_path):
@@ -36,12 +38,12 @@ def linked(users, referrals, tmp_path):
     child = next(
         c
         for c in sorted(set(frame["CHILD"].to_list()))
-        if 0 < sum(d.days for d in reconcile("B", claimed, episodes_of(frame, c))) < 200
+        if 0 < sum(d.days for d in reconcile(FOSTER, claimed, episodes_of(frame, c))) < 200
     )
     return {
         "referral": r,
         "child": child,
-        "expected": reconcile("B", claimed, episodes_of(frame, child)),
+        "expected": reconcile(FOSTER, claimed, episodes_of(frame, child)),
     }
 
 

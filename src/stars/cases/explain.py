@@ -40,7 +40,18 @@ def explanation_text(e: Explanation) -> str:
     lines += [
         f"Sustained weeks: {e.sustained_weeks}",
         f"Proving weeks: {e.proving_weeks} ({e.proving_rule})",
-        f"Payable weeks: {e.payable_weeks} x {money(e.weekly_rate)} = {money(e.outcome_payment)}",
+        *(
+            [
+                f"Payable weeks: {e.payable_weeks} x {money(e.weekly_rate)} = "
+                f"{money(e.outcome_payment)}"
+            ]
+            if e.priced_by_the_week
+            else [
+                f"Payable weeks: {e.payable_weeks} ({e.payable_rule})",
+                *(f"{label}: {value} ({rule})" for label, value, rule in e.outcome.details),
+                f"Outcome payment: {money(e.outcome_payment)} ({e.payment_rule})",
+            ]
+        ),
         f"Guaranteed-funding fee: {money(e.guaranteed_fee)} ({e.fee_rule})",
         f"Savings ({e.saving_kind}): {e.sustained_weeks} x {money(e.weekly_saving)} = "
         f"{money(e.savings)}",

@@ -32,6 +32,7 @@ from stars.cases.models import (
 )
 from stars.cases.models import Assessment as AssessmentModel
 from stars.cases.services import CaseError, check_happened, check_on_case
+from stars.domain.calendar import long_date
 from stars.referrals.models import Referral
 
 
@@ -43,7 +44,7 @@ def phase_change(*, referral: Referral, phase: str, on: dt.date) -> CasePhase:
     last = referral.phases.order_by("-start_date", "-id").first()
     if last is not None and on < last.start_date:
         raise CaseError(
-            "start_date", f"cannot be before the current phase began ({last.start_date})"
+            "start_date", f"cannot be before the current phase began ({long_date(last.start_date)})"
         )
     if last is not None and last.phase == phase:
         raise CaseError("phase", f"the case is already in {last.get_phase_display().lower()}")
@@ -194,7 +195,9 @@ def survey_record(
     if respondent not in Respondent.values:
         raise CaseError("respondent", "choose who answered")
     if on < referral.referral_date:
-        raise CaseError("date", f"cannot be before the referral date ({referral.referral_date})")
+        raise CaseError(
+            "date", f"cannot be before the referral date ({long_date(referral.referral_date)})"
+        )
     check_happened(on, "date")
     scale = {k for k, _ in answer_scale(respondent)}
     rows = []

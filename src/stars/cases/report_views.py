@@ -10,14 +10,22 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from stars.cases.outcomes import add_charts, outcomes_report
-from stars.cases.selectors import Filters, caseload
+from stars.cases.selectors import (
+    CASELOAD_SORTS,
+    DUE_FILTERS,
+    NO_KEY_WORKER,
+    Filters,
+    caseload_listed,
+)
 from stars.core.audit import record_access, record_list
 from stars.core.documents import download, pdf
+from stars.core.listing import Filter, filters_from, page_of, query_without_page
 from stars.core.permissions import page, scope_of
 from stars.core.spreadsheets import xlsx
 from stars.domain.calendar import parse_date
 from stars.partnership.models import Council
-from stars.partnership.selectors import contract_current
+from stars.partnership.selectors import contract_current, key_worker_choices
+from stars.referrals.models import Status
 
 # -- caseload and outcomes ------------------------------------------------------------------
 
@@ -25,19 +33,46 @@ from stars.partnership.selectors import contract_current
 @page("case_caseload")
 def case_caseload(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    rows = caseload(user)  # a key worker's scope is their own caseload
+    scope = scope_of(user)
+    today = timezone.localdate()
+    specs = []
+    if scope.key_worker_id is None:  # a key worker's caseload is their own
+        specs.append(
+            Filter(
+                "key_worker", "Key worker", [*key_worker_choices(), (NO_KEY_WORKER, "Nobody yet")]
+            )
+        )
+    specs += [
+        Filter("status", "Status", Status.choices, Status.LIVE, all_label="Every status"),
+        Filter("cohort", "Cohort", [(c, c) for c in contract_current().cohort_codes]),
+        Filter("due", "What is due", list(DUE_FILTERS.items()), all_label="Anything"),
+        Filter("sort", "Sort", list(CASELOAD_SORTS.items()), "newest", all_label=""),
+    ]
+    filters = filters_from(request, *specs)
+    rows = caseload_listed(user, today, **{f.name: f.value for f in filters})
+    shown = page_of(request, rows)
     record_list(
         user=user,
         object_type="case",
-        object_ids=[r.referral.referral_id for r in rows],
-        path=request.path,
+        object_ids=[r.referral.referral_id for r in shown],
+        path=request.get_full_path(),
         detail="caseload",
     )
-    today = timezone.localdate()
     return render(
         request,
         "cases/caseload.html",
-        {"rows": rows, "today": today, "overdue": sum(1 for r in rows if r.overdue(today))},
+        {
+            "rows": shown,
+            "page_obj": shown,
+            "total": len(rows),
+            "filters": filters,
+            "query": query_without_page(request),
+            "today": today,
+            "overdue": sum(
+                1 for r in rows if r.referral.status == Status.LIVE and r.overdue(today)
+            ),
+            "scope": scope,
+        },
     )
 
 

@@ -6,17 +6,19 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from stars.cases.models import (
     Assessment,
+    AttendanceTerm,
     CaseClosure,
     Instrument,
     MeetingAction,
+    ProgressMeeting,
     TeamRole,
 )
 from stars.core.permissions import Scope
-from stars.domain.measures import Due, due_items
+from stars.domain.measures import DUE_THIS_WEEK, OVERDUE, Due, due_items
 from stars.referrals.models import Referral, Status
 from stars.referrals.selectors import referral_get, referrals_visible
 
@@ -102,15 +104,33 @@ class CaseloadRow:
         return [d for d in self.due if d.overdue(today)]
 
 
-def caseload(user: Any) -> list[CaseloadRow]:
-    """Live cases in the user's scope with what is due next (a key worker's own caseload).
+def _latest(rows: Any, date_field: str) -> Subquery:
+    """The latest ``date_field`` of a case's rows (a meeting, an assessment, a term)."""
+    return Subquery(
+        rows.filter(referral=OuterRef("pk")).order_by(f"-{date_field}").values(date_field)[:1]
+    )
+
+
+def caseload(
+    user: Any, *, status: str = Status.LIVE, key_worker: str = "", cohort: str = ""
+) -> list[CaseloadRow]:
+    """Cases in the user's scope (a key worker's own caseload), live ones unless another
+    status is asked for ("" for every status), with what is due next, oldest first.
 
     Three queries whatever the size: the cases with their latest dates, open actions."""
-    qs = referrals_visible(user).filter(status=Status.LIVE)
-    qs = qs.annotate(
-        last_meeting=Max("meetings__date"),
-        last_assessment=Max("assessments__date"),
-        last_term=Max("attendance__start_date"),
+    qs = referrals_visible(user)
+    if status:
+        qs = qs.filter(status=status)
+    if key_worker == NO_KEY_WORKER:
+        qs = qs.filter(key_worker__isnull=True)
+    elif key_worker:
+        qs = qs.filter(key_worker_id=key_worker)
+    if cohort:
+        qs = qs.filter(cohort=cohort)
+    qs = qs.annotate(  # one subquery each: joining all three multiplies their rows
+        last_meeting=_latest(ProgressMeeting.objects, "date"),
+        last_assessment=_latest(Assessment.objects, "date"),
+        last_term=_latest(AttendanceTerm.objects, "start_date"),
     ).order_by("referral_date", "referral_id")
     refs = list(qs)
     open_counts: dict[int, int] = {}
@@ -131,6 +151,65 @@ def caseload(user: Any) -> list[CaseloadRow]:
         )
         for r in refs
     ]
+
+
+NO_KEY_WORKER = "none"  # the key worker filter's value for cases nobody holds
+CASELOAD_SORTS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "due": "Soonest due first",
+}
+DUE_FILTERS = {
+    OVERDUE: "Something overdue",
+    DUE_THIS_WEEK: "Something due this week",
+}
+
+
+def caseload_listed(
+    user: Any,
+    today: dt.date,
+    *,
+    status: str = Status.LIVE,
+    key_worker: str = "",
+    cohort: str = "",
+    due: str = "",
+    sort: str = "newest",
+) -> list[CaseloadRow]:
+    """The caseload page's rows: filtered by status, key worker, cohort and what is due
+    (only a live case has anything due), newest first unless asked."""
+    rows = caseload(user, status=status, key_worker=key_worker, cohort=cohort)
+    if due:
+        rows = [
+            r
+            for r in rows
+            if r.referral.status == Status.LIVE and any(d.state(today) == due for d in r.due)
+        ]
+    if sort == "due":
+        rows.sort(key=lambda r: (min(d.due for d in r.due), r.referral.referral_id))
+    elif sort != "oldest":
+        rows.reverse()
+    return rows
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing due on a case: overdue, or due within the week."""
+
+    referral: Referral
+    due: Due
+    state: str  # stars.domain.measures.OVERDUE or DUE_THIS_WEEK
+
+
+def due_on_caseload(user: Any, today: dt.date) -> list[DueItem]:
+    """What is overdue or due this week on the live cases in the user's scope (a key
+    worker's own caseload), soonest due first (``stars.domain.measures.due_state``)."""
+    items = [
+        DueItem(row.referral, d, state)
+        for row in caseload(user)
+        for d in row.due
+        if (state := d.state(today)) is not None
+    ]
+    return sorted(items, key=lambda i: (i.due.due, i.referral.referral_id))
 
 
 # -- the outcomes report ---------------------------------------------------------------------

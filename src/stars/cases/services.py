@@ -16,6 +16,7 @@ from stars.cases.models import (
     Phase,
 )
 from stars.core.errors import RuleError
+from stars.domain.calendar import long_date
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Funding, Referral, Status
 from stars.referrals.services import referral_rerefer
@@ -28,9 +29,11 @@ class CaseError(RuleError):
 def check_on_case(referral: Referral, on: dt.date, field: str) -> None:
     """A dated record of a case lies between its referral and the end of support."""
     if on < referral.referral_date:
-        raise CaseError(field, f"cannot be before the referral date ({referral.referral_date})")
+        raise CaseError(
+            field, f"cannot be before the referral date ({long_date(referral.referral_date)})"
+        )
     if referral.end_date is not None and on > referral.end_date:
-        raise CaseError(field, f"cannot be after support ended ({referral.end_date})")
+        raise CaseError(field, f"cannot be after support ended ({long_date(referral.end_date)})")
 
 
 def check_happened(on: dt.date, field: str) -> None:
@@ -54,9 +57,9 @@ def _check_overlap(
     far = dt.date.max
     for p in referral.periods.exclude(pk=exclude).order_by("start_date"):
         if start < (p.end_date or far) and p.start_date < (end or far):
-            until = p.end_date.isoformat() if p.end_date else "continuing"
+            until = long_date(p.end_date) if p.end_date else "now (continuing)"
             raise CaseError(
-                "start_date", f"overlaps the period from {p.start_date} to {until} (exclusive)"
+                "start_date", f"overlaps the period from {long_date(p.start_date)} to {until}"
             )
 
 
@@ -68,12 +71,15 @@ def outcome_period_record(
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
     if start_date < referral.referral_date:
         raise CaseError(
-            "start_date", f"cannot be before the referral date ({referral.referral_date})"
+            "start_date",
+            f"cannot be before the referral date ({long_date(referral.referral_date)})",
         )
     if end_date is not None and end_date <= start_date:
         raise CaseError("end_date", "must be after the start date")
     if referral.end_date is not None and start_date >= referral.end_date:
-        raise CaseError("start_date", f"must be before support ended ({referral.end_date})")
+        raise CaseError(
+            "start_date", f"must be before support ended ({long_date(referral.end_date)})"
+        )
     _check_overlap(referral, start_date, end_date)
     return OutcomePeriod.objects.create(
         referral=referral, start_date=start_date, end_date=end_date, note=note.strip()[:300]
@@ -106,7 +112,9 @@ def outcome_period_end(
     if period is None:
         raise CaseError("end_date", "there is no continuing period to end")
     if end_date <= period.start_date:
-        raise CaseError("end_date", f"must be after the period's start ({period.start_date})")
+        raise CaseError(
+            "end_date", f"must be after the period's start ({long_date(period.start_date)})"
+        )
     if reason == "move" and referral.status != Status.LIVE:
         raise CaseError("reason", "the case has ended: record the move before closing it")
     if reason == "move" and new_start is not None and new_start < end_date:
@@ -149,7 +157,7 @@ def case_close(
     check_live(referral, "outcome")
     if on < referral.referral_date:
         raise CaseError(
-            "end_date", f"cannot be before the referral date ({referral.referral_date})"
+            "end_date", f"cannot be before the referral date ({long_date(referral.referral_date)})"
         )
     if outcome == Status.GRADUATED:
         due = referral.referral_date + dt.timedelta(weeks=contract.programme_weeks)
@@ -157,7 +165,7 @@ def case_close(
             raise CaseError(
                 "end_date",
                 f"a case graduates after the programme's {contract.programme_weeks} weeks "
-                f"(from {due})",
+                f"(from {long_date(due)})",
             )
         reason = ""
     elif outcome == Status.CLOSED_EARLY:
@@ -170,7 +178,9 @@ def case_close(
             raise CaseError("outcome", "only a guaranteed-funding case completes that period")
         due = referral.referral_date + dt.timedelta(weeks=contract.guaranteed_funding.minimum_weeks)
         if on < due:
-            raise CaseError("end_date", f"the guaranteed-funding period runs until {due}")
+            raise CaseError(
+                "end_date", f"the guaranteed-funding period runs until {long_date(due)}"
+            )
         reason = ""
     else:
         raise CaseError("outcome", "choose how the case ended")

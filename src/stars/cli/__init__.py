@@ -19,8 +19,9 @@ import typer
 
 from stars.cli.console import as_of as parse_as_of
 from stars.cli.console import fail, setup
+from stars.cli.governance import retention_app
 from stars.cli.sufficiency import app as sufficiency_app
-from stars.domain.calendar import QuarterError, last_complete, parse_quarter
+from stars.domain.calendar import QuarterError, last_complete, parse_date, parse_quarter
 
 app = typer.Typer(
     help="STARS: outcomes-based children's services programmes.",
@@ -42,9 +43,33 @@ def _run(migrate: bool = True) -> ModuleType:
 def serve(
     port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8000,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="run a job worker beside the server (default: on with the embedded SQLite "
+            "database, off when DATABASE_URL is set)",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app (development server; production uses stars.core.wsgi)."""
-    _run().serve(host=host, port=port)
+    _run().serve(host=host, port=port, worker=worker)
+
+
+@app.command()
+def worker(
+    interval: Annotated[
+        float, typer.Option(help="seconds between looks for a job when there is none")
+    ] = 1.0,
+    batch: Annotated[bool, typer.Option(help="run the jobs waiting, then stop")] = False,
+    max_tasks: Annotated[
+        int | None, typer.Option(min=1, help="stop after running this many jobs")
+    ] = None,
+) -> None:
+    """Run background jobs (uploads, emails) until stopped; it records a heartbeat."""
+    if interval < 0:
+        fail("--interval must be 0 or more seconds")
+    _run().worker(interval=interval, batch=batch, max_tasks=max_tasks)
 
 
 @app.command()
@@ -159,6 +184,55 @@ def report_board(
     _run().report_board(quarter=q, fmt=fmt, out_file=out_file, programme=programme)
 
 
+@app.command()
+def simulate(
+    as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM-DD: the records as of then")],
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="YYYY-MM-DD (default: the end of the contract)"),
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="the same seed gives the same output")] = 1,
+    programme: Annotated[
+        str | None,
+        typer.Option("--programme", help="programme code (needed when there are several)"),
+    ] = None,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="what-if, key=value, repeatable: cohort.A.weekly_outcome_payment=650, "
+            "referral_rate=1.2, closure_rate=0.8, cohort_mix.B=0.5, programme.lcf_share=0.3",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or xlsx")] = "json",
+    out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
+) -> None:
+    """Simulate the contract to its end from the records as of a date (docs/tracker-format.md)."""
+    day = parse_as_of(as_of)
+    end = None
+    if to is not None:
+        end = parse_date(to)
+        if end is None:
+            fail(f"--to {to!r} is not a date; expected YYYY-MM-DD")
+    if not 1 <= runs <= 100_000:
+        fail(f"--runs {runs}: expected 1 to 100000")
+    if fmt not in ("json", "xlsx"):
+        fail(f"--format {fmt!r}: expected json or xlsx")
+    if fmt == "xlsx" and out_file is None:
+        fail("an XLSX workbook needs --out FILE")
+    _run().simulate(
+        day=day,
+        to=end,
+        runs=runs,
+        seed=seed,
+        programme=programme,
+        settings=tuple(settings or ()),
+        fmt=fmt,
+        out_file=out_file,
+    )
+
+
 export_app = typer.Typer(help="Open data exports of the programme.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
@@ -180,6 +254,7 @@ def export_indigo(
 
 
 app.add_typer(sufficiency_app, name="sufficiency")
+app.add_typer(retention_app, name="retention")
 
 
 @app.command()

@@ -9,13 +9,18 @@ and services at module level. See docs/decisions/0004-layers.md.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import os
+import pkgutil
 from typing import NoReturn
 
 import django
 import typer
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.db import DatabaseError, connection
 from rich.console import Console
 
 from stars.domain.calendar import parse_date
@@ -31,8 +36,40 @@ def setup(migrate: bool = True) -> None:
         django.setup()
     except ImproperlyConfigured as exc:
         fail(str(exc))
-    if migrate:
+    if migrate and not schema_current():
         call_command("migrate", interactive=False, verbosity=0)
+
+
+def schema_current() -> bool:
+    """True when every migration file of every installed app is recorded as applied.
+
+    A cheap look (a listing of each app's migrations folder and one query) that spares
+    each command Django's migration graph when there is nothing to apply, which is almost
+    always. Anything unusual (no migrations table yet, a file not applied, a squashed
+    migration not recorded by its own name) answers False, and ``migrate`` then decides.
+    """
+    on_disk: set[tuple[str, str]] = set()
+    for app in apps.get_app_configs():
+        module = settings.MIGRATION_MODULES.get(app.label, f"{app.name}.migrations")
+        if module is None:
+            continue
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        on_disk.update(
+            (app.label, m.name)
+            for m in pkgutil.iter_modules(spec.submodule_search_locations)
+            if not m.ispkg and m.name[0] not in "_~"
+        )
+    try:
+        with connection.cursor() as cur:
+            if "django_migrations" not in connection.introspection.table_names(cur):
+                return False
+            cur.execute("SELECT app, name FROM django_migrations")
+            applied = {(app, name) for app, name in cur.fetchall()}
+    except DatabaseError:
+        return False
+    return on_disk <= applied
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -1,13 +1,22 @@
 """What the top-level `stars` commands do, once Django is set up.
 
 Imported only after :func:`stars.cli.console.setup` (models need configured settings), so
-it imports models and services at module level like any other module.
+it imports models and services at module level like any other module, except the heavy
+ones a single command needs (the demo loader, the board card with its PDF and chart
+libraries, the open data export, the report documents, the explanation, the simulation):
+each of those is imported by the command that uses it, so that every other command starts
+without them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import signal
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -17,19 +26,15 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from stars.cases.explain import explanation_for, explanation_text
 from stars.cli.console import console, fail, out
 from stars.core.audit import record_access
 from stars.core.programmes import programme_set
-from stars.demo.load import demo_load
 from stars.domain.calendar import Quarter
+from stars.jobs.worker import run_worker
 from stars.partnership.selectors import ProgrammeUnknown, contract_or_none, programme_choose
 from stars.partnership.services import UserError, user_create
 from stars.referrals.models import Referral
-from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
-from stars.reports.indigo import write_indigo
-from stars.reports.services import evaluation_document
-from stars.tracker.files import TrackerRejected, export_files, import_files
+from stars.reports.evaluation import programme_evaluation_json
 
 
 def _within(programme: str | None) -> None:
@@ -41,14 +46,58 @@ def _within(programme: str | None) -> None:
         fail(str(exc))
 
 
-def serve(*, host: str, port: int) -> None:
-    out.print(f"STARS is at http://{host}:{port}/  (Ctrl+C to stop)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+def embedded_worker_default() -> bool:
+    """`stars serve` runs a job worker beside itself on the embedded default (SQLite, no
+    ``DATABASE_URL``); with a database of its own, production runs `stars worker` apart."""
+    return not os.environ.get("DATABASE_URL")
+
+
+@contextlib.contextmanager
+def worker_process(enabled: bool) -> Iterator[subprocess.Popen[bytes] | None]:
+    """A `stars worker` child process for as long as the block runs (stopped after it: the
+    job in hand is finished first, for up to 30 seconds)."""
+    if not enabled:
+        yield None
+        return
+    child = subprocess.Popen([sys.executable, "-m", "stars.cli", "worker"])
+    # SIGTERM (systemd, a test, `kill`) ends the server through the `finally` below, so the
+    # worker is stopped with it rather than left running on its own.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        yield child
+    finally:
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def serve(*, host: str, port: int, worker: bool | None) -> None:
+    with_worker = embedded_worker_default() if worker is None else worker
+    with worker_process(with_worker):
+        jobs = "with a job worker" if with_worker else "no job worker: run `stars worker`"
+        out.print(f"STARS is at http://{host}:{port}/  ({jobs}; Ctrl+C to stop)")
+        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
+def worker(*, interval: float, batch: bool, max_tasks: int | None) -> None:
+    out.print("running jobs" + (" until none is left" if batch else " (Ctrl+C to stop)"))
+    run_worker(interval=interval, batch=batch, max_tasks=max_tasks)
 
 
 def demo(*, contract: Path | None, seed: int) -> None:
     if settings.PRODUCTION:
         fail("`stars demo` erases the database; it is refused when STARS_ENV=production")
+    from stars.demo.load import demo_load
+
     path = contract or settings.STARS_DEFAULT_CONTRACT
     users = demo_load(contract_path=Path(path), seed=seed, console=console)
     out.print("Demo users (synthetic data only; sign in at http://127.0.0.1:8000/):")
@@ -99,6 +148,8 @@ def check() -> None:
 
 
 def import_tracker(*, contract: Path, enquiries: Path, referrals: Path, periods: Path) -> None:
+    from stars.tracker.files import TrackerRejected, import_files
+
     try:
         summary, warnings = import_files(
             contract=contract,
@@ -127,6 +178,8 @@ def import_tracker(*, contract: Path, enquiries: Path, referrals: Path, periods:
 
 def export_tracker(*, out_dir: Path, programme: str | None = None) -> None:
     _within(programme)
+    from stars.tracker.files import TrackerRejected, export_files
+
     try:
         written = export_files(out_dir=out_dir)
     except TrackerRejected as exc:
@@ -143,7 +196,12 @@ def report_evaluation(
         fail(f"--format {fmt!r}: expected json, xlsx or html")
     if out_file is None and fmt == "xlsx":
         fail("an XLSX workbook needs --out FILE")
-    data = evaluation_document(fmt=fmt, as_of=day)
+    if fmt == "json":
+        data: str | bytes = programme_evaluation_json(as_of=day)
+    else:
+        from stars.reports.services import evaluation_document
+
+        data = evaluation_document(fmt=fmt, as_of=day)
     record_access(
         user=None,
         action="export",
@@ -166,6 +224,8 @@ def report_board(
     *, quarter: Quarter, fmt: str, out_file: Path | None, programme: str | None = None
 ) -> None:
     _within(programme)
+    from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
+
     if contract_or_none() is None:
         fail("no contract is loaded: import a tracker first")
     context = card_context(scope=None, quarter=quarter, suppressed=False)
@@ -186,6 +246,8 @@ def report_board(
 
 def export_indigo(*, out_dir: Path, day: dt.date, programme: str | None = None) -> None:
     _within(programme)
+    from stars.reports.indigo import write_indigo
+
     if contract_or_none() is None:
         fail("no contract is loaded: import a tracker first")
     for path in write_indigo(out_dir=out_dir, as_of=day):
@@ -194,6 +256,8 @@ def export_indigo(*, out_dir: Path, day: dt.date, programme: str | None = None) 
 
 def explain(*, referral_id: str, day: dt.date, programme: str | None = None) -> None:
     _within(programme)
+    from stars.cases.explain import explanation_for, explanation_text
+
     referral = Referral.objects.filter(referral_id=referral_id).first()
     if referral is None:
         fail(f"no referral {referral_id!r}")
@@ -205,3 +269,63 @@ def explain(*, referral_id: str, day: dt.date, programme: str | None = None) -> 
         detail=f"stars explain --as-of {day}",
     )
     out.print(explanation_text(explanation_for(referral, day)), highlight=False)
+
+
+def simulate(
+    *,
+    day: dt.date,
+    to: dt.date | None,
+    runs: int,
+    seed: int,
+    programme: str | None,
+    settings: tuple[str, ...],
+    fmt: str,
+    out_file: Path | None,
+) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from stars.domain.simulation.summary import summary_to_json
+    from stars.domain.simulation.whatif import WhatIfError
+    from stars.reports.simulation import ProgrammeNotFound, simulation_for, simulation_xlsx
+
+    _within(programme)  # the programme named (or the only one) is the one simulated
+    if contract_or_none() is None:
+        fail("no contract is loaded: import a tracker first")
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("simulating runs", total=runs * (2 if settings else 1))
+        try:
+            sim = simulation_for(
+                as_of=day,
+                to=to,
+                runs=runs,
+                seed=seed,
+                settings=settings,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except (WhatIfError, ProgrammeNotFound) as exc:
+            fail(f"--set {exc}" if isinstance(exc, WhatIfError) else str(exc))
+    record_access(
+        user=None,
+        action="export",
+        object_type="report",
+        object_id="simulation",
+        detail=f"stars simulate --as-of {day} --runs {runs} --seed {seed} ({fmt})",
+    )
+    data: str | bytes = (
+        summary_to_json(sim.shown.summary) if fmt == "json" else simulation_xlsx(sim)
+    )
+    if out_file is None:
+        sys.stdout.write(data if isinstance(data, str) else data.decode())
+        sys.stdout.write("\n")
+        return
+    if isinstance(data, str):
+        out_file.write_text(data + "\n", encoding="utf-8")
+    else:
+        out_file.write_bytes(data)
+    out.print(f"wrote {out_file}")

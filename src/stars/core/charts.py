@@ -111,3 +111,38 @@ def line(
         .properties(width=width, height=height)
     )
     return svg(chart.configure_view(stroke=None).configure(font="Arial"))
+
+
+def fan(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    x: str,
+    median: str,
+    bands: Sequence[tuple[str, str]],
+    title: str = "",
+    x_title: str | None = None,
+    y_title: str | None = None,
+    width: int = 560,
+    height: int = 260,
+) -> str:
+    """A fan chart as SVG: shaded bands (outermost first, lighter) and the median line.
+
+    ``bands`` names the low and high fields of each band, widest first (e.g. the 95% band,
+    then the 80% band).
+    """
+    data = alt.Data(values=[dict(r) for r in rows])
+    x_enc = alt.X(f"{x}:O", title=x_title if x_title is not None else x)
+    layers: list[Any] = []
+    for i, (low, high) in enumerate(bands):
+        layers.append(
+            alt.Chart(data)
+            .mark_area(color=PALETTE[0], opacity=0.18 + 0.2 * i)
+            .encode(x=x_enc, y=alt.Y(f"{low}:Q", title=y_title or ""), y2=alt.Y2(f"{high}:Q"))
+        )
+    layers.append(
+        alt.Chart(data)
+        .mark_line(point=True, color=PALETTE[0])
+        .encode(x=x_enc, y=alt.Y(f"{median}:Q", title=y_title or ""))
+    )
+    chart = alt.layer(*layers, title=title).properties(width=width, height=height)
+    return svg(chart.configure_view(stroke=None).configure(font="Arial"))

@@ -66,13 +66,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "stars.core",
+    "stars.jobs",
     "stars.partnership",
     "stars.referrals",
     "stars.cases",
     "stars.finance",
     "stars.reports",
     "stars.sufficiency",
+    "stars.governance",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +133,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;"
         ),
     )
+# Background jobs (stars.jobs): Django's tasks framework with its database backend, so the
+# embedded SQLite default needs nothing more and PostgreSQL works the same. `stars worker`
+# runs them; `stars serve` starts one beside it on the embedded default.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partnership.User"
 
@@ -226,6 +234,10 @@ STARS_DEFAULT_CONTRACT = Path(
 # Sufficiency configuration: unit costs, child population, comparators, targets.
 STARS_SUFFICIENCY_CONFIG = Path(
     os.environ.get("STARS_SUFFICIENCY_CONFIG", PROJECT_DIR / "config" / "sufficiency.toml")
+)
+# The retention schedule: how long each kind of record is kept (stars.governance).
+STARS_RETENTION_CONFIG = Path(
+    os.environ.get("STARS_RETENTION_CONFIG", PROJECT_DIR / "config" / "retention.toml")
 )
 # The virtual environment of DfE's SSDA903 validator (`stars sufficiency validate` makes it).
 STARS_VALIDATOR_903 = Path(os.environ.get("STARS_VALIDATOR_903", PROJECT_DIR / ".venv-903"))

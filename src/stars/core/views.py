@@ -26,7 +26,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         "changes": changes,
         "who": who,
         "record": record,
-        "query": query + "&" if query else "",
+        "query": query,
     }
     response = render(request, "stars/audit.html", context)
     audit_log.record_access(  # after the search, so it does not find itself

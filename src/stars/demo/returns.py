@@ -65,7 +65,7 @@ def link_demo_referrals(council: Council, n: int = 8) -> int:
         if not claimed:
             continue
         misfit = {
-            c: sum(d.days for d in reconcile(e.cohort, claimed, by_child[c]))
+            c: sum(d.days for d in reconcile(e.checked_against, claimed, by_child[c]))
             for c in children
             if c not in taken
         }

@@ -58,6 +58,11 @@ def next_month(d: dt.date) -> dt.date:
     return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
 
 
+def long_date(d: dt.date) -> str:
+    """A date as GOV.UK writes it: 1 September 2020."""
+    return f"{d.day} {d:%B} {d.year}"
+
+
 def month_label(d: dt.date) -> str:
     return d.strftime("%B %Y")
 

@@ -170,6 +170,25 @@ class Due:
     def overdue(self, today: dt.date) -> bool:
         return self.due < today
 
+    def state(self, today: dt.date) -> str | None:
+        """Where the item stands on the to-do list: :func:`due_state`."""
+        return due_state(self.due, today)
+
+
+DUE_SOON_DAYS = 7  # "due this week": today and the six days after it
+OVERDUE, DUE_THIS_WEEK = "overdue", "due_this_week"
+DUE_STATE_LABELS = {OVERDUE: "Overdue", DUE_THIS_WEEK: "Due this week"}
+
+
+def due_state(due: dt.date, today: dt.date) -> str | None:
+    """``overdue`` once the due date has passed, ``due_this_week`` from today up to six days
+    ahead (a week's notice, whatever the weekday), else None: not yet on the list."""
+    if due < today:
+        return OVERDUE
+    if (due - today).days < DUE_SOON_DAYS:
+        return DUE_THIS_WEEK
+    return None
+
 
 def due_items(
     *,

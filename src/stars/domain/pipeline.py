@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from stars.domain.calendar import add_months
+from stars.domain.calendar import add_months, long_date
 
 PAPERS = ("care_plan", "education_plan", "chronology")
 PAPER_LABELS = {
@@ -44,11 +44,6 @@ NAME_MISSING = {
 }
 NEEDS_UNKNOWN = "Select needs from the list"
 PAPERS_UNKNOWN = "Select papers received from the list"
-
-
-def long_date(d: dt.date) -> str:
-    """A date as GOV.UK writes it: 1 September 2020."""
-    return f"{d.day} {d:%B} {d.year}"
 
 
 def enquiry_problems(
@@ -138,6 +133,20 @@ class EnquiryState:
 class NextStep:
     step: str
     owner: str
+    action: str = ""  # the form that takes the step: papers, decide, consent, accept, match
+
+    @property
+    def council_side(self) -> bool:
+        """Owed by the council (its SPOC chases papers and matches), not the provider."""
+        return self.owner in COUNCIL_OWNERS
+
+    @property
+    def provider_side(self) -> bool:
+        return self.owner in PROVIDER_OWNERS
+
+
+COUNCIL_OWNERS = frozenset({"social worker", "SPOC and fostering agencies"})
+PROVIDER_OWNERS = frozenset({"provider manager", "provider"})
 
 
 def next_step(state: EnquiryState) -> NextStep:
@@ -145,19 +154,23 @@ def next_step(state: EnquiryState) -> NextStep:
     if state.accepted:
         return NextStep("none: accepted as a referral", "")
     if state.decision == "waiting_list":
-        return NextStep("find a foster placement or place (match)", "SPOC and fostering agencies")
+        return NextStep(
+            "find a foster placement or place (match)", "SPOC and fostering agencies", "match"
+        )
     if state.decision not in ("pending", "progressed"):
         return NextStep("none: closed at the enquiry meeting", "")
     missing = [PAPER_LABELS[p] for p in PAPERS if p not in state.papers]
     if state.decision == "pending":
         if missing:
-            return NextStep("send papers: " + ", ".join(missing), "social worker")
-        return NextStep("hold the enquiry meeting and record its decision", "provider manager")
+            return NextStep("send papers: " + ", ".join(missing), "social worker", "papers")
+        return NextStep(
+            "hold the enquiry meeting and record its decision", "provider manager", "decide"
+        )
     if state.consent_required and state.consent_outcome != "agreed":
         if state.consent_outcome == "declined":
-            return NextStep("consent declined: record not progressed", "provider manager")
-        return NextStep("make the consent call to the parent or carer", "provider")
-    return NextStep("accept the referral", "provider manager")
+            return NextStep("consent declined: record not progressed", "provider manager", "decide")
+        return NextStep("make the consent call to the parent or carer", "provider", "consent")
+    return NextStep("accept the referral", "provider manager", "accept")
 
 
 def is_stuck(

@@ -10,10 +10,10 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from stars.core.permissions import scope_of
-from stars.domain.outcomes.claims import ClaimTotals, claim_totals
+from stars.domain.outcomes.claims import ClaimStep, ClaimTotals, claim_totals, next_claim_step
 from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.models import Council
-from stars.partnership.selectors import programme_councils
+from stars.partnership.selectors import contract_current, programme_councils
 
 
 def councils_visible(user: Any) -> QuerySet[Council]:
@@ -86,3 +86,20 @@ def approved_total(user: Any) -> Decimal:
         claim__status=ClaimStatus.APPROVED, claim__council__in=councils_visible(user)
     ).values_list("amount", flat=True)
     return sum(amounts, Decimal(0))
+
+
+def claim_steps(user: Any, today: dt.date, owner: str) -> list[tuple[Council, ClaimStep]]:
+    """The next step of each of the user's councils' claims that ``owner`` ("provider" or
+    "council") owes (``stars.domain.outcomes.claims.next_claim_step``), by council name."""
+    first = contract_current().start
+    statuses: dict[int, dict[dt.date, str]] = {}
+    for council_id, month, status in OutcomeClaim.objects.filter(
+        council__in=councils_visible(user)
+    ).values_list("council_id", "month", "status"):
+        statuses.setdefault(council_id, {})[month] = status
+    steps = []
+    for council in councils_visible(user):
+        step = next_claim_step(statuses.get(council.pk, {}), first, today)
+        if step is not None and step.owner == owner:
+            steps.append((council, step))
+    return steps

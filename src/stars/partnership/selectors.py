@@ -10,9 +10,10 @@ from django.db.models import QuerySet
 
 from stars.core.permissions import scope_of
 from stars.core.programmes import ProgrammeChoice, programme_active
+from stars.core.roles import Role
 from stars.domain.contract.parsing import parse_contract
 from stars.domain.contract.terms import Contract as ContractTerms
-from stars.partnership.models import Contract, Council, Programme
+from stars.partnership.models import Contract, Council, Programme, User
 
 
 class NoContract(LookupError):
@@ -97,3 +98,15 @@ def programme_councils(qs: QuerySet[Council]) -> QuerySet[Council]:
     """Councils of the programme worked in (every council when not narrowed to one)."""
     active = programme_active()
     return qs if active is None else qs.filter(programmes=active.id)
+
+
+def key_workers() -> QuerySet[Any]:
+    """Active key workers, by name: whom a case can be allocated to."""
+    return User.objects.filter(role=Role.KEY_WORKER, is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def key_worker_choices() -> list[tuple[str, str]]:
+    """(id, name) of each active key worker, for a select."""
+    return [(str(u.pk), u.get_full_name() or u.username) for u in key_workers()]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django import forms
 
 from stars.core.forms import GovukForm, date_field
+from stars.domain.calendar import long_date
 from stars.domain.pipeline import (
     NAME_MISSING,
     NEED_LABELS,
@@ -101,9 +102,9 @@ def child_described(child: Child) -> str:
     """A child already recorded, as the SPOC recognises them: name, birth, their enquiries."""
     born = child.date_of_birth
     enquiries = sorted(child.enquiries.all(), key=lambda e: (e.enquiry_date, e.enquiry_id))
-    seen = "; ".join(f"enquiry {e.enquiry_id} of {e.enquiry_date:%-d %B %Y}" for e in enquiries)
+    seen = "; ".join(f"enquiry {e.enquiry_id} of {long_date(e.enquiry_date)}" for e in enquiries)
     return (
-        f"{child.given_name} {child.family_name}, born {born:%-d %B %Y}, "
+        f"{child.given_name} {child.family_name}, born {long_date(born)}, "
         f"reference {child.child_ref}" + (f" ({seen})" if seen else "")
     )
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 import holidays as holiday_calendars
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from stars.core.permissions import scope_of
@@ -21,7 +21,7 @@ from stars.domain.pipeline import (
     working_days_between,
 )
 from stars.partnership.selectors import contract_current
-from stars.referrals.models import Child, ConsentCall, Enquiry, Referral
+from stars.referrals.models import Child, ConsentCall, Decision, Enquiry, Referral, Status
 
 
 def referrals_visible(user: Any) -> QuerySet[Referral]:
@@ -135,3 +135,106 @@ def worklist(user: Any, today: dt.date) -> list[WorkItem]:
             )
         )
     return items
+
+
+# -- today's work --------------------------------------------------------------------------
+
+
+def worklist_council_side(user: Any, today: dt.date) -> list[WorkItem]:
+    """Open enquiries waiting on the council (papers from the social worker, a match), the
+    stuck ones first, then oldest first."""
+    items = [i for i in worklist(user, today) if i.step.council_side]
+    return sorted(items, key=lambda i: not i.stuck)
+
+
+def worklist_provider_side(user: Any, today: dt.date) -> list[WorkItem]:
+    """Open enquiries waiting on the provider (a meeting decision, a consent call, the
+    acceptance), the stuck ones first, then oldest first."""
+    items = [i for i in worklist(user, today) if i.step.provider_side]
+    return sorted(items, key=lambda i: not i.stuck)
+
+
+def guaranteed_funding_requests(user: Any) -> list[Enquiry]:
+    """Enquiries progressed at their meeting, not yet accepted, for a child outside the
+    cohort's criteria (so only guaranteed funding can pay for the place) and not yet
+    approved by the commissioner: what a commissioner is asked to approve."""
+    contract = contract_current()
+    qs = enquiries_visible(user).filter(
+        decision=Decision.PROGRESSED, referrals__isnull=True, gf_approved_by__isnull=True
+    )
+    return [
+        e
+        for e in qs.order_by("enquiry_date", "enquiry_id")
+        if not contract.eligibility(e.cohort, e.child.date_of_birth, e.enquiry_date).eligible
+    ]
+
+
+def referrals_unallocated(user: Any) -> QuerySet[Referral]:
+    """Live referrals with no key worker yet, oldest first."""
+    return (
+        referrals_visible(user)
+        .filter(status=Status.LIVE, key_worker__isnull=True)
+        .order_by("referral_date", "referral_id")
+    )
+
+
+# -- lists and search ------------------------------------------------------------------------
+
+REFERRAL_SORTS = {
+    "newest": ("Newest first", ("-referral_date", "-referral_id")),
+    "oldest": ("Oldest first", ("referral_date", "referral_id")),
+    "id": ("By referral id", ("referral_id",)),
+}
+
+
+def referrals_listed(
+    user: Any, *, status: str = "", council: str = "", cohort: str = "", sort: str = "newest"
+) -> QuerySet[Referral]:
+    """The referral list: the user's referrals, filtered, newest first unless asked."""
+    qs = referrals_visible(user)
+    if status:
+        qs = qs.filter(status=status)
+    if council:
+        qs = qs.filter(council__code=council)
+    if cohort:
+        qs = qs.filter(cohort=cohort)
+    return qs.order_by(*REFERRAL_SORTS.get(sort, REFERRAL_SORTS["newest"])[1])
+
+
+SEARCH_LIMIT = 50  # results shown per kind of record
+
+
+def _search_q(text: str, ids: tuple[str, ...], child: str) -> Q | None:
+    """Records whose id or child reference contains the text, or whose child's names hold
+    every word of it (case ignored): "sam elm" finds Sam Elmsworth."""
+    words = text.split()
+    if not words:
+        return None
+    q = Q()
+    for field in (*ids, f"{child}child_ref"):
+        q |= Q(**{f"{field}__icontains": text.strip()})
+    named = Q()
+    for w in words:
+        named &= Q(**{f"{child}given_name__icontains": w}) | Q(
+            **{f"{child}family_name__icontains": w}
+        )
+    return q | named
+
+
+def search_enquiries(user: Any, text: str) -> list[Enquiry]:
+    """Enquiries in the user's scope matching the text (id, child reference or name),
+    newest first."""
+    q = _search_q(text, ("enquiry_id",), "child__")
+    if q is None:
+        return []
+    qs = enquiries_visible(user).filter(q).order_by("-enquiry_date", "-enquiry_id")
+    return list(qs[:SEARCH_LIMIT])
+
+
+def search_referrals(user: Any, text: str) -> list[Referral]:
+    """Referrals (and so cases) in the user's scope matching the text, newest first."""
+    q = _search_q(text, ("referral_id",), "child__")
+    if q is None:
+        return []
+    qs = referrals_visible(user).filter(q).order_by("-referral_date", "-referral_id")
+    return list(qs[:SEARCH_LIMIT])

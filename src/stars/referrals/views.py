@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -14,37 +13,52 @@ from django.utils import timezone
 from stars.core.audit import record_access, record_list
 from stars.core.documents import download, pdf
 from stars.core.forms import form_step
+from stars.core.listing import Filter, filters_from, page_of, query_without_page
 from stars.core.permissions import allowed, page, scope_of
-from stars.core.roles import Role
-from stars.domain.calendar import age_on
+from stars.domain.calendar import age_on, long_date
 from stars.domain.pipeline import next_step
 from stars.partnership.models import User
-from stars.partnership.selectors import contract_current, councils_in_scope
+from stars.partnership.selectors import contract_current, councils_in_scope, key_worker_choices
 from stars.referrals import forms, services
 from stars.referrals.models import Child, ChildProfile, Enquiry, Status
 from stars.referrals.selectors import (
+    REFERRAL_SORTS,
     children_alike,
     enquiries_visible,
     enquiry_state,
     latest_consent,
     referral_get,
-    referrals_visible,
+    referrals_listed,
     worklist,
 )
-
-PAGE_SIZE = 50
-
 
 # -- referrals ------------------------------------------------------------------------------
 
 
 @page("referral_list")
 def referral_list(request: HttpRequest) -> HttpResponse:
-    qs = referrals_visible(request.user)
-    status = request.GET.get("status", "")
-    if status:
-        qs = qs.filter(status=status)
-    referrals = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    scope = scope_of(request.user)
+    contract = contract_current()
+    specs = [Filter("status", "Status", Status.choices)]
+    if scope.programme_wide:
+        specs.append(
+            Filter(
+                "council", "Council", [(c.code, c.name) for c in councils_in_scope(request.user)]
+            )
+        )
+    specs += [
+        Filter("cohort", "Cohort", [(c, c) for c in contract.cohort_codes]),
+        Filter(
+            "sort",
+            "Sort",
+            [(k, label) for k, (label, _) in REFERRAL_SORTS.items()],
+            "newest",
+            all_label="",
+        ),
+    ]
+    filters = filters_from(request, *specs)
+    chosen = {f.name: f.value for f in filters}
+    referrals = page_of(request, referrals_listed(request.user, **chosen))
     record_list(
         user=request.user,
         object_type="referral",
@@ -56,9 +70,9 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         "referrals/referral_list.html",
         {
             "referrals": referrals,
-            "status": status,
-            "statuses": Status.choices,
-            "scope": scope_of(request.user),
+            "filters": filters,
+            "query": query_without_page(request),
+            "scope": scope,
         },
     )
 
@@ -95,10 +109,36 @@ def referral_rerefer(request: HttpRequest, referral_id: str) -> HttpResponse:
 # -- enquiries ------------------------------------------------------------------------------
 
 
+WORKLIST_SORTS = [("oldest", "Oldest first"), ("newest", "Newest first")]
+WAITING_ON = [("council", "The council"), ("provider", "The provider")]
+
+
 @page("enquiry_list")
 def enquiry_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    specs = []
+    if scope.programme_wide:
+        councils = [(c.code, c.name) for c in councils_in_scope(request.user)]
+        specs.append(Filter("council", "Council", councils))
+    specs += [
+        Filter("waiting_on", "Waiting on", WAITING_ON, all_label="Anyone"),
+        Filter("stuck", "Stuck", [("yes", "Stuck only")], all_label="Stuck or not"),
+        Filter("sort", "Sort", WORKLIST_SORTS, "oldest", all_label=""),
+    ]
+    filters = filters_from(request, *specs)
+    chosen = {f.name: f.value for f in filters}
     items = worklist(request.user, timezone.localdate())
-    page_obj = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    if chosen.get("council"):
+        items = [i for i in items if i.enquiry.council.code == chosen["council"]]
+    if chosen["waiting_on"] == "council":
+        items = [i for i in items if i.step.council_side]
+    elif chosen["waiting_on"] == "provider":
+        items = [i for i in items if i.step.provider_side]
+    if chosen["stuck"]:
+        items = [i for i in items if i.stuck]
+    if chosen["sort"] == "newest":
+        items.reverse()
+    page_obj = page_of(request, items)
     record_list(
         user=request.user,
         object_type="enquiry",
@@ -115,6 +155,9 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
             "stuck": stuck,
             "limit": contract_current().stuck_after_working_days,
             "can_create": allowed(request.user, "enquiry_new"),
+            "filters": filters,
+            "query": query_without_page(request),
+            "scope": scope,
         },
     )
 
@@ -192,7 +235,7 @@ def _alike_warning(alike: list[Child]) -> str:
     if not alike:
         return ""
     c = alike[0]
-    who = f"{c.given_name} {c.family_name}, born {c.date_of_birth:%-d %B %Y},"
+    who = f"{c.given_name} {c.family_name}, born {long_date(c.date_of_birth)},"
     if len(alike) == 1:
         return f"A child called {who} is already recorded for {c.council.name}."
     return f"{len(alike)} children called {who} are already recorded for {c.council.name}."
@@ -347,10 +390,7 @@ def enquiry_approve_gf(request: HttpRequest, enquiry_id: str) -> HttpResponse:
 def enquiry_accept(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     enquiry = _enquiry(request, enquiry_id)
     cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract_current().cohorts]
-    key_workers = [
-        (str(u.pk), u.get_full_name() or u.username)
-        for u in User.objects.filter(role=Role.KEY_WORKER, is_active=True)
-    ]
+    key_workers = key_worker_choices()
 
     def run(e: Enquiry, d: dict[str, Any]) -> Any:
         kw = User.objects.filter(pk=d["key_worker"]).first() if d["key_worker"] else None

@@ -30,8 +30,8 @@ from stars.domain.evaluation.report import money_of_section
 from stars.domain.vocabulary import DECISIONS, STATUSES, label
 from stars.finance.engine_bridge import payments_as_of
 from stars.partnership.selectors import contract_current
+from stars.reports.evaluation import evaluation_for
 from stars.reports.selectors import quarter_records
-from stars.reports.services import evaluation_for
 
 MONEY_KEYS = [
     ("outcome_payments", "Outcome payments"),

@@ -37,7 +37,7 @@ from stars.finance.engine_bridge import payments_as_of
 from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
-from stars.reports.services import evaluation_for
+from stars.reports.evaluation import evaluation_for
 
 STANDARD = "INDIGO impact bond data standard, project schema 4.1.0"
 CURRENCY = {"value": "GBP"}

@@ -16,21 +16,12 @@ from stars.domain.evaluation.breakdowns import (
     referrals_by_year_and_council,
     status_by_weeks_on_programme,
 )
-from stars.domain.evaluation.report import empty_report, evaluation_report, report_to_json
+from stars.domain.evaluation.report import evaluation_report
 from stars.domain.vocabulary import label
 from stars.partnership.selectors import NoContract, contract_current, contract_or_none
+from stars.reports.evaluation import programme_evaluation_json
 from stars.reports.tables import evaluation_tables
 from stars.tracker.selectors import report_frames
-
-
-def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
-    """The evaluation report (docs/tracker-format.md) of the records in ``scope``, as of a date.
-
-    Council users get the report of their own council's records; the keys of the other
-    councils stay present (with zeros), as the report contract requires.
-    """
-    enquiries, referrals, periods = report_frames(scope)
-    return evaluation_report(contract_current(), enquiries, referrals, periods, as_of)
 
 
 def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
@@ -92,10 +83,6 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
     }
 
 
-def evaluation_json(*, scope: Scope | None, as_of: dt.date) -> str:
-    return report_to_json(evaluation_for(scope=scope, as_of=as_of))
-
-
 def evaluation_xlsx(*, scope: Scope | None, as_of: dt.date) -> bytes:
     ctx = evaluation_context(scope=scope, as_of=as_of)
     tables = [*ctx["tables"], ctx["status_table"]]
@@ -116,12 +103,10 @@ def evaluation_document(*, fmt: str, as_of: dt.date) -> str | bytes:
 
     With no contract loaded (nothing imported), the JSON still prints: zeros, empty maps.
     """
-    if contract_or_none() is None:
-        if fmt == "json":
-            return report_to_json(empty_report(as_of))
-        raise NoContract("no contract is loaded: import a tracker first")
     if fmt == "json":
-        return evaluation_json(scope=None, as_of=as_of)
+        return programme_evaluation_json(as_of=as_of)
+    if contract_or_none() is None:
+        raise NoContract("no contract is loaded: import a tracker first")
     if fmt == "xlsx":
         return evaluation_xlsx(scope=None, as_of=as_of)
     return evaluation_html(scope=None, as_of=as_of)

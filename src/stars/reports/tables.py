@@ -154,6 +154,27 @@ def evaluation_tables(
             money={"Savings", "Outcome payments"},
         )
     )
+    milestone_rows = [
+        [
+            f"{c.code}: {m.name}",
+            m.continuous_weeks,
+            m.payment,
+            fin["by_cohort"][c.code]["milestones"][m.name],
+        ]
+        for c in contract.cohorts
+        for m in c.milestones
+        if "milestones" in fin["by_cohort"].get(c.code, {})
+    ]
+    if milestone_rows:
+        tables.append(
+            Table(
+                "milestones",
+                "Milestones earned (once per referral, by one unbroken run)",
+                ["Milestone", "Continuous weeks", "Payment", "Referrals that earned it"],
+                milestone_rows,
+                money={"Payment"},
+            )
+        )
     money_cols = [
         "Cashable savings",
         "Cost avoidance",
@@ -188,7 +209,12 @@ def evaluation_tables(
         ("Outcome payments", fin["outcome_payments"]),
         ("Guaranteed-funding payments", fin["guaranteed_funding_payments"]),
         ("Net cash saving", fin["net_cash_saving"]),
-        ("Life Chances Fund contribution", fin["lcf_contribution"]),
+        *[(f"{name} contribution", amount) for name, amount in fin["outcome_funds"].items()],
+        *(
+            [("Outcome funds' contributions", fin["lcf_contribution"])]
+            if len(fin["outcome_funds"]) > 1
+            else []
+        ),
         ("Council cost", fin["council_cost"]),
     ]
     tables.append(

@@ -15,7 +15,7 @@ from stars.core.permissions import page, scope_of
 from stars.domain.calendar import add_months
 from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
 from stars.partnership.selectors import contract_current
-from stars.reports.services import evaluation_for
+from stars.reports.evaluation import evaluation_for
 
 
 @page("targets")

@@ -11,7 +11,8 @@ from stars.core.audit import record_access
 from stars.core.dates import as_of as as_of_date
 from stars.core.documents import download
 from stars.core.permissions import page, scope_of
-from stars.reports.services import evaluation_context, evaluation_json, evaluation_xlsx
+from stars.reports.evaluation import evaluation_json
+from stars.reports.services import evaluation_context, evaluation_xlsx
 
 
 @page("report_evaluation")

@@ -1,5 +1,7 @@
-"""The forecast page's figures: a projection with its band, a scenario beside it, costs,
-and a backtest of the last year (fit to the year before, forecast, compare)."""
+"""The forecast page's figures: a projection carrying, per placement group, only the trend
+its own rolling backtests earned, with a 90% band sized on their errors; a scenario beside
+it; costs; and how far to trust it (errors 1-3 years ahead against "no change" and a damped
+trend, and how often the band held the actual count)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ from stars.core import charts
 from stars.core.documents import pdf
 from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
-from stars.domain.sufficiency.backtest import backtest
 from stars.domain.sufficiency.codes import (
     AGENCY_FOSTERING,
     EXTERNAL_RESIDENTIAL,
@@ -22,8 +23,10 @@ from stars.domain.sufficiency.codes import (
     INHOUSE_RESIDENTIAL,
     PLACEMENT_GROUPS,
 )
-from stars.domain.sufficiency.forecast import Redirect, Scenario, fit_model, project
-from stars.domain.sufficiency.ssda903 import MergedReturns, year_end
+from stars.domain.sufficiency.forecast import Redirect, Scenario, project
+from stars.domain.sufficiency.rolling import carried_projection, rolling_backtests
+from stars.domain.sufficiency.ssda903 import MergedReturns
+from stars.domain.sufficiency.trust import TOTAL, Evaluation, calibrate, evaluate
 from stars.sufficiency.config import weekly_costs
 
 
@@ -62,8 +65,11 @@ def parse_choices(params: Any) -> tuple[Choices, dict[str, str]]:
 
 def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) -> dict[str, Any]:
     costs = weekly_costs(settings.STARS_SUFFICIENCY_CONFIG)
-    model = fit_model(merged.episodes, merged.headers, year_end(latest_year))
-    base = project(model, choices.years, weekly_costs=costs)
+    rolling = rolling_backtests(merged.episodes, merged.headers)
+    model = rolling.models[latest_year]
+    carry = calibrate(rolling.points, rolling.groups)
+    raw = project(model, choices.years, weekly_costs=costs)
+    base = carried_projection(raw, carry, weekly_costs=costs)
     scenario = Scenario(
         "scenario",
         entry_multipliers={
@@ -75,7 +81,16 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
         else (),
     )
     changed = choices.residential_entries != 0 or choices.to_inhouse != 0
-    alt = project(model, choices.years, scenario=scenario, weekly_costs=costs) if changed else None
+    alt = (
+        carried_projection(
+            project(model, choices.years, scenario=scenario, weekly_costs=costs),
+            carry,
+            weekly_costs=costs,
+            baseline=raw,
+        )
+        if changed
+        else None
+    )
     rows = []
     for i, y in enumerate(base.years):
         row: list[Any] = [
@@ -97,37 +112,32 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
         rows,
         money={"Cost of the year", "Cost (scenario)"},
     )
+    last = base.years[-1]
     groups = Table(
         "groups",
-        f"Expected children by placement group at 31 March {base.years[-1].on.year}",
-        ["Placement group", "Now", "Expected", *(["Scenario"] if alt else [])],
+        f"Expected children by placement group at 31 March {last.on.year}",
+        [
+            "Placement group",
+            "Now",
+            "Expected",
+            "90% band",
+            "Share of the model's trend carried",
+            *(["Scenario"] if alt else []),
+        ],
         [
             [
                 g.capitalize(),
                 base.stock_by_group.get(g, 0),
-                round(base.years[-1].by_group[g]),
+                round(last.by_group[g]),
+                f"{round(last.lower[g])} to {round(last.upper[g])}",
+                f"{round(100 * carry[g].weight)}%",
                 *([round(alt.years[-1].by_group[g])] if alt else []),
             ]
             for g in PLACEMENT_GROUPS
         ],
     )
-    bt = backtest(merged.episodes, merged.headers, latest_year)
-    back = Table(
-        "backtest",
-        f"Backtest: fitted to 31 March {latest_year - 1}, forecast for 31 March {latest_year}",
-        ["Placement group", "Actual", "Forecast", "Error", "No-change forecast", "Its error"],
-        [
-            [
-                r.group.capitalize(),
-                r.actual,
-                round(r.forecast, 1),
-                round(r.error, 1),
-                r.naive,
-                r.naive_error,
-            ]
-            for r in bt.rows
-        ],
-    )
+    evaluation = evaluate(rolling.points, rolling.groups)
+    accuracy = accuracy_table(evaluation)
     series = [
         {
             "at": f"{base.start.year}",
@@ -157,13 +167,87 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
     )
     return {
         "choices": choices,
-        "tables": [projection, groups, back],
+        "tables": [projection, groups, accuracy],
         "chart": chart,
+        "trust_chart": trust_chart(evaluation) if evaluation.rows else "",
+        "trust": trust_summary(evaluation, rolling.window_years),
         "costs": sorted(costs.items(), key=lambda kv: PLACEMENT_GROUPS.index(kv[0])),
         "growth": model.entry_growth,
         "notes": model.notes,
         "total_cost": sum((y.cost_total for y in base.years), Decimal(0)),
     }
+
+
+def accuracy_table(evaluation: Evaluation) -> Table:
+    """Mean absolute errors per group and years ahead over the rolling backtests."""
+    return Table(
+        "accuracy",
+        "How far to trust it: mean error in children over the rolling backtests",
+        [
+            "Placement group",
+            "Years ahead",
+            "Backtests",
+            "This forecast",
+            "No change",
+            "Damped trend",
+            "Model's trend in full",
+            "Inside the 90% band",
+        ],
+        [
+            [
+                r.group.capitalize(),
+                r.horizon,
+                r.backtests,
+                round(r.forecast, 1),
+                round(r.no_change, 1),
+                round(r.damped, 1),
+                round(r.model, 1),
+                f"{r.covered} of {r.backtests}",
+            ]
+            for r in evaluation.rows
+        ],
+    )
+
+
+def trust_summary(evaluation: Evaluation, window_years: int) -> dict[str, Any]:
+    """What the page says above the accuracy table: origins, band coverage, the total's
+    error against "no change" one year ahead."""
+    groups = [r for r in evaluation.rows if r.group != TOTAL]
+    n = sum(r.backtests for r in groups)
+    covered = sum(r.covered for r in groups)
+    one_year = next((r for r in evaluation.rows if r.group == TOTAL and r.horizon == 1), None)
+    return {
+        "origins": evaluation.origins,
+        "window_years": window_years,
+        "backtests": n,
+        "covered": covered,
+        "coverage": round(100 * covered / n) if n else None,
+        "one_year": one_year,
+    }
+
+
+def trust_chart(evaluation: Evaluation) -> str:
+    series = [
+        {"ahead": str(r.horizon), "error": round(value, 1), "line": label}
+        for r in evaluation.rows
+        if r.group == TOTAL
+        for label, value in (
+            ("This forecast", r.forecast),
+            ("No change", r.no_change),
+            ("Damped trend", r.damped),
+            ("Model's trend in full", r.model),
+        )
+    ]
+    return charts.line(
+        series,
+        x="ahead",
+        y="error",
+        color="line",
+        title="All children: mean error of each forecast in the rolling backtests",
+        x_title="Years ahead",
+        y_title="Mean error (children)",
+        height=200,
+    )
 
 
 def choices_rows(choices: Choices) -> list[list[Any]]:
@@ -181,6 +265,15 @@ def forecast_xlsx(context: dict[str, Any]) -> bytes:
         "Scenario": (["Setting", "Value"], choices_rows(context["choices"]))
     }
     sheets.update({t.key.capitalize(): (t.headers, [*t.rows, [], [t.title]]) for t in tables})
+    trust = context["trust"]
+    if trust["backtests"]:
+        sheets["Accuracy"][1].append(
+            [
+                f"The 90% band held the actual count in {trust['covered']} of "
+                f"{trust['backtests']} backtests ({trust['coverage']}%); each forecast used only "
+                "the backtests whose 31 March had passed."
+            ]
+        )
     costs = [[group.capitalize(), cost] for group, cost in context["costs"]]
     sheets["Weekly unit costs"] = (["Placement group", "Weekly cost"], costs)
     money = {t.key.capitalize(): t.money for t in tables}

@@ -59,7 +59,7 @@ def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
         e = explanation_for(link.referral, as_of)
         weeks = claim_weeks(e.outcome)
         found = reconcile(
-            e.cohort,
+            e.checked_against,
             e.counted_days,
             episodes_of(frame, link.council_child_id),
             records_until=records_until,

@@ -10,15 +10,17 @@ from stars.core.api import api
 from stars.core.forms import SignInForm
 from stars.referrals import api as referrals_api
 from stars.referrals import views as referral_views
-from stars.reports import board_views
+from stars.reports import board_views, simulator_views
 from stars.reports import targets as target_views
 from stars.reports import views as report_views
+from stars.web import search as web_search
 from stars.web import views as web_views
 
 api.add_router("", referrals_api.router)
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("search/", web_search.search, name="search"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(
@@ -70,10 +72,12 @@ urlpatterns = [
     path("targets/", target_views.targets, name="targets"),
     path("reports/evaluation/", report_views.report_evaluation, name="report_evaluation"),
     path("reports/board/", board_views.report_board, name="report_board"),
+    path("reports/simulator/", simulator_views.simulator, name="simulator"),
     path("audit/", core_views.audit, name="audit"),
     path("cases/", include("stars.cases.urls")),
     path("finance/", include("stars.finance.urls")),
     path("sufficiency/", include("stars.sufficiency.urls")),
+    path("governance/", include("stars.governance.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,13 +1,16 @@
-"""The home page: what the signed-in user's role may open, and a figure or two."""
+"""The home page: today's work for the signed-in user's role, and what the role may open."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from stars.core.audit import record_list
 from stars.core.permissions import PAGES, allowed, page, scope_of
 from stars.partnership.selectors import contract_or_none
 from stars.referrals.selectors import referrals_visible
+from stars.web.today import today_work
 
 
 @page("home")
@@ -18,7 +21,30 @@ def home(request: HttpRequest) -> HttpResponse:
         for name, p in PAGES.items()
         if p.nav and name != "home" and allowed(request.user, name)
     ]
-    context = {"contract": contract_or_none(), "links": links, "scope": scope}
+    contract = contract_or_none()
+    today = timezone.localdate()
+    sections = today_work(request.user, today) if contract else []
+    shown: dict[str, list[str]] = {}
+    for s in sections:
+        for item in s.shown:
+            if item.logged:
+                shown.setdefault(item.logged[0], []).append(item.logged[1])
+    for object_type, ids in shown.items():
+        record_list(
+            user=request.user,
+            object_type=object_type,
+            object_ids=ids,
+            path=request.path,
+            detail="home: today's work",
+        )
+    context = {
+        "contract": contract,
+        "links": links,
+        "scope": scope,
+        "sections": sections,
+        "today": today,
+        "can_search": allowed(request.user, "search"),
+    }
     if scope.child_level:
         context["live_cases"] = referrals_visible(request.user).filter(status="live").count()
     return render(request, "stars/home.html", context)

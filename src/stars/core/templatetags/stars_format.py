@@ -38,6 +38,16 @@ def code_label(value: Any) -> str:
 
 
 @register.filter
+def error_anchor(field: Any) -> str:
+    """Where an error summary's link for a field goes: the field itself, or, for radios and
+    checkboxes (a group has no element of its own), its first option, as GOV.UK does."""
+    widget = field.field.widget
+    if getattr(widget, "input_type", "") in ("radio", "checkbox") and hasattr(widget, "choices"):
+        return f"{field.auto_id}_0"
+    return str(field.auto_id)
+
+
+@register.filter
 def rate(value: Any) -> str:
     """A fraction as a percentage with one decimal; blank for none (no denominator)."""
     if value is None or value == "":

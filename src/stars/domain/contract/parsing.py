@@ -18,6 +18,7 @@ from typing import Any
 
 from stars.domain.contract.terms import (
     DEFAULT_DESIGN,
+    OUTCOMES,
     PAYMENT_DESIGNS,
     SAVING_KINDS,
     Cohort,
@@ -26,6 +27,8 @@ from stars.domain.contract.terms import (
     EligibilityRule,
     GuaranteedFunding,
     LocalAuthority,
+    Milestone,
+    OutcomeFund,
 )
 from stars.domain.vocabulary import CLOSURE_REASONS
 
@@ -44,9 +47,9 @@ class ContractError(ValueError):
 # letters, digits, - and _ (a council's code is in addresses), as long as their columns allow
 NAME_LENGTH = 200
 COUNCIL_CODE_LENGTH = 40
-PROGRAMME_CODE_LENGTH = 40
 COHORT_CODE_LENGTH = 8
 REASON_CODE_LENGTH = 40
+PROGRAMME_CODE_LENGTH = 40
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
@@ -116,7 +119,29 @@ class _Reader:
             raise ContractError(self.file, self.key(name), f"expected one of {known}, found {v!r}")
         return v.strip().lower()
 
-    def tables(self, name: str) -> list[_Reader]:
+    def share(self, name: str, required: bool = True) -> Decimal | None:
+        """A share from 0 to 1."""
+        v = self.money(name, required)
+        if v is not None and v > 1:
+            raise ContractError(self.file, self.key(name), f"is a share from 0 to 1, found {v}")
+        return v
+
+    def choice(self, name: str, choices: tuple[str, ...]) -> str | None:
+        """One of ``choices`` (case-insensitive), or None if absent."""
+        v = self._get(name, False)
+        if v is None:
+            return None
+        if not isinstance(v, str) or v.strip().lower() not in choices:
+            known = ", ".join(repr(c) for c in choices)
+            raise ContractError(self.file, self.key(name), f"expected one of {known}, found {v!r}")
+        return v.strip().lower()
+
+    def has(self, name: str) -> bool:
+        return name in self.table
+
+    def tables(self, name: str, required: bool = True) -> list[_Reader]:
+        if not required and name not in self.table:
+            return []
         v = self._get(name, True)
         if not isinstance(v, list) or not v or not all(isinstance(t, dict) for t in v):
             raise ContractError(
@@ -171,12 +196,20 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
     programme_weeks = prog.integer("programme_weeks")
     if programme_weeks < 1:
         raise ContractError(file, prog.key("programme_weeks"), "must be at least 1")
-    lcf_share = prog.money("lcf_share")
-    assert lcf_share is not None
-    if lcf_share > 1:
+    funds = _outcome_funds(file, root)
+    if funds and prog.has("lcf_share"):
         raise ContractError(
-            file, prog.key("lcf_share"), f"is a share from 0 to 1, found {lcf_share}"
+            file,
+            prog.key("lcf_share"),
+            "give either lcf_share or [[outcome_fund]] tables, not both (lcf_share = x means "
+            "one fund, the Life Chances Fund, with share x and no cap)",
         )
+    if funds:
+        lcf_share = sum((f.share for f in funds), Decimal(0))
+    else:
+        share = prog.share("lcf_share")
+        assert share is not None
+        lcf_share = share
 
     las: list[LocalAuthority] = []
     for t in root.tables("local_authority"):
@@ -204,21 +237,26 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
             rules.append(EligibilityRule(from_, lo, hi))
         _unique(file, t.key("eligibility") + ".from", [str(r.start) for r in rules])
         design = t.design("payment_design")
-        # the keys of the design weekly_after_proving (every design, for now)
-        payment = t.money("weekly_outcome_payment")
+        milestones = _milestones(file, t, design)
+        # weekly_after_proving's keys (a milestones cohort needs neither)
+        weekly = design == "weekly_after_proving"
+        payment = t.money("weekly_outcome_payment", weekly) or Decimal(0)
         saving = t.money("weekly_saving")
-        assert payment is not None and saving is not None
+        assert saving is not None
         cohorts.append(
             Cohort(
                 code=t.code("code", COHORT_CODE_LENGTH),
                 name=t.text("name"),
-                proving_weeks=t.integer("proving_weeks"),
+                proving_weeks=t.integer("proving_weeks", weekly),
                 weekly_outcome_payment=payment,
                 weekly_saving=saving,
                 saving_kind=kind,
                 minimum_referrals=t.integer("minimum_referrals"),
                 eligibility=tuple(sorted(rules, key=lambda r: r.start)),
                 payment_design=design,
+                milestones=milestones,
+                max_payment_per_referral=t.money("max_payment_per_referral", False),
+                outcome=t.choice("outcome", OUTCOMES),
             )
         )
     _unique(file, "cohort", [c.code for c in cohorts])
@@ -241,8 +279,11 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
         key = f"{prog.key('closure_reasons')}[{i}]"
         _code(file, key, _bounded(file, key, reason, REASON_CODE_LENGTH), REASON_CODE_LENGTH)
 
+    code = prog.code("code", PROGRAMME_CODE_LENGTH) if prog.has("code") else ""
     return Contract(
         name=prog.text("name"),
+        code=code,
+        outcome_funds=funds,
         start=start,
         referral_period_end=referral_period_end,
         programme_weeks=programme_weeks,
@@ -257,8 +298,44 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
         maximum_outcome_payment=prog.money("maximum_outcome_payment", False),
         stuck_after_working_days=prog.integer("stuck_after_working_days", False, 10),
         closure_reasons=tuple(r.lower() for r in reasons) if reasons else CLOSURE_REASONS,
-        code=prog.code("code", PROGRAMME_CODE_LENGTH).lower() if "code" in prog.table else "",
     )
+
+
+def _outcome_funds(file: str, root: _Reader) -> tuple[OutcomeFund, ...]:
+    """``[[outcome_fund]]`` tables (none: an empty tuple); their shares add up to 1 at most."""
+    funds: list[OutcomeFund] = []
+    for t in root.tables("outcome_fund", required=False):
+        share = t.share("share")
+        assert share is not None
+        funds.append(OutcomeFund(t.text("name"), share, t.money("cap", False)))
+    _unique(file, "outcome_fund", [f.name for f in funds])
+    total = sum((f.share for f in funds), Decimal(0))
+    if total > 1:
+        raise ContractError(
+            file, "outcome_fund", f"the funds' shares add up to {total}; expected at most 1"
+        )
+    return tuple(funds)
+
+
+def _milestones(file: str, cohort: _Reader, design: str) -> tuple[Milestone, ...]:
+    """A ``continuous_milestones`` cohort's ``[[cohort.milestone]]`` tables, in the order of
+    their continuous weeks; another design's cohort may have none."""
+    if design != "continuous_milestones":
+        if cohort.has("milestone"):
+            raise ContractError(
+                file,
+                cohort.key("milestone"),
+                f"milestones belong to payment_design = 'continuous_milestones'; this cohort "
+                f"is paid {design!r}",
+            )
+        return ()
+    out: list[Milestone] = []
+    for m in cohort.tables("milestone"):
+        payment = m.money("payment")
+        assert payment is not None
+        out.append(Milestone(m.text("name"), m.integer("continuous_weeks"), payment))
+    _unique(file, cohort.key("milestone") + ".name", [m.name for m in out])
+    return tuple(sorted(out, key=lambda m: m.days))
 
 
 def _unique(file: str, key: str, codes: list[str]) -> None:

@@ -19,8 +19,12 @@ from stars.domain.vocabulary import CLOSURE_REASONS
 SAVING_KINDS = ("cashable", "avoided")
 # The payment designs a cohort may name (``payment_design``): each is one module of
 # ``stars.domain.outcomes.designs``, registered there (docs/adding-a-payment-design.md)
-PAYMENT_DESIGNS = ("weekly_after_proving",)
+PAYMENT_DESIGNS = ("weekly_after_proving", "continuous_milestones")
 DEFAULT_DESIGN = "weekly_after_proving"  # a cohort that names none
+LIFE_CHANCES_FUND = "Life Chances Fund"  # the one fund of a contract that gives ``lcf_share``
+# What a cohort's sustained weeks are a record of (``outcome``): what reconciliation checks a
+# claimed day against in the council's SSDA903 episodes (stars.domain.outcomes.reconciliation)
+OUTCOMES = ("foster_placement", "at_home", "out_of_care")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,35 @@ class Eligibility:
 
 
 @dataclass(frozen=True)
+class Milestone:
+    """A payment earned once per referral when one unbroken run of sustained days lasts
+    ``continuous_weeks`` whole weeks (0: its first sustained day)."""
+
+    name: str
+    continuous_weeks: int
+    payment: Decimal
+
+    @property
+    def days(self) -> int:
+        """The days one unbroken run must last to earn it (at least one)."""
+        return max(1, 7 * self.continuous_weeks)
+
+
+@dataclass(frozen=True)
+class OutcomeFund:
+    """A top-up fund paying ``share`` of every outcome payment, never more than ``cap``."""
+
+    name: str
+    share: Decimal
+    cap: Decimal | None = None
+
+    def contribution(self, outcome_payments: Decimal) -> Decimal:
+        """What it pays of outcome payments to date: its share, capped."""
+        amount = outcome_payments * self.share
+        return amount if self.cap is None else min(amount, self.cap)
+
+
+@dataclass(frozen=True)
 class Cohort:
     code: str
     name: str
@@ -53,6 +86,10 @@ class Cohort:
     minimum_referrals: int
     eligibility: tuple[EligibilityRule, ...]
     payment_design: str = DEFAULT_DESIGN  # one of PAYMENT_DESIGNS
+    # continuous_milestones: in the order of their continuous weeks
+    milestones: tuple[Milestone, ...] = ()
+    max_payment_per_referral: Decimal | None = None  # cap on one referral's outcome payments
+    outcome: str | None = None  # one of OUTCOMES: what reconciliation checks; None: nothing
 
     def rule_on(self, on: dt.date) -> EligibilityRule | None:
         """The eligibility rule in force on a date (the latest one that has started)."""
@@ -100,7 +137,9 @@ class Contract:
     maximum_outcome_payment: Decimal | None = None
     stuck_after_working_days: int = 10
     closure_reasons: tuple[str, ...] = CLOSURE_REASONS
-    code: str = ""  # [programme] code; blank when the file has none (see programme_code)
+    # [[outcome_fund]]; none given: one fund, the Life Chances Fund, paying ``lcf_share``
+    outcome_funds: tuple[OutcomeFund, ...] = ()
+    code: str = ""  # [programme] code, for a service holding several programmes
     _cohort_index: Mapping[str, Cohort] = field(default_factory=dict, repr=False, compare=False)
     _la_index: Mapping[str, LocalAuthority] = field(default_factory=dict, repr=False, compare=False)
 
@@ -110,13 +149,23 @@ class Contract:
             self, "_la_index", {la.code.lower(): la for la in self.local_authorities}
         )
 
+    # -- outcome funds --------------------------------------------------------------------
+    @property
+    def funds(self) -> tuple[OutcomeFund, ...]:
+        """The outcome funds: ``[[outcome_fund]]``, or the Life Chances Fund's ``lcf_share``."""
+        return self.outcome_funds or (OutcomeFund(LIFE_CHANCES_FUND, self.lcf_share),)
+
+    def fund_contributions(self, outcome_payments: Decimal) -> dict[str, Decimal]:
+        """What each fund pays of the outcome payments to date (its share, up to its cap)."""
+        return {f.name: f.contribution(outcome_payments) for f in self.funds}
+
     # -- look-ups -------------------------------------------------------------------------
     @property
     def programme_code(self) -> str:
         """The programme's code: ``[programme] code``, else its name in lower case with a
         ``-`` for every run of other characters (``STARS`` is ``stars``)."""
         if self.code:
-            return self.code
+            return self.code.lower()
         return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:40] or "programme"
 
     @property

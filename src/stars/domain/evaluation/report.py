@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -22,6 +23,7 @@ import polars as pl
 
 from stars.domain.contract.terms import Contract
 from stars.domain.money import ZERO, Money, rate4, to_json_ready
+from stars.domain.outcomes.designs.registry import design_for
 from stars.domain.outcomes.engine import WEEKS, money_of_group, referral_figures, unit_columns
 from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES
 
@@ -60,12 +62,13 @@ def _closed_early_rate(counts: dict[Any, int], key: str) -> Decimal | None:
     return rate4(counts.get((key, "closed_early"), 0), closed)
 
 
-def _finance_cohort(m: Money) -> dict[str, Any]:
+def _finance_cohort(m: Money, figures: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "sustained_weeks": m.sustained_weeks,
         "payable_weeks": m.payable_weeks,
         "savings": m.savings,
         "outcome_payments": m.outcome_payments,
+        **figures,  # the payment design's own (continuous_milestones: milestones)
     }
 
 
@@ -160,10 +163,17 @@ def evaluation_report(
         for i, value in enumerate(row[7:]):
             w[i] += value
     money: dict[tuple[str, str], Money] = {}
+    units: dict[str, dict[str, int]] = {c: dict.fromkeys(summed, 0) for c in cohorts}
     for (la, cohort, funding), sums in weeks.items():
         m = money_of_group(contract, cohort, funding, dict(zip(summed, sums, strict=True)))
         money[(la, cohort)] = money[(la, cohort)] + m if (la, cohort) in money else m
-    grand = _sum(money, lambda k: True)
+        if cohort in units:
+            for name, value in zip(summed, sums, strict=True):
+                units[cohort][name] += value
+    # the outcome funds pay their shares of all outcome payments, each up to its cap
+    total = _sum(money, lambda k: True)
+    funds = contract.fund_contributions(total.outcome_payments)
+    grand = replace(total, fund_contributions=sum(funds.values(), ZERO))
 
     return {
         "as_of": as_of.isoformat(),
@@ -193,7 +203,11 @@ def evaluation_report(
         },
         "finance": {
             "by_cohort": {
-                c: _finance_cohort(_sum(money, lambda k, c=c: k[1] == c)) for c in cohorts
+                c: _finance_cohort(
+                    _sum(money, lambda k, c=c: k[1] == c),
+                    design_for(contract, c).figures(contract, c, units[c]),
+                )
+                for c in cohorts
             },
             "by_local_authority": {
                 la: _finance_council(_sum(money, lambda k, la=la: k[0] == la)) for la in councils
@@ -206,6 +220,7 @@ def evaluation_report(
             "net_cash_saving": grand.net_cash_saving,
             "lcf_contribution": grand.fund_contributions,
             "council_cost": grand.council_cost,
+            "outcome_funds": funds,
         },
     }
 
@@ -260,6 +275,7 @@ def empty_report(as_of: dt.date) -> dict[str, Any]:
             "net_cash_saving": ZERO,
             "lcf_contribution": ZERO,
             "council_cost": ZERO,
+            "outcome_funds": {},
         },
     }
 

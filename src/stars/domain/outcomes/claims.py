@@ -122,20 +122,23 @@ def claim_lines(
             )
         weeks, amount = e.payable_weeks - s.payable_weeks, e.outcome_payment - s.outcome_payment
         if weeks or amount:
-            out.append(
-                LineSpec(
-                    rid,
-                    OUTCOME,
-                    OUTCOME,
-                    weeks,
-                    e.weekly_rate,
-                    amount,
+            new = [m for m in e.milestones if m not in s.milestones]
+            if new or e.milestones:
+                rule = (
+                    f"milestones earned in {month_label(first)}: {', '.join(new) or 'none'} "
+                    f"(outcome payments to date {_money(s.outcome_payment)} to "
+                    f"{_money(e.outcome_payment)}, after any cap per referral)"
+                )
+            else:
+                rule = (
                     f"payable weeks rose from {s.payable_weeks} to {e.payable_weeks} in "
                     f"{month_label(first)} (sustained weeks {s.sustained_weeks} to "
                     f"{e.sustained_weeks}, counted to {after:%d %b %Y} exclusive) at "
-                    f"{_money(e.weekly_rate)} a week",
+                    f"{_money(e.weekly_rate)} a week"
                 )
-            )
+                if amount != e.weekly_rate * weeks:
+                    rule += ", up to the cap per referral"
+            out.append(LineSpec(rid, OUTCOME, OUTCOME, weeks, e.weekly_rate, amount, rule))
         if e.guaranteed_fee != s.guaranteed_fee:
             out.append(
                 LineSpec(
@@ -208,3 +211,50 @@ def claim_totals(lines: Iterable[LineLike], lcf_share: Decimal) -> ClaimTotals:
         fund_contributions=fund_contribution(outcome, lcf_share),
     )
     return ClaimTotals(money, adjustments)
+
+
+# -- the next step of a council's claims --------------------------------------------------------
+
+PREPARE, SUBMIT, APPROVE = "prepare", "submit", "approve"
+
+
+@dataclass(frozen=True)
+class ClaimStep:
+    """What must happen next to a council's claims: which month, what, and who owes it."""
+
+    month: dt.date
+    action: str  # PREPARE, SUBMIT or APPROVE
+    owner: str  # "provider" or "council"
+
+    @property
+    def description(self) -> str:
+        what = {
+            PREPARE: "prepare the claim",
+            SUBMIT: "submit the claim to the council",
+            APPROVE: "approve or dispute the claim",
+        }[self.action]
+        return f"{month_label(self.month)}: {what}"
+
+
+def next_claim_step(
+    claims: Mapping[dt.date, str], first_month: dt.date, today: dt.date
+) -> ClaimStep | None:
+    """The next step of a council's claims, given each claimed month's status.
+
+    Claims go month by month, each approved before a later month is claimed. So the earliest
+    claim not yet approved is what waits: a draft for the provider to submit, a submitted one
+    for the council to approve, a disputed one for the provider to prepare again. With every
+    claim approved, the month after the latest claim (from ``first_month``, the programme's
+    first) waits to be prepared once it has ended; None when nothing waits."""
+    for month in sorted(claims):
+        status = claims[month]
+        if status == "draft":
+            return ClaimStep(month, SUBMIT, "provider")
+        if status == "submitted":
+            return ClaimStep(month, APPROVE, "council")
+        if status == "disputed":
+            return ClaimStep(month, PREPARE, "provider")
+    after = next_month(max(claims)) if claims else month_start(first_month)
+    if next_month(after) <= today:
+        return ClaimStep(after, PREPARE, "provider")
+    return None

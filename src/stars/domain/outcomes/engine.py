@@ -27,9 +27,12 @@ from stars.domain.contract.terms import Contract
 from stars.domain.money import Money, fund_contribution
 from stars.domain.outcomes.designs.registry import DEFAULT, DESIGNS, design_for, designs_of
 from stars.domain.outcomes.frames import referrals_as_of
-from stars.domain.outcomes.windows import sustained_weeks, window_end_days
+from stars.domain.outcomes.windows import longest_run_days, sustained_weeks, window_end_days
 
 WEEKS = ("sustained_weeks", "payable_weeks")  # every referral has these, whatever its design
+# figures per referral a design may ask for (``PaymentDesign.inputs``), each worked out by
+# the window rule, over the referral's periods, only when a design of the contract asks
+INPUTS = {"longest_run_days": longest_run_days}
 
 
 def design_columns(contract: Contract) -> dict[str, pl.Expr]:
@@ -54,7 +57,15 @@ def design_columns(contract: Contract) -> dict[str, pl.Expr]:
 def unit_columns(contract: Contract) -> tuple[str, ...]:
     """The integer columns, beyond ``WEEKS``, that price the contract's outcome payments."""
     names = [DEFAULT, *designs_of(contract)]
-    return tuple(dict.fromkeys(u for n in names for u in DESIGNS[n].units if u not in WEEKS))
+    return tuple(
+        dict.fromkeys(u for n in names for u in DESIGNS[n].units(contract) if u not in WEEKS)
+    )
+
+
+def inputs_of(contract: Contract) -> tuple[str, ...]:
+    """The per-referral inputs (``INPUTS``) the contract's payment designs ask for."""
+    names = [DEFAULT, *designs_of(contract)]
+    return tuple(dict.fromkeys(i for n in names for i in DESIGNS[n].inputs))
 
 
 # -- integer weeks per referral -------------------------------------------------------------
@@ -68,7 +79,8 @@ def referral_figures(
     Columns: every referral column, then ``status_as_of``, ``closure_reason_as_of``,
     ``window_end`` (exclusive), ``sustained_weeks``, ``proving_weeks`` (the sustained weeks
     not paid: the cohort's proving weeks, or ``minimum_weeks`` for a guaranteed referral),
-    ``payable_weeks`` and any other unit column of the contract's payment designs.
+    ``payable_weeks``, the inputs (``INPUTS``) and any other column of the contract's
+    payment designs.
     """
     refs = referrals_as_of(referrals, as_of).with_columns(
         window_end_days(contract.programme_weeks, as_of).alias("_window_end")
@@ -76,6 +88,7 @@ def referral_figures(
     figures = refs.with_columns(
         pl.from_epoch(pl.col("_window_end"), time_unit="d").alias("window_end"),
         sustained_weeks(refs, "_window_end", periods),
+        *[INPUTS[name](refs, "_window_end", periods) for name in inputs_of(contract)],
     )
     for name, expr in design_columns(contract).items():  # in order: each may use the last
         figures = figures.with_columns(expr.alias(name))
@@ -144,6 +157,7 @@ class ReferralPayment:
     weekly_rate: Decimal
     outcome_payment: Decimal
     guaranteed_fee: Decimal
+    milestones: tuple[str, ...] = ()  # the milestones it earned (continuous_milestones)
 
     @property
     def total(self) -> Decimal:
@@ -176,5 +190,10 @@ def outcome_payments_as_of(
             weekly_rate=rates.get(cohort, Decimal(0)),
             outcome_payment=design.outcome_payments(contract, cohort, row),
             guaranteed_fee=fee if row["funding"] == "guaranteed" else Decimal(0),
+            milestones=tuple(
+                name
+                for name, n in design.figures(contract, cohort, row).get("milestones", {}).items()
+                if n
+            ),
         )
     return out

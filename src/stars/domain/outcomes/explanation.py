@@ -20,7 +20,7 @@ from stars.domain.money import pence
 from stars.domain.outcomes.designs.base import ReferralFacts, ReferralOutcome
 from stars.domain.outcomes.designs.registry import design_for
 from stars.domain.outcomes.frames import closure_reason_on, status_on
-from stars.domain.outcomes.windows import CountedPeriod, counted_periods, week_blocks, window
+from stars.domain.outcomes.windows import CountedPeriod, counted_periods, window
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class Explanation:
     saving_kind: str
     savings: Decimal
     savings_rule: str
+    # what the cohort's weeks are a record of (``Cohort.outcome``), for reconciliation
+    checked_against: str | None = None
 
     @property
     def sustained_weeks(self) -> int:
@@ -94,6 +96,14 @@ class Explanation:
         return self.outcome.fee_rule
 
     @property
+    def priced_by_the_week(self) -> bool:
+        """Whether the outcome payment is just payable weeks × the weekly rate (no cap
+        reached, no milestones)."""
+        return not self.outcome.details and (
+            self.payable_weeks * self.weekly_rate == self.outcome_payment
+        )
+
+    @property
     def counted_days(self) -> list[tuple[dt.date, dt.date]]:
         """The days counted, as half-open stretches ``[first, stop)``: one per period with
         days inside the window (what reconciliation checks against the council's records)."""
@@ -118,6 +128,7 @@ class Explanation:
             Line("Sustained weeks", str(self.sustained_weeks), "sum of the periods' whole weeks"),
             Line("Weeks not paid", str(self.proving_weeks), self.proving_rule),
             Line("Payable weeks", str(self.payable_weeks), self.payable_rule),
+            *(Line(*d) for d in self.outcome.details),
             Line("Outcome payment", f"£{pence(self.outcome_payment):,}", self.payment_rule),
             Line("Guaranteed-funding fee", f"£{pence(self.guaranteed_fee):,}", self.fee_rule),
             Line(f"Savings ({self.saving_kind})", f"£{pence(self.savings):,}", self.savings_rule),
@@ -140,9 +151,9 @@ def explain_referral(
     code = str(referral["cohort"])
     try:
         cohort = contract.cohort(code)
-        saving, kind = cohort.weekly_saving, cohort.saving_kind
+        saving, kind, checked = cohort.weekly_saving, cohort.saving_kind, cohort.outcome
     except KeyError:
-        saving, kind = Decimal(0), "cashable"
+        saving, kind, checked = Decimal(0), "cashable", None
     facts = ReferralFacts(
         referral_id=str(referral["referral_id"]),
         cohort=code,
@@ -152,7 +163,7 @@ def explain_referral(
     end: dt.date | None = referral.get("end_date")
     w = window(contract.programme_weeks, facts.referral_date, end, as_of)
     counted = counted_periods(w, periods, as_of)
-    outcome = design_for(contract, code).referral(contract, facts, week_blocks(counted), as_of)
+    outcome = design_for(contract, code).referral(contract, facts, counted, as_of)
     sustained = outcome.sustained_weeks
     reason = closure_reason_on(referral.get("status"), end, referral.get("closure_reason"), as_of)
     return Explanation(
@@ -172,4 +183,5 @@ def explain_referral(
         saving_kind=kind,
         savings=saving * sustained,
         savings_rule=f"{sustained} sustained weeks × £{saving} ({kind}, cohort {code})",
+        checked_against=checked,
     )

@@ -2,14 +2,16 @@
 
 Outcome payments rest on weeks a placement or home was sustained. For a referral linked to
 the council's child identifier, every claimed day is checked against the child's episodes of
-care (short breaks, legal status V3/V4, left out by the caller). What each cohort is paid for
-(docs/domain.md, "Cohorts") decides what a claimed day must look like:
+care (short breaks, legal status V3/V4, left out by the caller). What a cohort's sustained
+weeks are a record of is contract data: the cohort's ``outcome`` (one of
+``stars.domain.contract.terms.OUTCOMES``; DN2: A and B ``foster_placement``, C ``at_home``, D
+``out_of_care``; docs/domain.md, "Cohorts"), and it decides what a claimed day must look like:
 
-======  =========================================  ==========================================
-cohort  paid for                                   a claimed day is a discrepancy when
-======  =========================================  ==========================================
-A       weeks the foster placement is sustained    the child is in a children's home or
-        (stepping down from residential care)      secure unit (groups in-house / external
+================  ===============================  ==========================================
+outcome           paid for                         a claimed day is a discrepancy when
+================  ===============================  ==========================================
+foster_placement  weeks the foster placement is    the child is in a children's home or
+                  sustained                        secure unit (groups in-house / external
                                                    residential, secure: K1, K2, R1, S1, R5..)
                                                    or another placement that is not foster
                                                    care (placed with parents, supported
@@ -20,16 +22,15 @@ A       weeks the foster placement is sustained    the child is in a children's 
                                                    the child at all (a data gap: a wrong link
                                                    or a missing return, not proof of a
                                                    broken placement)
-B       weeks the foster placement is sustained    as cohort A
-        (in foster care at risk of breakdown)
-C       weeks the child stays home (reunified)     the child is looked after again in any
-                                                   placement other than placed with parents
+at_home           weeks the child stays home       the child is looked after again in any
+                  (reunified)                      placement other than placed with parents
                                                    (P1: still at home)
-D       weeks the child stays out of care          the child has any looked-after episode
-======  =========================================  ==========================================
+out_of_care       weeks the child stays out of     the child has any looked-after episode
+                  care
+================  ===============================  ==========================================
 
 Foster care is the groups kinship, in-house and agency fostering (U1-U6). A cohort with no
-row here is not checked.
+``outcome`` is not checked.
 
 Days are half-open: a claimed window runs from its first day up to (not including) its end,
 as the outcomes engine counts them; an episode from DECOM up to DEC (open: still running).
@@ -121,11 +122,11 @@ class Discrepancy:
         return self.end - dt.timedelta(days=1)
 
 
-RULES = {
-    "A": "the foster placement is sustained",
-    "B": "the foster placement is sustained",
-    "C": "the child stays at home",
-    "D": "the child stays out of care",
+FOSTER_PLACEMENT, AT_HOME, OUT_OF_CARE = "foster_placement", "at_home", "out_of_care"
+RULES = {  # one for each of stars.domain.contract.terms.OUTCOMES
+    FOSTER_PLACEMENT: "the foster placement is sustained",
+    AT_HOME: "the child stays at home",
+    OUT_OF_CARE: "the child stays out of care",
 }
 
 
@@ -143,11 +144,11 @@ def _ceased_before(day: dt.date, episodes: Sequence[Episode]) -> Episode | None:
 
 
 def _problem(
-    cohort: str, day: dt.date, lived: Episode | None, episodes: Sequence[Episode]
+    outcome: str, day: dt.date, lived: Episode | None, episodes: Sequence[Episode]
 ) -> _Problem | None:
     """What is wrong with a claimed day starting at ``day`` lived in ``lived``."""
     group, place = (lived.group, lived.place) if lived else (None, None)
-    if cohort in ("A", "B"):
+    if outcome == FOSTER_PLACEMENT:
         if group in FOSTERING:
             return None
         if lived is None:
@@ -174,15 +175,15 @@ def _problem(
         return _Problem(
             OTHER_PLACEMENT, HIGH, f"placed as {group} (PLACE {place}), not in foster care"
         )
-    if cohort == "C":
+    if outcome == AT_HOME:
         if group is None or group == WITH_PARENTS:
             return None
         return _Problem(LOOKED_AFTER_AGAIN, HIGH, f"looked after again: {group} (PLACE {place})")
-    if cohort == "D":
+    if outcome == OUT_OF_CARE:
         if group is None:
             return None
         return _Problem(ENTERED_CARE, HIGH, f"entered care: {group} (PLACE {place})")
-    return None  # a cohort with no rule here: nothing is checked
+    return None  # an outcome with no rule here: nothing is checked
 
 
 def _on(day: dt.date, episodes: Sequence[Episode]) -> Episode | None:
@@ -192,7 +193,7 @@ def _on(day: dt.date, episodes: Sequence[Episode]) -> Episode | None:
 
 
 def reconcile(
-    cohort: str,
+    outcome: str | None,
     claimed: Sequence[tuple[dt.date, dt.date]],
     episodes: Sequence[Episode],
     *,
@@ -200,10 +201,11 @@ def reconcile(
 ) -> list[Discrepancy]:
     """Every stretch of claimed days that the child's episodes contradict, in date order.
 
-    ``claimed`` are half-open windows ``[first, stop)``; days on or after ``records_until``
-    (if given) are not checked.
+    ``outcome`` is the cohort's (``Cohort.outcome``: what its weeks are a record of; None:
+    nothing is checked). ``claimed`` are half-open windows ``[first, stop)``; days on or
+    after ``records_until`` (if given) are not checked.
     """
-    code = cohort.upper()
+    code = (outcome or "").lower()
     rule = RULES.get(code)
     if rule is None:
         return []
@@ -255,25 +257,40 @@ def reconcile(
 
 @dataclass(frozen=True)
 class ClaimWeek:
-    """One whole sustained week: ``[start, end)``, and what was paid for it (if anything)."""
+    """One whole sustained week ``[start, end)`` and what was paid for it (if anything); or
+    the run of days that earned a milestone (``label``: its name) and what it paid."""
 
     start: dt.date
     end: dt.date
     paid: bool
     amount: Decimal
+    label: str = ""
+    week: bool = True  # False: a milestone's run, not one of the sustained weeks
 
     @property
     def month(self) -> str:
-        """The claim month ("YYYY-MM") the week was claimed in: that of its last day."""
+        """The claim month ("YYYY-MM") it was claimed in: that of its last day."""
         return f"{self.end - dt.timedelta(days=1):%Y-%m}"
 
 
 def claim_weeks(outcome: ReferralOutcome) -> list[ClaimWeek]:
     """A referral's sustained weeks in date order, each with what its payment design paid
-    for it (a proving week: nothing)."""
+    for it (a proving week: nothing), then the runs that earned milestones, if any, each
+    with its payment."""
     paid = outcome.paid_for()
+    labels = outcome.labels()
     zero = Decimal(0)
-    return [ClaimWeek(w.start, w.end, w in paid, paid.get(w, zero)) for w in outcome.weeks]
+    weeks = [
+        ClaimWeek(w.start, w.end, w in paid, paid.get(w, zero), labels.get(w, ""))
+        for w in outcome.weeks
+    ]
+    listed = set(outcome.weeks)
+    extra = [
+        ClaimWeek(w.start, w.end, True, amount, labels.get(w, ""), week=False)
+        for w, amount in paid.items()
+        if w not in listed
+    ]
+    return weeks + sorted(extra, key=lambda w: (w.end, w.start))
 
 
 @dataclass(frozen=True)
@@ -282,7 +299,7 @@ class Stake:
 
     weeks: int  # whole claimed weeks with at least one discrepant day
     paid_weeks: int  # of which paid (past the proving weeks)
-    amount: Decimal  # claimed for those paid weeks
+    amount: Decimal  # claimed for those paid weeks (and for milestones whose runs it touches)
     months: tuple[str, ...]  # claim months ("YYYY-MM") holding the paid weeks
 
 
@@ -294,8 +311,8 @@ def at_stake(d: Discrepancy, weeks: Sequence[ClaimWeek]) -> Stake:
     hit = touched(d, weeks)
     paid = [w for w in hit if w.paid]
     return Stake(
-        weeks=len(hit),
-        paid_weeks=len(paid),
+        weeks=sum(w.week for w in hit),
+        paid_weeks=sum(w.week for w in paid),
         amount=sum((w.amount for w in paid), Decimal(0)),
         months=tuple(sorted({w.month for w in paid})),
     )

@@ -108,6 +108,33 @@ def week_blocks(periods: Sequence[CountedPeriod]) -> tuple[Week, ...]:
     return tuple(sorted(blocks, key=lambda w: w.end))
 
 
+@dataclass(frozen=True)
+class Run:
+    """An unbroken run of sustained days ``[start, end)``: counted periods that touch."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+def runs(periods: Sequence[CountedPeriod]) -> tuple[Run, ...]:
+    """The unbroken runs of the counted periods, in date order: periods with days inside
+    the window, one joined to the next when it ends on the day the next starts (a gap of a
+    day or more starts a new run)."""
+    out: list[Run] = []
+    for p in sorted(periods, key=lambda p: p.counted_from):
+        if p.days <= 0:
+            continue
+        if out and out[-1].end == p.counted_from:
+            out[-1] = Run(out[-1].start, p.counted_until)
+        else:
+            out.append(Run(p.counted_from, p.counted_until))
+    return tuple(out)
+
+
 # -- every referral at once (Polars) -----------------------------------------------------------
 
 
@@ -168,4 +195,54 @@ def sustained_weeks(refs: pl.DataFrame, window_end: str, periods: pl.DataFrame) 
     out = pl.zeros(refs.height, pl.Int64, eager=True).alias("sustained_weeks")
     if per_referral.height:
         out = out.scatter(per_referral["_row"], per_referral["_weeks"])
+    return out
+
+
+def longest_run_days(refs: pl.DataFrame, window_end: str, periods: pl.DataFrame) -> pl.Series:
+    """The days of each row's longest unbroken run (``runs``) inside its window, in row
+    order (columns of ``refs`` as for ``sustained_weeks``)."""
+    spans = (
+        periods.lazy()
+        .select(
+            "referral_id",
+            days("start_date").alias("_start"),
+            days("end_date").fill_null(FAR).alias("_end"),
+        )
+        .join(
+            refs.lazy().select(
+                "referral_id",
+                pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+                days("referral_date").alias("_from"),
+                pl.col(window_end).alias("_window_end"),
+            ),
+            on="referral_id",
+            how="inner",
+        )
+        .select(
+            "_row",
+            pl.max_horizontal("_start", "_from").alias("_s"),
+            pl.min_horizontal("_end", "_window_end").alias("_e"),
+        )
+        .filter(pl.col("_e") > pl.col("_s"))
+        .sort("_row", "_s")
+    )
+    per_referral = (
+        spans.with_columns(pl.col("_e").shift(1).over("_row").alias("_prev"))
+        # a new run where a referral's spans begin or a span does not touch the last one
+        # (the running count of those starts numbers every run, across referrals)
+        .with_columns(
+            (pl.col("_prev").is_null() | (pl.col("_s") != pl.col("_prev")))
+            .cast(pl.Int64)
+            .cum_sum()
+            .alias("_run")
+        )
+        .group_by("_row", "_run")
+        .agg((pl.col("_e") - pl.col("_s")).sum().alias("_days"))
+        .group_by("_row")
+        .agg(pl.col("_days").max())
+        .collect()
+    )
+    out = pl.zeros(refs.height, pl.Int64, eager=True).alias("longest_run_days")
+    if per_referral.height:
+        out = out.scatter(per_referral["_row"], per_referral["_days"])
     return out

@@ -388,11 +388,7 @@ def project(
             day_g[g] = sum(days[j] for j in states)
         total = sum(mean[j] for j in in_care)
         sd_total = math.sqrt(_variance(model.stock, p_h, entry_cohorts, in_care))
-        costs = {
-            g: Decimal(str(round(d, 2))) * weekly_costs[g] / Decimal(7)
-            for g, d in day_g.items()
-            if g in weekly_costs
-        }
+        costs = costs_of(day_g, weekly_costs)
         by_band = {b: sum(mean[k * n_g + g] for g in range(n_g)) for k, b in enumerate(model.bands)}
         out.append(
             ProjectedYear(
@@ -415,6 +411,15 @@ def project(
         for g, states in zip(model.groups, group_states, strict=True)
     }
     return Projection(scenario.name, model.reference_date, stock_by_group, tuple(out))
+
+
+def costs_of(days: Mapping[str, float], weekly_costs: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """Cost per group: child-days (to the hundredth) x weekly cost / 7, exact."""
+    return {
+        g: Decimal(str(round(d, 2))) * weekly_costs[g] / Decimal(7)
+        for g, d in days.items()
+        if g in weekly_costs
+    }
 
 
 def _variance(

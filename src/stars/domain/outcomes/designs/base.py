@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 import polars as pl
 
 from stars.domain.contract.terms import Contract
-from stars.domain.outcomes.windows import Week
+from stars.domain.money import pence
+from stars.domain.outcomes.windows import CountedPeriod, Week
 
 OUTCOME = "outcome"
 GUARANTEED_FEE = "guaranteed_fee"
@@ -55,7 +56,10 @@ class Payment:
     kind: str  # OUTCOME or GUARANTEED_FEE
     amount: Decimal
     counted_from: dt.date
-    week: Week | None = None  # the sustained week it pays for, if it pays for one
+    # the days it pays for, ``[start, end)``: a sustained week, or the run that earned a
+    # milestone; None for a guaranteed-funding fee
+    week: Week | None = None
+    label: str = ""  # what it pays for, if not a sustained week (a milestone's name)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class ReferralOutcome:
     fee_rule: str
     weeks: tuple[Week, ...]  # every sustained week, in date order
     payments: tuple[Payment, ...]
+    # the design's own figures, in reading order: (label, value, rule)
+    details: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def outcome_payment(self) -> Decimal:
@@ -87,12 +93,17 @@ class ReferralOutcome:
         return self.outcome_payment + self.guaranteed_fee
 
     def paid_for(self) -> dict[Week, Decimal]:
-        """What was paid for each sustained week that earned an outcome payment."""
+        """What was paid for each stretch of days (a sustained week, a milestone's run)
+        that earned an outcome payment."""
         out: dict[Week, Decimal] = {}
         for p in self.payments:
             if p.kind == OUTCOME and p.week is not None:
                 out[p.week] = out.get(p.week, Decimal(0)) + p.amount
         return out
+
+    def labels(self) -> dict[Week, str]:
+        """What each paid stretch that is not a sustained week pays for (a milestone)."""
+        return {p.week: p.label for p in self.payments if p.week is not None and p.label}
 
 
 class PaymentDesign(Protocol):
@@ -104,14 +115,25 @@ class PaymentDesign(Protocol):
         ...
 
     @property
-    def units(self) -> tuple[str, ...]:
+    def inputs(self) -> tuple[str, ...]:
+        """Per-referral figures the design needs beyond ``sustained_weeks`` (of
+        ``stars.domain.outcomes.engine.INPUTS``: ``longest_run_days``)."""
+        ...
+
+    def units(self, contract: Contract) -> tuple[str, ...]:
         """The integer columns per referral that price its outcome payments."""
         ...
 
     def columns(self, contract: Contract) -> dict[str, pl.Expr]:
         """Per referral, over the engine's columns (``cohort``, ``funding``,
-        ``sustained_weeks``): ``proving_weeks``, ``payable_weeks`` and each unit column,
-        worked out in this order (each may use the ones before it)."""
+        ``sustained_weeks`` and the design's ``inputs``): ``proving_weeks``,
+        ``payable_weeks`` and each unit column, worked out in this order (each may use the
+        ones before it)."""
+        ...
+
+    def figures(self, contract: Contract, cohort: str, units: Mapping[str, int]) -> dict[str, Any]:
+        """Figures of the design the evaluation report adds for a cohort, from its summed
+        units (``continuous_milestones``: ``milestones``); none for most designs."""
         ...
 
     def outcome_payments(
@@ -121,9 +143,14 @@ class PaymentDesign(Protocol):
         ...
 
     def referral(
-        self, contract: Contract, referral: ReferralFacts, weeks: Sequence[Week], as_of: dt.date
+        self,
+        contract: Contract,
+        referral: ReferralFacts,
+        periods: Sequence[CountedPeriod],
+        as_of: dt.date,
     ) -> ReferralOutcome:
-        """One referral as of ``as_of``, from its sustained weeks in date order."""
+        """One referral as of ``as_of``, from its outcome periods clipped to its window, in
+        date order (``stars.domain.outcomes.windows.counted_periods``)."""
         ...
 
 
@@ -138,3 +165,22 @@ def guaranteed_fee(
         return (), "not started by the as-of date"
     rule = f"{gf.minimum_weeks} weeks × £{gf.weekly_fee} once started, whatever happens"
     return (Payment(GUARANTEED_FEE, gf.fee, referral.referral_date),), rule
+
+
+def capped(payments: Sequence[Payment], cap: Decimal | None) -> tuple[tuple[Payment, ...], str]:
+    """Outcome payments in date order, the one that reaches the cap cut to it and later ones
+    left out (``max_payment_per_referral``), and the rule."""
+    if cap is None:
+        return tuple(payments), ""
+    out: list[Payment] = []
+    total = Decimal(0)
+    for p in payments:
+        if total >= cap:
+            continue
+        amount = min(p.amount, cap - total)
+        out.append(replace(p, amount=amount))
+        total += amount
+    full = sum((p.amount for p in payments), Decimal(0))
+    if full <= cap:
+        return tuple(out), f"£{pence(full):,} earned, within the cap of £{pence(cap):,} a referral"
+    return tuple(out), f"£{pence(full):,} earned, capped at £{pence(cap):,} a referral"

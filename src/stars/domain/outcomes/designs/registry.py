@@ -11,12 +11,14 @@ from collections.abc import Mapping
 
 from stars.domain.contract.terms import DEFAULT_DESIGN, Contract
 from stars.domain.outcomes.designs.base import PaymentDesign
+from stars.domain.outcomes.designs.milestones import ContinuousMilestones
 from stars.domain.outcomes.designs.weekly import WeeklyAfterProving
 
 DESIGNS: Mapping[str, PaymentDesign] = {
     design.name: design
     for design in (
         WeeklyAfterProving(),  # one line per design
+        ContinuousMilestones(),
     )
 }
 DEFAULT = DEFAULT_DESIGN  # a cohort that names none; also a cohort the contract lacks

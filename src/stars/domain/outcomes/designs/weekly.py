@@ -10,6 +10,12 @@ cohort the contract does not know earns nothing.
 Sustained weeks are paid in date order: the first weeks (by the day they end) are the
 proving weeks, so each payable week has a date, the day after its last day, from which it
 counts, and a claim month, that of its last day.
+
+With ``max_payment_per_referral``, a referral's outcome payments stop at the cap: the week
+that reaches it is paid what is left, later weeks nothing. Column-wise that is exact and
+linear: a referral whose payable weeks reach ``threshold`` (the fewest weeks whose payment
+reaches the cap) is one ``capped_referrals`` priced at the cap; any other's payable weeks
+are ``priced_weeks`` at the weekly rate.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
 
@@ -27,21 +34,51 @@ from stars.domain.outcomes.designs.base import (
     Payment,
     ReferralFacts,
     ReferralOutcome,
+    capped,
     guaranteed_fee,
 )
-from stars.domain.outcomes.windows import Week
+from stars.domain.outcomes.windows import CountedPeriod, week_blocks
+
+NEVER = 2**40  # payable weeks no referral reaches: "no cap"
+CAP_UNITS = ("priced_weeks", "capped_referrals")
+
+
+def threshold(rate: Decimal, cap: Decimal | None) -> int:
+    """The fewest payable weeks whose payment at ``rate`` reaches ``cap`` (NEVER if none)."""
+    if cap is None or rate <= 0:
+        return NEVER
+    weeks = int(cap // rate)
+    return weeks if rate * weeks >= cap else weeks + 1
 
 
 @dataclass(frozen=True)
 class WeeklyAfterProving:
     name: str = "weekly_after_proving"
-    units: tuple[str, ...] = ("payable_weeks",)
+    inputs: tuple[str, ...] = ()
+
+    def _cohorts(self, contract: Contract) -> list[Any]:
+        return [c for c in contract.cohorts if c.payment_design == self.name]
+
+    def _capped(self, contract: Contract) -> bool:
+        return any(c.max_payment_per_referral is not None for c in self._cohorts(contract))
+
+    def units(self, contract: Contract) -> tuple[str, ...]:
+        return ("payable_weeks", *(CAP_UNITS if self._capped(contract) else ()))
+
+    def figures(self, contract: Contract, cohort: str, units: Mapping[str, int]) -> dict[str, Any]:
+        return {}
 
     def _rate(self, contract: Contract, cohort: str) -> Decimal:
         try:
             return contract.cohort(cohort).weekly_outcome_payment
         except KeyError:
             return Decimal(0)
+
+    def _cap(self, contract: Contract, cohort: str) -> Decimal | None:
+        try:
+            return contract.cohort(cohort).max_payment_per_referral
+        except KeyError:
+            return None
 
     def columns(self, contract: Contract) -> dict[str, pl.Expr]:
         proving_by_cohort = {c.code: c.proving_weeks for c in contract.cohorts}
@@ -52,19 +89,39 @@ class WeeklyAfterProving:
                 pl.col("cohort").replace_strict(proving_by_cohort, default=0, return_dtype=pl.Int64)
             )
         )
-        return {
+        out = {
             "proving_weeks": proving,
             "payable_weeks": (pl.col("sustained_weeks") - pl.col("proving_weeks")).clip(0),
         }
+        if self._capped(contract):
+            limits = {
+                c.code: threshold(c.weekly_outcome_payment, c.max_payment_per_referral)
+                for c in self._cohorts(contract)
+            }
+            limit = pl.col("cohort").replace_strict(limits, default=NEVER, return_dtype=pl.Int64)
+            reached = pl.col("payable_weeks") >= limit
+            out["capped_referrals"] = reached.cast(pl.Int64)
+            out["priced_weeks"] = (
+                pl.when(reached).then(pl.lit(0, pl.Int64)).otherwise(pl.col("payable_weeks"))
+            )
+        return out
 
     def outcome_payments(
         self, contract: Contract, cohort: str, units: Mapping[str, int]
     ) -> Decimal:
-        return self._rate(contract, cohort) * units["payable_weeks"]
+        rate, cap = self._rate(contract, cohort), self._cap(contract, cohort)
+        if cap is None or "capped_referrals" not in units:
+            return rate * units["payable_weeks"]
+        return rate * units["priced_weeks"] + cap * units["capped_referrals"]
 
     def referral(
-        self, contract: Contract, referral: ReferralFacts, weeks: Sequence[Week], as_of: dt.date
+        self,
+        contract: Contract,
+        referral: ReferralFacts,
+        periods: Sequence[CountedPeriod],
+        as_of: dt.date,
     ) -> ReferralOutcome:
+        weeks = week_blocks(periods)
         code = referral.cohort
         try:
             cohort_proving = contract.cohort(code).proving_weeks
@@ -83,7 +140,13 @@ class WeeklyAfterProving:
         sustained = len(weeks)
         payable = max(sustained - proving, 0)
         fees, fee_rule = guaranteed_fee(contract, referral, as_of)
-        paid = tuple(Payment(OUTCOME, rate, w.end, w) for w in list(weeks)[proving:])
+        cap = self._cap(contract, code)
+        paid, cap_rule = capped(
+            [Payment(OUTCOME, rate, w.end, w) for w in list(weeks)[proving:]], cap
+        )
+        payment_rule = f"{payable} payable weeks × £{rate} (cohort {code} weekly rate)"
+        if cap_rule:
+            payment_rule += f"; {cap_rule}"
         return ReferralOutcome(
             design=self.name,
             sustained_weeks=sustained,
@@ -92,7 +155,7 @@ class WeeklyAfterProving:
             payable_weeks=payable,
             payable_rule=f"max(0, {sustained} sustained − {proving}) = {payable}",
             weekly_rate=rate,
-            payment_rule=f"{payable} payable weeks × £{rate} (cohort {code} weekly rate)",
+            payment_rule=payment_rule,
             fee_rule=fee_rule,
             weeks=tuple(weeks),
             payments=fees + paid,

@@ -1,0 +1,117 @@
+"""Our side of the rolling benchmark: read a directory of returns, parse, merge, run the
+rolling-origin backtests on the peer's four categories, print JSON.
+
+Usage: python benchmarks/sufficiency/ours_rolling.py DIR TEST_YEAR [WINDOW_YEARS]
+
+Reports, out of sample (each origin calibrated only on backtests it had seen): mean absolute
+error per category and years ahead for the carried forecast, "no change", the damped trend
+and the model's trend in full, and the 90% band's coverage; and the forecast of 31 March
+TEST_YEAR made at 31 March TEST_YEAR - 1 (for the comparison with the peer). Times: reading,
+the live forecast alone (one fit and projection, as the page's first step) and all the
+rolling backtests.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from stars.domain.sufficiency.forecast import fit_model, project
+from stars.domain.sufficiency.rolling import rolling_backtests
+from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
+from stars.domain.sufficiency.trust import TOTAL, calibrate, evaluate, forecast
+
+PEER_GROUPS = ("Fostering", "Residential", "Supported", "Other")
+PEER_MAP = {
+    **{f"U{i}": "Fostering" for i in range(1, 7)},
+    "K2": "Residential",
+    "R1": "Residential",
+    "H5": "Supported",
+    "P2": "Supported",
+}
+
+
+def main() -> None:
+    root, test_year = Path(sys.argv[1]), int(sys.argv[2])
+    window = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    t0 = time.perf_counter()
+    eps, hds, errors = [], [], 0
+    for d in sorted(p for p in root.iterdir() if p.is_dir()):
+        y = int(d.name)
+        e = parse_episodes(f"{y}/episodes.csv", (d / "episodes.csv").read_text(), y)
+        h = parse_header(f"{y}/header.csv", (d / "header.csv").read_text(), y)
+        errors += len(e.errors) + len(h.errors)
+        eps.append(e)
+        hds.append(h)
+    merged = merge_returns(eps, hds)
+    del eps, hds
+    episodes = merged.episodes.with_columns(
+        pl.col("PLACE").replace_strict(PEER_MAP, default="Other").alias("PEER_GROUP")
+    )
+    t1 = time.perf_counter()
+    origin = test_year - 1
+    live = fit_model(
+        episodes,
+        merged.headers,
+        date(origin, 3, 31),
+        window_years=window,
+        groups=PEER_GROUPS,
+        group_column="PEER_GROUP",
+    )
+    project(live, 3)
+    t2 = time.perf_counter()
+    rolling = rolling_backtests(
+        episodes,
+        merged.headers,
+        window_years=window,
+        groups=PEER_GROUPS,
+        group_column="PEER_GROUP",
+    )
+    t3 = time.perf_counter()
+    known = [p for p in rolling.points if p.actual is not None]
+    evaluation = evaluate(rolling.points, PEER_GROUPS)
+    at = [p for p in known if p.origin == origin and p.horizon == 1]
+    at = [p for p in at if p.group != TOTAL] + [p for p in at if p.group == TOTAL]
+    carry = calibrate([p for p in known if p.target <= origin], PEER_GROUPS)
+    test = [
+        {
+            "group": p.group,
+            "actual": p.actual,
+            "ours": f.expected,
+            "lower": f.lower,
+            "upper": f.upper,
+            "naive": p.now,
+            "damped": p.damped,
+            "model": p.model,
+            "weight": carry[p.group].weight if p.group in carry else None,
+        }
+        for p, f in zip(at, forecast(at, carry), strict=True)
+    ]
+    print(
+        json.dumps(
+            {
+                "errors": errors,
+                "episodes": merged.episodes.height,
+                "children": merged.headers.height,
+                "origins": list(evaluation.origins),
+                "seconds_read_parse_merge": t1 - t0,
+                "seconds_live_forecast": t2 - t1,
+                "seconds_rolling_backtests": t3 - t2,
+                "coverage": evaluation.coverage,
+                "band_held": sum(r.covered for r in evaluation.rows if r.group != TOTAL),
+                "band_backtests": sum(r.backtests for r in evaluation.rows if r.group != TOTAL),
+                "rolling": [r.__dict__ for r in evaluation.rows],
+                "test": test,
+                "weights": {g: c.weight for g, c in calibrate(known, PEER_GROUPS).items()},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""What every list page shares: filters and a sort chosen from fixed options, pages of 50,
+and page links that keep the filters.
+
+A value typed into the address that is not one of a filter's options is ignored (the list
+is shown unfiltered), never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One select of a list's filter form: ``options`` are (value, label); "" is "All"."""
+
+    name: str
+    label: str
+    options: Sequence[tuple[str, str]]
+    value: str = ""
+    all_label: str = "All"
+
+
+def chosen(
+    request: HttpRequest, name: str, options: Sequence[tuple[str, str]], default: str = ""
+) -> str:
+    """The request's value for ``name`` if it is one of the options, else ``default``."""
+    value = request.GET.get(name, default)
+    return value if value in {v for v, _ in options} else default
+
+
+def filters_from(request: HttpRequest, *specs: Filter) -> list[Filter]:
+    """Each filter with the request's value (only one of its options)."""
+    return [
+        Filter(f.name, f.label, f.options, chosen(request, f.name, f.options, f.value), f.all_label)
+        for f in specs
+    ]
+
+
+def page_of(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page:
+    """The page asked for (``?page=N``; the last one past the end, the first for nonsense)."""
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The request's query string without ``page``, for the page links."""
+    q = request.GET.copy()
+    q.pop("page", None)
+    return q.urlencode()

@@ -1,0 +1,133 @@
+"""Exact money of many simulated runs through the engine's pricing and the payment seam.
+
+The engine prices a group of referrals (one council, cohort and funding) from its integer
+sums (referrals, sustained weeks, payable weeks and the payment design's unit columns):
+``stars.domain.outcomes.engine.money_of_group``, which asks the cohort's payment design
+(``PaymentDesign.outcome_payments``). Those prices are linear in the sums (the seam prices
+summed units), so the price of one of each sum, asked once per group, prices every run:
+a figure of a run is an integer matrix product, exact in units of 10**-scale pounds.
+``Pricing.check`` holds the linearity to the seam's own figure on real sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+from stars.domain.contract.terms import Contract
+from stars.domain.money import Money
+from stars.domain.outcomes.engine import WEEKS, money_of_group, unit_columns
+
+Key = tuple[str, str, str]  # (council, cohort, funding)
+Ints = npt.NDArray[np.int64]
+
+MONEY = (
+    "outcome_payments",
+    "guaranteed_funding_payments",
+    "cashable_savings",
+    "cost_avoidance",
+    "savings",
+    "net_cash_saving",
+    "fund_contributions",
+    "council_cost",
+)
+COUNTS = ("referrals", "sustained_weeks")
+FIGURES = (*COUNTS, *MONEY)
+MAX_SCALE = 9
+
+
+def summed_columns(contract: Contract) -> tuple[str, ...]:
+    """The integer sums of a group the engine prices, in order."""
+    return ("referrals", *WEEKS, *unit_columns(contract))
+
+
+def _value(m: Money, figure: str) -> Decimal:
+    return Decimal(getattr(m, figure))
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """Coefficients: figure of a scope = sums (runs × keys·columns) @ ``matrix``."""
+
+    keys: tuple[Key, ...]
+    columns: tuple[str, ...]
+    outputs: tuple[str, ...]  # "figure" or "figure@la:code" or "figure@cohort:code"
+    matrix: Ints
+    scale: int  # money outputs are in units of 10**-scale pounds
+
+    def index(self, key: Key) -> int:
+        return self.keys.index(key)
+
+    def apply(self, sums: Ints) -> dict[str, Ints]:
+        """Every output of each run from its sums (runs × keys·columns)."""
+        out = sums @ self.matrix
+        return {name: out[:, i] for i, name in enumerate(self.outputs)}
+
+    def amount(self, output: str, value: int) -> Decimal:
+        """An output's value as exact pounds (counts stay counts)."""
+        if output.split("@")[0] in MONEY:
+            return Decimal(value).scaleb(-self.scale)
+        return Decimal(value)
+
+    def check(self, contract: Contract, key: Key, sums: Mapping[str, int]) -> None:
+        """The linear price of ``sums`` equals the engine's: else the design is not linear."""
+        engine = money_of_group(contract, key[1], key[2], sums)
+        row = np.zeros(len(self.keys) * len(self.columns), dtype=np.int64)
+        base = self.index(key) * len(self.columns)
+        for j, c in enumerate(self.columns):
+            row[base + j] = sums[c]
+        got = self.apply(row[None, :])
+        for figure in MONEY:
+            if self.amount(figure, int(got[figure][0])) != _value(engine, figure):
+                raise ValueError(
+                    f"the payment design of cohort {key[1]} does not price summed units "
+                    f"linearly ({figure}): the simulator cannot price it"
+                )
+
+
+def pricing(
+    contract: Contract, keys: Sequence[Key], scopes: Mapping[str, Sequence[str]]
+) -> Pricing:
+    """The coefficients of every figure for the groups ``keys``; ``scopes`` names the
+    councils and cohorts whose own figures are wanted (``{"la": [...], "cohort": [...]}``)."""
+    columns = summed_columns(contract)
+    zero = {c: 0 for c in columns}
+    coef: dict[tuple[int, int, str], Decimal] = {}
+    for g, (_la, cohort, funding) in enumerate(keys):
+        base = money_of_group(contract, cohort, funding, zero)
+        for j, c in enumerate(columns):
+            m = money_of_group(contract, cohort, funding, {**zero, c: 1})
+            for figure in FIGURES:
+                if figure == "referrals":
+                    value = Decimal(int(c == "referrals"))
+                else:
+                    value = _value(m, figure) - _value(base, figure)
+                if value:
+                    coef[(g, j, figure)] = value
+    scale = 0
+    for (_, _, figure), v in coef.items():
+        if figure in MONEY:
+            exp = v.normalize().as_tuple().exponent
+            scale = max(scale, -exp if isinstance(exp, int) else 0)
+    if scale > MAX_SCALE:
+        raise ValueError(f"contract prices need {scale} decimal places; at most {MAX_SCALE}")
+
+    outputs: list[tuple[str, str | None, str | None]] = [(f, None, None) for f in FIGURES]
+    for part, codes in scopes.items():
+        outputs += [(f, part, code) for code in codes for f in FIGURES]
+    matrix = np.zeros((len(keys) * len(columns), len(outputs)), dtype=np.int64)
+    for o, (figure, kind, scope) in enumerate(outputs):
+        unit = 10**scale if figure in MONEY else 1
+        for (g, j, f), v in coef.items():
+            if f != figure:
+                continue
+            la, cohort, _ = keys[g]
+            if kind == "la" and la != scope or kind == "cohort" and cohort != scope:
+                continue
+            matrix[g * len(columns) + j, o] = int(v * unit)
+    names = tuple(f if k is None else f"{f}@{k}:{c}" for f, k, c in outputs)
+    return Pricing(tuple(keys), columns, names, matrix, scale)

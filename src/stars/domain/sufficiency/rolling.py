@@ -1,0 +1,198 @@
+"""Rolling-origin backtests of the placement forecast.
+
+For every 31 March (the origin) with at least the fitting window's history before it in the
+returns, the model is fitted on the data as a return made that day would have shown it
+(``forecast.censor``) and projects 1 to ``horizons`` years ahead. Each projection is a
+``trust.Point`` per placement group and in total, beside "no change" (the count at the
+origin) and a damped trend (the group's average yearly change over the window, carried
+``DAMPING``, ``DAMPING``², ... a year). Where the projected 31 March is in the returns the
+actual count is attached; the last origin (the latest 31 March) is the live forecast.
+
+The returns cover 1 April ``first_year - 1`` to 31 March ``last_year`` (collection years),
+so the first origin is 31 March ``first_year - 1 + window_years``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+
+from stars.domain.sufficiency.backtest import counts_on
+from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
+from stars.domain.sufficiency.forecast import (
+    Z90,
+    FittedModel,
+    ProjectedYear,
+    Projection,
+    costs_of,
+    fit_model,
+    project,
+)
+from stars.domain.sufficiency.trust import TOTAL, Carry, Point
+
+HORIZONS = 3
+DAMPING = 0.8
+
+
+@dataclass(frozen=True)
+class Rolling:
+    """The points of every origin; ``models[origin]`` the model fitted there."""
+
+    groups: tuple[str, ...]
+    first_year: int
+    last_year: int
+    window_years: int
+    points: tuple[Point, ...]
+    models: dict[int, FittedModel]
+
+    @property
+    def origins(self) -> tuple[int, ...]:
+        return tuple(sorted(self.models))
+
+    def at(self, origin: int) -> list[Point]:
+        return [p for p in self.points if p.origin == origin]
+
+
+def damped_trend(history: Sequence[float], horizon: int, damping: float = DAMPING) -> float:
+    """The last value plus the average yearly change of ``history``, damped each year ahead."""
+    if len(history) < 2:
+        return float(history[-1]) if history else 0.0
+    slope = (history[-1] - history[0]) / (len(history) - 1)
+    return float(history[-1]) + slope * sum(damping**k for k in range(1, horizon + 1))
+
+
+def origins_for(first_year: int, last_year: int, window_years: int) -> list[int]:
+    """31 March years with ``window_years`` of returns before them, up to the latest."""
+    return list(range(first_year - 1 + window_years, last_year + 1))
+
+
+def rolling_backtests(
+    episodes: pl.DataFrame,
+    headers: pl.DataFrame,
+    *,
+    window_years: int = 3,
+    horizons: int = HORIZONS,
+    groups: Sequence[str] = PLACEMENT_GROUPS,
+    group_column: str = "GROUP",
+    trend: bool = True,
+    origins: Sequence[int] | None = None,
+) -> Rolling:
+    """Fit at every origin, project ``horizons`` years, attach the actual counts known."""
+    groups = tuple(groups)
+    years = episodes.get_column("YEAR").unique().to_list() if episodes.height else []
+    if not years:
+        raise ValueError("no returns to backtest")
+    first, last = int(min(years)), int(max(years))
+    if origins is None:  # every origin with the window before it, and always the latest
+        chosen = sorted({*origins_for(first, last, window_years), last})
+    else:
+        chosen = list(origins)
+    counts = {
+        y: counts_on(episodes, date(y, 3, 31), groups, group_column)
+        for y in range(first - 1, last + 1)
+    }
+    points: list[Point] = []
+    models: dict[int, FittedModel] = {}
+    for origin in chosen:
+        model = fit_model(
+            episodes,
+            headers,
+            date(origin, 3, 31),
+            window_years=window_years,
+            groups=groups,
+            group_column=group_column,
+            trend=trend,
+        )
+        models[origin] = model
+        past = [y for y in range(origin - window_years, origin + 1) if y in counts]
+        for h, year in enumerate(project(model, horizons).years, start=1):
+            actual = counts.get(origin + h)
+            for g in (*groups, TOTAL):
+                if g == TOTAL:
+                    now = sum(counts[origin].values())
+                    mean, upper = year.total, year.total_upper
+                    history = [float(sum(counts[y].values())) for y in past]
+                    known = sum(actual.values()) if actual is not None else None
+                else:
+                    now = counts[origin][g]
+                    mean, upper = year.by_group[g], year.upper[g]
+                    history = [float(counts[y][g]) for y in past]
+                    known = actual[g] if actual is not None else None
+                points.append(
+                    Point(
+                        origin=origin,
+                        horizon=h,
+                        group=g,
+                        now=now,
+                        model=mean,
+                        sd=(upper - mean) / Z90,
+                        damped=max(0.0, damped_trend(history, h)),
+                        actual=known,
+                    )
+                )
+    return Rolling(groups, first, last, window_years, tuple(points), models)
+
+
+def carried_projection(
+    projection: Projection,
+    carry: Mapping[str, Carry],
+    *,
+    weekly_costs: Mapping[str, Decimal] | None = None,
+    baseline: Projection | None = None,
+) -> Projection:
+    """The projection with only the share of the model's change each group has earned.
+
+    A group's count becomes ``now + w x (baseline - now) + (projection - baseline)``: with no
+    ``baseline`` (the projection is the baseline) that is ``now + w x (model - now)``; for a
+    scenario, the scenario's own effect is kept whole on top of the carried baseline. The
+    band is the model's own standard deviation scaled by the group's ``Carry.scale``; the
+    total is the sum of the groups with the total's scale. Child-days (hence costs) are
+    scaled by the ratio of the carried to the model's mean count over the year.
+    """
+    base = baseline or projection
+    weekly_costs = weekly_costs or {}
+    now = {g: float(v) for g, v in projection.stock_by_group.items()}
+    before = dict(now)
+    before_model = dict(now)
+    years: list[ProjectedYear] = []
+    for h, (y, b) in enumerate(zip(projection.years, base.years, strict=True), start=1):
+        by_group, lower, upper, days = {}, {}, {}, {}
+        for g, m in y.by_group.items():
+            c = carry.get(g, Carry(1.0, 1.0, 0))
+            value = max(0.0, m + (1.0 - c.weight) * (now[g] - b.by_group[g]))
+            sd = math.hypot((y.upper[g] - m) / Z90, 1.0)
+            half = Z90 * c.scale_at(h) * sd
+            by_group[g], lower[g], upper[g] = value, max(0.0, value - half), value + half
+            model_mean = before_model[g] + m
+            days[g] = (
+                y.days_by_group[g] * (before[g] + value) / model_mean
+                if model_mean > 0
+                else y.days_by_group[g]
+            )
+            before[g], before_model[g] = value, m
+        total = sum(by_group.values())
+        sd_total = math.hypot((y.total_upper - y.total) / Z90, 1.0)
+        half_total = Z90 * carry.get(TOTAL, Carry(1.0, 1.0, 0)).scale_at(h) * sd_total
+        costs = costs_of(days, weekly_costs)
+        ratio = total / y.total if y.total > 0 else 1.0
+        years.append(
+            replace(
+                y,
+                by_group=by_group,
+                lower=lower,
+                upper=upper,
+                by_band={k: v * ratio for k, v in y.by_band.items()},
+                total=total,
+                total_lower=max(0.0, total - half_total),
+                total_upper=total + half_total,
+                days_by_group=days,
+                cost_by_group=costs,
+                cost_total=sum(costs.values(), Decimal(0)),
+            )
+        )
+    return replace(projection, years=tuple(years))

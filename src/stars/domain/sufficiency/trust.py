@@ -1,0 +1,239 @@
+"""How far to trust the placement forecast, from its own rolling-origin backtests.
+
+Pure rules over ``Point``s (one forecast of one group at one horizon from one origin, and
+the count that followed; made by ``stars.domain.sufficiency.rolling``):
+
+* **How much of the model's projected change to carry** (``carry_weight``): the forecast of a
+  group is ``now + w x (model - now)``, ``now`` the count at the origin ("no change"). ``w``
+  in [0, 1] minimises the absolute error of that forecast over the group's past backtests
+  (every horizon), ties going to the smaller ``w``; with fewer than ``MIN_PAIRS`` backtests
+  ``w`` is 0. Flat data (the counts did not move) gives ``w = 0``: "no change"; data whose
+  changes the model foresaw gives ``w = 1``: the model's trend in full.
+* **A 90% band sized on past errors** (``calibrate``): the model's own standard deviation
+  (process noise only) is scaled by ``k``, the root mean square of the group's past errors in
+  those standard deviations at the same horizon (all horizons where it has none yet), with
+  one prior error of one standard deviation, and widened
+  by Student's t for the number of errors it rests on (``k`` is 1 with no history and
+  follows the errors as backtests accumulate). The total is the sum of the groups'
+  forecasts, with its own ``k``.
+* **Out of sample** (``evaluate``): each origin's forecast uses only backtests whose 31 March
+  had passed by that origin, so the reported errors and band coverage are those a council
+  would have seen at the time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+Z90 = 1.6448536269514722
+MIN_PAIRS = 2
+TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One group's forecast ``horizon`` years after 31 March ``origin``, and the outcome."""
+
+    origin: int
+    horizon: int
+    group: str
+    now: int  # children in the group at the origin: the "no change" forecast
+    model: float  # the fitted model's expected count
+    sd: float  # the model's own standard deviation (process noise only)
+    damped: float  # damped trend of the group's yearly counts
+    actual: int | None  # children at 31 March origin + horizon (None: not yet known)
+
+    @property
+    def target(self) -> int:
+        return self.origin + self.horizon
+
+
+@dataclass(frozen=True)
+class Carry:
+    """Per group: the share of the model's change carried, the band's scale, the evidence."""
+
+    weight: float
+    scale: float  # over every horizon
+    pairs: int
+    by_horizon: Mapping[int, float] = field(default_factory=dict)  # each horizon's own
+
+    def scale_at(self, horizon: int) -> float:
+        """The horizon's own scale; beyond the known horizons, the furthest one's."""
+        if horizon in self.by_horizon:
+            return self.by_horizon[horizon]
+        further = [h for h in self.by_horizon if h < horizon]
+        return self.by_horizon[max(further)] if further else self.scale
+
+
+@dataclass(frozen=True)
+class Forecast:
+    group: str
+    horizon: int
+    expected: float
+    lower: float
+    upper: float
+
+
+def carry_weight(pairs: Sequence[tuple[float, float]]) -> float:
+    """The ``w`` in [0, 1] minimising sum |actual change - w x model change| (ties: smaller).
+
+    ``pairs`` are (model change, actual change) from past backtests. The objective is convex
+    and piecewise linear, so its minimum is at 0, 1 or a ratio actual / model in between.
+    """
+    if len(pairs) < MIN_PAIRS:
+        return 0.0
+    candidates = {0.0, 1.0}
+    for p, a in pairs:
+        if p != 0.0 and 0.0 < a / p < 1.0:
+            candidates.add(a / p)
+    best, best_cost = 0.0, sum(abs(a) for _, a in pairs)
+    for w in sorted(candidates):
+        cost = sum(abs(a - w * p) for p, a in pairs)
+        if cost < best_cost - 1e-9 * max(1.0, best_cost):
+            best, best_cost = w, cost
+    return best
+
+
+def _sd(point: Point) -> float:
+    return math.sqrt(point.sd**2 + 1.0)  # never zero: a count is known to a child at best
+
+
+def carried(point: Point, weight: float) -> float:
+    return point.now + weight * (point.model - point.now)
+
+
+def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carry]:
+    """Weights and band scales per group (and the total's scale) from past backtests."""
+    known = [p for p in history if p.actual is not None]
+    by_group: dict[str, list[Point]] = {g: [] for g in (*groups, TOTAL)}
+    for p in known:
+        if p.group in by_group:
+            by_group[p.group].append(p)
+    out: dict[str, Carry] = {}
+    for g in groups:
+        pts = by_group[g]
+        w = carry_weight([(p.model - p.now, float(p.actual or 0) - p.now) for p in pts])
+        z = [((float(p.actual or 0) - carried(p, w)) / _sd(p), p.horizon) for p in pts]
+        out[g] = Carry(w, _scale(v for v, _ in z), len(pts), _by_horizon(z))
+    # the total is the sum of the groups' carried forecasts at the same origin and horizon
+    parts: dict[tuple[int, int], float] = {}
+    for g in groups:
+        for p in by_group[g]:
+            key = (p.origin, p.horizon)
+            parts[key] = parts.get(key, 0.0) + carried(p, out[g].weight)
+    totals = by_group[TOTAL]
+    z = [
+        ((float(p.actual or 0) - parts.get((p.origin, p.horizon), p.model)) / _sd(p), p.horizon)
+        for p in totals
+    ]
+    out[TOTAL] = Carry(1.0, _scale(v for v, _ in z), len(totals), _by_horizon(z))
+    return out
+
+
+# Student's t, 95th percentile, by degrees of freedom (1..10); beyond, the Cornish-Fisher
+# expansion around the normal's 1.645 (within 0.005 of the table's value at 10)
+T95 = (6.314, 2.920, 2.353, 2.132, 2.015, 1.943, 1.895, 1.860, 1.833, 1.812)
+
+
+def t95(dof: int) -> float:
+    if dof <= len(T95):
+        return T95[max(dof, 1) - 1]
+    z = Z90
+    return z + (z**3 + z) / (4 * dof) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * dof**2)
+
+
+def _by_horizon(z: Sequence[tuple[float, int]]) -> dict[int, float]:
+    return {h: _scale(v for v, hh in z if hh == h) for h in sorted({h for _, h in z})}
+
+
+def _scale(z: Iterable[float]) -> float:
+    """Root mean square of standardised errors, with one prior error of 1, widened by
+    Student's t for the few errors it rests on (1 with none: the model's own sd)."""
+    values = list(z)
+    if not values:
+        return 1.0
+    rms = math.sqrt((1.0 + sum(v * v for v in values)) / (1 + len(values)))
+    return rms * t95(len(values)) / Z90
+
+
+def forecast(points: Sequence[Point], carry: dict[str, Carry]) -> list[Forecast]:
+    """The carried forecast with its band for the points of one origin (groups, then total)."""
+    out: list[Forecast] = []
+    sums: dict[int, float] = {}
+    for p in points:
+        if p.group == TOTAL:
+            continue
+        c = carry[p.group]
+        m = carried(p, c.weight)
+        half = Z90 * c.scale_at(p.horizon) * _sd(p)
+        out.append(Forecast(p.group, p.horizon, m, max(0.0, m - half), m + half))
+        sums[p.horizon] = sums.get(p.horizon, 0.0) + m
+    for p in points:
+        if p.group == TOTAL:
+            m = sums.get(p.horizon, p.model)
+            half = Z90 * carry[TOTAL].scale_at(p.horizon) * _sd(p)
+            out.append(Forecast(TOTAL, p.horizon, m, max(0.0, m - half), m + half))
+    return out
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """Mean absolute errors of one group at one horizon over the backtests that had one."""
+
+    group: str
+    horizon: int
+    backtests: int
+    forecast: float  # the carried forecast (weights from earlier backtests only)
+    no_change: float
+    damped: float
+    model: float  # the model's change in full
+    covered: int  # backtests whose actual count fell inside the 90% band
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    rows: tuple[Accuracy, ...]
+    origins: tuple[int, ...]
+
+    @property
+    def coverage(self) -> float | None:
+        n = sum(r.backtests for r in self.rows if r.group != TOTAL)
+        return sum(r.covered for r in self.rows if r.group != TOTAL) / n if n else None
+
+    def row(self, group: str, horizon: int) -> Accuracy:
+        return next(r for r in self.rows if r.group == group and r.horizon == horizon)
+
+
+def evaluate(points: Sequence[Point], groups: Sequence[str]) -> Evaluation:
+    """Errors and band coverage per group and horizon, each origin calibrated only on the
+    backtests whose 31 March it had seen."""
+    known = [p for p in points if p.actual is not None]
+    origins = sorted({p.origin for p in known})
+    acc: dict[tuple[str, int], list[float]] = {}
+    for origin in origins:
+        carry = calibrate([p for p in known if p.target <= origin], groups)
+        at = [p for p in known if p.origin == origin]
+        for p, f in zip(_ordered(at), forecast(_ordered(at), carry), strict=True):
+            actual = float(p.actual or 0)
+            row = acc.setdefault((p.group, p.horizon), [0, 0.0, 0.0, 0.0, 0.0, 0])
+            row[0] += 1
+            row[1] += abs(f.expected - actual)
+            row[2] += abs(p.now - actual)
+            row[3] += abs(p.damped - actual)
+            row[4] += abs(p.model - actual)
+            row[5] += 1 if f.lower <= actual <= f.upper else 0
+    rows = []
+    for g in (*groups, TOTAL):
+        for h in sorted({h for (gg, h) in acc if gg == g}):
+            n, e, naive, damped, model, covered = acc[(g, h)]
+            rows.append(
+                Accuracy(g, h, int(n), e / n, naive / n, damped / n, model / n, int(covered))
+            )
+    return Evaluation(tuple(rows), tuple(origins))
+
+
+def _ordered(points: Sequence[Point]) -> list[Point]:
+    """Groups first, the total last (the order ``forecast`` returns them in)."""
+    return [p for p in points if p.group != TOTAL] + [p for p in points if p.group == TOTAL]

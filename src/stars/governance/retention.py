@@ -1,0 +1,209 @@
+"""The retention review: which records each rule of the schedule makes due, as of a day.
+
+The schedule is configuration (``settings.STARS_RETENTION_CONFIG``, by default
+``config/retention.toml``) read by ``stars.domain.governance.retention``; the rule says how
+long, this module finds the records: each kind's trigger date, compared in the database with
+the latest trigger date due (so a review of a large programme reads only counts and ids).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from stars.core.models import AccessLog
+from stars.domain.calendar import month_start, next_month
+from stars.domain.governance.retention import (
+    RetentionRule,
+    RetentionSchedule,
+    contract_end,
+    parse_retention,
+)
+from stars.finance.models import ClaimStatus, OutcomeClaim
+from stars.governance.models import DisposedRecord
+from stars.partnership.selectors import contract_or_none
+from stars.referrals.models import Decision, Enquiry, Referral, Status
+from stars.sufficiency.models import SufficiencyReturn
+
+SHOWN = 50  # items listed per kind on the page and by the command (the count is complete)
+
+
+def schedule(path: Path | None = None) -> RetentionSchedule:
+    """The retention schedule in force (raises ``RetentionError`` naming file and line)."""
+    source = Path(path or settings.STARS_RETENTION_CONFIG)
+    return parse_retention(source.read_text(encoding="utf-8"), str(source))
+
+
+def programme_end() -> dt.date | None:
+    """The contract's end for the ``contract_end`` trigger (None without a contract)."""
+    terms = contract_or_none()
+    if terms is None:
+        return None
+    return contract_end(terms.referral_period_end, terms.programme_weeks)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One record due: what it is, its council, the day its trigger fell, the day it fell due."""
+
+    key: str
+    council: str
+    trigger_date: dt.date
+    due_date: dt.date
+
+
+@dataclass
+class KindDue:
+    rule: RetentionRule
+    count: int
+    items: list[Item] = field(default_factory=list)
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _trigger_q(rule: RetentionRule, latest: dt.date, end: dt.date | None, field: str) -> Q:
+    """Records whose trigger (held in ``field``) fell on or before ``latest``."""
+    if rule.trigger == "contract_end":
+        return Q() if end is not None and end <= latest else Q(pk__in=[])
+    return Q(**{f"{field}__lte": latest})
+
+
+# Per kind: the records it covers, the field holding each trigger, how an item is named.
+def enquiries_not_progressed() -> QuerySet[Any]:
+    """Enquiries decided otherwise than progressed, which never became a referral."""
+    return Enquiry.objects.exclude(decision__in=[Decision.PENDING, Decision.PROGRESSED]).filter(
+        referrals__isnull=True
+    )
+
+
+def closed_referrals() -> QuerySet[Any]:
+    """Referrals whose case has ended (a live case is never due)."""
+    return Referral.objects.exclude(status=Status.LIVE)
+
+
+def approved_claims() -> QuerySet[Any]:
+    """Approved claims (a draft, submitted or disputed claim is still open)."""
+    return OutcomeClaim.objects.filter(status=ClaimStatus.APPROVED)
+
+
+def _enquiries(rule: RetentionRule, latest: dt.date, end: dt.date | None) -> QuerySet[Any]:
+    field = {"decision_date": "decision_date", "date_of_birth": "child__date_of_birth"}
+    return enquiries_not_progressed().filter(
+        _trigger_q(rule, latest, end, field.get(rule.trigger, ""))
+    )
+
+
+def _referrals(rule: RetentionRule, latest: dt.date, end: dt.date | None) -> QuerySet[Any]:
+    field = {"case_end": "end_date", "date_of_birth": "child__date_of_birth"}
+    return closed_referrals().filter(_trigger_q(rule, latest, end, field.get(rule.trigger, "")))
+
+
+def _claims(rule: RetentionRule, latest: dt.date, end: dt.date | None) -> QuerySet[Any]:
+    if rule.trigger == "claim_month":  # the month's last day on or before ``latest``
+        return approved_claims().filter(month__lt=month_start(latest + dt.timedelta(days=1)))
+    return approved_claims().filter(_trigger_q(rule, latest, end, ""))
+
+
+def _access_log(rule: RetentionRule, latest: dt.date, end: dt.date | None) -> QuerySet[Any]:
+    if rule.trigger == "logged":
+        return AccessLog.objects.filter(at__lt=_aware(latest + dt.timedelta(days=1)))
+    return AccessLog.objects.filter(_trigger_q(rule, latest, end, ""))
+
+
+def _uploads(rule: RetentionRule, latest: dt.date, end: dt.date | None) -> QuerySet[Any]:
+    if rule.trigger == "year_end":  # 31 March of the collection year
+        year = latest.year if (latest.month, latest.day) >= (3, 31) else latest.year - 1
+        return SufficiencyReturn.objects.filter(collection_year__lte=year)
+    if rule.trigger == "uploaded":
+        return SufficiencyReturn.objects.filter(imported_at__lt=_aware(latest + dt.timedelta(1)))
+    return SufficiencyReturn.objects.filter(_trigger_q(rule, latest, end, ""))
+
+
+def _trigger_of(kind: str, trigger: str, row: Any, end: dt.date | None) -> dt.date:
+    """The trigger date of one record due (for the listing)."""
+    if trigger == "contract_end" and end is not None:
+        return end
+    if kind == "enquiry_not_progressed":
+        return row.decision_date if trigger == "decision_date" else row.child.date_of_birth
+    if kind == "referral_and_case":
+        return row.end_date if trigger == "case_end" else row.child.date_of_birth
+    if kind == "claim":
+        return next_month(row.month) - dt.timedelta(days=1)
+    if kind == "access_log":
+        return timezone.localdate(row.at)
+    if trigger == "year_end":
+        return dt.date(row.collection_year, 3, 31)
+    return timezone.localdate(row.imported_at)
+
+
+def item_name(kind: str, row: Any) -> tuple[str, str]:
+    """An item's key and council code."""
+    if kind == "enquiry_not_progressed":
+        return row.enquiry_id, row.council.code
+    if kind == "referral_and_case":
+        return row.referral_id, row.council.code
+    if kind == "claim":
+        return f"{row.council.code}/{row.month:%Y-%m}", row.council.code
+    if kind == "access_log":
+        return f"{row.pk}", ""
+    return f"{row.council.code}/{row.collection_year}/{row.kind}", row.council.code
+
+
+FINDERS: dict[str, Callable[[RetentionRule, dt.date, dt.date | None], QuerySet[Any]]] = {
+    "enquiry_not_progressed": _enquiries,
+    "referral_and_case": _referrals,
+    "claim": _claims,
+    "access_log": _access_log,
+    "uploads": _uploads,
+}
+RELATED = {
+    "enquiry_not_progressed": ("child", "council"),
+    "referral_and_case": ("child", "council"),
+    "claim": ("council",),
+    "access_log": (),
+    "uploads": ("council",),
+}
+
+
+OLDEST_FIRST = {
+    "enquiry_not_progressed": ("decision_date", "pk"),
+    "referral_and_case": ("end_date", "pk"),
+    "claim": ("month", "council__code"),
+    "access_log": ("at", "pk"),
+    "uploads": ("collection_year", "council__code", "kind"),
+}
+
+
+def due(rule: RetentionRule, today: dt.date, end: dt.date | None = None) -> QuerySet[Any]:
+    """The records of ``rule``'s kind due for disposal on ``today`` and not yet disposed of,
+    oldest first."""
+    qs = FINDERS[rule.kind](rule, rule.latest_trigger_due(today), end)
+    qs = qs.exclude(pk__in=DisposedRecord.objects.filter(kind=rule.kind).values("object_pk"))
+    return qs.select_related(*RELATED[rule.kind]).order_by(*OLDEST_FIRST[rule.kind])
+
+
+def review(
+    today: dt.date, *, plan: RetentionSchedule | None = None, shown: int = SHOWN
+) -> list[KindDue]:
+    """Every kind of the schedule with its count due on ``today`` and the first ``shown``."""
+    plan = plan or schedule()
+    end = programme_end()
+    found = []
+    for rule in plan.rules.values():
+        qs = due(rule, today, end)
+        items = []
+        for row in qs[:shown]:
+            key, council = item_name(rule.kind, row)
+            trigger = _trigger_of(rule.kind, rule.trigger, row, end)
+            items.append(Item(key, council, trigger, rule.due_on(trigger)))
+        found.append(KindDue(rule, qs.count(), items))
+    return found

@@ -1,0 +1,268 @@
+"""Disposal: a request by one administrator, approval (and disposal) by a second.
+
+Disposal removes the personal data and keeps what the contract's figures need as anonymous
+rows, so the evaluation report, the claims and the board card give the same figures before
+and after (tests/governance/test_disposal.py):
+
+- an enquiry not progressed, a referral and its case: free text (reasons, notes, meeting
+  notes and actions, the closure's narrative, why now), the social worker's and team's
+  names, the team's names, the consent call's "spoke to", the carers' household references,
+  the needs and papers lists are cleared; the child's profile and the council's link to
+  its own child identifier are deleted. Ids, dates, cohorts, decisions, statuses, closure
+  reasons, outcome periods, scores and attendance stay: the figures are made of them. When
+  none of the child's records is kept any longer, the child is anonymised: names removed,
+  the child reference replaced by ``disposed-N``, the date of birth cut to 1 January of its
+  year.
+- a claim: the dispute reasons (free text) are cleared; amounts, weeks and rules stay.
+- an access-log entry and an uploaded file (an SSDA903 return): deleted.
+
+The change history of every record touched is deleted with it (it holds the old values),
+and the updates themselves write none: the disposal is its own record, the certificate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+
+from stars.cases.models import (
+    Assessment,
+    AssessmentScore,
+    AttendanceTerm,
+    CaseClosure,
+    CasePhase,
+    ClosingSurvey,
+    Intervention,
+    MeasureEvent,
+    MeetingAction,
+    OutcomePeriod,
+    ProgressMeeting,
+    TeamMember,
+)
+from stars.core.errors import RuleError
+from stars.core.models import AccessLog
+from stars.core.roles import Role
+from stars.finance.models import ClaimLine, OutcomeClaim
+from stars.governance import retention
+from stars.governance.models import Disposal, DisposalStatus, DisposedRecord
+from stars.referrals.models import (
+    Child,
+    ChildProfile,
+    ConsentCall,
+    Enquiry,
+    MatchAttempt,
+    Referral,
+)
+from stars.sufficiency.models import ChildLink, SufficiencyReturn
+
+
+class DisposalError(RuleError):
+    """A disposal refused: by whom, or of what."""
+
+
+def disposal_request(*, kind: str, by: Any, today: dt.date) -> Disposal:
+    """Ask for every record of ``kind`` due on ``today`` to be disposed of."""
+    _check_admin(by)
+    rule = retention.schedule()[kind]
+    if Disposal.objects.filter(kind=kind, status=DisposalStatus.REQUESTED).exists():
+        raise DisposalError(None, f"a disposal of {rule.label.lower()} records awaits approval")
+    rows = list(retention.due(rule, today, retention.programme_end()))
+    if not rows:
+        raise DisposalError(None, f"no {rule.label.lower()} record is due")
+    keys = [
+        [row.pk, retention.item_name(kind, row)[0] if kind != "access_log" else ""] for row in rows
+    ]
+    return Disposal.objects.create(
+        kind=kind,
+        as_of=today,
+        rule=f"kept {rule.period} from {rule.trigger_label}"
+        + (" (an assumption, not yet confirmed)" if rule.assumption else ""),
+        keys=keys,
+        count=len(keys),
+        requested_by=by,
+    )
+
+
+def disposal_withdraw(*, disposal: Disposal, by: Any) -> Disposal:
+    _check_admin(by)
+    if disposal.status != DisposalStatus.REQUESTED:
+        raise DisposalError(None, "only a request awaiting approval can be withdrawn")
+    disposal.status = DisposalStatus.WITHDRAWN
+    disposal.save()
+    return disposal
+
+
+def disposal_approve(*, disposal: Disposal, by: Any) -> Disposal:
+    """A second administrator approves: the records are disposed of, all or nothing."""
+    _check_admin(by)
+    if disposal.status != DisposalStatus.REQUESTED:
+        raise DisposalError(None, "this disposal is not awaiting approval")
+    if disposal.requested_by_id == by.pk:
+        raise DisposalError(
+            None, "a second administrator must approve: you asked for this disposal"
+        )
+    pks = [pk for pk, _ in disposal.keys]
+    with transaction.atomic():
+        removed = DISPOSERS[disposal.kind](pks, disposal)
+        disposal.status = DisposalStatus.CARRIED_OUT
+        disposal.approved_by = by
+        disposal.approved_at = timezone.now()
+        disposal.removed = dict(removed)
+        disposal.save()
+    return disposal
+
+
+def _check_admin(user: Any) -> None:
+    if getattr(user, "role", None) != Role.ADMIN:
+        raise DisposalError(None, "only an administrator may do this")
+
+
+# -- how each kind is disposed of -----------------------------------------------------------
+
+
+def _forget_history(model: type[Model], pks: list[int] | QuerySet[Any]) -> int:
+    """Delete the change history of these records (it holds their old values)."""
+    deleted, _ = model.history.model.objects.filter(id__in=list(pks)).delete()  # type: ignore[attr-defined]
+    return deleted
+
+
+def _clear(qs: QuerySet[Any], removed: Counter[str], **blank: Any) -> None:
+    """Blank these fields on every row of ``qs`` (counting the values that held anything)."""
+    for name, empty in blank.items():
+        removed["free-text values"] += qs.exclude(**{name: empty}).count()
+    qs.update(**blank)
+
+
+def _mark(disposal: Disposal, kind: str, pks: list[int]) -> None:
+    DisposedRecord.objects.bulk_create(
+        [DisposedRecord(disposal=disposal, kind=kind, object_pk=pk) for pk in pks]
+    )
+
+
+def _enquiry_text(enquiry_pks: list[int], removed: Counter[str]) -> None:
+    enquiries = Enquiry.objects.filter(pk__in=enquiry_pks)
+    _clear(enquiries, removed, decision_reason="", social_worker="", team="", why_now="")
+    _clear(enquiries, removed, needs=[], papers=[])
+    calls = ConsentCall.objects.filter(enquiry__in=enquiry_pks)
+    _clear(calls, removed, spoke_to="")
+    matches = MatchAttempt.objects.filter(enquiry__in=enquiry_pks)
+    _clear(matches, removed, household_ref="")
+    profiles = list(
+        ChildProfile.objects.filter(enquiry__in=enquiry_pks).values_list("pk", flat=True)
+    )
+    ChildProfile.objects.filter(pk__in=profiles).delete()
+    removed["documents (child profiles)"] += len(profiles)
+    removed["history rows"] += _forget_history(ChildProfile, profiles)
+    for model, qs in ((Enquiry, enquiries), (ConsentCall, calls), (MatchAttempt, matches)):
+        removed["history rows"] += _forget_history(model, qs.values_list("pk", flat=True))
+
+
+def _children(child_pks: set[int], removed: Counter[str]) -> None:
+    """Anonymise the children none of whose enquiries and referrals is kept any longer."""
+    kept_enquiries = Enquiry.objects.exclude(
+        pk__in=DisposedRecord.objects.filter(kind="enquiry_not_progressed").values("object_pk")
+    ).exclude(
+        referrals__in=DisposedRecord.objects.filter(kind="referral_and_case").values("object_pk")
+    )
+    kept_referrals = Referral.objects.exclude(
+        pk__in=DisposedRecord.objects.filter(kind="referral_and_case").values("object_pk")
+    )
+    still = set(kept_enquiries.filter(child__in=child_pks).values_list("child_id", flat=True))
+    still |= set(kept_referrals.filter(child__in=child_pks).values_list("child_id", flat=True))
+    for child in Child.objects.filter(pk__in=child_pks - still):
+        removed["names"] += bool(child.given_name) + bool(child.family_name)
+        removed["dates of birth"] += 1
+        removed["child references"] += 1
+        Child.objects.filter(pk=child.pk).update(
+            child_ref=f"disposed-{child.pk}",
+            given_name="",
+            family_name="",
+            date_of_birth=dt.date(child.date_of_birth.year, 1, 1),
+        )
+        removed["history rows"] += _forget_history(Child, [child.pk])
+
+
+def _dispose_enquiries(pks: list[int], disposal: Disposal) -> Counter[str]:
+    removed: Counter[str] = Counter()
+    _mark(disposal, "enquiry_not_progressed", pks)
+    _enquiry_text(pks, removed)
+    _children(set(Enquiry.objects.filter(pk__in=pks).values_list("child_id", flat=True)), removed)
+    return removed
+
+
+CASE_TEXT: list[tuple[type[Model], str, dict[str, Any]]] = [
+    (TeamMember, "referral", {"name": ""}),
+    (ProgressMeeting, "referral", {"notes": ""}),
+    (MeetingAction, "meeting__referral", {"action": "", "owner": ""}),
+    (Intervention, "referral", {"note": ""}),
+    (MeasureEvent, "referral", {"note": ""}),
+    (OutcomePeriod, "referral", {"note": ""}),
+    (CaseClosure, "referral", {"narrative": ""}),
+]
+CASE_KEPT: list[tuple[type[Model], str]] = [  # figures: their history goes, the rows stay
+    (CasePhase, "referral"),
+    (Assessment, "referral"),
+    (AssessmentScore, "assessment__referral"),
+    (AttendanceTerm, "referral"),
+    (ClosingSurvey, "referral"),
+]
+
+
+def _dispose_referrals(pks: list[int], disposal: Disposal) -> Counter[str]:
+    removed: Counter[str] = Counter()
+    _mark(disposal, "referral_and_case", pks)
+    for model, via, blank in CASE_TEXT:
+        qs = model.objects.filter(**{f"{via}__in": pks})  # type: ignore[attr-defined]
+        _clear(qs, removed, **blank)
+        removed["history rows"] += _forget_history(model, qs.values_list("pk", flat=True))
+    for model, via in CASE_KEPT:
+        qs = model.objects.filter(**{f"{via}__in": pks})  # type: ignore[attr-defined]
+        removed["history rows"] += _forget_history(model, qs.values_list("pk", flat=True))
+    links = list(ChildLink.objects.filter(referral__in=pks).values_list("pk", flat=True))
+    ChildLink.objects.filter(pk__in=links).delete()
+    removed["council child identifiers"] += len(links)
+    removed["history rows"] += _forget_history(ChildLink, links)
+    removed["history rows"] += _forget_history(Referral, pks)
+    enquiries = list(
+        Enquiry.objects.filter(referrals__in=pks).values_list("pk", flat=True).distinct()
+    )
+    _enquiry_text(enquiries, removed)
+    _children(set(Referral.objects.filter(pk__in=pks).values_list("child_id", flat=True)), removed)
+    return removed
+
+
+def _dispose_claims(pks: list[int], disposal: Disposal) -> Counter[str]:
+    removed: Counter[str] = Counter()
+    _mark(disposal, "claim", pks)
+    lines = ClaimLine.objects.filter(claim__in=pks)
+    _clear(lines, removed, dispute_reason="")
+    removed["history rows"] += _forget_history(ClaimLine, lines.values_list("pk", flat=True))
+    removed["history rows"] += _forget_history(OutcomeClaim, pks)
+    return removed
+
+
+def _dispose_access_log(pks: list[int], disposal: Disposal) -> Counter[str]:
+    deleted, _ = AccessLog.objects.filter(pk__in=pks).delete()
+    return Counter({"access-log entries": deleted})
+
+
+def _dispose_uploads(pks: list[int], disposal: Disposal) -> Counter[str]:
+    _mark(disposal, "uploads", pks)
+    deleted, _ = SufficiencyReturn.objects.filter(pk__in=pks).delete()
+    removed = Counter({"documents (SSDA903 files)": deleted})
+    removed["history rows"] += _forget_history(SufficiencyReturn, pks)
+    return removed
+
+
+DISPOSERS = {
+    "enquiry_not_progressed": _dispose_enquiries,
+    "referral_and_case": _dispose_referrals,
+    "claim": _dispose_claims,
+    "access_log": _dispose_access_log,
+    "uploads": _dispose_uploads,
+}

@@ -1,0 +1,125 @@
+"""The information governance pages (administrators only): the retention review, where a
+disposal is asked for, and the disposals, where a second administrator approves one; each
+carried-out disposal is shown as its certificate (and downloadable as a PDF)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from stars.core.audit import record_access, record_list
+from stars.core.documents import download, pdf
+from stars.core.errors import RuleError
+from stars.core.permissions import page
+from stars.domain.governance.retention import KINDS
+from stars.governance import retention, services
+from stars.governance.models import Disposal, DisposalStatus
+
+# The object type each kind's items are logged as (a list shown names records).
+LOGGED_AS = {
+    "enquiry_not_progressed": "enquiry",
+    "referral_and_case": "referral",
+    "claim": "claim",
+}
+
+
+@page("governance_retention")
+def governance_retention(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        if kind not in KINDS:
+            raise Http404("no such kind of record")
+        try:
+            d = services.disposal_request(kind=kind, by=request.user, today=today)
+        except RuleError as exc:
+            messages.error(request, exc.message)
+            return redirect("governance_retention")
+        messages.success(
+            request,
+            f"Disposal of {d.count} {d.kind_label.lower()} record{'s' if d.count != 1 else ''} "
+            "asked for: a second administrator approves it on the Disposals page.",
+        )
+        return redirect("governance_disposals")
+    kinds = retention.review(today)
+    pending = set(
+        Disposal.objects.filter(status=DisposalStatus.REQUESTED).values_list("kind", flat=True)
+    )
+    response = render(
+        request,
+        "governance/retention.html",
+        {
+            "today": today,
+            "kinds": kinds,
+            "pending": pending,
+            "shown": retention.SHOWN,
+            "total": sum(k.count for k in kinds),
+            "assumptions": sum(k.rule.assumption for k in kinds),
+        },
+    )
+    for k in kinds:
+        if k.rule.kind in LOGGED_AS and k.items:
+            record_list(
+                user=request.user,
+                object_type=LOGGED_AS[k.rule.kind],
+                object_ids=[i.key for i in k.items],
+                path=request.get_full_path(),
+                detail="retention review",
+            )
+    record_access(
+        user=request.user, action="view", object_type="retention", path=request.get_full_path()
+    )
+    return response
+
+
+ACTIONS = {"approve": services.disposal_approve, "withdraw": services.disposal_withdraw}
+
+
+@page("governance_disposals")
+def governance_disposals(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        action = ACTIONS.get(request.POST.get("action", ""))
+        d = Disposal.objects.filter(pk=_int(request.POST.get("disposal"))).first()
+        if action is None or d is None:
+            raise Http404("no such disposal or action")
+        try:
+            action(disposal=d, by=request.user)
+        except RuleError as exc:
+            messages.error(request, exc.message)
+        else:
+            done = "carried out" if d.status == DisposalStatus.CARRIED_OUT else "withdrawn"
+            messages.success(request, f"Disposal {d.pk} {done}.")
+        return redirect(reverse("governance_disposals") + f"#disposal-{d.pk}")
+    disposals = Disposal.objects.select_related("requested_by", "approved_by")
+    wanted = request.GET.get("disposal")
+    if request.GET.get("format") == "pdf" and wanted:
+        d = disposals.filter(pk=_int(wanted), status=DisposalStatus.CARRIED_OUT).first()
+        if d is None:
+            raise Http404("no such certificate")
+        html = render_to_string("governance/certificate.html", {"d": d, "document": True})
+        record_access(
+            user=request.user,
+            action="export",
+            object_type="disposal",
+            object_id=str(d.pk),
+            path=request.get_full_path(),
+            detail="disposal certificate",
+        )
+        return download("pdf", f"disposal-certificate-{d.pk}", pdf(html))
+    record_access(
+        user=request.user, action="view", object_type="disposal", path=request.get_full_path()
+    )
+    return render(
+        request, "governance/disposals.html", {"disposals": disposals[:100], "me": request.user}
+    )
+
+
+def _int(text: str | None) -> int:
+    try:
+        return int(text or "")
+    except ValueError:
+        return 0

@@ -1,0 +1,38 @@
+"""The evaluation report (docs/tracker-format.md) computed from the database, as data or JSON.
+
+Its home apart from ``stars.reports.services`` (which renders it as a page, a workbook or an
+HTML file with charts) keeps `stars report evaluation --format json` from loading the chart
+and spreadsheet libraries it does not use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from stars.core.permissions import Scope
+from stars.domain.evaluation.report import empty_report, evaluation_report, report_to_json
+from stars.partnership.selectors import contract_current, contract_or_none
+from stars.tracker.selectors import report_frames
+
+
+def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
+    """The evaluation report (docs/tracker-format.md) of the records in ``scope``, as of a date.
+
+    Council users get the report of their own council's records; the keys of the other
+    councils stay present (with zeros), as the report contract requires.
+    """
+    enquiries, referrals, periods = report_frames(scope)
+    return evaluation_report(contract_current(), enquiries, referrals, periods, as_of)
+
+
+def evaluation_json(*, scope: Scope | None, as_of: dt.date) -> str:
+    return report_to_json(evaluation_for(scope=scope, as_of=as_of))
+
+
+def programme_evaluation_json(*, as_of: dt.date) -> str:
+    """The whole programme's report as JSON; with no contract loaded (nothing imported),
+    the report of nothing: zeros, empty maps."""
+    if contract_or_none() is None:
+        return report_to_json(empty_report(as_of))
+    return evaluation_json(scope=None, as_of=as_of)

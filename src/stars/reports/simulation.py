@@ -1,0 +1,473 @@
+"""The contract simulator over the database: the programme's records, fitted and simulated.
+
+Figures are the whole programme's, aggregate only (``stars.domain.simulation``); the page
+and the command call ``simulation_for`` and show the baseline beside a what-if when settings
+are given (the same seed for both, so the difference is the settings', not chance's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+from stars.core.charts import fan
+from stars.core.permissions import Scope
+from stars.core.spreadsheets import xlsx
+from stars.core.tables import Table
+from stars.domain.contract.terms import Contract
+from stars.domain.disclosure import suppress
+from stars.domain.money import pence, rate4, rate_number
+from stars.domain.simulation.fit import Assumptions, fit
+from stars.domain.simulation.montecarlo import Progress, Runs, contract_end, simulate
+from stars.domain.simulation.pricing import MONEY
+from stars.domain.simulation.records import records_as_of
+from stars.domain.simulation.summary import (
+    FINANCE,
+    PERCENTILES,
+    distribution,
+    minimum_rows,
+    nearest_rank,
+    simulation_summary,
+)
+from stars.domain.simulation.whatif import apply
+from stars.partnership.selectors import contract_current
+from stars.tracker.selectors import report_frames
+
+DEFAULT_RUNS = 2000
+MAX_RUNS = 100_000
+
+
+class ProgrammeNotFound(LookupError):
+    """``--programme`` names no programme the service holds."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    contract: Contract
+    assumptions: Assumptions
+    runs: Runs
+    summary: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Simulation:
+    as_of: dt.date
+    to: dt.date
+    settings: tuple[str, ...]
+    baseline: Scenario
+    whatif: Scenario | None
+    councils: tuple[str, ...] | None = None  # the councils whose records (None: all)
+
+    @property
+    def shown(self) -> Scenario:
+        """The scenario the JSON prints: the what-if when there is one."""
+        return self.whatif or self.baseline
+
+
+def programme_contract(programme: str | None) -> Contract:
+    """The contract of a programme (by its code or name; None: the one in force)."""
+    contract = contract_current()
+    if programme is None:
+        return contract
+    names = {contract.name.lower(), str(getattr(contract, "code", "") or "").lower()}
+    if programme.strip().lower() not in names - {""}:
+        raise ProgrammeNotFound(
+            f"--programme {programme!r}: the service holds the programme {contract.name!r}"
+        )
+    return contract
+
+
+def simulation_for(
+    *,
+    as_of: dt.date,
+    to: dt.date | None = None,
+    runs: int = DEFAULT_RUNS,
+    seed: int = 1,
+    settings: Sequence[str] = (),
+    programme: str | None = None,
+    yearly: bool = False,
+    councils: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> Simulation:
+    """The baseline (and the what-if of ``settings``) from the records as of ``as_of``;
+    ``yearly``: with the figures at the records' date and each financial year's end too;
+    ``councils``: the records of those councils only (None: the whole programme)."""
+    contract = programme_contract(programme)
+    scope = None if councils is None else Scope(frozenset(councils), None, False, False)
+    enquiries, referrals, periods = report_frames(scope)
+    records = records_as_of(enquiries, referrals, periods, as_of)
+    assumptions = fit(contract, records)
+    end = to or contract_end(contract)
+    at = [as_of, *financial_year_ends(as_of, end)] if yearly else []
+    changed = apply(contract, assumptions, settings) if settings else None  # errors first
+    total = runs * (2 if changed else 1)
+
+    def scenario(c: Contract, a: Assumptions, offset: int) -> Scenario:
+        def step(done: int, _: int) -> None:
+            if progress is not None:
+                progress(offset + done, total)
+
+        r = simulate(c, records, a, to=end, runs=runs, seed=seed, at=at, progress=step)
+        return Scenario(c, a, r, simulation_summary(c, r))
+
+    baseline = scenario(contract, assumptions, 0)
+    whatif = scenario(*changed, runs) if changed else None
+    return Simulation(
+        as_of, end, tuple(settings), baseline, whatif, tuple(councils) if councils else None
+    )
+
+
+# -- the workbook ---------------------------------------------------------------------------------
+
+FIGURE_LABELS = {
+    "referrals": "Referrals",
+    "sustained_weeks": "Sustained weeks",
+    "outcome_payments": "Outcome payments",
+    "guaranteed_funding_payments": "Guaranteed funding payments",
+    "cashable_savings": "Cashable savings",
+    "cost_avoidance": "Cost avoidance",
+    "net_cash_saving": "Net cash saving",
+    "council_cost": "Council cost",
+    "fund_contributions": "Outcome fund contributions",
+}
+HEADS = [
+    "Mean",
+    "2.5th percentile",
+    "10th percentile",
+    "Median",
+    "90th percentile",
+    "97.5th percentile",
+]
+
+
+def figure_rows(sim: Simulation) -> list[tuple[str, str, str]]:
+    """(label, scope, output) of every figure shown: the programme's, then per council."""
+    contract = sim.baseline.contract
+    whole = "Programme" if sim.councils is None else "Records in view"
+    rows = [(FIGURE_LABELS[f], whole, f) for f in ("referrals", *FINANCE, "fund_contributions")]
+    for la in contract.local_authorities:
+        if sim.councils is not None and la.code not in sim.councils:
+            continue
+        rows.append(("Referrals", la.name, f"referrals@la:{la.code}"))
+        for f in ("outcome_payments", "net_cash_saving", "council_cost"):
+            rows.append((FIGURE_LABELS[f], la.name, f"{f}@la:{la.code}"))
+    for c in contract.cohorts:
+        rows.append(("Referrals", f"Cohort {c.code} {c.name}", f"referrals@cohort:{c.code}"))
+    return rows
+
+
+def _dist(s: Scenario, output: str) -> list[Any]:
+    d = distribution(s.runs, output)
+    return [d["mean"], *[d[k] for k, _ in PERCENTILES]]
+
+
+def simulation_xlsx(sim: Simulation) -> bytes:
+    """The simulation as a workbook: figures (baseline beside the what-if), minimums,
+    assumptions and the run's settings."""
+    scenarios = [("Baseline", sim.baseline)] + ([("What-if", sim.whatif)] if sim.whatif else [])
+    heads = ["Figure", "Scope"] + [f"{n}: {h}" for n, _ in scenarios for h in HEADS]
+    rows = [
+        [lab, scope, *[v for _, s in scenarios for v in _dist(s, output)]]
+        for lab, scope, output in figure_rows(sim)
+    ]
+    min_heads = ["Minimum", "Referrals required"] + [
+        f"{n}: {h}"
+        for n, _ in scenarios
+        for h in ("Chance of falling short", "Expected shortfall", "Expected penalty")
+    ]
+    mins = [minimum_rows(s.contract, s.runs, sim.councils) for _, s in scenarios]
+    min_rows = [
+        [m["minimum"], m["referrals_required"]]
+        + [
+            v
+            for ms in mins
+            for v in (
+                rate_number(ms[i]["shortfall_probability"]),
+                ms[i]["expected_shortfall"],
+                ms[i]["expected_penalty"],
+            )
+        ]
+        for i, m in enumerate(mins[0])
+    ]
+    assumptions = [[k, v, "fitted from the records"] for k, v in sim.baseline.assumptions.rows()]
+    assumptions += [[s, "", "what-if setting"] for s in sim.settings]
+    run = [
+        ["Records as of", sim.as_of.isoformat()],
+        ["Simulated to", sim.to.isoformat()],
+        ["Runs", sim.baseline.runs.runs],
+        ["Seed", sim.baseline.runs.seed],
+        ["What-if settings", "; ".join(sim.settings) or "none"],
+        ["Programme", sim.baseline.contract.name],
+    ]
+    return xlsx(
+        {
+            "Simulation": (heads, rows),
+            "Minimums": (min_heads, min_rows),
+            "Assumptions": (["Assumption", "Value", "Source"], assumptions),
+            "Run": (["Setting", "Value"], run),
+        },
+        money_columns={"Minimums": {h for h in min_heads if h.endswith("Expected penalty")}},
+    )
+
+
+# -- the page -------------------------------------------------------------------------------------
+
+
+def financial_year_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The as-of dates that close each financial year between two dates (1 April: the figures
+    as of 1 April count every day to 31 March)."""
+    out = []
+    year = start.year if start < dt.date(start.year, 4, 1) else start.year + 1
+    while dt.date(year, 4, 1) < end:
+        out.append(dt.date(year, 4, 1))
+        year += 1
+    return out
+
+
+def _label(on: dt.date, to: dt.date) -> str:
+    if on == dt.date(on.year, 4, 1) and on != to:
+        return f"{on.year - 1}-{str(on.year)[2:]}"
+    return f"to {on.isoformat()}"
+
+
+def _band(values: Any, scale: int, money: bool) -> list[Any]:
+    """p2.5, p10, median, p90, p97.5 of a run array (money as float pounds)."""
+    ordered = np.sort(values)
+    out = []
+    for _, p in PERCENTILES:
+        v = nearest_rank(ordered, p)
+        out.append(float(Decimal(v).scaleb(-scale)) if money else v)
+    return out
+
+
+def _count_cell(value: int, suppressed: bool) -> int | str:
+    return suppress(value) if suppressed else value
+
+
+def page_payload(sim: Simulation, *, suppressed: bool = True) -> dict[str, Any]:
+    """What the simulator page shows, as JSON (a background job returns it): tables and
+    charts, aggregate only; counts from 1 to 4 shown as "c" when ``suppressed``."""
+    base = sim.baseline
+    scale = base.runs.pricing.scale
+    scenarios = [("Baseline", base)] + ([("What-if", sim.whatif)] if sim.whatif else [])
+    tables: list[dict[str, Any]] = []
+    charts: list[dict[str, str]] = []
+
+    # figures at E: median and bands, the what-if beside the baseline
+    heads = ["Figure", "Scope"]
+    for name, _ in scenarios:
+        heads += [f"{name}: median", f"{name}: 80% band", f"{name}: 95% band"]
+    rows = []
+    for lab, scope, output in figure_rows(sim):
+        money = output.split("@")[0] in MONEY
+        row: list[Any] = [lab, scope]
+        for _, s in scenarios:
+            b = _band(s.runs.values(output), scale if money else 0, money)
+            if money:
+                row += [
+                    pounds(b[2]),
+                    f"{pounds(b[1])} to {pounds(b[3])}",
+                    f"{pounds(b[0])} to {pounds(b[4])}",
+                ]
+            else:
+                c = [_count_cell(int(v), suppressed) for v in b]
+                row += [c[2], f"{c[1]} to {c[3]}", f"{c[0]} to {c[4]}"]
+        rows.append(row)
+    tables.append(
+        {
+            "key": "figures",
+            "title": f"Figures by {sim.to:%-d %B %Y}, simulated from the records as of "
+            f"{sim.as_of:%-d %B %Y}",
+            "headers": heads,
+            "rows": rows,
+        }
+    )
+
+    # fan charts: cumulative figures at each financial year's end, then at E
+    points = [t for t in base.runs.at if t >= sim.as_of]
+    for output, title in (
+        ("net_cash_saving", "Councils' net cash saving, cumulative"),
+        ("outcome_payments", "Outcome payments, cumulative"),
+    ):
+        chart_rows = []
+        for t in points:
+            b = _band(base.runs.values(output, t), scale, True)
+            chart_rows.append(
+                {
+                    "date": _label(t, sim.to),
+                    "p2_5": b[0],
+                    "p10": b[1],
+                    "p50": b[2],
+                    "p90": b[3],
+                    "p97_5": b[4],
+                }
+            )
+        key = f"fan_{output}"
+        charts.append(
+            {
+                "key": key,
+                "svg": fan(
+                    chart_rows,
+                    x="date",
+                    median="p50",
+                    bands=[("p2_5", "p97_5"), ("p10", "p90")],
+                    title=f"{title}: median, 80% and 95% bands",
+                    x_title="Financial year (figures to its end)",
+                    y_title="£",
+                ),
+            }
+        )
+        tables.append(
+            {
+                "key": key,
+                "title": f"{title} (baseline)",
+                "headers": [
+                    "Up to the end of",
+                    "2.5th percentile",
+                    "10th percentile",
+                    "Median",
+                    "90th percentile",
+                    "97.5th percentile",
+                ],
+                "rows": [
+                    [r["date"], r["p2_5"], r["p10"], r["p50"], r["p90"], r["p97_5"]]
+                    for r in chart_rows
+                ],
+                "money": [
+                    "2.5th percentile",
+                    "10th percentile",
+                    "Median",
+                    "90th percentile",
+                    "97.5th percentile",
+                ],
+            }
+        )
+
+    # by financial year: the year's own payments and savings (differences of the cumulative)
+    fy_rows = []
+    for before, after in zip(points, points[1:], strict=False):
+        row = [_label(after, sim.to)]
+        for output in ("outcome_payments", "savings", "council_cost"):
+            diff = base.runs.values(output, after) - base.runs.values(output, before)
+            b = _band(diff, scale, True)
+            row += [b[2], f"{pounds(b[1])} to {pounds(b[3])}"]
+        fy_rows.append(row)
+    tables.append(
+        {
+            "key": "by_year",
+            "title": "Each financial year's outcome payments, savings and council cost (baseline)",
+            "headers": [
+                "Financial year",
+                "Outcome payments: median",
+                "Outcome payments: 80% band",
+                "Savings: median",
+                "Savings: 80% band",
+                "Council cost: median",
+                "Council cost: 80% band",
+            ],
+            "rows": fy_rows,
+            "money": ["Outcome payments: median", "Savings: median", "Council cost: median"],
+        }
+    )
+
+    # minimums, the programme maximum, the outcome fund
+    min_heads = ["Minimum", "Referrals required"]
+    for name, _ in scenarios:
+        min_heads += [f"{name}: chance of falling short", f"{name}: expected penalty"]
+    mins = [minimum_rows(s.contract, s.runs, sim.councils) for _, s in scenarios]
+    tables.append(
+        {
+            "key": "minimums",
+            "title": "Referral minimums: the chance of falling short by the end, and the "
+            "expected penalty",
+            "headers": min_heads,
+            "rows": [
+                [m["minimum"], m["referrals_required"]]
+                + [
+                    v
+                    for ms in mins
+                    for v in (
+                        rate_number(ms[i]["shortfall_probability"]),
+                        float(pence(ms[i]["expected_penalty"])),
+                    )
+                ]
+                for i, m in enumerate(mins[0])
+            ],
+            "money": [h for h in min_heads if h.endswith("expected penalty")],
+            "rates": [h for h in min_heads if h.endswith("chance of falling short")],
+        }
+    )
+    cap_rows = []
+    for name, s in scenarios:
+        cap = s.contract.maximum_outcome_payment
+        paid = s.runs.values("outcome_payments") + s.runs.values("guaranteed_funding_payments")
+        fund = _band(s.runs.values("fund_contributions"), scale, True)
+        reached = None
+        if cap is not None:
+            limit = int(cap.scaleb(scale))
+            reached = rate_number(rate4(int((paid >= limit).sum()), s.runs.runs))
+        cap_rows.append(
+            [
+                name,
+                float(cap) if cap is not None else "none",
+                reached,
+                fund[2],
+                f"{pounds(fund[1])} to {pounds(fund[3])}",
+            ]
+        )
+    tables.append(
+        {
+            "key": "caps",
+            "title": "The programme maximum and the outcome fund",
+            "headers": [
+                "Scenario",
+                "Programme maximum",
+                "Chance payments reach it by the end",
+                "Outcome fund contribution: median",
+                "Outcome fund contribution: 80% band",
+            ],
+            "rows": cap_rows,
+            "money": ["Outcome fund contribution: median"],
+            "rates": ["Chance payments reach it by the end"],
+        }
+    )
+    tables.append(
+        {
+            "key": "assumptions",
+            "title": "Assumptions fitted from the records as of the date",
+            "headers": ["Assumption", "Value"],
+            "rows": [list(r) for r in base.assumptions.rows()]
+            + [[f"What-if: {s}", "set"] for s in sim.settings],
+            "money": [],
+        }
+    )
+    return {
+        "as_of": sim.as_of.isoformat(),
+        "to": sim.to.isoformat(),
+        "runs": base.runs.runs,
+        "seed": base.runs.seed,
+        "settings": list(sim.settings),
+        "tables": tables,
+        "charts": charts,
+    }
+
+
+def pounds(value: float) -> str:
+    d = Decimal(str(value)).quantize(Decimal("1"))
+    return f"−£{abs(d):,}" if d < 0 else f"£{d:,}"
+
+
+def payload_tables(payload: dict[str, Any]) -> list[Table]:
+    """The payload's tables as ``Table`` (for the template)."""
+    out = []
+    for t in payload["tables"]:
+        money = set(t.get("money", []))
+        out.append(
+            Table(t["key"], t["title"], t["headers"], t["rows"], money, set(t.get("rates", [])))
+        )
+    return out

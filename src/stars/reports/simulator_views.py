@@ -1,0 +1,197 @@
+"""The simulator page: the programme simulated to the contract's end, aggregate only.
+
+A simulation whose pilot says it takes more than a second runs as a background job
+(``stars.reports.tasks.simulate``); the page then shows that it is running and reloads
+itself until the job's figures are there.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django_tasks import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
+
+from stars.core.audit import record_access
+from stars.core.dates import as_of as page_as_of
+from stars.core.documents import download
+from stars.core.forms import DateInput, GovukForm
+from stars.core.permissions import page, scope_of
+from stars.core.programmes import programme_active
+from stars.domain.simulation.fit import fit
+from stars.domain.simulation.montecarlo import contract_end
+from stars.domain.simulation.records import records_as_of
+from stars.domain.simulation.whatif import WhatIfError, apply
+from stars.partnership.selectors import contract_current
+from stars.reports.simulation import (
+    payload_tables,
+    simulation_for,
+    simulation_xlsx,
+)
+from stars.reports.tasks import simulate, simulation_page
+from stars.tracker.selectors import report_frames
+
+PAGE_MAX_RUNS = 20_000
+PILOT_RUNS = 100
+INLINE_SECONDS = 1.0
+
+
+class SimulatorForm(GovukForm):
+    as_of = forms.DateField(
+        label="Records as of",
+        widget=DateInput(),
+        help_text="What the records show up to this day is fixed; everything after it is drawn",
+    )
+    to = forms.DateField(
+        label="Simulate to",
+        widget=DateInput(),
+        required=False,
+        help_text="Leave blank for the end of the contract",
+    )
+    runs = forms.IntegerField(
+        label="Runs", min_value=1, max_value=PAGE_MAX_RUNS, help_text="1 to 20,000"
+    )
+    seed = forms.IntegerField(
+        label="Seed", min_value=0, help_text="The same seed gives the same figures"
+    )
+    settings = forms.CharField(
+        label="What-if changes (optional)",
+        widget=forms.Textarea,
+        required=False,
+        help_text="One change a line, shown beside the baseline: "
+        "cohort.A.weekly_outcome_payment=650, cohort.B.proving_weeks=10, "
+        "programme.lcf_share=0.3, referral_rate=1.2, closure_rate=0.8, cohort_mix.B=0.5",
+    )
+
+    def lines(self) -> list[str]:
+        return [x.strip() for x in self.cleaned_data.get("settings", "").splitlines() if x.strip()]
+
+    def params(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "as_of": d["as_of"].isoformat(),
+            "to": d["to"].isoformat() if d.get("to") else None,
+            "runs": d["runs"],
+            "seed": d["seed"],
+            "settings": self.lines(),
+        }
+
+
+def _check(form: SimulatorForm) -> None:
+    """Field errors the simulation would raise: a what-if it cannot apply, a bad end date."""
+    contract = contract_current()
+    d = form.cleaned_data
+    if d.get("to") and d["to"] <= d["as_of"]:
+        form.add_error("to", "Simulate to must be after the records' date")
+    end = d.get("to") or contract_end(contract)
+    if d["as_of"] >= end and not d.get("to"):
+        form.add_error("as_of", f"Records as of must be before the contract's end, {end:%-d %B %Y}")
+    if form.lines():
+        records = records_as_of(*report_frames(None), d["as_of"])
+        try:
+            apply(contract, fit(contract, records), form.lines())
+        except WhatIfError as exc:
+            form.add_error("settings", str(exc))
+
+
+@page("simulator")
+def simulator(request: HttpRequest) -> HttpResponse:
+    contract = contract_current()
+    context: dict[str, Any] = {"contract": contract, "end": contract_end(contract)}
+    job = request.GET.get("job")
+    if job:
+        return _job(request, job, context)
+    if "as_of" not in request.GET:
+        form = SimulatorForm(initial={"as_of": page_as_of(request), "runs": 2000, "seed": 1})
+        return render(request, "reports/simulator.html", {**context, "form": form})
+    form = SimulatorForm(request.GET)
+    if form.is_valid():
+        _check(form)
+    if not form.is_valid():
+        return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
+    scope = scope_of(request.user)
+    councils = None if scope.programme_wide else sorted(scope.councils or ())
+    active = programme_active()
+    params = {**form.params(), "councils": councils, "programme": active.code if active else None}
+    if request.GET.get("format") == "xlsx":
+        record_access(
+            user=request.user,
+            action="export",
+            object_type="report",
+            object_id="simulation",
+            path=request.get_full_path(),
+        )
+        as_of, to = form.cleaned_data["as_of"], form.cleaned_data.get("to")
+        sim = simulation_for(
+            as_of=as_of,
+            to=to,
+            runs=params["runs"],
+            seed=params["seed"],
+            settings=params["settings"],
+            yearly=True,
+            councils=councils,
+        )
+        return download("xlsx", f"simulation-{as_of.isoformat()}", simulation_xlsx(sim))
+    started = time.perf_counter()
+    pilot = simulation_page({**params, "runs": min(params["runs"], PILOT_RUNS)})
+    took = time.perf_counter() - started
+    if params["runs"] <= PILOT_RUNS:
+        payload = pilot
+    elif took * params["runs"] / PILOT_RUNS <= INLINE_SECONDS:
+        payload = simulation_page(params)
+    else:
+        result = simulate.enqueue(params)
+        return redirect(f"{request.path}?job={result.id}")
+    return _show(request, form, payload, context)
+
+
+def _show(
+    request: HttpRequest, form: SimulatorForm, payload: dict[str, Any], context: dict[str, Any]
+) -> HttpResponse:
+    return render(
+        request,
+        "reports/simulator.html",
+        {
+            **context,
+            "form": form,
+            "payload": payload,
+            "tables": {t.key: t for t in payload_tables(payload)},
+            "charts": payload["charts"],
+            "query": _query(payload),
+        },
+    )
+
+
+def _query(payload: dict[str, Any]) -> str:
+    return urlencode(
+        {
+            "as_of": payload["as_of"],
+            "to": payload["to"],
+            "runs": payload["runs"],
+            "seed": payload["seed"],
+            "settings": "\n".join(payload["settings"]),
+        }
+    )
+
+
+def _job(request: HttpRequest, job: str, context: dict[str, Any]) -> HttpResponse:
+    try:
+        result = simulate.get_result(job)
+    except (TaskResultDoesNotExist, ValidationError, ValueError) as exc:  # a made-up id
+        raise Http404("no such simulation") from exc
+    params = dict(result.args[0]) if result.args else {}
+    form = SimulatorForm(initial={**params, "settings": "\n".join(params.get("settings", []))})
+    if result.status == TaskResultStatus.SUCCESSFUL:
+        return _show(request, form, result.return_value, context)
+    failed = result.status == TaskResultStatus.FAILED
+    return render(
+        request,
+        "reports/simulator.html",
+        {**context, "form": form, "running": not failed, "failed": failed, "params": params},
+    )

@@ -1,0 +1,40 @@
+"""Background jobs of the reports: a simulation too long to wait for on a page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django_tasks import task
+
+from stars.core.programmes import programme_use
+from stars.partnership.selectors import programme_choose
+from stars.reports.simulation import page_payload, simulation_for
+
+
+def simulation_page(params: dict[str, Any]) -> dict[str, Any]:
+    """The simulator page's payload for the page's parameters (JSON in, JSON out), in the
+    programme they name (``programme``: its code; the page's programme)."""
+    with programme_use(programme_choose(params.get("programme"))):
+        return _simulation_page(params)
+
+
+def _simulation_page(params: dict[str, Any]) -> dict[str, Any]:
+    as_of = dt.date.fromisoformat(params["as_of"])
+    to = dt.date.fromisoformat(params["to"]) if params.get("to") else None
+    sim = simulation_for(
+        as_of=as_of,
+        to=to,
+        runs=int(params["runs"]),
+        seed=int(params["seed"]),
+        settings=tuple(params.get("settings", ())),
+        yearly=True,
+        councils=params.get("councils"),
+    )
+    return page_payload(sim, suppressed=True)
+
+
+@task()
+def simulate(params: dict[str, Any]) -> dict[str, Any]:
+    """The simulator page's payload, computed by a worker."""
+    return simulation_page(params)

@@ -1,0 +1,290 @@
+"""Today's work on the home page: what waits on the signed-in user, each item linking to the
+page where it is done.
+
+The queries are the apps' selectors (each narrowed to the user's scope); this module only
+chooses, per role, which lists to show and where each item is done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+
+from stars.cases.selectors import DueItem, due_on_caseload
+from stars.core.permissions import allowed, scope_of
+from stars.core.roles import Role
+from stars.domain.measures import DUE_STATE_LABELS, OVERDUE
+from stars.domain.outcomes.claims import APPROVE, PREPARE, SUBMIT
+from stars.finance.selectors import claim_steps
+from stars.partnership.selectors import councils_in_scope
+from stars.referrals.models import Enquiry, Referral
+from stars.referrals.selectors import (
+    WorkItem,
+    guaranteed_funding_requests,
+    referrals_unallocated,
+    worklist_council_side,
+    worklist_provider_side,
+)
+from stars.sufficiency.reconcile import council_reconciliation
+
+SHOWN = 10  # items shown per list; the rest are counted and linked
+
+# where each step of an enquiry is taken (stars.domain.pipeline.NextStep.action)
+ENQUIRY_STEP_PAGES = {
+    "papers": "enquiry_papers",
+    "decide": "enquiry_decide",
+    "consent": "enquiry_consent",
+    "accept": "enquiry_accept",
+    "match": "enquiry_match",
+}
+# where each thing due on a case is recorded (stars.domain.measures.due_items)
+DUE_PAGES = {
+    "Progress meeting": "case_meeting",
+    "Assessment review": "case_assessment",
+    "Attendance update": "case_attendance",
+}
+CLAIM_STEP_PAGES = {PREPARE: "claim_prepare", SUBMIT: "claim_submit", APPROVE: "claim_detail"}
+
+
+@dataclass(frozen=True)
+class Item:
+    title: str
+    url: str
+    detail: str
+    tag: str = ""
+    tag_colour: str = ""  # a govuk-tag modifier: red, yellow, grey
+    logged: tuple[str, str] | None = None  # (object type, id) of a child's record shown
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: str
+    empty: str
+    items: list[Item]
+    total: int
+    more_url: str = ""
+    more_label: str = ""
+    hint: str = ""
+    shown: list[Item] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shown", self.items[:SHOWN])
+
+
+def _named(record_id: str, child: Any, identifiable: bool) -> str:
+    """An id with the child's name beside it, for roles that may see names."""
+    name = f"{child.given_name} {child.family_name}".strip() if identifiable else ""
+    return f"{record_id} · {name}" if name else record_id
+
+
+def _enquiry_url(user: Any, e: Enquiry, action: str) -> str:
+    name = ENQUIRY_STEP_PAGES.get(action, "")
+    if name and allowed(user, name):
+        return reverse(name, args=[e.enquiry_id])
+    return reverse("enquiry_detail", args=[e.enquiry_id])
+
+
+def _enquiry_items(user: Any, items: Iterable[WorkItem], identifiable: bool) -> list[Item]:
+    return [
+        Item(
+            title=_named(i.enquiry.enquiry_id, i.enquiry.child, identifiable),
+            url=_enquiry_url(user, i.enquiry, i.step.action),
+            detail=f"{i.step.step} ({i.enquiry.council.name}, {i.days_waiting} working "
+            f"day{'' if i.days_waiting == 1 else 's'} since the enquiry)",
+            tag="Stuck" if i.stuck else "",
+            tag_colour="red" if i.stuck else "",
+            logged=("enquiry", i.enquiry.enquiry_id),
+        )
+        for i in items
+    ]
+
+
+def _due_items(user: Any, items: Iterable[DueItem], identifiable: bool) -> list[Item]:
+    out = []
+    for i in items:
+        rid = i.referral.referral_id
+        name = DUE_PAGES.get(i.due.what, "")
+        url = reverse(name if name and allowed(user, name) else "case_detail", args=[rid])
+        out.append(
+            Item(
+                title=_named(rid, i.referral.child, identifiable),
+                url=url,
+                detail=f"{i.due.what} due {i.due.due.day} {i.due.due:%B %Y} ({i.due.rule})",
+                tag=DUE_STATE_LABELS[i.state],
+                tag_colour="red" if i.state == OVERDUE else "yellow",
+                logged=("case", rid),
+            )
+        )
+    return out
+
+
+def _unallocated(referrals: Iterable[Referral], identifiable: bool) -> list[Item]:
+    return [
+        Item(
+            title=_named(r.referral_id, r.child, identifiable),
+            url=reverse("case_detail", args=[r.referral_id]),
+            detail=f"accepted {r.referral_date.day} {r.referral_date:%B %Y}, "
+            f"{r.council.name}, cohort {r.cohort}: no key worker yet",
+            logged=("case", r.referral_id),
+        )
+        for r in referrals
+    ]
+
+
+def _claims(user: Any, today: dt.date, owner: str) -> list[Item]:
+    out = []
+    for council, step in claim_steps(user, today, owner):
+        key = f"{step.month:%Y-%m}"
+        out.append(
+            Item(
+                title=council.name,
+                url=reverse(CLAIM_STEP_PAGES[step.action], args=[council.code, key]),
+                detail=step.description,
+            )
+        )
+    return out
+
+
+def _guaranteed_funding(enquiries: Iterable[Enquiry], identifiable: bool) -> list[Item]:
+    return [
+        Item(
+            title=_named(e.enquiry_id, e.child, identifiable),
+            url=reverse("enquiry_approve_gf", args=[e.enquiry_id]),
+            detail=f"progressed at its meeting, cohort {e.cohort}: outside the cohort's "
+            "criteria, so only guaranteed funding can pay for the place",
+            logged=("enquiry", e.enquiry_id),
+        )
+        for e in enquiries
+    ]
+
+
+def _discrepancies(user: Any, today: dt.date) -> list[Item]:
+    if not allowed(user, "sufficiency_reconcile"):
+        return []
+    out = []
+    for council in councils_in_scope(user):
+        found = council_reconciliation(council, today)
+        n = len(found["findings"])
+        if n:
+            out.append(
+                Item(
+                    title=council.name,
+                    url=reverse("sufficiency_reconcile", args=[council.code]),
+                    detail=f"{n} claimed period{'' if n == 1 else 's'} the council's records "
+                    "do not support",
+                )
+            )
+    return out
+
+
+def _section(
+    key: str,
+    heading: str,
+    empty: str,
+    items: list[Item],
+    more: str = "",
+    more_label: str = "",
+    hint: str = "",
+) -> Section:
+    return Section(
+        key,
+        heading,
+        empty,
+        items,
+        len(items),
+        reverse(more) if more else "",
+        more_label,
+        hint,
+    )
+
+
+def today_work(user: Any, today: dt.date) -> list[Section]:
+    """The lists of today's work for the user's role (none for aggregate-only roles)."""
+    scope = scope_of(user)
+    if not scope.child_level:
+        return []
+    names = scope.identifiable
+    role = user.role
+    sections: list[Section] = []
+    if role == Role.SPOC:
+        sections.append(
+            _section(
+                "enquiries",
+                "Enquiries waiting on the council",
+                "No enquiry is waiting on the council.",
+                _enquiry_items(user, worklist_council_side(user, today), names),
+                "enquiry_list",
+                "All open enquiries",
+                "Papers the social worker has still to send, and children waiting for a "
+                "foster match; stuck ones first.",
+            )
+        )
+    if role in (Role.PROVIDER_MANAGER, Role.ADMIN):
+        sections += [
+            _section(
+                "decisions",
+                "Decisions, consent calls and acceptances",
+                "No enquiry is waiting on the provider.",
+                _enquiry_items(user, worklist_provider_side(user, today), names),
+                "enquiry_list",
+                "All open enquiries",
+                "Enquiries waiting on the provider; stuck ones first.",
+            ),
+            _section(
+                "allocations",
+                "Cases to allocate",
+                "Every live case has a key worker.",
+                _unallocated(referrals_unallocated(user), names),
+            ),
+            _section(
+                "claims",
+                "Claims to prepare or submit",
+                "No claim is waiting on the provider.",
+                _claims(user, today, "provider"),
+                "finance_claims",
+                "All claims",
+            ),
+        ]
+    if role == Role.COMMISSIONER:
+        sections += [
+            _section(
+                "claims",
+                "Claims awaiting your approval",
+                "No claim is waiting for your approval.",
+                _claims(user, today, "council"),
+                "finance_claims",
+                "All claims",
+            ),
+            _section(
+                "guaranteed_funding",
+                "Guaranteed funding to approve",
+                "No guaranteed-funding request is waiting.",
+                _guaranteed_funding(guaranteed_funding_requests(user), names),
+            ),
+            _section(
+                "discrepancies",
+                "Reconciliation discrepancies",
+                "Claimed weeks agree with the council's children-looked-after records.",
+                _discrepancies(user, today),
+                hint="Claimed weeks of linked referrals that the council's SSDA903 returns "
+                "do not support.",
+            ),
+        ]
+    if role == Role.KEY_WORKER:
+        sections.append(
+            _section(
+                "due",
+                "Due this week and overdue",
+                "Nothing is due this week on your caseload.",
+                _due_items(user, due_on_caseload(user, today), names),
+                "case_caseload",
+                "Your caseload",
+                "Progress meetings, assessment reviews and attendance updates, soonest due first.",
+            )
+        )
+    return sections

@@ -1,0 +1,56 @@
+"""Each role's day starts on its home page: today's work, each item a link to the page where
+it is done. At 375 px no home page scrolls sideways, and every one passes axe.
+
+``STARS_SCREENSHOTS=DIR`` saves a screenshot of each role's home page there (the ones in
+docs/screenshots/ were made so)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from stars.demo.load import demo_load
+from stars.demo.programme import DEMO_PASSWORD
+from tests.browser.conftest import axe_violations, sign_in
+from tests.conftest import CONTRACT
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 800}
+DESKTOP = {"width": 1000, "height": 900}
+
+# role's demo user -> (a section of today's work, the heading of the page its first item opens)
+JOURNEYS = {
+    "spoc": ("enquiries", ["Papers received", "Match attempt"]),
+    "manager": ("claims", ["Prepare the claim", "Submit the claim to the council"]),
+    "commissioner": ("discrepancies", ["Claimed weeks against the council's records"]),
+    "keyworker": ("due", ["Record a progress meeting", "Record an assessment"]),
+}
+
+
+@pytest.fixture
+def demo():
+    demo_load(contract_path=CONTRACT, seed=2020, console=Console(quiet=True), n_referrals=80)
+
+
+@pytest.mark.parametrize("user", list(JOURNEYS))
+def test_each_role_starts_from_its_home_page(page, demo, user):
+    key, headings = JOURNEYS[user]
+    sign_in(page, user, DEMO_PASSWORD)
+    page.goto("/")
+    page.set_viewport_size(DESKTOP)
+    section = page.locator(f"[data-testid=today-{key}]")
+    assert section.count() == 1
+    if shots := os.environ.get("STARS_SCREENSHOTS"):
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{shots}/home-{user}.png")
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert axe_violations(page) == []
+    section.locator("a.govuk-task-list__link").first.click()
+    page.wait_for_load_state()
+    heading = page.locator("h1").inner_text()
+    assert any(h in heading for h in headings), heading

@@ -1,0 +1,47 @@
+"""The simulator in chromium: an investor runs a what-if beside the baseline, reads the fan
+chart's table, and the page passes axe, on a desktop and on a phone."""
+
+from __future__ import annotations
+
+import pytest
+from rich.console import Console
+
+from stars.demo.load import demo_load
+from stars.demo.programme import DEMO_PASSWORD
+from tests.browser.conftest import axe_violations, sign_in
+from tests.conftest import CONTRACT
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo():
+    demo_load(contract_path=CONTRACT, seed=2020, console=Console(quiet=True), n_referrals=80)
+
+
+def test_an_investor_simulates_a_what_if_beside_the_baseline(page, demo):
+    sign_in(page, "investor", DEMO_PASSWORD)
+    page.click(".govuk-service-navigation__list a:has-text('Simulator')")
+    page.wait_for_selector("h1:has-text('Contract simulator')")
+    assert axe_violations(page) == []
+    page.fill("#id_as_of", "2023-09-30")
+    page.fill("#id_runs", "80")
+    page.fill("#id_settings", "cohort.B.weekly_outcome_payment=800")
+    page.click("button:has-text('Simulate')")
+    page.wait_for_selector("[data-testid=figures]")
+    headers = page.inner_text("[data-testid=figures] thead")
+    assert "Baseline: median" in headers and "What-if: median" in headers
+    assert page.locator("[data-testid=fan_net_cash_saving] tbody tr").count() >= 2
+    assert page.locator(".stars-chart svg").count() == 2
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert axe_violations(page) == []
+
+
+def test_a_field_error_is_shown_by_its_field(page, demo):
+    sign_in(page, "manager", DEMO_PASSWORD)
+    page.goto("/reports/simulator/?as_of=2023-09-30&runs=0&seed=1&to=&settings=")
+    assert "There is a problem" in page.inner_text(".govuk-error-summary")
+    assert page.locator("#id_runs-error").is_visible()
+    assert axe_violations(page) == []

@@ -1,0 +1,172 @@
+"""Rolling-origin backtests of the placement forecast, the trend it carries per group and its
+90% band: worked examples beside properties (flat data gives "no change", a steady trend
+the model foresaw is followed, nothing is calibrated on a backtest it had not yet seen)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stars.demo.ssda903 import SyntheticConfig, generate, render_return
+from stars.domain.sufficiency.rolling import damped_trend, origins_for, rolling_backtests
+from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
+from stars.domain.sufficiency.trust import (
+    MIN_PAIRS,
+    TOTAL,
+    Point,
+    calibrate,
+    carry_weight,
+    evaluate,
+    forecast,
+)
+
+changes = st.floats(-200, 200, allow_nan=False).filter(lambda v: abs(v) > 1e-3)
+
+
+def test_carry_weight_worked_examples():
+    assert carry_weight([(10.0, 5.0), (20.0, 10.0)]) == 0.5  # half the change came
+    assert carry_weight([(10.0, 10.0), (-4.0, -4.0)]) == 1.0  # all of it came
+    assert carry_weight([(10.0, 0.0), (-5.0, 0.0)]) == 0.0  # none came
+    assert carry_weight([(10.0, -3.0), (8.0, -1.0)]) == 0.0  # it went the other way
+    assert carry_weight([(10.0, 10.0)]) == 0.0  # one backtest is no evidence
+    assert MIN_PAIRS == 2
+
+
+@given(st.lists(changes, min_size=MIN_PAIRS, max_size=12))
+def test_flat_counts_give_no_change(model_changes):
+    assert carry_weight([(p, 0.0) for p in model_changes]) == 0.0
+
+
+@given(st.lists(changes, min_size=MIN_PAIRS, max_size=12))
+def test_a_trend_the_model_foresaw_is_followed(model_changes):
+    assert carry_weight([(p, p) for p in model_changes]) == 1.0
+
+
+@given(st.lists(changes, min_size=MIN_PAIRS, max_size=12), st.floats(0.0, 1.0))
+def test_a_steady_share_of_the_trend_is_the_weight(model_changes, share):
+    w = carry_weight([(p, share * p) for p in model_changes])
+    assert abs(w - share) < 1e-6
+
+
+def test_damped_trend_worked_example():
+    assert damped_trend([100, 110, 120], 1) == 128.0  # 120 + 10 x 0.8
+    assert abs(damped_trend([100, 110, 120], 2) - 134.4) < 1e-9  # + 10 x 0.64
+    assert damped_trend([50], 3) == 50.0
+
+
+@given(st.integers(0, 5000), st.integers(2, 6), st.integers(1, 5))
+def test_damped_trend_of_flat_counts_is_flat(count, years, horizon):
+    assert damped_trend([float(count)] * years, horizon) == count
+
+
+def test_origins_need_the_window_before_them():
+    # returns 2018..2024 cover 1 April 2017 to 31 March 2024: the first origin with three
+    # years before it is 31 March 2020, the last is the latest 31 March (the live forecast)
+    assert origins_for(2018, 2024, 3) == [2020, 2021, 2022, 2023, 2024]
+    assert origins_for(2018, 2019, 3) == []
+
+
+def _point(origin, horizon, group, now, model, actual, sd=2.0):
+    return Point(origin, horizon, group, now, model, sd, float(now), actual)
+
+
+def test_the_band_widens_when_past_errors_were_larger_than_the_model_said():
+    quiet = [_point(o, 1, "a", 100, 100.0, 100) for o in range(2015, 2020)]
+    loud = [_point(o, 1, "a", 100, 100.0, 100 + (10 if o % 2 else -10)) for o in range(2015, 2020)]
+    assert calibrate([], ["a"])["a"].scale == 1.0  # no history: the model's own sd
+    assert calibrate(quiet, ["a"])["a"].scale < 1.0
+    assert calibrate(loud, ["a"])["a"].scale > 3.0
+    live = [_point(2020, 1, "a", 100, 120.0, None), _point(2020, 1, TOTAL, 100, 120.0, None)]
+    band = {f.group: f for f in forecast(live, calibrate(loud, ["a"]))}
+    assert band["a"].expected == 100.0  # the model's changes never came: no change
+    assert band["a"].upper - band["a"].lower > 2 * 1.64 * 3 * 2.0
+    assert band[TOTAL].expected == band["a"].expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(-30, 30), min_size=4, max_size=8))
+def test_each_origin_is_judged_only_on_backtests_it_had_seen(changes):
+    # the model always foresees the change exactly; the first two origins have no earlier
+    # backtest (target <= origin), so they forecast "no change"; later ones follow the model
+    pts = []
+    for i, c in enumerate(changes):
+        o = 2010 + i
+        pts.append(_point(o, 1, "a", 100, 100.0 + c, 100 + c))
+        pts.append(_point(o, 1, TOTAL, 100, 100.0 + c, 100 + c))
+    ev = evaluate(pts, ["a"])
+    first_two = sum(abs(c) for c in changes[:2])
+    n = len(changes)
+    row = ev.row("a", 1)
+    assert row.backtests == n
+    assert row.model == 0.0
+    # from the third origin on, the weight is 1 if any earlier change was non-zero
+    later = [abs(c) if not any(changes[:k]) else 0 for k, c in enumerate(changes)][2:]
+    assert abs(row.forecast - (first_two + sum(later)) / n) < 1e-6
+    assert row.no_change == sum(abs(c) for c in changes) / n
+
+
+@lru_cache(maxsize=2)
+def _merged(growth: float, seed: int):
+    data = generate(SyntheticConfig(seed=seed, growth=growth, first_year=2018, last_year=2024))
+    eps, hds = [], []
+    for y in range(2018, 2025):
+        h, e = render_return(data, y)
+        eps.append(parse_episodes(f"e{y}.csv", e, y))
+        hds.append(parse_header(f"h{y}.csv", h, y))
+    return merge_returns(eps, hds)
+
+
+def test_rolling_backtests_of_a_councils_returns():
+    m = _merged(0.04, 3)
+    r = rolling_backtests(m.episodes, m.headers)
+    assert r.origins == (2020, 2021, 2022, 2023, 2024)
+    assert len(r.points) == 5 * 3 * (len(r.groups) + 1)
+    known = [p for p in r.points if p.actual is not None]
+    assert {p.target for p in known} == {2021, 2022, 2023, 2024}
+    assert all(p.actual is None for p in r.at(2024))  # the live forecast
+    total_2021 = next(
+        p for p in r.points if p.group == TOTAL and p.origin == 2020 and p.horizon == 1
+    )
+    assert total_2021.actual == sum(
+        p.actual for p in r.points if p.origin == 2020 and p.horizon == 1 and p.group != TOTAL
+    )
+    ev = evaluate(r.points, r.groups)
+    assert ev.origins == (2020, 2021, 2022, 2023)
+    assert [x.backtests for x in ev.rows if x.group == TOTAL] == [4, 3, 2]
+    assert ev.coverage is not None and 0.0 < ev.coverage <= 1.0
+
+
+def test_the_carried_projection_runs_from_no_change_to_the_model():
+    from decimal import Decimal
+
+    from stars.domain.sufficiency.forecast import Scenario, project
+    from stars.domain.sufficiency.rolling import carried_projection
+    from stars.domain.sufficiency.trust import Carry
+
+    m = _merged(0.04, 3)
+    model = rolling_backtests(m.episodes, m.headers, origins=[2024]).models[2024]
+    costs = {g: Decimal(700) for g in model.groups}
+    raw = project(model, 2, weekly_costs=costs)
+    none = carried_projection(
+        raw, {g: Carry(0.0, 1.0, 5) for g in model.groups}, weekly_costs=costs
+    )
+    full = carried_projection(
+        raw, {g: Carry(1.0, 1.0, 5) for g in model.groups}, weekly_costs=costs
+    )
+    for y_none, y_full, y_raw in zip(none.years, full.years, raw.years, strict=True):
+        assert y_none.by_group == {g: float(v) for g, v in raw.stock_by_group.items()}
+        assert all(abs(y_full.by_group[g] - y_raw.by_group[g]) < 1e-9 for g in model.groups)
+        assert abs(y_full.cost_total - y_raw.cost_total) <= Decimal("0.01") * len(model.groups)
+        assert y_none.total_lower <= y_none.total <= y_none.total_upper
+    # a scenario keeps its own effect on top of the carried baseline
+    fewer = Scenario("fewer", entry_multipliers={"external residential": 0.5})
+    alt = carried_projection(
+        project(model, 2, scenario=fewer),
+        {g: Carry(0.0, 1.0, 5) for g in model.groups},
+        baseline=raw,
+    )
+    g = "external residential"
+    effect = project(model, 2, scenario=fewer).years[-1].by_group[g] - raw.years[-1].by_group[g]
+    assert abs(alt.years[-1].by_group[g] - (raw.stock_by_group[g] + effect)) < 1e-9

@@ -1,0 +1,161 @@
+"""Background jobs: enqueued in the database, run by `stars worker`, watched by a heartbeat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+from typer.testing import CliRunner
+
+from stars.cli import app
+from stars.cli.run import embedded_worker_default
+from stars.jobs.models import WorkerHeartbeat
+from stars.jobs.selectors import worker_health
+from stars.jobs.worker import Heartbeat, beat, run_worker
+from tests.jobs.tasks import add, fail
+
+# The worker closes stale connections between jobs, as in production: a test transaction
+# around it would be closed under it (PostgreSQL), so these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_default_backend_is_the_database():
+    assert isinstance(task_backends["default"], DatabaseBackend)
+
+
+def test_an_enqueued_job_waits_in_the_database_until_a_worker_runs_it():
+    result = add.enqueue(2, 3)
+    assert DBTaskResult.objects.get(id=result.id).status == TaskResultStatus.READY
+    run_worker(batch=True, interval=0, verbosity=0)
+    result.refresh()
+    assert (result.status, result.return_value) == (TaskResultStatus.SUCCESSFUL, 5)
+
+
+def test_a_failing_job_is_recorded_as_failed_and_the_worker_goes_on():
+    bad, good = fail.enqueue("no such file"), add.enqueue(1, 1)
+    run_worker(batch=True, interval=0, verbosity=0)
+    bad.refresh()
+    good.refresh()
+    assert bad.status == TaskResultStatus.FAILED
+    assert "ValueError: no such file" in bad.errors[0].traceback
+    assert good.return_value == 2
+
+
+def test_stars_worker_batch_runs_the_waiting_jobs():
+    result = add.enqueue(20, 22)
+    outcome = CliRunner().invoke(app, ["worker", "--batch", "--interval", "0"])
+    assert outcome.exit_code == 0, outcome.output
+    result.refresh()
+    assert result.return_value == 42
+    assert not WorkerHeartbeat.objects.exists()  # removed when the worker stopped cleanly
+
+
+def test_health_needs_a_recent_heartbeat():
+    now = timezone.now()
+    assert worker_health(now).ok is False
+    beat("w1")
+    assert worker_health(now).as_json()["workers"] == 1
+    assert worker_health(now).ok is True
+    assert worker_health(now + dt.timedelta(minutes=2)).ok is False
+
+
+def test_a_worker_busy_with_a_long_job_is_healthy_while_its_beats_lag():
+    beat("w1")
+    add.enqueue(1, 2)
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
+    later = timezone.now() + dt.timedelta(minutes=5)
+    health = worker_health(later)
+    assert (health.ok, health.workers, health.running) == (True, 0, 1)
+    assert worker_health(later + dt.timedelta(hours=1)).ok is False
+
+
+def test_the_heartbeat_thread_beats_until_stopped_then_removes_its_row():
+    hb = Heartbeat("w-thread", every=0.05)
+    hb.beat_once()
+    first = WorkerHeartbeat.objects.get(worker_id="w-thread").beat_at
+    hb.start()
+    time.sleep(0.3)
+    hb.stop()
+    assert not WorkerHeartbeat.objects.filter(worker_id="w-thread").exists()
+    assert first <= timezone.now()
+
+
+def test_serve_runs_a_worker_on_the_embedded_default_only(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert embedded_worker_default() is True
+    monkeypatch.setenv("DATABASE_URL", "postgres://db/stars")
+    assert embedded_worker_default() is False
+
+
+def test_a_worker_process_runs_a_job_enqueued_by_another_process(tmp_path):
+    """Two processes share only the database, as `stars serve` and its worker do."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["STARS_HOME"] = str(tmp_path)
+    enqueue = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='stars.core.settings';"
+        "django.setup(); from django.core.management import call_command;"
+        "call_command('migrate', verbosity=0); from tests.jobs.tasks import add;"
+        "print(add.enqueue(4, 5).id)"
+    )
+    job = subprocess.run(
+        [sys.executable, "-c", enqueue], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert job.returncode == 0, job.stderr
+    ran = subprocess.run(
+        [sys.executable, "-m", "stars.cli", "worker", "--batch", "--interval", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    check = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='stars.core.settings';"
+        "django.setup(); from django_tasks_db.models import DBTaskResult;"
+        f"print(DBTaskResult.objects.get(id='{job.stdout.strip()}').return_value)"
+    )
+    got = subprocess.run(
+        [sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert got.stdout.strip() == "9", got.stderr
+
+
+def test_stars_serve_starts_a_worker_and_stops_it_with_itself(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "STARS_ENV")}
+    env["STARS_HOME"] = str(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "stars.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    children_file = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    try:
+        deadline = time.monotonic() + 90
+        children: list[int] = []
+        while time.monotonic() < deadline and not children:
+            time.sleep(0.3)
+            children = [int(p) for p in children_file.read_text().split()]
+        assert children, "stars serve started no worker"
+        cmdline = Path(f"/proc/{children[0]}/cmdline").read_bytes().split(b"\0")
+        assert cmdline[-3:] == [b"stars.cli", b"worker", b""]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and Path(f"/proc/{children[0]}").exists():
+        time.sleep(0.2)
+    assert not Path(f"/proc/{children[0]}").exists(), "the worker outlived stars serve"

@@ -1,0 +1,86 @@
+"""The simulator page: aggregate figures with fan charts and tables, what-ifs beside the
+baseline, the workbook, field errors, and a background job for a long simulation."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from stars.jobs.worker import run_worker
+from stars.reports import simulator_views
+
+URL = "/reports/simulator/"
+QUERY = {"as_of": "2023-09-30", "runs": "60", "seed": "1", "to": "", "settings": ""}
+
+
+def test_the_form_comes_first_and_each_allowed_role_opens_it(client, programme):
+    for role in ("commissioner", "provider_manager", "investor"):
+        client.force_login(programme[role])
+        page = client.get(URL)
+        assert page.status_code == 200, role
+        assert b"Contract simulator" in page.content and b"Simulate" in page.content
+    client.force_login(programme["spoc"])
+    assert client.get(URL).status_code == 403
+
+
+def test_a_simulation_shows_fan_charts_with_their_tables_and_a_what_if(client, programme):
+    client.force_login(programme["investor"])
+    page = client.get(
+        URL, {**QUERY, "settings": "cohort.B.weekly_outcome_payment=800\nreferral_rate=1.2"}
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    for text in (
+        "Baseline: median",
+        "What-if: median",
+        "Councils&#x27; net cash saving, cumulative",
+        "Each financial year",
+        "Referral minimums",
+        "Assumptions fitted from the records",
+        "<svg",
+        'data-testid="fan_net_cash_saving"',
+        'data-testid="minimums"',
+    ):
+        assert text in html, text
+    xlsx = client.get(URL, {**QUERY, "format": "xlsx"})
+    assert xlsx.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert "Assumptions" in wb.sheetnames
+
+
+def test_bad_input_is_answered_per_field(client, programme):
+    client.force_login(programme["provider_manager"])
+    page = client.get(URL, {**QUERY, "runs": "0", "settings": "cohort.Q.proving_weeks=3"})
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "There is a problem" in html and "govuk-error-message" in html
+    page = client.get(URL, {**QUERY, "settings": "cohort.Q.proving_weeks=3"})
+    assert page.status_code == 400
+    assert "the contract has no cohort" in page.content.decode()
+    assert DBTaskResult.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_simulation_runs_as_a_background_job(client, programme, monkeypatch):
+    monkeypatch.setattr(simulator_views, "INLINE_SECONDS", 0.0)
+    client.force_login(programme["commissioner"])
+    started = client.get(URL, {**QUERY, "runs": "150"})
+    assert started.status_code == 302 and "?job=" in started["Location"]
+    waiting = client.get(started["Location"])
+    assert waiting.status_code == 200 and b"running in the background" in waiting.content
+    run_worker(batch=True, interval=0, verbosity=0)
+    done = client.get(started["Location"])
+    assert done.status_code == 200
+    assert b"Baseline: median" in done.content and b"150 runs" in done.content
+    assert client.get(URL, {"job": "not-a-job"}).status_code == 404
+
+
+def test_a_commissioner_simulates_their_own_councils_records(client, programme):
+    client.force_login(programme["commissioner"])  # Derby's
+    html = client.get(URL, QUERY).content.decode()
+    assert "Records in view" in html and "Derby City Council" in html
+    assert "Nottingham City Council" not in html
+    assert "Cohort A" not in html.split('data-testid="minimums"')[1].split("</table>")[0]

@@ -1,0 +1,117 @@
+"""Today's work on each role's home page: what waits on the user, within their scope, each
+item linking to where it is done, and every child's record shown in the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from stars.core.models import AccessLog
+from stars.finance.models import OutcomeClaim
+from stars.partnership.models import Council
+from stars.referrals import services
+from tests.conftest import make_referral
+
+D = dt.date
+ALL_PAPERS = ["care_plan", "chronology", "education_plan"]
+
+
+def enquiry(council="derby", cohort="B", dob=D(2010, 6, 1), **kw):
+    return services.enquiry_record(
+        council=Council.objects.get(code=council),
+        cohort=cohort,
+        given_name="Robin",
+        family_name="Example",
+        date_of_birth=dob,
+        enquiry_date=D(2023, 2, 1),
+        **kw,
+    )
+
+
+def home(client, user):
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def section(html: str, key: str) -> str:
+    start = html.index(f'data-testid="today-{key}"')
+    return html[start : html.index("</section>", start)]
+
+
+@pytest.mark.django_db
+def test_the_spoc_sees_enquiries_waiting_on_the_council_with_names_and_the_step_page(client, users):
+    waiting = enquiry(papers=["care_plan"])
+    other = enquiry(council="nottingham")
+    enquiry(papers=ALL_PAPERS)  # waiting on the provider's meeting, not the council
+    html = section(home(client, users["spoc"]), "enquiries")
+    assert f"{waiting.enquiry_id} · Robin Example" in html
+    assert reverse("enquiry_papers", args=[waiting.enquiry_id]) in html
+    assert "send papers: education plan, chronology" in html
+    assert other.enquiry_id not in html and ">1<" in html  # the count: Derby's one
+    assert "Stuck" in html  # untouched since February 2023
+    logged = AccessLog.objects.filter(username="spoc", detail="home: today's work")
+    assert list(logged.values_list("object_id", flat=True)) == [waiting.enquiry_id]
+
+
+@pytest.mark.django_db
+def test_the_provider_manager_sees_decisions_allocations_and_claims_to_prepare(
+    client, users, referrals
+):
+    ready = enquiry(papers=ALL_PAPERS)
+    unallocated = make_referral("R-NEW", "nottingham")
+    html = home(client, users["provider_manager"])
+    decisions = section(html, "decisions")
+    assert reverse("enquiry_decide", args=[ready.enquiry_id]) in decisions
+    allocations = section(html, "allocations")
+    assert "R-NEW · Synthetic Child" in allocations and "R-DER" not in allocations
+    assert reverse("case_detail", args=[unallocated.referral_id]) in allocations
+    claims = section(html, "claims")  # nothing claimed yet: the programme's first month
+    assert reverse("claim_prepare", args=["derby", "2020-09"]) in claims
+    assert "September 2020: prepare the claim" in claims
+
+
+@pytest.mark.django_db
+def test_the_commissioner_sees_own_council_claims_and_guaranteed_funding_to_approve(client, users):
+    derby, nottingham = (Council.objects.get(code=c) for c in ("derby", "nottingham"))
+    OutcomeClaim.objects.create(council=derby, month=D(2020, 9, 1), status="submitted")
+    OutcomeClaim.objects.create(council=nottingham, month=D(2020, 9, 1), status="submitted")
+    outside = enquiry(cohort="A", dob=D(2016, 1, 1), outside_criteria=True, papers=ALL_PAPERS)
+    services.enquiry_decide(enquiry=outside, decision="progressed", on=D(2023, 2, 20))
+    eligible = enquiry(papers=ALL_PAPERS)
+    services.enquiry_decide(enquiry=eligible, decision="progressed", on=D(2023, 2, 20))
+    html = home(client, users["commissioner"])
+    claims = section(html, "claims")
+    assert reverse("claim_detail", args=["derby", "2020-09"]) in claims
+    assert "nottingham" not in claims
+    gf = section(html, "guaranteed_funding")
+    assert reverse("enquiry_approve_gf", args=[outside.enquiry_id]) in gf
+    assert eligible.enquiry_id not in gf
+    services.guaranteed_funding_approve(
+        enquiry=outside, by=users["commissioner"], on=D(2023, 2, 21)
+    )
+    html = home(client, users["commissioner"])
+    assert outside.enquiry_id not in section(html, "guaranteed_funding")
+    provider = section(home(client, users["provider_manager"]), "claims")
+    assert "/claims/derby/" not in provider  # submitted: waiting on the council now
+    assert reverse("claim_prepare", args=["nottinghamshire", "2020-09"]) in provider
+
+
+@pytest.mark.django_db
+def test_the_key_worker_sees_what_is_due_on_their_own_caseload(client, users, referrals):
+    html = section(home(client, users["key_worker"]), "due")
+    assert "R-DER · Synthetic Child" in html and "R-NOT" not in html
+    assert reverse("case_meeting", args=["R-DER"]) in html
+    assert reverse("case_assessment", args=["R-DER"]) in html
+    assert reverse("case_attendance", args=["R-DER"]) in html
+    assert "Overdue" in html  # referred January 2022, nothing recorded since
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["investor", "evaluator"])
+def test_aggregate_roles_have_no_child_level_work(client, users, referrals, role):
+    html = home(client, users[role])
+    assert "Today's work" not in html and "R-DER" not in html
