@@ -54,3 +54,24 @@ def test_each_role_starts_from_its_home_page(page, demo, user):
     page.wait_for_load_state()
     heading = page.locator("h1").inner_text()
     assert any(h in heading for h in headings), heading
+
+
+def test_the_case_chronology_fits_a_phone_passes_axe_and_prints_without_menus(page, demo):
+    from stars.referrals.models import Referral
+
+    case = Referral.objects.filter(status="live").order_by("referral_id").first()
+    sign_in(page, "manager", DEMO_PASSWORD)
+    page.goto(f"/cases/{case.referral_id}/")
+    page.click("text=Chronology: everything in order")
+    assert "Chronology of case" in page.locator("h1").inner_text()
+    page.check("#kind-meeting")
+    page.click("button:has-text('Show')")
+    assert page.locator(".stars-timeline__entry--meeting").count() > 0
+    assert page.locator(".stars-timeline__entry--decision").count() == 0
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert axe_violations(page) == []
+    page.emulate_media(media="print")
+    assert not page.locator(".govuk-service-navigation").is_visible()
+    assert not page.locator("[data-testid=chronology-filters]").is_visible()
+    assert page.locator("[data-testid=chronology]").is_visible()

@@ -24,8 +24,7 @@ from stars.domain.simulation.summary import FINANCE, nearest_rank, simulation_su
 ROOT = Path(__file__).resolve().parents[2]
 DN2 = parse_contract((ROOT / "contracts" / "dn2-stars.toml").read_text(), "dn2-stars.toml")
 # a programme other than the demo's: two councils, two cohorts, other rates and periods
-OTHER = parse_contract(
-    """
+OTHER_TEXT = """
 [programme]
 name = "Step Down"
 start = 2014-10-01
@@ -79,10 +78,31 @@ weekly_fee = 210.0
 [[contract_year]]
 year = 1
 minimum_referrals = 20
+"""
+OTHER = parse_contract(OTHER_TEXT, "other.toml")
+# the same with two outcome funds, one capped low enough to bind
+FUNDED = parse_contract(
+    OTHER_TEXT.replace("lcf_share = 0.11\n", "")
+    + """
+[[outcome_fund]]
+name = "Social Outcomes Fund"
+share = 0.2
+cap = 15000.0
+
+[[outcome_fund]]
+name = "Local fund"
+share = 0.05
 """,
-    "other.toml",
+    "funded.toml",
 )
-CENSUS = {id(DN2): dt.date(2024, 11, 30), id(OTHER): dt.date(2016, 8, 31)}
+CENSUS = {
+    id(DN2): dt.date(2024, 11, 30),
+    id(OTHER): dt.date(2016, 8, 31),
+    id(FUNDED): dt.date(2016, 8, 31),
+}
+CONTRACTS = pytest.mark.parametrize(
+    "contract", [DN2, OTHER, FUNDED], ids=["dn2", "other", "funded"]
+)
 
 
 def _programme(contract, n=120, seed=7, as_of=None):
@@ -114,7 +134,7 @@ def _percentiles_equal_report(summary, report):
         same(summary["finance"][figure], report["finance"][figure])
 
 
-@pytest.mark.parametrize("contract", [DN2, OTHER], ids=["dn2", "other"])
+@CONTRACTS
 @pytest.mark.parametrize("gap_days", [0, 1, 200])
 def test_when_the_end_is_before_the_as_of_date_every_percentile_is_the_report(contract, gap_days):
     p = _programme(contract)
@@ -127,7 +147,7 @@ def test_when_the_end_is_before_the_as_of_date_every_percentile_is_the_report(co
     assert set(summary["referrals"]["shortfall_probability"].values()) <= {0.0, 1.0}
 
 
-@pytest.mark.parametrize("contract", [DN2, OTHER], ids=["dn2", "other"])
+@CONTRACTS
 def test_when_everything_has_ended_every_percentile_is_the_report(contract):
     # records long after the referral period: every referral has ended by D, and no new one
     # can come; E later still
@@ -140,7 +160,7 @@ def test_when_everything_has_ended_every_percentile_is_the_report(contract):
     _percentiles_equal_report(summary, report)
 
 
-@pytest.mark.parametrize("contract", [DN2, OTHER], ids=["dn2", "other"])
+@CONTRACTS
 @pytest.mark.parametrize("years_before", [0.3, 1, 2])
 def test_a_run_whose_draws_are_the_records_gives_the_engines_figures(contract, years_before):
     e = CENSUS[id(contract)]
@@ -170,6 +190,21 @@ def test_a_run_whose_draws_are_the_records_gives_the_engines_figures(contract, y
     assert sim.pricing.amount("fund_contributions", int(got["fund_contributions"][0])) == Decimal(
         fin["lcf_contribution"]
     )
+    for name, amount in fin["outcome_funds"].items():
+        assert sim.pricing.amount(f"fund:{name}", int(got[f"fund:{name}"][0])) == amount
+
+
+def test_a_capped_fund_stops_at_its_cap_in_every_run():
+    p = _programme(FUNDED, n=150, seed=11)
+    d = CENSUS[id(FUNDED)] - dt.timedelta(days=400)
+    rec = records_as_of(p.enquiries, p.referrals, p.periods, d)
+    runs = simulate(FUNDED, rec, fit(FUNDED, rec), to=contract_end(FUNDED), runs=50, seed=2)
+    capped = runs.values("fund:Social Outcomes Fund")
+    assert capped.max() == 15000 * 10**runs.pricing.scale
+    outcome = runs.values("outcome_payments")
+    local = runs.values("fund:Local fund")
+    assert (local * 20 == outcome).all()  # 5%, no cap
+    assert (runs.values("fund_contributions") == capped + local).all()
 
 
 def test_the_same_seed_gives_the_same_output_and_another_seed_another():
@@ -220,7 +255,7 @@ def test_nearest_rank_is_a_value_with_enough_below(values):
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    contract=st.sampled_from([DN2, OTHER]),
+    contract=st.sampled_from([DN2, OTHER, FUNDED]),
     n=st.integers(0, 90),
     programme_seed=st.integers(0, 10_000),
     days_before=st.integers(0, 900),

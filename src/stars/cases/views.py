@@ -9,16 +9,19 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 
-from stars.cases import forms, record, services
+from stars.cases import chronology, forms, record, services
 from stars.cases.explain import explanation_for
 from stars.cases.models import Respondent
 from stars.cases.selectors import case_get, case_record, instruments
 from stars.core.audit import record_access
+from stars.core.documents import download, pdf
 from stars.core.forms import form_step
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain import vocabulary
+from stars.domain.calendar import parse_date
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 from stars.referrals.selectors import referral_get
@@ -378,3 +381,39 @@ def case_move_cohort(request: HttpRequest, referral_id: str) -> HttpResponse:
             reverse("case_detail", args=[new.referral_id]),
         ),
     )
+
+
+# -- the chronology ----------------------------------------------------------------------------
+
+
+@page("case_chronology")
+def case_chronology(request: HttpRequest, referral_id: str) -> HttpResponse:
+    referral = case_get(request.user, referral_id)
+    pdf_wanted = request.GET.get("format") == "pdf"
+    record_access(
+        user=request.user,
+        action="export" if pdf_wanted else "view",
+        object_type="case",
+        object_id=referral.referral_id,
+        path=request.get_full_path(),
+        detail="chronology",
+    )
+    kinds = [k for k in request.GET.getlist("kind") if k in chronology.KINDS]
+    date_from, date_to = parse_date(request.GET.get("from")), parse_date(request.GET.get("to"))
+    entries = chronology.filtered(chronology.chronology(referral), kinds, date_from, date_to)
+    query = request.GET.copy()
+    query.pop("format", None)
+    context = {
+        "referral": referral,
+        "scope": scope_of(request.user),
+        "entries": entries,
+        "kinds": [(k, label, k in kinds) for k, label in chronology.KINDS.items()],
+        "date_from": date_from,
+        "date_to": date_to,
+        "pdf_query": (query.urlencode() + "&" if query else "") + "format=pdf",
+        "filtered": bool(kinds or date_from or date_to),
+    }
+    if pdf_wanted:
+        html = render_to_string("cases/chronology_doc.html", context)
+        return download("pdf", f"chronology-{referral.referral_id}", pdf(html))
+    return render(request, "cases/chronology.html", context)

@@ -24,7 +24,7 @@ from stars.domain.disclosure import suppress
 from stars.domain.money import pence, rate4, rate_number
 from stars.domain.simulation.fit import Assumptions, fit
 from stars.domain.simulation.montecarlo import Progress, Runs, contract_end, simulate
-from stars.domain.simulation.pricing import MONEY
+from stars.domain.simulation.pricing import FUND, is_money
 from stars.domain.simulation.records import records_as_of
 from stars.domain.simulation.summary import (
     FINANCE,
@@ -150,11 +150,12 @@ def figure_rows(sim: Simulation) -> list[tuple[str, str, str]]:
     contract = sim.baseline.contract
     whole = "Programme" if sim.councils is None else "Records in view"
     rows = [(FIGURE_LABELS[f], whole, f) for f in ("referrals", *FINANCE, "fund_contributions")]
+    rows += [(f"Outcome fund: {f.name}", whole, FUND + f.name) for f in contract.funds]
     for la in contract.local_authorities:
         if sim.councils is not None and la.code not in sim.councils:
             continue
         rows.append(("Referrals", la.name, f"referrals@la:{la.code}"))
-        for f in ("outcome_payments", "net_cash_saving", "council_cost"):
+        for f in ("outcome_payments", "net_cash_saving"):
             rows.append((FIGURE_LABELS[f], la.name, f"{f}@la:{la.code}"))
     for c in contract.cohorts:
         rows.append(("Referrals", f"Cohort {c.code} {c.name}", f"referrals@cohort:{c.code}"))
@@ -264,7 +265,7 @@ def page_payload(sim: Simulation, *, suppressed: bool = True) -> dict[str, Any]:
         heads += [f"{name}: median", f"{name}: 80% band", f"{name}: 95% band"]
     rows = []
     for lab, scope, output in figure_rows(sim):
-        money = output.split("@")[0] in MONEY
+        money = is_money(output)
         row: list[Any] = [lab, scope]
         for _, s in scenarios:
             b = _band(s.runs.values(output), scale if money else 0, money)
@@ -406,34 +407,55 @@ def page_payload(sim: Simulation, *, suppressed: bool = True) -> dict[str, Any]:
     for name, s in scenarios:
         cap = s.contract.maximum_outcome_payment
         paid = s.runs.values("outcome_payments") + s.runs.values("guaranteed_funding_payments")
-        fund = _band(s.runs.values("fund_contributions"), scale, True)
-        reached = None
+        chance = None
         if cap is not None:
-            limit = int(cap.scaleb(scale))
-            reached = rate_number(rate4(int((paid >= limit).sum()), s.runs.runs))
+            chance = rate_number(rate4(int((paid >= int(cap.scaleb(scale))).sum()), s.runs.runs))
+        b = _band(paid, scale, True)
         cap_rows.append(
             [
-                name,
-                float(cap) if cap is not None else "none",
-                reached,
-                fund[2],
-                f"{pounds(fund[1])} to {pounds(fund[3])}",
+                f"{name}: programme maximum (outcome and guaranteed-funding payments)",
+                pounds(float(cap)) if cap is not None else "no cap",
+                chance,
+                "",
+                b[2],
+                f"{pounds(b[1])} to {pounds(b[3])}",
             ]
         )
+        for fund in s.contract.funds:
+            output = FUND + fund.name
+            b = _band(s.runs.values(output), scale, True)
+            chance, when = None, ""
+            if fund.cap is not None:
+                limit = int(fund.cap.scaleb(scale))
+                chance = rate_number(
+                    rate4(int((s.runs.values(output) >= limit).sum()), s.runs.runs)
+                )
+                when = _median_date_reached(s, output, limit, sim)
+            cap_rows.append(
+                [
+                    f"{name}: outcome fund {fund.name} ({fund.share * 100:g}% of outcome payments)",
+                    pounds(float(fund.cap)) if fund.cap is not None else "no cap",
+                    chance,
+                    when,
+                    b[2],
+                    f"{pounds(b[1])} to {pounds(b[3])}",
+                ]
+            )
     tables.append(
         {
             "key": "caps",
-            "title": "The programme maximum and the outcome fund",
+            "title": "Caps: the programme maximum and each outcome fund, by the end",
             "headers": [
-                "Scenario",
-                "Programme maximum",
-                "Chance payments reach it by the end",
-                "Outcome fund contribution: median",
-                "Outcome fund contribution: 80% band",
+                "Cap",
+                "Amount",
+                "Chance it is reached",
+                "Median year it is reached",
+                "Paid: median",
+                "Paid: 80% band",
             ],
             "rows": cap_rows,
-            "money": ["Outcome fund contribution: median"],
-            "rates": ["Chance payments reach it by the end"],
+            "money": ["Paid: median"],
+            "rates": ["Chance it is reached"],
         }
     )
     tables.append(
@@ -455,6 +477,16 @@ def page_payload(sim: Simulation, *, suppressed: bool = True) -> dict[str, Any]:
         "tables": tables,
         "charts": charts,
     }
+
+
+def _median_date_reached(s: Scenario, output: str, limit: int, sim: Simulation) -> str:
+    """The financial year (or E) by whose end the median run has reached ``limit``."""
+    points = [t for t in s.runs.at if t >= sim.as_of]
+    reached = np.full(s.runs.runs, len(points), dtype=np.int64)
+    for i in reversed(range(len(points))):
+        reached = np.where(s.runs.values(output, points[i]) >= limit, i, reached)
+    middle = int(np.sort(reached)[(s.runs.runs - 1) // 2])
+    return _label(points[middle], sim.to) if middle < len(points) else "not by the end"
 
 
 def pounds(value: float) -> str:

@@ -35,9 +35,17 @@ MONEY = (
     "fund_contributions",
     "council_cost",
 )
+# figures linear in a group's sums (the funds' contributions are capped over the programme)
+LINEAR = tuple(f for f in MONEY if f not in ("fund_contributions", "council_cost"))
 COUNTS = ("referrals", "sustained_weeks")
 FIGURES = (*COUNTS, *MONEY)
 MAX_SCALE = 9
+FUND = "fund:"  # the output of one outcome fund: "fund:<name>"
+
+
+def is_money(output: str) -> bool:
+    """Is an output (``figure``, ``figure@scope``, ``fund:<name>``) money, not a count?"""
+    return output.split("@")[0] in MONEY or output.startswith(FUND)
 
 
 def summed_columns(contract: Contract) -> tuple[str, ...]:
@@ -58,18 +66,33 @@ class Pricing:
     outputs: tuple[str, ...]  # "figure" or "figure@la:code" or "figure@cohort:code"
     matrix: Ints
     scale: int  # money outputs are in units of 10**-scale pounds
+    caps: tuple[tuple[str, int | None], ...] = ()  # each fund's output and cap (scaled)
 
     def index(self, key: Key) -> int:
         return self.keys.index(key)
 
     def apply(self, sums: Ints) -> dict[str, Ints]:
         """Every output of each run from its sums (runs × keys·columns)."""
-        out = sums @ self.matrix
-        return {name: out[:, i] for i, name in enumerate(self.outputs)}
+        product = sums @ self.matrix
+        out = {name: product[:, i] for i, name in enumerate(self.outputs)}
+        # the outcome funds pay their shares of the programme's outcome payments, each up to
+        # its cap (Contract.fund_contributions): so the programme's fund contributions and
+        # council cost, as the evaluation report has them
+        if self.caps:
+            total = np.zeros_like(out["outcome_payments"])
+            for name, cap in self.caps:
+                if cap is not None:
+                    out[name] = np.minimum(out[name], cap)
+                total = total + out[name]
+            out["fund_contributions"] = total
+            out["council_cost"] = (
+                out["outcome_payments"] + out["guaranteed_funding_payments"] - total
+            )
+        return out
 
     def amount(self, output: str, value: int) -> Decimal:
         """An output's value as exact pounds (counts stay counts)."""
-        if output.split("@")[0] in MONEY:
+        if is_money(output):
             return Decimal(value).scaleb(-self.scale)
         return Decimal(value)
 
@@ -81,7 +104,7 @@ class Pricing:
         for j, c in enumerate(self.columns):
             row[base + j] = sums[c]
         got = self.apply(row[None, :])
-        for figure in MONEY:
+        for figure in LINEAR:
             if self.amount(figure, int(got[figure][0])) != _value(engine, figure):
                 raise ValueError(
                     f"the payment design of cohort {key[1]} does not price summed units "
@@ -108,20 +131,25 @@ def pricing(
                     value = _value(m, figure) - _value(base, figure)
                 if value:
                     coef[(g, j, figure)] = value
+            outcome = _value(m, "outcome_payments") - _value(base, "outcome_payments")
+            for fund in contract.funds:
+                if outcome * fund.share:
+                    coef[(g, j, FUND + fund.name)] = outcome * fund.share
     scale = 0
     for (_, _, figure), v in coef.items():
-        if figure in MONEY:
+        if figure in MONEY or figure.startswith(FUND):
             exp = v.normalize().as_tuple().exponent
             scale = max(scale, -exp if isinstance(exp, int) else 0)
     if scale > MAX_SCALE:
         raise ValueError(f"contract prices need {scale} decimal places; at most {MAX_SCALE}")
 
     outputs: list[tuple[str, str | None, str | None]] = [(f, None, None) for f in FIGURES]
+    outputs += [(FUND + fund.name, None, None) for fund in contract.funds]
     for part, codes in scopes.items():
         outputs += [(f, part, code) for code in codes for f in FIGURES]
     matrix = np.zeros((len(keys) * len(columns), len(outputs)), dtype=np.int64)
     for o, (figure, kind, scope) in enumerate(outputs):
-        unit = 10**scale if figure in MONEY else 1
+        unit = 10**scale if figure in MONEY or figure.startswith(FUND) else 1
         for (g, j, f), v in coef.items():
             if f != figure:
                 continue
@@ -130,4 +158,7 @@ def pricing(
                 continue
             matrix[g * len(columns) + j, o] = int(v * unit)
     names = tuple(f if k is None else f"{f}@{k}:{c}" for f, k, c in outputs)
-    return Pricing(tuple(keys), columns, names, matrix, scale)
+    caps = tuple(
+        (FUND + f.name, None if f.cap is None else int(f.cap.scaleb(scale))) for f in contract.funds
+    )
+    return Pricing(tuple(keys), columns, names, matrix, scale, caps)

@@ -19,7 +19,7 @@ import numpy as np
 from stars.domain.contract.terms import Contract
 from stars.domain.money import money_number, rate4, rate_number
 from stars.domain.simulation.montecarlo import Runs
-from stars.domain.simulation.pricing import MONEY, Ints
+from stars.domain.simulation.pricing import Ints, is_money
 
 PERCENTILES = (
     ("p2_5", Decimal("2.5")),
@@ -50,7 +50,7 @@ def nearest_rank(sorted_values: Ints, p: Decimal) -> int:
 def distribution(runs: Runs, output: str) -> dict[str, Any]:
     """``mean`` and the percentiles of one output over the runs (JSON numbers)."""
     values = np.sort(runs.values(output))
-    money = output.split("@")[0] in MONEY
+    money = is_money(output)
     total = Decimal(int(values.sum(dtype=np.int64)))
     mean = total / len(values)
     if money:
