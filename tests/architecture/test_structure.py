@@ -12,7 +12,8 @@ from stars.core.permissions import PAGES
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "stars"
 DOMAIN = SRC / "domain"
-OPEN_TO_ALL = {"login", "logout"}  # sign-in and sign-out must be reachable signed out
+# sign-in and sign-out must be reachable signed out; /healthz (no record, no sign-in) too
+OPEN_TO_ALL = {"login", "logout", "healthz"}
 
 
 def _patterns(resolver=None, prefix=""):

@@ -13,7 +13,7 @@ from tests.conftest import CONTRACT
 BEFORE = [
     ("partnership", "0001_initial"),
     ("referrals", "0002_enquiry_gf_approved_by_enquiry_gf_approved_on_and_more"),
-    ("finance", "0001_initial"),
+    ("finance", "0002_claim_funds"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The app as `make demo` serves it: `stars serve` in development mode, over real HTTP.
+"""The app as `make demo` serves it: `stars serve` (gunicorn), over real HTTP.
 
 One server for the module, started the way a newcomer starts it (no STARS_DEBUG, SQLite in a
 fresh STARS_HOME), so these tests see the settings a demo really runs with.

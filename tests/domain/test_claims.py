@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from stars.domain.calendar import months_between, next_month
 from stars.domain.contract.parsing import parse_contract
+from stars.domain.contract.terms import OutcomeFund
 from stars.domain.outcomes.claims import (
     ADJUSTMENT,
     GUARANTEED_FEE,
@@ -19,6 +20,9 @@ from stars.domain.outcomes.claims import (
     Claimed,
     claim_lines,
     claim_totals,
+    fund_shares,
+    outcome_of,
+    over_maximum,
 )
 from stars.domain.outcomes.engine import outcome_payments_as_of
 from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA
@@ -107,7 +111,7 @@ def test_guaranteed_fee_falls_due_once_and_totals_split_the_lcf_share():
     assert [(x.kind, x.component, x.amount) for x in lines] == [
         (GUARANTEED_FEE, GUARANTEED_FEE, fee)
     ]
-    totals = claim_totals(lines, CONTRACT.lcf_share)
+    totals = claim_totals(lines, fund_shares(CONTRACT.funds, outcome_of(lines), {}))
     assert totals.guaranteed_fees == fee and totals.lcf_contribution == 0
     assert totals.council_cost == fee
 
@@ -166,8 +170,50 @@ def test_claims_with_late_corrections_always_add_up_to_the_engine(history):
     assert sum((x.amount for x in all_lines), Decimal(0)) == sum(
         (x.total for x in engine.values()), Decimal(0)
     )
-    totals = claim_totals(all_lines, CONTRACT.lcf_share)
+    totals = claim_totals(all_lines, fund_shares(CONTRACT.funds, outcome_of(all_lines), {}))
     assert totals.outcome_payments == sum((x.outcome_payment for x in engine.values()), Decimal(0))
     for rid, figure in engine.items():
         assert claimed.get(rid, Claimed()).outcome == figure.outcome_payment
         assert claimed.get(rid, Claimed()).fee == figure.guaranteed_fee
+
+
+def test_funds_meet_their_shares_in_claim_order_until_their_caps():
+    funds = (
+        OutcomeFund("Capped", Decimal("0.25"), Decimal("1000")),
+        OutcomeFund("Open", Decimal("0.1")),
+    )
+    paid: dict[str, Decimal] = {}
+    parts = []
+    for outcome in (Decimal("3000"), Decimal("500"), Decimal("2000"), Decimal("-400")):
+        shares = fund_shares(funds, outcome, paid)
+        parts.append([f.amount for f in shares])
+        for f in shares:
+            paid[f.name] = paid.get(f.name, Decimal(0)) + f.amount
+    # 750 of the first claim, 125 of the second, then only the 125 left; a clawback
+    # gives back its share (and headroom)
+    assert parts == [
+        [Decimal("750"), Decimal("300")],
+        [Decimal("125"), Decimal("50")],
+        [Decimal("125"), Decimal("200")],
+        [Decimal("-100"), Decimal("-40")],
+    ]
+
+
+@given(st.lists(st.decimals(min_value=0, max_value=100000, places=2), max_size=8))
+def test_in_claim_order_a_capped_fund_meets_exactly_its_capped_share_of_the_total(outcomes):
+    fund = OutcomeFund("F", Decimal("0.3"), Decimal("20000"))
+    paid = Decimal(0)
+    for outcome in outcomes:
+        (share,) = fund_shares([fund], outcome, {"F": paid})
+        paid += share.amount
+    assert paid == fund.contribution(sum(outcomes, Decimal(0)))
+
+
+def test_a_claim_that_would_pass_the_maximum_is_refused_with_the_headroom():
+    why = over_maximum(Decimal("9120000"), Decimal("9100000"), Decimal("25000.5"), "the maximum")
+    assert why == (
+        "this claim's outcome payments of £25,000.50 would pass the maximum of "
+        "£9,120,000.00: earlier claims hold £9,100,000.00, so the headroom is £20,000.00"
+    )
+    assert over_maximum(Decimal("9120000"), Decimal("9100000"), Decimal("20000"), "m") is None
+    assert over_maximum(None, Decimal("1e9"), Decimal("1"), "m") is None

@@ -84,3 +84,17 @@ def test_a_commissioner_simulates_their_own_councils_records(client, programme):
     assert "Records in view" in html and "Derby City Council" in html
     assert "Nottingham City Council" not in html
     assert "Cohort A" not in html.split('data-testid="minimums"')[1].split("</table>")[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_simulator_is_checked_against_the_programmes_own_history(client, programme):
+    client.force_login(programme["provider_manager"])
+    started = client.get(URL, {"check": "1", "as_of": "2024-06-30"})
+    assert started.status_code == 302 and "?job=" in started["Location"]
+    run_worker(batch=True, interval=0, verbosity=0)
+    done = client.get(started["Location"])
+    html = done.content.decode()
+    assert done.status_code == 200
+    assert "How often the 80% band held the actual figure" in html
+    assert 'data-testid="coverage"' in html and 'data-testid="calibration_cuts"' in html
+    assert "Net cash saving" in html

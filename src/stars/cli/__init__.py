@@ -43,6 +43,13 @@ def _run(migrate: bool = True) -> ModuleType:
 def serve(
     port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8000,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    workers: Annotated[
+        int, typer.Option(min=1, help="web server processes (gunicorn workers)")
+    ] = 2,
+    threads: Annotated[int, typer.Option(min=1, help="threads in each process")] = 1,
+    dev: Annotated[
+        bool, typer.Option("--dev", help="Django's development server, reloading on change")
+    ] = False,
     worker: Annotated[
         bool | None,
         typer.Option(
@@ -52,8 +59,8 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Serve the web app (development server; production uses stars.core.wsgi)."""
-    _run().serve(host=host, port=port, worker=worker)
+    """Serve the web app with gunicorn (production WSGI server), or `--dev`."""
+    _run().serve(host=host, port=port, workers=workers, threads=threads, dev=dev, worker=worker)
 
 
 @app.command()

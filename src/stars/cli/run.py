@@ -25,10 +25,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
 from stars.cli.console import console, fail, out
 from stars.core.audit import record_access
 from stars.core.programmes import programme_set
+from stars.core.serving import run_gunicorn
 from stars.domain.calendar import Quarter
 from stars.jobs.worker import run_worker
 from stars.partnership.selectors import ProgrammeUnknown, contract_or_none, programme_choose
@@ -60,9 +62,6 @@ def worker_process(enabled: bool) -> Iterator[subprocess.Popen[bytes] | None]:
         yield None
         return
     child = subprocess.Popen([sys.executable, "-m", "stars.cli", "worker"])
-    # SIGTERM (systemd, a test, `kill`) ends the server through the `finally` below, so the
-    # worker is stopped with it rather than left running on its own.
-    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         yield child
     finally:
@@ -73,19 +72,34 @@ def worker_process(enabled: bool) -> Iterator[subprocess.Popen[bytes] | None]:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def serve(*, host: str, port: int, worker: bool | None) -> None:
+def serve(
+    *, host: str, port: int, workers: int, threads: int, dev: bool, worker: bool | None
+) -> None:
     with_worker = embedded_worker_default() if worker is None else worker
+    if dev and os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+        with_worker = False  # the reloader's child: its parent runs the worker
+    # SIGTERM (systemd, a test, `kill`) ends the server through the `finally` of each child
+    # process below, so the web server and the job worker stop with it.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with worker_process(with_worker):
         jobs = "with a job worker" if with_worker else "no job worker: run `stars worker`"
-        out.print(f"STARS is at http://{host}:{port}/  ({jobs}; Ctrl+C to stop)")
-        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+        server = "development server, reloads on change" if dev else f"{workers} worker(s)"
+        out.print(
+            f"STARS is at http://{host}:{port}/  ({server}; {jobs}; Ctrl+C to stop)",
+            soft_wrap=True,
+        )
+        if dev:
+            call_command("runserver", f"{host}:{port}", use_reloader=True, use_threading=True)
+        else:
+            code = run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+            if code:
+                fail(f"the web server stopped with exit code {code}", code=code)
 
 
 def worker(*, interval: float, batch: bool, max_tasks: int | None) -> None:

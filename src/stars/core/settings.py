@@ -18,6 +18,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from stars.core.logs import logging_config
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
 STARS_HOME = Path(os.environ.get("STARS_HOME", Path.cwd() / "var")).resolve()
@@ -196,6 +198,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's probe may come over HTTP
 
 # Content security policy: same-origin only; GOV.UK Frontend's one inline script is hashed.
 CONTENT_SECURITY_POLICY = {
@@ -242,12 +245,15 @@ STARS_RETENTION_CONFIG = Path(
 # The virtual environment of DfE's SSDA903 validator (`stars sufficiency validate` makes it).
 STARS_VALIDATOR_903 = Path(os.environ.get("STARS_VALIDATOR_903", PROJECT_DIR / ".venv-903"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("STARS_LOG_LEVEL", "WARNING")},
-}
+# Logs: JSON lines in production (stars.core.logs), plain text otherwise; STARS_LOG_FORMAT
+# chooses explicitly. The WSGI server's request lines go to standard output, the rest to
+# standard error.
+STARS_LOG_FORMAT = os.environ.get("STARS_LOG_FORMAT", "json" if PRODUCTION else "text")
+if STARS_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"STARS_LOG_FORMAT={STARS_LOG_FORMAT!r}: expected json or text")
+LOGGING = logging_config(
+    fmt=STARS_LOG_FORMAT, level=os.environ.get("STARS_LOG_LEVEL", "WARNING").upper()
+)
 
 # GOV.UK Frontend's stylesheet asks for /assets/...; serve its dist folder at the root.
 _GOVUK = PACKAGE_DIR / "core" / "static" / "govuk"

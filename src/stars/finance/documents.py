@@ -61,6 +61,7 @@ def _line_row(line: ClaimLine, money: Any) -> list[Any]:
 
 def claim_summary(claim: OutcomeClaim) -> list[tuple[str, Any]]:
     t = claim_totals_of(claim)
+    after = t.funds[0].name if len(t.funds) == 1 else "outcome funds"
     return [
         ("Council", claim.council.name),
         ("Month", month_label(claim.month)),
@@ -70,8 +71,8 @@ def claim_summary(claim: OutcomeClaim) -> list[tuple[str, Any]]:
         ("Guaranteed-funding fees", t.guaranteed_fees),
         ("Of which adjustments", t.adjustments),
         ("Total claimed", t.total),
-        ("Life Chances Fund share", t.lcf_contribution),
-        ("Council cost after the Life Chances Fund", t.council_cost),
+        *[(f"{f.name} share", f.amount) for f in t.funds],
+        (f"Council cost after the {after}", t.council_cost),
     ]
 
 

@@ -7,7 +7,7 @@ frames through ``engine_bridge``; money stays ``Decimal`` until a template shows
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -101,9 +101,13 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
     if not points or points[-1] != as_of:
         points.append(as_of)
     months = [MoneyRow(f"{m:%Y-%m-%d}", money_at(contract, frames, m)) for m in points]
-    total = MoneyRow("Total", _sum(groups, lambda k: True))
+    # the outcome funds' shares of the total, each up to its cap
+    whole = _sum(groups, lambda k: True)
+    funds = contract.fund_contributions(whole.outcome_payments)
+    total = MoneyRow("Total", replace(whole, fund_contributions=sum(funds.values(), Decimal(0))))
     return {
         "total": total,
+        "funds": funds,
         "by_council": by_council,
         "by_cohort": by_cohort,
         "by_month": months,
@@ -111,11 +115,12 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
 
 
 def cap_position(contract: Contract, as_of: dt.date) -> dict[str, Any] | None:
-    """The programme's payments against the contract's maximum outcome payment."""
+    """The programme's outcome payments earned (guaranteed-funding fees apart) against the
+    contract's maximum outcome payment."""
     cap = contract.maximum_outcome_payment
     if not cap:
         return None
-    paid = money_at(contract, frames_for(None), as_of).paid
+    paid = money_at(contract, frames_for(None), as_of).outcome_payments  # fees apart
     used = paid / cap
     return {"cap": cap, "paid": paid, "used": used, "near": used >= NEAR_CAP, "left": cap - paid}
 

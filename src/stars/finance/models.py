@@ -94,8 +94,29 @@ class OutcomeClaim(models.Model):
         return self.status == ClaimStatus.APPROVED
 
 
-class ClaimLineManager(ProgrammeManager):
-    path = "claim__programme_id"  # a line belongs to its claim's programme
+FUND_EXACT = {"max_digits": 32, "decimal_places": 12}  # a share (6 places) × an amount (6)
+
+
+class ClaimPartManager(ProgrammeManager):
+    path = "claim__programme_id"  # a claim's lines and funds belong to its programme
+
+
+class ClaimFund(models.Model):
+    """What one outcome fund meets of a claim's outcome payments (its share, until its cap
+    over all claims, in the order claims were prepared), worked out when it is prepared."""
+
+    claim = models.ForeignKey(OutcomeClaim, on_delete=models.CASCADE, related_name="funds")
+    name = models.CharField(max_length=200)
+    share = models.DecimalField(max_digits=8, decimal_places=6)
+    cap = models.DecimalField(**EXACT, null=True, blank=True)
+    amount = models.DecimalField(**FUND_EXACT)
+    objects = ClaimPartManager()
+
+    class Meta:
+        ordering = ["claim_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.claim} {self.name}"
 
 
 class ClaimLine(models.Model):
@@ -118,7 +139,7 @@ class ClaimLine(models.Model):
     )
     disputed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
-    objects = ClaimLineManager()
+    objects = ClaimPartManager()
 
     class Meta:
         ordering = ["claim_id", "id"]

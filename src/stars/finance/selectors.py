@@ -10,7 +10,14 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from stars.core.permissions import scope_of
-from stars.domain.outcomes.claims import ClaimStep, ClaimTotals, claim_totals, next_claim_step
+from stars.domain.outcomes.claims import (
+    GUARANTEED_FEE,
+    ClaimStep,
+    ClaimTotals,
+    FundShare,
+    claim_totals,
+    next_claim_step,
+)
 from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, programme_councils
@@ -77,7 +84,33 @@ def claim_lines_of(claim: OutcomeClaim) -> QuerySet[ClaimLine]:
 
 def claim_totals_of(claim: OutcomeClaim) -> ClaimTotals:
     lines = list(claim.lines.only("kind", "component", "amount"))
-    return claim_totals(lines, claim.lcf_share)
+    funds = [FundShare(f.name, f.share, f.cap, f.amount) for f in claim.funds.all()]
+    return claim_totals(lines, funds)
+
+
+def headroom(user: Any) -> dict[str, Any]:
+    """Outcome payments held in claims (every status; fees apart) against the maxima: the
+    contract's, for a user who sees the whole programme, and each visible council's own."""
+    contract = contract_current()
+    outcome = ClaimLine.objects.exclude(component=GUARANTEED_FEE)
+    by_council: dict[int, Decimal] = {}
+    for council_id, amount in outcome.values_list("claim__council_id", "amount"):
+        by_council[council_id] = by_council.get(council_id, Decimal(0)) + amount
+    rows = []
+    for council in councils_visible(user).order_by("name"):
+        try:
+            maximum = contract.local_authority(council.code).maximum_outcome_payment
+        except KeyError:
+            maximum = None
+        claimed = by_council.get(council.pk, Decimal(0))
+        left = None if maximum is None else maximum - claimed
+        rows.append({"name": council.name, "maximum": maximum, "claimed": claimed, "left": left})
+    programme = None
+    if scope_of(user).programme_wide and contract.maximum_outcome_payment is not None:
+        claimed = sum(by_council.values(), Decimal(0))
+        maximum = contract.maximum_outcome_payment
+        programme = {"maximum": maximum, "claimed": claimed, "left": maximum - claimed}
+    return {"councils": rows, "programme": programme}
 
 
 def approved_total(user: Any) -> Decimal:

@@ -20,14 +20,25 @@ from simple_history.utils import bulk_create_with_history
 from stars.core.errors import RuleError
 from stars.core.roles import Role
 from stars.domain.calendar import month_label, month_start, next_month
-from stars.domain.outcomes.claims import Claimed, claim_lines
+from stars.domain.contract.terms import Contract
+from stars.domain.outcomes.claims import (
+    GUARANTEED_FEE,
+    Claimed,
+    FundShare,
+    LineSpec,
+    claim_lines,
+    fund_shares,
+    outcome_of,
+    over_maximum,
+)
 from stars.finance import engine_bridge
-from stars.finance.models import EXACT, ClaimLine, ClaimStatus, OutcomeClaim
+from stars.finance.models import EXACT, FUND_EXACT, ClaimFund, ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 
 _STEP = Decimal(1).scaleb(-EXACT["decimal_places"])
+_FUND_STEP = Decimal(1).scaleb(-FUND_EXACT["decimal_places"])
 
 
 class ClaimError(RuleError):
@@ -38,6 +49,46 @@ def _check_exact(amount: Decimal) -> Decimal:
     if amount != amount.quantize(_STEP):
         raise ClaimError(None, f"the amount {amount} has more decimals than a claim line keeps")
     return amount
+
+
+def _within_maxima(
+    contract: Contract, council: Council, claim: OutcomeClaim, specs: list[LineSpec]
+) -> None:
+    """Refuse a claim whose outcome payments would pass the contract's maximum outcome
+    payment (all councils' claims) or the council's own maximum, if it has one, saying the
+    headroom. Guaranteed-funding fees are not outcome payments: they do not count."""
+    outcome = outcome_of(specs)
+    others = ClaimLine.objects.exclude(claim=claim).exclude(component=GUARANTEED_FEE)
+    everyone = sum(others.values_list("amount", flat=True), Decimal(0))
+    why = over_maximum(
+        contract.maximum_outcome_payment,
+        everyone,
+        outcome,
+        "the contract's maximum outcome payment",
+    )
+    try:
+        own = contract.local_authority(council.code).maximum_outcome_payment
+    except KeyError:
+        own = None
+    if why is None and own is not None:
+        mine = others.filter(claim__council=council).values_list("amount", flat=True)
+        why = over_maximum(own, sum(mine, Decimal(0)), outcome, f"{council.name}'s maximum")
+    if why is not None:
+        raise ClaimError(None, f"refused: {why}")
+
+
+def _fund_shares(contract: Contract, claim: OutcomeClaim, outcome: Decimal) -> list[FundShare]:
+    """Each outcome fund's part of the claim, after what it met of every other claim."""
+    paid: dict[str, Decimal] = {}
+    for name, amount in ClaimFund.objects.exclude(claim=claim).values_list("name", "amount"):
+        paid[name] = paid.get(name, Decimal(0)) + amount
+    shares = list(fund_shares(contract.funds, outcome, paid))
+    for f in shares:
+        if f.share != f.share.quantize(Decimal("0.000001")) or f.amount != f.amount.quantize(
+            _FUND_STEP
+        ):
+            raise ClaimError(None, f"the share of {f.name} has more decimals than a claim keeps")
+    return shares
 
 
 def _claimed_before(council: Council, month: dt.date) -> dict[str, Claimed]:
@@ -57,8 +108,11 @@ def claim_prepare(
 ) -> OutcomeClaim:
     """Prepare (or refresh) the council's claim for ``month`` from the engine.
 
-    Refused when the month has not ended, when an earlier claim is not yet approved, or
-    when this claim has been submitted or approved (an approved claim is never rewritten).
+    Refused when the month has not ended, when an earlier claim is not yet approved, when
+    this claim has been submitted or approved (an approved claim is never rewritten), or
+    when its outcome payments would pass the contract's maximum outcome payment or the
+    council's (the message gives the headroom). The outcome funds' parts are worked out
+    here, claims taken in the order they are prepared.
     """
     month = month_start(month)
     after = next_month(month)
@@ -90,6 +144,7 @@ def claim_prepare(
         contract, council=council.code, start=month, end=after
     )
     specs = claim_lines(month=month, start=start, end=end, claimed=_claimed_before(council, month))
+    _within_maxima(contract, council, claim, specs)
     referrals = {  # ids are unique within the programme worked in
         r.referral_id: r
         for r in Referral.objects.filter(referral_id__in={s.referral_id for s in specs})
@@ -110,6 +165,11 @@ def claim_prepare(
             for s in specs
         ],
         ClaimLine,
+    )
+    claim.funds.all().delete()
+    ClaimFund.objects.bulk_create(
+        ClaimFund(claim=claim, name=f.name, share=f.share, cap=f.cap, amount=f.amount)
+        for f in _fund_shares(contract, claim, outcome_of(specs))
     )
     claim.status = ClaimStatus.DRAFT
     claim.contract_name = contract.name

@@ -233,6 +233,7 @@ def finance_money(request: HttpRequest) -> HttpResponse:
             "contract": contract,
             "scope_note": selectors.scope_note(request.user),
             "cap": figures.cap_position(contract, as_of),
+            "headroom": selectors.headroom(request.user),
             "approved": selectors.approved_total(request.user),
             "chart": cumulative_chart(overview["by_month"]),
             **overview,

@@ -19,9 +19,11 @@ from stars.core.charts import fan
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
+from stars.domain.calendar import add_months
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import suppress
 from stars.domain.money import pence, rate4, rate_number
+from stars.domain.simulation.calibration import FIGURES, calibrate, coverage
 from stars.domain.simulation.fit import Assumptions, fit
 from stars.domain.simulation.montecarlo import Progress, Runs, contract_end, simulate
 from stars.domain.simulation.pricing import FUND, is_money
@@ -503,3 +505,73 @@ def payload_tables(payload: dict[str, Any]) -> list[Table]:
             Table(t["key"], t["title"], t["headers"], t["rows"], money, set(t.get("rates", [])))
         )
     return out
+
+
+# -- how far to trust it: the simulator against the programme's own history -----------------------
+
+CALIBRATION_RUNS = 300
+CALIBRATION_MONTHS = 3
+FIGURE_NAMES = {
+    "referrals": "Referrals",
+    "outcome_payments": "Outcome payments",
+    "net_cash_saving": "Net cash saving",
+}
+
+
+def calibration_payload(*, as_of: dt.date, councils: Sequence[str] | None = None) -> dict[str, Any]:
+    """The simulator checked on the records' own history: from each cut date (every three
+    months, from a year after the start to three months before ``as_of``) simulate to
+    ``as_of`` and see whether the 80% band holds what the records show by then."""
+    contract = contract_current()
+    scope = None if councils is None else Scope(frozenset(councils), None, False, False)
+    enquiries, referrals, periods = report_frames(scope)
+    cuts = []
+    cut = add_months(contract.start, 12)
+    while cut <= add_months(as_of, -CALIBRATION_MONTHS):
+        cuts.append(cut)
+        cut = add_months(cut, CALIBRATION_MONTHS)
+    rows = calibrate(
+        contract, enquiries, referrals, periods, cuts=cuts, to=as_of, runs=CALIBRATION_RUNS, seed=1
+    )
+    share = coverage(rows)
+    summary = [
+        [FIGURE_NAMES[f], len(rows), sum(bool(r[f"{f}_inside"]) for r in rows), share[f]]
+        for f in FIGURES
+    ]
+    detail = []
+    for r in rows:
+        line: list[Any] = [r["as_of"]]
+        for f in FIGURES:
+            money = f != "referrals"
+            show = (lambda v: pounds(float(v))) if money else (lambda v: str(int(v)))
+            line += [
+                f"{show(r[f'{f}_p10'])} to {show(r[f'{f}_p90'])}",
+                show(r[f"{f}_actual"]),
+                "yes" if r[f"{f}_inside"] else "no",
+            ]
+        detail.append(line)
+    heads = ["Simulated from"]
+    for f in FIGURES:
+        heads += [f"{FIGURE_NAMES[f]}: 80% band", f"{FIGURE_NAMES[f]}: actual", "Inside"]
+    return {
+        "kind": "calibration",
+        "as_of": as_of.isoformat(),
+        "runs": CALIBRATION_RUNS,
+        "tables": [
+            {
+                "key": "coverage",
+                "title": f"How often the 80% band held the actual figure as of {as_of:%-d %B %Y} "
+                "(aim: 70% to 90%)",
+                "headers": ["Figure", "Cut dates", "Inside the band", "Coverage"],
+                "rows": summary,
+                "rates": ["Coverage"],
+            },
+            {
+                "key": "calibration_cuts",
+                "title": "Each cut date: the band simulated from it and the actual",
+                "headers": heads,
+                "rows": detail,
+            },
+        ],
+        "charts": [],
+    }

@@ -107,6 +107,8 @@ def simulator(request: HttpRequest) -> HttpResponse:
     job = request.GET.get("job")
     if job:
         return _job(request, job, context)
+    if "check" in request.GET:
+        return _check_history(request)
     if "as_of" not in request.GET:
         form = SimulatorForm(initial={"as_of": page_as_of(request), "runs": 2000, "seed": 1})
         return render(request, "reports/simulator.html", {**context, "form": form})
@@ -151,6 +153,17 @@ def simulator(request: HttpRequest) -> HttpResponse:
     return _show(request, form, payload, context)
 
 
+def _check_history(request: HttpRequest) -> HttpResponse:
+    """The simulator against the records' own history, as a background job."""
+    scope = scope_of(request.user)
+    councils = None if scope.programme_wide else sorted(scope.councils or ())
+    day = page_as_of(request)
+    result = simulate.enqueue(
+        {"kind": "calibration", "as_of": day.isoformat(), "councils": councils}
+    )
+    return redirect(f"{request.path}?job={result.id}")
+
+
 def _show(
     request: HttpRequest, form: SimulatorForm, payload: dict[str, Any], context: dict[str, Any]
 ) -> HttpResponse:
@@ -163,7 +176,7 @@ def _show(
             "payload": payload,
             "tables": {t.key: t for t in payload_tables(payload)},
             "charts": payload["charts"],
-            "query": _query(payload),
+            "query": _query(payload) if payload.get("kind") != "calibration" else "",
         },
     )
 
@@ -186,7 +199,14 @@ def _job(request: HttpRequest, job: str, context: dict[str, Any]) -> HttpRespons
     except (TaskResultDoesNotExist, ValidationError, ValueError) as exc:  # a made-up id
         raise Http404("no such simulation") from exc
     params = dict(result.args[0]) if result.args else {}
-    form = SimulatorForm(initial={**params, "settings": "\n".join(params.get("settings", []))})
+    form = SimulatorForm(
+        initial={
+            "runs": 2000,
+            "seed": 1,
+            **params,
+            "settings": "\n".join(params.get("settings", [])),
+        }
+    )
     if result.status == TaskResultStatus.SUCCESSFUL:
         return _show(request, form, result.return_value, context)
     failed = result.status == TaskResultStatus.FAILED

@@ -9,7 +9,7 @@ from django_tasks import task
 
 from stars.core.programmes import programme_use
 from stars.partnership.selectors import programme_choose
-from stars.reports.simulation import page_payload, simulation_for
+from stars.reports.simulation import calibration_payload, page_payload, simulation_for
 
 
 def simulation_page(params: dict[str, Any]) -> dict[str, Any]:
@@ -36,5 +36,10 @@ def _simulation_page(params: dict[str, Any]) -> dict[str, Any]:
 
 @task()
 def simulate(params: dict[str, Any]) -> dict[str, Any]:
-    """The simulator page's payload, computed by a worker."""
+    """The simulator page's payload, computed by a worker: a simulation, or the check of
+    the simulator against the records' own history (``kind`` = ``calibration``)."""
+    if params.get("kind") == "calibration":
+        return calibration_payload(
+            as_of=dt.date.fromisoformat(params["as_of"]), councils=params.get("councils")
+        )
     return simulation_page(params)

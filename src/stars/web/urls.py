@@ -13,6 +13,7 @@ from stars.referrals import views as referral_views
 from stars.reports import board_views, simulator_views
 from stars.reports import targets as target_views
 from stars.reports import views as report_views
+from stars.web import health
 from stars.web import search as web_search
 from stars.web import views as web_views
 
@@ -20,6 +21,7 @@ api.add_router("", referrals_api.router)
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("search/", web_search.search, name="search"),
     path(
         "sign-in/",

@@ -215,7 +215,10 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
     for t in root.tables("local_authority"):
         las.append(
             LocalAuthority(
-                t.code("code", COUNCIL_CODE_LENGTH), t.text("name"), t.integer("minimum_referrals")
+                t.code("code", COUNCIL_CODE_LENGTH),
+                t.text("name"),
+                t.integer("minimum_referrals"),
+                t.money("maximum_outcome_payment", False),
             )
         )
     _unique(file, "local_authority", [la.code for la in las])

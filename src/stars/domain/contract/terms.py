@@ -102,6 +102,8 @@ class LocalAuthority:
     code: str
     name: str
     minimum_referrals: int
+    # the most the council's claims may hold in outcome payments (fees apart), if any
+    maximum_outcome_payment: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from decimal import Decimal
 from typing import Protocol
 
 from stars.domain.calendar import month_label, month_start, next_month
-from stars.domain.money import ZERO, Money, fund_contribution, pence
+from stars.domain.contract.terms import OutcomeFund
+from stars.domain.money import ZERO, Money, pence
 from stars.domain.outcomes.engine import ReferralPayment
 
 OUTCOME = "outcome"
@@ -166,12 +167,66 @@ class LineLike(Protocol):
 
 
 @dataclass(frozen=True)
+class FundShare:
+    """What one outcome fund meets of one claim: its share of the claim's outcome payments,
+    never taking the fund past its cap over all claims."""
+
+    name: str
+    share: Decimal
+    cap: Decimal | None
+    amount: Decimal
+
+
+def outcome_of(lines: Iterable[LineLike]) -> Decimal:
+    """The outcome payments of claim lines (adjustments included; fees apart)."""
+    return sum((x.amount for x in lines if x.component != GUARANTEED_FEE), ZERO)
+
+
+def fund_shares(
+    funds: Iterable[OutcomeFund], outcome: Decimal, paid_before: Mapping[str, Decimal]
+) -> tuple[FundShare, ...]:
+    """Each fund's part of a claim's outcome payments, claims taken in order.
+
+    A fund meets ``share`` × the claim's outcome payments until, over all claims, it has met
+    its ``cap``; ``paid_before`` is what earlier claims had each fund meet. So the funds'
+    parts of all claims up to any one add up to each fund's share of their outcome payments,
+    capped (``Contract.fund_contributions``), as in the evaluation report.
+    """
+    out = []
+    for f in funds:
+        amount = outcome * f.share
+        if f.cap is not None:
+            amount = min(amount, f.cap - paid_before.get(f.name, ZERO))
+        out.append(FundShare(f.name, f.share, f.cap, amount))
+    return tuple(out)
+
+
+def over_maximum(
+    maximum: Decimal | None, claimed_before: Decimal, outcome: Decimal, what: str
+) -> str | None:
+    """Why a claim's outcome payments cannot be claimed under a maximum (None: they can).
+
+    ``claimed_before`` is the outcome payments every other claim under the same maximum
+    holds. Guaranteed-funding fees are not outcome payments and do not count.
+    """
+    if maximum is None or claimed_before + outcome <= maximum:
+        return None
+    headroom = max(maximum - claimed_before, ZERO)
+    return (
+        f"this claim's outcome payments of {_money(outcome)} would pass {what} of "
+        f"{_money(maximum)}: earlier claims hold {_money(claimed_before)}, so the headroom is "
+        f"{_money(headroom)}"
+    )
+
+
+@dataclass(frozen=True)
 class ClaimTotals:
-    """A claim's totals, exact: its money (the Life Chances Fund pays its share of outcome
+    """A claim's totals, exact: its money (the outcome funds meet their parts of outcome
     payments only) and how much of it adjusts earlier months."""
 
     money: Money
     adjustments: Decimal
+    funds: tuple[FundShare, ...] = ()
 
     @property
     def outcome_payments(self) -> Decimal:
@@ -187,16 +242,18 @@ class ClaimTotals:
 
     @property
     def lcf_contribution(self) -> Decimal:
+        """What the outcome funds meet of the claim, together."""
         return self.money.fund_contributions
 
     @property
     def council_cost(self) -> Decimal:
-        """What the council pays after the Life Chances Fund's share."""
+        """What the council pays after the outcome funds' parts."""
         return self.money.council_cost
 
 
-def claim_totals(lines: Iterable[LineLike], lcf_share: Decimal) -> ClaimTotals:
-    """Totals of claim lines; adjustments count in their component and are shown apart."""
+def claim_totals(lines: Iterable[LineLike], funds: Iterable[FundShare]) -> ClaimTotals:
+    """Totals of claim lines and the funds' parts of them (``fund_shares``); adjustments
+    count in their component and are shown apart."""
     outcome = fees = adjustments = ZERO
     for line in lines:
         if line.component == GUARANTEED_FEE:
@@ -205,12 +262,13 @@ def claim_totals(lines: Iterable[LineLike], lcf_share: Decimal) -> ClaimTotals:
             outcome += line.amount
         if line.kind == ADJUSTMENT:
             adjustments += line.amount
+    shares = tuple(funds)
     money = Money(
         outcome_payments=outcome,
         guaranteed_funding_payments=fees,
-        fund_contributions=fund_contribution(outcome, lcf_share),
+        fund_contributions=sum((f.amount for f in shares), ZERO),
     )
-    return ClaimTotals(money, adjustments)
+    return ClaimTotals(money, adjustments, shares)
 
 
 # -- the next step of a council's claims --------------------------------------------------------

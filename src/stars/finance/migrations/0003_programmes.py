@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0001_initial'),
+        ('finance', '0002_claim_funds'),
         ('partnership', '0002_programmes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,0 +1,238 @@
+"""Production serving: gunicorn under `stars serve`, `--dev`, /healthz, JSON logs, and the
+example service files under deploy/ (their commands and options are real)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from unittest import mock
+
+import click
+import pytest
+from django.db import DatabaseError
+from typer.main import get_command
+
+from stars.cli import app
+from stars.core.logs import JsonFormatter
+from stars.jobs.worker import beat
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+
+
+def _exec_lines(unit: Path) -> list[list[str]]:
+    return [
+        shlex.split(line.split("=", 1)[1])
+        for line in unit.read_text().splitlines()
+        if line.startswith(("ExecStart=", "ExecStartPre="))
+    ]
+
+
+@pytest.mark.parametrize("unit", ["stars.service", "stars-worker.service"])
+def test_each_example_service_runs_a_real_stars_command_with_options_that_parse(unit):
+    group = get_command(app)
+    commands = _exec_lines(DEPLOY / unit)
+    assert commands, unit
+    for argv in commands:
+        assert argv[0].endswith("/.venv/bin/stars"), argv
+        name, args = argv[1], argv[2:]
+        command = group.commands[name]  # type: ignore[attr-defined]
+        with click.Context(command) as ctx:  # raises on an unknown or malformed option
+            params = command.parse_args(ctx, list(args))
+        assert params == [], f"{unit}: arguments left over: {params}"
+    text = (DEPLOY / unit).read_text()
+    assert "EnvironmentFile=/etc/stars/stars.env" in text
+
+
+def test_the_web_service_serves_without_a_worker_and_the_worker_service_runs_jobs():
+    web = _exec_lines(DEPLOY / "stars.service")[-1]
+    assert web[1] == "serve" and "--no-worker" in web and "--workers" in web
+    assert _exec_lines(DEPLOY / "stars-worker.service")[-1][1] == "worker"
+
+
+def test_the_example_environment_names_real_settings():
+    settings_text = (ROOT / "src" / "stars" / "core" / "settings.py").read_text()
+    names = [
+        line.split("=", 1)[0]
+        for line in (DEPLOY / "stars.env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert "STARS_ENV" in names and "DATABASE_URL" in names
+    read_elsewhere = {"DATABASE_URL"}  # read by dj-database-url
+    assert [n for n in names if f'"{n}"' not in settings_text and n not in read_elsewhere] == []
+
+
+def test_the_proxy_example_passes_the_client_address_and_scheme():
+    conf = (DEPLOY / "nginx-stars.conf").read_text()
+    assert "proxy_pass http://127.0.0.1:8000;" in conf
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in conf
+    assert "X-Forwarded-Proto $scheme" in conf
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_without_a_worker_and_200_with_one(client):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["database"]["ok"] is True
+    assert body["jobs"]["ok"] is False
+    beat("w1")
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["jobs"]["workers"] == 1
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_says_when_the_database_does_not_answer(client):
+    with mock.patch("stars.web.health.connection.cursor", side_effect=DatabaseError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == {
+        "ok": False,
+        "vendor": response.json()["database"]["vendor"],
+        "error": "DatabaseError",
+    }
+
+
+@pytest.mark.django_db
+def test_healthz_needs_no_sign_in_and_shows_no_record(client, users):
+    beat("w1")
+    body = client.get("/healthz").content.decode()
+    assert set(json.loads(body)) == {"status", "database", "jobs"}
+    for user in users.values():
+        assert user.username not in body
+
+
+def test_a_request_line_becomes_json_without_headers_or_query():
+    atoms = {
+        "m": "GET",
+        "U": "/referrals/",
+        "q": "search=Smith",
+        "s": "200",
+        "M": 12,
+        "B": 3456,
+        "h": "10.0.0.9",
+        "{cookie}i": "sessionid=secret",
+    }
+    record = logging.LogRecord("gunicorn.access", logging.INFO, "", 0, "%(r)s", (atoms,), None)
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["event"] == "request"
+    assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/referrals/", 200)
+    assert (entry["duration_ms"], entry["bytes"], entry["client"]) == (12, 3456, "10.0.0.9")
+    assert "secret" not in json.dumps(entry) and "Smith" not in json.dumps(entry)
+
+
+def test_an_error_with_its_traceback_is_one_json_line():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.LogRecord(
+            "django.request", logging.ERROR, "", 0, "failed %s", ("/x",), sys.exc_info()
+        )
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert (entry["level"], entry["message"]) == ("error", "failed /x")
+    assert "ValueError: boom" in entry["exception"]
+
+
+# --- over real HTTP ------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(port: int, path: str) -> tuple[int, dict[str, str], str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path)
+    r = conn.getresponse()
+    body = r.read().decode("utf-8", "replace")
+    conn.close()
+    return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+
+
+def _start(home: Path, *args: str, env_extra: dict[str, str] | None = None):
+    drop = ("STARS_SECRET_KEY", "STARS_DEBUG", "STARS_ENV", "DATABASE_URL", "STARS_LOG_FORMAT")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(STARS_HOME=str(home), **(env_extra or {}))
+    port = _free_port()
+    out = (home / "out.log").open("w")
+    err = (home / "err.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "stars.cli", "serve", "--port", str(port), *args],
+        env=env,
+        stdout=out,
+        stderr=err,
+    )
+    return proc, port
+
+
+def _wait_healthy(proc, port: int, home: Path, want: int = 200) -> dict:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            status, _, body = _get(port, "/healthz")
+            if status == want:
+                return json.loads(body)
+        except OSError:
+            pass
+        assert proc.poll() is None, (home / "err.log").read_text()
+        time.sleep(0.3)
+    pytest.fail("not healthy: " + (home / "err.log").read_text()[-2000:])
+
+
+def _stop(proc) -> None:
+    proc.terminate()
+    proc.wait(timeout=60)
+
+
+def test_stars_serve_is_gunicorn_with_a_worker_and_json_logs_when_asked(tmp_path):
+    proc, port = _start(tmp_path, "--workers", "2", env_extra={"STARS_LOG_FORMAT": "json"})
+    try:
+        health = _wait_healthy(proc, port, tmp_path)
+        assert health["jobs"]["workers"] >= 1 and health["database"]["vendor"] == "sqlite"
+        status, headers, _ = _get(port, "/static/stars/stars.css")
+        assert status == 200 and headers["content-type"].startswith("text/css")
+        assert headers.get("server", "").startswith("gunicorn")
+        status, _, _ = _get(port, "/sign-in/")
+        assert status == 200
+    finally:
+        _stop(proc)
+    requests = [
+        json.loads(line)
+        for line in (tmp_path / "out.log").read_text().splitlines()
+        if line.startswith("{")
+    ]
+    paths = {r["path"]: r["status"] for r in requests if r.get("event") == "request"}
+    assert paths.get("/sign-in/") == 200 and paths.get("/healthz") == 200
+    booted = [
+        json.loads(line)
+        for line in (tmp_path / "err.log").read_text().splitlines()
+        if line.startswith("{")
+    ]
+    assert any("Booting worker" in e.get("message", "") for e in booted)
+
+
+def test_stars_serve_dev_is_the_reloading_development_server(tmp_path):
+    proc, port = _start(tmp_path, "--dev", "--no-worker")
+    try:
+        health = _wait_healthy(proc, port, tmp_path, want=503)
+        assert health["jobs"]["ok"] is False  # --no-worker: nothing runs the jobs
+        _, headers, _ = _get(port, "/sign-in/")
+        assert "gunicorn" not in headers.get("server", "")
+        assert "WSGIServer" in headers.get("server", "")
+    finally:
+        _stop(proc)

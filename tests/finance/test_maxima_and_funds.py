@@ -1,0 +1,107 @@
+"""The maximum outcome payment (the contract's and a council's own) refuses a claim that
+would pass it, with the headroom; the outcome funds meet their shares claim by claim until
+their caps; the money page shows the headroom."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from stars.finance.models import ClaimFund, ClaimLine, OutcomeClaim
+from stars.finance.selectors import claim_totals_of
+from stars.finance.services import ClaimError, claim_approve, claim_prepare, claim_submit
+from stars.partnership.services import contract_load
+from tests.conftest import CONTRACT
+from tests.finance.conftest import TODAY
+
+D = dt.date
+
+
+def load(maximum: str, derby_maximum: str | None = None, funds: bool = False) -> None:
+    text = CONTRACT.read_text(encoding="utf-8").replace(
+        "maximum_outcome_payment = 9120000.00", f"maximum_outcome_payment = {maximum}"
+    )
+    if derby_maximum is not None:
+        text = text.replace(
+            "minimum_referrals = 44",
+            f"minimum_referrals = 44\nmaximum_outcome_payment = {derby_maximum}",
+        )
+    if funds:
+        text = text.replace("lcf_share = 0.25\n", "") + (
+            "\n[[outcome_fund]]\nname = 'Life Chances Fund'\nshare = 0.25\ncap = 1000.0\n"
+            "\n[[outcome_fund]]\nname = 'Top-up'\nshare = 0.1\n"
+        )
+    contract_load(text=text, source="test.toml")
+
+
+def run(council, month, users):
+    claim = claim_prepare(council=council, month=month, by=users["provider_manager"], today=TODAY)
+    claim_submit(claim=claim, by=users["provider_manager"])
+    return claim_approve(claim=claim, by=users["commissioner"])
+
+
+def outcome_in(claim) -> Decimal:
+    lines = ClaimLine.objects.filter(claim=claim).exclude(component="guaranteed_fee")
+    return sum(lines.values_list("amount", flat=True), Decimal(0))
+
+
+@pytest.mark.django_db
+def test_a_claim_that_would_pass_the_maximum_is_refused_with_the_headroom(
+    money_referrals, derby, users
+):
+    # Derby's first claim (to May 2022) holds £800 of outcome payments and an £11,700 fee;
+    # fees do not count towards the maximum
+    load("1000.0")
+    first = run(derby, D(2022, 4, 1), users)
+    assert outcome_in(first) == Decimal(800)
+    with pytest.raises(ClaimError) as refused:
+        claim_prepare(council=derby, month=D(2022, 5, 1), by=users["provider_manager"], today=TODAY)
+    message = str(refused.value)
+    assert "would pass the contract's maximum outcome payment of £1,000.00" in message
+    assert "earlier claims hold £800.00, so the headroom is £200.00" in message
+    assert not OutcomeClaim.objects.filter(month=D(2022, 5, 1)).exists()  # nothing written
+
+
+@pytest.mark.django_db
+def test_a_councils_own_maximum_counts_only_its_claims(money_referrals, derby, users):
+    load("9120000.00", derby_maximum="500.0")
+    with pytest.raises(ClaimError, match="Derby City Council's maximum of £500.00"):
+        claim_prepare(council=derby, month=D(2022, 4, 1), by=users["provider_manager"], today=TODAY)
+
+
+@pytest.mark.django_db
+def test_funds_meet_their_shares_claim_by_claim_until_their_caps(money_referrals, derby, users):
+    load("9120000.00", funds=True)
+    parts = []
+    for month in (D(2022, 4, 1), D(2022, 5, 1), D(2022, 6, 1), D(2022, 7, 1)):
+        claim = run(derby, month, users)
+        totals = claim_totals_of(claim)
+        parts.append({f.name: f.amount for f in totals.funds})
+        assert totals.lcf_contribution == sum(f.amount for f in totals.funds)
+        assert totals.council_cost == totals.total - totals.lcf_contribution
+    paid = {
+        name: sum(ClaimFund.objects.filter(name=name).values_list("amount", flat=True))
+        for name in ("Life Chances Fund", "Top-up")
+    }
+    outcome = sum((outcome_in(c) for c in OutcomeClaim.objects.all()), Decimal(0))
+    assert paid["Top-up"] == outcome * Decimal("0.1")
+    assert paid["Life Chances Fund"] == min(outcome * Decimal("0.25"), Decimal(1000))
+    assert paid["Life Chances Fund"] == Decimal(1000)  # the cap was reached on the way
+    assert parts[-1]["Life Chances Fund"] == 0
+
+
+@pytest.mark.django_db
+def test_the_money_page_shows_the_headroom(money_referrals, derby, users):
+    load("1000.0", derby_maximum="900.0")
+    run(derby, D(2022, 4, 1), users)
+    client = Client()
+    client.force_login(users["provider_manager"])
+    page = client.get("/finance/money/?as_of=2022-12-01").content.decode()
+    assert 'data-testid="headroom"' in page
+    assert "The programme (all councils)" in page
+    assert "£200.00" in page  # 1,000 − 800
+    assert "£100.00" in page  # Derby: 900 − 800
+    assert "no maximum of its own" in page  # Nottingham
