@@ -75,3 +75,27 @@ def test_the_case_chronology_fits_a_phone_passes_axe_and_prints_without_menus(pa
     assert not page.locator(".govuk-service-navigation").is_visible()
     assert not page.locator("[data-testid=chronology-filters]").is_visible()
     assert page.locator("[data-testid=chronology]").is_visible()
+
+
+def test_a_manager_balances_caseloads_from_the_caseload_page(page, demo):
+    sign_in(page, "manager", DEMO_PASSWORD)
+    page.goto("/")
+    page.click("[data-testid=today-claims] >> text=All claims")  # the home page leads on
+    page.goto("/cases/caseload/")
+    loads = page.locator("[data-testid=loads] tbody tr")
+    assert loads.count() >= 3
+    loads.first.locator("a").click()
+    page.locator("[data-testid=caseload] tbody tr a").first.click()
+    case_url = page.url
+    page.click("text=Allocate or reallocate the key worker")
+    page.select_option("#id_key_worker", index=2)
+    page.fill("#id_reason", "caseload balance")
+    page.click("button:has-text('Save the allocation')")
+    assert page.url == case_url
+    page.click("text=Chronology: everything in order")
+    assert page.locator("text=caseload balance").count() == 1
+    page.goto("/enquiries/waiting-list/")
+    assert page.locator("[data-testid=waiting-list] tbody tr").count() >= 1
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert axe_violations(page) == []

@@ -35,6 +35,7 @@ WIDEST = [
     "/targets/",
     "/audit/",
     "/search/?q=a",
+    "/enquiries/waiting-list/",
     "/",
     "/governance/retention/",
 ]
@@ -63,7 +64,13 @@ def _wrapped_money(page) -> list[str]:
 def test_no_page_is_wider_than_a_phone(page, demo):
     page.set_viewport_size(PHONE)
     sign_in(page, "admin", DEMO_PASSWORD)
-    for url in [*WIDEST, f"/cases/{demo.referral_id}/", f"/referrals/{demo.referral_id}/"]:
+    for url in [
+        *WIDEST,
+        f"/cases/{demo.referral_id}/",
+        f"/referrals/{demo.referral_id}/",
+        f"/cases/{demo.referral_id}/chronology/",
+        f"/cases/{demo.referral_id}/allocate/",
+    ]:
         page.goto(url)
         assert page.locator("h1").count() == 1, url
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url

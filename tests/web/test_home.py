@@ -68,7 +68,7 @@ def test_the_provider_manager_sees_decisions_allocations_and_claims_to_prepare(
     assert reverse("enquiry_decide", args=[ready.enquiry_id]) in decisions
     allocations = section(html, "allocations")
     assert "R-NEW · Synthetic Child" in allocations and "R-DER" not in allocations
-    assert reverse("case_detail", args=[unallocated.referral_id]) in allocations
+    assert reverse("case_allocate", args=[unallocated.referral_id]) in allocations
     claims = section(html, "claims")  # nothing claimed yet: the programme's first month
     assert reverse("claim_prepare", args=["derby", "2020-09"]) in claims
     assert "September 2020: prepare the claim" in claims

@@ -10,7 +10,7 @@ A bounded number of queries: one for each kind of record, one for each kind's hi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,9 @@ from stars.cases.models import (
     TeamMember,
     TeamRole,
 )
+from stars.core.roles import Role
 from stars.domain.pipeline import long_date
+from stars.partnership.models import User
 from stars.referrals.models import ConsentCall, Enquiry, Referral
 
 KINDS = {
@@ -84,11 +86,15 @@ def _fields(model: type[Model]) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields]
 
 
+Own = Callable[[Any, Any, list[str]], tuple[list[Entry], list[str]]]
+
+
 def _changes(
-    model: type[Model], rows: Iterable[Any], describe: dict[int, str]
+    model: type[Model], rows: Iterable[Any], describe: dict[int, str], own: Own | None = None
 ) -> tuple[dict[int, _Made], list[Entry]]:
     """Who created each record and when, and an entry for every later change or deletion
-    (the fields changed found by comparing each version with the one before)."""
+    (the fields changed found by comparing each version with the one before). ``own`` turns
+    some changes into entries of their own (a reallocation), answering the fields left."""
     made: dict[int, _Made] = {}
     entries: list[Entry] = []
     previous: dict[int, Any] = {}
@@ -105,9 +111,12 @@ def _changes(
                 if before is not None and row.history_type == "~"
                 else []
             )
+            if own is not None and before is not None and changed:
+                extra, changed = own(before, row, changed)
+                entries += extra
             if row.history_type == "~" and before is not None and not changed:
                 previous[row.id] = row
-                continue  # saved with nothing changed
+                continue  # saved with nothing changed (or nothing left to say)
             what = describe.get(row.id, f"{label} {row.id}")
             entries.append(
                 Entry(
@@ -133,9 +142,15 @@ def chronology(referral: Referral) -> list[Entry]:
     entries: list[Entry] = []
     role_labels = dict(TeamRole.choices)
 
-    def add(model: type[Model], records: list[Any], where: dict[str, Any], make: Any) -> None:
+    def add(
+        model: type[Model],
+        records: list[Any],
+        where: dict[str, Any],
+        make: Any,
+        own: Own | None = None,
+    ) -> None:
         described = {r.pk: make(r)[1] for r in records}
-        made, changes = _changes(model, _history(model, **where), described)
+        made, changes = _changes(model, _history(model, **where), described, own)
         entries.extend(changes)
         for r in records:
             on, title, kind, detail = make(r)
@@ -185,6 +200,25 @@ def chronology(referral: Referral) -> list[Entry]:
                 f"spoke to {c.spoke_to}",
             ),
         )
+    people = {
+        u.pk: u.get_full_name() or u.username for u in User.objects.filter(role=Role.KEY_WORKER)
+    }
+
+    def allocation(before: Any, row: Any, changed: list[str]) -> tuple[list[Entry], list[str]]:
+        if "key_worker_id" not in changed:
+            return [], changed
+        was, now = people.get(before.key_worker_id), people.get(row.key_worker_id)
+        title = f"Reallocated from {was} to {now}" if was else f"Allocated to {now}"
+        entry = Entry(
+            on=timezone.localtime(row.history_date).date(),
+            kind="team",
+            title=title if now else f"No longer allocated to {was}",
+            detail=row.history_change_reason or "",
+            who=_user(row),
+            recorded=row.history_date,
+        )
+        return [entry], [f for f in changed if f != "key_worker_id"]
+
     add(
         Referral,
         [referral],
@@ -195,6 +229,7 @@ def chronology(referral: Referral) -> list[Entry]:
             "decision",
             f"cohort {r.cohort}, {r.get_funding_display().lower()}",
         ),
+        allocation,
     )
     where = {"referral_id": referral.pk}
     add(

@@ -224,3 +224,17 @@ class MoveCohortForm(GovukForm):
     def __init__(self, *args: Any, cohorts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cohort"].choices = [("", "Choose a cohort"), *cohorts]
+
+
+class AllocateForm(GovukForm):
+    key_worker = _choice("Key worker", [], missing="Select the key worker")
+    reason = forms.CharField(
+        label="Reason (optional)",
+        max_length=100,
+        required=False,
+        help_text="For example: caseload balance, the key worker is leaving, a better match",
+    )
+
+    def __init__(self, *args: Any, key_workers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key_worker"].choices = [("", "Choose…"), *key_workers]

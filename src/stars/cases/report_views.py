@@ -16,6 +16,7 @@ from stars.cases.selectors import (
     NO_KEY_WORKER,
     Filters,
     caseload_listed,
+    caseload_summary,
 )
 from stars.core.audit import record_access, record_list
 from stars.core.documents import download, pdf
@@ -72,6 +73,7 @@ def case_caseload(request: HttpRequest) -> HttpResponse:
                 1 for r in rows if r.referral.status == Status.LIVE and r.overdue(today)
             ),
             "scope": scope,
+            "loads": caseload_summary(user, today) if scope.key_worker_id is None else [],
         },
     )
 

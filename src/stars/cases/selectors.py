@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
 from stars.cases.models import (
     Assessment,
@@ -19,6 +19,7 @@ from stars.cases.models import (
 )
 from stars.core.permissions import Scope
 from stars.domain.measures import DUE_THIS_WEEK, OVERDUE, Due, due_items
+from stars.partnership.selectors import key_workers
 from stars.referrals.models import Referral, Status
 from stars.referrals.selectors import referral_get, referrals_visible
 
@@ -245,3 +246,55 @@ def report_referrals(scope: Scope, filters: Filters) -> QuerySet[Referral]:
     if filters.date_to:
         qs = qs.filter(referral_date__lte=filters.date_to)
     return qs
+
+
+# -- caseload management ---------------------------------------------------------------------
+
+
+def key_worker_loads(user: Any) -> list[tuple[Any, int]]:
+    """Every active key worker with their live cases in the user's scope, by name."""
+    counts = dict(
+        referrals_visible(user)
+        .filter(status=Status.LIVE, key_worker__isnull=False)
+        .values_list("key_worker_id")
+        .annotate(n=Count("pk"))
+        .values_list("key_worker_id", "n")
+    )
+    return [(u, counts.get(u.pk, 0)) for u in key_workers()]
+
+
+@dataclass(frozen=True)
+class Load:
+    """One key worker's load (``key_worker`` None: the live cases nobody holds yet)."""
+
+    key_worker: Any
+    live: int
+    overdue: int
+    due_this_week: int
+
+    @property
+    def filter_value(self) -> str:
+        return str(self.key_worker.pk) if self.key_worker is not None else NO_KEY_WORKER
+
+
+def caseload_summary(user: Any, today: dt.date) -> list[Load]:
+    """Each active key worker's live cases, and how many have something overdue or due this
+    week; then the live cases with no key worker, if any."""
+    rows = caseload(user)
+    by_worker: dict[int | None, list[CaseloadRow]] = {}
+    for r in rows:
+        by_worker.setdefault(r.referral.key_worker_id, []).append(r)
+
+    def load(key_worker: Any, mine: list[CaseloadRow]) -> Load:
+        states = [{d.state(today) for d in r.due} for r in mine]
+        return Load(
+            key_worker,
+            len(mine),
+            sum(1 for s in states if OVERDUE in s),
+            sum(1 for s in states if DUE_THIS_WEEK in s and OVERDUE not in s),
+        )
+
+    loads = [load(u, by_worker.get(u.pk, [])) for u in key_workers()]
+    if by_worker.get(None):
+        loads.append(load(None, by_worker[None]))
+    return loads

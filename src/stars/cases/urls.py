@@ -9,6 +9,7 @@ urlpatterns = [
     path("outcomes/", report_views.cases_outcomes, name="cases_outcomes"),
     path("<str:referral_id>/", views.case_detail, name="case_detail"),
     path("<str:referral_id>/chronology/", views.case_chronology, name="case_chronology"),
+    path("<str:referral_id>/allocate/", views.case_allocate, name="case_allocate"),
     path("<str:referral_id>/phase/", views.case_phase, name="case_phase"),
     path("<str:referral_id>/team/", views.case_team, name="case_team"),
     path("<str:referral_id>/meeting/", views.case_meeting, name="case_meeting"),

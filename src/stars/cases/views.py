@@ -15,7 +15,7 @@ from django.urls import reverse
 from stars.cases import chronology, forms, record, services
 from stars.cases.explain import explanation_for
 from stars.cases.models import Respondent
-from stars.cases.selectors import case_get, case_record, instruments
+from stars.cases.selectors import case_get, case_record, instruments, key_worker_loads
 from stars.core.audit import record_access
 from stars.core.documents import download, pdf
 from stars.core.forms import form_step
@@ -25,8 +25,10 @@ from stars.domain.calendar import parse_date
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 from stars.referrals.selectors import referral_get
+from stars.referrals.services import referral_allocate
 
 CASE_ACTIONS = [
+    ("case_allocate", "Allocate or reallocate the key worker"),
     ("case_phase", "Change phase"),
     ("case_team", "Add a team member"),
     ("case_meeting", "Record a progress meeting"),
@@ -126,6 +128,39 @@ def case_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
         ],
     )
     return render(request, "cases/case_detail.html", context)
+
+
+@page("case_allocate")
+def case_allocate(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    loads = key_worker_loads(request.user)
+    choices = [
+        (str(u.pk), f"{u.get_full_name() or u.username} ({n} live case{'' if n == 1 else 's'})")
+        for u, n in loads
+    ]
+    form = forms.AllocateForm(request.POST or None, key_workers=choices)
+    now = r.key_worker.get_full_name() or r.key_worker.username if r.key_worker else ""
+    return _case_form(
+        request,
+        r,
+        form,
+        "Allocate or reallocate the key worker",
+        lambda d: referral_allocate(
+            referral=r,
+            key_worker=next(u for u, _ in loads if str(u.pk) == d["key_worker"]),
+            by=request.user,
+            reason=d["reason"],
+        ),
+        "Save the allocation",
+        intro=(f"Now allocated to {now}." if now else "The case has no key worker yet.")
+        + " Each key worker is shown with their live cases. The change, who made it and why "
+        "are kept on the case's chronology.",
+        done=lambda ref: (
+            f"Case {ref.referral_id} allocated to "
+            f"{ref.key_worker.get_full_name() or ref.key_worker.username}",
+            reverse("case_detail", args=[ref.referral_id]),
+        ),
+    )
 
 
 @page("case_phase")

@@ -21,7 +21,15 @@ from stars.domain.pipeline import (
     working_days_between,
 )
 from stars.partnership.selectors import contract_current
-from stars.referrals.models import Child, ConsentCall, Decision, Enquiry, Referral, Status
+from stars.referrals.models import (
+    Child,
+    ConsentCall,
+    Decision,
+    Enquiry,
+    MatchAttempt,
+    Referral,
+    Status,
+)
 
 
 def referrals_visible(user: Any) -> QuerySet[Referral]:
@@ -238,3 +246,43 @@ def search_referrals(user: Any, text: str) -> list[Referral]:
         return []
     qs = referrals_visible(user).filter(q).order_by("-referral_date", "-referral_id")
     return list(qs[:SEARCH_LIMIT])
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A child on the waiting list for a foster placement (a match)."""
+
+    enquiry: Enquiry
+    since: dt.date
+    days: int
+    attempts: int
+    latest: MatchAttempt | None
+    has_profile: bool
+
+
+def waiting_list(user: Any, today: dt.date) -> list[Waiting]:
+    """Children in the user's scope waiting for a foster match (decided "waiting list" at
+    the enquiry meeting, not yet accepted), longest waiting first, with their match
+    attempts so far."""
+    qs = (
+        enquiries_visible(user)
+        .filter(decision=Decision.WAITING_LIST, referrals__isnull=True)
+        .select_related("profile")
+        .prefetch_related("matches")
+        .order_by("decision_date", "enquiry_id")
+    )
+    out = []
+    for e in qs:
+        matches = sorted(e.matches.all(), key=lambda m: (m.shared_on, m.pk))
+        since = e.decision_date or e.enquiry_date
+        out.append(
+            Waiting(
+                enquiry=e,
+                since=since,
+                days=max((today - since).days, 0),
+                attempts=len(matches),
+                latest=matches[-1] if matches else None,
+                has_profile=hasattr(e, "profile"),
+            )
+        )
+    return out

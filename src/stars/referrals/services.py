@@ -307,3 +307,22 @@ def match_record(
     enquiry.last_activity = shared_on
     enquiry.save(update_fields=["last_activity"])
     return attempt
+
+
+@transaction.atomic
+def referral_allocate(
+    *, referral: Referral, key_worker: Any, by: Any, reason: str = ""
+) -> Referral:
+    """Allocate a live case to a key worker, or reallocate it to another: the change, who
+    made it and why are kept in the referral's history (and so on the case's chronology)."""
+    if referral.status != Status.LIVE:
+        raise PipelineError("key_worker", "only a live case can be allocated")
+    if key_worker is None or key_worker.role != Role.KEY_WORKER or not key_worker.is_active:
+        raise PipelineError("key_worker", "choose an active key worker")
+    if referral.key_worker_id == key_worker.pk:
+        raise PipelineError("key_worker", f"the case is already allocated to {key_worker}")
+    referral.key_worker = key_worker
+    referral._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
+    referral._history_user = by if getattr(by, "pk", None) else None  # type: ignore[attr-defined]
+    referral.save(update_fields=["key_worker"])
+    return referral

@@ -29,6 +29,7 @@ from stars.referrals.selectors import (
     latest_consent,
     referral_get,
     referrals_listed,
+    waiting_list,
     worklist,
 )
 
@@ -158,6 +159,29 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "query": query_without_page(request),
             "scope": scope,
+        },
+    )
+
+
+@page("enquiry_waiting")
+def enquiry_waiting(request: HttpRequest) -> HttpResponse:
+    rows = waiting_list(request.user, timezone.localdate())
+    shown = page_of(request, rows)
+    record_list(
+        user=request.user,
+        object_type="enquiry",
+        object_ids=[w.enquiry.enquiry_id for w in shown],
+        path=request.get_full_path(),
+        detail="waiting list",
+    )
+    return render(
+        request,
+        "referrals/waiting_list.html",
+        {
+            "rows": shown,
+            "page_obj": shown,
+            "scope": scope_of(request.user),
+            "can_match": allowed(request.user, "enquiry_match"),
         },
     )
 

@@ -123,11 +123,12 @@ def _due_items(user: Any, items: Iterable[DueItem], identifiable: bool) -> list[
     return out
 
 
-def _unallocated(referrals: Iterable[Referral], identifiable: bool) -> list[Item]:
+def _unallocated(user: Any, referrals: Iterable[Referral], identifiable: bool) -> list[Item]:
+    page = "case_allocate" if allowed(user, "case_allocate") else "case_detail"
     return [
         Item(
             title=_named(r.referral_id, r.child, identifiable),
-            url=reverse("case_detail", args=[r.referral_id]),
+            url=reverse(page, args=[r.referral_id]),
             detail=f"accepted {r.referral_date.day} {r.referral_date:%B %Y}, "
             f"{r.council.name}, cohort {r.cohort}: no key worker yet",
             logged=("case", r.referral_id),
@@ -239,7 +240,7 @@ def today_work(user: Any, today: dt.date) -> list[Section]:
                 "allocations",
                 "Cases to allocate",
                 "Every live case has a key worker.",
-                _unallocated(referrals_unallocated(user), names),
+                _unallocated(user, referrals_unallocated(user), names),
             ),
             _section(
                 "claims",

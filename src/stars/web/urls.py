@@ -39,6 +39,7 @@ urlpatterns = [
         name="referral_rerefer",
     ),
     path("enquiries/", referral_views.enquiry_list, name="enquiry_list"),
+    path("enquiries/waiting-list/", referral_views.enquiry_waiting, name="enquiry_waiting"),
     path("enquiries/new/", referral_views.enquiry_new, name="enquiry_new"),
     path("enquiries/<str:enquiry_id>/", referral_views.enquiry_detail, name="enquiry_detail"),
     path(
