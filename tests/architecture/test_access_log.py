@@ -251,6 +251,8 @@ def test_a_list_logs_each_record_it_shows(programme):
 READS_NOTHING = {
     "serve": "serves the pages, which log their own reads",
     "worker": "runs the queued jobs, which log their own reads and changes",
+    "backup": "copies the whole database to a file; logged as an export of the database",
+    "restore": "replaces the whole database; logged as an import of the database",
     "demo": "erases the database and loads synthetic records; prints only the demo users",
     "createuser": "creates a user",
     "check": "Django's deployment checks",

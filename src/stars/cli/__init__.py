@@ -125,6 +125,25 @@ def check() -> None:
     _run().check()
 
 
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="the backup file to write")],
+) -> None:
+    """Back up the whole database to FILE (SQLite online backup, or pg_dump)."""
+    _run().backup(path=file)
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="a file written by `stars backup`")],
+    force: Annotated[
+        bool, typer.Option("--force", help="replace a database that holds data")
+    ] = False,
+) -> None:
+    """Replace the database with a backup; refused if the database holds data, unless --force."""
+    _run().restore(path=file, force=force)
+
+
 @app.command("import-tracker")
 def import_tracker(
     contract: Annotated[Path, typer.Option(help="contract TOML (docs/tracker-format.md)")],

@@ -29,6 +29,9 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
 from stars.cli.console import console, fail, out
 from stars.core.audit import record_access
+from stars.core.backups import BackupError
+from stars.core.backups import backup as backup_database
+from stars.core.backups import restore as restore_database
 from stars.core.programmes import programme_set
 from stars.core.serving import run_gunicorn
 from stars.domain.calendar import Quarter
@@ -100,6 +103,23 @@ def serve(
             code = run_gunicorn(host=host, port=port, workers=workers, threads=threads)
             if code:
                 fail(f"the web server stopped with exit code {code}", code=code)
+
+
+def backup(*, path: Path) -> None:
+    try:
+        done = backup_database(path)
+    except BackupError as exc:
+        fail(str(exc))
+    out.print(f"backed up the {done.vendor} database to {done.path} ({done.size:,} bytes)")
+
+
+def restore(*, path: Path, force: bool) -> None:
+    try:
+        done = restore_database(path, force=force)
+    except BackupError as exc:
+        fail(str(exc))
+    call_command("migrate", interactive=False, verbosity=0)  # a backup of an older version
+    out.print(f"restored the {done.vendor} database from {done.path}")
 
 
 def worker(*, interval: float, batch: bool, max_tasks: int | None) -> None:

@@ -1,0 +1,122 @@
+"""`stars backup` and `stars restore`: the round trip on SQLite and on PostgreSQL, each run
+as the command a person types, in processes of their own."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+PG = os.environ.get("STARS_TEST_PG", "postgres://postgres@127.0.0.1:5432")
+COUNTS = (
+    "import django, os, json; os.environ['DJANGO_SETTINGS_MODULE']='stars.core.settings';"
+    "django.setup(); from django.apps import apps;"
+    "print(json.dumps({m._meta.label_lower: m.objects.count() for m in apps.get_models()"
+    " if m._meta.app_label in ('partnership', 'core')}))"
+)
+
+
+def _env(home: Path, database_url: str | None) -> dict[str, str]:
+    drop = ("DATABASE_URL", "STARS_ENV", "STARS_DEBUG")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env["STARS_HOME"] = str(home)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def _stars(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stars.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _counts(env: dict[str, str]) -> dict[str, int]:
+    done = subprocess.run(
+        [sys.executable, "-c", COUNTS], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _round_trip(tmp_path: Path, source: dict[str, str], target: dict[str, str]) -> None:
+    for name in ("alice", "bob"):
+        made = _stars(source, "createuser", name, "--role", "admin", "--password", "x" * 8 + "-Ab1")
+        assert made.returncode == 0, made.stderr
+    file = tmp_path / "stars.backup"
+    done = _stars(source, "backup", str(file))
+    assert done.returncode == 0, done.stderr
+    assert file.stat().st_size > 0
+    before = _counts(source)
+    assert before["partnership.user"] == 2
+
+    # into an empty database: restored, with the backup's audit entry and its own
+    done = _stars(target, "restore", str(file))
+    assert done.returncode == 0, done.stderr + done.stdout
+    after = _counts(target)
+    assert after["partnership.user"] == 2
+    assert after["core.accesslog"] == before["core.accesslog"] + 1
+    assert {k: v for k, v in after.items() if k != "core.accesslog"} == {
+        k: v for k, v in before.items() if k != "core.accesslog"
+    }
+
+    # into a database with data: refused, nothing changed, unless --force
+    made = _stars(target, "createuser", "carol", "--role", "admin", "--password", "y" * 8 + "-Ab1")
+    assert made.returncode == 0, made.stderr
+    refused = _stars(target, "restore", str(file))
+    assert refused.returncode == 2
+    assert "holds data" in refused.stderr and "--force" in refused.stderr
+    assert _counts(target)["partnership.user"] == 3
+    forced = _stars(target, "restore", str(file), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert _counts(target)["partnership.user"] == 2
+
+
+def test_round_trip_on_sqlite(tmp_path):
+    _round_trip(tmp_path, _env(tmp_path / "a", None), _env(tmp_path / "b", None))
+
+
+@pytest.fixture
+def two_pg_databases():
+    names = [f"stars_bk_{uuid.uuid4().hex[:10]}" for _ in range(2)]
+    for name in names:
+        subprocess.run(
+            ["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True, timeout=60
+        )
+    yield [f"{PG}/{name}" for name in names]
+    for name in names:
+        subprocess.run(
+            ["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+            check=True,
+            timeout=60,
+        )
+
+
+def test_round_trip_on_postgresql(tmp_path, two_pg_databases):
+    a, b = two_pg_databases
+    _round_trip(tmp_path, _env(tmp_path / "a", a), _env(tmp_path / "b", b))
+
+
+def test_a_backup_of_the_other_kind_or_not_a_backup_is_refused(tmp_path):
+    env = _env(tmp_path / "a", None)
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"hello")
+    done = _stars(env, "restore", str(junk))
+    assert done.returncode == 2 and "not a STARS backup" in done.stderr
+    pg_like = tmp_path / "pg.dump"
+    pg_like.write_bytes(b"PGDMP" + b"\0" * 20)
+    done = _stars(env, "restore", str(pg_like))
+    assert done.returncode == 2 and "cannot be restored into this sqlite" in done.stderr
+    done = _stars(env, "restore", str(tmp_path / "missing"))
+    assert done.returncode == 2 and "no such file" in done.stderr
+    done = _stars(env, "backup", str(tmp_path / "no" / "dir" / "f"))
+    assert done.returncode == 2 and "no such directory" in done.stderr
