@@ -35,6 +35,17 @@ def no_programme_chosen():
         yield
 
 
+@pytest.fixture(autouse=True)
+def empty_figures_cache(request):
+    """Each test starts with no cached figures (stars.core.cache): a rolled-back test can
+    leave history ids and, under a frozen clock, times that the next test's records reuse."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def contract(db):
     from stars.partnership.services import contract_load_file

@@ -91,7 +91,7 @@ def test_the_pages_ask_approve_and_show_the_certificate(client, held, users):
 def _figures() -> dict[str, object]:
     """The contract's figures: the evaluation report, every claim's total, the board card."""
     from stars.reports.card import card_context
-    from stars.reports.services import evaluation_json
+    from stars.reports.services import evaluation_document
 
     claims = {
         str(c): sum((line.amount for line in ClaimLine.objects.filter(claim=c)), Decimal(0))
@@ -99,14 +99,14 @@ def _figures() -> dict[str, object]:
     }
     card = card_context(scope=None, quarter=Quarter(2024, 2), suppressed=False)
     return {
-        "evaluation": evaluation_json(scope=None, as_of=dt.date(2024, 11, 30)),
+        "evaluation": evaluation_document(fmt="json", as_of=dt.date(2024, 11, 30)),
         "claims": claims,
         "sections": repr(card["sections"]),
         "checks": repr(card["checks"]),
     }
 
 
-def test_the_figures_are_the_same_before_and_after_disposal(contract):
+def test_the_figures_are_the_same_before_and_after_disposal(transactional_db):
     from stars.demo.load import demo_load
     from stars.partnership.models import User
 

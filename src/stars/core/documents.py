@@ -9,11 +9,13 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
     "csv": "text/csv",
+    "json": "application/json",
+    "zip": "application/zip",
 }
 
 
 def download(kind: str, name: str, body: str | bytes) -> HttpResponse:
-    """A document to save, ``name.kind`` (``kind``: xlsx, pdf or csv)."""
+    """A document to save, ``name.kind`` (``kind``: xlsx, pdf, csv, json or zip)."""
     response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response

@@ -8,6 +8,8 @@
 - ``STARS_DEBUG=1``: Django's debug pages (tracebacks, URL lists); off in every mode otherwise.
 - ``STARS_PROXY_HEADER`` / ``STARS_PROXY_COUNT``: where the client's address is read behind
   a reverse proxy (sign-in lockout is per user name and address).
+- ``STARS_CACHE_URL``: a shared cache (``redis://HOST:6379/0``) for figures cached per data
+  version (``stars.core.cache``); none means each process's own memory.
 """
 
 from __future__ import annotations
@@ -139,6 +141,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # embedded SQLite default needs nothing more and PostgreSQL works the same. `stars worker`
 # runs them; `stars serve` starts one beside it on the embedded default.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Figures cached per data version (stars.core.cache): each process's own memory unless
+# STARS_CACHE_URL names a shared cache (redis://HOST:6379/0: Redis, for several workers).
+_CACHE_URL = os.environ.get("STARS_CACHE_URL", "").strip()
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "stars"}
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partnership.User"
 

@@ -21,7 +21,7 @@ from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED, pseudonym, suppress_group
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.money import Money
-from stars.domain.outcomes.engine import money_by_group, referral_figures
+from stars.domain.outcomes.engine import money_by_dates, money_by_group, referral_figures
 from stars.domain.vocabulary import label
 from stars.finance.engine_bridge import frames_for
 from stars.partnership.selectors import contract_or_none
@@ -100,7 +100,8 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
     points = [m for m in months_between(contract.start, as_of) if contract.start < m <= as_of]
     if not points or points[-1] != as_of:
         points.append(as_of)
-    months = [MoneyRow(f"{m:%Y-%m-%d}", money_at(contract, frames, m)) for m in points]
+    by_month = money_by_dates(contract, referrals, periods, points)
+    months = [MoneyRow(f"{m:%Y-%m-%d}", money) for m, money in zip(points, by_month, strict=True)]
     # the outcome funds' shares of the total, each up to its cap
     whole = _sum(groups, lambda k: True)
     funds = contract.fund_contributions(whole.outcome_payments)

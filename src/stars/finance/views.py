@@ -23,6 +23,7 @@ from stars.finance.charts import cumulative_chart
 from stars.finance.forms import DisputeForm, OpenClaimForm
 from stars.finance.models import ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current
+from stars.tracker.selectors import programme_figures
 
 PAGE_SIZE = 50
 
@@ -224,7 +225,11 @@ def finance_money(request: HttpRequest) -> HttpResponse:
     as_of = as_of_date(request)
     contract = contract_current()
     scope = scope_of(request.user)
-    overview = figures.money_overview(contract, scope, as_of)
+
+    def overview() -> dict[str, Any]:
+        money = figures.money_overview(contract, scope, as_of)
+        return {**money, "chart": cumulative_chart(money["by_month"])}
+
     return render(
         request,
         "finance/money.html",
@@ -232,11 +237,12 @@ def finance_money(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "contract": contract,
             "scope_note": selectors.scope_note(request.user),
-            "cap": figures.cap_position(contract, as_of),
+            "cap": programme_figures(
+                "cap_position", None, (as_of,), lambda: figures.cap_position(contract, as_of)
+            ),
             "headroom": selectors.headroom(request.user),
             "approved": selectors.approved_total(request.user),
-            "chart": cumulative_chart(overview["by_month"]),
-            **overview,
+            **programme_figures("money_overview", scope, (as_of,), overview),
         },
     )
 
@@ -249,7 +255,16 @@ def finance_investor(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "finance/investor.html",
-        {"as_of": as_of, "several": several, **figures.investor_overview(contract, as_of)},
+        {
+            "as_of": as_of,
+            "several": several,
+            **programme_figures(
+                "investor_overview",
+                None,
+                (as_of,),
+                lambda: figures.investor_overview(contract, as_of),
+            ),
+        },
     )
 
 

@@ -5,6 +5,8 @@ from django.urls import path
 from stars.governance import views
 
 urlpatterns = [
+    path("", views.governance_home, name="governance_home"),
     path("retention/", views.governance_retention, name="governance_retention"),
     path("disposals/", views.governance_disposals, name="governance_disposals"),
+    path("subject-access/", views.governance_subject_access, name="governance_subject_access"),
 ]

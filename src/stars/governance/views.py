@@ -17,7 +17,9 @@ from stars.core.errors import RuleError
 from stars.core.permissions import page
 from stars.domain.governance.retention import KINDS
 from stars.governance import retention, services
+from stars.governance.forms import SubjectAccessForm
 from stars.governance.models import Disposal, DisposalStatus
+from stars.governance.subject_access import subject_access_zip
 
 # The object type each kind's items are logged as (a list shown names records).
 LOGGED_AS = {
@@ -25,6 +27,32 @@ LOGGED_AS = {
     "referral_and_case": "referral",
     "claim": "claim",
 }
+
+
+# The pages of information governance, as the home page lists them.
+SECTIONS = [
+    (
+        "governance_retention",
+        "Retention review",
+        "What the retention schedule makes due, with counts per kind; ask for a disposal.",
+    ),
+    (
+        "governance_disposals",
+        "Disposals",
+        "Approve a disposal another administrator asked for; each is a certificate.",
+    ),
+    (
+        "governance_subject_access",
+        "Subject access",
+        "Everything held about one child, as a PDF and a JSON file, with third parties to redact.",
+    ),
+]
+
+
+@page("governance_home")
+def governance_home(request: HttpRequest) -> HttpResponse:
+    links = [(reverse(name), label, about) for name, label, about in SECTIONS]
+    return render(request, "governance/home.html", {"links": links})
 
 
 @page("governance_retention")
@@ -123,3 +151,21 @@ def _int(text: str | None) -> int:
         return int(text or "")
     except ValueError:
         return 0
+
+
+@page("governance_subject_access")
+def governance_subject_access(request: HttpRequest) -> HttpResponse:
+    form = SubjectAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        child = form.cleaned_data["child_ref"]
+        name, body = subject_access_zip(child, by=request.user)
+        record_access(
+            user=request.user,
+            action="subject_access",
+            object_type="child",
+            object_id=child.child_ref,
+            path=request.get_full_path(),
+            detail="everything held about the child (PDF and JSON)",
+        )
+        return download("zip", name, body)
+    return render(request, "governance/subject_access.html", {"form": form})

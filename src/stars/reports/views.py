@@ -13,6 +13,7 @@ from stars.core.documents import download
 from stars.core.permissions import page, scope_of
 from stars.reports.evaluation import evaluation_json
 from stars.reports.services import evaluation_context, evaluation_xlsx
+from stars.tracker.selectors import programme_figures
 
 
 @page("report_evaluation")
@@ -35,5 +36,7 @@ def report_evaluation(request: HttpRequest) -> HttpResponse:
         return HttpResponse(
             evaluation_json(scope=scope, as_of=as_of), content_type="application/json"
         )
-    context: dict[str, Any] = evaluation_context(scope=scope, as_of=as_of)
+    context: dict[str, Any] = programme_figures(
+        "evaluation_page", scope, (as_of,), lambda: evaluation_context(scope=scope, as_of=as_of)
+    )
     return render(request, "reports/evaluation.html", context)

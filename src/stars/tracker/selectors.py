@@ -7,13 +7,24 @@ instances), so the whole programme loads in a fraction of a second.
 from __future__ import annotations
 
 import io
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import polars as pl
 from django.db import connection
 
+from stars.cases.models import OutcomePeriod
+from stars.core.cache import cached_figures
 from stars.core.permissions import Scope
 from stars.core.programmes import programme_active
+from stars.partnership.models import Contract
+from stars.referrals.models import Child, Enquiry, Referral
+
+T = TypeVar("T")
+
+# The records every programme figure is computed from; each change to one of them is a row
+# of its history table (docs/architecture.md: every change is audited).
+VERSIONED = (Contract, Child, Enquiry, Referral, OutcomePeriod)
 
 ENQUIRY_COLUMNS = [
     "enquiry_id",
@@ -161,6 +172,35 @@ def _sqlite_frame(sql: str, params: list[Any], columns: list[str]) -> pl.DataFra
         quote_char=None,
         infer_schema=False,
     )
+
+
+def programme_version() -> str:
+    """The version of the programme's records: the last history row (id and time) of each
+    table figures are computed from. Any change, import or deletion makes a new version;
+    the look is one indexed row per table."""
+    parts = []
+    for model in VERSIONED:
+        table = model.history.model._meta.db_table  # type: ignore[attr-defined]
+        parts.append(
+            f"(SELECT CAST(history_id AS TEXT) || '@' || CAST(history_date AS TEXT) FROM {table}"
+            " ORDER BY history_id DESC LIMIT 1)"
+        )
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(parts))
+        row = cur.fetchone()
+    return "|".join(str(v) for v in row)
+
+
+def programme_figures(
+    name: str, scope: Scope | None, parts: tuple[Any, ...], compute: Callable[[], T]
+) -> T:
+    """Figures computed from the records of ``scope``'s councils in the programme worked
+    in, cached per version of the records (``stars.core.cache``): ``compute`` runs once per
+    version, programme, scope and ``parts``."""
+    councils = None if scope is None or scope.councils is None else tuple(sorted(scope.councils))
+    active = programme_active()  # each programme's figures are its own
+    programme = active.id if active is not None else None
+    return cached_figures(name, programme_version(), (programme, councils, *parts), compute)
 
 
 def report_frames(scope: Scope | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

@@ -147,13 +147,15 @@ def day_number(on: dt.date) -> int:
     return (on - EPOCH).days
 
 
-def window_end_days(programme_weeks: int, as_of: dt.date) -> pl.Expr:
+def window_end_days(programme_weeks: int, as_of: dt.date | pl.Expr) -> pl.Expr:
     """The end of each referral's window (exclusive) as a day number, over the referral
-    columns ``referral_date`` and ``end_date``."""
+    columns ``referral_date`` and ``end_date``; ``as_of`` is one date or, for rows of
+    several as-of dates, an expression giving each row's as-of day number."""
+    as_of_day = as_of if isinstance(as_of, pl.Expr) else pl.lit(day_number(as_of), pl.Int64)
     return pl.min_horizontal(
         days("referral_date") + 7 * programme_weeks,
         days("end_date").fill_null(FAR),
-        pl.lit(day_number(as_of), pl.Int64),
+        as_of_day,
     )
 
 

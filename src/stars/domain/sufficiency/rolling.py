@@ -33,7 +33,7 @@ from stars.domain.sufficiency.forecast import (
     fit_model,
     project,
 )
-from stars.domain.sufficiency.trust import TOTAL, Carry, Point
+from stars.domain.sufficiency.trust import MIN_PAIRS, TOTAL, Carry, Point, band
 
 HORIZONS = 3
 DAMPING = 0.8
@@ -163,11 +163,11 @@ def carried_projection(
     for h, (y, b) in enumerate(zip(projection.years, base.years, strict=True), start=1):
         by_group, lower, upper, days = {}, {}, {}, {}
         for g, m in y.by_group.items():
-            c = carry.get(g, Carry(1.0, 1.0, 0))
+            c = carry.get(g, Carry(1.0, 1.0, MIN_PAIRS))
             value = max(0.0, m + (1.0 - c.weight) * (now[g] - b.by_group[g]))
-            sd = math.hypot((y.upper[g] - m) / Z90, 1.0)
-            half = Z90 * c.scale_at(h) * sd
-            by_group[g], lower[g], upper[g] = value, max(0.0, value - half), value + half
+            half = Z90 * c.scale_at(h) * math.hypot((y.upper[g] - m) / Z90, 1.0)
+            by_group[g] = value
+            lower[g], upper[g] = band(value, m, half, c.pairs)
             model_mean = before_model[g] + m
             days[g] = (
                 y.days_by_group[g] * (before[g] + value) / model_mean
@@ -176,8 +176,9 @@ def carried_projection(
             )
             before[g], before_model[g] = value, m
         total = sum(by_group.values())
-        sd_total = math.hypot((y.total_upper - y.total) / Z90, 1.0)
-        half_total = Z90 * carry.get(TOTAL, Carry(1.0, 1.0, 0)).scale_at(h) * sd_total
+        c = carry.get(TOTAL, Carry(1.0, 1.0, MIN_PAIRS))
+        half = Z90 * c.scale_at(h) * math.hypot((y.total_upper - y.total) / Z90, 1.0)
+        total_lower, total_upper = band(total, y.total, half, c.pairs)
         costs = costs_of(days, weekly_costs)
         ratio = total / y.total if y.total > 0 else 1.0
         years.append(
@@ -188,8 +189,8 @@ def carried_projection(
                 upper=upper,
                 by_band={k: v * ratio for k, v in y.by_band.items()},
                 total=total,
-                total_lower=max(0.0, total - half_total),
-                total_upper=total + half_total,
+                total_lower=total_lower,
+                total_upper=total_upper,
                 days_by_group=days,
                 cost_by_group=costs,
                 cost_total=sum(costs.values(), Decimal(0)),

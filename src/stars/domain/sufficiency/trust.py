@@ -15,7 +15,8 @@ the count that followed; made by ``stars.domain.sufficiency.rolling``):
   one prior error of one standard deviation, and widened
   by Student's t for the number of errors it rests on (``k`` is 1 with no history and
   follows the errors as backtests accumulate). The total is the sum of the groups'
-  forecasts, with its own ``k``.
+  forecasts, with its own ``k``. With too few backtests to choose ``w`` the band reaches
+  from "no change" to the model's full trend.
 * **Out of sample** (``evaluate``): each origin's forecast uses only backtests whose 31 March
   had passed by that origin, so the reported errors and band coverage are those a council
   would have seen at the time.
@@ -158,7 +159,17 @@ def _scale(z: Iterable[float]) -> float:
     return rms * t95(len(values)) / Z90
 
 
-def forecast(points: Sequence[Point], carry: dict[str, Carry]) -> list[Forecast]:
+def band(expected: float, model: float, half: float, pairs: int) -> tuple[float, float]:
+    """The 90% band: ``expected`` +- ``half``; while there are too few backtests to choose
+    how much trend to carry (``MIN_PAIRS``), it reaches from "no change" to the model's
+    full trend, so the lack of evidence widens it rather than hiding the trend."""
+    low, high = expected - half, expected + half
+    if pairs < MIN_PAIRS:
+        low, high = min(low, model - half), max(high, model + half)
+    return max(0.0, low), high
+
+
+def forecast(points: Sequence[Point], carry: Mapping[str, Carry]) -> list[Forecast]:
     """The carried forecast with its band for the points of one origin (groups, then total)."""
     out: list[Forecast] = []
     sums: dict[int, float] = {}
@@ -167,14 +178,15 @@ def forecast(points: Sequence[Point], carry: dict[str, Carry]) -> list[Forecast]
             continue
         c = carry[p.group]
         m = carried(p, c.weight)
-        half = Z90 * c.scale_at(p.horizon) * _sd(p)
-        out.append(Forecast(p.group, p.horizon, m, max(0.0, m - half), m + half))
+        low, high = band(m, p.model, Z90 * c.scale_at(p.horizon) * _sd(p), c.pairs)
+        out.append(Forecast(p.group, p.horizon, m, low, high))
         sums[p.horizon] = sums.get(p.horizon, 0.0) + m
     for p in points:
         if p.group == TOTAL:
             m = sums.get(p.horizon, p.model)
-            half = Z90 * carry[TOTAL].scale_at(p.horizon) * _sd(p)
-            out.append(Forecast(TOTAL, p.horizon, m, max(0.0, m - half), m + half))
+            c = carry[TOTAL]
+            low, high = band(m, p.model, Z90 * c.scale_at(p.horizon) * _sd(p), c.pairs)
+            out.append(Forecast(TOTAL, p.horizon, m, low, high))
     return out
 
 

@@ -1,0 +1,63 @@
+"""Figures are cached per version of the records: a change is never served stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.urls import reverse
+
+from stars.cases.models import OutcomePeriod
+from stars.cases.services import outcome_period_record
+from stars.finance import figures
+from stars.partnership.selectors import contract_current
+from stars.tracker.selectors import programme_figures, programme_version
+
+AS_OF = dt.date(2024, 11, 30)
+
+
+def _period(referral):
+    return outcome_period_record(
+        referral=referral, start_date=referral.referral_date + dt.timedelta(days=3)
+    )
+
+
+def test_programme_version_changes_with_any_change_to_the_records(referrals):
+    before = programme_version()
+    assert programme_version() == before  # a read changes nothing
+    period = _period(referrals["derby"])
+    added = programme_version()
+    assert added != before
+    period.delete()
+    assert programme_version() not in (before, added)
+
+
+def test_figures_are_computed_once_per_version_scope_and_parts(referrals):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert programme_figures("t", None, (AS_OF,), compute) == 1
+    assert programme_figures("t", None, (AS_OF,), compute) == 1  # from the cache
+    assert programme_figures("t", None, (AS_OF + dt.timedelta(days=1),), compute) == 2
+    _period(referrals["derby"])  # a change: a new version
+    assert programme_figures("t", None, (AS_OF,), compute) == 3
+
+
+def _page(client, url: str) -> str:
+    return re.sub(r'value="[^"]*"', "", client.get(url).content.decode())  # tokens vary
+
+
+def test_the_money_page_shows_new_figures_after_a_change(client, users, referrals):
+    _period(referrals["derby"])
+    client.force_login(users["admin"])
+    url = reverse("finance_money") + f"?as_of={AS_OF}"
+    first = _page(client, url)
+    assert _page(client, url) == first  # served again, from the cache
+    contract = contract_current()
+    assert figures.money_overview(contract, None, AS_OF)["total"].outcome_payments > 0
+    OutcomePeriod.objects.all().delete()
+    assert figures.money_overview(contract, None, AS_OF)["total"].outcome_payments == 0
+    assert _page(client, url) != first
