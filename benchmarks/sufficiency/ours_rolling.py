@@ -14,18 +14,32 @@ rolling backtests.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-import polars as pl
+# polars' allocator (jemalloc) hands freed memory back at once instead of keeping it
+os.environ.setdefault(
+    "_RJEM_MALLOC_CONF", "background_thread:true,dirty_decay_ms:0,muzzy_decay_ms:0"
+)
 
-from stars.domain.sufficiency.forecast import fit_model, project
-from stars.domain.sufficiency.rolling import rolling_backtests
-from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
-from stars.domain.sufficiency.trust import TOTAL, calibrate, evaluate, forecast
+import polars as pl  # noqa: E402
 
+from stars.domain.sufficiency.forecast import fit_model, project  # noqa: E402
+from stars.domain.sufficiency.rolling import rolling_backtests  # noqa: E402
+from stars.domain.sufficiency.ssda903 import (  # noqa: E402
+    merge_returns,
+    parse_episodes,
+    parse_header,
+)
+from stars.domain.sufficiency.trust import TOTAL, calibrate, evaluate, forecast  # noqa: E402
+
+# once a file is read and checked, the forecast needs only these columns (codes as categories)
+EPISODE_KEEP = ("CHILD", "DECOM", "DEC", "REC", "LS", "PLACE", "YEAR")
+HEADER_KEEP = ("CHILD", "DOB", "YEAR")
 PEER_GROUPS = ("Fostering", "Residential", "Supported", "Other")
 PEER_MAP = {
     **{f"U{i}": "Fostering" for i in range(1, 7)},
@@ -34,6 +48,12 @@ PEER_MAP = {
     "H5": "Supported",
     "P2": "Supported",
 }
+
+
+_categories = (
+    pl.col("CHILD").cast(pl.Categorical),
+    pl.col("REC", "LS", "PLACE").cast(pl.Categorical),
+)
 
 
 def main() -> None:
@@ -46,6 +66,9 @@ def main() -> None:
         e = parse_episodes(f"{y}/episodes.csv", (d / "episodes.csv").read_text(), y)
         h = parse_header(f"{y}/header.csv", (d / "header.csv").read_text(), y)
         errors += len(e.errors) + len(h.errors)
+        if os.environ.get("STARS_BENCH_ALL_COLUMNS") != "1":
+            e = replace(e, frame=e.frame.select(EPISODE_KEEP).with_columns(_categories))
+            h = replace(h, frame=h.frame.select(HEADER_KEEP).with_columns(_categories[0]))
         eps.append(e)
         hds.append(h)
     merged = merge_returns(eps, hds)

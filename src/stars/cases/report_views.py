@@ -37,7 +37,7 @@ def case_caseload(request: HttpRequest) -> HttpResponse:
     scope = scope_of(user)
     today = timezone.localdate()
     specs = []
-    if scope.key_worker_id is None:  # a key worker's caseload is their own
+    if not scope.own_caseload_only:  # a key worker's caseload is their own
         specs.append(
             Filter(
                 "key_worker", "Key worker", [*key_worker_choices(), (NO_KEY_WORKER, "Nobody yet")]
@@ -73,7 +73,7 @@ def case_caseload(request: HttpRequest) -> HttpResponse:
                 1 for r in rows if r.referral.status == Status.LIVE and r.overdue(today)
             ),
             "scope": scope,
-            "loads": caseload_summary(user, today) if scope.key_worker_id is None else [],
+            "loads": caseload_summary(user, today) if not scope.own_caseload_only else [],
         },
     )
 

@@ -133,6 +133,16 @@ class Scope:
         """Every council's records (or figures), not one council's."""
         return self.councils is None
 
+    @property
+    def own_caseload_only(self) -> bool:
+        """A key worker's scope: the cases they hold, nothing else."""
+        return self.key_worker_id is not None
+
+    @property
+    def councils_in_view(self) -> list[str] | None:
+        """The codes of the councils in view, sorted; None for every council."""
+        return None if self.councils is None else sorted(self.councils)
+
     def covers(self, council_code: str) -> bool:
         """May this user work with records of that council?"""
         return self.councils is None or council_code in self.councils

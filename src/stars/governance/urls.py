@@ -9,4 +9,5 @@ urlpatterns = [
     path("retention/", views.governance_retention, name="governance_retention"),
     path("disposals/", views.governance_disposals, name="governance_disposals"),
     path("subject-access/", views.governance_subject_access, name="governance_subject_access"),
+    path("access-review/", views.governance_access_review, name="governance_access_review"),
 ]

@@ -15,8 +15,9 @@ from stars.core.audit import record_access, record_list
 from stars.core.documents import download, pdf
 from stars.core.errors import RuleError
 from stars.core.permissions import page
+from stars.domain.calendar import month_parse
 from stars.domain.governance.retention import KINDS
-from stars.governance import retention, services
+from stars.governance import access_review, retention, services
 from stars.governance.forms import SubjectAccessForm
 from stars.governance.models import Disposal, DisposalStatus
 from stars.governance.subject_access import subject_access_zip
@@ -45,6 +46,11 @@ SECTIONS = [
         "governance_subject_access",
         "Subject access",
         "Everything held about one child, as a PDF and a JSON file, with third parties to redact.",
+    ),
+    (
+        "governance_access_review",
+        "Access review",
+        "A month's unusual reads: outside council or caseload, many records, odd hours.",
     ),
 ]
 
@@ -169,3 +175,32 @@ def governance_subject_access(request: HttpRequest) -> HttpResponse:
         )
         return download("zip", name, body)
     return render(request, "governance/subject_access.html", {"form": form})
+
+
+@page("governance_access_review")
+def governance_access_review(request: HttpRequest) -> HttpResponse:
+    typed = request.GET.get("month", "").strip()
+    month = month_parse(typed) if typed else access_review.last_month(timezone.localdate())
+    error = "" if month else f"Enter a month like October 2024, not {typed!r}"
+    month = month or access_review.last_month(timezone.localdate())
+    findings, reads = access_review.access_review(month)
+    record_access(
+        user=request.user,
+        action="view",
+        object_type="access_review",
+        object_id=f"{month:%Y-%m}",
+        path=request.get_full_path(),
+    )
+    return render(
+        request,
+        "governance/access_review.html",
+        {
+            "month": month,
+            "typed": typed,
+            "error": error,
+            "findings": findings,
+            "reads": reads,
+            "users": len({f.username for f in findings}),
+            "thresholds": access_review.Thresholds(),
+        },
+    )

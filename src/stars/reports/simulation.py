@@ -63,7 +63,7 @@ class Simulation:
     settings: tuple[str, ...]
     baseline: Scenario
     whatif: Scenario | None
-    councils: tuple[str, ...] | None = None  # the councils whose records (None: all)
+    in_view: tuple[str, ...] | None = None  # the councils whose records (None: all)
 
     @property
     def shown(self) -> Scenario:
@@ -150,11 +150,11 @@ HEADS = [
 def figure_rows(sim: Simulation) -> list[tuple[str, str, str]]:
     """(label, scope, output) of every figure shown: the programme's, then per council."""
     contract = sim.baseline.contract
-    whole = "Programme" if sim.councils is None else "Records in view"
+    whole = "Programme" if sim.in_view is None else "Records in view"
     rows = [(FIGURE_LABELS[f], whole, f) for f in ("referrals", *FINANCE, "fund_contributions")]
     rows += [(f"Outcome fund: {f.name}", whole, FUND + f.name) for f in contract.funds]
     for la in contract.local_authorities:
-        if sim.councils is not None and la.code not in sim.councils:
+        if sim.in_view is not None and la.code not in sim.in_view:
             continue
         rows.append(("Referrals", la.name, f"referrals@la:{la.code}"))
         for f in ("outcome_payments", "net_cash_saving"):
@@ -183,7 +183,7 @@ def simulation_xlsx(sim: Simulation) -> bytes:
         for n, _ in scenarios
         for h in ("Chance of falling short", "Expected shortfall", "Expected penalty")
     ]
-    mins = [minimum_rows(s.contract, s.runs, sim.councils) for _, s in scenarios]
+    mins = [minimum_rows(s.contract, s.runs, sim.in_view) for _, s in scenarios]
     min_rows = [
         [m["minimum"], m["referrals_required"]]
         + [
@@ -382,7 +382,7 @@ def page_payload(sim: Simulation, *, suppressed: bool = True) -> dict[str, Any]:
     min_heads = ["Minimum", "Referrals required"]
     for name, _ in scenarios:
         min_heads += [f"{name}: chance of falling short", f"{name}: expected penalty"]
-    mins = [minimum_rows(s.contract, s.runs, sim.councils) for _, s in scenarios]
+    mins = [minimum_rows(s.contract, s.runs, sim.in_view) for _, s in scenarios]
     tables.append(
         {
             "key": "minimums",

@@ -118,7 +118,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
     scope = scope_of(request.user)
-    councils = None if scope.programme_wide else sorted(scope.councils or ())
+    councils = scope.councils_in_view
     active = programme_active()
     params = {**form.params(), "councils": councils, "programme": active.code if active else None}
     if request.GET.get("format") == "xlsx":
@@ -156,7 +156,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
 def _check_history(request: HttpRequest) -> HttpResponse:
     """The simulator against the records' own history, as a background job."""
     scope = scope_of(request.user)
-    councils = None if scope.programme_wide else sorted(scope.councils or ())
+    councils = scope.councils_in_view
     day = page_as_of(request)
     result = simulate.enqueue(
         {"kind": "calibration", "as_of": day.isoformat(), "councils": councils}

@@ -15,7 +15,6 @@ return (hundreds of thousands of rows) parses in seconds.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -117,11 +116,12 @@ def year_end(collection_year: int) -> date:
 def _read(text: str) -> pl.DataFrame:
     if not text.strip():
         return pl.DataFrame()
-    frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=True)
+    # from bytes: reading through a text stream holds a second copy of the file at its peak
+    frame = pl.read_csv(text.encode("utf-8"), infer_schema=False, truncate_ragged_lines=True)
     frame = frame.rename({c: c.strip().upper() for c in frame.columns})
-    return frame.with_columns(
-        pl.col(pl.String).str.strip_chars().replace("", None),
-    ).with_row_index("LINE", offset=2)
+    for c in frame.columns:  # a column at a time: all at once costs a copy of every column
+        frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None))
+    return frame.with_row_index("LINE", offset=2)
 
 
 def _missing_columns(
@@ -449,8 +449,14 @@ def merge_returns(
         episodes = parse_episodes("", ",".join(EPISODE_COLUMNS) + "\n", 2000).frame
     episodes = episodes.filter(pl.col("CHILD").is_not_null() & pl.col("DECOM").is_not_null())
     repeated = episodes.height
-    episodes = episodes.sort("CHILD", "DECOM", "YEAR").unique(
-        subset=["CHILD", "DECOM"], keep="last", maintain_order=True
+    # sorted, the latest return's row of an episode is the last of its run: keep the rows
+    # whose next row is another episode (a unique() over the frame costs far more memory)
+    episodes = episodes.sort("CHILD", "DECOM", "YEAR")
+    episodes = episodes.filter(
+        (
+            (pl.col("CHILD") != pl.col("CHILD").shift(-1))
+            | (pl.col("DECOM") != pl.col("DECOM").shift(-1))
+        ).fill_null(True)
     )
     repeated -= episodes.height
     if repeated:
@@ -475,8 +481,8 @@ def merge_returns(
             pl.concat(headers_frames, how="diagonal_relaxed")
             .filter(pl.col("CHILD").is_not_null())
             .sort("CHILD", "YEAR")
-            .unique(subset=["CHILD"], keep="last", maintain_order=True)
+            .filter((pl.col("CHILD") != pl.col("CHILD").shift(-1)).fill_null(True))
         )
     else:
         headers = parse_header("", ",".join(HEADER_COLUMNS) + "\n", 2000).frame
-    return MergedReturns(episodes.sort("CHILD", "DECOM"), headers, tuple(notes))
+    return MergedReturns(episodes, headers, tuple(notes))  # still sorted by CHILD, DECOM
