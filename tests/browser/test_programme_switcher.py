@@ -21,14 +21,16 @@ def two(referrals):
 
     contract_load(
         text=CONTRACT.read_text(encoding="utf-8").replace(
-            '[programme]\nname = "STARS"', '[programme]\ncode = "stepdown"\nname = "Step Down"'
+            'code = "dn2-stars"\nname = "STARS"', 'code = "stepdown"\nname = "Step Down"'
         ),
         source="stepdown.toml",
     )
     with programme_use(Programme.objects.get(code="stepdown").choice()):
         make_referral("R-SD1", "derby")
     for name, role in (("both", "provider_manager"), ("funder", "investor")):
-        user_create(username=name, role=role, password=PASSWORD, programmes=["stars", "stepdown"])
+        user_create(
+            username=name, role=role, password=PASSWORD, programmes=["dn2-stars", "stepdown"]
+        )
 
 
 def test_a_user_of_two_programmes_switches_in_the_header(page, two):

@@ -25,8 +25,21 @@ from tests.conftest import CONTRACT, make_referral
 OPEN_TO_ALL = {"login", "logout"}
 # Sample records for each kind of URL argument: in scope for the council and key-worker
 # users of conftest.py (Derby's, on the key worker's caseload) and out of it.
-IN_SCOPE = {"referral_id": "R-DER", "enquiry_id": "E-DER", "council": "derby", "month": "2022-03"}
-OUT_OF_SCOPE = {**IN_SCOPE, "referral_id": "R-NOT", "enquiry_id": "E-NOT", "council": "nottingham"}
+IN_SCOPE = {
+    "referral_id": "R-DER",
+    "enquiry_id": "E-DER",
+    "council": "derby",
+    "month": "2022-03",
+    "tracker_upload": "9001",
+    "returns_upload": "9002",  # Derby's returns
+}
+OUT_OF_SCOPE = {
+    **IN_SCOPE,
+    "referral_id": "R-NOT",
+    "enquiry_id": "E-NOT",
+    "council": "nottingham",
+    "returns_upload": "9003",  # Nottingham's returns
+}
 OTHER_RECORD_IDS = ("R-NOT", "E-NOT", "C-R-NOT")  # Nottingham's referral, enquiry and child
 CHILD_LEVEL_IDS = ("R-DER", "E-DER", "C-R-DER", *OTHER_RECORD_IDS, "Synthetic Child")
 # The second programme's referral, enquiry and child: Derby's, on the key worker's caseload
@@ -60,15 +73,33 @@ def _url(name: str, args: list[str], values: dict[str, str]) -> str:
 
 @pytest.fixture
 def records(referrals, users):
-    """R-DER and R-NOT (conftest.py), with an enquiry (and a profile) in each council; and a
-    second programme, ``other``, with R-OTH and E-OTH (Derby's, the key worker's)."""
+    """R-DER and R-NOT (conftest.py), with an enquiry (and a profile) in each council; a
+    tracker upload, and an upload of returns for each council; and a second programme,
+    ``other``, with R-OTH and E-OTH (Derby's, the key worker's)."""
     from stars.core.programmes import programme_use
-    from stars.partnership.models import Programme
+    from stars.partnership.models import Council, Programme
     from stars.partnership.services import contract_load
     from stars.referrals.models import ChildProfile, Enquiry
+    from stars.uploads.models import Upload
+
+    for pk, kind, council in (
+        (9001, "tracker", None),
+        (9002, "returns", "derby"),
+        (9003, "returns", "nottingham"),
+    ):
+        Upload.objects.create(
+            pk=pk,
+            kind=kind,
+            council=Council.objects.get(code=council) if council else None,
+            uploaded_by_name="someone",
+            status="rejected",
+            problems=True,
+            headline="1 problem found; nothing was imported.",
+            lines=["2024/episodes.csv:2: column DECOM: not a date"],
+        )
 
     other_terms = CONTRACT.read_text(encoding="utf-8").replace(
-        '[programme]\nname = "STARS"', '[programme]\ncode = "other"\nname = "Other"'
+        'code = "dn2-stars"\nname = "STARS"', 'code = "other"\nname = "Other"'
     )
     contract_load(text=other_terms, source="other.toml")
     with programme_use(Programme.objects.get(code="other").choice()):

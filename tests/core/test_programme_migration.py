@@ -44,7 +44,7 @@ def test_the_records_of_a_database_without_programmes_join_one_programme(transac
     executor.migrate(executor.loader.graph.leaf_nodes())
     new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
     (programme,) = new.get_model("partnership", "Programme").objects.all()
-    assert (programme.code, programme.name) == ("stars", "STARS")
+    assert (programme.code, programme.name) == ("dn2-stars", "STARS")
     assert list(programme.local_authorities.values_list("code", flat=True)) == ["derby"]
     assert new.get_model("partnership", "Contract").objects.get().programme_id == programme.pk
     assert list(new.get_model("partnership", "User").objects.get(pk=user.pk).programmes.all()) == [

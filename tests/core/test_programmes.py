@@ -15,7 +15,7 @@ from stars.core.programmes import programme_use
 from tests.conftest import CONTRACT, PASSWORD, make_referral
 
 OTHER = CONTRACT.read_text(encoding="utf-8").replace(
-    '[programme]\nname = "STARS"', '[programme]\ncode = "other"\nname = "Other programme"'
+    'code = "dn2-stars"\nname = "STARS"', 'code = "other"\nname = "Other programme"'
 )
 
 
@@ -27,7 +27,7 @@ def two(users, referrals):
     from stars.partnership.services import contract_load, user_create
 
     contract_load(text=OTHER, source="other.toml")
-    stars, other = Programme.objects.get(code="stars"), Programme.objects.get(code="other")
+    stars, other = Programme.objects.get(code="dn2-stars"), Programme.objects.get(code="other")
     with programme_use(other.choice()):
         theirs = make_referral("R-DER", "derby")
         only_theirs = make_referral("R-OTHER", "derby")
@@ -35,13 +35,16 @@ def two(users, referrals):
         username="manager_both",
         role="provider_manager",
         password=PASSWORD,
-        programmes=["stars", "other"],
+        programmes=["dn2-stars", "other"],
     )
     other_spoc = user_create(
         username="spoc_other", role="spoc", council="derby", password=PASSWORD, programmes=["other"]
     )
     investor_both = user_create(
-        username="investor_both", role="investor", password=PASSWORD, programmes=["stars", "other"]
+        username="investor_both",
+        role="investor",
+        password=PASSWORD,
+        programmes=["dn2-stars", "other"],
     )
     return {
         "investor_both": investor_both,
@@ -58,7 +61,7 @@ def test_one_programme_holds_the_contract_its_councils_and_everyone(users, refer
     from stars.partnership.models import Programme
 
     (programme,) = Programme.objects.all()
-    assert (programme.code, programme.name) == ("stars", "STARS")
+    assert (programme.code, programme.name) == ("dn2-stars", "STARS")
     assert sorted(programme.local_authorities.values_list("code", flat=True)) == [
         "derby",
         "nottingham",
@@ -98,7 +101,7 @@ def test_a_user_of_both_switches_and_stays_in_the_programme_chosen(client, two):
     assert 'data-testid="programme-switcher"' in home and "Other programme" in home
     # first by name: "Other programme"
     assert client.get(reverse("referral_detail", args=["R-OTHER"])).status_code == 200
-    assert client.get(reverse("home") + "?programme=STARS").status_code == 200
+    assert client.get(reverse("home") + "?programme=DN2-STARS").status_code == 200
     assert client.get(reverse("referral_detail", args=["R-OTHER"])).status_code == 404
     assert client.get(reverse("referral_detail", args=["R-NOT"])).status_code == 200
     client.get(reverse("home") + "?programme=other")
@@ -121,7 +124,7 @@ def test_the_api_is_per_programme(client, users, two):
     assert client.get("/api/referrals/R-OTHER?programme=other", **both).status_code == 200
     ids = [r["referral_id"] for r in client.get("/api/referrals?programme=other", **both).json()]
     assert sorted(ids) == ["R-DER", "R-OTHER"]
-    assert client.get("/api/referrals/R-NOT?programme=stars", **both).status_code == 200
+    assert client.get("/api/referrals/R-NOT?programme=dn2-stars", **both).status_code == 200
     assert client.get("/api/referrals/R-NOT", **both).status_code == 404  # first by name: other
 
 
@@ -135,15 +138,15 @@ def test_commands_name_the_programme_only_when_there_are_several(two):
     assert got.exit_code == 2 and "Traceback" not in got.output
     assert got.stderr.splitlines() == [
         "error: the service holds several programmes: name one with --programme "
-        "(one of: other, stars)"
+        "(one of: dn2-stars, other)"
     ]
     got = run("export", "indigo", "--programme", "nope", "--as-of", "2024-11-30")
     assert got.exit_code == 2
-    assert "--programme 'nope': no such programme (one of: other, stars)" in got.stderr
+    assert "--programme 'nope': no such programme (one of: dn2-stars, other)" in got.stderr
     got = run("report", "evaluation", "--as-of", "2024-11-30", "--programme", "OTHER")
     assert got.exit_code == 0, got.output
     assert json.loads(got.stdout)["referrals"]["total"] == 2
-    assert run("explain", "R-OTHER", "--as-of", "2024-11-30", "--programme", "stars").exit_code
+    assert run("explain", "R-OTHER", "--as-of", "2024-11-30", "--programme", "dn2-stars").exit_code
     got = run("explain", "R-OTHER", "--as-of", "2024-11-30", "--programme", "other")
     assert got.exit_code == 0, got.output
 
@@ -156,7 +159,7 @@ def test_an_investor_sees_the_programmes_they_fund_side_by_side_in_aggregate(cli
     page = client.get(reverse("finance_portfolio") + "?as_of=2024-11-30")
     assert page.status_code == 200
     rows = page.context["rows"]
-    assert [r["programme"].code for r in rows] == ["other", "stars"]
+    assert [r["programme"].code for r in rows] == ["other", "dn2-stars"]
     for r in rows:
         with programme_use(r["programme"]):
             o = investor_overview(contract_current(), page.context["as_of"])
@@ -171,7 +174,7 @@ def test_an_investor_sees_the_programmes_they_fund_side_by_side_in_aggregate(cli
     assert 'href="/finance/portfolio/"' in client.get(reverse("finance_investor")).content.decode()
     client.force_login(users["investor"])
     rows = client.get(reverse("finance_portfolio")).context["rows"]
-    assert [r["programme"].code for r in rows] == ["stars"]
+    assert [r["programme"].code for r in rows] == ["dn2-stars"]
     assert (
         'href="/finance/portfolio/"' not in client.get(reverse("finance_investor")).content.decode()
     )

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "stars.reports",
     "stars.sufficiency",
     "stars.governance",
+    "stars.uploads",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;"
         ),
     )
+# Uploads in the browser (stars.uploads): the largest file accepted, in MB; kept under
+# STARS_HOME/uploads/.
+STARS_UPLOAD_MAX_MB = int(os.environ.get("STARS_UPLOAD_MAX_MB", "50"))
+
 # Background jobs (stars.jobs): Django's tasks framework with its database backend, so the
 # embedded SQLite default needs nothing more and PostgreSQL works the same. `stars worker`
 # runs them; `stars serve` starts one beside it on the embedded default.

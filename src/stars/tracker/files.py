@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,12 @@ def import_files(
     periods: Path,
     by: Any = None,
     console: Console | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[ImportSummary, list[Problem]]:
-    """Check the files against the contract, then import them in one transaction."""
+    """Check the files against the contract, then import them in one transaction.
+
+    ``on_progress(stage, done, total)`` is told how the import goes (a terminal's bar is
+    ``console``; a page's is ``on_progress``)."""
     contract_text = _read(contract, csv_file=False)
     try:
         terms = parse_contract(contract_text, str(contract))
@@ -88,6 +93,8 @@ def import_files(
     tasks: dict[str, Any] = {}
 
     def report(stage: str, done: int, total: int) -> None:
+        if on_progress is not None:
+            on_progress(stage, done, total)
         if stage not in tasks:
             tasks[stage] = progress.add_task(f"Importing {stage}", total=max(total, 1))
         progress.update(tasks[stage], completed=done, total=max(total, 1))
