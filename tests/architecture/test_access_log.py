@@ -43,6 +43,8 @@ SAMPLE_ARGS = {
     "enquiry_id": "E-DER",
     "council": "derby",
     "month": "2022-06",
+    "tracker_upload": "9001",
+    "returns_upload": "9002",
 }
 API_PARAMS = {"cohort": "B", "date_of_birth": "2011-05-17", "on": "2022-01-10"}
 ROLE_USERS = {
@@ -94,6 +96,7 @@ def programme(users, referrals, tmp_path):
     from stars.referrals.models import Child, ChildProfile, Enquiry
     from stars.sufficiency.models import ChildLink
     from stars.sufficiency.services import council_returns, returns_import
+    from stars.uploads.models import Upload
 
     derby = Council.objects.get(code="derby")
     r = referrals["derby"]
@@ -132,6 +135,17 @@ def programme(users, referrals, tmp_path):
     returns_import(council=derby, folder=write_demo_returns(tmp_path / "903", seed=3))
     first_child = min(council_returns(derby).headers["CHILD"].to_list())
     ChildLink.objects.create(referral=r, council_child_id=first_child)  # some weeks disagree
+    for pk, kind in ((9001, "tracker"), (9002, "returns")):
+        Upload.objects.create(
+            pk=pk,
+            kind=kind,
+            council=derby if kind == "returns" else None,
+            uploaded_by_name="someone",
+            status="rejected",
+            problems=True,
+            headline="1 problem found; nothing was imported.",
+            lines=["referrals.csv:2: column referral_id: R-DER is given twice"],
+        )
     return users
 
 

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "stars.reports",
     "stars.sufficiency",
     "stars.governance",
+    "stars.uploads",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "stars.core.programmes.programme_middleware",
 ]
 
 ROOT_URLCONF = "stars.web.urls"
@@ -136,6 +138,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;"
         ),
     )
+# Uploads in the browser (stars.uploads): the largest file accepted, in MB; kept under
+# STARS_HOME/uploads/.
+STARS_UPLOAD_MAX_MB = int(os.environ.get("STARS_UPLOAD_MAX_MB", "50"))
+
 # Background jobs (stars.jobs): Django's tasks framework with its database backend, so the
 # embedded SQLite default needs nothing more and PostgreSQL works the same. `stars worker`
 # runs them; `stars serve` starts one beside it on the embedded default.
@@ -252,6 +258,10 @@ STARS_SUFFICIENCY_CONFIG = Path(
 # The retention schedule: how long each kind of record is kept (stars.governance).
 STARS_RETENTION_CONFIG = Path(
     os.environ.get("STARS_RETENTION_CONFIG", PROJECT_DIR / "config" / "retention.toml")
+)
+# The DPIA's location and date and the privacy notice's contacts (stars.governance).
+STARS_PRIVACY_CONFIG = Path(
+    os.environ.get("STARS_PRIVACY_CONFIG", PROJECT_DIR / "config" / "privacy.toml")
 )
 # The virtual environment of DfE's SSDA903 validator (`stars sufficiency validate` makes it).
 STARS_VALIDATOR_903 = Path(os.environ.get("STARS_VALIDATOR_903", PROJECT_DIR / ".venv-903"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from stars.domain.text_files import NotText, decode
 from stars.domain.tracker.checks import MAX_PROBLEMS, Problem
 from stars.domain.tracker.parsing import TrackerFile, parse_tracker
 from stars.domain.tracker.rows import write_tracker
-from stars.partnership.models import Contract
+from stars.partnership.selectors import NoContract, contract_row
 from stars.tracker.importer import ImportSummary, tracker_import
 from stars.tracker.selectors import programme_frames
 
@@ -55,8 +56,12 @@ def import_files(
     periods: Path,
     by: Any = None,
     console: Console | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[ImportSummary, list[Problem]]:
-    """Check the files against the contract, then import them in one transaction."""
+    """Check the files against the contract, then import them in one transaction.
+
+    ``on_progress(stage, done, total)`` is told how the import goes (a terminal's bar is
+    ``console``; a page's is ``on_progress``)."""
     contract_text = _read(contract, csv_file=False)
     try:
         terms = parse_contract(contract_text, str(contract))
@@ -88,6 +93,8 @@ def import_files(
     tasks: dict[str, Any] = {}
 
     def report(stage: str, done: int, total: int) -> None:
+        if on_progress is not None:
+            on_progress(stage, done, total)
         if stage not in tasks:
             tasks[stage] = progress.add_task(f"Importing {stage}", total=max(total, 1))
         progress.update(tasks[stage], completed=done, total=max(total, 1))
@@ -113,10 +120,11 @@ def import_files(
 
 
 def export_files(*, out_dir: Path, by: Any = None) -> list[Path]:
-    """Write the contract and the three tracker CSVs of the whole programme."""
-    row = Contract.objects.filter(active=True).first()
-    if row is None:
-        raise TrackerRejected("no contract is loaded: nothing to export", [])
+    """Write the contract and the three tracker CSVs of the programme worked in."""
+    try:
+        row = contract_row()
+    except NoContract as exc:
+        raise TrackerRejected(f"{exc}: nothing to export", []) from exc
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "contract.toml"]
     written[0].write_text(row.terms, encoding="utf-8")

@@ -80,6 +80,7 @@ urlpatterns = [
     path("cases/", include("stars.cases.urls")),
     path("finance/", include("stars.finance.urls")),
     path("sufficiency/", include("stars.sufficiency.urls")),
+    path("uploads/", include("stars.uploads.urls")),
     path("governance/", include("stars.governance.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

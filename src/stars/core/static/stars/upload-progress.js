@@ -1,0 +1,24 @@
+// An upload's page while its job runs: ask for its progress every two seconds, move the bar,
+// and show the outcome once it is done. Without JavaScript the page reloads itself instead.
+(function () {
+  var box = document.querySelector('[data-upload-status]');
+  if (!box) { return; }
+  var bar = document.getElementById('upload-bar');
+  var stage = document.getElementById('upload-stage');
+  var percent = document.getElementById('upload-percent');
+  function look() {
+    fetch(box.getAttribute('data-upload-status'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) {
+        if (!s) { return; }
+        if (s.finished) { window.location.reload(); return; }
+        bar.value = s.percent;
+        bar.textContent = s.percent + '%';
+        stage.textContent = s.stage + (s.total ? ': ' + s.done + ' of ' + s.total : '');
+        percent.textContent = s.percent + '% done';
+      })
+      .catch(function () {})
+      .then(function () { window.setTimeout(look, 2000); });
+  }
+  window.setTimeout(look, 500);
+})();

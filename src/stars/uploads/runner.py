@@ -1,0 +1,161 @@
+"""The job of an upload: import it, all or nothing, and record what became of it.
+
+The import is the command line's own service (``stars.tracker.files.import_files``,
+``stars.sufficiency.services.returns_import``): every problem a line
+``FILE:LINE: column C: ...``, naming the file as it was uploaded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from django.utils import timezone
+
+from stars.sufficiency.services import ReturnsRejected, returns_import
+from stars.tracker.files import TrackerRejected, import_files
+from stars.uploads.files import RETURNS_ARCHIVE, folder_of, max_bytes, write_progress
+from stars.uploads.models import Upload
+
+logger = logging.getLogger("stars.uploads")
+
+# A returns archive may unpack to at most this many times the upload limit.
+UNPACKED_FACTOR = 10
+
+
+def _as_uploaded(upload: Upload, lines: list[str]) -> list[str]:
+    """Problem lines naming each file as it was uploaded, not where it is kept."""
+    folder = folder_of(upload)
+    names = {str(folder / f["stored"]): f["name"] for f in upload.files}
+    out = []
+    for line in lines:
+        for stored, name in names.items():
+            line = line.replace(stored, name)
+        out.append(line.replace(str(folder / "returns") + os.sep, "").replace(str(folder), ""))
+    return out
+
+
+def _unpack(upload: Upload) -> Path:
+    """Unpack the returns archive into ``returns/``; refuse anything but YEAR/*.csv files."""
+    folder = folder_of(upload)
+    target = folder / "returns"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    name = upload.files[0]["name"]
+    try:
+        archive = zipfile.ZipFile(folder / RETURNS_ARCHIVE)
+    except zipfile.BadZipFile as exc:
+        raise ReturnsRejected(
+            f"{name}: not a ZIP file; expected a ZIP holding YEAR/header.csv and "
+            "YEAR/episodes.csv; nothing was imported",
+            [],
+        ) from exc
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if sum(m.file_size for m in members) > UNPACKED_FACTOR * max_bytes():
+            raise ReturnsRejected(f"{name}: unpacks to too much data; nothing was imported", [])
+        problems = []
+        for m in members:
+            parts = PurePosixPath(m.filename).parts
+            if parts and parts[0] not in ("__MACOSX",) and len(parts) > 2:
+                parts = parts[-2:]  # YEAR/file.csv inside a top folder
+            if (
+                len(parts) != 2
+                or not parts[0].isdigit()
+                or parts[1] not in ("header.csv", "episodes.csv")
+            ):
+                if not PurePosixPath(m.filename).name.startswith("."):
+                    problems.append(
+                        f"{name}: {m.filename}: not YEAR/header.csv or YEAR/episodes.csv"
+                    )
+                continue
+            (target / parts[0]).mkdir(exist_ok=True)
+            with archive.open(m) as src, (target / parts[0] / parts[1]).open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+        if problems:
+            raise ReturnsRejected(
+                "the archive holds files that are not returns; nothing was imported", problems
+            )
+    return target
+
+
+def _tracker(upload: Upload) -> tuple[str, list[str]]:
+    folder = folder_of(upload)
+    path = {f["field"]: folder / f["stored"] for f in upload.files}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        write_progress(upload, f"Importing {stage}", done, total)
+
+    write_progress(upload, "Checking the files", 0, 0)
+    summary, warnings = import_files(
+        contract=path["contract"],
+        enquiries=path["enquiries"],
+        referrals=path["referrals"],
+        periods=path["periods"],
+        by=upload.uploaded_by,
+        on_progress=progress,
+    )
+    lines = [
+        f"{kind}: {c.created} new, {c.updated} updated, {c.unchanged} unchanged"
+        for kind, c in (
+            ("enquiries", summary.enquiries),
+            ("referrals", summary.referrals),
+            ("outcome periods", summary.periods),
+        )
+    ]
+    for kind, ids in (
+        ("enquiries", summary.absent_enquiries),
+        ("referrals", summary.absent_referrals),
+    ):
+        if ids:
+            lines.append(f"{len(ids)} {kind} in the database are not in the files (kept)")
+    lines += [f"warning: {w}" for w in warnings]
+    return "The tracker was imported.", lines
+
+
+def _returns(upload: Upload) -> tuple[str, list[str]]:
+    assert upload.council is not None
+    write_progress(upload, "Unpacking the archive", 0, 0)
+    folder = _unpack(upload)
+
+    def progress(done: int, total: int) -> None:
+        write_progress(upload, "Checking the returns", done, total)
+
+    done = returns_import(
+        council=upload.council, folder=folder, by=upload.uploaded_by, progress=progress
+    )
+    years = ", ".join(str(y) for y in done.years)
+    lines = [
+        f"collection years {years}",
+        f"{done.children} children, {done.episodes} episodes",
+        *(f"note: {n}" for n in done.notes),
+    ]
+    return f"The returns of {upload.council.name} were imported.", lines
+
+
+def run(upload_id: int) -> str:
+    """The job: import the upload, all or nothing, and record the outcome."""
+    upload = Upload.objects.select_related("council", "uploaded_by").get(pk=upload_id)
+    upload.status = Upload.Status.RUNNING
+    upload.save(update_fields=["status"])
+    try:
+        headline, lines = (_tracker if upload.kind == Upload.Kind.TRACKER else _returns)(upload)
+        upload.status, upload.problems = Upload.Status.DONE, False
+    except (TrackerRejected, ReturnsRejected) as exc:
+        headline, lines = exc.headline, exc.lines
+        upload.status, upload.problems = Upload.Status.REJECTED, True
+    except Exception as exc:  # noqa: BLE001  recorded for the person who uploaded
+        logger.exception("upload %s could not be processed", upload_id)
+        headline = (
+            f"The upload could not be processed ({type(exc).__name__}); nothing was imported."
+        )
+        lines, upload.status, upload.problems = [], Upload.Status.FAILED, False
+    upload.headline = _as_uploaded(upload, [headline])[0]
+    upload.lines = _as_uploaded(upload, lines)
+    upload.finished_at = timezone.now()
+    upload.save(update_fields=["status", "problems", "headline", "lines", "finished_at"])
+    write_progress(upload, upload.get_status_display(), 1, 1)
+    return str(upload.status)

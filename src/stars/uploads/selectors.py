@@ -1,0 +1,33 @@
+"""Reads of uploads, narrowed to what the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from stars.core.permissions import scope_of
+from stars.partnership.models import Council
+from stars.uploads.models import Upload
+
+
+def uploads_visible(user: Any, kind: str) -> QuerySet[Upload]:
+    """Uploads of one kind: SSDA903 returns of the user's own council (every council's for
+    programme-wide roles); trackers are the programme's."""
+    rows = Upload.objects.filter(kind=kind).select_related("council")
+    if kind == Upload.Kind.RETURNS:
+        rows = scope_of(user).within_councils(rows)
+    return rows
+
+
+def upload_for(user: Any, kind: str, upload_id: int) -> Upload:
+    try:
+        return uploads_visible(user, kind).get(pk=upload_id)
+    except Upload.DoesNotExist as exc:
+        raise Http404("no such upload") from exc
+
+
+def councils_for_returns(user: Any) -> QuerySet[Council]:
+    """The councils whose returns the user may load: their own, or every one."""
+    return scope_of(user).within_councils(Council.objects.all(), council="code")

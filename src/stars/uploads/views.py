@@ -1,0 +1,152 @@
+"""Upload pages: the form, then one page per upload that shows its progress while the job
+runs (a bar; the page reloads itself without JavaScript, and polls ``?format=json`` with
+it) and its outcome when done: a summary, or every problem with a CSV of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from stars.core.audit import record_access
+from stars.core.documents import download
+from stars.core.permissions import page
+from stars.core.spreadsheets import csv_text
+from stars.jobs.selectors import worker_health
+from stars.uploads.files import max_bytes, read_progress
+from stars.uploads.forms import ReturnsUploadForm, TrackerUploadForm
+from stars.uploads.models import Upload
+from stars.uploads.selectors import councils_for_returns, upload_for, uploads_visible
+from stars.uploads.services import upload_returns, upload_tracker
+
+RECENT = 10
+
+
+def _recent(request: HttpRequest, kind: str) -> list[Upload]:
+    return list(uploads_visible(request.user, kind)[:RECENT])
+
+
+@page("upload_tracker")
+def tracker_form(request: HttpRequest) -> HttpResponse:
+    form = TrackerUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = upload_tracker(by=request.user, files=form.cleaned_data)
+        return redirect("tracker_upload", tracker_upload=upload.pk)
+    return render(
+        request,
+        "uploads/form.html",
+        {
+            "form": form,
+            "heading": "Upload a tracker",
+            "intro": "The contract and the three CSV files of docs/tracker-format.md. They are "
+            "checked, then imported all or nothing: if any row has a problem, nothing is "
+            "imported and every problem is listed. Re-importing updates records by id.",
+            "limit_mb": max_bytes() // (1024 * 1024),
+            "recent": _recent(request, Upload.Kind.TRACKER),
+            "detail": "tracker_upload",
+            "arg": "tracker_upload",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@page("upload_returns")
+def returns_form(request: HttpRequest) -> HttpResponse:
+    councils = councils_for_returns(request.user)
+    form = ReturnsUploadForm(request.POST or None, request.FILES or None, councils=councils)
+    if request.method == "POST" and form.is_valid():
+        upload = upload_returns(
+            by=request.user, council=form.chosen_council(), archive=form.cleaned_data["archive"]
+        )
+        return redirect("returns_upload", returns_upload=upload.pk)
+    only = form.only_council
+    return render(
+        request,
+        "uploads/form.html",
+        {
+            "form": form,
+            "heading": "Upload SSDA903 returns",
+            "caption": only.name if only else "",
+            "intro": "A council's children-looked-after returns, in DfE's layout. Every file "
+            "is checked, then the returns are imported all or nothing: if any row has a "
+            "problem, nothing is imported and every problem is listed. Re-importing a "
+            "collection year replaces it.",
+            "limit_mb": max_bytes() // (1024 * 1024),
+            "recent": _recent(request, Upload.Kind.RETURNS),
+            "detail": "returns_upload",
+            "arg": "returns_upload",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _status(upload: Upload) -> dict[str, Any]:
+    progress = read_progress(upload)
+    return {
+        "status": upload.status,
+        "label": upload.get_status_display(),
+        "finished": upload.finished,
+        "stage": progress.stage,
+        "done": progress.done,
+        "total": progress.total,
+        "percent": 100 if upload.finished else progress.percent,
+    }
+
+
+@never_cache
+def _detail(request: HttpRequest, upload: Upload, form_page: str) -> HttpResponse:
+    kind = f"upload {upload.kind}"
+    fmt = request.GET.get("format", "")
+    if fmt == "json":
+        record_access(
+            user=request.user,
+            action="view",
+            object_type=kind,
+            object_id=str(upload.pk),
+            path=request.path,
+            detail="progress",
+        )
+        return JsonResponse(_status(upload))
+    if fmt == "csv" and upload.finished:
+        record_access(
+            user=request.user,
+            action="export",
+            object_type=kind,
+            object_id=str(upload.pk),
+            path=request.path,
+            detail="problems CSV",
+        )
+        rows = [[line] for line in (upload.lines if upload.problems else [])]
+        return download("csv", f"upload-{upload.pk}-problems", csv_text(["problem"], rows))
+    record_access(
+        user=request.user,
+        action="view",
+        object_type=kind,
+        object_id=str(upload.pk),
+        path=request.path,
+    )
+    return render(
+        request,
+        "uploads/detail.html",
+        {
+            "upload": upload,
+            "state": _status(upload),
+            "form_page": form_page,
+            "worker": worker_health() if not upload.finished else None,
+        },
+    )
+
+
+@page("tracker_upload")
+def tracker_detail(request: HttpRequest, tracker_upload: int) -> HttpResponse:
+    upload = upload_for(request.user, Upload.Kind.TRACKER, tracker_upload)
+    return _detail(request, upload, reverse("upload_tracker"))
+
+
+@page("returns_upload")
+def returns_detail(request: HttpRequest, returns_upload: int) -> HttpResponse:
+    upload = upload_for(request.user, Upload.Kind.RETURNS, returns_upload)
+    return _detail(request, upload, reverse("upload_returns"))

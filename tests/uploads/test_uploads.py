@@ -1,0 +1,160 @@
+"""Uploads in the browser: stored with who and when, imported by a job through the command
+line's services (all or nothing), every problem as FILE:LINE: column C: ..., scoped."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from stars.core.models import AccessLog
+from stars.jobs.worker import run_worker
+from stars.referrals.models import Referral
+from stars.sufficiency.models import SufficiencyReturn
+from stars.uploads.files import folder_of
+from stars.uploads.models import Upload
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _files(paths, **replace):
+    out = {}
+    for field, path in paths.items():
+        data = replace.get(field, path.read_bytes())
+        out[field] = SimpleUploadedFile(f"my-{path.name}", data)
+    return out
+
+
+def _work() -> None:
+    run_worker(batch=True, interval=0, verbosity=0)
+
+
+def test_a_provider_manager_uploads_a_tracker_and_it_is_imported_by_a_job(
+    client, users, tracker_files
+):
+    client.force_login(users["provider_manager"])
+    assert client.get(reverse("upload_tracker")).status_code == 200
+    response = client.post(reverse("upload_tracker"), _files(tracker_files))
+    assert response.status_code == 302
+    upload = Upload.objects.get()
+    assert response["Location"] == reverse("tracker_upload", kwargs={"tracker_upload": upload.pk})
+    assert (upload.status, upload.uploaded_by_name) == ("waiting", "provider_manager")
+    assert [f["name"] for f in upload.files] == [
+        "my-dn2-stars.toml",
+        "my-enquiries.csv",
+        "my-referrals.csv",
+        "my-outcome_periods.csv",
+    ]
+    assert (folder_of(upload) / "referrals.csv").read_bytes() == tracker_files[
+        "referrals"
+    ].read_bytes()
+    page = client.get(response["Location"])
+    assert b"upload-progress" in page.content and b'http-equiv="refresh"' in page.content
+    assert client.get(response["Location"] + "?format=json").json()["finished"] is False
+
+    _work()
+
+    upload.refresh_from_db()
+    assert upload.status == "done" and upload.finished_at is not None
+    assert Referral.objects.count() == 12
+    page = client.get(response["Location"]).content.decode()
+    assert "The tracker was imported." in page and "referrals: 12 new" in page
+    assert 'http-equiv="refresh"' not in page
+    status = client.get(response["Location"] + "?format=json").json()
+    assert (status["finished"], status["percent"], status["status"]) == (True, 100, "done")
+    actions = set(AccessLog.objects.values_list("action", "object_type"))
+    assert {("upload", "upload tracker"), ("import", "tracker")} <= actions
+
+
+def test_a_tracker_with_problems_imports_nothing_and_lists_each_problem_with_a_csv(
+    client, users, tracker_files
+):
+    text = tracker_files["referrals"].read_text().splitlines()
+    header = text[0].split(",")
+    row = text[2].split(",")
+    row[header.index("referral_date")] = "not-a-date"
+    text[2] = ",".join(row)
+    client.force_login(users["admin"])
+    response = client.post(
+        reverse("upload_tracker"),
+        _files(tracker_files, referrals=("\n".join(text) + "\n").encode()),
+    )
+    _work()
+    upload = Upload.objects.get()
+    assert upload.status == "rejected" and upload.problems
+    assert Referral.objects.count() == 0
+    assert any(
+        line.startswith("my-referrals.csv:3: column referral_date:") for line in upload.lines
+    ), upload.lines
+    assert all(str(folder_of(upload)) not in line for line in upload.lines)
+    page = client.get(response["Location"]).content.decode()
+    assert "nothing was imported" in page and "my-referrals.csv:3: column referral_date:" in page
+    download = client.get(response["Location"] + "?format=csv")
+    assert download["Content-Type"] == "text/csv"
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    assert rows[0] == ["problem"] and [r[0] for r in rows[1:]] == upload.lines
+
+
+def test_every_file_is_required_and_none_may_exceed_the_limit(
+    client, users, tracker_files, settings
+):
+    settings.STARS_UPLOAD_MAX_MB = 1
+    client.force_login(users["provider_manager"])
+    files = _files(tracker_files)
+    del files["periods"]
+    files["enquiries"] = SimpleUploadedFile("big.csv", b"x" * (1024 * 1024 + 1))
+    response = client.post(reverse("upload_tracker"), files)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Select the outcome periods CSV file" in body
+    assert "The enquiries csv file must be smaller than 1 MB (it is 1.0 MB)" in body
+    assert Upload.objects.count() == 0
+
+
+def test_a_council_user_uploads_their_own_returns_and_another_council_cannot_see_them(
+    client, users, returns_zip
+):
+    client.force_login(users["spoc"])
+    form = client.get(reverse("upload_returns")).content.decode()
+    assert 'name="council"' not in form  # their own council only
+    response = client.post(
+        reverse("upload_returns"), {"archive": SimpleUploadedFile("derby-903.zip", returns_zip)}
+    )
+    assert response.status_code == 302
+    _work()
+    upload = Upload.objects.get()
+    assert (upload.status, upload.council.code) == ("done", "derby"), upload.headline
+    assert SufficiencyReturn.objects.filter(council__code="derby").exists()
+    assert "were imported" in client.get(response["Location"]).content.decode()
+    client.force_login(users["spoc_nottingham"])
+    assert client.get(response["Location"]).status_code == 404
+    assert client.get(response["Location"] + "?format=json").status_code == 404
+    client.force_login(users["admin"])
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_an_admin_chooses_the_council_and_a_bad_archive_is_rejected(client, users):
+    client.force_login(users["admin"])
+    form = client.get(reverse("upload_returns")).content.decode()
+    assert 'name="council"' in form
+    response = client.post(
+        reverse("upload_returns"),
+        {"council": "nottingham", "archive": SimpleUploadedFile("r.zip", b"not a zip")},
+    )
+    assert response.status_code == 302
+    _work()
+    upload = Upload.objects.get()
+    assert upload.council.code == "nottingham"
+    assert upload.status == "rejected"
+    assert upload.headline.startswith("r.zip: not a ZIP file")
+
+
+def test_other_roles_cannot_upload(client, users, tracker_files):
+    client.force_login(users["key_worker"])
+    assert client.post(reverse("upload_tracker"), _files(tracker_files)).status_code == 403
+    client.force_login(users["provider_manager"])
+    assert client.get(reverse("upload_returns")).status_code == 403
+    assert Upload.objects.count() == 0
