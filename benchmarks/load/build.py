@@ -2,11 +2,13 @@
 
 Loads `stars demo`'s synthetic programme with N referrals (default 100,000) into the
 database ``DATABASE_URL`` names (PostgreSQL for the load test), through the same services
-as `stars demo`: the tracker import, the demo users, every referral's case records, the
-monthly claims of every council and a council's SSDA903 returns. It erases that database.
+as `stars demo`: the tracker import and the demo users, every referral's case records, and
+the monthly claims of every council (all months, or the last ``--claim-months``). The
+first stage erases that database. Stages can be run one at a time (``--stage``), in order.
 
     DATABASE_URL=postgres://USER@HOST:5432/DB .venv/bin/python benchmarks/load/build.py \\
-        [--referrals 100000] [--seed 2020]
+        [--referrals 100000] [--seed 2020] [--stage all|programme|cases|claims] \\
+        [--claim-months N]
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--referrals", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--stage", choices=["all", "programme", "cases", "claims"], default="all")
+    parser.add_argument("--claim-months", type=int, default=None)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         sys.exit("set DATABASE_URL to the (PostgreSQL) database to erase and load")
@@ -34,19 +38,26 @@ def main() -> None:
     from django.core.management import call_command
     from rich.console import Console
 
-    from stars.demo.load import demo_load
+    from stars.demo import case_records, claims
+    from stars.demo.programme import programme_load
 
+    console = Console(stderr=True)
     call_command("migrate", interactive=False, verbosity=0)
-    t0 = time.perf_counter()
-    users = demo_load(
-        contract_path=ROOT / "contracts" / "dn2-stars.toml",
-        seed=args.seed,
-        console=Console(stderr=True),
-        n_referrals=args.referrals,
-    )
-    print(f"loaded {args.referrals} referrals in {time.perf_counter() - t0:.0f} s")
-    for u in users:
-        print(f"{u.username}\t{u.role}\t{u.council}")
+    stages = ["programme", "cases", "claims"] if args.stage == "all" else [args.stage]
+    for stage in stages:
+        t0 = time.perf_counter()
+        if stage == "programme":
+            programme_load(
+                contract_path=ROOT / "contracts" / "dn2-stars.toml",
+                seed=args.seed,
+                console=console,
+                n_referrals=args.referrals,
+            )
+        elif stage == "cases":
+            case_records.load_demo(seed=args.seed, console=console)
+        else:
+            claims.load_demo(seed=args.seed, console=console, last_months=args.claim_months)
+        print(f"{stage}: {time.perf_counter() - t0:.0f} s", flush=True)
 
 
 if __name__ == "__main__":

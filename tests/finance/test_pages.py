@@ -171,3 +171,31 @@ def test_money_page_warns_near_the_maximum_outcome_payment(
     client.force_login(users["provider_manager"])
     page = client.get(reverse("finance_money"), {"as_of": "2024-01-01"}).content.decode()
     assert 'data-testid="cap-warning"' in page and "90.0%" in page
+
+
+def test_a_long_claim_is_shown_fifty_lines_a_page(client, users, money_referrals):
+    from stars.finance.models import ClaimLine
+
+    client.force_login(users["provider_manager"])
+    client.post(url("claim_prepare", month="2022-04"))
+    claim = OutcomeClaim.objects.get(council__code="derby", month=D(2022, 4, 1))
+    first = claim.lines.first()
+    ClaimLine.objects.bulk_create(
+        [
+            ClaimLine(
+                claim=claim,
+                referral=first.referral,
+                kind=first.kind,
+                component=first.component,
+                amount=first.amount,
+                rule=first.rule,
+            )
+            for _ in range(60)
+        ]
+    )
+    total = claim.lines.count()
+    page = client.get(url("claim_detail", month="2022-04")).content.decode()
+    assert f"{total} lines, 1 to 50 shown" in page and 'rel="next"' in page
+    assert page.count('data-testid="claim-lines"') == 1
+    last = client.get(url("claim_detail", month="2022-04"), {"page": 2}).content.decode()
+    assert f"{total} lines, 51 to {total} shown" in last

@@ -37,9 +37,7 @@ def test_the_project_record_carries_the_contract_and_the_engines_figures(program
         assert Decimal(str(price)) == c.weekly_outcome_payment
     paid = project["overall_project_finance"]["total_outcome_payments_made"]["amount"]["value"]
     fin = report["finance"]
-    assert Decimal(str(paid)) == Decimal(str(fin["outcome_payments"])) + Decimal(
-        str(fin["guaranteed_funding_payments"])
-    )
+    assert Decimal(str(paid)) == Decimal(str(fin["outcome_payments"]))  # fees apart
     engaged = [r["number_engaged_in_impact_bond"].get("value") for r in project["results"]]
     assert sum(n for n in engaged if n) <= report["referrals"]["total"]
     by_cohort = report["referrals"]["by_cohort"]
@@ -52,6 +50,14 @@ def test_the_project_record_carries_the_contract_and_the_engines_figures(program
     assert payers == [f"council-{la.code}" for la in contract.local_authorities] + [
         "life-chances-fund"
     ]
+    # counted once: the councils' parts and the fund's add up to the outcome payments
+    committed = sum(
+        Decimal(str(c["total_outcome_payments"]["amount"]["value"]))
+        for c in project["outcome_payment_commitments"]
+    )
+    assert committed == Decimal(str(fin["outcome_payments"]))
+    lcf = project["outcome_payment_commitments"][-1]["total_outcome_payments"]["amount"]
+    assert Decimal(str(lcf["value"])) == Decimal(str(fin["lcf_contribution"]))
     dates = [v for p, v in _values(project) if p.endswith("date/value") or "date" in p]
     assert all(len(str(d)) == 10 for d in dates if isinstance(d, str) and d[:2] == "20")
 
@@ -82,4 +88,43 @@ def test_the_export_names_no_child(programme, tmp_path):
         assert f'"{rid}"' not in text
     orgs = json.loads((tmp_path / "organisations.json").read_text())
     assert orgs == indigo_organisations()
-    assert {o["type"]["value"] for o in orgs} == {"Government body"}
+    payers = [o for o in orgs if o["id"].startswith(("council-", "life-chances-fund"))]
+    assert {o["type"]["value"] for o in payers} == {"Government body"}
+
+
+def test_parties_locations_and_actual_payments_linked_to_their_metrics(programme):
+    from stars.finance.models import ClaimLine
+    from stars.finance.services import claim_approve, claim_prepare, claim_submit
+    from stars.partnership.models import Council
+
+    derby = Council.objects.get(code="derby")
+    claim = claim_prepare(
+        council=derby, month=dt.date(2023, 6, 1), by=programme["provider_manager"], today=AS_OF
+    )
+    claim_submit(claim=claim, by=programme["provider_manager"])
+    claim_approve(claim=claim, by=programme["commissioner"])
+    project = indigo_project(as_of=AS_OF)
+    contract = contract_current()
+    assert project["id"] == "stars-dn2-stars"
+    orgs = {o["id"]: o for o in indigo_organisations()}
+    assert {o["id"] for o in project["organisations"]} == set(orgs)
+    provider = project["service_provisions"][0]["organisation_id"]["value"]
+    investor = project["investments"][0]["organisation_id"]["value"]
+    assert provider == investor == "org-polaris" and "Investor" in orgs[provider]["notes"]
+    assert [f["id"] for f in project["outcome_funds"]] == ["life-chances-fund"]
+    locations = {
+        loc["location_name"]["value"]: loc["adminstrative_geography_code"]["value"]
+        for loc in project["delivery_locations"]
+    }
+    assert locations == {la.name: la.ons_code for la in contract.local_authorities}
+    assert locations["Derby City Council"] == "E06000015"
+    # the actual payments: outcome payments of approved claims only, once, by metric
+    metrics = {m["id"] for m in project["outcome_metrics"]}
+    actual = project["outcome_payments"]
+    assert actual and all(a["outcome_metric_id"]["value"] in metrics for a in actual)
+    total = sum(Decimal(str(a["money"]["amount"]["value"])) for a in actual)
+    approved = ClaimLine.objects.filter(
+        claim__status="approved", claim__month__lte=AS_OF, component="outcome"
+    ).values_list("amount", flat=True)
+    assert total == sum(approved, Decimal(0)).quantize(Decimal("0.01"))
+    assert {a["payer_organisation_id"]["value"] for a in actual} >= {"life-chances-fund"}

@@ -28,7 +28,10 @@ DISPUTE = (
 )
 
 
-def load_demo(*, seed: int, console: Any) -> None:
+def load_demo(*, seed: int, console: Any, last_months: int | None = None) -> None:
+    """Every council's claims from its first month, or only for the ``last_months`` months
+    before the census (a large programme's load test: each month's claim of 30,000
+    referrals takes a while to prepare)."""
     first = Referral.objects.order_by("referral_date").values_list("referral_date", flat=True)
     if not first:
         return
@@ -37,6 +40,8 @@ def load_demo(*, seed: int, console: Any) -> None:
     while next_month(month) <= month_start(DEMO_AS_OF):
         months.append(month)
         month = next_month(month)
+    if last_months is not None:
+        months = months[-last_months:]
     councils = list(Council.objects.order_by("code"))
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Preparing monthly claims", total=len(councils) * len(months))

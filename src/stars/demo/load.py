@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from stars.demo import case_records, claims, returns
+from stars.demo import case_records, claims, governance, returns
 from stars.demo.programme import DemoUser, programme_load
 
 
@@ -21,4 +21,5 @@ def demo_load(
     case_records.load_demo(seed=seed, console=console)
     claims.load_demo(seed=seed, console=console)
     returns.load_demo(seed=seed, console=console)
+    governance.load_demo(console=console)
     return users

@@ -124,3 +124,16 @@ class Money:
             self.guaranteed_funding_payments + other.guaranteed_funding_payments,
             self.fund_contributions + other.fund_contributions,
         )
+
+
+def allocate(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """``amount`` split in proportion to ``weights``, each part in pence (half up) but the
+    last, which takes what is left, so the parts add up to ``amount`` exactly. All zero
+    weights: everything to the last (nothing when there is none)."""
+    if not weights:
+        return []
+    total = sum(weights, ZERO)
+    if total == 0:
+        return [ZERO] * (len(weights) - 1) + [amount]
+    parts = [pence(amount * w / total) for w in weights[:-1]]
+    return [*parts, amount - sum(parts, ZERO)]

@@ -15,6 +15,7 @@ from stars.core.audit import record_access
 from stars.core.dates import as_of as as_of_date
 from stars.core.documents import download
 from stars.core.forms import form_step
+from stars.core.listing import page_of, query_without_page
 from stars.core.permissions import allowed, page, scope_of
 from stars.core.spreadsheets import csv_text, xlsx
 from stars.domain.calendar import month_label
@@ -85,7 +86,8 @@ def claim_detail(request: HttpRequest, council: str, month: str) -> HttpResponse
             "month_key": month,
             "month_name": month_label(month_date),
             "claim": claim,
-            "lines": selectors.claim_lines_of(claim) if claim else [],
+            "lines": page_of(request, selectors.claim_lines_of(claim) if claim else []),
+            "query": query_without_page(request),
             "totals": selectors.claim_totals_of(claim) if claim else None,
             "can_prepare": allowed(user, "claim_prepare") and status in ("", "draft", "disputed"),
             "can_submit": allowed(user, "claim_submit") and status == ClaimStatus.DRAFT,

@@ -9,11 +9,17 @@ with an ISO 4217 currency. What it carries:
   and ``service_and_beneficiaries`` from the contract terms and the referrals;
 * ``outcome_metrics`` and ``outcome_pricings``: one metric per cohort (a week of placement or
   home sustained after the proving period) at the cohort's weekly price;
-* ``outcome_payment_commitments``: each council, and the Life Chances Fund's share, with the
-  maximum outcome payment and the payments earned to date;
+* ``outcome_payment_commitments``: each council's outcome payments after the outcome funds'
+  shares, and each outcome fund's share (capped), so that together they are the outcome
+  payments earned, counted once; guaranteed-funding fees are not outcome payments and are
+  left out (as in ``total_outcome_payments_made``);
 * ``results``: per cohort, children engaged and children with at least one sustained week
   paid for, and the sustained weeks (interim while the programme runs);
-* ``outcome_payments``: the actual payments, one per council and month of approved claims.
+* ``outcome_payments``: the actual payments of approved claims, per council, month and
+  outcome metric, split between the council and the outcome funds (their recorded parts);
+* ``id``, ``organisations``, ``service_provisions`` (the provider), ``investments`` (the
+  investor), ``outcome_funds`` and ``delivery_locations`` (each council with its ONS code),
+  from the contract (``[programme] code/provider/investor``, ``[[local_authority]] ons_code``).
 
 Aggregate only: no child-level row, counts from 1 to 4 left out (with a note), as in the
 investor view. Figures come from the outcomes engine and the approved claims; the money is
@@ -31,18 +37,37 @@ from typing import Any
 
 from stars.core.audit import record_access
 from stars.domain.calendar import next_month
+from stars.domain.contract.terms import LIFE_CHANCES_FUND, Contract
 from stars.domain.disclosure import SUPPRESS_BELOW, is_small
 from stars.domain.evaluation.report import money_of_section
+from stars.domain.money import allocate
 from stars.finance.engine_bridge import payments_as_of
-from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
+from stars.finance.models import ClaimFund, ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 from stars.reports.evaluation import evaluation_for
 
 STANDARD = "INDIGO impact bond data standard, project schema 4.1.0"
 CURRENCY = {"value": "GBP"}
-LCF_ID = "life-chances-fund"
 POLICY_SECTOR = "Child and family welfare"
+INTERVENTION = "Two years of intensive support for each family by a key worker and therapists"
+
+
+def slug(name: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+
+
+def project_id(contract: Contract) -> str:
+    """The programme's identifier: its contract code, else its name."""
+    return f"stars-{contract.code or slug(contract.name)}"
+
+
+def org_id(name: str) -> str:
+    return f"org-{slug(name)}"
+
+
+def fund_id(name: str) -> str:
+    return "life-chances-fund" if name == LIFE_CHANCES_FUND else f"fund-{slug(name)}"
 
 
 def _v(value: Any) -> dict[str, Any]:
@@ -83,7 +108,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
         positive[c] += p.payable_weeks > 0
     end = contract.referral_period_end + dt.timedelta(weeks=contract.programme_weeks)
     fin = report["finance"]
-    paid = money_of_section(fin).paid
+    paid = money_of_section(fin).outcome_payments  # guaranteed-funding fees apart
     stage = "Implementation" if as_of < end else "Service delivery complete"
     result_type = "Interim" if as_of < end else "Final"
     period = {"start_date": _v(contract.start.isoformat()), "end_date": _v(as_of.isoformat())}
@@ -93,7 +118,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
 
     metrics, pricings, results = [], [], []
     for c in contract.cohorts:
-        mid = f"cohort-{c.code.lower()}"
+        mid = metric_id(c.code)
         metrics.append(
             {
                 "id": mid,
@@ -141,58 +166,56 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
             result["notes"] = small_note
         results.append(result)
 
+    # who meets the outcome payments: the funds their shares (capped), each council the rest
+    # of its own; guaranteed-funding fees are not outcome payments and are left out
+    funds = fin["outcome_funds"]
+    by_council = [
+        fin["by_local_authority"][la.code]["outcome_payments"] for la in contract.local_authorities
+    ]
+    council_net = list(by_council)
+    for amount in funds.values():
+        for i, part in enumerate(allocate(amount, by_council)):
+            council_net[i] -= part
     commitments = []
-    for la in contract.local_authorities:
-        f = fin["by_local_authority"][la.code]
-        total = money_of_section(f).paid
-        commitments.append(
-            {
-                "organisation_id": _v(council_id(la.code)),
-                "organisation_role_category": _v("Government/Public Sector/Public Bank"),
-                "result_type": _v(result_type),
-                "period": period,
-                "total_outcome_payments": {"currency": CURRENCY, "amount": _v(_num(total))},
-                "status": "PUBLIC",
+    for la, net in zip(contract.local_authorities, council_net, strict=True):
+        commitment: dict[str, Any] = {
+            "organisation_id": _v(council_id(la.code)),
+            "organisation_role_category": _v("Government/Public Sector/Public Bank"),
+            "result_type": _v(result_type),
+            "period": period,
+            "total_outcome_payments": {"currency": CURRENCY, "amount": _v(_num(net))},
+            "notes": "Outcome payments the council meets after the outcome funds' shares; "
+            "guaranteed-funding fees are not outcome payments and are not included.",
+            "status": "PUBLIC",
+        }
+        if la.maximum_outcome_payment is not None:
+            commitment["maximum_potential_outcome_payment"] = {
+                "currency": CURRENCY,
+                "amount": _v(_num(la.maximum_outcome_payment)),
             }
-        )
-    commitments.append(
-        {
-            "organisation_id": _v(LCF_ID),
+        commitments.append(commitment)
+    for fund in contract.funds:
+        commitment = {
+            "organisation_id": _v(fund_id(fund.name)),
             "organisation_role_category": _v("Government/Public Sector/Public Bank"),
             "result_type": _v(result_type),
             "period": period,
             "total_outcome_payments": {
                 "currency": CURRENCY,
-                "amount": _v(_num(money_of_section(fin).fund_contributions)),
+                "amount": _v(_num(funds[fund.name])),
             },
-            "notes": f"The Life Chances Fund pays {contract.lcf_share:.0%} of outcome payments.",
+            "notes": f"{fund.name} meets {fund.share:.0%} of outcome payments"
+            + (f", up to {_num(fund.cap)} in total." if fund.cap is not None else "."),
             "status": "PUBLIC",
         }
-    )
-
-    actual = []
-    rows = (
-        OutcomeClaim.objects.filter(status=ClaimStatus.APPROVED, month__lte=as_of)
-        .order_by("council__code", "month")
-        .values_list("council__code", "month")
-    )
-    totals = _claim_totals()
-    for code, month in rows:
-        month_end = next_month(month)
-        actual.append(
-            {
-                "period": {
-                    "start_date": _v(month.isoformat()),
-                    "end_date": _v((month_end - dt.timedelta(days=1)).isoformat()),
-                },
-                "payer_organisation_id": _v(council_id(code)),
-                "type": _v("Actual"),
-                "money": {"currency": CURRENCY, "amount": _v(_num(totals[(code, month)]))},
-                "status": "PUBLIC",
-                "notes": "An approved monthly outcome claim (outcome payments, guaranteed-"
-                "funding fees and adjustments), before the Life Chances Fund's share.",
+        if fund.cap is not None:
+            commitment["maximum_potential_outcome_payment"] = {
+                "currency": CURRENCY,
+                "amount": _v(_num(fund.cap)),
             }
-        )
+        commitments.append(commitment)
+
+    actual = _actual_payments(contract, as_of)
 
     cap = contract.maximum_outcome_payment
     return {
@@ -216,11 +239,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
                 "home is at risk of breaking down",
                 "status": "PUBLIC",
             },
-            "intervention": {
-                "value": "Two years of intensive support for each family by a key worker and "
-                "therapists",
-                "status": "PUBLIC",
-            },
+            "intervention": {"value": INTERVENTION, "status": "PUBLIC"},
             "policy_sector": _v(POLICY_SECTOR),
         },
         "service_and_beneficiaries": {
@@ -256,8 +275,50 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
                 "currency": {"value": "GBP", "status": "PUBLIC"},
                 "amount": {"value": _num(paid), "status": "PUBLIC"},
             },
-            "notes": f"Outcome payments earned to {as_of.isoformat()} by the outcomes engine.",
+            "notes": f"Outcome payments earned to {as_of.isoformat()} by the outcomes engine; "
+            "guaranteed-funding fees "
+            f"({_num(money_of_section(fin).guaranteed_funding_payments)}) are not outcome "
+            "payments and are not included.",
         },
+        "id": project_id(contract),
+        "organisations": [{"id": o["id"]} for o in indigo_organisations()],
+        "service_provisions": (
+            [
+                {
+                    "id": "provision-1",
+                    "organisation_id": _v(org_id(contract.provider)),
+                    "organisation_role_category": _v("For-profit"),
+                    "intervention": _v(INTERVENTION),
+                    "status": "PUBLIC",
+                }
+            ]
+            if contract.provider
+            else []
+        ),
+        "investments": (
+            [
+                {
+                    "id": "investment-1",
+                    "organisation_id": _v(org_id(contract.investor)),
+                    "status": "PUBLIC",
+                }
+            ]
+            if contract.investor
+            else []
+        ),
+        "outcome_funds": [{"id": fund_id(f.name), "status": "PUBLIC"} for f in contract.funds],
+        "delivery_locations": [
+            {
+                "location_name": _v(la.name),
+                "location_country": _v("GB"),
+                "adminstrative_geography_name": _v(la.name),
+                "adminstrative_geography_code_type": _v("ONS"),
+                "adminstrative_geography_code": _v(la.ons_code),
+                "status": "PUBLIC",
+            }
+            for la in contract.local_authorities
+            if la.ons_code
+        ],
         "outcome_metrics": metrics,
         "outcome_pricings": pricings,
         "outcome_payment_commitments": commitments,
@@ -271,7 +332,8 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
 
 
 def indigo_organisations() -> list[dict[str, Any]]:
-    """INDIGO organisation records of the outcome payers named in the contract."""
+    """INDIGO organisation records of the programme's parties named in the contract: the
+    councils (outcome payers), the outcome funds, the provider and the investor."""
     contract = contract_current()
     orgs = [
         {
@@ -280,18 +342,36 @@ def indigo_organisations() -> list[dict[str, Any]]:
             "name": _v(la.name),
             "type": _v("Government body"),
             "country": _v("GB"),
+            **({"org_ids": {"ons": _v(la.ons_code)}} if la.ons_code else {}),
         }
         for la in contract.local_authorities
     ]
-    orgs.append(
+    orgs += [
         {
-            "id": LCF_ID,
+            "id": fund_id(f.name),
             "status": "PUBLIC",
-            "name": _v("Life Chances Fund"),
+            "name": _v(f.name),
             "type": _v("Government body"),
             "country": _v("GB"),
         }
-    )
+        for f in contract.funds
+    ]
+    for name, role in ((contract.provider, "Service provider"), (contract.investor, "Investor")):
+        if not name:
+            continue
+        existing = next((o for o in orgs if o["id"] == org_id(name)), None)
+        if existing is not None:  # one organisation in two roles
+            existing["notes"] = f"{existing['notes']}; {role}"
+            continue
+        orgs.append(
+            {
+                "id": org_id(name),
+                "status": "PUBLIC",
+                "name": _v(name),
+                "country": _v("GB"),
+                "notes": role,
+            }
+        )
     return orgs
 
 
@@ -313,13 +393,58 @@ def _cohorts() -> dict[str, str]:
     return dict(Referral.objects.values_list("referral_id", "cohort"))
 
 
-def _claim_totals() -> dict[tuple[str, dt.date], Decimal]:
-    """Approved claims' totals per council and month, summed exactly in Python (SQLite would
-    sum decimals as floating point)."""
-    totals: dict[tuple[str, dt.date], Decimal] = defaultdict(Decimal)
-    rows = ClaimLine.objects.filter(claim__status=ClaimStatus.APPROVED).values_list(
-        "claim__council__code", "claim__month", "amount"
+def _actual_payments(contract: Contract, as_of: dt.date) -> list[dict[str, Any]]:
+    """The outcome payments of approved claims, per council, month and outcome metric (the
+    referral's cohort): each claim's outcome payments split between the outcome funds (their
+    recorded parts of the claim) and the council (the rest). Guaranteed-funding fees are not
+    outcome payments and are left out."""
+    outcome: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    rows = ClaimLine.objects.filter(
+        claim__status=ClaimStatus.APPROVED, claim__month__lte=as_of, component="outcome"
+    ).values_list("claim_id", "referral__cohort", "amount")
+    for claim_id, cohort, amount in rows.iterator():
+        outcome[(claim_id, cohort)] += amount
+    parts: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for claim_id, name, amount in ClaimFund.objects.values_list("claim_id", "name", "amount"):
+        parts[claim_id].append((name, amount))
+    codes = [c.code for c in contract.cohorts]
+    out = []
+    claims = (
+        OutcomeClaim.objects.filter(status=ClaimStatus.APPROVED, month__lte=as_of)
+        .order_by("council__code", "month")
+        .values_list("pk", "council__code", "month")
     )
-    for code, month, amount in rows.iterator():
-        totals[(code, month)] += amount
-    return totals
+    for pk, code, month in claims:
+        period = {
+            "start_date": _v(month.isoformat()),
+            "end_date": _v((next_month(month) - dt.timedelta(days=1)).isoformat()),
+        }
+        by_metric = [outcome.get((pk, c), Decimal(0)) for c in codes]
+        council_part = list(by_metric)
+        payers: list[tuple[str, list[Decimal]]] = []
+        for name, amount in parts.get(pk, []):
+            split = allocate(amount, by_metric)
+            council_part = [a - b for a, b in zip(council_part, split, strict=True)]
+            payers.append((fund_id(name), split))
+        payers.insert(0, (council_id(code), council_part))
+        for payer, amounts in payers:
+            for cohort, amount in zip(codes, amounts, strict=True):
+                if amount == 0:
+                    continue
+                out.append(
+                    {
+                        "period": period,
+                        "outcome_metric_id": _v(metric_id(cohort)),
+                        "payer_organisation_id": _v(payer),
+                        "type": _v("Actual"),
+                        "money": {"currency": CURRENCY, "amount": _v(_num(amount))},
+                        "status": "PUBLIC",
+                        "notes": "Outcome payments of an approved monthly claim (adjustments "
+                        "included; guaranteed-funding fees not included) met by this payer.",
+                    }
+                )
+    return out
+
+
+def metric_id(cohort: str) -> str:
+    return f"cohort-{cohort.lower()}"

@@ -50,6 +50,7 @@ COUNCIL_CODE_LENGTH = 40
 COHORT_CODE_LENGTH = 8
 REASON_CODE_LENGTH = 40
 PROGRAMME_CODE_LENGTH = 40
+ONS_CODE_LENGTH = 9  # E06000015
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
@@ -219,6 +220,7 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
                 t.text("name"),
                 t.integer("minimum_referrals"),
                 t.money("maximum_outcome_payment", False),
+                t.code("ons_code", ONS_CODE_LENGTH) if t.has("ons_code") else "",
             )
         )
     _unique(file, "local_authority", [la.code for la in las])
@@ -286,6 +288,8 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
     return Contract(
         name=prog.text("name"),
         code=code,
+        provider=prog.text("provider") if prog.has("provider") else "",
+        investor=prog.text("investor") if prog.has("investor") else "",
         outcome_funds=funds,
         start=start,
         referral_period_end=referral_period_end,

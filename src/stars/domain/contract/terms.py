@@ -103,6 +103,7 @@ class LocalAuthority:
     minimum_referrals: int
     # the most the council's claims may hold in outcome payments (fees apart), if any
     maximum_outcome_payment: Decimal | None = None
+    ons_code: str = ""  # the council's ONS area code (E06000015), for open data
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,8 @@ class Contract:
     # [[outcome_fund]]; none given: one fund, the Life Chances Fund, paying ``lcf_share``
     outcome_funds: tuple[OutcomeFund, ...] = ()
     code: str = ""  # [programme] code, for a service holding several programmes
+    provider: str = ""  # [programme] provider: the organisation that delivers the service
+    investor: str = ""  # [programme] investor: the social investor paying up front
     _cohort_index: Mapping[str, Cohort] = field(default_factory=dict, repr=False, compare=False)
     _la_index: Mapping[str, LocalAuthority] = field(default_factory=dict, repr=False, compare=False)
 
