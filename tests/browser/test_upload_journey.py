@@ -27,7 +27,7 @@ def test_upload_a_tracker_see_progress_then_every_problem(page, users, tracker_f
     assert page.title().startswith("Upload a tracker")
     assert axe_violations(page) == []
     page.click("button:has-text('Upload and import')")  # nothing chosen: an error per field
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary").wait_for()
     assert page.locator("#id_contract-error").inner_text().endswith("Select the contract TOML file")
     for field, path in tracker_files.items():
         page.set_input_files(f"#id_{field}", str(path))
