@@ -110,11 +110,10 @@ OUTCOME_RECORDS = (
 def outcomes_tables(scope: Scope, filters: Filters, *, suppressed: bool) -> list[Table]:
     """``outcomes_report`` with its charts, cached per version of ``OUTCOME_RECORDS``, scope
     and filters (``stars.core.cache``)."""
-    councils = None if scope.councils is None else tuple(sorted(scope.councils))
     return cached_figures(
         "cases_outcomes",
         data_version(OUTCOME_RECORDS),
-        (councils, scope.key_worker_id, scope.child_level, filters, suppressed),
+        (scope.key, filters, suppressed),
         lambda: add_charts(outcomes_report(scope, filters, suppressed=suppressed)),
     )
 
