@@ -76,6 +76,7 @@ class Scope:
     key_worker_id: int | None  # a key worker sees only their own caseload
     child_level: bool  # may see child-level rows at all
     identifiable: bool  # may see names and dates of birth
+    sees_restricted: bool = False  # may see a restricted child's records (administrators)
 
     @property
     def programme_wide(self) -> bool:
@@ -97,11 +98,19 @@ class Scope:
         return self.councils is None or council_code in self.councils
 
     def filter(
-        self, qs: QuerySet[Any], council: str = "council__code", key_worker: str = "key_worker_id"
+        self,
+        qs: QuerySet[Any],
+        council: str = "council__code",
+        key_worker: str = "key_worker_id",
+        child: str | None = None,
     ) -> QuerySet[Any]:
-        """Narrow a queryset of child-level records to this scope."""
+        """Narrow a queryset of child-level records to this scope. ``child`` is the path to
+        the records' child ("child__", or "" for children themselves): a restricted child's
+        records are then left out for everyone but administrators."""
         if not self.child_level:
             return qs.none()
+        if child is not None and not self.sees_restricted:
+            qs = qs.exclude(**{f"{child}restricted": True})
         qs = self.within_councils(qs, council)
         if self.key_worker_id is not None:
             qs = qs.filter(Q(**{key_worker: self.key_worker_id}))
@@ -131,7 +140,9 @@ def scope_of(user: Any) -> Scope:
         return Scope(frozenset({code}), None, True, True)
     if role == Role.KEY_WORKER:
         return Scope(None, user.pk, True, True)
-    if role in (Role.PROVIDER_MANAGER, Role.ADMIN):
+    if role == Role.ADMIN:
+        return Scope(None, None, True, True, sees_restricted=True)
+    if role == Role.PROVIDER_MANAGER:
         return Scope(None, None, True, True)
     if role in (Role.INVESTOR, Role.EVALUATOR):
         return Scope(None, None, False, False)  # aggregate figures only
