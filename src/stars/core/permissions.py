@@ -130,6 +130,12 @@ class Scope:
     sees_restricted: bool = False  # may see a restricted child's records (administrators)
 
     @property
+    def key(self) -> tuple[Any, ...]:
+        """The scope as plain values in a fixed order, e.g. for a cache key."""
+        councils = None if self.councils is None else tuple(sorted(self.councils))
+        return (councils, self.key_worker_id, self.child_level, self.identifiable)
+
+    @property
     def programme_wide(self) -> bool:
         """Every council's records (or figures), not one council's."""
         return self.councils is None
