@@ -8,6 +8,7 @@ from rich.console import Console
 
 from stars.demo import case_records, claims, returns
 from stars.demo.programme import DemoUser, programme_load
+from stars.notifications.models import Notification
 
 
 def demo_load(
@@ -21,4 +22,7 @@ def demo_load(
     case_records.load_demo(seed=seed, console=console)
     claims.load_demo(seed=seed, console=console)
     returns.load_demo(seed=seed, console=console)
+    # the demo's past went through the services, which told users as they went (four years
+    # of claims submitted and approved): the demo starts with nobody's list full of them
+    Notification.objects.all().delete()
     return users
