@@ -260,6 +260,10 @@ STARS_SUFFICIENCY_CONFIG = Path(
 STARS_RETENTION_CONFIG = Path(
     os.environ.get("STARS_RETENTION_CONFIG", PROJECT_DIR / "config" / "retention.toml")
 )
+# The DPIA's location and date and the privacy notice's contacts (stars.governance).
+STARS_PRIVACY_CONFIG = Path(
+    os.environ.get("STARS_PRIVACY_CONFIG", PROJECT_DIR / "config" / "privacy.toml")
+)
 # The virtual environment of DfE's SSDA903 validator (`stars sufficiency validate` makes it).
 STARS_VALIDATOR_903 = Path(os.environ.get("STARS_VALIDATOR_903", PROJECT_DIR / ".venv-903"))
 

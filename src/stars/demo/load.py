@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from stars.demo import case_records, claims, returns
+from stars.demo import case_records, claims, governance, returns
 from stars.demo.programme import DemoUser, programme_load
 from stars.notifications.models import Notification
 
@@ -22,6 +22,7 @@ def demo_load(
     case_records.load_demo(seed=seed, console=console)
     claims.load_demo(seed=seed, console=console)
     returns.load_demo(seed=seed, console=console)
+    governance.load_demo(console=console)
     # the demo's past went through the services, which told users as they went (four years
     # of claims submitted and approved): the demo starts with nobody's list full of them
     Notification.objects.all().delete()

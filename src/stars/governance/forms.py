@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
-from stars.core.forms import GovukForm
+from stars.core.forms import GovukForm, date_field
+from stars.governance.models import LawfulBasis
+from stars.partnership.models import Council
 from stars.referrals.models import Child
 
 
@@ -21,3 +23,27 @@ class SubjectAccessForm(GovukForm):
         if child is None:
             raise forms.ValidationError(f"No child has the reference {ref}")
         return child
+
+
+class AgreementForm(GovukForm):
+    council = forms.ModelChoiceField(queryset=Council.objects.all(), label="Council")
+    title = forms.CharField(label="Title", max_length=200)
+    parties = forms.CharField(
+        label="Parties", widget=forms.Textarea(attrs={"rows": 3}), help_text="one a line"
+    )
+    lawful_basis = forms.ChoiceField(label="Lawful basis", choices=LawfulBasis.choices)
+    purpose = forms.CharField(label="Purpose", widget=forms.Textarea(attrs={"rows": 3}))
+    start = date_field("Start date")
+    review = date_field("Review date")
+    end = date_field("End date")
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, review, end = data.get("start"), data.get("review"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "End date must be on or after the start date")
+        if start and review and review < start:
+            self.add_error("review", "Review date must be on or after the start date")
+        elif review and end and review > end:
+            self.add_error("review", "Review date must be on or before the end date")
+        return data

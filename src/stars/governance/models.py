@@ -63,3 +63,44 @@ class DisposedRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_pk"], name="disposed_once")]
+
+
+class LawfulBasis(models.TextChoices):
+    PUBLIC_TASK = "public_task", "UK GDPR 6(1)(e) public task; 9(2)(h) health or social care"
+    LEGAL_OBLIGATION = "legal_obligation", "UK GDPR 6(1)(c) legal obligation"
+    CONTRACT = "contract", "UK GDPR 6(1)(b) contract"
+    LEGITIMATE_INTERESTS = "legitimate_interests", "UK GDPR 6(1)(f) legitimate interests"
+    CONSENT = "consent", "UK GDPR 6(1)(a) consent"
+
+
+class DataSharingAgreement(models.Model):
+    """An agreement under which a council's data is held: the register of processing."""
+
+    council = models.ForeignKey(
+        "partnership.Council", on_delete=models.PROTECT, related_name="agreements"
+    )
+    title = models.CharField(max_length=200)
+    parties = models.TextField(help_text="the organisations party to it, one a line")
+    lawful_basis = models.CharField(max_length=32, choices=LawfulBasis.choices)
+    purpose = models.TextField()
+    start = models.DateField()
+    review = models.DateField()
+    end = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["council__name", "-start", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start"))
+                & models.Q(review__gte=models.F("start"))
+                & models.Q(review__lte=models.F("end")),
+                name="agreement_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -9,5 +9,7 @@ urlpatterns = [
     path("retention/", views.governance_retention, name="governance_retention"),
     path("disposals/", views.governance_disposals, name="governance_disposals"),
     path("subject-access/", views.governance_subject_access, name="governance_subject_access"),
+    path("agreements/", views.governance_agreements, name="governance_agreements"),
+    path("privacy-notice/", views.privacy_notice, name="privacy_notice"),
     path("access-review/", views.governance_access_review, name="governance_access_review"),
 ]

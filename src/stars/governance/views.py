@@ -17,9 +17,9 @@ from stars.core.errors import RuleError
 from stars.core.permissions import page
 from stars.domain.calendar import month_parse
 from stars.domain.governance.retention import KINDS
-from stars.governance import access_review, retention, services
-from stars.governance.forms import SubjectAccessForm
-from stars.governance.models import Disposal, DisposalStatus
+from stars.governance import access_review, processing, retention, services
+from stars.governance.forms import AgreementForm, SubjectAccessForm
+from stars.governance.models import DataSharingAgreement, Disposal, DisposalStatus
 from stars.governance.subject_access import subject_access_zip
 
 # The object type each kind's items are logged as (a list shown names records).
@@ -48,6 +48,16 @@ SECTIONS = [
         "Everything held about one child, as a PDF and a JSON file, with third parties to redact.",
     ),
     (
+        "governance_agreements",
+        "Data-sharing agreements",
+        "The register per council: parties, lawful basis, purpose, dates; the DPIA.",
+    ),
+    (
+        "privacy_notice",
+        "Privacy notice",
+        "What STARS holds, why, for how long, and people's rights, from the configuration.",
+    ),
+    (
         "governance_access_review",
         "Access review",
         "A month's unusual reads: outside council or caseload, many records, odd hours.",
@@ -58,7 +68,8 @@ SECTIONS = [
 @page("governance_home")
 def governance_home(request: HttpRequest) -> HttpResponse:
     links = [(reverse(name), label, about) for name, label, about in SECTIONS]
-    return render(request, "governance/home.html", {"links": links})
+    _, warnings = processing.agreements(timezone.localdate())
+    return render(request, "governance/home.html", {"links": links, "warnings": warnings})
 
 
 @page("governance_retention")
@@ -202,5 +213,33 @@ def governance_access_review(request: HttpRequest) -> HttpResponse:
             "reads": reads,
             "users": len({f.username for f in findings}),
             "thresholds": access_review.Thresholds(),
+        },
+    )
+
+
+@page("governance_agreements")
+def governance_agreements(request: HttpRequest) -> HttpResponse:
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        a = DataSharingAgreement.objects.create(**form.cleaned_data, recorded_by=request.user)
+        messages.success(request, f"Agreement recorded: {a.title} ({a.council.name}).")
+        return redirect("governance_agreements")
+    rows, warnings = processing.agreements(timezone.localdate())
+    return render(
+        request,
+        "governance/agreements.html",
+        {"rows": rows, "warnings": warnings, "form": form, "privacy": processing.privacy()},
+    )
+
+
+@page("privacy_notice")
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "governance/privacy_notice.html",
+        {
+            "privacy": processing.privacy(),
+            "schedule": retention.schedule().rules.values(),
+            "bases": processing.lawful_bases(),
         },
     )

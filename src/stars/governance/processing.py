@@ -1,0 +1,72 @@
+"""Records of processing: data-sharing agreements per council (with their warnings), the
+DPIA's location and date and the privacy notice's contacts (``config/privacy.toml``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from stars.domain.governance.agreements import AgreementState, agreement_state
+from stars.governance.models import DataSharingAgreement
+from stars.partnership.models import Council
+
+
+@dataclass(frozen=True)
+class Privacy:
+    dpia_location: str
+    dpia_date: dt.date
+    dpia_next_review: dt.date
+    controller: str
+    contact: str
+
+
+def privacy(path: Path | None = None) -> Privacy:
+    """The DPIA and privacy notice settings; a missing key names the file and key."""
+    source = Path(path or settings.STARS_PRIVACY_CONFIG)
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    try:
+        dpia, notice = data["dpia"], data["privacy_notice"]
+        return Privacy(
+            str(dpia["location"]),
+            dpia["date"],
+            dpia["next_review"],
+            str(notice["controller"]),
+            str(notice["contact"]),
+        )
+    except KeyError as exc:
+        raise ImproperlyConfigured(f"{source}: {exc.args[0]} is missing") from exc
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    agreement: DataSharingAgreement
+    state: AgreementState
+
+
+def agreements(today: dt.date) -> tuple[list[AgreementRow], list[str]]:
+    """Every agreement with where it stands, and the warnings: agreements about to lapse, due
+    for review or lapsed, and councils whose data is held without one in force."""
+    rows = [
+        AgreementRow(a, agreement_state(start=a.start, review=a.review, end=a.end, today=today))
+        for a in DataSharingAgreement.objects.select_related("council")
+    ]
+    warnings = [
+        f"{r.agreement.council.name}: {r.agreement.title} {r.state.message}"
+        for r in rows
+        if r.state.warning
+    ]
+    covered = {r.agreement.council_id for r in rows if r.state.in_force}
+    for council in Council.objects.exclude(pk__in=covered):
+        warnings.append(f"{council.name}: no data-sharing agreement in force")
+    return rows, warnings
+
+
+def lawful_bases() -> list[Any]:
+    """The lawful bases the agreements in force name (for the privacy notice)."""
+    return sorted({a.get_lawful_basis_display() for a in DataSharingAgreement.objects.all()})

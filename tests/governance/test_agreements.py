@@ -1,0 +1,60 @@
+"""Records of processing: the agreements register with its warnings, the DPIA, the notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import time_machine
+from django.urls import reverse
+
+from stars.governance.models import DataSharingAgreement
+from stars.governance.processing import agreements
+from stars.partnership.models import Council
+
+FORM = {
+    "council": "",
+    "title": "Derby DSA",
+    "parties": "Derby City Council\nProvider",
+    "lawful_basis": "public_task",
+    "purpose": "The programme",
+    "start": "1 9 2020",
+    "review": "1 9 2025",
+    "end": "31 3 2027",
+}
+
+
+def test_recording_an_agreement_and_the_warnings(client, users):
+    derby = Council.objects.get(code="derby")
+    client.force_login(users["admin"])
+    response = client.post(reverse("governance_agreements"), {**FORM, "council": derby.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    a = DataSharingAgreement.objects.get()
+    assert (a.council, a.end, a.recorded_by) == (derby, dt.date(2027, 3, 31), users["admin"])
+    _, warnings = agreements(dt.date(2027, 2, 1))
+    assert "Derby City Council: Derby DSA lapses on 31 March 2027, in 58 days" in warnings
+    assert "Nottingham City Council: no data-sharing agreement in force" in warnings
+    _, warnings = agreements(dt.date(2025, 8, 1))
+    assert "Derby City Council: Derby DSA review is due on 1 September 2025" in warnings
+    with time_machine.travel(dt.datetime(2027, 4, 2, 12, tzinfo=dt.UTC), tick=False):
+        client.force_login(users["admin"])
+        body = client.get(reverse("governance_home")).content.decode()
+    assert "Derby DSA lapsed on 31 March 2027" in body
+    body = client.get(reverse("governance_agreements")).content.decode()
+    assert "Derby DSA" in body and 'data-testid="dpia"' in body
+
+
+def test_dates_out_of_order_are_refused_on_their_field(client, users):
+    client.force_login(users["admin"])
+    derby = Council.objects.get(code="derby")
+    body = client.post(
+        reverse("governance_agreements"), {**FORM, "council": derby.pk, "end": "1 1 2020"}
+    ).content.decode()
+    assert "End date must be on or after the start date" in body
+    assert not DataSharingAgreement.objects.exists()
+
+
+def test_the_privacy_notice_is_open_to_every_role_and_tells_the_schedule(client, users):
+    client.force_login(users["key_worker"])
+    body = client.get(reverse("privacy_notice")).content.decode()
+    assert "Referral and case: 25 years from the child&#x27;s date of birth" in body
+    assert "Privacy notice" in client.get(reverse("home")).content.decode()  # in the footer
