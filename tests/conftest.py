@@ -26,6 +26,16 @@ def fast_password_hashing(request):
 
 
 @pytest.fixture(autouse=True)
+def no_programme_chosen():
+    """Every test starts outside any programme (a command run in a test chooses one for
+    the rest of its thread)."""
+    from stars.core.programmes import programme_use
+
+    with programme_use(None):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def empty_figures_cache(request):
     """Each test starts with no cached figures (stars.core.cache): a rolled-back test can
     leave history ids and, under a frozen clock, times that the next test's records reuse."""

@@ -5,7 +5,10 @@ One HTTP-level matrix: every page as every role (and signed out) answers as the 
 Where a page shows a record, the table's scope is tested too: a council user, or a key
 worker, asking for another council's (or caseload's) record gets 404 for GET and POST alike,
 and never sees its identifiers on any page; a programme-wide role gets it; an aggregate role
-sees no child-level identifier at all. A second test fails when a step of adding a role or a
+sees no child-level identifier at all. The service holds a second programme over the same
+councils, with a referral on the same key worker's caseload: no role sees its identifiers
+anywhere, and its records answer 404 to everyone (the users belong to the first programme
+only). A second test fails when a step of adding a role or a
 page is missed (docs/adding-a-role.md): a role without a column, a URL without a row, a row
 without a URL, a scope rule that disagrees with the table.
 """
@@ -17,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from stars.core.permissions import PAGES, POLICY_ROLES, REFUSED, Scope, scope_of
 from stars.core.roles import Role
+from tests.conftest import CONTRACT, make_referral
 
 OPEN_TO_ALL = {"login", "logout"}
 # Sample records for each kind of URL argument: in scope for the council and key-worker
@@ -38,6 +42,9 @@ OUT_OF_SCOPE = {
 }
 OTHER_RECORD_IDS = ("R-NOT", "E-NOT", "C-R-NOT")  # Nottingham's referral, enquiry and child
 CHILD_LEVEL_IDS = ("R-DER", "E-DER", "C-R-DER", *OTHER_RECORD_IDS, "Synthetic Child")
+# The second programme's referral, enquiry and child: Derby's, on the key worker's caseload
+OTHER_PROGRAMME = {**IN_SCOPE, "referral_id": "R-OTH", "enquiry_id": "E-OTH"}
+OTHER_PROGRAMME_IDS = ("R-OTH", "E-OTH", "C-R-OTH")
 LIMITED = {"council", "caseload"}  # scopes that end at a boundary
 NO_ROWS = {"aggregate", "pseudonymised"}  # no child-level row on the page itself
 
@@ -65,10 +72,13 @@ def _url(name: str, args: list[str], values: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def records(referrals):
+def records(referrals, users):
     """R-DER and R-NOT (conftest.py), with an enquiry (and a profile) in each council; a
-    tracker upload, and an upload of returns for each council."""
-    from stars.partnership.models import Council
+    tracker upload, and an upload of returns for each council; and a second programme,
+    ``other``, with R-OTH and E-OTH (Derby's, the key worker's)."""
+    from stars.core.programmes import programme_use
+    from stars.partnership.models import Council, Programme
+    from stars.partnership.services import contract_load
     from stars.referrals.models import ChildProfile, Enquiry
     from stars.uploads.models import Upload
 
@@ -88,18 +98,25 @@ def records(referrals):
             lines=["2024/episodes.csv:2: column DECOM: not a date"],
         )
 
-    for key, eid in (("derby", "E-DER"), ("nottingham", "E-NOT")):
-        r = referrals[key]
-        e = Enquiry.objects.create(
-            enquiry_id=eid,
-            child=r.child,
-            council=r.council,
-            cohort="B",
-            enquiry_date=r.referral_date,
-        )
-        ChildProfile.objects.create(
-            enquiry=e, known_as="Sam", enjoys="a", good_at="b", what_helps="c", hopes="d"
-        )
+    other_terms = CONTRACT.read_text(encoding="utf-8").replace(
+        'code = "dn2-stars"\nname = "STARS"', 'code = "other"\nname = "Other"'
+    )
+    contract_load(text=other_terms, source="other.toml")
+    with programme_use(Programme.objects.get(code="other").choice()):
+        other = {"other": make_referral("R-OTH", "derby", key_worker=users["key_worker"])}
+    for key, eid in (("derby", "E-DER"), ("nottingham", "E-NOT"), ("other", "E-OTH")):
+        r = {**referrals, **other}[key]
+        with programme_use(Programme.objects.get(pk=r.programme_id).choice()):
+            e = Enquiry.objects.create(
+                enquiry_id=eid,
+                child=r.child,
+                council=r.council,
+                cohort="B",
+                enquiry_date=r.referral_date,
+            )
+            ChildProfile.objects.create(
+                enquiry=e, known_as="Sam", enjoys="a", good_at="b", what_helps="c", hopes="d"
+            )
     return referrals
 
 
@@ -128,9 +145,15 @@ def test_every_page_answers_every_role_as_the_policy_says(client, users, records
             continue
         body = response.content
         hidden = CHILD_LEVEL_IDS if sees in NO_ROWS else OTHER_RECORD_IDS if sees in LIMITED else ()
+        hidden = (*hidden, *OTHER_PROGRAMME_IDS)
         wrong += [f"{url}: shows {i} ({sees})" for i in hidden if i.encode() in body]
         if not args or sees in NO_ROWS:
             continue
+        if {"referral_id", "enquiry_id"} & set(args):
+            elsewhere = _url(name, args, OTHER_PROGRAMME)
+            got = (client.get(elsewhere).status_code, client.post(elsewhere, {}).status_code)
+            if got != (404, 404):
+                wrong.append(f"{elsewhere}: GET, POST answered {got}, not 404 (other programme)")
         other = _url(name, args, OUT_OF_SCOPE)
         if sees in LIMITED:
             got = (client.get(other).status_code, client.post(other, {}).status_code)

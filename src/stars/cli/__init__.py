@@ -115,9 +115,19 @@ def createuser(
         str | None,
         typer.Option(help="password (asked for when not given)", envvar="STARS_PASSWORD"),
     ] = None,
+    programme: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--programme",
+            help="programme code the user works in; repeat for several "
+            "(default: the service's only programme)",
+        ),
+    ] = None,
 ) -> None:
-    """Create a user with a role (and a council for council roles)."""
-    _run().createuser(username=username, role=role, council=council, password=password)
+    """Create a user with a role (and a council for council roles) in programmes."""
+    _run().createuser(
+        username=username, role=role, council=council, password=password, programmes=programme
+    )
 
 
 @app.command()
@@ -161,9 +171,13 @@ def import_tracker(
 @app.command("export-tracker")
 def export_tracker(
     out_dir: Annotated[Path, typer.Option("--out", help="directory to write the four files to")],
+    programme: Annotated[
+        str | None,
+        typer.Option("--programme", help="programme code (needed when there are several)"),
+    ] = None,
 ) -> None:
     """Write contract.toml, enquiries.csv, referrals.csv and outcome_periods.csv."""
-    _run().export_tracker(out_dir=out_dir)
+    _run().export_tracker(out_dir=out_dir, programme=programme)
 
 
 report_app = typer.Typer(help="Reports computed from the records.", no_args_is_help=True)
@@ -175,10 +189,14 @@ def report_evaluation(
     as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM-DD")],
     fmt: Annotated[str, typer.Option("--format", help="json, xlsx or html")] = "json",
     out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
+    programme: Annotated[
+        str | None,
+        typer.Option("--programme", help="programme code (needed when there are several)"),
+    ] = None,
 ) -> None:
     """The evaluation report of docs/tracker-format.md, as of a date."""
     day = parse_as_of(as_of)
-    _run().report_evaluation(day=day, fmt=fmt, out_file=out_file)
+    _run().report_evaluation(day=day, fmt=fmt, out_file=out_file, programme=programme)
 
 
 @report_app.command("board")
@@ -188,6 +206,10 @@ def report_board(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="pdf, xlsx or html")] = "pdf",
     out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
+    programme: Annotated[
+        str | None,
+        typer.Option("--programme", help="programme code (needed when there are several)"),
+    ] = None,
 ) -> None:
     """The strategic board's report card for a quarter (the whole programme)."""
     try:
@@ -196,7 +218,7 @@ def report_board(
         fail(f"--quarter: {exc}")
     if fmt not in ("pdf", "xlsx", "html"):
         fail(f"--format {fmt!r}: expected pdf, xlsx or html")
-    _run().report_board(quarter=q, fmt=fmt, out_file=out_file)
+    _run().report_board(quarter=q, fmt=fmt, out_file=out_file, programme=programme)
 
 
 @app.command()
@@ -209,7 +231,8 @@ def simulate(
     runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="the same seed gives the same output")] = 1,
     programme: Annotated[
-        str | None, typer.Option("--programme", help="programme code or name")
+        str | None,
+        typer.Option("--programme", help="programme code (needed when there are several)"),
     ] = None,
     settings: Annotated[
         list[str] | None,
@@ -257,10 +280,14 @@ def export_indigo(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today)")
     ] = None,
+    programme: Annotated[
+        str | None,
+        typer.Option("--programme", help="programme code (needed when there are several)"),
+    ] = None,
 ) -> None:
     """The programme in the INDIGO impact bond data standard (aggregate, open data)."""
     day = parse_as_of(as_of) if as_of else dt.date.today()
-    _run().export_indigo(out_dir=out_dir, day=day)
+    _run().export_indigo(out_dir=out_dir, day=day, programme=programme)
 
 
 app.add_typer(sufficiency_app, name="sufficiency")
@@ -271,10 +298,14 @@ app.add_typer(retention_app, name="retention")
 def explain(
     referral_id: Annotated[str, typer.Argument()],
     as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM-DD")],
+    programme: Annotated[
+        str | None,
+        typer.Option("--programme", help="programme code (needed when there are several)"),
+    ] = None,
 ) -> None:
     """The lines behind one referral's weeks, payments and savings."""
     day = parse_as_of(as_of)
-    _run().explain(referral_id=referral_id, day=day)
+    _run().explain(referral_id=referral_id, day=day, programme=programme)
 
 
 def main() -> None:

@@ -34,13 +34,23 @@ from stars.core.audit import record_access
 from stars.core.backups import BackupError
 from stars.core.backups import backup as backup_database
 from stars.core.backups import restore as restore_database
+from stars.core.programmes import programme_set
 from stars.core.serving import run_gunicorn
 from stars.domain.calendar import Quarter
 from stars.jobs.worker import run_worker
-from stars.partnership.selectors import contract_or_none
+from stars.partnership.selectors import ProgrammeUnknown, contract_or_none, programme_choose
 from stars.partnership.services import UserError, user_create
 from stars.referrals.models import Referral
 from stars.reports.evaluation import programme_evaluation_json
+
+
+def _within(programme: str | None) -> None:
+    """Work inside the programme named by ``--programme`` (needed only when the service
+    holds several; the error lists their codes)."""
+    try:
+        programme_set(programme_choose(programme))
+    except ProgrammeUnknown as exc:
+        fail(str(exc))
 
 
 def embedded_worker_default() -> bool:
@@ -146,12 +156,25 @@ def demo(*, contract: Path | None, seed: int) -> None:
         )
 
 
-def createuser(*, username: str, role: str, council: str | None, password: str | None) -> None:
+def createuser(
+    *,
+    username: str,
+    role: str,
+    council: str | None,
+    password: str | None,
+    programmes: list[str] | None = None,
+) -> None:
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         validate_password(password)
-        user = user_create(username=username, role=role, council=council, password=password)
+        user = user_create(
+            username=username,
+            role=role,
+            council=council,
+            password=password,
+            programmes=programmes,
+        )
     except ValidationError as exc:
         fail("password: " + " ".join(exc.messages))
     except UserError as exc:
@@ -197,7 +220,8 @@ def import_tracker(*, contract: Path, enquiries: Path, referrals: Path, periods:
             out.print(f"{len(ids)} {kind} in the database are not in the files (kept): {shown}")
 
 
-def export_tracker(*, out_dir: Path) -> None:
+def export_tracker(*, out_dir: Path, programme: str | None = None) -> None:
+    _within(programme)
     from stars.tracker.files import TrackerRejected, export_files
 
     try:
@@ -208,7 +232,10 @@ def export_tracker(*, out_dir: Path) -> None:
         out.print(f"wrote {path}")
 
 
-def report_evaluation(*, day: dt.date, fmt: str, out_file: Path | None) -> None:
+def report_evaluation(
+    *, day: dt.date, fmt: str, out_file: Path | None, programme: str | None = None
+) -> None:
+    _within(programme)
     if fmt not in ("json", "xlsx", "html"):
         fail(f"--format {fmt!r}: expected json, xlsx or html")
     if out_file is None and fmt == "xlsx":
@@ -237,7 +264,10 @@ def report_evaluation(*, day: dt.date, fmt: str, out_file: Path | None) -> None:
     out.print(f"wrote {out_file}")
 
 
-def report_board(*, quarter: Quarter, fmt: str, out_file: Path | None) -> None:
+def report_board(
+    *, quarter: Quarter, fmt: str, out_file: Path | None, programme: str | None = None
+) -> None:
+    _within(programme)
     from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
 
     if contract_or_none() is None:
@@ -258,7 +288,8 @@ def report_board(*, quarter: Quarter, fmt: str, out_file: Path | None) -> None:
     out.print(f"wrote {target}")
 
 
-def export_indigo(*, out_dir: Path, day: dt.date) -> None:
+def export_indigo(*, out_dir: Path, day: dt.date, programme: str | None = None) -> None:
+    _within(programme)
     from stars.reports.indigo import write_indigo
 
     if contract_or_none() is None:
@@ -267,7 +298,8 @@ def export_indigo(*, out_dir: Path, day: dt.date) -> None:
         out.print(f"wrote {path}")
 
 
-def explain(*, referral_id: str, day: dt.date) -> None:
+def explain(*, referral_id: str, day: dt.date, programme: str | None = None) -> None:
+    _within(programme)
     from stars.cases.explain import explanation_for, explanation_text
 
     referral = Referral.objects.filter(referral_id=referral_id).first()
@@ -300,6 +332,7 @@ def simulate(
     from stars.domain.simulation.whatif import WhatIfError
     from stars.reports.simulation import ProgrammeNotFound, simulation_for, simulation_xlsx
 
+    _within(programme)  # the programme named (or the only one) is the one simulated
     if contract_or_none() is None:
         fail("no contract is loaded: import a tracker first")
     columns = (
@@ -317,7 +350,6 @@ def simulate(
                 runs=runs,
                 seed=seed,
                 settings=settings,
-                programme=programme,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         except (WhatIfError, ProgrammeNotFound) as exc:

@@ -35,7 +35,8 @@ from ninja.openapi.docs import DocsBase
 from ninja.security import APIKeyCookie, HttpBasicAuth
 from pydantic import StringConstraints
 
-from stars.core.permissions import allowed
+from stars.core.permissions import allowed, programme_enter
+from stars.core.programmes import programme_set
 
 
 class SessionAuth(APIKeyCookie):
@@ -116,6 +117,7 @@ def require(request: HttpRequest, page_name: str) -> Any:
     user = request.user
     if not allowed(user, page_name):
         raise HttpError(403, f"the {page_name} operation is not open to your role")
+    programme_set(programme_enter(request, user, remember=False))  # ?programme=CODE
     return user
 
 

@@ -11,6 +11,7 @@ from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from stars.core.models import AccessLog
+from stars.core.programmes import programme_active
 
 CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -18,7 +19,9 @@ CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
 def _row(
     user: Any, action: str, object_type: str, object_id: Any, path: str, detail: str
 ) -> AccessLog:
+    active = programme_active()
     return AccessLog(
+        programme=active.code if active else "",
         user=user if getattr(user, "pk", None) else None,
         username=getattr(user, "username", "") or "system",
         action=action,
@@ -52,8 +55,12 @@ def record_list(
 
 
 def reads(*, who: str = "", record: str = "") -> QuerySet[AccessLog]:
-    """The access log, newest first, narrowed to a user and to a record if given."""
+    """The access log, newest first, narrowed to a user and to a record if given, and to
+    the programme worked in (with what belongs to none: signing in, the service's users)."""
     rows = AccessLog.objects.all()
+    active = programme_active()
+    if active is not None:
+        rows = rows.filter(programme__in=["", active.code])
     if who:
         rows = rows.filter(username__iexact=who.strip())
     if record:
@@ -119,13 +126,37 @@ def record_filter(model: Any, text: str, prefix: str = "", depth: int = 2) -> Q 
     return q
 
 
+PROGRAMME = "partnership.programme"
+
+
+def programme_path(model: Any, prefix: str = "", depth: int = 2) -> str | None:
+    """The lookup from ``model`` to the id of the programme its records belong to (through
+    at most ``depth`` foreign keys); None for what belongs to no programme (councils, users)."""
+    names = {f.name for f in model._meta.fields}
+    if model._meta.label_lower == PROGRAMME:
+        return f"{prefix}id"
+    if "programme" in names:
+        return f"{prefix}programme_id"
+    if depth:
+        for f in model._meta.fields:
+            if f.is_relation and (f.many_to_one or f.one_to_one) and f.related_model is not None:
+                found = programme_path(f.related_model, f"{prefix}{f.name}__", depth - 1)
+                if found is not None:
+                    return found
+    return None
+
+
 def recent_changes(*, who: str = "", record: str = "", limit: int = 50) -> list[dict[str, Any]]:
     """The latest ``limit`` changes across every historied model, with the fields changed,
     narrowed to a user and to a record (as :func:`reads` is) if given."""
     latest: list[tuple[Any, Any]] = []  # (model, history row), up to ``limit`` per model
     text = record.strip()
+    active = programme_active()
     for model in historied_models():
         history = model.history.select_related("history_user").order_by("-history_date")
+        path = programme_path(model) if active is not None else None
+        if path is not None:
+            history = history.filter(**{path: active.id})  # type: ignore[union-attr]
         if who:
             history = history.filter(history_user__username__iexact=who.strip())
         if text:

@@ -138,7 +138,7 @@ def insert_with_history(
     if defaults:
         extra = tuple(defaults.values())
         rows = [(*r, *extra) for r in rows]
-    before = model._default_manager.aggregate(m=Max("pk"))["m"] or 0
+    before = model._base_manager.aggregate(m=Max("pk"))["m"] or 0  # every programme's rows
     _insert(model, all_columns, rows, prepared=len(defaults))
 
     # ids only ever grow (autoincrement, sequences): the new rows are those above `before`

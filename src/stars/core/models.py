@@ -17,6 +17,9 @@ class AccessLog(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     path = models.CharField(max_length=500, blank=True)
     detail = models.CharField(max_length=500, blank=True)
+    programme = models.CharField(
+        max_length=40, blank=True, help_text="code of the programme worked in (blank: none)"
+    )
 
     class Meta:
         ordering = ["-at"]

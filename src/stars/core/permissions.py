@@ -9,6 +9,16 @@ page as every role and checks the answers against the table.
 Every query for child-level records goes through a selector that calls :func:`scope_of` and
 :meth:`Scope.filter`, so no page can forget a council's boundary. Out-of-scope records are
 answered 404, never 403, so a user cannot learn that another council's record exists.
+
+The service holds several programmes, and every record belongs to one. Each page (through
+:func:`page`) and each API call (through ``stars.core.api.require``) works inside one
+programme: the one asked for with ``?programme=CODE``, else the one the user last chose in
+the header's switcher, else their first. :func:`programme_enter` decides it from the user's
+memberships (another programme's code is answered 404), and every model of programme
+records has a :class:`ProgrammeManager`, so no query of a page, export, claim, report or API
+call can see another programme's records. Outside a request (the CLI, tests) the programme
+is the one set with :func:`programme_use`, or, when none is set, the records of every
+programme (a service with one programme behaves as before programmes existed).
 """
 
 from __future__ import annotations
@@ -23,9 +33,16 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
+from stars.core.programmes import (
+    NO_PROGRAMME,
+    SESSION_KEY,
+    ProgrammeChoice,
+    programme_active,
+    programme_use,
+)
 from stars.core.roles import Role
 
 POLICY = Path(__file__).with_name("access-policy.toml")
@@ -68,6 +85,39 @@ def load_policy(text: str, source: str = "access-policy.toml") -> tuple[list[str
 POLICY_ROLES, PAGES = load_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
 
 
+def programme_options(user: Any) -> list[ProgrammeChoice] | None:
+    """The programmes a user works in (None: the service holds no programme yet)."""
+    options = getattr(user, "programme_options", None)
+    return options() if callable(options) else None
+
+
+def programme_enter(
+    request: HttpRequest, user: Any, *, remember: bool = True
+) -> ProgrammeChoice | None:
+    """The programme this request works in, for this user: ``?programme=CODE`` (404 when
+    the user does not belong to it), else the one remembered in the session, else the
+    user's first. A page remembers a code asked for, so the next page stays in it."""
+    options = programme_options(user)
+    if options is None:
+        return None
+    if not options:
+        return NO_PROGRAMME
+    by_code = {o.code.lower(): o for o in options}
+    asked = request.GET.get("programme")
+    if asked is not None:
+        choice = by_code.get(asked.strip().lower())
+        if choice is None:
+            raise Http404("no such programme")
+    else:
+        session = getattr(request, "session", None)
+        remembered = session.get(SESSION_KEY, "") if session is not None else ""
+        choice = by_code.get(str(remembered).lower(), options[0])
+    session = getattr(request, "session", None)
+    if remember and session is not None and asked is not None and len(options) > 1:
+        session[SESSION_KEY] = choice.code
+    return choice
+
+
 @dataclass(frozen=True)
 class Scope:
     """What part of the programme a user may see."""
@@ -76,6 +126,7 @@ class Scope:
     key_worker_id: int | None  # a key worker sees only their own caseload
     child_level: bool  # may see child-level rows at all
     identifiable: bool  # may see names and dates of birth
+    programme: ProgrammeChoice | None = None  # the programme worked in (None: not narrowed)
 
     @property
     def programme_wide(self) -> bool:
@@ -124,17 +175,18 @@ def scope_of(user: Any) -> Scope:
     """The records a user may see: every role has its own rule here (and its column in the
     policy table, which says the same: tests/core/test_access_policy.py)."""
     role = getattr(user, "role", None)
+    programme = programme_active()
     if not getattr(user, "is_authenticated", False) or role not in ALL_ROLES:
-        return Scope(frozenset(), None, False, False)
+        return Scope(frozenset(), None, False, False, programme)
     if role in (Role.SPOC, Role.COMMISSIONER):
         code = user.council.code if user.council_id else ""
-        return Scope(frozenset({code}), None, True, True)
+        return Scope(frozenset({code}), None, True, True, programme)
     if role == Role.KEY_WORKER:
-        return Scope(None, user.pk, True, True)
+        return Scope(None, user.pk, True, True, programme)
     if role in (Role.PROVIDER_MANAGER, Role.ADMIN):
-        return Scope(None, None, True, True)
+        return Scope(None, None, True, True, programme)
     if role in (Role.INVESTOR, Role.EVALUATOR):
-        return Scope(None, None, False, False)  # aggregate figures only
+        return Scope(None, None, False, False, programme)  # aggregate figures only
     raise LookupError(f"scope_of has no rule for the role {role!r} (docs/adding-a-role.md)")
 
 
@@ -157,7 +209,8 @@ def page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., Htt
                 return redirect_to_login(request.get_full_path())
             if not allowed(request.user, name):
                 raise PermissionDenied(f"the {name} page is not open to your role")
-            return view(request, *args, **kwargs)
+            with programme_use(programme_enter(request, request.user)):
+                return view(request, *args, **kwargs)
 
         wrapper.stars_page = name  # type: ignore[attr-defined]
         return wrapper
@@ -175,4 +228,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if p.nav and allowed(user, name):
             url = reverse(name)
             items.append({"label": p.nav, "url": url, "active": request.path == url})
-    return {"nav_items": items, "user_role_label": Role(user.role).label if user.role else ""}
+    options = programme_options(user) or []
+    return {
+        "nav_items": items,
+        "user_role_label": Role(user.role).label if user.role else "",
+        "programme_current": programme_active(),
+        "programme_options": options if len(options) > 1 else [],
+    }

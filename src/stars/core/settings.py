@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "stars.core.programmes.programme_middleware",
 ]
 
 ROOT_URLCONF = "stars.web.urls"

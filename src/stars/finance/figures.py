@@ -15,6 +15,7 @@ import polars as pl
 from django.conf import settings
 
 from stars.core.permissions import Scope
+from stars.core.programmes import ProgrammeChoice, programme_use
 from stars.domain.calendar import age_on, months_between
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED, pseudonym, suppress_group
@@ -23,6 +24,7 @@ from stars.domain.money import Money
 from stars.domain.outcomes.engine import money_by_dates, money_by_group, referral_figures
 from stars.domain.vocabulary import label
 from stars.finance.engine_bridge import frames_for
+from stars.partnership.selectors import contract_or_none
 
 NEAR_CAP = Decimal("0.8")  # warn when payments reach this share of the maximum
 
@@ -164,6 +166,37 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
         "status": [(label(s), n) for s, n in status.items()],
         "reasons": [(label(r), n) for r, n in reasons.items()],
         "closed_early_rate": cases["closed_early_rate"] if closed >= SUPPRESS_BELOW else "c",
+    }
+
+
+def investor_portfolio(programmes: list[ProgrammeChoice], as_of: dt.date) -> dict[str, Any]:
+    """Each programme's aggregate figures side by side (those of ``investor_overview``,
+    small counts suppressed), with the money added up across them."""
+    rows = []
+    for choice in programmes:
+        with programme_use(choice):
+            contract = contract_or_none()
+            if contract is None:  # a programme whose contract is not loaded yet
+                continue
+            o = investor_overview(contract, as_of)
+        rows.append(
+            {
+                "programme": choice,
+                "contract": contract.name,
+                "referrals_total": o["referrals_total"],
+                "minimum_total": o["minimum_total"],
+                "closed_early_rate": o["closed_early_rate"],
+                "paid": o["to_date"].paid,
+                "outcome_payments": o["to_date"].outcome_payments,
+                "guaranteed_fees": o["to_date"].guaranteed_fees,
+                "projected": o["projected"].paid,
+                "cap": o["cap"],
+            }
+        )
+    return {
+        "rows": rows,
+        "paid": sum((r["paid"] for r in rows), Decimal(0)),
+        "projected": sum((r["projected"] for r in rows), Decimal(0)),
     }
 
 

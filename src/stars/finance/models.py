@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from stars.partnership.models import Council
+from stars.core.programmes import ProgrammeManager
+from stars.partnership.models import Council, Programme, programme_default
 from stars.referrals.models import Referral
 
 EXACT = {"max_digits": 20, "decimal_places": 6}
@@ -37,6 +38,13 @@ class Component(models.TextChoices):
 
 
 class OutcomeClaim(models.Model):
+    programme = models.ForeignKey(
+        Programme,
+        null=True,
+        default=programme_default,
+        on_delete=models.PROTECT,
+        related_name="claims",
+    )
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="claims")
     month = models.DateField(help_text="first day of the month claimed for")
     status = models.CharField(max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT)
@@ -63,11 +71,15 @@ class OutcomeClaim(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
+    objects = ProgrammeManager()
 
     class Meta:
         ordering = ["-month", "council__name"]
         constraints = [
-            models.UniqueConstraint(fields=["council", "month"], name="one_claim_per_council_month")
+            models.UniqueConstraint(
+                fields=["programme", "council", "month"],
+                name="one_claim_per_programme_council_month",
+            )
         ]
 
     def __str__(self) -> str:
@@ -85,6 +97,10 @@ class OutcomeClaim(models.Model):
 FUND_EXACT = {"max_digits": 32, "decimal_places": 12}  # a share (6 places) × an amount (6)
 
 
+class ClaimPartManager(ProgrammeManager):
+    path = "claim__programme_id"  # a claim's lines and funds belong to its programme
+
+
 class ClaimFund(models.Model):
     """What one outcome fund meets of a claim's outcome payments (its share, until its cap
     over all claims, in the order claims were prepared), worked out when it is prepared."""
@@ -94,6 +110,7 @@ class ClaimFund(models.Model):
     share = models.DecimalField(max_digits=8, decimal_places=6)
     cap = models.DecimalField(**EXACT, null=True, blank=True)
     amount = models.DecimalField(**FUND_EXACT)
+    objects = ClaimPartManager()
 
     class Meta:
         ordering = ["claim_id", "id"]
@@ -122,6 +139,7 @@ class ClaimLine(models.Model):
     )
     disputed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
+    objects = ClaimPartManager()
 
     class Meta:
         ordering = ["claim_id", "id"]

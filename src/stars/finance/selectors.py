@@ -20,7 +20,7 @@ from stars.domain.outcomes.claims import (
 )
 from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.models import Council
-from stars.partnership.selectors import contract_current
+from stars.partnership.selectors import contract_current, programme_councils
 
 
 def councils_visible(user: Any) -> QuerySet[Council]:
@@ -29,7 +29,7 @@ def councils_visible(user: Any) -> QuerySet[Council]:
     qs = Council.objects.order_by("name")
     if not scope.child_level or scope.key_worker_id is not None:
         return qs.none()
-    return scope.within_councils(qs, "code")
+    return programme_councils(scope.within_councils(qs, "code"))
 
 
 def claims_visible(user: Any) -> QuerySet[OutcomeClaim]:

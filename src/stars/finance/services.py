@@ -147,9 +147,10 @@ def claim_prepare(
     )
     specs = claim_lines(month=month, start=start, end=end, claimed=_claimed_before(council, month))
     _within_maxima(contract, council, claim, specs)
-    referrals = Referral.objects.filter(referral_id__in={s.referral_id for s in specs}).in_bulk(
-        field_name="referral_id"
-    )
+    referrals = {  # ids are unique within the programme worked in
+        r.referral_id: r
+        for r in Referral.objects.filter(referral_id__in={s.referral_id for s in specs})
+    }
     claim.lines.all().delete()
     bulk_create_with_history(
         [

@@ -15,5 +15,6 @@ urlpatterns = [
     path(CLAIM + "dispute/", views.claim_dispute, name="claim_dispute"),
     path("money/", views.finance_money, name="finance_money"),
     path("investor/", views.finance_investor, name="finance_investor"),
+    path("portfolio/", views.finance_portfolio, name="finance_portfolio"),
     path("extract/", views.finance_extract, name="finance_extract"),
 ]

@@ -16,7 +16,7 @@ from stars.core.dates import as_of as as_of_date
 from stars.core.documents import download
 from stars.core.forms import form_step
 from stars.core.listing import page_of, query_without_page
-from stars.core.permissions import allowed, page, scope_of
+from stars.core.permissions import allowed, page, programme_options, scope_of
 from stars.core.spreadsheets import csv_text, xlsx
 from stars.domain.calendar import month_label
 from stars.finance import documents, figures, selectors, services
@@ -253,11 +253,13 @@ def finance_money(request: HttpRequest) -> HttpResponse:
 def finance_investor(request: HttpRequest) -> HttpResponse:
     as_of = as_of_date(request)
     contract = contract_current()
+    several = len(programme_options(request.user) or []) > 1
     return render(
         request,
         "finance/investor.html",
         {
             "as_of": as_of,
+            "several": several,
             **programme_figures(
                 "investor_overview",
                 None,
@@ -265,6 +267,18 @@ def finance_investor(request: HttpRequest) -> HttpResponse:
                 lambda: figures.investor_overview(contract, as_of),
             ),
         },
+    )
+
+
+@page("finance_portfolio")
+def finance_portfolio(request: HttpRequest) -> HttpResponse:
+    """The programmes the user belongs to, side by side, in aggregate."""
+    as_of = as_of_date(request)
+    mine = programme_options(request.user) or []
+    return render(
+        request,
+        "finance/portfolio.html",
+        {"as_of": as_of, **figures.investor_portfolio(mine, as_of)},
     )
 
 

@@ -1,4 +1,5 @@
-"""Reads of the partnership: the contract in force, the councils a user may see."""
+"""Reads of the partnership: the programmes, the contract in force in the programme worked
+in, the councils a user may see."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 from django.db.models import QuerySet
 
 from stars.core.permissions import scope_of
+from stars.core.programmes import ProgrammeChoice, programme_active
 from stars.core.roles import Role
 from stars.domain.contract.parsing import parse_contract
 from stars.domain.contract.terms import Contract as ContractTerms
-from stars.partnership.models import Contract, Council, User
+from stars.partnership.models import Contract, Council, Programme, User
 
 
 class NoContract(LookupError):
@@ -23,12 +25,58 @@ def _parse(text: str, source: str) -> ContractTerms:
     return parse_contract(text, source)
 
 
-def contract_current() -> ContractTerms:
-    """The terms of the active contract (parsed once per version of its text)."""
-    row = Contract.objects.filter(active=True).only("terms", "source").first()
+class ProgrammeUnknown(LookupError):
+    """No programme has that code, or several programmes and none was named."""
+
+
+def programme_codes() -> list[str]:
+    return list(Programme.objects.order_by("code").values_list("code", flat=True))
+
+
+def programme_choose(code: str | None) -> ProgrammeChoice | None:
+    """The programme a command works in: the one named (case-insensitive), else the
+    service's only one (None when it holds none yet). ``ProgrammeUnknown`` lists the codes
+    when the code is unknown, or when the service holds several and none was named."""
+    codes = programme_codes()
+    if code is None:
+        if len(codes) > 1:
+            raise ProgrammeUnknown(
+                f"the service holds several programmes: name one with --programme "
+                f"(one of: {', '.join(codes)})"
+            )
+        if not codes:
+            return None
+        code = codes[0]
+    row = Programme.objects.filter(code__iexact=code.strip()).first()
     if row is None:
-        raise NoContract("no contract is loaded: run `stars demo` or `stars import-tracker`")
+        known = ", ".join(codes) or "none loaded"
+        raise ProgrammeUnknown(f"--programme {code!r}: no such programme (one of: {known})")
+    return row.choice()
+
+
+def contract_current() -> ContractTerms:
+    """The terms of the active contract of the programme worked in (parsed once per
+    version of its text)."""
+    row = contract_row()
     return _parse(row.terms, row.source)
+
+
+def contract_row() -> Contract:
+    """The active contract of the programme worked in, as stored (``NoContract`` when none
+    is loaded, or when several programmes hold one and none is worked in)."""
+    qs = Contract.objects.filter(active=True)
+    active = programme_active()
+    if active is not None:
+        qs = qs.filter(programme_id=active.id)
+    rows = list(qs[:2])
+    if not rows:
+        raise NoContract("no contract is loaded: run `stars demo` or `stars import-tracker`")
+    if len(rows) > 1:
+        raise NoContract(
+            "the service holds several programmes: name one "
+            f"(one of: {', '.join(programme_codes())})"
+        )
+    return rows[0]
 
 
 def contract_or_none() -> ContractTerms | None:
@@ -41,7 +89,15 @@ def contract_or_none() -> ContractTerms | None:
 def councils_in_scope(user: Any) -> QuerySet[Council]:
     """The councils whose records the user works with (all of them for programme-wide
     roles), by name."""
-    return scope_of(user).within_councils(Council.objects.order_by("name"), "code")
+    return programme_councils(
+        scope_of(user).within_councils(Council.objects.order_by("name"), "code")
+    )
+
+
+def programme_councils(qs: QuerySet[Council]) -> QuerySet[Council]:
+    """Councils of the programme worked in (every council when not narrowed to one)."""
+    active = programme_active()
+    return qs if active is None else qs.filter(programmes=active.id)
 
 
 def key_workers() -> QuerySet[Any]:

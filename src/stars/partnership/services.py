@@ -10,23 +10,41 @@ from stars.core.errors import RuleError
 from stars.core.roles import COUNCIL_ROLES, Role
 from stars.domain.contract.parsing import parse_contract
 from stars.domain.contract.terms import Contract as ContractTerms
-from stars.partnership.models import Contract, Council, User
+from stars.partnership.models import Contract, Council, Programme, User
 
 
 @transaction.atomic
 def contract_load(*, text: str, source: str) -> ContractTerms:
-    """Make these terms the active contract and make sure its councils exist.
+    """Make these terms the active contract of the programme they name (``[programme]
+    code``, created if new, its name updated) and make sure its councils exist and belong
+    to it. The first programme of a service takes every user already there.
 
     Raises ``ContractError`` (naming file and key) before anything is written.
     """
     terms = parse_contract(text, source)
-    Contract.objects.filter(active=True).exclude(terms=text).update(active=False)
-    row = Contract.objects.filter(active=True).first()
-    if row is None:
-        Contract.objects.create(name=terms.name, source=source, terms=text, active=True)
+    programme = programme_save(terms)
+    contracts = Contract.objects.filter(programme=programme, active=True)
+    contracts.exclude(terms=text).update(active=False)
+    if not contracts.exists():
+        Contract.objects.create(
+            programme=programme, name=terms.name, source=source, terms=text, active=True
+        )
     for la in terms.local_authorities:
-        Council.objects.update_or_create(code=la.code, defaults={"name": la.name})
+        council, _ = Council.objects.update_or_create(code=la.code, defaults={"name": la.name})
+        programme.local_authorities.add(council)
     return terms
+
+
+def programme_save(terms: ContractTerms) -> Programme:
+    """The programme a contract names, created or renamed as the contract says."""
+    first = not Programme.objects.exists()
+    programme, _ = Programme.objects.update_or_create(
+        code=terms.programme_code, defaults={"name": terms.name}
+    )
+    if first:
+        for user in User.objects.filter(programmes__isnull=True):
+            user.programmes.add(programme)
+    return programme
 
 
 def contract_load_file(*, path: Path) -> ContractTerms:
@@ -44,6 +62,7 @@ def user_create(
     role: str,
     password: str,
     council: str | None = None,
+    programmes: list[str] | None = None,
     first_name: str = "",
     last_name: str = "",
 ) -> User:
@@ -55,6 +74,25 @@ def user_create(
         if council_obj is None:
             codes = ", ".join(Council.objects.values_list("code", flat=True)) or "none loaded"
             raise UserError(None, f"unknown council {council!r}; expected one of: {codes}")
+    if programmes:
+        chosen = list(Programme.objects.filter(code__in=[p.lower() for p in programmes]))
+        missing = sorted({p.lower() for p in programmes} - {p.code for p in chosen})
+        if missing:
+            codes = ", ".join(Programme.objects.values_list("code", flat=True)) or "none loaded"
+            raise UserError(None, f"unknown programme {missing[0]!r}; expected one of: {codes}")
+    else:  # the service's only programme (none yet: they join the first one loaded)
+        chosen = list(Programme.objects.all()[:2])
+        if len(chosen) > 1:
+            codes = ", ".join(Programme.objects.values_list("code", flat=True))
+            raise UserError(None, f"say which programmes with --programme (one of: {codes})")
+    if council_obj is not None and chosen:
+        outside = [
+            p.code for p in chosen if not p.local_authorities.filter(pk=council_obj.pk).exists()
+        ]
+        if outside:
+            raise UserError(
+                None, f"the council {council_obj.code!r} is not in the programme {outside[0]!r}"
+            )
     if role in COUNCIL_ROLES and council_obj is None:
         raise UserError(None, f"the {role} role needs --council")
     if User.objects.filter(username=username).exists():
@@ -71,4 +109,5 @@ def user_create(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    user.programmes.set(chosen)
     return user

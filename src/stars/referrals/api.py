@@ -24,7 +24,7 @@ from stars.core.audit import record_access, record_list
 from stars.core.permissions import scope_of
 from stars.domain.pipeline import NEED_LABELS, PAPER_LABELS, WHY_NOW_MAX_LENGTH
 from stars.partnership.models import Council
-from stars.partnership.selectors import contract_current
+from stars.partnership.selectors import contract_current, programme_councils
 from stars.referrals import services
 from stars.referrals.models import Child, Enquiry
 from stars.referrals.selectors import enquiries_visible, referrals_visible
@@ -156,7 +156,7 @@ def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Any:
             422,
             Problem(detail="you can record enquiries for your own council only", field="council"),
         )
-    council = Council.objects.filter(code=code).first()
+    council = programme_councils(Council.objects.filter(code=code)).first()
     if council is None:
         return Status(422, Problem(detail=f"unknown council {code!r}", field="council"))
     try:

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from stars.core.programmes import ProgrammeManager
 from stars.domain.vocabulary import label
-from stars.partnership.models import Council
+from stars.partnership.models import Council, Programme, programme_default
 
 
 class Decision(models.TextChoices):
@@ -34,19 +35,41 @@ class Status(models.TextChoices):
 class Child(models.Model):
     """A child known to the programme. ``child_ref`` is pseudonymous; names are optional."""
 
-    child_ref = models.CharField(max_length=40, unique=True)
+    programme = models.ForeignKey(
+        Programme,
+        null=True,
+        default=programme_default,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    child_ref = models.CharField(max_length=40)
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="children")
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField()
     history = HistoricalRecords()
+    objects = ProgrammeManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "child_ref"], name="child_ref_unique_in_programme"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.child_ref
 
 
 class Enquiry(models.Model):
-    enquiry_id = models.CharField(max_length=40, unique=True)
+    programme = models.ForeignKey(
+        Programme,
+        null=True,
+        default=programme_default,
+        on_delete=models.PROTECT,
+        related_name="enquiries",
+    )
+    enquiry_id = models.CharField(max_length=40)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="enquiries")
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="enquiries")
     cohort = models.CharField(max_length=8)
@@ -73,6 +96,7 @@ class Enquiry(models.Model):
     )
     gf_approved_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
+    objects = ProgrammeManager()
 
     class Meta:
         ordering = ["enquiry_date", "enquiry_id"]
@@ -82,7 +106,10 @@ class Enquiry(models.Model):
                 condition=(models.Q(decision="pending") & models.Q(decision_date__isnull=True))
                 | (~models.Q(decision="pending") & models.Q(decision_date__isnull=False)),
                 name="decision_date_blank_exactly_when_pending",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "enquiry_id"], name="enquiry_id_unique_in_programme"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -90,7 +117,14 @@ class Enquiry(models.Model):
 
 
 class Referral(models.Model):
-    referral_id = models.CharField(max_length=40, unique=True)
+    programme = models.ForeignKey(
+        Programme,
+        null=True,
+        default=programme_default,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    referral_id = models.CharField(max_length=40)
     enquiry = models.ForeignKey(
         Enquiry, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )
@@ -110,6 +144,7 @@ class Referral(models.Model):
         related_name="caseload",
     )
     history = HistoricalRecords()
+    objects = ProgrammeManager()
 
     class Meta:
         ordering = ["referral_date", "referral_id"]
@@ -119,7 +154,10 @@ class Referral(models.Model):
                 condition=(models.Q(status="live") & models.Q(end_date__isnull=True))
                 | (~models.Q(status="live") & models.Q(end_date__isnull=False)),
                 name="end_date_blank_exactly_when_live",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "referral_id"], name="referral_id_unique_in_programme"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,6 +23,7 @@ from stars.core.dates import as_of as page_as_of
 from stars.core.documents import download
 from stars.core.forms import DateInput, GovukForm
 from stars.core.permissions import page, scope_of
+from stars.core.programmes import programme_active
 from stars.domain.simulation.fit import fit
 from stars.domain.simulation.montecarlo import contract_end
 from stars.domain.simulation.records import records_as_of
@@ -118,7 +119,8 @@ def simulator(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
     scope = scope_of(request.user)
     councils = scope.councils_in_view
-    params = {**form.params(), "councils": councils}
+    active = programme_active()
+    params = {**form.params(), "councils": councils, "programme": active.code if active else None}
     if request.GET.get("format") == "xlsx":
         record_access(
             user=request.user,

@@ -7,11 +7,19 @@ from typing import Any
 
 from django_tasks import task
 
+from stars.core.programmes import programme_use
+from stars.partnership.selectors import programme_choose
 from stars.reports.simulation import calibration_payload, page_payload, simulation_for
 
 
 def simulation_page(params: dict[str, Any]) -> dict[str, Any]:
-    """The simulator page's payload for the page's parameters (JSON in, JSON out)."""
+    """The simulator page's payload for the page's parameters (JSON in, JSON out), in the
+    programme they name (``programme``: its code; the page's programme)."""
+    with programme_use(programme_choose(params.get("programme"))):
+        return _simulation_page(params)
+
+
+def _simulation_page(params: dict[str, Any]) -> dict[str, Any]:
     as_of = dt.date.fromisoformat(params["as_of"])
     to = dt.date.fromisoformat(params["to"]) if params.get("to") else None
     sim = simulation_for(

@@ -15,7 +15,7 @@ from stars.domain.text_files import NotText, decode
 from stars.domain.tracker.checks import MAX_PROBLEMS, Problem
 from stars.domain.tracker.parsing import TrackerFile, parse_tracker
 from stars.domain.tracker.rows import write_tracker
-from stars.partnership.models import Contract
+from stars.partnership.selectors import NoContract, contract_row
 from stars.tracker.importer import ImportSummary, tracker_import
 from stars.tracker.selectors import programme_frames
 
@@ -120,10 +120,11 @@ def import_files(
 
 
 def export_files(*, out_dir: Path, by: Any = None) -> list[Path]:
-    """Write the contract and the three tracker CSVs of the whole programme."""
-    row = Contract.objects.filter(active=True).first()
-    if row is None:
-        raise TrackerRejected("no contract is loaded: nothing to export", [])
+    """Write the contract and the three tracker CSVs of the programme worked in."""
+    try:
+        row = contract_row()
+    except NoContract as exc:
+        raise TrackerRejected(f"{exc}: nothing to export", []) from exc
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "contract.toml"]
     written[0].write_text(row.terms, encoding="utf-8")

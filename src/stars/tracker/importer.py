@@ -5,6 +5,9 @@ and checked without error. Re-importable: records are matched by id and only wha
 is written, with history; records the database holds but the files no longer list are
 reported, never silently deleted. New rows go in through ``stars.core.bulk`` (plain SQL
 with their history) so that large trackers import quickly.
+
+A tracker is one programme's: the contract's ``[programme] code`` names it (created when
+new), and ids are matched within it, so two programmes may use the same ids.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from simple_history.utils import bulk_update_with_history
 
 from stars.cases.models import OutcomePeriod
 from stars.core.bulk import insert_with_history
-from stars.partnership.models import Council
+from stars.core.programmes import programme_use
+from stars.partnership.models import Council, Programme
 from stars.partnership.services import contract_load
 from stars.referrals.models import Child, Enquiry, Referral
 
@@ -61,10 +65,24 @@ def tracker_import(
     by: Any = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Load checked tracker frames (tracker-format columns, canonical codes, ``pl.Date``)."""
+    """Load checked tracker frames (tracker-format columns, canonical codes, ``pl.Date``)
+    into the programme the contract names."""
+    terms = contract_load(text=contract_text, source=contract_source)
+    programme = Programme.objects.get(code=terms.programme_code)
+    with programme_use(programme.choice()):
+        return _import(enquiries, referrals, periods, by, progress)
+
+
+def _import(
+    enquiries: pl.DataFrame,
+    referrals: pl.DataFrame,
+    periods: pl.DataFrame,
+    by: Any,
+    progress: Progress | None,
+) -> ImportSummary:
+    # new rows take the programme worked in (the records' default: programme_default)
     report = progress or _noop
     summary = ImportSummary()
-    contract_load(text=contract_text, source=contract_source)
     councils = dict(Council.objects.values_list("code", "id"))
     user = by if getattr(by, "pk", None) else None
     children = _children(enquiries, referrals, councils, summary, user)

@@ -16,6 +16,7 @@ from django.db import connection
 from stars.cases.models import OutcomePeriod
 from stars.core.cache import cached_figures
 from stars.core.permissions import Scope
+from stars.core.programmes import programme_active
 from stars.partnership.models import Contract
 from stars.referrals.models import Child, Enquiry, Referral
 
@@ -108,12 +109,20 @@ FROM cases_outcomeperiod p
 """
 
 
-def _where(scope: Scope | None, alias: str = "co") -> tuple[str, list[Any]]:
-    if scope is None or scope.councils is None:
-        return "", []
-    codes = sorted(scope.councils)
-    marks = ", ".join(["%s"] * len(codes)) or "NULL"
-    return f"WHERE {alias}.code IN ({marks})", codes
+def _where(scope: Scope | None, alias: str = "co", table: str = "r") -> tuple[str, list[Any]]:
+    """The rows of the programme worked in (``table``'s ``programme_id``), of the scope's
+    councils (``alias``'s ``code``)."""
+    terms, params = [], []
+    active = programme_active()
+    if active is not None:
+        terms.append(f"{table}.programme_id = %s")
+        params.append(active.id)
+    if scope is not None and scope.councils is not None:
+        codes = sorted(scope.councils)
+        marks = ", ".join(["%s"] * len(codes)) or "NULL"
+        terms.append(f"{alias}.code IN ({marks})")
+        params.extend(codes)
+    return ("WHERE " + " AND ".join(terms), params) if terms else ("", [])
 
 
 def _frame(sql: str, params: list[Any], columns: list[str]) -> pl.DataFrame:
@@ -185,16 +194,20 @@ def programme_version() -> str:
 def programme_figures(
     name: str, scope: Scope | None, parts: tuple[Any, ...], compute: Callable[[], T]
 ) -> T:
-    """Figures computed from the records of ``scope``'s councils, cached per version of the
-    records (``stars.core.cache``): ``compute`` runs once per version, scope and ``parts``."""
+    """Figures computed from the records of ``scope``'s councils in the programme worked
+    in, cached per version of the records (``stars.core.cache``): ``compute`` runs once per
+    version, programme, scope and ``parts``."""
     councils = None if scope is None or scope.councils is None else tuple(sorted(scope.councils))
-    return cached_figures(name, programme_version(), (councils, *parts), compute)
+    active = programme_active()  # each programme's figures are its own
+    programme = active.id if active is not None else None
+    return cached_figures(name, programme_version(), (programme, councils, *parts), compute)
 
 
 def report_frames(scope: Scope | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The frames the evaluation report needs, read lean: ids are the tables' integer keys
     (as text), child columns are empty. Every figure equals that of ``programme_frames``."""
     where, params = _where(scope)
+    e_where, _ = _where(scope, table="e")
     period_where, period_params = "", []
     if where:
         period_where = (
@@ -202,7 +215,7 @@ def report_frames(scope: Scope | None = None) -> tuple[pl.DataFrame, pl.DataFram
             "JOIN partnership_council co ON co.id = r.council_id " + where
         )
         period_params = params
-    enquiries = _frame(_LEAN_ENQUIRIES.format(where=where), params, ENQUIRY_COLUMNS)
+    enquiries = _frame(_LEAN_ENQUIRIES.format(where=e_where), params, ENQUIRY_COLUMNS)
     referrals = _frame(_LEAN_REFERRALS.format(where=where), params, REFERRAL_COLUMNS)
     periods = _frame(_LEAN_PERIODS.format(where=period_where), period_params, PERIOD_COLUMNS)
     referrals = referrals.with_columns(
@@ -221,7 +234,8 @@ def programme_frames(scope: Scope | None = None) -> tuple[pl.DataFrame, pl.DataF
     back as stored (canonical), dates as ``pl.Date``, blanks as null.
     """
     where, params = _where(scope)
-    enquiries = _frame(_ENQUIRIES.format(where=where), params, ENQUIRY_COLUMNS)
+    e_where, _ = _where(scope, table="e")
+    enquiries = _frame(_ENQUIRIES.format(where=e_where), params, ENQUIRY_COLUMNS)
     referrals = _frame(_REFERRALS.format(where=where), params, REFERRAL_COLUMNS)
     periods = _frame(_PERIODS.format(where=where), params, PERIOD_COLUMNS)
     referrals = referrals.with_columns(

@@ -8,6 +8,7 @@ written in code.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -164,6 +165,14 @@ class Contract:
         return {f.name: f.contribution(outcome_payments) for f in self.funds}
 
     # -- look-ups -------------------------------------------------------------------------
+    @property
+    def programme_code(self) -> str:
+        """The programme's code: ``[programme] code``, else its name in lower case with a
+        ``-`` for every run of other characters (``STARS`` is ``stars``)."""
+        if self.code:
+            return self.code.lower()
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:40] or "programme"
+
     @property
     def cohort_codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.cohorts)

@@ -1,0 +1,180 @@
+"""Several programmes in one service: every record belongs to one, ids are unique within a
+programme, and a user of one programme gets 404 for another's records (pages and API)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from typer.testing import CliRunner
+
+from stars.core.api import basic_header
+from stars.core.programmes import programme_use
+from tests.conftest import CONTRACT, PASSWORD, make_referral
+
+OTHER = CONTRACT.read_text(encoding="utf-8").replace(
+    'code = "dn2-stars"\nname = "STARS"', 'code = "other"\nname = "Other programme"'
+)
+
+
+@pytest.fixture
+def two(users, referrals):
+    """The DN2 programme (``stars``, with the users and referrals of the shared fixtures) and
+    a second programme, ``other``, over the same councils, holding a referral R-DER too."""
+    from stars.partnership.models import Programme
+    from stars.partnership.services import contract_load, user_create
+
+    contract_load(text=OTHER, source="other.toml")
+    stars, other = Programme.objects.get(code="dn2-stars"), Programme.objects.get(code="other")
+    with programme_use(other.choice()):
+        theirs = make_referral("R-DER", "derby")
+        only_theirs = make_referral("R-OTHER", "derby")
+    both = user_create(
+        username="manager_both",
+        role="provider_manager",
+        password=PASSWORD,
+        programmes=["dn2-stars", "other"],
+    )
+    other_spoc = user_create(
+        username="spoc_other", role="spoc", council="derby", password=PASSWORD, programmes=["other"]
+    )
+    investor_both = user_create(
+        username="investor_both",
+        role="investor",
+        password=PASSWORD,
+        programmes=["dn2-stars", "other"],
+    )
+    return {
+        "investor_both": investor_both,
+        "stars": stars,
+        "other": other,
+        "theirs": theirs,
+        "only_theirs": only_theirs,
+        "both": both,
+        "other_spoc": other_spoc,
+    }
+
+
+def test_one_programme_holds_the_contract_its_councils_and_everyone(users, referrals):
+    from stars.partnership.models import Programme
+
+    (programme,) = Programme.objects.all()
+    assert (programme.code, programme.name) == ("dn2-stars", "STARS")
+    assert sorted(programme.local_authorities.values_list("code", flat=True)) == [
+        "derby",
+        "nottingham",
+        "nottinghamshire",
+    ]
+    assert programme.contracts.get(active=True).name == "STARS"
+    assert all(list(u.programmes.all()) == [programme] for u in users.values())
+    assert {r.programme_id for r in referrals.values()} == {programme.pk}
+
+
+def test_ids_are_unique_within_a_programme_not_across_programmes(two):
+    from stars.referrals.models import Referral
+
+    assert two["theirs"].referral_id == "R-DER" and two["theirs"].programme == two["other"]
+    assert Referral.objects.filter(referral_id="R-DER").count() == 2  # no programme chosen
+    with programme_use(two["other"].choice()), pytest.raises(IntegrityError), transaction.atomic():
+        make_referral("R-OTHER", "derby")
+
+
+def test_a_user_of_one_programme_gets_404_for_anothers_records(client, users, two):
+    client.force_login(users["provider_manager"])
+    assert client.get(reverse("referral_detail", args=["R-OTHER"])).status_code == 404
+    assert client.get(reverse("referral_detail", args=["R-DER"])).status_code == 200
+    # asking for a programme they do not belong to is 404 as well
+    assert client.get(reverse("referral_list") + "?programme=other").status_code == 404
+    listed = client.get(reverse("referral_list")).content.decode()
+    assert "R-DER" in listed and "R-OTHER" not in listed
+    # the same council, another programme: the other programme's SPOC sees only its records
+    client.force_login(two["other_spoc"])
+    assert client.get(reverse("referral_detail", args=["R-OTHER"])).status_code == 200
+    assert client.get(reverse("referral_detail", args=["R-NOT"])).status_code == 404
+
+
+def test_a_user_of_both_switches_and_stays_in_the_programme_chosen(client, two):
+    client.force_login(two["both"])
+    home = client.get(reverse("home")).content.decode()
+    assert 'data-testid="programme-switcher"' in home and "Other programme" in home
+    # first by name: "Other programme"
+    assert client.get(reverse("referral_detail", args=["R-OTHER"])).status_code == 200
+    assert client.get(reverse("home") + "?programme=DN2-STARS").status_code == 200
+    assert client.get(reverse("referral_detail", args=["R-OTHER"])).status_code == 404
+    assert client.get(reverse("referral_detail", args=["R-NOT"])).status_code == 200
+    client.get(reverse("home") + "?programme=other")
+    assert client.get(reverse("referral_detail", args=["R-OTHER"])).status_code == 200
+    assert client.get(reverse("referral_detail", args=["R-NOT"])).status_code == 404
+
+
+def test_users_of_one_programme_see_no_switcher(client, users, two):
+    client.force_login(users["provider_manager"])
+    assert 'data-testid="programme-switcher"' not in client.get(reverse("home")).content.decode()
+
+
+def test_the_api_is_per_programme(client, users, two):
+    mine = {"HTTP_AUTHORIZATION": basic_header("provider_manager", PASSWORD)}
+    assert client.get("/api/referrals/R-OTHER", **mine).status_code == 404
+    assert client.get("/api/referrals/R-OTHER?programme=other", **mine).status_code == 404
+    ids = [r["referral_id"] for r in client.get("/api/referrals", **mine).json()]
+    assert sorted(ids) == ["R-DER", "R-NOT"]
+    both = {"HTTP_AUTHORIZATION": basic_header("manager_both", PASSWORD)}
+    assert client.get("/api/referrals/R-OTHER?programme=other", **both).status_code == 200
+    ids = [r["referral_id"] for r in client.get("/api/referrals?programme=other", **both).json()]
+    assert sorted(ids) == ["R-DER", "R-OTHER"]
+    assert client.get("/api/referrals/R-NOT?programme=dn2-stars", **both).status_code == 200
+    assert client.get("/api/referrals/R-NOT", **both).status_code == 404  # first by name: other
+
+
+def test_commands_name_the_programme_only_when_there_are_several(two):
+    from stars import cli
+
+    def run(*args: str):
+        return CliRunner().invoke(cli.app, list(args))
+
+    got = run("report", "evaluation", "--as-of", "2024-11-30")
+    assert got.exit_code == 2 and "Traceback" not in got.output
+    assert got.stderr.splitlines() == [
+        "error: the service holds several programmes: name one with --programme "
+        "(one of: dn2-stars, other)"
+    ]
+    got = run("export", "indigo", "--programme", "nope", "--as-of", "2024-11-30")
+    assert got.exit_code == 2
+    assert "--programme 'nope': no such programme (one of: dn2-stars, other)" in got.stderr
+    got = run("report", "evaluation", "--as-of", "2024-11-30", "--programme", "OTHER")
+    assert got.exit_code == 0, got.output
+    assert json.loads(got.stdout)["referrals"]["total"] == 2
+    assert run("explain", "R-OTHER", "--as-of", "2024-11-30", "--programme", "dn2-stars").exit_code
+    got = run("explain", "R-OTHER", "--as-of", "2024-11-30", "--programme", "other")
+    assert got.exit_code == 0, got.output
+
+
+def test_an_investor_sees_the_programmes_they_fund_side_by_side_in_aggregate(client, users, two):
+    from stars.finance.figures import investor_overview
+    from stars.partnership.selectors import contract_current
+
+    client.force_login(two["investor_both"])
+    page = client.get(reverse("finance_portfolio") + "?as_of=2024-11-30")
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert [r["programme"].code for r in rows] == ["other", "dn2-stars"]
+    for r in rows:
+        with programme_use(r["programme"]):
+            o = investor_overview(contract_current(), page.context["as_of"])
+        assert (r["paid"], r["projected"], r["referrals_total"]) == (
+            o["to_date"].paid,
+            o["projected"].paid,
+            o["referrals_total"],
+        )
+    assert page.context["paid"] == sum(r["paid"] for r in rows)
+    body = page.content.decode()
+    assert all(i not in body for i in ("R-DER", "R-NOT", "R-OTHER", "C-R-DER"))
+    assert 'href="/finance/portfolio/"' in client.get(reverse("finance_investor")).content.decode()
+    client.force_login(users["investor"])
+    rows = client.get(reverse("finance_portfolio")).context["rows"]
+    assert [r["programme"].code for r in rows] == ["dn2-stars"]
+    assert (
+        'href="/finance/portfolio/"' not in client.get(reverse("finance_investor")).content.decode()
+    )
