@@ -175,7 +175,7 @@ def test_a_run_whose_draws_are_the_records_gives_the_engines_figures(contract, y
         pl.lit(0).alias("run")
     )
     periods = p.periods.filter(pl.col("referral_id").is_in(later["referral_id"].implode()))
-    got = sim.pricing.apply(sim.price(later, periods, 1)[e])
+    got = sim.figures(sim.price(later, periods, 1)[e])
     report = evaluation_report(contract, p.enquiries, p.referrals, p.periods, e)
     fin = report["finance"]
     assert int(got["referrals"][0]) == report["referrals"]["total"]

@@ -75,7 +75,9 @@ def test_a_what_if_changes_the_figures_it_should_and_the_workbook_shows_both(pro
     )
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Simulation", "Minimums", "Assumptions", "Run"]
+    assert wb.sheetnames == ["Simulation", "Minimums", "Assumptions", "Investor", "Run"]
+    investor = [r[0] for r in wb["Investor"].iter_rows(values_only=True)]
+    assert "IRR (a year)" in investor and "Money multiple (kept ÷ costs)" in investor
     heads = [c.value for c in wb["Simulation"][1]]
     assert "Baseline: Median" in heads and "What-if: Median" in heads
     assumptions = [r[0] for r in wb["Assumptions"].iter_rows(values_only=True)]

@@ -43,6 +43,9 @@ def test_a_simulation_shows_fan_charts_with_their_tables_and_a_what_if(client, p
         "<svg",
         'data-testid="fan_net_cash_saving"',
         'data-testid="minimums"',
+        'data-testid="investor"',
+        "IRR (a year)",
+        'data-testid="investor_by_year"',
     ):
         assert text in html, text
     xlsx = client.get(URL, {**QUERY, "format": "xlsx"})

@@ -180,3 +180,14 @@ def quarters_between(first: dt.date, last: Quarter) -> list[Quarter]:
         out.append(q)
         q = q.next()
     return out[::-1]
+
+
+def financial_year_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The as-of dates that close each financial year ending between two dates: 1 April,
+    since the figures as of a date count every day before it (to 31 March)."""
+    out = []
+    year = start.year if start < dt.date(start.year, 4, 1) else start.year + 1
+    while dt.date(year, 4, 1) < end:
+        out.append(dt.date(year, 4, 1))
+        year += 1
+    return out

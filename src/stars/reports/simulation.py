@@ -19,12 +19,13 @@ from stars.core.charts import fan
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
-from stars.domain.calendar import add_months
+from stars.domain.calendar import add_months, financial_year_ends
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import suppress
 from stars.domain.money import pence, rate4, rate_number
 from stars.domain.simulation.calibration import FIGURES, calibrate, coverage
 from stars.domain.simulation.fit import Assumptions, fit
+from stars.domain.simulation.investor import investor_runs
 from stars.domain.simulation.montecarlo import Progress, Runs, contract_end, simulate
 from stars.domain.simulation.pricing import FUND, is_money
 from stars.domain.simulation.records import records_as_of
@@ -105,7 +106,7 @@ def simulation_for(
     records = records_as_of(enquiries, referrals, periods, as_of)
     assumptions = fit(contract, records)
     end = to or contract_end(contract)
-    at = [as_of, *financial_year_ends(as_of, end)] if yearly else []
+    at = [as_of, *financial_year_ends(contract.start, end)] if yearly else []
     changed = apply(contract, assumptions, settings) if settings else None  # errors first
     total = runs * (2 if changed else 1)
 
@@ -212,6 +213,7 @@ def simulation_xlsx(sim: Simulation) -> bytes:
             "Simulation": (heads, rows),
             "Minimums": (min_heads, min_rows),
             "Assumptions": (["Assumption", "Value", "Source"], assumptions),
+            "Investor": (investor_tables(sim)[0]["headers"], investor_tables(sim)[0]["rows"]),
             "Run": (["Setting", "Value"], run),
         },
         money_columns={"Minimums": {h for h in min_heads if h.endswith("Expected penalty")}},
@@ -219,17 +221,6 @@ def simulation_xlsx(sim: Simulation) -> bytes:
 
 
 # -- the page -------------------------------------------------------------------------------------
-
-
-def financial_year_ends(start: dt.date, end: dt.date) -> list[dt.date]:
-    """The as-of dates that close each financial year between two dates (1 April: the figures
-    as of 1 April count every day to 31 March)."""
-    out = []
-    year = start.year if start < dt.date(start.year, 4, 1) else start.year + 1
-    while dt.date(year, 4, 1) < end:
-        out.append(dt.date(year, 4, 1))
-        year += 1
-    return out
 
 
 def _label(on: dt.date, to: dt.date) -> str:
@@ -460,6 +451,7 @@ def page_payload(sim: Simulation, *, suppressed: bool = True) -> dict[str, Any]:
             "rates": ["Chance it is reached"],
         }
     )
+    tables += investor_tables(sim)
     tables.append(
         {
             "key": "assumptions",
@@ -479,6 +471,97 @@ def page_payload(sim: Simulation, *, suppressed: bool = True) -> dict[str, Any]:
         "tables": tables,
         "charts": charts,
     }
+
+
+def _float_band(values: Any) -> list[float] | None:
+    """p10, median, p90 of the values that are numbers (None if none is)."""
+    known = np.sort(values[~np.isnan(values)])
+    if known.size == 0:
+        return None
+    pick = [known[max(int(np.ceil(p * known.size / 100)), 1) - 1] for p in (10, 50, 90)]
+    return [float(x) for x in pick]
+
+
+def investor_tables(sim: Simulation) -> list[dict[str, Any]]:
+    """The investor's cash flows (contract ``[investment]``): what it puts in at most, its
+    costs and income, money multiple and IRR, and each financial year's flows."""
+    base = sim.baseline
+    inv = investor_runs(base.contract, base.runs)
+    if inv is None:
+        return [
+            {
+                "key": "investor",
+                "title": "The investor's cash flows",
+                "headers": ["Figure", "Value"],
+                "rows": [["Investor's terms", "the contract has no [investment] terms"]],
+            }
+        ]
+    n = inv.runs
+    costs = np.asarray([float(sum(c, Decimal(0))) for c in inv.costs])
+    income = np.asarray([float(sum(i, Decimal(0))) for i in inv.income])
+
+    def money_row(name: str, values: Any) -> list[Any]:
+        b = _float_band(values)
+        assert b is not None
+        return [name, pounds(b[1]), f"{pounds(b[0])} to {pounds(b[2])}"]
+
+    def rate_row(name: str, values: Any, fmt: str) -> list[Any]:
+        b = _float_band(values)
+        if b is None:
+            return [name, "none", ""]
+        return [name, fmt.format(b[1]), f"{fmt.format(b[0])} to {fmt.format(b[2])}"]
+
+    over = int((inv.peak > float(inv.terms.committed)).sum())
+    none = int(np.isnan(inv.irr).sum())
+    rows = [
+        money_row("Put in at most (net, at a year's end)", inv.peak),
+        [
+            f"Chance of needing more than the £{inv.terms.committed:,.0f} committed",
+            f"{100 * over / n:.1f}%",
+            "",
+        ],
+        money_row("Delivery costs paid", costs),
+        money_row("Outcome payments and fees kept", income),
+        rate_row("Money multiple (kept ÷ costs)", inv.multiple, "{:.2f}"),
+        rate_row("IRR (a year)", inv.irr * 100, "{:.1f}%"),
+        ["Runs with no IRR (the flows never turn)", f"{100 * none / n:.1f}%", ""],
+    ]
+    by_year = []
+    for k, end in enumerate(inv.ends):
+        c = np.asarray([float(x[k]) for x in inv.costs])
+        i = np.asarray([float(x[k]) for x in inv.income])
+        by_year.append(
+            [
+                _label(end, sim.to),
+                *money_row("", c)[1:2],
+                *money_row("", i)[1:2],
+                *money_row("", i - c)[1:],
+            ]
+        )
+    terms = inv.terms
+    note = (
+        f"£{terms.weekly_cost_per_referral:,} a referral-week and £{terms.monthly_fixed_cost:,} "
+        "a month"
+        + (
+            f", return capped at {terms.return_cap_multiple}× costs"
+            if terms.return_cap_multiple
+            else ""
+        )
+    )
+    return [
+        {
+            "key": "investor",
+            "title": f"The investor's cash flows by the end (baseline; delivery costs {note})",
+            "headers": ["Figure", "Median", "80% band"],
+            "rows": rows,
+        },
+        {
+            "key": "investor_by_year",
+            "title": "The investor's flows in each financial year (baseline, medians)",
+            "headers": ["Financial year", "Costs", "Income", "Net", "Net: 80% band"],
+            "rows": by_year,
+        },
+    ]
 
 
 def _median_date_reached(s: Scenario, output: str, limit: int, sim: Simulation) -> str:

@@ -26,6 +26,7 @@ from stars.domain.contract.terms import (
     ContractYear,
     EligibilityRule,
     GuaranteedFunding,
+    Investment,
     LocalAuthority,
     Milestone,
     OutcomeFund,
@@ -291,6 +292,7 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
         provider=prog.text("provider") if prog.has("provider") else "",
         investor=prog.text("investor") if prog.has("investor") else "",
         outcome_funds=funds,
+        investment=_investment(root),
         start=start,
         referral_period_end=referral_period_end,
         programme_weeks=programme_weeks,
@@ -305,6 +307,22 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
         maximum_outcome_payment=prog.money("maximum_outcome_payment", False),
         stuck_after_working_days=prog.integer("stuck_after_working_days", False, 10),
         closure_reasons=tuple(r.lower() for r in reasons) if reasons else CLOSURE_REASONS,
+    )
+
+
+def _investment(root: _Reader) -> Investment | None:
+    """The ``[investment]`` table, if the contract gives the investor's terms."""
+    if not root.has("investment"):
+        return None
+    t = root.table_("investment")
+    committed = t.money("committed")
+    weekly = t.money("weekly_cost_per_referral")
+    assert committed is not None and weekly is not None
+    return Investment(
+        committed=committed,
+        weekly_cost_per_referral=weekly,
+        monthly_fixed_cost=t.money("monthly_fixed_cost", False) or Decimal(0),
+        return_cap_multiple=t.money("return_cap_multiple", False),
     )
 
 

@@ -119,6 +119,17 @@ class GuaranteedFunding:
 
 
 @dataclass(frozen=True)
+class Investment:
+    """The social investor's terms: it pays the provider's delivery costs up front and is
+    paid the outcome payments and guaranteed-funding fees (``[investment]``)."""
+
+    committed: Decimal  # the most the investor will have put in at any time
+    weekly_cost_per_referral: Decimal  # delivery cost of each week a referral is supported
+    monthly_fixed_cost: Decimal = Decimal(0)  # team and overheads, each month to the end
+    return_cap_multiple: Decimal | None = None  # the investor keeps at most this × its costs
+
+
+@dataclass(frozen=True)
 class ContractYear:
     year: int
     minimum_referrals: int
@@ -145,6 +156,7 @@ class Contract:
     code: str = ""  # [programme] code, for a service holding several programmes
     provider: str = ""  # [programme] provider: the organisation that delivers the service
     investor: str = ""  # [programme] investor: the social investor paying up front
+    investment: Investment | None = None  # [investment]: the investor's terms, if given
     _cohort_index: Mapping[str, Cohort] = field(default_factory=dict, repr=False, compare=False)
     _la_index: Mapping[str, LocalAuthority] = field(default_factory=dict, repr=False, compare=False)
 

@@ -45,6 +45,8 @@ EVIDENCE = 0.25  # cohort mix, progression and each cohort's closure ratio
 RATES = 1.0  # the programme's closure and breakdown rates
 SPELLS = 3  # outcome periods drawn after D per referral, at most
 FUNDINGS = ("sib", "guaranteed")
+# a referral's days on the programme as of a date: its window (referral_figures)
+ON_PROGRAMME = (pl.col("window_end") - pl.col("referral_date")).dt.total_days().clip(0)
 Floats = npt.NDArray[np.float64]
 Progress = Callable[[int, int], None]
 
@@ -170,11 +172,13 @@ class Simulator:
         )
 
     def _sums_of(self, figures: pl.DataFrame, *, check: bool = False) -> Ints:
-        """One run's (or the fixed part's) sums, keys·columns."""
+        """One run's (or the fixed part's) sums, keys·columns, then the days on the
+        programme."""
         grouped = figures.group_by("local_authority", "cohort", "funding").agg(
             pl.len().alias("referrals"), *[pl.col(c).sum() for c in self.columns[1:]]
         )
-        out = np.zeros(self.width, dtype=np.int64)
+        out = np.zeros(self.width + 1, dtype=np.int64)
+        out[-1] = int(figures.select(ON_PROGRAMME.sum()).item() or 0)
         for row in grouped.iter_rows(named=True):
             key = (row["local_authority"], row["cohort"], row["funding"])
             if key not in self.pricing.keys:
@@ -185,6 +189,11 @@ class Simulator:
             if check:
                 self.pricing.check(self.contract, key, {c: int(row[c]) for c in self.columns})
         return out
+
+    def figures(self, sums: Ints) -> dict[str, Ints]:
+        """Every output of each run from its sums (``price``), and ``case_days``: the days
+        its referrals have been on the programme (each one's window: the provider's work)."""
+        return {**self.pricing.apply(sums[:, : self.width]), "case_days": sums[:, self.width]}
 
     def _live(self, live: pl.DataFrame, periods: pl.DataFrame) -> _Live:
         ids = live["referral_id"].to_list()
@@ -481,6 +490,8 @@ class Simulator:
                 .join(keys, on=["local_authority", "cohort", "funding"], how="inner")
             )
             sums = np.tile(self.fixed[t], (runs, 1))
+            on = figures.group_by("run").agg(ON_PROGRAMME.sum().alias("_on"))
+            sums[on["run"].to_numpy().astype(np.int64), self.width] += on["_on"].to_numpy()
             r = grouped["run"].to_numpy().astype(np.int64)
             g = grouped["_g"].to_numpy().astype(np.int64)
             for j, c in enumerate(self.columns):
@@ -515,5 +526,5 @@ def simulate(
         done += n
         if progress is not None:
             progress(done, runs)
-    figures = {t: sim.pricing.apply(np.concatenate(parts[t])) for t in sim.at}
+    figures = {t: sim.figures(np.concatenate(parts[t])) for t in sim.at}
     return Runs(records.as_of, to, runs, seed, sim.at, sim.pricing, figures)
