@@ -22,9 +22,7 @@ from datetime import date
 from pathlib import Path
 
 # polars' allocator (jemalloc) hands freed memory back at once instead of keeping it
-os.environ.setdefault(
-    "_RJEM_MALLOC_CONF", "background_thread:true,dirty_decay_ms:0,muzzy_decay_ms:0"
-)
+os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 import polars as pl  # noqa: E402
 

@@ -190,6 +190,7 @@ def main() -> None:
     parser.add_argument("--shapes", default="growing,flat,shrinking")
     parser.add_argument("--council-draws", type=int, default=5)
     parser.add_argument("--national-draws", type=int, default=1)
+    parser.add_argument("--from-draw", type=int, default=1, help="keep the draws before it")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--ours-only", action="store_true", help="re-run ours, keep the peer's")
     args = parser.parse_args()
@@ -205,7 +206,7 @@ def main() -> None:
         for size in args.sizes.split(","):
             draws = args.council_draws if size == "council" else args.national_draws
             for shape in args.shapes.split(","):
-                for draw in range(1, draws + 1):
+                for draw in range(args.from_draw, draws + 1):
                     runs = [
                         r for r in runs if (r["size"], r["shape"], r["draw"]) != (size, shape, draw)
                     ]

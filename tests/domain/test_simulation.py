@@ -95,13 +95,32 @@ share = 0.05
 """,
     "funded.toml",
 )
+# the same with step-down paid by milestones of unbroken weeks, capped per referral
+MILESTONES = parse_contract(
+    OTHER_TEXT.replace(
+        'name = "Step down"\n',
+        'name = "Step down"\npayment_design = "continuous_milestones"\n'
+        "max_payment_per_referral = 9000.0\n",
+    ).replace(
+        '[[cohort]]\ncode = "EC"',
+        "  [[cohort.milestone]]\n  name = 'placement_start'\n  continuous_weeks = 0\n"
+        "  payment = 2500.0\n\n"
+        "  [[cohort.milestone]]\n  name = 'settled'\n  continuous_weeks = 12\n"
+        "  payment = 4000.0\n\n"
+        "  [[cohort.milestone]]\n  name = 'graduation'\n  continuous_weeks = 40\n"
+        "  payment = 6000.0\n\n"
+        '[[cohort]]\ncode = "EC"',
+    ),
+    "milestones.toml",
+)
 CENSUS = {
     id(DN2): dt.date(2024, 11, 30),
     id(OTHER): dt.date(2016, 8, 31),
     id(FUNDED): dt.date(2016, 8, 31),
+    id(MILESTONES): dt.date(2016, 8, 31),
 }
 CONTRACTS = pytest.mark.parametrize(
-    "contract", [DN2, OTHER, FUNDED], ids=["dn2", "other", "funded"]
+    "contract", [DN2, OTHER, FUNDED, MILESTONES], ids=["dn2", "other", "funded", "milestones"]
 )
 
 
@@ -255,7 +274,7 @@ def test_nearest_rank_is_a_value_with_enough_below(values):
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    contract=st.sampled_from([DN2, OTHER, FUNDED]),
+    contract=st.sampled_from([DN2, OTHER, FUNDED, MILESTONES]),
     n=st.integers(0, 90),
     programme_seed=st.integers(0, 10_000),
     days_before=st.integers(0, 900),

@@ -14,7 +14,7 @@ from stars.domain.simulation.fit import fit
 from stars.domain.simulation.montecarlo import contract_end, simulate
 from stars.domain.simulation.records import records_as_of
 from stars.domain.simulation.whatif import WhatIfError, apply
-from tests.domain.test_simulation import DN2
+from tests.domain.test_simulation import DN2, MILESTONES, OTHER
 
 P = generate_programme(DN2, n_referrals=120, as_of=dt.date(2024, 11, 30), seed=3)
 D = dt.date(2023, 6, 30)
@@ -101,3 +101,14 @@ def test_proving_weeks_and_prices_move_payments_the_right_way(proving, rate):
         fewer.values("outcome_payments@cohort:D") <= runs.values("outcome_payments@cohort:D")
     ).all()
     assert (fewer.values("sustained_weeks") == runs.values("sustained_weeks")).all()
+
+
+def test_a_milestone_amount_and_the_payment_design_itself_can_be_changed():
+    c, _ = apply(MILESTONES, FIT, ["cohort.SD.milestones.settled.payment=5000"])
+    assert [m.payment for m in c.cohort("SD").milestones] == [2500, 5000, 6000]
+    with pytest.raises(WhatIfError, match="no milestones named 'nope'"):
+        apply(MILESTONES, FIT, ["cohort.SD.milestones.nope.payment=1"])
+    # the weekly design in place of the milestones: priced by the weekly design's seam
+    weekly, _ = apply(MILESTONES, FIT, ["cohort.SD.payment_design=weekly_after_proving"])
+    assert weekly.cohort("SD").payment_design == "weekly_after_proving"
+    assert OTHER.cohort("SD").payment_design == "weekly_after_proving"

@@ -52,7 +52,7 @@ def test_a_provider_manager_uploads_a_tracker_and_it_is_imported_by_a_job(
         "referrals"
     ].read_bytes()
     page = client.get(response["Location"])
-    assert b"upload-progress" in page.content and b'http-equiv="refresh"' in page.content
+    assert b"upload-progress" in page.content and b'data-testid="check-now"' in page.content
     assert client.get(response["Location"] + "?format=json").json()["finished"] is False
 
     _work()
@@ -62,7 +62,7 @@ def test_a_provider_manager_uploads_a_tracker_and_it_is_imported_by_a_job(
     assert Referral.objects.count() == 12
     page = client.get(response["Location"]).content.decode()
     assert "The tracker was imported." in page and "referrals: 12 new" in page
-    assert 'http-equiv="refresh"' not in page
+    assert "upload-progress" not in page
     status = client.get(response["Location"] + "?format=json").json()
     assert (status["finished"], status["percent"], status["status"]) == (True, 100, "done")
     actions = set(AccessLog.objects.values_list("action", "object_type"))

@@ -1,6 +1,7 @@
 """Upload pages: the form, then one page per upload that shows its progress while the job
-runs (a bar; the page reloads itself without JavaScript, and polls ``?format=json`` with
-it) and its outcome when done: a summary, or every problem with a CSV of them."""
+runs (a bar, moved by polling ``?format=json``; without JavaScript a "Check now" link
+reloads the page) and its outcome when done: a summary, or every problem with a CSV of
+them."""
 
 from __future__ import annotations
 

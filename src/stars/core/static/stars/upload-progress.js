@@ -1,5 +1,5 @@
 // An upload's page while its job runs: ask for its progress every two seconds, move the bar,
-// and show the outcome once it is done. Without JavaScript the page reloads itself instead.
+// and show the outcome once it is done. Without JavaScript, the "Check now" link reloads it.
 (function () {
   var box = document.querySelector('[data-upload-status]');
   if (!box) { return; }
