@@ -29,12 +29,9 @@ def demo_load(
     claims.load_demo(seed=seed, console=console)
     returns.load_demo(seed=seed, console=console)
     governance.load_demo(console=console)
-<<<<<<< HEAD
+    if second_programme:
+        users += stepdown.load_demo(seed=seed, console=console)
     # the demo's past went through the services, which told users as they went (four years
     # of claims submitted and approved): the demo starts with nobody's list full of them
     Notification.objects.all().delete()
-=======
-    if second_programme:
-        users += stepdown.load_demo(seed=seed, console=console)
->>>>>>> main
     return users
