@@ -13,9 +13,10 @@ from stars.uploads.models import Upload
 
 
 def uploads_visible(user: Any, kind: str) -> QuerySet[Upload]:
-    """Uploads of one kind: SSDA903 returns of the user's own council (every council's for
-    programme-wide roles); trackers are the programme's."""
-    rows = Upload.objects.filter(kind=kind).select_related("council")
+    """Uploads of one kind: SSDA903 returns (imported or only checked) of the user's own
+    council (every council's for programme-wide roles); trackers are the programme's."""
+    kinds = [kind, Upload.Kind.VALIDATE] if kind == Upload.Kind.RETURNS else [kind]
+    rows = Upload.objects.filter(kind__in=kinds).select_related("council")
     if kind == Upload.Kind.RETURNS:
         rows = scope_of(user).within_councils(rows)
     return rows
