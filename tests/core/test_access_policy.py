@@ -90,6 +90,7 @@ def records(referrals, users):
         Upload.objects.create(
             pk=pk,
             kind=kind,
+            programme="dn2-stars",  # made in the first programme
             council=Council.objects.get(code=council) if council else None,
             uploaded_by_name="someone",
             status="rejected",

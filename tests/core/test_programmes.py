@@ -178,3 +178,28 @@ def test_an_investor_sees_the_programmes_they_fund_side_by_side_in_aggregate(cli
     assert (
         'href="/finance/portfolio/"' not in client.get(reverse("finance_investor")).content.decode()
     )
+
+
+def test_a_tracker_upload_loads_only_the_programme_it_was_made_in(users, two, tmp_path):
+    from stars.tracker.files import TrackerRejected, export_files, import_files
+    from stars.uploads.models import Upload
+    from stars.uploads.selectors import uploads_visible
+
+    with programme_use(two["stars"].choice()):
+        export_files(out_dir=tmp_path)
+    files = {
+        "contract": tmp_path / "contract.toml",
+        "enquiries": tmp_path / "enquiries.csv",
+        "referrals": tmp_path / "referrals.csv",
+        "periods": tmp_path / "outcome_periods.csv",
+    }
+    with pytest.raises(TrackerRejected) as refused:
+        import_files(**files, programme="other")
+    assert "the contract is for the programme 'dn2-stars', not 'other'" in refused.value.headline
+    summary, _ = import_files(**files, programme="dn2-stars")
+    assert (summary.referrals.created, summary.referrals.unchanged) == (0, 2)
+    for code in ("dn2-stars", "other"):
+        Upload.objects.create(kind="tracker", programme=code, uploaded_by_name="someone")
+    with programme_use(two["other"].choice()):
+        seen = [u.programme for u in uploads_visible(users["provider_manager"], "tracker")]
+    assert seen == ["other"]

@@ -54,13 +54,16 @@ def test_shaped_like_the_evaluation():
     assert abs(per_228(refs["guaranteed_funding"]) - 66) < 8
     for cohort, target in {"A": 30, "B": 112, "C": 22, "D": 64}.items():
         assert abs(per_228(refs["by_cohort"][cohort]) - target) < 8
-    for status, target in {
-        "graduated": 43,
-        "closed_early": 96,
-        "gf_complete": 13,
-        "live": 76,
-    }.items():
-        assert abs(per_228(cases["status"][status]) - target) < 10, status
+    # cases that close early last longer in cohorts B and D (calibrated to Table 5.1's
+    # sustained weeks, tests/demo/test_calibration.py), so more of them are still live on
+    # the census date than the evaluation's 96 closed early / 76 live: a trade-off
+    for status, target, within in (
+        ("graduated", 43, 10),
+        ("closed_early", 96, 16),
+        ("gf_complete", 13, 10),
+        ("live", 76, 16),
+    ):
+        assert abs(per_228(cases["status"][status]) - target) < within, status
     a = enq["by_cohort"]["A"]
     assert a["progressed"] / a["total"] < 0.3 and a["withdrawn"] / a["total"] > 0.4
     rate = {la: v["progressed"] / v["total"] for la, v in enq["by_local_authority"].items()}

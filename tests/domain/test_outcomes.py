@@ -126,7 +126,7 @@ def test_proving_period_ending_mid_period():
         pl.DataFrame(pers, schema=PERIOD_SCHEMA),
         D(2023, 1, 1),
     )["R1"]
-    assert pay.outcome_payment == Decimal("3500.00")  # 5 × £700
+    assert pay.outcome_payment == Decimal("4500.00")  # 5 × £900
     assert pay.guaranteed_fee == 0
 
 
@@ -195,8 +195,8 @@ def test_explanation_traces_every_figure_to_a_rule():
         "(the last 2 days are not a whole week)"
     )
     assert why.payable_rule == "max(0, 20 sustained − 17) = 3"
-    assert why.payment_rule == "3 payable weeks × £700.00 (cohort A weekly rate)"
-    assert why.outcome_payment == Decimal("2100.00")
+    assert why.payment_rule == "3 payable weeks × £900.00 (cohort A weekly rate)"
+    assert why.outcome_payment == Decimal("2700.00")
     labels = [line.label for line in why.lines]
     assert labels[0] == "Window" and "Outcome payment" in labels
 
@@ -215,4 +215,4 @@ def test_monthly_claims_add_up_to_the_total():
     total = outcome_payments_as_of(DN2, refs, frame, D(2023, 12, 1))["R1"].total
     assert claimed["R1"].outcome + claimed["R1"].fee == total
     # 697 days to 1 Dec 2023 = 99 weeks; cohort A pays £700 a week after the 26 guaranteed
-    assert total == Decimal("11700.00") + 700 * (99 - 26)
+    assert total == Decimal("11700.00") + 900 * (99 - 26)

@@ -45,7 +45,7 @@ def test_terms_are_changed_by_their_place_in_the_contract():
     assert a.cohort_share["D"] == pytest.approx(0.4)
     assert sum(a.cohort_share.values()) == pytest.approx(1)
     # the rest unchanged
-    assert c.cohort("C") == DN2.cohort("C") and DN2.cohort("A").weekly_outcome_payment == 700
+    assert c.cohort("C") == DN2.cohort("C") and DN2.cohort("A").weekly_outcome_payment == 900
 
 
 @pytest.mark.parametrize(

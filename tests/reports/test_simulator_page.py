@@ -44,6 +44,7 @@ def test_a_simulation_shows_fan_charts_with_their_tables_and_a_what_if(client, p
         'data-testid="fan_net_cash_saving"',
         'data-testid="minimums"',
         'data-testid="investor"',
+        'data-testid="by_year_council"',
         "IRR (a year)",
         'data-testid="investor_by_year"',
     ):

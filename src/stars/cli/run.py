@@ -133,7 +133,7 @@ def demo(*, contract: Path | None, seed: int) -> None:
     from stars.demo.load import demo_load
 
     path = contract or settings.STARS_DEFAULT_CONTRACT
-    users = demo_load(contract_path=Path(path), seed=seed, console=console)
+    users = demo_load(contract_path=Path(path), seed=seed, console=console, second_programme=True)
     out.print("Demo users (synthetic data only; sign in at http://127.0.0.1:8000/):")
     out.print(
         f"  {'username':<30} {'password':<22} {'role':<18} council", highlight=False, soft_wrap=True

@@ -19,6 +19,7 @@ from stars.demo.programme import DEMO_AS_OF
 from stars.domain.calendar import month_start, next_month
 from stars.finance.services import claim_approve, claim_dispute_line, claim_prepare, claim_submit
 from stars.partnership.models import Council, User
+from stars.partnership.selectors import programme_councils
 from stars.referrals.models import Referral
 
 LAST = {"derby": "disputed", "nottingham": "submitted"}  # any other council: a draft
@@ -28,7 +29,9 @@ DISPUTE = (
 )
 
 
-def load_demo(*, seed: int, console: Any, last_months: int | None = None) -> None:
+def load_demo(
+    *, seed: int, console: Any, last_months: int | None = None, as_of: Any = DEMO_AS_OF
+) -> None:
     """Every council's claims from its first month, or only for the ``last_months`` months
     before the census (a large programme's load test: each month's claim of 30,000
     referrals takes a while to prepare)."""
@@ -37,12 +40,12 @@ def load_demo(*, seed: int, console: Any, last_months: int | None = None) -> Non
         return
     months = []
     month = month_start(first[0])
-    while next_month(month) <= month_start(DEMO_AS_OF):
+    while next_month(month) <= month_start(as_of):
         months.append(month)
         month = next_month(month)
     if last_months is not None:
         months = months[-last_months:]
-    councils = list(Council.objects.order_by("code"))
+    councils = list(programme_councils(Council.objects.order_by("code")))
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Preparing monthly claims", total=len(councils) * len(months))
         for council in councils:

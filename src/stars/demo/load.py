@@ -6,15 +6,21 @@ from pathlib import Path
 
 from rich.console import Console
 
-from stars.demo import case_records, claims, governance, returns
+from stars.demo import case_records, claims, governance, returns, stepdown
 from stars.demo.programme import DemoUser, programme_load
 
 
 def demo_load(
-    *, contract_path: Path, seed: int, console: Console, n_referrals: int = 228
+    *,
+    contract_path: Path,
+    seed: int,
+    console: Console,
+    n_referrals: int = 228,
+    second_programme: bool = False,
 ) -> list[DemoUser]:
     """Reset the database and load the demo: the programme and its users, then case
-    records, monthly claims and a council's SSDA903 returns. Returns the demo users."""
+    records, monthly claims and a council's SSDA903 returns; with ``second_programme``, the
+    step-down programme beside it (``stars demo``). Returns the demo users."""
     users = programme_load(
         contract_path=contract_path, seed=seed, console=console, n_referrals=n_referrals
     )
@@ -22,4 +28,6 @@ def demo_load(
     claims.load_demo(seed=seed, console=console)
     returns.load_demo(seed=seed, console=console)
     governance.load_demo(console=console)
+    if second_programme:
+        users += stepdown.load_demo(seed=seed, console=console)
     return users

@@ -369,6 +369,42 @@ def page_payload(sim: Simulation, *, suppressed: bool = True) -> dict[str, Any]:
         }
     )
 
+    # by financial year and council: each council's own payments, savings and net cash
+    council_rows = []
+    for la in base.contract.local_authorities:
+        if sim.in_view is not None and la.code not in sim.in_view:
+            continue
+        for before, after in zip(points, points[1:], strict=False):
+            row = [f"{la.name}, {_label(after, sim.to)}"]
+            for figure in ("outcome_payments", "savings", "net_cash_saving"):
+                output = f"{figure}@la:{la.code}"
+                diff = base.runs.values(output, after) - base.runs.values(output, before)
+                b = _band(diff, scale, True)
+                row += [b[2], f"{pounds(b[1])} to {pounds(b[3])}"]
+            council_rows.append(row)
+    tables.append(
+        {
+            "key": "by_year_council",
+            "title": "Each financial year by council: outcome payments, savings and net cash "
+            "saving (baseline)",
+            "headers": [
+                "Council and financial year",
+                "Outcome payments: median",
+                "Outcome payments: 80% band",
+                "Savings: median",
+                "Savings: 80% band",
+                "Net cash saving: median",
+                "Net cash saving: 80% band",
+            ],
+            "rows": council_rows,
+            "money": [
+                "Outcome payments: median",
+                "Savings: median",
+                "Net cash saving: median",
+            ],
+        }
+    )
+
     # minimums, the programme maximum, the outcome fund
     min_heads = ["Minimum", "Referrals required"]
     for name, _ in scenarios:

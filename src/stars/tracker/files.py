@@ -57,16 +57,26 @@ def import_files(
     by: Any = None,
     console: Console | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
+    programme: str | None = None,
 ) -> tuple[ImportSummary, list[Problem]]:
     """Check the files against the contract, then import them in one transaction.
 
     ``on_progress(stage, done, total)`` is told how the import goes (a terminal's bar is
-    ``console``; a page's is ``on_progress``)."""
+    ``console``; a page's is ``on_progress``). ``programme``: the code of the programme
+    the tracker must be for (a page's upload: the programme the user works in); a contract
+    naming another is refused."""
     contract_text = _read(contract, csv_file=False)
     try:
         terms = parse_contract(contract_text, str(contract))
     except ContractError as exc:
         raise TrackerRejected(f"{exc}; nothing was imported", []) from exc
+    if programme is not None and terms.programme_code != programme.lower():
+        raise TrackerRejected(
+            f"{contract}: programme.code: the contract is for the programme "
+            f"{terms.programme_code!r}, not {programme!r}, the one you are working in; "
+            "nothing was imported",
+            [],
+        )
     files = [TrackerFile(str(p), _read(p)) for p in (enquiries, referrals, periods)]
     parsed = parse_tracker(terms, *files)
     if parsed.errors:

@@ -24,6 +24,8 @@ class Upload(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.WAITING)
     council = models.ForeignKey(Council, null=True, blank=True, on_delete=models.PROTECT)
+    # the programme the uploader worked in (code; blank: none): a tracker must be its own
+    programme = models.CharField(max_length=40, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

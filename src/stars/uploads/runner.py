@@ -101,6 +101,7 @@ def _tracker(upload: Upload) -> tuple[str, list[str]]:
         periods=path["periods"],
         by=upload.uploaded_by,
         on_progress=progress,
+        programme=upload.programme or None,
     )
     lines = [
         f"{kind}: {c.created} new, {c.updated} updated, {c.unchanged} unchanged"

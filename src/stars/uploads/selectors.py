@@ -8,17 +8,22 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from stars.core.permissions import scope_of
+from stars.core.programmes import programme_active
 from stars.partnership.models import Council
 from stars.uploads.models import Upload
 
 
 def uploads_visible(user: Any, kind: str) -> QuerySet[Upload]:
     """Uploads of one kind: SSDA903 returns (imported or only checked) of the user's own
-    council (every council's for programme-wide roles); trackers are the programme's."""
+    council (every council's for programme-wide roles); trackers are the programme's (the
+    one worked in)."""
     kinds = [kind, Upload.Kind.VALIDATE] if kind == Upload.Kind.RETURNS else [kind]
     rows = Upload.objects.filter(kind__in=kinds).select_related("council")
     if kind == Upload.Kind.RETURNS:
         rows = scope_of(user).within_councils(rows)
+    active = programme_active()
+    if kind == Upload.Kind.TRACKER and active is not None:
+        rows = rows.filter(programme=active.code)
     return rows
 
 

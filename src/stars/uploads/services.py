@@ -9,6 +9,7 @@ from typing import Any, BinaryIO
 from django.db import transaction
 
 from stars.core.audit import record_access
+from stars.core.programmes import programme_active
 from stars.partnership.models import Council
 from stars.uploads.files import RETURNS_ARCHIVE, TRACKER_FILES, folder_of
 from stars.uploads.models import Upload
@@ -37,8 +38,13 @@ def _create(
 ) -> Upload:
     """Store the upload and its files, and start its job once the row is committed."""
     with transaction.atomic():
+        active = programme_active()
         upload = Upload.objects.create(
-            kind=kind, council=council, uploaded_by=by, uploaded_by_name=by.username
+            kind=kind,
+            council=council,
+            uploaded_by=by,
+            uploaded_by_name=by.username,
+            programme=active.code if active else "",
         )
         folder = folder_of(upload)
         folder.mkdir(parents=True, exist_ok=True)
