@@ -40,6 +40,9 @@ def test_commissioner_sees_the_dashboard_tries_a_scenario_and_downloads_it(page,
     with page.expect_navigation():
         page.click("button:has-text('Project')")
     assert page.locator("th", has_text="Children (scenario)").count() == 1
+    # how far to trust it: the rolling backtests' errors and the band's coverage
+    assert "The 90% band held the actual count in" in page.get_by_test_id("coverage").inner_text()
+    assert page.locator("caption", has_text="How far to trust it").count() == 1
     assert axe_violations(page) == []
 
     page.fill("#years", "9")

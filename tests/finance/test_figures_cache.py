@@ -61,3 +61,15 @@ def test_the_money_page_shows_new_figures_after_a_change(client, users, referral
     OutcomePeriod.objects.all().delete()
     assert figures.money_overview(contract, None, AS_OF)["total"].outcome_payments == 0
     assert _page(client, url) != first
+
+
+def test_the_outcomes_report_is_cached_per_version_of_the_case_records(client, users, referrals):
+    from stars.cases.outcomes import OUTCOME_RECORDS
+    from stars.core.cache import data_version
+
+    before = data_version(OUTCOME_RECORDS)
+    client.force_login(users["admin"])
+    first = _page(client, reverse("cases_outcomes"))
+    assert _page(client, reverse("cases_outcomes")) == first
+    _period(referrals["derby"])
+    assert data_version(OUTCOME_RECORDS) != before

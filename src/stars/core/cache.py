@@ -11,13 +11,31 @@ nothing is ever invalidated by hand and a stale figure cannot be served.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.db import connection, models
 
 T = TypeVar("T")
 TIMEOUT = 24 * 3600  # seconds: old versions' figures age out on their own
+
+
+def data_version(tracked: Sequence[type[models.Model]]) -> str:
+    """The version of the records of the ``tracked`` models (each with a history: every
+    change, import or deletion of one is a row of its history table): the last history
+    row's id and time of each. One indexed row per table."""
+    parts = []
+    for model in tracked:
+        table = model.history.model._meta.db_table  # type: ignore[attr-defined]
+        parts.append(
+            f"(SELECT CAST(history_id AS TEXT) || '@' || CAST(history_date AS TEXT) FROM {table}"
+            " ORDER BY history_id DESC LIMIT 1)"
+        )
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(parts))
+        row = cur.fetchone()
+    return "|".join(str(v) for v in row)
 
 
 def cached_figures(name: str, version: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:

@@ -129,6 +129,12 @@ class Scope:
     programme: ProgrammeChoice | None = None  # the programme worked in (None: not narrowed)
 
     @property
+    def key(self) -> tuple[Any, ...]:
+        """The scope as plain values in a fixed order, e.g. for a cache key."""
+        councils = None if self.councils is None else tuple(sorted(self.councils))
+        return (councils, self.key_worker_id, self.child_level, self.identifiable)
+
+    @property
     def programme_wide(self) -> bool:
         """Every council's records (or figures), not one council's."""
         return self.councils is None

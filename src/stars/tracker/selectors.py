@@ -14,7 +14,7 @@ import polars as pl
 from django.db import connection
 
 from stars.cases.models import OutcomePeriod
-from stars.core.cache import cached_figures
+from stars.core.cache import cached_figures, data_version
 from stars.core.permissions import Scope
 from stars.core.programmes import programme_active
 from stars.partnership.models import Contract
@@ -175,20 +175,8 @@ def _sqlite_frame(sql: str, params: list[Any], columns: list[str]) -> pl.DataFra
 
 
 def programme_version() -> str:
-    """The version of the programme's records: the last history row (id and time) of each
-    table figures are computed from. Any change, import or deletion makes a new version;
-    the look is one indexed row per table."""
-    parts = []
-    for model in VERSIONED:
-        table = model.history.model._meta.db_table  # type: ignore[attr-defined]
-        parts.append(
-            f"(SELECT CAST(history_id AS TEXT) || '@' || CAST(history_date AS TEXT) FROM {table}"
-            " ORDER BY history_id DESC LIMIT 1)"
-        )
-    with connection.cursor() as cur:
-        cur.execute("SELECT " + ", ".join(parts))
-        row = cur.fetchone()
-    return "|".join(str(v) for v in row)
+    """The version of the programme's records (``VERSIONED``): any change makes a new one."""
+    return data_version(VERSIONED)
 
 
 def programme_figures(
