@@ -270,6 +270,7 @@ READS_NOTHING = {
     "demo": "erases the database and loads synthetic records; prints only the demo users",
     "createuser": "creates a user",
     "check": "Django's deployment checks",
+    "notify-due": "makes notifications (ids only) for users in their own scope; prints counts",
     "sufficiency validate": "checks a council's files with DfE's rules; no database read",
 }
 

@@ -99,3 +99,29 @@ def test_a_manager_balances_caseloads_from_the_caseload_page(page, demo):
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert axe_violations(page) == []
+
+
+def test_a_claim_submitted_from_the_managers_home_reaches_the_commissioner(page, demo):
+    sign_in(page, "manager", DEMO_PASSWORD)
+    page.goto("/")
+    page.click("[data-testid=today-claims] >> text=Nottinghamshire County Council")
+    page.click("button:has-text('Submit the claim')")
+    page.click("text=Sign out")
+    sign_in(page, "commissioner-nottinghamshire", DEMO_PASSWORD)
+    link = page.locator("[data-testid=notifications-link]")
+    assert "1 unread" in link.inner_text()
+    link.click()
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert axe_violations(page) == []
+    page.click("text=Claim for Nottinghamshire County Council")
+    assert "Nottinghamshire County Council" in page.locator(
+        "h1, .govuk-caption-l"
+    ).all_inner_texts()[0] or (page.url.endswith("/finance/claims/nottinghamshire/2024-10/"))
+    page.goto("/notifications/choices/")
+    page.uncheck("#id_email_0")
+    page.click("button:has-text('Save my choices')")
+    assert "Your notification choices are saved" in page.content()
+    page.goto("/notifications/choices/")
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

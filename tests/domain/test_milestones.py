@@ -257,3 +257,19 @@ def test_milestone_payments_follow_the_longest_run(gaps, as_of_days):
     ]
     full = sum((m.payment for m in earned), Decimal(0))
     assert why.outcome_payment == min(full, cohort.max_payment_per_referral)
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "contracts" / "examples").glob("*.toml")))
+def test_every_worked_example_contract_reads(example):
+    """README, "Writing a contract": one worked example per payment design, each valid."""
+    terms = parse_contract(example.read_text("utf-8"), str(example))
+    assert terms.code and terms.funds
+
+
+def test_there_is_a_worked_example_for_every_design():
+    from stars.domain.contract.terms import PAYMENT_DESIGNS
+
+    used = set()
+    for example in (ROOT / "contracts" / "examples").glob("*.toml"):
+        used |= {c.payment_design for c in parse_contract(example.read_text("utf-8")).cohorts}
+    assert used == set(PAYMENT_DESIGNS)

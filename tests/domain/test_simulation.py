@@ -19,7 +19,12 @@ from stars.domain.evaluation.report import evaluation_report, report_to_plain
 from stars.domain.simulation.fit import fit
 from stars.domain.simulation.montecarlo import Simulator, contract_end, simulate
 from stars.domain.simulation.records import records_as_of
-from stars.domain.simulation.summary import FINANCE, nearest_rank, simulation_summary
+from stars.domain.simulation.summary import (
+    FINANCE,
+    minimum_rows,
+    nearest_rank,
+    simulation_summary,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DN2 = parse_contract((ROOT / "contracts" / "dn2-stars.toml").read_text(), "dn2-stars.toml")
@@ -308,3 +313,22 @@ def test_runs_never_undo_the_records_and_bands_are_ordered(
         )
     # no referral after the referral period: at most what is there plus what can come
     assert all(0 <= v <= 1 for v in s["referrals"]["shortfall_probability"].values())
+
+
+def test_referrals_are_counted_per_contract_year_for_its_minimum():
+    p = _programme(DN2, n=150, seed=11)
+    d = dt.date(2022, 6, 30)
+    rec = records_as_of(p.enquiries, p.referrals, p.periods, d)
+    e = CENSUS[id(DN2)]
+    runs = simulate(DN2, rec, fit(DN2, rec), to=e, runs=30, seed=4)
+    report = evaluation_report(DN2, p.enquiries, p.referrals, p.periods, d)
+    total = sum(runs.values(f"referrals@year:{y}") for y in (1, 2, 3, 4))
+    later = runs.values("referrals") - total  # year 5 has no minimum
+    assert (later >= 0).all()
+    # years ended by D are the records' own
+    for y in (1,):
+        assert (
+            runs.values(f"referrals@year:{y}") == report["referrals"]["by_contract_year"][str(y)]
+        ).all()
+    rows = {r["minimum"]: r for r in minimum_rows(DN2, runs)}
+    assert {"Contract year 1", "Contract year 4"} <= set(rows)

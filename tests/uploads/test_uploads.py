@@ -158,3 +158,44 @@ def test_other_roles_cannot_upload(client, users, tracker_files):
     client.force_login(users["provider_manager"])
     assert client.get(reverse("upload_returns")).status_code == 403
     assert Upload.objects.count() == 0
+
+
+@pytest.fixture
+def validator_env(settings):
+    """DfE's validator's environment: the project's (made on first use, as the command
+    line makes it)."""
+    from pathlib import Path
+
+    shared = Path("/work/main/.venv-903")
+    if (shared / ".stars-requirements").exists():
+        settings.STARS_VALIDATOR_903 = shared
+    return settings.STARS_VALIDATOR_903
+
+
+def test_a_council_user_checks_returns_with_dfes_rules_without_importing_them(
+    client, users, returns_zip, validator_env
+):
+    client.force_login(users["commissioner"])
+    response = client.post(
+        reverse("upload_returns"),
+        {"action": "validate", "archive": SimpleUploadedFile("derby.zip", returns_zip)},
+    )
+    assert response.status_code == 302
+    _work()
+    upload = Upload.objects.get()
+    assert (upload.kind, upload.status) == ("validate", "done"), upload.headline
+    assert not SufficiencyReturn.objects.exists()  # checked only
+    page = client.get(response["Location"]).content.decode()
+    assert "Checked" in page
+    if upload.problems:
+        assert "the database was not touched" in upload.headline
+        assert all(": rule " in line and ": column " in line for line in upload.lines)
+        rows = list(
+            csv.reader(
+                io.StringIO(client.get(response["Location"] + "?format=csv").content.decode())
+            )
+        )
+        assert len(rows) == len(upload.lines) + 1
+    else:
+        assert "No findings" in upload.headline
+    assert AccessLog.objects.filter(action="validate", object_id="derby").exists()

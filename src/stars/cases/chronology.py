@@ -47,6 +47,7 @@ KINDS = {
     "change": "Changes",
 }
 CHANGE = {"~": "changed", "-": "deleted"}
+ALLOCATION = "key_worker_id"  # a referral's change of key worker is an entry of its own
 
 
 @dataclass(frozen=True)
@@ -205,9 +206,9 @@ def chronology(referral: Referral) -> list[Entry]:
     }
 
     def allocation(before: Any, row: Any, changed: list[str]) -> tuple[list[Entry], list[str]]:
-        if "key_worker_id" not in changed:
+        if ALLOCATION not in changed:
             return [], changed
-        was, now = people.get(before.key_worker_id), people.get(row.key_worker_id)
+        was, now = people.get(getattr(before, ALLOCATION)), people.get(getattr(row, ALLOCATION))
         title = f"Reallocated from {was} to {now}" if was else f"Allocated to {now}"
         entry = Entry(
             on=timezone.localtime(row.history_date).date(),
@@ -217,7 +218,7 @@ def chronology(referral: Referral) -> list[Entry]:
             who=_user(row),
             recorded=row.history_date,
         )
-        return [entry], [f for f in changed if f != "key_worker_id"]
+        return [entry], [f for f in changed if f != ALLOCATION]
 
     add(
         Referral,

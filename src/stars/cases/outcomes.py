@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from stars.cases.models import (
     ANSWERS,
+    Assessment,
     AssessmentScore,
     AttendanceTerm,
     ClosingSurvey,
@@ -28,6 +29,7 @@ from stars.cases.models import (
     answer_scale,
 )
 from stars.cases.selectors import Filters, report_referrals
+from stars.core.cache import cached_figures, data_version
 from stars.core.charts import bar
 from stars.core.permissions import Scope
 from stars.domain.disclosure import SUPPRESSED, is_small
@@ -89,6 +91,31 @@ class _Sup:
 
     def mean(self, value: float | None, n: int) -> Any:
         return SUPPRESSED if self.on and is_small(n) else value
+
+
+# The records the outcomes report reads: its figures are cached per version of these.
+OUTCOME_RECORDS = (
+    Referral,
+    OutcomePeriod,
+    Assessment,
+    AssessmentScore,
+    AttendanceTerm,
+    ClosingSurvey,
+    Instrument,
+    InstrumentArea,
+    MeasureEvent,
+)
+
+
+def outcomes_tables(scope: Scope, filters: Filters, *, suppressed: bool) -> list[Table]:
+    """``outcomes_report`` with its charts, cached per version of ``OUTCOME_RECORDS``, scope
+    and filters (``stars.core.cache``)."""
+    return cached_figures(
+        "cases_outcomes",
+        data_version(OUTCOME_RECORDS),
+        (scope.key, filters, suppressed),
+        lambda: add_charts(outcomes_report(scope, filters, suppressed=suppressed)),
+    )
 
 
 def outcomes_report(scope: Scope, filters: Filters, *, suppressed: bool) -> list[Table]:

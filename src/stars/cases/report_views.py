@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from stars.cases.outcomes import add_charts, outcomes_report
+from stars.cases.outcomes import outcomes_tables
 from stars.cases.selectors import (
     CASELOAD_SORTS,
     DUE_FILTERS,
@@ -91,7 +91,7 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
         date_to=parse_date(g.get("to")),
     )
     suppressed = not scope.child_level
-    tables = outcomes_report(scope, filters, suppressed=suppressed)
+    tables = outcomes_tables(scope, filters, suppressed=suppressed)  # with their charts
     fmt = g.get("format", "html")
     if fmt in ("xlsx", "pdf"):
         record_access(
@@ -104,7 +104,7 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     if fmt == "xlsx":
         return download("xlsx", "outcomes", xlsx({t.key: (t.headers, t.rows) for t in tables}))
     context = {
-        "tables": add_charts(tables),
+        "tables": tables,
         "filters": filters,
         "suppressed": suppressed,
         "councils": list(

@@ -79,6 +79,17 @@ def worker(
     _run().worker(interval=interval, batch=batch, max_tasks=max_tasks)
 
 
+@app.command("notify-due")
+def notify_due(
+    today: Annotated[str | None, typer.Option(help="the day to judge by (default: today)")] = None,
+) -> None:
+    """Tell users of stuck enquiries and overdue meetings and measures (run it daily)."""
+    day = parse_date(today) if today else None
+    if today and day is None:
+        fail("--today must be a date such as 2024-11-30")
+    _run().notify_due(today=day)
+
+
 @app.command()
 def demo(
     contract: Annotated[

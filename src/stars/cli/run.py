@@ -25,8 +25,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
+from stars.cases.notices import notify_due as notify_users_of_due
 from stars.cli.console import console, fail, out
 from stars.core.audit import record_access
 from stars.core.backups import BackupError
@@ -125,6 +127,14 @@ def restore(*, path: Path, force: bool) -> None:
 def worker(*, interval: float, batch: bool, max_tasks: int | None) -> None:
     out.print("running jobs" + (" until none is left" if batch else " (Ctrl+C to stop)"))
     run_worker(interval=interval, batch=batch, max_tasks=max_tasks)
+
+
+def notify_due(*, today: dt.date | None) -> None:
+    made = notify_users_of_due(today or timezone.localdate())
+    out.print(
+        f"notified: {made['enquiry_stuck']} stuck enquiries, "
+        f"{made['case_overdue']} overdue meetings and measures (emails go out as jobs)"
+    )
 
 
 def demo(*, contract: Path | None, seed: int) -> None:

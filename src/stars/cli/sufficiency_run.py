@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 from django.conf import settings
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from stars.cli.console import console, fail, out
 from stars.partnership.models import Council
@@ -102,7 +102,6 @@ def validate_returns(
     except validator.ValidatorUnavailable as exc:
         fail(str(exc))
         return
-    findings: list[validator.Finding] = []
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -110,40 +109,36 @@ def validate_returns(
         console=console,
         transient=True,
     )
-    with progress:
-        for y in years:
-            task = progress.add_task(f"Rules of {y}", total=None)
-            this = (pairs[y]["header"], pairs[y]["episodes"])
-            prev = (pairs[y - 1]["header"], pairs[y - 1]["episodes"]) if y - 1 in pairs else None
-            rows = sum(p.stat().st_size for p in this) // 40
-            try:
-                result = validator.run_year(
-                    python,
-                    year=y,
-                    la=la,
-                    this=this,
-                    previous=prev,
-                    timeout=300 + rows * 0.02,
-                    progress=lambda i, n, t=task: progress.update(t, completed=i, total=n),
-                )
-            except validator.ValidatorUnavailable as exc:
-                progress.stop()
-                fail(str(exc))
-                return
-            progress.remove_task(task)
-            note = f"; {result.note}" if result.note else ""
-            failed = f", {len(result.rules_failed)} could not run" if result.rules_failed else ""
-            out.print(
-                f"{y}: rules {result.ruleset}: {result.rules_run} run, {result.rules_skipped} "
-                f"not applicable to these files{failed}{note}: "
-                f"{len(result.findings):,} finding{'s' if len(result.findings) != 1 else ''}",
-                highlight=False,
-                soft_wrap=True,
+    bars: dict[int, TaskID] = {}
+
+    def follow(y: int, i: int, n: int) -> None:
+        if y not in bars:
+            bars[y] = progress.add_task(f"Rules of {y}", total=None)
+        progress.update(bars[y], completed=i, total=n)
+
+    def year_done(result: validator.YearResult) -> None:
+        if result.year in bars:
+            progress.remove_task(bars[result.year])
+        note = f"; {result.note}" if result.note else ""
+        failed = f", {len(result.rules_failed)} could not run" if result.rules_failed else ""
+        out.print(
+            f"{result.year}: rules {result.ruleset}: {result.rules_run} run, "
+            f"{result.rules_skipped} not applicable to these files{failed}{note}: "
+            f"{len(result.findings):,} finding{'s' if len(result.findings) != 1 else ''}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        for code, n, message in validator.summary(result.findings):
+            out.print(f"  rule {code:<6} {n:>6,}  {message}", highlight=False, soft_wrap=True)
+
+    try:
+        with progress:
+            findings = validator.validate_years(
+                python, files=files, la=la, years=years, progress=follow, year_done=year_done
             )
-            for code, n, message in validator.summary(result.findings):
-                out.print(f"  rule {code:<6} {n:>6,}  {message}", highlight=False, soft_wrap=True)
-            seen = {(f.file, f.line, f.code) for f in findings}
-            findings += [f for f in result.findings if (f.file, f.line, f.code) not in seen]
+    except validator.ValidatorUnavailable as exc:
+        fail(str(exc))
+        return
     for f in findings[:show]:
         out.print(
             f.describe() + (f" (child {f.child})" if f.child else ""),

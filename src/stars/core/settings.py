@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "stars.core",
     "stars.jobs",
     "stars.partnership",
+    "stars.notifications",
     "stars.referrals",
     "stars.cases",
     "stars.finance",
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stars.core.permissions.navigation",
+                "stars.notifications.context.unread",
             ],
         },
     }
@@ -280,3 +282,16 @@ LOGGING = logging_config(
 _GOVUK = PACKAGE_DIR / "core" / "static" / "govuk"
 if (_GOVUK / "assets").is_dir():
     WHITENOISE_ROOT = _GOVUK
+
+# Notifications by email: GOV.UK Notify when an API key is given (production), else one text
+# file per email in the outbox folder. Template ids: one for every event, or per event as
+# "event=id,event=id" (README.md, "Notifications").
+STARS_NOTIFY_API_KEY = os.environ.get("STARS_NOTIFY_API_KEY", "").strip()
+STARS_NOTIFY_TEMPLATE_ID = os.environ.get("STARS_NOTIFY_TEMPLATE_ID", "").strip()
+STARS_NOTIFY_TEMPLATES = dict(
+    pair.split("=", 1)
+    for pair in os.environ.get("STARS_NOTIFY_TEMPLATES", "").replace(" ", "").split(",")
+    if "=" in pair
+)
+STARS_OUTBOX = Path(os.environ.get("STARS_OUTBOX", STARS_HOME / "outbox"))
+STARS_BASE_URL = os.environ.get("STARS_BASE_URL", "http://127.0.0.1:8000")

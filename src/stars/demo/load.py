@@ -8,6 +8,7 @@ from rich.console import Console
 
 from stars.demo import case_records, claims, governance, returns, stepdown
 from stars.demo.programme import DemoUser, programme_load
+from stars.notifications.models import Notification
 
 
 def demo_load(
@@ -30,4 +31,7 @@ def demo_load(
     governance.load_demo(console=console)
     if second_programme:
         users += stepdown.load_demo(seed=seed, console=console)
+    # the demo's past went through the services, which told users as they went (four years
+    # of claims submitted and approved): the demo starts with nobody's list full of them
+    Notification.objects.all().delete()
     return users

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -33,8 +34,9 @@ from stars.domain.outcomes.claims import (
 )
 from stars.finance import engine_bridge
 from stars.finance.models import EXACT, FUND_EXACT, ClaimFund, ClaimLine, ClaimStatus, OutcomeClaim
+from stars.notifications.services import notify
 from stars.partnership.models import Council
-from stars.partnership.selectors import contract_current
+from stars.partnership.selectors import contract_current, users_with_role
 from stars.referrals.models import Referral
 
 _STEP = Decimal(1).scaleb(-EXACT["decimal_places"])
@@ -196,7 +198,24 @@ def claim_submit(*, claim: OutcomeClaim, by: Any) -> OutcomeClaim:
     claim.submitted_by = by
     claim.submitted_at = timezone.now()
     claim.save()
+    _tell(
+        "claim_submitted",
+        claim,
+        users_with_role(Role.COMMISSIONER, claim.council),
+        "submitted for your approval",
+    )
     return claim
+
+
+def _tell(event: str, claim: OutcomeClaim, users: Any, what: str, body: str = "") -> None:
+    """Tell the users concerned about a claim's step (notifications, by their choices)."""
+    notify(
+        event,
+        users=users,
+        title=f"Claim for {claim.council.name}, {month_label(claim.month)}: {what}",
+        body=body,
+        url=reverse("claim_detail", args=[claim.council.code, claim.month_key]),
+    )
 
 
 def _check_commissioner(claim: OutcomeClaim, by: Any) -> None:
@@ -221,6 +240,7 @@ def claim_approve(*, claim: OutcomeClaim, by: Any) -> OutcomeClaim:
     claim.approved_by = by
     claim.approved_at = timezone.now()
     claim.save()
+    _tell("claim_approved", claim, users_with_role(Role.PROVIDER_MANAGER), "approved")
     return claim
 
 
@@ -250,4 +270,11 @@ def claim_dispute_line(*, line: ClaimLine, by: Any, reason: str) -> ClaimLine:
     line.save()
     claim.status = ClaimStatus.DISPUTED
     claim.save()
+    _tell(
+        "claim_disputed",
+        claim,
+        users_with_role(Role.PROVIDER_MANAGER),
+        f"line for {line.referral.referral_id} disputed",
+        reason,
+    )
     return line

@@ -110,3 +110,11 @@ def key_workers() -> QuerySet[Any]:
 def key_worker_choices() -> list[tuple[str, str]]:
     """(id, name) of each active key worker, for a select."""
     return [(str(u.pk), u.get_full_name() or u.username) for u in key_workers()]
+
+
+def users_with_role(role: str, council: Any = None) -> QuerySet[Any]:
+    """Active users of a role (of one council, if given): whom an event concerns."""
+    qs = User.objects.filter(role=role, is_active=True)
+    if council is not None:
+        qs = qs.filter(council=council)
+    return qs

@@ -12,13 +12,15 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from stars.core.errors import RuleError
 from stars.core.roles import Role
 from stars.domain.pipeline import enquiry_problems
+from stars.notifications.services import notify
 from stars.partnership.models import Council
-from stars.partnership.selectors import contract_current
+from stars.partnership.selectors import contract_current, users_with_role
 from stars.referrals.models import (
     Child,
     ChildProfile,
@@ -220,7 +222,38 @@ def referral_accept(
     )
     enquiry.last_activity = on
     enquiry.save(update_fields=["last_activity"])
+    council_users = [
+        *users_with_role(Role.SPOC, referral.council),
+        *users_with_role(Role.COMMISSIONER, referral.council),
+    ]
+    notify(
+        "referral_accepted",
+        users=council_users,
+        title=f"Enquiry {enquiry.enquiry_id} accepted as referral {referral.referral_id}",
+        body=f"{referral.council.name}, cohort {referral.cohort}",
+        url=reverse("referral_detail", args=[referral.referral_id]),
+    )
+    if key_worker is not None:
+        _tell_allocated(referral, key_worker, None)
     return referral
+
+
+def _tell_allocated(referral: Referral, key_worker: Any, previous: Any) -> None:
+    url = reverse("case_detail", args=[referral.referral_id])
+    notify(
+        "case_allocated",
+        users=[key_worker],
+        title=f"Case {referral.referral_id} is allocated to you",
+        body=f"{referral.council.name}, cohort {referral.cohort}",
+        url=url,
+    )
+    if previous is not None:
+        notify(
+            "case_allocated",
+            users=[previous],
+            title=f"Case {referral.referral_id} is reallocated to another key worker",
+            url=url,
+        )
 
 
 @transaction.atomic
@@ -319,10 +352,12 @@ def referral_allocate(
         raise PipelineError("key_worker", "only a live case can be allocated")
     if key_worker is None or key_worker.role != Role.KEY_WORKER or not key_worker.is_active:
         raise PipelineError("key_worker", "choose an active key worker")
-    if referral.key_worker_id == key_worker.pk:
+    previous = referral.key_worker
+    if previous == key_worker:
         raise PipelineError("key_worker", f"the case is already allocated to {key_worker}")
     referral.key_worker = key_worker
     referral._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
     referral._history_user = by if getattr(by, "pk", None) else None  # type: ignore[attr-defined]
     referral.save(update_fields=["key_worker"])
+    _tell_allocated(referral, key_worker, previous)
     return referral

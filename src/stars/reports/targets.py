@@ -16,6 +16,7 @@ from stars.domain.calendar import add_months
 from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
 from stars.partnership.selectors import contract_current
 from stars.reports.evaluation import evaluation_for
+from stars.tracker.selectors import programme_figures
 
 
 @page("targets")
@@ -23,7 +24,9 @@ def targets(request: HttpRequest) -> HttpResponse:
     contract = contract_current()
     as_of = as_of_date(request)
     scope = scope_of(request.user)
-    report = evaluation_for(scope=scope, as_of=as_of)
+    report = programme_figures(
+        "evaluation", scope, (as_of,), lambda: evaluation_for(scope=scope, as_of=as_of)
+    )
     councils = scope.council_codes(contract.council_codes)
     refs = report["referrals"]
     enq = report["enquiries"]

@@ -189,3 +189,44 @@ def write_csv(path: Path, findings: Iterable[Finding]) -> None:
     rows = [[f.file, f.line, " ".join(f.columns), f.child, f.code, f.message] for f in findings]
     text = csv_text(["file", "line", "columns", "child", "rule", "message"], rows)
     path.write_text(text, encoding="utf-8", newline="")
+
+
+def validate_years(
+    python: Path,
+    *,
+    files: Iterable[tuple[int, str, Path]],
+    la: str,
+    years: Iterable[int] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+    year_done: Callable[[YearResult], None] | None = None,
+) -> list[Finding]:
+    """Run each year's rules (the previous year's files beside it, when there are some) on
+    ``files`` (``return_files``' answer); every finding once, in year order.
+
+    ``progress(year, done, total)`` follows the rules of a year; ``year_done`` gets each
+    year's result. Raises ``ValidatorUnavailable`` when a year cannot be run."""
+    pairs: dict[int, dict[str, Path]] = {}
+    for y, kind, path in files:
+        pairs.setdefault(y, {})[kind] = path
+    findings: list[Finding] = []
+    seen: set[tuple[str, int, str]] = set()
+    for y in sorted(set(years) if years is not None else pairs):
+        this = (pairs[y]["header"], pairs[y]["episodes"])
+        prev = (pairs[y - 1]["header"], pairs[y - 1]["episodes"]) if y - 1 in pairs else None
+        rows = sum(p.stat().st_size for p in this) // 40
+        result = run_year(
+            python,
+            year=y,
+            la=la,
+            this=this,
+            previous=prev,
+            timeout=300 + rows * 0.02,
+            progress=(lambda i, n, y=y: progress(y, i, n)) if progress else None,
+        )
+        if year_done:
+            year_done(result)
+        for f in result.findings:
+            if (f.file, f.line, f.code) not in seen:
+                seen.add((f.file, f.line, f.code))
+                findings.append(f)
+    return findings

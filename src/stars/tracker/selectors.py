@@ -14,7 +14,7 @@ import polars as pl
 from django.db import connection
 
 from stars.cases.models import OutcomePeriod
-from stars.core.cache import cached_figures
+from stars.core.cache import cached_figures, data_version
 from stars.core.permissions import Scope
 from stars.core.programmes import programme_active
 from stars.partnership.models import Contract
@@ -81,6 +81,7 @@ _PERIODS = """
 SELECT r.referral_id, CAST(p.start_date AS TEXT), CAST(p.end_date AS TEXT)
 FROM cases_outcomeperiod p
 JOIN referrals_referral r ON r.id = p.referral_id
+JOIN referrals_child ch ON ch.id = r.child_id
 JOIN partnership_council co ON co.id = r.council_id
 {where}
 """
@@ -175,20 +176,8 @@ def _sqlite_frame(sql: str, params: list[Any], columns: list[str]) -> pl.DataFra
 
 
 def programme_version() -> str:
-    """The version of the programme's records: the last history row (id and time) of each
-    table figures are computed from. Any change, import or deletion makes a new version;
-    the look is one indexed row per table."""
-    parts = []
-    for model in VERSIONED:
-        table = model.history.model._meta.db_table  # type: ignore[attr-defined]
-        parts.append(
-            f"(SELECT CAST(history_id AS TEXT) || '@' || CAST(history_date AS TEXT) FROM {table}"
-            " ORDER BY history_id DESC LIMIT 1)"
-        )
-    with connection.cursor() as cur:
-        cur.execute("SELECT " + ", ".join(parts))
-        row = cur.fetchone()
-    return "|".join(str(v) for v in row)
+    """The version of the programme's records (``VERSIONED``): any change makes a new one."""
+    return data_version(VERSIONED)
 
 
 def programme_figures(
@@ -227,14 +216,24 @@ def report_frames(scope: Scope | None = None) -> tuple[pl.DataFrame, pl.DataFram
     return enquiries, referrals, periods
 
 
-def programme_frames(scope: Scope | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(enquiries, referrals, periods) in the tracker's columns, for councils in ``scope``.
+def programme_frames(
+    scope: Scope | None = None, *, restricted: bool = True
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(enquiries, referrals, periods) in the tracker's columns, for councils in ``scope``;
+    without the records of children whose processing is restricted when ``restricted`` is
+    False (every export of child-level rows: the tracker export, the evaluator's extract).
 
     ``scope=None`` (or a scope with every council) reads the whole programme. Codes come
     back as stored (canonical), dates as ``pl.Date``, blanks as null.
     """
     where, params = _where(scope)
     e_where, _ = _where(scope, table="e")
+    if not restricted:  # a restricted child's records stay out of exports
+        where, e_where = (
+            f"{w} AND ch.restricted = %s" if w else "WHERE ch.restricted = %s"
+            for w in (where, e_where)
+        )
+        params = [*params, False]
     enquiries = _frame(_ENQUIRIES.format(where=e_where), params, ENQUIRY_COLUMNS)
     referrals = _frame(_REFERRALS.format(where=where), params, REFERRAL_COLUMNS)
     periods = _frame(_PERIODS.format(where=where), params, PERIOD_COLUMNS)

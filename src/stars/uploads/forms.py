@@ -67,6 +67,17 @@ class ReturnsUploadForm(SizeLimited):
         "e.g. 2024/header.csv and 2024/episodes.csv (dates as dd/mm/YYYY)",
     )
 
+    action = forms.ChoiceField(
+        label="What to do with them",
+        choices=[
+            ("import", "Import them (all or nothing)"),
+            ("validate", "Check them with DfE's full SSDA903 rule set only: nothing is imported"),
+        ],
+        initial="import",
+        required=False,  # importing is what an upload does unless told otherwise
+        widget=forms.RadioSelect,
+    )
+
     def __init__(self, *args: Any, councils: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.only_council = councils.first() if councils.count() == 1 else None

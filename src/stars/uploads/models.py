@@ -12,6 +12,7 @@ class Upload(models.Model):
     class Kind(models.TextChoices):
         TRACKER = "tracker", "Tracker"
         RETURNS = "returns", "SSDA903 returns"
+        VALIDATE = "validate", "SSDA903 returns checked with DfE's rules"
 
     class Status(models.TextChoices):
         WAITING = "waiting", "Waiting to start"

@@ -13,9 +13,13 @@ import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from django.conf import settings
 from django.utils import timezone
 
-from stars.sufficiency.services import ReturnsRejected, returns_import
+from stars.core.audit import record_access
+from stars.sufficiency import validator
+from stars.sufficiency.config import ConfigError, load_config
+from stars.sufficiency.services import ReturnsRejected, return_files, returns_import
 from stars.tracker.files import TrackerRejected, import_files
 from stars.uploads.files import RETURNS_ARCHIVE, folder_of, max_bytes, write_progress
 from stars.uploads.models import Upload
@@ -137,14 +141,74 @@ def _returns(upload: Upload) -> tuple[str, list[str]]:
     return f"The returns of {upload.council.name} were imported.", lines
 
 
+class NotChecked(Exception):
+    """DfE's validator could not check the returns; the message says why."""
+
+
+def _validate(upload: Upload) -> tuple[str, list[str], bool]:
+    """Check the returns with DfE's rules; the database is not touched."""
+    council = upload.council
+    assert council is not None
+    try:
+        la = load_config(settings.STARS_SUFFICIENCY_CONFIG).local_authority.get(council.code)
+    except ConfigError as exc:
+        raise NotChecked(str(exc)) from exc
+    if la is None:
+        raise NotChecked(
+            f"{council.name} has no ONS code in the sufficiency configuration "
+            "([local_authority]); ask an administrator to add it"
+        )
+    write_progress(upload, "Unpacking the archive", 0, 0)
+    files = return_files(_unpack(upload))
+    try:
+        python = validator.ensure_environment(
+            settings.STARS_VALIDATOR_903,
+            lambda message: write_progress(upload, "Installing DfE's validator (once)", 0, 0),
+        )
+        findings = validator.validate_years(
+            python,
+            files=files,
+            la=la,
+            progress=lambda y, i, n: write_progress(upload, f"Rules of {y}", i, n),
+        )
+    except validator.ValidatorUnavailable as exc:
+        raise NotChecked(str(exc)) from exc
+    years = sorted({y for y, _, _ in files})
+    record_access(
+        user=upload.uploaded_by,
+        action="validate",
+        object_type="ssda903",
+        object_id=council.code,
+        detail=f"collection years {', '.join(map(str, years))}: {len(findings)} findings",
+    )
+    lines = [f.describe() + (f" (child {f.child})" if f.child else "") for f in findings]
+    if not findings:
+        return "No findings: the returns pass every DfE rule that applies.", [], False
+    n = len(findings)
+    return (
+        f"{n} finding{'s' if n != 1 else ''} of DfE's rules in "
+        f"{', '.join(map(str, years))}; the database was not touched.",
+        lines,
+        True,
+    )
+
+
 def run(upload_id: int) -> str:
     """The job: import the upload, all or nothing, and record the outcome."""
     upload = Upload.objects.select_related("council", "uploaded_by").get(pk=upload_id)
     upload.status = Upload.Status.RUNNING
     upload.save(update_fields=["status"])
     try:
-        headline, lines = (_tracker if upload.kind == Upload.Kind.TRACKER else _returns)(upload)
-        upload.status, upload.problems = Upload.Status.DONE, False
+        if upload.kind == Upload.Kind.VALIDATE:
+            headline, lines, found = _validate(upload)
+            upload.status, upload.problems = Upload.Status.DONE, found
+        else:
+            job = _tracker if upload.kind == Upload.Kind.TRACKER else _returns
+            headline, lines = job(upload)
+            upload.status, upload.problems = Upload.Status.DONE, False
+    except NotChecked as exc:
+        headline, lines = f"The returns could not be checked: {exc}", []
+        upload.status, upload.problems = Upload.Status.FAILED, False
     except (TrackerRejected, ReturnsRejected) as exc:
         headline, lines = exc.headline, exc.lines
         upload.status, upload.problems = Upload.Status.REJECTED, True

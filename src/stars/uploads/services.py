@@ -79,9 +79,10 @@ def upload_tracker(*, by: Any, files: dict[str, Any]) -> Upload:
     )
 
 
-def upload_returns(*, by: Any, council: Council, archive: Any) -> Upload:
+def upload_returns(*, by: Any, council: Council, archive: Any, check_only: bool = False) -> Upload:
+    """Returns to import, or with ``check_only`` to check with DfE's rules only."""
     return _create(
-        kind=Upload.Kind.RETURNS,
+        kind=Upload.Kind.VALIDATE if check_only else Upload.Kind.RETURNS,
         by=by,
         council=council,
         files=[("archive", RETURNS_ARCHIVE, archive, archive.name)],

@@ -60,7 +60,10 @@ def returns_form(request: HttpRequest) -> HttpResponse:
     form = ReturnsUploadForm(request.POST or None, request.FILES or None, councils=councils)
     if request.method == "POST" and form.is_valid():
         upload = upload_returns(
-            by=request.user, council=form.chosen_council(), archive=form.cleaned_data["archive"]
+            by=request.user,
+            council=form.chosen_council(),
+            archive=form.cleaned_data["archive"],
+            check_only=form.cleaned_data["action"] == "validate",
         )
         return redirect("returns_upload", returns_upload=upload.pk)
     only = form.only_council
@@ -74,7 +77,8 @@ def returns_form(request: HttpRequest) -> HttpResponse:
             "intro": "A council's children-looked-after returns, in DfE's layout. Every file "
             "is checked, then the returns are imported all or nothing: if any row has a "
             "problem, nothing is imported and every problem is listed. Re-importing a "
-            "collection year replaces it.",
+            "collection year replaces it. Or check them with DfE's full rule set "
+            "(csc-validator-be-903) without importing them.",
             "limit_mb": max_bytes() // (1024 * 1024),
             "recent": _recent(request, Upload.Kind.RETURNS),
             "detail": "returns_upload",
@@ -88,7 +92,9 @@ def _status(upload: Upload) -> dict[str, Any]:
     progress = read_progress(upload)
     return {
         "status": upload.status,
-        "label": upload.get_status_display(),
+        "label": "Checked"
+        if upload.kind == Upload.Kind.VALIDATE and upload.status == Upload.Status.DONE
+        else upload.get_status_display(),
         "finished": upload.finished,
         "stage": progress.stage,
         "done": progress.done,

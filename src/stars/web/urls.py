@@ -78,6 +78,7 @@ urlpatterns = [
     path("reports/simulator/", simulator_views.simulator, name="simulator"),
     path("audit/", core_views.audit, name="audit"),
     path("cases/", include("stars.cases.urls")),
+    path("notifications/", include("stars.notifications.urls")),
     path("finance/", include("stars.finance.urls")),
     path("sufficiency/", include("stars.sufficiency.urls")),
     path("uploads/", include("stars.uploads.urls")),

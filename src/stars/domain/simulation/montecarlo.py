@@ -30,6 +30,7 @@ import numpy.typing as npt
 import polars as pl
 
 from stars.domain.contract.terms import Contract
+from stars.domain.evaluation.report import contract_year_expr
 from stars.domain.outcomes.engine import referral_figures
 from stars.domain.outcomes.windows import day_number, days
 from stars.domain.simulation.fit import NEVER, YEAR, Assumptions
@@ -150,6 +151,8 @@ class Simulator:
         )
         self.columns = summed_columns(contract)
         self.width = len(keys) * len(self.columns)
+        # the contract years with a referral minimum: referrals counted per year too
+        self.years = [y.year for y in contract.contract_years if y.minimum_referrals]
         self.fixed = {
             t: self._sums_of(referral_figures(contract, ended, records.periods, t), check=True)
             for t in self.at
@@ -177,8 +180,12 @@ class Simulator:
         grouped = figures.group_by("local_authority", "cohort", "funding").agg(
             pl.len().alias("referrals"), *[pl.col(c).sum() for c in self.columns[1:]]
         )
-        out = np.zeros(self.width + 1, dtype=np.int64)
-        out[-1] = int(figures.select(ON_PROGRAMME.sum()).item() or 0)
+        out = np.zeros(self.width + 1 + len(self.years), dtype=np.int64)
+        out[self.width] = int(figures.select(ON_PROGRAMME.sum()).item() or 0)
+        by_year = figures.group_by(contract_year_expr(self.contract, "referral_date")).len()
+        for year, n in by_year.iter_rows():
+            if year in self.years:
+                out[self.width + 1 + self.years.index(year)] = n
         for row in grouped.iter_rows(named=True):
             key = (row["local_authority"], row["cohort"], row["funding"])
             if key not in self.pricing.keys:
@@ -193,7 +200,14 @@ class Simulator:
     def figures(self, sums: Ints) -> dict[str, Ints]:
         """Every output of each run from its sums (``price``), and ``case_days``: the days
         its referrals have been on the programme (each one's window: the provider's work)."""
-        return {**self.pricing.apply(sums[:, : self.width]), "case_days": sums[:, self.width]}
+        years = {
+            f"referrals@year:{y}": sums[:, self.width + 1 + i] for i, y in enumerate(self.years)
+        }
+        return {
+            **self.pricing.apply(sums[:, : self.width]),
+            "case_days": sums[:, self.width],
+            **years,
+        }
 
     def _live(self, live: pl.DataFrame, periods: pl.DataFrame) -> _Live:
         ids = live["referral_id"].to_list()
@@ -492,6 +506,13 @@ class Simulator:
             sums = np.tile(self.fixed[t], (runs, 1))
             on = figures.group_by("run").agg(ON_PROGRAMME.sum().alias("_on"))
             sums[on["run"].to_numpy().astype(np.int64), self.width] += on["_on"].to_numpy()
+            per_year = figures.group_by(
+                "run", contract_year_expr(self.contract, "referral_date")
+            ).len()
+            for i, y in enumerate(self.years):
+                these = per_year.filter(pl.col("contract_year") == y)
+                rows = these["run"].to_numpy().astype(np.int64)
+                sums[rows, self.width + 1 + i] += these["len"].to_numpy()
             r = grouped["run"].to_numpy().astype(np.int64)
             g = grouped["_g"].to_numpy().astype(np.int64)
             for j, c in enumerate(self.columns):

@@ -102,10 +102,11 @@ def summary_to_json(summary: dict[str, Any], *, indent: int | None = 2) -> str:
 def minimum_rows(
     contract: Contract, runs: Runs, councils: Sequence[str] | None = None
 ) -> list[dict[str, Any]]:
-    """Every referral minimum (each council's, each cohort's, and the programme's: the sum of
-    the contract years' minimums): the chance of falling short by E, the mean shortfall and
-    the expected penalty at the contract's penalty per missing referral. ``councils``: runs
-    of those councils' records alone, so only their own minimums."""
+    """Every referral minimum (each council's, each cohort's, the programme's: the sum of
+    the contract years' minimums, and each contract year's that has started by E): the
+    chance of falling short by E, the mean shortfall and the expected penalty at the
+    contract's penalty per missing referral. ``councils``: runs of those councils' records
+    alone, so only their own minimums."""
     penalty = contract.shortfall_penalty_per_referral
     wanted: list[tuple[str, str, int]] = []
     for la in contract.local_authorities:
@@ -124,6 +125,11 @@ def minimum_rows(
     wanted.append(
         ("Programme", "referrals", sum(y.minimum_referrals for y in contract.contract_years))
     )
+    for y in contract.contract_years:
+        if y.minimum_referrals and y.year in contract.years_started(runs.to):
+            wanted.append(
+                (f"Contract year {y.year}", f"referrals@year:{y.year}", y.minimum_referrals)
+            )
     return _minimums(wanted, runs, penalty)
 
 

@@ -1,0 +1,76 @@
+"""Writes of notifications: telling users, their choices, reading, sending again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from stars.notifications.events import EVENTS
+from stars.notifications.models import EmailStatus, Notification, Preference
+from stars.notifications.tasks import send_email
+
+
+def choices_of(user: Any) -> dict[str, tuple[bool, bool]]:
+    """(in the service, by email) for every event, as the user chose (both by default)."""
+    chosen = {p.event: (p.in_app, p.email) for p in Preference.objects.filter(user=user)}
+    return {event: chosen.get(event, (True, True)) for event in EVENTS}
+
+
+def notify(
+    event: str, *, users: Iterable[Any], title: str, body: str = "", url: str = "", key: str = ""
+) -> list[Notification]:
+    """Tell each user (once per ``key``, if given) as each has chosen; an email is sent by
+    a background job once the transaction commits."""
+    if event not in EVENTS:
+        raise KeyError(f"no notification event {event!r}")
+    made = []
+    for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
+        in_app, email = choices_of(user)[event]
+        if not (in_app or email):
+            continue
+        if key and Notification.objects.filter(user=user, key=key).exists():
+            continue
+        wants_email = email and bool(user.email)
+        n = Notification.objects.create(
+            user=user,
+            event=event,
+            title=title[:200],
+            body=body,
+            url=url[:300],
+            key=key[:200],
+            in_app=in_app,
+            email_status=EmailStatus.QUEUED if wants_email else EmailStatus.NOT_SENT,
+        )
+        if wants_email:
+            transaction.on_commit(lambda pk=n.pk: send_email.enqueue(pk))
+        made.append(n)
+    return made
+
+
+@transaction.atomic
+def choices_save(*, user: Any, in_app: Iterable[str], email: Iterable[str]) -> None:
+    """Save a user's choices: the events wanted in the service, and those by email."""
+    in_app, email = set(in_app), set(email)
+    for event in EVENTS:
+        Preference.objects.update_or_create(
+            user=user, event=event, defaults={"in_app": event in in_app, "email": event in email}
+        )
+
+
+def mark_all_read(*, user: Any) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def email_send_again(*, notification: Notification) -> Notification:
+    """An administrator sends a failed email again (its attempts counted afresh)."""
+    notification.email_status = EmailStatus.QUEUED
+    notification.email_attempts = 0
+    notification.save(update_fields=["email_status", "email_attempts"])
+    transaction.on_commit(lambda: send_email.enqueue(notification.pk))
+    return notification
