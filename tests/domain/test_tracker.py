@@ -343,3 +343,26 @@ def test_text_after_a_closing_quote_is_named():
         "outcome_periods.csv:2: text follows a closing quote; expected a comma after it (a "
         'quote inside a quoted field is written twice: "")'
     ]
+
+
+def test_a_guaranteed_referral_before_guaranteed_funding_began_is_refused():
+    """[guaranteed_funding] from = 2021-04-01 (DN2's guaranteed funding began in April
+    2021): a guaranteed referral dated before it is an error at its line, on both the
+    column-wise and the row-by-row path."""
+    assert DN2.guaranteed_funding.start == dt.date(2021, 4, 1)
+    ref = REF_HEAD + (
+        "R1,E1,CH1,derby,A,2010-05-01,guaranteed,2021-02-01,Closed_Early,2021-09-01,other\n"
+        "R2,,CH1,derby,C,2010-05-01,guaranteed,2021-09-10,live,,\n"
+    )
+    assert errors(ref=ref) == [
+        "referrals.csv:2: column funding: is guaranteed, but guaranteed funding starts on "
+        "2021-04-01 ([guaranteed_funding] from) and the referral date is 2021-02-01; "
+        "expected sib"
+    ]
+    assert parse().ok  # the same referral as sib, and a guaranteed one after April 2021
+    undated = parse_contract(TOML.read_text(encoding="utf-8").replace("from = 2021-04-01", ""))
+    assert undated.guaranteed_funding.start is None
+    got = parse_tracker(
+        undated, ("enquiries.csv", ENQ), ("referrals.csv", ref), ("outcome_periods.csv", PER)
+    )
+    assert got.ok, got.messages()

@@ -103,7 +103,9 @@ api = StarsAPI(
     title="STARS API",
     version="1",
     description="Enquiries and referrals of an outcomes programme, scoped like the pages. "
-    "Every error answers a Problem: `detail`, and `field` when one field is at fault.",
+    "Every error answers a Problem: `detail`, and `field` when one field is at fault. "
+    "A user of several programmes adds `?programme=CODE` to any operation (404 for a "
+    "programme they do not belong to); without it, their first programme by name.",
     # Basic first: a request that carries its credentials in the Authorization header cannot
     # be forged cross-site, so it needs no CSRF token; a session request still does.
     auth=[basic_auth, SessionAuth(csrf=True)],

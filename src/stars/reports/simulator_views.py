@@ -199,6 +199,9 @@ def _job(request: HttpRequest, job: str, context: dict[str, Any]) -> HttpRespons
     except (TaskResultDoesNotExist, ValidationError, ValueError) as exc:  # a made-up id
         raise Http404("no such simulation") from exc
     params = dict(result.args[0]) if result.args else {}
+    active = programme_active()
+    if active is not None and params.get("programme", active.code) != active.code:
+        raise Http404("no such simulation")  # another programme's
     form = SimulatorForm(
         initial={
             "runs": 2000,

@@ -301,7 +301,9 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
         or Decimal(0),
         local_authorities=tuple(las),
         cohorts=tuple(cohorts),
-        guaranteed_funding=GuaranteedFunding(gf.integer("minimum_weeks"), fee),
+        guaranteed_funding=GuaranteedFunding(
+            gf.integer("minimum_weeks"), fee, gf.date("from", False)
+        ),
         contract_years=tuple(sorted(years, key=lambda y: y.year)),
         consent_call_start=prog.date("consent_call_start", False),
         maximum_outcome_payment=prog.money("maximum_outcome_payment", False),

@@ -111,6 +111,9 @@ class LocalAuthority:
 class GuaranteedFunding:
     minimum_weeks: int
     weekly_fee: Decimal
+    # the first referral date guaranteed funding is available for ([guaranteed_funding]
+    # from; DN2's from April 2021): a referral dated before it cannot be a guaranteed one
+    start: dt.date | None = None
 
     @property
     def fee(self) -> Decimal:

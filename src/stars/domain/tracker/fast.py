@@ -187,7 +187,8 @@ def parse_clean(
         and _valid(p, PERIOD_SCHEMA, {"end_date"})
     ):
         return None
-    if not _enquiries_ok(e) or not _referrals_ok(r, e, contract.start):
+    gf_from = contract.guaranteed_funding.start
+    if not _enquiries_ok(e) or not _referrals_ok(r, e, contract.start, gf_from):
         return None
     if not _periods_ok(p, r):
         return None
@@ -221,7 +222,9 @@ def _enquiries_ok(e: pl.DataFrame) -> bool:
     )
 
 
-def _referrals_ok(r: pl.DataFrame, e: pl.DataFrame, start: dt.date) -> bool:
+def _referrals_ok(
+    r: pl.DataFrame, e: pl.DataFrame, start: dt.date, gf_from: dt.date | None = None
+) -> bool:
     if not r["referral_id"].is_unique().all():
         return False
     live, day, end = pl.col("status") == "live", pl.col("referral_date"), pl.col("end_date")
@@ -240,6 +243,11 @@ def _referrals_ok(r: pl.DataFrame, e: pl.DataFrame, start: dt.date) -> bool:
         pl.when(live).then(end.is_null()).otherwise(end.is_not_null())
         & (end.is_null() | (end >= day))
         & (day >= pl.lit(start))
+        & (
+            pl.lit(gf_from is None)
+            | (pl.col("funding") != "guaranteed")
+            | (day >= pl.lit(gf_from or start))
+        )
         & pl.when(early)
         .then(reason.is_not_null())
         .otherwise(pl.col("raw_closure_reason").is_null())
