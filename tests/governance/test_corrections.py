@@ -25,6 +25,8 @@ def test_a_correction_keeps_the_old_value_in_history_with_the_reason(client, use
     latest, before = child.history.order_by("-history_date")[:2]
     assert latest.history_change_reason == "correction: Typed wrongly at enquiry"
     assert before.date_of_birth == dt.date(2011, 5, 17)  # the old value, kept
+    audit = client.get(reverse("audit") + "?record=C-R-DER").content.decode()
+    assert "correction: Typed wrongly at enquiry" in audit and "date_of_birth" in audit
     body = client.post(reverse("governance_correct"), {**form, "value": "31 2 2011"}).content
     assert b"Date of birth" in body and child.history.count() == 2  # refused, nothing saved
     body = client.post(reverse("governance_correct"), {**form, "record": "C-NOPE"}).content
