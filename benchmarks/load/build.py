@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -28,6 +29,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2020)
     parser.add_argument("--stage", choices=["all", "programme", "cases", "claims"], default="all")
     parser.add_argument("--claim-months", type=int, default=None)
+    parser.add_argument(
+        "--maximum-payment",
+        default="9120000000.00",
+        help="the contract's maximum outcome payment for the programme's size (DN2's "
+        "£9.12m is for 228 referrals: a larger programme's claims would be refused)",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         sys.exit("set DATABASE_URL to the (PostgreSQL) database to erase and load")
@@ -40,6 +47,7 @@ def main() -> None:
 
     from stars.demo import case_records, claims
     from stars.demo.programme import programme_load
+    from stars.partnership.services import contract_load
 
     console = Console(stderr=True)
     call_command("migrate", interactive=False, verbosity=0)
@@ -56,6 +64,13 @@ def main() -> None:
         elif stage == "cases":
             case_records.load_demo(seed=args.seed, console=console)
         else:
+            text = (ROOT / "contracts" / "dn2-stars.toml").read_text("utf-8")
+            text = re.sub(
+                r"(?m)^maximum_outcome_payment = .*$",
+                f"maximum_outcome_payment = {args.maximum_payment}",
+                text,
+            )
+            contract_load(text=text, source=str(ROOT / "contracts" / "dn2-stars.toml"))
             claims.load_demo(seed=args.seed, console=console, last_months=args.claim_months)
         print(f"{stage}: {time.perf_counter() - t0:.0f} s", flush=True)
 

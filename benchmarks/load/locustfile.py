@@ -26,7 +26,7 @@ PASSWORD = os.environ.get("STARS_LOAD_PASSWORD", "stars-demo-password")
 AS_OF = os.environ.get("STARS_LOAD_AS_OF", "2024-11-30")
 COUNCILS = ("", "-nottingham", "-nottinghamshire")
 REFERRAL = re.compile(r'href="/referrals/([^/"]+)/"')
-CASE = re.compile(r'href="/cases/([^/"]+)/"')
+CASE = re.compile(r'href="/cases/(R[^/"]+)/"')  # a case's id, not a page such as outcomes
 CLAIM = re.compile(r'href="(/finance/claims/[^"]+/)"')
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 

@@ -17,6 +17,7 @@ from stars.cases.instruments import instruments_ensure_defaults
 from stars.core.forms import GovukForm
 from stars.partnership.models import Council
 from stars.referrals import services
+from stars.uploads.models import Upload
 
 FORM_MODULES = [
     "stars.referrals.forms",
@@ -82,7 +83,22 @@ def records(users, referrals):
         date_of_birth=dt.date(2012, 4, 2),
         enquiry_date=dt.date(2024, 1, 15),
     )
+    uploads = {
+        kind: Upload.objects.create(
+            kind=kind,
+            programme="dn2-stars",
+            council=Council.objects.get(code="derby") if kind == "returns" else None,
+            uploaded_by_name="someone",
+            status="rejected",
+            problems=True,
+            headline="1 problem found; nothing was imported.",
+            lines=["2024/episodes.csv:2: column DECOM: not a date"],
+        ).pk
+        for kind in ("tracker", "returns")
+    }
     return {
+        "tracker_upload": uploads["tracker"],
+        "returns_upload": uploads["returns"],
         "referral_id": "R-DER",
         "enquiry_id": enquiry.enquiry_id,
         "council": "derby",

@@ -73,3 +73,17 @@ def test_the_outcomes_report_is_cached_per_version_of_the_case_records(client, u
     assert _page(client, reverse("cases_outcomes")) == first
     _period(referrals["derby"])
     assert data_version(OUTCOME_RECORDS) != before
+
+
+def test_todays_work_is_cached_per_version_of_its_records(client, users, referrals):
+    from stars.core.cache import data_version
+    from stars.web.today import TODAY_RECORDS
+
+    client.force_login(users["provider_manager"])
+    before = data_version(TODAY_RECORDS)
+    first = _page(client, "/")
+    assert "R-DER" not in first or "Cases to allocate" in first
+    referrals["nottingham"].key_worker = users["key_worker"]
+    referrals["nottingham"].save()  # a change: a new version, the lists worked out again
+    assert data_version(TODAY_RECORDS) != before
+    assert _page(client, "/") != first

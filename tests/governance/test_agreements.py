@@ -57,4 +57,4 @@ def test_the_privacy_notice_is_open_to_every_role_and_tells_the_schedule(client,
     client.force_login(users["key_worker"])
     body = client.get(reverse("privacy_notice")).content.decode()
     assert "Referral and case: 25 years from the child&#x27;s date of birth" in body
-    assert "Privacy notice" in client.get(reverse("home")).content.decode()  # in the footer
+    assert "privacy notice" in client.get(reverse("home")).content.decode()  # linked there

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stars.cases.notices import notify_due
+from stars.core.models import AccessLog
 from stars.domain.notifications import MAX_ATTEMPTS, retry_after
 from stars.finance.services import claim_dispute_line, claim_prepare, claim_submit
 from stars.jobs.worker import run_worker
@@ -92,6 +93,8 @@ def test_a_submitted_claim_tells_the_councils_commissioner_in_stars_and_by_the_o
     assert "1 unread" in home
     page = client.get(reverse("notifications")).content.decode()
     assert told.title in page and "Unread" in page
+    logged = AccessLog.objects.get(username="commissioner", object_type="notification")
+    assert logged.detail == told.title  # who saw which record's id: found by the Audit page
     client.post(reverse("notifications"))
     assert "unread" not in client.get("/").content.decode().split("Notifications", 1)[1][:60]
 

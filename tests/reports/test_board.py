@@ -10,6 +10,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from stars.domain.calendar import parse_quarter
+from stars.partnership.selectors import contract_current
 from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
 from stars.reports.evaluation import evaluation_for
 
@@ -101,3 +102,15 @@ def test_pdf_and_xlsx_from_the_service(programme):
     assert Decimal(str(values["Outcome payments"])) == Decimal(
         str(context["report"]["finance"]["outcome_payments"])
     )
+
+
+def test_the_maximum_outcome_payment_is_measured_against_outcome_payments_alone(programme):
+    """Guaranteed-funding fees are not outcome payments: the card's note about the
+    contract's maximum counts outcome payments only (as the money page and claims do)."""
+    context = card_context(scope=None, quarter=Q, suppressed=False)
+    now = evaluation_for(scope=None, as_of=dt.date(2024, 9, 30))
+    cap = contract_current().maximum_outcome_payment
+    share = Decimal(str(now["finance"]["outcome_payments"])) / cap
+    (note,) = _section(context, "money").notes
+    assert note.startswith(f"{share:.0%} of the contract's maximum outcome payment")
+    assert "guaranteed-funding fees apart" in note

@@ -178,6 +178,7 @@ def recent_changes(*, who: str = "", record: str = "", limit: int = 50) -> list[
                 "what": f"{model._meta.verbose_name} {h.instance}",
                 "type": CHANGE[h.history_type],
                 "fields": fields,
+                "reason": h.history_change_reason or "",
             }
         )
     return changes

@@ -22,16 +22,22 @@ TIMEOUT = 24 * 3600  # seconds: old versions' figures age out on their own
 
 
 def data_version(tracked: Sequence[type[models.Model]]) -> str:
-    """The version of the records of the ``tracked`` models (each with a history: every
-    change, import or deletion of one is a row of its history table): the last history
-    row's id and time of each. One indexed row per table."""
+    """The version of the records of the ``tracked`` models: for a model with a history
+    (every change, import or deletion of one is a row of its history table) the last
+    history row's id and time, one indexed row; for one without, its row count and last id."""
     parts = []
     for model in tracked:
-        table = model.history.model._meta.db_table  # type: ignore[attr-defined]
-        parts.append(
-            f"(SELECT CAST(history_id AS TEXT) || '@' || CAST(history_date AS TEXT) FROM {table}"
-            " ORDER BY history_id DESC LIMIT 1)"
-        )
+        if hasattr(model, "history"):
+            table = model.history.model._meta.db_table
+            parts.append(
+                "(SELECT CAST(history_id AS TEXT) || '@' || CAST(history_date AS TEXT)"
+                f" FROM {table} ORDER BY history_id DESC LIMIT 1)"
+            )
+        else:  # replaced, not edited (e.g. a year of SSDA903 returns): rows and last id
+            table, pk = model._meta.db_table, model._meta.pk.column  # type: ignore[union-attr]
+            parts.append(
+                f"(SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(MAX({pk}) AS TEXT) FROM {table})"
+            )
     with connection.cursor() as cur:
         cur.execute("SELECT " + ", ".join(parts))
         row = cur.fetchone()

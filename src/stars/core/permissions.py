@@ -127,6 +127,7 @@ class Scope:
     child_level: bool  # may see child-level rows at all
     identifiable: bool  # may see names and dates of birth
     programme: ProgrammeChoice | None = None  # the programme worked in (None: not narrowed)
+    sees_restricted: bool = False  # may see a restricted child's records (administrators)
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -154,11 +155,19 @@ class Scope:
         return self.councils is None or council_code in self.councils
 
     def filter(
-        self, qs: QuerySet[Any], council: str = "council__code", key_worker: str = "key_worker_id"
+        self,
+        qs: QuerySet[Any],
+        council: str = "council__code",
+        key_worker: str = "key_worker_id",
+        child: str | None = None,
     ) -> QuerySet[Any]:
-        """Narrow a queryset of child-level records to this scope."""
+        """Narrow a queryset of child-level records to this scope. ``child`` is the path to
+        the records' child ("child__", or "" for children themselves): a restricted child's
+        records are then left out for everyone but administrators."""
         if not self.child_level:
             return qs.none()
+        if child is not None and not self.sees_restricted:
+            qs = qs.exclude(**{f"{child}restricted": True})
         qs = self.within_councils(qs, council)
         if self.key_worker_id is not None:
             qs = qs.filter(Q(**{key_worker: self.key_worker_id}))
@@ -189,7 +198,9 @@ def scope_of(user: Any) -> Scope:
         return Scope(frozenset({code}), None, True, True, programme)
     if role == Role.KEY_WORKER:
         return Scope(None, user.pk, True, True, programme)
-    if role in (Role.PROVIDER_MANAGER, Role.ADMIN):
+    if role == Role.ADMIN:
+        return Scope(None, None, True, True, programme, sees_restricted=True)
+    if role == Role.PROVIDER_MANAGER:
         return Scope(None, None, True, True, programme)
     if role in (Role.INVESTOR, Role.EVALUATOR):
         return Scope(None, None, False, False, programme)  # aggregate figures only

@@ -23,9 +23,10 @@ def council_scope(code: str) -> Scope:
     return Scope(frozenset({code}), None, True, True)
 
 
-def frames_for(scope: Scope | None) -> Frames:
-    """(enquiries, referrals, periods) of the councils in ``scope`` (None: all)."""
-    return programme_frames(scope)
+def frames_for(scope: Scope | None, *, restricted: bool = True) -> Frames:
+    """(enquiries, referrals, periods) of the councils in ``scope`` (None: all); without
+    restricted children's records when ``restricted`` is False (for exports)."""
+    return programme_frames(scope, restricted=restricted)
 
 
 def payments_between(

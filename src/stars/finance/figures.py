@@ -241,7 +241,7 @@ def evaluator_rows(
     are never read. Statuses are as of the date (tracker rules).
     """
     key = settings.STARS_PSEUDONYM_KEY
-    enquiries, referrals, periods = frames_for(scope)
+    enquiries, referrals, periods = frames_for(scope, restricted=False)  # restricted: left out
     figures = referral_figures(contract, referrals, periods, as_of).join(
         enquiries.select("enquiry_id", "enquiry_date"), on="enquiry_id", how="left"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from stars.core.forms import GovukForm, date_field
+from stars.governance.corrections import FIELD_CHOICES
 from stars.governance.models import LawfulBasis
 from stars.partnership.models import Council
 from stars.referrals.models import Child
@@ -47,3 +48,32 @@ class AgreementForm(GovukForm):
         elif review and end and review > end:
             self.add_error("review", "Review date must be on or before the end date")
         return data
+
+
+class CorrectionForm(GovukForm):
+    field = forms.ChoiceField(label="Field to correct", choices=FIELD_CHOICES)
+    record = forms.CharField(
+        label="Record", max_length=40, help_text="the child's reference or the enquiry's id"
+    )
+    value = forms.CharField(
+        label="Correct value", max_length=2000, help_text="dates as 27 3 2012 or 2012-03-27"
+    )
+    reason = forms.CharField(
+        label="Reason for the correction",
+        max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="kept in the record's history with the old value",
+    )
+
+
+class RestrictionForm(GovukForm):
+    child_ref = forms.CharField(label="Child reference", max_length=40)
+    restricted = forms.TypedChoiceField(
+        label="Processing",
+        choices=[("yes", "Restrict"), ("no", "Lift the restriction")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason", max_length=400, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -14,13 +14,21 @@ from django.utils import timezone
 from stars.core.audit import record_access, record_list
 from stars.core.documents import download, pdf
 from stars.core.errors import RuleError
+from stars.core.forms import form_step
 from stars.core.permissions import page
 from stars.domain.calendar import month_parse
 from stars.domain.governance.retention import KINDS
 from stars.governance import access_review, processing, retention, services
-from stars.governance.forms import AgreementForm, SubjectAccessForm
+from stars.governance.corrections import child_restrict, record_correct
+from stars.governance.forms import (
+    AgreementForm,
+    CorrectionForm,
+    RestrictionForm,
+    SubjectAccessForm,
+)
 from stars.governance.models import DataSharingAgreement, Disposal, DisposalStatus
 from stars.governance.subject_access import subject_access_zip
+from stars.referrals.models import Child
 
 # The object type each kind's items are logged as (a list shown names records).
 LOGGED_AS = {
@@ -46,6 +54,16 @@ SECTIONS = [
         "governance_subject_access",
         "Subject access",
         "Everything held about one child, as a PDF and a JSON file, with third parties to redact.",
+    ),
+    (
+        "governance_correct",
+        "Correct a record",
+        "Change a name, date of birth or free text; the old value stays in history.",
+    ),
+    (
+        "governance_restrict",
+        "Restrict a record",
+        "A restricted child's records are seen by administrators only and left out of exports.",
     ),
     (
         "governance_agreements",
@@ -242,4 +260,51 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
             "schedule": retention.schedule().rules.values(),
             "bases": processing.lawful_bases(),
         },
+    )
+
+
+@page("governance_correct")
+def governance_correct(request: HttpRequest) -> HttpResponse:
+    form = CorrectionForm(request.POST or None)
+    return form_step(
+        request,
+        form,
+        lambda d: record_correct(by=request.user, **d),
+        done=lambda obj: (f"Corrected: {obj}. The old value is in its history.", request.path),
+        heading="Correct a record",
+        caption="Information governance",
+        intro="The old value stays in the record's change history (the Audit page), with the "
+        "reason. Dates of the case that pay for outcomes are corrected on the case's own pages.",
+        submit="Correct",
+    )
+
+
+@page("governance_restrict")
+def governance_restrict(request: HttpRequest) -> HttpResponse:
+    form = RestrictionForm(request.POST or None)
+    restricted = list(Child.objects.filter(restricted=True).order_by("child_ref"))
+    if restricted and request.method == "GET":
+        record_list(
+            user=request.user,
+            object_type="child",
+            object_ids=[c.child_ref for c in restricted],
+            path=request.get_full_path(),
+            detail="restricted children",
+        )
+    return form_step(
+        request,
+        form,
+        lambda d: child_restrict(by=request.user, **d),
+        done=lambda c: (
+            f"{c.child_ref}: {'restricted' if c.restricted else 'restriction lifted'}.",
+            request.path,
+        ),
+        heading="Restrict a record",
+        caption="Information governance",
+        intro="While a child's processing is restricted, their enquiries, referrals and case "
+        "record are seen by administrators only and left out of the tracker export and the "
+        "evaluator's extract; the programme's figures still count them. Restricted now: "
+        + (", ".join(c.child_ref for c in restricted) or "none")
+        + ".",
+        submit="Save",
     )

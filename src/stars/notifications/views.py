@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from stars.core.audit import record_access
 from stars.core.forms import GovukForm
 from stars.core.listing import page_of
 from stars.core.permissions import page
@@ -41,6 +42,15 @@ def notifications(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"{n} notification{'' if n == 1 else 's'} marked as read")
         return redirect("notifications")
     shown = page_of(request, selectors.notifications_of(request.user))
+    for n in shown:  # a title names a record by id: in the access log, found by that id
+        record_access(
+            user=request.user,
+            action="list",
+            object_type="notification",
+            object_id=str(n.pk),
+            path=request.path,
+            detail=n.title,
+        )
     return render(
         request,
         "notifications/list.html",

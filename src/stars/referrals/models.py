@@ -47,6 +47,11 @@ class Child(models.Model):
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField()
+    restricted = models.BooleanField(
+        default=False,
+        help_text="processing restricted: the records are seen by administrators only and "
+        "left out of exports",
+    )
     history = HistoricalRecords()
     objects = ProgrammeManager()
 

@@ -34,7 +34,7 @@ from stars.referrals.models import (
 
 def referrals_visible(user: Any) -> QuerySet[Referral]:
     qs = Referral.objects.select_related("council", "child", "key_worker", "enquiry")
-    return scope_of(user).filter(qs)
+    return scope_of(user).filter(qs, child="child__")
 
 
 def referral_get(user: Any, referral_id: str) -> Referral:
@@ -44,7 +44,9 @@ def referral_get(user: Any, referral_id: str) -> Referral:
 
 def enquiries_visible(user: Any) -> QuerySet[Enquiry]:
     qs = Enquiry.objects.select_related("council", "child")
-    return scope_of(user).filter(qs, key_worker="referrals__key_worker_id").distinct()
+    return (
+        scope_of(user).filter(qs, key_worker="referrals__key_worker_id", child="child__").distinct()
+    )
 
 
 def children_alike(
@@ -59,6 +61,7 @@ def children_alike(
         .filter(
             Child.objects.filter(council__code=council_code, date_of_birth=date_of_birth),
             key_worker="referrals__key_worker_id",
+            child="",
         )
         .distinct()
         .select_related("council")

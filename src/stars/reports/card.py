@@ -305,10 +305,11 @@ def _money_section(
     )
     notes = []
     cap = contract.maximum_outcome_payment
-    if cap:
+    if cap:  # the maximum limits outcome payments; guaranteed-funding fees are apart
+        outcome = money_of_section(now["finance"]).outcome_payments
         notes.append(
-            f"{paid / cap:.0%} of the contract's maximum outcome payment "
-            f"({format_gbp(cap)}) is paid."
+            f"{outcome / cap:.0%} of the contract's maximum outcome payment "
+            f"({format_gbp(cap)}) is paid in outcome payments (guaranteed-funding fees apart)."
         )
     table = Table(
         "money",

@@ -138,7 +138,7 @@ def export_files(*, out_dir: Path, by: Any = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "contract.toml"]
     written[0].write_text(row.terms, encoding="utf-8")
-    enquiries, referrals, periods = programme_frames(None)
+    enquiries, referrals, periods = programme_frames(None, restricted=False)
     files = write_tracker(  # in id order, whatever order the database keeps rows in
         enquiries.sort("enquiry_id"),
         referrals.sort("referral_id"),

@@ -81,6 +81,7 @@ _PERIODS = """
 SELECT r.referral_id, CAST(p.start_date AS TEXT), CAST(p.end_date AS TEXT)
 FROM cases_outcomeperiod p
 JOIN referrals_referral r ON r.id = p.referral_id
+JOIN referrals_child ch ON ch.id = r.child_id
 JOIN partnership_council co ON co.id = r.council_id
 {where}
 """
@@ -215,14 +216,24 @@ def report_frames(scope: Scope | None = None) -> tuple[pl.DataFrame, pl.DataFram
     return enquiries, referrals, periods
 
 
-def programme_frames(scope: Scope | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(enquiries, referrals, periods) in the tracker's columns, for councils in ``scope``.
+def programme_frames(
+    scope: Scope | None = None, *, restricted: bool = True
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(enquiries, referrals, periods) in the tracker's columns, for councils in ``scope``;
+    without the records of children whose processing is restricted when ``restricted`` is
+    False (every export of child-level rows: the tracker export, the evaluator's extract).
 
     ``scope=None`` (or a scope with every council) reads the whole programme. Codes come
     back as stored (canonical), dates as ``pl.Date``, blanks as null.
     """
     where, params = _where(scope)
     e_where, _ = _where(scope, table="e")
+    if not restricted:  # a restricted child's records stay out of exports
+        where, e_where = (
+            f"{w} AND ch.restricted = %s" if w else "WHERE ch.restricted = %s"
+            for w in (where, e_where)
+        )
+        params = [*params, False]
     enquiries = _frame(_ENQUIRIES.format(where=e_where), params, ENQUIRY_COLUMNS)
     referrals = _frame(_REFERRALS.format(where=where), params, REFERRAL_COLUMNS)
     periods = _frame(_PERIODS.format(where=where), params, PERIOD_COLUMNS)

@@ -14,14 +14,26 @@ from typing import Any
 
 from django.urls import reverse
 
+from stars.cases.models import (
+    Assessment,
+    AttendanceTerm,
+    CasePhase,
+    MeasureEvent,
+    MeetingAction,
+    OutcomePeriod,
+    ProgressMeeting,
+)
 from stars.cases.selectors import DueItem, due_on_caseload
+from stars.core.cache import cached_figures, data_version
 from stars.core.permissions import allowed, scope_of
 from stars.core.roles import Role
 from stars.domain.measures import DUE_STATE_LABELS, OVERDUE
 from stars.domain.outcomes.claims import APPROVE, PREPARE, SUBMIT
+from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.finance.selectors import claim_steps
+from stars.partnership.models import Contract
 from stars.partnership.selectors import councils_in_scope
-from stars.referrals.models import Enquiry, Referral
+from stars.referrals.models import ConsentCall, Enquiry, MatchAttempt, Referral
 from stars.referrals.selectors import (
     WorkItem,
     guaranteed_funding_requests,
@@ -29,7 +41,28 @@ from stars.referrals.selectors import (
     worklist_council_side,
     worklist_provider_side,
 )
+from stars.sufficiency.models import ChildLink, SufficiencyReturn
 from stars.sufficiency.reconcile import council_reconciliation
+
+# The records today's work is drawn from: each user's lists are cached per version of them.
+TODAY_RECORDS = (
+    Contract,
+    Enquiry,
+    ConsentCall,
+    MatchAttempt,
+    Referral,
+    OutcomePeriod,
+    CasePhase,
+    ProgressMeeting,
+    MeetingAction,
+    Assessment,
+    AttendanceTerm,
+    MeasureEvent,
+    OutcomeClaim,
+    ClaimLine,
+    SufficiencyReturn,
+    ChildLink,
+)
 
 SHOWN = 10  # items shown per list; the rest are counted and linked
 
@@ -201,6 +234,16 @@ def _section(
         reverse(more) if more else "",
         more_label,
         hint,
+    )
+
+
+def today_work_cached(user: Any, today: dt.date) -> list[Section]:
+    """``today_work``, computed once per user, day and version of ``TODAY_RECORDS``."""
+    return cached_figures(
+        "today_work",
+        data_version(TODAY_RECORDS),
+        (user.pk, user.role, today),
+        lambda: today_work(user, today),
     )
 
 

@@ -10,7 +10,7 @@ from stars.core.audit import record_list
 from stars.core.permissions import PAGES, allowed, page, scope_of
 from stars.partnership.selectors import contract_or_none
 from stars.referrals.selectors import referrals_visible
-from stars.web.today import today_work
+from stars.web.today import today_work_cached
 
 
 @page("home")
@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     contract = contract_or_none()
     today = timezone.localdate()
-    sections = today_work(request.user, today) if contract else []
+    sections = today_work_cached(request.user, today) if contract else []
     shown: dict[str, list[str]] = {}
     for s in sections:
         for item in s.shown:

@@ -1,0 +1,100 @@
+"""Correction and restriction of a child's records (UK GDPR articles 16 and 18).
+
+A correction changes one field of one record; the old value stays in the record's change
+history, with the reason given (simple-history's change reason), so the audit shows who
+changed what, when and why. A restriction marks the child: their records are then seen by
+administrators only (``stars.core.permissions.Scope.filter``) and left out of every export
+of child-level rows (the tracker export, the evaluator's extract); figures still count them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+
+from stars.core.errors import RuleError
+from stars.core.roles import Role
+from stars.referrals.models import Child, Enquiry
+
+# What may be corrected here: personal data and free text, by record kind. Dates and
+# statuses that pay for outcomes are corrected on the case's own pages (claims then adjust).
+CORRECTABLE: dict[str, tuple[type[Model], str, dict[str, str]]] = {
+    "child": (
+        Child,
+        "child_ref",
+        {
+            "given_name": "Given name",
+            "family_name": "Family name",
+            "date_of_birth": "Date of birth",
+        },
+    ),
+    "enquiry": (
+        Enquiry,
+        "enquiry_id",
+        {
+            "social_worker": "Social worker",
+            "team": "Team",
+            "why_now": "Why now",
+            "decision_reason": "Reason for the decision",
+        },
+    ),
+}
+FIELD_CHOICES = [
+    (f"{kind}.{name}", f"{kind.capitalize()}: {label}")
+    for kind, (_, _, fields) in CORRECTABLE.items()
+    for name, label in fields.items()
+]
+
+
+def _check_admin(user: Any) -> None:
+    if getattr(user, "role", None) != Role.ADMIN:
+        raise RuleError(None, "only an administrator may do this")
+
+
+def record_correct(*, field: str, record: str, value: str, reason: str, by: Any) -> Model:
+    """Correct ``field`` ("child.given_name") of the record named ``record`` to ``value``."""
+    _check_admin(by)
+    kind, _, name = field.partition(".")
+    if kind not in CORRECTABLE or name not in CORRECTABLE[kind][2]:
+        raise RuleError("field", "Select a field that can be corrected here")
+    model, key, labels = CORRECTABLE[kind]
+    obj = model.objects.filter(**{key: record.strip()}).first()  # type: ignore[attr-defined]
+    if obj is None:
+        raise RuleError("record", f"No {kind} has the id {record.strip()}")
+    if not reason.strip():
+        raise RuleError("reason", "Enter the reason for the correction")
+    f = model._meta.get_field(name)
+    try:
+        new = f.clean(value.strip(), obj)
+    except ValidationError as exc:
+        raise RuleError("value", f"{labels[name]}: {' '.join(exc.messages)}") from exc
+    if getattr(obj, name) == new:
+        raise RuleError("value", f"{labels[name]} is already {value.strip()}")
+    with transaction.atomic():
+        setattr(obj, name, new)
+        obj._change_reason = f"correction: {reason.strip()}"  # type: ignore[attr-defined]
+        obj.save()
+    return obj
+
+
+def child_restrict(*, child_ref: str, restricted: bool, reason: str, by: Any) -> Child:
+    """Restrict (or lift the restriction of) the processing of a child's records."""
+    _check_admin(by)
+    child = Child.objects.filter(child_ref=child_ref.strip()).first()
+    if child is None:
+        raise RuleError("child_ref", f"No child has the reference {child_ref.strip()}")
+    if not reason.strip():
+        raise RuleError("reason", "Enter the reason")
+    if child.restricted == restricted:
+        state = "already restricted" if restricted else "not restricted"
+        raise RuleError("restricted", f"The child is {state}")
+    with transaction.atomic():
+        child.restricted = restricted
+        child._change_reason = (  # type: ignore[attr-defined]
+            f"{'restriction' if restricted else 'restriction lifted'}: {reason.strip()}"
+        )
+        child.save()
+    return child
