@@ -67,6 +67,14 @@ def worker_process(enabled: bool) -> Iterator[subprocess.Popen[bytes] | None]:
         yield None
         return
     child = subprocess.Popen([sys.executable, "-m", "stars.cli", "worker"])
+
+    def stop_both(signum: int, frame: object) -> None:
+        # the worker starts finishing its job now, while the web server stops (not after)
+        if child.poll() is None:
+            child.terminate()
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, stop_both)
     try:
         yield child
     finally:
@@ -77,6 +85,7 @@ def worker_process(enabled: bool) -> Iterator[subprocess.Popen[bytes] | None]:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
