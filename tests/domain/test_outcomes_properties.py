@@ -167,6 +167,10 @@ def tracker_rows(draw: st.DrawFn) -> tuple[list[EnquiryRow], list[ReferralRow], 
         status = draw(st.sampled_from(["live", "graduated", "closed_early", "gf_complete"]))
         end = None if status == "live" else day + dt.timedelta(days=draw(days))
         reason = draw(st.sampled_from(DN2.closure_reasons)) if status == "closed_early" else None
+        funding = draw(st.sampled_from(["sib", "guaranteed"]))
+        gf_from = DN2.guaranteed_funding.start
+        if gf_from is not None and day < gf_from:
+            funding = "sib"  # no guaranteed funding before the contract's [guaranteed_funding] from
         referrals.append(
             ReferralRow(
                 rid,
@@ -175,7 +179,7 @@ def tracker_rows(draw: st.DrawFn) -> tuple[list[EnquiryRow], list[ReferralRow], 
                 draw(st.sampled_from(DN2.council_codes)),
                 draw(st.sampled_from(DN2.cohort_codes)),
                 dob,
-                draw(st.sampled_from(["sib", "guaranteed"])),
+                funding,
                 day,
                 status,
                 end,
