@@ -164,11 +164,6 @@ def test_other_roles_cannot_upload(client, users, tracker_files):
 def validator_env(settings):
     """DfE's validator's environment: the project's (made on first use, as the command
     line makes it)."""
-    from pathlib import Path
-
-    shared = Path("/work/main/.venv-903")
-    if (shared / ".stars-requirements").exists():
-        settings.STARS_VALIDATOR_903 = shared
     return settings.STARS_VALIDATOR_903
 
 
