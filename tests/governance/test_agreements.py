@@ -69,7 +69,7 @@ def test_the_warning_days_come_from_the_configuration(client, users, settings, t
         lawful_basis="public_task",
         purpose="The programme",
         start=dt.date(2020, 9, 1),
-        review=dt.date(2026, 9, 1),
+        review=dt.date(2027, 3, 1),
         end=dt.date(2027, 3, 31),
     )
     day = dt.date(2026, 12, 1)  # 120 days before the end
