@@ -1,8 +1,9 @@
 """The load test: users of every role signing in and reading the pages of their day.
 
 Each simulated user signs in as one of the demo accounts (`benchmarks/load/build.py` loads
-them with the programme) and then, with a pause of 1-5 s between requests, opens the pages
-of its role, following links to records it finds on them (referrals, cases, claims). Pages
+them with the programme) and then, with a pause of 1-5 s between requests (``wait_time =
+between(1, 5)``), opens the pages of its role, following links to records it finds on them
+(referrals, cases, claims). What each role opens, and how often, is one table: ``ROLES``. Pages
 and downloads (files: XLSX, CSV, PDF, JSON) are timed apart: every response time is kept,
 and at the end ``STARS_LOAD_SUMMARY`` (default ``load-summary.json``) gets the count, errors
 and percentiles of each kind and of each page.
@@ -20,7 +21,7 @@ import re
 import statistics
 from collections import defaultdict
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, events
 
 PASSWORD = os.environ.get("STARS_LOAD_PASSWORD", "stars-demo-password")
 AS_OF = os.environ.get("STARS_LOAD_AS_OF", "2024-11-30")
@@ -78,7 +79,7 @@ def _summary(environment, **kw):  # noqa: ANN001
 
 
 class Staff(HttpUser):
-    """A signed-in user; subclasses are the roles, weighted as a programme's staff are."""
+    """A signed-in user; the roles (below, from ``ROLES``) say which pages and how often."""
 
     abstract = True
     wait_time = between(1, 5)
@@ -113,6 +114,11 @@ class Staff(HttpUser):
             if r.status_code != 200 or not r.content:
                 r.failure(f"{r.status_code}")
 
+    # -- what a user opens: each a task of the ROLES table ---------------------------------
+
+    def home(self) -> None:
+        self.page("/", "/")
+
     def referral_list(self) -> None:
         n = random.randint(1, 20)
         text = self.page(f"/referrals/?page={n}", "/referrals/?page=N")
@@ -125,212 +131,143 @@ class Staff(HttpUser):
         text = self.page(f"/referrals/{rid}/", "/referrals/ID/")
         self.cases = CASE.findall(text)[:5] or self.cases
 
-    def case(self) -> None:
-        if not self.cases:
-            return self.referral()
-        self.page(f"/cases/{random.choice(self.cases)}/", "/cases/ID/")
-
-
-class Spoc(Staff):
-    weight = 8
-    usernames = tuple("spoc" + c for c in COUNCILS)
-
-    @task(3)
-    def home(self) -> None:
-        self.page("/", "/")
-
-    @task(4)
-    def referrals_(self) -> None:
-        self.referral_list()
-
-    @task(6)
-    def referral_(self) -> None:
-        self.referral()
-
-    @task(3)
-    def enquiries(self) -> None:
-        self.page(f"/enquiries/?page={random.randint(1, 20)}", "/enquiries/?page=N")
-
-    @task(1)
-    def waiting(self) -> None:
-        self.page("/enquiries/waiting-list/", "/enquiries/waiting-list/")
-
-
-class KeyWorker(Staff):
-    weight = 10
-    usernames = ("keyworker", "keyworker2", "keyworker3")
-
-    @task(2)
-    def home(self) -> None:
-        self.page("/", "/")
-
-    @task(3)
     def caseload(self) -> None:
         text = self.page("/cases/caseload/", "/cases/caseload/")
         self.cases = CASE.findall(text)[:50] or self.cases
 
-    @task(6)
-    def case_(self) -> None:
+    def case(self) -> None:
         if not self.cases:
-            return self.caseload()
-        cid = random.choice(self.cases)
-        self.page(f"/cases/{cid}/", "/cases/ID/")
+            return self.referral() if self.referrals else self.caseload()
+        self.page(f"/cases/{random.choice(self.cases)}/", "/cases/ID/")
 
-    @task(2)
     def chronology(self) -> None:
         if self.cases:
             cid = random.choice(self.cases)
             self.page(f"/cases/{cid}/chronology/", "/cases/ID/chronology/")
 
+    def enquiries(self) -> None:
+        self.page(f"/enquiries/?page={random.randint(1, 20)}", "/enquiries/?page=N")
 
-class Manager(Staff):
-    weight = 8
-    usernames = ("manager",)
+    def waiting_list(self) -> None:
+        self.page("/enquiries/waiting-list/", "/enquiries/waiting-list/")
 
-    @task(2)
-    def home(self) -> None:
-        self.page("/", "/")
+    def search(self) -> None:
+        self.page(f"/search/?q={random.choice(SEARCHES)}", "/search/?q=TEXT")
 
-    @task(3)
-    def referrals_(self) -> None:
-        self.referral_list()
-
-    @task(4)
-    def referral_(self) -> None:
-        self.referral()
-
-    @task(3)
-    def case_(self) -> None:
-        self.case()
-
-    @task(2)
     def money(self) -> None:
         self.page(f"/finance/money/?as_of={AS_OF}", "/finance/money/")
 
-    @task(2)
-    def claims(self) -> None:
+    def claim_list(self) -> None:
         text = self.page("/finance/claims/", "/finance/claims/")
         self.claims = CLAIM.findall(text)[:20] or self.claims
 
-    @task(2)
     def claim(self) -> None:
-        if self.claims:
-            self.page(random.choice(self.claims), "/finance/claims/COUNCIL/MONTH/")
+        if not self.claims:
+            return self.claim_list()
+        self.page(random.choice(self.claims), "/finance/claims/COUNCIL/MONTH/")
 
-    @task(2)
     def evaluation(self) -> None:
         self.page(f"/reports/evaluation/?as_of={AS_OF}", "/reports/evaluation/")
 
-    @task(1)
     def outcomes(self) -> None:
         self.page("/cases/outcomes/", "/cases/outcomes/")
 
-
-class Commissioner(Staff):
-    weight = 6
-    usernames = tuple("commissioner" + c for c in COUNCILS)
-
-    @task(2)
-    def home(self) -> None:
-        self.page("/", "/")
-
-    @task(3)
-    def money(self) -> None:
-        self.page(f"/finance/money/?as_of={AS_OF}", "/finance/money/")
-
-    @task(2)
-    def evaluation(self) -> None:
-        self.page(f"/reports/evaluation/?as_of={AS_OF}", "/reports/evaluation/")
-
-    @task(2)
-    def claims(self) -> None:
-        text = self.page("/finance/claims/", "/finance/claims/")
-        self.claims = CLAIM.findall(text)[:20] or self.claims
-
-    @task(2)
-    def claim(self) -> None:
-        if self.claims:
-            self.page(random.choice(self.claims), "/finance/claims/COUNCIL/MONTH/")
-
-    @task(1)
     def targets(self) -> None:
         self.page("/targets/", "/targets/")
 
-    @task(2)
-    def referrals_(self) -> None:
-        self.referral_list()
-
-    @task(1)
-    def evaluation_xlsx(self) -> None:
-        self.download(f"/reports/evaluation/?as_of={AS_OF}&format=xlsx", "evaluation XLSX")
-
-
-class Investor(Staff):
-    weight = 3
-    usernames = ("investor",)
-
-    @task(2)
-    def home(self) -> None:
-        self.page("/", "/")
-
-    @task(3)
     def investor(self) -> None:
         self.page(f"/finance/investor/?as_of={AS_OF}", "/finance/investor/")
 
-    @task(1)
-    def targets(self) -> None:
-        self.page("/targets/", "/targets/")
+    def audit(self) -> None:
+        self.page(f"/audit/?page={random.randint(1, 20)}", "/audit/?page=N")
 
-    @task(1)
-    def outcomes(self) -> None:
-        self.page("/cases/outcomes/", "/cases/outcomes/")
+    def evaluation_xlsx(self) -> None:
+        self.download(f"/reports/evaluation/?as_of={AS_OF}&format=xlsx", "evaluation XLSX")
 
-
-class Evaluator(Staff):
-    weight = 3
-    usernames = ("evaluator",)
-
-    @task(2)
-    def home(self) -> None:
-        self.page("/", "/")
-
-    @task(3)
-    def evaluation(self) -> None:
-        self.page(f"/reports/evaluation/?as_of={AS_OF}", "/reports/evaluation/")
-
-    @task(1)
-    def outcomes(self) -> None:
-        self.page("/cases/outcomes/", "/cases/outcomes/")
-
-    @task(1)
     def evaluation_json(self) -> None:
         self.download(f"/reports/evaluation/?as_of={AS_OF}&format=json", "evaluation JSON")
 
-    @task(1)
     def extract(self) -> None:
         self.download(f"/finance/extract/?as_of={AS_OF}&format=csv", "evaluation extract CSV")
 
 
-class Admin(Staff):
-    weight = 2
-    usernames = ("admin",)
+SEARCHES = ("sam", "smith", "R-", "jones", "ali")  # a name, a word of one, an id's start
 
-    @task(2)
-    def home(self) -> None:
-        self.page("/", "/")
+# role: (weight among the users, demo accounts, {task: how often})
+ROLES: dict[str, tuple[int, tuple[str, ...], dict[str, int]]] = {
+    "Spoc": (
+        8,
+        tuple("spoc" + c for c in COUNCILS),
+        {
+            "home": 3,
+            "referral_list": 4,
+            "referral": 6,
+            "enquiries": 3,
+            "waiting_list": 1,
+            "search": 1,
+        },
+    ),
+    "KeyWorker": (
+        10,
+        ("keyworker", "keyworker2", "keyworker3"),
+        {"home": 2, "caseload": 3, "case": 6, "chronology": 2, "search": 1},
+    ),
+    "Manager": (
+        8,
+        ("manager",),
+        {
+            "home": 2,
+            "referral_list": 3,
+            "referral": 4,
+            "case": 3,
+            "caseload": 1,
+            "money": 2,
+            "claim_list": 2,
+            "claim": 2,
+            "evaluation": 2,
+            "outcomes": 1,
+            "enquiries": 1,
+            "search": 1,
+        },
+    ),
+    "Commissioner": (
+        6,
+        tuple("commissioner" + c for c in COUNCILS),
+        {
+            "home": 2,
+            "money": 3,
+            "evaluation": 2,
+            "claim_list": 2,
+            "claim": 2,
+            "targets": 1,
+            "referral_list": 2,
+            "evaluation_xlsx": 1,
+        },
+    ),
+    "Investor": (
+        3,
+        ("investor",),
+        {"home": 2, "investor": 3, "targets": 1, "outcomes": 1},
+    ),
+    "Evaluator": (
+        3,
+        ("evaluator",),
+        {"home": 2, "evaluation": 3, "outcomes": 1, "evaluation_json": 1, "extract": 1},
+    ),
+    "Admin": (
+        2,
+        ("admin",),
+        {"home": 2, "audit": 2, "money": 2, "referral_list": 2, "referral": 2},
+    ),
+}
 
-    @task(2)
-    def audit(self) -> None:
-        self.page("/audit/", "/audit/")
-
-    @task(2)
-    def money(self) -> None:
-        self.page(f"/finance/money/?as_of={AS_OF}", "/finance/money/")
-
-    @task(2)
-    def referrals_(self) -> None:
-        self.referral_list()
-
-    @task(2)
-    def referral_(self) -> None:
-        self.referral()
+for _name, (_weight, _usernames, _tasks) in ROLES.items():
+    globals()[_name] = type(
+        _name,
+        (Staff,),
+        {
+            "weight": _weight,
+            "usernames": _usernames,
+            "tasks": {getattr(Staff, t): n for t, n in _tasks.items()},
+        },
+    )
