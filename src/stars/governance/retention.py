@@ -31,6 +31,7 @@ from stars.governance.models import DisposedRecord
 from stars.partnership.selectors import contract_or_none
 from stars.referrals.models import Decision, Enquiry, Referral, Status
 from stars.sufficiency.models import SufficiencyReturn
+from stars.uploads.models import Upload
 
 SHOWN = 50  # items listed per kind on the page and by the command (the count is complete)
 
@@ -128,6 +129,20 @@ def _uploads(rule: RetentionRule, latest: dt.date, end: dt.date | None) -> Query
     return SufficiencyReturn.objects.filter(_trigger_q(rule, latest, end, ""))
 
 
+def browser_uploads() -> QuerySet[Any]:
+    """Files loaded in the browser whose import has finished (one waiting or running is
+    never due)."""
+    return Upload.objects.filter(
+        status__in=[Upload.Status.DONE, Upload.Status.REJECTED, Upload.Status.FAILED]
+    )
+
+
+def _browser_uploads(rule: RetentionRule, latest: dt.date, end: dt.date | None) -> QuerySet[Any]:
+    if rule.trigger == "uploaded":
+        return browser_uploads().filter(uploaded_at__lt=_aware(latest + dt.timedelta(days=1)))
+    return browser_uploads().filter(_trigger_q(rule, latest, end, ""))
+
+
 def _trigger_of(kind: str, trigger: str, row: Any, end: dt.date | None) -> dt.date:
     """The trigger date of one record due (for the listing)."""
     if trigger == "contract_end" and end is not None:
@@ -140,6 +155,8 @@ def _trigger_of(kind: str, trigger: str, row: Any, end: dt.date | None) -> dt.da
         return next_month(row.month) - dt.timedelta(days=1)
     if kind == "access_log":
         return timezone.localdate(row.at)
+    if kind == "browser_uploads":
+        return timezone.localdate(row.uploaded_at)
     if trigger == "year_end":
         return dt.date(row.collection_year, 3, 31)
     return timezone.localdate(row.imported_at)
@@ -155,6 +172,9 @@ def item_name(kind: str, row: Any) -> tuple[str, str]:
         return f"{row.council.code}/{row.month:%Y-%m}", row.council.code
     if kind == "access_log":
         return f"{row.pk}", ""
+    if kind == "browser_uploads":
+        council = row.council.code if row.council else ""
+        return f"upload {row.pk} ({row.get_kind_display().lower()})", council
     return f"{row.council.code}/{row.collection_year}/{row.kind}", row.council.code
 
 
@@ -164,6 +184,7 @@ FINDERS: dict[str, Callable[[RetentionRule, dt.date, dt.date | None], QuerySet[A
     "claim": _claims,
     "access_log": _access_log,
     "uploads": _uploads,
+    "browser_uploads": _browser_uploads,
 }
 RELATED = {
     "enquiry_not_progressed": ("child", "council"),
@@ -171,6 +192,7 @@ RELATED = {
     "claim": ("council",),
     "access_log": (),
     "uploads": ("council",),
+    "browser_uploads": ("council",),
 }
 
 
@@ -180,6 +202,7 @@ OLDEST_FIRST = {
     "claim": ("month", "council__code"),
     "access_log": ("at", "pk"),
     "uploads": ("collection_year", "council__code", "kind"),
+    "browser_uploads": ("uploaded_at", "pk"),
 }
 
 

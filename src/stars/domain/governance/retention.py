@@ -26,6 +26,7 @@ KINDS: dict[str, str] = {
     "claim": "Claim",
     "access_log": "Access log entry",
     "uploads": "Uploaded file (SSDA903 return)",
+    "browser_uploads": "File loaded in the browser (tracker, SSDA903 returns)",
 }
 TRIGGERS: dict[str, str] = {
     "decision_date": "the enquiry's decision",
@@ -43,6 +44,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "claim": ("claim_month", "contract_end"),
     "access_log": ("logged", "contract_end"),
     "uploads": ("year_end", "uploaded", "contract_end"),
+    "browser_uploads": ("uploaded", "contract_end"),
 }
 MAX_YEARS = 100
 
