@@ -35,11 +35,14 @@ from django.utils import timezone
 
 from stars.core.errors import RuleError
 from stars.core.models import AccessLog
+from stars.core.permissions import programme_options
+from stars.core.programmes import ProgrammeChoice, programme_active, programme_use
 from stars.core.roles import Role
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.governance import retention
 from stars.governance.models import Disposal, DisposalStatus, DisposedRecord
 from stars.governance.records import CASE_PARTS
+from stars.partnership.models import Programme
 from stars.referrals.models import (
     Child,
     ChildProfile,
@@ -58,10 +61,17 @@ class DisposalError(RuleError):
 
 
 def disposal_request(*, kind: str, by: Any, today: dt.date) -> Disposal:
-    """Ask for every record of ``kind`` due on ``today`` to be disposed of."""
+    """Ask for every record of ``kind`` due on ``today`` to be disposed of: the records of the
+    programme worked in (``stars.core.programmes``), which the certificate names."""
     _check_admin(by)
+    choice = programme_active()
+    _check_member(by, choice.code if choice else "")
     rule = retention.schedule()[kind]
-    if Disposal.objects.filter(kind=kind, status=DisposalStatus.REQUESTED).exists():
+    programme = Programme.objects.filter(pk=choice.id).first() if choice else None
+    waiting = Disposal.objects.filter(
+        kind=kind, programme=programme, status=DisposalStatus.REQUESTED
+    )
+    if waiting.exists():
         raise DisposalError(None, f"a disposal of {rule.label.lower()} records awaits approval")
     rows = list(retention.due(rule, today, retention.programme_end()))
     if not rows:
@@ -69,8 +79,10 @@ def disposal_request(*, kind: str, by: Any, today: dt.date) -> Disposal:
     keys = [
         [row.pk, retention.item_name(kind, row)[0] if kind != "access_log" else ""] for row in rows
     ]
-    return Disposal.objects.create(
+    disposal = Disposal(
         kind=kind,
+        programme=programme,
+        programme_name=programme.name if programme else "",
         as_of=today,
         rule=f"kept {rule.period} from {rule.trigger_label}"
         + (" (an assumption, not yet confirmed)" if rule.assumption else ""),
@@ -78,20 +90,27 @@ def disposal_request(*, kind: str, by: Any, today: dt.date) -> Disposal:
         count=len(keys),
         requested_by=by,
     )
+    disposal._history_user = by  # type: ignore[attr-defined]  # the command line has no request
+    disposal.save()
+    return disposal
 
 
 def disposal_withdraw(*, disposal: Disposal, by: Any) -> Disposal:
     _check_admin(by)
+    _check_member(by, disposal.programme.code if disposal.programme else "")
     if disposal.status != DisposalStatus.REQUESTED:
         raise DisposalError(None, "only a request awaiting approval can be withdrawn")
     disposal.status = DisposalStatus.WITHDRAWN
+    disposal._history_user = by  # type: ignore[attr-defined]
     disposal.save()
     return disposal
 
 
 def disposal_approve(*, disposal: Disposal, by: Any) -> Disposal:
-    """A second administrator approves: the records are disposed of, all or nothing."""
+    """A second administrator of the same programme approves: the records are disposed of,
+    all or nothing, inside that programme (no other programme's record can be touched)."""
     _check_admin(by)
+    _check_member(by, disposal.programme.code if disposal.programme else "")
     if disposal.status != DisposalStatus.REQUESTED:
         raise DisposalError(None, "this disposal is not awaiting approval")
     if disposal.requested_by_id == by.pk:
@@ -99,14 +118,39 @@ def disposal_approve(*, disposal: Disposal, by: Any) -> Disposal:
             None, "a second administrator must approve: you asked for this disposal"
         )
     pks = [pk for pk, _ in disposal.keys]
-    with transaction.atomic():
+    with transaction.atomic(), programme_use(_programme_of(disposal)):
         removed = DISPOSERS[disposal.kind](pks, disposal)
         disposal.status = DisposalStatus.CARRIED_OUT
         disposal.approved_by = by
         disposal.approved_at = timezone.now()
         disposal.removed = dict(removed)
+        disposal._history_user = by  # type: ignore[attr-defined]
         disposal.save()
     return disposal
+
+
+def _programme_of(disposal: Disposal) -> ProgrammeChoice | None:
+    return disposal.programme.choice() if disposal.programme else None
+
+
+def _check_member(user: Any, programme: str) -> None:
+    """An administrator acts only on a programme they belong to."""
+    if not programme:
+        return
+    options = programme_options(user) or []
+    if programme not in {o.code for o in options}:
+        raise DisposalError(
+            None,
+            f"these are records of the programme {programme}: only an administrator "
+            "of that programme may do this",
+        )
+
+
+def disposals_in_view() -> QuerySet[Disposal]:
+    """The disposals of the programme worked in (every one when no programme is active)."""
+    choice = programme_active()
+    qs = Disposal.objects.select_related("requested_by", "approved_by", "programme")
+    return qs if choice is None else qs.filter(programme_id=choice.id)
 
 
 def _check_admin(user: Any) -> None:

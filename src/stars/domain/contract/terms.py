@@ -168,6 +168,15 @@ class Variation:
 
 
 @dataclass(frozen=True)
+class VariationEntry:
+    """One line of the log of contract variations: the variation and each term it changed,
+    as (what, value the day before, value from its date)."""
+
+    variation: Variation
+    changes: tuple[tuple[str, Decimal, Decimal], ...]
+
+
+@dataclass(frozen=True)
 class ContractYear:
     year: int
     minimum_referrals: int
@@ -253,6 +262,41 @@ class Contract:
             if v.start <= on and v.guaranteed_weekly_fee is not None:
                 gf = replace(gf, weekly_fee=v.guaranteed_weekly_fee)
         return gf
+
+    def variation_log(self) -> list[VariationEntry]:
+        """The log of contract variations in date order, each change with the value in
+        force the day before and the new one (a change for every cohort: one per cohort
+        it changes)."""
+        out: list[VariationEntry] = []
+        for v in self.variations:
+            before = v.start - dt.timedelta(days=1)
+            changes: list[tuple[str, Decimal, Decimal]] = []
+            whom = [c for c in self.cohorts if v.applies_to(c.code)]
+            for c in whom:
+                was, now = self.terms_on(c.code, before), self.terms_on(c.code, v.start)
+                label = "" if v.cohort else f"cohort {c.code}: "
+                for term in ("weekly_outcome_payment", "weekly_saving"):
+                    if getattr(v, term) is not None and not (
+                        term == "weekly_outcome_payment"
+                        and c.payment_design != "weekly_after_proving"
+                    ):
+                        changes.append(
+                            (label + term.replace("_", " "), getattr(was, term), getattr(now, term))
+                        )
+                new = {m.name: m.payment for m in now.milestones}
+                for m in was.milestones:
+                    if m.name in dict(v.milestones):
+                        changes.append((f"{label}milestone {m.name}", m.payment, new[m.name]))
+            if v.guaranteed_weekly_fee is not None:
+                changes.append(
+                    (
+                        "guaranteed-funding weekly fee",
+                        self.guaranteed_funding_on(before).weekly_fee,
+                        v.guaranteed_weekly_fee,
+                    )
+                )
+            out.append(VariationEntry(v, tuple(changes)))
+        return out
 
     def variations_for(self, cohort: str) -> tuple[Variation, ...]:
         """The variations that change a cohort's terms (its own and every cohort's)."""
