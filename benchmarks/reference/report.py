@@ -11,6 +11,11 @@ two purposes:
 - the **baseline** the benchmarks time the product against ("a straightforward row-by-row
   computation of the same report from the same CSV files").
 
+Contract variations (``[[variation]]``, docs/contract-variations.md) are applied here
+week by week: every whole week's last day is listed and each is priced with the terms in
+force that day; a milestone on the day its run reaches its length; a guaranteed-funding
+fee on the referral date.
+
 It assumes files the product's import accepts (valid dates, known codes, no overlaps); it
 does not check them.
 
@@ -52,6 +57,9 @@ ZERO = Decimal(0)
 PENNY = Decimal("0.01")
 RATE = Decimal("0.0001")
 LCF = "Life Chances Fund"
+# what a [[variation]] may change (a cohort's terms, the guaranteed weekly fee), besides
+# milestone payments (``milestones = { name = payment }``)
+VARIED = ("weekly_outcome_payment", "weekly_saving", "guaranteed_weekly_fee")
 
 Row = dict[str, Any]
 
@@ -98,14 +106,21 @@ def read_contract(path: Path) -> dict[str, Any]:
             }
         )
     gf = data.get("guaranteed_funding", {})
+    variations = []
+    for v in data.get("variation", []):
+        changes = {k: _dec(v[k]) for k in VARIED if k in v}
+        for name, amount in v.get("milestones", {}).items():
+            changes[f"milestone:{name}"] = _dec(amount)
+        variations.append({"from": v["from"], "cohort": v.get("cohort"), "changes": changes})
     return {
+        "variations": sorted(variations, key=lambda v: v["from"]),
+        "gf_weekly_fee": _dec(gf.get("weekly_fee", 0)),
         "start": prog["start"],
         "programme_weeks": int(prog["programme_weeks"]),
         "closure_reasons": tuple(r.lower() for r in prog.get("closure_reasons", DEFAULT_REASONS)),
         "councils": [la["code"] for la in data["local_authority"]],
         "cohorts": cohorts,
         "gf_weeks": int(gf.get("minimum_weeks", 0)),
-        "gf_fee": _dec(gf.get("weekly_fee", 0)) * int(gf.get("minimum_weeks", 0)),
         "funds": funds,
     }
 
@@ -140,6 +155,23 @@ def runs(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
     return out
 
 
+def in_force(
+    contract: dict[str, Any], cohort: str | None, key: str, written: Decimal, day: dt.date
+) -> Decimal:
+    """A term as written, changed by every variation (for this cohort or every cohort) in
+    force on ``day``: the latest one from that day or before that changes it."""
+    value = written
+    for v in contract["variations"]:
+        if v["from"] > day:
+            break
+        whom = v["cohort"]
+        if key in v["changes"] and (
+            whom is None or (cohort is not None and whom.lower() == cohort.lower())
+        ):
+            value = v["changes"][key]
+    return value
+
+
 def referral_money(
     contract: dict[str, Any], cohort: dict[str, Any] | None, r: Row, periods: list[Row], d: dt.date
 ) -> dict[str, Any]:
@@ -154,24 +186,40 @@ def referral_money(
         until = window_end if p["end_date"] is None else min(p["end_date"], window_end)
         if until > frm:
             spans.append((frm, until))
-    sustained = sum((b - a).days // 7 for a, b in spans)
+    # the last day of every whole week of every span, in date order: a week is earned (and
+    # priced with the terms in force) on its last day
+    last_days = sorted(
+        a + dt.timedelta(days=7 * k - 1) for a, b in spans for k in range(1, (b - a).days // 7 + 1)
+    )
+    sustained = len(last_days)
+    code = cohort["code"] if cohort else None
     guaranteed = r["funding"] == "guaranteed"
-    fee = contract["gf_fee"] if guaranteed else ZERO
+    weekly_fee = in_force(contract, None, "guaranteed_weekly_fee", contract["gf_weekly_fee"], start)
+    fee = weekly_fee * contract["gf_weeks"] if guaranteed else ZERO
     earned: dict[str, int] = {}
     payable, payment = 0, ZERO
     if cohort is not None and cohort["design"] == "continuous_milestones":
-        longest = max(((b - a).days for a, b in runs(spans)), default=0)
+        found = runs(spans)
         for name, weeks, amount in cohort["milestones"]:
-            hit = longest >= 1 if weeks == 0 else longest >= 7 * weeks
-            earned[name] = earned.get(name, 0) + int(hit)
-            payment += amount if hit else ZERO
+            need = max(1, 7 * weeks)
+            # earned on the day the first run long enough reaches its length
+            day = next(
+                (a + dt.timedelta(days=need - 1) for a, b in found if (b - a).days >= need), None
+            )
+            earned[name] = earned.get(name, 0) + int(day is not None)
+            if day is not None:
+                payment += in_force(contract, code, f"milestone:{name}", amount, day)
     elif cohort is not None:
         proving = contract["gf_weeks"] if guaranteed else cohort["proving_weeks"]
         payable = max(sustained - proving, 0)
-        payment = cohort["rate"] * payable
+        for day in last_days[proving:]:
+            payment += in_force(contract, code, "weekly_outcome_payment", cohort["rate"], day)
     if cohort is not None and cohort["cap"] is not None:
         payment = min(payment, cohort["cap"])
-    saving = cohort["saving"] * sustained if cohort else ZERO
+    saving = ZERO
+    if cohort is not None:
+        for day in last_days:
+            saving += in_force(contract, code, "weekly_saving", cohort["saving"], day)
     cashable = cohort is None or cohort["kind"] == "cashable"
     return {
         "sustained": sustained,

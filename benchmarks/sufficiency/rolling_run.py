@@ -34,6 +34,7 @@ from run import PEER_BIN, peer_totals, timed  # noqa: E402
 OUT = ROOT / "benchmarks" / "out" / "independent"
 CATEGORIES = ("Fostering", "Residential", "Supported", "Other", "total")
 TEST_YEAR = 2025
+KEEP_RETURNS = False  # --keep-returns: returns already written are not written again
 
 
 def ours_again(run: dict) -> dict:
@@ -53,11 +54,12 @@ def ours_again(run: dict) -> dict:
 def one(size: str, shape: str, draw: int) -> dict[str, object]:
     base = OUT / f"{size}-{shape}-{draw}"
     full, upto = base / "all", base / f"upto{TEST_YEAR - 1}"
-    subprocess.run(
-        [sys.executable, str(HERE / "independent903.py"), str(full), shape, size, str(draw)],
-        check=True,
-        capture_output=True,
-    )
+    if not (KEEP_RETURNS and (full / str(TEST_YEAR) / "episodes.csv").exists()):
+        subprocess.run(
+            [sys.executable, str(HERE / "independent903.py"), str(full), shape, size, str(draw)],
+            check=True,
+            capture_output=True,
+        )
     upto.mkdir(parents=True, exist_ok=True)
     for d in full.iterdir():
         link = upto / d.name
@@ -185,6 +187,7 @@ def report(runs: list[dict]) -> None:
 
 
 def main() -> None:
+    global OUT, KEEP_RETURNS  # noqa: PLW0603 - one run writes one folder
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="council,national")
     parser.add_argument("--shapes", default="growing,flat,shrinking")
@@ -193,7 +196,11 @@ def main() -> None:
     parser.add_argument("--from-draw", type=int, default=1, help="keep the draws before it")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--ours-only", action="store_true", help="re-run ours, keep the peer's")
+    parser.add_argument("--keep-returns", action="store_true", help="reuse returns written")
+    parser.add_argument("--out", type=Path, default=OUT, help="returns and results.json here")
     args = parser.parse_args()
+    OUT = args.out
+    KEEP_RETURNS = args.keep_returns
     OUT.mkdir(parents=True, exist_ok=True)
     results = OUT / "results.json"
     runs: list[dict] = json.loads(results.read_text()) if results.exists() else []

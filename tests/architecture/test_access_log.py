@@ -272,6 +272,10 @@ READS_NOTHING = {
     "check": "Django's deployment checks",
     "notify-due": "makes notifications (ids only) for users in their own scope; prints counts",
     "sufficiency validate": "checks a council's files with DfE's rules; no database read",
+    "retention dispose": "asks for a disposal; prints counts only; logged as dispose_request",
+    "retention approve": "carries out a disposal; prints counts only; logged as dispose",
+    "retention withdraw": "withdraws a disposal; prints counts only; logged",
+    "retention disposals": "lists the disposals' counts and who asked and approved; logged",
 }
 
 

@@ -19,7 +19,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from stars.core.permissions import PAGES, POLICY_ROLES, REFUSED, Scope, scope_of
+from stars.core.programmes import programme_use
 from stars.core.roles import Role
+from stars.partnership.models import Council, Programme
+from stars.partnership.services import contract_load
+from stars.referrals.models import ChildProfile, Enquiry
+from stars.uploads.models import Upload
 from tests.conftest import CONTRACT, make_referral
 
 OPEN_TO_ALL = {"login", "logout"}
@@ -76,12 +81,6 @@ def records(referrals, users):
     """R-DER and R-NOT (conftest.py), with an enquiry (and a profile) in each council; a
     tracker upload, and an upload of returns for each council; and a second programme,
     ``other``, with R-OTH and E-OTH (Derby's, the key worker's)."""
-    from stars.core.programmes import programme_use
-    from stars.partnership.models import Council, Programme
-    from stars.partnership.services import contract_load
-    from stars.referrals.models import ChildProfile, Enquiry
-    from stars.uploads.models import Upload
-
     for pk, kind, council in (
         (9001, "tracker", None),
         (9002, "returns", "derby"),

@@ -16,6 +16,7 @@ from stars.domain.sufficiency.trust import (
     MIN_PAIRS,
     TOTAL,
     Point,
+    _ordered,
     calibrate,
     carry_weight,
     evaluate,
@@ -29,8 +30,12 @@ def test_carry_weight_worked_examples():
     assert carry_weight([(10.0, 5.0), (20.0, 10.0)]) == 0.5  # half the change came
     assert carry_weight([(10.0, 10.0), (-4.0, -4.0)]) == 1.0  # all of it came
     assert carry_weight([(10.0, 0.0), (-5.0, 0.0)]) == 0.0  # none came
-    assert carry_weight([(10.0, -3.0), (8.0, -1.0)]) == 0.0  # it went the other way
+    # it went the other way: "no change" missed by 4, the model by 22; 4² / (4² + 22²)
+    assert abs(carry_weight([(10.0, -3.0), (8.0, -1.0)]) - 16 / 500) < 1e-12
+    # the model missed by 5, "no change" by 15: 225 / (225 + 25)
+    assert abs(carry_weight([(10.0, 12.0), (5.0, 3.0), (-1.0, 0.0)]) - 0.9) < 1e-12
     assert carry_weight([(10.0, 10.0)]) == 0.0  # one backtest is no evidence
+    assert carry_weight([(0.0, 10.0), (0.0, -4.0)]) == 0.0  # the model foresaw no change
     assert MIN_PAIRS == 2
 
 
@@ -45,9 +50,80 @@ def test_a_trend_the_model_foresaw_is_followed(model_changes):
 
 
 @given(st.lists(changes, min_size=MIN_PAIRS, max_size=12), st.floats(0.0, 1.0))
-def test_a_steady_share_of_the_trend_is_the_weight(model_changes, share):
+def test_a_steady_share_of_the_trend_weighs_by_the_errors(model_changes, share):
+    # "no change" misses by share x |change|, the model by (1 - share) x |change|
     w = carry_weight([(p, share * p) for p in model_changes])
-    assert abs(w - share) < 1e-6
+    assert abs(w - share**2 / (share**2 + (1 - share) ** 2)) < 1e-6
+
+
+@given(st.lists(st.tuples(changes, changes), min_size=MIN_PAIRS, max_size=12))
+def test_the_model_carries_half_or_more_only_when_it_beat_no_change(pairs):
+    w = carry_weight(pairs)
+    assert 0.0 <= w <= 1.0
+    no_change = sum(abs(a) for _, a in pairs)
+    model = sum(abs(a - p) for p, a in pairs)
+    if model < no_change * (1 - 1e-9):
+        assert w > 0.5
+    elif model > no_change * (1 + 1e-9):
+        assert w < 0.5
+
+
+def _backtests(groups, history, actual_of):
+    """Points of every origin and horizon up to 2020; ``actual_of(now, model)``."""
+    pts = []
+    for i, (o, h) in enumerate((o, h) for o in range(2012, 2021) for h in (1, 2, 3)):
+        now_total = model_total = actual_total = 0.0
+        for g, (now, change) in zip(groups, history[i % len(history)], strict=False):
+            model = now + change
+            actual = actual_of(now, model)
+            target = o + h
+            pts.append(_point(o, h, g, now, model, actual if target <= 2020 else None))
+            now_total, model_total, actual_total = (
+                now_total + now,
+                model_total + model,
+                actual_total + actual,
+            )
+        pts.append(
+            _point(
+                o,
+                h,
+                TOTAL,
+                int(now_total),
+                model_total,
+                int(actual_total) if o + h <= 2020 else None,
+            )
+        )
+    return pts
+
+
+group_history = st.lists(
+    st.lists(st.tuples(st.integers(10, 500), st.integers(-40, 40)), min_size=3, max_size=3),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(group_history)
+def test_on_flat_counts_the_forecast_is_no_change(history):
+    groups = ["a", "b", "c"]
+    pts = _backtests(groups, history, lambda now, model: now)
+    carry = calibrate([p for p in pts if p.target <= 2020], groups)
+    live = [p for p in pts if p.origin == 2020]
+    for p, f in zip(_ordered(live), forecast(_ordered(live), carry), strict=True):
+        assert abs(f.expected - p.now) < 1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(group_history)
+def test_on_a_trend_the_model_foresaw_the_forecast_follows_it(history):
+    groups = ["a", "b", "c"]
+    pts = _backtests(groups, history, lambda now, model: int(model))
+    carry = calibrate([p for p in pts if p.target <= 2020], groups)
+    live = [p for p in pts if p.origin == 2020]
+    moved = any(p.model != p.now for p in pts if p.target <= 2020)
+    for p, f in zip(_ordered(live), forecast(_ordered(live), carry), strict=True):
+        assert abs(f.expected - (p.model if moved else p.now)) < 1e-6
 
 
 def test_damped_trend_worked_example():

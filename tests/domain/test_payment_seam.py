@@ -43,6 +43,7 @@ from stars.domain.contract.terms import (
     GuaranteedFunding,
     Milestone,
     OutcomeFund,
+    Variation,
 )
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.outcomes import designs
@@ -125,7 +126,34 @@ def contracts(draw: st.DrawFn, design: str) -> Contract:
         outcome_funds=tuple(funds),
         cohorts=cohorts,
         guaranteed_funding=GuaranteedFunding(draw(st.integers(0, 30)), draw(pounds)),
+        variations=draw(variations(cohorts)),
     )
+
+
+@st.composite
+def variations(draw: st.DrawFn, cohorts: tuple[Cohort, ...]) -> tuple[Variation, ...]:
+    """Contract variations (dated terms): none, or a few from days inside the programme's
+    life, each for one cohort or every cohort, changing any term a variation may change."""
+    out = []
+    days = draw(st.lists(st.integers(0, 1300), max_size=3, unique=True))
+    for day in sorted(days):
+        cohort = draw(st.sampled_from([None, *cohorts]))
+        whom = [cohort] if cohort else list(cohorts)
+        milestones = {m.name for c in whom for m in c.milestones}
+        weekly = all(c.payment_design == "weekly_after_proving" for c in whom)
+        v = Variation(
+            start=START + dt.timedelta(days=day),
+            reason=f"variation {day}",
+            cohort=cohort.code if cohort else None,
+            weekly_outcome_payment=draw(st.one_of(st.none(), pounds)) if weekly else None,
+            weekly_saving=draw(st.one_of(st.none(), pounds)),
+            guaranteed_weekly_fee=None if cohort else draw(st.one_of(st.none(), pounds)),
+            milestones=tuple(
+                (name, draw(pounds)) for name in sorted(milestones) if draw(st.booleans())
+            ),
+        )
+        out.append(v)
+    return tuple(out)
 
 
 @st.composite
@@ -322,6 +350,19 @@ def agree(contract: Contract, referrals: list[Any], periods: list[Any], as_of: d
         assert funds[f.name] == (share if f.cap is None else min(share, f.cap))
     assert finance["lcf_contribution"] == sum(funds.values(), ZERO)
     assert finance["council_cost"] == outcome_total - finance["lcf_contribution"] + fee_total
+    # savings: the explanation's (each week at the saving in force on its last day) add up
+    # to the report's, cashable and avoided
+    savings = sum(
+        (
+            explain_referral(
+                contract, r, [p for p in periods if p["referral_id"] == r["referral_id"]], as_of
+            ).savings
+            for r in referrals
+            if r["referral_date"] <= as_of
+        ),
+        ZERO,
+    )
+    assert finance["cashable_savings"] + finance["cost_avoidance"] == savings
 
 
 def test_a_payment_design_a_contract_does_not_know_is_named():

@@ -24,6 +24,7 @@ FINANCE_PAGES = [
     "claim_approve",
     "claim_dispute",
     "finance_money",
+    "finance_contract",
     "finance_investor",
     "finance_extract",
 ]

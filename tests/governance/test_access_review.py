@@ -49,3 +49,25 @@ def test_a_month_of_reads_gives_its_findings_on_the_page(client, users, referral
     assert "Enter a month like October 2024" in bad
     client.force_login(users["commissioner"])
     assert client.get(reverse("governance_access_review")).status_code == 403
+
+
+def test_the_thresholds_come_from_the_configuration(client, users, referrals, settings, tmp_path):
+    sample = settings.STARS_PRIVACY_CONFIG.read_text(encoding="utf-8")
+    own = tmp_path / "privacy.toml"
+    own.write_text(
+        sample.replace('day_ends = "20:00"', 'day_ends = "23:00"')
+        .replace("many_records = 150", "many_records = 2")
+        .replace("assumption = true\n\n# How many", "assumption = false\n\n# How many")
+    )
+    settings.STARS_PRIVACY_CONFIG = own
+    late = dt.datetime(2024, 10, 9, 22, 30, tzinfo=LONDON)  # a Wednesday, before 23:00
+    _log(users["provider_manager"], late, "case", "R-NOT")
+    _log(users["provider_manager"], late, "case", "R-DER")
+    findings, _ = access_review(dt.date(2024, 10, 1))
+    assert [(f.username, f.rule, f.count) for f in findings] == [
+        ("provider_manager", "many_records", 2)  # 2 or more; 22:30 is no odd hour now
+    ]
+    client.force_login(users["admin"])
+    body = client.get(reverse("governance_access_review") + "?month=October+2024").content.decode()
+    assert "2 or more distinct children" in body and "from 23:00" in body
+    assert 'data-testid="thresholds-assumption"' not in body  # confirmed

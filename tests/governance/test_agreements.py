@@ -58,3 +58,30 @@ def test_the_privacy_notice_is_open_to_every_role_and_tells_the_schedule(client,
     body = client.get(reverse("privacy_notice")).content.decode()
     assert "Referral and case: 25 years from the child&#x27;s date of birth" in body
     assert "privacy notice" in client.get(reverse("home")).content.decode()  # linked there
+
+
+def test_the_warning_days_come_from_the_configuration(client, users, settings, tmp_path):
+    derby = Council.objects.get(code="derby")
+    DataSharingAgreement.objects.create(
+        council=derby,
+        title="Derby DSA",
+        parties="Derby",
+        lawful_basis="public_task",
+        purpose="The programme",
+        start=dt.date(2020, 9, 1),
+        review=dt.date(2027, 3, 1),
+        end=dt.date(2027, 3, 31),
+    )
+    day = dt.date(2026, 12, 1)  # 120 days before the end
+    assert not any("Derby DSA" in w for w in agreements(day)[1])  # 60 days by default
+    own = tmp_path / "privacy.toml"
+    own.write_text(
+        settings.STARS_PRIVACY_CONFIG.read_text().replace("warn_days = 60", "warn_days = 150")
+    )
+    settings.STARS_PRIVACY_CONFIG = own
+    assert (
+        "Derby City Council: Derby DSA lapses on 31 March 2027, in 120 days" in agreements(day)[1]
+    )
+    client.force_login(users["admin"])
+    body = client.get(reverse("governance_agreements")).content.decode()
+    assert "Information governance page 150 days before" in body

@@ -126,3 +126,46 @@ def test_the_figures_are_the_same_before_and_after_disposal(transactional_db):
     assert all(r.child.referrals.filter(status="live").exists() for r in named)
     assert not ChildProfile.objects.filter(enquiry__referrals__in=closed).exists()
     assert not SufficiencyReturn.objects.exists()
+
+
+def _browser_upload(settings, tmp_path, *, at, status="done"):
+    from stars.uploads.files import folder_of
+    from stars.uploads.models import Upload
+
+    settings.STARS_HOME = tmp_path
+    upload = Upload.objects.create(
+        kind="tracker", status=status, uploaded_by_name="admin", headline="Imported 1 enquiry"
+    )
+    Upload.objects.filter(pk=upload.pk).update(uploaded_at=at)
+    upload.refresh_from_db()
+    folder = folder_of(upload)
+    folder.mkdir(parents=True)
+    (folder / "enquiries.csv").write_text("enquiry_id,child_name\nE1,Ada Example\n")
+    upload.files = [{"field": "enquiries", "name": "mine.csv", "stored": "enquiries.csv"}]
+    upload.lines = ["mine.csv:2: column 2: Ada Example is not a date"]
+    upload.save()
+    return upload, folder
+
+
+def test_files_loaded_in_the_browser_are_due_and_disposed_of_with_their_problems(
+    held, users, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    old, old_folder = _browser_upload(settings, tmp_path, at=dt.datetime(2025, 1, 5, tzinfo=dt.UTC))
+    new, new_folder = _browser_upload(settings, tmp_path, at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    running, _ = _browser_upload(
+        settings, tmp_path, at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), status="running"
+    )
+    (kind,) = [k for k in review(TODAY) if k.rule.kind == "browser_uploads"]
+    assert kind.count == 1  # loaded 2025-01-05 + 1 year; not June 2026's, not one still running
+    assert kind.items[0].key == f"upload {old.pk} (tracker)"
+    d = disposal_request(kind="browser_uploads", by=users["admin"], today=TODAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        disposal_approve(disposal=d, by=_second_admin())
+    old.refresh_from_db()
+    assert not old_folder.exists() and new_folder.exists()
+    assert old.lines == [] and old.files == [
+        {"field": "enquiries", "name": "mine.csv", "disposed": True}
+    ]
+    assert (old.uploaded_by_name, old.headline) == ("admin", "Imported 1 enquiry")  # who, when
+    assert d.removed == {"documents (files loaded in the browser)": 1, "free-text values": 1}
+    assert [k.count for k in review(TODAY) if k.rule.kind == "browser_uploads"] == [0]

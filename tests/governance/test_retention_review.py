@@ -26,6 +26,7 @@ def test_the_review_counts_what_each_rule_makes_due(held):
         "claim": 1,  # October 2020 ends 2020-10-31 + 6 years; not June 2021
         "access_log": 1,  # logged 2023-05-01 + 2 years
         "uploads": 0,  # none loaded
+        "browser_uploads": 0,  # none loaded in the browser
     }
     enquiries = next(k for k in review(TODAY) if k.rule.kind == "enquiry_not_progressed")
     (item,) = enquiries.items

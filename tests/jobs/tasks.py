@@ -13,3 +13,8 @@ def add(a: int, b: int) -> int:
 @task()
 def fail(message: str) -> None:
     raise ValueError(message)
+
+
+@task()
+def daily(day: str) -> str:
+    return f"ran for {day}"

@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 
 from stars.cli import app
 from stars.cli.run import embedded_worker_default
-from stars.jobs.models import WorkerHeartbeat
+from stars.jobs.models import DailyRun, WorkerHeartbeat
 from stars.jobs.selectors import worker_health
-from stars.jobs.worker import Heartbeat, beat, run_worker
-from tests.jobs.tasks import add, fail
+from stars.jobs.worker import DAILY_AT, Heartbeat, beat, enqueue_daily, run_worker
+from tests.jobs.tasks import add, daily, fail
 
 # The worker closes stale connections between jobs, as in production: a test transaction
 # around it would be closed under it (PostgreSQL), so these tests commit for real.
@@ -159,3 +159,45 @@ def test_stars_serve_starts_a_worker_and_stops_it_with_itself(tmp_path):
     while time.monotonic() < deadline and Path(f"/proc/{children[0]}").exists():
         time.sleep(0.2)
     assert not Path(f"/proc/{children[0]}").exists(), "the worker outlived stars serve"
+
+
+def _london(day: dt.date, at: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, at))
+
+
+def test_a_daily_job_is_enqueued_once_a_day_from_its_hour_however_many_workers_beat():
+    day = dt.date(2024, 11, 26)
+    assert enqueue_daily([daily], _london(day, dt.time(5, 59))) == []  # before DAILY_AT
+    assert dt.time(6, 0) == DAILY_AT
+    assert enqueue_daily([daily], _london(day, dt.time(6, 0))) == [daily.module_path]
+    for minute in (1, 2, 30):  # other workers' beats, and restarts, the same day
+        assert enqueue_daily([daily], _london(day, dt.time(6, minute))) == []
+    assert DBTaskResult.objects.count() == 1
+    run_worker(batch=True, interval=0, verbosity=0)
+    assert DBTaskResult.objects.get().return_value == "ran for 2024-11-26"
+    assert enqueue_daily([daily], _london(day + dt.timedelta(days=1), dt.time(23, 0))) == [
+        daily.module_path
+    ]
+    assert list(DailyRun.objects.order_by("day").values_list("day", flat=True)) == [
+        day,
+        day + dt.timedelta(days=1),
+    ]
+
+
+def test_a_day_claimed_by_another_worker_between_look_and_claim_is_left_to_it(monkeypatch):
+    day = dt.date(2024, 11, 26)
+    DailyRun.objects.create(name=daily.module_path, day=day, enqueued_at=timezone.now())
+    # the look finds nothing (the other worker has not committed yet); the claim then fails
+    monkeypatch.setattr(DailyRun.objects, "filter", lambda **kw: DailyRun.objects.none())
+    assert enqueue_daily([daily], _london(day, dt.time(7, 0))) == []
+    assert not DBTaskResult.objects.exists()  # the claim and the job are rolled back together
+
+
+def test_the_worker_beats_enqueue_its_daily_jobs():
+    hb = Heartbeat("w-daily", every=60, daily=[daily])
+    hb.beat_once()
+    now = timezone.localtime()
+    expected = 1 if now.time() >= DAILY_AT else 0
+    assert DBTaskResult.objects.count() == expected
+    hb.beat_once()
+    assert DBTaskResult.objects.count() == expected

@@ -8,14 +8,17 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from stars.cases.notices import notify_due
+from stars.cases.tasks import notify_due_daily
+from stars.cli.run import DAILY_JOBS
 from stars.core.models import AccessLog
 from stars.domain.notifications import MAX_ATTEMPTS, retry_after
 from stars.finance.services import claim_dispute_line, claim_prepare, claim_submit
-from stars.jobs.worker import run_worker
+from stars.jobs.worker import enqueue_daily, run_worker
 from stars.notifications import delivery
 from stars.notifications.models import EmailStatus, Notification
 from stars.notifications.services import choices_save, notify
@@ -226,3 +229,19 @@ def test_notify_due_tells_of_stuck_enquiries_and_overdue_work_once(users, referr
     assert not Notification.objects.filter(user=users["spoc_nottingham"]).exists()
     overdue = Notification.objects.filter(user=users["key_worker"], event="case_overdue")
     assert {n.url for n in overdue} == {"/cases/R-DER/"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_workers_run_notify_due_every_morning_without_telling_anyone_twice(users, referrals):
+    """`stars worker` (and the worker `stars serve` runs) enqueues notify-due once a day, so
+    stuck enquiries and overdue work are told without anyone running the command."""
+    assert notify_due_daily in DAILY_JOBS
+    morning = timezone.make_aware(dt.datetime(2024, 11, 26, 6, 30))
+    assert enqueue_daily(DAILY_JOBS, morning) == [notify_due_daily.module_path]
+    assert enqueue_daily(DAILY_JOBS, morning + dt.timedelta(hours=3)) == []  # another beat
+    run_worker(batch=True, interval=0, verbosity=0)
+    overdue = Notification.objects.filter(user=users["key_worker"], event="case_overdue")
+    assert {n.url for n in overdue} == {"/cases/R-DER/"} and overdue.count() == 3
+    enqueue_daily(DAILY_JOBS, morning + dt.timedelta(days=1))  # the next morning: nothing new
+    run_worker(batch=True, interval=0, verbosity=0)
+    assert Notification.objects.filter(event="case_overdue").count() == 3

@@ -10,6 +10,7 @@ import datetime as dt
 import importlib.util
 import json
 import random
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -18,6 +19,7 @@ import pytest
 from stars.demo.synthetic import generate_programme
 from stars.domain.contract.parsing import parse_contract
 from stars.domain.evaluation.report import evaluation_report, report_to_json
+from stars.domain.outcomes.engine import outcome_payments_as_of
 from stars.domain.tracker.rows import write_tracker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,10 +31,9 @@ def dn2_capped() -> str:
     """DN2 with its Life Chances Fund capped (and a second fund), and cohort A capped per
     referral: the caps bind on the generated programmes."""
     text = CONTRACT.read_text(encoding="utf-8").replace("lcf_share = 0.25\n", "")
+    assert "proving_weeks = 17\n" in text  # cohort A's
     text = text.replace(
-        "proving_weeks = 17\nweekly_outcome_payment = 700.00",
-        "proving_weeks = 17\nweekly_outcome_payment = 700.00\nmax_payment_per_referral = 25000.5",
-        1,
+        "proving_weeks = 17\n", "proving_weeks = 17\nmax_payment_per_referral = 25000.5\n", 1
     )
     return text + (
         "\n[[outcome_fund]]\nname = 'Life Chances Fund'\nshare = 0.25\ncap = 300000.0\n"
@@ -40,10 +41,39 @@ def dn2_capped() -> str:
     )
 
 
+def dn2_varied() -> str:
+    """DN2 capped, with contract variations: dated weekly prices, savings and guaranteed
+    fee, for one cohort and for every cohort, inside the generated programmes' weeks."""
+    return dn2_capped() + (
+        "\n[[variation]]\nfrom = 2021-04-01\nreason = 'indexation 3.1%'\n"
+        "weekly_saving = 2165.1\n"
+        "\n[[variation]]\nfrom = 2022-04-01\nreason = 'cohort A repriced'\ncohort = 'A'\n"
+        "weekly_outcome_payment = 927.90\n"
+        "\n[[variation]]\nfrom = 2022-04-01\nreason = 'fee renegotiated'\n"
+        "guaranteed_weekly_fee = 333.33\n"
+        "\n[[variation]]\nfrom = 2023-01-09\nreason = 'cohort C repriced'\ncohort = 'c'\n"
+        "weekly_outcome_payment = 612.5\nweekly_saving = 650.0\n"
+    )
+
+
+def milestones_varied() -> str:
+    """The milestones example with dated milestone payments and weekly price."""
+    return MILESTONES.read_text(encoding="utf-8") + (
+        "\n[[variation]]\nfrom = 2021-04-01\nreason = 'indexation'\ncohort = 'SD'\n"
+        "milestones = { six_months = 9270.0, graduation = 16274.0 }\n"
+        "\n[[variation]]\nfrom = 2022-04-01\nreason = 'indexation'\n"
+        "milestones = { placement_start = 8250.0 }\nweekly_saving = 800.0\n"
+        "\n[[variation]]\nfrom = 2022-04-01\nreason = 'ST repriced'\ncohort = 'ST'\n"
+        "weekly_outcome_payment = 262.5\n"
+    )
+
+
 CONTRACTS = {
     "dn2": lambda: CONTRACT.read_text(encoding="utf-8"),
     "dn2-capped": dn2_capped,
+    "dn2-varied": dn2_varied,
     "milestones": lambda: MILESTONES.read_text(encoding="utf-8"),
+    "milestones-varied": milestones_varied,
 }
 
 
@@ -105,6 +135,38 @@ def test_the_caps_and_milestones_are_exercised():
         assert any(f.cap is None and funds[f.name] > 0 for f in terms.funds)
     milestones = report["finance"]["by_cohort"]["SD"]["milestones"]
     assert all(n > 0 for n in milestones.values()), milestones
+
+
+def test_the_variations_are_exercised():
+    """On the generated programmes the variations change every kind of figure (weekly
+    prices, milestone payments, savings, guaranteed fees) and cohort A's cap still binds
+    on some referrals, so the comparison above holds the dated rules to the reference."""
+    d = dt.date(2024, 11, 30)
+    for plain_name, varied_name in (
+        ("dn2-capped", "dn2-varied"),
+        ("milestones", "milestones-varied"),
+    ):
+        finance = {}
+        for name in (plain_name, varied_name):
+            terms = parse_contract(CONTRACTS[name](), "contract.toml")
+            p = generate_programme(terms, n_referrals=300, as_of=d, seed=1)
+            periods = touching(p.periods, 1)
+            report = evaluation_report(terms, p.enquiries, p.referrals, periods, d)
+            finance[name] = report["finance"]
+        a, b = finance[plain_name], finance[varied_name]
+        for key in ("outcome_payments", "cashable_savings"):
+            assert a[key] != b[key], key
+        if plain_name == "dn2-capped":
+            assert a["guaranteed_funding_payments"] != b["guaranteed_funding_payments"]
+            for cohort in ("A", "C"):
+                assert (
+                    a["by_cohort"][cohort]["outcome_payments"]
+                    != b["by_cohort"][cohort]["outcome_payments"]
+                )
+            terms = parse_contract(dn2_varied(), "contract.toml")
+            p = generate_programme(terms, n_referrals=300, as_of=d, seed=1)
+            paid = outcome_payments_as_of(terms, p.referrals, p.periods, d)
+            assert any(r.outcome_payment == Decimal("25000.5") for r in paid.values())
 
 
 def test_differences_names_each_value_that_differs():

@@ -108,3 +108,39 @@ def test_the_service_refuses_another_councils_child(users, first):
         )
     assert err.value.field == "same_child"
     assert Enquiry.objects.count() == 1
+
+
+def test_a_restricted_child_is_still_detected_without_revealing_it(client, users, first):
+    from stars.governance.corrections import child_restrict
+
+    child_restrict(
+        child_ref=first.child.child_ref, restricted=True, reason="Asked", by=users["admin"]
+    )
+    client.force_login(users["spoc"])
+    response = client.post(reverse("enquiry_new"), ENQUIRY)
+    html = response.content.decode()
+    assert response.status_code == 200 and Enquiry.objects.count() == 1  # nothing saved
+    assert "A possible duplicate exists" in html and "Ask an administrator" in html
+    assert first.child.child_ref not in html and first.enquiry_id not in html  # not revealed
+    assert "Robin Example, born" not in html and 'value="ask"' in html
+
+    response = client.post(
+        reverse("enquiry_new"), {**ENQUIRY, "same_child_asked": "1", "same_child": "ask"}
+    )
+    assert response.status_code == 302 and Enquiry.objects.count() == 1
+    assert "ask an administrator" in client.get(response["Location"]).content.decode()
+    # the same child can't be linked by a forged answer: the choice is not offered
+    response = client.post(
+        reverse("enquiry_new"),
+        {**ENQUIRY, "same_child_asked": "1", "same_child": first.child.child_ref},
+    )
+    assert response.status_code == 200 and Enquiry.objects.count() == 1
+    response = client.post(
+        reverse("enquiry_new"), {**ENQUIRY, "same_child_asked": "1", "same_child": "new"}
+    )
+    assert response.status_code == 302 and Child.objects.count() == 2
+
+    # an administrator sees the restricted child and is offered it, as any child alike
+    client.force_login(users["admin"])
+    html = client.post(reverse("enquiry_new"), ENQUIRY).content.decode()
+    assert f'value="{first.child.child_ref}"' in html and "A possible duplicate" not in html

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
 from stars.cases.notices import notify_due as notify_users_of_due
+from stars.cases.tasks import notify_due_daily
 from stars.cli.console import console, fail, out
 from stars.core.audit import record_access
 from stars.core.backups import BackupError
@@ -133,9 +134,13 @@ def restore(*, path: Path, force: bool) -> None:
     out.print(f"restored the {done.vendor} database from {done.path}")
 
 
+# enqueued once a day by the workers (stars.jobs.worker.enqueue_daily)
+DAILY_JOBS = (notify_due_daily,)
+
+
 def worker(*, interval: float, batch: bool, max_tasks: int | None) -> None:
     out.print("running jobs" + (" until none is left" if batch else " (Ctrl+C to stop)"))
-    run_worker(interval=interval, batch=batch, max_tasks=max_tasks)
+    run_worker(interval=interval, batch=batch, max_tasks=max_tasks, daily=DAILY_JOBS)
 
 
 def notify_due(*, today: dt.date | None) -> None:

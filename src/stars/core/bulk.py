@@ -10,7 +10,9 @@ history as one created through a page without Python touching each row twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import repeat
 from typing import Any
 
 from django.db import connection, models
@@ -20,20 +22,64 @@ from django.utils import timezone
 CHUNK = 5000
 
 
-def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``convert`` with its answers remembered: dates and codes repeat across rows."""
-    seen: dict[Any, Any] = {}
+@contextmanager
+def indexes_deferred(*models: type[models.Model]) -> Iterator[None]:
+    """Build the secondary indexes of the empty tables among ``models`` (and their history
+    tables) once, after a bulk load, instead of row by row during it.
 
-    def cached(value: Any) -> Any:
-        try:
-            return seen[value]
-        except KeyError:
-            out = seen[value] = convert(value)
-            return out
-        except TypeError:  # unhashable (a list for a JSON field)
-            return convert(value)
+    SQLite only (elsewhere it does nothing): an index built from the whole table at the end
+    costs a fraction of keeping it up to date across hundreds of thousands of inserts. Only
+    an empty table's indexes are deferred, so nothing else can need them meanwhile; the
+    unique constraints stay in place and are checked on every insert as before. The caller
+    holds the transaction (the DDL is part of it): if the load fails, the rollback
+    restores the indexes as they were.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("indexes_deferred needs a transaction (transaction.atomic)")
+    qn = connection.ops.quote_name
+    tables: list[str] = []
+    for model in models:
+        tables.append(model._meta.db_table)
+        history = getattr(model, "history", None)
+        if history is not None:
+            tables.append(history.model._meta.db_table)
+    dropped: list[str] = []
+    with connection.cursor() as cur:
+        for table in tables:
+            cur.execute(f"SELECT 1 FROM {qn(table)} LIMIT 1")
+            if cur.fetchone() is not None:
+                continue
+            cur.execute(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+            for name, sql in cur.fetchall():
+                cur.execute(f"DROP INDEX {qn(name)}")
+                dropped.append(sql)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            for sql in dropped:
+                cur.execute(sql)
 
-    return cached
+
+def _by_value(convert: Callable[[Any], Any], column: Sequence[Any]) -> list[Any]:
+    """``convert`` applied to every value of ``column``, once per distinct value: dates and
+    codes repeat across rows, and the lookups run in C (``map``) rather than a Python loop."""
+    try:
+        table = {v: convert(v) for v in set(column)}
+    except TypeError:  # unhashable (a list for a JSON field)
+        return [convert(v) for v in column]
+    return list(map(table.__getitem__, column))
+
+
+def _iso_date(value: Any) -> Any:
+    return None if value is None else value.isoformat()
 
 
 def _converter(model: type[models.Model], column: str) -> Callable[[Any], Any] | None:
@@ -44,10 +90,14 @@ def _converter(model: type[models.Model], column: str) -> Callable[[Any], Any] |
         return None
     kind = field.get_internal_type()
     if kind == "JSONField":
-        return _memo(json.dumps)
+        return json.dumps
     if kind == "DateTimeField":  # as Django stores them (naive UTC text on SQLite)
-        return _memo(connection.ops.adapt_datetimefield_value)
-    return None  # dates: both drivers adapt datetime.date themselves (Django registers it)
+        return connection.ops.adapt_datetimefield_value
+    if kind == "DateField" and connection.vendor == "sqlite":
+        # the text Django's adapter would give (``date.isoformat``), without a call into
+        # Python per value from inside the driver; psycopg adapts dates in C already
+        return _iso_date
+    return None
 
 
 def _defaults(model: type[models.Model], given: set[str]) -> dict[str, Any]:
@@ -70,28 +120,31 @@ def _insert(
     model: type[models.Model],
     columns: list[str],
     rows: Sequence[Sequence[Any]],
-    prepared: int = 0,
+    defaults: dict[str, Any],
 ) -> None:
-    """Insert rows given as values of ``columns``, ``CHUNK`` rows per ``executemany``.
+    """Insert rows given as values of ``columns``, then ``defaults`` (values ready for the
+    driver, the same in every row), ``CHUNK`` rows per ``executemany``.
 
-    The last ``prepared`` columns already hold values ready for the driver.
+    Each chunk is turned into columns, converted column by column and zipped back into
+    rows with the defaults, so no Python code runs per row.
     """
     qn = connection.ops.quote_name
-    marks = ", ".join(["%s"] * len(columns))
+    names = [*columns, *defaults]
+    marks = ", ".join(["%s"] * len(names))
     table = model._meta.db_table
-    sql = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({marks})"
-    given = columns[: len(columns) - prepared]
-    converters = [(i, c) for i, col in enumerate(given) if (c := _converter(model, col))]
+    sql = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in names)}) VALUES ({marks})"
+    converters = [_converter(model, col) for col in columns]
     with connection.cursor() as cur:
         for i in range(0, len(rows), CHUNK):
-            chunk: Sequence[Sequence[Any]] = rows[i : i + CHUNK]
-            if converters:
-                lists = [list(r) for r in chunk]
-                for j, convert in converters:
-                    for r in lists:
-                        r[j] = convert(r[j])
-                chunk = lists
-            cur.executemany(sql, chunk)
+            chunk = rows[i : i + CHUNK]
+            values = [
+                _by_value(convert, col) if convert else col
+                for convert, col in zip(converters, zip(*chunk, strict=True), strict=True)
+            ]
+            rows_out = zip(
+                *values, *map(repeat, defaults.values()), strict=False
+            )  # repeat: endless
+            cur.executemany(sql, list(rows_out))
 
 
 def _copy_to_history(model: type[models.Model], after: int, user_id: int | None) -> None:
@@ -134,12 +187,8 @@ def insert_with_history(
     if not rows:
         return {}
     defaults = _defaults(model, set(columns))
-    all_columns = [*columns, *defaults]
-    if defaults:
-        extra = tuple(defaults.values())
-        rows = [(*r, *extra) for r in rows]
     before = model._base_manager.aggregate(m=Max("pk"))["m"] or 0  # every programme's rows
-    _insert(model, all_columns, rows, prepared=len(defaults))
+    _insert(model, columns, rows, defaults)
 
     # ids only ever grow (autoincrement, sequences): the new rows are those above `before`
     ids: dict[tuple[Any, ...], int] = {}

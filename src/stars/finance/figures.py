@@ -24,7 +24,7 @@ from stars.domain.money import Money
 from stars.domain.outcomes.engine import money_by_dates, money_by_group, referral_figures
 from stars.domain.vocabulary import label
 from stars.finance.engine_bridge import frames_for
-from stars.partnership.selectors import contract_or_none
+from stars.partnership.selectors import contract_or_none, programme_parties
 
 NEAR_CAP = Decimal("0.8")  # warn when payments reach this share of the maximum
 
@@ -182,6 +182,7 @@ def investor_portfolio(programmes: list[ProgrammeChoice], as_of: dt.date) -> dic
         rows.append(
             {
                 "programme": choice,
+                **programme_parties(choice.id),
                 "contract": contract.name,
                 "referrals_total": o["referrals_total"],
                 "minimum_total": o["minimum_total"],

@@ -14,6 +14,7 @@ urlpatterns = [
     path(CLAIM + "approve/", views.claim_approve, name="claim_approve"),
     path(CLAIM + "dispute/", views.claim_dispute, name="claim_dispute"),
     path("money/", views.finance_money, name="finance_money"),
+    path("contract/", views.finance_contract, name="finance_contract"),
     path("investor/", views.finance_investor, name="finance_investor"),
     path("portfolio/", views.finance_portfolio, name="finance_portfolio"),
     path("extract/", views.finance_extract, name="finance_extract"),

@@ -17,13 +17,14 @@ from stars.core.documents import download
 from stars.core.forms import form_step
 from stars.core.listing import page_of, query_without_page
 from stars.core.permissions import allowed, page, programme_options, scope_of
+from stars.core.programmes import programme_active
 from stars.core.spreadsheets import csv_text, xlsx
 from stars.domain.calendar import month_label
 from stars.finance import documents, figures, selectors, services
 from stars.finance.charts import cumulative_chart
 from stars.finance.forms import DisputeForm, OpenClaimForm
 from stars.finance.models import ClaimStatus, OutcomeClaim
-from stars.partnership.selectors import contract_current
+from stars.partnership.selectors import contract_current, programme_parties
 from stars.tracker.selectors import programme_figures
 
 PAGE_SIZE = 50
@@ -245,6 +246,27 @@ def finance_money(request: HttpRequest) -> HttpResponse:
             "headroom": selectors.headroom(request.user),
             "approved": selectors.approved_total(request.user),
             **programme_figures("money_overview", scope, (as_of,), overview),
+        },
+    )
+
+
+@page("finance_contract")
+def finance_contract(request: HttpRequest) -> HttpResponse:
+    """The programme's contract terms: each cohort's terms as written and in force on the
+    as-of date, and the log of contract variations (date, reason, what changed)."""
+    as_of = as_of_date(request)
+    contract = contract_current()
+    gf = contract.guaranteed_funding_on(as_of)
+    return render(
+        request,
+        "finance/contract.html",
+        {
+            "as_of": as_of,
+            "contract": contract,
+            "parties": programme_parties(getattr(programme_active(), "id", None)),
+            "cohorts": [(c, contract.terms_on(c.code, as_of)) for c in contract.cohorts],
+            "guaranteed": (contract.guaranteed_funding, gf),
+            "log": contract.variation_log(),
         },
     )
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from stars.core.models import AccessLog
 from stars.domain.calendar import next_month
 from stars.domain.governance.access_review import Finding, Read, Thresholds, review_access
+from stars.governance.processing import thresholds
 
 __all__ = ["Thresholds", "access_review", "last_month", "month_reads"]
 from stars.partnership.models import User
@@ -74,10 +75,11 @@ def month_reads(month: dt.date) -> list[Read]:
     return reads
 
 
-def access_review(month: dt.date) -> tuple[list[Finding], int]:
-    """The findings of a month and how many reads it held."""
+def access_review(month: dt.date, t: Thresholds | None = None) -> tuple[list[Finding], int]:
+    """The findings of a month and how many reads it held, by the configured thresholds
+    (``config/privacy.toml``) unless others are given."""
     reads = month_reads(month)
-    return review_access(reads), len(reads)
+    return review_access(reads, t or thresholds().access), len(reads)
 
 
 def last_month(today: dt.date) -> dt.date:

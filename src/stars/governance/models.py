@@ -18,6 +18,15 @@ class DisposalStatus(models.TextChoices):
 
 class Disposal(models.Model):
     kind = models.CharField(max_length=32, choices=list(KINDS.items()))
+    programme = models.ForeignKey(
+        "partnership.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="the programme whose records these are (none: a service without programmes)",
+    )
+    programme_name = models.CharField(max_length=200, blank=True, help_text="its name, as it was")
     as_of = models.DateField(help_text="the day of the retention review the request came from")
     rule = models.CharField(max_length=300, help_text="the schedule's rule, as it was")
     keys = models.JSONField(default=list, help_text="the records to dispose of, by their ids")
@@ -40,9 +49,9 @@ class Disposal(models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind"],
+                fields=["programme", "kind"],
                 condition=models.Q(status="requested"),
-                name="one_request_per_kind_awaiting_approval",
+                name="one_request_per_programme_and_kind_awaiting_approval",
             )
         ]
 

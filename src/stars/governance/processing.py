@@ -1,5 +1,6 @@
 """Records of processing: data-sharing agreements per council (with their warnings), the
-DPIA's location and date and the privacy notice's contacts (``config/privacy.toml``)."""
+DPIA's location and date, the privacy notice's contacts, and the thresholds of the access
+review and of the agreements' warnings (all in ``config/privacy.toml``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from stars.domain.governance.agreements import AgreementState, agreement_state
+from stars.domain.governance.thresholds import GovernanceThresholds, parse_thresholds
 from stars.governance.models import DataSharingAgreement
 from stars.partnership.models import Council
 
@@ -43,6 +45,13 @@ def privacy(path: Path | None = None) -> Privacy:
         raise ImproperlyConfigured(f"{source}: {exc.args[0]} is missing") from exc
 
 
+def thresholds(path: Path | None = None) -> GovernanceThresholds:
+    """The access review's thresholds and the agreements' warning days, from the same file
+    (raises ``RetentionError`` naming file, line and column)."""
+    source = Path(path or settings.STARS_PRIVACY_CONFIG)
+    return parse_thresholds(source.read_text(encoding="utf-8"), str(source))
+
+
 @dataclass(frozen=True)
 class AgreementRow:
     agreement: DataSharingAgreement
@@ -52,8 +61,14 @@ class AgreementRow:
 def agreements(today: dt.date) -> tuple[list[AgreementRow], list[str]]:
     """Every agreement with where it stands, and the warnings: agreements about to lapse, due
     for review or lapsed, and councils whose data is held without one in force."""
+    warn_days = thresholds().warn_days
     rows = [
-        AgreementRow(a, agreement_state(start=a.start, review=a.review, end=a.end, today=today))
+        AgreementRow(
+            a,
+            agreement_state(
+                start=a.start, review=a.review, end=a.end, today=today, warn_days=warn_days
+            ),
+        )
         for a in DataSharingAgreement.objects.select_related("council")
     ]
     warnings = [

@@ -4,6 +4,10 @@ The schedule is configuration (``settings.STARS_RETENTION_CONFIG``, by default
 ``config/retention.toml``) read by ``stars.domain.governance.retention``; the rule says how
 long, this module finds the records: each kind's trigger date, compared in the database with
 the latest trigger date due (so a review of a large programme reads only counts and ids).
+
+A review is of the programme worked in (``stars.core.programmes``): its enquiries, referrals
+and claims; its access-log entries and files loaded in the browser, with those made outside
+any programme; the SSDA903 returns of its councils.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from stars.core.models import AccessLog
+from stars.core.programmes import programme_active
 from stars.domain.calendar import month_start, next_month
 from stars.domain.governance.retention import (
     RetentionRule,
@@ -31,6 +36,7 @@ from stars.governance.models import DisposedRecord
 from stars.partnership.selectors import contract_or_none
 from stars.referrals.models import Decision, Enquiry, Referral, Status
 from stars.sufficiency.models import SufficiencyReturn
+from stars.uploads.models import Upload
 
 SHOWN = 50  # items listed per kind on the page and by the command (the count is complete)
 
@@ -113,19 +119,55 @@ def _claims(rule: RetentionRule, latest: dt.date, end: dt.date | None) -> QueryS
     return approved_claims().filter(_trigger_q(rule, latest, end, ""))
 
 
+def _in_programme(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Rows naming the programme worked in by its code, or none (logged, or loaded, outside
+    any programme); every row when no programme is active."""
+    choice = programme_active()
+    return qs if choice is None else qs.filter(programme__in=[choice.code, ""])
+
+
+def access_log_entries() -> QuerySet[Any]:
+    """The access log of the programme worked in (and the entries of no programme)."""
+    return _in_programme(AccessLog.objects.all())
+
+
+def ssda903_returns() -> QuerySet[Any]:
+    """The SSDA903 returns of the councils of the programme worked in (every council's when
+    no programme is active)."""
+    choice = programme_active()
+    qs = SufficiencyReturn.objects.all()
+    return qs if choice is None else qs.filter(council__programmes__id=choice.id)
+
+
 def _access_log(rule: RetentionRule, latest: dt.date, end: dt.date | None) -> QuerySet[Any]:
     if rule.trigger == "logged":
-        return AccessLog.objects.filter(at__lt=_aware(latest + dt.timedelta(days=1)))
-    return AccessLog.objects.filter(_trigger_q(rule, latest, end, ""))
+        return access_log_entries().filter(at__lt=_aware(latest + dt.timedelta(days=1)))
+    return access_log_entries().filter(_trigger_q(rule, latest, end, ""))
 
 
 def _uploads(rule: RetentionRule, latest: dt.date, end: dt.date | None) -> QuerySet[Any]:
     if rule.trigger == "year_end":  # 31 March of the collection year
         year = latest.year if (latest.month, latest.day) >= (3, 31) else latest.year - 1
-        return SufficiencyReturn.objects.filter(collection_year__lte=year)
+        return ssda903_returns().filter(collection_year__lte=year)
     if rule.trigger == "uploaded":
-        return SufficiencyReturn.objects.filter(imported_at__lt=_aware(latest + dt.timedelta(1)))
-    return SufficiencyReturn.objects.filter(_trigger_q(rule, latest, end, ""))
+        return ssda903_returns().filter(imported_at__lt=_aware(latest + dt.timedelta(1)))
+    return ssda903_returns().filter(_trigger_q(rule, latest, end, ""))
+
+
+def browser_uploads() -> QuerySet[Any]:
+    """Files loaded in the browser whose import has finished (one waiting or running is
+    never due)."""
+    return _in_programme(
+        Upload.objects.filter(
+            status__in=[Upload.Status.DONE, Upload.Status.REJECTED, Upload.Status.FAILED]
+        )
+    )
+
+
+def _browser_uploads(rule: RetentionRule, latest: dt.date, end: dt.date | None) -> QuerySet[Any]:
+    if rule.trigger == "uploaded":
+        return browser_uploads().filter(uploaded_at__lt=_aware(latest + dt.timedelta(days=1)))
+    return browser_uploads().filter(_trigger_q(rule, latest, end, ""))
 
 
 def _trigger_of(kind: str, trigger: str, row: Any, end: dt.date | None) -> dt.date:
@@ -140,6 +182,8 @@ def _trigger_of(kind: str, trigger: str, row: Any, end: dt.date | None) -> dt.da
         return next_month(row.month) - dt.timedelta(days=1)
     if kind == "access_log":
         return timezone.localdate(row.at)
+    if kind == "browser_uploads":
+        return timezone.localdate(row.uploaded_at)
     if trigger == "year_end":
         return dt.date(row.collection_year, 3, 31)
     return timezone.localdate(row.imported_at)
@@ -155,6 +199,9 @@ def item_name(kind: str, row: Any) -> tuple[str, str]:
         return f"{row.council.code}/{row.month:%Y-%m}", row.council.code
     if kind == "access_log":
         return f"{row.pk}", ""
+    if kind == "browser_uploads":
+        council = row.council.code if row.council else ""
+        return f"upload {row.pk} ({row.get_kind_display().lower()})", council
     return f"{row.council.code}/{row.collection_year}/{row.kind}", row.council.code
 
 
@@ -164,6 +211,7 @@ FINDERS: dict[str, Callable[[RetentionRule, dt.date, dt.date | None], QuerySet[A
     "claim": _claims,
     "access_log": _access_log,
     "uploads": _uploads,
+    "browser_uploads": _browser_uploads,
 }
 RELATED = {
     "enquiry_not_progressed": ("child", "council"),
@@ -171,6 +219,7 @@ RELATED = {
     "claim": ("council",),
     "access_log": (),
     "uploads": ("council",),
+    "browser_uploads": ("council",),
 }
 
 
@@ -180,6 +229,7 @@ OLDEST_FIRST = {
     "claim": ("month", "council__code"),
     "access_log": ("at", "pk"),
     "uploads": ("collection_year", "council__code", "kind"),
+    "browser_uploads": ("uploaded_at", "pk"),
 }
 
 

@@ -15,6 +15,8 @@ and after (tests/governance/test_disposal.py):
   year.
 - a claim: the dispute reasons (free text) are cleared; amounts, weeks and rules stay.
 - an access-log entry and an uploaded file (an SSDA903 return): deleted.
+- a file loaded in the browser (``stars.uploads``): its stored files are deleted and the
+  problems listed about them cleared; who loaded it, when, and what became of it stay.
 
 The change history of every record touched is deleted with it (it holds the old values),
 and the updates themselves write none: the disposal is its own record, the certificate.
@@ -23,6 +25,7 @@ and the updates themselves write none: the disposal is its own record, the certi
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections import Counter
 from typing import Any
 
@@ -30,26 +33,16 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from stars.cases.models import (
-    Assessment,
-    AssessmentScore,
-    AttendanceTerm,
-    CaseClosure,
-    CasePhase,
-    ClosingSurvey,
-    Intervention,
-    MeasureEvent,
-    MeetingAction,
-    OutcomePeriod,
-    ProgressMeeting,
-    TeamMember,
-)
 from stars.core.errors import RuleError
 from stars.core.models import AccessLog
+from stars.core.permissions import programme_options
+from stars.core.programmes import ProgrammeChoice, programme_active, programme_use
 from stars.core.roles import Role
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.governance import retention
 from stars.governance.models import Disposal, DisposalStatus, DisposedRecord
+from stars.governance.records import CASE_PARTS
+from stars.partnership.models import Programme
 from stars.referrals.models import (
     Child,
     ChildProfile,
@@ -59,6 +52,8 @@ from stars.referrals.models import (
     Referral,
 )
 from stars.sufficiency.models import ChildLink, SufficiencyReturn
+from stars.uploads.files import folder_of
+from stars.uploads.models import Upload
 
 
 class DisposalError(RuleError):
@@ -66,10 +61,17 @@ class DisposalError(RuleError):
 
 
 def disposal_request(*, kind: str, by: Any, today: dt.date) -> Disposal:
-    """Ask for every record of ``kind`` due on ``today`` to be disposed of."""
+    """Ask for every record of ``kind`` due on ``today`` to be disposed of: the records of the
+    programme worked in (``stars.core.programmes``), which the certificate names."""
     _check_admin(by)
+    choice = programme_active()
+    _check_member(by, choice.code if choice else "")
     rule = retention.schedule()[kind]
-    if Disposal.objects.filter(kind=kind, status=DisposalStatus.REQUESTED).exists():
+    programme = Programme.objects.filter(pk=choice.id).first() if choice else None
+    waiting = Disposal.objects.filter(
+        kind=kind, programme=programme, status=DisposalStatus.REQUESTED
+    )
+    if waiting.exists():
         raise DisposalError(None, f"a disposal of {rule.label.lower()} records awaits approval")
     rows = list(retention.due(rule, today, retention.programme_end()))
     if not rows:
@@ -77,8 +79,10 @@ def disposal_request(*, kind: str, by: Any, today: dt.date) -> Disposal:
     keys = [
         [row.pk, retention.item_name(kind, row)[0] if kind != "access_log" else ""] for row in rows
     ]
-    return Disposal.objects.create(
+    disposal = Disposal(
         kind=kind,
+        programme=programme,
+        programme_name=programme.name if programme else "",
         as_of=today,
         rule=f"kept {rule.period} from {rule.trigger_label}"
         + (" (an assumption, not yet confirmed)" if rule.assumption else ""),
@@ -86,20 +90,27 @@ def disposal_request(*, kind: str, by: Any, today: dt.date) -> Disposal:
         count=len(keys),
         requested_by=by,
     )
+    disposal._history_user = by  # type: ignore[attr-defined]  # the command line has no request
+    disposal.save()
+    return disposal
 
 
 def disposal_withdraw(*, disposal: Disposal, by: Any) -> Disposal:
     _check_admin(by)
+    _check_member(by, disposal.programme.code if disposal.programme else "")
     if disposal.status != DisposalStatus.REQUESTED:
         raise DisposalError(None, "only a request awaiting approval can be withdrawn")
     disposal.status = DisposalStatus.WITHDRAWN
+    disposal._history_user = by  # type: ignore[attr-defined]
     disposal.save()
     return disposal
 
 
 def disposal_approve(*, disposal: Disposal, by: Any) -> Disposal:
-    """A second administrator approves: the records are disposed of, all or nothing."""
+    """A second administrator of the same programme approves: the records are disposed of,
+    all or nothing, inside that programme (no other programme's record can be touched)."""
     _check_admin(by)
+    _check_member(by, disposal.programme.code if disposal.programme else "")
     if disposal.status != DisposalStatus.REQUESTED:
         raise DisposalError(None, "this disposal is not awaiting approval")
     if disposal.requested_by_id == by.pk:
@@ -107,14 +118,39 @@ def disposal_approve(*, disposal: Disposal, by: Any) -> Disposal:
             None, "a second administrator must approve: you asked for this disposal"
         )
     pks = [pk for pk, _ in disposal.keys]
-    with transaction.atomic():
+    with transaction.atomic(), programme_use(_programme_of(disposal)):
         removed = DISPOSERS[disposal.kind](pks, disposal)
         disposal.status = DisposalStatus.CARRIED_OUT
         disposal.approved_by = by
         disposal.approved_at = timezone.now()
         disposal.removed = dict(removed)
+        disposal._history_user = by  # type: ignore[attr-defined]
         disposal.save()
     return disposal
+
+
+def _programme_of(disposal: Disposal) -> ProgrammeChoice | None:
+    return disposal.programme.choice() if disposal.programme else None
+
+
+def _check_member(user: Any, programme: str) -> None:
+    """An administrator acts only on a programme they belong to."""
+    if not programme:
+        return
+    options = programme_options(user) or []
+    if programme not in {o.code for o in options}:
+        raise DisposalError(
+            None,
+            f"these are records of the programme {programme}: only an administrator "
+            "of that programme may do this",
+        )
+
+
+def disposals_in_view() -> QuerySet[Disposal]:
+    """The disposals of the programme worked in (every one when no programme is active)."""
+    choice = programme_active()
+    qs = Disposal.objects.select_related("requested_by", "approved_by", "programme")
+    return qs if choice is None else qs.filter(programme_id=choice.id)
 
 
 def _check_admin(user: Any) -> None:
@@ -195,34 +231,14 @@ def _dispose_enquiries(pks: list[int], disposal: Disposal) -> Counter[str]:
     return removed
 
 
-CASE_TEXT: list[tuple[type[Model], str, dict[str, Any]]] = [
-    (TeamMember, "referral", {"name": ""}),
-    (ProgressMeeting, "referral", {"notes": ""}),
-    (MeetingAction, "meeting__referral", {"action": "", "owner": ""}),
-    (Intervention, "referral", {"note": ""}),
-    (MeasureEvent, "referral", {"note": ""}),
-    (OutcomePeriod, "referral", {"note": ""}),
-    (CaseClosure, "referral", {"narrative": ""}),
-]
-CASE_KEPT: list[tuple[type[Model], str]] = [  # figures: their history goes, the rows stay
-    (CasePhase, "referral"),
-    (Assessment, "referral"),
-    (AssessmentScore, "assessment__referral"),
-    (AttendanceTerm, "referral"),
-    (ClosingSurvey, "referral"),
-]
-
-
 def _dispose_referrals(pks: list[int], disposal: Disposal) -> Counter[str]:
     removed: Counter[str] = Counter()
     _mark(disposal, "referral_and_case", pks)
-    for model, via, blank in CASE_TEXT:
-        qs = model.objects.filter(**{f"{via}__in": pks})  # type: ignore[attr-defined]
-        _clear(qs, removed, **blank)
-        removed["history rows"] += _forget_history(model, qs.values_list("pk", flat=True))
-    for model, via in CASE_KEPT:
-        qs = model.objects.filter(**{f"{via}__in": pks})  # type: ignore[attr-defined]
-        removed["history rows"] += _forget_history(model, qs.values_list("pk", flat=True))
+    for part in CASE_PARTS:  # personal data cleared; the rows of figures stay
+        qs = part.model.objects.filter(**{f"{part.via}__in": pks})  # type: ignore[attr-defined]
+        if part.personal:
+            _clear(qs, removed, **part.personal)
+        removed["history rows"] += _forget_history(part.model, qs.values_list("pk", flat=True))
     links = list(ChildLink.objects.filter(referral__in=pks).values_list("pk", flat=True))
     ChildLink.objects.filter(pk__in=links).delete()
     removed["council child identifiers"] += len(links)
@@ -259,10 +275,30 @@ def _dispose_uploads(pks: list[int], disposal: Disposal) -> Counter[str]:
     return removed
 
 
+def _dispose_browser_uploads(pks: list[int], disposal: Disposal) -> Counter[str]:
+    """The stored files are deleted (once the disposal is committed) and the problems listed
+    about them (which quote their rows) cleared; who loaded what, and when, stays."""
+    _mark(disposal, "browser_uploads", pks)
+    removed: Counter[str] = Counter()
+    folders = []
+    for upload in Upload.objects.filter(pk__in=pks):
+        folders.append(folder_of(upload))
+        removed["documents (files loaded in the browser)"] += len(upload.files)
+        removed["free-text values"] += len(upload.lines)
+        upload.files = [
+            {k: v for k, v in f.items() if k != "stored"} | {"disposed": True} for f in upload.files
+        ]
+        upload.lines = []
+        upload.save(update_fields=["files", "lines"])
+    transaction.on_commit(lambda: [shutil.rmtree(f, ignore_errors=True) for f in folders])
+    return removed
+
+
 DISPOSERS = {
     "enquiry_not_progressed": _dispose_enquiries,
     "referral_and_case": _dispose_referrals,
     "claim": _dispose_claims,
     "access_log": _dispose_access_log,
     "uploads": _dispose_uploads,
+    "browser_uploads": _dispose_browser_uploads,
 }

@@ -25,12 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from stars.cases.models import (
-    Assessment,
-    AssessmentScore,
-    AttendanceTerm,
     CaseClosure,
-    CasePhase,
-    ClosingSurvey,
     Intervention,
     MeasureEvent,
     MeetingAction,
@@ -43,6 +38,7 @@ from stars.core.documents import pdf
 from stars.core.models import AccessLog
 from stars.domain.governance.subject_access import ThirdParty, third_parties
 from stars.finance.models import ClaimLine
+from stars.governance.records import CASE_PARTS
 from stars.referrals.models import (
     Child,
     ChildProfile,
@@ -83,18 +79,10 @@ def _sections(child: Child) -> list[tuple[str, QuerySet[Any]]]:
         ),
         ("Match attempts", MatchAttempt.objects.filter(enquiry__in=enquiries)),
         ("Referrals", referrals),
-        ("Outcome periods", OutcomePeriod.objects.filter(referral__in=referrals)),
-        ("Case phases", CasePhase.objects.filter(referral__in=referrals)),
-        ("Team around the child", TeamMember.objects.filter(referral__in=referrals)),
-        ("Progress meetings", ProgressMeeting.objects.filter(referral__in=referrals)),
-        ("Meeting actions", MeetingAction.objects.filter(meeting__referral__in=referrals)),
-        ("Interventions", Intervention.objects.filter(referral__in=referrals)),
-        ("Assessments", Assessment.objects.filter(referral__in=referrals)),
-        ("Assessment scores", AssessmentScore.objects.filter(assessment__referral__in=referrals)),
-        ("School attendance", AttendanceTerm.objects.filter(referral__in=referrals)),
-        ("Events", MeasureEvent.objects.filter(referral__in=referrals)),
-        ("Closing surveys", ClosingSurvey.objects.filter(referral__in=referrals)),
-        ("Case closures", CaseClosure.objects.filter(referral__in=referrals)),
+        *(
+            (part.title, part.model.objects.filter(**{f"{part.via}__in": referrals}))  # type: ignore[attr-defined]
+            for part in CASE_PARTS
+        ),
         ("Claim lines", ClaimLine.objects.filter(referral__in=referrals)),
         ("Council's child identifier", ChildLink.objects.filter(referral__in=referrals)),
     ]

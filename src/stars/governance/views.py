@@ -26,7 +26,7 @@ from stars.governance.forms import (
     RestrictionForm,
     SubjectAccessForm,
 )
-from stars.governance.models import DataSharingAgreement, Disposal, DisposalStatus
+from stars.governance.models import DataSharingAgreement, DisposalStatus
 from stars.governance.subject_access import subject_access_zip
 from stars.referrals.models import Child
 
@@ -110,7 +110,9 @@ def governance_retention(request: HttpRequest) -> HttpResponse:
         return redirect("governance_disposals")
     kinds = retention.review(today)
     pending = set(
-        Disposal.objects.filter(status=DisposalStatus.REQUESTED).values_list("kind", flat=True)
+        services.disposals_in_view()
+        .filter(status=DisposalStatus.REQUESTED)
+        .values_list("kind", flat=True)
     )
     response = render(
         request,
@@ -146,7 +148,7 @@ ACTIONS = {"approve": services.disposal_approve, "withdraw": services.disposal_w
 def governance_disposals(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = ACTIONS.get(request.POST.get("action", ""))
-        d = Disposal.objects.filter(pk=_int(request.POST.get("disposal"))).first()
+        d = services.disposals_in_view().filter(pk=_int(request.POST.get("disposal"))).first()
         if action is None or d is None:
             raise Http404("no such disposal or action")
         try:
@@ -157,7 +159,7 @@ def governance_disposals(request: HttpRequest) -> HttpResponse:
             done = "carried out" if d.status == DisposalStatus.CARRIED_OUT else "withdrawn"
             messages.success(request, f"Disposal {d.pk} {done}.")
         return redirect(reverse("governance_disposals") + f"#disposal-{d.pk}")
-    disposals = Disposal.objects.select_related("requested_by", "approved_by")
+    disposals = services.disposals_in_view()
     wanted = request.GET.get("disposal")
     if request.GET.get("format") == "pdf" and wanted:
         d = disposals.filter(pk=_int(wanted), status=DisposalStatus.CARRIED_OUT).first()
@@ -212,7 +214,8 @@ def governance_access_review(request: HttpRequest) -> HttpResponse:
     month = month_parse(typed) if typed else access_review.last_month(timezone.localdate())
     error = "" if month else f"Enter a month like October 2024, not {typed!r}"
     month = month or access_review.last_month(timezone.localdate())
-    findings, reads = access_review.access_review(month)
+    configured = processing.thresholds()
+    findings, reads = access_review.access_review(month, configured.access)
     record_access(
         user=request.user,
         action="view",
@@ -230,7 +233,8 @@ def governance_access_review(request: HttpRequest) -> HttpResponse:
             "findings": findings,
             "reads": reads,
             "users": len({f.username for f in findings}),
-            "thresholds": access_review.Thresholds(),
+            "thresholds": configured.access,
+            "assumption": configured.access_assumption,
         },
     )
 
@@ -246,7 +250,13 @@ def governance_agreements(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "governance/agreements.html",
-        {"rows": rows, "warnings": warnings, "form": form, "privacy": processing.privacy()},
+        {
+            "rows": rows,
+            "warnings": warnings,
+            "form": form,
+            "privacy": processing.privacy(),
+            "warn_days": processing.thresholds().warn_days,
+        },
     )
 
 

@@ -17,3 +17,18 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} (last beat {self.beat_at:%Y-%m-%d %H:%M:%S})"
+
+
+class DailyRun(models.Model):
+    """A daily job enqueued for one day: the first worker to write the row for a job and a
+    day enqueues it; every other worker finds the row there and does not."""
+
+    name = models.CharField(max_length=200)
+    day = models.DateField()
+    enqueued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="daily_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.day:%Y-%m-%d}"

@@ -4,23 +4,32 @@
 process while a thread records a :class:`~stars.jobs.models.WorkerHeartbeat` every
 ``HEARTBEAT_SECONDS``. A beat that cannot be written (SQLite busy with a long import) is
 skipped, not fatal: the next one catches up.
+
+With each beat the worker also enqueues the daily jobs it was given (``stars worker`` gives
+``stars notify-due``'s job) once a day, from ``DAILY_AT`` local time: the first worker to
+record the day's :class:`~stars.jobs.models.DailyRun` enqueues it, so however many workers
+run, and however often they restart, each daily job is enqueued once a day.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
 import threading
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from django.core.management import call_command
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
-from stars.jobs.models import WorkerHeartbeat
+from stars.jobs.models import DailyRun, WorkerHeartbeat
 
 HEARTBEAT_SECONDS = 10.0
+DAILY_AT = dt.time(6, 0)  # local time (Europe/London) from which each day's daily jobs run
 logger = logging.getLogger("stars.jobs")
 
 
@@ -45,19 +54,46 @@ def beat(worker_id: str, started_at: object | None = None) -> None:
     )
 
 
-class Heartbeat(threading.Thread):
-    """Beats every ``every`` seconds until stopped; removes its row when stopped."""
+def enqueue_daily(daily: Sequence[Any], now: dt.datetime | None = None) -> list[str]:
+    """Enqueue each daily job (a ``django_tasks`` task taking the day as ``YYYY-MM-DD``) not
+    yet enqueued for today, once ``DAILY_AT`` has passed; the names of those enqueued."""
+    local = timezone.localtime(now or timezone.now())
+    if local.time() < DAILY_AT:
+        return []
+    done = []
+    for job in daily:
+        name = job.module_path
+        if DailyRun.objects.filter(name=name, day=local.date()).exists():
+            continue
+        try:
+            with transaction.atomic():  # the claim and the job are saved together
+                DailyRun.objects.create(name=name, day=local.date(), enqueued_at=local)
+                job.enqueue(local.date().isoformat())
+        except IntegrityError:
+            continue  # another worker claimed it first
+        logger.info("daily job %s enqueued for %s", name, local.date())
+        done.append(name)
+    return done
 
-    def __init__(self, worker_id: str, every: float = HEARTBEAT_SECONDS) -> None:
+
+class Heartbeat(threading.Thread):
+    """Beats every ``every`` seconds until stopped, enqueuing the ``daily`` jobs when due;
+    removes its row when stopped."""
+
+    def __init__(
+        self, worker_id: str, every: float = HEARTBEAT_SECONDS, daily: Sequence[Any] = ()
+    ) -> None:
         super().__init__(name=f"heartbeat {worker_id}", daemon=True)
         self.worker_id = worker_id
         self.every = every
+        self.daily = tuple(daily)
         self.started_at = timezone.now()
         self._stop_event = threading.Event()
 
     def beat_once(self) -> None:
         try:
             beat(self.worker_id, self.started_at)
+            enqueue_daily(self.daily)
         except DatabaseError as exc:
             logger.warning("worker heartbeat skipped: %s", exc)
 
@@ -82,11 +118,12 @@ def run_worker(
     max_tasks: int | None = None,
     verbosity: int = 1,
     heartbeat_seconds: float = HEARTBEAT_SECONDS,
+    daily: Sequence[Any] = (),
 ) -> None:
     """Run jobs of every queue until stopped (SIGINT/SIGTERM finish the job in hand), or
-    until none is left with ``batch``."""
+    until none is left with ``batch``; ``daily`` jobs are enqueued once a day (see above)."""
     worker_id = new_worker_id()
-    heartbeat = Heartbeat(worker_id, every=heartbeat_seconds)
+    heartbeat = Heartbeat(worker_id, every=heartbeat_seconds, daily=daily)
     heartbeat.beat_once()
     heartbeat.start()
     try:

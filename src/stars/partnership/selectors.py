@@ -54,6 +54,13 @@ def programme_choose(code: str | None) -> ProgrammeChoice | None:
     return row.choice()
 
 
+def programme_parties(programme_id: int | None) -> dict[str, Any]:
+    """A programme's provider and investors as its record holds them (filled from the
+    contract's ``[programme] provider`` and ``investor`` on import)."""
+    row = Programme.objects.filter(pk=programme_id).values("provider", "investors").first()
+    return row or {"provider": "", "investors": []}
+
+
 def contract_current() -> ContractTerms:
     """The terms of the active contract of the programme worked in (parsed once per
     version of its text)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -36,11 +37,17 @@ def contract_load(*, text: str, source: str) -> ContractTerms:
 
 
 def programme_save(terms: ContractTerms) -> Programme:
-    """The programme a contract names, created or renamed as the contract says."""
+    """The programme a contract names, created or updated as the contract says (its name,
+    provider and investor)."""
     first = not Programme.objects.exists()
-    programme, _ = Programme.objects.update_or_create(
-        code=terms.programme_code, defaults={"name": terms.name}
-    )
+    # the provider and investor, when the contract names them ([programme] provider,
+    # investor); a contract that names none leaves what the record holds
+    defaults: dict[str, Any] = {"name": terms.name}
+    if terms.provider:
+        defaults["provider"] = terms.provider
+    if terms.investor:
+        defaults["investors"] = [terms.investor]
+    programme, _ = Programme.objects.update_or_create(code=terms.programme_code, defaults=defaults)
     if first:
         for user in User.objects.filter(programmes__isnull=True):
             user.programmes.add(programme)

@@ -69,24 +69,29 @@ class EnquiryForm(GovukForm):
         councils,
         cohorts,
         alike: Sequence[Child] = (),
+        hidden: int = 0,
         asked: bool = False,
         **kwargs,
     ):
         """``alike``: the council's children with this name and date of birth; the SPOC
-        then says whether the enquiry is for one of them (required once ``asked``)."""
+        then says whether the enquiry is for one of them (required once ``asked``).
+        ``hidden``: how many more there are that the SPOC may not see (restricted): the SPOC
+        may then stop and ask an administrator."""
         super().__init__(*args, **kwargs)
         self.fields["council"].choices = councils
         self.fields["cohort"].choices = [("", "Choose a cohort"), *cohorts]
         self.fields["cohort"].error_messages["required"] = "Select the cohort"
         if len(councils) == 1:
             self.fields["council"].initial = councils[0][0]
-        if alike:
+        if alike or hidden:
+            ask = [(ASK_ADMIN, "It may be: I will ask an administrator (nothing is recorded)")]
             self.fields[SAME_CHILD] = forms.ChoiceField(
                 label="Is this enquiry for a child already recorded?",
                 widget=forms.RadioSelect,
                 required=asked,
                 choices=[
                     *((c.child_ref, f"Yes: {child_described(c)}") for c in alike),
+                    *(ask if hidden else []),
                     (NEW_CHILD, "No, this is a different child"),
                 ],
                 error_messages={"required": "Select whether this is a child already recorded"},
@@ -96,6 +101,7 @@ class EnquiryForm(GovukForm):
 
 SAME_CHILD = "same_child"
 NEW_CHILD = "new"
+ASK_ADMIN = "ask"  # a possible duplicate the user may not see: an administrator checks
 
 
 def child_described(child: Child) -> str:

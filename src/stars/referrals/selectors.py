@@ -74,6 +74,22 @@ def children_alike(
     return [c for c in qs if name_key(c.given_name, c.family_name) == key]
 
 
+def children_alike_restricted(
+    user: Any, *, council_code: str, given_name: str, family_name: str, date_of_birth: dt.date
+) -> int:
+    """How many children alike (as :func:`children_alike`) this user cannot see because
+    their processing is restricted (only administrators see them): the duplicate is still
+    detected, and the user told only that one may exist, not whose it is."""
+    scope = scope_of(user)
+    if scope.sees_restricted or not scope.child_level or not scope.covers(council_code):
+        return 0
+    key = name_key(given_name, family_name)
+    rows = Child.objects.filter(
+        council__code=council_code, date_of_birth=date_of_birth, restricted=True
+    ).values_list("given_name", "family_name")
+    return sum(1 for given, family in rows if name_key(given, family) == key)
+
+
 # -- the worklist and targets ------------------------------------------------------------
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from stars.referrals.models import Child, ChildProfile, Enquiry, Status
 from stars.referrals.selectors import (
     REFERRAL_SORTS,
     children_alike,
+    children_alike_restricted,
     enquiries_visible,
     enquiry_state,
     latest_consent,
@@ -207,21 +209,24 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
     cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract.cohorts]
     form = forms.EnquiryForm(request.POST or None, councils=councils, cohorts=cohorts)
     alike: list[Child] = []
+    hidden = 0
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        alike = children_alike(
-            request.user,
-            council_code=d["council"],
-            given_name=d["given_name"],
-            family_name=d["family_name"],
-            date_of_birth=d["date_of_birth"],
-        )
-        if alike:  # ask whether it is one of them before saving anything
+        same = {
+            "council_code": d["council"],
+            "given_name": d["given_name"],
+            "family_name": d["family_name"],
+            "date_of_birth": d["date_of_birth"],
+        }
+        alike = children_alike(request.user, **same)
+        hidden = children_alike_restricted(request.user, **same)
+        if alike or hidden:  # ask whether it is one of them before saving anything
             form = forms.EnquiryForm(
                 request.POST,
                 councils=councils,
                 cohorts=cohorts,
                 alike=alike,
+                hidden=hidden,
                 asked=request.POST.get(ASKED) == "1",
             )
     context = {
@@ -229,10 +234,18 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
         "live_eligibility": True,
         "submit": "Record the enquiry",
         "intro": "Only what the enquiry meeting needs. Papers can follow.",
-        "warning": _alike_warning(alike),
-        "hidden": [(ASKED, "1")] if alike else [],
+        "warning": " ".join(filter(None, [_alike_warning(alike), _hidden_warning(hidden)])),
+        "hidden": [(ASKED, "1")] if alike or hidden else [],
     }
-    if alike and not (form.is_valid() and form.cleaned_data.get(forms.SAME_CHILD)):
+    answer = form.cleaned_data.get(forms.SAME_CHILD) if form.is_valid() else None
+    if (alike or hidden) and answer == forms.ASK_ADMIN:
+        messages.info(
+            request,
+            "Nothing was recorded: ask an administrator to check the possible duplicate, "
+            "then record the enquiry.",
+        )
+        return redirect("enquiry_new")
+    if (alike or hidden) and not answer:
         # not saved until the SPOC says whether it is one of the children already recorded
         return render(request, "stars/form_page.html", {"form": form, **context})
     return form_step(
@@ -262,6 +275,16 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
 
 
 ASKED = "same_child_asked"
+
+
+def _hidden_warning(hidden: int) -> str:
+    """A possible duplicate the user may not see: said without anything about it."""
+    if not hidden:
+        return ""
+    return (
+        "A possible duplicate exists: a record of this council that only administrators "
+        "can see may be this child. Ask an administrator before recording the enquiry."
+    )
 
 
 def _alike_warning(alike: list[Child]) -> str:

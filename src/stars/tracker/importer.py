@@ -22,7 +22,7 @@ from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from stars.cases.models import OutcomePeriod
-from stars.core.bulk import insert_with_history
+from stars.core.bulk import indexes_deferred, insert_with_history
 from stars.core.programmes import programme_use
 from stars.partnership.models import Council, Programme
 from stars.partnership.services import contract_load
@@ -69,7 +69,10 @@ def tracker_import(
     into the programme the contract names."""
     terms = contract_load(text=contract_text, source=contract_source)
     programme = Programme.objects.get(code=terms.programme_code)
-    with programme_use(programme.choice()):
+    with (
+        programme_use(programme.choice()),
+        indexes_deferred(Child, Enquiry, Referral, OutcomePeriod),
+    ):
         return _import(enquiries, referrals, periods, by, progress)
 
 
@@ -101,7 +104,7 @@ def _import(
                 "enquiry_date",
                 "decision",
                 "decision_date",
-            ).iter_rows()
+            ).rows()
         ],
         summary.enquiries,
         summary.absent_enquiries,
@@ -137,7 +140,7 @@ def _import(
                 "status",
                 "end_date",
                 "closure_reason",
-            ).iter_rows()
+            ).rows()
         ],
         summary.referrals,
         summary.absent_referrals,
@@ -161,7 +164,7 @@ def _children(
     both = pl.concat(
         [f.select("child_ref", "local_authority", "date_of_birth") for f in (enquiries, referrals)]
     ).unique("child_ref", keep="last", maintain_order=True)
-    rows = [(ref, councils[la], dob) for ref, la, dob in both.iter_rows()]
+    rows = [(ref, councils[la], dob) for ref, la, dob in both.rows()]
     # children the files no longer mention are kept and not reported: enquiries and
     # referrals are what the summary lists as absent
     return _upsert(
@@ -249,6 +252,8 @@ def _changed(
     the instance by ``bulk_update_with_history``) carries every field, not only the
     tracker's: what the pages recorded beside them, and ``created_at``, stay as they are.
     """
+    if not existing:  # a first import: nothing to compare
+        return []
     wanted = {
         old[0]: r[1:]
         for r in rows
@@ -275,14 +280,18 @@ def _periods(
     wanted: dict[int, list[tuple[dt.date, dt.date | None]]] = {
         pk: [] for pk in referral_ids.values()
     }
-    for rid, start, end in frame.select("referral_id", "start_date", "end_date").iter_rows():
+    for rid, start, end in frame.select("referral_id", "start_date", "end_date").rows():
         wanted[referral_ids[rid]].append((start, end))
     existing: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
     for ref_pk, start, end in OutcomePeriod.objects.values_list(
         "referral_id", "start_date", "end_date"
     ).iterator(chunk_size=20000):
         existing.setdefault(ref_pk, []).append((start, end))
-    replace = [pk for pk, ps in wanted.items() if sorted(ps) != sorted(existing.get(pk, []))]
+    replace = [
+        pk
+        for pk, ps in wanted.items()
+        if (sorted(ps) != sorted(existing[pk]) if pk in existing else ps)  # none stored: any
+    ]
     to_delete = [pk for pk in replace if existing.get(pk)]
     for i in range(0, len(to_delete), 500):
         for p in OutcomePeriod.objects.filter(referral_id__in=to_delete[i : i + 500]):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ from stars.domain.contract.terms import (
     LocalAuthority,
     Milestone,
     OutcomeFund,
+    Variation,
 )
 from stars.domain.vocabulary import CLOSURE_REASONS
 
@@ -286,7 +287,9 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
         _code(file, key, _bounded(file, key, reason, REASON_CODE_LENGTH), REASON_CODE_LENGTH)
 
     code = prog.code("code", PROGRAMME_CODE_LENGTH) if prog.has("code") else ""
+    variations = _variations(text, root, start, tuple(cohorts))
     return Contract(
+        variations=variations,
         name=prog.text("name"),
         code=code,
         provider=prog.text("provider") if prog.has("provider") else "",
@@ -310,6 +313,126 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
         stuck_after_working_days=prog.integer("stuck_after_working_days", False, 10),
         closure_reasons=tuple(r.lower() for r in reasons) if reasons else CLOSURE_REASONS,
     )
+
+
+VARIATION_KEYS = (
+    "from",
+    "reason",
+    "cohort",
+    "weekly_outcome_payment",
+    "weekly_saving",
+    "milestones",
+    "guaranteed_weekly_fee",
+)
+VARIATION_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*variation[ \t]*\]\]", re.MULTILINE)
+
+
+def _variations(
+    text: str, root: _Reader, start: dt.date, cohorts: tuple[Cohort, ...]
+) -> tuple[Variation, ...]:
+    """The ``[[variation]]`` tables (contract variations), in date order; an error names
+    the variation's key and the line its table starts on."""
+    file = root.file
+    lines = [text.count("\n", 0, m.start()) + 1 for m in VARIATION_HEADER.finditer(text)]
+    by_code = {c.code.lower(): c for c in cohorts}
+    out: list[Variation] = []
+    for i, t in enumerate(root.tables("variation", required=False)):
+        where = f" (the [[variation]] on line {lines[i]})" if i < len(lines) else ""
+
+        def fail(key: str, message: str, t: _Reader = t, where: str = where) -> ContractError:
+            return ContractError(file, t.key(key), message + where)
+
+        try:
+            for key in t.table:
+                if key not in VARIATION_KEYS:
+                    known = ", ".join(VARIATION_KEYS)
+                    raise fail(key, f"is not a key of a variation; expected one of {known}")
+            from_ = t.date("from")
+            assert from_ is not None
+            if from_ < start:
+                raise fail("from", f"{from_} is before the programme's start {start}")
+            reason = t.text("reason")
+            cohort: Cohort | None = None
+            if t.has("cohort"):
+                code = t.text("cohort", COHORT_CODE_LENGTH)
+                cohort = by_code.get(code.lower())
+                if cohort is None:
+                    known = ", ".join(c.code for c in cohorts)
+                    raise fail("cohort", f"the contract has no cohort {code!r} (cohorts: {known})")
+            milestones = _varied_milestones(t, cohort, cohorts, fail)
+            v = Variation(
+                start=from_,
+                reason=reason,
+                cohort=cohort.code if cohort else None,
+                weekly_outcome_payment=t.money("weekly_outcome_payment", False),
+                weekly_saving=t.money("weekly_saving", False),
+                guaranteed_weekly_fee=t.money("guaranteed_weekly_fee", False),
+                milestones=milestones,
+            )
+        except ContractError as exc:
+            if where and where not in exc.message:
+                raise ContractError(file, exc.key, exc.message + where) from None
+            raise
+        if not v.changes:
+            raise fail(
+                "from", "changes no term; give at least one of " + ", ".join(VARIATION_KEYS[3:])
+            )
+        if cohort is not None and v.guaranteed_weekly_fee is not None:
+            raise fail(
+                "guaranteed_weekly_fee",
+                "guaranteed funding is the same for every cohort; give it in a variation "
+                "without a cohort",
+            )
+        if (
+            cohort is not None
+            and v.weekly_outcome_payment is not None
+            and cohort.payment_design != "weekly_after_proving"
+        ):
+            raise fail(
+                "weekly_outcome_payment",
+                f"cohort {cohort.code} is paid {cohort.payment_design!r}, not by the week",
+            )
+        for earlier in out:
+            same = earlier.start == v.start and (
+                earlier.cohort is None or v.cohort is None or earlier.cohort == v.cohort
+            )
+            both = {k for k, _ in earlier.changes} & {k for k, _ in v.changes}
+            if same and both:
+                whom = f"cohort {v.cohort}" if v.cohort else "every cohort"
+                raise fail(
+                    "from",
+                    f"a variation from {v.start} already changes {', '.join(sorted(both))} "
+                    f"for {whom}; give each change once",
+                )
+        out.append(v)
+    return tuple(sorted(out, key=lambda v: v.start))
+
+
+def _varied_milestones(
+    t: _Reader,
+    cohort: Cohort | None,
+    cohorts: tuple[Cohort, ...],
+    fail: Callable[[str, str], ContractError],
+) -> tuple[tuple[str, Decimal], ...]:
+    """A variation's ``milestones = { name = payment, ... }``: each name a milestone of its
+    cohort (or, for every cohort, of some cohort)."""
+    if not t.has("milestones"):
+        return ()
+    table = t.table_("milestones")
+    known = {m.name for c in (cohorts if cohort is None else (cohort,)) for m in c.milestones}
+    out: list[tuple[str, Decimal]] = []
+    for name in table.table:
+        if name not in known:
+            whose = f"cohort {cohort.code}" if cohort else "any cohort"
+            names = ", ".join(sorted(known)) or "none"
+            raise fail(
+                f"milestones.{name}",
+                f"{whose} has no milestone {name!r} (milestones: {names})",
+            )
+        pay = table.money(name)
+        assert pay is not None
+        out.append((name, pay))
+    return tuple(out)
 
 
 def _investment(root: _Reader) -> Investment | None:

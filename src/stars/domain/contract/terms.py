@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from stars.domain.calendar import add_months, age_on
@@ -133,6 +133,50 @@ class Investment:
 
 
 @dataclass(frozen=True)
+class Variation:
+    """A contract variation (``[[variation]]``): new terms in force from a date, for one
+    cohort or (``cohort`` None) every cohort, with the reason (indexation, a deed).
+
+    A figure is priced with the terms in force on the day it was earned: a sustained week
+    on its last day, a milestone on the day its run reaches its length, a
+    guaranteed-funding fee on the referral date (``Contract.terms_on``).
+    """
+
+    start: dt.date
+    reason: str
+    cohort: str | None = None
+    weekly_outcome_payment: Decimal | None = None
+    weekly_saving: Decimal | None = None
+    guaranteed_weekly_fee: Decimal | None = None
+    milestones: tuple[tuple[str, Decimal], ...] = ()  # (milestone name, new payment)
+
+    def applies_to(self, cohort: str) -> bool:
+        return self.cohort is None or self.cohort.lower() == cohort.lower()
+
+    @property
+    def changes(self) -> tuple[tuple[str, Decimal], ...]:
+        """What it changes, as (term, new value), in the order of the contract keys."""
+        out: list[tuple[str, Decimal]] = []
+        for name in ("weekly_outcome_payment", "weekly_saving"):
+            value = getattr(self, name)
+            if value is not None:
+                out.append((name, value))
+        out += [(f"milestone {name!r} payment", pay) for name, pay in self.milestones]
+        if self.guaranteed_weekly_fee is not None:
+            out.append(("guaranteed_funding weekly_fee", self.guaranteed_weekly_fee))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class VariationEntry:
+    """One line of the log of contract variations: the variation and each term it changed,
+    as (what, value the day before, value from its date)."""
+
+    variation: Variation
+    changes: tuple[tuple[str, Decimal, Decimal], ...]
+
+
+@dataclass(frozen=True)
 class ContractYear:
     year: int
     minimum_referrals: int
@@ -160,6 +204,8 @@ class Contract:
     provider: str = ""  # [programme] provider: the organisation that delivers the service
     investor: str = ""  # [programme] investor: the social investor paying up front
     investment: Investment | None = None  # [investment]: the investor's terms, if given
+    # [[variation]]: dated changes of terms, in date order (none: the terms never change)
+    variations: tuple[Variation, ...] = ()
     _cohort_index: Mapping[str, Cohort] = field(default_factory=dict, repr=False, compare=False)
     _la_index: Mapping[str, LocalAuthority] = field(default_factory=dict, repr=False, compare=False)
 
@@ -178,6 +224,83 @@ class Contract:
     def fund_contributions(self, outcome_payments: Decimal) -> dict[str, Decimal]:
         """What each fund pays of the outcome payments to date (its share, up to its cap)."""
         return {f.name: f.contribution(outcome_payments) for f in self.funds}
+
+    # -- dated terms (contract variations) ----------------------------------------------
+    @property
+    def variation_dates(self) -> tuple[dt.date, ...]:
+        """Every date from which some variation is in force, in order (none: fixed terms).
+        The terms in force change only on these days: version 0 of the terms runs until
+        the first, version i from the i-th (``terms_on``)."""
+        return tuple(sorted({v.start for v in self.variations}))
+
+    def terms_on(self, cohort: str, on: dt.date) -> Cohort:
+        """The cohort's terms in force on a date: its terms as written, with every variation
+        for it (or every cohort) from that date or before applied in date order.
+        KeyError if the contract has no such cohort."""
+        c = self.cohort(cohort)
+        for v in self.variations:
+            if v.start > on or not v.applies_to(c.code):
+                continue
+            if v.weekly_outcome_payment is not None:
+                c = replace(c, weekly_outcome_payment=v.weekly_outcome_payment)
+            if v.weekly_saving is not None:
+                c = replace(c, weekly_saving=v.weekly_saving)
+            if v.milestones:
+                pays = dict(v.milestones)
+                c = replace(
+                    c,
+                    milestones=tuple(
+                        replace(m, payment=pays.get(m.name, m.payment)) for m in c.milestones
+                    ),
+                )
+        return c
+
+    def guaranteed_funding_on(self, on: dt.date) -> GuaranteedFunding:
+        """The guaranteed-funding terms in force on a date (its weekly fee as varied)."""
+        gf = self.guaranteed_funding
+        for v in self.variations:
+            if v.start <= on and v.guaranteed_weekly_fee is not None:
+                gf = replace(gf, weekly_fee=v.guaranteed_weekly_fee)
+        return gf
+
+    def variation_log(self) -> list[VariationEntry]:
+        """The log of contract variations in date order, each change with the value in
+        force the day before and the new one (a change for every cohort: one per cohort
+        it changes)."""
+        out: list[VariationEntry] = []
+        for v in self.variations:
+            before = v.start - dt.timedelta(days=1)
+            changes: list[tuple[str, Decimal, Decimal]] = []
+            whom = [c for c in self.cohorts if v.applies_to(c.code)]
+            for c in whom:
+                was, now = self.terms_on(c.code, before), self.terms_on(c.code, v.start)
+                label = "" if v.cohort else f"cohort {c.code}: "
+                for term in ("weekly_outcome_payment", "weekly_saving"):
+                    if getattr(v, term) is not None and not (
+                        term == "weekly_outcome_payment"
+                        and c.payment_design != "weekly_after_proving"
+                    ):
+                        changes.append(
+                            (label + term.replace("_", " "), getattr(was, term), getattr(now, term))
+                        )
+                new = {m.name: m.payment for m in now.milestones}
+                for m in was.milestones:
+                    if m.name in dict(v.milestones):
+                        changes.append((f"{label}milestone {m.name}", m.payment, new[m.name]))
+            if v.guaranteed_weekly_fee is not None:
+                changes.append(
+                    (
+                        "guaranteed-funding weekly fee",
+                        self.guaranteed_funding_on(before).weekly_fee,
+                        v.guaranteed_weekly_fee,
+                    )
+                )
+            out.append(VariationEntry(v, tuple(changes)))
+        return out
+
+    def variations_for(self, cohort: str) -> tuple[Variation, ...]:
+        """The variations that change a cohort's terms (its own and every cohort's)."""
+        return tuple(v for v in self.variations if v.applies_to(cohort))
 
     # -- look-ups -------------------------------------------------------------------------
     @property

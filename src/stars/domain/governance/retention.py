@@ -26,6 +26,7 @@ KINDS: dict[str, str] = {
     "claim": "Claim",
     "access_log": "Access log entry",
     "uploads": "Uploaded file (SSDA903 return)",
+    "browser_uploads": "File loaded in the browser (tracker, SSDA903 returns)",
 }
 TRIGGERS: dict[str, str] = {
     "decision_date": "the enquiry's decision",
@@ -43,6 +44,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "claim": ("claim_month", "contract_end"),
     "access_log": ("logged", "contract_end"),
     "uploads": ("year_end", "uploaded", "contract_end"),
+    "browser_uploads": ("uploaded", "contract_end"),
 }
 MAX_YEARS = 100
 
@@ -131,7 +133,7 @@ def contract_end(referral_period_end: dt.date, programme_weeks: int) -> dt.date:
     return referral_period_end + dt.timedelta(weeks=programme_weeks)
 
 
-def _position(text: str, kind: str, key: str | None) -> tuple[int, int]:
+def toml_position(text: str, kind: str, key: str | None) -> tuple[int, int]:
     """Line and column of ``key`` in the table ``[kind]`` (of the table itself when the key
     is absent or None): errors point at the text the reader has to change."""
     lines = text.splitlines()
@@ -161,7 +163,7 @@ def parse_retention(text: str, file: str = "retention.toml") -> RetentionSchedul
     rules: dict[str, RetentionRule] = {}
     for kind, table in data.items():
         if kind not in KINDS:
-            line, col = _position(text, kind, None)
+            line, col = toml_position(text, kind, None)
             raise RetentionError(
                 file,
                 line,
@@ -169,7 +171,9 @@ def parse_retention(text: str, file: str = "retention.toml") -> RetentionSchedul
                 f"[{kind}]: not a kind of record; expected one of {', '.join(KINDS)}",
             )
         if not isinstance(table, dict):
-            raise RetentionError(file, *_position(text, kind, None), f"{kind}: expected a table")
+            raise RetentionError(
+                file, *toml_position(text, kind, None), f"{kind}: expected a table"
+            )
         rules[kind] = _rule(text, file, kind, table)
     missing = [k for k in KINDS if k not in rules]
     if missing:
@@ -179,7 +183,9 @@ def parse_retention(text: str, file: str = "retention.toml") -> RetentionSchedul
 
 def _rule(text: str, file: str, kind: str, table: dict[str, object]) -> RetentionRule:
     def fail(key: str | None, message: str) -> RetentionError:
-        return RetentionError(file, *_position(text, kind, key), f"{kind}.{key or ''}: {message}")
+        return RetentionError(
+            file, *toml_position(text, kind, key), f"{kind}.{key or ''}: {message}"
+        )
 
     known = {"trigger", "years", "months", "assumption", "note"}
     for key in table:

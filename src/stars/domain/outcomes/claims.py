@@ -138,7 +138,7 @@ def claim_lines(
                     f"{_money(e.weekly_rate)} a week"
                 )
                 if amount != e.weekly_rate * weeks:
-                    rule += ", up to the cap per referral"
+                    rule += ", each week at the rate in force on its last day, up to any cap"
             out.append(LineSpec(rid, OUTCOME, OUTCOME, weeks, e.weekly_rate, amount, rule))
         if e.guaranteed_fee != s.guaranteed_fee:
             out.append(

@@ -25,6 +25,14 @@ import polars as pl
 
 from stars.domain.contract.terms import Contract
 from stars.domain.money import Money, fund_contribution
+from stars.domain.outcomes.designs.base import (
+    LONGEST_RUN_BY,
+    REFERRALS_FROM,
+    SUSTAINED_BY,
+    cohort_versions,
+    earned_from,
+    per_version,
+)
 from stars.domain.outcomes.designs.registry import DEFAULT, DESIGNS, design_for, designs_of
 from stars.domain.outcomes.frames import referrals_as_of
 from stars.domain.outcomes.windows import (
@@ -61,11 +69,48 @@ def design_columns(contract: Contract) -> dict[str, pl.Expr]:
 
 
 def unit_columns(contract: Contract) -> tuple[str, ...]:
-    """The integer columns, beyond ``WEEKS``, that price the contract's outcome payments."""
+    """The integer columns, beyond ``WEEKS``, that price the contract's outcome payments
+    (and, with variations, its savings and guaranteed-funding fees: ``dated_columns``)."""
     names = [DEFAULT, *designs_of(contract)]
     return tuple(
-        dict.fromkeys(u for n in names for u in DESIGNS[n].units(contract) if u not in WEEKS)
+        dict.fromkeys(
+            [
+                *(u for n in names for u in DESIGNS[n].units(contract) if u not in WEEKS),
+                *dated_units(contract),
+            ]
+        )
     )
+
+
+def dated_units(contract: Contract) -> tuple[str, ...]:
+    """With variations, per variation date Bi: the sustained weeks earned before it (their
+    savings' terms) and the referrals dated on or after it (their fee's terms)."""
+    n = len(contract.variation_dates)
+    return tuple(name.format(i) for i in range(1, n + 1) for name in (SUSTAINED_BY, REFERRALS_FROM))
+
+
+def dated_columns(
+    contract: Contract, refs: pl.DataFrame, window_end: str, periods: pl.DataFrame
+) -> list[pl.Series]:
+    """The figures before each variation date Bi (``SUSTAINED_BY``, ``LONGEST_RUN_BY`` if a
+    design asks for runs, ``REFERRALS_FROM``): the same rules with the window ended at Bi."""
+    out: list[pl.Series] = []
+    runs = "longest_run_days" in inputs_of(contract)
+    for i, on in enumerate(contract.variation_dates, start=1):
+        clipped = refs.with_columns(
+            pl.min_horizontal(pl.col(window_end), pl.lit(day_number(on), pl.Int64)).alias("_by")
+        )
+        out.append(sustained_weeks(clipped, "_by", periods).alias(SUSTAINED_BY.format(i)))
+        if runs:
+            out.append(longest_run_days(clipped, "_by", periods).alias(LONGEST_RUN_BY.format(i)))
+        out.append(
+            refs.select(
+                (days("referral_date") >= day_number(on))
+                .cast(pl.Int64)
+                .alias(REFERRALS_FROM.format(i))
+            ).to_series()
+        )
+    return out
 
 
 def inputs_of(contract: Contract) -> tuple[str, ...]:
@@ -101,6 +146,7 @@ def _weeks_of(contract: Contract, refs: pl.DataFrame, periods: pl.DataFrame) -> 
         pl.from_epoch(pl.col("_window_end"), time_unit="d").alias("window_end"),
         sustained_weeks(refs, "_window_end", periods),
         *[INPUTS[name](refs, "_window_end", periods) for name in inputs_of(contract)],
+        *dated_columns(contract, refs, "_window_end", periods),
     )
     for name, expr in design_columns(contract).items():  # in order: each may use the last
         figures = figures.with_columns(expr.alias(name))
@@ -127,15 +173,24 @@ def money_of_group(
         sums["sustained_weeks"],
         sums["payable_weeks"],
     )
-    fee = contract.guaranteed_funding.fee
-    gf = fee * referrals if funding == "guaranteed" else Decimal(0)
     outcome = design_for(contract, cohort_code).outcome_payments(contract, cohort_code, sums)
-    try:
-        cohort = contract.cohort(cohort_code)
-    except KeyError:
+    dates = contract.variation_dates
+    n = len(dates)
+    gf = Decimal(0)
+    if funding == "guaranteed":
+        fees = [contract.guaranteed_funding_on(d).fee for d in dates]
+        counts = per_version(referrals, [sums[REFERRALS_FROM.format(i)] for i in range(1, n + 1)])
+        gf = sum(
+            (f * c for f, c in zip([contract.guaranteed_funding.fee, *fees], counts, strict=True)),
+            Decimal(0),
+        )
+    terms = cohort_versions(contract, cohort_code)
+    if terms is None:
         saving, cashable = Decimal(0), True
     else:
-        saving, cashable = cohort.weekly_saving * sustained, cohort.saving_kind == "cashable"
+        weeks = earned_from(contract, SUSTAINED_BY, "sustained_weeks", sums)
+        saving = sum((t.weekly_saving * w for t, w in zip(terms, weeks, strict=True)), Decimal(0))
+        cashable = terms[0].saving_kind == "cashable"
     return Money(
         referrals=referrals,
         sustained_weeks=sustained,
@@ -239,15 +294,16 @@ def outcome_payments_as_of(
     total exactly.
     """
     figures = referral_figures(contract, referrals, periods, as_of)
-    fee = contract.guaranteed_funding.fee
-    rates = {c.code: c.weekly_outcome_payment for c in contract.cohorts}
+    on = as_of - dt.timedelta(days=1)  # the terms in force on the last day counted
+    rates = {c.code: contract.terms_on(c.code, on).weekly_outcome_payment for c in contract.cohorts}
     units = unit_columns(contract)
     out: dict[str, ReferralPayment] = {}
-    for row in figures.select("referral_id", "cohort", "funding", *WEEKS, *units).iter_rows(
-        named=True
-    ):
+    for row in figures.select(
+        "referral_id", "cohort", "funding", "referral_date", *WEEKS, *units
+    ).iter_rows(named=True):
         rid, cohort = row["referral_id"], row["cohort"]
         design = design_for(contract, cohort)
+        fee = contract.guaranteed_funding_on(row["referral_date"]).fee
         out[rid] = ReferralPayment(
             referral_id=rid,
             sustained_weeks=int(row["sustained_weeks"]),

@@ -20,7 +20,7 @@ from stars.domain.money import pence
 from stars.domain.outcomes.designs.base import ReferralFacts, ReferralOutcome
 from stars.domain.outcomes.designs.registry import design_for
 from stars.domain.outcomes.frames import closure_reason_on, status_on
-from stars.domain.outcomes.windows import CountedPeriod, counted_periods, window
+from stars.domain.outcomes.windows import CountedPeriod, Week, counted_periods, window
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,10 @@ def explain_referral(
     counted = counted_periods(w, periods, as_of)
     outcome = design_for(contract, code).referral(contract, facts, counted, as_of)
     sustained = outcome.sustained_weeks
+    savings = saving * sustained
+    savings_rule = f"{sustained} sustained weeks × £{saving} ({kind}, cohort {code})"
+    if contract.variation_dates:
+        savings, savings_rule = _dated_savings(contract, code, outcome.weeks, kind, savings)
     reason = closure_reason_on(referral.get("status"), end, referral.get("closure_reason"), as_of)
     return Explanation(
         referral_id=facts.referral_id,
@@ -181,7 +185,26 @@ def explain_referral(
         outcome=outcome,
         weekly_saving=saving,
         saving_kind=kind,
-        savings=saving * sustained,
-        savings_rule=f"{sustained} sustained weeks × £{saving} ({kind}, cohort {code})",
+        savings=savings,
+        savings_rule=savings_rule,
         checked_against=checked,
+    )
+
+
+def _dated_savings(
+    contract: Contract, code: str, weeks: Sequence[Week], kind: str, fallback: Decimal
+) -> tuple[Decimal, str]:
+    """Savings with contract variations: each sustained week at the weekly saving in force
+    on its last day."""
+    by_saving: dict[Decimal, int] = {}
+    for w in weeks:
+        try:
+            s = contract.terms_on(code, w.end - dt.timedelta(days=1)).weekly_saving
+        except KeyError:
+            return fallback, f"cohort {code} is not in the contract"
+        by_saving[s] = by_saving.get(s, 0) + 1
+    total = sum((s * n for s, n in by_saving.items()), Decimal(0))
+    parts = " + ".join(f"{n} weeks × £{s}" for s, n in by_saving.items()) or "0 weeks"
+    return total, (
+        f"{parts} ({kind}, cohort {code}: each week at the saving in force on its last day)"
     )

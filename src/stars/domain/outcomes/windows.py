@@ -159,51 +159,11 @@ def window_end_days(programme_weeks: int, as_of: dt.date | pl.Expr) -> pl.Expr:
     )
 
 
-def sustained_weeks(refs: pl.DataFrame, window_end: str, periods: pl.DataFrame) -> pl.Series:
-    """Sustained weeks of each row of ``refs`` (which has ``referral_id``, ``referral_date``
-    and the window's end as a day number in column ``window_end``), in row order."""
-    # whole weeks of each period clipped to its referral's window, summed per referral by
-    # row position (an integer key: cheaper than grouping and joining back on the id)
-    per_referral = (
-        periods.lazy()
-        .select(
-            "referral_id",
-            days("start_date").alias("_start"),
-            days("end_date").fill_null(FAR).alias("_end"),
-        )
-        .join(
-            refs.lazy().select(
-                "referral_id",
-                pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
-                days("referral_date").alias("_from"),
-                pl.col(window_end).alias("_window_end"),
-            ),
-            on="referral_id",
-            how="inner",
-        )
-        .select(
-            "_row",
-            (
-                (
-                    pl.min_horizontal("_end", "_window_end") - pl.max_horizontal("_start", "_from")
-                ).clip(lower_bound=0)
-                // 7
-            ).alias("_weeks"),
-        )
-        .group_by("_row")
-        .agg(pl.col("_weeks").sum())
-        .collect()
-    )
-    out = pl.zeros(refs.height, pl.Int64, eager=True).alias("sustained_weeks")
-    if per_referral.height:
-        out = out.scatter(per_referral["_row"], per_referral["_weeks"])
-    return out
-
-
-def longest_run_days(refs: pl.DataFrame, window_end: str, periods: pl.DataFrame) -> pl.Series:
-    """The days of each row's longest unbroken run (``runs``) inside its window, in row
-    order (columns of ``refs`` as for ``sustained_weeks``)."""
-    spans = (
+def _clipped_spans(refs: pl.DataFrame, window_end: str, periods: pl.DataFrame) -> pl.LazyFrame:
+    """Each period clipped to its referral's window, as day numbers ``[_s, _e)`` (possibly
+    empty or negative), keyed by the referral's row position ``_row`` in ``refs`` (an
+    integer key: cheaper than grouping and joining back on the id)."""
+    return (
         periods.lazy()
         .select(
             "referral_id",
@@ -225,11 +185,40 @@ def longest_run_days(refs: pl.DataFrame, window_end: str, periods: pl.DataFrame)
             pl.max_horizontal("_start", "_from").alias("_s"),
             pl.min_horizontal("_end", "_window_end").alias("_e"),
         )
+    )
+
+
+def _by_row(refs: pl.DataFrame, per_referral: pl.DataFrame, value: str, name: str) -> pl.Series:
+    """A value per referral (``_row`` -> ``value``) as a column in ``refs``' row order, 0 for
+    referrals without periods."""
+    out = pl.zeros(refs.height, pl.Int64, eager=True).alias(name)
+    if per_referral.height:
+        out = out.scatter(per_referral["_row"], per_referral[value])
+    return out
+
+
+def sustained_weeks(refs: pl.DataFrame, window_end: str, periods: pl.DataFrame) -> pl.Series:
+    """Sustained weeks of each row of ``refs`` (which has ``referral_id``, ``referral_date``
+    and the window's end as a day number in column ``window_end``), in row order."""
+    # whole weeks of each clipped period, summed per referral
+    per_referral = (
+        _clipped_spans(refs, window_end, periods)
+        .select("_row", ((pl.col("_e") - pl.col("_s")).clip(lower_bound=0) // 7).alias("_weeks"))
+        .group_by("_row")
+        .agg(pl.col("_weeks").sum())
+        .collect()
+    )
+    return _by_row(refs, per_referral, "_weeks", "sustained_weeks")
+
+
+def longest_run_days(refs: pl.DataFrame, window_end: str, periods: pl.DataFrame) -> pl.Series:
+    """The days of each row's longest unbroken run (``runs``) inside its window, in row
+    order (columns of ``refs`` as for ``sustained_weeks``)."""
+    per_referral = (
+        _clipped_spans(refs, window_end, periods)
         .filter(pl.col("_e") > pl.col("_s"))
         .sort("_row", "_s")
-    )
-    per_referral = (
-        spans.with_columns(pl.col("_e").shift(1).over("_row").alias("_prev"))
+        .with_columns(pl.col("_e").shift(1).over("_row").alias("_prev"))
         # a new run where a referral's spans begin or a span does not touch the last one
         # (the running count of those starts numbers every run, across referrals)
         .with_columns(
@@ -244,7 +233,4 @@ def longest_run_days(refs: pl.DataFrame, window_end: str, periods: pl.DataFrame)
         .agg(pl.col("_days").max())
         .collect()
     )
-    out = pl.zeros(refs.height, pl.Int64, eager=True).alias("longest_run_days")
-    if per_referral.height:
-        out = out.scatter(per_referral["_row"], per_referral["_days"])
-    return out
+    return _by_row(refs, per_referral, "_days", "longest_run_days")

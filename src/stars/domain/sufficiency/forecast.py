@@ -50,6 +50,7 @@ from stars.domain.sufficiency.forecast_rates import entry_growth, transition_rat
 from stars.domain.sufficiency.linalg import Matrix, add, identity, matmul, power, power_sums, vecmat
 
 YEAR_DAYS = 365
+EXPOSURE_SLICE_ROWS = 200_000  # rows of history whose exposure is summed at once
 Z90 = 1.6448536269514722
 ZERO = Decimal(0)
 
@@ -165,7 +166,9 @@ def _prepare(
     groups: Sequence[str],
     column: str,
 ) -> tuple[pl.DataFrame, int]:
-    core = censor(without_short_breaks(episodes), reference)
+    # only the columns the fit reads (a national history has a million rows and more)
+    needed = list(dict.fromkeys(("CHILD", "DECOM", "DEC", "REC", "LS", column)))
+    core = censor(without_short_breaks(episodes.select(needed)), reference).drop("REC")
     core = core.join(headers.select("CHILD", "DOB"), on="CHILD", how="left")
     missing = core.filter(pl.col("DOB").is_null()).height
     core = core.filter(pl.col("DOB").is_not_null())
@@ -204,34 +207,39 @@ def fit_model(
     window_days = (stop - w0).days
     core, missing = _prepare(episodes, headers, reference_date, groups, group_column)
 
-    # exposure: child-days in each (band, group) within [w0, stop)
+    # exposure: child-days in each (band, group) within [w0, stop), summed a slice of rows at
+    # a time so the nine working columns never exist for the whole history at once
     a = pl.max_horizontal(pl.col("DECOM"), pl.lit(w0))
     e = pl.min_horizontal(pl.col("DEC").fill_null(stop), pl.lit(stop))
-    spans = core.filter(e > a).with_columns(a.alias("_A"), e.alias("_E"))
     bounds = [pl.col("DOB").dt.offset_by(f"{y}y") for y in AGE_BAND_LOWER[1:]]
     exposure_cols = []
     ageing_cols = []
     for k in range(n_b):
         lo = pl.col("_A") if k == 0 else pl.max_horizontal(pl.col("_A"), bounds[k - 1])
         hi = pl.col("_E") if k == n_b - 1 else pl.min_horizontal(pl.col("_E"), bounds[k])
-        exposure_cols.append((hi - lo).dt.total_days().clip(lower_bound=0).alias(f"_X{k}"))
+        exposure_cols.append((hi - lo).dt.total_days().clip(lower_bound=0).sum().alias(f"_X{k}"))
         if k < n_b - 1:
             ageing_cols.append(
-                ((bounds[k] >= pl.col("_A")) & (bounds[k] < pl.col("_E"))).alias(f"_AGE{k}")
+                ((bounds[k] >= pl.col("_A")) & (bounds[k] < pl.col("_E"))).sum().alias(f"_AGE{k}")
             )
-    spans = spans.with_columns(*exposure_cols, *ageing_cols)
-    agg = spans.group_by("_G").agg(
-        *[pl.col(f"_X{k}").sum() for k in range(n_b)],
-        *[pl.col(f"_AGE{k}").sum() for k in range(n_b - 1)],
-    )
     exposure = [0.0] * n
     ageing = [0.0] * n
-    for row in agg.iter_rows(named=True):
-        g = int(row["_G"])
-        for k in range(n_b):
-            exposure[k * n_g + g] += float(row[f"_X{k}"])
-            if k < n_b - 1:
-                ageing[k * n_g + g] += float(row[f"_AGE{k}"])
+    for offset in range(0, core.height, EXPOSURE_SLICE_ROWS):
+        agg = (
+            core.slice(offset, EXPOSURE_SLICE_ROWS)
+            .lazy()
+            .select("_G", "DOB", a.alias("_A"), e.alias("_E"))
+            .filter(pl.col("_E") > pl.col("_A"))
+            .group_by("_G")
+            .agg(*exposure_cols, *ageing_cols)
+            .collect()
+        )
+        for row in agg.iter_rows(named=True):
+            g = int(row["_G"])
+            for k in range(n_b):
+                exposure[k * n_g + g] += float(row[f"_X{k}"])
+                if k < n_b - 1:
+                    ageing[k * n_g + g] += float(row[f"_AGE{k}"])
 
     # events on DEC within the window: moves to another group and leaving care
     in_window = pl.col("DEC").is_between(w0, reference_date)

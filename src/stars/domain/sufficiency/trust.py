@@ -4,11 +4,17 @@ Pure rules over ``Point``s (one forecast of one group at one horizon from one or
 the count that followed; made by ``stars.domain.sufficiency.rolling``):
 
 * **How much of the model's projected change to carry** (``carry_weight``): the forecast of a
-  group is ``now + w x (model - now)``, ``now`` the count at the origin ("no change"). ``w``
-  in [0, 1] minimises the absolute error of that forecast over the group's past backtests
-  (every horizon), ties going to the smaller ``w``; with fewer than ``MIN_PAIRS`` backtests
-  ``w`` is 0. Flat data (the counts did not move) gives ``w = 0``: "no change"; data whose
-  changes the model foresaw gives ``w = 1``: the model's trend in full.
+  group is ``now + w x (model - now)``, ``now`` the count at the origin ("no change"): a
+  combination of "no change" and the model weighted by the inverse square of their summed
+  absolute errors over the group's past backtests (every horizon), ``w = E0² / (E0² + E1²)``.
+  With fewer than ``MIN_PAIRS`` backtests ``w`` is 0. Flat data (the counts did not move,
+  ``E0 = 0``) gives ``w = 0``: "no change"; data whose changes the model foresaw (``E1 = 0``)
+  gives ``w = 1``: the model's trend in full; in between the weight moves smoothly with the
+  evidence instead of jumping to whichever fitted the few past years best.
+  The groups' weights are then scaled by one common factor, the same combination on the
+  total's backtests (the sum of the groups' carried changes against the total's actual
+  change), so changes that the groups' forecasts share but the total did not bear out
+  (the model's error in entries, say) are not added up group by group.
 * **A 90% band sized on past errors** (``calibrate``): the model's own standard deviation
   (process noise only) is scaled by ``k``, the root mean square of the group's past errors in
   those standard deviations at the same horizon (all horizons where it has none yet), with
@@ -78,23 +84,20 @@ class Forecast:
 
 
 def carry_weight(pairs: Sequence[tuple[float, float]]) -> float:
-    """The ``w`` in [0, 1] minimising sum |actual change - w x model change| (ties: smaller).
+    """The share ``w`` in [0, 1] of the model's change to carry: ``E0² / (E0² + E1²)``.
 
-    ``pairs`` are (model change, actual change) from past backtests. The objective is convex
-    and piecewise linear, so its minimum is at 0, 1 or a ratio actual / model in between.
+    ``pairs`` are (model change, actual change) from past backtests; ``E0`` is the summed
+    absolute error of "no change" (the actual changes), ``E1`` that of the model in full.
+    Nothing moved (``E0 = 0``), the model foresaw no change in any of them (no evidence for
+    its changes) or fewer than ``MIN_PAIRS`` backtests: 0.
     """
-    if len(pairs) < MIN_PAIRS:
+    if len(pairs) < MIN_PAIRS or all(p == 0.0 for p, _ in pairs):
         return 0.0
-    candidates = {0.0, 1.0}
-    for p, a in pairs:
-        if p != 0.0 and 0.0 < a / p < 1.0:
-            candidates.add(a / p)
-    best, best_cost = 0.0, sum(abs(a) for _, a in pairs)
-    for w in sorted(candidates):
-        cost = sum(abs(a - w * p) for p, a in pairs)
-        if cost < best_cost - 1e-9 * max(1.0, best_cost):
-            best, best_cost = w, cost
-    return best
+    e0 = sum(abs(a) for _, a in pairs)
+    e1 = sum(abs(a - p) for p, a in pairs)
+    if e0 <= 0.0:
+        return 0.0
+    return e0 * e0 / (e0 * e0 + e1 * e1)
 
 
 def _sd(point: Point) -> float:
@@ -112,10 +115,30 @@ def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carr
     for p in known:
         if p.group in by_group:
             by_group[p.group].append(p)
+    weights = {
+        g: carry_weight([(p.model - p.now, float(p.actual or 0) - p.now) for p in by_group[g]])
+        for g in groups
+    }
+    # one common factor: how much of the groups' carried change the total bore out
+    change: dict[tuple[int, int], float] = {}
+    for g in groups:
+        for p in by_group[g]:
+            key = (p.origin, p.horizon)
+            change[key] = change.get(key, 0.0) + weights[g] * (p.model - p.now)
+    common = (
+        carry_weight(
+            [
+                (change.get((p.origin, p.horizon), 0.0), float(p.actual or 0) - p.now)
+                for p in by_group[TOTAL]
+            ]
+        )
+        if by_group[TOTAL]
+        else 1.0
+    )
     out: dict[str, Carry] = {}
     for g in groups:
         pts = by_group[g]
-        w = carry_weight([(p.model - p.now, float(p.actual or 0) - p.now) for p in pts])
+        w = weights[g] * common
         z = [((float(p.actual or 0) - carried(p, w)) / _sd(p), p.horizon) for p in pts]
         out[g] = Carry(w, _scale(v for v, _ in z), len(pts), _by_horizon(z))
     # the total is the sum of the groups' carried forecasts at the same origin and horizon

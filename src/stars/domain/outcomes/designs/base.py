@@ -23,12 +23,23 @@ from typing import Any, Protocol
 
 import polars as pl
 
-from stars.domain.contract.terms import Contract
+from stars.domain.contract.terms import Cohort, Contract
 from stars.domain.money import pence
 from stars.domain.outcomes.windows import CountedPeriod, Week
 
 OUTCOME = "outcome"
 GUARANTEED_FEE = "guaranteed_fee"
+
+# Dated terms (``[[variation]]``). The terms change only on the contract's variation dates
+# B1 < B2 < ... (``Contract.variation_dates``); version 0 of the terms runs until B1, version
+# i from Bi. Column-wise, for each Bi the engine counts a referral's figures earned before
+# it: ``sustained_by_i`` (sustained weeks whose last day is before Bi: the sustained weeks
+# with the window ended at Bi) and ``longest_run_by_i`` (its longest run then: a milestone
+# of N days is earned before Bi iff that run is at least N days). Figures earned on or after
+# Bi, per version, are differences of these integers, each priced at its version's terms.
+SUSTAINED_BY = "sustained_by_{}"
+LONGEST_RUN_BY = "longest_run_by_{}"
+REFERRALS_FROM = "referrals_from_{}"  # referrals dated on or after Bi (their fee's terms)
 
 
 @dataclass(frozen=True)
@@ -154,11 +165,49 @@ class PaymentDesign(Protocol):
         ...
 
 
+def places(amount: Decimal) -> int:
+    """The exponent of an amount's last decimal place (-2 for 5.25): amounts times
+    10 ** -min(places) are whole numbers, to compare sums exactly column-wise."""
+    exponent = amount.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
+
+
+def version_starts(contract: Contract) -> tuple[dt.date | None, ...]:
+    """The day each version of the terms starts (version 0: None, the terms as written)."""
+    return (None, *contract.variation_dates)
+
+
+def cohort_versions(contract: Contract, cohort: str) -> list[Cohort] | None:
+    """The cohort's terms in each version (None for a cohort the contract lacks)."""
+    try:
+        base = contract.cohort(cohort)
+    except KeyError:
+        return None
+    return [base if d is None else contract.terms_on(cohort, d) for d in version_starts(contract)]
+
+
+def per_version(total: int, from_counts: Sequence[int]) -> list[int]:
+    """``total`` things split by the version of the terms they were earned under, from how
+    many were earned on or after each variation date (``from_counts``, in date order)."""
+    bounds = [total, *from_counts, 0]
+    return [bounds[v] - bounds[v + 1] for v in range(len(bounds) - 1)]
+
+
+def earned_from(contract: Contract, column: str, total: str, units: Mapping[str, int]) -> list[int]:
+    """Per version, from summed units: ``total`` minus ``column``-by-Bi gives those earned
+    on or after Bi (``column`` is ``SUSTAINED_BY``-like: the count earned before Bi)."""
+    n = len(contract.variation_dates)
+    return per_version(
+        units[total], [units[total] - units[column.format(i)] for i in range(1, n + 1)]
+    )
+
+
 def guaranteed_fee(
     contract: Contract, referral: ReferralFacts, as_of: dt.date
 ) -> tuple[tuple[Payment, ...], str]:
-    """The guaranteed-funding fee a referral earned by ``as_of`` (if any), and its rule."""
-    gf = contract.guaranteed_funding
+    """The guaranteed-funding fee a referral earned by ``as_of`` (if any), and its rule:
+    the fee in force on the referral date."""
+    gf = contract.guaranteed_funding_on(referral.referral_date)
     if not referral.guaranteed:
         return (), "not a guaranteed-funding referral"
     if referral.referral_date > as_of:

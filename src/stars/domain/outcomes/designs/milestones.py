@@ -30,20 +30,30 @@ from typing import Any
 
 import polars as pl
 
-from stars.domain.contract.terms import Cohort, Contract
+from stars.domain.contract.terms import Cohort, Contract, Milestone
 from stars.domain.money import pence
 from stars.domain.outcomes.designs.base import (
+    LONGEST_RUN_BY,
     OUTCOME,
     Payment,
     ReferralFacts,
     ReferralOutcome,
     capped,
+    cohort_versions,
     guaranteed_fee,
+    per_version,
+    places,
 )
 from stars.domain.outcomes.windows import CountedPeriod, Week, runs, week_blocks
 
 NAME = "continuous_milestones"
 REACHED = "milestones_reached_{}"
+# with contract variations (designs.base): whether a referral earned milestone k, and earned
+# it on or after variation date Bi; PAID*: the same of referrals whose payments are not capped
+EARNED = "_earned_milestone_{}"
+EARNED_FROM = "_earned_milestone_{}_from_{}"
+PAID = "paid_milestone_{}"
+PAID_FROM = "paid_milestone_{}_from_{}"
 
 
 def _weeks(days: int) -> str:
@@ -65,9 +75,80 @@ class ContinuousMilestones:
         except KeyError:
             return None
 
+    def _most(self, contract: Contract) -> int:
+        return max((len(c.milestones) for c in self._cohorts(contract)), default=0)
+
     def units(self, contract: Contract) -> tuple[str, ...]:
-        most = max((len(c.milestones) for c in self._cohorts(contract)), default=0)
-        return tuple(REACHED.format(k) for k in range(1, most + 1))
+        most = self._most(contract)
+        reached = tuple(REACHED.format(k) for k in range(1, most + 1))
+        if not contract.variation_dates:
+            return reached
+        n = len(contract.variation_dates)
+        paid = [
+            name
+            for k in range(1, most + 1)
+            for name in (PAID.format(k), *(PAID_FROM.format(k, i) for i in range(1, n + 1)))
+        ]
+        return (*reached, *paid, "capped_referrals")
+
+    def _dated_columns(self, contract: Contract) -> dict[str, pl.Expr]:
+        """With variations: per milestone k (in order of length), whether the referral
+        earned it and earned it on or after each variation date Bi (not
+        before Bi: its longest run before Bi was shorter); a capped referral is one whose
+        milestones, each at the payment of the version it was earned in, reach the cap
+        (in whole units of the smallest decimal place, so exactly). ``PAID`` and
+        ``PAID_FROM`` count the milestones of referrals not capped."""
+        n = len(contract.variation_dates)
+        most = self._most(contract)
+        zero = pl.lit(0, pl.Int64)
+        earned: dict[str, pl.Expr] = {}
+        for k in range(1, most + 1):
+            col: pl.Expr = zero
+            froms: list[pl.Expr] = [zero] * n
+            for c in self._cohorts(contract):
+                if k > len(c.milestones):
+                    continue
+                days = c.milestones[k - 1].days
+                here = pl.col("cohort") == c.code
+                got = pl.col("longest_run_days") >= days
+                col = pl.when(here).then(got.cast(pl.Int64)).otherwise(col)
+                for i in range(1, n + 1):
+                    later = got & (pl.col(LONGEST_RUN_BY.format(i)) < days)
+                    froms[i - 1] = pl.when(here).then(later.cast(pl.Int64)).otherwise(froms[i - 1])
+            earned[EARNED.format(k)] = col
+            for i in range(1, n + 1):
+                earned[EARNED_FROM.format(k, i)] = froms[i - 1]
+        reached: pl.Expr = pl.lit(False)
+        for c in self._cohorts(contract):
+            terms = cohort_versions(contract, c.code)
+            cap = c.max_payment_per_referral
+            if cap is None or terms is None:
+                continue
+            pays = [m.payment for t in terms for m in t.milestones]
+            scale = Decimal(10) ** max(0, *(-places(x) for x in (*pays, cap)))
+            parts: list[pl.Expr] = []
+            for k in range(1, len(c.milestones) + 1):
+                bounds = [
+                    earned[EARNED.format(k)],
+                    *(earned[EARNED_FROM.format(k, i)] for i in range(1, n + 1)),
+                    zero,
+                ]
+                parts += [
+                    (bounds[v] - bounds[v + 1]) * int(t.milestones[k - 1].payment * scale)
+                    for v, t in enumerate(terms)
+                ]
+            total = pl.sum_horizontal(zero, *parts)
+            reached = (
+                pl.when(pl.col("cohort") == c.code)
+                .then(total >= int(cap * scale))
+                .otherwise(reached)
+            )
+        # expressions, not columns: merged with other designs' columns (engine), a column
+        # of the same name as another design's may come before these
+        out = {"capped_referrals": reached.cast(pl.Int64)}
+        for name, expr in earned.items():
+            out[name.replace("_earned", "paid", 1)] = pl.when(reached).then(zero).otherwise(expr)
+        return out
 
     def columns(self, contract: Contract) -> dict[str, pl.Expr]:
         reached: pl.Expr = pl.lit(0, pl.Int64)
@@ -82,8 +163,10 @@ class ContinuousMilestones:
             "payable_weeks": pl.lit(0, pl.Int64),
             "milestones_reached": reached,
         }
-        for k, unit in enumerate(self.units(contract), start=1):
-            out[unit] = (pl.col("milestones_reached") == k).cast(pl.Int64)
+        for k in range(1, self._most(contract) + 1):
+            out[REACHED.format(k)] = (pl.col("milestones_reached") == k).cast(pl.Int64)
+        if contract.variation_dates:
+            out |= self._dated_columns(contract)
         return out
 
     def _priced(self, cohort: Cohort) -> list[Decimal]:
@@ -101,6 +184,8 @@ class ContinuousMilestones:
         c = self._cohort(contract, cohort)
         if c is None:
             return Decimal(0)
+        if contract.variation_dates:
+            return self._dated_payments(contract, c, units)
         return sum(
             (
                 price * units.get(REACHED.format(k), 0)
@@ -108,6 +193,25 @@ class ContinuousMilestones:
             ),
             Decimal(0),
         )
+
+    def _dated_payments(self, contract: Contract, c: Cohort, units: Mapping[str, int]) -> Decimal:
+        """With variations: each milestone paid at the payment of the version it was
+        earned in, a capped referral at the cap."""
+        terms = cohort_versions(contract, c.code)
+        assert terms is not None
+        n = len(contract.variation_dates)
+        total = Decimal(0)
+        for k in range(1, len(c.milestones) + 1):
+            counts = per_version(
+                units.get(PAID.format(k), 0),
+                [units.get(PAID_FROM.format(k, i), 0) for i in range(1, n + 1)],
+            )
+            total += sum(
+                (t.milestones[k - 1].payment * m for t, m in zip(terms, counts, strict=True)),
+                Decimal(0),
+            )
+        cap = c.max_payment_per_referral
+        return total + (cap * units.get("capped_referrals", 0) if cap is not None else 0)
 
     def figures(self, contract: Contract, cohort: str, units: Mapping[str, int]) -> dict[str, Any]:
         """``milestones``: the number of referrals that earned each milestone."""
@@ -121,6 +225,11 @@ class ContinuousMilestones:
                 for i, m in enumerate(c.milestones, start=1)
             }
         }
+
+    def _payment_on(self, contract: Contract, cohort: str, m: Milestone, on: dt.date) -> Decimal:
+        """A milestone's payment in force on a day (contract variations)."""
+        terms = contract.terms_on(cohort, on)
+        return next((x.payment for x in terms.milestones if x.name == m.name), m.payment)
 
     def referral(
         self,
@@ -157,13 +266,15 @@ class ContinuousMilestones:
                 )
                 continue
             on = run.start + dt.timedelta(days=m.days)
-            earned.append(Payment(OUTCOME, m.payment, on, Week(run.start, on), m.name))
+            day = on - dt.timedelta(days=1)
+            payment = self._payment_on(contract, referral.cohort, m, day)
+            earned.append(Payment(OUTCOME, payment, on, Week(run.start, on), m.name))
+            terms = " (the payment in force that day)" if contract.variation_dates else ""
             details.append(
                 (
                     f"Milestone {m.name}",
-                    f"£{pence(m.payment):,}",
-                    f"earned on {on - dt.timedelta(days=1)}: the run from {run.start} reached "
-                    f"{needs}",
+                    f"£{pence(payment):,}",
+                    f"earned on {day}: the run from {run.start} reached {needs}{terms}",
                 )
             )
         paid, cap_rule = capped(sorted(earned, key=lambda p: p.counted_from), cap)

@@ -31,16 +31,31 @@ import polars as pl
 from stars.domain.contract.terms import Contract
 from stars.domain.outcomes.designs.base import (
     OUTCOME,
+    SUSTAINED_BY,
     Payment,
     ReferralFacts,
     ReferralOutcome,
     capped,
+    cohort_versions,
     guaranteed_fee,
+    per_version,
+    places,
 )
 from stars.domain.outcomes.windows import CountedPeriod, week_blocks
 
+PAYABLE_FROM = "payable_from_{}"  # payable weeks earned on or after variation date Bi
+PRICED_FROM = "priced_from_{}"  # the same, of referrals whose payments have not reached the cap
 NEVER = 2**40  # payable weeks no referral reaches: "no cap"
 CAP_UNITS = ("priced_weeks", "capped_referrals")
+
+
+def _variation_lines(contract: Contract, cohort: str) -> list[tuple[str, str, str]]:
+    """One line per variation of the cohort's weekly rate: from when, the rate, and why."""
+    return [
+        (f"Rate from {v.start}", f"£{v.weekly_outcome_payment}", v.reason)
+        for v in contract.variations_for(cohort)
+        if v.weekly_outcome_payment is not None
+    ]
 
 
 def threshold(rate: Decimal, cap: Decimal | None) -> int:
@@ -63,7 +78,12 @@ class WeeklyAfterProving:
         return any(c.max_payment_per_referral is not None for c in self._cohorts(contract))
 
     def units(self, contract: Contract) -> tuple[str, ...]:
+        if contract.variation_dates:
+            return ("payable_weeks", *CAP_UNITS, *self._priced_from(contract))
         return ("payable_weeks", *(CAP_UNITS if self._capped(contract) else ()))
+
+    def _priced_from(self, contract: Contract) -> list[str]:
+        return [PRICED_FROM.format(i) for i in range(1, len(contract.variation_dates) + 1)]
 
     def figures(self, contract: Contract, cohort: str, units: Mapping[str, int]) -> dict[str, Any]:
         return {}
@@ -71,6 +91,12 @@ class WeeklyAfterProving:
     def _rate(self, contract: Contract, cohort: str) -> Decimal:
         try:
             return contract.cohort(cohort).weekly_outcome_payment
+        except KeyError:
+            return Decimal(0)
+
+    def _rate_on(self, contract: Contract, cohort: str, on: dt.date) -> Decimal:
+        try:
+            return contract.terms_on(cohort, on).weekly_outcome_payment
         except KeyError:
             return Decimal(0)
 
@@ -93,6 +119,8 @@ class WeeklyAfterProving:
             "proving_weeks": proving,
             "payable_weeks": (pl.col("sustained_weeks") - pl.col("proving_weeks")).clip(0),
         }
+        if contract.variation_dates:
+            return out | self._dated_columns(contract)
         if self._capped(contract):
             limits = {
                 c.code: threshold(c.weekly_outcome_payment, c.max_payment_per_referral)
@@ -106,9 +134,63 @@ class WeeklyAfterProving:
             )
         return out
 
+    def _dated_columns(self, contract: Contract) -> dict[str, pl.Expr]:
+        """With variations: per Bi, the payable weeks earned on or after it (payable weeks
+        are a referral's latest sustained weeks, so they are the fewer of its payable weeks
+        and its sustained weeks from Bi); a capped referral is one whose weeks, each at the
+        rate of its version, reach the cap (worked out in whole units of the smallest
+        decimal place of its rates and cap, so exactly)."""
+        n = len(contract.variation_dates)
+        out: dict[str, pl.Expr] = {}
+        for i in range(1, n + 1):
+            out[PAYABLE_FROM.format(i)] = pl.min_horizontal(
+                pl.col("payable_weeks"),
+                pl.col("sustained_weeks") - pl.col(SUSTAINED_BY.format(i)),
+            )
+        froms = [pl.col(PAYABLE_FROM.format(i)) for i in range(1, n + 1)]
+        bounds = [pl.col("payable_weeks"), *froms, pl.lit(0, pl.Int64)]
+        reached: pl.Expr = pl.lit(False)
+        for c in self._cohorts(contract):
+            cap = c.max_payment_per_referral
+            terms = cohort_versions(contract, c.code)
+            if cap is None or terms is None:
+                continue
+            rates = [t.weekly_outcome_payment for t in terms]
+            scale = Decimal(10) ** max(0, *(-places(x) for x in (*rates, cap)))
+            earned = pl.sum_horizontal(
+                pl.lit(0, pl.Int64),
+                *[(bounds[v] - bounds[v + 1]) * int(rate * scale) for v, rate in enumerate(rates)],
+            )
+            reached = (
+                pl.when(pl.col("cohort") == c.code)
+                .then(earned >= int(cap * scale))
+                .otherwise(reached)
+            )
+        out["capped_referrals"] = reached.cast(pl.Int64)
+        zero = pl.lit(0, pl.Int64)
+        out["priced_weeks"] = pl.when(reached).then(zero).otherwise(pl.col("payable_weeks"))
+        for i in range(1, n + 1):
+            out[PRICED_FROM.format(i)] = (
+                pl.when(reached).then(zero).otherwise(pl.col(PAYABLE_FROM.format(i)))
+            )
+        return out
+
     def outcome_payments(
         self, contract: Contract, cohort: str, units: Mapping[str, int]
     ) -> Decimal:
+        if contract.variation_dates:
+            terms = cohort_versions(contract, cohort)
+            if terms is None:
+                return Decimal(0)
+            weeks = per_version(
+                units["priced_weeks"], [units[u] for u in self._priced_from(contract)]
+            )
+            paid = sum(
+                (t.weekly_outcome_payment * w for t, w in zip(terms, weeks, strict=True)),
+                Decimal(0),
+            )
+            cap = terms[0].max_payment_per_referral
+            return paid + (cap * units["capped_referrals"] if cap is not None else Decimal(0))
         rate, cap = self._rate(contract, cohort), self._cap(contract, cohort)
         if cap is None or "capped_referrals" not in units:
             return rate * units["payable_weeks"]
@@ -141,10 +223,25 @@ class WeeklyAfterProving:
         payable = max(sustained - proving, 0)
         fees, fee_rule = guaranteed_fee(contract, referral, as_of)
         cap = self._cap(contract, code)
+        payable_weeks = list(weeks)[proving:]
+        rates = [self._rate_on(contract, code, w.end - dt.timedelta(days=1)) for w in payable_weeks]
         paid, cap_rule = capped(
-            [Payment(OUTCOME, rate, w.end, w) for w in list(weeks)[proving:]], cap
+            [Payment(OUTCOME, r, w.end, w) for w, r in zip(payable_weeks, rates, strict=True)], cap
         )
-        payment_rule = f"{payable} payable weeks × £{rate} (cohort {code} weekly rate)"
+        details: list[tuple[str, str, str]] = []
+        if contract.variation_dates:
+            rate = self._rate_on(contract, code, as_of - dt.timedelta(days=1))
+            by_rate = dict.fromkeys(rates, 0)
+            for r in rates:
+                by_rate[r] += 1
+            payment_rule = " + ".join(f"{n} weeks × £{r}" for r, n in by_rate.items()) or "0 weeks"
+            payment_rule += (
+                f" (cohort {code}: each week at the rate in force on its last day; "
+                f"£{rate} a week now)"
+            )
+            details = _variation_lines(contract, code)
+        else:
+            payment_rule = f"{payable} payable weeks × £{rate} (cohort {code} weekly rate)"
         if cap_rule:
             payment_rule += f"; {cap_rule}"
         return ReferralOutcome(
@@ -159,4 +256,5 @@ class WeeklyAfterProving:
             fee_rule=fee_rule,
             weeks=tuple(weeks),
             payments=fees + paid,
+            details=tuple(details),
         )
