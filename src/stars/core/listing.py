@@ -55,11 +55,13 @@ class Rows:
     counts and cuts ``records`` (a queryset), and ``build`` turns the records of the page
     into its rows (a row may need rules the database does not hold)."""
 
-    def __init__(self, records: QuerySet[Any], build: Callable[[list[Any]], list[Any]]):
-        self.records = records
+    def __init__(self, records: QuerySet[Any] | list[Any], build: Callable[[list[Any]], list[Any]]):
+        self.records = records  # or a list, already in order, of what ``build`` reads
         self.build = build
 
     def count(self) -> int:
+        if isinstance(self.records, list):
+            return len(self.records)
         return rows_count(self.records)
 
     def __len__(self) -> int:
