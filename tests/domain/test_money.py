@@ -7,7 +7,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stars.domain.money import Money, fund_contribution
+from stars.domain.money import Money, capped_split, fund_contribution
+
+D = Decimal
 
 pounds = st.decimals(min_value=0, max_value=10**7, places=2)
 share = st.decimals(min_value=0, max_value=1, places=4)
@@ -42,3 +44,45 @@ def test_money_of_groups_adds_up_to_the_money_of_their_total(groups, s):
     assert total.paid == outcome + fees
     assert total.fund_contributions == fund_contribution(outcome, s)
     assert total.council_cost == outcome + fees - outcome * s
+
+
+# -- a capped fund's contribution split between councils ---------------------------------------
+
+
+def test_a_capped_fund_is_split_in_proportion_to_the_uncapped_shares():
+    # a fund paying 25% of £1,000, £2,000 and £1,000.04 (uncapped £250, £500, £250.01),
+    # capped at £600: by proportion £149.9985..., £299.997..., £150.0030..., rounded down
+    # £149.99, £299.99, £150.00; the 2p left go to the largest fractions cut off (the first
+    # two)
+    assert capped_split(D("600"), [D("250"), D("500"), D("250.01")]) == [
+        D("150.00"),
+        D("300.00"),
+        D("150.00"),
+    ]
+    # the cap not reached: the uncapped shares, unchanged (to the last decimal place)
+    assert capped_split(D("1000.01"), [D("250.005"), D("750.005")]) == [
+        D("250.005"),
+        D("750.005"),
+    ]
+    assert capped_split(D("0"), [D("10"), D("0")]) == [D("0.00"), D("0.00")]
+    assert capped_split(D("5"), []) == []
+
+
+amounts = st.decimals(min_value=0, max_value=10_000_000, places=4)
+
+
+@given(
+    uncapped=st.lists(amounts, min_size=1, max_size=8),
+    cap_share=st.decimals(min_value=0, max_value=1, places=6),
+)
+def test_the_capped_parts_add_up_to_the_capped_total_and_none_exceeds_its_share(
+    uncapped, cap_share
+):
+    whole = sum(uncapped, D(0))
+    capped = min(whole, (whole * cap_share).quantize(D("0.01")))
+    parts = capped_split(capped, uncapped)
+    assert sum(parts, D(0)) == capped
+    assert all(D(0) <= p <= u for p, u in zip(parts, uncapped, strict=True))
+    assert parts == capped_split(capped, list(uncapped))  # deterministic
+    if capped == whole:
+        assert parts == uncapped

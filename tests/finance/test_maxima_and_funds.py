@@ -105,3 +105,34 @@ def test_the_money_page_shows_the_headroom(money_referrals, derby, users):
     assert "£200.00" in page  # 1,000 − 800
     assert "£100.00" in page  # Derby: 900 − 800
     assert "no maximum of its own" in page  # Nottingham
+
+
+@pytest.mark.django_db
+def test_the_money_page_shares_a_capped_fund_between_councils_exactly(money_referrals, users):
+    """The Life Chances Fund, capped at £1,000, meets that in total: each council's part is
+    the cap shared in proportion to its outcome payments (never more than its 25%), the
+    parts add up to the cap, and a council's commissioner sees the same part."""
+    load("9120000.00", funds=True)
+    whole = Client()
+    whole.force_login(users["provider_manager"])
+    page = whole.get("/finance/money/?as_of=2023-06-01").context
+    total, rows = page["total"].money, {r.label: r.money for r in page["by_council"]}
+    outcome = {name: m.outcome_payments for name, m in rows.items()}
+    assert outcome["Derby City Council"] > 0 and outcome["Nottingham City Council"] > 0
+    assert page["funds"]["Life Chances Fund"] == Decimal(1000)  # capped
+    assert page["funds"]["Top-up"] == Decimal("0.1") * total.outcome_payments
+    assert sum((m.fund_contributions for m in rows.values()), Decimal(0)) == (
+        total.fund_contributions
+    )
+    for name, m in rows.items():
+        assert m.fund_contributions <= Decimal("0.35") * m.outcome_payments, name
+    assert sum((r.money.fund_contributions for r in page["by_cohort"]), Decimal(0)) == (
+        total.fund_contributions
+    )
+    # Derby's commissioner: Derby's part of each fund, as in the programme's split
+    derby = Client()
+    derby.force_login(users["commissioner"])
+    mine = derby.get("/finance/money/?as_of=2023-06-01").context
+    (row,) = mine["by_council"]
+    assert row.money.fund_contributions == rows["Derby City Council"].fund_contributions
+    assert mine["total"].money.fund_contributions == row.money.fund_contributions

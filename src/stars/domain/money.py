@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 PENNY = Decimal("0.01")
@@ -137,3 +137,33 @@ def allocate(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
         return [ZERO] * (len(weights) - 1) + [amount]
     parts = [pence(amount * w / total) for w in weights[:-1]]
     return [*parts, amount - sum(parts, ZERO)]
+
+
+def capped_split(capped_total: Decimal, uncapped: list[Decimal]) -> list[Decimal]:
+    """A capped total (an outcome fund's contribution, after its cap) apportioned to parts
+    (councils, cohorts) whose uncapped shares are ``uncapped``.
+
+    The cap not reached (``capped_total`` at least their sum): each part is its uncapped
+    share, unchanged. Reached: each part is the total × its share of the uncapped sum,
+    rounded down to the penny; what that leaves is given out a penny at a time to the
+    parts with the largest fractions cut off (ties: the earlier part), never taking a part
+    past its uncapped share, and then any sub-penny rest likewise. The parts add up to
+    ``capped_total`` exactly, and none exceeds its uncapped share.
+    """
+    whole = sum(uncapped, ZERO)
+    if capped_total >= whole or not uncapped:
+        return list(uncapped)
+    exact = [capped_total * u / whole for u in uncapped]
+    parts = [e.quantize(PENNY, rounding=ROUND_DOWN) for e in exact]
+    left = capped_total - sum(parts, ZERO)
+    order = sorted(range(len(parts)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for step in (PENNY, None):  # a penny each first, then whatever room is left
+        for i in order:
+            if left <= 0:
+                break
+            room = uncapped[i] - parts[i]
+            give = min(room, left) if step is None else min(step, room, left)
+            if give > 0:
+                parts[i] += give
+                left -= give
+    return parts

@@ -7,6 +7,7 @@ frames through ``engine_bridge``; money stays ``Decimal`` until a template shows
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -20,7 +21,7 @@ from stars.domain.calendar import age_on, months_between
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED, pseudonym, suppress_group
 from stars.domain.evaluation.report import evaluation_report
-from stars.domain.money import Money
+from stars.domain.money import Money, capped_split
 from stars.domain.outcomes.engine import money_by_dates, money_by_group, referral_figures
 from stars.domain.vocabulary import label
 from stars.finance.engine_bridge import frames_for
@@ -101,18 +102,78 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
     if not points or points[-1] != as_of:
         points.append(as_of)
     by_month = money_by_dates(contract, referrals, periods, points)
+    if scope is None:  # the whole programme: each date's funds, each up to its cap
+        by_month = [
+            replace(
+                m,
+                fund_contributions=sum(
+                    contract.fund_contributions(m.outcome_payments).values(), Decimal(0)
+                ),
+            )
+            for m in by_month
+        ]
     months = [MoneyRow(f"{m:%Y-%m-%d}", money) for m, money in zip(points, by_month, strict=True)]
-    # the outcome funds' shares of the total, each up to its cap
+    # the outcome funds' shares, each up to its cap: a capped fund's programme total shared
+    # between the councils in proportion to their outcome payments (capped_split); the
+    # total, the councils in scope's; the cohorts share that total the same way
     whole = _sum(groups, lambda k: True)
-    funds = contract.fund_contributions(whole.outcome_payments)
-    total = MoneyRow("Total", replace(whole, fund_contributions=sum(funds.values(), Decimal(0))))
+    funds = _fund_parts(contract, scope, groups, councils, as_of)
+    by_council = [
+        MoneyRow(r.label, replace(r.money, fund_contributions=sum(parts.values(), Decimal(0))))
+        for r, parts in zip(by_council, _council_funds(funds, councils), strict=True)
+    ]
+    totals = {name: sum(parts.values(), Decimal(0)) for name, parts in funds.items()}
+    shared = [Decimal(0)] * len(by_cohort)
+    for f in contract.funds:
+        parts = capped_split(
+            totals[f.name], [f.share * r.money.outcome_payments for r in by_cohort]
+        )
+        shared = [a + b for a, b in zip(shared, parts, strict=True)]
+    by_cohort = [
+        MoneyRow(r.label, replace(r.money, fund_contributions=part))
+        for r, part in zip(by_cohort, shared, strict=True)
+    ]
+    total = MoneyRow("Total", replace(whole, fund_contributions=sum(totals.values(), Decimal(0))))
     return {
         "total": total,
-        "funds": funds,
+        "funds": totals,
         "by_council": by_council,
         "by_cohort": by_cohort,
         "by_month": months,
     }
+
+
+def _fund_parts(
+    contract: Contract,
+    scope: Scope | None,
+    groups: dict[tuple[str, str], Money],
+    councils: Sequence[str],
+    as_of: dt.date,
+) -> dict[str, dict[str, Decimal]]:
+    """Per outcome fund, what it meets of each council's outcome payments (of ``councils``,
+    those in scope): its share, and for a capped fund its capped programme total split
+    between every council of the programme in proportion to their outcome payments."""
+    capped = any(f.cap is not None for f in contract.funds)
+    if capped and scope is not None:  # the cap is the programme's: every council counts
+        _, referrals, periods = frames_for(None)
+        groups = money_by_group(contract, referral_figures(contract, referrals, periods, as_of))
+    every = list(contract.council_codes) if capped else list(councils)
+    outcome = [_sum(groups, lambda k, c=c: k[0] == c).outcome_payments for c in every]
+    programme = sum(outcome, Decimal(0))
+    out: dict[str, dict[str, Decimal]] = {}
+    for f in contract.funds:
+        uncapped = [f.share * o for o in outcome]
+        parts = capped_split(f.contribution(programme), uncapped) if capped else uncapped
+        mine = set(councils)
+        out[f.name] = {c: p for c, p in zip(every, parts, strict=True) if c in mine}
+    return out
+
+
+def _council_funds(
+    funds: dict[str, dict[str, Decimal]], councils: Sequence[str]
+) -> list[dict[str, Decimal]]:
+    """Per council (in order), what each fund meets of its outcome payments."""
+    return [{name: parts[c] for name, parts in funds.items()} for c in councils]
 
 
 def cap_position(contract: Contract, as_of: dt.date) -> dict[str, Any] | None:
