@@ -82,7 +82,10 @@ def test_a_submitted_claim_tells_the_councils_commissioner_in_stars_and_by_the_o
     _claim(money_referrals, emails)
     told = Notification.objects.get(user=emails["commissioner"])
     assert told.event == "claim_submitted" and told.url == "/finance/claims/derby/2022-04/"
-    assert told.title == "Claim for Derby City Council, April 2022: submitted for your approval"
+    assert told.title == (
+        "Claim for Derby City Council, April 2022: submitted for your approval "
+        "(CLAIM-DERBY-2022-04)"
+    )
     assert not Notification.objects.filter(user=other).exists()
     assert told.email_status == EmailStatus.QUEUED
     run_worker(batch=True, interval=0, verbosity=0)

@@ -10,8 +10,11 @@ from django.urls import reverse
 
 from stars.core.models import AccessLog
 from stars.finance.models import OutcomeClaim
+from stars.governance.models import Disposal
+from stars.notifications.models import Notification
 from stars.partnership.models import Council
 from stars.referrals import services
+from stars.uploads.models import Upload
 from tests.conftest import make_referral
 
 D = dt.date
@@ -115,3 +118,58 @@ def test_the_key_worker_sees_what_is_due_on_their_own_caseload(client, users, re
 def test_aggregate_roles_have_no_child_level_work(client, users, referrals, role):
     html = home(client, users[role])
     assert "Today's work" not in html and "R-DER" not in html
+
+
+@pytest.mark.django_db
+def test_the_administrator_sees_failed_emails_uploads_that_did_not_import_and_lapsing_agreements(
+    client, users
+):
+    Notification.objects.create(
+        user=users["spoc"], event="claim_submitted", title="t", email_status="failed"
+    )
+    Upload.objects.create(
+        kind="tracker",
+        status="rejected",
+        uploaded_by=users["provider_manager"],
+        uploaded_by_name="provider_manager",
+        files=[],
+    )
+    html = section(home(client, users["admin"]), "administration")
+    assert reverse("notification_failures") in html and "1 email being retried" in html
+    assert "Not imported" in html and "by provider_manager" in html
+    # no council has a data-sharing agreement in this database: each is named
+    assert reverse("governance_agreements") in html
+    assert "Derby City Council: no data-sharing agreement in force" in html
+    # nobody else is shown the administrator's list
+    assert 'data-testid="today-administration"' not in home(client, users["provider_manager"])
+
+
+@pytest.mark.django_db
+def test_a_second_administrator_is_asked_to_approve_a_disposal_the_first_requested(
+    client, users, django_user_model
+):
+    other = django_user_model.objects.create_user("admin2", role="admin")
+    Disposal.objects.create(
+        kind="access_log", requested_by=other, as_of=dt.date(2026, 1, 1), count=3, rule="r"
+    )
+    html = section(home(client, users["admin"]), "administration")
+    assert "3 records requested by admin2: awaiting a second administrator" in html
+    assert reverse("governance_disposals") in html
+    client.force_login(other)  # not the one who asked
+    assert "awaiting a second administrator" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_investor_and_evaluator_see_the_programme_at_a_glance_from_the_records(
+    client, users, referrals
+):
+    investor = section(home(client, users["investor"]), "glance")
+    assert reverse("finance_investor") in investor and "paid to date" in investor
+    # two referrals (R-DER, R-NOT): too few to show an investor, as on the investor page
+    assert "fewer than 5 (too few to show) against a minimum of" in investor
+    assert reverse("report_board") in investor
+    assert reverse("report_evaluation") not in investor  # not open to an investor
+    evaluator = section(home(client, users["evaluator"]), "glance")
+    assert "2 referrals" in evaluator and reverse("report_evaluation") in evaluator
+    assert reverse("finance_extract") in evaluator
+    assert "R-DER" not in evaluator + investor  # aggregate only

@@ -13,6 +13,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from stars.core.programmes import ProgrammeManager
+from stars.domain.references import claim_reference
 from stars.partnership.models import Council, Programme, programme_default
 from stars.referrals.models import Referral
 
@@ -88,6 +89,11 @@ class OutcomeClaim(models.Model):
     @property
     def month_key(self) -> str:
         return f"{self.month:%Y-%m}"
+
+    @property
+    def reference(self) -> str:
+        """How the claim is named to users (docs/identifiers.md): CLAIM-DERBY-2024-10."""
+        return claim_reference(self.council.code, self.month)
 
     @property
     def locked(self) -> bool:

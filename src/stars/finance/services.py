@@ -212,7 +212,8 @@ def _tell(event: str, claim: OutcomeClaim, users: Any, what: str, body: str = ""
     notify(
         event,
         users=users,
-        title=f"Claim for {claim.council.name}, {month_label(claim.month)}: {what}",
+        title=f"Claim for {claim.council.name}, {month_label(claim.month)}: {what} "
+        f"({claim.reference})",
         body=body,
         url=reverse("claim_detail", args=[claim.council.code, claim.month_key]),
     )

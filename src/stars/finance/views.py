@@ -20,6 +20,7 @@ from stars.core.permissions import allowed, page, programme_options, scope_of
 from stars.core.programmes import programme_active
 from stars.core.spreadsheets import csv_text, xlsx
 from stars.domain.calendar import month_label
+from stars.domain.references import claim_reference
 from stars.finance import documents, figures, selectors, services
 from stars.finance.charts import cumulative_chart
 from stars.finance.forms import DisputeForm, OpenClaimForm
@@ -86,6 +87,7 @@ def claim_detail(request: HttpRequest, council: str, month: str) -> HttpResponse
             "month": month_date,
             "month_key": month,
             "month_name": month_label(month_date),
+            "reference": claim_reference(council_obj.code, month_date),
             "claim": claim,
             "lines": page_of(request, selectors.claim_lines_of(claim) if claim else []),
             "query": query_without_page(request),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from stars.domain.references import upload_reference
 from stars.partnership.models import Council
 
 
@@ -44,7 +45,12 @@ class Upload(models.Model):
         ordering = ["-uploaded_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.pk} by {self.uploaded_by_name}"
+        return f"{self.get_kind_display()} {self.reference} by {self.uploaded_by_name}"
+
+    @property
+    def reference(self) -> str:
+        """How the upload is named to users (docs/identifiers.md): UPLOAD-17."""
+        return upload_reference(self.pk)
 
     @property
     def finished(self) -> bool:

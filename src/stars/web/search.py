@@ -1,24 +1,61 @@
-"""Search: enquiries, referrals and cases by child's name, child reference or id, within the
-user's scope. Every search is in the access log, with each record it showed."""
+"""Search: enquiries, referrals and cases by child's name, child reference or id, and claims
+and uploads by their references, within the user's scope; a link to a record's page finds
+that record too (stars.domain.references). Every search is in the access log, with each
+record it showed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from stars.core.audit import record_access, record_list
 from stars.core.permissions import allowed, page, scope_of
+from stars.domain.references import CLAIM, ENQUIRY, REFERRAL, UPLOAD, reference_parse
+from stars.finance.selectors import claims_visible
 from stars.referrals.selectors import SEARCH_LIMIT, search_enquiries, search_referrals
+from stars.uploads.models import Upload
+from stars.uploads.selectors import uploads_visible
 
 MAX_QUERY = 100
+UPLOAD_PAGES = {Upload.Kind.TRACKER: "tracker_upload", Upload.Kind.RETURNS: "returns_upload"}
+
+
+def _claims(user: Any, council: str, month: Any) -> list[Any]:
+    if not allowed(user, "claim_detail"):
+        return []
+    found = claims_visible(user).filter(council__code=council, month=month)
+    return list(found.select_related("council"))
+
+
+def _uploads(user: Any, number: str) -> list[Upload]:
+    return [
+        u
+        for kind, name in UPLOAD_PAGES.items()
+        if allowed(user, name)
+        for u in uploads_visible(user, kind).filter(pk=int(number))
+    ]
+
+
+def _upload_url(u: Upload) -> str:
+    name = UPLOAD_PAGES.get(u.kind, "returns_upload")  # checked-only returns: the returns page
+    return reverse(name, kwargs={name: u.pk})
 
 
 @page("search")
 def search(request: HttpRequest) -> HttpResponse:
     text = " ".join(request.GET.get("q", "").split())[:MAX_QUERY]
     user = request.user
-    enquiries = search_enquiries(user, text) if allowed(user, "enquiry_detail") else []
-    referrals = search_referrals(user, text)
+    ref = reference_parse(text)
+    terms = ref.key if ref is not None and ref.kind in (ENQUIRY, REFERRAL) else text
+    claims = _claims(user, ref.key, ref.month) if ref is not None and ref.kind == CLAIM else []
+    uploads = _uploads(user, ref.key) if ref is not None and ref.kind == UPLOAD else []
+    by_id = ref is not None and ref.kind in (CLAIM, UPLOAD)  # a claim or upload, not a child
+    searched_enquiries = allowed(user, "enquiry_detail") and not by_id
+    enquiries = search_enquiries(user, terms) if searched_enquiries else []
+    referrals = [] if by_id else search_referrals(user, terms)
     if text:
         record_access(
             user=user,
@@ -26,7 +63,8 @@ def search(request: HttpRequest) -> HttpResponse:
             object_type="search",
             object_id="",
             path=request.path,
-            detail=f"{text!r}: {len(enquiries)} enquiries, {len(referrals)} referrals",
+            detail=f"{text!r}: {len(enquiries)} enquiries, {len(referrals)} referrals, "
+            f"{len(claims)} claims, {len(uploads)} uploads",
         )
         for kind, ids in (
             ("enquiry", [e.enquiry_id for e in enquiries]),
@@ -42,7 +80,11 @@ def search(request: HttpRequest) -> HttpResponse:
             "q": text,
             "enquiries": enquiries,
             "referrals": referrals,
-            "searched_enquiries": allowed(user, "enquiry_detail"),
+            "claims": claims,
+            "uploads": [(u, _upload_url(u)) for u in uploads],
+            "by_id": by_id,
+            "found": len(claims) + len(uploads),
+            "searched_enquiries": searched_enquiries,
             "can_open_case": allowed(user, "case_detail"),
             "scope": scope_of(user),
             "limit": SEARCH_LIMIT,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from stars.cases.models import (
     Assessment,
@@ -25,12 +26,19 @@ from stars.cases.models import (
 )
 from stars.cases.selectors import DueItem, due_on_caseload
 from stars.core.cache import cached_figures, data_version
-from stars.core.permissions import allowed, scope_of
+from stars.core.permissions import allowed, programme_options, scope_of
 from stars.core.roles import Role
+from stars.core.templatetags.stars_format import money
+from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED
 from stars.domain.measures import DUE_STATE_LABELS, OVERDUE
 from stars.domain.outcomes.claims import APPROVE, PREPARE, SUBMIT
+from stars.finance.figures import investor_overview
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.finance.selectors import claim_steps
+from stars.governance.models import Disposal, DisposalStatus
+from stars.governance.processing import agreements
+from stars.governance.retention import review as retention_review
+from stars.notifications.selectors import emails_failing
 from stars.partnership.models import Contract
 from stars.partnership.selectors import councils_in_scope
 from stars.referrals.models import ConsentCall, Enquiry, MatchAttempt, Referral
@@ -41,8 +49,11 @@ from stars.referrals.selectors import (
     worklist_council_side,
     worklist_provider_side,
 )
+from stars.reports.services import evaluation_context
 from stars.sufficiency.models import ChildLink, SufficiencyReturn
 from stars.sufficiency.reconcile import council_reconciliation
+from stars.tracker.selectors import programme_figures
+from stars.uploads.models import Upload
 
 # The records today's work is drawn from: each user's lists are cached per version of them.
 TODAY_RECORDS = (
@@ -332,3 +343,175 @@ def today_work(user: Any, today: dt.date) -> list[Section]:
             )
         )
     return sections
+
+
+# -- an administrator's attention, and the aggregate roles' figures --------------------------
+# Not cached: these read records outside ``TODAY_RECORDS`` (emails, uploads, disposals,
+# agreements), each with one small query.
+
+RECENT_UPLOADS = dt.timedelta(days=7)  # uploads that did not import, shown this long
+
+
+def _plural(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def administration(user: Any, today: dt.date) -> list[Section]:
+    """What waits on an administrator: emails that failed, uploads that did not import,
+    disposals awaiting a second administrator, records due for disposal, and data-sharing
+    agreements about to lapse (each linking to where it is dealt with)."""
+    if user.role != Role.ADMIN:
+        return []
+    items: list[Item] = []
+    failing = emails_failing().count()
+    if failing:
+        items.append(
+            Item(
+                title="Failed emails",
+                url=reverse("notification_failures"),
+                detail=f"{_plural(failing, 'email')} being retried or given up",
+                tag="Failed",
+                tag_colour="red",
+            )
+        )
+    since = timezone.now() - RECENT_UPLOADS
+    for upload in Upload.objects.filter(
+        uploaded_at__gte=since, status__in=[Upload.Status.REJECTED, Upload.Status.FAILED]
+    ).select_related("council")[:SHOWN]:
+        page = "tracker_upload" if upload.kind == Upload.Kind.TRACKER else "returns_upload"
+        items.append(
+            Item(
+                title=f"Upload {upload.pk}: {upload.get_kind_display()}",
+                url=reverse(page, args=[upload.pk]),
+                detail=f"{upload.get_status_display()}, "
+                f"{timezone.localtime(upload.uploaded_at):%d %B %Y} by "
+                f"{upload.uploaded_by_name}",
+                tag="Not imported",
+                tag_colour="yellow",
+            )
+        )
+    waiting = Disposal.objects.filter(status=DisposalStatus.REQUESTED).exclude(requested_by=user)
+    for d in waiting[:SHOWN]:
+        items.append(
+            Item(
+                title=f"Disposal {d.pk}: {d.get_kind_display()}",
+                url=reverse("governance_disposals"),
+                detail=f"{_plural(d.count, 'record')} requested by {d.requested_by}: "
+                "awaiting a second administrator",
+                tag="Approve",
+                tag_colour="yellow",
+            )
+        )
+    due = [k for k in retention_review(today, shown=0) if k.count]
+    if due:
+        items.append(
+            Item(
+                title="Records due for disposal",
+                url=reverse("governance_retention"),
+                detail="; ".join(f"{k.rule.label}: {k.count:,}" for k in due),
+            )
+        )
+    _, warnings = agreements(today)
+    items += [
+        Item(title="Data-sharing agreement", url=reverse("governance_agreements"), detail=w)
+        for w in warnings
+    ]
+    return [
+        _section(
+            "administration",
+            "Needs an administrator",
+            "Nothing needs an administrator: no failed email or upload, no disposal or "
+            "agreement waiting.",
+            items,
+            "governance_home",
+            "Information governance",
+        )
+    ]
+
+
+def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
+    """The programme's headline figures as of today for the aggregate-only roles (investor,
+    evaluator), each linking to the page that explains it; small counts suppressed as on
+    those pages."""
+    scope = scope_of(user)
+    if scope.child_level or contract is None:
+        return []
+    items: list[Item] = []
+    if allowed(user, "finance_investor"):
+        o = programme_figures(
+            "investor_overview",
+            None,
+            (today,),
+            lambda: investor_overview(contract, today),
+        )
+        to_date, projected = o["to_date"], o["projected"]
+        paid = f"{money(to_date.paid)} paid to date"
+        if o["cap"]:
+            paid += f" ({to_date.outcome_payments / o['cap']:.1%} of the {money(o['cap'])} maximum)"
+        items += [
+            Item(
+                title="Outcome payments",
+                url=reverse("finance_investor"),
+                detail=f"{paid}; {money(projected.paid)} projected when today's cases end",
+            ),
+            Item(
+                title="Referrals",
+                url=reverse("finance_investor"),
+                detail=(
+                    f"fewer than {SUPPRESS_BELOW} (too few to show)"
+                    if o["referrals_total"] == SUPPRESSED
+                    else f"{o['referrals_total']:,}"
+                )
+                + f" against a minimum of {o['minimum_total']:,}",
+            ),
+        ]
+        if len(programme_options(user) or []) > 1 and allowed(user, "finance_portfolio"):
+            items.append(
+                Item(
+                    title="Your portfolio",
+                    url=reverse("finance_portfolio"),
+                    detail="Every programme you fund, side by side",
+                )
+            )
+    if allowed(user, "report_evaluation"):
+        report = programme_figures(
+            "evaluation_page",
+            scope,
+            (today,),
+            lambda: evaluation_context(scope=scope, as_of=today),
+        )["report"]
+        f = report["finance"]
+        items.append(
+            Item(
+                title="Evaluation report",
+                url=reverse("report_evaluation"),
+                detail=f"{report['referrals']['total']} referrals, "
+                f"{f['sustained_weeks']:,} sustained weeks, net cash saving "
+                f"{money(f['net_cash_saving'])}",
+            )
+        )
+    if allowed(user, "finance_extract"):
+        items.append(
+            Item(
+                title="Evaluation extract",
+                url=reverse("finance_extract"),
+                detail="One pseudonymised row per referral, small numbers suppressed",
+            )
+        )
+    if allowed(user, "report_board"):
+        items.append(
+            Item(
+                title="Board report card",
+                url=reverse("report_board"),
+                detail="The programme on one page, for the board",
+            )
+        )
+    return [
+        _section(
+            "glance",
+            "The programme at a glance",
+            "No figures yet: no tracker is loaded.",
+            items,
+            hint="As of today; each figure links to the page that explains it.",
+        )
+    ]

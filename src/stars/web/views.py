@@ -10,7 +10,7 @@ from stars.core.audit import record_list
 from stars.core.permissions import PAGES, allowed, page, scope_of
 from stars.partnership.selectors import contract_or_none
 from stars.referrals.selectors import referrals_visible
-from stars.web.today import today_work_cached
+from stars.web.today import administration, at_a_glance, today_work_cached
 
 
 @page("home")
@@ -24,6 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
     contract = contract_or_none()
     today = timezone.localdate()
     sections = today_work_cached(request.user, today) if contract else []
+    sections = [*administration(request.user, today), *sections]
+    glance = at_a_glance(request.user, today, contract)
     shown: dict[str, list[str]] = {}
     for s in sections:
         for item in s.shown:
@@ -41,7 +43,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "contract": contract,
         "links": links,
         "scope": scope,
-        "sections": sections,
+        "sections": sections or glance,
+        "sections_heading": "Today's work" if sections else "At a glance",
         "today": today,
         "can_search": allowed(request.user, "search"),
     }

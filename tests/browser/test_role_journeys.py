@@ -1,0 +1,109 @@
+"""The administrator's, investor's and evaluator's day from the home page, in chromium: each
+starts at home (axe passes, no sideways scrolling at 375 px), follows today's work or its
+main task's link, and does the job there. The other roles' journeys:
+test_home_journeys.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from stars.demo.load import demo_load
+from stars.demo.programme import DEMO_PASSWORD
+from stars.referrals.models import Referral
+from tests.browser.conftest import axe_violations, sign_in
+from tests.conftest import CONTRACT
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 800}
+DESKTOP = {"width": 1000, "height": 900}
+REFERRAL_ID = re.compile(r"\bR\d{6}\b")  # the demo's referral ids, e.g. R000005
+
+
+@pytest.fixture
+def demo():
+    demo_load(contract_path=CONTRACT, seed=2020, console=Console(quiet=True), n_referrals=80)
+
+
+def _fits_a_phone_and_passes_axe(page) -> None:
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+    assert axe_violations(page) == [], page.url
+    page.set_viewport_size(DESKTOP)
+
+
+def _home(page, user: str) -> None:
+    sign_in(page, user, DEMO_PASSWORD)
+    page.goto("/")
+    assert "Welcome," in page.locator("h1").inner_text()
+    _fits_a_phone_and_passes_axe(page)
+
+
+def _main_link(page, label: str) -> None:
+    """Follow the home page's own link (not the header's) to the role's main task."""
+    page.locator("#main-content").get_by_role("link", name=label, exact=True).click()
+    page.wait_for_load_state()
+
+
+def test_the_administrator_prepares_a_claim_from_today_s_work_then_reviews_governance(page, demo):
+    _home(page, "admin")
+    claims = page.locator("[data-testid=today-claims] a.govuk-task-list__link")
+    assert claims.count() >= 1
+    council = claims.first.inner_text()
+    claims.first.click()
+    heading = page.locator("h1").inner_text()
+    assert heading in ("Prepare the claim", "Submit the claim to the council"), heading
+    _fits_a_phone_and_passes_axe(page)
+    button = "Prepare the claim" if heading == "Prepare the claim" else "Submit the claim"
+    page.click(f"main button:has-text('{button}')")
+    banner = page.locator(".govuk-notification-banner").inner_text()
+    assert ("Claim prepared" in banner) or ("Submitted" in banner), banner
+    assert council in page.locator("main").inner_text()
+    page.goto("/")
+    _main_link(page, "Information governance")
+    assert page.locator("h1").inner_text() == "Information governance"
+    _fits_a_phone_and_passes_axe(page)
+    page.locator("#main-content").get_by_role("link", name="Retention review").click()
+    assert page.locator("h1").inner_text() == "Retention review"
+    _fits_a_phone_and_passes_axe(page)
+    page.goto("/")
+    _main_link(page, "Audit")
+    assert page.locator("h1").inner_text() == "Audit"
+    assert "claim" in page.locator("main").inner_text().lower()  # the claim just made
+    _fits_a_phone_and_passes_axe(page)
+
+
+def test_the_investor_reads_the_programme_in_aggregate_from_the_home_page(page, demo):
+    _home(page, "investor")
+    assert "aggregate figures only" in page.locator("main").inner_text()
+    assert page.locator("[data-testid=home-search]").count() == 0  # no child to find
+    _main_link(page, "Investor view")
+    assert page.locator("h1").inner_text() == "Investor view"
+    money = page.locator("[data-testid=investor-money]").inner_text()
+    assert "Paid to date" in money and "£" in money
+    assert page.locator("[data-testid=investor-cohort] tbody tr").count() >= 1
+    assert not REFERRAL_ID.search(page.locator("main").inner_text())  # never a child's row
+    _fits_a_phone_and_passes_axe(page)
+
+
+def test_the_evaluator_downloads_the_pseudonymised_extract_from_the_home_page(page, demo):
+    _home(page, "evaluator")
+    _main_link(page, "Evaluation extract")
+    assert page.locator("h1").inner_text() == "Pseudonymised extract for the evaluation"
+    _fits_a_phone_and_passes_axe(page)
+    with page.expect_download() as download:
+        page.click("button:has-text('Download the extract')")
+    rows = list(
+        csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig")))
+    )
+    assert len(rows) == Referral.objects.count()
+    names = {r.child.family_name for r in Referral.objects.select_related("child")}
+    text = "\n".join(",".join(r.values()) for r in rows)
+    assert not REFERRAL_ID.search(text)  # pseudonyms, not ids
+    assert not any(name in text for name in names)
