@@ -17,6 +17,7 @@ from stars.domain.pipeline import (
     name_key,
     next_step,
     projection_to,
+    stuck_before,
     working_days_between,
 )
 
@@ -154,3 +155,27 @@ def test_names_blank_after_trimming_and_lists_outside_their_choices_are_refused_
 def test_names_compare_without_case_or_spaces():
     assert name_key(" Mary Ann", "SMITH ") == name_key("maryann", "Smith")
     assert name_key("Mary", "Smith") != name_key("Marie", "Smith")
+
+
+def test_stuck_before_is_the_first_last_activity_that_is_not_stuck():
+    # Thu 2 Jan 2025, limit 5 working days, the Christmas bank holidays: a last activity on
+    # Mon 23 Dec has 5 working days after it (24, 27, 30, 31 Dec, 2 Jan), Sun 22 Dec has 6
+    today = dt.date(2025, 1, 2)
+    cutoff = stuck_before(today, XMAS_2024, 5)
+    assert working_days_between(cutoff, today, XMAS_2024) <= 5
+    assert working_days_between(cutoff - dt.timedelta(days=1), today, XMAS_2024) > 5
+    assert cutoff == dt.date(2024, 12, 23)
+
+
+@given(
+    st.dates(min_value=dt.date(2023, 1, 1), max_value=dt.date(2026, 12, 31)),
+    st.integers(min_value=0, max_value=40),
+    st.integers(min_value=0, max_value=120),
+    st.sets(st.dates(min_value=dt.date(2022, 1, 1), max_value=dt.date(2026, 12, 31))),
+)
+def test_an_enquiry_is_stuck_exactly_when_its_last_activity_is_before_the_cutoff(
+    today, limit, back, holidays
+):
+    last = today - dt.timedelta(days=back)
+    s = state(enquiry_date=last, last_activity=last)
+    assert is_stuck(s, today, holidays, limit) == (last < stuck_before(today, holidays, limit))

@@ -134,7 +134,11 @@ def _browser_upload(settings, tmp_path, *, at, status="done"):
 
     settings.STARS_HOME = tmp_path
     upload = Upload.objects.create(
-        kind="tracker", status=status, uploaded_by_name="admin", headline="Imported 1 enquiry"
+        kind="tracker",
+        status=status,
+        uploaded_by_name="admin",
+        headline="Imported 1 enquiry",
+        programme="dn2-stars",
     )
     Upload.objects.filter(pk=upload.pk).update(uploaded_at=at)
     upload.refresh_from_db()
@@ -143,14 +147,17 @@ def _browser_upload(settings, tmp_path, *, at, status="done"):
     (folder / "enquiries.csv").write_text("enquiry_id,child_name\nE1,Ada Example\n")
     upload.files = [{"field": "enquiries", "name": "mine.csv", "stored": "enquiries.csv"}]
     upload.lines = ["mine.csv:2: column 2: Ada Example is not a date"]
+    upload.problems = status == "rejected"
     upload.save()
     return upload, folder
 
 
 def test_files_loaded_in_the_browser_are_due_and_disposed_of_with_their_problems(
-    held, users, settings, tmp_path, django_capture_on_commit_callbacks
+    client, held, users, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    old, old_folder = _browser_upload(settings, tmp_path, at=dt.datetime(2025, 1, 5, tzinfo=dt.UTC))
+    old, old_folder = _browser_upload(
+        settings, tmp_path, at=dt.datetime(2025, 1, 5, tzinfo=dt.UTC), status="rejected"
+    )
     new, new_folder = _browser_upload(settings, tmp_path, at=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
     running, _ = _browser_upload(
         settings, tmp_path, at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), status="running"
@@ -169,3 +176,8 @@ def test_files_loaded_in_the_browser_are_due_and_disposed_of_with_their_problems
     assert (old.uploaded_by_name, old.headline) == ("admin", "Imported 1 enquiry")  # who, when
     assert d.removed == {"documents (files loaded in the browser)": 1, "free-text values": 1}
     assert [k.count for k in review(TODAY) if k.rule.kind == "browser_uploads"] == [0]
+    assert old.disposed and not new.disposed
+    client.force_login(users["admin"])
+    body = client.get(reverse("tracker_upload", args=[old.pk])).content.decode()
+    assert 'data-testid="upload-disposed"' in body
+    assert "Ada Example" not in body

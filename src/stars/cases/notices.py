@@ -39,6 +39,7 @@ def notify_due(today: dt.date) -> dict[str, int]:
                         "enquiry",
                         url=reverse("enquiry_detail", args=[e.enquiry_id]),
                         key=f"stuck:{e.enquiry_id}:{e.last_activity or e.enquiry_date}",
+                        about=e.child,
                     )
                 )
     for user in users_with_role(Role.KEY_WORKER):
@@ -55,6 +56,7 @@ def notify_due(today: dt.date) -> dict[str, int]:
                     body=item.due.rule,
                     url=reverse("case_detail", args=[rid]),
                     key=f"overdue:{rid}:{item.due.what}:{item.due.due}",
+                    about=item.referral.child,
                 )
             )
     return made

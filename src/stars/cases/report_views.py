@@ -16,6 +16,7 @@ from stars.cases.selectors import (
     NO_KEY_WORKER,
     Filters,
     caseload_listed,
+    caseload_overdue,
     caseload_summary,
 )
 from stars.core.audit import record_access, record_list
@@ -50,8 +51,8 @@ def case_caseload(request: HttpRequest) -> HttpResponse:
         Filter("sort", "Sort", list(CASELOAD_SORTS.items()), "newest", all_label=""),
     ]
     filters = filters_from(request, *specs)
-    rows = caseload_listed(user, today, **{f.name: f.value for f in filters})
-    shown = page_of(request, rows)
+    chosen = {f.name: f.value for f in filters}
+    shown = page_of(request, caseload_listed(user, today, **chosen))
     record_list(
         user=user,
         object_type="case",
@@ -65,13 +66,11 @@ def case_caseload(request: HttpRequest) -> HttpResponse:
         {
             "rows": shown,
             "page_obj": shown,
-            "total": len(rows),
+            "total": shown.paginator.count,
             "filters": filters,
             "query": query_without_page(request),
             "today": today,
-            "overdue": sum(
-                1 for r in rows if r.referral.status == Status.LIVE and r.overdue(today)
-            ),
+            "overdue": caseload_overdue(user, today, **chosen),
             "scope": scope,
             "loads": caseload_summary(user, today) if not scope.own_caseload_only else [],
         },

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from stars.cases.models import (
     Assessment,
@@ -17,8 +18,9 @@ from stars.cases.models import (
     ProgressMeeting,
     TeamRole,
 )
+from stars.core.listing import Rows, rows_count
 from stars.core.permissions import Scope
-from stars.domain.measures import DUE_THIS_WEEK, OVERDUE, Due, due_items
+from stars.domain.measures import DUE_SOON_DAYS, DUE_THIS_WEEK, OVERDUE, Due, due_cutoffs, due_items
 from stars.partnership.selectors import key_workers
 from stars.referrals.models import Referral, Status
 from stars.referrals.selectors import referral_get, referrals_visible
@@ -112,13 +114,12 @@ def _latest(rows: Any, date_field: str) -> Subquery:
     )
 
 
-def caseload(
+def caseload_records(
     user: Any, *, status: str = Status.LIVE, key_worker: str = "", cohort: str = ""
-) -> list[CaseloadRow]:
+) -> QuerySet[Referral]:
     """Cases in the user's scope (a key worker's own caseload), live ones unless another
-    status is asked for ("" for every status), with what is due next, oldest first.
-
-    Three queries whatever the size: the cases with their latest dates, open actions."""
+    status is asked for ("" for every status), oldest first, each with the dates its due
+    items are counted from (``meeting_from``, ``review_from``, ``term_from``)."""
     qs = referrals_visible(user)
     if status:
         qs = qs.filter(status=status)
@@ -128,12 +129,19 @@ def caseload(
         qs = qs.filter(key_worker_id=key_worker)
     if cohort:
         qs = qs.filter(cohort=cohort)
-    qs = qs.annotate(  # one subquery each: joining all three multiplies their rows
+    return qs.annotate(  # one subquery each: joining all three multiplies their rows
         last_meeting=_latest(ProgressMeeting.objects, "date"),
         last_assessment=_latest(Assessment.objects, "date"),
         last_term=_latest(AttendanceTerm.objects, "start_date"),
+        meeting_from=Coalesce("last_meeting", "referral_date"),
+        review_from=Coalesce("last_assessment", "referral_date"),
+        term_from=Coalesce("last_term", "referral_date"),
     ).order_by("referral_date", "referral_id")
-    refs = list(qs)
+
+
+def caseload_rows(refs: list[Referral]) -> list[CaseloadRow]:
+    """Each case (from :func:`caseload_records`) with what is due next and its open
+    actions: one more query."""
     open_counts: dict[int, int] = {}
     for rid in MeetingAction.objects.filter(
         meeting__referral__in=[r.pk for r in refs], done=False
@@ -152,6 +160,35 @@ def caseload(
         )
         for r in refs
     ]
+
+
+def caseload(
+    user: Any, *, status: str = Status.LIVE, key_worker: str = "", cohort: str = ""
+) -> list[CaseloadRow]:
+    """Every case of :func:`caseload_records` with what is due next (two queries)."""
+    return caseload_rows(
+        list(caseload_records(user, status=status, key_worker=key_worker, cohort=cohort))
+    )
+
+
+FROM = ("meeting_from", "review_from", "term_from")  # stars.domain.measures.due_items' order
+
+
+def due_filter(state: str, today: dt.date) -> Q:
+    """Live cases with something in ``state`` today (:func:`stars.domain.measures.due_state`:
+    overdue, or due this week), as a filter the database applies to
+    :func:`caseload_records`."""
+    now = due_cutoffs(today)
+    if state == OVERDUE:
+        q = Q(**{f"{f}__lt": c for f, c in zip(FROM[:1], now[:1], strict=True)})
+        for f, c in zip(FROM[1:], now[1:], strict=True):
+            q |= Q(**{f"{f}__lt": c})
+    else:
+        week = due_cutoffs(today + dt.timedelta(days=DUE_SOON_DAYS))
+        q = Q(pk__in=[])
+        for f, c, w in zip(FROM, now, week, strict=True):
+            q |= Q(**{f"{f}__gte": c, f"{f}__lt": w})
+    return Q(status=Status.LIVE) & q
 
 
 NO_KEY_WORKER = "none"  # the key worker filter's value for cases nobody holds
@@ -175,21 +212,58 @@ def caseload_listed(
     cohort: str = "",
     due: str = "",
     sort: str = "newest",
-) -> list[CaseloadRow]:
-    """The caseload page's rows: filtered by status, key worker, cohort and what is due
-    (only a live case has anything due), newest first unless asked."""
-    rows = caseload(user, status=status, key_worker=key_worker, cohort=cohort)
-    if due:
-        rows = [
-            r
-            for r in rows
-            if r.referral.status == Status.LIVE and any(d.state(today) == due for d in r.due)
-        ]
+) -> Rows:
+    """The caseload page's rows, filtered by status, key worker, cohort and what is due
+    (only a live case has anything due), newest first unless asked, counted and cut into
+    pages by the database. Sorted by what is due soonest, the order is worked out from the
+    cases' dates alone before the page's cases are read."""
+    records = _caseload_filtered(user, today, status, key_worker, cohort, due)
     if sort == "due":
-        rows.sort(key=lambda r: (min(d.due for d in r.due), r.referral.referral_id))
-    elif sort != "oldest":
-        rows.reverse()
-    return rows
+        dates = records.values_list("pk", "referral_id", *FROM)
+        keyed = sorted((due_soonest(m, r, t), rid, pk) for pk, rid, m, r, t in dates)
+        order = [pk for _, _, pk in keyed]
+        return Rows(order, lambda pks: caseload_rows(_in_order(records, pks)))
+    if sort != "oldest":
+        records = records.order_by("-referral_date", "-referral_id")
+    return Rows(records, lambda refs: caseload_rows(refs))
+
+
+def _caseload_filtered(
+    user: Any, today: dt.date, status: str, key_worker: str, cohort: str, due: str
+) -> QuerySet[Referral]:
+    records = caseload_records(user, status=status, key_worker=key_worker, cohort=cohort)
+    return records.filter(due_filter(due, today)) if due else records
+
+
+def caseload_overdue(
+    user: Any,
+    today: dt.date,
+    *,
+    status: str = Status.LIVE,
+    key_worker: str = "",
+    cohort: str = "",
+    due: str = "",
+    sort: str = "",
+) -> int:
+    """How many of the caseload page's cases (whatever its sort) have something overdue."""
+    records = _caseload_filtered(user, today, status, key_worker, cohort, due)
+    return rows_count(records.filter(due_filter(OVERDUE, today)))
+
+
+def _in_order(records: QuerySet[Referral], pks: list[int]) -> list[Referral]:
+    found = {r.pk: r for r in records.filter(pk__in=pks)}
+    return [found[pk] for pk in pks]
+
+
+def due_soonest(meeting_from: dt.date, review_from: dt.date, term_from: dt.date) -> dt.date:
+    """The soonest due date of a case counted from its dates (:func:`due_items`)."""
+    items = due_items(
+        referral_date=meeting_from,
+        last_meeting=meeting_from,
+        last_assessment=review_from,
+        last_term_start=term_from,
+    )
+    return min(d.due for d in items)
 
 
 @dataclass(frozen=True)
@@ -279,22 +353,21 @@ class Load:
 
 def caseload_summary(user: Any, today: dt.date) -> list[Load]:
     """Each active key worker's live cases, and how many have something overdue or due this
-    week; then the live cases with no key worker, if any."""
-    rows = caseload(user)
-    by_worker: dict[int | None, list[CaseloadRow]] = {}
-    for r in rows:
-        by_worker.setdefault(r.referral.key_worker_id, []).append(r)
-
-    def load(key_worker: Any, mine: list[CaseloadRow]) -> Load:
-        states = [{d.state(today) for d in r.due} for r in mine]
-        return Load(
-            key_worker,
-            len(mine),
-            sum(1 for s in states if OVERDUE in s),
-            sum(1 for s in states if DUE_THIS_WEEK in s and OVERDUE not in s),
+    week; then the live cases with no key worker, if any. Counted by the database."""
+    overdue, week = due_filter(OVERDUE, today), due_filter(DUE_THIS_WEEK, today)
+    counts = {
+        kw: (live, o, w)
+        for kw, live, o, w in caseload_records(user)
+        .order_by()
+        .values("key_worker_id")
+        .annotate(
+            live=Count("pk"),
+            o=Count("pk", filter=overdue),
+            w=Count("pk", filter=week & ~overdue),
         )
-
-    loads = [load(u, by_worker.get(u.pk, [])) for u in key_workers()]
-    if by_worker.get(None):
-        loads.append(load(None, by_worker[None]))
+        .values_list("key_worker_id", "live", "o", "w")
+    }
+    loads = [Load(u, *counts.get(u.pk, (0, 0, 0))) for u in key_workers()]
+    if counts.get(None, (0,))[0]:
+        loads.append(Load(None, *counts[None]))
     return loads

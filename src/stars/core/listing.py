@@ -7,11 +7,12 @@ is shown unfiltered), never an error.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 PAGE_SIZE = 50
@@ -47,6 +48,33 @@ def filters_from(request: HttpRequest, *specs: Filter) -> list[Filter]:
 def page_of(request: HttpRequest, items: Any, size: int = PAGE_SIZE) -> Page:
     """The page asked for (``?page=N``; the last one past the end, the first for nonsense)."""
     return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+class Rows:
+    """A list page's rows worked out only for the page shown: the database filters, sorts,
+    counts and cuts ``records`` (a queryset), and ``build`` turns the records of the page
+    into its rows (a row may need rules the database does not hold)."""
+
+    def __init__(self, records: QuerySet[Any] | list[Any], build: Callable[[list[Any]], list[Any]]):
+        self.records = records  # or a list, already in order, of what ``build`` reads
+        self.build = build
+
+    def count(self) -> int:
+        if isinstance(self.records, list):
+            return len(self.records)
+        return rows_count(self.records)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        return self.build(list(self.records[index]))
+
+
+def rows_count(records: QuerySet[Any]) -> int:
+    """How many records a list holds, counted by the database: the records' keys only (a
+    scope's DISTINCT and a list's annotations would make the database sort every row)."""
+    return records.model._default_manager.filter(pk__in=records.order_by().values("pk")).count()
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -225,6 +225,32 @@ def due_items(
     )
 
 
+def due_cutoffs(today: dt.date) -> tuple[dt.date, dt.date, dt.date]:
+    """For each item of :func:`due_items` (progress meeting, assessment review, attendance
+    update), the first date it may be counted from (its last one, else the referral) that
+    leaves it not yet due before ``today``: counted from an earlier date it is overdue today
+    (each due date moves forward with the date it is counted from). With ``today`` a week
+    on, the cutoffs bound what is due this week."""
+
+    def due(k: int, basis: dt.date) -> dt.date:
+        items = due_items(
+            referral_date=basis, last_meeting=basis, last_assessment=basis, last_term_start=basis
+        )
+        return items[k].due
+
+    def cutoff(k: int) -> dt.date:
+        low, high = today - dt.timedelta(days=400), today  # due(low) < today <= due(high)
+        while (high - low).days > 1:
+            mid = low + dt.timedelta(days=(high - low).days // 2)
+            if due(k, mid) < today:
+                low = mid
+            else:
+                high = mid
+        return high
+
+    return cutoff(0), cutoff(1), cutoff(2)
+
+
 # -- placement stability ----------------------------------------------------------------------
 
 

@@ -181,6 +181,17 @@ def is_stuck(
     return open_ and working_days_between(state.last_activity, today, holidays) > limit
 
 
+def stuck_before(today: dt.date, holidays: Collection[dt.date], limit: int) -> dt.date:
+    """The first last-activity date that is not stuck today: an open enquiry whose last
+    activity is before it has had more than ``limit`` working days without any
+    (:func:`is_stuck`), one on or after it has not. ``holidays`` must cover the days from
+    it to today."""
+    day = today
+    while working_days_between(day - dt.timedelta(days=1), today, holidays) <= limit:
+        day -= dt.timedelta(days=1)
+    return day
+
+
 # -- targets -------------------------------------------------------------------------------
 
 

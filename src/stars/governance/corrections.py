@@ -4,7 +4,9 @@ A correction changes one field of one record; the old value stays in the record'
 history, with the reason given (simple-history's change reason), so the audit shows who
 changed what, when and why. A restriction marks the child: their records are then seen by
 administrators only (``stars.core.permissions.Scope.filter``) and left out of every export
-of child-level rows (the tracker export, the evaluator's extract); figures still count them.
+of child-level rows (the tracker export, the evaluator's extract) and of notifications (no new
+one names them to anyone else, and those already made are withdrawn from others' lists);
+figures still count them.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.urls import reverse
 
 from stars.core.errors import RuleError
 from stars.core.roles import Role
+from stars.notifications.services import notifications_withdraw
 from stars.referrals.models import Child, Enquiry
 
 # What may be corrected here: personal data and free text, by record kind. Dates and
@@ -97,4 +101,17 @@ def child_restrict(*, child_ref: str, restricted: bool, reason: str, by: Any) ->
             f"{'restriction' if restricted else 'restriction lifted'}: {reason.strip()}"
         )
         child.save()
+        if restricted:  # what others were told about the child leaves their lists too
+            notifications_withdraw(urls=_pages_of(child))
     return child
+
+
+def _pages_of(child: Child) -> list[str]:
+    """The pages of a child's enquiries, referrals and cases (where notifications point)."""
+    pages = [
+        reverse("enquiry_detail", args=[e])
+        for e in child.enquiries.values_list("enquiry_id", flat=True)
+    ]
+    for rid in child.referrals.values_list("referral_id", flat=True):
+        pages += [reverse("referral_detail", args=[rid]), reverse("case_detail", args=[rid])]
+    return pages

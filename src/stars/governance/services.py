@@ -277,18 +277,20 @@ def _dispose_uploads(pks: list[int], disposal: Disposal) -> Counter[str]:
 
 def _dispose_browser_uploads(pks: list[int], disposal: Disposal) -> Counter[str]:
     """The stored files are deleted (once the disposal is committed) and the problems listed
-    about them (which quote their rows) cleared; who loaded what, and when, stays."""
+    about them (which quote their rows) cleared; who loaded what, when, and the summary of
+    what became of it stay."""
     _mark(disposal, "browser_uploads", pks)
     removed: Counter[str] = Counter()
     folders = []
     for upload in Upload.objects.filter(pk__in=pks):
         folders.append(folder_of(upload))
         removed["documents (files loaded in the browser)"] += len(upload.files)
-        removed["free-text values"] += len(upload.lines)
         upload.files = [
             {k: v for k, v in f.items() if k != "stored"} | {"disposed": True} for f in upload.files
         ]
-        upload.lines = []
+        if upload.problems:  # problems quote the files' rows; a summary only counts them
+            removed["free-text values"] += len(upload.lines)
+            upload.lines = []
         upload.save(update_fields=["files", "lines"])
     transaction.on_commit(lambda: [shutil.rmtree(f, ignore_errors=True) for f in folders])
     return removed

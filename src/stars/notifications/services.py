@@ -8,6 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from stars.core.permissions import scope_of
+from stars.core.roles import Role
 from stars.notifications.events import EVENTS
 from stars.notifications.models import EmailStatus, Notification, Preference
 from stars.notifications.tasks import send_email
@@ -20,14 +22,26 @@ def choices_of(user: Any) -> dict[str, tuple[bool, bool]]:
 
 
 def notify(
-    event: str, *, users: Iterable[Any], title: str, body: str = "", url: str = "", key: str = ""
+    event: str,
+    *,
+    users: Iterable[Any],
+    title: str,
+    body: str = "",
+    url: str = "",
+    key: str = "",
+    about: Any = None,
 ) -> list[Notification]:
     """Tell each user (once per ``key``, if given) as each has chosen; an email is sent by
-    a background job once the transaction commits."""
+    a background job once the transaction commits. ``about``: the child the notification is
+    about; while their processing is restricted only users who may see a restricted child's
+    records (administrators) are told."""
     if event not in EVENTS:
         raise KeyError(f"no notification event {event!r}")
     made = []
+    hidden = _restricted(about)
     for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
+        if hidden and not scope_of(user).sees_restricted:
+            continue
         in_app, email = choices_of(user)[event]
         if not (in_app or email):
             continue
@@ -48,6 +62,23 @@ def notify(
             transaction.on_commit(lambda pk=n.pk: send_email.enqueue(pk))
         made.append(n)
     return made
+
+
+def _restricted(child: Any) -> bool:
+    """Whether the child's processing is restricted, as stored now (a record passed in may
+    have been read before the restriction)."""
+    if child is None:
+        return False
+    stored = type(child)._base_manager.filter(pk=child.pk).values_list("restricted", flat=True)
+    return bool(stored.first())
+
+
+def notifications_withdraw(*, urls: Iterable[str]) -> int:
+    """Withdraw the notifications pointing at these pages from everyone who may not see a
+    restricted child's records (a child's processing has just been restricted)."""
+    qs = Notification.objects.filter(url__in=list(urls)).exclude(user__role=Role.ADMIN)
+    deleted, _ = qs.delete()
+    return deleted
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -13,11 +14,13 @@ from django.shortcuts import get_object_or_404
 
 from stars.core.permissions import scope_of
 from stars.domain.pipeline import (
+    PAPERS,
     EnquiryState,
     NextStep,
     is_stuck,
     name_key,
     next_step,
+    stuck_before,
     working_days_between,
 )
 from stars.partnership.selectors import contract_current
@@ -132,20 +135,30 @@ def latest_consent(enquiry: Enquiry) -> str | None:
     return call.outcome if call else None
 
 
-def worklist(user: Any, today: dt.date) -> list[WorkItem]:
-    """Open enquiries in the user's scope, oldest first, with next step and stuck flag."""
-    contract = contract_current()
+def open_enquiries(user: Any) -> QuerySet[Enquiry]:
+    """Open enquiries in the user's scope (not accepted, not closed at the meeting), oldest
+    first, each with whether a consent call was agreed or declined."""
     agreed = ConsentCall.objects.filter(enquiry=OuterRef("pk"), outcome="agreed")
     declined = ConsentCall.objects.filter(enquiry=OuterRef("pk"), outcome="declined")
-    qs = (
-        enquiries_visible(user)
-        .filter(decision__in=["pending", "progressed", "waiting_list"], referrals__isnull=True)
+    open_ = enquiries_visible(user).filter(
+        decision__in=["pending", "progressed", "waiting_list"], referrals__isnull=True
+    )
+    return (  # the scope as a semi-join: no DISTINCT, so the database can stop at a page
+        Enquiry.objects.filter(pk__in=open_.values("pk"))
+        .select_related("council", "child")
         .annotate(agreed=Exists(agreed), declined=Exists(declined))
         .order_by("enquiry_date", "enquiry_id")
     )
+
+
+def work_items(
+    enquiries: Iterable[Enquiry], today: dt.date, contract: Any = None
+) -> list[WorkItem]:
+    """Each open enquiry (from :func:`open_enquiries`) with its next step and stuck flag."""
+    contract = contract or contract_current()
     items = []
-    for e in qs:
-        consent = "agreed" if e.agreed else ("declined" if e.declined else None)
+    for e in enquiries:
+        consent = "agreed" if e.agreed else ("declined" if e.declined else None)  # type: ignore[attr-defined]
         state = enquiry_state(e, consent, False, contract)
         hols = holidays_between(e.enquiry_date, today)
         items.append(
@@ -162,6 +175,39 @@ def worklist(user: Any, today: dt.date) -> list[WorkItem]:
             )
         )
     return items
+
+
+def worklist(user: Any, today: dt.date) -> list[WorkItem]:
+    """Open enquiries in the user's scope, oldest first, with next step and stuck flag."""
+    return work_items(open_enquiries(user), today)
+
+
+def _papers_complete() -> Q:
+    """Every paper received (the papers are stored as a JSON list of their codes)."""
+    q = Q()
+    for p in PAPERS:
+        q &= Q(papers__icontains=f'"{p}"')
+    return q
+
+
+def waiting_on(side: str) -> Q:
+    """Open enquiries whose next step (:func:`stars.domain.pipeline.next_step`) is owed by
+    the council ("council": papers, a match) or the provider ("provider": the meeting's
+    decision, the consent call, the acceptance), as a filter the database applies."""
+    if side == "council":
+        return Q(decision=Decision.WAITING_LIST) | (
+            Q(decision=Decision.PENDING) & ~_papers_complete()
+        )
+    return Q(decision=Decision.PROGRESSED) | (Q(decision=Decision.PENDING) & _papers_complete())
+
+
+def stuck_filter(today: dt.date, contract: Any = None) -> Q:
+    """Open enquiries stuck today (:func:`stars.domain.pipeline.is_stuck`): no activity for
+    more than the contract's limit of working days."""
+    limit = (contract or contract_current()).stuck_after_working_days
+    since = dt.date(today.year - 1 - limit // 200, 1, 1)  # holidays back past the limit
+    cutoff = stuck_before(today, holidays_between(since, today), limit)
+    return Q(last_activity__lt=cutoff) | Q(last_activity__isnull=True, enquiry_date__lt=cutoff)
 
 
 # -- today's work --------------------------------------------------------------------------
@@ -279,19 +325,22 @@ class Waiting:
     has_profile: bool
 
 
-def waiting_list(user: Any, today: dt.date) -> list[Waiting]:
+def waiting_enquiries(user: Any) -> QuerySet[Enquiry]:
     """Children in the user's scope waiting for a foster match (decided "waiting list" at
-    the enquiry meeting, not yet accepted), longest waiting first, with their match
-    attempts so far."""
-    qs = (
+    the enquiry meeting, not yet accepted), longest waiting first."""
+    return (
         enquiries_visible(user)
         .filter(decision=Decision.WAITING_LIST, referrals__isnull=True)
         .select_related("profile")
         .prefetch_related("matches")
         .order_by("decision_date", "enquiry_id")
     )
+
+
+def waiting_rows(enquiries: Iterable[Enquiry], today: dt.date) -> list[Waiting]:
+    """Each waiting enquiry with how long it has waited and its match attempts so far."""
     out = []
-    for e in qs:
+    for e in enquiries:
         matches = sorted(e.matches.all(), key=lambda m: (m.shared_on, m.pk))
         since = e.decision_date or e.enquiry_date
         out.append(

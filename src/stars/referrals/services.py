@@ -232,6 +232,7 @@ def referral_accept(
         title=f"Enquiry {enquiry.enquiry_id} accepted as referral {referral.referral_id}",
         body=f"{referral.council.name}, cohort {referral.cohort}",
         url=reverse("referral_detail", args=[referral.referral_id]),
+        about=referral.child,
     )
     if key_worker is not None:
         _tell_allocated(referral, key_worker, None)
@@ -246,6 +247,7 @@ def _tell_allocated(referral: Referral, key_worker: Any, previous: Any) -> None:
         title=f"Case {referral.referral_id} is allocated to you",
         body=f"{referral.council.name}, cohort {referral.cohort}",
         url=url,
+        about=referral.child,
     )
     if previous is not None:
         notify(
@@ -253,6 +255,7 @@ def _tell_allocated(referral: Referral, key_worker: Any, previous: Any) -> None:
             users=[previous],
             title=f"Case {referral.referral_id} is reallocated to another key worker",
             url=url,
+            about=referral.child,
         )
 
 

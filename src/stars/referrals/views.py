@@ -14,7 +14,7 @@ from django.utils import timezone
 from stars.core.audit import record_access, record_list
 from stars.core.documents import download, pdf
 from stars.core.forms import form_step
-from stars.core.listing import Filter, filters_from, page_of, query_without_page
+from stars.core.listing import Filter, Rows, filters_from, page_of, query_without_page, rows_count
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain.calendar import age_on, long_date
 from stars.domain.pipeline import next_step
@@ -29,10 +29,14 @@ from stars.referrals.selectors import (
     enquiries_visible,
     enquiry_state,
     latest_consent,
+    open_enquiries,
     referral_get,
     referrals_listed,
-    waiting_list,
-    worklist,
+    stuck_filter,
+    waiting_enquiries,
+    waiting_on,
+    waiting_rows,
+    work_items,
 )
 
 # -- referrals ------------------------------------------------------------------------------
@@ -130,25 +134,29 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     ]
     filters = filters_from(request, *specs)
     chosen = {f.name: f.value for f in filters}
-    items = worklist(request.user, timezone.localdate())
+    today = timezone.localdate()
+    contract = contract_current()
+    enquiries = open_enquiries(request.user)
     if chosen.get("council"):
-        items = [i for i in items if i.enquiry.council.code == chosen["council"]]
-    if chosen["waiting_on"] == "council":
-        items = [i for i in items if i.step.council_side]
-    elif chosen["waiting_on"] == "provider":
-        items = [i for i in items if i.step.provider_side]
+        enquiries = enquiries.filter(council__code=chosen["council"])
+    if chosen["waiting_on"]:
+        enquiries = enquiries.filter(waiting_on(chosen["waiting_on"]))
     if chosen["stuck"]:
-        items = [i for i in items if i.stuck]
+        enquiries = enquiries.filter(stuck_filter(today, contract))
     if chosen["sort"] == "newest":
-        items.reverse()
-    page_obj = page_of(request, items)
+        enquiries = enquiries.order_by("-enquiry_date", "-enquiry_id")
+    page_obj = page_of(request, Rows(enquiries, lambda page: work_items(page, today, contract)))
     record_list(
         user=request.user,
         object_type="enquiry",
         object_ids=[i.enquiry.enquiry_id for i in page_obj],
         path=request.get_full_path(),
     )
-    stuck = sum(1 for i in items if i.stuck)
+    stuck = (
+        page_obj.paginator.count
+        if chosen["stuck"]
+        else rows_count(enquiries.filter(stuck_filter(today, contract)))
+    )
     return render(
         request,
         "referrals/worklist.html",
@@ -156,7 +164,7 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
             "items": page_obj,
             "page_obj": page_obj,
             "stuck": stuck,
-            "limit": contract_current().stuck_after_working_days,
+            "limit": contract.stuck_after_working_days,
             "can_create": allowed(request.user, "enquiry_new"),
             "filters": filters,
             "query": query_without_page(request),
@@ -167,7 +175,8 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
 
 @page("enquiry_waiting")
 def enquiry_waiting(request: HttpRequest) -> HttpResponse:
-    rows = waiting_list(request.user, timezone.localdate())
+    today = timezone.localdate()
+    rows = Rows(waiting_enquiries(request.user), lambda page: waiting_rows(page, today))
     shown = page_of(request, rows)
     record_list(
         user=request.user,

@@ -53,5 +53,10 @@ class Upload(models.Model):
         return upload_reference(self.pk)
 
     @property
+    def disposed(self) -> bool:
+        """Its files were disposed of under the retention schedule."""
+        return any(f.get("disposed") for f in self.files)
+
+    @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)

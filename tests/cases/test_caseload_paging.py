@@ -1,0 +1,91 @@
+"""The caseload filters, sorts, counts and pages in the database: what is due, counted by
+the database, agrees with the due rules, and a page costs the same number of queries
+however many cases there are."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from stars.cases import record
+from stars.cases.selectors import caseload, caseload_summary
+from stars.domain.measures import DUE_THIS_WEEK, OVERDUE
+from stars.referrals.models import Referral
+from tests.conftest import make_referral
+
+pytestmark = pytest.mark.django_db
+
+
+def cases(users, n, start=0):
+    """``n`` live cases of the key worker, referred a week apart, one meeting in three
+    recorded on a different day (so some are overdue, some due this week, some not)."""
+    today = timezone.localdate()
+    for i in range(start, start + n):
+        r = make_referral(f"R-P{i:03}", "derby", key_worker=users["key_worker"])
+        Referral.objects.filter(pk=r.pk).update(referral_date=today - dt.timedelta(days=7 * i))
+        if i % 3 == 0:
+            record.meeting_record(
+                referral=r, on=today - dt.timedelta(days=(5 * i) % 60), attendees=["therapist"]
+            )
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_caseload_costs_the_same_queries_for_10_or_70_cases(client, users):
+    client.force_login(users["provider_manager"])
+    urls = [
+        reverse("case_caseload"),
+        reverse("case_caseload") + "?due=overdue&sort=oldest&page=2",
+        reverse("case_caseload") + "?sort=due",
+    ]
+    cases(users, 10)
+    few = [len(queries(client, u)) for u in urls]
+    cases(users, 60, start=10)
+    many = {u: queries(client, u) for u in urls}
+    assert [len(q) for q in many.values()] == few
+    for sql in many.values():  # the cases' rows (not counts) are read a page at a time
+        reads = [q for q in sql if '"referrals_referral"."status"' in q.split(" FROM ")[0]]
+        assert reads and all(" LIMIT " in q or " IN (" in q for q in reads)
+
+
+def test_what_is_due_filtered_and_counted_by_the_database_agrees_with_the_rules(client, users):
+    cases(users, 70)
+    today = timezone.localdate()
+    rows = caseload(users["key_worker"])
+    client.force_login(users["key_worker"])
+    for state in (OVERDUE, DUE_THIS_WEEK):
+        expected = [  # newest first
+            r.referral.referral_id
+            for r in reversed(rows)
+            if any(d.state(today) == state for d in r.due)
+        ]
+        page = client.get(reverse("case_caseload"), {"due": state}).context
+        assert page["total"] == len(expected) > 0
+        assert [r.referral.referral_id for r in page["rows"]] == expected[:50]
+    page = client.get(reverse("case_caseload")).context
+    assert page["total"] == 70
+    assert page["overdue"] == sum(1 for r in rows if r.overdue(today))
+    soonest = sorted(rows, key=lambda r: (min(d.due for d in r.due), r.referral.referral_id))
+    by_due = client.get(reverse("case_caseload"), {"sort": "due", "page": "2"}).context
+    assert [r.referral.referral_id for r in by_due["rows"]] == [
+        r.referral.referral_id for r in soonest[50:]
+    ]
+    summary = caseload_summary(users["admin"], today)
+    (load,) = [x for x in summary if x.key_worker == users["key_worker"]]
+    assert load.live == 70
+    assert load.overdue == sum(1 for r in rows if any(d.state(today) == OVERDUE for d in r.due))
+    assert load.due_this_week == sum(
+        1
+        for r in rows
+        if any(d.state(today) == DUE_THIS_WEEK for d in r.due)
+        and not any(d.state(today) == OVERDUE for d in r.due)
+    )

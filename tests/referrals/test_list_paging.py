@@ -1,0 +1,123 @@
+"""The enquiry list and the waiting list filter, sort, count and page in the database: the
+filters the database applies agree with the pipeline's rules, and a page costs the same
+number of queries however many enquiries there are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import combinations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from stars.domain.pipeline import PAPERS
+from stars.partnership.models import Council
+from stars.referrals import services
+from stars.referrals.models import Enquiry
+from stars.referrals.selectors import open_enquiries, stuck_filter, waiting_on, work_items
+
+D = dt.date
+
+
+def record(on, council="derby", papers=None, dob=D(2010, 6, 1)):
+    return services.enquiry_record(
+        council=Council.objects.get(code=council),
+        cohort="B",
+        given_name="Sam",
+        family_name="Synthetic",
+        date_of_birth=dob,
+        enquiry_date=on,
+        papers=papers,
+    )
+
+
+def every_kind_of_open_enquiry(users):
+    """Pending with each set of papers, progressed with each consent outcome (before and
+    after calls were required), and waiting for a match; last active over six weeks."""
+    today = timezone.localdate()
+    made = []
+    for n in range(len(PAPERS) + 1):
+        for papers in combinations(PAPERS, n):
+            made.append(record(D(2023, 2, 1), papers=list(papers)))
+    for outcome in (None, "agreed", "declined", "no_answer"):
+        for on in (D(2022, 6, 1), D(2023, 2, 1)):
+            e = record(on)
+            services.enquiry_decide(enquiry=e, decision="progressed", on=on)
+            if outcome:
+                services.consent_call_record(
+                    enquiry=e, on=on, spoke_to="carer", outcome=outcome, by=users["spoc"]
+                )
+            made.append(e)
+    e = record(D(2023, 2, 1))
+    services.enquiry_decide(enquiry=e, decision="waiting_list", on=D(2023, 2, 2))
+    made.append(e)
+    for i, e in enumerate(made):
+        Enquiry.objects.filter(pk=e.pk).update(last_activity=today - dt.timedelta(days=2 * i))
+    return made
+
+
+def test_who_an_enquiry_waits_on_and_whether_it_is_stuck_agree_with_the_rules(contract, users):
+    every_kind_of_open_enquiry(users)
+    today = timezone.localdate()
+    items = work_items(open_enquiries(users["admin"]), today)
+    assert len(items) == 17
+    for side in ("council", "provider"):
+        in_db = set(open_enquiries(users["admin"]).filter(waiting_on(side)).values_list("pk"))
+        by_rule = {(i.enquiry.pk,) for i in items if getattr(i.step, f"{side}_side")}
+        assert in_db == by_rule and in_db
+    stuck = set(open_enquiries(users["admin"]).filter(stuck_filter(today)).values_list("pk"))
+    assert stuck == {(i.enquiry.pk,) for i in items if i.stuck}
+    assert stuck and len(stuck) < len(items)
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_enquiry_and_waiting_lists_cost_the_same_queries_for_10_or_70_enquiries(
+    contract, users, client
+):
+    client.force_login(users["spoc"])
+    urls = [
+        reverse("enquiry_list"),
+        reverse("enquiry_list") + "?waiting_on=council&stuck=yes&sort=newest&page=2",
+        reverse("enquiry_waiting"),
+    ]
+
+    def add(n):
+        for i in range(n):
+            e = record(D(2023, 1, 2) + dt.timedelta(days=i))
+            services.enquiry_decide(enquiry=e, decision="waiting_list", on=e.enquiry_date)
+
+    add(10)
+    few = [len(queries(client, u)) for u in urls]
+    add(60)
+    many = {u: queries(client, u) for u in urls}
+    assert [len(q) for q in many.values()] == few
+    # the enquiries themselves (their rows, not counts) are read a page at a time
+    for sql in many.values():
+        reads = [q for q in sql if '"referrals_enquiry"."papers"' in q.split(" FROM ")[0]]
+        assert reads and all(" LIMIT " in q for q in reads)
+
+
+def test_the_enquiry_list_pages_filters_and_counts_the_stuck(contract, users, client):
+    every_kind_of_open_enquiry(users)
+    for i in range(60):
+        record(timezone.localdate() - dt.timedelta(days=i), dob=D(2015, 6, 1))
+    client.force_login(users["spoc"])
+    first = client.get(reverse("enquiry_list"))
+    assert first.context["page_obj"].paginator.count == 77
+    assert len(first.context["items"]) == 50
+    items = work_items(open_enquiries(users["spoc"]), timezone.localdate())
+    assert first.context["stuck"] == sum(1 for i in items if i.stuck) > 0
+    second = client.get(reverse("enquiry_list") + "?page=2&sort=newest")
+    oldest_last = [i.enquiry.enquiry_id for i in reversed(items)][50:]
+    assert [i.enquiry.enquiry_id for i in second.context["items"]] == oldest_last
+    stuck = client.get(reverse("enquiry_list") + "?stuck=yes")
+    stuck_ids = [i.enquiry.enquiry_id for i in items if i.stuck]
+    assert stuck.context["page_obj"].paginator.count == len(stuck_ids)
+    assert [i.enquiry.enquiry_id for i in stuck.context["items"]] == stuck_ids[:50]
