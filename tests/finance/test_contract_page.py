@@ -5,6 +5,9 @@ tests/browser/test_contract_page.py.)"""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.urls import reverse
 
 from stars.partnership.models import Programme
@@ -98,3 +101,27 @@ def test_the_portfolio_and_contract_pages_name_the_provider_and_investors(client
     page = client.get(reverse("finance_contract")).content.decode()
     parties = page.split('data-testid="parties"', 1)[1].split("</dl>", 1)[0]
     assert "Provider" in parties and "Polaris" in parties and "Investor" in parties
+
+
+def test_a_referrals_savings_show_each_weekly_saving_in_force(client, users, referrals):
+    """Savings of a referral whose weeks span a variation of the weekly saving: the
+    referral page and `stars explain` give the weeks at each saving, not one product."""
+    from stars.cases.explain import explanation_for, explanation_text
+    from tests.finance.conftest import add_period
+
+    contract_load(
+        text=CONTRACT.read_text(encoding="utf-8")
+        + '\n[[variation]]\nfrom = 2022-03-01\nreason = "Unit costs re-estimated"\n'
+        "weekly_saving = 2200.0\n",
+        source="varied.toml",
+    )
+    add_period(referrals["derby"], dt.date(2022, 1, 10))  # cohort B, saving £2,100 a week
+    e = explanation_for(referrals["derby"], dt.date(2022, 4, 1))
+    # weeks ending 16 Jan to 27 Feb: 7 at £2,100; 6 Mar to 27 Mar: 4 at £2,200 (11 weeks)
+    assert e.sustained_weeks == 11 and not e.saving_by_the_week
+    assert e.savings == Decimal("23500.0")
+    assert "7 weeks × £2100.00 + 4 weeks × £2200.0" in e.savings_rule
+    assert f"Savings (avoided): £23,500.00 ({e.savings_rule})" in explanation_text(e)
+    client.force_login(users["commissioner"])
+    page = client.get(reverse("referral_detail", args=["R-DER"])).content.decode()
+    assert "each week at the saving in force on its last day" in page

@@ -54,6 +54,8 @@ def explanation_text(e: Explanation) -> str:
         ),
         f"Guaranteed-funding fee: {money(e.guaranteed_fee)} ({e.fee_rule})",
         f"Savings ({e.saving_kind}): {e.sustained_weeks} x {money(e.weekly_saving)} = "
-        f"{money(e.savings)}",
+        f"{money(e.savings)}"
+        if e.saving_by_the_week
+        else f"Savings ({e.saving_kind}): {money(e.savings)} ({e.savings_rule})",
     ]
     return "\n".join(lines)

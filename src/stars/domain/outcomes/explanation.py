@@ -104,6 +104,12 @@ class Explanation:
         )
 
     @property
+    def saving_by_the_week(self) -> bool:
+        """Whether the savings are just sustained weeks × one weekly saving (no contract
+        variation changed it during the referral's weeks)."""
+        return self.sustained_weeks * self.weekly_saving == self.savings
+
+    @property
     def counted_days(self) -> list[tuple[dt.date, dt.date]]:
         """The days counted, as half-open stretches ``[first, stop)``: one per period with
         days inside the window (what reconciliation checks against the council's records)."""
