@@ -148,9 +148,16 @@ def test_the_administrator_sees_failed_emails_uploads_that_did_not_import_and_la
 def test_a_second_administrator_is_asked_to_approve_a_disposal_the_first_requested(
     client, users, django_user_model
 ):
+    from stars.partnership.models import Programme
+
     other = django_user_model.objects.create_user("admin2", role="admin")
     Disposal.objects.create(
-        kind="access_log", requested_by=other, as_of=dt.date(2026, 1, 1), count=3, rule="r"
+        kind="access_log",
+        requested_by=other,
+        as_of=dt.date(2026, 1, 1),
+        count=3,
+        rule="r",
+        programme=Programme.objects.get(),  # the programme's own: only they are listed
     )
     html = section(home(client, users["admin"]), "administration")
     assert "3 records requested by admin2: awaiting a second administrator" in html

@@ -35,9 +35,10 @@ from stars.domain.outcomes.claims import APPROVE, PREPARE, SUBMIT
 from stars.finance.figures import investor_overview
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.finance.selectors import claim_steps
-from stars.governance.models import Disposal, DisposalStatus
+from stars.governance.models import DisposalStatus
 from stars.governance.processing import agreements
 from stars.governance.retention import review as retention_review
+from stars.governance.services import disposals_in_view
 from stars.notifications.selectors import emails_failing
 from stars.partnership.models import Contract
 from stars.partnership.selectors import councils_in_scope
@@ -390,7 +391,9 @@ def administration(user: Any, today: dt.date) -> list[Section]:
                 tag_colour="yellow",
             )
         )
-    waiting = Disposal.objects.filter(status=DisposalStatus.REQUESTED).exclude(requested_by=user)
+    waiting = (  # of the programme worked in: only its administrators approve them
+        disposals_in_view().filter(status=DisposalStatus.REQUESTED).exclude(requested_by=user)
+    )
     for d in waiting[:SHOWN]:
         items.append(
             Item(
