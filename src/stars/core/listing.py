@@ -72,8 +72,9 @@ class Rows:
 
 
 def rows_count(records: QuerySet[Any]) -> int:
-    """How many records a list holds, counted by the database (its order dropped)."""
-    return records.order_by().count()
+    """How many records a list holds, counted by the database: the records' keys only (a
+    scope's DISTINCT and a list's annotations would make the database sort every row)."""
+    return records.model._default_manager.filter(pk__in=records.order_by().values("pk")).count()
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -82,8 +83,20 @@ def claim_lines_of(claim: OutcomeClaim) -> QuerySet[ClaimLine]:
     )
 
 
+@dataclass(frozen=True)
+class LinesSummed:
+    """Claim lines of one kind and component, their amounts summed by the database."""
+
+    kind: str
+    component: str
+    amount: Decimal
+
+
 def claim_totals_of(claim: OutcomeClaim) -> ClaimTotals:
-    lines = list(claim.lines.only("kind", "component", "amount"))
+    """A claim's totals, its lines summed by the database per kind and component (a claim
+    of a large programme holds tens of thousands of lines)."""
+    summed = claim.lines.order_by().values_list("kind", "component").annotate(Sum("amount"))
+    lines = [LinesSummed(kind, component, amount) for kind, component, amount in summed]
     funds = [FundShare(f.name, f.share, f.cap, f.amount) for f in claim.funds.all()]
     return claim_totals(lines, funds)
 

@@ -140,9 +140,12 @@ def open_enquiries(user: Any) -> QuerySet[Enquiry]:
     first, each with whether a consent call was agreed or declined."""
     agreed = ConsentCall.objects.filter(enquiry=OuterRef("pk"), outcome="agreed")
     declined = ConsentCall.objects.filter(enquiry=OuterRef("pk"), outcome="declined")
-    return (
-        enquiries_visible(user)
-        .filter(decision__in=["pending", "progressed", "waiting_list"], referrals__isnull=True)
+    open_ = enquiries_visible(user).filter(
+        decision__in=["pending", "progressed", "waiting_list"], referrals__isnull=True
+    )
+    return (  # the scope as a semi-join: no DISTINCT, so the database can stop at a page
+        Enquiry.objects.filter(pk__in=open_.values("pk"))
+        .select_related("council", "child")
         .annotate(agreed=Exists(agreed), declined=Exists(declined))
         .order_by("enquiry_date", "enquiry_id")
     )
