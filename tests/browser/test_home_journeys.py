@@ -1,8 +1,9 @@
 """Each role's day starts on its home page: today's work, each item a link to the page where
 it is done. At 375 px no home page scrolls sideways, and every one passes axe.
 
-``STARS_SCREENSHOTS=DIR`` saves a screenshot of each role's home page there (the ones in
-docs/screenshots/ were made so)."""
+``STARS_SCREENSHOTS=DIR`` saves a screenshot of each role's home page there; the ones in
+docs/screenshots/ are the full demo's, made by scripts/screenshots.py. The administrator's,
+investor's and evaluator's journeys: test_role_journeys.py."""
 
 from __future__ import annotations
 

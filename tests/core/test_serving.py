@@ -236,3 +236,21 @@ def test_stars_serve_dev_is_the_reloading_development_server(tmp_path):
         assert "WSGIServer" in headers.get("server", "")
     finally:
         _stop(proc)
+
+
+def test_each_gunicorn_worker_imports_every_page_before_its_first_request(monkeypatch):
+    """No user's first page waits for the views' imports (benchmarks/README.md): the hook
+    loads the URLconf, which imports every view."""
+    from stars.core import gunicorn_conf
+
+    loaded = []
+
+    class Resolver:
+        @property
+        def url_patterns(self):
+            loaded.append(True)
+            return []
+
+    monkeypatch.setattr(gunicorn_conf, "get_resolver", Resolver)
+    gunicorn_conf.post_worker_init(object())
+    assert loaded == [True]

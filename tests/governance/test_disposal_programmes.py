@@ -94,6 +94,9 @@ def test_the_pages_show_a_programmes_own_disposals_and_the_certificate_names_it(
     client.force_login(two["admin2"])  # STARS' administrator: the other's is not there
     body = client.get(reverse("governance_disposals")).content.decode()
     assert f'id="disposal-{theirs.pk}"' not in body
+    assert 'data-testid="programme">STARS<' in body
+    body = client.get(reverse("governance_retention")).content.decode()
+    assert 'data-testid="programme">STARS<' in body
     response = client.post(
         reverse("governance_disposals"), {"disposal": theirs.pk, "action": "approve"}
     )

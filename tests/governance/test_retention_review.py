@@ -84,3 +84,29 @@ def test_a_broken_schedule_is_one_line_naming_file_and_line(held, tmp_path, sett
     result = CliRunner().invoke(app, ["retention", "review"])
     assert result.exit_code == 2
     assert f"{bad}:2: column 1: claim.trigger" in result.output.replace("\n", "")
+
+
+def test_the_demo_shows_a_retention_review_with_items_due_in_each_programme(client, db):
+    from rich.console import Console
+
+    from stars.core.programmes import programme_use
+    from stars.demo.load import demo_load
+    from stars.partnership.models import Programme, User
+    from tests.conftest import CONTRACT
+
+    demo_load(
+        contract_path=CONTRACT,
+        seed=2020,
+        console=Console(quiet=True),
+        n_referrals=40,
+        second_programme=True,
+    )
+    for programme in Programme.objects.all():
+        with programme_use(programme.choice()):
+            due = _counts()
+        assert due["enquiry_not_progressed"] > 0, (programme.code, due)
+    client.force_login(User.objects.get(username="admin"))
+    with time_machine.travel(dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC), tick=False):
+        body = client.get(reverse("governance_retention") + "?programme=dn2-stars").content
+    assert 'data-testid="due-enquiry_not_progressed">0<' not in body.decode()
+    assert 'data-testid="due-uploads">0<' not in body.decode()  # the councils' SSDA903 files

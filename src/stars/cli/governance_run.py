@@ -25,10 +25,11 @@ def retention_review(*, day: dt.date | None, programme: str | None = None) -> No
     except (RetentionError, OSError) as exc:
         fail(str(exc))
     out.print(f"Retention review on {today:%Y-%m-%d}: {sum(k.count for k in kinds)} due")
+    width = max(len(k.rule.label) for k in kinds)
     for k in kinds:
         flag = "  (assumption: to be confirmed)" if k.rule.assumption else ""
         out.print(
-            f"  {k.rule.label:<32} {k.count:>8} due  kept {k.rule.period} from "
+            f"  {k.rule.label:<{width}} {k.count:>8} due  kept {k.rule.period} from "
             f"{k.rule.trigger_label}{flag}",
             highlight=False,
             soft_wrap=True,

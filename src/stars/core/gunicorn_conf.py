@@ -2,12 +2,16 @@
 
 The master process only reads this; each worker loads the app itself after the fork
 (``preload_app`` off): the app imports Polars, whose background threads would not survive
-a fork, and a worker forked from a master holding them hangs when it exits.
+a fork, and a worker forked from a master holding them hangs when it exits. Each worker
+then imports every page's code at once (``post_worker_init``), before its first request,
+so no user's first page waits seconds for the imports (benchmarks/README.md, "Home pages").
 """
 
 import os
+from typing import Any
 
 from django.conf import settings
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stars.core.settings")
 
@@ -19,3 +23,8 @@ graceful_timeout = 30
 control_socket_disable = True
 proc_name = "stars"
 logconfig_dict = settings.LOGGING  # JSON lines in production (stars.core.logs)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Import the URLconf, and with it every view, as soon as the worker has loaded the app."""
+    get_resolver().url_patterns  # noqa: B018 (the import is the point)
