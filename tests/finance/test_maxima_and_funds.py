@@ -136,3 +136,10 @@ def test_the_money_page_shares_a_capped_fund_between_councils_exactly(money_refe
     (row,) = mine["by_council"]
     assert row.money.fund_contributions == rows["Derby City Council"].fund_contributions
     assert mine["total"].money.fund_contributions == row.money.fund_contributions
+    # and month by month: the last month's figure is the council's part as of that date,
+    # each month's never more than its uncapped 35% (the cap is the programme's)
+    assert mine["by_month"][-1].money.fund_contributions == row.money.fund_contributions
+    for r in mine["by_month"]:
+        assert r.money.fund_contributions <= Decimal("0.35") * r.money.outcome_payments
+    whole_months = {r.label: r.money.fund_contributions for r in page["by_month"]}
+    assert max(whole_months.values()) == Decimal(1000) + Decimal("0.1") * total.outcome_payments

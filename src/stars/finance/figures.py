@@ -112,6 +112,13 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
             )
             for m in by_month
         ]
+    elif any(f.cap is not None for f in contract.funds):
+        # a capped fund's total on each date is the programme's: the councils in scope
+        # meet their part of it, split as on the council rows below (capped_split)
+        by_month = [
+            replace(m, fund_contributions=part)
+            for m, part in zip(by_month, _month_fund_parts(contract, councils, points), strict=True)
+        ]
     months = [MoneyRow(f"{m:%Y-%m-%d}", money) for m, money in zip(points, by_month, strict=True)]
     # the outcome funds' shares, each up to its cap: a capped fund's programme total shared
     # between the councils in proportion to their outcome payments (capped_split); the
@@ -166,6 +173,37 @@ def _fund_parts(
         parts = capped_split(f.contribution(programme), uncapped) if capped else uncapped
         mine = set(councils)
         out[f.name] = {c: p for c, p in zip(every, parts, strict=True) if c in mine}
+    return out
+
+
+def _month_fund_parts(
+    contract: Contract, councils: Sequence[str], points: Sequence[dt.date]
+) -> list[Decimal]:
+    """On each date, what the outcome funds meet of the outcome payments of ``councils``:
+    each fund's programme total to that date (capped) split between every council of the
+    programme in proportion to their outcome payments, as ``_fund_parts`` does for one date."""
+    _, referrals, periods = frames_for(None)
+    every = list(contract.council_codes)
+    per_council = [
+        money_by_dates(
+            contract,
+            referrals.filter(pl.col("local_authority") == c),
+            periods,
+            points,
+        )
+        for c in every
+    ]
+    mine = set(councils)
+    out = []
+    for i in range(len(points)):
+        outcome = [months[i].outcome_payments for months in per_council]
+        programme = sum(outcome, Decimal(0))
+        part = Decimal(0)
+        for f in contract.funds:
+            uncapped = [f.share * o for o in outcome]
+            parts = capped_split(f.contribution(programme), uncapped)
+            part += sum((p for c, p in zip(every, parts, strict=True) if c in mine), Decimal(0))
+        out.append(part)
     return out
 
 
