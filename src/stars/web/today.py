@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.urls import reverse
@@ -115,6 +115,7 @@ class Section:
     more_url: str = ""
     more_label: str = ""
     hint: str = ""
+    counted: bool = True  # a list of things to do shows how many; a list of figures does not
     shown: list[Item] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -450,7 +451,10 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
         to_date, projected = o["to_date"], o["projected"]
         paid = f"{money(to_date.paid)} paid to date"
         if o["cap"]:
-            paid += f" ({to_date.outcome_payments / o['cap']:.1%} of the {money(o['cap'])} maximum)"
+            paid += (
+                f", of which outcome payments {money(to_date.outcome_payments)} are "
+                f"{to_date.outcome_payments / o['cap']:.1%} of the {money(o['cap'])} maximum"
+            )
         items += [
             Item(
                 title="Outcome payments",
@@ -509,12 +513,11 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
                 detail="The programme on one page, for the board",
             )
         )
-    return [
-        _section(
-            "glance",
-            "The programme at a glance",
-            "No figures yet: no tracker is loaded.",
-            items,
-            hint="As of today; each figure links to the page that explains it.",
-        )
-    ]
+    glance = _section(
+        "glance",
+        "Figures as of today",
+        "No figures yet: no tracker is loaded.",
+        items,
+        hint="Each figure links to the page that explains it.",
+    )
+    return [replace(glance, counted=False)]
