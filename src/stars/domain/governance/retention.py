@@ -133,6 +133,17 @@ def contract_end(referral_period_end: dt.date, programme_weeks: int) -> dt.date:
     return referral_period_end + dt.timedelta(weeks=programme_weeks)
 
 
+def toml_read(text: str, file: str) -> dict[str, object]:
+    """The tables of a configuration file's TOML text; a syntax error is a
+    ``RetentionError`` at its line and column."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (int(m[1]), int(m[2])) if m else (1, 1)
+        raise RetentionError(file, line, col, str(exc).split(" (at line")[0]) from exc
+
+
 def toml_position(text: str, kind: str, key: str | None) -> tuple[int, int]:
     """Line and column of ``key`` in the table ``[kind]`` (of the table itself when the key
     is absent or None): errors point at the text the reader has to change."""
@@ -154,12 +165,7 @@ def toml_position(text: str, kind: str, key: str | None) -> tuple[int, int]:
 def parse_retention(text: str, file: str = "retention.toml") -> RetentionSchedule:
     """A retention schedule from its TOML text: one table per kind of record, each with
     ``trigger``, ``years`` and/or ``months``, ``assumption`` and an optional ``note``."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line, col = (int(m[1]), int(m[2])) if m else (1, 1)
-        raise RetentionError(file, line, col, str(exc).split(" (at line")[0]) from exc
+    data = toml_read(text, file)
     rules: dict[str, RetentionRule] = {}
     for kind, table in data.items():
         if kind not in KINDS:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 
 from stars.domain.governance.access_review import Thresholds
 from stars.domain.governance.agreements import WARN_DAYS
-from stars.domain.governance.retention import RetentionError, toml_position
+from stars.domain.governance.retention import RetentionError, toml_position, toml_read
 
 COUNTS = {  # access review thresholds that are counts, with their largest sensible value
     "outside_council": 1_000_000,
@@ -49,12 +48,7 @@ def _time(value: object) -> dt.time | None:
 
 def parse_thresholds(text: str, file: str = "privacy.toml") -> GovernanceThresholds:
     """The thresholds from the TOML text (other tables of the file are not looked at)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line, col = (int(m[1]), int(m[2])) if m else (1, 1)
-        raise RetentionError(file, line, col, str(exc).split(" (at line")[0]) from exc
+    data = toml_read(text, file)
 
     def fail(table: str, key: str | None, message: str) -> RetentionError:
         return RetentionError(file, *toml_position(text, table, key), f"{table}.{key}: {message}")
