@@ -58,6 +58,8 @@ def test_an_investor_sees_the_portfolio_of_both(page, two):
     page.goto("/finance/investor/")
     page.get_by_role("link", name="portfolio").click()
     rows = page.locator("[data-testid=portfolio] tbody th").all_inner_texts()
-    assert rows == ["STARS", "Step Down"]
+    # each programme by name, its provider and investor beneath (from its contract)
+    assert [r.splitlines()[0] for r in rows] == ["STARS", "Step Down"]
+    assert all("Provider:" in r and "Investor:" in r for r in rows)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert axe_violations(page) == []

@@ -462,7 +462,7 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
                 detail=f"{paid}; {money(projected.paid)} projected when today's cases end",
             ),
             Item(
-                title="Referrals",
+                title="Children referred",
                 url=reverse("finance_investor"),
                 detail=(
                     f"fewer than {SUPPRESS_BELOW} (too few to show)"

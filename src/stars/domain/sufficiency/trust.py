@@ -125,16 +125,13 @@ def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carr
         for p in by_group[g]:
             key = (p.origin, p.horizon)
             change[key] = change.get(key, 0.0) + weights[g] * (p.model - p.now)
-    common = (
-        carry_weight(
-            [
-                (change.get((p.origin, p.horizon), 0.0), float(p.actual or 0) - p.now)
-                for p in by_group[TOTAL]
-            ]
-        )
-        if by_group[TOTAL]
-        else 1.0
-    )
+    # (no evidence either way — no total backtest, or the groups' carried changes summed
+    # to nothing in every one, as when they cancel out — leaves the groups' weights as they are)
+    total_pairs = [
+        (change.get((p.origin, p.horizon), 0.0), float(p.actual or 0) - p.now)
+        for p in by_group[TOTAL]
+    ]
+    common = 1.0 if all(c == 0.0 for c, _ in total_pairs) else carry_weight(total_pairs)
     out: dict[str, Carry] = {}
     for g in groups:
         pts = by_group[g]
