@@ -458,7 +458,8 @@ def _merge_latest(
         rows += frame.height
         both = frame if merged is None else pl.concat([merged, frame], how="diagonal_relaxed")
         # let go of each frame as soon as the next is made: at most two copies at a time
-        merged = frame = None
+        merged = None
+        del frame
         both = both.sort(*keys, "YEAR")
         merged = both.filter(last.fill_null(True))
         del both
