@@ -171,37 +171,50 @@ def _copy_to_history(model: type[models.Model], after: int, user_id: int | None)
         cur.execute(sql, [when, user_id, after])
 
 
+def _new_ids(model: type[models.Model], keys: pl.DataFrame, before: int) -> pl.DataFrame:
+    """``keys`` (the key columns of the rows just inserted, in the order inserted) with each
+    row's new ``id``.
+
+    Ids only ever grow (autoincrement, sequences) and the rows went in one after another,
+    so when the ids above ``before`` are exactly the next ``len(keys)`` numbers they are
+    these rows' in order, and nothing needs reading back. Otherwise (another writer's rows
+    among them) each row's id is read back by its key.
+    """
+    qn = connection.ops.quote_name
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+    n = keys.height
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*), MAX({pk}) FROM {table} WHERE {pk} > %s", [before])
+        count, top = cur.fetchone()
+        if count == n and top == before + n:
+            return keys.with_columns(
+                pl.int_range(before + 1, before + n + 1, dtype=pl.Int64).alias("id")
+            )
+        names = ", ".join(qn(model._meta.get_field(k).column) for k in keys.columns)
+        cur.execute(f"SELECT {pk}, {names} FROM {table} WHERE {pk} > %s", [before])
+        read = pl.DataFrame(cur.fetchall(), schema={"id": pl.Int64, **keys.schema}, orient="row")
+    return keys.join(read, on=keys.columns, how="left", maintain_order="left")
+
+
 def insert_with_history(
     model: type[models.Model],
     frame: pl.DataFrame,
     *,
     key: Sequence[str] = (),
     user_id: int | None = None,
-) -> dict[tuple[Any, ...], int]:
+) -> pl.DataFrame:
     """Insert the rows of ``frame`` (its columns named by attname) and their history.
 
-    ``key`` names text or integer columns that identify a row among those inserted; returns
-    key → new id (nothing when no key is named).
-    The caller holds a transaction (the importers are atomic), so no other writer's rows
-    can fall among the new ids.
+    ``key`` names columns that identify a row among those inserted; returns them with each
+    row's new ``id``, in the order of ``frame`` (no columns when no key is named).
+    The caller holds a transaction (the importers are atomic).
     """
     if frame.is_empty():
-        return {}
+        return pl.DataFrame(schema={**frame.select(key).schema, "id": pl.Int64})
     defaults = _defaults(model, set(frame.columns))
     before = model._base_manager.aggregate(m=Max("pk"))["m"] or 0  # every programme's rows
     _insert(model, frame, defaults)
-
-    # ids only ever grow (autoincrement, sequences): the new rows are those above `before`
-    ids: dict[tuple[Any, ...], int] = {}
-    if key:
-        qn = connection.ops.quote_name
-        pk = qn(model._meta.pk.column)
-        names = ", ".join(qn(model._meta.get_field(k).column) for k in key)
-        with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT {pk}, {names} FROM {qn(model._meta.db_table)} WHERE {pk} > %s", [before]
-            )
-            ids = {tuple(row[1:]): row[0] for row in cur.fetchall()}
+    ids = _new_ids(model, frame.select(key), before) if key else pl.DataFrame()
     if getattr(model, "history", None) is not None:
         _copy_to_history(model, before, user_id)
     return ids

@@ -86,7 +86,7 @@ def _import(
     # new rows take the programme worked in (the records' default: programme_default)
     report = progress or _noop
     summary = ImportSummary()
-    councils = dict(Council.objects.values_list("code", "id"))
+    councils = _codes(dict(Council.objects.values_list("code", "id")))
     user = by if getattr(by, "pk", None) else None
     children = _children(enquiries, referrals, councils, summary, user)
     report("children", 1, 1)
@@ -131,24 +131,31 @@ def _import(
         report,
         "referrals",
     )
-    listed = {rid: referral_ids[rid] for rid in referrals["referral_id"].to_list()}
+    listed = referrals.select("referral_id", _ids("referral_id", referral_ids, "pk"))
     _periods(periods, listed, summary, user, report)
     return summary
 
 
-def _ids(column: str | pl.Expr, ids: dict[str, int], name: str) -> pl.Expr:
-    """The database ids of the records ``column`` names (blank stays blank), as ``name``."""
+def _ids(column: str | pl.Expr, ids: pl.DataFrame, name: str) -> pl.Expr:
+    """The database ids of the records ``column`` names (blank stays blank), as ``name``;
+    ``ids`` holds each record's key and then its ``id``."""
     expr = pl.col(column) if isinstance(column, str) else column
-    return expr.replace_strict(ids, return_dtype=pl.Int64).alias(name)
+    return expr.replace_strict(ids.to_series(0), ids["id"], return_dtype=pl.Int64).alias(name)
+
+
+def _codes(ids: dict[str, int]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"key": list(ids), "id": list(ids.values())}, schema={"key": pl.String, "id": pl.Int64}
+    )
 
 
 def _children(
     enquiries: pl.DataFrame,
     referrals: pl.DataFrame,
-    councils: dict[str, int],
+    councils: pl.DataFrame,
     summary: ImportSummary,
     user: Any,
-) -> dict[str, int]:
+) -> pl.DataFrame:
     # referrals last: the latest council and birth date of each child
     both = pl.concat(
         [f.select("child_ref", "local_authority", "date_of_birth") for f in (enquiries, referrals)]
@@ -192,8 +199,9 @@ def _upsert(
     user: Any,
     report: Progress,
     stage: str,
-) -> dict[str, int]:
-    """Insert new rows and update changed ones, matched by ``key``; returns key → id.
+) -> pl.DataFrame:
+    """Insert new rows and update changed ones, matched by ``key``; returns each record's
+    ``key`` and ``id``, the stored first.
 
     ``frame``'s columns are ``key`` and then ``fields``."""
     existing = {
@@ -203,13 +211,18 @@ def _upsert(
     stored = pl.col(key).is_in(list(existing))
     new = frame.filter(~stored) if existing else frame
     changed = _changed(model, fields, frame.filter(stored).rows(), existing) if existing else []
-    ids = {k: v[0] for k, v in existing.items()}
+    ids = [
+        pl.DataFrame(
+            {key: list(existing), "id": [v[0] for v in existing.values()]},
+            schema={key: frame.schema[key], "id": pl.Int64},
+        )
+    ]
     total = new.height + len(changed)
     for i in range(0, new.height, STEP):
         made = insert_with_history(
             model, new.slice(i, STEP), key=[key], user_id=getattr(user, "pk", None)
         )
-        ids.update({k[0]: v for k, v in made.items()})
+        ids.append(made)
         report(stage, min(i + STEP, new.height), total)
     names = [
         model._meta.get_field(f.removesuffix("_id")).name if f.endswith("_id") and f != key else f
@@ -224,7 +237,7 @@ def _upsert(
     counts.unchanged = frame.height - new.height - len(changed)
     listed = set(frame.get_column(key).to_list())
     absent.extend(sorted(k for k in existing if k not in listed))
-    return ids
+    return pl.concat(ids)
 
 
 def _changed(
@@ -258,7 +271,7 @@ def _changed(
 
 def _periods(
     frame: pl.DataFrame,
-    referral_ids: dict[str, int],
+    listed: pl.DataFrame,
     summary: ImportSummary,
     user: Any,
     report: Progress,
@@ -267,13 +280,9 @@ def _periods(
 
     Periods are written referral by referral in the order the files list the referrals,
     each referral's by start date (in file order when two start on the same day)."""
-    listed = pl.DataFrame(
-        {"referral_id": list(referral_ids), "pk": list(referral_ids.values())},
-        schema={"referral_id": pl.String, "pk": pl.Int64},
-    ).with_row_index("at")
     given = (
         frame.select("referral_id", "start_date", "end_date")
-        .join(listed, on="referral_id", how="left", maintain_order="left")
+        .join(listed.with_row_index("at"), on="referral_id", how="left", maintain_order="left")
         .sort("at", "start_date", maintain_order=True)
         .select(pl.col("pk").alias("referral_id"), "start_date", "end_date")
     )
@@ -286,7 +295,7 @@ def _periods(
     new = given  # none stored: every referral's periods are new
     if existing:
         wanted: dict[int, list[tuple[dt.date, dt.date | None]]] = {
-            pk: [] for pk in referral_ids.values()
+            pk: [] for pk in listed["pk"].to_list()
         }
         for pk, start, end in given.rows():
             wanted[pk].append((start, end))
