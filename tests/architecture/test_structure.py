@@ -109,6 +109,8 @@ LAZY_IMPORTS = {
     ("cli/report_run.py", "stars.reports.card"),  # `stars report board` (PDF, charts)
     ("cli/run.py", "stars.reports.indigo"),  # `stars export indigo`
     ("cli/run.py", "stars.cases.explain"),  # `stars explain`
+    ("cli/run.py", "stars.web.warm"),  # every page's figures: `stars warm-figures`, `worker`
+    ("cli/run.py", "stars.web.tasks"),  # the warming job the worker enqueues
     ("cli/run.py", "rich.progress"),  # `stars simulate`
     ("cli/run.py", "stars.domain.simulation.summary"),  # `stars simulate` (NumPy)
     ("cli/run.py", "stars.domain.simulation.whatif"),

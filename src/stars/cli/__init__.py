@@ -98,6 +98,20 @@ def notify_due(
     _run().notify_due(today=day)
 
 
+@app.command("warm-figures")
+def warm_figures(
+    as_of: Annotated[
+        list[str] | None,
+        typer.Option("--as-of", help="also as of this date (repeatable; today always)"),
+    ] = None,
+) -> None:
+    """Work out the pages' cached figures now (the worker does it after every change)."""
+    dates = [parse_date(d) for d in as_of or []]
+    if any(d is None for d in dates):
+        fail("--as-of must be a date such as 2024-11-30")
+    _run().warm_figures(as_of=[d for d in dates if d is not None])
+
+
 @app.command()
 def demo(
     contract: Annotated[

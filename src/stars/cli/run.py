@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,8 +129,26 @@ DAILY_JOBS = (notify_due_daily,)
 
 
 def worker(*, interval: float, batch: bool, max_tasks: int | None) -> None:
+    # the pages' figures (every page's imports) only for the commands that warm them
+    from stars.web.tasks import warm_figures_job
+    from stars.web.warm import figures_version
+
     out.print("running jobs" + (" until none is left" if batch else " (Ctrl+C to stop)"))
-    run_worker(interval=interval, batch=batch, max_tasks=max_tasks, daily=DAILY_JOBS)
+    run_worker(
+        interval=interval,
+        batch=batch,
+        max_tasks=max_tasks,
+        daily=DAILY_JOBS,
+        on_change=((figures_version, warm_figures_job),),  # warmed after every change
+    )
+
+
+def warm_figures(*, as_of: list[dt.date]) -> None:
+    from stars.web.warm import warm_figures as warm
+
+    t0 = time.perf_counter()
+    users = warm(as_of)
+    out.print(f"warmed the figures of {users} users' pages in {time.perf_counter() - t0:.1f} s")
 
 
 def notify_due(*, today: dt.date | None) -> None:
