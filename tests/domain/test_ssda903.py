@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from stars.domain.sufficiency.codes import PLACEMENT_GROUPS, code_lists, placement_group
 from stars.domain.sufficiency.ssda903 import (
     check_children_in_header,
@@ -164,3 +167,66 @@ def test_merge_drops_an_open_episode_not_restated_later():
     merged = merge_returns([y2019, y2020], [])
     assert merged.episodes.get_column("DECOM").to_list() == [date(2018, 6, 3)]
     assert any("not restated" in n for n in merged.notes)
+
+
+def test_a_file_read_as_bytes_parses_as_its_text():
+    text = (
+        EP_HEAD
+        + " A ,01/06/2018,S,C2,N1,U4,PR1,10/05/2019,X1,,,,\nB,31/02/2019,S,C2,N1,U4,,,,,,,\n"
+    )
+    as_text = parse_episodes("e.csv", text, 2020)
+    as_bytes = parse_episodes("e.csv", text.encode("utf-8"), 2020)
+    assert as_bytes.errors == as_text.errors and as_text.errors  # the bad date, both ways
+    assert as_bytes.frame.equals(as_text.frame)
+    header = HD_HEAD + "A,1,01/01/2005,WBRI,,,\n"
+    assert parse_header("h.csv", header.encode(), 2020).frame.equals(
+        parse_header("h.csv", header, 2020).frame
+    )
+
+
+_CHILDREN = st.sampled_from(["A", "B", "C10", "C9"])
+_STARTS = st.sampled_from(["01/06/2016", "03/06/2016", "10/05/2017", "01/01/2018"])
+_ENDS = st.sampled_from(["", "02/01/2018", "31/03/2018"])
+
+
+@st.composite
+def _returns(draw: st.DrawFn) -> list[tuple[int, str]]:
+    files = []
+    for year in draw(st.lists(st.sampled_from([2018, 2019, 2020]), min_size=1, unique=True)):
+        rows = draw(st.dictionaries(st.tuples(_CHILDREN, _STARTS), _ENDS, max_size=6))
+        lines = [
+            f"{c},{s},S,C2,N1,U4,PR1,{e},{'E11' if e else ''},,,,\n" for (c, s), e in rows.items()
+        ]
+        files.append((year, EP_HEAD + "".join(lines)))
+    return files
+
+
+@settings(max_examples=60, deadline=None)
+@given(_returns())
+def test_merging_a_return_at_a_time_keeps_the_latest_row_of_each_episode(
+    files: list[tuple[int, str]],
+):
+    parsed = [parse_episodes(f"e{y}.csv", text, y) for y, text in files]
+    merged = merge_returns(parsed, [])
+    # the same from a generator, in the reverse order: the latest return still wins
+    again = merge_returns((p for p in reversed(parsed)), [])
+    assert again.episodes.equals(merged.episodes)
+    latest: dict[tuple[str, date], int] = {}
+    for p in parsed:
+        for child, decom in p.frame.select("CHILD", "DECOM").iter_rows():
+            latest[(child, decom)] = max(latest.get((child, decom), 0), p.collection_year)
+    got = merged.episodes.select("CHILD", "DECOM", "YEAR").rows()
+    assert got == sorted(got)  # sorted by child and start
+    kept = {(c, d): y for c, d, y in got}
+    assert all(latest[k] == y for k, y in kept.items())
+    dropped = set(latest) - set(kept)  # only an episode open into a later return's year
+    for child, decom in dropped:
+        row = next(
+            r
+            for p in parsed
+            if p.collection_year == latest[(child, decom)]
+            for r in p.frame.to_dicts()
+            if (r["CHILD"], r["DECOM"]) == (child, decom)
+        )
+        later = [y for y in {p.collection_year for p in parsed} if y > row["YEAR"]]
+        assert later and (row["DEC"] is None or row["DEC"] >= date(min(later) - 1, 4, 1))

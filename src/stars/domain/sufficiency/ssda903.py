@@ -2,10 +2,10 @@
 
 Each collection year (ending 31 March YYYY) brings a header file (one row per child) and
 an episodes file (one row per episode of care) in DfE's CSV layout, dates as dd/mm/YYYY.
-``parse_header`` and ``parse_episodes`` take the file's name, its text and the collection
-year and return the typed rows (a Polars frame) and every problem found, each naming the
-file, the physical line (the column heading is line 1), the column and what was expected.
-Whether one error rejects the whole import is the caller's decision.
+``parse_header`` and ``parse_episodes`` take the file's name, its text (or its UTF-8
+bytes) and the collection year and return the typed rows (a Polars frame) and every problem
+found, each naming the file, the physical line (the column heading is line 1), the column
+and what was expected. Whether one error rejects the whole import is the caller's decision.
 
 ``merge_returns`` combines several years: an episode (CHILD + DECOM) repeated in a later
 return is taken from the later return (it may have gained a DEC and REC), and the later
@@ -15,7 +15,7 @@ return (hundreds of thousands of rows) parses in seconds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -113,11 +113,14 @@ def year_end(collection_year: int) -> date:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _read(text: str) -> pl.DataFrame:
-    if not text.strip():
+def _read(text: str | bytes) -> pl.DataFrame:
+    # from bytes: reading through a text stream holds a second copy of the file at its peak;
+    # a caller that has the file's UTF-8 bytes passes them and spares the copy
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if not data.strip():
         return pl.DataFrame()
-    # from bytes: reading through a text stream holds a second copy of the file at its peak
-    frame = pl.read_csv(text.encode("utf-8"), infer_schema=False, truncate_ragged_lines=True)
+    frame = pl.read_csv(data, infer_schema=False, truncate_ragged_lines=True)
+    del data
     frame = frame.rename({c: c.strip().upper() for c in frame.columns})
     for c in frame.columns:  # a column at a time: all at once costs a copy of every column
         frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None))
@@ -203,7 +206,7 @@ def _parse_dates(
 
 
 def _parse_frame(
-    file_name: str, text: str, columns: Sequence[str]
+    file_name: str, text: str | bytes, columns: Sequence[str]
 ) -> tuple[pl.DataFrame | None, list[ValidationError]]:
     try:
         frame = _read(text)
@@ -222,7 +225,7 @@ def _empty(columns: Sequence[str]) -> pl.DataFrame:
 # --- header -----------------------------------------------------------------------------------
 
 
-def parse_header(file_name: str, text: str, collection_year: int) -> ParsedFile:
+def parse_header(file_name: str, text: str | bytes, collection_year: int) -> ParsedFile:
     """Parse and check a header file (one row per child)."""
     frame, errors = _parse_frame(file_name, text, HEADER_COLUMNS)
     if frame is None:
@@ -309,7 +312,8 @@ def _episode_order_errors(
         pl.lit("REC ") + _value("REC") + pl.lit(" given for an open episode (DEC is blank)"),
     )
     ordered = (
-        frame.filter(pl.col("CHILD").is_not_null() & pl.col("DECOM").is_not_null())
+        frame.select("LINE", "CHILD", "DECOM", "DEC")  # a sorted copy of these columns only
+        .filter(pl.col("CHILD").is_not_null() & pl.col("DECOM").is_not_null())
         .sort("CHILD", "DECOM", "LINE")
         .with_columns((pl.col("CHILD").shift(1) == pl.col("CHILD")).fill_null(False).alias("_same"))
         .with_columns(
@@ -357,7 +361,7 @@ def _episode_order_errors(
     return errors
 
 
-def parse_episodes(file_name: str, text: str, collection_year: int) -> ParsedFile:
+def parse_episodes(file_name: str, text: str | bytes, collection_year: int) -> ParsedFile:
     """Parse and check an episodes file; adds ``GROUP`` (placement group) and ``YEAR``."""
     frame, errors = _parse_frame(file_name, text, EPISODE_COLUMNS)
     if frame is None:
@@ -431,8 +435,39 @@ def with_placement_group(episodes: pl.DataFrame, column: str = "GROUP") -> pl.Da
 # --- merging years ----------------------------------------------------------------------------
 
 
+def _merge_latest(
+    files: Iterable[ParsedFile], keys: Sequence[str]
+) -> tuple[pl.DataFrame | None, int]:
+    """Rows of every file, the latest return's row of each ``keys``, sorted by them; and the
+    number of rows read.
+
+    A file at a time: the history never holds every return's repeated rows at once, and a
+    caller passing a generator holds one file's rows, not all of them. Sorted, the latest
+    return's row is the last of its run: the rows kept are those whose next row has other
+    keys (a ``unique()`` over the frame costs far more memory).
+    """
+    last = pl.lit(False)
+    for k in keys:
+        last = last | (pl.col(k) != pl.col(k).shift(-1))
+    merged: pl.DataFrame | None = None
+    rows = 0
+    for f in files:
+        if not f.frame.height:
+            continue
+        frame = f.frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+        rows += frame.height
+        both = frame if merged is None else pl.concat([merged, frame], how="diagonal_relaxed")
+        # let go of each frame as soon as the next is made: at most two copies at a time
+        merged = None
+        del frame
+        both = both.sort(*keys, "YEAR")
+        merged = both.filter(last.fill_null(True))
+        del both
+    return merged, rows
+
+
 def merge_returns(
-    episode_files: Sequence[ParsedFile], header_files: Sequence[ParsedFile]
+    episode_files: Iterable[ParsedFile], header_files: Iterable[ParsedFile]
 ) -> MergedReturns:
     """Combine several years' returns into one history of episodes and one header per child.
 
@@ -440,25 +475,16 @@ def merge_returns(
     from an earlier return that was still open during a later loaded return's year but is
     not restated there (e.g. its DECOM was corrected) is dropped: the later return is
     authoritative for its period. Headers: the latest return's row for each child.
+    The files are merged one at a time, so they may come from a generator that reads them.
     """
     notes: list[str] = []
-    frames = [f.frame for f in episode_files if f.frame.height]
-    if frames:
-        episodes = pl.concat(frames, how="diagonal_relaxed")
-    else:
-        episodes = parse_episodes("", ",".join(EPISODE_COLUMNS) + "\n", 2000).frame
-    episodes = episodes.filter(pl.col("CHILD").is_not_null() & pl.col("DECOM").is_not_null())
-    repeated = episodes.height
-    # sorted, the latest return's row of an episode is the last of its run: keep the rows
-    # whose next row is another episode (a unique() over the frame costs far more memory)
-    episodes = episodes.sort("CHILD", "DECOM", "YEAR")
-    episodes = episodes.filter(
-        (
-            (pl.col("CHILD") != pl.col("CHILD").shift(-1))
-            | (pl.col("DECOM") != pl.col("DECOM").shift(-1))
-        ).fill_null(True)
+    merged, read = _merge_latest(episode_files, ("CHILD", "DECOM"))
+    episodes = (
+        merged
+        if merged is not None
+        else parse_episodes("", ",".join(EPISODE_COLUMNS) + "\n", 2000).frame
     )
-    repeated -= episodes.height
+    repeated = read - episodes.height
     if repeated:
         notes.append(f"{repeated} episode rows repeated in a later return; the later kept")
     years = sorted({int(y) for y in episodes.get_column("YEAR").unique().to_list()})
@@ -475,14 +501,7 @@ def merge_returns(
                 "were dropped"
             )
         episodes = episodes.filter(~stale)
-    headers_frames = [f.frame for f in header_files if f.frame.height]
-    if headers_frames:
-        headers = (
-            pl.concat(headers_frames, how="diagonal_relaxed")
-            .filter(pl.col("CHILD").is_not_null())
-            .sort("CHILD", "YEAR")
-            .filter((pl.col("CHILD") != pl.col("CHILD").shift(-1)).fill_null(True))
-        )
-    else:
+    headers, _ = _merge_latest(header_files, ("CHILD",))
+    if headers is None:
         headers = parse_header("", ",".join(HEADER_COLUMNS) + "\n", 2000).frame
     return MergedReturns(episodes, headers, tuple(notes))  # still sorted by CHILD, DECOM
