@@ -7,7 +7,8 @@
 # --build erases and loads the database first (benchmarks/load/build.py, 100,000 referrals).
 # Environment: DATABASE_URL (PostgreSQL, required), STARS_CACHE_URL (default
 # redis://127.0.0.1:6379/1), WORKERS and THREADS of the server (default 4 and 4), PORT
-# (default 8390). Writes load-summary.json and locust's CSV files to benchmarks/out/load/.
+# (default 8390), WARM (default 1: `stars warm-figures` first, as the worker does after an
+# import; 0: the first users compute them). Writes load-summary.json and locust's CSV files to benchmarks/out/load/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=0
@@ -21,6 +22,12 @@ out=benchmarks/out/load
 mkdir -p "$out" "$STARS_HOME"
 if [ $build = 1 ]; then .venv/bin/python benchmarks/load/build.py --referrals 100000; fi
 .venv/bin/python -c 'import redis, os; redis.Redis.from_url(os.environ["STARS_CACHE_URL"]).flushdb()'
+# what the job worker does after every import or change: the figures worked out before the
+# users come (as of today and as of the date the users ask for: STARS_LOAD_AS_OF)
+if [ "${WARM:-1}" = 1 ]; then
+  /usr/bin/time -f 'warm-figures: %e s wall, %U s user' \
+    .venv/bin/stars warm-figures --as-of "${STARS_LOAD_AS_OF:-2024-11-30}" 2>&1 | tee "$out/warm.txt"
+fi
 port=${PORT:-8390}
 .venv/bin/stars serve --port "$port" --workers "${WORKERS:-4}" --threads "${THREADS:-4}" \
   --no-worker > "$out/server.log" 2>&1 &

@@ -270,6 +270,7 @@ READS_NOTHING = {
     "demo": "erases the database and loads synthetic records; prints only the demo users",
     "createuser": "creates a user",
     "check": "Django's deployment checks",
+    "warm-figures": "fills the pages' cache; prints a count; the pages log their own reads",
     "notify-due": "makes notifications (ids only) for users in their own scope; prints counts",
     "sufficiency validate": "checks a council's files with DfE's rules; no database read",
     "retention dispose": "asks for a disposal; prints counts only; logged as dispose_request",

@@ -201,3 +201,22 @@ def test_the_worker_beats_enqueue_its_daily_jobs():
     assert DBTaskResult.objects.count() == expected
     hb.beat_once()
     assert DBTaskResult.objects.count() == expected
+
+
+def test_the_worker_beats_enqueue_a_change_job_once_per_version_of_the_records():
+    version = ["v1"]
+    hb = Heartbeat("w-change", every=60, on_change=[(lambda: version[0], daily)])
+    hb.beat_once()  # a worker that starts warms once
+    hb.beat_once()
+    assert list(DBTaskResult.objects.values_list("args_kwargs", flat=True)) == [
+        {"args": ["v1"], "kwargs": {}}
+    ]
+    version[0] = "v2"  # an import or an edit: a new version
+    hb.beat_once()
+    hb.beat_once()
+    assert DBTaskResult.objects.count() == 2
+    run_worker(batch=True, interval=0, verbosity=0)
+    assert sorted(DBTaskResult.objects.values_list("return_value", flat=True)) == [
+        "ran for v1",
+        "ran for v2",
+    ]

@@ -3,8 +3,8 @@
 Each subcommand brings the database schema up to date first, so it works on an empty
 database (SQLite by default, or whatever ``DATABASE_URL`` names). This module declares the
 commands and their options; ``stars.cli.console`` holds the terminal and the Django set-up,
-``stars.cli.run`` what each command does once Django is set up, ``stars.cli.sufficiency``
-the `stars sufficiency` subcommands.
+``stars.cli.run`` what each command does once Django is set up (``stars.cli.report_run``
+for `stars report`), ``stars.cli.sufficiency`` the `stars sufficiency` subcommands.
 """
 
 from __future__ import annotations
@@ -37,6 +37,14 @@ def _run(migrate: bool = True) -> ModuleType:
     from stars.cli import run
 
     return run
+
+
+def _run_report() -> ModuleType:
+    """``_run`` for the `stars report` commands (``stars.cli.report_run``)."""
+    setup()
+    from stars.cli import report_run
+
+    return report_run
 
 
 @app.command()
@@ -88,6 +96,20 @@ def notify_due(
     if today and day is None:
         fail("--today must be a date such as 2024-11-30")
     _run().notify_due(today=day)
+
+
+@app.command("warm-figures")
+def warm_figures(
+    as_of: Annotated[
+        list[str] | None,
+        typer.Option("--as-of", help="also as of this date (repeatable; today always)"),
+    ] = None,
+) -> None:
+    """Work out the pages' cached figures now (the worker does it after every change)."""
+    dates = [parse_date(d) for d in as_of or []]
+    if any(d is None for d in dates):
+        fail("--as-of must be a date such as 2024-11-30")
+    _run().warm_figures(as_of=[d for d in dates if d is not None])
 
 
 @app.command()
@@ -196,7 +218,7 @@ def report_evaluation(
 ) -> None:
     """The evaluation report of docs/tracker-format.md, as of a date."""
     day = parse_as_of(as_of)
-    _run().report_evaluation(day=day, fmt=fmt, out_file=out_file, programme=programme)
+    _run_report().report_evaluation(day=day, fmt=fmt, out_file=out_file, programme=programme)
 
 
 @report_app.command("board")
@@ -218,7 +240,7 @@ def report_board(
         fail(f"--quarter: {exc}")
     if fmt not in ("pdf", "xlsx", "html"):
         fail(f"--format {fmt!r}: expected pdf, xlsx or html")
-    _run().report_board(quarter=q, fmt=fmt, out_file=out_file, programme=programme)
+    _run_report().report_board(quarter=q, fmt=fmt, out_file=out_file, programme=programme)
 
 
 @app.command()

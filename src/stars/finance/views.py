@@ -22,11 +22,10 @@ from stars.core.spreadsheets import csv_text, xlsx
 from stars.domain.calendar import month_label
 from stars.domain.references import claim_reference
 from stars.finance import documents, figures, selectors, services
-from stars.finance.charts import cumulative_chart
+from stars.finance.cached import investor_page_figures, money_page_figures
 from stars.finance.forms import DisputeForm, OpenClaimForm
 from stars.finance.models import ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current, programme_parties
-from stars.tracker.selectors import programme_figures
 
 PAGE_SIZE = 50
 
@@ -229,12 +228,6 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
 def finance_money(request: HttpRequest) -> HttpResponse:
     as_of = as_of_date(request)
     contract = contract_current()
-    scope = scope_of(request.user)
-
-    def overview() -> dict[str, Any]:
-        money = figures.money_overview(contract, scope, as_of)
-        return {**money, "chart": cumulative_chart(money["by_month"])}
-
     return render(
         request,
         "finance/money.html",
@@ -242,12 +235,9 @@ def finance_money(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "contract": contract,
             "scope_note": selectors.scope_note(request.user),
-            "cap": programme_figures(
-                "cap_position", None, (as_of,), lambda: figures.cap_position(contract, as_of)
-            ),
             "headroom": selectors.headroom(request.user),
             "approved": selectors.approved_total(request.user),
-            **programme_figures("money_overview", scope, (as_of,), overview),
+            **money_page_figures(contract, scope_of(request.user), as_of),
         },
     )
 
@@ -284,12 +274,7 @@ def finance_investor(request: HttpRequest) -> HttpResponse:
         {
             "as_of": as_of,
             "several": several,
-            **programme_figures(
-                "investor_overview",
-                None,
-                (as_of,),
-                lambda: figures.investor_overview(contract, as_of),
-            ),
+            **investor_page_figures(contract, as_of),
         },
     )
 

@@ -8,7 +8,10 @@ skipped, not fatal: the next one catches up.
 With each beat the worker also enqueues the daily jobs it was given (``stars worker`` gives
 ``stars notify-due``'s job) once a day, from ``DAILY_AT`` local time: the first worker to
 record the day's :class:`~stars.jobs.models.DailyRun` enqueues it, so however many workers
-run, and however often they restart, each daily job is enqueued once a day.
+run, and however often they restart, each daily job is enqueued once a day. It also
+enqueues the jobs it was given to run after a change (``stars worker`` gives the warming
+of the pages' figures, ``stars.web.warm``) whenever their version of the records differs
+from the one it saw last: within a beat of an import or an edit, and once when it starts.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.management import call_command
@@ -76,17 +79,41 @@ def enqueue_daily(daily: Sequence[Any], now: dt.datetime | None = None) -> list[
     return done
 
 
+def enqueue_on_change(
+    on_change: Sequence[tuple[Callable[[], str], Any]], seen: dict[int, str]
+) -> list[str]:
+    """Enqueue each ``(version, job)`` of ``on_change`` whose ``version()`` differs from the
+    one this worker saw last (``seen``, by position; nothing seen yet counts as a change, so
+    a worker that starts runs them once); the job gets the version. The names enqueued."""
+    done = []
+    for i, (version, job) in enumerate(on_change):
+        now = version()
+        if seen.get(i) == now:
+            continue
+        job.enqueue(now)
+        seen[i] = now
+        logger.info("job %s enqueued for a change of the records", job.module_path)
+        done.append(job.module_path)
+    return done
+
+
 class Heartbeat(threading.Thread):
-    """Beats every ``every`` seconds until stopped, enqueuing the ``daily`` jobs when due;
-    removes its row when stopped."""
+    """Beats every ``every`` seconds until stopped, enqueuing the ``daily`` jobs when due
+    and the ``on_change`` jobs when their version changes; removes its row when stopped."""
 
     def __init__(
-        self, worker_id: str, every: float = HEARTBEAT_SECONDS, daily: Sequence[Any] = ()
+        self,
+        worker_id: str,
+        every: float = HEARTBEAT_SECONDS,
+        daily: Sequence[Any] = (),
+        on_change: Sequence[tuple[Callable[[], str], Any]] = (),
     ) -> None:
         super().__init__(name=f"heartbeat {worker_id}", daemon=True)
         self.worker_id = worker_id
         self.every = every
         self.daily = tuple(daily)
+        self.on_change = tuple(on_change)
+        self.seen: dict[int, str] = {}
         self.started_at = timezone.now()
         self._stop_event = threading.Event()
 
@@ -94,6 +121,7 @@ class Heartbeat(threading.Thread):
         try:
             beat(self.worker_id, self.started_at)
             enqueue_daily(self.daily)
+            enqueue_on_change(self.on_change, self.seen)
         except DatabaseError as exc:
             logger.warning("worker heartbeat skipped: %s", exc)
 
@@ -119,11 +147,13 @@ def run_worker(
     verbosity: int = 1,
     heartbeat_seconds: float = HEARTBEAT_SECONDS,
     daily: Sequence[Any] = (),
+    on_change: Sequence[tuple[Callable[[], str], Any]] = (),
 ) -> None:
     """Run jobs of every queue until stopped (SIGINT/SIGTERM finish the job in hand), or
-    until none is left with ``batch``; ``daily`` jobs are enqueued once a day (see above)."""
+    until none is left with ``batch``; ``daily`` jobs are enqueued once a day and
+    ``on_change`` jobs after each change of their version (see above)."""
     worker_id = new_worker_id()
-    heartbeat = Heartbeat(worker_id, every=heartbeat_seconds, daily=daily)
+    heartbeat = Heartbeat(worker_id, every=heartbeat_seconds, daily=daily, on_change=on_change)
     heartbeat.beat_once()
     heartbeat.start()
     try:

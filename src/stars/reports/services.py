@@ -21,7 +21,7 @@ from stars.domain.vocabulary import label
 from stars.partnership.selectors import NoContract, contract_current, contract_or_none
 from stars.reports.evaluation import programme_evaluation_json
 from stars.reports.tables import evaluation_tables
-from stars.tracker.selectors import report_frames
+from stars.tracker.selectors import programme_figures, report_frames
 
 
 def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
@@ -81,6 +81,14 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
             else ""
         ),
     }
+
+
+def evaluation_page_figures(scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
+    """``evaluation_context``, cached per version of the records, scope and date: what the
+    evaluation page and the evaluator's home page show (``stars.core.cache``)."""
+    return programme_figures(
+        "evaluation_page", scope, (as_of,), lambda: evaluation_context(scope=scope, as_of=as_of)
+    )
 
 
 def evaluation_xlsx(*, scope: Scope | None, as_of: dt.date) -> bytes:

@@ -15,8 +15,7 @@ from stars.core.permissions import page, scope_of
 from stars.domain.calendar import add_months
 from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
 from stars.partnership.selectors import contract_current
-from stars.reports.evaluation import evaluation_for
-from stars.tracker.selectors import programme_figures
+from stars.reports.services import evaluation_page_figures
 
 
 @page("targets")
@@ -24,9 +23,7 @@ def targets(request: HttpRequest) -> HttpResponse:
     contract = contract_current()
     as_of = as_of_date(request)
     scope = scope_of(request.user)
-    report = programme_figures(
-        "evaluation", scope, (as_of,), lambda: evaluation_for(scope=scope, as_of=as_of)
-    )
+    report = evaluation_page_figures(scope, as_of)["report"]
     councils = scope.council_codes(contract.council_codes)
     refs = report["referrals"]
     enq = report["enquiries"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -12,8 +10,7 @@ from stars.core.dates import as_of as as_of_date
 from stars.core.documents import download
 from stars.core.permissions import page, scope_of
 from stars.reports.evaluation import evaluation_json
-from stars.reports.services import evaluation_context, evaluation_xlsx
-from stars.tracker.selectors import programme_figures
+from stars.reports.services import evaluation_page_figures, evaluation_xlsx
 
 
 @page("report_evaluation")
@@ -36,7 +33,4 @@ def report_evaluation(request: HttpRequest) -> HttpResponse:
         return HttpResponse(
             evaluation_json(scope=scope, as_of=as_of), content_type="application/json"
         )
-    context: dict[str, Any] = programme_figures(
-        "evaluation_page", scope, (as_of,), lambda: evaluation_context(scope=scope, as_of=as_of)
-    )
-    return render(request, "reports/evaluation.html", context)
+    return render(request, "reports/evaluation.html", evaluation_page_figures(scope, as_of))

@@ -32,7 +32,7 @@ from stars.core.templatetags.stars_format import money
 from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED
 from stars.domain.measures import DUE_STATE_LABELS, OVERDUE
 from stars.domain.outcomes.claims import APPROVE, PREPARE, SUBMIT
-from stars.finance.figures import investor_overview
+from stars.finance.cached import investor_page_figures
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.finance.selectors import claim_steps
 from stars.governance.models import DisposalStatus
@@ -50,10 +50,9 @@ from stars.referrals.selectors import (
     worklist_council_side,
     worklist_provider_side,
 )
-from stars.reports.services import evaluation_context
+from stars.reports.services import evaluation_page_figures
 from stars.sufficiency.models import ChildLink, SufficiencyReturn
 from stars.sufficiency.reconcile import council_reconciliation
-from stars.tracker.selectors import programme_figures
 from stars.uploads.models import Upload
 
 # The records today's work is drawn from: each user's lists are cached per version of them.
@@ -442,12 +441,7 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
         return []
     items: list[Item] = []
     if allowed(user, "finance_investor"):
-        o = programme_figures(
-            "investor_overview",
-            None,
-            (today,),
-            lambda: investor_overview(contract, today),
-        )
+        o = investor_page_figures(contract, today)
         to_date, projected = o["to_date"], o["projected"]
         paid = f"{money(to_date.paid)} paid to date"
         if o["cap"]:
@@ -481,12 +475,7 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
                 )
             )
     if allowed(user, "report_evaluation"):
-        report = programme_figures(
-            "evaluation_page",
-            scope,
-            (today,),
-            lambda: evaluation_context(scope=scope, as_of=today),
-        )["report"]
+        report = evaluation_page_figures(scope, today)["report"]
         f = report["finance"]
         items.append(
             Item(

@@ -1,0 +1,39 @@
+"""The money and investor pages' figures, cached per version of the records.
+
+One function per page, used by the page and by the warming of the figures after a change
+(``stars.web.warm``), so both read and fill the same cache entries (``stars.core.cache``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from stars.core.permissions import Scope
+from stars.domain.contract.terms import Contract
+from stars.finance import figures
+from stars.finance.charts import cumulative_chart
+from stars.tracker.selectors import programme_figures
+
+
+def money_page_figures(contract: Contract, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
+    """The money page's engine figures for ``scope``: the programme's position against the
+    maximum payment ("cap") and the scope's money by council, cohort and month, with its chart."""
+
+    def overview() -> dict[str, Any]:
+        money = figures.money_overview(contract, scope, as_of)
+        return {**money, "chart": cumulative_chart(money["by_month"])}
+
+    return {
+        "cap": programme_figures(
+            "cap_position", None, (as_of,), lambda: figures.cap_position(contract, as_of)
+        ),
+        **programme_figures("money_overview", scope, (as_of,), overview),
+    }
+
+
+def investor_page_figures(contract: Contract, as_of: dt.date) -> dict[str, Any]:
+    """The investor page's figures (the whole programme, aggregate only)."""
+    return programme_figures(
+        "investor_overview", None, (as_of,), lambda: figures.investor_overview(contract, as_of)
+    )
