@@ -105,8 +105,8 @@ LAZY_IMPORTS = {
     # heavy modules only one command uses: every other command starts without them
     ("cli/run.py", "stars.demo.load"),  # `stars demo`
     ("cli/run.py", "stars.tracker.files"),  # `stars import-tracker`, `stars export-tracker`
-    ("cli/run.py", "stars.reports.services"),  # the report's XLSX and HTML (charts, openpyxl)
-    ("cli/run.py", "stars.reports.card"),  # `stars report board` (PDF, charts)
+    ("cli/report_run.py", "stars.reports.services"),  # the XLSX and HTML report (openpyxl, charts)
+    ("cli/report_run.py", "stars.reports.card"),  # `stars report board` (PDF, charts)
     ("cli/run.py", "stars.reports.indigo"),  # `stars export indigo`
     ("cli/run.py", "stars.cases.explain"),  # `stars explain`
     ("cli/run.py", "stars.web.warm"),  # every page's figures: `stars warm-figures`, `worker`

@@ -14,7 +14,17 @@ from django.db import connection
 from stars.cli.console import schema_current
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("altair", "openpyxl", "weasyprint", "numpy", "django.db.migrations.autodetector")
+HEAVY = (
+    "altair",
+    "openpyxl",
+    "weasyprint",
+    "numpy",
+    "django.db.migrations.autodetector",
+    # the other commands' modules: the email client (and requests), the web server
+    "notifications_python_client",
+    "requests",
+    "gunicorn",
+)
 
 
 def test_schema_current_after_migrate_and_not_when_a_migration_is_unapplied(db):

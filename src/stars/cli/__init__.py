@@ -3,8 +3,8 @@
 Each subcommand brings the database schema up to date first, so it works on an empty
 database (SQLite by default, or whatever ``DATABASE_URL`` names). This module declares the
 commands and their options; ``stars.cli.console`` holds the terminal and the Django set-up,
-``stars.cli.run`` what each command does once Django is set up, ``stars.cli.sufficiency``
-the `stars sufficiency` subcommands.
+``stars.cli.run`` what each command does once Django is set up (``stars.cli.report_run``
+for `stars report`), ``stars.cli.sufficiency`` the `stars sufficiency` subcommands.
 """
 
 from __future__ import annotations
@@ -37,6 +37,14 @@ def _run(migrate: bool = True) -> ModuleType:
     from stars.cli import run
 
     return run
+
+
+def _run_report() -> ModuleType:
+    """``_run`` for the `stars report` commands (``stars.cli.report_run``)."""
+    setup()
+    from stars.cli import report_run
+
+    return report_run
 
 
 @app.command()
@@ -210,7 +218,7 @@ def report_evaluation(
 ) -> None:
     """The evaluation report of docs/tracker-format.md, as of a date."""
     day = parse_as_of(as_of)
-    _run().report_evaluation(day=day, fmt=fmt, out_file=out_file, programme=programme)
+    _run_report().report_evaluation(day=day, fmt=fmt, out_file=out_file, programme=programme)
 
 
 @report_app.command("board")
@@ -232,7 +240,7 @@ def report_board(
         fail(f"--quarter: {exc}")
     if fmt not in ("pdf", "xlsx", "html"):
         fail(f"--format {fmt!r}: expected pdf, xlsx or html")
-    _run().report_board(quarter=q, fmt=fmt, out_file=out_file, programme=programme)
+    _run_report().report_board(quarter=q, fmt=fmt, out_file=out_file, programme=programme)
 
 
 @app.command()

@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from stars.cli.console import fail, out
-from stars.cli.run import _within
+from stars.cli.programme import within
 from stars.core.audit import record_access, record_list
 from stars.domain.governance.retention import RetentionError
 from stars.governance import retention, services
@@ -18,7 +18,7 @@ from stars.partnership.models import User
 
 
 def retention_review(*, day: dt.date | None, programme: str | None = None) -> None:
-    _within(programme)
+    within(programme)
     today = day or timezone.localdate()
     try:
         kinds = retention.review(today)
@@ -86,7 +86,7 @@ def retention_dispose(
     *, kind: str, by: str, day: dt.date | None, programme: str | None = None
 ) -> None:
     """Ask for a disposal: the same service as the Retention review page, audited."""
-    _within(programme)
+    within(programme)
     user = _admin(by)
     try:
         rule_kinds = retention.schedule().rules
@@ -112,7 +112,7 @@ def retention_dispose(
 
 def retention_decide(*, disposal: int, by: str, programme: str | None, action: str) -> None:
     """Approve (dispose of the records) or withdraw a disposal: the Disposals page's service."""
-    _within(programme)
+    within(programme)
     user = _admin(by)
     d = services.disposals_in_view().filter(pk=disposal).first()
     if d is None:
@@ -134,7 +134,7 @@ def retention_decide(*, disposal: int, by: str, programme: str | None, action: s
 
 
 def retention_disposals(*, programme: str | None) -> None:
-    _within(programme)
+    within(programme)
     shown = list(services.disposals_in_view()[:100])
     if not shown:
         out.print("No disposal yet.")

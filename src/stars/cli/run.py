@@ -32,27 +32,16 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from stars.cases.notices import notify_due as notify_users_of_due
 from stars.cases.tasks import notify_due_daily
 from stars.cli.console import console, fail, out
+from stars.cli.programme import within
 from stars.core.audit import record_access
 from stars.core.backups import BackupError
 from stars.core.backups import backup as backup_database
 from stars.core.backups import restore as restore_database
-from stars.core.programmes import programme_set
 from stars.core.serving import run_gunicorn
-from stars.domain.calendar import Quarter
 from stars.jobs.worker import run_worker
-from stars.partnership.selectors import ProgrammeUnknown, contract_or_none, programme_choose
+from stars.partnership.selectors import contract_or_none
 from stars.partnership.services import UserError, user_create
 from stars.referrals.models import Referral
-from stars.reports.evaluation import programme_evaluation_json
-
-
-def _within(programme: str | None) -> None:
-    """Work inside the programme named by ``--programme`` (needed only when the service
-    holds several; the error lists their codes)."""
-    try:
-        programme_set(programme_choose(programme))
-    except ProgrammeUnknown as exc:
-        fail(str(exc))
 
 
 def embedded_worker_default() -> bool:
@@ -254,7 +243,7 @@ def import_tracker(*, contract: Path, enquiries: Path, referrals: Path, periods:
 
 
 def export_tracker(*, out_dir: Path, programme: str | None = None) -> None:
-    _within(programme)
+    within(programme)
     from stars.tracker.files import TrackerRejected, export_files
 
     try:
@@ -265,64 +254,8 @@ def export_tracker(*, out_dir: Path, programme: str | None = None) -> None:
         out.print(f"wrote {path}")
 
 
-def report_evaluation(
-    *, day: dt.date, fmt: str, out_file: Path | None, programme: str | None = None
-) -> None:
-    _within(programme)
-    if fmt not in ("json", "xlsx", "html"):
-        fail(f"--format {fmt!r}: expected json, xlsx or html")
-    if out_file is None and fmt == "xlsx":
-        fail("an XLSX workbook needs --out FILE")
-    if fmt == "json":
-        data: str | bytes = programme_evaluation_json(as_of=day)
-    else:
-        from stars.reports.services import evaluation_document
-
-        data = evaluation_document(fmt=fmt, as_of=day)
-    record_access(
-        user=None,
-        action="export",
-        object_type="report",
-        object_id="evaluation",
-        detail=f"stars report evaluation --as-of {day} ({fmt})",
-    )
-    if out_file is None:
-        sys.stdout.write(data if isinstance(data, str) else data.decode())
-        sys.stdout.write("\n")
-        return
-    if isinstance(data, str):
-        out_file.write_text(data, encoding="utf-8")
-    else:
-        out_file.write_bytes(data)
-    out.print(f"wrote {out_file}")
-
-
-def report_board(
-    *, quarter: Quarter, fmt: str, out_file: Path | None, programme: str | None = None
-) -> None:
-    _within(programme)
-    from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
-
-    if contract_or_none() is None:
-        fail("no contract is loaded: import a tracker first")
-    context = card_context(scope=None, quarter=quarter, suppressed=False)
-    target = out_file or Path(f"board-report-card-{quarter.label.replace(' ', '-')}.{fmt}")
-    if fmt == "html":
-        target.write_text(card_html(context), encoding="utf-8")
-    else:
-        target.write_bytes(card_pdf(context) if fmt == "pdf" else card_xlsx(context))
-    record_access(
-        user=None,
-        action="export",
-        object_type="report",
-        object_id=f"board {quarter.label}",
-        detail=f"stars report board ({fmt}) to {target}",
-    )
-    out.print(f"wrote {target}")
-
-
 def export_indigo(*, out_dir: Path, day: dt.date, programme: str | None = None) -> None:
-    _within(programme)
+    within(programme)
     from stars.reports.indigo import write_indigo
 
     if contract_or_none() is None:
@@ -332,7 +265,7 @@ def export_indigo(*, out_dir: Path, day: dt.date, programme: str | None = None) 
 
 
 def explain(*, referral_id: str, day: dt.date, programme: str | None = None) -> None:
-    _within(programme)
+    within(programme)
     from stars.cases.explain import explanation_for, explanation_text
 
     referral = Referral.objects.filter(referral_id=referral_id).first()
@@ -365,7 +298,7 @@ def simulate(
     from stars.domain.simulation.whatif import WhatIfError
     from stars.reports.simulation import ProgrammeNotFound, simulation_for, simulation_xlsx
 
-    _within(programme)  # the programme named (or the only one) is the one simulated
+    within(programme)  # the programme named (or the only one) is the one simulated
     if contract_or_none() is None:
         fail("no contract is loaded: import a tracker first")
     columns = (

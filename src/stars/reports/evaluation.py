@@ -16,23 +16,24 @@ from stars.partnership.selectors import contract_current, contract_or_none
 from stars.tracker.selectors import report_frames
 
 
-def evaluation_for(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
+def evaluation_for(*, scope: Scope | None, as_of: dt.date, arrow: bool = False) -> dict[str, Any]:
     """The evaluation report (docs/tracker-format.md) of the records in ``scope``, as of a date.
 
     Council users get the report of their own council's records; the keys of the other
-    councils stay present (with zeros), as the report contract requires.
+    councils stay present (with zeros), as the report contract requires. ``arrow``: see
+    ``stars.tracker.selectors.report_frames`` (a command alone in its process).
     """
-    enquiries, referrals, periods = report_frames(scope)
+    enquiries, referrals, periods = report_frames(scope, arrow=arrow)
     return evaluation_report(contract_current(), enquiries, referrals, periods, as_of)
 
 
-def evaluation_json(*, scope: Scope | None, as_of: dt.date) -> str:
-    return report_to_json(evaluation_for(scope=scope, as_of=as_of))
+def evaluation_json(*, scope: Scope | None, as_of: dt.date, arrow: bool = False) -> str:
+    return report_to_json(evaluation_for(scope=scope, as_of=as_of, arrow=arrow))
 
 
-def programme_evaluation_json(*, as_of: dt.date) -> str:
+def programme_evaluation_json(*, as_of: dt.date, arrow: bool = False) -> str:
     """The whole programme's report as JSON; with no contract loaded (nothing imported),
     the report of nothing: zeros, empty maps."""
     if contract_or_none() is None:
         return report_to_json(empty_report(as_of))
-    return evaluation_json(scope=None, as_of=as_of)
+    return evaluation_json(scope=None, as_of=as_of, arrow=arrow)

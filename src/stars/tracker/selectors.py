@@ -9,7 +9,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import quote
 
+import adbc_driver_manager
+import adbc_driver_sqlite
 import polars as pl
 from django.db import connection
 
@@ -90,15 +93,15 @@ JOIN partnership_council co ON co.id = r.council_id
 # The report needs fewer columns: ids as the integer keys already in the tables (no joins to
 # look up the text ids), no child columns. Same rows, same figures, far less to read.
 _LEAN_ENQUIRIES = """
-SELECT e.id, NULL, co.code, e.cohort, CAST(e.enquiry_date AS TEXT), NULL, e.decision,
-       CAST(e.decision_date AS TEXT)
+SELECT e.id, NULL AS child_ref, co.code, e.cohort, CAST(e.enquiry_date AS TEXT),
+       NULL AS date_of_birth, e.decision, CAST(e.decision_date AS TEXT)
 FROM referrals_enquiry e
 JOIN partnership_council co ON co.id = e.council_id
 {where}
 """
 _LEAN_REFERRALS = """
-SELECT r.id, r.enquiry_id, NULL, co.code, r.cohort, NULL, r.funding, CAST(r.referral_date AS TEXT),
-       r.status, CAST(r.end_date AS TEXT), r.closure_reason
+SELECT r.id, r.enquiry_id, NULL AS child_ref, co.code, r.cohort, NULL AS date_of_birth, r.funding,
+       CAST(r.referral_date AS TEXT), r.status, CAST(r.end_date AS TEXT), r.closure_reason
 FROM referrals_referral r
 JOIN partnership_council co ON co.id = r.council_id
 {where}
@@ -134,6 +137,11 @@ def _frame(sql: str, params: list[Any], columns: list[str]) -> pl.DataFrame:
             cur.execute(sql, params)
             rows = cur.fetchall()
         frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
+    return _typed(frame, columns)
+
+
+def _typed(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Every column as text, except the dates (``pl.Date``)."""
     exprs = []
     for c in columns:
         dtype = frame.schema[c]
@@ -175,6 +183,59 @@ def _sqlite_frame(sql: str, params: list[Any], columns: list[str]) -> pl.DataFra
     )
 
 
+def arrow_readable() -> bool:
+    """Whether ``report_frames(..., arrow=True)`` reads through a connection of its own: on a
+    SQLite file (not a test's in-memory database) when the caller is in no transaction
+    (a second connection would not see what an open transaction wrote)."""
+    return (
+        connection.vendor == "sqlite"
+        and not connection.in_atomic_block
+        and connection.get_autocommit()
+        and not connection.is_in_memory_db()
+    )
+
+
+# ADBC's SQLite driver guesses each column's type from its first batch of rows (a column
+# whose first rows are all NULL would be taken for integers, then fail on text): one batch
+# as large as any programme's table lets it see every value.
+_ARROW_BATCH_ROWS = 1 << 24
+
+
+def _arrow_frames(queries: list[tuple[str, list[Any], list[str]]]) -> list[pl.DataFrame]:
+    """The rows of each ``(sql, params, columns)`` read through ADBC's SQLite driver straight
+    into Arrow columns (no Python object per value, no text to join and split), all in one
+    read transaction, so from one snapshot of the database. NULL comes back as null; blank
+    text stays blank (``_sqlite_frame`` reads it as null; ``report_frames`` makes the one
+    column that holds blanks, ``closure_reason``, null after either read).
+
+    Its own connection (read-only) to the same file runs a second copy of the SQLite library
+    in the process. SQLite warns that closing one copy's file releases the other copy's
+    locks: harmless only while Django's connection holds none, so only a caller alone in its
+    process and in no transaction uses it (``report_frames(arrow=True)``: the command line).
+    """
+    uri = f"file:{quote(str(connection.settings_dict['NAME']))}?mode=ro"
+    frames = []
+    with (
+        adbc_driver_sqlite.connect(uri) as db,
+        adbc_driver_manager.AdbcConnection(db) as conn,
+    ):
+        conn.set_autocommit(False)  # one read transaction for every query
+        try:
+            for sql, params, columns in queries:
+                with adbc_driver_manager.AdbcStatement(conn) as stmt:
+                    stmt.set_options(**{"adbc.sqlite.query.batch_rows": str(_ARROW_BATCH_ROWS)})
+                    stmt.set_sql_query(sql.replace("%s", "?"))
+                    if params:
+                        stmt.bind_stream(pl.DataFrame({f"p{i}": [v] for i, v in enumerate(params)}))
+                    stream, _ = stmt.execute_query()
+                    frame = pl.DataFrame(stream)
+                frame.columns = columns
+                frames.append(frame)
+        finally:
+            conn.rollback()
+    return frames
+
+
 def programme_version() -> str:
     """The version of the programme's records (``VERSIONED``): any change makes a new one."""
     return data_version(VERSIONED)
@@ -192,9 +253,15 @@ def programme_figures(
     return cached_figures(name, programme_version(), (programme, councils, *parts), compute)
 
 
-def report_frames(scope: Scope | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def report_frames(
+    scope: Scope | None = None, *, arrow: bool = False
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The frames the evaluation report needs, read lean: ids are the tables' integer keys
-    (as text), child columns are empty. Every figure equals that of ``programme_frames``."""
+    (as text), child columns are empty. Every figure equals that of ``programme_frames``.
+
+    ``arrow``: a caller alone in its process (a command, not a page served beside others)
+    may have them read through ADBC's SQLite driver (``_arrow_frames``) when
+    ``arrow_readable()``; the frames are the same either way."""
     where, params = _where(scope)
     e_where, _ = _where(scope, table="e")
     period_where, period_params = "", []
@@ -204,9 +271,18 @@ def report_frames(scope: Scope | None = None) -> tuple[pl.DataFrame, pl.DataFram
             "JOIN partnership_council co ON co.id = r.council_id " + where
         )
         period_params = params
-    enquiries = _frame(_LEAN_ENQUIRIES.format(where=e_where), params, ENQUIRY_COLUMNS)
-    referrals = _frame(_LEAN_REFERRALS.format(where=where), params, REFERRAL_COLUMNS)
-    periods = _frame(_LEAN_PERIODS.format(where=period_where), period_params, PERIOD_COLUMNS)
+    queries = [
+        (_LEAN_ENQUIRIES.format(where=e_where), params, ENQUIRY_COLUMNS),
+        (_LEAN_REFERRALS.format(where=where), params, REFERRAL_COLUMNS),
+        (_LEAN_PERIODS.format(where=period_where), period_params, PERIOD_COLUMNS),
+    ]
+    if arrow and arrow_readable():
+        read = _arrow_frames(queries)
+        enquiries, referrals, periods = (
+            _typed(f, columns) for f, (_, _, columns) in zip(read, queries, strict=True)
+        )
+    else:
+        enquiries, referrals, periods = (_frame(*q) for q in queries)
     referrals = referrals.with_columns(
         pl.when(pl.col("closure_reason") == "")
         .then(None)
