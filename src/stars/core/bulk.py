@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
 
+import polars as pl
 from django.db import connection, models
 from django.db.models import Max
 from django.utils import timezone
@@ -116,35 +117,36 @@ def _defaults(model: type[models.Model], given: set[str]) -> dict[str, Any]:
     return out
 
 
-def _insert(
-    model: type[models.Model],
-    columns: list[str],
-    rows: Sequence[Sequence[Any]],
-    defaults: dict[str, Any],
-) -> None:
-    """Insert rows given as values of ``columns``, then ``defaults`` (values ready for the
-    driver, the same in every row), ``CHUNK`` rows per ``executemany``.
+def _column(model: type[models.Model], series: pl.Series) -> list[Any]:
+    """One column's values as the database driver takes them.
 
-    Each chunk is turned into columns, converted column by column and zipped back into
-    rows with the defaults, so no Python code runs per row.
+    On SQLite a date column becomes, inside Polars, the text Django's adapter would give
+    (``date.isoformat``), so no Python runs per value; psycopg adapts dates in C already.
+    """
+    if series.dtype == pl.Date and connection.vendor == "sqlite":
+        return series.dt.strftime("%Y-%m-%d").to_list()
+    values = series.to_list()
+    convert = _converter(model, series.name)
+    return _by_value(convert, values) if convert else values
+
+
+def _insert(model: type[models.Model], frame: pl.DataFrame, defaults: dict[str, Any]) -> None:
+    """Insert the rows of ``frame`` (columns named by attname), then ``defaults`` (values
+    ready for the driver, the same in every row), ``CHUNK`` rows per ``executemany``.
+
+    The frame is turned into the driver's values column by column and zipped into rows
+    with the defaults, so no Python code runs per row.
     """
     qn = connection.ops.quote_name
-    names = [*columns, *defaults]
+    names = [*frame.columns, *defaults]
     marks = ", ".join(["%s"] * len(names))
     table = model._meta.db_table
     sql = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in names)}) VALUES ({marks})"
-    converters = [_converter(model, col) for col in columns]
     with connection.cursor() as cur:
-        for i in range(0, len(rows), CHUNK):
-            chunk = rows[i : i + CHUNK]
-            values = [
-                _by_value(convert, col) if convert else col
-                for convert, col in zip(converters, zip(*chunk, strict=True), strict=True)
-            ]
-            rows_out = zip(
-                *values, *map(repeat, defaults.values()), strict=False
-            )  # repeat: endless
-            cur.executemany(sql, list(rows_out))
+        for chunk in frame.iter_slices(CHUNK):
+            columns = [_column(model, series) for series in chunk.iter_columns()]
+            rows = zip(*columns, *map(repeat, defaults.values()), strict=False)  # repeat: endless
+            cur.executemany(sql, list(rows))
 
 
 def _copy_to_history(model: type[models.Model], after: int, user_id: int | None) -> None:
@@ -169,38 +171,50 @@ def _copy_to_history(model: type[models.Model], after: int, user_id: int | None)
         cur.execute(sql, [when, user_id, after])
 
 
+def _new_ids(model: type[models.Model], keys: pl.DataFrame, before: int) -> pl.DataFrame:
+    """``keys`` (the key columns of the rows just inserted, in the order inserted) with each
+    row's new ``id``.
+
+    Ids only ever grow (autoincrement, sequences) and the rows went in one after another,
+    so when the ids above ``before`` are exactly the next ``len(keys)`` numbers they are
+    these rows' in order, and nothing needs reading back. Otherwise (another writer's rows
+    among them) each row's id is read back by its key.
+    """
+    qn = connection.ops.quote_name
+    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
+    n = keys.height
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*), MAX({pk}) FROM {table} WHERE {pk} > %s", [before])
+        count, top = cur.fetchone()
+        if count == n and top == before + n:
+            return keys.with_columns(
+                pl.int_range(before + 1, before + n + 1, dtype=pl.Int64).alias("id")
+            )
+        names = ", ".join(qn(model._meta.get_field(k).column) for k in keys.columns)
+        cur.execute(f"SELECT {pk}, {names} FROM {table} WHERE {pk} > %s", [before])
+        read = pl.DataFrame(cur.fetchall(), schema={"id": pl.Int64, **keys.schema}, orient="row")
+    return keys.join(read, on=keys.columns, how="left", maintain_order="left")
+
+
 def insert_with_history(
     model: type[models.Model],
-    columns: list[str],
-    rows: Sequence[Sequence[Any]],
+    frame: pl.DataFrame,
     *,
     key: Sequence[str] = (),
     user_id: int | None = None,
-) -> dict[tuple[Any, ...], int]:
-    """Insert ``rows`` (values of ``columns``, given as attnames) and their history.
+) -> pl.DataFrame:
+    """Insert the rows of ``frame`` (its columns named by attname) and their history.
 
-    ``key`` names text or integer columns that identify a row among those inserted; returns
-    key → new id (nothing when no key is named).
-    The caller holds a transaction (the importers are atomic), so no other writer's rows
-    can fall among the new ids.
+    ``key`` names columns that identify a row among those inserted; returns them with each
+    row's new ``id``, in the order of ``frame`` (no columns when no key is named).
+    The caller holds a transaction (the importers are atomic).
     """
-    if not rows:
-        return {}
-    defaults = _defaults(model, set(columns))
+    if frame.is_empty():
+        return pl.DataFrame(schema={**frame.select(key).schema, "id": pl.Int64})
+    defaults = _defaults(model, set(frame.columns))
     before = model._base_manager.aggregate(m=Max("pk"))["m"] or 0  # every programme's rows
-    _insert(model, columns, rows, defaults)
-
-    # ids only ever grow (autoincrement, sequences): the new rows are those above `before`
-    ids: dict[tuple[Any, ...], int] = {}
-    if key:
-        qn = connection.ops.quote_name
-        pk = qn(model._meta.pk.column)
-        names = ", ".join(qn(model._meta.get_field(k).column) for k in key)
-        with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT {pk}, {names} FROM {qn(model._meta.db_table)} WHERE {pk} > %s", [before]
-            )
-            ids = {tuple(row[1:]): row[0] for row in cur.fetchall()}
+    _insert(model, frame, defaults)
+    ids = _new_ids(model, frame.select(key), before) if key else pl.DataFrame()
     if getattr(model, "history", None) is not None:
         _copy_to_history(model, before, user_id)
     return ids

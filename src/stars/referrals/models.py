@@ -32,6 +32,13 @@ class Status(models.TextChoices):
     GF_COMPLETE = "gf_complete", label("gf_complete")
 
 
+# The history tables' copies of these foreign keys are not indexed: every query of a
+# record's history goes by its id (and date), and the programme and the user who made the
+# change stay indexed (the audit page filters on them). Each index would otherwise be
+# built again on every import of a tracker (benchmarks/README.md, "import-tracker").
+UNQUERIED_HISTORY_INDEXES = ["child", "council", "enquiry", "gf_approved_by", "key_worker"]
+
+
 class Child(models.Model):
     """A child known to the programme. ``child_ref`` is pseudonymous; names are optional."""
 
@@ -41,6 +48,7 @@ class Child(models.Model):
         default=programme_default,
         on_delete=models.PROTECT,
         related_name="children",
+        db_index=False,  # the unique constraint's index (programme, …) serves it
     )
     child_ref = models.CharField(max_length=40)
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="children")
@@ -52,7 +60,7 @@ class Child(models.Model):
         help_text="processing restricted: the records are seen by administrators only and "
         "left out of exports",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=UNQUERIED_HISTORY_INDEXES)
     objects = ProgrammeManager()
 
     class Meta:
@@ -73,10 +81,13 @@ class Enquiry(models.Model):
         default=programme_default,
         on_delete=models.PROTECT,
         related_name="enquiries",
+        db_index=False,  # the unique constraint's index (programme, …) serves it
     )
     enquiry_id = models.CharField(max_length=40)
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="enquiries")
-    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="enquiries")
+    council = models.ForeignKey(  # the (council, …) index below serves it
+        Council, on_delete=models.PROTECT, related_name="enquiries", db_index=False
+    )
     cohort = models.CharField(max_length=8)
     enquiry_date = models.DateField()
     decision = models.CharField(max_length=32, choices=Decision.choices, default=Decision.PENDING)
@@ -100,7 +111,7 @@ class Enquiry(models.Model):
         help_text="commissioner who approved guaranteed funding",
     )
     gf_approved_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=UNQUERIED_HISTORY_INDEXES)
     objects = ProgrammeManager()
 
     class Meta:
@@ -128,13 +139,16 @@ class Referral(models.Model):
         default=programme_default,
         on_delete=models.PROTECT,
         related_name="referrals",
+        db_index=False,  # the unique constraint's index (programme, …) serves it
     )
     referral_id = models.CharField(max_length=40)
     enquiry = models.ForeignKey(
         Enquiry, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="referrals")
-    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="referrals")
+    council = models.ForeignKey(  # the (council, …) index below serves it
+        Council, on_delete=models.PROTECT, related_name="referrals", db_index=False
+    )
     cohort = models.CharField(max_length=8)
     funding = models.CharField(max_length=16, choices=Funding.choices, default=Funding.SIB)
     referral_date = models.DateField()
@@ -148,7 +162,7 @@ class Referral(models.Model):
         on_delete=models.SET_NULL,
         related_name="caseload",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=UNQUERIED_HISTORY_INDEXES)
     objects = ProgrammeManager()
 
     class Meta:

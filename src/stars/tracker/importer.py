@@ -86,7 +86,7 @@ def _import(
     # new rows take the programme worked in (the records' default: programme_default)
     report = progress or _noop
     summary = ImportSummary()
-    councils = dict(Council.objects.values_list("code", "id"))
+    councils = _codes(dict(Council.objects.values_list("code", "id")))
     user = by if getattr(by, "pk", None) else None
     children = _children(enquiries, referrals, councils, summary, user)
     report("children", 1, 1)
@@ -94,18 +94,15 @@ def _import(
         Enquiry,
         "enquiry_id",
         ENQUIRY_FIELDS,
-        [
-            (eid, children[ref], councils[la], cohort, day, decision, ddate)
-            for eid, ref, la, cohort, day, decision, ddate in enquiries.select(
-                "enquiry_id",
-                "child_ref",
-                "local_authority",
-                "cohort",
-                "enquiry_date",
-                "decision",
-                "decision_date",
-            ).rows()
-        ],
+        enquiries.select(
+            "enquiry_id",
+            _ids("child_ref", children, "child_id"),
+            _ids("local_authority", councils, "council_id"),
+            "cohort",
+            "enquiry_date",
+            "decision",
+            "decision_date",
+        ),
         summary.enquiries,
         summary.absent_enquiries,
         user,
@@ -116,62 +113,60 @@ def _import(
         Referral,
         "referral_id",
         REFERRAL_FIELDS,
-        [
-            (
-                rid,
-                enquiry_ids[eid] if eid else None,
-                children[ref],
-                councils[la],
-                cohort,
-                funding,
-                day,
-                status,
-                end,
-                reason or "",
-            )
-            for rid, eid, ref, la, cohort, funding, day, status, end, reason in referrals.select(
-                "referral_id",
-                "enquiry_id",
-                "child_ref",
-                "local_authority",
-                "cohort",
-                "funding",
-                "referral_date",
-                "status",
-                "end_date",
-                "closure_reason",
-            ).rows()
-        ],
+        referrals.select(
+            "referral_id",
+            _ids(pl.col("enquiry_id").replace("", None), enquiry_ids, "enquiry_id"),
+            _ids("child_ref", children, "child_id"),
+            _ids("local_authority", councils, "council_id"),
+            "cohort",
+            "funding",
+            "referral_date",
+            "status",
+            "end_date",
+            pl.col("closure_reason").fill_null(""),
+        ),
         summary.referrals,
         summary.absent_referrals,
         user,
         report,
         "referrals",
     )
-    listed = {rid: referral_ids[rid] for rid in referrals["referral_id"].to_list()}
+    listed = referrals.select("referral_id", _ids("referral_id", referral_ids, "pk"))
     _periods(periods, listed, summary, user, report)
     return summary
+
+
+def _ids(column: str | pl.Expr, ids: pl.DataFrame, name: str) -> pl.Expr:
+    """The database ids of the records ``column`` names (blank stays blank), as ``name``;
+    ``ids`` holds each record's key and then its ``id``."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.replace_strict(ids.to_series(0), ids["id"], return_dtype=pl.Int64).alias(name)
+
+
+def _codes(ids: dict[str, int]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"key": list(ids), "id": list(ids.values())}, schema={"key": pl.String, "id": pl.Int64}
+    )
 
 
 def _children(
     enquiries: pl.DataFrame,
     referrals: pl.DataFrame,
-    councils: dict[str, int],
+    councils: pl.DataFrame,
     summary: ImportSummary,
     user: Any,
-) -> dict[str, int]:
+) -> pl.DataFrame:
     # referrals last: the latest council and birth date of each child
     both = pl.concat(
         [f.select("child_ref", "local_authority", "date_of_birth") for f in (enquiries, referrals)]
     ).unique("child_ref", keep="last", maintain_order=True)
-    rows = [(ref, councils[la], dob) for ref, la, dob in both.rows()]
     # children the files no longer mention are kept and not reported: enquiries and
     # referrals are what the summary lists as absent
     return _upsert(
         Child,
         "child_ref",
         ["council_id", "date_of_birth"],
-        rows,
+        both.select("child_ref", _ids("local_authority", councils, "council_id"), "date_of_birth"),
         summary.children,
         [],
         user,
@@ -198,32 +193,37 @@ def _upsert(
     model: Any,
     key: str,
     fields: list[str],
-    rows: list[tuple[Any, ...]],
+    frame: pl.DataFrame,
     counts: Counts,
     absent: list[str],
     user: Any,
     report: Progress,
     stage: str,
-) -> dict[str, int]:
-    """Insert new rows and update changed ones, matched by ``key``; returns key → id."""
+) -> pl.DataFrame:
+    """Insert new rows and update changed ones, matched by ``key``; returns each record's
+    ``key`` and ``id``, the stored first.
+
+    ``frame``'s columns are ``key`` and then ``fields``."""
     existing = {
         r[0]: (r[1], r[2:])
         for r in model.objects.values_list(key, "pk", *fields).iterator(chunk_size=20000)
     }
-    new = [r for r in rows if r[0] not in existing]
-    changed = _changed(model, fields, rows, existing)
-    ids = {k: v[0] for k, v in existing.items()}
-    total = len(new) + len(changed)
-    for i in range(0, len(new), STEP):
-        made = insert_with_history(
-            model,
-            [key, *fields],
-            new[i : i + STEP],
-            key=[key],
-            user_id=getattr(user, "pk", None),
+    stored = pl.col(key).is_in(list(existing))
+    new = frame.filter(~stored) if existing else frame
+    changed = _changed(model, fields, frame.filter(stored).rows(), existing) if existing else []
+    ids = [
+        pl.DataFrame(
+            {key: list(existing), "id": [v[0] for v in existing.values()]},
+            schema={key: frame.schema[key], "id": pl.Int64},
         )
-        ids.update({k[0]: v for k, v in made.items()})
-        report(stage, min(i + STEP, len(new)), total)
+    ]
+    total = new.height + len(changed)
+    for i in range(0, new.height, STEP):
+        made = insert_with_history(
+            model, new.slice(i, STEP), key=[key], user_id=getattr(user, "pk", None)
+        )
+        ids.append(made)
+        report(stage, min(i + STEP, new.height), total)
     names = [
         model._meta.get_field(f.removesuffix("_id")).name if f.endswith("_id") and f != key else f
         for f in fields
@@ -233,11 +233,11 @@ def _upsert(
             changed[i : i + STEP], model, names, batch_size=BATCH, default_user=user
         )
         report(stage, len(new) + min(i + STEP, len(changed)), total)
-    counts.created, counts.updated = len(new), len(changed)
-    counts.unchanged = len(rows) - len(new) - len(changed)
-    listed = {r[0] for r in rows}
+    counts.created, counts.updated = new.height, len(changed)
+    counts.unchanged = frame.height - new.height - len(changed)
+    listed = set(frame.get_column(key).to_list())
     absent.extend(sorted(k for k in existing if k not in listed))
-    return ids
+    return pl.concat(ids)
 
 
 def _changed(
@@ -271,45 +271,51 @@ def _changed(
 
 def _periods(
     frame: pl.DataFrame,
-    referral_ids: dict[str, int],
+    listed: pl.DataFrame,
     summary: ImportSummary,
     user: Any,
     report: Progress,
 ) -> None:
-    """The files are the truth for the periods of every referral they list."""
-    wanted: dict[int, list[tuple[dt.date, dt.date | None]]] = {
-        pk: [] for pk in referral_ids.values()
-    }
-    for rid, start, end in frame.select("referral_id", "start_date", "end_date").rows():
-        wanted[referral_ids[rid]].append((start, end))
+    """The files are the truth for the periods of every referral they list.
+
+    Periods are written referral by referral in the order the files list the referrals,
+    each referral's by start date (in file order when two start on the same day)."""
+    given = (
+        frame.select("referral_id", "start_date", "end_date")
+        .join(listed.with_row_index("at"), on="referral_id", how="left", maintain_order="left")
+        .sort("at", "start_date", maintain_order=True)
+        .select(pl.col("pk").alias("referral_id"), "start_date", "end_date")
+    )
     existing: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
     for ref_pk, start, end in OutcomePeriod.objects.values_list(
         "referral_id", "start_date", "end_date"
     ).iterator(chunk_size=20000):
         existing.setdefault(ref_pk, []).append((start, end))
-    replace = [
-        pk
-        for pk, ps in wanted.items()
-        if (sorted(ps) != sorted(existing[pk]) if pk in existing else ps)  # none stored: any
-    ]
-    to_delete = [pk for pk in replace if existing.get(pk)]
+    to_delete: list[int] = []
+    new = given  # none stored: every referral's periods are new
+    if existing:
+        wanted: dict[int, list[tuple[dt.date, dt.date | None]]] = {
+            pk: [] for pk in listed["pk"].to_list()
+        }
+        for pk, start, end in given.rows():
+            wanted[pk].append((start, end))
+        replace = [
+            pk
+            for pk, ps in wanted.items()
+            if (sorted(ps) != sorted(existing[pk]) if pk in existing else ps)  # none stored: any
+        ]
+        to_delete = [pk for pk in replace if existing.get(pk)]
+        new = given.filter(pl.col("referral_id").is_in(replace))
     for i in range(0, len(to_delete), 500):
         for p in OutcomePeriod.objects.filter(referral_id__in=to_delete[i : i + 500]):
             p._history_user = user  # history keeps who removed it
             p.delete()
-    new = [(pk, s, e) for pk in replace for s, e in sorted(wanted[pk], key=lambda x: x[0])]
-    for i in range(0, len(new), STEP):
-        insert_with_history(
-            OutcomePeriod,
-            ["referral_id", "start_date", "end_date"],
-            new[i : i + STEP],
-            user_id=getattr(user, "pk", None),
-        )
-        report("periods", min(i + STEP, len(new)), len(new))
-    total = sum(len(ps) for ps in wanted.values())
+    for i in range(0, new.height, STEP):
+        insert_with_history(OutcomePeriod, new.slice(i, STEP), user_id=getattr(user, "pk", None))
+        report("periods", min(i + STEP, new.height), new.height)
     removed = sum(len(existing.get(pk, [])) for pk in to_delete)
     summary.periods = Counts(
-        created=max(len(new) - removed, 0),
-        updated=min(len(new), removed),
-        unchanged=total - len(new),
+        created=max(new.height - removed, 0),
+        updated=min(new.height, removed),
+        unchanged=frame.height - new.height,
     )
