@@ -89,3 +89,25 @@ def test_what_is_due_filtered_and_counted_by_the_database_agrees_with_the_rules(
         if any(d.state(today) == DUE_THIS_WEEK for d in r.due)
         and not any(d.state(today) == OVERDUE for d in r.due)
     )
+
+
+def test_the_caseload_s_counts_are_worked_out_once_per_version_of_the_case_records(client, users):
+    """Each key worker's load and the overdue count look up every live case's latest
+    dates: counted once per version of the records, and again after any change."""
+    cases(users, 12)
+    client.force_login(users["provider_manager"])
+    url = reverse("case_caseload")
+
+    def counting(sql):  # the queries that look up the cases' dates to count them
+        return [q for q in sql if "COUNT(" in q and "cases_progressmeeting" in q]
+
+    first = queries(client, url)
+    assert len(counting(first)) == 2  # the overdue count and each key worker's load
+    again = queries(client, url)
+    assert counting(again) == []  # from the cache
+    today = timezone.localdate()
+    for r in caseload(users["key_worker"]):  # every case's meeting held today
+        record.meeting_record(referral=r.referral, on=today, attendees=["therapist"])
+    assert len(counting(queries(client, url))) == 2  # a new version: counted anew
+    rows = caseload(users["key_worker"])
+    assert client.get(url).context["overdue"] == sum(1 for r in rows if r.overdue(today))

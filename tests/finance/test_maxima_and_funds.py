@@ -8,10 +8,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from stars.finance.models import ClaimFund, ClaimLine, OutcomeClaim
-from stars.finance.selectors import claim_totals_of
+from stars.finance.selectors import approved_total, claim_totals_of, headroom
 from stars.finance.services import ClaimError, claim_approve, claim_prepare, claim_submit
 from stars.partnership.services import contract_load
 from tests.conftest import CONTRACT
@@ -105,6 +107,23 @@ def test_the_money_page_shows_the_headroom(money_referrals, derby, users):
     assert "£200.00" in page  # 1,000 − 800
     assert "£100.00" in page  # Derby: 900 − 800
     assert "no maximum of its own" in page  # Nottingham
+
+
+@pytest.mark.django_db
+def test_the_headroom_and_approved_total_are_summed_by_the_database(money_referrals, derby, users):
+    """A large programme's claims hold hundreds of thousands of lines: the money page reads
+    their sums, never the lines."""
+    load("1000.0", derby_maximum="900.0")
+    claim = run(derby, D(2022, 4, 1), users)
+    with CaptureQueriesContext(connection) as ctx:
+        room = headroom(users["provider_manager"])
+        approved = approved_total(users["commissioner"])
+    (derby_row,) = [r for r in room["councils"] if r["name"] == "Derby City Council"]
+    assert derby_row["claimed"] == outcome_in(claim) == Decimal("800")
+    lines = ClaimLine.objects.filter(claim=claim).values_list("amount", flat=True)
+    assert approved == sum(lines, Decimal(0))
+    reads = [q["sql"] for q in ctx.captured_queries if "finance_claimline" in q["sql"]]
+    assert reads and all("SUM(" in sql for sql in reads)
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from typer.testing import CliRunner
 
-from stars.cases import outcomes
+from stars.cases import outcomes, selectors
 from stars.cases.services import outcome_period_record
 from stars.cli import app
 from stars.finance import figures
@@ -22,11 +22,17 @@ AS_OF = dt.date(2024, 11, 30)
 # each role's pages whose figures are cached, as users open them (as of today and AS_OF)
 PAGES = {
     "commissioner": ["finance_money", "report_evaluation", "targets", "home"],
-    "provider_manager": ["finance_money", "report_evaluation", "cases_outcomes", "home"],
+    "provider_manager": [
+        "finance_money",
+        "report_evaluation",
+        "cases_outcomes",
+        "case_caseload",
+        "home",
+    ],
     "investor": ["finance_investor", "targets", "cases_outcomes", "home"],
     "evaluator": ["report_evaluation", "cases_outcomes", "home"],
     "admin": ["finance_money", "home"],
-    "key_worker": ["home"],
+    "key_worker": ["case_caseload", "home"],
     "spoc_nottingham": ["home"],
 }
 
@@ -45,6 +51,7 @@ def _no_computing(monkeypatch):
         (services, "evaluation_context"),
         (outcomes, "outcomes_report"),
         (today, "today_work"),
+        (selectors, "rows_count"),  # the caseload's overdue count
     ]:
         monkeypatch.setattr(module, name, refuse)
 
@@ -54,7 +61,7 @@ def _open_every_page(client, users):
         client.force_login(users[who])
         for name in pages:
             for query in ("", f"?as_of={AS_OF}"):
-                if name in ("cases_outcomes", "home") and query:
+                if name in ("cases_outcomes", "case_caseload", "home") and query:
                     continue  # not dated: as of today
                 response = client.get(reverse(name) + query)
                 assert response.status_code == 200, (who, name, query)

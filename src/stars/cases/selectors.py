@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -18,12 +19,16 @@ from stars.cases.models import (
     ProgressMeeting,
     TeamRole,
 )
+from stars.core.cache import cached_figures, data_version
 from stars.core.listing import Rows, rows_count
-from stars.core.permissions import Scope
+from stars.core.permissions import Scope, scope_of
+from stars.core.programmes import programme_active
 from stars.domain.measures import DUE_SOON_DAYS, DUE_THIS_WEEK, OVERDUE, Due, due_cutoffs, due_items
 from stars.partnership.selectors import key_workers
-from stars.referrals.models import Referral, Status
+from stars.referrals.models import Child, Referral, Status
 from stars.referrals.selectors import referral_get, referrals_visible
+
+T = TypeVar("T")
 
 
 def case_get(user: Any, referral_id: str) -> Referral:
@@ -245,9 +250,33 @@ def caseload_overdue(
     due: str = "",
     sort: str = "",
 ) -> int:
-    """How many of the caseload page's cases (whatever its sort) have something overdue."""
-    records = _caseload_filtered(user, today, status, key_worker, cohort, due)
-    return rows_count(records.filter(due_filter(OVERDUE, today)))
+    """How many of the caseload page's cases (whatever its sort) have something overdue
+    (cached per version of ``CASELOAD_RECORDS``: every live case's dates are looked up)."""
+
+    def count() -> int:
+        records = _caseload_filtered(user, today, status, key_worker, cohort, due)
+        return rows_count(records.filter(due_filter(OVERDUE, today)))
+
+    return _caseload_cached(
+        "caseload_overdue", user, (today, status, key_worker, cohort, due), count
+    )
+
+
+# The records the caseload's counts are worked out from: they are cached per version of
+# them (``stars.core.cache``), so a change to any is counted anew, never served stale.
+CASELOAD_RECORDS = (Referral, Child, ProgressMeeting, Assessment, AttendanceTerm)
+
+
+def _caseload_cached(name: str, user: Any, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()`` once per version of ``CASELOAD_RECORDS``, programme, scope and
+    ``parts``."""
+    active = programme_active()
+    return cached_figures(
+        name,
+        data_version(CASELOAD_RECORDS),
+        (active.id if active is not None else None, scope_of(user).key, *parts),
+        compute,
+    )
 
 
 def _in_order(records: QuerySet[Referral], pks: list[int]) -> list[Referral]:
@@ -355,18 +384,23 @@ def caseload_summary(user: Any, today: dt.date) -> list[Load]:
     """Each active key worker's live cases, and how many have something overdue or due this
     week; then the live cases with no key worker, if any. Counted by the database."""
     overdue, week = due_filter(OVERDUE, today), due_filter(DUE_THIS_WEEK, today)
-    counts = {
-        kw: (live, o, w)
-        for kw, live, o, w in caseload_records(user)
-        .order_by()
-        .values("key_worker_id")
-        .annotate(
-            live=Count("pk"),
-            o=Count("pk", filter=overdue),
-            w=Count("pk", filter=week & ~overdue),
-        )
-        .values_list("key_worker_id", "live", "o", "w")
-    }
+    counts = _caseload_cached(
+        "caseload_summary",
+        user,
+        (today,),
+        lambda: {
+            kw: (live, o, w)
+            for kw, live, o, w in caseload_records(user)
+            .order_by()
+            .values("key_worker_id")
+            .annotate(
+                live=Count("pk"),
+                o=Count("pk", filter=overdue),
+                w=Count("pk", filter=week & ~overdue),
+            )
+            .values_list("key_worker_id", "live", "o", "w")
+        },
+    )
     loads = [Load(u, *counts.get(u.pk, (0, 0, 0))) for u in key_workers()]
     if counts.get(None, (0,))[0]:
         loads.append(Load(None, *counts[None]))

@@ -105,10 +105,11 @@ def headroom(user: Any) -> dict[str, Any]:
     """Outcome payments held in claims (every status; fees apart) against the maxima: the
     contract's, for a user who sees the whole programme, and each visible council's own."""
     contract = contract_current()
-    outcome = ClaimLine.objects.exclude(component=GUARANTEED_FEE)
-    by_council: dict[int, Decimal] = {}
-    for council_id, amount in outcome.values_list("claim__council_id", "amount"):
-        by_council[council_id] = by_council.get(council_id, Decimal(0)) + amount
+    outcome = ClaimLine.objects.exclude(component=GUARANTEED_FEE).order_by()
+    by_council: dict[int, Decimal] = {  # summed by the database: claims hold many lines
+        council_id: amount
+        for council_id, amount in outcome.values_list("claim__council_id").annotate(Sum("amount"))
+    }
     rows = []
     for council in councils_visible(user).order_by("name"):
         try:
@@ -127,11 +128,11 @@ def headroom(user: Any) -> dict[str, Any]:
 
 
 def approved_total(user: Any) -> Decimal:
-    """The exact total of approved claims in the user's councils."""
-    amounts = ClaimLine.objects.filter(
+    """The exact total of approved claims in the user's councils, summed by the database."""
+    total = ClaimLine.objects.filter(
         claim__status=ClaimStatus.APPROVED, claim__council__in=councils_visible(user)
-    ).values_list("amount", flat=True)
-    return sum(amounts, Decimal(0))
+    ).aggregate(total=Sum("amount"))["total"]
+    return Decimal(0) if total is None else total
 
 
 def claim_steps(user: Any, today: dt.date, owner: str) -> list[tuple[Council, ClaimStep]]:

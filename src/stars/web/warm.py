@@ -1,14 +1,15 @@
 """The figures worked out before anyone asks: after a change to the records, not on the
 first user's request.
 
-The money, investor, evaluation and outcomes pages and each user's home page (today's
-work, or the figures at a glance) are cached per version of the records they are computed
-from (``stars.core.cache``); the first request after an import would otherwise compute them
-while the user waits (seconds with 100,000 referrals). :func:`warm_figures` fills the same
-cache entries the pages read, through the same functions, for every active user's scope in
-each programme they work in: a user who would get the same figures as another (the same
-councils) finds them already there. The job worker runs it whenever the records change
-(``figures_version``; ``stars worker``), and ``stars warm-figures`` runs it by hand.
+The money, investor, evaluation and outcomes pages, the caseload's counts and each user's
+home page (today's work, or the figures at a glance) are cached per version of the records
+they are computed from (``stars.core.cache``); the first request after an import would
+otherwise compute them while the user waits (seconds with 100,000 referrals).
+:func:`warm_figures` fills the same cache entries the pages read, through the same
+functions, for every active user's scope in each programme they work in: a user who would
+get the same figures as another (the same councils) finds them already there. The job worker
+runs it whenever the records change (``figures_version``; ``stars worker``), and ``stars
+warm-figures`` runs it by hand.
 
 The cache must be shared by the web server's processes and the worker (``STARS_CACHE_URL``,
 Redis): each process's local-memory cache warms only itself.
@@ -23,7 +24,12 @@ from typing import Any
 from django.utils import timezone
 
 from stars.cases.outcomes import OUTCOME_RECORDS, outcomes_tables
-from stars.cases.selectors import Filters
+from stars.cases.selectors import (
+    CASELOAD_RECORDS,
+    Filters,
+    caseload_overdue,
+    caseload_summary,
+)
 from stars.core.cache import data_version
 from stars.core.permissions import allowed, programme_options, scope_of
 from stars.core.programmes import NO_PROGRAMME, ProgrammeChoice, programme_use
@@ -38,7 +44,9 @@ from stars.web.today import TODAY_RECORDS, at_a_glance, today_work_cached
 def figures_version() -> str:
     """The version of every record a warmed figure is computed from (one query): a change
     to any of them is a new version, and the worker warms the figures again."""
-    return data_version(tuple(dict.fromkeys((*VERSIONED, *OUTCOME_RECORDS, *TODAY_RECORDS))))
+    return data_version(
+        tuple(dict.fromkeys((*VERSIONED, *OUTCOME_RECORDS, *TODAY_RECORDS, *CASELOAD_RECORDS)))
+    )
 
 
 def _warm_user(user: Any, dates: list[dt.date], today: dt.date) -> None:
@@ -55,6 +63,10 @@ def _warm_user(user: Any, dates: list[dt.date], today: dt.date) -> None:
             evaluation_page_figures(scope, as_of)
     if allowed(user, "cases_outcomes"):
         outcomes_tables(scope, Filters(), suppressed=not scope.child_level)
+    if allowed(user, "case_caseload"):  # its counts, as the page first opens
+        caseload_overdue(user, today)
+        if not scope.own_caseload_only:
+            caseload_summary(user, today)
     if allowed(user, "home"):
         today_work_cached(user, today)
         at_a_glance(user, today, contract)
