@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from django.urls import reverse
+from simple_history.manager import HistoryDescriptor
 
 from stars.cases.models import OutcomePeriod
 from stars.cases.services import outcome_period_record
@@ -87,3 +88,24 @@ def test_todays_work_is_cached_per_version_of_its_records(client, users, referra
     referrals["nottingham"].save()  # a change: a new version, the lists worked out again
     assert data_version(TODAY_RECORDS) != before
     assert _page(client, "/") != first
+
+
+def test_reading_the_version_builds_no_history_manager_once_its_query_is_known(
+    referrals, monkeypatch
+):
+    """Every cached page reads a version; a model's history manager is a new class on each
+    read (a tenth of a second for a page's versions), so the version's query is built once
+    and still sees every change."""
+    before = programme_version()
+
+    built = HistoryDescriptor.__get__
+
+    def refuse(self, instance, owner):
+        if instance is None:  # the model's manager (a record's own is saving its history)
+            raise AssertionError("history manager built again")
+        return built(self, instance, owner)
+
+    monkeypatch.setattr(HistoryDescriptor, "__get__", refuse)
+    assert programme_version() == before
+    _period(referrals["derby"])  # a change
+    assert programme_version() != before

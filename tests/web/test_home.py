@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from stars.core.models import AccessLog
 from stars.finance.models import OutcomeClaim
@@ -15,6 +16,7 @@ from stars.notifications.models import Notification
 from stars.partnership.models import Council
 from stars.referrals import services
 from stars.uploads.models import Upload
+from stars.web.today import SHOWN, today_work_cached
 from tests.conftest import make_referral
 
 D = dt.date
@@ -180,3 +182,17 @@ def test_the_investor_and_evaluator_see_the_programme_at_a_glance_from_the_recor
     assert "2 referrals" in evaluator and reverse("report_evaluation") in evaluator
     assert reverse("finance_extract") in evaluator
     assert "R-DER" not in evaluator + investor  # aggregate only
+
+
+@pytest.mark.django_db
+def test_a_long_list_of_today_s_work_is_kept_as_its_count_and_the_items_shown(
+    client, users, referrals
+):
+    for i in range(SHOWN + 5):
+        make_referral(f"R-NEW{i:02}", "nottingham")
+    cached = today_work_cached(users["provider_manager"], timezone.localdate())
+    (allocations,) = [s for s in cached if s.key == "allocations"]
+    assert allocations.total == SHOWN + 6  # and R-NOT
+    assert len(allocations.items) == len(allocations.shown) == SHOWN
+    html = home(client, users["provider_manager"])
+    assert f"{SHOWN} of {SHOWN + 6} shown." in section(html, "allocations")

@@ -210,10 +210,13 @@ def _arrow_frames(queries: list[tuple[str, list[Any], list[str]]]) -> list[pl.Da
 
     Its own connection (read-only) to the same file runs a second copy of the SQLite library
     in the process. SQLite warns that closing one copy's file releases the other copy's
-    locks: harmless only while Django's connection holds none, so only a caller alone in its
-    process and in no transaction uses it (``report_frames(arrow=True)``: the command line).
+    locks (in WAL mode an idle connection still holds one on the shared-memory file), so
+    Django's connection is closed first (it opens again on its next query) and the two
+    copies never hold the file at once; only a caller alone in its process and in no
+    transaction uses it (``report_frames(arrow=True)``: the command line).
     """
     uri = f"file:{quote(str(connection.settings_dict['NAME']))}?mode=ro"
+    connection.close()
     frames = []
     with (
         adbc_driver_sqlite.connect(uri) as db,

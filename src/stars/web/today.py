@@ -250,12 +250,14 @@ def _section(
 
 
 def today_work_cached(user: Any, today: dt.date) -> list[Section]:
-    """``today_work``, computed once per user, day and version of ``TODAY_RECORDS``."""
+    """``today_work``, computed once per user, day and version of ``TODAY_RECORDS``; only
+    the items shown are kept with each list's count (a key worker of a large programme has
+    tens of thousands of things due: reading them all back would cost more than the page)."""
     return cached_figures(
         "today_work",
         data_version(TODAY_RECORDS),
         (user.pk, user.role, today),
-        lambda: today_work(user, today),
+        lambda: [replace(s, items=s.shown) for s in today_work(user, today)],
     )
 
 
