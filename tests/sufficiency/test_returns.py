@@ -53,6 +53,22 @@ def test_a_bad_cell_is_named_and_nothing_is_imported(derby, returns_dir):
     assert not SufficiencyReturn.objects.exists()
 
 
+def test_a_problem_in_a_late_year_undoes_the_years_stored_before_it(derby, returns_dir):
+    # the years are stored one at a time as they are checked: the earlier ones already are
+    # when the later ones' problems are found, and every later file is still checked
+    returns_import(council=derby, folder=returns_dir)
+    before = sorted(SufficiencyReturn.objects.values_list("pk", "sha256", "imported_at"))
+    _break_cell(returns_dir / str(LAST_YEAR - 1) / "episodes.csv", 5, "PLACE", "ZZ")
+    _break_cell(returns_dir / str(LAST_YEAR) / "header.csv", 3, "DOB", "31/02/2010")
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    lines = caught.value.lines
+    assert lines[0].startswith(f"{LAST_YEAR - 1}/episodes.csv:5: column PLACE:"), lines
+    assert lines[1].startswith(f"{LAST_YEAR}/header.csv:3: column DOB:"), lines
+    assert sorted(SufficiencyReturn.objects.values_list("pk", "sha256", "imported_at")) == before
+    assert not SufficiencyReturn.history.filter(history_type="~").exists()
+
+
 def test_a_missing_file_is_named(derby, returns_dir):
     (returns_dir / "2021" / "header.csv").unlink()
     with pytest.raises(ReturnsRejected) as caught:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -84,60 +84,110 @@ def _line(e: ValidationError) -> str:
     return f"{e.file}:{e.line}:{column} {e.message}"
 
 
-def parse_folder(
+# the import reports counts and notes only: what merging the years reads of each file
+MERGE_EPISODE_COLUMNS = ("CHILD", "DECOM", "DEC", "YEAR")
+MERGE_HEADER_COLUMNS = ("CHILD", "YEAR")
+
+StoreFile = Callable[[int, str, ParsedFile, str, str], None]
+
+
+def _read_return(name: str, path: Path) -> tuple[bytes, str]:
+    """The file's UTF-8 bytes and text (a byte-order mark dropped from both); ``NotText``."""
+    data = path.read_bytes()
+    text = decode(name, data).removeprefix("\ufeff")
+    return data.removeprefix(b"\xef\xbb\xbf"), text
+
+
+def _too_many(problems: list[str]) -> ReturnsRejected:
+    n = len(problems)
+    shown = problems[:MAX_LISTED]
+    if n > MAX_LISTED:
+        shown.append(f"... and {n - MAX_LISTED} more problems")
+    return ReturnsRejected(
+        f"{n} problem{'s' if n != 1 else ''} found; nothing was imported. Correct the "
+        "files and import again.",
+        shown,
+    )
+
+
+def load_folder(
     folder: Path,
+    store: StoreFile,
     progress: Callable[[int, int], None] | None = None,
     *,
     replace_with_empty: bool = False,
-) -> tuple[list[tuple[int, str, Path, str, ParsedFile]], MergedReturns]:
-    """Read and check every file; raise ``ReturnsRejected`` listing every problem.
+) -> tuple[list[int], MergedReturns]:
+    """Read, check, ``store`` and merge the returns a year at a time; raise
+    ``ReturnsRejected`` listing every problem of every file.
 
     Each year's episodes must be of children its header lists. An episodes file with no
     episodes (its heading row only) would leave the year with none: it is refused unless
-    ``replace_with_empty`` says that is meant.
+    ``replace_with_empty`` says that is meant. Only one year's files are held at a time:
+    each is passed to ``store`` (year, kind, parsed file, text, SHA-256) once its year is
+    checked, while no problem has been found, and its rows are merged as it comes. After a
+    problem the files are still read and checked, so that every problem is listed, but no
+    longer stored; the caller's transaction undoes what was (all or nothing).
     """
     files = return_files(folder)
-    parsed = []
-    problems: list[str] = []
-    for i, (year, kind, path) in enumerate(files):
-        name = f"{year}/{kind}.csv"
-        try:
-            text = decode(name, path.read_bytes()).removeprefix("\ufeff")
-        except NotText as exc:
-            problems.append(str(exc))
-            continue
-        p = (parse_header if kind == "header" else parse_episodes)(name, text, year)
-        problems += [_line(e) for e in p.errors]
-        parsed.append((year, kind, path, text, p))
-        if progress:
-            progress(i + 1, len(files))
-    by_year = {(year, kind): p for year, kind, _, _, p in parsed}
-    for year in sorted({y for y, _ in by_year}):
-        episodes, header = by_year.get((year, "episodes")), by_year.get((year, "header"))
-        if episodes is None or header is None:
-            continue
-        problems += [_line(e) for e in check_children_in_header(episodes, header)]
-        if not episodes.errors and episodes.frame.height == 0 and not replace_with_empty:
-            problems.append(
-                f"{episodes.file_name}:1: has no episodes, only its heading row; importing it "
-                f"would leave {year} with no episodes, replacing any loaded before. Expected "
-                "the year's episodes (or --replace-with-empty if an empty year is meant)"
-            )
-    if problems:
-        n = len(problems)
-        shown = problems[:MAX_LISTED]
-        if n > MAX_LISTED:
-            shown.append(f"... and {n - MAX_LISTED} more problems")
-        raise ReturnsRejected(
-            f"{n} problem{'s' if n != 1 else ''} found; nothing was imported. Correct the "
-            "files and import again.",
-            shown,
-        )
-    merged = merge_returns(
-        [p for _, k, _, _, p in parsed if k == "episodes"],
-        [p for _, k, _, _, p in parsed if k == "header"],
-    )
-    return parsed, merged
+    years = sorted({y for y, _, _ in files})
+    paths = {(y, kind): path for y, kind, path in files}
+    problems: list[str] = []  # of the files, in their order
+    checks: list[str] = []  # of the years, listed after the files' own
+    headers: list[ParsedFile] = []  # the merging columns of each year's header
+    done = 0
+
+    def read_year(year: int) -> dict[str, tuple[ParsedFile, str, str]]:
+        """The year's files as parsed, with their text and SHA-256; problems noted."""
+        nonlocal done
+        read: dict[str, tuple[ParsedFile, str, str]] = {}
+        for kind in ("header", "episodes"):
+            path = paths.get((year, kind))
+            if path is None:
+                continue
+            name = f"{year}/{kind}.csv"
+            try:
+                data, text = _read_return(name, path)
+            except NotText as exc:
+                problems.append(str(exc))
+                continue
+            p = (parse_header if kind == "header" else parse_episodes)(name, data, year)
+            problems.extend(_line(e) for e in p.errors)
+            read[kind] = (p, text, hashlib.sha256(data).hexdigest())
+            done += 1
+            if progress:
+                progress(done, len(files))
+        return read
+
+    def episode_files() -> Iterator[ParsedFile]:
+        for year in years:
+            read = read_year(year)
+            if "header" not in read or "episodes" not in read:
+                continue
+            header, episodes = read["header"][0], read["episodes"][0]
+            checks.extend(_line(e) for e in check_children_in_header(episodes, header))
+            if not episodes.errors and episodes.frame.height == 0 and not replace_with_empty:
+                checks.append(
+                    f"{episodes.file_name}:1: has no episodes, only its heading row; "
+                    f"importing it would leave {year} with no episodes, replacing any loaded "
+                    "before. Expected the year's episodes (or --replace-with-empty if an "
+                    "empty year is meant)"
+                )
+            if problems or checks:
+                continue  # nothing more is stored or merged: the import is refused
+            for kind, (p, text, sha) in read.items():
+                store(year, kind, p, text, sha)
+            headers.append(replace(header, frame=header.frame.select(MERGE_HEADER_COLUMNS)))
+            merging = replace(episodes, frame=episodes.frame.select(MERGE_EPISODE_COLUMNS))
+            # let go of the year's texts and full frames before the next year is read
+            del read, header, episodes, p, text
+            yield merging
+
+    # merge_returns reads every episodes file before the headers: ``headers`` is complete
+    # by the time it is read
+    merged = merge_returns(episode_files(), headers)
+    if problems or checks:
+        raise _too_many(problems + checks)
+    return years, merged
 
 
 @transaction.atomic
@@ -152,11 +202,11 @@ def returns_import(
     """Check every file of ``folder``, then replace the council's returns for those years.
 
     A year whose episodes file holds no episodes is refused unless ``replace_with_empty``.
+    Each file is stored as soon as its year is checked; a problem anywhere undoes them all.
     """
-    parsed, merged = parse_folder(folder, progress, replace_with_empty=replace_with_empty)
-    years = sorted({y for y, *_ in parsed})
     user = by if getattr(by, "pk", None) else None
-    for year, kind, _path, text, p in parsed:
+
+    def store(year: int, kind: str, p: ParsedFile, text: str, sha256: str) -> None:
         SufficiencyReturn.objects.update_or_create(
             council=council,
             collection_year=year,
@@ -165,10 +215,12 @@ def returns_import(
                 "file_name": p.file_name,
                 "text": text,
                 "rows": p.frame.height,
-                "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                "sha256": sha256,
                 "imported_by": user,
             },
         )
+
+    years, merged = load_folder(folder, store, progress, replace_with_empty=replace_with_empty)
     record_access(
         user=by,
         action="import",
@@ -201,20 +253,25 @@ def council_returns(council: Council) -> MergedReturns | None:
     merged = _PARSED.get(key)
     if merged is not None:
         return merged
-    texts = dict(
-        SufficiencyReturn.objects.filter(pk__in=[f[0] for f in files]).values_list("pk", "text")
-    )
-    headers, episodes = [], []
-    for pk, kind, year, name, _ in files:
-        if kind == ReturnKind.HEADER:
-            headers.append(parse_header(name, texts[pk], year))
-        else:
-            episodes.append(parse_episodes(name, texts[pk], year))
-    merged = merge_returns(episodes, headers)
+
+    def parsed(of_kind: str) -> Iterator[ParsedFile]:
+        # a file at a time, its text read and parsed as the merge comes to it: no local
+        # keeps a text or a frame while the merge goes on
+        parse = parse_header if of_kind == ReturnKind.HEADER else parse_episodes
+        for pk, kind, year, name, _ in files:
+            if kind == of_kind:
+                yield parse(name, _text(pk), year)
+
+    merged = merge_returns(parsed(ReturnKind.EPISODES), parsed(ReturnKind.HEADER))
     if len(_PARSED) >= _PARSED_MAX:
         _PARSED.pop(next(iter(_PARSED)))
     _PARSED[key] = merged
     return merged
+
+
+def _text(pk: int) -> str:
+    text: str = SufficiencyReturn.objects.values_list("text", flat=True).get(pk=pk)
+    return text
 
 
 def council_years(council: Council) -> list[int]:
