@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db import connection, models
 
+from stars.core.programmes import programme_active
+
 T = TypeVar("T")
 TIMEOUT = 24 * 3600  # seconds: old versions' figures age out on their own
 
@@ -55,8 +57,11 @@ def _version_sql(tracked: tuple[type[models.Model], ...]) -> str:
 def cached_figures(name: str, version: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
     """``compute()``'s result for (``name``, ``parts``) at data ``version``, from the cache
     when it holds it, else computed and stored. ``parts`` is anything with a stable
-    ``repr`` (dates, strings, tuples of codes): they and the version make the key."""
-    digest = hashlib.sha256(repr((version, parts)).encode()).hexdigest()[:32]
+    ``repr`` (dates, strings, tuples of codes): they, the version and the programme worked
+    in make the key, so a user of two programmes never sees one's figures in the other."""
+    active = programme_active()
+    programme = None if active is None else active.id
+    digest = hashlib.sha256(repr((version, programme, parts)).encode()).hexdigest()[:32]
     key = f"stars:figures:{name}:{digest}"
     found = cache.get(key)
     if found is not None:

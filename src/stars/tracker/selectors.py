@@ -251,9 +251,7 @@ def programme_figures(
     in, cached per version of the records (``stars.core.cache``): ``compute`` runs once per
     version, programme, scope and ``parts``."""
     councils = None if scope is None or scope.councils is None else tuple(sorted(scope.councils))
-    active = programme_active()  # each programme's figures are its own
-    programme = active.id if active is not None else None
-    return cached_figures(name, programme_version(), (programme, councils, *parts), compute)
+    return cached_figures(name, programme_version(), (councils, *parts), compute)
 
 
 def report_frames(
