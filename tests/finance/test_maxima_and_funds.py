@@ -12,8 +12,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from stars.domain.outcomes.claims import GUARANTEED_FEE
 from stars.finance.models import ClaimFund, ClaimLine, OutcomeClaim
-from stars.finance.selectors import approved_total, claim_totals_of, headroom
+from stars.finance.selectors import approved_total, claim_totals_of, claims_visible, headroom
 from stars.finance.services import ClaimError, claim_approve, claim_prepare, claim_submit
 from stars.partnership.services import contract_load
 from tests.conftest import CONTRACT
@@ -124,6 +125,41 @@ def test_the_headroom_and_approved_total_are_summed_by_the_database(money_referr
     assert approved == sum(lines, Decimal(0))
     reads = [q["sql"] for q in ctx.captured_queries if "finance_claimline" in q["sql"]]
     assert reads and all("SUM(" in sql for sql in reads)
+
+
+@pytest.mark.django_db
+def test_sums_by_the_database_are_exact_to_the_last_decimal_place(money_referrals, derby, users):
+    """Amounts of six decimal places summed by the database equal their exact sum: SQLite
+    keeps decimals as floating-point numbers, whose sum of a large programme's amounts loses
+    the last places (a total of billions has no room for six places in a float)."""
+    load("1000.0", derby_maximum="900.0")
+    claim = run(derby, D(2022, 4, 1), users)
+    lines = list(ClaimLine.objects.filter(claim=claim).order_by("pk"))
+    assert lines
+    for k, line in enumerate(lines * 40):  # many awkward amounts of nearly a billion
+        if k < len(lines):
+            line.amount = Decimal("987654321.123457") + k * Decimal("0.000013")
+            line.save(update_fields=["amount"])
+        else:
+            line.pk, line.amount = None, Decimal("876543219.654321") - k * Decimal("0.000017")
+            line.save()
+    amounts = list(ClaimLine.objects.filter(claim=claim).values_list("amount", flat=True))
+    exact = sum(amounts, Decimal(0))
+    assert len(amounts) >= 40 and exact > Decimal("1e10")
+    assert approved_total(users["commissioner"]) == exact
+    assert claim_totals_of(claim).total == exact
+    (listed,) = [c for c in claims_visible(users["commissioner"]) if c.pk == claim.pk]
+    assert listed.total == exact
+    outcome = sum(
+        (a.amount for a in ClaimLine.objects.filter(claim=claim).exclude(component=GUARANTEED_FEE)),
+        Decimal(0),
+    )
+    (derby_row,) = [
+        r
+        for r in headroom(users["provider_manager"])["councils"]
+        if r["name"] == "Derby City Council"
+    ]
+    assert derby_row["claimed"] == outcome
 
 
 @pytest.mark.django_db

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import BigIntegerField, F, QuerySet, Sum
+from django.db.models.functions import Cast, Round
 from django.http import Http404
 
 from stars.core.permissions import scope_of
@@ -19,9 +20,32 @@ from stars.domain.outcomes.claims import (
     claim_totals,
     next_claim_step,
 )
-from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
+from stars.finance.models import EXACT, ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, programme_councils
+
+_PLACES = int(str(EXACT["decimal_places"]))
+_UNITS = 10**_PLACES  # an amount as a whole number of its smallest unit
+
+
+class ExactSum(Sum):
+    """SUM of a claim amount (``EXACT``: six decimal places), exact on every database.
+    SQLite keeps such decimals as floating-point numbers, and their sum drifts (a programme's
+    total of hundreds of millions of pounds has no room for six places in a float), so each
+    amount is summed as a whole number of millionths and scaled back to a ``Decimal``."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(
+            Cast(Round(F(field) * _UNITS), BigIntegerField()),
+            output_field=BigIntegerField(),  # Django's SQLite decimal reader keeps 15 digits
+        )
+
+    def get_db_converters(self, connection: Any) -> list[Any]:
+        return [_from_units]  # the whole number of millionths as the exact Decimal
+
+
+def _from_units(value: Any, expression: Any, connection: Any) -> Decimal | None:
+    return None if value is None else Decimal(int(value)).scaleb(-_PLACES)
 
 
 def councils_visible(user: Any) -> QuerySet[Council]:
@@ -35,7 +59,7 @@ def councils_visible(user: Any) -> QuerySet[Council]:
 
 def claims_visible(user: Any) -> QuerySet[OutcomeClaim]:
     """Claims of the user's councils, newest month first, with their exact total."""
-    qs = OutcomeClaim.objects.select_related("council").annotate(total=Sum("lines__amount"))
+    qs = OutcomeClaim.objects.select_related("council").annotate(total=ExactSum("lines__amount"))
     scope = scope_of(user)
     if not scope.child_level or scope.key_worker_id is not None:
         return qs.none()
@@ -95,8 +119,8 @@ class LinesSummed:
 def claim_totals_of(claim: OutcomeClaim) -> ClaimTotals:
     """A claim's totals, its lines summed by the database per kind and component (a claim
     of a large programme holds tens of thousands of lines)."""
-    summed = claim.lines.order_by().values_list("kind", "component").annotate(Sum("amount"))
-    lines = [LinesSummed(kind, component, amount) for kind, component, amount in summed]
+    summed = claim.lines.order_by().values("kind", "component").annotate(sum=ExactSum("amount"))
+    lines = [LinesSummed(r["kind"], r["component"], r["sum"]) for r in summed]
     funds = [FundShare(f.name, f.share, f.cap, f.amount) for f in claim.funds.all()]
     return claim_totals(lines, funds)
 
@@ -107,8 +131,8 @@ def headroom(user: Any) -> dict[str, Any]:
     contract = contract_current()
     outcome = ClaimLine.objects.exclude(component=GUARANTEED_FEE).order_by()
     by_council: dict[int, Decimal] = {  # summed by the database: claims hold many lines
-        council_id: amount
-        for council_id, amount in outcome.values_list("claim__council_id").annotate(Sum("amount"))
+        row["claim__council_id"]: row["sum"]
+        for row in outcome.values("claim__council_id").annotate(sum=ExactSum("amount"))
     }
     rows = []
     for council in councils_visible(user).order_by("name"):
@@ -131,7 +155,7 @@ def approved_total(user: Any) -> Decimal:
     """The exact total of approved claims in the user's councils, summed by the database."""
     total = ClaimLine.objects.filter(
         claim__status=ClaimStatus.APPROVED, claim__council__in=councils_visible(user)
-    ).aggregate(total=Sum("amount"))["total"]
+    ).aggregate(total=ExactSum("amount"))["total"]
     return Decimal(0) if total is None else total
 
 
