@@ -26,8 +26,8 @@ from django.utils import timezone
 
 CHUNK = 5000
 STAGING = "stars_staging"  # the schema staged rows are loaded into (``bulk_staging``)
-# Polars types whose values ADBC's SQLite driver stores as Django would (dates are made text
-# first, as Django stores them; JSON and date-time columns go through Django's adapters)
+# Polars types whose values ADBC's SQLite driver stores as Django would (JSON and date-time
+# columns go through Django's adapters, so through executemany)
 _STAGEABLE = (pl.String, pl.Int64, pl.Int32, pl.Int16, pl.Int8, pl.Boolean, pl.Float64)
 
 
@@ -190,12 +190,13 @@ def _insert(model: type[models.Model], frame: pl.DataFrame, defaults: dict[str, 
 
 
 def _arrow_column(model: type[models.Model], series: pl.Series) -> pl.Series | None:
-    """One column as ADBC should store it for Django to read it back (dates as the text
-    Django stores), or None when it cannot be staged as it is."""
-    if series.dtype == pl.Date:
-        return series.dt.strftime("%Y-%m-%d")
+    """One column as ADBC should store it for Django to read it back, or None when it cannot
+    be staged as it is. ADBC's SQLite driver writes a date as its ISO text, what Django
+    stores (``tests/core/test_bulk.py`` compares the stored values and their types)."""
     if series.dtype == pl.Null:
         return series.cast(pl.String)
+    if series.dtype == pl.Date:
+        return series
     if series.dtype in _STAGEABLE and _converter(model, series.name) is None:
         return series
     return None
@@ -240,13 +241,14 @@ def _insert_staged(
     return True
 
 
-def _copy_to_history(model: type[models.Model], after: int, user_id: int | None) -> None:
+def _copy_to_history(
+    model: type[models.Model], hmodel: type[models.Model], after: int, user_id: int | None
+) -> None:
     """Write a "created" history record of every row of ``model`` with a key above ``after``.
 
     Every column the history table shares with the model is copied from the row as stored
     (not only those the caller gave), so no field of the history record is left empty.
     """
-    hmodel = model.history.model  # type: ignore[attr-defined]
     qn = connection.ops.quote_name
     hist_columns = {f.column for f in hmodel._meta.concrete_fields}
     copied = [f.column for f in model._meta.concrete_fields if f.column in hist_columns]
@@ -307,6 +309,7 @@ def insert_with_history(
     if not (_staging_attached() and _insert_staged(model, frame, defaults)):
         _insert(model, frame, defaults)
     ids = _new_ids(model, frame.select(key), before) if key else pl.DataFrame()
-    if getattr(model, "history", None) is not None:
-        _copy_to_history(model, before, user_id)
+    history = getattr(model, "history", None)  # a manager made anew at each look: once
+    if history is not None:
+        _copy_to_history(model, history.model, before, user_id)
     return ids

@@ -30,7 +30,7 @@ from stars.referrals.models import Child, Enquiry, Referral
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 BATCH = 2000
-STEP = 10000
+STEP = 50000  # rows a step of the progress bar
 
 
 @dataclass
