@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from stars.core.models import AccessLog
 from stars.partnership.models import Council
 from stars.referrals import services
-from stars.referrals.models import Child, Referral
+from stars.referrals.models import Child, Enquiry, Referral
+from stars.referrals.selectors import _search_q, enquiries_visible, referrals_visible
 from tests.conftest import make_referral
 
 D = dt.date
@@ -73,6 +75,23 @@ def test_an_empty_search_shows_and_logs_nothing(client, users, named):
     html = get(client, users["spoc"], reverse("search"), q="   ")
     assert "R-DER" not in html
     assert not AccessLog.objects.filter(username="spoc", action="search").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
+@pytest.mark.django_db
+def test_a_search_on_postgresql_looks_names_and_ids_up_in_trigram_indexes(users, named):
+    """A search of a large programme does not read every record and its child: each kind
+    of match (id, child reference, name) is a lookup in its trigram index."""
+    with connection.cursor() as cursor:  # the test's tables are tiny: make a scan dearer
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    for model, id_field, qs in (
+        (Enquiry, "enquiry_id", enquiries_visible(users["spoc"])),
+        (Referral, "referral_id", referrals_visible(users["spoc"])),
+    ):
+        plan = qs.filter(_search_q(model, "sam elm", id_field)).explain()
+        for index in ("child_given_name", "child_family_name", "child_child_ref", id_field):
+            assert f"_{index}_trgm" in plan, plan
 
 
 @pytest.mark.django_db

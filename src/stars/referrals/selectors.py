@@ -277,27 +277,29 @@ def referrals_listed(
 SEARCH_LIMIT = 50  # results shown per kind of record
 
 
-def _search_q(text: str, ids: tuple[str, ...], child: str) -> Q | None:
+def _search_q(model: Any, text: str, id_field: str) -> Q | None:
     """Records whose id or child reference contains the text, or whose child's names hold
-    every word of it (case ignored): "sam elm" finds Sam Elmsworth."""
+    every word of it (case ignored): "sam elm" finds Sam Elmsworth. The matches are found
+    as keys, each kind of match on its own table (the records by id, the children by
+    reference and names), so that on PostgreSQL each is a lookup in a trigram index
+    (migration referrals 0006) rather than a scan of every record joined to its child."""
     words = text.split()
     if not words:
         return None
-    q = Q()
-    for field in (*ids, f"{child}child_ref"):
-        q |= Q(**{f"{field}__icontains": text.strip()})
     named = Q()
     for w in words:
-        named &= Q(**{f"{child}given_name__icontains": w}) | Q(
-            **{f"{child}family_name__icontains": w}
-        )
-    return q | named
+        named &= Q(given_name__icontains=w) | Q(family_name__icontains=w)
+    children = Child.objects.filter(Q(child_ref__icontains=text.strip()) | named)
+    by_id = model.objects.filter(**{f"{id_field}__icontains": text.strip()})
+    by_child = model.objects.filter(child__in=children.order_by().values("pk"))
+    keys = by_id.order_by().values("pk").union(by_child.order_by().values("pk"), all=True)
+    return Q(pk__in=keys)
 
 
 def search_enquiries(user: Any, text: str) -> list[Enquiry]:
     """Enquiries in the user's scope matching the text (id, child reference or name),
     newest first."""
-    q = _search_q(text, ("enquiry_id",), "child__")
+    q = _search_q(Enquiry, text, "enquiry_id")
     if q is None:
         return []
     qs = enquiries_visible(user).filter(q).order_by("-enquiry_date", "-enquiry_id")
@@ -306,7 +308,7 @@ def search_enquiries(user: Any, text: str) -> list[Enquiry]:
 
 def search_referrals(user: Any, text: str) -> list[Referral]:
     """Referrals (and so cases) in the user's scope matching the text, newest first."""
-    q = _search_q(text, ("referral_id",), "child__")
+    q = _search_q(Referral, text, "referral_id")
     if q is None:
         return []
     qs = referrals_visible(user).filter(q).order_by("-referral_date", "-referral_id")
