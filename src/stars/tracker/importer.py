@@ -22,7 +22,7 @@ from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from stars.cases.models import OutcomePeriod
-from stars.core.bulk import bulk_staging, indexes_deferred, insert_with_history
+from stars.core.bulk import bulk_staging, insert_with_history
 from stars.core.programmes import programme_use
 from stars.partnership.models import Council, Programme
 from stars.partnership.services import contract_load
@@ -69,10 +69,7 @@ def tracker_import(
     with bulk_staging(), transaction.atomic():
         terms = contract_load(text=contract_text, source=contract_source)
         programme = Programme.objects.get(code=terms.programme_code)
-        with (
-            programme_use(programme.choice()),
-            indexes_deferred(Child, Enquiry, Referral, OutcomePeriod),
-        ):
+        with programme_use(programme.choice()):
             return _import(enquiries, referrals, periods, by, progress)
 
 
