@@ -16,7 +16,7 @@ setup: $(BIN)/.installed $(STATIC)/govuk-frontend.min.css $(SWAGGER)/swagger-ui-
 	@bash scripts/setup-system.sh
 	@# the project's modules compiled to bytecode once, as an installed package's are: where
 	@# Python writes none itself (PYTHONDONTWRITEBYTECODE) every `stars` command would compile
-	@# them again (about 0.1 s of CPU a start; benchmarks/README.md, issue 14)
+	@# them again (about 0.04 s of CPU a start; benchmarks/README.md, issue 14)
 	@$(BIN)/python -m compileall -q src > /dev/null
 
 $(BIN)/.installed: pyproject.toml

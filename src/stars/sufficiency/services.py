@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from stars.core.audit import record_access
 from stars.domain.sufficiency.ssda903 import (
@@ -20,6 +20,7 @@ from stars.domain.sufficiency.ssda903 import (
     check_children_in_header,
     compact,
     merge_returns,
+    numbered_children,
     parse_episodes,
     parse_header,
 )
@@ -272,6 +273,8 @@ def council_returns(council: Council, columns: Columns | None = None) -> MergedR
                 yield compact(parse(name, _text(pk), year), kept)
 
     merged = merge_returns(parsed(ReturnKind.EPISODES), parsed(ReturnKind.HEADER))
+    if columns is not None and columns.numbered_children:
+        merged = numbered_children(merged)
     if len(_PARSED) >= _PARSED_MAX:
         _PARSED.pop(next(iter(_PARSED)))
     _PARSED[key] = merged
@@ -280,6 +283,11 @@ def council_returns(council: Council, columns: Columns | None = None) -> MergedR
 
 def _text(pk: int) -> str:
     text: str = SufficiencyReturn.objects.values_list("text", flat=True).get(pk=pk)
+    if connection.vendor == "sqlite":
+        # a return's text is read once and parsed: its pages would otherwise stay in the
+        # connection's page cache (up to 128 MB, see settings) for as long as it lives
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA shrink_memory")
     return text
 
 

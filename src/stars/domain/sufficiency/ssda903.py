@@ -103,10 +103,12 @@ class MergedReturns:
 
 @dataclass(frozen=True)
 class Columns:
-    """The columns a reader keeps of each file once it is checked (see ``compact``)."""
+    """The columns a reader keeps of each file once it is checked (see ``compact``), and
+    whether child ids are replaced by numbers once merged (see ``numbered_children``)."""
 
     episodes: tuple[str, ...]
     headers: tuple[str, ...]
+    numbered_children: bool = False
 
 
 #: What the forecast reads: the merge's keys and YEAR, the dates, the codes the fit reads
@@ -115,6 +117,7 @@ class Columns:
 FORECAST_COLUMNS = Columns(
     episodes=("CHILD", "DECOM", "DEC", "REC", "LS", "GROUP", "YEAR"),
     headers=("CHILD", "DOB", "YEAR"),
+    numbered_children=True,  # the forecast only compares, sorts and joins them
 )
 PLACEMENT_GROUP_TYPE = pl.Enum(PLACEMENT_GROUPS)
 
@@ -132,6 +135,22 @@ def compact(parsed: ParsedFile, columns: Sequence[str]) -> ParsedFile:
         if c in coded or c == "GROUP"
     )
     return replace(parsed, frame=frame)
+
+
+def numbered_children(merged: MergedReturns) -> MergedReturns:
+    """``merged`` with each child id replaced by its place among the ids in sorted order
+    (0, 1, ...): every comparison, sort and join of ids goes as with the ids themselves, in
+    4 bytes a row where an id takes 16 and more. For readers that never show an id."""
+    ids = pl.concat([merged.headers["CHILD"], merged.episodes["CHILD"]]).unique().sort()
+    return replace(
+        merged,
+        episodes=merged.episodes.with_columns(
+            ids.search_sorted(merged.episodes["CHILD"]).alias("CHILD")
+        ),
+        headers=merged.headers.with_columns(
+            ids.search_sorted(merged.headers["CHILD"]).alias("CHILD")
+        ),
+    )
 
 
 def year_start(collection_year: int) -> date:
