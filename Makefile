@@ -14,6 +14,10 @@ help: ## list the targets
 
 setup: $(BIN)/.installed $(STATIC)/govuk-frontend.min.css $(SWAGGER)/swagger-ui-bundle.js ## install everything (venv, npm assets, chromium)
 	@bash scripts/setup-system.sh
+	@# the project's modules compiled to bytecode once, as an installed package's are: where
+	@# Python writes none itself (PYTHONDONTWRITEBYTECODE) every `stars` command would compile
+	@# them again (about 0.04 s of CPU a start; benchmarks/README.md, issue 14)
+	@$(BIN)/python -m compileall -q src > /dev/null
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)

@@ -32,6 +32,7 @@ from stars.domain.sufficiency.rolling import rolling_backtests  # noqa: E402
 from stars.domain.sufficiency.ssda903 import (  # noqa: E402
     ParsedFile,
     merge_returns,
+    numbered_children,
     parse_episodes,
     parse_header,
 )
@@ -86,18 +87,16 @@ def main() -> None:
                 h = replace(h, frame=h.frame.select(HEADER_KEEP))
             yield h
 
-    merged = merge_returns(episode_files(), header_files())
     # child ids as integers numbered in their sorted order, so every sort and join goes as
     # with the strings (the forecast only compares, sorts and joins them)
-    ids = pl.concat([merged.headers["CHILD"], merged.episodes["CHILD"]]).unique().sort()
-    headers = merged.headers.with_columns(ids.search_sorted(merged.headers["CHILD"]).alias("CHILD"))
+    merged = numbered_children(merge_returns(episode_files(), header_files()))
+    headers = merged.headers
     episodes = merged.episodes.with_columns(
-        ids.search_sorted(merged.episodes["CHILD"]).alias("CHILD"),
         pl.col("PLACE")
         .replace_strict(PEER_MAP, default="Other", return_dtype=PEER_GROUP)
         .alias("PEER_GROUP"),
     )
-    del merged, ids
+    del merged
     t1 = time.perf_counter()
     origin = test_year - 1
     live = fit_model(

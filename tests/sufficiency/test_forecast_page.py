@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from stars.demo.returns import write_demo_returns
+from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
+from stars.domain.sufficiency.ssda903 import FORECAST_COLUMNS
 from stars.partnership.models import Council
+from stars.sufficiency import services
 from stars.sufficiency.config import ConfigError, weekly_costs
 from stars.sufficiency.forecasting import Choices, forecast_context
 from stars.sufficiency.services import council_returns, returns_import
@@ -119,3 +123,41 @@ def test_the_forecast_downloads_carry_the_scenario_and_its_figures(client, users
     assert AccessLog.objects.filter(action="export", object_id="derby").count() == 2
     bad = client.get("/sufficiency/derby/forecast/", {"years": "9", "format": "xlsx"})
     assert bad.status_code == 400 and bad["Content-Type"].startswith("text/html")
+
+
+def test_the_forecast_reads_only_its_columns_typed_compactly(derby_returns):
+    full = council_returns(derby_returns)
+    slim = council_returns(derby_returns, FORECAST_COLUMNS)
+    assert slim.episodes.columns == ["CHILD", "DECOM", "DEC", "REC", "LS", "GROUP", "YEAR"]
+    assert slim.headers.columns == ["CHILD", "DOB", "YEAR"]
+    assert slim.episodes.schema["GROUP"] == pl.Enum(PLACEMENT_GROUPS)
+    assert slim.episodes.schema["LS"] == slim.episodes.schema["REC"] == pl.Categorical
+    # a fraction of the memory, every value and note as read with every column
+    assert slim.episodes.estimated_size() * 2 < full.episodes.estimated_size()
+    assert slim.notes == full.notes
+    for name in ("episodes", "headers"):
+        kept, every = getattr(slim, name), getattr(full, name)
+        others = [c for c in kept.columns if c != "CHILD"]
+        assert kept.select(others).equals(every.select(others).cast(kept.select(others).schema))
+        # child ids as numbers in the ids' order: the same children, sorted and joined alike
+        assert kept["CHILD"].dtype.is_integer()
+        assert kept["CHILD"].rank("dense").equals(every["CHILD"].rank("dense"))
+    assert slim.episodes["CHILD"].max() < full.headers.height
+
+
+def test_the_forecast_page_is_the_same_from_its_columns_alone(client, users, derby_returns):
+    full = forecast_context(council_returns(derby_returns), 2024, Choices(3, -20, 30))
+    slim = forecast_context(
+        council_returns(derby_returns, FORECAST_COLUMNS), 2024, Choices(3, -20, 30)
+    )
+    assert [(t.headers, t.rows) for t in slim["tables"]] == [
+        (t.headers, t.rows) for t in full["tables"]
+    ]
+    assert slim["trust"] == full["trust"]
+    # the page itself reads the stored returns with the forecast's columns only
+    services._PARSED.clear()
+    client.force_login(users["commissioner"])
+    assert client.get("/sufficiency/derby/forecast/", {"years": "3"}).status_code == 200
+    read = list(services._PARSED.values())
+    assert [m.episodes.columns for m in read] == [list(FORECAST_COLUMNS.episodes)]
+    assert [m.headers.columns for m in read] == [list(FORECAST_COLUMNS.headers)]

@@ -9,15 +9,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from stars.core.audit import record_access
 from stars.domain.sufficiency.ssda903 import (
+    Columns,
     MergedReturns,
     ParsedFile,
     ValidationError,
     check_children_in_header,
+    compact,
     merge_returns,
+    numbered_children,
     parse_episodes,
     parse_header,
 )
@@ -235,13 +238,15 @@ def returns_import(
 
 # Parsed returns by their content: every sufficiency page reads them, and parsing a council's
 # seven years takes about 0.1 s. The key holds each file's SHA-256, so a re-import that
-# changes a file is parsed afresh; a few councils are kept per process.
-_PARSED: dict[tuple[tuple[str, int, str, str], ...], MergedReturns] = {}
+# changes a file is parsed afresh, and the columns kept; a few readings are kept per process.
+_PARSED: dict[tuple[object, ...], MergedReturns] = {}
 _PARSED_MAX = 8
 
 
-def council_returns(council: Council) -> MergedReturns | None:
-    """The council's stored returns, parsed and merged (None when it has none)."""
+def council_returns(council: Council, columns: Columns | None = None) -> MergedReturns | None:
+    """The council's stored returns, parsed and merged (None when it has none): every
+    column, or only ``columns`` of them, typed compactly (``compact``), e.g. the forecast's
+    (``FORECAST_COLUMNS``), which at national size takes a fraction of the memory."""
     files = list(
         SufficiencyReturn.objects.filter(council=council)
         .order_by("collection_year", "kind")
@@ -249,7 +254,7 @@ def council_returns(council: Council) -> MergedReturns | None:
     )
     if not files:
         return None
-    key = tuple((kind, year, name, sha) for _, kind, year, name, sha in files)
+    key = (columns, *((kind, year, name, sha) for _, kind, year, name, sha in files))
     merged = _PARSED.get(key)
     if merged is not None:
         return merged
@@ -259,10 +264,17 @@ def council_returns(council: Council) -> MergedReturns | None:
         # keeps a text or a frame while the merge goes on
         parse = parse_header if of_kind == ReturnKind.HEADER else parse_episodes
         for pk, kind, year, name, _ in files:
-            if kind == of_kind:
+            if kind != of_kind:
+                continue
+            if columns is None:
                 yield parse(name, _text(pk), year)
+            else:  # the other columns let go as soon as the file is checked
+                kept = columns.headers if kind == ReturnKind.HEADER else columns.episodes
+                yield compact(parse(name, _text(pk), year), kept)
 
     merged = merge_returns(parsed(ReturnKind.EPISODES), parsed(ReturnKind.HEADER))
+    if columns is not None and columns.numbered_children:
+        merged = numbered_children(merged)
     if len(_PARSED) >= _PARSED_MAX:
         _PARSED.pop(next(iter(_PARSED)))
     _PARSED[key] = merged
@@ -271,6 +283,11 @@ def council_returns(council: Council) -> MergedReturns | None:
 
 def _text(pk: int) -> str:
     text: str = SufficiencyReturn.objects.values_list("text", flat=True).get(pk=pk)
+    if connection.vendor == "sqlite":
+        # a return's text is read once and parsed: its pages would otherwise stay in the
+        # connection's page cache (up to 128 MB, see settings) for as long as it lives
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA shrink_memory")
     return text
 
 

@@ -10,6 +10,7 @@ from stars.core.audit import record_access
 from stars.core.dates import as_of as as_of_date
 from stars.core.documents import download
 from stars.core.permissions import allowed, page
+from stars.domain.sufficiency.ssda903 import FORECAST_COLUMNS
 from stars.partnership.models import Council
 from stars.partnership.selectors import councils_in_scope
 from stars.referrals.selectors import referral_get
@@ -77,7 +78,7 @@ def sufficiency_forecast(request: HttpRequest, council: str) -> HttpResponse:
         raise Http404("no such council")
     la = mine[council]
     choices, errors = parse_choices(request.GET)
-    merged = council_returns(la)
+    merged = council_returns(la, FORECAST_COLUMNS)  # only what the forecast reads
     entered = {name: request.GET.get(name, "") for name in errors}  # shown back as typed
     context: dict[str, object] = {
         "council": la,

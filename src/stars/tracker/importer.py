@@ -22,7 +22,7 @@ from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from stars.cases.models import OutcomePeriod
-from stars.core.bulk import indexes_deferred, insert_with_history
+from stars.core.bulk import bulk_staging, insert_with_history
 from stars.core.programmes import programme_use
 from stars.partnership.models import Council, Programme
 from stars.partnership.services import contract_load
@@ -31,7 +31,7 @@ from stars.referrals.services import enquiries_accepted_mark
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 BATCH = 2000
-STEP = 10000
+STEP = 50000  # rows a step of the progress bar
 
 
 @dataclass
@@ -55,7 +55,6 @@ def _noop(stage: str, done: int, total: int) -> None:
     return None
 
 
-@transaction.atomic
 def tracker_import(
     *,
     contract_text: str,
@@ -67,14 +66,12 @@ def tracker_import(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Load checked tracker frames (tracker-format columns, canonical codes, ``pl.Date``)
-    into the programme the contract names."""
-    terms = contract_load(text=contract_text, source=contract_source)
-    programme = Programme.objects.get(code=terms.programme_code)
-    with (
-        programme_use(programme.choice()),
-        indexes_deferred(Child, Enquiry, Referral, OutcomePeriod),
-    ):
-        return _import(enquiries, referrals, periods, by, progress)
+    into the programme the contract names, all or nothing (one transaction)."""
+    with bulk_staging(), transaction.atomic():
+        terms = contract_load(text=contract_text, source=contract_source)
+        programme = Programme.objects.get(code=terms.programme_code)
+        with programme_use(programme.choice()):
+            return _import(enquiries, referrals, periods, by, progress)
 
 
 def _import(

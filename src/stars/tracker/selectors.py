@@ -91,26 +91,62 @@ JOIN partnership_council co ON co.id = r.council_id
 
 
 # The report needs fewer columns: ids as the integer keys already in the tables (no joins to
-# look up the text ids), no child columns. Same rows, same figures, far less to read.
-_LEAN_ENQUIRIES = """
-SELECT e.id, NULL AS child_ref, co.code, e.cohort, CAST(e.enquiry_date AS TEXT),
-       NULL AS date_of_birth, e.decision, CAST(e.decision_date AS TEXT)
-FROM referrals_enquiry e
-JOIN partnership_council co ON co.id = e.council_id
-{where}
-"""
-_LEAN_REFERRALS = """
-SELECT r.id, r.enquiry_id, NULL AS child_ref, co.code, r.cohort, NULL AS date_of_birth, r.funding,
-       CAST(r.referral_date AS TEXT), r.status, CAST(r.end_date AS TEXT), r.closure_reason
-FROM referrals_referral r
-JOIN partnership_council co ON co.id = r.council_id
-{where}
-"""
-_LEAN_PERIODS = """
-SELECT p.referral_id, CAST(p.start_date AS TEXT), CAST(p.end_date AS TEXT)
-FROM cases_outcomeperiod p
-{where}
-"""
+# look up the text ids), no child columns (``None``: not read, empty in the frame). Same rows,
+# same figures, far less to read. Each lean read: its columns' SQL, and the rest of the query.
+_LEAN_ENQUIRIES = (
+    {
+        "enquiry_id": "e.id",
+        "child_ref": None,
+        "local_authority": "co.code",
+        "cohort": "e.cohort",
+        "enquiry_date": "e.enquiry_date",
+        "date_of_birth": None,
+        "decision": "e.decision",
+        "decision_date": "e.decision_date",
+    },
+    "FROM referrals_enquiry e JOIN partnership_council co ON co.id = e.council_id {where}",
+)
+_LEAN_REFERRALS = (
+    {
+        "referral_id": "r.id",
+        "enquiry_id": "r.enquiry_id",
+        "child_ref": None,
+        "local_authority": "co.code",
+        "cohort": "r.cohort",
+        "date_of_birth": None,
+        "funding": "r.funding",
+        "referral_date": "r.referral_date",
+        "status": "r.status",
+        "end_date": "r.end_date",
+        "closure_reason": "r.closure_reason",
+    },
+    "FROM referrals_referral r JOIN partnership_council co ON co.id = r.council_id {where}",
+)
+_LEAN_PERIODS = (
+    {"referral_id": "p.referral_id", "start_date": "p.start_date", "end_date": "p.end_date"},
+    "FROM cases_outcomeperiod p {where}",
+)
+
+
+def _lean(
+    read: tuple[dict[str, str | None], str], where: str, *, day_numbers: bool
+) -> tuple[str, list[str]]:
+    """A lean read's SQL and the columns it reads. Dates come as ISO text, or with
+    ``day_numbers`` (SQLite only) as whole days since 1970-01-01, worked out by SQLite as it
+    steps through the rows (``julianday``, exact for a date), so no text is made or parsed."""
+    exprs, rest = read
+    columns = [c for c, e in exprs.items() if e is not None]
+    items = []
+    for c in columns:
+        e = exprs[c]
+        if c in DATE_COLUMNS:
+            e = (
+                f"CAST(julianday({e}) - 2440587.5 AS INTEGER)"
+                if day_numbers
+                else f"CAST({e} AS TEXT)"
+            )
+        items.append(e)
+    return f"SELECT {', '.join(items)} {rest.format(where=where)}", columns
 
 
 def _where(scope: Scope | None, alias: str = "co", table: str = "r") -> tuple[str, list[Any]]:
@@ -130,28 +166,32 @@ def _where(scope: Scope | None, alias: str = "co", table: str = "r") -> tuple[st
 
 
 def _frame(sql: str, params: list[Any], columns: list[str]) -> pl.DataFrame:
+    return _typed(_rows(sql, params, columns), columns)
+
+
+def _rows(sql: str, params: list[Any], columns: list[str]) -> pl.DataFrame:
+    """The rows of ``sql`` as read, named ``columns``."""
     if connection.vendor == "sqlite":
-        frame = _sqlite_frame(sql, params, columns)
-    else:
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            rows = cur.fetchall()
-        frame = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
-    return _typed(frame, columns)
+        return _sqlite_frame(sql, params, columns)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
 
 
 def _typed(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """Every column as text, except the dates (``pl.Date``)."""
+    """``columns`` in order, every one as text except the dates (``pl.Date``); a column
+    ``frame`` lacks (not read) is empty."""
     exprs = []
     for c in columns:
-        dtype = frame.schema[c]
-        if c not in DATE_COLUMNS:
-            exprs.append(pl.col(c).cast(pl.Utf8))
-        elif dtype == pl.Utf8:  # SQLite keeps dates as ISO text
+        dtype = pl.Date if c in DATE_COLUMNS else pl.Utf8
+        if c not in frame.columns:
+            exprs.append(pl.lit(None, dtype).alias(c))
+        elif frame.schema[c] == pl.Utf8 and dtype == pl.Date:  # SQLite keeps dates as ISO text
             exprs.append(pl.col(c).str.to_date("%Y-%m-%d"))
-        else:
-            exprs.append(pl.col(c).cast(pl.Date))
-    return frame.with_columns(exprs)
+        else:  # ids are integers, dates may come as day numbers
+            exprs.append(pl.col(c).cast(dtype))
+    return frame.select(exprs)
 
 
 UNIT, RECORD = "\x1f", "\x1e"  # ASCII unit and record separators: never in codes or dates
@@ -261,8 +301,8 @@ def report_frames(
     (as text), child columns are empty. Every figure equals that of ``programme_frames``.
 
     ``arrow``: a caller alone in its process (a command, not a page served beside others)
-    may have them read through ADBC's SQLite driver (``_arrow_frames``) when
-    ``arrow_readable()``; the frames are the same either way."""
+    may have them read through ADBC's SQLite driver (``_arrow_frames``, dates as day
+    numbers) when ``arrow_readable()``; the frames are the same either way."""
     where, params = _where(scope)
     e_where, _ = _where(scope, table="e")
     period_where, period_params = "", []
@@ -272,18 +312,23 @@ def report_frames(
             "JOIN partnership_council co ON co.id = r.council_id " + where
         )
         period_params = params
-    queries = [
-        (_LEAN_ENQUIRIES.format(where=e_where), params, ENQUIRY_COLUMNS),
-        (_LEAN_REFERRALS.format(where=where), params, REFERRAL_COLUMNS),
-        (_LEAN_PERIODS.format(where=period_where), period_params, PERIOD_COLUMNS),
+    arrow = arrow and arrow_readable()
+    reads = [
+        (_LEAN_ENQUIRIES, e_where, params),
+        (_LEAN_REFERRALS, where, params),
+        (_LEAN_PERIODS, period_where, period_params),
     ]
-    if arrow and arrow_readable():
-        read = _arrow_frames(queries)
-        enquiries, referrals, periods = (
-            _typed(f, columns) for f, (_, _, columns) in zip(read, queries, strict=True)
-        )
+    queries = [(*_lean(lean, w, day_numbers=arrow), p) for lean, w, p in reads]
+    if arrow:
+        read = _arrow_frames([(sql, p, columns) for sql, columns, p in queries])
     else:
-        enquiries, referrals, periods = (_frame(*q) for q in queries)
+        read = [_rows(sql, p, columns) for sql, columns, p in queries]
+    enquiries, referrals, periods = (
+        _typed(frame, columns)
+        for frame, columns in zip(
+            read, (ENQUIRY_COLUMNS, REFERRAL_COLUMNS, PERIOD_COLUMNS), strict=True
+        )
+    )
     referrals = referrals.with_columns(
         pl.when(pl.col("closure_reason") == "")
         .then(None)
