@@ -22,11 +22,12 @@ from django.db import transaction
 from simple_history.utils import bulk_update_with_history
 
 from stars.cases.models import OutcomePeriod
-from stars.core.bulk import bulk_staging, indexes_deferred, insert_with_history
+from stars.core.bulk import bulk_staging, insert_with_history
 from stars.core.programmes import programme_use
 from stars.partnership.models import Council, Programme
 from stars.partnership.services import contract_load
 from stars.referrals.models import Child, Enquiry, Referral
+from stars.referrals.services import enquiries_accepted_mark
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 BATCH = 2000
@@ -69,10 +70,7 @@ def tracker_import(
     with bulk_staging(), transaction.atomic():
         terms = contract_load(text=contract_text, source=contract_source)
         programme = Programme.objects.get(code=terms.programme_code)
-        with (
-            programme_use(programme.choice()),
-            indexes_deferred(Child, Enquiry, Referral, OutcomePeriod),
-        ):
+        with programme_use(programme.choice()):
             return _import(enquiries, referrals, periods, by, progress)
 
 
@@ -131,6 +129,7 @@ def _import(
         report,
         "referrals",
     )
+    enquiries_accepted_mark()  # the enquiries the referrals were made from
     listed = referrals.select("referral_id", _ids("referral_id", referral_ids, "pk"))
     _periods(periods, listed, summary, user, report)
     return summary
