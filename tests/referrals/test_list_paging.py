@@ -16,7 +16,13 @@ from stars.domain.pipeline import PAPERS
 from stars.partnership.models import Council
 from stars.referrals import services
 from stars.referrals.models import Enquiry
-from stars.referrals.selectors import open_enquiries, stuck_filter, waiting_on, work_items
+from stars.referrals.selectors import (
+    open_enquiries,
+    stuck_filter,
+    waiting_enquiries,
+    waiting_on,
+    work_items,
+)
 
 D = dt.date
 
@@ -121,3 +127,14 @@ def test_the_enquiry_list_pages_filters_and_counts_the_stuck(contract, users, cl
     stuck_ids = [i.enquiry.enquiry_id for i in items if i.stuck]
     assert stuck.context["page_obj"].paginator.count == len(stuck_ids)
     assert [i.enquiry.enquiry_id for i in stuck.context["items"]] == stuck_ids[:50]
+
+
+def test_the_open_enquiries_are_found_without_reading_every_referral_or_child(contract, users):
+    """The lists of open enquiries (the enquiry list, its counts, the waiting list) filter
+    on each enquiry's ``accepted``, and leave restricted children's records out by the few
+    restricted children's keys: no query joins every referral or every child."""
+    every_kind_of_open_enquiry(users)
+    for query in (open_enquiries(users["spoc"]).query, waiting_enquiries(users["spoc"]).query):
+        sql = str(query)
+        assert '"referrals_referral"' not in sql
+        assert 'WHERE U0."restricted"' in sql and 'NOT ("referrals_child"."restricted")' not in sql

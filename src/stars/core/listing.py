@@ -73,7 +73,10 @@ class Rows:
 
 def rows_count(records: QuerySet[Any]) -> int:
     """How many records a list holds, counted by the database: the records' keys only (a
-    scope's DISTINCT and a list's annotations would make the database sort every row)."""
+    scope's DISTINCT would make the database sort every row; the annotations a count does
+    not need are left out)."""
+    if not records.query.distinct:
+        return records.order_by().count()
     return records.model._default_manager.filter(pk__in=records.order_by().values("pk")).count()
 
 

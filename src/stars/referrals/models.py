@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -18,6 +21,13 @@ class Decision(models.TextChoices):
     CRITERIA_NOT_MET = "criteria_not_met", label("criteria_not_met")
     WAITING_LIST = "waiting_list", label("waiting_list")
     NOT_PROGRESSED_OTHER = "not_progressed_other", label("not_progressed_other")
+
+
+# An enquiry is open while one of these is its decision and it was not accepted as a referral.
+OPEN_DECISIONS = (Decision.PENDING, Decision.PROGRESSED, Decision.WAITING_LIST)
+# The same as the index's condition: "= ANY(ARRAY[...])", as Django writes an IN there,
+# would not be recognised by PostgreSQL as what a query's IN asks for.
+OPEN_ANY = reduce(operator.or_, (models.Q(decision=d) for d in OPEN_DECISIONS))
 
 
 class Funding(models.TextChoices):
@@ -69,6 +79,11 @@ class Child(models.Model):
                 fields=["programme", "child_ref"], name="child_ref_unique_in_programme"
             )
         ]
+        indexes = [  # the few restricted children, which every scoped list leaves out
+            models.Index(
+                fields=["id"], condition=models.Q(restricted=True), name="child_restricted"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.child_ref
@@ -111,12 +126,27 @@ class Enquiry(models.Model):
         help_text="commissioner who approved guaranteed funding",
     )
     gf_approved_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords(no_db_index=UNQUERIED_HISTORY_INDEXES)
+    accepted = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="accepted as a referral (a referral was made from it): what the lists of "
+        "open enquiries filter on, instead of looking for it among every referral; kept by "
+        "the two places that make referrals from enquiries (stars.referrals.services."
+        "referral_accept and the tracker import, through enquiries_accepted_mark)",
+    )
+    history = HistoricalRecords(no_db_index=UNQUERIED_HISTORY_INDEXES, excluded_fields=["accepted"])
     objects = ProgrammeManager()
 
     class Meta:
         ordering = ["enquiry_date", "enquiry_id"]
-        indexes = [models.Index(fields=["council", "decision"])]
+        indexes = [
+            models.Index(fields=["council", "decision"]),
+            models.Index(  # the open enquiries, in the lists' order: a few percent of all
+                fields=["programme", "enquiry_date", "enquiry_id", "child"],
+                condition=models.Q(accepted=False) & OPEN_ANY,
+                name="enquiry_open",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(decision="pending") & models.Q(decision_date__isnull=True))
@@ -167,7 +197,13 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["referral_date", "referral_id"]
-        indexes = [models.Index(fields=["council", "status"])]
+        indexes = [
+            models.Index(fields=["council", "status"]),
+            models.Index(  # the referral list's order, newest first (and its count)
+                fields=["programme", "referral_date", "referral_id", "child"],
+                name="referral_listed",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(status="live") & models.Q(end_date__isnull=True))

@@ -25,6 +25,7 @@ from stars.domain.pipeline import (
 )
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import (
+    OPEN_DECISIONS,
     Child,
     ConsentCall,
     Decision,
@@ -46,10 +47,15 @@ def referral_get(user: Any, referral_id: str) -> Referral:
 
 
 def enquiries_visible(user: Any) -> QuerySet[Enquiry]:
-    qs = Enquiry.objects.select_related("council", "child")
-    return (
-        scope_of(user).filter(qs, key_worker="referrals__key_worker_id", child="child__").distinct()
+    scope = scope_of(user)
+    qs = scope.filter(
+        Enquiry.objects.select_related("council", "child"),
+        key_worker="referrals__key_worker_id",
+        child="child__",
     )
+    # a key worker's enquiries are found through their referrals (a row for each): only
+    # then can an enquiry come twice
+    return qs.distinct() if scope.key_worker_id is not None else qs
 
 
 def children_alike(
@@ -140,12 +146,11 @@ def open_enquiries(user: Any) -> QuerySet[Enquiry]:
     first, each with whether a consent call was agreed or declined."""
     agreed = ConsentCall.objects.filter(enquiry=OuterRef("pk"), outcome="agreed")
     declined = ConsentCall.objects.filter(enquiry=OuterRef("pk"), outcome="declined")
-    open_ = enquiries_visible(user).filter(
-        decision__in=["pending", "progressed", "waiting_list"], referrals__isnull=True
-    )
-    return (  # the scope as a semi-join: no DISTINCT, so the database can stop at a page
-        Enquiry.objects.filter(pk__in=open_.values("pk"))
-        .select_related("council", "child")
+    open_ = enquiries_visible(user).filter(decision__in=OPEN_DECISIONS, accepted=False)
+    if open_.query.distinct:  # the scope as a semi-join: no DISTINCT, so the database can
+        open_ = Enquiry.objects.filter(pk__in=open_.values("pk"))  # stop at a page
+    return (
+        open_.select_related("council", "child")
         .annotate(agreed=Exists(agreed), declined=Exists(declined))
         .order_by("enquiry_date", "enquiry_id")
     )
@@ -233,7 +238,7 @@ def guaranteed_funding_requests(user: Any) -> list[Enquiry]:
     approved by the commissioner: what a commissioner is asked to approve."""
     contract = contract_current()
     qs = enquiries_visible(user).filter(
-        decision=Decision.PROGRESSED, referrals__isnull=True, gf_approved_by__isnull=True
+        decision=Decision.PROGRESSED, accepted=False, gf_approved_by__isnull=True
     )
     return [
         e
@@ -332,7 +337,7 @@ def waiting_enquiries(user: Any) -> QuerySet[Enquiry]:
     the enquiry meeting, not yet accepted), longest waiting first."""
     return (
         enquiries_visible(user)
-        .filter(decision=Decision.WAITING_LIST, referrals__isnull=True)
+        .filter(decision=Decision.WAITING_LIST, accepted=False)
         .select_related("profile")
         .prefetch_related("matches")
         .order_by("decision_date", "enquiry_id")

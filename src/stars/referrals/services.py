@@ -11,7 +11,7 @@ import secrets
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -221,7 +221,8 @@ def referral_accept(
         key_worker=key_worker,
     )
     enquiry.last_activity = on
-    enquiry.save(update_fields=["last_activity"])
+    enquiry.accepted = True
+    enquiry.save(update_fields=["last_activity", "accepted"])
     council_users = [
         *users_with_role(Role.SPOC, referral.council),
         *users_with_role(Role.COMMISSIONER, referral.council),
@@ -257,6 +258,16 @@ def _tell_allocated(referral: Referral, key_worker: Any, previous: Any) -> None:
             url=url,
             about=referral.child,
         )
+
+
+def enquiries_accepted_mark() -> int:
+    """Set each enquiry's ``accepted`` to whether a referral was made from it, after
+    referrals were loaded in bulk (the tracker import, which may also move a referral to
+    another enquiry); how many enquiries changed."""
+    made = Referral.objects.filter(enquiry=OuterRef("pk"))
+    on = Enquiry.objects.filter(accepted=False).filter(Exists(made)).update(accepted=True)
+    off = Enquiry.objects.filter(accepted=True).exclude(Exists(made)).update(accepted=False)
+    return on + off
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from stars.core.programmes import programme_use
 from stars.partnership.models import Council, Programme
 from stars.partnership.services import contract_load
 from stars.referrals.models import Child, Enquiry, Referral
+from stars.referrals.services import enquiries_accepted_mark
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 BATCH = 2000
@@ -128,6 +129,7 @@ def _import(
         report,
         "referrals",
     )
+    enquiries_accepted_mark()  # the enquiries the referrals were made from
     listed = referrals.select("referral_id", _ids("referral_id", referral_ids, "pk"))
     _periods(periods, listed, summary, user, report)
     return summary
