@@ -75,3 +75,32 @@ def test_a_real_change_to_a_user_is_still_kept(users):
     spoc.last_login = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     spoc.save(update_fields=["last_login", "first_name"])
     assert User.history.filter(id=spoc.pk).count() == rows + 2
+
+
+def test_the_changes_shown_are_named_without_a_query_each(client, users, referrals):
+    """A change shown is named without a query of its own: the claim lines (named by their
+    claim) read their claims together, in one query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stars.finance.models import ClaimLine, OutcomeClaim
+    from stars.partnership.models import Council
+
+    claim = OutcomeClaim.objects.create(
+        council=Council.objects.get(code="derby"), month=dt.date(2024, 3, 1)
+    )
+    for _ in range(40):
+        ClaimLine.objects.create(
+            claim=claim,
+            referral=referrals["derby"],
+            kind="outcome",
+            component="x",
+            amount=1,
+            rule="synthetic",
+        )
+    client.force_login(users["admin"])
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/audit/").content.decode()
+    assert _changes(html).count(f"claim line {claim} ") == 40
+    claims_read = [q for q in queries if ' FROM "finance_outcomeclaim"' in q["sql"]]
+    assert len(claims_read) == 1

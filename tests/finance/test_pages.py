@@ -200,3 +200,36 @@ def test_a_long_claim_is_shown_fifty_lines_a_page(client, users, money_referrals
     assert page.count('data-testid="claim-lines"') == 1
     last = client.get(url("claim_detail", month="2022-04"), {"page": 2}).content.decode()
     assert f"{total} lines, 51 to {total} shown" in last
+
+
+def test_the_claims_list_sums_the_lines_once_per_change_and_shows_each_change(
+    client, users, money_referrals, derby
+):
+    """The claims list's totals are every claim's lines summed once per version of the
+    claims and their lines (a programme's claims hold hundreds of thousands): a second
+    visit reads no line, and a changed line is in the total at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stars.core.templatetags.stars_format import money
+
+    pm = users["provider_manager"]
+    claim = claim_prepare(council=derby, month=D(2022, 4, 1), by=pm, today=TODAY)
+    client.force_login(pm)
+
+    def listed():
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(reverse("finance_claims")).content.decode()
+        lines_read = [q for q in queries if '"finance_claimline"' in q["sql"]]
+        return html, lines_read
+
+    total = sum(claim.lines.values_list("amount", flat=True), Decimal(0))
+    html, lines_read = listed()
+    assert money(total) in html and lines_read
+    html, lines_read = listed()
+    assert money(total) in html and not lines_read
+    line = claim.lines.order_by("id").first()
+    line.amount += Decimal("1000")
+    line.save()
+    html, lines_read = listed()
+    assert money(total + Decimal("1000")) in html and lines_read

@@ -14,9 +14,16 @@ from typer.testing import CliRunner
 from stars import cli
 from stars.demo.returns import FIRST_YEAR, LAST_YEAR, write_demo_returns
 from stars.domain.sufficiency.figures import sufficiency_years
-from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
+from stars.domain.sufficiency.ssda903 import (
+    DASHBOARD_COLUMNS,
+    merge_returns,
+    parse_episodes,
+    parse_header,
+)
 from stars.partnership.models import Council
+from stars.sufficiency import services
 from stars.sufficiency.config import load_config
+from stars.sufficiency.dashboard import dashboard_context
 from stars.sufficiency.forecasting import Choices, forecast_context
 from stars.sufficiency.models import SufficiencyReturn
 from stars.sufficiency.services import ReturnsRejected, council_returns, returns_import
@@ -118,6 +125,38 @@ def test_the_dashboard_shows_the_domains_figures(client, users, derby, returns_d
     years = book.worksheets[0]
     assert [years.cell(row=r, column=2).value for r in range(2, years.max_row + 1)] == [
         f.looked_after for f in figures
+    ]
+
+
+def test_the_dashboard_reads_only_its_columns_with_the_same_figures(
+    client, users, derby, returns_dir
+):
+    returns_import(council=derby, folder=returns_dir)
+    years = range(FIRST_YEAR, LAST_YEAR + 1)
+    config = load_config(settings.STARS_SUFFICIENCY_CONFIG)
+    full = council_returns(derby)  # every column, child ids as they are
+    every = sufficiency_years(
+        full.episodes,
+        full.headers,
+        years,
+        population=config.population.get("derby", {}),
+        weekly_costs=config.weekly_cost,
+    )
+    services._PARSED.clear()
+    page = dashboard_context(derby)
+    # the same figures, each count listed in the same order
+    assert repr(page["figures"]) == repr(every)
+    assert page["notes"] == full.notes
+    read = list(services._PARSED.values())
+    assert [m.episodes.columns for m in read] == [list(DASHBOARD_COLUMNS.episodes)]
+    assert [m.headers.columns for m in read] == [list(DASHBOARD_COLUMNS.headers)]
+    assert read[0].episodes.estimated_size() * 2 < full.episodes.estimated_size()
+    # the page itself reads them so
+    services._PARSED.clear()
+    client.force_login(users["commissioner"])
+    assert client.get("/sufficiency/derby/").status_code == 200
+    assert [m.episodes.columns for m in services._PARSED.values()] == [
+        list(DASHBOARD_COLUMNS.episodes)
     ]
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from stars.core.models import AccessLog
 from stars.core.programmes import programme_active
@@ -146,6 +147,20 @@ def programme_path(model: Any, prefix: str = "", depth: int = 2) -> str | None:
     return None
 
 
+def _named(instances: list[Any]) -> list[Any]:
+    """The records of the latest changes with the records their names may read (a claim
+    line is named by its claim) loaded together: a query per kind of record and relation,
+    not one per change shown."""
+    by_model: dict[type, list[Any]] = defaultdict(list)
+    for instance in instances:
+        by_model[type(instance)].append(instance)
+    for model, same in by_model.items():
+        related = [f.name for f in model._meta.concrete_fields if f.many_to_one]
+        if related:
+            prefetch_related_objects(same, *related)
+    return instances
+
+
 def recent_changes(*, who: str = "", record: str = "", limit: int = 50) -> list[dict[str, Any]]:
     """The latest ``limit`` changes across every historied model, with the fields changed,
     narrowed to a user and to a record (as :func:`reads` is) if given."""
@@ -166,8 +181,11 @@ def recent_changes(*, who: str = "", record: str = "", limit: int = 50) -> list[
             history = history.filter(about)
         latest += [(model, h) for h in history[:limit]]
     latest.sort(key=lambda mh: mh[1].history_date, reverse=True)
+    shown = latest[:limit]
+    instances = _named([h.instance for _, h in shown])
     changes: list[dict[str, Any]] = []
-    for model, h in latest[:limit]:  # the diff reads the previous record: only for those shown
+    # the diff reads the previous record: only for those shown
+    for (model, h), instance in zip(shown, instances, strict=True):
         fields = ""
         if h.history_type == "~" and h.prev_record is not None:
             fields = ", ".join(c.field for c in h.diff_against(h.prev_record).changes)
@@ -175,7 +193,7 @@ def recent_changes(*, who: str = "", record: str = "", limit: int = 50) -> list[
             {
                 "at": h.history_date,
                 "who": h.history_user.username if h.history_user else "system",
-                "what": f"{model._meta.verbose_name} {h.instance}",
+                "what": f"{model._meta.verbose_name} {instance}",
                 "type": CHANGE[h.history_type],
                 "fields": fields,
                 "reason": h.history_change_reason or "",

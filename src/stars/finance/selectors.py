@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ from django.db.models import BigIntegerField, F, QuerySet, Sum
 from django.db.models.functions import Cast, Round
 from django.http import Http404
 
+from stars.core.cache import cached_figures, data_version
 from stars.core.permissions import scope_of
 from stars.domain.outcomes.claims import (
     GUARANTEED_FEE,
@@ -58,12 +60,33 @@ def councils_visible(user: Any) -> QuerySet[Council]:
 
 
 def claims_visible(user: Any) -> QuerySet[OutcomeClaim]:
-    """Claims of the user's councils, newest month first, with their exact total."""
-    qs = OutcomeClaim.objects.select_related("council").annotate(total=ExactSum("lines__amount"))
+    """Claims of the user's councils, newest month first (with their totals:
+    :func:`claims_totalled`)."""
+    qs = OutcomeClaim.objects.select_related("council")
     scope = scope_of(user)
     if not scope.child_level or scope.key_worker_id is not None:
         return qs.none()
     return scope.filter(qs).order_by("-month", "council__name")
+
+
+# What a claim's total is summed from: cached per version of them (stars.core.cache).
+CLAIM_RECORDS = (OutcomeClaim, ClaimLine)
+
+
+def claims_totalled(claims: Iterable[OutcomeClaim]) -> list[OutcomeClaim]:
+    """The claims, each with its exact ``total`` (None without lines): every claim's lines
+    summed by the database once per version of the claims and their lines, not on every
+    page (a large programme's claims hold hundreds of thousands of lines)."""
+    totals = cached_figures("claim_totals", data_version(CLAIM_RECORDS), (), _claim_totals)
+    out = list(claims)
+    for claim in out:
+        claim.total = totals.get(claim.pk)  # type: ignore[attr-defined]
+    return out
+
+
+def _claim_totals() -> dict[int, Decimal]:
+    summed = ClaimLine.objects.order_by().values("claim_id").annotate(total=ExactSum("amount"))
+    return {row["claim_id"]: row["total"] for row in summed}
 
 
 def parse_month(text: str) -> dt.date:

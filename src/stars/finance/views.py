@@ -49,6 +49,7 @@ def finance_claims(request: HttpRequest) -> HttpResponse:
     claims = Paginator(selectors.claims_visible(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    claims.object_list = selectors.claims_totalled(claims.object_list)
     return render(
         request,
         "finance/claims.html",

@@ -13,6 +13,7 @@ from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
 from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
 from stars.domain.sufficiency.figures import AGE_BANDS, SufficiencyYear, sufficiency_years
+from stars.domain.sufficiency.ssda903 import DASHBOARD_COLUMNS
 from stars.partnership.models import Council
 from stars.sufficiency.config import load_config
 from stars.sufficiency.services import council_returns, council_years
@@ -23,7 +24,7 @@ def _label(year: int) -> str:
 
 
 def dashboard_context(council: Council) -> dict[str, Any]:
-    merged = council_returns(council)
+    merged = council_returns(council, DASHBOARD_COLUMNS)  # only what the figures read
     if merged is None:
         return {"council": council, "figures": [], "tables": [], "charts": []}
     config = load_config(settings.STARS_SUFFICIENCY_CONFIG)

@@ -119,6 +119,12 @@ FORECAST_COLUMNS = Columns(
     headers=("CHILD", "DOB", "YEAR"),
     numbered_children=True,  # the forecast only compares, sorts and joins them
 )
+#: What the dashboard reads: the forecast's columns and RNE (placements in the year).
+DASHBOARD_COLUMNS = Columns(
+    episodes=("CHILD", "DECOM", "DEC", "RNE", "LS", "REC", "GROUP", "YEAR"),
+    headers=("CHILD", "DOB", "YEAR"),
+    numbered_children=True,  # the dashboard counts children and never shows an id
+)
 PLACEMENT_GROUP_TYPE = pl.Enum(PLACEMENT_GROUPS)
 
 
