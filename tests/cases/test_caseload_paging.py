@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stars.cases import record
-from stars.cases.selectors import caseload, caseload_summary
+from stars.cases.selectors import caseload, caseload_records, caseload_summary
 from stars.domain.measures import DUE_THIS_WEEK, OVERDUE
 from stars.referrals.models import Referral
 from tests.conftest import make_referral
@@ -111,3 +111,17 @@ def test_the_caseload_s_counts_are_worked_out_once_per_version_of_the_case_recor
     assert len(counting(queries(client, url))) == 2  # a new version: counted anew
     rows = caseload(users["key_worker"])
     assert client.get(url).context["overdue"] == sum(1 for r in rows if r.overdue(today))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+@pytest.mark.django_db
+def test_each_case_s_latest_dates_are_one_index_entry_each(users):
+    """The dates the caseload counts what is due from (the latest meeting, assessment and
+    school term of each live case) are each read from a (case, date) index, newest first:
+    one entry a case, not every meeting of it sorted."""
+    cases(users, 3)
+    with connection.cursor() as cursor:  # the test's tables are tiny: make a scan dearer
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = caseload_records(users["provider_manager"]).explain()
+    for index in ("meeting_latest", "assessment_latest", "term_latest"):
+        assert index in plan, plan

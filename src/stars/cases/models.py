@@ -79,7 +79,9 @@ class TeamMember(models.Model):
 class ProgressMeeting(models.Model):
     """A progress meeting (the therapist chairs); attendees are recorded by role."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="meetings")
+    referral = models.ForeignKey(  # the (referral, date) index below serves it
+        Referral, on_delete=models.CASCADE, related_name="meetings", db_index=False
+    )
     date = models.DateField()
     attendees = models.JSONField(default=list, blank=True, help_text="TeamRole values")
     notes = models.TextField(blank=True)
@@ -87,6 +89,9 @@ class ProgressMeeting(models.Model):
 
     class Meta:
         ordering = ["referral_id", "date", "id"]
+        indexes = [  # a case's latest meeting (the caseload's dates): one index entry
+            models.Index(fields=["referral", "date"], name="meeting_latest")
+        ]
 
 
 class MeetingAction(models.Model):
@@ -175,13 +180,18 @@ class InstrumentArea(models.Model):
 
 
 class Assessment(models.Model):
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="assessments")
+    referral = models.ForeignKey(  # the (referral, date) index below serves it
+        Referral, on_delete=models.CASCADE, related_name="assessments", db_index=False
+    )
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
     date = models.DateField()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["referral_id", "instrument_id", "date", "id"]
+        indexes = [  # a case's latest assessment (the caseload's dates): one index entry
+            models.Index(fields=["referral", "date"], name="assessment_latest")
+        ]
 
 
 class AssessmentScore(models.Model):
@@ -200,7 +210,9 @@ class AssessmentScore(models.Model):
 class AttendanceTerm(models.Model):
     """A school term's attendance: sessions are half days."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attendance")
+    referral = models.ForeignKey(  # the (referral, start_date) index below serves it
+        Referral, on_delete=models.CASCADE, related_name="attendance", db_index=False
+    )
     term = models.CharField(max_length=40, help_text="for example: autumn 2023")
     start_date = models.DateField()
     possible_sessions = models.PositiveSmallIntegerField()
@@ -209,6 +221,9 @@ class AttendanceTerm(models.Model):
 
     class Meta:
         ordering = ["referral_id", "start_date", "id"]
+        indexes = [  # a case's latest term (the caseload's dates): one index entry
+            models.Index(fields=["referral", "start_date"], name="term_latest")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(attended_sessions__lte=models.F("possible_sessions")),

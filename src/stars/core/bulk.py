@@ -173,7 +173,10 @@ def _insert_staged(
     if any(c is None for c in columns):
         return False
     staged = pl.DataFrame(columns)
-    with tempfile.TemporaryDirectory(prefix="stars-staging-") as folder:
+    # beside the database file (the data directory), so the rows never leave it, even for
+    # the moment the file exists; a database in memory (tests) uses the system's temp folder
+    beside = None if connection.is_in_memory_db() else Path(connection.settings_dict["NAME"]).parent
+    with tempfile.TemporaryDirectory(prefix="stars-staging-", dir=beside) as folder:
         path = str(Path(folder) / "rows.sqlite3")
         with (
             adbc_driver_sqlite.connect(path) as db,
