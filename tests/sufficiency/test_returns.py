@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from stars import cli
 from stars.demo.returns import FIRST_YEAR, LAST_YEAR, write_demo_returns
+from stars.domain.sufficiency import ssda903
 from stars.domain.sufficiency.figures import sufficiency_years
 from stars.domain.sufficiency.ssda903 import (
     DASHBOARD_COLUMNS,
@@ -158,6 +159,33 @@ def test_the_dashboard_reads_only_its_columns_with_the_same_figures(
     assert [m.episodes.columns for m in services._PARSED.values()] == [
         list(DASHBOARD_COLUMNS.episodes)
     ]
+
+
+def test_the_pages_read_the_stored_returns_without_checking_them_again(
+    derby, returns_dir, monkeypatch
+):
+    # checked when imported (all or nothing): read back, they are typed, not checked again
+    returns_import(council=derby, folder=returns_dir)
+    years = range(FIRST_YEAR, LAST_YEAR + 1)
+    checked = merge_returns(
+        [parse_episodes("e", (returns_dir / f"{y}/episodes.csv").read_bytes(), y) for y in years],
+        [parse_header("h", (returns_dir / f"{y}/header.csv").read_bytes(), y) for y in years],
+    )
+
+    def checking(*args, **kwargs):
+        raise AssertionError("a stored return checked again")
+
+    for name in ("_check_required", "_check_codes", "_episode_order_errors", "_errors_where"):
+        monkeypatch.setattr(ssda903, name, checking)
+    services._PARSED.clear()
+    read = council_returns(derby)
+    # every row and value as the checked files give them
+    assert read.episodes.equals(checked.episodes)
+    assert read.headers.equals(checked.headers)
+    assert read.notes == checked.notes
+    services._PARSED.clear()
+    slim = council_returns(derby, DASHBOARD_COLUMNS)
+    assert slim.episodes.height == checked.episodes.height
 
 
 def test_only_the_councils_own_users_see_its_returns(client, users, derby, returns_dir):

@@ -261,16 +261,17 @@ def council_returns(council: Council, columns: Columns | None = None) -> MergedR
 
     def parsed(of_kind: str) -> Iterator[ParsedFile]:
         # a file at a time, its text read and parsed as the merge comes to it: no local
-        # keeps a text or a frame while the merge goes on
+        # keeps a text or a frame while the merge goes on. Only typed, not checked again:
+        # every stored file was checked when imported, and nothing is stored unless all were
         parse = parse_header if of_kind == ReturnKind.HEADER else parse_episodes
         for pk, kind, year, name, _ in files:
             if kind != of_kind:
                 continue
             if columns is None:
-                yield parse(name, _text(pk), year)
-            else:  # the other columns let go as soon as the file is checked
+                yield parse(name, _text(pk), year, check=False)
+            else:  # the other columns let go as soon as the file is typed
                 kept = columns.headers if kind == ReturnKind.HEADER else columns.episodes
-                yield compact(parse(name, _text(pk), year), kept)
+                yield compact(parse(name, _text(pk), year, check=False), kept)
 
     merged = merge_returns(parsed(ReturnKind.EPISODES), parsed(ReturnKind.HEADER))
     if columns is not None and columns.numbered_children:

@@ -245,13 +245,24 @@ def _check_codes(
     return errors
 
 
+def _as_dates(columns: Sequence[str], prefix: str = "") -> list[pl.Expr]:
+    """``columns`` read as dates (null where blank or malformed), named ``prefix`` + column."""
+    return [
+        pl.col(c).str.strptime(pl.Date, DATE_FORMAT, strict=False).alias(prefix + c)
+        for c in columns
+    ]
+
+
+def _dates(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """``frame`` with ``columns`` read as dates, put last (as ``_parse_dates`` leaves them)."""
+    return frame.select(pl.exclude(columns), *_as_dates(columns))
+
+
 def _parse_dates(
     file_name: str, frame: pl.DataFrame, columns: Sequence[str]
 ) -> tuple[pl.DataFrame, list[ValidationError]]:
     errors: list[ValidationError] = []
-    parsed = frame.with_columns(
-        pl.col(c).str.strptime(pl.Date, DATE_FORMAT, strict=False).alias(f"_{c}") for c in columns
-    )
+    parsed = frame.with_columns(_as_dates(columns, "_"))
     for c in columns:
         errors += _errors_where(
             file_name,
@@ -284,38 +295,45 @@ def _empty(columns: Sequence[str]) -> pl.DataFrame:
 # --- header -----------------------------------------------------------------------------------
 
 
-def parse_header(file_name: str, text: str | bytes, collection_year: int) -> ParsedFile:
-    """Parse and check a header file (one row per child)."""
+def parse_header(
+    file_name: str, text: str | bytes, collection_year: int, *, check: bool = True
+) -> ParsedFile:
+    """Parse and check a header file (one row per child). ``check=False`` is for a file
+    checked already (a stored return, imported all or nothing): the same typed rows, without
+    looking for problems again."""
     frame, errors = _parse_frame(file_name, text, HEADER_COLUMNS)
     if frame is None:
         return ParsedFile(
             file_name, collection_year, "header", _empty(HEADER_COLUMNS), tuple(errors)
         )
-    errors += _check_required(file_name, frame, HEADER_REQUIRED)
-    errors += _check_codes(file_name, frame, HEADER_CODED, collection_year)
-    errors += _errors_where(
-        file_name,
-        frame,
-        pl.col("MOTHER").is_not_null() & ~pl.col("MOTHER").is_in(["0", "1"]),
-        "MOTHER",
-        pl.lit("unknown code ") + _value("MOTHER") + pl.lit("; expected 0 or 1"),
-    )
-    frame, date_errors = _parse_dates(file_name, frame, ("DOB", "MC_DOB"))
-    errors += date_errors
-    errors += _errors_where(
-        file_name,
-        frame,
-        pl.col("DOB") > year_end(collection_year),
-        "DOB",
-        pl.lit(f"date of birth after the end of the collection year (31/03/{collection_year})"),
-    )
-    errors += _errors_where(
-        file_name,
-        frame,
-        pl.col("CHILD").is_not_null() & pl.col("CHILD").is_duplicated(),
-        "CHILD",
-        pl.lit("child ") + _value("CHILD") + pl.lit(" appears more than once in the header"),
-    )
+    if check:
+        errors += _check_required(file_name, frame, HEADER_REQUIRED)
+        errors += _check_codes(file_name, frame, HEADER_CODED, collection_year)
+        errors += _errors_where(
+            file_name,
+            frame,
+            pl.col("MOTHER").is_not_null() & ~pl.col("MOTHER").is_in(["0", "1"]),
+            "MOTHER",
+            pl.lit("unknown code ") + _value("MOTHER") + pl.lit("; expected 0 or 1"),
+        )
+        frame, date_errors = _parse_dates(file_name, frame, ("DOB", "MC_DOB"))
+        errors += date_errors
+        errors += _errors_where(
+            file_name,
+            frame,
+            pl.col("DOB") > year_end(collection_year),
+            "DOB",
+            pl.lit(f"date of birth after the end of the collection year (31/03/{collection_year})"),
+        )
+        errors += _errors_where(
+            file_name,
+            frame,
+            pl.col("CHILD").is_not_null() & pl.col("CHILD").is_duplicated(),
+            "CHILD",
+            pl.lit("child ") + _value("CHILD") + pl.lit(" appears more than once in the header"),
+        )
+    else:
+        frame = _dates(frame, ("DOB", "MC_DOB"))
     frame = frame.with_columns(pl.lit(collection_year).alias("YEAR"))
     return ParsedFile(file_name, collection_year, "header", frame, tuple(sorted(errors)))
 
@@ -420,8 +438,11 @@ def _episode_order_errors(
     return errors
 
 
-def parse_episodes(file_name: str, text: str | bytes, collection_year: int) -> ParsedFile:
-    """Parse and check an episodes file; adds ``GROUP`` (placement group) and ``YEAR``."""
+def parse_episodes(
+    file_name: str, text: str | bytes, collection_year: int, *, check: bool = True
+) -> ParsedFile:
+    """Parse and check an episodes file; adds ``GROUP`` (placement group) and ``YEAR``.
+    ``check=False`` as for ``parse_header``: typed only."""
     frame, errors = _parse_frame(file_name, text, EPISODE_COLUMNS)
     if frame is None:
         empty = with_placement_group(
@@ -430,11 +451,14 @@ def parse_episodes(file_name: str, text: str | bytes, collection_year: int) -> P
             )
         )
         return ParsedFile(file_name, collection_year, "episodes", empty, tuple(errors))
-    errors += _check_required(file_name, frame, EPISODE_REQUIRED)
-    errors += _check_codes(file_name, frame, EPISODE_CODED, collection_year)
-    frame, date_errors = _parse_dates(file_name, frame, ("DECOM", "DEC"))
-    errors += date_errors
-    errors += _episode_order_errors(file_name, frame, collection_year)
+    if check:
+        errors += _check_required(file_name, frame, EPISODE_REQUIRED)
+        errors += _check_codes(file_name, frame, EPISODE_CODED, collection_year)
+        frame, date_errors = _parse_dates(file_name, frame, ("DECOM", "DEC"))
+        errors += date_errors
+        errors += _episode_order_errors(file_name, frame, collection_year)
+    else:
+        frame = _dates(frame, ("DECOM", "DEC"))
     frame = with_placement_group(frame.with_columns(pl.lit(collection_year).alias("YEAR")))
     return ParsedFile(file_name, collection_year, "episodes", frame, tuple(sorted(errors)))
 
