@@ -14,8 +14,11 @@ from stars.core.models import AccessLog
 from stars.demo.returns import write_demo_returns
 from stars.domain.outcomes.reconciliation import episodes_of, reconcile
 from stars.domain.sufficiency.figures import without_short_breaks
+from stars.domain.sufficiency.ssda903 import RECONCILIATION_COLUMNS
 from stars.partnership.models import Council
+from stars.sufficiency import services
 from stars.sufficiency.models import ChildLink
+from stars.sufficiency.reconcile import council_reconciliation
 from stars.sufficiency.services import council_returns, returns_import
 
 AS_OF = "2023-06-30"
@@ -130,3 +133,26 @@ def test_every_link_on_the_check_opens_for_whoever_sees_it(client, users, linked
         assert any(h.startswith("/finance/claims/") for h in hrefs) is claim_links, role
         for href in sorted(hrefs - {"/"}):
             assert client.get(href).status_code == 200, (role, href)
+
+
+def test_the_link_and_the_check_read_only_their_columns_with_the_same_episodes(
+    client, users, linked
+):
+    derby = Council.objects.get(code="derby")
+    every = council_returns(derby)  # every column
+    services._PARSED.clear()
+    client.force_login(users["commissioner"])
+    url = "/sufficiency/link/R-DER/"
+    assert client.post(url, {"council_child_id": linked["child"]}).status_code == 302
+    page = council_reconciliation(derby, dt.date.fromisoformat(AS_OF))
+    # one reading, of its columns only, shared by the link page and the check
+    read = list(services._PARSED.values())
+    assert [m.episodes.columns for m in read] == [list(RECONCILIATION_COLUMNS.episodes)]
+    assert [m.headers.columns for m in read] == [list(RECONCILIATION_COLUMNS.headers)]
+    assert read[0].episodes.estimated_size() * 2 < every.episodes.estimated_size()
+    assert read[0].headers["CHILD"].equals(every.headers["CHILD"])  # the ids as given
+    # every child's episodes as from every column, and the same findings
+    full, slim = without_short_breaks(every.episodes), without_short_breaks(read[0].episodes)
+    for child in every.headers["CHILD"].to_list():
+        assert episodes_of(slim, child) == episodes_of(full, child)
+    assert [f.discrepancy for f in page["findings"]] == linked["expected"]

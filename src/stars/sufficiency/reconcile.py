@@ -21,7 +21,7 @@ from stars.domain.outcomes.reconciliation import (
     total_at_stake,
 )
 from stars.domain.sufficiency.figures import without_short_breaks
-from stars.domain.sufficiency.ssda903 import year_end
+from stars.domain.sufficiency.ssda903 import RECONCILIATION_COLUMNS, year_end
 from stars.partnership.models import Council
 from stars.referrals.models import Referral
 from stars.sufficiency.models import ChildLink
@@ -42,7 +42,7 @@ class Finding:
 
 
 def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
-    merged = council_returns(council)
+    merged = council_returns(council, RECONCILIATION_COLUMNS)  # only what it reads
     frame = without_short_breaks(merged.episodes) if merged is not None else None
     known = set(merged.headers["CHILD"].to_list()) if merged is not None else set()
     # the records say nothing after the last 31 March loaded

@@ -10,7 +10,7 @@ from stars.core.audit import record_access
 from stars.core.dates import as_of as as_of_date
 from stars.core.documents import download
 from stars.core.permissions import allowed, page
-from stars.domain.sufficiency.ssda903 import FORECAST_COLUMNS
+from stars.domain.sufficiency.ssda903 import FORECAST_COLUMNS, RECONCILIATION_COLUMNS
 from stars.partnership.models import Council
 from stars.partnership.selectors import councils_in_scope
 from stars.referrals.selectors import referral_get
@@ -108,7 +108,8 @@ def sufficiency_link(request: HttpRequest, referral_id: str) -> HttpResponse:
         detail="link to the council's child record",
     )
     link = ChildLink.objects.filter(referral=referral).first()
-    merged = council_returns(referral.council)
+    # the reconciliation's reading: the page it goes on to finds it read already
+    merged = council_returns(referral.council, RECONCILIATION_COLUMNS)
     known = set(merged.headers["CHILD"].to_list()) if merged is not None else set()
     initial = {"council_child_id": link.council_child_id} if link else None
     form = ChildLinkForm(request.POST or None, initial=initial, known=known)

@@ -125,6 +125,12 @@ DASHBOARD_COLUMNS = Columns(
     headers=("CHILD", "DOB", "YEAR"),
     numbered_children=True,  # the dashboard counts children and never shows an id
 )
+#: What the reconciliation reads (each linked child's episodes: dates, place, group, reason
+#: ceased; LS to leave short breaks out) and the link page (the children's ids, as given)
+RECONCILIATION_COLUMNS = Columns(
+    episodes=("CHILD", "DECOM", "DEC", "LS", "PLACE", "GROUP", "REC", "YEAR"),
+    headers=("CHILD", "YEAR"),
+)
 PLACEMENT_GROUP_TYPE = pl.Enum(PLACEMENT_GROUPS)
 
 
