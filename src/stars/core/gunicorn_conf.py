@@ -20,6 +20,12 @@ preload_app = False
 # A request taking longer than this is stopped (and logged); long work is a job.
 timeout = 120
 graceful_timeout = 30
+# An idle connection is kept this long (seconds) for the client's next request: longer than
+# a browser's or a TLS proxy's own idle timeout (nginx upstream keepalive: 60 s), so the
+# client closes first. gunicorn's default, 2 s, is shorter than a user's pause between pages:
+# the server then closes connections the client is about to reuse, and under load a request
+# can be sent on one as it closes and get no answer.
+keepalive = 75
 control_socket_disable = True
 proc_name = "stars"
 logconfig_dict = settings.LOGGING  # JSON lines in production (stars.core.logs)
