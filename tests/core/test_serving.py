@@ -226,6 +226,28 @@ def test_stars_serve_is_gunicorn_with_a_worker_and_json_logs_when_asked(tmp_path
     assert any("Booting worker" in e.get("message", "") for e in booted)
 
 
+def test_the_threaded_server_keeps_a_connection_open_through_a_user_s_pause(tmp_path):
+    """A user pauses seconds between pages; the connection their browser (or a proxy) keeps
+    must still answer the next request: gunicorn's default keep-alive (2 s) closed it, and
+    under load a request sent as it closed got no answer (benchmarks/README.md, load test)."""
+    proc, port = _start(tmp_path, "--workers", "1", "--threads", "2", "--no-worker")
+    try:
+        _wait_healthy(proc, port, tmp_path, want=503)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/sign-in/")
+        first = conn.getresponse()
+        first.read()
+        assert first.status == 200 and first.getheader("connection", "").lower() != "close"
+        time.sleep(3.5)
+        conn.request("GET", "/sign-in/")  # the same socket: http.client does not reconnect
+        again = conn.getresponse()
+        again.read()
+        assert again.status == 200
+        conn.close()
+    finally:
+        _stop(proc)
+
+
 def test_stars_serve_dev_is_the_reloading_development_server(tmp_path):
     proc, port = _start(tmp_path, "--dev", "--no-worker")
     try:
