@@ -103,7 +103,7 @@ class MergedReturns:
 
 @dataclass(frozen=True)
 class Columns:
-    """The columns a reader keeps of each file once it is checked (see ``compact``), and
+    """The columns a reader keeps of each file once it is parsed (see ``compact``), and
     whether child ids are replaced by numbers once merged (see ``numbered_children``)."""
 
     episodes: tuple[str, ...]
