@@ -19,8 +19,9 @@ matrix); a year is 365 days. Entrants arrive evenly through the year. Expected c
 each future 31 March (and what it would be with entries held at the window's average, the
 model's own flows without its entry trend), child-days (hence cost) per group, and a 90%
 band from the model's own randomness: each child's path is independent (binomial) and
-entries are Poisson, so the variance is exact for the fitted model; it leaves out uncertainty in the fitted rates
-themselves and any change in policy or demand, so it is narrow and says so.
+entries are Poisson, so the variance is exact for the fitted model; it leaves out
+uncertainty in the fitted rates themselves and any change in policy or demand, so it is
+narrow and says so.
 
 Scenarios change the rates before projecting: entry multipliers per group, redirects (a share
 of every entry and move into group A lands in group B instead) and step-downs (a share of the
