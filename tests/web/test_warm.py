@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from click.testing import CliRunner
 from django.urls import reverse
-from typer.testing import CliRunner
 
 from stars.cases import outcomes, selectors
 from stars.cases.services import outcome_period_record
