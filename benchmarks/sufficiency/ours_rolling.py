@@ -133,6 +133,7 @@ def main() -> None:
             "damped": p.damped,
             "model": p.model,
             "weight": carry[p.group].weight if p.group in carry else None,
+            "trend": carry[p.group].trend_share if p.group in carry else None,
         }
         for p, f in zip(at, forecast(at, carry), strict=True)
     ]
@@ -152,6 +153,9 @@ def main() -> None:
                 "rolling": [r.__dict__ for r in evaluation.rows],
                 "test": test,
                 "weights": {g: c.weight for g, c in calibrate(known, PEER_GROUPS).items()},
+                "trend_shares": {
+                    g: c.trend_share for g, c in calibrate(known, PEER_GROUPS).items()
+                },
             }
         )
     )

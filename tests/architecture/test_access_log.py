@@ -22,11 +22,10 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from click.testing import CliRunner
 from django.test import Client
 from django.urls import get_resolver, reverse
 from rich.console import Console
-from typer.main import get_command
-from typer.testing import CliRunner
 
 from stars.cli import app
 from stars.core.api import api
@@ -324,7 +323,7 @@ def _cli_reads(tmp: Path) -> dict[str, list[str]]:
 
 def _cli_commands() -> list[str]:
     names = []
-    for name, cmd in get_command(app).commands.items():  # type: ignore[attr-defined]
+    for name, cmd in app.commands.items():
         subs = getattr(cmd, "commands", None)
         names += [f"{name} {s}" for s in subs] if subs else [name]
     return names

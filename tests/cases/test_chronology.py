@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.urls import reverse
 
+from stars.cases import chronology as chronology_module
 from stars.cases import record, services
 from stars.cases.chronology import chronology
 from stars.cases.models import MeasureEvent
@@ -87,3 +88,44 @@ def test_the_case_record_links_to_its_sections_and_chronology(client, users, cas
     assert f'href="{_url()}"' in html
     for anchor in ("meetings", "periods", "attendance", "closure"):
         assert f'href="#{anchor}"' in html and f'id="{anchor}"' in html
+
+
+def test_a_second_visit_reads_the_timeline_once_worked_out(client, users, case, monkeypatch):
+    record.meeting_record(
+        referral=case,
+        on=D(2022, 2, 20),
+        attendees=["key_worker"],
+        actions=[("Book the course", "Key worker", D(2022, 3, 1))],
+    )
+    client.force_login(users["key_worker"])
+    first = client.get(_url())
+
+    def refuse(referral):
+        raise AssertionError("the timeline worked out again")
+
+    monkeypatch.setattr(chronology_module, "chronology", refuse)
+    again = client.get(_url())
+    assert again.context["entries"] == first.context["entries"]
+    assert AccessLog.objects.filter(object_id="R-DER", detail="chronology").count() == 2
+
+
+def test_a_change_to_any_of_its_records_is_shown_at_once(client, users, case):
+    client.force_login(users["key_worker"])
+    assert "Judo" not in client.get(_url()).content.decode()
+    event = record.measure_record(referral=case, on=D(2022, 3, 5), kind="positive_activity")
+    assert "Positive activity" in client.get(_url()).content.decode()
+    event.note = "Judo"
+    event.save()
+    assert "Judo" in client.get(_url()).content.decode()
+    event.delete()
+    html = client.get(_url()).content.decode()
+    assert "Judo" not in html and "deleted" in html
+    manager = users["provider_manager"]
+    event = MeasureEvent.objects.create(referral=case, kind="offence", date=D(2022, 4, 1))
+    event.note = "Shoplifting"
+    event._history_user = manager
+    event.save()
+    assert "Recorded by provider_manager" in client.get(_url()).content.decode()
+    manager.first_name, manager.last_name = "Pat", "Manager"  # who changed it, renamed
+    manager.save()
+    assert "Recorded by Pat Manager" in client.get(_url()).content.decode()

@@ -24,6 +24,9 @@ HEAVY = (
     "notifications_python_client",
     "requests",
     "gunicorn",
+    # the terminal's progress bars and tables, and the option parsing's validation library
+    "rich",
+    "pydantic",
 )
 
 

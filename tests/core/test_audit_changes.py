@@ -104,3 +104,39 @@ def test_the_changes_shown_are_named_without_a_query_each(client, users, referra
     assert _changes(html).count(f"claim line {claim} ") == 40
     claims_read = [q for q in queries if ' FROM "finance_outcomeclaim"' in q["sql"]]
     assert len(claims_read) == 1
+
+
+def test_the_latest_changes_take_a_few_queries_whatever_the_kinds_and_changes(
+    client, users, referrals
+):
+    """The database picks the 50 latest changes in one query over every kind of record's
+    history, and only those shown are read (with the record before each, for the fields
+    changed): the page's queries do not grow with the kinds of record that keep a history,
+    nor with the changes kept."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stars.core.audit import historied_models
+
+    client.force_login(users["admin"])
+
+    def history_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/audit/").content.decode()
+        assert "No changes yet" not in html
+        return sum("historical" in q["sql"] for q in queries)
+
+    few = history_queries()
+    for n in range(60):  # many more changes, of records of the same kinds
+        record.meeting_record(
+            referral=referrals["derby" if n % 2 else "nottingham"],
+            on=dt.date(2022, 2, 1) + dt.timedelta(days=n),
+            attendees=["therapist"],
+        )
+        referrals["derby"].cohort = f"C{n}"
+        referrals["derby"].save()
+    many = history_queries()
+    # one query picks the changes; then, for each kind of record shown, its rows and the
+    # rows before them: never a query per kind of record kept (there are dozens)
+    assert len(historied_models()) > 20
+    assert few <= 7 and many <= 5, (few, many)

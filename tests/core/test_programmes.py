@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from click.testing import CliRunner
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from typer.testing import CliRunner
 
 from stars.core.api import basic_header
 from stars.core.programmes import programme_use

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -118,3 +119,17 @@ def test_backtest_of_steady_state_synthetic_data_is_close():
     assert abs(total.error) / total.actual < 0.05
     assert total.naive == bt.row("total").naive
     assert len(bt.rows) == len(_model().groups) + 1
+
+
+@settings(max_examples=5, deadline=None)
+@given(growth=st.floats(0.8, 1.25), years=st.integers(1, 4))
+def test_the_level_is_the_projection_with_entries_held_at_the_window_average(growth, years):
+    # the forecast carries the model's own flows apart from its entry trend; the level it
+    # reports must be exactly what the model projects with no entry trend
+    model = replace(_model(), entry_growth=growth)
+    trended = project(model, years)
+    held = project(replace(model, entry_growth=1.0), years)
+    for t, h in zip(trended.years, held.years, strict=True):
+        for g in model.groups:
+            assert abs(t.level_by_group[g] - h.by_group[g]) < 1e-6 * max(1.0, h.by_group[g])
+            assert abs(h.level_by_group[g] - h.by_group[g]) < 1e-9 * max(1.0, h.by_group[g])

@@ -18,6 +18,7 @@ from stars.domain.sufficiency.trust import (
     Point,
     _ordered,
     calibrate,
+    carry_shares,
     carry_weight,
     evaluate,
     forecast,
@@ -66,6 +67,89 @@ def test_the_model_carries_half_or_more_only_when_it_beat_no_change(pairs):
         assert w > 0.5
     elif model > no_change * (1 + 1e-9):
         assert w < 0.5
+
+
+def _three(origin, now, level, model, actual):
+    return Point(origin, 1, "a", now, model, 2.0, float(now), actual, level)
+
+
+def test_carry_shares_worked_examples():
+    # the model's dynamics were right and its entry trend did not come: the level, no trend
+    assert carry_shares([_three(o, 100, 110.0, 120.0, 110) for o in (1, 2)]) == (1.0, 0.0)
+    # the entry trend came as well: the model in full
+    assert carry_shares([_three(o, 100, 110.0, 120.0, 120) for o in (1, 2)]) == (1.0, 1.0)
+    # nothing moved: no change
+    assert carry_shares([_three(o, 100, 110.0, 120.0, 100) for o in (1, 2)]) == (0.0, 0.0)
+    # errors 10, 5 and 10 summed over two backtests: weights 1/400, 1/100, 1/400 of 1/400 +
+    # 1/100 + 1/400, so the model's change 5/6 and the entry trend 1/6
+    w, t = carry_shares([_three(o, 100, 110.0, 120.0, 115 - 10 * (o % 2)) for o in (1, 2)])
+    assert abs(w - 5 / 6) < 1e-12 and abs(t - 1 / 6) < 1e-12
+    assert carry_shares([_three(1, 100, 110.0, 120.0, 110)]) == (0.0, 0.0)  # one backtest
+
+
+backtest_triples = st.lists(
+    st.tuples(st.integers(0, 500), changes, changes, st.integers(-60, 60)),
+    min_size=MIN_PAIRS,
+    max_size=12,
+)
+
+
+@given(backtest_triples)
+def test_shares_of_the_entry_trend_never_exceed_those_of_the_change(triples):
+    pts = [
+        _three(i, now, now + d, now + d + e, max(0, now + a))
+        for i, (now, d, e, a) in enumerate(triples)
+    ]
+    w, t = carry_shares(pts)
+    assert 0.0 <= t <= w <= 1.0
+
+
+@given(backtest_triples)
+def test_an_entry_trend_that_never_came_is_dropped_and_the_dynamics_kept(triples):
+    # every outcome was the model with entries held level: forecast the level, no trend
+    pts = [
+        _three(i, now, float(now + round(d)), now + round(d) + e, now + round(d))
+        for i, (now, d, e, _) in enumerate(triples)
+    ]
+    moved = any(p.actual != p.now for p in pts)
+    assert carry_shares(pts) == ((1.0, 0.0) if moved else (0.0, 0.0))
+
+
+@given(st.lists(st.tuples(changes, changes), min_size=MIN_PAIRS, max_size=12))
+def test_without_a_level_the_shares_are_the_two_forecast_combination(pairs):
+    pts = [
+        Point(i, 1, "a", 100, 100.0 + p, 2.0, 100.0, round(100 + a))
+        for i, (p, a) in enumerate(pairs)
+    ]
+    expected = carry_weight([(p.model - p.now, float(p.actual or 0) - p.now) for p in pts])
+    w, t = carry_shares(pts)
+    assert abs(w - expected) < 1e-12 and abs(t - expected) < 1e-12
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(50, 300), st.integers(-20, 20), st.integers(1, 30)),
+        min_size=4,
+        max_size=8,
+    )
+)
+def test_a_forecast_of_the_level_follows_it_and_leaves_the_entry_trend(rows):
+    # at every origin the model's dynamics foresee the change and its entry trend adds a
+    # rise that never comes: from the third origin on the forecast is the level
+    pts = []
+    for i, (now, d, e) in enumerate(rows):
+        o = 2010 + i
+        pts += [
+            Point(o, 1, "a", now, now + d + e, 2.0, float(now), now + d, float(now + d)),
+            Point(o, 1, TOTAL, now, now + d + e, 2.0, float(now), now + d, float(now + d)),
+        ]
+    ev = evaluate(pts, ["a"])
+    later = [abs(d) if not any(r[1] for r in rows[:k]) else 0 for k, (_, d, _) in enumerate(rows)][
+        2:
+    ]
+    first_two = sum(abs(r[1]) for r in rows[:2])
+    assert abs(ev.row("a", 1).forecast - (first_two + sum(later)) / len(rows)) < 1e-6
 
 
 def _backtests(groups, history, actual_of):

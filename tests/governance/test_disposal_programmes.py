@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from click.testing import CliRunner
 from django.urls import reverse
-from typer.testing import CliRunner
 
 from stars.cli import app
 from stars.core.models import AccessLog

@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import time_machine
+from click.testing import CliRunner
 from django.urls import reverse
-from typer.testing import CliRunner
 
 from stars.cli import app
 from stars.core.models import AccessLog

@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
-from typer.testing import CliRunner
 
 from stars.cli import app
 from stars.cli.run import embedded_worker_default

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 
 import openpyxl
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from stars.cli import app
 from stars.domain.evaluation.report import evaluation_report, report_to_plain

@@ -30,10 +30,11 @@ def test_the_scenario_moves_children_from_agency_to_in_house_fostering(derby_ret
     base = forecast_context(merged, 2024, Choices(years=2))
     alt = forecast_context(merged, 2024, Choices(years=2, to_inhouse=50, residential_entries=-50))
     groups = {r[0]: r for r in alt["tables"][1].rows}
-    # columns: group, now, expected, 90% band, share of the trend carried, scenario
-    assert groups["In-house fostering"][5] > groups["In-house fostering"][2]
-    assert groups["Agency fostering"][5] < groups["Agency fostering"][2]
-    assert groups["External residential"][5] <= groups["External residential"][2]
+    # columns: group, now, expected, 90% band, shares of the change and of the entry trend
+    # carried, scenario
+    assert groups["In-house fostering"][6] > groups["In-house fostering"][2]
+    assert groups["Agency fostering"][6] < groups["Agency fostering"][2]
+    assert groups["External residential"][6] <= groups["External residential"][2]
     assert len(base["tables"][0].rows) == 2
     accuracy = base["tables"][2]
     assert accuracy.key == "accuracy"
@@ -55,8 +56,11 @@ def test_each_group_carries_between_no_change_and_the_models_trend(derby_returns
     model = project(rolling_backtests(merged.episodes, merged.headers).models[2024], 1).years[0]
     for row in page["tables"][1].rows:
         group = row[0].lower()
-        now, expected, share = row[1], row[2], int(row[4].rstrip("%"))
-        low, high = sorted((now, model.by_group[group]))
+        now, expected = row[1], row[2]
+        share, trend = int(row[4].rstrip("%")), int(row[5].rstrip("%"))
+        assert 0 <= trend <= share <= 100
+        low = min(now, model.by_group[group], model.level_by_group[group])
+        high = max(now, model.by_group[group], model.level_by_group[group])
         assert round(low) - 1 <= expected <= round(high) + 1
         if share == 0:
             assert expected == now

@@ -7,9 +7,9 @@ import io
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from django.conf import settings
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 from stars import cli
 from stars.demo.returns import FIRST_YEAR, LAST_YEAR, write_demo_returns

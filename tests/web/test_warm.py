@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from click.testing import CliRunner
 from django.urls import reverse
-from typer.testing import CliRunner
 
 from stars.cases import outcomes, selectors
 from stars.cases.services import outcome_period_record
 from stars.cli import app
 from stars.finance import figures
-from stars.reports import services
+from stars.reports import services, targets
 from stars.web import today
 from stars.web.warm import figures_version, warm_figures
 
@@ -49,6 +49,7 @@ def _no_computing(monkeypatch):
         (figures, "cap_position"),
         (figures, "investor_overview"),
         (services, "evaluation_context"),
+        (targets, "targets_context"),  # the targets page's charts
         (outcomes, "outcomes_report"),
         (today, "today_work"),
         (selectors, "rows_count"),  # the caseload's overdue count

@@ -23,6 +23,7 @@ from stars.cases.models import (
     CaseClosure,
     CasePhase,
     ClosingSurvey,
+    Instrument,
     Intervention,
     MeasureEvent,
     MeetingAction,
@@ -31,6 +32,7 @@ from stars.cases.models import (
     TeamMember,
     TeamRole,
 )
+from stars.core.cache import cached_figures, data_version
 from stars.core.roles import Role
 from stars.domain.pipeline import long_date
 from stars.partnership.models import User
@@ -354,6 +356,40 @@ def chronology(referral: Referral) -> list[Entry]:
     far_past = dt.datetime.min.replace(tzinfo=dt.UTC)
     entries.sort(key=lambda e: (e.on, e.recorded or far_past), reverse=True)
     return entries
+
+
+# The records a chronology is built from, and the names it shows: it is cached per version of
+# them (``stars.core.cache``), so any change to one is shown at once, never a stale timeline.
+CHRONOLOGY_RECORDS = (
+    Enquiry,
+    ConsentCall,
+    Referral,
+    CasePhase,
+    TeamMember,
+    ProgressMeeting,
+    MeetingAction,
+    Intervention,
+    OutcomePeriod,
+    Instrument,
+    Assessment,
+    AttendanceTerm,
+    MeasureEvent,
+    ClosingSurvey,
+    CaseClosure,
+    User,
+)
+
+
+def chronology_cached(referral: Referral) -> list[Entry]:
+    """:func:`chronology`, worked out once per version of ``CHRONOLOGY_RECORDS`` (one query
+    to know it) rather than on every visit (a query for each kind of record and its
+    history)."""
+    return cached_figures(
+        "chronology",
+        data_version(CHRONOLOGY_RECORDS),
+        (referral.pk,),
+        lambda: chronology(referral),
+    )
 
 
 def filtered(

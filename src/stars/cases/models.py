@@ -94,6 +94,21 @@ class ProgressMeeting(models.Model):
         ]
 
 
+class CaseDates(models.Model):
+    """The dates a case's due items are counted from (``stars.domain.measures.due_items``):
+    its latest progress meeting, assessment and attendance term start (none: nothing
+    recorded yet, counted from the referral). Kept from those rows by
+    ``stars.cases.record.case_dates_refresh`` wherever they are saved, so the caseload filters,
+    counts and sorts by plain columns instead of looking up each case's latest rows."""
+
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, primary_key=True, related_name="case_dates"
+    )
+    last_meeting = models.DateField(null=True)
+    last_assessment = models.DateField(null=True)
+    last_term = models.DateField(null=True)
+
+
 class MeetingAction(models.Model):
     meeting = models.ForeignKey(ProgressMeeting, on_delete=models.CASCADE, related_name="actions")
     action = models.CharField(max_length=300)

@@ -6,14 +6,17 @@ raises ``CaseError`` naming the form field at fault; nothing is written unless a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from stars.cases.models import (
     ANSWERS,
     AssessmentScore,
     AttendanceTerm,
+    CaseDates,
     CasePhase,
     ClosingSurvey,
     Instrument,
@@ -34,6 +37,45 @@ from stars.cases.models import Assessment as AssessmentModel
 from stars.cases.services import CaseError, check_happened, check_on_case
 from stars.domain.calendar import long_date
 from stars.referrals.models import Referral
+
+
+def _latest(rows: Any, date_field: str) -> Subquery:
+    """The latest ``date_field`` of a case's rows (a meeting, an assessment, a term): one
+    entry of its (referral, date) index."""
+    return Subquery(
+        rows.filter(referral=OuterRef("pk")).order_by(f"-{date_field}").values(date_field)[:1]
+    )
+
+
+def case_dates_from_rows(referral_ids: Sequence[int]) -> QuerySet[Referral, Any]:
+    """(id, latest meeting, latest assessment, latest term start) of each of these cases,
+    from its rows."""
+    return (
+        Referral.objects.filter(pk__in=referral_ids)
+        .annotate(
+            m=_latest(ProgressMeeting.objects, "date"),
+            a=_latest(AssessmentModel.objects, "date"),
+            t=_latest(AttendanceTerm.objects, "start_date"),
+        )
+        .values_list("pk", "m", "a", "t")
+    )
+
+
+def case_dates_refresh(referral_ids: Iterable[int]) -> None:
+    """Store each case's latest meeting, assessment and term start (``CaseDates``) as its rows
+    now hold them: called wherever those rows are saved (and by bulk loads), so the stored
+    dates are always the rows' own."""
+    ids = list(referral_ids)
+    for start in range(0, len(ids), 1000):
+        CaseDates.objects.bulk_create(
+            [
+                CaseDates(referral_id=pk, last_meeting=m, last_assessment=a, last_term=t)
+                for pk, m, a, t in case_dates_from_rows(ids[start : start + 1000])
+            ],
+            update_conflicts=True,
+            unique_fields=["referral"],
+            update_fields=["last_meeting", "last_assessment", "last_term"],
+        )
 
 
 @transaction.atomic
@@ -89,6 +131,7 @@ def meeting_record(
         MeetingAction.objects.create(
             meeting=meeting, action=action.strip(), owner=owner.strip(), due_date=due
         )
+    case_dates_refresh([referral.pk])
     return meeting
 
 
@@ -140,13 +183,15 @@ def attendance_record(
         raise CaseError("attended_sessions", f"cannot be more than the {possible} possible")
     if referral.attendance.filter(start_date=start_date).exists():
         raise CaseError("start_date", "a term starting on this date is already recorded")
-    return AttendanceTerm.objects.create(
+    term_row = AttendanceTerm.objects.create(
         referral=referral,
         term=term.strip(),
         start_date=start_date,
         possible_sessions=possible,
         attended_sessions=attended,
     )
+    case_dates_refresh([referral.pk])
+    return term_row
 
 
 @transaction.atomic
@@ -175,6 +220,7 @@ def assessment_record(
     assessment = AssessmentModel.objects.create(referral=referral, instrument=instrument, date=on)
     for area in areas:
         AssessmentScore.objects.create(assessment=assessment, area=area, score=scores[area.pk])
+    case_dates_refresh([referral.pk])
     return assessment
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from stars.cases.models import (
@@ -112,13 +112,6 @@ class CaseloadRow:
         return [d for d in self.due if d.overdue(today)]
 
 
-def _latest(rows: Any, date_field: str) -> Subquery:
-    """The latest ``date_field`` of a case's rows (a meeting, an assessment, a term)."""
-    return Subquery(
-        rows.filter(referral=OuterRef("pk")).order_by(f"-{date_field}").values(date_field)[:1]
-    )
-
-
 def caseload_records(
     user: Any, *, status: str = Status.LIVE, key_worker: str = "", cohort: str = ""
 ) -> QuerySet[Referral]:
@@ -134,10 +127,10 @@ def caseload_records(
         qs = qs.filter(key_worker_id=key_worker)
     if cohort:
         qs = qs.filter(cohort=cohort)
-    return qs.annotate(  # one subquery each: joining all three multiplies their rows
-        last_meeting=_latest(ProgressMeeting.objects, "date"),
-        last_assessment=_latest(Assessment.objects, "date"),
-        last_term=_latest(AttendanceTerm.objects, "start_date"),
+    return qs.annotate(  # the stored dates (CaseDates): one join, no lookup per case
+        last_meeting=F("case_dates__last_meeting"),
+        last_assessment=F("case_dates__last_assessment"),
+        last_term=F("case_dates__last_term"),
         meeting_from=Coalesce("last_meeting", "referral_date"),
         review_from=Coalesce("last_assessment", "referral_date"),
         term_from=Coalesce("last_term", "referral_date"),

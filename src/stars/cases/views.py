@@ -435,7 +435,7 @@ def case_chronology(request: HttpRequest, referral_id: str) -> HttpResponse:
     )
     kinds = [k for k in request.GET.getlist("kind") if k in chronology.KINDS]
     date_from, date_to = parse_date(request.GET.get("from")), parse_date(request.GET.get("to"))
-    entries = chronology.filtered(chronology.chronology(referral), kinds, date_from, date_to)
+    entries = chronology.filtered(chronology.chronology_cached(referral), kinds, date_from, date_to)
     query = request.GET.copy()
     query.pop("format", None)
     context = {

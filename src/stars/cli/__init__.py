@@ -2,9 +2,10 @@
 
 Each subcommand brings the database schema up to date first, so it works on an empty
 database (SQLite by default, or whatever ``DATABASE_URL`` names). This module declares the
-commands and their options; ``stars.cli.console`` holds the terminal and the Django set-up,
-``stars.cli.run`` what each command does once Django is set up (``stars.cli.report_run``
-for `stars report`), ``stars.cli.sufficiency`` the `stars sufficiency` subcommands.
+commands and their options (with click); ``stars.cli.console`` holds the terminal and the
+Django set-up, ``stars.cli.run`` what each command does once Django is set up
+(``stars.cli.report_run`` for `stars report`), ``stars.cli.sufficiency`` the
+`stars sufficiency` subcommands.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated
 
-import typer
+import click
 
 from stars.cli.console import as_of as parse_as_of
 from stars.cli.console import fail, setup
@@ -23,11 +23,15 @@ from stars.cli.governance import retention_app
 from stars.cli.sufficiency import app as sufficiency_app
 from stars.domain.calendar import QuarterError, last_complete, parse_date, parse_quarter
 
-app = typer.Typer(
-    help="STARS: outcomes-based children's services programmes.",
-    no_args_is_help=True,
-    add_completion=False,
+PATH = click.Path(path_type=Path)
+PROGRAMME = click.option(
+    "--programme", help="programme code (needed when there are several)", default=None
 )
+
+
+@click.group(help="STARS: outcomes-based children's services programmes.")
+def app() -> None:
+    pass
 
 
 def _run(migrate: bool = True) -> ModuleType:
@@ -48,39 +52,50 @@ def _run_report() -> ModuleType:
 
 
 @app.command()
-def serve(
-    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8000,
-    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    workers: Annotated[
-        int, typer.Option(min=1, help="web server processes (gunicorn workers)")
-    ] = 2,
-    threads: Annotated[int, typer.Option(min=1, help="threads in each process")] = 1,
-    dev: Annotated[
-        bool, typer.Option("--dev", help="Django's development server, reloading on change")
-    ] = False,
-    worker: Annotated[
-        bool | None,
-        typer.Option(
-            "--worker/--no-worker",
-            help="run a job worker beside the server (default: on with the embedded SQLite "
-            "database, off when DATABASE_URL is set)",
-        ),
-    ] = None,
-) -> None:
+@click.option("--port", type=int, default=8000, show_default=True, help="port on 127.0.0.1")
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="web server processes (gunicorn workers)",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="threads in each process",
+)
+@click.option("--dev", is_flag=True, help="Django's development server, reloading on change")
+@click.option(
+    "--worker/--no-worker",
+    default=None,
+    help="run a job worker beside the server (default: on with the embedded SQLite "
+    "database, off when DATABASE_URL is set)",
+)
+def serve(port: int, host: str, workers: int, threads: int, dev: bool, worker: bool | None) -> None:
     """Serve the web app with gunicorn (production WSGI server), or `--dev`."""
     _run().serve(host=host, port=port, workers=workers, threads=threads, dev=dev, worker=worker)
 
 
 @app.command()
-def worker(
-    interval: Annotated[
-        float, typer.Option(help="seconds between looks for a job when there is none")
-    ] = 1.0,
-    batch: Annotated[bool, typer.Option(help="run the jobs waiting, then stop")] = False,
-    max_tasks: Annotated[
-        int | None, typer.Option(min=1, help="stop after running this many jobs")
-    ] = None,
-) -> None:
+@click.option(
+    "--interval",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="seconds between looks for a job when there is none",
+)
+@click.option("--batch/--no-batch", default=False, help="run the jobs waiting, then stop")
+@click.option(
+    "--max-tasks",
+    type=click.IntRange(min=1),
+    default=None,
+    help="stop after running this many jobs",
+)
+def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
     """Run background jobs (uploads, emails) until stopped; it records a heartbeat."""
     if interval < 0:
         fail("--interval must be 0 or more seconds")
@@ -88,9 +103,8 @@ def worker(
 
 
 @app.command("notify-due")
-def notify_due(
-    today: Annotated[str | None, typer.Option(help="the day to judge by (default: today)")] = None,
-) -> None:
+@click.option("--today", default=None, help="the day to judge by (default: today)")
+def notify_due(today: str | None) -> None:
     """Tell users of stuck enquiries and overdue meetings and measures (run it daily)."""
     day = parse_date(today) if today else None
     if today and day is None:
@@ -99,56 +113,63 @@ def notify_due(
 
 
 @app.command("warm-figures")
-def warm_figures(
-    as_of: Annotated[
-        list[str] | None,
-        typer.Option("--as-of", help="also as of this date (repeatable; today always)"),
-    ] = None,
-) -> None:
+@click.option(
+    "--as-of", "as_of", multiple=True, help="also as of this date (repeatable; today always)"
+)
+def warm_figures(as_of: tuple[str, ...]) -> None:
     """Work out the pages' cached figures now (the worker does it after every change)."""
-    dates = [parse_date(d) for d in as_of or []]
+    dates = [parse_date(d) for d in as_of]
     if any(d is None for d in dates):
         fail("--as-of must be a date such as 2024-11-30")
     _run().warm_figures(as_of=[d for d in dates if d is not None])
 
 
 @app.command()
-def demo(
-    contract: Annotated[
-        Path | None, typer.Option(help="contract TOML (default: contracts/dn2-stars.toml)")
-    ] = None,
-    seed: Annotated[int, typer.Option(help="random seed of the synthetic programme")] = 2020,
-) -> None:
+@click.option(
+    "--contract", type=PATH, default=None, help="contract TOML (default: contracts/dn2-stars.toml)"
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=2020,
+    show_default=True,
+    help="random seed of the synthetic programme",
+)
+def demo(contract: Path | None, seed: int) -> None:
     """Reset the database and load the synthetic demo programme and one user per role."""
     _run().demo(contract=contract, seed=seed)
 
 
 @app.command()
+@click.argument("username")
+@click.option(
+    "--role",
+    required=True,
+    help="spoc, commissioner, provider_manager, key_worker, investor, evaluator or admin",
+)
+@click.option("--council", default=None, help="council code (spoc, commissioner)")
+@click.option(
+    "--password",
+    default=None,
+    envvar="STARS_PASSWORD",
+    help="password (asked for when not given)",
+)
+@click.option(
+    "--programme",
+    multiple=True,
+    help="programme code the user works in; repeat for several "
+    "(default: the service's only programme)",
+)
 def createuser(
-    username: Annotated[str, typer.Argument()],
-    role: Annotated[
-        str,
-        typer.Option(
-            help="spoc, commissioner, provider_manager, key_worker, investor, evaluator or admin"
-        ),
-    ],
-    council: Annotated[str | None, typer.Option(help="council code (spoc, commissioner)")] = None,
-    password: Annotated[
-        str | None,
-        typer.Option(help="password (asked for when not given)", envvar="STARS_PASSWORD"),
-    ] = None,
-    programme: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--programme",
-            help="programme code the user works in; repeat for several "
-            "(default: the service's only programme)",
-        ),
-    ] = None,
+    username: str, role: str, council: str | None, password: str | None, programme: tuple[str, ...]
 ) -> None:
     """Create a user with a role (and a council for council roles) in programmes."""
     _run().createuser(
-        username=username, role=role, council=council, password=password, programmes=programme
+        username=username,
+        role=role,
+        council=council,
+        password=password,
+        programmes=list(programme) or None,
     )
 
 
@@ -159,31 +180,27 @@ def check() -> None:
 
 
 @app.command()
-def backup(
-    file: Annotated[Path, typer.Argument(help="the backup file to write")],
-) -> None:
+@click.argument("file", type=PATH)
+def backup(file: Path) -> None:
     """Back up the whole database to FILE (SQLite online backup, or pg_dump)."""
     _run().backup(path=file)
 
 
 @app.command()
-def restore(
-    file: Annotated[Path, typer.Argument(help="a file written by `stars backup`")],
-    force: Annotated[
-        bool, typer.Option("--force", help="replace a database that holds data")
-    ] = False,
-) -> None:
-    """Replace the database with a backup; refused if the database holds data, unless --force."""
+@click.argument("file", type=PATH)
+@click.option("--force", is_flag=True, help="replace a database that holds data")
+def restore(file: Path, force: bool) -> None:
+    """Replace the database with a backup (FILE, written by `stars backup`); refused if the
+    database holds data, unless --force."""
     _run().restore(path=file, force=force)
 
 
 @app.command("import-tracker")
-def import_tracker(
-    contract: Annotated[Path, typer.Option(help="contract TOML (docs/tracker-format.md)")],
-    enquiries: Annotated[Path, typer.Option(help="enquiries.csv")],
-    referrals: Annotated[Path, typer.Option(help="referrals.csv")],
-    periods: Annotated[Path, typer.Option(help="outcome_periods.csv")],
-) -> None:
+@click.option("--contract", type=PATH, required=True, help="contract TOML (docs/tracker-format.md)")
+@click.option("--enquiries", type=PATH, required=True, help="enquiries.csv")
+@click.option("--referrals", type=PATH, required=True, help="referrals.csv")
+@click.option("--periods", type=PATH, required=True, help="outcome_periods.csv")
+def import_tracker(contract: Path, enquiries: Path, referrals: Path, periods: Path) -> None:
     """Import a tracker, all or nothing; re-importing updates records by id."""
     _run().import_tracker(
         contract=contract, enquiries=enquiries, referrals=referrals, periods=periods
@@ -191,47 +208,38 @@ def import_tracker(
 
 
 @app.command("export-tracker")
-def export_tracker(
-    out_dir: Annotated[Path, typer.Option("--out", help="directory to write the four files to")],
-    programme: Annotated[
-        str | None,
-        typer.Option("--programme", help="programme code (needed when there are several)"),
-    ] = None,
-) -> None:
+@click.option(
+    "--out", "out_dir", type=PATH, required=True, help="directory to write the four files to"
+)
+@PROGRAMME
+def export_tracker(out_dir: Path, programme: str | None) -> None:
     """Write contract.toml, enquiries.csv, referrals.csv and outcome_periods.csv."""
     _run().export_tracker(out_dir=out_dir, programme=programme)
 
 
-report_app = typer.Typer(help="Reports computed from the records.", no_args_is_help=True)
-app.add_typer(report_app, name="report")
+@app.group("report")
+def report_app() -> None:
+    """Reports computed from the records."""
 
 
 @report_app.command("evaluation")
-def report_evaluation(
-    as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM-DD")],
-    fmt: Annotated[str, typer.Option("--format", help="json, xlsx or html")] = "json",
-    out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
-    programme: Annotated[
-        str | None,
-        typer.Option("--programme", help="programme code (needed when there are several)"),
-    ] = None,
-) -> None:
+@click.option("--as-of", "as_of", required=True, help="YYYY-MM-DD")
+@click.option("--format", "fmt", default="json", show_default=True, help="json, xlsx or html")
+@click.option("--out", "out_file", type=PATH, default=None, help="file to write")
+@PROGRAMME
+def report_evaluation(as_of: str, fmt: str, out_file: Path | None, programme: str | None) -> None:
     """The evaluation report of docs/tracker-format.md, as of a date."""
     day = parse_as_of(as_of)
     _run_report().report_evaluation(day=day, fmt=fmt, out_file=out_file, programme=programme)
 
 
 @report_app.command("board")
+@click.option("--quarter", default=None, help='e.g. "Q3 2024-25" (default: the last ended)')
+@click.option("--format", "fmt", default="pdf", show_default=True, help="pdf, xlsx or html")
+@click.option("--out", "out_file", type=PATH, default=None, help="file to write")
+@PROGRAMME
 def report_board(
-    quarter: Annotated[
-        str | None, typer.Option("--quarter", help='e.g. "Q3 2024-25" (default: the last ended)')
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="pdf, xlsx or html")] = "pdf",
-    out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
-    programme: Annotated[
-        str | None,
-        typer.Option("--programme", help="programme code (needed when there are several)"),
-    ] = None,
+    quarter: str | None, fmt: str, out_file: Path | None, programme: str | None
 ) -> None:
     """The strategic board's report card for a quarter (the whole programme)."""
     try:
@@ -244,28 +252,35 @@ def report_board(
 
 
 @app.command()
+@click.option("--as-of", "as_of", required=True, help="YYYY-MM-DD: the records as of then")
+@click.option("--to", default=None, help="YYYY-MM-DD (default: the end of the contract)")
+@click.option("--runs", type=int, default=2000, show_default=True, help="Monte Carlo runs")
+@click.option(
+    "--seed",
+    type=int,
+    default=1,
+    show_default=True,
+    help="the same seed gives the same output",
+)
+@PROGRAMME
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    help="what-if, key=value, repeatable: cohort.A.weekly_outcome_payment=650, "
+    "referral_rate=1.2, closure_rate=0.8, cohort_mix.B=0.5, programme.lcf_share=0.3",
+)
+@click.option("--format", "fmt", default="json", show_default=True, help="json or xlsx")
+@click.option("--out", "out_file", type=PATH, default=None, help="file to write")
 def simulate(
-    as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM-DD: the records as of then")],
-    to: Annotated[
-        str | None,
-        typer.Option("--to", help="YYYY-MM-DD (default: the end of the contract)"),
-    ] = None,
-    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs")] = 2000,
-    seed: Annotated[int, typer.Option("--seed", help="the same seed gives the same output")] = 1,
-    programme: Annotated[
-        str | None,
-        typer.Option("--programme", help="programme code (needed when there are several)"),
-    ] = None,
-    settings: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="what-if, key=value, repeatable: cohort.A.weekly_outcome_payment=650, "
-            "referral_rate=1.2, closure_rate=0.8, cohort_mix.B=0.5, programme.lcf_share=0.3",
-        ),
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="json or xlsx")] = "json",
-    out_file: Annotated[Path | None, typer.Option("--out", help="file to write")] = None,
+    as_of: str,
+    to: str | None,
+    runs: int,
+    seed: int,
+    programme: str | None,
+    settings: tuple[str, ...],
+    fmt: str,
+    out_file: Path | None,
 ) -> None:
     """Simulate the contract to its end from the records as of a date (docs/tracker-format.md)."""
     day = parse_as_of(as_of)
@@ -286,46 +301,44 @@ def simulate(
         runs=runs,
         seed=seed,
         programme=programme,
-        settings=tuple(settings or ()),
+        settings=settings,
         fmt=fmt,
         out_file=out_file,
     )
 
 
-export_app = typer.Typer(help="Open data exports of the programme.", no_args_is_help=True)
-app.add_typer(export_app, name="export")
+@app.group("export")
+def export_app() -> None:
+    """Open data exports of the programme."""
 
 
 @export_app.command("indigo")
-def export_indigo(
-    out_dir: Annotated[Path, typer.Option("--out", help="directory to write")] = Path("indigo"),
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today)")
-    ] = None,
-    programme: Annotated[
-        str | None,
-        typer.Option("--programme", help="programme code (needed when there are several)"),
-    ] = None,
-) -> None:
+@click.option(
+    "--out",
+    "out_dir",
+    type=PATH,
+    default=Path("indigo"),
+    show_default=True,
+    help="directory to write",
+)
+@click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD (default: today)")
+@PROGRAMME
+def export_indigo(out_dir: Path, as_of: str | None, programme: str | None) -> None:
     """The programme in the INDIGO impact bond data standard (aggregate, open data)."""
     day = parse_as_of(as_of) if as_of else dt.date.today()
     _run().export_indigo(out_dir=out_dir, day=day, programme=programme)
 
 
-app.add_typer(sufficiency_app, name="sufficiency")
-app.add_typer(retention_app, name="retention")
+app.add_command(sufficiency_app, name="sufficiency")
+app.add_command(retention_app, name="retention")
 
 
 @app.command()
-def explain(
-    referral_id: Annotated[str, typer.Argument()],
-    as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM-DD")],
-    programme: Annotated[
-        str | None,
-        typer.Option("--programme", help="programme code (needed when there are several)"),
-    ] = None,
-) -> None:
-    """The lines behind one referral's weeks, payments and savings."""
+@click.argument("referral_id")
+@click.option("--as-of", "as_of", required=True, help="YYYY-MM-DD")
+@PROGRAMME
+def explain(referral_id: str, as_of: str, programme: str | None) -> None:
+    """The lines behind one referral's weeks, payments and savings (REFERRAL_ID)."""
     day = parse_as_of(as_of)
     _run().explain(referral_id=referral_id, day=day, programme=programme)
 

@@ -1,4 +1,4 @@
-"""The terminal side of the `stars` command: where it writes, how it fails, Django set-up.
+"""The terminal side of the `stars` command: how it fails, Django set-up.
 
 Every command parses its options, calls :func:`setup` (Django configured and, for commands
 that touch the database, the schema brought up to date) and only then imports the module
@@ -15,19 +15,15 @@ import os
 import pkgutil
 from typing import NoReturn
 
+import click
 import django
-import typer
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import DatabaseError, connection
-from rich.console import Console
 
 from stars.domain.calendar import parse_date
-
-console = Console(stderr=True)  # progress, problems and warnings
-out = Console()  # results
 
 
 def setup(migrate: bool = True) -> None:
@@ -84,8 +80,8 @@ def schema_current() -> bool:
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
+    click.echo(f"{click.style('error:', fg='red', bold=True)} {message}", err=True)
+    raise click.exceptions.Exit(code)
 
 
 def as_of(value: str) -> dt.date:

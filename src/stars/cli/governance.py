@@ -6,9 +6,8 @@ imported once Django is set up (as ``stars.cli`` does for the top-level commands
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Annotated
 
-import typer
+import click
 
 from stars.cli.console import as_of as parse_as_of
 from stars.cli.console import setup
@@ -22,67 +21,62 @@ def _run(migrate: bool = True) -> ModuleType:
     return governance_run
 
 
-retention_app = typer.Typer(
-    help="The retention schedule (config/retention.toml): what is due, and its disposal.",
-    no_args_is_help=True,
+@click.group()
+def retention_app() -> None:
+    """The retention schedule (config/retention.toml): what is due, and its disposal."""
+
+
+PROGRAMME = click.option(
+    "--programme", default=None, help="programme code (needed when there are several)"
 )
-
-
-Programme = Annotated[
-    str | None,
-    typer.Option("--programme", help="programme code (needed when there are several)"),
-]
-By = Annotated[str, typer.Option("--by", help="username of the administrator doing this (audited)")]
+BY = click.option("--by", required=True, help="username of the administrator doing this (audited)")
+AS_OF = click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD (default: today)")
+# DISPOSAL: the disposal's number
+DISPOSAL = click.argument("disposal", type=int)
 
 
 @retention_app.command("review")
-def review(
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today)")
-    ] = None,
-    programme: Programme = None,
-) -> None:
+@AS_OF
+@PROGRAMME
+def review(as_of: str | None, programme: str | None) -> None:
     """List what the retention schedule makes due for disposal, with counts per kind."""
     day = parse_as_of(as_of) if as_of else None
     _run().retention_review(day=day, programme=programme)
 
 
 @retention_app.command("dispose")
-def dispose(
-    kind: Annotated[str, typer.Argument(help="the kind of record, as config/retention.toml")],
-    by: By,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="YYYY-MM-DD (default: today)")
-    ] = None,
-    programme: Programme = None,
-) -> None:
-    """Ask for the disposal of every record of KIND due: a second administrator approves it
-    (`stars retention approve`, or the Disposals page)."""
+@click.argument("kind")
+@BY
+@AS_OF
+@PROGRAMME
+def dispose(kind: str, by: str, as_of: str | None, programme: str | None) -> None:
+    """Ask for the disposal of every record of KIND (as config/retention.toml names it) due:
+    a second administrator approves it (`stars retention approve`, or the Disposals page)."""
     day = parse_as_of(as_of) if as_of else None
     _run().retention_dispose(kind=kind, by=by, day=day, programme=programme)
 
 
 @retention_app.command("approve")
-def approve(
-    disposal: Annotated[int, typer.Argument(help="the disposal's number")],
-    by: By,
-    programme: Programme = None,
-) -> None:
-    """Approve a disposal another administrator asked for: the records are disposed of."""
+@DISPOSAL
+@BY
+@PROGRAMME
+def approve(disposal: int, by: str, programme: str | None) -> None:
+    """Approve a disposal (its number) another administrator asked for: the records are
+    disposed of."""
     _run().retention_decide(disposal=disposal, by=by, programme=programme, action="approve")
 
 
 @retention_app.command("withdraw")
-def withdraw(
-    disposal: Annotated[int, typer.Argument(help="the disposal's number")],
-    by: By,
-    programme: Programme = None,
-) -> None:
-    """Withdraw a disposal awaiting approval."""
+@DISPOSAL
+@BY
+@PROGRAMME
+def withdraw(disposal: int, by: str, programme: str | None) -> None:
+    """Withdraw a disposal (its number) awaiting approval."""
     _run().retention_decide(disposal=disposal, by=by, programme=programme, action="withdraw")
 
 
 @retention_app.command("disposals")
-def disposals(programme: Programme = None) -> None:
+@PROGRAMME
+def disposals(programme: str | None) -> None:
     """List the disposals of the programme: those awaiting approval, and the certificates."""
     _run().retention_disposals(programme=programme)

@@ -7,8 +7,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from stars.cli.console import fail, out
+from stars.cli.console import fail
 from stars.cli.programme import within
+from stars.cli.terminal import out
 from stars.core.audit import record_access, record_list
 from stars.domain.governance.retention import RetentionError
 from stars.governance import retention, services

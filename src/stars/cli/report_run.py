@@ -13,7 +13,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from stars.cli.console import fail, out
+import click
+
+from stars.cli.console import fail
 from stars.cli.programme import within
 from stars.core.audit import record_access
 from stars.domain.calendar import Quarter
@@ -50,7 +52,7 @@ def report_evaluation(
         out_file.write_text(data, encoding="utf-8")
     else:
         out_file.write_bytes(data)
-    out.print(f"wrote {out_file}")
+    click.echo(f"wrote {out_file}")
 
 
 def report_board(
@@ -74,4 +76,4 @@ def report_board(
         object_id=f"board {quarter.label}",
         detail=f"stars report board ({fmt}) to {target}",
     )
-    out.print(f"wrote {target}")
+    click.echo(f"wrote {target}")

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import typer
+import click
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -31,8 +31,9 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
 from stars.cases.notices import notify_due as notify_users_of_due
 from stars.cases.tasks import notify_due_daily
-from stars.cli.console import console, fail, out
+from stars.cli.console import fail
 from stars.cli.programme import within
+from stars.cli.terminal import console, out
 from stars.core.audit import record_access
 from stars.core.backups import BackupError
 from stars.core.backups import backup as backup_database
@@ -187,7 +188,7 @@ def createuser(
     programmes: list[str] | None = None,
 ) -> None:
     if password is None:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         validate_password(password)
         user = user_create(
@@ -209,7 +210,7 @@ def check() -> None:
         call_command("check", deploy=True, fail_level="WARNING")
     except SystemCheckError as exc:
         console.print(str(exc))
-        raise typer.Exit(1) from exc
+        raise click.exceptions.Exit(1) from exc
     out.print("deployment checks passed")
 
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated
 
-import typer
+import click
 
 from stars.cli.console import setup
 
@@ -22,44 +21,53 @@ def _run(migrate: bool = True) -> ModuleType:
     return sufficiency_run
 
 
-app = typer.Typer(help="Placement sufficiency: a council's SSDA903 returns.", no_args_is_help=True)
+@click.group()
+def app() -> None:
+    """Placement sufficiency: a council's SSDA903 returns."""
+
+
+# FOLDER: a directory holding YEAR/header.csv and YEAR/episodes.csv
+FOLDER = click.argument("folder", type=click.Path(path_type=Path))
 
 
 @app.command("import")
-def import_returns(
-    folder: Annotated[Path, typer.Argument(help="DIR holding YEAR/header.csv, YEAR/episodes.csv")],
-    council: Annotated[str, typer.Option("--council", help="the council's code, e.g. derby")],
-    replace_with_empty: Annotated[
-        bool,
-        typer.Option(
-            "--replace-with-empty",
-            help="accept an episodes file with no episodes: its year is left with none",
-        ),
-    ] = False,
-) -> None:
-    """Load a council's SSDA903 returns, all or nothing (re-importing a year replaces it)."""
+@FOLDER
+@click.option("--council", required=True, help="the council's code, e.g. derby")
+@click.option(
+    "--replace-with-empty",
+    is_flag=True,
+    help="accept an episodes file with no episodes: its year is left with none",
+)
+def import_returns(folder: Path, council: str, replace_with_empty: bool) -> None:
+    """Load a council's SSDA903 returns from FOLDER (YEAR/header.csv, YEAR/episodes.csv), all
+    or nothing (re-importing a year replaces it)."""
     _run().import_returns(folder=folder, council=council, replace_with_empty=replace_with_empty)
 
 
 @app.command("validate")
+@FOLDER
+@click.option("--council", default=None, help="council code; its ONS code is in the config")
+@click.option("--la", default=None, help="the council's ONS code, e.g. E06000015")
+@click.option("--year", type=int, multiple=True, help="only this collection year (repeatable)")
+@click.option(
+    "--out",
+    "csv_out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="write every finding to this CSV file",
+)
+@click.option("--show", type=int, default=30, show_default=True, help="findings to list on screen")
 def validate_returns(
-    folder: Annotated[Path, typer.Argument(help="DIR holding YEAR/header.csv, YEAR/episodes.csv")],
-    council: Annotated[
-        str | None, typer.Option("--council", help="council code; its ONS code is in the config")
-    ] = None,
-    la: Annotated[
-        str | None, typer.Option("--la", help="the council's ONS code, e.g. E06000015")
-    ] = None,
-    year: Annotated[
-        list[int] | None, typer.Option("--year", help="only this collection year (repeatable)")
-    ] = None,
-    csv_out: Annotated[
-        Path | None, typer.Option("--out", help="write every finding to this CSV file")
-    ] = None,
-    show: Annotated[int, typer.Option(help="findings to list on screen")] = 30,
+    folder: Path,
+    council: str | None,
+    la: str | None,
+    year: tuple[int, ...],
+    csv_out: Path | None,
+    show: int,
 ) -> None:
-    """Run DfE's full SSDA903 rule set (csc-validator-be-903) on the returns, in its own
-    environment; list what it finds by file, line and column. Exit 1 if it finds anything."""
+    """Run DfE's full SSDA903 rule set (csc-validator-be-903) on the returns in FOLDER
+    (YEAR/header.csv, YEAR/episodes.csv), in its own environment; list what it finds by
+    file, line and column. Exit 1 if it finds anything."""
     _run(migrate=False).validate_returns(
-        folder=folder, council=council, la=la, year=year, csv_out=csv_out, show=show
+        folder=folder, council=council, la=la, year=list(year) or None, csv_out=csv_out, show=show
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
+import click
 from django.conf import settings
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from stars.cli.console import console, fail, out
+from stars.cli.console import fail
+from stars.cli.terminal import console, out
 from stars.partnership.models import Council
 from stars.sufficiency import validator
 from stars.sufficiency.config import ConfigError, load_config
@@ -155,5 +156,5 @@ def validate_returns(
         validator.write_csv(csv_out, findings)
         out.print(f"wrote {len(findings):,} findings to {csv_out}", highlight=False)
     if findings:
-        raise typer.Exit(1)
+        raise click.exceptions.Exit(1)
     out.print("no findings: the returns pass every rule that applies", highlight=False)

@@ -6,10 +6,19 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache, lru_cache
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 
 from stars.core.models import AccessLog
 from stars.core.programmes import programme_active
@@ -74,11 +83,19 @@ def reads(*, who: str = "", record: str = "") -> QuerySet[AccessLog]:
 
 def historied_models() -> list[Any]:
     """Every model whose changes simple-history keeps (so the audit page misses none)."""
-    return [
-        m
+    return [model for model, _ in _histories()]
+
+
+@lru_cache(maxsize=1)
+def _histories() -> tuple[tuple[Any, Any], ...]:
+    """(model, its history manager) for every model whose changes simple-history keeps,
+    found once: each read of ``model.history`` builds a manager class (simple-history's
+    descriptor), a millisecond apiece, and the audit page reads every model's history."""
+    return tuple(
+        (m, m.history)
         for m in apps.get_models()
         if hasattr(m, "history") and not m.__name__.startswith("Historical")
-    ]
+    )
 
 
 # How a record is named on the audit page, by the model that holds the name: a referral,
@@ -130,6 +147,7 @@ def record_filter(model: Any, text: str, prefix: str = "", depth: int = 2) -> Q 
 PROGRAMME = "partnership.programme"
 
 
+@cache
 def programme_path(model: Any, prefix: str = "", depth: int = 2) -> str | None:
     """The lookup from ``model`` to the id of the programme its records belong to (through
     at most ``depth`` foreign keys); None for what belongs to no programme (councils, users)."""
@@ -161,39 +179,94 @@ def _named(instances: list[Any]) -> list[Any]:
     return instances
 
 
+def _history(model: Any, history: Any, *, who: str, text: str, active: Any) -> QuerySet[Any] | None:
+    """The change history of ``model`` (``history``, its manager) narrowed as the audit page
+    asks (the programme worked in, a user, a record); None when the record searched for
+    cannot be one of its."""
+    history = history.all()
+    path = programme_path(model) if active is not None else None
+    if path is not None:
+        history = history.filter(**{path: active.id})
+    if who:
+        history = history.filter(history_user__username__iexact=who)
+    if text:
+        about = record_filter(model, text)
+        if about is None:
+            return None
+        history = history.filter(about)
+    return history
+
+
+def _latest(
+    histories: tuple[tuple[Any, Any], ...], *, who: str, text: str, limit: int
+) -> list[tuple[int, int]]:
+    """(index in ``histories``, history id) of the latest ``limit`` changes across every
+    model's history, newest first, in one query: a union of each model's latest ``limit``
+    (each read by its date's index, as a query of its own would be, never the whole
+    history); at the same moment, in the order of ``histories``."""
+    active = programme_active()
+    branches = []
+    for i, (model, manager) in enumerate(histories):
+        history = _history(model, manager, who=who, text=text, active=active)
+        if history is not None:
+            latest = history.order_by("-history_date").values("history_id")[:limit]
+            branches.append(
+                manager.filter(history_id__in=latest)
+                .order_by()
+                .annotate(audit_kind=Value(i, output_field=IntegerField()))
+                .values_list("audit_kind", "history_id", "history_date")
+            )
+    if not branches:
+        return []
+    union = branches[0].union(*branches[1:], all=True)
+    rows = union.order_by("-history_date", "audit_kind", "-history_id")[:limit]
+    return [(kind, history_id) for kind, history_id, _ in rows]
+
+
+def _with_previous(model: Any, history: Any, ids: list[int]) -> dict[int, tuple[Any, Any]]:
+    """The rows ``ids`` of ``model``'s ``history``, each with the row before it of the same
+    record (simple-history's ``prev_record``: None for the first), in two queries."""
+    pk = model._meta.pk.attname
+    earlier = history.filter(
+        **{pk: OuterRef(pk)}, history_date__lt=OuterRef("history_date")
+    ).order_by("-history_date")
+    rows = list(
+        history.filter(history_id__in=ids)
+        .select_related("history_user")
+        .annotate(previous_id=Subquery(earlier.values("history_id")[:1]))
+    )
+    wanted = [h.previous_id for h in rows if h.history_type == "~" and h.previous_id]
+    previous = {h.history_id: h for h in history.filter(history_id__in=wanted)}
+    return {h.history_id: (h, previous.get(h.previous_id)) for h in rows}
+
+
 def recent_changes(*, who: str = "", record: str = "", limit: int = 50) -> list[dict[str, Any]]:
     """The latest ``limit`` changes across every historied model, with the fields changed,
-    narrowed to a user and to a record (as :func:`reads` is) if given."""
-    latest: list[tuple[Any, Any]] = []  # (model, history row), up to ``limit`` per model
-    text = record.strip()
-    active = programme_active()
-    for model in historied_models():
-        history = model.history.select_related("history_user").order_by("-history_date")
-        path = programme_path(model) if active is not None else None
-        if path is not None:
-            history = history.filter(**{path: active.id})  # type: ignore[union-attr]
-        if who:
-            history = history.filter(history_user__username__iexact=who.strip())
-        if text:
-            about = record_filter(model, text)
-            if about is None:
-                continue
-            history = history.filter(about)
-        latest += [(model, h) for h in history[:limit]]
-    latest.sort(key=lambda mh: mh[1].history_date, reverse=True)
-    shown = latest[:limit]
-    instances = _named([h.instance for _, h in shown])
+    narrowed to a user and to a record (as :func:`reads` is) if given. The database picks
+    the changes shown; only those are read, with what their names and diffs need: a few
+    queries for each kind of record shown, none for the kinds not shown."""
+    histories = _histories()
+    latest = _latest(histories, who=who.strip(), text=record.strip(), limit=limit)
+    by_kind: dict[int, list[int]] = defaultdict(list)
+    for kind, history_id in latest:
+        by_kind[kind].append(history_id)
+    loaded = {
+        (kind, history_id): found
+        for kind, ids in by_kind.items()
+        for history_id, found in _with_previous(*histories[kind], ids).items()
+    }
+    shown = [loaded[key] for key in latest]
+    instances = _named([h.instance for h, _ in shown])
     changes: list[dict[str, Any]] = []
-    # the diff reads the previous record: only for those shown
-    for (model, h), instance in zip(shown, instances, strict=True):
+    for (h, previous), instance in zip(shown, instances, strict=True):
         fields = ""
-        if h.history_type == "~" and h.prev_record is not None:
-            fields = ", ".join(c.field for c in h.diff_against(h.prev_record).changes)
+        if h.history_type == "~" and previous is not None:
+            fields = ", ".join(c.field for c in h.diff_against(previous).changes)
         changes.append(
             {
                 "at": h.history_date,
                 "who": h.history_user.username if h.history_user else "system",
-                "what": f"{model._meta.verbose_name} {instance}",
+                "what": f"{type(instance)._meta.verbose_name} {instance}",
                 "type": CHANGE[h.history_type],
                 "fields": fields,
                 "reason": h.history_change_reason or "",

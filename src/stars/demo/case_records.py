@@ -30,6 +30,7 @@ from stars.cases.models import (
     Question,
     TeamMember,
 )
+from stars.cases.record import case_dates_refresh
 from stars.demo.programme import DEMO_AS_OF
 from stars.domain.measures import next_term_start
 from stars.referrals.models import Referral
@@ -244,3 +245,4 @@ def _load(seed: int) -> None:
             for ar, v in zip(areas, values, strict=True)
         ]
     bulk_create_with_history(scores, AssessmentScore, batch_size=2000)
+    case_dates_refresh([r.pk for r in refs])  # the caseload's stored dates of these rows

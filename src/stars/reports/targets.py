@@ -11,18 +11,37 @@ from django.shortcuts import render
 
 from stars.core import charts
 from stars.core.dates import as_of as as_of_date
-from stars.core.permissions import page, scope_of
+from stars.core.permissions import Scope, page, scope_of
 from stars.domain.calendar import add_months
 from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
 from stars.partnership.selectors import contract_current
 from stars.reports.services import evaluation_page_figures
+from stars.tracker.selectors import programme_figures
 
 
 @page("targets")
 def targets(request: HttpRequest) -> HttpResponse:
-    contract = contract_current()
-    as_of = as_of_date(request)
     scope = scope_of(request.user)
+    return render(
+        request,
+        "referrals/targets.html",
+        {
+            **targets_page_figures(scope, as_of_date(request)),
+            "aggregate_only": not scope.child_level,
+        },
+    )
+
+
+def targets_page_figures(scope: Scope, as_of: dt.date) -> dict[str, Any]:
+    """:func:`targets_context`, cached per version of the records, the scope's councils and
+    the date (``stars.core.cache``): its charts are drawn once per version, not per visit."""
+    return programme_figures("targets_page", scope, (as_of,), lambda: targets_context(scope, as_of))
+
+
+def targets_context(scope: Scope, as_of: dt.date) -> dict[str, Any]:
+    """The targets page's tables and charts for the scope's councils (the whole programme's
+    cohorts too when the scope is programme-wide), as of a date."""
+    contract = contract_current()
     report = evaluation_page_figures(scope, as_of)["report"]
     councils = scope.council_codes(contract.council_codes)
     refs = report["referrals"]
@@ -106,22 +125,17 @@ def targets(request: HttpRequest) -> HttpResponse:
         if funnel_rows
         else ""
     )
-    return render(
-        request,
-        "referrals/targets.html",
-        {
-            "as_of": as_of,
-            "by_council": by_council,
-            "by_cohort": by_cohort,
-            "by_year": by_year,
-            "penalties": penalties,
-            "per": per,
-            "funnels": funnels,
-            "cohort_funnels": cohort_funnels,
-            "year_chart": year_chart,
-            "funnel_chart": funnel_chart,
-            "total": refs["total"],
-            "aggregate_only": not scope.child_level,
-            "total_penalty": sum((p for _, p in penalties), Decimal(0)),
-        },
-    )
+    return {
+        "as_of": as_of,
+        "by_council": by_council,
+        "by_cohort": by_cohort,
+        "by_year": by_year,
+        "penalties": penalties,
+        "per": per,
+        "funnels": funnels,
+        "cohort_funnels": cohort_funnels,
+        "year_chart": year_chart,
+        "funnel_chart": funnel_chart,
+        "total": refs["total"],
+        "total_penalty": sum((p for _, p in penalties), Decimal(0)),
+    }

@@ -121,7 +121,8 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
             "Now",
             "Expected",
             "90% band",
-            "Share of the model's trend carried",
+            "Share of the model's change carried",
+            "Share of its entry trend carried",
             *(["Scenario"] if alt else []),
         ],
         [
@@ -131,6 +132,7 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
                 round(last.by_group[g]),
                 f"{round(last.lower[g])} to {round(last.upper[g])}",
                 f"{round(100 * carry[g].weight)}%",
+                f"{round(100 * carry[g].trend_share)}%",
                 *([round(alt.years[-1].by_group[g])] if alt else []),
             ]
             for g in PLACEMENT_GROUPS

@@ -37,6 +37,7 @@ from stars.finance.cached import investor_page_figures, money_page_figures
 from stars.partnership.models import User
 from stars.partnership.selectors import contract_or_none
 from stars.reports.services import evaluation_page_figures
+from stars.reports.targets import targets_page_figures
 from stars.tracker.selectors import VERSIONED
 from stars.web.today import TODAY_RECORDS, at_a_glance, today_work_cached
 
@@ -59,8 +60,10 @@ def _warm_user(user: Any, dates: list[dt.date], today: dt.date) -> None:
             money_page_figures(contract, scope, as_of)
         if allowed(user, "finance_investor"):
             investor_page_figures(contract, as_of)
-        if allowed(user, "report_evaluation") or allowed(user, "targets"):
+        if allowed(user, "report_evaluation"):
             evaluation_page_figures(scope, as_of)
+        if allowed(user, "targets"):
+            targets_page_figures(scope, as_of)
     if allowed(user, "cases_outcomes"):
         outcomes_tables(scope, Filters(), suppressed=not scope.child_level)
     if allowed(user, "case_caseload"):  # its counts, as the page first opens

@@ -16,10 +16,12 @@ date (default three years):
 
 Projection (``project``): the daily transition matrix is ``(I + Q/64)^64`` (Q the rate
 matrix); a year is 365 days. Entrants arrive evenly through the year. Expected children at
-each future 31 March, child-days (hence cost) per group, and a 90% band from the model's own
-randomness: each child's path is independent (binomial) and entries are Poisson, so the
-variance is exact for the fitted model; it leaves out uncertainty in the fitted rates
-themselves and any change in policy or demand, so it is narrow and says so.
+each future 31 March (and what it would be with entries held at the window's average, the
+model's own flows without its entry trend), child-days (hence cost) per group, and a 90%
+band from the model's own randomness: each child's path is independent (binomial) and
+entries are Poisson, so the variance is exact for the fitted model; it leaves out
+uncertainty in the fitted rates themselves and any change in policy or demand, so it is
+narrow and says so.
 
 Scenarios change the rates before projecting: entry multipliers per group, redirects (a share
 of every entry and move into group A lands in group B instead) and step-downs (a share of the
@@ -125,6 +127,8 @@ class ProjectedYear:
     days_by_group: dict[str, float]
     cost_by_group: dict[str, Decimal]
     cost_total: Decimal
+    # expected children by group had entries stayed at the window's average (no entry trend)
+    level_by_group: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -376,6 +380,7 @@ def project(
     mean: list[float] = [float(x) for x in model.stock] + [0.0]
     p_h = identity(n + 1)
     entry_cohorts: list[list[float]] = []  # expected year-end states of each year's entrants
+    factors: list[float] = []  # each year's entry factor, to take the entry trend out again
     out: list[ProjectedYear] = []
     for h in range(1, years + 1):
         factor = model.entry_factor(h)
@@ -384,13 +389,20 @@ def project(
         mean = add([vecmat(mean, p_year)], [entries_end])[0]
         p_h = matmul(p_h, p_year)
         entry_cohorts = [vecmat(c, p_year) for c in entry_cohorts] + [entries_end]
+        factors.append(factor)
+        # with entries held level each cohort is its expected states / its year's factor
+        level = list(mean)
+        for f, cohort in zip(factors, entry_cohorts, strict=True):
+            for j in in_care:
+                level[j] += (1.0 / f - 1.0) * cohort[j]
 
         on = date(
             model.reference_date.year + h, model.reference_date.month, model.reference_date.day
         )
-        by_group, lower, upper, day_g = {}, {}, {}, {}
+        by_group, lower, upper, day_g, level_g = {}, {}, {}, {}, {}
         for g, states in zip(model.groups, group_states, strict=True):
             m = sum(mean[j] for j in states)
+            level_g[g] = sum(level[j] for j in states)
             sd = math.sqrt(_variance(model.stock, p_h, entry_cohorts, states))
             by_group[g], lower[g], upper[g] = m, max(0.0, m - Z90 * sd), m + Z90 * sd
             day_g[g] = sum(days[j] for j in states)
@@ -412,6 +424,7 @@ def project(
                 days_by_group=day_g,
                 cost_by_group=costs,
                 cost_total=sum(costs.values(), ZERO),
+                level_by_group=level_g,
             )
         )
     stock_by_group = {

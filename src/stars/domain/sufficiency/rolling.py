@@ -116,11 +116,13 @@ def rolling_backtests(
                 if g == TOTAL:
                     now = sum(counts[origin].values())
                     mean, upper = year.total, year.total_upper
+                    level = sum(year.level_by_group.values())
                     history = [float(sum(counts[y].values())) for y in past]
                     known = sum(actual.values()) if actual is not None else None
                 else:
                     now = counts[origin][g]
                     mean, upper = year.by_group[g], year.upper[g]
+                    level = year.level_by_group[g]
                     history = [float(counts[y][g]) for y in past]
                     known = actual[g] if actual is not None else None
                 points.append(
@@ -133,6 +135,7 @@ def rolling_backtests(
                         sd=(upper - mean) / Z90,
                         damped=max(0.0, damped_trend(history, h)),
                         actual=known,
+                        level=level,
                     )
                 )
     return Rolling(groups, first, last, window_years, tuple(points), models)
@@ -147,11 +150,13 @@ def carried_projection(
 ) -> Projection:
     """The projection with only the share of the model's change each group has earned.
 
-    A group's count becomes ``now + w x (baseline - now) + (projection - baseline)``: with no
-    ``baseline`` (the projection is the baseline) that is ``now + w x (model - now)``; for a
-    scenario, the scenario's own effect is kept whole on top of the carried baseline. The
-    band is the model's own standard deviation scaled by the group's ``Carry.scale``; the
-    total is the sum of the groups with the total's scale. Child-days (hence costs) are
+    A group's count becomes ``now + w x (level - now) + t x (baseline - level) +
+    (projection - baseline)`` (``Carry.carried``), ``level`` the baseline's count with
+    entries held level (``ProjectedYear.level_by_group``; the baseline itself where it has
+    none): with no ``baseline`` (the projection is the baseline) that is the carried model;
+    for a scenario, the scenario's own effect is kept whole on top of the carried baseline.
+    The band is the model's own standard deviation scaled by the group's ``Carry.scale``;
+    the total is the sum of the groups with the total's scale. Child-days (hence costs) are
     scaled by the ratio of the carried to the model's mean count over the year.
     """
     base = baseline or projection
@@ -164,7 +169,9 @@ def carried_projection(
         by_group, lower, upper, days = {}, {}, {}, {}
         for g, m in y.by_group.items():
             c = carry.get(g, Carry(1.0, 1.0, MIN_PAIRS))
-            value = max(0.0, m + (1.0 - c.weight) * (now[g] - b.by_group[g]))
+            b_g = b.by_group[g]
+            level = b.level_by_group.get(g, b_g)
+            value = max(0.0, m - b_g + c.carried(now[g], level, b_g))
             half = Z90 * c.scale_at(h) * math.hypot((y.upper[g] - m) / Z90, 1.0)
             by_group[g] = value
             lower[g], upper[g] = band(value, m, half, c.pairs)

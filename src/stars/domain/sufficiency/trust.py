@@ -3,18 +3,23 @@
 Pure rules over ``Point``s (one forecast of one group at one horizon from one origin, and
 the count that followed; made by ``stars.domain.sufficiency.rolling``):
 
-* **How much of the model's projected change to carry** (``carry_weight``): the forecast of a
-  group is ``now + w x (model - now)``, ``now`` the count at the origin ("no change"): a
-  combination of "no change" and the model weighted by the inverse square of their summed
-  absolute errors over the group's past backtests (every horizon), ``w = E0² / (E0² + E1²)``.
-  With fewer than ``MIN_PAIRS`` backtests ``w`` is 0. Flat data (the counts did not move,
-  ``E0 = 0``) gives ``w = 0``: "no change"; data whose changes the model foresaw (``E1 = 0``)
-  gives ``w = 1``: the model's trend in full; in between the weight moves smoothly with the
-  evidence instead of jumping to whichever fitted the few past years best.
-  The groups' weights are then scaled by one common factor, the same combination on the
-  total's backtests (the sum of the groups' carried changes against the total's actual
-  change), so changes that the groups' forecasts share but the total did not bear out
-  (the model's error in entries, say) are not added up group by group.
+* **How much of the model's projected change to carry** (``carry_shares``): the forecast of
+  a group is a combination of three forecasts: "no change" (``now``, the count at the
+  origin), the model with entries held at the window's average (``level``: its own flows in
+  and out of care and between groups) and the model with its entry trend (``model``),
+  weighted by the inverse squares of their summed absolute errors over the group's past
+  backtests (every horizon). Written as shares of the model's change,
+  ``now + w x (level - now) + t x (model - level)``: ``w`` of the model's own dynamics and
+  ``t`` (never more than ``w``) of the entry trend on top. With fewer than ``MIN_PAIRS``
+  backtests both are 0. Flat data (the counts did not move) gives "no change"; changes the
+  model foresaw in full give the model; an entry trend that did not come is dropped while
+  the model's dynamics are kept, and in between the shares move smoothly with the evidence
+  instead of jumping to whichever fitted the few past years best. With two forecasts (no
+  ``level``) this is ``w = t = E0² / (E0² + E1²)`` (``carry_weight``).
+  The groups' shares are then scaled by one common factor, the same combination of "no
+  change" and the sum of the groups' carried changes on the total's backtests, so changes
+  that the groups' forecasts share but the total did not bear out (the model's error in
+  entries, say) are not added up group by group.
 * **A 90% band sized on past errors** (``calibrate``): the model's own standard deviation
   (process noise only) is scaled by ``k``, the root mean square of the group's past errors in
   those standard deviations at the same horizon (all horizons where it has none yet), with
@@ -32,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 Z90 = 1.6448536269514722
 MIN_PAIRS = 2
@@ -51,6 +56,13 @@ class Point:
     sd: float  # the model's own standard deviation (process noise only)
     damped: float  # damped trend of the group's yearly counts
     actual: int | None  # children at 31 March origin + horizon (None: not yet known)
+    # the model's expected count with entries held at the window's average (no entry
+    # trend); None: the same as ``model``
+    level: float | None = None
+
+    @property
+    def steady(self) -> float:
+        return self.model if self.level is None else self.level
 
     @property
     def target(self) -> int:
@@ -61,10 +73,19 @@ class Point:
 class Carry:
     """Per group: the share of the model's change carried, the band's scale, the evidence."""
 
-    weight: float
+    weight: float  # of the model's change with entries held level
     scale: float  # over every horizon
     pairs: int
     by_horizon: Mapping[int, float] = field(default_factory=dict)  # each horizon's own
+    trend: float | None = None  # of the entry trend on top; None: the same as ``weight``
+
+    @property
+    def trend_share(self) -> float:
+        return self.weight if self.trend is None else self.trend
+
+    def carried(self, now: float, level: float, model: float) -> float:
+        """``now + weight x (level - now) + trend x (model - level)``."""
+        return now + self.weight * (level - now) + self.trend_share * (model - level)
 
     def scale_at(self, horizon: int) -> float:
         """The horizon's own scale; beyond the known horizons, the furthest one's."""
@@ -100,12 +121,42 @@ def carry_weight(pairs: Sequence[tuple[float, float]]) -> float:
     return e0 * e0 / (e0 * e0 + e1 * e1)
 
 
+def carry_shares(points: Sequence[Point]) -> tuple[float, float]:
+    """``(w, t)``: the shares of the model's change and of its entry trend to carry.
+
+    The inverse-squared-error combination of "no change", the model with entries held level
+    and the model in full over ``points`` (past backtests of one group, every horizon),
+    written as ``now + w x (level - now) + t x (model - level)``. Fewer than ``MIN_PAIRS``
+    backtests, nothing moved, or the model foresaw no change in any of them: ``(0, 0)``.
+    A forecast that was never wrong takes all the weight ("no change" first, then the model
+    in full, then the level).
+    """
+    if len(points) < MIN_PAIRS or all(p.model == p.now and p.steady == p.now for p in points):
+        return 0.0, 0.0
+    actual = [float(p.actual or 0) for p in points]
+    e0 = sum(abs(a - p.now) for p, a in zip(points, actual, strict=True))
+    e1 = sum(abs(a - p.steady) for p, a in zip(points, actual, strict=True))
+    e2 = sum(abs(a - p.model) for p, a in zip(points, actual, strict=True))
+    if e0 <= 0.0:
+        return 0.0, 0.0
+    if e2 <= 0.0:
+        return 1.0, 1.0
+    if all(p.steady == p.model for p in points):  # no level apart from the model: two forecasts
+        w = e0 * e0 / (e0 * e0 + e2 * e2)
+        return w, w
+    if e1 <= 0.0:
+        return 1.0, 0.0
+    inverse = (1.0 / (e0 * e0), 1.0 / (e1 * e1), 1.0 / (e2 * e2))
+    total = sum(inverse)
+    return (inverse[1] + inverse[2]) / total, inverse[2] / total
+
+
 def _sd(point: Point) -> float:
     return math.sqrt(point.sd**2 + 1.0)  # never zero: a count is known to a child at best
 
 
-def carried(point: Point, weight: float) -> float:
-    return point.now + weight * (point.model - point.now)
+def carried(point: Point, carry: Carry) -> float:
+    return carry.carried(point.now, point.steady, point.model)
 
 
 def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carry]:
@@ -115,16 +166,14 @@ def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carr
     for p in known:
         if p.group in by_group:
             by_group[p.group].append(p)
-    weights = {
-        g: carry_weight([(p.model - p.now, float(p.actual or 0) - p.now) for p in by_group[g]])
-        for g in groups
-    }
+    shares = {g: carry_shares(by_group[g]) for g in groups}
     # one common factor: how much of the groups' carried change the total bore out
     change: dict[tuple[int, int], float] = {}
     for g in groups:
+        w, t = shares[g]
         for p in by_group[g]:
             key = (p.origin, p.horizon)
-            change[key] = change.get(key, 0.0) + weights[g] * (p.model - p.now)
+            change[key] = change.get(key, 0.0) + w * (p.steady - p.now) + t * (p.model - p.steady)
     # (no evidence either way — no total backtest, or the groups' carried changes summed
     # to nothing in every one, as when they cancel out — leaves the groups' weights as they are)
     total_pairs = [
@@ -135,15 +184,16 @@ def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carr
     out: dict[str, Carry] = {}
     for g in groups:
         pts = by_group[g]
-        w = weights[g] * common
-        z = [((float(p.actual or 0) - carried(p, w)) / _sd(p), p.horizon) for p in pts]
-        out[g] = Carry(w, _scale(v for v, _ in z), len(pts), _by_horizon(z))
+        w, t = shares[g]
+        c = Carry(w * common, 1.0, len(pts), trend=t * common)
+        z = [((float(p.actual or 0) - carried(p, c)) / _sd(p), p.horizon) for p in pts]
+        out[g] = replace(c, scale=_scale(v for v, _ in z), by_horizon=_by_horizon(z))
     # the total is the sum of the groups' carried forecasts at the same origin and horizon
     parts: dict[tuple[int, int], float] = {}
     for g in groups:
         for p in by_group[g]:
             key = (p.origin, p.horizon)
-            parts[key] = parts.get(key, 0.0) + carried(p, out[g].weight)
+            parts[key] = parts.get(key, 0.0) + carried(p, out[g])
     totals = by_group[TOTAL]
     z = [
         ((float(p.actual or 0) - parts.get((p.origin, p.horizon), p.model)) / _sd(p), p.horizon)
@@ -197,7 +247,7 @@ def forecast(points: Sequence[Point], carry: Mapping[str, Carry]) -> list[Foreca
         if p.group == TOTAL:
             continue
         c = carry[p.group]
-        m = carried(p, c.weight)
+        m = carried(p, c)
         low, high = band(m, p.model, Z90 * c.scale_at(p.horizon) * _sd(p), c.pairs)
         out.append(Forecast(p.group, p.horizon, m, low, high))
         sums[p.horizon] = sums.get(p.horizon, 0.0) + m
