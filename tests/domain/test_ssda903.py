@@ -14,6 +14,8 @@ from stars.domain.sufficiency.ssda903 import (
     parse_episodes,
     parse_header,
     parse_return_file,
+    read_stored,
+    stored_rows,
 )
 
 EP_HEAD = (
@@ -182,6 +184,28 @@ def test_a_file_read_as_bytes_parses_as_its_text():
     assert parse_header("h.csv", header.encode(), 2020).frame.equals(
         parse_header("h.csv", header, 2020).frame
     )
+
+
+def test_the_rows_kept_of_a_file_read_back_exactly_as_parsed():
+    episodes = parse_episodes(
+        "e.csv",
+        EP_HEAD
+        + "Zoë,01/06/2018,S,C2,N1,U4,PR1,10/05/2019,X1,,LS1 1AA,,\n"
+        + "Zoë,10/05/2019,P,C2,N1,K2,,,,CARPL,,,SC123\n",
+        2020,
+    )
+    header = parse_header("h.csv", HD_HEAD + "Zoë,1,01/01/2005,WBRI,,,\nB,2,,,,,\n", 2020)
+    for p in (episodes, header):
+        back = read_stored(p.file_name, p.collection_year, p.kind, stored_rows(p))
+        assert back.frame.equals(p.frame) and back.frame.schema == p.frame.schema
+        assert (back.file_name, back.collection_year, back.kind) == (
+            p.file_name,
+            p.collection_year,
+            p.kind,
+        )
+    # a reader's columns only, the others not read
+    some = read_stored("e.csv", 2020, "episodes", stored_rows(episodes), ["CHILD", "DEC", "GROUP"])
+    assert some.frame.equals(episodes.frame.select("CHILD", "DEC", "GROUP"))
 
 
 _CHILDREN = st.sampled_from(["A", "B", "C10", "C9"])

@@ -161,10 +161,11 @@ def test_the_dashboard_reads_only_its_columns_with_the_same_figures(
     ]
 
 
-def test_the_pages_read_the_stored_returns_without_checking_them_again(
+def test_the_pages_read_the_stored_rows_without_parsing_the_text_again(
     derby, returns_dir, monkeypatch
 ):
-    # checked when imported (all or nothing): read back, they are typed, not checked again
+    # parsed and checked when imported (all or nothing): the pages read back the rows kept
+    # then, and neither read the text again nor check it
     returns_import(council=derby, folder=returns_dir)
     years = range(FIRST_YEAR, LAST_YEAR + 1)
     checked = merge_returns(
@@ -172,11 +173,11 @@ def test_the_pages_read_the_stored_returns_without_checking_them_again(
         [parse_header("h", (returns_dir / f"{y}/header.csv").read_bytes(), y) for y in years],
     )
 
-    def checking(*args, **kwargs):
-        raise AssertionError("a stored return checked again")
+    def parsing(*args, **kwargs):
+        raise AssertionError("a stored return parsed again")
 
-    for name in ("_check_required", "_check_codes", "_episode_order_errors", "_errors_where"):
-        monkeypatch.setattr(ssda903, name, checking)
+    for name in ("_read", "_check_required", "_check_codes", "_episode_order_errors"):
+        monkeypatch.setattr(ssda903, name, parsing)
     services._PARSED.clear()
     read = council_returns(derby)
     # every row and value as the checked files give them

@@ -85,10 +85,21 @@ def load_policy(text: str, source: str = "access-policy.toml") -> tuple[list[str
 POLICY_ROLES, PAGES = load_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
 
 
+_OPTIONS = "_stars_programme_options"
+
+
 def programme_options(user: Any) -> list[ProgrammeChoice] | None:
-    """The programmes a user works in (None: the service holds no programme yet)."""
+    """The programmes a user works in (None: the service holds no programme yet). Read
+    once per user object, so once per request (``request.user`` is loaded for each): the
+    page, the header's switcher and the home page's links all ask."""
     options = getattr(user, "programme_options", None)
-    return options() if callable(options) else None
+    if not callable(options):
+        return None
+    found = getattr(user, _OPTIONS, None)
+    if found is None:
+        found = (options(),)
+        setattr(user, _OPTIONS, found)
+    return found[0]  # type: ignore[no-any-return]
 
 
 def programme_enter(

@@ -23,13 +23,16 @@ class SufficiencyReturn(models.Model):
     kind = models.CharField(max_length=16, choices=ReturnKind.choices)
     file_name = models.CharField(max_length=300)
     text = models.TextField()
+    # the rows as parsed and checked at import (``stored_rows``): the pages read these, a
+    # column at a time, and never parse the text again
+    frame = models.BinaryField()
     rows = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     imported_at = models.DateTimeField(auto_now=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["text"])
+    history = HistoricalRecords(excluded_fields=["text", "frame"])
 
     class Meta:
         ordering = ["council", "collection_year", "kind"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from django.db import connection, transaction
 from stars.core.audit import record_access
 from stars.domain.sufficiency.ssda903 import (
     Columns,
+    Kind,
     MergedReturns,
     ParsedFile,
     ValidationError,
@@ -23,6 +25,8 @@ from stars.domain.sufficiency.ssda903 import (
     numbered_children,
     parse_episodes,
     parse_header,
+    read_stored,
+    stored_rows,
 )
 from stars.domain.text_files import NotText, decode
 from stars.partnership.models import Council
@@ -217,6 +221,7 @@ def returns_import(
             defaults={
                 "file_name": p.file_name,
                 "text": text,
+                "frame": stored_rows(p),  # the rows as checked: the pages read them
                 "rows": p.frame.height,
                 "sha256": sha256,
                 "imported_by": user,
@@ -236,17 +241,23 @@ def returns_import(
     )
 
 
-# Parsed returns by their content: every sufficiency page reads them, and parsing a council's
-# seven years takes about 0.1 s. The key holds each file's SHA-256, so a re-import that
-# changes a file is parsed afresh, and the columns kept; a few readings are kept per process.
+# Merged returns by their content: every sufficiency page reads them. The key holds each
+# file's SHA-256, so a re-import that changes a file is read afresh, and the columns kept; a
+# few readings are kept per process.
 _PARSED: dict[tuple[object, ...], MergedReturns] = {}
 _PARSED_MAX = 8
 
 
 def council_returns(council: Council, columns: Columns | None = None) -> MergedReturns | None:
-    """The council's stored returns, parsed and merged (None when it has none): every
-    column, or only ``columns`` of them, typed compactly (``compact``), e.g. the forecast's
-    (``FORECAST_COLUMNS``), which at national size takes a fraction of the memory."""
+    """The council's stored returns, their rows as checked at import read back and merged
+    (None when it has none): every column, or only ``columns`` of them, typed compactly
+    (``compact``), e.g. the forecast's (``FORECAST_COLUMNS``), which at national size takes a
+    fraction of the memory."""
+    with _few_pages_cached():
+        return _council_returns(council, columns)
+
+
+def _council_returns(council: Council, columns: Columns | None) -> MergedReturns | None:
     files = list(
         SufficiencyReturn.objects.filter(council=council)
         .order_by("collection_year", "kind")
@@ -259,21 +270,23 @@ def council_returns(council: Council, columns: Columns | None = None) -> MergedR
     if merged is not None:
         return merged
 
-    def parsed(of_kind: str) -> Iterator[ParsedFile]:
-        # a file at a time, its text read and parsed as the merge comes to it: no local
-        # keeps a text or a frame while the merge goes on. Only typed, not checked again:
-        # every stored file was checked when imported, and nothing is stored unless all were
-        parse = parse_header if of_kind == ReturnKind.HEADER else parse_episodes
+    def stored(of_kind: Kind) -> Iterator[ParsedFile]:
+        # a file at a time, its rows read back as the merge comes to them, only the columns
+        # kept: never the text, parsed and checked once, when imported (all or nothing)
         for pk, kind, year, name, _ in files:
             if kind != of_kind:
                 continue
-            if columns is None:
-                yield parse(name, _text(pk), year, check=False)
-            else:  # the other columns let go as soon as the file is typed
-                kept = columns.headers if kind == ReturnKind.HEADER else columns.episodes
-                yield compact(parse(name, _text(pk), year, check=False), kept)
+            kept = (
+                None
+                if columns is None
+                else columns.headers
+                if kind == "header"
+                else columns.episodes
+            )
+            rows = read_stored(name, year, of_kind, _stored_frame(pk), kept)
+            yield rows if kept is None else compact(rows, kept)
 
-    merged = merge_returns(parsed(ReturnKind.EPISODES), parsed(ReturnKind.HEADER))
+    merged = merge_returns(stored("episodes"), stored("header"))
     if columns is not None and columns.numbered_children:
         merged = numbered_children(merged)
     if len(_PARSED) >= _PARSED_MAX:
@@ -282,14 +295,29 @@ def council_returns(council: Council, columns: Columns | None = None) -> MergedR
     return merged
 
 
-def _text(pk: int) -> str:
-    text: str = SufficiencyReturn.objects.values_list("text", flat=True).get(pk=pk)
-    if connection.vendor == "sqlite":
-        # a return's text is read once and parsed: its pages would otherwise stay in the
-        # connection's page cache (up to 128 MB, see settings) for as long as it lives
+def _stored_frame(pk: int) -> bytes:
+    return bytes(SufficiencyReturn.objects.values_list("frame", flat=True).get(pk=pk))
+
+
+@contextmanager
+def _few_pages_cached() -> Iterator[None]:
+    """On SQLite, a 2 MB page cache while the stored returns are read (the setting's 128 MB
+    is for imports): the rows are read once, and listing the files reads through their texts
+    to the SHA-256 stored after them; those pages would otherwise stay in the connection's
+    cache for as long as it lives."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size")
+        (size,) = cur.fetchone()
+        cur.execute("PRAGMA shrink_memory")
+        cur.execute("PRAGMA cache_size = -2048")
+    try:
+        yield
+    finally:
         with connection.cursor() as cur:
-            cur.execute("PRAGMA shrink_memory")
-    return text
+            cur.execute(f"PRAGMA cache_size = {int(size)}")
 
 
 def council_years(council: Council) -> list[int]:

@@ -15,6 +15,7 @@ return (hundreds of thousands of rows) parses in seconds.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -469,6 +470,31 @@ def parse_episodes(
     return ParsedFile(file_name, collection_year, "episodes", frame, tuple(sorted(errors)))
 
 
+# --- stored rows ------------------------------------------------------------------------------
+
+
+def stored_rows(parsed: ParsedFile) -> bytes:
+    """A checked file's typed rows as kept beside its text (Parquet: every column, each
+    compressed, readable a column at a time), so a reader gets them back without parsing
+    the text again (``read_stored``)."""
+    out = io.BytesIO()
+    parsed.frame.write_parquet(out, compression="zstd", statistics=False)
+    return out.getvalue()
+
+
+def read_stored(
+    file_name: str,
+    collection_year: int,
+    kind: Kind,
+    data: bytes,
+    columns: Sequence[str] | None = None,
+) -> ParsedFile:
+    """The rows ``stored_rows`` kept of a file, exactly as parsed: every column, or only
+    ``columns`` (the others are not read)."""
+    frame = pl.read_parquet(io.BytesIO(data), columns=None if columns is None else list(columns))
+    return ParsedFile(file_name, collection_year, kind, frame, ())
+
+
 def check_children_in_header(episodes: ParsedFile, header: ParsedFile) -> list[ValidationError]:
     """An error for every episode whose CHILD has no row in the same year's header.
 
@@ -530,30 +556,29 @@ def _merge_latest(
     """Rows of every file, the latest return's row of each ``keys``, sorted by them; and the
     number of rows read.
 
-    A file at a time: the history never holds every return's repeated rows at once, and a
-    caller passing a generator holds one file's rows, not all of them. Sorted, the latest
-    return's row is the last of its run: the rows kept are those whose next row has other
-    keys (a ``unique()`` over the frame costs far more memory).
+    The files' rows are put together once and sorted once (by the keys, then YEAR): the
+    latest return's row is the last of its run, and only those rows are gathered, in one
+    copy. (Re-sorting the history merged so far as each file came cost a sorted copy of it
+    a file.)
     """
+    frames: list[pl.DataFrame] = []
+    rows = 0
+    for f in files:
+        if f.frame.height:
+            frames.append(f.frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys)))
+            rows += frames[-1].height
+    if not frames:
+        return None, 0
+    both = pl.concat(frames, how="diagonal_relaxed")
+    del frames
+    order = both.select(pl.arg_sort_by(*keys, "YEAR")).to_series()
+    ordered_keys = both.select(keys)[order]
     last = pl.lit(False)
     for k in keys:
         last = last | (pl.col(k) != pl.col(k).shift(-1))
-    merged: pl.DataFrame | None = None
-    rows = 0
-    for f in files:
-        if not f.frame.height:
-            continue
-        frame = f.frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
-        rows += frame.height
-        both = frame if merged is None else pl.concat([merged, frame], how="diagonal_relaxed")
-        # let go of each frame as soon as the next is made: at most two copies at a time
-        merged = None
-        del frame
-        # the sorting order, then the rows in it: half the peak of a sort over the frame
-        both = both[both.select(pl.arg_sort_by(*keys, "YEAR")).to_series()]
-        merged = both.filter(last.fill_null(True))
-        del both
-    return merged, rows
+    kept = order.filter(ordered_keys.select(last.fill_null(True)).to_series())
+    del order, ordered_keys
+    return both[kept], rows
 
 
 def merge_returns(
@@ -565,7 +590,7 @@ def merge_returns(
     from an earlier return that was still open during a later loaded return's year but is
     not restated there (e.g. its DECOM was corrected) is dropped: the later return is
     authoritative for its period. Headers: the latest return's row for each child.
-    The files are merged one at a time, so they may come from a generator that reads them.
+    The files may come from a generator that reads them: only the rows each yields are kept.
     """
     notes: list[str] = []
     merged, read = _merge_latest(episode_files, ("CHILD", "DECOM"))
