@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -146,11 +147,16 @@ def test_stars_serve_starts_a_worker_and_stops_it_with_itself(tmp_path):
     try:
         deadline = time.monotonic() + 90
         children: list[int] = []
-        while time.monotonic() < deadline and not children:
+        cmdline: list[bytes] = []
+        # a child is seen first with its parent's command line (forked, not yet started):
+        # wait for it to become the worker
+        while time.monotonic() < deadline and cmdline[-3:] != [b"stars.cli", b"worker", b""]:
             time.sleep(0.3)
             children = [int(p) for p in children_file.read_text().split()]
+            if children:
+                with contextlib.suppress(FileNotFoundError):  # gone between the two reads
+                    cmdline = Path(f"/proc/{children[0]}/cmdline").read_bytes().split(b"\0")
         assert children, "stars serve started no worker"
-        cmdline = Path(f"/proc/{children[0]}/cmdline").read_bytes().split(b"\0")
         assert cmdline[-3:] == [b"stars.cli", b"worker", b""]
     finally:
         server.terminate()
