@@ -325,7 +325,7 @@ def _history(rows, k=1):
     pts = []
     for i, (now, change, miss) in enumerate(rows):
         for g, sign in (("a", 1), ("b", -1)):
-            model = now + sign * change
+            model = max(0, now + sign * change)
             actual = max(0, model + miss * sign)
             sd = (k * k * (4.0 + 1.0) - 1.0) ** 0.5
             pts.append(Point(2010 + i, 1, g, k * now, float(k * model), sd, 0.0, k * actual))
@@ -334,14 +334,15 @@ def _history(rows, k=1):
 
 @settings(max_examples=60, deadline=None)
 @given(count_rows, st.integers(20, 400), st.integers(-40, 40))
+@example(rows=[(20, 0, 0), (20, 1, 0), (20, 1, 0)], now=20, change=21)
 def test_the_band_contains_the_forecast_and_scales_with_the_counts(rows, now, change):
     for k in (1, 3):
         pts = _history(rows, k)
         carry = calibrate(pts, ["a", "b"])
         sd = (k * k * 5.0 - 1.0) ** 0.5
         live = [
-            Point(2020, 1, "a", k * now, float(k * (now + change)), sd, 0.0, None),
-            Point(2020, 1, "b", k * now, float(k * (now - change)), sd, 0.0, None),
+            Point(2020, 1, "a", k * now, float(k * max(0, now + change)), sd, 0.0, None),
+            Point(2020, 1, "b", k * now, float(k * max(0, now - change)), sd, 0.0, None),
             Point(2020, 1, TOTAL, 2 * k * now, float(2 * k * now), sd, 0.0, None),
         ]
         bands = forecast(live, carry)
