@@ -1,9 +1,13 @@
 """Idle sign-out: a session ends 30 minutes after the user's last request, and its row is
-written about once a minute at most, not on every page."""
+written about once a minute at most, not on every page. Each test runs with sessions in the
+database alone and, as with a shared cache (``STARS_CACHE_URL``), read from the cache."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pytest
 import time_machine
@@ -29,8 +33,13 @@ def _session_writes(queries) -> list[str]:
     ]
 
 
-@pytest.fixture
-def signed_in(client, users):
+DB = "django.contrib.sessions.backends.db"
+CACHED_DB = "django.contrib.sessions.backends.cached_db"
+
+
+@pytest.fixture(params=[DB, CACHED_DB])
+def signed_in(request, client, users, settings):
+    settings.SESSION_ENGINE = request.param
     with time_machine.travel(START, tick=False) as clock:
         client.force_login(users["spoc"])
         assert client.get("/").status_code == 200
@@ -85,3 +94,29 @@ def test_signing_out_leaves_no_session_to_refresh(signed_in):
     client.post("/sign-out/")
     assert not Session.objects.filter(session_key=key).exists()
     assert Session.objects.count() == 0
+
+
+def _session_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries if 'FROM "django_session"' in q["sql"]]
+
+
+def test_with_a_shared_cache_a_page_reads_no_session_from_the_database(client, users, settings):
+    settings.SESSION_ENGINE = CACHED_DB
+    client.force_login(users["spoc"])
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert _session_reads(queries) == []
+    client.post("/sign-out/")  # removed from the cache as well as the database
+    response = client.get("/referrals/")
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+
+
+@pytest.mark.parametrize("cache_url, engine", [("", DB), ("redis://127.0.0.1:6379/0", CACHED_DB)])
+def test_sessions_are_read_from_the_cache_only_when_it_is_shared(cache_url, engine, tmp_path):
+    env = {**os.environ, "STARS_HOME": str(tmp_path), "STARS_CACHE_URL": cache_url}
+    code = "from stars.core import settings; print(settings.SESSION_ENGINE)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == engine

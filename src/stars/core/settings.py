@@ -159,6 +159,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "stars"}
     )
 }
+# With a shared cache, sessions are read from it (and written to the database too, so none is
+# lost when the cache is flushed): no session query on every request. Not with each process's
+# own memory, where signing out in one server process would leave the others' copies.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if _CACHE_URL else "db")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partnership.User"
 
