@@ -117,6 +117,10 @@ def main() -> None:
         group_column="PEER_GROUP",
     )
     t3 = time.perf_counter()
+    if os.environ.get("STARS_BENCH_POINTS"):  # every backtest's point, for trying band rules
+        Path(os.environ["STARS_BENCH_POINTS"]).write_text(
+            json.dumps([p.__dict__ for p in rolling.points])
+        )
     known = [p for p in rolling.points if p.actual is not None]
     evaluation = evaluate(rolling.points, PEER_GROUPS)
     at = [p for p in known if p.origin == origin and p.horizon == 1]

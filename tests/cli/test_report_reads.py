@@ -1,5 +1,6 @@
 """`stars report evaluation` reads the records through ADBC's SQLite driver (a connection of
-its own, into Arrow) when it can: the frames are those of the usual read, value for value.
+its own, into Arrow) when it can: the frames are those of the usual read, value for value;
+the enquiries it counts in the database give the counts and the report of their rows.
 
 Tests run inside a transaction on an in-memory database, where that reader is never used,
 so the comparison runs in a process of its own on a SQLite file, as the command does."""
@@ -24,6 +25,7 @@ django.setup()
 call_command("migrate", verbosity=0)
 
 from django.db import connection, transaction
+import polars as pl
 from polars.testing import assert_frame_equal
 
 from stars.core.permissions import Scope
@@ -33,7 +35,9 @@ from stars.domain.contract.parsing import parse_contract
 from stars.domain.tracker.rows import write_tracker
 from stars.partnership.selectors import programme_choose
 from stars.tracker.files import import_files
-from stars.tracker.selectors import arrow_readable, report_frames
+from stars.domain.evaluation.report import enquiry_counts, evaluation_report
+from stars.partnership.selectors import contract_current
+from stars.tracker.selectors import arrow_readable, report_frames, report_inputs
 
 home = Path(__import__("os").environ["STARS_HOME"])
 contract = Path("contracts/dn2-stars.toml")
@@ -68,6 +72,23 @@ for programme in (None, programme_choose(None)):  # with the programme as a para
         assert usual[0]["decision_date"].null_count() > 0
         assert usual[1]["end_date"].null_count() > 0
         assert usual[1]["enquiry_id"].null_count() > 0
+        # the report's reads: the enquiries counted by SQLite (through its own index) as of
+        # the day of a decision and of an enquiry, with some decisions still to come, the
+        # same either way, and the same counts and report as from the enquiries' rows
+        for column in ("decision_date", "enquiry_date"):
+            dates = usual[0][column].drop_nulls().sort()
+            day = dates[len(dates) // 2]
+            assert usual[0].filter(pl.col("decision_date") > day).height > 0
+            counted = report_inputs(scope, day)
+            counted_arrow = report_inputs(scope, day, arrow=True)
+            assert counted[0] == counted_arrow[0]
+            for a, b in zip((*counted[1:], *counted_arrow[1:]), (*usual[1:], *usual[1:])):
+                assert_frame_equal(a, b)
+            assert sorted(counted[0].rows) == sorted(enquiry_counts(usual[0], day).rows)
+            terms = contract_current()
+            assert evaluation_report(terms, counted[0], *counted[1:], day) == evaluation_report(
+                terms, *usual, day
+            )
 print("identical")
 """
 

@@ -3,6 +3,7 @@ programme, and a user of one programme gets 404 for another's records (pages and
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from stars.core.api import basic_header
+from stars.core.permissions import Scope
 from stars.core.programmes import programme_use
 from tests.conftest import CONTRACT, PASSWORD, make_referral
 
@@ -203,3 +205,85 @@ def test_a_tracker_upload_loads_only_the_programme_it_was_made_in(users, two, tm
     with programme_use(two["other"].choice()):
         seen = [u.programme for u in uploads_visible(users["provider_manager"], "tracker")]
     assert seen == ["other"]
+
+
+DAY = dt.date(2024, 11, 30)
+
+
+def _records(decisions: list[str]) -> None:
+    """A period for each referral of the programme worked in, and an enquiry of its child
+    per decision (decided on 3 June 2024 unless pending)."""
+    from stars.cases.models import OutcomePeriod
+    from stars.referrals.models import Enquiry, Referral
+
+    for r in Referral.objects.all():
+        OutcomePeriod.objects.create(referral=r, start_date=dt.date(2022, 2, 1))
+        for i, decision in enumerate(decisions):
+            Enquiry.objects.create(
+                enquiry_id=f"E-{r.referral_id}-{i}",
+                child=r.child,
+                council=r.council,
+                cohort="B",
+                enquiry_date=dt.date(2024, 5, 1),
+                decision=decision,
+                decision_date=None if decision == "pending" else dt.date(2024, 6, 3),
+            )
+
+
+def _reads(scope: Scope | None = None) -> tuple[list[tuple[str, str, str, int, int]], set, set]:
+    """The evaluation report's reads (enquiries counted by the database): the counts, and
+    the referrals and the referrals of the periods read; the report is that of the rows."""
+    from stars.domain.evaluation.report import evaluation_report
+    from stars.partnership.selectors import contract_current
+    from stars.tracker.selectors import report_frames, report_inputs
+
+    counted, referrals, periods = report_inputs(scope, DAY)
+    terms = contract_current()
+    assert evaluation_report(terms, counted, referrals, periods, DAY) == evaluation_report(
+        terms, *report_frames(scope), DAY
+    )
+    return sorted(counted.rows), set(referrals["referral_id"]), set(periods["referral_id"])
+
+
+def _ids() -> set[str]:
+    from stars.referrals.models import Referral
+
+    return {str(r.id) for r in Referral.objects.all()}
+
+
+def test_the_evaluation_reports_reads_keep_to_the_programme_worked_in(two):
+    """With several programmes, the report counts each one's enquiries and reads its
+    periods (joined to their referrals in SQL): each programme's own records only."""
+    for programme, decisions in ((two["stars"], ["progressed", "pending"]), (two["other"], [])):
+        with programme_use(programme.choice()):
+            _records(decisions)
+    with programme_use(two["stars"].choice()):
+        counted, referrals, periods = _reads()
+        assert counted == [
+            ("B", "derby", "pending", 0, 1),
+            ("B", "derby", "progressed", 1, 1),
+            ("B", "nottingham", "pending", 0, 1),
+            ("B", "nottingham", "progressed", 1, 1),
+        ]
+        assert referrals == periods == _ids() and len(referrals) == 2
+    with programme_use(two["other"].choice()):
+        counted, referrals, periods = _reads()
+        assert counted == []
+        assert referrals == periods == _ids() and len(referrals) == 2
+
+
+def test_with_one_programme_the_periods_read_keep_to_the_scopes_referrals(users, referrals):
+    """With one programme the periods are read without joining each to its referral, then
+    kept to the referrals read: a council's scope still gets its own periods only."""
+    from stars.partnership.models import Programme
+
+    assert Programme.objects.count() == 1
+    with programme_use(Programme.objects.get().choice()):
+        _records(["progressed", "pending"])
+        derby = Scope(
+            councils=frozenset({"derby"}), key_worker_id=None, child_level=False, identifiable=False
+        )
+        counted, derby_referrals, periods = _reads(derby)
+        assert counted == [("B", "derby", "pending", 0, 1), ("B", "derby", "progressed", 1, 1)]
+        assert derby_referrals == periods == {str(referrals["derby"].id)}
+        assert _reads()[1] == _reads()[2] == _ids() and len(_ids()) == 2

@@ -14,7 +14,9 @@ from stars.domain.sufficiency.rolling import damped_trend, origins_for, rolling_
 from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
 from stars.domain.sufficiency.trust import (
     MIN_PAIRS,
+    PRIOR_ERRORS,
     TOTAL,
+    Z90,
     Point,
     _ordered,
     calibrate,
@@ -22,6 +24,8 @@ from stars.domain.sufficiency.trust import (
     carry_weight,
     evaluate,
     forecast,
+    shrunk_scale,
+    t95,
 )
 
 changes = st.floats(-200, 200, allow_nan=False).filter(lambda v: abs(v) > 1e-3)
@@ -245,6 +249,126 @@ def test_the_band_widens_when_past_errors_were_larger_than_the_model_said():
     assert band["a"].expected == 100.0  # the model's changes never came: no change
     assert band["a"].upper - band["a"].lower > 2 * 1.64 * 3 * 2.0
     assert band[TOTAL].expected == band["a"].expected
+
+
+def _steady(group, actuals, sd=3**0.5):
+    """One-year backtests of a group whose model foresaw no change (so it forecasts "no
+    change") from 100 children; ``sd`` 3**0.5 makes the band's unit sqrt(sd² + 1) = 2."""
+    return [Point(2015 + i, 1, group, 100, 100.0, sd, 100.0, a) for i, a in enumerate(actuals)]
+
+
+def test_the_band_is_narrower_for_the_group_the_model_forecast_well():
+    # worked example: "a" missed by 0, 2, 2, 0 children (0, 1, 1, 0 in units of 2), "b" by
+    # 0, 10, 10, 0 (0, 5, 5, 0); every group's squared errors 52 over 8, with one prior error
+    # of 1: (1 + 52) / 9. Each group counts that as PRIOR_ERRORS (1) error beside its own 4:
+    # a: sqrt((53/9 + 2) / 5) x t95(5) = 1.2561 x 2.015 units of 2 = 5.06 children each side
+    # b: sqrt((53/9 + 50) / 5) x t95(5) = 3.3434 x 2.015 units of 2 = 13.47 children
+    assert PRIOR_ERRORS == 1
+    history = _steady("a", [100, 102, 98, 100]) + _steady("b", [100, 110, 90, 100])
+    carry = calibrate(history, ["a", "b"])
+    assert carry["a"].weight == carry["b"].weight == 0.0  # the model foresaw no change
+    live = [Point(2020, 1, g, 100, 100.0, 3**0.5, 100.0, None) for g in ("a", "b", TOTAL)]
+    band = {f.group: f for f in forecast(live, carry)}
+    assert abs(band["a"].upper - 100 - 2 * 2.015 * ((53 / 9 + 2) / 5) ** 0.5) < 1e-9
+    assert abs(band["b"].upper - 100 - 2 * 2.015 * ((53 / 9 + 50) / 5) ** 0.5) < 1e-9
+    assert round(band["a"].upper - band["a"].lower, 2) == 10.12
+    assert round(band["b"].upper - band["b"].lower, 2) == 26.95
+    # before, each group's band rested on its own errors alone, widened by Student's t for
+    # their number: 3.30 children each side for "a"; with a single year's error, 3.8 times
+    # its size (t95(1) / Z90), which left early bands far too wide
+
+
+def test_one_years_error_is_weighed_with_the_other_groups_not_multiplied_by_t95_of_one():
+    # a group with one backtest: its error of 2 sds among the others' errors of 1 and 3
+    own, pooled = [2.0], [2.0, 1.0, 3.0]
+    base = (1 + 4 + 1 + 9) / 4
+    assert abs(shrunk_scale(own, pooled) - ((base + 4) / 2) ** 0.5 * t95(2) / Z90) < 1e-12
+    # 3.49; before: the group's own error with one prior error of 1, times t95(1) / Z90: 6.07
+    before = ((1 + 4) / 2) ** 0.5 * t95(1) / Z90
+    assert round(shrunk_scale(own, pooled), 2) == 3.49 and round(before, 2) == 6.07
+    assert shrunk_scale([], []) == 1.0  # no backtest at all: the model's own sd
+
+
+standardised = st.lists(st.floats(-20, 20, allow_nan=False), min_size=1, max_size=12)
+
+
+@given(standardised, standardised, st.floats(1.0, 5.0))
+def test_larger_errors_never_narrow_the_band(own, others, factor):
+    wider = [v * factor for v in own]
+    assert shrunk_scale(wider, wider + others) >= shrunk_scale(own, own + others) * (1 - 1e-12)
+
+
+@given(standardised, standardised)
+def test_a_group_with_smaller_errors_gets_a_band_no_wider(small, others):
+    # the same pooled errors; "large" missed by at least as much as "small", backtest by backtest
+    large = [v + (1.0 if v >= 0 else -1.0) for v in small]
+    pooled = small + large + others
+    assert shrunk_scale(small, pooled) <= shrunk_scale(large, pooled)
+
+
+@given(standardised, standardised)
+def test_the_scale_is_the_errors_not_their_order(own, others):
+    pooled = own + others
+    assert abs(shrunk_scale(own, pooled) - shrunk_scale(own[::-1], pooled[::-1])) < 1e-9
+
+
+count_rows = st.lists(
+    st.tuples(st.integers(20, 400), st.integers(-30, 30), st.integers(-30, 30)),
+    min_size=3,
+    max_size=7,
+)
+
+
+def _history(rows, k=1):
+    """Backtests of two groups, every count times ``k`` and the model's sd so that the band's
+    unit sqrt(sd² + 1) is k times too."""
+    pts = []
+    for i, (now, change, miss) in enumerate(rows):
+        for g, sign in (("a", 1), ("b", -1)):
+            model = max(0, now + sign * change)
+            actual = max(0, model + miss * sign)
+            sd = (k * k * (4.0 + 1.0) - 1.0) ** 0.5
+            pts.append(Point(2010 + i, 1, g, k * now, float(k * model), sd, 0.0, k * actual))
+    return pts
+
+
+@settings(max_examples=60, deadline=None)
+@given(count_rows, st.integers(20, 400), st.integers(-40, 40))
+@example(rows=[(20, 0, 0), (20, 1, 0), (20, 1, 0)], now=20, change=21)
+def test_the_band_contains_the_forecast_and_scales_with_the_counts(rows, now, change):
+    for k in (1, 3):
+        pts = _history(rows, k)
+        carry = calibrate(pts, ["a", "b"])
+        sd = (k * k * 5.0 - 1.0) ** 0.5
+        live = [
+            Point(2020, 1, "a", k * now, float(k * max(0, now + change)), sd, 0.0, None),
+            Point(2020, 1, "b", k * now, float(k * max(0, now - change)), sd, 0.0, None),
+            Point(2020, 1, TOTAL, 2 * k * now, float(2 * k * now), sd, 0.0, None),
+        ]
+        bands = forecast(live, carry)
+        for f in bands:
+            assert f.lower <= f.expected <= f.upper
+        if k == 1:
+            base = bands
+    # k times the children (and the model's sd in step): k times the forecast and its band
+    for b, f in zip(base, bands, strict=True):
+        assert abs(f.expected - 3 * b.expected) < 1e-6 * (1 + f.expected)
+        assert abs(f.upper - 3 * b.upper) < 1e-6 * (1 + f.upper)
+        if b.lower > 0:
+            assert abs(f.lower - 3 * b.lower) < 1e-6 * (1 + f.upper)
+
+
+@settings(max_examples=40, deadline=None)
+@given(count_rows)
+def test_without_evidence_the_band_spans_no_change_and_the_model(rows):
+    # one backtest: too few to choose how much trend to carry, so "no change" is the forecast
+    # and the band still reaches the model's full trend
+    pts = _history(rows[:1])
+    carry = calibrate(pts, ["a", "b"])
+    for g, model in (("a", 150.0), ("b", 50.0)):
+        (f,) = forecast([Point(2020, 2, g, 100, model, 2.0, 100.0, None)], carry)
+        assert f.expected == 100.0
+        assert f.lower <= min(100.0, model) and f.upper >= max(100.0, model)
 
 
 @settings(max_examples=30, deadline=None)

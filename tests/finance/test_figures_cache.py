@@ -109,3 +109,48 @@ def test_reading_the_version_builds_no_history_manager_once_its_query_is_known(
     assert programme_version() == before
     _period(referrals["derby"])  # a change
     assert programme_version() != before
+
+
+def test_downloads_are_built_once_per_version_and_every_download_is_logged(
+    client, users, referrals, monkeypatch
+):
+    """The evaluator's extract and the evaluation report's JSON are built once per version of
+    the records (a second download is read, not worked out again), each download is still
+    in the access log, another recipient never gets the first one's pseudonyms, and a change
+    to the records gives a new file."""
+    from stars.core.models import AccessLog
+    from stars.reports import services
+
+    built = {"extract": 0, "json": 0}
+    rows_of, json_of = figures.evaluator_rows, services.evaluation_json
+
+    def counted_rows(*args, **kwargs):
+        built["extract"] += 1
+        return rows_of(*args, **kwargs)
+
+    def counted_json(*args, **kwargs):
+        built["json"] += 1
+        return json_of(*args, **kwargs)
+
+    monkeypatch.setattr(figures, "evaluator_rows", counted_rows)
+    monkeypatch.setattr(services, "evaluation_json", counted_json)
+    extract = reverse("finance_extract") + f"?as_of={AS_OF}&format=csv"
+    report = reverse("report_evaluation") + f"?as_of={AS_OF}&format=json"
+
+    client.force_login(users["evaluator"])
+    first = client.get(extract).content
+    assert client.get(extract).content == first
+    assert client.get(report).content == client.get(report).content
+    assert built == {"extract": 1, "json": 1}
+    assert AccessLog.objects.filter(object_type="evaluator_extract").count() == 2
+    assert AccessLog.objects.filter(object_type="report", detail="json").count() == 2
+
+    client.force_login(users["admin"])  # another recipient: their own pseudonyms
+    other = client.get(extract).content
+    assert built["extract"] == 2 and other != first
+
+    client.force_login(users["evaluator"])
+    _period(referrals["derby"])  # a change: a new version, built again
+    assert client.get(extract).content != first
+    client.get(report)
+    assert built == {"extract": 3, "json": 2}

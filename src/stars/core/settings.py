@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "stars.core.sessions.session_refresh_middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -158,6 +159,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "stars"}
     )
 }
+# With a shared cache, sessions are read from it (and written to the database too, so none is
+# lost when the cache is flushed): no session query on every request. Not with each process's
+# own memory, where signing out in one server process would leave the others' copies.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if _CACHE_URL else "db")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partnership.User"
 
@@ -197,9 +202,9 @@ AXES_LOCKOUT_CALLABLE = "stars.core.security.lockout_response"
 STARS_PROXY_HEADER = os.environ.get("STARS_PROXY_HEADER", "").strip()
 STARS_PROXY_COUNT = int(os.environ.get("STARS_PROXY_COUNT", "1"))
 
-# Sessions expire after 30 minutes idle and when the browser closes.
+# Sessions expire after 30 minutes idle and when the browser closes. The expiry is moved
+# forward at most once a minute (stars.core.sessions), not saved on every request.
 SESSION_COOKIE_AGE = int(os.environ.get("STARS_SESSION_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

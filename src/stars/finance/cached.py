@@ -7,9 +7,13 @@ One function per page, used by the page and by the warming of the figures after 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
+from django.conf import settings
+
 from stars.core.permissions import Scope
+from stars.core.spreadsheets import csv_text, xlsx
 from stars.domain.contract.terms import Contract
 from stars.finance import figures
 from stars.finance.charts import cumulative_chart
@@ -37,3 +41,21 @@ def investor_page_figures(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     return programme_figures(
         "investor_overview", None, (as_of,), lambda: figures.investor_overview(contract, as_of)
     )
+
+
+def evaluator_extract(
+    contract: Contract, scope: Scope | None, as_of: dt.date, *, recipient: str, fmt: str
+) -> tuple[int, str | bytes]:
+    """The evaluator's extract for ``recipient`` as a ``fmt`` file (``csv`` or ``xlsx``) and
+    its number of rows, built once per version of the records, scope, date, recipient and
+    pseudonym key: a second download of the same data is read, not worked out again."""
+
+    def build() -> tuple[int, str | bytes]:
+        rows = figures.evaluator_rows(contract, scope, as_of, recipient=recipient)
+        headers = figures.EXTRACT_COLUMNS
+        body = csv_text(headers, rows) if fmt == "csv" else xlsx({"Referrals": (headers, rows)})
+        return len(rows), body
+
+    # the key's digest, not the key: a new key gives new pseudonyms, never the old file
+    key_id = hashlib.sha256(settings.STARS_PSEUDONYM_KEY.encode()).hexdigest()[:16]
+    return programme_figures("evaluator_extract", scope, (as_of, recipient, fmt, key_id), build)

@@ -18,11 +18,10 @@ from stars.core.forms import form_step
 from stars.core.listing import page_of, query_without_page
 from stars.core.permissions import allowed, page, programme_options, scope_of
 from stars.core.programmes import programme_active
-from stars.core.spreadsheets import csv_text, xlsx
 from stars.domain.calendar import month_label
 from stars.domain.references import claim_reference
 from stars.finance import documents, figures, selectors, services
-from stars.finance.cached import investor_page_figures, money_page_figures
+from stars.finance.cached import evaluator_extract, investor_page_figures, money_page_figures
 from stars.finance.forms import DisputeForm, OpenClaimForm
 from stars.finance.models import ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current, programme_parties
@@ -299,19 +298,18 @@ def finance_extract(request: HttpRequest) -> HttpResponse:
     if fmt in ("csv", "xlsx"):
         scope = scope_of(request.user)
         recipient = request.user.get_username()  # pseudonyms are the recipient's own
-        rows = figures.evaluator_rows(contract_current(), scope, as_of, recipient=recipient)
+        count, body = evaluator_extract(
+            contract_current(), scope, as_of, recipient=recipient, fmt=fmt
+        )
         record_access(
             user=request.user,
             action="export",
             object_type="evaluator_extract",
             object_id=str(as_of),
             path=request.get_full_path(),
-            detail=f"{len(rows)} rows pseudonymised for {recipient}, {fmt}",
+            detail=f"{count} rows pseudonymised for {recipient}, {fmt}",
         )
-        headers = figures.EXTRACT_COLUMNS
-        if fmt == "csv":
-            return download("csv", f"stars-extract-{as_of}", csv_text(headers, rows))
-        return download("xlsx", f"stars-extract-{as_of}", xlsx({"Referrals": (headers, rows)}))
+        return download(fmt, f"stars-extract-{as_of}", body)
     return render(
         request,
         "finance/extract.html",

@@ -13,7 +13,7 @@ from typing import Any
 from stars.core.permissions import Scope
 from stars.domain.evaluation.report import empty_report, evaluation_report, report_to_json
 from stars.partnership.selectors import contract_current, contract_or_none
-from stars.tracker.selectors import report_frames
+from stars.tracker.selectors import report_inputs
 
 
 def evaluation_for(*, scope: Scope | None, as_of: dt.date, arrow: bool = False) -> dict[str, Any]:
@@ -23,7 +23,7 @@ def evaluation_for(*, scope: Scope | None, as_of: dt.date, arrow: bool = False) 
     councils stay present (with zeros), as the report contract requires. ``arrow``: see
     ``stars.tracker.selectors.report_frames`` (a command alone in its process).
     """
-    enquiries, referrals, periods = report_frames(scope, arrow=arrow)
+    enquiries, referrals, periods = report_inputs(scope, as_of, arrow=arrow)
     return evaluation_report(contract_current(), enquiries, referrals, periods, as_of)
 
 

@@ -19,7 +19,7 @@ from stars.domain.evaluation.breakdowns import (
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.vocabulary import label
 from stars.partnership.selectors import NoContract, contract_current, contract_or_none
-from stars.reports.evaluation import programme_evaluation_json
+from stars.reports.evaluation import evaluation_json, programme_evaluation_json
 from stars.reports.tables import evaluation_tables
 from stars.tracker.selectors import programme_figures, report_frames
 
@@ -92,11 +92,25 @@ def evaluation_page_figures(scope: Scope | None, as_of: dt.date) -> dict[str, An
 
 
 def evaluation_xlsx(*, scope: Scope | None, as_of: dt.date) -> bytes:
-    ctx = evaluation_context(scope=scope, as_of=as_of)
+    return _workbook(evaluation_context(scope=scope, as_of=as_of))
+
+
+def _workbook(ctx: dict[str, Any]) -> bytes:
     tables = [*ctx["tables"], ctx["status_table"]]
     return xlsx(
         {t.key: (t.headers, t.rows) for t in tables},
         money_columns={t.key: t.money for t in tables},
+    )
+
+
+def evaluation_file(fmt: str, scope: Scope | None, as_of: dt.date) -> str | bytes:
+    """The evaluation report for ``scope`` as the pages give it to download: ``xlsx``, the
+    page's own figures (cached) as a workbook, or ``json``, built once per version of the
+    records, scope and date (``stars.core.cache``)."""
+    if fmt == "xlsx":
+        return _workbook(evaluation_page_figures(scope, as_of))
+    return programme_figures(
+        "evaluation_json", scope, (as_of,), lambda: evaluation_json(scope=scope, as_of=as_of)
     )
 
 

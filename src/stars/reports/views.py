@@ -9,8 +9,7 @@ from stars.core.audit import record_access
 from stars.core.dates import as_of as as_of_date
 from stars.core.documents import download
 from stars.core.permissions import page, scope_of
-from stars.reports.evaluation import evaluation_json
-from stars.reports.services import evaluation_page_figures, evaluation_xlsx
+from stars.reports.services import evaluation_file, evaluation_page_figures
 
 
 @page("report_evaluation")
@@ -28,9 +27,7 @@ def report_evaluation(request: HttpRequest) -> HttpResponse:
             detail=fmt,
         )
     if fmt == "xlsx":
-        return download("xlsx", f"evaluation-{as_of}", evaluation_xlsx(scope=scope, as_of=as_of))
+        return download("xlsx", f"evaluation-{as_of}", evaluation_file("xlsx", scope, as_of))
     if fmt == "json":
-        return HttpResponse(
-            evaluation_json(scope=scope, as_of=as_of), content_type="application/json"
-        )
+        return HttpResponse(evaluation_file("json", scope, as_of), content_type="application/json")
     return render(request, "reports/evaluation.html", evaluation_page_figures(scope, as_of))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -39,6 +39,31 @@ def _tally(rows: list[tuple[Any, ...]], key: Any, value: Any) -> dict[Any, int]:
         k = key(row)
         out[k] = out.get(k, 0) + int(value(row))
     return out
+
+
+@dataclass(frozen=True)
+class EnquiryCounts:
+    """The enquiries received by ``as_of``, counted: ``rows`` of (cohort, local_authority,
+    decision as recorded, how many of them had their decision made by ``as_of``, how many),
+    one per combination. All the report needs of the enquiries, which a database can count
+    without handing over every row (``stars.tracker.selectors.report_inputs``)."""
+
+    as_of: dt.date
+    rows: tuple[tuple[str, str, str, int, int], ...]
+
+
+def enquiry_counts(enquiries: pl.DataFrame, as_of: dt.date) -> EnquiryCounts:
+    """``EnquiryCounts`` of enquiry rows (``ENQUIRY_SCHEMA``)."""
+    decided = pl.col("decision_date").is_not_null() & (pl.col("decision_date") <= as_of)
+    rows = (
+        enquiries.lazy()
+        .filter(pl.col("enquiry_date") <= as_of)
+        .group_by("cohort", "local_authority", "decision")
+        .agg(decided.sum().cast(pl.Int64), pl.len().cast(pl.Int64))
+        .collect()
+        .rows()
+    )
+    return EnquiryCounts(as_of, tuple(rows))
 
 
 def contract_year_expr(contract: Contract, column: str) -> pl.Expr:
@@ -93,31 +118,32 @@ def _sum(money: dict[tuple[str, str], Money], keep: Any) -> Money:
 
 def evaluation_report(
     contract: Contract,
-    enquiries: pl.DataFrame,
+    enquiries: pl.DataFrame | EnquiryCounts,
     referrals: pl.DataFrame,
     periods: pl.DataFrame,
     as_of: dt.date,
 ) -> dict[str, Any]:
     """The evaluation report as of a date: counts as ints, money as exact ``Decimal``.
 
-    Frames have the tracker's columns (``stars.domain.outcomes.engine.*_SCHEMA``). Records of a
+    Frames have the tracker's columns (``stars.domain.outcomes.engine.*_SCHEMA``); the
+    enquiries may come already counted as of the same date (``EnquiryCounts``). Records of a
     council or cohort the contract does not know count in the programme totals only.
     """
     cohorts = contract.cohort_codes
     councils = contract.council_codes
 
-    # one small table of counts per (cohort, council, decision), then plain Python
-    # (grouped on the recorded decision and whether it was made by ``as_of``; the decision
-    # as of the date is then read off the small table: cheaper than a new string column)
-    decided = pl.col("decision_date").is_not_null() & (pl.col("decision_date") <= as_of)
+    # one small table of counts per (cohort, council, decision), then plain Python: an
+    # enquiry whose decision was not made by ``as_of`` is pending then
+    counted = (
+        enquiries if isinstance(enquiries, EnquiryCounts) else enquiry_counts(enquiries, as_of)
+    )
+    if counted.as_of != as_of:
+        raise ValueError(f"enquiries counted as of {counted.as_of}, not {as_of}")
     e_rows = [
-        (cohort, la, decision if made else "pending", n)
-        for cohort, la, decision, made, n in enquiries.lazy()
-        .filter(pl.col("enquiry_date") <= as_of)
-        .group_by("cohort", "local_authority", "decision", decided.alias("made"))
-        .len()
-        .collect()
-        .rows()
+        row
+        for cohort, la, decision, decided, n in counted.rows
+        for row in ((cohort, la, decision, decided), (cohort, la, "pending", n - decided))
+        if row[3]
     ]
     by_cohort_decision = _tally(e_rows, lambda r: (r[0], r[2]), lambda r: r[3])
     by_la_decision = _tally(e_rows, lambda r: (r[1], r[2]), lambda r: r[3])

@@ -1,0 +1,51 @@
+"""Idle sign-out without a database write on every request.
+
+A session ends ``SESSION_COOKIE_AGE`` seconds (30 minutes) after the user's last request:
+the session row's expiry date is moved forward when the session is saved, and Django saves
+it only when something in it changed. Saving it on every request
+(``SESSION_SAVE_EVERY_REQUEST``) is an UPDATE and a commit per page for every user;
+:func:`session_refresh_middleware` instead marks the session changed when its expiry was
+last moved more than :data:`REFRESH_SECONDS` ago, so a user is signed out between
+``SESSION_COOKIE_AGE - REFRESH_SECONDS`` and ``SESSION_COOKIE_AGE`` seconds after their last
+request, and a busy user's session is written about once a minute.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
+
+# The most a session's expiry may lag behind the user's last request.
+REFRESH_SECONDS = 60
+# When the session's expiry was last moved forward (seconds since the epoch).
+REFRESHED_KEY = "stars_refreshed"
+
+
+def session_refresh_middleware(get_response: Callable[[HttpRequest], Any]) -> Callable[..., Any]:
+    """Move a session's expiry forward when it was last moved more than a minute ago (or
+    when the session changed anyway). Placed after Django's ``SessionMiddleware``, which
+    saves the session, when it changed, after this has run."""
+
+    def middleware(request: HttpRequest) -> Any:
+        response = get_response(request)
+        session = getattr(request, "session", None)
+        # An empty session (no sign-in, or just signed out) is not created or kept alive.
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if session.modified or now - int(session.get(REFRESHED_KEY, 0)) >= REFRESH_SECONDS:
+                session[REFRESHED_KEY] = now
+        return response
+
+    return middleware
+
+
+def session_refreshed_at_sign_in(
+    sender: Any, request: HttpRequest, user: Any, **kwargs: Any
+) -> None:
+    """Signing in saves the session with a new expiry: the next minute's requests need not
+    (connected to ``user_logged_in`` in ``stars.core.apps``)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[REFRESHED_KEY] = int(time.time())

@@ -1,0 +1,136 @@
+"""Idle sign-out: a session ends 30 minutes after the user's last request, and its row is
+written about once a minute at most, not on every page. Each test runs with sessions in the
+database alone and, as with a shared cache (``STARS_CACHE_URL``), read from the cache."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from stars.core.sessions import REFRESH_SECONDS
+from tests.conftest import PASSWORD
+
+START = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
+
+
+def _row(client) -> Session:
+    return Session.objects.get(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def _session_writes(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if '"django_session"' in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+
+
+DB = "django.contrib.sessions.backends.db"
+CACHED_DB = "django.contrib.sessions.backends.cached_db"
+
+
+@pytest.fixture(params=[DB, CACHED_DB])
+def signed_in(request, client, users, settings):
+    settings.SESSION_ENGINE = request.param
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(users["spoc"])
+        assert client.get("/").status_code == 200
+        yield client, clock
+
+
+def test_a_request_soon_after_another_does_not_write_the_session(signed_in):
+    client, clock = signed_in
+    before = _row(client)
+    clock.shift(REFRESH_SECONDS - 5)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert _session_writes(queries) == []
+    after = _row(client)
+    assert (after.expire_date, after.session_data) == (before.expire_date, before.session_data)
+
+
+def test_after_the_refresh_interval_a_request_slides_the_expiry(signed_in):
+    client, clock = signed_in
+    before = _row(client).expire_date
+    assert before == START + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    clock.shift(REFRESH_SECONDS + 1)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert len(_session_writes(queries)) == 1
+    assert _row(client).expire_date == before + dt.timedelta(seconds=REFRESH_SECONDS + 1)
+
+
+def test_a_user_at_work_stays_signed_in_past_the_age(signed_in):
+    client, clock = signed_in
+    for _ in range(settings.SESSION_COOKIE_AGE // 50 + 5):  # a page every 50 s for 35 minutes
+        clock.shift(50)
+        response = client.get("/")
+        assert response.status_code == 200, response.get("Location")
+
+
+def test_an_idle_session_older_than_the_age_is_signed_out(signed_in):
+    client, clock = signed_in
+    clock.shift(REFRESH_SECONDS + 1)
+    client.get("/")  # the last request: the expiry slides to here + the age
+    clock.shift(settings.SESSION_COOKIE_AGE + 1)
+    response = client.get("/referrals/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_signing_out_leaves_no_session_to_refresh(signed_in):
+    client, clock = signed_in
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    clock.shift(REFRESH_SECONDS + 1)
+    client.post("/sign-out/")
+    assert not Session.objects.filter(session_key=key).exists()
+    assert Session.objects.count() == 0
+
+
+def _session_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries if 'FROM "django_session"' in q["sql"]]
+
+
+def test_with_a_shared_cache_a_page_reads_no_session_from_the_database(client, users, settings):
+    settings.SESSION_ENGINE = CACHED_DB
+    client.force_login(users["spoc"])
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert _session_reads(queries) == []
+    client.post("/sign-out/")  # removed from the cache as well as the database
+    response = client.get("/referrals/")
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+
+
+@pytest.mark.parametrize("cache_url, engine", [("", DB), ("redis://127.0.0.1:6379/0", CACHED_DB)])
+def test_sessions_are_read_from_the_cache_only_when_it_is_shared(cache_url, engine, tmp_path):
+    env = {**os.environ, "STARS_HOME": str(tmp_path), "STARS_CACHE_URL": cache_url}
+    code = "from stars.core import settings; print(settings.SESSION_ENGINE)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == engine
+
+
+@pytest.mark.parametrize("how", ["form", "force_login"])
+def test_the_first_page_after_signing_in_does_not_write_the_session(client, users, how):
+    """Signing in saves the session with its expiry: the page after it has nothing to save."""
+    if how == "form":
+        response = client.post("/sign-in/", {"username": "spoc", "password": PASSWORD})
+        assert response.status_code == 302
+    else:
+        client.force_login(users["spoc"])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert _session_writes(queries) == []
