@@ -17,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from stars.core.sessions import REFRESH_SECONDS
+from tests.conftest import PASSWORD
 
 START = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 
@@ -120,3 +121,16 @@ def test_sessions_are_read_from_the_cache_only_when_it_is_shared(cache_url, engi
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == engine
+
+
+@pytest.mark.parametrize("how", ["form", "force_login"])
+def test_the_first_page_after_signing_in_does_not_write_the_session(client, users, how):
+    """Signing in saves the session with its expiry: the page after it has nothing to save."""
+    if how == "form":
+        response = client.post("/sign-in/", {"username": "spoc", "password": PASSWORD})
+        assert response.status_code == 302
+    else:
+        client.force_login(users["spoc"])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert _session_writes(queries) == []

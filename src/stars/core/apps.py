@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
+
+from stars.core.sessions import session_refreshed_at_sign_in
 
 
 class CoreConfig(AppConfig):
     name = "stars.core"
     label = "core"
     verbose_name = "STARS core"
+
+    def ready(self) -> None:
+        user_logged_in.connect(session_refreshed_at_sign_in, dispatch_uid="stars-session-refreshed")

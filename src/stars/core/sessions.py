@@ -40,3 +40,12 @@ def session_refresh_middleware(get_response: Callable[[HttpRequest], Any]) -> Ca
         return response
 
     return middleware
+
+
+def session_refreshed_at_sign_in(
+    sender: Any, request: HttpRequest, user: Any, **kwargs: Any
+) -> None:
+    """Signing in saves the session with a new expiry: the next minute's requests need not
+    (connected to ``user_logged_in`` in ``stars.core.apps``)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[REFRESHED_KEY] = int(time.time())
