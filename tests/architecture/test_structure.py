@@ -113,6 +113,12 @@ LAZY_IMPORTS = {
     ("cli/run.py", "stars.domain.simulation.whatif"),
     ("cli/run.py", "stars.reports.simulation"),
     ("core/documents.py", "weasyprint"),  # loads Pango; only a PDF download needs it
+    # openpyxl (and the numpy it loads, about 28 MiB): only writing a workbook needs it
+    ("core/spreadsheets.py", "openpyxl"),
+    ("core/spreadsheets.py", "openpyxl.cell.cell"),
+    ("core/spreadsheets.py", "openpyxl.styles"),
+    ("core/spreadsheets.py", "openpyxl.utils"),
+    ("core/spreadsheets.py", "openpyxl.writer.excel"),
     ("sufficiency/validator903/runner.py", "lac_validator"),  # runs in the validator's venv
     ("sufficiency/validator903/runner.py", "lac_validator.rules"),
     ("sufficiency/validator903/runner.py", "lac_validator.report"),

@@ -15,7 +15,7 @@ from stars.cli.console import schema_current
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = (
-    "altair",
+    "vl_convert",
     "openpyxl",
     "weasyprint",
     "numpy",

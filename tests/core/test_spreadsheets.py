@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import csv
 import io
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -73,3 +75,15 @@ def test_only_the_spreadsheet_module_writes_csv_or_xlsx():
             ):
                 offenders.append(f"{path.relative_to(SRC)}: openpyxl Workbook")
     assert offenders == []
+
+
+def test_the_pages_load_openpyxl_only_to_write_a_workbook():
+    # openpyxl (and numpy, which it loads) took about 28 MiB of every page's process
+    code = (
+        "import sys; from stars.cli.console import setup; setup(migrate=False); "
+        "import stars.sufficiency.views, stars.core.spreadsheets as s; "
+        "print('openpyxl' in sys.modules); s.xlsx({'a': (['h'], [[1]])}); "
+        "print('openpyxl' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]

@@ -1,15 +1,17 @@
-"""Charts: one Altair (Vega-Lite) definition rendered to SVG offline, for pages and PDFs.
+"""Charts: one Vega-Lite definition rendered to SVG offline, for pages and PDFs.
 
 A chart is always shown with its data table beside it (the template's job), so the
-figures can be read without the picture.
+figures can be read without the picture. The definitions are written as Vega-Lite JSON
+directly (the grammar Altair writes): importing Altair took about 36 MiB in every process
+that could draw a chart, for three kinds of chart.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import altair as alt
 import vl_convert as vlc
 
 PALETTE = ["#1d70b8", "#f47738", "#00703c", "#912b88", "#d4351c", "#505a5f", "#28a197"]
@@ -21,21 +23,42 @@ STATUS_COLOURS = {
     "live": "#1d70b8",
     "gf_complete": "#505a5f",
 }
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+# every chart: Arial, no frame around the plot (Vega-Lite's default view size is kept)
+CONFIG = {"font": "Arial", "view": {"continuousHeight": 300, "continuousWidth": 300}}
+TYPES = {"N": "nominal", "O": "ordinal", "Q": "quantitative", "T": "temporal"}
+
+Spec = dict[str, Any]
 
 
-def _color(field: str, colors: Mapping[str, str] | None) -> alt.Color:
+def _field(field: str, kind: str, **more: Any) -> Spec:
+    """An encoding channel: ``field`` of Vega-Lite type ``kind`` (N, O, Q or T)."""
+    return {"field": field, "type": TYPES[kind], **more}
+
+
+def _color(field: str, colors: Mapping[str, str] | None) -> Spec:
     """Colours by ``field``: ``colors`` fixes each value's colour (a value means the same
     colour in every chart, present or not); otherwise the palette in sorted order."""
     if colors:
-        scale = alt.Scale(domain=list(colors), range=list(colors.values()))
+        scale: Spec = {"domain": list(colors), "range": list(colors.values())}
     else:
-        scale = alt.Scale(range=PALETTE)
-    return alt.Color(f"{field}:N", scale=scale, title=field)
+        scale = {"range": PALETTE}
+    return _field(field, "N", scale=scale, title=field)
 
 
-def svg(chart: alt.TopLevelMixin) -> str:
-    """Render a chart to an SVG string (no browser needed)."""
-    return vlc.vegalite_to_svg(chart.to_json(validate=False))
+def _chart(rows: Sequence[Mapping[str, Any]], title: str, **spec: Any) -> Spec:
+    return {
+        "$schema": SCHEMA,
+        "config": CONFIG,
+        "data": {"values": [dict(r) for r in rows]},
+        "title": title,
+        **spec,
+    }
+
+
+def svg(spec: Spec) -> str:
+    """Render a Vega-Lite definition to an SVG string (no browser needed)."""
+    return vlc.vegalite_to_svg(json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False))
 
 
 def bar(
@@ -55,31 +78,18 @@ def bar(
 ) -> str:
     """A bar chart of ``rows`` (dicts) as SVG; grouped by ``color`` when given (in the
     ``colors`` given for its values, if any)."""
-    data = alt.Data(values=[dict(r) for r in rows])
-    x_enc = alt.X(f"{x}:N", title=x_title if x_title is not None else x, sort=None)
-    y_enc = alt.Y(
-        f"{y}:Q", title=y_title if y_title is not None else y, stack="zero" if stack else None
+    category = _field(x, "N", title=x_title if x_title is not None else x, sort=None)
+    value = _field(
+        y, "Q", title=y_title if y_title is not None else y, stack="zero" if stack else None
     )
-    if horizontal:
-        x_enc, y_enc = (
-            alt.X(
-                f"{y}:Q",
-                title=y_title if y_title is not None else y,
-                stack="zero" if stack else None,
-            ),
-            alt.Y(f"{x}:N", title=x_title if x_title is not None else x, sort=None),
-        )
-    enc: dict[str, Any] = {"x": x_enc, "y": y_enc}
+    enc: Spec = {"x": value, "y": category} if horizontal else {"x": category, "y": value}
     if color:
         enc["color"] = _color(color, colors)
         if not stack and not horizontal:
-            enc["xOffset"] = alt.XOffset(f"{color}:N")
+            enc["xOffset"] = _field(color, "N")
         elif not stack:
-            enc["yOffset"] = alt.YOffset(f"{color}:N")
-    chart = (
-        alt.Chart(data, title=title).mark_bar().encode(**enc).properties(width=width, height=height)
-    )
-    return svg(chart.configure_view(stroke=None).configure(font="Arial"))
+            enc["yOffset"] = _field(color, "N")
+    return svg(_chart(rows, title, mark={"type": "bar"}, encoding=enc, width=width, height=height))
 
 
 def line(
@@ -97,20 +107,22 @@ def line(
     height: int = 260,
 ) -> str:
     """A line chart (with points) of ``rows`` as SVG."""
-    data = alt.Data(values=[dict(r) for r in rows])
-    enc: dict[str, Any] = {
-        "x": alt.X(f"{x}:{'T' if temporal else 'O'}", title=x_title if x_title is not None else x),
-        "y": alt.Y(f"{y}:Q", title=y_title if y_title is not None else y),
+    enc: Spec = {
+        "x": _field(x, "T" if temporal else "O", title=x_title if x_title is not None else x),
+        "y": _field(y, "Q", title=y_title if y_title is not None else y),
     }
     if color:
         enc["color"] = _color(color, colors)
-    chart = (
-        alt.Chart(data, title=title)
-        .mark_line(point=True)
-        .encode(**enc)
-        .properties(width=width, height=height)
+    return svg(
+        _chart(
+            rows,
+            title,
+            mark={"type": "line", "point": True},
+            encoding=enc,
+            width=width,
+            height=height,
+        )
     )
-    return svg(chart.configure_view(stroke=None).configure(font="Arial"))
 
 
 def fan(
@@ -130,19 +142,22 @@ def fan(
     ``bands`` names the low and high fields of each band, widest first (e.g. the 95% band,
     then the 80% band).
     """
-    data = alt.Data(values=[dict(r) for r in rows])
-    x_enc = alt.X(f"{x}:O", title=x_title if x_title is not None else x)
-    layers: list[Any] = []
-    for i, (low, high) in enumerate(bands):
-        layers.append(
-            alt.Chart(data)
-            .mark_area(color=PALETTE[0], opacity=0.18 + 0.2 * i)
-            .encode(x=x_enc, y=alt.Y(f"{low}:Q", title=y_title or ""), y2=alt.Y2(f"{high}:Q"))
-        )
+    x_enc = _field(x, "O", title=x_title if x_title is not None else x)
+    layers: list[Spec] = [
+        {
+            "mark": {"type": "area", "color": PALETTE[0], "opacity": 0.18 + 0.2 * i},
+            "encoding": {
+                "x": x_enc,
+                "y": _field(low, "Q", title=y_title or ""),
+                "y2": {"field": high},
+            },
+        }
+        for i, (low, high) in enumerate(bands)
+    ]
     layers.append(
-        alt.Chart(data)
-        .mark_line(point=True, color=PALETTE[0])
-        .encode(x=x_enc, y=alt.Y(f"{median}:Q", title=y_title or ""))
+        {
+            "mark": {"type": "line", "point": True, "color": PALETTE[0]},
+            "encoding": {"x": x_enc, "y": _field(median, "Q", title=y_title or "")},
+        }
     )
-    chart = alt.layer(*layers, title=title).properties(width=width, height=height)
-    return svg(chart.configure_view(stroke=None).configure(font="Arial"))
+    return svg(_chart(rows, title, layer=layers, width=width, height=height))

@@ -9,6 +9,10 @@ formulas, so editing the cell does not bring the formula to life either.
 The same data gives the same bytes: a workbook records no time of writing (its properties'
 created and modified dates and every entry of its zip carry zip's earliest date, 1 January
 1980), so a download can be compared with the one before (``tests/golden``).
+
+openpyxl is imported where a workbook is written, as WeasyPrint is where a PDF is: with
+numpy, which it loads, it took about 28 MiB of every page's process, most of which never
+writes a workbook.
 """
 
 from __future__ import annotations
@@ -19,16 +23,13 @@ import io
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
+from typing import TYPE_CHECKING, Any
 
 from stars.domain.spreadsheet_text import inert, runs_as_formula
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 Table = tuple[Sequence[str], Sequence[Sequence[Any]]]  # headers, rows
 MONEY_FORMAT = "£#,##0.00;[Red]-£#,##0.00"
@@ -64,6 +65,8 @@ def _number(v: Any) -> Any:
 
 def xlsx_cell(ws: Worksheet, value: Any) -> Cell:
     """A cell for ``ws.append``: text typed as text, Decimal money exact when it can be."""
+    from openpyxl.cell.cell import Cell
+
     cell = Cell(ws, value=_number(value))
     if isinstance(cell.value, str):
         cell.data_type = "s"
@@ -76,6 +79,11 @@ def xlsx(
     sheets: Mapping[str, Table], *, money_columns: Mapping[str, set[str]] | None = None
 ) -> bytes:
     """A workbook with one sheet per table; Decimal money cells keep their exact value."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
+
     wb = Workbook()
     wb.remove(wb.active)
     for title, (headers, rows) in sheets.items():

@@ -1,0 +1,60 @@
+"""The pages' polars work gives the memory it no longer uses back to the system."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+# in a new process: the setting is read when polars is first loaded
+FREED = """
+import time
+from pathlib import Path
+
+import stars
+import polars as pl
+
+
+def resident():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) // 1024
+
+
+before = resident()
+big = pl.int_range(0, 10_000_000, eager=True)
+twice = big * 2  # 160 MB in all
+del big, twice
+start = time.monotonic()
+while time.monotonic() - start < 0.5:  # the allocator at work, as between two files read
+    pl.int_range(0, 1000, eager=True).sum()
+    time.sleep(0.01)
+print(resident() - before)
+"""
+
+
+def _grown(env: dict[str, str]) -> int:
+    out = subprocess.run(
+        [sys.executable, "-c", FREED], env=env, capture_output=True, text=True, check=True
+    )
+    return int(out.stdout)
+
+
+def test_memory_polars_let_go_of_is_given_back_within_a_second() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    assert _grown(env) < 40  # MiB still resident of the 160 freed
+
+
+def test_an_allocator_setting_given_is_kept() -> None:
+    # an empty setting is jemalloc's own default: freed memory stays resident for 10 s
+    assert _grown({**os.environ, "_RJEM_MALLOC_CONF": ""}) > 100
+
+
+def test_the_setting_comes_before_polars_is_loaded() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, stars; print('polars' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "False"
