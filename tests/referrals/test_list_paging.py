@@ -138,3 +138,33 @@ def test_the_open_enquiries_are_found_without_reading_every_referral_or_child(co
         sql = str(query)
         assert '"referrals_referral"' not in sql
         assert 'WHERE U0."restricted"' in sql and 'NOT ("referrals_child"."restricted")' not in sql
+
+
+def counts(sql):
+    """The queries that count enquiries or referrals."""
+    return [
+        q
+        for q in sql
+        if "COUNT(" in q.upper()
+        and ('FROM "referrals_enquiry"' in q or 'FROM "referrals_referral"' in q)
+    ]
+
+
+def test_the_lists_are_counted_once_per_version_of_the_records(contract, users, client):
+    """The enquiry list (and its stuck count), the waiting list and the referral list count
+    their records once per version of them: another page, or the list opened again, counts
+    nothing; a new enquiry is in the next count."""
+    every_kind_of_open_enquiry(users)
+    client.force_login(users["spoc"])
+    urls = [reverse("enquiry_list"), reverse("enquiry_waiting"), reverse("referral_list")]
+    first = [client.get(u).context["page_obj"].paginator.count for u in urls]
+    stuck = client.get(urls[0]).context["stuck"]
+    assert first[:2] == [17, 1] and stuck > 0
+    for url in (urls[0] + "?page=2", urls[1], urls[2] + "?page=2"):
+        assert not counts(queries(client, url))
+    e = record(D(2023, 1, 2))
+    services.enquiry_decide(enquiry=e, decision="waiting_list", on=e.enquiry_date)
+    again = [client.get(u).context["page_obj"].paginator.count for u in urls]
+    assert again == [first[0] + 1, first[1] + 1, first[2]]
+    assert client.get(urls[0]).context["stuck"] == stuck + 1  # waiting since 2023
+    assert client.get(urls[0] + "?stuck=yes").context["page_obj"].paginator.count == stuck + 1

@@ -36,6 +36,12 @@ from stars.referrals.models import (
 )
 
 
+# What the lists of enquiries and referrals are counted from (scopes included: a key
+# worker's enquiries through their referrals, a restricted child's records left out): their
+# counts are kept per version of these records (stars.core.listing.rows_count).
+LISTED = (Child, Enquiry, Referral)
+
+
 def referrals_visible(user: Any) -> QuerySet[Referral]:
     qs = Referral.objects.select_related("council", "child", "key_worker", "enquiry")
     return scope_of(user).filter(qs, child="child__")

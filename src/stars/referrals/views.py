@@ -23,6 +23,7 @@ from stars.partnership.selectors import contract_current, councils_in_scope, key
 from stars.referrals import forms, services
 from stars.referrals.models import Child, ChildProfile, Enquiry, Status
 from stars.referrals.selectors import (
+    LISTED,
     REFERRAL_SORTS,
     children_alike,
     children_alike_restricted,
@@ -65,7 +66,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     ]
     filters = filters_from(request, *specs)
     chosen = {f.name: f.value for f in filters}
-    referrals = page_of(request, referrals_listed(request.user, **chosen))
+    listed = referrals_listed(request.user, **chosen)
+    referrals = page_of(request, Rows(listed, list, tracked=LISTED))
     record_list(
         user=request.user,
         object_type="referral",
@@ -145,7 +147,9 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
         enquiries = enquiries.filter(stuck_filter(today, contract))
     if chosen["sort"] == "newest":
         enquiries = enquiries.order_by("-enquiry_date", "-enquiry_id")
-    page_obj = page_of(request, Rows(enquiries, lambda page: work_items(page, today, contract)))
+    page_obj = page_of(
+        request, Rows(enquiries, lambda page: work_items(page, today, contract), tracked=LISTED)
+    )
     record_list(
         user=request.user,
         object_type="enquiry",
@@ -155,7 +159,7 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     stuck = (
         page_obj.paginator.count
         if chosen["stuck"]
-        else rows_count(enquiries.filter(stuck_filter(today, contract)))
+        else rows_count(enquiries.filter(stuck_filter(today, contract)), LISTED)
     )
     return render(
         request,
@@ -176,7 +180,9 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
 @page("enquiry_waiting")
 def enquiry_waiting(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    rows = Rows(waiting_enquiries(request.user), lambda page: waiting_rows(page, today))
+    rows = Rows(
+        waiting_enquiries(request.user), lambda page: waiting_rows(page, today), tracked=LISTED
+    )
     shown = page_of(request, rows)
     record_list(
         user=request.user,
