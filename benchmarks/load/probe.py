@@ -42,8 +42,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-# (user, url): the load test's most frequent pages (benchmarks/load/locustfile.py); REFERRAL
-# and CASE are replaced by the first referral and case on the user's lists.
+# (user, url): the load test's most frequent pages (benchmarks/load/locustfile.py); REFERRAL,
+# CASE and CLAIM are replaced by the first referral, case and claim on the user's lists.
 PAGES = [
     ("spoc", "/"),
     ("spoc", "/referrals/?page=3"),
@@ -59,9 +59,17 @@ PAGES = [
     ("commissioner", "/"),
     ("investor", "/"),
     ("evaluator", "/reports/evaluation/?as_of=2024-11-30"),
+    ("spoc", "/enquiries/waiting-list/"),
+    ("spoc", "/search/?q=smith"),
+    ("manager", "/referrals/?page=3"),
+    ("manager", "/finance/money/?as_of=2024-11-30"),
+    ("commissioner", "/finance/money/?as_of=2024-11-30"),
+    ("manager", "/finance/claims/CLAIM/"),
+    ("commissioner", "/finance/claims/CLAIM/"),
 ]
 REFERRAL = re.compile(r'href="/referrals/([^/"]+)/"')
 CASE = re.compile(r'href="/cases/(R[^/"]+)/"')
+CLAIM = re.compile(r'href="/finance/claims/([^"?]+)/"')
 
 
 HANDLER: list[WSGIHandler] = []  # made once the settings are final
@@ -104,6 +112,9 @@ def _url(client: Client, url: str) -> str:
     if "CASE" in url:
         found = CASE.findall(client.get("/cases/caseload/").content.decode())
         url = url.replace("CASE", found[0])
+    if "CLAIM" in url:
+        found = CLAIM.findall(client.get("/finance/claims/").content.decode())
+        url = url.replace("CLAIM", found[0])
     return url
 
 
