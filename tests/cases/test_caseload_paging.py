@@ -5,6 +5,7 @@ however many cases there are."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from django.db import connection
@@ -13,7 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stars.cases import record
-from stars.cases.selectors import caseload, caseload_records, caseload_summary
+from stars.cases.models import CaseDates
+from stars.cases.selectors import (
+    caseload,
+    caseload_listed,
+    caseload_records,
+    caseload_summary,
+    due_soonest,
+    due_soonest_sql,
+)
 from stars.domain.measures import DUE_THIS_WEEK, OVERDUE
 from stars.referrals.models import Referral
 from tests.conftest import make_referral
@@ -137,3 +146,42 @@ def test_each_case_s_latest_dates_are_one_index_entry_each(users):
     ).explain()
     for index in ("meeting_latest", "assessment_latest", "term_latest"):
         assert index in plan, plan
+
+
+# Dates where the due rules turn: month ends (a review three months on is clamped to a
+# shorter month), leap days, and the days around each term start.
+EDGES = [
+    dt.date(y, m, d)
+    for y in (2023, 2024)
+    for m, d in ((1, 1), (1, 31), (2, 28), (3, 31), (4, 14), (4, 15), (4, 16), (5, 31))
+    + ((8, 31), (9, 1), (9, 2), (10, 31), (11, 29), (11, 30), (12, 30), (12, 31))
+] + [dt.date(2024, 2, 29), dt.date(2023, 11, 30), dt.date(2024, 11, 30)]
+
+
+def test_sorted_by_what_is_due_the_database_s_order_is_the_rule_s(users):
+    """Soonest due first is worked out and paged by the database: its date for each case is
+    the rule's (``due_soonest``), over the dates where the rules turn, and its order is the
+    rule's order (soonest due, then the referral id)."""
+    rng = random.Random(14)
+    for i in range(60):
+        r = make_referral(f"R-S{i:03}", "derby", key_worker=users["key_worker"])
+        Referral.objects.filter(pk=r.pk).update(referral_date=rng.choice(EDGES))
+        if i % 4:  # some cases have nothing recorded: counted from the referral
+            CaseDates.objects.create(
+                referral=r,
+                last_meeting=rng.choice([None, *EDGES]),
+                last_assessment=rng.choice([None, *EDGES]),
+                last_term=rng.choice([None, *EDGES]),
+            )
+    user = users["provider_manager"]
+    records = caseload_records(user).annotate(soonest=due_soonest_sql())
+    rule = {}
+    for pk, rid, m, r, t, soonest in records.values_list(
+        "pk", "referral_id", "meeting_from", "review_from", "term_from", "soonest"
+    ):
+        rule[pk] = (due_soonest(m, r, t), rid)
+        assert soonest == due_soonest(m, r, t), (rid, m, r, t)
+    listed = caseload_listed(user, timezone.localdate(), sort="due")
+    assert listed.count() == 60
+    shown = listed[0:50] + listed[50:100]  # two pages, each cut by the database
+    assert [row.referral.pk for row in shown] == sorted(rule, key=rule.__getitem__)

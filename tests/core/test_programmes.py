@@ -242,7 +242,11 @@ def _reads(scope: Scope | None = None) -> tuple[list[tuple[str, str, str, int, i
     assert evaluation_report(terms, counted, referrals, periods, DAY) == evaluation_report(
         terms, *report_frames(scope), DAY
     )
-    return sorted(counted.rows), set(referrals["referral_id"]), set(periods["referral_id"])
+    return (
+        sorted(counted.rows),
+        {str(i) for i in referrals["referral_id"]},
+        {str(i) for i in periods["referral_id"]},
+    )
 
 
 def _ids() -> set[str]:

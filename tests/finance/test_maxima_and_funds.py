@@ -205,3 +205,25 @@ def test_the_money_page_shares_a_capped_fund_between_councils_exactly(money_refe
         assert r.money.fund_contributions <= Decimal("0.35") * r.money.outcome_payments
     whole_months = {r.label: r.money.fund_contributions for r in page["by_month"]}
     assert max(whole_months.values()) == Decimal(1000) + Decimal("0.1") * total.outcome_payments
+
+
+@pytest.mark.django_db
+def test_the_claims_sums_are_read_once_per_version_of_the_claims(money_referrals, derby, users):
+    """The money page's headroom and approved total, and a claim's totals, sum the claims'
+    lines once per version of the claims: a second visit reads no line, and a change to a
+    line is in the next visit's figures."""
+    load("1000.0", derby_maximum="900.0")
+    claim = run(derby, D(2022, 4, 1), users)
+    manager, commissioner = users["provider_manager"], users["commissioner"]
+    before = (headroom(manager), approved_total(commissioner), claim_totals_of(claim))
+    with CaptureQueriesContext(connection) as ctx:
+        again = (headroom(manager), approved_total(commissioner), claim_totals_of(claim))
+    assert again == before
+    assert not [q for q in ctx.captured_queries if "finance_claimline" in q["sql"]]
+    line = ClaimLine.objects.filter(claim=claim).exclude(component=GUARANTEED_FEE).first()
+    line.amount += Decimal("0.000001")
+    line.save(update_fields=["amount"])
+    (derby_row,) = [r for r in headroom(manager)["councils"] if r["name"] == "Derby City Council"]
+    assert derby_row["claimed"] == outcome_in(claim) == Decimal("800.000001")
+    assert approved_total(commissioner) == before[1] + Decimal("0.000001")
+    assert claim_totals_of(claim).total == before[2].total + Decimal("0.000001")

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DateField, F, Func, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, Least
 
 from stars.cases.models import (
     Assessment,
@@ -23,7 +23,17 @@ from stars.core.cache import cached_figures, data_version
 from stars.core.listing import Rows, rows_count
 from stars.core.permissions import Scope, scope_of
 from stars.core.programmes import programme_active
-from stars.domain.measures import DUE_SOON_DAYS, DUE_THIS_WEEK, OVERDUE, Due, due_cutoffs, due_items
+from stars.domain.measures import (
+    DUE_SOON_DAYS,
+    DUE_THIS_WEEK,
+    MEETING_EVERY_DAYS,
+    OVERDUE,
+    REVIEW_EVERY_MONTHS,
+    TERM_STARTS,
+    Due,
+    due_cutoffs,
+    due_items,
+)
 from stars.partnership.selectors import key_workers
 from stars.referrals.models import Child, Referral, Status
 from stars.referrals.selectors import referral_get, referrals_visible
@@ -213,14 +223,15 @@ def caseload_listed(
 ) -> Rows:
     """The caseload page's rows, filtered by status, key worker, cohort and what is due
     (only a live case has anything due), newest first unless asked, counted and cut into
-    pages by the database. Sorted by what is due soonest, the order is worked out from the
-    cases' dates alone before the page's cases are read."""
+    pages by the database, also when sorted by what is due soonest (:func:`due_soonest_sql`)."""
     records = _caseload_filtered(user, today, status, key_worker, cohort, due)
-    if sort == "due":
-        dates = records.values_list("pk", "referral_id", *FROM)
-        keyed = sorted((due_soonest(m, r, t), rid, pk) for pk, rid, m, r, t in dates)
-        order = [pk for _, _, pk in keyed]
-        return Rows(order, lambda pks: caseload_rows(_in_order(records, pks)))
+    if sort == "due":  # the page's keys in order, then only its cases' rows read
+        keys = (
+            records.annotate(due_soonest=due_soonest_sql())
+            .order_by("due_soonest", "referral_id")
+            .values_list("pk", flat=True)
+        )
+        return Rows(keys, lambda pks: caseload_rows(_in_order(records, pks)))
     if sort != "oldest":
         records = records.order_by("-referral_date", "-referral_id")
     return Rows(records, lambda refs: caseload_rows(refs))
@@ -272,11 +283,6 @@ def _caseload_cached(name: str, user: Any, parts: tuple[Any, ...], compute: Call
     )
 
 
-def _in_order(records: QuerySet[Referral], pks: list[int]) -> list[Referral]:
-    found = {r.pk: r for r in records.filter(pk__in=pks)}
-    return [found[pk] for pk in pks]
-
-
 def due_soonest(meeting_from: dt.date, review_from: dt.date, term_from: dt.date) -> dt.date:
     """The soonest due date of a case counted from its dates (:func:`due_items`)."""
     items = due_items(
@@ -286,6 +292,88 @@ def due_soonest(meeting_from: dt.date, review_from: dt.date, term_from: dt.date)
         last_term_start=term_from,
     )
     return min(d.due for d in items)
+
+
+def _in_order(records: QuerySet[Referral], pks: list[int]) -> list[Referral]:
+    found = {r.pk: r for r in records.filter(pk__in=pks)}
+    return [found[pk] for pk in pks]
+
+
+class _DateSQL(Func):
+    """A date worked out by the database from one date expression, in each database's own
+    SQL (SQLite holds dates as ISO text, PostgreSQL as dates); ``sql`` returns the SQL
+    with ``{x}`` where the date goes (it may appear several times)."""
+
+    output_field = DateField()
+
+    def sql(self, vendor: str) -> str:
+        raise NotImplementedError
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        inner, params = compiler.compile(self.source_expressions[0])
+        template = self.sql(connection.vendor)
+        return template.replace("{x}", f"({inner})"), list(params) * template.count("{x}")
+
+
+class _PlusDays(_DateSQL):
+    """``x`` + ``days`` days."""
+
+    def __init__(self, expression: Any, days: int) -> None:
+        super().__init__(expression)
+        self.days = int(days)
+
+    def sql(self, vendor: str) -> str:
+        if vendor == "sqlite":
+            return f"date({{x}}, '+{self.days} days')"
+        return f"({{x}} + {self.days})"
+
+
+class _PlusMonths(_DateSQL):
+    """The same day ``months`` later, clamped to the month's last day
+    (:func:`stars.domain.calendar.add_months`)."""
+
+    def __init__(self, expression: Any, months: int) -> None:
+        super().__init__(expression)
+        self.months = int(months)
+
+    def sql(self, vendor: str) -> str:
+        if vendor == "sqlite":  # SQLite's '+N months' runs into the next month: clamp it
+            same_day = (
+                f"date({{x}}, 'start of month', '+{self.months} months', "
+                "'+' || (CAST(strftime('%%d', {x}) AS INTEGER) - 1) || ' days')"
+            )
+            last_day = f"date({{x}}, 'start of month', '+{self.months + 1} months', '-1 day')"
+            return f"min({same_day}, {last_day})"
+        return f"CAST({{x}} + INTERVAL '{self.months} months' AS date)"  # clamped
+
+
+class _NextTermStart(_DateSQL):
+    """The first term start strictly after ``x`` (:func:`stars.domain.measures.next_term_start`,
+    from its ``TERM_STARTS``)."""
+
+    def sql(self, vendor: str) -> str:
+        def start(years: int, month: int, day: int) -> str:
+            if vendor == "sqlite":
+                return (
+                    f"date({{x}}, 'start of year', '+{years} years', '+{month - 1} months', "
+                    f"'+{day - 1} days')"
+                )
+            return f"make_date(CAST(EXTRACT(YEAR FROM {{x}}) AS integer) + {years}, {month}, {day})"
+
+        starts = sorted(TERM_STARTS)
+        whens = " ".join(f"WHEN {{x}} < {start(0, m, d)} THEN {start(0, m, d)}" for m, d in starts)
+        return f"(CASE {whens} ELSE {start(1, *starts[0])} END)"
+
+
+def due_soonest_sql() -> Least:
+    """:func:`due_soonest` of each case of :func:`caseload_records`, worked out by the
+    database so that it sorts and pages the caseload by it."""
+    return Least(
+        _PlusDays(F("meeting_from"), MEETING_EVERY_DAYS),
+        _PlusMonths(F("review_from"), REVIEW_EVERY_MONTHS),
+        _NextTermStart(F("term_from")),
+        output_field=DateField(),
+    )
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from stars.domain.outcomes.claims import (
     claim_totals,
     next_claim_step,
 )
-from stars.finance.models import EXACT, ClaimLine, ClaimStatus, OutcomeClaim
+from stars.finance.models import EXACT, ClaimFund, ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, programme_councils
 
@@ -139,24 +139,53 @@ class LinesSummed:
     amount: Decimal
 
 
+# What a claim's totals are worked out from (a claim's funds have no history: their rows
+# and last id are their version).
+CLAIM_PARTS = (OutcomeClaim, ClaimLine, ClaimFund)
+
+
 def claim_totals_of(claim: OutcomeClaim) -> ClaimTotals:
     """A claim's totals, its lines summed by the database per kind and component (a claim
-    of a large programme holds tens of thousands of lines)."""
+    of a large programme holds tens of thousands of lines), once per version of the claims,
+    their lines and funds."""
+    return cached_figures(
+        "claim_totals_of", data_version(CLAIM_PARTS), (claim.pk,), lambda: _totals_of(claim)
+    )
+
+
+def _totals_of(claim: OutcomeClaim) -> ClaimTotals:
     summed = claim.lines.order_by().values("kind", "component").annotate(sum=ExactSum("amount"))
     lines = [LinesSummed(r["kind"], r["component"], r["sum"]) for r in summed]
     funds = [FundShare(f.name, f.share, f.cap, f.amount) for f in claim.funds.all()]
     return claim_totals(lines, funds)
 
 
-def headroom(user: Any) -> dict[str, Any]:
-    """Outcome payments held in claims (every status; fees apart) against the maxima: the
-    contract's, for a user who sees the whole programme, and each visible council's own."""
-    contract = contract_current()
+def _claimed_by_council() -> dict[int, Decimal]:
+    """Outcome payments held in claims (every status; fees apart), by council id."""
     outcome = ClaimLine.objects.exclude(component=GUARANTEED_FEE).order_by()
-    by_council: dict[int, Decimal] = {  # summed by the database: claims hold many lines
+    return {
         row["claim__council_id"]: row["sum"]
         for row in outcome.values("claim__council_id").annotate(sum=ExactSum("amount"))
     }
+
+
+def _approved_by_council() -> dict[int, Decimal]:
+    """The exact total of approved claims' lines, by council id."""
+    approved = ClaimLine.objects.filter(claim__status=ClaimStatus.APPROVED).order_by()
+    return {
+        row["claim__council_id"]: row["sum"]
+        for row in approved.values("claim__council_id").annotate(sum=ExactSum("amount"))
+    }
+
+
+def headroom(user: Any) -> dict[str, Any]:
+    """Outcome payments held in claims (every status; fees apart) against the maxima: the
+    contract's, for a user who sees the whole programme, and each visible council's own.
+    The claims' lines are summed by the database once per version of the claims and their
+    lines (a large programme's claims hold hundreds of thousands of lines)."""
+    contract = contract_current()
+    version = data_version(CLAIM_RECORDS)
+    by_council = cached_figures("claimed_by_council", version, (), _claimed_by_council)
     rows = []
     for council in councils_visible(user).order_by("name"):
         try:
@@ -175,11 +204,12 @@ def headroom(user: Any) -> dict[str, Any]:
 
 
 def approved_total(user: Any) -> Decimal:
-    """The exact total of approved claims in the user's councils, summed by the database."""
-    total = ClaimLine.objects.filter(
-        claim__status=ClaimStatus.APPROVED, claim__council__in=councils_visible(user)
-    ).aggregate(total=ExactSum("amount"))["total"]
-    return Decimal(0) if total is None else total
+    """The exact total of approved claims in the user's councils: each council's summed by
+    the database once per version of the claims and their lines."""
+    version = data_version(CLAIM_RECORDS)
+    by_council = cached_figures("approved_by_council", version, (), _approved_by_council)
+    visible = councils_visible(user).values_list("pk", flat=True)
+    return sum((by_council[pk] for pk in visible if pk in by_council), Decimal(0))
 
 
 def claim_steps(user: Any, today: dt.date, owner: str) -> list[tuple[Council, ClaimStep]]:

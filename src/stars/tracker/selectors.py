@@ -55,6 +55,7 @@ REFERRAL_COLUMNS = [
     "closure_reason",
 ]
 PERIOD_COLUMNS = ["referral_id", "start_date", "end_date"]
+ID_COLUMNS = frozenset({"enquiry_id", "referral_id"})
 DATE_COLUMNS = {
     "enquiry_date",
     "date_of_birth",
@@ -122,7 +123,7 @@ _LEAN_REFERRALS = (
         "end_date": "r.end_date",
         "closure_reason": "r.closure_reason",
     },
-    "FROM referrals_referral r JOIN partnership_council co ON co.id = r.council_id {where}",
+    "FROM referrals_referral r{scan} JOIN partnership_council co ON co.id = r.council_id {where}",
 )
 _LEAN_PERIODS = (
     {"referral_id": "p.referral_id", "start_date": "p.start_date", "end_date": "p.end_date"},
@@ -148,11 +149,13 @@ JOIN partnership_council co ON co.id = g.council_id
 
 
 def _lean(
-    read: tuple[dict[str, str | None], str], where: str, *, day_numbers: bool
+    read: tuple[dict[str, str | None], str], where: str, *, day_numbers: bool, scan: bool = False
 ) -> tuple[str, list[str]]:
     """A lean read's SQL and the columns it reads. Dates come as ISO text, or with
     ``day_numbers`` (SQLite only) as whole days since 1970-01-01, worked out by SQLite as it
-    steps through the rows (``julianday``, exact for a date), so no text is made or parsed."""
+    steps through the rows (``julianday``, exact for a date), so no text is made or parsed.
+    ``scan`` (SQLite only): the referrals read in the table's order (``NOT INDEXED``), not
+    through the programme's index and back to each row, when every row is read anyway."""
     exprs, rest = read
     columns = [c for c, e in exprs.items() if e is not None]
     items = []
@@ -165,7 +168,8 @@ def _lean(
                 else f"CAST({e} AS TEXT)"
             )
         items.append(e)
-    return f"SELECT {', '.join(items)} {rest.format(where=where)}", columns
+    hint = " NOT INDEXED" if scan else ""
+    return f"SELECT {', '.join(items)} {rest.format(where=where, scan=hint)}", columns
 
 
 def _where(scope: Scope | None, alias: str = "co", table: str = "r") -> tuple[str, list[Any]]:
@@ -209,12 +213,14 @@ def _rows(sql: str, params: list[Any], columns: list[str]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
 
 
-def _typed(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """``columns`` in order, every one as text except the dates (``pl.Date``); a column
-    ``frame`` lacks (not read) is empty."""
+def _typed(
+    frame: pl.DataFrame, columns: list[str], keys: frozenset[str] = frozenset()
+) -> pl.DataFrame:
+    """``columns`` in order, every one as text except the dates (``pl.Date``) and the
+    ``keys``, integer ids (``pl.Int64``); a column ``frame`` lacks (not read) is empty."""
     exprs = []
     for c in columns:
-        dtype = pl.Date if c in DATE_COLUMNS else pl.Utf8
+        dtype = pl.Date if c in DATE_COLUMNS else pl.Int64 if c in keys else pl.Utf8
         if c not in frame.columns:
             exprs.append(pl.lit(None, dtype).alias(c))
         elif frame.schema[c] == pl.Utf8 and dtype == pl.Date:  # SQLite keeps dates as ISO text
@@ -347,7 +353,9 @@ def report_inputs(
     scope: Scope | None, as_of: dt.date, *, arrow: bool = False
 ) -> tuple[EnquiryCounts, pl.DataFrame, pl.DataFrame]:
     """``report_frames`` with the enquiries counted as of ``as_of`` by the database (what
-    the evaluation report needs of them) instead of read row by row: the same report."""
+    the evaluation report needs of them) instead of read row by row, and the ids left as
+    the integer keys they are read as (``pl.Int64``: the report only joins the periods to
+    their referrals on them and sees which referrals have no enquiry): the same report."""
     programme = _programme_terms("e")
     councils, codes = _council_terms(scope, "co")
     sql = _ENQUIRY_COUNTS.format(
@@ -358,7 +366,9 @@ def report_inputs(
     params = [as_of, as_of, *([active.id] if active is not None else []), *codes]
     columns = ["cohort", "local_authority", "decision", "decided", "n"]
     arrow = arrow and arrow_readable()
-    counts, referrals, periods = _report_reads(scope, [((sql, columns), params)], arrow=arrow)
+    counts, referrals, periods = _report_reads(
+        scope, [((sql, columns), params)], arrow=arrow, keys=ID_COLUMNS
+    )
     rows = counts.select(
         pl.col(c).cast(pl.Int64 if c in ("decided", "n") else pl.Utf8) for c in columns
     )
@@ -370,17 +380,20 @@ def _report_reads(
     first: list[tuple[tuple[str, list[str]], list[Any]]],
     *,
     arrow: bool,
+    keys: frozenset[str] = frozenset(),
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The rows of ``first`` (a query of the enquiries: its SQL and columns, and its
-    parameters) as read, then the referrals and their periods typed, in one read (through
-    ADBC when ``arrow``, already checked with ``arrow_readable``).
+    parameters) as read, then the referrals and their periods typed (``keys``: see
+    ``_typed``), in one read (through ADBC when ``arrow``, already checked with
+    ``arrow_readable``).
 
     With a single programme in the service, the periods are read without joining each to
-    its referral (which doubled their reading) and kept to the referrals read in Polars:
-    the same rows either way."""
+    its referral (which doubled their reading) and kept to the referrals read in Polars,
+    and SQLite reads the referrals in the table's order: the same rows either way."""
     where, params = _where(scope)
+    sole, sqlite = Programme.objects.count() <= 1, connection.vendor == "sqlite"
     period_where, period_params = "", []
-    if where and Programme.objects.count() > 1:
+    if where and not sole:
         period_where = (
             "JOIN referrals_referral r ON r.id = p.referral_id "
             "JOIN partnership_council co ON co.id = r.council_id " + where
@@ -388,7 +401,7 @@ def _report_reads(
         period_params = params
     queries = [
         *first,
-        (_lean(_LEAN_REFERRALS, where, day_numbers=arrow), params),
+        (_lean(_LEAN_REFERRALS, where, day_numbers=arrow, scan=sole and sqlite), params),
         (_lean(_LEAN_PERIODS, period_where, day_numbers=arrow), period_params),
     ]
     if arrow:
@@ -398,13 +411,13 @@ def _report_reads(
     first_read, referrals, periods = read
     if where and not period_where:
         periods = periods.filter(pl.col("referral_id").is_in(referrals["referral_id"].implode()))
-    referrals = _typed(referrals, REFERRAL_COLUMNS).with_columns(
+    referrals = _typed(referrals, REFERRAL_COLUMNS, keys).with_columns(
         pl.when(pl.col("closure_reason") == "")
         .then(None)
         .otherwise(pl.col("closure_reason"))
         .alias("closure_reason")
     )
-    return first_read, referrals, _typed(periods, PERIOD_COLUMNS)
+    return first_read, referrals, _typed(periods, PERIOD_COLUMNS, keys)
 
 
 def programme_frames(

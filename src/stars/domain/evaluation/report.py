@@ -125,8 +125,10 @@ def evaluation_report(
 ) -> dict[str, Any]:
     """The evaluation report as of a date: counts as ints, money as exact ``Decimal``.
 
-    Frames have the tracker's columns (``stars.domain.outcomes.engine.*_SCHEMA``); the
-    enquiries may come already counted as of the same date (``EnquiryCounts``). Records of a
+    Frames have the tracker's columns (``stars.domain.outcomes.engine.*_SCHEMA``), the ids
+    as text or as integer keys alike (the report only joins on them and sees which are
+    missing); the enquiries may come already counted as of the same date
+    (``EnquiryCounts``). Records of a
     council or cohort the contract does not know count in the programme totals only.
     """
     cohorts = contract.cohort_codes
