@@ -10,7 +10,9 @@ context processors; ``STARS_DEBUG`` off), with the user's session cookie. Each l
 median CPU of this process (``time.process_time``) and wall time of the repeats, the CPU of
 the PostgreSQL backend serving them per request (read from ``/proc``: a server on this
 machine; in 10 ms ticks, so a mean over the repeats), and the queries of one more request.
-``--profile`` prints cProfile's top functions over all the repeats as well. Works on a
+``--profile`` prints cProfile's top functions over all the repeats as well; ``--set
+NAME=VALUE`` (a Python literal) overrides a setting, e.g. ``--set
+SESSION_SAVE_EVERY_REQUEST=True``; the last line is the mean per request over every page. Works on a
 database loaded by ``benchmarks/load/build.py`` (the demo's user names); writes to the
 database what the pages write (the access log, sessions).
 """
@@ -18,6 +20,7 @@ database what the pages write (the access log, sessions).
 from __future__ import annotations
 
 import argparse
+import ast
 import cProfile
 import io
 import os
@@ -69,7 +72,7 @@ CASE = re.compile(r'href="/cases/(R[^/"]+)/"')
 CLAIM = re.compile(r'href="/finance/claims/([^"?]+)/"')
 
 
-HANDLER = WSGIHandler()
+HANDLER: list[WSGIHandler] = []  # made once the settings are final
 
 
 def _client(username: str) -> Client:
@@ -96,7 +99,7 @@ def _get(client: Client, url: str) -> int:
         "wsgi.url_scheme": "http",
     }
     status: list[str] = []
-    result = HANDLER(environ, lambda s, headers: status.append(s))
+    result = HANDLER[0](environ, lambda s, headers: status.append(s))
     b"".join(result)
     result.close()
     return int(status[0].split()[0])
@@ -136,7 +139,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=8)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--only", default="", help="only the pages whose url contains this")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args()
+    for assignment in args.set:
+        name, _, value = assignment.partition("=")
+        setattr(settings, name, ast.literal_eval(value))
+    HANDLER.append(WSGIHandler())
+    all_cpu: list[float] = []
+    all_wall: list[float] = []
+    all_backend = 0.0
     clients: dict[str, Client] = {}
     profiler = cProfile.Profile() if args.profile else None
     print(f"load average {os.getloadavg()[0]:.1f}")
@@ -159,6 +170,9 @@ def main() -> None:
             wall.append((time.perf_counter() - w0) * 1000)
             assert status == 200, (username, url, status)
         backend = (_backend_cpu_ms() - backend) / args.repeat
+        all_cpu += cpu
+        all_wall += wall
+        all_backend += backend * args.repeat
         with CaptureQueriesContext(connection) as queries:
             _get(client, url)
         print(
@@ -166,6 +180,11 @@ def main() -> None:
             f"({min(cpu):.1f}-{max(cpu):.1f})  postgres {backend:5.1f} ms  "
             f"wall {statistics.median(wall):6.1f} ms  queries {len(queries)}"
         )
+    n = len(all_cpu)
+    print(
+        f"mean of {n} requests: cpu {sum(all_cpu) / n:.2f} ms  postgres {all_backend / n:.2f} ms  "
+        f"wall {sum(all_wall) / n:.1f} ms  (load average {os.getloadavg()[0]:.1f})"
+    )
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
 

@@ -7,10 +7,11 @@ PAGE is ``forecast`` (the stored returns read with ``FORECAST_COLUMNS``, then
 template), ``dashboard`` (``dashboard_context``) or ``reconciliation`` (the reading with
 ``RECONCILIATION_COLUMNS``, then the episodes without short breaks). Prints one JSON line:
 the SHA-256 of what the page shows (tables, figures, notes, charts; for the reconciliation
-the episodes it reads and the children's ids), the peak resident memory (VmHWM) and the
-CPU seconds of the whole process (``stars`` is imported before polars, as by the
-``stars`` command and the web server: it sets polars' allocator). ``--steps`` also prints
-the resident memory between steps to stderr. Run it under ``/usr/bin/time`` for the
+the episodes it reads and the children's ids), and the peak resident memory (VmHWM) and
+CPU seconds of the whole process up to the end of the page's work (not the hashing after,
+which the page does not do). ``stars`` is imported before polars, as by the ``stars``
+command and the web server: it sets polars' allocator. ``--steps`` also prints the
+resident memory between steps to stderr. Run it under ``/usr/bin/time`` for the
 process's own figures.
 """
 
@@ -64,7 +65,7 @@ def main() -> None:
 
     step("modules imported")
     council = Council.objects.get(code=code)
-    digest = hashlib.sha256()
+    shown: list[object] = []  # what the page shows, hashed once its work is done
     if page == "forecast":
         merged = council_returns(council, FORECAST_COLUMNS)
         assert merged is not None
@@ -74,21 +75,28 @@ def main() -> None:
             council_years(council)[-1],
             Choices(years=3, residential_entries=0, to_inhouse=0),
         )
-        for table in context["tables"]:
-            digest.update(repr((table.headers, table.rows)).encode())
-        for key in ("trust", "notes", "growth", "total_cost", "chart", "trust_chart"):
-            digest.update(repr(context[key]).encode())
+        shown += [(table.headers, table.rows) for table in context["tables"]]
+        shown += [context[k] for k in ("trust", "notes", "growth", "total_cost", "chart")]
+        shown.append(context["trust_chart"])
     elif page == "dashboard":
         context = dashboard_context(council)
-        for table in context["tables"]:
-            digest.update(repr((table.headers, table.rows)).encode())
-        for key in ("figures", "notes", "charts"):
-            digest.update(repr(context[key]).encode())
+        shown += [(table.headers, table.rows) for table in context["tables"]]
+        shown += [context[k] for k in ("figures", "notes", "charts")]
     elif page == "reconciliation":
         merged = council_returns(council, RECONCILIATION_COLUMNS)
         assert merged is not None
         step("returns read")
         frame = without_short_breaks(merged.episodes)
+        shown += [frame, merged.headers["CHILD"]]
+    else:
+        raise SystemExit(f"unknown page {page}; expected forecast, dashboard or reconciliation")
+    step("figures")
+    # the page's peak and CPU, before the hashing below (which the page does not do)
+    peak = _status("VmHWM")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    wall = time.perf_counter() - start
+    digest = hashlib.sha256()
+    if page == "reconciliation":
         read = frame.select("CHILD", "DECOM", "DEC", "PLACE", "GROUP", "REC").with_columns(
             pl.col(pl.Categorical, pl.Enum).cast(pl.String)  # values, not their codes
         )
@@ -96,17 +104,16 @@ def main() -> None:
         digest.update(str(read.height).encode())
         digest.update(repr(sorted(merged.headers["CHILD"].to_list())).encode())
     else:
-        raise SystemExit(f"unknown page {page}; expected forecast, dashboard or reconciliation")
-    step("figures")
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+        for item in shown:
+            digest.update(repr(item).encode())
     print(
         json.dumps(
             {
                 "page": page,
                 "sha256": digest.hexdigest(),
-                "peak_mib": round(_status("VmHWM")),
+                "peak_mib": round(peak),
                 "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
-                "wall_s": round(time.perf_counter() - start, 1),
+                "wall_s": round(wall, 1),
             }
         )
     )
