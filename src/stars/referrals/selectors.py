@@ -35,7 +35,6 @@ from stars.referrals.models import (
     Status,
 )
 
-
 # What the lists of enquiries and referrals are counted from (scopes included: a key
 # worker's enquiries through their referrals, a restricted child's records left out): their
 # counts are kept per version of these records (stars.core.listing.rows_count).
