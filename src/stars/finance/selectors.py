@@ -120,7 +120,8 @@ def claim_find(
     """The council (in scope, else 404), the month, and its claim if one was prepared."""
     council = council_get(user, code)
     month = parse_month(month_text)
-    claim = OutcomeClaim.objects.filter(council=council, month=month).first()
+    claims = OutcomeClaim.objects.filter(council=council, month=month)
+    claim = claims.select_related("prepared_by", "approved_by").first()  # the page names them
     return council, month, claim
 
 
