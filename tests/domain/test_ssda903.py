@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stars.domain.sufficiency.codes import PLACEMENT_GROUPS, code_lists, placement_group
 from stars.domain.sufficiency.ssda903 import (
+    FORECAST_COLUMNS,
+    ParsedFile,
     check_children_in_header,
+    compact,
     merge_returns,
     parse_episodes,
     parse_header,
@@ -254,3 +258,106 @@ def test_merging_a_return_at_a_time_keeps_the_latest_row_of_each_episode(
         )
         later = [y for y in {p.collection_year for p in parsed} if y > row["YEAR"]]
         assert later and (row["DEC"] is None or row["DEC"] >= date(min(later) - 1, 4, 1))
+
+
+# --- the merge as it was: every file's rows held, one sort --------------------------------------
+
+
+def _latest_in_one_sort(files: list[ParsedFile], keys: tuple[str, ...]) -> tuple[pl.DataFrame, int]:
+    frames = [
+        f.frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+        for f in files
+        if f.frame.height
+    ]
+    if not frames:
+        return pl.DataFrame(), 0
+    both = pl.concat(frames, how="diagonal_relaxed")
+    ordered = both.sort(*keys, "YEAR")
+    last = pl.lit(False)
+    for k in keys:
+        last = last | (pl.col(k) != pl.col(k).shift(-1))
+    return ordered.filter(last.fill_null(True)), both.height
+
+
+def _merged_in_one_sort(
+    episode_files: list[ParsedFile], header_files: list[ParsedFile]
+) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...]]:
+    """``merge_returns``'s rule written plainly, for comparison."""
+    notes: list[str] = []
+    episodes, read = _latest_in_one_sort(episode_files, ("CHILD", "DECOM"))
+    if read - episodes.height:
+        notes.append(
+            f"{read - episodes.height} episode rows repeated in a later return; the later kept"
+        )
+    years = sorted(set(episodes["YEAR"].to_list())) if episodes.height else []
+    if len(years) > 1:
+        next_start = {y: date(n - 1, 4, 1) for y, n in zip(years, years[1:], strict=False)}
+        start = pl.col("YEAR").replace_strict(next_start, default=None, return_dtype=pl.Date)
+        stale = start.is_not_null() & (pl.col("DEC").is_null() | (pl.col("DEC") >= start))
+        dropped = episodes.filter(stale).height
+        if dropped:
+            notes.append(
+                f"{dropped} episodes open into a later return's year but not restated there "
+                "were dropped"
+            )
+        episodes = episodes.filter(~stale)
+    headers, _ = _latest_in_one_sort(header_files, ("CHILD",))
+    return episodes, headers, tuple(notes)
+
+
+_SOME_CHILDREN = st.sampled_from(["", "A", "B", "C10", "C9", "D"])
+_SOME_STARTS = st.sampled_from(
+    ["", "01/06/2016", "03/06/2016", "10/05/2017", "01/04/2018", "01/01/2019", "20/09/2019"]
+)
+_SOME_ENDS = st.sampled_from(
+    ["", "31/03/2017", "10/05/2017", "02/01/2018", "31/03/2019", "01/04/2020"]
+)
+
+
+@st.composite
+def _years_of_returns(draw: st.DrawFn) -> tuple[list[ParsedFile], list[ParsedFile]]:
+    years = sorted(draw(st.sets(st.integers(2017, 2022), min_size=1, max_size=5)))
+    if draw(st.booleans()):  # in order of year, or in any order
+        years = draw(st.permutations(years))
+    episodes, headers = [], []
+    for year in years:
+        rows = draw(
+            st.dictionaries(st.tuples(_SOME_CHILDREN, _SOME_STARTS), _SOME_ENDS, max_size=8)
+        )
+        text = "".join(
+            f"{c},{s},P,C2,N1,{draw(st.sampled_from(['U4', 'K2', 'R1']))},PR1,{e},"
+            f"{'E11' if e else ''},,,,\n"
+            for (c, s), e in rows.items()
+        )
+        episodes.append(parse_episodes(f"{year}/episodes.csv", EP_HEAD + text, year))
+        children = draw(st.lists(_SOME_CHILDREN, unique=True, max_size=5))
+        born = draw(st.sampled_from(["01/01/2005", "02/02/2010", ""]))
+        text = "".join(f"{c},1,{born},WBRI,,,\n" for c in children)
+        headers.append(parse_header(f"{year}/header.csv", HD_HEAD + text, year))
+    return episodes, headers
+
+
+@settings(max_examples=200, deadline=None)
+@given(_years_of_returns(), st.booleans())
+def test_letting_repeated_rows_go_as_files_come_merges_as_one_sort_of_every_row(
+    returns: tuple[list[ParsedFile], list[ParsedFile]], few_columns: bool
+):
+    # the files in any order of year, some empty, some keys blank, episodes repeated by the next
+    # return or a later one, a return whose every row a later one repeats: the same rows, order,
+    # types and notes as holding every file's rows and sorting them once
+    episodes, headers = returns
+    if few_columns:
+        episodes = [compact(f, FORECAST_COLUMNS.episodes) for f in episodes]
+        headers = [compact(f, FORECAST_COLUMNS.headers) for f in headers]
+    merged = merge_returns(iter(episodes), iter(headers))
+    expected_episodes, expected_headers, notes = _merged_in_one_sort(episodes, headers)
+    assert merged.notes == notes
+    if expected_episodes.width:
+        assert merged.episodes.equals(expected_episodes)
+        assert merged.episodes.schema == expected_episodes.schema
+    else:
+        assert merged.episodes.height == 0
+    if expected_headers.width:
+        assert merged.headers.equals(expected_headers)
+    else:
+        assert merged.headers.height == 0

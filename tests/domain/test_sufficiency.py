@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from stars.demo.ssda903 import SyntheticConfig, generate, render_return
 from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
-from stars.domain.sufficiency.figures import looked_after_on, sufficiency_year, sufficiency_years
+from stars.domain.sufficiency.figures import (
+    in_child_order,
+    looked_after_on,
+    sufficiency_year,
+    sufficiency_years,
+    with_periods,
+    without_short_breaks,
+)
 from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
 
 EP_HEAD = (
@@ -131,3 +138,41 @@ def test_stock_flow_identity_on_synthetic_data():
     f19, f20 = sufficiency_years(m.episodes, m.headers, [2019, 2020])
     assert f20.looked_after - f19.looked_after == f20.net_change
     assert isinstance(m.episodes, pl.DataFrame)
+
+
+_IDS = st.sampled_from(["A", "B", "B1", "C", None])
+_DAYS = st.sampled_from([date(2020, 1, 1), date(2020, 6, 1), date(2021, 3, 31), None])
+
+
+@st.composite
+def _episode_rows(draw: st.DrawFn) -> pl.DataFrame:
+    rows = draw(st.lists(st.tuples(_IDS, _DAYS, _DAYS, st.sampled_from(["C2", "V3", None]))))
+    frame = pl.DataFrame(
+        rows,
+        schema={"CHILD": pl.String, "DECOM": pl.Date, "DEC": pl.Date, "LS": pl.String},
+        orient="row",
+    )
+    if draw(st.booleans()):  # the merged history's own order
+        frame = frame.sort("CHILD", "DECOM")
+    if draw(st.booleans()):  # ids numbered, as the forecast and dashboard read them
+        frame = frame.with_columns(pl.col("CHILD").rank("dense").cast(pl.UInt32))
+    return frame
+
+
+@settings(max_examples=200, deadline=None)
+@given(_episode_rows())
+def test_rows_already_in_order_are_not_sorted_again(frame: pl.DataFrame):
+    if in_child_order(frame):
+        assert frame.equals(frame.sort("CHILD", "DECOM"))
+        assert frame.select(pl.struct("CHILD", "DECOM").is_unique().all()).item()
+    unique = frame.unique(["CHILD", "DECOM"], keep="first", maintain_order=True)
+    assert with_periods(unique.drop_nulls(["CHILD", "DECOM"])).equals(
+        with_periods(unique.drop_nulls(["CHILD", "DECOM"]).reverse())
+    )
+    if frame.height and frame.select(pl.col("CHILD", "DECOM").is_not_null().all()).row(0) == (
+        True,
+        True,
+    ):
+        assert in_child_order(unique) == unique.equals(unique.sort("CHILD", "DECOM"))
+    shorts = frame.filter(~pl.col("LS").is_in(["V3", "V4"]).fill_null(True))
+    assert without_short_breaks(frame).equals(shorts)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.conftest import make_referral
+from tests.conftest import CONTRACT, make_referral
 
 D = dt.date
 TODAY = D(2022, 12, 1)  # the day claims are prepared on in these tests
@@ -38,3 +38,27 @@ def derby(db):
     from stars.partnership.models import Council
 
     return Council.objects.get(code="derby")
+
+
+def load_contract(
+    maximum: str, derby_maximum: str | None = None, funds: bool = False, top_up: str = "0.1"
+) -> None:
+    """The sample contract with the maximum outcome payment given (and Derby's own, if
+    given); with ``funds``, two outcome funds: the Life Chances Fund (25%, capped at
+    £1,000 over all claims) and a Top-up fund (``top_up``, no cap)."""
+    from stars.partnership.services import contract_load
+
+    text = CONTRACT.read_text(encoding="utf-8").replace(
+        "maximum_outcome_payment = 9120000.00", f"maximum_outcome_payment = {maximum}"
+    )
+    if derby_maximum is not None:
+        text = text.replace(
+            "minimum_referrals = 44",
+            f"minimum_referrals = 44\nmaximum_outcome_payment = {derby_maximum}",
+        )
+    if funds:
+        text = text.replace("lcf_share = 0.25\n", "") + (
+            "\n[[outcome_fund]]\nname = 'Life Chances Fund'\nshare = 0.25\ncap = 1000.0\n"
+            f"\n[[outcome_fund]]\nname = 'Top-up'\nshare = {top_up}\n"
+        )
+    contract_load(text=text, source="test.toml")

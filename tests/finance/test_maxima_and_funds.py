@@ -22,28 +22,10 @@ from stars.finance.selectors import (
     headroom,
 )
 from stars.finance.services import ClaimError, claim_approve, claim_prepare, claim_submit
-from stars.partnership.services import contract_load
-from tests.conftest import CONTRACT
 from tests.finance.conftest import TODAY
+from tests.finance.conftest import load_contract as load
 
 D = dt.date
-
-
-def load(maximum: str, derby_maximum: str | None = None, funds: bool = False) -> None:
-    text = CONTRACT.read_text(encoding="utf-8").replace(
-        "maximum_outcome_payment = 9120000.00", f"maximum_outcome_payment = {maximum}"
-    )
-    if derby_maximum is not None:
-        text = text.replace(
-            "minimum_referrals = 44",
-            f"minimum_referrals = 44\nmaximum_outcome_payment = {derby_maximum}",
-        )
-    if funds:
-        text = text.replace("lcf_share = 0.25\n", "") + (
-            "\n[[outcome_fund]]\nname = 'Life Chances Fund'\nshare = 0.25\ncap = 1000.0\n"
-            "\n[[outcome_fund]]\nname = 'Top-up'\nshare = 0.1\n"
-        )
-    contract_load(text=text, source="test.toml")
 
 
 def run(council, month, users):

@@ -5,18 +5,16 @@ Django's test client skips the CSRF check, so authentication and CSRF are tested
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from stars.core.api import MAX_PAGE, basic_header
 from stars.referrals.models import Enquiry
 from tests.conftest import PASSWORD
+from tests.live_http import Http
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -27,52 +25,6 @@ def readme_curl_body() -> dict:
     curl = re.search(r"curl -u spoc:PASSWORD .*?-X POST \S+/api/enquiries.*?-d '(.*?)'", text, re.S)
     assert curl, "the README's curl example for POST /api/enquiries is missing"
     return json.loads(curl.group(1))
-
-
-class Http:
-    """A tiny HTTP client keeping cookies, like a browser or a council's script."""
-
-    def __init__(self, live_server) -> None:
-        url = urlsplit(live_server.url)
-        self.host, self.port = url.hostname, url.port
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if isinstance(body, dict | list):
-            body = json.dumps(body)
-            headers.setdefault("Content-Type", "application/json")
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
-        data = response.read()
-        for raw in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(raw).items():
-                self.cookies[name] = morsel.value
-        conn.close()
-        return response.status, response.headers, data
-
-    def json(self, method, path, body=None, headers=None):
-        status, head, data = self.request(method, path, body, headers)
-        assert head["Content-Type"].startswith("application/json"), (status, data[:200])
-        return status, json.loads(data)
-
-    def sign_in(self, username: str) -> None:
-        self.request("GET", "/sign-in/")
-        form = {
-            "username": username,
-            "password": PASSWORD,
-            "csrfmiddlewaretoken": self.cookies["csrftoken"],
-        }
-        status, head, _ = self.request(
-            "POST",
-            "/sign-in/",
-            urlencode(form),
-            {"Content-Type": "application/x-www-form-urlencoded"},
-        )
-        assert status == 302 and "sessionid" in self.cookies, status
 
 
 def basic(user: str = "spoc", password: str = PASSWORD) -> dict[str, str]:

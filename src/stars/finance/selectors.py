@@ -161,22 +161,20 @@ def _totals_of(claim: OutcomeClaim) -> ClaimTotals:
     return claim_totals(lines, funds)
 
 
+def _lines_by_council(lines: QuerySet[ClaimLine]) -> dict[int, Decimal]:
+    """The exact total of ``lines``, summed by the database, by their claims' council id."""
+    summed = lines.order_by().values("claim__council_id").annotate(sum=ExactSum("amount"))
+    return {row["claim__council_id"]: row["sum"] for row in summed}
+
+
 def _claimed_by_council() -> dict[int, Decimal]:
     """Outcome payments held in claims (every status; fees apart), by council id."""
-    outcome = ClaimLine.objects.exclude(component=GUARANTEED_FEE).order_by()
-    return {
-        row["claim__council_id"]: row["sum"]
-        for row in outcome.values("claim__council_id").annotate(sum=ExactSum("amount"))
-    }
+    return _lines_by_council(ClaimLine.objects.exclude(component=GUARANTEED_FEE))
 
 
 def _approved_by_council() -> dict[int, Decimal]:
     """The exact total of approved claims' lines, by council id."""
-    approved = ClaimLine.objects.filter(claim__status=ClaimStatus.APPROVED).order_by()
-    return {
-        row["claim__council_id"]: row["sum"]
-        for row in approved.values("claim__council_id").annotate(sum=ExactSum("amount"))
-    }
+    return _lines_by_council(ClaimLine.objects.filter(claim__status=ClaimStatus.APPROVED))
 
 
 def headroom(user: Any) -> dict[str, Any]:

@@ -168,6 +168,8 @@ def claim_prepare(
         ],
         ClaimLine,
     )
+    # replaced, never updated in place: funds have no history, so their row count and last
+    # id are their version, which the cached claim totals are keyed by (CLAIM_PARTS)
     claim.funds.all().delete()
     ClaimFund.objects.bulk_create(
         ClaimFund(claim=claim, name=f.name, share=f.share, cap=f.cap, amount=f.amount)

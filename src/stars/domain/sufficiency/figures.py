@@ -60,8 +60,31 @@ class SufficiencyYear:
 
 
 def without_short_breaks(episodes: pl.DataFrame) -> pl.DataFrame:
-    """Episodes other than short breaks (legal status V3/V4)."""
-    return episodes.filter(~pl.col("LS").is_in(sorted(SHORT_BREAK_LS)).fill_null(True))
+    """Episodes other than short breaks (legal status V3/V4; a blank LS is left out too):
+    the frame itself when there is nothing to leave out, as in the figures' working frames
+    once short breaks are left out (filtering would copy a national history each time)."""
+    short = pl.col("LS").is_in(sorted(SHORT_BREAK_LS)).fill_null(True)
+    if not episodes.select(short.any()).item():
+        return episodes
+    return episodes.filter(~short)
+
+
+def in_child_order(episodes: pl.DataFrame) -> bool:
+    """Whether the rows are in order of CHILD then DECOM already, none blank and no two with
+    both alike: sorting them would give them back as they are. The merged returns come so
+    (``merge_returns``), and sorting a national history again costs a copy of every row.
+    Only for ids as strings or numbers (the order compared is the order sorted)."""
+    if episodes.schema["DECOM"] != pl.Date or not (
+        episodes.schema["CHILD"] == pl.String or episodes.schema["CHILD"].is_integer()
+    ):
+        return False
+    child, decom = pl.col("CHILD"), pl.col("DECOM")
+    later = (child > child.shift(1)) | ((child == child.shift(1)) & (decom > decom.shift(1)))
+    return bool(
+        episodes.select(
+            later.slice(1).all() & child.is_not_null().all() & decom.is_not_null().all()
+        ).item()
+    )
 
 
 def with_periods(episodes: pl.DataFrame) -> pl.DataFrame:
@@ -70,7 +93,8 @@ def with_periods(episodes: pl.DataFrame) -> pl.DataFrame:
     same_next = (pl.col("CHILD").shift(-1) == pl.col("CHILD")).fill_null(False)
     prev_dec = pl.when(same_prev).then(pl.col("DEC").shift(1))
     next_decom = pl.when(same_next).then(pl.col("DECOM").shift(-1))
-    return episodes.sort("CHILD", "DECOM").with_columns(
+    ordered = episodes if in_child_order(episodes) else episodes.sort("CHILD", "DECOM")
+    return ordered.with_columns(
         (prev_dec.is_null() | (prev_dec != pl.col("DECOM"))).alias("STARTS_PERIOD"),
         (
             pl.col("DEC").is_not_null() & (next_decom.is_null() | (next_decom != pl.col("DEC")))

@@ -556,21 +556,34 @@ def _merge_latest(
     """Rows of every file, the latest return's row of each ``keys``, sorted by them; and the
     number of rows read.
 
-    The files' rows are put together once and sorted once (by the keys, then YEAR): the
-    latest return's row is the last of its run, and only those rows are gathered, in one
-    copy. (Re-sorting the history merged so far as each file came cost a sorted copy of it
-    a file.)
+    As each file comes, the previous file's rows that it repeats (the same ``keys``, a later
+    year) are let go: the row kept of each is never one of them, and the count of rows read
+    is taken before. The rows left (at national size, about 57% of those read) are put
+    together once and sorted once (by the keys, then YEAR): the latest return's row is the
+    last of its run (a row repeated other than by the very next file is resolved there),
+    and only those rows are gathered. Files that do not come in order of year are merged
+    the same way, without letting any rows go early.
     """
-    frames: list[pl.DataFrame] = []
+    held: list[pl.DataFrame] = []  # rows no later file has been looked at against
+    previous: pl.DataFrame | None = None  # the last file's rows
     rows = 0
     for f in files:
-        if f.frame.height:
-            frames.append(f.frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys)))
-            rows += frames[-1].height
-    if not frames:
+        if not f.frame.height:
+            continue
+        frame = f.frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+        rows += frame.height
+        if previous is not None:
+            if _later(frame, previous, keys):
+                previous = previous.join(frame.select(keys), on=keys, how="anti")
+            held.append(previous)
+        previous = frame
+        del frame
+    if previous is None:
         return None, 0
-    both = pl.concat(frames, how="diagonal_relaxed")
-    del frames
+    held.append(previous)
+    del previous
+    both = pl.concat(held, how="diagonal_relaxed")
+    del held
     order = both.select(pl.arg_sort_by(*keys, "YEAR")).to_series()
     ordered_keys = both.select(keys)[order]
     last = pl.lit(False)
@@ -579,6 +592,16 @@ def _merge_latest(
     kept = order.filter(ordered_keys.select(last.fill_null(True)).to_series())
     del order, ordered_keys
     return both[kept], rows
+
+
+def _later(frame: pl.DataFrame, previous: pl.DataFrame, keys: Sequence[str]) -> bool:
+    """Whether every row of ``frame`` is of a later year than every row of ``previous``, with
+    the keys of the same types (so a row of ``previous`` it repeats is never the one kept)."""
+    if not frame.height or not previous.height:
+        return False
+    if any(frame.schema[k] != previous.schema[k] for k in keys):
+        return False
+    return bool(frame["YEAR"].min() > previous["YEAR"].max())  # type: ignore[operator]
 
 
 def merge_returns(

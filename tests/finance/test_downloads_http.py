@@ -1,0 +1,94 @@
+"""The cached downloads over real HTTP (a live server), signed in through the sign-in page:
+the evaluator's extract (``stars.finance.cached.evaluator_extract``) and the evaluation
+report's files (``stars.reports.services.evaluation_file``). Fetched twice, a download
+gives the same bytes, is built once (the second is read from the cache) and is in the
+access log twice: every download is logged, cached or not."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from stars.cases.services import outcome_period_record
+from stars.core.models import AccessLog
+from stars.finance import figures
+from stars.reports import services
+from tests.live_http import Http
+
+AS_OF = dt.date(2024, 11, 30)
+EXTRACT = reverse("finance_extract")
+REPORT = reverse("report_evaluation")
+
+
+@pytest.fixture
+def evaluator(live_server, users, referrals):
+    derby = referrals["derby"]
+    outcome_period_record(referral=derby, start_date=derby.referral_date + dt.timedelta(days=3))
+    web = Http(live_server)
+    web.sign_in("evaluator")
+    return web
+
+
+def _counted(monkeypatch, module, name: str) -> list[int]:
+    built: list[int] = []
+    original = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return built
+
+
+def _twice(web: Http, path: str, kind: str) -> bytes:
+    first = web.request("GET", path)
+    second = web.request("GET", path)
+    for status, headers, body in (first, second):
+        assert status == 200, (path, status, body[:200])
+        assert headers["Content-Type"].startswith(kind), headers["Content-Type"]
+        assert body
+    assert second[2] == first[2]  # the same bytes
+    return first[2]
+
+
+@pytest.mark.parametrize(
+    "fmt, kind",
+    [("csv", "text/csv"), ("xlsx", "application/vnd.openxmlformats")],
+)
+def test_the_extract_downloaded_twice_is_the_same_file_built_once_and_logged_twice(
+    evaluator, monkeypatch, fmt, kind
+):
+    built = _counted(monkeypatch, figures, "evaluator_rows")
+    body = _twice(evaluator, f"{EXTRACT}?as_of={AS_OF}&format={fmt}", kind)
+    if fmt == "csv":
+        assert body.decode().startswith(",".join(figures.EXTRACT_COLUMNS))
+    assert len(built) == 1  # the second download was read from the cache
+    logged = AccessLog.objects.filter(object_type="evaluator_extract", object_id=str(AS_OF))
+    assert logged.count() == 2
+    assert {e.user.get_username() for e in logged} == {"evaluator"}
+    assert all(e.detail.endswith(f"pseudonymised for evaluator, {fmt}") for e in logged)
+
+
+def test_the_evaluation_report_json_downloaded_twice_is_built_once_and_logged_twice(
+    evaluator, monkeypatch
+):
+    built = _counted(monkeypatch, services, "evaluation_json")
+    _twice(evaluator, f"{REPORT}?as_of={AS_OF}&format=json", "application/json")
+    assert len(built) == 1
+    logged = AccessLog.objects.filter(object_type="report", object_id="evaluation", detail="json")
+    assert logged.count() == 2
+
+
+def test_the_evaluation_workbook_downloaded_twice_is_the_same_file_and_logged_twice(
+    evaluator, monkeypatch
+):
+    """The workbook is written from the page's cached figures on each download: undated, so
+    the same figures give the same bytes."""
+    built = _counted(monkeypatch, services, "evaluation_context")
+    _twice(evaluator, f"{REPORT}?as_of={AS_OF}&format=xlsx", "application/vnd.openxmlformats")
+    assert len(built) == 1  # the figures worked out once, the workbook written from them
+    logged = AccessLog.objects.filter(object_type="report", object_id="evaluation", detail="xlsx")
+    assert logged.count() == 2
