@@ -9,7 +9,9 @@ in full, the damped trend), the shares ``s_k`` from the group's earlier backtest
 of sample, as ``trust.evaluate``); the total is the sum of the groups. Prints, per rule and
 size x shape, the mean absolute error per category and years ahead, the forecast of the
 last 31 March (origin ``TEST_ORIGIN``, one year ahead) and the band's coverage, then counts
-against "no change" and against the rule in ``stars.domain.sufficiency.trust``. Use it on
+against "no change" and against the rule before the total's own combination (each group
+combining "no change", the level and the model, the total their sum); "now (trust)" is the
+rule in ``stars.domain.sufficiency.trust`` (``CARRY_RULES="a|b"`` runs only those). Use it on
 the tuning draws (council size, seeds 101-112) only; name the files SIZE-SHAPE-DRAW.json.
 """
 
@@ -37,6 +39,7 @@ MEMBERS: dict[str, Callable[[Point], float]] = {
     "damped": lambda p: p.damped,
 }
 Shares = dict[str, float]  # member -> share of its change from "no change"
+BEFORE = "rule before (three forecasts, no total's own)"  # the yardstick of the comparisons
 
 
 def inverse_power(
@@ -157,14 +160,16 @@ def rule(
 
 
 def current(history: Sequence[Point]) -> dict[tuple[str, int], Shares]:
-    """The rule in ``trust`` (three forecasts, common factor), as shares."""
+    """The rule in ``trust`` (the groups' three forecasts and the total's own four, with
+    the common factor), as shares."""
     carry = trust.calibrate(history, GROUPS)
     return {
         (g, h): {
             "level": carry[g].weight - carry[g].trend_share,
             "model": carry[g].trend_share,
+            **({"damped": carry[g].damped} if g == TOTAL else {}),
         }
-        for g in GROUPS
+        for g in (*GROUPS, TOTAL)
         for h in (1, 2, 3)
     }
 
@@ -240,7 +245,7 @@ def main() -> None:
     four = ("level", "model", "damped")
     rules: dict[str, Rule] = {
         "now (trust)": current,
-        "three, as trust": rule(("level", "model")),
+        "rule before (three forecasts, no total's own)": rule(("level", "model")),
         "four (+damped)": rule(four),
         "four, no common factor": rule(four, common=False),
         "four, per horizon": rule(four, per_horizon=True),
@@ -283,7 +288,7 @@ def main() -> None:
     # CARRY_RULES="name|name": only these (and the rule in trust, the yardstick)
     only = [r for r in os.environ.get("CARRY_RULES", "").split("|") if r]
     if only:
-        only.append("now (trust)")
+        only += ["now (trust)", BEFORE]
     results: dict[str, dict[str, dict[tuple[str, int], list[float]]]] = {}
     for name, calibrate in rules.items():
         if only and name not in only:
@@ -297,11 +302,11 @@ def main() -> None:
                 for key, row in run(points, calibrate).items():
                     summed[key] = [a + b for a, b in zip(summed[key], row, strict=True)]
             results[name][cell] = dict(summed)
-    base = results["now (trust)"]
+    base = results[BEFORE]
     print(
         "| rule | rolling cells worse than no change | worst ratio to no change | "
-        "geo. mean ratio to no change | closer than trust (rolling) | geo. mean ratio "
-        "to trust | test-year cells closer than trust | geo. mean test ratio to trust | "
+        "geo. mean ratio to no change | closer than before (rolling) | geo. mean ratio "
+        "to before | test-year cells closer than before | geo. mean test ratio to before | "
         "test cells worse than no change | coverage |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
