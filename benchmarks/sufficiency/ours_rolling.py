@@ -160,6 +160,7 @@ def main() -> None:
                 "trend_shares": {
                     g: c.trend_share for g, c in calibrate(known, PEER_GROUPS).items()
                 },
+                "damped_share_of_total": calibrate(known, PEER_GROUPS)[TOTAL].damped,
             }
         )
     )

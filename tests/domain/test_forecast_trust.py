@@ -24,8 +24,10 @@ from stars.domain.sufficiency.trust import (
     carry_weight,
     evaluate,
     forecast,
+    reconciled,
     shrunk_scale,
     t95,
+    total_shares,
 )
 
 changes = st.floats(-200, 200, allow_nan=False).filter(lambda v: abs(v) > 1e-3)
@@ -154,6 +156,136 @@ def test_a_forecast_of_the_level_follows_it_and_leaves_the_entry_trend(rows):
     ]
     first_two = sum(abs(r[1]) for r in rows[:2])
     assert abs(ev.row("a", 1).forecast - (first_two + sum(later)) / len(rows)) < 1e-6
+
+
+def _total(origin, now, level, model, damped, actual):
+    return Point(origin, 1, TOTAL, now, model, 2.0, damped, actual, level)
+
+
+def test_total_shares_worked_examples():
+    # from 100, the level 110, the model 120, the damped trend 105; 115 then 105 came: no
+    # change missed by 15 + 5 = 20, the level by 5 + 5 = 10, the model by 5 + 15 = 20, the
+    # damped trend by 10 + 0 = 10; inverse squares 1/400, 1/100, 1/400, 1/100 of 1/40:
+    # shares 0.1 (no change), 0.4 (level), 0.1 (model), 0.4 (damped)
+    pts = [_total(o, 100, 110.0, 120.0, 105.0, 105 + 10 * (o % 2)) for o in (1, 2)]
+    w, t, d = total_shares(pts)
+    assert abs(w - 0.5) < 1e-12  # the level's 0.4 and the model's 0.1
+    assert abs(t - 0.1) < 1e-12 and abs(d - 0.4) < 1e-12
+    # the damped trend was right every time: all of it
+    assert total_shares([_total(o, 100, 110.0, 120.0, 104.0, 104) for o in (1, 2)]) == (
+        0.0,
+        0.0,
+        1.0,
+    )
+    # nothing moved, or one backtest only: no change
+    assert total_shares([_total(o, 100, 110.0, 120.0, 104.0, 100) for o in (1, 2)]) == (0, 0, 0)
+    assert total_shares([_total(1, 100, 110.0, 120.0, 104.0, 110)]) == (0.0, 0.0, 0.0)
+    # a model the same as the damped trend in every backtest counts once (as the damped
+    # trend): no change and the level (both 100) missed by 20, the damped trend by 10
+    pts = [_total(o, 100, 100.0, 110.0, 110.0, 105 + 10 * (o % 2)) for o in (1, 2)]
+    w, t, d = total_shares(pts)
+    assert t == 0.0 and abs(w - 1 / 6) < 1e-12 and abs(d - 4 / 6) < 1e-12
+
+
+totals = st.lists(
+    st.tuples(
+        st.integers(0, 500),
+        st.integers(-60, 60),
+        st.integers(-60, 60),
+        st.integers(-60, 60),
+        st.integers(-60, 60),
+    ),
+    min_size=MIN_PAIRS,
+    max_size=12,
+)
+
+
+@given(totals)
+def test_the_totals_shares_add_up_to_at_most_one_and_never_favour_a_worse_forecast(rows):
+    pts = [
+        _total(i, now, float(now + lv), float(now + m), float(now + dm), max(0, now + a))
+        for i, (now, lv, m, dm, a) in enumerate(rows)
+    ]
+    w, t, d = total_shares(pts)
+    assert 0.0 <= t <= w and d >= 0.0 and w + d <= 1.0 + 1e-12
+    err = {
+        "now": sum(abs(float(p.actual or 0) - p.now) for p in pts),
+        "damped": sum(abs(float(p.actual or 0) - p.damped) for p in pts),
+    }
+    distinct = all(p.damped not in (p.steady, p.model) for p in pts)
+    if distinct and 0 < err["damped"] < err["now"] and w + d < 1.0:
+        assert d > 1.0 - w - d  # the damped trend outweighs "no change" when it did better
+
+
+@given(totals)
+def test_a_damped_trend_that_was_always_right_is_the_totals_forecast(rows):
+    pts = [
+        _total(i, now, float(now + lv), float(now + m), float(now + dm), now + dm)
+        for i, (now, lv, m, dm, _) in enumerate(rows)
+    ]
+    moved = any(p.actual != p.now for p in pts)
+    shares = total_shares(pts)
+    if not moved:
+        assert shares == (0.0, 0.0, 0.0)
+    elif not any(
+        all(p.damped == f(p) for p in pts) for f in (lambda p: p.steady, lambda p: p.model)
+    ):
+        assert shares == (0.0, 0.0, 1.0)
+
+
+def test_reconciled_worked_example():
+    # the groups forecast 60 + 50 = 110, the total 100: the 10 too many taken 3 : 2
+    out = reconciled({"a": 60.0, "b": 50.0}, {"a": 60.0, "b": 40.0}, 100.0)
+    assert out == {"a": 54.0, "b": 46.0}
+    assert reconciled({"a": 1.0, "b": 3.0}, {"a": 0.0, "b": 0.0}, 6.0) == {"a": 2.0, "b": 4.0}
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from("abcdef"),
+        st.tuples(st.floats(0, 1000), st.integers(0, 1000)),
+        min_size=1,
+    ),
+    st.floats(0, 5000),
+)
+def test_reconciled_groups_add_up_to_the_total_and_keep_their_order_of_change(groups, total):
+    forecasts = {g: v for g, (v, _) in groups.items()}
+    now = {g: float(n) for g, (_, n) in groups.items()}
+    out = reconciled(forecasts, now, total)
+    assert abs(sum(out.values()) - total) < 1e-6 * max(1.0, total)
+    # every group moves the same way, by its share of the difference
+    up = total >= sum(forecasts.values())
+    assert all(
+        (out[g] >= forecasts[g] - 1e-9) if up else (out[g] <= forecasts[g] + 1e-9) for g in out
+    )
+
+
+def test_the_groups_are_brought_to_the_totals_own_combination():
+    # two groups whose models each foresaw a rise of 10 that came only in the total's damped
+    # trend: the groups' shares are 0 (their model missed by as much as "no change") but the
+    # total's damped trend was right, so the groups are moved together to it
+    history = []
+    for o in (2015, 2016, 2017):
+        history += [
+            Point(o, 1, "a", 60, 70.0, 2.0, 64.0, 60 + 4 * (o % 2)),
+            Point(o, 1, "b", 40, 50.0, 2.0, 42.0, 40 + 2 * (o % 2)),
+            Point(o, 1, TOTAL, 100, 120.0, 2.0, 106.0, 100 + 6 * (o % 2)),
+        ]
+    carry = calibrate(history, ["a", "b"])
+    assert carry[TOTAL].damped > 0.0
+    live = [
+        Point(2018, 1, "a", 60, 70.0, 2.0, 64.0, None),
+        Point(2018, 1, "b", 40, 50.0, 2.0, 42.0, None),
+        Point(2018, 1, TOTAL, 100, 120.0, 2.0, 106.0, None),
+    ]
+    out = {f.group: f.expected for f in forecast(live, carry)}
+    t = carry[TOTAL]
+    own = t.carried(100, 120.0, 120.0, 106.0)
+    assert abs(out[TOTAL] - own) < 1e-9
+    groups = {
+        g: carry[g].carried(p.now, p.steady, p.model) for g, p in zip("ab", live[:2], strict=True)
+    }
+    assert abs(out["a"] - (groups["a"] + (own - sum(groups.values())) * 0.6)) < 1e-9
 
 
 def _backtests(groups, history, actual_of):
@@ -456,3 +588,31 @@ def test_the_carried_projection_runs_from_no_change_to_the_model():
     g = "external residential"
     effect = project(model, 2, scenario=fewer).years[-1].by_group[g] - raw.years[-1].by_group[g]
     assert abs(alt.years[-1].by_group[g] - (raw.stock_by_group[g] + effect)) < 1e-9
+
+
+def test_the_carried_projection_brings_the_groups_to_the_totals_combination():
+    import pytest
+
+    from stars.domain.sufficiency.forecast import project
+    from stars.domain.sufficiency.rolling import carried_projection
+    from stars.domain.sufficiency.trust import Carry
+
+    m = _merged(0.04, 3)
+    r = rolling_backtests(m.episodes, m.headers)
+    model = r.models[2024]
+    raw = project(model, 4)
+    damped = r.damped_totals(2024, 4)
+    # the live points hold the same damped trend of the total, 1-3 years ahead
+    live = {p.horizon: p.damped for p in r.at(2024) if p.group == TOTAL}
+    assert all(abs(damped[h - 1] - live[h]) < 1e-9 for h in (1, 2, 3))
+    # the total all damped trend, the groups "no change": moved together to the damped trend
+    carry = {g: Carry(0.0, 1.0, 5) for g in model.groups}
+    carry[TOTAL] = Carry(0.0, 1.0, 5, trend=0.0, damped=1.0)
+    out = carried_projection(raw, carry, damped_totals=damped)
+    now = {g: float(v) for g, v in raw.stock_by_group.items()}
+    for y, d in zip(out.years, damped, strict=True):
+        assert abs(y.total - d) < 1e-6
+        for g in model.groups:  # each by its share of the children now
+            assert abs(y.by_group[g] - now[g] * d / sum(now.values())) < 1e-6
+    with pytest.raises(ValueError, match="damped trend"):
+        carried_projection(raw, carry, damped_totals=damped[:2])

@@ -53,17 +53,31 @@ def test_each_group_carries_between_no_change_and_the_models_trend(derby_returns
 
     merged = council_returns(derby_returns)
     page = forecast_context(merged, 2024, Choices(years=1))
-    model = project(rolling_backtests(merged.episodes, merged.headers).models[2024], 1).years[0]
-    for row in page["tables"][1].rows:
+    rolling = rolling_backtests(merged.episodes, merged.headers)
+    model = project(rolling.models[2024], 1).years[0]
+    shares = page["total_shares"]
+    assert all(0 <= v <= 100 for v in shares.values()) and sum(shares.values()) <= 101
+    # the total's own combination of no change, the level, the model and the damped trend
+    rows = page["tables"][1].rows
+    now_total = sum(row[1] for row in rows)
+    damped = rolling.damped_totals(2024, 1)[0]
+    level = sum(model.level_by_group.values())
+    total = page["tables"][0].rows[0][1]
+    candidates = (now_total, level, model.total, damped)
+    assert round(min(candidates)) - 1 <= total <= round(max(candidates)) + 1
+    # each group carries between no change and the model's trend, then moves with the others
+    # by its share of the children now towards that total
+    moved = total - sum(row[2] for row in rows)
+    for row in rows:
         group = row[0].lower()
         now, expected = row[1], row[2]
         share, trend = int(row[4].rstrip("%")), int(row[5].rstrip("%"))
         assert 0 <= trend <= share <= 100
         low = min(now, model.by_group[group], model.level_by_group[group])
         high = max(now, model.by_group[group], model.level_by_group[group])
-        assert round(low) - 1 <= expected <= round(high) + 1
-        if share == 0:
-            assert expected == now
+        slack = abs(total - now_total) + abs(moved) + 1
+        assert round(low) - slack <= expected <= round(high) + slack
+    assert abs(moved) <= len(rows)  # the groups add up to the total (each rounded)
 
 
 def test_the_page_shows_the_projection_and_names_a_bad_value(client, users, derby_returns):
@@ -71,6 +85,7 @@ def test_the_page_shows_the_projection_and_names_a_bad_value(client, users, derb
     page = client.get("/sufficiency/derby/forecast/", {"years": "2"}).content.decode()
     assert "Children looked after and cost, projected" in page and "How far to trust it" in page
     assert "The 90% band held the actual count in" in page
+    assert 'data-testid="total-shares"' in page and "of the damped trend" in page
     assert "Agency fostering" in page and "£820.00" in page  # the configured weekly cost
     bad = client.get("/sufficiency/derby/forecast/", {"years": "9", "to_inhouse": "x"})
     assert bad.status_code == 400

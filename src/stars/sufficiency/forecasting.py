@@ -69,7 +69,8 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
     model = rolling.models[latest_year]
     carry = calibrate(rolling.points, rolling.groups)
     raw = project(model, choices.years, weekly_costs=costs)
-    base = carried_projection(raw, carry, weekly_costs=costs)
+    damped = rolling.damped_totals(latest_year, choices.years)
+    base = carried_projection(raw, carry, weekly_costs=costs, damped_totals=damped)
     scenario = Scenario(
         "scenario",
         entry_multipliers={
@@ -87,6 +88,7 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
             carry,
             weekly_costs=costs,
             baseline=raw,
+            damped_totals=damped,
         )
         if changed
         else None
@@ -175,6 +177,11 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
         "trust": trust_summary(evaluation, rolling.window_years),
         "costs": sorted(costs.items(), key=lambda kv: PLACEMENT_GROUPS.index(kv[0])),
         "growth": model.entry_growth,
+        "total_shares": {
+            "level": round(100 * (carry[TOTAL].weight - carry[TOTAL].trend_share)),
+            "trend": round(100 * carry[TOTAL].trend_share),
+            "damped": round(100 * carry[TOTAL].damped),
+        },
         "notes": model.notes,
         "total_cost": sum((y.cost_total for y in base.years), Decimal(0)),
     }

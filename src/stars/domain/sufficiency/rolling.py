@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -33,7 +33,7 @@ from stars.domain.sufficiency.forecast import (
     fit_model,
     project,
 )
-from stars.domain.sufficiency.trust import MIN_PAIRS, TOTAL, Carry, Point, band
+from stars.domain.sufficiency.trust import MIN_PAIRS, TOTAL, Carry, Point, band, reconciled
 
 HORIZONS = 3
 DAMPING = 0.8
@@ -49,10 +49,18 @@ class Rolling:
     window_years: int
     points: tuple[Point, ...]
     models: dict[int, FittedModel]
+    totals: Mapping[int, int] = field(default_factory=dict)  # children at each 31 March
 
     @property
     def origins(self) -> tuple[int, ...]:
         return tuple(sorted(self.models))
+
+    def damped_totals(self, origin: int, horizons: int) -> list[float]:
+        """The damped trend of the total count over the window to ``origin``, 1 to
+        ``horizons`` years ahead (as the points' ``damped``, for any number of years)."""
+        past = [y for y in range(origin - self.window_years, origin + 1) if y in self.totals]
+        history = [float(self.totals[y]) for y in past]
+        return [max(0.0, damped_trend(history, h)) for h in range(1, horizons + 1)]
 
     def at(self, origin: int) -> list[Point]:
         return [p for p in self.points if p.origin == origin]
@@ -138,7 +146,8 @@ def rolling_backtests(
                         level=level,
                     )
                 )
-    return Rolling(groups, first, last, window_years, tuple(points), models)
+    totals = {y: sum(c.values()) for y, c in counts.items()}
+    return Rolling(groups, first, last, window_years, tuple(points), models, totals)
 
 
 def carried_projection(
@@ -147,6 +156,7 @@ def carried_projection(
     *,
     weekly_costs: Mapping[str, Decimal] | None = None,
     baseline: Projection | None = None,
+    damped_totals: Sequence[float] = (),
 ) -> Projection:
     """The projection with only the share of the model's change each group has earned.
 
@@ -155,6 +165,10 @@ def carried_projection(
     entries held level (``ProjectedYear.level_by_group``; the baseline itself where it has
     none): with no ``baseline`` (the projection is the baseline) that is the carried model;
     for a scenario, the scenario's own effect is kept whole on top of the carried baseline.
+    Where ``carry`` has the total's own combination (``TOTAL``, with ``MIN_PAIRS``
+    backtests or more), the groups' carried baselines are first brought to it
+    (``trust.reconciled``); ``damped_totals`` (the total's damped trend 1, 2, ... years
+    ahead, ``Rolling.damped_totals``) is needed when its share of the damped trend is not 0.
     The band is the model's own standard deviation scaled by the group's ``Carry.scale``;
     the total is the sum of the groups with the total's scale. Child-days (hence costs) are
     scaled by the ratio of the carried to the model's mean count over the year.
@@ -165,13 +179,29 @@ def carried_projection(
     before = dict(now)
     before_model = dict(now)
     years: list[ProjectedYear] = []
+    whole = carry.get(TOTAL)
+    together = whole is not None and whole.pairs >= MIN_PAIRS
+    if together and whole is not None and whole.damped and len(damped_totals) < len(base.years):
+        raise ValueError("the total's damped trend is needed for every year projected")
     for h, (y, b) in enumerate(zip(projection.years, base.years, strict=True), start=1):
         by_group, lower, upper, days = {}, {}, {}, {}
+        carried_base = {
+            g: carry.get(g, Carry(1.0, 1.0, MIN_PAIRS)).carried(
+                now[g], b.level_by_group.get(g, b_g), b_g
+            )
+            for g, b_g in b.by_group.items()
+        }
+        if together and whole is not None:
+            own = whole.carried(
+                sum(now.values()),
+                sum(b.level_by_group.get(g, v) for g, v in b.by_group.items()),
+                b.total,
+                damped_totals[h - 1] if whole.damped else 0.0,
+            )
+            carried_base = reconciled(carried_base, now, own)
         for g, m in y.by_group.items():
             c = carry.get(g, Carry(1.0, 1.0, MIN_PAIRS))
-            b_g = b.by_group[g]
-            level = b.level_by_group.get(g, b_g)
-            value = max(0.0, m - b_g + c.carried(now[g], level, b_g))
+            value = max(0.0, m - b.by_group[g] + carried_base[g])
             half = Z90 * c.scale_at(h) * math.hypot((y.upper[g] - m) / Z90, 1.0)
             by_group[g] = value
             lower[g], upper[g] = band(value, m, half, c.pairs)

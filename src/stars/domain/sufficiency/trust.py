@@ -20,9 +20,16 @@ the count that followed; made by ``stars.domain.sufficiency.rolling``):
   change" and the sum of the groups' carried changes on the total's backtests, so changes
   that the groups' forecasts share but the total did not bear out (the model's error in
   entries, say) are not added up group by group.
+* **The total's own combination** (``total_shares``): the total combines the same way
+  "no change", the level, the model and, as a fourth forecast, the damped trend of the total
+  (``Point.damped``), from the total's own backtests, its shares scaled by the same common
+  factor; the groups' forecasts are then moved together to add up to it, the difference
+  shared in proportion to their counts at the origin (``reconciled``). Where entries really
+  grow or shrink the damped trend of the total earns weight; on flat counts it earns little.
 * **A 90% band sized on past errors** (``calibrate``): the model's own standard deviation
   (process noise only) is scaled by ``k``, from the group's past errors in those standard
-  deviations at the same horizon (all horizons where it has none yet). The group's own
+  deviations at the same horizon (all horizons where it has none yet), the errors being those
+  of the forecasts as shown (the groups brought to the total's combination). The group's own
   errors are shrunk towards those of every group at that horizon: ``k`` is the root mean
   square of the group's errors together with ``PRIOR_ERRORS`` errors of the pooled size
   (the root mean square of all the groups' errors, with one prior error of one standard
@@ -86,14 +93,17 @@ class Carry:
     pairs: int
     by_horizon: Mapping[int, float] = field(default_factory=dict)  # each horizon's own
     trend: float | None = None  # of the entry trend on top; None: the same as ``weight``
+    damped: float = 0.0  # of the damped trend's change (the total's own combination)
 
     @property
     def trend_share(self) -> float:
         return self.weight if self.trend is None else self.trend
 
-    def carried(self, now: float, level: float, model: float) -> float:
-        """``now + weight x (level - now) + trend x (model - level)``."""
-        return now + self.weight * (level - now) + self.trend_share * (model - level)
+    def carried(self, now: float, level: float, model: float, damped: float = 0.0) -> float:
+        """``now + weight x (level - now) + trend x (model - level) + damped share x
+        (damped - now)`` (``damped`` is read only where its share is not 0)."""
+        value = now + self.weight * (level - now) + self.trend_share * (model - level)
+        return value + self.damped * (damped - now) if self.damped else value
 
     def scale_at(self, horizon: int) -> float:
         """The horizon's own scale; beyond the known horizons, the furthest one's."""
@@ -159,16 +169,66 @@ def carry_shares(points: Sequence[Point]) -> tuple[float, float]:
     return (inverse[1] + inverse[2]) / total, inverse[2] / total
 
 
+def total_shares(points: Sequence[Point]) -> tuple[float, float, float]:
+    """``(w, t, d)``: the total's own combination of "no change", the model with entries
+    held level, the model in full and the damped trend over ``points`` (the total's past
+    backtests, every horizon), each weighted by the inverse square of its summed absolute
+    errors, written as ``now + w x (level - now) + t x (model - level) + d x (damped -
+    now)``. A forecast the same as a later one (in that order) in every backtest counts once;
+    one that was never wrong takes all the weight (the first such); fewer than
+    ``MIN_PAIRS`` backtests, nothing moved, or no forecast ever moved: ``(0, 0, 0)``."""
+    if len(points) < MIN_PAIRS:
+        return 0.0, 0.0, 0.0
+    actual = [float(p.actual or 0) for p in points]
+    e0 = sum(abs(a - p.now) for p, a in zip(points, actual, strict=True))
+    columns = {
+        "level": [p.steady for p in points],
+        "model": [p.model for p in points],
+        "damped": [p.damped for p in points],
+    }
+    if e0 <= 0.0 or all(
+        v == p.now for c in columns.values() for p, v in zip(points, c, strict=True)
+    ):
+        return 0.0, 0.0, 0.0
+    names = list(columns)
+    kept = [k for i, k in enumerate(names) if all(columns[k] != columns[j] for j in names[i + 1 :])]
+    errors = {k: sum(abs(a - v) for v, a in zip(columns[k], actual, strict=True)) for k in kept}
+    exact = [k for k in kept if errors[k] <= 0.0]
+    if exact:
+        share = {exact[0]: 1.0}
+    else:
+        inverse = {k: 1.0 / (e * e) for k, e in errors.items()}
+        whole = 1.0 / (e0 * e0) + sum(inverse.values())
+        share = {k: v / whole for k, v in inverse.items()}
+    level, model = share.get("level", 0.0), share.get("model", 0.0)
+    return level + model, model, share.get("damped", 0.0)
+
+
+def reconciled(
+    groups: Mapping[str, float], now: Mapping[str, float], total: float
+) -> dict[str, float]:
+    """The groups' forecasts moved together to add up to ``total`` (the total's own
+    combination): the difference is shared in proportion to the groups' counts at the
+    origin (equally if there are none)."""
+    difference = total - sum(groups.values())
+    children = sum(now.values())
+    return {
+        g: v + difference * (now[g] / children if children else 1.0 / len(groups))
+        for g, v in groups.items()
+    }
+
+
 def _sd(point: Point) -> float:
     return math.sqrt(point.sd**2 + 1.0)  # never zero: a count is known to a child at best
 
 
 def carried(point: Point, carry: Carry) -> float:
-    return carry.carried(point.now, point.steady, point.model)
+    return carry.carried(point.now, point.steady, point.model, point.damped)
 
 
 def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carry]:
-    """Weights and band scales per group (and the total's scale) from past backtests."""
+    """Weights and band scales per group, and the total's own combination and scale, from
+    past backtests."""
     known = [p for p in history if p.actual is not None]
     by_group: dict[str, list[Point]] = {g: [] for g in (*groups, TOTAL)}
     for p in known:
@@ -190,12 +250,21 @@ def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carr
     ]
     common = 1.0 if all(c == 0.0 for c, _ in total_pairs) else carry_weight(total_pairs)
     out: dict[str, Carry] = {}
-    errors: dict[str, list[tuple[float, int]]] = {}
     for g in groups:
-        pts = by_group[g]
         w, t = shares[g]
-        out[g] = c = Carry(w * common, 1.0, len(pts), trend=t * common)
-        errors[g] = [((float(p.actual or 0) - carried(p, c)) / _sd(p), p.horizon) for p in pts]
+        out[g] = Carry(w * common, 1.0, len(by_group[g]), trend=t * common)
+    totals = by_group[TOTAL]
+    tw, tt, td = total_shares(totals)
+    out[TOTAL] = Carry(tw * common, 1.0, len(totals), trend=tt * common, damped=td * common)
+    # the band is sized on the errors of the forecasts as shown: the groups brought to the total
+    values = _values(known, out, groups)
+    errors: dict[str, list[tuple[float, int]]] = {
+        g: [
+            ((float(p.actual or 0) - values[(p.origin, p.horizon)][g]) / _sd(p), p.horizon)
+            for p in by_group[g]
+        ]
+        for g in groups
+    }
     pooled = [e for g in groups for e in errors[g]]
     for g in groups:
         out[g] = replace(
@@ -203,23 +272,44 @@ def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carr
             scale=shrunk_scale([v for v, _ in errors[g]], [v for v, _ in pooled]),
             by_horizon=_by_horizon(errors[g], pooled),
         )
-    # the total is the sum of the groups' carried forecasts at the same origin and horizon
-    parts: dict[tuple[int, int], float] = {}
-    for g in groups:
-        for p in by_group[g]:
-            key = (p.origin, p.horizon)
-            parts[key] = parts.get(key, 0.0) + carried(p, out[g])
-    totals = by_group[TOTAL]
+    # the total shown is the sum of the groups' forecasts at the same origin and horizon
     z = [
-        ((float(p.actual or 0) - parts.get((p.origin, p.horizon), p.model)) / _sd(p), p.horizon)
+        (
+            (float(p.actual or 0) - values.get((p.origin, p.horizon), {}).get(TOTAL, p.model))
+            / _sd(p),
+            p.horizon,
+        )
         for p in totals
     ]
-    out[TOTAL] = Carry(
-        1.0,
-        _scale(v for v, _ in z),
-        len(totals),
-        {h: _scale(v for v, hh in z if hh == h) for h in sorted({h for _, h in z})},
+    out[TOTAL] = replace(
+        out[TOTAL],
+        scale=_scale(v for v, _ in z),
+        by_horizon={h: _scale(v for v, hh in z if hh == h) for h in sorted({h for _, h in z})},
     )
+    return out
+
+
+def _values(
+    points: Iterable[Point], carry: Mapping[str, Carry], groups: Sequence[str]
+) -> dict[tuple[int, int], dict[str, float]]:
+    """Per (origin, horizon): each group's carried forecast and the total (their sum), the
+    groups brought to the total's own combination where the total has a point and at least
+    ``MIN_PAIRS`` backtests of its own (with fewer, its combination is "no change" and the
+    groups' shares are 0 too: nothing to bring together)."""
+    blocks: dict[tuple[int, int], list[Point]] = {}
+    for p in points:
+        if p.group in carry or p.group == TOTAL:
+            blocks.setdefault((p.origin, p.horizon), []).append(p)
+    out: dict[tuple[int, int], dict[str, float]] = {}
+    for key, block in blocks.items():
+        parts = {p.group: carried(p, carry[p.group]) for p in block if p.group != TOTAL}
+        if not parts:
+            continue
+        total = next((p for p in block if p.group == TOTAL), None)
+        if total is not None and TOTAL in carry and carry[TOTAL].pairs >= MIN_PAIRS:
+            now = {p.group: float(p.now) for p in block if p.group != TOTAL}
+            parts = reconciled(parts, now, carried(total, carry[TOTAL]))
+        out[key] = {**parts, TOTAL: sum(parts.values())}
     return out
 
 
@@ -282,18 +372,17 @@ def band(expected: float, model: float, half: float, pairs: int) -> tuple[float,
 def forecast(points: Sequence[Point], carry: Mapping[str, Carry]) -> list[Forecast]:
     """The carried forecast with its band for the points of one origin (groups, then total)."""
     out: list[Forecast] = []
-    sums: dict[int, float] = {}
+    values = _values(points, carry, [p.group for p in points if p.group != TOTAL])
     for p in points:
         if p.group == TOTAL:
             continue
         c = carry[p.group]
-        m = carried(p, c)
+        m = values[(p.origin, p.horizon)][p.group]
         low, high = band(m, p.model, Z90 * c.scale_at(p.horizon) * _sd(p), c.pairs)
         out.append(Forecast(p.group, p.horizon, m, low, high))
-        sums[p.horizon] = sums.get(p.horizon, 0.0) + m
     for p in points:
         if p.group == TOTAL:
-            m = sums.get(p.horizon, p.model)
+            m = values.get((p.origin, p.horizon), {}).get(TOTAL, p.model)
             c = carry[TOTAL]
             low, high = band(m, p.model, Z90 * c.scale_at(p.horizon) * _sd(p), c.pairs)
             out.append(Forecast(TOTAL, p.horizon, m, low, high))

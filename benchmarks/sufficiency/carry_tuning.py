@@ -1,0 +1,378 @@
+"""Rules for combining the forecasts tried on stored rolling backtests (no model refitted).
+
+    STARS_BENCH_POINTS=F.json .venv/bin/python benchmarks/sufficiency/ours_rolling.py DIR 2025
+    .venv/bin/python benchmarks/sufficiency/carry_tuning.py F.json [F.json ...]
+
+Each rule gives a group's forecast as ``now + sum_k s_k x (f_k - now)`` over some of the
+forecasts each ``trust.Point`` holds ("no change", the model with entries level, the model
+in full, the damped trend), the shares ``s_k`` from the group's earlier backtests only (out
+of sample, as ``trust.evaluate``); the total is the sum of the groups. Prints, per rule and
+size x shape, the mean absolute error per category and years ahead, the forecast of the
+last 31 March (origin ``TEST_ORIGIN``, one year ahead) and the band's coverage, then counts
+against "no change" and against the rule before the total's own combination (each group
+combining "no change", the level and the model, the total their sum); "now (trust)" is the
+rule in ``stars.domain.sufficiency.trust`` (``CARRY_RULES="a|b"`` runs only those). Use it on
+the tuning draws (council size, seeds 101-112) only; name the files SIZE-SHAPE-DRAW.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "src"))
+
+from stars.domain.sufficiency import trust  # noqa: E402
+from stars.domain.sufficiency.trust import MIN_PAIRS, TOTAL, Point  # noqa: E402
+
+GROUPS = ("Fostering", "Residential", "Supported", "Other")
+TEST_ORIGIN = 2024
+MEMBERS: dict[str, Callable[[Point], float]] = {
+    "level": lambda p: p.steady,
+    "model": lambda p: p.model,
+    "damped": lambda p: p.damped,
+}
+Shares = dict[str, float]  # member -> share of its change from "no change"
+BEFORE = "rule before (three forecasts, no total's own)"  # the yardstick of the comparisons
+
+
+def inverse_power(
+    points: Sequence[Point], members: Sequence[str], power: float = 2.0, margin: float = 0.0
+) -> Shares:
+    """Shares proportional to 1 / E_k^power over "no change" and ``members``; ``margin``
+    pseudo-backtests with the mean "no change" error added to every other forecast's sum."""
+    if len(points) < MIN_PAIRS:
+        return {}
+    actual = [float(p.actual or 0) for p in points]
+    e0 = sum(abs(a - p.now) for p, a in zip(points, actual, strict=True))
+    if e0 <= 0.0:
+        return {}
+    errors = {
+        k: sum(abs(a - MEMBERS[k](p)) for p, a in zip(points, actual, strict=True))
+        + margin * e0 / len(points)
+        for k in members
+    }
+    if all(all(MEMBERS[k](p) == p.now for p in points) for k in members):
+        return {}
+    # a forecast the same as an earlier one in every backtest counts once
+    members = [
+        k
+        for i, k in enumerate(members)
+        if not any(all(MEMBERS[j](p) == MEMBERS[k](p) for p in points) for j in members[i + 1 :])
+    ]
+    errors = {k: errors[k] for k in members}
+    zero = [k for k in members if errors[k] <= 0.0]
+    if zero:
+        return {zero[0]: 1.0}
+    inverse = {k: 1.0 / e**power for k, e in errors.items()}
+    total = 1.0 / e0**power + sum(inverse.values())
+    return {k: v / total for k, v in inverse.items()}
+
+
+def _value(p: Point, s: Shares) -> float:
+    return p.now + sum(v * (MEMBERS[k](p) - p.now) for k, v in s.items())
+
+
+Rule = Callable[[Sequence[Point]], dict[tuple[str, int], Shares]]
+
+
+def values(block: Sequence[Point], shares: dict[tuple[str, int], Shares]) -> dict[str, float]:
+    """The forecasts of one origin and horizon, per group and in total. Where the rule gives
+    the total shares of its own, the groups' sum is brought to the total's combination, the
+    difference spread over the groups in proportion to their counts at the origin."""
+    out = {p.group: _value(p, shares[(p.group, p.horizon)]) for p in block if p.group != TOTAL}
+    total = next(p for p in block if p.group == TOTAL)
+    summed = sum(out.values())
+    if (TOTAL, total.horizon) in shares:
+        own = _value(total, shares[(TOTAL, total.horizon)])
+        now = sum(p.now for p in block if p.group != TOTAL)
+        for p in block:
+            if p.group != TOTAL:
+                share = p.now / now if now else 1.0 / len(out)
+                out[p.group] = out[p.group] + (own - summed) * share
+        summed = sum(out.values())
+    out[TOTAL] = summed
+    return out
+
+
+def _blocks(points: Sequence[Point]) -> dict[tuple[int, int], list[Point]]:
+    blocks: dict[tuple[int, int], list[Point]] = defaultdict(list)
+    for p in points:
+        blocks[(p.origin, p.horizon)].append(p)
+    return blocks
+
+
+def rule(
+    members: Sequence[str],
+    *,
+    power: float = 2.0,
+    common: bool = True,
+    per_horizon: bool = False,
+    margin: float = 0.0,
+    uncommon: Sequence[str] = (),
+    total: Sequence[str] = (),
+    total_common: bool = True,
+) -> Rule:
+    def calibrate(history: Sequence[Point]) -> dict[tuple[str, int], Shares]:
+        by_group: dict[str, list[Point]] = {g: [] for g in (*GROUPS, TOTAL)}
+        for p in history:
+            by_group[p.group].append(p)
+        shares: dict[tuple[str, int], Shares] = {}
+        for g in GROUPS:
+            everything = inverse_power(by_group[g], members, power, margin)
+            for h in (1, 2, 3):
+                own = [p for p in by_group[g] if p.horizon == h]
+                shares[(g, h)] = (
+                    inverse_power(own, members, power, margin)
+                    if per_horizon and len(own) >= MIN_PAIRS
+                    else everything
+                )
+        if total:
+            everything = inverse_power(by_group[TOTAL], total, power, margin)
+            for h in (1, 2, 3):
+                shares[(TOTAL, h)] = everything
+        if common:
+            change: dict[tuple[int, int], float] = defaultdict(float)
+            for g in GROUPS:
+                for p in by_group[g]:
+                    change[(p.origin, p.horizon)] += _value(p, shares[(g, p.horizon)]) - p.now
+            pairs = [
+                (change.get((p.origin, p.horizon), 0.0), float(p.actual or 0) - p.now)
+                for p in by_group[TOTAL]
+            ]
+            factor = 1.0 if all(c == 0.0 for c, _ in pairs) else trust.carry_weight(pairs)
+            shares = {
+                k: {
+                    m: v if m in uncommon or (k[0] == TOTAL and not total_common) else v * factor
+                    for m, v in s.items()
+                }
+                for k, s in shares.items()
+            }
+        return shares
+
+    return calibrate
+
+
+def current(history: Sequence[Point]) -> dict[tuple[str, int], Shares]:
+    """The rule in ``trust`` (the groups' three forecasts and the total's own four, with
+    the common factor), as shares."""
+    carry = trust.calibrate(history, GROUPS)
+    return {
+        (g, h): {
+            "level": carry[g].weight - carry[g].trend_share,
+            "model": carry[g].trend_share,
+            **({"damped": carry[g].damped} if g == TOTAL else {}),
+        }
+        for g in (*GROUPS, TOTAL)
+        for h in (1, 2, 3)
+    }
+
+
+def run(points: Sequence[Point], calibrate: Rule) -> dict[tuple[str, int], list[float]]:
+    """Per (group, horizon): [n, |err| ours, |err| no change, covered, test |err|, test n]."""
+    known = [p for p in points if p.actual is not None]
+    acc: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0.0, 0])
+    for origin in sorted({p.origin for p in known}):
+        history = [p for p in known if p.target <= origin]
+        shares = calibrate(history)
+        # the band: the errors of this rule's forecasts in the model's sds, shrunk as in trust
+        errors: dict[str, list[tuple[float, int]]] = {g: [] for g in GROUPS}
+        total_parts: dict[tuple[int, int], float] = {}
+        for key, block in _blocks(history).items():
+            v = values(block, shares)
+            total_parts[key] = v[TOTAL]
+            for p in block:
+                if p.group != TOTAL:
+                    e = (float(p.actual or 0) - v[p.group]) / trust._sd(p)
+                    errors[p.group].append((e, p.horizon))
+        pooled = [e for g in GROUPS for e in errors[g]]
+        z_total = [
+            (
+                (float(p.actual or 0) - total_parts.get((p.origin, p.horizon), p.model))
+                / trust._sd(p),
+                p.horizon,
+            )
+            for p in history
+            if p.group == TOTAL
+        ]
+        pairs = {g: sum(1 for p in history if p.group == g) for g in (*GROUPS, TOTAL)}
+        at = [p for p in known if p.origin == origin]
+        now_values = {h: values(b, shares) for (_, h), b in _blocks(at).items()}
+        for p in trust._ordered(at):
+            v = now_values[p.horizon][p.group]
+            if p.group == TOTAL:
+                k = trust.Carry(
+                    1.0,
+                    trust._scale(e for e, _ in z_total),
+                    pairs[TOTAL],
+                    {
+                        h: trust._scale(e for e, hh in z_total if hh == h)
+                        for h in {h for _, h in z_total}
+                    },
+                ).scale_at(p.horizon)
+            else:
+                k = trust.Carry(
+                    1.0,
+                    trust.shrunk_scale([e for e, _ in errors[p.group]], [e for e, _ in pooled]),
+                    pairs[p.group],
+                    trust._by_horizon(errors[p.group], pooled),
+                ).scale_at(p.horizon)
+            low, high = trust.band(v, p.model, trust.Z90 * k * trust._sd(p), pairs[p.group])
+            a = float(p.actual or 0)
+            row = acc[(p.group, p.horizon)]
+            row[0] += 1
+            row[1] += abs(v - a)
+            row[2] += abs(p.now - a)
+            row[3] += low <= a <= high
+            if origin == TEST_ORIGIN and p.horizon == 1:
+                row[4] += abs(v - a)
+                row[5] += 1
+    return acc
+
+
+def main() -> None:
+    files = [Path(a) for a in sys.argv[1:]]
+    cells: dict[str, list[list[Point]]] = defaultdict(list)
+    for f in files:
+        size, shape, _ = f.stem.split("-")
+        cells[f"{size} {shape}"].append([Point(**d) for d in json.loads(f.read_text())])
+    four = ("level", "model", "damped")
+    rules: dict[str, Rule] = {
+        "now (trust)": current,
+        "rule before (three forecasts, no total's own)": rule(("level", "model")),
+        "four (+damped)": rule(four),
+        "four, no common factor": rule(four, common=False),
+        "four, per horizon": rule(four, per_horizon=True),
+        "four, power 1": rule(four, power=1.0),
+        "four, power 3": rule(four, power=3.0),
+        "four, margin 1": rule(four, margin=1.0),
+        "four, margin 2": rule(four, margin=2.0),
+        "four, per horizon, margin 1": rule(four, per_horizon=True, margin=1.0),
+        "three (now, model, damped)": rule(("model", "damped")),
+        "three, per horizon": rule(("level", "model"), per_horizon=True),
+        "four, damped outside the common factor": rule(four, uncommon=("damped",)),
+        "three, no common factor, total's own three": rule(
+            ("level", "model"), common=False, total=("level", "model")
+        ),
+        "four, no common factor, total's own four": rule(four, common=False, total=four),
+        "three, no common factor, total's own four": rule(
+            ("level", "model"), common=False, total=four
+        ),
+        "three, no common factor, total's own four, margin 1": rule(
+            ("level", "model"), common=False, total=four, margin=1.0
+        ),
+        "three, no common factor, total's own four, margin 2": rule(
+            ("level", "model"), common=False, total=four, margin=2.0
+        ),
+        "three, no common factor, total's own three, margin 2": rule(
+            ("level", "model"), common=False, total=("level", "model"), margin=2.0
+        ),
+        "three, common factor, total's own four": rule(("level", "model"), total=four),
+        "three, common factor, total's own four (not scaled)": rule(
+            ("level", "model"), total=four, total_common=False
+        ),
+        "three, common factor, total's own three": rule(
+            ("level", "model"), total=("level", "model")
+        ),
+        "four, no common factor, margin 1": rule(four, common=False, margin=1.0),
+        "four, no common factor, margin 2": rule(four, common=False, margin=2.0),
+        "four, no common factor, power 1": rule(four, common=False, power=1.0),
+        "three, no common factor, margin 1": rule(("level", "model"), common=False, margin=1.0),
+    }
+    # CARRY_RULES="name|name": only these (and the rule in trust, the yardstick)
+    only = [r for r in os.environ.get("CARRY_RULES", "").split("|") if r]
+    if only:
+        only += ["now (trust)", BEFORE]
+    results: dict[str, dict[str, dict[tuple[str, int], list[float]]]] = {}
+    for name, calibrate in rules.items():
+        if only and name not in only:
+            continue
+        results[name] = {}
+        for cell, draws in sorted(cells.items()):
+            summed: dict[tuple[str, int], list[float]] = defaultdict(
+                lambda: [0, 0.0, 0.0, 0, 0.0, 0]
+            )
+            for points in draws:
+                for key, row in run(points, calibrate).items():
+                    summed[key] = [a + b for a, b in zip(summed[key], row, strict=True)]
+            results[name][cell] = dict(summed)
+    base = results[BEFORE]
+    print(
+        "| rule | rolling cells worse than no change | worst ratio to no change | "
+        "geo. mean ratio to no change | closer than before (rolling) | geo. mean ratio "
+        "to before | test-year cells closer than before | geo. mean test ratio to before | "
+        "test cells worse than no change | coverage |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, res in results.items():
+        worse = closer = tcloser = tworse = 0
+        logs, logs_nc, tlogs = [], [], []
+        worst = 0.0
+        held = n_band = 0
+        for cell, rows in res.items():
+            test_nc: dict[str, float] = {}
+            for (g, h), row in rows.items():
+                n, e, nc, cov, te, tn = row
+                b = base[cell][(g, h)]
+                ratio_nc = e / nc if nc else 1.0
+                worst = max(worst, ratio_nc)
+                worse += e > nc + 1e-9
+                logs_nc.append(math.log(ratio_nc))
+                closer += e < b[1] - 1e-9
+                logs.append(math.log(e / b[1]) if b[1] else 0.0)
+                if g != TOTAL:
+                    held += int(cov)
+                    n_band += int(n)
+                if tn:
+                    tcloser += te < b[4] - 1e-9
+                    tlogs.append(math.log(te / b[4]) if b[4] else 0.0)
+                    test_nc[g] = te
+            del test_nc
+        # test-year against no change
+        for cell, rows in res.items():
+            for (g, h), row in rows.items():
+                if h == 1 and row[5]:
+                    nc_test = _test_no_change(cells[cell], g)
+                    tworse += row[4] / row[5] > nc_test + 1e-9
+        gm = math.exp(sum(logs) / len(logs))
+        gm_nc = math.exp(sum(logs_nc) / len(logs_nc))
+        tgm = math.exp(sum(tlogs) / len(tlogs))
+        print(
+            f"| {name} | {worse} of {len(logs)} | {worst:.3f} | {gm_nc:.3f} | {closer} of "
+            f"{len(logs)} | {gm:.4f} | {tcloser} of {len(tlogs)} | {tgm:.4f} | "
+            f"{tworse} of {len(tlogs)} | {100 * held / n_band:.1f}% |"
+        )
+    for name, res in results.items():
+        print(f"\n#### {name}\n")
+        print("| size, shape | category | ours 1 / 2 / 3 years ahead | no change | 2025 ours |")
+        print("| --- | --- | --- | --- | ---: |")
+        for cell, rows in res.items():
+            for g in (*GROUPS, TOTAL):
+                r = [rows[(g, h)] for h in (1, 2, 3)]
+                print(
+                    f"| {cell} | {g} | "
+                    + " / ".join(f"{x[1] / x[0]:.2f}" for x in r)
+                    + " | "
+                    + " / ".join(f"{x[2] / x[0]:.2f}" for x in r)
+                    + f" | {r[0][4] / r[0][5]:.2f} |"
+                )
+
+
+def _test_no_change(draws: list[list[Point]], group: str) -> float:
+    errs = [
+        abs(p.now - float(p.actual or 0))
+        for points in draws
+        for p in points
+        if p.origin == TEST_ORIGIN and p.horizon == 1 and p.group == group and p.actual is not None
+    ]
+    return sum(errs) / len(errs)
+
+
+if __name__ == "__main__":
+    main()
