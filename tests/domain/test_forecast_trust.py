@@ -745,6 +745,13 @@ def test_the_carried_projection_brings_the_groups_to_the_totals_combination():
             assert abs(y.by_group[g] - now[g] * d / sum(now.values())) < 1e-6
     with pytest.raises(ValueError, match="damped trend"):
         carried_projection(raw, carry, damped_totals=damped[:2])
+    # shared out by the model's shares instead: each group the damped total times its share
+    carry[TOTAL] = Carry(0.0, 1.0, 5, trend=0.0, damped=1.0, composition=(0.0, 0.0, 1.0))
+    out = carried_projection(raw, carry, damped_totals=damped)
+    for y, m, d in zip(out.years, raw.years, damped, strict=True):
+        assert abs(y.total - d) < 1e-6
+        for g in model.groups:
+            assert abs(y.by_group[g] - m.by_group[g] * d / m.total) < 1e-6
 
 
 @settings(max_examples=40, deadline=None)
