@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
+import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,9 +17,11 @@ from stars.domain.sufficiency.forecast import (
     Redirect,
     Scenario,
     StepDown,
+    censor,
     daily_matrix,
     fit_model,
     project,
+    with_date_of_birth,
 )
 from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
 
@@ -133,3 +136,42 @@ def test_the_level_is_the_projection_with_entries_held_at_the_window_average(gro
         for g in model.groups:
             assert abs(t.level_by_group[g] - h.by_group[g]) < 1e-6 * max(1.0, h.by_group[g])
             assert abs(h.level_by_group[g] - h.by_group[g]) < 1e-9 * max(1.0, h.by_group[g])
+
+
+_CHILD_IDS = st.sampled_from(["A", "B", "B1", "C", None])
+_SOME_DAYS = st.sampled_from([date(2010, 1, 1), date(2020, 6, 1), date(2021, 3, 31), None])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(_CHILD_IDS, _SOME_DAYS, _SOME_DAYS)),
+    st.lists(st.tuples(_CHILD_IDS, _SOME_DAYS)),
+    st.booleans(),
+    st.booleans(),
+)
+def test_dates_of_birth_found_as_a_left_join_finds_them(
+    episode_rows: list[tuple[str | None, date | None, date | None]],
+    header_rows: list[tuple[str | None, date | None]],
+    merged_headers: bool,
+    numbered: bool,
+):
+    episodes = pl.DataFrame(
+        episode_rows, schema={"CHILD": pl.String, "DECOM": pl.Date, "DEC": pl.Date}, orient="row"
+    )
+    headers = pl.DataFrame(header_rows, schema={"CHILD": pl.String, "DOB": pl.Date}, orient="row")
+    if merged_headers:  # one row per child, in order, as merged returns have them
+        headers = headers.drop_nulls("CHILD").unique("CHILD", keep="last").sort("CHILD")
+    if numbered:  # ids as numbers, as the forecast reads them
+        ids = pl.concat([episodes["CHILD"], headers["CHILD"]]).drop_nulls().unique().sort()
+        episodes = episodes.with_columns(ids.search_sorted(episodes["CHILD"]).alias("CHILD"))
+        headers = headers.with_columns(ids.search_sorted(headers["CHILD"]).alias("CHILD"))
+    expected = episodes.join(headers, on="CHILD", how="left")
+    got = with_date_of_birth(episodes, headers)
+    assert got.sort(pl.all(), nulls_last=True).equals(expected.sort(pl.all(), nulls_last=True))
+    if merged_headers:
+        assert got.drop("DOB").equals(episodes)  # in the episodes' order
+    on = date(2020, 12, 31)
+    plainly = episodes.filter(pl.col("DECOM") <= on).with_columns(
+        pl.when(pl.col("DEC") > on).then(None).otherwise(pl.col("DEC")).alias("DEC")
+    )
+    assert censor(episodes.with_columns(REC=pl.lit("E11")), on).drop("REC").equals(plainly)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from stars.domain.sufficiency import ssda903
 from stars.domain.sufficiency.codes import PLACEMENT_GROUPS, code_lists, placement_group
 from stars.domain.sufficiency.ssda903 import (
     FORECAST_COLUMNS,
@@ -338,18 +340,24 @@ def _years_of_returns(draw: st.DrawFn) -> tuple[list[ParsedFile], list[ParsedFil
 
 
 @settings(max_examples=200, deadline=None)
-@given(_years_of_returns(), st.booleans())
+@given(_years_of_returns(), st.booleans(), st.sampled_from([1, 2, 3, 250_000]))
 def test_letting_repeated_rows_go_as_files_come_merges_as_one_sort_of_every_row(
-    returns: tuple[list[ParsedFile], list[ParsedFile]], few_columns: bool
+    returns: tuple[list[ParsedFile], list[ParsedFile]], few_columns: bool, at_once: int
 ):
     # the files in any order of year, some empty, some keys blank, episodes repeated by the next
-    # return or a later one, a return whose every row a later one repeats: the same rows, order,
-    # types and notes as holding every file's rows and sorting them once
+    # return or a later one, a return whose every row a later one repeats, sorted a few rows
+    # at a time or all at once: the same rows, order, types and notes as holding every file's
+    # rows and sorting them once
     episodes, headers = returns
     if few_columns:
         episodes = [compact(f, FORECAST_COLUMNS.episodes) for f in episodes]
         headers = [compact(f, FORECAST_COLUMNS.headers) for f in headers]
-    merged = merge_returns(iter(episodes), iter(headers))
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(ssda903, "SORTED_AT_ONCE", at_once)
+    try:
+        merged = merge_returns(iter(episodes), iter(headers))
+    finally:
+        monkeypatch.undo()
     expected_episodes, expected_headers, notes = _merged_in_one_sort(episodes, headers)
     assert merged.notes == notes
     if expected_episodes.width:

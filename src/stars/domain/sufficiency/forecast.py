@@ -144,7 +144,10 @@ class Projection:
 
 def censor(episodes: pl.DataFrame, on: date) -> pl.DataFrame:
     """The episodes as a return made on ``on`` would show them (later facts removed)."""
-    return episodes.filter(pl.col("DECOM") <= on).with_columns(
+    before = (pl.col("DECOM") <= on).fill_null(False)
+    if not episodes.select(before.all()).item():  # else every row, without copying them
+        episodes = episodes.filter(before)
+    return episodes.with_columns(
         pl.when(pl.col("DEC") > on).then(None).otherwise(pl.col("DEC")).alias("DEC"),
         pl.when(pl.col("DEC") > on).then(None).otherwise(pl.col("REC")).alias("REC"),
     )
@@ -163,6 +166,28 @@ def _band_at(date_col: str) -> pl.Expr:
     return idx
 
 
+def with_date_of_birth(episodes: pl.DataFrame, headers: pl.DataFrame) -> pl.DataFrame:
+    """``episodes`` with each child's DOB from ``headers`` (null if none), as a left join
+    gives it. Merged headers come one row per child in order of CHILD: each child's row is
+    then found by a binary search, without the join's copy of every episode row."""
+    ids = headers.get_column("CHILD")
+    dtype = ids.dtype
+    if not (
+        episodes.schema["CHILD"] == dtype
+        and (dtype == pl.String or dtype.is_integer())
+        and headers.height
+        and headers.select(
+            pl.col("CHILD").is_not_null().all()
+            & (pl.col("CHILD") > pl.col("CHILD").shift(1)).slice(1).all()
+        ).item()
+    ):
+        return episodes.join(headers.select("CHILD", "DOB"), on="CHILD", how="left")
+    at = ids.search_sorted(episodes.get_column("CHILD")).clip(upper_bound=headers.height - 1)
+    found = ids.gather(at) == episodes.get_column("CHILD")
+    dob = headers.get_column("DOB").gather(at)
+    return episodes.with_columns(pl.when(found).then(dob).alias("DOB"))
+
+
 def _prepare(
     episodes: pl.DataFrame,
     headers: pl.DataFrame,
@@ -173,9 +198,10 @@ def _prepare(
     # only the columns the fit reads (a national history has a million rows and more)
     needed = list(dict.fromkeys(("CHILD", "DECOM", "DEC", "REC", "LS", column)))
     core = censor(without_short_breaks(episodes.select(needed)), reference).drop("REC")
-    core = core.join(headers.select("CHILD", "DOB"), on="CHILD", how="left")
-    missing = core.filter(pl.col("DOB").is_null()).height
-    core = core.filter(pl.col("DOB").is_not_null())
+    core = with_date_of_birth(core, headers)
+    missing = core.get_column("DOB").null_count()
+    if missing:
+        core = core.filter(pl.col("DOB").is_not_null())
     gindex = {g: i for i, g in enumerate(groups)}
     core = core.with_columns(
         pl.col(column)
