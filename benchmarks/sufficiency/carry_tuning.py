@@ -6,13 +6,16 @@
 Each rule gives a group's forecast as ``now + sum_k s_k x (f_k - now)`` over some of the
 forecasts each ``trust.Point`` holds ("no change", the model with entries level, the model
 in full, the damped trend), the shares ``s_k`` from the group's earlier backtests only (out
-of sample, as ``trust.evaluate``); the total is the sum of the groups. Prints, per rule and
-size x shape, the mean absolute error per category and years ahead, the forecast of the
-last 31 March (origin ``TEST_ORIGIN``, one year ahead) and the band's coverage, then counts
-against "no change" and against the rule before the total's own combination (each group
-combining "no change", the level and the model, the total their sum); "now (trust)" is the
-rule in ``stars.domain.sufficiency.trust`` (``CARRY_RULES="a|b"`` runs only those). Use it on
-the tuning draws (council size, seeds 101-112) only; name the files SIZE-SHAPE-DRAW.json.
+of sample, as ``trust.evaluate``); the total is the sum of the groups, or the total's own
+combination shared out between them (the rules named C1-C3: by the model's shares, or by
+shares combined from the shares now and in the model). Prints, per rule and size x shape,
+the mean absolute error per category and years ahead, the forecast of the last 31 March
+(origin ``TEST_ORIGIN``, one year ahead) and the band's coverage, then counts against "no
+change" and against the rule before the total's own combination (each group combining "no
+change", the level and the model, the total their sum; ``CARRY_BEFORE`` names another);
+"now (trust)" is the rule in ``stars.domain.sufficiency.trust`` (``CARRY_RULES="a|b"`` runs
+only those). Use it on the tuning draws (council size, seeds 101-112) only; name the files
+SIZE-SHAPE-DRAW.json.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ MEMBERS: dict[str, Callable[[Point], float]] = {
     "damped": lambda p: p.damped,
 }
 Shares = dict[str, float]  # member -> share of its change from "no change"
-BEFORE = "rule before (three forecasts, no total's own)"  # the yardstick of the comparisons
+# the yardstick of the comparisons (CARRY_BEFORE="now (trust)": the rule in trust)
+BEFORE = os.environ.get("CARRY_BEFORE", "rule before (three forecasts, no total's own)")
 
 
 def inverse_power(
@@ -89,7 +93,18 @@ def values(block: Sequence[Point], shares: dict[tuple[str, int], Shares]) -> dic
     out = {p.group: _value(p, shares[(p.group, p.horizon)]) for p in block if p.group != TOTAL}
     total = next(p for p in block if p.group == TOTAL)
     summed = sum(out.values())
-    if (TOTAL, total.horizon) in shares:
+    if (TOTAL, 0) in shares:  # the total shared out by the groups' combined shares
+        own = _value(total, shares[(TOTAL, total.horizon)])
+        parts = [p for p in block if p.group != TOTAL]
+        out = trust.composed(
+            own,
+            {p.group: float(p.now) for p in parts},
+            {p.group: p.steady for p in parts},
+            {p.group: p.model for p in parts},
+            (shares[(TOTAL, 0)]["now"], shares[(TOTAL, 0)]["level"], shares[(TOTAL, 0)]["model"]),
+        )
+        summed = sum(out.values())
+    elif (TOTAL, total.horizon) in shares:
         own = _value(total, shares[(TOTAL, total.horizon)])
         now = sum(p.now for p in block if p.group != TOTAL)
         for p in block:
@@ -161,7 +176,18 @@ def rule(
 
 def current(history: Sequence[Point]) -> dict[tuple[str, int], Shares]:
     """The rule in ``trust`` (the groups' three forecasts and the total's own four, with
-    the common factor), as shares."""
+    the common factor; the total shared out by the groups' combined shares), as shares."""
+    carry = trust.calibrate(history, GROUPS)
+    composition = carry[TOTAL].composition
+    out = moved_together(history)
+    if composition is not None and carry[TOTAL].pairs >= MIN_PAIRS:
+        out[(TOTAL, 0)] = dict(zip(("now", "level", "model"), composition, strict=True))
+    return out
+
+
+def moved_together(history: Sequence[Point]) -> dict[tuple[str, int], Shares]:
+    """The rule in ``trust`` before the groups' shares of the total: the groups' carried
+    forecasts moved together to the total's own combination."""
     carry = trust.calibrate(history, GROUPS)
     return {
         (g, h): {
@@ -174,9 +200,112 @@ def current(history: Sequence[Point]) -> dict[tuple[str, int], Shares]:
     }
 
 
+SHARE_OF: dict[str, Callable[[Sequence[Point]], list[float]]] = {
+    "now": lambda ps: [float(p.now) for p in ps],
+    "level": lambda ps: [p.steady for p in ps],
+    "model": lambda ps: [p.model for p in ps],
+}
+
+
+def _shares_of(kind: str, parts: Sequence[Point]) -> list[float]:
+    """Each group's share of the groups' sum under one forecast (equal if the sum is 0)."""
+    v = SHARE_OF[kind](parts)
+    whole = sum(v)
+    return [x / whole if whole else 1.0 / len(v) for x in v]
+
+
+def composed(kind: str) -> Rule:
+    """The total of the rule in trust, shared out as ``kind``'s forecast shares it out."""
+
+    def calibrate(history: Sequence[Point]) -> dict[tuple[str, int], Shares]:
+        return current(history)
+
+    def vals(block: Sequence[Point], shares: dict[tuple[str, int], Shares]) -> dict[str, float]:
+        base = values(block, shares)
+        parts = [p for p in block if p.group != TOTAL]
+        share = _shares_of(kind, parts)
+        out = {p.group: base[TOTAL] * s for p, s in zip(parts, share, strict=True)}
+        out[TOTAL] = base[TOTAL]
+        return out
+
+    calibrate.values = vals  # type: ignore[attr-defined]
+    return calibrate
+
+
+def share_combined(members: Sequence[str], pooled: bool = False, once: bool = False) -> Rule:
+    """The total of the rule in trust, shared out by each group's share combined from the
+    share at the origin ("now") and ``members``' shares, weighted by the inverse square of
+    their past errors in children (share error x actual total); ``pooled``: one set of
+    weights for every group (then the shares add up to 1 as they are; with weights per group
+    they are scaled to add up to 1: the same as combining each group's deviation from its
+    share now); ``once``: a forecast whose shares are a later one's in every backtest counts
+    once."""
+
+    def calibrate(history: Sequence[Point]) -> dict[tuple[str, int], Shares]:
+        shares = current(history)
+        errors: dict[str, dict[str, float]] = {g: defaultdict(float) for g in GROUPS}
+        count = 0
+        same = {k: True for k in members}
+        for block in _blocks(history).values():
+            parts = [p for p in block if p.group != TOTAL]
+            whole = sum(float(p.actual or 0) for p in parts)
+            if not whole:
+                continue
+            count += 1
+            actual = [float(p.actual or 0) / whole for p in parts]
+            for i, k in enumerate(members):
+                later = members[i + 1 :]
+                same[k] = same[k] and any(
+                    _shares_of(k, parts) == _shares_of(j, parts) for j in later
+                )
+            for kind in ("now", *members):
+                for p, s, a in zip(parts, _shares_of(kind, parts), actual, strict=True):
+                    errors[p.group][kind] += abs(s - a) * whole
+        if pooled:
+            summed: dict[str, float] = defaultdict(float)
+            for g in GROUPS:
+                for k, e in errors[g].items():
+                    summed[k] += e
+            errors = {g: summed for g in GROUPS}
+        if once:  # a forecast whose shares are a later one's in every backtest counts once
+            errors = {
+                g: {k: e for k, e in errors[g].items() if not (k in same and same[k])}
+                for g in GROUPS
+            }
+        for g in GROUPS:
+            if count < MIN_PAIRS or not errors[g]:
+                weights = {"now": 1.0}
+            elif any(e <= 0.0 for e in errors[g].values()):
+                weights = {next(k for k, e in errors[g].items() if e <= 0.0): 1.0}
+            else:
+                inverse = {k: 1.0 / (e * e) for k, e in errors[g].items()}
+                whole = sum(inverse.values())
+                weights = {k: v / whole for k, v in inverse.items()}
+            shares[(g, 0)] = weights
+        return shares
+
+    def vals(block: Sequence[Point], shares: dict[tuple[str, int], Shares]) -> dict[str, float]:
+        base = values(block, shares)
+        total = base[TOTAL]
+        parts = [p for p in block if p.group != TOTAL]
+        by_kind = {k: _shares_of(k, parts) for k in ("now", *members)}
+        mixed = [
+            sum(w * by_kind[k][i] for k, w in shares[(p.group, 0)].items())
+            for i, p in enumerate(parts)
+        ]
+        whole = sum(mixed)
+        out = {p.group: total * m / whole for p, m in zip(parts, mixed, strict=True)}
+        out[TOTAL] = sum(out.values())
+        return out
+
+    calibrate.values = vals  # type: ignore[attr-defined]
+    return calibrate
+
+
 def run(points: Sequence[Point], calibrate: Rule) -> dict[tuple[str, int], list[float]]:
     """Per (group, horizon): [n, |err| ours, |err| no change, covered, test |err|, test n]."""
     known = [p for p in points if p.actual is not None]
+    valuer = getattr(calibrate, "values", values)
     acc: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0, 0.0, 0])
     for origin in sorted({p.origin for p in known}):
         history = [p for p in known if p.target <= origin]
@@ -185,7 +314,7 @@ def run(points: Sequence[Point], calibrate: Rule) -> dict[tuple[str, int], list[
         errors: dict[str, list[tuple[float, int]]] = {g: [] for g in GROUPS}
         total_parts: dict[tuple[int, int], float] = {}
         for key, block in _blocks(history).items():
-            v = values(block, shares)
+            v = valuer(block, shares)
             total_parts[key] = v[TOTAL]
             for p in block:
                 if p.group != TOTAL:
@@ -203,7 +332,7 @@ def run(points: Sequence[Point], calibrate: Rule) -> dict[tuple[str, int], list[
         ]
         pairs = {g: sum(1 for p in history if p.group == g) for g in (*GROUPS, TOTAL)}
         at = [p for p in known if p.origin == origin]
-        now_values = {h: values(b, shares) for (_, h), b in _blocks(at).items()}
+        now_values = {h: valuer(b, shares) for (_, h), b in _blocks(at).items()}
         for p in trust._ordered(at):
             v = now_values[p.horizon][p.group]
             if p.group == TOTAL:
@@ -245,6 +374,18 @@ def main() -> None:
     four = ("level", "model", "damped")
     rules: dict[str, Rule] = {
         "now (trust)": current,
+        "total's own four, groups moved together": moved_together,
+        "C1 total x level's shares": composed("level"),
+        "C2 total x model's shares": composed("model"),
+        "C3 shares: now, level": share_combined(("level",)),
+        "C3 shares: now, model": share_combined(("model",)),
+        "C3 shares: now, level, model": share_combined(("level", "model")),
+        "C3 shares pooled: now, level, model": share_combined(("level", "model"), pooled=True),
+        "C3 shares pooled: now, level": share_combined(("level",), pooled=True),
+        "C3 shares pooled: now, level, model, once": share_combined(
+            ("level", "model"), pooled=True, once=True
+        ),
+        "C3 shares: now, level, model, once": share_combined(("level", "model"), once=True),
         "rule before (three forecasts, no total's own)": rule(("level", "model")),
         "four (+damped)": rule(four),
         "four, no common factor": rule(four, common=False),

@@ -136,6 +136,7 @@ def main() -> None:
             "naive": p.now,
             "damped": p.damped,
             "model": p.model,
+            "level": p.steady,
             "weight": carry[p.group].weight if p.group in carry else None,
             "trend": carry[p.group].trend_share if p.group in carry else None,
         }
@@ -161,6 +162,7 @@ def main() -> None:
                     g: c.trend_share for g, c in calibrate(known, PEER_GROUPS).items()
                 },
                 "damped_share_of_total": calibrate(known, PEER_GROUPS)[TOTAL].damped,
+                "composition": calibrate(known, PEER_GROUPS)[TOTAL].composition,
             }
         )
     )

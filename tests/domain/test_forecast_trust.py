@@ -4,6 +4,7 @@ the model foresaw is followed, nothing is calibrated on a backtest it had not ye
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from hypothesis import example, given, settings
@@ -22,6 +23,8 @@ from stars.domain.sufficiency.trust import (
     calibrate,
     carry_shares,
     carry_weight,
+    composed,
+    composition_shares,
     evaluate,
     forecast,
     reconciled,
@@ -282,10 +285,136 @@ def test_the_groups_are_brought_to_the_totals_own_combination():
     t = carry[TOTAL]
     own = t.carried(100, 120.0, 120.0, 106.0)
     assert abs(out[TOTAL] - own) < 1e-9
+    # the groups' shares: 0.6 / 0.4 now, 70 / 120 and 50 / 120 in the model (the level is
+    # the model here, so counts once); the actual shares were 0.6 / 0.4 (2016) and 64 / 106,
+    # 42 / 106 (2015, 2017): "no change" missed by 2 x 0.4 children in each of those, the
+    # model by 2 x (64 - 106 x 7 / 12), 2 x (60 - 100 x 7 / 12) and again the first: 1.6
+    # children against 12, weights 1 / 1.6² : 1 / 12²
+    n, lv, m = t.composition or (0.0, 0.0, 0.0)
+    assert lv == 0.0 and abs(n - 144 / (144 + 2.56)) < 1e-9 and abs(n + m - 1.0) < 1e-12
+    shares = {"a": n * 0.6 + m * 70 / 120, "b": n * 0.4 + m * 50 / 120}
+    assert all(abs(out[g] - own * shares[g]) < 1e-9 for g in "ab")
+    # without the groups' shares (a total's carry without them), moved together by counts now
+    moved = forecast(live, {**carry, TOTAL: replace(t, composition=None)})
     groups = {
         g: carry[g].carried(p.now, p.steady, p.model) for g, p in zip("ab", live[:2], strict=True)
     }
-    assert abs(out["a"] - (groups["a"] + (own - sum(groups.values())) * 0.6)) < 1e-9
+    a = next(f.expected for f in moved if f.group == "a")
+    assert abs(a - (groups["a"] + (own - sum(groups.values())) * 0.6)) < 1e-9
+
+
+def _group(origin, group, now, level, model, actual, horizon=1):
+    return Point(origin, horizon, group, now, model, 2.0, float(now), actual, level)
+
+
+def test_composition_shares_worked_example():
+    # two groups, two backtests; 100 children came each time, 50 / 50. Shares now 0.6 / 0.4
+    # missed by (0.1 + 0.1) x 100 = 20 children each time (40 in all), the level's 0.55 / 0.45
+    # by 10 (20), the model's 0.7 / 0.3 by 40 (80): inverse squares 1/1600, 1/400, 1/6400,
+    # or 4 : 16 : 1
+    pts = [
+        pt
+        for o in (1, 2)
+        for pt in (_group(o, "a", 60, 55.0, 70.0, 50), _group(o, "b", 40, 45.0, 30.0, 50))
+    ]
+    n, lv, m = composition_shares(pts)
+    assert abs(n - 4 / 21) < 1e-12 and abs(lv - 16 / 21) < 1e-12 and abs(m - 1 / 21) < 1e-12
+    # 200 children shared out: a's share 4/21 x 0.6 + 16/21 x 0.55 + 1/21 x 0.7 = 11.9 / 21
+    out = composed(200.0, {"a": 60, "b": 40}, {"a": 55, "b": 45}, {"a": 70, "b": 30}, (n, lv, m))
+    assert abs(out["a"] - 200 * 11.9 / 21) < 1e-9 and abs(out["b"] - 200 * 9.1 / 21) < 1e-9
+    # the total's points are not the groups' shares; one backtest is too few
+    assert composition_shares([*pts, _total(1, 100, 100.0, 100.0, 100.0, 100)]) == (n, lv, m)
+    assert composition_shares(pts[:2]) == (1.0, 0.0, 0.0)
+    # a level the same as the model in every backtest counts once: 40 against 20
+    same = [
+        pt
+        for o in (1, 2)
+        for pt in (_group(o, "a", 60, 55.0, 55.0, 50), _group(o, "b", 40, 45.0, 45.0, 50))
+    ]
+    n, lv, m = composition_shares(same)
+    assert lv == 0.0 and abs(n - 0.2) < 1e-12 and abs(m - 0.8) < 1e-12
+    # the model's shares always right: all of it
+    right = [
+        pt
+        for o in (1, 2)
+        for pt in (_group(o, "a", 60, 55.0, 50.0, 50), _group(o, "b", 40, 45.0, 50.0, 50))
+    ]
+    assert composition_shares(right) == (0.0, 0.0, 1.0)
+
+
+share_rows = st.lists(
+    st.lists(
+        st.tuples(
+            st.integers(0, 300), st.integers(0, 300), st.integers(0, 300), st.integers(0, 300)
+        ),
+        min_size=2,
+        max_size=4,
+    ),
+    min_size=MIN_PAIRS,
+    max_size=8,
+)
+
+
+def _share_points(rows):
+    return [
+        _group(o, f"g{i}", now, float(level), float(model), actual)
+        for o, block in enumerate(rows)
+        for i, (now, level, model, actual) in enumerate(block)
+    ]
+
+
+@given(share_rows)
+def test_the_composition_weights_are_shares_and_never_favour_a_worse_forecast(rows):
+    pts = _share_points(rows)
+    weights = composition_shares(pts)
+    assert all(0.0 <= w <= 1.0 for w in weights) and abs(sum(weights) - 1.0) < 1e-12
+    blocks: dict[int, list[Point]] = {}
+    for p in pts:
+        blocks.setdefault(p.origin, []).append(p)
+
+    def error(f):
+        e = 0.0
+        for block in blocks.values():
+            whole = sum(float(p.actual or 0) for p in block)
+            if whole > 0:
+                values = {p.group: f(p) for p in block}
+                s = sum(values.values())
+                e += sum(
+                    abs((values[p.group] / s if s > 0 else 1 / len(block)) - p.actual / whole)
+                    * whole
+                    for p in block
+                )
+        return e
+
+    e_now, e_level = error(lambda p: float(p.now)), error(lambda p: p.steady)
+    level_apart = weights[1] > 0.0
+    if level_apart and 0.0 < e_level < e_now:
+        assert weights[1] > weights[0]  # the level outweighs "no change" when it did better
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from("abcdef"),
+        st.tuples(st.integers(0, 1000), st.floats(0, 1000), st.floats(0, 1000)),
+        min_size=1,
+    ),
+    st.floats(0, 5000),
+    share_rows,
+)
+def test_composed_groups_add_up_to_the_total_each_a_share_of_it(groups, total, rows):
+    weights = composition_shares(_share_points(rows))
+    now = {g: float(n) for g, (n, _, _) in groups.items()}
+    level = {g: lv for g, (_, lv, _) in groups.items()}
+    model = {g: m for g, (_, _, m) in groups.items()}
+    out = composed(total, now, level, model, weights)
+    assert abs(sum(out.values()) - total) < 1e-6 * max(1.0, total)
+    assert all(-1e-9 <= v <= total * (1 + 1e-9) + 1e-9 for v in out.values())
+    # the shares now only: the total shared out in proportion to the children now
+    if sum(now.values()) > 0:
+        plain = composed(total, now, level, model, (1.0, 0.0, 0.0))
+        assert all(
+            abs(plain[g] - total * now[g] / sum(now.values())) < 1e-6 * max(1.0, total) for g in now
+        )
 
 
 def _backtests(groups, history, actual_of):
@@ -616,3 +745,26 @@ def test_the_carried_projection_brings_the_groups_to_the_totals_combination():
             assert abs(y.by_group[g] - now[g] * d / sum(now.values())) < 1e-6
     with pytest.raises(ValueError, match="damped trend"):
         carried_projection(raw, carry, damped_totals=damped[:2])
+    # shared out by the model's shares instead: each group the damped total times its share
+    carry[TOTAL] = Carry(0.0, 1.0, 5, trend=0.0, damped=1.0, composition=(0.0, 0.0, 1.0))
+    out = carried_projection(raw, carry, damped_totals=damped)
+    for y, m, d in zip(out.years, raw.years, damped, strict=True):
+        assert abs(y.total - d) < 1e-6
+        for g in model.groups:
+            assert abs(y.by_group[g] - m.by_group[g] * d / m.total) < 1e-6
+
+
+@settings(max_examples=40, deadline=None)
+@given(group_history, st.integers(-20, 20))
+def test_the_groups_shown_add_up_to_the_totals_own_combination(history, drift):
+    groups = ["a", "b", "c"]
+    pts = _backtests(groups, history, lambda now, model: max(0, int(now + drift)))
+    carry = calibrate([p for p in pts if p.target <= 2020], groups)
+    live = _ordered([p for p in pts if p.origin == 2020])
+    shown = forecast(live, carry)
+    for h in (1, 2, 3):
+        at = {f.group: f.expected for f in shown if f.horizon == h}
+        total = next(p for p in live if p.group == TOTAL and p.horizon == h)
+        own = carry[TOTAL].carried(total.now, total.steady, total.model, total.damped)
+        assert abs(at[TOTAL] - own) < 1e-6 * max(1.0, own)  # the total's own combination
+        assert abs(sum(at[g] for g in groups) - at[TOTAL]) < 1e-6 * max(1.0, own)

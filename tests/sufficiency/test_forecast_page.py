@@ -30,8 +30,8 @@ def test_the_scenario_moves_children_from_agency_to_in_house_fostering(derby_ret
     base = forecast_context(merged, 2024, Choices(years=2))
     alt = forecast_context(merged, 2024, Choices(years=2, to_inhouse=50, residential_entries=-50))
     groups = {r[0]: r for r in alt["tables"][1].rows}
-    # columns: group, now, expected, 90% band, shares of the change and of the entry trend
-    # carried, scenario
+    # columns: group, now, expected, 90% band, share of the children now, expected share,
+    # scenario
     assert groups["In-house fostering"][6] > groups["In-house fostering"][2]
     assert groups["Agency fostering"][6] < groups["Agency fostering"][2]
     assert groups["External residential"][6] <= groups["External residential"][2]
@@ -47,7 +47,7 @@ def test_the_scenario_moves_children_from_agency_to_in_house_fostering(derby_ret
     assert 0 <= trust["covered"] <= trust["backtests"]
 
 
-def test_each_group_carries_between_no_change_and_the_models_trend(derby_returns):
+def test_the_total_is_shared_out_between_the_groups_shares_now_and_in_the_model(derby_returns):
     from stars.domain.sufficiency.forecast import project
     from stars.domain.sufficiency.rolling import rolling_backtests
 
@@ -65,18 +65,21 @@ def test_each_group_carries_between_no_change_and_the_models_trend(derby_returns
     total = page["tables"][0].rows[0][1]
     candidates = (now_total, level, model.total, damped)
     assert round(min(candidates)) - 1 <= total <= round(max(candidates)) + 1
-    # each group carries between no change and the model's trend, then moves with the others
-    # by its share of the children now towards that total
+    # each group's share of the total lies between its share now, in the level and in the
+    # model (each rounded to a whole per cent), the weights of the three shares stated
+    weights = page["group_shares"]
+    assert all(0 <= v <= 100 for v in weights.values()) and 99 <= sum(weights.values()) <= 101
     moved = total - sum(row[2] for row in rows)
     for row in rows:
         group = row[0].lower()
-        now, expected = row[1], row[2]
-        share, trend = int(row[4].rstrip("%")), int(row[5].rstrip("%"))
-        assert 0 <= trend <= share <= 100
-        low = min(now, model.by_group[group], model.level_by_group[group])
-        high = max(now, model.by_group[group], model.level_by_group[group])
-        slack = abs(total - now_total) + abs(moved) + 1
-        assert round(low) - slack <= expected <= round(high) + slack
+        now_share, share = int(row[4].rstrip("%")), int(row[5].rstrip("%"))
+        assert now_share == round(100 * row[1] / now_total)
+        candidates = (
+            100 * row[1] / now_total,
+            100 * model.level_by_group[group] / level,
+            100 * model.by_group[group] / model.total,
+        )
+        assert round(min(candidates)) - 1 <= share <= round(max(candidates)) + 1
     assert abs(moved) <= len(rows)  # the groups add up to the total (each rounded)
 
 
@@ -86,6 +89,7 @@ def test_the_page_shows_the_projection_and_names_a_bad_value(client, users, derb
     assert "Children looked after and cost, projected" in page and "How far to trust it" in page
     assert "The 90% band held the actual count in" in page
     assert 'data-testid="total-shares"' in page and "of the damped trend" in page
+    assert 'data-testid="group-shares"' in page and "in the model with its entry trend" in page
     assert "Agency fostering" in page and "£820.00" in page  # the configured weekly cost
     bad = client.get("/sufficiency/derby/forecast/", {"years": "9", "to_inhouse": "x"})
     assert bad.status_code == 400

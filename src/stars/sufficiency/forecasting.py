@@ -115,6 +115,7 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
         money={"Cost of the year", "Cost (scenario)"},
     )
     last = base.years[-1]
+    now_total = sum(base.stock_by_group.values())
     groups = Table(
         "groups",
         f"Expected children by placement group at 31 March {last.on.year}",
@@ -123,8 +124,8 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
             "Now",
             "Expected",
             "90% band",
-            "Share of the model's change carried",
-            "Share of its entry trend carried",
+            "Share of the children now",
+            "Expected share",
             *(["Scenario"] if alt else []),
         ],
         [
@@ -133,8 +134,8 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
                 base.stock_by_group.get(g, 0),
                 round(last.by_group[g]),
                 f"{round(last.lower[g])} to {round(last.upper[g])}",
-                f"{round(100 * carry[g].weight)}%",
-                f"{round(100 * carry[g].trend_share)}%",
+                f"{round(100 * base.stock_by_group.get(g, 0) / now_total)}%" if now_total else "-",
+                f"{round(100 * last.by_group[g] / last.total)}%" if last.total > 0 else "-",
                 *([round(alt.years[-1].by_group[g])] if alt else []),
             ]
             for g in PLACEMENT_GROUPS
@@ -182,6 +183,13 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
             "trend": round(100 * carry[TOTAL].trend_share),
             "damped": round(100 * carry[TOTAL].damped),
         },
+        "group_shares": dict(
+            zip(
+                ("now", "level", "model"),
+                (round(100 * w) for w in carry[TOTAL].composition or (1.0, 0.0, 0.0)),
+                strict=True,
+            )
+        ),
         "notes": model.notes,
         "total_cost": sum((y.cost_total for y in base.years), Decimal(0)),
     }

@@ -33,7 +33,15 @@ from stars.domain.sufficiency.forecast import (
     fit_model,
     project,
 )
-from stars.domain.sufficiency.trust import MIN_PAIRS, TOTAL, Carry, Point, band, reconciled
+from stars.domain.sufficiency.trust import (
+    MIN_PAIRS,
+    TOTAL,
+    Carry,
+    Point,
+    band,
+    composed,
+    reconciled,
+)
 
 HORIZONS = 3
 DAMPING = 0.8
@@ -166,8 +174,9 @@ def carried_projection(
     none): with no ``baseline`` (the projection is the baseline) that is the carried model;
     for a scenario, the scenario's own effect is kept whole on top of the carried baseline.
     Where ``carry`` has the total's own combination (``TOTAL``, with ``MIN_PAIRS``
-    backtests or more), the groups' carried baselines are first brought to it
-    (``trust.reconciled``); ``damped_totals`` (the total's damped trend 1, 2, ... years
+    backtests or more), the groups' baselines are that total shared out by the total's
+    ``Carry.composition`` (``trust.composed``; moved together to it, ``trust.reconciled``,
+    where it has none); ``damped_totals`` (the total's damped trend 1, 2, ... years
     ahead, ``Rolling.damped_totals``) is needed when its share of the damped trend is not 0.
     The band is the model's own standard deviation scaled by the group's ``Carry.scale``;
     the total is the sum of the groups with the total's scale. Child-days (hence costs) are
@@ -198,7 +207,16 @@ def carried_projection(
                 b.total,
                 damped_totals[h - 1] if whole.damped else 0.0,
             )
-            carried_base = reconciled(carried_base, now, own)
+            if whole.composition is None:
+                carried_base = reconciled(carried_base, now, own)
+            else:
+                carried_base = composed(
+                    own,
+                    now,
+                    {g: b.level_by_group.get(g, v) for g, v in b.by_group.items()},
+                    dict(b.by_group),
+                    whole.composition,
+                )
         for g, m in y.by_group.items():
             c = carry.get(g, Carry(1.0, 1.0, MIN_PAIRS))
             value = max(0.0, m - b.by_group[g] + carried_base[g])

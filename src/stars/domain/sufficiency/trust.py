@@ -23,9 +23,16 @@ the count that followed; made by ``stars.domain.sufficiency.rolling``):
 * **The total's own combination** (``total_shares``): the total combines the same way
   "no change", the level, the model and, as a fourth forecast, the damped trend of the total
   (``Point.damped``), from the total's own backtests, its shares scaled by the same common
-  factor; the groups' forecasts are then moved together to add up to it, the difference
-  shared in proportion to their counts at the origin (``reconciled``). Where entries really
-  grow or shrink the damped trend of the total earns weight; on flat counts it earns little.
+  factor. Where entries really grow or shrink the damped trend of the total earns weight; on
+  flat counts it earns little.
+* **The groups' shares of that total** (``composition_shares``, ``composed``): each group's
+  forecast is the total times its share, the share combining the groups' shares at the
+  origin ("no change"), in the model with entries held level and in the model in full,
+  weighted by the inverse square of their past errors in children (share error times the
+  actual total, summed over every group and backtest: one set of weights for all groups).
+  The model is judged on how it shares children out between placements, where it does well,
+  apart from the level of the total, where it does less well. (``reconciled``, the groups
+  moved together in proportion to their counts, is the rule for a total without shares.)
 * **A 90% band sized on past errors** (``calibrate``): the model's own standard deviation
   (process noise only) is scaled by ``k``, from the group's past errors in those standard
   deviations at the same horizon (all horizons where it has none yet), the errors being those
@@ -94,6 +101,9 @@ class Carry:
     by_horizon: Mapping[int, float] = field(default_factory=dict)  # each horizon's own
     trend: float | None = None  # of the entry trend on top; None: the same as ``weight``
     damped: float = 0.0  # of the damped trend's change (the total's own combination)
+    # the total's only: the weights of the groups' shares now, in the level and in the
+    # model (``composition_shares``); None: the groups moved together (``reconciled``)
+    composition: tuple[float, float, float] | None = None
 
     @property
     def trend_share(self) -> float:
@@ -218,6 +228,69 @@ def reconciled(
     }
 
 
+def shares_of(values: Mapping[str, float]) -> dict[str, float]:
+    """Each group's share of the groups' sum (equal shares if the sum is not positive)."""
+    whole = sum(values.values())
+    return {g: v / whole if whole > 0 else 1.0 / len(values) for g, v in values.items()}
+
+
+def composition_shares(points: Sequence[Point]) -> tuple[float, float, float]:
+    """``(n, l, m)``, summing to 1: the weights of the groups' shares at the origin, in the
+    model with entries held level and in the model in full, from ``points`` (the groups'
+    past backtests, every horizon; the total's are ignored). Each weighted by the inverse
+    square of its summed errors in children, ``|share - actual share| x actual total``
+    over every group of every backtest (an origin and horizon). The level counts once if
+    its shares are the model's in every backtest; one never wrong takes all the weight
+    (the first such); fewer than ``MIN_PAIRS`` backtests: ``(1, 0, 0)``."""
+    blocks: dict[tuple[int, int], dict[str, Point]] = {}
+    for p in points:
+        if p.group != TOTAL and p.actual is not None:
+            blocks.setdefault((p.origin, p.horizon), {})[p.group] = p
+    kinds = ("now", "level", "model")
+    errors = dict.fromkeys(kinds, 0.0)
+    same = {"level": True}  # the level's shares the model's in every backtest
+    counted = 0
+    for block in blocks.values():
+        actual = {g: float(p.actual or 0) for g, p in block.items()}
+        whole = sum(actual.values())
+        if whole <= 0:
+            continue
+        counted += 1
+        share = {
+            "now": shares_of({g: float(p.now) for g, p in block.items()}),
+            "level": shares_of({g: p.steady for g, p in block.items()}),
+            "model": shares_of({g: p.model for g, p in block.items()}),
+        }
+        for k in kinds:
+            errors[k] += sum(abs(share[k][g] - actual[g] / whole) * whole for g in block)
+        same["level"] = same["level"] and share["level"] == share["model"]
+    if counted < MIN_PAIRS:
+        return 1.0, 0.0, 0.0
+    kept = [k for k in kinds if not same.get(k, False)]
+    exact = [k for k in kept if errors[k] <= 0.0]
+    if exact:
+        weights = {exact[0]: 1.0}
+    else:
+        inverse = {k: 1.0 / (errors[k] * errors[k]) for k in kept}
+        whole = sum(inverse.values())
+        weights = {k: v / whole for k, v in inverse.items()}
+    return weights.get("now", 0.0), weights.get("level", 0.0), weights.get("model", 0.0)
+
+
+def composed(
+    total: float,
+    now: Mapping[str, float],
+    level: Mapping[str, float],
+    model: Mapping[str, float],
+    weights: tuple[float, float, float],
+) -> dict[str, float]:
+    """The groups' forecasts: ``total`` times each group's share, the weighted mean
+    (``weights``, ``composition_shares``) of its shares of ``now``, ``level`` and
+    ``model``. They add up to ``total``."""
+    parts = [shares_of(now), shares_of(level), shares_of(model)]
+    return {g: total * sum(w * s[g] for w, s in zip(weights, parts, strict=True)) for g in now}
+
+
 def _sd(point: Point) -> float:
     return math.sqrt(point.sd**2 + 1.0)  # never zero: a count is known to a child at best
 
@@ -255,7 +328,14 @@ def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carr
         out[g] = Carry(w * common, 1.0, len(by_group[g]), trend=t * common)
     totals = by_group[TOTAL]
     tw, tt, td = total_shares(totals)
-    out[TOTAL] = Carry(tw * common, 1.0, len(totals), trend=tt * common, damped=td * common)
+    out[TOTAL] = Carry(
+        tw * common,
+        1.0,
+        len(totals),
+        trend=tt * common,
+        damped=td * common,
+        composition=composition_shares([p for g in groups for p in by_group[g]]),
+    )
     # the band is sized on the errors of the forecasts as shown: the groups brought to the total
     values = _values(known, out, groups)
     errors: dict[str, list[tuple[float, int]]] = {
@@ -292,10 +372,11 @@ def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carr
 def _values(
     points: Iterable[Point], carry: Mapping[str, Carry], groups: Sequence[str]
 ) -> dict[tuple[int, int], dict[str, float]]:
-    """Per (origin, horizon): each group's carried forecast and the total (their sum), the
-    groups brought to the total's own combination where the total has a point and at least
-    ``MIN_PAIRS`` backtests of its own (with fewer, its combination is "no change" and the
-    groups' shares are 0 too: nothing to bring together)."""
+    """Per (origin, horizon): each group's forecast and the total (their sum): where the
+    total has a point and at least ``MIN_PAIRS`` backtests of its own, the total's own
+    combination shared out by ``Carry.composition`` (or the groups' carried forecasts moved
+    to it, ``reconciled``, without one); otherwise (its combination is "no change" and the
+    groups' shares are 0 too) the groups' carried forecasts."""
     blocks: dict[tuple[int, int], list[Point]] = {}
     for p in points:
         if p.group in carry or p.group == TOTAL:
@@ -307,8 +388,19 @@ def _values(
             continue
         total = next((p for p in block if p.group == TOTAL), None)
         if total is not None and TOTAL in carry and carry[TOTAL].pairs >= MIN_PAIRS:
+            whole = carry[TOTAL]
             now = {p.group: float(p.now) for p in block if p.group != TOTAL}
-            parts = reconciled(parts, now, carried(total, carry[TOTAL]))
+            if whole.composition is None:
+                parts = reconciled(parts, now, carried(total, whole))
+            else:
+                groups_at = [p for p in block if p.group != TOTAL]
+                parts = composed(
+                    carried(total, whole),
+                    now,
+                    {p.group: p.steady for p in groups_at},
+                    {p.group: p.model for p in groups_at},
+                    whole.composition,
+                )
         out[key] = {**parts, TOTAL: sum(parts.values())}
     return out
 
