@@ -506,7 +506,8 @@ def check_children_in_header(episodes: ParsedFile, header: ParsedFile) -> list[V
         return []
     listed = header.frame.select("CHILD").drop_nulls().unique()
     strays = (
-        episodes.frame.filter(pl.col("CHILD").is_not_null())
+        episodes.frame.select("LINE", "CHILD")  # only what is looked at: never every column
+        .filter(pl.col("CHILD").is_not_null())
         .join(listed, on="CHILD", how="anti")
         .sort("LINE")
     )
