@@ -232,9 +232,7 @@ def returns_import(
         )
 
     with _few_pages_cached():
-        years, merged = load_folder(
-            folder, store, progress, replace_with_empty=replace_with_empty
-        )
+        years, merged = load_folder(folder, store, progress, replace_with_empty=replace_with_empty)
     record_access(
         user=by,
         action="import",
