@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from stars.demo.ssda903 import SyntheticConfig, generate, render_return
 from stars.domain.sufficiency.backtest import backtest
+from stars.domain.sufficiency.figures import with_date_of_birth
 from stars.domain.sufficiency.forecast import (
     Redirect,
     Scenario,
@@ -21,7 +22,6 @@ from stars.domain.sufficiency.forecast import (
     daily_matrix,
     fit_model,
     project,
-    with_date_of_birth,
 )
 from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
 

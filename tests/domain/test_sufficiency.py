@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from stars.demo.ssda903 import SyntheticConfig, generate, render_return
 from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
 from stars.domain.sufficiency.figures import (
+    days_in_year,
     in_child_order,
     looked_after_on,
     sufficiency_year,
@@ -176,3 +177,29 @@ def test_rows_already_in_order_are_not_sorted_again(frame: pl.DataFrame):
         assert in_child_order(unique) == unique.equals(unique.sort("CHILD", "DECOM"))
     shorts = frame.filter(~pl.col("LS").is_in(["V3", "V4"]).fill_null(True))
     assert without_short_breaks(frame).equals(shorts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_episode_rows(), st.lists(st.sampled_from([*PLACEMENT_GROUPS, "other code", None])))
+def test_nights_in_the_year_counted_from_the_episodes_in_it(
+    frame: pl.DataFrame, groups: list[str | None]
+):
+    frame = frame.with_columns(
+        pl.Series("GROUP", (groups * frame.height)[: frame.height] or [None] * frame.height)
+    )
+    for year in (2020, 2021):
+        start, stop = date(year - 1, 4, 1), date(year, 4, 1)
+        every_row = without_short_breaks(frame).select(
+            "GROUP",
+            (
+                pl.min_horizontal(pl.col("DEC").fill_null(stop), pl.lit(stop))
+                - pl.max_horizontal(pl.col("DECOM"), pl.lit(start))
+            )
+            .dt.total_days()
+            .clip(lower_bound=0)
+            .alias("DAYS"),
+        )
+        expected = {g: 0 for g in PLACEMENT_GROUPS}
+        for group, days in every_row.group_by("GROUP").agg(pl.col("DAYS").sum()).iter_rows():
+            expected[str(group)] = expected.get(str(group), 0) + int(days)
+        assert days_in_year(frame, year) == expected

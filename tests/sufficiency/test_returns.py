@@ -3,12 +3,14 @@ the domain's on the same files; only the council's own users see them."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from django.conf import settings
+from django.db import connection
 from openpyxl import load_workbook
 
 from stars import cli
@@ -92,6 +94,44 @@ def test_reimporting_replaces_the_years_given(derby, returns_dir):
     returns_import(council=derby, folder=returns_dir)
     assert SufficiencyReturn.objects.count() == n
     assert SufficiencyReturn.history.filter(history_type="~").count() == n
+
+
+def test_the_stored_texts_are_the_files_written_through_a_small_page_cache(
+    derby, returns_dir, monkeypatch
+):
+    # each text is made from the file's bytes only when stored (a byte-order mark dropped);
+    # on SQLite the rows go through a 2 MB page cache, and the setting's comes back after
+    header = returns_dir / str(LAST_YEAR) / "header.csv"
+    header.write_bytes(b"\xef\xbb\xbf" + header.read_bytes())
+    caches: list[int] = []
+    stored_rows = services.stored_rows
+
+    def watched(parsed: ssda903.ParsedFile) -> bytes:
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA cache_size")
+            caches.append(cur.fetchone()[0])
+        return stored_rows(parsed)
+
+    def cache_size() -> int:
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA cache_size")
+            return int(cur.fetchone()[0])
+
+    sqlite = connection.vendor == "sqlite"
+    before = cache_size() if sqlite else None
+    monkeypatch.setattr(services, "stored_rows", watched if sqlite else stored_rows)
+    returns_import(council=derby, folder=returns_dir)
+    for r in SufficiencyReturn.objects.all():
+        path = returns_dir / str(r.collection_year) / f"{r.kind}.csv"
+        assert r.text == path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        assert r.sha256 == hashlib.sha256(data).hexdigest()
+    assert SufficiencyReturn.objects.get(collection_year=LAST_YEAR, kind="header").text[0] != (
+        "\ufeff"
+    )
+    if sqlite:
+        assert caches and set(caches) == {-2048}
+        assert cache_size() == before != -2048
 
 
 def test_the_pages_see_a_changed_return_at_once(derby, returns_dir):

@@ -98,11 +98,12 @@ MERGE_HEADER_COLUMNS = ("CHILD", "YEAR")
 StoreFile = Callable[[int, str, ParsedFile, str, str], None]
 
 
-def _read_return(name: str, path: Path) -> tuple[bytes, str]:
-    """The file's UTF-8 bytes and text (a byte-order mark dropped from both); ``NotText``."""
+def _read_return(name: str, path: Path) -> bytes:
+    """The file's bytes, a byte-order mark dropped, once checked as UTF-8 text (``NotText``):
+    its text is ``bytes.decode()`` of them, made when it is stored (not held beside them)."""
     data = path.read_bytes()
-    text = decode(name, data).removeprefix("\ufeff")
-    return data.removeprefix(b"\xef\xbb\xbf"), text
+    decode(name, data)
+    return data.removeprefix(b"\xef\xbb\xbf")
 
 
 def _too_many(problems: list[str]) -> ReturnsRejected:
@@ -143,23 +144,23 @@ def load_folder(
     headers: list[ParsedFile] = []  # the merging columns of each year's header
     done = 0
 
-    def read_year(year: int) -> dict[str, tuple[ParsedFile, str, str]]:
-        """The year's files as parsed, with their text and SHA-256; problems noted."""
+    def read_year(year: int) -> dict[str, tuple[ParsedFile, bytes, str]]:
+        """The year's files as parsed, with their bytes and SHA-256; problems noted."""
         nonlocal done
-        read: dict[str, tuple[ParsedFile, str, str]] = {}
+        read: dict[str, tuple[ParsedFile, bytes, str]] = {}
         for kind in ("header", "episodes"):
             path = paths.get((year, kind))
             if path is None:
                 continue
             name = f"{year}/{kind}.csv"
             try:
-                data, text = _read_return(name, path)
+                data = _read_return(name, path)
             except NotText as exc:
                 problems.append(str(exc))
                 continue
             p = (parse_header if kind == "header" else parse_episodes)(name, data, year)
             problems.extend(_line(e) for e in p.errors)
-            read[kind] = (p, text, hashlib.sha256(data).hexdigest())
+            read[kind] = (p, data, hashlib.sha256(data).hexdigest())
             done += 1
             if progress:
                 progress(done, len(files))
@@ -181,12 +182,14 @@ def load_folder(
                 )
             if problems or checks:
                 continue  # nothing more is stored or merged: the import is refused
-            for kind, (p, text, sha) in read.items():
-                store(year, kind, p, text, sha)
+            for kind in list(read):
+                p, data, sha = read.pop(kind)
+                store(year, kind, p, data.decode("utf-8"), sha)
+                del p, data
             headers.append(replace(header, frame=header.frame.select(MERGE_HEADER_COLUMNS)))
             merging = replace(episodes, frame=episodes.frame.select(MERGE_EPISODE_COLUMNS))
-            # let go of the year's texts and full frames before the next year is read
-            del read, header, episodes, p, text
+            # let go of the year's full frames before the next year is read
+            del read, header, episodes
             yield merging
 
     # merge_returns reads every episodes file before the headers: ``headers`` is complete
@@ -228,7 +231,8 @@ def returns_import(
             },
         )
 
-    years, merged = load_folder(folder, store, progress, replace_with_empty=replace_with_empty)
+    with _few_pages_cached():
+        years, merged = load_folder(folder, store, progress, replace_with_empty=replace_with_empty)
     record_access(
         user=by,
         action="import",
@@ -301,10 +305,12 @@ def _stored_frame(pk: int) -> bytes:
 
 @contextmanager
 def _few_pages_cached() -> Iterator[None]:
-    """On SQLite, a 2 MB page cache while the stored returns are read (the setting's 128 MB
-    is for imports): the rows are read once, and listing the files reads through their texts
-    to the SHA-256 stored after them; those pages would otherwise stay in the connection's
-    cache for as long as it lives."""
+    """On SQLite, a 2 MB page cache while returns are imported or the stored ones read (the
+    setting's 128 MB is for the indexes of a programme's imports): an import writes each
+    return's text and rows once, in pages no query reads again (at national size they
+    filled the cache, 150 MiB more at the import's peak); the pages read the rows once, and
+    listing the files reads through their texts to the SHA-256 stored after them. Those
+    pages would otherwise stay in the connection's cache for as long as it lives."""
     if connection.vendor != "sqlite":
         yield
         return

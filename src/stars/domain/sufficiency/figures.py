@@ -87,6 +87,28 @@ def in_child_order(episodes: pl.DataFrame) -> bool:
     )
 
 
+def with_date_of_birth(episodes: pl.DataFrame, headers: pl.DataFrame) -> pl.DataFrame:
+    """``episodes`` with each child's DOB from ``headers`` (null if none), as a left join
+    gives it. Merged headers come one row per child in order of CHILD: each child's row is
+    then found by a binary search, without the join's copy of every episode row."""
+    ids = headers.get_column("CHILD")
+    dtype = ids.dtype
+    if not (
+        episodes.schema["CHILD"] == dtype
+        and (dtype == pl.String or dtype.is_integer())
+        and headers.height
+        and headers.select(
+            pl.col("CHILD").is_not_null().all()
+            & (pl.col("CHILD") > pl.col("CHILD").shift(1)).slice(1).all()
+        ).item()
+    ):
+        return episodes.join(headers.select("CHILD", "DOB"), on="CHILD", how="left")
+    at = ids.search_sorted(episodes.get_column("CHILD")).clip(upper_bound=headers.height - 1)
+    found = ids.gather(at) == episodes.get_column("CHILD")
+    dob = headers.get_column("DOB").gather(at)
+    return episodes.with_columns(pl.when(found).then(dob).alias("DOB"))
+
+
 def with_periods(episodes: pl.DataFrame) -> pl.DataFrame:
     """Add ``STARTS_PERIOD`` and ``ENDS_PERIOD`` (contiguity of a child's episodes)."""
     same_prev = (pl.col("CHILD").shift(1) == pl.col("CHILD")).fill_null(False)
@@ -139,19 +161,30 @@ def days_in_year(episodes: pl.DataFrame, collection_year: int) -> dict[str, int]
     """Nights in care in each placement group during the year (short breaks excluded)."""
     start = year_start(collection_year)
     stop = year_end(collection_year) + timedelta(days=1)
-    clipped = without_short_breaks(episodes).select(
-        "GROUP",
-        (
-            pl.min_horizontal(pl.col("DEC").fill_null(stop), pl.lit(stop))
-            - pl.max_horizontal(pl.col("DECOM"), pl.lit(start))
+    rows = without_short_breaks(episodes)
+    # an episode that ends by the year's start or starts after its end has no night in it:
+    # left out before the nights are worked out (the columns of every row of a national
+    # history, for each year, took tens of MiB)
+    outside = (pl.col("DECOM") >= stop).fill_null(False) | (pl.col("DEC") <= start).fill_null(False)
+    clipped = (
+        rows.select("GROUP", "DECOM", "DEC")
+        .filter(~outside)
+        .select(
+            "GROUP",
+            (
+                pl.min_horizontal(pl.col("DEC").fill_null(stop), pl.lit(stop))
+                - pl.max_horizontal(pl.col("DECOM"), pl.lit(start))
+            )
+            .dt.total_days()
+            .clip(lower_bound=0)
+            .alias("DAYS"),
         )
-        .dt.total_days()
-        .clip(lower_bound=0)
-        .alias("DAYS"),
     )
     out = {g: 0 for g in PLACEMENT_GROUPS}
     for group, days in clipped.group_by("GROUP").agg(pl.col("DAYS").sum()).iter_rows():
         out[str(group)] = out.get(str(group), 0) + int(days)
+    for group in rows.get_column("GROUP").unique().to_list():  # a group with no night: 0
+        out.setdefault(str(group), 0)
     return out
 
 
@@ -170,11 +203,11 @@ def placements_in_year(episodes: pl.DataFrame, collection_year: int) -> pl.DataF
     """Per child, the number of placements during the year (columns CHILD, PLACEMENTS)."""
     start = year_start(collection_year)
     end = year_end(collection_year)
-    overlapping = (
-        without_short_breaks(episodes)
-        .filter((pl.col("DECOM") <= end) & (pl.col("DEC").is_null() | (pl.col("DEC") > start)))
-        .sort("CHILD", "DECOM")
+    overlapping = without_short_breaks(episodes).filter(
+        (pl.col("DECOM") <= end) & (pl.col("DEC").is_null() | (pl.col("DEC") > start))
     )
+    if not in_child_order(overlapping):
+        overlapping = overlapping.sort("CHILD", "DECOM")
     first = pl.col("DECOM") == pl.col("DECOM").min().over("CHILD")
     counted = first | pl.col("RNE").is_in(sorted(NEW_PLACEMENT_RNE)).fill_null(True)
     return overlapping.group_by("CHILD").agg(counted.sum().alias("PLACEMENTS"))
@@ -200,8 +233,25 @@ def sufficiency_year(
     weekly_costs: Mapping[str, Decimal] | None = None,
 ) -> SufficiencyYear:
     """All dashboard figures of one collection year from merged episodes and headers."""
+    return _year_of(
+        with_periods(without_short_breaks(episodes)),
+        headers,
+        collection_year,
+        population=population,
+        weekly_costs=weekly_costs,
+    )
+
+
+def _year_of(
+    core: pl.DataFrame,
+    headers: pl.DataFrame,
+    collection_year: int,
+    *,
+    population: int | None,
+    weekly_costs: Mapping[str, Decimal] | None,
+) -> SufficiencyYear:
+    """``sufficiency_year`` from ``core``: the episodes without short breaks, with periods."""
     start, on = year_start(collection_year), year_end(collection_year)
-    core = with_periods(without_short_breaks(episodes))
     cla = looked_after_on(core, on)
     starters = (
         core.filter(pl.col("STARTS_PERIOD") & pl.col("DECOM").is_between(start, on))
@@ -210,7 +260,7 @@ def sufficiency_year(
     )
     ending = core.filter(pl.col("ENDS_PERIOD") & pl.col("DEC").is_between(start, on))
     ceasers = ending.get_column("CHILD").n_unique()
-    with_age = cla.join(headers.select("CHILD", "DOB"), on="CHILD", how="left").with_columns(
+    with_age = with_date_of_birth(cla, headers).with_columns(
         age_band(age_on(pl.col("DOB"), on)).alias("BAND")
     )
     placements = placements_in_year(core, collection_year)
@@ -255,11 +305,11 @@ def sufficiency_years(
     population: Mapping[int, int] | None = None,
     weekly_costs: Mapping[str, Decimal] | None = None,
 ) -> tuple[SufficiencyYear, ...]:
-    """``sufficiency_year`` for each year (population: child population under 18 by year)."""
+    """``sufficiency_year`` for each year (population: child population under 18 by year).
+    The episodes' periods are worked out once for all the years (the same for each)."""
     population = population or {}
+    core = with_periods(without_short_breaks(episodes))
     return tuple(
-        sufficiency_year(
-            episodes, headers, y, population=population.get(y), weekly_costs=weekly_costs
-        )
+        _year_of(core, headers, y, population=population.get(y), weekly_costs=weekly_costs)
         for y in sorted(years)
     )

@@ -50,6 +50,7 @@ from stars.domain.sufficiency.figures import (
     AGE_BAND_LOWER,
     AGE_BANDS,
     looked_after_on,
+    with_date_of_birth,
     with_periods,
     without_short_breaks,
 )
@@ -177,28 +178,6 @@ def _band_at(date_col: str) -> pl.Expr:
     for k, lower in enumerate(AGE_BAND_LOWER[1:], start=1):
         idx = pl.when(age >= lower).then(pl.lit(k, dtype=pl.Int32)).otherwise(idx)
     return idx
-
-
-def with_date_of_birth(episodes: pl.DataFrame, headers: pl.DataFrame) -> pl.DataFrame:
-    """``episodes`` with each child's DOB from ``headers`` (null if none), as a left join
-    gives it. Merged headers come one row per child in order of CHILD: each child's row is
-    then found by a binary search, without the join's copy of every episode row."""
-    ids = headers.get_column("CHILD")
-    dtype = ids.dtype
-    if not (
-        episodes.schema["CHILD"] == dtype
-        and (dtype == pl.String or dtype.is_integer())
-        and headers.height
-        and headers.select(
-            pl.col("CHILD").is_not_null().all()
-            & (pl.col("CHILD") > pl.col("CHILD").shift(1)).slice(1).all()
-        ).item()
-    ):
-        return episodes.join(headers.select("CHILD", "DOB"), on="CHILD", how="left")
-    at = ids.search_sorted(episodes.get_column("CHILD")).clip(upper_bound=headers.height - 1)
-    found = ids.gather(at) == episodes.get_column("CHILD")
-    dob = headers.get_column("DOB").gather(at)
-    return episodes.with_columns(pl.when(found).then(dob).alias("DOB"))
 
 
 def _prepare(

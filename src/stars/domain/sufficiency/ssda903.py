@@ -506,7 +506,8 @@ def check_children_in_header(episodes: ParsedFile, header: ParsedFile) -> list[V
         return []
     listed = header.frame.select("CHILD").drop_nulls().unique()
     strays = (
-        episodes.frame.filter(pl.col("CHILD").is_not_null())
+        episodes.frame.select("LINE", "CHILD")  # only what is looked at: never every column
+        .filter(pl.col("CHILD").is_not_null())
         .join(listed, on="CHILD", how="anti")
         .sort("LINE")
     )
@@ -581,7 +582,7 @@ def _merge_latest(
         rows += frame.height
         if previous is not None:
             if _later(frame, previous, keys):
-                previous = previous.join(frame.select(keys), on=keys, how="anti")
+                previous = previous.join(_could_repeat(frame, previous, keys), on=keys, how="anti")
             held.append(previous)
         previous = frame
         del frame
@@ -632,6 +633,17 @@ def _latest_rows(both: pl.DataFrame, keys: Sequence[str]) -> pl.Series:
         latest = order.filter(ordered_keys.select(last.fill_null(True)).to_series())
         kept.append(here.gather(latest))
     return pl.concat(kept)
+
+
+def _could_repeat(frame: pl.DataFrame, previous: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """The keys of ``frame`` that could be those of a row of ``previous``: for episodes, those
+    starting no later than the latest start in ``previous`` (no other can match one of its
+    rows). A return's episodes that started in its own year are most of it: the join's
+    table is kept to the others."""
+    if "DECOM" not in keys:
+        return frame.select(keys)
+    latest = previous.get_column("DECOM").max()
+    return frame.select(keys).filter(pl.col("DECOM") <= latest)
 
 
 def _later(frame: pl.DataFrame, previous: pl.DataFrame, keys: Sequence[str]) -> bool:
