@@ -14,8 +14,9 @@ the mean absolute error per category and years ahead, the forecast of the last 3
 change" and against the rule before the total's own combination (each group combining "no
 change", the level and the model, the total their sum; ``CARRY_BEFORE`` names another);
 "now (trust)" is the rule in ``stars.domain.sufficiency.trust`` (``CARRY_RULES="a|b"`` runs
-only those). Use it on the tuning draws (council size, seeds 101-112) only; name the files
-SIZE-SHAPE-DRAW.json.
+only those; ``CARRY_BEFORE_POINTS=DIR`` compares with that rule on the points of the same
+names in DIR, written before a change to the model). Use it on the tuning draws (council
+size, seeds 101-112) only; name the files SIZE-SHAPE-DRAW.json.
 """
 
 from __future__ import annotations
@@ -444,6 +445,21 @@ def main() -> None:
                     summed[key] = [a + b for a, b in zip(summed[key], row, strict=True)]
             results[name][cell] = dict(summed)
     base = results[BEFORE]
+    # CARRY_BEFORE_POINTS=DIR: the yardstick is that rule on the points of the same names in
+    # DIR (the rolling backtests as the model was before a change to it)
+    if os.environ.get("CARRY_BEFORE_POINTS"):
+        earlier: dict[str, list[list[Point]]] = defaultdict(list)
+        for f in files:
+            size, shape, _ = f.stem.split("-")
+            g = Path(os.environ["CARRY_BEFORE_POINTS"]) / f.name
+            earlier[f"{size} {shape}"].append([Point(**d) for d in json.loads(g.read_text())])
+        base = {}
+        for cell, draws in sorted(earlier.items()):
+            summed = defaultdict(lambda: [0, 0.0, 0.0, 0, 0.0, 0])
+            for points in draws:
+                for key, row in run(points, rules[BEFORE]).items():
+                    summed[key] = [a + b for a, b in zip(summed[key], row, strict=True)]
+            base[cell] = dict(summed)
     print(
         "| rule | rolling cells worse than no change | worst ratio to no change | "
         "geo. mean ratio to no change | closer than before (rolling) | geo. mean ratio "

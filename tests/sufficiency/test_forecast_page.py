@@ -3,6 +3,7 @@ errors for values out of range; costs come from configuration."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -90,6 +91,12 @@ def test_the_page_shows_the_projection_and_names_a_bad_value(client, users, derb
     assert "The 90% band held the actual count in" in page
     assert 'data-testid="total-shares"' in page and "of the damped trend" in page
     assert 'data-testid="group-shares"' in page and "in the model with its entry trend" in page
+    # entries: the last three years' average and every year's, weighed by the trend's evidence
+    weighed = re.search(r"and of all (\d+) years of returns, weighed (\d+)% to (\d+)%", page)
+    assert weighed is not None
+    years, recent, long = (int(x) for x in weighed.groups())
+    assert years > 3 and recent + long == 100
+    assert "the same share of the trend kept: entries grow by" in page
     assert "Agency fostering" in page and "£820.00" in page  # the configured weekly cost
     bad = client.get("/sufficiency/derby/forecast/", {"years": "9", "to_inhouse": "x"})
     assert bad.status_code == 400

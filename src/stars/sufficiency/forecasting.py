@@ -178,6 +178,11 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
         "trust": trust_summary(evaluation, rolling.window_years),
         "costs": sorted(costs.items(), key=lambda kv: PLACEMENT_GROUPS.index(kv[0])),
         "growth": model.entry_growth,
+        "entries": {
+            "years": model.entry_years,
+            "window": round(100 * model.entry_weight),
+            "long": 100 - round(100 * model.entry_weight),
+        },
         "total_shares": {
             "level": round(100 * (carry[TOTAL].weight - carry[TOTAL].trend_share)),
             "trend": round(100 * carry[TOTAL].trend_share),

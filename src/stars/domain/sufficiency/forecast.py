@@ -9,10 +9,15 @@ date (default three years):
   ending), and ageing into the next band (a birthday at 1, 5, 10, 16 while in care); states
   with under ``MIN_EXPOSURE_DAYS`` child-days borrow the group's rates pooled over bands and
   age at the band's nominal pace;
-* entries per year by state = periods of care starting in the window / window years; with
-  ``trend`` (the default) they grow by the window's yearly growth of entries (log-linear fit
-  shrunk by its own uncertainty, clipped to 0.8..1.25; ``stars.domain.sufficiency.forecast_rates``),
-  carried from the window's middle to each projected year.
+* entries per year by state = the window's average (periods of care starting in the window /
+  window years) and the average over every whole year of returns known (from the first
+  collection year, never before it: only the children who stayed are in the returns),
+  weighed by the evidence of a trend in entries over the known years (the trend's Akaike
+  weight against a constant); with ``trend`` (the default) they grow by the fitted yearly
+  growth times that same weight (clipped to 0.8..1.25;
+  ``stars.domain.sufficiency.forecast_rates.entry_fit``), carried from the window's middle
+  to each projected year. Without evidence of a trend the level rests on the longer, less
+  noisy average; with it, on the recent window and the trend.
 
 Projection (``project``): the daily transition matrix is ``(I + Q/64)^64`` (Q the rate
 matrix); a year is 365 days. Entrants arrive evenly through the year. Expected children at
@@ -49,7 +54,12 @@ from stars.domain.sufficiency.figures import (
     with_periods,
     without_short_breaks,
 )
-from stars.domain.sufficiency.forecast_rates import entry_growth, transition_rates
+from stars.domain.sufficiency.forecast_rates import (
+    EntryFit,
+    entry_fit,
+    transition_rates,
+    yearly_entries,
+)
 from stars.domain.sufficiency.linalg import Matrix, add, identity, matmul, power, power_sums, vecmat
 
 YEAR_DAYS = 365
@@ -99,9 +109,12 @@ class FittedModel:
     notes: tuple[str, ...] = ()
     entry_growth: float = 1.0  # yearly growth of entries fitted over the window (1 = none)
     window_years: int = 3
+    # share of the window's average in the entries (the rest: the average over entry_years)
+    entry_weight: float = 1.0
+    entry_years: int = 3
 
     def entry_factor(self, year_ahead: int) -> float:
-        """Entries in projection year ``year_ahead`` relative to the window's average."""
+        """Entries in projection year ``year_ahead`` relative to their fitted level."""
         return float(self.entry_growth ** (self.window_years / 2 + year_ahead - 0.5))
 
     @property
@@ -128,7 +141,7 @@ class ProjectedYear:
     days_by_group: dict[str, float]
     cost_by_group: dict[str, Decimal]
     cost_total: Decimal
-    # expected children by group had entries stayed at the window's average (no entry trend)
+    # expected children by group had entries stayed at their level (no entry trend)
     level_by_group: dict[str, float] = field(default_factory=dict)
 
 
@@ -204,8 +217,18 @@ def fit_model(
     groups: Sequence[str] = PLACEMENT_GROUPS,
     group_column: str = "GROUP",
     trend: bool = True,
+    history_start: date | None = None,
 ) -> FittedModel:
-    """Fit rates on the ``window_years`` before ``reference_date`` (usually a 31 March)."""
+    """Fit rates on the ``window_years`` before ``reference_date`` (usually a 31 March).
+
+    ``history_start`` is the first day the returns cover (1 April of the first collection
+    year; found from the episodes' ``YEAR`` where they have it): the entry level may draw on
+    every whole year from it (``forecast_rates.entry_fit``), never on the years before, where
+    only the children who stayed in care are in the returns."""
+    if history_start is None and "YEAR" in episodes.columns and episodes.height:
+        first = episodes.get_column("YEAR").min()
+        if isinstance(first, int):
+            history_start = date(first - 1, 4, 1)
     groups = tuple(groups)
     bands = AGE_BANDS
     n_g, n_b = len(groups), len(bands)
@@ -274,17 +297,30 @@ def fit_model(
         for g in range(n_g):
             counts[k * n_g + g][(k + 1) * n_g + g] += ageing[k * n_g + g]
 
-    entries = [0.0] * n
+    # entries: the window's average and the average over every known year, weighed by the
+    # evidence of a trend (forecast_rates.entry_fit)
+    known = known_years(reference_date, window_years, history_start)
+    l0 = date(reference_date.year - known, reference_date.month, reference_date.day)
+    l0 += timedelta(days=1)
+    yearly = yearly_entries(core, l0, w0, reference_date, known, window_years)
+    fit = entry_fit(yearly, window_years)
+    if not trend:
+        fit = EntryFit(weight=fit.weight, years=fit.years)
+    long_days = (stop - l0).days
+    recent = pl.col("DECOM") >= w0
     started = (
-        core.filter(pl.col("STARTS_PERIOD") & pl.col("DECOM").is_between(w0, reference_date))
+        core.filter(pl.col("STARTS_PERIOD") & pl.col("DECOM").is_between(l0, reference_date))
         .with_columns(_band_at("DECOM").alias("_B"))
         .group_by("_B", "_G")
-        .len()
+        .agg(pl.len().alias("_L"), recent.sum().alias("_W"))
     )
-    for b, g, k in started.iter_rows():
-        entries[int(b) * n_g + int(g)] += float(k) * YEAR_DAYS / window_days
+    entries = [0.0] * n
+    for b, g, k_long, k_window in started.iter_rows():
+        entries[int(b) * n_g + int(g)] += YEAR_DAYS * fit.level(
+            float(k_window) / window_days, float(k_long) / long_days
+        )
 
-    growth = entry_growth(core, w0, reference_date, window_years) if trend else 1.0
+    growth = fit.growth
     rates = transition_rates(counts, exposure, n_b, n_g)
     cla = looked_after_on(core, reference_date).with_columns(
         _band_expr_on(reference_date).alias("_B")
@@ -302,10 +338,26 @@ def fit_model(
         entries_per_year=tuple(entries),
         entry_growth=growth,
         window_years=window_years,
+        entry_weight=fit.weight,
+        entry_years=max(fit.years, window_years),
         stock=tuple(stock),
         exposure_days=tuple(exposure),
         notes=notes,
     )
+
+
+def known_years(reference: date, window_years: int, history_start: date | None) -> int:
+    """Whole years before ``reference`` the returns cover from ``history_start`` (at least
+    the window's)."""
+    if history_start is None:
+        return window_years
+    years = reference.year - history_start.year
+    while years > window_years:
+        begins = date(reference.year - years, reference.month, reference.day) + timedelta(days=1)
+        if begins >= history_start:
+            break
+        years -= 1
+    return max(years, window_years)
 
 
 def _band_expr_on(on: date) -> pl.Expr:

@@ -1,11 +1,14 @@
-"""The fitted rates of the placement forecast (``stars.domain.sufficiency.forecast``): the yearly
-growth of entries into care, shrunk by its own uncertainty, and the daily transition rates
-between (age band, placement group) states, sparse states borrowing their group's rates."""
+"""The fitted rates of the placement forecast (``stars.domain.sufficiency.forecast``): entries
+into care a year and their yearly growth, both from one weight of the evidence of a trend
+(the recent window's average and the trend where the data show one, the average over every
+known year where they do not), and the daily transition rates between (age band, placement
+group) states, sparse states borrowing their group's rates."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -16,44 +19,88 @@ from stars.domain.sufficiency.linalg import Matrix
 MIN_EXPOSURE_DAYS = 365.0
 
 
-def entry_growth(core: pl.DataFrame, w0: date, reference: date, window_years: int) -> float:
-    """Yearly growth of entries: a log-linear trend over the window's years, shrunk by its
-    own uncertainty (clipped to 0.8..1.25; 1 when there are under two years or an empty year).
+@dataclass(frozen=True)
+class EntryFit:
+    """How the forecast estimates entries from the ``years`` whole years of entries known:
+    ``weight`` (the trend's Akaike weight, ``trend_weight``) is the share of the window's
+    average in the entry level, the rest the average over every known year, and the share
+    of the fitted trend kept; ``growth`` the yearly growth so kept."""
+
+    growth: float = 1.0
+    weight: float = 1.0
+    years: int = 0
+
+    def level(self, window_mean: float, long_mean: float) -> float:
+        """Entries a year: the window's average and the average over every known year,
+        weighed by the evidence of a trend."""
+        return self.weight * window_mean + (1.0 - self.weight) * long_mean
+
+
+def trend_weight(counts: Sequence[float]) -> tuple[float, float] | None:
+    """The log-linear trend of yearly entry counts and the weight the data give it.
 
     Entries are counts, so the log of a year's count has variance about 1 / count: the
-    slope is fitted by weighted least squares with the counts as weights, and multiplied
-    by max(0, 1 - se² / slope²) (positive-part James–Stein). A council of a few hundred
-    entrants a year keeps little of a trend its noise could have made; national data keeps
-    almost all of it.
+    slope is fitted by weighted least squares with the counts as weights, and t = slope /
+    its standard error. Against a constant (one parameter fewer) the trend's Akaike
+    weight is 1 / (1 + exp(1 - t² / 2)): 0.27 with no slope at all, a half at t² = 2,
+    near 1 when the slope is many standard errors from none. Returns (slope, weight);
+    None with under two years or an empty year (no trend to weigh).
     """
-    if window_years < 2:
-        return 1.0
-    yearly = (
-        core.filter(pl.col("STARTS_PERIOD") & pl.col("DECOM").is_between(w0, reference))
-        .select(
-            ((pl.col("DECOM") - pl.lit(w0)).dt.total_days() // 365)
-            .clip(0, window_years - 1)
-            .alias("_Y")
-        )
-        .group_by("_Y")
-        .len()
-    )
-    counts = dict(yearly.iter_rows())
-    if len(counts) < window_years or min(counts.values()) == 0:
-        return 1.0
-    xs = list(range(window_years))
-    ws = [float(counts[k]) for k in xs]
-    ys = [math.log(counts[k]) for k in xs]
+    if len(counts) < 2 or min(counts) <= 0:
+        return None
+    xs = range(len(counts))
+    ws = [float(c) for c in counts]
+    ys = [math.log(c) for c in counts]
     total = sum(ws)
     mx = sum(w * x for w, x in zip(ws, xs, strict=True)) / total
     my = sum(w * y for w, y in zip(ws, ys, strict=True)) / total
     sxx = sum(w * (x - mx) ** 2 for w, x in zip(ws, xs, strict=True))
     slope = sum(w * (x - mx) * (y - my) for w, x, y in zip(ws, xs, ys, strict=True)) / sxx
-    se2 = 1.0 / sxx
-    if slope == 0.0:
-        return 1.0
-    slope *= max(0.0, 1.0 - se2 / slope**2)
-    return min(1.25, max(0.8, math.exp(slope)))
+    t2 = slope**2 * sxx
+    return slope, 1.0 / (1.0 + math.exp(1.0 - t2 / 2.0))
+
+
+def yearly_entries(
+    core: pl.DataFrame, start: date, w0: date, reference: date, years: int, window_years: int
+) -> list[int]:
+    """Periods of care starting in each of the ``years`` years from ``start`` to
+    ``reference``, oldest first: the window's ``window_years`` from ``w0`` in years of 365
+    days (the last taking any leap days), the years before counted back from ``w0``."""
+    days_in = (pl.col("DECOM") - pl.lit(w0)).dt.total_days()
+    before = years - window_years
+    yearly = (
+        core.filter(pl.col("STARTS_PERIOD") & pl.col("DECOM").is_between(start, reference))
+        .select(
+            pl.when(days_in >= 0)
+            .then(before + (days_in // 365).clip(0, window_years - 1))
+            .otherwise((before - 1 - (-days_in - 1) // 365).clip(0, years - 1))
+            .alias("_Y")
+        )
+        .group_by("_Y")
+        .len()
+    )
+    found = dict(yearly.iter_rows())
+    return [int(found.get(k, 0)) for k in range(years)]
+
+
+def entry_fit(yearly: Sequence[int], window_years: int) -> EntryFit:
+    """Entries' level and trend from the entries of every whole year known (``yearly``,
+    oldest first, the last ``window_years`` of them the window), by one weight: the trend's
+    Akaike weight over every known year (``trend_weight``) keeps that share of the slope
+    (growth = exp(weight x slope), clipped to 0.8..1.25) and gives the window's average
+    that share of the level, the rest going to the average over every known year. Without
+    evidence of a trend the level leans on the longer, less noisy average; with strong
+    evidence it is the window's (recent) average and the trend is kept whole. With only the
+    window's years known the level is the window's average, as is the level when no trend
+    can be fitted (growth 1)."""
+    fitted = trend_weight(yearly)
+    if fitted is None:
+        return EntryFit(years=len(yearly))
+    slope, weight = fitted
+    growth = min(1.25, max(0.8, math.exp(weight * slope)))
+    return EntryFit(
+        growth=growth, weight=weight if len(yearly) > window_years else 1.0, years=len(yearly)
+    )
 
 
 def transition_rates(counts: Matrix, exposure: Sequence[float], n_b: int, n_g: int) -> Matrix:

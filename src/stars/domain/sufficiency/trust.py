@@ -5,7 +5,7 @@ the count that followed; made by ``stars.domain.sufficiency.rolling``):
 
 * **How much of the model's projected change to carry** (``carry_shares``): the forecast of
   a group is a combination of three forecasts: "no change" (``now``, the count at the
-  origin), the model with entries held at the window's average (``level``: its own flows in
+  origin), the model with entries held at their level (``level``: its own flows in
   and out of care and between groups) and the model with its entry trend (``model``),
   weighted by the inverse squares of their summed absolute errors over the group's past
   backtests (every horizon). Written as shares of the model's change,
