@@ -7,14 +7,30 @@ DIR holds YEAR/header.csv and YEAR/episodes.csv for each collection year. Prints
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-import polars as pl
+from stars import ALLOCATOR_SETTING
 
-from stars.domain.sufficiency.backtest import backtest
-from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
+# the product's setting of polars' allocator (jemalloc), before polars loads: memory let go
+# goes back to the system after 100 ms
+os.environ.setdefault("_RJEM_MALLOC_CONF", ALLOCATOR_SETTING)
+
+import polars as pl  # noqa: E402
+
+from stars.domain.sufficiency.backtest import backtest  # noqa: E402
+from stars.domain.sufficiency.ssda903 import (  # noqa: E402
+    FORECAST_COLUMNS,
+    ParsedFile,
+    compact,
+    merge_returns,
+    numbered_children,
+    parse_episodes,
+    parse_header,
+)
 
 PEER_GROUPS = ("Fostering", "Residential", "Supported", "Other")
 PEER_MAP = {
@@ -30,15 +46,26 @@ def main() -> None:
     root, year = Path(sys.argv[1]), int(sys.argv[2])
     window = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     t0 = time.perf_counter()
-    eps, hds, errors = [], [], 0
-    for d in sorted(p for p in root.iterdir() if p.is_dir()):
-        y = int(d.name)
-        e = parse_episodes(f"{y}/episodes.csv", (d / "episodes.csv").read_text(), y)
-        h = parse_header(f"{y}/header.csv", (d / "header.csv").read_text(), y)
-        errors += len(e.errors) + len(h.errors)
-        eps.append(e)
-        hds.append(h)
-    merged = merge_returns(eps, hds)
+    years = sorted(int(p.name) for p in root.iterdir() if p.is_dir())
+    errors = 0
+
+    # the pages' reading (and ours_rolling.py's): a file at a time, read as bytes, parsed
+    # and checked, cut to the columns the backtests read (codes as categories: ``compact``)
+    # and merged as it comes; child ids numbered in their sorted order once merged
+    def files(kind: str, columns: tuple[str, ...]) -> Iterator[ParsedFile]:
+        nonlocal errors
+        parse = parse_episodes if kind == "episodes" else parse_header
+        for y in years:
+            f = parse(f"{y}/{kind}.csv", (root / str(y) / f"{kind}.csv").read_bytes(), y)
+            errors += len(f.errors)
+            yield compact(f, columns)
+
+    merged = numbered_children(
+        merge_returns(
+            files("episodes", (*FORECAST_COLUMNS.episodes, "PLACE")),
+            files("header", FORECAST_COLUMNS.headers),
+        )
+    )
     t1 = time.perf_counter()
     episodes = merged.episodes.with_columns(
         pl.col("PLACE").replace_strict(PEER_MAP, default="Other").alias("PEER_GROUP")
