@@ -129,7 +129,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets pages read while an import writes; a 128 MB page cache keeps the indexes of a
-    # large programme in memory during an import (SQLite's default is 2 MB). Transactions
+    # large programme in memory during an import (SQLite's default is 2 MB; the SSDA903
+    # import, which writes large texts once, and the pages reading them use 2 MB: see
+    # stars.sufficiency.services). Transactions
     # take the write lock when they begin (IMMEDIATE): a transaction that read first and
     # then wrote would fail at once with "database is locked" when another wrote meanwhile
     # (two failed sign-ins at the same moment did), where waiting for the lock succeeds.
