@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,30 @@ def test_the_stored_texts_are_the_files_written_through_a_small_page_cache(
     if sqlite:
         assert caches and set(caches) == {-2048}
         assert cache_size() == before != -2048
+
+
+def _merged_files(folder: Path) -> tuple[int, int, tuple[str, ...]]:
+    years = sorted(int(d.name) for d in folder.iterdir())
+    merged = merge_returns(
+        [parse_episodes("e", (folder / f"{y}/episodes.csv").read_bytes(), y) for y in years],
+        [parse_header("h", (folder / f"{y}/header.csv").read_bytes(), y) for y in years],
+    )
+    return merged.headers.height, merged.episodes.height, merged.notes
+
+
+def test_the_counts_and_notes_are_of_the_years_imported(derby, returns_dir, tmp_path):
+    # the import merges the rows it stored, read back: those of its own years, not of
+    # years stored before and left as they were
+    got = returns_import(council=derby, folder=returns_dir)
+    assert (got.children, got.episodes, got.notes) == _merged_files(returns_dir)
+    assert got.notes  # the demo's returns repeat episodes in later returns
+    one = tmp_path / "one"
+    shutil.copytree(returns_dir / str(LAST_YEAR - 1), one / str(LAST_YEAR - 1))
+    shutil.copytree(returns_dir / str(LAST_YEAR), one / str(LAST_YEAR))
+    got = returns_import(council=derby, folder=one)
+    assert got.years == (LAST_YEAR - 1, LAST_YEAR)
+    assert (got.children, got.episodes, got.notes) == _merged_files(one)
+    assert SufficiencyReturn.objects.count() == 2 * (LAST_YEAR - FIRST_YEAR + 1)
 
 
 def test_the_pages_see_a_changed_return_at_once(derby, returns_dir):

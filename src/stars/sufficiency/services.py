@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +92,7 @@ def _line(e: ValidationError) -> str:
 
 
 # the import reports counts and notes only: what merging the years reads of each file
-MERGE_EPISODE_COLUMNS = ("CHILD", "DECOM", "DEC", "YEAR")
-MERGE_HEADER_COLUMNS = ("CHILD", "YEAR")
+MERGE_COLUMNS = Columns(episodes=("CHILD", "DECOM", "DEC", "YEAR"), headers=("CHILD", "YEAR"))
 
 StoreFile = Callable[[int, str, ParsedFile, str, str], None]
 
@@ -124,24 +123,23 @@ def load_folder(
     progress: Callable[[int, int], None] | None = None,
     *,
     replace_with_empty: bool = False,
-) -> tuple[list[int], MergedReturns]:
-    """Read, check, ``store`` and merge the returns a year at a time; raise
+) -> list[int]:
+    """Read, check and ``store`` the returns a year at a time; the years; raise
     ``ReturnsRejected`` listing every problem of every file.
 
     Each year's episodes must be of children its header lists. An episodes file with no
     episodes (its heading row only) would leave the year with none: it is refused unless
     ``replace_with_empty`` says that is meant. Only one year's files are held at a time:
     each is passed to ``store`` (year, kind, parsed file, text, SHA-256) once its year is
-    checked, while no problem has been found, and its rows are merged as it comes. After a
-    problem the files are still read and checked, so that every problem is listed, but no
-    longer stored; the caller's transaction undoes what was (all or nothing).
+    checked, while no problem has been found, and let go. After a problem the files are
+    still read and checked, so that every problem is listed, but no longer stored; the
+    caller's transaction undoes what was (all or nothing).
     """
     files = return_files(folder)
     years = sorted({y for y, _, _ in files})
     paths = {(y, kind): path for y, kind, path in files}
     problems: list[str] = []  # of the files, in their order
     checks: list[str] = []  # of the years, listed after the files' own
-    headers: list[ParsedFile] = []  # the merging columns of each year's header
     done = 0
 
     def read_year(year: int) -> dict[str, tuple[ParsedFile, bytes, str]]:
@@ -166,38 +164,31 @@ def load_folder(
                 progress(done, len(files))
         return read
 
-    def episode_files() -> Iterator[ParsedFile]:
-        for year in years:
-            read = read_year(year)
-            if "header" not in read or "episodes" not in read:
-                continue
-            header, episodes = read["header"][0], read["episodes"][0]
-            checks.extend(_line(e) for e in check_children_in_header(episodes, header))
-            if not episodes.errors and episodes.frame.height == 0 and not replace_with_empty:
-                checks.append(
-                    f"{episodes.file_name}:1: has no episodes, only its heading row; "
-                    f"importing it would leave {year} with no episodes, replacing any loaded "
-                    "before. Expected the year's episodes (or --replace-with-empty if an "
-                    "empty year is meant)"
-                )
-            if problems or checks:
-                continue  # nothing more is stored or merged: the import is refused
-            for kind in list(read):
-                p, data, sha = read.pop(kind)
-                store(year, kind, p, data.decode("utf-8"), sha)
-                del p, data
-            headers.append(replace(header, frame=header.frame.select(MERGE_HEADER_COLUMNS)))
-            merging = replace(episodes, frame=episodes.frame.select(MERGE_EPISODE_COLUMNS))
-            # let go of the year's full frames before the next year is read
-            del read, header, episodes
-            yield merging
-
-    # merge_returns reads every episodes file before the headers: ``headers`` is complete
-    # by the time it is read
-    merged = merge_returns(episode_files(), headers)
+    for year in years:
+        read = read_year(year)
+        if "header" not in read or "episodes" not in read:
+            continue
+        header, episodes = read["header"][0], read["episodes"][0]
+        checks.extend(_line(e) for e in check_children_in_header(episodes, header))
+        if not episodes.errors and episodes.frame.height == 0 and not replace_with_empty:
+            checks.append(
+                f"{episodes.file_name}:1: has no episodes, only its heading row; "
+                f"importing it would leave {year} with no episodes, replacing any loaded "
+                "before. Expected the year's episodes (or --replace-with-empty if an "
+                "empty year is meant)"
+            )
+        if problems or checks:
+            continue  # nothing more is stored: the import is refused
+        del header, episodes  # each file is let go once stored
+        for kind in list(read):
+            p, data, sha = read.pop(kind)
+            text = data.decode("utf-8")
+            del data
+            store(year, kind, p, text, sha)
+            del p, text
     if problems or checks:
         raise _too_many(problems + checks)
-    return years, merged
+    return years
 
 
 @transaction.atomic
@@ -232,7 +223,10 @@ def returns_import(
         )
 
     with _few_pages_cached():
-        years, merged = load_folder(folder, store, progress, replace_with_empty=replace_with_empty)
+        years = load_folder(folder, store, progress, replace_with_empty=replace_with_empty)
+        # the counts and notes: the years' rows as stored, merged as the pages merge them
+        # (only the merge's columns read back), once no year is held any longer
+        merged = _merge_stored(_stored_files(council, years), MERGE_COLUMNS)
     record_access(
         user=by,
         action="import",
@@ -262,17 +256,38 @@ def council_returns(council: Council, columns: Columns | None = None) -> MergedR
 
 
 def _council_returns(council: Council, columns: Columns | None) -> MergedReturns | None:
-    files = list(
-        SufficiencyReturn.objects.filter(council=council)
-        .order_by("collection_year", "kind")
-        .values_list("pk", "kind", "collection_year", "file_name", "sha256")
-    )
+    files = _stored_files(council)
     if not files:
         return None
     key = (columns, *((kind, year, name, sha) for _, kind, year, name, sha in files))
     merged = _PARSED.get(key)
     if merged is not None:
         return merged
+    merged = _merge_stored(files, columns)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[key] = merged
+    return merged
+
+
+StoredFile = tuple[int, str, int, str, str]  # pk, kind, collection year, file name, SHA-256
+
+
+def _stored_files(council: Council, years: list[int] | None = None) -> list[StoredFile]:
+    """The council's stored returns (of ``years`` only, if given), in order of year."""
+    stored = SufficiencyReturn.objects.filter(council=council)
+    if years is not None:
+        stored = stored.filter(collection_year__in=years)
+    return list(
+        stored.order_by("collection_year", "kind").values_list(
+            "pk", "kind", "collection_year", "file_name", "sha256"
+        )
+    )
+
+
+def _merge_stored(files: list[StoredFile], columns: Columns | None) -> MergedReturns:
+    """The rows of ``files`` as checked at import read back and merged: every column, or
+    only ``columns`` of them (``compact``)."""
 
     def stored(of_kind: Kind) -> Iterator[ParsedFile]:
         # a file at a time, its rows read back as the merge comes to them, only the columns
@@ -293,9 +308,6 @@ def _council_returns(council: Council, columns: Columns | None) -> MergedReturns
     merged = merge_returns(stored("episodes"), stored("header"))
     if columns is not None and columns.numbered_children:
         merged = numbered_children(merged)
-    if len(_PARSED) >= _PARSED_MAX:
-        _PARSED.pop(next(iter(_PARSED)))
-    _PARSED[key] = merged
     return merged
 
 
