@@ -26,6 +26,7 @@ from stars.domain.sufficiency.trust import (
     composed,
     composition_shares,
     evaluate,
+    evidence,
     forecast,
     reconciled,
     shrunk_scale,
@@ -165,15 +166,30 @@ def _total(origin, now, level, model, damped, actual):
     return Point(origin, 1, TOTAL, now, model, 2.0, damped, actual, level)
 
 
+PHI_1 = 0.8413447460685429  # the normal distribution's probability below 1
+
+
+def test_evidence_worked_examples():
+    # "no change" missed by 15 and 5, the forecast by 5 and 5: differences 10 and 0, mean 5,
+    # standard deviation 7.07, so t = 5 / (7.07 / sqrt 2) = 1: Φ(1)
+    assert abs(evidence([(15.0, 5.0), (5.0, 5.0)]) - PHI_1) < 1e-12
+    assert evidence([(15.0, 5.0), (5.0, 15.0)]) == 0.0  # no better on average
+    assert evidence([(3.0, 4.0), (8.0, 9.0), (1.0, 2.0)]) == 0.0  # worse every time
+    assert evidence([(6.0, 2.0), (9.0, 5.0)]) == 1.0  # better by 4 every time
+    assert evidence([(6.0, 0.0), (1.0, 0.0)]) == 1.0  # never wrong
+    assert evidence([(15.0, 5.0)]) == 0.0  # one backtest is no evidence
+
+
 def test_total_shares_worked_examples():
     # from 100, the level 110, the model 120, the damped trend 105; 115 then 105 came: no
     # change missed by 15 + 5 = 20, the level by 5 + 5 = 10, the model by 5 + 15 = 20, the
     # damped trend by 10 + 0 = 10; inverse squares 1/400, 1/100, 1/400, 1/100 of 1/40:
-    # shares 0.1 (no change), 0.4 (level), 0.1 (model), 0.4 (damped)
+    # shares 0.1 (no change), 0.4 (level), 0.1 (model), 0.4 (damped); then each scaled by
+    # the evidence that it beat no change: the level by Φ(1) (see above), the model by 0 (as
+    # far off as no change), the damped trend by 1 (better by 5 in both)
     pts = [_total(o, 100, 110.0, 120.0, 105.0, 105 + 10 * (o % 2)) for o in (1, 2)]
     w, t, d = total_shares(pts)
-    assert abs(w - 0.5) < 1e-12  # the level's 0.4 and the model's 0.1
-    assert abs(t - 0.1) < 1e-12 and abs(d - 0.4) < 1e-12
+    assert abs(w - 0.4 * PHI_1) < 1e-12 and t == 0.0 and abs(d - 0.4) < 1e-12
     # the damped trend was right every time: all of it
     assert total_shares([_total(o, 100, 110.0, 120.0, 104.0, 104) for o in (1, 2)]) == (
         0.0,
@@ -184,10 +200,11 @@ def test_total_shares_worked_examples():
     assert total_shares([_total(o, 100, 110.0, 120.0, 104.0, 100) for o in (1, 2)]) == (0, 0, 0)
     assert total_shares([_total(1, 100, 110.0, 120.0, 104.0, 110)]) == (0.0, 0.0, 0.0)
     # a model the same as the damped trend in every backtest counts once (as the damped
-    # trend): no change and the level (both 100) missed by 20, the damped trend by 10
+    # trend): no change and the level (both 100) missed by 20, the damped trend by 10; the
+    # level is no change, so no evidence for it; the damped trend's 4/6 scaled by Φ(1)
     pts = [_total(o, 100, 100.0, 110.0, 110.0, 105 + 10 * (o % 2)) for o in (1, 2)]
     w, t, d = total_shares(pts)
-    assert t == 0.0 and abs(w - 1 / 6) < 1e-12 and abs(d - 4 / 6) < 1e-12
+    assert t == 0.0 and w == 0.0 and abs(d - 4 / 6 * PHI_1) < 1e-12
 
 
 totals = st.lists(
@@ -203,21 +220,66 @@ totals = st.lists(
 )
 
 
-@given(totals)
-def test_the_totals_shares_add_up_to_at_most_one_and_never_favour_a_worse_forecast(rows):
-    pts = [
+def _totals(rows):
+    return [
         _total(i, now, float(now + lv), float(now + m), float(now + dm), max(0, now + a))
         for i, (now, lv, m, dm, a) in enumerate(rows)
     ]
+
+
+@given(st.lists(st.tuples(st.floats(0, 1000), st.floats(0, 1000)), max_size=12))
+def test_evidence_is_a_probability_and_none_for_a_forecast_no_better_than_no_change(errors):
+    e = evidence(errors)
+    assert 0.0 <= e <= 1.0
+    if sum(e0 for e0, _ in errors) <= sum(f for _, f in errors):
+        assert e == 0.0
+
+
+@given(totals)
+def test_the_totals_shares_add_up_to_at_most_one_and_none_without_evidence(rows):
+    pts = _totals(rows)
     w, t, d = total_shares(pts)
-    assert 0.0 <= t <= w and d >= 0.0 and w + d <= 1.0 + 1e-12
+    assert 0.0 <= t <= w <= 1.0 and 0.0 <= d <= 1.0 and w + d <= 1.0 + 1e-12
     err = {
-        "now": sum(abs(float(p.actual or 0) - p.now) for p in pts),
-        "damped": sum(abs(float(p.actual or 0) - p.damped) for p in pts),
+        k: sum(abs(float(p.actual or 0) - f(p)) for p in pts)
+        for k, f in {
+            "now": lambda p: p.now,
+            "level": lambda p: p.steady,
+            "model": lambda p: p.model,
+            "damped": lambda p: p.damped,
+        }.items()
     }
-    distinct = all(p.damped not in (p.steady, p.model) for p in pts)
-    if distinct and 0 < err["damped"] < err["now"] and w + d < 1.0:
-        assert d > 1.0 - w - d  # the damped trend outweighs "no change" when it did better
+    # a forecast no better than "no change" over the backtests carries nothing
+    if err["damped"] >= err["now"]:
+        assert d == 0.0
+    if err["model"] >= err["now"]:
+        assert t == 0.0
+    if err["level"] >= err["now"] and err["model"] >= err["now"]:
+        assert w == 0.0
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(130, 500), st.integers(1, 60), st.booleans()),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_damped_trend_clearly_better_in_many_backtests_keeps_its_inverse_square_share(rows):
+    # the damped trend foresaw half of every change, many times over; the level and the model
+    # are "no change" (no evidence for them): the damped trend's share tends to the
+    # inverse-square combination's, 1/Ed² over 2/E0² + 1/Ed² (no change and the model)
+    pts = [
+        _total(i, now, float(now), float(now), float(now + s * m), now + 2 * s * m)
+        for i, (now, m, up) in enumerate(rows * 200)
+        for s in ((1 if up else -1),)
+    ]
+    e0 = sum(abs(float(p.actual or 0) - p.now) for p in pts)
+    ed = sum(abs(float(p.actual or 0) - p.damped) for p in pts)
+    w, t, d = total_shares(pts)
+    assert w == 0.0 and t == 0.0
+    inverse_square = (1 / ed**2) / (2 / e0**2 + 1 / ed**2)
+    assert d <= inverse_square + 1e-12 and abs(d - inverse_square) < 1e-6
 
 
 @given(totals)

@@ -90,6 +90,8 @@ def test_the_page_shows_the_projection_and_names_a_bad_value(client, users, derb
     assert "Children looked after and cost, projected" in page and "How far to trust it" in page
     assert "The 90% band held the actual count in" in page
     assert 'data-testid="total-shares"' in page and "of the damped trend" in page
+    # each forecast weighs in the total only as far as the backtests show it beat no change
+    assert "only as far as those backtests give evidence that it beat" in page
     assert 'data-testid="group-shares"' in page and "in the model with its entry trend" in page
     # entries: the last three years' average and every year's, weighed by the trend's evidence
     weighed = re.search(r"and of all (\d+) years of returns, weighed (\d+)% to (\d+)%", page)

@@ -16,15 +16,21 @@ the count that followed; made by ``stars.domain.sufficiency.rolling``):
   the model's dynamics are kept, and in between the shares move smoothly with the evidence
   instead of jumping to whichever fitted the few past years best. With two forecasts (no
   ``level``) this is ``w = t = E0² / (E0² + E1²)`` (``carry_weight``).
-  The groups' shares are then scaled by one common factor, the same combination of "no
-  change" and the sum of the groups' carried changes on the total's backtests, so changes
-  that the groups' forecasts share but the total did not bear out (the model's error in
-  entries, say) are not added up group by group.
+  The groups' shares are then scaled by one common factor, the evidence (``evidence``) that
+  the sum of the groups' carried changes beat "no change" on the total's backtests, so
+  changes that the groups' forecasts share but the total did not bear out (the model's error
+  in entries, say) are not added up group by group.
 * **The total's own combination** (``total_shares``): the total combines the same way
   "no change", the level, the model and, as a fourth forecast, the damped trend of the total
-  (``Point.damped``), from the total's own backtests, its shares scaled by the same common
-  factor. Where entries really grow or shrink the damped trend of the total earns weight; on
-  flat counts it earns little.
+  (``Point.damped``), from the total's own backtests, each share then scaled by the evidence
+  that its forecast beat "no change" in those backtests, and all by the same common factor.
+  Where entries really grow or shrink the damped trend of the total earns weight; on flat
+  counts, where no forecast beats "no change" by more than chance, the total stays near it.
+* **Evidence** (``evidence``): the probability that a forecast beats "no change", from the
+  paired differences of their absolute errors over past backtests (``Φ(t)``, ``t`` the mean
+  difference over its standard error, as in a Diebold-Mariano test); 0 unless the forecast
+  was closer on average, so one no better than "no change" carries nothing, and near 1 for
+  one clearly better in many backtests (1 for one never wrong).
 * **The groups' shares of that total** (``composition_shares``, ``composed``): each group's
   forecast is the total times its share, the share combining the groups' shares at the
   origin ("no change"), in the model with entries held level and in the model in full,
@@ -149,6 +155,27 @@ def carry_weight(pairs: Sequence[tuple[float, float]]) -> float:
     return e0 * e0 / (e0 * e0 + e1 * e1)
 
 
+def evidence(errors: Sequence[tuple[float, float]]) -> float:
+    """The probability, in [0, 1], that a forecast beats "no change", from ``errors``: per
+    past backtest, the absolute errors of "no change" and of the forecast. ``Φ(t)``, ``t``
+    the mean of their differences over its standard error (a Diebold-Mariano statistic); 0
+    with fewer than ``MIN_PAIRS`` backtests or unless the forecast was closer on average (so
+    it never carries weight without evidence); 1 if it was closer by the same amount every
+    time or never wrong."""
+    n = len(errors)
+    if n < MIN_PAIRS:
+        return 0.0
+    differences = [e0 - e for e0, e in errors]
+    mean = sum(differences) / n
+    if mean <= 0.0:
+        return 0.0
+    variance = sum((d - mean) ** 2 for d in differences) / (n - 1)
+    if variance <= 0.0 or all(e == 0.0 for _, e in errors):
+        return 1.0
+    t = mean / math.sqrt(variance / n)
+    return 0.5 * (1.0 + math.erf(t / math.sqrt(2.0)))
+
+
 def carry_shares(points: Sequence[Point]) -> tuple[float, float]:
     """``(w, t)``: the shares of the model's change and of its entry trend to carry.
 
@@ -186,7 +213,9 @@ def total_shares(points: Sequence[Point]) -> tuple[float, float, float]:
     errors, written as ``now + w x (level - now) + t x (model - level) + d x (damped -
     now)``. A forecast the same as a later one (in that order) in every backtest counts once;
     one that was never wrong takes all the weight (the first such); fewer than
-    ``MIN_PAIRS`` backtests, nothing moved, or no forecast ever moved: ``(0, 0, 0)``."""
+    ``MIN_PAIRS`` backtests, nothing moved, or no forecast ever moved: ``(0, 0, 0)``. Each
+    share is then scaled by the ``evidence`` that its forecast beat "no change" in those
+    backtests: one no better than "no change" on average carries nothing."""
     if len(points) < MIN_PAIRS:
         return 0.0, 0.0, 0.0
     actual = [float(p.actual or 0) for p in points]
@@ -210,6 +239,16 @@ def total_shares(points: Sequence[Point]) -> tuple[float, float, float]:
         inverse = {k: 1.0 / (e * e) for k, e in errors.items()}
         whole = 1.0 / (e0 * e0) + sum(inverse.values())
         share = {k: v / whole for k, v in inverse.items()}
+    share = {
+        k: v
+        * evidence(
+            [
+                (abs(a - p.now), abs(a - f))
+                for p, f, a in zip(points, columns[k], actual, strict=True)
+            ]
+        )
+        for k, v in share.items()
+    }
     level, model = share.get("level", 0.0), share.get("model", 0.0)
     return level + model, model, share.get("damped", 0.0)
 
@@ -308,7 +347,8 @@ def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carr
         if p.group in by_group:
             by_group[p.group].append(p)
     shares = {g: carry_shares(by_group[g]) for g in groups}
-    # one common factor: how much of the groups' carried change the total bore out
+    # one common factor: the evidence that the groups' carried change, summed, beat "no
+    # change" on the total's backtests
     change: dict[tuple[int, int], float] = {}
     for g in groups:
         w, t = shares[g]
@@ -321,7 +361,11 @@ def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carr
         (change.get((p.origin, p.horizon), 0.0), float(p.actual or 0) - p.now)
         for p in by_group[TOTAL]
     ]
-    common = 1.0 if all(c == 0.0 for c, _ in total_pairs) else carry_weight(total_pairs)
+    common = (
+        1.0
+        if all(c == 0.0 for c, _ in total_pairs)
+        else evidence([(abs(a), abs(a - c)) for c, a in total_pairs])
+    )
     out: dict[str, Carry] = {}
     for g in groups:
         w, t = shares[g]
