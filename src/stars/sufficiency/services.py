@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,9 @@ def _line(e: ValidationError) -> str:
 # the import reports counts and notes only: what merging the years reads of each file
 MERGE_COLUMNS = Columns(episodes=("CHILD", "DECOM", "DEC", "YEAR"), headers=("CHILD", "YEAR"))
 
-StoreFile = Callable[[int, str, ParsedFile, str, str], None]
+# year, kind, file name, rows, the rows as checked (``stored_rows``), text, SHA-256
+StoreFile = Callable[[int, str, str, int, bytes, str, str], None]
+Read = tuple[ParsedFile, int, bytes, bytes, str]  # as above, the rows cut to LINE and CHILD
 
 
 def _read_return(name: str, path: Path) -> bytes:
@@ -142,10 +144,12 @@ def load_folder(
     checks: list[str] = []  # of the years, listed after the files' own
     done = 0
 
-    def read_year(year: int) -> dict[str, tuple[ParsedFile, bytes, str]]:
-        """The year's files as parsed, with their bytes and SHA-256; problems noted."""
+    def read_year(year: int) -> dict[str, Read]:
+        """The year's files as parsed and checked, each cut to the columns the year's check
+        reads once its rows to store are made (while the import can still be accepted):
+        never two files' every column at once; with their rows, bytes and SHA-256."""
         nonlocal done
-        read: dict[str, tuple[ParsedFile, bytes, str]] = {}
+        read: dict[str, Read] = {}
         for kind in ("header", "episodes"):
             path = paths.get((year, kind))
             if path is None:
@@ -158,7 +162,9 @@ def load_folder(
                 continue
             p = (parse_header if kind == "header" else parse_episodes)(name, data, year)
             problems.extend(_line(e) for e in p.errors)
-            read[kind] = (p, data, hashlib.sha256(data).hexdigest())
+            rows, kept = p.frame.height, b"" if problems or checks else stored_rows(p)
+            p = replace(p, frame=p.frame.select("LINE", "CHILD"))
+            read[kind] = (p, rows, kept, data, hashlib.sha256(data).hexdigest())
             done += 1
             if progress:
                 progress(done, len(files))
@@ -181,11 +187,11 @@ def load_folder(
             continue  # nothing more is stored: the import is refused
         del header, episodes  # each file is let go once stored
         for kind in list(read):
-            p, data, sha = read.pop(kind)
+            p, rows, kept, data, sha = read.pop(kind)
             text = data.decode("utf-8")
             del data
-            store(year, kind, p, text, sha)
-            del p, text
+            store(year, kind, p.file_name, rows, kept, text, sha)
+            del p, kept, text
     if problems or checks:
         raise _too_many(problems + checks)
     return years
@@ -207,16 +213,18 @@ def returns_import(
     """
     user = by if getattr(by, "pk", None) else None
 
-    def store(year: int, kind: str, p: ParsedFile, text: str, sha256: str) -> None:
+    def store(
+        year: int, kind: str, name: str, rows: int, kept: bytes, text: str, sha256: str
+    ) -> None:
         SufficiencyReturn.objects.update_or_create(
             council=council,
             collection_year=year,
             kind=ReturnKind(kind),
             defaults={
-                "file_name": p.file_name,
+                "file_name": name,
                 "text": text,
-                "frame": stored_rows(p),  # the rows as checked: the pages read them
-                "rows": p.frame.height,
+                "frame": kept,  # the rows as checked: the pages read them
+                "rows": rows,
                 "sha256": sha256,
                 "imported_by": user,
             },
