@@ -43,6 +43,12 @@ def test_commissioner_sees_the_dashboard_tries_a_scenario_and_downloads_it(page,
     # how far to trust it: the rolling backtests' errors and the band's coverage
     assert "The 90% band held the actual count in" in page.get_by_test_id("coverage").inner_text()
     assert page.locator("caption", has_text="How far to trust it").count() == 1
+    # how the forecast is made: folded away under a plain summary, opened on demand
+    method = page.get_by_test_id("method")
+    assert not method.locator("li").first.is_visible()
+    method.locator("summary").click()
+    assert "entries grow by" in method.inner_text()
+    assert method.locator("li").first.is_visible()
     assert axe_violations(page) == []
 
     page.fill("#years", "9")
