@@ -65,7 +65,10 @@ def sign_in(page, username: str, password: str) -> None:
 
 def axe_violations(page) -> list[str]:
     """Run axe-core in the page with every rule on and every impact counted; the violations,
-    described (nothing is disabled or filtered: a minor violation is still a violation)."""
+    described (nothing is disabled or filtered: a minor violation is still a violation).
+    The page is checked once it has loaded: a click on a link returns when the navigation
+    has started, not when the new page is there."""
+    page.wait_for_load_state()
     page.evaluate(AXE.read_text())  # evaluated by the test, not a script tag the CSP refuses
     result = page.evaluate("async () => await axe.run(document)")
     return [

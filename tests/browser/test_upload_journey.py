@@ -23,7 +23,8 @@ def test_upload_a_tracker_see_progress_then_every_problem(page, users, tracker_f
     tracker_files["enquiries"].write_text("\n".join(lines) + "\n")
 
     sign_in(page, "provider_manager", PASSWORD)
-    page.click("a:has-text('Upload a tracker')")
+    with page.expect_navigation():  # the title is read once the new page has loaded
+        page.click("a:has-text('Upload a tracker')")
     assert page.title().startswith("Upload a tracker")
     assert axe_violations(page) == []
     page.click("button:has-text('Upload and import')")  # nothing chosen: an error per field
