@@ -93,7 +93,7 @@ def test_the_page_shows_the_projection_and_names_a_bad_value(client, users, derb
     page = client.get("/sufficiency/derby/forecast/", {"years": "2"}).content.decode()
     assert "Children looked after and cost, projected" in page and "How far to trust it" in page
     assert "The 90% band held the actual count in" in page
-    assert 'data-testid="total-shares"' in page and "The total weighs \"no change\" " in page
+    assert 'data-testid="total-shares"' in page and 'The total weighs "no change" ' in page
     # each forecast weighs in the total only as far as the backtests show it beat no change
     assert "only as far as those backtests give evidence that it beat" in page
     assert 'data-testid="group-shares"' in page and "in the model with its entry trend" in page
