@@ -183,9 +183,12 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
             "window": round(100 * model.entry_weight),
             "long": 100 - round(100 * model.entry_weight),
         },
+        # the total's weights of its four forecasts: ``Carry.carried`` written as a weighted
+        # mean of "no change", the level, the model in full and the damped trend
         "total_shares": {
+            "now": round(100 * (1.0 - carry[TOTAL].weight - carry[TOTAL].damped)),
             "level": round(100 * (carry[TOTAL].weight - carry[TOTAL].trend_share)),
-            "trend": round(100 * carry[TOTAL].trend_share),
+            "model": round(100 * carry[TOTAL].trend_share),
             "damped": round(100 * carry[TOTAL].damped),
         },
         "group_shares": dict(
