@@ -1,5 +1,6 @@
 """STARS: outcomes-based children's services programmes."""
 
+import ctypes
 import os
 
 #: Polars' allocator (jemalloc) gives memory it no longer uses back to the system after
@@ -26,8 +27,6 @@ M_MMAP_THRESHOLD = -3  # glibc's malloc.h
 def _large_blocks_given_back() -> None:
     if "MALLOC_MMAP_THRESHOLD_" in os.environ:
         return
-    import ctypes  # here: polars imports it anyway, most commands never
-
     try:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
