@@ -195,9 +195,9 @@ def _read(text: str | bytes) -> pl.DataFrame:
 
 
 def _to_clean(column: str) -> pl.Expr:
-    """Cells that stripping and blanking change: a space at either end (``\\s`` and
-    ``strip_chars`` both mean Unicode's White_Space) or empty (a quoted ``""``)."""
-    return pl.col(column).str.contains(r"^\s|\s$") | (pl.col(column) == "")
+    """Cells that stripping and blanking change: padded, or empty (a quoted ``""``)."""
+    cell = pl.col(column)
+    return (cell.str.strip_chars() != cell) | (cell == "")
 
 
 def _missing_columns(
