@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
+import uuid
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
@@ -42,6 +44,12 @@ class Http:
         assert head["Content-Type"].startswith("application/json"), (status, data[:200])
         return status, json.loads(data)
 
+    def form_token(self, path: str) -> str:
+        """The CSRF token of the form on the page at ``path``, as a browser sends it back."""
+        status, _, page = self.request("GET", path)
+        assert status == 200, (path, status)
+        return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+
     def sign_in(self, username: str) -> None:
         self.request("GET", "/sign-in/")
         form = {
@@ -56,3 +64,24 @@ class Http:
             {"Content-Type": "application/x-www-form-urlencoded"},
         )
         assert status == 302 and "sessionid" in self.cookies, status
+
+
+def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]):
+    """A form's ``fields`` and ``files`` (name: (file name, bytes)) as a browser posts them:
+    the body and its Content-Type header."""
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(f"{head}{value}\r\n".encode())
+    for name, (filename, data) in files.items():
+        parts.append(
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'
+            ).encode()
+            + data
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"}

@@ -1,5 +1,6 @@
 """STARS: outcomes-based children's services programmes."""
 
+import ctypes
 import os
 
 #: Polars' allocator (jemalloc) gives memory it no longer uses back to the system after
@@ -10,3 +11,27 @@ import os
 #: set here, before any of the project's modules imports polars; a value given is kept.
 ALLOCATOR_SETTING = "dirty_decay_ms:100,muzzy_decay_ms:0"
 os.environ.setdefault("_RJEM_MALLOC_CONF", ALLOCATOR_SETTING)
+
+#: The C allocator (glibc's malloc: Python's large objects, SQLite, a file's bytes and text)
+#: puts a block of 1 MiB or more in a mapping of its own, given back to the system as soon
+#: as it is freed. Its own threshold starts at 128 KiB but rises to the largest block freed
+#: (up to 32 MiB), so after the first file of an import each file's bytes, its text, its rows
+#: as stored and SQLite's copies of them came from the heap, and the heap kept what they
+#: freed: 40-50 MiB resident at `stars sufficiency import`'s peak at national size (see
+#: benchmarks/sufficiency/README.md). Only where the C library has ``mallopt`` (glibc);
+#: ``MALLOC_MMAP_THRESHOLD_`` given in the environment is kept.
+LARGE_BLOCK_BYTES = 1024 * 1024
+M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+
+
+def _large_blocks_given_back() -> None:
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ:
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK_BYTES)
+
+
+_large_blocks_given_back()

@@ -1,10 +1,13 @@
-"""The pages' polars work gives the memory it no longer uses back to the system."""
+"""The memory polars and the C allocator no longer use goes back to the system."""
 
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
+
+import pytest
 
 # in a new process: the setting is read when polars is first loaded
 FREED = """
@@ -58,3 +61,53 @@ def test_the_setting_comes_before_polars_is_loaded() -> None:
         check=True,
     )
     assert out.stdout.strip() == "False"
+
+
+# a file's bytes, freed once the next block of the C allocator's heap is taken: glibc's own
+# threshold has risen past them (to the 24 MiB block freed first), so they would stay resident
+LARGE_BLOCK_FREED = """
+from pathlib import Path
+
+import stars
+
+
+def resident():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) // 1024
+
+
+first = b"x" * (24 * 2**20)
+del first
+before = resident()
+data = b"y" * (16 * 2**20)
+after_it = b"z" * 100_000  # a block taken after it, below any threshold
+del data
+print(resident() - before)
+"""
+
+
+def _large_block_kept(env: dict[str, str]) -> int:
+    out = subprocess.run(
+        [sys.executable, "-c", LARGE_BLOCK_FREED],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout)
+
+
+glibc = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
+
+
+@glibc
+def test_a_large_block_freed_is_given_back_at_once() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_MMAP_THRESHOLD_"}
+    assert _large_block_kept(env) < 4  # MiB still resident of the 16 freed
+
+
+@glibc
+def test_a_threshold_given_to_the_c_allocator_is_kept() -> None:
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20)}
+    assert _large_block_kept(env) > 12

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
-from functools import lru_cache
 
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stars.demo.ssda903 import SyntheticConfig, generate, render_return
 from stars.domain.sufficiency.figures import with_periods, without_short_breaks
 from stars.domain.sufficiency.forecast import fit_model, known_years
 from stars.domain.sufficiency.forecast_rates import EntryFit, entry_fit, trend_weight
-from stars.domain.sufficiency.ssda903 import merge_returns, parse_episodes, parse_header
+from tests.domain.test_forecast import _merged
 
 YEARLY = st.lists(st.integers(20, 5000), min_size=3, max_size=12)
 
@@ -108,18 +106,6 @@ def test_with_constant_entries_the_level_is_the_long_average_and_nothing_grows(
 # --- the fit on returns: every known year, never the years before the returns ------------
 
 
-@lru_cache(maxsize=1)
-def _merged():
-    cfg = SyntheticConfig(seed=7, growth=0.0, scale=1.0, first_year=2016, burn_in_years=10)
-    data = generate(cfg)
-    eps, hds = [], []
-    for y in range(2016, 2021):
-        h, e = render_return(data, y)
-        eps.append(parse_episodes(f"e{y}.csv", e, y))
-        hds.append(parse_header(f"h{y}.csv", h, y))
-    return merge_returns(eps, hds)
-
-
 def _starts(episodes: pl.DataFrame, first: date, last: date) -> int:
     periods = with_periods(without_short_breaks(episodes))
     return periods.filter(pl.col("STARTS_PERIOD") & pl.col("DECOM").is_between(first, last)).height
@@ -133,7 +119,7 @@ def test_known_years_from_the_first_collection_year():
 
 
 def test_fit_blends_the_window_and_every_known_year():
-    m = _merged()
+    m = _merged(growth=0.0, seed=7)  # five years of returns with no growth in entries
     ref = date(2020, 3, 31)
     model = fit_model(m.episodes, m.headers, ref)  # returns from 1 April 2015: five years
     assert model.entry_years == 5
@@ -148,7 +134,7 @@ def test_fit_blends_the_window_and_every_known_year():
 
 
 def test_fit_never_counts_entries_before_the_returns_begin():
-    m = _merged()
+    m = _merged(growth=0.0, seed=7)  # five years of returns with no growth in entries
     ref = date(2020, 3, 31)
     # told the returns begin in April 2017, the level is the window's alone (the years
     # before are not counted, whatever the episodes hold)

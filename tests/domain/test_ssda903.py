@@ -369,3 +369,84 @@ def test_letting_repeated_rows_go_as_files_come_merges_as_one_sort_of_every_row(
         assert merged.headers.equals(expected_headers)
     else:
         assert merged.headers.height == 0
+
+
+def _read_cleaning_every_column(text: str) -> pl.DataFrame:
+    """How a file was read before columns without padded or empty cells were kept as read:
+    every column stripped and its empty cells made blank."""
+    frame = pl.read_csv(text.encode(), infer_schema=False, truncate_ragged_lines=True)
+    frame = frame.rename({c: c.strip().upper() for c in frame.columns})
+    frame = frame.with_columns(pl.all().str.strip_chars().replace("", None))
+    return frame.with_row_index("LINE", offset=2)
+
+
+# cells: codes, dates, blanks, quoted blanks, and spaces of several kinds at either end
+_CELL = st.one_of(
+    st.sampled_from(["", '""', "C2", "01/06/2018", "A 1", '" x "', '"a,b"']),
+    st.builds(
+        lambda pad, core, end: pad + core + end,
+        st.sampled_from(["", " ", "\t", "\u00a0", "\u2003", "  "]),
+        st.sampled_from(["", "C2", "U4", "Zoë"]),
+        st.sampled_from(["", " ", "\t", "\u3000", "\x0b"]),
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["CHILD", " decom ", "LS", "EXTRA", "Place "]),
+        min_size=1,
+        max_size=5,
+        unique=True,
+    ),
+    st.data(),
+)
+def test_a_file_reads_as_with_every_column_stripped_and_blanked(headings, data):
+    rows = data.draw(
+        st.lists(st.lists(_CELL, min_size=len(headings), max_size=len(headings)), max_size=8)
+    )
+    text = ",".join(headings) + "\n" + "".join(",".join(r) + "\n" for r in rows)
+    assert ssda903._read(text).equals(_read_cleaning_every_column(text))
+
+
+def test_padded_and_blank_cells_parse_as_the_clean_file():
+    clean = (
+        EP_HEAD + "A,01/06/2018,S,C2,N1,U4,PR1,10/05/2019,X1,,,,\nB,01/07/2018,S,C2,N1,U4,,,,,,,\n"
+    )
+    padded = (
+        EP_HEAD
+        + ' A ,01/06/2018 ,S,\tC2,N1,U4,PR1,10/05/2019,X1,"", ,,\n'
+        + 'B,01/07/2018,S,C2,N1, U4,,,"",,,"  ",\n'
+    )
+    assert parse_episodes("e.csv", padded, 2020).frame.equals(
+        parse_episodes("e.csv", clean, 2020).frame
+    )
+    bad = EP_HEAD + " A ,01/06/2018,S,C2,N1,U4, ,10/05/2019,,,,,\n"  # REC blank once stripped
+    assert [str(e) for e in parse_episodes("e.csv", bad, 2020).errors] == [
+        "e.csv, line 2, column REC: REC is blank but the episode has ceased (DEC 10/05/2019)"
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(["A", "B", "C", "", " "]), max_size=6),
+    st.lists(st.sampled_from(["A", "B", "C", "D", "", " A"]), max_size=10),
+)
+def test_every_episode_of_a_child_not_in_the_header_is_named_once_in_line_order(listed, kids):
+    header = parse_header(
+        "h.csv", HD_HEAD + "".join(f"{c},1,01/01/2010,WBRI,,,\n" for c in listed), 2024
+    )
+    episodes = parse_episodes(
+        "e.csv",
+        EP_HEAD + "".join(f"{c},01/06/2023,S,C2,N1,U4,PR1,,,,,,\n" for c in kids),
+        2024,
+    )
+    known = {c.strip() for c in listed if c.strip()}
+    expected = [
+        (line, c.strip())
+        for line, c in enumerate(kids, start=2)
+        if c.strip() and c.strip() not in known
+    ]
+    found = [(e.line, e.message.split("'")[1]) for e in check_children_in_header(episodes, header)]
+    assert found == expected

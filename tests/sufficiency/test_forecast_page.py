@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from stars.demo.returns import write_demo_returns
 from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
@@ -15,7 +17,7 @@ from stars.domain.sufficiency.ssda903 import FORECAST_COLUMNS
 from stars.partnership.models import Council
 from stars.sufficiency import services
 from stars.sufficiency.config import ConfigError, weekly_costs
-from stars.sufficiency.forecasting import Choices, forecast_context
+from stars.sufficiency.forecasting import Choices, forecast_context, whole_percents
 from stars.sufficiency.services import council_returns, returns_import
 
 
@@ -57,19 +59,23 @@ def test_the_total_is_shared_out_between_the_groups_shares_now_and_in_the_model(
     rolling = rolling_backtests(merged.episodes, merged.headers)
     model = project(rolling.models[2024], 1).years[0]
     shares = page["total_shares"]
-    assert all(0 <= v <= 100 for v in shares.values()) and sum(shares.values()) <= 101
-    # the total's own combination of no change, the level, the model and the damped trend
+    assert all(0 <= v <= 100 for v in shares.values()) and sum(shares.values()) == 100
+    # the total's own combination of no change, the level, the model and the damped trend,
+    # weighted as the page states (each weight rounded to a whole per cent)
     rows = page["tables"][1].rows
     now_total = sum(row[1] for row in rows)
     damped = rolling.damped_totals(2024, 1)[0]
     level = sum(model.level_by_group.values())
     total = page["tables"][0].rows[0][1]
-    candidates = (now_total, level, model.total, damped)
-    assert round(min(candidates)) - 1 <= total <= round(max(candidates)) + 1
+    candidates = {"now": now_total, "level": level, "model": model.total, "damped": damped}
+    assert round(min(candidates.values())) - 1 <= total <= round(max(candidates.values())) + 1
+    stated = sum(shares[k] * v for k, v in candidates.items()) / 100
+    spread = max(abs(v - now_total) for v in candidates.values())
+    assert abs(stated - total) <= 0.02 * spread + 1
     # each group's share of the total lies between its share now, in the level and in the
     # model (each rounded to a whole per cent), the weights of the three shares stated
     weights = page["group_shares"]
-    assert all(0 <= v <= 100 for v in weights.values()) and 99 <= sum(weights.values()) <= 101
+    assert all(0 <= v <= 100 for v in weights.values()) and sum(weights.values()) == 100
     moved = total - sum(row[2] for row in rows)
     for row in rows:
         group = row[0].lower()
@@ -89,7 +95,7 @@ def test_the_page_shows_the_projection_and_names_a_bad_value(client, users, derb
     page = client.get("/sufficiency/derby/forecast/", {"years": "2"}).content.decode()
     assert "Children looked after and cost, projected" in page and "How far to trust it" in page
     assert "The 90% band held the actual count in" in page
-    assert 'data-testid="total-shares"' in page and "of the damped trend" in page
+    assert 'data-testid="total-shares"' in page and 'The total weighs "no change" ' in page
     # each forecast weighs in the total only as far as the backtests show it beat no change
     assert "only as far as those backtests give evidence that it beat" in page
     assert 'data-testid="group-shares"' in page and "in the model with its entry trend" in page
@@ -193,3 +199,27 @@ def test_the_forecast_page_is_the_same_from_its_columns_alone(client, users, der
     read = list(services._PARSED.values())
     assert [m.episodes.columns for m in read] == [list(FORECAST_COLUMNS.episodes)]
     assert [m.headers.columns for m in read] == [list(FORECAST_COLUMNS.headers)]
+
+
+@given(st.lists(st.floats(0, 1e6), min_size=1, max_size=6).filter(lambda v: sum(v) > 0))
+def test_stated_weights_are_whole_per_cents_adding_up_to_100(raw):
+    # the weights a page states (the total's four, the groups' three) add up to 100 as
+    # printed, each within a per cent of its exact value
+    weights = {f"w{i}": v / sum(raw) for i, v in enumerate(raw)}
+    shown = whole_percents(weights)
+    assert list(shown) == list(weights) and sum(shown.values()) == 100
+    assert all(abs(shown[k] - 100 * weights[k]) < 1 for k in weights)
+
+
+def test_stated_weights_round_the_largest_remainders_up():
+    assert whole_percents({"now": 0.095, "level": 0.155, "model": 0.452, "damped": 0.298}) == {
+        "now": 10,
+        "level": 15,
+        "model": 45,
+        "damped": 30,
+    }
+    assert whole_percents({"now": 1 / 3, "level": 1 / 3, "model": 1 / 3}) == {
+        "now": 34,
+        "level": 33,
+        "model": 33,
+    }

@@ -6,6 +6,13 @@ local memory in each server process by default, or the shared cache ``STARS_CACH
 names (Redis in production, ``redis://HOST:6379/0``). The version is part of the key, so
 any change to the records (a new version) is a miss and the figures are worked out anew;
 nothing is ever invalidated by hand and a stale figure cannot be served.
+
+A version is read from the newest row of each model's history table and from
+``DataVersionCounter``, a number that only goes up. A change the history cannot show calls
+``data_version_bump`` in its transaction: a disposal (``stars.governance.services``) deletes
+history rows, so a table's newest row may become an older one and the version would return
+to one whose figures were cached from the records as they were then (names and notes since
+disposed of among them), and clears fields without writing history at all.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import connection, models
+from django.db.models import F
 
+from stars.core.models import DataVersionCounter
 from stars.core.programmes import programme_active
 
 T = TypeVar("T")
@@ -25,9 +34,10 @@ TIMEOUT = 24 * 3600  # seconds: old versions' figures age out on their own
 
 
 def data_version(tracked: Sequence[type[models.Model]]) -> str:
-    """The version of the records of the ``tracked`` models: for a model with a history
-    (every change, import or deletion of one is a row of its history table) the last
-    history row's id and time, one indexed row; for one without, its row count and last id."""
+    """The version of the records of the ``tracked`` models: the counter of changes the
+    history cannot show (``data_version_bump``), then for a model with a history (every
+    change, import or deletion of one is a row of its history table) the last history row's
+    id and time, one indexed row; for one without, its row count and last id."""
     with connection.cursor() as cur:
         cur.execute(_version_sql(tuple(tracked)))
         row = cur.fetchone()
@@ -38,7 +48,8 @@ def data_version(tracked: Sequence[type[models.Model]]) -> str:
 def _version_sql(tracked: tuple[type[models.Model], ...]) -> str:
     """``data_version``'s query, built once per tuple of models (reading a model's history
     manager builds a manager class each time: a tenth of a second for a page's versions)."""
-    parts = []
+    counter = DataVersionCounter._meta.db_table
+    parts = [f"(SELECT CAST(COALESCE(MAX(value), 0) AS TEXT) FROM {counter})"]
     for model in tracked:
         if hasattr(model, "history"):
             table = model.history.model._meta.db_table
@@ -52,6 +63,13 @@ def _version_sql(tracked: tuple[type[models.Model], ...]) -> str:
                 f"(SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(MAX({pk}) AS TEXT) FROM {table})"
             )
     return "SELECT " + ", ".join(parts)
+
+
+def data_version_bump() -> None:
+    """Move every data version on for good: call it inside the transaction of a change to
+    tracked records that deletes history rows or writes none (a disposal)."""
+    DataVersionCounter.objects.get_or_create(pk=1)
+    DataVersionCounter.objects.filter(pk=1).update(value=F("value") + 1)
 
 
 def cached_figures(name: str, version: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:

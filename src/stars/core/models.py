@@ -28,3 +28,16 @@ class AccessLog(models.Model):
     def __str__(self) -> str:
         when = f"{self.at:%Y-%m-%d %H:%M}"
         return f"{when} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+
+class DataVersionCounter(models.Model):
+    """One row, a number that only goes up: part of every data version
+    (``stars.core.cache``). A change the history tables cannot show (a disposal deletes
+    history rows, so the newest of a table may go back to an older one, and clears fields
+    without writing any) adds one to it in its own transaction, so every version moves on
+    and never returns to one seen before."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"data version counter {self.value}"

@@ -20,6 +20,9 @@ and after (tests/governance/test_disposal.py):
 
 The change history of every record touched is deleted with it (it holds the old values),
 and the updates themselves write none: the disposal is its own record, the certificate.
+Neither shows in the history tables the data version is read from, so a disposal moves that
+version on itself (``stars.core.cache.data_version_bump``, in its transaction): no figure
+cached before it (with the names and notes it removed) is served after it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from stars.core.cache import data_version_bump
 from stars.core.errors import RuleError
 from stars.core.models import AccessLog
 from stars.core.permissions import programme_options
@@ -120,6 +124,7 @@ def disposal_approve(*, disposal: Disposal, by: Any) -> Disposal:
     pks = [pk for pk, _ in disposal.keys]
     with transaction.atomic(), programme_use(_programme_of(disposal)):
         removed = DISPOSERS[disposal.kind](pks, disposal)
+        data_version_bump()
         disposal.status = DisposalStatus.CARRIED_OUT
         disposal.approved_by = by
         disposal.approved_at = timezone.now()

@@ -37,6 +37,18 @@ class Choices:
     to_inhouse: int = 0  # % of agency fostering placements made in-house instead
 
 
+def whole_percents(weights: dict[str, float]) -> dict[str, int]:
+    """Weights that add up to 1 as whole per cents that add up to 100: each rounded down,
+    the per cents left over going to the largest remainders (ties to the first named), so
+    a page never states weights adding up to 99 or 101."""
+    exact = {k: 100.0 * max(0.0, v) for k, v in weights.items()}
+    whole = {k: int(v) for k, v in exact.items()}
+    left = round(sum(exact.values())) - sum(whole.values())
+    for k in sorted(exact, key=lambda k: whole[k] - exact[k])[: max(0, left)]:
+        whole[k] += 1
+    return whole
+
+
 def parse_choices(params: Any) -> tuple[Choices, dict[str, str]]:
     """The form's values, and an error per field that is not a whole number in range."""
     errors: dict[str, str] = {}
@@ -183,16 +195,23 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
             "window": round(100 * model.entry_weight),
             "long": 100 - round(100 * model.entry_weight),
         },
-        "total_shares": {
-            "level": round(100 * (carry[TOTAL].weight - carry[TOTAL].trend_share)),
-            "trend": round(100 * carry[TOTAL].trend_share),
-            "damped": round(100 * carry[TOTAL].damped),
-        },
-        "group_shares": dict(
-            zip(
-                ("now", "level", "model"),
-                (round(100 * w) for w in carry[TOTAL].composition or (1.0, 0.0, 0.0)),
-                strict=True,
+        # the total's weights of its four forecasts: ``Carry.carried`` written as a weighted
+        # mean of "no change", the level, the model in full and the damped trend
+        "total_shares": whole_percents(
+            {
+                "now": 1.0 - carry[TOTAL].weight - carry[TOTAL].damped,
+                "level": carry[TOTAL].weight - carry[TOTAL].trend_share,
+                "model": carry[TOTAL].trend_share,
+                "damped": carry[TOTAL].damped,
+            }
+        ),
+        "group_shares": whole_percents(
+            dict(
+                zip(
+                    ("now", "level", "model"),
+                    carry[TOTAL].composition or (1.0, 0.0, 0.0),
+                    strict=True,
+                )
             )
         ),
         "notes": model.notes,

@@ -96,7 +96,6 @@ MERGE_COLUMNS = Columns(episodes=("CHILD", "DECOM", "DEC", "YEAR"), headers=("CH
 
 # year, kind, file name, rows, the rows as checked (``stored_rows``), text, SHA-256
 StoreFile = Callable[[int, str, str, int, bytes, str, str], None]
-Read = tuple[ParsedFile, int, bytes, bytes, str]  # as above, the rows cut to LINE and CHILD
 
 
 def _read_return(name: str, path: Path) -> bytes:
@@ -131,11 +130,12 @@ def load_folder(
 
     Each year's episodes must be of children its header lists. An episodes file with no
     episodes (its heading row only) would leave the year with none: it is refused unless
-    ``replace_with_empty`` says that is meant. Only one year's files are held at a time:
-    each is passed to ``store`` (year, kind, parsed file, text, SHA-256) once its year is
-    checked, while no problem has been found, and let go. After a problem the files are
-    still read and checked, so that every problem is listed, but no longer stored; the
-    caller's transaction undoes what was (all or nothing).
+    ``replace_with_empty`` says that is meant. Each file is passed to ``store`` (year, kind,
+    file name, rows, the rows as checked, text, SHA-256) as soon as it is parsed and checked,
+    while no problem has been found, and let go: its bytes are not held while the next file
+    is parsed. A problem found later (in that file's year or another) is raised, and the
+    caller's transaction undoes what was stored (all or nothing). After a problem the files
+    are still read and checked, so that every problem is listed, but no longer stored.
     """
     files = return_files(folder)
     years = sorted({y for y, _, _ in files})
@@ -144,12 +144,12 @@ def load_folder(
     checks: list[str] = []  # of the years, listed after the files' own
     done = 0
 
-    def read_year(year: int) -> dict[str, Read]:
-        """The year's files as parsed and checked, each cut to the columns the year's check
-        reads once its rows to store are made (while the import can still be accepted):
-        never two files' every column at once; with their rows, bytes and SHA-256."""
+    def read_year(year: int) -> dict[str, ParsedFile]:
+        """The year's files as parsed and checked (and stored, while the import can still be
+        accepted), each cut to the columns the year's check reads: never two files' every
+        column, nor a file's bytes and another's rows, at once."""
         nonlocal done
-        read: dict[str, Read] = {}
+        read: dict[str, ParsedFile] = {}
         for kind in ("header", "episodes"):
             path = paths.get((year, kind))
             if path is None:
@@ -162,9 +162,16 @@ def load_folder(
                 continue
             p = (parse_header if kind == "header" else parse_episodes)(name, data, year)
             problems.extend(_line(e) for e in p.errors)
-            rows, kept = p.frame.height, b"" if problems or checks else stored_rows(p)
-            p = replace(p, frame=p.frame.select("LINE", "CHILD"))
-            read[kind] = (p, rows, kept, data, hashlib.sha256(data).hexdigest())
+            accepted = not (problems or checks)  # else nothing more is stored
+            rows, kept = p.frame.height, stored_rows(p) if accepted else b""
+            read[kind] = replace(p, frame=p.frame.select("LINE", "CHILD"))
+            del p  # every column let go before the file is stored
+            sha = hashlib.sha256(data).hexdigest() if accepted else ""
+            text = data.decode("utf-8") if accepted else ""
+            del data  # its text is stored, without the bytes beside it
+            if accepted:
+                store(year, kind, name, rows, kept, text, sha)
+            del kept, text
             done += 1
             if progress:
                 progress(done, len(files))
@@ -174,7 +181,7 @@ def load_folder(
         read = read_year(year)
         if "header" not in read or "episodes" not in read:
             continue
-        header, episodes = read["header"][0], read["episodes"][0]
+        header, episodes = read["header"], read["episodes"]
         checks.extend(_line(e) for e in check_children_in_header(episodes, header))
         if not episodes.errors and episodes.frame.height == 0 and not replace_with_empty:
             checks.append(
@@ -183,15 +190,7 @@ def load_folder(
                 "before. Expected the year's episodes (or --replace-with-empty if an "
                 "empty year is meant)"
             )
-        if problems or checks:
-            continue  # nothing more is stored: the import is refused
-        del header, episodes  # each file is let go once stored
-        for kind in list(read):
-            p, rows, kept, data, sha = read.pop(kind)
-            text = data.decode("utf-8")
-            del data
-            store(year, kind, p.file_name, rows, kept, text, sha)
-            del p, kept, text
+        del read, header, episodes
     if problems or checks:
         raise _too_many(problems + checks)
     return years

@@ -189,8 +189,15 @@ def _read(text: str | bytes) -> pl.DataFrame:
     del data
     frame = frame.rename({c: c.strip().upper() for c in frame.columns})
     for c in frame.columns:  # a column at a time: all at once costs a copy of every column
-        frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None))
+        if frame.select(_to_clean(c).any()).item():  # a column with none is kept as read
+            frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None))
     return frame.with_row_index("LINE", offset=2)
+
+
+def _to_clean(column: str) -> pl.Expr:
+    """Cells that stripping and blanking change: padded, or empty (a quoted ``""``)."""
+    cell = pl.col(column)
+    return (cell.str.strip_chars() != cell) | (cell == "")
 
 
 def _missing_columns(
@@ -504,11 +511,11 @@ def check_children_in_header(episodes: ParsedFile, header: ParsedFile) -> list[V
     """
     if any(e.line == 1 for e in header.errors):
         return []
-    listed = header.frame.select("CHILD").drop_nulls().unique()
+    # a set of the header's children looked up (a join's tables of both took twice the memory)
+    listed = header.frame.get_column("CHILD").drop_nulls()
     strays = (
         episodes.frame.select("LINE", "CHILD")  # only what is looked at: never every column
-        .filter(pl.col("CHILD").is_not_null())
-        .join(listed, on="CHILD", how="anti")
+        .filter(pl.col("CHILD").is_not_null() & ~pl.col("CHILD").is_in(listed.implode()))
         .sort("LINE")
     )
     return [
