@@ -2,7 +2,7 @@
 trend and Data to Insight's cs-demand-model 0.5.1.
 
     .venv/bin/python benchmarks/sufficiency/rolling_run.py [--sizes council,national]
-        [--shapes growing,flat,shrinking] [--council-draws 5] [--national-draws 1]
+        [--shapes growing,flat,shrinking] [--council-draws 7] [--national-draws 3]
 
 For each size, shape and draw it writes returns 2015..2025 with ``independent903.py`` to
 benchmarks/out/independent/<size>-<shape>-<draw>/, then runs, each under /usr/bin/time -v:
@@ -191,8 +191,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="council,national")
     parser.add_argument("--shapes", default="growing,flat,shrinking")
-    parser.add_argument("--council-draws", type=int, default=5)
-    parser.add_argument("--national-draws", type=int, default=1)
+    # the draws the README's tables rest on: 1-7 of each shape at council size, 1-3 at national
+    parser.add_argument("--council-draws", type=int, default=7)
+    parser.add_argument("--national-draws", type=int, default=3)
     parser.add_argument("--from-draw", type=int, default=1, help="keep the draws before it")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--ours-only", action="store_true", help="re-run ours, keep the peer's")
