@@ -203,8 +203,8 @@ def test_the_forecast_page_is_the_same_from_its_columns_alone(client, users, der
 
 @given(st.lists(st.floats(0, 1e6), min_size=1, max_size=6).filter(lambda v: sum(v) > 0))
 def test_stated_weights_are_whole_per_cents_adding_up_to_100(raw):
-    # the weights a page states (the total's four, the groups' three) add up to 100 as
-    # printed, each within a per cent of its exact value
+    # the weights a page states (the total's four, the groups' three, the entries' two) add
+    # up to 100 as printed, each within a per cent of its exact value
     weights = {f"w{i}": v / sum(raw) for i, v in enumerate(raw)}
     shown = whole_percents(weights)
     assert list(shown) == list(weights) and sum(shown.values()) == 100

@@ -392,3 +392,12 @@ def test_placed_for_adoption_has_its_own_group_and_weekly_cost(client, users, de
     forecast = forecast_context(merged, 2024, Choices(years=1))
     assert "Adoption" in {row[0] for row in forecast["tables"][1].rows}
     assert client.get("/sufficiency/derby/forecast/").status_code == 200
+
+
+def test_the_import_gives_large_freed_blocks_back(derby, returns_dir, monkeypatch):
+    # the process that imports returns (the command, the upload's job worker) asks glibc to
+    # give large freed blocks back (tests/core/test_allocator.py); the web server does not
+    asked: list[bool] = []
+    monkeypatch.setattr(services, "give_large_blocks_back", lambda: asked.append(True))
+    returns_import(council=derby, folder=returns_dir)
+    assert asked == [True]

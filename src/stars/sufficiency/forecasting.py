@@ -192,8 +192,7 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
         "growth": model.entry_growth,
         "entries": {
             "years": model.entry_years,
-            "window": round(100 * model.entry_weight),
-            "long": 100 - round(100 * model.entry_weight),
+            **whole_percents({"window": model.entry_weight, "long": 1.0 - model.entry_weight}),
         },
         # the total's weights of its four forecasts: ``Carry.carried`` written as a weighted
         # mean of "no change", the level, the model in full and the damped trend

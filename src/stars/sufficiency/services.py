@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from stars import give_large_blocks_back
 from stars.core.audit import record_access
 from stars.domain.sufficiency.ssda903 import (
     Columns,
@@ -208,8 +209,11 @@ def returns_import(
     """Check every file of ``folder``, then replace the council's returns for those years.
 
     A year whose episodes file holds no episodes is refused unless ``replace_with_empty``.
-    Each file is stored as soon as its year is checked; a problem anywhere undoes them all.
+    Each file is stored as soon as it is parsed and checked (its year's other checks come
+    after); a problem anywhere undoes them all. The process gives large blocks it frees back
+    to the system from here on (``stars.give_large_blocks_back``).
     """
+    give_large_blocks_back()
     user = by if getattr(by, "pk", None) else None
 
     def store(
