@@ -6,10 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from stars.domain.calendar import age_on
 from stars.domain.contract.parsing import ContractError, parse_contract
+from stars.domain.evaluation.report import contract_year_expr
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 TEXT = TOML.read_text(encoding="utf-8")
@@ -140,6 +142,23 @@ def test_contract_years_run_twelve_months_from_the_start():
     # every started year is listed, even past the contract's own table of four
     assert DN2.years_started(dt.date(2024, 11, 30)) == [1, 2, 3, 4, 5]
     assert DN2.years_started(dt.date(2020, 8, 1)) == []
+
+
+def test_contract_years_from_a_leap_day_have_no_gap_and_no_overlap():
+    leap = parse_contract(TEXT.replace("start = 2020-09-01", "start = 2020-02-29"), "c.toml")
+    assert leap.year_start(2) == dt.date(2021, 2, 28)
+    assert leap.year_start(5) == dt.date(2024, 2, 29)
+    assert leap.year_end(4) == dt.date(2024, 2, 28)
+    days = [dt.date(2020, 2, 1) + dt.timedelta(days=i) for i in range(9 * 366)]
+    for day in days:
+        year = leap.contract_year(day)
+        # each day in the year whose dates the pages print: the last that has started by it
+        assert year == max(y for y in range(0, 12) if leap.year_start(y) <= day)
+        if year >= 1:
+            assert leap.year_start(year) <= day <= leap.year_end(year)
+    # the report's column-wise count agrees day by day
+    frame = pl.DataFrame({"day": days}).select(contract_year_expr(leap, "day"))
+    assert frame["contract_year"].to_list() == [leap.contract_year(d) for d in days]
 
 
 @pytest.mark.parametrize(
