@@ -43,6 +43,51 @@ def test_missing_key_inside_a_table_array_names_its_index():
     assert str(err.value) == "c.toml: cohort[1].saving_kind: is missing"
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "key", "hint"),
+    [
+        # an optional key misspelt: its term (here the per-referral cap) would be lost
+        (
+            "minimum_referrals = 70\n",
+            "minimum_referrals = 70\nmax_payment_per_refferal = 9000.0\n",
+            "cohort[0].max_payment_per_refferal",
+            "did you mean 'max_payment_per_referral'?",
+        ),
+        ('provider = "Polaris"', 'provder = "Polaris"', "programme.provder", "'provider'"),
+        ("weekly_fee = 450.00", "weekly_fee = 450.00\nfrom_date = 2021-04-01", None, None),
+        ("\n[investment]\n", "\n[investments]\n", "investments", "did you mean 'investment'?"),
+        ("min_age = 10\n", "min_age = 10\nmin_ag = 10\n", "cohort[0].eligibility[0].min_ag", None),
+    ],
+)
+def test_a_key_the_contract_format_does_not_have_is_refused(old, new, key, hint):
+    text = TEXT.replace(old, new, 1)
+    assert text != TEXT
+    with pytest.raises(ContractError) as err:
+        parse_contract(text, "c.toml")
+    assert "is not a key of" in err.value.message
+    if key is not None:
+        assert err.value.key == key
+    if hint is not None:
+        assert hint in err.value.message
+    # what a programme already holds is still read back (``stored``)
+    assert parse_contract(text, "c.toml", stored=True).name == "STARS"
+
+
+def test_a_required_key_misspelt_is_named_with_its_misspelling():
+    text = TEXT.replace("proving_weeks = 13", "proving_wekes = 13", 1)
+    with pytest.raises(ContractError) as err:
+        parse_contract(text, "c.toml")
+    assert str(err.value) == (
+        "c.toml: cohort[1].proving_weeks: is missing (the table has 'proving_wekes': is it "
+        "misspelt?)"
+    )
+
+
+def test_every_sample_contract_has_only_keys_the_format_has():
+    for path in sorted(TOML.parent.glob("**/*.toml")):
+        parse_contract(path.read_text(encoding="utf-8"), str(path))
+
+
 def test_malformed_values_and_syntax_are_reported():
     with pytest.raises(ContractError, match=r"c.toml: programme.start: expected a date"):
         parse_contract(TEXT.replace("start = 2020-09-01", 'start = "Sept 2020"'), "c.toml")
