@@ -201,6 +201,79 @@ def moved_together(history: Sequence[Point]) -> dict[tuple[str, int], Shares]:
     }
 
 
+def _inverse_squares(points: Sequence[Point]) -> Shares:
+    """``trust.total_shares``' shares before its evidence: the inverse squares of the summed
+    errors of "no change" and the other three (one the same as a later one counted once)."""
+    if len(points) < MIN_PAIRS:
+        return {}
+    actual = [float(p.actual or 0) for p in points]
+    e0 = sum(abs(a - p.now) for p, a in zip(points, actual, strict=True))
+    columns = {k: [f(p) for p in points] for k, f in MEMBERS.items()}
+    if e0 <= 0.0 or all(
+        v == p.now for c in columns.values() for p, v in zip(points, c, strict=True)
+    ):
+        return {}
+    names = list(columns)
+    kept = [k for i, k in enumerate(names) if all(columns[k] != columns[j] for j in names[i + 1 :])]
+    errors = {k: sum(abs(a - v) for v, a in zip(columns[k], actual, strict=True)) for k in kept}
+    exact = [k for k in kept if errors[k] <= 0.0]
+    if exact:
+        return {exact[0]: 1.0}
+    inverse = {k: 1.0 / (e * e) for k, e in errors.items()}
+    whole = 1.0 / (e0 * e0) + sum(inverse.values())
+    return {k: v / whole for k, v in inverse.items()}
+
+
+def evidence_by_horizon(
+    *, shares: bool = False, evidence: bool = True, common: bool = True
+) -> Rule:
+    """The rule in ``trust`` with the total's evidence (``evidence``), the common factor
+    (``common``) and its inverse-square shares (``shares``) each from the backtests of the
+    same horizon only (every horizon's while one has fewer than ``MIN_PAIRS``): a forecast
+    that beat "no change" one year ahead but not three carries weight one year ahead only."""
+
+    def calibrate(history: Sequence[Point]) -> dict[tuple[str, int], Shares]:
+        out = current(history)
+        totals = [p for p in history if p.group == TOTAL]
+        if len(totals) < MIN_PAIRS:
+            return out
+        carried: dict[tuple[int, int], float] = defaultdict(float)
+        for g in GROUPS:
+            own = [p for p in history if p.group == g]
+            w, t = trust.carry_shares(own)
+            for p in own:
+                carried[(p.origin, p.horizon)] += w * (p.steady - p.now) + t * (p.model - p.steady)
+
+        def factor(points: Sequence[Point]) -> float:
+            pairs = [
+                (carried.get((p.origin, p.horizon), 0.0), float(p.actual or 0) - p.now)
+                for p in points
+            ]
+            if all(c == 0.0 for c, _ in pairs):
+                return 1.0
+            return trust.evidence([(abs(a), abs(a - c)) for c, a in pairs])
+
+        def beat(points: Sequence[Point], k: str) -> float:
+            return trust.evidence(
+                [
+                    (abs(float(p.actual or 0) - p.now), abs(float(p.actual or 0) - MEMBERS[k](p)))
+                    for p in points
+                ]
+            )
+
+        pooled = _inverse_squares(totals)
+        for h in (1, 2, 3):
+            own = [p for p in totals if p.horizon == h]
+            enough = len(own) >= MIN_PAIRS
+            raw = _inverse_squares(own) if shares and enough else pooled
+            judged = own if evidence and enough else totals
+            scale = factor(own if common and enough else totals)
+            out[(TOTAL, h)] = {k: v * beat(judged, k) * scale for k, v in raw.items()}
+        return out
+
+    return calibrate
+
+
 SHARE_OF: dict[str, Callable[[Sequence[Point]], list[float]]] = {
     "now": lambda ps: [float(p.now) for p in ps],
     "level": lambda ps: [p.steady for p in ps],
@@ -426,6 +499,15 @@ def main() -> None:
         "four, no common factor, margin 2": rule(four, common=False, margin=2.0),
         "four, no common factor, power 1": rule(four, common=False, power=1.0),
         "three, no common factor, margin 1": rule(("level", "model"), common=False, margin=1.0),
+        "the total's evidence as in trust, by this harness": evidence_by_horizon(
+            evidence=False, common=False
+        ),
+        "the total's evidence and common factor by horizon": evidence_by_horizon(),
+        "the total's evidence by horizon": evidence_by_horizon(common=False),
+        "the common factor by horizon": evidence_by_horizon(evidence=False),
+        "the total's shares, evidence and common factor by horizon": evidence_by_horizon(
+            shares=True
+        ),
     }
     # CARRY_RULES="name|name": only these (and the rule in trust, the yardstick)
     only = [r for r in os.environ.get("CARRY_RULES", "").split("|") if r]

@@ -6,10 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from stars.domain.calendar import age_on
 from stars.domain.contract.parsing import ContractError, parse_contract
+from stars.domain.evaluation.report import contract_year_expr
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 TEXT = TOML.read_text(encoding="utf-8")
@@ -41,6 +43,51 @@ def test_missing_key_inside_a_table_array_names_its_index():
     with pytest.raises(ContractError) as err:
         parse_contract(text, "c.toml")
     assert str(err.value) == "c.toml: cohort[1].saving_kind: is missing"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "hint"),
+    [
+        # an optional key misspelt: its term (here the per-referral cap) would be lost
+        (
+            "minimum_referrals = 70\n",
+            "minimum_referrals = 70\nmax_payment_per_refferal = 9000.0\n",
+            "cohort[0].max_payment_per_refferal",
+            "did you mean 'max_payment_per_referral'?",
+        ),
+        ('provider = "Polaris"', 'provder = "Polaris"', "programme.provder", "'provider'"),
+        ("weekly_fee = 450.00", "weekly_fee = 450.00\nfrom_date = 2021-04-01", None, None),
+        ("\n[investment]\n", "\n[investments]\n", "investments", "did you mean 'investment'?"),
+        ("min_age = 10\n", "min_age = 10\nmin_ag = 10\n", "cohort[0].eligibility[0].min_ag", None),
+    ],
+)
+def test_a_key_the_contract_format_does_not_have_is_refused(old, new, key, hint):
+    text = TEXT.replace(old, new, 1)
+    assert text != TEXT
+    with pytest.raises(ContractError) as err:
+        parse_contract(text, "c.toml")
+    assert "is not a key of" in err.value.message
+    if key is not None:
+        assert err.value.key == key
+    if hint is not None:
+        assert hint in err.value.message
+    # what a programme already holds is still read back (``stored``)
+    assert parse_contract(text, "c.toml", stored=True).name == "STARS"
+
+
+def test_a_required_key_misspelt_is_named_with_its_misspelling():
+    text = TEXT.replace("proving_weeks = 13", "proving_wekes = 13", 1)
+    with pytest.raises(ContractError) as err:
+        parse_contract(text, "c.toml")
+    assert str(err.value) == (
+        "c.toml: cohort[1].proving_weeks: is missing (the table has 'proving_wekes': is it "
+        "misspelt?)"
+    )
+
+
+def test_every_sample_contract_has_only_keys_the_format_has():
+    for path in sorted(TOML.parent.glob("**/*.toml")):
+        parse_contract(path.read_text(encoding="utf-8"), str(path))
 
 
 def test_malformed_values_and_syntax_are_reported():
@@ -95,6 +142,23 @@ def test_contract_years_run_twelve_months_from_the_start():
     # every started year is listed, even past the contract's own table of four
     assert DN2.years_started(dt.date(2024, 11, 30)) == [1, 2, 3, 4, 5]
     assert DN2.years_started(dt.date(2020, 8, 1)) == []
+
+
+def test_contract_years_from_a_leap_day_have_no_gap_and_no_overlap():
+    leap = parse_contract(TEXT.replace("start = 2020-09-01", "start = 2020-02-29"), "c.toml")
+    assert leap.year_start(2) == dt.date(2021, 2, 28)
+    assert leap.year_start(5) == dt.date(2024, 2, 29)
+    assert leap.year_end(4) == dt.date(2024, 2, 28)
+    days = [dt.date(2020, 2, 1) + dt.timedelta(days=i) for i in range(9 * 366)]
+    for day in days:
+        year = leap.contract_year(day)
+        # each day in the year whose dates the pages print: the last that has started by it
+        assert year == max(y for y in range(0, 12) if leap.year_start(y) <= day)
+        if year >= 1:
+            assert leap.year_start(year) <= day <= leap.year_end(year)
+    # the report's column-wise count agrees day by day
+    frame = pl.DataFrame({"day": days}).select(contract_year_expr(leap, "day"))
+    assert frame["contract_year"].to_list() == [leap.contract_year(d) for d in days]
 
 
 @pytest.mark.parametrize(

@@ -177,6 +177,23 @@ def test_merge_drops_an_open_episode_not_restated_later():
     assert any("not restated" in n for n in merged.notes)
 
 
+def test_merge_ends_an_open_episode_in_a_year_with_no_return():
+    # 2019 return: A open since 2018; no 2020 return; 2021 return: A is no longer there,
+    # so the episode ended in 2019-20 (kept up to 31/03/2020). B's DECOM was corrected
+    # (the 2021 return holds B from a start before the end of 2019): dropped as before.
+    y2019 = parse_episodes(
+        "e2019.csv",
+        EP_HEAD + "A,01/06/2018,S,C2,N1,U4,PR1,,,,,,\nB,01/06/2018,S,C2,N1,U4,PR1,,,,,,\n",
+        2019,
+    )
+    y2021 = parse_episodes("e2021.csv", EP_HEAD + "B,03/06/2018,S,C2,N1,U4,PR1,,,,,,\n", 2021)
+    merged = merge_returns([y2019, y2021], [])
+    rows = merged.episodes.select("CHILD", "DECOM", "DEC").rows()
+    assert rows == [("A", date(2018, 6, 1), date(2020, 3, 31)), ("B", date(2018, 6, 3), None)]
+    assert any(n.startswith("no return loaded for 2019-20") for n in merged.notes)
+    assert any("not restated" in n for n in merged.notes)
+
+
 def test_a_file_read_as_bytes_parses_as_its_text():
     text = (
         EP_HEAD
@@ -293,9 +310,43 @@ def _merged_in_one_sort(
         )
     years = sorted(set(episodes["YEAR"].to_list())) if episodes.height else []
     if len(years) > 1:
-        next_start = {y: date(n - 1, 4, 1) for y, n in zip(years, years[1:], strict=False)}
+        following = dict(zip(years, years[1:], strict=False))
+        next_start = {y: date(n - 1, 4, 1) for y, n in following.items()}
         start = pl.col("YEAR").replace_strict(next_start, default=None, return_dtype=pl.Date)
         stale = start.is_not_null() & (pl.col("DEC").is_null() | (pl.col("DEC") >= start))
+        missing = [m for y, n in following.items() for m in range(y + 1, n)]
+        if missing:
+            notes.append(
+                "no return loaded for "
+                + ", ".join(f"{m - 1}-{m % 100:02d}" for m in missing)
+                + ": no figures for it, and episodes that began and ended in it are not known"
+            )
+            # a stale row whose next return is after a gap ended in the gap, unless a later
+            # return holds the child from a start by the end of the row's year
+            rows = episodes.with_columns(stale.alias("_STALE")).to_dicts()
+            ended = [
+                r["_STALE"]
+                and following[r["YEAR"]] > r["YEAR"] + 1
+                and not any(
+                    o["CHILD"] == r["CHILD"]
+                    and o["YEAR"] > r["YEAR"]
+                    and o["DECOM"] <= date(r["YEAR"], 3, 31)
+                    for o in rows
+                )
+                for r in rows
+            ]
+            if any(ended):
+                notes.append(
+                    f"{sum(ended)} episodes open at the end of a return, with no return for "
+                    "the year after, and not in the next return loaded ended before it (on a "
+                    "day not known: taken as the last 31 March before it)"
+                )
+                decs = [
+                    date(following[r["YEAR"]] - 1, 3, 31) if e else r["DEC"]
+                    for r, e in zip(rows, ended, strict=True)
+                ]
+                episodes = episodes.with_columns(pl.Series("DEC", decs, dtype=pl.Date))
+                stale = stale & ~pl.Series(ended)
         dropped = episodes.filter(stale).height
         if dropped:
             notes.append(
@@ -373,11 +424,13 @@ def test_letting_repeated_rows_go_as_files_come_merges_as_one_sort_of_every_row(
 
 def _read_cleaning_every_column(text: str) -> pl.DataFrame:
     """How a file was read before columns without padded or empty cells were kept as read:
-    every column stripped and its empty cells made blank."""
+    every column stripped and its empty cells made blank; then the rows with every cell
+    blank left out."""
     frame = pl.read_csv(text.encode(), infer_schema=False, truncate_ragged_lines=True)
     frame = frame.rename({c: c.strip().upper() for c in frame.columns})
     frame = frame.with_columns(pl.all().str.strip_chars().replace("", None))
-    return frame.with_row_index("LINE", offset=2)
+    frame = frame.with_row_index("LINE", offset=2)
+    return frame.filter(~pl.all_horizontal(pl.exclude("LINE").is_null()))
 
 
 # cells: codes, dates, blanks, quoted blanks, and spaces of several kinds at either end

@@ -6,12 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 from openpyxl import load_workbook
 
 from stars.domain.calendar import parse_quarter
+from stars.domain.contract.parsing import parse_contract
 from stars.partnership.selectors import contract_current
-from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
+from stars.reports.card import (
+    MONEY_KEYS,
+    card_context,
+    card_html,
+    card_pdf,
+    card_xlsx,
+    funds_named,
+)
 from stars.reports.evaluation import evaluation_for
 
 Q = parse_quarter("Q2 2024-25")
@@ -114,3 +123,20 @@ def test_the_maximum_outcome_payment_is_measured_against_outcome_payments_alone(
     (note,) = _section(context, "money").notes
     assert note.startswith(f"{share:.0%} of the contract's maximum outcome payment")
     assert "guaranteed-funding fees apart" in note
+
+
+def test_the_card_names_the_contracts_outcome_funds():
+    contracts = Path(__file__).resolve().parents[2] / "contracts"
+    dn2 = (contracts / "dn2-stars.toml").read_text(encoding="utf-8")
+    stepdown = (contracts / "birmingham-stepdown.toml").read_text(encoding="utf-8")
+    two = stepdown.replace(
+        "[[local_authority]]",
+        '[[outcome_fund]]\nname = "County Top-up"\nshare = 0.05\n\n[[local_authority]]',
+        1,
+    )
+    assert funds_named(parse_contract(dn2)) == "Life Chances Fund"  # lcf_share
+    assert funds_named(parse_contract(stepdown)) == "Social Outcomes Fund"
+    assert funds_named(parse_contract(two)) == "outcome funds"
+    labels = [label.format(funds="Social Outcomes Fund") for _, label in MONEY_KEYS]
+    assert "Social Outcomes Fund share" in labels
+    assert "Council cost after the Social Outcomes Fund" in labels

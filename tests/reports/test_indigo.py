@@ -6,9 +6,11 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+from stars.demo.stepdown import STEPDOWN_CONTRACT, generate_stepdown
 from stars.partnership.selectors import contract_current
 from stars.reports.evaluation import evaluation_for
 from stars.reports.indigo import indigo_organisations, indigo_project, write_indigo
+from stars.tracker.importer import tracker_import
 
 AS_OF = dt.date(2024, 11, 30)
 
@@ -128,3 +130,34 @@ def test_parties_locations_and_actual_payments_linked_to_their_metrics(programme
     ).values_list("amount", flat=True)
     assert total == sum(approved, Decimal(0)).quantize(Decimal("0.01"))
     assert {a["payer_organisation_id"]["value"] for a in actual} >= {"life-chances-fund"}
+
+
+def test_a_cohort_paid_for_milestones_is_priced_and_counted_by_its_milestones(db):
+    frames = generate_stepdown(seed=2014)
+    tracker_import(
+        contract_text=STEPDOWN_CONTRACT.read_text(encoding="utf-8"),
+        contract_source=str(STEPDOWN_CONTRACT),
+        enquiries=frames.enquiries,
+        referrals=frames.referrals,
+        periods=frames.periods,
+    )
+    as_of = dt.date(2017, 10, 11)
+    project = indigo_project(as_of=as_of)
+    sd = contract_current().cohort("SD")
+    prices = [
+        (p["price_per_unit"]["amount"]["value"], p["price_description"]["value"])
+        for p in project["outcome_pricings"]
+    ]
+    assert prices == [
+        (8000, "£8,000.00 for the milestone placement_start"),
+        (15800, "£15,800.00 for the milestone graduation"),
+    ]
+    (metric,) = project["outcome_metrics"]
+    assert "graduation: 52 continuous weeks" in metric["definition"]["value"]
+    assert "proving period" not in metric["definition"]["value"]
+    earned = evaluation_for(scope=None, as_of=as_of)["finance"]["by_cohort"]["SD"]["milestones"]
+    assert sum(earned.values()) > 0 and [m.name for m in sd.milestones] == list(earned)
+    (result,) = project["results"]
+    assert result["outcomes_achieved"] == {"value": f"{sum(earned.values())} milestones earned"}
+    positive = result["number_with_positive_social_outcomes"]["value"]
+    assert positive == earned["placement_start"]  # every child with a milestone has the first

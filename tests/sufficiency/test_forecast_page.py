@@ -17,6 +17,7 @@ from stars.domain.sufficiency.ssda903 import FORECAST_COLUMNS
 from stars.partnership.models import Council
 from stars.sufficiency import services
 from stars.sufficiency.config import ConfigError, weekly_costs
+from stars.sufficiency.dashboard import dashboard_context
 from stars.sufficiency.forecasting import Choices, forecast_context, whole_percents
 from stars.sufficiency.services import council_returns, returns_import
 
@@ -151,7 +152,14 @@ def test_the_forecast_downloads_carry_the_scenario_and_its_figures(client, users
     sheet = wb["Projection"]
     assert [c.value for c in sheet[1]] == projection.headers
     assert sheet.cell(2, 2).value == projection.rows[0][1]  # children expected, first year
-    assert wb.sheetnames == ["Scenario", "Projection", "Groups", "Accuracy", "Weekly unit costs"]
+    assert wb.sheetnames == [
+        "Scenario",
+        "Projection",
+        "Groups",
+        "Accuracy",
+        "History",
+        "Weekly unit costs",
+    ]
     accuracy = [r for r in wb["Accuracy"].iter_rows(values_only=True)]
     assert accuracy[0][:4] == ("Placement group", "Years ahead", "Backtests", "This forecast")
     assert str(accuracy[-1][0]).startswith("The 90% band held the actual count in")
@@ -223,3 +231,19 @@ def test_stated_weights_round_the_largest_remainders_up():
         "level": 33,
         "model": 33,
     }
+
+
+def test_the_chart_goes_on_from_the_dashboards_counts_of_past_years(derby_returns):
+    # the forecast's past years are the dashboard's children looked after at each 31 March
+    # (short breaks left out), and the expected line starts from the last of them
+    merged = council_returns(derby_returns)
+    page = forecast_context(merged, 2024, Choices(years=2))
+    history = page["tables"][3]
+    assert history.key == "history"
+    shown = {int(at.removeprefix("31 March ")): n for at, n in history.rows}
+    dashboard = dashboard_context(derby_returns)
+    counts = {y.year: y.looked_after for y in dashboard["figures"]}
+    assert shown == counts and list(shown) == sorted(shown)
+    svg = page["chart"]
+    assert "Looked after (returns)" in svg and "Expected" in svg
+    assert sum(row[1] for row in page["tables"][1].rows) == counts[2024]  # "Now"

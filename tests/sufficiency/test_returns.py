@@ -401,3 +401,43 @@ def test_the_import_gives_large_freed_blocks_back(derby, returns_dir, monkeypatc
     monkeypatch.setattr(services, "give_large_blocks_back", lambda: asked.append(True))
     returns_import(council=derby, folder=returns_dir)
     assert asked == [True]
+
+
+def test_a_year_with_no_return_leaves_the_years_before_it_as_they_were(derby, returns_dir):
+    # a council that lacks one year's return: the children looked after at each earlier 31
+    # March are those of the full returns, not fewer (an episode open at the end of the year
+    # before the gap and ended in the gap is kept up to then), and the page says a year is
+    # missing
+    full = dashboard_context_figures(derby, returns_dir)
+    gap = LAST_YEAR - 2
+    shutil.rmtree(returns_dir / str(gap))
+    SufficiencyReturn.objects.all().delete()
+    returns_import(council=derby, folder=returns_dir)
+    context = dashboard_context(derby)
+    with_gap = {f.year: f.looked_after for f in context["figures"]}
+    assert gap not in with_gap
+    assert with_gap == {y: n for y, n in full.items() if y != gap}
+    missing = f"no return loaded for {gap - 1}-{gap % 100:02d}"
+    assert any(n.startswith(missing) for n in context["notes"]), context["notes"]
+
+
+def dashboard_context_figures(council: Council, folder: Path) -> dict[int, int]:
+    returns_import(council=council, folder=folder)
+    return {f.year: f.looked_after for f in dashboard_context(council)["figures"]}
+
+
+def test_blank_lines_and_rows_of_commas_are_no_rows(derby, returns_dir):
+    # as a spreadsheet saves them: blank lines, and rows of commas where cells were once
+    # formatted, between the rows and at the end; a problem after them keeps its line
+    expected = _merged_files(returns_dir)
+    for path in returns_dir.glob("*/*.csv"):
+        head, *rows = path.read_text().splitlines()
+        commas = "," * head.count(",")
+        path.write_text("\r\n".join([head, rows[0], "", commas, *rows[1:], "", commas, ""]))
+    got = returns_import(council=derby, folder=returns_dir)
+    assert (got.children, got.episodes, got.notes) == expected
+    _break_cell(returns_dir / str(LAST_YEAR) / "episodes.csv", 6, "PLACE", "ZZ")
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines[0].startswith(f"{LAST_YEAR}/episodes.csv:6: column PLACE:")
+    assert len(caught.value.lines) == 1, caught.value.lines

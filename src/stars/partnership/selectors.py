@@ -22,7 +22,7 @@ class NoContract(LookupError):
 
 @lru_cache(maxsize=8)
 def _parse(text: str, source: str) -> ContractTerms:
-    return parse_contract(text, source)
+    return parse_contract(text, source, stored=True)
 
 
 class ProgrammeUnknown(LookupError):

@@ -39,9 +39,16 @@ MONEY_KEYS = [
     ("cashable_savings", "Cashable savings"),
     ("cost_avoidance", "Cost avoidance"),
     ("net_cash_saving", "Net cash saving"),
-    ("lcf_contribution", "Life Chances Fund share"),
-    ("council_cost", "Council cost after the Life Chances Fund"),
+    ("lcf_contribution", "{funds} share"),
+    ("council_cost", "Council cost after the {funds}"),
 ]
+
+
+def funds_named(contract: Any) -> str:
+    """The contract's outcome funds as the card names them: the one fund's name (the Life
+    Chances Fund for ``lcf_share``), else "outcome funds"."""
+    funds = contract.funds
+    return funds[0].name if len(funds) == 1 else "outcome funds"
 
 
 def _change(now: int | Decimal, before: int | Decimal, money: bool = False) -> str:
@@ -264,8 +271,13 @@ def _money_section(
     councils: tuple[str, ...],
     since: str,
 ) -> Section:
+    funds = funds_named(contract)
     rows = [
-        [label, _money(now, k), _change(_money(now, k), _money(before, k), money=True)]
+        [
+            label.format(funds=funds),
+            _money(now, k),
+            _change(_money(now, k), _money(before, k), money=True),
+        ]
         for k, label in MONEY_KEYS
     ]
     paid = money_of_section(now["finance"]).paid

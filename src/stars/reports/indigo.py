@@ -7,14 +7,17 @@ with an ISO 4217 currency. What it carries:
 
 * ``name``, ``stage_development``, ``dates``, ``jurisdiction``, ``purpose_and_classifications``
   and ``service_and_beneficiaries`` from the contract terms and the referrals;
-* ``outcome_metrics`` and ``outcome_pricings``: one metric per cohort (a week of placement or
-  home sustained after the proving period) at the cohort's weekly price;
+* ``outcome_metrics`` and ``outcome_pricings``: one metric per cohort, as its payment design
+  states it (``weekly_after_proving``: a week of placement or home sustained after the
+  proving period, at the cohort's weekly price; ``continuous_milestones``: its milestones,
+  a pricing each);
 * ``outcome_payment_commitments``: each council's outcome payments after the outcome funds'
   shares, and each outcome fund's share (capped), so that together they are the outcome
   payments earned, counted once; guaranteed-funding fees are not outcome payments and are
   left out (as in ``total_outcome_payments_made``);
-* ``results``: per cohort, children engaged and children with at least one sustained week
-  paid for, and the sustained weeks (interim while the programme runs);
+* ``results``: per cohort, children engaged and children with at least one unit paid for
+  (a sustained week, a milestone), and the units paid for (interim while the programme
+  runs);
 * ``outcome_payments``: the actual payments of approved claims, per council, month and
   outcome metric, split between the council and the outcome funds (their recorded parts);
 * ``id``, ``organisations``, ``service_provisions`` (the provider), ``investments`` (the
@@ -40,7 +43,8 @@ from stars.domain.calendar import next_month
 from stars.domain.contract.terms import LIFE_CHANCES_FUND, Contract
 from stars.domain.disclosure import SUPPRESS_BELOW, is_small
 from stars.domain.evaluation.report import money_of_section
-from stars.domain.money import allocate
+from stars.domain.money import allocate, pence
+from stars.domain.outcomes.designs.registry import design_for
 from stars.finance.engine_bridge import payments_as_of
 from stars.finance.models import ClaimFund, ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current
@@ -100,12 +104,13 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
     positive: dict[str, int] = defaultdict(int)
     weeks: dict[str, int] = defaultdict(int)
     for rid, p in payments.items():
-        c = cohort_of.get(rid)
-        if c is None:
+        code = cohort_of.get(rid)
+        if code is None:
             continue
-        engaged[c] += 1
-        weeks[c] += p.payable_weeks
-        positive[c] += p.payable_weeks > 0
+        engaged[code] += 1
+        paid_for = p.payable_weeks + len(p.milestones)  # the units the design paid for
+        weeks[code] += paid_for
+        positive[code] += paid_for > 0
     end = contract.referral_period_end + dt.timedelta(weeks=contract.programme_weeks)
     fin = report["finance"]
     paid = money_of_section(fin).outcome_payments  # guaranteed-funding fees apart
@@ -116,17 +121,16 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
         f"Counts from 1 to {SUPPRESS_BELOW - 1} are left out so that no child can be identified."
     )
 
-    metrics, pricings, results = [], [], []
+    metrics: list[dict[str, Any]] = []
+    pricings: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
     for c in contract.cohorts:
         mid = metric_id(c.code)
+        metric = design_for(contract, c.code).outcome_metric(contract, c)
         metrics.append(
             {
                 "id": mid,
-                "definition": _v(
-                    f"A week in which a cohort {c.code} ({c.name}) child's placement or home is "
-                    f"sustained, counted after a proving period of {c.proving_weeks} weeks, "
-                    f"within {contract.programme_weeks} weeks of support"
-                ),
+                "definition": _v(metric.definition),
                 "target_population": _v(f"Children referred in cohort {c.code}: {c.name}"),
                 "targeted_number_of_service_users_or_beneficiaries_total": _v(c.minimum_referrals),
                 "unit_type_of_targeted_service_users_or_beneficiaries": _v("Individual"),
@@ -141,23 +145,22 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
                 "status": "PUBLIC",
             }
         )
-        pricings.append(
+        pricings.extend(
             {
                 "outcome_metric_id": _v(mid),
                 "currency": CURRENCY,
-                "price_per_unit": {"amount": _v(_num(c.weekly_outcome_payment))},
-                "price_description": _v(
-                    f"£{c.weekly_outcome_payment} per sustained week after the proving period"
-                ),
+                "price_per_unit": {"amount": _v(_num(price.amount))},
+                "price_description": _v(f"£{pence(price.amount):,} {price.unit}"),
                 "status": "PUBLIC",
             }
+            for price in metric.prices
         )
         result: dict[str, Any] = {
             "outcome_metric_id": _v(mid),
             "result_level": _v("Outcome level"),
             "result_type": _v(result_type),
             "period": period,
-            "outcomes_achieved": _v(f"{weeks[c.code]} sustained weeks paid for"),
+            "outcomes_achieved": _v(metric.achieved.format(weeks[c.code])),
             "number_engaged_in_impact_bond": _count(engaged[c.code]),
             "number_with_positive_social_outcomes": _count(positive[c.code]),
             "status": "PUBLIC",

@@ -12,7 +12,6 @@ from django.shortcuts import render
 from stars.core import charts
 from stars.core.dates import as_of as as_of_date
 from stars.core.permissions import Scope, page, scope_of
-from stars.domain.calendar import add_months
 from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
 from stars.partnership.selectors import contract_current
 from stars.reports.services import evaluation_page_figures
@@ -67,11 +66,11 @@ def targets_context(scope: Scope, as_of: dt.date) -> dict[str, Any]:
     year_now = contract.contract_year(as_of)
     for y, n in refs["by_contract_year"].items():
         start = contract.year_start(int(y))
-        end = add_months(start, 12)
+        end = contract.year_start(int(y) + 1)
         line: dict[str, Any] = {
             "line": TargetLine(f"Year {y}", contract.minimum_for_year(int(y)), n),
             "start": start,
-            "end": end - dt.timedelta(days=1),
+            "end": contract.year_end(int(y)),
         }
         if int(y) == year_now:
             line["projection"] = projection_to(n, start, end, as_of).quantize(Decimal("0.1"))

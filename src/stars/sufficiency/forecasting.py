@@ -37,6 +37,17 @@ class Choices:
     to_inhouse: int = 0  # % of agency fostering placements made in-house instead
 
 
+RETURNS_LINE = "Looked after (returns)"
+# each line of the forecast's chart has one colour (GOV.UK colours), whichever are drawn
+LINE_COLOURS = {
+    RETURNS_LINE: "#0b0c0c",
+    "Expected": "#1d70b8",
+    "90% band, low": "#505a5f",
+    "90% band, high": "#505a5f",
+    "Scenario": "#f47738",
+}
+
+
 def whole_percents(weights: dict[str, float]) -> dict[str, int]:
     """Weights that add up to 1 as whole per cents that add up to 100: each rounded down,
     the per cents left over going to the largest remainders (ties to the first named), so
@@ -155,13 +166,29 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
     )
     evaluation = evaluate(rolling.points, rolling.groups)
     accuracy = accuracy_table(evaluation)
-    series = [
+    # the children at each 31 March of the returns, up to the forecast's start: the line the
+    # forecast goes on from
+    past = [
+        (y, n)
+        for y, n in sorted(rolling.totals.items())
+        if rolling.first_year <= y <= base.start.year
+    ]
+    history = Table(
+        "history",
+        "Children looked after at 31 March, from the returns",
+        ["At", "Children"],
+        [[f"31 March {y}", n] for y, n in past],
+    )
+    series: list[dict[str, Any]] = [
+        {"at": f"{y}", "children": n, "line": RETURNS_LINE} for y, n in past
+    ]
+    series.append(
         {
             "at": f"{base.start.year}",
             "children": sum(base.stock_by_group.values()),
             "line": "Expected",
         }
-    ]
+    )
     for y in base.years:
         at = str(y.on.year)
         series += [
@@ -177,14 +204,15 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
         x="at",
         y="children",
         color="line",
-        title="Children looked after at 31 March, projected",
+        colors={k: v for k, v in LINE_COLOURS.items() if any(r["line"] == k for r in series)},
+        title="Children looked after at 31 March: the returns, then the forecast",
         x_title="31 March of",
         y_title="Children",
         height=240,
     )
     return {
         "choices": choices,
-        "tables": [projection, groups, accuracy],
+        "tables": [projection, groups, accuracy, history],
         "chart": chart,
         "trust_chart": trust_chart(evaluation) if evaluation.rows else "",
         "trust": trust_summary(evaluation, rolling.window_years),

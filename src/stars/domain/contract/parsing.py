@@ -10,6 +10,7 @@ Every error names the file and the key at fault. Each cohort may name its paymen
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -54,21 +55,63 @@ REASON_CODE_LENGTH = 40
 PROGRAMME_CODE_LENGTH = 40
 ONS_CODE_LENGTH = 9  # E06000015
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+# the contract's tables (docs/tracker-format.md, docs/contract-variations.md)
+TABLES = (
+    "programme",
+    "outcome_fund",
+    "local_authority",
+    "cohort",
+    "guaranteed_funding",
+    "contract_year",
+    "investment",
+    "variation",
+)
 
 
 class _Reader:
     """Typed access to a TOML table that names the file and key in every error."""
 
-    def __init__(self, file: str, table: Mapping[str, Any], prefix: str) -> None:
+    def __init__(
+        self,
+        file: str,
+        table: Mapping[str, Any],
+        prefix: str,
+        readers: list[_Reader] | None = None,
+    ) -> None:
         self.file, self.table, self.prefix = file, table, prefix
+        # the keys asked for, and every reader of the file (for unknown_keys)
+        self.asked: set[str] = set()
+        self.readers = readers if readers is not None else []
+        self.readers.append(self)
 
     def key(self, name: str) -> str:
         return f"{self.prefix}.{name}" if self.prefix else name
 
+    def unknown_keys(self) -> None:
+        """Refuse a key no reader of the file asked for (a misspelt optional key would
+        otherwise be dropped without a word, and its term with it)."""
+        for reader in self.readers:
+            for name in reader.table:
+                if name in reader.asked:
+                    continue
+                known = sorted(reader.asked)
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                where = reader.prefix or "the contract"
+                raise ContractError(
+                    self.file,
+                    reader.key(name),
+                    f"is not a key of {where}; {hint}expected one of {', '.join(known)}",
+                )
+
     def _get(self, name: str, required: bool) -> Any:
+        self.asked.add(name)
         if name not in self.table:
             if required:
-                raise ContractError(self.file, self.key(name), "is missing")
+                unread = [k for k in self.table if k not in self.asked]
+                close = difflib.get_close_matches(name, unread, n=1, cutoff=0.8)
+                hint = f" (the table has {close[0]!r}: is it misspelt?)" if close else ""
+                raise ContractError(self.file, self.key(name), "is missing" + hint)
             return None
         return self.table[name]
 
@@ -140,6 +183,7 @@ class _Reader:
         return v.strip().lower()
 
     def has(self, name: str) -> bool:
+        self.asked.add(name)
         return name in self.table
 
     def tables(self, name: str, required: bool = True) -> list[_Reader]:
@@ -150,13 +194,15 @@ class _Reader:
             raise ContractError(
                 self.file, self.key(name), "expected one or more [[" + name + "]] tables"
             )
-        return [_Reader(self.file, t, f"{self.key(name)}[{i}]") for i, t in enumerate(v)]
+        return [
+            _Reader(self.file, t, f"{self.key(name)}[{i}]", self.readers) for i, t in enumerate(v)
+        ]
 
     def table_(self, name: str) -> _Reader:
         v = self._get(name, True)
         if not isinstance(v, dict):
             raise ContractError(self.file, self.key(name), "expected a [" + name + "] table")
-        return _Reader(self.file, v, self.key(name))
+        return _Reader(self.file, v, self.key(name), self.readers)
 
 
 def _bounded(file: str, key: str, value: str, max_length: int) -> str:
@@ -184,13 +230,20 @@ def _code(file: str, key: str, value: str, max_length: int) -> str:
     return value
 
 
-def parse_contract(text: str, file: str = "contract.toml") -> Contract:
-    """Read a contract from TOML text; ``ContractError`` names the file and key at fault."""
+def parse_contract(text: str, file: str = "contract.toml", *, stored: bool = False) -> Contract:
+    """Read a contract from TOML text; ``ContractError`` names the file and key at fault,
+    a key the contract format does not have included. ``stored``: the text of a contract
+    already loaded, read back (a key it holds that an earlier version let through is left
+    alone, so the programme stays readable)."""
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise ContractError(file, "(syntax)", str(exc)) from exc
     root = _Reader(file, data, "")
+    # the tables first, so a misspelt table is named as such, not as what it left missing
+    root.asked.update(TABLES)
+    if not stored:
+        root.unknown_keys()
     prog = root.table_("programme")
     start = prog.date("start")
     assert start is not None
@@ -288,7 +341,7 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
 
     code = prog.code("code", PROGRAMME_CODE_LENGTH) if prog.has("code") else ""
     variations = _variations(text, root, start, tuple(cohorts))
-    return Contract(
+    contract = Contract(
         variations=variations,
         name=prog.text("name"),
         code=code,
@@ -313,6 +366,9 @@ def parse_contract(text: str, file: str = "contract.toml") -> Contract:
         stuck_after_working_days=prog.integer("stuck_after_working_days", False, 10),
         closure_reasons=tuple(r.lower() for r in reasons) if reasons else CLOSURE_REASONS,
     )
+    if not stored:
+        root.unknown_keys()
+    return contract
 
 
 VARIATION_KEYS = (

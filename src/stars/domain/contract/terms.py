@@ -336,14 +336,21 @@ class Contract:
 
     # -- dates ----------------------------------------------------------------------------
     def contract_year(self, on: dt.date) -> int:
-        """Contract year of a date: 1 from ``start``, 12 months each (0 or less before it)."""
+        """Contract year of a date: 1 from ``start``, 12 months each (0 or less before it):
+        the last year whose ``year_start`` is on or before it."""
         months = (on.year - self.start.year) * 12 + (on.month - self.start.month)
-        if on.day < self.start.day:
+        # the start's day in the date's month, clamped as add_months clamps it (a start on
+        # 29 February: the years of a common year start on the 28th)
+        if on.day < add_months(self.start, months).day:
             months -= 1
         return months // 12 + 1
 
     def year_start(self, year: int) -> dt.date:
         return add_months(self.start, 12 * (year - 1))
+
+    def year_end(self, year: int) -> dt.date:
+        """The last day of a contract year: the day before the next one starts."""
+        return self.year_start(year + 1) - dt.timedelta(days=1)
 
     def years_started(self, as_of: dt.date) -> list[int]:
         """Every contract year that has started by ``as_of``, even past the year table."""

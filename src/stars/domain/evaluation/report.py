@@ -69,10 +69,12 @@ def enquiry_counts(enquiries: pl.DataFrame, as_of: dt.date) -> EnquiryCounts:
 def contract_year_expr(contract: Contract, column: str) -> pl.Expr:
     """The contract year of a date column (vectorised ``Contract.contract_year``)."""
     d, s = pl.col(column), contract.start
+    # the start's day in the date's month, clamped to the month's last day (add_months)
+    start_day = pl.min_horizontal(d.dt.month_end().dt.day().cast(pl.Int64), pl.lit(s.day))
     months = (
         (d.dt.year().cast(pl.Int64) - s.year) * 12
         + (d.dt.month().cast(pl.Int64) - s.month)
-        - (d.dt.day().cast(pl.Int64) < s.day).cast(pl.Int64)
+        - (d.dt.day().cast(pl.Int64) < start_day).cast(pl.Int64)
     )
     return (months // 12 + 1).alias("contract_year")
 

@@ -191,7 +191,13 @@ def _read(text: str | bytes) -> pl.DataFrame:
     for c in frame.columns:  # a column at a time: all at once costs a copy of every column
         if frame.select(_to_clean(c).any()).item():  # a column with none is kept as read
             frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None))
-    return frame.with_row_index("LINE", offset=2)
+    frame = frame.with_row_index("LINE", offset=2)
+    # a blank line, or one of commas only (a spreadsheet's rows once formatted, left empty),
+    # is no row: left out, the lines after it keeping their numbers
+    blank = pl.all_horizontal(pl.exclude("LINE").is_null())
+    if frame.width > 1 and frame.select(blank.any()).item():
+        frame = frame.filter(~blank)
+    return frame
 
 
 def _to_clean(column: str) -> pl.Expr:
@@ -663,6 +669,33 @@ def _later(frame: pl.DataFrame, previous: pl.DataFrame, keys: Sequence[str]) -> 
     return bool(frame["YEAR"].min() > previous["YEAR"].max())  # type: ignore[operator]
 
 
+def _ended_in_gap(episodes: pl.DataFrame, stale: pl.Expr, next_year: dict[int, int]) -> pl.Expr:
+    """Which ``stale`` episodes (open at the end of their return, not in the next return
+    loaded) ended in the years between, with no return: those whose next return is not the
+    very next year, unless a later return holds another episode of the child started by the
+    end of theirs (the later return then restates the child's care on that day: a correction,
+    dropped as in consecutive years)."""
+    gap = {y for y, n in next_year.items() if n > y + 1}
+    candidates = episodes.filter(stale & pl.col("YEAR").is_in(sorted(gap))).select(
+        "CHILD", "DECOM", "YEAR"
+    )
+    superseded = (
+        candidates.join(
+            episodes.select("CHILD", pl.col("DECOM").alias("_LATER"), pl.col("YEAR").alias("_LY")),
+            on="CHILD",
+        )
+        .filter(
+            (pl.col("_LY") > pl.col("YEAR")) & (pl.col("_LATER") <= pl.date(pl.col("YEAR"), 3, 31))
+        )
+        .select("CHILD", "DECOM")
+        .unique()
+    )
+    ended = candidates.select("CHILD", "DECOM").join(superseded, on=["CHILD", "DECOM"], how="anti")
+    key = pl.concat_str(pl.col("CHILD"), pl.col("DECOM").cast(pl.String), separator="|")
+    keys = ended.select(key).to_series()
+    return stale & pl.col("YEAR").is_in(sorted(gap)) & key.is_in(keys.implode())
+
+
 def merge_returns(
     episode_files: Iterable[ParsedFile], header_files: Iterable[ParsedFile]
 ) -> MergedReturns:
@@ -671,8 +704,12 @@ def merge_returns(
     The same episode (CHILD + DECOM) in several returns is taken from the latest. An episode
     from an earlier return that was still open during a later loaded return's year but is
     not restated there (e.g. its DECOM was corrected) is dropped: the later return is
-    authoritative for its period. Headers: the latest return's row for each child.
-    The files may come from a generator that reads them: only the rows each yields are kept.
+    authoritative for its period. Where no return is loaded for the year after an episode's
+    return, an episode open at its end and not in the next return loaded ended in the years
+    between (``_ended_in_gap``): it is kept, ending on the last 31 March before that return,
+    so the years before the gap keep their children. Headers: the latest return's row for
+    each child. The files may come from a generator that reads them: only the rows each
+    yields are kept.
     """
     notes: list[str] = []
     merged, read = _merge_latest(episode_files, ("CHILD", "DECOM"))
@@ -691,6 +728,28 @@ def merge_returns(
             {y: year_start(n) for y, n in next_year.items()}, default=None, return_dtype=pl.Date
         )
         stale = next_start.is_not_null() & (pl.col("DEC").is_null() | (pl.col("DEC") >= next_start))
+        missing = [m for y, n in next_year.items() for m in range(y + 1, n)]
+        if missing:
+            notes.append(
+                "no return loaded for "
+                + ", ".join(f"{m - 1}-{m % 100:02d}" for m in missing)
+                + ": no figures for it, and episodes that began and ended in it are not known"
+            )
+            ended_in_gap = episodes.select(_ended_in_gap(episodes, stale, next_year)).to_series()
+            ended = int(ended_in_gap.sum())
+            if ended:
+                notes.append(
+                    f"{ended} episodes open at the end of a return, with no return for the "
+                    "year after, and not in the next return loaded ended before it (on a day "
+                    "not known: taken as the last 31 March before it)"
+                )
+                episodes = episodes.with_columns(
+                    pl.when(ended_in_gap)
+                    .then(pl.date(pl.col("YEAR").replace_strict(next_year) - 1, 3, 31))
+                    .otherwise(pl.col("DEC"))
+                    .alias("DEC")
+                )
+                stale = stale & ~pl.lit(ended_in_gap)
         dropped = episodes.filter(stale).height
         if dropped:
             notes.append(

@@ -117,6 +117,24 @@ class ReferralOutcome:
         return {p.week: p.label for p in self.payments if p.week is not None and p.label}
 
 
+@dataclass(frozen=True)
+class Price:
+    """One thing a design pays for and its price, as the contract is written (open data:
+    INDIGO's outcome pricings)."""
+
+    unit: str  # what is paid for: "per sustained week after the proving period"
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class OutcomeMetric:
+    """What a cohort's referrals are paid for, as the contract is written (open data)."""
+
+    definition: str  # in one sentence
+    prices: tuple[Price, ...]  # the price of each unit of it
+    achieved: str  # how many units were paid for: "{} sustained weeks paid for"
+
+
 class PaymentDesign(Protocol):
     """How a cohort's referrals earn outcome payments (one module per design)."""
 
@@ -151,6 +169,12 @@ class PaymentDesign(Protocol):
         self, contract: Contract, cohort: str, units: Mapping[str, int]
     ) -> Decimal:
         """The exact outcome payments of referrals of one cohort from their summed units."""
+        ...
+
+    def outcome_metric(self, contract: Contract, cohort: Cohort) -> OutcomeMetric:
+        """What a cohort's referrals are paid for (INDIGO's outcome metric and pricings);
+        ``achieved`` is formatted with the units a referral was paid for, summed
+        (``ReferralPayment.payable_weeks`` plus its ``milestones``)."""
         ...
 
     def referral(

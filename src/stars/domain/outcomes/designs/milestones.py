@@ -35,7 +35,9 @@ from stars.domain.money import pence
 from stars.domain.outcomes.designs.base import (
     LONGEST_RUN_BY,
     OUTCOME,
+    OutcomeMetric,
     Payment,
+    Price,
     ReferralFacts,
     ReferralOutcome,
     capped,
@@ -59,6 +61,10 @@ PAID_FROM = "paid_milestone_{}_from_{}"
 def _weeks(days: int) -> str:
     whole, rest = divmod(days, 7)
     return f"{whole} weeks" + (f" {rest} days" if rest else "")
+
+
+def _reached(m: Milestone) -> str:
+    return "its first day" if m.continuous_weeks == 0 else f"{m.continuous_weeks} continuous weeks"
 
 
 @dataclass(frozen=True)
@@ -225,6 +231,18 @@ class ContinuousMilestones:
                 for i, m in enumerate(c.milestones, start=1)
             }
         }
+
+    def outcome_metric(self, contract: Contract, cohort: Cohort) -> OutcomeMetric:
+        c = cohort
+        cap = c.max_payment_per_referral
+        definition = (
+            f"A milestone of a cohort {c.code} ({c.name}) child's placement or home sustained "
+            f"without a break ({', '.join(f'{m.name}: {_reached(m)}' for m in c.milestones)}), "
+            f"each earned once, within {contract.programme_weeks} weeks of support"
+            + (f"; at most £{pence(cap):,} a child" if cap is not None else "")
+        )
+        prices = tuple(Price(f"for the milestone {m.name}", m.payment) for m in c.milestones)
+        return OutcomeMetric(definition, prices, "{} milestones earned")
 
     def _payment_on(self, contract: Contract, cohort: str, m: Milestone, on: dt.date) -> Decimal:
         """A milestone's payment in force on a day (contract variations)."""

@@ -28,11 +28,13 @@ from typing import Any
 
 import polars as pl
 
-from stars.domain.contract.terms import Contract
+from stars.domain.contract.terms import Cohort, Contract
 from stars.domain.outcomes.designs.base import (
     OUTCOME,
     SUSTAINED_BY,
+    OutcomeMetric,
     Payment,
+    Price,
     ReferralFacts,
     ReferralOutcome,
     capped,
@@ -87,6 +89,17 @@ class WeeklyAfterProving:
 
     def figures(self, contract: Contract, cohort: str, units: Mapping[str, int]) -> dict[str, Any]:
         return {}
+
+    def outcome_metric(self, contract: Contract, cohort: Cohort) -> OutcomeMetric:
+        c = cohort
+        definition = (
+            f"A week in which a cohort {c.code} ({c.name}) child's placement or home is "
+            f"sustained, counted after a proving period of {c.proving_weeks} weeks, "
+            f"within {contract.programme_weeks} weeks of support"
+        )
+        unit = "per sustained week after the proving period"
+        prices = (Price(unit, c.weekly_outcome_payment),)
+        return OutcomeMetric(definition, prices, "{} sustained weeks paid for")
 
     def _rate(self, contract: Contract, cohort: str) -> Decimal:
         try:
