@@ -424,11 +424,13 @@ def test_letting_repeated_rows_go_as_files_come_merges_as_one_sort_of_every_row(
 
 def _read_cleaning_every_column(text: str) -> pl.DataFrame:
     """How a file was read before columns without padded or empty cells were kept as read:
-    every column stripped and its empty cells made blank."""
+    every column stripped and its empty cells made blank; then the rows with every cell
+    blank left out."""
     frame = pl.read_csv(text.encode(), infer_schema=False, truncate_ragged_lines=True)
     frame = frame.rename({c: c.strip().upper() for c in frame.columns})
     frame = frame.with_columns(pl.all().str.strip_chars().replace("", None))
-    return frame.with_row_index("LINE", offset=2)
+    frame = frame.with_row_index("LINE", offset=2)
+    return frame.filter(~pl.all_horizontal(pl.exclude("LINE").is_null()))
 
 
 # cells: codes, dates, blanks, quoted blanks, and spaces of several kinds at either end

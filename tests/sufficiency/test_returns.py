@@ -424,3 +424,20 @@ def test_a_year_with_no_return_leaves_the_years_before_it_as_they_were(derby, re
 def dashboard_context_figures(council: Council, folder: Path) -> dict[int, int]:
     returns_import(council=council, folder=folder)
     return {f.year: f.looked_after for f in dashboard_context(council)["figures"]}
+
+
+def test_blank_lines_and_rows_of_commas_are_no_rows(derby, returns_dir):
+    # as a spreadsheet saves them: blank lines, and rows of commas where cells were once
+    # formatted, between the rows and at the end; a problem after them keeps its line
+    expected = _merged_files(returns_dir)
+    for path in returns_dir.glob("*/*.csv"):
+        head, *rows = path.read_text().splitlines()
+        commas = "," * head.count(",")
+        path.write_text("\r\n".join([head, rows[0], "", commas, *rows[1:], "", commas, ""]))
+    got = returns_import(council=derby, folder=returns_dir)
+    assert (got.children, got.episodes, got.notes) == expected
+    _break_cell(returns_dir / str(LAST_YEAR) / "episodes.csv", 6, "PLACE", "ZZ")
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines[0].startswith(f"{LAST_YEAR}/episodes.csv:6: column PLACE:")
+    assert len(caught.value.lines) == 1, caught.value.lines

@@ -191,7 +191,13 @@ def _read(text: str | bytes) -> pl.DataFrame:
     for c in frame.columns:  # a column at a time: all at once costs a copy of every column
         if frame.select(_to_clean(c).any()).item():  # a column with none is kept as read
             frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None))
-    return frame.with_row_index("LINE", offset=2)
+    frame = frame.with_row_index("LINE", offset=2)
+    # a blank line, or one of commas only (a spreadsheet's rows once formatted, left empty),
+    # is no row: left out, the lines after it keeping their numbers
+    blank = pl.all_horizontal(pl.exclude("LINE").is_null())
+    if frame.width > 1 and frame.select(blank.any()).item():
+        frame = frame.filter(~blank)
+    return frame
 
 
 def _to_clean(column: str) -> pl.Expr:
