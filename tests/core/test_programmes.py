@@ -130,6 +130,52 @@ def test_the_api_is_per_programme(client, users, two):
     assert client.get("/api/referrals/R-NOT", **both).status_code == 404  # first by name: other
 
 
+def test_notify_due_tells_each_programmes_own_users_with_links_into_it(client, users, two):
+    """The daily notify-due works through every programme of the service: what is stuck in
+    one is told to that programme's users only (Derby's SPOC of the other programme hears
+    nothing of it), under a link that opens it in that programme, and the same enquiry id
+    in two programmes is two notifications."""
+    from stars.cases.notices import notify_due
+    from stars.domain.pipeline import PAPERS
+    from stars.notifications.models import Notification
+    from stars.partnership.models import Council
+    from stars.referrals.services import enquiry_record
+
+    derby = Council.objects.get(code="derby")
+    for programme, name in ((two["stars"], "Stella"), (two["other"], "Otto")):
+        with programme_use(programme.choice()):
+            for papers in ([], list(PAPERS)):  # waiting on the council, then the provider
+                enquiry_record(
+                    council=derby,
+                    cohort="B",
+                    given_name=name,
+                    family_name="Synthetic",
+                    date_of_birth=dt.date(2010, 6, 1),
+                    enquiry_date=dt.date(2023, 2, 1),
+                    papers=papers,
+                )
+    assert notify_due(dt.date(2024, 11, 26))["enquiry_stuck"] == 5
+    told = Notification.objects.filter(event="enquiry_stuck")
+    by_user = {
+        u: sorted(n.url for n in told if n.user.username == u) for u in ("spoc", "spoc_other")
+    }
+    assert by_user == {
+        "spoc": ["/enquiries/ENQ-2023-00001/?programme=dn2-stars"],
+        "spoc_other": ["/enquiries/ENQ-2023-00001/?programme=other"],
+    }
+    assert told.filter(user=users["provider_manager"]).count() == 1
+    links = sorted(n.url for n in told.filter(user=two["both"]))
+    assert links == [
+        "/enquiries/ENQ-2023-00002/?programme=dn2-stars",
+        "/enquiries/ENQ-2023-00002/?programme=other",
+    ]
+    client.force_login(two["both"])
+    for link, name in zip(links, ("Stella", "Otto"), strict=True):
+        page = client.get(link)
+        assert page.status_code == 200 and name in page.content.decode()
+    assert notify_due(dt.date(2024, 11, 26))["enquiry_stuck"] == 0  # told once
+
+
 def test_commands_name_the_programme_only_when_there_are_several(two):
     from stars import cli
 

@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from stars.core.permissions import scope_of
+from stars.core.programmes import programme_active
 from stars.core.roles import Role
 from stars.notifications.events import EVENTS
 from stars.notifications.models import EmailStatus, Notification, Preference
 from stars.notifications.tasks import send_email
+from stars.partnership.selectors import programme_codes
 
 
 def choices_of(user: Any) -> dict[str, tuple[bool, bool]]:
@@ -38,6 +40,7 @@ def notify(
     if event not in EVENTS:
         raise KeyError(f"no notification event {event!r}")
     made = []
+    url, key = _in_programme(url), _in_programme(key, key=True)
     hidden = _restricted(about)
     for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
         if hidden and not scope_of(user).sees_restricted:
@@ -64,6 +67,18 @@ def notify(
     return made
 
 
+def _in_programme(text: str, *, key: bool = False) -> str:
+    """A notification's link (or key) made inside one of several programmes: the link
+    names the programme (``?programme=CODE``), so a user of several lands in the right
+    one, and the key is the programme's (an id is unique only within its programme)."""
+    active = programme_active()
+    if not text or active is None or not active.code or len(programme_codes()) < 2:
+        return text
+    if key:
+        return f"{active.code}:{text}"
+    return f"{text}{'&' if '?' in text else '?'}programme={active.code}"
+
+
 def _restricted(child: Any) -> bool:
     """Whether the child's processing is restricted, as stored now (a record passed in may
     have been read before the restriction)."""
@@ -75,8 +90,10 @@ def _restricted(child: Any) -> bool:
 
 def notifications_withdraw(*, urls: Iterable[str]) -> int:
     """Withdraw the notifications pointing at these pages from everyone who may not see a
-    restricted child's records (a child's processing has just been restricted)."""
-    qs = Notification.objects.filter(url__in=list(urls)).exclude(user__role=Role.ADMIN)
+    restricted child's records (a child's processing has just been restricted), as made in
+    the programme worked in (and any made before links named it)."""
+    pages = {*urls, *(_in_programme(u) for u in urls)}
+    qs = Notification.objects.filter(url__in=pages).exclude(user__role=Role.ADMIN)
     deleted, _ = qs.delete()
     return deleted
 

@@ -33,6 +33,11 @@ def programme_codes() -> list[str]:
     return list(Programme.objects.order_by("code").values_list("code", flat=True))
 
 
+def programmes_all() -> list[ProgrammeChoice]:
+    """Every programme of the service, by code (what a job for all of them works through)."""
+    return [p.choice() for p in Programme.objects.order_by("code")]
+
+
 def programme_choose(code: str | None) -> ProgrammeChoice | None:
     """The programme a command works in: the one named (case-insensitive), else the
     service's only one (None when it holds none yet). ``ProgrammeUnknown`` lists the codes
@@ -107,9 +112,16 @@ def programme_councils(qs: QuerySet[Council]) -> QuerySet[Council]:
     return qs if active is None else qs.filter(programmes=active.id)
 
 
+def _programme_users(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Users who work in the programme worked in (every user when not narrowed to one)."""
+    active = programme_active()
+    return qs if active is None else qs.filter(programmes=active.id)
+
+
 def key_workers() -> QuerySet[Any]:
-    """Active key workers, by name: whom a case can be allocated to."""
-    return User.objects.filter(role=Role.KEY_WORKER, is_active=True).order_by(
+    """Active key workers of the programme worked in, by name: whom a case can be
+    allocated to."""
+    return _programme_users(User.objects.filter(role=Role.KEY_WORKER, is_active=True)).order_by(
         "first_name", "last_name", "username"
     )
 
@@ -120,8 +132,9 @@ def key_worker_choices() -> list[tuple[str, str]]:
 
 
 def users_with_role(role: str, council: Any = None) -> QuerySet[Any]:
-    """Active users of a role (of one council, if given): whom an event concerns."""
-    qs = User.objects.filter(role=role, is_active=True)
+    """Active users of a role who work in the programme worked in (of one council, if
+    given): whom an event concerns."""
+    qs = _programme_users(User.objects.filter(role=role, is_active=True))
     if council is not None:
         qs = qs.filter(council=council)
     return qs
