@@ -89,6 +89,14 @@ def test_investors_see_suppressed_counts_and_no_record_level_checks(client, prog
     page = client.get("/reports/board/", {"quarter": "Q3 2021-22"}).content.decode()
     assert "Counts from 1 to 4" in page
     assert "Data quality" not in page
+    cases = _section(card_context(scope=None, quarter=Q, suppressed=True), "cases")
+    assert cases.headline.endswith("; the share of ended cases closed early is not shown")
+
+
+def test_before_any_case_has_ended_the_card_says_so(programme):
+    first = parse_quarter("Q2 2020-21")  # the programme began in September 2020
+    cases = _section(card_context(scope=None, quarter=first, suppressed=False), "cases")
+    assert cases.headline.endswith("; no case has ended yet")
 
 
 def test_spocs_do_not_see_the_board_card(client, programme):

@@ -236,11 +236,16 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
         for r, n in cases["closure_reasons"].items()
     ]
     rate = cases["closed_early_rate"]
-    shown_rate = f"{rate:.0%}" if rate is not None and not suppressed else "not shown"
+    if rate is None:
+        closed_early = "no case has ended yet"
+    elif suppressed:
+        closed_early = "the share of ended cases closed early is not shown"
+    else:
+        closed_early = f"{rate:.0%} of ended cases closed early"
     headline = (
         f"{cases['status']['live']} live cases "
         f"({_change(cases['status']['live'], prev['status']['live'])} {since}); "
-        f"{shown_rate} of ended cases closed early"
+        f"{closed_early}"
     )
     chart = (
         ""
