@@ -3,10 +3,13 @@ baseline, the workbook, field errors, and a background job for a long simulation
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
+import time_machine
 from django_tasks_db.models import DBTaskResult
 
 from stars.jobs.worker import run_worker
@@ -53,6 +56,17 @@ def test_a_simulation_shows_fan_charts_with_their_tables_and_a_what_if(client, p
     assert xlsx.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert "Assumptions" in wb.sheetnames
+
+
+def test_after_the_contracts_end_the_form_offers_a_date_it_accepts(client, programme):
+    """Once the contract has ended (its referral period and programme weeks run out),
+    the form's own date is the day before the end: submitting it as offered works."""
+    with time_machine.travel(dt.datetime(2028, 1, 10, 12, tzinfo=dt.UTC), tick=False):
+        client.force_login(programme["provider_manager"])
+        form = client.get(URL).content.decode()
+        offered = re.search(r'id="id_as_of" name="as_of" type="date" value="([^"]+)"', form)[1]
+        assert offered == "2027-03-28"  # the contract ends on 29 March 2027
+        assert client.get(URL, {**QUERY, "as_of": offered}).status_code == 200
 
 
 def test_bad_input_is_answered_per_field(client, programme):

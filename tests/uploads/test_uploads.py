@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -194,3 +195,45 @@ def test_a_council_user_checks_returns_with_dfes_rules_without_importing_them(
     else:
         assert "No findings" in upload.headline
     assert AccessLog.objects.filter(action="validate", object_id="derby").exists()
+
+
+def _zipped(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_two_folders_with_the_same_year_are_refused_not_one_taken(client, users, returns_zip):
+    # a ZIP of two councils' (or two versions') folders, each with 2024/: neither is taken
+    # silently over the other
+    with zipfile.ZipFile(io.BytesIO(returns_zip)) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    both = _zipped(
+        {**{f"old/{n}": d for n, d in files.items()}, **{f"new/{n}": d for n, d in files.items()}}
+    )
+    client.force_login(users["spoc"])
+    client.post(reverse("upload_returns"), {"archive": SimpleUploadedFile("both.zip", both)})
+    _work()
+    upload = Upload.objects.get()
+    assert upload.status == "rejected", upload.headline
+    year = sorted(files)[0].split("/")[0]
+    assert (
+        f"both.zip: new/{year}/episodes.csv: a second {year}/episodes.csv "
+        f"(the first is old/{year}/episodes.csv)" in upload.lines[0]
+    ), upload.lines
+    assert not SufficiencyReturn.objects.exists()
+
+
+def test_a_zip_made_on_windows_is_read(client, users, returns_zip):
+    # folders separated by "\" and names in capitals, as some Windows tools write them
+    with zipfile.ZipFile(io.BytesIO(returns_zip)) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    windows = _zipped({"Returns\\" + n.replace("/", "\\").upper(): d for n, d in files.items()})
+    client.force_login(users["spoc"])
+    client.post(reverse("upload_returns"), {"archive": SimpleUploadedFile("w.zip", windows)})
+    _work()
+    upload = Upload.objects.get()
+    assert upload.status == "done", (upload.headline, upload.lines[:3])
+    assert SufficiencyReturn.objects.count() == len(files)

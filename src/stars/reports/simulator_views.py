@@ -7,6 +7,7 @@ itself until the job's figures are there.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -109,8 +110,9 @@ def simulator(request: HttpRequest) -> HttpResponse:
         return _job(request, job, context)
     if "check" in request.GET:
         return _check_history(request)
-    if "as_of" not in request.GET:
-        form = SimulatorForm(initial={"as_of": page_as_of(request), "runs": 2000, "seed": 1})
+    if "as_of" not in request.GET:  # the form offers a date it accepts: before the end
+        day = min(page_as_of(request), context["end"] - dt.timedelta(days=1))
+        form = SimulatorForm(initial={"as_of": day, "runs": 2000, "seed": 1})
         return render(request, "reports/simulator.html", {**context, "form": form})
     form = SimulatorForm(request.GET)
     if form.is_valid():

@@ -60,24 +60,42 @@ def _unpack(upload: Upload) -> Path:
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
         if sum(m.file_size for m in members) > UNPACKED_FACTOR * max_bytes():
-            raise ReturnsRejected(f"{name}: unpacks to too much data; nothing was imported", [])
+            raise ReturnsRejected(
+                f"{name}: unpacks to more than {UNPACKED_FACTOR * max_bytes() // (1024 * 1024)} "
+                "MB; nothing was imported",
+                [],
+            )
         problems = []
+        unpacked: dict[tuple[str, str], str] = {}  # YEAR/file -> the member unpacked there
         for m in members:
-            parts = PurePosixPath(m.filename).parts
+            # a folder separator written as "\\" (some Windows tools), a name in any case
+            path = PurePosixPath(m.filename.replace("\\", "/"))
+            parts = path.parts
             if parts and parts[0] not in ("__MACOSX",) and len(parts) > 2:
                 parts = parts[-2:]  # YEAR/file.csv inside a top folder
+            if len(parts) == 2:
+                parts = (parts[0], parts[1].lower())
             if (
                 len(parts) != 2
                 or not parts[0].isdigit()
                 or parts[1] not in ("header.csv", "episodes.csv")
             ):
-                if not PurePosixPath(m.filename).name.startswith("."):
+                if not path.name.startswith("."):
                     problems.append(
                         f"{name}: {m.filename}: not YEAR/header.csv or YEAR/episodes.csv"
                     )
                 continue
-            (target / parts[0]).mkdir(exist_ok=True)
-            with archive.open(m) as src, (target / parts[0] / parts[1]).open("wb") as dst:
+            year, file = parts[0], parts[1]
+            if (year, file) in unpacked:
+                problems.append(
+                    f"{name}: {m.filename}: a second {year}/{file} (the first is "
+                    f"{unpacked[year, file]}); expected one header.csv and one episodes.csv "
+                    "for each year"
+                )
+                continue
+            unpacked[year, file] = m.filename
+            (target / year).mkdir(exist_ok=True)
+            with archive.open(m) as src, (target / year / file).open("wb") as dst:
                 shutil.copyfileobj(src, dst)
         if problems:
             raise ReturnsRejected(

@@ -24,6 +24,7 @@ from typing import Any, Literal
 import polars as pl
 
 from stars.domain.sufficiency.codes import (
+    CODE_CHANGES,
     INHOUSE_PROVIDERS,
     OTHER,
     PLACE_GROUP_BY_PROVIDER,
@@ -250,7 +251,14 @@ def _check_codes(
     errors: list[ValidationError] = []
     for c in columns:
         valid = sorted(lists[c])
-        shown = ", ".join(valid) if len(valid) <= 25 else ", ".join(valid[:25]) + ", ..."
+        # every code (the longest list, PLACE, has about 30): a list cut short hid valid ones;
+        # and the codes of this column that only a later year accepts
+        later = "".join(
+            f"; {', '.join(sorted(change.added))} only from "
+            f"{change.year - 1}-{change.year % 100:02d}"
+            for change in CODE_CHANGES
+            if change.column == c and change.year > collection_year and change.added
+        )
         errors += _errors_where(
             file_name,
             frame,
@@ -259,7 +267,8 @@ def _check_codes(
             pl.lit("unknown code ")
             + _value(c)
             + pl.lit(
-                f" for {collection_year - 1}-{collection_year % 100:02d}; expected one of {shown}"
+                f" for {collection_year - 1}-{collection_year % 100:02d}; expected one of "
+                f"{', '.join(valid)}{later}"
             ),
         )
     return errors
