@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stars.domain.money import Money, capped_split, fund_contribution
+from stars.domain.money import Money, capped_split, fund_contribution, price_text
 
 D = Decimal
 
@@ -86,3 +86,10 @@ def test_the_capped_parts_add_up_to_the_capped_total_and_none_exceeds_its_share(
     assert parts == capped_split(capped, list(uncapped))  # deterministic
     if capped == whole:
         assert parts == uncapped
+
+
+def test_a_price_is_stated_in_pounds_and_pence_and_never_rounded():
+    assert price_text(Decimal("180.0")) == "£180.00"
+    assert price_text(Decimal("1200")) == "£1,200.00"
+    assert price_text(Decimal("369.875")) == "£369.875"
+    assert price_text(Decimal("0")) == "£0.00"

@@ -201,6 +201,19 @@ def test_explanation_traces_every_figure_to_a_rule():
     assert labels[0] == "Window" and "Outcome payment" in labels
 
 
+def test_rules_state_prices_in_pounds_and_pence_however_the_contract_writes_them():
+    text = TOML.read_text(encoding="utf-8")
+    text = text.replace("weekly_fee = 450.00", "weekly_fee = 180.0")
+    text = text.replace("weekly_outcome_payment = 900.00", "weekly_outcome_payment = 1200")
+    text = text.replace("weekly_saving = 2100.00", "weekly_saving = 2100.125", 1)
+    terms = parse_contract(text, "c.toml")
+    pers = [period("R1", D(2022, 1, 3), None)]
+    why = explain_referral(terms, referral(funding="guaranteed"), pers, D(2022, 9, 1))
+    assert why.fee_rule == "26 weeks × £180.00 once started, whatever happens"
+    assert why.payment_rule == "8 payable weeks × £1,200.00 (cohort A weekly rate)"
+    assert why.savings_rule == "34 sustained weeks × £2,100.125 (cashable, cohort A)"
+
+
 def test_monthly_claims_add_up_to_the_total():
     pers = [period("R1", D(2022, 1, 3), None)]
     refs = pl.DataFrame([referral(funding="guaranteed")], schema=REFERRAL_SCHEMA)

@@ -120,7 +120,7 @@ def test_a_referrals_savings_show_each_weekly_saving_in_force(client, users, ref
     # weeks ending 16 Jan to 27 Feb: 7 at £2,100; 6 Mar to 27 Mar: 4 at £2,200 (11 weeks)
     assert e.sustained_weeks == 11 and not e.saving_by_the_week
     assert e.savings == Decimal("23500.0")
-    assert "7 weeks × £2100.00 + 4 weeks × £2200.0" in e.savings_rule
+    assert "7 weeks × £2,100.00 + 4 weeks × £2,200.00" in e.savings_rule
     assert f"Savings (avoided): £23,500.00 ({e.savings_rule})" in explanation_text(e)
     client.force_login(users["commissioner"])
     page = client.get(reverse("referral_detail", args=["R-DER"])).content.decode()

@@ -441,3 +441,28 @@ def test_blank_lines_and_rows_of_commas_are_no_rows(derby, returns_dir):
         returns_import(council=derby, folder=returns_dir)
     assert caught.value.lines[0].startswith(f"{LAST_YEAR}/episodes.csv:6: column PLACE:")
     assert len(caught.value.lines) == 1, caught.value.lines
+
+
+def test_an_unknown_code_lists_every_valid_code_and_those_only_a_later_year_accepts(
+    derby, returns_dir
+):
+    # PLACE has about 30 codes: none is left out of the message (U6 and Z1 were), and a code
+    # DfE added later says from when
+    _break_cell(returns_dir / "2021" / "episodes.csv", 5, "PLACE", "Q1")
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    (line,) = caught.value.lines
+    assert line.startswith("2021/episodes.csv:5: column PLACE: unknown code 'Q1' for 2020-21;")
+    assert line.endswith("U4, U5, U6, Z1; Q1, Q2 only from 2023-24"), line
+
+
+def test_a_line_break_in_a_quoted_cell_leaves_the_lines_after_it_named_right(derby, returns_dir):
+    # a postcode typed over two lines in a spreadsheet: the row after it is a line later
+    episodes = returns_dir / str(LAST_YEAR) / "episodes.csv"
+    _break_cell(episodes, 5, "PLACE", "ZZ")
+    _break_cell(episodes, 3, "HOME_POST", '"ZZ99\n1AA"')
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines[0].startswith(f"{LAST_YEAR}/episodes.csv:6: column PLACE:"), (
+        caught.value.lines
+    )

@@ -25,6 +25,14 @@ def pence(amount: Decimal) -> Decimal:
     return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
+def price_text(amount: Decimal) -> str:
+    """A price as a rule states it: pounds with a thousands separator and at least two
+    decimals, never rounded (``£180.00`` for 180.0, ``£2,100.00``, ``£369.875``)."""
+    exponent = amount.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"£{amount:,.{places}f}"
+
+
 def rate4(numerator: int, denominator: int) -> Decimal | None:
     """``numerator / denominator`` to four decimal places (half up); None if it is 0."""
     if denominator == 0:

@@ -43,7 +43,7 @@ from stars.domain.calendar import next_month
 from stars.domain.contract.terms import LIFE_CHANCES_FUND, Contract
 from stars.domain.disclosure import SUPPRESS_BELOW, is_small
 from stars.domain.evaluation.report import money_of_section
-from stars.domain.money import allocate, pence
+from stars.domain.money import allocate, price_text
 from stars.domain.outcomes.designs.registry import design_for
 from stars.finance.engine_bridge import payments_as_of
 from stars.finance.models import ClaimFund, ClaimLine, ClaimStatus, OutcomeClaim
@@ -150,7 +150,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
                 "outcome_metric_id": _v(mid),
                 "currency": CURRENCY,
                 "price_per_unit": {"amount": _v(_num(price.amount))},
-                "price_description": _v(f"£{pence(price.amount):,} {price.unit}"),
+                "price_description": _v(f"{price_text(price.amount)} {price.unit}"),
                 "status": "PUBLIC",
             }
             for price in metric.prices

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from stars.domain.contract.terms import Contract
-from stars.domain.money import pence
+from stars.domain.money import pence, price_text
 from stars.domain.outcomes.designs.base import ReferralFacts, ReferralOutcome
 from stars.domain.outcomes.designs.registry import design_for
 from stars.domain.outcomes.frames import closure_reason_on, status_on
@@ -172,7 +172,7 @@ def explain_referral(
     outcome = design_for(contract, code).referral(contract, facts, counted, as_of)
     sustained = outcome.sustained_weeks
     savings = saving * sustained
-    savings_rule = f"{sustained} sustained weeks × £{saving} ({kind}, cohort {code})"
+    savings_rule = f"{sustained} sustained weeks × {price_text(saving)} ({kind}, cohort {code})"
     if contract.variation_dates:
         savings, savings_rule = _dated_savings(contract, code, outcome.weeks, kind, savings)
     reason = closure_reason_on(referral.get("status"), end, referral.get("closure_reason"), as_of)
@@ -210,7 +210,7 @@ def _dated_savings(
             return fallback, f"cohort {code} is not in the contract"
         by_saving[s] = by_saving.get(s, 0) + 1
     total = sum((s * n for s, n in by_saving.items()), Decimal(0))
-    parts = " + ".join(f"{n} weeks × £{s}" for s, n in by_saving.items()) or "0 weeks"
+    parts = " + ".join(f"{n} weeks × {price_text(s)}" for s, n in by_saving.items()) or "0 weeks"
     return total, (
         f"{parts} ({kind}, cohort {code}: each week at the saving in force on its last day)"
     )

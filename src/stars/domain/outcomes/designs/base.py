@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from stars.domain.contract.terms import Cohort, Contract
-from stars.domain.money import pence
+from stars.domain.money import pence, price_text
 from stars.domain.outcomes.windows import CountedPeriod, Week
 
 OUTCOME = "outcome"
@@ -236,7 +236,7 @@ def guaranteed_fee(
         return (), "not a guaranteed-funding referral"
     if referral.referral_date > as_of:
         return (), "not started by the as-of date"
-    rule = f"{gf.minimum_weeks} weeks × £{gf.weekly_fee} once started, whatever happens"
+    rule = f"{gf.minimum_weeks} weeks × {price_text(gf.weekly_fee)} once started, whatever happens"
     return (Payment(GUARANTEED_FEE, gf.fee, referral.referral_date),), rule
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from stars.domain.contract.terms import Cohort, Contract
+from stars.domain.money import price_text
 from stars.domain.outcomes.designs.base import (
     OUTCOME,
     SUSTAINED_BY,
@@ -54,7 +55,7 @@ CAP_UNITS = ("priced_weeks", "capped_referrals")
 def _variation_lines(contract: Contract, cohort: str) -> list[tuple[str, str, str]]:
     """One line per variation of the cohort's weekly rate: from when, the rate, and why."""
     return [
-        (f"Rate from {v.start}", f"£{v.weekly_outcome_payment}", v.reason)
+        (f"Rate from {v.start}", price_text(v.weekly_outcome_payment), v.reason)
         for v in contract.variations_for(cohort)
         if v.weekly_outcome_payment is not None
     ]
@@ -247,14 +248,18 @@ class WeeklyAfterProving:
             by_rate = dict.fromkeys(rates, 0)
             for r in rates:
                 by_rate[r] += 1
-            payment_rule = " + ".join(f"{n} weeks × £{r}" for r, n in by_rate.items()) or "0 weeks"
+            payment_rule = (
+                " + ".join(f"{n} weeks × {price_text(r)}" for r, n in by_rate.items()) or "0 weeks"
+            )
             payment_rule += (
                 f" (cohort {code}: each week at the rate in force on its last day; "
-                f"£{rate} a week now)"
+                f"{price_text(rate)} a week now)"
             )
             details = _variation_lines(contract, code)
         else:
-            payment_rule = f"{payable} payable weeks × £{rate} (cohort {code} weekly rate)"
+            payment_rule = (
+                f"{payable} payable weeks × {price_text(rate)} (cohort {code} weekly rate)"
+            )
         if cap_rule:
             payment_rule += f"; {cap_rule}"
         return ReferralOutcome(
