@@ -454,3 +454,15 @@ def test_an_unknown_code_lists_every_valid_code_and_those_only_a_later_year_acce
     (line,) = caught.value.lines
     assert line.startswith("2021/episodes.csv:5: column PLACE: unknown code 'Q1' for 2020-21;")
     assert line.endswith("U4, U5, U6, Z1; Q1, Q2 only from 2023-24"), line
+
+
+def test_a_line_break_in_a_quoted_cell_leaves_the_lines_after_it_named_right(derby, returns_dir):
+    # a postcode typed over two lines in a spreadsheet: the row after it is a line later
+    episodes = returns_dir / str(LAST_YEAR) / "episodes.csv"
+    _break_cell(episodes, 5, "PLACE", "ZZ")
+    _break_cell(episodes, 3, "HOME_POST", '"ZZ99\n1AA"')
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines[0].startswith(f"{LAST_YEAR}/episodes.csv:6: column PLACE:"), (
+        caught.value.lines
+    )

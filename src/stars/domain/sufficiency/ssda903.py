@@ -15,6 +15,7 @@ return (hundreds of thousands of rows) parses in seconds.
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from stars.domain.sufficiency.codes import (
     PLACEMENT_GROUPS,
     code_lists,
 )
+from stars.domain.text_files import field_limit
 
 HEADER_COLUMNS: tuple[str, ...] = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
 EPISODE_COLUMNS: tuple[str, ...] = (
@@ -187,18 +189,43 @@ def _read(text: str | bytes) -> pl.DataFrame:
     if not data.strip():
         return pl.DataFrame()
     frame = pl.read_csv(data, infer_schema=False, truncate_ragged_lines=True)
+    lines = _record_lines(data, frame.height)
     del data
     frame = frame.rename({c: c.strip().upper() for c in frame.columns})
     for c in frame.columns:  # a column at a time: all at once costs a copy of every column
         if frame.select(_to_clean(c).any()).item():  # a column with none is kept as read
             frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None))
-    frame = frame.with_row_index("LINE", offset=2)
+    if lines is None:
+        frame = frame.with_row_index("LINE", offset=2)
+    else:
+        frame = frame.insert_column(0, lines)
     # a blank line, or one of commas only (a spreadsheet's rows once formatted, left empty),
     # is no row: left out, the lines after it keeping their numbers
     blank = pl.all_horizontal(pl.exclude("LINE").is_null())
     if frame.width > 1 and frame.select(blank.any()).item():
         frame = frame.filter(~blank)
     return frame
+
+
+def _record_lines(data: bytes, records: int) -> pl.Series | None:
+    """The physical line each row starts on (``LINE``) when a quoted cell holds a line break,
+    so that rows after it are not named a line too early; None when no cell does (row k is
+    on line k + 2, the column headings being line 1)."""
+    breaks = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    lines = breaks + (0 if data.endswith((b"\n", b"\r")) else 1)
+    if lines == records + 1 or b'"' not in data:
+        return None
+    text = data.decode("utf-8", "replace").removeprefix("\ufeff")
+    starts: list[int] = []
+    end = 0
+    with field_limit(len(text)):
+        reader = csv.reader(io.StringIO(text, newline=""))
+        for _ in reader:
+            starts.append(end + 1)
+            end = reader.line_num
+    if len(starts) != records + 1:  # read otherwise than polars read it: as before
+        return None
+    return pl.Series("LINE", starts[1:], dtype=pl.UInt32)
 
 
 def _to_clean(column: str) -> pl.Expr:
