@@ -116,3 +116,41 @@ def test_the_simulator_is_checked_against_the_programmes_own_history(client, pro
     assert "How often the 80% band held the actual figure" in html
     assert 'data-testid="coverage"' in html and 'data-testid="calibration_cuts"' in html
     assert "Net cash saving" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_background_simulation_is_shown_only_for_the_councils_it_was_worked_out_for(
+    client, programme, monkeypatch
+):
+    """A job's link opened by a user with other councils in view (Nottingham's
+    commissioner, the provider manager) is 404: its figures are of Derby's records."""
+    from stars.partnership.services import user_create
+
+    monkeypatch.setattr(simulator_views, "INLINE_SECONDS", 0.0)
+    client.force_login(programme["commissioner"])  # Derby's
+    started = client.get(URL, {**QUERY, "runs": "150"})["Location"]
+    run_worker(batch=True, interval=0, verbosity=0)
+    assert b"Baseline: median" in client.get(started).content
+    nottingham = user_create(
+        username="commissioner_n", role="commissioner", council="nottingham", password="x" * 20
+    )
+    for other in (nottingham, programme["provider_manager"]):
+        client.force_login(other)
+        assert client.get(started).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_check_against_history_runs_in_the_programme_worked_in(client, programme):
+    """With a second programme in the service, the check runs in the programme whose page
+    started it (it failed: no programme was named to the job)."""
+    from stars.partnership.services import contract_load
+    from tests.conftest import CONTRACT
+
+    other = CONTRACT.read_text(encoding="utf-8").replace(
+        'code = "dn2-stars"\nname = "STARS"', 'code = "other"\nname = "Other programme"'
+    )
+    contract_load(text=other, source="other.toml")
+    client.force_login(programme["provider_manager"])  # of DN2 STARS only
+    started = client.get(URL, {"check": "1", "as_of": "2024-06-30"})["Location"]
+    run_worker(batch=True, interval=0, verbosity=0)
+    assert "How often the 80% band held the actual figure" in client.get(started).content.decode()

@@ -99,6 +99,30 @@ def test_a_tracker_with_problems_imports_nothing_and_lists_each_problem_with_a_c
     assert rows[0] == ["problem"] and [r[0] for r in rows[1:]] == upload.lines
 
 
+def test_the_page_counts_no_problem_it_does_not_list(client, users, tracker_files):
+    client.force_login(users["admin"])
+    # a contract refused: the headline is the one problem, with no lines under it
+    contract = tracker_files["contract"].read_text().replace("lcf_share =", "lcf_shar =", 1)
+    response = client.post(
+        reverse("upload_tracker"), _files(tracker_files, contract=contract.encode())
+    )
+    _work()
+    page = client.get(response["Location"]).content.decode()
+    assert "programme.lcf_share: is missing" in page
+    assert "0 problems" not in page and "Download the problems" not in page
+    # more problems than are listed: the headline counts them all, the page no other count
+    lines = tracker_files["periods"].read_text().splitlines()
+    bad = [lines[0], *(f"R-NONE-{i},2022-01-01," for i in range(205))]
+    response = client.post(
+        reverse("upload_tracker"),
+        _files(tracker_files, periods=("\n".join(bad) + "\n").encode()),
+    )
+    _work()
+    page = client.get(response["Location"]).content.decode()
+    assert "205 problems found; nothing was imported" in page
+    assert "201 problems" not in page and "... and 5 more problems" in page
+
+
 def test_every_file_is_required_and_none_may_exceed_the_limit(
     client, users, tracker_files, settings
 ):

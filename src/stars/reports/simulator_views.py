@@ -119,10 +119,8 @@ def simulator(request: HttpRequest) -> HttpResponse:
         _check(form)
     if not form.is_valid():
         return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
-    scope = scope_of(request.user)
-    councils = scope.councils_in_view
-    active = programme_active()
-    params = {**form.params(), "councils": councils, "programme": active.code if active else None}
+    params = {**form.params(), **_worked_for(request)}
+    councils = params["councils"]
     if request.GET.get("format") == "xlsx":
         record_access(
             user=request.user,
@@ -155,13 +153,21 @@ def simulator(request: HttpRequest) -> HttpResponse:
     return _show(request, form, payload, context)
 
 
+def _worked_for(request: HttpRequest) -> dict[str, Any]:
+    """What a simulation is worked out for: the programme worked in and the councils in
+    the user's view. A job's figures are shown only to users with the same."""
+    active = programme_active()
+    return {
+        "councils": scope_of(request.user).councils_in_view,
+        "programme": active.code if active else None,
+    }
+
+
 def _check_history(request: HttpRequest) -> HttpResponse:
     """The simulator against the records' own history, as a background job."""
-    scope = scope_of(request.user)
-    councils = scope.councils_in_view
     day = page_as_of(request)
     result = simulate.enqueue(
-        {"kind": "calibration", "as_of": day.isoformat(), "councils": councils}
+        {"kind": "calibration", "as_of": day.isoformat(), **_worked_for(request)}
     )
     return redirect(f"{request.path}?job={result.id}")
 
@@ -201,9 +207,8 @@ def _job(request: HttpRequest, job: str, context: dict[str, Any]) -> HttpRespons
     except (TaskResultDoesNotExist, ValidationError, ValueError) as exc:  # a made-up id
         raise Http404("no such simulation") from exc
     params = dict(result.args[0]) if result.args else {}
-    active = programme_active()
-    if active is not None and params.get("programme", active.code) != active.code:
-        raise Http404("no such simulation")  # another programme's
+    if any(params.get(k) != v for k, v in _worked_for(request).items()):
+        raise Http404("no such simulation")  # of another programme or other councils
     form = SimulatorForm(
         initial={
             "runs": 2000,

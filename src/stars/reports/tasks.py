@@ -39,7 +39,8 @@ def simulate(params: dict[str, Any]) -> dict[str, Any]:
     """The simulator page's payload, computed by a worker: a simulation, or the check of
     the simulator against the records' own history (``kind`` = ``calibration``)."""
     if params.get("kind") == "calibration":
-        return calibration_payload(
-            as_of=dt.date.fromisoformat(params["as_of"]), councils=params.get("councils")
-        )
+        with programme_use(programme_choose(params.get("programme"))):
+            return calibration_payload(
+                as_of=dt.date.fromisoformat(params["as_of"]), councils=params.get("councils")
+            )
     return simulation_page(params)
