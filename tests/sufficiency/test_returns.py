@@ -466,3 +466,16 @@ def test_a_line_break_in_a_quoted_cell_leaves_the_lines_after_it_named_right(der
     assert caught.value.lines[0].startswith(f"{LAST_YEAR}/episodes.csv:6: column PLACE:"), (
         caught.value.lines
     )
+
+
+def test_a_date_with_a_two_digit_year_is_refused_not_read_as_the_year_18(derby, returns_dir):
+    # a spreadsheet's short date (dd/mm/yy) was read as a date in the first century: the
+    # episode counted as open since then, in every year, with no starters
+    _break_cell(returns_dir / str(LAST_YEAR) / "episodes.csv", 5, "DECOM", "01/06/18")
+    _break_cell(returns_dir / str(LAST_YEAR) / "header.csv", 3, "DOB", "1/1/10")
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines[:2] == [
+        f"{LAST_YEAR}/header.csv:3: column DOB: malformed date '1/1/10'; expected dd/mm/YYYY",
+        f"{LAST_YEAR}/episodes.csv:5: column DECOM: malformed date '01/06/18'; expected dd/mm/YYYY",
+    ], caught.value.lines

@@ -301,10 +301,17 @@ def _check_codes(
     return errors
 
 
+#: A date as DATE_FORMAT writes it, the year in four digits: strptime alone reads "01/06/18"
+#: (a spreadsheet's short date) as the year 18.
+DATE_TEXT = r"^\d{1,2}/\d{1,2}/\d{4}$"
+
+
 def _as_dates(columns: Sequence[str], prefix: str = "") -> list[pl.Expr]:
     """``columns`` read as dates (null where blank or malformed), named ``prefix`` + column."""
     return [
-        pl.col(c).str.strptime(pl.Date, DATE_FORMAT, strict=False).alias(prefix + c)
+        pl.when(pl.col(c).str.contains(DATE_TEXT))
+        .then(pl.col(c).str.strptime(pl.Date, DATE_FORMAT, strict=False))
+        .alias(prefix + c)
         for c in columns
     ]
 
