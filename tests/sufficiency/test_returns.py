@@ -479,3 +479,17 @@ def test_a_date_with_a_two_digit_year_is_refused_not_read_as_the_year_18(derby, 
         f"{LAST_YEAR}/header.csv:3: column DOB: malformed date '1/1/10'; expected dd/mm/YYYY",
         f"{LAST_YEAR}/episodes.csv:5: column DECOM: malformed date '01/06/18'; expected dd/mm/YYYY",
     ], caught.value.lines
+
+
+def test_a_file_split_on_semicolons_shows_the_headings_read(derby, returns_dir):
+    # saved as "CSV" by a spreadsheet set to another list separator: the message shows the
+    # one heading read, so the reason is plain
+    header = returns_dir / str(LAST_YEAR) / "header.csv"
+    header.write_text(header.read_text().replace(",", ";"))
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines[0] == (
+        f"{LAST_YEAR}/header.csv:1: column CHILD: missing column CHILD; expected columns "
+        "CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB; the headings read are "
+        "'CHILD;SEX;DOB;ETHNIC;UPN;MOTHER;MC_DOB'"
+    ), caught.value.lines

@@ -238,9 +238,13 @@ def _missing_columns(
     file_name: str, frame: pl.DataFrame, columns: Sequence[str]
 ) -> list[ValidationError]:
     present = set(frame.columns)
+    # the headings read, so that a file split on another character (";" or a tab, as some
+    # spreadsheets save "CSV") or a misspelt heading shows itself
+    read = [c for c in frame.columns if c != "LINE"][:20]
+    found = "; the headings read are " + (", ".join(f"'{c}'" for c in read) if read else "none")
     return [
         ValidationError(
-            file_name, 1, c, f"missing column {c}; expected columns {', '.join(columns)}"
+            file_name, 1, c, f"missing column {c}; expected columns {', '.join(columns)}{found}"
         )
         for c in columns
         if c not in present
