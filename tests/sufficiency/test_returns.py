@@ -493,3 +493,15 @@ def test_a_file_split_on_semicolons_shows_the_headings_read(derby, returns_dir):
         "CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB; the headings read are "
         "'CHILD;SEX;DOB;ETHNIC;UPN;MOTHER;MC_DOB'"
     ), caught.value.lines
+
+
+def test_a_folder_of_returns_not_named_by_its_year_is_named_not_left_out(derby, returns_dir):
+    # "2023-24/" beside "2023/": it was skipped without a word, its year never imported
+    (returns_dir / str(LAST_YEAR)).rename(returns_dir / f"{LAST_YEAR - 1}-{LAST_YEAR % 100}")
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines == [
+        f"{returns_dir}/{LAST_YEAR - 1}-{LAST_YEAR % 100}: holds returns but is not named by a "
+        f"collection year; expected the year it ends in four digits, e.g. 2025 for 2024-25"
+    ]
+    assert not SufficiencyReturn.objects.exists()
