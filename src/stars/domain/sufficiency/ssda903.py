@@ -202,7 +202,7 @@ def _read(text: str | bytes) -> pl.DataFrame:
     # a blank line, or one of commas only (a spreadsheet's rows once formatted, left empty),
     # is no row: left out, the lines after it keeping their numbers
     blank = pl.all_horizontal(pl.exclude("LINE").is_null())
-    if frame.width > 1 and frame.select(blank.any()).item():
+    if frame.width > 1 and frame.to_series(1).null_count() and frame.select(blank.any()).item():
         frame = frame.filter(~blank)
     return frame
 
@@ -211,9 +211,13 @@ def _record_lines(data: bytes, records: int) -> pl.Series | None:
     """The physical line each row starts on (``LINE``) when a quoted cell holds a line break,
     so that rows after it are not named a line too early; None when no cell does (row k is
     on line k + 2, the column headings being line 1)."""
-    breaks = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    if b'"' not in data:  # no quoted cell (and a quick look): no line break in one
+        return None
+    breaks = data.count(b"\n")
+    if b"\r" in data:
+        breaks += data.count(b"\r") - data.count(b"\r\n")
     lines = breaks + (0 if data.endswith((b"\n", b"\r")) else 1)
-    if lines == records + 1 or b'"' not in data:
+    if lines == records + 1:
         return None
     text = data.decode("utf-8", "replace").removeprefix("\ufeff")
     starts: list[int] = []
