@@ -14,7 +14,7 @@ from stars.domain.simulation.fit import fit
 from stars.domain.simulation.montecarlo import contract_end, simulate
 from stars.domain.simulation.records import records_as_of
 from stars.domain.simulation.whatif import WhatIfError, apply
-from tests.domain.test_simulation import DN2, MILESTONES, OTHER
+from tests.domain.test_simulation import DN2, FUNDED, MILESTONES, OTHER
 
 P = generate_programme(DN2, n_referrals=120, as_of=dt.date(2024, 11, 30), seed=3)
 D = dt.date(2023, 6, 30)
@@ -61,12 +61,23 @@ def test_terms_are_changed_by_their_place_in_the_contract():
         ("cohort_mix.A=1.5", "between 0 and 1"),
         ("price", "expected key=value"),
         ("something.else=1", "unknown setting"),
+        # what the contract file refuses, a what-if refuses too
+        ("cohort.A.weekly_outcome_payment=-5", "must not be negative, found -5"),
+        ("cohort.A.proving_weeks=-1", "must not be negative"),
+        ("guaranteed_funding.weekly_fee=-400", "must not be negative"),
+        ("programme.lcf_share=1.5", "is a share from 0 to 1"),
     ],
 )
 def test_a_setting_that_cannot_apply_is_refused_with_the_setting(setting, message):
     with pytest.raises(WhatIfError) as err:
         apply(DN2, FIT, [setting])
     assert setting.split("=")[0] in str(err.value) and message in str(err.value)
+
+
+def test_lcf_share_is_refused_where_the_contract_has_outcome_funds_it_would_not_change():
+    assert FUNDED.outcome_funds  # [[outcome_fund]] tables, no lcf_share
+    with pytest.raises(WhatIfError, match=r"programme.lcf_share=0.3: the contract's outcome"):
+        apply(FUNDED, FIT, ["programme.lcf_share=0.3"])
 
 
 def _median(runs, output):

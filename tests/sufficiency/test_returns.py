@@ -466,3 +466,42 @@ def test_a_line_break_in_a_quoted_cell_leaves_the_lines_after_it_named_right(der
     assert caught.value.lines[0].startswith(f"{LAST_YEAR}/episodes.csv:6: column PLACE:"), (
         caught.value.lines
     )
+
+
+def test_a_date_with_a_two_digit_year_is_refused_not_read_as_the_year_18(derby, returns_dir):
+    # a spreadsheet's short date (dd/mm/yy) was read as a date in the first century: the
+    # episode counted as open since then, in every year, with no starters
+    _break_cell(returns_dir / str(LAST_YEAR) / "episodes.csv", 5, "DECOM", "01/06/18")
+    _break_cell(returns_dir / str(LAST_YEAR) / "header.csv", 3, "DOB", "1/1/10")
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines[:2] == [
+        f"{LAST_YEAR}/header.csv:3: column DOB: malformed date '1/1/10'; expected dd/mm/YYYY",
+        f"{LAST_YEAR}/episodes.csv:5: column DECOM: malformed date '01/06/18'; expected dd/mm/YYYY",
+    ], caught.value.lines
+
+
+def test_a_file_split_on_semicolons_shows_the_headings_read(derby, returns_dir):
+    # saved as "CSV" by a spreadsheet set to another list separator: the message shows the
+    # one heading read, so the reason is plain
+    header = returns_dir / str(LAST_YEAR) / "header.csv"
+    header.write_text(header.read_text().replace(",", ";"))
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines[0] == (
+        f"{LAST_YEAR}/header.csv:1: column CHILD: missing column CHILD; expected columns "
+        "CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB; the headings read are "
+        "'CHILD;SEX;DOB;ETHNIC;UPN;MOTHER;MC_DOB'"
+    ), caught.value.lines
+
+
+def test_a_folder_of_returns_not_named_by_its_year_is_named_not_left_out(derby, returns_dir):
+    # "2023-24/" beside "2023/": it was skipped without a word, its year never imported
+    (returns_dir / str(LAST_YEAR)).rename(returns_dir / f"{LAST_YEAR - 1}-{LAST_YEAR % 100}")
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines == [
+        f"{returns_dir}/{LAST_YEAR - 1}-{LAST_YEAR % 100}: holds returns but is not named by a "
+        f"collection year; expected the year it ends in four digits, e.g. 2025 for 2024-25"
+    ]
+    assert not SufficiencyReturn.objects.exists()

@@ -242,6 +242,9 @@ def test_two_folders_with_the_same_year_are_refused_not_one_taken(client, users,
     _work()
     upload = Upload.objects.get()
     assert upload.status == "rejected", upload.headline
+    assert upload.headline == (
+        "the archive holds more than one file for a year; nothing was imported"
+    )
     year = sorted(files)[0].split("/")[0]
     assert (
         f"both.zip: new/{year}/episodes.csv: a second {year}/episodes.csv "

@@ -68,6 +68,11 @@ def return_files(folder: Path) -> list[tuple[int, str, Path]]:
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         m = YEAR_DIR.match(sub.name)
         if not m:
+            if any((sub / f"{kind}.csv").exists() for kind in ("header", "episodes")):
+                problems.append(
+                    f"{sub}: holds returns but is not named by a collection year; expected "
+                    "the year it ends in four digits, e.g. 2025 for 2024-25"
+                )
             continue
         for kind in ("header", "episodes"):
             path = sub / f"{kind}.csv"

@@ -65,7 +65,7 @@ def _unpack(upload: Upload) -> Path:
                 "MB; nothing was imported",
                 [],
             )
-        problems = []
+        problems, twice = [], 0  # twice: files of a year already unpacked
         unpacked: dict[tuple[str, str], str] = {}  # YEAR/file -> the member unpacked there
         for m in members:
             # a folder separator written as "\\" (some Windows tools), a name in any case
@@ -92,14 +92,19 @@ def _unpack(upload: Upload) -> Path:
                     f"{unpacked[year, file]}); expected one header.csv and one episodes.csv "
                     "for each year"
                 )
+                twice += 1
                 continue
             unpacked[year, file] = m.filename
             (target / year).mkdir(exist_ok=True)
             with archive.open(m) as src, (target / year / file).open("wb") as dst:
                 shutil.copyfileobj(src, dst)
         if problems:
+            what = [
+                *(["files that are not returns"] if len(problems) > twice else []),
+                *(["more than one file for a year"] if twice else []),
+            ]
             raise ReturnsRejected(
-                "the archive holds files that are not returns; nothing was imported", problems
+                f"the archive holds {' and '.join(what)}; nothing was imported", problems
             )
     return target
 

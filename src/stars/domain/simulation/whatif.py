@@ -66,6 +66,17 @@ def _convert(setting: str, current: Any, text: str) -> Any:
     raise WhatIfError(f"{setting}: this term cannot be set")
 
 
+def _number(setting: str, name: str, value: Any) -> Any:
+    """A number a contract may hold: never negative (a price, weeks, a minimum), and a
+    share at most 1, as the contract file is read."""
+    if isinstance(value, int | Decimal | float) and not isinstance(value, bool):
+        if value < 0:
+            raise WhatIfError(f"{setting}: must not be negative, found {value}")
+        if name.endswith("share") and value > 1:
+            raise WhatIfError(f"{setting}: is a share from 0 to 1, found {value}")
+    return value
+
+
 def _replace(obj: Any, path: list[str], setting: str, text: str) -> Any:
     """``obj`` (a frozen dataclass) with the term at ``path`` set from ``text``."""
     if not path:
@@ -88,7 +99,7 @@ def _replace(obj: Any, path: list[str], setting: str, text: str) -> Any:
         return dataclasses.replace(obj, **_changes(head, _replace(current, rest, setting, text)))
     if rest:
         raise WhatIfError(f"{setting}: {head} has no parts")
-    value = _convert(setting, current, text)
+    value = _number(setting, head, _convert(setting, current, text))
     if head == "payment_design" and value not in PAYMENT_DESIGNS:
         raise WhatIfError(
             f"{setting}: unknown payment design {value!r} (designs: {', '.join(PAYMENT_DESIGNS)})"
@@ -148,6 +159,12 @@ def apply(
         elif head == "programme" and len(path) == 2:
             if path[1] in ("cohorts", "local_authorities", "guaranteed_funding"):
                 raise WhatIfError(f"{setting}: set {path[1]} by its own key")
+            if path[1] == "lcf_share" and contract.outcome_funds:
+                names = ", ".join(f.name for f in contract.outcome_funds)
+                raise WhatIfError(
+                    f"{setting}: the contract's outcome funds are [[outcome_fund]] tables "
+                    f"({names}), which lcf_share does not change"
+                )
             contract = _replace(contract, path[1:], setting, text)
         elif head == "guaranteed_funding" and len(path) == 2:
             contract = _replace(contract, path, setting, text)

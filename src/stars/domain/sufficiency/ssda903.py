@@ -202,7 +202,7 @@ def _read(text: str | bytes) -> pl.DataFrame:
     # a blank line, or one of commas only (a spreadsheet's rows once formatted, left empty),
     # is no row: left out, the lines after it keeping their numbers
     blank = pl.all_horizontal(pl.exclude("LINE").is_null())
-    if frame.width > 1 and frame.select(blank.any()).item():
+    if frame.width > 1 and frame.to_series(1).null_count() and frame.select(blank.any()).item():
         frame = frame.filter(~blank)
     return frame
 
@@ -211,9 +211,13 @@ def _record_lines(data: bytes, records: int) -> pl.Series | None:
     """The physical line each row starts on (``LINE``) when a quoted cell holds a line break,
     so that rows after it are not named a line too early; None when no cell does (row k is
     on line k + 2, the column headings being line 1)."""
-    breaks = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    if b'"' not in data:  # no quoted cell (and a quick look): no line break in one
+        return None
+    breaks = data.count(b"\n")
+    if b"\r" in data:
+        breaks += data.count(b"\r") - data.count(b"\r\n")
     lines = breaks + (0 if data.endswith((b"\n", b"\r")) else 1)
-    if lines == records + 1 or b'"' not in data:
+    if lines == records + 1:
         return None
     text = data.decode("utf-8", "replace").removeprefix("\ufeff")
     starts: list[int] = []
@@ -238,9 +242,13 @@ def _missing_columns(
     file_name: str, frame: pl.DataFrame, columns: Sequence[str]
 ) -> list[ValidationError]:
     present = set(frame.columns)
+    # the headings read, so that a file split on another character (";" or a tab, as some
+    # spreadsheets save "CSV") or a misspelt heading shows itself
+    read = [c for c in frame.columns if c != "LINE"][:20]
+    found = "; the headings read are " + (", ".join(f"'{c}'" for c in read) if read else "none")
     return [
         ValidationError(
-            file_name, 1, c, f"missing column {c}; expected columns {', '.join(columns)}"
+            file_name, 1, c, f"missing column {c}; expected columns {', '.join(columns)}{found}"
         )
         for c in columns
         if c not in present
@@ -301,10 +309,17 @@ def _check_codes(
     return errors
 
 
+#: A date as DATE_FORMAT writes it, the year in four digits: strptime alone reads "01/06/18"
+#: (a spreadsheet's short date) as the year 18.
+DATE_TEXT = r"^\d{1,2}/\d{1,2}/\d{4}$"
+
+
 def _as_dates(columns: Sequence[str], prefix: str = "") -> list[pl.Expr]:
     """``columns`` read as dates (null where blank or malformed), named ``prefix`` + column."""
     return [
-        pl.col(c).str.strptime(pl.Date, DATE_FORMAT, strict=False).alias(prefix + c)
+        pl.when(pl.col(c).str.contains(DATE_TEXT))
+        .then(pl.col(c).str.strptime(pl.Date, DATE_FORMAT, strict=False))
+        .alias(prefix + c)
         for c in columns
     ]
 
