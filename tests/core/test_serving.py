@@ -4,6 +4,7 @@ example service files under deploy/ (their commands and options are real)."""
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import logging
 import os
@@ -18,9 +19,10 @@ from unittest import mock
 import click
 import pytest
 from django.db import DatabaseError
+from django.urls import reverse
 
 from stars.cli import app
-from stars.core.logs import JsonFormatter
+from stars.core.logs import JsonFormatter, RefusalsWithoutTraceback
 from stars.jobs.worker import beat
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -274,3 +276,31 @@ def test_each_gunicorn_worker_imports_every_page_before_its_first_request(monkey
     monkeypatch.setattr(gunicorn_conf, "get_resolver", Resolver)
     gunicorn_conf.post_worker_init(object())
     assert loaded == [True]
+
+
+def test_a_refused_request_is_one_line_without_its_traceback(client, users):
+    # a 403 is a user's wrong turn: the log keeps the line, not Django's traceback
+    # the configured console handler (settings.LOGGING), its stream swapped for the test
+    handler = next(h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler))
+    stream = io.StringIO()
+    before = handler.setStream(stream)
+    try:
+        client.force_login(users["key_worker"])
+        refused = client.get(reverse("finance_money"))
+    finally:
+        handler.setStream(before)
+    assert refused.status_code == 403
+    logged = stream.getvalue()
+    assert "Forbidden" in logged and reverse("finance_money") in logged
+    assert "Traceback" not in logged and "PermissionDenied" not in logged
+
+
+def test_a_server_error_keeps_its_traceback():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.LogRecord(
+            "django.request", logging.ERROR, "", 0, "failed %s", ("/x",), sys.exc_info()
+        )
+    record.status_code = 500
+    assert RefusalsWithoutTraceback().filter(record) and record.exc_info is not None

@@ -56,6 +56,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class RefusalsWithoutTraceback(logging.Filter):
+    """Django logs every refused request (403, 404, 400: a user's wrong turn, not a fault)
+    with the exception behind it; the line is kept, its traceback dropped. A server error
+    (500 and above) keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if record.name.startswith("django.") and isinstance(status, int) and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
     """The ``LOGGING`` dictionary: everything to standard error at ``level`` (Django's
     errors included), the WSGI server's request lines to standard output."""
@@ -69,8 +82,13 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"stars": formatter, "access": access},
+        "filters": {"refusals": {"()": "stars.core.logs.RefusalsWithoutTraceback"}},
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": "stars"},
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "stars",
+                "filters": ["refusals"],
+            },
             "access": {
                 "class": "logging.StreamHandler",
                 "formatter": "access",
