@@ -4,6 +4,7 @@ errors for values out of range; costs come from configuration."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -19,6 +20,7 @@ from stars.sufficiency import services
 from stars.sufficiency.config import ConfigError, weekly_costs
 from stars.sufficiency.dashboard import dashboard_context
 from stars.sufficiency.forecasting import Choices, forecast_context, whole_percents
+from stars.sufficiency.models import SufficiencyReturn
 from stars.sufficiency.services import council_returns, returns_import
 
 
@@ -247,3 +249,23 @@ def test_the_chart_goes_on_from_the_dashboards_counts_of_past_years(derby_return
     svg = page["chart"]
     assert "Looked after (returns)" in svg and "Expected" in svg
     assert sum(row[1] for row in page["tables"][1].rows) == counts[2024]  # "Now"
+
+
+def test_returns_of_fewer_years_than_the_window_are_said_to_be(client, users, tmp_path):
+    # one or two years of returns: the model's window reaches back before them, where only
+    # the children still looked after are seen; the page says so, and not with three years
+    derby = Council.objects.get(code="derby")
+    folder = write_demo_returns(tmp_path / "r", seed=3)
+    years = sorted(p.name for p in folder.iterdir())
+    client.force_login(users["commissioner"])
+    for kept, warned in ((1, True), (2, True), (3, False)):
+        short = tmp_path / f"short{kept}"
+        for year in years[-kept:]:
+            shutil.copytree(folder / year, short / year)
+        SufficiencyReturn.objects.filter(council=derby).delete()
+        returns_import(council=derby, folder=short)
+        page = client.get("/sufficiency/derby/forecast/").content.decode()
+        assert ('data-testid="short-history"' in page) is warned, kept
+        if warned:
+            said = "1 year," if kept == 1 else f"{kept} years,"
+            assert f"The returns cover {said} fewer than the three" in page
