@@ -175,3 +175,29 @@ def test_dates_of_birth_found_as_a_left_join_finds_them(
         pl.when(pl.col("DEC") > on).then(None).otherwise(pl.col("DEC")).alias("DEC")
     )
     assert censor(episodes.with_columns(REC=pl.lit("E11")), on).drop("REC").equals(plainly)
+
+
+def test_returns_shorter_than_the_window_fit_on_the_years_they_cover():
+    # before the first return only the children still looked after are seen: a window
+    # reaching back there counted too few entries and exits (one year of flat returns
+    # projected entries growing 22% a year and twice the children in three years)
+    cfg = SyntheticConfig(seed=4, growth=0.0, first_year=2014, burn_in_years=10)
+    data = generate(cfg)
+    rendered = {y: render_return(data, y) for y in range(2014, 2020)}
+
+    def fitted(first: int):
+        eps = [parse_episodes(f"e{y}.csv", rendered[y][1], y) for y in range(first, 2020)]
+        hds = [parse_header(f"h{y}.csv", rendered[y][0], y) for y in range(first, 2020)]
+        m = merge_returns(eps, hds)
+        return fit_model(m.episodes, m.headers, REF)
+
+    every = fitted(2014)
+    for first, years in ((2019, 1), (2018, 2), (2017, 3)):
+        model = fitted(first)
+        assert model.window_years == years
+        assert model.window_start == date(2019 - years, 4, 1)
+        assert model.stock == every.stock
+    one = fitted(2019)
+    assert one.entry_growth == 1.0  # one year: no trend to fit
+    ahead = project(one, 3).years[-1].total
+    assert abs(ahead - project(every, 3).years[-1].total) < 0.05 * sum(every.stock)

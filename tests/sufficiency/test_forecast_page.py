@@ -252,8 +252,9 @@ def test_the_chart_goes_on_from_the_dashboards_counts_of_past_years(derby_return
 
 
 def test_returns_of_fewer_years_than_the_window_are_said_to_be(client, users, tmp_path):
-    # one or two years of returns: the model's window reaches back before them, where only
-    # the children still looked after are seen; the page says so, and not with three years
+    # one or two years of returns: the model is fitted on those years only (its window
+    # would reach back before them, where only the children still looked after are seen);
+    # the page says so, and not with three years
     derby = Council.objects.get(code="derby")
     folder = write_demo_returns(tmp_path / "r", seed=3)
     years = sorted(p.name for p in folder.iterdir())
@@ -269,3 +270,8 @@ def test_returns_of_fewer_years_than_the_window_are_said_to_be(client, users, tm
         if warned:
             said = "1 year," if kept == 1 else f"{kept} years,"
             assert f"The returns cover {said} fewer than the three" in page
+            # fitted on the years there are (tests/domain/test_forecast.py: not biased)
+            fitted = "the year to" if kept == 1 else f"the {kept} years to"
+            assert f"fitted on {fitted} the last 31 March" in page
+        else:
+            assert "fitted on the three years to the last 31 March" in page

@@ -218,7 +218,8 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
         "trust": trust_summary(evaluation, rolling.window_years),
         "costs": sorted(costs.items(), key=lambda kv: PLACEMENT_GROUPS.index(kv[0])),
         "growth": model.entry_growth,
-        "short_history": _short_history(merged, latest_year, model.window_years),
+        "short_history": _short_history(merged, latest_year, rolling.window_years),
+        "window_years": model.window_years,
         "entries": {
             "years": model.entry_years,
             **whole_percents({"window": model.entry_weight, "long": 1.0 - model.entry_weight}),
@@ -279,9 +280,9 @@ def accuracy_table(evaluation: Evaluation) -> Table:
 
 
 def _short_history(merged: MergedReturns, latest_year: int, window_years: int) -> int | None:
-    """The years of returns (the first to the latest) when fewer than the model's window,
-    whose first years then hold only the children still looked after when the returns
-    begin; else None."""
+    """The years of returns (the first to the latest) when fewer than the model's usual
+    window (it is then fitted on those years only: before them only the children still
+    looked after when the returns begin are seen); else None."""
     first = merged.episodes.get_column("YEAR").min()
     years = latest_year - int(first) + 1 if isinstance(first, int) else 0
     return years if years < window_years else None

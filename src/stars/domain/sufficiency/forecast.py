@@ -233,6 +233,7 @@ def fit_model(
     bands = AGE_BANDS
     n_g, n_b = len(groups), len(bands)
     n = n_g * n_b
+    window_years = covered_years(reference_date, window_years, history_start)
     w0 = date(reference_date.year - window_years, reference_date.month, reference_date.day)
     w0 += timedelta(days=1)
     stop = reference_date + timedelta(days=1)  # exclusive end of exposure
@@ -344,6 +345,23 @@ def fit_model(
         exposure_days=tuple(exposure),
         notes=notes,
     )
+
+
+def covered_years(reference: date, window_years: int, history_start: date | None) -> int:
+    """The window's whole years before ``reference``: ``window_years``, or fewer (at least
+    one) where the returns begin later (``history_start``). Before the returns only the
+    children still looked after when they begin are seen, so a window reaching back there
+    would count too few entries and exits (on one year of flat returns: entries growing 22%
+    a year and twice the children in three years)."""
+    if history_start is None:
+        return window_years
+    years = window_years
+    while years > 1:
+        begins = date(reference.year - years, reference.month, reference.day) + timedelta(days=1)
+        if begins >= history_start:
+            break
+        years -= 1
+    return years
 
 
 def known_years(reference: date, window_years: int, history_start: date | None) -> int:
