@@ -268,6 +268,8 @@ def export_indigo(*, out_dir: Path, day: dt.date, programme: str | None = None) 
 def explain(*, referral_id: str, day: dt.date, programme: str | None = None) -> None:
     within(programme)
     from stars.cases.explain import explanation_for, explanation_text
+    from stars.core.templatetags.stars_format import money
+    from stars.finance.selectors import held_back_for
 
     referral = Referral.objects.filter(referral_id=referral_id).first()
     if referral is None:
@@ -279,7 +281,13 @@ def explain(*, referral_id: str, day: dt.date, programme: str | None = None) -> 
         object_id=referral_id,
         detail=f"stars explain --as-of {day}",
     )
-    out.print(explanation_text(explanation_for(referral, day)), highlight=False)
+    text = explanation_text(explanation_for(referral, day))
+    held = held_back_for(referral)
+    if held:
+        text += (
+            f"\nHeld back by claims over the maximum outcome payment (not payable): {money(held)}"
+        )
+    out.print(text, highlight=False)
 
 
 def simulate(
