@@ -139,7 +139,10 @@ def test_every_out_of_range_score_is_reported(client, users, case, instruments):
             lambda case, on: services.case_move_cohort(referral=case, cohort="C", on=on),
             "referral_date",
         ),
-        (lambda case, on: record.phase_change(referral=case, phase="consolidation", on=on), "start_date"),
+        (
+            lambda case, on: record.phase_change(referral=case, phase="consolidation", on=on),
+            "start_date",
+        ),
         (
             lambda case, on: record.attendance_record(
                 referral=case, term="summer 2024", start_date=on, possible=10, attended=9
