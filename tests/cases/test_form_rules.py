@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from stars.cases import record
-from stars.cases.models import Assessment, MeasureEvent, ProgressMeeting
+from stars.cases import record, services
+from stars.cases.models import Assessment, MeasureEvent, OutcomePeriod, ProgressMeeting
 from stars.cases.services import CaseError
 
 D = dt.date
@@ -101,3 +101,90 @@ def test_every_out_of_range_score_is_reported(client, users, case, instruments):
         assert f"The score for {a.name} must be between 1 and 5" in html
     summary = re.search(r'class="govuk-error-summary".*?</ul>', html, re.S)
     assert summary is not None and summary.group(0).count("<li>") == 8
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize(
+    ("write", "field"),
+    [
+        (
+            lambda case, on: services.outcome_period_record(referral=case, start_date=on),
+            "start_date",
+        ),
+        (
+            lambda case, on: services.outcome_period_record(
+                referral=case, start_date=D(2022, 2, 1), end_date=on
+            ),
+            "end_date",
+        ),
+        (
+            lambda case, on: services.outcome_period_end(
+                referral=case, end_date=on, reason="breakdown"
+            ),
+            "end_date",
+        ),
+        (
+            lambda case, on: services.outcome_period_end(
+                referral=case, end_date=D(2024, 3, 1), reason="move", new_start=on
+            ),
+            "new_start",
+        ),
+        (
+            lambda case, on: services.case_close(
+                referral=case, outcome="closed_early", on=on, reason="other", narrative="n"
+            ),
+            "end_date",
+        ),
+        (
+            lambda case, on: services.case_move_cohort(referral=case, cohort="C", on=on),
+            "referral_date",
+        ),
+        (
+            lambda case, on: record.phase_change(referral=case, phase="consolidation", on=on),
+            "start_date",
+        ),
+        (
+            lambda case, on: record.attendance_record(
+                referral=case, term="summer 2024", start_date=on, possible=10, attended=9
+            ),
+            "start_date",
+        ),
+    ],
+    ids=[
+        "period-start",
+        "period-end",
+        "placement-end",
+        "move-start",
+        "close",
+        "cohort",
+        "phase",
+        "attendance",
+    ],
+)
+def test_a_placement_or_closure_is_never_dated_after_today(request, case, write, field):
+    """A placement ended or a case closed 'next June' was saved and counted as if it had
+    happened: the case shown ended, its outcome period cut short, nothing flagged."""
+    if not request.node.callspec.id.startswith("period-"):
+        services.outcome_period_record(referral=case, start_date=D(2022, 1, 12))
+    periods = list(OutcomePeriod.objects.values_list("start_date", "end_date"))
+    case.refresh_from_db()
+    with pytest.raises(CaseError) as err:
+        write(case, D(2024, 3, 28))
+    assert err.value.field == field
+    case.refresh_from_db()
+    assert case.status == "live" and case.end_date is None
+    assert list(OutcomePeriod.objects.values_list("start_date", "end_date")) == periods
+    write(case, D(2024, 3, 27))
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_end_of_a_placement_dated_ahead_is_refused_on_its_field(client, users, case):
+    services.outcome_period_record(referral=case, start_date=D(2022, 1, 12))
+    client.force_login(users["key_worker"])
+    response = client.post(
+        _url("case_period_end"), {"end_date": "2025-06-01", "reason": "move", "new_start": ""}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_end_date"' in html
+    assert "must be today or in the past" in html and 'value="2025-06-01"' in html
+    assert list(OutcomePeriod.objects.values_list("end_date", flat=True)) == [None]

@@ -3,6 +3,7 @@ example service files under deploy/ (their commands and options are real)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import io
 import json
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 from unittest import mock
 
@@ -20,8 +22,11 @@ import click
 import pytest
 from django.db import DatabaseError
 from django.urls import reverse
+from gunicorn.config import Config
+from gunicorn.glogging import Logger, SafeAtoms
 
 from stars.cli import app
+from stars.core import gunicorn_conf
 from stars.core.logs import JsonFormatter, RefusalsWithoutTraceback
 from stars.jobs.worker import beat
 
@@ -304,3 +309,31 @@ def test_a_server_error_keeps_its_traceback():
         )
     record.status_code = 500
     assert RefusalsWithoutTraceback().filter(record) and record.exc_info is not None
+
+
+def test_a_plain_text_request_line_holds_no_query_referer_or_agent():
+    """In text logs (the development default, or STARS_LOG_FORMAT=text) a request line is
+    gunicorn's own, made by ``access_log_format``: a search typed into the box (a child's
+    name) must not reach it through the query string or the referring page's address."""
+    cfg = Config()
+    for name, value in vars(gunicorn_conf).items():
+        if name in cfg.settings:
+            cfg.set(name, value)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/search/?q=Zebedee+Quixote",
+        "PATH_INFO": "/search/",
+        "QUERY_STRING": "q=Zebedee+Quixote",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.9",
+        "HTTP_REFERER": "http://127.0.0.1:8000/referrals/?q=Zebedee",
+        "HTTP_USER_AGENT": "Mozilla/5.0 (Zebedee's laptop)",
+    }
+    req = types.SimpleNamespace(headers=[("COOKIE", "sessionid=secret")])
+    resp = types.SimpleNamespace(status="200 OK", sent=3456, headers=[])
+    logger = Logger.__new__(Logger)
+    logger.cfg = cfg
+    atoms = logger.atoms(resp, req, environ, dt.timedelta(milliseconds=12))
+    line = cfg.access_log_format % SafeAtoms(atoms)
+    assert "/search/" in line and "200" in line and "10.0.0.9" in line
+    assert "Zebedee" not in line and "secret" not in line

@@ -16,6 +16,7 @@ from stars.core.programmes import programme_use
 from stars.governance.models import Disposal
 from stars.governance.retention import review
 from stars.governance.services import DisposalError, disposal_approve, disposal_request
+from stars.governance.subject_access import subject_access
 from stars.referrals.models import Child, Referral
 from tests.conftest import CONTRACT, PASSWORD, make_referral
 from tests.governance.conftest import TODAY
@@ -145,3 +146,29 @@ def test_the_command_line_asks_and_a_second_administrator_approves(users, two):
         assert Referral.objects.get(referral_id="R-OLD").child.given_name == ""
     got = run("disposals", "--programme", "dn2-stars")
     assert got.exit_code == 0 and f"Disposal {d.pk} of STARS (dn2-stars)" in got.stdout
+
+
+def test_a_subject_access_response_holds_its_own_programme_s_reads_only(users, two):
+    """Ids are unique within a programme only: the other programme's R-OLD is another child,
+    whose reads must not be released to this one."""
+    ours = AccessLog.objects.create(
+        programme="dn2-stars",
+        username="admin",
+        action="view",
+        object_type="referral",
+        object_id="R-OLD",
+        path="/referrals/R-OLD/",
+    )
+    for object_id, path in (("R-OLD", "/referrals/R-OLD/"), ("", "/cases/R-OLD/meeting/")):
+        AccessLog.objects.create(
+            programme="other",
+            username="other_admin",
+            action="view",
+            object_type="referral",
+            object_id=object_id,
+            path=path,
+        )
+    with programme_use(two["stars"]):
+        child = Child.objects.get(child_ref="C-R-OLD")
+        held = subject_access(child, by=users["admin"])
+    assert [(e["who"], e["path"]) for e in held["access_log"]] == [("admin", ours.path)]

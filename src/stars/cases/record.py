@@ -83,6 +83,7 @@ def phase_change(*, referral: Referral, phase: str, on: dt.date) -> CasePhase:
     if phase not in Phase.values:
         raise CaseError("phase", "choose the phase")
     check_on_case(referral, on, "start_date")
+    check_happened(on, "start_date")
     last = referral.phases.order_by("-start_date", "-id").first()
     if last is not None and on < last.start_date:
         raise CaseError(
@@ -181,6 +182,7 @@ def attendance_record(
         raise CaseError("attended_sessions", "cannot be negative")
     if attended > possible:
         raise CaseError("attended_sessions", f"cannot be more than the {possible} possible")
+    check_happened(start_date, "start_date")
     if referral.attendance.filter(start_date=start_date).exists():
         raise CaseError("start_date", "a term starting on this date is already recorded")
     term_row = AttendanceTerm.objects.create(

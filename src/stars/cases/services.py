@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from stars.cases.models import (
     CaseClosure,
@@ -15,6 +14,7 @@ from stars.cases.models import (
     OutcomePeriod,
     Phase,
 )
+from stars.core import errors
 from stars.core.errors import RuleError
 from stars.domain.calendar import long_date
 from stars.partnership.selectors import contract_current
@@ -37,10 +37,11 @@ def check_on_case(referral: Referral, on: dt.date, field: str) -> None:
 
 
 def check_happened(on: dt.date, field: str) -> None:
-    """A meeting, an assessment, an event or a survey is recorded after it happened: never
-    dated after today (a date years ahead would also hide what is overdue)."""
-    if on > timezone.localdate():
-        raise CaseError(field, "must be today or in the past")
+    """A meeting, an assessment, an event, a survey, a term's attendance, a phase, an outcome
+    period, a placement's end and a case's closure are recorded after they happened: never
+    dated after today (a date years ahead would also hide what is overdue, and a closure or
+    a placement's end dated ahead would be counted before it happened)."""
+    errors.check_happened(on, field, CaseError)
 
 
 def check_live(referral: Referral, field: str) -> None:
@@ -69,6 +70,9 @@ def outcome_period_record(
 ) -> OutcomePeriod:
     """Record a period the placement (or home) was sustained; the end is exclusive."""
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    check_happened(start_date, "start_date")
+    if end_date is not None:
+        check_happened(end_date, "end_date")
     if start_date < referral.referral_date:
         raise CaseError(
             "start_date",
@@ -108,6 +112,9 @@ def outcome_period_end(
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
     if reason not in PERIOD_END_REASONS:
         raise CaseError("reason", "choose why the placement ended")
+    check_happened(end_date, "end_date")
+    if new_start is not None:
+        check_happened(new_start, "new_start")
     period = referral.periods.filter(end_date__isnull=True).order_by("-start_date").first()
     if period is None:
         raise CaseError("end_date", "there is no continuing period to end")
@@ -155,6 +162,7 @@ def case_close(
     contract = contract_current()
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
     check_live(referral, "outcome")
+    check_happened(on, "end_date")
     if on < referral.referral_date:
         raise CaseError(
             "end_date", f"cannot be before the referral date ({long_date(referral.referral_date)})"
@@ -215,6 +223,7 @@ def case_move_cohort(
     if target == referral.cohort:
         raise CaseError("cohort", f"the case is already in cohort {target}")
     check_on_case(referral, on, "referral_date")
+    check_happened(on, "referral_date")
     if referral.periods.filter(start_date__gt=on).exists():
         raise CaseError("referral_date", "an outcome period starts after this date")
     # a PipelineError is a RuleError too: the page puts it on the field it names

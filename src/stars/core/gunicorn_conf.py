@@ -29,6 +29,10 @@ keepalive = 75
 control_socket_disable = True
 proc_name = "stars"
 logconfig_dict = settings.LOGGING  # JSON lines in production (stars.core.logs)
+# A request line in text logs: client, method, path without its query, status, bytes and
+# milliseconds; never the query string (a search box's text: a child's name), the referring
+# page's address (the same, from the page before) or a header (stars.core.logs for JSON).
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 
 def post_worker_init(worker: Any) -> None:

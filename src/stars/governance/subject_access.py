@@ -178,7 +178,9 @@ def subject_access(child: Child, *, by: Any) -> dict[str, Any]:
     referral_ids = [r.referral_id for _, rows in sections for r in rows if isinstance(r, Referral)]
     ids = [child.child_ref, *enquiry_ids, *referral_ids]
     about = reduce(lambda q, i: q | Q(path__contains=f"/{i}/"), ids, Q(object_id__in=ids))
-    log = AccessLog.objects.filter(about).order_by("at")
+    # ids are unique within a programme only: another programme's R000001 is another child
+    mine = Q(programme__in=["", child.programme.code])
+    log = AccessLog.objects.filter(about, mine).order_by("at")
     links = [r for title, rows in sections for r in rows if isinstance(r, ChildLink)]
     return {
         "subject": {"child_ref": child.child_ref, **fields_of(child)},
