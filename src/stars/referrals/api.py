@@ -151,6 +151,8 @@ def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Any:
     user = require(request, "enquiry_new")
     scope = scope_of(user)
     code = (payload.council or (user.council.code if user.council_id else "")).lower()
+    if not code:
+        return Status(422, Problem(detail="Give the council's code, e.g. derby", field="council"))
     if not scope.covers(code):
         return Status(
             422,
