@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -326,3 +327,17 @@ def test_a_user_without_a_council_must_name_the_council(web):
         "POST", "/api/enquiries", {**readme_curl_body(), "council": "derby"}, basic("admin")
     )
     assert status == 201, body
+
+
+@pytest.mark.parametrize(
+    "value", [1328140800, "1328140800", "2012-02-02T00:00:00", "2012-02-30", "02/02/2012", ""]
+)
+def test_a_date_is_a_date_as_the_document_declares_it_or_a_422(web, value):
+    expected = {"detail": "date_of_birth must be a date as YYYY-MM-DD, e.g. 2012-02-02"}
+    body = {**readme_curl_body(), "date_of_birth": value}
+    status, answer = web.json("POST", "/api/enquiries", body, basic())
+    assert (status, answer) == (422, {**expected, "field": "date_of_birth"})
+    assert Enquiry.objects.count() == 0
+    query = urlencode({"cohort": "D", "date_of_birth": value, "on": "2024-02-01"})
+    status, answer = web.json("GET", f"/api/eligibility?{query}", headers=basic())
+    assert (status, answer) == (422, {**expected, "field": "date_of_birth"})

@@ -22,6 +22,7 @@ files so the page works under our CSP) and the OpenAPI document need a signed-in
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -38,11 +39,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBasicAuth
-from pydantic import StringConstraints
+from pydantic import BeforeValidator, StringConstraints
 
 from stars.core.permissions import allowed, programme_enter
 from stars.core.programmes import programme_set
 from stars.core.security import API_PREFIX
+from stars.domain.calendar import parse_date
 
 
 class SessionAuth(APIKeyCookie):
@@ -171,6 +173,21 @@ def bounded_text(max_length: int) -> Any:
     return Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL)]
 
 
+def _iso_date(value: Any) -> dt.date:
+    """A date as the document declares it (``format: date``, ``2012-02-02``): pydantic on
+    its own also took a number (seconds since 1970, so 1328140800 was 2 February 2012) and
+    a date and time at midnight."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    found = parse_date(value) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError("must be a date as YYYY-MM-DD, e.g. 2012-02-02")
+    return found
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
 def column_length(model: Any, name: str) -> int:
     """The length a model's text column keeps (so a schema refuses longer text with 422)."""
     return int(model._meta.get_field(name).max_length)
@@ -191,6 +208,8 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         detail = f"{field} must be {ctx['max_length']} characters or fewer"
     elif kind == "string_pattern_mismatch" and ctx.get("pattern") == NO_NUL:
         detail = f"{field} must not contain the NUL character"
+    elif kind == "value_error":
+        detail = f"{field} {ctx['error']}"
     elif kind == "less_than_equal":
         detail = f"{field} must be {ctx['le']} or less"
     elif kind == "greater_than_equal":
