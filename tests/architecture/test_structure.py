@@ -105,7 +105,7 @@ LAZY_IMPORTS = {
     ("cli/report_run.py", "stars.reports.services"),  # the XLSX and HTML report (openpyxl, charts)
     ("cli/report_run.py", "stars.reports.card"),  # `stars report board` (PDF, charts)
     ("cli/run.py", "stars.reports.indigo"),  # `stars export indigo`
-    ("cli/run.py", "stars.cases.explain"),  # `stars explain`
+    ("cli/run.py", "stars.finance.explain"),  # `stars explain`
     ("cli/run.py", "stars.web.warm"),  # every page's figures: `stars warm-figures`, `worker`
     ("cli/run.py", "stars.web.tasks"),  # the warming job the worker enqueues
     ("cli/run.py", "rich.progress"),  # `stars simulate`

@@ -22,7 +22,6 @@ from stars.domain.outcomes.claims import (
     claim_totals,
     fund_shares,
     outcome_of,
-    over_maximum,
 )
 from stars.domain.outcomes.engine import outcome_payments_as_of
 from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA
@@ -207,13 +206,3 @@ def test_in_claim_order_a_capped_fund_meets_exactly_its_capped_share_of_the_tota
         (share,) = fund_shares([fund], outcome, {"F": paid})
         paid += share.amount
     assert paid == fund.contribution(sum(outcomes, Decimal(0)))
-
-
-def test_a_claim_that_would_pass_the_maximum_is_refused_with_the_headroom():
-    why = over_maximum(Decimal("9120000"), Decimal("9100000"), Decimal("25000.5"), "the maximum")
-    assert why == (
-        "this claim's outcome payments of £25,000.50 would pass the maximum of "
-        "£9,120,000.00: earlier claims hold £9,100,000.00, so the headroom is £20,000.00"
-    )
-    assert over_maximum(Decimal("9120000"), Decimal("9100000"), Decimal("20000"), "m") is None
-    assert over_maximum(None, Decimal("1e9"), Decimal("1"), "m") is None

@@ -1,6 +1,6 @@
-"""The maximum outcome payment (the contract's and a council's own) refuses a claim that
-would pass it, with the headroom; the outcome funds meet their shares claim by claim until
-their caps; the money page shows the headroom."""
+"""The maximum outcome payment (the contract's and a council's own): a claim that would pass
+it pays the headroom and holds back the rest, fees in full; the outcome funds meet their
+shares claim by claim until their caps; the money page shows the headroom."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from click.testing import CliRunner
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from stars import cli
+from stars.domain.calendar import parse_quarter
 from stars.domain.outcomes.claims import GUARANTEED_FEE
+from stars.finance import engine_bridge
 from stars.finance.models import ClaimFund, ClaimLine, OutcomeClaim
 from stars.finance.selectors import (
     approved_total,
@@ -21,7 +25,12 @@ from stars.finance.selectors import (
     claims_visible,
     headroom,
 )
-from stars.finance.services import ClaimError, claim_approve, claim_prepare, claim_submit
+from stars.finance.services import claim_approve, claim_prepare, claim_submit
+from stars.partnership.selectors import contract_current
+from stars.referrals.models import Referral
+from stars.reports.card import card_context
+from stars.reports.indigo import indigo_project
+from tests.conftest import make_referral
 from tests.finance.conftest import TODAY
 from tests.finance.conftest import load_contract as load
 
@@ -39,28 +48,98 @@ def outcome_in(claim) -> Decimal:
     return sum(lines.values_list("amount", flat=True), Decimal(0))
 
 
+def show(claim):
+    return [
+        (x.referral.referral_id, x.kind, x.component, x.amount)
+        for x in claim.lines.select_related("referral").order_by("referral__referral_id", "id")
+    ]
+
+
 @pytest.mark.django_db
-def test_a_claim_that_would_pass_the_maximum_is_refused_with_the_headroom(
+def test_a_claim_that_reaches_the_maximum_pays_the_headroom_and_later_claims_fees_only(
     money_referrals, derby, users
 ):
     # Derby's first claim (to May 2022) holds £800 of outcome payments and an £11,700 fee;
     # fees do not count towards the maximum
-    load("1000.0")
+    load("1000.0", funds=True)
     first = run(derby, D(2022, 4, 1), users)
     assert outcome_in(first) == Decimal(800)
-    with pytest.raises(ClaimError) as refused:
-        claim_prepare(council=derby, month=D(2022, 5, 1), by=users["provider_manager"], today=TODAY)
-    message = str(refused.value)
-    assert "would pass the contract's maximum outcome payment of £1,000.00" in message
-    assert "earlier claims hold £800.00, so the headroom is £200.00" in message
-    assert not OutcomeClaim.objects.filter(month=D(2022, 5, 1)).exists()  # nothing written
+    # May earns £2,000 (5 weeks at £400): £200 is paid, £1,800 is not payable
+    may = run(derby, D(2022, 5, 1), users)
+    assert show(may) == [
+        ("R-DER", "outcome", "outcome", Decimal(2000)),
+        ("R-DER", "over_maximum", "outcome", Decimal(-1800)),
+    ]
+    (line,) = may.lines.filter(kind="over_maximum")
+    assert line.rule == (
+        "over the maximum outcome payment: £1,800.00 of this referral's outcome payments in "
+        "this claim not payable (the contract's maximum outcome payment of £1,000.00: other "
+        "claims pay £800.00, so the headroom was £200.00)"
+    )
+    totals = claim_totals_of(may)
+    assert (totals.outcome_payments, totals.held_back, totals.total) == (200, 1800, 200)
+    # the funds' shares are of what is paid: the Top-up's 10% of £200
+    assert {f.name: f.amount for f in totals.funds} == {
+        "Life Chances Fund": Decimal(50),
+        "Top-up": Decimal(20),
+    }
+    # a guaranteed referral starts in June: its fee is claimed in full, and June's outcome
+    # payments (£1,600) are all held back; May's are not carried again
+    late = make_referral("R-DG2", "derby", cohort="D")
+    Referral.objects.filter(pk=late.pk).update(funding="guaranteed", referral_date=D(2022, 6, 6))
+    june = run(derby, D(2022, 6, 1), users)
+    assert show(june) == [
+        ("R-DER", "outcome", "outcome", Decimal(1600)),
+        ("R-DER", "over_maximum", "outcome", Decimal(-1600)),
+        ("R-DG2", "guaranteed_fee", "guaranteed_fee", Decimal(11700)),
+    ]
+    assert claim_totals_of(june).total == Decimal(11700)
+    assert sum(outcome_in(c) for c in (first, may, june)) == Decimal(1000)
+    # the money page's headroom is 0, never below; the claims and what they held back add
+    # up to the engine
+    room = headroom(users["provider_manager"])["programme"]
+    assert (room["claimed"], room["left"]) == (Decimal(1000), Decimal(0))
+    held = -sum(ClaimLine.objects.filter(kind="over_maximum").values_list("amount", flat=True))
+    assert held == Decimal(3400)
+    engine = engine_bridge.payments_as_of(contract_current(), council="derby", as_of=D(2022, 7, 1))
+    claimed = sum(ClaimLine.objects.values_list("amount", flat=True), Decimal(0))
+    assert claimed + held == sum((p.total for p in engine.values()), Decimal(0))
+    # the board card's check of claims against the engine and INDIGO's actual payments agree
+    card = card_context(scope=None, quarter=parse_quarter("Q1 2022-23"), suppressed=False)
+    (check,) = [c for c in card["checks"] if "approved claims against the outcomes" in c.what]
+    assert check.ok, check.found
+    assert check.found == (
+        "£24,400.00 claimed to June 2022, equal to the engine less £3,400.00 over the maximum "
+        "outcome payment, not payable"
+    )
+    paid = indigo_project(as_of=D(2022, 7, 1))["outcome_payments"]
+    assert sum(Decimal(str(a["money"]["amount"]["value"])) for a in paid) == Decimal(1000)
 
 
 @pytest.mark.django_db
 def test_a_councils_own_maximum_counts_only_its_claims(money_referrals, derby, users):
     load("9120000.00", derby_maximum="500.0")
-    with pytest.raises(ClaimError, match="Derby City Council's maximum of £500.00"):
-        claim_prepare(council=derby, month=D(2022, 4, 1), by=users["provider_manager"], today=TODAY)
+    april = run(derby, D(2022, 4, 1), users)
+    assert show(april) == [
+        ("R-DER", "outcome", "outcome", Decimal(800)),
+        ("R-DER", "over_maximum", "outcome", Decimal(-300)),
+        ("R-DG", "adjustment", "guaranteed_fee", Decimal(11700)),
+    ]
+    assert "(Derby City Council's maximum of £500.00: other claims pay £0.00" in (
+        april.lines.get(kind="over_maximum").rule
+    )
+    client = Client()
+    client.force_login(users["commissioner"])
+    page = client.get(f"/finance/claims/derby/{april.month_key}/").content.decode()
+    assert 'data-testid="held-back"' in page
+    assert "Over the maximum outcome payment: not payable" in page and "£300.00" in page
+    # `stars explain` says what the referral earned and what the claims held back of it
+    got = CliRunner().invoke(cli.app, ["explain", "R-DER", "--as-of", "2022-05-01"])
+    assert got.exit_code == 0, got.output
+    assert "Payable weeks: 2 x £400.00 = £800.00" in got.stdout
+    assert got.stdout.rstrip().endswith(
+        "Held back by claims over the maximum outcome payment (not payable): £300.00"
+    )
 
 
 @pytest.mark.django_db

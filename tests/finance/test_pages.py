@@ -162,6 +162,8 @@ def test_money_page_warns_near_the_maximum_outcome_payment(
 ):
     from dataclasses import replace
 
+    from django.core.cache import cache
+
     from stars.finance import figures, views
     from stars.partnership.selectors import contract_current
 
@@ -174,6 +176,14 @@ def test_money_page_warns_near_the_maximum_outcome_payment(
     client.force_login(users["provider_manager"])
     page = client.get(reverse("finance_money"), {"as_of": "2024-01-01"}).content.decode()
     assert 'data-testid="cap-warning"' in page and "90.0%" in page
+    # past the maximum: nothing is left, and what was earned beyond it is not payable
+    past = replace(contract, maximum_outcome_payment=cap["paid"] - Decimal("1234.56"))
+    over = figures.cap_position(past, D(2024, 1, 1))
+    assert (over["left"], over["over"]) == (0, Decimal("1234.56"))
+    monkeypatch.setattr(views, "contract_current", lambda: past)
+    cache.clear()  # the figures are cached per version of the records, not of this stand-in
+    page = client.get(reverse("finance_money"), {"as_of": "2024-01-01"}).content.decode()
+    assert "£1,234.56 earned beyond it is not payable" in page and "is left" not in page
 
 
 def test_a_long_claim_is_shown_fifty_lines_a_page(client, users, money_referrals):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -237,3 +238,106 @@ def test_an_enquiry_the_rules_refuse_is_a_422_naming_the_field(web, change, fiel
     assert status == 422
     assert body == {"detail": detail, "field": field}
     assert Enquiry.objects.count() == 0
+
+
+# -- every error is a Problem, whatever goes wrong ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/api/enquiries", "GET, POST"),
+        ("PUT", "/api/enquiries/E000001", "GET"),
+        ("POST", "/api/referrals", "GET"),
+        ("PATCH", "/api/referrals/R000001", "GET"),
+    ],
+)
+def test_a_wrong_method_is_a_json_405_naming_the_methods_allowed(web, method, path, allowed):
+    status, head, data = web.request(method, path, b"{}", basic())
+    assert status == 405 and head["Content-Type"] == "application/json", (status, data[:80])
+    body = json.loads(data)
+    assert_problem(body)
+    assert method in body["detail"] and allowed in body["detail"], body
+    assert sorted(head["Allow"].split(", ")) == allowed.split(", ")
+    assert Enquiry.objects.count() == 0
+
+
+@pytest.mark.parametrize("path", ["/api/", "/api/nothing", "/api/enquiries/", "/api/referrals/a/b"])
+def test_a_path_the_api_does_not_have_is_a_json_404(web, path):
+    status, head, data = web.request("GET", path, headers=basic())
+    assert status == 404 and head["Content-Type"] == "application/json", (status, data[:80])
+    body = json.loads(data)
+    assert_problem(body)
+    assert "/api/openapi.json" in body["detail"], body
+
+
+def test_an_unknown_programme_is_a_404_saying_so(web):
+    status, body = web.json(
+        "GET", "/api/referrals?programme=nope", headers=basic("provider_manager")
+    )
+    assert status == 404
+    assert_problem(body)
+    assert "nope" in body["detail"] and "programme" in body["detail"], body
+
+
+@pytest.mark.parametrize(
+    ("headers", "words"),
+    [
+        ({}, "HTTP Basic"),
+        (basic(password="wrong"), "user name or password"),
+        (basic(user="nobody"), "user name or password"),
+        ({"Authorization": "Basic !!!"}, "user name or password"),
+        ({"Authorization": "Bearer abc"}, "HTTP Basic"),
+    ],
+)
+def test_a_missing_or_wrong_password_is_a_401_saying_which(web, headers, words):
+    status, body = web.json("GET", "/api/enquiries", headers=headers)
+    assert status == 401
+    assert_problem(body)
+    assert words in body["detail"], body
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (b"[1, 2]", "a JSON object"),
+        (b'"text"', "a JSON object"),
+        (b"null", "a JSON object"),
+        (b'{"cohort": "D",\n "given_name": }', "line 2 column 16"),
+        ('{"given_name": "Jos\xe9"}'.encode("latin-1"), "UTF-8"),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_is_a_400_saying_why(web, raw, words):
+    status, head, data = web.request(
+        "POST", "/api/enquiries", raw, {**basic(), "Content-Type": "application/json"}
+    )
+    body = json.loads(data)
+    assert status == 400, body
+    assert_problem(body)
+    assert words in body["detail"], body
+    assert Enquiry.objects.count() == 0
+
+
+def test_a_user_without_a_council_must_name_the_council(web):
+    status, body = web.json("POST", "/api/enquiries", readme_curl_body(), basic("admin"))
+    assert status == 422
+    assert body == {"detail": "Give the council's code, e.g. derby", "field": "council"}
+    assert Enquiry.objects.count() == 0
+    status, body = web.json(
+        "POST", "/api/enquiries", {**readme_curl_body(), "council": "derby"}, basic("admin")
+    )
+    assert status == 201, body
+
+
+@pytest.mark.parametrize(
+    "value", [1328140800, "1328140800", "2012-02-02T00:00:00", "2012-02-30", "02/02/2012", ""]
+)
+def test_a_date_is_a_date_as_the_document_declares_it_or_a_422(web, value):
+    expected = {"detail": "date_of_birth must be a date as YYYY-MM-DD, e.g. 2012-02-02"}
+    body = {**readme_curl_body(), "date_of_birth": value}
+    status, answer = web.json("POST", "/api/enquiries", body, basic())
+    assert (status, answer) == (422, {**expected, "field": "date_of_birth"})
+    assert Enquiry.objects.count() == 0
+    query = urlencode({"cohort": "D", "date_of_birth": value, "on": "2024-02-01"})
+    status, answer = web.json("GET", f"/api/eligibility?{query}", headers=basic())
+    assert (status, answer) == (422, {**expected, "field": "date_of_birth"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from stars.partnership.models import Council
@@ -271,3 +272,32 @@ def test_profile_pdf_is_a_pdf_and_is_audited(client, users):
     response = client.get(reverse("enquiry_profile_pdf", args=[e.enquiry_id]))
     assert response.content.startswith(b"%PDF")
     assert AccessLog.objects.filter(action="export", object_id=e.enquiry_id).exists()
+
+
+@time_machine.travel(dt.datetime(2023, 3, 10, 12, tzinfo=dt.UTC), tick=False)
+def test_a_decision_a_consent_call_or_an_acceptance_dated_after_today_is_refused(
+    client, contract, users
+):
+    """A meeting's decision, a consent call and an acceptance dated next year were saved (the
+    referral counted from a day to come); each is refused on its own field, nothing saved."""
+    e = record(on=D(2023, 2, 1))
+    with pytest.raises(PipelineError) as err:
+        services.enquiry_decide(enquiry=e, decision="progressed", on=D(2023, 3, 11))
+    assert err.value.field == "decision_date"
+    e.refresh_from_db()
+    assert e.decision == "pending" and e.decision_date is None
+    services.enquiry_decide(enquiry=e, decision="progressed", on=D(2023, 3, 10))
+    kw = {"enquiry": e, "spoke_to": "mother", "outcome": "agreed", "by": users["provider_manager"]}
+    with pytest.raises(PipelineError) as err:
+        services.consent_call_record(on=D(2024, 1, 1), **kw)
+    assert err.value.field == "call_date" and not e.consent_calls.exists()
+    services.consent_call_record(on=D(2023, 3, 10), **kw)
+    client.force_login(users["provider_manager"])
+    url = reverse("enquiry_accept", args=[e.enquiry_id])
+    response = client.post(url, {"referral_date": "2024-01-05", "cohort": "B", "funding": "sib"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_referral_date"' in html
+    assert "must be today or in the past" in html and 'value="2024-01-05"' in html
+    assert Referral.objects.count() == 0
+    response = client.post(url, {"referral_date": "2023-03-10", "cohort": "B", "funding": "sib"})
+    assert response.status_code == 302 and Referral.objects.count() == 1

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from stars.cases.models import (
     CaseClosure,
@@ -15,6 +14,7 @@ from stars.cases.models import (
     OutcomePeriod,
     Phase,
 )
+from stars.core import errors
 from stars.core.errors import RuleError
 from stars.domain.calendar import long_date
 from stars.partnership.selectors import contract_current
@@ -41,8 +41,7 @@ def check_happened(on: dt.date, field: str) -> None:
     period, a placement's end and a case's closure are recorded after they happened: never
     dated after today (a date years ahead would also hide what is overdue, and a closure or
     a placement's end dated ahead would be counted before it happened)."""
-    if on > timezone.localdate():
-        raise CaseError(field, "must be today or in the past")
+    errors.check_happened(on, field, CaseError)
 
 
 def check_live(referral: Referral, field: str) -> None:

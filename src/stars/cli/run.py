@@ -267,7 +267,7 @@ def export_indigo(*, out_dir: Path, day: dt.date, programme: str | None = None) 
 
 def explain(*, referral_id: str, day: dt.date, programme: str | None = None) -> None:
     within(programme)
-    from stars.cases.explain import explanation_for, explanation_text
+    from stars.finance.explain import explanation_with_claims
 
     referral = Referral.objects.filter(referral_id=referral_id).first()
     if referral is None:
@@ -279,7 +279,7 @@ def explain(*, referral_id: str, day: dt.date, programme: str | None = None) -> 
         object_id=referral_id,
         detail=f"stars explain --as-of {day}",
     )
-    out.print(explanation_text(explanation_for(referral, day)), highlight=False)
+    out.print(explanation_with_claims(referral, day), highlight=False)
 
 
 def simulate(

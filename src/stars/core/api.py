@@ -12,13 +12,18 @@ towards the same lockout as the sign-in page. A session's writes need the CSRF t
 requests do not (their credentials travel in a header no other site can make a browser send).
 
 Every error is a ``Problem`` (``detail``, and ``field`` when one field is at fault), as the
-OpenAPI document declares for each operation. The docs (Swagger UI, served from our own static
+OpenAPI document declares for each operation: the operations' own, and what Django or
+django-ninja answer before an operation runs (a path the API does not have, a method an
+operation does not take, a body that is not a JSON object), through :func:`problem_middleware`
+and :class:`ObjectParser`. The docs (Swagger UI, served from our own static
 files so the page works under our CSP) and the OpenAPI document need a signed-in user.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Annotated, Any
@@ -27,16 +32,19 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from ninja import Field, NinjaAPI, Query, Schema
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBasicAuth
-from pydantic import StringConstraints
+from pydantic import BeforeValidator, StringConstraints
 
 from stars.core.permissions import allowed, programme_enter
 from stars.core.programmes import programme_set
+from stars.core.security import API_PREFIX
+from stars.domain.calendar import parse_date
 
 
 class SessionAuth(APIKeyCookie):
@@ -92,6 +100,29 @@ class LocalSwagger(DocsBase):
         )
 
 
+class BodyError(ValueError):
+    """Why a request body is not a JSON object (answered 400 with these words)."""
+
+
+class ObjectParser(Parser):
+    """Request bodies are JSON objects: anything else is refused with where and why."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data = json.loads(request.body.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise BodyError(
+                f"The request body is not UTF-8: byte {exc.start + 1} cannot be read"
+            ) from exc
+        except json.JSONDecodeError as exc:
+            raise BodyError(
+                f"The request body is not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
+            ) from exc
+        if not isinstance(data, dict):
+            raise BodyError("Send a JSON object as the request body")
+        return data
+
+
 class StarsAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation: Any) -> str:
         """Operation ids as first published (``stars_core_api_<function>``), wherever the
@@ -112,6 +143,7 @@ api = StarsAPI(
     urls_namespace="api",
     docs=LocalSwagger(),
     docs_decorator=signed_in,
+    parser=ObjectParser(),
 )
 
 
@@ -141,6 +173,21 @@ def bounded_text(max_length: int) -> Any:
     return Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL)]
 
 
+def _iso_date(value: Any) -> dt.date:
+    """A date as the document declares it (``format: date``, ``2012-02-02``): pydantic on
+    its own also took a number (seconds since 1970, so 1328140800 was 2 February 2012) and
+    a date and time at midnight."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    found = parse_date(value) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError("must be a date as YYYY-MM-DD, e.g. 2012-02-02")
+    return found
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
 def column_length(model: Any, name: str) -> int:
     """The length a model's text column keeps (so a schema refuses longer text with 422)."""
     return int(model._meta.get_field(name).max_length)
@@ -161,6 +208,8 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         detail = f"{field} must be {ctx['max_length']} characters or fewer"
     elif kind == "string_pattern_mismatch" and ctx.get("pattern") == NO_NUL:
         detail = f"{field} must not contain the NUL character"
+    elif kind == "value_error":
+        detail = f"{field} {ctx['error']}"
     elif kind == "less_than_equal":
         detail = f"{field} must be {ctx['le']} or less"
     elif kind == "greater_than_equal":
@@ -177,8 +226,62 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     )
 
 
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own refusals; a body it could not parse says why (``ObjectParser``)."""
+    cause = exc.__cause__
+    detail = str(cause) if isinstance(cause, BodyError) else str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    """401: no credentials, or wrong ones (a wrong password counts towards the lockout)."""
+    if request.headers.get("Authorization", "").lower().startswith("basic"):
+        detail = "The user name or password is wrong"
+    else:
+        detail = "Send your STARS user name and password with HTTP Basic, or sign in"
+    return api.create_response(request, {"detail": detail}, status=401)
+
+
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found"}, status=404)
+
+
 api.add_exception_handler(ValidationError, _invalid)
 api.add_exception_handler(RequestDataTooBig, _too_big)
+api.add_exception_handler(HttpError, _http_error)
+api.add_exception_handler(AuthenticationError, _unauthenticated)
+api.add_exception_handler(Http404, _not_found)
+
+
+def problem_middleware(get_response: Callable[[HttpRequest], Any]) -> Callable[..., Any]:
+    """Under /api/, an error answered before any operation runs (Django's 404 for a path the
+    API does not have, django-ninja's 405 for a method an operation does not take, a 500) is
+    a Problem too, never an HTML page. The docs page is HTML and left alone."""
+
+    def middleware(request: HttpRequest) -> Any:
+        response = get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith(API_PREFIX)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        if response.status_code == 404:
+            detail = f"The API has no {request.path}: its operations are in /api/openapi.json"
+        elif response.status_code == 405:
+            allowed = ", ".join(sorted(m.strip() for m in response.get("Allow", "").split(",")))
+            response["Allow"] = allowed  # django-ninja's comes from a set, in any order
+            detail = f"{request.method} is not allowed on {request.path}; allowed: {allowed}"
+        else:
+            detail = response.reason_phrase
+        problem = JsonResponse({"detail": detail}, status=response.status_code)
+        for header in ("Allow", "Retry-After"):
+            if header in response:
+                problem[header] = response[header]
+        return problem
+
+    return middleware
+
 
 PAGE_SIZE = 100
 MAX_PAGE = 100_000

@@ -8,7 +8,10 @@ with both; the CLI prints the message.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+
+from django.utils import timezone
 
 
 class RuleError(ValueError):
@@ -28,3 +31,10 @@ class RuleError(ValueError):
         self.message = message
         self.problems = list(problems) or [(field, message)]
         super().__init__(f"{field}: {message}" if field else message)
+
+
+def check_happened(on: dt.date, field: str, error: type[RuleError] = RuleError) -> None:
+    """What is recorded has happened: a date after today (the service's own day) is refused
+    on ``field``, as ``error`` (the app's own :class:`RuleError`)."""
+    if on > timezone.localdate():
+        raise error(field, "must be today or in the past")

@@ -118,7 +118,8 @@ def programme_enter(
     if asked is not None:
         choice = by_code.get(asked.strip().lower())
         if choice is None:
-            raise Http404("no such programme")
+            known = ", ".join(by_code)
+            raise Http404(f"programme {asked!r}: no such programme of yours (one of: {known})")
     else:
         session = getattr(request, "session", None)
         remembered = session.get(SESSION_KEY, "") if session is not None else ""

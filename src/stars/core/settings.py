@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "stars.core.programmes.programme_middleware",
+    "stars.core.api.problem_middleware",
 ]
 
 ROOT_URLCONF = "stars.web.urls"

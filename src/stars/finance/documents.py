@@ -67,6 +67,11 @@ def claim_summary(claim: OutcomeClaim) -> list[tuple[str, Any]]:
         ("Status", claim.get_status_display()),
         ("Contract", claim.contract_name),
         ("Outcome payments", t.outcome_payments),
+        *(
+            [("Over the maximum outcome payment: not payable (net)", t.held_back)]
+            if t.held_back
+            else []
+        ),
         ("Guaranteed-funding fees", t.guaranteed_fees),
         ("Of which adjustments", t.adjustments),
         ("Total claimed", t.total),

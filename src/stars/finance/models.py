@@ -31,6 +31,7 @@ class LineKind(models.TextChoices):
     OUTCOME = "outcome", "Outcome payment"
     GUARANTEED_FEE = "guaranteed_fee", "Guaranteed-funding fee"
     ADJUSTMENT = "adjustment", "Adjustment"
+    OVER_MAXIMUM = "over_maximum", "Over the maximum outcome payment"
 
 
 class Component(models.TextChoices):

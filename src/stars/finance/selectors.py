@@ -22,7 +22,14 @@ from stars.domain.outcomes.claims import (
     claim_totals,
     next_claim_step,
 )
-from stars.finance.models import EXACT, ClaimFund, ClaimLine, ClaimStatus, OutcomeClaim
+from stars.finance.models import (
+    EXACT,
+    ClaimFund,
+    ClaimLine,
+    ClaimStatus,
+    LineKind,
+    OutcomeClaim,
+)
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, programme_councils
 
@@ -176,6 +183,13 @@ def _totals_of(claim: OutcomeClaim) -> ClaimTotals:
     lines = [LinesSummed(r["kind"], r["component"], r["sum"]) for r in summed]
     funds = [FundShare(f.name, f.share, f.cap, f.amount) for f in claim.funds.all()]
     return claim_totals(lines, funds)
+
+
+def held_back_for(referral: Any) -> Decimal:
+    """What claims hold back of the referral's outcome payments over a maximum outcome
+    payment, not payable (0 when none), summed exactly in Python."""
+    lines = ClaimLine.objects.filter(referral=referral, kind=LineKind.OVER_MAXIMUM)
+    return -sum(lines.values_list("amount", flat=True), Decimal(0))
 
 
 def _lines_by_council(lines: QuerySet[ClaimLine]) -> dict[int, Decimal]:

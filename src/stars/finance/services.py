@@ -26,11 +26,11 @@ from stars.domain.outcomes.claims import (
     GUARANTEED_FEE,
     Claimed,
     FundShare,
-    LineSpec,
+    Maximum,
     claim_lines,
     fund_shares,
     outcome_of,
-    over_maximum,
+    within_maxima,
 )
 from stars.finance import engine_bridge
 from stars.finance.models import EXACT, FUND_EXACT, ClaimFund, ClaimLine, ClaimStatus, OutcomeClaim
@@ -53,30 +53,25 @@ def _check_exact(amount: Decimal) -> Decimal:
     return amount
 
 
-def _within_maxima(
-    contract: Contract, council: Council, claim: OutcomeClaim, specs: list[LineSpec]
-) -> None:
-    """Refuse a claim whose outcome payments would pass the contract's maximum outcome
-    payment (all councils' claims) or the council's own maximum, if it has one, saying the
-    headroom. Guaranteed-funding fees are not outcome payments: they do not count."""
-    outcome = outcome_of(specs)
+def _maxima(contract: Contract, council: Council, claim: OutcomeClaim) -> list[Maximum]:
+    """The maxima the claim comes under: the contract's maximum outcome payment (every
+    council's claims) and the council's own, if it has one, each with what every other
+    claim under it pays. Guaranteed-funding fees are not outcome payments: they do not
+    count."""
     others = ClaimLine.objects.exclude(claim=claim).exclude(component=GUARANTEED_FEE)
-    everyone = sum(others.values_list("amount", flat=True), Decimal(0))
-    why = over_maximum(
-        contract.maximum_outcome_payment,
-        everyone,
-        outcome,
-        "the contract's maximum outcome payment",
-    )
+    out = []
+    if contract.maximum_outcome_payment is not None:
+        everyone = sum(others.values_list("amount", flat=True), Decimal(0))
+        what = "the contract's maximum outcome payment"
+        out.append(Maximum(contract.maximum_outcome_payment, everyone, what))
     try:
         own = contract.local_authority(council.code).maximum_outcome_payment
     except KeyError:
         own = None
-    if why is None and own is not None:
+    if own is not None:
         mine = others.filter(claim__council=council).values_list("amount", flat=True)
-        why = over_maximum(own, sum(mine, Decimal(0)), outcome, f"{council.name}'s maximum")
-    if why is not None:
-        raise ClaimError(None, f"refused: {why}")
+        out.append(Maximum(own, sum(mine, Decimal(0)), f"{council.name}'s maximum"))
+    return out
 
 
 def _fund_shares(contract: Contract, claim: OutcomeClaim, outcome: Decimal) -> list[FundShare]:
@@ -97,10 +92,10 @@ def _claimed_before(council: Council, month: dt.date) -> dict[str, Claimed]:
     """What earlier claims of the council hold, per referral (summed exactly in Python)."""
     out: dict[str, Claimed] = {}
     rows = ClaimLine.objects.filter(claim__council=council, claim__month__lt=month).values_list(
-        "referral__referral_id", "component", "payable_weeks", "amount"
+        "referral__referral_id", "component", "payable_weeks", "amount", "kind"
     )
-    for rid, component, weeks, amount in rows.iterator():
-        out[rid] = out.get(rid, Claimed()).add(component, weeks, amount)
+    for rid, component, weeks, amount, kind in rows.iterator():
+        out[rid] = out.get(rid, Claimed()).add(component, weeks, amount, kind)
     return out
 
 
@@ -110,11 +105,12 @@ def claim_prepare(
 ) -> OutcomeClaim:
     """Prepare (or refresh) the council's claim for ``month`` from the engine.
 
-    Refused when the month has not ended, when an earlier claim is not yet approved, when
-    this claim has been submitted or approved (an approved claim is never rewritten), or
-    when its outcome payments would pass the contract's maximum outcome payment or the
-    council's (the message gives the headroom). The outcome funds' parts are worked out
-    here, claims taken in the order they are prepared.
+    Refused when the month has not ended, when an earlier claim is not yet approved, or
+    when this claim has been submitted or approved (an approved claim is never rewritten).
+    Outcome payments that would pass the contract's maximum outcome payment or the
+    council's are held back (``within_maxima``); fees are claimed in full. The outcome
+    funds' parts are worked out here on what is paid, claims taken in the order they are
+    prepared.
     """
     month = month_start(month)
     after = next_month(month)
@@ -145,8 +141,9 @@ def claim_prepare(
     start, end = engine_bridge.payments_between(
         contract, council=council.code, start=month, end=after
     )
-    specs = claim_lines(month=month, start=start, end=end, claimed=_claimed_before(council, month))
-    _within_maxima(contract, council, claim, specs)
+    claimed = _claimed_before(council, month)
+    specs = claim_lines(month=month, start=start, end=end, claimed=claimed)
+    specs = within_maxima(specs, claimed, _maxima(contract, council, claim))
     referrals = {  # ids are unique within the programme worked in
         r.referral_id: r
         for r in Referral.objects.filter(referral_id__in={s.referral_id for s in specs})

@@ -15,7 +15,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from stars.core.errors import RuleError
+from stars.core.errors import RuleError, check_happened
 from stars.core.roles import Role
 from stars.domain.pipeline import enquiry_problems
 from stars.notifications.services import notify
@@ -141,6 +141,7 @@ def enquiry_decide(*, enquiry: Enquiry, decision: str, on: dt.date, reason: str 
         raise PipelineError("decision", "choose the meeting's decision")
     if decision in DECISION_NEEDS_REASON and not reason.strip():
         raise PipelineError("reason", "say why (the reason or the criterion not met)")
+    check_happened(on, "decision_date", PipelineError)
     if on < enquiry.enquiry_date:
         raise PipelineError("decision_date", "the decision cannot be before the enquiry date")
     if enquiry.referrals.exists():
@@ -155,6 +156,7 @@ def enquiry_decide(*, enquiry: Enquiry, decision: str, on: dt.date, reason: str 
 def consent_call_record(
     *, enquiry: Enquiry, on: dt.date, spoke_to: str, outcome: str, by: Any
 ) -> ConsentCall:
+    check_happened(on, "call_date", PipelineError)
     if on < enquiry.enquiry_date:
         raise PipelineError("call_date", "the call cannot be before the enquiry date")
     if not spoke_to.strip():
@@ -193,6 +195,7 @@ def referral_accept(
         raise PipelineError("decision", "only an enquiry progressed at its meeting can be accepted")
     if enquiry.referrals.exists():
         raise PipelineError("decision", "this enquiry has already been accepted")
+    check_happened(on, "referral_date", PipelineError)
     if on < (enquiry.decision_date or enquiry.enquiry_date):
         raise PipelineError("referral_date", "acceptance cannot be before the decision")
     if (
@@ -281,6 +284,7 @@ def referral_rerefer(*, referral: Referral, on: dt.date, cohort: str, reason: st
         raise PipelineError("reason", "choose a cohort move or an extension after graduation")
     if reason == "extension" and referral.status != Status.GRADUATED:
         raise PipelineError("reason", "an extension follows a graduation")
+    check_happened(on, "referral_date", PipelineError)
     if on < referral.referral_date:
         raise PipelineError("referral_date", "the re-referral cannot be before the referral")
     if reason == "cohort_move" and referral.status == Status.LIVE:

@@ -27,6 +27,7 @@ from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.calendar import Quarter, next_month
 from stars.domain.disclosure import SUPPRESSED, suppress_group
 from stars.domain.evaluation.report import money_of_section
+from stars.domain.outcomes.claims import OVER_MAXIMUM
 from stars.domain.vocabulary import DECISIONS, STATUSES, label
 from stars.finance.engine_bridge import payments_as_of
 from stars.partnership.selectors import contract_current
@@ -327,6 +328,10 @@ def _money_section(
         notes.append(
             f"{outcome / cap:.0%} of the contract's maximum outcome payment "
             f"({format_gbp(cap)}) is paid in outcome payments (guaranteed-funding fees apart)."
+            if outcome <= cap
+            else f"The outcome payments earned, {format_gbp(outcome)}, pass the contract's "
+            f"maximum outcome payment ({format_gbp(cap)}): {format_gbp(outcome - cap)} of them "
+            "is not payable, and claims pay the maximum (guaranteed-funding fees apart)."
         )
     table = Table(
         "money",
@@ -402,21 +407,27 @@ def data_quality(*, scope: Scope | None, quarter: Quarter, report: dict[str, Any
         last = mine.order_by("-month").first()
         assert last is not None
         upto = next_month(last.month)
-        claimed = sum(  # exactly, in Python: SQLite sums decimals as floating point
-            (a for a in mine.values_list("lines__amount", flat=True) if a is not None),
-            Decimal(0),
-        )
+        claimed = held_back = Decimal(0)  # exactly, in Python: SQLite sums decimals as float
+        for kind, amount in mine.values_list("lines__kind", "lines__amount"):
+            if amount is not None:
+                claimed += amount
+                held_back -= amount if kind == OVER_MAXIMUM else 0
         engine = sum(
             (p.total for p in payments_as_of(contract, council=code, as_of=upto).values()),
             Decimal(0),
         )
         name = contract.local_authority(code).name
-        ok = claimed == engine
+        ok = claimed + held_back == engine
+        over = (
+            f" less {format_gbp(held_back)} over the maximum outcome payment, not payable"
+            if held_back
+            else ""
+        )
         found = (
-            f"{format_gbp(claimed)} claimed to {last.month:%B %Y}, equal to the engine"
+            f"{format_gbp(claimed)} claimed to {last.month:%B %Y}, equal to the engine{over}"
             if ok
-            else f"{format_gbp(claimed)} claimed, engine {format_gbp(engine)}: "
-            f"difference {format_gbp(engine - claimed)} to be claimed as adjustments"
+            else f"{format_gbp(claimed)} claimed, engine {format_gbp(engine)}{over}: "
+            f"difference {format_gbp(engine - held_back - claimed)} to be claimed as adjustments"
         )
         checks.append(Check(f"{name}: approved claims against the outcomes engine", found, ok))
 

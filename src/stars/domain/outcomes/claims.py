@@ -11,15 +11,17 @@ earned by a date. A council's claim for month M is built from two of those figur
   shows up here instead, as a positive or negative line.
 
 So the sum of all claims up to M equals the engine's figure at the end of M, to the penny,
-whatever was corrected in between. Outcome payments and guaranteed-funding fees are kept
-apart ("component") because only outcome payments attract the Life Chances Fund share.
+whatever was corrected in between, less what a maximum outcome payment holds back
+(``within_maxima``: lines of their own, so the bookkeeping per referral is unchanged).
+Outcome payments and guaranteed-funding fees are kept apart ("component") because only
+outcome payments attract the Life Chances Fund share.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Protocol
 
@@ -31,6 +33,7 @@ from stars.domain.outcomes.engine import ReferralPayment
 OUTCOME = "outcome"
 GUARANTEED_FEE = "guaranteed_fee"
 ADJUSTMENT = "adjustment"
+OVER_MAXIMUM = "over_maximum"
 
 
 def _nothing(referral_id: str) -> ReferralPayment:
@@ -39,16 +42,23 @@ def _nothing(referral_id: str) -> ReferralPayment:
 
 @dataclass(frozen=True)
 class Claimed:
-    """What earlier claims hold for one referral, per component."""
+    """What earlier claims hold for one referral, per component: the outcome payments earned
+    (``outcome``), of which ``held_back`` were not payable over a maximum outcome payment
+    (its ``OVER_MAXIMUM`` lines), and the fees."""
 
     outcome_weeks: int = 0
     outcome: Decimal = ZERO
     fee: Decimal = ZERO
+    held_back: Decimal = ZERO
 
-    def add(self, component: str, weeks: int, amount: Decimal) -> Claimed:
+    def add(self, component: str, weeks: int, amount: Decimal, kind: str = "") -> Claimed:
+        if kind == OVER_MAXIMUM:
+            return replace(self, held_back=self.held_back - amount)
         if component == GUARANTEED_FEE:
-            return Claimed(self.outcome_weeks, self.outcome, self.fee + amount)
-        return Claimed(self.outcome_weeks + weeks, self.outcome + amount, self.fee)
+            return replace(self, fee=self.fee + amount)
+        return replace(
+            self, outcome_weeks=self.outcome_weeks + weeks, outcome=self.outcome + amount
+        )
 
 
 @dataclass(frozen=True)
@@ -201,22 +211,93 @@ def fund_shares(
     return tuple(out)
 
 
-def over_maximum(
-    maximum: Decimal | None, claimed_before: Decimal, outcome: Decimal, what: str
-) -> str | None:
-    """Why a claim's outcome payments cannot be claimed under a maximum (None: they can).
+@dataclass(frozen=True)
+class Maximum:
+    """A maximum outcome payment a claim comes under: ``amount``, and ``paid_before``, the
+    outcome payments every other claim under it pays (after what they held back)."""
 
-    ``claimed_before`` is the outcome payments every other claim under the same maximum
-    holds. Guaranteed-funding fees are not outcome payments and do not count.
+    amount: Decimal
+    paid_before: Decimal
+    what: str
+
+    @property
+    def headroom(self) -> Decimal:
+        return max(self.amount - self.paid_before, ZERO)
+
+
+def within_maxima(
+    lines: list[LineSpec], claimed: Mapping[str, Claimed], maxima: Iterable[Maximum]
+) -> list[LineSpec]:
+    """The claim's lines with what passes a maximum outcome payment held back.
+
+    A claim pays its outcome payments (adjustments included) and what earlier claims of the
+    council held back, up to the headroom of every maximum it comes under (never below 0):
+    so the outcome payments paid up to any claim are the least of each maximum and what was
+    earned. Guaranteed-funding fees do not count and are paid in full. What is held back is
+    an ``OVER_MAXIMUM`` line per referral ("not payable"), taken from the referrals' outcome
+    payments in this claim, the last referral first; what becomes payable again (a record
+    corrected down, a maximum raised) is given back, the first referral first.
     """
-    if maximum is None or claimed_before + outcome <= maximum:
-        return None
-    headroom = max(maximum - claimed_before, ZERO)
-    return (
-        f"this claim's outcome payments of {_money(outcome)} would pass {what} of "
-        f"{_money(maximum)}: earlier claims hold {_money(claimed_before)}, so the headroom is "
-        f"{_money(headroom)}"
+    earned = outcome_of(lines)
+    held = sum((c.held_back for c in claimed.values()), ZERO)
+    paid = earned + held
+    binding: Maximum | None = None
+    for m in maxima:
+        if m.headroom < paid:
+            paid, binding = m.headroom, m
+    change = paid - earned  # negative: held back; positive: given back
+    if not change:
+        return lines
+    why = (
+        ""
+        if binding is None
+        else f" ({binding.what} of {_money(binding.amount)}: other claims pay "
+        f"{_money(binding.paid_before)}, so the headroom was {_money(binding.headroom)})"
     )
+    out: list[LineSpec] = []
+    if change < 0:
+        mine: dict[str, Decimal] = {}
+        for x in lines:
+            if x.component != GUARANTEED_FEE:
+                mine[x.referral_id] = mine.get(x.referral_id, ZERO) + x.amount
+        left = -change
+        for rid in sorted(mine, reverse=True):
+            cut = min(left, max(mine[rid], ZERO))
+            if cut:
+                out.append(
+                    LineSpec(
+                        rid,
+                        OVER_MAXIMUM,
+                        OUTCOME,
+                        0,
+                        ZERO,
+                        -cut,
+                        f"over the maximum outcome payment: {_money(cut)} of this referral's "
+                        f"outcome payments in this claim not payable{why}",
+                    )
+                )
+                left -= cut
+    else:
+        left = change
+        for rid in sorted(claimed):
+            back = min(left, claimed[rid].held_back)
+            if back > 0:
+                out.append(
+                    LineSpec(
+                        rid,
+                        OVER_MAXIMUM,
+                        OUTCOME,
+                        0,
+                        ZERO,
+                        back,
+                        f"under the maximum outcome payment again: {_money(back)} of this "
+                        f"referral's outcome payments held back by earlier claims now payable"
+                        f"{why}",
+                    )
+                )
+                left -= back
+    out.sort(key=lambda x: x.referral_id)
+    return [*lines, *out]
 
 
 @dataclass(frozen=True)
@@ -227,6 +308,7 @@ class ClaimTotals:
     money: Money
     adjustments: Decimal
     funds: tuple[FundShare, ...] = ()
+    held_back: Decimal = ZERO  # outcome payments over a maximum, not payable (net)
 
     @property
     def outcome_payments(self) -> Decimal:
@@ -253,9 +335,12 @@ class ClaimTotals:
 
 def claim_totals(lines: Iterable[LineLike], funds: Iterable[FundShare]) -> ClaimTotals:
     """Totals of claim lines and the funds' parts of them (``fund_shares``); adjustments
-    count in their component and are shown apart."""
-    outcome = fees = adjustments = ZERO
+    count in their component and are shown apart, and so is what a maximum outcome payment
+    held back (its lines count in the outcome payments, which are what is paid)."""
+    outcome = fees = adjustments = held_back = ZERO
     for line in lines:
+        if line.kind == OVER_MAXIMUM:
+            held_back -= line.amount
         if line.component == GUARANTEED_FEE:
             fees += line.amount
         else:
@@ -268,7 +353,7 @@ def claim_totals(lines: Iterable[LineLike], funds: Iterable[FundShare]) -> Claim
         guaranteed_funding_payments=fees,
         fund_contributions=sum((f.amount for f in shares), ZERO),
     )
-    return ClaimTotals(money, adjustments, shares)
+    return ClaimTotals(money, adjustments, shares, held_back)
 
 
 # -- the next step of a council's claims --------------------------------------------------------
