@@ -178,3 +178,56 @@ def test_claims_never_pass_the_maximum_and_pay_the_least_of_it_and_what_was_earn
             if x.kind == OVER_MAXIMUM and x.amount < 0:
                 mine = [y for y in lines if y.referral_id == x.referral_id]
                 assert outcome_of(mine) >= 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    maximum=st.one_of(st.none(), amount),
+    own=st.tuples(st.one_of(st.none(), amount), st.one_of(st.none(), amount)),
+    months=st.lists(
+        st.tuples(
+            st.tuples(amount, amount, st.booleans()), st.tuples(amount, amount, st.booleans())
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_two_councils_under_the_contracts_maximum_and_their_own(maximum, own, months):
+    """Two councils claim month by month under the contract's maximum and each its own: no
+    claim takes either past its maximum, a council's claims never pay more than it earned,
+    fees are paid in full, and a claim holds back only what a maximum leaves no room for."""
+    ledgers = [Ledger(m) for m in own]  # each its own maximum; the contract's shared
+    earned = [ZERO, ZERO]
+    fees = [ZERO, ZERO]
+    for month in months:
+        for k, (more, fee, down) in enumerate(month):
+            ledger = ledgers[k]
+            earned[k] = max(earned[k] - more, ZERO) if down else earned[k] + more
+            fees[k] += fee
+            end = {"R": figure("R", earned[k], fees[k])}
+            lines = claim_lines(
+                month=ledger.month, start=ledger.before, end=end, claimed=ledger.claimed
+            )
+            others = ledgers[1 - k].paid
+            maxima = [] if maximum is None else [Maximum(maximum, others + ledger.paid, WHAT)]
+            if ledger.maximum is not None:
+                maxima.append(Maximum(ledger.maximum, ledger.paid, "its own maximum"))
+            lines = within_maxima(lines, ledger.claimed, maxima)
+            for x in lines:
+                c = ledger.claimed.get(x.referral_id, Claimed())
+                ledger.claimed[x.referral_id] = c.add(
+                    x.component, x.payable_weeks, x.amount, x.kind
+                )
+            ledger.paid += outcome_of(lines)
+            ledger.fees += sum((x.amount for x in lines if x.component == GUARANTEED_FEE), ZERO)
+            ledger.before, ledger.month = end, next_month(ledger.month)
+            held = ledger.claimed["R"].held_back if "R" in ledger.claimed else ZERO
+            total = ledgers[0].paid + ledgers[1].paid
+            if maximum is not None:
+                assert total <= maximum
+            if ledger.maximum is not None:
+                assert ledger.paid <= ledger.maximum
+            assert held >= 0 and ledger.paid == earned[k] - held
+            assert ledger.fees == fees[k]
+            if held:  # held back only at a maximum
+                assert (maximum is not None and total == maximum) or ledger.paid == ledger.maximum

@@ -9,12 +9,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from stars.core.models import AccessLog
 from stars.core.permissions import PAGES
 from stars.core.templatetags.stars_format import money
 from stars.finance.models import ClaimStatus, OutcomeClaim
-from stars.finance.services import claim_prepare
+from stars.finance.services import claim_prepare, claim_submit
+from stars.governance.corrections import child_restrict
 from tests.finance.conftest import TODAY
 
 FINANCE_PAGES = [
@@ -179,6 +181,8 @@ def test_money_page_warns_near_the_maximum_outcome_payment(
 ):
     from dataclasses import replace
 
+    from django.core.cache import cache
+
     from stars.finance import figures, views
     from stars.partnership.selectors import contract_current
 
@@ -191,6 +195,14 @@ def test_money_page_warns_near_the_maximum_outcome_payment(
     client.force_login(users["provider_manager"])
     page = client.get(reverse("finance_money"), {"as_of": "2024-01-01"}).content.decode()
     assert 'data-testid="cap-warning"' in page and "90.0%" in page
+    # past the maximum: nothing is left, and what was earned beyond it is not payable
+    past = replace(contract, maximum_outcome_payment=cap["paid"] - Decimal("1234.56"))
+    over = figures.cap_position(past, D(2024, 1, 1))
+    assert (over["left"], over["over"]) == (0, Decimal("1234.56"))
+    monkeypatch.setattr(views, "contract_current", lambda: past)
+    cache.clear()  # the figures are cached per version of the records, not of this stand-in
+    page = client.get(reverse("finance_money"), {"as_of": "2024-01-01"}).content.decode()
+    assert "£1,234.56 earned beyond it is not payable" in page and "is left" not in page
 
 
 def test_a_long_claim_is_shown_fifty_lines_a_page(client, users, money_referrals):
@@ -252,3 +264,43 @@ def test_the_claims_list_sums_the_lines_once_per_change_and_shows_each_change(
     line.save()
     html, lines_read = listed()
     assert money(total + Decimal("1000")) in html and lines_read
+
+
+def test_a_restricted_child_s_claim_lines_name_no_one_but_to_administrators(
+    client, users, money_referrals, derby
+):
+    """The claim still counts a restricted child's weeks (its totals do not move), but its
+    lines, page, downloads and dispute form name the referral and child to administrators
+    only, as every other page does."""
+    pm = users["provider_manager"]
+    claim = claim_prepare(council=derby, month=D(2022, 4, 1), by=pm, today=TODAY)
+    claim_submit(claim=claim, by=pm)
+    r = money_referrals["derby"]
+    secrets = (r.referral_id, r.child.child_ref)
+    client.force_login(users["commissioner"])
+    before = client.get(url("claim_detail", month="2022-04"), {"format": "csv"}).content
+    child_restrict(child_ref=r.child.child_ref, restricted=True, reason="Asked", by=users["admin"])
+    for role in ("commissioner", "provider_manager"):
+        client.force_login(users[role])
+        for params in ({}, {"format": "csv"}):
+            body = client.get(url("claim_detail", month="2022-04"), params).content.decode()
+            assert not any(s in body for s in secrets), (role, params)
+        xlsx = client.get(url("claim_detail", month="2022-04"), {"format": "xlsx"}).content
+        cells = [
+            str(c)
+            for ws in load_workbook(io.BytesIO(xlsx))
+            for row in ws.iter_rows(values_only=True)
+            for c in row
+        ]
+        assert not any(s in c for s in secrets for c in cells), role
+    client.force_login(users["commissioner"])
+    form = client.get(url("claim_dispute", month="2022-04")).content.decode()
+    assert not any(s in form for s in secrets)
+    after = client.get(url("claim_detail", month="2022-04"), {"format": "csv"}).content
+    # the same lines and amounts: only the two names of the restricted child's lines differ
+    assert len(after.splitlines()) == len(before.splitlines())
+    amounts = [line.split(b",")[-5:] for line in after.splitlines()]
+    assert amounts == [line.split(b",")[-5:] for line in before.splitlines()]
+    client.force_login(users["admin"])
+    body = client.get(url("claim_detail", month="2022-04")).content.decode()
+    assert all(s in body for s in secrets)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -67,7 +68,7 @@ def test_a_wrong_basic_password_is_401_not_a_csrf_refusal(web):
 def test_a_signed_in_browser_must_send_the_csrf_token(web):
     web.sign_in("spoc")
     status, body = web.json("POST", "/api/enquiries", readme_curl_body())
-    assert status == 403 and "CSRF" in body["detail"]
+    assert status == 403 and "X-CSRFToken" in body["detail"], body
     assert Enquiry.objects.count() == 0
     token = {"X-CSRFToken": web.cookies["csrftoken"]}
     status, body = web.json("POST", "/api/enquiries", readme_curl_body(), token)
@@ -107,9 +108,13 @@ def test_openapi_document_declares_every_error_as_a_problem(web):
     assert problem["properties"]["detail"]["type"] == "string"
     for path, ops in spec["paths"].items():
         for method, op in ops.items():
-            for code in ("401", "403", "422"):
+            # 404: also a programme the user does not belong to; 429: locked out
+            for code in ("401", "403", "404", "422", "429"):
                 ref = op["responses"][code]["content"]["application/json"]["schema"]["$ref"]
                 assert ref == "#/components/schemas/Problem", (method, path, code)
+            programme = [p for p in op["parameters"] if p["name"] == "programme"]
+            assert programme and programme[0]["in"] == "query", (method, path)
+            assert programme[0]["schema"] == {"type": "string"} and not programme[0]["required"]
     assert {"400", "413"} <= set(spec["paths"]["/api/enquiries"]["post"]["responses"])
     page = next(
         p for p in spec["paths"]["/api/enquiries"]["get"]["parameters"] if p["name"] == "page"
@@ -326,3 +331,17 @@ def test_a_user_without_a_council_must_name_the_council(web):
         "POST", "/api/enquiries", {**readme_curl_body(), "council": "derby"}, basic("admin")
     )
     assert status == 201, body
+
+
+@pytest.mark.parametrize(
+    "value", [1328140800, "1328140800", "2012-02-02T00:00:00", "2012-02-30", "02/02/2012", ""]
+)
+def test_a_date_is_a_date_as_the_document_declares_it_or_a_422(web, value):
+    expected = {"detail": "date_of_birth must be a date as YYYY-MM-DD, e.g. 2012-02-02"}
+    body = {**readme_curl_body(), "date_of_birth": value}
+    status, answer = web.json("POST", "/api/enquiries", body, basic())
+    assert (status, answer) == (422, {**expected, "field": "date_of_birth"})
+    assert Enquiry.objects.count() == 0
+    query = urlencode({"cohort": "D", "date_of_birth": value, "on": "2024-02-01"})
+    status, answer = web.json("GET", f"/api/eligibility?{query}", headers=basic())
+    assert (status, answer) == (422, {**expected, "field": "date_of_birth"})

@@ -133,6 +133,20 @@ def test_the_maximum_outcome_payment_is_measured_against_outcome_payments_alone(
     assert "guaranteed-funding fees apart" in note
 
 
+def test_past_the_maximum_the_card_says_what_is_not_payable(programme, monkeypatch):
+    from dataclasses import replace
+
+    from stars.reports import card
+
+    now = evaluation_for(scope=None, as_of=dt.date(2024, 9, 30))
+    earned = Decimal(str(now["finance"]["outcome_payments"]))
+    small = replace(contract_current(), maximum_outcome_payment=earned - Decimal("1000.50"))
+    monkeypatch.setattr(card, "contract_current", lambda: small)
+    (note,) = _section(card_context(scope=None, quarter=Q, suppressed=False), "money").notes
+    assert "pass the contract's maximum outcome payment" in note
+    assert "£1,000.50 of them is not payable, and claims pay the maximum" in note
+
+
 def test_the_card_names_the_contracts_outcome_funds():
     contracts = Path(__file__).resolve().parents[2] / "contracts"
     dn2 = (contracts / "dn2-stars.toml").read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ from stars.domain.calendar import age_on, months_between
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED, pseudonym, suppress_group
 from stars.domain.evaluation.report import evaluation_report
-from stars.domain.money import Money, capped_split
+from stars.domain.money import ZERO, Money, capped_split
 from stars.domain.outcomes.engine import money_by_dates, money_by_group, referral_figures
 from stars.domain.vocabulary import label
 from stars.finance.engine_bridge import frames_for
@@ -216,13 +216,22 @@ def _council_funds(
 
 def cap_position(contract: Contract, as_of: dt.date) -> dict[str, Any] | None:
     """The programme's outcome payments earned (guaranteed-funding fees apart) against the
-    contract's maximum outcome payment."""
+    contract's maximum outcome payment: what is left under it, and what was earned beyond
+    it, which claims do not pay (``stars.domain.outcomes.claims.within_maxima``)."""
     cap = contract.maximum_outcome_payment
     if not cap:
         return None
     paid = money_at(contract, frames_for(None), as_of).outcome_payments  # fees apart
     used = paid / cap
-    return {"cap": cap, "paid": paid, "used": used, "near": used >= NEAR_CAP, "left": cap - paid}
+    left, over = max(cap - paid, ZERO), max(paid - cap, ZERO)
+    return {
+        "cap": cap,
+        "paid": paid,
+        "used": used,
+        "near": used >= NEAR_CAP,
+        "left": left,
+        "over": over,
+    }
 
 
 def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:

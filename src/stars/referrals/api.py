@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from stars.core.api import (
     PAGE_SIZE,
+    IsoDate,
     PageNumber,
     Problem,
     answers,
@@ -37,8 +38,8 @@ class EnquiryIn(Schema):
     cohort: bounded_text(column_length(Enquiry, "cohort"))
     given_name: bounded_text(column_length(Child, "given_name"))
     family_name: bounded_text(column_length(Child, "family_name"))
-    date_of_birth: dt.date
-    enquiry_date: dt.date
+    date_of_birth: IsoDate
+    enquiry_date: IsoDate
     social_worker: bounded_text(column_length(Enquiry, "social_worker")) = ""
     team: bounded_text(column_length(Enquiry, "team")) = ""
     needs: list[str] = Field(
@@ -204,7 +205,7 @@ def get_referral(request: HttpRequest, referral_id: str) -> Any:
 
 @router.get("/eligibility", response=answers({200: EligibilityOut}), tags=["enquiries"])
 def eligibility(
-    request: HttpRequest, cohort: str, date_of_birth: dt.date, on: dt.date
+    request: HttpRequest, cohort: str, date_of_birth: IsoDate, on: IsoDate
 ) -> EligibilityOut:
     """Is a child eligible for a cohort on a date, under the rule in force then, and why."""
     require(request, "enquiry_new")

@@ -328,6 +328,10 @@ def _money_section(
         notes.append(
             f"{outcome / cap:.0%} of the contract's maximum outcome payment "
             f"({format_gbp(cap)}) is paid in outcome payments (guaranteed-funding fees apart)."
+            if outcome <= cap
+            else f"The outcome payments earned, {format_gbp(outcome)}, pass the contract's "
+            f"maximum outcome payment ({format_gbp(cap)}): {format_gbp(outcome - cap)} of them "
+            "is not payable, and claims pay the maximum (guaranteed-funding fees apart)."
         )
     table = Table(
         "money",
