@@ -11,7 +11,13 @@ import time_machine
 from django.urls import reverse
 
 from stars.cases import record, services
-from stars.cases.models import Assessment, MeasureEvent, OutcomePeriod, ProgressMeeting
+from stars.cases.models import (
+    Assessment,
+    AttendanceTerm,
+    MeasureEvent,
+    OutcomePeriod,
+    ProgressMeeting,
+)
 from stars.cases.services import CaseError
 
 D = dt.date
@@ -188,3 +194,20 @@ def test_the_end_of_a_placement_dated_ahead_is_refused_on_its_field(client, user
     assert response.status_code == 200 and 'href="#id_end_date"' in html
     assert "must be today or in the past" in html and 'value="2025-06-01"' in html
     assert list(OutcomePeriod.objects.values_list("end_date", flat=True)) == [None]
+
+
+@pytest.mark.parametrize("possible", ["381", "99999999999999999999"])
+def test_a_term_of_more_sessions_than_a_school_year_is_refused_on_its_field(
+    client, users, case, possible
+):
+    """Twenty nines typed in "Possible sessions" gave the service's error page (the number
+    did not fit the database); any term longer than a school year is a slip of the keys."""
+    client.force_login(users["key_worker"])
+    data = {"term": "spring 2022", "start_date": "2022-01-04", "attended_sessions": "100"}
+    response = client.post(_url("case_attendance"), {**data, "possible_sessions": possible})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_possible_sessions"' in html
+    assert "cannot be more than 380" in html and f'value="{possible}"' in html
+    assert not AttendanceTerm.objects.exists()
+    response = client.post(_url("case_attendance"), {**data, "possible_sessions": "380"})
+    assert response.status_code == 302 and AttendanceTerm.objects.count() == 1

@@ -36,6 +36,7 @@ from stars.cases.models import (
 from stars.cases.models import Assessment as AssessmentModel
 from stars.cases.services import CaseError, check_happened, check_on_case
 from stars.domain.calendar import long_date
+from stars.domain.measures import SCHOOL_YEAR_SESSIONS
 from stars.referrals.models import Referral
 
 
@@ -178,6 +179,11 @@ def attendance_record(
         raise CaseError("term", "name the term, for example: autumn 2024")
     if possible <= 0:
         raise CaseError("possible_sessions", "enter the number of possible sessions (half days)")
+    if possible > SCHOOL_YEAR_SESSIONS:
+        raise CaseError(
+            "possible_sessions",
+            f"cannot be more than {SCHOOL_YEAR_SESSIONS}, a whole school year of half days",
+        )
     if attended < 0:
         raise CaseError("attended_sessions", "cannot be negative")
     if attended > possible:

@@ -23,6 +23,8 @@ BAND_LABELS = {
     SEVERE: "Severe absence (50% or below)",
 }
 BAND_ORDER = {SEVERE: 0, PERSISTENT: 1, GOOD: 2}
+# a school year is 190 days of two sessions (half days): no term has more sessions
+SCHOOL_YEAR_SESSIONS = 380
 MOVEMENTS = ("maintained_good", "improved", "dropped", "other")
 MOVEMENT_LABELS = {
     "maintained_good": "Maintained good attendance",
