@@ -9,11 +9,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from stars.core.models import AccessLog
 from stars.core.permissions import PAGES
+from stars.core.templatetags.stars_format import money
 from stars.finance.models import ClaimStatus, OutcomeClaim
-from stars.finance.services import claim_prepare
+from stars.finance.services import claim_prepare, claim_submit
+from stars.governance.corrections import child_restrict
 from tests.finance.conftest import TODAY
 
 FINANCE_PAGES = [
@@ -155,6 +158,24 @@ def test_money_page_by_council_cohort_and_month_with_cap(client, users, money_re
     assert "Nottingham City Council" not in page.split('data-testid="money-council"')[1]
 
 
+def test_a_councils_money_page_gives_no_programme_total(client, users, money_referrals):
+    """Derby's commissioner read 'outcome payments earned so far' as every council's total
+    above Derby's own figures, which disagreed with it and told Derby what the others earn."""
+    from stars.finance import figures
+    from stars.partnership.selectors import contract_current
+
+    cap = figures.cap_position(contract_current(), D(2022, 5, 1))
+    assert cap is not None
+    client.force_login(users["commissioner"])
+    page = client.get(reverse("finance_money"), {"as_of": "2022-05-01"}).content.decode()
+    totals = page.split('data-testid="money-totals"')[1].split("</dl>")[0]
+    assert money(cap["paid"]) not in page and "of the maximum outcome payment" not in page
+    assert "Outcome payments earned" in totals and money(cap["paid"]) not in totals
+    client.force_login(users["provider_manager"])
+    page = client.get(reverse("finance_money"), {"as_of": "2022-05-01"}).content.decode()
+    assert f"{money(cap['paid'])}, " in page and "of the maximum outcome payment" in page
+
+
 def test_money_page_warns_near_the_maximum_outcome_payment(
     client, users, money_referrals, monkeypatch
 ):
@@ -243,3 +264,43 @@ def test_the_claims_list_sums_the_lines_once_per_change_and_shows_each_change(
     line.save()
     html, lines_read = listed()
     assert money(total + Decimal("1000")) in html and lines_read
+
+
+def test_a_restricted_child_s_claim_lines_name_no_one_but_to_administrators(
+    client, users, money_referrals, derby
+):
+    """The claim still counts a restricted child's weeks (its totals do not move), but its
+    lines, page, downloads and dispute form name the referral and child to administrators
+    only, as every other page does."""
+    pm = users["provider_manager"]
+    claim = claim_prepare(council=derby, month=D(2022, 4, 1), by=pm, today=TODAY)
+    claim_submit(claim=claim, by=pm)
+    r = money_referrals["derby"]
+    secrets = (r.referral_id, r.child.child_ref)
+    client.force_login(users["commissioner"])
+    before = client.get(url("claim_detail", month="2022-04"), {"format": "csv"}).content
+    child_restrict(child_ref=r.child.child_ref, restricted=True, reason="Asked", by=users["admin"])
+    for role in ("commissioner", "provider_manager"):
+        client.force_login(users[role])
+        for params in ({}, {"format": "csv"}):
+            body = client.get(url("claim_detail", month="2022-04"), params).content.decode()
+            assert not any(s in body for s in secrets), (role, params)
+        xlsx = client.get(url("claim_detail", month="2022-04"), {"format": "xlsx"}).content
+        cells = [
+            str(c)
+            for ws in load_workbook(io.BytesIO(xlsx))
+            for row in ws.iter_rows(values_only=True)
+            for c in row
+        ]
+        assert not any(s in c for s in secrets for c in cells), role
+    client.force_login(users["commissioner"])
+    form = client.get(url("claim_dispute", month="2022-04")).content.decode()
+    assert not any(s in form for s in secrets)
+    after = client.get(url("claim_detail", month="2022-04"), {"format": "csv"}).content
+    # the same lines and amounts: only the two names of the restricted child's lines differ
+    assert len(after.splitlines()) == len(before.splitlines())
+    amounts = [line.split(b",")[-5:] for line in after.splitlines()]
+    assert amounts == [line.split(b",")[-5:] for line in before.splitlines()]
+    client.force_login(users["admin"])
+    body = client.get(url("claim_detail", month="2022-04")).content.decode()
+    assert all(s in body for s in secrets)

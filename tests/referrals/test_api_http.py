@@ -68,7 +68,7 @@ def test_a_wrong_basic_password_is_401_not_a_csrf_refusal(web):
 def test_a_signed_in_browser_must_send_the_csrf_token(web):
     web.sign_in("spoc")
     status, body = web.json("POST", "/api/enquiries", readme_curl_body())
-    assert status == 403 and "CSRF" in body["detail"]
+    assert status == 403 and "X-CSRFToken" in body["detail"], body
     assert Enquiry.objects.count() == 0
     token = {"X-CSRFToken": web.cookies["csrftoken"]}
     status, body = web.json("POST", "/api/enquiries", readme_curl_body(), token)
@@ -108,9 +108,13 @@ def test_openapi_document_declares_every_error_as_a_problem(web):
     assert problem["properties"]["detail"]["type"] == "string"
     for path, ops in spec["paths"].items():
         for method, op in ops.items():
-            for code in ("401", "403", "422"):
+            # 404: also a programme the user does not belong to; 429: locked out
+            for code in ("401", "403", "404", "422", "429"):
                 ref = op["responses"][code]["content"]["application/json"]["schema"]["$ref"]
                 assert ref == "#/components/schemas/Problem", (method, path, code)
+            programme = [p for p in op["parameters"] if p["name"] == "programme"]
+            assert programme and programme[0]["in"] == "query", (method, path)
+            assert programme[0]["schema"] == {"type": "string"} and not programme[0]["required"]
     assert {"400", "413"} <= set(spec["paths"]["/api/enquiries"]["post"]["responses"])
     page = next(
         p for p in spec["paths"]["/api/enquiries"]["get"]["parameters"] if p["name"] == "page"

@@ -39,12 +39,18 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBasicAuth
+from ninja.utils import check_csrf
 from pydantic import BeforeValidator, StringConstraints
 
 from stars.core.permissions import allowed, programme_enter
 from stars.core.programmes import programme_set
 from stars.core.security import API_PREFIX
 from stars.domain.calendar import parse_date
+
+CSRF_REFUSED = (
+    "CSRF check failed: a signed-in browser's write sends the csrftoken cookie's value in "
+    "the X-CSRFToken header (HTTP Basic needs none)"
+)
 
 
 class SessionAuth(APIKeyCookie):
@@ -56,6 +62,8 @@ class SessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None  # not signed in: nothing to protect, answer 401 rather than a CSRF 403
+        if check_csrf(request) is not None:  # django-ninja's own says only "CSRF check Failed"
+            raise HttpError(403, CSRF_REFUSED)
         return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
@@ -123,7 +131,29 @@ class ObjectParser(Parser):
         return data
 
 
+PROGRAMME_PARAMETER = {
+    "in": "query",
+    "name": "programme",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "the code of the programme to work in, for a user of several (404 for "
+    "one they do not belong to); without it, the one chosen in the switcher of a signed-in "
+    "browser, else their first by name",
+}
+
+
 class StarsAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        """The document, declaring ``?programme=CODE`` on every operation (``require``
+        reads it for them all, so no operation's signature names it)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation.setdefault("parameters", []).append(PROGRAMME_PARAMETER)
+        return schema
+
     def get_openapi_operation_id(self, operation: Any) -> str:
         """Operation ids as first published (``stars_core_api_<function>``), wherever the
         operation's code lives, so that clients generated from the document keep working."""
@@ -136,10 +166,11 @@ api = StarsAPI(
     description="Enquiries and referrals of an outcomes programme, scoped like the pages. "
     "Every error answers a Problem: `detail`, and `field` when one field is at fault. "
     "A user of several programmes adds `?programme=CODE` to any operation (404 for a "
-    "programme they do not belong to); without it, their first programme by name.",
+    "programme they do not belong to); without it, the one chosen in the switcher of a "
+    "signed-in browser, else their first programme by name.",
     # Basic first: a request that carries its credentials in the Authorization header cannot
     # be forged cross-site, so it needs no CSRF token; a session request still does.
-    auth=[basic_auth, SessionAuth(csrf=True)],
+    auth=[basic_auth, SessionAuth(csrf=False)],  # SessionAuth checks CSRF itself
     urls_namespace="api",
     docs=LocalSwagger(),
     docs_decorator=signed_in,
@@ -161,8 +192,9 @@ class Problem(Schema):
 
 
 def answers(ok: dict[int, Any], *more: int) -> dict[int, Any]:
-    """An operation's responses: its own, and a Problem for every error it can answer."""
-    return {**ok, **{code: Problem for code in sorted({401, 403, 422, *more})}}
+    """An operation's responses: its own, and a Problem for every error it can answer (any
+    operation: 404 for a programme the user does not belong to, 429 when locked out)."""
+    return {**ok, **{code: Problem for code in sorted({401, 403, 404, 422, 429, *more})}}
 
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store the NUL character in text

@@ -15,7 +15,7 @@ from stars.core.documents import pdf
 from stars.core.spreadsheets import csv_text, xlsx
 from stars.domain.calendar import month_label
 from stars.finance.models import ClaimLine, OutcomeClaim
-from stars.finance.selectors import claim_lines_of, claim_totals_of
+from stars.finance.selectors import claim_lines_of, claim_totals_of, line_names
 
 PENNY = Decimal("0.01")
 LINE_HEADERS = [
@@ -45,8 +45,7 @@ def plain(amount: Decimal) -> str:
 def _line_row(line: ClaimLine, money: Any) -> list[Any]:
     return [
         line.pk,
-        line.referral.referral_id,
-        line.referral.child.child_ref,
+        *line_names(line),
         line.referral.cohort,
         line.kind,
         line.component,
@@ -81,16 +80,16 @@ def claim_summary(claim: OutcomeClaim) -> list[tuple[str, Any]]:
     ]
 
 
-def claim_csv(claim: OutcomeClaim) -> str:
+def claim_csv(claim: OutcomeClaim, *, viewer: Any) -> str:
     rows = [
         [claim.council.code, claim.month_key, claim.status, *_line_row(line, plain)]
-        for line in claim_lines_of(claim)
+        for line in claim_lines_of(claim, viewer=viewer)
     ]
     return csv_text(CSV_HEADERS, rows)
 
 
-def claim_xlsx(claim: OutcomeClaim) -> bytes:
-    lines = [_line_row(line, lambda d: d) for line in claim_lines_of(claim)]
+def claim_xlsx(claim: OutcomeClaim, *, viewer: Any) -> bytes:
+    lines = [_line_row(line, lambda d: d) for line in claim_lines_of(claim, viewer=viewer)]
     return xlsx(
         {
             "Claim": (["Item", "Value"], [list(r) for r in claim_summary(claim)]),
@@ -100,13 +99,13 @@ def claim_xlsx(claim: OutcomeClaim) -> bytes:
     )
 
 
-def claim_pdf(claim: OutcomeClaim) -> bytes:
+def claim_pdf(claim: OutcomeClaim, *, viewer: Any) -> bytes:
     html = render_to_string(
         "finance/claim_pdf.html",
         {
             "claim": claim,
             "summary": claim_summary(claim),
-            "lines": claim_lines_of(claim),
+            "lines": claim_lines_of(claim, viewer=viewer),
             "totals": claim_totals_of(claim),
         },
     )

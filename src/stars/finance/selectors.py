@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, F, QuerySet, Sum
+from django.db.models import BigIntegerField, F, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Round
 from django.http import Http404
 
@@ -132,10 +132,27 @@ def claim_find(
     return council, month, claim
 
 
-def claim_lines_of(claim: OutcomeClaim) -> QuerySet[ClaimLine]:
-    return claim.lines.select_related("referral", "referral__child").order_by(
-        "referral__referral_id", "id"
+RESTRICTED = "restricted"
+
+
+def claim_lines_of(claim: OutcomeClaim, *, viewer: Any) -> QuerySet[ClaimLine]:
+    """The claim's lines, each with ``hidden``: true for a restricted child's line when the
+    viewer does not see restricted records (its amounts still count; ``line_names`` names
+    it only as restricted). ``viewer`` None: a document made by the service itself."""
+    sees = viewer is None or scope_of(viewer).sees_restricted
+    hidden = Value(False) if sees else F("referral__child__restricted")
+    return (
+        claim.lines.select_related("referral", "referral__child")
+        .annotate(hidden=hidden)
+        .order_by("referral__referral_id", "id")
     )
+
+
+def line_names(line: ClaimLine) -> tuple[str, str]:
+    """The referral id and child reference a claim line is shown with."""
+    if getattr(line, "hidden", False):
+        return RESTRICTED, RESTRICTED
+    return line.referral.referral_id, line.referral.child.child_ref
 
 
 @dataclass(frozen=True)

@@ -71,11 +71,11 @@ def claim_detail(request: HttpRequest, council: str, month: str) -> HttpResponse
             detail=fmt,
         )
         if fmt == "xlsx":
-            return download("xlsx", name, documents.claim_xlsx(claim))
+            return download("xlsx", name, documents.claim_xlsx(claim, viewer=request.user))
         if fmt == "pdf":
-            return download("pdf", name, documents.claim_pdf(claim))
+            return download("pdf", name, documents.claim_pdf(claim, viewer=request.user))
         if fmt == "csv":
-            return download("csv", name, documents.claim_csv(claim))
+            return download("csv", name, documents.claim_csv(claim, viewer=request.user))
     user = request.user
     status = claim.status if claim else ""
     return render(
@@ -88,7 +88,9 @@ def claim_detail(request: HttpRequest, council: str, month: str) -> HttpResponse
             "month_name": month_label(month_date),
             "reference": claim_reference(council_obj.code, month_date),
             "claim": claim,
-            "lines": page_of(request, selectors.claim_lines_of(claim) if claim else []),
+            "lines": page_of(
+                request, selectors.claim_lines_of(claim, viewer=user) if claim else []
+            ),
             "query": query_without_page(request),
             "totals": selectors.claim_totals_of(claim) if claim else None,
             "can_prepare": allowed(user, "claim_prepare") and status in ("", "draft", "disputed"),
@@ -187,7 +189,7 @@ def claim_approve(request: HttpRequest, council: str, month: str) -> HttpRespons
 def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpResponse:
     council_obj, month_date, claim = selectors.claim_find(request.user, council, month)
     back = reverse("claim_detail", args=[council_obj.code, month])
-    lines = list(selectors.claim_lines_of(claim)) if claim else []
+    lines = list(selectors.claim_lines_of(claim, viewer=request.user)) if claim else []
     if lines:  # the form lists the claim's lines, by referral
         record_access(
             user=request.user,
@@ -198,7 +200,7 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
             detail="dispute form",
         )
     choices = [
-        (str(x.pk), f"{x.referral.referral_id}: {x.get_kind_display()}, £{x.amount:,.2f}")
+        (str(x.pk), f"{selectors.line_names(x)[0]}: {x.get_kind_display()}, £{x.amount:,.2f}")
         for x in lines
     ]
     form = DisputeForm(
@@ -212,7 +214,7 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
             by=request.user,
             reason=d["reason"],
         ),
-        done=lambda line: (f"Line for {line.referral.referral_id} disputed", back),
+        done=lambda line: (f"Line for {selectors.line_names(line)[0]} disputed", back),
         heading="Dispute a line",
         caption=f"{council_obj.name}, {month_label(month_date)}",
         intro="" if lines else "There are no lines to dispute on this claim.",
