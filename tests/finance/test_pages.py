@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from stars.core.models import AccessLog
 from stars.core.permissions import PAGES
+from stars.core.templatetags.stars_format import money
 from stars.finance.models import ClaimStatus, OutcomeClaim
 from stars.finance.services import claim_prepare, claim_submit
 from stars.governance.corrections import child_restrict
@@ -155,6 +156,24 @@ def test_money_page_by_council_cohort_and_month_with_cap(client, users, money_re
     client.force_login(users["commissioner"])
     page = client.get(reverse("finance_money"), {"as_of": "2022-05-01"}).content.decode()
     assert "Nottingham City Council" not in page.split('data-testid="money-council"')[1]
+
+
+def test_a_councils_money_page_gives_no_programme_total(client, users, money_referrals):
+    """Derby's commissioner read 'outcome payments earned so far' as every council's total
+    above Derby's own figures, which disagreed with it and told Derby what the others earn."""
+    from stars.finance import figures
+    from stars.partnership.selectors import contract_current
+
+    cap = figures.cap_position(contract_current(), D(2022, 5, 1))
+    assert cap is not None
+    client.force_login(users["commissioner"])
+    page = client.get(reverse("finance_money"), {"as_of": "2022-05-01"}).content.decode()
+    totals = page.split('data-testid="money-totals"')[1].split("</dl>")[0]
+    assert money(cap["paid"]) not in page and "of the maximum outcome payment" not in page
+    assert "Outcome payments earned" in totals and money(cap["paid"]) not in totals
+    client.force_login(users["provider_manager"])
+    page = client.get(reverse("finance_money"), {"as_of": "2022-05-01"}).content.decode()
+    assert f"{money(cap['paid'])}, " in page and "of the maximum outcome payment" in page
 
 
 def test_money_page_warns_near_the_maximum_outcome_payment(

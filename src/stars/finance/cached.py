@@ -22,7 +22,9 @@ from stars.tracker.selectors import programme_figures
 
 def money_page_figures(contract: Contract, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
     """The money page's engine figures for ``scope``: the programme's position against the
-    maximum payment ("cap") and the scope's money by council, cohort and month, with its chart."""
+    maximum payment ("cap", for a scope of the whole programme only: it adds up every
+    council's payments, which a council's users do not see; their own maximum is in the
+    headroom table) and the scope's money by council, cohort and month, with its chart."""
 
     def overview() -> dict[str, Any]:
         money = figures.money_overview(contract, scope, as_of)
@@ -31,7 +33,9 @@ def money_page_figures(contract: Contract, scope: Scope | None, as_of: dt.date) 
     return {
         "cap": programme_figures(
             "cap_position", None, (as_of,), lambda: figures.cap_position(contract, as_of)
-        ),
+        )
+        if scope is None or scope.programme_wide
+        else None,
         **programme_figures("money_overview", scope, (as_of,), overview),
     }
 
