@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from stars.cases import record, services
+from stars.cases.models import ClosingSurvey
 from stars.cases.outcomes import outcomes_report
 from stars.cases.selectors import Filters
 from stars.core.models import AccessLog
@@ -158,3 +159,29 @@ def test_downloads_are_logged(client, users, programme):
     response = client.get(reverse("cases_outcomes") + "?format=pdf&cohort=B")
     assert response.content.startswith(b"%PDF")
     assert AccessLog.objects.filter(object_id="outcomes", action="export").count() == 2
+
+
+def test_no_suppressed_count_can_be_worked_out_from_the_figures_shown(users):
+    """Parents answered 20 'all of the time', 10 'most', 6 'some' and 2 'never': with
+    'never' alone hidden, the shares shown give the respondent's total (38) and 'never'
+    is 38 - 36. A second count is hidden with it, with its share, so that neither can be
+    worked out, as on the investor's other pages."""
+    r = make_referral("R-SUR", "derby")
+    answers = {"all": 20, "most": 10, "some": 6, "never": 2}
+    ClosingSurvey.objects.bulk_create(
+        ClosingSurvey(
+            referral=r, respondent="parent_carer", question="staff", answer=a, date=D(2024, 1, 8)
+        )
+        for a, n in answers.items()
+        for _ in range(n)
+    )
+    tables = outcomes_report(scope_of(users["investor"]), Filters(), suppressed=True)
+    surveys = next(t for t in tables if t.key == "surveys")
+    parents = {row[1]: row[2:] for row in surveys.rows if row[0] == "Parent or carer"}
+    assert parents["Never"] == ["c", "c"]
+    assert parents["Some of the time"] == ["c", "c"]  # the next smallest, hidden with it
+    assert parents["All of the time"] == [20, 20 / 38]
+    assert parents["Most of the time"] == [10, 10 / 38]
+    unsuppressed = outcomes_report(scope_of(users["investor"]), Filters(), suppressed=False)
+    shown = next(t for t in unsuppressed if t.key == "surveys").rows
+    assert [row[2] for row in shown if row[0] == "Parent or carer"] == [20, 10, 6, 2]

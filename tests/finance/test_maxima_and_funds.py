@@ -133,6 +133,8 @@ def test_a_councils_own_maximum_counts_only_its_claims(money_referrals, derby, u
     page = client.get(f"/finance/claims/derby/{april.month_key}/").content.decode()
     assert 'data-testid="held-back"' in page
     assert "Over the maximum outcome payment: not payable" in page and "£300.00" in page
+    (row,) = [r for r in page.split("<tr") if "over the maximum outcome payment: £300.00" in r]
+    assert "£0.00</td>" not in row  # no weekly rate on a line held back
     # `stars explain` says what the referral earned and what the claims held back of it
     got = CliRunner().invoke(cli.app, ["explain", "R-DER", "--as-of", "2022-05-01"])
     assert got.exit_code == 0, got.output

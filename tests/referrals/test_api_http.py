@@ -345,3 +345,19 @@ def test_a_date_is_a_date_as_the_document_declares_it_or_a_422(web, value):
     query = urlencode({"cohort": "D", "date_of_birth": value, "on": "2024-02-01"})
     status, answer = web.json("GET", f"/api/eligibility?{query}", headers=basic())
     assert (status, answer) == (422, {**expected, "field": "date_of_birth"})
+
+
+def test_a_body_nested_too_deeply_is_a_400_saying_so(web):
+    head = {**basic(), "Content-Type": "application/json"}
+    status, head, data = web.request("POST", "/api/enquiries", b"[" * 100_000, head)
+    assert (status, json.loads(data)) == (400, {"detail": "The request body is nested too deeply"})
+
+
+@pytest.mark.parametrize(
+    ("cohort", "detail"), [("D" * 9, "8 characters or fewer"), ("D\x00", "NUL")]
+)
+def test_the_eligibility_check_bounds_the_cohort_as_the_enquiry_does(web, cohort, detail):
+    query = urlencode({"cohort": cohort, "date_of_birth": "2012-02-02", "on": "2024-02-01"})
+    status, body = web.json("GET", f"/api/eligibility?{query}", headers=basic())
+    assert status == 422 and detail in body["detail"], body
+    assert_problem(body, "cohort")

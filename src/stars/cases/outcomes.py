@@ -32,7 +32,7 @@ from stars.cases.selectors import Filters, report_referrals
 from stars.core.cache import cached_figures, data_version
 from stars.core.charts import bar
 from stars.core.permissions import Scope
-from stars.domain.disclosure import SUPPRESSED, is_small
+from stars.domain.disclosure import SUPPRESSED, is_small, suppress_group
 from stars.domain.measures import (
     MOVEMENT_LABELS,
     MOVEMENTS,
@@ -91,6 +91,21 @@ class _Sup:
 
     def mean(self, value: float | None, n: int) -> Any:
         return SUPPRESSED if self.on and is_small(n) else value
+
+    def group(self, counts: dict[str, int]) -> tuple[dict[str, Any], dict[str, Any], Any]:
+        """A breakdown's counts, their shares of its total and the total, as published:
+        secondary suppression (``suppress_group``), so that no hidden count is the total
+        (shown, or given by the shares shown) less the counts shown; a hidden count's share
+        hidden with it."""
+        n = sum(counts.values())
+        if not self.on:
+            return dict(counts), {k: v / n if n else None for k, v in counts.items()}, n
+        cells, total = suppress_group(counts)
+        shares = {
+            k: None if n == 0 else SUPPRESSED if SUPPRESSED in (cells[k], total) else v / n
+            for k, v in counts.items()
+        }
+        return cells, shares, total
 
 
 # The records the outcomes report reads: its figures are cached per version of these.
@@ -167,13 +182,14 @@ def _area_tables(refs: QuerySet[Referral], sup: _Sup) -> list[Table]:
         )
         for a in inst_areas:
             c = area_change(pairs.get(a.pk, []))
+            _, shares, n = sup.group({"improved": c.improved, "same": c.same, "worse": c.worse})
             t.rows.append(
                 [
                     a.name,
-                    sup.count(c.n),
-                    sup.share(c.improved, c.n),
-                    sup.share(c.same, c.n),
-                    sup.share(c.worse, c.n),
+                    n,
+                    shares["improved"],
+                    shares["same"],
+                    shares["worse"],
                     sup.mean(c.mean_first, c.n),
                     sup.mean(c.mean_latest, c.n),
                 ]
@@ -194,7 +210,6 @@ def _attendance_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
         if band:
             bands[rid].append(band)
     moves = Counter(band_movement(b[0], b[-1]) for b in bands.values() if len(b) >= 2)
-    n = sum(moves.values())
     t = Table(
         key="attendance",
         title="School attendance of graduated cases: band in the first term and the latest",
@@ -203,9 +218,10 @@ def _attendance_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
         chart_label="Bar chart of attendance band movement of graduated cases; "
         "the figures are in the table below",
     )
+    cells, shares, total = sup.group({m: moves[m] for m in MOVEMENTS})
     for m in MOVEMENTS:
-        t.rows.append([MOVEMENT_LABELS[m], sup.count(moves[m]), sup.share(moves[m], n)])
-    t.rows.append(["All graduated cases with two or more terms", sup.count(n), None])
+        t.rows.append([MOVEMENT_LABELS[m], cells[m], shares[m]])
+    t.rows.append(["All graduated cases with two or more terms", total, None])
     return t
 
 
@@ -257,10 +273,10 @@ def _survey_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
         chart_label="Bar chart of survey answers by respondent; the figures are in the table below",
     )
     for resp, resp_label in Respondent.choices:
-        total = sum(n for (r, _), n in counts.items() if r == resp)
-        for answer, _ in answer_scale(resp):
-            n = counts[(resp, answer)]
-            t.rows.append([resp_label, ANSWERS[answer], sup.count(n), sup.share(n, total)])
+        scale = [answer for answer, _ in answer_scale(resp)]
+        cells, shares, _ = sup.group({answer: counts[(resp, answer)] for answer in scale})
+        for answer in scale:
+            t.rows.append([resp_label, ANSWERS[answer], cells[answer], shares[answer]])
     return t
 
 

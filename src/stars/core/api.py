@@ -122,6 +122,8 @@ class ObjectParser(Parser):
             raise BodyError(
                 f"The request body is not UTF-8: byte {exc.start + 1} cannot be read"
             ) from exc
+        except RecursionError as exc:
+            raise BodyError("The request body is nested too deeply") from exc
         except json.JSONDecodeError as exc:
             raise BodyError(
                 f"The request body is not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"

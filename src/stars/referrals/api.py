@@ -205,7 +205,10 @@ def get_referral(request: HttpRequest, referral_id: str) -> Any:
 
 @router.get("/eligibility", response=answers({200: EligibilityOut}), tags=["enquiries"])
 def eligibility(
-    request: HttpRequest, cohort: str, date_of_birth: IsoDate, on: IsoDate
+    request: HttpRequest,
+    cohort: bounded_text(column_length(Enquiry, "cohort")),
+    date_of_birth: IsoDate,
+    on: IsoDate,
 ) -> EligibilityOut:
     """Is a child eligible for a cohort on a date, under the rule in force then, and why."""
     require(request, "enquiry_new")
