@@ -12,6 +12,7 @@ from django.urls import reverse
 from stars.cli import app
 from stars.core.models import AccessLog
 from stars.governance.retention import review, schedule
+from stars.referrals.models import Enquiry
 from tests.governance.conftest import TODAY
 
 
@@ -39,6 +40,17 @@ def test_the_review_counts_what_each_rule_makes_due(held):
     # the day before October 2020's claim falls due, it is not listed
     assert _counts(dt.date(2026, 10, 30))["claim"] == 0
     assert _counts(dt.date(2026, 10, 31))["claim"] == 1
+
+
+def test_an_enquiry_on_the_waiting_list_is_open_and_never_due(held):
+    """A child on the waiting list still waits for a place or a match (the waiting list and
+    match pages work on it), however long ago the decision was: disposing of it would clear
+    the needs and papers and delete the profile the fostering agencies are sent."""
+    old = held["E-OLD"]
+    Enquiry.objects.filter(pk=old.pk).update(decision="waiting_list")
+    assert _counts()["enquiry_not_progressed"] == 0
+    Enquiry.objects.filter(pk=old.pk).update(decision="criteria_not_met")
+    assert _counts()["enquiry_not_progressed"] == 1
 
 
 def test_a_confirmed_schedule_from_another_file_is_used(held, tmp_path, settings):

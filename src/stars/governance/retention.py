@@ -34,7 +34,7 @@ from stars.domain.governance.retention import (
 from stars.finance.models import ClaimStatus, OutcomeClaim
 from stars.governance.models import DisposedRecord
 from stars.partnership.selectors import contract_or_none
-from stars.referrals.models import Decision, Enquiry, Referral, Status
+from stars.referrals.models import OPEN_DECISIONS, Enquiry, Referral, Status
 from stars.sufficiency.models import SufficiencyReturn
 from stars.uploads.models import Upload
 
@@ -85,10 +85,9 @@ def _trigger_q(rule: RetentionRule, latest: dt.date, end: dt.date | None, field:
 
 # Per kind: the records it covers, the field holding each trigger, how an item is named.
 def enquiries_not_progressed() -> QuerySet[Any]:
-    """Enquiries decided otherwise than progressed, which never became a referral."""
-    return Enquiry.objects.exclude(decision__in=[Decision.PENDING, Decision.PROGRESSED]).filter(
-        referrals__isnull=True
-    )
+    """Enquiries closed without becoming a referral: decided otherwise than progressed, and
+    not on the waiting list (still open, waiting for a place or a match)."""
+    return Enquiry.objects.exclude(decision__in=OPEN_DECISIONS).filter(referrals__isnull=True)
 
 
 def closed_referrals() -> QuerySet[Any]:
