@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import os
+import re
 import shlex
 import socket
 import subprocess
@@ -337,3 +338,30 @@ def test_a_plain_text_request_line_holds_no_query_referer_or_agent():
     line = cfg.access_log_format % SafeAtoms(atoms)
     assert "/search/" in line and "200" in line and "10.0.0.9" in line
     assert "Zebedee" not in line and "secret" not in line
+
+
+def test_the_proxy_example_logs_requests_without_their_query_or_referer():
+    """nginx's own default (``combined``) logs the request line with its query string and the
+    referring page: a name typed into search would be in the proxy's log. Every server of
+    the example logs with a format of its own that holds neither."""
+    conf = (DEPLOY / "nginx-stars.conf").read_text()
+    formats = dict(re.findall(r"log_format\s+(\w+)\s+([^;]*);", conf))
+    servers = conf.split("server {")[1:]
+    assert servers and formats
+    for server in servers:
+        used = re.findall(r"access_log\s+\S+\s+(\w+)\s*;", server)
+        assert used, "a server logs with nginx's default format"
+        for name in used:
+            assert "$uri" in formats[name]
+            for leaks in (
+                "$request ",
+                '$request"',
+                "$request_uri",
+                "$args",
+                "$query_string",
+                "$arg_",
+                "$http_referer",
+                "$http_cookie",
+                "$http_user_agent",
+            ):
+                assert leaks not in formats[name], (name, leaks)
