@@ -14,6 +14,7 @@ from stars.cases import record, services
 from stars.cases.models import (
     Assessment,
     AttendanceTerm,
+    InterventionKind,
     MeasureEvent,
     OutcomePeriod,
     ProgressMeeting,
@@ -155,6 +156,18 @@ def test_every_out_of_range_score_is_reported(client, users, case, instruments):
             ),
             "start_date",
         ),
+        (
+            lambda case, on: record.team_member_add(
+                referral=case, role="therapist", name="Therapist 2", on=on
+            ),
+            "added_on",
+        ),
+        (
+            lambda case, on: record.intervention_record(
+                referral=case, kind=InterventionKind.values[0], start_date=on
+            ),
+            "start_date",
+        ),
     ],
     ids=[
         "period-start",
@@ -165,6 +178,8 @@ def test_every_out_of_range_score_is_reported(client, users, case, instruments):
         "cohort",
         "phase",
         "attendance",
+        "team",
+        "intervention",
     ],
 )
 def test_a_placement_or_closure_is_never_dated_after_today(request, case, write, field):

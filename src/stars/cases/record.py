@@ -102,6 +102,7 @@ def team_member_add(*, referral: Referral, role: str, name: str, on: dt.date) ->
     if not name.strip():
         raise CaseError("name", "enter the name (or a reference such as 'Therapist 2')")
     check_on_case(referral, on, "added_on")
+    check_happened(on, "added_on")
     return TeamMember.objects.create(referral=referral, role=role, name=name.strip(), added_on=on)
 
 
@@ -163,6 +164,7 @@ def intervention_record(
     if kind not in InterventionKind.values:
         raise CaseError("kind", "choose the intervention")
     check_on_case(referral, start_date, "start_date")
+    check_happened(start_date, "start_date")  # its end may be planned
     if end_date is not None and end_date < start_date:
         raise CaseError("end_date", "cannot be before the start date")
     return Intervention.objects.create(
