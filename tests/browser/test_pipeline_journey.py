@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.browser.conftest import axe_violations, sign_in
@@ -95,3 +97,33 @@ def test_enquiry_to_referral_moves_the_targets_page(page, users):
 
     sign_in(page, "commissioner", PASSWORD)
     assert _targets_derby(page) == before + 1
+
+
+def test_papers_ticked_in_two_tabs_are_both_kept(page, users):
+    """A SPOC with the papers form open in two tabs ticks one paper in each and saves both:
+    the second save no longer undoes the first."""
+    from stars.partnership.models import Council
+    from stars.referrals import services
+
+    e = services.enquiry_record(
+        council=Council.objects.get(code="derby"),
+        cohort="B",
+        given_name="Sam",
+        family_name="Synthetic",
+        date_of_birth=dt.date(2012, 6, 1),
+        enquiry_date=dt.date(2024, 1, 15),
+    )
+    sign_in(page, "spoc", PASSWORD)
+    url = f"/enquiries/{e.enquiry_id}/papers/"
+    other = page.context.new_page()
+    page.goto(url)
+    other.goto(url)
+    page.check("input[name=papers][value=education_plan]")
+    page.click("button:has-text('Save papers')")
+    assert "Education plan" in page.inner_text("main")
+    other.check("input[name=papers][value=chronology]")
+    other.click("button:has-text('Save papers')")
+    received = other.inner_text("main")
+    assert "Education plan" in received and "Chronology" in received
+    e.refresh_from_db()
+    assert e.papers == ["chronology", "education_plan"]

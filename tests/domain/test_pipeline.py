@@ -179,3 +179,16 @@ def test_an_enquiry_is_stuck_exactly_when_its_last_activity_is_before_the_cutoff
     last = today - dt.timedelta(days=back)
     s = state(enquiry_date=last, last_activity=last)
     assert is_stuck(s, today, holidays, limit) == (last < stuck_before(today, holidays, limit))
+
+
+def test_papers_after_applies_what_the_form_changed_to_the_papers_now():
+    from stars.domain.pipeline import papers_after
+
+    now = ["care_plan", "education_plan"]  # education plan recorded in another tab meanwhile
+    assert papers_after(now, ["care_plan"], ["care_plan", "chronology"]) == [
+        "care_plan",
+        "chronology",
+        "education_plan",
+    ]
+    assert papers_after(now, ["care_plan"], []) == ["education_plan"]
+    assert papers_after(now, None, ["chronology"]) == ["chronology"]

@@ -301,3 +301,23 @@ def test_a_decision_a_consent_call_or_an_acceptance_dated_after_today_is_refused
     assert Referral.objects.count() == 0
     response = client.post(url, {"referral_date": "2023-03-10", "cohort": "B", "funding": "sib"})
     assert response.status_code == 302 and Referral.objects.count() == 1
+
+
+def test_papers_saved_from_two_tabs_at_once_keep_both(client, users):
+    """Two tabs open on "Papers received": one ticked the education plan and saved, then the
+    other ticked the chronology and saved, and the education plan was lost (the second form
+    still showed it unticked). What each form ticked and unticked is applied to the papers
+    as they are when it is saved."""
+    e = record(on=D(2023, 2, 1), papers=["care_plan"])
+    client.force_login(users["spoc"])
+    url = reverse("enquiry_papers", args=[e.enquiry_id])
+    page = client.get(url).content.decode()
+    assert 'name="shown" value="care_plan"' in page
+    shown = "care_plan"
+    client.post(url, {"shown": shown, "papers": ["care_plan", "education_plan"]})
+    client.post(url, {"shown": shown, "papers": ["care_plan", "chronology"]})
+    e.refresh_from_db()
+    assert e.papers == ["care_plan", "chronology", "education_plan"]
+    client.post(url, {"shown": " ".join(e.papers), "papers": ["chronology", "education_plan"]})
+    e.refresh_from_db()
+    assert e.papers == ["chronology", "education_plan"]  # unticking still removes

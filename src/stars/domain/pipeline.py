@@ -94,6 +94,18 @@ def enquiry_problems(
     return problems
 
 
+def papers_after(
+    current: Collection[str], shown: Collection[str] | None, ticked: Collection[str]
+) -> list[str]:
+    """The papers received once a form is saved: ``ticked`` on a form that showed ``shown``
+    applies what was ticked and unticked there to the papers as they are now (``current``),
+    so a paper someone else recorded meanwhile is kept; without ``shown``, ``ticked``."""
+    if shown is None:
+        return sorted(set(ticked))
+    added, removed = set(ticked) - set(shown), set(shown) - set(ticked)
+    return sorted((set(current) | added) - removed)
+
+
 def name_key(given_name: str, family_name: str) -> tuple[str, str]:
     """A child's name as compared when looking for the same child entered twice: case and
     spaces do not count ("Mary Ann  SMITH" is "maryann", "smith")."""

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from stars.core.errors import RuleError, check_happened
 from stars.core.roles import Role
-from stars.domain.pipeline import enquiry_problems
+from stars.domain.pipeline import enquiry_problems, papers_after
 from stars.notifications.services import notify
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, users_with_role
@@ -127,8 +127,16 @@ def enquiry_record(
 
 
 @transaction.atomic
-def enquiry_papers_update(*, enquiry: Enquiry, papers: list[str], on: dt.date) -> Enquiry:
-    enquiry.papers = sorted(papers)
+@transaction.atomic
+def enquiry_papers_update(
+    *, enquiry: Enquiry, papers: list[str], on: dt.date, shown: list[str] | None = None
+) -> Enquiry:
+    """Record the papers received: ``papers`` as ticked on a form that showed ``shown`` (see
+    ``papers_after``: two people updating them at once both count); without it, ``papers``."""
+    current = (
+        Enquiry.objects.select_for_update().values_list("papers", flat=True).get(pk=enquiry.pk)
+    )
+    enquiry.papers = papers_after(current, shown, papers)
     enquiry.last_activity = on
     enquiry.save(update_fields=["papers", "last_activity"])
     return enquiry

@@ -17,7 +17,7 @@ from stars.core.forms import form_step
 from stars.core.listing import Filter, Rows, filters_from, page_of, query_without_page, rows_count
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain.calendar import age_on, long_date
-from stars.domain.pipeline import next_step
+from stars.domain.pipeline import PAPER_LABELS, next_step
 from stars.partnership.models import User
 from stars.partnership.selectors import contract_current, councils_in_scope, key_worker_choices
 from stars.referrals import forms, services
@@ -360,6 +360,7 @@ def _step(
     submit: str,
     form_kwargs: dict[str, Any] | None = None,
     initial: dict[str, Any] | None = None,
+    hidden: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
     enquiry = _enquiry(request, enquiry_id)
     record_access(  # the form shows the enquiry (and the profile form the child's details)
@@ -382,22 +383,28 @@ def _step(
         caption=f"Enquiry {enquiry.enquiry_id}",
         submit=submit,
         back=f"/enquiries/{enquiry.enquiry_id}/",
+        hidden=hidden or [],
     )
 
 
 @page("enquiry_papers")
 def enquiry_papers(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     enquiry = _enquiry(request, enquiry_id)
+    posted = request.POST.get("shown") if request.method == "POST" else None
+    shown = None if posted is None else [p for p in posted.split() if p in PAPER_LABELS]
     return _step(
         request,
         enquiry_id,
         forms.PapersForm,
         "Papers received",
         lambda e, d: services.enquiry_papers_update(
-            enquiry=e, papers=d["papers"], on=timezone.localdate()
+            enquiry=e, papers=d["papers"], on=timezone.localdate(), shown=shown
         ),
         "Save papers",
         initial={"papers": enquiry.papers},
+        # the papers as this form shows them, so that what is ticked and unticked on it is
+        # applied to the papers as they are when it is saved (another tab's change is kept)
+        hidden=[("shown", " ".join(enquiry.papers if shown is None else shown))],
     )
 
 
