@@ -100,6 +100,23 @@ def test_signing_out_leaves_no_session_to_refresh(signed_in):
     assert Session.objects.count() == 0
 
 
+def test_a_signed_in_user_s_pages_are_never_kept_by_the_browser(client, users, referrals):
+    """After signing out on a shared computer, Back must not bring a child's record out of
+    the browser's cache: every page and download of a signed-in user says no-store."""
+    client.force_login(users["provider_manager"])
+    for url in (
+        "/",
+        f"/referrals/{referrals['derby'].referral_id}/",
+        f"/cases/{referrals['derby'].referral_id}/",
+        "/referrals/?format=csv",
+        "/api/referrals",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        cache = response.get("Cache-Control", "")
+        assert "no-store" in cache and "private" in cache, (url, cache)
+
+
 def _session_reads(queries) -> list[str]:
     return [q["sql"] for q in queries if 'FROM "django_session"' in q["sql"]]
 

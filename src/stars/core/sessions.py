@@ -8,6 +8,10 @@ it only when something in it changed. Saving it on every request
 last moved more than :data:`REFRESH_SECONDS` ago, so a user is signed out between
 ``SESSION_COOKIE_AGE - REFRESH_SECONDS`` and ``SESSION_COOKIE_AGE`` seconds after their last
 request, and a busy user's session is written about once a minute.
+
+:func:`private_pages_middleware`: a signed-in user's pages and downloads are never kept by
+the browser (``Cache-Control: no-store, private``), so after signing out on a shared
+computer Back shows no child's record from the browser's cache.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.cache import add_never_cache_headers
 
 # The most a session's expiry may lag behind the user's last request.
 REFRESH_SECONDS = 60
@@ -49,3 +54,17 @@ def session_refreshed_at_sign_in(
     (connected to ``user_logged_in`` in ``stars.core.apps``)."""
     if request is not None and hasattr(request, "session"):
         request.session[REFRESHED_KEY] = int(time.time())
+
+
+def private_pages_middleware(get_response: Callable[[HttpRequest], Any]) -> Callable[..., Any]:
+    """``Cache-Control: no-store, private`` (Django's never-cache headers) on every answer
+    to a signed-in user that does not set its own caching."""
+
+    def middleware(request: HttpRequest) -> Any:
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
+
+    return middleware
