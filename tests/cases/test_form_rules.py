@@ -16,6 +16,7 @@ from stars.cases.models import (
     AttendanceTerm,
     InterventionKind,
     MeasureEvent,
+    MeetingAction,
     OutcomePeriod,
     ProgressMeeting,
 )
@@ -226,3 +227,40 @@ def test_a_term_of_more_sessions_than_a_school_year_is_refused_on_its_field(
     assert not AttendanceTerm.objects.exists()
     response = client.post(_url("case_attendance"), {**data, "possible_sessions": "380"})
     assert response.status_code == 302 and AttendanceTerm.objects.count() == 1
+
+
+def test_an_assessment_sent_again_is_not_saved_twice(client, users, case, instruments):
+    """The back button after saving an assessment, then "Record the assessment" again, saved
+    it a second time (two assessments on one day, every score counted twice)."""
+    young_person, family = instruments
+    areas = list(young_person.areas.all())
+    client.force_login(users["key_worker"])
+    url = _url("case_assessment") + f"?instrument={young_person.pk}"
+    data = {"date": "2022-02-01", **{f"area_{a.pk}": "3" for a in areas}}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_date"' in html
+    assert "already recorded on this date" in html and 'value="2022-02-01"' in html
+    assert Assessment.objects.count() == 1
+    # another day, or another instrument on the same day, is another assessment
+    assert client.post(url, {**data, "date": "2022-02-02"}).status_code == 302
+    scores = {a.pk: 5 for a in family.areas.all()}
+    record.assessment_record(referral=case, instrument=family, on=D(2022, 2, 1), scores=scores)
+    assert Assessment.objects.count() == 3
+
+
+def test_a_meeting_sent_again_is_not_saved_twice(client, users, case):
+    client.force_login(users["key_worker"])
+    data = {"date": "2022-02-20", "attendees": ["key_worker"], "action_1": "Call school"}
+    data |= {"owner_1": "Key worker", "due_1": "2022-03-01"}
+    assert client.post(_url("case_meeting"), data).status_code == 302
+    response = client.post(_url("case_meeting"), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_date"' in html
+    assert "already recorded on this date" in html
+    assert ProgressMeeting.objects.count() == 1 and MeetingAction.objects.count() == 1
+    # another meeting that day (other people) is a meeting of its own
+    data |= {"attendees": ["key_worker", "therapist"], "action_1": ""}
+    assert client.post(_url("case_meeting"), data).status_code == 302
+    assert ProgressMeeting.objects.count() == 2

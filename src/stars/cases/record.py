@@ -118,6 +118,13 @@ def meeting_record(
     """Record a progress meeting with the actions agreed (action, owner, due date)."""
     check_on_case(referral, on, "date")
     check_happened(on, "date")
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    same = referral.meetings.filter(date=on, notes=notes.strip())
+    if any(sorted(m.attendees) == sorted(set(attendees)) for m in same):
+        # the same form sent again (the back button, a second tab) is not a second meeting
+        raise CaseError(
+            "date", "this meeting (the same people and notes) is already recorded on this date"
+        )
     unknown = [a for a in attendees if a not in TeamRole.values]
     if unknown or not attendees:
         raise CaseError("attendees", "choose who attended")
@@ -212,6 +219,12 @@ def assessment_record(
     within the instrument's scale. Errors name the field ``area_<id>``."""
     check_on_case(referral, on, "date")
     check_happened(on, "date")
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    if referral.assessments.filter(instrument=instrument, date=on).exists():
+        # the same form sent again (the back button, a second tab) is not a second assessment
+        raise CaseError(
+            "date", f"an assessment on the {instrument.name} is already recorded on this date"
+        )
     areas = list(instrument.areas.all())
     if not areas:
         raise CaseError("instrument", "this instrument has no areas configured")
