@@ -264,3 +264,13 @@ def test_a_meeting_sent_again_is_not_saved_twice(client, users, case):
     data |= {"attendees": ["key_worker", "therapist"], "action_1": ""}
     assert client.post(_url("case_meeting"), data).status_code == 302
     assert ProgressMeeting.objects.count() == 2
+
+
+def test_an_intervention_sent_again_is_not_saved_twice(client, users, case):
+    client.force_login(users["key_worker"])
+    data = {"kind": InterventionKind.values[0], "start_date": "2022-02-01", "note": ""}
+    assert client.post(_url("case_intervention"), data).status_code == 302
+    response = client.post(_url("case_intervention"), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_start_date"' in html
+    assert "already recorded from this date" in html and case.interventions.count() == 1

@@ -321,3 +321,18 @@ def test_papers_saved_from_two_tabs_at_once_keep_both(client, users):
     client.post(url, {"shown": " ".join(e.papers), "papers": ["chronology", "education_plan"]})
     e.refresh_from_db()
     assert e.papers == ["chronology", "education_plan"]  # unticking still removes
+
+
+def test_a_consent_call_sent_again_is_not_recorded_twice(client, users):
+    e = record(on=D(2023, 2, 1))
+    client.force_login(users["provider_manager"])
+    url = reverse("enquiry_consent", args=[e.enquiry_id])
+    data = {"call_date": "2023-02-03", "spoke_to": "mother", "outcome": "agreed"}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)  # the back button, then the button again
+    html = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_call_date"' in html
+    assert "already recorded on this date" in html and e.consent_calls.count() == 1
+    for _ in range(2):  # each unanswered call is an attempt of its own
+        client.post(url, {**data, "outcome": "no_answer"})
+    assert e.consent_calls.count() == 3

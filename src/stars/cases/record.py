@@ -174,6 +174,10 @@ def intervention_record(
     check_happened(start_date, "start_date")  # its end may be planned
     if end_date is not None and end_date < start_date:
         raise CaseError("end_date", "cannot be before the start date")
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    if referral.interventions.filter(kind=kind, start_date=start_date).exists():
+        # the same form sent again (the back button, a second tab) is not a second one
+        raise CaseError("start_date", "this intervention is already recorded from this date")
     return Intervention.objects.create(
         referral=referral, kind=kind, start_date=start_date, end_date=end_date, note=note.strip()
     )

@@ -169,6 +169,12 @@ def consent_call_record(
         raise PipelineError("call_date", "the call cannot be before the enquiry date")
     if not spoke_to.strip():
         raise PipelineError("spoke_to", "say who was spoken to (for example: mother, foster carer)")
+    Enquiry.objects.select_for_update().filter(pk=enquiry.pk).first()
+    calls = enquiry.consent_calls.filter(call_date=on, spoke_to=spoke_to.strip())
+    if outcome != "no_answer" and calls.filter(outcome=outcome).exists():
+        # the same form sent again (the back button, a second tab) is not a second call;
+        # several calls unanswered in a day are each an attempt
+        raise PipelineError("call_date", "this call is already recorded on this date")
     call = ConsentCall.objects.create(
         enquiry=enquiry, call_date=on, spoke_to=spoke_to.strip(), outcome=outcome, recorded_by=by
     )
