@@ -336,3 +336,27 @@ def test_a_consent_call_sent_again_is_not_recorded_twice(client, users):
     for _ in range(2):  # each unanswered call is an attempt of its own
         client.post(url, {**data, "outcome": "no_answer"})
     assert e.consent_calls.count() == 3
+
+
+@time_machine.travel(dt.datetime(2023, 3, 10, 12, tzinfo=dt.UTC), tick=False)
+def test_a_match_attempt_out_of_its_dates_or_sent_again_is_refused(client, users):
+    """A profile "shared" next year or before the enquiry, or the same attempt sent twice,
+    was saved (the waiting list's latest attempt and days waiting followed it)."""
+    e = record(on=D(2023, 2, 1))
+    client.force_login(users["spoc"])
+    url = reverse("enquiry_match", args=[e.enquiry_id])
+    data = {"agency": "Agency 1", "household_ref": "H-1", "outcome": "shared"}
+    for day, message in [
+        ("2024-03-10", "must be today or in the past"),
+        ("2023-01-31", "cannot be shared before the enquiry date"),
+    ]:
+        response = client.post(url, {**data, "shared_on": day})
+        html = response.content.decode()
+        assert response.status_code == 200 and 'href="#id_shared_on"' in html
+        assert message in html and f'value="{day}"' in html
+        assert not e.matches.exists()
+    assert client.post(url, {**data, "shared_on": "2023-03-01"}).status_code == 302
+    response = client.post(url, {**data, "shared_on": "2023-03-01"})
+    assert "already recorded" in response.content.decode() and e.matches.count() == 1
+    assert client.post(url, {**data, "shared_on": "2023-03-01", "outcome": "interested"})
+    assert e.matches.count() == 2  # the carer's reply is a step of its own

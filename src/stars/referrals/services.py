@@ -362,6 +362,15 @@ def match_record(
         raise PipelineError("agency", "name the fostering agency")
     if not household_ref.strip():
         raise PipelineError("household_ref", "give the carer household's reference")
+    check_happened(shared_on, "shared_on", PipelineError)
+    if shared_on < enquiry.enquiry_date:
+        raise PipelineError("shared_on", "the profile cannot be shared before the enquiry date")
+    Enquiry.objects.select_for_update().filter(pk=enquiry.pk).first()
+    if enquiry.matches.filter(
+        agency=agency.strip(), household_ref=household_ref.strip(), shared_on=shared_on
+    ).filter(outcome=outcome):
+        # the same form sent again (the back button, a second tab) is not a second attempt
+        raise PipelineError("shared_on", "this match attempt is already recorded")
     attempt = MatchAttempt.objects.create(
         enquiry=enquiry,
         agency=agency.strip(),
