@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -360,3 +361,29 @@ def test_a_match_attempt_out_of_its_dates_or_sent_again_is_refused(client, users
     assert "already recorded" in response.content.decode() and e.matches.count() == 1
     assert client.post(url, {**data, "shared_on": "2023-03-01", "outcome": "interested"})
     assert e.matches.count() == 2  # the carer's reply is a step of its own
+
+
+def test_a_profile_saved_in_another_tab_meanwhile_is_not_overwritten_unseen(client, users):
+    """Two people (or tabs) with the profile open: the second save replaced the first's text
+    without a word. It is now refused with the second's text kept, and saving again (having
+    been told) replaces it."""
+    e = record(on=D(2023, 2, 1))
+    client.force_login(users["spoc"])
+    url = reverse("enquiry_profile", args=[e.enquiry_id])
+    shown = re.search(r'name="shown" value="([^"]*)"', client.get(url).content.decode())
+    assert shown is not None
+    mine = {"known_as": "Sam", "enjoys": "Football", "good_at": "Maths"}
+    mine |= {"what_helps": "Routine", "hopes": "A family", "shown": shown.group(1)}
+    assert client.post(url, mine).status_code == 302
+    theirs = {**mine, "enjoys": "Drawing"}
+    response = client.post(url, theirs)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Someone else saved this profile" in html
+    assert "Drawing" in html
+    e.refresh_from_db()
+    assert e.profile.enjoys == "Football"
+    again = re.search(r'name="shown" value="([^"]*)"', html)
+    assert again is not None and again.group(1) != shown.group(1)
+    assert client.post(url, {**theirs, "shown": again.group(1)}).status_code == 302
+    e.refresh_from_db()
+    assert e.profile.enjoys == "Drawing"

@@ -6,6 +6,7 @@ Pure functions: the caller passes today's date and the bank holidays.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -104,6 +105,18 @@ def papers_after(
         return sorted(set(ticked))
     added, removed = set(ticked) - set(shown), set(shown) - set(ticked)
     return sorted((set(current) | added) - removed)
+
+
+PROFILE_FIELDS = ("known_as", "enjoys", "good_at", "what_helps", "hopes")
+
+
+def profile_version(profile: Mapping[str, str] | None) -> str:
+    """A short fingerprint of a child's profile as saved (empty when none is): a form carries
+    the one it showed, so a save over someone else's later version is noticed."""
+    if profile is None:
+        return ""
+    text = "\x1f".join(profile.get(f, "") for f in PROFILE_FIELDS)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def name_key(given_name: str, family_name: str) -> tuple[str, str]:

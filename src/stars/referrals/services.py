@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from stars.core.errors import RuleError, check_happened
 from stars.core.roles import Role
-from stars.domain.pipeline import enquiry_problems, papers_after
+from stars.domain.pipeline import (
+    PROFILE_FIELDS,
+    enquiry_problems,
+    papers_after,
+    profile_version,
+)
 from stars.notifications.services import notify
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, users_with_role
@@ -323,8 +328,18 @@ def referral_rerefer(*, referral: Referral, on: dt.date, cohort: str, reason: st
 
 @transaction.atomic
 def profile_save(
-    *, enquiry: Enquiry, known_as: str, enjoys: str, good_at: str, what_helps: str, hopes: str
+    *,
+    enquiry: Enquiry,
+    known_as: str,
+    enjoys: str,
+    good_at: str,
+    what_helps: str,
+    hopes: str,
+    shown: str | None = None,
 ) -> ChildProfile:
+    """Save the child's profile. ``shown``: the version (``profile_version``) of the profile
+    the form showed; when someone has saved another since, nothing is saved and the form
+    says so (saving it again then replaces theirs)."""
     if " " in known_as.strip():
         raise PipelineError("known_as", "first or chosen name only: no surname")
     for name, value in (
@@ -336,6 +351,14 @@ def profile_save(
     ):
         if not value.strip():
             raise PipelineError(name, "this section of the profile is needed")
+    Enquiry.objects.select_for_update().filter(pk=enquiry.pk).first()
+    saved = ChildProfile.objects.filter(enquiry=enquiry).values(*PROFILE_FIELDS).first()
+    if shown is not None and shown != profile_version(saved):
+        raise PipelineError(
+            None,
+            "Someone else saved this profile after you opened it. Your text is below: save "
+            "it again to replace theirs, or cancel to read theirs first.",
+        )
     profile, _ = ChildProfile.objects.update_or_create(
         enquiry=enquiry,
         defaults={

@@ -17,7 +17,7 @@ from stars.core.forms import form_step
 from stars.core.listing import Filter, Rows, filters_from, page_of, query_without_page, rows_count
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain.calendar import age_on, long_date
-from stars.domain.pipeline import PAPER_LABELS, next_step
+from stars.domain.pipeline import PAPER_LABELS, PROFILE_FIELDS, next_step, profile_version
 from stars.partnership.models import User
 from stars.partnership.selectors import contract_current, councils_in_scope, key_worker_choices
 from stars.referrals import forms, services
@@ -487,19 +487,19 @@ def enquiry_accept(request: HttpRequest, enquiry_id: str) -> HttpResponse:
 def enquiry_profile(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     enquiry = _enquiry(request, enquiry_id)
     p = getattr(enquiry, "profile", None)
-    initial = (
-        {f: getattr(p, f) for f in ("known_as", "enjoys", "good_at", "what_helps", "hopes")}
-        if p
-        else {"known_as": enquiry.child.given_name}
-    )
+    saved = {f: getattr(p, f) for f in PROFILE_FIELDS} if p else None
+    initial = saved or {"known_as": enquiry.child.given_name}
+    shown = request.POST.get("shown") if request.method == "POST" else None
     return _step(
         request,
         enquiry_id,
         forms.ProfileForm,
         "Profile for foster carers",
-        lambda e, d: services.profile_save(enquiry=e, **d),
+        lambda e, d: services.profile_save(enquiry=e, shown=shown, **d),
         "Save the profile",
         initial=initial,
+        # the version saved as this page is made: another person's save after it is noticed
+        hidden=[("shown", profile_version(saved))],
     )
 
 
