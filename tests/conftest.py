@@ -47,6 +47,23 @@ def empty_figures_cache(request):
 
 
 @pytest.fixture
+def both_programmes(db):
+    """The demo's two programmes, small (40 referrals of DN2 STARS, seed 2020, and the
+    step-down programme): for the tests that need a second programme beside the first."""
+    from rich.console import Console
+
+    from stars.demo.load import demo_load
+
+    demo_load(
+        contract_path=CONTRACT,
+        seed=2020,
+        console=Console(quiet=True),
+        n_referrals=40,
+        second_programme=True,
+    )
+
+
+@pytest.fixture
 def contract(db):
     from stars.partnership.services import contract_load_file
 

@@ -7,11 +7,9 @@ import json
 
 import pytest
 from django.urls import reverse
-from rich.console import Console
 
 from stars.core.programmes import programme_use
 from stars.demo.stepdown import AS_OF, generate_stepdown
-from tests.conftest import CONTRACT
 
 
 def test_the_records_have_the_slides_figures():
@@ -28,17 +26,9 @@ def test_the_records_have_the_slides_figures():
 
 
 @pytest.fixture
-def both(db):
-    from stars.demo.load import demo_load
+def both(both_programmes):
     from stars.partnership.models import Programme
 
-    demo_load(
-        contract_path=CONTRACT,
-        seed=2020,
-        console=Console(quiet=True),
-        n_referrals=40,
-        second_programme=True,
-    )
     return Programme.objects.get(code="stepdown")
 
 

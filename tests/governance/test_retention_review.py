@@ -98,21 +98,12 @@ def test_a_broken_schedule_is_one_line_naming_file_and_line(held, tmp_path, sett
     assert f"{bad}:2: column 1: claim.trigger" in result.output.replace("\n", "")
 
 
-def test_the_demo_shows_a_retention_review_with_items_due_in_each_programme(client, db):
-    from rich.console import Console
-
+def test_the_demo_shows_a_retention_review_with_items_due_in_each_programme(
+    client, both_programmes
+):
     from stars.core.programmes import programme_use
-    from stars.demo.load import demo_load
     from stars.partnership.models import Programme, User
-    from tests.conftest import CONTRACT
 
-    demo_load(
-        contract_path=CONTRACT,
-        seed=2020,
-        console=Console(quiet=True),
-        n_referrals=40,
-        second_programme=True,
-    )
     for programme in Programme.objects.all():
         with programme_use(programme.choice()):
             due = _counts()

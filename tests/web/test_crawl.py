@@ -11,14 +11,10 @@ from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-import pytest
 from django.test import Client
-from rich.console import Console
 
-from stars.demo.load import demo_load
 from stars.partnership.models import User
 from stars.referrals.models import Child
-from tests.conftest import CONTRACT
 
 # one user of each kind, and a council of the other programme
 CRAWLED = ("spoc", "commissioner", "manager", "keyworker", "investor", "evaluator", "admin")
@@ -109,15 +105,7 @@ def _crawl(
     return opened, problems
 
 
-@pytest.mark.django_db
-def test_every_linked_page_answers_every_kind_of_user_without_an_error():
-    demo_load(
-        contract_path=CONTRACT,
-        seed=2020,
-        console=Console(quiet=True),
-        n_referrals=40,
-        second_programme=True,
-    )
+def test_every_linked_page_answers_every_kind_of_user_without_an_error(both_programmes):
     downloads: set[str] = set()
     opened, problems = {}, []
     for username in CRAWLED:
