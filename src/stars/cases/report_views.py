@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from stars.cases.outcomes import outcomes_tables
+from stars.cases.outcomes import outcomes_tables, outcomes_xlsx
 from stars.cases.selectors import (
     CASELOAD_SORTS,
     DUE_FILTERS,
@@ -23,7 +23,6 @@ from stars.core.audit import record_access, record_list
 from stars.core.documents import download, pdf
 from stars.core.listing import Filter, filters_from, page_of, query_without_page
 from stars.core.permissions import page, scope_of
-from stars.core.spreadsheets import xlsx
 from stars.domain.calendar import parse_date
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, key_worker_choices
@@ -101,7 +100,7 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
             path=request.get_full_path(),
         )
     if fmt == "xlsx":
-        return download("xlsx", "outcomes", xlsx({t.key: (t.headers, t.rows) for t in tables}))
+        return download("xlsx", "outcomes", outcomes_xlsx(tables))
     context = {
         "tables": tables,
         "filters": filters,
