@@ -21,7 +21,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 
 from stars.core.audit import record_access
 from stars.core.dates import as_of as page_as_of
-from stars.core.documents import download
+from stars.core.documents import download, report_name
 from stars.core.forms import DateInput, GovukForm
 from stars.core.permissions import page, scope_of
 from stars.core.programmes import programme_active
@@ -139,7 +139,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
             yearly=True,
             councils=councils,
         )
-        return download("xlsx", f"simulation-{as_of.isoformat()}", simulation_xlsx(sim))
+        return download("xlsx", report_name("simulation", as_of), simulation_xlsx(sim))
     started = time.perf_counter()
     pilot = simulation_page({**params, "runs": min(params["runs"], PILOT_RUNS)})
     took = time.perf_counter() - started
