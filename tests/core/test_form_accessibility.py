@@ -36,7 +36,9 @@ class _Everything(forms.Form):
     name = forms.CharField(help_text="As the family says it")
     notes = forms.CharField(widget=forms.Textarea)
     council = forms.ChoiceField(choices=[("", "Choose"), ("derby", "Derby")])
-    outcome = forms.ChoiceField(choices=[("a", "Agreed"), ("d", "Declined")], widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        choices=[("a", "Agreed"), ("d", "Declined")], widget=forms.RadioSelect
+    )
     needs = forms.MultipleChoiceField(
         choices=[("x", "One"), ("y", "Two")], widget=forms.CheckboxSelectMultiple
     )
@@ -94,9 +96,10 @@ def test_sign_in_with_a_field_left_blank_says_error_in_the_title_and_on_the_fiel
 def test_a_case_form_names_the_case_in_its_title_and_says_error_first(client, users, referrals):
     client.force_login(users["key_worker"])
     url = reverse("case_meeting", args=["R-DER"])
-    assert _title(client.get(url).content.decode()) == "Record a progress meeting – Case R-DER – STARS"
+    title = "Record a progress meeting – Case R-DER – STARS"
+    assert _title(client.get(url).content.decode()) == title
     html = client.post(url, {"date": ""}).content.decode()
-    assert _title(html) == "Error: Record a progress meeting – Case R-DER – STARS"
+    assert _title(html) == f"Error: {title}"
     assert html.index("govuk-error-summary") < html.index("<h1")
 
 
@@ -122,7 +125,6 @@ def test_the_error_summary_comes_before_the_heading_on_every_form_with_its_own()
         "reports/board.html",
     ):
         source = get_template(name).template.source
-        summary = min(
-            i for i in (source.find("govuk-error-summary"), source.find("error_summary.html")) if i >= 0
-        )
+        found = (source.find("govuk-error-summary"), source.find("error_summary.html"))
+        summary = min(i for i in found if i >= 0)
         assert summary < source.index("<h1"), name
