@@ -167,13 +167,14 @@ def _third_parties(child: Child, sections: list[tuple[str, list[Model]]]) -> lis
     return third_parties(named=named, free_text=texts, other_children=others, subject_names=own)
 
 
-def _access_log(
-    child: Child, enquiry_ids: list[str], referral_ids: list[str]
-) -> tuple[list[AccessLog], dict[int, list[str]]]:
+def access_log_about(child: Child) -> tuple[list[AccessLog], dict[int, list[str]]]:
     """The access-log entries naming the child, an enquiry or a referral of theirs, in their
     id or their address, or that showed one without naming it (a claim's page, dispute form
-    or document showing lines of the child's referral: its ``AccessLogRecord`` rows), oldest
-    first; with, for the latter, the child's records each showed (never another child's)."""
+    or document showing lines of the child's referral, a reconciliation its findings: their
+    ``AccessLogRecord`` rows), oldest first; with, for the latter, the child's records each
+    showed (never another child's)."""
+    enquiry_ids = list(Enquiry.objects.filter(child=child).values_list("enquiry_id", flat=True))
+    referral_ids = list(Referral.objects.filter(child=child).values_list("referral_id", flat=True))
     ids = [child.child_ref, *enquiry_ids, *referral_ids]
     named = reduce(lambda q, i: q | Q(path__contains=f"/{i}/"), ids, Q(object_id__in=ids))
     # ids are unique within a programme only: another programme's R000001 is another child
@@ -201,9 +202,7 @@ def subject_access(child: Child, *, by: Any) -> dict[str, Any]:
         if rows:
             history += _history(type(rows[0]), [r.pk for r in rows])
     history.sort(key=lambda h: h["at"])
-    enquiry_ids = [r.enquiry_id for _, rows in sections for r in rows if isinstance(r, Enquiry)]
-    referral_ids = [r.referral_id for _, rows in sections for r in rows if isinstance(r, Referral)]
-    log, showed = _access_log(child, enquiry_ids, referral_ids)
+    log, showed = access_log_about(child)
     links = [r for title, rows in sections for r in rows if isinstance(r, ChildLink)]
     return {
         "subject": {"child_ref": child.child_ref, **fields_of(child)},
