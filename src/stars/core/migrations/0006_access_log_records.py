@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_data_version_counter'),
+        ('core', '0005_idempotency_key'),
     ]
 
     operations = [
