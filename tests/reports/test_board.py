@@ -162,3 +162,41 @@ def test_the_card_names_the_contracts_outcome_funds():
     labels = [label.format(funds="Social Outcomes Fund") for _, label in MONEY_KEYS]
     assert "Social Outcomes Fund share" in labels
     assert "Council cost after the Social Outcomes Fund" in labels
+
+
+def _rows(context, key):
+    return {tuple(row[:-2]): row for row in _section(context, key).table.rows}
+
+
+def test_an_investors_card_gives_no_hidden_count_away_by_its_changes(programme):
+    """A change beside a hidden count, or a change from last quarter's hidden count, would
+    give that count away ("c" beside "+4"; 5 beside "+4" is last quarter's 1): the change of
+    a count is shown only when both quarters' counts are, re-referrals and guaranteed-funding
+    referrals are hidden from 1 to 4 too, and the closed-early rate is shown in the table
+    only where the headline shows it."""
+    quarters = [parse_quarter(q) for q in ("Q3 2020-21", "Q4 2020-21", "Q1 2021-22")]
+    cards = {q: card_context(scope=None, quarter=q, suppressed=True) for q in quarters}
+    cards[quarters[0].previous()] = card_context(
+        scope=None, quarter=quarters[0].previous(), suppressed=True
+    )
+    hidden_changes = 0
+    for q in quarters:
+        now, before = cards[q], cards[q.previous()]
+        for key in ("pipeline", "cases", "measures"):
+            prev_rows = _rows(before, key)
+            for name, row in _rows(now, key).items():
+                shown, change = row[-2], row[-1]
+                if "c" in (shown, prev_rows[name][-2]):
+                    assert change == "c", (q.label, key, row, prev_rows[name])
+                    hidden_changes += 1
+        measures = {row[0]: row[1] for row in _section(now, "measures").table.rows}
+        for name in ("Re-referrals", "Guaranteed-funding referrals"):
+            assert measures[name] not in (1, 2, 3, 4)
+        cases = _section(now, "cases").headline
+        assert cases.endswith("not shown") == (measures["Ended cases closed early"] == "c")
+        pipeline = {row[0]: row[1] for row in _section(now, "pipeline").table.rows}
+        assert (
+            f", {pipeline['Progressed to referral']} progressed, "
+            in _section(now, "pipeline").headline
+        )
+    assert hidden_changes  # the quarters chosen do hide some counts

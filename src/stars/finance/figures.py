@@ -19,11 +19,11 @@ from stars.core.permissions import Scope
 from stars.core.programmes import ProgrammeChoice, programme_use
 from stars.domain.calendar import age_on, months_between
 from stars.domain.contract.terms import Contract
-from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED, pseudonym, suppress_group
+from stars.domain.disclosure import SUPPRESSED, pseudonym, published_rate, suppress_group
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.money import ZERO, Money, capped_split
 from stars.domain.outcomes.engine import money_by_dates, money_by_group, referral_figures
-from stars.domain.vocabulary import label
+from stars.domain.vocabulary import CLOSED, label
 from stars.finance.engine_bridge import frames_for
 from stars.partnership.selectors import contract_or_none, programme_parties
 
@@ -245,7 +245,6 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     projected = money_at(contract, frames, horizon)
     refs = report["referrals"]
     cases = report["cases"]
-    closed = sum(cases["status"][s] for s in ("closed_early", "graduated", "gf_complete"))
     # each breakdown adds up to a published total: small counts hidden, and one more where
     # a single hidden count could be worked out from the total (stars.domain.disclosure)
     by_cohort, t1 = suppress_group(refs["by_cohort"])
@@ -273,7 +272,11 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
         "by_year": [(y, contract.minimum_for_year(int(y)), n) for y, n in by_year.items()],
         "status": [(label(s), n) for s, n in status.items()],
         "reasons": [(label(r), n) for r, n in reasons.items()],
-        "closed_early_rate": cases["closed_early_rate"] if closed >= SUPPRESS_BELOW else "c",
+        # shown only when the counts it is worked out from are (stars.domain.disclosure)
+        "closed_early_rate": published_rate(
+            cases["closed_early_rate"],
+            [status[s] for s in CLOSED],
+        ),
     }
 
 
