@@ -41,7 +41,11 @@ def test_an_investor_simulates_a_what_if_beside_the_baseline(page, demo):
 
 def test_a_field_error_is_shown_by_its_field(page, demo):
     sign_in(page, "manager", DEMO_PASSWORD)
-    page.goto("/reports/simulator/?as_of=2023-09-30&runs=0&seed=1&to=&settings=")
+    page.goto("/reports/simulator/")
+    page.fill("#id_as_of", "2023-09-30")
+    page.fill("#id_runs", "0")
+    page.click("button:has-text('Simulate')")
+    page.wait_for_selector(".govuk-error-summary")
     assert "There is a problem" in page.inner_text(".govuk-error-summary")
     assert page.locator("#id_runs-error").is_visible()
     assert axe_violations(page) == []

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stars.domain.disclosure import PSEUDONYM_CHARS, SUPPRESSED, pseudonym, suppress_group
+from stars.domain.disclosure import (
+    PSEUDONYM_CHARS,
+    SUPPRESSED,
+    pseudonym,
+    published_change,
+    published_rate,
+    suppress_group,
+)
 
 COUNTS = st.dictionaries(st.sampled_from("ABCDEFG"), st.integers(0, 40), min_size=1)
 
@@ -42,6 +49,24 @@ def test_no_hidden_count_can_be_worked_out(counts):
     if total != SUPPRESSED and hidden:
         assert len(hidden) >= 2
         assert total == sum(counts.values())
+
+
+def test_a_change_is_shown_only_between_two_counts_shown():
+    assert published_change(12, 8, "+4") == "+4"
+    assert published_change(SUPPRESSED, 0, "+4") == SUPPRESSED  # the hidden count is 4
+    assert published_change(5, SUPPRESSED, "+4") == SUPPRESSED  # last quarter's was 1
+
+
+def test_a_rate_over_five_cases_is_hidden_when_one_of_its_counts_is():
+    # closed early 3 (hidden), graduated 10 (hidden beside it), none complete, 20 live, of 33:
+    # 13 ended, so a rate of 23.1% gives the 3 away, though more than 5 cases ended
+    status, total = suppress_group(
+        {"closed_early": 3, "graduated": 10, "gf_complete": 0, "live": 20}
+    )
+    assert total == 33
+    parts = [status[s] for s in ("closed_early", "graduated", "gf_complete")]
+    assert published_rate(0.2308, parts) == SUPPRESSED
+    assert published_rate(0.2308, [30, 100, 0]) == 0.2308
 
 
 def p(key="k" * 32, recipient="evaluator", kind="referral", value="R000005"):

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 
 from stars.core.api import MAX_PAGE, basic_header
-from stars.referrals.models import Enquiry
+from stars.referrals import services
+from stars.referrals.models import Child, Enquiry
 from tests.conftest import PASSWORD
 from tests.live_http import Http
 
@@ -250,10 +254,10 @@ def test_an_enquiry_the_rules_refuse_is_a_422_naming_the_field(web, change, fiel
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("DELETE", "/api/enquiries", "GET, POST"),
-        ("PUT", "/api/enquiries/E000001", "GET"),
-        ("POST", "/api/referrals", "GET"),
-        ("PATCH", "/api/referrals/R000001", "GET"),
+        ("DELETE", "/api/enquiries", "GET, HEAD, POST"),
+        ("PUT", "/api/enquiries/E000001", "GET, HEAD"),
+        ("POST", "/api/referrals", "GET, HEAD"),
+        ("PATCH", "/api/referrals/R000001", "GET, HEAD"),
     ],
 )
 def test_a_wrong_method_is_a_json_405_naming_the_methods_allowed(web, method, path, allowed):
@@ -361,3 +365,74 @@ def test_the_eligibility_check_bounds_the_cohort_as_the_enquiry_does(web, cohort
     status, body = web.json("GET", f"/api/eligibility?{query}", headers=basic())
     assert status == 422 and detail in body["detail"], body
     assert_problem(body, "cohort")
+
+
+# -- a write sent again; HEAD ----------------------------------------------------------------
+
+
+def test_a_post_sent_again_with_its_idempotency_key_records_once(web):
+    key = {**basic(), "Idempotency-Key": "0b1e7c52-5d0f-4c1e-9a57-6f1d1c1a2b3c"}
+    status, head, first = web.request("POST", "/api/enquiries", readme_curl_body(), key)
+    assert status == 201 and "Idempotent-Replayed" not in head, first
+    status, head, again = web.request("POST", "/api/enquiries", readme_curl_body(), key)
+    assert status == 201 and head["Idempotent-Replayed"] == "true", again
+    assert json.loads(again) == json.loads(first)
+    other = {**readme_curl_body(), "family_name": "Other"}
+    status, body = web.json("POST", "/api/enquiries", other, key)
+    assert status == 422 and body["field"] == "Idempotency-Key", body
+    assert Enquiry.objects.count() == 1 and Child.objects.count() == 1
+
+
+def test_a_post_sent_again_without_a_key_is_a_409_naming_the_enquiry(web):
+    status, first = web.json("POST", "/api/enquiries", readme_curl_body(), basic())
+    assert status == 201, first
+    status, body = web.json("POST", "/api/enquiries", readme_curl_body(), basic())
+    assert status == 409, body
+    assert_problem(body)
+    assert first["enquiry_id"] in body["detail"], body
+    assert Enquiry.objects.count() == 1 and Child.objects.count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the live server shares one connection between its threads on in-memory SQLite "
+    "(where every write transaction takes the lock as it begins, so two cannot overlap)",
+)
+def test_two_retries_at_once_with_the_same_key_record_once(web, monkeypatch):
+    """The second waits on the first's key (the unique constraint), then gives its answer."""
+    record = services.enquiry_record
+
+    def slow_record(**kwargs):
+        enquiry = record(**kwargs)
+        time.sleep(0.5)  # the other request arrives while this one's transaction is open
+        return enquiry
+
+    monkeypatch.setattr(services, "enquiry_record", slow_record)
+    key = {**basic(), "Idempotency-Key": "at-once-1"}
+    start = threading.Barrier(2)
+    answers = []
+
+    def send():
+        start.wait()
+        status, head, data = web.request("POST", "/api/enquiries", readme_curl_body(), key)
+        answers.append((status, head.get("Idempotent-Replayed"), json.loads(data)))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(status for status, _, _ in answers) == [201, 201], answers
+    assert sorted(str(replayed) for _, replayed, _ in answers) == ["None", "true"], answers
+    assert answers[0][2] == answers[1][2]
+    assert Enquiry.objects.count() == 1 and Child.objects.count() == 1
+
+
+@pytest.mark.parametrize("path", ["/api/enquiries", "/api/referrals?page=2", "/api/openapi.json"])
+def test_head_answers_as_get_without_a_body(web, path):
+    status, head, data = web.request("GET", path, headers=basic())
+    assert status == 200, data[:200]
+    status, head_head, body = web.request("HEAD", path, headers=basic())
+    assert status == 200 and body == b""
+    assert head_head["Content-Type"] == head["Content-Type"]
+    assert head_head["Content-Length"] == head["Content-Length"] == str(len(data))

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from stars.domain.calendar import parse_quarter
 from stars.domain.contract.parsing import parse_contract
+from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL
 from stars.partnership.selectors import contract_current
 from stars.reports.card import (
     MONEY_KEYS,
@@ -134,17 +135,30 @@ def test_the_maximum_outcome_payment_is_measured_against_outcome_payments_alone(
 
 
 def test_past_the_maximum_the_card_says_what_is_not_payable(programme, monkeypatch):
+    """The card stated the outcome payments earned past the maximum as paid; now it states
+    what is payable, with what was earned above the maximum as a line of its own."""
     from dataclasses import replace
 
-    from stars.reports import card
+    from stars.reports import card, evaluation
 
     now = evaluation_for(scope=None, as_of=dt.date(2024, 9, 30))
     earned = Decimal(str(now["finance"]["outcome_payments"]))
-    small = replace(contract_current(), maximum_outcome_payment=earned - Decimal("1000.50"))
+    cap = earned - Decimal("1000.50")
+    small = replace(contract_current(), maximum_outcome_payment=cap)
     monkeypatch.setattr(card, "contract_current", lambda: small)
-    (note,) = _section(card_context(scope=None, quarter=Q, suppressed=False), "money").notes
-    assert "pass the contract's maximum outcome payment" in note
-    assert "£1,000.50 of them is not payable, and claims pay the maximum" in note
+    monkeypatch.setattr(evaluation, "contract_current", lambda: small)
+    section = _section(card_context(scope=None, quarter=Q, suppressed=False), "money")
+    _, note = section.notes
+    assert "pass a maximum outcome payment" in note
+    assert "£1,000.50 earned above the maximum is not payable" in note
+    rows = {r[0]: r[1] for r in section.table.rows}
+    assert rows["Outcome payments payable"] == cap
+    assert rows[ABOVE_MAXIMUM_LABEL] == Decimal("1000.50")
+    assert rows["Outcome payments payable"] + rows[ABOVE_MAXIMUM_LABEL] == earned
+    # savings are compared with what is payable
+    assert rows["Net cash saving"] == (
+        rows["Cashable savings"] - cap - rows["Guaranteed-funding payments"]
+    )
 
 
 def test_the_card_names_the_contracts_outcome_funds():
@@ -162,3 +176,41 @@ def test_the_card_names_the_contracts_outcome_funds():
     labels = [label.format(funds="Social Outcomes Fund") for _, label in MONEY_KEYS]
     assert "Social Outcomes Fund share" in labels
     assert "Council cost after the Social Outcomes Fund" in labels
+
+
+def _rows(context, key):
+    return {tuple(row[:-2]): row for row in _section(context, key).table.rows}
+
+
+def test_an_investors_card_gives_no_hidden_count_away_by_its_changes(programme):
+    """A change beside a hidden count, or a change from last quarter's hidden count, would
+    give that count away ("c" beside "+4"; 5 beside "+4" is last quarter's 1): the change of
+    a count is shown only when both quarters' counts are, re-referrals and guaranteed-funding
+    referrals are hidden from 1 to 4 too, and the closed-early rate is shown in the table
+    only where the headline shows it."""
+    quarters = [parse_quarter(q) for q in ("Q3 2020-21", "Q4 2020-21", "Q1 2021-22")]
+    cards = {q: card_context(scope=None, quarter=q, suppressed=True) for q in quarters}
+    cards[quarters[0].previous()] = card_context(
+        scope=None, quarter=quarters[0].previous(), suppressed=True
+    )
+    hidden_changes = 0
+    for q in quarters:
+        now, before = cards[q], cards[q.previous()]
+        for key in ("pipeline", "cases", "measures"):
+            prev_rows = _rows(before, key)
+            for name, row in _rows(now, key).items():
+                shown, change = row[-2], row[-1]
+                if "c" in (shown, prev_rows[name][-2]):
+                    assert change == "c", (q.label, key, row, prev_rows[name])
+                    hidden_changes += 1
+        measures = {row[0]: row[1] for row in _section(now, "measures").table.rows}
+        for name in ("Re-referrals", "Guaranteed-funding referrals"):
+            assert measures[name] not in (1, 2, 3, 4)
+        cases = _section(now, "cases").headline
+        assert cases.endswith("not shown") == (measures["Ended cases closed early"] == "c")
+        pipeline = {row[0]: row[1] for row in _section(now, "pipeline").table.rows}
+        assert (
+            f", {pipeline['Progressed to referral']} progressed, "
+            in _section(now, "pipeline").headline
+        )
+    assert hidden_changes  # the quarters chosen do hide some counts

@@ -14,7 +14,7 @@ from stars.cases.models import (
     TeamRole,
     answer_scale,
 )
-from stars.cases.services import PERIOD_END_REASONS
+from stars.cases.services import CORRECTION_REASON_MAX, PERIOD_END_REASONS
 from stars.core.forms import GovukForm, date_field, optional_date
 from stars.referrals.models import Status
 
@@ -118,6 +118,16 @@ class PeriodForm(GovukForm):
     start_date = date_field("Start date", "First day the placement or home was sustained")
     end_date = optional_date("End date", "The day it stopped (not counted); blank if it continues")
     note = forms.CharField(label="Note", max_length=300, required=False)
+
+
+class PeriodCorrectForm(PeriodForm):
+    """A recorded period as it should read, and why (kept in its history)."""
+
+    reason = forms.CharField(
+        label="Reason for the correction",
+        max_length=CORRECTION_REASON_MAX,
+        help_text="Kept in the period's history with the old values, who corrected it and when",
+    )
 
 
 class PeriodEndForm(GovukForm):

@@ -16,9 +16,11 @@ from stars.cases.models import (
     CaseClosure,
     Instrument,
     MeetingAction,
+    OutcomePeriod,
     ProgressMeeting,
     TeamRole,
 )
+from stars.cases.services import CORRECTION
 from stars.core.cache import cached_figures, data_version
 from stars.core.listing import Rows, rows_count
 from stars.core.permissions import Scope, scope_of
@@ -68,6 +70,7 @@ def case_record(referral: Referral) -> dict[str, Any]:
         "meetings": meeting_rows,
         "interventions": list(referral.interventions.all()),
         "periods": list(referral.periods.order_by("start_date")),
+        "period_corrections": period_corrections(referral),
         "open_period": referral.periods.filter(end_date__isnull=True).first(),
         "assessments": _assessment_tables(list(assessments)),
         "attendance": list(referral.attendance.order_by("start_date")),
@@ -81,6 +84,50 @@ def case_record(referral: Referral) -> dict[str, Any]:
             a for row in meeting_rows for a in row["meeting"].actions.all() if not a.done
         ],
     }
+
+
+@dataclass(frozen=True)
+class PeriodCorrection:
+    """A correction of an outcome period: when, by whom, why, and each field's old and new
+    value (from the period's change history)."""
+
+    at: dt.datetime
+    who: str
+    reason: str
+    changes: list[tuple[str, Any, Any]]  # (field's label, old value, new value)
+
+
+PERIOD_FIELDS = {"start_date": "From", "end_date": "Until", "note": "Note"}
+
+
+def period_corrections(referral: Referral) -> list[PeriodCorrection]:
+    """The corrections of the case's outcome periods, newest first."""
+    rows = (
+        OutcomePeriod.history.filter(referral_id=referral.pk)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    out: list[PeriodCorrection] = []
+    before: dict[int, Any] = {}
+    for row in rows:
+        old = before.get(row.id)
+        reason = row.history_change_reason or ""
+        if old is not None and row.history_type == "~" and reason.startswith(CORRECTION):
+            u = row.history_user
+            out.append(
+                PeriodCorrection(
+                    at=row.history_date,
+                    who=(u.get_full_name() or u.username) if u is not None else "",
+                    reason=reason.removeprefix(CORRECTION),
+                    changes=[
+                        (label, getattr(old, f), getattr(row, f))
+                        for f, label in PERIOD_FIELDS.items()
+                        if getattr(old, f) != getattr(row, f)
+                    ],
+                )
+            )
+        before[row.id] = row
+    return sorted(out, key=lambda c: c.at, reverse=True)
 
 
 def _assessment_tables(assessments: list[Assessment]) -> list[dict[str, Any]]:

@@ -64,12 +64,13 @@ def _check_overlap(
             )
 
 
-@transaction.atomic
-def outcome_period_record(
-    *, referral: Referral, start_date: dt.date, end_date: dt.date | None = None, note: str = ""
-) -> OutcomePeriod:
-    """Record a period the placement (or home) was sustained; the end is exclusive."""
-    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+def _check_period(
+    referral: Referral, start_date: dt.date, end_date: dt.date | None, exclude: int | None = None
+) -> None:
+    """The rules of an outcome period, recorded or corrected: it has happened (no date after
+    today), lies inside the case's dates (from the referral date; once support has ended, it
+    starts before and ends by that day) and overlaps no other period of the case
+    (``exclude``: the one being corrected)."""
     check_happened(start_date, "start_date")
     if end_date is not None:
         check_happened(end_date, "end_date")
@@ -84,10 +85,64 @@ def outcome_period_record(
         raise CaseError(
             "start_date", f"must be before support ended ({long_date(referral.end_date)})"
         )
-    _check_overlap(referral, start_date, end_date)
+    if referral.end_date is not None and (end_date is None or end_date > referral.end_date):
+        raise CaseError(
+            "end_date", f"cannot be after support ended ({long_date(referral.end_date)})"
+        )
+    _check_overlap(referral, start_date, end_date, exclude)
+
+
+@transaction.atomic
+def outcome_period_record(
+    *, referral: Referral, start_date: dt.date, end_date: dt.date | None = None, note: str = ""
+) -> OutcomePeriod:
+    """Record a period the placement (or home) was sustained; the end is exclusive."""
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    _check_period(referral, start_date, end_date)
     return OutcomePeriod.objects.create(
         referral=referral, start_date=start_date, end_date=end_date, note=note.strip()[:300]
     )
+
+
+CORRECTION = "correction: "  # the change reason of a correction starts with it
+# simple-history keeps a change reason of up to 100 characters, the prefix included
+CORRECTION_REASON_MAX = 100 - len(CORRECTION)
+
+
+@transaction.atomic
+def outcome_period_correct(
+    *,
+    referral: Referral,
+    period_id: int,
+    start_date: dt.date,
+    end_date: dt.date | None,
+    note: str,
+    reason: str,
+    by: Any,
+) -> OutcomePeriod:
+    """Correct a recorded outcome period's dates or note, with a reason, under the rules of
+    recording one. The old values stay in the period's change history with who corrected
+    it, when and why (``correction: REASON``). Claims already made are never rewritten: the
+    engine's figure moves, and the council's next claim carries the difference as an
+    adjustment line (``stars.domain.outcomes.claims``)."""
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    period = OutcomePeriod.objects.filter(referral=referral, pk=period_id).first()
+    if period is None:
+        raise CaseError(None, "this case has no such outcome period")
+    reason = reason.strip()
+    if not reason:
+        raise CaseError("reason", "Enter the reason for the correction")
+    if len(reason) > CORRECTION_REASON_MAX:
+        raise CaseError("reason", f"Reason must be {CORRECTION_REASON_MAX} characters or less")
+    _check_period(referral, start_date, end_date, exclude=period.pk)
+    note = note.strip()[:300]
+    if (period.start_date, period.end_date, period.note) == (start_date, end_date, note):
+        raise CaseError("start_date", "nothing to correct: the period already reads so")
+    period.start_date, period.end_date, period.note = start_date, end_date, note
+    period._change_reason = CORRECTION + reason  # type: ignore[attr-defined]
+    period._history_user = by if getattr(by, "pk", None) else None  # type: ignore[attr-defined]
+    period.save()
+    return period
 
 
 PERIOD_END_REASONS = {

@@ -17,6 +17,11 @@ urlpatterns = [
     path("<str:referral_id>/intervention/", views.case_intervention, name="case_intervention"),
     path("<str:referral_id>/period/", views.case_period, name="case_period"),
     path("<str:referral_id>/period/end/", views.case_period_end, name="case_period_end"),
+    path(
+        "<str:referral_id>/period/correct/",
+        views.case_period_correct,
+        name="case_period_correct",
+    ),
     path("<str:referral_id>/attendance/", views.case_attendance, name="case_attendance"),
     path("<str:referral_id>/assessment/", views.case_assessment, name="case_assessment"),
     path("<str:referral_id>/event/", views.case_measure, name="case_measure"),

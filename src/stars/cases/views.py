@@ -21,7 +21,7 @@ from stars.core.documents import download, pdf
 from stars.core.forms import form_step
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain import vocabulary
-from stars.domain.calendar import parse_date
+from stars.domain.calendar import long_date, parse_date
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 from stars.referrals.selectors import referral_get
@@ -36,6 +36,7 @@ CASE_ACTIONS = [
     ("case_intervention", "Record an intervention"),
     ("case_period", "Record an outcome period"),
     ("case_period_end", "End the placement (breakdown or move)"),
+    ("case_period_correct", "Correct an outcome period"),
     ("case_attendance", "Record a term's attendance"),
     ("case_assessment", "Record an assessment"),
     ("case_measure", "Record an event"),
@@ -279,6 +280,56 @@ def case_period_end(request: HttpRequest, referral_id: str) -> HttpResponse:
         "End the placement",
         intro="A breakdown ends the outcome period. A move to another foster placement ends "
         "it and starts a new one; the case stays open. To close the case, use Close the case.",
+    )
+
+
+@page("case_period_correct")
+def case_period_correct(request: HttpRequest, referral_id: str) -> HttpResponse:
+    r = case_get(request.user, referral_id)
+    periods = list(r.periods.order_by("start_date"))
+    chosen = next((p for p in periods if str(p.pk) == request.GET.get("period", "")), None)
+    chosen = chosen or (periods[-1] if periods else None)
+    if chosen is None:
+        record_access(
+            user=request.user,
+            action="view",
+            object_type="case",
+            object_id=r.referral_id,
+            path=request.path,
+        )
+        return render(
+            request,
+            "cases/message.html",
+            {
+                "heading": "Correct an outcome period",
+                "message": "No outcome period is recorded on this case yet.",
+            },
+        )
+    initial = {"start_date": chosen.start_date, "end_date": chosen.end_date, "note": chosen.note}
+    form = forms.PeriodCorrectForm(request.POST or None, initial=initial)
+    until = f"to {long_date(chosen.end_date)}" if chosen.end_date else "(continuing)"
+    return _case_form(
+        request,
+        r,
+        form,
+        f"Correct the outcome period from {long_date(chosen.start_date)} {until}",
+        lambda d: services.outcome_period_correct(
+            referral=r, period_id=chosen.pk, by=request.user, **d
+        ),
+        "Save the correction",
+        intro="Correct the dates or the note as they should have been recorded; the same "
+        "rules apply as when recording a period. Claims already made stay as they are: the "
+        "difference is claimed, or given back, as an adjustment on the council's next claim.",
+        links=[
+            (f"?period={p.pk}", f"Correct the period from {long_date(p.start_date)} instead")
+            for p in periods
+            if p != chosen
+        ],
+        done=lambda p: (
+            f"Outcome period corrected: from {long_date(p.start_date)} "
+            + (f"to {long_date(p.end_date)}" if p.end_date else "(continuing)"),
+            reverse("case_detail", args=[r.referral_id]) + "#periods",
+        ),
     )
 
 

@@ -35,6 +35,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Router as NinjaRouter
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
 from ninja.parser import Parser
@@ -144,14 +145,26 @@ PROGRAMME_PARAMETER = {
 }
 
 
+class Router(NinjaRouter):
+    """The API's routers: a GET operation answers HEAD too, as GET without the body (what
+    HTTP asks of every GET resource; django-ninja answered 405). The body is left out by the
+    server (gunicorn, Django's), which keeps the GET's Content-Length."""
+
+    def get(self, path: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self.api_operation(["GET", "HEAD"], path, **kwargs)
+
+
 class StarsAPI(NinjaAPI):
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> Any:
         """The document, declaring ``?programme=CODE`` on every operation (``require``
-        reads it for them all, so no operation's signature names it)."""
+        reads it for them all, so no operation's signature names it). HEAD, answered by
+        every GET operation (``Router``), is left out: HTTP implies it, and listed it would
+        repeat each GET's operation id."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for operations in schema["paths"].values():
+            operations.pop("head", None)
             for operation in operations.values():
                 operation.setdefault("parameters", []).append(PROGRAMME_PARAMETER)
         return schema

@@ -20,12 +20,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 SUPPRESSED = "c"
 SUPPRESS_BELOW = 5
 K = TypeVar("K")
+T = TypeVar("T")
 
 
 def suppress(count: int, below: int = SUPPRESS_BELOW) -> int | str:
@@ -54,6 +55,21 @@ def suppress_group(
         else:
             total = SUPPRESSED
     return cells, total
+
+
+def published_change(now: int | str, before: int | str, change: str) -> str:
+    """The change between two published counts (``now`` and ``before``, each a count or "c"
+    as ``suppress_group`` gave it), as published: ``change`` only when both counts are shown,
+    else "c", so that the change gives neither hidden count away (a hidden 4 beside "+4", or
+    a count shown now less its change, which is last period's hidden count)."""
+    return SUPPRESSED if SUPPRESSED in (now, before) else change
+
+
+def published_rate(rate: T, parts: Iterable[int | str]) -> T | str:
+    """A rate as published beside suppressed counts: shown only when every count it is worked
+    out from (``parts``, as published) is shown, else "c", so that the rate gives no hidden
+    count away (with the other counts shown, a rate over five or more cases can)."""
+    return SUPPRESSED if SUPPRESSED in list(parts) else rate
 
 
 # -- pseudonyms ------------------------------------------------------------------------------

@@ -8,27 +8,37 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Schema, Status
 
 from stars.core.api import (
     PAGE_SIZE,
     IsoDate,
     PageNumber,
     Problem,
+    Router,
     answers,
     bounded_text,
     column_length,
     require,
 )
 from stars.core.audit import record_access, record_list
+from stars.core.idempotency import (
+    REPLAYED_RESPONSE_HEADER,
+    IdempotencyKeyHeader,
+    IdempotencyKeyValue,
+    idempotent,
+)
 from stars.core.permissions import scope_of
+from stars.domain.calendar import long_date
+from stars.domain.idempotency import HEADER, RESENT_WITHIN, minutes_ago
 from stars.domain.pipeline import NEED_LABELS, PAPER_LABELS, WHY_NOW_MAX_LENGTH
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, programme_councils
 from stars.referrals import services
 from stars.referrals.models import Child, Enquiry
-from stars.referrals.selectors import enquiries_visible, referrals_visible
+from stars.referrals.selectors import enquiries_visible, enquiry_resent, referrals_visible
 
 router = Router()
 
@@ -146,10 +156,38 @@ def get_enquiry(request: HttpRequest, enquiry_id: str) -> Any:
     return Status(200, _enquiry_out(e, scope_of(user).identifiable))
 
 
-@router.post("/enquiries", response=answers({201: EnquiryOut}, 400, 413), tags=["enquiries"])
-def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Any:
-    """Record an enquiry (a council's SPOC); the eligibility rule of its date applies."""
+@router.post(
+    "/enquiries",
+    response=answers({201: EnquiryOut}, 400, 409, 413),
+    tags=["enquiries"],
+    openapi_extra={"responses": {201: {"headers": REPLAYED_RESPONSE_HEADER}}},
+)
+def create_enquiry(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: EnquiryIn,
+    idempotency_key: IdempotencyKeyValue = IdempotencyKeyHeader,
+) -> Any:
+    """Record an enquiry (a council's SPOC); the eligibility rule of its date applies.
+
+    Sent again (no answer seen): with the same `Idempotency-Key`, the first answer is given
+    again and nothing is recorded. Without a key, an enquiry identical to one you recorded
+    in the last 10 minutes (the same child by name and date of birth, and every other
+    field the same) is refused with 409 naming it."""
     user = require(request, "enquiry_new")
+    return idempotent(
+        request,
+        response,
+        user=user,
+        key=idempotency_key,
+        object_type="enquiry",
+        create=lambda: _enquiry_create(user, payload, resent_refused=idempotency_key is None),
+        created_id=lambda value: str(value.enquiry_id),
+        replay=lambda enquiry_id, status: _enquiry_replay(request, user, enquiry_id, status),
+    )
+
+
+def _enquiry_create(user: Any, payload: EnquiryIn, *, resent_refused: bool) -> Status[Any]:
     scope = scope_of(user)
     code = (payload.council or (user.council.code if user.council_id else "")).lower()
     if not code:
@@ -162,11 +200,51 @@ def create_enquiry(request: HttpRequest, payload: EnquiryIn) -> Any:
     council = programme_councils(Council.objects.filter(code=code)).first()
     if council is None:
         return Status(422, Problem(detail=f"unknown council {code!r}", field="council"))
+    fields = payload.dict(exclude={"council"})
+    now = timezone.now()
+    if resent_refused:
+        fields_compared = {k: v for k, v in fields.items() if k != "outside_criteria"}
+        same = enquiry_resent(user, since=now - RESENT_WITHIN, council_code=code, **fields_compared)
+        if same is not None:
+            return Status(409, Problem(detail=_resent(same, now)))
     try:
-        e = services.enquiry_record(council=council, **payload.dict(exclude={"council"}))
+        e = services.enquiry_record(council=council, **fields)
     except services.PipelineError as exc:
         return Status(422, Problem(detail=exc.message, field=exc.field))
     return Status(201, _enquiry_out(e, True))
+
+
+def _resent(e: Enquiry, now: dt.datetime) -> str:
+    return (
+        f"You recorded this enquiry {minutes_ago(e.created_at, now)}: {e.enquiry_id} "
+        f"(/api/enquiries/{e.enquiry_id}), for the same child, born "
+        f"{long_date(e.child.date_of_birth)}, with every field the same. Nothing was "
+        "recorded: an answer lost on the way is read with GET. To send a write again "
+        f"safely, send an {HEADER} header with it"
+    )
+
+
+def _enquiry_replay(request: HttpRequest, user: Any, enquiry_id: str, status: int) -> Status[Any]:
+    """The answer to an enquiry's creation, given again: the enquiry as it is now."""
+    e = enquiries_visible(user).filter(enquiry_id=enquiry_id).first()
+    if e is None:
+        return Status(
+            409,
+            Problem(
+                detail=f"This {HEADER} recorded enquiry {enquiry_id}, which is no longer "
+                "in your scope",
+                field=HEADER,
+            ),
+        )
+    record_access(
+        user=user,
+        action="view",
+        object_type="enquiry",
+        object_id=enquiry_id,
+        path=request.path,
+        detail=f"API: the answer to a POST with the same {HEADER}, given again",
+    )
+    return Status(status, _enquiry_out(e, True))
 
 
 @router.get("/referrals", response=answers({200: list[ReferralOut]}), tags=["referrals"])

@@ -85,6 +85,53 @@ def children_alike(
     return [c for c in qs if name_key(c.given_name, c.family_name) == key]
 
 
+def enquiry_resent(
+    user: Any,
+    *,
+    since: dt.datetime,
+    council_code: str,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date,
+    cohort: str,
+    enquiry_date: dt.date,
+    social_worker: str = "",
+    team: str = "",
+    needs: Iterable[str] = (),
+    papers: Iterable[str] = (),
+    why_now: str = "",
+) -> Enquiry | None:
+    """The latest enquiry identical to this one that ``user`` recorded since ``since``: for
+    the same child by the form's rule (:func:`children_alike`), with every other field the
+    same (the cohort by its code in the contract). Most likely the same request sent again
+    after an answer was lost; None when there is none."""
+    children = children_alike(
+        user,
+        council_code=council_code,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+    )
+    if not children:
+        return None
+    made_by_user = Enquiry.history.filter(
+        history_type="+", history_user_id=user.pk, history_date__gte=since
+    ).values("id")
+    alike = enquiries_visible(user).filter(
+        child__in=children,
+        pk__in=made_by_user,
+        created_at__gte=since,
+        cohort=contract_current().canonical_cohort(cohort) or cohort,
+        enquiry_date=enquiry_date,
+        social_worker=social_worker,
+        team=team,
+        why_now=why_now,
+    )
+    same = sorted(needs), sorted(papers)
+    found = [e for e in alike.order_by("-created_at", "-pk") if (e.needs, e.papers) == same]
+    return found[0] if found else None
+
+
 def children_alike_restricted(
     user: Any, *, council_code: str, given_name: str, family_name: str, date_of_birth: dt.date
 ) -> int:

@@ -25,10 +25,16 @@ from stars.core.tables import Table
 from stars.core.templatetags.stars_format import MINUS, signed
 from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.calendar import Quarter, next_month
-from stars.domain.disclosure import SUPPRESSED, suppress_group
-from stars.domain.evaluation.report import money_of_section
-from stars.domain.outcomes.claims import OVER_MAXIMUM
-from stars.domain.vocabulary import DECISIONS, STATUSES, label
+from stars.domain.disclosure import (
+    SUPPRESSED,
+    published_change,
+    published_rate,
+    suppress,
+    suppress_group,
+)
+from stars.domain.evaluation.report import ABOVE_MAXIMUM, money_of_section
+from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL, OVER_MAXIMUM
+from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES, label
 from stars.finance.engine_bridge import payments_as_of
 from stars.partnership.selectors import contract_current
 from stars.reports.evaluation import evaluation_for
@@ -79,7 +85,7 @@ class Check:
 
 
 def _money(report: dict[str, Any], key: str) -> Decimal:
-    return Decimal(str(report["finance"][key]))
+    return Decimal(str(report["finance"].get(key, 0)))  # above a maximum: 0 when none is
 
 
 def card_context(*, scope: Scope | None, quarter: Quarter, suppressed: bool) -> dict[str, Any]:
@@ -95,7 +101,7 @@ def card_context(*, scope: Scope | None, quarter: Quarter, suppressed: bool) -> 
         _pipeline(now, before, since, suppressed),
         _cases(now, before, since, suppressed),
         _money_section(now, before, contract, councils, since),
-        _measures(now, before, since),
+        _measures(now, before, since, suppressed),
     ]
     return {
         "quarter": quarter,
@@ -114,6 +120,26 @@ def card_context(*, scope: Scope | None, quarter: Quarter, suppressed: bool) -> 
 
 def _counts(counts: dict[str, int], suppressed: bool) -> dict[str, int | str]:
     return suppress_group(counts)[0] if suppressed else dict(counts)
+
+
+def _count(n: int, suppressed: bool) -> int | str:
+    return suppress(n) if suppressed else n
+
+
+def _count_change(now: int | str, before: int | str, n: int, n_before: int) -> str:
+    """The change of a count whose published values (a count or "c") are ``now`` and
+    ``before``: "c" when either is hidden, so a change never gives a hidden count away."""
+    return published_change(now, before, _change(n, n_before))
+
+
+def _closed_early_rate(cases: dict[str, Any], suppressed: bool) -> Decimal | str | None:
+    """The closed-early rate as published: where counts are suppressed, only when the counts
+    it is worked out from are all shown (``stars.domain.disclosure.published_rate``)."""
+    rate: Decimal | None = cases["closed_early_rate"]
+    if not suppressed:
+        return rate
+    status = suppress_group(cases["status"])[0]
+    return published_rate(rate, [status[s] for s in CLOSED])
 
 
 def _referrals(
@@ -147,10 +173,12 @@ def _referrals(
         ]
         for la in councils
     ]
-    total_shown = SUPPRESSED if suppressed and 0 < total < 5 else total
+    total_before = before["referrals"]["total"]
+    total_shown = _count(total, suppressed)
+    change = _count_change(total_shown, _count(total_before, suppressed), total, total_before)
     headline = (
         f"{total_shown} referral{'' if total == 1 else 's'} against a minimum of {minimum} "
-        f"({_change(total, before['referrals']['total'])} {since})"
+        f"({change} {since})"
     )
     measures = (("Minimum", "minimum"), ("Referred", "referred")) if whole else (("Referred", ""),)
     chart_rows = [
@@ -190,11 +218,17 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
         d: sum(v.get(d, 0) for v in before["enquiries"]["by_cohort"].values()) for d in DECISIONS
     }
     shown = _counts(totals, suppressed)
-    rows = [[label(d), shown[d], _change(totals[d], prev[d])] for d in DECISIONS]
+    shown_before = _counts(prev, suppressed)
+    rows = [
+        [label(d), shown[d], _count_change(shown[d], shown_before[d], totals[d], prev[d])]
+        for d in DECISIONS
+    ]
+    total, total_before = enq["total"], before["enquiries"]["total"]
+    total_shown = _count(total, suppressed)
+    change = _count_change(total_shown, _count(total_before, suppressed), total, total_before)
     headline = (
-        f"{enq['total']} enquiries, {totals['progressed']} progressed, {totals['pending']} "
-        f"waiting for a decision ({_change(enq['total'], before['enquiries']['total'])} "
-        f"enquiries {since})"
+        f"{total_shown} enquiries, {shown['progressed']} progressed, {shown['pending']} "
+        f"waiting for a decision ({change} enquiries {since})"
     )
     chart = (
         ""
@@ -222,9 +256,17 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
 def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: bool) -> Section:
     cases, prev = now["cases"], before["cases"]
     status = _counts(cases["status"], suppressed)
+    status_before = _counts(prev["status"], suppressed)
     reasons = _counts(cases["closure_reasons"], suppressed)
+    prev_reasons = {r: prev["closure_reasons"].get(r, 0) for r in cases["closure_reasons"]}
+    reasons_before = _counts(prev_reasons, suppressed)
     rows = [
-        ["Status", label(s), status[s], _change(cases["status"][s], prev["status"][s])]
+        [
+            "Status",
+            label(s),
+            status[s],
+            _count_change(status[s], status_before[s], cases["status"][s], prev["status"][s]),
+        ]
         for s in STATUSES
     ]
     rows += [
@@ -232,22 +274,20 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
             "Closed early because",
             label(r),
             reasons[r],
-            _change(n, prev["closure_reasons"].get(r, 0)),
+            _count_change(reasons[r], reasons_before[r], n, prev_reasons[r]),
         ]
         for r, n in cases["closure_reasons"].items()
     ]
-    rate = cases["closed_early_rate"]
+    rate = _closed_early_rate(cases, suppressed)
     if rate is None:
         closed_early = "no case has ended yet"
-    elif suppressed:
+    elif rate == SUPPRESSED:
         closed_early = "the share of ended cases closed early is not shown"
     else:
         closed_early = f"{rate:.0%} of ended cases closed early"
-    headline = (
-        f"{cases['status']['live']} live cases "
-        f"({_change(cases['status']['live'], prev['status']['live'])} {since}); "
-        f"{closed_early}"
-    )
+    live = cases["status"]["live"]
+    change = _count_change(status["live"], status_before["live"], live, prev["status"]["live"])
+    headline = f"{status['live']} live cases ({change} {since}); {closed_early}"
     chart = (
         ""
         if suppressed
@@ -278,13 +318,22 @@ def _money_section(
     since: str,
 ) -> Section:
     funds = funds_named(contract)
+    # outcome payments are what the contract pays; what was earned above a maximum outcome
+    # payment is a line of its own when any was (now or the quarter before)
+    above = ABOVE_MAXIMUM in now["finance"] or ABOVE_MAXIMUM in before["finance"]
+    keys = [
+        (k, "Outcome payments payable" if above and k == "outcome_payments" else label)
+        for k, label in MONEY_KEYS
+    ]
+    if above:
+        keys.insert(1, (ABOVE_MAXIMUM, ABOVE_MAXIMUM_LABEL))
     rows = [
         [
             label.format(funds=funds),
             _money(now, k),
             _change(_money(now, k), _money(before, k), money=True),
         ]
-        for k, label in MONEY_KEYS
+        for k, label in keys
     ]
     paid = money_of_section(now["finance"]).paid
     paid_before = money_of_section(before["finance"]).paid
@@ -323,15 +372,19 @@ def _money_section(
     )
     notes = []
     cap = contract.maximum_outcome_payment
+    held = money_of_section(now["finance"])
     if cap:  # the maximum limits outcome payments; guaranteed-funding fees are apart
-        outcome = money_of_section(now["finance"]).outcome_payments
         notes.append(
-            f"{outcome / cap:.0%} of the contract's maximum outcome payment "
-            f"({format_gbp(cap)}) is paid in outcome payments (guaranteed-funding fees apart)."
-            if outcome <= cap
-            else f"The outcome payments earned, {format_gbp(outcome)}, pass the contract's "
-            f"maximum outcome payment ({format_gbp(cap)}): {format_gbp(outcome - cap)} of them "
-            "is not payable, and claims pay the maximum (guaranteed-funding fees apart)."
+            f"{held.outcome_payments / cap:.0%} of the contract's maximum outcome payment "
+            f"({format_gbp(cap)}) is paid in outcome payments (guaranteed-funding fees "
+            "apart)."
+        )
+    if held.above_maximum:
+        notes.append(
+            f"The outcome payments earned, {format_gbp(held.earned_outcome_payments)}, pass "
+            f"a maximum outcome payment: {format_gbp(held.outcome_payments)} is payable and "
+            f"{format_gbp(held.above_maximum)} earned above the maximum is not payable "
+            "(claims pay up to each maximum)."
         )
     table = Table(
         "money",
@@ -343,31 +396,30 @@ def _money_section(
     return Section("money", "Outcome payments and savings", headline, table, chart, notes)
 
 
-def _measures(now: dict[str, Any], before: dict[str, Any], since: str) -> Section:
+def _measures(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: bool) -> Section:
     weeks, prev = now["finance"]["sustained_weeks"], before["finance"]["sustained_weeks"]
-    rate = now["cases"]["closed_early_rate"]
-    rate_before = before["cases"]["closed_early_rate"]
+    rate = _closed_early_rate(now["cases"], suppressed)
+    rate_before = _closed_early_rate(before["cases"], suppressed)
+
+    def count_row(name: str, key: str) -> list[Any]:
+        n, n_before = now["referrals"][key], before["referrals"][key]
+        shown, shown_before = _count(n, suppressed), _count(n_before, suppressed)
+        return [name, shown, _count_change(shown, shown_before, n, n_before)]
+
+    rate_row: list[Any] = ["Ended cases closed early", "—", "—"]
+    if rate == SUPPRESSED:
+        rate_row[1:] = [SUPPRESSED, SUPPRESSED]
+    elif rate is not None:
+        rate_row[1] = f"{rate:.1%}"
+        if rate_before == SUPPRESSED:
+            rate_row[2] = SUPPRESSED
+        elif rate_before is not None:
+            rate_row[2] = f"{(Decimal(rate) - Decimal(rate_before)) * 100:+.1f} points"
     rows = [
         ["Placement or home sustained (weeks)", weeks, _change(weeks, prev)],
-        [
-            "Re-referrals",
-            now["referrals"]["re_referrals"],
-            _change(now["referrals"]["re_referrals"], before["referrals"]["re_referrals"]),
-        ],
-        [
-            "Guaranteed-funding referrals",
-            now["referrals"]["guaranteed_funding"],
-            _change(
-                now["referrals"]["guaranteed_funding"], before["referrals"]["guaranteed_funding"]
-            ),
-        ],
-        [
-            "Ended cases closed early",
-            "—" if rate is None else f"{rate:.1%}",
-            "—"
-            if rate is None or rate_before is None
-            else f"{(rate - rate_before) * 100:+.1f} points",
-        ],
+        count_row("Re-referrals", "re_referrals"),
+        count_row("Guaranteed-funding referrals", "guaranteed_funding"),
+        rate_row,
     ]
     headline = f"{weeks:,} weeks of placement or home sustained ({_change(weeks, prev)} {since})"
     table = Table("measures", "Key measures", ["Measure", "Now", f"Change {since}"], rows)
