@@ -588,9 +588,7 @@ def test_returns_without_the_columns_no_page_reads_are_imported(derby, returns_d
     assert (cut.children, cut.episodes, cut.notes) == (whole.children, whole.episodes, whole.notes)
 
 
-def test_returns_that_record_every_provider_show_no_provider_not_recorded_rows(
-    derby, returns_dir
-):
+def test_returns_that_record_every_provider_show_no_provider_not_recorded_rows(derby, returns_dir):
     returns_import(council=derby, folder=returns_dir)
     tables = {t.title: t for t in dashboard_context(derby)["tables"]}
     shown = {row[0] for row in tables["Placement mix at each 31 March"].rows}
