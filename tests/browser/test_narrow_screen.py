@@ -1,6 +1,8 @@
 """On a phone (375 px wide) no page scrolls sideways: wide tables scroll inside their own box,
 charts shrink, and a negative amount keeps its minus sign on its own line. Every page, at that
-width, passes axe (a table box that scrolls must be reachable by keyboard)."""
+width, passes axe (a table box that scrolls must be reachable by keyboard). Nor at 320 px, the
+width of a 1280 px screen zoomed to 400% (WCAG 2.2's reflow): a list's filters and a long word
+in a hint stay inside the page."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from tests.conftest import CONTRACT
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 800}
+ZOOMED = {"width": 320, "height": 256}  # 1280 x 1024 at 400%
 WIDEST = [
     "/reports/evaluation/",
     "/reports/board/",
@@ -34,7 +37,6 @@ WIDEST = [
     "/enquiries/",
     "/targets/",
     "/audit/",
-    "/search/?q=a",
     "/enquiries/waiting-list/",
     "/",
     "/governance/retention/",
@@ -72,10 +74,32 @@ def test_no_page_is_wider_than_a_phone(page, demo):
         f"/cases/{demo.referral_id}/allocate/",
     ]:
         page.goto(url)
-        assert page.locator("h1").count() == 1, url
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url
-        assert _wrapped_money(page) == [], url
-        assert axe_violations(page) == [], url
+        _fits_a_phone(page, url)
+    page.goto("/search/")  # a search's results: the answer to the form's post
+    page.fill("#q", "a")
+    page.click("main button:has-text('Search')")
+    page.wait_for_selector("[data-testid=referral-results]")
+    _fits_a_phone(page, "the search's results")
+
+
+def _fits_a_phone(page, url: str) -> None:
+    assert page.locator("h1").count() == 1, url
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url
+    assert _wrapped_money(page) == [], url
+    assert axe_violations(page) == [], url
+
+
+def test_no_page_scrolls_sideways_at_400_percent_zoom(page, demo):
+    page.set_viewport_size(ZOOMED)
+    sign_in(page, "admin", DEMO_PASSWORD)
+    for url in [
+        *WIDEST,
+        "/reports/simulator/",
+        "/cases/caseload/?status=live",
+        f"/cases/{demo.referral_id}/meeting/",
+    ]:
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= ZOOMED["width"], url
 
 
 def test_a_negative_amount_never_leaves_its_minus_sign_alone_on_a_line(page, live_server):

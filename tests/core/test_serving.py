@@ -254,6 +254,31 @@ def test_the_threaded_server_keeps_a_connection_open_through_a_user_s_pause(tmp_
         _stop(proc)
 
 
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_a_request_line_or_headers_over_gunicorn_s_limits_are_answered_in_json(tmp_path, threads):
+    """gunicorn refuses them before the app sees them; its own answer was an HTML page."""
+    proc, port = _start(tmp_path, "--workers", "1", "--threads", threads, "--no-worker")
+    try:
+        _wait_healthy(proc, port, tmp_path, want=503)
+        for path, headers, status in [
+            ("/api/enquiries?q=" + "x" * 5000, {}, 414),
+            ("/api/enquiries", {"X-Big": "y" * 9000}, 431),
+            ("/api/enquiries", {f"X-H{i}": "z" for i in range(101)}, 431),
+        ]:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", path, headers=headers)
+            r = conn.getresponse()
+            body = r.read()
+            conn.close()
+            assert r.status == status, (r.status, body[:200])
+            assert r.getheader("Content-Type") == "application/json", body[:200]
+            assert set(json.loads(body)) == {"detail"}, body
+            assert "limit" in json.loads(body)["detail"] or "bytes" in json.loads(body)["detail"]
+        assert _get(port, "/healthz")[0] == 503  # still serving
+    finally:
+        _stop(proc)
+
+
 def test_stars_serve_dev_is_the_reloading_development_server(tmp_path):
     proc, port = _start(tmp_path, "--dev", "--no-worker")
     try:

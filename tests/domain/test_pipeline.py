@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from stars.domain.pipeline import (
     EnquiryState,
     TargetLine,
+    activity_after,
     enquiry_problems,
     funnel,
     is_stuck,
@@ -192,3 +193,14 @@ def test_papers_after_applies_what_the_form_changed_to_the_papers_now():
     ]
     assert papers_after(now, ["care_plan"], []) == ["education_plan"]
     assert papers_after(now, None, ["chronology"]) == ["chronology"]
+
+
+def test_last_activity_is_the_later_of_the_steps_date_and_the_day_it_is_recorded():
+    d = dt.date
+    # a decision dated last month, recorded today: today's work
+    assert activity_after(d(2024, 3, 1), d(2024, 2, 10), d(2024, 3, 11)) == d(2024, 3, 11)
+    # recorded the day it happened
+    assert activity_after(d(2024, 3, 1), d(2024, 3, 11), d(2024, 3, 11)) == d(2024, 3, 11)
+    assert activity_after(None, d(2024, 2, 10), d(2024, 3, 11)) == d(2024, 3, 11)
+    # never moves back
+    assert activity_after(d(2024, 3, 12), d(2024, 2, 10), d(2024, 3, 11)) == d(2024, 3, 12)

@@ -202,7 +202,35 @@ def test_money_page_warns_near_the_maximum_outcome_payment(
     monkeypatch.setattr(views, "contract_current", lambda: past)
     cache.clear()  # the figures are cached per version of the records, not of this stand-in
     page = client.get(reverse("finance_money"), {"as_of": "2024-01-01"}).content.decode()
-    assert "£1,234.56 earned beyond it is not payable" in page and "is left" not in page
+    assert "£1,234.56 earned above the maximum outcome payment, not payable" in page
+    assert "is left" not in page
+    # the totals and every table state what is payable, and what was earned above it apart
+    totals = page.split('data-testid="money-totals"')[1].split("</dl>")[0]
+    payable = money(past.maximum_outcome_payment)
+    assert f'Outcome payments payable</dt><dd class="govuk-summary-list__value">{payable}' in totals
+    above = totals.split('data-testid="above-maximum"')[1]
+    assert "earned above the maximum outcome payment, not payable" in above and "£1,234.56" in above
+    for table in ("money-council", "money-cohort", "money-month"):
+        assert (
+            "Earned above the maximum outcome payment, not payable"
+            in page.split(f'data-testid="{table}"')[1].split("</table>")[0]
+        )
+    o = figures.money_overview(past, None, D(2024, 1, 1))
+    assert o["total"].outcome_payments == past.maximum_outcome_payment
+    assert o["total"].above_maximum == Decimal("1234.56")
+    for rows in (o["by_council"], o["by_cohort"]):
+        assert sum(r.outcome_payments for r in rows) == past.maximum_outcome_payment
+        assert sum(r.above_maximum for r in rows) == Decimal("1234.56")
+    last = o["by_month"][-1]
+    assert (last.outcome_payments, last.above_maximum) == (
+        past.maximum_outcome_payment,
+        Decimal("1234.56"),
+    )
+    # savings are compared with what is payable
+    t = o["total"]
+    assert (
+        t.net_cash_saving == t.cashable_savings - past.maximum_outcome_payment - t.guaranteed_fees
+    )
 
 
 def test_a_long_claim_is_shown_fifty_lines_a_page(client, users, money_referrals):

@@ -387,3 +387,36 @@ def test_a_profile_saved_in_another_tab_meanwhile_is_not_overwritten_unseen(clie
     assert client.post(url, {**theirs, "shown": again.group(1)}).status_code == 302
     e.refresh_from_db()
     assert e.profile.enjoys == "Drawing"
+
+
+def _on(day: dt.date):
+    """Steps recorded on ``day`` (the service's own day), at noon."""
+    return time_machine.travel(dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC), tick=False)
+
+
+def test_a_backdated_step_counts_as_activity_on_the_day_it_is_recorded(contract, users):
+    """A decision recorded today but dated last month moved the enquiry's last activity back
+    a month, so the worklist flagged it stuck (and notify-due told the SPOC) the moment the
+    work was done. Its last activity is the later of the step's date and the day it was
+    recorded, and a step dated earlier than the last one never moves it back."""
+    from stars.cases.notices import notify_due
+    from stars.referrals.selectors import worklist
+
+    with _on(D(2023, 1, 9)):
+        e = record(on=D(2023, 1, 9), papers=["care_plan", "education_plan", "chronology"])
+    with _on(D(2023, 3, 10)):  # the meeting of 10 January, recorded two months later
+        services.enquiry_decide(enquiry=e, decision="waiting_list", on=D(2023, 1, 10))
+    e.refresh_from_db()
+    assert e.last_activity == D(2023, 3, 10)
+    (item,) = worklist(users["spoc"], D(2023, 3, 10))
+    assert not item.stuck and item.days_waiting == 44  # waiting since the enquiry, still
+    assert notify_due(D(2023, 3, 10))["enquiry_stuck"] == 0
+    with _on(D(2023, 3, 20)):  # a match attempt of 1 March, recorded later still
+        services.match_record(
+            enquiry=e, agency="Agency 1", household_ref="H-1", shared_on=D(2023, 3, 1)
+        )
+    e.refresh_from_db()
+    assert e.last_activity == D(2023, 3, 20)
+    # ten working days after the last work recorded, and no step since: stuck, as before
+    (item,) = worklist(users["spoc"], D(2023, 4, 6))
+    assert item.stuck

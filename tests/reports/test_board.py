@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from stars.domain.calendar import parse_quarter
 from stars.domain.contract.parsing import parse_contract
+from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL
 from stars.partnership.selectors import contract_current
 from stars.reports.card import (
     MONEY_KEYS,
@@ -134,17 +135,30 @@ def test_the_maximum_outcome_payment_is_measured_against_outcome_payments_alone(
 
 
 def test_past_the_maximum_the_card_says_what_is_not_payable(programme, monkeypatch):
+    """The card stated the outcome payments earned past the maximum as paid; now it states
+    what is payable, with what was earned above the maximum as a line of its own."""
     from dataclasses import replace
 
-    from stars.reports import card
+    from stars.reports import card, evaluation
 
     now = evaluation_for(scope=None, as_of=dt.date(2024, 9, 30))
     earned = Decimal(str(now["finance"]["outcome_payments"]))
-    small = replace(contract_current(), maximum_outcome_payment=earned - Decimal("1000.50"))
+    cap = earned - Decimal("1000.50")
+    small = replace(contract_current(), maximum_outcome_payment=cap)
     monkeypatch.setattr(card, "contract_current", lambda: small)
-    (note,) = _section(card_context(scope=None, quarter=Q, suppressed=False), "money").notes
-    assert "pass the contract's maximum outcome payment" in note
-    assert "£1,000.50 of them is not payable, and claims pay the maximum" in note
+    monkeypatch.setattr(evaluation, "contract_current", lambda: small)
+    section = _section(card_context(scope=None, quarter=Q, suppressed=False), "money")
+    _, note = section.notes
+    assert "pass a maximum outcome payment" in note
+    assert "£1,000.50 earned above the maximum is not payable" in note
+    rows = {r[0]: r[1] for r in section.table.rows}
+    assert rows["Outcome payments payable"] == cap
+    assert rows[ABOVE_MAXIMUM_LABEL] == Decimal("1000.50")
+    assert rows["Outcome payments payable"] + rows[ABOVE_MAXIMUM_LABEL] == earned
+    # savings are compared with what is payable
+    assert rows["Net cash saving"] == (
+        rows["Cashable savings"] - cap - rows["Guaranteed-funding payments"]
+    )
 
 
 def test_the_card_names_the_contracts_outcome_funds():

@@ -1,5 +1,6 @@
 """The simulator page: aggregate figures with fan charts and tables, what-ifs beside the
-baseline, the workbook, field errors, and a background job for a long simulation."""
+baseline, the workbook, field errors, and a background job for a long simulation; a
+simulation (or the check against history) starts only from the form's post, never a GET."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ import re
 import openpyxl
 import pytest
 import time_machine
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from stars.jobs.worker import run_worker
 from stars.reports import simulator_views
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 URL = "/reports/simulator/"
 QUERY = {"as_of": "2023-09-30", "runs": "60", "seed": "1", "to": "", "settings": ""}
@@ -31,7 +35,7 @@ def test_the_form_comes_first_and_each_allowed_role_opens_it(client, programme):
 
 def test_a_simulation_shows_fan_charts_with_their_tables_and_a_what_if(client, programme):
     client.force_login(programme["investor"])
-    page = client.get(
+    page = client.post(
         URL, {**QUERY, "settings": "cohort.B.weekly_outcome_payment=800\nreferral_rate=1.2"}
     )
     assert page.status_code == 200
@@ -66,16 +70,16 @@ def test_after_the_contracts_end_the_form_offers_a_date_it_accepts(client, progr
         form = client.get(URL).content.decode()
         offered = re.search(r'id="id_as_of" name="as_of" type="date" value="([^"]+)"', form)[1]
         assert offered == "2027-03-28"  # the contract ends on 29 March 2027
-        assert client.get(URL, {**QUERY, "as_of": offered}).status_code == 200
+        assert client.post(URL, {**QUERY, "as_of": offered}).status_code == 200
 
 
 def test_bad_input_is_answered_per_field(client, programme):
     client.force_login(programme["provider_manager"])
-    page = client.get(URL, {**QUERY, "runs": "0", "settings": "cohort.Q.proving_weeks=3"})
+    page = client.post(URL, {**QUERY, "runs": "0", "settings": "cohort.Q.proving_weeks=3"})
     assert page.status_code == 400
     html = page.content.decode()
     assert "There is a problem" in html and "govuk-error-message" in html
-    page = client.get(URL, {**QUERY, "settings": "cohort.Q.proving_weeks=3"})
+    page = client.post(URL, {**QUERY, "settings": "cohort.Q.proving_weeks=3"})
     assert page.status_code == 400
     assert "the contract has no cohort" in page.content.decode()
     assert DBTaskResult.objects.count() == 0
@@ -85,7 +89,7 @@ def test_bad_input_is_answered_per_field(client, programme):
 def test_a_long_simulation_runs_as_a_background_job(client, programme, monkeypatch):
     monkeypatch.setattr(simulator_views, "INLINE_SECONDS", 0.0)
     client.force_login(programme["commissioner"])
-    started = client.get(URL, {**QUERY, "runs": "150"})
+    started = client.post(URL, {**QUERY, "runs": "150"})
     assert started.status_code == 302 and "?job=" in started["Location"]
     waiting = client.get(started["Location"])
     assert waiting.status_code == 200 and b"running in the background" in waiting.content
@@ -98,7 +102,7 @@ def test_a_long_simulation_runs_as_a_background_job(client, programme, monkeypat
 
 def test_a_commissioner_simulates_their_own_councils_records(client, programme):
     client.force_login(programme["commissioner"])  # Derby's
-    html = client.get(URL, QUERY).content.decode()
+    html = client.post(URL, QUERY).content.decode()
     assert "Records in view" in html and "Derby City Council" in html
     assert "Nottingham City Council" not in html
     assert "Cohort A" not in html.split('data-testid="minimums"')[1].split("</table>")[0]
@@ -107,7 +111,7 @@ def test_a_commissioner_simulates_their_own_councils_records(client, programme):
 @pytest.mark.django_db(transaction=True)
 def test_the_simulator_is_checked_against_the_programmes_own_history(client, programme):
     client.force_login(programme["provider_manager"])
-    started = client.get(URL, {"check": "1", "as_of": "2024-06-30"})
+    started = client.post(URL, {"check": "1", "as_of": "2024-06-30"})
     assert started.status_code == 302 and "?job=" in started["Location"]
     run_worker(batch=True, interval=0, verbosity=0)
     done = client.get(started["Location"])
@@ -128,7 +132,7 @@ def test_a_background_simulation_is_shown_only_for_the_councils_it_was_worked_ou
 
     monkeypatch.setattr(simulator_views, "INLINE_SECONDS", 0.0)
     client.force_login(programme["commissioner"])  # Derby's
-    started = client.get(URL, {**QUERY, "runs": "150"})["Location"]
+    started = client.post(URL, {**QUERY, "runs": "150"})["Location"]
     run_worker(batch=True, interval=0, verbosity=0)
     assert b"Baseline: median" in client.get(started).content
     nottingham = user_create(
@@ -151,6 +155,44 @@ def test_the_check_against_history_runs_in_the_programme_worked_in(client, progr
     )
     contract_load(text=other, source="other.toml")
     client.force_login(programme["provider_manager"])  # of DN2 STARS only
-    started = client.get(URL, {"check": "1", "as_of": "2024-06-30"})["Location"]
+    started = client.post(URL, {"check": "1", "as_of": "2024-06-30"})["Location"]
     run_worker(batch=True, interval=0, verbosity=0)
     assert "How often the 80% band held the actual figure" in client.get(started).content.decode()
+
+
+def test_a_get_never_simulates_nor_starts_a_job(client, programme, monkeypatch):
+    """A link opened, prefetched or preloaded by a browser is a GET: a simulation's query
+    or the check against history only fills in the form, which is posted to start it."""
+
+    def simulated(params):
+        raise AssertionError(f"a GET simulated {params}")
+
+    monkeypatch.setattr(simulator_views, "INLINE_SECONDS", 0.0)
+    monkeypatch.setattr(simulator_views, "simulation_page", simulated)
+    client.force_login(programme["commissioner"])
+    asked = {**QUERY, "runs": "150", "settings": "referral_rate=1.2"}
+    for query in (asked, {"check": "1", "as_of": "2024-06-30"}, {**asked, "runs": "0"}):
+        page = client.get(URL, query)
+        assert page.status_code == 200, query
+        html = page.content.decode()
+        assert "Baseline: median" not in html and "running in the background" not in html
+        assert html.count('method="post" action="/reports/simulator/"') == 2
+    assert DBTaskResult.objects.count() == 0
+    filled = client.get(URL, asked).content.decode()  # a link's values, ready to post
+    assert 'name="runs" type="number" value="150"' in filled and "referral_rate=1.2" in filled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_simulation_is_posted_with_its_csrf_token(programme, monkeypatch):
+    monkeypatch.setattr(simulator_views, "INLINE_SECONDS", 0.0)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(programme["provider_manager"])
+    token = TOKEN.search(client.get(URL).content.decode())[1]
+    for jobs, posted in enumerate(
+        ({**QUERY, "runs": "150"}, {"check": "1", "as_of": "2024-06-30"})
+    ):
+        assert client.post(URL, posted).status_code == 403  # no token: refused
+        assert DBTaskResult.objects.count() == jobs
+        started = client.post(URL, {**posted, "csrfmiddlewaretoken": token})
+        assert started.status_code == 302 and "?job=" in started["Location"]
+        assert DBTaskResult.objects.count() == jobs + 1

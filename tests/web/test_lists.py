@@ -4,9 +4,11 @@ access log), and the lists' filters, sorts and pages."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from stars.core.models import AccessLog
@@ -22,6 +24,14 @@ D = dt.date
 def get(client, user, url, **params):
     client.force_login(user)
     response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def search(client, user, text):
+    """A search as the page sends it: posted, so what is typed is in no address."""
+    client.force_login(user)
+    response = client.post(reverse("search"), {"q": text})
     assert response.status_code == 200
     return response.content.decode()
 
@@ -47,7 +57,7 @@ def named(referrals):
 
 @pytest.mark.django_db
 def test_search_finds_by_name_reference_or_id_within_scope_and_is_logged(client, users, named):
-    html = get(client, users["spoc"], reverse("search"), q="sam elm")
+    html = search(client, users["spoc"], "sam elm")
     assert "R-DER" in html and "Sam Elmsworth" in html and named.enquiry_id in html
     assert "R-NOT" not in html  # Nottingham's: another council
     assert AccessLog.objects.filter(username="spoc", action="search", detail__contains="sam elm")
@@ -57,14 +67,35 @@ def test_search_finds_by_name_reference_or_id_within_scope_and_is_logged(client,
         )
     )
     assert listed == {"R-DER", named.enquiry_id}
-    manager = get(client, users["provider_manager"], reverse("search"), q="C-R-NOT")
+    manager = search(client, users["provider_manager"], "C-R-NOT")
     assert "R-NOT" in manager and "R-DER" not in manager
-    assert "R-DER" in get(client, users["admin"], reverse("search"), q="r-der")
+    assert "R-DER" in search(client, users["admin"], "r-der")
+
+
+@pytest.mark.django_db
+def test_a_search_is_posted_with_its_csrf_token_and_a_get_searches_nothing(users, named):
+    """What is typed (often a child's name) is posted, from the search page and the home
+    page's box alike, so it is in no address; a GET's query (an old link) searches nothing,
+    logs nothing and is not shown back."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["spoc"])
+    for url in (reverse("home"), reverse("search")):
+        assert 'method="post" action="/search/"' in client.get(url).content.decode(), url
+    got = client.get(reverse("search"), {"q": "sam elm"})
+    html = got.content.decode()
+    assert got.status_code == 200 and "R-DER" not in html and "sam elm" not in html
+    assert client.post(reverse("search"), {"q": "sam elm"}).status_code == 403  # no token
+    assert not AccessLog.objects.filter(action="search").exists()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+    found = client.post(reverse("search"), {"q": "sam elm", "csrfmiddlewaretoken": token})
+    results = found.content.decode()
+    assert "R-DER" in results and "<title>Search – STARS</title>" in results  # no name
+    assert AccessLog.objects.filter(action="search", detail__contains="sam elm").count() == 1
 
 
 @pytest.mark.django_db
 def test_a_key_worker_searches_only_their_caseload_and_no_enquiries(client, users, named):
-    html = get(client, users["key_worker"], reverse("search"), q="Sam")
+    html = search(client, users["key_worker"], "Sam")
     assert "R-DER" in html and "R-NOT" not in html
     assert named.enquiry_id not in html and 'data-testid="enquiry-results"' not in html
     assert reverse("case_detail", args=["R-DER"]) in html
@@ -72,7 +103,7 @@ def test_a_key_worker_searches_only_their_caseload_and_no_enquiries(client, user
 
 @pytest.mark.django_db
 def test_an_empty_search_shows_and_logs_nothing(client, users, named):
-    html = get(client, users["spoc"], reverse("search"), q="   ")
+    html = search(client, users["spoc"], "   ")
     assert "R-DER" not in html
     assert not AccessLog.objects.filter(username="spoc", action="search").exists()
 
@@ -97,7 +128,7 @@ def test_a_search_on_postgresql_looks_names_and_ids_up_in_trigram_indexes(users,
 @pytest.mark.django_db
 def test_search_is_refused_to_aggregate_roles(client, users):
     client.force_login(users["investor"])
-    assert client.get(reverse("search"), {"q": "Sam"}).status_code == 403
+    assert client.post(reverse("search"), {"q": "Sam"}).status_code == 403
 
 
 @pytest.mark.django_db

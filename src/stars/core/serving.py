@@ -14,7 +14,10 @@ import sys
 
 
 def gunicorn_command(*, host: str, port: int, workers: int, threads: int) -> list[str]:
-    """``threads`` above 1 makes gunicorn use its threaded worker (gthread)."""
+    """``threads`` above 1: gunicorn's threaded worker (gthread), else its sync worker, each
+    answering a request line or headers over gunicorn's limits in JSON
+    (``stars.core.gunicorn_workers``)."""
+    worker = "StarsThreadWorker" if threads > 1 else "StarsSyncWorker"
     return [
         sys.executable,
         "-m",
@@ -27,6 +30,8 @@ def gunicorn_command(*, host: str, port: int, workers: int, threads: int) -> lis
         str(workers),
         "--threads",
         str(threads),
+        "--worker-class",
+        f"stars.core.gunicorn_workers.{worker}",
     ]
 
 

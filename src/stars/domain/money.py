@@ -101,6 +101,14 @@ class Money:
     outcome_payments: Decimal = ZERO
     guaranteed_funding_payments: Decimal = ZERO
     fund_contributions: Decimal = ZERO
+    # outcome payments earned above a maximum outcome payment, not payable (not in
+    # ``outcome_payments``, which are what the contract pays: ``payable_money``)
+    above_maximum: Decimal = ZERO
+
+    @property
+    def earned_outcome_payments(self) -> Decimal:
+        """The outcome payments earned: those payable and those above a maximum."""
+        return self.outcome_payments + self.above_maximum
 
     @property
     def paid(self) -> Decimal:
@@ -131,6 +139,7 @@ class Money:
             self.outcome_payments + other.outcome_payments,
             self.guaranteed_funding_payments + other.guaranteed_funding_payments,
             self.fund_contributions + other.fund_contributions,
+            self.above_maximum + other.above_maximum,
         )
 
 

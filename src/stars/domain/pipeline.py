@@ -198,6 +198,14 @@ def next_step(state: EnquiryState) -> NextStep:
     return NextStep("accept the referral", "provider manager", "accept")
 
 
+def activity_after(previous: dt.date | None, dated: dt.date, recorded: dt.date) -> dt.date:
+    """An enquiry's last activity once a step dated ``dated`` is recorded on ``recorded``: the
+    later of the two, and never earlier than the activity before it. A decision recorded
+    today but dated last month is today's work: dated alone, it would move the last
+    activity back a month and make the enquiry look stuck (or longer stuck) than it is."""
+    return max(recorded, dated, previous or dated)
+
+
 def is_stuck(
     state: EnquiryState, today: dt.date, holidays: Collection[dt.date], limit: int
 ) -> bool:

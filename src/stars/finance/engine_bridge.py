@@ -13,7 +13,13 @@ import polars as pl
 
 from stars.core.permissions import Scope
 from stars.domain.contract.terms import Contract
-from stars.domain.outcomes.engine import ReferralPayment, outcome_payments_as_of
+from stars.domain.money import Money
+from stars.domain.outcomes.engine import (
+    ReferralPayment,
+    money_by_group,
+    outcome_payments_as_of,
+    referral_figures,
+)
 from stars.tracker.selectors import programme_frames
 
 Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
@@ -46,3 +52,17 @@ def payments_as_of(
     """Per referral (of one council, or of the programme): what it has earned by ``as_of``."""
     _, referrals, periods = frames_for(council_scope(council) if council else None)
     return outcome_payments_as_of(contract, referrals, periods, as_of)
+
+
+def programme_money_for(
+    contract: Contract, scope: Scope | None, as_of: dt.date
+) -> dict[tuple[str, str], Money] | None:
+    """The whole programme's money per (council, cohort) as of a date, earned, when a report
+    of ``scope`` covers part of it and the contract sets a maximum outcome payment: the
+    contract's counts every council's outcome payments (``payable_money``). None otherwise."""
+    if scope is None or not contract.has_maxima:
+        return None
+    if scope.programme_wide and not scope.own_caseload_only:
+        return None
+    _, referrals, periods = frames_for(None)
+    return money_by_group(contract, referral_figures(contract, referrals, periods, as_of))

@@ -22,7 +22,12 @@ from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import SUPPRESSED, pseudonym, published_rate, suppress_group
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.money import ZERO, Money, capped_split
-from stars.domain.outcomes.engine import money_by_dates, money_by_group, referral_figures
+from stars.domain.outcomes.claims import payable_money
+from stars.domain.outcomes.engine import (
+    money_by_dates_and_group,
+    money_by_group,
+    referral_figures,
+)
 from stars.domain.vocabulary import CLOSED, label
 from stars.finance.engine_bridge import frames_for
 from stars.partnership.selectors import contract_or_none, programme_parties
@@ -40,6 +45,11 @@ class MoneyRow:
     @property
     def outcome_payments(self) -> Decimal:
         return self.money.outcome_payments
+
+    @property
+    def above_maximum(self) -> Decimal:
+        """Outcome payments earned above a maximum outcome payment, not payable."""
+        return self.money.above_maximum
 
     @property
     def guaranteed_fees(self) -> Decimal:
@@ -79,16 +89,38 @@ def _sum(groups: dict[tuple[str, str], Money], keep: Any) -> Money:
 
 
 def money_at(contract: Contract, frames: tuple[pl.DataFrame, ...], as_of: dt.date) -> Money:
+    """The money of the whole programme's ``frames`` as of a date: outcome payments what the
+    contract pays, within each maximum, and what was earned above one apart."""
     _, referrals, periods = frames
     groups = money_by_group(contract, referral_figures(contract, referrals, periods, as_of))
-    return _sum(groups, lambda k: True)
+    return _sum(payable_money(contract, groups), lambda k: True)
+
+
+def _groups_at(
+    contract: Contract, frames: tuple[pl.DataFrame, ...], as_of: dt.date
+) -> dict[tuple[str, str], Money]:
+    _, referrals, periods = frames
+    return money_by_group(contract, referral_figures(contract, referrals, periods, as_of))
 
 
 def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
-    """Totals, by council, by cohort and month by month (cumulative), as of a date."""
+    """Totals, by council, by cohort and month by month (cumulative), as of a date.
+
+    Outcome payments are what the contract pays, within each maximum outcome payment
+    (``payable_money``; the contract's counts every council, in scope or not), and what was
+    earned above a maximum is a figure of its own (``above_maximum``)."""
     frames = frames_for(scope)
     _, referrals, periods = frames
-    groups = money_by_group(contract, referral_figures(contract, referrals, periods, as_of))
+    capped_funds = any(f.cap is not None for f in contract.funds)
+    # the whole programme's money, when the scope is part of it and a maximum or a capped
+    # outcome fund counts every council's outcome payments
+    whole = (
+        frames_for(None) if scope is not None and (capped_funds or contract.has_maxima) else None
+    )
+    programme = (
+        None if whole is None else payable_money(contract, _groups_at(contract, whole, as_of))
+    )
+    groups = payable_money(contract, _groups_at(contract, frames, as_of), programme)
     councils = scope.council_codes(contract.council_codes) if scope else contract.council_codes
     by_council = [
         MoneyRow(contract.local_authority(c).name, _sum(groups, lambda k, c=c: k[0] == c))
@@ -101,7 +133,24 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
     points = [m for m in months_between(contract.start, as_of) if contract.start < m <= as_of]
     if not points or points[-1] != as_of:
         points.append(as_of)
-    by_month = money_by_dates(contract, referrals, periods, points)
+    # the programme's figures month by month: for a capped fund, or when a maximum binds
+    # as of the last date (earlier, less was earned, so none binds when this one does not)
+    binds = programme is not None and any(m.above_maximum for m in programme.values())
+    programme_months = (
+        None
+        if whole is None or not (capped_funds or binds)
+        else [
+            payable_money(contract, g)
+            for g in money_by_dates_and_group(contract, whole[1], whole[2], points)
+        ]
+    )
+    by_month = [
+        _sum(
+            payable_money(contract, g, None if programme_months is None else programme_months[i]),
+            lambda k: True,
+        )
+        for i, g in enumerate(money_by_dates_and_group(contract, referrals, periods, points))
+    ]
     if scope is None:  # the whole programme: each date's funds, each up to its cap
         by_month = [
             replace(
@@ -112,19 +161,21 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
             )
             for m in by_month
         ]
-    elif any(f.cap is not None for f in contract.funds):
+    elif capped_funds and programme_months is not None:
         # a capped fund's total on each date is the programme's: the councils in scope
         # meet their part of it, split as on the council rows below (capped_split)
         by_month = [
             replace(m, fund_contributions=part)
-            for m, part in zip(by_month, _month_fund_parts(contract, councils, points), strict=True)
+            for m, part in zip(
+                by_month, _month_fund_parts(contract, councils, programme_months), strict=True
+            )
         ]
     months = [MoneyRow(f"{m:%Y-%m-%d}", money) for m, money in zip(points, by_month, strict=True)]
     # the outcome funds' shares, each up to its cap: a capped fund's programme total shared
     # between the councils in proportion to their outcome payments (capped_split); the
     # total, the councils in scope's; the cohorts share that total the same way
-    whole = _sum(groups, lambda k: True)
-    funds = _fund_parts(contract, scope, groups, councils, as_of)
+    total_money = _sum(groups, lambda k: True)
+    funds = _fund_parts(contract, groups if programme is None else programme, councils)
     by_council = [
         MoneyRow(r.label, replace(r.money, fund_contributions=sum(parts.values(), Decimal(0))))
         for r, parts in zip(by_council, _council_funds(funds, councils), strict=True)
@@ -140,30 +191,30 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
         MoneyRow(r.label, replace(r.money, fund_contributions=part))
         for r, part in zip(by_cohort, shared, strict=True)
     ]
-    total = MoneyRow("Total", replace(whole, fund_contributions=sum(totals.values(), Decimal(0))))
+    total = MoneyRow(
+        "Total", replace(total_money, fund_contributions=sum(totals.values(), Decimal(0)))
+    )
     return {
         "total": total,
         "funds": totals,
         "by_council": by_council,
         "by_cohort": by_cohort,
         "by_month": months,
+        # whether any row holds outcome payments earned above a maximum (their own column)
+        "above": any(r.above_maximum for r in [*by_council, *by_cohort, *months]),
     }
 
 
 def _fund_parts(
     contract: Contract,
-    scope: Scope | None,
     groups: dict[tuple[str, str], Money],
     councils: Sequence[str],
-    as_of: dt.date,
 ) -> dict[str, dict[str, Decimal]]:
     """Per outcome fund, what it meets of each council's outcome payments (of ``councils``,
     those in scope): its share, and for a capped fund its capped programme total split
-    between every council of the programme in proportion to their outcome payments."""
+    between every council of the programme in proportion to their outcome payments
+    (``groups``: the whole programme's when a fund is capped)."""
     capped = any(f.cap is not None for f in contract.funds)
-    if capped and scope is not None:  # the cap is the programme's: every council counts
-        _, referrals, periods = frames_for(None)
-        groups = money_by_group(contract, referral_figures(contract, referrals, periods, as_of))
     every = list(contract.council_codes) if capped else list(councils)
     outcome = [_sum(groups, lambda k, c=c: k[0] == c).outcome_payments for c in every]
     programme = sum(outcome, Decimal(0))
@@ -177,26 +228,19 @@ def _fund_parts(
 
 
 def _month_fund_parts(
-    contract: Contract, councils: Sequence[str], points: Sequence[dt.date]
+    contract: Contract,
+    councils: Sequence[str],
+    programme_months: Sequence[dict[tuple[str, str], Money]],
 ) -> list[Decimal]:
     """On each date, what the outcome funds meet of the outcome payments of ``councils``:
     each fund's programme total to that date (capped) split between every council of the
-    programme in proportion to their outcome payments, as ``_fund_parts`` does for one date."""
-    _, referrals, periods = frames_for(None)
+    programme in proportion to their outcome payments, as ``_fund_parts`` does for one date
+    (``programme_months``: the whole programme's money on each date)."""
     every = list(contract.council_codes)
-    per_council = [
-        money_by_dates(
-            contract,
-            referrals.filter(pl.col("local_authority") == c),
-            periods,
-            points,
-        )
-        for c in every
-    ]
     mine = set(councils)
     out = []
-    for i in range(len(points)):
-        outcome = [months[i].outcome_payments for months in per_council]
+    for groups in programme_months:
+        outcome = [_sum(groups, lambda k, c=c: k[0] == c).outcome_payments for c in every]
         programme = sum(outcome, Decimal(0))
         part = Decimal(0)
         for f in contract.funds:
@@ -215,22 +259,24 @@ def _council_funds(
 
 
 def cap_position(contract: Contract, as_of: dt.date) -> dict[str, Any] | None:
-    """The programme's outcome payments earned (guaranteed-funding fees apart) against the
-    contract's maximum outcome payment: what is left under it, and what was earned beyond
-    it, which claims do not pay (``stars.domain.outcomes.claims.within_maxima``)."""
+    """The programme's outcome payments (guaranteed-funding fees apart) against the
+    contract's maximum outcome payment: those earned, those payable (within every maximum,
+    ``payable_money``), what is left under it, and what was earned above a maximum, which
+    is not payable (claims do not pay it: ``stars.domain.outcomes.claims.within_maxima``)."""
     cap = contract.maximum_outcome_payment
     if not cap:
         return None
-    paid = money_at(contract, frames_for(None), as_of).outcome_payments  # fees apart
+    money = money_at(contract, frames_for(None), as_of)
+    paid = money.outcome_payments  # payable, fees apart
     used = paid / cap
-    left, over = max(cap - paid, ZERO), max(paid - cap, ZERO)
     return {
         "cap": cap,
+        "earned": money.earned_outcome_payments,
         "paid": paid,
         "used": used,
         "near": used >= NEAR_CAP,
-        "left": left,
-        "over": over,
+        "left": max(cap - paid, ZERO),
+        "over": money.above_maximum,
     }
 
 
@@ -300,6 +346,7 @@ def investor_portfolio(programmes: list[ProgrammeChoice], as_of: dt.date) -> dic
                 "closed_early_rate": o["closed_early_rate"],
                 "paid": o["to_date"].paid,
                 "outcome_payments": o["to_date"].outcome_payments,
+                "above_maximum": o["to_date"].above_maximum,
                 "guaranteed_fees": o["to_date"].guaranteed_fees,
                 "projected": o["projected"].paid,
                 "cap": o["cap"],

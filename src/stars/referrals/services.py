@@ -19,6 +19,7 @@ from stars.core.errors import RuleError, check_happened
 from stars.core.roles import Role
 from stars.domain.pipeline import (
     PROFILE_FIELDS,
+    activity_after,
     enquiry_problems,
     papers_after,
     profile_version,
@@ -131,7 +132,12 @@ def enquiry_record(
     )
 
 
-@transaction.atomic
+def _activity(enquiry: Enquiry, on: dt.date) -> None:
+    """A step dated ``on`` recorded today: the enquiry's last activity, which the stuck flag
+    counts from, moves to the later of the two (``activity_after``), never back."""
+    enquiry.last_activity = activity_after(enquiry.last_activity, on, timezone.localdate())
+
+
 @transaction.atomic
 def enquiry_papers_update(
     *, enquiry: Enquiry, papers: list[str], on: dt.date, shown: list[str] | None = None
@@ -142,7 +148,7 @@ def enquiry_papers_update(
         Enquiry.objects.select_for_update().values_list("papers", flat=True).get(pk=enquiry.pk)
     )
     enquiry.papers = papers_after(current, shown, papers)
-    enquiry.last_activity = on
+    _activity(enquiry, on)
     enquiry.save(update_fields=["papers", "last_activity"])
     return enquiry
 
@@ -160,7 +166,7 @@ def enquiry_decide(*, enquiry: Enquiry, decision: str, on: dt.date, reason: str 
     if enquiry.referrals.exists():
         raise PipelineError("decision", "this enquiry has already been accepted as a referral")
     enquiry.decision, enquiry.decision_date, enquiry.decision_reason = decision, on, reason.strip()
-    enquiry.last_activity = on
+    _activity(enquiry, on)
     enquiry.save(update_fields=["decision", "decision_date", "decision_reason", "last_activity"])
     return enquiry
 
@@ -183,7 +189,7 @@ def consent_call_record(
     call = ConsentCall.objects.create(
         enquiry=enquiry, call_date=on, spoke_to=spoke_to.strip(), outcome=outcome, recorded_by=by
     )
-    enquiry.last_activity = on
+    _activity(enquiry, on)
     enquiry.save(update_fields=["last_activity"])
     return call
 
@@ -242,7 +248,7 @@ def referral_accept(
         status=Status.LIVE,
         key_worker=key_worker,
     )
-    enquiry.last_activity = on
+    _activity(enquiry, on)
     enquiry.accepted = True
     enquiry.save(update_fields=["last_activity", "accepted"])
     council_users = [
@@ -401,7 +407,7 @@ def match_record(
         shared_on=shared_on,
         outcome=outcome,
     )
-    enquiry.last_activity = shared_on
+    _activity(enquiry, shared_on)
     enquiry.save(update_fields=["last_activity"])
     return attempt
 

@@ -109,7 +109,7 @@ def referral_rerefer(request: HttpRequest, referral_id: str) -> HttpResponse:
             reverse("referral_detail", args=[new.referral_id]),
         ),
         heading="Re-refer",
-        caption=referral.referral_id,
+        caption=f"Referral {referral.referral_id}",
         back=f"/referrals/{referral.referral_id}/",
         submit="Create the re-referral",
     )

@@ -32,8 +32,8 @@ from stars.domain.disclosure import (
     suppress,
     suppress_group,
 )
-from stars.domain.evaluation.report import money_of_section
-from stars.domain.outcomes.claims import OVER_MAXIMUM
+from stars.domain.evaluation.report import ABOVE_MAXIMUM, money_of_section
+from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL, OVER_MAXIMUM
 from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES, label
 from stars.finance.engine_bridge import payments_as_of
 from stars.partnership.selectors import contract_current
@@ -85,7 +85,7 @@ class Check:
 
 
 def _money(report: dict[str, Any], key: str) -> Decimal:
-    return Decimal(str(report["finance"][key]))
+    return Decimal(str(report["finance"].get(key, 0)))  # above a maximum: 0 when none is
 
 
 def card_context(*, scope: Scope | None, quarter: Quarter, suppressed: bool) -> dict[str, Any]:
@@ -318,13 +318,22 @@ def _money_section(
     since: str,
 ) -> Section:
     funds = funds_named(contract)
+    # outcome payments are what the contract pays; what was earned above a maximum outcome
+    # payment is a line of its own when any was (now or the quarter before)
+    above = ABOVE_MAXIMUM in now["finance"] or ABOVE_MAXIMUM in before["finance"]
+    keys = [
+        (k, "Outcome payments payable" if above and k == "outcome_payments" else label)
+        for k, label in MONEY_KEYS
+    ]
+    if above:
+        keys.insert(1, (ABOVE_MAXIMUM, ABOVE_MAXIMUM_LABEL))
     rows = [
         [
             label.format(funds=funds),
             _money(now, k),
             _change(_money(now, k), _money(before, k), money=True),
         ]
-        for k, label in MONEY_KEYS
+        for k, label in keys
     ]
     paid = money_of_section(now["finance"]).paid
     paid_before = money_of_section(before["finance"]).paid
@@ -363,15 +372,19 @@ def _money_section(
     )
     notes = []
     cap = contract.maximum_outcome_payment
+    held = money_of_section(now["finance"])
     if cap:  # the maximum limits outcome payments; guaranteed-funding fees are apart
-        outcome = money_of_section(now["finance"]).outcome_payments
         notes.append(
-            f"{outcome / cap:.0%} of the contract's maximum outcome payment "
-            f"({format_gbp(cap)}) is paid in outcome payments (guaranteed-funding fees apart)."
-            if outcome <= cap
-            else f"The outcome payments earned, {format_gbp(outcome)}, pass the contract's "
-            f"maximum outcome payment ({format_gbp(cap)}): {format_gbp(outcome - cap)} of them "
-            "is not payable, and claims pay the maximum (guaranteed-funding fees apart)."
+            f"{held.outcome_payments / cap:.0%} of the contract's maximum outcome payment "
+            f"({format_gbp(cap)}) is paid in outcome payments (guaranteed-funding fees "
+            "apart)."
+        )
+    if held.above_maximum:
+        notes.append(
+            f"The outcome payments earned, {format_gbp(held.earned_outcome_payments)}, pass "
+            f"a maximum outcome payment: {format_gbp(held.outcome_payments)} is payable and "
+            f"{format_gbp(held.above_maximum)} earned above the maximum is not payable "
+            "(claims pay up to each maximum)."
         )
     table = Table(
         "money",

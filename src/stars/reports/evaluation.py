@@ -12,6 +12,7 @@ from typing import Any
 
 from stars.core.permissions import Scope
 from stars.domain.evaluation.report import empty_report, evaluation_report, report_to_json
+from stars.finance.engine_bridge import programme_money_for
 from stars.partnership.selectors import contract_current, contract_or_none
 from stars.tracker.selectors import report_inputs
 
@@ -20,11 +21,15 @@ def evaluation_for(*, scope: Scope | None, as_of: dt.date, arrow: bool = False) 
     """The evaluation report (docs/tracker-format.md) of the records in ``scope``, as of a date.
 
     Council users get the report of their own council's records; the keys of the other
-    councils stay present (with zeros), as the report contract requires. ``arrow``: see
+    councils stay present (with zeros), as the report contract requires. Their outcome
+    payments are what the contract pays them within each maximum outcome payment, every
+    council's counting against the contract's. ``arrow``: see
     ``stars.tracker.selectors.report_frames`` (a command alone in its process).
     """
     enquiries, referrals, periods = report_inputs(scope, as_of, arrow=arrow)
-    return evaluation_report(contract_current(), enquiries, referrals, periods, as_of)
+    contract = contract_current()
+    programme = programme_money_for(contract, scope, as_of)  # for the contract's maximum
+    return evaluation_report(contract, enquiries, referrals, periods, as_of, programme=programme)
 
 
 def evaluation_json(*, scope: Scope | None, as_of: dt.date, arrow: bool = False) -> str:

@@ -13,7 +13,9 @@ with an ISO 4217 currency. What it carries:
   a pricing each);
 * ``outcome_payment_commitments``: each council's outcome payments after the outcome funds'
   shares, and each outcome fund's share (capped), so that together they are the outcome
-  payments earned, counted once; guaranteed-funding fees are not outcome payments and are
+  payments earned within each maximum outcome payment (what the contract pays), counted
+  once; what was earned above a maximum is not payable and is stated in the notes of
+  ``overall_project_finance``; guaranteed-funding fees are not outcome payments and are
   left out (as in ``total_outcome_payments_made``);
 * ``results``: per cohort, children engaged and children with at least one unit paid for
   (a sustained week, a milestone), and the units paid for (interim while the programme
@@ -113,7 +115,8 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
         positive[code] += paid_for > 0
     end = contract.referral_period_end + dt.timedelta(weeks=contract.programme_weeks)
     fin = report["finance"]
-    paid = money_of_section(fin).outcome_payments  # guaranteed-funding fees apart
+    earned = money_of_section(fin)
+    paid = earned.outcome_payments  # payable within each maximum; guaranteed-funding fees apart
     stage = "Implementation" if as_of < end else "Service delivery complete"
     result_type = "Interim" if as_of < end else "Final"
     period = {"start_date": _v(contract.start.isoformat()), "end_date": _v(as_of.isoformat())}
@@ -278,8 +281,14 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
                 "currency": {"value": "GBP", "status": "PUBLIC"},
                 "amount": {"value": _num(paid), "status": "PUBLIC"},
             },
-            "notes": f"Outcome payments earned to {as_of.isoformat()} by the outcomes engine; "
-            "guaranteed-funding fees "
+            "notes": f"Outcome payments earned to {as_of.isoformat()} by the outcomes engine"
+            + (
+                f", within each maximum outcome payment: {_num(earned.above_maximum)} more was "
+                "earned above the maximum outcome payment and is not payable; "
+                if earned.above_maximum
+                else "; "
+            )
+            + "guaranteed-funding fees "
             f"({_num(money_of_section(fin).guaranteed_funding_payments)}) are not outcome "
             "payments and are not included.",
         },

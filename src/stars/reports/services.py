@@ -18,6 +18,7 @@ from stars.domain.evaluation.breakdowns import (
 )
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.vocabulary import label
+from stars.finance.engine_bridge import programme_money_for
 from stars.partnership.selectors import NoContract, contract_current, contract_or_none
 from stars.reports.evaluation import evaluation_json, programme_evaluation_json
 from stars.reports.tables import evaluation_tables
@@ -28,7 +29,14 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
     """Everything the evaluation page, HTML file and XLSX show: tables and charts."""
     contract = contract_current()
     enquiries, referrals, periods = report_frames(scope)
-    report = evaluation_report(contract, enquiries, referrals, periods, as_of)
+    report = evaluation_report(
+        contract,
+        enquiries,
+        referrals,
+        periods,
+        as_of,
+        programme=programme_money_for(contract, scope, as_of),  # the contract's maximum
+    )
     councils = scope.council_codes(contract.council_codes) if scope else contract.council_codes
     by_year = [
         r

@@ -1,8 +1,13 @@
 """The simulator page: the programme simulated to the contract's end, aggregate only.
 
-A simulation whose pilot says it takes more than a second runs as a background job
-(``stars.reports.tasks.simulate``); the page then shows that it is running and reloads
-itself until the job's figures are there.
+A simulation starts only from the form's post (with its CSRF token): a GET never simulates
+nor starts a job, so a link prefetched or preloaded by a browser starts no work. A GET
+shows the form (filled in from its query, when the query holds valid values), a job's
+progress or figures (``?job=``), or the workbook of a simulation (``?format=xlsx``, worked
+out for the download and kept nowhere). A simulation whose pilot says it takes more than a
+second runs as a background job (``stars.reports.tasks.simulate``); the post is then
+answered with the job's page, which shows that it is running and loads itself again once the
+job's figures are there; a shorter one is answered with its figures.
 """
 
 from __future__ import annotations
@@ -105,41 +110,41 @@ def _check(form: SimulatorForm) -> None:
 def simulator(request: HttpRequest) -> HttpResponse:
     contract = contract_current()
     context: dict[str, Any] = {"contract": contract, "end": contract_end(contract)}
+    if request.method == "POST":
+        if "check" in request.POST:
+            return _check_history(request)
+        return _simulate(request, context)
     job = request.GET.get("job")
     if job:
         return _job(request, job, context)
-    if "check" in request.GET:
-        return _check_history(request)
-    if "as_of" not in request.GET:  # the form offers a date it accepts: before the end
-        day = min(page_as_of(request), context["end"] - dt.timedelta(days=1))
-        form = SimulatorForm(initial={"as_of": day, "runs": 2000, "seed": 1})
-        return render(request, "reports/simulator.html", {**context, "form": form})
-    form = SimulatorForm(request.GET)
+    if request.GET.get("format") == "xlsx":
+        return _workbook(request, context)
+    return render(request, "reports/simulator.html", {**context, "form": _blank(request, context)})
+
+
+def _blank(request: HttpRequest, context: dict[str, Any]) -> SimulatorForm:
+    """The form to fill in: the query's values when they are valid (a link to a
+    simulation), else a date it accepts (before the end), 2,000 runs and seed 1."""
+    asked = SimulatorForm(request.GET)
+    if "as_of" in request.GET and asked.is_valid():
+        return SimulatorForm(initial={**asked.params(), "settings": "\n".join(asked.lines())})
+    day = min(page_as_of(request), context["end"] - dt.timedelta(days=1))
+    return SimulatorForm(initial={"as_of": day, "runs": 2000, "seed": 1})
+
+
+def _checked(data: Any) -> SimulatorForm:
+    form = SimulatorForm(data)
     if form.is_valid():
         _check(form)
+    return form
+
+
+def _simulate(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    """The form posted: its figures, or the page of the background job it started."""
+    form = _checked(request.POST)
     if not form.is_valid():
         return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
     params = {**form.params(), **_worked_for(request)}
-    councils = params["councils"]
-    if request.GET.get("format") == "xlsx":
-        record_access(
-            user=request.user,
-            action="export",
-            object_type="report",
-            object_id="simulation",
-            path=request.get_full_path(),
-        )
-        as_of, to = form.cleaned_data["as_of"], form.cleaned_data.get("to")
-        sim = simulation_for(
-            as_of=as_of,
-            to=to,
-            runs=params["runs"],
-            seed=params["seed"],
-            settings=params["settings"],
-            yearly=True,
-            councils=councils,
-        )
-        return download("xlsx", report_name("simulation", as_of), simulation_xlsx(sim))
     started = time.perf_counter()
     pilot = simulation_page({**params, "runs": min(params["runs"], PILOT_RUNS)})
     took = time.perf_counter() - started
@@ -153,6 +158,33 @@ def simulator(request: HttpRequest) -> HttpResponse:
     return _show(request, form, payload, context)
 
 
+def _workbook(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    """The XLSX workbook of the simulation the query describes (the results' download
+    link): worked out for this answer, no job started and nothing stored but the access
+    log's line."""
+    form = _checked(request.GET)
+    if not form.is_valid():
+        return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
+    record_access(
+        user=request.user,
+        action="export",
+        object_type="report",
+        object_id="simulation",
+        path=request.get_full_path(),
+    )
+    as_of, to = form.cleaned_data["as_of"], form.cleaned_data.get("to")
+    sim = simulation_for(
+        as_of=as_of,
+        to=to,
+        runs=form.cleaned_data["runs"],
+        seed=form.cleaned_data["seed"],
+        settings=form.lines(),
+        yearly=True,
+        councils=_worked_for(request)["councils"],
+    )
+    return download("xlsx", report_name("simulation", as_of), simulation_xlsx(sim))
+
+
 def _worked_for(request: HttpRequest) -> dict[str, Any]:
     """What a simulation is worked out for: the programme worked in and the councils in
     the user's view. A job's figures are shown only to users with the same."""
@@ -164,8 +196,8 @@ def _worked_for(request: HttpRequest) -> dict[str, Any]:
 
 
 def _check_history(request: HttpRequest) -> HttpResponse:
-    """The simulator against the records' own history, as a background job."""
-    day = page_as_of(request)
+    """The simulator against the records' own history, as a background job (posted)."""
+    day = page_as_of(request, posted=True)
     result = simulate.enqueue(
         {"kind": "calibration", "as_of": day.isoformat(), **_worked_for(request)}
     )

@@ -6,6 +6,8 @@ from typing import Any
 
 from stars.core.tables import Table
 from stars.domain.contract.terms import Contract
+from stars.domain.evaluation.report import ABOVE_MAXIMUM
+from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL
 from stars.domain.vocabulary import DECISIONS, STATUSES, label
 
 
@@ -136,11 +138,16 @@ def evaluation_tables(
             rates={"Closed-early rate"},
         )
     )
+    # outcome payments are what the contract pays; what was earned above a maximum outcome
+    # payment is a column (a line) of its own, present when any was
+    above = ABOVE_MAXIMUM in fin
+    paid = "Outcome payments payable" if above else "Outcome payments"
+    above_cols = [ABOVE_MAXIMUM_LABEL] if above else []
     tables.append(
         Table(
             "finance_by_cohort",
             "Savings and outcome payments by cohort",
-            ["Cohort", "Sustained weeks", "Payable weeks", "Savings", "Outcome payments"],
+            ["Cohort", "Sustained weeks", "Payable weeks", "Savings", paid, *above_cols],
             [
                 [
                     f"{c.code} ({c.saving_kind})",
@@ -148,10 +155,11 @@ def evaluation_tables(
                     fin["by_cohort"][c.code]["payable_weeks"],
                     fin["by_cohort"][c.code]["savings"],
                     fin["by_cohort"][c.code]["outcome_payments"],
+                    *[fin["by_cohort"][c.code][ABOVE_MAXIMUM] for _ in above_cols],
                 ]
                 for c in contract.cohorts
             ],
-            money={"Savings", "Outcome payments"},
+            money={"Savings", paid, *above_cols},
         )
     )
     milestone_rows = [
@@ -178,7 +186,8 @@ def evaluation_tables(
     money_cols = [
         "Cashable savings",
         "Cost avoidance",
-        "Outcome payments",
+        paid,
+        *above_cols,
         "Guaranteed-funding payments",
         "Net cash saving",
     ]
@@ -194,6 +203,7 @@ def evaluation_tables(
                     d["cashable_savings"],
                     d["cost_avoidance"],
                     d["outcome_payments"],
+                    *[d[ABOVE_MAXIMUM] for _ in above_cols],
                     d["guaranteed_funding_payments"],
                     d["net_cash_saving"],
                 ]
@@ -206,7 +216,8 @@ def evaluation_tables(
     totals = [
         ("Cashable savings", fin["cashable_savings"]),
         ("Cost avoidance", fin["cost_avoidance"]),
-        ("Outcome payments", fin["outcome_payments"]),
+        (paid, fin["outcome_payments"]),
+        *[(label, fin[ABOVE_MAXIMUM]) for label in above_cols],
         ("Guaranteed-funding payments", fin["guaranteed_funding_payments"]),
         ("Net cash saving", fin["net_cash_saving"]),
         *[(f"{name} contribution", amount) for name, amount in fin["outcome_funds"].items()],

@@ -1,7 +1,12 @@
 """Search: enquiries, referrals and cases by child's name, child reference or id, and claims
 and uploads by their references, within the user's scope; a link to a record's page finds
 that record too (stars.domain.references). Every search is in the access log, with each
-record it showed."""
+record it showed.
+
+A search is posted (with its CSRF token) and its results are the answer to the post: what
+was typed (often a child's name) is never in an address the browser visits, so it stays out
+of the browser's history, the address bar, a proxy's log and the next page's referrer. A
+GET shows the empty form, whatever its query says."""
 
 from __future__ import annotations
 
@@ -46,7 +51,8 @@ def _upload_url(u: Upload) -> str:
 
 @page("search")
 def search(request: HttpRequest) -> HttpResponse:
-    text = " ".join(request.GET.get("q", "").split())[:MAX_QUERY]
+    typed = request.POST.get("q", "") if request.method == "POST" else ""
+    text = " ".join(typed.split())[:MAX_QUERY]
     user = request.user
     ref = reference_parse(text)
     terms = ref.key if ref is not None and ref.kind in (ENQUIRY, REFERRAL) else text

@@ -451,6 +451,11 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
                 f", of which outcome payments {money(to_date.outcome_payments)} are "
                 f"{to_date.outcome_payments / o['cap']:.1%} of the {money(o['cap'])} maximum"
             )
+        if to_date.above_maximum:
+            paid += (
+                f"; {money(to_date.above_maximum)} outcome payments earned above the maximum "
+                "outcome payment, not payable"
+            )
         items += [
             Item(
                 title="Outcome payments",

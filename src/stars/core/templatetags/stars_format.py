@@ -48,6 +48,19 @@ def error_anchor(field: Any) -> str:
 
 
 @register.filter
+def described_by(field: Any) -> str:
+    """The ids a field's input (or, for radios and checkboxes, its fieldset) is described by:
+    its hint and its error message, so a screen reader reads both on reaching it, as GOV.UK
+    does; blank when it has neither."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-hint")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    return " ".join(ids)
+
+
+@register.filter
 def rate(value: Any) -> str:
     """A fraction as a percentage with one decimal; blank for none (no denominator)."""
     if value is None or value == "":

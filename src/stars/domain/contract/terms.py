@@ -215,6 +215,13 @@ class Contract:
             self, "_la_index", {la.code.lower(): la for la in self.local_authorities}
         )
 
+    @property
+    def has_maxima(self) -> bool:
+        """Whether it sets any maximum outcome payment: its own or a council's."""
+        return self.maximum_outcome_payment is not None or any(
+            la.maximum_outcome_payment is not None for la in self.local_authorities
+        )
+
     # -- outcome funds --------------------------------------------------------------------
     @property
     def funds(self) -> tuple[OutcomeFund, ...]:

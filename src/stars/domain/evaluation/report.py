@@ -23,10 +23,13 @@ import polars as pl
 
 from stars.domain.contract.terms import Contract
 from stars.domain.money import ZERO, Money, rate4, to_json_ready
+from stars.domain.outcomes.claims import payable_money
 from stars.domain.outcomes.designs.registry import design_for
 from stars.domain.outcomes.engine import WEEKS, money_of_group, referral_figures, unit_columns
 from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES
 
+# the key of the outcome payments earned above a maximum outcome payment (not payable)
+ABOVE_MAXIMUM = "outcome_payments_above_maximum"
 RATE_KEYS = frozenset(
     {"closed_early_rate", "closed_early_rate_by_cohort", "closed_early_rate_by_local_authority"}
 )
@@ -89,22 +92,30 @@ def _closed_early_rate(counts: dict[Any, int], key: str) -> Decimal | None:
     return rate4(counts.get((key, "closed_early"), 0), closed)
 
 
-def _finance_cohort(m: Money, figures: Mapping[str, Any]) -> dict[str, Any]:
+def _above(m: Money, above: bool) -> dict[str, Any]:
+    """The line of outcome payments earned above a maximum outcome payment (not payable),
+    in a report where any are: ``outcome_payments`` is what is payable."""
+    return {ABOVE_MAXIMUM: m.above_maximum} if above else {}
+
+
+def _finance_cohort(m: Money, figures: Mapping[str, Any], above: bool = False) -> dict[str, Any]:
     return {
         "sustained_weeks": m.sustained_weeks,
         "payable_weeks": m.payable_weeks,
         "savings": m.savings,
         "outcome_payments": m.outcome_payments,
+        **_above(m, above),
         **figures,  # the payment design's own (continuous_milestones: milestones)
     }
 
 
-def _finance_council(m: Money) -> dict[str, Any]:
+def _finance_council(m: Money, above: bool = False) -> dict[str, Any]:
     return {
         "sustained_weeks": m.sustained_weeks,
         "cashable_savings": m.cashable_savings,
         "cost_avoidance": m.cost_avoidance,
         "outcome_payments": m.outcome_payments,
+        **_above(m, above),
         "guaranteed_funding_payments": m.guaranteed_funding_payments,
         "net_cash_saving": m.net_cash_saving,
     }
@@ -124,8 +135,16 @@ def evaluation_report(
     referrals: pl.DataFrame,
     periods: pl.DataFrame,
     as_of: dt.date,
+    *,
+    programme: Mapping[tuple[str, str], Money] | None = None,
 ) -> dict[str, Any]:
     """The evaluation report as of a date: counts as ints, money as exact ``Decimal``.
+
+    Outcome payments are what the contract pays, within each maximum outcome payment
+    (``payable_money``); where any were earned above one, each finance section also states
+    them (``outcome_payments_above_maximum``, not payable), so earned = both together.
+    ``programme``: the whole programme's money per (council, cohort) (``money_by_group``)
+    when the frames are a part of it (a council's records), for the contract's maximum.
 
     Frames have the tracker's columns (``stars.domain.outcomes.engine.*_SCHEMA``), the ids
     as text or as integer keys alike (the report only joins on them and sees which are
@@ -200,6 +219,9 @@ def evaluation_report(
         if cohort in units:
             for name, value in zip(summed, sums, strict=True):
                 units[cohort][name] += value
+    # what the contract pays: within each maximum outcome payment
+    money = payable_money(contract, money, programme)
+    above = any(m.above_maximum for m in money.values())
     # the outcome funds pay their shares of all outcome payments, each up to its cap
     total = _sum(money, lambda k: True)
     funds = contract.fund_contributions(total.outcome_payments)
@@ -236,16 +258,19 @@ def evaluation_report(
                 c: _finance_cohort(
                     _sum(money, lambda k, c=c: k[1] == c),
                     design_for(contract, c).figures(contract, c, units[c]),
+                    above,
                 )
                 for c in cohorts
             },
             "by_local_authority": {
-                la: _finance_council(_sum(money, lambda k, la=la: k[0] == la)) for la in councils
+                la: _finance_council(_sum(money, lambda k, la=la: k[0] == la), above)
+                for la in councils
             },
             "sustained_weeks": grand.sustained_weeks,
             "cashable_savings": grand.cashable_savings,
             "cost_avoidance": grand.cost_avoidance,
             "outcome_payments": grand.outcome_payments,
+            **_above(grand, above),
             "guaranteed_funding_payments": grand.guaranteed_funding_payments,
             "net_cash_saving": grand.net_cash_saving,
             "lcf_contribution": grand.fund_contributions,
@@ -271,6 +296,7 @@ def money_of_section(finance: Mapping[str, Any]) -> Money:
         outcome_payments=amount("outcome_payments"),
         guaranteed_funding_payments=amount("guaranteed_funding_payments"),
         fund_contributions=amount("lcf_contribution"),
+        above_maximum=amount(ABOVE_MAXIMUM),
     )
 
 

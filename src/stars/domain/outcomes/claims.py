@@ -23,11 +23,11 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from stars.domain.calendar import month_label, month_start, next_month
-from stars.domain.contract.terms import OutcomeFund
-from stars.domain.money import ZERO, Money, pence
+from stars.domain.contract.terms import Contract, OutcomeFund
+from stars.domain.money import ZERO, Money, capped_split, fund_contribution, pence
 from stars.domain.outcomes.engine import ReferralPayment
 
 OUTCOME = "outcome"
@@ -298,6 +298,72 @@ def within_maxima(
                 left -= back
     out.sort(key=lambda x: x.referral_id)
     return [*lines, *out]
+
+
+# -- what reports state: outcome payments earned, within the maxima ---------------------------
+
+Group = TypeVar("Group", bound=tuple[str, ...])
+
+ABOVE_MAXIMUM_LABEL = "Outcome payments earned above the maximum outcome payment, not payable"
+
+
+def payable_by_group(contract: Contract, earned: Mapping[Group, Decimal]) -> dict[Group, Decimal]:
+    """What the contract pays of the outcome payments ``earned`` by groups of referrals
+    (keys whose first item is a council's code, e.g. (council, cohort)), to the penny.
+
+    The reports' counterpart of ``within_maxima``, for figures as of a date rather than
+    claims: each council's outcome payments are paid up to its own maximum, if the contract
+    gives it one, then everyone's up to the contract's maximum outcome payment. Where a
+    maximum is passed, what it pays is apportioned between the groups under it in proportion
+    to what they earned (``capped_split``), so each group's payable part is at most what it
+    earned, the parts add up to the maximum exactly, and earned = payable + above the maximum.
+    Guaranteed-funding fees are not outcome payments and are never in ``earned``.
+    """
+    keys = list(earned)
+    payable = {k: earned[k] for k in keys}
+    for la in contract.local_authorities:
+        cap = la.maximum_outcome_payment
+        mine = [k for k in keys if str(k[0]).lower() == la.code.lower()]
+        if cap is None or sum((payable[k] for k in mine), ZERO) <= cap:
+            continue
+        parts = capped_split(max(cap, ZERO), [payable[k] for k in mine])
+        payable.update(zip(mine, parts, strict=True))
+    cap = contract.maximum_outcome_payment
+    if cap is not None and sum(payable.values(), ZERO) > cap:
+        parts = capped_split(max(cap, ZERO), [payable[k] for k in keys])
+        payable = dict(zip(keys, parts, strict=True))
+    return payable
+
+
+def payable_money(
+    contract: Contract,
+    groups: Mapping[Group, Money],
+    programme: Mapping[Group, Money] | None = None,
+) -> dict[Group, Money]:
+    """``groups`` (the engine's money per (council, cohort)) with their outcome payments
+    what the contract pays (``payable_by_group``) and what was earned above a maximum in
+    ``above_maximum``; the outcome funds' shares are of what is payable.
+
+    ``programme``: the whole programme's groups, when ``groups`` are part of it (a council's
+    scope), since the contract's maximum counts every council's outcome payments.
+    """
+    whole = groups if programme is None else programme
+    payable = payable_by_group(contract, {k: m.earned_outcome_payments for k, m in whole.items()})
+    out: dict[Group, Money] = {}
+    for k, m in groups.items():
+        earned = m.earned_outcome_payments
+        pay = min(earned, payable.get(k, earned))
+        out[k] = (
+            m
+            if pay == m.outcome_payments
+            else replace(
+                m,
+                outcome_payments=pay,
+                above_maximum=earned - pay,
+                fund_contributions=fund_contribution(pay, contract.lcf_share),
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)

@@ -225,9 +225,28 @@ def money_by_dates(
     dates: Sequence[dt.date],
     rows_per_pass: int = ROWS_PER_PASS,
 ) -> list[Money]:
-    """The exact money of all ``referrals`` as of each date, in the order given.
+    """The exact money of all ``referrals`` as of each date, in the order given: the sum of
+    ``money_by_dates_and_group``'s groups on each date."""
+    out = []
+    for groups in money_by_dates_and_group(contract, referrals, periods, dates, rows_per_pass):
+        total = Money()
+        for m in groups.values():
+            total = total + m
+        out.append(total)
+    return out
 
-    Equal, date by date, to summing ``money_by_group`` of ``referral_figures`` as of that
+
+def money_by_dates_and_group(
+    contract: Contract,
+    referrals: pl.DataFrame,
+    periods: pl.DataFrame,
+    dates: Sequence[dt.date],
+    rows_per_pass: int = ROWS_PER_PASS,
+) -> list[dict[tuple[str, str], Money]]:
+    """The exact money per (council, cohort) of all ``referrals`` as of each date, in the
+    order given.
+
+    Equal, date by date, to ``money_by_group`` of ``referral_figures`` as of that
     date, but worked out for many dates together: each referral is paired with every date
     on or after its referral date (the window then ends at the earliest of the programme
     weeks, its end date and that date) and every pair's weeks are counted in one pass of
@@ -237,7 +256,7 @@ def money_by_dates(
         return []
     units = unit_columns(contract)
     per_pass = max(1, rows_per_pass // max(1, referrals.height))
-    totals = [Money() for _ in dates]
+    totals: list[dict[tuple[str, str], Money]] = [{} for _ in dates]
     for first in range(0, len(dates), per_pass):
         chunk = pl.DataFrame(
             {
@@ -262,8 +281,9 @@ def money_by_dates(
             .agg(pl.len().alias("referrals"), *[pl.col(c).sum() for c in (*WEEKS, *units)])
         )
         for row in sums.iter_rows(named=True):
-            at = row["_at"]
-            totals[at] = totals[at] + money_of_group(contract, row["cohort"], row["funding"], row)
+            groups, key = totals[row["_at"]], (row["local_authority"], row["cohort"])
+            m = money_of_group(contract, row["cohort"], row["funding"], row)
+            groups[key] = groups[key] + m if key in groups else m
     return totals
 
 
