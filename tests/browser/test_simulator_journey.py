@@ -1,5 +1,6 @@
 """The simulator in chromium: an investor runs a what-if beside the baseline, reads the fan
-chart's table, and the page passes axe, on a desktop and on a phone."""
+chart's table, and the page passes axe, on a desktop and on a phone. While a long simulation
+runs, the page stays where the user is on it (focus and what they type) until the figures come."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from rich.console import Console
 
 from stars.demo.load import demo_load
 from stars.demo.programme import DEMO_PASSWORD
+from stars.jobs.worker import run_worker
+from stars.reports import simulator_views
 from tests.browser.conftest import axe_violations, sign_in
 from tests.conftest import CONTRACT
 
@@ -49,3 +52,23 @@ def test_a_field_error_is_shown_by_its_field(page, demo):
     assert "There is a problem" in page.inner_text(".govuk-error-summary")
     assert page.locator("#id_runs-error").is_visible()
     assert axe_violations(page) == []
+
+
+def test_while_a_simulation_runs_the_page_keeps_the_focus_until_its_figures_come(
+    page, demo, monkeypatch
+):
+    monkeypatch.setattr(simulator_views, "INLINE_SECONDS", 0.0)  # every simulation a job
+    sign_in(page, "manager", DEMO_PASSWORD)
+    page.goto("/reports/simulator/")
+    page.fill("#id_as_of", "2023-09-30")
+    page.fill("#id_runs", "150")  # more than the pilot's runs
+    page.click("button:has-text('Simulate')")
+    page.wait_for_selector("[data-testid=simulation-running]")
+    page.focus("#id_seed")
+    page.keyboard.press("End")
+    page.keyboard.type("7")
+    page.wait_for_timeout(7000)  # the page looked twice in that time; the job still waits
+    assert page.evaluate("document.activeElement.id") == "id_seed"
+    assert page.input_value("#id_seed") == "17"
+    run_worker(batch=True, interval=0, verbosity=0)
+    page.wait_for_selector("[data-testid=figures]", timeout=20000)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from stars.demo.ssda903 import SyntheticConfig, generate, render_return
 from stars.domain.sufficiency.backtest import backtest
+from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
 from stars.domain.sufficiency.figures import with_date_of_birth
 from stars.domain.sufficiency.forecast import (
     Redirect,
@@ -48,7 +49,8 @@ def _model():
 
 def test_fit_shapes_and_stock():
     model = _model()
-    assert len(model.rates) == model.n + 1 == 51  # 5 age bands x 10 groups + out of care
+    # 5 age bands x every placement group + out of care
+    assert len(model.rates) == model.n + 1 == 5 * len(PLACEMENT_GROUPS) + 1
     assert sum(model.stock) > 300
     assert all(r >= 0 for row in model.rates for r in row)
     assert sum(model.entries_per_year) > 100

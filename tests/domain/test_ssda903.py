@@ -10,7 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stars.domain.sufficiency import ssda903
-from stars.domain.sufficiency.codes import PLACEMENT_GROUPS, code_lists, placement_group
+from stars.domain.sufficiency.codes import (
+    FOSTERING_PROVIDER_NOT_RECORDED as FOSTERING_NR,
+)
+from stars.domain.sufficiency.codes import (
+    PLACEMENT_GROUPS,
+    code_lists,
+    placement_group,
+)
+from stars.domain.sufficiency.codes import (
+    RESIDENTIAL_PROVIDER_NOT_RECORDED as RESIDENTIAL_NR,
+)
 from stars.domain.sufficiency.ssda903 import (
     FORECAST_COLUMNS,
     ParsedFile,
@@ -88,7 +98,8 @@ def test_bad_codes_dates_and_order_are_each_named():
 def test_missing_columns_are_reported_on_line_1():
     parsed = parse_episodes("e.csv", "CHILD,DECOM,RNE\nA,01/05/2019,S\n", 2020)
     assert parsed.frame.height == 0
-    assert {e.column for e in parsed.errors} >= {"LS", "PLACE", "DEC", "URN"}
+    assert {e.column for e in parsed.errors} >= {"LS", "PLACE", "DEC"}
+    assert "URN" not in {e.column for e in parsed.errors}  # optional: no page reads it
     assert all(e.line == 1 and "missing column" in e.message for e in parsed.errors)
 
 
@@ -503,3 +514,136 @@ def test_every_episode_of_a_child_not_in_the_header_is_named_once_in_line_order(
     ]
     found = [(e.line, e.message.split("'")[1]) for e in check_children_in_header(episodes, header)]
     assert found == expected
+
+
+# --- returns from other councils ---------------------------------------------------------
+
+
+def test_a_foster_or_residential_placement_with_no_provider_is_not_counted_external():
+    # it was counted as agency fostering / external residential
+    for place in ("U4", "U5", "U6"):
+        assert placement_group(place, None) == placement_group(place, " ") == FOSTERING_NR
+    for place in ("K2", "R1", "S1"):
+        assert placement_group(place, None) == placement_group(place, "") == RESIDENTIAL_NR
+    assert placement_group("U1", None) == "kinship fostering"  # not split by provider
+    text = (
+        EP_HEAD
+        + "A,01/06/2019,S,C2,N1,U6,,,,,,,\n"
+        + 'B,01/06/2019,S,C2,N1,K2," ",,,,,,\n'
+        + "C,01/06/2019,S,C2,N1,U6,PR4,,,,,,\n"
+    )
+    parsed = parse_episodes("e.csv", text, 2020)
+    assert parsed.errors == ()
+    assert parsed.frame.sort("LINE")["GROUP"].to_list() == [
+        FOSTERING_NR,
+        RESIDENTIAL_NR,
+        "agency fostering",
+    ]
+    header = parse_header("h.csv", HD_HEAD + "A,1,01/01/2010,WBRI,,,\n", 2020)
+    merged = merge_returns([parsed], [header])
+    assert merged.notes == (
+        "2 foster or residential episodes with no PLACE_PROVIDER: counted as provider not "
+        "recorded (neither in-house nor external)",
+    )
+    assert merge_returns([parse_episodes("e.csv", EP_HEAD, 2020)], [header]).notes == ()
+
+
+@given(
+    place=st.sampled_from(sorted(code_lists(2024)["PLACE"])),
+    provider=st.sampled_from(["", "  ", *sorted(code_lists(2024)["PLACE_PROVIDER"])]),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_files_groups_are_those_of_each_episode(place, provider):
+    text = EP_HEAD + f"A,01/06/2023,S,C2,N1,{place},{provider},,,,,,\n"
+    group = parse_episodes("e.csv", text, 2024).frame["GROUP"].item()
+    assert group == placement_group(place, provider)
+    if not provider.strip():
+        assert group not in {"agency fostering", "external residential"}
+
+
+def test_a_date_in_a_year_no_return_can_hold_is_refused_naming_its_cell():
+    text = (
+        EP_HEAD
+        + "A,01/06/1018,S,C2,N1,U4,PR1,,,,,,\n"  # 2018 typed as 1018
+        + "B,01/06/2019,S,C2,N1,U4,PR1,01/07/1919,E8,,,,\n"
+    )
+    errors = parse_episodes("2020/episodes.csv", text, 2020).errors
+    assert [str(e) for e in errors] == [
+        "2020/episodes.csv, line 2, column DECOM: DECOM 01/06/1018 is before 01/04/2000; "
+        "expected a date from 01/04/2000 to 31/03/2020 in the 2019-20 return (a child looked "
+        "after in the year is under 18 at its start)",
+        "2020/episodes.csv, line 3, column DEC: DEC 01/07/1919 is before 01/04/2000; "
+        "expected a date from 01/04/2000 to 31/03/2020 in the 2019-20 return (a child looked "
+        "after in the year is under 18 at its start)",
+        "2020/episodes.csv, line 3, column DEC: DEC 01/07/1919 is before DECOM 01/06/2019",
+    ]
+    header = parse_header(
+        "2020/header.csv",
+        HD_HEAD + "A,1,01/01/1899,WBRI,,,\nB,2,01/01/2005,WBRI,,1,01/01/1018\n",
+        2020,
+    )
+    assert [(e.line, e.column) for e in header.errors] == [(2, "DOB"), (3, "MC_DOB")]
+    assert "DOB 01/01/1899 is before 01/04/2000" in header.errors[0].message
+
+
+@given(st.dates(min_value=date(1000, 1, 1), max_value=date(2100, 12, 31)))
+@settings(max_examples=80, deadline=None)
+def test_a_date_is_accepted_exactly_when_within_the_returns_span(day):
+    first, last = ssda903.date_span(2020)
+    text = HD_HEAD + f"A,1,{day:%d/%m/%Y},WBRI,,,\n"
+    errors = parse_header("h.csv", text, 2020).errors
+    assert (not errors) == (first <= day <= last), errors
+    assert all((e.line, e.column) == (2, "DOB") and f"{day:%d/%m/%Y}" in e.message for e in errors)
+
+
+def test_an_episode_before_the_childs_birth_is_named():
+    header = parse_header(
+        "2020/header.csv", HD_HEAD + "A,1,01/01/2010,WBRI,,,\nB,1,15/05/2019,WBRI,,,\n", 2020
+    )
+    episodes = parse_episodes(
+        "2020/episodes.csv",
+        EP_HEAD + "A,01/06/2019,S,C2,N1,U4,PR1,,,,,,\nB,01/05/2019,S,C2,N1,U4,PR1,,,,,,\n",
+        2020,
+    )
+    assert episodes.errors == () and header.errors == ()
+    assert [str(e) for e in ssda903.check_born_before_episodes(episodes, header)] == [
+        "2020/episodes.csv, line 3, column DECOM: DECOM 01/05/2019 is before the date of birth "
+        "of child 'B' (15/05/2019 in 2020/header.csv); expected an episode to start on or "
+        "after it"
+    ]
+
+
+def test_columns_no_page_reads_may_be_left_out():
+    # URN, MC_DOB and the other columns no page reads made a return without them refused
+    episodes = parse_episodes(
+        "e.csv",
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC\nA,01/06/2019,S,C2,N1,U4,PR1,,\n",
+        2020,
+    )
+    header = parse_header("h.csv", "CHILD,SEX,DOB,ETHNIC\nA,1,01/01/2010,WBRI\n", 2020)
+    assert episodes.errors == () and header.errors == ()
+    full_e = parse_episodes("e.csv", EP_HEAD + "A,01/06/2019,S,C2,N1,U4,PR1,,,,,,\n", 2020)
+    full_h = parse_header("h.csv", HD_HEAD + "A,1,01/01/2010,WBRI,,,\n", 2020)
+    assert episodes.frame.equals(full_e.frame) and header.frame.equals(full_h.frame)
+    missing = parse_header("h.csv", "CHILD,SEX,ETHNIC\nA,1,WBRI\n", 2020).errors
+    assert [(e.line, e.column) for e in missing] == [(1, "DOB")]  # read by the pages
+    assert "(and, if given, UPN, MOTHER, MC_DOB)" in missing[0].message
+
+
+@pytest.mark.parametrize(
+    "name, edit",
+    [
+        ("lower-case headings", lambda t: t.split("\n", 1)[0].lower() + "\n" + t.split("\n", 1)[1]),
+        ("byte-order mark", lambda t: "\ufeff" + t),
+        ("CRLF line ends", lambda t: t.replace("\n", "\r\n")),
+        ("CR line ends (CSV for Macintosh)", lambda t: t.replace("\n", "\r")),
+        ("codes padded with spaces", lambda t: t.replace(",U4,PR1,", ", U4 ,PR1  ,")),
+        ("one-digit days and months", lambda t: t.replace("01/06/2019", "1/6/2019")),
+    ],
+)
+def test_files_saved_other_ways_read_as_the_plain_file(name, edit):
+    text = EP_HEAD + "A,01/06/2019,S,C2,N1,U4,PR1,,,,,,\nB,01/06/2019,S,C2,N1,K2,PR4,,,,,,\n"
+    plain = parse_episodes("e.csv", text, 2020)
+    saved = parse_episodes("e.csv", edit(text).encode("utf-8"), 2020)
+    assert saved.errors == (), name
+    assert saved.frame.equals(plain.frame), name

@@ -490,7 +490,7 @@ def test_a_file_split_on_semicolons_shows_the_headings_read(derby, returns_dir):
         returns_import(council=derby, folder=returns_dir)
     assert caught.value.lines[0] == (
         f"{LAST_YEAR}/header.csv:1: column CHILD: missing column CHILD; expected columns "
-        "CHILD, SEX, DOB, ETHNIC, UPN, MOTHER, MC_DOB; the headings read are "
+        "CHILD, SEX, DOB, ETHNIC (and, if given, UPN, MOTHER, MC_DOB); the headings read are "
         "'CHILD;SEX;DOB;ETHNIC;UPN;MOTHER;MC_DOB'"
     ), caught.value.lines
 
@@ -505,3 +505,95 @@ def test_a_folder_of_returns_not_named_by_its_year_is_named_not_left_out(derby, 
         f"collection year; expected the year it ends in four digits, e.g. 2025 for 2024-25"
     ]
     assert not SufficiencyReturn.objects.exists()
+
+
+def test_placements_with_no_provider_are_counted_as_not_recorded(client, users, derby, tmp_path):
+    # they were counted as agency fostering and external residential
+    folder = _year(
+        tmp_path / "r",
+        2024,
+        "C1,1,01/01/2012,WBRI,,,\nC2,2,01/01/2012,WBRI,,0,\nC3,1,01/01/2012,WBRI,,,\n",
+        "C1,01/04/2023,S,C2,N1,U6,,,,,,,\nC2,01/04/2023,S,C2,N1,K2,,,,,,,\n"
+        "C3,01/04/2023,S,C2,N1,U6,PR4,,,,,,\n",
+    )
+    done = returns_import(council=derby, folder=folder)
+    assert (
+        "2 foster or residential episodes with no PLACE_PROVIDER: counted as provider not "
+        "recorded (neither in-house nor external)"
+    ) in done.notes
+    merged = council_returns(derby)
+    year = sufficiency_years(merged.episodes, merged.headers, [2024])[0]
+    assert year.placement_mix["fostering, provider not recorded"] == 1
+    assert year.placement_mix["residential, provider not recorded"] == 1
+    assert year.placement_mix["agency fostering"] == 1
+    assert year.placement_mix["external residential"] == 0
+    client.force_login(users["commissioner"])
+    page = client.get("/sufficiency/derby/").content.decode()
+    assert "Fostering, provider not recorded" in page and "2 foster or residential" in page
+    book = load_workbook(io.BytesIO(client.get("/sufficiency/derby/?format=xlsx").content))
+    mix = {
+        row[0]: row[1:]
+        for row in book["Placement mix at each 31 March"].iter_rows(min_row=2, values_only=True)
+    }
+    assert mix["Residential, provider not recorded"] == (1,)
+    assert mix["External residential"] == (0,)
+    forecast = forecast_context(merged, 2024, Choices(years=1, residential_entries=-20))
+    assert "Residential, provider not recorded" in {row[0] for row in forecast["tables"][1].rows}
+    got = CliRunner().invoke(cli.app, ["sufficiency", "import", str(folder), "--council", "derby"])
+    assert "2 foster or residential episodes with no PLACE_PROVIDER" in got.output, got.output
+
+
+def test_a_date_out_of_the_returns_span_is_refused_and_nothing_changes(derby, returns_dir):
+    returns_import(council=derby, folder=returns_dir)
+    before = sorted(SufficiencyReturn.objects.values_list("pk", "sha256"))
+    _break_cell(returns_dir / str(LAST_YEAR) / "episodes.csv", 5, "DECOM", "01/06/1018")
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert (
+        f"{LAST_YEAR}/episodes.csv:5: column DECOM: DECOM 01/06/1018 is before "
+        f"01/04/{LAST_YEAR - 20}; expected a date from 01/04/{LAST_YEAR - 20} to "
+        f"31/03/{LAST_YEAR} in the {LAST_YEAR - 1}-{LAST_YEAR % 100} return (a child looked "
+        "after in the year is under 18 at its start)"
+    ) in caught.value.lines
+    assert sorted(SufficiencyReturn.objects.values_list("pk", "sha256")) == before
+
+
+def test_an_episode_before_the_childs_date_of_birth_is_refused(derby, tmp_path):
+    folder = _year(
+        tmp_path / "r",
+        2024,
+        "C1,1,01/05/2023,WBRI,,,\n",
+        "C1,01/04/2023,S,C2,N1,U6,PR1,,,,,,\n",
+    )
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=folder)
+    assert caught.value.lines == [
+        "2024/episodes.csv:2: column DECOM: DECOM 01/04/2023 is before the date of birth of "
+        "child 'C1' (01/05/2023 in 2024/header.csv); expected an episode to start on or after it"
+    ]
+    assert not SufficiencyReturn.objects.exists()
+
+
+def test_returns_without_the_columns_no_page_reads_are_imported(derby, returns_dir):
+    # a return without URN or MC_DOB was refused, though nothing reads them
+    whole = returns_import(council=derby, folder=returns_dir)
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        for kind, dropped in (("header", ("UPN", "MOTHER", "MC_DOB")), ("episodes", ("URN",))):
+            path = returns_dir / str(year) / f"{kind}.csv"
+            rows = [line.split(",") for line in path.read_text().splitlines()]
+            keep = [i for i, h in enumerate(rows[0]) if h not in dropped]
+            path.write_text("".join(",".join(r[i] for i in keep) + "\n" for r in rows))
+    services._PARSED.clear()
+    cut = returns_import(council=derby, folder=returns_dir)
+    assert (cut.children, cut.episodes, cut.notes) == (whole.children, whole.episodes, whole.notes)
+
+
+def test_returns_that_record_every_provider_show_no_provider_not_recorded_rows(derby, returns_dir):
+    returns_import(council=derby, folder=returns_dir)
+    tables = {t.title: t for t in dashboard_context(derby)["tables"]}
+    shown = {row[0] for row in tables["Placement mix at each 31 March"].rows}
+    assert "Agency fostering" in shown
+    assert not {g for g in shown if "provider not recorded" in g}
+    merged = council_returns(derby)
+    forecast = forecast_context(merged, LAST_YEAR, Choices(years=1))
+    assert not {row[0] for row in forecast["tables"][1].rows if "not recorded" in row[0]}

@@ -20,7 +20,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
-from stars.core.models import AccessLog
+from stars.core.models import AccessLog, AccessLogRecord
 from stars.core.programmes import programme_active
 
 CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
@@ -50,8 +50,18 @@ def record_access(
     object_id: str = "",
     path: str = "",
     detail: str = "",
+    shown: Iterable[tuple[str, Any]] = (),
 ) -> None:
-    _row(user, action, object_type, object_id, path, detail).save()
+    """One entry; ``shown``: the children's records (type, id) it showed without naming
+    them, when it names a record of many children (a claim with a line per referral),
+    linked to it so that who has seen a child's record finds it (``AccessLogRecord``)."""
+    entry = _row(user, action, object_type, object_id, path, detail)
+    entry.save()
+    records = dict.fromkeys((kind, str(i)) for kind, i in shown)
+    AccessLogRecord.objects.bulk_create(
+        [AccessLogRecord(entry=entry, object_type=k, object_id=i) for k, i in records],
+        batch_size=2000,
+    )
 
 
 def record_list(
@@ -65,8 +75,9 @@ def record_list(
 
 
 def reads(*, who: str = "", record: str = "") -> QuerySet[AccessLog]:
-    """The access log, newest first, narrowed to a user and to a record if given, and to
-    the programme worked in (with what belongs to none: signing in, the service's users)."""
+    """The access log, newest first, narrowed to a user and to a record if given (an entry
+    that showed the record among others, a claim's lines, included), and to the programme
+    worked in (with what belongs to none: signing in, the service's users)."""
     rows = AccessLog.objects.all()
     active = programme_active()
     if active is not None:
@@ -75,8 +86,12 @@ def reads(*, who: str = "", record: str = "") -> QuerySet[AccessLog]:
         rows = rows.filter(username__iexact=who.strip())
     if record:
         text = record.strip()
+        showed = AccessLogRecord.objects.filter(object_id__icontains=text)
         rows = rows.filter(
-            Q(object_id__icontains=text) | Q(detail__icontains=text) | Q(path__icontains=text)
+            Q(object_id__icontains=text)
+            | Q(detail__icontains=text)
+            | Q(path__icontains=text)
+            | Q(pk__in=showed.values("entry_id"))
         )
     return rows
 

@@ -30,6 +30,24 @@ class AccessLog(models.Model):
         return f"{when} {self.username} {self.action} {self.object_type} {self.object_id}"
 
 
+class AccessLogRecord(models.Model):
+    """A child's record one access-log entry showed without naming it: the entry names a
+    record of many children (a claim, its dispute form, its documents) and each of its rows
+    names the record of one child whose lines it showed (``referral``, its id), so that a
+    subject access response finds the view, while the access review, which counts the
+    entries' own records, counts it once, as the claim it was."""
+
+    entry = models.ForeignKey(AccessLog, on_delete=models.CASCADE, related_name="records")
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.object_type} {self.object_id}"
+
+
 class DataVersionCounter(models.Model):
     """One row, a number that only goes up: part of every data version
     (``stars.core.cache``). A change the history tables cannot show (a disposal deletes

@@ -148,6 +148,20 @@ def claim_lines_of(claim: OutcomeClaim, *, viewer: Any) -> QuerySet[ClaimLine]:
     )
 
 
+def lines_shown(lines: Iterable[ClaimLine]) -> list[tuple[str, str]]:
+    """The referrals whose lines were shown (a page of a claim's lines, the dispute form),
+    for the access log (``record_access(shown=...)``): a restricted child's line shown as
+    "restricted" is theirs too."""
+    return [("referral", line.referral.referral_id) for line in lines]
+
+
+def claim_referrals(claim: OutcomeClaim) -> list[tuple[str, str]]:
+    """The referrals of every line of ``claim`` (its documents show them all), for the
+    access log, read by the database without loading the lines."""
+    ids = claim.lines.order_by().values_list("referral__referral_id", flat=True).distinct()
+    return [("referral", i) for i in ids]
+
+
 def line_names(line: ClaimLine) -> tuple[str, str]:
     """The referral id and child reference a claim line is shown with."""
     if getattr(line, "hidden", False):

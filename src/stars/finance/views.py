@@ -27,6 +27,11 @@ from stars.finance.models import ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current, programme_parties
 
 PAGE_SIZE = 50
+DOCUMENTS: dict[str, Callable[..., str | bytes]] = {
+    "xlsx": documents.claim_xlsx,
+    "pdf": documents.claim_pdf,
+    "csv": documents.claim_csv,
+}
 
 
 def _need(claim: OutcomeClaim | None) -> OutcomeClaim:
@@ -61,22 +66,20 @@ def claim_detail(request: HttpRequest, council: str, month: str) -> HttpResponse
     council_obj, month_date, claim = selectors.claim_find(request.user, council, month)
     fmt = request.GET.get("format", "html")
     name = f"claim-{council_obj.code}-{month}"
-    if claim is not None:
-        record_access(
-            user=request.user,
-            action="export" if fmt in ("xlsx", "pdf", "csv") else "view",
-            object_type="claim",
-            object_id=f"{council_obj.code}/{month}",
-            path=request.get_full_path(),
-            detail=fmt,
-        )
-        if fmt == "xlsx":
-            return download("xlsx", name, documents.claim_xlsx(claim, viewer=request.user))
-        if fmt == "pdf":
-            return download("pdf", name, documents.claim_pdf(claim, viewer=request.user))
-        if fmt == "csv":
-            return download("csv", name, documents.claim_csv(claim, viewer=request.user))
     user = request.user
+    logged = {
+        "user": user,
+        "object_type": "claim",
+        "object_id": f"{council_obj.code}/{month}",
+        "path": request.get_full_path(),
+        "detail": fmt,
+    }
+    if claim is not None and fmt in DOCUMENTS:  # every line, with its referral
+        record_access(action="export", shown=selectors.claim_referrals(claim), **logged)
+        return download(fmt, name, DOCUMENTS[fmt](claim, viewer=user))
+    lines = page_of(request, selectors.claim_lines_of(claim, viewer=user) if claim else [])
+    if claim is not None:  # the page shows a page of its lines
+        record_access(action="view", shown=selectors.lines_shown(lines), **logged)
     status = claim.status if claim else ""
     return render(
         request,
@@ -88,9 +91,7 @@ def claim_detail(request: HttpRequest, council: str, month: str) -> HttpResponse
             "month_name": month_label(month_date),
             "reference": claim_reference(council_obj.code, month_date),
             "claim": claim,
-            "lines": page_of(
-                request, selectors.claim_lines_of(claim, viewer=user) if claim else []
-            ),
+            "lines": lines,
             "query": query_without_page(request),
             "totals": selectors.claim_totals_of(claim) if claim else None,
             "can_prepare": allowed(user, "claim_prepare") and status in ("", "draft", "disputed"),
@@ -198,6 +199,7 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
             object_id=f"{council_obj.code}/{month}",
             path=request.path,
             detail="dispute form",
+            shown=selectors.lines_shown(lines),
         )
     choices = [
         (str(x.pk), f"{selectors.line_names(x)[0]}: {x.get_kind_display()}, £{x.amount:,.2f}")

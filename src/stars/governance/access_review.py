@@ -17,7 +17,8 @@ __all__ = ["Thresholds", "access_review", "last_month", "month_reads"]
 from stars.partnership.models import User
 from stars.referrals.models import Child, Enquiry, Referral
 
-# access-log object types that name a child's record, and the id each holds
+# access-log object types that name a child's record, and the id each holds (a claim's
+# entries, with the referrals they showed linked, are reads of the claim: not counted)
 CHILD_LEVEL = {"referral": "referral", "case": "referral", "enquiry": "enquiry", "child": "child"}
 
 

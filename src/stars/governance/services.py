@@ -268,8 +268,8 @@ def _dispose_claims(pks: list[int], disposal: Disposal) -> Counter[str]:
 
 
 def _dispose_access_log(pks: list[int], disposal: Disposal) -> Counter[str]:
-    deleted, _ = AccessLog.objects.filter(pk__in=pks).delete()
-    return Counter({"access-log entries": deleted})
+    _, deleted = AccessLog.objects.filter(pk__in=pks).delete()  # with the records they showed
+    return Counter({"access-log entries": deleted.get(AccessLog._meta.label, 0)})
 
 
 def _dispose_uploads(pks: list[int], disposal: Disposal) -> Counter[str]:

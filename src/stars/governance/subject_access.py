@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import json
 import zipfile
+from collections import defaultdict
 from decimal import Decimal
 from functools import reduce
 from typing import Any
@@ -35,7 +36,7 @@ from stars.cases.models import (
     TeamRole,
 )
 from stars.core.documents import pdf
-from stars.core.models import AccessLog
+from stars.core.models import AccessLog, AccessLogRecord
 from stars.domain.governance.subject_access import ThirdParty, third_parties
 from stars.finance.models import ClaimLine
 from stars.governance.records import CASE_PARTS
@@ -166,6 +167,33 @@ def _third_parties(child: Child, sections: list[tuple[str, list[Model]]]) -> lis
     return third_parties(named=named, free_text=texts, other_children=others, subject_names=own)
 
 
+def access_log_about(child: Child) -> tuple[list[AccessLog], dict[int, list[str]]]:
+    """The access-log entries naming the child, an enquiry or a referral of theirs, in their
+    id or their address, or that showed one without naming it (a claim's page, dispute form
+    or document showing lines of the child's referral, a reconciliation its findings: their
+    ``AccessLogRecord`` rows), oldest first; with, for the latter, the child's records each
+    showed (never another child's)."""
+    enquiry_ids = list(Enquiry.objects.filter(child=child).values_list("enquiry_id", flat=True))
+    referral_ids = list(Referral.objects.filter(child=child).values_list("referral_id", flat=True))
+    ids = [child.child_ref, *enquiry_ids, *referral_ids]
+    named = reduce(lambda q, i: q | Q(path__contains=f"/{i}/"), ids, Q(object_id__in=ids))
+    # ids are unique within a programme only: another programme's R000001 is another child
+    programmes = ["", child.programme.code]
+    shown = AccessLogRecord.objects.filter(
+        Q(object_type="child", object_id=child.child_ref)
+        | Q(object_type="enquiry", object_id__in=enquiry_ids)
+        | Q(object_type="referral", object_id__in=referral_ids),
+        entry__programme__in=programmes,
+    )
+    log = AccessLog.objects.filter(named | Q(pk__in=shown.values("entry_id")))
+    showed: dict[int, list[str]] = defaultdict(list)
+    for entry, kind, oid in shown.order_by("entry_id", "object_id").values_list(
+        "entry_id", "object_type", "object_id"
+    ):
+        showed[entry].append(f"{kind} {oid}")
+    return list(log.filter(programme__in=programmes).order_by("at", "pk")), showed
+
+
 def subject_access(child: Child, *, by: Any) -> dict[str, Any]:
     """Everything held about ``child``, as plain data (the JSON of the response)."""
     sections = [(title, list(qs)) for title, qs in _sections(child)]
@@ -174,13 +202,7 @@ def subject_access(child: Child, *, by: Any) -> dict[str, Any]:
         if rows:
             history += _history(type(rows[0]), [r.pk for r in rows])
     history.sort(key=lambda h: h["at"])
-    enquiry_ids = [r.enquiry_id for _, rows in sections for r in rows if isinstance(r, Enquiry)]
-    referral_ids = [r.referral_id for _, rows in sections for r in rows if isinstance(r, Referral)]
-    ids = [child.child_ref, *enquiry_ids, *referral_ids]
-    about = reduce(lambda q, i: q | Q(path__contains=f"/{i}/"), ids, Q(object_id__in=ids))
-    # ids are unique within a programme only: another programme's R000001 is another child
-    mine = Q(programme__in=["", child.programme.code])
-    log = AccessLog.objects.filter(about, mine).order_by("at")
+    log, showed = access_log_about(child)
     links = [r for title, rows in sections for r in rows if isinstance(r, ChildLink)]
     return {
         "subject": {"child_ref": child.child_ref, **fields_of(child)},
@@ -197,6 +219,7 @@ def subject_access(child: Child, *, by: Any) -> dict[str, Any]:
                 "record": f"{e.object_type} {e.object_id}".strip(),
                 "path": e.path,
                 "detail": e.detail,
+                "showed": showed.get(e.pk, []),
             }
             for e in log
         ],

@@ -6,7 +6,7 @@ shows the form (filled in from its query, when the query holds valid values), a 
 progress or figures (``?job=``), or the workbook of a simulation (``?format=xlsx``, worked
 out for the download and kept nowhere). A simulation whose pilot says it takes more than a
 second runs as a background job (``stars.reports.tasks.simulate``); the post is then
-answered with the job's page, which shows that it is running and reloads itself until the
+answered with the job's page, which shows that it is running and loads itself again once the
 job's figures are there; a shorter one is answered with its figures.
 """
 

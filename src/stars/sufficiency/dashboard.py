@@ -11,9 +11,8 @@ from stars.core import charts
 from stars.core.documents import pdf
 from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
-from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
 from stars.domain.sufficiency.figures import AGE_BANDS, SufficiencyYear, sufficiency_years
-from stars.domain.sufficiency.ssda903 import DASHBOARD_COLUMNS
+from stars.domain.sufficiency.ssda903 import DASHBOARD_COLUMNS, groups_shown
 from stars.partnership.models import Council
 from stars.sufficiency.config import load_config
 from stars.sufficiency.services import council_returns, council_years
@@ -37,6 +36,7 @@ def dashboard_context(council: Council) -> dict[str, Any]:
         weekly_costs=config.weekly_cost,
     )
     latest = figures[-1]
+    groups = groups_shown(merged.episodes)
     target = config.targets.get(council.code, {}).get("looked_after_below")
     return {
         "council": council,
@@ -44,8 +44,11 @@ def dashboard_context(council: Council) -> dict[str, Any]:
         "latest": latest,
         "notes": merged.notes,
         "target": target,
-        "tables": [*_tables(figures, latest), _rates(figures, config.comparators, council)],
-        "charts": _charts(figures, target),
+        "tables": [
+            *_tables(figures, latest, groups),
+            _rates(figures, config.comparators, council),
+        ],
+        "charts": _charts(figures, target, groups),
     }
 
 
@@ -70,7 +73,9 @@ def _rates(
     )
 
 
-def _tables(figures: tuple[SufficiencyYear, ...], latest: SufficiencyYear) -> list[Table]:
+def _tables(
+    figures: tuple[SufficiencyYear, ...], latest: SufficiencyYear, groups: tuple[str, ...]
+) -> list[Table]:
     heads = [_label(f.year) for f in figures]
     on = f"at 31 March {latest.year}"
     return [
@@ -101,10 +106,7 @@ def _tables(figures: tuple[SufficiencyYear, ...], latest: SufficiencyYear) -> li
             "placements",
             "Placement mix at each 31 March",
             ["Placement group", *heads],
-            [
-                [g.capitalize(), *[f.placement_mix.get(g, 0) for f in figures]]
-                for g in PLACEMENT_GROUPS
-            ],
+            [[g.capitalize(), *[f.placement_mix.get(g, 0) for f in figures]] for g in groups],
         ),
         Table(
             "ages",
@@ -127,7 +129,9 @@ def _tables(figures: tuple[SufficiencyYear, ...], latest: SufficiencyYear) -> li
     ]
 
 
-def _charts(figures: tuple[SufficiencyYear, ...], target: int | None) -> list[str]:
+def _charts(
+    figures: tuple[SufficiencyYear, ...], target: int | None, groups: tuple[str, ...]
+) -> list[str]:
     trend = [
         {"year": _label(f.year), "children": f.looked_after, "line": "Looked after"}
         for f in figures
@@ -151,7 +155,7 @@ def _charts(figures: tuple[SufficiencyYear, ...], target: int | None) -> list[st
         [
             {"year": _label(f.year), "group": g, "children": f.placement_mix.get(g, 0)}
             for f in figures
-            for g in PLACEMENT_GROUPS
+            for g in groups
         ],
         x="year",
         y="children",

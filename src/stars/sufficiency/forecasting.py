@@ -22,10 +22,11 @@ from stars.domain.sufficiency.codes import (
     INHOUSE_FOSTERING,
     INHOUSE_RESIDENTIAL,
     PLACEMENT_GROUPS,
+    RESIDENTIAL_PROVIDER_NOT_RECORDED,
 )
 from stars.domain.sufficiency.forecast import Redirect, Scenario, project
 from stars.domain.sufficiency.rolling import carried_projection, rolling_backtests
-from stars.domain.sufficiency.ssda903 import MergedReturns
+from stars.domain.sufficiency.ssda903 import MergedReturns, groups_shown
 from stars.domain.sufficiency.trust import TOTAL, Evaluation, calibrate, evaluate
 from stars.sufficiency.config import weekly_costs
 
@@ -88,7 +89,9 @@ def parse_choices(params: Any) -> tuple[Choices, dict[str, str]]:
 
 def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) -> dict[str, Any]:
     costs = weekly_costs(settings.STARS_SUFFICIENCY_CONFIG)
-    rolling = rolling_backtests(merged.episodes, merged.headers)
+    rolling = rolling_backtests(
+        merged.episodes, merged.headers, groups=groups_shown(merged.episodes)
+    )
     model = rolling.models[latest_year]
     carry = calibrate(rolling.points, rolling.groups)
     raw = project(model, choices.years, weekly_costs=costs)
@@ -98,7 +101,8 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
         "scenario",
         entry_multipliers={
             g: 1 + choices.residential_entries / 100
-            for g in (INHOUSE_RESIDENTIAL, EXTERNAL_RESIDENTIAL)
+            for g in (INHOUSE_RESIDENTIAL, EXTERNAL_RESIDENTIAL, RESIDENTIAL_PROVIDER_NOT_RECORDED)
+            if g in rolling.groups
         },
         redirects=(Redirect(AGENCY_FOSTERING, INHOUSE_FOSTERING, choices.to_inhouse / 100),)
         if choices.to_inhouse
@@ -161,7 +165,7 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
                 f"{round(100 * last.by_group[g] / last.total)}%" if last.total > 0 else "-",
                 *([round(alt.years[-1].by_group[g])] if alt else []),
             ]
-            for g in PLACEMENT_GROUPS
+            for g in rolling.groups
         ],
     )
     evaluation = evaluate(rolling.points, rolling.groups)
@@ -216,7 +220,10 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
         "chart": chart,
         "trust_chart": trust_chart(evaluation) if evaluation.rows else "",
         "trust": trust_summary(evaluation, rolling.window_years),
-        "costs": sorted(costs.items(), key=lambda kv: PLACEMENT_GROUPS.index(kv[0])),
+        "costs": sorted(
+            ((g, c) for g, c in costs.items() if g in rolling.groups),
+            key=lambda kv: PLACEMENT_GROUPS.index(kv[0]),
+        ),
         "growth": model.entry_growth,
         "short_history": _short_history(merged, latest_year, rolling.window_years),
         "window_years": model.window_years,

@@ -20,6 +20,7 @@ from stars.domain.sufficiency.ssda903 import (
     MergedReturns,
     ParsedFile,
     ValidationError,
+    check_born_before_episodes,
     check_children_in_header,
     compact,
     merge_returns,
@@ -98,7 +99,10 @@ def _line(e: ValidationError) -> str:
 
 
 # the import reports counts and notes only: what merging the years reads of each file
-MERGE_COLUMNS = Columns(episodes=("CHILD", "DECOM", "DEC", "YEAR"), headers=("CHILD", "YEAR"))
+# (and the placement group, to say how many placements have no provider recorded)
+MERGE_COLUMNS = Columns(
+    episodes=("CHILD", "DECOM", "DEC", "GROUP", "YEAR"), headers=("CHILD", "YEAR")
+)
 
 # year, kind, file name, rows, the rows as checked (``stored_rows``), text, SHA-256
 StoreFile = Callable[[int, str, str, int, bytes, str, str], None]
@@ -170,7 +174,10 @@ def load_folder(
             problems.extend(_line(e) for e in p.errors)
             accepted = not (problems or checks)  # else nothing more is stored
             rows, kept = p.frame.height, stored_rows(p) if accepted else b""
-            read[kind] = replace(p, frame=p.frame.select("LINE", "CHILD"))
+            # what the year's checks read: the children and the header's dates of birth
+            # and the episodes' starts
+            date = "DOB" if kind == "header" else "DECOM"
+            read[kind] = replace(p, frame=p.frame.select("LINE", "CHILD", date))
             del p  # every column let go before the file is stored
             sha = hashlib.sha256(data).hexdigest() if accepted else ""
             text = data.decode("utf-8") if accepted else ""
@@ -189,6 +196,7 @@ def load_folder(
             continue
         header, episodes = read["header"], read["episodes"]
         checks.extend(_line(e) for e in check_children_in_header(episodes, header))
+        checks.extend(_line(e) for e in check_born_before_episodes(episodes, header))
         if not episodes.errors and episodes.frame.height == 0 and not replace_with_empty:
             checks.append(
                 f"{episodes.file_name}:1: has no episodes, only its heading row; "

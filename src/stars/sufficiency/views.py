@@ -143,15 +143,20 @@ def sufficiency_reconcile(request: HttpRequest, council: str) -> HttpResponse:
         raise Http404("no such council")
     as_of = as_of_date(request)
     context = council_reconciliation(mine[council], as_of)
+    as_csv = request.GET.get("format") == "csv"
+    # the referrals it shows: the findings', and (on the page) the links not in the returns
+    shown = [f.referral for f in context["findings"]]
+    shown += [] if as_csv else [m.referral for m in context["missing"]]
     record_access(
         user=request.user,
-        action="export" if request.GET.get("format") == "csv" else "view",
+        action="export" if as_csv else "view",
         object_type="reconciliation",
         object_id=council,
         path=request.get_full_path(),
         detail=f"{len(context['findings'])} findings for {context['linked']} linked referrals",
+        shown=[("referral", r.referral_id) for r in shown],
     )
-    if request.GET.get("format") == "csv":
+    if as_csv:
         return download("csv", f"reconciliation-{council}", findings_csv(context))
     context["can_open_claims"] = allowed(request.user, "claim_detail")
     return render(request, "sufficiency/reconcile.html", context)

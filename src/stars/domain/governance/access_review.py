@@ -9,6 +9,11 @@ verdict (a manager covering a colleague's caseload reads outside their own for a
 - **many records**: a user read more distinct children's records in the month than the
   threshold;
 - **odd hours**: reads at night (from 20:00 to 07:00) or at a weekend, in local time.
+
+Reads are of one child's record each. A claim's page, dispute form or document shows a line
+per referral but is a read of the claim, not of each child (the children it showed are
+linked to its entry for subject access): it is not a ``Read``, so a finance user's claim of
+200 lines counts toward no rule (``docs/decisions/0006-claims-in-the-access-log.md``).
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ out_of_care       weeks the child stays out of     the child has any looked-afte
                   care
 ================  ===============================  ==========================================
 
-Foster care is the groups kinship, in-house and agency fostering (U1-U6). A cohort with no
+Foster care is the groups kinship, in-house and agency fostering and fostering whose
+provider is not recorded (U1-U6). A cohort with no
 ``outcome`` is not checked.
 
 Days are half-open: a claimed window runs from its first day up to (not including) its end,
@@ -60,16 +61,22 @@ from stars.domain.outcomes.designs.base import ReferralOutcome
 from stars.domain.sufficiency.codes import (
     AGENCY_FOSTERING,
     EXTERNAL_RESIDENTIAL,
+    FOSTERING_PROVIDER_NOT_RECORDED,
     INHOUSE_FOSTERING,
     INHOUSE_RESIDENTIAL,
     KINSHIP,
     OTHER,
+    RESIDENTIAL_PROVIDER_NOT_RECORDED,
     SECURE,
     WITH_PARENTS,
 )
 
-FOSTERING = frozenset({KINSHIP, INHOUSE_FOSTERING, AGENCY_FOSTERING})
-CHILDRENS_HOMES = frozenset({INHOUSE_RESIDENTIAL, EXTERNAL_RESIDENTIAL, SECURE})
+FOSTERING = frozenset(
+    {KINSHIP, INHOUSE_FOSTERING, AGENCY_FOSTERING, FOSTERING_PROVIDER_NOT_RECORDED}
+)
+CHILDRENS_HOMES = frozenset(
+    {INHOUSE_RESIDENTIAL, EXTERNAL_RESIDENTIAL, RESIDENTIAL_PROVIDER_NOT_RECORDED, SECURE}
+)
 FAR = dt.date(9999, 12, 31)
 SAME_DAY_NEW_EPISODE = "X1"  # REC: the episode ends and a new one begins the same day
 

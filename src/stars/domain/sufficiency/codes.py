@@ -163,6 +163,10 @@ INHOUSE_FOSTERING = "in-house fostering"
 AGENCY_FOSTERING = "agency fostering"
 INHOUSE_RESIDENTIAL = "in-house residential"
 EXTERNAL_RESIDENTIAL = "external residential"
+#: Foster and residential placements whose PLACE_PROVIDER is blank: neither in-house nor
+#: external is known, so they are counted apart, never guessed as external.
+FOSTERING_PROVIDER_NOT_RECORDED = "fostering, provider not recorded"
+RESIDENTIAL_PROVIDER_NOT_RECORDED = "residential, provider not recorded"
 WITH_PARENTS = "placed with parents"
 SUPPORTED = "supported / 16+"
 SECURE = "secure"
@@ -175,6 +179,8 @@ PLACEMENT_GROUPS: tuple[str, ...] = (
     AGENCY_FOSTERING,
     INHOUSE_RESIDENTIAL,
     EXTERNAL_RESIDENTIAL,
+    FOSTERING_PROVIDER_NOT_RECORDED,
+    RESIDENTIAL_PROVIDER_NOT_RECORDED,
     WITH_PARENTS,
     SUPPORTED,
     SECURE,
@@ -184,7 +190,7 @@ PLACEMENT_GROUPS: tuple[str, ...] = (
 
 #: Providers counted as the council's own ("in-house"): PR1 own provision and PR2 another
 #: council's provision (public, council-run). PR0 parent, PR3 other public, PR4 private and
-#: PR5 voluntary are "agency" / "external".
+#: PR5 voluntary are "agency" / "external"; a blank provider is "provider not recorded".
 INHOUSE_PROVIDERS: frozenset[str] = frozenset({"PR1", "PR2"})
 
 #: PLACE -> group whatever the provider.
@@ -204,28 +210,39 @@ PLACE_GROUP_FIXED: Mapping[str, str] = {
     "A6": ADOPTION,  # under a placement order, not with the current foster carer
 }
 
-#: PLACE -> (group if in-house provider, group otherwise).
-PLACE_GROUP_BY_PROVIDER: Mapping[str, tuple[str, str]] = {
-    "U4": (INHOUSE_FOSTERING, AGENCY_FOSTERING),
-    "U5": (INHOUSE_FOSTERING, AGENCY_FOSTERING),
-    "U6": (INHOUSE_FOSTERING, AGENCY_FOSTERING),
-    "K2": (INHOUSE_RESIDENTIAL, EXTERNAL_RESIDENTIAL),
-    "R1": (INHOUSE_RESIDENTIAL, EXTERNAL_RESIDENTIAL),
-    "S1": (INHOUSE_RESIDENTIAL, EXTERNAL_RESIDENTIAL),
+_FOSTERING = (INHOUSE_FOSTERING, AGENCY_FOSTERING, FOSTERING_PROVIDER_NOT_RECORDED)
+_RESIDENTIAL = (INHOUSE_RESIDENTIAL, EXTERNAL_RESIDENTIAL, RESIDENTIAL_PROVIDER_NOT_RECORDED)
+
+#: PLACE -> (group if in-house provider, group if another provider, group if none recorded).
+PLACE_GROUP_BY_PROVIDER: Mapping[str, tuple[str, str, str]] = {
+    "U4": _FOSTERING,
+    "U5": _FOSTERING,
+    "U6": _FOSTERING,
+    "K2": _RESIDENTIAL,
+    "R1": _RESIDENTIAL,
+    "S1": _RESIDENTIAL,
 }
+#: The groups of placements split by provider whose provider is not recorded.
+PROVIDER_NOT_RECORDED: frozenset[str] = frozenset(
+    {FOSTERING_PROVIDER_NOT_RECORDED, RESIDENTIAL_PROVIDER_NOT_RECORDED}
+)
 # Everything else (R2 health, R3 family centre / mother and baby, T0-T4 temporary, Z1,
 # Q1/Q2, unknown codes) -> OTHER.
 
 
 def placement_group(place: str, provider: str | None) -> str:
-    """The placement group of one episode (see the mapping tables above)."""
+    """The placement group of one episode (see the mapping tables above); a blank provider
+    (None or spaces) is not recorded."""
     fixed = PLACE_GROUP_FIXED.get(place)
     if fixed is not None:
         return fixed
-    pair = PLACE_GROUP_BY_PROVIDER.get(place)
-    if pair is not None:
-        return pair[0] if provider in INHOUSE_PROVIDERS else pair[1]
-    return OTHER
+    groups = PLACE_GROUP_BY_PROVIDER.get(place)
+    if groups is None:
+        return OTHER
+    provider = (provider or "").strip()
+    if not provider:
+        return groups[2]
+    return groups[0] if provider in INHOUSE_PROVIDERS else groups[1]
 
 
 #: Legal statuses of short-break care, excluded from children-looked-after counts.

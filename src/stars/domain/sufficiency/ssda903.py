@@ -31,6 +31,7 @@ from stars.domain.sufficiency.codes import (
     PLACE_GROUP_BY_PROVIDER,
     PLACE_GROUP_FIXED,
     PLACEMENT_GROUPS,
+    PROVIDER_NOT_RECORDED,
     code_lists,
 )
 from stars.domain.text_files import field_limit
@@ -53,6 +54,11 @@ EPISODE_COLUMNS: tuple[str, ...] = (
 )
 DATE_FORMAT = "%d/%m/%Y"
 HEADER_REQUIRED: tuple[str, ...] = ("CHILD", "SEX", "DOB", "ETHNIC")
+#: Columns a file may leave out (read as blank when it does): no page reads them, and their
+#: values are optional in every row (each is still checked when given). Every other column
+#: is read by a page or a check of a value every row must have.
+HEADER_OPTIONAL: tuple[str, ...] = ("UPN", "MOTHER", "MC_DOB")
+EPISODE_OPTIONAL: tuple[str, ...] = ("REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN")
 EPISODE_REQUIRED: tuple[str, ...] = ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE")
 HEADER_CODED: tuple[str, ...] = ("SEX", "ETHNIC")
 EPISODE_CODED: tuple[str, ...] = (
@@ -179,6 +185,21 @@ def year_end(collection_year: int) -> date:
     return date(collection_year, 3, 31)
 
 
+#: Years before the collection year's start that its earliest date may be: a child looked
+#: after during the year is under 18 at its start, so born (and in care) no earlier than 18
+#: years before it; one year more is the margin.
+EARLIEST_YEARS_BEFORE = 19
+
+
+def date_span(collection_year: int) -> tuple[date, date]:
+    """The first and last day any date of the return for ``collection_year`` can be (DOB,
+    MC_DOB, DECOM, DEC): from 1 April ``EARLIEST_YEARS_BEFORE`` years before the year's
+    start to its 31 March (nothing after the year is known to its return). A date outside it
+    is a mistake (a year typed wrongly, e.g. 1018 for 2018), refused where it stands."""
+    start = year_start(collection_year)
+    return date(start.year - EARLIEST_YEARS_BEFORE, 4, 1), year_end(collection_year)
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 
@@ -188,6 +209,10 @@ def _read(text: str | bytes) -> pl.DataFrame:
     data = text.encode("utf-8") if isinstance(text, str) else text
     if not data.strip():
         return pl.DataFrame()
+    if b"\n" not in data and b"\r" in data:
+        # lines ended by CR alone (a spreadsheet's "CSV (Macintosh)"): polars ends lines at
+        # LF only, and read the whole file as one line of headings, with no rows
+        data = data.replace(b"\r", b"\n")
     frame = pl.read_csv(data, infer_schema=False, truncate_ragged_lines=True)
     lines = _record_lines(data, frame.height)
     del data
@@ -239,18 +264,20 @@ def _to_clean(column: str) -> pl.Expr:
 
 
 def _missing_columns(
-    file_name: str, frame: pl.DataFrame, columns: Sequence[str]
+    file_name: str, frame: pl.DataFrame, columns: Sequence[str], optional: Sequence[str] = ()
 ) -> list[ValidationError]:
     present = set(frame.columns)
     # the headings read, so that a file split on another character (";" or a tab, as some
     # spreadsheets save "CSV") or a misspelt heading shows itself
     read = [c for c in frame.columns if c != "LINE"][:20]
     found = "; the headings read are " + (", ".join(f"'{c}'" for c in read) if read else "none")
+    required = [c for c in columns if c not in optional]
+    expected = ", ".join(required) + (
+        f" (and, if given, {', '.join(optional)})" if optional else ""
+    )
     return [
-        ValidationError(
-            file_name, 1, c, f"missing column {c}; expected columns {', '.join(columns)}{found}"
-        )
-        for c in columns
+        ValidationError(file_name, 1, c, f"missing column {c}; expected columns {expected}{found}")
+        for c in required
         if c not in present
     ]
 
@@ -347,16 +374,19 @@ def _parse_dates(
 
 
 def _parse_frame(
-    file_name: str, text: str | bytes, columns: Sequence[str]
+    file_name: str, text: str | bytes, columns: Sequence[str], optional: Sequence[str]
 ) -> tuple[pl.DataFrame | None, list[ValidationError]]:
     try:
         frame = _read(text)
     except pl.exceptions.PolarsError as exc:  # unreadable CSV
         return None, [ValidationError(file_name, 1, "", f"not a readable CSV file: {exc}")]
-    missing = _missing_columns(file_name, frame, columns)
+    missing = _missing_columns(file_name, frame, columns, optional)
     if missing:
         return None, missing
-    return frame.select("LINE", *columns), []
+    absent = [c for c in optional if c not in frame.columns]  # read as blank
+    return frame.select(
+        "LINE", *(pl.lit(None, pl.String).alias(c) if c in absent else pl.col(c) for c in columns)
+    ), []
 
 
 def _empty(columns: Sequence[str]) -> pl.DataFrame:
@@ -372,7 +402,7 @@ def parse_header(
     """Parse and check a header file (one row per child). ``check=False`` is for a file
     checked already (a stored return, imported all or nothing): the same typed rows, without
     looking for problems again."""
-    frame, errors = _parse_frame(file_name, text, HEADER_COLUMNS)
+    frame, errors = _parse_frame(file_name, text, HEADER_COLUMNS, HEADER_OPTIONAL)
     if frame is None:
         return ParsedFile(
             file_name, collection_year, "header", _empty(HEADER_COLUMNS), tuple(errors)
@@ -389,13 +419,7 @@ def parse_header(
         )
         frame, date_errors = _parse_dates(file_name, frame, ("DOB", "MC_DOB"))
         errors += date_errors
-        errors += _errors_where(
-            file_name,
-            frame,
-            pl.col("DOB") > year_end(collection_year),
-            "DOB",
-            pl.lit(f"date of birth after the end of the collection year (31/03/{collection_year})"),
-        )
+        errors += _span_errors(file_name, frame, ("DOB", "MC_DOB"), collection_year)
         errors += _errors_where(
             file_name,
             frame,
@@ -416,28 +440,40 @@ def _fmt(column: str) -> pl.Expr:
     return pl.col(column).dt.strftime(DATE_FORMAT).fill_null("open")
 
 
+def _span_errors(
+    file_name: str, frame: pl.DataFrame, columns: Sequence[str], collection_year: int
+) -> list[ValidationError]:
+    """An error for every date of ``columns`` outside the return's ``date_span``."""
+    first, last = date_span(collection_year)
+    errors: list[ValidationError] = []
+    for c in columns:
+        errors += _errors_where(
+            file_name,
+            frame,
+            pl.col(c) < first,
+            c,
+            pl.lit(f"{c} ")
+            + _fmt(c)
+            + pl.lit(
+                f" is before {first:%d/%m/%Y}; expected a date from {first:%d/%m/%Y} to "
+                f"{last:%d/%m/%Y} in the {collection_year - 1}-{collection_year % 100:02d} "
+                "return (a child looked after in the year is under 18 at its start)"
+            ),
+        )
+        errors += _errors_where(
+            file_name,
+            frame,
+            pl.col(c) > last,
+            c,
+            pl.lit(f"{c} ") + _fmt(c) + pl.lit(f" is after the end of the year ({last:%d/%m/%Y})"),
+        )
+    return errors
+
+
 def _episode_order_errors(
     file_name: str, frame: pl.DataFrame, collection_year: int
 ) -> list[ValidationError]:
-    end = year_end(collection_year)
-    errors = _errors_where(
-        file_name,
-        frame,
-        pl.col("DECOM") > end,
-        "DECOM",
-        pl.lit("DECOM ")
-        + _fmt("DECOM")
-        + pl.lit(f" is after the end of the year (31/03/{collection_year})"),
-    )
-    errors += _errors_where(
-        file_name,
-        frame,
-        pl.col("DEC") > end,
-        "DEC",
-        pl.lit("DEC ")
-        + _fmt("DEC")
-        + pl.lit(f" is after the end of the year (31/03/{collection_year})"),
-    )
+    errors = _span_errors(file_name, frame, ("DECOM", "DEC"), collection_year)
     errors += _errors_where(
         file_name,
         frame,
@@ -514,7 +550,7 @@ def parse_episodes(
 ) -> ParsedFile:
     """Parse and check an episodes file; adds ``GROUP`` (placement group) and ``YEAR``.
     ``check=False`` as for ``parse_header``: typed only."""
-    frame, errors = _parse_frame(file_name, text, EPISODE_COLUMNS)
+    frame, errors = _parse_frame(file_name, text, EPISODE_COLUMNS, EPISODE_OPTIONAL)
     if frame is None:
         empty = with_placement_group(
             _empty(EPISODE_COLUMNS).with_columns(
@@ -587,6 +623,37 @@ def check_children_in_header(episodes: ParsedFile, header: ParsedFile) -> list[V
     ]
 
 
+def check_born_before_episodes(episodes: ParsedFile, header: ParsedFile) -> list[ValidationError]:
+    """An error for every episode starting before its child's date of birth in the same
+    year's header (DECOM < DOB: one date or the other is wrong). Children the header does
+    not list, or lists more than once, are named by their own checks; nothing is said when
+    the header could not be read."""
+    if any(e.line == 1 for e in header.errors):
+        return []
+    born = (
+        header.frame.select("CHILD", "DOB")
+        .filter(pl.col("CHILD").is_not_null() & pl.col("DOB").is_not_null())
+        .unique("CHILD", keep="first")
+    )
+    early = (
+        episodes.frame.select("LINE", "CHILD", "DECOM")  # only what is compared
+        .join(born, on="CHILD", how="inner")
+        .filter(pl.col("DECOM") < pl.col("DOB"))
+        .sort("LINE")
+    )
+    return [
+        ValidationError(
+            episodes.file_name,
+            int(line),
+            "DECOM",
+            f"DECOM {decom:%d/%m/%Y} is before the date of birth of child {child!r} "
+            f"({dob:%d/%m/%Y} in {header.file_name}); expected an episode to start on or "
+            "after it",
+        )
+        for line, child, decom, dob in early.select("LINE", "CHILD", "DECOM", "DOB").iter_rows()
+    ]
+
+
 def parse_return_file(file_name: str, text: str, collection_year: int) -> ParsedFile:
     """Parse a file whose kind is told by its headings (episodes if it has DECOM)."""
     first = text.lstrip().split("\n", 1)[0].upper()
@@ -599,17 +666,31 @@ def with_placement_group(episodes: pl.DataFrame, column: str = "GROUP") -> pl.Da
     """Add the placement group of each episode (see ``stars.domain.sufficiency.codes``)."""
     mapping: dict[str, str] = {}
     for place, group in PLACE_GROUP_FIXED.items():
-        mapping[f"{place}|IN"] = group
-        mapping[f"{place}|EX"] = group
-    for place, (inhouse, external) in PLACE_GROUP_BY_PROVIDER.items():
+        for kind in ("IN", "EX", "NR"):
+            mapping[f"{place}|{kind}"] = group
+    for place, (inhouse, external, not_recorded) in PLACE_GROUP_BY_PROVIDER.items():
         mapping[f"{place}|IN"] = inhouse
         mapping[f"{place}|EX"] = external
-    key = pl.col("PLACE").fill_null("") + pl.when(
-        pl.col("PLACE_PROVIDER").is_in(sorted(INHOUSE_PROVIDERS))
+        mapping[f"{place}|NR"] = not_recorded
+    # a blank cell is null once read (``_read`` strips cells and blanks empty ones)
+    provider = pl.col("PLACE_PROVIDER")
+    blank = provider.is_null() | (provider == "")
+    key = pl.col("PLACE").fill_null("") + pl.when(blank).then(pl.lit("|NR")).when(
+        provider.is_in(sorted(INHOUSE_PROVIDERS))
     ).then(pl.lit("|IN")).otherwise(pl.lit("|EX"))
     return episodes.with_columns(
         key.replace_strict(mapping, default=OTHER, return_dtype=pl.String).alias(column)
     )
+
+
+def groups_shown(episodes: pl.DataFrame) -> tuple[str, ...]:
+    """The placement groups the pages show and the forecast models: every group, in order,
+    but the "provider not recorded" ones only where some episode of ``episodes`` is in one
+    (a return that records every provider is shown and forecast as before: a group no
+    episode is in would add a row of zeros and, in the forecast, zero errors to those the
+    bands are sized on)."""
+    present = set(episodes.get_column("GROUP").cast(pl.String).unique().to_list())
+    return tuple(g for g in PLACEMENT_GROUPS if g not in PROVIDER_NOT_RECORDED or g in present)
 
 
 # --- merging years ----------------------------------------------------------------------------
@@ -808,6 +889,16 @@ def merge_returns(
                 "were dropped"
             )
         episodes = episodes.filter(~stale)
+    if "GROUP" in episodes.columns:
+        unknown = episodes.select(
+            pl.col("GROUP").cast(pl.String).is_in(sorted(PROVIDER_NOT_RECORDED)).sum()
+        ).item()
+        if unknown:
+            notes.append(
+                f"{unknown} foster or residential episode{'s' if unknown != 1 else ''} with "
+                "no PLACE_PROVIDER: counted as provider not recorded (neither in-house nor "
+                "external)"
+            )
     headers, _ = _merge_latest(header_files, ("CHILD",))
     if headers is None:
         headers = parse_header("", ",".join(HEADER_COLUMNS) + "\n", 2000).frame
