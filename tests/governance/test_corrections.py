@@ -72,9 +72,7 @@ def test_a_restricted_child_is_seen_by_administrators_only_and_left_out_of_expor
     assert Referral.objects.filter(referral_id="R-DER").exists()
 
 
-def test_a_long_reason_is_kept_in_full_for_a_correction_and_a_restriction(
-    client, users, referrals
-):
+def test_a_long_reason_is_kept_in_full_for_a_correction_and_a_restriction(client, users, referrals):
     """The forms take reasons of up to 400 characters; the history's column held 100, which
     PostgreSQL refused (a server error), and other paths cut the reason short."""
     client.force_login(users["admin"])
