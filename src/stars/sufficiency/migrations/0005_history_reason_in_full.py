@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sufficiency', '0003_stored_rows'),
+        ('sufficiency', '0004_provider_not_recorded'),
     ]
 
     operations = [
