@@ -70,3 +70,37 @@ def test_a_restricted_child_is_seen_by_administrators_only_and_left_out_of_expor
     assert len(extract()) == 1  # the evaluator's extract leaves it out too
     assert evaluation_document(fmt="json", as_of=dt.date(2024, 11, 30)) == before  # counted
     assert Referral.objects.filter(referral_id="R-DER").exists()
+
+
+def test_a_long_reason_is_kept_in_full_for_a_correction_and_a_restriction(client, users, referrals):
+    """The forms take reasons of up to 400 characters; the history's column held 100, which
+    PostgreSQL refused (a server error), and other paths cut the reason short."""
+    client.force_login(users["admin"])
+    why = "The council's records show another date; " * 9  # 378 characters
+    form = {
+        "field": "child.date_of_birth",
+        "record": "C-R-DER",
+        "value": "2011-05-18",
+        "reason": why,
+    }
+    assert client.post(reverse("governance_correct"), form).status_code == 302
+    child = Child.objects.get(child_ref="C-R-DER")
+    assert child.history.latest("history_date").history_change_reason == (
+        "correction: " + why.strip()
+    )
+    restrict = {"child_ref": "C-R-DER", "restricted": "yes", "reason": why}
+    assert client.post(reverse("governance_restrict"), restrict).status_code == 302
+    child.refresh_from_db()
+    assert child.history.latest("history_date").history_change_reason == (
+        "restriction: " + why.strip()
+    )
+
+
+def test_every_history_keeps_a_change_reason_of_any_length():
+    from django.apps import apps
+
+    histories = [m for m in apps.get_models() if m.__name__.startswith("Historical")]
+    assert len(histories) > 20
+    for model in histories:
+        field = model._meta.get_field("history_change_reason")
+        assert field.get_internal_type() == "TextField", model.__name__

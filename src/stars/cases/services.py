@@ -105,8 +105,7 @@ def outcome_period_record(
 
 
 CORRECTION = "correction: "  # the change reason of a correction starts with it
-# simple-history keeps a change reason of up to 100 characters, the prefix included
-CORRECTION_REASON_MAX = 100 - len(CORRECTION)
+CORRECTION_REASON_MAX = 400  # as a record's correction (stars.governance); kept in full
 
 
 @transaction.atomic

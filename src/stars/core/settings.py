@@ -191,6 +191,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The reason given for a change (a correction's, a restriction's, a decision's) is kept in
+# full in the record's history: django-simple-history's default column holds 100 characters,
+# which PostgreSQL refuses to exceed (SQLite does not check), so a longer reason failed there.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # Lockout after repeated failed sign-ins (django-axes): 5 failures of one user name from one
 # address lock that user name at that address for 30 minutes. Other users behind the same
 # address (a council's proxy) and the same user elsewhere are not locked.
