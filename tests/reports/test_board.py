@@ -214,3 +214,10 @@ def test_an_investors_card_gives_no_hidden_count_away_by_its_changes(programme):
             in _section(now, "pipeline").headline
         )
     assert hidden_changes  # the quarters chosen do hide some counts
+
+
+def test_the_pipeline_headline_reads_no_change_in_enquiries(programme):
+    """It read '(no change enquiries since Q1 ...)' when no enquiry had come in."""
+    last = parse_quarter("Q2 2026-27")  # long after the fixture's last enquiry
+    pipeline = _section(card_context(scope=None, quarter=last, suppressed=False), "pipeline")
+    assert pipeline.headline.endswith("(no change in enquiries since Q1 2026-27)")

@@ -226,9 +226,10 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
     total, total_before = enq["total"], before["enquiries"]["total"]
     total_shown = _count(total, suppressed)
     change = _count_change(total_shown, _count(total_before, suppressed), total, total_before)
+    moved = "no change in enquiries" if change == "no change" else f"{change} enquiries"
     headline = (
         f"{total_shown} enquiries, {shown['progressed']} progressed, {shown['pending']} "
-        f"waiting for a decision ({change} enquiries {since})"
+        f"waiting for a decision ({moved} {since})"
     )
     chart = (
         ""
