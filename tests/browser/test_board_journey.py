@@ -36,4 +36,4 @@ def test_commissioner_reads_the_board_card_and_changes_quarter(page, board_data)
     assert axe_violations(page) == []
     with page.expect_download() as download:
         page.click("a:has-text('PDF')")
-    assert download.value.suggested_filename == "board-report-card-Q4-2021-22.pdf"
+    assert download.value.suggested_filename == "dn2-stars-board-report-card-Q4-2021-22.pdf"

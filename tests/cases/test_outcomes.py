@@ -161,6 +161,19 @@ def test_downloads_are_logged(client, users, programme):
     assert AccessLog.objects.filter(object_id="outcomes", action="export").count() == 2
 
 
+def test_the_workbooks_shares_are_percentages_as_on_the_page(client, users, programme):
+    from openpyxl import load_workbook
+
+    client.force_login(users["admin"])
+    response = client.get(reverse("cases_outcomes") + "?format=xlsx")
+    stability = load_workbook(io.BytesIO(response.content))["stability"]
+    headers = [c.value for c in stability[1]]
+    for name in ("Share", "95% CI low", "95% CI high"):
+        cell = stability.cell(row=2, column=headers.index(name) + 1)
+        assert cell.number_format == "0.0%", name
+    assert stability.cell(row=2, column=headers.index("Ended") + 1).number_format == "General"
+
+
 def test_no_suppressed_count_can_be_worked_out_from_the_figures_shown(users):
     """Parents answered 20 'all of the time', 10 'most', 6 'some' and 2 'never': with
     'never' alone hidden, the shares shown give the respondent's total (38) and 'never'

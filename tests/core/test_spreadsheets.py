@@ -52,6 +52,18 @@ def test_xlsx_text_is_typed_as_text_and_numbers_stay_numbers():
     assert not ws[1][0].quotePrefix
 
 
+def test_rates_are_numbers_shown_as_percentages_as_on_the_pages():
+    """A rate is a Decimal of four places (0.6471), not money: it was written as the text
+    "0.6471"; it is the number, shown as 64.7% as the page shows it."""
+    rows = [["All", Decimal("0.6471")], ["A", None], ["B", "c"], ["C", 0.25], ["short"]]
+    body = xlsx({"Rates": (["group", "rate"], rows)}, rate_columns={"Rates": {"rate"}})
+    ws = load_workbook(io.BytesIO(body)).active
+    rate = ws["B2"]
+    assert (rate.value, rate.data_type, rate.number_format) == (0.6471, "n", "0.0%")
+    assert ws["B3"].value is None and ws["B4"].value == "c"
+    assert (ws["B5"].value, ws["B5"].number_format) == (0.25, "0.0%")
+
+
 def test_only_the_spreadsheet_module_writes_csv_or_xlsx():
     """Every CSV and XLSX goes through stars.core.spreadsheets (the tracker's CSV, in the
     domain, applies the same rule from stars.domain.spreadsheet_text)."""

@@ -26,3 +26,15 @@ def test_a_workbook_is_the_same_bytes_whenever_it_is_written():
         ["derby", 12.5],
         ["nottingham", 3],
     ]
+
+
+def test_the_evaluation_workbooks_rates_are_percentages_as_on_the_page(programme):
+    from stars.reports.services import evaluation_xlsx
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(evaluation_xlsx(scope=None, as_of=dt.date(2024, 11, 30)))
+    )
+    rates = book["closed_early_rates"]
+    cell = rates["B2"]  # All
+    assert cell.data_type == "n" and cell.number_format == "0.0%"
+    assert 0 < cell.value < 1

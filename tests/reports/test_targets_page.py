@@ -28,7 +28,8 @@ def test_a_second_visit_draws_no_chart_and_shows_the_same_page(
     client.force_login(users[who])
     first = client.get(URL)
     assert first.status_code == 200
-    assert "<svg" in first.content.decode()
+    if who == "commissioner":  # the investor's two referrals are hidden, and so their charts
+        assert "<svg" in first.content.decode()
     _no_drawing(monkeypatch)
     again = client.get(URL)
     assert again.status_code == 200
@@ -61,3 +62,42 @@ def test_a_change_to_the_records_is_drawn_again(client, users, referrals, monkey
     r.save()
     client.get(URL)
     assert drawn == [1]
+
+
+def test_an_investor_sees_small_counts_hidden_as_on_the_board_card(client, users, referrals):
+    """The targets page showed an investor every count (a council's 1, a cohort's 1, a
+    funnel of 1-1-1-1) that the board card of the same day hid: the same rule now hides them
+    here, with whatever would give one away (a shortfall, a penalty, a projection, a
+    funnel's step)."""
+    from stars.core.permissions import scope_of
+    from stars.domain.disclosure import SUPPRESSED, is_small
+
+    day = dt.date(2024, 11, 30)  # R-DER and R-NOT: one referral each
+    client.force_login(users["investor"])
+    ctx = client.get(reverse("targets"), {"as_of": day.isoformat()}).context
+    full = targets.targets_context(scope_of(users["admin"]), day)  # every count
+    assert any(is_small(t.actual) for t in [*full["by_cohort"], *full["by_council"]])
+    lines = [
+        *ctx["by_cohort"],
+        *[t for t, _ in ctx["penalties"]],
+        *[y["line"] for y in ctx["by_year"]],
+    ]
+    hidden = 0
+    for t in lines:
+        actual = t["actual"] if isinstance(t, dict) else t.actual
+        assert not (isinstance(actual, int) and is_small(actual)), t
+        if actual == SUPPRESSED:
+            hidden += 1
+            if "shortfall" in t:
+                assert t["shortfall"] == SUPPRESSED
+    assert hidden
+    assert all(p == SUPPRESSED for t, p in ctx["penalties"] if isinstance(t, dict))
+    for _, stages in [*ctx["funnels"], *ctx["cohort_funnels"]]:
+        counts = [n for _, n in stages]
+        assert not any(isinstance(n, int) and is_small(n) for n in counts), counts
+        for a, b in zip(counts, counts[1:], strict=False):
+            if SUPPRESSED not in (a, b):
+                assert not is_small(a - b), counts
+    assert ctx["year_chart"] == ctx["funnel_chart"] == ""
+    page = client.get(reverse("targets"), {"as_of": day.isoformat()}).content.decode()
+    assert 'shown as "c"' in page and "<svg" not in page

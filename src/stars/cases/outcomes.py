@@ -32,6 +32,7 @@ from stars.cases.selectors import Filters, report_referrals
 from stars.core.cache import cached_figures, data_version
 from stars.core.charts import bar
 from stars.core.permissions import Scope
+from stars.core.spreadsheets import xlsx
 from stars.domain.disclosure import SUPPRESSED, is_small, suppress_group
 from stars.domain.measures import (
     MOVEMENT_LABELS,
@@ -120,6 +121,18 @@ OUTCOME_RECORDS = (
     InstrumentArea,
     MeasureEvent,
 )
+
+
+def outcomes_xlsx(tables: list[Table]) -> bytes:
+    """The outcomes report as a workbook, one sheet per table; shares are numbers shown as
+    percentages, as on the page."""
+    return xlsx(
+        {t.key: (t.headers, t.rows) for t in tables},
+        rate_columns={
+            t.key: {h for h, k in zip(t.headers, t.kinds, strict=True) if k == "share"}
+            for t in tables
+        },
+    )
 
 
 def outcomes_tables(scope: Scope, filters: Filters, *, suppressed: bool) -> list[Table]:

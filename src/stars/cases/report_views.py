@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from stars.cases.outcomes import outcomes_tables
+from stars.cases.outcomes import outcomes_tables, outcomes_xlsx
 from stars.cases.selectors import (
     CASELOAD_SORTS,
     DUE_FILTERS,
@@ -20,10 +20,9 @@ from stars.cases.selectors import (
     caseload_summary,
 )
 from stars.core.audit import record_access, record_list
-from stars.core.documents import download, pdf
+from stars.core.documents import download, pdf, report_name
 from stars.core.listing import Filter, filters_from, page_of, query_without_page
 from stars.core.permissions import page, scope_of
-from stars.core.spreadsheets import xlsx
 from stars.domain.calendar import parse_date
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, key_worker_choices
@@ -100,8 +99,17 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
             object_id="outcomes",
             path=request.get_full_path(),
         )
+    # the page's figures are as of today, within its filters
+    name = report_name(
+        "outcomes",
+        filters.council,
+        filters.cohort,
+        filters.date_from and f"from-{filters.date_from}",
+        filters.date_to and f"to-{filters.date_to}",
+        timezone.localdate(),
+    )
     if fmt == "xlsx":
-        return download("xlsx", "outcomes", xlsx({t.key: (t.headers, t.rows) for t in tables}))
+        return download("xlsx", name, outcomes_xlsx(tables))
     context = {
         "tables": tables,
         "filters": filters,
@@ -113,7 +121,5 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
         "query": g.urlencode(),
     }
     if fmt == "pdf":
-        return download(
-            "pdf", "outcomes", pdf(render_to_string("cases/outcomes_doc.html", context))
-        )
+        return download("pdf", name, pdf(render_to_string("cases/outcomes_doc.html", context)))
     return render(request, "cases/outcomes.html", context)

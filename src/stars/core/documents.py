@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 
+from stars.core.programmes import programme_active
+
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
@@ -19,6 +21,16 @@ def download(kind: str, name: str, body: str | bytes) -> HttpResponse:
     response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
+
+
+def report_name(*parts: object) -> str:
+    """A report's file name (without its extension): the code of the programme the request
+    works in, then ``parts`` (what it is, its date or quarter, its filters) joined by "-",
+    e.g. ``dn2-stars-evaluation-2024-11-30``: two programmes' reports of one day never
+    share a name, and nothing names a programme the report is not of."""
+    choice = programme_active()
+    words = [choice.code] if choice is not None and choice.code else []
+    return "-".join([*words, *(str(p).replace(" ", "-") for p in parts if p)])
 
 
 def pdf(html: str, *, base_url: str | None = None) -> bytes:

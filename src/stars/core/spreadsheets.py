@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 Table = tuple[Sequence[str], Sequence[Sequence[Any]]]  # headers, rows
 MONEY_FORMAT = "£#,##0.00;[Red]-£#,##0.00"
+RATE_FORMAT = "0.0%"  # a rate or share as the pages show it: 0.6471 is 64.7%
 UNDATED = dt.datetime(1980, 1, 1)  # the earliest date a zip entry can carry
 
 
@@ -76,9 +77,14 @@ def xlsx_cell(ws: Worksheet, value: Any) -> Cell:
 
 
 def xlsx(
-    sheets: Mapping[str, Table], *, money_columns: Mapping[str, set[str]] | None = None
+    sheets: Mapping[str, Table],
+    *,
+    money_columns: Mapping[str, set[str]] | None = None,
+    rate_columns: Mapping[str, set[str]] | None = None,
 ) -> bytes:
-    """A workbook with one sheet per table; Decimal money cells keep their exact value."""
+    """A workbook with one sheet per table; Decimal money cells keep their exact value; the
+    rates and shares of ``rate_columns`` are numbers shown as percentages, as on the pages
+    (a Decimal rate is not money, so it is never kept exact as text)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -92,14 +98,24 @@ def xlsx(
         for cell in ws[1]:
             cell.font = Font(bold=True)
         money = (money_columns or {}).get(title, set())
+        rates = (rate_columns or {}).get(title, set())
+        rate_at = {i for i, h in enumerate(headers) if h in rates}  # a row may be short
         for row in rows:
-            ws.append([xlsx_cell(ws, v) for v in row])
+            ws.append(
+                [
+                    xlsx_cell(ws, float(v) if i in rate_at and isinstance(v, Decimal) else v)
+                    for i, v in enumerate(row)
+                ]
+            )
         for i, h in enumerate(headers, start=1):
             letter = get_column_letter(i)
             ws.column_dimensions[letter].width = max(12, min(40, len(str(h)) + 2))
             if h in money:
                 for cell in ws[letter][1:]:
                     cell.number_format = MONEY_FORMAT
+            elif h in rates:
+                for cell in ws[letter][1:]:
+                    cell.number_format = RATE_FORMAT
         ws.freeze_panes = "A2"
     wb.properties.created = wb.properties.modified = UNDATED
     buf = io.BytesIO()

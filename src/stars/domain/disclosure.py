@@ -72,6 +72,17 @@ def published_rate(rate: T, parts: Iterable[int | str]) -> T | str:
     return SUPPRESSED if SUPPRESSED in list(parts) else rate
 
 
+def suppress_funnel(stages: list[int], below: int = SUPPRESS_BELOW) -> list[int | str]:
+    """The counts of a funnel (enquiries, decided, progressed, accepted: each stage a part of
+    the one before) as published: a stage is hidden when it is small, or when it is a small
+    count fewer than the stage before it is (the difference would be a hidden count)."""
+    shown: list[int | str] = []
+    for i, n in enumerate(stages):
+        small_step = i > 0 and is_small(stages[i - 1] - n, below)
+        shown.append(SUPPRESSED if is_small(n, below) or small_step else n)
+    return shown
+
+
 # -- pseudonyms ------------------------------------------------------------------------------
 
 PSEUDONYM_CHARS = 10  # base32: 50 bits, collisions unlikely below ~10 million records

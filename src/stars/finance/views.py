@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from stars.core.audit import record_access
 from stars.core.dates import as_of as as_of_date
-from stars.core.documents import download
+from stars.core.documents import download, report_name
 from stars.core.forms import form_step
 from stars.core.listing import page_of, query_without_page
 from stars.core.permissions import allowed, page, programme_options, scope_of
@@ -313,7 +313,7 @@ def finance_extract(request: HttpRequest) -> HttpResponse:
             path=request.get_full_path(),
             detail=f"{count} rows pseudonymised for {recipient}, {fmt}",
         )
-        return download(fmt, f"stars-extract-{as_of}", body)
+        return download(fmt, report_name("extract", as_of), body)
     return render(
         request,
         "finance/extract.html",

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from stars.core.audit import record_access
-from stars.core.documents import download
+from stars.core.documents import download, report_name
 from stars.core.permissions import page, scope_of
 from stars.core.roles import Role
 from stars.domain.calendar import QuarterError, last_complete, parse_quarter, quarters_between
@@ -40,6 +40,6 @@ def report_board(request: HttpRequest) -> HttpResponse:
             path=request.get_full_path(),
         )
         body = card_pdf(context) if fmt == "pdf" else card_xlsx(context)
-        return download(fmt, f"board-report-card-{quarter.label.replace(' ', '-')}", body)
+        return download(fmt, report_name("board-report-card", quarter.label), body)
     context.update(quarters=quarters, error=error)
     return render(request, "reports/board.html", context, status=400 if error else 200)

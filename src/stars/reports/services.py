@@ -108,6 +108,7 @@ def _workbook(ctx: dict[str, Any]) -> bytes:
     return xlsx(
         {t.key: (t.headers, t.rows) for t in tables},
         money_columns={t.key: t.money for t in tables},
+        rate_columns={t.key: t.rates for t in tables},
     )
 
 

@@ -26,7 +26,7 @@ from django_tasks.exceptions import TaskResultDoesNotExist
 
 from stars.core.audit import record_access
 from stars.core.dates import as_of as page_as_of
-from stars.core.documents import download
+from stars.core.documents import download, report_name
 from stars.core.forms import DateInput, GovukForm
 from stars.core.permissions import page, scope_of
 from stars.core.programmes import programme_active
@@ -182,7 +182,7 @@ def _workbook(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         yearly=True,
         councils=_worked_for(request)["councils"],
     )
-    return download("xlsx", f"simulation-{as_of.isoformat()}", simulation_xlsx(sim))
+    return download("xlsx", report_name("simulation", as_of), simulation_xlsx(sim))
 
 
 def _worked_for(request: HttpRequest) -> dict[str, Any]:

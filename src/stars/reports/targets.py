@@ -12,6 +12,7 @@ from django.shortcuts import render
 from stars.core import charts
 from stars.core.dates import as_of as as_of_date
 from stars.core.permissions import Scope, page, scope_of
+from stars.domain.disclosure import SUPPRESSED, suppress_funnel, suppress_group
 from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
 from stars.partnership.selectors import contract_current
 from stars.reports.services import evaluation_page_figures
@@ -33,8 +34,87 @@ def targets(request: HttpRequest) -> HttpResponse:
 
 def targets_page_figures(scope: Scope, as_of: dt.date) -> dict[str, Any]:
     """:func:`targets_context`, cached per version of the records, the scope's councils and
-    the date (``stars.core.cache``): its charts are drawn once per version, not per visit."""
+    the date (``stars.core.cache``): its charts are drawn once per version, not per visit.
+    A role that sees aggregate figures only gets them suppressed, cached apart."""
+    if not scope.child_level:
+        return programme_figures(
+            "targets_page_suppressed", scope, (as_of,), lambda: targets_suppressed(scope, as_of)
+        )
     return programme_figures("targets_page", scope, (as_of,), lambda: targets_context(scope, as_of))
+
+
+def _published_lines(lines: list[TargetLine], counts: dict[str, int]) -> list[Any]:
+    """Target lines as published: a hidden count's shortfall hidden with it (the minimum
+    less the shortfall would give it away)."""
+    cells = suppress_group(counts)[0]
+    return [
+        {"label": t.label, "minimum": t.minimum, "actual": SUPPRESSED, "shortfall": SUPPRESSED}
+        if cells[key] == SUPPRESSED
+        else t
+        for t, key in zip(lines, counts, strict=True)
+    ]
+
+
+def targets_suppressed(scope: Scope, as_of: dt.date) -> dict[str, Any]:
+    """The targets page for a role that sees aggregate figures only (the investor): counts
+    from 1 to 4, and any figure that would give one away (a second count of the same
+    breakdown, a shortfall, a penalty, a projection, a funnel's step), shown as "c", and a
+    chart only where its table hides nothing (a chart draws every count). The same rule
+    as the investor view and the board card (``stars.domain.disclosure``)."""
+    ctx = targets_context(scope, as_of)
+    contract = contract_current()
+    report = evaluation_page_figures(scope, as_of)["report"]
+    refs = report["referrals"]
+    councils = scope.council_codes(contract.council_codes)
+    council_counts = {c: refs["by_local_authority"][c] for c in councils}
+    by_council = _published_lines(ctx["by_council"], council_counts)
+    penalties = [
+        (t, SUPPRESSED if isinstance(t, dict) else p)
+        for t, (_, p) in zip(by_council, ctx["penalties"], strict=True)
+    ]
+    by_cohort = (
+        _published_lines(ctx["by_cohort"], dict(refs["by_cohort"])) if ctx["by_cohort"] else []
+    )
+    years = suppress_group(refs["by_contract_year"])[0]
+    by_year = []
+    for y, line in zip(refs["by_contract_year"], ctx["by_year"], strict=True):
+        if years[y] == SUPPRESSED:
+            t = line["line"]
+            line = {
+                **line,
+                "line": {"label": t.label, "minimum": t.minimum, "actual": SUPPRESSED},
+                **({"projection": SUPPRESSED} if "projection" in line else {}),
+            }
+        by_year.append(line)
+    totals = {
+        suppress_group(counts)[1]
+        for counts in (council_counts, refs["by_cohort"], refs["by_contract_year"])
+    }
+    total = SUPPRESSED if SUPPRESSED in totals else ctx["total"]
+
+    def published(funnels: list[tuple[str, list[tuple[str, int]]]]) -> list[Any]:
+        out = []
+        for name, stages in funnels:
+            shown = suppress_funnel([n for _, n in stages])
+            out.append((name, list(zip([s for s, _ in stages], shown, strict=True))))
+        return out
+
+    funnels = published(ctx["funnels"])
+    funnel_hides = any(n == SUPPRESSED for _, stages in funnels for _, n in stages)
+    return {
+        **ctx,
+        "by_council": by_council,
+        "by_cohort": by_cohort,
+        "by_year": by_year,
+        "penalties": penalties,
+        "funnels": funnels,
+        "cohort_funnels": published(ctx["cohort_funnels"]),
+        # a chart draws every count: kept only where its table hides none
+        "year_chart": "" if SUPPRESSED in years.values() else ctx["year_chart"],
+        "funnel_chart": "" if funnel_hides else ctx["funnel_chart"],
+        "total": total,
+        "total_penalty": None,
+    }
 
 
 def targets_context(scope: Scope, as_of: dt.date) -> dict[str, Any]:

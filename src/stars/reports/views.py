@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from stars.core.audit import record_access
 from stars.core.dates import as_of as as_of_date
-from stars.core.documents import download
+from stars.core.documents import download, report_name
 from stars.core.permissions import page, scope_of
 from stars.reports.services import evaluation_file, evaluation_page_figures
 
@@ -27,7 +27,9 @@ def report_evaluation(request: HttpRequest) -> HttpResponse:
             detail=fmt,
         )
     if fmt == "xlsx":
-        return download("xlsx", f"evaluation-{as_of}", evaluation_file("xlsx", scope, as_of))
+        return download(
+            "xlsx", report_name("evaluation", as_of), evaluation_file("xlsx", scope, as_of)
+        )
     if fmt == "json":
         return HttpResponse(evaluation_file("json", scope, as_of), content_type="application/json")
     return render(request, "reports/evaluation.html", evaluation_page_figures(scope, as_of))

@@ -498,7 +498,7 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
             Item(
                 title="Evaluation extract",
                 url=reverse("finance_extract"),
-                detail="One pseudonymised row per referral, small numbers suppressed",
+                detail="One pseudonymised row per referral: no names, no dates of birth",
             )
         )
     if allowed(user, "report_board"):
