@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stars.cases import services
+from stars.cases.chronology import chronology
 from stars.cases.models import OutcomePeriod
 from stars.cases.selectors import period_corrections
 from stars.cases.services import CaseError
@@ -173,3 +174,11 @@ def test_a_case_without_periods_says_so(client, users, case):
     client.force_login(users["provider_manager"])
     html = client.get(reverse("case_period_correct", args=["R-DER"])).content.decode()
     assert "No outcome period is recorded on this case yet." in html
+
+
+def test_the_chronology_gives_a_corrections_reason(case, users):
+    period = services.outcome_period_record(referral=case, start_date=D(2022, 1, 10))
+    _correct(case, period, by=users["provider_manager"], start_date=D(2022, 1, 17))
+    (entry,) = [e for e in chronology(case) if e.kind == "change"]
+    assert "start date" in entry.detail
+    assert "correction: placement end date was typed wrongly" in entry.detail

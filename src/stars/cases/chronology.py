@@ -121,12 +121,14 @@ def _changes(
                 previous[row.id] = row
                 continue  # saved with nothing changed (or nothing left to say)
             what = describe.get(row.id, f"{label} {row.id}")
+            fields = ", ".join(n.removesuffix("_id").replace("_", " ") for n in changed)
+            why = row.history_change_reason or ""  # a correction's, with its reason
             entries.append(
                 Entry(
                     on=timezone.localtime(at).date(),
                     kind="change",
                     title=f"{what}: {CHANGE[row.history_type]}",
-                    detail=", ".join(n.removesuffix("_id").replace("_", " ") for n in changed),
+                    detail=f"{fields} ({why})" if fields and why else fields or why,
                     who=_user(row),
                     recorded=at,
                 )

@@ -20,10 +20,10 @@ from stars.cases.selectors import (
     caseload_summary,
 )
 from stars.core.audit import record_access, record_list
+from stars.core.dates import address_date
 from stars.core.documents import download, pdf, report_name
 from stars.core.listing import Filter, filters_from, page_of, query_without_page
 from stars.core.permissions import page, scope_of
-from stars.domain.calendar import parse_date
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, key_worker_choices
 from stars.referrals.models import Status
@@ -85,8 +85,8 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     filters = Filters(
         council=g.get("council", "") if g.get("council", "") in councils else "",
         cohort=g.get("cohort", "") if g.get("cohort", "") in contract.cohort_codes else "",
-        date_from=parse_date(g.get("from")),
-        date_to=parse_date(g.get("to")),
+        date_from=address_date(request, "from", "from"),
+        date_to=address_date(request, "to", "to"),
     )
     suppressed = not scope.child_level
     tables = outcomes_tables(scope, filters, suppressed=suppressed)  # with their charts

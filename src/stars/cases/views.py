@@ -17,11 +17,12 @@ from stars.cases.explain import explanation_for
 from stars.cases.models import Respondent
 from stars.cases.selectors import case_get, case_record, instruments, key_worker_loads
 from stars.core.audit import record_access
+from stars.core.dates import address_date
 from stars.core.documents import download, pdf
 from stars.core.forms import form_step
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain import vocabulary
-from stars.domain.calendar import long_date, parse_date
+from stars.domain.calendar import long_date
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 from stars.referrals.selectors import referral_get
@@ -485,7 +486,8 @@ def case_chronology(request: HttpRequest, referral_id: str) -> HttpResponse:
         detail="chronology",
     )
     kinds = [k for k in request.GET.getlist("kind") if k in chronology.KINDS]
-    date_from, date_to = parse_date(request.GET.get("from")), parse_date(request.GET.get("to"))
+    date_from = address_date(request, "from", "from")
+    date_to = address_date(request, "to", "to")
     entries = chronology.filtered(chronology.chronology_cached(referral), kinds, date_from, date_to)
     query = request.GET.copy()
     query.pop("format", None)

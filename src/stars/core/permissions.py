@@ -36,6 +36,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
+from stars.core.dates import date_problems
 from stars.core.programmes import (
     NO_PROGRAMME,
     SESSION_KEY,
@@ -250,7 +251,14 @@ def page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., Htt
             if not allowed(request.user, name):
                 raise PermissionDenied(f"the {name} page is not open to your role")
             with programme_use(programme_enter(request, request.user)):
-                return view(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
+            if (
+                date_problems(request)
+                and response.status_code == 200
+                and response.get("Content-Type", "").startswith("text/html")
+            ):
+                response.status_code = 400  # a date in the address is not a real date
+            return response
 
         wrapper.stars_page = name  # type: ignore[attr-defined]
         return wrapper

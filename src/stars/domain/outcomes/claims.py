@@ -20,7 +20,7 @@ outcome payments attract the Life Chances Fund share.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Protocol, TypeVar
@@ -225,6 +225,20 @@ class Maximum:
         return max(self.amount - self.paid_before, ZERO)
 
 
+def _spread(
+    amount: Decimal, room: Iterable[tuple[str, Decimal]], sign: int, text: Callable[[Decimal], str]
+) -> list[LineSpec]:
+    """``amount`` taken from (``sign`` -1) or given back to (+1) the referrals in the order
+    given, each up to its own room: one ``OVER_MAXIMUM`` line a referral, ``text`` its part."""
+    out: list[LineSpec] = []
+    for rid, most in room:
+        part = min(amount, max(most, ZERO))
+        if part > 0:
+            out.append(LineSpec(rid, OVER_MAXIMUM, OUTCOME, 0, ZERO, sign * part, text(part)))
+            amount -= part
+    return out
+
+
 def within_maxima(
     lines: list[LineSpec], claimed: Mapping[str, Claimed], maxima: Iterable[Maximum]
 ) -> list[LineSpec]:
@@ -254,48 +268,30 @@ def within_maxima(
         else f" ({binding.what} of {_money(binding.amount)}: other claims pay "
         f"{_money(binding.paid_before)}, so the headroom was {_money(binding.headroom)})"
     )
-    out: list[LineSpec] = []
     if change < 0:
         mine: dict[str, Decimal] = {}
         for x in lines:
             if x.component != GUARANTEED_FEE:
                 mine[x.referral_id] = mine.get(x.referral_id, ZERO) + x.amount
-        left = -change
-        for rid in sorted(mine, reverse=True):
-            cut = min(left, max(mine[rid], ZERO))
-            if cut:
-                out.append(
-                    LineSpec(
-                        rid,
-                        OVER_MAXIMUM,
-                        OUTCOME,
-                        0,
-                        ZERO,
-                        -cut,
-                        f"over the maximum outcome payment: {_money(cut)} of this referral's "
-                        f"outcome payments in this claim not payable{why}",
-                    )
-                )
-                left -= cut
+        out = _spread(
+            -change,
+            sorted(mine.items(), reverse=True),
+            -1,
+            lambda cut: (
+                f"over the maximum outcome payment: {_money(cut)} of this referral's "
+                f"outcome payments in this claim not payable{why}"
+            ),
+        )
     else:
-        left = change
-        for rid in sorted(claimed):
-            back = min(left, claimed[rid].held_back)
-            if back > 0:
-                out.append(
-                    LineSpec(
-                        rid,
-                        OVER_MAXIMUM,
-                        OUTCOME,
-                        0,
-                        ZERO,
-                        back,
-                        f"under the maximum outcome payment again: {_money(back)} of this "
-                        f"referral's outcome payments held back by earlier claims now payable"
-                        f"{why}",
-                    )
-                )
-                left -= back
+        out = _spread(
+            change,
+            sorted((rid, c.held_back) for rid, c in claimed.items()),
+            1,
+            lambda back: (
+                f"under the maximum outcome payment again: {_money(back)} of this "
+                f"referral's outcome payments held back by earlier claims now payable{why}"
+            ),
+        )
     out.sort(key=lambda x: x.referral_id)
     return [*lines, *out]
 

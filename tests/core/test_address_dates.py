@@ -1,0 +1,67 @@
+"""A date typed into a page's address that is not a real date is shown as an error, on every
+page that reads one, never silently replaced by the default date's figures."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from stars.domain.calendar import long_date
+
+AS_OF_PAGES = [
+    ("finance_money", []),
+    ("finance_contract", []),
+    ("finance_investor", []),
+    ("finance_portfolio", []),
+    ("targets", []),
+    ("report_evaluation", []),
+    ("simulator", []),
+    ("sufficiency_reconcile", ["derby"]),
+]
+RANGE_PAGES = [("cases_outcomes", []), ("case_chronology", ["R-DER"])]
+
+
+def _title(html: str) -> str:
+    return html.split("<title>", 1)[1].split("</title>", 1)[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["2024-13-45", "yesterday"])
+@pytest.mark.parametrize(("name", "args"), AS_OF_PAGES)
+def test_an_invalid_as_of_date_is_an_error_naming_the_field_and_the_value(
+    client, users, referrals, name, args, typed
+):
+    client.force_login(users["admin"])
+    response = client.get(reverse(name, args=args), {"as_of": typed})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert _title(html).startswith("Error: ")
+    assert 'class="govuk-error-summary"' in html
+    assert "Enter a real date for &#x27;as at&#x27;" in html
+    assert f"&#x27;{typed}&#x27; is not a date" in html
+    # the figures shown are labelled as the default date's, not the date asked for
+    assert f"as at {long_date(timezone.localdate())} instead" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["from", "to"])
+@pytest.mark.parametrize(("name", "args"), RANGE_PAGES)
+def test_an_invalid_from_or_to_date_is_an_error(client, users, referrals, name, args, field):
+    client.force_login(users["admin"])
+    response = client.get(reverse(name, args=args), {field: "2024-02-30"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert _title(html).startswith("Error: ")
+    assert f"Enter a real date for &#x27;{field}&#x27;" in html
+    assert "&#x27;2024-02-30&#x27; is not a date" in html
+    assert "shown without this date" in html
+
+
+@pytest.mark.django_db
+def test_a_real_date_or_none_is_no_error(client, users, referrals):
+    client.force_login(users["admin"])
+    for query in ({}, {"as_of": "2024-03-31"}):
+        response = client.get(reverse("finance_money"), query)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert not _title(html).startswith("Error: ")
+        assert "Enter a real date" not in html
