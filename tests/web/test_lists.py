@@ -106,6 +106,10 @@ def test_an_empty_search_shows_and_logs_nothing(client, users, named):
     html = search(client, users["spoc"], "   ")
     assert "R-DER" not in html
     assert not AccessLog.objects.filter(username="spoc", action="search").exists()
+    # posted with nothing in it, the page says what to enter, as every form does
+    assert "<title>Error: Search" in html and 'href="#q"' in html
+    assert "Enter a name, a child reference or an id to search for" in html
+    assert search(client, users["spoc"], "").count("govuk-error-message") == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from stars.core.audit import record_access, record_list
+from stars.core.forms import GovukForm
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain.references import CLAIM, ENQUIRY, REFERRAL, UPLOAD, reference_parse
 from stars.finance.selectors import claims_visible
@@ -26,6 +28,15 @@ from stars.uploads.selectors import uploads_visible
 
 MAX_QUERY = 100
 UPLOAD_PAGES = {Upload.Kind.TRACKER: "tracker_upload", Upload.Kind.RETURNS: "returns_upload"}
+
+
+class SearchForm(GovukForm):
+    """What was typed: a search posted with nothing in it is answered with GOV.UK's error."""
+
+    q = forms.CharField(
+        label="Search",
+        error_messages={"required": "Enter a name, a child reference or an id to search for"},
+    )
 
 
 def _claims(user: Any, council: str, month: Any) -> list[Any]:
@@ -52,6 +63,8 @@ def _upload_url(u: Upload) -> str:
 @page("search")
 def search(request: HttpRequest) -> HttpResponse:
     typed = request.POST.get("q", "") if request.method == "POST" else ""
+    form = SearchForm(request.POST if request.method == "POST" else None, auto_id="%s")
+    form.is_valid()  # a posted empty search: its error on the page
     text = " ".join(typed.split())[:MAX_QUERY]
     user = request.user
     ref = reference_parse(text)
@@ -84,6 +97,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "stars/search.html",
         {
             "q": text,
+            "form": form,
             "enquiries": enquiries,
             "referrals": referrals,
             "claims": claims,
