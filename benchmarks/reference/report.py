@@ -119,6 +119,14 @@ def read_contract(path: Path) -> dict[str, Any]:
         "programme_weeks": int(prog["programme_weeks"]),
         "closure_reasons": tuple(r.lower() for r in prog.get("closure_reasons", DEFAULT_REASONS)),
         "councils": [la["code"] for la in data["local_authority"]],
+        "council_maxima": {
+            la["code"]: _dec(la["maximum_outcome_payment"])
+            for la in data["local_authority"]
+            if "maximum_outcome_payment" in la
+        },
+        "maximum": (
+            _dec(prog["maximum_outcome_payment"]) if "maximum_outcome_payment" in prog else None
+        ),
         "cohorts": cohorts,
         "gf_weeks": int(gf.get("minimum_weeks", 0)),
         "funds": funds,
@@ -232,6 +240,40 @@ def referral_money(
     }
 
 
+def shared(amount: Decimal, earned: dict[Any, Decimal]) -> dict[Any, Decimal]:
+    """``amount`` (a maximum outcome payment) shared between the groups in proportion to
+    what they ``earned`` when they earned more: each rounded down to the penny, then the
+    pennies left one each to the largest remainders (ties: the first group in order), none
+    past what it earned, then any part of a penny left likewise."""
+    whole = sum(earned.values(), ZERO)
+    if amount >= whole:
+        return dict(earned)
+    keys = sorted(earned)
+    exact = {k: amount * earned[k] / whole for k in keys}
+    out = {k: (exact[k] // PENNY) * PENNY for k in keys}
+    left = amount - sum(out.values(), ZERO)
+    by_remainder = sorted(keys, key=lambda k: (out[k] - exact[k], keys.index(k)))
+    for penny in (True, False):
+        for k in by_remainder:
+            give = min(left, earned[k] - out[k], PENNY if penny else left)
+            if give > 0:
+                out[k] += give
+                left -= give
+    return out
+
+
+def payable(contract: dict[str, Any], earned: dict[tuple[str, str], Decimal]) -> dict:
+    """What the contract pays of the outcome payments earned per (council, cohort): each
+    council's within its own maximum, then all within the programme's."""
+    out = dict(earned)
+    for la, cap in contract["council_maxima"].items():
+        mine = {k: v for k, v in out.items() if k[0] == la}
+        out.update(shared(max(cap, ZERO), mine))
+    if contract["maximum"] is not None:
+        out = shared(max(contract["maximum"], ZERO), out)
+    return out
+
+
 def report(
     contract: dict[str, Any],
     enquiries: list[Row],
@@ -306,6 +348,7 @@ def report(
     }
     total = {"weeks": 0, "cashable": ZERO, "avoided": ZERO, "payment": ZERO, "fee": ZERO}
     n = re_referrals = guaranteed = 0
+    earned: dict[tuple[str, str], Decimal] = {}  # outcome payments per (council, cohort)
     for r in referrals:
         row = {
             "referral_date": _date(r["referral_date"]),
@@ -340,6 +383,7 @@ def report(
         total["avoided"] += m["avoided"]
         total["payment"] += m["payment"]
         total["fee"] += m["fee"]
+        earned[(la, co)] = earned.get((la, co), ZERO) + m["payment"]
         if co in fin_co:
             f = fin_co[co]
             f["sustained_weeks"] += m["sustained"]
@@ -356,6 +400,22 @@ def report(
             g["outcome_payments"] += m["payment"]
             g["guaranteed_funding_payments"] += m["fee"]
             g["net_cash_saving"] += m["cashable"] - m["payment"] - m["fee"]
+
+    # within each maximum outcome payment: the report states what is payable, and what was
+    # earned above a maximum beside it (in every finance section, once there is any)
+    paid = payable(contract, earned)
+    above = {k: earned[k] - paid[k] for k in earned}
+    if any(above.values()):
+        for section, key, at in ((fin_co, "cohort", 1), (fin_la, "council", 0)):
+            for code, f in section.items():
+                mine = [k for k in earned if k[at] == code]
+                cut = sum((above[k] for k in mine), ZERO)
+                f["outcome_payments"] -= cut
+                f["outcome_payments_above_maximum"] = cut
+                if key == "council":
+                    f["net_cash_saving"] += cut
+        total["above"] = sum(above.values(), ZERO)
+        total["payment"] -= total["above"]
 
     def rate(counts: dict[str, int]) -> Decimal | None:
         closed = sum(counts[s] for s in CLOSED)
@@ -395,6 +455,7 @@ def report(
             "cashable_savings": total["cashable"],
             "cost_avoidance": total["avoided"],
             "outcome_payments": total["payment"],
+            **({"outcome_payments_above_maximum": total["above"]} if "above" in total else {}),
             "guaranteed_funding_payments": total["fee"],
             "net_cash_saving": total["cashable"] - total["payment"] - total["fee"],
             "lcf_contribution": contributions,

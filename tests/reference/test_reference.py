@@ -56,6 +56,22 @@ def dn2_varied() -> str:
     )
 
 
+def dn2_maxima() -> str:
+    """DN2 capped, with a maximum outcome payment for two councils and a lower one for the
+    programme: from 2023 on the generated programmes one or more binds (pennies to share)."""
+    text = dn2_capped()
+    for before, cap in (
+        ("minimum_referrals = 44\n", "750000.01"),
+        ("minimum_referrals = 48\n", "600000"),
+    ):
+        assert before in text
+        text = text.replace(before, f"{before}maximum_outcome_payment = {cap}\n", 1)
+    assert "maximum_outcome_payment = 9120000.00\n" in text
+    return text.replace(
+        "maximum_outcome_payment = 9120000.00\n", "maximum_outcome_payment = 3000000.03\n"
+    )
+
+
 def milestones_varied() -> str:
     """The milestones example with dated milestone payments and weekly price."""
     return MILESTONES.read_text(encoding="utf-8") + (
@@ -72,6 +88,7 @@ CONTRACTS = {
     "dn2": lambda: CONTRACT.read_text(encoding="utf-8"),
     "dn2-capped": dn2_capped,
     "dn2-varied": dn2_varied,
+    "dn2-maxima": dn2_maxima,
     "milestones": lambda: MILESTONES.read_text(encoding="utf-8"),
     "milestones-varied": milestones_varied,
 }
@@ -177,3 +194,21 @@ def test_differences_names_each_value_that_differs():
         "/w: missing from the second",
         "/x/y: 1.0 != 2",
     ]
+
+
+def test_the_maxima_are_exercised():
+    """On the generated programmes a council's maximum and the programme's bind (so the
+    comparison above holds the sharing of what a maximum pays to the reference)."""
+    terms = parse_contract(dn2_maxima(), "contract.toml")
+    d = dt.date(2024, 11, 30)
+    p = generate_programme(terms, n_referrals=300, as_of=d, seed=1)
+    finance = evaluation_report(terms, p.enquiries, p.referrals, touching(p.periods, 1), d)[
+        "finance"
+    ]
+    assert finance["outcome_payments"] == Decimal("3000000.03")
+    assert finance["outcome_payments_above_maximum"] > 0
+    derby = finance["by_local_authority"]["derby"]
+    assert derby["outcome_payments_above_maximum"] > 0
+    assert sum(c["outcome_payments"] for c in finance["by_cohort"].values()) == Decimal(
+        "3000000.03"
+    )

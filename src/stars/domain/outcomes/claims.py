@@ -311,11 +311,12 @@ def payable_by_group(contract: Contract, earned: Mapping[Group, Decimal]) -> dic
     claims: each council's outcome payments are paid up to its own maximum, if the contract
     gives it one, then everyone's up to the contract's maximum outcome payment. Where a
     maximum is passed, what it pays is apportioned between the groups under it in proportion
-    to what they earned (``capped_split``), so each group's payable part is at most what it
-    earned, the parts add up to the maximum exactly, and earned = payable + above the maximum.
+    to what they earned (``capped_split``, the groups taken in the order of their keys), so
+    each group's payable part is at most what it earned, the parts add up to the maximum
+    exactly, and earned = payable + above the maximum.
     Guaranteed-funding fees are not outcome payments and are never in ``earned``.
     """
-    keys = list(earned)
+    keys = sorted(earned)  # the order a penny left over goes in (ties): never a hash's
     payable = {k: earned[k] for k in keys}
     for la in contract.local_authorities:
         cap = la.maximum_outcome_payment
