@@ -155,7 +155,8 @@ def test_downloads_are_logged(client, users, programme):
     client.force_login(users["evaluator"])
     response = client.get(reverse("cases_outcomes") + "?format=xlsx")
     wb = load_workbook(io.BytesIO(response.content))
-    assert "stability" in wb.sheetnames and wb["stability"]["C3"].value == "c"
+    assert "Placement stability" in wb.sheetnames
+    assert wb["Placement stability"]["C3"].value == "c"
     response = client.get(reverse("cases_outcomes") + "?format=pdf&cohort=B")
     assert response.content.startswith(b"%PDF")
     assert AccessLog.objects.filter(object_id="outcomes", action="export").count() == 2
@@ -166,12 +167,55 @@ def test_the_workbooks_shares_are_percentages_as_on_the_page(client, users, prog
 
     client.force_login(users["admin"])
     response = client.get(reverse("cases_outcomes") + "?format=xlsx")
-    stability = load_workbook(io.BytesIO(response.content))["stability"]
+    stability = load_workbook(io.BytesIO(response.content))["Placement stability"]
     headers = [c.value for c in stability[1]]
     for name in ("Share", "95% CI low", "95% CI high"):
         cell = stability.cell(row=2, column=headers.index(name) + 1)
         assert cell.number_format == "0.0%", name
     assert stability.cell(row=2, column=headers.index("Ended") + 1).number_format == "General"
+
+
+def test_the_workbooks_sheets_are_named_for_their_tables_and_means_shown_as_on_the_page(
+    client, users, programme
+):
+    from openpyxl import load_workbook
+
+    client.force_login(users["admin"])
+    response = client.get(reverse("cases_outcomes") + "?format=xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    tables = client.get(reverse("cases_outcomes")).context["tables"]
+    names = book.sheetnames
+    assert len(names) == len(tables) == len({n.lower() for n in names})
+    assert all(len(n) <= 31 and not n.startswith("areas_") for n in names), names
+    assert "School attendance" in names and "Events during support" in names
+    checked = 0
+    for name, table in zip(names, tables, strict=True):
+        if not table.key.startswith("areas_"):
+            continue
+        assert table.title.startswith(name)  # the instrument's name
+        sheet = book[name]
+        for r, shown in enumerate(table.display, start=2):
+            for c, kind in enumerate(table.kinds, start=1):
+                cell = sheet.cell(row=r, column=c)
+                if kind == "mean" and isinstance(cell.value, float):
+                    assert cell.number_format == "0.00"
+                    assert f"{cell.value:.2f}" == shown[c - 1]
+                    assert cell.value == float(shown[c - 1])  # 4.055 on the page is 4.05
+                    checked += 1
+    assert checked
+
+
+def test_sheet_titles_are_short_unique_and_allowed():
+    from stars.core.spreadsheets import sheet_titles
+
+    long = "Strengths and Difficulties Questionnaire"
+    assert sheet_titles([long, long, "a/b", "Events", "events"]) == [
+        long[:31],
+        f"{long[:27]} (2)",
+        "a-b",
+        "Events",
+        "events (2)",
+    ]
 
 
 def test_no_suppressed_count_can_be_worked_out_from_the_figures_shown(users):

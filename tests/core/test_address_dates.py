@@ -1,6 +1,8 @@
 """A date typed into a page's address that is not a real date is shown as an error, on every
 page that reads one, never silently replaced by the default date's figures."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -65,3 +67,27 @@ def test_a_real_date_or_none_is_no_error(client, users, referrals):
         assert response.status_code == 200
         assert not _title(html).startswith("Error: ")
         assert "Enter a real date" not in html
+
+
+def _summary_links_and_ids(html: str) -> tuple[list[str], set[str]]:
+    summary = html.split('data-testid="date-problems"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'href="#([^"]+)"', summary), set(re.findall(r'\bid="([^"]+)"', html))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "args", "query"),
+    [(n, a, {"as_of": "2024-13-45"}) for n, a in AS_OF_PAGES]
+    + [(n, a, {f: "2024-02-30"}) for n, a in RANGE_PAGES for f in ("from", "to")],
+)
+def test_the_error_summary_links_only_to_the_pages_own_date_field(
+    client, users, referrals, name, args, query
+):
+    client.force_login(users["admin"])
+    html = client.get(reverse(name, args=args), query).content.decode()
+    links, ids = _summary_links_and_ids(html)
+    assert all(link in ids for link in links), (links, name)
+    # a page with a date field for it links there
+    field = next(iter(query))
+    has_field = f'name="{field}"' in html.split('data-testid="date-problems"', 1)[1]
+    assert bool(links) == has_field, (links, name)

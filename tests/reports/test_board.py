@@ -122,6 +122,29 @@ def test_pdf_and_xlsx_from_the_service(programme):
     )
 
 
+def test_the_workbooks_money_changes_are_signed_numbers_that_add_up(programme):
+    context = card_context(scope=None, quarter=Q, suppressed=False)
+    now = evaluation_for(scope=None, as_of=Q.end)
+    before = evaluation_for(scope=None, as_of=Q.previous().end)
+    book = load_workbook(io.BytesIO(card_xlsx(context)))
+    money = book["Outcome payments and savings"]
+    assert money.cell(row=1, column=3).value == "Change since Q1 2024-25"
+    changes = {
+        money.cell(row=r, column=1).value: money.cell(row=r, column=3)
+        for r in range(2, money.max_row + 1)
+    }
+    cell = changes["Outcome payments"]
+    assert isinstance(cell.value, int | float), cell.value
+    assert cell.number_format.startswith("+£#,##0.00;")
+    delta = Decimal(str(now["finance"]["outcome_payments"])) - Decimal(
+        str(before["finance"]["outcome_payments"])
+    )
+    assert Decimal(str(cell.value)) == delta
+    # the page still shows the sign joined to its amount
+    shown = card_html(context)
+    assert f"+\u2060£{delta:,.2f}" in shown or delta <= 0
+
+
 def test_the_maximum_outcome_payment_is_measured_against_outcome_payments_alone(programme):
     """Guaranteed-funding fees are not outcome payments: the card's note about the
     contract's maximum counts outcome payments only (as the money page and claims do)."""

@@ -32,7 +32,7 @@ from stars.cases.selectors import Filters, report_referrals
 from stars.core.cache import cached_figures, data_version
 from stars.core.charts import bar
 from stars.core.permissions import Scope
-from stars.core.spreadsheets import xlsx
+from stars.core.spreadsheets import sheet_titles, xlsx
 from stars.domain.disclosure import SUPPRESSED, is_small, suppress_group
 from stars.domain.measures import (
     MOVEMENT_LABELS,
@@ -58,6 +58,7 @@ class Table:
     kinds: list[str] = field(default_factory=list)  # text, count, share, mean
     chart: str = ""
     chart_label: str = ""
+    sheet: str = ""  # its sheet's name in the workbook (the key when none)
 
     @property
     def display(self) -> list[list[str]]:
@@ -124,14 +125,24 @@ OUTCOME_RECORDS = (
 
 
 def outcomes_xlsx(tables: list[Table]) -> bytes:
-    """The outcomes report as a workbook, one sheet per table; shares are numbers shown as
-    percentages, as on the page."""
+    """The outcomes report as a workbook, one sheet per table, named for its table; shares
+    are numbers shown as percentages and means numbers rounded as on the page (4.055 is
+    4.05 there and here)."""
+    titles = sheet_titles(t.sheet or t.key for t in tables)
+
+    def columns(t: Table, kind: str) -> set[str]:
+        return {h for h, k in zip(t.headers, t.kinds, strict=True) if k == kind}
+
+    def cell(v: Any, kind: str) -> Any:
+        return float(_fmt(v, kind)) if kind == "mean" and isinstance(v, float | int) else v
+
+    def rows(t: Table) -> list[list[Any]]:
+        return [[cell(v, k) for v, k in zip(r, t.kinds, strict=True)] for r in t.rows]
+
     return xlsx(
-        {t.key: (t.headers, t.rows) for t in tables},
-        rate_columns={
-            t.key: {h for h, k in zip(t.headers, t.kinds, strict=True) if k == "share"}
-            for t in tables
-        },
+        {title: (t.headers, rows(t)) for title, t in zip(titles, tables, strict=True)},
+        rate_columns={title: columns(t, "share") for title, t in zip(titles, tables, strict=True)},
+        mean_columns={title: columns(t, "mean") for title, t in zip(titles, tables, strict=True)},
     )
 
 
@@ -186,6 +197,7 @@ def _area_tables(refs: QuerySet[Referral], sup: _Sup) -> list[Table]:
     for inst, inst_areas in by_instrument.items():
         t = Table(
             key=f"areas_{inst.pk}",
+            sheet=inst.name,
             title=f"{inst.name} (scale {inst.scale_min}-{inst.scale_max}): first and latest "
             "assessment of cases assessed at least twice",
             headers=["Area", "Cases", "Improved", "Same", "Worse", "Mean first", "Mean latest"],
@@ -225,6 +237,7 @@ def _attendance_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
     moves = Counter(band_movement(b[0], b[-1]) for b in bands.values() if len(b) >= 2)
     t = Table(
         key="attendance",
+        sheet="School attendance",
         title="School attendance of graduated cases: band in the first term and the latest",
         headers=["Movement", "Cases", "Share"],
         kinds=["text", "count", "share"],
@@ -249,6 +262,7 @@ def _stability_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
         periods[rid].append((s, e))
     t = Table(
         key="stability",
+        sheet="Placement stability",
         title="Placement stability: still in a placement (or home) that began before or "
         "during support when support ended, with 95% Wilson intervals",
         headers=["Cases", "Ended", "Still in placement", "Share", "95% CI low", "95% CI high"],
@@ -280,6 +294,7 @@ def _survey_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
     )
     t = Table(
         key="surveys",
+        sheet="Surveys at closure",
         title="Surveys at closure: answers to all questions, by respondent",
         headers=["Respondent", "Answer", "Answers", "Share of the respondent's answers"],
         kinds=["text", "text", "count", "share"],
@@ -302,6 +317,7 @@ def _events_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
         cases[kind].add(rid)
     t = Table(
         key="events",
+        sheet="Events during support",
         title="Events recorded during support",
         headers=["Event", "Events", "Cases"],
         kinds=["text", "count", "count"],

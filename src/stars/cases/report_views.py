@@ -85,8 +85,8 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     filters = Filters(
         council=g.get("council", "") if g.get("council", "") in councils else "",
         cohort=g.get("cohort", "") if g.get("cohort", "") in contract.cohort_codes else "",
-        date_from=address_date(request, "from", "from"),
-        date_to=address_date(request, "to", "to"),
+        date_from=address_date(request, "from", "from", target="f-from"),
+        date_to=address_date(request, "to", "to", target="f-to"),
     )
     suppressed = not scope.child_level
     tables = outcomes_tables(scope, filters, suppressed=suppressed)  # with their charts

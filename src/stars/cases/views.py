@@ -486,8 +486,8 @@ def case_chronology(request: HttpRequest, referral_id: str) -> HttpResponse:
         detail="chronology",
     )
     kinds = [k for k in request.GET.getlist("kind") if k in chronology.KINDS]
-    date_from = address_date(request, "from", "from")
-    date_to = address_date(request, "to", "to")
+    date_from = address_date(request, "from", "from", target="from")
+    date_to = address_date(request, "to", "to", target="to")
     entries = chronology.filtered(chronology.chronology_cached(referral), kinds, date_from, date_to)
     query = request.GET.copy()
     query.pop("format", None)

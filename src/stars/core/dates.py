@@ -28,6 +28,7 @@ class DateProblem:
     label: str  # the field as the person knows it: "as at", "from"
     typed: str
     instead: dt.date | None  # the date the page uses in its place (None: no date)
+    target: str = ""  # the id of the page's input for this date ("": the page has none)
 
     @property
     def message(self) -> str:
@@ -55,23 +56,25 @@ def address_date(
     default: dt.date | None = None,
     *,
     posted: bool = False,
+    target: str = "",
 ) -> dt.date | None:
     """The date ``?name=YYYY-MM-DD`` names (with ``posted``, the posted form's), else
-    ``default``; a value that is not a real date is noted as a :class:`DateProblem`."""
+    ``default``; a value that is not a real date is noted as a :class:`DateProblem`, whose
+    error summary links to the page's input ``target`` (its id; "": the page has none,
+    so the summary names the problem without a link)."""
     values = request.POST if posted else request.GET
     typed = (values.get(name) or "").strip()
     day = parse_date(typed)
     if typed and day is None:
-        date_problems(request).append(DateProblem(name, label, typed, default))
+        date_problems(request).append(DateProblem(name, label, typed, default, target))
     return day or default
 
 
-def as_of(request: HttpRequest, *, posted: bool = False) -> dt.date:
+def as_of(request: HttpRequest, *, posted: bool = False, target: str = "") -> dt.date:
     """The date a page's figures are as of: ``?as_of=YYYY-MM-DD`` (with ``posted``, the
-    posted form's ``as_of``), else today."""
-    return address_date(request, "as_of", "as at", timezone.localdate(), posted=posted) or (
-        timezone.localdate()
-    )
+    posted form's ``as_of``), else today; ``target``: the id of the page's as-of input."""
+    today = timezone.localdate()
+    return address_date(request, "as_of", "as at", today, posted=posted, target=target) or today
 
 
 def date_context(request: HttpRequest) -> dict[str, Any]:

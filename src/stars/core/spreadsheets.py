@@ -33,7 +33,10 @@ if TYPE_CHECKING:
 
 Table = tuple[Sequence[str], Sequence[Sequence[Any]]]  # headers, rows
 MONEY_FORMAT = "£#,##0.00;[Red]-£#,##0.00"
+# a change of money since before, signed as on the pages: +£13,300.00, -£5.00, no change
+CHANGE_FORMAT = '+£#,##0.00;[Red]-£#,##0.00;"no change"'
 RATE_FORMAT = "0.0%"  # a rate or share as the pages show it: 0.6471 is 64.7%
+MEAN_FORMAT = "0.00"  # a mean as the pages show it: two decimal places
 UNDATED = dt.datetime(1980, 1, 1)  # the earliest date a zip entry can carry
 
 
@@ -76,15 +79,33 @@ def xlsx_cell(ws: Worksheet, value: Any) -> Cell:
     return cell
 
 
+def sheet_titles(names: Iterable[str]) -> list[str]:
+    """Readable sheet names as a workbook allows them: at most 31 characters, none of
+    ``[]:*?/\\``, each different (case aside), a later one numbered: "Events (2)"."""
+    titles: list[str] = []
+    for name in names:
+        clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in name).strip() or "Sheet"
+        title, n = clean[:31], 1
+        while title.lower() in {t.lower() for t in titles}:
+            n += 1
+            title = f"{clean[: 31 - len(f' ({n})')]} ({n})"
+        titles.append(title)
+    return titles
+
+
 def xlsx(
     sheets: Mapping[str, Table],
     *,
     money_columns: Mapping[str, set[str]] | None = None,
     rate_columns: Mapping[str, set[str]] | None = None,
+    change_columns: Mapping[str, set[str]] | None = None,
+    mean_columns: Mapping[str, set[str]] | None = None,
 ) -> bytes:
     """A workbook with one sheet per table; Decimal money cells keep their exact value; the
     rates and shares of ``rate_columns`` are numbers shown as percentages, as on the pages
-    (a Decimal rate is not money, so it is never kept exact as text)."""
+    (a Decimal rate is not money, so it is never kept exact as text); the money changes of
+    ``change_columns`` are numbers (kept exact as money is) shown with their sign; the means
+    of ``mean_columns`` are shown to two decimal places."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -99,6 +120,8 @@ def xlsx(
             cell.font = Font(bold=True)
         money = (money_columns or {}).get(title, set())
         rates = (rate_columns or {}).get(title, set())
+        changes = (change_columns or {}).get(title, set())
+        means = (mean_columns or {}).get(title, set())
         rate_at = {i for i, h in enumerate(headers) if h in rates}  # a row may be short
         for row in rows:
             ws.append(
@@ -113,9 +136,15 @@ def xlsx(
             if h in money:
                 for cell in ws[letter][1:]:
                     cell.number_format = MONEY_FORMAT
+            elif h in changes:
+                for cell in ws[letter][1:]:
+                    cell.number_format = CHANGE_FORMAT
             elif h in rates:
                 for cell in ws[letter][1:]:
                     cell.number_format = RATE_FORMAT
+            elif h in means:
+                for cell in ws[letter][1:]:
+                    cell.number_format = MEAN_FORMAT
         ws.freeze_panes = "A2"
     wb.properties.created = wb.properties.modified = UNDATED
     buf = io.BytesIO()

@@ -15,9 +15,10 @@ class Table:
     rows: list[list[Any]]
     money: set[str] = field(default_factory=set)
     rates: set[str] = field(default_factory=set)
+    changes: set[str] = field(default_factory=set)  # money changed since before: signed
 
     def cells(self) -> list[list[tuple[Any, str]]]:
-        """Each cell with its kind ('money', 'rate', 'num' or 'text') for display."""
+        """Each cell with its kind ('money', 'change', 'rate', 'num' or 'text') for display."""
         out = []
         for row in self.rows:
             line = []
@@ -25,6 +26,8 @@ class Table:
                 kind = (
                     "money"
                     if h in self.money
+                    else "change"
+                    if h in self.changes
                     else "rate"
                     if h in self.rates
                     else "num"

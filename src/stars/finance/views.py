@@ -230,7 +230,7 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
 
 @page("finance_money")
 def finance_money(request: HttpRequest) -> HttpResponse:
-    as_of = as_of_date(request)
+    as_of = as_of_date(request, target="as_of")
     contract = contract_current()
     return render(
         request,
@@ -250,7 +250,7 @@ def finance_money(request: HttpRequest) -> HttpResponse:
 def finance_contract(request: HttpRequest) -> HttpResponse:
     """The programme's contract terms: each cohort's terms as written and in force on the
     as-of date, and the log of contract variations (date, reason, what changed)."""
-    as_of = as_of_date(request)
+    as_of = as_of_date(request, target="as_of")
     contract = contract_current()
     gf = contract.guaranteed_funding_on(as_of)
     return render(
@@ -297,7 +297,7 @@ def finance_portfolio(request: HttpRequest) -> HttpResponse:
 
 @page("finance_extract")
 def finance_extract(request: HttpRequest) -> HttpResponse:
-    as_of = as_of_date(request)
+    as_of = as_of_date(request, target="as_of")
     fmt = request.GET.get("format", "html")
     if fmt in ("csv", "xlsx"):
         scope = scope_of(request.user)

@@ -22,7 +22,7 @@ from stars.core.documents import pdf
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
-from stars.core.templatetags.stars_format import MINUS, signed
+from stars.core.templatetags.stars_format import MINUS, money_change
 from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.calendar import Quarter, next_month
 from stars.domain.disclosure import (
@@ -62,9 +62,10 @@ def _change(now: int | Decimal, before: int | Decimal, money: bool = False) -> s
     delta = now - before
     if delta == 0:
         return "no change"
+    if money:
+        return money_change(delta)  # "+£" may break: the sign is joined to its amount
     sign = "+" if delta > 0 else MINUS
-    shown = format_gbp(abs(Decimal(delta))) if money else f"{abs(delta):,}"
-    return signed(sign, shown) if money else f"{sign}{shown}"  # "+£" may break; "+1" not
+    return f"{sign}{abs(delta):,}"
 
 
 @dataclass
@@ -332,7 +333,7 @@ def _money_section(
         [
             label.format(funds=funds),
             _money(now, k),
-            _change(_money(now, k), _money(before, k), money=True),
+            _money(now, k) - _money(before, k),
         ]
         for k, label in keys
     ]
@@ -393,6 +394,7 @@ def _money_section(
         ["Figure", "To date", f"Change {since}"],
         rows,
         money={"To date"},
+        changes={f"Change {since}"},
     )
     return Section("money", "Outcome payments and savings", headline, table, chart, notes)
 
@@ -515,12 +517,14 @@ def card_xlsx(context: dict[str, Any]) -> bytes:
         )
     }
     money: dict[str, set[str]] = {}
+    changes: dict[str, set[str]] = {}
     for s in sections:
         sheets[s.title[:31]] = (s.table.headers, s.table.rows)
         money[s.title[:31]] = s.table.money
+        changes[s.title[:31]] = s.table.changes
     if context["checks"]:
         sheets["Data quality"] = (
             ["Check", "Found", "OK"],
             [[c.what, c.found, "yes" if c.ok else "no"] for c in context["checks"]],
         )
-    return xlsx(sheets, money_columns=money)
+    return xlsx(sheets, money_columns=money, change_columns=changes)

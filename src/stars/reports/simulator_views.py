@@ -128,7 +128,7 @@ def _blank(request: HttpRequest, context: dict[str, Any]) -> SimulatorForm:
     asked = SimulatorForm(request.GET)
     if "as_of" in request.GET and asked.is_valid():
         return SimulatorForm(initial={**asked.params(), "settings": "\n".join(asked.lines())})
-    day = min(page_as_of(request), context["end"] - dt.timedelta(days=1))
+    day = min(page_as_of(request, target="id_as_of"), context["end"] - dt.timedelta(days=1))
     return SimulatorForm(initial={"as_of": day, "runs": 2000, "seed": 1})
 
 

@@ -26,7 +26,7 @@ def targets(request: HttpRequest) -> HttpResponse:
         request,
         "referrals/targets.html",
         {
-            **targets_page_figures(scope, as_of_date(request)),
+            **targets_page_figures(scope, as_of_date(request, target="as_of")),
             "aggregate_only": not scope.child_level,
         },
     )

@@ -14,7 +14,7 @@ from stars.reports.services import evaluation_file, evaluation_page_figures
 
 @page("report_evaluation")
 def report_evaluation(request: HttpRequest) -> HttpResponse:
-    as_of = as_of_date(request)
+    as_of = as_of_date(request, target="as_of")
     scope = scope_of(request.user)
     fmt = request.GET.get("format", "html")
     if fmt in ("xlsx", "json"):

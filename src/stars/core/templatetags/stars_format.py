@@ -32,6 +32,15 @@ def money(value: Any) -> str:
 
 
 @register.filter
+def money_change(value: Any) -> str:
+    """A change of money since before: "+£13,300.00", "−£5.00" or "no change"."""
+    d = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if d == 0:
+        return "no change"
+    return signed("+" if d > 0 else MINUS, f"£{abs(d):,.2f}")
+
+
+@register.filter
 def code_label(value: Any) -> str:
     """A record code (decision, funding, status, closure reason) by its one label."""
     return label(str(value)) if value else ""
