@@ -16,6 +16,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from stars.core.sessions import REFRESH_SECONDS
@@ -242,3 +243,68 @@ def test_over_http_a_request_after_the_interval_refreshes_the_session_and_cookie
     clock.move_to(_expiry_of(web) + dt.timedelta(seconds=1))  # idle past the new expiry
     status, headers = _get(web, "/referrals/")
     assert status == 302 and headers["Location"].startswith("/sign-in/")
+
+
+# The warning before sign-out: the page says, from the server, how long the session has left;
+# "Stay signed in" posts to the keep-alive, which needs the CSRF token like every form.
+
+
+def test_a_page_carries_the_seconds_its_session_has_left(signed_in):
+    client, clock = signed_in
+    clock.shift(REFRESH_SECONDS - 20)
+    body = client.get("/").content.decode()
+    left = settings.SESSION_COOKIE_AGE - (REFRESH_SECONDS - 20)
+    assert f'data-session-seconds-left="{left}"' in body
+    assert 'data-session-warning-seconds="120"' in body
+    assert 'role="dialog"' in body and 'aria-modal="true"' in body
+    clock.shift(30)  # this request moves the expiry forward: all of it is left
+    body = client.get("/").content.decode()
+    assert f'data-session-seconds-left="{settings.SESSION_COOKIE_AGE}"' in body
+
+
+def test_a_signed_out_page_has_no_countdown(client, db):
+    body = client.get("/sign-in/").content.decode()
+    assert "data-session-seconds-left" not in body and "session-timeout" not in body
+    assert "You were signed out" not in body
+    expired = client.get("/sign-in/?expired=1&next=/referrals/").content.decode()
+    assert "You were signed out because you did nothing for a while" in expired
+    assert 'name="next" value="/referrals/"' in expired
+
+
+@pytest.fixture
+def csrf_client(users):
+    with time_machine.travel(START, tick=False) as clock:
+        web = Client(enforce_csrf_checks=True)
+        web.force_login(users["key_worker"])
+        assert web.get("/").status_code == 200  # sets the CSRF cookie
+        yield web, clock
+
+
+def test_the_keep_alive_without_the_csrf_token_is_refused(csrf_client):
+    web, clock = csrf_client
+    before = _row(web).expire_date
+    clock.shift(REFRESH_SECONDS - 10)
+    assert web.post("/session/").status_code == 403
+    assert _row(web).expire_date == before
+
+
+def test_stay_signed_in_moves_the_expiry_forward(csrf_client):
+    web, clock = csrf_client
+    before = _row(web).expire_date
+    clock.shift(REFRESH_SECONDS - 10)  # sooner than any page would move it
+    token = web.cookies[settings.CSRF_COOKIE_NAME].value
+    response = web.post("/session/", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200
+    assert response.json() == {"seconds_left": settings.SESSION_COOKIE_AGE}
+    assert _row(web).expire_date == before + dt.timedelta(seconds=REFRESH_SECONDS - 10)
+    # Past the old expiry, still signed in
+    clock.shift(settings.SESSION_COOKIE_AGE - REFRESH_SECONDS + 20)
+    assert web.get("/referrals/").status_code == 200
+
+
+def test_the_keep_alive_of_an_expired_session_sends_to_sign_in(csrf_client):
+    web, clock = csrf_client
+    token = web.cookies[settings.CSRF_COOKIE_NAME].value
+    clock.shift(settings.SESSION_COOKIE_AGE + 1)
+    response = web.post("/session/", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/")

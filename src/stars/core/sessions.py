@@ -12,6 +12,10 @@ request, and a busy user's session is written about once a minute.
 :func:`private_pages_middleware`: a signed-in user's pages and downloads are never kept by
 the browser (``Cache-Control: no-store, private``), so after signing out on a shared
 computer Back shows no child's record from the browser's cache.
+
+:func:`session_timeout`: every signed-in page carries the seconds its session has left, from
+the server, for the warning before sign-out (``static/stars/timeout.mjs``); the warning's
+"Stay signed in" posts to :func:`stars.core.views.session_keep_alive`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.cache import add_never_cache_headers
 
@@ -27,6 +32,9 @@ from django.utils.cache import add_never_cache_headers
 REFRESH_SECONDS = 60
 # When the session's expiry was last moved forward (seconds since the epoch).
 REFRESHED_KEY = "stars_refreshed"
+# How long before sign-out the warning shows (GOV.UK's timeout warning: 2 minutes), at most
+# a third of the session's length.
+WARNING_SECONDS = 120
 
 
 def session_refresh_middleware(get_response: Callable[[HttpRequest], Any]) -> Callable[..., Any]:
@@ -47,13 +55,43 @@ def session_refresh_middleware(get_response: Callable[[HttpRequest], Any]) -> Ca
     return middleware
 
 
+def session_refresh(request: HttpRequest) -> None:
+    """Move the session's expiry forward now: the whole ``SESSION_COOKIE_AGE`` is left."""
+    request.session[REFRESHED_KEY] = int(time.time())
+
+
+def session_seconds_left(request: HttpRequest) -> int | None:
+    """Seconds until the signed-in user's session expires if they make no other request
+    (``None`` signed out). A session whose expiry this request moves forward (changed, or
+    last moved a minute ago or more: :func:`session_refresh_middleware`) has all of it."""
+    session = getattr(request, "session", None)
+    user = getattr(request, "user", None)
+    if session is None or user is None or not user.is_authenticated:
+        return None
+    age = int(settings.SESSION_COOKIE_AGE)
+    now = int(time.time())
+    refreshed = int(session.get(REFRESHED_KEY, 0))
+    if session.modified or now - refreshed >= REFRESH_SECONDS:
+        return age
+    return max(0, age - (now - refreshed))
+
+
+def session_timeout(request: HttpRequest) -> dict[str, Any]:
+    """Template context: the seconds the session has left and when to warn (signed in)."""
+    left = session_seconds_left(request)
+    if left is None:
+        return {}
+    warn = min(WARNING_SECONDS, int(settings.SESSION_COOKIE_AGE) // 3)
+    return {"session_seconds_left": left, "session_warning_seconds": warn}
+
+
 def session_refreshed_at_sign_in(
     sender: Any, request: HttpRequest, user: Any, **kwargs: Any
 ) -> None:
     """Signing in saves the session with a new expiry: the next minute's requests need not
     (connected to ``user_logged_in`` in ``stars.core.apps``)."""
     if request is not None and hasattr(request, "session"):
-        request.session[REFRESHED_KEY] = int(time.time())
+        session_refresh(request)
 
 
 def private_pages_middleware(get_response: Callable[[HttpRequest], Any]) -> Callable[..., Any]:

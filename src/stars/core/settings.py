@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stars.core.permissions.navigation",
+                "stars.core.sessions.session_timeout",
                 "stars.core.dates.date_context",
                 "stars.notifications.context.unread",
             ],

@@ -1,15 +1,16 @@
-"""The administrators' audit page."""
+"""The administrators' audit page; the keep-alive of the warning before sign-out."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from stars.core import audit as audit_log
 from stars.core.permissions import page
+from stars.core.sessions import session_refresh, session_seconds_left
 
 
 @page("audit")
@@ -37,3 +38,15 @@ def audit(request: HttpRequest) -> HttpResponse:
         detail="the access log and change history",
     )
     return response
+
+
+@page("session_keep_alive")
+def session_keep_alive(request: HttpRequest) -> HttpResponse:
+    """``POST`` (with the CSRF token, as every form): "Stay signed in" of the warning before
+    sign-out; the session's expiry moves forward now. Answers JSON ``{"seconds_left": N}``
+    (``GET``: the same, a request like any other)."""
+    if request.method == "POST":
+        session_refresh(request)
+    elif request.method != "GET":
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    return JsonResponse({"seconds_left": session_seconds_left(request)})

@@ -31,6 +31,7 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/", core_views.session_keep_alive, name="session_keep_alive"),
     path("referrals/", referral_views.referral_list, name="referral_list"),
     path("referrals/<str:referral_id>/", case_views.referral_detail, name="referral_detail"),
     path(
