@@ -56,6 +56,8 @@ MADE_AT = dt.datetime(2024, 12, 2, 9, 30, tzinfo=dt.UTC)
 _PER_REQUEST = [
     (re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"'), b'name="csrfmiddlewaretoken"'),
     (re.compile(rb'nonce="[^"]*"'), b'nonce=""'),
+    # the session's seconds left count down while a slow page is made
+    (re.compile(rb'data-session-seconds-left="[^"]*"'), b'data-session-seconds-left=""'),
 ]
 
 
