@@ -87,11 +87,12 @@ def test_the_investor_reads_the_programme_in_aggregate_from_the_home_page(page, 
     assert "aggregate figures only" in page.locator("main").inner_text()
     assert page.locator("[data-testid=home-search]").count() == 0  # no child to find
     glance = page.locator("[data-testid=today-glance]").inner_text()
-    assert "paid to date" in glance and "against a minimum of" in glance
+    assert "earned to date" in glance and "paid in approved claims" in glance
+    assert "against a minimum of" in glance
     page.locator("[data-testid=today-glance]").get_by_role("link", name="Outcome payments").click()
     assert page.locator("h1").inner_text() == "Investor view"
     money = page.locator("[data-testid=investor-money]").inner_text()
-    assert "Paid to date" in money and "£" in money
+    assert "Earned to date" in money and "Paid in approved claims" in money and "£" in money
     assert page.locator("[data-testid=investor-cohort] tbody tr").count() >= 1
     assert not REFERRAL_ID.search(page.locator("main").inner_text())  # never a child's row
     _fits_a_phone_and_passes_axe(page)

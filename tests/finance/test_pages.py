@@ -332,3 +332,29 @@ def test_a_restricted_child_s_claim_lines_name_no_one_but_to_administrators(
     client.force_login(users["admin"])
     body = client.get(url("claim_detail", month="2022-04")).content.decode()
     assert all(s in body for s in secrets)
+
+
+def test_the_investor_sees_what_was_earned_beside_what_approved_claims_paid(
+    client, users, approved_claim
+):
+    """The engine's figure is what was earned (outcome payments within the maxima and
+    guaranteed-funding fees); what the councils have paid is their approved claims'."""
+    from stars.finance.models import ClaimLine
+
+    approved = sum(
+        ClaimLine.objects.filter(claim=approved_claim).values_list("amount", flat=True),
+        Decimal(0),
+    )
+    assert approved > 0
+    client.force_login(users["investor"])
+    approved_on = approved_claim.approved_at.date().isoformat()
+    page = client.get(reverse("finance_investor"), {"as_of": approved_on}).content.decode()
+    assert "Paid to date" not in page
+    assert "Earned to date (outcomes and fees)" in page
+    row = page.split('data-testid="investor-approved"', 1)[1].split("</div>", 1)[0]
+    assert "Paid in approved claims to date" in row and money(approved) in row
+    # before the claim was approved, no claim had paid anything
+    day_before = (approved_claim.approved_at.date() - dt.timedelta(days=1)).isoformat()
+    page = client.get(reverse("finance_investor"), {"as_of": day_before}).content.decode()
+    row = page.split('data-testid="investor-approved"', 1)[1].split("</div>", 1)[0]
+    assert money(Decimal(0)) in row

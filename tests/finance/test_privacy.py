@@ -38,7 +38,7 @@ def test_investor_view_is_aggregate_and_suppresses_small_counts(client, users, n
     # three referrals in all: every count is under 5, so shown as "c"
     assert '<td class="govuk-table__cell stars-num">c</td>' in page
     assert "3 referrals" not in page and "c referrals against" in page
-    assert "Paid to date" in page and "Projected total" in page
+    assert "Earned to date" in page and "Projected total" in page
 
 
 def test_investor_projection_counts_live_cases_forward(users, named_children):

@@ -173,7 +173,8 @@ def test_the_investor_and_evaluator_see_the_programme_at_a_glance_from_the_recor
     client, users, referrals
 ):
     investor = section(home(client, users["investor"]), "glance")
-    assert reverse("finance_investor") in investor and "paid to date" in investor
+    assert reverse("finance_investor") in investor and "earned to date" in investor
+    assert "paid in approved claims" in investor
     # two referrals (R-DER, R-NOT): too few to show an investor, as on the investor page
     assert "fewer than 5 (too few to show) against a minimum of" in investor
     assert reverse("report_board") in investor

@@ -217,9 +217,13 @@ def _claimed_by_council() -> dict[int, Decimal]:
     return _lines_by_council(ClaimLine.objects.exclude(component=GUARANTEED_FEE))
 
 
-def _approved_by_council() -> dict[int, Decimal]:
-    """The exact total of approved claims' lines, by council id."""
-    return _lines_by_council(ClaimLine.objects.filter(claim__status=ClaimStatus.APPROVED))
+def _approved_by_council(as_of: dt.date | None = None) -> dict[int, Decimal]:
+    """The exact total of approved claims' lines (approved by the end of ``as_of``, when
+    given), by council id."""
+    lines = ClaimLine.objects.filter(claim__status=ClaimStatus.APPROVED)
+    if as_of is not None:
+        lines = lines.filter(claim__approved_at__date__lte=as_of)
+    return _lines_by_council(lines)
 
 
 def headroom(user: Any) -> dict[str, Any]:
@@ -250,9 +254,22 @@ def headroom(user: Any) -> dict[str, Any]:
 def approved_total(user: Any) -> Decimal:
     """The exact total of approved claims in the user's councils: each council's summed by
     the database once per version of the claims and their lines."""
+    return _approved_in(councils_visible(user), None)
+
+
+def programme_approved_total(as_of: dt.date) -> Decimal:
+    """What the programme's approved claims have paid (approved by the end of ``as_of``),
+    all its councils together: an aggregate figure, beside what the engine says was earned
+    (the investor's pages)."""
+    return _approved_in(programme_councils(Council.objects.all()), as_of)
+
+
+def _approved_in(councils: QuerySet[Council], as_of: dt.date | None) -> Decimal:
     version = data_version(CLAIM_RECORDS)
-    by_council = cached_figures("approved_by_council", version, (), _approved_by_council)
-    visible = councils_visible(user).values_list("pk", flat=True)
+    by_council = cached_figures(
+        "approved_by_council", version, (as_of,), lambda: _approved_by_council(as_of)
+    )
+    visible = councils.values_list("pk", flat=True)
     return sum((by_council[pk] for pk in visible if pk in by_council), Decimal(0))
 
 

@@ -278,6 +278,7 @@ def finance_investor(request: HttpRequest) -> HttpResponse:
         {
             "as_of": as_of,
             "several": several,
+            "approved": selectors.programme_approved_total(as_of),
             **investor_page_figures(contract, as_of),
         },
     )

@@ -341,7 +341,7 @@ def _money_section(
     paid_before = money_of_section(before["finance"]).paid
     cashable = _money(now, "cashable_savings")
     headline = (
-        f"{format_gbp(paid)} paid for outcomes to date "
+        f"{format_gbp(paid)} earned for outcomes to date "
         f"({_change(paid, paid_before, money=True)} {since}) against "
         f"{format_gbp(cashable)} cashable savings"
     )
@@ -352,7 +352,7 @@ def _money_section(
         chart_rows += [
             {
                 "council": name,
-                "figure": "Paid for outcomes",
+                "figure": "Earned for outcomes",
                 "pounds": float(money_of_section(fin).paid),
             },
             {

@@ -34,7 +34,7 @@ from stars.domain.measures import DUE_STATE_LABELS, OVERDUE
 from stars.domain.outcomes.claims import APPROVE, PREPARE, SUBMIT
 from stars.finance.cached import investor_page_figures
 from stars.finance.models import ClaimLine, OutcomeClaim
-from stars.finance.selectors import claim_steps
+from stars.finance.selectors import claim_steps, programme_approved_total
 from stars.governance.models import DisposalStatus
 from stars.governance.processing import agreements
 from stars.governance.retention import review as retention_review
@@ -445,7 +445,10 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
     if allowed(user, "finance_investor"):
         o = investor_page_figures(contract, today)
         to_date, projected = o["to_date"], o["projected"]
-        paid = f"{money(to_date.paid)} paid to date"
+        paid = (
+            f"{money(to_date.paid)} earned to date, "
+            f"{money(programme_approved_total(today))} paid in approved claims"
+        )
         if o["cap"]:
             paid += (
                 f", of which outcome payments {money(to_date.outcome_payments)} are "
