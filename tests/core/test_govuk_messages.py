@@ -42,7 +42,7 @@ DJANGO_MESSAGES = {
     for m in getattr(klass, "default_error_messages", {}).values()
 }
 POST_FORM = re.compile(
-    r'<form(?![^>]*sign-out)(?=[^>]*method="post")(?:[^>]*action="(?P<action>[^"]*)")?'
+    r'<form(?![^>]*(?:sign-out|data-session-keep-alive))(?=[^>]*method="post")(?:[^>]*action="(?P<action>[^"]*)")?'
 )
 ISO_EXAMPLE = re.compile(r"(like|example,?|e\.g\.?)\s+\d{4}-\d{2}", re.I)
 
