@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 
 def _stars(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -37,3 +36,14 @@ def test_a_database_that_does_not_answer_is_one_line(tmp_path):
         line = _one_error_line(_stars({"STARS_HOME": str(tmp_path), "DATABASE_URL": url}, *command))
         assert line.startswith("error: cannot use the database (DATABASE_URL): "), line
         assert "127.0.0.1" in line and "9" in line
+
+
+def test_a_data_directory_that_cannot_be_made_is_one_line(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    home = blocker / "stars"
+    line = _one_error_line(_stars({"STARS_HOME": str(home)}, "check"))
+    assert line == (
+        f"error: STARS_HOME: cannot make the data directory {home} (Not a directory); "
+        "refusing to start."
+    )
