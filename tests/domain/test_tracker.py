@@ -85,10 +85,29 @@ def test_missing_and_unknown_columns():
         "enquiries.csv:1: column decision: missing from the header; expected columns "
         "enquiry_id, child_ref, local_authority, cohort, enquiry_date, date_of_birth, "
         "decision, decision_date",
-        "referrals.csv:2: column enquiry_id: no enquiry 'E1' in enquiries.csv; expected an "
-        "enquiry_id of that file, or blank for a re-referral",
     ]
     assert str(got.warnings[0]).startswith("enquiries.csv:1: column verdict: unknown column")
+
+
+def test_a_file_not_read_for_its_header_does_not_blame_the_records_referring_to_it():
+    # its records were never read, so "no enquiry 'E1' in enquiries.csv" would be false
+    twice = REF.replace(",closure_reason\n", ",closure_reason,Cohort\n", 1)
+    assert errors(ref=twice) == [
+        "referrals.csv:1: column cohort: appears twice in the header; expected each column once"
+    ]
+    assert errors(enq="") == [
+        "enquiries.csv:1: the file is empty; expected a header row: enquiry_id, child_ref, "
+        "local_authority, cohort, enquiry_date, date_of_birth, decision, decision_date"
+    ]
+    no_id = PER.replace("referral_id,", "referral,", 1)
+    assert errors(per=no_id) == [
+        "outcome_periods.csv:1: column referral_id: missing from the header; expected columns "
+        "referral_id, start_date, end_date"
+    ]
+    # a reference to a record that is truly absent is still named
+    assert errors(per=PER + "R9,2021-02-01,\n")[0].startswith(
+        "outcome_periods.csv:5: column referral_id: no referral 'R9' in referrals.csv"
+    )
 
 
 def test_line_numbers_are_physical_lines_across_quoted_line_breaks():

@@ -189,7 +189,9 @@ def _records(
 ) -> Iterator[Record]:
     """Each non-blank record of a file with its physical line; header problems reported.
 
-    A file whose reading stops at a broken quote is named in ``cut_short``.
+    A file whose records are not all read (empty, a header the records cannot be read by,
+    reading stopped at a broken quote) is named in ``cut_short``, so no record of another
+    file is blamed for referring to one of its records.
     """
     text = f.text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -197,6 +199,7 @@ def _records(
     try:
         header = next(reader)
     except StopIteration:
+        cut_short.add(f.name)
         out.error(f.name, 1, "", f"the file is empty; expected a header row: {expected}")
         return
     except csv.Error as exc:
@@ -220,6 +223,7 @@ def _records(
     for c in missing:
         out.error(f.name, 1, c, f"missing from the header; expected columns {expected}")
     if missing or twice:
+        cut_short.add(f.name)
         return
     width = len(names)
     nul = NUL in text
