@@ -259,6 +259,26 @@ def test_empty_file_and_ragged_rows():
     ]
 
 
+def test_a_row_with_a_field_left_out_is_refused_not_read_with_its_values_shifted():
+    # R1's start date left out: read leniently, its end date would become its start date
+    # and the period would run on without end
+    short = PER_HEAD + "R1,2021-05-03\nR1,2021-05-10,2021-09-01\nR2,2021-09-10,\n"
+    message = (
+        "outcome_periods.csv:2: has 2 fields; expected 3 as in the header (a blank cell is an "
+        "empty field between commas)"
+    )
+    assert errors(per=short) == [message]  # a clean file, checked column-wise first
+    assert errors(per=short.replace("R2,", '"R2",')) == [message]  # checked row by row
+    ref = REF.replace("live,,\n", "live\n")  # blank end date and reason left out too
+    assert errors(ref=ref, per=PER_HEAD) == [
+        "referrals.csv:3: has 9 fields; expected 11 as in the header (a blank cell is an "
+        "empty field between commas)"
+    ]
+    # blank header cells after the named columns need no fields
+    got = parse(per="referral_id,start_date,end_date,,\nR1,2021-02-01,2021-03-01\n")
+    assert got.ok and len(got.period_rows) == 1
+
+
 def test_file_names_come_from_the_caller_and_bom_is_ignored():
     got = parse_tracker(
         DN2,

@@ -226,6 +226,7 @@ def _records(
         cut_short.add(f.name)
         return
     width = len(names)
+    named = max(i for i, h in enumerate(names) if h) + 1  # blank header cells at the end aside
     nul = NUL in text
     while True:
         line = reader.line_num + 1
@@ -241,6 +242,15 @@ def _records(
             continue
         if len(row) > width and any(v.strip() for v in row[width:]):
             out.error(f.name, line, "", f"has {len(row)} fields; expected {width} as in the header")
+            continue
+        if len(row) < named:  # a field left out shifts the rest into the wrong columns
+            out.error(
+                f.name,
+                line,
+                "",
+                f"has {len(row)} field{'s' if len(row) != 1 else ''}; expected {named} as in "
+                "the header (a blank cell is an empty field between commas)",
+            )
             continue
         with_nul = [names[i] or f"{i + 1}" for i, v in enumerate(row) if NUL in v] if nul else []
         for column in with_nul:
