@@ -281,7 +281,11 @@ def test_the_claims_sums_are_read_once_per_version_of_the_claims(money_referrals
     manager, commissioner = users["provider_manager"], users["commissioner"]
     before = (headroom(manager), approved_total(commissioner, as_of=EVER), claim_totals_of(claim))
     with CaptureQueriesContext(connection) as ctx:
-        again = (headroom(manager), approved_total(commissioner, as_of=EVER), claim_totals_of(claim))
+        again = (
+            headroom(manager),
+            approved_total(commissioner, as_of=EVER),
+            claim_totals_of(claim),
+        )
     assert again == before
     assert not [q for q in ctx.captured_queries if "finance_claimline" in q["sql"]]
     line = ClaimLine.objects.filter(claim=claim).exclude(component=GUARANTEED_FEE).first()
