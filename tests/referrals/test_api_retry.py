@@ -13,14 +13,8 @@ from stars.core.api import basic_header
 from stars.core.models import AccessLog, IdempotencyKey
 from stars.referrals.models import Child, Enquiry
 from tests.conftest import PASSWORD
+from tests.referrals.test_api import BODY  # the enquiry the API's tests send
 
-BODY = {
-    "cohort": "D",
-    "given_name": "Alex",
-    "family_name": "Sample",
-    "date_of_birth": "2012-02-02",
-    "enquiry_date": "2024-02-01",
-}
 NOW = dt.datetime(2024, 3, 1, 10, 0, tzinfo=dt.UTC)
 
 
