@@ -19,6 +19,7 @@ from stars.core.forms import form_step
 from stars.core.listing import page_of, query_without_page
 from stars.core.permissions import allowed, page, programme_options, scope_of
 from stars.core.programmes import programme_active
+from stars.core.templatetags.stars_format import money
 from stars.domain.calendar import month_label
 from stars.domain.references import claim_reference
 from stars.finance import documents, figures, selectors, services
@@ -213,7 +214,7 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
             shown=selectors.lines_shown(lines),
         )
     choices = [
-        (str(x.pk), f"{selectors.line_names(x)[0]}: {x.get_kind_display()}, £{x.amount:,.2f}")
+        (str(x.pk), f"{selectors.line_names(x)[0]}: {x.get_kind_display()}, {money(x.amount)}")
         for x in lines
     ]
     form = DisputeForm(
