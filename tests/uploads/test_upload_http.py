@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from stars.jobs.worker import run_worker
+from stars.partnership.services import user_create
 from stars.referrals.models import Referral
 from stars.uploads.models import Upload
+from tests.conftest import PASSWORD
 from tests.live_http import Http, multipart
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,3 +45,26 @@ def test_a_tracker_uploaded_over_http_with_its_csrf_token_is_imported(
     status, _, page = web.request("GET", detail)
     assert status == 200 and "The tracker was imported." in page.decode()
     assert Referral.objects.count() == 12
+
+
+def test_the_first_tracker_of_a_new_service_stays_on_its_page_after_making_the_programme(
+    live_server, tracker_files
+):
+    # a new service: no programme yet, its first administrator loads the first tracker
+    user_create(username="first-admin", role="admin", council=None, password=PASSWORD)
+    web = Http(live_server)
+    web.sign_in("first-admin")
+    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
+    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
+    status, answer, _ = web.request("POST", "/uploads/tracker/", body, headers)
+    assert status == 302
+    detail = answer["Location"]
+
+    run_worker(batch=True, interval=0, verbosity=0)
+
+    upload = Upload.objects.get()
+    assert upload.programme == "dn2-stars"
+    status, _, page = web.request("GET", detail)
+    assert status == 200 and "The tracker was imported." in page.decode()
+    status, _, listing = web.request("GET", "/uploads/tracker/")
+    assert status == 200 and detail.encode() in listing

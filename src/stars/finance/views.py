@@ -252,7 +252,7 @@ def finance_money(request: HttpRequest) -> HttpResponse:
             "contract": contract,
             "scope_note": selectors.scope_note(request.user),
             "headroom": selectors.headroom(request.user),
-            "approved": selectors.approved_total(request.user),
+            "approved": selectors.approved_total(request.user, as_of=as_of),
             **money_page_figures(contract, scope_of(request.user), as_of),
         },
     )

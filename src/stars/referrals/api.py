@@ -35,7 +35,7 @@ from stars.domain.calendar import long_date
 from stars.domain.idempotency import HEADER, RESENT_WITHIN, minutes_ago
 from stars.domain.pipeline import NEED_LABELS, PAPER_LABELS, WHY_NOW_MAX_LENGTH
 from stars.partnership.models import Council
-from stars.partnership.selectors import contract_current, programme_councils
+from stars.partnership.selectors import contract_current, council_named, programme_councils
 from stars.referrals import services
 from stars.referrals.models import Child, Enquiry
 from stars.referrals.selectors import enquiries_visible, enquiry_resent, referrals_visible
@@ -189,17 +189,18 @@ def create_enquiry(
 
 def _enquiry_create(user: Any, payload: EnquiryIn, *, resent_refused: bool) -> Status[Any]:
     scope = scope_of(user)
-    code = (payload.council or (user.council.code if user.council_id else "")).lower()
+    code = (payload.council or (user.council.code if user.council_id else "")).strip()
     if not code:
         return Status(422, Problem(detail="Give the council's code, e.g. derby", field="council"))
-    if not scope.covers(code):
+    council = council_named(code, programme_councils(Council.objects.all()))
+    if not scope.covers(council.code if council else code.lower()):
         return Status(
             422,
             Problem(detail="you can record enquiries for your own council only", field="council"),
         )
-    council = programme_councils(Council.objects.filter(code=code)).first()
     if council is None:
-        return Status(422, Problem(detail=f"unknown council {code!r}", field="council"))
+        return Status(422, Problem(detail=f"unknown council {code.lower()!r}", field="council"))
+    code = council.code  # as the contract spells it
     fields = payload.dict(exclude={"council"})
     now = timezone.now()
     if resent_refused:
