@@ -46,7 +46,8 @@ class ClaimConfirmForm(forms.Form):
         try:
             data["prepared"] = dt.datetime.fromisoformat(text) if text else None
         except ValueError:
-            raise forms.ValidationError("Open the claim again: this page was not complete") from None
+            message = "Open the claim again: this page was not complete"
+            raise forms.ValidationError(message) from None
         return data
 
 
