@@ -138,3 +138,17 @@ def test_a_form_submitted_after_the_session_ended_says_it_was_not_saved(page, us
     page.click("button:has-text('Sign in')")
     page.wait_for_selector("[data-testid=userbar]")
     assert page.url.endswith("/search/")  # back on the form, to enter it again
+
+
+def test_typing_after_the_session_ended_elsewhere_goes_to_sign_in_saying_why(page, users, settings):
+    """The session ended on the server (signed out elsewhere, the computer asleep): the next
+    quiet keep-alive is refused, and the page goes to sign in, which says why, rather than
+    letting the user type on into a form that can no longer be saved."""
+    settings.SESSION_COOKIE_AGE = AGE
+    sign_in(page, "key_worker", PASSWORD)
+    page.goto("/search/")
+    page.context.clear_cookies(name="sessionid")
+    page.wait_for_timeout(2500)  # past half the warning's time: the next input is sent
+    page.locator("#q").press_sequentially("Smi", delay=200)
+    page.wait_for_url(re.compile(r"/sign-in/\?expired=1"), timeout=5000)
+    assert "You were signed out" in page.inner_text("[data-testid=session-expired]")

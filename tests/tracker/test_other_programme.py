@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from stars.core.api import basic_header
 from stars.core.programmes import programme_use
@@ -133,3 +134,22 @@ def test_the_api_records_an_enquiry_for_such_a_council_however_its_code_is_typed
     status, body = web.json("POST", "/api/enquiries", other, basic)
     assert status == 201, body
     assert Enquiry.objects.filter(council__code="NorthBay").count() == 3 + 2
+
+
+def test_the_money_page_names_the_programme_s_own_fund_not_the_life_chances_fund(db):
+    load()
+    manager = user_create(
+        username="manager-harbour",
+        role="provider_manager",
+        programmes=["harbour"],
+        password=PASSWORD,
+    )
+    client = Client()
+    client.force_login(manager)
+    page = client.get("/finance/money/?as_of=2024-12-31").content.decode()
+    # the totals and each table's heading (by council, cohort and month); the chart too
+    assert page.count("Council cost after the Fonds Régional</dt>") == 1
+    assert page.count("Council cost after the Fonds Régional</th>") == 3
+    assert "<svg" in page
+    assert "LCF" not in page and "Life Chances" not in page
+    assert "£10,800.00" in page  # £14,000 − 30% + the £1,000 fee
