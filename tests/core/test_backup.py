@@ -120,3 +120,41 @@ def test_a_backup_of_the_other_kind_or_not_a_backup_is_refused(tmp_path):
     assert done.returncode == 2 and "no such file" in done.stderr
     done = _stars(env, "backup", str(tmp_path / "no" / "dir" / "f"))
     assert done.returncode == 2 and "no such directory" in done.stderr
+
+
+def test_a_backup_is_readable_by_the_service_s_user_only(tmp_path):
+    env = _env(tmp_path / "a", None)
+    file = tmp_path / "stars.backup"
+    done = _stars(env, "backup", str(file))
+    assert done.returncode == 0, done.stderr
+    assert file.stat().st_mode & 0o777 == 0o600
+    assert not file.with_name("stars.backup.partial").exists()
+
+
+def test_a_backup_that_fails_keeps_the_last_one_of_that_name(tmp_path, two_pg_databases):
+    env = _env(tmp_path / "a", two_pg_databases[0])
+    file = tmp_path / "stars.backup"
+    done = _stars(env, "backup", str(file))
+    assert done.returncode == 0, done.stderr
+    good = file.read_bytes()
+    assert file.stat().st_mode & 0o777 == 0o600
+
+    # pg_dump stopped by a full disk halfway through its file
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake = tools / "pg_dump"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do case "$a" in --file=*) printf PGDMP-half > "${a#--file=}";; esac; done\n'
+        'echo "pg_dump: error: could not write to output file: No space left on device" >&2\n'
+        "exit 1\n"
+    )
+    fake.chmod(0o755)
+    env["PATH"] = f"{tools}{os.pathsep}{env['PATH']}"
+    done = _stars(env, "backup", str(file))
+    assert done.returncode == 2
+    assert "No space left on device" in done.stderr and "Traceback" not in done.stderr
+    assert file.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("stars.backup")] == [
+        "stars.backup"
+    ]

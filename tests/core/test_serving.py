@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -390,3 +391,103 @@ def test_the_proxy_example_logs_requests_without_their_query_or_referer():
                 "$http_user_agent",
             ):
                 assert leaks not in formats[name], (name, leaks)
+
+
+# --- the proxy's own refusals ---------------------------------------------------------------
+
+NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+
+
+def _nginx_answers(conf: str) -> dict[str, tuple[int, dict]]:
+    """Each internal location of the proxy's refusals: the status and JSON it answers."""
+    answers = re.findall(
+        r"location = /\.nginx-refused/(\d+) \{.*?return (\d+) '(.*?)\\n';", conf, re.S
+    )
+    return {
+        code: (int(status), json.loads(body.replace("\\'", "'"))) for code, status, body in answers
+    }
+
+
+def test_the_proxy_answers_its_own_refusals_under_api_as_json_problems():
+    conf = (DEPLOY / "nginx-stars.conf").read_text()
+    server = conf.split("server {")[1]
+    for code in ("413", "414", "494"):
+        assert re.search(rf"error_page {code} =? ?/\.nginx-refused/{code};", server), code
+    answers = _nginx_answers(server)
+    assert {code: status for code, (status, _) in answers.items()} == {
+        "413": 413,
+        "414": 414,
+        "494": 431,  # as gunicorn answers headers over its limits
+    }
+    for _, body in answers.values():
+        assert set(body) == {"detail"} and isinstance(body["detail"], str), body
+    limit = re.search(r"client_max_body_size (\d+)m;", server).group(1)
+    assert str(int(limit) * 1024 * 1024) in answers["413"][1]["detail"]
+
+
+def _nginx_conf(tmp_path: Path, port: int, upstream: int) -> Path:
+    """The example's servers on plain HTTP at ``port`` in front of ``upstream``, with its
+    own files under ``tmp_path``: everything else as written."""
+    conf = (DEPLOY / "nginx-stars.conf").read_text()
+    conf = conf.replace("listen 443 ssl;", f"listen 127.0.0.1:{port};")
+    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{_free_port()};")
+    conf = re.sub(r"\n\s*(http2 on|ssl_certificate\S*\s[^;]+);", "", conf)
+    conf = conf.replace("/var/log/nginx/", f"{tmp_path}/")
+    conf = conf.replace("http://127.0.0.1:8000", f"http://127.0.0.1:{upstream}")
+    temp = " ".join(
+        f"{kind}_temp_path {tmp_path}/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    path = tmp_path / "nginx.conf"
+    path.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n{temp}\n{conf}\n}}\n"
+    )
+    return path
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed (Debian: apt-get install nginx)")
+def test_nginx_with_the_example_answers_json_under_api_and_its_own_pages_elsewhere(tmp_path):
+    stars, upstream = _start(tmp_path, "--workers", "1", "--no-worker")
+    port = _free_port()
+    conf = _nginx_conf(tmp_path, port, upstream)
+    checked = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
+    proxy = subprocess.Popen(
+        [NGINX, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off; master_process off;"],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_healthy(stars, upstream, tmp_path, want=503)
+        _wait_healthy(proxy, port, tmp_path, want=503)  # through the proxy
+
+        def answer(method, path, headers=None, body=None):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            data = r.read()
+            conn.close()
+            return r.status, r.getheader("Content-Type", ""), data
+
+        big_body = {"Content-Length": str(61 * 1024 * 1024), "Content-Type": "application/json"}
+        cases = [
+            ("GET", "?q=" + "x" * 9000, {}, None, 414, 414),
+            ("GET", "", {"X-Big": "y" * 9000}, None, 431, 400),
+            ("POST", "", big_body, b"{", 413, 413),
+        ]
+        for method, tail, headers, body, api_status, page_status in cases:
+            status, kind, data = answer(method, "/api/enquiries" + tail, headers, body)
+            assert (status, kind) == (api_status, "application/json"), (status, data[:200])
+            assert set(json.loads(data)) == {"detail"}, data
+            status, kind, data = answer(method, "/sign-in/" + tail, headers, body)
+            assert (status, kind) == (page_status, "text/html"), (status, data[:200])
+            assert b"nginx" in data  # nginx's own page, as before
+        # what passes reaches STARS, whose answers are its own
+        status, kind, data = answer("GET", "/api/nothing")
+        assert (status, kind) == (404, "application/json") and b"openapi" in data, data
+    finally:
+        proxy.terminate()
+        proxy.wait(timeout=30)
+        _stop(stars)

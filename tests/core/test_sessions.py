@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from http.cookies import SimpleCookie
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -19,6 +20,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from stars.cases.models import ProgressMeeting
 from stars.core.sessions import REFRESH_SECONDS
 from tests.conftest import PASSWORD
 from tests.live_http import Http
@@ -308,3 +310,47 @@ def test_the_keep_alive_of_an_expired_session_sends_to_sign_in(csrf_client):
     clock.shift(settings.SESSION_COOKIE_AGE + 1)
     response = web.post("/session/", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+
+
+# A form posted after the session ended was not saved: the sign-in page says so plainly, so
+# the user knows to enter it again; nothing of the form is kept, in the address or elsewhere.
+
+NOTE = "Long note about the family's week, typed over half an hour"
+
+
+def test_over_http_a_form_posted_after_the_session_ended_is_said_not_saved(
+    live_server, users, referrals
+):
+    referral_id = referrals["derby"].referral_id
+    form_page = f"/cases/{referral_id}/meeting/"
+    with time_machine.travel(START, tick=False) as clock:
+        web = Http(live_server)
+        web.sign_in("key_worker")
+        token = web.form_token(form_page)
+        clock.shift(settings.SESSION_COOKIE_AGE + 1)  # the note took longer than the session
+        body = urlencode({"csrfmiddlewaretoken": token, "attendees": "therapist", "notes": NOTE})
+        status, headers, _ = web.request(
+            "POST", form_page, body, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        assert status == 302
+        location = headers["Location"]
+        assert location == f"/sign-in/?unsaved=1&next={form_page}"  # a flag, nothing typed
+        assert ProgressMeeting.objects.count() == 0
+
+        status, _, page = web.request("GET", location)
+        text = page.decode()
+        assert status == 200
+        assert "You had been signed out, so what you just submitted was not saved." in text
+        assert "Sign in again, then enter it again on the page you were on." in text
+        assert "You were signed out because you did nothing for a while" not in text
+        assert NOTE not in text and "family" not in text
+        assert f'name="next" value="{form_page}"' in text
+        # Nothing of the form was kept for later.
+        assert not [s for s in Session.objects.all() if NOTE in str(s.get_decoded())]
+
+
+def test_a_page_opened_signed_out_does_not_say_anything_was_lost(client, db):
+    response = client.get("/referrals/")
+    assert response.status_code == 302 and response["Location"] == "/sign-in/?next=/referrals/"
+    body = client.get(response["Location"]).content.decode()
+    assert "was not saved" not in body

@@ -596,6 +596,74 @@ def test_a_date_is_accepted_exactly_when_within_the_returns_span(day):
     assert all((e.line, e.column) == (2, "DOB") and f"{day:%d/%m/%Y}" in e.message for e in errors)
 
 
+def test_a_date_after_the_day_of_import_within_the_year_is_refused_naming_its_cell():
+    today = date(2025, 11, 28)  # during the 2025-26 collection year
+    text = (
+        EP_HEAD
+        + "A,01/06/2025,S,C2,N1,U4,PR1,28/11/2025,X1,,,,\n"  # ends today: accepted
+        + "A,28/11/2025,P,C2,N1,U4,PR1,,,CARPL,,,\n"  # starts today: accepted
+        + "B,01/10/2025,S,C2,N1,U4,PR1,15/12/2025,E8,,,,\n"  # ends next month
+        + "C,29/11/2025,S,C2,N1,U4,PR1,,,,,,\n"  # starts tomorrow
+    )
+    assert parse_episodes("2026/episodes.csv", text, 2026).errors == ()  # no day given
+    errors = parse_episodes("2026/episodes.csv", text, 2026, today=today).errors
+    assert [str(e) for e in errors] == [
+        "2026/episodes.csv, line 4, column DEC: DEC 15/12/2025 is in the future (after "
+        "28/11/2025, the day of import); expected a date on or before it (an episode cannot "
+        "end in the future)",
+        "2026/episodes.csv, line 5, column DECOM: DECOM 29/11/2025 is in the future (after "
+        "28/11/2025, the day of import); expected a date on or before it (an episode cannot "
+        "start in the future)",
+    ]
+    header = parse_header(
+        "2026/header.csv",
+        HD_HEAD + "A,1,01/01/2010,WBRI,,,\nB,2,01/01/2026,WBRI,,1,03/02/2026\n",
+        2026,
+        today=today,
+    )
+    assert [(e.line, e.column) for e in header.errors] == [(3, "DOB"), (3, "MC_DOB")]
+    assert "DOB 01/01/2026 is in the future" in header.errors[0].message
+    assert "a child cannot be born in the future" in header.errors[0].message
+    # a year ended before today holds no future date; one after its end is named as before
+    past = parse_episodes(
+        "2025/episodes.csv",
+        EP_HEAD + "A,01/06/2024,S,C2,N1,U4,PR1,01/05/2025,X1,,,,\n",
+        2025,
+        today=today,
+    )
+    assert [e.message for e in past.errors] == [
+        "DEC 01/05/2025 is after the end of the year (31/03/2025)"
+    ]
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)),
+    st.dates(min_value=date(2018, 1, 1), max_value=date(2030, 12, 31)),
+    st.sampled_from(["DECOM", "DEC", "DOB"]),
+)
+@settings(max_examples=120, deadline=None)
+def test_a_date_is_accepted_exactly_when_within_the_span_known_on_the_day(day, today, column):
+    first, last = ssda903.date_span(2026, today)
+    assert last == min(date(2026, 3, 31), today)
+    if column == "DOB":
+        parsed = parse_header("h.csv", HD_HEAD + f"A,1,{day:%d/%m/%Y},WBRI,,,\n", 2026, today=today)
+    else:
+        decom, dec = (day, "") if column == "DECOM" else (first, f"{day:%d/%m/%Y}")
+        reason = "E8" if dec else ""
+        parsed = parse_episodes(
+            "e.csv",
+            EP_HEAD + f"A,{decom:%d/%m/%Y},S,C2,N1,U4,PR1,{dec},{reason},,,,\n",
+            2026,
+            today=today,
+        )
+    named = [e for e in parsed.errors if e.column == column]
+    assert (not named) == (first <= day <= last), parsed.errors
+    assert all(e.line == 2 and f"{day:%d/%m/%Y}" in e.message for e in named)
+    # within the year but after the day: named once, as in the future
+    if first <= day <= date(2026, 3, 31) and day > today:
+        assert ["in the future" in e.message for e in named] == [True]
+
+
 def test_an_episode_before_the_childs_birth_is_named():
     header = parse_header(
         "2020/header.csv", HD_HEAD + "A,1,01/01/2010,WBRI,,,\nB,1,15/05/2019,WBRI,,,\n", 2020

@@ -85,10 +85,29 @@ def test_missing_and_unknown_columns():
         "enquiries.csv:1: column decision: missing from the header; expected columns "
         "enquiry_id, child_ref, local_authority, cohort, enquiry_date, date_of_birth, "
         "decision, decision_date",
-        "referrals.csv:2: column enquiry_id: no enquiry 'E1' in enquiries.csv; expected an "
-        "enquiry_id of that file, or blank for a re-referral",
     ]
     assert str(got.warnings[0]).startswith("enquiries.csv:1: column verdict: unknown column")
+
+
+def test_a_file_not_read_for_its_header_does_not_blame_the_records_referring_to_it():
+    # its records were never read, so "no enquiry 'E1' in enquiries.csv" would be false
+    twice = REF.replace(",closure_reason\n", ",closure_reason,Cohort\n", 1)
+    assert errors(ref=twice) == [
+        "referrals.csv:1: column cohort: appears twice in the header; expected each column once"
+    ]
+    assert errors(enq="") == [
+        "enquiries.csv:1: the file is empty; expected a header row: enquiry_id, child_ref, "
+        "local_authority, cohort, enquiry_date, date_of_birth, decision, decision_date"
+    ]
+    no_id = PER.replace("referral_id,", "referral,", 1)
+    assert errors(per=no_id) == [
+        "outcome_periods.csv:1: column referral_id: missing from the header; expected columns "
+        "referral_id, start_date, end_date"
+    ]
+    # a reference to a record that is truly absent is still named
+    assert errors(per=PER + "R9,2021-02-01,\n")[0].startswith(
+        "outcome_periods.csv:5: column referral_id: no referral 'R9' in referrals.csv"
+    )
 
 
 def test_line_numbers_are_physical_lines_across_quoted_line_breaks():
@@ -238,6 +257,26 @@ def test_empty_file_and_ragged_rows():
         "local_authority, cohort, enquiry_date, date_of_birth, decision, decision_date",
         "outcome_periods.csv:2: has 4 fields; expected 3 as in the header",
     ]
+
+
+def test_a_row_with_a_field_left_out_is_refused_not_read_with_its_values_shifted():
+    # R1's start date left out: read leniently, its end date would become its start date
+    # and the period would run on without end
+    short = PER_HEAD + "R1,2021-05-03\nR1,2021-05-10,2021-09-01\nR2,2021-09-10,\n"
+    message = (
+        "outcome_periods.csv:2: has 2 fields; expected 3 as in the header (a blank cell is an "
+        "empty field between commas)"
+    )
+    assert errors(per=short) == [message]  # a clean file, checked column-wise first
+    assert errors(per=short.replace("R2,", '"R2",')) == [message]  # checked row by row
+    ref = REF.replace("live,,\n", "live\n")  # blank end date and reason left out too
+    assert errors(ref=ref, per=PER_HEAD) == [
+        "referrals.csv:3: has 9 fields; expected 11 as in the header (a blank cell is an "
+        "empty field between commas)"
+    ]
+    # blank header cells after the named columns need no fields
+    got = parse(per="referral_id,start_date,end_date,,\nR1,2021-02-01,2021-03-01\n")
+    assert got.ok and len(got.period_rows) == 1
 
 
 def test_file_names_come_from_the_caller_and_bom_is_ignored():

@@ -358,3 +358,25 @@ def test_the_investor_sees_what_was_earned_beside_what_approved_claims_paid(
     page = client.get(reverse("finance_investor"), {"as_of": day_before}).content.decode()
     row = page.split('data-testid="investor-approved"', 1)[1].split("</div>", 1)[0]
     assert money(Decimal(0)) in row
+
+
+def test_the_money_page_gives_what_approved_claims_paid_by_its_own_date(
+    client, users, approved_claim
+):
+    """Viewed as of a day before a claim was approved, the money page said the claim was
+    approved ('so far' meant today whatever the page's date): what approved claims paid is
+    as of the page's date, and the label says which date."""
+    from stars.finance.models import ClaimLine
+
+    paid = sum(
+        ClaimLine.objects.filter(claim=approved_claim).values_list("amount", flat=True),
+        Decimal(0),
+    )
+    assert paid > 0
+    approved_on = approved_claim.approved_at.date()
+    client.force_login(users["commissioner"])
+    for day, expected in ((approved_on, paid), (approved_on - dt.timedelta(days=1), Decimal(0))):
+        page = client.get(reverse("finance_money"), {"as_of": day.isoformat()}).content.decode()
+        row = page.split('data-testid="money-approved"', 1)[1].split("</div>", 1)[0]
+        assert f"Paid in claims approved by {day:%-d %B %Y}" in row, day
+        assert money(expected) in row, day

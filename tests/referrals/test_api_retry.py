@@ -13,14 +13,8 @@ from stars.core.api import basic_header
 from stars.core.models import AccessLog, IdempotencyKey
 from stars.referrals.models import Child, Enquiry
 from tests.conftest import PASSWORD
+from tests.referrals.test_api import BODY  # the enquiry the API's tests send
 
-BODY = {
-    "cohort": "D",
-    "given_name": "Alex",
-    "family_name": "Sample",
-    "date_of_birth": "2012-02-02",
-    "enquiry_date": "2024-02-01",
-}
 NOW = dt.datetime(2024, 3, 1, 10, 0, tzinfo=dt.UTC)
 
 
@@ -72,8 +66,10 @@ def test_the_same_key_with_another_body_is_refused_naming_the_key(client, users,
 
 
 def test_keys_are_each_users_own(client, users, clock):
-    assert post(client, BODY, key="shared").status_code == 201
-    answer = post(client, {**BODY, "council": "derby"}, user="admin", key="shared")
+    first = post(client, BODY, key="shared")
+    assert first.status_code == 201
+    same_child = {**BODY, "council": "derby", "child_ref": first.json()["child_ref"]}
+    answer = post(client, same_child, user="admin", key="shared")
     assert answer.status_code == 201 and "Idempotent-Replayed" not in answer
     assert Enquiry.objects.count() == 2
 
@@ -95,7 +91,7 @@ def test_a_key_is_kept_24_hours(client, users, clock):
     again = post(client, BODY, key="k-3")
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
     clock.shift(dt.timedelta(minutes=2))
-    later = post(client, BODY, key="k-3")
+    later = post(client, {**BODY, "child_ref": first.json()["child_ref"]}, key="k-3")
     assert later.status_code == 201 and "Idempotent-Replayed" not in later
     assert later.json()["enquiry_id"] != first.json()["enquiry_id"]
     assert IdempotencyKey.objects.count() == 1  # the expired one was removed
@@ -125,7 +121,7 @@ def test_an_identical_enquiry_resent_within_minutes_is_a_409_naming_the_first(cl
     again = post(client, {**BODY, "given_name": "ALEX ", "family_name": "sam ple"})
     assert again.status_code == 409, again.content
     body = again.json()
-    assert set(body) <= {"detail", "field"}
+    assert set(body) <= {"detail", "field", "child_refs"} and not body.get("child_refs")
     assert eid in body["detail"] and "3 minutes ago" in body["detail"], body
     assert "Idempotency-Key" in body["detail"]
     assert Enquiry.objects.count() == 1 and Child.objects.count() == 1
@@ -134,17 +130,20 @@ def test_an_identical_enquiry_resent_within_minutes_is_a_409_naming_the_first(cl
 def test_an_enquiry_not_identical_or_not_recent_or_by_someone_else_is_recorded(
     client, users, clock
 ):
-    assert post(client, BODY).status_code == 201
-    assert post(client, {**BODY, "why_now": "placement at risk"}).status_code == 201
-    assert post(client, {**BODY, "council": "derby"}, user="admin").status_code == 201
+    first = post(client, BODY)
+    assert first.status_code == 201
+    same_child = {**BODY, "child_ref": first.json()["child_ref"]}
+    assert post(client, {**same_child, "why_now": "placement at risk"}).status_code == 201
+    assert post(client, {**same_child, "council": "derby"}, user="admin").status_code == 201
     clock.shift(dt.timedelta(minutes=11))
-    assert post(client, BODY).status_code == 201
+    assert post(client, same_child).status_code == 201
     assert Enquiry.objects.count() == 4
 
 
 def test_with_a_key_the_client_says_which_writes_are_new(client, users, clock):
-    assert post(client, BODY, key="one").status_code == 201
-    answer = post(client, BODY, key="two")
+    first = post(client, BODY, key="one")
+    assert first.status_code == 201
+    answer = post(client, {**BODY, "child_ref": first.json()["child_ref"]}, key="two")
     assert answer.status_code == 201 and "Idempotent-Replayed" not in answer
     assert Enquiry.objects.count() == 2
 
@@ -159,8 +158,12 @@ def test_the_document_declares_the_key_the_replay_and_the_409(client, users):
     header = [p for p in op["parameters"] if p["name"] == "Idempotency-Key"]
     assert header and header[0]["in"] == "header" and not header[0].get("required"), header
     assert "Idempotent-Replayed" in op["responses"]["201"]["headers"]
-    problem = op["responses"]["409"]["content"]["application/json"]["schema"]["$ref"]
-    assert problem == "#/components/schemas/Problem"
+    conflict = op["responses"]["409"]["content"]["application/json"]["schema"]["$ref"]
+    assert conflict == "#/components/schemas/ChildrenAlike"
+    fields = spec["components"]["schemas"]["ChildrenAlike"]["properties"]
+    assert set(fields) == {"detail", "field", "child_refs"}  # a Problem, and who is alike
+    enquiry = spec["components"]["schemas"]["EnquiryIn"]["properties"]
+    assert enquiry["child_ref"]["anyOf"][0]["maxLength"] == 40 and "new_child" in enquiry
     assert all("head" not in ops for ops in spec["paths"].values())
     ids = [op["operationId"] for ops in spec["paths"].values() for op in ops.values()]
     assert len(ids) == len(set(ids)) and "stars_core_api_get_enquiry" in ids

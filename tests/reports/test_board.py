@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from stars.domain.calendar import parse_quarter
 from stars.domain.contract.parsing import parse_contract
+from stars.domain.money import funds_named
 from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL
 from stars.partnership.selectors import contract_current
 from stars.reports.card import (
@@ -20,7 +21,6 @@ from stars.reports.card import (
     card_html,
     card_pdf,
     card_xlsx,
-    funds_named,
 )
 from stars.reports.evaluation import evaluation_for
 
@@ -193,9 +193,10 @@ def test_the_card_names_the_contracts_outcome_funds():
         '[[outcome_fund]]\nname = "County Top-up"\nshare = 0.05\n\n[[local_authority]]',
         1,
     )
-    assert funds_named(parse_contract(dn2)) == "Life Chances Fund"  # lcf_share
-    assert funds_named(parse_contract(stepdown)) == "Social Outcomes Fund"
-    assert funds_named(parse_contract(two)) == "outcome funds"
+    # the one fund of lcf_share is the Life Chances Fund
+    assert funds_named([f.name for f in parse_contract(dn2).funds]) == "Life Chances Fund"
+    assert funds_named([f.name for f in parse_contract(stepdown).funds]) == "Social Outcomes Fund"
+    assert funds_named([f.name for f in parse_contract(two).funds]) == "outcome funds"
     labels = [label.format(funds="Social Outcomes Fund") for _, label in MONEY_KEYS]
     assert "Social Outcomes Fund share" in labels
     assert "Council cost after the Social Outcomes Fund" in labels

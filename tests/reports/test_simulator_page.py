@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from html import unescape as html_unescape
 
 import openpyxl
 import pytest
@@ -14,10 +15,12 @@ import time_machine
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from stars.core.models import AccessLog
 from stars.jobs.worker import run_worker
-from stars.reports import simulator_views
+from stars.reports import simulator_views, tasks
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+DOWNLOAD = re.compile(r'href="([^"]+)" data-testid="simulation-xlsx"')
 
 URL = "/reports/simulator/"
 QUERY = {"as_of": "2023-09-30", "runs": "60", "seed": "1", "to": "", "settings": ""}
@@ -56,7 +59,7 @@ def test_a_simulation_shows_fan_charts_with_their_tables_and_a_what_if(client, p
         'data-testid="investor_by_year"',
     ):
         assert text in html, text
-    xlsx = client.get(URL, {**QUERY, "format": "xlsx"})
+    xlsx = client.get(URL + html_unescape(DOWNLOAD.search(html)[1]))
     assert xlsx.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert "Assumptions" in wb.sheetnames
@@ -205,7 +208,6 @@ def test_the_investor_simulates_from_a_quarter_s_end_only(client, programme):
     page = client.post(URL, {**QUERY, "as_of": "2023-09-29"})
     assert page.status_code == 400
     assert b"Enter the last day of a quarter that has ended" in page.content
-    assert client.get(URL, {**QUERY, "as_of": "2023-09-29", "format": "xlsx"}).status_code == 400
     started = client.post(URL, {"check": "1", "as_of": "2024-06-29"})
     assert started.status_code == 400 and not DBTaskResult.objects.exists()
     assert client.post(URL, QUERY).status_code == 200  # 30 September 2023: a quarter's end
@@ -215,3 +217,74 @@ def test_the_investor_simulates_from_a_quarter_s_end_only(client, programme):
         offered = re.search(r'id="id_as_of" name="as_of" type="date" value="([^"]+)"', form)[1]
         assert offered == "2026-12-31"  # the last quarter ended before the contract's end
         assert client.post(URL, {**QUERY, "as_of": offered}).status_code == 200
+
+
+def _no_simulation(monkeypatch):
+    """From here on, working a simulation out fails the test."""
+
+    def simulated(*args, **kwargs):
+        raise AssertionError("a GET simulated")
+
+    monkeypatch.setattr(simulator_views, "simulation_page", simulated)
+    monkeypatch.setattr(tasks, "simulation_for", simulated)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_workbook_is_the_kept_result_of_the_simulation_posted(client, programme, monkeypatch):
+    """The results' download link is a GET, which a prefetcher or a crawler may follow: it
+    serves the workbook kept with the simulation's result (a short one worked out at once,
+    a long one by a worker), and works nothing out. It simulated again on every GET, from
+    the parameters in its address."""
+    client.force_login(programme["provider_manager"])
+    html = client.post(URL, QUERY).content.decode()
+    link = html_unescape(DOWNLOAD.search(html)[1])
+    assert link.startswith("?job=") and link.endswith("&format=xlsx")
+    (kept,) = DBTaskResult.objects.all()  # a finished job: no worker will run it again
+    assert kept.status == "SUCCESSFUL" and kept.worker_ids
+    _no_simulation(monkeypatch)
+    for _ in range(2):
+        xlsx = client.get(URL + link)
+        assert xlsx.status_code == 200
+        assert xlsx["Content-Disposition"].endswith('-simulation-2023-09-30.xlsx"')
+        run = dict(openpyxl.load_workbook(io.BytesIO(xlsx.content))["Run"].values)
+        assert (run["Records as of"], run["Runs"], run["Seed"]) == ("2023-09-30", 60, 1)
+    assert DBTaskResult.objects.count() == 1
+    run_worker(batch=True, interval=0, verbosity=0)  # nothing waiting: nothing run again
+    exports = AccessLog.objects.filter(action="export", object_id="simulation")
+    assert exports.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_workbook_link_without_a_finished_simulation_says_so_and_works_nothing_out(
+    client, programme, monkeypatch
+):
+    """An old link (the simulation's values in its address), a made-up or another user's
+    job, or a job still running: 404, a page that says there is nothing to download yet,
+    and no simulation worked out nor job started."""
+    monkeypatch.setattr(simulator_views, "INLINE_SECONDS", 0.0)
+    client.force_login(programme["commissioner"])  # Derby's
+    started = client.post(URL, {**QUERY, "runs": "150"})["Location"]  # a background job
+    job = started.split("?job=")[1]
+    _no_simulation(monkeypatch)
+    waiting = client.get(URL, {"job": job, "format": "xlsx"})
+    assert waiting.status_code == 404
+    assert b"still running" in waiting.content and f"?job={job}".encode() in waiting.content
+    old_link = {**QUERY, "format": "xlsx"}
+    for query in (old_link, {"job": "not-a-job", "format": "xlsx"}):
+        page = client.get(URL, query)
+        assert page.status_code == 404, query
+        html = page.content.decode()
+        assert 'data-testid="no-workbook"' in html and "no finished simulation" in html
+        assert 'method="post" action="/reports/simulator/"' in html  # the form to simulate
+    filled = client.get(URL, old_link).content.decode()  # with the old link's values
+    assert 'name="runs" type="number" value="60"' in filled
+    assert DBTaskResult.objects.count() == 1
+    assert not AccessLog.objects.filter(action="export").exists()
+    monkeypatch.undo()
+    run_worker(batch=True, interval=0, verbosity=0)
+    done = client.get(started).content.decode()
+    assert html_unescape(DOWNLOAD.search(done)[1]) == f"?job={job}&format=xlsx"
+    assert client.get(URL, {"job": job, "format": "xlsx"}).status_code == 200
+    client.force_login(programme["provider_manager"])  # the programme's, not Derby's
+    other = client.get(URL, {"job": job, "format": "xlsx"})
+    assert other.status_code == 404 and b"no finished simulation" in other.content

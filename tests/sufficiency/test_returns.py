@@ -3,12 +3,15 @@ the domain's on the same files; only the council's own users see them."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import hashlib
 import io
 import shutil
 from pathlib import Path
 
 import pytest
+import time_machine
 from click.testing import CliRunner
 from django.conf import settings
 from django.db import connection
@@ -597,3 +600,67 @@ def test_returns_that_record_every_provider_show_no_provider_not_recorded_rows(d
     merged = council_returns(derby)
     forecast = forecast_context(merged, LAST_YEAR, Choices(years=1))
     assert not {row[0] for row in forecast["tables"][1].rows if "not recorded" in row[0]}
+
+
+def _after(folder: Path, today: dt.date) -> list[str]:
+    """Every date cell of every return under ``folder`` after ``today``, as the import names
+    it, read with the standard library (file order, then line, then column)."""
+    named = []
+    for year_dir in sorted(folder.iterdir()):
+        for kind, columns in (("header", ("DOB", "MC_DOB")), ("episodes", ("DEC", "DECOM"))):
+            rows = csv.DictReader((year_dir / f"{kind}.csv").read_text().splitlines())
+            for line, row in enumerate(rows, start=2):
+                for column in columns:
+                    if not row[column]:
+                        continue
+                    day = dt.datetime.strptime(row[column], "%d/%m/%Y").date()
+                    if day > today:
+                        named.append(
+                            f"{year_dir.name}/{kind}.csv:{line}: column {column}: {column} "
+                            f"{row[column]} is in the future (after {today:%d/%m/%Y}"
+                        )
+    return named
+
+
+def test_returns_hold_no_date_after_their_own_31_march(derby, returns_dir):
+    # the demo's generated returns, each as known at its 31 March: imported on the last
+    # one's 31 March, none is in the future
+    got = returns_import(council=derby, folder=returns_dir, today=dt.date(LAST_YEAR, 3, 31))
+    assert got.years == tuple(range(FIRST_YEAR, LAST_YEAR + 1))
+    assert _after(returns_dir, dt.date(LAST_YEAR, 3, 31)) == []
+
+
+@pytest.mark.parametrize("today", [dt.date(LAST_YEAR, 2, 20), dt.date(LAST_YEAR - 2, 12, 1)])
+def test_a_date_after_the_day_of_import_in_any_return_is_refused_and_nothing_changes(
+    derby, returns_dir, today
+):
+    # a placement started or ended after the day of import in that day's year's return (and,
+    # imported a year earlier, in the next year's too), the other years' dates all past
+    returns_import(council=derby, folder=returns_dir)
+    before = sorted(SufficiencyReturn.objects.values_list("pk", "sha256"))
+    expected = _after(returns_dir, today)
+    years = {int(line.split("/")[0]) for line in expected}
+    year_of_today = today.year + (today.month >= 4)  # the collection year it falls in
+    assert len(expected) > 10 and years == set(range(year_of_today, LAST_YEAR + 1))
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir, today=today)
+    lines = caught.value.lines
+    assert caught.value.headline.startswith(f"{len(expected)} problems found; nothing was")
+    shown = lines[: services.MAX_LISTED]
+    assert [x[: len(e)] for x, e in zip(shown, expected, strict=False)] == expected[:200]
+    assert all(x.endswith("in the future)") for x in shown)
+    assert lines[len(shown) :] == (
+        [f"... and {len(expected) - len(shown)} more problems"] if len(expected) > 200 else []
+    )
+    assert sorted(SufficiencyReturn.objects.values_list("pk", "sha256")) == before
+
+
+@time_machine.travel(dt.datetime(LAST_YEAR, 3, 10, 12, tzinfo=dt.UTC), tick=False)
+def test_the_import_command_takes_today_from_the_clock(derby, returns_dir):
+    expected = _after(returns_dir, dt.date(LAST_YEAR, 3, 10))
+    got = CliRunner().invoke(cli.app, ["sufficiency", "import", str(returns_dir), "--council",
+                                       "derby"])  # fmt: skip
+    assert got.exit_code == 1, got.output
+    listed = [x for x in got.stderr.splitlines() if x.startswith(f"{LAST_YEAR}/")]
+    assert [x[: len(e)] for x, e in zip(listed, expected, strict=True)] == expected
+    assert not SufficiencyReturn.objects.exists()

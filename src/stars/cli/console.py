@@ -21,7 +21,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection
 
 from stars.domain.calendar import parse_date
 
@@ -43,8 +43,16 @@ def setup(migrate: bool = True) -> None:
     finally:
         gc.freeze()
         gc.enable()
-    if migrate and not schema_current():
-        call_command("migrate", interactive=False, verbosity=0)
+    try:
+        if migrate and not schema_current():
+            call_command("migrate", interactive=False, verbosity=0)
+    except OperationalError as exc:
+        fail(f"cannot use the database (DATABASE_URL): {one_line(exc)}")
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (a driver's message spans several)."""
+    return " ".join(str(exc).split())
 
 
 def schema_current() -> bool:

@@ -12,13 +12,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from stars.cli.console import fail
 from stars.cli.terminal import console, out
 from stars.partnership.models import Council
+from stars.partnership.selectors import council_named
 from stars.sufficiency import validator
 from stars.sufficiency.config import ConfigError, load_config
 from stars.sufficiency.services import ReturnsRejected, return_files, returns_import
 
 
 def import_returns(*, folder: Path, council: str, replace_with_empty: bool) -> None:
-    la = Council.objects.filter(code=council.lower()).first()
+    la = council_named(council)
     if la is None:
         known = ", ".join(Council.objects.order_by("code").values_list("code", flat=True))
         fail(f"--council {council!r}: no such council; expected one of {known or 'none loaded'}")

@@ -92,22 +92,35 @@ def backup(path: Path) -> Outcome:
     record_access(
         user=None, action="export", object_type="database", detail=f"backup to {path.name}"
     )
-    if connection.vendor == "sqlite":
-        tmp = path.with_name(path.name + ".partial")
-        tmp.unlink(missing_ok=True)
-        source = sqlite3.connect(str(db["NAME"]))
-        target = sqlite3.connect(str(tmp))
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
-        tmp.replace(path)
-    elif connection.vendor == "postgresql":
-        _run(["pg_dump", "--format=custom", "--no-owner", f"--file={path}"], _pg_env(db))
-    else:
+    if connection.vendor not in ("sqlite", "postgresql"):
         raise BackupError(f"backups of {connection.vendor} databases are not supported")
+    # written beside the file and renamed when complete, so a backup that fails (a full
+    # disk) leaves the last good one of the same name; readable by this user only, as the
+    # database itself is (the children's records are in it)
+    tmp = path.with_name(path.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        raise BackupError(f"{path}: cannot write the backup ({exc.strerror})") from exc
+    try:
+        if connection.vendor == "sqlite":
+            source = sqlite3.connect(str(db["NAME"]))
+            target = sqlite3.connect(str(tmp))
+            try:
+                with target:
+                    source.backup(target)
+            except sqlite3.Error as exc:
+                raise BackupError(f"{path}: the copy failed ({exc}); nothing was replaced") from exc
+            finally:
+                target.close()
+                source.close()
+        else:
+            _run(["pg_dump", "--format=custom", "--no-owner", f"--file={tmp}"], _pg_env(db))
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return Outcome(path=path, vendor=connection.vendor, size=path.stat().st_size)
 
 

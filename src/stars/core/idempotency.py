@@ -13,9 +13,11 @@ stores nothing, so it can be corrected and sent again under the same key.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -120,3 +122,16 @@ def idempotent(
         )
     response[REPLAYED_HEADER] = "true"
     return replay(first.object_id, first.status)
+
+
+@contextmanager
+def one_at_a_time(user: Any) -> Iterator[None]:
+    """A transaction in which ``user``'s writes run one after the other: the user's row is
+    locked (``SELECT ... FOR UPDATE``) until it ends, so a check of what the user recorded
+    (a write sent again, a child already recorded) and the write it allows cannot be
+    overtaken by the same user's other request. SQLite takes its one write lock as every
+    transaction begins (``transaction_mode="IMMEDIATE"``), which does the same. (``user``
+    may be a signed-in browser's lazy user: its model is read from the settings.)"""
+    with transaction.atomic():
+        get_user_model()._base_manager.select_for_update().filter(pk=user.pk).first()
+        yield

@@ -239,6 +239,16 @@ def allowed(user: Any, page_name: str) -> bool:
     )
 
 
+def to_sign_in(request: HttpRequest) -> HttpResponse:
+    """To the sign-in page, which comes back to this page afterwards. A form posted signed
+    out (the session ended while it was being filled in) was not saved: the sign-in page
+    says so (``unsaved=1``, a flag, nothing of the form), so the user knows to enter it
+    again. What was posted is not kept (docs/decisions/0007-forms-posted-after-sign-out.md)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return redirect_to_login(request.get_full_path())
+    return redirect_to_login(request.get_full_path(), login_url=f"{reverse('login')}?unsaved=1")
+
+
 def page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Require sign-in and one of the roles of ``PAGES[name]``."""
     if name not in PAGES:
@@ -248,7 +258,7 @@ def page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., Htt
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return to_sign_in(request)
             if not allowed(request.user, name):
                 raise PermissionDenied(f"the {name} page is not open to your role")
             if not scope_of(request.user).child_level:

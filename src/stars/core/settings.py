@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import os
+import pwd
 from pathlib import Path
 
 import dj_database_url
@@ -25,6 +26,30 @@ from stars.core.logs import logging_config
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
 STARS_HOME = Path(os.environ.get("STARS_HOME", Path.cwd() / "var")).resolve()
+
+
+def _data_directory(path: Path) -> None:
+    """Make ``path`` (under STARS_HOME) if missing; refuse to start, in one line, when it
+    cannot be made or this user cannot write in it (uploads, the outbox and SQLite live
+    there: found out now, not when a user's upload fails)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"STARS_HOME: cannot make the data directory {path} ({exc.strerror}); "
+            "refusing to start."
+        ) from exc
+    if not os.access(path, os.W_OK | os.X_OK):
+        try:
+            user = pwd.getpwuid(os.geteuid()).pw_name
+        except KeyError:  # a user id without a name (a container's)
+            user = str(os.geteuid())
+        raise ImproperlyConfigured(
+            f"STARS_HOME: the data directory {path} is not writable by the user {user}; "
+            "refusing to start."
+        )
+
+
 STARS_ENV = os.environ.get("STARS_ENV", "development")
 PRODUCTION = STARS_ENV == "production"
 
@@ -126,7 +151,7 @@ TEMPLATES = [
     }
 ]
 
-STARS_HOME.mkdir(parents=True, exist_ok=True)
+_data_directory(STARS_HOME)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{STARS_HOME / 'stars.sqlite3'}", conn_max_age=60
@@ -258,7 +283,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = STARS_HOME / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+_data_directory(STATIC_ROOT)
 STATICFILES_DIRS = [PACKAGE_DIR / "core" / "static"]
 WHITENOISE_USE_FINDERS = True
 STORAGES = {

@@ -37,6 +37,14 @@ MONEY_FORMAT = "£#,##0.00;[Red]-£#,##0.00"
 CHANGE_FORMAT = '+£#,##0.00;[Red]-£#,##0.00;"no change"'
 RATE_FORMAT = "0.0%"  # a rate or share as the pages show it: 0.6471 is 64.7%
 MEAN_FORMAT = "0.00"  # a mean as the pages show it: two decimal places
+#: The number format of each kind of column ``xlsx`` is told of; a column named in several
+#: kinds takes the first of them here.
+NUMBER_FORMATS: dict[str, str] = {
+    "money": MONEY_FORMAT,
+    "change": CHANGE_FORMAT,
+    "rate": RATE_FORMAT,
+    "mean": MEAN_FORMAT,
+}
 UNDATED = dt.datetime(1980, 1, 1)  # the earliest date a zip entry can carry
 
 
@@ -118,11 +126,14 @@ def xlsx(
         ws.append([xlsx_cell(ws, h) for h in headers])
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        money = (money_columns or {}).get(title, set())
-        rates = (rate_columns or {}).get(title, set())
-        changes = (change_columns or {}).get(title, set())
-        means = (mean_columns or {}).get(title, set())
-        rate_at = {i for i, h in enumerate(headers) if h in rates}  # a row may be short
+        given = {
+            "money": money_columns,
+            "change": change_columns,
+            "rate": rate_columns,
+            "mean": mean_columns,
+        }
+        kinds = {kind: (columns or {}).get(title, set()) for kind, columns in given.items()}
+        rate_at = {i for i, h in enumerate(headers) if h in kinds["rate"]}  # a row may be short
         for row in rows:
             ws.append(
                 [
@@ -133,18 +144,12 @@ def xlsx(
         for i, h in enumerate(headers, start=1):
             letter = get_column_letter(i)
             ws.column_dimensions[letter].width = max(12, min(40, len(str(h)) + 2))
-            if h in money:
+            number_format = next(
+                (f for kind, f in NUMBER_FORMATS.items() if h in kinds[kind]), None
+            )
+            if number_format is not None:
                 for cell in ws[letter][1:]:
-                    cell.number_format = MONEY_FORMAT
-            elif h in changes:
-                for cell in ws[letter][1:]:
-                    cell.number_format = CHANGE_FORMAT
-            elif h in rates:
-                for cell in ws[letter][1:]:
-                    cell.number_format = RATE_FORMAT
-            elif h in means:
-                for cell in ws[letter][1:]:
-                    cell.number_format = MEAN_FORMAT
+                    cell.number_format = number_format
         ws.freeze_panes = "A2"
     wb.properties.created = wb.properties.modified = UNDATED
     buf = io.BytesIO()

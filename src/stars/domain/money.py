@@ -10,7 +10,7 @@ outcome fund contributes and what the councils pay are worked out here and nowhe
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -74,6 +74,12 @@ def to_json_ready(value: Any, rate_keys: Collection[str] = (), _in_rate: bool = 
 
 
 # -- money of a group of referrals --------------------------------------------------------------
+
+
+def funds_named(names: Sequence[str]) -> str:
+    """A contract's outcome funds as a label names them ("Council cost after the ..."): the
+    one fund's name (the Life Chances Fund for ``lcf_share``), else "outcome funds"."""
+    return names[0] if len(names) == 1 else "outcome funds"
 
 
 def fund_contribution(outcome_payments: Decimal, fund_share: Decimal) -> Decimal:

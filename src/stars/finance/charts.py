@@ -10,12 +10,13 @@ from stars.finance.figures import MoneyRow
 
 
 def cumulative_chart(rows: Sequence[MoneyRow]) -> str:
-    """Cumulative payments, council cost and cashable savings over time."""
+    """Cumulative payments, council cost (after the outcome funds: the tables beside name
+    them; a legend cuts a long label short) and cashable savings over time."""
     data = []
     for r in rows:
         for label, value in (
             ("Paid (outcomes and fees)", r.paid),
-            ("Council cost after LCF", r.council_cost),
+            ("Council cost", r.council_cost),
             ("Cashable savings", r.cashable_savings),
         ):
             data.append({"as of": r.label, "measure": label, "pounds": float(pence(value))})

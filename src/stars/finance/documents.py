@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from stars.core.documents import pdf
 from stars.core.spreadsheets import csv_text, xlsx
 from stars.domain.calendar import month_label
+from stars.domain.money import funds_named
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.finance.selectors import claim_lines_of, claim_totals_of, line_names
 
@@ -60,7 +61,7 @@ def _line_row(line: ClaimLine, money: Any) -> list[Any]:
 
 def claim_summary(claim: OutcomeClaim) -> list[tuple[str, Any]]:
     t = claim_totals_of(claim)
-    after = t.funds[0].name if len(t.funds) == 1 else "outcome funds"
+    after = funds_named([f.name for f in t.funds])
     return [
         ("Council", claim.council.name),
         ("Month", month_label(claim.month)),

@@ -21,7 +21,7 @@ from stars.domain.calendar import age_on, months_between
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import SUPPRESSED, pseudonym, published_rate, suppress_group
 from stars.domain.evaluation.report import evaluation_report
-from stars.domain.money import ZERO, Money, capped_split
+from stars.domain.money import ZERO, Money, capped_split, funds_named
 from stars.domain.outcomes.claims import payable_money
 from stars.domain.outcomes.engine import (
     money_by_dates_and_group,
@@ -197,6 +197,7 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
     return {
         "total": total,
         "funds": totals,
+        "funds_named": funds_named(list(totals)),  # "Council cost after the ..."
         "by_council": by_council,
         "by_cohort": by_cohort,
         "by_month": months,

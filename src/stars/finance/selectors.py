@@ -217,12 +217,12 @@ def _claimed_by_council() -> dict[int, Decimal]:
     return _lines_by_council(ClaimLine.objects.exclude(component=GUARANTEED_FEE))
 
 
-def _approved_by_council(as_of: dt.date | None = None) -> dict[int, Decimal]:
-    """The exact total of approved claims' lines (approved by the end of ``as_of``, when
-    given), by council id."""
-    lines = ClaimLine.objects.filter(claim__status=ClaimStatus.APPROVED)
-    if as_of is not None:
-        lines = lines.filter(claim__approved_at__date__lte=as_of)
+def _approved_by_council(as_of: dt.date) -> dict[int, Decimal]:
+    """The exact total of the lines of claims approved by the end of ``as_of``, by council
+    id."""
+    lines = ClaimLine.objects.filter(
+        claim__status=ClaimStatus.APPROVED, claim__approved_at__date__lte=as_of
+    )
     return _lines_by_council(lines)
 
 
@@ -251,10 +251,11 @@ def headroom(user: Any) -> dict[str, Any]:
     return {"councils": rows, "programme": programme}
 
 
-def approved_total(user: Any) -> Decimal:
-    """The exact total of approved claims in the user's councils: each council's summed by
-    the database once per version of the claims and their lines."""
-    return _approved_in(councils_visible(user), None)
+def approved_total(user: Any, *, as_of: dt.date) -> Decimal:
+    """What the approved claims of the user's councils have paid (approved by the end of
+    ``as_of``): each council's summed by the database once per version of the claims and
+    their lines (the money page, as of its date)."""
+    return _approved_in(councils_visible(user), as_of)
 
 
 def programme_approved_total(as_of: dt.date) -> Decimal:
@@ -264,7 +265,7 @@ def programme_approved_total(as_of: dt.date) -> Decimal:
     return _approved_in(programme_councils(Council.objects.all()), as_of)
 
 
-def _approved_in(councils: QuerySet[Council], as_of: dt.date | None) -> Decimal:
+def _approved_in(councils: QuerySet[Council], as_of: dt.date) -> Decimal:
     version = data_version(CLAIM_RECORDS)
     by_council = cached_figures(
         "approved_by_council", version, (as_of,), lambda: _approved_by_council(as_of)

@@ -106,6 +106,15 @@ def councils_in_scope(user: Any) -> QuerySet[Council]:
     )
 
 
+def council_named(code: str, qs: QuerySet[Council] | None = None) -> Council | None:
+    """The council a typed code names, in any case: codes are case-insensitive on input
+    (docs/tracker-format.md), while a contract may spell one with capitals (``NorthBay``),
+    which the council keeps. A council spelt exactly so comes first."""
+    code = code.strip()
+    found = list((Council.objects.all() if qs is None else qs).filter(code__iexact=code))
+    return next((c for c in found if c.code == code), found[0] if found else None)
+
+
 def programme_councils(qs: QuerySet[Council]) -> QuerySet[Council]:
     """Councils of the programme worked in (every council when not narrowed to one)."""
     active = programme_active()

@@ -12,6 +12,7 @@ from stars.core.roles import COUNCIL_ROLES, Role
 from stars.domain.contract.parsing import parse_contract
 from stars.domain.contract.terms import Contract as ContractTerms
 from stars.partnership.models import Contract, Council, Programme, User
+from stars.partnership.selectors import council_named
 
 
 @transaction.atomic
@@ -77,7 +78,7 @@ def user_create(
         raise UserError(None, f"unknown role {role!r}; expected one of {', '.join(Role.values)}")
     council_obj = None
     if council:
-        council_obj = Council.objects.filter(code=council.lower()).first()
+        council_obj = council_named(council)
         if council_obj is None:
             codes = ", ".join(Council.objects.values_list("code", flat=True)) or "none loaded"
             raise UserError(None, f"unknown council {council!r}; expected one of: {codes}")

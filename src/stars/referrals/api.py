@@ -29,16 +29,25 @@ from stars.core.idempotency import (
     IdempotencyKeyHeader,
     IdempotencyKeyValue,
     idempotent,
+    one_at_a_time,
 )
 from stars.core.permissions import scope_of
 from stars.domain.calendar import long_date
 from stars.domain.idempotency import HEADER, RESENT_WITHIN, minutes_ago
 from stars.domain.pipeline import NEED_LABELS, PAPER_LABELS, WHY_NOW_MAX_LENGTH
 from stars.partnership.models import Council
-from stars.partnership.selectors import contract_current, programme_councils
+from stars.partnership.selectors import contract_current, council_named, programme_councils
 from stars.referrals import services
+from stars.referrals.forms import child_described
 from stars.referrals.models import Child, Enquiry
-from stars.referrals.selectors import enquiries_visible, enquiry_resent, referrals_visible
+from stars.referrals.selectors import (
+    child_visible,
+    children_alike,
+    children_alike_restricted,
+    enquiries_visible,
+    enquiry_resent,
+    referrals_visible,
+)
 
 router = Router()
 
@@ -60,6 +69,26 @@ class EnquiryIn(Schema):
     )
     why_now: bounded_text(WHY_NOW_MAX_LENGTH) = ""
     outside_criteria: bool = False
+    child_ref: bounded_text(column_length(Child, "child_ref")) | None = Field(
+        None,
+        description="the reference (`child_ref`, as the API answers it) of a child already "
+        "recorded in your scope, when the enquiry is for them: no new child is recorded. "
+        "The child must be of the enquiry's council, with the same name (case and spaces "
+        "aside) and date of birth",
+    )
+    new_child: bool = Field(
+        False,
+        description="`true`: the enquiry is for a child not yet recorded, although a child "
+        "of the same name and date of birth is (answered 409 without it)",
+    )
+
+
+class ChildrenAlike(Problem):
+    child_refs: list[str] = Field(
+        [],
+        description="when children of the same name and date of birth are already recorded "
+        "in your scope: their references (send one as `child_ref`, or `new_child: true`)",
+    )
 
 
 class EnquiryOut(Schema):
@@ -158,7 +187,7 @@ def get_enquiry(request: HttpRequest, enquiry_id: str) -> Any:
 
 @router.post(
     "/enquiries",
-    response=answers({201: EnquiryOut}, 400, 409, 413),
+    response={**answers({201: EnquiryOut}, 400, 413), 409: ChildrenAlike},
     tags=["enquiries"],
     openapi_extra={"responses": {201: {"headers": REPLAYED_RESPONSE_HEADER}}},
 )
@@ -173,9 +202,14 @@ def create_enquiry(
     Sent again (no answer seen): with the same `Idempotency-Key`, the first answer is given
     again and nothing is recorded. Without a key, an enquiry identical to one you recorded
     in the last 10 minutes (the same child by name and date of birth, and every other
-    field the same) is refused with 409 naming it."""
+    field the same) is refused with 409 naming it.
+
+    The same child again: when a child of the same name and date of birth is already
+    recorded in your scope, the enquiry is refused with 409 naming their references
+    (`child_refs`): send the enquiry again with the child's `child_ref`, or with
+    `new_child: true` for a different child."""
     user = require(request, "enquiry_new")
-    return idempotent(
+    answer = idempotent(
         request,
         response,
         user=user,
@@ -185,33 +219,113 @@ def create_enquiry(
         created_id=lambda value: str(value.enquiry_id),
         replay=lambda enquiry_id, status: _enquiry_replay(request, user, enquiry_id, status),
     )
+    if isinstance(answer.value, ChildrenAlike) and answer.value.child_refs:
+        # logged here, once the write's transaction (rolled back: nothing recorded) is over
+        record_list(
+            user=user,
+            object_type="child",
+            object_ids=answer.value.child_refs,
+            path=request.path,
+            detail="API: a child of the same name and date of birth, named in a 409",
+        )
+    return answer
 
 
 def _enquiry_create(user: Any, payload: EnquiryIn, *, resent_refused: bool) -> Status[Any]:
     scope = scope_of(user)
-    code = (payload.council or (user.council.code if user.council_id else "")).lower()
+    code = (payload.council or (user.council.code if user.council_id else "")).strip()
     if not code:
         return Status(422, Problem(detail="Give the council's code, e.g. derby", field="council"))
-    if not scope.covers(code):
+    council = council_named(code, programme_councils(Council.objects.all()))
+    if not scope.covers(council.code if council else code.lower()):
         return Status(
             422,
             Problem(detail="you can record enquiries for your own council only", field="council"),
         )
-    council = programme_councils(Council.objects.filter(code=code)).first()
     if council is None:
-        return Status(422, Problem(detail=f"unknown council {code!r}", field="council"))
-    fields = payload.dict(exclude={"council"})
-    now = timezone.now()
-    if resent_refused:
-        fields_compared = {k: v for k, v in fields.items() if k != "outside_criteria"}
-        same = enquiry_resent(user, since=now - RESENT_WITHIN, council_code=code, **fields_compared)
-        if same is not None:
-            return Status(409, Problem(detail=_resent(same, now)))
-    try:
-        e = services.enquiry_record(council=council, **fields)
-    except services.PipelineError as exc:
-        return Status(422, Problem(detail=exc.message, field=exc.field))
-    return Status(201, _enquiry_out(e, True))
+        return Status(422, Problem(detail=f"unknown council {code.lower()!r}", field="council"))
+    code = council.code  # as the contract spells it
+    if payload.child_ref is not None and payload.new_child:
+        return Status(
+            422,
+            Problem(detail="send child_ref or new_child: true, not both", field="new_child"),
+        )
+    fields = payload.dict(exclude={"council", "child_ref", "new_child"})
+    with one_at_a_time(user):  # two requests at once cannot both pass the checks
+        now = timezone.now()
+        if resent_refused:
+            compared = {k: v for k, v in fields.items() if k != "outside_criteria"}
+            same = enquiry_resent(user, since=now - RESENT_WITHIN, council_code=code, **compared)
+            if same is not None:
+                return Status(409, Problem(detail=_resent(same, now)))
+        alike = children_alike(
+            user,
+            council_code=code,
+            given_name=payload.given_name,
+            family_name=payload.family_name,
+            date_of_birth=payload.date_of_birth,
+        )
+        child = None
+        if payload.child_ref is not None:
+            child = child_visible(user, payload.child_ref)
+            if child is None:
+                return Status(422, _no_such_child(payload.child_ref))
+            if child not in alike:
+                return Status(422, _not_alike(child, council))
+        elif not payload.new_child:
+            hidden = children_alike_restricted(
+                user,
+                council_code=code,
+                given_name=payload.given_name,
+                family_name=payload.family_name,
+                date_of_birth=payload.date_of_birth,
+            )
+            if alike or hidden:
+                return Status(409, _children_alike(alike, hidden))
+        try:
+            e = services.enquiry_record(council=council, child=child, **fields)
+        except services.PipelineError as exc:
+            return Status(422, Problem(detail=exc.message, field=exc.field))
+        return Status(201, _enquiry_out(e, True))
+
+
+def _no_such_child(child_ref: str) -> Problem:
+    """The same words for a child that does not exist and one outside the user's scope."""
+    return Problem(detail=f"no child {child_ref!r} in your scope", field="child_ref")
+
+
+def _not_alike(child: Child, council: Council) -> Problem:
+    if child.council_id != council.pk:
+        return Problem(
+            detail=f"child {child.child_ref} is recorded for {child.council.name}, "
+            f"not {council.name}",
+            field="child_ref",
+        )
+    return Problem(
+        detail=f"child {child.child_ref} is recorded with another name or date of birth: "
+        "send the name and date of birth as recorded, or new_child: true without child_ref "
+        "for a different child",
+        field="child_ref",
+    )
+
+
+def _children_alike(alike: list[Child], hidden: int) -> ChildrenAlike:
+    """The 409 for a child who may already be recorded: who, and how to go on."""
+    if alike:
+        detail = (
+            f"Already recorded for {alike[0].council.name}: "
+            + "; ".join(child_described(c) for c in alike)
+            + ". Nothing was recorded. Send the enquiry again with child_ref set to the "
+            "child's reference if it is for them, or with new_child: true if it is for a "
+            "different child"
+        )
+    else:
+        detail = (
+            "A possible duplicate exists: a record of this council that only administrators "
+            "can see may be this child. Nothing was recorded. Ask an administrator, then send "
+            "the enquiry again with new_child: true if it is for a different child"
+        )
+    return ChildrenAlike(detail=detail, field="child_ref", child_refs=[c.child_ref for c in alike])
 
 
 def _resent(e: Enquiry, now: dt.datetime) -> str:

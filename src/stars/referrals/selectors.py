@@ -63,6 +63,23 @@ def enquiries_visible(user: Any) -> QuerySet[Enquiry]:
     return qs.distinct() if scope.key_worker_id is not None else qs
 
 
+def children_visible(user: Any) -> QuerySet[Child]:
+    """The children in the user's scope: their councils' (a key worker's through their
+    referrals), a restricted child's left out for everyone but administrators."""
+    return (
+        scope_of(user)
+        .filter(Child.objects.all(), key_worker="referrals__key_worker_id", child="")
+        .distinct()
+        .select_related("council")
+    )
+
+
+def child_visible(user: Any, child_ref: str) -> Child | None:
+    """The child with this reference in the user's scope; None for one outside it (another
+    council's, a restricted one) exactly as for one that does not exist."""
+    return children_visible(user).filter(child_ref=child_ref).first()
+
+
 def children_alike(
     user: Any, *, council_code: str, given_name: str, family_name: str, date_of_birth: dt.date
 ) -> list[Child]:
@@ -71,14 +88,8 @@ def children_alike(
     council's children are never returned."""
     key = name_key(given_name, family_name)
     qs = (
-        scope_of(user)
-        .filter(
-            Child.objects.filter(council__code=council_code, date_of_birth=date_of_birth),
-            key_worker="referrals__key_worker_id",
-            child="",
-        )
-        .distinct()
-        .select_related("council")
+        children_visible(user)
+        .filter(council__code=council_code, date_of_birth=date_of_birth)
         .prefetch_related("enquiries")
         .order_by("pk")
     )

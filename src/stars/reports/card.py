@@ -33,6 +33,7 @@ from stars.domain.disclosure import (
     suppress_group,
 )
 from stars.domain.evaluation.report import ABOVE_MAXIMUM, money_of_section
+from stars.domain.money import funds_named
 from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL, OVER_MAXIMUM
 from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES, label
 from stars.finance.engine_bridge import payments_as_of
@@ -49,13 +50,6 @@ MONEY_KEYS = [
     ("lcf_contribution", "{funds} share"),
     ("council_cost", "Council cost after the {funds}"),
 ]
-
-
-def funds_named(contract: Any) -> str:
-    """The contract's outcome funds as the card names them: the one fund's name (the Life
-    Chances Fund for ``lcf_share``), else "outcome funds"."""
-    funds = contract.funds
-    return funds[0].name if len(funds) == 1 else "outcome funds"
 
 
 def _change(now: int | Decimal, before: int | Decimal, money: bool = False) -> str:
@@ -319,7 +313,7 @@ def _money_section(
     councils: tuple[str, ...],
     since: str,
 ) -> Section:
-    funds = funds_named(contract)
+    funds = funds_named([f.name for f in contract.funds])
     # outcome payments are what the contract pays; what was earned above a maximum outcome
     # payment is a line of its own when any was (now or the quarter before)
     above = ABOVE_MAXIMUM in now["finance"] or ABOVE_MAXIMUM in before["finance"]

@@ -1,28 +1,30 @@
 """The simulator page: the programme simulated to the contract's end, aggregate only.
 
 A simulation starts only from the form's post (with its CSRF token): a GET never simulates
-nor starts a job, so a link prefetched or preloaded by a browser starts no work. A GET
-shows the form (filled in from its query, when the query holds valid values), a job's
-progress or figures (``?job=``), or the workbook of a simulation (``?format=xlsx``, worked
-out for the download and kept nowhere). A simulation whose pilot says it takes more than a
-second runs as a background job (``stars.reports.tasks.simulate``); the post is then
-answered with the job's page, which shows that it is running and loads itself again once the
-job's figures are there; a shorter one is answered with its figures.
+nor starts a job, so a link prefetched or preloaded by a browser, or followed by a crawler,
+starts no work. A GET shows the form (filled in from its query, when the query holds valid
+values), a job's progress or figures (``?job=``), or the workbook of a finished simulation
+(``?job=ID&format=xlsx``, the results' download link), read from the job's kept result.
+Every simulation posted is kept as a job's result: one whose pilot says it takes more than
+a second runs as a background job (``stars.reports.tasks.simulate``), and the post is
+answered with the job's page, which shows that it is running and loads itself again once
+the job's figures are there; a shorter one is worked out at once, kept as a finished job
+(``stars.jobs.results.job_done``) and answered with its figures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from base64 import b64decode
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django_tasks import TaskResultStatus
+from django_tasks import TaskResult, TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from stars.core.audit import record_access
@@ -37,12 +39,9 @@ from stars.domain.simulation.fit import fit
 from stars.domain.simulation.montecarlo import contract_end
 from stars.domain.simulation.records import records_as_of
 from stars.domain.simulation.whatif import WhatIfError, apply
+from stars.jobs.results import job_done
 from stars.partnership.selectors import contract_current
-from stars.reports.simulation import (
-    payload_tables,
-    simulation_for,
-    simulation_xlsx,
-)
+from stars.reports.simulation import payload_tables
 from stars.reports.tasks import simulate, simulation_page
 from stars.tracker.selectors import report_frames
 
@@ -117,11 +116,11 @@ def simulator(request: HttpRequest) -> HttpResponse:
         if "check" in request.POST:
             return _check_history(request)
         return _simulate(request, context)
-    job = request.GET.get("job")
+    job = request.GET.get("job", "")
+    if request.GET.get("format") == "xlsx":
+        return _workbook(request, job, context)
     if job:
         return _job(request, job, context)
-    if request.GET.get("format") == "xlsx":
-        return _workbook(request, context)
     return render(request, "reports/simulator.html", {**context, "form": _blank(request, context)})
 
 
@@ -147,31 +146,47 @@ def _checked(request: HttpRequest, data: Any) -> SimulatorForm:
 
 
 def _simulate(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    """The form posted: its figures, or the page of the background job it started."""
+    """The form posted: its figures, kept as a finished job's, or the page of the
+    background job it started."""
     form = _checked(request, request.POST)
     if not form.is_valid():
         return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
     params = {**form.params(), **_worked_for(request)}
+    small = params["runs"] <= PILOT_RUNS
     started = time.perf_counter()
-    pilot = simulation_page({**params, "runs": min(params["runs"], PILOT_RUNS)})
+    pilot = simulation_page({**params, "runs": min(params["runs"], PILOT_RUNS)}, workbook=small)
     took = time.perf_counter() - started
-    if params["runs"] <= PILOT_RUNS:
+    if small:
         payload = pilot
     elif took * params["runs"] / PILOT_RUNS <= INLINE_SECONDS:
         payload = simulation_page(params)
     else:
         result = simulate.enqueue(params)
         return redirect(f"{request.path}?job={result.id}")
-    return _show(request, form, payload, context)
+    return _show(request, form, payload, context, job=job_done(simulate, params, payload))
 
 
-def _workbook(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    """The XLSX workbook of the simulation the query describes (the results' download
-    link): worked out for this answer, no job started and nothing stored but the access
-    log's line."""
-    form = _checked(request, request.GET)
-    if not form.is_valid():
-        return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
+def _workbook(request: HttpRequest, job: str, context: dict[str, Any]) -> HttpResponse:
+    """The XLSX workbook of a finished simulation (``?job=ID&format=xlsx``, its results'
+    download link), read from the job's kept result: nothing is worked out. Without a
+    finished simulation at the address (no job, one still running or failed, or of other
+    councils), a 404 page that says so, with the form to simulate (the query's values)."""
+    result = _found(request, job)  # None for another user's: the page says nothing of it
+    done = result is not None and result.status == TaskResultStatus.SUCCESSFUL
+    payload = result.return_value if result is not None and done else {}
+    if not payload.get("xlsx"):
+        running = result is not None and not result.is_finished
+        return render(
+            request,
+            "reports/simulator.html",
+            {
+                **context,
+                "form": _blank(request, context),
+                "no_workbook": True,
+                "running_job": job if running else "",
+            },
+            status=404,
+        )
     record_access(
         user=request.user,
         action="export",
@@ -179,17 +194,8 @@ def _workbook(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
         object_id="simulation",
         path=request.get_full_path(),
     )
-    as_of, to = form.cleaned_data["as_of"], form.cleaned_data.get("to")
-    sim = simulation_for(
-        as_of=as_of,
-        to=to,
-        runs=form.cleaned_data["runs"],
-        seed=form.cleaned_data["seed"],
-        settings=form.lines(),
-        yearly=True,
-        councils=_worked_for(request)["councils"],
-    )
-    return download("xlsx", report_name("simulation", as_of), simulation_xlsx(sim))
+    as_of = dt.date.fromisoformat(payload["as_of"])
+    return download("xlsx", report_name("simulation", as_of), b64decode(payload["xlsx"]))
 
 
 def _worked_for(request: HttpRequest) -> dict[str, Any]:
@@ -216,7 +222,11 @@ def _check_history(request: HttpRequest) -> HttpResponse:
 
 
 def _show(
-    request: HttpRequest, form: SimulatorForm, payload: dict[str, Any], context: dict[str, Any]
+    request: HttpRequest,
+    form: SimulatorForm,
+    payload: dict[str, Any],
+    context: dict[str, Any],
+    job: str,
 ) -> HttpResponse:
     return render(
         request,
@@ -227,31 +237,29 @@ def _show(
             "payload": payload,
             "tables": {t.key: t for t in payload_tables(payload)},
             "charts": payload["charts"],
-            "query": _query(payload) if payload.get("kind") != "calibration" else "",
+            "download": f"?job={job}&format=xlsx" if payload.get("xlsx") else "",
         },
     )
 
 
-def _query(payload: dict[str, Any]) -> str:
-    return urlencode(
-        {
-            "as_of": payload["as_of"],
-            "to": payload["to"],
-            "runs": payload["runs"],
-            "seed": payload["seed"],
-            "settings": "\n".join(payload["settings"]),
-        }
-    )
+def _found(request: HttpRequest, job: str) -> TaskResult[Any, Any] | None:
+    """The simulation job ``job``, when it was worked out for what the user has in view;
+    None for a made-up id, and for another programme's or other councils' figures."""
+    try:
+        result = simulate.get_result(job)
+    except (TaskResultDoesNotExist, ValidationError, ValueError):  # a made-up id
+        return None
+    params = dict(result.args[0]) if result.args else {}
+    if any(params.get(k) != v for k, v in _worked_for(request).items()):
+        return None
+    return result
 
 
 def _job(request: HttpRequest, job: str, context: dict[str, Any]) -> HttpResponse:
-    try:
-        result = simulate.get_result(job)
-    except (TaskResultDoesNotExist, ValidationError, ValueError) as exc:  # a made-up id
-        raise Http404("no such simulation") from exc
+    result = _found(request, job)
+    if result is None:
+        raise Http404("no such simulation")
     params = dict(result.args[0]) if result.args else {}
-    if any(params.get(k) != v for k, v in _worked_for(request).items()):
-        raise Http404("no such simulation")  # of another programme or other councils
     form = SimulatorForm(
         initial={
             "runs": 2000,
@@ -261,7 +269,7 @@ def _job(request: HttpRequest, job: str, context: dict[str, Any]) -> HttpRespons
         }
     )
     if result.status == TaskResultStatus.SUCCESSFUL:
-        return _show(request, form, result.return_value, context)
+        return _show(request, form, result.return_value, context, job=job)
     failed = result.status == TaskResultStatus.FAILED
     return render(
         request,

@@ -7,10 +7,12 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from stars import give_large_blocks_back
 from stars.core.audit import record_access
@@ -133,12 +135,14 @@ def load_folder(
     store: StoreFile,
     progress: Callable[[int, int], None] | None = None,
     *,
+    today: date,
     replace_with_empty: bool = False,
 ) -> list[int]:
     """Read, check and ``store`` the returns a year at a time; the years; raise
     ``ReturnsRejected`` listing every problem of every file.
 
-    Each year's episodes must be of children its header lists. An episodes file with no
+    No date may be after ``today``, the day of import (``date_span``). Each year's episodes
+    must be of children its header lists. An episodes file with no
     episodes (its heading row only) would leave the year with none: it is refused unless
     ``replace_with_empty`` says that is meant. Each file is passed to ``store`` (year, kind,
     file name, rows, the rows as checked, text, SHA-256) as soon as it is parsed and checked,
@@ -170,7 +174,9 @@ def load_folder(
             except NotText as exc:
                 problems.append(str(exc))
                 continue
-            p = (parse_header if kind == "header" else parse_episodes)(name, data, year)
+            p = (parse_header if kind == "header" else parse_episodes)(
+                name, data, year, today=today
+            )
             problems.extend(_line(e) for e in p.errors)
             accepted = not (problems or checks)  # else nothing more is stored
             rows, kept = p.frame.height, stored_rows(p) if accepted else b""
@@ -218,10 +224,13 @@ def returns_import(
     by: Any = None,
     progress: Callable[[int, int], None] | None = None,
     replace_with_empty: bool = False,
+    today: date | None = None,
 ) -> ImportedReturns:
     """Check every file of ``folder``, then replace the council's returns for those years.
 
-    A year whose episodes file holds no episodes is refused unless ``replace_with_empty``.
+    A date after ``today`` (by default the day of import, in the service's time zone: the one
+    place the import asks for it) is refused. A year whose episodes file holds no episodes
+    is refused unless ``replace_with_empty``.
     Each file is stored as soon as it is parsed and checked (its year's other checks come
     after); a problem anywhere undoes them all. The process gives large blocks it frees back
     to the system from here on (``stars.give_large_blocks_back``).
@@ -247,7 +256,13 @@ def returns_import(
         )
 
     with _few_pages_cached():
-        years = load_folder(folder, store, progress, replace_with_empty=replace_with_empty)
+        years = load_folder(
+            folder,
+            store,
+            progress,
+            today=today or timezone.localdate(),
+            replace_with_empty=replace_with_empty,
+        )
         # the counts and notes: the years' rows as stored, merged as the pages merge them
         # (only the merge's columns read back), once no year is held any longer
         merged = _merge_stored(_stored_files(council, years), MERGE_COLUMNS)

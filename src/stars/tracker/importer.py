@@ -49,6 +49,7 @@ class ImportSummary:
     periods: Counts = field(default_factory=Counts)
     absent_enquiries: list[str] = field(default_factory=list)
     absent_referrals: list[str] = field(default_factory=list)
+    programme: str = ""  # the code of the programme imported into (the contract's)
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -71,7 +72,9 @@ def tracker_import(
         terms = contract_load(text=contract_text, source=contract_source)
         programme = Programme.objects.get(code=terms.programme_code)
         with programme_use(programme.choice()):
-            return _import(enquiries, referrals, periods, by, progress)
+            summary = _import(enquiries, referrals, periods, by, progress)
+    summary.programme = programme.code
+    return summary
 
 
 def _import(

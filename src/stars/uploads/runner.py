@@ -126,6 +126,11 @@ def _tracker(upload: Upload) -> tuple[str, list[str]]:
         on_progress=progress,
         programme=upload.programme or None,
     )
+    if upload.programme != summary.programme:
+        # the first tracker of a new service makes its programme: the upload is that
+        # programme's from now on, so its page and the list still show it to the uploader
+        upload.programme = summary.programme
+        upload.save(update_fields=["programme"])
     lines = [
         f"{kind}: {c.created} new, {c.updated} updated, {c.unchanged} unchanged"
         for kind, c in (

@@ -191,13 +191,28 @@ def year_end(collection_year: int) -> date:
 EARLIEST_YEARS_BEFORE = 19
 
 
-def date_span(collection_year: int) -> tuple[date, date]:
+def date_span(collection_year: int, today: date | None = None) -> tuple[date, date]:
     """The first and last day any date of the return for ``collection_year`` can be (DOB,
     MC_DOB, DECOM, DEC): from 1 April ``EARLIEST_YEARS_BEFORE`` years before the year's
-    start to its 31 March (nothing after the year is known to its return). A date outside it
-    is a mistake (a year typed wrongly, e.g. 1018 for 2018), refused where it stands."""
+    start to its 31 March (nothing after the year is known to its return), and, given the
+    day the return is read (``today``), no later than that day: a return made during its
+    year (or for a year not begun) knows nothing after it, since a child cannot be born,
+    nor a placement start or end, in the future. A date outside it is a mistake (a year
+    typed wrongly, e.g. 1018 for 2018, or 2026 for 2025), refused where it stands."""
     start = year_start(collection_year)
-    return date(start.year - EARLIEST_YEARS_BEFORE, 4, 1), year_end(collection_year)
+    last = year_end(collection_year)
+    if today is not None:
+        last = min(last, today)
+    return date(start.year - EARLIEST_YEARS_BEFORE, 4, 1), last
+
+
+#: Why a date of each column cannot be after the day a return is read.
+FUTURE_REASON: dict[str, str] = {
+    "DOB": "a child cannot be born in the future",
+    "MC_DOB": "a child cannot be born in the future",
+    "DECOM": "an episode cannot start in the future",
+    "DEC": "an episode cannot end in the future",
+}
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -397,11 +412,17 @@ def _empty(columns: Sequence[str]) -> pl.DataFrame:
 
 
 def parse_header(
-    file_name: str, text: str | bytes, collection_year: int, *, check: bool = True
+    file_name: str,
+    text: str | bytes,
+    collection_year: int,
+    *,
+    check: bool = True,
+    today: date | None = None,
 ) -> ParsedFile:
     """Parse and check a header file (one row per child). ``check=False`` is for a file
     checked already (a stored return, imported all or nothing): the same typed rows, without
-    looking for problems again."""
+    looking for problems again. ``today``, when given, is the day the file is read: a date
+    after it is refused (see ``date_span``)."""
     frame, errors = _parse_frame(file_name, text, HEADER_COLUMNS, HEADER_OPTIONAL)
     if frame is None:
         return ParsedFile(
@@ -419,7 +440,7 @@ def parse_header(
         )
         frame, date_errors = _parse_dates(file_name, frame, ("DOB", "MC_DOB"))
         errors += date_errors
-        errors += _span_errors(file_name, frame, ("DOB", "MC_DOB"), collection_year)
+        errors += _span_errors(file_name, frame, ("DOB", "MC_DOB"), collection_year, today)
         errors += _errors_where(
             file_name,
             frame,
@@ -441,10 +462,17 @@ def _fmt(column: str) -> pl.Expr:
 
 
 def _span_errors(
-    file_name: str, frame: pl.DataFrame, columns: Sequence[str], collection_year: int
+    file_name: str,
+    frame: pl.DataFrame,
+    columns: Sequence[str],
+    collection_year: int,
+    today: date | None,
 ) -> list[ValidationError]:
-    """An error for every date of ``columns`` outside the return's ``date_span``."""
+    """An error for every date of ``columns`` outside the return's ``date_span`` on ``today``
+    (a date after the year's end named as such, one within the year but after ``today`` as
+    in the future)."""
     first, last = date_span(collection_year)
+    _, known = date_span(collection_year, today)
     errors: list[ValidationError] = []
     for c in columns:
         errors += _errors_where(
@@ -467,13 +495,26 @@ def _span_errors(
             c,
             pl.lit(f"{c} ") + _fmt(c) + pl.lit(f" is after the end of the year ({last:%d/%m/%Y})"),
         )
+        if known < last:
+            errors += _errors_where(
+                file_name,
+                frame,
+                (pl.col(c) > known) & (pl.col(c) <= last),
+                c,
+                pl.lit(f"{c} ")
+                + _fmt(c)
+                + pl.lit(
+                    f" is in the future (after {known:%d/%m/%Y}, the day of import); expected "
+                    f"a date on or before it ({FUTURE_REASON[c]})"
+                ),
+            )
     return errors
 
 
 def _episode_order_errors(
-    file_name: str, frame: pl.DataFrame, collection_year: int
+    file_name: str, frame: pl.DataFrame, collection_year: int, today: date | None
 ) -> list[ValidationError]:
-    errors = _span_errors(file_name, frame, ("DECOM", "DEC"), collection_year)
+    errors = _span_errors(file_name, frame, ("DECOM", "DEC"), collection_year, today)
     errors += _errors_where(
         file_name,
         frame,
@@ -546,10 +587,15 @@ def _episode_order_errors(
 
 
 def parse_episodes(
-    file_name: str, text: str | bytes, collection_year: int, *, check: bool = True
+    file_name: str,
+    text: str | bytes,
+    collection_year: int,
+    *,
+    check: bool = True,
+    today: date | None = None,
 ) -> ParsedFile:
     """Parse and check an episodes file; adds ``GROUP`` (placement group) and ``YEAR``.
-    ``check=False`` as for ``parse_header``: typed only."""
+    ``check=False`` and ``today`` as for ``parse_header``."""
     frame, errors = _parse_frame(file_name, text, EPISODE_COLUMNS, EPISODE_OPTIONAL)
     if frame is None:
         empty = with_placement_group(
@@ -563,7 +609,7 @@ def parse_episodes(
         errors += _check_codes(file_name, frame, EPISODE_CODED, collection_year)
         frame, date_errors = _parse_dates(file_name, frame, ("DECOM", "DEC"))
         errors += date_errors
-        errors += _episode_order_errors(file_name, frame, collection_year)
+        errors += _episode_order_errors(file_name, frame, collection_year, today)
     else:
         frame = _dates(frame, ("DECOM", "DEC"))
     frame = with_placement_group(frame.with_columns(pl.lit(collection_year).alias("YEAR")))

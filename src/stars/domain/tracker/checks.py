@@ -213,7 +213,8 @@ class RowChecker:
         self.contract = contract
         self.enquiries_file = enquiries_file
         self.referrals_file = referrals_file
-        # files read only in part (a quote left open): what is missing from them is unknown
+        # files not read in full (empty, a bad header, a quote left open): what is missing
+        # from them is unknown
         self.cut_short: set[str] = set()
         self.councils = _lower(contract.council_codes)
         self.cohorts = _lower(contract.cohort_codes)

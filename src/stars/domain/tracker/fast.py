@@ -61,6 +61,8 @@ def _frame(name: str, text: str, columns: tuple[str, ...]) -> pl.DataFrame | Non
         return None
     if frame.height != text.count("\n") - 1 or frame.height == 0:
         return None
+    if text.count(",") != (len(header) - 1) * (frame.height + 1):  # a short line
+        return None
     frame = frame.select(
         pl.col(c).str.strip_chars().replace("", None).alias(c) for c in columns
     ).with_row_index("line", offset=2)

@@ -189,7 +189,9 @@ def _records(
 ) -> Iterator[Record]:
     """Each non-blank record of a file with its physical line; header problems reported.
 
-    A file whose reading stops at a broken quote is named in ``cut_short``.
+    A file whose records are not all read (empty, a header the records cannot be read by,
+    reading stopped at a broken quote) is named in ``cut_short``, so no record of another
+    file is blamed for referring to one of its records.
     """
     text = f.text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -197,6 +199,7 @@ def _records(
     try:
         header = next(reader)
     except StopIteration:
+        cut_short.add(f.name)
         out.error(f.name, 1, "", f"the file is empty; expected a header row: {expected}")
         return
     except csv.Error as exc:
@@ -220,8 +223,10 @@ def _records(
     for c in missing:
         out.error(f.name, 1, c, f"missing from the header; expected columns {expected}")
     if missing or twice:
+        cut_short.add(f.name)
         return
     width = len(names)
+    named = max(i for i, h in enumerate(names) if h) + 1  # blank header cells at the end aside
     nul = NUL in text
     while True:
         line = reader.line_num + 1
@@ -237,6 +242,15 @@ def _records(
             continue
         if len(row) > width and any(v.strip() for v in row[width:]):
             out.error(f.name, line, "", f"has {len(row)} fields; expected {width} as in the header")
+            continue
+        if len(row) < named:  # a field left out shifts the rest into the wrong columns
+            out.error(
+                f.name,
+                line,
+                "",
+                f"has {len(row)} field{'s' if len(row) != 1 else ''}; expected {named} as in "
+                "the header (a blank cell is an empty field between commas)",
+            )
             continue
         with_nul = [names[i] or f"{i + 1}" for i, v in enumerate(row) if NUL in v] if nul else []
         for column in with_nul:

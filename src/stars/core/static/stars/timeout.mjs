@@ -4,6 +4,15 @@
 // the keep-alive with the page's CSRF token and starts the count again from the server's
 // answer; "Sign out" signs out; when the time runs out, the page signs out and goes to the
 // sign-in page, which says why and comes back here after sign-in.
+//
+// Typing or choosing in a form on the page is activity: the page posts to the same
+// keep-alive quietly, at most once in half the warning's time (a minute), and only while the
+// user is at work in a form, so someone writing a long case note is never signed out.
+//
+// The tabs of one browser share one session, so they keep one clock: a page loaded, a
+// keep-alive answered and a sign-out in one tab are told to the others on a BroadcastChannel.
+// A message carries only when the session now ends (or that it ended): nothing of a page, a
+// form or a person, and nothing is written to the browser's storage.
 const body = document.body
 const dialog = document.getElementById('session-timeout')
 const keepAlive = dialog && dialog.querySelector('[data-session-keep-alive]')
@@ -11,7 +20,12 @@ const signOut = dialog && dialog.querySelector('[data-session-sign-out]')
 const countdown = dialog && dialog.querySelector('[data-session-countdown]')
 const announce = dialog && dialog.querySelector('[data-session-announce]')
 const warning = Number(body.dataset.sessionWarningSeconds)
+const activityGap = (warning / 2) * 1000 // the least time between two quiet keep-alives
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('stars-session') : null
 let deadline = 0
+let lastAlive = 0 // when the session's expiry was last moved forward, as far as this tab knows
+let quietKeepAlive = null
+let ended = false
 let warnTimer = 0
 let tick = 0
 let lastAnnounced = ''
@@ -49,11 +63,19 @@ function update () {
   }
 }
 
-function start (seconds) {
-  deadline = Date.now() + seconds * 1000
+function startUntil (end) {
+  deadline = end
   clearTimeout(warnTimer)
   clearInterval(tick)
-  warnTimer = setTimeout(show, Math.max(0, (seconds - warning) * 1000))
+  warnTimer = setTimeout(show, Math.max(0, end - warning * 1000 - Date.now()))
+}
+
+function start (seconds) {
+  startUntil(Date.now() + seconds * 1000)
+}
+
+function tell (message) {
+  if (channel) channel.postMessage(message)
 }
 
 function show () {
@@ -75,28 +97,78 @@ function hide () {
   if (returnFocus && typeof returnFocus.focus === 'function') returnFocus.focus()
 }
 
-function expire () {
+// Sign out here (timed out: to sign in, which says why) and, unless told by another tab,
+// tell the others.
+function leave (timedOut, fromElsewhere) {
+  if (ended) return
+  ended = true
   clearInterval(tick)
   clearTimeout(warnTimer)
-  signOut.querySelector('[data-session-expired-next]').disabled = false
+  if (!fromElsewhere) tell({ type: timedOut ? 'expired' : 'signed-out' })
+  signOut.querySelector('[data-session-expired-next]').disabled = !timedOut
   signOut.submit()
 }
 
-async function stay () {
+function expire () {
+  leave(true, false)
+}
+
+// The keep-alive: the session's expiry moves forward on the server, which answers how long
+// is left; every tab hears when the session now ends.
+async function ping () {
   const token = keepAlive.querySelector('[name=csrfmiddlewaretoken]').value
+  const response = await fetch(keepAlive.action, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'X-CSRFToken': token, Accept: 'application/json' },
+    redirect: 'manual'
+  })
+  if (!response.ok) {
+    const refused = new Error(`keep-alive answered ${response.status}`)
+    refused.refused = true // the service answered: this session has ended
+    throw refused
+  }
+  const answer = await response.json()
+  lastAlive = Date.now()
+  start(Number(answer.seconds_left))
+  tell({ type: 'alive', until: deadline })
+}
+
+async function stay () {
   try {
-    const response = await fetch(keepAlive.action, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'X-CSRFToken': token, Accept: 'application/json' },
-      redirect: 'manual'
-    })
-    if (!response.ok) throw new Error(`keep-alive answered ${response.status}`)
-    const answer = await response.json()
+    await ping()
     hide()
-    start(Number(answer.seconds_left))
   } catch (e) {
     expire() // signed out already (or the service cannot be reached): say so at sign-in
+  }
+}
+
+// Input in a form of the page (not the warning's own): keep the session alive, quietly.
+function active (event) {
+  if (ended || dialog.open || !event.target.closest || !event.target.closest('form')) return
+  if (dialog.contains(event.target) || quietKeepAlive) return
+  if (Date.now() - lastAlive < activityGap) return
+  quietKeepAlive = ping()
+    .catch((e) => {
+      // A keep-alive refused (redirected to sign in, 403): the session has ended, and what is
+      // typed can no longer be saved; say so at sign-in. The service out of reach, or the
+      // request cut short by the page's own form being sent: try again at the next input
+      // (the warning still shows in time).
+      if (e.refused) expire()
+    })
+    .finally(() => { quietKeepAlive = null })
+}
+
+// Another tab kept the session alive (or loaded a page, which may have), or signed out.
+function heard (event) {
+  const message = event.data || {}
+  if (ended) return
+  if (message.type === 'alive' && Number(message.until) > deadline) {
+    lastAlive = Date.now()
+    if (dialog.open) hide()
+    startUntil(Number(message.until))
+  } else if (message.type === 'expired' || message.type === 'signed-out') {
+    leave(message.type === 'expired', true)
   }
 }
 
@@ -125,5 +197,17 @@ if (dialog && body.dataset.sessionSecondsLeft) {
     stay()
   })
   dialog.addEventListener('keydown', trap)
+  document.addEventListener('input', active, true)
+  document.addEventListener('change', active, true)
+  // A sign-out here (the header's button, the warning's) signs out the other tabs too.
+  document.addEventListener('submit', (event) => {
+    if (event.target.getAttribute('action') === signOut.getAttribute('action')) {
+      ended = true
+      tell({ type: 'signed-out' })
+    }
+  }, true)
+  if (channel) channel.addEventListener('message', heard)
+  lastAlive = Date.now()
   start(Number(body.dataset.sessionSecondsLeft))
+  tell({ type: 'alive', until: deadline })
 }
