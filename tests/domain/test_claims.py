@@ -206,3 +206,25 @@ def test_in_claim_order_a_capped_fund_meets_exactly_its_capped_share_of_the_tota
         (share,) = fund_shares([fund], outcome, {"F": paid})
         paid += share.amount
     assert paid == fund.contribution(sum(outcomes, Decimal(0)))
+
+
+def test_each_line_says_in_plain_words_what_it_counted_to():
+    """A claim is read by a council's finance team: "by the end of October 2022", not
+    "counted to 01 Nov 2022 exclusive"."""
+    refs = [ref("R1"), ref("G1", funding="guaranteed", start=D(2022, 10, 3))]
+    periods = [{"referral_id": "R1", "start_date": D(2022, 1, 3), "end_date": None}]
+    claimed: dict[str, Claimed] = {}
+    for m in months_between(D(2022, 1, 1), D(2022, 9, 1)):
+        claimed = hold(claimed, run_month(m, refs, periods, claimed))
+    assert [x.rule for x in run_month(D(2022, 10, 1), refs, periods, claimed)] == [
+        "guaranteed-funding fee, due once the referral started (by the end of October 2022)",
+        "payable weeks rose from 25 to 30 in October 2022 (sustained weeks 38 to 43 by the "
+        "end of the month) at £400.00 a week",
+    ]
+    # the placement is found to have ended on 1 August: September's claims are corrected
+    periods = [{"referral_id": "R1", "start_date": D(2022, 1, 3), "end_date": D(2022, 8, 1)}]
+    assert [x.rule for x in run_month(D(2022, 10, 1), refs[:1], periods, claimed)] == [
+        "outcome payments earned by the end of September 2022 by the records as they stand: "
+        "17 payable weeks, £6,800.00; earlier claims hold 25 weeks, £10,000.00; the "
+        "difference is claimed here",
+    ]

@@ -3,11 +3,17 @@ with the multipart files, as a browser does; without the token it is refused."""
 
 from __future__ import annotations
 
+import errno
+import os
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 
 from stars.jobs.worker import run_worker
 from stars.partnership.services import user_create
 from stars.referrals.models import Referral
+from stars.uploads import services
 from stars.uploads.models import Upload
 from tests.conftest import PASSWORD
 from tests.live_http import Http, multipart
@@ -68,3 +74,36 @@ def test_the_first_tracker_of_a_new_service_stays_on_its_page_after_making_the_p
     assert status == 200 and "The tracker was imported." in page.decode()
     status, _, listing = web.request("GET", "/uploads/tracker/")
     assert status == 200 and detail.encode() in listing
+
+
+def test_an_upload_the_disk_cannot_hold_is_refused_on_the_form_and_leaves_nothing(
+    live_server, users, tracker_files, monkeypatch
+):
+    keep = services._keep
+
+    def full_disk(folder: Path, field: str, stored: str, upload, name: str):
+        if field == "referrals":  # the disk fills up halfway through the third file
+            (folder / stored).write_bytes(upload.read(100))
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return keep(folder, field, stored, upload, name)
+
+    monkeypatch.setattr(services, "_keep", full_disk)
+    uploads = Path(settings.STARS_HOME) / "uploads"
+    kept_before = set(uploads.glob("*/*"))
+    web = Http(live_server)
+    web.sign_in("provider_manager")
+    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
+    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
+    status, _, page = web.request("POST", "/uploads/tracker/", body, headers)
+    text = page.decode()
+    assert status == 503
+    assert "<title>Error: Upload a tracker" in text
+    assert "could not be stored on the server (No space left on device)" in text
+    assert "nothing was uploaded" in text
+    assert Upload.objects.count() == 0
+    assert set(uploads.glob("*/*")) == kept_before  # no part of a file left on the disk
+
+    monkeypatch.setattr(services, "_keep", keep)  # room again: the same files go through
+    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
+    status, _, _ = web.request("POST", "/uploads/tracker/", body, headers)
+    assert status == 302 and Upload.objects.count() == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -30,6 +31,24 @@ class OpenClaimForm(GovukForm):
         if month is None:
             raise forms.ValidationError("Enter the month as a real month, like October 2024")
         return f"{month:%Y-%m}"
+
+
+class ClaimConfirmForm(forms.Form):
+    """A claim step's confirmation: nothing to fill; ``prepared`` carries when the claim
+    shown was prepared, so a step taken on a page opened before the claim was prepared
+    again is refused rather than applied to figures nobody saw."""
+
+    prepared = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        text = data.get("prepared") or ""
+        try:
+            data["prepared"] = dt.datetime.fromisoformat(text) if text else None
+        except ValueError:
+            message = "Open the claim again: this page was not complete"
+            raise forms.ValidationError(message) from None
+        return data
 
 
 class DisputeForm(GovukForm):

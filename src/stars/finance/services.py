@@ -224,10 +224,21 @@ def _check_commissioner(claim: OutcomeClaim, by: Any) -> None:
 
 
 @transaction.atomic
-def claim_approve(*, claim: OutcomeClaim, by: Any) -> OutcomeClaim:
-    """The council's commissioner approves a submitted claim; it is locked from then on."""
+def claim_approve(
+    *, claim: OutcomeClaim, by: Any, prepared_at: dt.datetime | None = None
+) -> OutcomeClaim:
+    """The council's commissioner approves a submitted claim; it is locked from then on.
+
+    ``prepared_at``: when the claim the commissioner saw was prepared; if it has been
+    prepared again since, its figures may differ from those seen, and it is refused."""
     _check_commissioner(claim, by)
     claim = OutcomeClaim.objects.select_for_update().get(pk=claim.pk)
+    if prepared_at is not None and claim.prepared_at != prepared_at:
+        raise ClaimError(
+            None,
+            "the claim was prepared again after you opened it: check its figures on the "
+            "claim's page, then approve it",
+        )
     if claim.status != ClaimStatus.SUBMITTED:
         raise ClaimError(
             None,

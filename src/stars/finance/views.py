@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,11 +18,12 @@ from stars.core.forms import form_step
 from stars.core.listing import page_of, query_without_page
 from stars.core.permissions import allowed, page, programme_options, scope_of
 from stars.core.programmes import programme_active
+from stars.core.templatetags.stars_format import money
 from stars.domain.calendar import month_label
 from stars.domain.references import claim_reference
 from stars.finance import documents, figures, selectors, services
 from stars.finance.cached import evaluator_extract, investor_page_figures, money_page_figures
-from stars.finance.forms import DisputeForm, OpenClaimForm
+from stars.finance.forms import ClaimConfirmForm, DisputeForm, OpenClaimForm
 from stars.finance.models import ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current, programme_parties
 
@@ -110,16 +111,22 @@ def _step(
     heading: str,
     intro: str,
     submit: str,
-    run: Callable[[Any, OutcomeClaim | None], Any],
+    run: Callable[[Any, OutcomeClaim | None, dt.datetime | None], Any],
     done: str,
+    shows_claim: bool = True,
 ) -> HttpResponse:
+    """A claim step's confirmation page: the claim's totals as they stand (what is submitted
+    or approved), and, sent back with the step, when the claim shown was prepared."""
     council_obj, month_date, claim = selectors.claim_find(request.user, council, month)
     back = reverse("claim_detail", args=[council_obj.code, month])
-    confirm = forms.Form(request.POST if request.method == "POST" else None)  # nothing to fill
+    prepared = claim.prepared_at.isoformat() if claim and claim.prepared_at else ""
+    confirm = ClaimConfirmForm(
+        request.POST if request.method == "POST" else None, initial={"prepared": prepared}
+    )
     return form_step(
         request,
         confirm,
-        lambda _: run(council_obj, claim),
+        lambda d: run(council_obj, claim, d["prepared"]),
         done=lambda _: (done, back),
         template="finance/confirm.html",
         heading=heading,
@@ -127,12 +134,15 @@ def _step(
         intro=intro,
         submit=submit,
         back=back,
+        claim=claim,
+        totals=selectors.claim_totals_of(claim) if claim and shows_claim else None,
+        line_count=claim.lines.count() if claim and shows_claim else 0,
     )
 
 
 @page("claim_prepare")
 def claim_prepare(request: HttpRequest, council: str, month: str) -> HttpResponse:
-    def prepare(council_obj: Any, claim: OutcomeClaim | None) -> Any:
+    def prepare(council_obj: Any, claim: OutcomeClaim | None, seen: Any) -> Any:
         return services.claim_prepare(
             council=council_obj, month=selectors.parse_month(month), by=request.user
         )
@@ -148,12 +158,13 @@ def claim_prepare(request: HttpRequest, council: str, month: str) -> HttpRespons
         submit="Prepare the claim",
         run=prepare,
         done="Claim prepared",
+        shows_claim=False,
     )
 
 
 @page("claim_submit")
 def claim_submit(request: HttpRequest, council: str, month: str) -> HttpResponse:
-    def submit(council_obj: Any, claim: OutcomeClaim | None) -> Any:
+    def submit(council_obj: Any, claim: OutcomeClaim | None, seen: Any) -> Any:
         return services.claim_submit(claim=_need(claim), by=request.user)
 
     return _step(
@@ -170,8 +181,8 @@ def claim_submit(request: HttpRequest, council: str, month: str) -> HttpResponse
 
 @page("claim_approve")
 def claim_approve(request: HttpRequest, council: str, month: str) -> HttpResponse:
-    def approve(council_obj: Any, claim: OutcomeClaim | None) -> Any:
-        return services.claim_approve(claim=_need(claim), by=request.user)
+    def approve(council_obj: Any, claim: OutcomeClaim | None, seen: Any) -> Any:
+        return services.claim_approve(claim=_need(claim), by=request.user, prepared_at=seen)
 
     return _step(
         request,
@@ -202,7 +213,7 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
             shown=selectors.lines_shown(lines),
         )
     choices = [
-        (str(x.pk), f"{selectors.line_names(x)[0]}: {x.get_kind_display()}, £{x.amount:,.2f}")
+        (str(x.pk), f"{selectors.line_names(x)[0]}: {x.get_kind_display()}, {money(x.amount)}")
         for x in lines
     ]
     form = DisputeForm(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import shutil
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -14,6 +16,13 @@ from stars.partnership.models import Council
 from stars.uploads.files import RETURNS_ARCHIVE, TRACKER_FILES, folder_of
 from stars.uploads.models import Upload
 from stars.uploads.tasks import run_upload
+
+logger = logging.getLogger("stars.uploads")
+
+
+class NotStored(Exception):
+    """The upload's files could not be written under STARS_HOME (a full disk, a folder the
+    service may not write in): nothing of it was kept. The message says why, briefly."""
 
 
 def _keep(folder: Path, field: str, stored: str, upload: BinaryIO, name: str) -> dict[str, Any]:
@@ -36,7 +45,9 @@ def _keep(folder: Path, field: str, stored: str, upload: BinaryIO, name: str) ->
 def _create(
     *, kind: str, by: Any, council: Council | None, files: list[tuple[str, str, BinaryIO, str]]
 ) -> Upload:
-    """Store the upload and its files, and start its job once the row is committed."""
+    """Store the upload and its files, and start its job once the row is committed; when
+    a file cannot be written, nothing is kept (no row, no part of a file: the rest of the
+    disk stays free) and :class:`NotStored` says why."""
     with transaction.atomic():
         active = programme_active()
         upload = Upload.objects.create(
@@ -47,8 +58,13 @@ def _create(
             programme=active.code if active else "",
         )
         folder = folder_of(upload)
-        folder.mkdir(parents=True, exist_ok=True)
-        upload.files = [_keep(folder, *f) for f in files]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            upload.files = [_keep(folder, *f) for f in files]
+        except OSError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            logger.error("upload %s not stored in %s: %s", upload.pk, folder, exc)
+            raise NotStored(exc.strerror or type(exc).__name__) from exc
         upload.save(update_fields=["files"])
         record_access(
             user=by,

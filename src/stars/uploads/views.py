@@ -21,9 +21,13 @@ from stars.uploads.files import max_bytes, read_progress
 from stars.uploads.forms import ReturnsUploadForm, TrackerUploadForm
 from stars.uploads.models import Upload
 from stars.uploads.selectors import councils_for_returns, upload_for, uploads_visible
-from stars.uploads.services import upload_returns, upload_tracker
+from stars.uploads.services import NotStored, upload_returns, upload_tracker
 
 RECENT = 10
+NOT_STORED = (
+    "The files could not be stored on the server ({why}), so nothing was uploaded. "
+    "Try again later, or tell your administrator."
+)
 
 
 def _recent(request: HttpRequest, kind: str) -> list[Upload]:
@@ -33,9 +37,15 @@ def _recent(request: HttpRequest, kind: str) -> list[Upload]:
 @page("upload_tracker")
 def tracker_form(request: HttpRequest) -> HttpResponse:
     form = TrackerUploadForm(request.POST or None, request.FILES or None)
+    stored = True
     if request.method == "POST" and form.is_valid():
-        upload = upload_tracker(by=request.user, files=form.cleaned_data)
-        return redirect("tracker_upload", tracker_upload=upload.pk)
+        try:
+            upload = upload_tracker(by=request.user, files=form.cleaned_data)
+        except NotStored as exc:
+            form.add_error(None, NOT_STORED.format(why=exc))
+            stored = False
+        else:
+            return redirect("tracker_upload", tracker_upload=upload.pk)
     return render(
         request,
         "uploads/form.html",
@@ -50,7 +60,7 @@ def tracker_form(request: HttpRequest) -> HttpResponse:
             "detail": "tracker_upload",
             "arg": "tracker_upload",
         },
-        status=400 if form.errors else 200,
+        status=503 if not stored else 400 if form.errors else 200,
     )
 
 
@@ -58,14 +68,20 @@ def tracker_form(request: HttpRequest) -> HttpResponse:
 def returns_form(request: HttpRequest) -> HttpResponse:
     councils = councils_for_returns(request.user)
     form = ReturnsUploadForm(request.POST or None, request.FILES or None, councils=councils)
+    stored = True
     if request.method == "POST" and form.is_valid():
-        upload = upload_returns(
-            by=request.user,
-            council=form.chosen_council(),
-            archive=form.cleaned_data["archive"],
-            check_only=form.cleaned_data["action"] == "validate",
-        )
-        return redirect("returns_upload", returns_upload=upload.pk)
+        try:
+            upload = upload_returns(
+                by=request.user,
+                council=form.chosen_council(),
+                archive=form.cleaned_data["archive"],
+                check_only=form.cleaned_data["action"] == "validate",
+            )
+        except NotStored as exc:
+            form.add_error(None, NOT_STORED.format(why=exc))
+            stored = False
+        else:
+            return redirect("returns_upload", returns_upload=upload.pk)
     only = form.only_council
     return render(
         request,
@@ -84,7 +100,7 @@ def returns_form(request: HttpRequest) -> HttpResponse:
             "detail": "returns_upload",
             "arg": "returns_upload",
         },
-        status=400 if form.errors else 200,
+        status=503 if not stored else 400 if form.errors else 200,
     )
 
 

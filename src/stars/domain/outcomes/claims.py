@@ -94,7 +94,6 @@ def claim_lines(
     Zero lines are left out.
     """
     first = month_start(month)
-    after = next_month(first)
     before = first - dt.timedelta(days=1)
     out: list[LineSpec] = []
     for rid in sorted(set(start) | set(end) | set(claimed)):
@@ -111,10 +110,10 @@ def claim_lines(
                     weeks,
                     s.weekly_rate,
                     amount,
-                    f"outcome payments earned to {before:%d %b %Y} by the records as they "
-                    f"stand: {s.payable_weeks} payable weeks, {_money(s.outcome_payment)}; "
-                    f"earlier claims hold {c.outcome_weeks} weeks, {_money(c.outcome)}; the "
-                    "difference is claimed here",
+                    f"outcome payments earned by the end of {month_label(before)} by the "
+                    f"records as they stand: {s.payable_weeks} payable weeks, "
+                    f"{_money(s.outcome_payment)}; earlier claims hold {c.outcome_weeks} "
+                    f"weeks, {_money(c.outcome)}; the difference is claimed here",
                 )
             )
         if s.guaranteed_fee != c.fee:
@@ -126,9 +125,9 @@ def claim_lines(
                     0,
                     ZERO,
                     s.guaranteed_fee - c.fee,
-                    f"guaranteed-funding fee due by {before:%d %b %Y} by the records as they "
-                    f"stand: {_money(s.guaranteed_fee)}; earlier claims hold {_money(c.fee)}; "
-                    "the difference is claimed here",
+                    f"guaranteed-funding fee due by the end of {month_label(before)} by the "
+                    f"records as they stand: {_money(s.guaranteed_fee)}; earlier claims hold "
+                    f"{_money(c.fee)}; the difference is claimed here",
                 )
             )
         weeks, amount = e.payable_weeks - s.payable_weeks, e.outcome_payment - s.outcome_payment
@@ -144,7 +143,7 @@ def claim_lines(
                 rule = (
                     f"payable weeks rose from {s.payable_weeks} to {e.payable_weeks} in "
                     f"{month_label(first)} (sustained weeks {s.sustained_weeks} to "
-                    f"{e.sustained_weeks}, counted to {after:%d %b %Y} exclusive) at "
+                    f"{e.sustained_weeks} by the end of the month) at "
                     f"{_money(e.weekly_rate)} a week"
                 )
                 if amount != e.weekly_rate * weeks:
@@ -159,7 +158,8 @@ def claim_lines(
                     0,
                     ZERO,
                     e.guaranteed_fee - s.guaranteed_fee,
-                    f"guaranteed-funding fee, due once the referral started (by {after:%d %b %Y})",
+                    "guaranteed-funding fee, due once the referral started (by the end of "
+                    f"{month_label(first)})",
                 )
             )
     return out
