@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 
 
 def _stars(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -47,3 +48,33 @@ def test_a_data_directory_that_cannot_be_made_is_one_line(tmp_path):
         f"error: STARS_HOME: cannot make the data directory {home} (Not a directory); "
         "refusing to start."
     )
+
+
+def test_services_started_together_on_a_new_database_migrate_one_at_a_time(tmp_path):
+    # after an upgrade (or on a new database) the web server's check and the job workers
+    # start at once, each bringing the schema up to date
+    pg = os.environ.get("STARS_TEST_PG", "postgres://postgres@127.0.0.1:5432")
+    name = f"stars_mig_{uuid.uuid4().hex[:10]}"
+    subprocess.run(["psql", f"{pg}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+    try:
+        drop = ("DATABASE_URL", "STARS_ENV", "STARS_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        env = {k: v for k, v in os.environ.items() if k not in drop}
+        env.update(STARS_HOME=str(tmp_path), DATABASE_URL=f"{pg}/{name}")
+        started = [
+            subprocess.Popen(
+                [sys.executable, "-m", "stars.cli", "worker", "--batch"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(3)
+        ]
+        for process in started:
+            _, err = process.communicate(timeout=300)
+            assert process.returncode == 0, err
+    finally:
+        subprocess.run(
+            ["psql", f"{pg}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+            check=True,
+        )

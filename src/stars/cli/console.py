@@ -8,11 +8,14 @@ and services at module level. See docs/decisions/0004-layers.md.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import gc
 import importlib.util
 import os
 import pkgutil
+from collections.abc import Iterator
 from typing import NoReturn
 
 import click
@@ -45,9 +48,35 @@ def setup(migrate: bool = True) -> None:
         gc.enable()
     try:
         if migrate and not schema_current():
-            call_command("migrate", interactive=False, verbosity=0)
+            with migration_lock():
+                if not schema_current():  # another process may have done it meanwhile
+                    call_command("migrate", interactive=False, verbosity=0)
     except OperationalError as exc:
         fail(f"cannot use the database (DATABASE_URL): {one_line(exc)}")
+
+
+# PostgreSQL's advisory lock held while a process migrates ("STARS" in ASCII)
+MIGRATION_LOCK = 0x5354415253
+
+
+@contextlib.contextmanager
+def migration_lock() -> Iterator[None]:
+    """One process at a time brings the schema up to date: after an upgrade the web server
+    and the job workers start together, and two migrating at once failed (a table made twice
+    or read half made). The others wait here, then find the schema current. PostgreSQL: an
+    advisory lock (any number of machines); SQLite: a lock file beside the data."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+        return
+    with (settings.STARS_HOME / ".migrating.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # let go when the file is closed
+        yield
 
 
 def one_line(exc: BaseException) -> str:
