@@ -30,6 +30,7 @@ def programme(db):
             ("commissioner", "derby"),
             ("provider_manager", None),
             ("investor", None),
+            ("evaluator", None),
             ("spoc", "derby"),
         )
     }

@@ -9,7 +9,6 @@ from django.utils import timezone
 from stars.core.audit import record_access
 from stars.core.documents import download, report_name
 from stars.core.permissions import page, scope_of
-from stars.core.roles import Role
 from stars.domain.calendar import QuarterError, last_complete, parse_quarter, quarters_between
 from stars.partnership.selectors import contract_current
 from stars.reports.card import card_context, card_pdf, card_xlsx
@@ -28,8 +27,9 @@ def report_board(request: HttpRequest) -> HttpResponse:
     if quarter not in quarters and not error:
         error = f"{quarter.label} is outside the programme; choose a quarter from the list"
         quarter = latest
-    suppressed = request.user.role == Role.INVESTOR  # type: ignore[union-attr]
-    context = card_context(scope=scope_of(request.user), quarter=quarter, suppressed=suppressed)
+    scope = scope_of(request.user)
+    suppressed = not scope.child_level  # every role of aggregate figures only, as elsewhere
+    context = card_context(scope=scope, quarter=quarter, suppressed=suppressed)
     fmt = request.GET.get("format", "html")
     if fmt in ("pdf", "xlsx") and not error:
         record_access(
