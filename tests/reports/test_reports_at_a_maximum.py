@@ -21,7 +21,7 @@ from stars.reports.evaluation import evaluation_for
 from stars.reports.indigo import indigo_project
 from tests.conftest import CONTRACT
 
-AS_OF = dt.date(2024, 11, 30)
+AS_OF = dt.date(2024, 9, 30)  # a quarter end: the investor asks for whole quarters
 OVER = Decimal("10000.25")  # earned above the contract's maximum as of AS_OF
 
 
