@@ -116,3 +116,31 @@ def test_the_evaluator_downloads_the_pseudonymised_extract_from_the_home_page(pa
     text = "\n".join(",".join(r.values()) for r in rows)
     assert not REFERRAL_ID.search(text)  # pseudonyms, not ids
     assert not any(name in text for name in names)
+
+
+def test_the_evaluator_chooses_whole_quarters_for_the_outcomes_and_cannot_type_a_day(page, demo):
+    """The outcomes' dates are lists of quarters for a role that sees figures only: chosen
+    from them the page answers; a day typed into the address is named in the error summary
+    and the page is shown for its whole quarter."""
+    sign_in(page, "evaluator", DEMO_PASSWORD)
+    page.goto("/cases/outcomes/")
+    assert page.locator("#f-from").evaluate("e => e.tagName") == "SELECT"
+    assert page.locator("input[type=date]").count() == 0
+    start = page.locator("#f-from option").nth(2)  # two quarters before the latest
+    value, label = start.get_attribute("value"), start.inner_text()
+    page.select_option("#f-from", value)
+    page.click("button:has-text('Apply filters')")
+    page.wait_for_load_state()
+    assert f"from={value}" in page.url
+    assert page.locator("[data-testid=date-problems]").count() == 0
+    assert page.locator("#f-from option:checked").inner_text() == label
+    _fits_a_phone_and_passes_axe(page)
+    day_after = value[:-2] + "02"
+    response = page.goto(f"/cases/outcomes/?from={day_after}")
+    assert response.status == 400
+    summary = page.locator("[data-testid=date-problems]").inner_text()
+    assert "Choose 'from' from the list" in summary
+    assert page.locator("#f-from option:checked").inner_text() == label
+    page.locator("[data-testid=date-problems] a").first.click()
+    assert page.evaluate("document.activeElement.id") == "f-from"
+    _fits_a_phone_and_passes_axe(page)

@@ -204,7 +204,7 @@ def test_an_investor_sees_the_programmes_they_fund_side_by_side_in_aggregate(cli
     from stars.partnership.selectors import contract_current
 
     client.force_login(two["investor_both"])
-    page = client.get(reverse("finance_portfolio") + "?as_of=2024-11-30")
+    page = client.get(reverse("finance_portfolio") + "?as_of=2024-12-31")
     assert page.status_code == 200
     rows = page.context["rows"]
     assert [r["programme"].code for r in rows] == ["other", "dn2-stars"]

@@ -17,7 +17,7 @@ from stars.finance import figures
 from stars.reports import services
 from tests.live_http import Http
 
-AS_OF = dt.date(2024, 11, 30)
+AS_OF = dt.date(2024, 12, 31)
 EXTRACT = reverse("finance_extract")
 REPORT = reverse("report_evaluation")
 

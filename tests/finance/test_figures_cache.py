@@ -134,8 +134,9 @@ def test_downloads_are_built_once_per_version_and_every_download_is_logged(
 
     monkeypatch.setattr(figures, "evaluator_rows", counted_rows)
     monkeypatch.setattr(services, "evaluation_json", counted_json)
-    extract = reverse("finance_extract") + f"?as_of={AS_OF}&format=csv"
-    report = reverse("report_evaluation") + f"?as_of={AS_OF}&format=json"
+    quarter_end = "2024-12-31"  # the evaluator asks for whole quarters
+    extract = reverse("finance_extract") + f"?as_of={quarter_end}&format=csv"
+    report = reverse("report_evaluation") + f"?as_of={quarter_end}&format=json"
 
     client.force_login(users["evaluator"])
     first = client.get(extract).content

@@ -71,7 +71,7 @@ def test_evaluator_extract_writes_typed_text_as_text(client, users, money_referr
     Referral.objects.filter(referral_id="R-DG").update(
         status="closed_early", end_date=D(2022, 6, 1), closure_reason=ATTACK
     )
-    body = _get(client, users["evaluator"], "finance_extract", format=fmt, as_of="2022-12-01")
+    body = _get(client, users["evaluator"], "finance_extract", format=fmt, as_of="2022-12-31")
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(body.decode())))
         assert "'" + ATTACK in [r["closure_reason"] for r in rows]

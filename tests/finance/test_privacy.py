@@ -31,7 +31,7 @@ def assert_clean(text: str) -> None:
 
 def test_investor_view_is_aggregate_and_suppresses_small_counts(client, users, named_children):
     client.force_login(users["investor"])
-    page = client.get(reverse("finance_investor"), {"as_of": "2022-12-01"}).content.decode()
+    page = client.get(reverse("finance_investor"), {"as_of": "2022-12-31"}).content.decode()
     assert_clean(page)
     for rid in ("R-DER", "R-NOT", "R-DG", "C-R-DER"):
         assert rid not in page
@@ -50,7 +50,7 @@ def test_investor_projection_counts_live_cases_forward(users, named_children):
     assert o["from_live"] == o["projected"].paid - o["to_date"].paid
 
 
-def _extract(client, user, fmt="csv", as_of="2022-12-01"):
+def _extract(client, user, fmt="csv", as_of="2022-12-31"):
     client.force_login(user)
     response = client.get(reverse("finance_extract"), {"format": fmt, "as_of": as_of})
     assert response.status_code == 200
@@ -84,7 +84,7 @@ def test_evaluator_extract_csv_is_pseudonymised_and_logged(client, users, named_
     der = next(r for r in rows if r["council"] == "derby" and r["cohort"] == "B")
     assert der["age_band"] == "10-12"
     assert der["referral_month"] == "2022-01" and der["status"] == "live"
-    assert der["sustained_weeks"] == "46"  # 10 Jan to 1 Dec 2022: 325 days
+    assert der["sustained_weeks"] == "50"  # 10 Jan to 31 Dec 2022: 355 days
     for r in rows:
         for key, value in r.items():
             if key.endswith("_month") and value:
@@ -118,10 +118,10 @@ def test_pseudonyms_are_stable_for_a_recipient_and_differ_between_recipients(
         rows = _csv_rows(_extract(client, user, "csv", as_of))
         return {(r["council"], r["cohort"]): (r["referral"], r["child"]) for r in rows}
 
-    first = pseudonyms(users["evaluator"], "2022-12-01")
-    assert pseudonyms(users["evaluator"], "2022-12-01") == first
-    assert pseudonyms(users["evaluator"], "2023-06-01") == first  # another download, same ones
-    other = pseudonyms(users["provider_manager"], "2022-12-01")
+    first = pseudonyms(users["evaluator"], "2022-12-31")
+    assert pseudonyms(users["evaluator"], "2022-12-31") == first
+    assert pseudonyms(users["evaluator"], "2023-06-30") == first  # another download, same ones
+    other = pseudonyms(users["provider_manager"], "2022-12-31")
     assert other.keys() == first.keys()
     mine = {p for pair in first.values() for p in pair}
     theirs = {p for pair in other.values() for p in pair}

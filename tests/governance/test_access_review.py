@@ -45,6 +45,11 @@ def test_a_month_of_reads_gives_its_findings_on_the_page(client, users, referral
     body = client.get(reverse("governance_access_review") + "?month=October+2024").content.decode()
     assert "2 findings" in body and "records of another council read" in body
     assert AccessLog.objects.filter(username="admin", object_type="access_review").exists()
+    # each user's reads on the audit page: a form posting the user, as the audit's filter is
+    assert '<form method="post" action="/audit/">' in body and "?who=" not in body
+    assert '<input type="hidden" name="who" value="spoc">' in body
+    spoc = client.post(reverse("audit"), {"who": "spoc"}).content.decode()
+    assert "R-NOT" in spoc.split('data-testid="reads"')[1] and "key_worker" not in spoc
     bad = client.get(reverse("governance_access_review") + "?month=Smarch").content.decode()
     assert "Enter a month like October 2024" in bad
     client.force_login(users["commissioner"])

@@ -468,6 +468,47 @@ def test_two_posts_at_once_without_a_key_record_once(web, monkeypatch, second, w
     assert Enquiry.objects.count() == 1 and Child.objects.count() == 1
 
 
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the live server shares one connection between its threads on in-memory SQLite "
+    "(where every write transaction takes the lock as it begins, so two cannot overlap)",
+)
+def test_two_users_recording_at_once_are_given_different_ids(web, monkeypatch):
+    """Two councils' SPOCs at the same moment: each enquiry is recorded (201), the second
+    given the id after the first's, where both were given the same id and one was a 500."""
+    record = services.enquiry_record
+
+    def slow_record(**kwargs):
+        enquiry = record(**kwargs)
+        time.sleep(0.5)  # the other request arrives while this one's transaction is open
+        return enquiry
+
+    monkeypatch.setattr(services, "enquiry_record", slow_record)
+    sends = [
+        (readme_curl_body(), basic("spoc")),
+        (
+            {**readme_curl_body(), "council": "nottingham", "given_name": "Sam"},
+            basic("spoc_nottingham"),
+        ),
+    ]
+    start = threading.Barrier(2)
+    answers = []
+
+    def send(body, headers):
+        start.wait()
+        answers.append(web.json("POST", "/api/enquiries", body, headers))
+
+    threads = [threading.Thread(target=send, args=sent) for sent in sends]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(status for status, _ in answers) == [201, 201], answers
+    ids = sorted(body["enquiry_id"] for _, body in answers)
+    assert ids[0] != ids[1] and int(ids[1][-5:]) == int(ids[0][-5:]) + 1, ids
+    assert Enquiry.objects.count() == 2
+
+
 @pytest.mark.parametrize("path", ["/api/enquiries", "/api/referrals?page=2", "/api/openapi.json"])
 def test_head_answers_as_get_without_a_body(web, path):
     status, head, data = web.request("GET", path, headers=basic())

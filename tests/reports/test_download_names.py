@@ -9,9 +9,9 @@ from django.utils import timezone
 
 DOWNLOADS = {
     "evaluator": [
-        ("/reports/evaluation/?as_of=2024-11-30&format=xlsx", "evaluation-2024-11-30.xlsx"),
-        ("/finance/extract/?as_of=2024-11-30&format=csv", "extract-2024-11-30.csv"),
-        ("/finance/extract/?as_of=2024-11-30&format=xlsx", "extract-2024-11-30.xlsx"),
+        ("/reports/evaluation/?as_of=2024-12-31&format=xlsx", "evaluation-2024-12-31.xlsx"),
+        ("/finance/extract/?as_of=2024-12-31&format=csv", "extract-2024-12-31.csv"),
+        ("/finance/extract/?as_of=2024-12-31&format=xlsx", "extract-2024-12-31.xlsx"),
         ("/reports/board/?quarter=Q2+2024-25&format=xlsx", "board-report-card-Q2-2024-25.xlsx"),
     ],
     "investor": [

@@ -11,7 +11,7 @@ from django.urls import reverse
 from stars.core import charts
 from stars.reports import targets
 
-URL = reverse("targets") + "?as_of=2024-11-30"
+URL = reverse("targets") + "?as_of=2024-12-31"
 
 
 def _no_drawing(monkeypatch):
@@ -72,7 +72,7 @@ def test_an_investor_sees_small_counts_hidden_as_on_the_board_card(client, users
     from stars.core.permissions import scope_of
     from stars.domain.disclosure import SUPPRESSED, is_small
 
-    day = dt.date(2024, 11, 30)  # R-DER and R-NOT: one referral each
+    day = dt.date(2024, 12, 31)  # R-DER and R-NOT: one referral each
     client.force_login(users["investor"])
     ctx = client.get(reverse("targets"), {"as_of": day.isoformat()}).context
     full = targets.targets_context(scope_of(users["admin"]), day)  # every count

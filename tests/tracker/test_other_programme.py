@@ -14,6 +14,7 @@ from django.test import Client
 
 from stars.core.api import basic_header
 from stars.core.programmes import programme_use
+from stars.finance.models import OutcomeClaim
 from stars.partnership.models import Programme
 from stars.partnership.services import user_create
 from stars.referrals.models import Enquiry
@@ -153,3 +154,22 @@ def test_the_money_page_names_the_programme_s_own_fund_not_the_life_chances_fund
     assert "<svg" in page
     assert "LCF" not in page and "Life Chances" not in page
     assert "£10,800.00" in page  # £14,000 − 30% + the £1,000 fee
+
+
+def test_a_claim_of_such_a_council_is_found_by_its_reference_and_its_link_in_any_case(db):
+    load()
+    manager = user_create(
+        username="manager-harbour",
+        role="provider_manager",
+        programmes=["harbour"],
+        password=PASSWORD,
+    )
+    client = Client()
+    client.force_login(manager)
+    page = client.post("/finance/claims/NorthBay/2023-05/prepare/", follow=True)
+    assert "CLAIM-NORTHBAY-2023-05" in page.content.decode()
+    assert OutcomeClaim.objects.filter(council__code="NorthBay").count() == 1
+    for typed in ("CLAIM-NORTHBAY-2023-05", "/finance/claims/northbay/2023-05/"):
+        found = client.post("/search/", {"q": typed}).content.decode()
+        assert 'href="/finance/claims/NorthBay/2023-05/"' in found, typed
+    assert client.get("/finance/claims/northbay/2023-05/").status_code == 200

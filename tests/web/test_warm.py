@@ -17,7 +17,7 @@ from stars.reports import services, targets
 from stars.web import today
 from stars.web.warm import figures_version, warm_figures
 
-AS_OF = dt.date(2024, 11, 30)
+AS_OF = dt.date(2024, 12, 31)
 
 # each role's pages whose figures are cached, as users open them (as of today and AS_OF)
 PAGES = {

@@ -20,7 +20,7 @@ from stars.cases.selectors import (
     caseload_summary,
 )
 from stars.core.audit import record_access, record_list
-from stars.core.dates import address_date
+from stars.core.dates import date_range
 from stars.core.documents import download, pdf, report_name
 from stars.core.listing import Filter, filters_from, page_of, query_without_page
 from stars.core.permissions import page, scope_of
@@ -82,11 +82,12 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     contract = contract_current()
     councils = scope.council_codes(contract.council_codes)
     g = request.GET
+    date_from, date_to = date_range(request, targets=("f-from", "f-to"))
     filters = Filters(
         council=g.get("council", "") if g.get("council", "") in councils else "",
         cohort=g.get("cohort", "") if g.get("cohort", "") in contract.cohort_codes else "",
-        date_from=address_date(request, "from", "from", target="f-from"),
-        date_to=address_date(request, "to", "to", target="f-to"),
+        date_from=date_from,
+        date_to=date_to,
     )
     suppressed = not scope.child_level
     tables = outcomes_tables(scope, filters, suppressed=suppressed)  # with their charts

@@ -97,6 +97,25 @@ class SignInForm(GovukForm, AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password"
 
 
+class AuditForm(GovukForm):
+    """The audit page's filter (posted, so a record typed into it, often a child's
+    reference, is never in an address): a user, a record, or both."""
+
+    who = forms.CharField(label="Username", required=False, max_length=150)
+    record = forms.CharField(
+        label="Record (referral, enquiry or claim id, or child reference)",
+        required=False,
+        max_length=100,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data = {k: " ".join(str(data.get(k) or "").split()) for k in ("who", "record")}
+        if not any(data.values()):
+            self.add_error("who", "Enter a username or a record to narrow the audit to")
+        return data
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -34,9 +34,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
-from stars.core.dates import date_problems
+from stars.core.dates import date_problems, dates_coarsen, dates_refused
 from stars.core.programmes import (
     NO_PROGRAMME,
     SESSION_KEY,
@@ -260,13 +261,15 @@ def page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., Htt
                 return to_sign_in(request)
             if not allowed(request.user, name):
                 raise PermissionDenied(f"the {name} page is not open to your role")
+            if not scope_of(request.user).child_level:
+                dates_coarsen(request)  # figures only: dates are whole quarters
             with programme_use(programme_enter(request, request.user)):
                 response = view(request, *args, **kwargs)
-            if (
-                date_problems(request)
-                and response.status_code == 200
-                and response.get("Content-Type", "").startswith("text/html")
-            ):
+                html = response.get("Content-Type", "").startswith("text/html")
+                if dates_refused(request) and not html:
+                    # a download is never given for a date finer than a whole quarter
+                    response = render(request, "stars/date_refused.html", status=400)
+            if date_problems(request) and response.status_code == 200 and html:
                 response.status_code = 400  # a date in the address is not a real date
             return response
 

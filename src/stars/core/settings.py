@@ -144,6 +144,7 @@ TEMPLATES = [
                 "stars.core.permissions.navigation",
                 "stars.core.sessions.session_timeout",
                 "stars.core.dates.date_context",
+                "stars.partnership.context.date_choices",
                 "stars.notifications.context.unread",
             ],
         },

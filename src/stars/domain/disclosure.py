@@ -1,4 +1,5 @@
-"""What may leave the service about children: small numbers suppressed, records pseudonymised.
+"""What may leave the service about children: small numbers suppressed, records pseudonymised,
+and dates asked for by roles that see figures only made whole quarters.
 
 Small numbers: counts from 1 to 4 are shown as "c", as DfE does. A breakdown is suppressed
 as a whole (``suppress_group``) so that no hidden count can be worked out from the total and
@@ -18,10 +19,13 @@ extract. So:
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
+
+from stars.domain.calendar import last_complete, quarter_of, quarters_between
 
 SUPPRESSED = "c"
 SUPPRESS_BELOW = 5
@@ -107,3 +111,61 @@ def pseudonym(*, key: str, recipient: str, kind: str, value: str) -> str:
     digest = _mac(recipient_key, f"{kind}:{value}")
     code = base64.b32encode(digest).decode("ascii").lower()[:PSEUDONYM_CHARS]
     return KINDS[kind] + code
+
+
+# -- dates a role that sees figures only may ask for -------------------------------------------
+#
+# Two answers for nearly the same dates differ by the few children in between: the outcomes
+# from 1 January and from 2 January differ by the children referred on 1 January, however
+# well each answer's small counts are hidden. So a role that sees aggregate figures only
+# asks for whole quarters of the financial year (as the board report card counts them):
+# a range starts on a quarter's first day and ends on a quarter's last day, and figures are
+# as of the last day of a quarter that has ended. Two answers then differ by at least a
+# whole quarter's records (docs/decisions/0008-whole-quarters-for-aggregate-roles.md).
+
+AS_OF = "as_of"  # the day figures are as of: the last day of a quarter that has ended
+FROM = "from"  # the first day of a range: the first day of a quarter
+TO = "to"  # the last day of a range: the last day of a quarter
+BOUNDS = (AS_OF, FROM, TO)
+
+# What each bound must be, as the person is told.
+BOUND_RULES = {
+    AS_OF: "the last day of a quarter that has ended (30 June, 30 September, 31 December or "
+    "31 March)",
+    FROM: "the first day of a quarter (1 April, 1 July, 1 October or 1 January)",
+    TO: "the last day of a quarter (30 June, 30 September, 31 December or 31 March)",
+}
+
+
+def _bound(bound: str) -> str:
+    if bound not in BOUNDS:
+        raise ValueError(f"no date bound {bound!r}; expected one of {BOUNDS}")
+    return bound
+
+
+def coarse_date(day: dt.date, bound: str, today: dt.date) -> dt.date:
+    """The whole-quarter date a role that sees figures only is answered for in place of
+    ``day``: never a later day's records than asked for an as-of date (the end of the last
+    quarter ended by ``day``, and by ``today``), and the whole quarter holding ``day`` for a
+    range's first or last day (a range only ever widened, to no later than the quarter of
+    ``today``)."""
+    _bound(bound)
+    if bound == AS_OF:
+        return last_complete(min(day, today)).end
+    quarter = min(quarter_of(day), quarter_of(today))
+    return quarter.start if bound == FROM else quarter.end
+
+
+def is_coarse(day: dt.date, bound: str, today: dt.date) -> bool:
+    """May a role that sees figures only ask for ``day`` as ``bound``?"""
+    return coarse_date(day, bound, today) == day
+
+
+def coarse_choices(first: dt.date, bound: str, today: dt.date) -> list[tuple[dt.date, str]]:
+    """Every date a role that sees figures only may ask for as ``bound``, newest first, from
+    the quarter holding ``first`` (a programme's start), each with its quarter's label; at
+    least the latest one, even before ``first``."""
+    latest = coarse_date(today, bound, today)
+    quarters = quarters_between(min(first, latest), quarter_of(latest))
+    days = [coarse_date(q.end if bound == AS_OF else q.start, bound, today) for q in quarters]
+    return [(d, quarter_of(d).label) for d in days if is_coarse(d, bound, today)]

@@ -33,7 +33,7 @@ class OpenClaimForm(GovukForm):
         return f"{month:%Y-%m}"
 
 
-class ClaimConfirmForm(forms.Form):
+class ClaimConfirmForm(GovukForm):
     """A claim step's confirmation: nothing to fill; ``prepared`` carries when the claim
     shown was prepared, so a step taken on a page opened before the claim was prepared
     again is refused rather than applied to figures nobody saw."""

@@ -32,7 +32,7 @@ from stars.finance.models import (
     OutcomeClaim,
 )
 from stars.partnership.models import Council
-from stars.partnership.selectors import contract_current, programme_councils
+from stars.partnership.selectors import contract_current, council_named, programme_councils
 
 _PLACES = int(str(EXACT["decimal_places"]))
 _UNITS = 10**_PLACES  # an amount as a whole number of its smallest unit
@@ -109,7 +109,7 @@ def parse_month(text: str) -> dt.date:
 
 
 def council_get(user: Any, code: str) -> Council:
-    council = councils_visible(user).filter(code=code).first()
+    council = council_named(code, councils_visible(user))  # a link's code, in any case
     if council is None:
         raise Http404("no such council")
     return council

@@ -282,7 +282,7 @@ def finance_money(request: HttpRequest) -> HttpResponse:
 def finance_contract(request: HttpRequest) -> HttpResponse:
     """The programme's contract terms: each cohort's terms as written and in force on the
     as-of date, and the log of contract variations (date, reason, what changed)."""
-    as_of = as_of_date(request, target="as_of")
+    as_of = as_of_date(request, target="as_of", records=False)  # the terms: any day
     contract = contract_current()
     gf = contract.guaranteed_funding_on(as_of)
     return render(
@@ -301,7 +301,7 @@ def finance_contract(request: HttpRequest) -> HttpResponse:
 
 @page("finance_investor")
 def finance_investor(request: HttpRequest) -> HttpResponse:
-    as_of = as_of_date(request)
+    as_of = as_of_date(request, target="as_of")
     contract = contract_current()
     several = len(programme_options(request.user) or []) > 1
     return render(
@@ -319,7 +319,7 @@ def finance_investor(request: HttpRequest) -> HttpResponse:
 @page("finance_portfolio")
 def finance_portfolio(request: HttpRequest) -> HttpResponse:
     """The programmes the user belongs to, side by side, in aggregate."""
-    as_of = as_of_date(request)
+    as_of = as_of_date(request, target="as_of")
     mine = programme_options(request.user) or []
     return render(
         request,

@@ -25,7 +25,7 @@ from stars.domain.pipeline import (
     profile_version,
 )
 from stars.notifications.services import notify
-from stars.partnership.models import Council
+from stars.partnership.models import Council, Programme, programme_default
 from stars.partnership.selectors import contract_current, users_with_role
 from stars.referrals.models import (
     Child,
@@ -59,6 +59,12 @@ def new_child_ref() -> str:
 
 
 def _next_id(model: Any, field: str, prefix: str) -> str:
+    """The next public id after the highest given (``ENQ-2024-00042``), for a record about to
+    be made in the active programme. The programme's row is locked (``SELECT ... FOR
+    UPDATE``) until the caller's transaction ends, so two requests at once (two users, or the
+    API and a form) are given ids one after the other, never the same one; SQLite takes its
+    one write lock as every transaction begins, which does the same."""
+    Programme.objects.select_for_update().filter(pk=programme_default()).first()
     taken = model.objects.filter(**{f"{field}__startswith": prefix}).aggregate(m=Max(field))["m"]
     n = int(taken.removeprefix(prefix)) + 1 if taken and taken.removeprefix(prefix).isdigit() else 1
     return f"{prefix}{n:05d}"

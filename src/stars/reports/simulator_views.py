@@ -23,15 +23,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django_tasks import TaskResult, TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from stars.core.audit import record_access
 from stars.core.dates import as_of as page_as_of
+from stars.core.dates import date_refusal, dates_coarse, dates_refused
 from stars.core.documents import download, report_name
 from stars.core.forms import DateInput, GovukForm
 from stars.core.permissions import page, scope_of
 from stars.core.programmes import programme_active
+from stars.domain.disclosure import AS_OF, coarse_date
 from stars.domain.simulation.fit import fit
 from stars.domain.simulation.montecarlo import contract_end
 from stars.domain.simulation.records import records_as_of
@@ -128,20 +131,24 @@ def _blank(request: HttpRequest, context: dict[str, Any]) -> SimulatorForm:
     if "as_of" in request.GET and asked.is_valid():
         return SimulatorForm(initial={**asked.params(), "settings": "\n".join(asked.lines())})
     day = min(page_as_of(request, target="id_as_of"), context["end"] - dt.timedelta(days=1))
+    if dates_coarse(request):  # figures only: the last quarter ended before the end
+        day = coarse_date(day, AS_OF, timezone.localdate())
     return SimulatorForm(initial={"as_of": day, "runs": 2000, "seed": 1})
 
 
-def _checked(data: Any) -> SimulatorForm:
+def _checked(request: HttpRequest, data: Any) -> SimulatorForm:
     form = SimulatorForm(data)
     if form.is_valid():
         _check(form)
+    if form.is_valid() and (refused := date_refusal(request, form.cleaned_data["as_of"], AS_OF)):
+        form.add_error("as_of", refused)  # figures only: records as of a quarter's end
     return form
 
 
 def _simulate(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     """The form posted: its figures, kept as a finished job's, or the page of the
     background job it started."""
-    form = _checked(request.POST)
+    form = _checked(request, request.POST)
     if not form.is_valid():
         return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
     params = {**form.params(), **_worked_for(request)}
@@ -204,6 +211,10 @@ def _worked_for(request: HttpRequest) -> dict[str, Any]:
 def _check_history(request: HttpRequest) -> HttpResponse:
     """The simulator against the records' own history, as a background job (posted)."""
     day = page_as_of(request, posted=True)
+    if dates_refused(request):  # figures only: whole quarters, and nothing started
+        form = SimulatorForm(initial={"as_of": day, "runs": 2000, "seed": 1})
+        context = {"contract": contract_current(), "end": contract_end(contract_current())}
+        return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
     result = simulate.enqueue(
         {"kind": "calibration", "as_of": day.isoformat(), **_worked_for(request)}
     )

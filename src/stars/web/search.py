@@ -42,7 +42,8 @@ class SearchForm(GovukForm):
 def _claims(user: Any, council: str, month: Any) -> list[Any]:
     if not allowed(user, "claim_detail"):
         return []
-    found = claims_visible(user).filter(council__code=council, month=month)
+    # a reference names the council in capitals (CLAIM-NORTHBAY-2024-10): any case matches
+    found = claims_visible(user).filter(council__code__iexact=council, month=month)
     return list(found.select_related("council"))
 
 

@@ -33,6 +33,7 @@ from stars.cases.selectors import (
 from stars.core.cache import data_version
 from stars.core.permissions import allowed, programme_options, scope_of
 from stars.core.programmes import NO_PROGRAMME, ProgrammeChoice, programme_use
+from stars.domain.disclosure import AS_OF, coarse_date
 from stars.finance.cached import investor_page_figures, money_page_figures
 from stars.partnership.models import User
 from stars.partnership.selectors import contract_or_none
@@ -55,6 +56,8 @@ def _warm_user(user: Any, dates: list[dt.date], today: dt.date) -> None:
     if contract is None:
         return
     scope = scope_of(user)
+    if not scope.child_level:  # figures only: as of the quarters' ends (stars.core.dates)
+        dates = sorted({coarse_date(d, AS_OF, today) for d in dates})
     for as_of in dates:
         if allowed(user, "finance_money"):
             money_page_figures(contract, scope, as_of)
