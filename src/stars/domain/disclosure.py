@@ -121,7 +121,7 @@ def pseudonym(*, key: str, recipient: str, kind: str, value: str) -> str:
 # asks for whole quarters of the financial year (as the board report card counts them):
 # a range starts on a quarter's first day and ends on a quarter's last day, and figures are
 # as of the last day of a quarter that has ended. Two answers then differ by at least a
-# whole quarter's records (docs/decisions/0007-whole-quarters-for-aggregate-roles.md).
+# whole quarter's records (docs/decisions/0008-whole-quarters-for-aggregate-roles.md).
 
 AS_OF = "as_of"  # the day figures are as of: the last day of a quarter that has ended
 FROM = "from"  # the first day of a range: the first day of a quarter

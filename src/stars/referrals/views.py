@@ -14,9 +14,11 @@ from django.utils import timezone
 from stars.core.audit import record_access, record_list
 from stars.core.documents import download, pdf
 from stars.core.forms import form_step
+from stars.core.idempotency import one_at_a_time
 from stars.core.listing import Filter, Rows, filters_from, page_of, query_without_page, rows_count
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain.calendar import age_on, long_date
+from stars.domain.idempotency import RESENT_WITHIN, minutes_ago
 from stars.domain.pipeline import PAPER_LABELS, PROFILE_FIELDS, next_step, profile_version
 from stars.partnership.models import User
 from stars.partnership.selectors import contract_current, councils_in_scope, key_worker_choices
@@ -28,6 +30,7 @@ from stars.referrals.selectors import (
     children_alike,
     children_alike_restricted,
     enquiries_visible,
+    enquiry_resent,
     enquiry_state,
     latest_consent,
     open_enquiries,
@@ -209,6 +212,16 @@ def _enquiry(request: HttpRequest, enquiry_id: str) -> Enquiry:
 
 @page("enquiry_new")
 def enquiry_new(request: HttpRequest) -> HttpResponse:
+    """Record an enquiry. The same user's submits run one at a time, as the API's writes do:
+    a double-click's second submit waits for the first, then finds its enquiry and shows it
+    instead of recording it again."""
+    if request.method != "POST":
+        return _enquiry_new(request)
+    with one_at_a_time(request.user):
+        return _enquiry_new(request)
+
+
+def _enquiry_new(request: HttpRequest) -> HttpResponse:
     contract = contract_current()
     councils_qs = councils_in_scope(request.user)
     councils = [(c.code, c.name) for c in councils_qs]
@@ -224,8 +237,31 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
             "family_name": d["family_name"],
             "date_of_birth": d["date_of_birth"],
         }
+        now = timezone.now()
+        first = enquiry_resent(
+            request.user,
+            since=now - RESENT_WITHIN,
+            **same,
+            **{k: d[k] for k in RESENT_FIELDS},
+        )
+        if first is not None:
+            messages.info(
+                request,
+                f"You recorded this enquiry {minutes_ago(first.created_at, now)}: "
+                f"{first.enquiry_id}, for the same child with every field the same. "
+                "Nothing was recorded again.",
+            )
+            return redirect("enquiry_detail", first.enquiry_id)
         alike = children_alike(request.user, **same)
         hidden = children_alike_restricted(request.user, **same)
+        if alike:  # the children shown are read from their records, as the API's 409 logs
+            record_list(
+                user=request.user,
+                object_type="child",
+                object_ids=[c.child_ref for c in alike],
+                path=request.path,
+                detail="enquiry form: a child of the same name and date of birth",
+            )
         if alike or hidden:  # ask whether it is one of them before saving anything
             form = forms.EnquiryForm(
                 request.POST,
@@ -281,6 +317,16 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
 
 
 ASKED = "same_child_asked"
+# the form's fields compared, besides the child, to find the same enquiry submitted again
+RESENT_FIELDS = (
+    "cohort",
+    "enquiry_date",
+    "social_worker",
+    "team",
+    "needs",
+    "papers",
+    "why_now",
+)
 
 
 def _hidden_warning(hidden: int) -> str:
