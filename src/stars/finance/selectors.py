@@ -27,6 +27,7 @@ from stars.finance.models import (
     ClaimFund,
     ClaimLine,
     ClaimStatus,
+    Component,
     LineKind,
     OutcomeClaim,
 )
@@ -289,3 +290,74 @@ def claim_steps(user: Any, today: dt.date, owner: str) -> list[tuple[Council, Cl
         if step is not None and step.owner == owner:
             steps.append((council, step))
     return steps
+
+
+@dataclass(frozen=True)
+class EarlierDispute:
+    """A line disputed on an earlier preparation of a claim (the claim was prepared again
+    since, so the line itself is gone; its change history keeps it), with the line that
+    now stands in its place (same referral, kind and component), if any."""
+
+    referral_id: str
+    child_ref: str
+    line: str  # the line's kind (and component, for an adjustment), as the page names it
+    reason: str
+    disputed_by: str
+    disputed_at: dt.datetime | None
+    weeks_then: int
+    amount_then: Decimal
+    weeks_now: int | None
+    amount_now: Decimal | None
+    fee: bool  # a guaranteed-funding fee: weeks do not apply
+    referral: str  # the referral's own id, for the access log (a restricted line is theirs too)
+
+
+def _line_label(kind: str, component: str) -> str:
+    label = str(LineKind(kind).label)
+    if kind == LineKind.ADJUSTMENT:
+        label += f" ({str(Component(component).label).lower()})"
+    return label
+
+
+def claim_disputes_before(claim: OutcomeClaim, *, viewer: Any) -> list[EarlierDispute]:
+    """The lines disputed on earlier preparations of ``claim``, read from the lines' change
+    history (the latest dispute of each line), each beside what the claim now holds for it.
+    A restricted child's line is named "restricted" for a viewer who does not see them."""
+    current = {line.pk: line for line in claim.lines.all()}
+    rows = (
+        ClaimLine.history.filter(claim_id=claim.pk, disputed=True, history_type="~")
+        .exclude(id__in=current)
+        .select_related("referral", "referral__child", "disputed_by")
+        .order_by("id", "-history_date")
+    )
+    latest: dict[int, Any] = {}
+    for row in rows:
+        latest.setdefault(row.id, row)
+    now = {(x.referral_id, x.kind, x.component): x for x in current.values()}
+    sees = viewer is None or scope_of(viewer).sees_restricted
+    out = []
+    for row in sorted(latest.values(), key=lambda r: (r.disputed_at is None, r.disputed_at)):
+        hidden = not sees and row.referral.child.restricted
+        standing = now.get((row.referral_id, row.kind, row.component))
+        out.append(
+            EarlierDispute(
+                referral_id=RESTRICTED if hidden else row.referral.referral_id,
+                child_ref=RESTRICTED if hidden else row.referral.child.child_ref,
+                line=_line_label(row.kind, row.component),
+                reason=row.dispute_reason,
+                disputed_by=str(row.disputed_by) if row.disputed_by else "",
+                disputed_at=row.disputed_at,
+                weeks_then=row.payable_weeks,
+                amount_then=row.amount,
+                weeks_now=standing.payable_weeks if standing else None,
+                amount_now=standing.amount if standing else None,
+                fee=row.component == GUARANTEED_FEE,
+                referral=row.referral.referral_id,
+            )
+        )
+    return out
+
+
+def disputes_shown(disputes: Iterable[EarlierDispute]) -> list[tuple[str, str]]:
+    """The referrals of earlier disputes shown, for the access log."""
+    return [("referral", d.referral) for d in disputes]

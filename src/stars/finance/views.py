@@ -79,8 +79,10 @@ def claim_detail(request: HttpRequest, council: str, month: str) -> HttpResponse
         record_access(action="export", shown=selectors.claim_referrals(claim), **logged)
         return download(fmt, name, DOCUMENTS[fmt](claim, viewer=user))
     lines = page_of(request, selectors.claim_lines_of(claim, viewer=user) if claim else [])
-    if claim is not None:  # the page shows a page of its lines
-        record_access(action="view", shown=selectors.lines_shown(lines), **logged)
+    before = selectors.claim_disputes_before(claim, viewer=user) if claim else []
+    if claim is not None:  # the page shows a page of its lines and the earlier disputes
+        shown = selectors.lines_shown(lines) + selectors.disputes_shown(before)
+        record_access(action="view", shown=shown, **logged)
     status = claim.status if claim else ""
     return render(
         request,
@@ -93,6 +95,7 @@ def claim_detail(request: HttpRequest, council: str, month: str) -> HttpResponse
             "reference": claim_reference(council_obj.code, month_date),
             "claim": claim,
             "lines": lines,
+            "disputes_before": before,
             "query": query_without_page(request),
             "totals": selectors.claim_totals_of(claim) if claim else None,
             "can_prepare": allowed(user, "claim_prepare") and status in ("", "draft", "disputed"),
@@ -114,12 +117,28 @@ def _step(
     run: Callable[[Any, OutcomeClaim | None, dt.datetime | None], Any],
     done: str,
     shows_claim: bool = True,
+    shows_disputes: bool = False,
 ) -> HttpResponse:
     """A claim step's confirmation page: the claim's totals as they stand (what is submitted
     or approved), and, sent back with the step, when the claim shown was prepared."""
     council_obj, month_date, claim = selectors.claim_find(request.user, council, month)
     back = reverse("claim_detail", args=[council_obj.code, month])
     prepared = claim.prepared_at.isoformat() if claim and claim.prepared_at else ""
+    before = (
+        selectors.claim_disputes_before(claim, viewer=request.user)
+        if claim and shows_disputes
+        else []
+    )
+    if before and request.method == "GET":  # the page names the referrals disputed before
+        record_access(
+            user=request.user,
+            action="view",
+            object_type="claim",
+            object_id=f"{council_obj.code}/{month}",
+            path=request.path,
+            detail="earlier disputes",
+            shown=selectors.disputes_shown(before),
+        )
     confirm = ClaimConfirmForm(
         request.POST if request.method == "POST" else None, initial={"prepared": prepared}
     )
@@ -137,6 +156,7 @@ def _step(
         claim=claim,
         totals=selectors.claim_totals_of(claim) if claim and shows_claim else None,
         line_count=claim.lines.count() if claim and shows_claim else 0,
+        disputes_before=before,
     )
 
 
@@ -194,6 +214,7 @@ def claim_approve(request: HttpRequest, council: str, month: str) -> HttpRespons
         submit="Approve the claim",
         run=approve,
         done="Claim approved",
+        shows_disputes=True,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from stars.core.history import History
@@ -17,6 +18,10 @@ class Council(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # codes are case-insensitive on input: two councils may not differ only in case
+            models.UniqueConstraint(Lower("code"), name="council_code_unique_any_case"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.db import transaction
 
 from stars.core.errors import RuleError
 from stars.core.roles import COUNCIL_ROLES, Role
-from stars.domain.contract.parsing import parse_contract
+from stars.domain.contract.parsing import ContractError, parse_contract
 from stars.domain.contract.terms import Contract as ContractTerms
 from stars.partnership.models import Contract, Council, Programme, User
 from stars.partnership.selectors import council_named
@@ -21,9 +22,14 @@ def contract_load(*, text: str, source: str) -> ContractTerms:
     code``, created if new, its name updated) and make sure its councils exist and belong
     to it. The first programme of a service takes every user already there.
 
+    Councils are shared by every programme and their codes are unique in any case: a
+    council the contract names by an existing code (in any case) under the same name is
+    that council; under another name, ``ContractError`` refuses the contract.
+
     Raises ``ContractError`` (naming file and key) before anything is written.
     """
     terms = parse_contract(text, source)
+    contract_councils_check(terms, text, source)
     programme = programme_save(terms)
     contracts = Contract.objects.filter(programme=programme, active=True)
     contracts.exclude(terms=text).update(active=False)
@@ -32,9 +38,32 @@ def contract_load(*, text: str, source: str) -> ContractTerms:
             programme=programme, name=terms.name, source=source, terms=text, active=True
         )
     for la in terms.local_authorities:
-        council, _ = Council.objects.update_or_create(code=la.code, defaults={"name": la.name})
+        council = council_named(la.code) or Council.objects.create(code=la.code, name=la.name)
         programme.local_authorities.add(council)
     return terms
+
+
+_COUNCIL_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*local_authority[ \t]*\]\]", re.MULTILINE)
+
+
+def contract_councils_check(terms: ContractTerms, text: str, source: str) -> None:
+    """Refuse (``ContractError``) a contract that gives a council already held (its code in
+    any case) another name: councils are shared by every programme, so loading it would
+    rename another programme's council. ``contract_load`` checks it; an import checks it
+    first too, to refuse before reading its other files."""
+    lines = [text.count("\n", 0, m.start()) + 1 for m in _COUNCIL_HEADER.finditer(text)]
+    for i, la in enumerate(terms.local_authorities):
+        held = council_named(la.code)
+        if held is None or held.name == la.name:
+            continue
+        where = f" (the [[local_authority]] on line {lines[i]})" if i < len(lines) else ""
+        raise ContractError(
+            source,
+            f"local_authority[{i}].code",
+            f"the council {held.code!r} is already held, named {held.name!r}, and this "
+            f"contract names it {la.name!r}{where}; councils are shared by every programme, "
+            "so give it the same name (or another code)",
+        )
 
 
 def programme_save(terms: ContractTerms) -> Programme:

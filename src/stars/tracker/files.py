@@ -16,6 +16,7 @@ from stars.domain.tracker.checks import MAX_PROBLEMS, Problem
 from stars.domain.tracker.parsing import TrackerFile, parse_tracker
 from stars.domain.tracker.rows import write_tracker
 from stars.partnership.selectors import NoContract, contract_row
+from stars.partnership.services import contract_councils_check
 from stars.tracker.importer import ImportSummary, tracker_import
 from stars.tracker.selectors import programme_frames
 
@@ -68,6 +69,7 @@ def import_files(
     contract_text = _read(contract, csv_file=False)
     try:
         terms = parse_contract(contract_text, str(contract))
+        contract_councils_check(terms, contract_text, str(contract))
     except ContractError as exc:
         raise TrackerRejected(f"{exc}; nothing was imported", []) from exc
     if programme is not None and terms.programme_code != programme.lower():
@@ -109,16 +111,19 @@ def import_files(
             tasks[stage] = progress.add_task(f"Importing {stage}", total=max(total, 1))
         progress.update(tasks[stage], completed=done, total=max(total, 1))
 
-    with progress:
-        summary = tracker_import(
-            contract_text=contract_text,
-            contract_source=str(contract),
-            enquiries=parsed.enquiries,
-            referrals=parsed.referrals,
-            periods=parsed.periods,
-            by=by,
-            progress=report,
-        )
+    try:
+        with progress:
+            summary = tracker_import(
+                contract_text=contract_text,
+                contract_source=str(contract),
+                enquiries=parsed.enquiries,
+                referrals=parsed.referrals,
+                periods=parsed.periods,
+                by=by,
+                progress=report,
+            )
+    except ContractError as exc:  # what the contract says against the records (its councils)
+        raise TrackerRejected(f"{exc}; nothing was imported", []) from exc
 
     record_access(
         user=by,

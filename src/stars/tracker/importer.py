@@ -25,6 +25,7 @@ from stars.cases.models import OutcomePeriod
 from stars.core.bulk import bulk_staging, insert_with_history
 from stars.core.programmes import programme_use
 from stars.partnership.models import Council, Programme
+from stars.partnership.selectors import council_named
 from stars.partnership.services import contract_load
 from stars.referrals.models import Child, Enquiry, Referral
 from stars.referrals.services import enquiries_accepted_mark
@@ -71,8 +72,15 @@ def tracker_import(
     with bulk_staging(), transaction.atomic():
         terms = contract_load(text=contract_text, source=contract_source)
         programme = Programme.objects.get(code=terms.programme_code)
+        # the frames spell council codes as the contract does, which may differ in case
+        # from the council's stored code (held already by another programme)
+        councils = dict(Council.objects.values_list("code", "id"))
+        for la in terms.local_authorities:
+            held = council_named(la.code)
+            if held is not None:
+                councils[la.code] = held.id
         with programme_use(programme.choice()):
-            summary = _import(enquiries, referrals, periods, by, progress)
+            summary = _import(enquiries, referrals, periods, councils, by, progress)
     summary.programme = programme.code
     return summary
 
@@ -81,13 +89,14 @@ def _import(
     enquiries: pl.DataFrame,
     referrals: pl.DataFrame,
     periods: pl.DataFrame,
+    council_ids: dict[str, int],
     by: Any,
     progress: Progress | None,
 ) -> ImportSummary:
     # new rows take the programme worked in (the records' default: programme_default)
     report = progress or _noop
     summary = ImportSummary()
-    councils = _codes(dict(Council.objects.values_list("code", "id")))
+    councils = _codes(council_ids)
     user = by if getattr(by, "pk", None) else None
     children = _children(enquiries, referrals, councils, summary, user)
     report("children", 1, 1)
