@@ -346,16 +346,17 @@ def test_the_investor_sees_what_was_earned_beside_what_approved_claims_paid(
         Decimal(0),
     )
     assert approved > 0
+    # an investor asks for quarters already ended: the claim approved mid-quarter, in the past
+    approved_at = dt.datetime(2024, 11, 15, 12, tzinfo=dt.UTC)
+    type(approved_claim).objects.filter(pk=approved_claim.pk).update(approved_at=approved_at)
     client.force_login(users["investor"])
-    approved_on = approved_claim.approved_at.date().isoformat()
-    page = client.get(reverse("finance_investor"), {"as_of": approved_on}).content.decode()
+    page = client.get(reverse("finance_investor"), {"as_of": "2024-12-31"}).content.decode()
     assert "Paid to date" not in page
     assert "Earned to date (outcomes and fees)" in page
     row = page.split('data-testid="investor-approved"', 1)[1].split("</div>", 1)[0]
     assert "Paid in approved claims to date" in row and money(approved) in row
-    # before the claim was approved, no claim had paid anything
-    day_before = (approved_claim.approved_at.date() - dt.timedelta(days=1)).isoformat()
-    page = client.get(reverse("finance_investor"), {"as_of": day_before}).content.decode()
+    # at the end of the quarter before the claim was approved, no claim had paid anything
+    page = client.get(reverse("finance_investor"), {"as_of": "2024-09-30"}).content.decode()
     row = page.split('data-testid="investor-approved"', 1)[1].split("</div>", 1)[0]
     assert money(Decimal(0)) in row
 
