@@ -31,6 +31,7 @@ from stars.domain.sufficiency.ssda903 import (
     parse_header,
     read_stored,
     stored_rows,
+    year_not_begun,
 )
 from stars.domain.text_files import NotText, decode
 from stars.partnership.models import Council
@@ -141,7 +142,8 @@ def load_folder(
     """Read, check and ``store`` the returns a year at a time; the years; raise
     ``ReturnsRejected`` listing every problem of every file.
 
-    No date may be after ``today``, the day of import (``date_span``). Each year's episodes
+    No date may be after ``today``, the day of import (``date_span``): a year not begun by
+    then is one problem, its files not read (``year_not_begun``). Each year's episodes
     must be of children its header lists. An episodes file with no
     episodes (its heading row only) would leave the year with none: it is refused unless
     ``replace_with_empty`` says that is meant. Each file is passed to ``store`` (year, kind,
@@ -197,6 +199,11 @@ def load_folder(
         return read
 
     for year in years:
+        not_begun = year_not_begun(year, today)
+        if not_begun:  # one problem of the year, not one of each of its dates
+            problems.append(f"{year}/: {not_begun}")
+            done += sum(1 for y, _ in paths if y == year)
+            continue
         read = read_year(year)
         if "header" not in read or "episodes" not in read:
             continue
