@@ -699,3 +699,31 @@ def test_the_import_command_takes_today_from_the_clock(derby, returns_dir):
     listed = [x for x in got.stderr.splitlines() if x.startswith(f"{LAST_YEAR}/")]
     assert [x[: len(e)] for x, e in zip(listed, expected, strict=True)] == expected
     assert not SufficiencyReturn.objects.exists()
+
+
+@time_machine.travel(dt.datetime(LAST_YEAR, 3, 10, 12, tzinfo=dt.UTC), tick=False)
+def test_validate_refuses_what_the_import_refuses_before_dfes_rules_run(
+    derby, returns_dir, monkeypatch
+):
+    # the same day from the clock, the same rule: a date after it in this year's return
+    def not_run(*args, **kwargs):
+        raise AssertionError("DfE's rules ran on returns the import refuses")
+
+    monkeypatch.setattr("stars.sufficiency.validator.ensure_environment", not_run)
+    imported = CliRunner().invoke(cli.app, ["sufficiency", "import", str(returns_dir),
+                                            "--council", "derby"])  # fmt: skip
+    checked = CliRunner().invoke(cli.app, ["sufficiency", "validate", str(returns_dir),
+                                           "--la", "E06000015"])  # fmt: skip
+    assert (imported.exit_code, checked.exit_code) == (1, 1), checked.output
+
+    def listed(output: str) -> list[str]:
+        return [x for x in output.splitlines() if x.strip() and not x.startswith("error:")]
+
+    problems = listed(imported.stderr)
+    assert len(problems) > 10
+    assert listed(checked.stderr) == problems
+    assert checked.stderr.splitlines()[-1] == (
+        f"error: {len(problems)} problems found; the import would refuse them; nothing was "
+        "validated. Correct the files and check them again."
+    )
+    assert not SufficiencyReturn.objects.exists()
