@@ -715,3 +715,15 @@ def test_files_saved_other_ways_read_as_the_plain_file(name, edit):
     saved = parse_episodes("e.csv", edit(text).encode("utf-8"), 2020)
     assert saved.errors == (), name
     assert saved.frame.equals(plain.frame), name
+
+
+def test_a_malformed_end_date_is_one_problem_not_also_an_open_episode_with_a_reason():
+    # DEC written as 2023-09-01 is refused as malformed; it was also read as blank, and the
+    # episode's REC named as "given for an open episode", which it is not
+    text = EP_HEAD + "C1,01/06/2023,S,C2,N1,U1,PR1,2023-09-01,E11,,,,\n"
+    parsed = parse_episodes("2024/episodes.csv", text, 2024)
+    assert [(e.line, e.column) for e in parsed.errors] == [(2, "DEC")]
+    # a DEC left blank with a REC given is still named
+    text = EP_HEAD + "C1,01/06/2023,S,C2,N1,U1,PR1,,E11,,,,\n"
+    parsed = parse_episodes("2024/episodes.csv", text, 2024)
+    assert [(e.line, e.column) for e in parsed.errors] == [(2, "REC")]

@@ -535,6 +535,8 @@ def _span_errors(
 def _episode_order_errors(
     file_name: str, frame: pl.DataFrame, collection_year: int, today: date | None
 ) -> list[ValidationError]:
+    """The episodes' dates against the return's span, each other and REC (``frame`` has
+    ``_DEC_WRITTEN``: whether DEC was written, read as a date or not)."""
     errors = _span_errors(file_name, frame, ("DECOM", "DEC"), collection_year, today)
     errors += _errors_where(
         file_name,
@@ -553,7 +555,7 @@ def _episode_order_errors(
     errors += _errors_where(
         file_name,
         frame,
-        pl.col("DEC").is_null() & pl.col("REC").is_not_null(),
+        ~pl.col("_DEC_WRITTEN") & pl.col("REC").is_not_null(),
         "REC",
         pl.lit("REC ") + _value("REC") + pl.lit(" given for an open episode (DEC is blank)"),
     )
@@ -628,9 +630,13 @@ def parse_episodes(
     if check:
         errors += _check_required(file_name, frame, EPISODE_REQUIRED)
         errors += _check_codes(file_name, frame, EPISODE_CODED, collection_year)
+        # whether DEC was written: a malformed one is null once read, but not an open episode
+        written = frame.get_column("DEC").is_not_null().alias("_DEC_WRITTEN")
         frame, date_errors = _parse_dates(file_name, frame, ("DECOM", "DEC"))
         errors += date_errors
-        errors += _episode_order_errors(file_name, frame, collection_year, today)
+        errors += _episode_order_errors(
+            file_name, frame.with_columns(written), collection_year, today
+        )
     else:
         frame = _dates(frame, ("DECOM", "DEC"))
     frame = with_placement_group(frame.with_columns(pl.lit(collection_year).alias("YEAR")))
