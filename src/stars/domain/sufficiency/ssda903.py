@@ -34,7 +34,7 @@ from stars.domain.sufficiency.codes import (
     PROVIDER_NOT_RECORDED,
     code_lists,
 )
-from stars.domain.text_files import field_limit
+from stars.domain.text_files import BYTE_LINE_BREAK, field_limit
 
 HEADER_COLUMNS: tuple[str, ...] = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
 EPISODE_COLUMNS: tuple[str, ...] = (
@@ -253,7 +253,13 @@ def _read(text: str | bytes) -> pl.DataFrame:
     frame = pl.read_csv(data, infer_schema=False, truncate_ragged_lines=True)
     lines = _record_lines(data, frame.height)
     del data
-    frame = frame.rename({c: c.strip().upper() for c in frame.columns})
+    # headings in any case, padded or not; a column the return does not have may be headed
+    # twice so (two "Notes"), and is kept under a name of its own (it is not read)
+    names: dict[str, str] = {}
+    for i, c in enumerate(frame.columns):
+        name = c.strip().upper()
+        names[c] = name if name not in names.values() else f"{name}#{i + 1}"
+    frame = frame.rename(names)
     for c in frame.columns:  # a column at a time: all at once costs a copy of every column
         if frame.select(_to_clean(c).any()).item():  # a column with none is kept as read
             frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None))
@@ -409,9 +415,39 @@ def _parse_dates(
     return parsed, errors
 
 
+def _headings_twice(
+    file_name: str, text: str | bytes, columns: Sequence[str]
+) -> list[ValidationError]:
+    """An error for each of ``columns`` headed more than once (in any case, padded or not):
+    which of them holds the values meant cannot be told, and one was read, the other left
+    out without a word."""
+    if isinstance(text, bytes):  # the first line only: never a copy of the whole file
+        first = BYTE_LINE_BREAK.split(text, 1)[0].decode("utf-8", "replace")
+    else:
+        first = text.split("\n", 1)[0].split("\r", 1)[0]
+    row = next(csv.reader([first.removeprefix("\ufeff")]), [])
+    at: dict[str, list[int]] = {}
+    for i, heading in enumerate(row, start=1):
+        at.setdefault(heading.strip().upper(), []).append(i)
+    return [
+        ValidationError(
+            file_name,
+            1,
+            c,
+            f"column {c} is headed more than once (columns "
+            f"{', '.join(map(str, at[c][:-1]))} and {at[c][-1]}); expected it once",
+        )
+        for c in columns
+        if len(at.get(c, ())) > 1
+    ]
+
+
 def _parse_frame(
     file_name: str, text: str | bytes, columns: Sequence[str], optional: Sequence[str]
 ) -> tuple[pl.DataFrame | None, list[ValidationError]]:
+    twice = _headings_twice(file_name, text, columns)
+    if twice:
+        return None, twice
     try:
         frame = _read(text)
     except pl.exceptions.PolarsError as exc:  # unreadable CSV
