@@ -21,6 +21,7 @@ from stars.domain.outcomes.claims import (
     FundShare,
     claim_totals,
     next_claim_step,
+    weeks_shown,
 )
 from stars.finance.models import (
     EXACT,
@@ -304,11 +305,10 @@ class EarlierDispute:
     reason: str
     disputed_by: str
     disputed_at: dt.datetime | None
-    weeks_then: int
+    weeks_then: int | str  # as shown: "Not weekly" for a line weeks do not apply to
     amount_then: Decimal
-    weeks_now: int | None
+    weeks_now: int | str | None
     amount_now: Decimal | None
-    fee: bool  # a guaranteed-funding fee: weeks do not apply
     referral: str  # the referral's own id, for the access log (a restricted line is theirs too)
 
 
@@ -348,11 +348,10 @@ def claim_disputes_before(claim: OutcomeClaim, *, viewer: Any) -> list[EarlierDi
                 reason=row.dispute_reason,
                 disputed_by=str(row.disputed_by) if row.disputed_by else "",
                 disputed_at=row.disputed_at,
-                weeks_then=row.payable_weeks,
+                weeks_then=weeks_shown(row.kind, row.component, row.rate, row.payable_weeks),
                 amount_then=row.amount,
-                weeks_now=standing.payable_weeks if standing else None,
+                weeks_now=standing.weeks_shown if standing else None,
                 amount_now=standing.amount if standing else None,
-                fee=row.component == GUARANTEED_FEE,
                 referral=row.referral.referral_id,
             )
         )
