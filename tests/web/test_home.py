@@ -106,6 +106,14 @@ def test_the_commissioner_sees_own_council_claims_and_guaranteed_funding_to_appr
 
 
 @pytest.mark.django_db
+def test_the_spoc_records_an_enquiry_from_where_their_day_starts(client, users):
+    html = section(home(client, users["spoc"]), "enquiries")
+    assert f'href="{reverse("enquiry_new")}"' in html and ">Record an enquiry</a>" in html
+    for role in ("commissioner", "provider_manager", "key_worker"):  # theirs is not
+        assert "Record an enquiry" not in home(client, users[role])
+
+
+@pytest.mark.django_db
 def test_the_key_worker_sees_what_is_due_on_their_own_caseload(client, users, referrals):
     html = section(home(client, users["key_worker"]), "due")
     assert "R-DER · Synthetic Child" in html and "R-NOT" not in html
