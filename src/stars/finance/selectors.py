@@ -86,11 +86,16 @@ def claims_totalled(claims: Iterable[OutcomeClaim]) -> list[OutcomeClaim]:
     """The claims, each with its exact ``total`` (None without lines): every claim's lines
     summed by the database once per version of the claims and their lines, not on every
     page (a large programme's claims hold hundreds of thousands of lines)."""
-    totals = cached_figures("claim_totals", data_version(CLAIM_RECORDS), (), _claim_totals)
+    totals = _claim_totals_cached()
     out = list(claims)
     for claim in out:
         claim.total = totals.get(claim.pk)  # type: ignore[attr-defined]
     return out
+
+
+def _claim_totals_cached() -> dict[int, Decimal]:
+    """Every claim's exact total by its id (claims without lines left out)."""
+    return cached_figures("claim_totals", data_version(CLAIM_RECORDS), (), _claim_totals)
 
 
 def _claim_totals() -> dict[int, Decimal]:
@@ -276,20 +281,29 @@ def _approved_in(councils: QuerySet[Council], as_of: dt.date) -> Decimal:
     return sum((by_council[pk] for pk in visible if pk in by_council), Decimal(0))
 
 
-def claim_steps(user: Any, today: dt.date, owner: str) -> list[tuple[Council, ClaimStep]]:
+def claim_steps(
+    user: Any, today: dt.date, owner: str
+) -> list[tuple[Council, ClaimStep, Decimal | None]]:
     """The next step of each of the user's councils' claims that ``owner`` ("provider" or
-    "council") owes (``stars.domain.outcomes.claims.next_claim_step``), by council name."""
+    "council") owes (``stars.domain.outcomes.claims.next_claim_step``), by council name,
+    each with the exact total of the claim it is taken on (0 without lines; None for a
+    month not prepared yet)."""
     first = contract_current().start
     statuses: dict[int, dict[dt.date, str]] = {}
-    for council_id, month, status in OutcomeClaim.objects.filter(
+    ids: dict[tuple[int, dt.date], int] = {}
+    for pk, council_id, month, status in OutcomeClaim.objects.filter(
         council__in=councils_visible(user)
-    ).values_list("council_id", "month", "status"):
+    ).values_list("pk", "council_id", "month", "status"):
         statuses.setdefault(council_id, {})[month] = status
+        ids[council_id, month] = pk
+    totals = _claim_totals_cached()
     steps = []
     for council in councils_visible(user):
         step = next_claim_step(statuses.get(council.pk, {}), first, today)
         if step is not None and step.owner == owner:
-            steps.append((council, step))
+            pk = ids.get((council.pk, step.month))
+            total = None if pk is None else totals.get(pk, Decimal(0))
+            steps.append((council, step, total))
     return steps
 
 

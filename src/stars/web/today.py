@@ -186,13 +186,15 @@ def _unallocated(user: Any, referrals: Iterable[Referral], identifiable: bool) -
 
 def _claims(user: Any, today: dt.date, owner: str) -> list[Item]:
     out = []
-    for council, step in claim_steps(user, today, owner):
+    for council, step, total in claim_steps(user, today, owner):
         key = f"{step.month:%Y-%m}"
         out.append(
             Item(
                 title=council.name,
                 url=reverse(CLAIM_STEP_PAGES[step.action], args=[council.code, key]),
-                detail=step.description,
+                detail=step.description
+                if total is None
+                else f"{step.description}, total {money(total)}",
             )
         )
     return out
