@@ -17,7 +17,7 @@ from django.conf import settings
 
 from stars.core.permissions import Scope
 from stars.core.programmes import ProgrammeChoice, programme_use
-from stars.domain.calendar import age_on, months_between
+from stars.domain.calendar import age_on, month_label, months_between
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import SUPPRESSED, pseudonym, published_rate, suppress_group
 from stars.domain.evaluation.report import evaluation_report
@@ -41,6 +41,7 @@ class MoneyRow:
 
     label: str
     money: Money
+    on: dt.date | None = None  # a month's row: the day its figures are as of
 
     @property
     def outcome_payments(self) -> Decimal:
@@ -170,7 +171,9 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
                 by_month, _month_fund_parts(contract, councils, programme_months), strict=True
             )
         ]
-    months = [MoneyRow(f"{m:%Y-%m-%d}", money) for m, money in zip(points, by_month, strict=True)]
+    months = [
+        MoneyRow(month_label(m), money, on=m) for m, money in zip(points, by_month, strict=True)
+    ]
     # the outcome funds' shares, each up to its cap: a capped fund's programme total shared
     # between the councils in proportion to their outcome payments (capped_split); the
     # total, the councils in scope's; the cohorts share that total the same way
