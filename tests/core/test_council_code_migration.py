@@ -42,9 +42,7 @@ def test_councils_differing_only_in_case_stop_the_migration_with_their_names(
         assert "\n" not in message
         assert "'derby' (Derby, id " in message and "'Derby' (Derby City, id " in message
         assert "notts" not in message and "Nothing was changed" in message
-        assert (
-            f"UPDATE partnership_council SET code = 'derby-2' WHERE id = {clash.pk};" in message
-        )
+        assert f"UPDATE partnership_council SET code = 'derby-2' WHERE id = {clash.pk};" in message
         assert CONSTRAINT not in _constraints()
         assert Council.objects.count() == 3
 
