@@ -31,6 +31,7 @@ from stars.domain.sufficiency.ssda903 import (
     parse_header,
     read_stored,
     stored_rows,
+    year_not_begun,
 )
 from stars.domain.text_files import NotText, decode
 from stars.partnership.models import Council
@@ -70,21 +71,30 @@ def return_files(folder: Path) -> list[tuple[int, str, Path]]:
     problems: list[str] = []
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         m = YEAR_DIR.match(sub.name)
+        # a file's name in any case (Header.csv, EPISODES.CSV), as the upload's archive reads
+        named = {kind: sorted(p for p in sub.iterdir() if p.name.lower() == f"{kind}.csv")
+                 for kind in ("header", "episodes")}  # fmt: skip
         if not m:
-            if any((sub / f"{kind}.csv").exists() for kind in ("header", "episodes")):
+            if any(named.values()):
                 problems.append(
                     f"{sub}: holds returns but is not named by a collection year; expected "
                     "the year it ends in four digits, e.g. 2025 for 2024-25"
                 )
             continue
-        for kind in ("header", "episodes"):
-            path = sub / f"{kind}.csv"
-            if path.is_file():
-                found.append((int(m.group(1)), kind, path))
-            elif path.exists():
-                problems.append(f"{path}: is a directory, expected a {kind} CSV file")
+        for kind, paths in named.items():
+            if len(paths) > 1:
+                problems.append(
+                    f"{sub}: holds {' and '.join(p.name for p in paths)}; expected one "
+                    f"{kind}.csv for {sub.name}"
+                )
+            elif paths and paths[0].is_file():
+                found.append((int(m.group(1)), kind, paths[0]))
+            elif paths:
+                problems.append(f"{paths[0]}: is a directory, expected {kind}.csv")
             else:
-                problems.append(f"{path}: missing; expected a {kind} file for {sub.name}")
+                problems.append(
+                    f"{sub / f'{kind}.csv'}: missing; expected the {kind} file of {sub.name}"
+                )
     if not found and not problems:
         problems.append(
             f"{folder}: no YEAR/header.csv and YEAR/episodes.csv found (e.g. 2020/header.csv "
@@ -135,13 +145,16 @@ def load_folder(
     store: StoreFile,
     progress: Callable[[int, int], None] | None = None,
     *,
-    today: date,
+    today: date | None = None,
     replace_with_empty: bool = False,
 ) -> list[int]:
     """Read, check and ``store`` the returns a year at a time; the years; raise
     ``ReturnsRejected`` listing every problem of every file.
 
-    No date may be after ``today``, the day of import (``date_span``). Each year's episodes
+    No date may be after ``today``, the day of import (by default today in the service's
+    time zone: the one place the import and ``check_returns`` ask for it; ``date_span``): a
+    year not begun by
+    then is one problem, its files not read (``year_not_begun``). Each year's episodes
     must be of children its header lists. An episodes file with no
     episodes (its heading row only) would leave the year with none: it is refused unless
     ``replace_with_empty`` says that is meant. Each file is passed to ``store`` (year, kind,
@@ -151,6 +164,7 @@ def load_folder(
     caller's transaction undoes what was stored (all or nothing). After a problem the files
     are still read and checked, so that every problem is listed, but no longer stored.
     """
+    today = today or timezone.localdate()
     files = return_files(folder)
     years = sorted({y for y, _, _ in files})
     paths = {(y, kind): path for y, kind, path in files}
@@ -197,6 +211,11 @@ def load_folder(
         return read
 
     for year in years:
+        not_begun = year_not_begun(year, today)
+        if not_begun:  # one problem of the year, not one of each of its dates
+            problems.append(f"{year}/: {not_begun}")
+            done += sum(1 for y, _ in paths if y == year)
+            continue
         read = read_year(year)
         if "header" not in read or "episodes" not in read:
             continue
@@ -216,6 +235,23 @@ def load_folder(
     return years
 
 
+def check_returns(folder: Path, *, today: date | None = None) -> list[int]:
+    """Check the returns of ``folder`` as the import does, storing nothing: the years, or
+    ``ReturnsRejected`` listing every problem the import would refuse them for (what is
+    checked before DfE's rules run on them, ``stars sufficiency validate``)."""
+
+    def store_nothing(*_: object) -> None:
+        pass
+
+    try:
+        return load_folder(folder, store_nothing, today=today)
+    except ReturnsRejected as exc:
+        headline = exc.headline.replace(
+            "nothing was imported", "the import would refuse them; nothing was validated"
+        ).replace("import again", "check them again")
+        raise ReturnsRejected(headline, exc.lines) from None
+
+
 @transaction.atomic
 def returns_import(
     *,
@@ -228,9 +264,8 @@ def returns_import(
 ) -> ImportedReturns:
     """Check every file of ``folder``, then replace the council's returns for those years.
 
-    A date after ``today`` (by default the day of import, in the service's time zone: the one
-    place the import asks for it) is refused. A year whose episodes file holds no episodes
-    is refused unless ``replace_with_empty``.
+    A date after ``today`` (by default the day of import, ``load_folder``) is refused. A
+    year whose episodes file holds no episodes is refused unless ``replace_with_empty``.
     Each file is stored as soon as it is parsed and checked (its year's other checks come
     after); a problem anywhere undoes them all. The process gives large blocks it frees back
     to the system from here on (``stars.give_large_blocks_back``).
@@ -260,7 +295,7 @@ def returns_import(
             folder,
             store,
             progress,
-            today=today or timezone.localdate(),
+            today=today,
             replace_with_empty=replace_with_empty,
         )
         # the counts and notes: the years' rows as stored, merged as the pages merge them

@@ -34,7 +34,7 @@ from stars.domain.sufficiency.codes import (
     PROVIDER_NOT_RECORDED,
     code_lists,
 )
-from stars.domain.text_files import field_limit
+from stars.domain.text_files import BYTE_LINE_BREAK, field_limit
 
 HEADER_COLUMNS: tuple[str, ...] = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
 EPISODE_COLUMNS: tuple[str, ...] = (
@@ -206,6 +206,28 @@ def date_span(collection_year: int, today: date | None = None) -> tuple[date, da
     return date(start.year - EARLIEST_YEARS_BEFORE, 4, 1), last
 
 
+def year_not_begun(collection_year: int, today: date) -> str | None:
+    """Why no return for ``collection_year`` can be read on ``today``, if its year has not
+    begun: every date of such a return would be in the future (``date_span``), so it is one
+    problem of the year (a year typed wrongly, e.g. a folder named 2027 for 2025-26), not
+    one of each of its dates. None when the year has begun."""
+    start = year_start(collection_year)
+    if start <= today:
+        return None
+    latest = today.year + (today.month >= 4)  # the collection year ``today`` is in
+    return (
+        f"the {_year_name(collection_year)} return is of a year not yet begun (it begins "
+        f"on {start:%d/%m/%Y}, after {today:%d/%m/%Y}, the day of import); expected a year "
+        f"begun by then, named by the year it ends in, at the latest {latest} for "
+        f"{_year_name(latest)}"
+    )
+
+
+def _year_name(collection_year: int) -> str:
+    """The collection year as people write it: 2024-25 for the year ending in 2025."""
+    return f"{collection_year - 1}-{collection_year % 100:02d}"
+
+
 #: Why a date of each column cannot be after the day a return is read.
 FUTURE_REASON: dict[str, str] = {
     "DOB": "a child cannot be born in the future",
@@ -231,7 +253,13 @@ def _read(text: str | bytes) -> pl.DataFrame:
     frame = pl.read_csv(data, infer_schema=False, truncate_ragged_lines=True)
     lines = _record_lines(data, frame.height)
     del data
-    frame = frame.rename({c: c.strip().upper() for c in frame.columns})
+    # headings in any case, padded or not; a column the return does not have may be headed
+    # twice so (two "Notes"), and is kept under a name of its own (it is not read)
+    names: dict[str, str] = {}
+    for i, c in enumerate(frame.columns):
+        name = c.strip().upper()
+        names[c] = name if name not in names.values() else f"{name}#{i + 1}"
+    frame = frame.rename(names)
     for c in frame.columns:  # a column at a time: all at once costs a copy of every column
         if frame.select(_to_clean(c).any()).item():  # a column with none is kept as read
             frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None))
@@ -344,8 +372,7 @@ def _check_codes(
             pl.lit("unknown code ")
             + _value(c)
             + pl.lit(
-                f" for {collection_year - 1}-{collection_year % 100:02d}; expected one of "
-                f"{', '.join(valid)}{later}"
+                f" for {_year_name(collection_year)}; expected one of {', '.join(valid)}{later}"
             ),
         )
     return errors
@@ -388,9 +415,39 @@ def _parse_dates(
     return parsed, errors
 
 
+def _headings_twice(
+    file_name: str, text: str | bytes, columns: Sequence[str]
+) -> list[ValidationError]:
+    """An error for each of ``columns`` headed more than once (in any case, padded or not):
+    which of them holds the values meant cannot be told, and one was read, the other left
+    out without a word."""
+    if isinstance(text, bytes):  # the first line only: never a copy of the whole file
+        first = BYTE_LINE_BREAK.split(text, 1)[0].decode("utf-8", "replace")
+    else:
+        first = text.split("\n", 1)[0].split("\r", 1)[0]
+    row = next(csv.reader([first.removeprefix("\ufeff")]), [])
+    at: dict[str, list[int]] = {}
+    for i, heading in enumerate(row, start=1):
+        at.setdefault(heading.strip().upper(), []).append(i)
+    return [
+        ValidationError(
+            file_name,
+            1,
+            c,
+            f"column {c} is headed more than once (columns "
+            f"{', '.join(map(str, at[c][:-1]))} and {at[c][-1]}); expected it once",
+        )
+        for c in columns
+        if len(at.get(c, ())) > 1
+    ]
+
+
 def _parse_frame(
     file_name: str, text: str | bytes, columns: Sequence[str], optional: Sequence[str]
 ) -> tuple[pl.DataFrame | None, list[ValidationError]]:
+    twice = _headings_twice(file_name, text, columns)
+    if twice:
+        return None, twice
     try:
         frame = _read(text)
     except pl.exceptions.PolarsError as exc:  # unreadable CSV
@@ -484,7 +541,7 @@ def _span_errors(
             + _fmt(c)
             + pl.lit(
                 f" is before {first:%d/%m/%Y}; expected a date from {first:%d/%m/%Y} to "
-                f"{last:%d/%m/%Y} in the {collection_year - 1}-{collection_year % 100:02d} "
+                f"{last:%d/%m/%Y} in the {_year_name(collection_year)} "
                 "return (a child looked after in the year is under 18 at its start)"
             ),
         )
@@ -514,6 +571,8 @@ def _span_errors(
 def _episode_order_errors(
     file_name: str, frame: pl.DataFrame, collection_year: int, today: date | None
 ) -> list[ValidationError]:
+    """The episodes' dates against the return's span, each other and REC (``frame`` has
+    ``_DEC_WRITTEN``: whether DEC was written, read as a date or not)."""
     errors = _span_errors(file_name, frame, ("DECOM", "DEC"), collection_year, today)
     errors += _errors_where(
         file_name,
@@ -532,7 +591,7 @@ def _episode_order_errors(
     errors += _errors_where(
         file_name,
         frame,
-        pl.col("DEC").is_null() & pl.col("REC").is_not_null(),
+        ~pl.col("_DEC_WRITTEN") & pl.col("REC").is_not_null(),
         "REC",
         pl.lit("REC ") + _value("REC") + pl.lit(" given for an open episode (DEC is blank)"),
     )
@@ -607,9 +666,13 @@ def parse_episodes(
     if check:
         errors += _check_required(file_name, frame, EPISODE_REQUIRED)
         errors += _check_codes(file_name, frame, EPISODE_CODED, collection_year)
+        # whether DEC was written: a malformed one is null once read, but not an open episode
+        written = frame.get_column("DEC").is_not_null().alias("_DEC_WRITTEN")
         frame, date_errors = _parse_dates(file_name, frame, ("DECOM", "DEC"))
         errors += date_errors
-        errors += _episode_order_errors(file_name, frame, collection_year, today)
+        errors += _episode_order_errors(
+            file_name, frame.with_columns(written), collection_year, today
+        )
     else:
         frame = _dates(frame, ("DECOM", "DEC"))
     frame = with_placement_group(frame.with_columns(pl.lit(collection_year).alias("YEAR")))
