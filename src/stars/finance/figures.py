@@ -401,7 +401,8 @@ def evaluator_rows(
     Referrals and children appear under the recipient's own keyed pseudonyms
     (``stars.domain.disclosure``), never under an id printed elsewhere. Dates are months
     (YYYY-MM); the date of birth becomes an age band at referral and is not written; names
-    are never read. Statuses are as of the date (tracker rules).
+    are never read. Statuses are as of the date (tracker rules). Rows run by month of
+    referral and, within a month, by pseudonym: never by day or id.
     """
     key = settings.STARS_PSEUDONYM_KEY
     enquiries, referrals, periods = frames_for(scope, restricted=False)  # restricted: left out
@@ -409,7 +410,7 @@ def evaluator_rows(
         enquiries.select("enquiry_id", "enquiry_date"), on="enquiry_id", how="left"
     )
     rows = []
-    for r in figures.sort("referral_date", "referral_id").iter_rows(named=True):
+    for r in figures.iter_rows(named=True):
         ended = r["status_as_of"] != "live"
         enquired = r["enquiry_date"]
         rows.append(
@@ -430,4 +431,7 @@ def evaluator_rows(
                 int(r["payable_weeks"]),
             ]
         )
+    # by month of referral, then by pseudonym: an order by day or by id would tell the
+    # days the months hide and link each row to the referral id printed on claims
+    rows.sort(key=lambda row: (row[8], row[0]))
     return rows
