@@ -6,7 +6,9 @@ access log twice: every download is logged, cached or not."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
@@ -14,7 +16,9 @@ from django.urls import reverse
 from stars.cases.services import outcome_period_record
 from stars.core.models import AccessLog
 from stars.finance import figures
+from stars.referrals.models import Referral
 from stars.reports import services
+from tests.conftest import make_referral
 from tests.live_http import Http
 
 AS_OF = dt.date(2024, 12, 31)
@@ -92,3 +96,20 @@ def test_the_evaluation_workbook_downloaded_twice_is_the_same_file_and_logged_tw
     assert len(built) == 1  # the figures worked out once, the workbook written from them
     logged = AccessLog.objects.filter(object_type="report", object_id="evaluation", detail="xlsx")
     assert logged.count() == 2
+
+
+def test_the_extract_s_rows_within_a_month_tell_neither_the_day_nor_the_id(live_server, users):
+    """Six referrals in January 2022, one a day in the order of their ids: the extract's rows
+    run by month, then by pseudonym, so a row's place gives away neither its referral's
+    day (the extract shows months) nor its id (printed on claims)."""
+    for i in range(6):
+        made = make_referral(f"R-0{i}", "derby")
+        Referral.objects.filter(pk=made.pk).update(referral_date=dt.date(2022, 1, 10 + i))
+    web = Http(live_server)
+    web.sign_in("evaluator")
+    status, _, body = web.request("GET", f"{EXTRACT}?as_of={AS_OF}&format=csv")
+    assert status == 200
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    january = [r["referral"] for r in rows if r["referral_month"] == "2022-01"]
+    assert len(january) == 6
+    assert january == sorted(january)
