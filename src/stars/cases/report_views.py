@@ -82,7 +82,9 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     contract = contract_current()
     councils = scope.council_codes(contract.council_codes)
     g = request.GET
-    date_from, date_to = date_range(request, targets=("f-from", "f-to"))
+    date_from, date_to = date_range(
+        request, targets=("f-from", "f-to"), labels=("Referred from", "Referred to")
+    )
     filters = Filters(
         council=g.get("council", "") if g.get("council", "") in councils else "",
         cohort=g.get("cohort", "") if g.get("cohort", "") in contract.cohort_codes else "",
