@@ -742,3 +742,14 @@ def test_a_column_headed_twice_is_refused_not_one_of_them_taken(second):
     # a heading the return does not have may be repeated: it is not read
     text = "CHILD,SEX,DOB,ETHNIC,Notes,notes\nC1,1,03/02/2012,WBRI,a,b\n"
     assert parse_header("2024/header.csv", text, 2024).ok
+
+
+def test_a_date_written_year_first_is_refused_showing_it_as_expected():
+    # a database's export writes 2023-09-01: refused where it stands, the message showing
+    # how the return writes that date
+    text = EP_HEAD + "C1,2023-06-01,S,C2,N1,U1,PR1,1/9/2023,E11,,,,\n"
+    parsed = parse_episodes("2024/episodes.csv", text, 2024)
+    assert [str(e) for e in parsed.errors] == [
+        "2024/episodes.csv, line 2, column DECOM: malformed date '2023-06-01'; expected "
+        "dd/mm/YYYY (01/06/2023 for this one)"
+    ]

@@ -82,7 +82,9 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     contract = contract_current()
     councils = scope.council_codes(contract.council_codes)
     g = request.GET
-    date_from, date_to = date_range(request, targets=("f-from", "f-to"))
+    date_from, date_to = date_range(
+        request, targets=("f-from", "f-to"), labels=("Referred from", "Referred to")
+    )
     suppressed = not scope.child_level
     # figures only: the whole of the councils in view, never a council's or a cohort's part
     # beside it, whose small counts the whole less the part would give away (decision 0008)

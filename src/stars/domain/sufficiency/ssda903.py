@@ -398,6 +398,21 @@ def _dates(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     return frame.select(pl.exclude(columns), *_as_dates(columns))
 
 
+#: A date as a database or a spreadsheet set to ISO writes it: YYYY-MM-DD.
+ISO_DATE = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
+
+
+def _as_written(column: str) -> pl.Expr:
+    """For a malformed date written YYYY-MM-DD, how DATE_FORMAT writes it (the day and the
+    month are not swapped silently: it is still refused); else nothing."""
+    cell = pl.col(column)
+    return (
+        pl.when(cell.str.contains(ISO_DATE))
+        .then(pl.lit(" (") + cell.str.replace(ISO_DATE, "$3/$2/$1") + pl.lit(" for this one)"))
+        .otherwise(pl.lit(""))
+    )
+
+
 def _parse_dates(
     file_name: str, frame: pl.DataFrame, columns: Sequence[str]
 ) -> tuple[pl.DataFrame, list[ValidationError]]:
@@ -409,7 +424,10 @@ def _parse_dates(
             parsed,
             pl.col(c).is_not_null() & pl.col(f"_{c}").is_null(),
             c,
-            pl.lit("malformed date ") + _value(c) + pl.lit("; expected dd/mm/YYYY"),
+            pl.lit("malformed date ")
+            + _value(c)
+            + pl.lit("; expected dd/mm/YYYY")
+            + _as_written(c),
         )
     parsed = parsed.drop(columns).rename({f"_{c}": c for c in columns})
     return parsed, errors
