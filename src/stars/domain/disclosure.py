@@ -168,7 +168,8 @@ def coarse_date(day: dt.date, bound: str, today: dt.date) -> dt.date:
     ``today``)."""
     _bound(bound)
     if bound == AS_OF:
-        return last_complete(min(day, today)).end
+        # the quarters ended by the end of ``day``, and before ``today`` (still going on)
+        return last_complete(min(day + dt.timedelta(days=1), today)).end
     quarter = min(quarter_of(day), quarter_of(today))
     return quarter.start if bound == FROM else quarter.end
 
