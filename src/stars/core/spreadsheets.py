@@ -1,4 +1,5 @@
-"""Every CSV and XLSX the service writes: text stays text, numbers stay numbers.
+"""Every XLSX the service writes: text stays text, numbers stay numbers (CSV files are
+written by ``stars.domain.spreadsheet_text``, with the same rule for text).
 
 The rule for what a spreadsheet would run is ``stars.domain.spreadsheet_text``: in CSV such
 text gets a leading single quote (OWASP's advice; spreadsheets show it as text), and in XLSX
@@ -17,7 +18,6 @@ writes a workbook.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import zipfile
@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from stars.domain.spreadsheet_text import inert, runs_as_formula
+from stars.domain.spreadsheet_text import runs_as_formula
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -46,27 +46,6 @@ NUMBER_FORMATS: dict[str, str] = {
     "mean": MEAN_FORMAT,
 }
 UNDATED = dt.datetime(1980, 1, 1)  # the earliest date a zip entry can carry
-
-
-def csv_cell(value: Any) -> Any:
-    """A value as a CSV cell: blank for none, text made inert, numbers as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return inert(value)
-    return value
-
-
-def csv_rows(rows: Iterable[Sequence[Any]]) -> Iterable[list[Any]]:
-    return ([csv_cell(v) for v in row] for row in rows)
-
-
-def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerows(csv_rows([headers]))
-    w.writerows(csv_rows(rows))
-    return buf.getvalue()
 
 
 def _number(v: Any) -> Any:
