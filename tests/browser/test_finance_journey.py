@@ -52,9 +52,15 @@ def test_provider_prepares_and_submits_a_claim_and_the_commissioner_approves_it(
     assert axe_violations(page) == []
     page.click("a:has-text('Dispute a line')")
     assert page.inner_text("h1") == "Dispute a line"
-    page.click("button:has-text('Dispute the line')")  # no reason given
+    assert page.locator("input[type=radio][name=line]").count() == 1  # a radio a line
+    assert not page.is_checked("#id_line_0")
+    page.click("button:has-text('Dispute the line')")  # no line chosen, no reason given
     page.locator(".govuk-error-summary").wait_for(state="visible")
+    summary = page.inner_text(".govuk-error-summary")
+    assert "Select the line disputed" in summary and "Enter why the line is disputed" in summary
     assert axe_violations(page) == []
+    page.click(".govuk-error-summary a:has-text('Select the line disputed')")
+    page.check("#id_line_0")  # the summary's link leads to the first radio
     page.click("a:has-text('Cancel')")
     page.click("a:has-text('Approve the claim')")
     assert axe_violations(page) == []

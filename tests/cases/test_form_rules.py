@@ -274,3 +274,50 @@ def test_an_intervention_sent_again_is_not_saved_twice(client, users, case):
     html = response.content.decode()
     assert response.status_code == 200 and 'href="#id_start_date"' in html
     assert "already recorded from this date" in html and case.interventions.count() == 1
+
+
+def test_an_event_sent_again_is_not_saved_twice(client, users, case):
+    """The back button after recording a missing episode, then "Record the event" again,
+    saved it a second time: two missing episodes counted where there was one."""
+    client.force_login(users["key_worker"])
+    data = {"date": "2022-02-01", "kind": "missing_episode", "note": "Back by 10pm"}
+    assert client.post(_url("case_measure"), data).status_code == 302
+    response = client.post(_url("case_measure"), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_date"' in html
+    assert "already recorded on this date" in html and "Back by 10pm" in html
+    assert MeasureEvent.objects.count() == 1
+    # a second one that day, told apart by its note, is an event of its own
+    data["note"] = "Missing again overnight"
+    assert client.post(_url("case_measure"), data).status_code == 302
+    assert MeasureEvent.objects.count() == 2
+
+
+def test_a_team_member_sent_again_is_not_added_twice(client, users, case):
+    client.force_login(users["key_worker"])
+    data = {"role": "therapist", "name": "Therapist 4", "added_on": "2022-02-01"}
+    assert client.post(_url("case_team"), data).status_code == 302
+    response = client.post(_url("case_team"), {**data, "name": "therapist 4 "})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_name"' in html
+    assert "already on the team" in html and case.team.count() == 1
+    # another therapist is another member
+    assert client.post(_url("case_team"), {**data, "name": "Therapist 5"}).status_code == 302
+    assert case.team.count() == 2
+
+
+def test_closing_survey_answers_sent_again_are_not_saved_twice(client, users, case):
+    """Each answer sent twice counted twice in the survey's shares."""
+    client.force_login(users["key_worker"])
+    url = _url("case_survey") + "?respondent=young_person"
+    data = {"date": "2024-01-08", "expectations_met": "all", "staff": "most"}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_date"' in html
+    assert "already recorded on this date" in html and case.surveys.count() == 2
+    # another respondent's answers, or other answers, are theirs
+    other = {**data, "staff": "some"}
+    assert client.post(url, other).status_code == 302
+    assert client.post(_url("case_survey"), data).status_code == 302
+    assert case.surveys.count() == 6

@@ -78,3 +78,30 @@ def test_services_started_together_on_a_new_database_migrate_one_at_a_time(tmp_p
             ["psql", f"{pg}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
             check=True,
         )
+
+
+def test_a_malformed_number_or_switch_setting_is_one_line_for_every_command(tmp_path):
+    # every numeric and on/off setting, for a command with its own database and for the web
+    # server (`stars serve` stops before it listens)
+    bad = {
+        "STARS_UPLOAD_MAX_MB": ("fifty", "expected a whole number, 1 or more"),
+        "STARS_LOCKOUT_FAILURES": ("5.5", "expected a whole number, 1 or more"),
+        "STARS_PROXY_COUNT": ("0", "expected a whole number, 1 or more"),
+        "STARS_SESSION_SECONDS": ("30m", "expected a whole number, 1 or more"),
+        "STARS_DEBUG": ("yes", "expected 1 (on) or 0 (off)"),
+        "STARS_LOG_LEVEL": ("LOUD", "expected DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+    }
+    for name, (value, expected) in bad.items():
+        for command in (["check"], ["serve", "--port", "9", "--no-worker"]):
+            line = _one_error_line(_stars({"STARS_HOME": str(tmp_path), name: value}, *command))
+            assert line == f"error: {name}={value!r}: {expected}; refusing to start.", line
+    production = {
+        "STARS_HOME": str(tmp_path),
+        "STARS_ENV": "production",
+        "STARS_SECRET_KEY": "k" * 50,
+        "STARS_PSEUDONYM_KEY": "p" * 50,
+        "STARS_SSL_REDIRECT": "true",
+    }
+    line = _one_error_line(_stars(production, "worker", "--batch"))
+    expected = "STARS_SSL_REDIRECT='true': expected 1 (on) or 0 (off); refusing to start."
+    assert line == f"error: {expected}"

@@ -116,3 +116,23 @@ def test_any_two_allowed_ranges_differ_by_at_least_a_whole_quarter(f1, t1, f2, t
     if differ:
         whole = {q for q in {quarter_of(d) for d in differ} if _days(q.start, q.end) <= differ}
         assert whole, "two ranges differ by less than a whole quarter"
+
+
+def _live(today: dt.date) -> dt.date:
+    """The day a page's live figures are as of for a role that sees figures only, today."""
+    return coarse_date(today, AS_OF, today)
+
+
+@given(DAYS)
+def test_live_figures_looked_at_every_day_move_a_whole_quarter_at_a_time(today):
+    """Figures seen one day and the next are the same figures, or a whole quarter's
+    further on: looking every day never gives away one day's children."""
+    now, tomorrow = _live(today), _live(today + dt.timedelta(days=1))
+    assert now <= today and now == quarter_of(now).end
+    assert tomorrow == now or (tomorrow == quarter_of(now).next().end)
+
+
+@given(DAYS, DAYS)
+def test_live_figures_of_two_days_are_the_same_or_a_whole_quarter_apart(a, b):
+    a, b = sorted((_live(a), _live(b)))
+    assert a == b or quarter_of(b).start > a

@@ -638,21 +638,56 @@ def test_a_date_after_the_day_of_import_in_any_return_is_refused_and_nothing_cha
     # imported a year earlier, in the next year's too), the other years' dates all past
     returns_import(council=derby, folder=returns_dir)
     before = sorted(SufficiencyReturn.objects.values_list("pk", "sha256"))
-    expected = _after(returns_dir, today)
-    years = {int(line.split("/")[0]) for line in expected}
     year_of_today = today.year + (today.month >= 4)  # the collection year it falls in
-    assert len(expected) > 10 and years == set(range(year_of_today, LAST_YEAR + 1))
+    expected = [
+        line
+        for line in _after(returns_dir, today)
+        if int(line.split("/")[0]) == year_of_today or year_of_today == LAST_YEAR
+    ]
+    # a year not begun on the day of import is one problem, not one of each of its dates
+    expected += [
+        f"{y}/: the {y - 1}-{y % 100:02d} return is of a year not yet begun (it begins on "
+        f"01/04/{y - 1}, after {today:%d/%m/%Y}, the day of import)"
+        for y in range(year_of_today + 1, LAST_YEAR + 1)
+    ]
+    assert len(expected) > 10
     with pytest.raises(ReturnsRejected) as caught:
         returns_import(council=derby, folder=returns_dir, today=today)
     lines = caught.value.lines
     assert caught.value.headline.startswith(f"{len(expected)} problems found; nothing was")
     shown = lines[: services.MAX_LISTED]
     assert [x[: len(e)] for x, e in zip(shown, expected, strict=False)] == expected[:200]
-    assert all(x.endswith("in the future)") for x in shown)
+    assert all(x.endswith("in the future)") or "not yet begun" in x for x in shown)
     assert lines[len(shown) :] == (
         [f"... and {len(expected) - len(shown)} more problems"] if len(expected) > 200 else []
     )
     assert sorted(SufficiencyReturn.objects.values_list("pk", "sha256")) == before
+
+
+def test_a_return_of_a_year_not_yet_begun_is_one_problem_of_that_year(derby, tmp_path):
+    # a folder named a year too late (2027 for 2025-26, read in December 2025): every date
+    # in it is in the future, but what is wrong is the year, said once
+    folder = tmp_path / "returns"
+    (folder / "2027").mkdir(parents=True)
+    (folder / "2027" / "header.csv").write_text(
+        "CHILD,SEX,DOB,ETHNIC\nC1,1,03/02/2012,WBRI\nC2,2,17/05/2011,WBRI\n"
+    )
+    (folder / "2027" / "episodes.csv").write_text(
+        "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC\n"
+        "C1,01/06/2025,S,C2,N1,U4,PR1,01/09/2025,E11\nC2,01/07/2025,S,C2,N1,U1,PR1,,\n"
+    )
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=folder, today=dt.date(2025, 12, 1))
+    assert caught.value.headline.startswith("1 problem found; nothing was imported")
+    assert caught.value.lines == [
+        "2027/: the 2026-27 return is of a year not yet begun (it begins on 01/04/2026, "
+        "after 01/12/2025, the day of import); expected a year begun by then, named by the "
+        "year it ends in, at the latest 2026 for 2025-26"
+    ]
+    assert not SufficiencyReturn.objects.exists()
+    # the same return read once its year has begun: its dates are checked as any other's
+    got = returns_import(council=derby, folder=folder, today=dt.date(2026, 8, 1))
+    assert (got.years, got.children, got.episodes) == ((2027,), 2, 2)
 
 
 @time_machine.travel(dt.datetime(LAST_YEAR, 3, 10, 12, tzinfo=dt.UTC), tick=False)
@@ -663,4 +698,32 @@ def test_the_import_command_takes_today_from_the_clock(derby, returns_dir):
     assert got.exit_code == 1, got.output
     listed = [x for x in got.stderr.splitlines() if x.startswith(f"{LAST_YEAR}/")]
     assert [x[: len(e)] for x, e in zip(listed, expected, strict=True)] == expected
+    assert not SufficiencyReturn.objects.exists()
+
+
+@time_machine.travel(dt.datetime(LAST_YEAR, 3, 10, 12, tzinfo=dt.UTC), tick=False)
+def test_validate_refuses_what_the_import_refuses_before_dfes_rules_run(
+    derby, returns_dir, monkeypatch
+):
+    # the same day from the clock, the same rule: a date after it in this year's return
+    def not_run(*args, **kwargs):
+        raise AssertionError("DfE's rules ran on returns the import refuses")
+
+    monkeypatch.setattr("stars.sufficiency.validator.ensure_environment", not_run)
+    imported = CliRunner().invoke(cli.app, ["sufficiency", "import", str(returns_dir),
+                                            "--council", "derby"])  # fmt: skip
+    checked = CliRunner().invoke(cli.app, ["sufficiency", "validate", str(returns_dir),
+                                           "--la", "E06000015"])  # fmt: skip
+    assert (imported.exit_code, checked.exit_code) == (1, 1), checked.output
+
+    def listed(output: str) -> list[str]:
+        return [x for x in output.splitlines() if x.strip() and not x.startswith("error:")]
+
+    problems = listed(imported.stderr)
+    assert len(problems) > 10
+    assert listed(checked.stderr) == problems
+    assert checked.stderr.splitlines()[-1] == (
+        f"error: {len(problems)} problems found; the import would refuse them; nothing was "
+        "validated. Correct the files and check them again."
+    )
     assert not SufficiencyReturn.objects.exists()

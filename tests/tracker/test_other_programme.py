@@ -19,6 +19,7 @@ from stars.partnership.models import Programme
 from stars.partnership.services import user_create
 from stars.referrals.models import Enquiry
 from stars.reports.evaluation import evaluation_json
+from stars.reports.indigo import indigo_project
 from stars.tracker.files import import_files
 from tests.conftest import PASSWORD
 from tests.live_http import Http
@@ -154,6 +155,24 @@ def test_the_money_page_names_the_programme_s_own_fund_not_the_life_chances_fund
     assert "<svg" in page
     assert "LCF" not in page and "Life Chances" not in page
     assert "£10,800.00" in page  # £14,000 − 30% + the £1,000 fee
+
+
+def test_the_board_card_the_investor_view_and_open_data_give_the_contract_s_one_minimum(db):
+    """Its contract years ask for 3 + 2 referrals; its cohorts' minimums add up to 4 and its
+    councils' to 5: the programme's minimum is the contract's, 5, on every page."""
+    load()
+    investor = user_create(
+        username="investor-harbour", role="investor", programmes=["harbour"], password=PASSWORD
+    )
+    client = Client()
+    client.force_login(investor)
+    board = client.get("/reports/board/?quarter=Q3 2024-25").content.decode()
+    assert "5 referrals against a minimum of 5 " in board
+    view = client.get("/finance/investor/?as_of=2024-12-31").content.decode()
+    assert "5 referrals against a contract minimum of 5." in view
+    with programme_use(Programme.objects.get(code="harbour").choice()):
+        targeted = indigo_project(as_of=dt.date(2024, 12, 31))["service_and_beneficiaries"]
+    assert targeted["targeted_number_service_users_or_beneficiaries_total"]["value"] == 5
 
 
 def test_a_claim_of_such_a_council_is_found_by_its_reference_and_its_link_in_any_case(db):

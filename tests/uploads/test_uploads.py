@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from stars.core.models import AccessLog
 from stars.jobs.worker import run_worker
@@ -266,3 +267,33 @@ def test_a_zip_made_on_windows_is_read(client, users, returns_zip):
     upload = Upload.objects.get()
     assert upload.status == "done", (upload.headline, upload.lines[:3])
     assert SufficiencyReturn.objects.count() == len(files)
+
+
+def test_checking_returns_refuses_what_the_import_refuses_before_dfes_rules_run(
+    client, users, returns_zip, monkeypatch
+):
+    # a year not begun today: the import's own rule, before DfE's rules are installed or run
+    def not_run(*args, **kwargs):
+        raise AssertionError("DfE's rules ran on returns the import refuses")
+
+    monkeypatch.setattr("stars.sufficiency.validator.ensure_environment", not_run)
+    with zipfile.ZipFile(io.BytesIO(returns_zip)) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    later = timezone.localdate().year + 2
+    header, episodes = (next(d for n, d in files.items() if n.endswith(k)) for k in
+                        ("header.csv", "episodes.csv"))  # fmt: skip
+    archive = _zipped({f"{later}/header.csv": header, f"{later}/episodes.csv": episodes})
+    client.force_login(users["commissioner"])
+    client.post(
+        reverse("upload_returns"),
+        {"action": "validate", "archive": SimpleUploadedFile("late.zip", archive)},
+    )
+    _work()
+    upload = Upload.objects.get()
+    assert (upload.kind, upload.status) == ("validate", "rejected"), upload.headline
+    assert upload.headline == (
+        "1 problem found; the import would refuse them; nothing was validated. Correct the "
+        "files and check them again."
+    )
+    assert upload.lines[0].startswith(f"{later}/: the {later - 1}-{later % 100:02d} return is ")
+    assert not SufficiencyReturn.objects.exists()

@@ -103,6 +103,10 @@ def team_member_add(*, referral: Referral, role: str, name: str, on: dt.date) ->
         raise CaseError("name", "enter the name (or a reference such as 'Therapist 2')")
     check_on_case(referral, on, "added_on")
     check_happened(on, "added_on")
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    if referral.team.filter(role=role, name__iexact=name.strip()).exists():
+        # the same form sent again (the back button, a second tab) is not a second member
+        raise CaseError("name", f"{name.strip()} is already on the team in this role")
     return TeamMember.objects.create(referral=referral, role=role, name=name.strip(), added_on=on)
 
 
@@ -257,6 +261,14 @@ def measure_record(*, referral: Referral, on: dt.date, kind: str, note: str = ""
         raise CaseError("kind", "choose what happened")
     check_on_case(referral, on, "date")
     check_happened(on, "date")
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    if referral.events.filter(date=on, kind=kind, note=note.strip()).exists():
+        # the same form sent again (the back button, a second tab) is not a second event
+        raise CaseError(
+            "date",
+            "this event (the same kind and note) is already recorded on this date; "
+            "for a second one that day, add a note to tell them apart",
+        )
     return MeasureEvent.objects.create(referral=referral, date=on, kind=kind, note=note.strip())
 
 
@@ -272,6 +284,18 @@ def survey_record(
             "date", f"cannot be before the referral date ({long_date(referral.referral_date)})"
         )
     check_happened(on, "date")
+    Referral.objects.select_for_update().filter(pk=referral.pk).first()
+    given = {(q, a) for q, a in answers.items() if a}
+    earlier = set(
+        referral.surveys.filter(respondent=respondent, date=on).values_list("question", "answer")
+    )
+    if given and given <= earlier:
+        # the same form sent again (the back button, a second tab) is not a second survey
+        raise CaseError(
+            "date",
+            f"these answers of the {Respondent(respondent).label.lower()} are already "
+            "recorded on this date",
+        )
     scale = {k for k, _ in answer_scale(respondent)}
     rows = []
     for q, a in answers.items():

@@ -34,7 +34,7 @@ from stars.cases.tasks import notify_due_daily
 from stars.cli.console import fail
 from stars.cli.programme import within
 from stars.cli.terminal import console, out
-from stars.core.audit import record_access
+from stars.core.audit import command_actor, record_access
 from stars.core.backups import BackupError
 from stars.core.backups import backup as backup_database
 from stars.core.backups import restore as restore_database
@@ -197,6 +197,7 @@ def createuser(
             council=council,
             password=password,
             programmes=programmes,
+            actor=command_actor("createuser"),
         )
     except ValidationError as exc:
         fail("password: " + " ".join(exc.messages))

@@ -15,7 +15,12 @@ from stars.partnership.models import Council
 from stars.partnership.selectors import council_named
 from stars.sufficiency import validator
 from stars.sufficiency.config import ConfigError, load_config
-from stars.sufficiency.services import ReturnsRejected, return_files, returns_import
+from stars.sufficiency.services import (
+    ReturnsRejected,
+    check_returns,
+    return_files,
+    returns_import,
+)
 
 
 def import_returns(*, folder: Path, council: str, replace_with_empty: bool) -> None:
@@ -86,6 +91,13 @@ def validate_returns(
         for line in exc.lines:
             console.print(line, highlight=False, soft_wrap=True, markup=False)
         fail(exc.headline.replace("nothing was imported", "nothing was validated"))
+        return
+    try:
+        check_returns(folder)  # what the import would refuse, before DfE's rules
+    except ReturnsRejected as exc:
+        for line in exc.lines:
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
+        fail(exc.headline, code=1)
         return
     pairs: dict[int, dict[str, Path]] = {}
     for y, kind, path in files:

@@ -22,18 +22,25 @@ from django.db.models import (
 
 from stars.core.models import AccessLog, AccessLogRecord
 from stars.core.programmes import programme_active
+from stars.core.system import os_user
 
 CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 def _row(
-    user: Any, action: str, object_type: str, object_id: Any, path: str, detail: str
+    user: Any,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    path: str,
+    detail: str,
+    actor: str = "",
 ) -> AccessLog:
     active = programme_active()
     return AccessLog(
         programme=active.code if active else "",
         user=user if getattr(user, "pk", None) else None,
-        username=getattr(user, "username", "") or "system",
+        username=getattr(user, "username", "") or actor or "system",
         action=action,
         object_type=object_type,
         object_id=str(object_id),
@@ -51,17 +58,25 @@ def record_access(
     path: str = "",
     detail: str = "",
     shown: Iterable[tuple[str, Any]] = (),
+    actor: str = "",
 ) -> None:
     """One entry; ``shown``: the children's records (type, id) it showed without naming
     them, when it names a record of many children (a claim with a line per referral),
-    linked to it so that who has seen a child's record finds it (``AccessLogRecord``)."""
-    entry = _row(user, action, object_type, object_id, path, detail)
+    linked to it so that who has seen a child's record finds it (``AccessLogRecord``).
+    ``actor``: who did it when no STARS user did (:func:`command_actor`)."""
+    entry = _row(user, action, object_type, object_id, path, detail, actor)
     entry.save()
     records = dict.fromkeys((kind, str(i)) for kind, i in shown)
     AccessLogRecord.objects.bulk_create(
         [AccessLogRecord(entry=entry, object_type=k, object_id=i) for k, i in records],
         batch_size=2000,
     )
+
+
+def command_actor(command: str) -> str:
+    """Who a `stars` command's change is recorded as: the operating-system user who ran it,
+    said to be one (a command has no STARS user)."""
+    return f"{os_user()} (operating-system user, stars {command})"
 
 
 def record_list(

@@ -15,13 +15,13 @@
 from __future__ import annotations
 
 import os
-import pwd
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from stars.core.logs import logging_config
+from stars.core.system import os_user
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
@@ -40,14 +40,41 @@ def _data_directory(path: Path) -> None:
             "refusing to start."
         ) from exc
     if not os.access(path, os.W_OK | os.X_OK):
-        try:
-            user = pwd.getpwuid(os.geteuid()).pw_name
-        except KeyError:  # a user id without a name (a container's)
-            user = str(os.geteuid())
         raise ImproperlyConfigured(
-            f"STARS_HOME: the data directory {path} is not writable by the user {user}; "
+            f"STARS_HOME: the data directory {path} is not writable by the user {os_user()}; "
             "refusing to start."
         )
+
+
+def _whole_number(name: str, default: int, least: int) -> int:
+    """A whole-number setting from the environment; a value that is not one, or is below
+    ``least``, refuses to start in one line naming the setting, the value and what is
+    expected (not a traceback from ``int``)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = least - 1
+    if value < least:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r}: expected a whole number, {least} or more; refusing to start."
+        )
+    return value
+
+
+def _on_off(name: str, default: bool) -> bool:
+    """A setting that is on (``1``) or off (``0``); anything else refuses to start in one
+    line (``STARS_DEBUG=yes`` was silently off)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in ("0", "1"):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r}: expected 1 (on) or 0 (off); refusing to start."
+        )
+    return raw == "1"
 
 
 STARS_ENV = os.environ.get("STARS_ENV", "development")
@@ -74,7 +101,7 @@ SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only-not-for-produ
 STARS_PSEUDONYM_KEY = STARS_PSEUDONYM_KEY or "local-development-pseudonym-key-not-for-production"
 
 # Debug pages list every URL and show tracebacks: only when asked for, in any mode.
-DEBUG = os.environ.get("STARS_DEBUG", "0") == "1"
+DEBUG = _on_off("STARS_DEBUG", False)
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get(
@@ -175,7 +202,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 # Uploads in the browser (stars.uploads): the largest file accepted, in MB; kept under
 # STARS_HOME/uploads/.
-STARS_UPLOAD_MAX_MB = int(os.environ.get("STARS_UPLOAD_MAX_MB", "50"))
+STARS_UPLOAD_MAX_MB = _whole_number("STARS_UPLOAD_MAX_MB", 50, least=1)
 
 # Background jobs (stars.jobs): Django's tasks framework with its database backend, so the
 # embedded SQLite default needs nothing more and PostgreSQL works the same. `stars worker`
@@ -227,7 +254,7 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Lockout after repeated failed sign-ins (django-axes): 5 failures of one user name from one
 # address lock that user name at that address for 30 minutes. Other users behind the same
 # address (a council's proxy) and the same user elsewhere are not locked.
-AXES_FAILURE_LIMIT = int(os.environ.get("STARS_LOCKOUT_FAILURES", "5"))
+AXES_FAILURE_LIMIT = _whole_number("STARS_LOCKOUT_FAILURES", 5, least=1)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -237,11 +264,11 @@ AXES_LOCKOUT_CALLABLE = "stars.core.security.lockout_response"
 # X-Forwarded-For; STARS_PROXY_COUNT is the number of proxies in front of STARS that append
 # to it (the address is that many entries from the right). Unset: the connection's address.
 STARS_PROXY_HEADER = os.environ.get("STARS_PROXY_HEADER", "").strip()
-STARS_PROXY_COUNT = int(os.environ.get("STARS_PROXY_COUNT", "1"))
+STARS_PROXY_COUNT = _whole_number("STARS_PROXY_COUNT", 1, least=1)
 
 # Sessions expire after 30 minutes idle and when the browser closes. The expiry is moved
 # forward at most once a minute (stars.core.sessions), not saved on every request.
-SESSION_COOKIE_AGE = int(os.environ.get("STARS_SESSION_SECONDS", "1800"))
+SESSION_COOKIE_AGE = _whole_number("STARS_SESSION_SECONDS", 1800, least=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -254,7 +281,7 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = os.environ.get("STARS_SSL_REDIRECT", "1") == "1"
+    SECURE_SSL_REDIRECT = _on_off("STARS_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -316,9 +343,13 @@ STARS_VALIDATOR_903 = Path(os.environ.get("STARS_VALIDATOR_903", PROJECT_DIR / "
 STARS_LOG_FORMAT = os.environ.get("STARS_LOG_FORMAT", "json" if PRODUCTION else "text")
 if STARS_LOG_FORMAT not in ("json", "text"):
     raise ImproperlyConfigured(f"STARS_LOG_FORMAT={STARS_LOG_FORMAT!r}: expected json or text")
-LOGGING = logging_config(
-    fmt=STARS_LOG_FORMAT, level=os.environ.get("STARS_LOG_LEVEL", "WARNING").upper()
-)
+_LOG_LEVEL = os.environ.get("STARS_LOG_LEVEL", "WARNING").strip().upper()
+if _LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(
+        f"STARS_LOG_LEVEL={_LOG_LEVEL!r}: expected DEBUG, INFO, WARNING, ERROR or CRITICAL; "
+        "refusing to start."
+    )
+LOGGING = logging_config(fmt=STARS_LOG_FORMAT, level=_LOG_LEVEL)
 
 # GOV.UK Frontend's stylesheet asks for /assets/...; serve its dist folder at the root.
 _GOVUK = PACKAGE_DIR / "core" / "static" / "govuk"

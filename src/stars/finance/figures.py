@@ -307,7 +307,7 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
         "from_live": projected.paid - to_date.paid,
         "cap": contract.maximum_outcome_payment,
         "referrals_total": total,
-        "minimum_total": sum(y.minimum_referrals for y in contract.contract_years),
+        "minimum_total": contract.minimum_referrals,
         "by_cohort": [
             (f"{c.code}: {c.name}", c.minimum_referrals, by_cohort[c.code])
             for c in contract.cohorts

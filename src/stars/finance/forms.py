@@ -52,7 +52,11 @@ class ClaimConfirmForm(GovukForm):
 
 
 class DisputeForm(GovukForm):
-    line = forms.ChoiceField(label="Line disputed")
+    """A line of the claim chosen from radios, one a line, each naming its referral, child
+    reference and amount; none chosen by default (``?line=`` on the claim page's link
+    checks that line)."""
+
+    line = forms.ChoiceField(label="Line disputed", widget=forms.RadioSelect)
     reason = forms.CharField(
         label="Why is it disputed?",
         widget=forms.Textarea,

@@ -312,7 +312,8 @@ class EarlierDispute:
     referral: str  # the referral's own id, for the access log (a restricted line is theirs too)
 
 
-def _line_label(kind: str, component: str) -> str:
+def line_label(kind: str, component: str) -> str:
+    """A line's kind as pages name it, with its component for an adjustment."""
     label = str(LineKind(kind).label)
     if kind == LineKind.ADJUSTMENT:
         label += f" ({str(Component(component).label).lower()})"
@@ -343,7 +344,7 @@ def claim_disputes_before(claim: OutcomeClaim, *, viewer: Any) -> list[EarlierDi
             EarlierDispute(
                 referral_id=RESTRICTED if hidden else row.referral.referral_id,
                 child_ref=RESTRICTED if hidden else row.referral.child.child_ref,
-                line=_line_label(row.kind, row.component),
+                line=line_label(row.kind, row.component),
                 reason=row.dispute_reason,
                 disputed_by=str(row.disputed_by) if row.disputed_by else "",
                 disputed_at=row.disputed_at,

@@ -24,7 +24,7 @@ from stars.domain.references import claim_reference
 from stars.finance import documents, figures, selectors, services
 from stars.finance.cached import evaluator_extract, investor_page_figures, money_page_figures
 from stars.finance.forms import ClaimConfirmForm, DisputeForm, OpenClaimForm
-from stars.finance.models import ClaimStatus, OutcomeClaim
+from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.selectors import contract_current, programme_parties
 
 PAGE_SIZE = 50
@@ -218,6 +218,14 @@ def claim_approve(request: HttpRequest, council: str, month: str) -> HttpRespons
     )
 
 
+def _line_choice(line: ClaimLine) -> str:
+    """A line as the dispute form offers it: "R-DER (C-R-DER): Outcome payment, £400.00"."""
+    referral, child = selectors.line_names(line)
+    named = "Restricted record" if referral == selectors.RESTRICTED else f"{referral} ({child})"
+    what = selectors.line_label(line.kind, line.component)
+    return f"{named}: {what}, {money(line.amount)}"
+
+
 @page("claim_dispute")
 def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpResponse:
     council_obj, month_date, claim = selectors.claim_find(request.user, council, month)
@@ -233,10 +241,7 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
             detail="dispute form",
             shown=selectors.lines_shown(lines),
         )
-    choices = [
-        (str(x.pk), f"{selectors.line_names(x)[0]}: {x.get_kind_display()}, {money(x.amount)}")
-        for x in lines
-    ]
+    choices = [(str(x.pk), _line_choice(x)) for x in lines]
     form = DisputeForm(
         request.POST or None, lines=choices, initial={"line": request.GET.get("line", "")}
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from stars.core.audit import record_access
 from stars.core.errors import RuleError
 from stars.core.roles import COUNCIL_ROLES, Role
 from stars.domain.contract.parsing import ContractError, parse_contract
@@ -102,7 +103,11 @@ def user_create(
     programmes: list[str] | None = None,
     first_name: str = "",
     last_name: str = "",
+    actor: str = "",
 ) -> User:
+    """A new user. ``actor``: who creates it when no STARS user does (a `stars` command:
+    ``stars.core.audit.command_actor``), recorded in the audit with the user's role, council
+    and programmes, and as the reason of the user's first history row."""
     if role not in Role.values:
         raise UserError(None, f"unknown role {role!r}; expected one of {', '.join(Role.values)}")
     council_obj = None
@@ -145,6 +150,19 @@ def user_create(
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])
+    if actor:
+        user._change_reason = f"created by {actor}"  # type: ignore[attr-defined]
     user.save()
     user.programmes.set(chosen)
+    if actor:
+        where = f", council {council_obj.code}" if council_obj else ""
+        within = ", ".join(p.code for p in chosen) or "none yet"
+        record_access(
+            user=None,
+            actor=actor,
+            action="create",
+            object_type="user",
+            object_id=str(user.pk),
+            detail=f"{username}: role {role}{where}, programmes {within}",
+        )
     return user

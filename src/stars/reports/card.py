@@ -145,12 +145,13 @@ def _referrals(
     since: str,
     suppressed: bool,
 ) -> Section:
-    """Against the contract's minimums: per cohort for the programme, per council for each
-    council (a council's view shows its own minimum; cohort minimums are programme-wide)."""
+    """Against the contract's minimums: the contract's own for the programme (as the
+    investor view and the simulator give it), with its cohorts', and each council's (a
+    council's view shows its own minimum; cohort minimums are programme-wide)."""
     refs, total = now["referrals"], now["referrals"]["total"]
     whole = len(councils) == len(contract.council_codes)
     minimum = (
-        sum(c.minimum_referrals for c in contract.cohorts)
+        contract.minimum_referrals
         if whole
         else sum(contract.local_authority(la).minimum_referrals for la in councils)
     )

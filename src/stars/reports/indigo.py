@@ -250,7 +250,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
         },
         "service_and_beneficiaries": {
             "targeted_number_service_users_or_beneficiaries_total": {
-                "value": sum(c.minimum_referrals for c in contract.cohorts),
+                "value": contract.minimum_referrals,
                 "status": "PUBLIC",
             },
             "unit_type_targeted_service_users_or_beneficiaries": {

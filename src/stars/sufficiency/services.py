@@ -31,6 +31,7 @@ from stars.domain.sufficiency.ssda903 import (
     parse_header,
     read_stored,
     stored_rows,
+    year_not_begun,
 )
 from stars.domain.text_files import NotText, decode
 from stars.partnership.models import Council
@@ -135,13 +136,16 @@ def load_folder(
     store: StoreFile,
     progress: Callable[[int, int], None] | None = None,
     *,
-    today: date,
+    today: date | None = None,
     replace_with_empty: bool = False,
 ) -> list[int]:
     """Read, check and ``store`` the returns a year at a time; the years; raise
     ``ReturnsRejected`` listing every problem of every file.
 
-    No date may be after ``today``, the day of import (``date_span``). Each year's episodes
+    No date may be after ``today``, the day of import (by default today in the service's
+    time zone: the one place the import and ``check_returns`` ask for it; ``date_span``): a
+    year not begun by
+    then is one problem, its files not read (``year_not_begun``). Each year's episodes
     must be of children its header lists. An episodes file with no
     episodes (its heading row only) would leave the year with none: it is refused unless
     ``replace_with_empty`` says that is meant. Each file is passed to ``store`` (year, kind,
@@ -151,6 +155,7 @@ def load_folder(
     caller's transaction undoes what was stored (all or nothing). After a problem the files
     are still read and checked, so that every problem is listed, but no longer stored.
     """
+    today = today or timezone.localdate()
     files = return_files(folder)
     years = sorted({y for y, _, _ in files})
     paths = {(y, kind): path for y, kind, path in files}
@@ -197,6 +202,11 @@ def load_folder(
         return read
 
     for year in years:
+        not_begun = year_not_begun(year, today)
+        if not_begun:  # one problem of the year, not one of each of its dates
+            problems.append(f"{year}/: {not_begun}")
+            done += sum(1 for y, _ in paths if y == year)
+            continue
         read = read_year(year)
         if "header" not in read or "episodes" not in read:
             continue
@@ -216,6 +226,23 @@ def load_folder(
     return years
 
 
+def check_returns(folder: Path, *, today: date | None = None) -> list[int]:
+    """Check the returns of ``folder`` as the import does, storing nothing: the years, or
+    ``ReturnsRejected`` listing every problem the import would refuse them for (what is
+    checked before DfE's rules run on them, ``stars sufficiency validate``)."""
+
+    def store_nothing(*_: object) -> None:
+        pass
+
+    try:
+        return load_folder(folder, store_nothing, today=today)
+    except ReturnsRejected as exc:
+        headline = exc.headline.replace(
+            "nothing was imported", "the import would refuse them; nothing was validated"
+        ).replace("import again", "check them again")
+        raise ReturnsRejected(headline, exc.lines) from None
+
+
 @transaction.atomic
 def returns_import(
     *,
@@ -228,9 +255,8 @@ def returns_import(
 ) -> ImportedReturns:
     """Check every file of ``folder``, then replace the council's returns for those years.
 
-    A date after ``today`` (by default the day of import, in the service's time zone: the one
-    place the import asks for it) is refused. A year whose episodes file holds no episodes
-    is refused unless ``replace_with_empty``.
+    A date after ``today`` (by default the day of import, ``load_folder``) is refused. A
+    year whose episodes file holds no episodes is refused unless ``replace_with_empty``.
     Each file is stored as soon as it is parsed and checked (its year's other checks come
     after); a problem anywhere undoes them all. The process gives large blocks it frees back
     to the system from here on (``stars.give_large_blocks_back``).
@@ -260,7 +286,7 @@ def returns_import(
             folder,
             store,
             progress,
-            today=today or timezone.localdate(),
+            today=today,
             replace_with_empty=replace_with_empty,
         )
         # the counts and notes: the years' rows as stored, merged as the pages merge them

@@ -19,7 +19,12 @@ from django.utils import timezone
 from stars.core.audit import record_access
 from stars.sufficiency import validator
 from stars.sufficiency.config import ConfigError, load_config
-from stars.sufficiency.services import ReturnsRejected, return_files, returns_import
+from stars.sufficiency.services import (
+    ReturnsRejected,
+    check_returns,
+    return_files,
+    returns_import,
+)
 from stars.tracker.files import TrackerRejected, import_files
 from stars.uploads.files import RETURNS_ARCHIVE, folder_of, max_bytes, write_progress
 from stars.uploads.models import Upload
@@ -187,7 +192,9 @@ def _validate(upload: Upload) -> tuple[str, list[str], bool]:
             "([local_authority]); ask an administrator to add it"
         )
     write_progress(upload, "Unpacking the archive", 0, 0)
-    files = return_files(_unpack(upload))
+    folder = _unpack(upload)
+    files = return_files(folder)
+    check_returns(folder)  # what the import would refuse, before DfE's rules
     try:
         python = validator.ensure_environment(
             settings.STARS_VALIDATOR_903,

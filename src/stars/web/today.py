@@ -29,7 +29,8 @@ from stars.core.cache import cached_figures, data_version
 from stars.core.permissions import allowed, programme_options, scope_of
 from stars.core.roles import Role
 from stars.core.templatetags.stars_format import money
-from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED
+from stars.domain.calendar import long_date
+from stars.domain.disclosure import AS_OF, SUPPRESS_BELOW, SUPPRESSED, coarse_date
 from stars.domain.measures import DUE_STATE_LABELS, OVERDUE
 from stars.domain.outcomes.claims import APPROVE, PREPARE, SUBMIT
 from stars.finance.cached import investor_page_figures
@@ -435,19 +436,22 @@ def administration(user: Any, today: dt.date) -> list[Section]:
 
 
 def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
-    """The programme's headline figures as of today for the aggregate-only roles (investor,
-    evaluator), each linking to the page that explains it; small counts suppressed as on
-    those pages."""
+    """The programme's headline figures for the aggregate-only roles (investor, evaluator),
+    each linking to the page that explains it; small counts suppressed as on those pages.
+    They are as of the last quarter ended by ``today``, not today: figures that changed
+    every day would give each day's children away to anyone looking daily
+    (``stars.domain.disclosure.coarse_date``, decision 0008)."""
     scope = scope_of(user)
     if scope.child_level or contract is None:
         return []
+    day = coarse_date(today, AS_OF, today)
     items: list[Item] = []
     if allowed(user, "finance_investor"):
-        o = investor_page_figures(contract, today)
+        o = investor_page_figures(contract, day)
         to_date, projected = o["to_date"], o["projected"]
         paid = (
             f"{money(to_date.paid)} earned to date, "
-            f"{money(programme_approved_total(today))} paid in approved claims"
+            f"{money(programme_approved_total(day))} paid in approved claims"
         )
         if o["cap"]:
             paid += (
@@ -463,7 +467,7 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
             Item(
                 title="Outcome payments",
                 url=reverse("finance_investor"),
-                detail=f"{paid}; {money(projected.paid)} projected when today's cases end",
+                detail=f"{paid}; {money(projected.paid)} projected when the cases live then end",
             ),
             Item(
                 title="Children referred",
@@ -485,7 +489,7 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
                 )
             )
     if allowed(user, "report_evaluation"):
-        report = evaluation_page_figures(scope, today)["report"]
+        report = evaluation_page_figures(scope, day)["report"]
         f = report["finance"]
         items.append(
             Item(
@@ -514,7 +518,7 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
         )
     glance = _section(
         "glance",
-        "Figures as of today",
+        f"Figures as of {long_date(day)}",
         "No figures yet: no tracker is loaded.",
         items,
         hint="Each figure links to the page that explains it.",

@@ -364,6 +364,13 @@ class Contract:
         last = self.contract_year(as_of)
         return list(range(1, last + 1)) if last >= 1 else []
 
+    @property
+    def minimum_referrals(self) -> int:
+        """The contract's minimum number of referrals: its contract years' minimums added up
+        (DN2 STARS: 55 + 55 + 51 + 51 = 212). Cohort and council minimums are breakdowns and
+        need not add up to it."""
+        return sum(cy.minimum_referrals for cy in self.contract_years)
+
     def minimum_for_year(self, year: int) -> int:
         for cy in self.contract_years:
             if cy.year == year:

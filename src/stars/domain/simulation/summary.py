@@ -122,9 +122,7 @@ def minimum_rows(
         wanted.append(
             (f"Cohort {c.code} {c.name}", f"referrals@cohort:{c.code}", c.minimum_referrals)
         )
-    wanted.append(
-        ("Programme", "referrals", sum(y.minimum_referrals for y in contract.contract_years))
-    )
+    wanted.append(("Programme", "referrals", contract.minimum_referrals))
     for y in contract.contract_years:
         if y.minimum_referrals and y.year in contract.years_started(runs.to):
             wanted.append(

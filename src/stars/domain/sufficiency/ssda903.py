@@ -206,6 +206,28 @@ def date_span(collection_year: int, today: date | None = None) -> tuple[date, da
     return date(start.year - EARLIEST_YEARS_BEFORE, 4, 1), last
 
 
+def year_not_begun(collection_year: int, today: date) -> str | None:
+    """Why no return for ``collection_year`` can be read on ``today``, if its year has not
+    begun: every date of such a return would be in the future (``date_span``), so it is one
+    problem of the year (a year typed wrongly, e.g. a folder named 2027 for 2025-26), not
+    one of each of its dates. None when the year has begun."""
+    start = year_start(collection_year)
+    if start <= today:
+        return None
+    latest = today.year + (today.month >= 4)  # the collection year ``today`` is in
+    return (
+        f"the {_year_name(collection_year)} return is of a year not yet begun (it begins "
+        f"on {start:%d/%m/%Y}, after {today:%d/%m/%Y}, the day of import); expected a year "
+        f"begun by then, named by the year it ends in, at the latest {latest} for "
+        f"{_year_name(latest)}"
+    )
+
+
+def _year_name(collection_year: int) -> str:
+    """The collection year as people write it: 2024-25 for the year ending in 2025."""
+    return f"{collection_year - 1}-{collection_year % 100:02d}"
+
+
 #: Why a date of each column cannot be after the day a return is read.
 FUTURE_REASON: dict[str, str] = {
     "DOB": "a child cannot be born in the future",
@@ -344,8 +366,7 @@ def _check_codes(
             pl.lit("unknown code ")
             + _value(c)
             + pl.lit(
-                f" for {collection_year - 1}-{collection_year % 100:02d}; expected one of "
-                f"{', '.join(valid)}{later}"
+                f" for {_year_name(collection_year)}; expected one of {', '.join(valid)}{later}"
             ),
         )
     return errors
@@ -484,7 +505,7 @@ def _span_errors(
             + _fmt(c)
             + pl.lit(
                 f" is before {first:%d/%m/%Y}; expected a date from {first:%d/%m/%Y} to "
-                f"{last:%d/%m/%Y} in the {collection_year - 1}-{collection_year % 100:02d} "
+                f"{last:%d/%m/%Y} in the {_year_name(collection_year)} "
                 "return (a child looked after in the year is under 18 at its start)"
             ),
         )
