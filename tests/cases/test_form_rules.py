@@ -321,3 +321,26 @@ def test_closing_survey_answers_sent_again_are_not_saved_twice(client, users, ca
     assert client.post(url, other).status_code == 302
     assert client.post(_url("case_survey"), data).status_code == 302
     assert case.surveys.count() == 6
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_new_placements_start_is_never_dropped_when_the_reason_is_not_a_move(client, users, case):
+    """ "Placement broke down" chosen with the new placement's start typed in: the start was
+    dropped unseen and the weeks of the new placement never recorded."""
+    services.outcome_period_record(referral=case, start_date=D(2022, 1, 12))
+    client.force_login(users["key_worker"])
+    data = {"end_date": "2023-05-01", "reason": "breakdown", "new_start": "2023-05-08"}
+    response = client.post(_url("case_period_end"), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_new_start"' in html
+    assert "is for a move to another foster placement" in html
+    assert 'value="2023-05-08"' in html and 'value="breakdown" checked' in html
+    assert list(OutcomePeriod.objects.values_list("end_date", flat=True)) == [None]
+    response = client.post(_url("case_period_end"), {**data, "reason": "move"})
+    assert response.status_code == 302
+    assert list(
+        OutcomePeriod.objects.order_by("start_date").values_list("start_date", flat=True)
+    ) == [
+        D(2022, 1, 12),
+        D(2023, 5, 8),
+    ]

@@ -57,6 +57,17 @@ def test_the_case_page_shows_the_record_and_the_weeks(client, users, case, instr
     assert "Close the case" not in html  # a key worker does not close cases
 
 
+def test_the_periods_say_in_plain_words_that_the_end_day_is_not_counted(client, users, case):
+    """A key worker read "Until (exclusive)" over the periods of the case and the referral;
+    the forms say "The day the placement ended (not counted)"."""
+    services.outcome_period_record(referral=case, start_date=D(2022, 1, 10), end_date=D(2022, 5, 1))
+    client.force_login(users["key_worker"])
+    for name in ("case_detail", "referral_detail"):
+        html = client.get(reverse(name, args=["R-DER"])).content.decode()
+        assert "Ended on (not counted)" in html and "1 May 2022" in html, name
+        assert "Until (exclusive)" not in html, name
+
+
 def test_a_form_error_keeps_what_was_typed(client, users, case):
     client.force_login(users["key_worker"])
     response = client.post(

@@ -16,12 +16,14 @@ from stars.domain.contract.terms import OutcomeFund
 from stars.domain.outcomes.claims import (
     ADJUSTMENT,
     GUARANTEED_FEE,
+    NOT_WEEKLY,
     OUTCOME,
     Claimed,
     claim_lines,
     claim_totals,
     fund_shares,
     outcome_of,
+    weeks_shown,
 )
 from stars.domain.outcomes.engine import outcome_payments_as_of
 from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA
@@ -228,3 +230,13 @@ def test_each_line_says_in_plain_words_what_it_counted_to():
         "17 payable weeks, £6,800.00; earlier claims hold 25 weeks, £10,000.00; the "
         "difference is claimed here",
     ]
+
+
+def test_only_a_line_paid_by_the_week_shows_its_weeks():
+    rate = Decimal("400")
+    assert weeks_shown("outcome", "outcome", rate, 2) == 2
+    assert weeks_shown("adjustment", "outcome", rate, -1) == -1
+    assert weeks_shown("guaranteed_fee", "guaranteed_fee", Decimal(0), 0) == NOT_WEEKLY
+    assert weeks_shown("adjustment", "guaranteed_fee", Decimal(0), 0) == NOT_WEEKLY
+    assert weeks_shown("over_maximum", "outcome", Decimal(0), 0) == NOT_WEEKLY
+    assert weeks_shown("outcome", "outcome", Decimal(0), 0) == NOT_WEEKLY  # a milestone

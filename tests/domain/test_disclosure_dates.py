@@ -136,3 +136,14 @@ def test_live_figures_looked_at_every_day_move_a_whole_quarter_at_a_time(today):
 def test_live_figures_of_two_days_are_the_same_or_a_whole_quarter_apart(a, b):
     a, b = sorted((_live(a), _live(b)))
     assert a == b or quarter_of(b).start > a
+
+
+@given(DAYS, DAYS, st.sampled_from(BOUNDS))
+def test_the_list_offered_holds_only_allowed_dates_and_the_page_s_own(first, today, bound):
+    """A date field of a role that sees figures only is a list (the simulator's "records as
+    of" too): every date in it may be asked for, newest first, and the date a page answers
+    with when none is asked for is in it."""
+    days = [d for d, _ in coarse_choices(first, bound, today)]
+    assert days and all(is_coarse(d, bound, today) for d in days)
+    assert days == sorted(set(days), reverse=True)
+    assert coarse_date(today, bound, today) == days[0]

@@ -715,3 +715,41 @@ def test_files_saved_other_ways_read_as_the_plain_file(name, edit):
     saved = parse_episodes("e.csv", edit(text).encode("utf-8"), 2020)
     assert saved.errors == (), name
     assert saved.frame.equals(plain.frame), name
+
+
+def test_a_malformed_end_date_is_one_problem_not_also_an_open_episode_with_a_reason():
+    # DEC written as 2023-09-01 is refused as malformed; it was also read as blank, and the
+    # episode's REC named as "given for an open episode", which it is not
+    text = EP_HEAD + "C1,01/06/2023,S,C2,N1,U1,PR1,2023-09-01,E11,,,,\n"
+    parsed = parse_episodes("2024/episodes.csv", text, 2024)
+    assert [(e.line, e.column) for e in parsed.errors] == [(2, "DEC")]
+    # a DEC left blank with a REC given is still named
+    text = EP_HEAD + "C1,01/06/2023,S,C2,N1,U1,PR1,,E11,,,,\n"
+    parsed = parse_episodes("2024/episodes.csv", text, 2024)
+    assert [(e.line, e.column) for e in parsed.errors] == [(2, "REC")]
+
+
+@pytest.mark.parametrize("second", ["DOB", " dob ", "Dob"])
+def test_a_column_headed_twice_is_refused_not_one_of_them_taken(second):
+    # a copy of DOB pasted at the end (or the same heading in another case): one was read
+    # and the other left out without a word
+    text = f"CHILD,SEX,DOB,ETHNIC,{second}\nC1,1,03/02/2012,WBRI,01/01/2000\n"
+    parsed = parse_header("2024/header.csv", text, 2024)
+    assert [str(e) for e in parsed.errors] == [
+        "2024/header.csv, line 1, column DOB: column DOB is headed more than once (columns 3 "
+        "and 5); expected it once"
+    ]
+    # a heading the return does not have may be repeated: it is not read
+    text = "CHILD,SEX,DOB,ETHNIC,Notes,notes\nC1,1,03/02/2012,WBRI,a,b\n"
+    assert parse_header("2024/header.csv", text, 2024).ok
+
+
+def test_a_date_written_year_first_is_refused_showing_it_as_expected():
+    # a database's export writes 2023-09-01: refused where it stands, the message showing
+    # how the return writes that date
+    text = EP_HEAD + "C1,2023-06-01,S,C2,N1,U1,PR1,1/9/2023,E11,,,,\n"
+    parsed = parse_episodes("2024/episodes.csv", text, 2024)
+    assert [str(e) for e in parsed.errors] == [
+        "2024/episodes.csv, line 2, column DECOM: malformed date '2023-06-01'; expected "
+        "dd/mm/YYYY (01/06/2023 for this one)"
+    ]

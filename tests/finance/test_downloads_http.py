@@ -19,7 +19,9 @@ from stars.domain.spreadsheet_text import csv_text
 from stars.finance import figures
 from stars.finance.documents import CSV_HEADERS
 from stars.finance.services import claim_dispute_line, claim_prepare, claim_submit
+from stars.referrals.models import Referral
 from stars.reports import services
+from tests.conftest import make_referral
 from tests.finance.conftest import TODAY
 from tests.live_http import Http
 
@@ -126,3 +128,20 @@ def test_a_claim_csv_over_http_is_utf8_with_a_byte_order_mark_excel_reads(
 
 def _table(body: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_the_extract_s_rows_within_a_month_tell_neither_the_day_nor_the_id(live_server, users):
+    """Six referrals in January 2022, one a day in the order of their ids: the extract's rows
+    run by month, then by pseudonym, so a row's place gives away neither its referral's
+    day (the extract shows months) nor its id (printed on claims)."""
+    for i in range(6):
+        made = make_referral(f"R-0{i}", "derby")
+        Referral.objects.filter(pk=made.pk).update(referral_date=dt.date(2022, 1, 10 + i))
+    web = Http(live_server)
+    web.sign_in("evaluator")
+    status, _, body = web.request("GET", f"{EXTRACT}?as_of={AS_OF}&format=csv")
+    assert status == 200
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    january = [r["referral"] for r in rows if r["referral_month"] == "2022-01"]
+    assert len(january) == 6
+    assert january == sorted(january)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -381,3 +382,14 @@ def test_the_money_page_gives_what_approved_claims_paid_by_its_own_date(
         row = page.split('data-testid="money-approved"', 1)[1].split("</div>", 1)[0]
         assert f"Paid in claims approved by {day:%-d %B %Y}" in row, day
         assert money(expected) in row, day
+
+
+def test_the_money_pages_months_are_named_as_people_say_them(client, users, money_referrals):
+    client.force_login(users["provider_manager"])
+    page = client.get(reverse("finance_money"), {"as_of": "2022-05-01"}).content.decode()
+    table = page[page.index('data-testid="money-month"') :]
+    table = table[: table.index("</table>")]
+    months = re.findall(r'<th scope="row" class="govuk-table__header">([^<]*)</th>', table)
+    assert months[:2] == ["October 2020", "November 2020"] and months[-1] == "May 2022"
+    assert not re.search(r"\d{4}-\d\d-\d\d", table)
+    assert "<svg" in page  # the chart beside it still reads its dates

@@ -141,3 +141,23 @@ def test_over_http_a_claim_viewed_is_in_the_subject_access_response(live_server,
     assert [(e["who"], e["action"], e["showed"]) for e in views] == [
         ("provider_manager", "view", ["referral R-DER"])
     ]
+
+
+def test_the_dispute_form_is_logged_when_it_shows_the_lines_never_for_a_dispute_saved(
+    client, users, referrals
+):
+    """The form's GET and a post sent back with its mistakes show the claim's lines: each is
+    a view; a dispute saved goes on to the claim's page, which logs its own view."""
+    line = _claim([referrals["derby"]]).lines.first()
+    form = reverse("claim_dispute", args=["derby", "2022-06"])
+    client.force_login(users["commissioner"])
+    assert client.get(f"{form}?line={line.pk}").status_code == 200
+    assert client.post(form, {"reason": "Ended early"}).status_code == 200  # no line chosen
+    response = client.post(form, {"line": str(line.pk), "reason": "Ended early"})
+    assert response.status_code == 302 and response["Location"] == CLAIM
+    views = AccessLog.objects.filter(object_type="claim", object_id="derby/2022-06")
+    assert [(v.action, v.detail, v.path) for v in views.order_by("pk")] == [
+        ("view", "dispute form", f"{form}?line={line.pk}"),
+        ("view", "dispute form", form),
+    ]
+    assert all(list(v.records.values_list("object_id", flat=True)) == ["R-DER"] for v in views)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.calendar import parse_quarter
 from stars.domain.contract.parsing import parse_contract
 from stars.domain.money import funds_named
@@ -50,6 +51,21 @@ def test_the_card_shows_the_evaluation_reports_figures_and_their_change(programm
     assert _section(context, "cases").headline.startswith(f"{live} live cases")
     checks = {c.what: c for c in context["checks"]}
     assert checks["Councils' referrals add up to the total"].ok
+
+
+def test_the_headlines_name_what_they_add_up_and_agree_with_their_tables(programme):
+    """The money headline is the outcome payments and the guaranteed-funding fees (not
+    "earned for outcomes": the fees are not outcomes, and earned above a maximum is not
+    paid); the closed-early share is the key measures' own, to the same tenth of a percent."""
+    context = card_context(scope=None, quarter=Q, suppressed=False)
+    money = {row[0]: row[1] for row in _section(context, "money").table.rows}
+    paid = format_gbp(money["Outcome payments"] + money["Guaranteed-funding payments"])
+    assert _section(context, "money").headline.startswith(
+        f"{paid} payable in outcome payments and guaranteed-funding fees to date ("
+    )
+    rate = {row[0]: row[1] for row in _section(context, "measures").table.rows}
+    share = rate["Ended cases closed early"]
+    assert _section(context, "cases").headline.endswith(f"; {share} of ended cases closed early")
 
 
 def test_the_data_quality_section_finds_a_referral_with_no_period(programme):

@@ -40,6 +40,8 @@ def test_the_outcomes_report_is_named_for_its_day_and_filters(client, both_progr
     today = timezone.localdate()
     url = "/cases/outcomes/?programme=dn2-stars&format=xlsx"
     assert _name(client.get(url)) == f"dn2-stars-outcomes-{today}.xlsx"
+    # a council and a cohort: for a role that sees children's records (decision 0008)
+    client.force_login(get_user_model().objects.get(username="admin"))
     filtered = _name(client.get(url.replace("xlsx", "pdf") + "&council=derby&cohort=B"))
     assert filtered == f"dn2-stars-outcomes-derby-B-{today}.pdf"
 

@@ -55,3 +55,25 @@ def test_the_workbook_is_downloaded_from_the_posted_simulation_and_no_get_simula
         assert status == 404, address
         assert headers["Content-Type"].startswith("text/html")
         assert b"no finished simulation to download" in body, address
+
+
+def test_the_investor_chooses_records_as_of_from_the_quarters_ends(investor, live_server):
+    """ "Records as of" is a list of the quarters' ends for a role that sees figures only, as
+    every other date field is: a typed day inside a quarter is refused on the field, 400,
+    and nothing is simulated; a role that sees children's records keeps a date input."""
+    status, _, page = investor.request("GET", URL)
+    assert status == 200
+    assert b'<select class="govuk-select" id="id_as_of" name="as_of"' in page
+    assert b'id="id_as_of" name="as_of" type="date"' not in page
+    assert b'<option value="2023-09-30">30 September 2023 (end of Q2 2023-24)</option>' in page
+    assert b'<select class="govuk-select" id="check-as-of" name="as_of"' in page
+    posted = {"Content-Type": "application/x-www-form-urlencoded"}
+    form = {**FORM, "as_of": "2023-09-29", "csrfmiddlewaretoken": investor.form_token(URL)}
+    status, _, page = investor.request("POST", URL, urlencode(form), posted)
+    assert status == 400
+    assert b"Select records as of from the list: it must be the last day of a quarter" in page
+    assert b'data-testid="simulation-xlsx"' not in page
+    provider = Http(live_server)
+    provider.sign_in("provider_manager")
+    status, _, page = provider.request("GET", URL)
+    assert status == 200 and b'id="id_as_of" name="as_of" type="date"' in page

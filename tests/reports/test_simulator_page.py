@@ -207,14 +207,16 @@ def test_the_investor_simulates_from_a_quarter_s_end_only(client, programme):
     client.force_login(programme["investor"])
     page = client.post(URL, {**QUERY, "as_of": "2023-09-29"})
     assert page.status_code == 400
-    assert b"Enter the last day of a quarter that has ended" in page.content
+    assert b"Select records as of from the list: it must be the last day of a quarter" in (
+        page.content
+    )
     started = client.post(URL, {"check": "1", "as_of": "2024-06-29"})
     assert started.status_code == 400 and not DBTaskResult.objects.exists()
     assert client.post(URL, QUERY).status_code == 200  # 30 September 2023: a quarter's end
     with time_machine.travel(dt.datetime(2028, 1, 10, 12, tzinfo=dt.UTC), tick=False):
         client.force_login(programme["investor"])
         form = client.get(URL).content.decode()
-        offered = re.search(r'id="id_as_of" name="as_of" type="date" value="([^"]+)"', form)[1]
+        offered = re.search(r'<option value="([^"]+)" selected>', form)[1]
         assert offered == "2026-12-31"  # the last quarter ended before the contract's end
         assert client.post(URL, {**QUERY, "as_of": offered}).status_code == 200
 

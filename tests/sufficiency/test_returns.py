@@ -90,6 +90,22 @@ def test_a_missing_file_is_named(derby, returns_dir):
     assert any("2021/header.csv: missing" in x for x in caught.value.lines)
 
 
+def test_files_named_in_capitals_are_read_and_two_of_a_kind_are_refused(derby, returns_dir):
+    # as a spreadsheet or Windows may save them: Header.csv, EPISODES.CSV
+    year = returns_dir / "2021"
+    (year / "header.csv").rename(year / "Header.csv")
+    (year / "episodes.csv").rename(year / "EPISODES.CSV")
+    got = returns_import(council=derby, folder=returns_dir)
+    assert 2021 in got.years
+    assert SufficiencyReturn.objects.filter(collection_year=2021).count() == 2
+    shutil.copy(year / "Header.csv", year / "header.csv")
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines == [
+        f"{year}: holds Header.csv and header.csv; expected one header.csv for 2021"
+    ]
+
+
 def test_reimporting_replaces_the_years_given(derby, returns_dir):
     got = returns_import(council=derby, folder=returns_dir)
     assert got.years == tuple(range(FIRST_YEAR, LAST_YEAR + 1))

@@ -10,10 +10,13 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from django.test import Client
 
+from stars.cli import app
 from stars.core.api import basic_header
 from stars.core.programmes import programme_use
+from stars.domain.simulation.summary import FINANCE
 from stars.finance.models import OutcomeClaim
 from stars.partnership.models import Programme
 from stars.partnership.services import user_create
@@ -24,6 +27,7 @@ from stars.tracker.files import import_files
 from tests.conftest import PASSWORD
 from tests.live_http import Http
 
+KEYS = ("p2_5", "p10", "p50", "p90", "p97_5")
 HARBOUR = Path(__file__).resolve().parent / "harbour"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -173,6 +177,21 @@ def test_the_board_card_the_investor_view_and_open_data_give_the_contract_s_one_
     with programme_use(Programme.objects.get(code="harbour").choice()):
         targeted = indigo_project(as_of=dt.date(2024, 12, 31))["service_and_beneficiaries"]
     assert targeted["targeted_number_service_users_or_beneficiaries_total"]["value"] == 5
+
+
+def test_the_simulator_pays_up_to_each_maximum_as_the_evaluation_report_does(db):
+    """Southreach earns £6,500 of outcome payments over its £5,000 maximum: with nothing left
+    to happen, every run of the simulator is the evaluation report, maxima and fund included."""
+    load()
+    result = CliRunner().invoke(
+        app, ["simulate", "--programme", "harbour", "--as-of", "2024-12-31", "--runs", "20"]
+    )
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    want = report(dt.date.fromisoformat(got["to"]))["finance"]
+    assert want["outcome_payments"] == 14000.0  # £1,500 above the maximum not paid
+    for figure in FINANCE:
+        assert {got["finance"][figure][k] for k in KEYS} == {want[figure]}, figure
 
 
 def test_a_claim_of_such_a_council_is_found_by_its_reference_and_its_link_in_any_case(db):

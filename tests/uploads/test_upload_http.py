@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,45 @@ def test_an_upload_the_disk_cannot_hold_is_refused_on_the_form_and_leaves_nothin
     body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
     status, _, _ = web.request("POST", "/uploads/tracker/", body, headers)
     assert status == 302 and Upload.objects.count() == 1
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs: a disk that fills up (mounting needs root; skipped otherwise)."""
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here: " + mounted.stderr.decode().strip())
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def test_a_large_upload_is_written_under_stars_home_and_a_full_disk_there_keeps_nothing(
+    live_server, users, tracker_files, small_disk, settings
+):
+    # over 2.5 MB, Django writes the files to disk while it reads the request, before any
+    # view: under STARS_HOME (the disk the operator sized), not the system's /tmp
+    assert Path(settings.FILE_UPLOAD_TEMP_DIR) == Path(settings.STARS_HOME) / "tmp"
+    assert Path(settings.FILE_UPLOAD_TEMP_DIR).is_dir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(small_disk)  # that disk, full
+    uploads = Path(settings.STARS_HOME) / "uploads"
+    kept_before = set(uploads.glob("*/*"))
+    web = Http(live_server)
+    web.sign_in("provider_manager")
+    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
+    big = files["referrals"][1] + b"\n" * (3 * 1024 * 1024)
+    files["referrals"] = (files["referrals"][0], big)
+    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
+    status, _, page = web.request("POST", "/uploads/tracker/", body, headers)
+    text = page.decode()
+    assert status == 503, text[:2000]
+    assert "could not be stored on the server (No space left on device)" in text
+    assert "nothing was uploaded" in text and 'class="govuk-template' in text
+    assert Upload.objects.count() == 0
+    assert set(uploads.glob("*/*")) == kept_before
+    assert list(small_disk.iterdir()) == []  # no half-written file left on that disk

@@ -4,13 +4,14 @@ item linking to where it is done, and every child's record shown in the access l
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from stars.core.models import AccessLog
-from stars.finance.models import OutcomeClaim
+from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.governance.models import Disposal
 from stars.notifications.models import Notification
 from stars.partnership.models import Council
@@ -103,6 +104,36 @@ def test_the_commissioner_sees_own_council_claims_and_guaranteed_funding_to_appr
     provider = section(home(client, users["provider_manager"]), "claims")
     assert "/claims/derby/" not in provider  # submitted: waiting on the council now
     assert reverse("claim_prepare", args=["nottinghamshire", "2020-09"]) in provider
+
+
+@pytest.mark.django_db
+def test_the_spoc_records_an_enquiry_from_where_their_day_starts(client, users):
+    html = section(home(client, users["spoc"]), "enquiries")
+    assert f'href="{reverse("enquiry_new")}"' in html and ">Record an enquiry</a>" in html
+    for role in ("commissioner", "provider_manager", "key_worker"):  # theirs is not
+        assert "Record an enquiry" not in home(client, users[role])
+
+
+@pytest.mark.django_db
+def test_each_claim_awaiting_the_commissioners_approval_shows_its_total(client, users, referrals):
+    derby = Council.objects.get(code="derby")
+    claim = OutcomeClaim.objects.create(council=derby, month=D(2020, 9, 1), status="submitted")
+    for amount in ("800", "11700", "0.125"):  # exact; rounded to the penny only when shown
+        ClaimLine.objects.create(
+            claim=claim,
+            referral=referrals["derby"],
+            kind="outcome",
+            component="outcome",
+            payable_weeks=2,
+            rate=Decimal("400"),
+            amount=Decimal(amount),
+            rule="synthetic",
+        )
+    claims = section(home(client, users["commissioner"]), "claims")
+    assert "September 2020: approve or dispute the claim, total £12,500.13" in claims
+    ClaimLine.objects.filter(claim=claim).delete()  # nothing owed: a total of nothing
+    claims = section(home(client, users["commissioner"]), "claims")
+    assert "September 2020: approve or dispute the claim, total £0.00" in claims
 
 
 @pytest.mark.django_db

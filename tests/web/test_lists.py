@@ -73,6 +73,14 @@ def test_search_finds_by_name_reference_or_id_within_scope_and_is_logged(client,
 
 
 @pytest.mark.django_db
+def test_a_name_searched_family_name_first_with_a_comma_is_found(client, users, named):
+    """ "Elmsworth, Sam", as case records and lists write a child's name, found nothing."""
+    for typed in ("Elmsworth, Sam", "elmsworth,sam", "Elmsworth , Sam"):
+        html = search(client, users["spoc"], typed)
+        assert "R-DER" in html and "Sam Elmsworth" in html, typed
+
+
+@pytest.mark.django_db
 def test_a_search_is_posted_with_its_csrf_token_and_a_get_searches_nothing(users, named):
     """What is typed (often a child's name) is posted, from the search page and the home
     page's box alike, so it is in no address; a GET's query (an old link) searches nothing,

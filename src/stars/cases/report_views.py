@@ -83,15 +83,27 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     councils = scope.council_codes(contract.council_codes)
     g = request.GET
     date_from, date_to = date_range(request, targets=("f-from", "f-to"))
+    suppressed = not scope.child_level
+    # figures only: the whole of the councils in view, never a council's or a cohort's part
+    # beside it, whose small counts the whole less the part would give away (decision 0008)
+    parts = [] if suppressed else ["council", "cohort"]
+    refused = [
+        label
+        for name, label in (("council", "Council"), ("cohort", "Cohort"))
+        if g.get(name) and name not in parts
+    ]
     filters = Filters(
-        council=g.get("council", "") if g.get("council", "") in councils else "",
-        cohort=g.get("cohort", "") if g.get("cohort", "") in contract.cohort_codes else "",
+        council=g.get("council", "") if "council" in parts and g.get("council") in councils else "",
+        cohort=g.get("cohort", "")
+        if "cohort" in parts and g.get("cohort") in contract.cohort_codes
+        else "",
         date_from=date_from,
         date_to=date_to,
     )
-    suppressed = not scope.child_level
     tables = outcomes_tables(scope, filters, suppressed=suppressed)  # with their charts
     fmt = g.get("format", "html")
+    if refused:
+        fmt = "html"  # no download: the page says why
     if fmt in ("xlsx", "pdf"):
         record_access(
             user=request.user,
@@ -120,7 +132,9 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
         ),
         "cohorts": contract.cohort_codes,
         "query": g.urlencode(),
+        "parts": parts,
+        "refused_filters": refused,
     }
     if fmt == "pdf":
         return download("pdf", name, pdf(render_to_string("cases/outcomes_doc.html", context)))
-    return render(request, "cases/outcomes.html", context)
+    return render(request, "cases/outcomes.html", context, status=400 if refused else 200)

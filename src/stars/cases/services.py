@@ -167,6 +167,13 @@ def outcome_period_end(
     if reason not in PERIOD_END_REASONS:
         raise CaseError("reason", "choose why the placement ended")
     check_happened(end_date, "end_date")
+    if new_start is not None and reason != "move":
+        # a new placement's start is never dropped unseen: it was meant as a move, or typed
+        # in the wrong field
+        raise CaseError(
+            "new_start",
+            "is for a move to another foster placement: choose that reason, or leave it blank",
+        )
     if new_start is not None:
         check_happened(new_start, "new_start")
     period = referral.periods.filter(end_date__isnull=True).order_by("-start_date").first()

@@ -153,6 +153,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "stars.core.programmes.programme_middleware",
     "stars.core.api.problem_middleware",
+    "stars.core.spool.spool_middleware",
 ]
 
 ROOT_URLCONF = "stars.web.urls"
@@ -201,8 +202,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         ),
     )
 # Uploads in the browser (stars.uploads): the largest file accepted, in MB; kept under
-# STARS_HOME/uploads/.
+# STARS_HOME/uploads/. A file over 2.5 MB is written to STARS_HOME/tmp/ while the request is
+# read (not the system's /tmp: the disk sized for the service); when that disk is full the
+# page says nothing was uploaded (stars.core.spool).
 STARS_UPLOAD_MAX_MB = _whole_number("STARS_UPLOAD_MAX_MB", 50, least=1)
+FILE_UPLOAD_TEMP_DIR = STARS_HOME / "tmp"
+_data_directory(FILE_UPLOAD_TEMP_DIR)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "stars.core.spool.SpoolHandler",
+]
 
 # Background jobs (stars.jobs): Django's tasks framework with its database backend, so the
 # embedded SQLite default needs nothing more and PostgreSQL works the same. `stars worker`

@@ -3,7 +3,10 @@ and dates asked for by roles that see figures only made whole quarters.
 
 Small numbers: counts from 1 to 4 are shown as "c", as DfE does. A breakdown is suppressed
 as a whole (``suppress_group``) so that no hidden count can be worked out from the total and
-the counts shown.
+the counts shown. A role that sees figures only gets each breakdown for the whole programme
+(or its councils in view) alone, never one council's or cohort's beside the whole: two
+tables of the same children, one a part of the other, would give the part's hidden counts
+away by difference (docs/decisions/0008-whole-quarters-for-aggregate-roles.md).
 
 Pseudonyms (the evaluator's extract): a pseudonym is an HMAC-SHA256 of the record's id,
 keyed by a secret of the service (kept out of the database) and the recipient of the
@@ -42,22 +45,36 @@ def is_small(count: int, below: int = SUPPRESS_BELOW) -> bool:
     return 0 < count < below
 
 
+def pinned(hidden: Iterable[int], below: int = SUPPRESS_BELOW) -> bool:
+    """Would the hidden counts of a breakdown whose total is shown be given away by their
+    sum (the total less the counts shown)? A hidden count is known to be at least 1 (a 0 is
+    shown) and, as "c" is published, small counts are known to be at most ``below - 1``: so
+    one hidden count is its sum; hidden counts summing to as many as there are are all 1;
+    small ones summing to ``below - 1`` times as many are all ``below - 1``."""
+    values = list(hidden)
+    k, total = len(values), sum(values)
+    return k == 1 or total == k or (max(values) < below and total == (below - 1) * k)
+
+
 def suppress_group(
     counts: Mapping[K, int], below: int = SUPPRESS_BELOW
 ) -> tuple[dict[K, int | str], int | str]:
     """The counts of one breakdown and their total, as published: small counts shown as "c"
-    and, when only one count would be hidden, the smallest other non-zero count hidden too,
-    so that no hidden count is the total less the counts shown (secondary suppression, as
-    DfE does). When nothing else can be hidden, the total is hidden instead."""
+    and, while the hidden counts could be worked out from the total less the counts shown
+    (``pinned``: one hidden count; two 1s; two 4s), the smallest other non-zero count hidden
+    too (complementary suppression, as DfE does). When nothing else can be hidden, the
+    total is hidden instead."""
     cells: dict[K, int | str] = {k: suppress(v, below) for k, v in counts.items()}
     total: int | str = suppress(sum(counts.values()), below)
     hidden = [k for k, v in cells.items() if v == SUPPRESSED]
-    if len(hidden) == 1:
+    while total != SUPPRESSED and hidden and pinned((counts[k] for k in hidden), below):
         others = [k for k, v in counts.items() if k not in hidden and v > 0]
-        if others:
-            cells[min(others, key=lambda k: counts[k])] = SUPPRESSED
-        else:
+        if not others:
             total = SUPPRESSED
+            break
+        smallest = min(others, key=lambda k: counts[k])
+        cells[smallest] = SUPPRESSED
+        hidden.append(smallest)
     return cells, total
 
 

@@ -19,7 +19,8 @@ def cumulative_chart(rows: Sequence[MoneyRow]) -> str:
             ("Council cost", r.council_cost),
             ("Cashable savings", r.cashable_savings),
         ):
-            data.append({"as of": r.label, "measure": label, "pounds": float(pence(value))})
+            day = r.on.isoformat() if r.on else r.label  # a date the time axis places
+            data.append({"as of": day, "measure": label, "pounds": float(pence(value))})
     if not data:
         return ""
     return charts.line(

@@ -51,7 +51,7 @@ def _line_row(line: ClaimLine, money: Any) -> list[Any]:
         line.referral.cohort,
         line.kind,
         line.component,
-        line.payable_weeks,
+        line.weeks_shown,
         money(line.rate),
         money(line.amount),
         "yes" if line.disputed else "no",

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from stars.core.permissions import Scope
 from stars.core.programmes import ProgrammeChoice, programme_use
-from stars.domain.calendar import age_on, months_between
+from stars.domain.calendar import age_on, month_label, months_between
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import SUPPRESSED, pseudonym, published_rate, suppress_group
 from stars.domain.evaluation.report import evaluation_report
@@ -41,6 +41,7 @@ class MoneyRow:
 
     label: str
     money: Money
+    on: dt.date | None = None  # a month's row: the day its figures are as of
 
     @property
     def outcome_payments(self) -> Decimal:
@@ -170,7 +171,9 @@ def money_overview(contract: Contract, scope: Scope | None, as_of: dt.date) -> d
                 by_month, _month_fund_parts(contract, councils, programme_months), strict=True
             )
         ]
-    months = [MoneyRow(f"{m:%Y-%m-%d}", money) for m, money in zip(points, by_month, strict=True)]
+    months = [
+        MoneyRow(month_label(m), money, on=m) for m, money in zip(points, by_month, strict=True)
+    ]
     # the outcome funds' shares, each up to its cap: a capped fund's programme total shared
     # between the councils in proportion to their outcome payments (capped_split); the
     # total, the councils in scope's; the cohorts share that total the same way
@@ -398,7 +401,8 @@ def evaluator_rows(
     Referrals and children appear under the recipient's own keyed pseudonyms
     (``stars.domain.disclosure``), never under an id printed elsewhere. Dates are months
     (YYYY-MM); the date of birth becomes an age band at referral and is not written; names
-    are never read. Statuses are as of the date (tracker rules).
+    are never read. Statuses are as of the date (tracker rules). Rows run by month of
+    referral and, within a month, by pseudonym: never by day or id.
     """
     key = settings.STARS_PSEUDONYM_KEY
     enquiries, referrals, periods = frames_for(scope, restricted=False)  # restricted: left out
@@ -406,7 +410,7 @@ def evaluator_rows(
         enquiries.select("enquiry_id", "enquiry_date"), on="enquiry_id", how="left"
     )
     rows = []
-    for r in figures.sort("referral_date", "referral_id").iter_rows(named=True):
+    for r in figures.iter_rows(named=True):
         ended = r["status_as_of"] != "live"
         enquired = r["enquiry_date"]
         rows.append(
@@ -427,4 +431,7 @@ def evaluator_rows(
                 int(r["payable_weeks"]),
             ]
         )
+    # by month of referral, then by pseudonym: an order by day or by id would tell the
+    # days the months hide and link each row to the referral id printed on claims
+    rows.sort(key=lambda row: (row[8], row[0]))
     return rows

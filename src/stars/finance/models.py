@@ -13,6 +13,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from stars.core.programmes import ProgrammeManager
+from stars.domain.outcomes.claims import paid_weekly, weeks_shown
 from stars.domain.references import claim_reference
 from stars.partnership.models import Council, Programme, programme_default
 from stars.referrals.models import Referral
@@ -154,3 +155,13 @@ class ClaimLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} {self.referral_id} {self.kind}"
+
+    @property
+    def weekly(self) -> bool:
+        """Paid by the week: its payable weeks and weekly rate mean something."""
+        return paid_weekly(self.kind, self.component, self.rate)
+
+    @property
+    def weeks_shown(self) -> int | str:
+        """Its payable weeks as pages and documents show them ("Not weekly" for a fee)."""
+        return weeks_shown(self.kind, self.component, self.rate, self.payable_weeks)

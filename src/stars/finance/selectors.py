@@ -21,6 +21,7 @@ from stars.domain.outcomes.claims import (
     FundShare,
     claim_totals,
     next_claim_step,
+    weeks_shown,
 )
 from stars.finance.models import (
     EXACT,
@@ -85,11 +86,16 @@ def claims_totalled(claims: Iterable[OutcomeClaim]) -> list[OutcomeClaim]:
     """The claims, each with its exact ``total`` (None without lines): every claim's lines
     summed by the database once per version of the claims and their lines, not on every
     page (a large programme's claims hold hundreds of thousands of lines)."""
-    totals = cached_figures("claim_totals", data_version(CLAIM_RECORDS), (), _claim_totals)
+    totals = _claim_totals_cached()
     out = list(claims)
     for claim in out:
         claim.total = totals.get(claim.pk)  # type: ignore[attr-defined]
     return out
+
+
+def _claim_totals_cached() -> dict[int, Decimal]:
+    """Every claim's exact total by its id (claims without lines left out)."""
+    return cached_figures("claim_totals", data_version(CLAIM_RECORDS), (), _claim_totals)
 
 
 def _claim_totals() -> dict[int, Decimal]:
@@ -275,20 +281,29 @@ def _approved_in(councils: QuerySet[Council], as_of: dt.date) -> Decimal:
     return sum((by_council[pk] for pk in visible if pk in by_council), Decimal(0))
 
 
-def claim_steps(user: Any, today: dt.date, owner: str) -> list[tuple[Council, ClaimStep]]:
+def claim_steps(
+    user: Any, today: dt.date, owner: str
+) -> list[tuple[Council, ClaimStep, Decimal | None]]:
     """The next step of each of the user's councils' claims that ``owner`` ("provider" or
-    "council") owes (``stars.domain.outcomes.claims.next_claim_step``), by council name."""
+    "council") owes (``stars.domain.outcomes.claims.next_claim_step``), by council name,
+    each with the exact total of the claim it is taken on (0 without lines; None for a
+    month not prepared yet)."""
     first = contract_current().start
     statuses: dict[int, dict[dt.date, str]] = {}
-    for council_id, month, status in OutcomeClaim.objects.filter(
+    ids: dict[tuple[int, dt.date], int] = {}
+    for pk, council_id, month, status in OutcomeClaim.objects.filter(
         council__in=councils_visible(user)
-    ).values_list("council_id", "month", "status"):
+    ).values_list("pk", "council_id", "month", "status"):
         statuses.setdefault(council_id, {})[month] = status
+        ids[council_id, month] = pk
+    totals = _claim_totals_cached()
     steps = []
     for council in councils_visible(user):
         step = next_claim_step(statuses.get(council.pk, {}), first, today)
         if step is not None and step.owner == owner:
-            steps.append((council, step))
+            pk = ids.get((council.pk, step.month))
+            total = None if pk is None else totals.get(pk, Decimal(0))
+            steps.append((council, step, total))
     return steps
 
 
@@ -304,11 +319,10 @@ class EarlierDispute:
     reason: str
     disputed_by: str
     disputed_at: dt.datetime | None
-    weeks_then: int
+    weeks_then: int | str  # as shown: "Not weekly" for a line weeks do not apply to
     amount_then: Decimal
-    weeks_now: int | None
+    weeks_now: int | str | None
     amount_now: Decimal | None
-    fee: bool  # a guaranteed-funding fee: weeks do not apply
     referral: str  # the referral's own id, for the access log (a restricted line is theirs too)
 
 
@@ -348,11 +362,10 @@ def claim_disputes_before(claim: OutcomeClaim, *, viewer: Any) -> list[EarlierDi
                 reason=row.dispute_reason,
                 disputed_by=str(row.disputed_by) if row.disputed_by else "",
                 disputed_at=row.disputed_at,
-                weeks_then=row.payable_weeks,
+                weeks_then=weeks_shown(row.kind, row.component, row.rate, row.payable_weeks),
                 amount_then=row.amount,
-                weeks_now=standing.payable_weeks if standing else None,
+                weeks_now=standing.weeks_shown if standing else None,
                 amount_now=standing.amount if standing else None,
-                fee=row.component == GUARANTEED_FEE,
                 referral=row.referral.referral_id,
             )
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -25,6 +25,7 @@ from stars.finance import documents, figures, selectors, services
 from stars.finance.cached import evaluator_extract, investor_page_figures, money_page_figures
 from stars.finance.forms import ClaimConfirmForm, DisputeForm, OpenClaimForm
 from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
+from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, programme_parties
 
 PAGE_SIZE = 50
@@ -33,6 +34,30 @@ DOCUMENTS: dict[str, Callable[..., str | bytes]] = {
     "pdf": documents.claim_pdf,
     "csv": documents.claim_csv,
 }
+
+
+def _claim_view_logged(
+    request: HttpRequest,
+    council: Council,
+    month: str,
+    detail: str,
+    shown: Iterable[tuple[str, str]],
+    *,
+    action: str = "view",
+) -> None:
+    """A view of a claim (its page, a document, a step's page, the dispute form) in the
+    access log: one entry naming the claim, linked to the referrals whose lines or earlier
+    disputes it showed (``record_access(shown=...)``). Called once the page is made, never
+    for a step that went on to another page (it showed nothing)."""
+    record_access(
+        user=request.user,
+        action=action,
+        object_type="claim",
+        object_id=f"{council.code}/{month}",
+        path=request.get_full_path(),
+        detail=detail,
+        shown=shown,
+    )
 
 
 def _need(claim: OutcomeClaim | None) -> OutcomeClaim:
@@ -68,21 +93,15 @@ def claim_detail(request: HttpRequest, council: str, month: str) -> HttpResponse
     fmt = request.GET.get("format", "html")
     name = f"claim-{council_obj.code}-{month}"
     user = request.user
-    logged = {
-        "user": user,
-        "object_type": "claim",
-        "object_id": f"{council_obj.code}/{month}",
-        "path": request.get_full_path(),
-        "detail": fmt,
-    }
     if claim is not None and fmt in DOCUMENTS:  # every line, with its referral
-        record_access(action="export", shown=selectors.claim_referrals(claim), **logged)
+        shown = selectors.claim_referrals(claim)
+        _claim_view_logged(request, council_obj, month, fmt, shown, action="export")
         return download(fmt, name, DOCUMENTS[fmt](claim, viewer=user))
     lines = page_of(request, selectors.claim_lines_of(claim, viewer=user) if claim else [])
     before = selectors.claim_disputes_before(claim, viewer=user) if claim else []
     if claim is not None:  # the page shows a page of its lines and the earlier disputes
         shown = selectors.lines_shown(lines) + selectors.disputes_shown(before)
-        record_access(action="view", shown=shown, **logged)
+        _claim_view_logged(request, council_obj, month, fmt, shown)
     status = claim.status if claim else ""
     return render(
         request,
@@ -129,20 +148,10 @@ def _step(
         if claim and shows_disputes
         else []
     )
-    if before and request.method == "GET":  # the page names the referrals disputed before
-        record_access(
-            user=request.user,
-            action="view",
-            object_type="claim",
-            object_id=f"{council_obj.code}/{month}",
-            path=request.path,
-            detail="earlier disputes",
-            shown=selectors.disputes_shown(before),
-        )
     confirm = ClaimConfirmForm(
         request.POST if request.method == "POST" else None, initial={"prepared": prepared}
     )
-    return form_step(
+    response = form_step(
         request,
         confirm,
         lambda d: run(council_obj, claim, d["prepared"]),
@@ -158,6 +167,10 @@ def _step(
         line_count=claim.lines.count() if claim and shows_claim else 0,
         disputes_before=before,
     )
+    if before and response.status_code == 200:  # the page names the referrals disputed before
+        shown = selectors.disputes_shown(before)
+        _claim_view_logged(request, council_obj, month, "earlier disputes", shown)
+    return response
 
 
 @page("claim_prepare")
@@ -231,21 +244,11 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
     council_obj, month_date, claim = selectors.claim_find(request.user, council, month)
     back = reverse("claim_detail", args=[council_obj.code, month])
     lines = list(selectors.claim_lines_of(claim, viewer=request.user)) if claim else []
-    if lines:  # the form lists the claim's lines, by referral
-        record_access(
-            user=request.user,
-            action="view",
-            object_type="claim",
-            object_id=f"{council_obj.code}/{month}",
-            path=request.path,
-            detail="dispute form",
-            shown=selectors.lines_shown(lines),
-        )
     choices = [(str(x.pk), _line_choice(x)) for x in lines]
     form = DisputeForm(
         request.POST or None, lines=choices, initial={"line": request.GET.get("line", "")}
     )
-    return form_step(
+    response = form_step(
         request,
         form,
         lambda d: services.claim_dispute_line(
@@ -260,6 +263,11 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
         submit="Dispute the line",
         back=back,
     )
+    if lines and response.status_code == 200:  # the form lists the claim's lines, by referral
+        _claim_view_logged(
+            request, council_obj, month, "dispute form", selectors.lines_shown(lines)
+        )
+    return response
 
 
 # -- money ----------------------------------------------------------------------------------

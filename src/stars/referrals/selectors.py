@@ -347,11 +347,12 @@ SEARCH_LIMIT = 50  # results shown per kind of record
 
 def _search_q(model: Any, text: str, id_field: str) -> Q | None:
     """Records whose id or child reference contains the text, or whose child's names hold
-    every word of it (case ignored): "sam elm" finds Sam Elmsworth. The matches are found
+    every word of it (case ignored): "sam elm" finds Sam Elmsworth, and so does the family
+    name first with a comma, as case records list names ("Elmsworth, Sam"). The matches are found
     as keys, each kind of match on its own table (the records by id, the children by
     reference and names), so that on PostgreSQL each is a lookup in a trigram index
     (migration referrals 0006) rather than a scan of every record joined to its child."""
-    words = text.split()
+    words = text.replace(",", " ").split()
     if not words:
         return None
     named = Q()

@@ -281,7 +281,7 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
     elif rate == SUPPRESSED:
         closed_early = "the share of ended cases closed early is not shown"
     else:
-        closed_early = f"{rate:.0%} of ended cases closed early"
+        closed_early = f"{rate:.1%} of ended cases closed early"  # as in the key measures
     live = cases["status"]["live"]
     change = _count_change(status["live"], status_before["live"], live, prev["status"]["live"])
     headline = f"{status['live']} live cases ({change} {since}); {closed_early}"
@@ -336,7 +336,7 @@ def _money_section(
     paid_before = money_of_section(before["finance"]).paid
     cashable = _money(now, "cashable_savings")
     headline = (
-        f"{format_gbp(paid)} earned for outcomes to date "
+        f"{format_gbp(paid)} payable in outcome payments and guaranteed-funding fees to date "
         f"({_change(paid, paid_before, money=True)} {since}) against "
         f"{format_gbp(cashable)} cashable savings"
     )
@@ -347,7 +347,7 @@ def _money_section(
         chart_rows += [
             {
                 "council": name,
-                "figure": "Earned for outcomes",
+                "figure": "Outcome payments and fees payable",
                 "pounds": float(money_of_section(fin).paid),
             },
             {

@@ -34,12 +34,13 @@ from stars.core.documents import download, report_name
 from stars.core.forms import DateInput, GovukForm
 from stars.core.permissions import page, scope_of
 from stars.core.programmes import programme_active
-from stars.domain.disclosure import AS_OF, coarse_date
+from stars.domain.disclosure import AS_OF, BOUND_RULES, coarse_date
 from stars.domain.simulation.fit import fit
 from stars.domain.simulation.montecarlo import contract_end
 from stars.domain.simulation.records import records_as_of
 from stars.domain.simulation.whatif import WhatIfError, apply
 from stars.jobs.results import job_done
+from stars.partnership.context import date_choices
 from stars.partnership.selectors import contract_current
 from stars.reports.simulation import payload_tables
 from stars.reports.tasks import simulate, simulation_page
@@ -76,6 +77,23 @@ class SimulatorForm(GovukForm):
         "cohort.A.weekly_outcome_payment=650, cohort.B.proving_weeks=10, "
         "programme.lcf_share=0.3, referral_rate=1.2, closure_rate=0.8, cohort_mix.B=0.5",
     )
+
+    def __init__(
+        self, *args: Any, as_of_choices: list[tuple[dt.date, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if as_of_choices is not None:  # figures only: a quarter's end from the list
+            typed = self.fields["as_of"]
+            self.fields["as_of"] = forms.TypedChoiceField(
+                label=typed.label,
+                help_text=typed.help_text,
+                choices=[(day.isoformat(), text) for day, text in as_of_choices],
+                coerce=dt.date.fromisoformat,
+                error_messages={
+                    "invalid_choice": f"Select records as of from the list: it must be "
+                    f"{BOUND_RULES[AS_OF]}, since figures only are shown for whole quarters"
+                },
+            )
 
     def lines(self) -> list[str]:
         return [x.strip() for x in self.cleaned_data.get("settings", "").splitlines() if x.strip()]
@@ -124,20 +142,29 @@ def simulator(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/simulator.html", {**context, "form": _blank(request, context)})
 
 
+def _form(request: HttpRequest, data: Any = None, **kwargs: Any) -> SimulatorForm:
+    """The simulator's form; for a user who sees figures only, "Records as of" is a list of
+    the quarters' ends they may ask for (``stars.core.dates``), as every other date field."""
+    offered = date_choices(request).get(f"date_choices_{AS_OF}")
+    end = contract_end(contract_current())
+    days = [(day, text) for day, text in offered() if day < end] if offered else None
+    return SimulatorForm(data, as_of_choices=days, **kwargs)
+
+
 def _blank(request: HttpRequest, context: dict[str, Any]) -> SimulatorForm:
     """The form to fill in: the query's values when they are valid (a link to a
     simulation), else a date it accepts (before the end), 2,000 runs and seed 1."""
-    asked = SimulatorForm(request.GET)
+    asked = _form(request, request.GET)
     if "as_of" in request.GET and asked.is_valid():
-        return SimulatorForm(initial={**asked.params(), "settings": "\n".join(asked.lines())})
+        return _form(request, initial={**asked.params(), "settings": "\n".join(asked.lines())})
     day = min(page_as_of(request, target="id_as_of"), context["end"] - dt.timedelta(days=1))
     if dates_coarse(request):  # figures only: the last quarter ended before the end
         day = coarse_date(day, AS_OF, timezone.localdate())
-    return SimulatorForm(initial={"as_of": day, "runs": 2000, "seed": 1})
+    return _form(request, initial={"as_of": day, "runs": 2000, "seed": 1})
 
 
 def _checked(request: HttpRequest, data: Any) -> SimulatorForm:
-    form = SimulatorForm(data)
+    form = _form(request, data)
     if form.is_valid():
         _check(form)
     if form.is_valid() and (refused := date_refusal(request, form.cleaned_data["as_of"], AS_OF)):
@@ -212,7 +239,7 @@ def _check_history(request: HttpRequest) -> HttpResponse:
     """The simulator against the records' own history, as a background job (posted)."""
     day = page_as_of(request, posted=True)
     if dates_refused(request):  # figures only: whole quarters, and nothing started
-        form = SimulatorForm(initial={"as_of": day, "runs": 2000, "seed": 1})
+        form = _form(request, initial={"as_of": day, "runs": 2000, "seed": 1})
         context = {"contract": contract_current(), "end": contract_end(contract_current())}
         return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
     result = simulate.enqueue(
@@ -260,13 +287,14 @@ def _job(request: HttpRequest, job: str, context: dict[str, Any]) -> HttpRespons
     if result is None:
         raise Http404("no such simulation")
     params = dict(result.args[0]) if result.args else {}
-    form = SimulatorForm(
+    form = _form(
+        request,
         initial={
             "runs": 2000,
             "seed": 1,
             **params,
             "settings": "\n".join(params.get("settings", [])),
-        }
+        },
     )
     if result.status == TaskResultStatus.SUCCESSFUL:
         return _show(request, form, result.return_value, context, job=job)

@@ -71,21 +71,30 @@ def return_files(folder: Path) -> list[tuple[int, str, Path]]:
     problems: list[str] = []
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         m = YEAR_DIR.match(sub.name)
+        # a file's name in any case (Header.csv, EPISODES.CSV), as the upload's archive reads
+        named = {kind: sorted(p for p in sub.iterdir() if p.name.lower() == f"{kind}.csv")
+                 for kind in ("header", "episodes")}  # fmt: skip
         if not m:
-            if any((sub / f"{kind}.csv").exists() for kind in ("header", "episodes")):
+            if any(named.values()):
                 problems.append(
                     f"{sub}: holds returns but is not named by a collection year; expected "
                     "the year it ends in four digits, e.g. 2025 for 2024-25"
                 )
             continue
-        for kind in ("header", "episodes"):
-            path = sub / f"{kind}.csv"
-            if path.is_file():
-                found.append((int(m.group(1)), kind, path))
-            elif path.exists():
-                problems.append(f"{path}: is a directory, expected a {kind} CSV file")
+        for kind, paths in named.items():
+            if len(paths) > 1:
+                problems.append(
+                    f"{sub}: holds {' and '.join(p.name for p in paths)}; expected one "
+                    f"{kind}.csv for {sub.name}"
+                )
+            elif paths and paths[0].is_file():
+                found.append((int(m.group(1)), kind, paths[0]))
+            elif paths:
+                problems.append(f"{paths[0]}: is a directory, expected {kind}.csv")
             else:
-                problems.append(f"{path}: missing; expected a {kind} file for {sub.name}")
+                problems.append(
+                    f"{sub / f'{kind}.csv'}: missing; expected the {kind} file of {sub.name}"
+                )
     if not found and not problems:
         problems.append(
             f"{folder}: no YEAR/header.csv and YEAR/episodes.csv found (e.g. 2020/header.csv "

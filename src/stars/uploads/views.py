@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from stars.core.audit import record_access
 from stars.core.documents import download
 from stars.core.permissions import page
+from stars.core.spool import NOT_STORED
 from stars.domain.spreadsheet_text import csv_bytes
 from stars.jobs.selectors import worker_health
 from stars.uploads.files import max_bytes, read_progress
@@ -24,10 +25,6 @@ from stars.uploads.selectors import councils_for_returns, upload_for, uploads_vi
 from stars.uploads.services import NotStored, upload_returns, upload_tracker
 
 RECENT = 10
-NOT_STORED = (
-    "The files could not be stored on the server ({why}), so nothing was uploaded. "
-    "Try again later, or tell your administrator."
-)
 
 
 def _recent(request: HttpRequest, kind: str) -> list[Upload]:

@@ -116,6 +116,8 @@ class Section:
     more_label: str = ""
     hint: str = ""
     counted: bool = True  # a list of things to do shows how many; a list of figures does not
+    start_url: str = ""  # a thing the user starts from this list (a button above it)
+    start_label: str = ""
     shown: list[Item] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -185,13 +187,15 @@ def _unallocated(user: Any, referrals: Iterable[Referral], identifiable: bool) -
 
 def _claims(user: Any, today: dt.date, owner: str) -> list[Item]:
     out = []
-    for council, step in claim_steps(user, today, owner):
+    for council, step, total in claim_steps(user, today, owner):
         key = f"{step.month:%Y-%m}"
         out.append(
             Item(
                 title=council.name,
                 url=reverse(CLAIM_STEP_PAGES[step.action], args=[council.code, key]),
-                detail=step.description,
+                detail=step.description
+                if total is None
+                else f"{step.description}, total {money(total)}",
             )
         )
     return out
@@ -271,18 +275,21 @@ def today_work(user: Any, today: dt.date) -> list[Section]:
     role = user.role
     sections: list[Section] = []
     if role == Role.SPOC:
-        sections.append(
-            _section(
-                "enquiries",
-                "Enquiries waiting on the council",
-                "No enquiry is waiting on the council.",
-                _enquiry_items(user, worklist_council_side(user, today), names),
-                "enquiry_list",
-                "All open enquiries",
-                "Papers the social worker has still to send, and children waiting for a "
-                "foster match; stuck ones first.",
-            )
+        enquiries = _section(
+            "enquiries",
+            "Enquiries waiting on the council",
+            "No enquiry is waiting on the council.",
+            _enquiry_items(user, worklist_council_side(user, today), names),
+            "enquiry_list",
+            "All open enquiries",
+            "Papers the social worker has still to send, and children waiting for a "
+            "foster match; stuck ones first.",
         )
+        if allowed(user, "enquiry_new"):  # the SPOC records the council's enquiries
+            enquiries = replace(
+                enquiries, start_url=reverse("enquiry_new"), start_label="Record an enquiry"
+            )
+        sections.append(enquiries)
     if role in (Role.PROVIDER_MANAGER, Role.ADMIN):
         sections += [
             _section(

@@ -74,6 +74,22 @@ class LineSpec:
     rule: str
 
 
+NOT_WEEKLY = "Not weekly"  # a line's payable weeks, when weeks do not apply to it
+
+
+def paid_weekly(kind: str, component: str, rate: Decimal) -> bool:
+    """Whether a claim line is paid by the week: an outcome payment (or its adjustment) at a
+    weekly rate. A guaranteed-funding fee, a milestone payment (its cohort has no weekly
+    rate) and what a maximum outcome payment holds back are not: their weeks are always 0."""
+    return component == OUTCOME and kind != OVER_MAXIMUM and rate != 0
+
+
+def weeks_shown(kind: str, component: str, rate: Decimal, weeks: int) -> int | str:
+    """A claim line's payable weeks as pages and documents show them: the number for a line
+    paid by the week (``paid_weekly``), else ``NOT_WEEKLY`` (never a "0" read as none)."""
+    return weeks if paid_weekly(kind, component, rate) else NOT_WEEKLY
+
+
 def _money(amount: Decimal) -> str:
     d = pence(amount)
     return f"-£{-d:,}" if d < 0 else f"£{d:,}"

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from stars.domain.contract.terms import Contract
 from stars.domain.money import Money
+from stars.domain.outcomes.claims import payable_by_group
 from stars.domain.outcomes.engine import WEEKS, money_of_group, unit_columns
 
 Key = tuple[str, str, str]  # (council, cohort, funding)
@@ -67,14 +68,21 @@ class Pricing:
     matrix: Ints
     scale: int  # money outputs are in units of 10**-scale pounds
     caps: tuple[tuple[str, int | None], ...] = ()  # each fund's output and cap (scaled)
+    # the contract whose maximum outcome payments (its own, its councils') bind the runs
+    contract: Contract | None = None
 
     def index(self, key: Key) -> int:
         return self.keys.index(key)
 
+    def _linear(self, sums: Ints) -> dict[str, Ints]:
+        product = sums @ self.matrix
+        return {name: product[:, i] for i, name in enumerate(self.outputs)}
+
     def apply(self, sums: Ints) -> dict[str, Ints]:
         """Every output of each run from its sums (runs × keys·columns)."""
-        product = sums @ self.matrix
-        out = {name: product[:, i] for i, name in enumerate(self.outputs)}
+        out = self._linear(sums)
+        if self.contract is not None and self.contract.has_maxima:
+            self._within_maxima(self.contract, sums, out)
         # the outcome funds pay their shares of the programme's outcome payments, each up to
         # its cap (Contract.fund_contributions): so the programme's fund contributions and
         # council cost, as the evaluation report has them
@@ -90,6 +98,49 @@ class Pricing:
             )
         return out
 
+    def _within_maxima(self, contract: Contract, sums: Ints, out: dict[str, Ints]) -> None:
+        """Outcome payments as the contract pays them (``payable_by_group``, as the evaluation
+        report and claims have them): each council's up to its maximum outcome payment, then
+        the programme's up to the contract's; what was earned above is not paid, so the net
+        cash saving is that much higher and the outcome funds pay their shares of what is."""
+        col = self.outputs.index("outcome_payments")
+        width = len(self.columns)
+        councils = sorted({k[0] for k in self.keys})
+        earned: dict[str, Ints] = {}
+        for code in councils:
+            rows = [
+                g * width + j for g, k in enumerate(self.keys) if k[0] == code for j in range(width)
+            ]
+            earned[code] = sums[:, rows] @ self.matrix[rows, col]
+        payable = {code: e.copy() for code, e in earned.items()}
+        binds = np.zeros(len(sums), dtype=bool)  # the runs where some maximum is passed
+        for la in contract.local_authorities:
+            if la.maximum_outcome_payment is not None and la.code in earned:
+                binds |= earned[la.code] > int(la.maximum_outcome_payment.scaleb(self.scale))
+        if contract.maximum_outcome_payment is not None:
+            binds |= out["outcome_payments"] > int(
+                contract.maximum_outcome_payment.scaleb(self.scale)
+            )
+        for r in np.flatnonzero(binds):  # the rule itself, run by run
+            got = payable_by_group(
+                contract, {(c,): Decimal(int(earned[c][r])).scaleb(-self.scale) for c in councils}
+            )
+            for (c,), amount in got.items():
+                payable[c][r] = int(amount.scaleb(self.scale))
+        total = sum(payable.values(), np.zeros(len(sums), dtype=np.int64))
+        above = out["outcome_payments"] - total
+        out["outcome_payments"] = total
+        out["net_cash_saving"] = out["net_cash_saving"] + above
+        for c in councils:
+            if f"outcome_payments@la:{c}" in out:
+                out[f"outcome_payments@la:{c}"] = payable[c]
+                out[f"net_cash_saving@la:{c}"] = out[f"net_cash_saving@la:{c}"] + (
+                    earned[c] - payable[c]
+                )
+        for fund in contract.funds:
+            numerator, denominator = fund.share.as_integer_ratio()
+            out[FUND + fund.name] = total * numerator // denominator
+
     def amount(self, output: str, value: int) -> Decimal:
         """An output's value as exact pounds (counts stay counts)."""
         if is_money(output):
@@ -103,7 +154,7 @@ class Pricing:
         base = self.index(key) * len(self.columns)
         for j, c in enumerate(self.columns):
             row[base + j] = sums[c]
-        got = self.apply(row[None, :])
+        got = self._linear(row[None, :])
         for figure in LINEAR:
             if self.amount(figure, int(got[figure][0])) != _value(engine, figure):
                 raise ValueError(
@@ -135,11 +186,20 @@ def pricing(
             for fund in contract.funds:
                 if outcome * fund.share:
                     coef[(g, j, FUND + fund.name)] = outcome * fund.share
+    # a maximum outcome payment (the contract's, a council's) may be what is paid, and the
+    # funds pay their shares of it: exact in the units too
+    maxima = [contract.maximum_outcome_payment] + [
+        la.maximum_outcome_payment for la in contract.local_authorities
+    ]
+    amounts = [
+        v for (_, _, figure), v in coef.items() if figure in MONEY or figure.startswith(FUND)
+    ]
+    amounts += [m for m in maxima if m is not None]
+    amounts += [m * f.share for m in maxima if m is not None for f in contract.funds]
     scale = 0
-    for (_, _, figure), v in coef.items():
-        if figure in MONEY or figure.startswith(FUND):
-            exp = v.normalize().as_tuple().exponent
-            scale = max(scale, -exp if isinstance(exp, int) else 0)
+    for v in amounts:
+        exp = v.normalize().as_tuple().exponent
+        scale = max(scale, -exp if isinstance(exp, int) else 0)
     if scale > MAX_SCALE:
         raise ValueError(f"contract prices need {scale} decimal places; at most {MAX_SCALE}")
 
@@ -161,4 +221,4 @@ def pricing(
     caps = tuple(
         (FUND + f.name, None if f.cap is None else int(f.cap.scaleb(scale))) for f in contract.funds
     )
-    return Pricing(tuple(keys), columns, names, matrix, scale, caps)
+    return Pricing(tuple(keys), columns, names, matrix, scale, caps, contract)

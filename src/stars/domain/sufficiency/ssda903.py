@@ -34,7 +34,7 @@ from stars.domain.sufficiency.codes import (
     PROVIDER_NOT_RECORDED,
     code_lists,
 )
-from stars.domain.text_files import field_limit
+from stars.domain.text_files import BYTE_LINE_BREAK, field_limit
 
 HEADER_COLUMNS: tuple[str, ...] = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
 EPISODE_COLUMNS: tuple[str, ...] = (
@@ -253,7 +253,13 @@ def _read(text: str | bytes) -> pl.DataFrame:
     frame = pl.read_csv(data, infer_schema=False, truncate_ragged_lines=True)
     lines = _record_lines(data, frame.height)
     del data
-    frame = frame.rename({c: c.strip().upper() for c in frame.columns})
+    # headings in any case, padded or not; a column the return does not have may be headed
+    # twice so (two "Notes"), and is kept under a name of its own (it is not read)
+    names: dict[str, str] = {}
+    for i, c in enumerate(frame.columns):
+        name = c.strip().upper()
+        names[c] = name if name not in names.values() else f"{name}#{i + 1}"
+    frame = frame.rename(names)
     for c in frame.columns:  # a column at a time: all at once costs a copy of every column
         if frame.select(_to_clean(c).any()).item():  # a column with none is kept as read
             frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None))
@@ -392,6 +398,21 @@ def _dates(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     return frame.select(pl.exclude(columns), *_as_dates(columns))
 
 
+#: A date as a database or a spreadsheet set to ISO writes it: YYYY-MM-DD.
+ISO_DATE = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
+
+
+def _as_written(column: str) -> pl.Expr:
+    """For a malformed date written YYYY-MM-DD, how DATE_FORMAT writes it (the day and the
+    month are not swapped silently: it is still refused); else nothing."""
+    cell = pl.col(column)
+    return (
+        pl.when(cell.str.contains(ISO_DATE))
+        .then(pl.lit(" (") + cell.str.replace(ISO_DATE, "$3/$2/$1") + pl.lit(" for this one)"))
+        .otherwise(pl.lit(""))
+    )
+
+
 def _parse_dates(
     file_name: str, frame: pl.DataFrame, columns: Sequence[str]
 ) -> tuple[pl.DataFrame, list[ValidationError]]:
@@ -403,15 +424,48 @@ def _parse_dates(
             parsed,
             pl.col(c).is_not_null() & pl.col(f"_{c}").is_null(),
             c,
-            pl.lit("malformed date ") + _value(c) + pl.lit("; expected dd/mm/YYYY"),
+            pl.lit("malformed date ")
+            + _value(c)
+            + pl.lit("; expected dd/mm/YYYY")
+            + _as_written(c),
         )
     parsed = parsed.drop(columns).rename({f"_{c}": c for c in columns})
     return parsed, errors
 
 
+def _headings_twice(
+    file_name: str, text: str | bytes, columns: Sequence[str]
+) -> list[ValidationError]:
+    """An error for each of ``columns`` headed more than once (in any case, padded or not):
+    which of them holds the values meant cannot be told, and one was read, the other left
+    out without a word."""
+    if isinstance(text, bytes):  # the first line only: never a copy of the whole file
+        first = BYTE_LINE_BREAK.split(text, 1)[0].decode("utf-8", "replace")
+    else:
+        first = text.split("\n", 1)[0].split("\r", 1)[0]
+    row = next(csv.reader([first.removeprefix("\ufeff")]), [])
+    at: dict[str, list[int]] = {}
+    for i, heading in enumerate(row, start=1):
+        at.setdefault(heading.strip().upper(), []).append(i)
+    return [
+        ValidationError(
+            file_name,
+            1,
+            c,
+            f"column {c} is headed more than once (columns "
+            f"{', '.join(map(str, at[c][:-1]))} and {at[c][-1]}); expected it once",
+        )
+        for c in columns
+        if len(at.get(c, ())) > 1
+    ]
+
+
 def _parse_frame(
     file_name: str, text: str | bytes, columns: Sequence[str], optional: Sequence[str]
 ) -> tuple[pl.DataFrame | None, list[ValidationError]]:
+    twice = _headings_twice(file_name, text, columns)
+    if twice:
+        return None, twice
     try:
         frame = _read(text)
     except pl.exceptions.PolarsError as exc:  # unreadable CSV
@@ -535,6 +589,8 @@ def _span_errors(
 def _episode_order_errors(
     file_name: str, frame: pl.DataFrame, collection_year: int, today: date | None
 ) -> list[ValidationError]:
+    """The episodes' dates against the return's span, each other and REC (``frame`` has
+    ``_DEC_WRITTEN``: whether DEC was written, read as a date or not)."""
     errors = _span_errors(file_name, frame, ("DECOM", "DEC"), collection_year, today)
     errors += _errors_where(
         file_name,
@@ -553,7 +609,7 @@ def _episode_order_errors(
     errors += _errors_where(
         file_name,
         frame,
-        pl.col("DEC").is_null() & pl.col("REC").is_not_null(),
+        ~pl.col("_DEC_WRITTEN") & pl.col("REC").is_not_null(),
         "REC",
         pl.lit("REC ") + _value("REC") + pl.lit(" given for an open episode (DEC is blank)"),
     )
@@ -628,9 +684,13 @@ def parse_episodes(
     if check:
         errors += _check_required(file_name, frame, EPISODE_REQUIRED)
         errors += _check_codes(file_name, frame, EPISODE_CODED, collection_year)
+        # whether DEC was written: a malformed one is null once read, but not an open episode
+        written = frame.get_column("DEC").is_not_null().alias("_DEC_WRITTEN")
         frame, date_errors = _parse_dates(file_name, frame, ("DECOM", "DEC"))
         errors += date_errors
-        errors += _episode_order_errors(file_name, frame, collection_year, today)
+        errors += _episode_order_errors(
+            file_name, frame.with_columns(written), collection_year, today
+        )
     else:
         frame = _dates(frame, ("DECOM", "DEC"))
     frame = with_placement_group(frame.with_columns(pl.lit(collection_year).alias("YEAR")))
