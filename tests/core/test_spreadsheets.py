@@ -7,6 +7,7 @@ import csv
 import io
 import subprocess
 import sys
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -116,3 +117,18 @@ def test_the_pages_load_openpyxl_only_to_write_a_workbook():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+def test_xlsx_cells_hold_no_page_layout_characters_and_decimals_are_exact_numbers():
+    """A word joiner (U+2060) keeps a sign on its amount's line on a page; in a cell it is an
+    invisible character Excel keeps. A Decimal of more than two places was written as text."""
+    rows = [["\u2212\u2060£5.00 since\u00a0Q1", Decimal("12.345"), Decimal("3600.00")]]
+    body = xlsx({"S": (["headline", "a", "b"], rows)}, money_columns={"S": {"a", "b"}})
+    ws = load_workbook(io.BytesIO(body)).active
+    text, exact, pennies = ws[2]
+    assert text.value == "\u2212£5.00 since Q1"
+    assert (exact.value, exact.data_type) == (12.345, "n")
+    assert (pennies.value, pennies.data_type) == (3600, "n")
+    assert exact.number_format == pennies.number_format == "£#,##0.00;[Red]-£#,##0.00"
+    xml = zipfile.ZipFile(io.BytesIO(body)).read("xl/worksheets/sheet1.xml")
+    assert b"<v>12.345</v>" in xml  # the exact value, not a float's approximation

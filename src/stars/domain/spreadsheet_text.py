@@ -37,6 +37,19 @@ def inert(text: str) -> str:
     return "'" + text if runs_as_formula(text) else text
 
 
+#: Characters that lay text out on a page but are no part of the data: a word joiner (the
+#: money formatter keeps a sign on its amount's line with one), zero-width spaces and
+#: joiners, soft hyphens, byte-order marks; and spaces that only forbid a line break.
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+NO_BREAK_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f"), " ")
+
+
+def visible(text: str) -> str:
+    """Text as a spreadsheet cell holds it: without the invisible characters that lay out a
+    page, and with ordinary spaces for no-break ones ("−\u2060£5.00" is "−£5.00")."""
+    return text.translate(INVISIBLE).translate(NO_BREAK_SPACES)
+
+
 #: The encoding of every CSV file the service writes: UTF-8 with a byte-order mark.
 CSV_ENCODING = "utf-8-sig"
 
