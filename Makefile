@@ -66,7 +66,10 @@ test-postgres: setup ## the whole suite on PostgreSQL (a fresh database, dropped
 	psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; \
 	psql "$(PG_URL)/postgres" -qc "DROP DATABASE IF EXISTS test_$$db WITH (FORCE)"; exit $$rc
 
-test: lint test-sqlite test-postgres ## set up, lint and pass every test on SQLite and PostgreSQL
+test: lint ## set up, lint and pass every test on SQLite and PostgreSQL
+	@# the two databases' runs at once (each is one process; a machine has two cores or more),
+	@# each run's output shown whole when it ends; both run to the end even if one fails
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 bench: setup ## run the benchmarks (see benchmarks/README.md)
 	$(BIN)/python benchmarks/engine/run.py

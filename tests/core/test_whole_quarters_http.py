@@ -39,7 +39,8 @@ def test_two_outcomes_ranges_a_day_apart_give_the_same_answer(web, who):
     assert status == 400
     assert b"Error: Outcomes" in day_later
     assert b'data-testid="date-problems"' in day_later
-    assert b"Choose &#x27;from&#x27; from the list" in day_later
+    # the field named by its label, as the page shows it, not by its name in the address
+    assert b"Choose &#x27;Referred from&#x27; from the list" in day_later
     assert b'href="#f-from"' in day_later
     assert b"1 January 2022 instead" in day_later
     assert _tables(day_later) == _tables(quarter)  # nothing finer than the quarter
@@ -52,7 +53,7 @@ def test_no_outcomes_download_for_a_range_finer_than_a_quarter(web, fmt):
     assert status == 400
     assert head["Content-Type"].startswith("text/html")
     assert b"this download was not made" in body
-    assert b"Choose &#x27;to&#x27; from the list" in body
+    assert b"Choose &#x27;Referred to&#x27; from the list" in body
     status, head, _ = client.request("GET", f"/cases/outcomes/?to=2022-03-31&format={fmt}")
     assert status == 200 and not head["Content-Type"].startswith("text/html")
 

@@ -131,10 +131,27 @@ def test_dates_must_be_strict_iso_and_real():
         "E3,CH3,derby,A,2021-1-5,2010-05-01,progressed,2021-03-01\n"
     )
     assert errors(enq=enq, ref=REF_HEAD, per=PER_HEAD) == [
-        "enquiries.csv:2: column enquiry_date: '10/01/2021' is not a date; expected YYYY-MM-DD",
+        "enquiries.csv:2: column enquiry_date: '10/01/2021' is not a date; expected "
+        "YYYY-MM-DD: 10 January 2021 is 2021-01-10",
         "enquiries.csv:3: column enquiry_date: '2021-02-30' is not a real date; "
         "expected YYYY-MM-DD",
-        "enquiries.csv:4: column enquiry_date: '2021-1-5' is not a date; expected YYYY-MM-DD",
+        "enquiries.csv:4: column enquiry_date: '2021-1-5' is not a date; expected "
+        "YYYY-MM-DD: 5 January 2021 is 2021-01-05",
+    ]
+
+
+def test_a_date_written_another_common_way_is_refused_with_its_iso_form():
+    """A spreadsheet saved in the UK writes 1/2/2025 or 1 Feb 2025: still refused (the
+    format's dates are ISO), but the message says how to write it."""
+    per = PER_HEAD + "".join(f"R1,{typed},\n" for typed in ("1/2/2025", "1 Feb 2025"))
+    per += "R1,1 Febuary 2025,\nR1,31/02/2025,\n"
+    found = errors(enq=ENQ_HEAD, ref=REF_HEAD, per=per)
+    got = [e.split("start_date: ", 1)[1] for e in found if "start_date: " in e]
+    assert got[:4] == [
+        "'1/2/2025' is not a date; expected YYYY-MM-DD: 1 February 2025 is 2025-02-01",
+        "'1 Feb 2025' is not a date; expected YYYY-MM-DD: 1 February 2025 is 2025-02-01",
+        "'1 Febuary 2025' is not a date; expected YYYY-MM-DD",
+        "'31/02/2025' is not a date; expected YYYY-MM-DD",
     ]
 
 

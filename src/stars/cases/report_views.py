@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from stars.cases.outcomes import outcomes_tables, outcomes_xlsx
+from stars.cases.outcomes import outcomes_as_of, outcomes_tables, outcomes_xlsx
 from stars.cases.selectors import (
     CASELOAD_SORTS,
     DUE_FILTERS,
@@ -82,7 +82,9 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     contract = contract_current()
     councils = scope.council_codes(contract.council_codes)
     g = request.GET
-    date_from, date_to = date_range(request, targets=("f-from", "f-to"))
+    date_from, date_to = date_range(
+        request, targets=("f-from", "f-to"), labels=("Referred from", "Referred to")
+    )
     suppressed = not scope.child_level
     # figures only: the whole of the councils in view, never a council's or a cohort's part
     # beside it, whose small counts the whole less the part would give away (decision 0008)
@@ -99,6 +101,7 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
         else "",
         date_from=date_from,
         date_to=date_to,
+        as_of=outcomes_as_of(scope, timezone.localdate()),
     )
     tables = outcomes_tables(scope, filters, suppressed=suppressed)  # with their charts
     fmt = g.get("format", "html")

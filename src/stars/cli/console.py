@@ -26,6 +26,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import DatabaseError, OperationalError, connection
 
+from stars.core.errors import MigrationRefused
 from stars.domain.calendar import parse_date
 
 
@@ -53,6 +54,8 @@ def setup(migrate: bool = True) -> None:
                     call_command("migrate", interactive=False, verbosity=0)
     except OperationalError as exc:
         fail(f"cannot use the database (DATABASE_URL): {one_line(exc)}")
+    except MigrationRefused as exc:
+        fail(str(exc))
 
 
 # PostgreSQL's advisory lock held while a process migrates ("STARS" in ASCII)

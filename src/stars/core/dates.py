@@ -140,13 +140,17 @@ def date_refusal(request: HttpRequest, day: dt.date, bound: str) -> str:
 
 
 def date_range(
-    request: HttpRequest, *, targets: tuple[str, str] = ("", "")
+    request: HttpRequest,
+    *,
+    targets: tuple[str, str] = ("", ""),
+    labels: tuple[str, str] = ("from", "to"),
 ) -> tuple[dt.date | None, dt.date | None]:
     """The range ``?from=`` to ``?to=`` (each None when not given), whole quarters on a
-    request asking for them; ``targets``: the ids of the page's two inputs."""
+    request asking for them; ``targets``: the ids of the page's two inputs, ``labels``
+    their labels, which an error names."""
     return (
-        address_date(request, "from", "from", target=targets[0], bound=FROM),
-        address_date(request, "to", "to", target=targets[1], bound=TO),
+        address_date(request, "from", labels[0], target=targets[0], bound=FROM),
+        address_date(request, "to", labels[1], target=targets[1], bound=TO),
     )
 
 

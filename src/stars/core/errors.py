@@ -38,3 +38,9 @@ def check_happened(on: dt.date, field: str, error: type[RuleError] = RuleError) 
     on ``field``, as ``error`` (the app's own :class:`RuleError`)."""
     if on > timezone.localdate():
         raise error(field, "must be today or in the past")
+
+
+class MigrationRefused(Exception):
+    """A migration cannot be applied to the data as it is; the message (one line) names the
+    records in the way and how to clean them. Nothing has been changed (the migration's
+    transaction is undone); the command stops with the message."""

@@ -11,7 +11,7 @@ not a formula and stays as it is, so amounts stay numbers.
 Every CSV the service hands to people is written here, by ``csv_text``, and encoded by
 ``csv_bytes``: UTF-8 with a byte-order mark, the "CSV UTF-8" Excel itself saves, so that
 Excel on Windows shows "£" and "Zoë" rather than "Â£" and "ZoÃ«"
-(docs/decisions/0010-csv-files-excel-reads.md). Readers that follow the standard
+(docs/decisions/0011-csv-files-excel-reads.md). Readers that follow the standard
 (``utf-8-sig``, pandas, polars, the tracker import) skip the mark.
 """
 

@@ -64,6 +64,6 @@ def evaluator_extract(
     # the key's digest, not the key: a new key gives new pseudonyms, never the old file
     key_id = hashlib.sha256(settings.STARS_PSEUDONYM_KEY.encode()).hexdigest()[:16]
     # named for its encoding too: a shared cache may still hold files written before CSV
-    # files carried a byte-order mark (docs/decisions/0010-csv-files-excel-reads.md)
+    # files carried a byte-order mark (docs/decisions/0011-csv-files-excel-reads.md)
     name = "evaluator_extract_utf8_sig"
     return programme_figures(name, scope, (as_of, recipient, fmt, key_id), build)

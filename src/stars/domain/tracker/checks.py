@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from stars.domain.calendar import age_on
+from stars.domain.calendar import age_on, long_date
 from stars.domain.contract.terms import Contract
 from stars.domain.spreadsheet_text import FORMULA_START
 from stars.domain.tracker.rows import EnquiryRow, PeriodRow, ReferralRow
@@ -20,6 +20,9 @@ from stars.domain.vocabulary import DECISIONS, FUNDINGS, STATUSES
 
 MAX_PROBLEMS = 200
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# dates as people and spreadsheets write them (day first, as in the UK), for a hint only:
+# the tracker's dates are ISO, and nothing else is read as a date
+OTHER_DATES = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d", "%Y/%m/%d", "%d %b %Y", "%d %B %Y")
 # ids and references (enquiry_id, referral_id, child_ref), as tracker-format.md documents:
 # 1 to 40 characters, letters, digits and - _ . /, starting with a letter or digit, so that
 # no spreadsheet reads one as a formula and every one fits the database's columns
@@ -33,6 +36,18 @@ ID_EXPECTED = (
     "starting with a letter or digit"
 )
 SHOWN = 40  # characters of a value quoted in a message; a cell may hold megabytes
+
+
+def iso_hint(value: str) -> str:
+    """How a date written another common way is written here: ": 10 January 2021 is
+    2021-01-10" for '10/01/2021' (day first) or '10 Jan 2021'; "" for anything else."""
+    for form in OTHER_DATES:
+        try:
+            day = dt.datetime.strptime(value.strip(), form).date()
+        except ValueError:
+            continue
+        return f": {long_date(day)} is {day.isoformat()}"
+    return ""
 
 
 def shown(value: str, quoted: bool = True) -> str:
@@ -170,7 +185,7 @@ class Record:
                 self.error(column, "is blank; expected a date YYYY-MM-DD")
             return None
         if not ISO_DATE.fullmatch(v):
-            self.error(column, f"{shown(v)} is not a date; expected YYYY-MM-DD")
+            self.error(column, f"{shown(v)} is not a date; expected YYYY-MM-DD{iso_hint(v)}")
             return None
         try:
             day = self.dates[v] = dt.date.fromisoformat(v)

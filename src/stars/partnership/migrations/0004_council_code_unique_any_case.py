@@ -3,6 +3,33 @@
 import django.db.models.functions.text
 from django.db import migrations, models
 
+from stars.core.errors import MigrationRefused
+
+
+def refuse_codes_differing_only_in_case(apps, schema_editor):
+    """Stop, naming them, when councils' codes differ only in case: the constraint below
+    cannot hold, and merging them is not done here (docs/decisions/0009)."""
+    Council = apps.get_model("partnership", "Council")
+    found: dict[str, list[tuple[int, str, str]]] = {}
+    rows = Council.objects.using(schema_editor.connection.alias).order_by("pk")
+    for pk, code, name in rows.values_list("pk", "code", "name"):
+        found.setdefault(code.lower(), []).append((pk, code, name))
+    clashes = [same for same in found.values() if len(same) > 1]
+    if not clashes:
+        return
+    listed = "; ".join(
+        " and ".join(f"{code!r} ({name}, id {pk})" for pk, code, name in same)
+        for same in clashes
+    )
+    pk, code, _ = clashes[0][-1]
+    raise MigrationRefused(
+        "partnership 0004 (council codes unique in any case) cannot be applied: the councils "
+        f"{listed} have codes that differ only in case. Nothing was changed. Give all but "
+        "one of each a code of its own (its records refer to it by id and stay with it), "
+        f"e.g. UPDATE partnership_council SET code = '{code.lower()}-2' WHERE id = {pk}; "
+        "then run the command again (docs/decisions/0009-council-codes-differing-in-case.md)."
+    )
+
 
 class Migration(migrations.Migration):
 
@@ -11,6 +38,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(refuse_codes_differing_only_in_case, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='council',
             constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('code'), name='council_code_unique_any_case'),
