@@ -344,3 +344,16 @@ def test_a_new_placements_start_is_never_dropped_when_the_reason_is_not_a_move(c
         D(2022, 1, 12),
         D(2023, 5, 8),
     ]
+
+
+def test_a_period_after_a_continuing_one_points_to_ending_the_placement(client, users, case):
+    """A key worker recording a new placement's period was told only that it overlapped the
+    continuing one, not how to end that one first."""
+    services.outcome_period_record(referral=case, start_date=D(2022, 1, 12))
+    client.force_login(users["key_worker"])
+    response = client.post(_url("case_period"), {"start_date": "2022-06-01", "note": "New carers"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'href="#id_start_date"' in html
+    assert "overlaps the period from 12 January 2022 to now (continuing)" in html
+    assert "use End the placement on the case page" in html and "New carers" in html
+    assert OutcomePeriod.objects.count() == 1

@@ -40,3 +40,34 @@ def test_the_home_page_s_figures_are_as_of_the_last_quarter_ended(
     assert status == 200
     assert _glance(after) == _glance(before)
     assert not re.search(rb"\b7 referrals|\b7 against", _glance(after))
+
+
+def _tables(page: bytes) -> list[bytes]:
+    return re.findall(rb"<table.*?</table>", page, re.S)
+
+
+@pytest.mark.parametrize("who", ["investor", "evaluator"])
+def test_the_outcomes_report_is_as_of_the_last_quarter_ended(live_server, users, referrals, who):
+    client = Http(live_server)
+    client.sign_in(who)
+    status, _, before = client.request("GET", "/cases/outcomes/")
+    assert status == 200
+    as_of = last_complete(timezone.localdate()).end
+    assert f"records as of {long_date(as_of)}".encode() in before
+    # five cases closed early today: enough to show, were the figures as of today
+    for i in range(5):
+        make_referral(f"R-SHUT{i}", "derby", status="closed_early", end=timezone.localdate())
+    status, _, after = client.request("GET", "/cases/outcomes/")
+    assert status == 200
+    assert _tables(after) == _tables(before)
+
+
+def test_roles_that_see_childrens_records_see_the_outcomes_to_date(live_server, users, referrals):
+    client = Http(live_server)
+    client.sign_in("provider_manager")
+    for i in range(5):
+        make_referral(f"R-SHUT{i}", "derby", status="closed_early", end=timezone.localdate())
+    status, _, page = client.request("GET", "/cases/outcomes/")
+    assert status == 200 and b"records as of" not in page
+    stability = page[page.index(b'data-testid="stability"') :]
+    assert re.search(rb"Closed early</t[hd]>\s*<td[^>]*>5<", stability)

@@ -33,7 +33,7 @@ from stars.core.cache import cached_figures, data_version
 from stars.core.charts import bar
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import sheet_titles, xlsx
-from stars.domain.disclosure import SUPPRESSED, is_small, suppress_group
+from stars.domain.disclosure import AS_OF, SUPPRESSED, coarse_date, is_small, suppress_group
 from stars.domain.measures import (
     MOVEMENT_LABELS,
     MOVEMENTS,
@@ -157,21 +157,38 @@ def outcomes_tables(scope: Scope, filters: Filters, *, suppressed: bool) -> list
     )
 
 
+def outcomes_as_of(scope: Scope, today: dt.date) -> dt.date | None:
+    """The day the report's records are as of: for a role that sees figures only, the last
+    day of the last quarter ended, as its other live figures (decision 0008), so looking
+    every day gives no day's children away; else None, every record to date."""
+    return None if scope.child_level else coarse_date(today, AS_OF, today)
+
+
 def outcomes_report(scope: Scope, filters: Filters, *, suppressed: bool) -> list[Table]:
+    """The report's tables; with ``filters.as_of``, from the records up to that day only
+    (referrals, assessments, terms, surveys and events dated by it, cases ended by it)."""
     refs = report_referrals(scope, filters)
     sup = _Sup(suppressed)
+    cut = filters.as_of
     return [
-        *_area_tables(refs, sup),
-        _attendance_table(refs, sup),
-        _stability_table(refs, sup),
-        _survey_table(refs, sup),
-        _events_table(refs, sup),
+        *_area_tables(refs, sup, cut),
+        _attendance_table(refs, sup, cut),
+        _stability_table(refs, sup, cut),
+        _survey_table(refs, sup, cut),
+        _events_table(refs, sup, cut),
     ]
 
 
-def _area_tables(refs: QuerySet[Referral], sup: _Sup) -> list[Table]:
+def _upto(qs: QuerySet[Any], field: str, cut: dt.date | None) -> QuerySet[Any]:
+    """The records of ``qs`` dated (``field``) by ``cut``; all of them when no cut."""
+    return qs if cut is None else qs.filter(**{f"{field}__lte": cut})
+
+
+def _area_tables(refs: QuerySet[Referral], sup: _Sup, cut: dt.date | None) -> list[Table]:
     rows = (
-        AssessmentScore.objects.filter(assessment__referral__in=refs)
+        _upto(
+            AssessmentScore.objects.filter(assessment__referral__in=refs), "assessment__date", cut
+        )
         .order_by("assessment__date", "assessment_id")
         .values_list("assessment__referral_id", "area_id", "score")
     )
@@ -223,9 +240,10 @@ def _area_tables(refs: QuerySet[Referral], sup: _Sup) -> list[Table]:
     return tables
 
 
-def _attendance_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
+def _attendance_table(refs: QuerySet[Referral], sup: _Sup, cut: dt.date | None) -> Table:
+    graduated = _upto(refs.filter(status=Status.GRADUATED), "end_date", cut)
     terms = (
-        AttendanceTerm.objects.filter(referral__in=refs.filter(status=Status.GRADUATED))
+        _upto(AttendanceTerm.objects.filter(referral__in=graduated), "start_date", cut)
         .order_by("referral_id", "start_date")
         .values_list("referral_id", "possible_sessions", "attended_sessions")
     )
@@ -251,15 +269,15 @@ def _attendance_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
     return t
 
 
-def _stability_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
-    ended = refs.filter(status__in=[Status.GRADUATED, Status.CLOSED_EARLY])
+def _stability_table(refs: QuerySet[Referral], sup: _Sup, cut: dt.date | None) -> Table:
+    ended = _upto(refs.filter(status__in=[Status.GRADUATED, Status.CLOSED_EARLY]), "end_date", cut)
     ends = dict(ended.values_list("pk", "end_date"))
     status = dict(ended.values_list("pk", "status"))
     periods: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    for rid, s, e in OutcomePeriod.objects.filter(referral__in=ended).values_list(
-        "referral_id", "start_date", "end_date"
-    ):
-        periods[rid].append((s, e))
+    for rid, s, e in _upto(
+        OutcomePeriod.objects.filter(referral__in=ended), "start_date", cut
+    ).values_list("referral_id", "start_date", "end_date"):
+        periods[rid].append((s, None if cut and e and e > cut else e))
     t = Table(
         key="stability",
         sheet="Placement stability",
@@ -288,9 +306,11 @@ def _stability_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
     return t
 
 
-def _survey_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
+def _survey_table(refs: QuerySet[Referral], sup: _Sup, cut: dt.date | None) -> Table:
     counts = Counter(
-        ClosingSurvey.objects.filter(referral__in=refs).values_list("respondent", "answer")
+        _upto(ClosingSurvey.objects.filter(referral__in=refs), "date", cut).values_list(
+            "respondent", "answer"
+        )
     )
     t = Table(
         key="surveys",
@@ -308,8 +328,10 @@ def _survey_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
     return t
 
 
-def _events_table(refs: QuerySet[Referral], sup: _Sup) -> Table:
-    rows = MeasureEvent.objects.filter(referral__in=refs).values_list("kind", "referral_id")
+def _events_table(refs: QuerySet[Referral], sup: _Sup, cut: dt.date | None) -> Table:
+    rows = _upto(MeasureEvent.objects.filter(referral__in=refs), "date", cut).values_list(
+        "kind", "referral_id"
+    )
     events: Counter[str] = Counter()
     cases: dict[str, set[int]] = defaultdict(set)
     for kind, rid in rows:

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from stars.cases.outcomes import outcomes_tables, outcomes_xlsx
+from stars.cases.outcomes import outcomes_as_of, outcomes_tables, outcomes_xlsx
 from stars.cases.selectors import (
     CASELOAD_SORTS,
     DUE_FILTERS,
@@ -101,6 +101,7 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
         else "",
         date_from=date_from,
         date_to=date_to,
+        as_of=outcomes_as_of(scope, timezone.localdate()),
     )
     tables = outcomes_tables(scope, filters, suppressed=suppressed)  # with their charts
     fmt = g.get("format", "html")

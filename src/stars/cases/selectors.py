@@ -455,6 +455,7 @@ class Filters:
     cohort: str = ""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    as_of: dt.date | None = None  # records up to this day only (None: every record to date)
 
     def describe(self, contract: Contract) -> str:
         """What the filters show, in words: the council's and cohort's names, GOV.UK dates."""
@@ -481,6 +482,8 @@ def report_referrals(scope: Scope, filters: Filters) -> QuerySet[Referral]:
         qs = qs.filter(referral_date__gte=filters.date_from)
     if filters.date_to:
         qs = qs.filter(referral_date__lte=filters.date_to)
+    if filters.as_of:
+        qs = qs.filter(referral_date__lte=filters.as_of)
     return qs
 
 

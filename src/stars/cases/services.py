@@ -59,8 +59,15 @@ def _check_overlap(
     for p in referral.periods.exclude(pk=exclude).order_by("start_date"):
         if start < (p.end_date or far) and p.start_date < (end or far):
             until = long_date(p.end_date) if p.end_date else "now (continuing)"
+            # a new placement after a continuing one: that one ends first, on its own page
+            then = (
+                "; to record a move or a new placement, use End the placement on the case page"
+                if p.end_date is None and exclude is None and start > p.start_date
+                else ""
+            )
             raise CaseError(
-                "start_date", f"overlaps the period from {long_date(p.start_date)} to {until}"
+                "start_date",
+                f"overlaps the period from {long_date(p.start_date)} to {until}{then}",
             )
 
 

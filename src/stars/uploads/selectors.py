@@ -16,14 +16,16 @@ from stars.uploads.models import Upload
 def uploads_visible(user: Any, kind: str) -> QuerySet[Upload]:
     """Uploads of one kind: SSDA903 returns (imported or only checked) of the user's own
     council (every council's for programme-wide roles); trackers are the programme's (the
-    one worked in)."""
+    one worked in) and those with none (stored before programmes existed, with several
+    programmes: docs/decisions/0010-uploads-without-a-programme.md), shown as "No
+    programme"."""
     kinds = [kind, Upload.Kind.VALIDATE] if kind == Upload.Kind.RETURNS else [kind]
     rows = Upload.objects.filter(kind__in=kinds).select_related("council")
     if kind == Upload.Kind.RETURNS:
         rows = scope_of(user).within_councils(rows)
     active = programme_active()
     if kind == Upload.Kind.TRACKER and active is not None:
-        rows = rows.filter(programme=active.code)
+        rows = rows.filter(programme__in=[active.code, ""])
     return rows
 
 

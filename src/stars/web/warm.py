@@ -23,7 +23,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from stars.cases.outcomes import OUTCOME_RECORDS, outcomes_tables
+from stars.cases.outcomes import OUTCOME_RECORDS, outcomes_as_of, outcomes_tables
 from stars.cases.selectors import (
     CASELOAD_RECORDS,
     Filters,
@@ -68,7 +68,8 @@ def _warm_user(user: Any, dates: list[dt.date], today: dt.date) -> None:
         if allowed(user, "targets"):
             targets_page_figures(scope, as_of)
     if allowed(user, "cases_outcomes"):
-        outcomes_tables(scope, Filters(), suppressed=not scope.child_level)
+        records = Filters(as_of=outcomes_as_of(scope, today))
+        outcomes_tables(scope, records, suppressed=not scope.child_level)
     if allowed(user, "case_caseload"):  # its counts, as the page first opens
         caseload_overdue(user, today)
         if not scope.own_caseload_only:
