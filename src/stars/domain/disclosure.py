@@ -78,7 +78,7 @@ def suppress_group(
     return cells, total
 
 
-def published_change(now: int | str, before: int | str, change: str) -> str:
+def published_change(now: int | str, before: int | str, change: T) -> T | str:
     """The change between two published counts (``now`` and ``before``, each a count or "c"
     as ``suppress_group`` gave it), as published: ``change`` only when both counts are shown,
     else "c", so that the change gives neither hidden count away (a hidden 4 beside "+4", or
