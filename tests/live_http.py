@@ -66,6 +66,18 @@ class Http:
         assert status == 302 and "sessionid" in self.cookies, status
 
 
+def signed_in(live_server, username: str) -> Http:
+    """A client of ``live_server`` signed in as ``username``."""
+    client = Http(live_server)
+    client.sign_in(username)
+    return client
+
+
+def tables(page: bytes) -> list[bytes]:
+    """Every table of a page, as its bytes."""
+    return re.findall(rb"<table.*?</table>", page, re.S)
+
+
 def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]):
     """A form's ``fields`` and ``files`` (name: (file name, bytes)) as a browser posts them:
     the body and its Content-Type header."""

@@ -14,6 +14,7 @@ from stars.cases.outcomes import outcomes_report
 from stars.cases.selectors import Filters
 from stars.core.models import AccessLog
 from stars.core.permissions import scope_of
+from stars.partnership.selectors import contract_current
 from tests.conftest import make_referral
 
 D = dt.date
@@ -139,6 +140,19 @@ def test_a_commissioner_sees_only_their_council(client, users, programme):
     client.force_login(users["provider_manager"])
     tables = client.get(reverse("cases_outcomes") + "?council=nottingham").context["tables"]
     assert _table(tables, "stability").rows[0][1] == 1
+
+
+def test_the_filters_are_described_by_names_and_dates_as_the_page_writes_them(
+    client, users, programme
+):
+    client.force_login(users["provider_manager"])
+    query = "?council=nottingham&cohort=B&from=2023-01-01"
+    html = client.get(reverse("cases_outcomes") + query).content.decode()
+    contract = contract_current()
+    council, cohort = contract.local_authority("nottingham"), contract.cohort("B")
+    assert (
+        f"Showing {council.name}, cohort B: {cohort.name}, referred from 1 January 2023 to now."
+    ) in html.replace("&#x27;", "'")
 
 
 def test_filters_by_cohort_and_period(users, programme):

@@ -6,25 +6,16 @@ see children's records keep both filters (decision 0008)."""
 
 from __future__ import annotations
 
-import re
+import functools
 
 import pytest
 
-from tests.live_http import Http
+from tests.live_http import signed_in, tables
 
 
 @pytest.fixture
 def web(live_server, users, referrals):
-    def signed_in(username: str) -> Http:
-        client = Http(live_server)
-        client.sign_in(username)
-        return client
-
-    return signed_in
-
-
-def _tables(page: bytes) -> list[bytes]:
-    return re.findall(rb"<table.*?</table>", page, re.S)
+    return functools.partial(signed_in, live_server)
 
 
 @pytest.mark.parametrize("who", ["investor", "evaluator"])
@@ -40,7 +31,7 @@ def test_a_council_or_cohort_beside_the_whole_is_refused(web, who, part):
     assert b"Error: Outcomes" in asked
     assert b'data-testid="filters-refused"' in asked
     assert b"figures only are shown for the whole programme" in asked
-    assert _tables(asked) == _tables(whole)  # the whole programme, nothing of the part
+    assert tables(asked) == tables(whole)  # the whole programme, nothing of the part
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "pdf"])

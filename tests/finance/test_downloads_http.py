@@ -15,10 +15,14 @@ from django.urls import reverse
 
 from stars.cases.services import outcome_period_record
 from stars.core.models import AccessLog
+from stars.domain.spreadsheet_text import csv_text
 from stars.finance import figures
+from stars.finance.documents import CSV_HEADERS
+from stars.finance.services import claim_dispute_line, claim_prepare, claim_submit
 from stars.referrals.models import Referral
 from stars.reports import services
 from tests.conftest import make_referral
+from tests.finance.conftest import TODAY
 from tests.live_http import Http
 
 AS_OF = dt.date(2024, 12, 31)
@@ -67,8 +71,9 @@ def test_the_extract_downloaded_twice_is_the_same_file_built_once_and_logged_twi
 ):
     built = _counted(monkeypatch, figures, "evaluator_rows")
     body = _twice(evaluator, f"{EXTRACT}?as_of={AS_OF}&format={fmt}", kind)
-    if fmt == "csv":
-        assert body.decode().startswith(",".join(figures.EXTRACT_COLUMNS))
+    if fmt == "csv":  # UTF-8 with a byte-order mark, so that Excel on Windows reads it right
+        assert body.startswith(b"\xef\xbb\xbf")
+        assert body.decode("utf-8-sig").startswith(",".join(figures.EXTRACT_COLUMNS))
     assert len(built) == 1  # the second download was read from the cache
     logged = AccessLog.objects.filter(object_type="evaluator_extract", object_id=str(AS_OF))
     assert logged.count() == 2
@@ -98,6 +103,33 @@ def test_the_evaluation_workbook_downloaded_twice_is_the_same_file_and_logged_tw
     assert logged.count() == 2
 
 
+def test_a_claim_csv_over_http_is_utf8_with_a_byte_order_mark_excel_reads(
+    live_server, users, money_referrals, derby
+):
+    """Excel on Windows read "£" as "Â£" and "Zoë" as "ZoÃ«" in a CSV without a byte-order
+    mark: the claim's CSV starts with one, and read as UTF-8 it is the same table."""
+    pm, commissioner = users["provider_manager"], users["commissioner"]
+    claim = claim_prepare(council=derby, month=dt.date(2022, 4, 1), by=pm, today=TODAY)
+    claim_submit(claim=claim, by=pm)
+    reason = "Zoë's £5 fee was paid by Ciarán's council"
+    claim_dispute_line(line=claim.lines.first(), by=commissioner, reason=reason)
+    web = Http(live_server)
+    web.sign_in("commissioner")
+    status, headers, body = web.request(
+        "GET", reverse("claim_detail", args=["derby", "2022-04"]) + "?format=csv"
+    )
+    assert status == 200 and headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert body.startswith(b"\xef\xbb\xbf")
+    assert body.decode("utf-8-sig") == csv_text(CSV_HEADERS, _table(body)[1:])
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0]["council"] == "derby"
+    assert [r["dispute_reason"] for r in rows if r["disputed"] == "yes"] == [reason]
+
+
+def _table(body: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
 def test_the_extract_s_rows_within_a_month_tell_neither_the_day_nor_the_id(live_server, users):
     """Six referrals in January 2022, one a day in the order of their ids: the extract's rows
     run by month, then by pseudonym, so a row's place gives away neither its referral's
@@ -109,7 +141,7 @@ def test_the_extract_s_rows_within_a_month_tell_neither_the_day_nor_the_id(live_
     web.sign_in("evaluator")
     status, _, body = web.request("GET", f"{EXTRACT}?as_of={AS_OF}&format=csv")
     assert status == 200
-    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     january = [r["referral"] for r in rows if r["referral_month"] == "2022-01"]
     assert len(january) == 6
     assert january == sorted(january)

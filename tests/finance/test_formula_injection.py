@@ -45,7 +45,7 @@ def _get(client, user, name, args=(), **params):
 
 def test_claim_csv_quotes_the_formula_and_keeps_negative_amounts(client, users, june_claim):
     body = _get(client, users["commissioner"], "claim_detail", ("derby", "2022-06"), format="csv")
-    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert [r["dispute_reason"] for r in rows if r["disputed"] == "yes"] == ["'" + ATTACK]
     amounts = [Decimal(r["amount"]) for r in rows]  # every amount still reads as a number
     assert any(a < 0 for a in amounts)
@@ -73,7 +73,7 @@ def test_evaluator_extract_writes_typed_text_as_text(client, users, money_referr
     )
     body = _get(client, users["evaluator"], "finance_extract", format=fmt, as_of="2022-12-31")
     if fmt == "csv":
-        rows = list(csv.DictReader(io.StringIO(body.decode())))
+        rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
         assert "'" + ATTACK in [r["closure_reason"] for r in rows]
     else:
         cells = [c for row in load_workbook(io.BytesIO(body)).active.iter_rows() for c in row]

@@ -140,7 +140,9 @@ def test_claim_pdf_and_csv(client, users, approved_claim):
     client.force_login(users["provider_manager"])
     pdf = client.get(url("claim_detail", month="2022-04"), {"format": "pdf"})
     assert pdf.content.startswith(b"%PDF")
-    csv = client.get(url("claim_detail", month="2022-04"), {"format": "csv"}).content.decode()
+    csv = client.get(url("claim_detail", month="2022-04"), {"format": "csv"}).content.decode(
+        "utf-8-sig"
+    )
     header, *rows = csv.strip().splitlines()
     assert header.startswith("council,month,status,line,referral_id")
     assert sum(Decimal(r.split(",")[11]) for r in rows) == Decimal("12500.00")

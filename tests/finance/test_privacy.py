@@ -58,7 +58,7 @@ def _extract(client, user, fmt="csv", as_of="2022-12-31"):
 
 
 def _csv_rows(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def _ids_of_the_database():
@@ -76,7 +76,7 @@ def test_evaluator_extract_csv_is_pseudonymised_and_logged(client, users, named_
     page = client.get(reverse("finance_extract")).content.decode()
     assert_clean(page)
     response = _extract(client, users["evaluator"])
-    text = response.content.decode()
+    text = response.content.decode("utf-8-sig")
     assert_clean(text)
     rows = _csv_rows(response)
     assert len(rows) == 3 and len({r["referral"] for r in rows}) == 3
@@ -102,7 +102,9 @@ def test_the_extract_carries_no_id_printed_anywhere_else(client, users, named_ch
 
     response = _extract(client, users["evaluator"], fmt)
     if fmt == "csv":
-        cells = {c for row in csv.reader(io.StringIO(response.content.decode())) for c in row}
+        cells = {
+            c for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for c in row
+        }
     else:
         sheet = load_workbook(io.BytesIO(response.content)).active
         cells = {str(c) for row in sheet.iter_rows(values_only=True) for c in row}

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -186,3 +188,31 @@ def test_outputs_are_the_same_when_made_again(outputs, tmp_path):
         again = dict(_produce(tmp_path))
     differ = sorted(n for n in outputs if outputs[n] != again.get(n))
     assert differ == [], f"made again, these outputs differ: {differ}"
+
+
+# characters that lay text out on a page (word joiner, no-break and zero-width spaces...)
+_LAYOUT = {"Cf", "Zs", "Zl", "Zp"}
+_NUMBER_AS_TEXT = re.compile(r"[+\-\u2212]?£?\d[\d,]*(\.\d+)?%?")
+
+
+def test_every_workbook_holds_numbers_as_numbers_and_no_invisible_characters(outputs):
+    """Every workbook cell: no invisible character (the word joiner the money formatter puts
+    after a sign was in the board workbook's summary) and no number written as text."""
+    from openpyxl import load_workbook
+
+    workbooks = {n: data for n, data in outputs.items() if n.endswith(".xlsx")}
+    assert len(workbooks) >= 10
+    found = []
+    for name, data in sorted(workbooks.items()):
+        for ws in load_workbook(io.BytesIO(data)).worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    v = cell.value
+                    if not isinstance(v, str):
+                        continue
+                    odd = {c for c in v if c != " " and unicodedata.category(c) in _LAYOUT}
+                    if odd:
+                        found.append(f"{name} {ws.title}!{cell.coordinate}: {odd} in {v!r}")
+                    if _NUMBER_AS_TEXT.fullmatch(v.strip()):
+                        found.append(f"{name} {ws.title}!{cell.coordinate}: text {v!r}")
+    assert found == []

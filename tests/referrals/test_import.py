@@ -387,7 +387,7 @@ def test_export_writes_a_formula_like_reference_as_inert_text(db, tmp_path):
     referral.child.child_ref = attack
     referral.child.save()
     exported = {p.name: p for p in export_files(out_dir=tmp_path / "b")}
-    with exported["referrals.csv"].open(newline="") as fh:
+    with exported["referrals.csv"].open(newline="", encoding="utf-8-sig") as fh:
         refs = [r["child_ref"] for r in csv.DictReader(fh)]
     assert "'" + attack in refs and attack not in refs
     assert all(r == "'" + attack or r[0].isalnum() for r in refs)

@@ -64,7 +64,7 @@ def test_the_headlines_name_what_they_add_up_and_agree_with_their_tables(program
         f"{paid} payable in outcome payments and guaranteed-funding fees to date ("
     )
     rate = {row[0]: row[1] for row in _section(context, "measures").table.rows}
-    share = rate["Ended cases closed early"]
+    share = f"{rate['Ended cases closed early']:.1%}"  # the table holds the rate itself
     assert _section(context, "cases").headline.endswith(f"; {share} of ended cases closed early")
 
 
@@ -263,3 +263,27 @@ def test_the_pipeline_headline_reads_no_change_in_enquiries(programme):
     last = parse_quarter("Q2 2026-27")  # long after the fixture's last enquiry
     pipeline = _section(card_context(scope=None, quarter=last, suppressed=False), "pipeline")
     assert pipeline.headline.endswith("(no change in enquiries since Q1 2026-27)")
+
+
+def test_the_workbooks_summary_and_checks_hold_no_invisible_characters_and_counts_are_numbers(
+    programme,
+):
+    """The summary's headlines held the word joiner the money formatter puts between a sign
+    and its amount (U+2060), and the data-quality counts were text: Excel showed a green
+    "number stored as text" triangle and would not add them up."""
+    context = card_context(scope=None, quarter=Q, suppressed=False)
+    book = load_workbook(io.BytesIO(card_xlsx(context)))
+    summary = [c.value for row in book["Summary"].iter_rows() for c in row]
+    assert any("£" in str(v) for v in summary)  # the money headline is there
+    assert not any("\u2060" in str(v) or "\u00a0" in str(v) for v in summary)
+    checks = book["Data quality"]
+    found = {
+        checks.cell(row=r, column=1).value: checks.cell(row=r, column=2)
+        for r in range(2, checks.max_row + 1)
+    }
+    cell = found["Referrals with no outcome period recorded"]
+    assert (type(cell.value), cell.data_type) == (int, "n")
+    money = book["Outcome payments and savings"]
+    for r in range(2, money.max_row + 1):
+        amount = money.cell(row=r, column=2)
+        assert amount.data_type == "n" and amount.number_format.startswith("£#,##0.00"), r

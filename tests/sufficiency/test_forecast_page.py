@@ -82,7 +82,7 @@ def test_the_total_is_shared_out_between_the_groups_shares_now_and_in_the_model(
     moved = total - sum(row[2] for row in rows)
     for row in rows:
         group = row[0].lower()
-        now_share, share = int(row[4].rstrip("%")), int(row[5].rstrip("%"))
+        now_share, share = int(row[4] * 100), int(row[5] * 100)  # shares: 0.16 is 16%
         assert now_share == round(100 * row[1] / now_total)
         candidates = (
             100 * row[1] / now_total,

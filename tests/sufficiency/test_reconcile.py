@@ -69,7 +69,7 @@ def test_the_commissioner_links_a_referral_and_sees_its_discrepancies(client, us
             io.StringIO(
                 client.get(
                     "/sufficiency/derby/reconcile/", {"as_of": AS_OF, "format": "csv"}
-                ).content.decode()
+                ).content.decode("utf-8-sig")
             )
         )
     )
@@ -115,7 +115,9 @@ def test_the_findings_csv_writes_a_formula_like_child_id_as_text():
         ),
         stake=NS(weeks=4, paid_weeks=4, amount=-400, months=["2022-02"]),
     )
-    rows = list(csv.DictReader(io.StringIO(findings_csv({"findings": [finding]}))))
+    rows = list(
+        csv.DictReader(io.StringIO(findings_csv({"findings": [finding]}).decode("utf-8-sig")))
+    )
     assert rows[0]["council_child_id"] == "'" + attack
     assert rows[0]["claimed"] == "-400"  # a number stays a number
 

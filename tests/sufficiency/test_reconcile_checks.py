@@ -73,7 +73,7 @@ def nottingham_commissioner(contract):
 def _csv(client) -> list[dict[str, str]]:
     response = client.get("/sufficiency/derby/reconcile/", {"as_of": AS_OF, "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_the_childrens_home_stay_is_listed_with_its_dates_weeks_and_claim(client, users, linked):
@@ -210,5 +210,5 @@ def test_claimed_days_after_the_last_return_are_not_checked(client, users, refer
     ChildLink.objects.create(referral=referrals["derby"], council_child_id=CHILD)
     client.force_login(users["commissioner"])
     response = client.get("/sufficiency/derby/reconcile/", {"as_of": "2023-06-30", "format": "csv"})
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [(r["first_day"], r["last_day"]) for r in rows] == [("2022-10-01", "2023-03-31")]

@@ -77,7 +77,7 @@ def test_dfe_rules_run_in_their_own_environment_and_findings_name_file_line_colu
     assert "2024/header.csv:2: column MOTHER: rule 393:" in done.stdout
     assert "2024/header.csv:3: column MOTHER" not in done.stdout  # C2 is a boy
     assert "2024: rules lac2023_24:" in done.stdout
-    rows = out_csv.read_text(encoding="utf-8").splitlines()
+    rows = out_csv.read_text(encoding="utf-8-sig").splitlines()
     assert rows[0] == "file,line,columns,child,rule,message"
     assert any(r.startswith("2024/header.csv,2,MOTHER,C1,393,") for r in rows)
     assert not (tmp_path / "home" / "stars.sqlite3").exists()  # the database is not touched
@@ -110,7 +110,7 @@ def test_the_findings_csv_writes_a_formula_like_child_id_as_text(tmp_path):
     attack = '=HYPERLINK("http://x.invalid","y")'
     out = tmp_path / "findings.csv"
     write_csv(out, [Finding("2024/episodes.csv", 7, ("DECOM",), attack, "103", "-1 is wrong")])
-    with out.open(newline="") as fh:
+    with out.open(newline="", encoding="utf-8-sig") as fh:
         (row,) = list(csv.DictReader(fh))
     assert row == {
         "file": "2024/episodes.csv",

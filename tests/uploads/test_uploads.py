@@ -95,8 +95,8 @@ def test_a_tracker_with_problems_imports_nothing_and_lists_each_problem_with_a_c
     page = client.get(response["Location"]).content.decode()
     assert "nothing was imported" in page and "my-referrals.csv:3: column referral_date:" in page
     download = client.get(response["Location"] + "?format=csv")
-    assert download["Content-Type"] == "text/csv"
-    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
     assert rows[0] == ["problem"] and [r[0] for r in rows[1:]] == upload.lines
 
 
@@ -213,7 +213,9 @@ def test_a_council_user_checks_returns_with_dfes_rules_without_importing_them(
         assert all(": rule " in line and ": column " in line for line in upload.lines)
         rows = list(
             csv.reader(
-                io.StringIO(client.get(response["Location"] + "?format=csv").content.decode())
+                io.StringIO(
+                    client.get(response["Location"] + "?format=csv").content.decode("utf-8-sig")
+                )
             )
         )
         assert len(rows) == len(upload.lines) + 1

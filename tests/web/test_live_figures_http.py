@@ -12,7 +12,7 @@ from django.utils import timezone
 from stars.domain.calendar import last_complete, long_date
 from stars.referrals.models import Referral
 from tests.conftest import make_referral
-from tests.live_http import Http
+from tests.live_http import Http, tables
 
 
 def _glance(page: bytes) -> bytes:
@@ -42,10 +42,6 @@ def test_the_home_page_s_figures_are_as_of_the_last_quarter_ended(
     assert not re.search(rb"\b7 referrals|\b7 against", _glance(after))
 
 
-def _tables(page: bytes) -> list[bytes]:
-    return re.findall(rb"<table.*?</table>", page, re.S)
-
-
 @pytest.mark.parametrize("who", ["investor", "evaluator"])
 def test_the_outcomes_report_is_as_of_the_last_quarter_ended(live_server, users, referrals, who):
     client = Http(live_server)
@@ -59,7 +55,7 @@ def test_the_outcomes_report_is_as_of_the_last_quarter_ended(live_server, users,
         make_referral(f"R-SHUT{i}", "derby", status="closed_early", end=timezone.localdate())
     status, _, after = client.request("GET", "/cases/outcomes/")
     assert status == 200
-    assert _tables(after) == _tables(before)
+    assert tables(after) == tables(before)
 
 
 def test_roles_that_see_childrens_records_see_the_outcomes_to_date(live_server, users, referrals):

@@ -129,6 +129,7 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     context = {
         "tables": tables,
         "filters": filters,
+        "filters_description": filters.describe(contract),
         "suppressed": suppressed,
         "councils": list(
             Council.objects.filter(code__in=councils).order_by("name").values_list("code", "name")

@@ -25,6 +25,8 @@ from stars.core.cache import cached_figures, data_version
 from stars.core.listing import Rows, rows_count
 from stars.core.permissions import Scope, scope_of
 from stars.core.programmes import programme_active
+from stars.domain.calendar import long_date
+from stars.domain.contract.terms import Contract
 from stars.domain.measures import (
     DUE_SOON_DAYS,
     DUE_THIS_WEEK,
@@ -455,14 +457,17 @@ class Filters:
     date_to: dt.date | None = None
     as_of: dt.date | None = None  # records up to this day only (None: every record to date)
 
-    @property
-    def description(self) -> str:
-        parts = [f"council {self.council}" if self.council else "all councils in scope"]
-        parts.append(f"cohort {self.cohort}" if self.cohort else "all cohorts")
+    def describe(self, contract: Contract) -> str:
+        """What the filters show, in words: the council's and cohort's names, GOV.UK dates."""
+        parts = [
+            contract.local_authority(self.council).name if self.council else "all councils in scope"
+        ]
+        cohort = contract.cohort(self.cohort) if self.cohort else None
+        parts.append(f"cohort {cohort.code}: {cohort.name}" if cohort else "all cohorts")
         if self.date_from or self.date_to:
-            parts.append(
-                f"referred {self.date_from or 'from the start'} to {self.date_to or 'now'}"
-            )
+            start = f"from {long_date(self.date_from)}" if self.date_from else "from the start"
+            end = long_date(self.date_to) if self.date_to else "now"
+            parts.append(f"referred {start} to {end}")
         return ", ".join(parts)
 
 

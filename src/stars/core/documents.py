@@ -10,7 +10,7 @@ from stars.core.programmes import programme_active
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
-    "csv": "text/csv",
+    "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "zip": "application/zip",
 }

@@ -1,4 +1,5 @@
-"""Every CSV and XLSX the service writes: text stays text, numbers stay numbers.
+"""Every XLSX the service writes: text stays text, numbers stay numbers (CSV files are
+written by ``stars.domain.spreadsheet_text``, with the same rule for text).
 
 The rule for what a spreadsheet would run is ``stars.domain.spreadsheet_text``: in CSV such
 text gets a leading single quote (OWASP's advice; spreadsheets show it as text), and in XLSX
@@ -17,7 +18,6 @@ writes a workbook.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import zipfile
@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from stars.domain.spreadsheet_text import inert, runs_as_formula
+from stars.domain.spreadsheet_text import runs_as_formula, visible
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -35,6 +35,8 @@ Table = tuple[Sequence[str], Sequence[Sequence[Any]]]  # headers, rows
 MONEY_FORMAT = "£#,##0.00;[Red]-£#,##0.00"
 # a change of money since before, signed as on the pages: +£13,300.00, -£5.00, no change
 CHANGE_FORMAT = '+£#,##0.00;[Red]-£#,##0.00;"no change"'
+# a change of a count since before, signed as on the pages: +13, -5, no change
+COUNT_CHANGE_FORMAT = '+#,##0;-#,##0;"no change"'
 RATE_FORMAT = "0.0%"  # a rate or share as the pages show it: 0.6471 is 64.7%
 MEAN_FORMAT = "0.00"  # a mean as the pages show it: two decimal places
 #: The number format of each kind of column ``xlsx`` is told of; a column named in several
@@ -42,44 +44,19 @@ MEAN_FORMAT = "0.00"  # a mean as the pages show it: two decimal places
 NUMBER_FORMATS: dict[str, str] = {
     "money": MONEY_FORMAT,
     "change": CHANGE_FORMAT,
+    "count_change": COUNT_CHANGE_FORMAT,
     "rate": RATE_FORMAT,
     "mean": MEAN_FORMAT,
 }
 UNDATED = dt.datetime(1980, 1, 1)  # the earliest date a zip entry can carry
 
 
-def csv_cell(value: Any) -> Any:
-    """A value as a CSV cell: blank for none, text made inert, numbers as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return inert(value)
-    return value
-
-
-def csv_rows(rows: Iterable[Sequence[Any]]) -> Iterable[list[Any]]:
-    return ([csv_cell(v) for v in row] for row in rows)
-
-
-def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerows(csv_rows([headers]))
-    w.writerows(csv_rows(rows))
-    return buf.getvalue()
-
-
-def _number(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return float(v) if v == v.quantize(Decimal("0.01")) else str(v)
-    return v
-
-
 def xlsx_cell(ws: Worksheet, value: Any) -> Cell:
-    """A cell for ``ws.append``: text typed as text, Decimal money exact when it can be."""
+    """A cell for ``ws.append``: text typed as text without the characters that only lay out
+    a page (``visible``), a Decimal as the number it is, exactly (12.345 is written 12.345)."""
     from openpyxl.cell.cell import Cell
 
-    cell = Cell(ws, value=_number(value))
+    cell = Cell(ws, value=visible(value) if isinstance(value, str) else value)
     if isinstance(cell.value, str):
         cell.data_type = "s"
         if runs_as_formula(cell.value):
@@ -107,13 +84,16 @@ def xlsx(
     money_columns: Mapping[str, set[str]] | None = None,
     rate_columns: Mapping[str, set[str]] | None = None,
     change_columns: Mapping[str, set[str]] | None = None,
+    count_change_columns: Mapping[str, set[str]] | None = None,
     mean_columns: Mapping[str, set[str]] | None = None,
+    rate_rows: Mapping[str, set[str]] | None = None,
 ) -> bytes:
-    """A workbook with one sheet per table; Decimal money cells keep their exact value; the
-    rates and shares of ``rate_columns`` are numbers shown as percentages, as on the pages
-    (a Decimal rate is not money, so it is never kept exact as text); the money changes of
-    ``change_columns`` are numbers (kept exact as money is) shown with their sign; the means
-    of ``mean_columns`` are shown to two decimal places."""
+    """A workbook with one sheet per table; Decimal money cells are numbers of their exact
+    value shown as pounds; the rates and shares of ``rate_columns`` are numbers shown as
+    percentages, as on the pages, as are the numbers of the rows of ``rate_rows`` (named by
+    their first cell); the money changes of ``change_columns`` are numbers (exact as money
+    is) shown with their sign, as are the changes of counts of ``count_change_columns``; the
+    means of ``mean_columns`` are shown to two decimal places."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -129,18 +109,26 @@ def xlsx(
         given = {
             "money": money_columns,
             "change": change_columns,
+            "count_change": count_change_columns,
             "rate": rate_columns,
             "mean": mean_columns,
         }
         kinds = {kind: (columns or {}).get(title, set()) for kind, columns in given.items()}
         rate_at = {i for i, h in enumerate(headers) if h in kinds["rate"]}  # a row may be short
+        rates_of = (rate_rows or {}).get(title, set())
         for row in rows:
+            rated = bool(row) and row[0] in rates_of
             ws.append(
                 [
-                    xlsx_cell(ws, float(v) if i in rate_at and isinstance(v, Decimal) else v)
+                    xlsx_cell(
+                        ws, float(v) if (rated or i in rate_at) and isinstance(v, Decimal) else v
+                    )
                     for i, v in enumerate(row)
                 ]
             )
+            for cell in ws[ws.max_row][1:] if rated else ():
+                if cell.data_type == "n":
+                    cell.number_format = RATE_FORMAT
         for i, h in enumerate(headers, start=1):
             letter = get_column_letter(i)
             ws.column_dimensions[letter].width = max(12, min(40, len(str(h)) + 2))

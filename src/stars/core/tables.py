@@ -16,20 +16,27 @@ class Table:
     money: set[str] = field(default_factory=set)
     rates: set[str] = field(default_factory=set)
     changes: set[str] = field(default_factory=set)  # money changed since before: signed
+    count_changes: set[str] = field(default_factory=set)  # counts changed since: signed
+    rate_rows: set[str] = field(default_factory=set)  # rows (by first cell) of rates
 
     def cells(self) -> list[list[tuple[Any, str]]]:
-        """Each cell with its kind ('money', 'change', 'rate', 'num' or 'text') for display."""
+        """Each cell with its kind ('money', 'change', 'count_change', 'rate', 'num' or
+        'text') for display."""
         out = []
         for row in self.rows:
             line = []
+            rate_row = bool(row) and row[0] in self.rate_rows
             for h, v in zip(self.headers, row, strict=True):
                 kind = (
                     "money"
                     if h in self.money
                     else "change"
                     if h in self.changes
+                    else "count_change"
+                    if h in self.count_changes and isinstance(v, int)
                     else "rate"
-                    if h in self.rates
+                    if (h in self.rates and not isinstance(v, str))
+                    or (rate_row and isinstance(v, Decimal | float))
                     else "num"
                     if isinstance(v, int | Decimal)
                     else "text"

@@ -179,9 +179,10 @@ def parse_quarter(label: str) -> Quarter:
 
 
 def last_complete(today: dt.date) -> Quarter:
-    """The latest quarter that has ended by ``today``."""
+    """The latest quarter that has ended by ``today``: a quarter's last day is over only
+    once the next day has begun (on its last day, its records can still change)."""
     current = quarter_of(today)
-    return current if current.end <= today else current.previous()
+    return current if current.end < today else current.previous()
 
 
 def quarters_between(first: dt.date, last: Quarter) -> list[Quarter]:

@@ -78,7 +78,7 @@ def suppress_group(
     return cells, total
 
 
-def published_change(now: int | str, before: int | str, change: str) -> str:
+def published_change(now: int | str, before: int | str, change: T) -> T | str:
     """The change between two published counts (``now`` and ``before``, each a count or "c"
     as ``suppress_group`` gave it), as published: ``change`` only when both counts are shown,
     else "c", so that the change gives neither hidden count away (a hidden 4 beside "+4", or
@@ -168,7 +168,8 @@ def coarse_date(day: dt.date, bound: str, today: dt.date) -> dt.date:
     ``today``)."""
     _bound(bound)
     if bound == AS_OF:
-        return last_complete(min(day, today)).end
+        # the quarters ended by the end of ``day``, and before ``today`` (still going on)
+        return last_complete(min(day + dt.timedelta(days=1), today)).end
     quarter = min(quarter_of(day), quarter_of(today))
     return quarter.start if bound == FROM else quarter.end
 

@@ -13,8 +13,9 @@ from typing import Any
 from django.conf import settings
 
 from stars.core.permissions import Scope
-from stars.core.spreadsheets import csv_text, xlsx
+from stars.core.spreadsheets import xlsx
 from stars.domain.contract.terms import Contract
+from stars.domain.spreadsheet_text import csv_bytes
 from stars.finance import figures
 from stars.finance.charts import cumulative_chart
 from stars.tracker.selectors import programme_figures
@@ -49,17 +50,20 @@ def investor_page_figures(contract: Contract, as_of: dt.date) -> dict[str, Any]:
 
 def evaluator_extract(
     contract: Contract, scope: Scope | None, as_of: dt.date, *, recipient: str, fmt: str
-) -> tuple[int, str | bytes]:
+) -> tuple[int, bytes]:
     """The evaluator's extract for ``recipient`` as a ``fmt`` file (``csv`` or ``xlsx``) and
     its number of rows, built once per version of the records, scope, date, recipient and
     pseudonym key: a second download of the same data is read, not worked out again."""
 
-    def build() -> tuple[int, str | bytes]:
+    def build() -> tuple[int, bytes]:
         rows = figures.evaluator_rows(contract, scope, as_of, recipient=recipient)
         headers = figures.EXTRACT_COLUMNS
-        body = csv_text(headers, rows) if fmt == "csv" else xlsx({"Referrals": (headers, rows)})
+        body = csv_bytes(headers, rows) if fmt == "csv" else xlsx({"Referrals": (headers, rows)})
         return len(rows), body
 
     # the key's digest, not the key: a new key gives new pseudonyms, never the old file
     key_id = hashlib.sha256(settings.STARS_PSEUDONYM_KEY.encode()).hexdigest()[:16]
-    return programme_figures("evaluator_extract", scope, (as_of, recipient, fmt, key_id), build)
+    # named for its encoding too: a shared cache may still hold files written before CSV
+    # files carried a byte-order mark (docs/decisions/0011-csv-files-excel-reads.md)
+    name = "evaluator_extract_utf8_sig"
+    return programme_figures(name, scope, (as_of, recipient, fmt, key_id), build)

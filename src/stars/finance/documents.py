@@ -12,9 +12,10 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from stars.core.documents import pdf
-from stars.core.spreadsheets import csv_text, xlsx
+from stars.core.spreadsheets import xlsx
 from stars.domain.calendar import month_label
 from stars.domain.money import funds_named
+from stars.domain.spreadsheet_text import csv_bytes
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.finance.selectors import claim_lines_of, claim_totals_of, line_names
 
@@ -81,12 +82,12 @@ def claim_summary(claim: OutcomeClaim) -> list[tuple[str, Any]]:
     ]
 
 
-def claim_csv(claim: OutcomeClaim, *, viewer: Any) -> str:
+def claim_csv(claim: OutcomeClaim, *, viewer: Any) -> bytes:
     rows = [
         [claim.council.code, claim.month_key, claim.status, *_line_row(line, plain)]
         for line in claim_lines_of(claim, viewer=viewer)
     ]
-    return csv_text(CSV_HEADERS, rows)
+    return csv_bytes(CSV_HEADERS, rows)
 
 
 def claim_xlsx(claim: OutcomeClaim, *, viewer: Any) -> bytes:

@@ -22,7 +22,7 @@ from stars.core.documents import pdf
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
-from stars.core.templatetags.stars_format import MINUS, money_change
+from stars.core.templatetags.stars_format import count_change, money_change
 from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.calendar import Quarter, next_month
 from stars.domain.disclosure import (
@@ -58,8 +58,7 @@ def _change(now: int | Decimal, before: int | Decimal, money: bool = False) -> s
         return "no change"
     if money:
         return money_change(delta)  # "+£" may break: the sign is joined to its amount
-    sign = "+" if delta > 0 else MINUS
-    return f"{sign}{abs(delta):,}"
+    return count_change(int(delta))
 
 
 @dataclass
@@ -75,7 +74,7 @@ class Section:
 @dataclass
 class Check:
     what: str
-    found: str
+    found: int | str  # a count, or a sentence of figures
     ok: bool
 
 
@@ -125,6 +124,11 @@ def _count_change(now: int | str, before: int | str, n: int, n_before: int) -> s
     """The change of a count whose published values (a count or "c") are ``now`` and
     ``before``: "c" when either is hidden, so a change never gives a hidden count away."""
     return published_change(now, before, _change(n, n_before))
+
+
+def _count_delta(now: int | str, before: int | str, n: int, n_before: int) -> int | str:
+    """``_count_change`` as a table holds it: the number (the table shows it signed)."""
+    return published_change(now, before, n - n_before)
 
 
 def _closed_early_rate(cases: dict[str, Any], suppressed: bool) -> Decimal | str | None:
@@ -216,7 +220,7 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
     shown = _counts(totals, suppressed)
     shown_before = _counts(prev, suppressed)
     rows = [
-        [label(d), shown[d], _count_change(shown[d], shown_before[d], totals[d], prev[d])]
+        [label(d), shown[d], _count_delta(shown[d], shown_before[d], totals[d], prev[d])]
         for d in DECISIONS
     ]
     total, total_before = enq["total"], before["enquiries"]["total"]
@@ -246,6 +250,7 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
         "Pipeline: enquiries by decision",
         ["Decision", "Enquiries", f"Change {since}"],
         rows,
+        count_changes={f"Change {since}"},
     )
     return Section("pipeline", "Pipeline", headline, table, chart)
 
@@ -262,7 +267,7 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
             "Status",
             label(s),
             status[s],
-            _count_change(status[s], status_before[s], cases["status"][s], prev["status"][s]),
+            _count_delta(status[s], status_before[s], cases["status"][s], prev["status"][s]),
         ]
         for s in STATUSES
     ]
@@ -271,7 +276,7 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
             "Closed early because",
             label(r),
             reasons[r],
-            _count_change(reasons[r], reasons_before[r], n, prev_reasons[r]),
+            _count_delta(reasons[r], reasons_before[r], n, prev_reasons[r]),
         ]
         for r, n in cases["closure_reasons"].items()
     ]
@@ -303,6 +308,7 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
         "Case status and closures",
         ["Figure", "Status or reason", "Cases", f"Change {since}"],
         rows,
+        count_changes={f"Change {since}"},
     )
     return Section("cases", "Case status and closures", headline, table, chart)
 
@@ -402,25 +408,33 @@ def _measures(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
     def count_row(name: str, key: str) -> list[Any]:
         n, n_before = now["referrals"][key], before["referrals"][key]
         shown, shown_before = _count(n, suppressed), _count(n_before, suppressed)
-        return [name, shown, _count_change(shown, shown_before, n, n_before)]
+        return [name, shown, _count_delta(shown, shown_before, n, n_before)]
 
     rate_row: list[Any] = ["Ended cases closed early", "—", "—"]
     if rate == SUPPRESSED:
         rate_row[1:] = [SUPPRESSED, SUPPRESSED]
     elif rate is not None:
-        rate_row[1] = f"{rate:.1%}"
+        rate_row[1] = Decimal(rate)
         if rate_before == SUPPRESSED:
             rate_row[2] = SUPPRESSED
         elif rate_before is not None:
             rate_row[2] = f"{(Decimal(rate) - Decimal(rate_before)) * 100:+.1f} points"
     rows = [
-        ["Placement or home sustained (weeks)", weeks, _change(weeks, prev)],
+        ["Placement or home sustained (weeks)", weeks, weeks - prev],
         count_row("Re-referrals", "re_referrals"),
         count_row("Guaranteed-funding referrals", "guaranteed_funding"),
         rate_row,
     ]
     headline = f"{weeks:,} weeks of placement or home sustained ({_change(weeks, prev)} {since})"
-    table = Table("measures", "Key measures", ["Measure", "Now", f"Change {since}"], rows)
+    headers = ["Measure", "Now", f"Change {since}"]
+    table = Table(
+        "measures",
+        "Key measures",
+        headers,
+        rows,
+        count_changes={headers[2]},
+        rate_rows={rate_row[0]},
+    )
     return Section("measures", "Key measures", headline, table)
 
 
@@ -433,7 +447,7 @@ def data_quality(*, scope: Scope | None, quarter: Quarter, report: dict[str, Any
 
     no_period = refs.exclude(Exists(OutcomePeriod.objects.filter(referral=OuterRef("pk"))))
     n = no_period.count()
-    checks.append(Check("Referrals with no outcome period recorded", f"{n}", n == 0))
+    checks.append(Check("Referrals with no outcome period recorded", n, n == 0))
     live = refs.filter(Q(end_date__isnull=True) | Q(end_date__gt=end))
     quiet = live.exclude(
         Exists(
@@ -443,12 +457,12 @@ def data_quality(*, scope: Scope | None, quarter: Quarter, report: dict[str, Any
         )
     ).filter(referral_date__lt=quarter.start)
     n = quiet.count()
-    checks.append(Check("Live cases with no progress meeting in the quarter", f"{n}", n == 0))
+    checks.append(Check("Live cases with no progress meeting in the quarter", n, n == 0))
     waiting = enquiries.filter(Q(decision="pending") | Q(decision_date__gt=end)).filter(
         enquiry_date__lt=end - dt.timedelta(days=28)
     )
     n = waiting.count()
-    checks.append(Check("Enquiries waiting more than four weeks for a decision", f"{n}", n == 0))
+    checks.append(Check("Enquiries waiting more than four weeks for a decision", n, n == 0))
 
     # approved claims against the engine, council by council, to the last approved month
     contract = contract_current()
@@ -513,13 +527,23 @@ def card_xlsx(context: dict[str, Any]) -> bytes:
     }
     money: dict[str, set[str]] = {}
     changes: dict[str, set[str]] = {}
+    count_changes: dict[str, set[str]] = {}
+    rate_rows: dict[str, set[str]] = {}
     for s in sections:
         sheets[s.title[:31]] = (s.table.headers, s.table.rows)
         money[s.title[:31]] = s.table.money
         changes[s.title[:31]] = s.table.changes
+        count_changes[s.title[:31]] = s.table.count_changes
+        rate_rows[s.title[:31]] = s.table.rate_rows
     if context["checks"]:
         sheets["Data quality"] = (
             ["Check", "Found", "OK"],
             [[c.what, c.found, "yes" if c.ok else "no"] for c in context["checks"]],
         )
-    return xlsx(sheets, money_columns=money, change_columns=changes)
+    return xlsx(
+        sheets,
+        money_columns=money,
+        change_columns=changes,
+        count_change_columns=count_changes,
+        rate_rows=rate_rows,
+    )

@@ -161,12 +161,13 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
                 base.stock_by_group.get(g, 0),
                 round(last.by_group[g]),
                 f"{round(last.lower[g])} to {round(last.upper[g])}",
-                f"{round(100 * base.stock_by_group.get(g, 0) / now_total)}%" if now_total else "-",
-                f"{round(100 * last.by_group[g] / last.total)}%" if last.total > 0 else "-",
+                _share(base.stock_by_group.get(g, 0), now_total),
+                _share(last.by_group[g], last.total),
                 *([round(alt.years[-1].by_group[g])] if alt else []),
             ]
             for g in rolling.groups
         ],
+        rates={"Share of the children now", "Expected share"},
     )
     evaluation = evaluate(rolling.points, rolling.groups)
     accuracy = accuracy_table(evaluation)
@@ -345,6 +346,11 @@ def choices_rows(choices: Choices) -> list[list[Any]]:
     ]
 
 
+def _share(part: float, whole: float) -> Decimal | str:
+    """A share as the forecast gives it: to a whole per cent (0.16 is 16%), "-" of nothing."""
+    return Decimal(round(100 * part / whole)) / 100 if whole > 0 else "-"
+
+
 def forecast_xlsx(context: dict[str, Any]) -> bytes:
     tables = context["tables"]
     sheets: dict[str, tuple[list[str], list[list[Any]]]] = {
@@ -364,7 +370,8 @@ def forecast_xlsx(context: dict[str, Any]) -> bytes:
     sheets["Weekly unit costs"] = (["Placement group", "Weekly cost"], costs)
     money = {t.key.capitalize(): t.money for t in tables}
     money["Weekly unit costs"] = {"Weekly cost"}
-    return xlsx(sheets, money_columns=money)
+    rates = {t.key.capitalize(): t.rates for t in tables}
+    return xlsx(sheets, money_columns=money, rate_columns=rates)
 
 
 def forecast_pdf(context: dict[str, Any]) -> bytes:

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from stars.cases.explain import explanation_for
-from stars.core.spreadsheets import csv_text
 from stars.domain.calendar import month_label
 from stars.domain.outcomes.reconciliation import (
     Discrepancy,
@@ -20,6 +19,7 @@ from stars.domain.outcomes.reconciliation import (
     reconcile,
     total_at_stake,
 )
+from stars.domain.spreadsheet_text import csv_bytes
 from stars.domain.sufficiency.figures import without_short_breaks
 from stars.domain.sufficiency.ssda903 import RECONCILIATION_COLUMNS, year_end
 from stars.partnership.models import Council
@@ -86,8 +86,8 @@ def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
     }
 
 
-def findings_csv(context: dict[str, Any]) -> str:
-    return csv_text(
+def findings_csv(context: dict[str, Any]) -> bytes:
+    return csv_bytes(
         [
             "referral_id",
             "council_child_id",

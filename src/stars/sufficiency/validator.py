@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from stars.core.spreadsheets import csv_text
+from stars.domain.spreadsheet_text import csv_bytes
 from stars.domain.sufficiency.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
 
 HERE = Path(__file__).parent / "validator903"
@@ -187,8 +187,7 @@ def summary(findings: Iterable[Finding]) -> list[tuple[str, int, str]]:
 
 def write_csv(path: Path, findings: Iterable[Finding]) -> None:
     rows = [[f.file, f.line, " ".join(f.columns), f.child, f.code, f.message] for f in findings]
-    text = csv_text(["file", "line", "columns", "child", "rule", "message"], rows)
-    path.write_text(text, encoding="utf-8", newline="")
+    path.write_bytes(csv_bytes(["file", "line", "columns", "child", "rule", "message"], rows))
 
 
 def validate_years(

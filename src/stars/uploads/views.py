@@ -16,7 +16,7 @@ from stars.core.audit import record_access
 from stars.core.documents import download
 from stars.core.permissions import page
 from stars.core.spool import NOT_STORED
-from stars.core.spreadsheets import csv_text
+from stars.domain.spreadsheet_text import csv_bytes
 from stars.jobs.selectors import worker_health
 from stars.uploads.files import max_bytes, read_progress
 from stars.uploads.forms import ReturnsUploadForm, TrackerUploadForm
@@ -140,7 +140,7 @@ def _detail(request: HttpRequest, upload: Upload, form_page: str) -> HttpRespons
             detail="problems CSV",
         )
         rows = [[line] for line in (upload.lines if upload.problems else [])]
-        return download("csv", f"upload-{upload.pk}-problems", csv_text(["problem"], rows))
+        return download("csv", f"upload-{upload.pk}-problems", csv_bytes(["problem"], rows))
     record_access(
         user=request.user,
         action="view",

@@ -41,6 +41,14 @@ def money_change(value: Any) -> str:
 
 
 @register.filter
+def count_change(value: int) -> str:
+    """A change of a count since before: "+1,286", "−5" or "no change"."""
+    if value == 0:
+        return "no change"
+    return f"{'+' if value > 0 else MINUS}{abs(value):,}"
+
+
+@register.filter
 def code_label(value: Any) -> str:
     """A record code (decision, funding, status, closure reason) by its one label."""
     return label(str(value)) if value else ""

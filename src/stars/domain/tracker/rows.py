@@ -7,9 +7,7 @@ import → export → import gives the same rows.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from operator import attrgetter
@@ -18,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from stars.domain.outcomes.frames import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
-from stars.domain.spreadsheet_text import inert
+from stars.domain.spreadsheet_text import csv_text
 
 ENQUIRIES_FILE = "enquiries.csv"
 REFERRALS_FILE = "referrals.csv"
@@ -90,22 +88,15 @@ def periods_frame(rows: Sequence[PeriodRow]) -> pl.DataFrame:
     return rows_to_frame(rows, PERIOD_SCHEMA)
 
 
-def _cell(v: Any) -> str:
-    """ISO dates, blank for none; text a spreadsheet would run is quoted (no valid id, code
-    or date starts that way, so a valid tracker is written unchanged)."""
-    if v is None:
-        return ""
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return inert(str(v))
+def _cell(v: Any) -> Any:
+    """ISO dates; the rest as ``csv_text`` writes any cell (blank for none, text a
+    spreadsheet would run quoted: no valid id, code or date starts that way, so a valid
+    tracker is written unchanged)."""
+    return v.isoformat() if isinstance(v, dt.date) else v
 
 
 def _csv(columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    w.writerows([_cell(v) for v in row] for row in rows)
-    return buf.getvalue()
+    return csv_text(columns, ([_cell(v) for v in row] for row in rows))
 
 
 def _tuples(
