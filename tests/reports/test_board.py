@@ -287,3 +287,23 @@ def test_the_workbooks_summary_and_checks_hold_no_invisible_characters_and_count
     for r in range(2, money.max_row + 1):
         amount = money.cell(row=r, column=2)
         assert amount.data_type == "n" and amount.number_format.startswith("£#,##0.00"), r
+
+
+def test_the_key_measures_show_counts_with_thousands_separated_and_stay_numbers_in_xlsx(
+    client, programme
+):
+    """The weeks sustained were printed 17742 in the key measures table (page and PDF): they
+    read 17,742 as the headline above them does; the workbook keeps them a number."""
+    weeks = evaluation_for(scope=None, as_of=Q.end)["finance"]["sustained_weeks"]
+    assert weeks >= 1000
+    cell = f'<td class="govuk-table__cell stars-num">{weeks:,}</td>'
+    client.force_login(programme["provider_manager"])
+    page = client.get("/reports/board/", {"quarter": Q.label}).content.decode()
+    measures = page.split('data-testid="measures"')[1].split("</table>")[0]
+    assert cell in measures and f">{weeks}<" not in measures
+    context = card_context(scope=None, quarter=Q, suppressed=False)
+    assert cell in card_html(context).split('data-testid="measures"')[1].split("</table>")[0]
+    sheet = load_workbook(io.BytesIO(card_xlsx(context)))["Key measures"]
+    found = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2) for r in range(2, 9)}
+    now = found["Placement or home sustained (weeks)"]
+    assert (now.value, now.data_type) == (weeks, "n")

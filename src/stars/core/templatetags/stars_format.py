@@ -41,11 +41,20 @@ def money_change(value: Any) -> str:
 
 
 @register.filter
+def count(value: Any) -> str:
+    """A count or other plain number with its thousands separated: "17,742", "−5"; text
+    (a suppressed "c", a dash) as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return "" if value is None else str(value)
+    return signed(MINUS if value < 0 else "", f"{abs(value):,}")
+
+
+@register.filter
 def count_change(value: int) -> str:
     """A change of a count since before: "+1,286", "−5" or "no change"."""
     if value == 0:
         return "no change"
-    return f"{'+' if value > 0 else MINUS}{abs(value):,}"
+    return f"{'+' if value > 0 else MINUS}{count(abs(value))}"
 
 
 @register.filter
