@@ -14,8 +14,8 @@ from rich.console import Console
 
 from stars.core.templatetags.stars_format import money
 from stars.demo.load import demo_load
-from stars.domain.disclosure import coarse_date
 from stars.domain.calendar import next_month
+from stars.domain.disclosure import coarse_date
 from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.models import User
 from tests.conftest import CONTRACT

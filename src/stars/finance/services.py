@@ -198,9 +198,7 @@ def claim_prepare(
 
 
 @transaction.atomic
-def claim_submit(
-    *, claim: OutcomeClaim, by: Any, at: dt.datetime | None = None
-) -> OutcomeClaim:
+def claim_submit(*, claim: OutcomeClaim, by: Any, at: dt.datetime | None = None) -> OutcomeClaim:
     """Send a draft claim to the council for review (``at``: when, now unless given)."""
     at = at or timezone.now()
     claim = OutcomeClaim.objects.select_for_update().get(pk=claim.pk)
