@@ -191,8 +191,12 @@ def test_explanation_traces_every_figure_to_a_rule():
     assert "as-of date" in why.window_rule
     assert [p.weeks for p in why.periods] == [10, 10]
     assert why.periods[1].rule == (
-        "72 days inside the window [2022-03-21, 2022-06-01) = 10 whole weeks "
-        "(the last 2 days are not a whole week)"
+        "72 days inside the window, from 21 March 2022 to 31 May 2022, both days counted: "
+        "10 whole weeks (the last 2 days are not a whole week)"
+    )
+    assert why.window_counted == "from 3 January 2022 to 31 May 2022, both days counted"
+    assert why.window_rule == (
+        "the window stops at the as-of date on 1 June 2022; that day is not counted"
     )
     assert why.payable_rule == "max(0, 20 sustained − 17) = 3"
     assert why.payment_rule == "3 payable weeks × £900.00 (cohort A weekly rate)"

@@ -94,7 +94,7 @@ def test_each_week_is_paid_and_saves_at_the_terms_in_force_on_its_last_day():
     assert finance["outcome_payments"] == Decimal("5741.05")
     assert finance["cost_avoidance"] == Decimal("26462.70")
     assert "3 weeks × £350.00 + 13 weeks × £360.85" in w.payment_rule
-    assert ("Rate from 2023-04-01", "£369.87") in [(line.label, line.value) for line in w.lines]
+    assert ("Rate from 1 April 2023", "£369.87") in [(line.label, line.value) for line in w.lines]
 
 
 def test_a_guaranteed_fee_is_priced_on_the_referral_date():

@@ -211,3 +211,29 @@ def test_a_claim_of_such_a_council_is_found_by_its_reference_and_its_link_in_any
         found = client.post("/search/", {"q": typed}).content.decode()
         assert 'href="/finance/claims/NorthBay/2023-05/"' in found, typed
     assert client.get("/finance/claims/northbay/2023-05/").status_code == 200
+
+
+def test_the_simulator_s_hint_names_its_own_cohorts_and_its_results_give_govuk_dates(db):
+    """Harbour's cohorts are h1 (weekly) and RC (milestones): the what-if hint names them,
+    not DN2's A and B, and each one it gives applies; the results line writes its dates as
+    GOV.UK does."""
+    load()
+    manager = user_create(
+        username="manager-harbour",
+        role="provider_manager",
+        programmes=["harbour"],
+        password=PASSWORD,
+    )
+    client = Client()
+    client.force_login(manager)
+    form = client.get("/reports/simulator/").content.decode()
+    assert "cohort.h1.weekly_outcome_payment=300" in form
+    assert "cohort.RC.milestones.six_months.payment=8000" in form
+    assert "cohort.A." not in form and "cohort.B." not in form and "cohort_mix.B" not in form
+    hint = form.split("One change a line, shown beside the baseline: ")[1].split("<")[0]
+    query = {"as_of": "2024-10-01", "runs": "20", "seed": "1", "to": "2025-03-31"}
+    page = client.post("/reports/simulator/", {**query, "settings": hint.replace(", ", "\n")})
+    assert page.status_code == 200, page.content.decode()
+    html = page.content.decode()
+    assert "Simulated from the records as of 1 October 2024 to 31 March 2025" in html
+    assert "2024-10-01" not in html.split("Simulated from")[1].split("</h2>")[0]

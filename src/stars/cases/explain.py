@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from stars.core.templatetags.stars_format import money
+from stars.domain.calendar import long_date
 from stars.domain.outcomes.explanation import Explanation, explain_referral
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
@@ -29,14 +30,11 @@ def explanation_for(referral: Referral, as_of: dt.date | None = None) -> Explana
 def explanation_text(e: Explanation) -> str:
     """The explanation as plain text for the terminal."""
     lines = [
-        f"Referral {e.referral_id} as of {e.as_of} ({e.status_as_of})",
-        f"Window: {e.window_start} to {e.window_end} (exclusive): {e.window_rule}",
+        f"Referral {e.referral_id} as of {long_date(e.as_of)} ({e.status_as_of})",
+        f"Window: {e.window_counted} ({e.window_rule})",
     ]
     for p in e.periods:
-        lines.append(
-            f"  period {p.start} to {p.end or 'continuing'}: counted {p.counted_from} to "
-            f"{p.counted_until}, {p.rule}"
-        )
+        lines.append(f"  period {p.recorded}: {p.rule}")
     lines += [
         f"Sustained weeks: {e.sustained_weeks}",
         f"Proving weeks: {e.proving_weeks} ({e.proving_rule})",

@@ -63,6 +63,18 @@ def long_date(d: dt.date) -> str:
     return f"{d.day} {d:%B} {d.year}"
 
 
+def days_counted(first: dt.date, stop: dt.date) -> str:
+    """The days from ``first`` up to the day before ``stop`` (``stop`` itself is not
+    counted), as a key worker reads them: "from 24 October 2024 to 12 October 2026, both
+    days counted". The one way every explanation of weeks words a stretch of days."""
+    last = stop - dt.timedelta(days=1)
+    if last < first:
+        return "no days"
+    if last == first:
+        return f"{long_date(first)} only"
+    return f"from {long_date(first)} to {long_date(last)}, both days counted"
+
+
 def month_label(d: dt.date) -> str:
     return d.strftime("%B %Y")
 

@@ -34,11 +34,13 @@ from stars.core.documents import download, report_name
 from stars.core.forms import DateInput, GovukForm
 from stars.core.permissions import page, scope_of
 from stars.core.programmes import programme_active
+from stars.domain.calendar import long_date
+from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import AS_OF, BOUND_RULES, coarse_date
 from stars.domain.simulation.fit import fit
 from stars.domain.simulation.montecarlo import contract_end
 from stars.domain.simulation.records import records_as_of
-from stars.domain.simulation.whatif import WhatIfError, apply
+from stars.domain.simulation.whatif import WhatIfError, apply, examples
 from stars.jobs.results import job_done
 from stars.partnership.context import date_choices
 from stars.partnership.selectors import contract_current
@@ -73,15 +75,19 @@ class SimulatorForm(GovukForm):
         label="What-if changes (optional)",
         widget=forms.Textarea,
         required=False,
-        help_text="One change a line, shown beside the baseline: "
-        "cohort.A.weekly_outcome_payment=650, cohort.B.proving_weeks=10, "
-        "programme.lcf_share=0.3, referral_rate=1.2, closure_rate=0.8, cohort_mix.B=0.5",
+        help_text="One change a line, shown beside the baseline",
     )
 
     def __init__(
-        self, *args: Any, as_of_choices: list[tuple[dt.date, str]] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        contract: Contract,
+        as_of_choices: list[tuple[dt.date, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        hint = self.fields["settings"].help_text
+        self.fields["settings"].help_text = f"{hint}: {examples(contract)}"
         if as_of_choices is not None:  # figures only: a quarter's end from the list
             typed = self.fields["as_of"]
             self.fields["as_of"] = forms.TypedChoiceField(
@@ -146,9 +152,10 @@ def _form(request: HttpRequest, data: Any = None, **kwargs: Any) -> SimulatorFor
     """The simulator's form; for a user who sees figures only, "Records as of" is a list of
     the quarters' ends they may ask for (``stars.core.dates``), as every other date field."""
     offered = date_choices(request).get(f"date_choices_{AS_OF}")
-    end = contract_end(contract_current())
+    contract = contract_current()
+    end = contract_end(contract)
     days = [(day, text) for day, text in offered() if day < end] if offered else None
-    return SimulatorForm(data, as_of_choices=days, **kwargs)
+    return SimulatorForm(data, contract=contract, as_of_choices=days, **kwargs)
 
 
 def _blank(request: HttpRequest, context: dict[str, Any]) -> SimulatorForm:
@@ -264,9 +271,16 @@ def _show(
             "payload": payload,
             "tables": {t.key: t for t in payload_tables(payload)},
             "charts": payload["charts"],
+            "as_of_text": _long(payload.get("as_of")),
+            "to_text": _long(payload.get("to")),
             "download": f"?job={job}&format=xlsx" if payload.get("xlsx") else "",
         },
     )
+
+
+def _long(iso: str | None) -> str:
+    """A payload's ISO date as GOV.UK writes it (1 October 2024)."""
+    return long_date(dt.date.fromisoformat(iso)) if iso else ""
 
 
 def _found(request: HttpRequest, job: str) -> TaskResult[Any, Any] | None:

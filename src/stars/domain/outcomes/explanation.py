@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from stars.domain.calendar import days_counted
 from stars.domain.contract.terms import Contract
 from stars.domain.money import pence, price_text
 from stars.domain.outcomes.designs.base import ReferralFacts, ReferralOutcome
@@ -116,6 +117,11 @@ class Explanation:
         return [(p.counted_from, p.counted_until) for p in self.periods if p.days > 0]
 
     @property
+    def window_counted(self) -> str:
+        """The window's days in plain words (its end is not counted)."""
+        return days_counted(self.window_start, self.window_end)
+
+    @property
     def weeks_to_proving_end(self) -> int:
         return max(self.proving_weeks - self.sustained_weeks, 0)
 
@@ -126,10 +132,9 @@ class Explanation:
     @property
     def lines(self) -> tuple[Line, ...]:
         """The figures in reading order, each with its rule (for pages and print)."""
-        out = [Line("Window", f"{self.window_start} to {self.window_end}", self.window_rule)]
+        out = [Line("Window", self.window_counted, self.window_rule)]
         for p in self.periods:
-            end = p.end.isoformat() if p.end else "continuing"
-            out.append(Line(f"Period {p.start} to {end}", f"{p.weeks} weeks", p.rule))
+            out.append(Line(f"Period {p.recorded}", f"{p.weeks} weeks", p.rule))
         out += [
             Line("Sustained weeks", str(self.sustained_weeks), "sum of the periods' whole weeks"),
             Line("Weeks not paid", str(self.proving_weeks), self.proving_rule),

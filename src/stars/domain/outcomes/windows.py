@@ -22,6 +22,8 @@ from typing import Any
 
 import polars as pl
 
+from stars.domain.calendar import days_counted, long_date
+
 FAR = 2**30  # a day number beyond any date: "no end"
 EPOCH = dt.date(1970, 1, 1)
 WEEK = dt.timedelta(days=7)
@@ -35,6 +37,11 @@ class Window:
     end: dt.date
     rule: str
 
+    @property
+    def counted(self) -> str:
+        """The window's days in plain words (``end`` is not counted)."""
+        return days_counted(self.start, self.end)
+
 
 @dataclass(frozen=True)
 class CountedPeriod:
@@ -47,6 +54,17 @@ class CountedPeriod:
     days: int
     weeks: int
     rule: str
+
+    @property
+    def counted(self) -> str:
+        """The days counted in plain words (``counted_until`` is not counted)."""
+        return days_counted(self.counted_from, self.counted_until)
+
+    @property
+    def recorded(self) -> str:
+        """The period as recorded, in plain words: its end day is the day it ended."""
+        ended = f"ended on {long_date(self.end)}" if self.end else "continuing"
+        return f"from {long_date(self.start)}, {ended}"
 
 
 @dataclass(frozen=True, order=True)
@@ -63,10 +81,12 @@ def window(programme_weeks: int, start: dt.date, end: dt.date | None, as_of: dt.
     candidates = [(horizon, f"the end of the {programme_weeks} programme weeks")]
     if end is not None:
         candidates.append((end, "the end of support"))
-    candidates.append((as_of, "the as-of date (the day itself is not counted)"))
+    candidates.append((as_of, "the as-of date"))
     # min() keeps the first of equal dates: the programme end, then support, then as-of
     stop, why = min(candidates, key=lambda c: c[0])
-    return Window(start, stop, f"from the referral date until {why}, exclusive")
+    return Window(
+        start, stop, f"the window stops at {why} on {long_date(stop)}; that day is not counted"
+    )
 
 
 def counted_periods(
@@ -90,8 +110,10 @@ def counted_periods(
         elif days == 0:
             rule = "no days inside the window"
         else:
-            rule = f"{days} days inside the window [{frm}, {until}) = {weeks} whole weeks"
-            if days % 7:
+            rule = f"{days} days inside the window, {days_counted(frm, until)}: {weeks} whole weeks"
+            if days % 7 == 1:
+                rule += " (the last day is not a whole week)"
+            elif days % 7:
                 rule += f" (the last {days % 7} days are not a whole week)"
         out.append(CountedPeriod(p_start, p_end, frm, until, days, weeks, rule))
     return tuple(out)

@@ -126,6 +126,27 @@ def parse_setting(setting: str) -> tuple[list[str], str]:
     return key.strip().split("."), value.strip()
 
 
+def examples(contract: Contract) -> str:
+    """Settings that work on this contract, for a form's hint: its own cohorts' codes, and a
+    term each cohort's payment design has (a weekly payment, or a milestone's payment)."""
+    shown = []
+    for c in contract.cohorts[:2]:
+        if c.milestones:
+            m = c.milestones[-1]
+            shown.append(f"cohort.{c.code}.milestones.{m.name}.payment={m.payment * 2:g}")
+        else:
+            shown.append(
+                f"cohort.{c.code}.weekly_outcome_payment={c.weekly_outcome_payment + 50:g}"
+            )
+    if contract.cohorts and not contract.cohorts[0].milestones:
+        shown.append(f"cohort.{contract.cohorts[0].code}.proving_weeks=10")
+    shown += ["programme.lcf_share=0.3"] if not contract.outcome_funds else []
+    shown += ["referral_rate=1.2", "closure_rate=0.8"]
+    if len(contract.cohorts) > 1:
+        shown.append(f"cohort_mix.{contract.cohorts[-1].code}=0.5")
+    return ", ".join(shown)
+
+
 def apply(
     contract: Contract, assumptions: Assumptions, settings: Sequence[str]
 ) -> tuple[Contract, Assumptions]:

@@ -30,6 +30,7 @@ from typing import Any
 
 import polars as pl
 
+from stars.domain.calendar import long_date
 from stars.domain.contract.terms import Cohort, Contract, Milestone
 from stars.domain.money import pence
 from stars.domain.outcomes.designs.base import (
@@ -292,7 +293,8 @@ class ContinuousMilestones:
                 (
                     f"Milestone {m.name}",
                     f"£{pence(payment):,}",
-                    f"earned on {day}: the run from {run.start} reached {needs}{terms}",
+                    f"earned on {long_date(day)}: the run from {long_date(run.start)} reached "
+                    f"{needs}{terms}",
                 )
             )
         paid, cap_rule = capped(sorted(earned, key=lambda p: p.counted_from), cap)

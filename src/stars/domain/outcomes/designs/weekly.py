@@ -28,6 +28,7 @@ from typing import Any
 
 import polars as pl
 
+from stars.domain.calendar import long_date
 from stars.domain.contract.terms import Cohort, Contract
 from stars.domain.money import price_text
 from stars.domain.outcomes.designs.base import (
@@ -55,7 +56,7 @@ CAP_UNITS = ("priced_weeks", "capped_referrals")
 def _variation_lines(contract: Contract, cohort: str) -> list[tuple[str, str, str]]:
     """One line per variation of the cohort's weekly rate: from when, the rate, and why."""
     return [
-        (f"Rate from {v.start}", price_text(v.weekly_outcome_payment), v.reason)
+        (f"Rate from {long_date(v.start)}", price_text(v.weekly_outcome_payment), v.reason)
         for v in contract.variations_for(cohort)
         if v.weekly_outcome_payment is not None
     ]
