@@ -391,3 +391,17 @@ def test_export_writes_a_formula_like_reference_as_inert_text(db, tmp_path):
         refs = [r["child_ref"] for r in csv.DictReader(fh)]
     assert "'" + attack in refs and attack not in refs
     assert all(r == "'" + attack or r[0].isalnum() for r in refs)
+
+
+def test_the_exported_tracker_is_plain_utf8_as_other_tools_read_it(db, tmp_path):
+    # the interchange format: a tool reading it as UTF-8 sees the headings themselves, with
+    # no byte-order mark before the first (the CSVs people open in Excel carry one)
+    paths = write_programme(tmp_path / "a", n=5)
+    load(paths)
+    for path in export_files(out_dir=tmp_path / "b"):
+        if path.suffix == ".csv":
+            raw = path.read_bytes()
+            assert not raw.startswith(b"\xef\xbb\xbf"), path.name
+            assert (
+                raw.decode("utf-8").splitlines()[0] == paths[path.name].read_text().splitlines()[0]
+            )

@@ -101,7 +101,12 @@ def _claimed_before(council: Council, month: dt.date) -> dict[str, Claimed]:
 
 @transaction.atomic
 def claim_prepare(
-    *, council: Council, month: dt.date, by: Any, today: dt.date | None = None
+    *,
+    council: Council,
+    month: dt.date,
+    by: Any,
+    today: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> OutcomeClaim:
     """Prepare (or refresh) the council's claim for ``month`` from the engine.
 
@@ -111,10 +116,14 @@ def claim_prepare(
     council's are held back (``within_maxima``); fees are claimed in full. The outcome
     funds' parts are worked out here on what is paid, claims taken in the order they are
     prepared.
+
+    ``at``: when it is prepared (now, unless a past step is recorded as it happened, as the
+    demo's programme does); the claim, its lines and their history carry that time.
     """
+    at = at or timezone.now()
     month = month_start(month)
     after = next_month(month)
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(at)
     if after > today:
         raise ClaimError("month", f"{month_label(month)} has not ended yet")
     open_earlier = (
@@ -130,7 +139,11 @@ def claim_prepare(
             f"{open_earlier.get_status_display().lower()}: it must be approved before a "
             "later month is claimed",
         )
-    claim, _ = OutcomeClaim.objects.select_for_update().get_or_create(council=council, month=month)
+    claim, created = OutcomeClaim.objects.select_for_update().get_or_create(
+        council=council, month=month
+    )
+    if created:  # its history starts when it is first prepared
+        claim.history.update(history_date=at)
     if claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED):
         raise ClaimError(
             None,
@@ -164,6 +177,7 @@ def claim_prepare(
             for s in specs
         ],
         ClaimLine,
+        default_date=at,
     )
     # replaced, never updated in place: funds have no history, so their row count and last
     # id are their version, which the cached claim totals are keyed by (CLAIM_PARTS)
@@ -176,16 +190,17 @@ def claim_prepare(
     claim.contract_name = contract.name
     claim.lcf_share = contract.lcf_share
     claim.prepared_by = by if getattr(by, "pk", None) else None
-    claim.prepared_at = timezone.now()
+    claim.prepared_at = at
     claim.submitted_by = claim.approved_by = None
     claim.submitted_at = claim.approved_at = None
-    claim.save()
+    _save_at(claim, at)
     return claim
 
 
 @transaction.atomic
-def claim_submit(*, claim: OutcomeClaim, by: Any) -> OutcomeClaim:
-    """Send a draft claim to the council for review."""
+def claim_submit(*, claim: OutcomeClaim, by: Any, at: dt.datetime | None = None) -> OutcomeClaim:
+    """Send a draft claim to the council for review (``at``: when, now unless given)."""
+    at = at or timezone.now()
     claim = OutcomeClaim.objects.select_for_update().get(pk=claim.pk)
     if claim.status != ClaimStatus.DRAFT:
         raise ClaimError(
@@ -195,8 +210,8 @@ def claim_submit(*, claim: OutcomeClaim, by: Any) -> OutcomeClaim:
         )
     claim.status = ClaimStatus.SUBMITTED
     claim.submitted_by = by
-    claim.submitted_at = timezone.now()
-    claim.save()
+    claim.submitted_at = at
+    _save_at(claim, at)
     _tell(
         "claim_submitted",
         claim,
@@ -204,6 +219,12 @@ def claim_submit(*, claim: OutcomeClaim, by: Any) -> OutcomeClaim:
         "submitted for your approval",
     )
     return claim
+
+
+def _save_at(record: OutcomeClaim | ClaimLine, at: dt.datetime) -> None:
+    """Save a claim or line with its change history dated ``at``, the step's time."""
+    record._history_date = at  # type: ignore[union-attr]
+    record.save()
 
 
 def _tell(event: str, claim: OutcomeClaim, users: Any, what: str, body: str = "") -> None:
@@ -225,12 +246,18 @@ def _check_commissioner(claim: OutcomeClaim, by: Any) -> None:
 
 @transaction.atomic
 def claim_approve(
-    *, claim: OutcomeClaim, by: Any, prepared_at: dt.datetime | None = None
+    *,
+    claim: OutcomeClaim,
+    by: Any,
+    prepared_at: dt.datetime | None = None,
+    at: dt.datetime | None = None,
 ) -> OutcomeClaim:
     """The council's commissioner approves a submitted claim; it is locked from then on.
 
     ``prepared_at``: when the claim the commissioner saw was prepared; if it has been
-    prepared again since, its figures may differ from those seen, and it is refused."""
+    prepared again since, its figures may differ from those seen, and it is refused.
+    ``at``: when it is approved, now unless given."""
+    at = at or timezone.now()
     _check_commissioner(claim, by)
     claim = OutcomeClaim.objects.select_for_update().get(pk=claim.pk)
     if prepared_at is not None and claim.prepared_at != prepared_at:
@@ -249,19 +276,23 @@ def claim_approve(
         raise ClaimError(None, "a claim with disputed lines cannot be approved")
     claim.status = ClaimStatus.APPROVED
     claim.approved_by = by
-    claim.approved_at = timezone.now()
-    claim.save()
+    claim.approved_at = at
+    _save_at(claim, at)
     _tell("claim_approved", claim, users_with_role(Role.PROVIDER_MANAGER), "approved")
     return claim
 
 
 @transaction.atomic
-def claim_dispute_line(*, line: ClaimLine, by: Any, reason: str) -> ClaimLine:
-    """The commissioner disputes one line of a submitted claim, saying why.
+def claim_dispute_line(
+    *, line: ClaimLine, by: Any, reason: str, at: dt.datetime | None = None
+) -> ClaimLine:
+    """The commissioner disputes one line of a submitted claim, saying why (``at``: when,
+    now unless given).
 
     The claim becomes disputed; the provider prepares it again (from corrected records)
     and resubmits it.
     """
+    at = at or timezone.now()
     claim = OutcomeClaim.objects.select_for_update().get(pk=line.claim_id)
     _check_commissioner(claim, by)
     reason = reason.strip()
@@ -277,10 +308,10 @@ def claim_dispute_line(*, line: ClaimLine, by: Any, reason: str) -> ClaimLine:
     line.disputed = True
     line.dispute_reason = reason
     line.disputed_by = by
-    line.disputed_at = timezone.now()
-    line.save()
+    line.disputed_at = at
+    _save_at(line, at)
     claim.status = ClaimStatus.DISPUTED
-    claim.save()
+    _save_at(claim, at)
     _tell(
         "claim_disputed",
         claim,

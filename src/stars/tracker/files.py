@@ -11,7 +11,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from stars.core.audit import record_access
 from stars.domain.contract.parsing import ContractError, parse_contract
-from stars.domain.spreadsheet_text import CSV_ENCODING
 from stars.domain.text_files import NotText, decode
 from stars.domain.tracker.checks import MAX_PROBLEMS, Problem
 from stars.domain.tracker.parsing import TrackerFile, parse_tracker
@@ -152,7 +151,9 @@ def export_files(*, out_dir: Path, by: Any = None) -> list[Path]:
     )
     for name, text in files.items():
         path = out_dir / name
-        path.write_bytes(text.encode(CSV_ENCODING))  # as every CSV people are given
+        # the interchange format, read by other tools as plain UTF-8 (docs/tracker-format.md):
+        # no byte-order mark, unlike the CSVs people open in a spreadsheet (decision 0011)
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     record_access(user=by, action="export", object_type="tracker", detail=str(out_dir))
     return written
