@@ -135,8 +135,9 @@ def test_the_provider_sees_the_same_figures_unsuppressed(client, users, programm
 
 def test_a_commissioner_sees_only_their_council(client, users, programme):
     client.force_login(users["commissioner"])
-    tables = client.get(reverse("cases_outcomes") + "?council=nottingham").context["tables"]
-    assert _table(tables, "stability").rows[0][1] == 6  # the Nottingham filter is ignored
+    asked = client.get(reverse("cases_outcomes") + "?council=nottingham")
+    assert asked.status_code == 400  # Nottingham is refused, Derby's figures shown
+    assert _table(asked.context["tables"], "stability").rows[0][1] == 6
     client.force_login(users["provider_manager"])
     tables = client.get(reverse("cases_outcomes") + "?council=nottingham").context["tables"]
     assert _table(tables, "stability").rows[0][1] == 1

@@ -50,3 +50,31 @@ def test_roles_that_see_childrens_records_keep_the_council_and_cohort_filters(we
     assert status == 200
     assert b'id="f-council"' in page and b'<option value="B" selected>' in page
     assert b"filters-refused" not in page
+
+
+@pytest.mark.parametrize(
+    ("who", "council"),
+    [
+        ("commissioner", "nottingham"),
+        ("commissioner", "atlantis"),
+        ("provider_manager", "atlantis"),
+    ],
+)
+def test_a_council_not_on_the_form_is_refused_by_its_field_alike_whether_it_exists(
+    web, who, council
+):
+    """Derby's commissioner asking for Nottingham got Derby's figures with no word said: the
+    council is refused by its field (400), in the same words as a council that does not
+    exist, the user's own councils shown and no download made."""
+    client = web(who)
+    status, _, whole = client.request("GET", "/cases/outcomes/")
+    for fmt in ("", "&format=xlsx"):
+        status, head, asked = client.request("GET", f"/cases/outcomes/?council={council}{fmt}")
+        assert status == 400 and head["Content-Type"].startswith("text/html")
+        assert b"Error: Outcomes" in asked
+        assert b'data-testid="filters-refused"' in asked
+        text = asked.decode()
+        assert '<a href="#f-council">Select a council from the list: &#x27;' in text
+        assert f"&#x27;{council}&#x27; is not one of the councils you can choose" in text
+        assert "Nottingham City Council" not in text.split("<main")[1] or who != "commissioner"
+        assert tables(asked) == tables(whole)

@@ -89,16 +89,31 @@ def cases_outcomes(request: HttpRequest) -> HttpResponse:
     # figures only: the whole of the councils in view, never a council's or a cohort's part
     # beside it, whose small counts the whole less the part would give away (decision 0008)
     parts = [] if suppressed else ["council", "cohort"]
+    # a council or cohort not among the form's own options (another council's, or none at
+    # all: one answer for both, which says nothing of councils beyond the user's) is refused
+    # as a part is for figures only, by the field's name, and the page shows all of them
+    offered = {"council": councils, "cohort": contract.cohort_codes}
     refused = [
-        label
+        (
+            name,
+            f"'{label}' cannot be chosen: figures only are shown for the whole programme, "
+            "since one part beside the whole would give its small counts away. The page "
+            "shows the whole programme instead, and no download was made."
+            if name not in parts
+            else f"Select a {label.lower()} from the list: '{g[name]}' is not one of the "
+            f"{label.lower()}s you can choose. The page shows them all instead, and no "
+            "download was made.",
+        )
         for name, label in (("council", "Council"), ("cohort", "Cohort"))
-        if g.get(name) and name not in parts
+        if g.get(name) and (name not in parts or g[name] not in offered[name])
     ]
+    chosen = {
+        name: g.get(name, "") if name in parts and g.get(name) in offered[name] else ""
+        for name in ("council", "cohort")
+    }
     filters = Filters(
-        council=g.get("council", "") if "council" in parts and g.get("council") in councils else "",
-        cohort=g.get("cohort", "")
-        if "cohort" in parts and g.get("cohort") in contract.cohort_codes
-        else "",
+        council=chosen["council"],
+        cohort=chosen["cohort"],
         date_from=date_from,
         date_to=date_to,
         as_of=outcomes_as_of(scope, timezone.localdate()),
