@@ -58,6 +58,20 @@ def report(as_of: dt.date) -> dict:
         return json.loads(evaluation_json(scope=None, as_of=as_of))
 
 
+def harbour_manager() -> Client:
+    """Harbour loaded, and a client signed in as its provider manager."""
+    load()
+    manager = user_create(
+        username="manager-harbour",
+        role="provider_manager",
+        programmes=["harbour"],
+        password=PASSWORD,
+    )
+    client = Client()
+    client.force_login(manager)
+    return client
+
+
 def test_its_figures_are_the_reference_s_and_the_hand_worked_ones(db):
     summary, warnings = load()
     assert (summary.enquiries.created, summary.referrals.created) == (6, 5)
@@ -143,15 +157,7 @@ def test_the_api_records_an_enquiry_for_such_a_council_however_its_code_is_typed
 
 
 def test_the_money_page_names_the_programme_s_own_fund_not_the_life_chances_fund(db):
-    load()
-    manager = user_create(
-        username="manager-harbour",
-        role="provider_manager",
-        programmes=["harbour"],
-        password=PASSWORD,
-    )
-    client = Client()
-    client.force_login(manager)
+    client = harbour_manager()
     page = client.get("/finance/money/?as_of=2024-12-31").content.decode()
     # the totals and each table's heading (by council, cohort and month); the chart too
     assert page.count("Council cost after the Fonds Régional</dt>") == 1
@@ -195,15 +201,7 @@ def test_the_simulator_pays_up_to_each_maximum_as_the_evaluation_report_does(db)
 
 
 def test_a_claim_of_such_a_council_is_found_by_its_reference_and_its_link_in_any_case(db):
-    load()
-    manager = user_create(
-        username="manager-harbour",
-        role="provider_manager",
-        programmes=["harbour"],
-        password=PASSWORD,
-    )
-    client = Client()
-    client.force_login(manager)
+    client = harbour_manager()
     page = client.post("/finance/claims/NorthBay/2023-05/prepare/", follow=True)
     assert "CLAIM-NORTHBAY-2023-05" in page.content.decode()
     assert OutcomeClaim.objects.filter(council__code="NorthBay").count() == 1
@@ -217,15 +215,7 @@ def test_the_simulator_s_hint_names_its_own_cohorts_and_its_results_give_govuk_d
     """Harbour's cohorts are h1 (weekly) and RC (milestones): the what-if hint names them,
     not DN2's A and B, and each one it gives applies; the results line writes its dates as
     GOV.UK does."""
-    load()
-    manager = user_create(
-        username="manager-harbour",
-        role="provider_manager",
-        programmes=["harbour"],
-        password=PASSWORD,
-    )
-    client = Client()
-    client.force_login(manager)
+    client = harbour_manager()
     form = client.get("/reports/simulator/").content.decode()
     assert "cohort.h1.weekly_outcome_payment=300" in form
     assert "cohort.RC.milestones.six_months.payment=8000" in form
