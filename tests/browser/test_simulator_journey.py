@@ -27,7 +27,8 @@ def test_an_investor_simulates_a_what_if_beside_the_baseline(page, demo):
     page.click(".govuk-service-navigation__list a:has-text('Simulator')")
     page.wait_for_selector("h1:has-text('Contract simulator')")
     assert axe_violations(page) == []
-    page.fill("#id_as_of", "2023-09-30")
+    # an investor picks a quarter's end from the list (decision 0008)
+    page.select_option("#id_as_of", "2023-09-30")
     page.fill("#id_runs", "80")
     page.fill("#id_settings", "cohort.B.weekly_outcome_payment=800")
     page.click("button:has-text('Simulate')")

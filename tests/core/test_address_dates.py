@@ -20,6 +20,8 @@ AS_OF_PAGES = [
     ("sufficiency_reconcile", ["derby"]),
 ]
 RANGE_PAGES = [("cases_outcomes", []), ("case_chronology", ["R-DER"])]
+# each page names a date by the label its form shows, where it has one
+LABELS = {"cases_outcomes": {"from": "Referred from", "to": "Referred to"}}
 
 
 def _title(html: str) -> str:
@@ -53,7 +55,8 @@ def test_an_invalid_from_or_to_date_is_an_error(client, users, referrals, name, 
     html = response.content.decode()
     assert response.status_code == 400
     assert _title(html).startswith("Error: ")
-    assert f"Enter a real date for &#x27;{field}&#x27;" in html
+    label = LABELS.get(name, {}).get(field, field)
+    assert f"Enter a real date for &#x27;{label}&#x27;" in html
     assert "&#x27;2024-02-30&#x27; is not a date" in html
     assert "shown without this date" in html
 
