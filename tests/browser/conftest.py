@@ -63,6 +63,14 @@ def sign_in(page, username: str, password: str) -> None:
     page.wait_for_selector("[data-testid=userbar]")
 
 
+def page_width(page) -> int:
+    """How wide the page's content is, in CSS pixels, once the page has loaded: a click on a
+    link returns when the navigation has started, and while the new document replaces the
+    old one there is no element to measure."""
+    page.wait_for_load_state()
+    return page.locator("html").evaluate("html => html.scrollWidth")
+
+
 def axe_violations(page) -> list[str]:
     """Run axe-core in the page with every rule on and every impact counted; the violations,
     described (nothing is disabled or filtered: a minor violation is still a violation).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, page_width, sign_in
 from tests.conftest import PASSWORD
 from tests.finance.test_contract_page import load_varied
 
@@ -22,5 +22,5 @@ def test_the_variation_log_is_reached_from_the_money_page(page, users):
     log = page.inner_text("[data-testid=variations]")
     assert "Annual indexation 3.1% (Deed of Variation 2)" in log
     assert "£900.00 to £927.90" in log
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page_width(page) <= 375
     assert axe_violations(page) == []

@@ -10,7 +10,7 @@ import pytest
 from stars.governance.models import Disposal
 from stars.partnership.services import user_create
 from stars.referrals.models import Child, Enquiry
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, page_width, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,7 +54,7 @@ def test_the_pages_pass_axe_on_a_phone_and_a_disposal_takes_two_administrators(
     for url in PAGES:
         page.goto(url)
         assert page.locator("h1").count() == 1, url
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375, url
+        assert page_width(page) <= 375, url
         assert axe_violations(page) == [], url
     page.goto("/governance/retention/")
     page.click("[data-testid=request-enquiry_not_progressed]")

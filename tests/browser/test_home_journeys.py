@@ -15,7 +15,7 @@ from rich.console import Console
 
 from stars.demo.load import demo_load
 from stars.demo.programme import DEMO_PASSWORD
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, page_width, sign_in
 from tests.conftest import CONTRACT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,7 +49,7 @@ def test_each_role_starts_from_its_home_page(page, demo, user):
         Path(shots).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{shots}/home-{user}.png")
     page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     assert axe_violations(page) == []
     section.locator("a.govuk-task-list__link").first.click()
     page.wait_for_load_state()
@@ -67,10 +67,11 @@ def test_the_case_chronology_fits_a_phone_passes_axe_and_prints_without_menus(pa
     assert "Chronology of case" in page.locator("h1").inner_text()
     page.check("#kind-meeting")
     page.click("button:has-text('Show')")
+    page.wait_for_load_state()
     assert page.locator(".stars-timeline__entry--meeting").count() > 0
     assert page.locator(".stars-timeline__entry--decision").count() == 0
     page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     assert axe_violations(page) == []
     page.emulate_media(media="print")
     assert not page.locator(".govuk-service-navigation").is_visible()
@@ -92,13 +93,14 @@ def test_a_manager_balances_caseloads_from_the_caseload_page(page, demo):
     page.select_option("#id_key_worker", index=2)
     page.fill("#id_reason", "caseload balance")
     page.click("button:has-text('Save the allocation')")
-    assert page.url == case_url
+    page.wait_for_url(case_url)
     page.click("text=Chronology: everything in order")
+    page.wait_for_load_state()
     assert page.locator("text=caseload balance").count() == 1
     page.goto("/enquiries/waiting-list/")
     assert page.locator("[data-testid=waiting-list] tbody tr").count() >= 1
     page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     assert axe_violations(page) == []
 
 
@@ -113,7 +115,7 @@ def test_a_claim_submitted_from_the_managers_home_reaches_the_commissioner(page,
     assert "1 unread" in link.inner_text()
     link.click()
     page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     assert axe_violations(page) == []
     page.click("text=Claim for Nottinghamshire County Council")
     assert "Nottinghamshire County Council" in page.locator(
@@ -122,7 +124,7 @@ def test_a_claim_submitted_from_the_managers_home_reaches_the_commissioner(page,
     page.goto("/notifications/choices/")
     page.uncheck("#id_email_0")
     page.click("button:has-text('Save my choices')")
-    assert "Your notification choices are saved" in page.content()
+    page.locator("text=Your notification choices are saved").wait_for()
     page.goto("/notifications/choices/")
     assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]

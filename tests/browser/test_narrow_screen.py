@@ -15,7 +15,7 @@ from stars.core.templatetags.stars_format import money
 from stars.demo.load import demo_load
 from stars.demo.programme import DEMO_PASSWORD
 from stars.referrals.models import Referral
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, page_width, sign_in
 from tests.conftest import CONTRACT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -84,7 +84,7 @@ def test_no_page_is_wider_than_a_phone(page, demo):
 
 def _fits_a_phone(page, url: str) -> None:
     assert page.locator("h1").count() == 1, url
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url
+    assert page_width(page) <= PHONE["width"], url
     assert _wrapped_money(page) == [], url
     assert axe_violations(page) == [], url
 
@@ -99,7 +99,7 @@ def test_no_page_scrolls_sideways_at_400_percent_zoom(page, demo):
         f"/cases/{demo.referral_id}/meeting/",
     ]:
         page.goto(url)
-        assert page.evaluate("document.documentElement.scrollWidth") <= ZOOMED["width"], url
+        assert page_width(page) <= ZOOMED["width"], url
 
 
 def test_a_negative_amount_never_leaves_its_minus_sign_alone_on_a_line(page, live_server):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from stars.core.programmes import programme_use
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, page_width, sign_in
 from tests.conftest import CONTRACT, PASSWORD, make_referral
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,7 @@ def test_a_user_of_two_programmes_switches_in_the_header(page, two):
     sign_in(page, "both", PASSWORD)
     switcher = page.locator("[data-testid=programme-switcher]")
     assert switcher.locator("option").all_inner_texts() == ["STARS", "Step Down"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     assert axe_violations(page) == []
     page.goto("/referrals/")
     assert "R-DER" in page.content() and "R-SD1" not in page.content()
@@ -61,5 +61,5 @@ def test_an_investor_sees_the_portfolio_of_both(page, two):
     # each programme by name, its provider and investor beneath (from its contract)
     assert [r.splitlines()[0] for r in rows] == ["STARS", "Step Down"]
     assert all("Provider:" in r and "Investor:" in r for r in rows)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     assert axe_violations(page) == []

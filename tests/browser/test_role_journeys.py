@@ -16,7 +16,7 @@ from rich.console import Console
 from stars.demo.load import demo_load
 from stars.demo.programme import DEMO_PASSWORD
 from stars.referrals.models import Referral
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, page_width, sign_in
 from tests.conftest import CONTRACT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +33,7 @@ def demo():
 
 def _fits_a_phone_and_passes_axe(page) -> None:
     page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+    assert page_width(page) <= PHONE["width"], page.url
     assert axe_violations(page) == [], page.url
     page.set_viewport_size(DESKTOP)
 

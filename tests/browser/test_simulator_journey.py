@@ -11,7 +11,7 @@ from stars.demo.load import demo_load
 from stars.demo.programme import DEMO_PASSWORD
 from stars.jobs.worker import run_worker
 from stars.reports import simulator_views
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, page_width, sign_in
 from tests.conftest import CONTRACT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,7 +39,7 @@ def test_an_investor_simulates_a_what_if_beside_the_baseline(page, demo):
     assert page.locator(".stars-chart svg").count() == 2
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 375, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page_width(page) <= 375
     assert axe_violations(page) == []
 
 

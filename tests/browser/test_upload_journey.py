@@ -7,7 +7,7 @@ import pytest
 
 from stars.jobs.worker import run_worker
 from stars.referrals.models import Referral
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, page_width, sign_in
 from tests.conftest import PASSWORD
 from tests.uploads.conftest import returns_zip, tracker_files  # noqa: F401  fixtures
 
@@ -53,4 +53,4 @@ def test_upload_a_tracker_see_progress_then_every_problem(page, users, tracker_f
         page.click("a:has-text('Download the problems (CSV)')")
     assert d.value.suggested_filename.endswith("-problems.csv")
     page.set_viewport_size({"width": 375, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page_width(page) <= 375
