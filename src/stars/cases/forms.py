@@ -48,7 +48,7 @@ class TeamMemberForm(GovukForm):
         help_text="A name or a reference, for example: Therapist 2",
         error_messages={"required": "Enter the name"},
     )
-    added_on = date_field("Joined the team on")
+    added_on = date_field("Joined the team on", what="date they joined the team")
 
 
 ACTION_ROWS = 3
@@ -73,16 +73,18 @@ class MeetingForm(GovukForm):
             self.fields[f"owner_{i}"] = forms.CharField(
                 label=f"Action {i}: owner", max_length=200, required=False
             )
-            self.fields[f"due_{i}"] = optional_date(f"Action {i}: due date")
+            self.fields[f"due_{i}"] = optional_date(
+                f"Action {i}: due date", what=f"due date of action {i}"
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for i in range(1, ACTION_ROWS + 1):
             if (data.get(f"action_{i}") or "").strip():
                 if not (data.get(f"owner_{i}") or "").strip():
-                    self.add_error(f"owner_{i}", "Enter who owns the action")
+                    self.add_error(f"owner_{i}", f"Enter who owns action {i}")
                 if not data.get(f"due_{i}") and f"due_{i}" not in self.errors:
-                    self.add_error(f"due_{i}", "Enter the date the action is due")
+                    self.add_error(f"due_{i}", f"Enter the due date of action {i}")
         return data
 
     def actions(self) -> list[tuple[str, str, Any]]:
@@ -134,7 +136,9 @@ class PeriodEndForm(GovukForm):
     end_date = date_field("End date", "The day the placement ended (not counted)")
     reason = _choice("Reason", list(PERIOD_END_REASONS.items()), radio=True)
     new_start = optional_date(
-        "New placement started on", "For a move: blank if the same day as the end date"
+        "New placement started on",
+        "For a move: blank if the same day as the end date",
+        what="date the new placement started",
     )
 
 

@@ -13,16 +13,20 @@ message goes on the field it names and the form is shown again as it was typed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from stars.core.errors import RuleError
+from stars.domain.calendar import DATE_PARTS, read_date_parts
 
 ASK = ("who", "what", "why", "when", "where", "which", "how", "whether")
 FAILED = object()  # what run_step answers when a rule refused the step
@@ -117,6 +121,8 @@ class AuditForm(GovukForm):
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker: for a filter or an as-of date a page is looked at for."""
+
     input_type = "date"
 
     def __init__(self) -> None:
@@ -127,21 +133,122 @@ class DateInput(forms.DateInput):
 DATE_FORMATS = ["%Y-%m-%d", "%d %m %Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y"]
 
 
-def date_field(label: str, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        widget=DateInput(),
-        help_text=help_text,
-        input_formats=DATE_FORMATS,
-        error_messages={
-            "required": f"Enter the {label.lower()}",
-            "invalid": f"{label} must be a real date, for example, 27 3 2024",
-        },
-    )
+class DateBoxes(forms.Widget):
+    """GOV.UK's date input: three boxes, Day, Month and Year, named ``<name>-day``,
+    ``<name>-month`` and ``<name>-year`` (``stars/field.html`` draws them). What it reads is
+    the three texts as typed; a date sent whole under the field's own name (2024-03-27, as a
+    script sends it) is read as it comes."""
+
+    input_type = "date-boxes"
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        keys = [f"{name}-{part}" for part in DATE_PARTS]
+        if any(k in data for k in keys):
+            return tuple(str(data.get(k) or "") for k in keys)
+        return data.get(name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and not any(f"{name}-{part}" in data for part in DATE_PARTS)
 
 
-def optional_date(label: str, help_text: str = "") -> forms.DateField:
-    f = date_field(label, help_text)
+class DateBoxesField(forms.DateField):
+    """A date a user knows (a meeting's, a birth's), typed in GOV.UK's three boxes, with
+    GOV.UK's messages naming it: "Enter the date of the meeting", "Date of the meeting must
+    include a month", "Date of the meeting must be a real date"."""
+
+    widget = DateBoxes
+
+    def __init__(self, *, label: str, what: str = "", **kwargs: Any) -> None:
+        what = what or label
+        sentence = self.subject = what[:1].upper() + what[1:]
+        object_ = what if what.split(" ", 1)[0].isupper() else what[:1].lower() + what[1:]
+        super().__init__(
+            label=label,
+            input_formats=DATE_FORMATS,
+            error_messages={
+                "required": f"Enter the {object_}",
+                "incomplete": f"{sentence} must include a %(parts)s",
+                "year": f"{sentence} must include a year of 4 numbers, for example, 2024",
+                "invalid": f"{sentence} must be a real date",
+            },
+            **kwargs,
+        )
+
+    def to_python(self, value: Any) -> Any:
+        if not isinstance(value, tuple | list):
+            return super().to_python(value)
+        read = read_date_parts(*value)
+        if read.problem == "blank":
+            return None
+        if read.problem == "incomplete":
+            parts = " and ".join(read.parts)
+            raise ValidationError(
+                self.error_messages["incomplete"], code="incomplete", params={"parts": parts}
+            )
+        if read.problem:
+            raise ValidationError(self.error_messages[read.problem.replace("real", "invalid")])
+        return read.date
+
+
+@dataclass(frozen=True)
+class DateBox:
+    """One box of a date input as drawn: its part, id, name, label, width, text and whether
+    it is the one in error."""
+
+    part: str
+    id: str
+    name: str
+    label: str
+    width: int
+    value: str
+    error: bool
+
+
+def date_boxes(field: forms.BoundField) -> list[DateBox]:
+    """The three boxes of a date field, each with what was typed (or the date recorded) and,
+    when the field is in error, marked if it is at fault: the box left empty or mistyped, or
+    every box when the date as a whole is wrong (31 February, a rule's refusal)."""
+    value = field.value()
+    if isinstance(value, tuple | list):
+        typed = tuple(str(v) for v in value)
+    else:
+        day = value if isinstance(value, dt.date) else _whole_date(value)
+        typed = (str(day.day), str(day.month), str(day.year)) if day else ("", "", "")
+    faulty: tuple[str, ...] = ()
+    if field.errors:
+        read = read_date_parts(*typed)
+        faulty = read.parts if read.problem not in ("", "blank") else DATE_PARTS
+    return [
+        DateBox(
+            part=part,
+            id=f"{field.auto_id}-{part}",
+            name=f"{field.html_name}-{part}",
+            label=part.capitalize(),
+            width=4 if part == "year" else 2,
+            value=text,
+            error=part in faulty,
+        )
+        for part, text in zip(DATE_PARTS, typed, strict=True)
+    ]
+
+
+def _whole_date(text: Any) -> dt.date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(str(text or "").strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def date_field(label: str, help_text: str = "", *, what: str = "") -> forms.DateField:
+    """A date the user knows, in three boxes; ``what`` names it in messages when the label
+    does not read as a noun ("Joined the team on": "the date they joined the team")."""
+    return DateBoxesField(label=label, what=what, help_text=help_text)
+
+
+def optional_date(label: str, help_text: str = "", *, what: str = "") -> forms.DateField:
+    f = date_field(label, help_text, what=what)
     f.required = False
     return f
 
@@ -153,8 +260,22 @@ def run_step(form: forms.Form, call: Callable[[], Any]) -> Any:
         return call()
     except RuleError as exc:
         for field, message in exc.problems:
-            form.add_error(field if field in form.fields else None, message)
+            named = form.fields.get(field) if field else None
+            form.add_error(field if named else None, rule_sentence(named, message))
         return FAILED
+
+
+PREDICATES = ("must ", "cannot ")
+
+
+def rule_sentence(field: forms.Field | None, message: str) -> str:
+    """A rule's message as a sentence that reads alone, as GOV.UK shows it in the error
+    summary: a predicate gets the field's name before it ("must be today or in the past":
+    "Date of the meeting must be today or in the past"); any other message its capital."""
+    if field is not None and message.startswith(PREDICATES):
+        subject = getattr(field, "subject", "") or str(field.label or "").strip().rstrip("?:")
+        return f"{subject} {message}"
+    return message[:1].upper() + message[1:]
 
 
 def form_step(

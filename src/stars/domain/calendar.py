@@ -102,6 +102,51 @@ def month_parse(text: str) -> dt.date | None:
     return dt.date(year, month, 1)
 
 
+DATE_PARTS = ("day", "month", "year")
+
+
+@dataclass(frozen=True)
+class DateRead:
+    """A date typed in three boxes (day, month, year), as read: the date, or what is wrong
+    (``problem``: "blank", "incomplete", "year" or "real") and the boxes at fault."""
+
+    date: dt.date | None
+    problem: str = ""
+    parts: tuple[str, ...] = ()
+
+
+def read_date_parts(day: str, month: str, year: str) -> DateRead:
+    """The date typed as GOV.UK's date input asks for it: a day and a month of 1 or 2
+    numbers (a month may also be named, "feb" or "February") and a year of 4 numbers.
+
+    Nothing typed is "blank" (every box); a box left empty makes the date "incomplete"
+    (those boxes); a year not of 4 numbers is "year"; a box that is not a number, or a day
+    or month out of range, is "real" (that box), and so is a day the month does not have,
+    such as 31 February (every box)."""
+    typed = {k: str(v or "").strip() for k, v in zip(DATE_PARTS, (day, month, year), strict=True)}
+    if not any(typed.values()):
+        return DateRead(None, "blank", DATE_PARTS)
+    if missing := tuple(k for k in DATE_PARTS if not typed[k]):
+        return DateRead(None, "incomplete", missing)
+    named = _MONTH_NAMES.get(typed["month"].lower().rstrip("."))
+    numbers = {k: int(v) if v.isdigit() and v.isascii() else None for k, v in typed.items()}
+    if named:
+        numbers["month"] = named
+    if not_numbers := tuple(k for k in DATE_PARTS if numbers[k] is None):
+        return DateRead(None, "real", not_numbers)
+    if len(typed["year"]) != 4:
+        return DateRead(None, "year", ("year",))
+    d, m, y = numbers["day"], numbers["month"], numbers["year"]
+    assert d is not None and m is not None and y is not None
+    out_of_range = (("day",) if not 1 <= d <= 31 else ()) + (("month",) if not 1 <= m <= 12 else ())
+    if out_of_range:
+        return DateRead(None, "real", out_of_range)
+    try:
+        return DateRead(dt.date(y, m, d))
+    except ValueError:
+        return DateRead(None, "real", DATE_PARTS)
+
+
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     """First days of every month from ``first``'s month to ``last``'s month, inclusive."""
     out: list[dt.date] = []

@@ -10,6 +10,8 @@ from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from stars.core.forms import DateBox, DateBoxes
+from stars.core.forms import date_boxes as boxes_of
 from stars.domain.vocabulary import label
 
 register = template.Library()
@@ -66,11 +68,21 @@ def code_label(value: Any) -> str:
 @register.filter
 def error_anchor(field: Any) -> str:
     """Where an error summary's link for a field goes: the field itself, or, for radios and
-    checkboxes (a group has no element of its own), its first option, as GOV.UK does."""
+    checkboxes (a group has no element of its own), its first option, and for a date its
+    first box in error, as GOV.UK does."""
     widget = field.field.widget
     if getattr(widget, "input_type", "") in ("radio", "checkbox") and hasattr(widget, "choices"):
         return f"{field.auto_id}_0"
+    if isinstance(widget, DateBoxes):
+        boxes = boxes_of(field)
+        return next((b.id for b in boxes if b.error), boxes[0].id)
     return str(field.auto_id)
+
+
+@register.filter(name="date_boxes")
+def date_boxes(field: Any) -> list[DateBox]:
+    """The Day, Month and Year boxes of a date field (``stars.core.forms.date_boxes``)."""
+    return boxes_of(field)
 
 
 @register.filter

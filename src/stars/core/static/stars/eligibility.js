@@ -3,13 +3,26 @@
 (function () {
   var box = document.getElementById('eligibility-live');
   if (!box) { return; }
-  var fields = ['id_cohort', 'id_date_of_birth', 'id_enquiry_date'].map(function (id) {
-    return document.getElementById(id);
+  var cohort = document.getElementById('id_cohort');
+  // A date typed in its three boxes (Day, Month, Year) as 2024-03-27; blank until whole.
+  function typed(id) {
+    var p = ['day', 'month', 'year'].map(function (part) {
+      var box = document.getElementById(id + '-' + part);
+      return box ? box.value.trim() : '';
+    });
+    if (!/^\d{1,2}$/.test(p[0]) || !/^\d{1,2}$/.test(p[1]) || !/^\d{4}$/.test(p[2])) { return ''; }
+    return p[2] + '-' + ('0' + p[1]).slice(-2) + '-' + ('0' + p[0]).slice(-2);
+  }
+  var fields = [cohort];
+  ['id_date_of_birth', 'id_enquiry_date'].forEach(function (id) {
+    ['day', 'month', 'year'].forEach(function (part) {
+      fields.push(document.getElementById(id + '-' + part));
+    });
   });
   function check() {
-    var cohort = fields[0].value, dob = fields[1].value, on = fields[2].value;
-    if (!cohort || !dob || !on) { box.hidden = true; return; }
-    var url = '/api/eligibility?cohort=' + encodeURIComponent(cohort) +
+    var dob = typed('id_date_of_birth'), on = typed('id_enquiry_date');
+    if (!cohort || !cohort.value || !dob || !on) { box.hidden = true; return; }
+    var url = '/api/eligibility?cohort=' + encodeURIComponent(cohort.value) +
       '&date_of_birth=' + encodeURIComponent(dob) + '&on=' + encodeURIComponent(on);
     fetch(url, { credentials: 'same-origin' }).then(function (r) {
       return r.ok ? r.json() : null;
