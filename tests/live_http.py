@@ -97,3 +97,12 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]):
         )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def typed_date(page: bytes | str, name: str) -> tuple[str, str, str]:
+    """What a date field's Day, Month and Year boxes hold on a page (``name``: the field's)."""
+    text = page.decode() if isinstance(page, bytes) else page
+    return tuple(  # type: ignore[return-value]
+        re.search(rf'name="{name}-{part}"[^>]*value="([^"]*)"', text).group(1)
+        for part in ("day", "month", "year")
+    )

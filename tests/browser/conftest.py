@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -61,6 +62,13 @@ def sign_in(page, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button:has-text('Sign in')")
     page.wait_for_selector("[data-testid=userbar]")
+
+
+def fill_date(page, field_id: str, day: dt.date) -> None:
+    """Type a date in a field's Day, Month and Year boxes (``id_date``: ``#id_date-day``...),
+    as a user does: numbers, without leading zeros."""
+    for part, value in (("day", day.day), ("month", day.month), ("year", day.year)):
+        page.fill(f"#{field_id}-{part}", str(value))
 
 
 def page_width(page) -> int:

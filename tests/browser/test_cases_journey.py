@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, fill_date, sign_in
 from tests.conftest import PASSWORD, make_referral
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -51,7 +51,7 @@ def test_key_worker_records_and_manager_closes_early(page, users):
 
     # a progress meeting with an action
     page.click("a:has-text('Record a progress meeting')")
-    page.fill("#id_date", "2022-02-20")
+    fill_date(page, "id_date", dt.date(2022, 2, 20))
     page.check("input[name=attendees][value=therapist]")
     page.check("input[name=attendees][value=key_worker]")
     page.fill("#id_action_1", "Book the ATTUNE course")
@@ -60,7 +60,7 @@ def test_key_worker_records_and_manager_closes_early(page, users):
     assert page.input_value("#id_action_1") == "Book the ATTUNE course"
     assert axe_violations(page) == []
     page.fill("#id_owner_1", "Key worker")
-    page.fill("#id_due_1", "2022-03-01")
+    fill_date(page, "id_due_1", dt.date(2022, 3, 1))
     page.click("button:has-text('Record the meeting')")
     assert "Success" in page.inner_text(".govuk-notification-banner")
     assert "Book the ATTUNE course" in page.inner_text("[data-testid=meetings]")
@@ -69,7 +69,7 @@ def test_key_worker_records_and_manager_closes_early(page, users):
     page.click('a:has-text("Record a term\'s attendance")')
     assert axe_violations(page) == []
     page.fill("#id_term", "spring 2022")
-    page.fill("#id_start_date", "2022-01-04")
+    fill_date(page, "id_start_date", dt.date(2022, 1, 4))
     page.fill("#id_possible_sessions", "120")
     page.fill("#id_attended_sessions", "100")
     page.click("button:has-text('Record the attendance')")
@@ -78,7 +78,7 @@ def test_key_worker_records_and_manager_closes_early(page, users):
     # an assessment, with one score outside the scale first
     page.click("a:has-text('Record an assessment')")
     page.click('a:has-text("Use the Young person\'s outcome star")')
-    page.fill("#id_date", "2022-02-01")
+    fill_date(page, "id_date", dt.date(2022, 2, 1))
     inputs = page.locator("input[name^=area_]")
     for i in range(inputs.count()):
         inputs.nth(i).fill("3")
@@ -95,9 +95,9 @@ def test_key_worker_records_and_manager_closes_early(page, users):
     # stays open and the weeks count both placements (13 + 89 whole weeks in the window)
     page.goto("/cases/R-JRNY/period/end/")
     assert axe_violations(page) == []
-    page.fill("#id_end_date", "2022-04-13")
+    fill_date(page, "id_end_date", dt.date(2022, 4, 13))
     page.check("input[name=reason][value=move]")
-    page.fill("#id_new_start", "2022-04-20")
+    fill_date(page, "id_new_start", dt.date(2022, 4, 20))
     page.click("main button:has-text('End the placement')")
     page.locator("[data-testid=periods]").wait_for()
     assert "Live" in page.inner_text("[data-testid=case-status]")
@@ -110,9 +110,9 @@ def test_key_worker_records_and_manager_closes_early(page, users):
     page.goto("/cases/R-JRNY/close/")
     assert axe_violations(page) == []
     page.check("input[name=outcome][value=closed_early]")
-    page.fill("#id_end_date", "2022-09-01")
+    fill_date(page, "id_end_date", dt.date(2022, 9, 1))
     page.click("button:has-text('Close the case')")
-    assert "choose the reason" in page.inner_text(".govuk-error-summary")
+    assert "Choose the reason" in page.inner_text(".govuk-error-summary")
     page.select_option("#id_reason", "consent_withdrawn")
     page.fill("#id_narrative", "The family withdrew consent.")
     page.click("button:has-text('Close the case')")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import axe_violations, fill_date, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,8 +30,8 @@ def test_enquiry_to_referral_moves_the_targets_page(page, users):
     page.select_option("#id_cohort", "A")
     page.fill("#id_given_name", "Robin")
     page.fill("#id_family_name", "Example")
-    page.fill("#id_date_of_birth", "2018-03-01")
-    page.fill("#id_enquiry_date", "2024-01-15")
+    fill_date(page, "id_date_of_birth", dt.date(2018, 3, 1))
+    fill_date(page, "id_enquiry_date", dt.date(2024, 1, 15))
     page.check("input[name=papers][value=care_plan]")
     live = page.locator("[data-testid=eligibility-live]")
     live.wait_for(state="visible")  # shown as the fields are filled, before sending
@@ -42,7 +42,7 @@ def test_enquiry_to_referral_moves_the_targets_page(page, users):
     assert "under the minimum age 10" in summary.inner_text()
     assert page.input_value("#id_given_name") == "Robin"  # what was typed is kept
     assert axe_violations(page) == []
-    page.fill("#id_date_of_birth", "2011-03-01")
+    fill_date(page, "id_date_of_birth", dt.date(2011, 3, 1))
     page.click("button:has-text('Record the enquiry')")
     assert "Success" in page.inner_text(".govuk-notification-banner")
     enquiry_id = page.inner_text("h1").split()[-1]
@@ -56,8 +56,8 @@ def test_enquiry_to_referral_moves_the_targets_page(page, users):
     page.select_option("#id_cohort", "A")
     page.fill("#id_given_name", " robin")
     page.fill("#id_family_name", "EXAMPLE ")
-    page.fill("#id_date_of_birth", "2011-03-01")
-    page.fill("#id_enquiry_date", "2024-01-20")
+    fill_date(page, "id_date_of_birth", dt.date(2011, 3, 1))
+    fill_date(page, "id_enquiry_date", dt.date(2024, 1, 20))
     page.click("button:has-text('Record the enquiry')")
     warning = page.locator("[data-testid=warning]")
     warning.wait_for(state="visible")
@@ -80,17 +80,17 @@ def test_enquiry_to_referral_moves_the_targets_page(page, users):
     sign_in(page, "provider_manager", PASSWORD)
     page.goto(f"/enquiries/{enquiry_id}/decision/")
     page.check("input[name=decision][value=progressed]")
-    page.fill("#id_decision_date", "2024-01-25")
+    fill_date(page, "id_decision_date", dt.date(2024, 1, 25))
     page.click("button:has-text('Record the decision')")
     assert "consent call" in page.inner_text("[data-testid=next-step]")
     page.goto(f"/enquiries/{enquiry_id}/consent/")
     assert axe_violations(page) == []
-    page.fill("#id_call_date", "2024-01-26")
+    fill_date(page, "id_call_date", dt.date(2024, 1, 26))
     page.fill("#id_spoke_to", "foster carer")
     page.check("input[name=outcome][value=agreed]")
     page.click("button:has-text('Record the call')")
     page.goto(f"/enquiries/{enquiry_id}/accept/")
-    page.fill("#id_referral_date", "2024-02-01")
+    fill_date(page, "id_referral_date", dt.date(2024, 2, 1))
     page.click("button:has-text('Accept the referral')")
     assert "Accepted as referral" in page.inner_text("main")
     page.click("button:has-text('Sign out')")

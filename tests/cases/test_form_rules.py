@@ -21,6 +21,7 @@ from stars.cases.models import (
     ProgressMeeting,
 )
 from stars.cases.services import CaseError
+from tests.live_http import typed_date
 
 D = dt.date
 TODAY = dt.datetime(2024, 3, 27, 12, tzinfo=dt.UTC)
@@ -37,7 +38,7 @@ def test_a_meeting_dated_after_today_is_refused_on_its_date_field(client, users,
         _url("case_meeting"), {"date": "2027-03-27", "attendees": ["therapist", "key_worker"]}
     )
     html = response.content.decode()
-    assert response.status_code == 200 and 'href="#id_date"' in html
+    assert response.status_code == 200 and 'href="#id_date-day"' in html
     assert "must be today or in the past" in html
     assert ProgressMeeting.objects.count() == 0
     response = client.post(_url("case_meeting"), {"date": "2024-03-27", "attendees": ["therapist"]})
@@ -204,11 +205,13 @@ def test_the_end_of_a_placement_dated_ahead_is_refused_on_its_field(client, user
     services.outcome_period_record(referral=case, start_date=D(2022, 1, 12))
     client.force_login(users["key_worker"])
     response = client.post(
-        _url("case_period_end"), {"end_date": "2025-06-01", "reason": "move", "new_start": ""}
+        _url("case_period_end"),
+        {"end_date-day": "1", "end_date-month": "6", "end_date-year": "2025", "reason": "move"},
     )
     html = response.content.decode()
-    assert response.status_code == 200 and 'href="#id_end_date"' in html
-    assert "must be today or in the past" in html and 'value="2025-06-01"' in html
+    assert response.status_code == 200 and 'href="#id_end_date-day"' in html
+    assert "End date must be today or in the past" in html
+    assert typed_date(html, "end_date") == ("1", "6", "2025")  # kept as typed
     assert list(OutcomePeriod.objects.values_list("end_date", flat=True)) == [None]
 
 
@@ -236,12 +239,14 @@ def test_an_assessment_sent_again_is_not_saved_twice(client, users, case, instru
     areas = list(young_person.areas.all())
     client.force_login(users["key_worker"])
     url = _url("case_assessment") + f"?instrument={young_person.pk}"
-    data = {"date": "2022-02-01", **{f"area_{a.pk}": "3" for a in areas}}
+    typed = {"date-day": "1", "date-month": "2", "date-year": "2022"}
+    data = {**typed, **{f"area_{a.pk}": "3" for a in areas}}
     assert client.post(url, data).status_code == 302
     response = client.post(url, data)
     html = response.content.decode()
-    assert response.status_code == 200 and 'href="#id_date"' in html
-    assert "already recorded on this date" in html and 'value="2022-02-01"' in html
+    assert response.status_code == 200 and 'href="#id_date-day"' in html
+    assert "already recorded on this date" in html
+    assert typed_date(html, "date") == ("1", "2", "2022")
     assert Assessment.objects.count() == 1
     # another day, or another instrument on the same day, is another assessment
     assert client.post(url, {**data, "date": "2022-02-02"}).status_code == 302
@@ -257,7 +262,7 @@ def test_a_meeting_sent_again_is_not_saved_twice(client, users, case):
     assert client.post(_url("case_meeting"), data).status_code == 302
     response = client.post(_url("case_meeting"), data)
     html = response.content.decode()
-    assert response.status_code == 200 and 'href="#id_date"' in html
+    assert response.status_code == 200 and 'href="#id_date-day"' in html
     assert "already recorded on this date" in html
     assert ProgressMeeting.objects.count() == 1 and MeetingAction.objects.count() == 1
     # another meeting that day (other people) is a meeting of its own
@@ -272,7 +277,7 @@ def test_an_intervention_sent_again_is_not_saved_twice(client, users, case):
     assert client.post(_url("case_intervention"), data).status_code == 302
     response = client.post(_url("case_intervention"), data)
     html = response.content.decode()
-    assert response.status_code == 200 and 'href="#id_start_date"' in html
+    assert response.status_code == 200 and 'href="#id_start_date-day"' in html
     assert "already recorded from this date" in html and case.interventions.count() == 1
 
 
@@ -284,7 +289,7 @@ def test_an_event_sent_again_is_not_saved_twice(client, users, case):
     assert client.post(_url("case_measure"), data).status_code == 302
     response = client.post(_url("case_measure"), data)
     html = response.content.decode()
-    assert response.status_code == 200 and 'href="#id_date"' in html
+    assert response.status_code == 200 and 'href="#id_date-day"' in html
     assert "already recorded on this date" in html and "Back by 10pm" in html
     assert MeasureEvent.objects.count() == 1
     # a second one that day, told apart by its note, is an event of its own
@@ -314,7 +319,7 @@ def test_closing_survey_answers_sent_again_are_not_saved_twice(client, users, ca
     assert client.post(url, data).status_code == 302
     response = client.post(url, data)
     html = response.content.decode()
-    assert response.status_code == 200 and 'href="#id_date"' in html
+    assert response.status_code == 200 and 'href="#id_date-day"' in html
     assert "already recorded on this date" in html and case.surveys.count() == 2
     # another respondent's answers, or other answers, are theirs
     other = {**data, "staff": "some"}
@@ -329,12 +334,14 @@ def test_a_new_placements_start_is_never_dropped_when_the_reason_is_not_a_move(c
     dropped unseen and the weeks of the new placement never recorded."""
     services.outcome_period_record(referral=case, start_date=D(2022, 1, 12))
     client.force_login(users["key_worker"])
-    data = {"end_date": "2023-05-01", "reason": "breakdown", "new_start": "2023-05-08"}
+    new_start = {"new_start-day": "8", "new_start-month": "5", "new_start-year": "2023"}
+    data = {"end_date": "2023-05-01", "reason": "breakdown", **new_start}
     response = client.post(_url("case_period_end"), data)
     html = response.content.decode()
-    assert response.status_code == 200 and 'href="#id_new_start"' in html
+    assert response.status_code == 200 and 'href="#id_new_start-day"' in html
     assert "is for a move to another foster placement" in html
-    assert 'value="2023-05-08"' in html and 'value="breakdown" checked' in html
+    assert typed_date(html, "new_start") == ("8", "5", "2023")
+    assert 'value="breakdown" checked' in html
     assert list(OutcomePeriod.objects.values_list("end_date", flat=True)) == [None]
     response = client.post(_url("case_period_end"), {**data, "reason": "move"})
     assert response.status_code == 302
@@ -353,7 +360,7 @@ def test_a_period_after_a_continuing_one_points_to_ending_the_placement(client, 
     client.force_login(users["key_worker"])
     response = client.post(_url("case_period"), {"start_date": "2022-06-01", "note": "New carers"})
     html = response.content.decode()
-    assert response.status_code == 200 and 'href="#id_start_date"' in html
+    assert response.status_code == 200 and 'href="#id_start_date-day"' in html
     assert "overlaps the period from 12 January 2022 to now (continuing)" in html
     assert "use End the placement on the case page" in html and "New carers" in html
     assert OutcomePeriod.objects.count() == 1

@@ -13,6 +13,7 @@ from stars.partnership.models import Council
 from stars.referrals import services
 from stars.referrals.models import Enquiry, Referral
 from stars.referrals.services import PipelineError
+from tests.live_http import typed_date
 
 D = dt.date
 
@@ -127,7 +128,9 @@ def test_enquiry_form_shows_the_error_summary_and_keeps_what_was_typed(client, u
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html and "under the minimum age 10" in html
-    assert 'value="Robin"' in html and "typed text" in html and 'href="#id_date_of_birth"' in html
+    assert (
+        'value="Robin"' in html and "typed text" in html and 'href="#id_date_of_birth-day"' in html
+    )
     assert Enquiry.objects.count() == 0
 
 
@@ -295,10 +298,12 @@ def test_a_decision_a_consent_call_or_an_acceptance_dated_after_today_is_refused
     services.consent_call_record(on=D(2023, 3, 10), **kw)
     client.force_login(users["provider_manager"])
     url = reverse("enquiry_accept", args=[e.enquiry_id])
-    response = client.post(url, {"referral_date": "2024-01-05", "cohort": "B", "funding": "sib"})
+    typed = {"referral_date-day": "5", "referral_date-month": "1", "referral_date-year": "2024"}
+    response = client.post(url, {**typed, "cohort": "B", "funding": "sib"})
     html = response.content.decode()
-    assert response.status_code == 200 and 'href="#id_referral_date"' in html
-    assert "must be today or in the past" in html and 'value="2024-01-05"' in html
+    assert response.status_code == 200 and 'href="#id_referral_date-day"' in html
+    assert "Date accepted must be today or in the past" in html
+    assert typed_date(html, "referral_date") == ("5", "1", "2024")
     assert Referral.objects.count() == 0
     response = client.post(url, {"referral_date": "2023-03-10", "cohort": "B", "funding": "sib"})
     assert response.status_code == 302 and Referral.objects.count() == 1
@@ -332,7 +337,7 @@ def test_a_consent_call_sent_again_is_not_recorded_twice(client, users):
     assert client.post(url, data).status_code == 302
     response = client.post(url, data)  # the back button, then the button again
     html = response.content.decode()
-    assert response.status_code == 200 and 'href="#id_call_date"' in html
+    assert response.status_code == 200 and 'href="#id_call_date-day"' in html
     assert "already recorded on this date" in html and e.consent_calls.count() == 1
     for _ in range(2):  # each unanswered call is an attempt of its own
         client.post(url, {**data, "outcome": "no_answer"})
@@ -353,7 +358,7 @@ def test_a_match_attempt_out_of_its_dates_or_sent_again_is_refused(client, users
     ]:
         response = client.post(url, {**data, "shared_on": day})
         html = response.content.decode()
-        assert response.status_code == 200 and 'href="#id_shared_on"' in html
+        assert response.status_code == 200 and 'href="#id_shared_on-day"' in html
         assert message in html and f'value="{day}"' in html
         assert not e.matches.exists()
     assert client.post(url, {**data, "shared_on": "2023-03-01"}).status_code == 302

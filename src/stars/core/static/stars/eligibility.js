@@ -7,8 +7,8 @@
   // A date typed in its three boxes (Day, Month, Year) as 2024-03-27; blank until whole.
   function typed(id) {
     var p = ['day', 'month', 'year'].map(function (part) {
-      var box = document.getElementById(id + '-' + part);
-      return box ? box.value.trim() : '';
+      var input = document.getElementById(id + '-' + part);
+      return input ? input.value.trim() : '';
     });
     if (!/^\d{1,2}$/.test(p[0]) || !/^\d{1,2}$/.test(p[1]) || !/^\d{4}$/.test(p[2])) { return ''; }
     return p[2] + '-' + ('0' + p[1]).slice(-2) + '-' + ('0' + p[0]).slice(-2);
@@ -19,20 +19,25 @@
       fields.push(document.getElementById(id + '-' + part));
     });
   });
+  var asked = 0; // only the answer to the latest question is shown
   function check() {
     var dob = typed('id_date_of_birth'), on = typed('id_enquiry_date');
-    if (!cohort || !cohort.value || !dob || !on) { box.hidden = true; return; }
+    if (!cohort || !cohort.value || !dob || !on) { asked++; box.hidden = true; return; }
     var url = '/api/eligibility?cohort=' + encodeURIComponent(cohort.value) +
       '&date_of_birth=' + encodeURIComponent(dob) + '&on=' + encodeURIComponent(on);
+    var ask = ++asked;
     fetch(url, { credentials: 'same-origin' }).then(function (r) {
       return r.ok ? r.json() : null;
     }).then(function (v) {
+      if (ask !== asked) { return; }
       if (!v) { box.hidden = true; return; }
       box.hidden = false;
       box.className = 'govuk-inset-text' + (v.eligible ? '' : ' stars-ineligible');
       box.textContent = (v.eligible ? 'Eligible: ' : 'Not eligible: ') + v.reason;
     });
   }
-  fields.forEach(function (f) { if (f) { f.addEventListener('change', check); } });
+  fields.forEach(function (f) {
+    if (f) { f.addEventListener('change', check); f.addEventListener('input', check); }
+  });
   check();
 })();
