@@ -249,7 +249,7 @@ def test_an_assessment_sent_again_is_not_saved_twice(client, users, case, instru
     assert typed_date(html, "date") == ("1", "2", "2022")
     assert Assessment.objects.count() == 1
     # another day, or another instrument on the same day, is another assessment
-    assert client.post(url, {**data, "date": "2022-02-02"}).status_code == 302
+    assert client.post(url, {**data, "date-day": "2"}).status_code == 302
     scores = {a.pk: 5 for a in family.areas.all()}
     record.assessment_record(referral=case, instrument=family, on=D(2022, 2, 1), scores=scores)
     assert Assessment.objects.count() == 3

@@ -175,9 +175,11 @@ def test_enquiry_form_refuses_what_the_rules_refuse_with_a_govuk_error(
     response = client.post(reverse("enquiry_new"), {**ENQUIRY_FORM, **change})
     html = response.content.decode()
     assert response.status_code == 200
-    # the summary links to the field, or to the first box of a group of checkboxes (a group
-    # has no element of its own to land on)
-    anchor = f"id_{field}_0" if field in ("needs", "papers") else f"id_{field}"
+    # the summary links to the field, to the first box of a group of checkboxes (a group
+    # has no element of its own to land on), or to a date's Day box
+    anchor = {"needs": "id_needs_0", "papers": "id_papers_0"}.get(field, f"id_{field}")
+    if field in ("enquiry_date", "date_of_birth"):
+        anchor = f"id_{field}-day"
     assert "There is a problem" in html and f'href="#{anchor}"' in html
     assert f'id="{anchor}"' in html
     assert f'<p class="govuk-error-message" id="id_{field}-error">' in html
@@ -353,13 +355,14 @@ def test_a_match_attempt_out_of_its_dates_or_sent_again_is_refused(client, users
     url = reverse("enquiry_match", args=[e.enquiry_id])
     data = {"agency": "Agency 1", "household_ref": "H-1", "outcome": "shared"}
     for day, message in [
-        ("2024-03-10", "must be today or in the past"),
-        ("2023-01-31", "cannot be shared before the enquiry date"),
+        (("10", "3", "2024"), "Date the profile was shared must be today or in the past"),
+        (("31", "1", "2023"), "The profile cannot be shared before the enquiry date"),
     ]:
-        response = client.post(url, {**data, "shared_on": day})
+        typed = dict(zip(("shared_on-day", "shared_on-month", "shared_on-year"), day, strict=True))
+        response = client.post(url, {**data, **typed})
         html = response.content.decode()
         assert response.status_code == 200 and 'href="#id_shared_on-day"' in html
-        assert message in html and f'value="{day}"' in html
+        assert message in html and typed_date(html, "shared_on") == day
         assert not e.matches.exists()
     assert client.post(url, {**data, "shared_on": "2023-03-01"}).status_code == 302
     response = client.post(url, {**data, "shared_on": "2023-03-01"})

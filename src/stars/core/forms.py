@@ -213,7 +213,7 @@ def date_boxes(field: forms.BoundField) -> list[DateBox]:
         typed = tuple(str(v) for v in value)
     else:
         day = value if isinstance(value, dt.date) else _whole_date(value)
-        typed = (str(day.day), str(day.month), str(day.year)) if day else ("", "", "")
+        typed = (str(day.day), str(day.month), f"{day.year:04d}") if day else ("", "", "")
     faulty: tuple[str, ...] = ()
     if field.errors:
         read = read_date_parts(*typed)
@@ -265,7 +265,7 @@ def run_step(form: forms.Form, call: Callable[[], Any]) -> Any:
         return FAILED
 
 
-PREDICATES = ("must ", "cannot ")
+PREDICATES = ("must ", "cannot ", "is ", "overlaps ")
 
 
 def rule_sentence(field: forms.Field | None, message: str) -> str:
