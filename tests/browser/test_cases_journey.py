@@ -121,3 +121,29 @@ def test_key_worker_records_and_manager_closes_early(page, users):
     assert "Weeks sustained so far: 32" in page.inner_text("[data-testid=weeks-so-far]")
     assert _closed_early(page) == before + 1
     assert axe_violations(page) == []
+
+
+def test_a_date_is_typed_in_its_three_boxes_and_a_missing_month_is_marked(page, users):
+    """GOV.UK's date input on a case form: the Day, Month and Year boxes; a month left out is
+    named in the summary, which links to that box, the only one marked; the page passes axe."""
+    make_referral("R-BOX", "derby", key_worker=users["key_worker"])
+    sign_in(page, "key_worker", PASSWORD)
+    page.goto("/cases/R-BOX/meeting/")
+    assert page.locator("input[type=date]").count() == 0
+    assert axe_violations(page) == []
+    page.fill("#id_date-day", "20")
+    page.fill("#id_date-year", "2022")
+    page.check("input[name=attendees][value=therapist]")
+    page.click("button:has-text('Record the meeting')")
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for(state="visible")
+    link = summary.locator("a", has_text="Date of the meeting must include a month")
+    assert link.get_attribute("href") == "#id_date-month"
+    marked = page.locator(".govuk-date-input .govuk-input--error")
+    assert marked.evaluate_all("boxes => boxes.map(b => b.id)") == ["id_date-month"]
+    assert page.input_value("#id_date-day") == "20"  # what was typed is kept
+    assert axe_violations(page) == []
+    fill_date(page, "id_date", dt.date(2022, 2, 20))
+    page.click("button:has-text('Record the meeting')")
+    assert "Success" in page.inner_text(".govuk-notification-banner")
+    assert "20 February 2022" in page.inner_text("[data-testid=meetings]")
