@@ -448,7 +448,7 @@ def test_guaranteed_funding_is_refused_for_a_referral_accepted_before_it_began(
     url = reverse("enquiry_accept", args=[e.enquiry_id])
     form = {"referral_date": "2021-03-31", "cohort": "B", "funding": "guaranteed"}
     html = client.post(url, form).content.decode()
-    assert "guaranteed funding starts on 1 April 2021" in html and 'href="#id_funding' in html
+    assert "Guaranteed funding starts on 1 April 2021" in html and 'href="#id_funding' in html
     assert Referral.objects.count() == 0
     response = client.post(url, {**form, "referral_date": "2021-04-01"})
     assert response.status_code == 302
