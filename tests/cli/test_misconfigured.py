@@ -126,3 +126,17 @@ def test_the_data_directory_and_database_are_the_service_user_s_only(tmp_path):
     made = [home, *home.rglob("*")]
     assert {"stars.sqlite3", "tmp"} <= {p.name for p in made}
     assert {str(p): p.stat().st_mode & 0o077 for p in made} == {str(p): 0 for p in made}
+
+
+def test_a_stars_env_that_is_neither_production_nor_development_refuses_to_start(tmp_path):
+    # "prod" ran as development: the development secret key, no secure cookies, and
+    # `stars demo`, which erases the database, no longer refused
+    for value in ("prod", "Production"):
+        done = _stars(
+            {"STARS_HOME": str(tmp_path), "STARS_ENV": value, "STARS_SECRET_KEY": "k" * 50},
+            "demo",
+        )
+        assert _one_error_line(done) == (
+            f"error: STARS_ENV={value!r}: expected production or development; refusing to start."
+        )
+    assert not (tmp_path / "stars.sqlite3").exists()  # nothing made, nothing erased
