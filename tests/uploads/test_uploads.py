@@ -297,3 +297,24 @@ def test_checking_returns_refuses_what_the_import_refuses_before_dfes_rules_run(
     )
     assert upload.lines[0].startswith(f"{later}/: the {later - 1}-{later % 100:02d} return is ")
     assert not SufficiencyReturn.objects.exists()
+
+
+def test_a_damaged_file_in_the_archive_is_named_and_nothing_is_imported(client, users, returns_zip):
+    # a file changed after it was zipped (its checksum no longer matches): the headline
+    # names it, as it does a file that is not a return
+    data = bytearray(returns_zip)
+    first = zipfile.ZipFile(io.BytesIO(returns_zip)).infolist()[0]
+    at = first.header_offset + 30 + len(first.filename.encode()) + len(first.extra)
+    data[at] ^= 0xFF  # the first byte of the first file, as stored (not compressed)
+    client.force_login(users["spoc"])
+    response = client.post(
+        reverse("upload_returns"),
+        {"archive": SimpleUploadedFile("returns.zip", bytes(data)), "action": "import"},
+    )
+    assert response.status_code == 302
+    _work()
+    upload = Upload.objects.get()
+    assert upload.status == "rejected", upload.headline
+    assert upload.headline.startswith(f"returns.zip: {first.filename} is damaged in the archive")
+    assert upload.headline.endswith("nothing was imported")
+    assert not SufficiencyReturn.objects.exists()
