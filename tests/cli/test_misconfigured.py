@@ -119,7 +119,7 @@ def test_the_data_directory_and_database_are_the_service_user_s_only(tmp_path):
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=600,  # it migrates a new database first: minutes on a busy machine
         preexec_fn=lambda: os.umask(0o022),
     )
     assert done.returncode == 0, done.stdout + done.stderr

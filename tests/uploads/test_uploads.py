@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stars.core.models import AccessLog
+from stars.demo.returns import LAST_YEAR
 from stars.jobs.worker import run_worker
 from stars.referrals.models import Referral
 from stars.sufficiency.models import SufficiencyReturn
@@ -196,10 +197,15 @@ def validator_env(settings):
 def test_a_council_user_checks_returns_with_dfes_rules_without_importing_them(
     client, users, returns_zip, validator_env
 ):
+    # the returns' last two years: the later checked with the earlier beside it, as every
+    # year but the first is (DfE's rules run a process a year; how many years is not the point)
+    recent = {str(LAST_YEAR - 1), str(LAST_YEAR)}
+    with zipfile.ZipFile(io.BytesIO(returns_zip)) as z:
+        archive = _zipped({n: z.read(n) for n in z.namelist() if n.split("/")[0] in recent})
     client.force_login(users["commissioner"])
     response = client.post(
         reverse("upload_returns"),
-        {"action": "validate", "archive": SimpleUploadedFile("derby.zip", returns_zip)},
+        {"action": "validate", "archive": SimpleUploadedFile("derby.zip", archive)},
     )
     assert response.status_code == 302
     _work()
