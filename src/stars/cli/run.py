@@ -203,7 +203,8 @@ def createuser(
         fail("password: " + " ".join(exc.messages))
     except UserError as exc:
         fail(str(exc))
-    out.print(f"created {user.username} ({user.role}{', ' + council if council else ''})")
+    where = f", {user.council.code}" if user.council else ""  # as the contract spells it
+    out.print(f"created {user.username} ({user.role}{where})")
 
 
 def check() -> None:
