@@ -171,12 +171,14 @@ def shown_as_typed(form: forms.Form, data: QueryDict) -> forms.Form:
 
 def run_step(form: forms.Form, call: Callable[[], Any]) -> Any:
     """Run a service; if a rule refuses, put each of its problems on the field it names (or
-    on the form as a whole) and answer :data:`FAILED`."""
+    on the form as a whole: a field not on the page, or hidden, has no place to show it) and
+    answer :data:`FAILED`."""
     try:
         return call()
     except RuleError as exc:
         for field, message in exc.problems:
-            form.add_error(field if field in form.fields else None, message)
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, message)
         return FAILED
 
 
