@@ -27,13 +27,13 @@ def _assessment_switch_keeps_the_typing(page) -> None:
     page.fill(f"#id_area_{first[0].pk}", "2")
     page.fill(f"#id_area_{first[1].pk}", "4")
     page.get_by_role("button", name=f"Use the {other.name} instead").click()
-    page.wait_for_load_state()
+    page.locator("h1", has_text=other.name).wait_for()
     assert page.inner_text("h1") == f"Record an assessment: {other.name}"
     assert page.input_value("#id_date") == "2022-02-01"
     assert page.locator(".govuk-error-summary").count() == 0
     assert page_width(page) <= PHONE["width"]
     page.get_by_role("button", name=f"Use the {shown.name} instead").click()
-    page.wait_for_load_state()
+    page.locator("h1", has_text=shown.name).wait_for()
     assert page.input_value(f"#id_area_{first[0].pk}") == "2"
     assert page.input_value(f"#id_area_{first[1].pk}") == "4"
 
@@ -58,12 +58,12 @@ def test_a_phone_without_javascript_keeps_what_was_typed(browser, live_server, u
         page.fill("#id_date", "2024-01-08")
         page.check("input[name=staff][value=most]")
         page.click("button:has-text('Answers of the young person')")
-        page.wait_for_load_state()
+        page.locator("h1", has_text="young person").wait_for()
         assert page.inner_text("h1") == "Closing survey: young person"
         assert page.input_value("#id_answered_by") == "Carer 1"
         assert page.is_checked("input[name=staff][value=most]")
         page.click("button:has-text('Answers of the parent or carer')")
-        page.wait_for_load_state()
+        page.locator("h1", has_text="parent or carer").wait_for()
         page.click("button:has-text('Record the answers')")
         page.wait_for_url("**/cases/R-FORM/")
 
