@@ -397,7 +397,7 @@ def case_assessment(request: HttpRequest, referral_id: str) -> HttpResponse:
         carried=[
             (k, v)
             for k, v in request.POST.items()
-            if k.startswith("area_") and k not in form.fields
+            if k.startswith("area_") and k not in form.fields and v.strip()
         ],
     )
 
