@@ -275,6 +275,17 @@ def _read(text: str | bytes) -> pl.DataFrame:
     return frame
 
 
+def child_rows(text: str, child: str) -> list[tuple[int, dict[str, str | None]]]:
+    """The rows of a return's file about one child (its ``CHILD``), each with the line it is
+    on, read as the import reads the file: headings in any case, a byte-order mark, padded
+    cells, blank lines and lines ended by CR alone."""
+    frame = _read(text)
+    if "CHILD" not in frame.columns:
+        return []
+    rows = frame.filter(pl.col("CHILD") == child.strip()).to_dicts()
+    return [(int(row.pop("LINE")), row) for row in rows]
+
+
 def _record_lines(data: bytes, records: int) -> pl.Series | None:
     """The physical line each row starts on (``LINE``) when a quoted cell holds a line break,
     so that rows after it are not named a line too early; None when no cell does (row k is
