@@ -4,9 +4,11 @@ same answers on one day are both recorded, and the same answers sent again are n
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from tests.browser.conftest import axe_violations, page_width, sign_in
+from tests.browser.conftest import axe_violations, fill_date, page_width, sign_in
 from tests.conftest import PASSWORD, make_referral
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,7 +25,7 @@ def _assessment_switch_keeps_the_typing(page) -> None:
     shown = next(t for t in tools if t.name in page.inner_text("h1"))
     other = next(t for t in tools if t != shown)
     first = list(shown.areas.all())
-    page.fill("#id_date", "2022-02-01")
+    fill_date(page, "id_date", dt.date(2022, 2, 1))
     page.fill(f"#id_area_{first[0].pk}", "2")
     page.fill(f"#id_area_{first[1].pk}", "4")
     page.get_by_role("button", name=f"Use the {other.name} instead").click()
@@ -55,7 +57,7 @@ def test_a_phone_without_javascript_keeps_what_was_typed(browser, live_server, u
         # the survey: the first carer, then the respondent changed and back, typing kept
         page.goto("/cases/R-FORM/survey/")
         page.fill("#id_answered_by", "Carer 1")
-        page.fill("#id_date", "2024-01-08")
+        fill_date(page, "id_date", dt.date(2024, 1, 8))
         page.check("input[name=staff][value=most]")
         page.click("button:has-text('Answers of the young person')")
         page.locator("h1", has_text="young person").wait_for()
@@ -70,7 +72,7 @@ def test_a_phone_without_javascript_keeps_what_was_typed(browser, live_server, u
         # the second carer, the same answers: recorded
         page.goto("/cases/R-FORM/survey/")
         page.fill("#id_answered_by", "Carer 2")
-        page.fill("#id_date", "2024-01-08")
+        fill_date(page, "id_date", dt.date(2024, 1, 8))
         page.check("input[name=staff][value=most]")
         page.click("button:has-text('Record the answers')")
         page.wait_for_url("**/cases/R-FORM/")
