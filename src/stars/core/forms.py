@@ -21,12 +21,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
-<<<<<<< HEAD
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-=======
 from django.http import HttpRequest, HttpResponse, QueryDict
->>>>>>> main
 from django.shortcuts import redirect, render
 
 from stars.core.errors import RuleError
@@ -288,13 +284,9 @@ def run_step(form: forms.Form, call: Callable[[], Any]) -> Any:
         return call()
     except RuleError as exc:
         for field, message in exc.problems:
-<<<<<<< HEAD
-            named = form.fields.get(field) if field else None
-            form.add_error(field if named else None, rule_sentence(named, message))
-=======
             shown = field in form.fields and not form.fields[field].widget.is_hidden
-            form.add_error(field if shown else None, message)
->>>>>>> main
+            named = form.fields[field] if shown else None
+            form.add_error(field if shown else None, rule_sentence(named, message))
         return FAILED
 
 
