@@ -105,3 +105,24 @@ def test_a_malformed_number_or_switch_setting_is_one_line_for_every_command(tmp_
     line = _one_error_line(_stars(production, "worker", "--batch"))
     expected = "STARS_SSL_REDIRECT='true': expected 1 (on) or 0 (off); refusing to start."
     assert line == f"error: {expected}"
+
+
+def test_the_data_directory_and_database_are_the_service_user_s_only(tmp_path):
+    # started with the usual umask (022), a command still leaves nothing another account on
+    # the machine can read: the database holds children's records
+    home = tmp_path / "stars-home"
+    drop = ("DATABASE_URL", "STARS_ENV", "STARS_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env["STARS_HOME"] = str(home)
+    done = subprocess.run(
+        [sys.executable, "-m", "stars.cli", "backup", str(tmp_path / "first.backup")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        preexec_fn=lambda: os.umask(0o022),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    made = [home, *home.rglob("*")]
+    assert {"stars.sqlite3", "tmp"} <= {p.name for p in made}
+    assert {str(p): p.stat().st_mode & 0o077 for p in made} == {str(p): 0 for p in made}

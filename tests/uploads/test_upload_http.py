@@ -199,3 +199,26 @@ def test_a_large_upload_is_written_under_stars_home_and_a_full_disk_there_keeps_
     assert Upload.objects.count() == 0
     assert set(uploads.glob("*/*")) == kept_before
     assert list(small_disk.iterdir()) == []  # no half-written file left on that disk
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_uploaded_files_are_readable_by_the_service_user_only(live_server, users, tracker_files):
+    # the files hold children's records: another account on the server must not read them
+    web = Http(live_server)
+    web.sign_in("provider_manager")
+    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
+    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
+    status, _, _ = web.request("POST", "/uploads/tracker/", body, headers)
+    assert status == 302
+    run_worker(batch=True, interval=0, verbosity=0)
+
+    folder = Path(settings.STARS_HOME) / "uploads" / str(Upload.objects.get().pk)
+    kept = [p for p in folder.rglob("*")]
+    assert {p.name for p in kept} >= {f["stored"] for f in Upload.objects.get().files}
+    assert _mode(folder) == 0o700
+    assert {p.name: _mode(p) for p in kept if p.is_file()} == {
+        p.name: 0o600 for p in kept if p.is_file()
+    }

@@ -26,6 +26,11 @@ from stars.core.system import os_user
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent
 STARS_HOME = Path(os.environ.get("STARS_HOME", Path.cwd() / "var")).resolve()
+# Every file and folder the service makes (the SQLite database, uploaded files, the outbox,
+# backups, exports written with --out) is its own user's only: they hold children's records,
+# and the usual umask (022) left them readable by every account on the machine. Set here, as
+# every process of the service (a command, the web server's workers, the job worker) starts.
+os.umask(0o077)
 
 
 def _data_directory(path: Path) -> None:
