@@ -100,6 +100,7 @@ def test_key_worker_records_and_manager_closes_early(page, users):
     page.fill("#id_new_start", "2022-04-20")
     page.click("main button:has-text('End the placement')")
     page.locator("[data-testid=periods]").wait_for()
+    page.wait_for_load_state()
     assert "Live" in page.inner_text("[data-testid=case-status]")
     assert page.locator("[data-testid=periods] tbody tr").count() == 2
     assert "Weeks sustained so far: 102" in page.inner_text("[data-testid=weeks-so-far]")

@@ -51,6 +51,7 @@ def test_provider_prepares_and_submits_a_claim_and_the_commissioner_approves_it(
     page.click("[data-testid=claims-table] a:has-text('April 2022')")
     assert axe_violations(page) == []
     page.click("a:has-text('Dispute a line')")
+    page.wait_for_load_state()
     assert page.inner_text("h1") == "Dispute a line"
     assert page.locator("input[type=radio][name=line]").count() == 1  # a radio a line
     assert not page.is_checked("#id_line_0")

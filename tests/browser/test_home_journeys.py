@@ -118,6 +118,7 @@ def test_a_claim_submitted_from_the_managers_home_reaches_the_commissioner(page,
     assert page_width(page) <= PHONE["width"]
     assert axe_violations(page) == []
     page.click("text=Claim for Nottinghamshire County Council")
+    page.wait_for_load_state()
     assert "Nottinghamshire County Council" in page.locator(
         "h1, .govuk-caption-l"
     ).all_inner_texts()[0] or (page.url.endswith("/finance/claims/nottinghamshire/2024-10/"))

@@ -57,6 +57,7 @@ def test_an_investor_sees_the_portfolio_of_both(page, two):
     sign_in(page, "funder", PASSWORD)
     page.goto("/finance/investor/")
     page.get_by_role("link", name="portfolio").click()
+    page.wait_for_load_state()
     rows = page.locator("[data-testid=portfolio] tbody th").all_inner_texts()
     # each programme by name, its provider and investor beneath (from its contract)
     assert [r.splitlines()[0] for r in rows] == ["STARS", "Step Down"]

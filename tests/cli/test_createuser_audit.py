@@ -41,3 +41,16 @@ def test_a_user_refused_at_the_command_line_leaves_no_audit_entry(users):
     )
     assert done.exit_code == 2
     assert AccessLog.objects.count() == before
+
+
+def test_the_council_is_named_as_the_contract_spells_its_code(users):
+    """Codes are read in any case: "--council DERBY" made a Derby user, and the command said
+    "(spoc, DERBY)", a council code the contract does not spell."""
+    done = CliRunner().invoke(
+        app,
+        ["createuser", "spoc-two", "--role", "spoc", "--council", "DERBY"]
+        + ["--password", "long-enough-Pass-1"],
+    )
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == "created spoc-two (spoc, derby)"
+    assert User.objects.get(username="spoc-two").council.code == "derby"

@@ -119,10 +119,24 @@ def test_the_data_directory_and_database_are_the_service_user_s_only(tmp_path):
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=600,  # it migrates a new database first: minutes on a busy machine
         preexec_fn=lambda: os.umask(0o022),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     made = [home, *home.rglob("*")]
     assert {"stars.sqlite3", "tmp"} <= {p.name for p in made}
     assert {str(p): p.stat().st_mode & 0o077 for p in made} == {str(p): 0 for p in made}
+
+
+def test_a_stars_env_that_is_neither_production_nor_development_refuses_to_start(tmp_path):
+    # "prod" ran as development: the development secret key, no secure cookies, and
+    # `stars demo`, which erases the database, no longer refused
+    for value in ("prod", "Production"):
+        done = _stars(
+            {"STARS_HOME": str(tmp_path), "STARS_ENV": value, "STARS_SECRET_KEY": "k" * 50},
+            "demo",
+        )
+        assert _one_error_line(done) == (
+            f"error: STARS_ENV={value!r}: expected production or development; refusing to start."
+        )
+    assert not (tmp_path / "stars.sqlite3").exists()  # nothing made, nothing erased

@@ -94,3 +94,33 @@ def test_the_error_summary_links_only_to_the_pages_own_date_field(
     field = next(iter(query))
     has_field = f'name="{field}"' in html.split('data-testid="date-problems"', 1)[1]
     assert bool(links) == has_field, (links, name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "args"), AS_OF_PAGES)
+def test_an_as_of_date_further_ahead_than_any_programme_is_refused(
+    client, users, referrals, name, args
+):
+    # the figures are worked out week by week up to the date: 9999-12-31 kept a server
+    # process busy until it was stopped, so a few such requests made the service unavailable
+    client.force_login(users["admin"])
+    response = client.get(reverse(name, args=args), {"as_of": "9999-12-31"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert _title(html).startswith("Error: ")
+    latest = long_date(
+        timezone.localdate().replace(year=timezone.localdate().year + 25, month=12, day=31)
+    )
+    assert f"Enter a date for &#x27;as at&#x27; no later than {latest}" in html
+    assert f"as at {long_date(timezone.localdate())} instead" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "args"), RANGE_PAGES)
+def test_a_to_date_further_ahead_than_any_programme_is_refused(
+    client, users, referrals, name, args
+):
+    client.force_login(users["admin"])
+    response = client.get(reverse(name, args=args), {"to": "9999-12-31"})
+    assert response.status_code == 400
+    assert "no later than" in response.content.decode()

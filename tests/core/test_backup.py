@@ -1,5 +1,7 @@
 """`stars backup` and `stars restore`: the round trip on SQLite and on PostgreSQL, each run
-as the command a person types, in processes of their own."""
+as the command a person types, in processes of their own. Each database starts as a copy of
+one migrated once for the run (empty, with every migration applied, as the commands' own
+set-up leaves a new one)."""
 
 from __future__ import annotations
 
@@ -81,24 +83,43 @@ def _round_trip(tmp_path: Path, source: dict[str, str], target: dict[str, str]) 
     assert _counts(target)["partnership.user"] == 2
 
 
-def test_round_trip_on_sqlite(tmp_path):
-    _round_trip(tmp_path, _env(tmp_path / "a", None), _env(tmp_path / "b", None))
+def test_round_trip_on_sqlite(tmp_path, migrated_home):
+    source, target = migrated_home(tmp_path / "a"), migrated_home(tmp_path / "b")
+    _round_trip(tmp_path, _env(source, None), _env(target, None))
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", sql], check=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def migrated_pg(tmp_path_factory):
+    """A PostgreSQL database migrated once by a command's set-up, the template of the rest."""
+    name = f"stars_bkt_{uuid.uuid4().hex[:10]}"
+    _psql(f"CREATE DATABASE {name}")
+    try:
+        env = _env(tmp_path_factory.mktemp("pg-template"), f"{PG}/{name}")
+        done = subprocess.run(
+            [sys.executable, "-c", "from stars.cli.console import setup; setup()"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert done.returncode == 0, done.stderr
+        yield name
+    finally:
+        _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
-def two_pg_databases():
+def two_pg_databases(migrated_pg):
     names = [f"stars_bk_{uuid.uuid4().hex[:10]}" for _ in range(2)]
     for name in names:
-        subprocess.run(
-            ["psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True, timeout=60
-        )
+        _psql(f"CREATE DATABASE {name} TEMPLATE {migrated_pg}")
     yield [f"{PG}/{name}" for name in names]
     for name in names:
-        subprocess.run(
-            ["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
-            check=True,
-            timeout=60,
-        )
+        _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def test_round_trip_on_postgresql(tmp_path, two_pg_databases):
@@ -106,8 +127,8 @@ def test_round_trip_on_postgresql(tmp_path, two_pg_databases):
     _round_trip(tmp_path, _env(tmp_path / "a", a), _env(tmp_path / "b", b))
 
 
-def test_a_backup_of_the_other_kind_or_not_a_backup_is_refused(tmp_path):
-    env = _env(tmp_path / "a", None)
+def test_a_backup_of_the_other_kind_or_not_a_backup_is_refused(tmp_path, migrated_home):
+    env = _env(migrated_home(tmp_path / "a"), None)
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"hello")
     done = _stars(env, "restore", str(junk))
@@ -122,8 +143,8 @@ def test_a_backup_of_the_other_kind_or_not_a_backup_is_refused(tmp_path):
     assert done.returncode == 2 and "no such directory" in done.stderr
 
 
-def test_a_backup_is_readable_by_the_service_s_user_only(tmp_path):
-    env = _env(tmp_path / "a", None)
+def test_a_backup_is_readable_by_the_service_s_user_only(tmp_path, migrated_home):
+    env = _env(migrated_home(tmp_path / "a"), None)
     file = tmp_path / "stars.backup"
     done = _stars(env, "backup", str(file))
     assert done.returncode == 0, done.stderr

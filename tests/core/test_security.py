@@ -153,16 +153,17 @@ def test_production_refuses_to_start_without_its_keys_in_one_line(tmp_path, comm
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_deploy_checks_are_clean_in_production(tmp_path):
+def test_deploy_checks_are_clean_in_production(tmp_path, migrated_home):
+    home = migrated_home(tmp_path)
     result = _run(
         {
             "STARS_ENV": "production",
-            "STARS_HOME": str(tmp_path),
+            "STARS_HOME": str(home),
             "STARS_SECRET_KEY": "x" * 20
             + "-a-very-long-random-production-secret-key-value-0123456789",
             "STARS_PSEUDONYM_KEY": "a-long-random-pseudonym-key-0123456789",
             "STARS_ALLOWED_HOSTS": "stars.example.org",
-            "DATABASE_URL": f"sqlite:///{tmp_path}/prod.sqlite3",
+            "DATABASE_URL": f"sqlite:///{home}/stars.sqlite3",
         },
         "check",
     )

@@ -1,7 +1,8 @@
 """The app as `make demo` serves it: `stars serve` (gunicorn), over real HTTP.
 
 One server for the module, started the way a newcomer starts it (no STARS_DEBUG, SQLite in a
-fresh STARS_HOME), so these tests see the settings a demo really runs with.
+fresh STARS_HOME, its empty database already migrated), so these tests see the settings a
+demo really runs with.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ def _env(home) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    home = tmp_path_factory.mktemp("served")
+def served(tmp_path_factory, migrated_home):
+    home = migrated_home(tmp_path_factory.mktemp("served"))
     env = _env(home)
     cli = [sys.executable, "-m", "stars.cli"]
     subprocess.run(
@@ -51,7 +52,7 @@ def served(tmp_path_factory):
     server = subprocess.Popen(
         [*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # generous: the machine may be busy
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -63,7 +64,7 @@ def served(tmp_path_factory):
         pytest.fail("stars serve did not start: " + (home / "serve.log").read_text())
     yield port
     server.terminate()
-    server.wait(timeout=10)
+    server.wait(timeout=60)  # gunicorn stops its workers first: seconds on a busy machine
     log.close()
 
 

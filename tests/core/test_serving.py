@@ -206,8 +206,10 @@ def _stop(proc) -> None:
     proc.wait(timeout=60)
 
 
-def test_stars_serve_is_gunicorn_with_a_worker_and_json_logs_when_asked(tmp_path):
-    proc, port = _start(tmp_path, "--workers", "2", env_extra={"STARS_LOG_FORMAT": "json"})
+def test_stars_serve_is_gunicorn_with_a_worker_and_json_logs_when_asked(tmp_path, migrated_home):
+    proc, port = _start(
+        migrated_home(tmp_path), "--workers", "2", env_extra={"STARS_LOG_FORMAT": "json"}
+    )
     try:
         health = _wait_healthy(proc, port, tmp_path)
         assert health["jobs"]["workers"] >= 1 and health["database"]["vendor"] == "sqlite"
@@ -233,11 +235,13 @@ def test_stars_serve_is_gunicorn_with_a_worker_and_json_logs_when_asked(tmp_path
     assert any("Booting worker" in e.get("message", "") for e in booted)
 
 
-def test_the_threaded_server_keeps_a_connection_open_through_a_user_s_pause(tmp_path):
+def test_the_threaded_server_keeps_a_connection_open_through_a_user_s_pause(
+    tmp_path, migrated_home
+):
     """A user pauses seconds between pages; the connection their browser (or a proxy) keeps
     must still answer the next request: gunicorn's default keep-alive (2 s) closed it, and
     under load a request sent as it closed got no answer (benchmarks/README.md, load test)."""
-    proc, port = _start(tmp_path, "--workers", "1", "--threads", "2", "--no-worker")
+    proc, port = _start(migrated_home(tmp_path), "--workers", "1", "--threads", "2", "--no-worker")
     try:
         _wait_healthy(proc, port, tmp_path, want=503)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -256,9 +260,13 @@ def test_the_threaded_server_keeps_a_connection_open_through_a_user_s_pause(tmp_
 
 
 @pytest.mark.parametrize("threads", ["1", "2"])
-def test_a_request_line_or_headers_over_gunicorn_s_limits_are_answered_in_json(tmp_path, threads):
+def test_a_request_line_or_headers_over_gunicorn_s_limits_are_answered_in_json(
+    tmp_path, migrated_home, threads
+):
     """gunicorn refuses them before the app sees them; its own answer was an HTML page."""
-    proc, port = _start(tmp_path, "--workers", "1", "--threads", threads, "--no-worker")
+    proc, port = _start(
+        migrated_home(tmp_path), "--workers", "1", "--threads", threads, "--no-worker"
+    )
     try:
         _wait_healthy(proc, port, tmp_path, want=503)
         for path, headers, status in [
@@ -280,8 +288,8 @@ def test_a_request_line_or_headers_over_gunicorn_s_limits_are_answered_in_json(t
         _stop(proc)
 
 
-def test_stars_serve_dev_is_the_reloading_development_server(tmp_path):
-    proc, port = _start(tmp_path, "--dev", "--no-worker")
+def test_stars_serve_dev_is_the_reloading_development_server(tmp_path, migrated_home):
+    proc, port = _start(migrated_home(tmp_path), "--dev", "--no-worker")
     try:
         health = _wait_healthy(proc, port, tmp_path, want=503)
         assert health["jobs"]["ok"] is False  # --no-worker: nothing runs the jobs
@@ -447,8 +455,10 @@ def _nginx_conf(tmp_path: Path, port: int, upstream: int) -> Path:
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed (Debian: apt-get install nginx)")
-def test_nginx_with_the_example_answers_json_under_api_and_its_own_pages_elsewhere(tmp_path):
-    stars, upstream = _start(tmp_path, "--workers", "1", "--no-worker")
+def test_nginx_with_the_example_answers_json_under_api_and_its_own_pages_elsewhere(
+    tmp_path, migrated_home
+):
+    stars, upstream = _start(migrated_home(tmp_path), "--workers", "1", "--no-worker")
     port = _free_port()
     conf = _nginx_conf(tmp_path, port, upstream)
     checked = subprocess.run(

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from stars.domain.contract.parsing import ContractError, parse_contract
 from stars.domain.contract.terms import OutcomeFund
 from stars.domain.evaluation.report import evaluation_report
-from stars.domain.outcomes.engine import outcome_payments_as_of
+from stars.domain.outcomes.engine import money_by_group, outcome_payments_as_of, referral_figures
 from stars.domain.outcomes.explanation import explain_referral
 from stars.domain.outcomes.frames import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
 
@@ -273,3 +273,64 @@ def test_there_is_a_worked_example_for_every_design():
     for example in (ROOT / "contracts" / "examples").glob("*.toml"):
         used |= {c.payment_design for c in parse_contract(example.read_text("utf-8")).cohorts}
     assert used == set(PAYMENT_DESIGNS)
+
+
+def test_runs_are_told_in_dates_and_lengths_as_people_write_them():
+    """A key worker read "Run 2020-01-06 to 2020-02-01: 3 weeks 5 days" and "15 weeks 1
+    days": the run's last day was the day after it, in another form of date."""
+    why = both(referral(), periods((0, 8), (10, 10 + 106)), D(2022, 1, 1))
+    details = {label: (value, rule) for label, value, rule in why.outcome.details}
+    assert details["Run from 6 January 2020 to 13 January 2020, both days counted"][0] == (
+        "1 week 1 day"
+    )
+    assert details["Run from 16 January 2020 to 30 April 2020, both days counted"][0] == (
+        "15 weeks 1 day"
+    )
+    assert details["Milestone six_months"] == (
+        "not earned",
+        "needs a run of 26 continuous weeks; the longest so far is 15 weeks 1 day",
+    )
+
+
+def test_a_councils_report_takes_its_part_of_a_capped_fund_not_the_whole_cap():
+    """A council's report (its board card) applied a fund's programme cap to the council
+    alone: with the fund capped for the programme, it said the fund met the council's full
+    share, more than the money page's split of the capped total."""
+    refs, pers = [], []
+    for i in range(24):  # £30,000 each: northshire 16 (£480,000), southby 8 (£240,000)
+        council = "northshire" if i < 16 else "southby"
+        refs.append(referral() | {"referral_id": f"R{i}", "local_authority": council})
+        pers += [p | {"referral_id": f"R{i}"} for p in periods((0, 420))]
+    as_of = D(2022, 1, 1)
+    programme = money_by_group(
+        TERMS,
+        referral_figures(
+            TERMS,
+            pl.DataFrame(refs, schema=REFERRAL_SCHEMA),
+            pl.DataFrame(pers, schema=PERIOD_SCHEMA),
+            as_of,
+        ),
+    )
+    # the programme's: 11% of £720,000 is £79,200, capped at £60,000; 5% uncapped
+    assert report_of(refs, pers, as_of)["finance"]["outcome_funds"] == {
+        "Social Outcomes Fund": Decimal("60000"),
+        "Regional Partnership Fund": Decimal("36000.00"),
+    }
+    southby = [r for r in refs if r["local_authority"] == "southby"]
+    fin = evaluation_report(
+        TERMS,
+        pl.DataFrame(schema=ENQUIRY_SCHEMA),
+        pl.DataFrame(southby, schema=REFERRAL_SCHEMA),
+        pl.DataFrame(
+            [p for p in pers if p["referral_id"] in {r["referral_id"] for r in southby}],
+            schema=PERIOD_SCHEMA,
+        ),
+        as_of,
+        programme=programme,
+    )["finance"]
+    # southby earned a third of the outcome payments: a third of the capped £60,000
+    assert fin["outcome_funds"] == {
+        "Social Outcomes Fund": Decimal("20000"),
+        "Regional Partnership Fund": Decimal("12000.00"),
+    }
+    assert fin["council_cost"] == Decimal("240000") - Decimal("32000")

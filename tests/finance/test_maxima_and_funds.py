@@ -5,6 +5,7 @@ shares claim by claim until their caps; the money page shows the headroom."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -178,6 +179,9 @@ def test_the_money_page_shows_the_headroom(money_referrals, derby, users):
     assert "£200.00" in page  # 1,000 − 800
     assert "£100.00" in page  # Derby: 900 − 800
     assert "no maximum of its own" in page  # Nottingham
+    # it said a claim passing a maximum "is refused": a claim pays up to the headroom
+    rule = re.search(r'data-testid="headroom-rule">([^<]*)<', page).group(1)
+    assert "refused" not in rule and "up to the headroom" in rule and "not payable" in rule
 
 
 @pytest.mark.django_db

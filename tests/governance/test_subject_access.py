@@ -69,3 +69,29 @@ def test_an_unknown_reference_is_an_error_on_the_field(client, held, users):
     assert "No child has the reference C-NOPE" in response.content.decode()
     client.force_login(users["provider_manager"])
     assert client.get(reverse("governance_subject_access")).status_code == 403
+
+
+def test_the_council_s_returns_are_searched_as_the_import_reads_them(client, held, users):
+    # headings in lower case after a byte-order mark, a padded cell, a blank line: the
+    # import takes such a file, so the child's rows in it belong in the response
+    r = Referral.objects.get(referral_id="R-DER")
+    SufficiencyReturn.objects.create(
+        council=r.council,
+        collection_year=2023,
+        kind="episodes",
+        file_name="episodes.csv",
+        text="\ufeffchild,decom,rne\r\n X1 ,01/05/2022,S\r\nX2,02/05/2022,S\r\n\r\n"
+        "X1,03/06/2022,P\r\n",
+        rows=3,
+        sha256="0" * 64,
+    )
+    ChildLink.objects.create(referral=r, council_child_id="X1")
+    client.force_login(users["admin"])
+
+    files = _zip(client.post(reverse("governance_subject_access"), {"child_ref": "C-R-DER"}))
+    rows = json.loads(files["json"])["documents"]["SSDA903 rows"]
+    assert [(d["file"], d["line"], d["row"]["DECOM"]) for d in rows] == [
+        ("episodes.csv", 2, "01/05/2022"),
+        ("episodes.csv", 5, "03/06/2022"),
+    ]
+    assert {d["row"]["CHILD"] for d in rows} == {"X1"}

@@ -98,14 +98,13 @@ def test_serve_runs_a_worker_on_the_embedded_default_only(monkeypatch):
     assert embedded_worker_default() is False
 
 
-def test_a_worker_process_runs_a_job_enqueued_by_another_process(tmp_path):
+def test_a_worker_process_runs_a_job_enqueued_by_another_process(tmp_path, migrated_home):
     """Two processes share only the database, as `stars serve` and its worker do."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["STARS_HOME"] = str(tmp_path)
+    env["STARS_HOME"] = str(migrated_home(tmp_path))
     enqueue = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='stars.core.settings';"
-        "django.setup(); from django.core.management import call_command;"
-        "call_command('migrate', verbosity=0); from tests.jobs.tasks import add;"
+        "django.setup(); from tests.jobs.tasks import add;"
         "print(add.enqueue(4, 5).id)"
     )
     job = subprocess.run(
@@ -131,9 +130,9 @@ def test_a_worker_process_runs_a_job_enqueued_by_another_process(tmp_path):
     assert got.stdout.strip() == "9", got.stderr
 
 
-def test_stars_serve_starts_a_worker_and_stops_it_with_itself(tmp_path):
+def test_stars_serve_starts_a_worker_and_stops_it_with_itself(tmp_path, migrated_home):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "STARS_ENV")}
-    env["STARS_HOME"] = str(tmp_path)
+    env["STARS_HOME"] = str(migrated_home(tmp_path))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -10,9 +10,11 @@ import time_machine
 from django.urls import reverse
 
 from stars.partnership.models import Council
+from stars.partnership.services import contract_load
 from stars.referrals import services
 from stars.referrals.models import Enquiry, Referral
 from stars.referrals.services import PipelineError
+from tests.conftest import CONTRACT
 
 D = dt.date
 
@@ -420,3 +422,47 @@ def test_a_backdated_step_counts_as_activity_on_the_day_it_is_recorded(contract,
     # ten working days after the last work recorded, and no step since: stuck, as before
     (item,) = worklist(users["spoc"], D(2023, 4, 6))
     assert item.stuck
+
+
+def test_guaranteed_funding_is_refused_for_a_referral_accepted_before_it_began(
+    client, contract, users
+):
+    # DN2's guaranteed funding began on 2021-04-01 ([guaranteed_funding] from): the tracker
+    # import refuses a guaranteed referral dated before it, so the page must not make one
+    e = record(on=D(2021, 2, 1))
+    services.enquiry_decide(enquiry=e, decision="progressed", on=D(2021, 2, 20))
+    services.guaranteed_funding_approve(enquiry=e, by=users["commissioner"], on=D(2021, 2, 22))
+    with pytest.raises(PipelineError) as err:
+        services.referral_accept(enquiry=e, on=D(2021, 3, 31), funding="guaranteed")
+    assert err.value.field == "funding"
+    assert "starts on 1 April 2021" in err.value.message
+    client.force_login(users["provider_manager"])
+    url = reverse("enquiry_accept", args=[e.enquiry_id])
+    form = {"referral_date": "2021-03-31", "cohort": "B", "funding": "guaranteed"}
+    html = client.post(url, form).content.decode()
+    assert "guaranteed funding starts on 1 April 2021" in html and 'href="#id_funding' in html
+    assert Referral.objects.count() == 0
+    response = client.post(url, {**form, "referral_date": "2021-04-01"})
+    assert response.status_code == 302
+    r = Referral.objects.get()
+    assert (r.funding, r.referral_date) == ("guaranteed", D(2021, 4, 1))
+
+
+def test_the_enquiry_page_says_why_no_consent_call_is_needed(client, contract, users):
+    """A contract without consent calls said every enquiry was "before the contract's
+    consent-call start", a date it does not have."""
+    client.force_login(users["spoc"])
+    before, after = record(on=D(2022, 10, 3)), record(on=D(2022, 11, 1), dob=D(2010, 7, 1))
+
+    def consent_row(e):
+        html = client.get(reverse("enquiry_detail", args=[e.enquiry_id])).content.decode()
+        return re.search(r"Consent call</dt><dd[^>]*>([^<]*)", html).group(1).strip()
+
+    assert consent_row(before) == (
+        "Not required (enquiry before the contract's consent calls began on 1 November 2022)."
+    )
+    assert consent_row(after) == "Required."
+    without = CONTRACT.read_text().replace("consent_call_start = 2022-11-01\n", "")
+    assert without != CONTRACT.read_text()
+    contract_load(text=without, source="dn2-stars.toml")
+    assert consent_row(after) == "Not required by this contract."

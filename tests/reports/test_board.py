@@ -18,11 +18,11 @@ from stars.domain.money import funds_named
 from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL
 from stars.partnership.selectors import contract_current
 from stars.reports.card import (
-    MONEY_KEYS,
     card_context,
     card_html,
     card_pdf,
     card_xlsx,
+    money_labels,
 )
 from stars.reports.evaluation import evaluation_for
 
@@ -215,9 +215,13 @@ def test_the_card_names_the_contracts_outcome_funds():
     assert funds_named([f.name for f in parse_contract(dn2).funds]) == "Life Chances Fund"
     assert funds_named([f.name for f in parse_contract(stepdown).funds]) == "Social Outcomes Fund"
     assert funds_named([f.name for f in parse_contract(two).funds]) == "outcome funds"
-    labels = [label.format(funds="Social Outcomes Fund") for _, label in MONEY_KEYS]
+    labels = money_labels(parse_contract(stepdown)).values()
     assert "Social Outcomes Fund share" in labels
     assert "Council cost after the Social Outcomes Fund" in labels
+    # several: the row began in lower case, "outcome funds share"
+    labels = money_labels(parse_contract(two)).values()
+    assert "Outcome funds' share" in labels
+    assert "Council cost after the outcome funds" in labels
 
 
 def _rows(context, key):

@@ -40,6 +40,7 @@ from stars.core.backups import backup as backup_database
 from stars.core.backups import restore as restore_database
 from stars.core.serving import run_gunicorn
 from stars.jobs.worker import run_worker
+from stars.partnership.models import User
 from stars.partnership.selectors import contract_or_none
 from stars.partnership.services import UserError, user_create
 from stars.referrals.models import Referral
@@ -190,7 +191,8 @@ def createuser(
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        validate_password(password)
+        # judged beside the user name too: a password like the name is refused
+        validate_password(password, User(username=username))
         user = user_create(
             username=username,
             role=role,
@@ -203,7 +205,8 @@ def createuser(
         fail("password: " + " ".join(exc.messages))
     except UserError as exc:
         fail(str(exc))
-    out.print(f"created {user.username} ({user.role}{', ' + council if council else ''})")
+    where = f", {user.council.code}" if user.council else ""  # as the contract spells it
+    out.print(f"created {user.username} ({user.role}{where})")
 
 
 def check() -> None:

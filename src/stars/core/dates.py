@@ -31,6 +31,7 @@ class DateProblem:
     instead: dt.date | None  # the date the page uses in its place (None: no date)
     target: str = ""  # the id of the page's input for this date ("": the page has none)
     coarse: str = ""  # a real date, but not a whole quarter's: the bound it is (disclosure)
+    latest: dt.date | None = None  # a real date, but after the latest a page takes: that one
 
     @property
     def message(self) -> str:
@@ -40,6 +41,11 @@ class DateProblem:
             shown = f"The page shows the figures as at {long_date(self.instead)} instead"
         else:
             shown = f"The page shows '{self.label}' {long_date(self.instead)} instead"
+        if self.latest:
+            return (
+                f"Enter a date for '{self.label}' no later than {long_date(self.latest)} "
+                f"('{self.typed}' is further ahead than any programme's figures). {shown}."
+            )
         if self.coarse:
             return (
                 f"Choose '{self.label}' from the list: it must be {BOUND_RULES[self.coarse]}, "
@@ -50,6 +56,18 @@ class DateProblem:
             f"Enter a real date for '{self.label}', for example 2024-03-31 "
             f"('{self.typed}' is not a date). {shown}."
         )
+
+
+#: How far ahead of today a date in a page's address may be. The figures are worked out
+#: week by week up to the date: ``?as_of=9999-12-31`` kept a server process busy until it
+#: was stopped, two minutes on, and a few such requests left the service unable to answer.
+#: No contract runs this long.
+YEARS_AHEAD = 25
+
+
+def latest_date(today: dt.date) -> dt.date:
+    """The latest date a page's address may name (:data:`YEARS_AHEAD`)."""
+    return dt.date(today.year + YEARS_AHEAD, 12, 31)
 
 
 def date_problems(request: HttpRequest) -> list[DateProblem]:
@@ -100,6 +118,12 @@ def address_date(
     day = parse_date(typed)
     if typed and day is None:
         date_problems(request).append(DateProblem(name, label, typed, default, target))
+    latest = latest_date(timezone.localdate())
+    if day is not None and day > latest:
+        date_problems(request).append(
+            DateProblem(name, label, typed, default, target, latest=latest)
+        )
+        return default
     if day is not None and bound and dates_coarse(request):
         coarse = coarse_date(day, bound, timezone.localdate())
         if coarse != day:

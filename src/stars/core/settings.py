@@ -82,7 +82,13 @@ def _on_off(name: str, default: bool) -> bool:
     return raw == "1"
 
 
-STARS_ENV = os.environ.get("STARS_ENV", "development")
+STARS_ENV = os.environ.get("STARS_ENV", "").strip() or "development"
+if STARS_ENV not in ("production", "development"):
+    # "prod" or "Production" ran as development: the development secret key, no secure
+    # cookies, and `stars demo` (which erases the database) no longer refused
+    raise ImproperlyConfigured(
+        f"STARS_ENV={STARS_ENV!r}: expected production or development; refusing to start."
+    )
 PRODUCTION = STARS_ENV == "production"
 
 SECRET_KEY = os.environ.get("STARS_SECRET_KEY", "")

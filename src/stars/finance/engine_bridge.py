@@ -58,9 +58,10 @@ def programme_money_for(
     contract: Contract, scope: Scope | None, as_of: dt.date
 ) -> dict[tuple[str, str], Money] | None:
     """The whole programme's money per (council, cohort) as of a date, earned, when a report
-    of ``scope`` covers part of it and the contract sets a maximum outcome payment: the
-    contract's counts every council's outcome payments (``payable_money``). None otherwise."""
-    if scope is None or not contract.has_maxima:
+    of ``scope`` covers part of it and the contract sets a maximum outcome payment or caps
+    an outcome fund: each counts every council's outcome payments (``payable_money``, the
+    report's fund contributions). None otherwise."""
+    if scope is None or not (contract.has_maxima or any(f.cap is not None for f in contract.funds)):
         return None
     if scope.programme_wide and not scope.own_caseload_only:
         return None

@@ -11,7 +11,6 @@ named in them are listed for redaction (``stars.domain.governance.subject_access
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -38,6 +37,7 @@ from stars.cases.models import (
 from stars.core.documents import pdf
 from stars.core.models import AccessLog, AccessLogRecord
 from stars.domain.governance.subject_access import ThirdParty, third_parties
+from stars.domain.sufficiency.ssda903 import child_rows
 from stars.finance.models import ClaimLine
 from stars.governance.records import CASE_PARTS
 from stars.referrals.models import (
@@ -112,18 +112,18 @@ def _history(model: type[Model], pks: list[int]) -> list[dict[str, Any]]:
 
 
 def _ssda903_rows(links: list[ChildLink]) -> list[dict[str, Any]]:
-    """Rows of the council's SSDA903 files about the child (by the council's identifier)."""
+    """Rows of the council's SSDA903 files about the child (by the council's identifier),
+    found as the import reads the files (a heading in lower case, a byte-order mark)."""
     found = []
     for link in links:
         council = link.referral.council
         for f in SufficiencyReturn.objects.filter(council=council).order_by(
             "collection_year", "kind"
         ):
-            for number, row in enumerate(csv.DictReader(io.StringIO(f.text)), start=2):
-                if row.get("CHILD") == link.council_child_id:
-                    found.append(
-                        {"file": f.file_name, "year": f.collection_year, "line": number, "row": row}
-                    )
+            for number, row in child_rows(f.text, link.council_child_id):
+                found.append(
+                    {"file": f.file_name, "year": f.collection_year, "line": number, "row": row}
+                )
     return found
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from stars.core.audit import record_access
@@ -137,8 +138,12 @@ def user_create(
             )
     if role in COUNCIL_ROLES and council_obj is None:
         raise UserError(None, f"the {role} role needs --council")
-    if User.objects.filter(username=username).exists():
-        raise UserError(None, f"a user called {username!r} already exists")
+    taken = User.objects.filter(username__iexact=username).values_list("username", flat=True)
+    if taken:
+        # told apart by case alone, "Admin" and "admin" would read as one person in the
+        # audit and the access review
+        same = "" if taken[0] == username else " (user names differing in case only are one)"
+        raise UserError("username", f"a user called {taken[0]!r} already exists{same}")
     user = User(
         username=username,
         role=role,
@@ -149,7 +154,11 @@ def user_create(
         is_superuser=role == Role.ADMIN,
     )
     user.set_password(password)
-    user.full_clean(exclude=["password"])
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise UserError(field, " ".join(messages)) from exc
     if actor:
         user._change_reason = f"created by {actor}"  # type: ignore[attr-defined]
     user.save()

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from stars.core.errors import RuleError, check_happened
 from stars.core.roles import Role
+from stars.domain.calendar import long_date
 from stars.domain.pipeline import (
     PROFILE_FIELDS,
     activity_after,
@@ -240,6 +241,13 @@ def referral_accept(
         raise PipelineError("funding", "choose outcomes (SIB) or guaranteed funding")
     if funding == Funding.GUARANTEED and enquiry.gf_approved_by_id is None:
         raise PipelineError("funding", "guaranteed funding needs the commissioner's approval first")
+    gf = contract.guaranteed_funding
+    if funding == Funding.GUARANTEED and gf.start is not None and not gf.available_on(on):
+        raise PipelineError(
+            "funding",
+            f"guaranteed funding starts on {long_date(gf.start)}: choose outcomes (SIB) for a "
+            "referral accepted before then",
+        )
     target_cohort = contract.canonical_cohort(cohort or enquiry.cohort)
     if target_cohort is None:
         raise PipelineError("cohort", f"choose one of {', '.join(contract.cohort_codes)}")

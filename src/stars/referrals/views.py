@@ -388,6 +388,7 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
             ),
             "next": next_step(state),
             "consent_required": state.consent_required,
+            "consent_call_start": contract.consent_call_start,
             "calls": enquiry.consent_calls.all(),
             "matches": enquiry.matches.all(),
             "profile": getattr(enquiry, "profile", None),

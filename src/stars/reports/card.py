@@ -47,9 +47,18 @@ MONEY_KEYS = [
     ("cashable_savings", "Cashable savings"),
     ("cost_avoidance", "Cost avoidance"),
     ("net_cash_saving", "Net cash saving"),
-    ("lcf_contribution", "{funds} share"),
+    ("lcf_contribution", "{funds_share}"),
     ("council_cost", "Council cost after the {funds}"),
 ]
+
+
+def money_labels(contract: Any) -> dict[str, str]:
+    """The money rows' labels, naming the contract's outcome funds: "Life Chances Fund
+    share" for one fund, "Outcome funds' share" for several."""
+    names = [f.name for f in contract.funds]
+    funds = funds_named(names)
+    share = f"{funds} share" if len(names) == 1 else "Outcome funds' share"
+    return {k: label.format(funds=funds, funds_share=share) for k, label in MONEY_KEYS}
 
 
 def _change(now: int | Decimal, before: int | Decimal, money: bool = False) -> str:
@@ -320,19 +329,19 @@ def _money_section(
     councils: tuple[str, ...],
     since: str,
 ) -> Section:
-    funds = funds_named([f.name for f in contract.funds])
+    labels = money_labels(contract)
     # outcome payments are what the contract pays; what was earned above a maximum outcome
     # payment is a line of its own when any was (now or the quarter before)
     above = ABOVE_MAXIMUM in now["finance"] or ABOVE_MAXIMUM in before["finance"]
     keys = [
-        (k, "Outcome payments payable" if above and k == "outcome_payments" else label)
-        for k, label in MONEY_KEYS
+        (k, "Outcome payments payable" if above and k == "outcome_payments" else labels[k])
+        for k, _ in MONEY_KEYS
     ]
     if above:
         keys.insert(1, (ABOVE_MAXIMUM, ABOVE_MAXIMUM_LABEL))
     rows = [
         [
-            label.format(funds=funds),
+            label,
             _money(now, k),
             _money(now, k) - _money(before, k),
         ]

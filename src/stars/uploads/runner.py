@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -101,8 +102,17 @@ def _unpack(upload: Upload) -> Path:
                 continue
             unpacked[year, file] = m.filename
             (target / year).mkdir(exist_ok=True)
-            with archive.open(m) as src, (target / year / file).open("wb") as dst:
-                shutil.copyfileobj(src, dst)
+            try:
+                with archive.open(m) as src, (target / year / file).open("wb") as dst:
+                    shutil.copyfileobj(src, dst)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                # a file cut short or changed after it was zipped: say which, not only
+                # "could not be processed (BadZipFile)"
+                raise ReturnsRejected(
+                    f"{name}: {m.filename} is damaged in the archive ({exc}); zip the "
+                    "returns again; nothing was imported",
+                    [],
+                ) from exc
         if problems:
             what = [
                 *(["files that are not returns"] if len(problems) > twice else []),

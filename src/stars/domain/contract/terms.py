@@ -120,6 +120,10 @@ class GuaranteedFunding:
         """What a guaranteed-funding referral earns once it has started."""
         return self.weekly_fee * self.minimum_weeks
 
+    def available_on(self, referral_date: dt.date) -> bool:
+        """Can a referral dated ``referral_date`` be a guaranteed-funding one?"""
+        return self.start is None or referral_date >= self.start
+
 
 @dataclass(frozen=True)
 class Investment:

@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from stars.domain.contract.terms import Contract
-from stars.domain.money import ZERO, Money, rate4, to_json_ready
+from stars.domain.money import ZERO, Money, capped_split, rate4, to_json_ready
 from stars.domain.outcomes.claims import payable_money
 from stars.domain.outcomes.designs.registry import design_for
 from stars.domain.outcomes.engine import WEEKS, money_of_group, referral_figures, unit_columns
@@ -224,7 +224,7 @@ def evaluation_report(
     above = any(m.above_maximum for m in money.values())
     # the outcome funds pay their shares of all outcome payments, each up to its cap
     total = _sum(money, lambda k: True)
-    funds = contract.fund_contributions(total.outcome_payments)
+    funds = _fund_contributions(contract, money, programme)
     grand = replace(total, fund_contributions=sum(funds.values(), ZERO))
 
     return {
@@ -278,6 +278,35 @@ def evaluation_report(
             "outcome_funds": funds,
         },
     }
+
+
+def _fund_contributions(
+    contract: Contract,
+    money: dict[tuple[str, str], Money],
+    programme: Mapping[tuple[str, str], Money] | None,
+) -> dict[str, Decimal]:
+    """What each outcome fund meets of the outcome payments in ``money`` (payable).
+
+    Of the whole programme: its share, up to its cap. Of a part (``programme`` given: a
+    council's records), a capped fund's programme total is split between every council in
+    proportion to their outcome payments, to the penny (``capped_split``, as the money page
+    splits it), and the part takes its councils' shares, each in proportion to what it holds
+    of that council's outcome payments: a fund's cap counts every council, not each alone."""
+    mine = _sum(money, lambda k: True).outcome_payments
+    if programme is None or all(f.cap is None for f in contract.funds):
+        return contract.fund_contributions(mine)
+    whole = payable_money(contract, programme)
+    councils = list(contract.council_codes)
+    theirs = [_sum(whole, lambda k, c=c: k[0] == c).outcome_payments for c in councils]
+    held = [_sum(money, lambda k, c=c: k[0] == c).outcome_payments for c in councils]
+    out: dict[str, Decimal] = {}
+    for f in contract.funds:
+        parts = capped_split(f.contribution(sum(theirs, ZERO)), [f.share * o for o in theirs])
+        out[f.name] = sum(
+            (p if h == o else p * h / o for p, h, o in zip(parts, held, theirs, strict=True) if o),
+            ZERO,
+        )
+    return out
 
 
 def money_of_section(finance: Mapping[str, Any]) -> Money:

@@ -310,6 +310,18 @@ def _read(text: str | bytes, separator: str = ",") -> pl.DataFrame:
     return frame
 
 
+def child_rows(text: str, child: str) -> list[tuple[int, dict[str, str | None]]]:
+    """The rows of a return's file about one child (its ``CHILD``), each with the line it is
+    on, read as the import reads the file: headings in any case, a byte-order mark, padded
+    cells, blank lines, lines ended by CR alone, and columns separated as its heading row
+    shows (``separator_of``)."""
+    frame = _read(text, separator_of(text))
+    if "CHILD" not in frame.columns:
+        return []
+    rows = frame.filter(pl.col("CHILD") == child.strip()).to_dicts()
+    return [(int(row.pop("LINE")), row) for row in rows]
+
+
 def _record_lines(data: bytes, records: int, separator: str = ",") -> pl.Series | None:
     """The physical line each row starts on (``LINE``) when a quoted cell holds a line break,
     so that rows after it are not named a line too early; None when no cell does (row k is

@@ -360,11 +360,11 @@ class RowChecker:
                 f"{day} is before the programme start {self.contract.start}; "
                 "expected on or after it",
             )
-        gf_from = self.contract.guaranteed_funding.start
-        if funding == "guaranteed" and day and gf_from and day < gf_from:
+        gf = self.contract.guaranteed_funding
+        if funding == "guaranteed" and day and not gf.available_on(day):
             rec.error(
                 "funding",
-                f"is guaranteed, but guaranteed funding starts on {gf_from} ([guaranteed_funding] "
+                f"is guaranteed, but guaranteed funding starts on {gf.start} ([guaranteed_funding] "
                 f"from) and the referral date is {day}; expected sib",
             )
         reason: str | None = None

@@ -30,7 +30,7 @@ from typing import Any
 
 import polars as pl
 
-from stars.domain.calendar import long_date
+from stars.domain.calendar import days_counted, long_date
 from stars.domain.contract.terms import Cohort, Contract, Milestone
 from stars.domain.money import pence
 from stars.domain.outcomes.designs.base import (
@@ -60,8 +60,10 @@ PAID_FROM = "paid_milestone_{}_from_{}"
 
 
 def _weeks(days: int) -> str:
+    """A run's length: "15 weeks 1 day", "1 week", "0 weeks 3 days"."""
     whole, rest = divmod(days, 7)
-    return f"{whole} weeks" + (f" {rest} days" if rest else "")
+    weeks = f"{whole} week" + ("" if whole == 1 else "s")
+    return weeks + (f" {rest} day" + ("" if rest == 1 else "s") if rest else "")
 
 
 def _reached(m: Milestone) -> str:
@@ -264,7 +266,7 @@ class ContinuousMilestones:
         found = runs(periods)
         details = [
             (
-                f"Run {r.start} to {r.end}",
+                f"Run {days_counted(r.start, r.end)}",
                 _weeks(r.days),
                 f"{r.days} days unbroken (periods that touch are one run; a gap ends it)",
             )
