@@ -14,6 +14,8 @@ from stars.cases import record, services
 from stars.cases.models import (
     Assessment,
     AttendanceTerm,
+    Audience,
+    Instrument,
     InterventionKind,
     MeasureEvent,
     MeetingAction,
@@ -357,3 +359,19 @@ def test_a_period_after_a_continuing_one_points_to_ending_the_placement(client, 
     assert "overlaps the period from 12 January 2022 to now (continuing)" in html
     assert "use End the placement on the case page" in html and "New carers" in html
     assert OutcomePeriod.objects.count() == 1
+
+
+def test_a_refusal_about_the_tool_itself_is_shown_for_the_whole_form(client, users, case):
+    """The tool chosen is a hidden field of the assessment form: a refusal naming it (an
+    instrument configured without areas) is shown at the top, not linked to a field the
+    key worker cannot see."""
+    empty = Instrument.objects.create(
+        name="Tool without areas", scale_min=1, scale_max=5, audience=Audience.values[0]
+    )
+    client.force_login(users["key_worker"])
+    url = _url("case_assessment")
+    response = client.post(url, {"instrument": str(empty.pk), "date": "2022-02-01"})
+    html = response.content.decode()
+    assert response.status_code == 200 and Assessment.objects.count() == 0
+    assert "<li>this instrument has no areas configured</li>" in html
+    assert 'href="#id_instrument"' not in html

@@ -8,7 +8,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED, pinned, suppress_group
+from stars.domain.disclosure import (
+    SUPPRESS_BELOW,
+    SUPPRESSED,
+    pinned,
+    suppress_breakdowns,
+    suppress_group,
+    suppress_table,
+)
 
 SMALL = SUPPRESS_BELOW - 1  # the most a "c" stands for, as published
 COUNTS = st.dictionaries(st.sampled_from("ABCDEFG"), st.integers(0, 40), min_size=1)
@@ -101,3 +108,56 @@ def test_the_tables_a_role_of_figures_only_obtains_give_no_hidden_count_away(joi
             assert not _recoverable(counts, cells, total)
     shown_totals = {total for _, _, total in tables if total != SUPPRESSED}
     assert len(shown_totals) <= 1
+
+
+TWO_WAY = st.dictionaries(
+    st.sampled_from("ABCD"),
+    st.fixed_dictionaries({d: st.integers(0, 12) for d in ("progressed", "pending", "withdrawn")}),
+    min_size=1,
+)
+
+
+@given(JOINT)
+def test_one_total_beside_several_breakdowns_is_hidden_where_any_of_them_hides_it(joint):
+    """Referrals by council and by cohort, with the one total the pages print beside both:
+    a total that one breakdown had to hide is hidden for the other too, else that
+    breakdown's hidden counts would be the total less its counts shown."""
+    by_council: dict[str, int] = {}
+    by_cohort: dict[str, int] = {}
+    for (council, cohort), n in joint.items():
+        by_council[council] = by_council.get(council, 0) + n
+        by_cohort[cohort] = by_cohort.get(cohort, 0) + n
+    total = sum(joint.values())
+    cells, shown = suppress_breakdowns({"council": by_council, "cohort": by_cohort}, total)
+    for name, counts in (("council", by_council), ("cohort", by_cohort)):
+        assert cells[name] == suppress_group(counts)[0]
+        hidden = sorted(counts[k] for k, v in cells[name].items() if v == SUPPRESSED)
+        if not (shown == SUPPRESSED and hidden == [1, 1, 1, 1]):
+            assert not _recoverable(counts, cells[name], shown)
+    assert shown in (total, SUPPRESSED)
+
+
+@given(TWO_WAY)
+def test_no_hidden_count_of_a_two_way_table_can_be_told_from_a_row_or_a_column(rows):
+    """Enquiries by cohort and decision beside the cohorts' totals, and beside each
+    decision's total (the board card's): no row, no column and no line of totals leaves its
+    hidden counts pinned by its total less the counts shown, and a hidden row total is
+    never the sum of its counts shown."""
+    cells, totals, grand = suppress_table(rows)
+    for r, row in rows.items():
+        assert all(cells[r][d] == SUPPRESSED for d, n in row.items() if 0 < n < SUPPRESS_BELOW)
+        assert all(cells[r][d] in (n, SUPPRESSED) for d, n in row.items())
+        hidden = [n for d, n in row.items() if cells[r][d] == SUPPRESSED]
+        if totals[r] == SUPPRESSED:
+            assert sum(row.values()) == 0 or any(n > 0 for n in hidden)
+        else:
+            assert totals[r] == sum(row.values())
+            assert not hidden or not pinned(hidden)
+    for d in ("progressed", "pending", "withdrawn"):
+        hidden = [row[d] for r, row in rows.items() if cells[r][d] == SUPPRESSED]
+        shown = [row[d] for r, row in rows.items() if cells[r][d] != SUPPRESSED and row[d] > 0]
+        assert not hidden or not pinned(hidden) or not shown  # nothing left to hide beside
+    hidden_totals = [sum(row.values()) for r, row in rows.items() if totals[r] == SUPPRESSED]
+    if grand != SUPPRESSED:
+        assert grand == sum(sum(row.values()) for row in rows.values())
+        assert not hidden_totals or not pinned(hidden_totals)

@@ -1,6 +1,7 @@
-"""A line paid by the week shows its payable weeks; a line weeks do not apply to (a
-guaranteed-funding fee, a milestone payment, what a maximum holds back) says "Not weekly"
-rather than "0", alike on the claim's page and in its CSV, XLSX and PDF, over real HTTP."""
+"""A line paid by the week shows its payable weeks and weekly rate; a line weeks do not
+apply to (a guaranteed-funding fee, a milestone payment, what a maximum holds back) says
+"Not weekly" rather than "0", and has no weekly rate (a blank, never 0.00), alike on the
+claim's page and in its CSV, XLSX and PDF, over real HTTP."""
 
 from __future__ import annotations
 
@@ -56,10 +57,13 @@ def test_a_fee_line_says_not_weekly_on_the_page_and_in_every_document(
 
     status, _, body = web.request("GET", CLAIM + "?format=csv")
     assert status == 200
-    weeks = {
-        r["referral_id"]: r["payable_weeks"] for r in csv.DictReader(io.StringIO(body.decode()))
+    lines = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert {r["referral_id"]: r["payable_weeks"] for r in lines} == {
+        "R-DER": "2",
+        "R-DG": "Not weekly",
     }
-    assert weeks == {"R-DER": "2", "R-DG": "Not weekly"}
+    # a blank in the numeric column, as on the page: a fee has no weekly rate, not 0.00
+    assert {r["referral_id"]: r["weekly_rate"] for r in lines} == {"R-DER": "400.00", "R-DG": ""}
 
     status, _, body = web.request("GET", CLAIM + "?format=xlsx")
     assert status == 200
@@ -67,6 +71,8 @@ def test_a_fee_line_says_not_weekly_on_the_page_and_in_every_document(
     head, *lines = sheet.iter_rows(values_only=True)
     at = head.index("payable_weeks")
     assert {r[1]: r[at] for r in lines} == {"R-DER": 2, "R-DG": "Not weekly"}
+    rate = head.index("weekly_rate")
+    assert {r[1]: r[rate] for r in lines} == {"R-DER": 400, "R-DG": None}  # an empty cell
 
     printed: list[str] = []
     made = documents.pdf

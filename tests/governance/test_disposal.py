@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from rich.console import Console
 
+from stars.cases.record import survey_record
 from stars.core.models import AccessLog
 from stars.domain.calendar import Quarter
 from stars.finance.models import ClaimLine, OutcomeClaim
@@ -181,3 +182,21 @@ def test_files_loaded_in_the_browser_are_due_and_disposed_of_with_their_problems
     body = client.get(reverse("tracker_upload", args=[old.pk])).content.decode()
     assert 'data-testid="upload-disposed"' in body
     assert "Ada Example" not in body
+
+
+def test_who_answered_a_closing_survey_goes_and_the_answers_stay(held, users):
+    """A survey respondent's name or reference ("Carer 2", or a carer's name) is personal
+    data: disposal clears it and keeps the answer the outcomes report counts."""
+    closed = held["R-OLD"]
+    survey_record(
+        referral=closed,
+        respondent="parent_carer",
+        answered_by="Jo Example",
+        on=dt.date(2024, 1, 8),
+        answers={"staff": "most"},
+    )
+    d = disposal_request(kind="referral_and_case", by=users["admin"], today=TODAY)
+    disposal_approve(disposal=d, by=_second_admin())
+    survey = closed.surveys.get()
+    assert (survey.answered_by, survey.answer) == ("", "most")
+    assert not survey.history.filter(answered_by="Jo Example").exists()

@@ -330,7 +330,8 @@ def chronology(referral: Referral) -> list[Entry]:
         where,
         lambda s: (
             s.date,
-            f"Closing survey: {s.get_respondent_display().lower()}",
+            f"Closing survey: {s.get_respondent_display().lower()}"
+            + (f" ({s.answered_by})" if s.answered_by else ""),
             "measure",
             f"{s.get_question_display()}: {s.answer_label}",
         ),

@@ -14,6 +14,7 @@ from stars.cases.models import (
     TeamRole,
     answer_scale,
 )
+from stars.cases.record import ANSWERED_BY_MAX
 from stars.cases.services import CORRECTION_REASON_MAX, PERIOD_END_REASONS
 from stars.core.forms import GovukForm, date_field, optional_date
 from stars.referrals.models import Status
@@ -160,10 +161,14 @@ class AttendanceForm(GovukForm):
 
 
 class AssessmentForm(GovukForm):
+    """An instrument's scores; ``instrument`` (hidden) is the tool whose areas are shown."""
+
+    instrument = forms.CharField(widget=forms.HiddenInput, required=False)
     date = date_field("Date of the assessment")
 
     def __init__(self, *args: Any, instrument: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["instrument"].initial = instrument.pk
         for area in instrument.areas.all():
             low, high = instrument.scale_min, instrument.scale_max
             self.fields[f"area_{area.pk}"] = forms.IntegerField(
@@ -194,10 +199,21 @@ class MeasureForm(GovukForm):
 
 
 class SurveyForm(GovukForm):
+    """One respondent's answers; ``respondent`` (hidden) is whose scale is shown."""
+
+    respondent = forms.CharField(widget=forms.HiddenInput, required=False)
+    answered_by = forms.CharField(
+        label="Who answered (optional)",
+        max_length=ANSWERED_BY_MAX,
+        required=False,
+        help_text="A name or a reference, for example: Carer 2. Tells two respondents apart "
+        "who give the same answers on one day",
+    )
     date = date_field("Date of the survey")
 
     def __init__(self, *args: Any, respondent: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["respondent"].initial = respondent
         for q, label in Question.choices:
             self.fields[q] = _choice(label, answer_scale(respondent), radio=True, required=False)
 

@@ -318,6 +318,8 @@ class ClosingSurvey(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="surveys")
     respondent = models.CharField(max_length=16, choices=Respondent.choices)
+    # a name or reference telling two respondents of one kind apart (two carers in a family)
+    answered_by = models.CharField(max_length=100, blank=True)
     question = models.CharField(max_length=24, choices=Question.choices)
     answer = models.CharField(max_length=20)
     date = models.DateField()
@@ -329,6 +331,12 @@ class ClosingSurvey(models.Model):
     @property
     def answer_label(self) -> str:
         return ANSWERS.get(self.answer, self.answer)
+
+    @property
+    def respondent_label(self) -> str:
+        """ "Parent or carer", or "Parent or carer (Carer 2)" when a reference tells them apart."""
+        label = self.get_respondent_display()
+        return f"{label} ({self.answered_by})" if self.answered_by else label
 
 
 class CaseClosure(models.Model):

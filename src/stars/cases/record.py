@@ -272,13 +272,27 @@ def measure_record(*, referral: Referral, on: dt.date, kind: str, note: str = ""
     return MeasureEvent.objects.create(referral=referral, date=on, kind=kind, note=note.strip())
 
 
+ANSWERED_BY_MAX = 100
+
+
 @transaction.atomic
 def survey_record(
-    *, referral: Referral, respondent: str, on: dt.date, answers: Mapping[str, str]
+    *,
+    referral: Referral,
+    respondent: str,
+    on: dt.date,
+    answers: Mapping[str, str],
+    answered_by: str = "",
 ) -> list[ClosingSurvey]:
-    """Record one respondent's answers, each on that respondent's own scale."""
+    """Record one respondent's answers, each on that respondent's own scale. ``answered_by``
+    (a name or a reference, e.g. "Carer 2") tells two respondents of one kind apart: the same
+    answers of the same respondent on one day are the same form sent again, but two carers
+    may well give the same answers."""
     if respondent not in Respondent.values:
         raise CaseError("respondent", "choose who answered")
+    who = " ".join(answered_by.split())
+    if len(who) > ANSWERED_BY_MAX:
+        raise CaseError("answered_by", f"must be {ANSWERED_BY_MAX} characters or less")
     if on < referral.referral_date:
         raise CaseError(
             "date", f"cannot be before the referral date ({long_date(referral.referral_date)})"
@@ -287,14 +301,19 @@ def survey_record(
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
     given = {(q, a) for q, a in answers.items() if a}
     earlier = set(
-        referral.surveys.filter(respondent=respondent, date=on).values_list("question", "answer")
+        referral.surveys.filter(
+            respondent=respondent, answered_by__iexact=who, date=on
+        ).values_list("question", "answer")
     )
     if given and given <= earlier:
         # the same form sent again (the back button, a second tab) is not a second survey
+        kind = Respondent(respondent).label.lower()
+        if who:
+            raise CaseError("date", f"these answers of {who} are already recorded on this date")
         raise CaseError(
             "date",
-            f"these answers of the {Respondent(respondent).label.lower()} are already "
-            "recorded on this date",
+            f"these answers of the {kind} are already recorded on this date; if another "
+            f"{kind} gave the same answers, enter who answered to tell them apart",
         )
     scale = {k for k, _ in answer_scale(respondent)}
     rows = []
@@ -307,7 +326,12 @@ def survey_record(
             raise CaseError(q, f"{ANSWERS.get(a, a)!r} is not an answer on this scale")
         rows.append(
             ClosingSurvey.objects.create(
-                referral=referral, respondent=respondent, question=q, answer=a, date=on
+                referral=referral,
+                respondent=respondent,
+                answered_by=who,
+                question=q,
+                answer=a,
+                date=on,
             )
         )
     if not rows:

@@ -19,7 +19,7 @@ from stars.cases.selectors import case_get, case_record, instruments, key_worker
 from stars.core.audit import record_access
 from stars.core.dates import address_date
 from stars.core.documents import download, pdf
-from stars.core.forms import form_step
+from stars.core.forms import form_step, shown_as_typed, switched_to
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain import vocabulary
 from stars.domain.calendar import long_date
@@ -57,8 +57,12 @@ def _case_form(
     intro: str = "",
     links: list[tuple[str, str]] | None = None,
     done: Callable[[Any], tuple[str, str]] | None = None,
+    **switching: Any,
 ) -> HttpResponse:
-    """A step of the case record: saved, it returns to the case page."""
+    """A step of the case record: saved, it returns to the case page. ``switching`` gives
+    the buttons that show the form for another choice, keeping what was typed (``switches``:
+    (value, label) pairs, ``switch_heading``, and ``carried``: (name, value) of fields typed
+    for another choice, kept on the page for a switch back)."""
     record_access(  # every case form shows the case it changes
         user=request.user,
         action="view",
@@ -79,6 +83,7 @@ def _case_form(
         submit=submit,
         intro=intro,
         back=back,
+        **switching,
     )
 
 
@@ -359,8 +364,10 @@ def case_attendance(request: HttpRequest, referral_id: str) -> HttpResponse:
 def case_assessment(request: HttpRequest, referral_id: str) -> HttpResponse:
     r = case_get(request.user, referral_id)
     available = list(instruments())
+    switch = switched_to(request)
+    wanted = switch or request.POST.get("instrument") or request.GET.get("instrument", "")
     chosen = next(
-        (i for i in available if str(i.pk) == request.GET.get("instrument", "")),
+        (i for i in available if str(i.pk) == wanted),
         available[0] if available else None,
     )
     if chosen is None:
@@ -369,7 +376,10 @@ def case_assessment(request: HttpRequest, referral_id: str) -> HttpResponse:
             "cases/message.html",
             {"heading": "Record an assessment", "message": "No instrument is configured yet."},
         )
-    form = forms.AssessmentForm(request.POST or None, instrument=chosen)
+    form = forms.AssessmentForm(None if switch else (request.POST or None), instrument=chosen)
+    if switch:
+        shown_as_typed(form, request.POST)
+    others = [(str(i.pk), f"Use the {i.name} instead") for i in available if i != chosen]
     return _case_form(
         request,
         r,
@@ -380,7 +390,15 @@ def case_assessment(request: HttpRequest, referral_id: str) -> HttpResponse:
         ),
         "Record the assessment",
         intro=f"Score each area from {chosen.scale_min} to {chosen.scale_max}.",
-        links=[(f"?instrument={i.pk}", f"Use the {i.name}") for i in available if i != chosen],
+        links=[("#switch", "Use another tool (what you have typed is kept)")] if others else [],
+        switches=others,
+        switch_heading="Use another tool",
+        # scores typed for another tool, kept on the page for a switch back to it
+        carried=[
+            (k, v)
+            for k, v in request.POST.items()
+            if k.startswith("area_") and k not in form.fields and v.strip()
+        ],
     )
 
 
@@ -401,10 +419,13 @@ def case_measure(request: HttpRequest, referral_id: str) -> HttpResponse:
 @page("case_survey")
 def case_survey(request: HttpRequest, referral_id: str) -> HttpResponse:
     r = case_get(request.user, referral_id)
-    respondent = request.GET.get("respondent", "")
+    switch = switched_to(request)
+    respondent = switch or request.POST.get("respondent") or request.GET.get("respondent", "")
     if respondent not in Respondent.values:
         respondent = Respondent.PARENT_CARER.value
-    form = forms.SurveyForm(request.POST or None, respondent=respondent)
+    form = forms.SurveyForm(None if switch else (request.POST or None), respondent=respondent)
+    if switch:
+        shown_as_typed(form, request.POST)
     label = Respondent(respondent).label.lower()
     return _case_form(
         request,
@@ -412,14 +433,22 @@ def case_survey(request: HttpRequest, referral_id: str) -> HttpResponse:
         form,
         f"Closing survey: {label}",
         lambda d: record.survey_record(
-            referral=r, respondent=respondent, on=d["date"], answers=form.answers()
+            referral=r,
+            respondent=respondent,
+            answered_by=d["answered_by"],
+            on=d["date"],
+            answers=form.answers(),
         ),
         "Record the answers",
-        links=[
-            (f"?respondent={v}", f"Answers of the {label.lower()}")
-            for v, label in Respondent.choices
+        intro="A professional answers on a scale from strongly agree to strongly disagree; "
+        "a parent or carer and a young person on how often.",
+        links=[("#switch", "Answers of another respondent (what you have typed is kept)")],
+        switches=[
+            (v, f"Answers of the {other.lower()}")
+            for v, other in Respondent.choices
             if v != respondent
         ],
+        switch_heading="Answers of another respondent",
     )
 
 

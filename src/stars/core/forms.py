@@ -19,7 +19,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from stars.core.errors import RuleError
@@ -146,14 +146,39 @@ def optional_date(label: str, help_text: str = "") -> forms.DateField:
     return f
 
 
+SWITCH = "switch"  # the name of a form's buttons that show it for another choice
+
+
+def switched_to(request: HttpRequest) -> str:
+    """The choice a form's switch button posted (another assessment tool, another
+    respondent): the form is shown again for it with what was typed, and nothing is saved.
+    "" for any other request."""
+    return request.POST.get(SWITCH, "") if request.method == "POST" else ""
+
+
+def shown_as_typed(form: forms.Form, data: QueryDict) -> forms.Form:
+    """``form`` (unbound) showing what was typed in ``data`` in its visible fields, unchecked:
+    no error is shown for what is not finished yet. Its hidden fields keep their own
+    values (what the page is for, e.g. the tool chosen)."""
+    typed = {
+        field.name: field.field.widget.value_from_datadict(data, {}, field.html_name)
+        for field in form.visible_fields()
+        if field.html_name in data
+    }
+    form.initial = {**form.initial, **typed}
+    return form
+
+
 def run_step(form: forms.Form, call: Callable[[], Any]) -> Any:
     """Run a service; if a rule refuses, put each of its problems on the field it names (or
-    on the form as a whole) and answer :data:`FAILED`."""
+    on the form as a whole: a field not on the page, or hidden, has no place to show it) and
+    answer :data:`FAILED`."""
     try:
         return call()
     except RuleError as exc:
         for field, message in exc.problems:
-            form.add_error(field if field in form.fields else None, message)
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, message)
         return FAILED
 
 

@@ -78,6 +78,82 @@ def suppress_group(
     return cells, total
 
 
+def suppress_breakdowns(
+    breakdowns: Mapping[str, Mapping[K, int]], total: int, below: int = SUPPRESS_BELOW
+) -> tuple[dict[str, dict[K, int | str]], int | str]:
+    """Several breakdowns of the same children (by cohort, by council, by contract year),
+    each as ``suppress_group`` publishes it, and their one total: hidden where any of them
+    hides it (else that breakdown's hidden counts are the total, shown beside another, less
+    its counts shown), or where it is small itself."""
+    published = {name: suppress_group(counts, below) for name, counts in breakdowns.items()}
+    hidden = is_small(total, below) or any(t == SUPPRESSED for _, t in published.values())
+    return {name: cells for name, (cells, _) in published.items()}, (
+        SUPPRESSED if hidden else total
+    )
+
+
+def suppress_table(
+    rows: Mapping[K, Mapping[T, int]], below: int = SUPPRESS_BELOW
+) -> tuple[dict[K, dict[T, int | str]], dict[K, int | str], int | str]:
+    """A two-way table of counts (enquiries by cohort and decision) as published, with its
+    row totals and its grand total, beside its column totals (published elsewhere: the board
+    card's enquiries by decision). Small counts are hidden and then, until nothing changes:
+    where a row's, a column's or the row totals' hidden counts could be worked out from
+    their total less the counts shown (``pinned``), the smallest other non-zero count of
+    that line is hidden too (a row's total, or the grand total, when none is left); and a
+    row whose total is hidden has a non-zero count hidden, so its counts do not add up to
+    it."""
+    cells: dict[K, dict[T, int | str]] = {
+        r: {c: suppress(n, below) for c, n in row.items()} for r, row in rows.items()
+    }
+    sums = {r: sum(row.values()) for r, row in rows.items()}
+    totals: dict[K, int | str] = {r: suppress(n, below) for r, n in sums.items()}
+    grand: int | str = suppress(sum(sums.values()), below)
+    columns = list(dict.fromkeys(c for row in rows.values() for c in row))
+
+    def smallest(line: list[tuple[K, T]]) -> tuple[K, T] | None:
+        shown = [(r, c) for r, c in line if cells[r][c] != SUPPRESSED and rows[r][c] > 0]
+        return min(shown, key=lambda rc: rows[rc[0]][rc[1]]) if shown else None
+
+    def exposed(line: list[tuple[K, T]]) -> bool:
+        hidden = [rows[r][c] for r, c in line if cells[r][c] == SUPPRESSED]
+        return bool(hidden) and pinned(hidden, below)
+
+    changed = True
+    while changed:
+        changed = False
+        for r in rows:
+            line = [(r, c) for c in rows[r]]
+            if totals[r] == SUPPRESSED:
+                needed = sums[r] > 0 and not any(
+                    cells[r][c] == SUPPRESSED and rows[r][c] > 0 for c in rows[r]
+                )
+            else:
+                needed = exposed(line)
+            if needed:
+                cell = smallest(line)
+                if cell is None:
+                    totals[r] = SUPPRESSED
+                else:
+                    cells[cell[0]][cell[1]] = SUPPRESSED
+                changed = True
+        for col in columns:
+            line = [(r, col) for r in rows if col in rows[r]]
+            cell = smallest(line) if exposed(line) else None
+            if cell is not None:
+                cells[cell[0]][cell[1]] = SUPPRESSED
+                changed = True
+        hidden_totals = [sums[r] for r in rows if totals[r] == SUPPRESSED]
+        if grand != SUPPRESSED and hidden_totals and pinned(hidden_totals, below):
+            others = [r for r in rows if totals[r] != SUPPRESSED and sums[r] > 0]
+            if others:
+                totals[min(others, key=lambda r: sums[r])] = SUPPRESSED
+            else:
+                grand = SUPPRESSED
+            changed = True
+    return cells, totals, grand
+
+
 def published_change(now: int | str, before: int | str, change: T) -> T | str:
     """The change between two published counts (``now`` and ``before``, each a count or "c"
     as ``suppress_group`` gave it), as published: ``change`` only when both counts are shown,

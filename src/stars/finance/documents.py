@@ -45,6 +45,7 @@ def plain(amount: Decimal) -> str:
 
 
 def _line_row(line: ClaimLine, money: Any) -> list[Any]:
+    rate = line.rate_shown  # blank for a line not paid by the week, as on the page
     return [
         line.pk,
         *line_names(line),
@@ -52,7 +53,7 @@ def _line_row(line: ClaimLine, money: Any) -> list[Any]:
         line.kind,
         line.component,
         line.weeks_shown,
-        money(line.rate),
+        None if rate is None else money(rate),
         money(line.amount),
         "yes" if line.disputed else "no",
         line.dispute_reason,

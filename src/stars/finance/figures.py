@@ -19,7 +19,12 @@ from stars.core.permissions import Scope
 from stars.core.programmes import ProgrammeChoice, programme_use
 from stars.domain.calendar import age_on, month_label, months_between
 from stars.domain.contract.terms import Contract
-from stars.domain.disclosure import SUPPRESSED, pseudonym, published_rate, suppress_group
+from stars.domain.disclosure import (
+    pseudonym,
+    published_rate,
+    suppress_breakdowns,
+    suppress_group,
+)
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.money import ZERO, Money, capped_split, funds_named
 from stars.domain.outcomes.claims import payable_money
@@ -297,13 +302,19 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     cases = report["cases"]
     # each breakdown adds up to a published total: small counts hidden, and one more where
     # a single hidden count could be worked out from the total (stars.domain.disclosure)
-    by_cohort, t1 = suppress_group(refs["by_cohort"])
-    by_council, t2 = suppress_group(refs["by_local_authority"])
-    by_year, t3 = suppress_group(refs["by_contract_year"])
-    status, t4 = suppress_group(cases["status"])
+    groups, total = suppress_breakdowns(
+        {
+            "by_cohort": refs["by_cohort"],
+            "by_council": refs["by_local_authority"],
+            "by_year": refs["by_contract_year"],
+            "status": cases["status"],
+        },
+        refs["total"],
+    )
+    by_cohort, by_council, by_year, status = (
+        groups[k] for k in ("by_cohort", "by_council", "by_year", "status")
+    )
     reasons, _ = suppress_group(cases["closure_reasons"])  # adds up to a status shown above
-    totals = {t1, t2, t3, t4}
-    total = SUPPRESSED if SUPPRESSED in totals else refs["total"]
     return {
         "to_date": MoneyRow("To date", to_date),
         "projected": MoneyRow("Projected", projected),

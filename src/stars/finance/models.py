@@ -8,6 +8,8 @@ rounded before it is shown.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -165,3 +167,9 @@ class ClaimLine(models.Model):
     def weeks_shown(self) -> int | str:
         """Its payable weeks as pages and documents show them ("Not weekly" for a fee)."""
         return weeks_shown(self.kind, self.component, self.rate, self.payable_weeks)
+
+    @property
+    def rate_shown(self) -> Decimal | None:
+        """Its weekly rate as pages and documents show it: none (a blank cell, never 0.00)
+        for a line not paid by the week."""
+        return self.rate if self.weekly else None

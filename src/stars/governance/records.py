@@ -48,6 +48,6 @@ CASE_PARTS: list[CasePart] = [
     CasePart("Assessment scores", AssessmentScore, "assessment__referral"),
     CasePart("School attendance", AttendanceTerm, "referral"),
     CasePart("Events", MeasureEvent, "referral", {"note": ""}),
-    CasePart("Closing surveys", ClosingSurvey, "referral"),
+    CasePart("Closing surveys", ClosingSurvey, "referral", {"answered_by": ""}),
     CasePart("Case closures", CaseClosure, "referral", {"narrative": ""}),
 ]

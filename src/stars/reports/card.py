@@ -9,6 +9,7 @@ checks that figures reconcile (claims against the engine, councils against the p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -30,6 +31,7 @@ from stars.domain.disclosure import (
     published_change,
     published_rate,
     suppress,
+    suppress_breakdowns,
     suppress_group,
 )
 from stars.domain.evaluation.report import ABOVE_MAXIMUM, money_of_section
@@ -168,12 +170,24 @@ def _referrals(
         if whole
         else sum(contract.local_authority(la).minimum_referrals for la in councils)
     )
-    shown = _counts(refs["by_cohort"], suppressed)
+    # the referrals by cohort, by council and (in the cases' section) by status: one total
+    groups = {k: refs[k] for k in ("by_cohort", "by_local_authority")}
+    groups["status"] = now["cases"]["status"]
+    before_groups = {k: before["referrals"][k] for k in groups if k != "status"}
+    before_groups["status"] = before["cases"]["status"]
+    total_before = before["referrals"]["total"]
+    published: Mapping[str, Mapping[str, int | str]]
+    if suppressed:  # hidden where any of the breakdowns hides it
+        published, total_shown = suppress_breakdowns(groups, total)
+        before_shown = suppress_breakdowns(before_groups, total_before)[1]
+    else:
+        published, total_shown, before_shown = dict(groups), total, total_before
+    shown = published["by_cohort"]
     rows: list[list[Any]] = [
         [f"{c.code}: {c.name}", c.minimum_referrals if whole else "—", shown[c.code]]
         for c in contract.cohorts
     ]
-    by_council = _counts(refs["by_local_authority"], suppressed)
+    by_council = published["by_local_authority"]
     rows += [
         [
             contract.local_authority(la).name,
@@ -182,9 +196,7 @@ def _referrals(
         ]
         for la in councils
     ]
-    total_before = before["referrals"]["total"]
-    total_shown = _count(total, suppressed)
-    change = _count_change(total_shown, _count(total_before, suppressed), total, total_before)
+    change = _count_change(total_shown, before_shown, total, total_before)
     headline = (
         f"{total_shown} referral{'' if total == 1 else 's'} against a minimum of {minimum} "
         f"({change} {since})"

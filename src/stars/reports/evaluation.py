@@ -17,7 +17,9 @@ from stars.partnership.selectors import contract_current, contract_or_none
 from stars.tracker.selectors import report_inputs
 
 
-def evaluation_for(*, scope: Scope | None, as_of: dt.date, arrow: bool = False) -> dict[str, Any]:
+def evaluation_for(
+    *, scope: Scope | None, as_of: dt.date, arrow: bool = False, published: bool = False
+) -> dict[str, Any]:
     """The evaluation report (docs/tracker-format.md) of the records in ``scope``, as of a date.
 
     Council users get the report of their own council's records; the keys of the other
@@ -25,15 +27,23 @@ def evaluation_for(*, scope: Scope | None, as_of: dt.date, arrow: bool = False) 
     payments are what the contract pays them within each maximum outcome payment, every
     council's counting against the contract's. ``arrow``: see
     ``stars.tracker.selectors.report_frames`` (a command alone in its process).
+    ``published``: counts as a role that sees figures only is given them
+    (``stars.domain.evaluation.report.published_counts``).
     """
     enquiries, referrals, periods = report_inputs(scope, as_of, arrow=arrow)
     contract = contract_current()
     programme = programme_money_for(contract, scope, as_of)  # for the contract's maximum
-    return evaluation_report(contract, enquiries, referrals, periods, as_of, programme=programme)
+    return evaluation_report(
+        contract, enquiries, referrals, periods, as_of, programme=programme, published=published
+    )
 
 
-def evaluation_json(*, scope: Scope | None, as_of: dt.date, arrow: bool = False) -> str:
-    return report_to_json(evaluation_for(scope=scope, as_of=as_of, arrow=arrow))
+def evaluation_json(
+    *, scope: Scope | None, as_of: dt.date, arrow: bool = False, published: bool = False
+) -> str:
+    return report_to_json(
+        evaluation_for(scope=scope, as_of=as_of, arrow=arrow, published=published)
+    )
 
 
 def programme_evaluation_json(*, as_of: dt.date, arrow: bool = False) -> str:

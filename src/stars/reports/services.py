@@ -11,6 +11,7 @@ from stars.core import charts
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
+from stars.domain.disclosure import suppress_table
 from stars.domain.evaluation.breakdowns import (
     BY_WEEKS_STATUSES,
     referrals_by_year_and_council,
@@ -25,8 +26,19 @@ from stars.reports.tables import evaluation_tables
 from stars.tracker.selectors import programme_figures, report_frames
 
 
-def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
-    """Everything the evaluation page, HTML file and XLSX show: tables and charts."""
+def published_for(scope: Scope | None) -> bool:
+    """Does ``scope`` get the evaluation report's counts as published (a role that sees
+    figures only: the evaluator), not as counted? The command line (no scope) and roles
+    that see children's records get them as counted."""
+    return scope is not None and not scope.child_level
+
+
+def evaluation_context(
+    *, scope: Scope | None, as_of: dt.date, published: bool = False
+) -> dict[str, Any]:
+    """Everything the evaluation page, HTML file and XLSX show: tables and charts.
+    ``published``: counts as a role that sees figures only is given them (small counts and
+    whatever would reveal one shown as "c", no chart, which would draw every count)."""
     contract = contract_current()
     enquiries, referrals, periods = report_frames(scope)
     report = evaluation_report(
@@ -36,6 +48,7 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
         periods,
         as_of,
         programme=programme_money_for(contract, scope, as_of),  # the contract's maximum
+        published=published,
     )
     councils = scope.council_codes(contract.council_codes) if scope else contract.council_codes
     by_year = [
@@ -46,14 +59,17 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
         or any(contract.local_authority(c).name == r["council"] for c in councils)
     ]
     by_weeks = status_by_weeks_on_programme(referrals, as_of)
+    bands: dict[str, dict[str, Any]] = {}
+    for r in by_weeks:
+        bands.setdefault(str(r["weeks"]), {})[str(r["status"])] = r["referrals"]
+    if published:  # its columns add up to the case status counts published beside it
+        bands = suppress_table(bands)[0]
+        by_year = by_weeks = []  # no chart
     status_table = Table(
         "status_by_weeks",
         "Case status by weeks on the programme",
         ["Weeks on programme", *[label(s) for s in BY_WEEKS_STATUSES]],
-        [
-            [band, *[r["referrals"] for r in by_weeks if r["weeks"] == band]]
-            for band in dict.fromkeys(r["weeks"] for r in by_weeks)
-        ],
+        [[band, *[row[s] for s in BY_WEEKS_STATUSES]] for band, row in bands.items()],
     )
     return {
         "contract": contract,
@@ -73,7 +89,10 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
         )
         if by_year
         else "",
-        "status_chart": charts.bar(
+        "suppressed": published,
+        "status_chart": ""
+        if not by_weeks
+        else charts.bar(
             [{**r, "status": label(str(r["status"]))} for r in by_weeks],
             x="weeks",
             y="referrals",
@@ -91,11 +110,17 @@ def evaluation_context(*, scope: Scope | None, as_of: dt.date) -> dict[str, Any]
     }
 
 
-def evaluation_page_figures(scope: Scope | None, as_of: dt.date) -> dict[str, Any]:
-    """``evaluation_context``, cached per version of the records, scope and date: what the
-    evaluation page and the evaluator's home page show (``stars.core.cache``)."""
+def evaluation_page_figures(
+    scope: Scope | None, as_of: dt.date, *, published: bool = False
+) -> dict[str, Any]:
+    """``evaluation_context``, cached per version of the records, scope, date and whether
+    published (``published_for``): what the evaluation page and the evaluator's home page
+    show (``stars.core.cache``)."""
     return programme_figures(
-        "evaluation_page", scope, (as_of,), lambda: evaluation_context(scope=scope, as_of=as_of)
+        "evaluation_page",
+        scope,
+        (as_of, published),
+        lambda: evaluation_context(scope=scope, as_of=as_of, published=published),
     )
 
 
@@ -115,11 +140,16 @@ def _workbook(ctx: dict[str, Any]) -> bytes:
 def evaluation_file(fmt: str, scope: Scope | None, as_of: dt.date) -> str | bytes:
     """The evaluation report for ``scope`` as the pages give it to download: ``xlsx``, the
     page's own figures (cached) as a workbook, or ``json``, built once per version of the
-    records, scope and date (``stars.core.cache``)."""
+    records, scope and date (``stars.core.cache``); counts as published to a role that sees
+    figures only (``published_for``)."""
+    published = published_for(scope)
     if fmt == "xlsx":
-        return _workbook(evaluation_page_figures(scope, as_of))
+        return _workbook(evaluation_page_figures(scope, as_of, published=published))
     return programme_figures(
-        "evaluation_json", scope, (as_of,), lambda: evaluation_json(scope=scope, as_of=as_of)
+        "evaluation_json",
+        scope,
+        (as_of, published),
+        lambda: evaluation_json(scope=scope, as_of=as_of, published=published),
     )
 
 

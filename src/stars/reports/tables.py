@@ -6,9 +6,16 @@ from typing import Any
 
 from stars.core.tables import Table
 from stars.domain.contract.terms import Contract
+from stars.domain.disclosure import SUPPRESSED
 from stars.domain.evaluation.report import ABOVE_MAXIMUM
 from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL
 from stars.domain.vocabulary import DECISIONS, STATUSES, label
+
+
+def _shortfall(minimum: int, referred: int | str) -> int | str:
+    """Referrals short of a minimum; hidden with a hidden count (the minimum less the
+    shortfall would give it away)."""
+    return SUPPRESSED if referred == SUPPRESSED else max(minimum - int(referred), 0)
 
 
 def evaluation_tables(
@@ -53,7 +60,7 @@ def evaluation_tables(
                     f"{c.code}: {c.name}",
                     c.minimum_referrals,
                     refs["by_cohort"][c.code],
-                    max(c.minimum_referrals - refs["by_cohort"][c.code], 0),
+                    _shortfall(c.minimum_referrals, refs["by_cohort"][c.code]),
                 ]
                 for c in contract.cohorts
             ],
@@ -69,10 +76,9 @@ def evaluation_tables(
                     contract.local_authority(c).name,
                     contract.local_authority(c).minimum_referrals,
                     refs["by_local_authority"][c],
-                    max(
-                        contract.local_authority(c).minimum_referrals
-                        - refs["by_local_authority"][c],
-                        0,
+                    _shortfall(
+                        contract.local_authority(c).minimum_referrals,
+                        refs["by_local_authority"][c],
                     ),
                 ]
                 for c in councils
@@ -89,7 +95,7 @@ def evaluation_tables(
                     f"Year {y}",
                     contract.minimum_for_year(int(y)),
                     n,
-                    max(contract.minimum_for_year(int(y)) - n, 0),
+                    _shortfall(contract.minimum_for_year(int(y)), n),
                 ]
                 for y, n in refs["by_contract_year"].items()
             ],

@@ -9,7 +9,7 @@ from stars.core.audit import record_access
 from stars.core.dates import as_of as as_of_date
 from stars.core.documents import download, report_name
 from stars.core.permissions import page, scope_of
-from stars.reports.services import evaluation_file, evaluation_page_figures
+from stars.reports.services import evaluation_file, evaluation_page_figures, published_for
 
 
 @page("report_evaluation")
@@ -32,4 +32,5 @@ def report_evaluation(request: HttpRequest) -> HttpResponse:
         )
     if fmt == "json":
         return HttpResponse(evaluation_file("json", scope, as_of), content_type="application/json")
-    return render(request, "reports/evaluation.html", evaluation_page_figures(scope, as_of))
+    figures = evaluation_page_figures(scope, as_of, published=published_for(scope))
+    return render(request, "reports/evaluation.html", figures)

@@ -496,13 +496,18 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
                 )
             )
     if allowed(user, "report_evaluation"):
-        report = evaluation_page_figures(scope, day)["report"]
-        f = report["finance"]
+        report = evaluation_page_figures(scope, day, published=True)["report"]
+        f, referred = report["finance"], report["referrals"]["total"]
         items.append(
             Item(
                 title="Evaluation report",
                 url=reverse("report_evaluation"),
-                detail=f"{report['referrals']['total']} referrals, "
+                detail=(
+                    "referrals not shown (too few to show in a group)"
+                    if referred == SUPPRESSED
+                    else f"{referred:,} referrals"
+                )
+                + ", "
                 f"{f['sustained_weeks']:,} sustained weeks, net cash saving "
                 f"{money(f['net_cash_saving'])}",
             )

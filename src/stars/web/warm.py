@@ -37,7 +37,7 @@ from stars.domain.disclosure import AS_OF, coarse_date
 from stars.finance.cached import investor_page_figures, money_page_figures
 from stars.partnership.models import User
 from stars.partnership.selectors import contract_or_none
-from stars.reports.services import evaluation_page_figures
+from stars.reports.services import evaluation_page_figures, published_for
 from stars.reports.targets import targets_page_figures
 from stars.tracker.selectors import VERSIONED
 from stars.web.today import TODAY_RECORDS, at_a_glance, today_work_cached
@@ -64,7 +64,7 @@ def _warm_user(user: Any, dates: list[dt.date], today: dt.date) -> None:
         if allowed(user, "finance_investor"):
             investor_page_figures(contract, as_of)
         if allowed(user, "report_evaluation"):
-            evaluation_page_figures(scope, as_of)
+            evaluation_page_figures(scope, as_of, published=published_for(scope))
         if allowed(user, "targets"):
             targets_page_figures(scope, as_of)
     if allowed(user, "cases_outcomes"):

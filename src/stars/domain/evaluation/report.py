@@ -22,6 +22,15 @@ from typing import Any
 import polars as pl
 
 from stars.domain.contract.terms import Contract
+from stars.domain.disclosure import (
+    SUPPRESSED,
+    published_rate,
+    suppress,
+    suppress_breakdowns,
+    suppress_funnel,
+    suppress_group,
+    suppress_table,
+)
 from stars.domain.money import ZERO, Money, capped_split, rate4, to_json_ready
 from stars.domain.outcomes.claims import payable_money
 from stars.domain.outcomes.designs.registry import design_for
@@ -87,7 +96,7 @@ def _decisions(counts: dict[Any, int], key: str) -> dict[str, int]:
     return {"total": sum(row.values()), **row}
 
 
-def _closed_early_rate(counts: dict[Any, int], key: str) -> Decimal | None:
+def _closed_early_rate(counts: Mapping[Any, int], key: str) -> Decimal | None:
     closed = sum(counts.get((key, s), 0) for s in CLOSED)
     return rate4(counts.get((key, "closed_early"), 0), closed)
 
@@ -137,8 +146,11 @@ def evaluation_report(
     as_of: dt.date,
     *,
     programme: Mapping[tuple[str, str], Money] | None = None,
+    published: bool = False,
 ) -> dict[str, Any]:
     """The evaluation report as of a date: counts as ints, money as exact ``Decimal``.
+    ``published``: its counts of children as a role that sees figures only is given them
+    (``published_counts``: "c" for a count from 1 to 4 and whatever would reveal one).
 
     Outcome payments are what the contract pays, within each maximum outcome payment
     (``payable_money``); where any were earned above one, each finance section also states
@@ -227,7 +239,7 @@ def evaluation_report(
     funds = _fund_contributions(contract, money, programme)
     grand = replace(total, fund_contributions=sum(funds.values(), ZERO))
 
-    return {
+    report = {
         "as_of": as_of.isoformat(),
         "enquiries": {
             "total": sum(r[3] for r in e_rows),
@@ -278,6 +290,102 @@ def evaluation_report(
             "outcome_funds": funds,
         },
     }
+    return published_counts(report, status_cohort, status_la) if published else report
+
+
+def _rate_shown(counts: Mapping[Any, int], key: str) -> Decimal | str | None:
+    """A group's closed-early rate as published: "c" unless both its cases closed early and
+    its other ended cases are shown (neither from 1 to 4)."""
+    early = counts.get((key, "closed_early"), 0)
+    closed = sum(counts.get((key, s), 0) for s in CLOSED)
+    return published_rate(
+        _closed_early_rate(counts, key), [suppress(early), suppress(closed - early)]
+    )
+
+
+def published_counts(
+    report: dict[str, Any],
+    status_cohort: Mapping[tuple[str, str], int],
+    status_la: Mapping[tuple[str, str], int],
+) -> dict[str, Any]:
+    """The report as a role that sees figures only is given it: every count of children by
+    the rule of ``stars.domain.disclosure`` that the board card and the investor view apply
+    to the same figures (decision 0012). Each breakdown (referrals by cohort, council and
+    contract year; cases by status; closures by reason) is ``suppress_group``'s, with one
+    total hidden where any breakdown hides it (``suppress_breakdowns``); enquiries by cohort
+    or council and decision are two-way tables (``suppress_table``); the referrals that
+    earned each milestone, each a part of the one before, a funnel (``suppress_funnel``);
+    a rate is shown only when the counts it is worked out from are. Money and weeks are
+    left as they are, as on the board card. ``status_cohort`` and ``status_la``: the cases
+    by (cohort, status) and (council, status), which the rates are worked out from."""
+    enq, refs, cases, fin = (report[k] for k in ("enquiries", "referrals", "cases", "finance"))
+
+    def table(rows: dict[str, dict[str, int]]) -> tuple[dict[str, dict[str, Any]], Any]:
+        decisions = {k: {d: v[d] for d in DECISIONS} for k, v in rows.items()}
+        cells, totals, grand = suppress_table(decisions)
+        return {k: {"total": totals[k], **cells[k]} for k in rows}, grand
+
+    by_cohort, grand_c = table(enq["by_cohort"])
+    by_la, grand_la = table(enq["by_local_authority"])
+    enquiries = {
+        "total": SUPPRESSED if SUPPRESSED in (grand_c, grand_la) else enq["total"],
+        "by_cohort": by_cohort,
+        "by_local_authority": by_la,
+    }
+    groups = {k: refs[k] for k in ("by_cohort", "by_local_authority", "by_contract_year")}
+    breakdowns, total = suppress_breakdowns({**groups, "status": cases["status"]}, refs["total"])
+    status = breakdowns.pop("status")
+    reasons = _reasons(cases["closure_reasons"], status["closed_early"] == SUPPRESSED)
+    return {
+        **report,
+        "enquiries": enquiries,
+        "referrals": {
+            **refs,
+            "total": total,
+            "re_referrals": suppress(refs["re_referrals"]),
+            "guaranteed_funding": suppress(refs["guaranteed_funding"]),
+            **breakdowns,
+        },
+        "cases": {
+            "status": status,
+            "closure_reasons": reasons,
+            "closed_early_rate": published_rate(
+                cases["closed_early_rate"], [status[s] for s in CLOSED]
+            ),
+            "closed_early_rate_by_cohort": {
+                c: _rate_shown(status_cohort, c) for c in cases["closed_early_rate_by_cohort"]
+            },
+            "closed_early_rate_by_local_authority": {
+                la: _rate_shown(status_la, la)
+                for la in cases["closed_early_rate_by_local_authority"]
+            },
+        },
+        "finance": {
+            **fin,
+            "by_cohort": {
+                c: {**f, "milestones": _funnel(f["milestones"])} if "milestones" in f else f
+                for c, f in fin["by_cohort"].items()
+            },
+        },
+    }
+
+
+def _reasons(counts: Mapping[str, int], closed_early_hidden: bool) -> dict[str, int | str]:
+    """The cases closed early by reason (adding up to the status "closed early"), as
+    published: where that status is hidden, one reason at least is too, so the reasons do
+    not add up to it."""
+    cells, _ = suppress_group(counts)
+    if closed_early_hidden and not any(v == SUPPRESSED for v in cells.values()):
+        shown = [k for k, n in counts.items() if n > 0]
+        if shown:
+            cells[min(shown, key=lambda k: counts[k])] = SUPPRESSED
+    return cells
+
+
+def _funnel(earned: Mapping[str, int]) -> dict[str, int | str]:
+    """The referrals that earned each milestone (each a part of those that earned the one
+    before), as published."""
+    return dict(zip(earned, suppress_funnel(list(earned.values())), strict=True))
 
 
 def _fund_contributions(
