@@ -83,6 +83,26 @@ def test_dfe_rules_run_in_their_own_environment_and_findings_name_file_line_colu
     assert not (tmp_path / "home" / "stars.sqlite3").exists()  # the database is not touched
 
 
+def test_dfe_rules_run_on_a_file_saved_in_windows_1252_with_semicolons_as_the_import_reads_it(
+    tmp_path,
+):
+    # DfE's validator reads UTF-8 and commas only: it is given the rows the import reads
+    folder = _returns(
+        tmp_path,
+        "C1,2,17/05/2011,WBRI,A123456789012,,\nC2,1,03/02/2012,WBRI,A123456789013,,\n",
+        "C1,01/06/2023,S,C2,N1,U4,PR1,,,,ZZ99 3JS,ZZ99 5JX,\n"
+        "C2,01/07/2023,S,C2,N1,U4,PR1,,,,ZZ99 3JS,ZZ99 5JX,\n",
+    )
+    header = folder / "2024" / "header.csv"
+    text = header.read_text(encoding="utf-8").replace(",", ";").replace("\n", "\r\n")
+    header.write_bytes(text.replace("A123456789013", "A12345678901É").encode("cp1252"))
+    done = _stars(tmp_path, str(folder), "--council", "derby")
+    assert done.returncode == 1, done.stderr
+    assert "2024/header.csv:2: column MOTHER: rule 393:" in done.stdout
+    assert "note: 2024/header.csv: read as Windows-1252, not UTF-8" in done.stdout
+    assert "note: 2024/header.csv: columns separated by semicolons, not commas" in done.stdout
+
+
 def test_a_validator_that_runs_too_long_is_stopped_and_named(tmp_path):
     from django.conf import settings
 

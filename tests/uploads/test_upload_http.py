@@ -11,13 +11,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from stars.demo.returns import LAST_YEAR
 from stars.jobs.worker import run_worker
 from stars.partnership.services import user_create
 from stars.referrals.models import Referral
+from stars.sufficiency.models import SufficiencyReturn
 from stars.uploads import services
 from stars.uploads.models import Upload
 from tests.conftest import PASSWORD
 from tests.live_http import Http, multipart
+from tests.uploads.conftest import as_excel_saves
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,6 +55,52 @@ def test_a_tracker_uploaded_over_http_with_its_csrf_token_is_imported(
     status, _, page = web.request("GET", detail)
     assert status == 200 and "The tracker was imported." in page.decode()
     assert Referral.objects.count() == 12
+
+
+def test_returns_as_councils_spreadsheets_save_them_are_imported_over_http(
+    live_server, users, returns_zip
+):
+    # Windows-1252 and semicolons, UTF-16 and tabs, codes in lower case: read, and the
+    # page says how; a date kept as Excel's serial number: refused at its line and column
+    web = Http(live_server)
+    web.sign_in("spoc")
+
+    def upload(archive: bytes) -> tuple[Upload, str]:
+        token = web.form_token("/uploads/returns/")
+        body, headers = multipart(
+            {"csrfmiddlewaretoken": token}, {"archive": ("derby-903.zip", archive)}
+        )
+        status, answer, _ = web.request("POST", "/uploads/returns/", body, headers)
+        assert status == 302
+        run_worker(batch=True, interval=0, verbosity=0)
+        status, _, page = web.request("GET", answer["Location"])
+        assert status == 200
+        return Upload.objects.latest("pk"), page.decode()
+
+    done, page = upload(as_excel_saves(returns_zip, LAST_YEAR, serial_dob=True))
+    assert done.status == "rejected", done.headline
+    assert done.lines == [
+        f"{LAST_YEAR}/header.csv:2: column DOB: malformed date '40179'; expected dd/mm/YYYY "
+        "(looks like an Excel date serial number; format the column as DD/MM/YYYY and save "
+        "again: 40179 would be 01/01/2010)"
+    ]
+    assert "looks like an Excel date serial number" in page
+    assert not SufficiencyReturn.objects.exists()
+
+    done, page = upload(as_excel_saves(returns_zip, LAST_YEAR))
+    assert done.status == "done", (done.headline, done.lines[:3])
+    notes = [line for line in done.lines if line.startswith(f"note: {LAST_YEAR}/")]
+    assert [n.split(" (")[0] for n in notes] == [
+        f"note: {LAST_YEAR}/header.csv: read as Windows-1252, not UTF-8",
+        f"note: {LAST_YEAR}/header.csv: columns separated by semicolons, not commas: read so",
+        f"note: {LAST_YEAR}/episodes.csv: read as UTF-16",
+        f"note: {LAST_YEAR}/episodes.csv: columns separated by tabs, not commas: read so",
+        notes[4].split(" (")[0],
+    ]
+    assert notes[4].startswith(f"note: {LAST_YEAR}/episodes.csv: ") and "lower case" in notes[4]
+    assert "read as Windows-1252, not UTF-8" in page and "read as UTF-16" in page
+    header = SufficiencyReturn.objects.get(collection_year=LAST_YEAR, kind="header")
+    assert "Zoë Brontë, £950" in header.text
 
 
 def test_the_first_tracker_of_a_new_service_stays_on_its_page_after_making_the_programme(

@@ -56,8 +56,8 @@ def import_returns(*, folder: Path, council: str, replace_with_empty: bool) -> N
         f"{done.episodes} episodes",
         highlight=False,
     )
-    for note in done.notes:
-        out.print(f"note: {note}", highlight=False)
+    for note in done.notes:  # a line each, as the problems are
+        out.print(f"note: {note}", highlight=False, soft_wrap=True, markup=False)
 
 
 def validate_returns(
@@ -93,12 +93,14 @@ def validate_returns(
         fail(exc.headline.replace("nothing was imported", "nothing was validated"))
         return
     try:
-        check_returns(folder)  # what the import would refuse, before DfE's rules
+        _, notes = check_returns(folder)  # what the import would refuse, before DfE's rules
     except ReturnsRejected as exc:
         for line in exc.lines:
             console.print(line, highlight=False, soft_wrap=True, markup=False)
         fail(exc.headline, code=1)
         return
+    for note in notes:  # how files were read (an encoding, a separator): as DfE's rules read them
+        out.print(f"note: {note}", highlight=False, soft_wrap=True, markup=False)
     pairs: dict[int, dict[str, Path]] = {}
     for y, kind, path in files:
         pairs.setdefault(y, {})[kind] = path

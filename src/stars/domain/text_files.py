@@ -4,6 +4,9 @@ for long CSV fields.
 ``decode`` turns a file's bytes into text, or raises ``NotText`` naming the physical line
 (and, for a CSV file, the column by its heading) of the first byte that is not UTF-8, so
 that a spreadsheet saved in another encoding is one clear message, not a byte offset.
+``as_utf8`` reads what spreadsheets save besides: UTF-16 with its byte-order mark (Excel's
+"Unicode text") and Windows-1252 (Excel's "CSV" on Windows, with a pound sign or an accented
+name), and says which encoding it read.
 """
 
 from __future__ import annotations
@@ -13,18 +16,27 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 BYTE_LINE_BREAK = re.compile(b"\r\n|\r|\n")  # physical lines as the csv module counts them
 ESCAPED = re.compile("[\udc80-\udcff]")  # an undecodable byte, as surrogateescape keeps it
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # little- and big-endian
+WINDOWS_1252 = "Windows-1252"
+
+
 class NotText(ValueError):
     """A file that is not UTF-8 text, with where its first bad byte is."""
 
-    def __init__(self, file: str, line: int, column: str, byte: int, csv_file: bool) -> None:
+    def __init__(
+        self, file: str, line: int, column: str, byte: int, csv_file: bool, also: str = ""
+    ) -> None:
         self.file, self.line, self.column, self.byte = file, line, column, byte
         hint = " (save the file as CSV UTF-8)" if csv_file else ""
-        self.message = f"byte 0x{byte:02x} is not UTF-8; expected UTF-8 text{hint}"
+        what = f"neither UTF-8 nor {also}" if also else "not UTF-8"
+        self.message = f"byte 0x{byte:02x} is {what}; expected UTF-8 text{hint}"
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -47,9 +59,53 @@ def decode(name: str, data: bytes, *, csv_file: bool = True) -> str:
     raise NotText(name, line, column, data[bad], csv_file)
 
 
-def _column_of_bad_byte(data: bytes) -> str:
-    """The heading (or the position) of the first field holding an undecodable byte."""
-    text = data.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
+@dataclass(frozen=True)
+class Utf8:
+    """A file's bytes as UTF-8 (no byte-order mark) and the encoding they were read in."""
+
+    data: bytes
+    encoding: str  # "UTF-8", "UTF-16" or WINDOWS_1252
+
+    @property
+    def converted(self) -> bool:
+        return self.encoding != "UTF-8"
+
+
+def as_utf8(name: str, data: bytes) -> Utf8:
+    """A CSV file's bytes as UTF-8, a byte-order mark dropped, or ``NotText``.
+
+    UTF-8 (with or without its byte-order mark) is kept as it is, only checked: no copy of
+    the file is made beside it. A file starting with UTF-16's byte-order mark is read as
+    UTF-16; one that is not valid UTF-8 as Windows-1252 (what Excel on Windows saves as
+    "CSV"), unless it holds one of the five bytes Windows-1252 leaves undefined: then
+    ``NotText`` names the first byte that is not UTF-8.
+    """
+    if data.startswith(UTF16_BOMS):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            line = len(BYTE_LINE_BREAK.findall(data, 0, exc.start)) + 1
+            raise NotText(name, line, "", data[exc.start], True, also="UTF-16") from None
+        return Utf8(text.encode("utf-8"), "UTF-16")
+    try:
+        decode(name, data)
+    except NotText as not_utf8:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            line = len(BYTE_LINE_BREAK.findall(data, 0, exc.start)) + 1
+            column = _column_of_bad_byte(data, "cp1252")
+            raise NotText(name, line, column, data[exc.start], True, also=WINDOWS_1252) from (
+                not_utf8
+            )
+        return Utf8(text.encode("utf-8"), WINDOWS_1252)
+    return Utf8(data.removeprefix(UTF8_BOM), "UTF-8")
+
+
+def _column_of_bad_byte(data: bytes, encoding: str = "utf-8") -> str:
+    """The heading (or the position) of the first field holding a byte ``encoding`` cannot
+    decode."""
+    text = data.decode(encoding, "surrogateescape").removeprefix("\ufeff")
     names: list[str] = []
     with field_limit(len(text)):
         try:

@@ -33,7 +33,7 @@ from stars.domain.sufficiency.ssda903 import (
     stored_rows,
     year_not_begun,
 )
-from stars.domain.text_files import NotText, decode
+from stars.domain.text_files import NotText, Utf8, as_utf8
 from stars.partnership.models import Council
 from stars.sufficiency.models import ReturnKind, SufficiencyReturn
 
@@ -120,12 +120,20 @@ MERGE_COLUMNS = Columns(
 StoreFile = Callable[[int, str, str, int, bytes, str, str], None]
 
 
-def _read_return(name: str, path: Path) -> bytes:
-    """The file's bytes, a byte-order mark dropped, once checked as UTF-8 text (``NotText``):
-    its text is ``bytes.decode()`` of them, made when it is stored (not held beside them)."""
-    data = path.read_bytes()
-    decode(name, data)
-    return data.removeprefix(b"\xef\xbb\xbf")
+def _read_return(name: str, path: Path) -> Utf8:
+    """The file's bytes as UTF-8, a byte-order mark dropped (``as_utf8``: UTF-8 checked and
+    kept as it is; UTF-16 or Windows-1252 decoded, the only copy then made), or
+    ``NotText``: its text is ``bytes.decode()`` of them, made when it is stored (not held
+    beside them)."""
+    return as_utf8(name, path.read_bytes())
+
+
+def _encoding_note(name: str, read: Utf8) -> list[str]:
+    if not read.converted:
+        return []
+    saved = 'Excel saves "Unicode text"' if read.encoding == "UTF-16" else 'Excel saves "CSV"'
+    not_utf8 = "" if read.encoding == "UTF-16" else ", not UTF-8"
+    return [f"{name}: read as {read.encoding}{not_utf8} (as {saved}); stored as UTF-8"]
 
 
 def _too_many(problems: list[str]) -> ReturnsRejected:
@@ -147,8 +155,10 @@ def load_folder(
     *,
     today: date | None = None,
     replace_with_empty: bool = False,
-) -> list[int]:
-    """Read, check and ``store`` the returns a year at a time; the years; raise
+) -> tuple[list[int], list[str]]:
+    """Read, check and ``store`` the returns a year at a time; the years, and notes on how
+    files were read where they differ from DfE's layout (an encoding other than UTF-8,
+    columns separated otherwise than by commas, codes in lower case); raise
     ``ReturnsRejected`` listing every problem of every file.
 
     No date may be after ``today``, the day of import (by default today in the service's
@@ -170,6 +180,7 @@ def load_folder(
     paths = {(y, kind): path for y, kind, path in files}
     problems: list[str] = []  # of the files, in their order
     checks: list[str] = []  # of the years, listed after the files' own
+    notes: list[str] = []  # how files were read, in their order
     done = 0
 
     def read_year(year: int) -> dict[str, ParsedFile]:
@@ -184,14 +195,18 @@ def load_folder(
                 continue
             name = f"{year}/{kind}.csv"
             try:
-                data = _read_return(name, path)
+                read_as = _read_return(name, path)
             except NotText as exc:
                 problems.append(str(exc))
                 continue
+            notes.extend(_encoding_note(name, read_as))
+            data = read_as.data
+            del read_as
             p = (parse_header if kind == "header" else parse_episodes)(
                 name, data, year, today=today
             )
             problems.extend(_line(e) for e in p.errors)
+            notes.extend(p.notes)
             accepted = not (problems or checks)  # else nothing more is stored
             rows, kept = p.frame.height, stored_rows(p) if accepted else b""
             # what the year's checks read: the children and the header's dates of birth
@@ -232,13 +247,14 @@ def load_folder(
         del read, header, episodes
     if problems or checks:
         raise _too_many(problems + checks)
-    return years
+    return years, notes
 
 
-def check_returns(folder: Path, *, today: date | None = None) -> list[int]:
-    """Check the returns of ``folder`` as the import does, storing nothing: the years, or
-    ``ReturnsRejected`` listing every problem the import would refuse them for (what is
-    checked before DfE's rules run on them, ``stars sufficiency validate``)."""
+def check_returns(folder: Path, *, today: date | None = None) -> tuple[list[int], list[str]]:
+    """Check the returns of ``folder`` as the import does, storing nothing: the years and
+    the notes on how files were read (``load_folder``), or ``ReturnsRejected`` listing every
+    problem the import would refuse them for (what is checked before DfE's rules run on
+    them, ``stars sufficiency validate``)."""
 
     def store_nothing(*_: object) -> None:
         pass
@@ -291,7 +307,7 @@ def returns_import(
         )
 
     with _few_pages_cached():
-        years = load_folder(
+        years, read_notes = load_folder(
             folder,
             store,
             progress,
@@ -309,7 +325,7 @@ def returns_import(
         detail=f"collection years {', '.join(map(str, years))} from {folder}",
     )
     return ImportedReturns(
-        tuple(years), merged.headers.height, merged.episodes.height, merged.notes
+        tuple(years), merged.headers.height, merged.episodes.height, (*read_notes, *merged.notes)
     )
 
 

@@ -9,6 +9,8 @@ Nothing here touches the database.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -21,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stars.domain.spreadsheet_text import csv_bytes
-from stars.domain.sufficiency.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
+from stars.domain.sufficiency.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS, separator_of
+from stars.domain.text_files import as_utf8
 
 HERE = Path(__file__).parent / "validator903"
 RUNNER = HERE / "runner.py"
@@ -190,6 +193,28 @@ def write_csv(path: Path, findings: Iterable[Finding]) -> None:
     path.write_bytes(csv_bytes(["file", "line", "columns", "child", "rule", "message"], rows))
 
 
+def as_dfe_reads(path: Path, into: Path) -> Path:
+    """``path`` itself when it is UTF-8 with its columns separated by commas, the only
+    layout DfE's validator reads; else a copy of it under ``into`` that is, made from the
+    text the import reads (``as_utf8``: UTF-16 or Windows-1252 decoded; the columns
+    separated as its heading row shows, ``separator_of``), so that DfE's rules run on the
+    same rows as the import's checks."""
+    read = as_utf8(str(path), path.read_bytes())
+    separator = separator_of(read.data)
+    if not read.converted and separator == ",":
+        return path
+    text = read.data.decode("utf-8")
+    if separator != ",":
+        out = io.StringIO()
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        text = out.getvalue()
+    copy = into / path.parent.name / path.name.lower()
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(text, encoding="utf-8")
+    return copy
+
+
 def validate_years(
     python: Path,
     *,
@@ -203,7 +228,29 @@ def validate_years(
     ``files`` (``return_files``' answer); every finding once, in year order.
 
     ``progress(year, done, total)`` follows the rules of a year; ``year_done`` gets each
-    year's result. Raises ``ValidatorUnavailable`` when a year cannot be run."""
+    year's result. A file in another encoding or separated otherwise than by commas is given
+    to DfE's validator as a copy it reads (``as_dfe_reads``). Raises ``ValidatorUnavailable``
+    when a year cannot be run."""
+    with tempfile.TemporaryDirectory(prefix="stars-903-copies-") as copies:
+        return _validate_years(
+            python,
+            files=[(y, kind, as_dfe_reads(path, Path(copies))) for y, kind, path in files],
+            la=la,
+            years=years,
+            progress=progress,
+            year_done=year_done,
+        )
+
+
+def _validate_years(
+    python: Path,
+    *,
+    files: Iterable[tuple[int, str, Path]],
+    la: str,
+    years: Iterable[int] | None,
+    progress: Callable[[int, int, int], None] | None,
+    year_done: Callable[[YearResult], None] | None,
+) -> list[Finding]:
     pairs: dict[int, dict[str, Path]] = {}
     for y, kind, path in files:
         pairs.setdefault(y, {})[kind] = path

@@ -204,7 +204,7 @@ def _validate(upload: Upload) -> tuple[str, list[str], bool]:
     write_progress(upload, "Unpacking the archive", 0, 0)
     folder = _unpack(upload)
     files = return_files(folder)
-    check_returns(folder)  # what the import would refuse, before DfE's rules
+    _, notes = check_returns(folder)  # what the import would refuse, before DfE's rules
     try:
         python = validator.ensure_environment(
             settings.STARS_VALIDATOR_903,
@@ -227,8 +227,9 @@ def _validate(upload: Upload) -> tuple[str, list[str], bool]:
         detail=f"collection years {', '.join(map(str, years))}: {len(findings)} findings",
     )
     lines = [f.describe() + (f" (child {f.child})" if f.child else "") for f in findings]
+    lines += [f"note: {n}" for n in notes]  # how files were read, as DfE's rules read them
     if not findings:
-        return "No findings: the returns pass every DfE rule that applies.", [], False
+        return "No findings: the returns pass every DfE rule that applies.", lines, False
     n = len(findings)
     return (
         f"{n} finding{'s' if n != 1 else ''} of DfE's rules in "

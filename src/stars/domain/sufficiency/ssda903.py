@@ -96,6 +96,9 @@ class ParsedFile:
     kind: Kind
     frame: pl.DataFrame
     errors: tuple[ValidationError, ...]
+    #: how the file was read where it differs from DfE's layout (its separator, codes in
+    #: lower case), each naming the file: what the import says in its notes
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -239,8 +242,40 @@ FUTURE_REASON: dict[str, str] = {
 
 # --- reading ----------------------------------------------------------------------------------
 
+#: What a return's columns may be separated by, as spreadsheets save "CSV": commas (DfE's
+#: layout), semicolons (a spreadsheet set to a European list separator) or tabs (Excel's
+#: "Unicode text"), each by its name in a note.
+SEPARATORS: dict[str, str] = {",": "commas", ";": "semicolons", "\t": "tabs"}
 
-def _read(text: str | bytes) -> pl.DataFrame:
+
+def _first_line(text: str | bytes) -> str:
+    """The heading row of a file (a byte-order mark dropped): never a copy of the file."""
+    if isinstance(text, bytes):
+        first = BYTE_LINE_BREAK.split(text, 1)[0].decode("utf-8", "replace")
+    else:
+        first = text.split("\n", 1)[0].split("\r", 1)[0]
+    return first.removeprefix("\ufeff")
+
+
+def separator_of(text: str | bytes) -> str:
+    """The separator of a file's columns, told by its heading row: of ``SEPARATORS``, the
+    one splitting it into the most headings (a comma on a tie, or when none splits it)."""
+    first = _first_line(text)
+    counts = {sep: first.count(sep) for sep in SEPARATORS}
+    best = max(counts, key=lambda sep: counts[sep])  # the first of a tie: a comma
+    return best if counts[best] else ","
+
+
+def _separated_note(file_name: str, separator: str) -> tuple[str, ...]:
+    if separator == ",":
+        return ()
+    return (
+        f"{file_name}: columns separated by {SEPARATORS[separator]}, not commas: read so "
+        "(DfE's layout is CSV, comma-separated)",
+    )
+
+
+def _read(text: str | bytes, separator: str = ",") -> pl.DataFrame:
     # from bytes: reading through a text stream holds a second copy of the file at its peak;
     # a caller that has the file's UTF-8 bytes passes them and spares the copy
     data = text.encode("utf-8") if isinstance(text, str) else text
@@ -250,8 +285,8 @@ def _read(text: str | bytes) -> pl.DataFrame:
         # lines ended by CR alone (a spreadsheet's "CSV (Macintosh)"): polars ends lines at
         # LF only, and read the whole file as one line of headings, with no rows
         data = data.replace(b"\r", b"\n")
-    frame = pl.read_csv(data, infer_schema=False, truncate_ragged_lines=True)
-    lines = _record_lines(data, frame.height)
+    frame = pl.read_csv(data, separator=separator, infer_schema=False, truncate_ragged_lines=True)
+    lines = _record_lines(data, frame.height, separator)
     del data
     # headings in any case, padded or not; a column the return does not have may be headed
     # twice so (two "Notes"), and is kept under a name of its own (it is not read)
@@ -278,15 +313,16 @@ def _read(text: str | bytes) -> pl.DataFrame:
 def child_rows(text: str, child: str) -> list[tuple[int, dict[str, str | None]]]:
     """The rows of a return's file about one child (its ``CHILD``), each with the line it is
     on, read as the import reads the file: headings in any case, a byte-order mark, padded
-    cells, blank lines and lines ended by CR alone."""
-    frame = _read(text)
+    cells, blank lines, lines ended by CR alone, and columns separated as its heading row
+    shows (``separator_of``)."""
+    frame = _read(text, separator_of(text))
     if "CHILD" not in frame.columns:
         return []
     rows = frame.filter(pl.col("CHILD") == child.strip()).to_dicts()
     return [(int(row.pop("LINE")), row) for row in rows]
 
 
-def _record_lines(data: bytes, records: int) -> pl.Series | None:
+def _record_lines(data: bytes, records: int, separator: str = ",") -> pl.Series | None:
     """The physical line each row starts on (``LINE``) when a quoted cell holds a line break,
     so that rows after it are not named a line too early; None when no cell does (row k is
     on line k + 2, the column headings being line 1)."""
@@ -302,7 +338,7 @@ def _record_lines(data: bytes, records: int) -> pl.Series | None:
     starts: list[int] = []
     end = 0
     with field_limit(len(text)):
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
         for _ in reader:
             starts.append(end + 1)
             end = reader.line_num
@@ -413,13 +449,33 @@ def _dates(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
 ISO_DATE = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
 
 
+#: A date as a spreadsheet keeps it when its column is not formatted as a date: the days
+#: since 30/12/1899 (45292 is 01/01/2024), five digits for any date from 1927 to 2173.
+EXCEL_SERIAL = r"^\d{5}$"
+EXCEL_DAY_ZERO = date(1899, 12, 30)
+
+
 def _as_written(column: str) -> pl.Expr:
     """For a malformed date written YYYY-MM-DD, how DATE_FORMAT writes it (the day and the
-    month are not swapped silently: it is still refused); else nothing."""
+    month are not swapped silently: it is still refused); for a bare five-digit number, that
+    it looks like a spreadsheet's date serial number, and the date it would be (still
+    refused: the column is to be formatted); else nothing."""
     cell = pl.col(column)
+    serial = pl.lit(EXCEL_DAY_ZERO) + pl.duration(days=cell.cast(pl.Int64, strict=False))
     return (
         pl.when(cell.str.contains(ISO_DATE))
         .then(pl.lit(" (") + cell.str.replace(ISO_DATE, "$3/$2/$1") + pl.lit(" for this one)"))
+        .when(cell.str.contains(EXCEL_SERIAL))
+        .then(
+            pl.lit(
+                " (looks like an Excel date serial number; format the column as DD/MM/YYYY "
+                "and save again: "
+            )
+            + cell
+            + pl.lit(" would be ")
+            + serial.dt.strftime(DATE_FORMAT)
+            + pl.lit(")")
+        )
         .otherwise(pl.lit(""))
     )
 
@@ -445,16 +501,12 @@ def _parse_dates(
 
 
 def _headings_twice(
-    file_name: str, text: str | bytes, columns: Sequence[str]
+    file_name: str, text: str | bytes, columns: Sequence[str], separator: str = ","
 ) -> list[ValidationError]:
     """An error for each of ``columns`` headed more than once (in any case, padded or not):
     which of them holds the values meant cannot be told, and one was read, the other left
     out without a word."""
-    if isinstance(text, bytes):  # the first line only: never a copy of the whole file
-        first = BYTE_LINE_BREAK.split(text, 1)[0].decode("utf-8", "replace")
-    else:
-        first = text.split("\n", 1)[0].split("\r", 1)[0]
-    row = next(csv.reader([first.removeprefix("\ufeff")]), [])
+    row = next(csv.reader([_first_line(text)], delimiter=separator), [])
     at: dict[str, list[int]] = {}
     for i, heading in enumerate(row, start=1):
         at.setdefault(heading.strip().upper(), []).append(i)
@@ -473,21 +525,55 @@ def _headings_twice(
 
 def _parse_frame(
     file_name: str, text: str | bytes, columns: Sequence[str], optional: Sequence[str]
-) -> tuple[pl.DataFrame | None, list[ValidationError]]:
-    twice = _headings_twice(file_name, text, columns)
+) -> tuple[pl.DataFrame | None, list[ValidationError], tuple[str, ...]]:
+    """The file's rows (its columns separated as its heading row shows, ``separator_of``),
+    the problems that stop it being read, and a note of a separator other than a comma."""
+    separator = separator_of(text)
+    notes = _separated_note(file_name, separator)
+    twice = _headings_twice(file_name, text, columns, separator)
     if twice:
-        return None, twice
+        return None, twice, notes
     try:
-        frame = _read(text)
+        frame = _read(text, separator)
     except pl.exceptions.PolarsError as exc:  # unreadable CSV
-        return None, [ValidationError(file_name, 1, "", f"not a readable CSV file: {exc}")]
+        error = ValidationError(file_name, 1, "", f"not a readable CSV file: {exc}")
+        return None, [error], notes
     missing = _missing_columns(file_name, frame, columns, optional)
     if missing:
-        return None, missing
+        return None, missing, notes
     absent = [c for c in optional if c not in frame.columns]  # read as blank
-    return frame.select(
-        "LINE", *(pl.lit(None, pl.String).alias(c) if c in absent else pl.col(c) for c in columns)
-    ), []
+    return (
+        frame.select(
+            "LINE",
+            *(pl.lit(None, pl.String).alias(c) if c in absent else pl.col(c) for c in columns),
+        ),
+        [],
+        notes,
+    )
+
+
+#: A letter in lower case: DfE's codes are written in upper case ("u1" is U1).
+LOWER_CASE = "[a-z]"
+
+
+def _upper_codes(
+    file_name: str, frame: pl.DataFrame, columns: Sequence[str]
+) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """``frame`` with the codes of ``columns`` written in lower case read in upper case, as
+    DfE writes them (a column with none is left as read), and a note of how many were."""
+    lower = pl.col(columns).str.contains(LOWER_CASE).fill_null(False)
+    counts = frame.select(lower.sum()).row(0) if frame.height else (0,) * len(columns)
+    changed = [c for c, n in zip(columns, counts, strict=True) if n]
+    if not changed:
+        return frame, ()
+    first = frame.filter(pl.col(changed[0]).str.contains(LOWER_CASE)).get_column(changed[0])[0]
+    n = sum(counts)
+    note = (
+        f"{file_name}: {n} code{'s' if n != 1 else ''} in lower case (in "
+        f"{', '.join(changed)}; e.g. '{first}' in {changed[0]}) read in upper case, as DfE "
+        "writes them"
+    )
+    return frame.with_columns(pl.col(changed).str.to_uppercase()), (note,)
 
 
 def _empty(columns: Sequence[str]) -> pl.DataFrame:
@@ -509,11 +595,13 @@ def parse_header(
     checked already (a stored return, imported all or nothing): the same typed rows, without
     looking for problems again. ``today``, when given, is the day the file is read: a date
     after it is refused (see ``date_span``)."""
-    frame, errors = _parse_frame(file_name, text, HEADER_COLUMNS, HEADER_OPTIONAL)
+    frame, errors, notes = _parse_frame(file_name, text, HEADER_COLUMNS, HEADER_OPTIONAL)
     if frame is None:
         return ParsedFile(
-            file_name, collection_year, "header", _empty(HEADER_COLUMNS), tuple(errors)
+            file_name, collection_year, "header", _empty(HEADER_COLUMNS), tuple(errors), notes
         )
+    frame, lowered = _upper_codes(file_name, frame, HEADER_CODED)
+    notes += lowered
     if check:
         errors += _check_required(file_name, frame, HEADER_REQUIRED)
         errors += _check_codes(file_name, frame, HEADER_CODED, collection_year)
@@ -537,7 +625,7 @@ def parse_header(
     else:
         frame = _dates(frame, ("DOB", "MC_DOB"))
     frame = frame.with_columns(pl.lit(collection_year).alias("YEAR"))
-    return ParsedFile(file_name, collection_year, "header", frame, tuple(sorted(errors)))
+    return ParsedFile(file_name, collection_year, "header", frame, tuple(sorted(errors)), notes)
 
 
 # --- episodes ---------------------------------------------------------------------------------
@@ -684,14 +772,16 @@ def parse_episodes(
 ) -> ParsedFile:
     """Parse and check an episodes file; adds ``GROUP`` (placement group) and ``YEAR``.
     ``check=False`` and ``today`` as for ``parse_header``."""
-    frame, errors = _parse_frame(file_name, text, EPISODE_COLUMNS, EPISODE_OPTIONAL)
+    frame, errors, notes = _parse_frame(file_name, text, EPISODE_COLUMNS, EPISODE_OPTIONAL)
     if frame is None:
         empty = with_placement_group(
             _empty(EPISODE_COLUMNS).with_columns(
                 pl.col("DECOM", "DEC").cast(pl.Date), pl.lit(collection_year).alias("YEAR")
             )
         )
-        return ParsedFile(file_name, collection_year, "episodes", empty, tuple(errors))
+        return ParsedFile(file_name, collection_year, "episodes", empty, tuple(errors), notes)
+    frame, lowered = _upper_codes(file_name, frame, EPISODE_CODED)
+    notes += lowered
     if check:
         errors += _check_required(file_name, frame, EPISODE_REQUIRED)
         errors += _check_codes(file_name, frame, EPISODE_CODED, collection_year)
@@ -705,7 +795,7 @@ def parse_episodes(
     else:
         frame = _dates(frame, ("DECOM", "DEC"))
     frame = with_placement_group(frame.with_columns(pl.lit(collection_year).alias("YEAR")))
-    return ParsedFile(file_name, collection_year, "episodes", frame, tuple(sorted(errors)))
+    return ParsedFile(file_name, collection_year, "episodes", frame, tuple(sorted(errors)), notes)
 
 
 # --- stored rows ------------------------------------------------------------------------------
@@ -795,7 +885,7 @@ def check_born_before_episodes(episodes: ParsedFile, header: ParsedFile) -> list
 def parse_return_file(file_name: str, text: str, collection_year: int) -> ParsedFile:
     """Parse a file whose kind is told by its headings (episodes if it has DECOM)."""
     first = text.lstrip().split("\n", 1)[0].upper()
-    if "DECOM" in {h.strip() for h in first.split(",")}:
+    if "DECOM" in {h.strip() for h in first.split(separator_of(first))}:
         return parse_episodes(file_name, text, collection_year)
     return parse_header(file_name, text, collection_year)
 

@@ -1,0 +1,184 @@
+"""Returns as councils' spreadsheets save them: in Windows-1252 or UTF-16, separated by
+semicolons or tabs, codes in lower case, are read as DfE's layout and the import's notes say
+how; a date kept as a spreadsheet's serial number is refused with what to do. Every problem
+names its file, line and column, and nothing is imported when anything is refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from stars import cli
+from stars.demo.returns import LAST_YEAR, write_demo_returns
+from stars.partnership.models import Council
+from stars.sufficiency.dashboard import dashboard_context
+from stars.sufficiency.models import SufficiencyReturn
+from stars.sufficiency.services import ReturnsRejected, returns_import
+from stars.sufficiency.validator import as_dfe_reads
+
+CODED = ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC")
+
+
+@pytest.fixture
+def returns_dir(tmp_path) -> Path:
+    return write_demo_returns(tmp_path / "returns", seed=3)
+
+
+@pytest.fixture
+def derby(users):
+    return Council.objects.get(code="derby")
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
+def _write(path: Path, rows: list[list[str]], *, separator: str = ",", encoding: str = "utf-8"):
+    out = io.StringIO()
+    csv.writer(out, delimiter=separator, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(out.getvalue().encode(encoding))
+
+
+def _with_names(rows: list[list[str]]) -> list[list[str]]:
+    """A column DfE's layout does not have (not read), holding what only Windows-1252 and
+    UTF-16 of UTF-8's neighbours write: a pound sign and accented names."""
+    return [rows[0] + ["SOCIAL WORKER"]] + [r + ["Zoë Brontë, £950 a week"] for r in rows[1:]]
+
+
+def _lower_codes(path: Path) -> int:
+    rows = _rows(path)
+    at = [rows[0].index(c) for c in CODED]
+    n = 0
+    for r in rows[1:]:
+        for i in at:
+            n += r[i] != r[i].lower()
+            r[i] = r[i].lower()
+    _write(path, rows)
+    return n
+
+
+def _figures(council: Council) -> list[tuple[int, int]]:
+    return [(f.year, f.looked_after) for f in dashboard_context(council)["figures"]]
+
+
+def _import(folder: Path) -> tuple[int, list[str], list[str]]:
+    got = CliRunner().invoke(cli.app, ["sufficiency", "import", str(folder), "--council", "derby"])
+    notes = [x for x in got.stdout.splitlines() if x.startswith("note: ")]
+    problems = [x for x in got.stderr.splitlines() if x.strip()]
+    return got.exit_code, notes, problems
+
+
+def _as_excel_saves(folder: Path, year: int) -> None:
+    """The year's header as Excel on Windows saves "CSV" with a European list separator
+    (Windows-1252, semicolons); its episodes as Excel's "Unicode text" (UTF-16, tabs)."""
+    header, episodes = folder / str(year) / "header.csv", folder / str(year) / "episodes.csv"
+    _write(header, _with_names(_rows(header)), separator=";", encoding="cp1252")
+    _write(episodes, _with_names(_rows(episodes)), separator="\t", encoding="utf-16")
+
+
+def test_windows_1252_utf16_semicolons_and_tabs_are_read_as_dfes_layout(derby, returns_dir):
+    assert _import(returns_dir)[0] == 0
+    expected = _figures(derby)
+    texts = {(r.collection_year, r.kind): r.text for r in SufficiencyReturn.objects.all()}
+    _as_excel_saves(returns_dir, LAST_YEAR)
+    _as_excel_saves(returns_dir, LAST_YEAR - 1)
+    code, notes, problems = _import(returns_dir)
+    assert code == 0, problems
+    assert _figures(derby) == expected
+    for year in (LAST_YEAR - 1, LAST_YEAR):
+        assert (
+            f"note: {year}/header.csv: read as Windows-1252, not UTF-8 (as Excel saves "
+            '"CSV"); stored as UTF-8' in notes
+        ), notes
+        assert (
+            f"note: {year}/header.csv: columns separated by semicolons, not commas: read so "
+            "(DfE's layout is CSV, comma-separated)" in notes
+        )
+        assert (
+            f'note: {year}/episodes.csv: read as UTF-16 (as Excel saves "Unicode text"); '
+            "stored as UTF-8" in notes
+        )
+        assert f"note: {year}/episodes.csv: columns separated by tabs, not commas: read so " in (
+            "\n".join(notes)
+        )
+        header = SufficiencyReturn.objects.get(collection_year=year, kind="header")
+        assert "Zoë Brontë, £950 a week" in header.text  # stored as read, in UTF-8
+        assert header.text != texts[year, "header"]
+    assert not any(n.startswith(f"note: {LAST_YEAR - 2}/") for n in notes)
+
+
+def test_a_problem_in_a_file_separated_by_semicolons_names_its_line_and_column(derby, returns_dir):
+    header = returns_dir / str(LAST_YEAR) / "header.csv"
+    rows = _rows(header)
+    rows[3][rows[0].index("ETHNIC")] = "WBRÉ"  # line 4: a code no list holds
+    _write(header, rows, separator=";", encoding="cp1252")
+    code, notes, problems = _import(returns_dir)
+    assert code == 1
+    assert problems[0].startswith(
+        f"{LAST_YEAR}/header.csv:4: column ETHNIC: unknown code 'WBRÉ' for "
+    ), problems
+    assert problems[-1].startswith("error: 1 problem found; nothing was imported")
+    assert not SufficiencyReturn.objects.exists()
+
+
+def test_a_file_neither_utf8_nor_windows_1252_is_refused_at_its_line_and_column(derby, returns_dir):
+    header = returns_dir / str(LAST_YEAR) / "header.csv"
+    rows = _rows(header)
+    rows[2][rows[0].index("UPN")] = "A12\x81"  # 0x81: no character in Windows-1252
+    _write(header, rows, encoding="latin-1")
+    with pytest.raises(ReturnsRejected) as caught:
+        returns_import(council=derby, folder=returns_dir)
+    assert caught.value.lines == [
+        f"{LAST_YEAR}/header.csv:3: column UPN: byte 0x81 is neither UTF-8 nor Windows-1252; "
+        "expected UTF-8 text (save the file as CSV UTF-8)"
+    ]
+    assert not SufficiencyReturn.objects.exists()
+
+
+def test_codes_in_lower_case_are_read_in_upper_case_with_a_note(derby, returns_dir):
+    assert _import(returns_dir)[0] == 0
+    expected = _figures(derby)
+    episodes = returns_dir / str(LAST_YEAR) / "episodes.csv"
+    lowered = _lower_codes(episodes)
+    code, notes, problems = _import(returns_dir)
+    assert code == 0, problems
+    assert _figures(derby) == expected
+    (note,) = [n for n in notes if "lower case" in n]
+    assert note.startswith(f"note: {LAST_YEAR}/episodes.csv: {lowered} codes in lower case (in ")
+    assert note.endswith("read in upper case, as DfE writes them")
+    stored = SufficiencyReturn.objects.get(collection_year=LAST_YEAR, kind="episodes")
+    assert stored.text == episodes.read_bytes().decode()  # the file as sent; its rows as read
+
+
+def test_a_date_kept_as_a_spreadsheets_serial_number_says_what_to_do(derby, returns_dir):
+    header = returns_dir / str(LAST_YEAR) / "header.csv"
+    rows = _rows(header)
+    rows[4][rows[0].index("DOB")] = "40179"  # 01/01/2010 as Excel counts days
+    _write(header, rows)
+    code, _, problems = _import(returns_dir)
+    assert code == 1
+    assert problems[0] == (
+        f"{LAST_YEAR}/header.csv:5: column DOB: malformed date '40179'; expected dd/mm/YYYY "
+        "(looks like an Excel date serial number; format the column as DD/MM/YYYY and save "
+        "again: 40179 would be 01/01/2010)"
+    ), problems
+    assert not SufficiencyReturn.objects.exists()
+
+
+def test_dfes_validator_is_given_the_rows_the_import_reads(tmp_path, returns_dir):
+    plain = returns_dir / str(LAST_YEAR) / "header.csv"
+    assert as_dfe_reads(plain, tmp_path / "copies") == plain  # DfE's layout: the file itself
+    expected = _rows(plain)
+    _as_excel_saves(returns_dir, LAST_YEAR)
+    for kind in ("header", "episodes"):
+        path = returns_dir / str(LAST_YEAR) / f"{kind}.csv"
+        copy = as_dfe_reads(path, tmp_path / "copies")
+        assert copy == tmp_path / "copies" / str(LAST_YEAR) / f"{kind}.csv"
+        rows = _rows(copy)
+        if kind == "header":
+            assert [r[:-1] for r in rows] == expected
+        assert rows[1][-1] == "Zoë Brontë, £950 a week"
