@@ -10,12 +10,13 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from stars.cases.forms import MeetingForm, PeriodEndForm, TeamMemberForm
 from stars.cases.models import ProgressMeeting
-from stars.core.forms import date_boxes
+from stars.core.forms import date_boxes, shown_as_typed
 from tests.live_http import signed_in
 
 
@@ -122,3 +123,9 @@ def test_a_date_after_today_is_refused_over_http_and_nothing_is_recorded(key_wor
     assert b'<a href="#id_date-day">Date of the meeting must be today or in the past</a>' in summary
     assert b'name="date-year" type="text" inputmode="numeric" value="2099"' in page
     assert ProgressMeeting.objects.count() == 0
+
+
+def test_a_date_typed_in_its_boxes_is_kept_when_the_form_is_shown_again_unchecked():
+    data = QueryDict("date-day=3&date-month=&date-year=2024")
+    form = shown_as_typed(MeetingForm(), data)
+    assert [b.value for b in date_boxes(form["date"])] == ["3", "", "2024"]

@@ -270,7 +270,7 @@ def shown_as_typed(form: forms.Form, data: QueryDict) -> forms.Form:
     typed = {
         field.name: field.field.widget.value_from_datadict(data, {}, field.html_name)
         for field in form.visible_fields()
-        if field.html_name in data
+        if not field.field.widget.value_omitted_from_data(data, {}, field.html_name)
     }
     form.initial = {**form.initial, **typed}
     return form
