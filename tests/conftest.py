@@ -160,6 +160,13 @@ def migrated_sqlite(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("migrated")
     env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     env["STARS_HOME"] = str(home)
+    migrate_in_a_process(env)
+    return home / "stars.sqlite3"
+
+
+def migrate_in_a_process(env: dict[str, str]) -> None:
+    """Migrate the database ``env`` names by the set-up every `stars` command runs, in a
+    process of its own (given the time a busy machine needs)."""
     done = subprocess.run(
         [sys.executable, "-c", "from stars.cli.console import setup; setup()"],
         env=env,
@@ -168,7 +175,6 @@ def migrated_sqlite(tmp_path_factory) -> Path:
         timeout=900,
     )
     assert done.returncode == 0, done.stderr
-    return home / "stars.sqlite3"
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import NOT_INHERITED, migrate_in_a_process
+
 PG = os.environ.get("STARS_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 COUNTS = (
     "import django, os, json; os.environ['DJANGO_SETTINGS_MODULE']='stars.core.settings';"
@@ -24,8 +26,7 @@ COUNTS = (
 
 
 def _env(home: Path, database_url: str | None) -> dict[str, str]:
-    drop = ("DATABASE_URL", "STARS_ENV", "STARS_DEBUG")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     env["STARS_HOME"] = str(home)
     if database_url:
         env["DATABASE_URL"] = database_url
@@ -98,15 +99,7 @@ def migrated_pg(tmp_path_factory):
     name = f"stars_bkt_{uuid.uuid4().hex[:10]}"
     _psql(f"CREATE DATABASE {name}")
     try:
-        env = _env(tmp_path_factory.mktemp("pg-template"), f"{PG}/{name}")
-        done = subprocess.run(
-            [sys.executable, "-c", "from stars.cli.console import setup; setup()"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert done.returncode == 0, done.stderr
+        migrate_in_a_process(_env(tmp_path_factory.mktemp("pg-template"), f"{PG}/{name}"))
         yield name
     finally:
         _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

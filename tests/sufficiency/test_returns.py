@@ -18,7 +18,7 @@ from django.db import connection
 from openpyxl import load_workbook
 
 from stars import cli
-from stars.demo.returns import FIRST_YEAR, LAST_YEAR, write_demo_returns
+from stars.demo.returns import FIRST_YEAR, LAST_YEAR
 from stars.domain.sufficiency import ssda903
 from stars.domain.sufficiency.figures import sufficiency_years
 from stars.domain.sufficiency.ssda903 import (
@@ -34,16 +34,6 @@ from stars.sufficiency.dashboard import dashboard_context
 from stars.sufficiency.forecasting import Choices, forecast_context
 from stars.sufficiency.models import SufficiencyReturn
 from stars.sufficiency.services import ReturnsRejected, council_returns, returns_import
-
-
-@pytest.fixture
-def returns_dir(tmp_path) -> Path:
-    return write_demo_returns(tmp_path / "returns", seed=3)
-
-
-@pytest.fixture
-def derby(users):
-    return Council.objects.get(code="derby")
 
 
 def _break_cell(path: Path, line: int, column: str, value: str) -> None:

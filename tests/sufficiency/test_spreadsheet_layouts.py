@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from stars import cli
-from stars.demo.returns import LAST_YEAR, write_demo_returns
+from stars.demo.returns import LAST_YEAR
 from stars.partnership.models import Council
 from stars.sufficiency.dashboard import dashboard_context
 from stars.sufficiency.models import SufficiencyReturn
@@ -21,16 +21,6 @@ from stars.sufficiency.services import ReturnsRejected, returns_import
 from stars.sufficiency.validator import as_dfe_reads
 
 CODED = ("RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "REC")
-
-
-@pytest.fixture
-def returns_dir(tmp_path) -> Path:
-    return write_demo_returns(tmp_path / "returns", seed=3)
-
-
-@pytest.fixture
-def derby(users):
-    return Council.objects.get(code="derby")
 
 
 def _rows(path: Path) -> list[list[str]]:
