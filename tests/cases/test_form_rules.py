@@ -380,5 +380,5 @@ def test_a_refusal_about_the_tool_itself_is_shown_for_the_whole_form(client, use
     response = client.post(url, {"instrument": str(empty.pk), "date": "2022-02-01"})
     html = response.content.decode()
     assert response.status_code == 200 and Assessment.objects.count() == 0
-    assert "<li>this instrument has no areas configured</li>" in html
+    assert "<li>This instrument has no areas configured</li>" in html
     assert 'href="#id_instrument"' not in html

@@ -33,6 +33,11 @@ def _value(html: str, name: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _date(html: str) -> tuple[str | None, ...]:
+    """The date's Day, Month and Year boxes as the page shows them."""
+    return tuple(_value(html, f"date-{part}") for part in ("day", "month", "year"))
+
+
 def _checked(html: str, name: str) -> str | None:
     match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)" checked', html)
     return match.group(1) if match else None
@@ -45,13 +50,18 @@ def test_another_assessment_tool_keeps_what_was_typed_and_saves_nothing(
     young_areas = list(young_person.areas.all())
     family_areas = list(family.areas.all())
     path = f"/cases/{case.referral_id}/assessment/"
-    typed = {"instrument": str(young_person.pk), "date": "2022-02-01"}
+    typed = {
+        "instrument": str(young_person.pk),
+        "date-day": "1",
+        "date-month": "2",
+        "date-year": "2022",
+    }
     typed |= {f"area_{a.pk}": str(1 + i % 5) for i, a in enumerate(young_areas[:3])}
 
     status, html = _post(key_worker, path, {**typed, "switch": str(family.pk)})
     assert status == 200 and "Record an assessment: Family outcome star" in html
     assert "govuk-error-summary" not in html  # unfinished, not wrong
-    assert _value(html, "date") == "2022-02-01" and _value(html, "instrument") == str(family.pk)
+    assert _date(html) == ("1", "2", "2022") and _value(html, "instrument") == str(family.pk)
     assert all(f'id="id_area_{a.pk}"' in html for a in family_areas)
     assert Assessment.objects.count() == 0
 
@@ -77,14 +87,20 @@ def test_another_survey_respondent_keeps_what_was_typed_and_saves_nothing(key_wo
     path = f"/cases/{case.referral_id}/survey/"
     status, _, page = key_worker.request("GET", path)
     assert status == 200 and b">Answers of the young person</button>" in page
-    typed = {"respondent": "parent_carer", "answered_by": "Carer 2", "date": "2024-01-08"}
+    typed = {
+        "respondent": "parent_carer",
+        "answered_by": "Carer 2",
+        "date-day": "8",
+        "date-month": "1",
+        "date-year": "2024",
+    }
     typed |= {"expectations_met": "most", "staff": "all"}
 
     status, html = _post(key_worker, path, {**typed, "switch": "young_person"})
     assert status == 200 and "Closing survey: young person" in html
     assert "govuk-error-summary" not in html
     assert _value(html, "respondent") == "young_person"
-    assert _value(html, "date") == "2024-01-08" and _value(html, "answered_by") == "Carer 2"
+    assert _date(html) == ("8", "1", "2024") and _value(html, "answered_by") == "Carer 2"
     assert _checked(html, "expectations_met") == "most" and _checked(html, "staff") == "all"
     assert ClosingSurvey.objects.count() == 0
 
@@ -95,7 +111,13 @@ def test_another_survey_respondent_keeps_what_was_typed_and_saves_nothing(key_wo
 
 def test_two_carers_giving_the_same_answers_on_one_day_are_both_recorded(key_worker, case):
     path = f"/cases/{case.referral_id}/survey/"
-    answers = {"respondent": "parent_carer", "date": "2024-01-08", "staff": "most"}
+    answers = {
+        "respondent": "parent_carer",
+        "date-day": "8",
+        "date-month": "1",
+        "date-year": "2024",
+        "staff": "most",
+    }
     assert _post(key_worker, path, {**answers, "answered_by": "Carer 1"})[0] == 302
     status, html = _post(key_worker, path, {**answers, "answered_by": "Carer 2"})
     assert status == 302, html
@@ -105,8 +127,8 @@ def test_two_carers_giving_the_same_answers_on_one_day_are_both_recorded(key_wor
     ]
     # the second carer's form sent again (the back button) is still refused
     status, html = _post(key_worker, path, {**answers, "answered_by": "carer 2 "})
-    assert status == 200 and 'href="#id_date"' in html
-    assert "these answers of carer 2 are already recorded on this date" in html
+    assert status == 200 and 'href="#id_date-day"' in html
+    assert "These answers of carer 2 are already recorded on this date" in html
     assert ClosingSurvey.objects.count() == 2
     # the case page tells the two apart
     page = key_worker.request("GET", f"/cases/{case.referral_id}/")[2].decode()
@@ -115,10 +137,16 @@ def test_two_carers_giving_the_same_answers_on_one_day_are_both_recorded(key_wor
 
 def test_same_answers_without_who_answered_say_how_to_record_a_second_respondent(key_worker, case):
     path = f"/cases/{case.referral_id}/survey/"
-    answers = {"respondent": "parent_carer", "date": "2024-01-08", "staff": "most"}
+    answers = {
+        "respondent": "parent_carer",
+        "date-day": "8",
+        "date-month": "1",
+        "date-year": "2024",
+        "staff": "most",
+    }
     assert _post(key_worker, path, answers)[0] == 302
     status, html = _post(key_worker, path, answers)
-    assert status == 200 and 'href="#id_date"' in html
+    assert status == 200 and 'href="#id_date-day"' in html
     assert "if another parent or carer gave the same answers, enter who answered" in html
-    assert _value(html, "date") == "2024-01-08" and _checked(html, "staff") == "most"
+    assert _date(html) == ("8", "1", "2024") and _checked(html, "staff") == "most"
     assert ClosingSurvey.objects.count() == 1

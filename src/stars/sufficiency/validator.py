@@ -9,8 +9,6 @@ Nothing here touches the database.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import subprocess
 import sys
@@ -22,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from stars.domain.spreadsheet_text import csv_bytes
+from stars.domain.spreadsheet_text import csv_bytes, with_commas
 from stars.domain.sufficiency.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS, separator_of
 from stars.domain.text_files import as_utf8
 
@@ -205,10 +203,7 @@ def as_dfe_reads(path: Path, into: Path) -> Path:
         return path
     text = read.data.decode("utf-8")
     if separator != ",":
-        out = io.StringIO()
-        rows = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-        csv.writer(out, lineterminator="\n").writerows(rows)
-        text = out.getvalue()
+        text = with_commas(text, separator)
     copy = into / path.parent.name / path.name.lower()
     copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_text(text, encoding="utf-8")
