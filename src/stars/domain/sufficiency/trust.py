@@ -165,6 +165,10 @@ def evidence(errors: Sequence[tuple[float, float]]) -> float:
     n = len(errors)
     if n < MIN_PAIRS:
         return 0.0
+    # closer on average: its errors' sum below "no change"'s, compared as sums so that a
+    # difference lost to rounding (1.0 + 1e-226 is 1.0) never reads as a forecast closer
+    if sum(e for _, e in errors) >= sum(e0 for e0, _ in errors):
+        return 0.0
     differences = [e0 - e for e0, e in errors]
     mean = sum(differences) / n
     if mean <= 0.0:
