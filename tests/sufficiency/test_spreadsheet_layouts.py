@@ -172,3 +172,23 @@ def test_dfes_validator_is_given_the_rows_the_import_reads(tmp_path, returns_dir
         if kind == "header":
             assert [r[:-1] for r in rows] == expected
         assert rows[1][-1] == "Zoë Brontë, £950 a week"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_written_without_its_byte_order_mark_is_read_as_utf16(derby, returns_dir, encoding):
+    """Tools other than Excel save "Unicode text" without a byte-order mark: every other byte
+    of the heading row is then a NUL, which neither UTF-8 nor Windows-1252 text holds."""
+    assert _import(returns_dir)[0] == 0
+    expected = _figures(derby)
+    for kind in ("header", "episodes"):
+        path = returns_dir / str(LAST_YEAR) / f"{kind}.csv"
+        _write(path, _with_names(_rows(path)), separator="\t", encoding=encoding)
+    code, notes, problems = _import(returns_dir)
+    assert code == 0, problems
+    assert _figures(derby) == expected
+    assert (
+        f'note: {LAST_YEAR}/episodes.csv: read as UTF-16 (as Excel saves "Unicode text"); '
+        "stored as UTF-8" in notes
+    )
+    header = SufficiencyReturn.objects.get(collection_year=LAST_YEAR, kind="header")
+    assert header.text.startswith("CHILD\t") and "Zoë Brontë, £950 a week" in header.text
