@@ -192,3 +192,22 @@ def test_utf16_written_without_its_byte_order_mark_is_read_as_utf16(derby, retur
     )
     header = SufficiencyReturn.objects.get(collection_year=LAST_YEAR, kind="header")
     assert header.text.startswith("CHILD\t") and "Zoë Brontë, £950 a week" in header.text
+
+
+def test_a_year_saved_as_workbooks_says_to_save_each_as_csv(derby, returns_dir):
+    """A year kept as Excel workbooks beside CSV years: each workbook is named, with how to
+    save it as the CSV file the import reads, not reported as a CSV file missing."""
+    folder = returns_dir / str(LAST_YEAR)
+    for kind in ("header", "episodes"):
+        (folder / f"{kind}.csv").rename(folder / f"{kind.title()}.XLSX")
+    code, _, problems = _import(returns_dir)
+    assert code == 1
+    for kind in ("header", "episodes"):
+        assert any(
+            p.startswith(f"{folder / kind.title()}.XLSX: a spreadsheet workbook, not CSV;")
+            and f"named {kind}.csv" in p
+            and "CSV UTF-8" in p
+            for p in problems
+        ), problems
+    assert not any("missing" in p for p in problems), problems
+    assert not SufficiencyReturn.objects.exists()
