@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
+from django.urls import register_converter
 
+from stars.core.record_ids import RecordIdConverter
 from stars.core.sessions import session_refreshed_at_sign_in
 
 
@@ -11,3 +13,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         user_logged_in.connect(session_refreshed_at_sign_in, dispatch_uid="stars-session-refreshed")
+        # before any address is resolved: an enquiry or referral id may hold "/"
+        register_converter(RecordIdConverter, "record_id")
