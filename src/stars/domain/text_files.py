@@ -70,6 +70,15 @@ class Utf8:
     def converted(self) -> bool:
         return self.encoding != "UTF-8"
 
+    @property
+    def note(self) -> str:
+        """How the file was read, for a note naming it ("" when read as UTF-8)."""
+        if not self.converted:
+            return ""
+        if self.encoding == "UTF-16":
+            return 'read as UTF-16 (as Excel saves "Unicode text"); stored as UTF-8'
+        return f'read as {self.encoding}, not UTF-8 (as Excel saves "CSV"); stored as UTF-8'
+
 
 def as_utf8(name: str, data: bytes) -> Utf8:
     """A CSV file's bytes as UTF-8, a byte-order mark dropped, or ``NotText``.

@@ -129,11 +129,7 @@ def _read_return(name: str, path: Path) -> Utf8:
 
 
 def _encoding_note(name: str, read: Utf8) -> list[str]:
-    if not read.converted:
-        return []
-    saved = 'Excel saves "Unicode text"' if read.encoding == "UTF-16" else 'Excel saves "CSV"'
-    not_utf8 = "" if read.encoding == "UTF-16" else ", not UTF-8"
-    return [f"{name}: read as {read.encoding}{not_utf8} (as {saved}); stored as UTF-8"]
+    return [f"{name}: {read.note}"] if read.converted else []
 
 
 def _too_many(problems: list[str]) -> ReturnsRejected:
