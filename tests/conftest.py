@@ -83,6 +83,38 @@ def contract(db):
     return contract_load_file(path=CONTRACT)
 
 
+MILESTONES_B = """code = "B"
+name = "Foster placement at risk of breakdown"
+payment_design = "continuous_milestones"
+weekly_saving = 2100.00
+saving_kind = "avoided"
+minimum_referrals = 52
+outcome = "foster_placement"
+
+  [[cohort.milestone]]
+  name = "placement_start"
+  continuous_weeks = 0
+  payment = 1000.00
+
+  [[cohort.milestone]]
+  name = "settled"
+  continuous_weeks = 4
+  payment = 2500.00
+"""
+
+
+def load_milestone_contract() -> None:
+    """The sample contract with cohort B paid for milestones of continuous placement, not by
+    the week: placement_start (its first day, £1,000) and settled (4 continuous weeks,
+    £2,500)."""
+    from stars.partnership.services import contract_load
+
+    text = CONTRACT.read_text(encoding="utf-8")
+    start = text.index('code = "B"')
+    end = text.index("  [[cohort.eligibility]]", start)
+    contract_load(text=text[:start] + MILESTONES_B + "\n" + text[end:], source="milestones.toml")
+
+
 @pytest.fixture
 def users(contract):
     """One user per role; council roles belong to Derby, with a Nottingham SPOC beside."""

@@ -289,19 +289,46 @@ def test_a_directory_or_a_file_that_is_not_utf8_is_one_line_naming_it(db, tmp_pa
             referrals=paths["referrals.csv"],
             periods=paths["outcome_periods.csv"],
         )
-    # a child's reference saved in Latin-1 on the fourth line
+    # a child's reference on the fourth line holding 0x81, a byte neither UTF-8 nor
+    # Windows-1252 (what Excel on Windows saves as "CSV") defines
     data = paths["enquiries.csv"].read_bytes().split(b"\n")
     cells = data[3].split(b",")
-    cells[1] = cells[1] + "é".encode("latin-1")
+    cells[1] = cells[1] + b"\x81"
     data[3] = b",".join(cells)
     paths["enquiries.csv"].write_bytes(b"\n".join(data))
     with pytest.raises(TrackerRejected) as err:
         load(paths)
     assert err.value.headline == (
-        f"{paths['enquiries.csv']}:4: column child_ref: byte 0xe9 is not UTF-8; expected UTF-8 "
-        "text (save the file as CSV UTF-8); nothing was imported"
+        f"{paths['enquiries.csv']}:4: column child_ref: byte 0x81 is neither UTF-8 nor "
+        "Windows-1252; expected UTF-8 text (save the file as CSV UTF-8); nothing was imported"
     )
     assert Enquiry.objects.count() == 0
+
+
+def test_a_tracker_excel_saved_as_csv_on_windows_imports_with_a_note_naming_the_file(db, tmp_path):
+    """A council's spreadsheet saved as "CSV" by Excel on Windows is Windows-1252, with
+    CRLF line ends, its own column order and columns of its own holding a pound sign and
+    accented names: it is read as the SSDA903 returns are, and the import says so."""
+    paths = write_programme(tmp_path / "a", n=8)
+    utf8 = {name: path.read_text() for name, path in paths.items()}
+    lines = utf8["referrals.csv"].splitlines()
+    moved = [
+        ",".join([*reversed(line.split(",")), extra])
+        for line, extra in zip(
+            lines,
+            ["Key worker,Weekly cost", *['Zoë Noël,"£1,250.00"'] * (len(lines) - 1)],
+            strict=True,
+        )
+    ]
+    paths["referrals.csv"].write_bytes(("\r\n".join(moved) + "\r\n,,,\r\n").encode("cp1252"))
+    paths["enquiries.csv"].write_bytes(b"\xef\xbb\xbf" + utf8["enquiries.csv"].encode())
+    summary, warnings = load(paths)
+    assert [str(w) for w in warnings if "Windows-1252" in str(w)] == [
+        f'{paths["referrals.csv"]}:1: read as Windows-1252, not UTF-8 (as Excel saves "CSV"); '
+        "stored as UTF-8"
+    ]
+    assert not any("enquiries.csv:1: read as" in str(w) for w in warnings)  # UTF-8 with a BOM
+    assert summary.referrals.created == len(lines) - 1 == Referral.objects.count()
 
 
 def test_ids_the_database_cannot_hold_are_named_and_nothing_is_imported(db, tmp_path):
@@ -353,13 +380,13 @@ def test_the_command_names_a_directory_a_bad_byte_and_an_open_quote_in_one_line(
     assert got.stderr.splitlines() == [
         f"error: {tmp_path}: is a directory, expected a CSV file; nothing was imported"
     ]
-    bad = tmp_path / "latin1.csv"
-    bad.write_bytes(paths["outcome_periods.csv"].read_bytes().replace(b"\n", b"\n\xa3", 1))
+    bad = tmp_path / "undefined.csv"
+    bad.write_bytes(paths["outcome_periods.csv"].read_bytes().replace(b"\n", b"\n\x90", 1))
     got = run(periods=bad)
     assert got.exit_code == 2
     assert got.stderr.splitlines() == [
-        f"error: {bad}:2: column referral_id: byte 0xa3 is not UTF-8; expected UTF-8 text "
-        "(save the file as CSV UTF-8); nothing was imported"
+        f"error: {bad}:2: column referral_id: byte 0x90 is neither UTF-8 nor Windows-1252; "
+        "expected UTF-8 text (save the file as CSV UTF-8); nothing was imported"
     ]
     quoted = tmp_path / "quoted.csv"
     lines = paths["outcome_periods.csv"].read_text().splitlines()

@@ -37,7 +37,7 @@ def explanation_text(e: Explanation) -> str:
         lines.append(f"  period {p.recorded}: {p.rule}")
     lines += [
         f"Sustained weeks: {e.sustained_weeks}",
-        f"Proving weeks: {e.proving_weeks} ({e.proving_rule})",
+        *([f"Proving weeks: {e.proving_weeks} ({e.proving_rule})"] if e.pays_for_weeks else []),
         *(
             [
                 f"Payable weeks: {e.payable_weeks} x {money(e.weekly_rate)} = "
@@ -45,7 +45,11 @@ def explanation_text(e: Explanation) -> str:
             ]
             if e.priced_by_the_week
             else [
-                f"Payable weeks: {e.payable_weeks} ({e.payable_rule})",
+                *(
+                    [f"Payable weeks: {e.payable_weeks} ({e.payable_rule})"]
+                    if e.pays_for_weeks
+                    else []
+                ),
                 *(f"{label}: {value} ({rule})" for label, value, rule in e.outcome.details),
                 f"Outcome payment: {money(e.outcome_payment)} ({e.payment_rule})",
             ]

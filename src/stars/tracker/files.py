@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from stars.core.audit import record_access
 from stars.domain.contract.parsing import ContractError, parse_contract
-from stars.domain.text_files import NotText, decode
+from stars.domain.text_files import NotText, as_utf8, decode
 from stars.domain.tracker.checks import MAX_PROBLEMS, Problem
 from stars.domain.tracker.parsing import TrackerFile, parse_tracker
 from stars.domain.tracker.rows import write_tracker
@@ -30,11 +30,10 @@ class TrackerRejected(Exception):
         super().__init__(headline)
 
 
-def _read(path: Path, *, csv_file: bool = True) -> str:
-    """A file's text; anything that stops it being read is one line naming the file."""
-    expected = "a CSV file" if csv_file else "a contract TOML file"
+def _bytes(path: Path, expected: str) -> bytes:
+    """A file's bytes; anything that stops it being read is one line naming the file."""
     try:
-        return decode(str(path), path.read_bytes(), csv_file=csv_file)
+        return path.read_bytes()
     except FileNotFoundError as exc:
         raise TrackerRejected(f"{path}: no such file; nothing was imported", []) from exc
     except IsADirectoryError as exc:
@@ -45,8 +44,26 @@ def _read(path: Path, *, csv_file: bool = True) -> str:
         raise TrackerRejected(
             f"{path}: cannot be read (permission denied); nothing was imported", []
         ) from exc
+
+
+def _read_contract(path: Path) -> str:
+    """A contract's text: TOML is UTF-8 (a byte that is not is one line naming it)."""
+    try:
+        return decode(str(path), _bytes(path, "a contract TOML file"), csv_file=False)
     except NotText as exc:
         raise TrackerRejected(f"{exc}; nothing was imported", []) from exc
+
+
+def _read_csv(path: Path) -> tuple[str, Problem | None]:
+    """A tracker CSV's text, read as the SSDA903 returns are (``as_utf8``: UTF-8 with or
+    without a byte-order mark, UTF-16 with one, else Windows-1252, what Excel on Windows
+    saves as "CSV"), and a warning naming the file when it was not UTF-8."""
+    try:
+        read = as_utf8(str(path), _bytes(path, "a CSV file"))
+    except NotText as exc:
+        raise TrackerRejected(f"{exc}; nothing was imported", []) from exc
+    note = Problem(str(path), 1, "", read.note, warning=True) if read.converted else None
+    return read.data.decode("utf-8"), note
 
 
 def import_files(
@@ -66,7 +83,7 @@ def import_files(
     ``console``; a page's is ``on_progress``). ``programme``: the code of the programme
     the tracker must be for (a page's upload: the programme the user works in); a contract
     naming another is refused."""
-    contract_text = _read(contract, csv_file=False)
+    contract_text = _read_contract(contract)
     try:
         terms = parse_contract(contract_text, str(contract))
         contract_councils_check(terms, contract_text, str(contract))
@@ -79,8 +96,9 @@ def import_files(
             "nothing was imported",
             [],
         )
-    files = [TrackerFile(str(p), _read(p)) for p in (enquiries, referrals, periods)]
-    parsed = parse_tracker(terms, *files)
+    read = [(p, *_read_csv(p)) for p in (enquiries, referrals, periods)]
+    notes = [note for _, _, note in read if note is not None]
+    parsed = parse_tracker(terms, *(TrackerFile(str(p), text) for p, text, _ in read))
     if parsed.errors:
         lines = [str(p) for p in parsed.errors]
         if parsed.more_errors:
@@ -131,7 +149,7 @@ def import_files(
         object_type="tracker",
         detail=f"{parsed.rows} rows from {enquiries.name}, {referrals.name}, {periods.name}",
     )
-    return summary, parsed.warnings
+    return summary, [*notes, *parsed.warnings]
 
 
 def export_files(*, out_dir: Path, by: Any = None) -> list[Path]:

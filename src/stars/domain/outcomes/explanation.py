@@ -97,11 +97,19 @@ class Explanation:
         return self.outcome.fee_rule
 
     @property
+    def pays_for_weeks(self) -> bool:
+        """Whether the cohort's design pays for sustained weeks after proving weeks; if
+        not (milestones), proving and payable weeks do not apply and are not shown."""
+        return self.outcome.pays_for_weeks
+
+    @property
     def priced_by_the_week(self) -> bool:
         """Whether the outcome payment is just payable weeks × the weekly rate (no cap
         reached, no milestones)."""
-        return not self.outcome.details and (
-            self.payable_weeks * self.weekly_rate == self.outcome_payment
+        return (
+            self.pays_for_weeks
+            and not self.outcome.details
+            and (self.payable_weeks * self.weekly_rate == self.outcome_payment)
         )
 
     @property
@@ -123,6 +131,8 @@ class Explanation:
 
     @property
     def weeks_to_proving_end(self) -> int:
+        if not self.pays_for_weeks:
+            return 0
         return max(self.proving_weeks - self.sustained_weeks, 0)
 
     @property
@@ -137,8 +147,14 @@ class Explanation:
             out.append(Line(f"Period {p.recorded}", f"{p.weeks} weeks", p.rule))
         out += [
             Line("Sustained weeks", str(self.sustained_weeks), "sum of the periods' whole weeks"),
-            Line("Weeks not paid", str(self.proving_weeks), self.proving_rule),
-            Line("Payable weeks", str(self.payable_weeks), self.payable_rule),
+            *(
+                (
+                    Line("Weeks not paid", str(self.proving_weeks), self.proving_rule),
+                    Line("Payable weeks", str(self.payable_weeks), self.payable_rule),
+                )
+                if self.pays_for_weeks
+                else ()
+            ),
             *(Line(*d) for d in self.outcome.details),
             Line("Outcome payment", f"£{pence(self.outcome_payment):,}", self.payment_rule),
             Line("Guaranteed-funding fee", f"£{pence(self.guaranteed_fee):,}", self.fee_rule),

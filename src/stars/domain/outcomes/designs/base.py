@@ -90,6 +90,9 @@ class ReferralOutcome:
     payments: tuple[Payment, ...]
     # the design's own figures, in reading order: (label, value, rule)
     details: tuple[tuple[str, str, str], ...] = ()
+    # whether it pays for sustained weeks (after proving weeks); a design that pays for
+    # something else (milestones) has no proving or payable weeks to show
+    pays_for_weeks: bool = True
 
     @property
     def outcome_payment(self) -> Decimal:

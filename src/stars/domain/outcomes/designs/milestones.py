@@ -317,4 +317,5 @@ class ContinuousMilestones:
             weeks=weeks,
             payments=fees + paid,
             details=tuple(details),
+            pays_for_weeks=False,
         )
