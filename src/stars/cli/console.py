@@ -27,7 +27,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, OperationalError, connection
 
 from stars.core.errors import MigrationRefused
-from stars.domain.calendar import parse_date
+from stars.domain.calendar import latest_date, parse_date
 
 
 def setup(migrate: bool = True) -> None:
@@ -124,9 +124,16 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise click.exceptions.Exit(code)
 
 
-def as_of(value: str) -> dt.date:
-    """An ``--as-of`` option: a YYYY-MM-DD date, or fail naming the option."""
+def as_of(value: str, option: str = "--as-of") -> dt.date:
+    """A date option (``--as-of``, or the one named): a YYYY-MM-DD date no later than the
+    pages take (``stars.domain.calendar.latest_date``), or fail naming the option."""
     day = parse_date(value)
     if day is None:
-        fail(f"--as-of {value!r} is not a date; expected YYYY-MM-DD")
+        fail(f"{option} {value!r} is not a date; expected YYYY-MM-DD")
+    latest = latest_date(dt.date.today())
+    if day > latest:
+        fail(
+            f"{option} {value!r} is further ahead than any programme's figures; "
+            f"expected a date no later than {latest}"
+        )
     return day

@@ -24,6 +24,7 @@ from stars.domain.pipeline import (
     enquiry_problems,
     papers_after,
     profile_version,
+    referral_period_problem,
 )
 from stars.notifications.services import notify
 from stars.partnership.models import Council, Programme, programme_default
@@ -230,6 +231,9 @@ def referral_accept(
     check_happened(on, "referral_date", PipelineError)
     if on < (enquiry.decision_date or enquiry.enquiry_date):
         raise PipelineError("referral_date", "Acceptance cannot be before the decision")
+    late = referral_period_problem(on, contract)
+    if late:
+        raise PipelineError("referral_date", late)
     if (
         contract.consent_call_required(enquiry.enquiry_date)
         and not enquiry.consent_calls.filter(outcome="agreed").exists()
@@ -326,6 +330,9 @@ def referral_rerefer(*, referral: Referral, on: dt.date, cohort: str, reason: st
     check_happened(on, "referral_date", PipelineError)
     if on < referral.referral_date:
         raise PipelineError("referral_date", "The re-referral cannot be before the referral")
+    late = referral_period_problem(on, contract)
+    if late:
+        raise PipelineError("referral_date", late)
     if reason == "cohort_move" and referral.status == Status.LIVE:
         referral.status, referral.end_date, referral.closure_reason = (
             Status.CLOSED_EARLY,

@@ -19,7 +19,13 @@ from stars.core.listing import Filter, Rows, filters_from, page_of, query_withou
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain.calendar import age_on, long_date
 from stars.domain.idempotency import RESENT_WITHIN, minutes_ago
-from stars.domain.pipeline import PAPER_LABELS, PROFILE_FIELDS, next_step, profile_version
+from stars.domain.pipeline import (
+    PAPER_LABELS,
+    PROFILE_FIELDS,
+    enquiry_period_warning,
+    next_step,
+    profile_version,
+)
 from stars.partnership.models import User
 from stars.partnership.selectors import contract_current, councils_in_scope, key_worker_choices
 from stars.referrals import forms, services
@@ -362,6 +368,8 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     contract = contract_current()
     referral = enquiry.referrals.first()
     state = enquiry_state(enquiry, latest_consent(enquiry), referral is not None)
+    # dated after the referral period: recorded, but no referral can be made from it
+    too_late = enquiry_period_warning(enquiry.enquiry_date, contract)
 
     actions = [
         (name, label)
@@ -374,7 +382,9 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
             ("enquiry_profile", "Write the child's profile for carers"),
             ("enquiry_match", "Record a match attempt"),
         ]
-        if allowed(request.user, name) and referral is None
+        if allowed(request.user, name)
+        and referral is None
+        and not (too_late and name == "enquiry_accept")
     ]
     return render(
         request,
@@ -389,6 +399,7 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
             "next": next_step(state),
             "consent_required": state.consent_required,
             "consent_call_start": contract.consent_call_start,
+            "too_late": None if referral else too_late,
             "calls": enquiry.consent_calls.all(),
             "matches": enquiry.matches.all(),
             "profile": getattr(enquiry, "profile", None),
