@@ -120,7 +120,7 @@ def referral_rerefer(request: HttpRequest, referral_id: str) -> HttpResponse:
         ),
         heading="Re-refer",
         caption=f"Referral {referral.referral_id}",
-        back=f"/referrals/{referral.referral_id}/",
+        back=reverse("referral_detail", args=[referral.referral_id]),
         submit="Create the re-referral",
     )
 
@@ -443,7 +443,7 @@ def _step(
         heading=heading,
         caption=f"Enquiry {enquiry.enquiry_id}",
         submit=submit,
-        back=f"/enquiries/{enquiry.enquiry_id}/",
+        back=reverse("enquiry_detail", args=[enquiry.enquiry_id]),
         hidden=hidden or [],
     )
 
