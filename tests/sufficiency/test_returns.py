@@ -290,6 +290,22 @@ def test_the_dashboard_has_the_rate_target_and_a_pdf(client, users, derby, retur
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
+def test_a_rate_not_shown_says_the_population_is_not_configured(client, users, derby, returns_dir):
+    # a council whose child population the configuration does not give: its rate is not
+    # shown, and the dashboard says why and where to give it, not a bare dash
+    nottingham = Council.objects.get(code="nottingham")
+    returns_import(council=nottingham, folder=returns_dir)
+    notes = dashboard_context(nottingham)["notes"]
+    assert (
+        f"no child population for Nottingham City Council in {FIRST_YEAR - 1}-{FIRST_YEAR % 100} "
+        f"to {LAST_YEAR - 1}-{LAST_YEAR % 100} in the sufficiency configuration: no rate per "
+        "10,000 children for them (give each year's children under 18 under "
+        "[population.nottingham])" in notes
+    ), notes
+    returns_import(council=derby, folder=returns_dir)
+    assert not any("no child population" in n for n in dashboard_context(derby)["notes"])
+
+
 HEADINGS = {
     "header": "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n",
     "episodes": "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,"

@@ -161,14 +161,84 @@ def test_a_date_kept_as_a_spreadsheets_serial_number_says_what_to_do(derby, retu
 
 def test_dfes_validator_is_given_the_rows_the_import_reads(tmp_path, returns_dir):
     plain = returns_dir / str(LAST_YEAR) / "header.csv"
-    assert as_dfe_reads(plain, tmp_path / "copies") == plain  # DfE's layout: the file itself
+    # DfE's layout: the file itself
+    assert as_dfe_reads(plain, tmp_path / "copies", "header") == plain
     expected = _rows(plain)
     _as_excel_saves(returns_dir, LAST_YEAR)
     for kind in ("header", "episodes"):
         path = returns_dir / str(LAST_YEAR) / f"{kind}.csv"
-        copy = as_dfe_reads(path, tmp_path / "copies")
+        copy = as_dfe_reads(path, tmp_path / "copies", kind)
         assert copy == tmp_path / "copies" / str(LAST_YEAR) / f"{kind}.csv"
         rows = _rows(copy)
         if kind == "header":
-            assert [r[:-1] for r in rows] == expected
-        assert rows[1][-1] == "Zoë Brontë, £950 a week"
+            assert rows == expected
+        # a column DfE's layout does not have is left out: DfE's validator refuses it
+        assert "SOCIAL WORKER" not in rows[0] and "Zoë Brontë, £950 a week" not in rows[1]
+
+
+def test_dfes_validator_is_given_only_its_columns_headed_as_it_heads_them(tmp_path, returns_dir):
+    """A return as DfE's own tool writes it out (the council's code and the year before the
+    columns, an errors column after) with headings in another case, padded, or with spaces
+    for underscores: the copy holds DfE's columns only, headed as DfE heads them."""
+    plain = returns_dir / str(LAST_YEAR) / "episodes.csv"
+    expected = _rows(plain)
+    headings = ["LA", "Year"] + [f" {h.lower().replace('_', ' ')} " for h in expected[0]]
+    rows = [headings + ["ERRORS"]] + [
+        ["E06000015", str(LAST_YEAR)] + r + ["103"] for r in expected[1:]
+    ]
+    _write(plain, rows)
+    copy = as_dfe_reads(plain, tmp_path / "copies", "episodes")
+    assert copy != plain
+    assert _rows(copy) == expected
+
+
+def test_headings_with_spaces_for_underscores_are_read(derby, returns_dir):
+    assert _import(returns_dir)[0] == 0
+    expected = _figures(derby)
+    for kind in ("header", "episodes"):
+        path = returns_dir / str(LAST_YEAR) / f"{kind}.csv"
+        rows = _rows(path)
+        rows[0] = [f" {h.title().replace('_', ' ')} " for h in rows[0]]  # " Place Provider "
+        _write(path, rows)
+    code, _, problems = _import(returns_dir)
+    assert code == 0, problems
+    assert _figures(derby) == expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_written_without_its_byte_order_mark_is_read_as_utf16(derby, returns_dir, encoding):
+    """Tools other than Excel save "Unicode text" without a byte-order mark: every other byte
+    of the heading row is then a NUL, which neither UTF-8 nor Windows-1252 text holds."""
+    assert _import(returns_dir)[0] == 0
+    expected = _figures(derby)
+    for kind in ("header", "episodes"):
+        path = returns_dir / str(LAST_YEAR) / f"{kind}.csv"
+        _write(path, _with_names(_rows(path)), separator="\t", encoding=encoding)
+    code, notes, problems = _import(returns_dir)
+    assert code == 0, problems
+    assert _figures(derby) == expected
+    assert (
+        f'note: {LAST_YEAR}/episodes.csv: read as UTF-16 (as Excel saves "Unicode text"); '
+        "stored as UTF-8" in notes
+    )
+    header = SufficiencyReturn.objects.get(collection_year=LAST_YEAR, kind="header")
+    assert header.text.startswith("CHILD\t") and "Zoë Brontë, £950 a week" in header.text
+
+
+def test_a_year_saved_as_workbooks_says_to_save_each_as_csv(derby, returns_dir):
+    """A year kept as Excel workbooks beside CSV years: each workbook is named, with how to
+    save it as the CSV file the import reads, not reported as a CSV file missing."""
+    folder = returns_dir / str(LAST_YEAR)
+    for kind in ("header", "episodes"):
+        (folder / f"{kind}.csv").rename(folder / f"{kind.title()}.XLSX")
+    code, _, problems = _import(returns_dir)
+    assert code == 1
+    for kind in ("header", "episodes"):
+        assert any(
+            p.startswith(f"{folder / kind.title()}.XLSX: a spreadsheet workbook, not CSV;")
+            and f"named {kind}.csv" in p
+            and "CSV UTF-8" in p
+            for p in problems
+        ), problems
+    assert not any("missing" in p for p in problems), problems
+    assert not SufficiencyReturn.objects.exists()

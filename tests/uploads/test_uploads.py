@@ -275,6 +275,23 @@ def test_a_zip_made_on_windows_is_read(client, users, returns_zip):
     assert SufficiencyReturn.objects.count() == len(files)
 
 
+def test_a_workbook_in_the_archive_says_to_save_it_as_csv(client, users, returns_zip):
+    with zipfile.ZipFile(io.BytesIO(returns_zip)) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    year = sorted(files)[-1].split("/")[0]
+    files[f"{year}/Episodes.xlsx"] = files.pop(f"{year}/episodes.csv")
+    client.force_login(users["spoc"])
+    client.post(reverse("upload_returns"), {"archive": SimpleUploadedFile("r.zip", _zipped(files))})
+    _work()
+    upload = Upload.objects.get()
+    assert upload.status == "rejected", upload.headline
+    assert upload.lines[0].startswith(
+        f"r.zip: {year}/Episodes.xlsx: a spreadsheet workbook, not CSV;"
+    ), upload.lines
+    assert "named episodes.csv" in upload.lines[0] and "CSV UTF-8" in upload.lines[0]
+    assert not SufficiencyReturn.objects.exists()
+
+
 def test_checking_returns_refuses_what_the_import_refuses_before_dfes_rules_run(
     client, users, returns_zip, monkeypatch
 ):

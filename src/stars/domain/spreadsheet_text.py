@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -77,11 +77,23 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return csv_text(headers, rows).encode(CSV_ENCODING)
 
 
-def with_commas(text: str, separator: str) -> str:
+def with_commas(text: str, separator: str, columns: Mapping[int, str] | None = None) -> str:
     """A CSV text whose columns are separated by ``separator`` written again separated by
-    commas, cell for cell. Nothing is made inert: this is a copy of a council's own file
-    for a program that reads only commas (DfE's validator), not a download for people."""
+    commas, cell for cell; with ``columns`` (position: heading), only those columns, in
+    that order, headed so (a blank line stays blank). Nothing is made inert: this is a copy
+    of a council's own file for a program that reads only commas and its own columns (DfE's
+    validator), not a download for people."""
     out = io.StringIO()
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    rows: Iterable[list[str]] = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    if columns is not None:
+        at = list(columns)
+        rows = (
+            list(columns.values())
+            if n == 0
+            else [r[i] if i < len(r) else "" for i in at]
+            if r
+            else []
+            for n, r in enumerate(rows)
+        )
     csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue()

@@ -4,9 +4,9 @@ for long CSV fields.
 ``decode`` turns a file's bytes into text, or raises ``NotText`` naming the physical line
 (and, for a CSV file, the column by its heading) of the first byte that is not UTF-8, so
 that a spreadsheet saved in another encoding is one clear message, not a byte offset.
-``as_utf8`` reads what spreadsheets save besides: UTF-16 with its byte-order mark (Excel's
-"Unicode text") and Windows-1252 (Excel's "CSV" on Windows, with a pound sign or an accented
-name), and says which encoding it read.
+``as_utf8`` reads what spreadsheets save besides: UTF-16 (Excel's "Unicode text", with its
+byte-order mark; other tools write it without) and Windows-1252 (Excel's "CSV" on
+Windows, with a pound sign or an accented name), and says which encoding it read.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ ESCAPED = re.compile("[\udc80-\udcff]")  # an undecodable byte, as surrogateesca
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # little- and big-endian
 WINDOWS_1252 = "Windows-1252"
+UTF16_SNIFF = 64  # bytes of the heading row looked at for UTF-16 without a byte-order mark
 
 
 class NotText(ValueError):
@@ -85,13 +86,15 @@ def as_utf8(name: str, data: bytes) -> Utf8:
 
     UTF-8 (with or without its byte-order mark) is kept as it is, only checked: no copy of
     the file is made beside it. A file starting with UTF-16's byte-order mark is read as
-    UTF-16; one that is not valid UTF-8 as Windows-1252 (what Excel on Windows saves as
+    UTF-16, and so is one without it whose heading row is UTF-16 (``_utf16_without_bom``);
+    one that is not valid UTF-8 as Windows-1252 (what Excel on Windows saves as
     "CSV"), unless it holds one of the five bytes Windows-1252 leaves undefined: then
     ``NotText`` names the first byte that is not UTF-8.
     """
-    if data.startswith(UTF16_BOMS):
+    utf16 = "utf-16" if data.startswith(UTF16_BOMS) else _utf16_without_bom(data)
+    if utf16:
         try:
-            text = data.decode("utf-16")
+            text = data.decode(utf16)
         except UnicodeDecodeError as exc:
             line = len(BYTE_LINE_BREAK.findall(data, 0, exc.start)) + 1
             raise NotText(name, line, "", data[exc.start], True, also="UTF-16") from None
@@ -109,6 +112,21 @@ def as_utf8(name: str, data: bytes) -> Utf8:
             )
         return Utf8(text.encode("utf-8"), WINDOWS_1252)
     return Utf8(data.removeprefix(UTF8_BOM), "UTF-8")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when the file starts as UTF-16 written without its
+    byte-order mark: a heading row in ASCII, every other byte of it NUL (a byte UTF-8 and
+    Windows-1252 text never hold), the others not; else None."""
+    head = data[: min(len(data), UTF16_SNIFF) // 2 * 2]
+    if not head:
+        return None
+    even, odd = set(head[0::2]), set(head[1::2])
+    if odd == {0} and 0 not in even:
+        return "utf-16-le"
+    if even == {0} and 0 not in odd:
+        return "utf-16-be"
+    return None
 
 
 def _column_of_bad_byte(data: bytes, encoding: str = "utf-8") -> str:

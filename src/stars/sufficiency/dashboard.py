@@ -42,7 +42,7 @@ def dashboard_context(council: Council) -> dict[str, Any]:
         "council": council,
         "figures": figures,
         "latest": latest,
-        "notes": merged.notes,
+        "notes": (*merged.notes, *_no_population(figures, council)),
         "target": target,
         "tables": [
             *_tables(figures, latest, groups),
@@ -50,6 +50,26 @@ def dashboard_context(council: Council) -> dict[str, Any]:
         ],
         "charts": _charts(figures, target, groups),
     }
+
+
+def _no_population(figures: tuple[SufficiencyYear, ...], council: Council) -> list[str]:
+    """A note of the years with no rate per 10,000, for want of the council's child
+    population in the configuration: where to give it, not a dash left unexplained."""
+    years = [f.year for f in figures if f.rate_per_10k is None]
+    if not years:
+        return []
+    consecutive = len(years) > 1 and years == list(range(years[0], years[-1] + 1))
+    when = (
+        f"{_label(years[0])} to {_label(years[-1])}"
+        if consecutive
+        else ", ".join(_label(y) for y in years)
+    )
+    them = "them" if len(years) > 1 else "it"
+    return [
+        f"no child population for {council.name} in {when} in the sufficiency "
+        f"configuration: no rate per 10,000 children for {them} (give each year's children "
+        f"under 18 under [population.{council.code}])"
+    ]
 
 
 def _rates(

@@ -57,6 +57,21 @@ class ImportedReturns:
     notes: tuple[str, ...]
 
 
+#: what spreadsheets save a workbook as: the returns are read as CSV, so each is named
+#: with how to save it as one (``workbook_advice``)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def workbook_advice(kind: str) -> str:
+    """What to do with a return kept as a workbook (``header.xlsx``): the problem's text
+    after the file's name, for the import of a folder and of an uploaded archive alike."""
+    return (
+        "a spreadsheet workbook, not CSV; the returns are read as CSV: open it and save its "
+        'sheet as CSV UTF-8 (in Excel, File > Save As > "CSV UTF-8 (Comma delimited)") '
+        f"named {kind}.csv in its place"
+    )
+
+
 def return_files(folder: Path) -> list[tuple[int, str, Path]]:
     """(collection year, kind, path) of every return file under ``folder``/YEAR/."""
     if folder.is_file():
@@ -92,9 +107,15 @@ def return_files(folder: Path) -> list[tuple[int, str, Path]]:
             elif paths:
                 problems.append(f"{paths[0]}: is a directory, expected {kind}.csv")
             else:
-                problems.append(
-                    f"{sub / f'{kind}.csv'}: missing; expected the {kind} file of {sub.name}"
-                )
+                workbooks = sorted(
+                    p for p in sub.iterdir()
+                    if p.stem.lower() == kind and p.suffix.lower() in WORKBOOK_SUFFIXES
+                )  # fmt: skip
+                problems.extend(f"{p}: {workbook_advice(kind)}" for p in workbooks)
+                if not workbooks:
+                    problems.append(
+                        f"{sub / f'{kind}.csv'}: missing; expected the {kind} file of {sub.name}"
+                    )
     if not found and not problems:
         problems.append(
             f"{folder}: no YEAR/header.csv and YEAR/episodes.csv found (e.g. 2020/header.csv "

@@ -20,8 +20,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from stars.domain.spreadsheet_text import csv_bytes, with_commas
-from stars.domain.sufficiency.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS, separator_of
+from stars.domain.spreadsheet_text import csv_bytes
+from stars.domain.sufficiency.ssda903 import (
+    EPISODE_COLUMNS,
+    HEADER_COLUMNS,
+    Kind,
+    as_dfe_layout,
+)
 from stars.domain.text_files import as_utf8
 
 HERE = Path(__file__).parent / "validator903"
@@ -191,22 +196,20 @@ def write_csv(path: Path, findings: Iterable[Finding]) -> None:
     path.write_bytes(csv_bytes(["file", "line", "columns", "child", "rule", "message"], rows))
 
 
-def as_dfe_reads(path: Path, into: Path) -> Path:
-    """``path`` itself when it is UTF-8 with its columns separated by commas, the only
-    layout DfE's validator reads; else a copy of it under ``into`` that is, made from the
-    text the import reads (``as_utf8``: UTF-16 or Windows-1252 decoded; the columns
-    separated as its heading row shows, ``separator_of``), so that DfE's rules run on the
-    same rows as the import's checks."""
+def as_dfe_reads(path: Path, into: Path, kind: Kind) -> Path:
+    """``path`` itself when it is in DfE's layout as its validator reads it (UTF-8, columns
+    separated by commas, DfE's columns only, headed as DfE heads them); else a copy of it
+    under ``into`` that is (``as_dfe_layout``), made from the text the import reads
+    (``as_utf8``: UTF-16 or Windows-1252 decoded), so that DfE's rules run on the same rows
+    as the import's checks, and on no column DfE's validator would refuse."""
     read = as_utf8(str(path), path.read_bytes())
-    separator = separator_of(read.data)
-    if not read.converted and separator == ",":
-        return path
     text = read.data.decode("utf-8")
-    if separator != ",":
-        text = with_commas(text, separator)
+    layout = as_dfe_layout(text, kind)
+    if layout is None and not read.converted:
+        return path
     copy = into / path.parent.name / path.name.lower()
     copy.parent.mkdir(parents=True, exist_ok=True)
-    copy.write_text(text, encoding="utf-8")
+    copy.write_text(text if layout is None else layout, encoding="utf-8")
     return copy
 
 
@@ -229,7 +232,7 @@ def validate_years(
     with tempfile.TemporaryDirectory(prefix="stars-903-copies-") as copies:
         return _validate_years(
             python,
-            files=[(y, kind, as_dfe_reads(path, Path(copies))) for y, kind, path in files],
+            files=[(y, kind, as_dfe_reads(path, Path(copies), kind)) for y, kind, path in files],
             la=la,
             years=years,
             progress=progress,

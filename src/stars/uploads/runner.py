@@ -21,10 +21,12 @@ from stars.core.audit import record_access
 from stars.sufficiency import validator
 from stars.sufficiency.config import ConfigError, load_config
 from stars.sufficiency.services import (
+    WORKBOOK_SUFFIXES,
     ReturnsRejected,
     check_returns,
     return_files,
     returns_import,
+    workbook_advice,
 )
 from stars.tracker.files import TrackerRejected, import_files
 from stars.uploads.files import RETURNS_ARCHIVE, folder_of, max_bytes, write_progress
@@ -86,7 +88,10 @@ def _unpack(upload: Upload) -> Path:
                 or not parts[0].isdigit()
                 or parts[1] not in ("header.csv", "episodes.csv")
             ):
-                if not path.name.startswith("."):
+                stem, suffix = PurePosixPath(path.name.lower()).stem, path.suffix.lower()
+                if stem in ("header", "episodes") and suffix in WORKBOOK_SUFFIXES:
+                    problems.append(f"{name}: {m.filename}: {workbook_advice(stem)}")
+                elif not path.name.startswith("."):
                     problems.append(
                         f"{name}: {m.filename}: not YEAR/header.csv or YEAR/episodes.csv"
                     )

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from stars.domain.spreadsheet_text import with_commas
 from stars.domain.sufficiency.codes import (
     CODE_CHANGES,
     INHOUSE_PROVIDERS,
@@ -257,6 +258,25 @@ def _first_line(text: str | bytes) -> str:
     return first.removeprefix("\ufeff")
 
 
+def heading(name: str) -> str:
+    """A column's heading as DfE names it: in upper case, unpadded, its words joined by
+    underscores (" Place provider " is PLACE_PROVIDER)."""
+    return "_".join(name.split()).upper()
+
+
+def as_dfe_layout(text: str, kind: Kind) -> str | None:
+    """``text`` as DfE's validator reads a return, which refuses what it does not know: its
+    columns separated by commas, only the columns of DfE's layout (in the file's order),
+    headed as DfE heads them (``heading``); None when it is so already."""
+    separator = separator_of(text)
+    known = HEADER_COLUMNS if kind == "header" else EPISODE_COLUMNS
+    first = next(csv.reader([_first_line(text)], delimiter=separator), [])
+    kept = {i: heading(h) for i, h in enumerate(first) if heading(h) in known}
+    if separator == "," and list(kept.values()) == first:
+        return None
+    return with_commas(text, separator, kept)
+
+
 def separator_of(text: str | bytes) -> str:
     """The separator of a file's columns, told by its heading row: of ``SEPARATORS``, the
     one splitting it into the most headings (a comma on a tie, or when none splits it)."""
@@ -292,7 +312,7 @@ def _read(text: str | bytes, separator: str = ",") -> pl.DataFrame:
     # twice so (two "Notes"), and is kept under a name of its own (it is not read)
     names: dict[str, str] = {}
     for i, c in enumerate(frame.columns):
-        name = c.strip().upper()
+        name = heading(c)
         names[c] = name if name not in names.values() else f"{name}#{i + 1}"
     frame = frame.rename(names)
     for c in frame.columns:  # a column at a time: all at once costs a copy of every column
@@ -508,8 +528,8 @@ def _headings_twice(
     out without a word."""
     row = next(csv.reader([_first_line(text)], delimiter=separator), [])
     at: dict[str, list[int]] = {}
-    for i, heading in enumerate(row, start=1):
-        at.setdefault(heading.strip().upper(), []).append(i)
+    for i, name in enumerate(row, start=1):
+        at.setdefault(heading(name), []).append(i)
     return [
         ValidationError(
             file_name,
