@@ -101,3 +101,35 @@ def test_a_phone_with_javascript_keeps_what_was_typed(page, users):
     sign_in(page, "key_worker", PASSWORD)
     _assessment_switch_keeps_the_typing(page)
     assert axe_violations(page) == []
+
+
+def test_a_number_typed_with_a_dash_is_kept_and_named_on_a_phone(page, users):
+    """A key worker typed "3-4" possible sessions on a phone: a ``type="number"`` box sent it
+    as nothing, and the page asked to "Enter" a number the box had shown. The box is text with
+    the number keyboard; the text comes back with what is wrong with it."""
+    from stars.cases.models import AttendanceTerm
+
+    make_referral("R-FORM", "derby", key_worker=users["key_worker"])
+    page.set_viewport_size(PHONE)
+    sign_in(page, "key_worker", PASSWORD)
+    page.goto("/cases/R-FORM/")
+    page.click('a:has-text("Record a term\'s attendance")')
+    box = page.locator("#id_possible_sessions")
+    assert box.get_attribute("type") == "text"
+    assert box.get_attribute("inputmode") == "numeric"
+    assert box.get_attribute("spellcheck") == "false"
+    page.fill("#id_term", "spring 2022")
+    fill_date(page, "id_start_date", dt.date(2022, 1, 4))
+    box.fill("3-4")
+    page.fill("#id_attended_sessions", "3")
+    page.click("button:has-text('Record the attendance')")
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for(state="visible")
+    assert "Possible sessions must be a whole number, like 6" in summary.inner_text()
+    assert "Enter the number of possible sessions" not in page.inner_text("main")
+    assert page.input_value("#id_possible_sessions") == "3-4"
+    assert page.input_value("#id_attended_sessions") == "3"
+    assert page.locator("#id_possible_sessions").get_attribute("inputmode") == "numeric"
+    assert page_width(page) <= PHONE["width"]
+    assert axe_violations(page) == []
+    assert AttendanceTerm.objects.count() == 0

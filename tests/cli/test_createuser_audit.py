@@ -19,7 +19,8 @@ def test_a_user_made_by_stars_createuser_is_audited_with_the_operating_system_us
     before = AccessLog.objects.count()
     done = CliRunner().invoke(
         app,
-        ["createuser", "ops-made", "--role", "admin", "--password", "long-enough-Pass-1"],
+        ["createuser", "ops-made", "--role", "admin"],
+        env={"STARS_PASSWORD": "long-enough-Pass-1"},
     )
     assert done.exit_code == 0, done.output
     made = User.objects.get(username="ops-made")
@@ -37,7 +38,7 @@ def test_a_user_made_by_stars_createuser_is_audited_with_the_operating_system_us
 def test_a_user_refused_at_the_command_line_leaves_no_audit_entry(users):
     before = AccessLog.objects.count()
     done = CliRunner().invoke(
-        app, ["createuser", "spoc", "--role", "admin", "--password", "long-enough-Pass-1"]
+        app, ["createuser", "spoc", "--role", "admin"], env={"STARS_PASSWORD": "long-enough-Pass-1"}
     )
     assert done.exit_code == 2
     assert AccessLog.objects.count() == before
@@ -48,8 +49,8 @@ def test_the_council_is_named_as_the_contract_spells_its_code(users):
     "(spoc, DERBY)", a council code the contract does not spell."""
     done = CliRunner().invoke(
         app,
-        ["createuser", "spoc-two", "--role", "spoc", "--council", "DERBY"]
-        + ["--password", "long-enough-Pass-1"],
+        ["createuser", "spoc-two", "--role", "spoc", "--council", "DERBY"],
+        env={"STARS_PASSWORD": "long-enough-Pass-1"},
     )
     assert done.exit_code == 0, done.output
     assert done.output.strip() == "created spoc-two (spoc, derby)"

@@ -33,10 +33,11 @@ def _env(home: Path, database_url: str | None) -> dict[str, str]:
     return env
 
 
-def _stars(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def _stars(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "stars.cli", *args],
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=300,
@@ -53,7 +54,15 @@ def _counts(env: dict[str, str]) -> dict[str, int]:
 
 def _round_trip(tmp_path: Path, source: dict[str, str], target: dict[str, str]) -> None:
     for name in ("alice", "bob"):
-        made = _stars(source, "createuser", name, "--role", "admin", "--password", "x" * 8 + "-Ab1")
+        made = _stars(
+            source,
+            "createuser",
+            name,
+            "--role",
+            "admin",
+            "--password-stdin",
+            stdin="x" * 8 + "-Ab1",
+        )
         assert made.returncode == 0, made.stderr
     file = tmp_path / "stars.backup"
     done = _stars(source, "backup", str(file))
@@ -73,7 +82,9 @@ def _round_trip(tmp_path: Path, source: dict[str, str], target: dict[str, str]) 
     }
 
     # into a database with data: refused, nothing changed, unless --force
-    made = _stars(target, "createuser", "carol", "--role", "admin", "--password", "y" * 8 + "-Ab1")
+    made = _stars(
+        target, "createuser", "carol", "--role", "admin", "--password-stdin", stdin="y" * 8 + "-Ab1"
+    )
     assert made.returncode == 0, made.stderr
     refused = _stars(target, "restore", str(file))
     assert refused.returncode == 2

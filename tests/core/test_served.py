@@ -41,7 +41,8 @@ def served(tmp_path_factory, migrated_home):
     env = _env(home)
     cli = [sys.executable, "-m", "stars.cli"]
     subprocess.run(
-        [*cli, "createuser", USER, "--role", "provider_manager", "--password", PASSWORD],
+        [*cli, "createuser", USER, "--role", "provider_manager", "--password-stdin"],
+        input=PASSWORD.encode(),
         env=env,
         check=True,
         capture_output=True,

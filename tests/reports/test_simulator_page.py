@@ -182,7 +182,8 @@ def test_a_get_never_simulates_nor_starts_a_job(client, programme, monkeypatch):
         assert html.count('method="post" action="/reports/simulator/"') == 2
     assert DBTaskResult.objects.count() == 0
     filled = client.get(URL, asked).content.decode()  # a link's values, ready to post
-    assert 'name="runs" type="number" value="150"' in filled and "referral_rate=1.2" in filled
+    assert 'name="runs" type="text" inputmode="numeric" spellcheck="false" value="150"' in filled
+    assert "referral_rate=1.2" in filled
 
 
 @pytest.mark.django_db(transaction=True)
@@ -279,7 +280,7 @@ def test_a_workbook_link_without_a_finished_simulation_says_so_and_works_nothing
         assert 'data-testid="no-workbook"' in html and "no finished simulation" in html
         assert 'method="post" action="/reports/simulator/"' in html  # the form to simulate
     filled = client.get(URL, old_link).content.decode()  # with the old link's values
-    assert 'name="runs" type="number" value="60"' in filled
+    assert 'name="runs" type="text" inputmode="numeric" spellcheck="false" value="60"' in filled
     assert DBTaskResult.objects.count() == 1
     assert not AccessLog.objects.filter(action="export").exists()
     monkeypatch.undo()

@@ -16,7 +16,7 @@ from stars.cases.models import (
 )
 from stars.cases.record import ANSWERED_BY_MAX
 from stars.cases.services import CORRECTION_REASON_MAX, PERIOD_END_REASONS
-from stars.core.forms import GovukForm, date_field, optional_date
+from stars.core.forms import GovukForm, date_field, number_field, optional_date
 from stars.referrals.models import Status
 
 
@@ -151,16 +151,14 @@ class AttendanceForm(GovukForm):
         error_messages={"required": "Enter the term"},
     )
     start_date = date_field("Term start date")
-    possible_sessions = forms.IntegerField(
-        label="Possible sessions",
+    possible_sessions = number_field(
+        "Possible sessions",
+        "Half days the school was open to the child",
         min_value=0,
-        help_text="Half days the school was open to the child",
-        error_messages={"required": "Enter the number of possible sessions"},
+        missing="Enter the number of possible sessions",
     )
-    attended_sessions = forms.IntegerField(
-        label="Sessions attended",
-        min_value=0,
-        error_messages={"required": "Enter the number of sessions attended"},
+    attended_sessions = number_field(
+        "Sessions attended", min_value=0, missing="Enter the number of sessions attended"
     )
 
 
@@ -175,17 +173,13 @@ class AssessmentForm(GovukForm):
         self.fields["instrument"].initial = instrument.pk
         for area in instrument.areas.all():
             low, high = instrument.scale_min, instrument.scale_max
-            self.fields[f"area_{area.pk}"] = forms.IntegerField(
-                label=area.name,
-                help_text=f"{low} to {high}",
+            self.fields[f"area_{area.pk}"] = number_field(
+                area.name,
+                f"{low} to {high}",
                 min_value=low,
                 max_value=high,
-                error_messages={
-                    "required": f"Enter a score for {area.name}",
-                    "invalid": f"The score for {area.name} must be a whole number",
-                    "min_value": f"The score for {area.name} must be between {low} and {high}",
-                    "max_value": f"The score for {area.name} must be between {low} and {high}",
-                },
+                missing=f"Enter a score for {area.name}",
+                subject=f"The score for {area.name}",
             )
 
     def scores(self) -> dict[int, int]:

@@ -11,6 +11,7 @@ Django set-up, ``stars.cli.run`` what each command does once Django is set up
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -21,7 +22,7 @@ from stars.cli.console import as_of as parse_as_of
 from stars.cli.console import fail, setup
 from stars.cli.governance import retention_app
 from stars.cli.sufficiency import app as sufficiency_app
-from stars.domain.calendar import QuarterError, last_complete, parse_date, parse_quarter
+from stars.domain.calendar import QuarterError, last_complete, parse_quarter
 
 PATH = click.Path(path_type=Path)
 PROGRAMME = click.option(
@@ -106,9 +107,7 @@ def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
 @click.option("--today", default=None, help="the day to judge by (default: today)")
 def notify_due(today: str | None) -> None:
     """Tell users of stuck enquiries and overdue meetings and measures (run it daily)."""
-    day = parse_date(today) if today else None
-    if today and day is None:
-        fail("--today must be a date such as 2024-11-30")
+    day = parse_as_of(today, "--today") if today else None
     _run().notify_due(today=day)
 
 
@@ -118,10 +117,8 @@ def notify_due(today: str | None) -> None:
 )
 def warm_figures(as_of: tuple[str, ...]) -> None:
     """Work out the pages' cached figures now (the worker does it after every change)."""
-    dates = [parse_date(d) for d in as_of]
-    if any(d is None for d in dates):
-        fail("--as-of must be a date such as 2024-11-30")
-    _run().warm_figures(as_of=[d for d in dates if d is not None])
+    dates = [parse_as_of(d) for d in as_of]
+    _run().warm_figures(as_of=dates)
 
 
 @app.command()
@@ -149,11 +146,13 @@ def demo(contract: Path | None, seed: int) -> None:
 )
 @click.option("--council", default=None, help="council code (spoc, commissioner)")
 @click.option(
-    "--password",
-    default=None,
-    envvar="STARS_PASSWORD",
-    help="password (asked for when not given)",
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    help="read the password from the first line of standard input "
+    "(else STARS_PASSWORD, else asked for)",
 )
+@click.option("--password", default=None, hidden=True)  # refused: see _createuser_password
 @click.option(
     "--programme",
     multiple=True,
@@ -161,16 +160,46 @@ def demo(contract: Path | None, seed: int) -> None:
     "(default: the service's only programme)",
 )
 def createuser(
-    username: str, role: str, council: str | None, password: str | None, programme: tuple[str, ...]
+    username: str,
+    role: str,
+    council: str | None,
+    password_stdin: bool,
+    password: str | None,
+    programme: tuple[str, ...],
 ) -> None:
     """Create a user with a role (and a council for council roles) in programmes."""
-    _run().createuser(
+    run = _run()  # a database that cannot be used is said first
+    run.createuser(
         username=username,
         role=role,
         council=council,
-        password=password,
+        password=_createuser_password(typed=password, from_stdin=password_stdin),
         programmes=list(programme) or None,
     )
+
+
+def _createuser_password(*, typed: str | None, from_stdin: bool) -> str | None:
+    """The new user's password from standard input or ``STARS_PASSWORD``; None: ask for it
+    at the terminal. Never from the command line, which every user of the machine reads
+    (``ps``, ``/proc/PID/cmdline``); the environment and standard input are the user's own."""
+    if typed is not None:
+        fail(
+            "--password shows the password to every user of this machine (ps); "
+            "type it when asked, or give it with --password-stdin or STARS_PASSWORD"
+        )
+    if from_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            fail("--password-stdin: standard input held no password")
+        return line
+    if os.environ.get("STARS_PASSWORD"):
+        return os.environ["STARS_PASSWORD"]
+    if not sys.stdin.isatty():
+        fail(
+            "no password: with no terminal to ask at, "
+            "give it with --password-stdin or STARS_PASSWORD"
+        )
+    return None
 
 
 @app.command()
@@ -286,9 +315,7 @@ def simulate(
     day = parse_as_of(as_of)
     end = None
     if to is not None:
-        end = parse_date(to)
-        if end is None:
-            fail(f"--to {to!r} is not a date; expected YYYY-MM-DD")
+        end = parse_as_of(to, "--to")
     if not 1 <= runs <= 100_000:
         fail(f"--runs {runs}: expected 1 to 100000")
     if fmt not in ("json", "xlsx"):

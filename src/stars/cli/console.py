@@ -27,7 +27,8 @@ from django.core.management import call_command
 from django.db import DatabaseError, OperationalError, connection
 
 from stars.core.errors import MigrationRefused
-from stars.domain.calendar import parse_date
+from stars.core.system import command_running
+from stars.domain.calendar import latest_date, parse_date
 
 
 def setup(migrate: bool = True) -> None:
@@ -47,6 +48,7 @@ def setup(migrate: bool = True) -> None:
     finally:
         gc.freeze()
         gc.enable()
+    _command_said()
     try:
         if migrate and not schema_current():
             with migration_lock():
@@ -56,6 +58,23 @@ def setup(migrate: bool = True) -> None:
         fail(f"cannot use the database (DATABASE_URL): {one_line(exc)}")
     except MigrationRefused as exc:
         fail(str(exc))
+
+
+# commands whose entries in the access log are the pages' (a user's) or the jobs' ("system")
+SERVICES = ("serve", "worker")
+
+
+def _command_said() -> None:
+    """Say which `stars` command this process runs ("report evaluation"), so that the
+    access log names the operating-system user who ran it (``stars.core.audit``)."""
+    ctx = click.get_current_context(silent=True)
+    names: list[str] = []
+    while ctx is not None and ctx.parent is not None:  # the root is `stars` itself
+        names.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    if ctx is not None and names and names[0] not in SERVICES:
+        command_running(" ".join(names))
+        ctx.call_on_close(lambda: command_running(""))  # the command done (a test's runner)
 
 
 # PostgreSQL's advisory lock held while a process migrates ("STARS" in ASCII)
@@ -124,9 +143,16 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise click.exceptions.Exit(code)
 
 
-def as_of(value: str) -> dt.date:
-    """An ``--as-of`` option: a YYYY-MM-DD date, or fail naming the option."""
+def as_of(value: str, option: str = "--as-of") -> dt.date:
+    """A date option (``--as-of``, or the one named): a YYYY-MM-DD date no later than the
+    pages take (``stars.domain.calendar.latest_date``), or fail naming the option."""
     day = parse_date(value)
     if day is None:
-        fail(f"--as-of {value!r} is not a date; expected YYYY-MM-DD")
+        fail(f"{option} {value!r} is not a date; expected YYYY-MM-DD")
+    latest = latest_date(dt.date.today())
+    if day > latest:
+        fail(
+            f"{option} {value!r} is further ahead than any programme's figures; "
+            f"expected a date no later than {latest}"
+        )
     return day

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.contrib.auth.signals import user_logged_in
+from django.urls import register_converter
 
+from stars.core.record_ids import RecordIdConverter
 from stars.core.sessions import session_refreshed_at_sign_in
 
 
@@ -11,3 +14,13 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         user_logged_in.connect(session_refreshed_at_sign_in, dispatch_uid="stars-session-refreshed")
+        # before any address is resolved: an enquiry or referral id may hold "/"
+        register_converter(RecordIdConverter, "record_id")
+
+
+class StarsAdminConfig(admin_apps.AdminConfig):
+    """Django's administration site as STARS runs it: its reads and changes in the access
+    log (``stars.core.admin_site``)."""
+
+    default = False  # the core app's own is CoreConfig; this one is named in INSTALLED_APPS
+    default_site = "stars.core.admin_site.StarsAdminSite"

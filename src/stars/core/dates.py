@@ -17,7 +17,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from stars.domain.calendar import long_date, parse_date
+from stars.domain.calendar import latest_date, long_date, parse_date
 from stars.domain.disclosure import AS_OF, BOUND_RULES, FROM, TO, coarse_date
 
 
@@ -56,18 +56,6 @@ class DateProblem:
             f"Enter a real date for '{self.label}', for example 2024-03-31 "
             f"('{self.typed}' is not a date). {shown}."
         )
-
-
-#: How far ahead of today a date in a page's address may be. The figures are worked out
-#: week by week up to the date: ``?as_of=9999-12-31`` kept a server process busy until it
-#: was stopped, two minutes on, and a few such requests left the service unable to answer.
-#: No contract runs this long.
-YEARS_AHEAD = 25
-
-
-def latest_date(today: dt.date) -> dt.date:
-    """The latest date a page's address may name (:data:`YEARS_AHEAD`)."""
-    return dt.date(today.year + YEARS_AHEAD, 12, 31)
 
 
 def date_problems(request: HttpRequest) -> list[DateProblem]:

@@ -62,13 +62,18 @@ def govuk_messages(field: forms.Field) -> dict[str, str]:
     if isinstance(field, forms.DateField):
         msgs["invalid"] = f"{label} must be a real date, for example, 27 3 2024"
     elif isinstance(field, forms.IntegerField):
-        msgs["invalid"] = f"{label} must be a whole number"
+        subject = getattr(field, "subject", "") or label
         low, high = field.min_value, field.max_value
+        example = getattr(field, "example", None)
+        if example is None:  # 6, or the nearest number in range
+            example = max(6, low) if low is not None else 6
+            example = min(example, high) if high is not None else example
+        msgs["invalid"] = f"{subject} must be a whole number, like {example}"
         if low is not None and high is not None:
-            msgs["min_value"] = msgs["max_value"] = f"{label} must be between {low} and {high}"
+            msgs["min_value"] = msgs["max_value"] = f"{subject} must be between {low} and {high}"
         else:
-            msgs["min_value"] = f"{label} must be {low} or more"
-            msgs["max_value"] = f"{label} must be {high} or less"
+            msgs["min_value"] = f"{subject} must be {low} or more"
+            msgs["max_value"] = f"{subject} must be {high} or less"
     elif isinstance(field, forms.CharField):
         msgs["max_length"] = f"{label} must be {field.max_length} characters or less"
         msgs["invalid"] = f"Enter {what} in the right format"
@@ -118,6 +123,59 @@ class AuditForm(GovukForm):
         if not any(data.values()):
             self.add_error("who", "Enter a username or a record to narrow the audit to")
         return data
+
+
+class NumberBox(forms.TextInput):
+    """GOV.UK's number input: a text box (``stars/field.html`` draws it) that brings up the
+    phone's number keyboard (``inputmode="numeric"``), never ``type="number"``, which sends
+    "3-4" or "3 sessions" as nothing at all and loses what was typed."""
+
+    input_type = "text"
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"inputmode": "numeric", "spellcheck": "false"})
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number typed in a :class:`NumberBox`: what was typed is kept and shown again
+    when it is wrong, and the messages name the field and what it takes: "Possible sessions
+    must be a whole number, like 6", "... must be between 1 and 5", "... must be 0 or more".
+    ``subject`` names it at the start of a sentence when the label does not ("The score for
+    Family"); ``example`` is the number the first message gives (one in range, else)."""
+
+    widget = NumberBox
+
+    def __init__(
+        self, *, label: str, subject: str = "", example: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(label=label, **kwargs)
+        self.subject = subject or label
+        self.example = example
+
+
+def number_field(
+    label: str,
+    help_text: str = "",
+    *,
+    min_value: int | None = None,
+    max_value: int | None = None,
+    missing: str = "",
+    subject: str = "",
+    example: int | None = None,
+    required: bool = True,
+) -> WholeNumberField:
+    """A whole number the user types (sessions, a score, a count of runs); ``missing`` is
+    the message when it is left empty (else "Enter the <label>")."""
+    return WholeNumberField(
+        label=label,
+        help_text=help_text,
+        min_value=min_value,
+        max_value=max_value,
+        subject=subject,
+        example=example,
+        required=required,
+        error_messages={"required": missing} if missing else None,
+    )
 
 
 class DateInput(forms.DateInput):
@@ -286,21 +344,26 @@ def run_step(form: forms.Form, call: Callable[[], Any]) -> Any:
         for field, message in exc.problems:
             shown = field in form.fields and not form.fields[field].widget.is_hidden
             named = form.fields[field] if shown else None
-            form.add_error(field if shown else None, rule_sentence(named, message))
+            form.add_error(field if shown else None, rule_sentence(named, field, message))
         return FAILED
 
 
 PREDICATES = ("must ", "cannot ", "is ", "overlaps ")
 
 
-def rule_sentence(field: forms.Field | None, message: str) -> str:
+def rule_sentence(field: forms.Field | None, name: str | None, message: str) -> str:
     """A rule's message as a sentence that reads alone, as GOV.UK shows it in the error
-    summary: a predicate gets the field's name before it ("must be today or in the past":
-    "Date of the meeting must be today or in the past"); any other message its capital."""
-    if field is not None and message.startswith(PREDICATES):
+    summary. The rules write their messages as sentences ("Choose the phase"), except a
+    predicate about the field they name ("must be today or in the past"), whose subject is
+    the form's to say: the field's name ("Date of the meeting must be today or in the past"),
+    or, for a field not on the page, the rule's name for it ("End date must be ...")."""
+    if not message.startswith(PREDICATES):
+        return message
+    if field is not None:
         subject = getattr(field, "subject", "") or str(field.label or "").strip().rstrip("?:")
-        return f"{subject} {message}"
-    return message[:1].upper() + message[1:]
+    else:
+        subject = (name or "").replace("_", " ").capitalize() or "This"
+    return f"{subject} {message}"
 
 
 def form_step(

@@ -124,7 +124,7 @@ if not PRODUCTION:
     ALLOWED_HOSTS += ["testserver"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "stars.core.apps.StarsAdminConfig",  # Django's admin, audited (stars.core.admin_site)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -26,6 +26,18 @@ def parse_date(text: str | None) -> dt.date | None:
         return None
 
 
+#: How far ahead of today a date may be, in a page's address or a command's option: the
+#: figures are worked out week by week up to the date, and ``?as_of=9999-12-31`` kept a server
+#: process busy until it was stopped, two minutes on (a command as long). No contract runs
+#: this long.
+YEARS_AHEAD = 25
+
+
+def latest_date(today: dt.date) -> dt.date:
+    """The latest date a page or a command takes (:data:`YEARS_AHEAD` years' end ahead)."""
+    return dt.date(today.year + YEARS_AHEAD, 12, 31)
+
+
 def age_on(date_of_birth: dt.date, on: dt.date) -> int:
     """Age in whole years on a date (a 29 February birthday falls on 1 March)."""
     years = on.year - date_of_birth.year

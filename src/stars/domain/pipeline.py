@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from stars.domain.calendar import add_months, long_date
+from stars.domain.contract.terms import Contract
 
 PAPERS = ("care_plan", "education_plan", "chronology")
 PAPER_LABELS = {
@@ -93,6 +94,50 @@ def enquiry_problems(
     if any(p not in PAPER_LABELS for p in papers):
         problems.append(("papers", PAPERS_UNKNOWN))
     return problems
+
+
+def referral_period_problem(referral_date: dt.date, contract: Contract) -> str | None:
+    """Why a referral dated ``referral_date`` cannot be made under ``contract`` (a predicate
+    for the date field: "Date accepted must be ..."); None when it can
+    (``Contract.referral_period_open_on``)."""
+    if contract.referral_period_open_on(referral_date):
+        return None
+    end = long_date(contract.referral_period_end)
+    return (
+        f"must be on or before {end}, when the contract's referral period ended: "
+        "the contract pays only for referrals made within it "
+        "(a contract variation can extend the period)"
+    )
+
+
+def enquiry_period_warning(enquiry_date: dt.date, contract: Contract) -> str | None:
+    """The warning an enquiry dated after the contract's referral period shows: it is
+    recorded, but it cannot become a referral (and so earns no outcome payment); None for any
+    other enquiry."""
+    if contract.referral_period_open_on(enquiry_date):
+        return None
+    end = long_date(contract.referral_period_end)
+    return (
+        f"This enquiry is dated after {end}, when the contract's referral period ended: "
+        "it cannot be accepted as a referral, so it earns no outcome payment, "
+        "unless a contract variation extends the period"
+    )
+
+
+def acceptance_period_hint(enquiry_date: dt.date, today: dt.date, contract: Contract) -> str | None:
+    """For an enquiry within the referral period looked at after the period has ended: the
+    date its acceptance must keep to; None while the period is open (or for an enquiry after
+    it, which :func:`enquiry_period_warning` covers)."""
+    if not contract.referral_period_open_on(enquiry_date) or contract.referral_period_open_on(
+        today
+    ):
+        return None
+    end = long_date(contract.referral_period_end)
+    return (
+        f"The contract's referral period ended on {end}: a referral from this enquiry must be "
+        "dated on or before it, as must the decision it follows (a contract variation can "
+        "extend the period)"
+    )
 
 
 def papers_after(

@@ -30,6 +30,21 @@ _RECORD_PATH = re.compile(r"/(?P<kind>cases|referrals|enquiries)/(?P<id>[^/?#\s]
 _NOT_IDS = {"caseload", "outcomes", "new", "waiting-list"}  # pages under those paths
 
 
+# An id may hold "/" (docs/tracker-format.md), which one part of an address cannot: there it
+# is written "~", a character no id holds, and read back (``/cases/TS~R023/`` is TS/R023).
+ADDRESS_SLASH = "~"
+
+
+def id_in_address(record_id: str) -> str:
+    """An enquiry or referral id as one part of its page's address."""
+    return record_id.replace("/", ADDRESS_SLASH)
+
+
+def id_from_address(part: str) -> str:
+    """The id one part of a record page's address names."""
+    return part.replace(ADDRESS_SLASH, "/")
+
+
 @dataclass(frozen=True)
 class Reference:
     """What a typed reference names: a kind and its key (a claim: council code and month;
@@ -67,7 +82,8 @@ def reference_parse(text: str) -> Reference | None:
         if m := _UPLOAD_PATH.search(path.lower()):
             return Reference(UPLOAD, str(int(m["n"])))
         if (m := _RECORD_PATH.search(path)) and m["id"].lower() not in _NOT_IDS:
-            return Reference(ENQUIRY if m["kind"] == "enquiries" else REFERRAL, m["id"])
+            kind = ENQUIRY if m["kind"] == "enquiries" else REFERRAL
+            return Reference(kind, id_from_address(m["id"]))
         return None
     upper = " ".join(raw.upper().split())
     if m := _CLAIM.fullmatch(upper):

@@ -112,6 +112,12 @@ def user_create(
     if role not in Role.values:
         raise UserError(None, f"unknown role {role!r}; expected one of {', '.join(Role.values)}")
     council_obj = None
+    if council and role not in COUNCIL_ROLES:
+        # kept, it would be ignored by every page and read in the audit as a council's user
+        roles = " and ".join(sorted(COUNCIL_ROLES))
+        raise UserError(
+            None, f"the {role} role takes no --council (only {roles} users belong to a council)"
+        )
     if council:
         council_obj = council_named(council)
         if council_obj is None:

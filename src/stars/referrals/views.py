@@ -19,7 +19,14 @@ from stars.core.listing import Filter, Rows, filters_from, page_of, query_withou
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain.calendar import age_on, long_date
 from stars.domain.idempotency import RESENT_WITHIN, minutes_ago
-from stars.domain.pipeline import PAPER_LABELS, PROFILE_FIELDS, next_step, profile_version
+from stars.domain.pipeline import (
+    PAPER_LABELS,
+    PROFILE_FIELDS,
+    acceptance_period_hint,
+    enquiry_period_warning,
+    next_step,
+    profile_version,
+)
 from stars.partnership.models import User
 from stars.partnership.selectors import contract_current, councils_in_scope, key_worker_choices
 from stars.referrals import forms, services
@@ -113,7 +120,7 @@ def referral_rerefer(request: HttpRequest, referral_id: str) -> HttpResponse:
         ),
         heading="Re-refer",
         caption=f"Referral {referral.referral_id}",
-        back=f"/referrals/{referral.referral_id}/",
+        back=reverse("referral_detail", args=[referral.referral_id]),
         submit="Create the re-referral",
     )
 
@@ -362,6 +369,9 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     contract = contract_current()
     referral = enquiry.referrals.first()
     state = enquiry_state(enquiry, latest_consent(enquiry), referral is not None)
+    # dated after the referral period: recorded, but no referral can be made from it
+    too_late = enquiry_period_warning(enquiry.enquiry_date, contract)
+    period_ended = acceptance_period_hint(enquiry.enquiry_date, timezone.localdate(), contract)
 
     actions = [
         (name, label)
@@ -374,7 +384,9 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
             ("enquiry_profile", "Write the child's profile for carers"),
             ("enquiry_match", "Record a match attempt"),
         ]
-        if allowed(request.user, name) and referral is None
+        if allowed(request.user, name)
+        and referral is None
+        and not (too_late and name == "enquiry_accept")
     ]
     return render(
         request,
@@ -389,6 +401,8 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
             "next": next_step(state),
             "consent_required": state.consent_required,
             "consent_call_start": contract.consent_call_start,
+            "too_late": None if referral else too_late,
+            "period_ended": None if referral else period_ended,
             "calls": enquiry.consent_calls.all(),
             "matches": enquiry.matches.all(),
             "profile": getattr(enquiry, "profile", None),
@@ -429,7 +443,7 @@ def _step(
         heading=heading,
         caption=f"Enquiry {enquiry.enquiry_id}",
         submit=submit,
-        back=f"/enquiries/{enquiry.enquiry_id}/",
+        back=reverse("enquiry_detail", args=[enquiry.enquiry_id]),
         hidden=hidden or [],
     )
 

@@ -31,7 +31,7 @@ from stars.core.audit import record_access
 from stars.core.dates import as_of as page_as_of
 from stars.core.dates import date_refusal, dates_coarse, dates_refused
 from stars.core.documents import download, report_name
-from stars.core.forms import DateInput, GovukForm
+from stars.core.forms import DateInput, GovukForm, number_field
 from stars.core.permissions import page, scope_of
 from stars.core.programmes import programme_active
 from stars.domain.calendar import long_date
@@ -65,12 +65,8 @@ class SimulatorForm(GovukForm):
         required=False,
         help_text="Leave blank for the end of the contract",
     )
-    runs = forms.IntegerField(
-        label="Runs", min_value=1, max_value=PAGE_MAX_RUNS, help_text="1 to 20,000"
-    )
-    seed = forms.IntegerField(
-        label="Seed", min_value=0, help_text="The same seed gives the same figures"
-    )
+    runs = number_field("Runs", "1 to 20,000", min_value=1, max_value=PAGE_MAX_RUNS, example=1000)
+    seed = number_field("Seed", "The same seed gives the same figures", min_value=0, example=42)
     settings = forms.CharField(
         label="What-if changes (optional)",
         widget=forms.Textarea,

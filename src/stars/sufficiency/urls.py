@@ -9,5 +9,5 @@ urlpatterns = [
     path("<slug:council>/", views.sufficiency_dashboard, name="sufficiency_dashboard"),
     path("<slug:council>/forecast/", views.sufficiency_forecast, name="sufficiency_forecast"),
     path("<slug:council>/reconcile/", views.sufficiency_reconcile, name="sufficiency_reconcile"),
-    path("link/<str:referral_id>/", views.sufficiency_link, name="sufficiency_link"),
+    path("link/<record_id:referral_id>/", views.sufficiency_link, name="sufficiency_link"),
 ]

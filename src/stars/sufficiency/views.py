@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from stars.core.audit import record_access
 from stars.core.dates import as_of as as_of_date
@@ -130,7 +131,7 @@ def sufficiency_link(request: HttpRequest, referral_id: str) -> HttpResponse:
             "caption": f"{referral.referral_id} · {referral.council.name}",
             "intro": "Claimed weeks of this referral are then checked against the child's "
             "episodes of care in the council's SSDA903 returns.",
-            "back": f"/referrals/{referral.referral_id}/",
+            "back": reverse("referral_detail", args=[referral.referral_id]),
             "submit": "Save the link",
         },
     )

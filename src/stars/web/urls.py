@@ -33,46 +33,56 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("session/", core_views.session_keep_alive, name="session_keep_alive"),
     path("referrals/", referral_views.referral_list, name="referral_list"),
-    path("referrals/<str:referral_id>/", case_views.referral_detail, name="referral_detail"),
+    path("referrals/<record_id:referral_id>/", case_views.referral_detail, name="referral_detail"),
     path(
-        "referrals/<str:referral_id>/re-refer/",
+        "referrals/<record_id:referral_id>/re-refer/",
         referral_views.referral_rerefer,
         name="referral_rerefer",
     ),
     path("enquiries/", referral_views.enquiry_list, name="enquiry_list"),
     path("enquiries/waiting-list/", referral_views.enquiry_waiting, name="enquiry_waiting"),
     path("enquiries/new/", referral_views.enquiry_new, name="enquiry_new"),
-    path("enquiries/<str:enquiry_id>/", referral_views.enquiry_detail, name="enquiry_detail"),
+    path("enquiries/<record_id:enquiry_id>/", referral_views.enquiry_detail, name="enquiry_detail"),
     path(
-        "enquiries/<str:enquiry_id>/papers/", referral_views.enquiry_papers, name="enquiry_papers"
+        "enquiries/<record_id:enquiry_id>/papers/",
+        referral_views.enquiry_papers,
+        name="enquiry_papers",
     ),
     path(
-        "enquiries/<str:enquiry_id>/decision/", referral_views.enquiry_decide, name="enquiry_decide"
+        "enquiries/<record_id:enquiry_id>/decision/",
+        referral_views.enquiry_decide,
+        name="enquiry_decide",
     ),
     path(
-        "enquiries/<str:enquiry_id>/consent/",
+        "enquiries/<record_id:enquiry_id>/consent/",
         referral_views.enquiry_consent,
         name="enquiry_consent",
     ),
     path(
-        "enquiries/<str:enquiry_id>/guaranteed-funding/",
+        "enquiries/<record_id:enquiry_id>/guaranteed-funding/",
         referral_views.enquiry_approve_gf,
         name="enquiry_approve_gf",
     ),
     path(
-        "enquiries/<str:enquiry_id>/accept/", referral_views.enquiry_accept, name="enquiry_accept"
+        "enquiries/<record_id:enquiry_id>/accept/",
+        referral_views.enquiry_accept,
+        name="enquiry_accept",
     ),
     path(
-        "enquiries/<str:enquiry_id>/profile/",
+        "enquiries/<record_id:enquiry_id>/profile/",
         referral_views.enquiry_profile,
         name="enquiry_profile",
     ),
     path(
-        "enquiries/<str:enquiry_id>/profile.pdf",
+        "enquiries/<record_id:enquiry_id>/profile.pdf",
         referral_views.enquiry_profile_pdf,
         name="enquiry_profile_pdf",
     ),
-    path("enquiries/<str:enquiry_id>/match/", referral_views.enquiry_match, name="enquiry_match"),
+    path(
+        "enquiries/<record_id:enquiry_id>/match/",
+        referral_views.enquiry_match,
+        name="enquiry_match",
+    ),
     path("targets/", target_views.targets, name="targets"),
     path("reports/evaluation/", report_views.report_evaluation, name="report_evaluation"),
     path("reports/board/", board_views.report_board, name="report_board"),

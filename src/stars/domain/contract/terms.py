@@ -381,6 +381,14 @@ class Contract:
                 return cy.minimum_referrals
         return 0
 
+    def referral_period_open_on(self, day: dt.date) -> bool:
+        """Can a referral be made on ``day``: is it on or before ``referral_period_end``, the
+        last day of the contract's referral period? The contract pays only for referrals made
+        within it, so one dated after it is refused everywhere a referral arrives (the pages,
+        the API, the tracker import) and an enquiry dated after it cannot become one
+        (docs/decisions/0013-referrals-after-the-referral-period.md)."""
+        return day <= self.referral_period_end
+
     def consent_call_required(self, enquiry_date: dt.date) -> bool:
         return self.consent_call_start is not None and enquiry_date >= self.consent_call_start
 

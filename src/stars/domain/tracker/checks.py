@@ -217,6 +217,24 @@ class _Referral(NamedTuple):
     date: dt.date | None
 
 
+def referral_after_period(day: dt.date, contract: Contract) -> str:
+    """The import's error for a referral dated after the contract's referral period."""
+    return (
+        f"{day} is after the referral period's end {contract.referral_period_end} "
+        "([programme] referral_period_end); expected on or before it: the contract pays only "
+        "for referrals made within it (a contract variation can extend the period)"
+    )
+
+
+def enquiry_after_period(day: dt.date, contract: Contract) -> str:
+    """The import's warning for an enquiry dated after the contract's referral period."""
+    return (
+        f"{day} is after the referral period's end {contract.referral_period_end} "
+        "([programme] referral_period_end): the enquiry cannot become a referral unless a "
+        "contract variation extends the period (imported with this warning)"
+    )
+
+
 def _lower(codes: tuple[str, ...]) -> dict[str, str]:
     return {c.lower(): c for c in codes}
 
@@ -306,6 +324,8 @@ class RowChecker:
                 "decision_date",
                 f"{decided} is before the enquiry date {day}; expected on or after it",
             )
+        if day and not self.contract.referral_period_open_on(day):
+            rec.warn("enquiry_date", enquiry_after_period(day, self.contract))
         if day and dob and dob > day:
             rec.error(
                 "date_of_birth", f"{dob} is after the enquiry date {day}; expected on or before it"
@@ -360,6 +380,8 @@ class RowChecker:
                 f"{day} is before the programme start {self.contract.start}; "
                 "expected on or after it",
             )
+        if day and not self.contract.referral_period_open_on(day):
+            rec.error("referral_date", referral_after_period(day, self.contract))
         gf = self.contract.guaranteed_funding
         if funding == "guaranteed" and day and not gf.available_on(day):
             rec.error(

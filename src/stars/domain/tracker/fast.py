@@ -26,7 +26,7 @@ import polars as pl
 
 from stars.domain.contract.terms import Contract
 from stars.domain.outcomes.frames import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
-from stars.domain.tracker.checks import ID_PATTERN, MAX_PROBLEMS, Problem
+from stars.domain.tracker.checks import ID_PATTERN, MAX_PROBLEMS, Problem, enquiry_after_period
 from stars.domain.vocabulary import DECISIONS, FUNDINGS, STATUSES
 
 # anything the csv module and Polars might read differently, or str.strip and Polars strip,
@@ -190,7 +190,9 @@ def parse_clean(
     ):
         return None
     gf_from = contract.guaranteed_funding.start
-    if not _enquiries_ok(e) or not _referrals_ok(r, e, contract.start, gf_from):
+    if not _enquiries_ok(e) or not _referrals_ok(
+        r, e, contract.start, gf_from, contract.referral_period_end
+    ):
         return None
     if not _periods_ok(p, r):
         return None
@@ -225,7 +227,11 @@ def _enquiries_ok(e: pl.DataFrame) -> bool:
 
 
 def _referrals_ok(
-    r: pl.DataFrame, e: pl.DataFrame, start: dt.date, gf_from: dt.date | None = None
+    r: pl.DataFrame,
+    e: pl.DataFrame,
+    start: dt.date,
+    gf_from: dt.date | None,
+    period_end: dt.date,
 ) -> bool:
     if not r["referral_id"].is_unique().all():
         return False
@@ -245,6 +251,7 @@ def _referrals_ok(
         pl.when(live).then(end.is_null()).otherwise(end.is_not_null())
         & (end.is_null() | (end >= day))
         & (day >= pl.lit(start))
+        & (day <= pl.lit(period_end))  # Contract.referral_period_open_on
         & (
             pl.lit(gf_from is None)
             | (pl.col("funding") != "guaranteed")
@@ -291,7 +298,12 @@ def _warnings(
         suspects.select("line", "cohort", dob="date_of_birth", on="enquiry_date"),
         "enquiry date",
     )
-    out = [w for _, w in sorted(found, key=lambda x: x[0])]
+    early: list[tuple[int, int, Problem]] = [(line, 1, w) for line, w in found]
+    after = e.filter(pl.col("enquiry_date") > pl.lit(contract.referral_period_end))
+    for line, day in after.select("line", "enquiry_date").iter_rows():
+        message = enquiry_after_period(day, contract)
+        early.append((line, 0, Problem(e_name, line, "enquiry_date", message, warning=True)))
+    out = [w for _, _, w in sorted(early, key=lambda x: (x[0], x[1]))]
     joined = r.join(
         e.select(
             "enquiry_id",
