@@ -55,7 +55,7 @@ FIELD_CHOICES = [
 
 def _check_admin(user: Any) -> None:
     if getattr(user, "role", None) != Role.ADMIN:
-        raise RuleError(None, "only an administrator may do this")
+        raise RuleError(None, "Only an administrator may do this")
 
 
 def record_correct(*, field: str, record: str, value: str, reason: str, by: Any) -> Model:
