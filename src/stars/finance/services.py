@@ -29,6 +29,7 @@ from stars.domain.outcomes.claims import (
     Maximum,
     claim_lines,
     fund_shares,
+    milestones_unclaimed,
     outcome_of,
     within_maxima,
 )
@@ -155,7 +156,13 @@ def claim_prepare(
         contract, council=council.code, start=month, end=after
     )
     claimed = _claimed_before(council, month)
-    specs = claim_lines(month=month, start=start, end=end, claimed=claimed)
+    milestones = engine_bridge.dated_outcome_payments(
+        contract,
+        council=council.code,
+        referral_ids=milestones_unclaimed(start, claimed),
+        as_of=month,
+    )
+    specs = claim_lines(month=month, start=start, end=end, claimed=claimed, milestones=milestones)
     specs = within_maxima(specs, claimed, _maxima(contract, council, claim))
     referrals = {  # ids are unique within the programme worked in
         r.referral_id: r
