@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from stars.core.api import basic_header
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_referral
 
 
 def post(client, path, body, user):
@@ -76,3 +76,10 @@ def test_openapi_document_lists_the_operations(client, users):
     client.force_login(users["admin"])
     spec = client.get("/api/openapi.json").json()
     assert {"/api/enquiries", "/api/referrals", "/api/eligibility"} <= set(spec["paths"])
+
+
+def test_a_record_whose_id_holds_a_slash_is_read_by_the_address_form_of_its_id(client, users):
+    """TS/R023 is written TS~R023 in an address, on the API as on its page."""
+    make_referral("TS/R023", "derby")
+    got = get(client, "/api/referrals/TS~R023", "spoc")
+    assert got.status_code == 200 and got.json()["referral_id"] == "TS/R023"
