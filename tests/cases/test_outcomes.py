@@ -257,3 +257,18 @@ def test_no_suppressed_count_can_be_worked_out_from_the_figures_shown(users):
     unsuppressed = outcomes_report(scope_of(users["investor"]), Filters(), suppressed=False)
     shown = next(t for t in unsuppressed if t.key == "surveys").rows
     assert [row[2] for row in shown if row[0] == "Parent or carer"] == [20, 10, 6, 2]
+
+
+def test_the_cases_ended_are_hidden_where_they_would_give_away_those_still_in_placement(users):
+    """8 graduated, 4 of them still in placement: the 4 and the other 4 are hidden, and 8
+    shown beside them would say both are 4 (two hidden counts, each 1 to 4, summing to 8).
+    The outcomes report hides the total then, as the evaluation report does
+    (stars.domain.disclosure.suppress_group, decision 0012), and with it the share and its
+    interval."""
+    for i in range(8):
+        _close(make_referral(f"R-S{i}", "derby"), "graduated", D(2024, 1, 8), stable=i < 4)
+    tables = outcomes_report(scope_of(users["investor"]), Filters(), suppressed=True)
+    graduated = _table(tables, "stability").rows[0]
+    assert graduated == ["Graduated", "c", "c", "c", "c", "c"]
+    shown = outcomes_report(scope_of(users["investor"]), Filters(), suppressed=False)
+    assert _table(shown, "stability").rows[0][:4] == ["Graduated", 8, 4, 0.5]

@@ -77,7 +77,7 @@ def test_a_breakdown_ends_the_period_and_a_move_starts_a_new_one_keeping_the_cas
     assert case.status == "live"  # a breakdown alone does not close the case
     assert _err(
         lambda: services.outcome_period_end(referral=case, end_date=D(2023, 3, 1), reason="move")
-    ) == ("end_date", "there is no continuing period to end")
+    ) == ("end_date", "There is no continuing period to end")
 
 
 def test_a_move_cannot_start_before_the_last_placement_ended(case):

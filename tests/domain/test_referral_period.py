@@ -12,7 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stars.domain.contract.parsing import parse_contract
-from stars.domain.pipeline import enquiry_period_warning, referral_period_problem
+from stars.domain.pipeline import (
+    acceptance_period_hint,
+    enquiry_period_warning,
+    referral_period_problem,
+)
 from stars.domain.tracker.fast import parse_clean
 from stars.domain.tracker.parsing import TrackerFile, parse_rows, parse_tracker
 
@@ -55,6 +59,10 @@ def test_on_the_end_date_a_referral_is_made_the_day_after_it_is_refused():
     )
     assert enquiry_period_warning(END, DN2) is None
     assert "dated after 31 March 2025" in (enquiry_period_warning(END + DAY, DN2) or "")
+    # an enquiry within the period, looked at after it ended: its acceptance must keep to it
+    assert acceptance_period_hint(END, END, DN2) is None
+    assert "must be dated on or before it" in (acceptance_period_hint(END, END + DAY, DN2) or "")
+    assert acceptance_period_hint(END + DAY, END + DAY, DN2) is None
 
 
 def test_the_import_takes_a_referral_on_the_end_date_and_refuses_one_the_day_after():

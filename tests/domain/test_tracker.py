@@ -89,6 +89,15 @@ def test_missing_and_unknown_columns():
     assert str(got.warnings[0]).startswith("enquiries.csv:1: column verdict: unknown column")
 
 
+def test_an_unknown_column_is_named_as_the_file_heads_it():
+    got = parse(enq=ENQ.replace(",decision_date\n", ",decision_date, Social Worker \n", 1))
+    assert [str(p) for p in got.warnings] == [
+        "enquiries.csv:1: column Social Worker: unknown column, ignored; expected columns "
+        "enquiry_id, child_ref, local_authority, cohort, enquiry_date, date_of_birth, "
+        "decision, decision_date"
+    ]
+
+
 def test_a_file_not_read_for_its_header_does_not_blame_the_records_referring_to_it():
     # its records were never read, so "no enquiry 'E1' in enquiries.csv" would be false
     twice = REF.replace(",closure_reason\n", ",closure_reason,Cohort\n", 1)

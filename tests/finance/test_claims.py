@@ -121,7 +121,7 @@ def test_review_dispute_prepare_again_and_approve(money_referrals, derby, users)
     with pytest.raises(ClaimError, match="commissioner"):
         claim_approve(claim=claim, by=pm)
     line = claim.lines.get(referral__referral_id="R-DER")
-    with pytest.raises(ClaimError, match="say why"):
+    with pytest.raises(ClaimError, match="Say why"):
         claim_dispute_line(line=line, by=commissioner, reason="  ")
     claim_dispute_line(line=line, by=commissioner, reason="Placement ended in March")
     claim.refresh_from_db()

@@ -35,7 +35,7 @@ def test_a_disposal_needs_a_second_administrator(held, users):
     assert (asked.count, asked.keys) == (1, [[held["E-OLD"].pk, "E-OLD"]])
     with pytest.raises(DisposalError, match="second administrator"):
         disposal_approve(disposal=asked, by=users["admin"])
-    with pytest.raises(DisposalError, match="only an administrator"):
+    with pytest.raises(DisposalError, match="Only an administrator"):
         disposal_approve(disposal=asked, by=users["provider_manager"])
     with pytest.raises(DisposalError, match="awaits approval"):
         disposal_request(kind="enquiry_not_progressed", by=users["admin"], today=TODAY)
@@ -52,7 +52,7 @@ def test_a_disposal_needs_a_second_administrator(held, users):
     assert not Enquiry.history.filter(id=e.pk).exists()
     assert done.removed["names"] == 2 and done.removed["dates of birth"] == 1
     assert {k.rule.kind: k.count for k in review(TODAY)}["enquiry_not_progressed"] == 0
-    with pytest.raises(DisposalError, match="no enquiry not progressed record is due"):
+    with pytest.raises(DisposalError, match="No enquiry not progressed record is due"):
         disposal_request(kind="enquiry_not_progressed", by=users["admin"], today=TODAY)
 
 

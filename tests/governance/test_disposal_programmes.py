@@ -131,7 +131,7 @@ def test_the_command_line_asks_and_a_second_administrator_approves(users, two):
     ).exists()
 
     got = run("approve", str(d.pk), "--by", "admin", "--programme", "dn2-stars")
-    assert got.exit_code == 2 and "a second administrator must approve" in got.stderr
+    assert got.exit_code == 2 and "A second administrator must approve" in got.stderr
     got = run("approve", str(d.pk), "--by", "other_admin", "--programme", "other")
     assert got.exit_code == 2 and f"no disposal {d.pk} in this programme" in got.stderr
     got = run("approve", str(d.pk), "--by", "nobody", "--programme", "dn2-stars")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from stars.core.api import basic_header
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_referral
 
 
 def post(client, path, body, user):
@@ -47,6 +47,16 @@ def test_ineligible_enquiry_is_a_422_naming_the_field(client, users):
     )
     assert response.status_code == 422
     assert response.json()["field"] == "date_of_birth"
+    assert response.json()["detail"].startswith("Not eligible: "), response.json()
+
+
+def test_a_refusal_reads_as_a_sentence_as_the_form_shows_it(client, users):
+    """The rules write their refusals as sentences, so a council's system reads the words
+    the SPOC's form shows: "Choose one of ...", not "choose one of ..."."""
+    response = post(client, "/api/enquiries", {**BODY, "cohort": "Z"}, "spoc")
+    assert response.status_code == 422
+    assert response.json()["field"] == "cohort"
+    assert response.json()["detail"].startswith("Choose one of "), response.json()
 
 
 def test_roles_without_the_page_are_refused(client, users, referrals):
@@ -66,3 +76,10 @@ def test_openapi_document_lists_the_operations(client, users):
     client.force_login(users["admin"])
     spec = client.get("/api/openapi.json").json()
     assert {"/api/enquiries", "/api/referrals", "/api/eligibility"} <= set(spec["paths"])
+
+
+def test_a_record_whose_id_holds_a_slash_is_read_by_the_address_form_of_its_id(client, users):
+    """TS/R023 is written TS~R023 in an address, on the API as on its page."""
+    make_referral("TS/R023", "derby")
+    got = get(client, "/api/referrals/TS~R023", "spoc")
+    assert got.status_code == 200 and got.json()["referral_id"] == "TS/R023"

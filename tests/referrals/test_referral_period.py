@@ -99,9 +99,24 @@ def test_an_enquiry_after_the_period_is_recorded_with_a_warning_and_no_accept_st
         "contract variation extends the period." in html
     )
     assert reverse("enquiry_accept", args=[after.enquiry_id]) not in html
+    assert "referral-period-ended" not in html  # the warning above says it all
     html = client.get(reverse("enquiry_detail", args=[within.enquiry_id])).content.decode()
     assert "after-referral-period" not in html
     assert reverse("enquiry_accept", args=[within.enquiry_id]) in html
+    # looked at after the period ended: the acceptance must be dated within it
+    assert (
+        "The contract&#x27;s referral period ended on 31 March 2025: a referral from this "
+        "enquiry must be dated on or before it, as must the decision it follows (a contract "
+        "variation can extend the period)." in html
+    )
+
+
+@time_machine.travel(dt.datetime(2025, 3, 31, 12, tzinfo=dt.UTC), tick=False)
+def test_while_the_period_is_open_the_enquiry_page_warns_of_nothing(client, users):
+    e = progressed(users, on=D(2025, 3, 3))
+    client.force_login(users["provider_manager"])
+    html = client.get(reverse("enquiry_detail", args=[e.enquiry_id])).content.decode()
+    assert "referral-period-ended" not in html and "after-referral-period" not in html
 
 
 def test_import_tracker_refuses_a_referral_after_the_period_naming_file_line_and_column(

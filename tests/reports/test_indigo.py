@@ -161,3 +161,26 @@ def test_a_cohort_paid_for_milestones_is_priced_and_counted_by_its_milestones(db
     assert result["outcomes_achieved"] == {"value": f"{sum(earned.values())} milestones earned"}
     positive = result["number_with_positive_social_outcomes"]["value"]
     assert positive == earned["placement_start"]  # every child with a milestone has the first
+
+
+def test_the_intervention_is_described_by_the_contracts_own_length_of_support(db):
+    """A programme of 78 weeks' support is not published as "two years" of support."""
+    frames = generate_stepdown(seed=2014)
+    text = STEPDOWN_CONTRACT.read_text(encoding="utf-8")
+    assert "programme_weeks = 104" in text
+    tracker_import(
+        contract_text=text.replace("programme_weeks = 104", "programme_weeks = 78"),
+        contract_source=str(STEPDOWN_CONTRACT),
+        enquiries=frames.enquiries,
+        referrals=frames.referrals,
+        periods=frames.periods,
+    )
+    project = indigo_project(as_of=dt.date(2017, 10, 11))
+    described = [
+        project["purpose_and_classifications"]["intervention"]["value"],
+        *(p["intervention"]["value"] for p in project["service_provisions"]),
+    ]
+    assert len(described) == 2
+    for value in described:
+        assert value.startswith("78 weeks of intensive support for each family"), value
+        assert "year" not in value.lower()

@@ -6,6 +6,7 @@ names its file, line and column, and nothing is imported when anything is refuse
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 
 from stars import cli
 from stars.demo.returns import LAST_YEAR
+from stars.domain.sufficiency import ssda903
 from stars.partnership.models import Council
 from stars.sufficiency.dashboard import dashboard_context
 from stars.sufficiency.models import SufficiencyReturn
@@ -242,3 +244,21 @@ def test_a_year_saved_as_workbooks_says_to_save_each_as_csv(derby, returns_dir):
         ), problems
     assert not any("missing" in p for p in problems), problems
     assert not SufficiencyReturn.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("2012-05-17 00:00:00", "17/05/2012"), ("17/05/2012 00:00", "17/05/2012")],
+)
+def test_a_date_with_a_time_of_day_says_what_to_do(written, shown):
+    """A workbook's dates turned into text by some tools carry midnight: refused, naming the
+    date without it and how to save the column."""
+    text = f"CHILD,SEX,DOB,ETHNIC\nC1,1,{written},WBRI\n"
+    parsed = ssda903.parse_header("2024/header.csv", text, 2024, today=dt.date(2026, 11, 28))
+    [error] = parsed.errors
+    assert (error.line, error.column) == (2, "DOB")
+    assert error.message == (
+        f"malformed date '{written}'; expected dd/mm/YYYY (a date with a time of day, as "
+        "some tools write a workbook's dates; format the column as DD/MM/YYYY and save "
+        f"again: {shown} for this one)"
+    )

@@ -230,3 +230,27 @@ def test_a_long_list_of_today_s_work_is_kept_as_its_count_and_the_items_shown(
     assert len(allocations.items) == len(allocations.shown) == SHOWN
     html = home(client, users["provider_manager"])
     assert f"{SHOWN} of {SHOWN + 6} shown." in section(html, "allocations")
+
+
+@pytest.mark.django_db
+def test_a_referral_total_hidden_only_to_protect_a_breakdown_is_not_said_to_be_fewer_than_5(
+    client, users, referrals
+):
+    # four referrals from each council: 8 in all, but the councils' 4 and 4 are hidden and
+    # would be given away by the total (two hidden counts summing to 8 are 4 and 4)
+    for i in range(3):
+        make_referral(f"R-DER{i}", "derby")
+        make_referral(f"R-NOT{i}", "nottingham")
+    investor = section(home(client, users["investor"]), "glance")
+    assert "fewer than 5" not in investor
+    assert "hidden so that a smaller figure beside it cannot be worked out" in investor
+    page = client.get(reverse("finance_investor")).content.decode()
+    assert "hidden so that a smaller figure beside it cannot be worked out" in page
+    assert "fewer than 5" not in page
+
+
+def test_a_hidden_count_says_why_it_is_hidden():
+    from stars.domain.disclosure import HIDDEN_BESIDE, why_hidden
+
+    assert why_hidden(3) == "fewer than 5 (too few to show)"
+    assert why_hidden(8) == HIDDEN_BESIDE

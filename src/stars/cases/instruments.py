@@ -59,7 +59,7 @@ def instrument_define(
     if scale_max <= scale_min:
         raise CaseError("scale_max", "must be above the scale's minimum")
     if len(set(areas)) != len(areas) or not areas:
-        raise CaseError("areas", "give each area a different name")
+        raise CaseError("areas", "Give each area a different name")
     instrument = Instrument.objects.create(
         name=name, scale_min=scale_min, scale_max=scale_max, audience=audience
     )

@@ -33,7 +33,14 @@ from stars.core.cache import cached_figures, data_version
 from stars.core.charts import bar
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import sheet_titles, xlsx
-from stars.domain.disclosure import AS_OF, SUPPRESSED, coarse_date, is_small, suppress_group
+from stars.domain.disclosure import (
+    AS_OF,
+    SUPPRESSED,
+    coarse_date,
+    published_rate,
+    suppress,
+    suppress_group,
+)
 from stars.domain.measures import (
     MOVEMENT_LABELS,
     MOVEMENTS,
@@ -76,35 +83,32 @@ def _fmt(v: Any, kind: str) -> str:
 
 
 class _Sup:
-    """Suppression of small counts and of what would reveal them."""
+    """Small counts hidden, and what would give them away, by the rules of
+    ``stars.domain.disclosure`` that the evaluation report, the board card and the investor
+    view apply (decision 0012): counts ``suppress``'s, a breakdown ``suppress_group``'s, and
+    a share or mean shown only when every count it is worked out from is
+    (``published_rate``)."""
 
     def __init__(self, on: bool) -> None:
         self.on = on
 
     def count(self, n: int) -> Any:
-        return SUPPRESSED if self.on and is_small(n) else n
-
-    def share(self, k: int, n: int) -> Any:
-        if n == 0:
-            return None
-        if self.on and (is_small(k) or is_small(n) or is_small(n - k)):
-            return SUPPRESSED
-        return k / n
+        return suppress(n) if self.on else n
 
     def mean(self, value: float | None, n: int) -> Any:
-        return SUPPRESSED if self.on and is_small(n) else value
+        return published_rate(value, [self.count(n)])
 
     def group(self, counts: dict[str, int]) -> tuple[dict[str, Any], dict[str, Any], Any]:
         """A breakdown's counts, their shares of its total and the total, as published:
         secondary suppression (``suppress_group``), so that no hidden count is the total
-        (shown, or given by the shares shown) less the counts shown; a hidden count's share
-        hidden with it."""
+        (shown, or given by the shares shown) less the counts shown; a share shown only
+        when its count and the total are."""
         n = sum(counts.values())
         if not self.on:
             return dict(counts), {k: v / n if n else None for k, v in counts.items()}, n
         cells, total = suppress_group(counts)
         shares = {
-            k: None if n == 0 else SUPPRESSED if SUPPRESSED in (cells[k], total) else v / n
+            k: None if n == 0 else published_rate(v / n, [cells[k], total])
             for k, v in counts.items()
         }
         return cells, shares, total
@@ -292,15 +296,17 @@ def _stability_table(refs: QuerySet[Referral], sup: _Sup, cut: dt.date | None) -
         ids = [rid for rid, s in status.items() if s == st]
         k = sum(1 for rid in ids if still_in_placement(ends[rid], periods.get(rid, [])))
         p = proportion(k, len(ids))
-        hidden = sup.share(k, len(ids)) == SUPPRESSED
+        # those still in placement and the others: a breakdown of the cases ended
+        cells, shares, total = sup.group({"still": k, "not": len(ids) - k})
+        share = shares["still"]
         t.rows.append(
             [
                 st.label,
-                sup.count(len(ids)),
-                sup.count(k) if not hidden else SUPPRESSED,
-                sup.share(k, len(ids)),
-                SUPPRESSED if hidden else p.low,
-                SUPPRESSED if hidden else p.high,
+                total,
+                cells["still"],
+                share,
+                published_rate(p.low, [share]),
+                published_rate(p.high, [share]),
             ]
         )
     return t

@@ -82,7 +82,7 @@ def case_dates_refresh(referral_ids: Iterable[int]) -> None:
 @transaction.atomic
 def phase_change(*, referral: Referral, phase: str, on: dt.date) -> CasePhase:
     if phase not in Phase.values:
-        raise CaseError("phase", "choose the phase")
+        raise CaseError("phase", "Choose the phase")
     check_on_case(referral, on, "start_date")
     check_happened(on, "start_date")
     last = referral.phases.order_by("-start_date", "-id").first()
@@ -91,16 +91,16 @@ def phase_change(*, referral: Referral, phase: str, on: dt.date) -> CasePhase:
             "start_date", f"cannot be before the current phase began ({long_date(last.start_date)})"
         )
     if last is not None and last.phase == phase:
-        raise CaseError("phase", f"the case is already in {last.get_phase_display().lower()}")
+        raise CaseError("phase", f"The case is already in {last.get_phase_display().lower()}")
     return CasePhase.objects.create(referral=referral, phase=phase, start_date=on)
 
 
 @transaction.atomic
 def team_member_add(*, referral: Referral, role: str, name: str, on: dt.date) -> TeamMember:
     if role not in TeamRole.values:
-        raise CaseError("role", "choose the role")
+        raise CaseError("role", "Choose the role")
     if not name.strip():
-        raise CaseError("name", "enter the name (or a reference such as 'Therapist 2')")
+        raise CaseError("name", "Enter the name (or a reference such as 'Therapist 2')")
     check_on_case(referral, on, "added_on")
     check_happened(on, "added_on")
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
@@ -127,11 +127,11 @@ def meeting_record(
     if any(sorted(m.attendees) == sorted(set(attendees)) for m in same):
         # the same form sent again (the back button, a second tab) is not a second meeting
         raise CaseError(
-            "date", "this meeting (the same people and notes) is already recorded on this date"
+            "date", "This meeting (the same people and notes) is already recorded on this date"
         )
     unknown = [a for a in attendees if a not in TeamRole.values]
     if unknown or not attendees:
-        raise CaseError("attendees", "choose who attended")
+        raise CaseError("attendees", "Choose who attended")
     meeting = ProgressMeeting.objects.create(
         referral=referral, date=on, attendees=sorted(set(attendees)), notes=notes.strip()
     )
@@ -139,9 +139,9 @@ def meeting_record(
         if not action.strip():
             continue
         if not owner.strip():
-            raise CaseError(f"owner_{i}", "say who owns the action")
+            raise CaseError(f"owner_{i}", "Say who owns the action")
         if due < on:
-            raise CaseError(f"due_{i}", "the action cannot be due before the meeting")
+            raise CaseError(f"due_{i}", "The action cannot be due before the meeting")
         MeetingAction.objects.create(
             meeting=meeting, action=action.strip(), owner=owner.strip(), due_date=due
         )
@@ -173,7 +173,7 @@ def intervention_record(
     note: str = "",
 ) -> Intervention:
     if kind not in InterventionKind.values:
-        raise CaseError("kind", "choose the intervention")
+        raise CaseError("kind", "Choose the intervention")
     check_on_case(referral, start_date, "start_date")
     check_happened(start_date, "start_date")  # its end may be planned
     if end_date is not None and end_date < start_date:
@@ -181,7 +181,7 @@ def intervention_record(
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
     if referral.interventions.filter(kind=kind, start_date=start_date).exists():
         # the same form sent again (the back button, a second tab) is not a second one
-        raise CaseError("start_date", "this intervention is already recorded from this date")
+        raise CaseError("start_date", "This intervention is already recorded from this date")
     return Intervention.objects.create(
         referral=referral, kind=kind, start_date=start_date, end_date=end_date, note=note.strip()
     )
@@ -193,9 +193,9 @@ def attendance_record(
 ) -> AttendanceTerm:
     """Record a term's attendance in sessions (half days)."""
     if not term.strip():
-        raise CaseError("term", "name the term, for example: autumn 2024")
+        raise CaseError("term", "Name the term, for example: autumn 2024")
     if possible <= 0:
-        raise CaseError("possible_sessions", "enter the number of possible sessions (half days)")
+        raise CaseError("possible_sessions", "Enter the number of possible sessions (half days)")
     if possible > SCHOOL_YEAR_SESSIONS:
         raise CaseError(
             "possible_sessions",
@@ -207,7 +207,7 @@ def attendance_record(
         raise CaseError("attended_sessions", f"cannot be more than the {possible} possible")
     check_happened(start_date, "start_date")
     if referral.attendance.filter(start_date=start_date).exists():
-        raise CaseError("start_date", "a term starting on this date is already recorded")
+        raise CaseError("start_date", "A term starting on this date is already recorded")
     term_row = AttendanceTerm.objects.create(
         referral=referral,
         term=term.strip(),
@@ -231,15 +231,15 @@ def assessment_record(
     if referral.assessments.filter(instrument=instrument, date=on).exists():
         # the same form sent again (the back button, a second tab) is not a second assessment
         raise CaseError(
-            "date", f"an assessment on the {instrument.name} is already recorded on this date"
+            "date", f"An assessment on the {instrument.name} is already recorded on this date"
         )
     areas = list(instrument.areas.all())
     if not areas:
-        raise CaseError("instrument", "this instrument has no areas configured")
+        raise CaseError("instrument", "This instrument has no areas configured")
     for area in areas:
         value = scores.get(area.pk)
         if value is None:
-            raise CaseError(f"area_{area.pk}", f"enter a score for {area.name}")
+            raise CaseError(f"area_{area.pk}", f"Enter a score for {area.name}")
         if not instrument.scale_min <= value <= instrument.scale_max:
             raise CaseError(
                 f"area_{area.pk}",
@@ -247,7 +247,7 @@ def assessment_record(
             )
     extra = set(scores) - {a.pk for a in areas}
     if extra:
-        raise CaseError("instrument", "scores given for areas of another instrument")
+        raise CaseError("instrument", "Scores given for areas of another instrument")
     assessment = AssessmentModel.objects.create(referral=referral, instrument=instrument, date=on)
     for area in areas:
         AssessmentScore.objects.create(assessment=assessment, area=area, score=scores[area.pk])
@@ -258,7 +258,7 @@ def assessment_record(
 @transaction.atomic
 def measure_record(*, referral: Referral, on: dt.date, kind: str, note: str = "") -> MeasureEvent:
     if kind not in MeasureKind.values:
-        raise CaseError("kind", "choose what happened")
+        raise CaseError("kind", "Choose what happened")
     check_on_case(referral, on, "date")
     check_happened(on, "date")
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
@@ -266,7 +266,7 @@ def measure_record(*, referral: Referral, on: dt.date, kind: str, note: str = ""
         # the same form sent again (the back button, a second tab) is not a second event
         raise CaseError(
             "date",
-            "this event (the same kind and note) is already recorded on this date; "
+            "This event (the same kind and note) is already recorded on this date; "
             "for a second one that day, add a note to tell them apart",
         )
     return MeasureEvent.objects.create(referral=referral, date=on, kind=kind, note=note.strip())
@@ -289,7 +289,7 @@ def survey_record(
     answers of the same respondent on one day are the same form sent again, but two carers
     may well give the same answers."""
     if respondent not in Respondent.values:
-        raise CaseError("respondent", "choose who answered")
+        raise CaseError("respondent", "Choose who answered")
     who = " ".join(answered_by.split())
     if len(who) > ANSWERED_BY_MAX:
         raise CaseError("answered_by", f"must be {ANSWERED_BY_MAX} characters or less")
@@ -309,17 +309,17 @@ def survey_record(
         # the same form sent again (the back button, a second tab) is not a second survey
         kind = Respondent(respondent).label.lower()
         if who:
-            raise CaseError("date", f"these answers of {who} are already recorded on this date")
+            raise CaseError("date", f"These answers of {who} are already recorded on this date")
         raise CaseError(
             "date",
-            f"these answers of the {kind} are already recorded on this date; if another "
+            f"These answers of the {kind} are already recorded on this date; if another "
             f"{kind} gave the same answers, enter who answered to tell them apart",
         )
     scale = {k for k, _ in answer_scale(respondent)}
     rows = []
     for q, a in answers.items():
         if q not in Question.values:
-            raise CaseError("respondent", f"unknown question {q!r}")
+            raise CaseError("respondent", f"Unknown question {q!r}")
         if not a:
             continue
         if a not in scale:
@@ -335,5 +335,5 @@ def survey_record(
             )
         )
     if not rows:
-        raise CaseError(Question.EXPECTATIONS.value, "answer at least one question")
+        raise CaseError(Question.EXPECTATIONS.value, "Answer at least one question")
     return rows

@@ -46,7 +46,7 @@ def check_happened(on: dt.date, field: str) -> None:
 
 def check_live(referral: Referral, field: str) -> None:
     if referral.status != Status.LIVE:
-        raise CaseError(field, f"the case is {referral.get_status_display().lower()}, not live")
+        raise CaseError(field, f"The case is {referral.get_status_display().lower()}, not live")
 
 
 # -- outcome periods ------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def outcome_period_correct(
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
     period = OutcomePeriod.objects.filter(referral=referral, pk=period_id).first()
     if period is None:
-        raise CaseError(None, "this case has no such outcome period")
+        raise CaseError(None, "This case has no such outcome period")
     reason = reason.strip()
     if not reason:
         raise CaseError("reason", "Enter the reason for the correction")
@@ -143,7 +143,7 @@ def outcome_period_correct(
     _check_period(referral, start_date, end_date, exclude=period.pk)
     note = note.strip()[:300]
     if (period.start_date, period.end_date, period.note) == (start_date, end_date, note):
-        raise CaseError("start_date", "nothing to correct: the period already reads so")
+        raise CaseError("start_date", "Nothing to correct: the period already reads so")
     period.start_date, period.end_date, period.note = start_date, end_date, note
     period._change_reason = CORRECTION + reason  # type: ignore[attr-defined]
     period._history_user = by if getattr(by, "pk", None) else None  # type: ignore[attr-defined]
@@ -172,7 +172,7 @@ def outcome_period_end(
     Closing the case is a separate step (``case_close``)."""
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
     if reason not in PERIOD_END_REASONS:
-        raise CaseError("reason", "choose why the placement ended")
+        raise CaseError("reason", "Choose why the placement ended")
     check_happened(end_date, "end_date")
     if new_start is not None and reason != "move":
         # a new placement's start is never dropped unseen: it was meant as a move, or typed
@@ -185,15 +185,15 @@ def outcome_period_end(
         check_happened(new_start, "new_start")
     period = referral.periods.filter(end_date__isnull=True).order_by("-start_date").first()
     if period is None:
-        raise CaseError("end_date", "there is no continuing period to end")
+        raise CaseError("end_date", "There is no continuing period to end")
     if end_date <= period.start_date:
         raise CaseError(
             "end_date", f"must be after the period's start ({long_date(period.start_date)})"
         )
     if reason == "move" and referral.status != Status.LIVE:
-        raise CaseError("reason", "the case has ended: record the move before closing it")
+        raise CaseError("reason", "The case has ended: record the move before closing it")
     if reason == "move" and new_start is not None and new_start < end_date:
-        raise CaseError("new_start", "the new placement cannot start before the last one ended")
+        raise CaseError("new_start", "The new placement cannot start before the last one ended")
     period.end_date = end_date
     period.note = (period.note + "; " if period.note else "") + PERIOD_END_REASONS[reason]
     period.note = period.note[:300]
@@ -240,28 +240,28 @@ def case_close(
         if on < due:
             raise CaseError(
                 "end_date",
-                f"a case graduates after the programme's {contract.programme_weeks} weeks "
+                f"A case graduates after the programme's {contract.programme_weeks} weeks "
                 f"(from {long_date(due)})",
             )
         reason = ""
     elif outcome == Status.CLOSED_EARLY:
         if reason not in contract.closure_reasons:
-            raise CaseError("reason", "choose the reason the case closed early")
+            raise CaseError("reason", "Choose the reason the case closed early")
         if not narrative.strip():
-            raise CaseError("narrative", "say what happened, in a few sentences")
+            raise CaseError("narrative", "Say what happened, in a few sentences")
     elif outcome == Status.GF_COMPLETE:
         if referral.funding != Funding.GUARANTEED:
-            raise CaseError("outcome", "only a guaranteed-funding case completes that period")
+            raise CaseError("outcome", "Only a guaranteed-funding case completes that period")
         due = referral.referral_date + dt.timedelta(weeks=contract.guaranteed_funding.minimum_weeks)
         if on < due:
             raise CaseError(
-                "end_date", f"the guaranteed-funding period runs until {long_date(due)}"
+                "end_date", f"The guaranteed-funding period runs until {long_date(due)}"
             )
         reason = ""
     else:
-        raise CaseError("outcome", "choose how the case ended")
+        raise CaseError("outcome", "Choose how the case ended")
     if referral.periods.filter(start_date__gt=on).exists():
-        raise CaseError("end_date", "an outcome period starts after this date")
+        raise CaseError("end_date", "An outcome period starts after this date")
     referral.status, referral.end_date, referral.closure_reason = outcome, on, reason
     referral.save(update_fields=["status", "end_date", "closure_reason"])
     _end_open_periods(referral, on)
@@ -287,13 +287,13 @@ def case_move_cohort(
     check_live(referral, "cohort")
     target = contract.canonical_cohort(cohort)
     if target is None:
-        raise CaseError("cohort", f"choose one of {', '.join(contract.cohort_codes)}")
+        raise CaseError("cohort", f"Choose one of {', '.join(contract.cohort_codes)}")
     if target == referral.cohort:
-        raise CaseError("cohort", f"the case is already in cohort {target}")
+        raise CaseError("cohort", f"The case is already in cohort {target}")
     check_on_case(referral, on, "referral_date")
     check_happened(on, "referral_date")
     if referral.periods.filter(start_date__gt=on).exists():
-        raise CaseError("referral_date", "an outcome period starts after this date")
+        raise CaseError("referral_date", "An outcome period starts after this date")
     # a PipelineError is a RuleError too: the page puts it on the field it names
     new = referral_rerefer(referral=referral, on=on, cohort=target, reason="cohort_move")
     referral.refresh_from_db()

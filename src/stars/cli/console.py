@@ -27,6 +27,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, OperationalError, connection
 
 from stars.core.errors import MigrationRefused
+from stars.core.system import command_running
 from stars.domain.calendar import latest_date, parse_date
 
 
@@ -47,6 +48,7 @@ def setup(migrate: bool = True) -> None:
     finally:
         gc.freeze()
         gc.enable()
+    _command_said()
     try:
         if migrate and not schema_current():
             with migration_lock():
@@ -56,6 +58,23 @@ def setup(migrate: bool = True) -> None:
         fail(f"cannot use the database (DATABASE_URL): {one_line(exc)}")
     except MigrationRefused as exc:
         fail(str(exc))
+
+
+# commands whose entries in the access log are the pages' (a user's) or the jobs' ("system")
+SERVICES = ("serve", "worker")
+
+
+def _command_said() -> None:
+    """Say which `stars` command this process runs ("report evaluation"), so that the
+    access log names the operating-system user who ran it (``stars.core.audit``)."""
+    ctx = click.get_current_context(silent=True)
+    names: list[str] = []
+    while ctx is not None and ctx.parent is not None:  # the root is `stars` itself
+        names.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    if ctx is not None and names and names[0] not in SERVICES:
+        command_running(" ".join(names))
+        ctx.call_on_close(lambda: command_running(""))  # the command done (a test's runner)
 
 
 # PostgreSQL's advisory lock held while a process migrates ("STARS" in ASCII)

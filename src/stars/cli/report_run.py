@@ -18,7 +18,7 @@ import click
 from stars.cli.console import fail
 from stars.cli.programme import within
 from stars.core.audit import record_access
-from stars.domain.calendar import Quarter
+from stars.domain.calendar import Quarter, quarters_reported
 from stars.partnership.selectors import contract_or_none
 from stars.reports.evaluation import programme_evaluation_json
 
@@ -61,8 +61,13 @@ def report_board(
     within(programme)
     from stars.reports.card import card_context, card_html, card_pdf, card_xlsx
 
-    if contract_or_none() is None:
+    contract = contract_or_none()
+    if contract is None:
         fail("no contract is loaded: import a tracker first")
+    quarters = quarters_reported(contract.start, dt.date.today())
+    if quarter not in quarters:  # as the page refuses it
+        span = f"{quarters[-1].label} to {quarters[0].label}" if quarters else "none ended yet"
+        fail(f"--quarter {quarter.label!r} is outside the programme ({span})")
     context = card_context(scope=None, quarter=quarter, suppressed=False)
     target = out_file or Path(f"board-report-card-{quarter.label.replace(' ', '-')}.{fmt}")
     if fmt == "html":

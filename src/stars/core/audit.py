@@ -22,7 +22,7 @@ from django.db.models import (
 
 from stars.core.models import AccessLog, AccessLogRecord
 from stars.core.programmes import programme_active
-from stars.core.system import os_user
+from stars.core.system import command_running, os_user
 
 CHANGE = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -40,7 +40,7 @@ def _row(
     return AccessLog(
         programme=active.code if active else "",
         user=user if getattr(user, "pk", None) else None,
-        username=getattr(user, "username", "") or actor or "system",
+        username=getattr(user, "username", "") or actor or _command_actor() or "system",
         action=action,
         object_type=object_type,
         object_id=str(object_id),
@@ -77,6 +77,16 @@ def command_actor(command: str) -> str:
     """Who a `stars` command's change is recorded as: the operating-system user who ran it,
     said to be one (a command has no STARS user)."""
     return f"{os_user()} (operating-system user, stars {command})"
+
+
+def _command_actor() -> str:
+    """Who an entry made by the `stars` command this process runs is recorded as, when no
+    STARS user made it (a backup, an export, a report): the operating-system user who ran it
+    (:func:`command_actor`), not "system", which says nothing of who took the copy; "" in a
+    process running no such command (the web server, the job worker: "system" there is the
+    service's own work)."""
+    command = command_running()
+    return command_actor(command) if command else ""
 
 
 def record_list(

@@ -90,7 +90,7 @@ def backup(path: Path) -> Outcome:
     if not path.parent.is_dir():
         raise BackupError(f"{path.parent}: no such directory")
     record_access(
-        user=None, action="export", object_type="database", detail=f"backup to {path.name}"
+        user=None, action="export", object_type="database", detail=f"backup to {path.resolve()}"
     )
     if connection.vendor not in ("sqlite", "postgresql"):
         raise BackupError(f"backups of {connection.vendor} databases are not supported")

@@ -344,21 +344,26 @@ def run_step(form: forms.Form, call: Callable[[], Any]) -> Any:
         for field, message in exc.problems:
             shown = field in form.fields and not form.fields[field].widget.is_hidden
             named = form.fields[field] if shown else None
-            form.add_error(field if shown else None, rule_sentence(named, message))
+            form.add_error(field if shown else None, rule_sentence(named, field, message))
         return FAILED
 
 
 PREDICATES = ("must ", "cannot ", "is ", "overlaps ")
 
 
-def rule_sentence(field: forms.Field | None, message: str) -> str:
+def rule_sentence(field: forms.Field | None, name: str | None, message: str) -> str:
     """A rule's message as a sentence that reads alone, as GOV.UK shows it in the error
-    summary: a predicate gets the field's name before it ("must be today or in the past":
-    "Date of the meeting must be today or in the past"); any other message its capital."""
-    if field is not None and message.startswith(PREDICATES):
+    summary. The rules write their messages as sentences ("Choose the phase"), except a
+    predicate about the field they name ("must be today or in the past"), whose subject is
+    the form's to say: the field's name ("Date of the meeting must be today or in the past"),
+    or, for a field not on the page, the rule's name for it ("End date must be ...")."""
+    if not message.startswith(PREDICATES):
+        return message
+    if field is not None:
         subject = getattr(field, "subject", "") or str(field.label or "").strip().rstrip("?:")
-        return f"{subject} {message}"
-    return message[:1].upper() + message[1:]
+    else:
+        subject = (name or "").replace("_", " ").capitalize() or "This"
+    return f"{subject} {message}"
 
 
 def form_step(

@@ -252,6 +252,13 @@ def quarters_between(first: dt.date, last: Quarter) -> list[Quarter]:
     return out[::-1]
 
 
+def quarters_reported(start: dt.date, today: dt.date) -> list[Quarter]:
+    """The quarters a programme starting on ``start`` reports on by ``today`` (the board
+    card's, page and command alike): from the one it starts in to the last ended, newest
+    first."""
+    return quarters_between(start, last_complete(today))
+
+
 def financial_year_ends(start: dt.date, end: dt.date) -> list[dt.date]:
     """The as-of dates that close each financial year ending between two dates: 1 April,
     since the figures as of a date count every day before it (to 31 March)."""

@@ -45,6 +45,16 @@ def is_small(count: int, below: int = SUPPRESS_BELOW) -> bool:
     return 0 < count < below
 
 
+HIDDEN_BESIDE = "hidden so that a smaller figure beside it cannot be worked out"
+
+
+def why_hidden(count: int, below: int = SUPPRESS_BELOW) -> str:
+    """Why a count published as "c" is hidden, in words: too few to show, or, for a total
+    hidden only so that a breakdown's hidden counts cannot be worked out from it
+    (``suppress_group``, ``suppress_breakdowns``), that; never "fewer than 5" when it is not."""
+    return f"fewer than {below} (too few to show)" if is_small(count, below) else HIDDEN_BESIDE
+
+
 def pinned(hidden: Iterable[int], below: int = SUPPRESS_BELOW) -> bool:
     """Would the hidden counts of a breakdown whose total is shown be given away by their
     sum (the total less the counts shown)? A hidden count is known to be at least 1 (a 0 is

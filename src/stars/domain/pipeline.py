@@ -124,6 +124,22 @@ def enquiry_period_warning(enquiry_date: dt.date, contract: Contract) -> str | N
     )
 
 
+def acceptance_period_hint(enquiry_date: dt.date, today: dt.date, contract: Contract) -> str | None:
+    """For an enquiry within the referral period looked at after the period has ended: the
+    date its acceptance must keep to; None while the period is open (or for an enquiry after
+    it, which :func:`enquiry_period_warning` covers)."""
+    if not contract.referral_period_open_on(enquiry_date) or contract.referral_period_open_on(
+        today
+    ):
+        return None
+    end = long_date(contract.referral_period_end)
+    return (
+        f"The contract's referral period ended on {end}: a referral from this enquiry must be "
+        "dated on or before it, as must the decision it follows (a contract variation can "
+        "extend the period)"
+    )
+
+
 def papers_after(
     current: Collection[str], shown: Collection[str] | None, ticked: Collection[str]
 ) -> list[str]:

@@ -14,12 +14,14 @@ import polars as pl
 from stars.core.permissions import Scope
 from stars.domain.contract.terms import Contract
 from stars.domain.money import Money
+from stars.domain.outcomes.designs.base import OUTCOME, Payment
 from stars.domain.outcomes.engine import (
     ReferralPayment,
     money_by_group,
     outcome_payments_as_of,
     referral_figures,
 )
+from stars.domain.outcomes.explanation import explain_referral
 from stars.tracker.selectors import programme_frames
 
 Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
@@ -44,6 +46,28 @@ def payments_between(
         outcome_payments_as_of(contract, referrals, periods, start),
         outcome_payments_as_of(contract, referrals, periods, end),
     )
+
+
+def dated_outcome_payments(
+    contract: Contract, *, council: str, referral_ids: list[str], as_of: dt.date
+) -> dict[str, tuple[Payment, ...]]:
+    """Per referral of ``council`` asked for: the dated outcome payments its design gave it
+    by ``as_of`` (a milestone's name, day and amount), as its explanation states them."""
+    if not referral_ids:
+        return {}
+    _, referrals, periods = frames_for(council_scope(council))
+    wanted = pl.col("referral_id").is_in(referral_ids)
+    spans: dict[str, list[dict[str, dt.date | None]]] = {}
+    for p in periods.filter(wanted).iter_rows(named=True):
+        spans.setdefault(p["referral_id"], []).append(
+            {"start_date": p["start_date"], "end_date": p["end_date"]}
+        )
+    out: dict[str, tuple[Payment, ...]] = {}
+    for row in referrals.filter(wanted).iter_rows(named=True):
+        rid = row["referral_id"]
+        e = explain_referral(contract, row, spans.get(rid, []), as_of)
+        out[rid] = tuple(p for p in e.outcome.payments if p.kind == OUTCOME)
+    return out
 
 
 def payments_as_of(

@@ -20,10 +20,12 @@ from stars.core.programmes import ProgrammeChoice, programme_use
 from stars.domain.calendar import age_on, month_label, months_between
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import (
+    SUPPRESSED,
     pseudonym,
     published_rate,
     suppress_breakdowns,
     suppress_group,
+    why_hidden,
 )
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.money import ZERO, Money, capped_split, funds_named
@@ -321,6 +323,8 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
         "from_live": projected.paid - to_date.paid,
         "cap": contract.maximum_outcome_payment,
         "referrals_total": total,
+        # why the total is hidden, if it is: too few, or to protect a breakdown
+        "referrals_total_hidden": why_hidden(refs["total"]) if total == SUPPRESSED else "",
         "minimum_total": contract.minimum_referrals,
         "by_cohort": [
             (f"{c.code}: {c.name}", c.minimum_referrals, by_cohort[c.code])

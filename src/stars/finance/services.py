@@ -29,6 +29,7 @@ from stars.domain.outcomes.claims import (
     Maximum,
     claim_lines,
     fund_shares,
+    milestones_unclaimed,
     outcome_of,
     within_maxima,
 )
@@ -49,7 +50,7 @@ class ClaimError(RuleError):
 
 def _check_exact(amount: Decimal) -> Decimal:
     if amount != amount.quantize(_STEP):
-        raise ClaimError(None, f"the amount {amount} has more decimals than a claim line keeps")
+        raise ClaimError(None, f"The amount {amount} has more decimals than a claim line keeps")
     return amount
 
 
@@ -84,7 +85,7 @@ def _fund_shares(contract: Contract, claim: OutcomeClaim, outcome: Decimal) -> l
         if f.share != f.share.quantize(Decimal("0.000001")) or f.amount != f.amount.quantize(
             _FUND_STEP
         ):
-            raise ClaimError(None, f"the share of {f.name} has more decimals than a claim keeps")
+            raise ClaimError(None, f"The share of {f.name} has more decimals than a claim keeps")
     return shares
 
 
@@ -135,7 +136,7 @@ def claim_prepare(
     if open_earlier is not None:
         raise ClaimError(
             "month",
-            f"the claim for {month_label(open_earlier.month)} is "
+            f"The claim for {month_label(open_earlier.month)} is "
             f"{open_earlier.get_status_display().lower()}: it must be approved before a "
             "later month is claimed",
         )
@@ -147,7 +148,7 @@ def claim_prepare(
     if claim.status in (ClaimStatus.SUBMITTED, ClaimStatus.APPROVED):
         raise ClaimError(
             None,
-            f"the claim for {month_label(month)} is {claim.get_status_display().lower()}; "
+            f"The claim for {month_label(month)} is {claim.get_status_display().lower()}; "
             "it cannot be prepared again",
         )
     contract = contract_current()
@@ -155,7 +156,13 @@ def claim_prepare(
         contract, council=council.code, start=month, end=after
     )
     claimed = _claimed_before(council, month)
-    specs = claim_lines(month=month, start=start, end=end, claimed=claimed)
+    milestones = engine_bridge.dated_outcome_payments(
+        contract,
+        council=council.code,
+        referral_ids=milestones_unclaimed(start, claimed),
+        as_of=month,
+    )
+    specs = claim_lines(month=month, start=start, end=end, claimed=claimed, milestones=milestones)
     specs = within_maxima(specs, claimed, _maxima(contract, council, claim))
     referrals = {  # ids are unique within the programme worked in
         r.referral_id: r
@@ -205,7 +212,7 @@ def claim_submit(*, claim: OutcomeClaim, by: Any, at: dt.datetime | None = None)
     if claim.status != ClaimStatus.DRAFT:
         raise ClaimError(
             None,
-            "only a draft claim can be submitted; this one is "
+            "Only a draft claim can be submitted; this one is "
             f"{claim.get_status_display().lower()}",
         )
     claim.status = ClaimStatus.SUBMITTED
@@ -241,7 +248,7 @@ def _tell(event: str, claim: OutcomeClaim, users: Any, what: str, body: str = ""
 
 def _check_commissioner(claim: OutcomeClaim, by: Any) -> None:
     if getattr(by, "role", None) != Role.COMMISSIONER or by.council_id != claim.council_id:
-        raise ClaimError(None, "only a commissioner of the council can review its claims")
+        raise ClaimError(None, "Only a commissioner of the council can review its claims")
 
 
 @transaction.atomic
@@ -263,17 +270,17 @@ def claim_approve(
     if prepared_at is not None and claim.prepared_at != prepared_at:
         raise ClaimError(
             None,
-            "the claim was prepared again after you opened it: check its figures on the "
+            "The claim was prepared again after you opened it: check its figures on the "
             "claim's page, then approve it",
         )
     if claim.status != ClaimStatus.SUBMITTED:
         raise ClaimError(
             None,
-            f"only a submitted claim can be approved; this one is "
+            f"Only a submitted claim can be approved; this one is "
             f"{claim.get_status_display().lower()}",
         )
     if claim.lines.filter(disputed=True).exists():
-        raise ClaimError(None, "a claim with disputed lines cannot be approved")
+        raise ClaimError(None, "A claim with disputed lines cannot be approved")
     claim.status = ClaimStatus.APPROVED
     claim.approved_by = by
     claim.approved_at = at
@@ -297,11 +304,11 @@ def claim_dispute_line(
     _check_commissioner(claim, by)
     reason = reason.strip()
     if not reason:
-        raise ClaimError("reason", "say why the line is disputed")
+        raise ClaimError("reason", "Say why the line is disputed")
     if claim.status not in (ClaimStatus.SUBMITTED, ClaimStatus.DISPUTED):
         raise ClaimError(
             None,
-            f"only a submitted claim can be disputed; this one is "
+            f"Only a submitted claim can be disputed; this one is "
             f"{claim.get_status_display().lower()}",
         )
     line = ClaimLine.objects.get(pk=line.pk)

@@ -62,7 +62,7 @@ def _claim_view_logged(
 
 def _need(claim: OutcomeClaim | None) -> OutcomeClaim:
     if claim is None:
-        raise services.ClaimError(None, "no claim has been prepared for this month")
+        raise services.ClaimError(None, "No claim has been prepared for this month")
     return claim
 
 

@@ -22,6 +22,7 @@ from stars.core.errors import RuleError
 from stars.core.roles import Role
 from stars.notifications.services import notifications_withdraw
 from stars.referrals.models import Child, Enquiry
+from stars.referrals.selectors import child_named
 
 # What may be corrected here: personal data and free text, by record kind. Dates and
 # statuses that pay for outcomes are corrected on the case's own pages (claims then adjust).
@@ -55,7 +56,7 @@ FIELD_CHOICES = [
 
 def _check_admin(user: Any) -> None:
     if getattr(user, "role", None) != Role.ADMIN:
-        raise RuleError(None, "only an administrator may do this")
+        raise RuleError(None, "Only an administrator may do this")
 
 
 def record_correct(*, field: str, record: str, value: str, reason: str, by: Any) -> Model:
@@ -87,7 +88,7 @@ def record_correct(*, field: str, record: str, value: str, reason: str, by: Any)
 def child_restrict(*, child_ref: str, restricted: bool, reason: str, by: Any) -> Child:
     """Restrict (or lift the restriction of) the processing of a child's records."""
     _check_admin(by)
-    child = Child.objects.filter(child_ref=child_ref.strip()).first()
+    child = child_named(child_ref)
     if child is None:
         raise RuleError("child_ref", f"No child has the reference {child_ref.strip()}")
     if not reason.strip():

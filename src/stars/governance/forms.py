@@ -9,6 +9,7 @@ from stars.governance.corrections import FIELD_CHOICES
 from stars.governance.models import LawfulBasis
 from stars.partnership.models import Council
 from stars.referrals.models import Child
+from stars.referrals.selectors import child_named
 
 
 class SubjectAccessForm(GovukForm):
@@ -20,7 +21,7 @@ class SubjectAccessForm(GovukForm):
 
     def clean_child_ref(self) -> Child:
         ref = self.cleaned_data["child_ref"].strip()
-        child = Child.objects.filter(child_ref=ref).select_related("council").first()
+        child = child_named(ref)
         if child is None:
             raise forms.ValidationError(f"No child has the reference {ref}")
         return child

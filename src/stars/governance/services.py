@@ -76,10 +76,10 @@ def disposal_request(*, kind: str, by: Any, today: dt.date) -> Disposal:
         kind=kind, programme=programme, status=DisposalStatus.REQUESTED
     )
     if waiting.exists():
-        raise DisposalError(None, f"a disposal of {rule.label.lower()} records awaits approval")
+        raise DisposalError(None, f"A disposal of {rule.label.lower()} records awaits approval")
     rows = list(retention.due(rule, today, retention.programme_end()))
     if not rows:
-        raise DisposalError(None, f"no {rule.label.lower()} record is due")
+        raise DisposalError(None, f"No {rule.label.lower()} record is due")
     keys = [
         [row.pk, retention.item_name(kind, row)[0] if kind != "access_log" else ""] for row in rows
     ]
@@ -103,7 +103,7 @@ def disposal_withdraw(*, disposal: Disposal, by: Any) -> Disposal:
     _check_admin(by)
     _check_member(by, disposal.programme.code if disposal.programme else "")
     if disposal.status != DisposalStatus.REQUESTED:
-        raise DisposalError(None, "only a request awaiting approval can be withdrawn")
+        raise DisposalError(None, "Only a request awaiting approval can be withdrawn")
     disposal.status = DisposalStatus.WITHDRAWN
     disposal._history_user = by  # type: ignore[attr-defined]
     disposal.save()
@@ -116,10 +116,10 @@ def disposal_approve(*, disposal: Disposal, by: Any) -> Disposal:
     _check_admin(by)
     _check_member(by, disposal.programme.code if disposal.programme else "")
     if disposal.status != DisposalStatus.REQUESTED:
-        raise DisposalError(None, "this disposal is not awaiting approval")
+        raise DisposalError(None, "This disposal is not awaiting approval")
     if disposal.requested_by_id == by.pk:
         raise DisposalError(
-            None, "a second administrator must approve: you asked for this disposal"
+            None, "A second administrator must approve: you asked for this disposal"
         )
     pks = [pk for pk, _ in disposal.keys]
     with transaction.atomic(), programme_use(_programme_of(disposal)):
@@ -146,7 +146,7 @@ def _check_member(user: Any, programme: str) -> None:
     if programme not in {o.code for o in options}:
         raise DisposalError(
             None,
-            f"these are records of the programme {programme}: only an administrator "
+            f"These are records of the programme {programme}: only an administrator "
             "of that programme may do this",
         )
 
@@ -160,7 +160,7 @@ def disposals_in_view() -> QuerySet[Disposal]:
 
 def _check_admin(user: Any) -> None:
     if getattr(user, "role", None) != Role.ADMIN:
-        raise DisposalError(None, "only an administrator may do this")
+        raise DisposalError(None, "Only an administrator may do this")
 
 
 # -- how each kind is disposed of -----------------------------------------------------------

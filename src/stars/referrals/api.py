@@ -35,6 +35,7 @@ from stars.core.permissions import scope_of
 from stars.domain.calendar import long_date
 from stars.domain.idempotency import HEADER, RESENT_WITHIN, minutes_ago
 from stars.domain.pipeline import NEED_LABELS, PAPER_LABELS, WHY_NOW_MAX_LENGTH
+from stars.domain.references import id_from_address
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, council_named, programme_councils
 from stars.referrals import services
@@ -171,6 +172,7 @@ def list_enquiries(request: HttpRequest, page: int = PageNumber) -> list[Enquiry
 @router.get("/enquiries/{enquiry_id}", response=answers({200: EnquiryOut}, 404), tags=["enquiries"])
 def get_enquiry(request: HttpRequest, enquiry_id: str) -> Any:
     user = require(request, "enquiry_detail")
+    enquiry_id = id_from_address(enquiry_id)  # an id holding "/" is written "~" in an address
     e = enquiries_visible(user).filter(enquiry_id=enquiry_id).first()
     if e is None:
         return Status(404, Problem(detail="no such enquiry in your scope"))
@@ -381,6 +383,7 @@ def list_referrals(request: HttpRequest, page: int = PageNumber) -> list[Referra
 )
 def get_referral(request: HttpRequest, referral_id: str) -> Any:
     user = require(request, "referral_detail")
+    referral_id = id_from_address(referral_id)  # an id holding "/" is written "~" in an address
     r = referrals_visible(user).filter(referral_id=referral_id).first()
     if r is None:
         return Status(404, Problem(detail="no such referral in your scope"))

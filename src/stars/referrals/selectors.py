@@ -74,6 +74,21 @@ def children_visible(user: Any) -> QuerySet[Child]:
     )
 
 
+def child_named(child_ref: str) -> Child | None:
+    """The child of the programme worked in whose reference an administrator typed (subject
+    access, restriction): spaces around it ignored, and its case too when one child's
+    reference alone matches so (a reference copied from a letter in lower case was answered
+    "No child has the reference", read as nothing held); None when none matches, or when
+    references told apart by case alone match and it was not typed exactly."""
+    ref = child_ref.strip()
+    children = Child.objects.select_related("council")
+    exact = children.filter(child_ref=ref).first()
+    if exact is not None:
+        return exact
+    alike = list(children.filter(child_ref__iexact=ref)[:2])
+    return alike[0] if len(alike) == 1 else None
+
+
 def child_visible(user: Any, child_ref: str) -> Child | None:
     """The child with this reference in the user's scope; None for one outside it (another
     council's, a restricted one) exactly as for one that does not exist."""

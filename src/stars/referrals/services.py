@@ -97,7 +97,7 @@ def enquiry_record(
     if child is not None and (
         child.council_id != council.pk or child.date_of_birth != date_of_birth
     ):
-        raise PipelineError("same_child", "choose a child of this council with this date of birth")
+        raise PipelineError("same_child", "Choose a child of this council with this date of birth")
     canonical = contract.canonical_cohort(cohort)
     problems = enquiry_problems(
         given_name=given_name,
@@ -110,12 +110,12 @@ def enquiry_record(
         today=timezone.localdate(),
     )
     if canonical is None:
-        problems.insert(0, ("cohort", f"choose one of {', '.join(contract.cohort_codes)}"))
+        problems.insert(0, ("cohort", f"Choose one of {', '.join(contract.cohort_codes)}"))
     if problems:
         raise PipelineError(*problems[0], problems=problems)
     verdict = contract.eligibility(canonical, date_of_birth, enquiry_date)
     if not verdict.eligible and not outside_criteria:
-        raise PipelineError("date_of_birth", f"not eligible: {verdict.reason}")
+        raise PipelineError("date_of_birth", f"Not eligible: {verdict.reason}")
     if child is None:
         child = Child.objects.create(
             child_ref=new_child_ref(),
@@ -165,14 +165,14 @@ def enquiry_papers_update(
 def enquiry_decide(*, enquiry: Enquiry, decision: str, on: dt.date, reason: str = "") -> Enquiry:
     """Record the enquiry meeting's decision."""
     if decision not in Decision.values or decision == Decision.PENDING:
-        raise PipelineError("decision", "choose the meeting's decision")
+        raise PipelineError("decision", "Choose the meeting's decision")
     if decision in DECISION_NEEDS_REASON and not reason.strip():
-        raise PipelineError("reason", "say why (the reason or the criterion not met)")
+        raise PipelineError("reason", "Say why (the reason or the criterion not met)")
     check_happened(on, "decision_date", PipelineError)
     if on < enquiry.enquiry_date:
-        raise PipelineError("decision_date", "the decision cannot be before the enquiry date")
+        raise PipelineError("decision_date", "The decision cannot be before the enquiry date")
     if enquiry.referrals.exists():
-        raise PipelineError("decision", "this enquiry has already been accepted as a referral")
+        raise PipelineError("decision", "This enquiry has already been accepted as a referral")
     enquiry.decision, enquiry.decision_date, enquiry.decision_reason = decision, on, reason.strip()
     _activity(enquiry, on)
     enquiry.save(update_fields=["decision", "decision_date", "decision_reason", "last_activity"])
@@ -185,15 +185,15 @@ def consent_call_record(
 ) -> ConsentCall:
     check_happened(on, "call_date", PipelineError)
     if on < enquiry.enquiry_date:
-        raise PipelineError("call_date", "the call cannot be before the enquiry date")
+        raise PipelineError("call_date", "The call cannot be before the enquiry date")
     if not spoke_to.strip():
-        raise PipelineError("spoke_to", "say who was spoken to (for example: mother, foster carer)")
+        raise PipelineError("spoke_to", "Say who was spoken to (for example: mother, foster carer)")
     Enquiry.objects.select_for_update().filter(pk=enquiry.pk).first()
     calls = enquiry.consent_calls.filter(call_date=on, spoke_to=spoke_to.strip())
     if outcome != "no_answer" and calls.filter(outcome=outcome).exists():
         # the same form sent again (the back button, a second tab) is not a second call;
         # several calls unanswered in a day are each an attempt
-        raise PipelineError("call_date", "this call is already recorded on this date")
+        raise PipelineError("call_date", "This call is already recorded on this date")
     call = ConsentCall.objects.create(
         enquiry=enquiry, call_date=on, spoke_to=spoke_to.strip(), outcome=outcome, recorded_by=by
     )
@@ -206,7 +206,7 @@ def consent_call_record(
 def guaranteed_funding_approve(*, enquiry: Enquiry, by: Any, on: dt.date) -> Enquiry:
     if by.role != Role.COMMISSIONER or by.council_id != enquiry.council_id:
         raise PipelineError(
-            "funding", "only the council's commissioner approves guaranteed funding"
+            "funding", "Only the council's commissioner approves guaranteed funding"
         )
     enquiry.gf_approved_by, enquiry.gf_approved_on = by, on
     enquiry.save(update_fields=["gf_approved_by", "gf_approved_on"])
@@ -225,12 +225,12 @@ def referral_accept(
     """Accept a progressed enquiry as a referral (possibly in another cohort)."""
     contract = contract_current()
     if enquiry.decision != Decision.PROGRESSED:
-        raise PipelineError("decision", "only an enquiry progressed at its meeting can be accepted")
+        raise PipelineError("decision", "Only an enquiry progressed at its meeting can be accepted")
     if enquiry.referrals.exists():
-        raise PipelineError("decision", "this enquiry has already been accepted")
+        raise PipelineError("decision", "This enquiry has already been accepted")
     check_happened(on, "referral_date", PipelineError)
     if on < (enquiry.decision_date or enquiry.enquiry_date):
-        raise PipelineError("referral_date", "acceptance cannot be before the decision")
+        raise PipelineError("referral_date", "Acceptance cannot be before the decision")
     late = referral_period_problem(on, contract)
     if late:
         raise PipelineError("referral_date", late)
@@ -239,22 +239,22 @@ def referral_accept(
         and not enquiry.consent_calls.filter(outcome="agreed").exists()
     ):
         raise PipelineError(
-            "consent", "record a consent call in which the parent or carer agreed, first"
+            "consent", "Record a consent call in which the parent or carer agreed, first"
         )
     if funding not in Funding.values:
-        raise PipelineError("funding", "choose outcomes (SIB) or guaranteed funding")
+        raise PipelineError("funding", "Choose outcomes (SIB) or guaranteed funding")
     if funding == Funding.GUARANTEED and enquiry.gf_approved_by_id is None:
-        raise PipelineError("funding", "guaranteed funding needs the commissioner's approval first")
+        raise PipelineError("funding", "Guaranteed funding needs the commissioner's approval first")
     gf = contract.guaranteed_funding
     if funding == Funding.GUARANTEED and gf.start is not None and not gf.available_on(on):
         raise PipelineError(
             "funding",
-            f"guaranteed funding starts on {long_date(gf.start)}: choose outcomes (SIB) for a "
+            f"Guaranteed funding starts on {long_date(gf.start)}: choose outcomes (SIB) for a "
             "referral accepted before then",
         )
     target_cohort = contract.canonical_cohort(cohort or enquiry.cohort)
     if target_cohort is None:
-        raise PipelineError("cohort", f"choose one of {', '.join(contract.cohort_codes)}")
+        raise PipelineError("cohort", f"Choose one of {', '.join(contract.cohort_codes)}")
     referral = Referral.objects.create(
         referral_id=_next_id(Referral, "referral_id", f"REF-{on.year}-"),
         enquiry=enquiry,
@@ -322,14 +322,14 @@ def referral_rerefer(*, referral: Referral, on: dt.date, cohort: str, reason: st
     contract = contract_current()
     target = contract.canonical_cohort(cohort)
     if target is None:
-        raise PipelineError("cohort", f"choose one of {', '.join(contract.cohort_codes)}")
+        raise PipelineError("cohort", f"Choose one of {', '.join(contract.cohort_codes)}")
     if reason not in ("cohort_move", "extension"):
-        raise PipelineError("reason", "choose a cohort move or an extension after graduation")
+        raise PipelineError("reason", "Choose a cohort move or an extension after graduation")
     if reason == "extension" and referral.status != Status.GRADUATED:
-        raise PipelineError("reason", "an extension follows a graduation")
+        raise PipelineError("reason", "An extension follows a graduation")
     check_happened(on, "referral_date", PipelineError)
     if on < referral.referral_date:
-        raise PipelineError("referral_date", "the re-referral cannot be before the referral")
+        raise PipelineError("referral_date", "The re-referral cannot be before the referral")
     late = referral_period_problem(on, contract)
     if late:
         raise PipelineError("referral_date", late)
@@ -368,7 +368,7 @@ def profile_save(
     the form showed; when someone has saved another since, nothing is saved and the form
     says so (saving it again then replaces theirs)."""
     if " " in known_as.strip():
-        raise PipelineError("known_as", "first or chosen name only: no surname")
+        raise PipelineError("known_as", "First or chosen name only: no surname")
     for name, value in (
         ("known_as", known_as),
         ("enjoys", enjoys),
@@ -377,7 +377,7 @@ def profile_save(
         ("hopes", hopes),
     ):
         if not value.strip():
-            raise PipelineError(name, "this section of the profile is needed")
+            raise PipelineError(name, "This section of the profile is needed")
     Enquiry.objects.select_for_update().filter(pk=enquiry.pk).first()
     saved = ChildProfile.objects.filter(enquiry=enquiry).values(*PROFILE_FIELDS).first()
     if shown is not None and shown != profile_version(saved):
@@ -409,18 +409,18 @@ def match_record(
     outcome: str = "shared",
 ) -> MatchAttempt:
     if not agency.strip():
-        raise PipelineError("agency", "name the fostering agency")
+        raise PipelineError("agency", "Name the fostering agency")
     if not household_ref.strip():
-        raise PipelineError("household_ref", "give the carer household's reference")
+        raise PipelineError("household_ref", "Give the carer household's reference")
     check_happened(shared_on, "shared_on", PipelineError)
     if shared_on < enquiry.enquiry_date:
-        raise PipelineError("shared_on", "the profile cannot be shared before the enquiry date")
+        raise PipelineError("shared_on", "The profile cannot be shared before the enquiry date")
     Enquiry.objects.select_for_update().filter(pk=enquiry.pk).first()
     if enquiry.matches.filter(
         agency=agency.strip(), household_ref=household_ref.strip(), shared_on=shared_on
     ).filter(outcome=outcome):
         # the same form sent again (the back button, a second tab) is not a second attempt
-        raise PipelineError("shared_on", "this match attempt is already recorded")
+        raise PipelineError("shared_on", "This match attempt is already recorded")
     attempt = MatchAttempt.objects.create(
         enquiry=enquiry,
         agency=agency.strip(),
@@ -440,12 +440,12 @@ def referral_allocate(
     """Allocate a live case to a key worker, or reallocate it to another: the change, who
     made it and why are kept in the referral's history (and so on the case's chronology)."""
     if referral.status != Status.LIVE:
-        raise PipelineError("key_worker", "only a live case can be allocated")
+        raise PipelineError("key_worker", "Only a live case can be allocated")
     if key_worker is None or key_worker.role != Role.KEY_WORKER or not key_worker.is_active:
-        raise PipelineError("key_worker", "choose an active key worker")
+        raise PipelineError("key_worker", "Choose an active key worker")
     previous = referral.key_worker
     if previous == key_worker:
-        raise PipelineError("key_worker", f"the case is already allocated to {key_worker}")
+        raise PipelineError("key_worker", f"The case is already allocated to {key_worker}")
     referral.key_worker = key_worker
     referral._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
     referral._history_user = by if getattr(by, "pk", None) else None  # type: ignore[attr-defined]

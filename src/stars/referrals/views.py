@@ -22,6 +22,7 @@ from stars.domain.idempotency import RESENT_WITHIN, minutes_ago
 from stars.domain.pipeline import (
     PAPER_LABELS,
     PROFILE_FIELDS,
+    acceptance_period_hint,
     enquiry_period_warning,
     next_step,
     profile_version,
@@ -370,6 +371,7 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     state = enquiry_state(enquiry, latest_consent(enquiry), referral is not None)
     # dated after the referral period: recorded, but no referral can be made from it
     too_late = enquiry_period_warning(enquiry.enquiry_date, contract)
+    period_ended = acceptance_period_hint(enquiry.enquiry_date, timezone.localdate(), contract)
 
     actions = [
         (name, label)
@@ -400,6 +402,7 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
             "consent_required": state.consent_required,
             "consent_call_start": contract.consent_call_start,
             "too_late": None if referral else too_late,
+            "period_ended": None if referral else period_ended,
             "calls": enquiry.consent_calls.all(),
             "matches": enquiry.matches.all(),
             "profile": getattr(enquiry, "profile", None),

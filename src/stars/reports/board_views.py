@@ -9,7 +9,7 @@ from django.utils import timezone
 from stars.core.audit import record_access
 from stars.core.documents import download, report_name
 from stars.core.permissions import page, scope_of
-from stars.domain.calendar import QuarterError, last_complete, parse_quarter, quarters_between
+from stars.domain.calendar import QuarterError, last_complete, parse_quarter, quarters_reported
 from stars.partnership.selectors import contract_current
 from stars.reports.card import card_context, card_pdf, card_xlsx
 
@@ -18,7 +18,7 @@ from stars.reports.card import card_context, card_pdf, card_xlsx
 def report_board(request: HttpRequest) -> HttpResponse:
     contract = contract_current()
     latest = last_complete(timezone.localdate())
-    quarters = quarters_between(contract.start, latest)
+    quarters = quarters_reported(contract.start, timezone.localdate())
     error = ""
     try:
         quarter = parse_quarter(request.GET["quarter"]) if "quarter" in request.GET else latest

@@ -56,7 +56,14 @@ from stars.reports.evaluation import evaluation_for
 STANDARD = "INDIGO impact bond data standard, project schema 4.1.0"
 CURRENCY = {"value": "GBP"}
 POLICY_SECTOR = "Child and family welfare"
-INTERVENTION = "Two years of intensive support for each family by a key worker and therapists"
+
+
+def intervention(contract: Contract) -> str:
+    """What the provider delivers, for the contract's own length of support
+    (``programme_weeks``: DN2's 104 are two years)."""
+    weeks = contract.programme_weeks
+    length = "Two years" if weeks == 104 else f"{weeks} week{'s' if weeks != 1 else ''}"
+    return f"{length} of intensive support for each family by a key worker and therapists"
 
 
 def slug(name: str) -> str:
@@ -245,7 +252,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
                 "home is at risk of breaking down",
                 "status": "PUBLIC",
             },
-            "intervention": {"value": INTERVENTION, "status": "PUBLIC"},
+            "intervention": {"value": intervention(contract), "status": "PUBLIC"},
             "policy_sector": _v(POLICY_SECTOR),
         },
         "service_and_beneficiaries": {
@@ -300,7 +307,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
                     "id": "provision-1",
                     "organisation_id": _v(org_id(contract.provider)),
                     "organisation_role_category": _v("For-profit"),
-                    "intervention": _v(INTERVENTION),
+                    "intervention": _v(intervention(contract)),
                     "status": "PUBLIC",
                 }
             ]

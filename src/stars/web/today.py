@@ -30,7 +30,7 @@ from stars.core.permissions import allowed, programme_options, scope_of
 from stars.core.roles import Role
 from stars.core.templatetags.stars_format import money
 from stars.domain.calendar import long_date
-from stars.domain.disclosure import AS_OF, SUPPRESS_BELOW, SUPPRESSED, coarse_date
+from stars.domain.disclosure import AS_OF, SUPPRESSED, coarse_date
 from stars.domain.measures import DUE_STATE_LABELS, OVERDUE
 from stars.domain.outcomes.claims import APPROVE, PREPARE, SUBMIT
 from stars.finance.cached import investor_page_figures
@@ -480,7 +480,7 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
                 title="Children referred",
                 url=reverse("finance_investor"),
                 detail=(
-                    f"fewer than {SUPPRESS_BELOW} (too few to show)"
+                    o["referrals_total_hidden"]
                     if o["referrals_total"] == SUPPRESSED
                     else f"{o['referrals_total']:,}"
                 )

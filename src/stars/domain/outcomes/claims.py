@@ -20,14 +20,15 @@ outcome payments attract the Life Chances Fund share.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
-from stars.domain.calendar import month_label, month_start, next_month
+from stars.domain.calendar import long_date, month_label, month_start, next_month
 from stars.domain.contract.terms import Contract, OutcomeFund
 from stars.domain.money import ZERO, Money, capped_split, fund_contribution, pence
+from stars.domain.outcomes.designs.base import Payment
 from stars.domain.outcomes.engine import ReferralPayment
 
 OUTCOME = "outcome"
@@ -95,12 +96,74 @@ def _money(amount: Decimal) -> str:
     return f"-£{-d:,}" if d < 0 else f"£{d:,}"
 
 
+def milestones_unclaimed(
+    start: Mapping[str, ReferralPayment], claimed: Mapping[str, Claimed]
+) -> list[str]:
+    """The referrals that earned milestones by a claim's month and of whose outcome
+    payments earlier claims hold none: their milestones are claimed one line each
+    (``claim_lines``' ``milestones``)."""
+    return sorted(
+        rid
+        for rid, s in start.items()
+        if s.milestones and not _holds_outcome(claimed.get(rid) or Claimed())
+    )
+
+
+def _holds_outcome(c: Claimed) -> bool:
+    """Whether earlier claims hold any of a referral's outcome payments (fees apart)."""
+    return bool(c.outcome or c.outcome_weeks or c.held_back)
+
+
+def _milestone_lines(
+    rid: str, s: ReferralPayment, c: Claimed, earned: Sequence[Payment], first: dt.date
+) -> list[LineSpec]:
+    """A referral's milestones reached before the claim's month, one line each with its day
+    and amount, when earlier claims hold none of its outcome payments and the design's dated
+    milestones add up to the engine's figure exactly; none otherwise."""
+    paid = [p for p in earned if p.label and p.counted_from <= first]
+    if _holds_outcome(c) or not paid or sum((p.amount for p in paid), ZERO) != s.outcome_payment:
+        return []
+    return [
+        LineSpec(
+            rid,
+            ADJUSTMENT,
+            OUTCOME,
+            0,
+            ZERO,
+            p.amount,
+            f"milestone {p.label} reached on {long_date(p.counted_from - dt.timedelta(days=1))}: "
+            f"{_money(p.amount)}, earned before {month_label(first)} and held by no earlier "
+            "claim",
+        )
+        for p in paid
+    ]
+
+
+def _adjustment_rule(s: ReferralPayment, c: Claimed, before: dt.date) -> str:
+    """Why an outcome payment adjustment is claimed: weeks, or milestones for a design that
+    pays for them."""
+    if s.milestones or (s.payable_weeks == 0 and c.outcome_weeks == 0 and not s.weekly_rate):
+        earned = ", ".join(s.milestones) or "none"
+        return (
+            f"outcome payments earned by the end of {month_label(before)} by the records as "
+            f"they stand: milestones {earned}, {_money(s.outcome_payment)}; earlier claims "
+            f"hold {_money(c.outcome)}; the difference is claimed here"
+        )
+    return (
+        f"outcome payments earned by the end of {month_label(before)} by the "
+        f"records as they stand: {s.payable_weeks} payable weeks, "
+        f"{_money(s.outcome_payment)}; earlier claims hold {c.outcome_weeks} "
+        f"weeks, {_money(c.outcome)}; the difference is claimed here"
+    )
+
+
 def claim_lines(
     *,
     month: dt.date,
     start: Mapping[str, ReferralPayment],
     end: Mapping[str, ReferralPayment],
     claimed: Mapping[str, Claimed],
+    milestones: Mapping[str, Sequence[Payment]] | None = None,
 ) -> list[LineSpec]:
     """The lines of the claim for ``month``.
 
@@ -108,6 +171,12 @@ def claim_lines(
     the first day after it; ``claimed`` is what earlier claims hold per referral. Lines
     come per referral in id order: adjustments first, then this month's outcome and fee.
     Zero lines are left out.
+
+    ``milestones``: for the referrals ``milestones_unclaimed`` names, the dated outcome
+    payments their design gave them by the month's first day (the explanation's). A
+    milestone reached before the month, of a referral whose outcome payments no earlier
+    claim holds (a council's first claim), is then an adjustment line of its own, with its
+    day and amount, rather than one difference of weeks that do not apply to it.
     """
     first = month_start(month)
     before = first - dt.timedelta(days=1)
@@ -118,7 +187,8 @@ def claim_lines(
         c = claimed.get(rid) or Claimed()
         weeks, amount = s.payable_weeks - c.outcome_weeks, s.outcome_payment - c.outcome
         if weeks or amount:
-            out.append(
+            own = _milestone_lines(rid, s, c, (milestones or {}).get(rid, ()), first)
+            out += own or [
                 LineSpec(
                     rid,
                     ADJUSTMENT,
@@ -126,12 +196,9 @@ def claim_lines(
                     weeks,
                     s.weekly_rate,
                     amount,
-                    f"outcome payments earned by the end of {month_label(before)} by the "
-                    f"records as they stand: {s.payable_weeks} payable weeks, "
-                    f"{_money(s.outcome_payment)}; earlier claims hold {c.outcome_weeks} "
-                    f"weeks, {_money(c.outcome)}; the difference is claimed here",
+                    _adjustment_rule(s, c, before),
                 )
-            )
+            ]
         if s.guaranteed_fee != c.fee:
             out.append(
                 LineSpec(

@@ -469,6 +469,10 @@ def _dates(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
 ISO_DATE = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
 
 
+#: A date at midnight, as tools that turn a workbook's date cells into text write them:
+#: YYYY-MM-DD 00:00:00 or dd/mm/YYYY 00:00 (the time of day is not part of the return).
+MIDNIGHT = r"^(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{4}))[ T]00:00(?::00)?$"
+
 #: A date as a spreadsheet keeps it when its column is not formatted as a date: the days
 #: since 30/12/1899 (45292 is 01/01/2024), five digits for any date from 1927 to 2173.
 EXCEL_SERIAL = r"^\d{5}$"
@@ -477,7 +481,8 @@ EXCEL_DAY_ZERO = date(1899, 12, 30)
 
 def _as_written(column: str) -> pl.Expr:
     """For a malformed date written YYYY-MM-DD, how DATE_FORMAT writes it (the day and the
-    month are not swapped silently: it is still refused); for a bare five-digit number, that
+    month are not swapped silently: it is still refused); for a date with a time of
+    midnight, what to do and the date without it; for a bare five-digit number, that
     it looks like a spreadsheet's date serial number, and the date it would be (still
     refused: the column is to be formatted); else nothing."""
     cell = pl.col(column)
@@ -485,6 +490,13 @@ def _as_written(column: str) -> pl.Expr:
     return (
         pl.when(cell.str.contains(ISO_DATE))
         .then(pl.lit(" (") + cell.str.replace(ISO_DATE, "$3/$2/$1") + pl.lit(" for this one)"))
+        .when(cell.str.contains(MIDNIGHT))
+        .then(
+            pl.lit(" (a date with a time of day, as some tools write a workbook's dates; ")
+            + pl.lit("format the column as DD/MM/YYYY and save again: ")
+            + cell.str.replace(MIDNIGHT, "$3$4/$2$5/$1$6")
+            + pl.lit(" for this one)")
+        )
         .when(cell.str.contains(EXCEL_SERIAL))
         .then(
             pl.lit(

@@ -216,8 +216,9 @@ def _records(
             if h in columns:
                 twice = True
                 out.error(f.name, 1, h, "appears twice in the header; expected each column once")
-        elif h and h not in columns:
-            out.warn(f.name, 1, h, f"unknown column, ignored; expected columns {expected}")
+        elif h and h not in columns:  # named as the file heads it
+            given = header[i].strip()
+            out.warn(f.name, 1, given, f"unknown column, ignored; expected columns {expected}")
         seen.add(h)
     missing = [c for c in columns if c not in seen and c not in optional]
     for c in missing:
