@@ -47,6 +47,11 @@ def test_a_field_error_is_shown_by_its_field(page, demo):
     assert axe_violations(page) == []
 
 
+def _a_look(response) -> bool:
+    """The running page's question whether its job is done (a fetch of the page itself)."""
+    return response.request.resource_type == "fetch" and "/reports/simulator/" in response.url
+
+
 def test_while_a_simulation_runs_the_page_keeps_the_focus_until_its_figures_come(
     page, demo, monkeypatch
 ):
@@ -60,7 +65,9 @@ def test_while_a_simulation_runs_the_page_keeps_the_focus_until_its_figures_come
     page.focus("#id_seed")
     page.keyboard.press("End")
     page.keyboard.type("7")
-    page.wait_for_timeout(7000)  # the page looked twice in that time; the job still waits
+    for _ in range(2):  # the page looks whether the job is done, twice; the job still waits
+        with page.expect_response(_a_look):
+            pass
     assert page.evaluate("document.activeElement.id") == "id_seed"
     assert page.input_value("#id_seed") == "17"
     run_worker(batch=True, interval=0, verbosity=0)
