@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,49 @@ def migrated_home(migrated_sqlite):
         return path
 
     return make
+
+
+def rows_copied() -> Callable[[], None]:
+    """Copy every row of the test database as it is now; returns what puts them back, in a
+    transactional test (``transaction=True``, a live server's) whose database was emptied
+    after the test before it. Putting rows back costs far less than making them again (the
+    demo: about 15 s of CPU), and the tables, ids and sequences are as they were copied.
+    SQLite: the whole database by SQLite's backup API; PostgreSQL: each table by COPY, put
+    back in one transaction (so foreign keys are checked once all rows are in)."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(copy)
+
+        def put_back() -> None:
+            connection.ensure_connection()
+            copy.backup(connection.connection)
+
+        return put_back
+
+    tables = connection.introspection.django_table_names(only_existing=True)
+    rows: dict[str, bytes] = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            name = connection.ops.quote_name(table)
+            with cursor.cursor.copy(f"COPY {name} TO STDOUT") as out:
+                rows[table] = b"".join(bytes(block) for block in out)
+
+    def put_back() -> None:
+        style = no_style()
+        models = apps.get_models(include_auto_created=True)
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql in connection.ops.sql_flush(style, tables, allow_cascade=True):
+                cursor.execute(sql)
+            for table, data in rows.items():
+                name = connection.ops.quote_name(table)
+                with cursor.cursor.copy(f"COPY {name} FROM STDIN") as into:
+                    into.write(data)
+            for sql in connection.ops.sequence_reset_sql(style, models):
+                cursor.execute(sql)
+
+    return put_back

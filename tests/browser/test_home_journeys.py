@@ -11,12 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
-from stars.demo.load import demo_load
 from stars.demo.programme import DEMO_PASSWORD
 from tests.browser.conftest import axe_violations, page_width, sign_in
-from tests.conftest import CONTRACT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,11 +27,6 @@ JOURNEYS = {
     "commissioner": ("discrepancies", ["Claimed weeks against the council's records"]),
     "keyworker": ("due", ["Record a progress meeting", "Record an assessment"]),
 }
-
-
-@pytest.fixture
-def demo():
-    demo_load(contract_path=CONTRACT, seed=2020, console=Console(quiet=True), n_referrals=80)
 
 
 @pytest.mark.parametrize("user", list(JOURNEYS))

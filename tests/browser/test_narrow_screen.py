@@ -9,14 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from rich.console import Console
 
 from stars.core.templatetags.stars_format import money
-from stars.demo.load import demo_load
 from stars.demo.programme import DEMO_PASSWORD
 from stars.referrals.models import Referral
 from tests.browser.conftest import axe_violations, page_width, sign_in
-from tests.conftest import CONTRACT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,9 +41,8 @@ WIDEST = [
 
 
 @pytest.fixture
-def demo():
-    """The demo programme (smaller): pages full of realistic rows, claims, returns."""
-    demo_load(contract_path=CONTRACT, seed=2020, console=Console(quiet=True), n_referrals=80)
+def live(demo):
+    """The demo's first live referral."""
     return Referral.objects.filter(status="live").order_by("referral_id").first()
 
 
@@ -63,15 +59,15 @@ def _wrapped_money(page) -> list[str]:
     )
 
 
-def test_no_page_is_wider_than_a_phone(page, demo):
+def test_no_page_is_wider_than_a_phone(page, live):
     page.set_viewport_size(PHONE)
     sign_in(page, "admin", DEMO_PASSWORD)
     for url in [
         *WIDEST,
-        f"/cases/{demo.referral_id}/",
-        f"/referrals/{demo.referral_id}/",
-        f"/cases/{demo.referral_id}/chronology/",
-        f"/cases/{demo.referral_id}/allocate/",
+        f"/cases/{live.referral_id}/",
+        f"/referrals/{live.referral_id}/",
+        f"/cases/{live.referral_id}/chronology/",
+        f"/cases/{live.referral_id}/allocate/",
     ]:
         page.goto(url)
         _fits_a_phone(page, url)
@@ -89,14 +85,14 @@ def _fits_a_phone(page, url: str) -> None:
     assert axe_violations(page) == [], url
 
 
-def test_no_page_scrolls_sideways_at_400_percent_zoom(page, demo):
+def test_no_page_scrolls_sideways_at_400_percent_zoom(page, live):
     page.set_viewport_size(ZOOMED)
     sign_in(page, "admin", DEMO_PASSWORD)
     for url in [
         *WIDEST,
         "/reports/simulator/",
         "/cases/caseload/?status=live",
-        f"/cases/{demo.referral_id}/meeting/",
+        f"/cases/{live.referral_id}/meeting/",
     ]:
         page.goto(url)
         assert page_width(page) <= ZOOMED["width"], url

@@ -11,24 +11,16 @@ import re
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
-from stars.demo.load import demo_load
 from stars.demo.programme import DEMO_PASSWORD
 from stars.referrals.models import Referral
 from tests.browser.conftest import axe_violations, page_width, sign_in
-from tests.conftest import CONTRACT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1000, "height": 900}
 REFERRAL_ID = re.compile(r"\bR\d{6}\b")  # the demo's referral ids, e.g. R000005
-
-
-@pytest.fixture
-def demo():
-    demo_load(contract_path=CONTRACT, seed=2020, console=Console(quiet=True), n_referrals=80)
 
 
 def _fits_a_phone_and_passes_axe(page) -> None:

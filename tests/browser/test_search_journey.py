@@ -7,21 +7,17 @@ from __future__ import annotations
 from urllib.parse import unquote_plus
 
 import pytest
-from rich.console import Console
 
-from stars.demo.load import demo_load
 from stars.demo.programme import DEMO_PASSWORD
 from stars.referrals.models import Referral
 from tests.browser.conftest import axe_violations, sign_in
-from tests.conftest import CONTRACT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def child():
+def child(demo):
     """A Derby child of the demo (the SPOC's council) with a referral."""
-    demo_load(contract_path=CONTRACT, seed=2020, console=Console(quiet=True), n_referrals=80)
     return (
         Referral.objects.filter(council__code="derby")
         .select_related("child")

@@ -5,21 +5,13 @@ runs, the page stays where the user is on it (focus and what they type) until th
 from __future__ import annotations
 
 import pytest
-from rich.console import Console
 
-from stars.demo.load import demo_load
 from stars.demo.programme import DEMO_PASSWORD
 from stars.jobs.worker import run_worker
 from stars.reports import simulator_views
 from tests.browser.conftest import axe_violations, page_width, sign_in
-from tests.conftest import CONTRACT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo():
-    demo_load(contract_path=CONTRACT, seed=2020, console=Console(quiet=True), n_referrals=80)
 
 
 def test_an_investor_simulates_a_what_if_beside_the_baseline(page, demo):
