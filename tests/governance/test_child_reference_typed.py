@@ -1,5 +1,5 @@
 """A child's reference typed by an administrator on the governance pages (subject access,
-restriction) is found in whatever case it is typed: a reference copied from a letter as
+restriction, correction) is found in whatever case it is typed: a reference copied from a letter as
 "c-r-der" answered "No child has the reference", read as nothing held about the child."""
 
 from __future__ import annotations
@@ -41,3 +41,10 @@ def test_references_told_apart_by_case_alone_must_be_typed_exactly(client, held,
     assert "No child has the reference C-r-Der" in response.content.decode()
     response = client.post(reverse("governance_subject_access"), {"child_ref": "c-r-der"})
     assert response["Content-Type"] == "application/zip"
+
+
+def test_a_correction_finds_the_child_in_any_case(client, users, referrals):
+    client.force_login(users["admin"])
+    form = {"field": "child.given_name", "record": "c-r-der", "value": "Ada", "reason": "typo"}
+    assert client.post(reverse("governance_correct"), form).status_code == 302
+    assert Child.objects.get(child_ref="C-R-DER").given_name == "Ada"

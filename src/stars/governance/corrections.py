@@ -66,7 +66,10 @@ def record_correct(*, field: str, record: str, value: str, reason: str, by: Any)
     if kind not in CORRECTABLE or name not in CORRECTABLE[kind][2]:
         raise RuleError("field", "Select a field that can be corrected here")
     model, key, labels = CORRECTABLE[kind]
-    obj = model.objects.filter(**{key: record.strip()}).first()  # type: ignore[attr-defined]
+    if model is Child:  # typed as on subject access and restriction
+        obj: Model | None = child_named(record)
+    else:
+        obj = model.objects.filter(**{key: record.strip()}).first()  # type: ignore[attr-defined]
     if obj is None:
         raise RuleError("record", f"No {kind} has the id {record.strip()}")
     if not reason.strip():
