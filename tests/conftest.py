@@ -183,6 +183,34 @@ def referrals(users):
 NOT_INHERITED = ("DATABASE_URL", "STARS_ENV", "STARS_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
+def stars_command(
+    *args: str,
+    home: Path | str | None = None,
+    env: dict[str, str] | None = None,
+    drop: tuple[str, ...] = NOT_INHERITED,
+    stdin: str | None = None,
+    timeout: float = 300,
+    check: bool = False,
+    cwd: Path | str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``stars ARGS`` run as an operator runs it, in a process of its own: the test run's
+    environment without ``drop``, then ``STARS_HOME=home`` and ``env`` over it."""
+    command_env = {k: v for k, v in os.environ.items() if k not in drop}
+    if home is not None:
+        command_env["STARS_HOME"] = str(home)
+    command_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "stars.cli", *args],
+        env=command_env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=check,
+        cwd=cwd,
+    )
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory) -> Path:
     """An empty SQLite database with every migration applied, by the set-up every `stars`

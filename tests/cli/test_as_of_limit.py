@@ -5,15 +5,13 @@ week by week to then and kept the command busy until it was stopped, where a pag
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import time
 
 import pytest
 
 from stars.core.dates import latest_date as page_latest_date
 from stars.domain.calendar import latest_date
+from tests.conftest import stars_command
 
 LATEST = latest_date(dt.date.today())
 BEYOND = (LATEST + dt.timedelta(days=1)).isoformat()
@@ -31,16 +29,8 @@ COMMANDS = [
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:2]))
 def test_a_date_further_ahead_than_a_page_takes_is_refused_in_one_line(tmp_path, args):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["STARS_HOME"] = str(tmp_path)
     started = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-m", "stars.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = stars_command(*args, home=tmp_path, drop=("DATABASE_URL",), timeout=120)
     assert done.returncode == 2, done.stderr
     option = args[-2]
     assert done.stderr.splitlines() == [

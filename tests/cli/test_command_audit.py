@@ -5,26 +5,16 @@ whole database, or of the programme's records, could not be told."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 from stars.core.system import os_user
-from tests.conftest import NOT_INHERITED
+from tests.conftest import stars_command
 
 
 def _stars(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
-    env["STARS_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "stars.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return stars_command(*args, home=home)
 
 
 def _entries(home: Path) -> list[tuple[str, str, str, str]]:

@@ -8,18 +8,11 @@ import subprocess
 import sys
 import uuid
 
+from tests.conftest import stars_command
+
 
 def _stars(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    drop = ("DATABASE_URL", "STARS_ENV", "STARS_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "-m", "stars.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    return stars_command(*args, env=env_extra, timeout=120)
 
 
 def _one_error_line(done: subprocess.CompletedProcess[str]) -> str:

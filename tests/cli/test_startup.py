@@ -12,6 +12,7 @@ from pathlib import Path
 from django.db import connection
 
 from stars.cli.console import schema_current
+from tests.conftest import stars_command
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = (
@@ -40,16 +41,7 @@ def test_schema_current_after_migrate_and_not_when_a_migration_is_unapplied(db):
 
 
 def _stars(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "STARS_HOME": str(home)}
-    env.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "stars.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
+    return stars_command(*args, home=home, drop=("DATABASE_URL",), check=True, cwd=ROOT)
 
 
 def test_the_json_report_migrates_an_empty_database_then_loads_no_chart_or_spreadsheet_code(

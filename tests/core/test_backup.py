@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NOT_INHERITED, migrate_in_a_process
+from tests.conftest import NOT_INHERITED, migrate_in_a_process, stars_command
 
 PG = os.environ.get("STARS_TEST_PG", "postgres://postgres@127.0.0.1:5432")
 COUNTS = (
@@ -34,14 +34,7 @@ def _env(home: Path, database_url: str | None) -> dict[str, str]:
 
 
 def _stars(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "stars.cli", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return stars_command(*args, env=env, stdin=stdin)
 
 
 def _counts(env: dict[str, str]) -> dict[str, int]:

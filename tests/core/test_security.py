@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.urls import reverse
 
 from stars.core.api import basic_header
 from stars.core.security import forwarded_client
 from stars.referrals.models import Referral
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, stars_command
 
 
 def test_passwords_are_hashed_with_argon2(users):
@@ -131,15 +127,7 @@ def test_changes_to_referrals_keep_history(referrals):
 
 def _run(env_extra, *args):
     drop = ("STARS_SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(env_extra)
-    return subprocess.run(
-        [sys.executable, "-m", "stars.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    return stars_command(*args, env=env_extra, drop=drop, timeout=120)
 
 
 @pytest.mark.parametrize("command", [["check"], ["explain", "R-1", "--as-of", "2024-01-01"]])

@@ -3,14 +3,13 @@ findings come back by file, line and column, without touching the database."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from stars.sufficiency.validator import Finding, finding_of, summary
+from tests.conftest import stars_command
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
 EPISODES = (
@@ -20,13 +19,12 @@ EPISODES = (
 
 
 def _stars(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["STARS_HOME"] = str(tmp_path / "home")
-    return subprocess.run(
-        [sys.executable, "-m", "stars.cli", "sufficiency", "validate", *args],
-        capture_output=True,
-        text=True,
-        env=env,
+    return stars_command(
+        "sufficiency",
+        "validate",
+        *args,
+        home=tmp_path / "home",
+        drop=("DATABASE_URL",),
         timeout=900,
     )
 
