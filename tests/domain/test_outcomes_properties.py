@@ -143,6 +143,8 @@ def test_council_and_cohort_totals_sum_to_the_programme_total(n, offset, seed):
 # ids as tracker-format.md allows them: letters, digits and - _ . /, a letter or digit first
 text = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,11}", fullmatch=True)
 dates = st.dates(min_value=dt.date(2020, 9, 1), max_value=dt.date(2026, 12, 31))
+# a referral is dated within the contract's referral period (decision 0013)
+referral_dates = st.dates(min_value=dt.date(2020, 9, 1), max_value=DN2.referral_period_end)
 
 
 @st.composite
@@ -160,10 +162,12 @@ def tracker_rows(draw: st.DrawFn) -> tuple[list[EnquiryRow], list[ReferralRow], 
         enquiries.append(EnquiryRow(eid, "child-" + eid, la, cohort, day, dob, decision, decided))
     referrals, periods = [], []
     for rid in draw(st.lists(text, max_size=4, unique=True)):
-        enquiry = draw(st.sampled_from([None, *enquiries]))
-        day = draw(dates)
+        # only an enquiry within the referral period can become a referral
+        open_enquiries = [e for e in enquiries if DN2.referral_period_open_on(e.enquiry_date)]
+        enquiry = draw(st.sampled_from([None, *open_enquiries]))
+        day = draw(referral_dates)
         if enquiry is not None:
-            day = max(day, enquiry.enquiry_date)
+            day = max(day, enquiry.enquiry_date)  # within the period: so is the enquiry
         status = draw(st.sampled_from(["live", "graduated", "closed_early", "gf_complete"]))
         end = None if status == "live" else day + dt.timedelta(days=draw(days))
         reason = draw(st.sampled_from(DN2.closure_reasons)) if status == "closed_early" else None
