@@ -109,15 +109,19 @@ def test_another_survey_respondent_keeps_what_was_typed_and_saves_nothing(key_wo
     assert set(ClosingSurvey.objects.values_list("respondent", flat=True)) == {"young_person"}
 
 
+# one parent or carer's closing survey answers on 8 January 2024
+SAME_DAY_ANSWERS = {
+    "respondent": "parent_carer",
+    "date-day": "8",
+    "date-month": "1",
+    "date-year": "2024",
+    "staff": "most",
+}
+
+
 def test_two_carers_giving_the_same_answers_on_one_day_are_both_recorded(key_worker, case):
     path = f"/cases/{case.referral_id}/survey/"
-    answers = {
-        "respondent": "parent_carer",
-        "date-day": "8",
-        "date-month": "1",
-        "date-year": "2024",
-        "staff": "most",
-    }
+    answers = SAME_DAY_ANSWERS
     assert _post(key_worker, path, {**answers, "answered_by": "Carer 1"})[0] == 302
     status, html = _post(key_worker, path, {**answers, "answered_by": "Carer 2"})
     assert status == 302, html
@@ -137,13 +141,7 @@ def test_two_carers_giving_the_same_answers_on_one_day_are_both_recorded(key_wor
 
 def test_same_answers_without_who_answered_say_how_to_record_a_second_respondent(key_worker, case):
     path = f"/cases/{case.referral_id}/survey/"
-    answers = {
-        "respondent": "parent_carer",
-        "date-day": "8",
-        "date-month": "1",
-        "date-year": "2024",
-        "staff": "most",
-    }
+    answers = SAME_DAY_ANSWERS
     assert _post(key_worker, path, answers)[0] == 302
     status, html = _post(key_worker, path, answers)
     assert status == 200 and 'href="#id_date-day"' in html
