@@ -514,14 +514,14 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
                 )
             )
     if allowed(user, "report_evaluation"):
-        report = evaluation_page_figures(scope, day, published=True)["report"]
-        f, referred = report["finance"], report["referrals"]["total"]
+        figures = evaluation_page_figures(scope, day, published=True)
+        f, referred = figures["report"]["finance"], figures["report"]["referrals"]["total"]
         items.append(
             Item(
                 title="Evaluation report",
                 url=reverse("report_evaluation"),
                 detail=(
-                    "referrals not shown (too few to show in a group)"
+                    f"Referrals: {figures['referrals_total_hidden']}"
                     if referred == SUPPRESSED
                     else f"{referred:,} referrals"
                 )
