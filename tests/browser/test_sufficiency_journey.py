@@ -56,7 +56,7 @@ def test_commissioner_sees_the_dashboard_tries_a_scenario_and_downloads_it(page,
         page.click("button:has-text('Project')")
     summary = page.locator(".govuk-error-summary")
     summary.wait_for()
-    assert "Years ahead must be a whole number from 1 to 5" in summary.inner_text()
+    assert "Years ahead must be between 1 and 5" in summary.inner_text()
     assert page.locator("#years").input_value() == "9"  # shown as typed, to correct
     assert page.locator("#to_inhouse").input_value() == "25"  # nothing the user typed is lost
     assert axe_violations(page) == []

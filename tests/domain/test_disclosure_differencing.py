@@ -13,6 +13,7 @@ from stars.domain.disclosure import (
     SUPPRESSED,
     pinned,
     suppress_breakdowns,
+    suppress_funnels,
     suppress_group,
     suppress_table,
 )
@@ -161,3 +162,45 @@ def test_no_hidden_count_of_a_two_way_table_can_be_told_from_a_row_or_a_column(r
     if grand != SUPPRESSED:
         assert grand == sum(sum(row.values()) for row in rows.values())
         assert not hidden_totals or not pinned(hidden_totals)
+
+
+FUNNELS = st.dictionaries(
+    st.sampled_from(["derby", "nottingham", "leicester", "rutland"]),
+    st.lists(st.integers(0, 12), min_size=4, max_size=4).map(lambda s: sorted(s, reverse=True)),
+    min_size=1,
+)
+
+
+@given(FUNNELS)
+def test_funnels_side_by_side_give_no_hidden_count_away(funnels):
+    """Each council's funnel (enquiries, decided, progressed, accepted) beside the others,
+    the programme's total of each stage and the referrals by council published elsewhere:
+    the accepted stage is that breakdown's as published, no two stages shown in a funnel
+    differ by a small count, and no stage's hidden counts are pinned by its total while a
+    count of it is left to hide."""
+    last = suppress_group({k: s[-1] for k, s in funnels.items()})[0]
+    cells = suppress_funnels(funnels, last)
+    for k, stages in funnels.items():
+        shown = cells[k]
+        assert shown[-1] == last[k]
+        assert not any(isinstance(n, int) and 0 < n < SUPPRESS_BELOW for n in shown)
+        pairs = [(a, b) for i, a in enumerate(shown) for b in shown[i + 1 :]]
+        for a, b in pairs:
+            if SUPPRESSED not in (a, b):
+                assert not 0 < a - b < SUPPRESS_BELOW, (stages, shown)
+    for i in range(3):
+        hidden = [funnels[k][i] for k in funnels if cells[k][i] == SUPPRESSED]
+        left = [k for k in funnels if cells[k][i] != SUPPRESSED and funnels[k][i] > 0]
+        assert not (hidden and left and pinned(hidden)), (funnels, cells)
+
+
+def test_a_funnels_accepted_stage_is_the_breakdowns_as_published():
+    """Derby's six referrals were hidden in the referrals by council (beside Nottingham's one)
+    while Derby's funnel printed them; now the funnel hides them too, and Nottingham's three
+    enquiries hide Derby's with them (the programme's enquiries are published)."""
+    funnels = {"derby": [27, 27, 26, 6], "nottingham": [3, 3, 1, 1]}
+    last = suppress_group({k: s[-1] for k, s in funnels.items()})[0]
+    assert last == {"derby": SUPPRESSED, "nottingham": SUPPRESSED}
+    cells = suppress_funnels(funnels, last)
+    assert cells["derby"][-1] == cells["nottingham"][-1] == SUPPRESSED
+    assert cells["derby"][:2] == cells["nottingham"][:2] == [SUPPRESSED, SUPPRESSED]

@@ -101,3 +101,27 @@ def test_an_investor_sees_small_counts_hidden_as_on_the_board_card(client, users
     assert ctx["year_chart"] == ctx["funnel_chart"] == ""
     page = client.get(reverse("targets"), {"as_of": day.isoformat()}).content.decode()
     assert 'shown as "c"' in page and "<svg" not in page
+
+
+def test_an_investor_cannot_work_out_a_councils_hidden_referrals_from_its_funnel(
+    client, users, contract
+):
+    """The funnels showed each council's accepted referrals by their own rule (a funnel's
+    steps) while the table above hid them: with six referrals in Derby and one in
+    Nottingham, the table hid both (one hidden count would be the total less the other),
+    and Derby's funnel printed 6, so Nottingham's was the total, 7, less 6. The funnels'
+    accepted referrals are now the table's, as the board card and the investor view show
+    them."""
+    from tests.conftest import make_referral
+
+    for n in range(6):
+        make_referral(f"R-D{n}", "derby")
+    make_referral("R-N0", "nottingham")
+    client.force_login(users["investor"])
+    ctx = client.get(URL).context
+    table = {t.label if not isinstance(t, dict) else t["label"]: t for t, _ in ctx["penalties"]}
+    for name, stages in ctx["funnels"]:
+        line = table[name]
+        actual = line["actual"] if isinstance(line, dict) else line.actual
+        assert stages[-1][1] == actual, (name, stages, actual)
+    assert dict(ctx["funnels"])["Derby City Council"][-1][1] == "c"

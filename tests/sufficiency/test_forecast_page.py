@@ -112,8 +112,11 @@ def test_the_page_shows_the_projection_and_names_a_bad_value(client, users, derb
     bad = client.get("/sufficiency/derby/forecast/", {"years": "9", "to_inhouse": "x"})
     assert bad.status_code == 400
     text = bad.content.decode()
-    assert "Years ahead must be a whole number from 1 to 5" in text
-    assert "Share moved in-house must be a whole number from 0 to 100" in text
+    # the words of every number a form asks for (stars.core.forms.number_field)
+    assert "Years ahead must be between 1 and 5" in text
+    assert "Share moved in-house must be a whole number, like 25" in text
+    assert 'href="#years"' in text and 'id="years-error"' in text
+    assert 'value="9"' in text and 'value="x"' in text  # shown as typed, to correct
     client.force_login(users["spoc_nottingham"])
     assert client.get("/sufficiency/derby/forecast/").status_code == 404
 

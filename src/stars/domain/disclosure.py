@@ -25,7 +25,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from stars.domain.calendar import last_complete, quarter_of, quarters_between
@@ -188,6 +188,40 @@ def suppress_funnel(stages: list[int], below: int = SUPPRESS_BELOW) -> list[int 
         small_step = i > 0 and is_small(stages[i - 1] - n, below)
         shown.append(SUPPRESSED if is_small(n, below) or small_step else n)
     return shown
+
+
+def suppress_funnels(
+    funnels: Mapping[K, Sequence[int]],
+    last: Mapping[K, int | str],
+    below: int = SUPPRESS_BELOW,
+) -> dict[K, list[int | str]]:
+    """Funnels side by side (each council's enquiries, decided, progressed and accepted: each
+    stage a part of the one before) as published, beside what is published elsewhere: each
+    stage's total (the programme's enquiries, decisions and referrals) and the breakdown of
+    the last stage (``last``: the referrals by council as ``suppress_group`` gives them on
+    the board card and the investor view), which the last stage shows as it is, so that
+    no table gives away what another hides. An earlier stage is hidden where it is small;
+    where it is a small count more than a later stage shown (the difference, the children
+    between the two stages, would be a hidden count); and, while a stage's hidden counts
+    could be worked out from its total less the counts shown (``pinned``), the smallest
+    other non-zero count of that stage is hidden too."""
+    cells: dict[K, list[int | str]] = {}
+    for k, stages in funnels.items():
+        shown: list[int | str] = [*stages[:-1], last[k]]
+        for i in range(len(stages) - 2, -1, -1):
+            later = [stages[j] for j in range(i + 1, len(stages)) if shown[j] != SUPPRESSED]
+            if is_small(stages[i], below) or any(is_small(stages[i] - n, below) for n in later):
+                shown[i] = SUPPRESSED
+        cells[k] = shown
+    for i in range(max((len(s) for s in funnels.values()), default=1) - 1):
+        column = [k for k, stages in funnels.items() if i < len(stages) - 1]
+        while True:
+            hidden = [funnels[k][i] for k in column if cells[k][i] == SUPPRESSED]
+            others = [k for k in column if cells[k][i] != SUPPRESSED and funnels[k][i] > 0]
+            if not (hidden and others and pinned(hidden, below)):
+                break
+            cells[min(others, key=lambda k: funnels[k][i])][i] = SUPPRESSED
+    return cells
 
 
 # -- pseudonyms ------------------------------------------------------------------------------

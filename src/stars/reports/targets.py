@@ -12,7 +12,7 @@ from django.shortcuts import render
 from stars.core import charts
 from stars.core.dates import as_of as as_of_date
 from stars.core.permissions import Scope, page, scope_of
-from stars.domain.disclosure import SUPPRESSED, suppress_funnel, suppress_group
+from stars.domain.disclosure import SUPPRESSED, suppress_funnels, suppress_group
 from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
 from stars.partnership.selectors import contract_current
 from stars.reports.services import evaluation_page_figures
@@ -92,14 +92,23 @@ def targets_suppressed(scope: Scope, as_of: dt.date) -> dict[str, Any]:
     }
     total = SUPPRESSED if SUPPRESSED in totals else ctx["total"]
 
-    def published(funnels: list[tuple[str, list[tuple[str, int]]]]) -> list[Any]:
-        out = []
-        for name, stages in funnels:
-            shown = suppress_funnel([n for _, n in stages])
-            out.append((name, list(zip([s for s, _ in stages], shown, strict=True))))
-        return out
+    def published(
+        funnels: list[tuple[str, list[tuple[str, int]]]], last: list[int | str]
+    ) -> list[Any]:
+        """The funnels as published, their accepted referrals as the breakdown beside them
+        (and the board card and the investor view) shows them."""
+        rows = suppress_funnels(
+            {i: [n for _, n in stages] for i, (_, stages) in enumerate(funnels)},
+            dict(enumerate(last)),
+        )
+        return [
+            (name, list(zip([s for s, _ in stages], rows[i], strict=True)))
+            for i, (name, stages) in enumerate(funnels)
+        ]
 
-    funnels = published(ctx["funnels"])
+    council_cells = suppress_group(council_counts)[0]
+    cohort_cells = suppress_group(dict(refs["by_cohort"]))[0]
+    funnels = published(ctx["funnels"], [council_cells[c] for c in councils])
     funnel_hides = any(n == SUPPRESSED for _, stages in funnels for _, n in stages)
     return {
         **ctx,
@@ -108,7 +117,9 @@ def targets_suppressed(scope: Scope, as_of: dt.date) -> dict[str, Any]:
         "by_year": by_year,
         "penalties": penalties,
         "funnels": funnels,
-        "cohort_funnels": published(ctx["cohort_funnels"]),
+        "cohort_funnels": published(
+            ctx["cohort_funnels"], [cohort_cells[code] for code, _ in ctx["cohort_funnels"]]
+        ),
         # a chart draws every count: kept only where its table hides none
         "year_chart": "" if SUPPRESSED in years.values() else ctx["year_chart"],
         "funnel_chart": "" if funnel_hides else ctx["funnel_chart"],

@@ -61,32 +61,6 @@ def whole_percents(weights: dict[str, float]) -> dict[str, int]:
     return whole
 
 
-def parse_choices(params: Any) -> tuple[Choices, dict[str, str]]:
-    """The form's values, and an error per field that is not a whole number in range."""
-    errors: dict[str, str] = {}
-    bounds = {
-        "years": (1, 5, 3, "Years ahead must be a whole number from 1 to 5"),
-        "residential_entries": (
-            -100,
-            100,
-            0,
-            "Change in residential entries must be a whole number from -100 to 100",
-        ),
-        "to_inhouse": (0, 100, 0, "Share moved in-house must be a whole number from 0 to 100"),
-    }
-    values: dict[str, int] = {}
-    for name, (low, high, default, message) in bounds.items():
-        raw = (params.get(name) or "").strip()
-        try:
-            v = int(raw) if raw else default
-        except ValueError:
-            v, errors[name] = default, message
-        if not low <= v <= high:
-            v, errors[name] = default, message
-        values[name] = v
-    return Choices(**values), errors
-
-
 def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) -> dict[str, Any]:
     costs = weekly_costs(settings.STARS_SUFFICIENCY_CONFIG)
     rolling = rolling_backtests(

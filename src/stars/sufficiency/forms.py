@@ -1,10 +1,49 @@
-"""The form linking a referral to the council's identifier of the child."""
+"""The sufficiency pages' forms: the forecast's scenario, and the link from a referral to
+the council's identifier of the child."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Any
+
 from django import forms
 
-from stars.core.forms import GovukForm
+from stars.core.forms import GovukForm, number_field
+from stars.sufficiency.forecasting import Choices
+
+
+class ForecastForm(GovukForm):
+    """The forecast's scenario, asked for in the page's address (a GET): a box left empty,
+    or not sent, takes its default, so the page with no query shows the forecast as is."""
+
+    years = number_field("Years ahead", "1 to 5", min_value=1, max_value=5, example=3)
+    residential_entries = number_field(
+        "Change in residential entries (%)",
+        "For example -20 for a fifth fewer",
+        min_value=-100,
+        max_value=100,
+        subject="Change in residential entries",
+        example=-20,
+    )
+    to_inhouse = number_field(
+        "Agency fostering placed in-house instead (%)",
+        "More in-house carers: 0 to 100",
+        min_value=0,
+        max_value=100,
+        subject="Share moved in-house",
+        example=25,
+    )
+
+    def __init__(self, query: Any) -> None:
+        defaults = asdict(Choices())
+        data = {name: (query.get(name) or "").strip() or defaults[name] for name in defaults}
+        super().__init__(data, auto_id="%s")
+
+    def choices(self) -> Choices:
+        """What the forecast is worked out for: each value typed in range, the default for
+        one in error (the page shows the forecast beside the error, as typed)."""
+        self.is_valid()
+        return Choices(**self.cleaned_data)  # a field in error is not in cleaned_data
 
 
 class ChildLinkForm(GovukForm):

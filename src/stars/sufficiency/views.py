@@ -20,9 +20,8 @@ from stars.sufficiency.forecasting import (
     forecast_context,
     forecast_pdf,
     forecast_xlsx,
-    parse_choices,
 )
-from stars.sufficiency.forms import ChildLinkForm
+from stars.sufficiency.forms import ChildLinkForm, ForecastForm
 from stars.sufficiency.models import ChildLink
 from stars.sufficiency.reconcile import council_reconciliation, findings_csv
 from stars.sufficiency.services import council_returns, council_years
@@ -78,15 +77,11 @@ def sufficiency_forecast(request: HttpRequest, council: str) -> HttpResponse:
     if council not in mine:
         raise Http404("no such council")
     la = mine[council]
-    choices, errors = parse_choices(request.GET)
+    form = ForecastForm(request.GET)
+    choices = form.choices()
+    errors = form.errors
     merged = council_returns(la, FORECAST_COLUMNS)  # only what the forecast reads
-    entered = {name: request.GET.get(name, "") for name in errors}  # shown back as typed
-    context: dict[str, object] = {
-        "council": la,
-        "choices": choices,
-        "errors": errors,
-        "entered": entered,
-    }
+    context: dict[str, object] = {"council": la, "choices": choices, "form": form}
     if merged is not None:
         context.update(forecast_context(merged, council_years(la)[-1], choices))
     fmt = request.GET.get("format")
