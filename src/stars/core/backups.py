@@ -70,9 +70,7 @@ def _run(command: list[str], env: dict[str, str], *, failed: str = "") -> str:
         raise BackupError(f"{command[0]} is not installed (PostgreSQL's client tools)") from exc
     if done.returncode:
         lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        raise BackupError(
-            f"{command[0]} failed: {lines[-1] if lines else done.returncode}{failed}"
-        )
+        raise BackupError(f"{command[0]} failed: {lines[-1] if lines else done.returncode}{failed}")
     return done.stdout
 
 
@@ -155,9 +153,7 @@ def _dump_tables(path: Path) -> set[str]:
     try:
         listing = _run(["pg_restore", "--list", str(path)], dict(os.environ))
     except BackupError as exc:
-        raise BackupError(
-            f"{path}: not a whole STARS backup ({exc}); nothing was changed"
-        ) from exc
+        raise BackupError(f"{path}: not a whole STARS backup ({exc}); nothing was changed") from exc
     tables = set()
     for line in listing.splitlines():
         # "215; 1259 16390 TABLE public django_migrations postgres"
