@@ -129,3 +129,27 @@ def test_a_change_to_any_of_its_records_is_shown_at_once(client, users, case):
     manager.first_name, manager.last_name = "Pat", "Manager"  # who changed it, renamed
     manager.save()
     assert "Recorded by Pat Manager" in client.get(_url()).content.decode()
+
+
+def test_a_referral_accepted_on_the_pages_shows_its_enquiry_s_changes(client, users, contract):
+    """The enquiry's history leaves out whether it was accepted (``accepted``, kept for the
+    lists): a change to the enquiry (its decision, its acceptance) is read from the fields
+    its history holds, so the chronology of every referral accepted on the pages opens."""
+    from stars.partnership.models import Council
+    from stars.referrals import services as pipeline
+
+    enquiry = pipeline.enquiry_record(
+        council=Council.objects.get(code="derby"),
+        cohort="B",
+        given_name="Sam",
+        family_name="Synthetic",
+        date_of_birth=D(2010, 6, 1),
+        enquiry_date=D(2022, 6, 1),
+    )
+    pipeline.enquiry_decide(enquiry=enquiry, decision="progressed", on=D(2022, 6, 10))
+    referral = pipeline.referral_accept(enquiry=enquiry, on=D(2022, 6, 20))
+    client.force_login(users["provider_manager"])
+    response = client.get(_url(referral.referral_id))
+    assert response.status_code == 200
+    changes = [e.detail for e in chronology(referral) if e.kind == "change"]
+    assert any("decision" in d for d in changes) and not any("accepted" in d for d in changes)

@@ -10,6 +10,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from stars.cli import app
+from stars.core.spreadsheets import MONEY_FORMAT, RATE_FORMAT
 from stars.domain.evaluation.report import evaluation_report, report_to_plain
 from stars.domain.simulation.fit import fit
 from stars.domain.simulation.montecarlo import contract_end, simulate
@@ -83,6 +84,18 @@ def test_a_what_if_changes_the_figures_it_should_and_the_workbook_shows_both(pro
     assumptions = [r[0] for r in wb["Assumptions"].iter_rows(values_only=True)]
     assert "Enquiries per month at the as-of date" in assumptions
     assert "referral_rate=1.5" in assumptions
+    # money is shown as pounds and pence, counts as counts, chances as percentages
+    shown = {
+        (row[0].value, row[1].value): {c.number_format for c in row[2:]}
+        for row in wb["Simulation"].iter_rows(min_row=2)
+    }
+    assert shown["Outcome payments", "Programme"] == {MONEY_FORMAT}
+    assert shown["Net cash saving", "Derby City Council"] == {MONEY_FORMAT}
+    assert shown["Outcome fund: Life Chances Fund", "Programme"] == {MONEY_FORMAT}
+    assert shown["Referrals", "Programme"] == shown["Sustained weeks", "Programme"] == {"General"}
+    minimums = wb["Minimums"]
+    chance = [c.value for c in minimums[1]].index("Baseline: Chance of falling short")
+    assert {row[chance].number_format for row in minimums.iter_rows(min_row=2)} == {RATE_FORMAT}
 
 
 def test_bad_settings_are_refused_with_the_setting_and_nothing_changes(programme):

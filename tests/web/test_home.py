@@ -212,7 +212,8 @@ def test_the_investor_and_evaluator_see_the_programme_at_a_glance_from_the_recor
     assert reverse("report_evaluation") not in investor  # not open to an investor
     evaluator = section(home(client, users["evaluator"]), "glance")
     # the same two: too few to show an evaluator either, as on the evaluation report
-    assert "2 referrals" not in evaluator and "referrals not shown" in evaluator
+    assert "2 referrals" not in evaluator
+    assert "Referrals: fewer than 5 (too few to show)" in evaluator
     assert reverse("report_evaluation") in evaluator
     assert reverse("finance_extract") in evaluator
     assert "R-DER" not in evaluator + investor  # aggregate only
@@ -247,6 +248,10 @@ def test_a_referral_total_hidden_only_to_protect_a_breakdown_is_not_said_to_be_f
     page = client.get(reverse("finance_investor")).content.decode()
     assert "hidden so that a smaller figure beside it cannot be worked out" in page
     assert "fewer than 5" not in page
+    # the evaluator's home gives the same reason for the same hidden total, by the one rule
+    evaluator = section(home(client, users["evaluator"]), "glance")
+    assert "too few to show" not in evaluator
+    assert "Referrals: hidden so that a smaller figure beside it cannot be worked out" in evaluator
 
 
 def test_a_hidden_count_says_why_it_is_hidden():

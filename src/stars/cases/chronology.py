@@ -86,7 +86,10 @@ def _history(model: type[Model], **where: Any) -> QuerySet[Any]:
 
 
 def _fields(model: type[Model]) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields]
+    """The model's fields its history keeps (not those it leaves out, as the enquiry's
+    ``accepted``), the ones a version can be compared on."""
+    kept = {f.attname for f in model.history.model._meta.concrete_fields}
+    return [f.attname for f in model._meta.concrete_fields if f.attname in kept]
 
 
 Own = Callable[[Any, Any, list[str]], tuple[list[Entry], list[str]]]

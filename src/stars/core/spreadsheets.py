@@ -87,13 +87,15 @@ def xlsx(
     count_change_columns: Mapping[str, set[str]] | None = None,
     mean_columns: Mapping[str, set[str]] | None = None,
     rate_rows: Mapping[str, set[str]] | None = None,
+    money_rows: Mapping[str, set[str]] | None = None,
 ) -> bytes:
     """A workbook with one sheet per table; Decimal money cells are numbers of their exact
     value shown as pounds; the rates and shares of ``rate_columns`` are numbers shown as
     percentages, as on the pages, as are the numbers of the rows of ``rate_rows`` (named by
-    their first cell); the money changes of ``change_columns`` are numbers (exact as money
-    is) shown with their sign, as are the changes of counts of ``count_change_columns``; the
-    means of ``mean_columns`` are shown to two decimal places."""
+    their first cell); the numbers of the rows of ``money_rows`` are money, shown as pounds
+    (a sheet whose rows mix money and counts); the money changes of ``change_columns`` are
+    numbers (exact as money is) shown with their sign, as are the changes of counts of
+    ``count_change_columns``; the means of ``mean_columns`` are shown to two decimal places."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -116,8 +118,12 @@ def xlsx(
         kinds = {kind: (columns or {}).get(title, set()) for kind, columns in given.items()}
         rate_at = {i for i, h in enumerate(headers) if h in kinds["rate"]}  # a row may be short
         rates_of = (rate_rows or {}).get(title, set())
+        money_of = (money_rows or {}).get(title, set())
         for row in rows:
             rated = bool(row) and row[0] in rates_of
+            row_format = (
+                RATE_FORMAT if rated else MONEY_FORMAT if row and row[0] in money_of else ""
+            )
             ws.append(
                 [
                     xlsx_cell(
@@ -126,9 +132,9 @@ def xlsx(
                     for i, v in enumerate(row)
                 ]
             )
-            for cell in ws[ws.max_row][1:] if rated else ():
+            for cell in ws[ws.max_row][1:] if row_format else ():
                 if cell.data_type == "n":
-                    cell.number_format = RATE_FORMAT
+                    cell.number_format = row_format
         for i, h in enumerate(headers, start=1):
             letter = get_column_letter(i)
             ws.column_dimensions[letter].width = max(12, min(40, len(str(h)) + 2))

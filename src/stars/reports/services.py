@@ -11,13 +11,14 @@ from stars.core import charts
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
-from stars.domain.disclosure import suppress_table
+from stars.domain.disclosure import SUPPRESSED, suppress_table, why_hidden
 from stars.domain.evaluation.breakdowns import (
     BY_WEEKS_STATUSES,
     referrals_by_year_and_council,
     status_by_weeks_on_programme,
 )
 from stars.domain.evaluation.report import evaluation_report
+from stars.domain.outcomes.frames import referrals_as_of
 from stars.domain.vocabulary import label
 from stars.finance.engine_bridge import programme_money_for
 from stars.partnership.selectors import NoContract, contract_current, contract_or_none
@@ -90,6 +91,13 @@ def evaluation_context(
         if by_year
         else "",
         "suppressed": published,
+        # why the referrals' total is hidden, if it is: too few, or to protect a breakdown
+        # (the one rule's words, as the investor's pages say it)
+        "referrals_total_hidden": (
+            why_hidden(referrals_as_of(referrals, as_of).height)
+            if report["referrals"]["total"] == SUPPRESSED
+            else ""
+        ),
         "status_chart": ""
         if not by_weeks
         else charts.bar(

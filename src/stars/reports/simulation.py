@@ -217,6 +217,8 @@ def simulation_xlsx(sim: Simulation) -> bytes:
             "Run": (["Setting", "Value"], run),
         },
         money_columns={"Minimums": {h for h in min_heads if h.endswith("Expected penalty")}},
+        rate_columns={"Minimums": {h for h in min_heads if h.endswith("Chance of falling short")}},
+        money_rows={"Simulation": {lab for lab, _, output in figure_rows(sim) if is_money(output)}},
     )
 
 
