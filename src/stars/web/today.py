@@ -142,8 +142,7 @@ def _enquiry_items(user: Any, items: Iterable[WorkItem], identifiable: bool) -> 
         Item(
             title=_named(i.enquiry.enquiry_id, i.enquiry.child, identifiable),
             url=_enquiry_url(user, i.enquiry, i.step.action),
-            detail=f"{i.step.step} ({i.enquiry.council.name}, {i.days_waiting} working "
-            f"day{'' if i.days_waiting == 1 else 's'} since the enquiry)",
+            detail=f"{i.step.step} ({i.enquiry.council.name}, {i.waited} since the enquiry)",
             tag="Stuck" if i.stuck else "After the referral period" if i.after_period else "",
             tag_colour="red" if i.stuck else "grey" if i.after_period else "",
             logged=("enquiry", i.enquiry.enquiry_id),
