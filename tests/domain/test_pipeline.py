@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stars.domain.pipeline import (
+    CLOSE_AFTER_PERIOD,
     EnquiryState,
     TargetLine,
     activity_after,
@@ -80,6 +81,16 @@ def test_stuck_after_the_limit_of_working_days():
     assert not is_stuck(s, dt.date(2023, 1, 23), set(), 10)  # exactly 10 working days
     assert is_stuck(s, dt.date(2023, 1, 24), set(), 10)
     assert not is_stuck(state(accepted=True), dt.date(2024, 1, 1), set(), 10)
+
+
+def test_an_open_enquiry_after_the_referral_period_is_closed_not_chased():
+    """It can never become a referral: its step is to close it, never stuck."""
+    for decision in ("pending", "progressed", "waiting_list"):
+        s = state(decision=decision, after_referral_period=True)
+        assert next_step(s) == CLOSE_AFTER_PERIOD and next_step(s).provider_side
+        assert not is_stuck(s, dt.date(2024, 1, 1), set(), 10)
+    closed = state(decision="withdrawn", after_referral_period=True)
+    assert next_step(closed).step == "none: closed at the enquiry meeting"
 
 
 def test_targets_shortfall_projection_and_funnel():

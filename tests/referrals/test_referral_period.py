@@ -10,9 +10,19 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from stars.cases.notices import notify_due
+from stars.notifications.models import Notification
 from stars.partnership.models import Council
 from stars.referrals import services
-from stars.referrals.models import Referral
+from stars.referrals.models import Enquiry, Referral
+from stars.referrals.selectors import (
+    after_referral_period,
+    open_enquiries,
+    stuck_filter,
+    waiting_on,
+    work_items,
+    worklist_council_side,
+)
 from stars.referrals.services import PipelineError
 from stars.tracker.files import TrackerRejected
 from tests.live_http import typed_date
@@ -27,8 +37,8 @@ LATE = (
 )
 
 
-def progressed(users, on=D(2025, 3, 3)):
-    e = services.enquiry_record(
+def recorded(on):
+    return services.enquiry_record(
         council=Council.objects.get(code="derby"),
         cohort="B",
         given_name="Sam",
@@ -36,6 +46,10 @@ def progressed(users, on=D(2025, 3, 3)):
         date_of_birth=D(2012, 6, 1),
         enquiry_date=on,
     )
+
+
+def progressed(users, on=D(2025, 3, 3)):
+    e = recorded(on)
     services.enquiry_decide(enquiry=e, decision="progressed", on=on)
     services.consent_call_record(
         enquiry=e, on=on, spoke_to="mother", outcome="agreed", by=users["provider_manager"]
@@ -136,3 +150,81 @@ def test_import_tracker_refuses_a_referral_after_the_period_naming_file_line_and
         "period's end 2025-03-31 ([programme] referral_period_end); expected on or before it"
     ) in "\n".join(err.value.lines)
     assert Referral.objects.count() == 0
+
+
+# -- open enquiries dated after the period: closed, not chased as stuck ---------------------
+
+SEPTEMBER = dt.datetime(2025, 9, 1, 12, tzinfo=dt.UTC)  # months after the period ended
+
+
+def idle_since(e, day):
+    """An open enquiry whose last step was on ``day`` (weeks ago: stuck, were it chased)."""
+    Enquiry.objects.filter(pk=e.pk).update(last_activity=day)
+    return e
+
+
+def two_idle_enquiries(users):
+    """Two open enquiries idle since April 2025: one dated after the period (pending, no
+    papers: the council's step, were it within the period), one within it."""
+    after = recorded(D(2025, 4, 1))
+    return idle_since(after, D(2025, 4, 1)), idle_since(progressed(users), D(2025, 4, 1))
+
+
+@time_machine.travel(SEPTEMBER, tick=False)
+def test_an_open_enquiry_after_the_period_is_not_stuck_but_to_close_by_every_count(users):
+    after, within = two_idle_enquiries(users)
+    today = D(2025, 9, 1)
+    items = {i.enquiry.pk: i for i in work_items(open_enquiries(users["admin"]), today)}
+    assert items[within.pk].stuck and not items[within.pk].after_period
+    late = items[after.pk]
+    assert not late.stuck and late.after_period
+    assert late.step.step == (
+        "close it: dated after the referral period, it cannot become a referral"
+    )
+    assert late.step.provider_side and late.step.action == "decide"
+    # the counts the database makes agree with the rule
+    admin = open_enquiries(users["admin"])
+    assert set(admin.filter(stuck_filter(today))) == {within}
+    assert set(admin.filter(after_referral_period())) == {after}
+    assert after in admin.filter(waiting_on("provider"))
+    assert after not in admin.filter(waiting_on("council"))
+    assert [i.enquiry for i in worklist_council_side(users["spoc"], today)] == []
+    # notify-due chases the stuck one only
+    assert notify_due(today)["enquiry_stuck"] == 1
+    (told,) = Notification.objects.filter(event="enquiry_stuck")
+    assert within.enquiry_id in told.title and told.user == users["provider_manager"]
+
+
+@time_machine.travel(SEPTEMBER, tick=False)
+def test_the_enquiry_list_counts_them_apart_and_closing_one_takes_it_off(client, users):
+    after, within = two_idle_enquiries(users)
+    client.force_login(users["provider_manager"])
+    response = client.get(reverse("enquiry_list"))
+    html = response.content.decode()
+    assert response.context["stuck"] == 1 and response.context["after_period"] == 1
+    assert "1 enquiry stuck" in html
+    assert (
+        "1 open enquiry is dated after 31 March 2025, when the contract's referral period "
+        "ended: it cannot become a referral. Close it by recording the meeting's decision "
+        "(withdrawn, criteria not met or not progressed)." in html
+    )
+    assert html.count("After the referral period</strong>") == 1
+    listed = client.get(reverse("enquiry_list") + "?period=after").context["items"]
+    assert [i.enquiry for i in listed] == [after]
+    home = client.get("/").content.decode()
+    assert "1 is dated after the referral period: it cannot become a referral" in home
+    # closed the existing way, the meeting's decision: no longer open, nothing counted
+    response = client.post(
+        reverse("enquiry_decide", args=[after.enquiry_id]),
+        {
+            "decision": "not_progressed_other",
+            "decision_date-day": "1",
+            "decision_date-month": "9",
+            "decision_date-year": "2025",
+            "reason": "Dated after the referral period",
+        },
+    )
+    assert response.status_code == 302
+    response = client.get(reverse("enquiry_list"))
+    assert response.context["after_period"] == 0
+    assert "after-referral-period" not in response.content.decode()

@@ -197,6 +197,9 @@ class EnquiryState:
     accepted: bool
     last_activity: dt.date
     waiting_for_match: bool = False
+    # dated after the contract's referral period (``Contract.referral_period_open_on``): it
+    # can never become a referral, so it is not chased as stuck, only closed
+    after_referral_period: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,12 +220,22 @@ class NextStep:
 
 COUNCIL_OWNERS = frozenset({"social worker", "SPOC and fostering agencies"})
 PROVIDER_OWNERS = frozenset({"provider manager", "provider"})
+_OPEN = frozenset({"pending", "progressed", "waiting_list"})
+# the step of an open enquiry dated after the referral period: the meeting's decision that
+# closes it (withdrawn, criteria not met or not progressed), the one way an enquiry closes
+CLOSE_AFTER_PERIOD = NextStep(
+    "close it: dated after the referral period, it cannot become a referral",
+    "provider manager",
+    "decide",
+)
 
 
 def next_step(state: EnquiryState) -> NextStep:
     """What must happen next to an enquiry, and who owes it."""
     if state.accepted:
         return NextStep("none: accepted as a referral", "")
+    if state.after_referral_period and state.decision in _OPEN:
+        return CLOSE_AFTER_PERIOD
     if state.decision == "waiting_list":
         return NextStep(
             "find a foster placement or place (match)", "SPOC and fostering agencies", "match"
@@ -254,9 +267,13 @@ def activity_after(previous: dt.date | None, dated: dt.date, recorded: dt.date) 
 def is_stuck(
     state: EnquiryState, today: dt.date, holidays: Collection[dt.date], limit: int
 ) -> bool:
-    """An open enquiry with no activity for more than ``limit`` working days."""
-    open_ = not state.accepted and state.decision in ("pending", "progressed", "waiting_list")
-    return open_ and working_days_between(state.last_activity, today, holidays) > limit
+    """An open enquiry with no activity for more than ``limit`` working days; never one dated
+    after the referral period, which can only be closed (:data:`CLOSE_AFTER_PERIOD`), not
+    chased."""
+    open_ = not state.accepted and state.decision in _OPEN
+    if not open_ or state.after_referral_period:
+        return False
+    return working_days_between(state.last_activity, today, holidays) > limit
 
 
 def stuck_before(today: dt.date, holidays: Collection[dt.date], limit: int) -> dt.date:

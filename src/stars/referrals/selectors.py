@@ -196,6 +196,7 @@ class WorkItem:
     days_waiting: int
     step: NextStep
     stuck: bool
+    after_period: bool = False  # dated after the referral period: to close, not to chase
 
 
 def enquiry_state(
@@ -211,6 +212,7 @@ def enquiry_state(
         accepted=accepted,
         last_activity=enquiry.last_activity or enquiry.enquiry_date,
         waiting_for_match=enquiry.decision == "waiting_list",
+        after_referral_period=not contract.referral_period_open_on(enquiry.enquiry_date),
     )
 
 
@@ -255,6 +257,7 @@ def work_items(
                     holidays_between(state.last_activity, today),
                     contract.stuck_after_working_days,
                 ),
+                after_period=state.after_referral_period,
             )
         )
     return items
@@ -273,24 +276,38 @@ def _papers_complete() -> Q:
     return q
 
 
-def waiting_on(side: str) -> Q:
+def after_referral_period(contract: Any = None) -> Q:
+    """Enquiries dated after the contract's referral period
+    (``Contract.referral_period_open_on``), as a filter the database applies: they can never
+    become referrals, so open ones are to be closed, not chased
+    (:data:`stars.domain.pipeline.CLOSE_AFTER_PERIOD`)."""
+    return Q(enquiry_date__gt=(contract or contract_current()).referral_period_end)
+
+
+def waiting_on(side: str, contract: Any = None) -> Q:
     """Open enquiries whose next step (:func:`stars.domain.pipeline.next_step`) is owed by
     the council ("council": papers, a match) or the provider ("provider": the meeting's
-    decision, the consent call, the acceptance), as a filter the database applies."""
+    decision, the consent call, the acceptance, and closing one dated after the referral
+    period), as a filter the database applies."""
+    after = after_referral_period(contract)
     if side == "council":
-        return Q(decision=Decision.WAITING_LIST) | (
-            Q(decision=Decision.PENDING) & ~_papers_complete()
-        )
-    return Q(decision=Decision.PROGRESSED) | (Q(decision=Decision.PENDING) & _papers_complete())
+        return (
+            Q(decision=Decision.WAITING_LIST) | (Q(decision=Decision.PENDING) & ~_papers_complete())
+        ) & ~after
+    return (
+        Q(decision=Decision.PROGRESSED) | (Q(decision=Decision.PENDING) & _papers_complete())
+    ) | after
 
 
 def stuck_filter(today: dt.date, contract: Any = None) -> Q:
     """Open enquiries stuck today (:func:`stars.domain.pipeline.is_stuck`): no activity for
-    more than the contract's limit of working days."""
-    limit = (contract or contract_current()).stuck_after_working_days
+    more than the contract's limit of working days, and dated within the referral period."""
+    contract = contract or contract_current()
+    limit = contract.stuck_after_working_days
     since = dt.date(today.year - 1 - limit // 200, 1, 1)  # holidays back past the limit
     cutoff = stuck_before(today, holidays_between(since, today), limit)
-    return Q(last_activity__lt=cutoff) | Q(last_activity__isnull=True, enquiry_date__lt=cutoff)
+    idle = Q(last_activity__lt=cutoff) | Q(last_activity__isnull=True, enquiry_date__lt=cutoff)
+    return idle & ~after_referral_period(contract)
 
 
 # -- today's work --------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from stars.referrals.models import Child, ChildProfile, Enquiry, Status
 from stars.referrals.selectors import (
     LISTED,
     REFERRAL_SORTS,
+    after_referral_period,
     children_alike,
     children_alike_restricted,
     enquiries_visible,
@@ -130,6 +131,7 @@ def referral_rerefer(request: HttpRequest, referral_id: str) -> HttpResponse:
 
 WORKLIST_SORTS = [("oldest", "Oldest first"), ("newest", "Newest first")]
 WAITING_ON = [("council", "The council"), ("provider", "The provider")]
+PERIOD = [("within", "Within the referral period"), ("after", "After the referral period")]
 
 
 @page("enquiry_list")
@@ -142,6 +144,7 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     specs += [
         Filter("waiting_on", "Waiting on", WAITING_ON, all_label="Anyone"),
         Filter("stuck", "Stuck", [("yes", "Stuck only")], all_label="Stuck or not"),
+        Filter("period", "Dated", PERIOD, all_label="Any date"),
         Filter("sort", "Sort", WORKLIST_SORTS, "oldest", all_label=""),
     ]
     filters = filters_from(request, *specs)
@@ -152,7 +155,10 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     if chosen.get("council"):
         enquiries = enquiries.filter(council__code=chosen["council"])
     if chosen["waiting_on"]:
-        enquiries = enquiries.filter(waiting_on(chosen["waiting_on"]))
+        enquiries = enquiries.filter(waiting_on(chosen["waiting_on"], contract))
+    after = after_referral_period(contract)
+    if chosen["period"]:
+        enquiries = enquiries.filter(after if chosen["period"] == "after" else ~after)
     if chosen["stuck"]:
         enquiries = enquiries.filter(stuck_filter(today, contract))
     if chosen["sort"] == "newest":
@@ -171,6 +177,13 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
         if chosen["stuck"]
         else rows_count(enquiries.filter(stuck_filter(today, contract)), LISTED)
     )
+    after_period = (
+        page_obj.paginator.count
+        if chosen["period"] == "after"
+        else 0
+        if chosen["period"]
+        else rows_count(enquiries.filter(after), LISTED)
+    )
     return render(
         request,
         "referrals/worklist.html",
@@ -179,6 +192,9 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "stuck": stuck,
             "limit": contract.stuck_after_working_days,
+            "after_period": after_period,
+            "period_end": contract.referral_period_end,
+            "period_chosen": chosen["period"],
             "can_create": allowed(request.user, "enquiry_new"),
             "filters": filters,
             "query": query_without_page(request),

@@ -144,12 +144,28 @@ def _enquiry_items(user: Any, items: Iterable[WorkItem], identifiable: bool) -> 
             url=_enquiry_url(user, i.enquiry, i.step.action),
             detail=f"{i.step.step} ({i.enquiry.council.name}, {i.days_waiting} working "
             f"day{'' if i.days_waiting == 1 else 's'} since the enquiry)",
-            tag="Stuck" if i.stuck else "",
-            tag_colour="red" if i.stuck else "",
+            tag="Stuck" if i.stuck else "After the referral period" if i.after_period else "",
+            tag_colour="red" if i.stuck else "grey" if i.after_period else "",
             logged=("enquiry", i.enquiry.enquiry_id),
         )
         for i in items
     ]
+
+
+def _after_period_hint(n: int) -> str:
+    """What to do with the open enquiries dated after the referral period: close them (they
+    can never become referrals, so they are not chased as stuck)."""
+    if not n:
+        return ""
+    if n == 1:
+        return (
+            " 1 is dated after the referral period: it cannot become a referral, so close it "
+            "by recording the meeting's decision."
+        )
+    return (
+        f" {n} are dated after the referral period: they cannot become referrals, so close "
+        "them by recording the meeting's decision."
+    )
 
 
 def _due_items(user: Any, items: Iterable[DueItem], identifiable: bool) -> list[Item]:
@@ -291,15 +307,17 @@ def today_work(user: Any, today: dt.date) -> list[Section]:
             )
         sections.append(enquiries)
     if role in (Role.PROVIDER_MANAGER, Role.ADMIN):
+        provider_side = worklist_provider_side(user, today)
         sections += [
             _section(
                 "decisions",
                 "Decisions, consent calls and acceptances",
                 "No enquiry is waiting on the provider.",
-                _enquiry_items(user, worklist_provider_side(user, today), names),
+                _enquiry_items(user, provider_side, names),
                 "enquiry_list",
                 "All open enquiries",
-                "Enquiries waiting on the provider; stuck ones first.",
+                "Enquiries waiting on the provider; stuck ones first."
+                + _after_period_hint(sum(1 for i in provider_side if i.after_period)),
             ),
             _section(
                 "allocations",
