@@ -114,7 +114,7 @@ def test_key_worker_records_and_manager_closes_early(page, users):
     page.check("input[name=outcome][value=closed_early]")
     fill_date(page, "id_end_date", dt.date(2022, 9, 1))
     page.click("button:has-text('Close the case')")
-    assert "Choose the reason" in page.inner_text(".govuk-error-summary")
+    assert "Select the reason" in page.inner_text(".govuk-error-summary")
     page.select_option("#id_reason", "consent_withdrawn")
     page.fill("#id_narrative", "The family withdrew consent.")
     page.click("button:has-text('Close the case')")

@@ -131,7 +131,7 @@ def test_the_evaluator_chooses_whole_quarters_for_the_outcomes_and_cannot_type_a
     response = page.goto(f"/cases/outcomes/?from={day_after}")
     assert response.status == 400
     summary = page.locator("[data-testid=date-problems]").inner_text()
-    assert "Choose 'Referred from' from the list" in summary
+    assert "Select 'Referred from' from the list" in summary
     assert page.locator("#f-from option:checked").inner_text() == label
     page.locator("[data-testid=date-problems] a").first.click()
     assert page.evaluate("document.activeElement.id") == "f-from"

@@ -176,3 +176,123 @@ def test_a_backup_that_fails_keeps_the_last_one_of_that_name(tmp_path, two_pg_da
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("stars.backup")] == [
         "stars.backup"
     ]
+
+
+def _tables(database_url: str) -> set[str]:
+    done = subprocess.run(
+        ["psql", database_url, "-Atc", "SELECT tablename FROM pg_tables WHERE schemaname='public'"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return set(done.stdout.split())
+
+
+def test_a_foreign_or_cut_short_postgresql_backup_is_refused_and_nothing_changes(
+    tmp_path, two_pg_databases
+):
+    a, b = two_pg_databases
+    source, target = _env(tmp_path / "a", a), _env(tmp_path / "b", b)
+    made = _stars(
+        target, "createuser", "carol", "--role", "admin", "--password-stdin", stdin="y" * 8 + "-Ab1"
+    )
+    assert made.returncode == 0, made.stderr
+    whole = tmp_path / "stars.backup"
+    assert _stars(source, "backup", str(whole)).returncode == 0
+    cut = tmp_path / "cut.backup"  # a copy stopped halfway (a full disk, a broken transfer)
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    # another application's database, dumped as `stars backup` dumps
+    foreign_db = b.rsplit("/", 1)[1] + "_foreign"
+    _psql(f"CREATE DATABASE {foreign_db}")
+    try:
+        subprocess.run(
+            [
+                "psql",
+                f"{PG}/{foreign_db}",
+                "-qc",
+                "CREATE TABLE invoices (id int PRIMARY KEY); INSERT INTO invoices VALUES (1);"
+                "CREATE TABLE django_migrations (id int)",
+            ],
+            check=True,
+            timeout=60,
+        )
+        foreign = tmp_path / "foreign.backup"
+        subprocess.run(
+            ["pg_dump", "--format=custom", f"--file={foreign}", f"{PG}/{foreign_db}"],
+            check=True,
+            timeout=60,
+        )
+    finally:
+        _psql(f"DROP DATABASE IF EXISTS {foreign_db} WITH (FORCE)")
+    before, tables = _counts(target), _tables(b)
+
+    for file, said in (
+        (cut, "not a whole STARS backup"),
+        (foreign, "a PostgreSQL backup, but not of STARS (no partnership_user table)"),
+    ):
+        done = _stars(target, "restore", str(file), "--force")
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert said in done.stderr and "nothing was changed" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert _counts(target) == before
+        assert _tables(b) == tables
+
+
+def test_a_backup_of_an_earlier_version_replaces_a_database_of_a_later_one(
+    tmp_path, two_pg_databases
+):
+    a, b = two_pg_databases
+    source, target = _env(tmp_path / "a", a), _env(tmp_path / "b", b)
+    # `a` as an earlier version left it: before the migration that made jobs_dailyrun
+    subprocess.run(
+        [
+            "psql",
+            a,
+            "-qc",
+            "DROP TABLE jobs_dailyrun;"
+            "DELETE FROM django_migrations WHERE app = 'jobs' AND name = '0002_daily_run'",
+        ],
+        check=True,
+        timeout=60,
+    )
+    made = _stars(
+        source, "createuser", "alice", "--role", "admin", "--password-stdin", stdin="x" * 8 + "-Ab1"
+    )
+    assert made.returncode == 0, made.stderr
+    file = tmp_path / "earlier.backup"
+    assert _stars(source, "backup", str(file)).returncode == 0
+    # `b`, of this version, in use: its jobs_dailyrun has a row
+    made = _stars(
+        target, "createuser", "carol", "--role", "admin", "--password-stdin", stdin="y" * 8 + "-Ab1"
+    )
+    assert made.returncode == 0, made.stderr
+    subprocess.run(
+        [
+            "psql",
+            b,
+            "-qc",
+            "INSERT INTO jobs_dailyrun (name, day, enqueued_at) "
+            "VALUES ('job', '2026-01-01', now())",
+        ],
+        check=True,
+        timeout=60,
+    )
+
+    done = _stars(target, "restore", str(file), "--force")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "jobs_dailyrun" in _tables(b)  # made again by the migration the backup lacked
+    counts = subprocess.run(
+        [
+            "psql",
+            b,
+            "-Atc",
+            "SELECT (SELECT count(*) FROM jobs_dailyrun), "
+            "(SELECT string_agg(username, ',') FROM partnership_user)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    assert counts == "0|alice"

@@ -1,4 +1,4 @@
-"""A rule's refusal is written as a sentence where the rule is ("Choose the phase"), so the
+"""A rule's refusal is written as a sentence where the rule is ("Select the phase"), so the
 form, the API's 422 and the command line all show the same words and nothing capitalises
 them on the way. The one exception is a predicate about the field the rule names ("must be
 today or in the past"): the form puts the field's name before it."""
@@ -46,6 +46,14 @@ def test_every_refusal_is_written_as_a_sentence_or_a_predicate():
         if text[:1].islower() and not text.startswith(PREDICATES)
     ]
     assert lower == []
+
+
+def test_a_refusal_of_a_choice_says_select_as_gov_uk_does():
+    """GOV.UK's error messages for radios and lists say "Select the phase", "Select if ...",
+    as the messages built from a field's label do; a rule said "Choose the phase" instead."""
+    choose = [(where, text) for where, text in _refusals() if text.startswith("Choose")]
+    assert choose == []
+    assert sum(text.startswith("Select ") for _, text in _refusals()) >= 15
 
 
 class _Form(forms.Form):

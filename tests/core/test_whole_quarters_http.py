@@ -32,7 +32,7 @@ def test_two_outcomes_ranges_a_day_apart_give_the_same_answer(web, who):
     assert b"Error: Outcomes" in day_later
     assert b'data-testid="date-problems"' in day_later
     # the field named by its label, as the page shows it, not by its name in the address
-    assert b"Choose &#x27;Referred from&#x27; from the list" in day_later
+    assert b"Select &#x27;Referred from&#x27; from the list" in day_later
     assert b'href="#f-from"' in day_later
     assert b"1 January 2022 instead" in day_later
     assert tables(day_later) == tables(quarter)  # nothing finer than the quarter
@@ -45,7 +45,7 @@ def test_no_outcomes_download_for_a_range_finer_than_a_quarter(web, fmt):
     assert status == 400
     assert head["Content-Type"].startswith("text/html")
     assert b"this download was not made" in body
-    assert b"Choose &#x27;Referred to&#x27; from the list" in body
+    assert b"Select &#x27;Referred to&#x27; from the list" in body
     status, head, _ = client.request("GET", f"/cases/outcomes/?to=2022-03-31&format={fmt}")
     assert status == 200 and not head["Content-Type"].startswith("text/html")
 
@@ -71,7 +71,7 @@ def test_as_of_dates_are_quarter_ends_offered_in_a_list(web, who, path):
     assert b'<option value="2024-12-31" selected>31 December 2024 (end of Q3 2024-25)' in page
     status, _, page = client.request("GET", f"{path}?as_of=2024-11-30")
     assert status == 400
-    assert b"Choose &#x27;as at&#x27; from the list" in page
+    assert b"Select &#x27;as at&#x27; from the list" in page
     assert b"The page shows the figures as at 30 September 2024 instead" in page
 
 

@@ -52,11 +52,11 @@ def test_ineligible_enquiry_is_a_422_naming_the_field(client, users):
 
 def test_a_refusal_reads_as_a_sentence_as_the_form_shows_it(client, users):
     """The rules write their refusals as sentences, so a council's system reads the words
-    the SPOC's form shows: "Choose one of ...", not "choose one of ..."."""
+    the SPOC's form shows: "Select one of ...", not "select one of ..."."""
     response = post(client, "/api/enquiries", {**BODY, "cohort": "Z"}, "spoc")
     assert response.status_code == 422
     assert response.json()["field"] == "cohort"
-    assert response.json()["detail"].startswith("Choose one of "), response.json()
+    assert response.json()["detail"].startswith("Select one of "), response.json()
 
 
 def test_roles_without_the_page_are_refused(client, users, referrals):

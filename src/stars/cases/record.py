@@ -82,7 +82,7 @@ def case_dates_refresh(referral_ids: Iterable[int]) -> None:
 @transaction.atomic
 def phase_change(*, referral: Referral, phase: str, on: dt.date) -> CasePhase:
     if phase not in Phase.values:
-        raise CaseError("phase", "Choose the phase")
+        raise CaseError("phase", "Select the phase")
     check_on_case(referral, on, "start_date")
     check_happened(on, "start_date")
     last = referral.phases.order_by("-start_date", "-id").first()
@@ -98,7 +98,7 @@ def phase_change(*, referral: Referral, phase: str, on: dt.date) -> CasePhase:
 @transaction.atomic
 def team_member_add(*, referral: Referral, role: str, name: str, on: dt.date) -> TeamMember:
     if role not in TeamRole.values:
-        raise CaseError("role", "Choose the role")
+        raise CaseError("role", "Select the role")
     if not name.strip():
         raise CaseError("name", "Enter the name (or a reference such as 'Therapist 2')")
     check_on_case(referral, on, "added_on")
@@ -131,7 +131,7 @@ def meeting_record(
         )
     unknown = [a for a in attendees if a not in TeamRole.values]
     if unknown or not attendees:
-        raise CaseError("attendees", "Choose who attended")
+        raise CaseError("attendees", "Select who attended")
     meeting = ProgressMeeting.objects.create(
         referral=referral, date=on, attendees=sorted(set(attendees)), notes=notes.strip()
     )
@@ -173,7 +173,7 @@ def intervention_record(
     note: str = "",
 ) -> Intervention:
     if kind not in InterventionKind.values:
-        raise CaseError("kind", "Choose the intervention")
+        raise CaseError("kind", "Select the intervention")
     check_on_case(referral, start_date, "start_date")
     check_happened(start_date, "start_date")  # its end may be planned
     if end_date is not None and end_date < start_date:
@@ -258,7 +258,7 @@ def assessment_record(
 @transaction.atomic
 def measure_record(*, referral: Referral, on: dt.date, kind: str, note: str = "") -> MeasureEvent:
     if kind not in MeasureKind.values:
-        raise CaseError("kind", "Choose what happened")
+        raise CaseError("kind", "Select what happened")
     check_on_case(referral, on, "date")
     check_happened(on, "date")
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
@@ -289,7 +289,7 @@ def survey_record(
     answers of the same respondent on one day are the same form sent again, but two carers
     may well give the same answers."""
     if respondent not in Respondent.values:
-        raise CaseError("respondent", "Choose who answered")
+        raise CaseError("respondent", "Select who answered")
     who = " ".join(answered_by.split())
     if len(who) > ANSWERED_BY_MAX:
         raise CaseError("answered_by", f"must be {ANSWERED_BY_MAX} characters or less")

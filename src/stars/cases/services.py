@@ -172,7 +172,7 @@ def outcome_period_end(
     Closing the case is a separate step (``case_close``)."""
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
     if reason not in PERIOD_END_REASONS:
-        raise CaseError("reason", "Choose why the placement ended")
+        raise CaseError("reason", "Select why the placement ended")
     check_happened(end_date, "end_date")
     if new_start is not None and reason != "move":
         # a new placement's start is never dropped unseen: it was meant as a move, or typed
@@ -246,7 +246,7 @@ def case_close(
         reason = ""
     elif outcome == Status.CLOSED_EARLY:
         if reason not in contract.closure_reasons:
-            raise CaseError("reason", "Choose the reason the case closed early")
+            raise CaseError("reason", "Select the reason the case closed early")
         if not narrative.strip():
             raise CaseError("narrative", "Say what happened, in a few sentences")
     elif outcome == Status.GF_COMPLETE:
@@ -259,7 +259,7 @@ def case_close(
             )
         reason = ""
     else:
-        raise CaseError("outcome", "Choose how the case ended")
+        raise CaseError("outcome", "Select how the case ended")
     if referral.periods.filter(start_date__gt=on).exists():
         raise CaseError("end_date", "An outcome period starts after this date")
     referral.status, referral.end_date, referral.closure_reason = outcome, on, reason
@@ -287,7 +287,7 @@ def case_move_cohort(
     check_live(referral, "cohort")
     target = contract.canonical_cohort(cohort)
     if target is None:
-        raise CaseError("cohort", f"Choose one of {', '.join(contract.cohort_codes)}")
+        raise CaseError("cohort", f"Select one of {', '.join(contract.cohort_codes)}")
     if target == referral.cohort:
         raise CaseError("cohort", f"The case is already in cohort {target}")
     check_on_case(referral, on, "referral_date")

@@ -2,7 +2,10 @@
 the service runs), PostgreSQL through ``pg_dump`` / ``pg_restore`` (custom format).
 
 A restore refuses to overwrite a database that holds data unless forced, and refuses a file
-that is not a backup of the same kind of database. Both are in the audit (the backup's
+that is not a whole STARS backup of the same kind of database (another application's
+database or dump, a file cut short), with the database unchanged. It replaces the whole
+database: tables the backup does not have (made by a later version's migrations) are dropped,
+so the migrations that follow make them afresh. Both are in the audit (the backup's
 entry is written before the copy, so the backup holds it; the restore's after, in the
 restored database).
 """
@@ -17,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.db import DatabaseError, connection, connections
+from django.conf import settings
+from django.db import DatabaseError, connection, connections, transaction
 
 from stars.core.audit import record_access
 
@@ -57,14 +61,23 @@ def _pg_env(db: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-def _run(command: list[str], env: dict[str, str]) -> None:
+def _run(command: list[str], env: dict[str, str], *, failed: str = "") -> str:
+    """Run a PostgreSQL client tool; its standard output. ``failed`` is said after its last
+    line of error when it fails (what became of the database)."""
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     except FileNotFoundError as exc:
         raise BackupError(f"{command[0]} is not installed (PostgreSQL's client tools)") from exc
     if done.returncode:
         lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-        raise BackupError(f"{command[0]} failed: {lines[-1] if lines else done.returncode}")
+        raise BackupError(f"{command[0]} failed: {lines[-1] if lines else done.returncode}{failed}")
+    return done.stdout
+
+
+def stars_tables() -> tuple[str, str]:
+    """Tables every STARS database has, whatever its version: a backup without them is
+    another application's."""
+    return ("django_migrations", apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table)
 
 
 def tables_with_data() -> list[str]:
@@ -134,6 +147,37 @@ def _kind(path: Path) -> str:
     return "unknown"
 
 
+def _dump_tables(path: Path) -> set[str]:
+    """The tables of the pg_dump archive at ``path`` (its table of contents); refused, with
+    nothing changed, when it cannot be read to its end or is not a STARS database's."""
+    try:
+        listing = _run(["pg_restore", "--list", str(path)], dict(os.environ))
+    except BackupError as exc:
+        raise BackupError(f"{path}: not a whole STARS backup ({exc}); nothing was changed") from exc
+    tables = set()
+    for line in listing.splitlines():
+        # "215; 1259 16390 TABLE public django_migrations postgres"
+        words = line.split(";", 1)[-1].split()
+        if len(words) >= 5 and words[2] == "TABLE":
+            tables.add(words[4])
+    missing = [t for t in stars_tables() if t not in tables]
+    if missing:
+        raise BackupError(
+            f"{path}: a PostgreSQL backup, but not of STARS (no {' or '.join(missing)} "
+            "table); nothing was changed"
+        )
+    return tables
+
+
+def _drop_tables_not_in(backed_up: set[str]) -> None:
+    """Drop the tables the restored backup did not have: a later version's, whose
+    migrations the backup does not record, so migrating makes them again (else it stops at
+    "already exists", their rows being the replaced database's)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in sorted(set(connection.introspection.table_names(cursor)) - backed_up):
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE")
+
+
 def restore(path: Path, *, force: bool = False) -> Outcome:
     """Replace the database with the backup at ``path``; refused when the database holds
     data, unless ``force``."""
@@ -154,8 +198,11 @@ def restore(path: Path, *, force: bool = False) -> Outcome:
             raise BackupError(f"{path}: not a readable SQLite database ({exc})") from exc
         finally:
             check.close()
-        if "django_migrations" not in names:
-            raise BackupError(f"{path}: a SQLite database, but not a STARS backup")
+        if not set(stars_tables()) <= names:
+            raise BackupError(
+                f"{path}: a SQLite database, but not a STARS backup; nothing was changed"
+            )
+    backed_up = _dump_tables(path) if kind == "postgresql" else set()
     occupied = tables_with_data()
     if occupied and not force:
         raise BackupError(
@@ -186,7 +233,9 @@ def restore(path: Path, *, force: bool = False) -> Outcome:
                 str(path),
             ],
             _pg_env(db),
+            failed="; nothing was changed",  # one transaction: all of it or none
         )
+        _drop_tables_not_in(backed_up)
     record_access(
         user=None, action="import", object_type="database", detail=f"restored from {path.name}"
     )

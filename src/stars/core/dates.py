@@ -48,7 +48,7 @@ class DateProblem:
             )
         if self.coarse:
             return (
-                f"Choose '{self.label}' from the list: it must be {BOUND_RULES[self.coarse]}, "
+                f"Select '{self.label}' from the list: it must be {BOUND_RULES[self.coarse]}, "
                 f"since figures only are shown for whole quarters ('{self.typed}' is not). "
                 f"{shown}."
             )

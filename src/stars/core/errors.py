@@ -16,7 +16,7 @@ from django.utils import timezone
 
 class RuleError(ValueError):
     """A rule refuses the step; ``field`` names the form field to correct (None: the step
-    as a whole) and ``message`` says what is wrong, as a sentence ("Choose the phase"), or
+    as a whole) and ``message`` says what is wrong, as a sentence ("Select the phase"), or
     as a predicate about ``field`` ("must be today or in the past") that a form puts the
     field's name before. Nothing has been written.
 

@@ -353,7 +353,7 @@ PREDICATES = ("must ", "cannot ", "is ", "overlaps ")
 
 def rule_sentence(field: forms.Field | None, name: str | None, message: str) -> str:
     """A rule's message as a sentence that reads alone, as GOV.UK shows it in the error
-    summary. The rules write their messages as sentences ("Choose the phase"), except a
+    summary. The rules write their messages as sentences ("Select the phase"), except a
     predicate about the field they name ("must be today or in the past"), whose subject is
     the form's to say: the field's name ("Date of the meeting must be today or in the past"),
     or, for a field not on the page, the rule's name for it ("End date must be ...")."""

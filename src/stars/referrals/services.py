@@ -97,7 +97,7 @@ def enquiry_record(
     if child is not None and (
         child.council_id != council.pk or child.date_of_birth != date_of_birth
     ):
-        raise PipelineError("same_child", "Choose a child of this council with this date of birth")
+        raise PipelineError("same_child", "Select a child of this council with this date of birth")
     canonical = contract.canonical_cohort(cohort)
     problems = enquiry_problems(
         given_name=given_name,
@@ -110,7 +110,7 @@ def enquiry_record(
         today=timezone.localdate(),
     )
     if canonical is None:
-        problems.insert(0, ("cohort", f"Choose one of {', '.join(contract.cohort_codes)}"))
+        problems.insert(0, ("cohort", f"Select one of {', '.join(contract.cohort_codes)}"))
     if problems:
         raise PipelineError(*problems[0], problems=problems)
     verdict = contract.eligibility(canonical, date_of_birth, enquiry_date)
@@ -165,7 +165,7 @@ def enquiry_papers_update(
 def enquiry_decide(*, enquiry: Enquiry, decision: str, on: dt.date, reason: str = "") -> Enquiry:
     """Record the enquiry meeting's decision."""
     if decision not in Decision.values or decision == Decision.PENDING:
-        raise PipelineError("decision", "Choose the meeting's decision")
+        raise PipelineError("decision", "Select the meeting's decision")
     if decision in DECISION_NEEDS_REASON and not reason.strip():
         raise PipelineError("reason", "Say why (the reason or the criterion not met)")
     check_happened(on, "decision_date", PipelineError)
@@ -242,7 +242,7 @@ def referral_accept(
             "consent", "Record a consent call in which the parent or carer agreed, first"
         )
     if funding not in Funding.values:
-        raise PipelineError("funding", "Choose outcomes (SIB) or guaranteed funding")
+        raise PipelineError("funding", "Select outcomes (SIB) or guaranteed funding")
     if funding == Funding.GUARANTEED and enquiry.gf_approved_by_id is None:
         raise PipelineError("funding", "Guaranteed funding needs the commissioner's approval first")
     gf = contract.guaranteed_funding
@@ -254,7 +254,7 @@ def referral_accept(
         )
     target_cohort = contract.canonical_cohort(cohort or enquiry.cohort)
     if target_cohort is None:
-        raise PipelineError("cohort", f"Choose one of {', '.join(contract.cohort_codes)}")
+        raise PipelineError("cohort", f"Select one of {', '.join(contract.cohort_codes)}")
     referral = Referral.objects.create(
         referral_id=_next_id(Referral, "referral_id", f"REF-{on.year}-"),
         enquiry=enquiry,
@@ -322,9 +322,9 @@ def referral_rerefer(*, referral: Referral, on: dt.date, cohort: str, reason: st
     contract = contract_current()
     target = contract.canonical_cohort(cohort)
     if target is None:
-        raise PipelineError("cohort", f"Choose one of {', '.join(contract.cohort_codes)}")
+        raise PipelineError("cohort", f"Select one of {', '.join(contract.cohort_codes)}")
     if reason not in ("cohort_move", "extension"):
-        raise PipelineError("reason", "Choose a cohort move or an extension after graduation")
+        raise PipelineError("reason", "Select a cohort move or an extension after graduation")
     if reason == "extension" and referral.status != Status.GRADUATED:
         raise PipelineError("reason", "An extension follows a graduation")
     check_happened(on, "referral_date", PipelineError)
@@ -442,7 +442,7 @@ def referral_allocate(
     if referral.status != Status.LIVE:
         raise PipelineError("key_worker", "Only a live case can be allocated")
     if key_worker is None or key_worker.role != Role.KEY_WORKER or not key_worker.is_active:
-        raise PipelineError("key_worker", "Choose an active key worker")
+        raise PipelineError("key_worker", "Select an active key worker")
     previous = referral.key_worker
     if previous == key_worker:
         raise PipelineError("key_worker", f"The case is already allocated to {key_worker}")
