@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 from stars.domain.disclosure import (
     SUPPRESS_BELOW,
     SUPPRESSED,
+    parts_pin,
     pinned,
     suppress_breakdowns,
     suppress_funnels,
     suppress_group,
+    suppress_parts,
     suppress_table,
 )
 
@@ -204,3 +206,25 @@ def test_a_funnels_accepted_stage_is_the_breakdowns_as_published():
     cells = suppress_funnels(funnels, last)
     assert cells["derby"][-1] == cells["nottingham"][-1] == SUPPRESSED
     assert cells["derby"][:2] == cells["nottingham"][:2] == [SUPPRESSED, SUPPRESSED]
+
+
+STATUS = st.fixed_dictionaries(
+    {s: st.integers(0, 12) for s in ("graduated", "gf_complete", "live")}
+)
+REASONS = st.dictionaries(st.sampled_from(["consent", "breakdown", "risk"]), st.integers(0, 9))
+
+
+@given(STATUS, REASONS)
+def test_a_count_and_its_parts_published_side_by_side_give_neither_away(status, reasons):
+    """Cases by status beside the cases closed early by reason: where "closed early" is
+    hidden, a reason is too (the reasons do not add up to it); where it is shown, the
+    reasons' hidden counts are not pinned by it."""
+    counts = {**status, "closed_early": sum(reasons.values())}
+    hidden = ["closed_early"] if parts_pin(reasons) else []
+    cells, _ = suppress_group(counts, hidden=hidden)
+    parts = suppress_parts(reasons, cells["closed_early"])
+    concealed = [reasons[k] for k, v in parts.items() if v == SUPPRESSED]
+    if cells["closed_early"] == SUPPRESSED:
+        assert concealed or counts["closed_early"] == 0
+    else:
+        assert not (concealed and pinned(concealed))

@@ -67,14 +67,18 @@ def pinned(hidden: Iterable[int], below: int = SUPPRESS_BELOW) -> bool:
 
 
 def suppress_group(
-    counts: Mapping[K, int], below: int = SUPPRESS_BELOW
+    counts: Mapping[K, int], below: int = SUPPRESS_BELOW, hidden: Iterable[K] = ()
 ) -> tuple[dict[K, int | str], int | str]:
     """The counts of one breakdown and their total, as published: small counts shown as "c"
     and, while the hidden counts could be worked out from the total less the counts shown
     (``pinned``: one hidden count; two 1s; two 4s), the smallest other non-zero count hidden
     too (complementary suppression, as DfE does). When nothing else can be hidden, the
-    total is hidden instead."""
-    cells: dict[K, int | str] = {k: suppress(v, below) for k, v in counts.items()}
+    total is hidden instead. The non-zero counts of ``hidden`` are hidden whatever their
+    size (one whose own parts, published elsewhere, would give them away: ``parts_pin``)."""
+    forced = set(hidden)
+    cells: dict[K, int | str] = {
+        k: SUPPRESSED if k in forced and v > 0 else suppress(v, below) for k, v in counts.items()
+    }
     total: int | str = suppress(sum(counts.values()), below)
     hidden = [k for k, v in cells.items() if v == SUPPRESSED]
     while total != SUPPRESSED and hidden and pinned((counts[k] for k in hidden), below):
@@ -89,17 +93,49 @@ def suppress_group(
 
 
 def suppress_breakdowns(
-    breakdowns: Mapping[str, Mapping[K, int]], total: int, below: int = SUPPRESS_BELOW
+    breakdowns: Mapping[str, Mapping[K, int]],
+    total: int,
+    below: int = SUPPRESS_BELOW,
+    hidden: Mapping[str, Iterable[K]] | None = None,
 ) -> tuple[dict[str, dict[K, int | str]], int | str]:
     """Several breakdowns of the same children (by cohort, by council, by contract year),
-    each as ``suppress_group`` publishes it, and their one total: hidden where any of them
-    hides it (else that breakdown's hidden counts are the total, shown beside another, less
-    its counts shown), or where it is small itself."""
-    published = {name: suppress_group(counts, below) for name, counts in breakdowns.items()}
-    hidden = is_small(total, below) or any(t == SUPPRESSED for _, t in published.values())
+    each as ``suppress_group`` publishes it (with the counts ``hidden`` names for it hidden
+    whatever their size), and their one total: hidden where any of them hides it (else that
+    breakdown's hidden counts are the total, shown beside another, less its counts shown),
+    or where it is small itself."""
+    published = {
+        name: suppress_group(counts, below, (hidden or {}).get(name, ()))
+        for name, counts in breakdowns.items()
+    }
+    total_hidden = is_small(total, below) or any(t == SUPPRESSED for _, t in published.values())
     return {name: cells for name, (cells, _) in published.items()}, (
-        SUPPRESSED if hidden else total
+        SUPPRESSED if total_hidden else total
     )
+
+
+def parts_pin(parts: Mapping[K, int], below: int = SUPPRESS_BELOW) -> bool:
+    """Would the parts of one count of a breakdown (the cases closed early, by reason), as
+    ``suppress_parts`` publishes them, be given away by that count shown beside them? So
+    when their hidden counts are pinned by their sum with no other part left to hide (two
+    reasons of 4 beside 8 closed early): that count must then be hidden itself
+    (``suppress_group``'s ``hidden``)."""
+    return suppress_group(parts, below)[1] == SUPPRESSED and sum(parts.values()) > 0
+
+
+def suppress_parts(
+    parts: Mapping[K, int], whole: int | str, below: int = SUPPRESS_BELOW
+) -> dict[K, int | str]:
+    """The parts of one count of a breakdown (the cases closed early, by reason) as published
+    beside that count (``whole``, as published): ``suppress_group``'s cells and, where the
+    whole is hidden, one part at least hidden too, so that the parts do not add up to it.
+    Where the parts would give themselves away beside the whole shown, the whole is to be
+    hidden (``parts_pin``)."""
+    cells, _ = suppress_group(parts, below)
+    if whole == SUPPRESSED and not any(v == SUPPRESSED for v in cells.values()):
+        shown = [k for k, n in parts.items() if n > 0]
+        if shown:
+            cells[min(shown, key=lambda k: parts[k])] = SUPPRESSED
+    return cells
 
 
 def suppress_table(

@@ -24,10 +24,10 @@ from stars.domain.disclosure import (
     pseudonym,
     published_rate,
     suppress_breakdowns,
-    suppress_group,
+    suppress_parts,
     why_hidden,
 )
-from stars.domain.evaluation.report import evaluation_report
+from stars.domain.evaluation.report import evaluation_report, status_hidden
 from stars.domain.money import ZERO, Money, capped_split, funds_named
 from stars.domain.outcomes.claims import payable_money
 from stars.domain.outcomes.engine import (
@@ -312,11 +312,13 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
             "status": cases["status"],
         },
         refs["total"],
+        hidden={"status": status_hidden(cases["closure_reasons"])},
     )
     by_cohort, by_council, by_year, status = (
         groups[k] for k in ("by_cohort", "by_council", "by_year", "status")
     )
-    reasons, _ = suppress_group(cases["closure_reasons"])  # adds up to a status shown above
+    # the reasons add up to the status "closed early" shown above
+    reasons = suppress_parts(cases["closure_reasons"], status["closed_early"])
     return {
         "to_date": MoneyRow("To date", to_date),
         "projected": MoneyRow("Projected", projected),

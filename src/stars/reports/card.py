@@ -33,8 +33,9 @@ from stars.domain.disclosure import (
     suppress,
     suppress_breakdowns,
     suppress_group,
+    suppress_parts,
 )
-from stars.domain.evaluation.report import ABOVE_MAXIMUM, money_of_section
+from stars.domain.evaluation.report import ABOVE_MAXIMUM, money_of_section, status_hidden
 from stars.domain.money import funds_named
 from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL, OVER_MAXIMUM
 from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES, label
@@ -127,6 +128,22 @@ def _counts(counts: dict[str, int], suppressed: bool) -> dict[str, int | str]:
     return suppress_group(counts)[0] if suppressed else dict(counts)
 
 
+def _status(cases: dict[str, Any], suppressed: bool) -> dict[str, int | str]:
+    """The cases by status as published: "closed early" hidden too where its reasons would
+    give themselves away beside it (``status_hidden``), as in the evaluation report."""
+    if not suppressed:
+        return dict(cases["status"])
+    return suppress_group(cases["status"], hidden=status_hidden(cases["closure_reasons"]))[0]
+
+
+def _reasons(
+    reasons: dict[str, int], status: Mapping[str, int | str], suppressed: bool
+) -> dict[str, int | str]:
+    """The cases closed early by reason as published beside the status "closed early"
+    (``status``, as published): not adding up to it where it is hidden."""
+    return suppress_parts(reasons, status["closed_early"]) if suppressed else dict(reasons)
+
+
 def _count(n: int, suppressed: bool) -> int | str:
     return suppress(n) if suppressed else n
 
@@ -148,7 +165,7 @@ def _closed_early_rate(cases: dict[str, Any], suppressed: bool) -> Decimal | str
     rate: Decimal | None = cases["closed_early_rate"]
     if not suppressed:
         return rate
-    status = suppress_group(cases["status"])[0]
+    status = _status(cases, suppressed)
     return published_rate(rate, [status[s] for s in CLOSED])
 
 
@@ -178,8 +195,14 @@ def _referrals(
     total_before = before["referrals"]["total"]
     published: Mapping[str, Mapping[str, int | str]]
     if suppressed:  # hidden where any of the breakdowns hides it
-        published, total_shown = suppress_breakdowns(groups, total)
-        before_shown = suppress_breakdowns(before_groups, total_before)[1]
+        published, total_shown = suppress_breakdowns(
+            groups, total, hidden={"status": status_hidden(now["cases"]["closure_reasons"])}
+        )
+        before_shown = suppress_breakdowns(
+            before_groups,
+            total_before,
+            hidden={"status": status_hidden(before["cases"]["closure_reasons"])},
+        )[1]
     else:
         published, total_shown, before_shown = dict(groups), total, total_before
     shown = published["by_cohort"]
@@ -278,11 +301,11 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
 
 def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: bool) -> Section:
     cases, prev = now["cases"], before["cases"]
-    status = _counts(cases["status"], suppressed)
-    status_before = _counts(prev["status"], suppressed)
-    reasons = _counts(cases["closure_reasons"], suppressed)
+    status = _status(cases, suppressed)
+    status_before = _status(prev, suppressed)
+    reasons = _reasons(cases["closure_reasons"], status, suppressed)
     prev_reasons = {r: prev["closure_reasons"].get(r, 0) for r in cases["closure_reasons"]}
-    reasons_before = _counts(prev_reasons, suppressed)
+    reasons_before = _reasons(prev_reasons, status_before, suppressed)
     rows = [
         [
             "Status",

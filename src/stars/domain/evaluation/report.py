@@ -24,11 +24,12 @@ import polars as pl
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import (
     SUPPRESSED,
+    parts_pin,
     published_rate,
     suppress,
     suppress_breakdowns,
     suppress_funnel,
-    suppress_group,
+    suppress_parts,
     suppress_table,
 )
 from stars.domain.money import ZERO, Money, capped_split, rate4, to_json_ready
@@ -303,6 +304,14 @@ def _rate_shown(counts: Mapping[Any, int], key: str) -> Decimal | str | None:
     )
 
 
+def status_hidden(closure_reasons: Mapping[str, int]) -> list[str]:
+    """The case statuses to publish as "c" whatever their size: "closed early" where the
+    reasons published beside it would give themselves away (``parts_pin``: two reasons of 4
+    beside 8 closed early). The evaluation report, the board card and the investor view
+    hide it alike."""
+    return ["closed_early"] if parts_pin(closure_reasons) else []
+
+
 def published_counts(
     report: dict[str, Any],
     status_cohort: Mapping[tuple[str, str], int],
@@ -333,9 +342,13 @@ def published_counts(
         "by_local_authority": by_la,
     }
     groups = {k: refs[k] for k in ("by_cohort", "by_local_authority", "by_contract_year")}
-    breakdowns, total = suppress_breakdowns({**groups, "status": cases["status"]}, refs["total"])
+    breakdowns, total = suppress_breakdowns(
+        {**groups, "status": cases["status"]},
+        refs["total"],
+        hidden={"status": status_hidden(cases["closure_reasons"])},
+    )
     status = breakdowns.pop("status")
-    reasons = _reasons(cases["closure_reasons"], status["closed_early"] == SUPPRESSED)
+    reasons = suppress_parts(cases["closure_reasons"], status["closed_early"])
     return {
         **report,
         "enquiries": enquiries,
@@ -368,18 +381,6 @@ def published_counts(
             },
         },
     }
-
-
-def _reasons(counts: Mapping[str, int], closed_early_hidden: bool) -> dict[str, int | str]:
-    """The cases closed early by reason (adding up to the status "closed early"), as
-    published: where that status is hidden, one reason at least is too, so the reasons do
-    not add up to it."""
-    cells, _ = suppress_group(counts)
-    if closed_early_hidden and not any(v == SUPPRESSED for v in cells.values()):
-        shown = [k for k, n in counts.items() if n > 0]
-        if shown:
-            cells[min(shown, key=lambda k: counts[k])] = SUPPRESSED
-    return cells
 
 
 def _funnel(earned: Mapping[str, int]) -> dict[str, int | str]:
