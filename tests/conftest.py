@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -209,6 +211,42 @@ def stars_command(
         check=check,
         cwd=cwd,
     )
+
+
+@contextlib.contextmanager
+def stars_served(
+    home: Path, *args: str, env: dict[str, str] | None = None, drop: tuple[str, ...] = NOT_INHERITED
+) -> Iterator[int]:
+    """`stars serve ARGS` of ``home`` in a process of its own (as ``stars_command`` runs a
+    command: the test run's environment without ``drop``, then ``env`` over it), its output
+    in ``home/serve.log``; yields its port once it accepts connections, stops it after."""
+    command_env = {k: v for k, v in os.environ.items() if k not in drop}
+    command_env.update(STARS_HOME=str(home), **(env or {}))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (home / "serve.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "stars.cli", "serve", "--port", str(port), *args],
+        env=command_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 180  # generous: the machine may be busy
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("stars serve did not start: " + (home / "serve.log").read_text())
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=60)  # gunicorn stops its workers first: seconds on a busy machine
+        log.close()
 
 
 @pytest.fixture(scope="session")

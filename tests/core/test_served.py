@@ -10,63 +10,32 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 
 import pytest
+
+from tests.conftest import stars_command, stars_served
 
 USER, PASSWORD = "manager", "a-long-test-password-1"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env(home) -> dict[str, str]:
-    drop = ("STARS_SECRET_KEY", "STARS_DEBUG", "STARS_ENV", "DATABASE_URL")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env["STARS_HOME"] = str(home)
-    return env
+# what the server must not inherit from the test run: a newcomer's settings are the defaults
+DROP = ("STARS_SECRET_KEY", "STARS_DEBUG", "STARS_ENV", "DATABASE_URL")
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, migrated_home):
     home = migrated_home(tmp_path_factory.mktemp("served"))
-    env = _env(home)
-    cli = [sys.executable, "-m", "stars.cli"]
-    subprocess.run(
-        [*cli, "createuser", USER, "--role", "provider_manager", "--password-stdin"],
-        input=PASSWORD.encode(),
-        env=env,
+    stars_command(
+        *("createuser", USER, "--role", "provider_manager", "--password-stdin"),
+        home=home,
+        drop=DROP,
+        stdin=PASSWORD,
         check=True,
-        capture_output=True,
         timeout=120,
     )
-    port = _free_port()
-    log = (home / "serve.log").open("w")
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 180  # generous: the machine may be busy
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        pytest.fail("stars serve did not start: " + (home / "serve.log").read_text())
-    yield port
-    server.terminate()
-    server.wait(timeout=60)  # gunicorn stops its workers first: seconds on a busy machine
-    log.close()
+    with stars_served(home, drop=DROP) as port:
+        yield port
 
 
 def fetch(port: int, path: str, headers: dict[str, str] | None = None):

@@ -299,3 +299,28 @@ def test_the_claims_sums_are_read_once_per_version_of_the_claims(money_referrals
     assert derby_row["claimed"] == outcome_in(claim) == Decimal("800.000001")
     assert approved_total(commissioner, as_of=EVER) == before[1] + Decimal("0.000001")
     assert claim_totals_of(claim).total == before[2].total + Decimal("0.000001")
+
+
+@pytest.mark.django_db
+def test_a_councils_money_page_shows_its_share_of_the_maximum_beside_what_its_claims_paid(
+    money_referrals, derby, users
+):
+    # Derby's claims reach the programme's maximum of £1,000 first (claims pay in the order
+    # they come); the reports share the £1,000 between Derby and Nottingham in proportion
+    # to what each earned, so Derby's share is less than its approved claims paid
+    load("1000.0")
+    for month in (D(2022, 4, 1), D(2022, 5, 1)):
+        run(derby, month, users)
+    today = dt.date.today().isoformat()  # claims count once approved, which is today
+    client = Client()
+    client.force_login(users["commissioner"])
+    page = client.get(f"/finance/money/?as_of={today}").content.decode()
+    table = re.search(r'data-testid="maximum-two-ways".*?</table>', page, re.S).group(0)
+    cells = re.findall(r'<td class="govuk-table__cell stars-num">([^<]*)<', table)
+    share = Decimal(cells[0].replace("£", "").replace(",", ""))
+    assert cells[1] == "£1,000.00"  # outcome payments of Derby's approved claims, fees apart
+    assert Decimal(0) < share < Decimal(1000)
+    (why,) = re.findall(r'data-testid="maximum-why">(.*?)</p>', page, re.S)
+    assert "in proportion to what each council earned" in why
+    assert "in the order they are prepared" in why
+    assert 'href="/finance/claims/"' in why

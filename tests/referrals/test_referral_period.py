@@ -228,3 +228,22 @@ def test_the_enquiry_list_counts_them_apart_and_closing_one_takes_it_off(client,
     response = client.get(reverse("enquiry_list"))
     assert response.context["after_period"] == 0
     assert "after-referral-period" not in response.content.decode()
+
+
+def test_the_accept_form_offers_today_only_while_the_period_is_open(client, users):
+    """Once the period has ended, today would be refused: the date is left for the user, the
+    hint naming the last day; while it is open, today is offered."""
+    e = progressed(users)
+    client.force_login(users["provider_manager"])
+    url = reverse("enquiry_accept", args=[e.enquiry_id])
+    with time_machine.travel(dt.datetime(2025, 6, 2, 12, tzinfo=dt.UTC), tick=False):
+        html = client.get(url).content.decode()
+    assert typed_date(html, "referral_date") == ("", "", "")
+    assert (
+        "Support and the counting of weeks start here. The contract&#x27;s referral period ended "
+        "on 31 March 2025: a referral from this enquiry must be dated on or before it"
+    ) in html
+    with time_machine.travel(dt.datetime(2025, 3, 31, 12, tzinfo=dt.UTC), tick=False):
+        html = client.get(url).content.decode()
+    assert typed_date(html, "referral_date") == ("31", "3", "2025")
+    assert "referral period ended" not in html

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import re
+import time
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.db.models import (
     IntegerField,
     OuterRef,
@@ -19,7 +26,9 @@ from django.db.models import (
     Value,
     prefetch_related_objects,
 )
+from django.utils import timezone
 
+from stars.core.busy import BRIEF_WAIT, database_busy, waiting_at_most
 from stars.core.models import AccessLog, AccessLogRecord
 from stars.core.programmes import programme_active
 from stars.core.system import command_running, os_user
@@ -65,12 +74,7 @@ def record_access(
     linked to it so that who has seen a child's record finds it (``AccessLogRecord``).
     ``actor``: who did it when no STARS user did (:func:`command_actor`)."""
     entry = _row(user, action, object_type, object_id, path, detail, actor)
-    entry.save()
-    records = dict.fromkeys((kind, str(i)) for kind, i in shown)
-    AccessLogRecord.objects.bulk_create(
-        [AccessLogRecord(entry=entry, object_type=k, object_id=i) for k, i in records],
-        batch_size=2000,
-    )
+    _log([(entry, list(dict.fromkeys((kind, str(i)) for kind, i in shown)))])
 
 
 def command_actor(command: str) -> str:
@@ -94,15 +98,161 @@ def record_list(
 ) -> None:
     """A list shown (a page of referrals, the worklist, an API page): one ``list`` row per
     record on it, so that who has seen a child's record finds the lists too."""
-    AccessLog.objects.bulk_create(
-        [_row(user, "list", object_type, i, path, detail) for i in object_ids]
+    _log([(_row(user, "list", object_type, i, path, detail), []) for i in object_ids])
+
+
+Entry = tuple[AccessLog, list[tuple[str, str]]]  # an entry, the records it showed
+
+
+def _log(entries: list[Entry]) -> None:
+    """Write ``entries`` to the access log. While an import holds SQLite's write lock (a
+    page must not fail, nor wait minutes, for it: ``stars.core.busy``), they are kept in a
+    file instead, and written in by the next write to the access log, or read of it, once
+    the lock is free (:func:`flush_pending`)."""
+    if not entries:
+        return
+    if connection.in_atomic_block:  # the transaction holds the write lock already
+        _save(entries)
+        return
+    try:
+        with waiting_at_most(BRIEF_WAIT), transaction.atomic():
+            _save(entries)
+    except OperationalError as exc:
+        if not database_busy(exc):
+            raise
+        _keep(entries)
+        return
+    flush_pending()
+
+
+def _save(entries: list[Entry]) -> None:
+    if len(entries) == 1:  # an entry's own id is needed for its records
+        entries[0][0].save()
+    elif entries:
+        AccessLog.objects.bulk_create([entry for entry, _ in entries])
+    AccessLogRecord.objects.bulk_create(
+        [
+            AccessLogRecord(entry=entry, object_type=kind, object_id=i)
+            for entry, records in entries
+            for kind, i in records
+        ],
+        batch_size=2000,
     )
+
+
+# --- entries kept while an import holds SQLite's write lock (stars.core.busy) ----------
+#
+# A JSON file for each page's entries, in PENDING under STARS_HOME, named so that names sort
+# as they were made; written whole (a temporary name, then renamed) and synced before the
+# page answers. A process writing them in claims a file by renaming it to a name of its own
+# (one rename wins), writes what it claimed in one transaction, then deletes the files; a
+# claim left by a process that ended before its transaction committed is claimed again.
+
+PENDING = "access-log-pending"
+_CLAIMED = ".claimed-"
+_FIELDS = ("programme", "username", "action", "object_type", "object_id", "path", "detail")
+
+
+def _pending_dir() -> Path:
+    return Path(settings.STARS_HOME) / PENDING
+
+
+def _keep(entries: list[Entry]) -> None:
+    at = timezone.now().isoformat()
+    kept = [
+        {"at": at, "user": e.user_id, "records": r, **{f: getattr(e, f) for f in _FIELDS}}
+        for e, r in entries
+    ]
+    folder = _pending_dir()
+    folder.mkdir(exist_ok=True)
+    name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
+    tmp = folder / f"{name}.tmp"
+    with tmp.open("w", encoding="utf-8") as out:
+        json.dump(kept, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, folder / name)
+
+
+def _claim(folder: Path) -> list[Path]:
+    """The files of kept entries this process claimed, oldest first."""
+    claimed = []
+    for path in sorted(folder.iterdir()):
+        name, _, claimer = path.name.partition(_CLAIMED)
+        if not name.endswith(".json") or (claimer and _alive(int(claimer))):
+            continue
+        mine = folder / f"{name}{_CLAIMED}{os.getpid()}"
+        try:
+            path.rename(mine)
+        except FileNotFoundError:
+            continue  # another process claimed it first
+        claimed.append(mine)
+    return claimed
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (this one, whose other threads may be writing it in)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def flush_pending() -> int:
+    """Write the access-log entries kept while an import held SQLite's write lock into the
+    access log, each with the time it was made; how many files of them. Only outside a
+    transaction (one rolled back would lose them); when the lock is still held they are
+    left for the next time."""
+    folder = _pending_dir()
+    if connection.in_atomic_block or not folder.is_dir():
+        return 0
+    claimed = _claim(folder)
+    if not claimed:
+        return 0
+    kept = [k for path in claimed for k in json.loads(path.read_text(encoding="utf-8"))]
+    users = AccessLog._meta.get_field("user").related_model
+    known = set(
+        users._default_manager.filter(pk__in={k["user"] for k in kept if k["user"]}).values_list(
+            "pk", flat=True
+        )
+    )
+    entries: list[Entry] = []
+    for k in kept:
+        entry = AccessLog(user_id=k["user"] if k["user"] in known else None)
+        for f in _FIELDS:
+            setattr(entry, f, k[f])
+        entries.append((entry, [(kind, i) for kind, i in k["records"]]))
+    try:
+        with waiting_at_most(BRIEF_WAIT), transaction.atomic():
+            _save([e for e in entries if not e[1]])  # a list's rows, in one insert
+            for one in entries:
+                if one[1]:
+                    _save([one])
+            for (entry, _), k in zip(entries, kept, strict=True):
+                entry.at = dt.datetime.fromisoformat(k["at"])  # when it was made, not now
+            AccessLog.objects.bulk_update([entry for entry, _ in entries], ["at"])
+    except OperationalError as exc:
+        for path in claimed:  # let go of them: written in next time
+            path.rename(path.with_name(path.name.partition(_CLAIMED)[0]))
+        if database_busy(exc):
+            return 0
+        raise
+    for path in claimed:
+        path.unlink()
+    return len(claimed)
 
 
 def reads(*, who: str = "", record: str = "") -> QuerySet[AccessLog]:
     """The access log, newest first, narrowed to a user and to a record if given (an entry
     that showed the record among others, a claim's lines, included), and to the programme
-    worked in (with what belongs to none: signing in, the service's users)."""
+    worked in (with what belongs to none: signing in, the service's users). Entries kept
+    while an import held the write lock are written in first (:func:`flush_pending`)."""
+    flush_pending()
     rows = AccessLog.objects.all()
     active = programme_active()
     if active is not None:

@@ -28,6 +28,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.cache import add_never_cache_headers
 
+from stars.core.busy import write_lock_free
+
 # The most a session's expiry may lag behind the user's last request.
 REFRESH_SECONDS = 60
 # When the session's expiry was last moved forward (seconds since the epoch).
@@ -40,7 +42,8 @@ WARNING_SECONDS = 120
 def session_refresh_middleware(get_response: Callable[[HttpRequest], Any]) -> Callable[..., Any]:
     """Move a session's expiry forward when it was last moved more than a minute ago (or
     when the session changed anyway). Placed after Django's ``SessionMiddleware``, which
-    saves the session, when it changed, after this has run."""
+    saves the session, when it changed, after this has run. While an import holds SQLite's
+    write lock (``stars.core.busy``), an unchanged session's expiry is left as it is."""
 
     def middleware(request: HttpRequest) -> Any:
         response = get_response(request)
@@ -48,7 +51,10 @@ def session_refresh_middleware(get_response: Callable[[HttpRequest], Any]) -> Ca
         # An empty session (no sign-in, or just signed out) is not created or kept alive.
         if session is not None and not session.is_empty():
             now = int(time.time())
-            if session.modified or now - int(session.get(REFRESHED_KEY, 0)) >= REFRESH_SECONDS:
+            due = now - int(session.get(REFRESHED_KEY, 0)) >= REFRESH_SECONDS
+            # not while an import holds SQLite's write lock: the page would wait for it,
+            # then fail; the expiry is moved at a request after the import
+            if session.modified or (due and write_lock_free()):
                 session[REFRESHED_KEY] = now
         return response
 

@@ -8,6 +8,7 @@
 - ``STARS_DEBUG=1``: Django's debug pages (tracebacks, URL lists); off in every mode otherwise.
 - ``STARS_PROXY_HEADER`` / ``STARS_PROXY_COUNT``: where the client's address is read behind
   a reverse proxy (sign-in lockout is per user name and address).
+- ``STARS_SQLITE_TIMEOUT``: seconds a write on SQLite waits for another's (an import's) lock.
 - ``STARS_CACHE_URL``: a shared cache (``redis://HOST:6379/0``) for figures cached per data
   version (``stars.core.cache``); none means each process's own memory.
 """
@@ -229,8 +230,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # take the write lock when they begin (IMMEDIATE): a transaction that read first and
     # then wrote would fail at once with "database is locked" when another wrote meanwhile
     # (two failed sign-ins at the same moment did), where waiting for the lock succeeds.
+    # A write waits STARS_SQLITE_TIMEOUT seconds for the lock; an import holds it until it
+    # ends, so what a page writes while one runs is kept or refused (stars.core.busy).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        timeout=20,
+        timeout=_whole_number("STARS_SQLITE_TIMEOUT", 20, least=1),
         transaction_mode="IMMEDIATE",
         init_command=(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "

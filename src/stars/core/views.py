@@ -8,13 +8,19 @@ log, paged by ``?page=N``, whatever else its query says."""
 
 from __future__ import annotations
 
+import sys
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views import defaults
 
 from stars.core import audit as audit_log
+from stars.core.busy import BUSY, RETRY_AFTER, database_busy, write_lock_free
 from stars.core.forms import AuditForm
 from stars.core.permissions import page
+from stars.core.security import API_PREFIX
 from stars.core.sessions import session_refresh, session_seconds_left
 
 AUDIT_PAGE_SIZE = 50
@@ -53,9 +59,32 @@ def audit(request: HttpRequest) -> HttpResponse:
 def session_keep_alive(request: HttpRequest) -> HttpResponse:
     """``POST`` (with the CSRF token, as every form): "Stay signed in" of the warning before
     sign-out; the session's expiry moves forward now. Answers JSON ``{"seconds_left": N}``
-    (``GET``: the same, a request like any other)."""
+    (``GET``: the same, a request like any other). While an import holds SQLite's write
+    lock (``stars.core.busy``) the expiry stays: the answer is the time still left, so the
+    warning counts it down and asks again, rather than the page waiting for the lock."""
     if request.method == "POST":
-        session_refresh(request)
+        if write_lock_free():
+            session_refresh(request)
     elif request.method != "GET":
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     return JsonResponse({"seconds_left": session_seconds_left(request)})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The answer to an error no page handled (``handler500``). A write that found SQLite's
+    write lock held by an import for longer than it waits (``stars.core.busy``) is 503 with
+    ``Retry-After``: the service is busy importing, nothing was saved, try again in a
+    minute; in JSON to the API and to a page's script asking for JSON. Anything else is
+    Django's 500 page (``500.html``)."""
+    error = sys.exc_info()[1]
+    if error is None or not database_busy(error):
+        return defaults.server_error(request)
+    wants_json = request.path.startswith(API_PREFIX) or "json" in (
+        request.headers.get("Accept", "") + request.GET.get("format", "")
+    )
+    if wants_json:
+        response: HttpResponse = JsonResponse({"detail": BUSY}, status=503)
+    else:  # rendered without the page's context, as Django's 500 page is
+        response = HttpResponse(loader.get_template("503_busy.html").render(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response

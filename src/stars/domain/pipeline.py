@@ -140,6 +140,13 @@ def acceptance_period_hint(enquiry_date: dt.date, today: dt.date, contract: Cont
     )
 
 
+def acceptance_date_offered(today: dt.date, contract: Contract) -> dt.date | None:
+    """The date the accept form offers: today while the referral period is open; none once
+    it has ended (today would be refused: :func:`referral_period_problem`), the field's hint
+    then naming the last day (:func:`acceptance_period_hint`)."""
+    return today if contract.referral_period_open_on(today) else None
+
+
 def papers_after(
     current: Collection[str], shown: Collection[str] | None, ticked: Collection[str]
 ) -> list[str]:

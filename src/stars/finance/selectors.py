@@ -224,13 +224,23 @@ def _claimed_by_council() -> dict[int, Decimal]:
     return _lines_by_council(ClaimLine.objects.exclude(component=GUARANTEED_FEE))
 
 
+def _approved_lines(as_of: dt.date) -> QuerySet[ClaimLine]:
+    """The lines of claims approved by the end of ``as_of``."""
+    return ClaimLine.objects.filter(
+        claim__status=ClaimStatus.APPROVED, claim__approved_at__date__lte=as_of
+    )
+
+
 def _approved_by_council(as_of: dt.date) -> dict[int, Decimal]:
     """The exact total of the lines of claims approved by the end of ``as_of``, by council
     id."""
-    lines = ClaimLine.objects.filter(
-        claim__status=ClaimStatus.APPROVED, claim__approved_at__date__lte=as_of
-    )
-    return _lines_by_council(lines)
+    return _lines_by_council(_approved_lines(as_of))
+
+
+def _approved_outcome_by_council(as_of: dt.date) -> dict[int, Decimal]:
+    """The outcome payments (fees apart) that claims approved by the end of ``as_of`` pay,
+    after what a maximum outcome payment held back, by council id."""
+    return _lines_by_council(_approved_lines(as_of).exclude(component=GUARANTEED_FEE))
 
 
 def headroom(user: Any) -> dict[str, Any]:
@@ -272,10 +282,32 @@ def programme_approved_total(as_of: dt.date) -> Decimal:
     return _approved_in(programme_councils(Council.objects.all()), as_of)
 
 
-def _approved_in(councils: QuerySet[Council], as_of: dt.date) -> Decimal:
+def claims_beside_reports(
+    user: Any, *, as_of: dt.date, payable: Decimal, above_maximum: Decimal
+) -> dict[str, Decimal] | None:
+    """For a council's users, where the contract sets a maximum outcome payment: the
+    outcome payments the reports state as payable (``payable``: the councils' share of a
+    maximum in proportion to what each earned, ``payable_money``) beside those its
+    approved claims paid by ``as_of`` (claims pay in the order they come, each up to the
+    headroom left, ``within_maxima``), when a maximum binds or the claims paid more; None
+    otherwise (for the whole programme the maximum is the same either way)."""
+    if scope_of(user).programme_wide or not contract_current().has_maxima:
+        return None
+    paid = _approved_in(councils_visible(user), as_of, outcome_only=True)
+    if not above_maximum and paid <= payable:
+        return None
+    return {"payable": payable, "paid": paid}
+
+
+def _approved_in(
+    councils: QuerySet[Council], as_of: dt.date, *, outcome_only: bool = False
+) -> Decimal:
     version = data_version(CLAIM_RECORDS)
     by_council = cached_figures(
-        "approved_by_council", version, (as_of,), lambda: _approved_by_council(as_of)
+        "approved_outcome_by_council" if outcome_only else "approved_by_council",
+        version,
+        (as_of,),
+        lambda: (_approved_outcome_by_council if outcome_only else _approved_by_council)(as_of),
     )
     visible = councils.values_list("pk", flat=True)
     return sum((by_council[pk] for pk in visible if pk in by_council), Decimal(0))

@@ -277,6 +277,7 @@ def claim_dispute(request: HttpRequest, council: str, month: str) -> HttpRespons
 def finance_money(request: HttpRequest) -> HttpResponse:
     as_of = as_of_date(request, target="as_of")
     contract = contract_current()
+    figures = money_page_figures(contract, scope_of(request.user), as_of)
     return render(
         request,
         "finance/money.html",
@@ -286,7 +287,13 @@ def finance_money(request: HttpRequest) -> HttpResponse:
             "scope_note": selectors.scope_note(request.user),
             "headroom": selectors.headroom(request.user),
             "approved": selectors.approved_total(request.user, as_of=as_of),
-            **money_page_figures(contract, scope_of(request.user), as_of),
+            "beside": selectors.claims_beside_reports(
+                request.user,
+                as_of=as_of,
+                payable=figures["total"].outcome_payments,
+                above_maximum=figures["total"].above_maximum,
+            ),
+            **figures,
         },
     )
 

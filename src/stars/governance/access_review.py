@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from stars.core.audit import flush_pending
 from stars.core.models import AccessLog
 from stars.domain.calendar import next_month
 from stars.domain.governance.access_review import Finding, Read, Thresholds, review_access
@@ -27,7 +28,9 @@ def _aware(day: dt.date) -> dt.datetime:
 
 
 def month_reads(month: dt.date) -> list[Read]:
-    """Every read of a child's record logged in ``month`` (its first day), by a user."""
+    """Every read of a child's record logged in ``month`` (its first day), by a user (with
+    those kept while an import held the write lock, written in first)."""
+    flush_pending()
     rows = list(
         AccessLog.objects.filter(
             at__gte=_aware(month),

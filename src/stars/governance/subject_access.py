@@ -34,6 +34,7 @@ from stars.cases.models import (
     TeamMember,
     TeamRole,
 )
+from stars.core.audit import flush_pending
 from stars.core.documents import pdf
 from stars.core.models import AccessLog, AccessLogRecord
 from stars.domain.governance.subject_access import ThirdParty, third_parties
@@ -172,7 +173,9 @@ def access_log_about(child: Child) -> tuple[list[AccessLog], dict[int, list[str]
     id or their address, or that showed one without naming it (a claim's page, dispute form
     or document showing lines of the child's referral, a reconciliation its findings: their
     ``AccessLogRecord`` rows), oldest first; with, for the latter, the child's records each
-    showed (never another child's)."""
+    showed (never another child's). Entries kept while an import held the write lock are
+    written in first."""
+    flush_pending()
     enquiry_ids = list(Enquiry.objects.filter(child=child).values_list("enquiry_id", flat=True))
     referral_ids = list(Referral.objects.filter(child=child).values_list("referral_id", flat=True))
     ids = [child.child_ref, *enquiry_ids, *referral_ids]

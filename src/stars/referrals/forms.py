@@ -156,8 +156,15 @@ class AcceptForm(GovukForm):
     funding = forms.ChoiceField(label="Funding", choices=Funding.choices, widget=forms.RadioSelect)
     key_worker = forms.ChoiceField(label="Key worker", choices=(), required=False)
 
-    def __init__(self, *args, cohorts, key_workers, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(  # type: ignore[no-untyped-def]
+        self, *args, cohorts, key_workers, period_hint: str | None = None, **kwargs
+    ):
+        """``period_hint``: the referral period's end the date must keep to, once it has
+        ended (``stars.domain.pipeline.acceptance_period_hint``), added to the date's hint."""
         super().__init__(*args, **kwargs)
+        if period_hint:
+            date = self.fields["referral_date"]
+            date.help_text = f"{date.help_text}. {period_hint}"
         self.fields["cohort"].choices = cohorts
         self.fields["key_worker"].choices = [("", "Not yet allocated"), *key_workers]
 

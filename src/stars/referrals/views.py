@@ -22,6 +22,7 @@ from stars.domain.idempotency import RESENT_WITHIN, minutes_ago
 from stars.domain.pipeline import (
     PAPER_LABELS,
     PROFILE_FIELDS,
+    acceptance_date_offered,
     acceptance_period_hint,
     enquiry_period_warning,
     next_step,
@@ -535,8 +536,11 @@ def enquiry_approve_gf(request: HttpRequest, enquiry_id: str) -> HttpResponse:
 @page("enquiry_accept")
 def enquiry_accept(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     enquiry = _enquiry(request, enquiry_id)
-    cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract_current().cohorts]
+    contract = contract_current()
+    cohorts = [(c.code, f"{c.code}: {c.name}") for c in contract.cohorts]
     key_workers = key_worker_choices()
+    today = timezone.localdate()
+    hint = acceptance_period_hint(enquiry.enquiry_date, today, contract)
 
     def run(e: Enquiry, d: dict[str, Any]) -> Any:
         kw = User.objects.filter(pk=d["key_worker"]).first() if d["key_worker"] else None
@@ -555,8 +559,13 @@ def enquiry_accept(request: HttpRequest, enquiry_id: str) -> HttpResponse:
         "Accept as a referral",
         run,
         "Accept the referral",
-        form_kwargs={"cohorts": cohorts, "key_workers": key_workers},
-        initial={"cohort": enquiry.cohort, "funding": "sib", "referral_date": timezone.localdate()},
+        form_kwargs={"cohorts": cohorts, "key_workers": key_workers, "period_hint": hint},
+        initial={
+            "cohort": enquiry.cohort,
+            "funding": "sib",
+            # never a date the form refuses: none once the referral period has ended
+            "referral_date": acceptance_date_offered(today, contract),
+        },
     )
 
 

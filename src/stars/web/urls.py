@@ -19,6 +19,9 @@ from stars.web import views as web_views
 
 api.add_router("", referrals_api.router)
 
+# an error no page handled: 500, or 503 when an import held SQLite's write lock
+handler500 = core_views.server_error
+
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),

@@ -125,7 +125,8 @@ async function ping () {
   })
   if (!response.ok) {
     const refused = new Error(`keep-alive answered ${response.status}`)
-    refused.refused = true // the service answered: this session has ended
+    // the service answered: this session has ended; but 503 (busy importing) is not an end
+    refused.refused = response.status !== 503
     throw refused
   }
   const answer = await response.json()

@@ -8,7 +8,12 @@
   var percent = document.getElementById('upload-percent');
   function look() {
     fetch(box.getAttribute('data-upload-status'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) {
+        if (r.status === 503) { // the database busy with an import: the next look may answer
+          percent.textContent = 'The import is still running. This page will update.';
+        }
+        return r.ok ? r.json() : null;
+      })
       .then(function (s) {
         if (!s) { return; }
         if (s.finished) { window.location.reload(); return; }
