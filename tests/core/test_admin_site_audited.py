@@ -6,12 +6,16 @@ delete the record of it, with no trace in STARS."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from axes.models import AccessAttempt
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.test import RequestFactory
 from django.utils import timezone
 
-from stars.core.admin_site import AuditedAdmin
+from stars.core.admin_site import AuditedAdmin, StarsAdminSite
 from stars.core.audit import reads
 from stars.core.models import AccessLog
 
@@ -107,3 +111,30 @@ def test_a_user_who_may_not_use_the_site_leaves_no_entry(client, users, attempt)
     client.force_login(users["spoc"])
     assert client.get(LIST).status_code == 302  # to the administration site's sign-in
     assert not AccessLog.objects.filter(path__startswith="/admin/").exists()
+
+
+def test_the_administration_sites_autocomplete_is_logged_as_a_list(users):
+    """/admin/autocomplete/ answers a search box of a form on the site with the records it
+    finds: a read of them, logged as the model's list is (it was not logged at all). No
+    model of STARS uses an autocomplete yet, so a site of the test's own offers users to
+    the data-sharing agreement's "recorded by"."""
+    site = StarsAdminSite(name="autocomplete-test")
+    site.register(get_user_model(), search_fields=["username"], ordering=["username"])
+    query = {
+        "app_label": "governance",
+        "model_name": "datasharingagreement",
+        "field_name": "recorded_by",
+        "term": "commissioner",
+    }
+    request = RequestFactory().get("/admin/autocomplete/", query)
+    request.user = users["admin"]
+    response = site.autocomplete_view(request)
+    assert response.status_code == 200
+    found = {r["id"] for r in json.loads(response.content)["results"]}
+    assert str(users["commissioner"].pk) in found
+    listed = _entries(action="list")
+    assert {e.object_id for e in listed} == found
+    assert {e.object_type for e in listed} == {"user"}
+    assert all(e.path.startswith("/admin/autocomplete/?") for e in listed)
+    # the site every page uses answers its autocomplete through the audited view
+    assert isinstance(admin.site, StarsAdminSite)

@@ -26,6 +26,9 @@ FORM = {
 def test_recording_an_agreement_and_the_warnings(client, users):
     derby = Council.objects.get(code="derby")
     client.force_login(users["admin"])
+    page = client.get(reverse("governance_agreements")).content.decode()
+    assert "---------" not in page  # Django's empty choice, not words
+    assert '<option value="">Choose a council</option>' in page
     response = client.post(reverse("governance_agreements"), {**FORM, "council": derby.pk})
     assert response.status_code == 302, response.content.decode()[:2000]
     a = DataSharingAgreement.objects.get()

@@ -206,6 +206,10 @@ def test_the_investor_and_evaluator_see_the_programme_at_a_glance_from_the_recor
     investor = section(home(client, users["investor"]), "glance")
     assert reverse("finance_investor") in investor and "earned to date" in investor
     assert "paid in approved claims" in investor
+    # what was earned, then what was paid: "paid ..., of which outcome payments" read as if
+    # the outcome payments were part of what was paid
+    assert investor.index("earned to date") < investor.index("paid in approved claims")
+    assert "of which" not in investor and "projected once the cases live now end" in investor
     # two referrals (R-DER, R-NOT): too few to show an investor, as on the investor page
     assert "fewer than 5 (too few to show) against a minimum of" in investor
     assert reverse("report_board") in investor

@@ -46,8 +46,7 @@ def _notify_due_in_programme(today: dt.date) -> dict[str, int]:
                         "enquiry_stuck",
                         users=[user],
                         title=f"Enquiry {e.enquiry_id} is stuck: {item.step.step}",
-                        body=f"{e.council.name}, {item.days_waiting} working days since the "
-                        "enquiry",
+                        body=f"{e.council.name}, {item.waited} since the enquiry",
                         url=reverse("enquiry_detail", args=[e.enquiry_id]),
                         key=f"stuck:{e.enquiry_id}:{e.last_activity or e.enquiry_date}",
                         about=e.child,

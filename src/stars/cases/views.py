@@ -226,7 +226,7 @@ def case_actions(request: HttpRequest, referral_id: str) -> HttpResponse:
     r = case_get(request.user, referral_id)
     open_actions = [a for row in case_record(r)["meetings"] for a in row["meeting"].actions.all()]
     choices = [
-        (str(a.pk), f"{a.action} ({a.owner}, due {a.due_date:%-d %b %Y})")
+        (str(a.pk), f"{a.action} ({a.owner}, due {long_date(a.due_date)})")
         for a in open_actions
         if not a.done
     ]

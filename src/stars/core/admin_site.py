@@ -7,7 +7,9 @@ each list, record, its history and its deletion's confirmation is one access-log
 and each change made there (added, changed, deleted) is one too, beside Django's own admin log,
 which no page of STARS shows. The site audits every model registered on it, by whichever app
 (``axes``, ``django_tasks_db``): :meth:`StarsAdminSite.register` gives each model admin the
-audit of :class:`AuditedAdmin`.
+audit of :class:`AuditedAdmin`. Its autocomplete (``/admin/autocomplete/``, the records a
+search box of a form there offers) is a list read too, logged as the model's list is
+(:class:`AuditedAutocomplete`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
@@ -114,8 +117,28 @@ class AuditedAdmin(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
+class AuditedAutocomplete(AutocompleteJsonView):
+    """The administration site's autocomplete: the records it answers a search box with
+    are a list shown, one access-log row each, as the model's own list logs them."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        self.shown = list(context["object_list"])
+        return context
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        if response.status_code == 200 and isinstance(self.model_admin, AuditedAdmin):
+            self.model_admin._listed(request, self.shown)
+        return response
+
+
 class StarsAdminSite(admin.AdminSite):
-    """The administration site: every model admin registered on it is audited."""
+    """The administration site: every model admin registered on it is audited, and so is
+    its autocomplete."""
+
+    def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
+        return AuditedAutocomplete.as_view(admin_site=self)(request)
 
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         base = admin_class or admin.ModelAdmin

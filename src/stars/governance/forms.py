@@ -28,7 +28,9 @@ class SubjectAccessForm(GovukForm):
 
 
 class AgreementForm(GovukForm):
-    council = forms.ModelChoiceField(queryset=Council.objects.all(), label="Council")
+    council = forms.ModelChoiceField(
+        queryset=Council.objects.all(), label="Council", empty_label="Choose a council"
+    )
     title = forms.CharField(label="Title", max_length=200)
     parties = forms.CharField(
         label="Parties", widget=forms.Textarea(attrs={"rows": 3}), help_text="one a line"

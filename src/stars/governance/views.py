@@ -281,6 +281,7 @@ def governance_correct(request: HttpRequest) -> HttpResponse:
         form,
         lambda d: record_correct(by=request.user, **d),
         done=lambda obj: (f"Corrected: {obj}. The old value is in its history.", request.path),
+        template="governance/record_form.html",
         heading="Correct a record",
         caption="Information governance",
         intro="The old value stays in the record's change history (the Audit page), with the "
@@ -309,6 +310,7 @@ def governance_restrict(request: HttpRequest) -> HttpResponse:
             f"{c.child_ref}: {'restricted' if c.restricted else 'restriction lifted'}.",
             request.path,
         ),
+        template="governance/record_form.html",
         heading="Restrict a record",
         caption="Information governance",
         intro="While a child's processing is restricted, their enquiries, referrals and case "

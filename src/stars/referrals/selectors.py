@@ -11,8 +11,10 @@ from typing import Any
 import holidays as holiday_calendars
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 
 from stars.core.permissions import scope_of
+from stars.core.templatetags.stars_format import count
 from stars.domain.pipeline import (
     PAPERS,
     EnquiryState,
@@ -196,6 +198,13 @@ class WorkItem:
     days_waiting: int
     step: NextStep
     stuck: bool
+
+    @property
+    def waited(self) -> str:
+        """How long the enquiry has waited, as the pages and notifications say it: "1 working
+        day", "1,055 working days"."""
+        return f"{count(self.days_waiting)} working day{pluralize(self.days_waiting)}"
+
     after_period: bool = False  # dated after the referral period: to close, not to chase
 
 

@@ -142,8 +142,7 @@ def _enquiry_items(user: Any, items: Iterable[WorkItem], identifiable: bool) -> 
         Item(
             title=_named(i.enquiry.enquiry_id, i.enquiry.child, identifiable),
             url=_enquiry_url(user, i.enquiry, i.step.action),
-            detail=f"{i.step.step} ({i.enquiry.council.name}, {i.days_waiting} working "
-            f"day{'' if i.days_waiting == 1 else 's'} since the enquiry)",
+            detail=f"{i.step.step} ({i.enquiry.council.name}, {i.waited} since the enquiry)",
             tag="Stuck" if i.stuck else "After the referral period" if i.after_period else "",
             tag_colour="red" if i.stuck else "grey" if i.after_period else "",
             logged=("enquiry", i.enquiry.enquiry_id),
@@ -474,15 +473,13 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
     if allowed(user, "finance_investor"):
         o = investor_page_figures(contract, day)
         to_date, projected = o["to_date"], o["projected"]
-        paid = (
-            f"{money(to_date.paid)} earned to date, "
-            f"{money(programme_approved_total(day))} paid in approved claims"
-        )
-        if o["cap"]:
+        paid = f"{money(to_date.paid)} earned to date"
+        if o["cap"]:  # the outcome payments earned, of which the maximum is the cap
             paid += (
-                f", of which outcome payments {money(to_date.outcome_payments)} are "
-                f"{to_date.outcome_payments / o['cap']:.1%} of the {money(o['cap'])} maximum"
+                f" (outcome payments {money(to_date.outcome_payments)}, "
+                f"{to_date.outcome_payments / o['cap']:.1%} of the {money(o['cap'])} maximum)"
             )
+        paid += f", {money(programme_approved_total(day))} paid in approved claims"
         if to_date.above_maximum:
             paid += (
                 f"; {money(to_date.above_maximum)} outcome payments earned above the maximum "
@@ -492,7 +489,7 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
             Item(
                 title="Outcome payments",
                 url=reverse("finance_investor"),
-                detail=f"{paid}; {money(projected.paid)} projected when the cases live then end",
+                detail=f"{paid}; {money(projected.paid)} projected once the cases live now end",
             ),
             Item(
                 title="Children referred",
