@@ -346,14 +346,20 @@ def test_a_server_error_keeps_its_traceback():
     assert RefusalsWithoutTraceback().filter(record) and record.exc_info is not None
 
 
-def test_a_plain_text_request_line_holds_no_query_referer_or_agent():
-    """In text logs (the development default, or STARS_LOG_FORMAT=text) a request line is
-    gunicorn's own, made by ``access_log_format``: a search typed into the box (a child's
-    name) must not reach it through the query string or the referring page's address."""
+def _gunicorn_config() -> Config:
+    """gunicorn's configuration as `stars serve` gives it (``stars.core.gunicorn_conf``)."""
     cfg = Config()
     for name, value in vars(gunicorn_conf).items():
         if name in cfg.settings:
             cfg.set(name, value)
+    return cfg
+
+
+def test_a_plain_text_request_line_holds_no_query_referer_or_agent():
+    """In text logs (the development default, or STARS_LOG_FORMAT=text) a request line is
+    gunicorn's own, made by ``access_log_format``: a search typed into the box (a child's
+    name) must not reach it through the query string or the referring page's address."""
+    cfg = _gunicorn_config()
     environ = {
         "REQUEST_METHOD": "GET",
         "RAW_URI": "/search/?q=Zebedee+Quixote",
@@ -380,10 +386,7 @@ def test_behind_a_proxy_a_request_line_names_the_forwarded_client(settings, fmt)
     a proxy, the address it forwarded, not the proxy's own (every request's 127.0.0.1)."""
     settings.STARS_PROXY_HEADER = "X-Forwarded-For"
     settings.STARS_PROXY_COUNT = 1
-    cfg = Config()
-    for name, value in vars(gunicorn_conf).items():
-        if name in cfg.settings:
-            cfg.set(name, value)
+    cfg = _gunicorn_config()
     environ = {
         "REQUEST_METHOD": "GET",
         "RAW_URI": "/",
