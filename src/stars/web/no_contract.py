@@ -16,11 +16,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from stars.core.permissions import allowed
 from stars.core.security import API_PREFIX
 from stars.partnership.selectors import NoContract
 
 NO_CONTRACT = (
-    "No contract is loaded yet. An administrator can run stars demo or stars import-tracker."
+    "No contract is loaded yet. An administrator loads the programme's tracker on Upload a "
+    "tracker, or on the server with stars import-tracker."
 )
 
 
@@ -36,4 +38,5 @@ class NoContractMiddleware:
             return None
         if request.path.startswith(API_PREFIX):
             return JsonResponse({"detail": NO_CONTRACT}, status=409)
-        return render(request, "stars/no_contract.html")
+        can_upload_tracker = allowed(request.user, "upload_tracker")
+        return render(request, "stars/no_contract.html", {"can_upload_tracker": can_upload_tracker})
