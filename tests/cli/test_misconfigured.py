@@ -91,8 +91,8 @@ def test_a_malformed_number_or_switch_setting_is_one_line_for_every_command(tmp_
     production = {
         "STARS_HOME": str(tmp_path),
         "STARS_ENV": "production",
-        "STARS_SECRET_KEY": "k" * 50,
-        "STARS_PSEUDONYM_KEY": "p" * 50,
+        "STARS_SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdef",
+        "STARS_PSEUDONYM_KEY": "a-long-random-production-pseudonym-key-0123456789-abc",
         "STARS_SSL_REDIRECT": "true",
     }
     line = _one_error_line(_stars(production, "worker", "--batch"))

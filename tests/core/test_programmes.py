@@ -337,3 +337,16 @@ def test_with_one_programme_the_periods_read_keep_to_the_scopes_referrals(users,
         assert counted == [("B", "derby", "pending", 0, 1), ("B", "derby", "progressed", 1, 1)]
         assert derby_referrals == periods == {str(referrals["derby"].id)}
         assert _reads()[1] == _reads()[2] == _ids() and len(_ids()) == 2
+
+
+def test_page_not_found_points_a_user_of_several_programmes_to_the_switcher(client, users, two):
+    """A record of the other programme is 404 in this one: the page says it may be there,
+    and how to look, to a user who works in both (and not to a user of one)."""
+    client.force_login(two["both"])
+    page = client.get(reverse("referral_detail", args=["R-OTHER"]) + "?programme=dn2-stars")
+    assert page.status_code == 404
+    html = page.content.decode()
+    assert "or may be in another of your programmes: choose it under Programme" in html
+    client.force_login(users["provider_manager"])
+    page = client.get(reverse("referral_detail", args=["R-OTHER"]))
+    assert page.status_code == 404 and "another of your programmes" not in page.content.decode()

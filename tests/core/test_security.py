@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -9,6 +11,8 @@ from stars.core.api import basic_header
 from stars.core.security import forwarded_client
 from stars.referrals.models import Referral
 from tests.conftest import PASSWORD, stars_command
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_passwords_are_hashed_with_argon2(users):
@@ -149,7 +153,7 @@ def test_deploy_checks_are_clean_in_production(tmp_path, migrated_home):
             "STARS_HOME": str(home),
             "STARS_SECRET_KEY": "x" * 20
             + "-a-very-long-random-production-secret-key-value-0123456789",
-            "STARS_PSEUDONYM_KEY": "a-long-random-pseudonym-key-0123456789",
+            "STARS_PSEUDONYM_KEY": "a-long-random-pseudonym-key-0123456789-abcdefghijklmnop",
             "STARS_ALLOWED_HOSTS": "stars.example.org",
             "DATABASE_URL": f"sqlite:///{home}/stars.sqlite3",
         },
@@ -157,3 +161,35 @@ def test_deploy_checks_are_clean_in_production(tmp_path, migrated_home):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "deployment checks passed" in result.stdout
+
+
+STRONG = "a-long-random-production-key-0123456789-abcdefghijklmnop"
+
+
+@pytest.mark.parametrize("command", [["check"], ["serve", "--port", "9", "--no-worker"]])
+def test_production_refuses_to_start_with_a_weak_key_in_one_line(tmp_path, command):
+    # the example settings file's placeholders, left in place, started the web server
+    example = dict(
+        line.split("=", 1)
+        for line in (ROOT / "deploy" / "stars.env.example").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+    for secret, pseudonym, named in (
+        (example["STARS_SECRET_KEY"], STRONG, "STARS_SECRET_KEY is"),
+        (STRONG, example["STARS_PSEUDONYM_KEY"], "STARS_PSEUDONYM_KEY is"),
+        ("x" * 64, "django-insecure-" + STRONG, "STARS_SECRET_KEY and STARS_PSEUDONYM_KEY are"),
+    ):
+        env = {
+            "STARS_ENV": "production",
+            "STARS_HOME": str(tmp_path),
+            "STARS_SECRET_KEY": secret,
+            "STARS_PSEUDONYM_KEY": pseudonym,
+            "STARS_ALLOWED_HOSTS": "stars.example.org",
+        }
+        result = _run(env, *command)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"error: STARS_ENV=production: {named} too short or too simple (50 characters or "
+            "more, of at least 5 different; make one with: python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'); refusing to start."
+        ]

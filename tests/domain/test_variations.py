@@ -184,5 +184,9 @@ def test_a_bad_variation_is_named_with_its_key_and_line(variation, key, message)
     err = caught.value
     assert err.key == key
     assert message in err.message
-    assert f"(the [[variation]] on line {LAST})" in str(err)
-    assert str(err).startswith(f"c.toml: {key}: ")
+    # the line of the key, or of the [[variation]] that lacks it
+    name = key.split(".")[1]
+    lines = bad(variation).splitlines()
+    written = [n for n in range(LAST, len(lines) + 1) if lines[n - 1].startswith(name)]
+    assert err.line == (written[0] if written else LAST)
+    assert str(err).startswith(f"c.toml:{err.line}: column {err.column}: {key}: ")

@@ -57,6 +57,17 @@ def test_the_childs_reference_records_the_enquiry_for_them(web):
     assert Enquiry.objects.count() == 2 and Child.objects.count() == 1
 
 
+def test_the_childs_reference_is_found_with_spaces_around_it_and_in_another_case(web):
+    """A reference copied from a letter or a case system in lower case, with a space
+    around it, names the same child, as on the governance pages (``child_named``)."""
+    first = first_enquiry(web)
+    typed = f"  {first['child_ref'].lower()} "
+    status, second = web.json("POST", "/api/enquiries", later(child_ref=typed), basic())
+    assert status == 201, second
+    assert second["child_ref"] == first["child_ref"]
+    assert Enquiry.objects.count() == 2 and Child.objects.count() == 1
+
+
 def test_new_child_true_records_a_different_child_of_the_same_name(web):
     first = first_enquiry(web)
     status, second = web.json("POST", "/api/enquiries", later(new_child=True), basic())

@@ -517,3 +517,37 @@ def test_head_answers_as_get_without_a_body(web, path):
     assert status == 200 and body == b""
     assert head_head["Content-Type"] == head["Content-Type"]
     assert head_head["Content-Length"] == head["Content-Length"] == str(len(data))
+
+
+# -- warnings -------------------------------------------------------------------------------
+
+AFTER_THE_PERIOD = {
+    "detail": "This enquiry is dated after 31 March 2025, when the contract's referral period "
+    "ended: it cannot be accepted as a referral, so it earns no outcome payment, unless a "
+    "contract variation extends the period",
+    "field": "enquiry_date",
+}
+
+
+def test_an_enquiry_after_the_referral_period_carries_its_page_s_warning(web):
+    """Recorded, as on the pages, with the warning its page shows, on its enquiry_date;
+    every answer that gives the enquiry gives it, and the document declares it."""
+    status, late = web.json(
+        "POST", "/api/enquiries", {**readme_curl_body(), "enquiry_date": "2025-04-01"}, basic()
+    )
+    assert status == 201 and late["warnings"] == [AFTER_THE_PERIOD], late
+    status, within = web.json(
+        "POST",
+        "/api/enquiries",
+        {**readme_curl_body(), "given_name": "Blake", "enquiry_date": "2025-03-31"},
+        basic(),
+    )
+    assert status == 201 and within["warnings"] == [], within
+    status, one = web.json("GET", f"/api/enquiries/{late['enquiry_id']}", headers=basic())
+    assert status == 200 and one == late
+    status, listed = web.json("GET", "/api/enquiries", headers=basic())
+    warnings = {e["enquiry_id"]: e["warnings"] for e in listed}
+    assert warnings == {late["enquiry_id"]: [AFTER_THE_PERIOD], within["enquiry_id"]: []}
+    _, spec = web.json("GET", "/api/openapi.json", headers=basic())
+    declared = spec["components"]["schemas"]["EnquiryOut"]["properties"]["warnings"]
+    assert declared["items"] == {"$ref": "#/components/schemas/Problem"}

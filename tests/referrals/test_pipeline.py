@@ -80,6 +80,45 @@ def test_no_consent_call_needed_before_the_contract_start_of_calls(contract):
     assert services.referral_accept(enquiry=e, on=D(2022, 6, 20)).referral_id.startswith("REF-")
 
 
+def test_a_child_with_a_referral_still_running_is_not_accepted_again(contract):
+    """The same child's second enquiry (chosen as the child already recorded) is not accepted
+    while their first referral is live, nor dated before it ended: two referrals at once
+    would count the child twice in the targets and their weeks twice in the money."""
+    first = record(on=D(2022, 6, 1))
+    services.enquiry_decide(enquiry=first, decision="progressed", on=D(2022, 6, 10))
+    live = services.referral_accept(enquiry=first, on=D(2022, 6, 20))
+    again = record(on=D(2022, 7, 1), child=first.child)
+    services.enquiry_decide(enquiry=again, decision="progressed", on=D(2022, 7, 5))
+    with pytest.raises(PipelineError) as err:
+        services.referral_accept(enquiry=again, on=D(2022, 7, 10))
+    assert err.value.field is None
+    assert err.value.message == (
+        f"This child already has a live referral, {live.referral_id}: close that case, or "
+        "move it to another cohort, before accepting another"
+    )
+    live.status, live.end_date, live.closure_reason = "closed_early", D(2022, 8, 1), "other"
+    live.save()
+    with pytest.raises(PipelineError) as err:
+        services.referral_accept(enquiry=again, on=D(2022, 7, 20))
+    assert err.value.field == "referral_date"
+    assert err.value.message == (
+        f"must be on or after 1 August 2022, when this child's referral {live.referral_id} ended"
+    )
+    assert Referral.objects.filter(child=first.child).count() == 1
+    assert services.referral_accept(enquiry=again, on=D(2022, 8, 1)).child == first.child
+
+
+def test_an_extension_is_not_dated_before_the_graduation_it_follows(contract, referrals):
+    old = referrals["derby"]
+    old.status, old.end_date = "graduated", D(2024, 1, 10)
+    old.save()
+    with pytest.raises(PipelineError) as err:
+        services.referral_rerefer(referral=old, on=D(2023, 6, 1), cohort="B", reason="extension")
+    assert err.value.field == "referral_date" and "on or after 10 January 2024" in err.value.message
+    new = services.referral_rerefer(referral=old, on=D(2024, 1, 10), cohort="B", reason="extension")
+    assert new.enquiry is None and new.child == old.child
+
+
 def test_decisions_that_close_need_a_reason(contract):
     e = record()
     with pytest.raises(PipelineError) as err:

@@ -111,6 +111,18 @@ def test_a_commissioner_simulates_their_own_councils_records(client, programme):
     assert "Cohort A" not in html.split('data-testid="minimums"')[1].split("</table>")[0]
 
 
+def test_the_page_says_whose_records_its_figures_are_of(client, programme):
+    """A commissioner's figures are their council's records: the page said "the whole
+    programme" to them too."""
+    client.force_login(programme["commissioner"])  # Derby's
+    html = client.get(URL).content.decode()
+    assert "Figures are for Derby City Council's records" in html
+    assert "whole programme" not in html
+    client.force_login(programme["investor"])
+    html = client.get(URL).content.decode()
+    assert "Figures are for the whole programme" in html
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_simulator_is_checked_against_the_programmes_own_history(client, programme):
     client.force_login(programme["provider_manager"])

@@ -125,3 +125,16 @@ def test_an_investor_cannot_work_out_a_councils_hidden_referrals_from_its_funnel
         actual = line["actual"] if isinstance(line, dict) else line.actual
         assert stages[-1][1] == actual, (name, stages, actual)
     assert dict(ctx["funnels"])["Derby City Council"][-1][1] == "c"
+
+
+def test_a_councils_page_says_the_contract_year_minimums_are_the_programmes(
+    client, users, referrals
+):
+    """A commissioner's accepted referrals are their council's, but each contract year's
+    minimum is every council's together: the page says so beside the year table (as the
+    board card does of cohort minimums), and not to a user of the whole programme."""
+    note = "Contract-year minimums are set for the whole programme, not per council"
+    client.force_login(users["commissioner"])  # Derby's
+    assert note in client.get(URL).content.decode()
+    client.force_login(users["provider_manager"])
+    assert note not in client.get(URL).content.decode()

@@ -58,11 +58,12 @@ def test_a_contract_renaming_another_programme_s_council_is_refused_and_changes_
     contract = second_contract(tmp_path, code, "North Bay Unitary Authority")
     got = import_tracker(contract)
     assert got.exit_code == 2 and "Traceback" not in got.output
+    line = contract.read_text().splitlines().index(f'code = "{code}"') + 1
     assert got.stderr.splitlines() == [
-        f"error: {contract}: local_authority[0].code: the council 'NorthBay' is already held, "
-        f"named \"{NAME}\", and this contract names it 'North Bay Unitary Authority' "
-        "(the [[local_authority]] on line 19); councils are shared by every programme, so "
-        "give it the same name (or another code); nothing was imported"
+        f"error: {contract}:{line}: column 1: local_authority[0].code: the council 'NorthBay' "
+        f'is already held, named "{NAME}", and this contract names it \'North Bay Unitary '
+        "Authority'; councils are shared by every programme, so give it the same name (or "
+        "another code); nothing was imported"
     ]
     assert snapshot() == before
     assert Council.objects.get(code="NorthBay").name == NAME

@@ -15,6 +15,7 @@ from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.governance.models import Disposal
 from stars.notifications.models import Notification
 from stars.partnership.models import Council
+from stars.partnership.services import user_create
 from stars.referrals import services
 from stars.uploads.models import Upload
 from stars.web.today import SHOWN, today_work_cached
@@ -263,3 +264,13 @@ def test_a_hidden_count_says_why_it_is_hidden():
 
     assert why_hidden(3) == "fewer than 5 (too few to show)"
     assert why_hidden(8) == HIDDEN_BESIDE
+
+
+@pytest.mark.django_db
+def test_before_any_contract_the_administrator_is_sent_to_upload_a_tracker(client):
+    # a new production service: `stars demo`, which the page named, is refused there
+    admin = user_create(username="first-admin", role="admin", password="x" * 8 + "-Ab1")
+    page = home(client, admin)
+    assert "stars demo" not in page
+    assert "No contract is loaded yet." in page
+    assert f'href="{reverse("upload_tracker")}">Upload a tracker</a>' in page

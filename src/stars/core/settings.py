@@ -109,6 +109,31 @@ if PRODUCTION and _missing:
         f"STARS_ENV=production needs {' and '.join(_missing)} (long random values); "
         "refusing to start."
     )
+
+
+def _weak_key(value: str) -> bool:
+    """A key anyone could guess: Django's own test of a secret key (its deployment check
+    security.W009): under 50 characters, under 5 different ones, or Django's throwaway."""
+    return len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure-")
+
+
+_weak = [
+    name
+    for name, value in (
+        ("STARS_SECRET_KEY", SECRET_KEY),
+        ("STARS_PSEUDONYM_KEY", STARS_PSEUDONYM_KEY),
+    )
+    if _weak_key(value)
+]
+if PRODUCTION and _weak:
+    # the server started with any value (`stars check` only warned, of the secret key
+    # alone), so a placeholder left in the settings file signed every session cookie
+    raise ImproperlyConfigured(
+        f"STARS_ENV=production: {' and '.join(_weak)} {'is' if len(_weak) == 1 else 'are'} "
+        "too short or too simple (50 "
+        "characters or more, of at least 5 different; make one with: python3 -c "
+        "'import secrets; print(secrets.token_urlsafe(50))'); refusing to start."
+    )
 SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only-not-for-production-use"
 STARS_PSEUDONYM_KEY = STARS_PSEUDONYM_KEY or "local-development-pseudonym-key-not-for-production"
 

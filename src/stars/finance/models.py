@@ -34,6 +34,7 @@ class LineKind(models.TextChoices):
     OUTCOME = "outcome", "Outcome payment"
     GUARANTEED_FEE = "guaranteed_fee", "Guaranteed-funding fee"
     ADJUSTMENT = "adjustment", "Adjustment"
+    MILESTONE = "milestone", "Milestone payment"
     OVER_MAXIMUM = "over_maximum", "Over the maximum outcome payment"
 
 

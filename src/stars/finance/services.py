@@ -29,7 +29,7 @@ from stars.domain.outcomes.claims import (
     Maximum,
     claim_lines,
     fund_shares,
-    milestones_unclaimed,
+    milestone_referrals,
     outcome_of,
     within_maxima,
 )
@@ -159,8 +159,8 @@ def claim_prepare(
     milestones = engine_bridge.dated_outcome_payments(
         contract,
         council=council.code,
-        referral_ids=milestones_unclaimed(start, claimed),
-        as_of=month,
+        referral_ids=milestone_referrals(start, end, claimed),
+        as_of=after,
     )
     specs = claim_lines(month=month, start=start, end=end, claimed=claimed, milestones=milestones)
     specs = within_maxima(specs, claimed, _maxima(contract, council, claim))

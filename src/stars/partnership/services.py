@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -45,27 +44,22 @@ def contract_load(*, text: str, source: str) -> ContractTerms:
     return terms
 
 
-_COUNCIL_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*local_authority[ \t]*\]\]", re.MULTILINE)
-
-
 def contract_councils_check(terms: ContractTerms, text: str, source: str) -> None:
-    """Refuse (``ContractError``) a contract that gives a council already held (its code in
-    any case) another name: councils are shared by every programme, so loading it would
-    rename another programme's council. ``contract_load`` checks it; an import checks it
-    first too, to refuse before reading its other files."""
-    lines = [text.count("\n", 0, m.start()) + 1 for m in _COUNCIL_HEADER.finditer(text)]
+    """Refuse (``ContractError``, at the council's code in ``text``) a contract that gives a
+    council already held (its code in any case) another name: councils are shared by every
+    programme, so loading it would rename another programme's council. ``contract_load``
+    checks it; an import checks it first too, to refuse before reading its other files."""
     for i, la in enumerate(terms.local_authorities):
         held = council_named(la.code)
         if held is None or held.name == la.name:
             continue
-        where = f" (the [[local_authority]] on line {lines[i]})" if i < len(lines) else ""
         raise ContractError(
             source,
             f"local_authority[{i}].code",
             f"the council {held.code!r} is already held, named {held.name!r}, and this "
-            f"contract names it {la.name!r}{where}; councils are shared by every programme, "
+            f"contract names it {la.name!r}; councils are shared by every programme, "
             "so give it the same name (or another code)",
-        )
+        ).located(text)
 
 
 def programme_save(terms: ContractTerms) -> Programme:

@@ -34,7 +34,12 @@ from stars.core.idempotency import (
 from stars.core.permissions import scope_of
 from stars.domain.calendar import long_date
 from stars.domain.idempotency import HEADER, RESENT_WITHIN, minutes_ago
-from stars.domain.pipeline import NEED_LABELS, PAPER_LABELS, WHY_NOW_MAX_LENGTH
+from stars.domain.pipeline import (
+    NEED_LABELS,
+    PAPER_LABELS,
+    WHY_NOW_MAX_LENGTH,
+    enquiry_period_warning,
+)
 from stars.domain.references import id_from_address
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, council_named, programme_councils
@@ -101,6 +106,12 @@ class EnquiryOut(Schema):
     decision: str
     decision_date: dt.date | None
     date_of_birth: dt.date | None = None
+    warnings: list[Problem] = Field(
+        [],
+        description="what the enquiry's page warns of, in its words, each with the field it "
+        "is about: an enquiry dated after the contract's referral period (`enquiry_date`) is "
+        "recorded but cannot become a referral; none: `[]`",
+    )
 
 
 class ReferralOut(Schema):
@@ -122,7 +133,8 @@ class EligibilityOut(Schema):
     age: int | None
 
 
-def _enquiry_out(e: Any, identifiable: bool) -> EnquiryOut:
+def _enquiry_out(e: Any, identifiable: bool, contract: Any = None) -> EnquiryOut:
+    late = enquiry_period_warning(e.enquiry_date, contract or contract_current())
     return EnquiryOut(
         enquiry_id=e.enquiry_id,
         child_ref=e.child.child_ref,
@@ -132,6 +144,7 @@ def _enquiry_out(e: Any, identifiable: bool) -> EnquiryOut:
         decision=e.decision,
         decision_date=e.decision_date,
         date_of_birth=e.child.date_of_birth if identifiable else None,
+        warnings=[Problem(detail=late, field="enquiry_date")] if late else [],
     )
 
 
@@ -165,8 +178,8 @@ def list_enquiries(request: HttpRequest, page: int = PageNumber) -> list[Enquiry
         path=request.get_full_path(),
         detail="API",
     )
-    ident = scope_of(user).identifiable
-    return [_enquiry_out(e, ident) for e in rows]
+    ident, contract = scope_of(user).identifiable, contract_current()
+    return [_enquiry_out(e, ident, contract) for e in rows]
 
 
 @router.get("/enquiries/{enquiry_id}", response=answers({200: EnquiryOut}, 404), tags=["enquiries"])

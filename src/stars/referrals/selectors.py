@@ -82,8 +82,15 @@ def child_named(child_ref: str) -> Child | None:
     reference alone matches so (a reference copied from a letter in lower case was answered
     "No child has the reference", read as nothing held); None when none matches, or when
     references told apart by case alone match and it was not typed exactly."""
+    return _child_typed(Child.objects.select_related("council"), child_ref)
+
+
+def _child_typed(children: QuerySet[Child], child_ref: str) -> Child | None:
+    """The one child among ``children`` whose reference was typed: spaces around it
+    ignored, and its case too when one child's reference alone matches so; None when none
+    matches, or when references told apart by case alone match and it was not typed
+    exactly."""
     ref = child_ref.strip()
-    children = Child.objects.select_related("council")
     exact = children.filter(child_ref=ref).first()
     if exact is not None:
         return exact
@@ -92,9 +99,11 @@ def child_named(child_ref: str) -> Child | None:
 
 
 def child_visible(user: Any, child_ref: str) -> Child | None:
-    """The child with this reference in the user's scope; None for one outside it (another
-    council's, a restricted one) exactly as for one that does not exist."""
-    return children_visible(user).filter(child_ref=child_ref).first()
+    """The child with this reference in the user's scope, typed as ``child_named`` takes it
+    (spaces around it and its case ignored: an API client's copy of ``CH-1A2B3C4D`` in
+    lower case); None for one outside the scope (another council's, a restricted one)
+    exactly as for one that does not exist."""
+    return _child_typed(children_visible(user), child_ref)
 
 
 def children_alike(

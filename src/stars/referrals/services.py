@@ -11,7 +11,7 @@ import secrets
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -255,6 +255,7 @@ def referral_accept(
     target_cohort = contract.canonical_cohort(cohort or enquiry.cohort)
     if target_cohort is None:
         raise PipelineError("cohort", f"Select one of {', '.join(contract.cohort_codes)}")
+    _check_no_referral_running(enquiry.child, on)
     referral = Referral.objects.create(
         referral_id=_next_id(Referral, "referral_id", f"REF-{on.year}-"),
         enquiry=enquiry,
@@ -284,6 +285,30 @@ def referral_accept(
     if key_worker is not None:
         _tell_allocated(referral, key_worker, None)
     return referral
+
+
+def _check_no_referral_running(child: Child, on: dt.date) -> None:
+    """A child has one referral at a time: a referral made on ``on`` is refused while
+    another of theirs is live, or dated before another ended (two at once would count the
+    child twice in the targets and their weeks twice in the money)."""
+    other = (
+        child.referrals.filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
+        .order_by("referral_date", "referral_id")
+        .first()
+    )
+    if other is None:
+        return
+    if other.end_date is None:
+        raise PipelineError(
+            None,
+            f"This child already has a live referral, {other.referral_id}: close that case, "
+            "or move it to another cohort, before accepting another",
+        )
+    raise PipelineError(
+        "referral_date",
+        f"must be on or after {long_date(other.end_date)}, when this child's referral "
+        f"{other.referral_id} ended",
+    )
 
 
 def _tell_allocated(referral: Referral, key_worker: Any, previous: Any) -> None:
@@ -340,6 +365,7 @@ def referral_rerefer(*, referral: Referral, on: dt.date, cohort: str, reason: st
             "other",
         )
         referral.save(update_fields=["status", "end_date", "closure_reason"])
+    _check_no_referral_running(referral.child, on)
     return Referral.objects.create(
         referral_id=_next_id(Referral, "referral_id", f"REF-{on.year}-"),
         enquiry=None,

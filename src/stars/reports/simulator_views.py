@@ -128,10 +128,23 @@ def _check(form: SimulatorForm) -> None:
             form.add_error("settings", str(exc))
 
 
+def _page_context(request: HttpRequest) -> dict[str, Any]:
+    """What every state of the page shows: the contract, its end, and whose records the
+    figures are of (the councils in the user's view by name; blank for the whole
+    programme)."""
+    contract = contract_current()
+    in_view = scope_of(request.user).councils_in_view
+    names = (
+        ""
+        if in_view is None
+        else " and ".join(la.name for la in contract.local_authorities if la.code in in_view)
+    )
+    return {"contract": contract, "end": contract_end(contract), "councils_named": names}
+
+
 @page("simulator")
 def simulator(request: HttpRequest) -> HttpResponse:
-    contract = contract_current()
-    context: dict[str, Any] = {"contract": contract, "end": contract_end(contract)}
+    context = _page_context(request)
     if request.method == "POST":
         if "check" in request.POST:
             return _check_history(request)
@@ -243,7 +256,7 @@ def _check_history(request: HttpRequest) -> HttpResponse:
     day = page_as_of(request, posted=True)
     if dates_refused(request):  # figures only: whole quarters, and nothing started
         form = _form(request, initial={"as_of": day, "runs": 2000, "seed": 1})
-        context = {"contract": contract_current(), "end": contract_end(contract_current())}
+        context = _page_context(request)
         return render(request, "reports/simulator.html", {**context, "form": form}, status=400)
     result = simulate.enqueue(
         {"kind": "calibration", "as_of": day.isoformat(), **_worked_for(request)}

@@ -28,6 +28,7 @@ def targets(request: HttpRequest) -> HttpResponse:
         {
             **targets_page_figures(scope, as_of_date(request, target="as_of")),
             "aggregate_only": not scope.child_level,
+            "programme_wide": scope.programme_wide,
         },
     )
 

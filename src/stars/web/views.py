@@ -47,6 +47,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "sections_heading": "Today's work" if sections else "At a glance",
         "today": today,
         "can_search": allowed(request.user, "search"),
+        "can_upload_tracker": allowed(request.user, "upload_tracker"),
     }
     if scope.child_level:
         context["live_cases"] = referrals_visible(request.user).filter(status="live").count()

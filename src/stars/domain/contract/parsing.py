@@ -1,9 +1,10 @@
 """Reading a contract: the TOML of docs/tracker-format.md into ``stars.domain.contract.terms``.
 
 Money is read as ``Decimal`` straight from the TOML text, so ``0.1`` is exactly one tenth.
-Every error names the file and the key at fault. Each cohort may name its payment design
-(``payment_design``: one of ``stars.domain.contract.terms.PAYMENT_DESIGNS``, by default
-``weekly_after_proving``); a design's own keys are read here too
+Every error names the file, the line and column, and the key at fault (the line of the key,
+or of the table that lacks it: ``stars.domain.toml_positions``). Each cohort may name its
+payment design (``payment_design``: one of ``stars.domain.contract.terms.PAYMENT_DESIGNS``,
+by default ``weekly_after_proving``); a design's own keys are read here too
 (docs/adding-a-payment-design.md).
 """
 
@@ -33,17 +34,31 @@ from stars.domain.contract.terms import (
     OutcomeFund,
     Variation,
 )
+from stars.domain.toml_positions import decode_error_position, key_position
 from stars.domain.vocabulary import CLOSURE_REASONS
 
 
 class ContractError(ValueError):
-    """A contract file is missing a key or has a malformed value."""
+    """A contract file is missing a key or has a malformed value:
+    ``FILE:LINE: column C: KEY: message``, the line and column of the key (or of the table
+    that lacks it) once :meth:`located` in the contract's text."""
 
-    def __init__(self, file: str, key: str, message: str) -> None:
-        self.file = file
-        self.key = key
-        self.message = message
-        super().__init__(f"{file}: {key}: {message}")
+    def __init__(
+        self, file: str, key: str, message: str, line: int | None = None, column: int = 1
+    ) -> None:
+        self.file, self.key, self.message = file, key, message
+        self.line, self.column = line, column
+        where = f"{file}:{line}: column {column}" if line is not None else file
+        super().__init__(f"{where}: {key}: {message}")
+
+    def located(self, text: str) -> ContractError:
+        """This error at its key's line and column in the contract's ``text``."""
+        if self.line is not None:
+            return self
+        found = key_position(text, self.key)
+        if found is None:
+            return self
+        return ContractError(self.file, self.key, self.message, *found)
 
 
 # What the records keep of a contract's text: names up to 200 characters; codes of
@@ -231,14 +246,22 @@ def _code(file: str, key: str, value: str, max_length: int) -> str:
 
 
 def parse_contract(text: str, file: str = "contract.toml", *, stored: bool = False) -> Contract:
-    """Read a contract from TOML text; ``ContractError`` names the file and key at fault,
-    a key the contract format does not have included. ``stored``: the text of a contract
-    already loaded, read back (a key it holds that an earlier version let through is left
-    alone, so the programme stays readable)."""
+    """Read a contract from TOML text; ``ContractError`` names the file, the line and column
+    and the key at fault, a key the contract format does not have included. ``stored``: the
+    text of a contract already loaded, read back (a key it holds that an earlier version let
+    through is left alone, so the programme stays readable)."""
+    try:
+        return _contract(text, file, stored)
+    except ContractError as exc:
+        raise exc.located(text) from exc.__cause__
+
+
+def _contract(text: str, file: str, stored: bool) -> Contract:
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        raise ContractError(file, "(syntax)", str(exc)) from exc
+        line, column, message = decode_error_position(exc)
+        raise ContractError(file, "(syntax)", message, line, column) from exc
     root = _Reader(file, data, "")
     # the tables first, so a misspelt table is named as such, not as what it left missing
     root.asked.update(TABLES)
@@ -278,7 +301,7 @@ def parse_contract(text: str, file: str = "contract.toml", *, stored: bool = Fal
                 t.code("ons_code", ONS_CODE_LENGTH) if t.has("ons_code") else "",
             )
         )
-    _unique(file, "local_authority", [la.code for la in las])
+    _unique(file, "local_authority", "code", [la.code for la in las])
 
     cohorts: list[Cohort] = []
     for t in root.tables("cohort"):
@@ -295,9 +318,9 @@ def parse_contract(text: str, file: str = "contract.toml", *, stored: bool = Fal
             if lo > hi:
                 raise ContractError(file, r.key("min_age"), f"{lo} is above max_age {hi}")
             rules.append(EligibilityRule(from_, lo, hi))
-        _unique(file, t.key("eligibility") + ".from", [str(r.start) for r in rules])
+        _unique(file, t.key("eligibility"), "from", [str(r.start) for r in rules])
         design = t.design("payment_design")
-        milestones = _milestones(file, t, design)
+        milestones = _milestones(file, t, design, programme_weeks)
         # weekly_after_proving's keys (a milestones cohort needs neither)
         weekly = design == "weekly_after_proving"
         payment = t.money("weekly_outcome_payment", weekly) or Decimal(0)
@@ -319,7 +342,7 @@ def parse_contract(text: str, file: str = "contract.toml", *, stored: bool = Fal
                 outcome=t.choice("outcome", OUTCOMES),
             )
         )
-    _unique(file, "cohort", [c.code for c in cohorts])
+    _unique(file, "cohort", "code", [c.code for c in cohorts])
 
     gf = root.table_("guaranteed_funding")
     fee = gf.money("weekly_fee")
@@ -328,7 +351,7 @@ def parse_contract(text: str, file: str = "contract.toml", *, stored: bool = Fal
         ContractYear(t.integer("year"), t.integer("minimum_referrals"))
         for t in root.tables("contract_year")
     ]
-    _unique(file, "contract_year", [str(y.year) for y in years])
+    _unique(file, "contract_year", "year", [str(y.year) for y in years])
 
     reasons = prog._get("closure_reasons", False)
     if reasons is not None and (
@@ -340,7 +363,7 @@ def parse_contract(text: str, file: str = "contract.toml", *, stored: bool = Fal
         _code(file, key, _bounded(file, key, reason, REASON_CODE_LENGTH), REASON_CODE_LENGTH)
 
     code = prog.code("code", PROGRAMME_CODE_LENGTH) if prog.has("code") else ""
-    variations = _variations(text, root, start, tuple(cohorts))
+    variations = _variations(root, start, tuple(cohorts))
     contract = Contract(
         variations=variations,
         name=prog.text("name"),
@@ -380,55 +403,47 @@ VARIATION_KEYS = (
     "milestones",
     "guaranteed_weekly_fee",
 )
-VARIATION_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*variation[ \t]*\]\]", re.MULTILINE)
 
 
 def _variations(
-    text: str, root: _Reader, start: dt.date, cohorts: tuple[Cohort, ...]
+    root: _Reader, start: dt.date, cohorts: tuple[Cohort, ...]
 ) -> tuple[Variation, ...]:
     """The ``[[variation]]`` tables (contract variations), in date order; an error names
-    the variation's key and the line its table starts on."""
+    the variation's key (``variation[2].from``), and so its line."""
     file = root.file
-    lines = [text.count("\n", 0, m.start()) + 1 for m in VARIATION_HEADER.finditer(text)]
     by_code = {c.code.lower(): c for c in cohorts}
     out: list[Variation] = []
-    for i, t in enumerate(root.tables("variation", required=False)):
-        where = f" (the [[variation]] on line {lines[i]})" if i < len(lines) else ""
+    for t in root.tables("variation", required=False):
 
-        def fail(key: str, message: str, t: _Reader = t, where: str = where) -> ContractError:
-            return ContractError(file, t.key(key), message + where)
+        def fail(key: str, message: str, t: _Reader = t) -> ContractError:
+            return ContractError(file, t.key(key), message)
 
-        try:
-            for key in t.table:
-                if key not in VARIATION_KEYS:
-                    known = ", ".join(VARIATION_KEYS)
-                    raise fail(key, f"is not a key of a variation; expected one of {known}")
-            from_ = t.date("from")
-            assert from_ is not None
-            if from_ < start:
-                raise fail("from", f"{from_} is before the programme's start {start}")
-            reason = t.text("reason")
-            cohort: Cohort | None = None
-            if t.has("cohort"):
-                code = t.text("cohort", COHORT_CODE_LENGTH)
-                cohort = by_code.get(code.lower())
-                if cohort is None:
-                    known = ", ".join(c.code for c in cohorts)
-                    raise fail("cohort", f"the contract has no cohort {code!r} (cohorts: {known})")
-            milestones = _varied_milestones(t, cohort, cohorts, fail)
-            v = Variation(
-                start=from_,
-                reason=reason,
-                cohort=cohort.code if cohort else None,
-                weekly_outcome_payment=t.money("weekly_outcome_payment", False),
-                weekly_saving=t.money("weekly_saving", False),
-                guaranteed_weekly_fee=t.money("guaranteed_weekly_fee", False),
-                milestones=milestones,
-            )
-        except ContractError as exc:
-            if where and where not in exc.message:
-                raise ContractError(file, exc.key, exc.message + where) from None
-            raise
+        for key in t.table:
+            if key not in VARIATION_KEYS:
+                known = ", ".join(VARIATION_KEYS)
+                raise fail(key, f"is not a key of a variation; expected one of {known}")
+        from_ = t.date("from")
+        assert from_ is not None
+        if from_ < start:
+            raise fail("from", f"{from_} is before the programme's start {start}")
+        reason = t.text("reason")
+        cohort: Cohort | None = None
+        if t.has("cohort"):
+            code = t.text("cohort", COHORT_CODE_LENGTH)
+            cohort = by_code.get(code.lower())
+            if cohort is None:
+                known = ", ".join(c.code for c in cohorts)
+                raise fail("cohort", f"the contract has no cohort {code!r} (cohorts: {known})")
+        milestones = _varied_milestones(t, cohort, cohorts, fail)
+        v = Variation(
+            start=from_,
+            reason=reason,
+            cohort=cohort.code if cohort else None,
+            weekly_outcome_payment=t.money("weekly_outcome_payment", False),
+            weekly_saving=t.money("weekly_saving", False),
+            guaranteed_weekly_fee=t.money("guaranteed_weekly_fee", False),
+            milestones=milestones,
+        )
         if not v.changes:
             raise fail(
                 "from", "changes no term; give at least one of " + ", ".join(VARIATION_KEYS[3:])
@@ -514,7 +529,7 @@ def _outcome_funds(file: str, root: _Reader) -> tuple[OutcomeFund, ...]:
         share = t.share("share")
         assert share is not None
         funds.append(OutcomeFund(t.text("name"), share, t.money("cap", False)))
-    _unique(file, "outcome_fund", [f.name for f in funds])
+    _unique(file, "outcome_fund", "name", [f.name for f in funds])
     total = sum((f.share for f in funds), Decimal(0))
     if total > 1:
         raise ContractError(
@@ -523,9 +538,13 @@ def _outcome_funds(file: str, root: _Reader) -> tuple[OutcomeFund, ...]:
     return tuple(funds)
 
 
-def _milestones(file: str, cohort: _Reader, design: str) -> tuple[Milestone, ...]:
+def _milestones(
+    file: str, cohort: _Reader, design: str, programme_weeks: int
+) -> tuple[Milestone, ...]:
     """A ``continuous_milestones`` cohort's ``[[cohort.milestone]]`` tables, in the order of
-    their continuous weeks; another design's cohort may have none."""
+    their continuous weeks; another design's cohort may have none. A milestone longer than
+    ``programme_weeks`` is refused: a referral's weeks count only within that many weeks of
+    its referral date, so no run could ever reach it."""
     if design != "continuous_milestones":
         if cohort.has("milestone"):
             raise ContractError(
@@ -539,14 +558,25 @@ def _milestones(file: str, cohort: _Reader, design: str) -> tuple[Milestone, ...
     for m in cohort.tables("milestone"):
         payment = m.money("payment")
         assert payment is not None
-        out.append(Milestone(m.text("name"), m.integer("continuous_weeks"), payment))
-    _unique(file, cohort.key("milestone") + ".name", [m.name for m in out])
+        weeks = m.integer("continuous_weeks")
+        if weeks > programme_weeks:
+            raise ContractError(
+                file,
+                m.key("continuous_weeks"),
+                f"{weeks} weeks can never be reached: a referral's weeks count only within "
+                f"programme_weeks = {programme_weeks} weeks of its referral date; expected "
+                f"at most {programme_weeks}",
+            )
+        out.append(Milestone(m.text("name"), weeks, payment))
+    _unique(file, cohort.key("milestone"), "name", [m.name for m in out])
     return tuple(sorted(out, key=lambda m: m.days))
 
 
-def _unique(file: str, key: str, codes: list[str]) -> None:
+def _unique(file: str, tables: str, key: str, codes: list[str]) -> None:
+    """Refuse a code given twice (in any case) as ``key`` of the ``tables``, naming the
+    second (``cohort[2].code``)."""
     seen: set[str] = set()
-    for c in codes:
+    for i, c in enumerate(codes):
         if c.lower() in seen:
-            raise ContractError(file, key, f"{c!r} appears more than once")
+            raise ContractError(file, f"{tables}[{i}].{key}", f"{c!r} appears more than once")
         seen.add(c.lower())

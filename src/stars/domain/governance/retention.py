@@ -13,11 +13,11 @@ tracker's errors do. Nothing here reads the clock: "today" is always given.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
 from dataclasses import dataclass
 
 from stars.domain.calendar import add_months
+from stars.domain.toml_positions import decode_error_position, key_position
 
 # The kinds of record the schedule covers, and the triggers each may count from.
 KINDS: dict[str, str] = {
@@ -139,27 +139,13 @@ def toml_read(text: str, file: str) -> dict[str, object]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line, col = (int(m[1]), int(m[2])) if m else (1, 1)
-        raise RetentionError(file, line, col, str(exc).split(" (at line")[0]) from exc
+        raise RetentionError(file, *decode_error_position(exc)) from exc
 
 
 def toml_position(text: str, kind: str, key: str | None) -> tuple[int, int]:
     """Line and column of ``key`` in the table ``[kind]`` (of the table itself when the key
     is absent or None): errors point at the text the reader has to change."""
-    lines = text.splitlines()
-    header = re.compile(rf"^\s*\[\s*{re.escape(kind)}\s*\]")
-    start = next((i for i, line in enumerate(lines) if header.match(line)), None)
-    if start is None:
-        return 1, 1
-    if key is not None:
-        for i in range(start + 1, len(lines)):
-            if lines[i].lstrip().startswith("["):
-                break
-            m = re.match(rf"^(\s*){re.escape(key)}\s*=", lines[i])
-            if m:
-                return i + 1, len(m.group(1)) + 1
-    return start + 1, lines[start].index("[") + 1
+    return key_position(text, f"{kind}.{key}" if key is not None else kind) or (1, 1)
 
 
 def parse_retention(text: str, file: str = "retention.toml") -> RetentionSchedule:

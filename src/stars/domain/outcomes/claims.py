@@ -34,6 +34,7 @@ from stars.domain.outcomes.engine import ReferralPayment
 OUTCOME = "outcome"
 GUARANTEED_FEE = "guaranteed_fee"
 ADJUSTMENT = "adjustment"
+MILESTONE = "milestone"  # a milestone's payment: a line of its own, with its day and amount
 OVER_MAXIMUM = "over_maximum"
 
 
@@ -96,17 +97,29 @@ def _money(amount: Decimal) -> str:
     return f"-£{-d:,}" if d < 0 else f"£{d:,}"
 
 
-def milestones_unclaimed(
-    start: Mapping[str, ReferralPayment], claimed: Mapping[str, Claimed]
+def milestone_referrals(
+    start: Mapping[str, ReferralPayment],
+    end: Mapping[str, ReferralPayment],
+    claimed: Mapping[str, Claimed],
 ) -> list[str]:
-    """The referrals that earned milestones by a claim's month and of whose outcome
-    payments earlier claims hold none: their milestones are claimed one line each
-    (``claim_lines``' ``milestones``)."""
+    """The referrals whose milestones a claim's lines name one by one (``claim_lines``'
+    ``milestones``): those that earned milestones before the claim's month of whose outcome
+    payments earlier claims hold none (a council's first claim), and those that earned a
+    milestone in the month."""
     return sorted(
         rid
-        for rid, s in start.items()
-        if s.milestones and not _holds_outcome(claimed.get(rid) or Claimed())
+        for rid in set(start) | set(end)
+        if (
+            (start.get(rid) or _nothing(rid)).milestones
+            and not _holds_outcome(claimed.get(rid) or Claimed())
+        )
+        or _new_milestones(start.get(rid) or _nothing(rid), end.get(rid) or _nothing(rid))
     )
+
+
+def _new_milestones(s: ReferralPayment, e: ReferralPayment) -> list[str]:
+    """The milestones a referral earned between two dates."""
+    return [m for m in e.milestones if m not in s.milestones]
 
 
 def _holds_outcome(c: Claimed) -> bool:
@@ -115,25 +128,23 @@ def _holds_outcome(c: Claimed) -> bool:
 
 
 def _milestone_lines(
-    rid: str, s: ReferralPayment, c: Claimed, earned: Sequence[Payment], first: dt.date
+    rid: str, paid: Sequence[Payment], amount: Decimal, when: str
 ) -> list[LineSpec]:
-    """A referral's milestones reached before the claim's month, one line each with its day
-    and amount, when earlier claims hold none of its outcome payments and the design's dated
-    milestones add up to the engine's figure exactly; none otherwise."""
-    paid = [p for p in earned if p.label and p.counted_from <= first]
-    if _holds_outcome(c) or not paid or sum((p.amount for p in paid), ZERO) != s.outcome_payment:
+    """One ``MILESTONE`` line for each milestone ``paid``, with the day it was reached and its
+    amount, when they add up to ``amount`` (the engine's figure for the same days) exactly;
+    none otherwise (the caller's one line stands)."""
+    if not paid or sum((p.amount for p in paid), ZERO) != amount:
         return []
     return [
         LineSpec(
             rid,
-            ADJUSTMENT,
+            MILESTONE,
             OUTCOME,
             0,
             ZERO,
             p.amount,
             f"milestone {p.label} reached on {long_date(p.counted_from - dt.timedelta(days=1))}: "
-            f"{_money(p.amount)}, earned before {month_label(first)} and held by no earlier "
-            "claim",
+            f"{_money(p.amount)}, {when}",
         )
         for p in paid
     ]
@@ -169,25 +180,38 @@ def claim_lines(
 
     ``start`` and ``end`` are the engine's figures as of the month's first day and as of
     the first day after it; ``claimed`` is what earlier claims hold per referral. Lines
-    come per referral in id order: adjustments first, then this month's outcome and fee.
+    come per referral in id order: adjustments (and milestones reached before the month)
+    first, then this month's outcome (or milestones) and fee.
     Zero lines are left out.
 
-    ``milestones``: for the referrals ``milestones_unclaimed`` names, the dated outcome
-    payments their design gave them by the month's first day (the explanation's). A
-    milestone reached before the month, of a referral whose outcome payments no earlier
-    claim holds (a council's first claim), is then an adjustment line of its own, with its
-    day and amount, rather than one difference of weeks that do not apply to it.
+    ``milestones``: for the referrals ``milestone_referrals`` names, the dated outcome
+    payments their design gave them by the first day after the month (the explanation's).
+    Each milestone is then a ``MILESTONE`` line of its own, with its day and amount: one
+    reached in the month, and one reached before it of a referral whose outcome payments no
+    earlier claim holds (a council's first claim), rather than one difference of weeks that
+    do not apply to it. They are not adjustments: no earlier claim held them.
     """
     first = month_start(month)
     before = first - dt.timedelta(days=1)
+    after = next_month(first)
     out: list[LineSpec] = []
     for rid in sorted(set(start) | set(end) | set(claimed)):
         s = start.get(rid) or _nothing(rid)
         e = end.get(rid) or _nothing(rid)
         c = claimed.get(rid) or Claimed()
+        dated = [p for p in (milestones or {}).get(rid, ()) if p.label]
         weeks, amount = s.payable_weeks - c.outcome_weeks, s.outcome_payment - c.outcome
         if weeks or amount:
-            own = _milestone_lines(rid, s, c, (milestones or {}).get(rid, ()), first)
+            own = (
+                []
+                if _holds_outcome(c)
+                else _milestone_lines(
+                    rid,
+                    [p for p in dated if p.counted_from <= first],
+                    amount,
+                    f"earned before {month_label(first)} and held by no earlier claim",
+                )
+            )
             out += own or [
                 LineSpec(
                     rid,
@@ -214,8 +238,16 @@ def claim_lines(
                 )
             )
         weeks, amount = e.payable_weeks - s.payable_weeks, e.outcome_payment - s.outcome_payment
-        if weeks or amount:
-            new = [m for m in e.milestones if m not in s.milestones]
+        own = _milestone_lines(
+            rid,
+            [p for p in dated if first < p.counted_from <= after],
+            amount,
+            f"earned in {month_label(first)}",
+        )
+        if own:
+            out += own
+        elif weeks or amount:
+            new = _new_milestones(s, e)
             if new or e.milestones:
                 rule = (
                     f"milestones earned in {month_label(first)}: {', '.join(new) or 'none'} "
