@@ -516,3 +516,19 @@ def test_the_enquiry_page_says_why_no_consent_call_is_needed(client, contract, u
     assert without != CONTRACT.read_text()
     contract_load(text=without, source="dn2-stars.toml")
     assert consent_row(after) == "Not required by this contract."
+
+
+def test_an_enquiry_closed_at_its_meeting_offers_no_consent_call_or_acceptance(
+    client, users, contract
+):
+    """Steps the rules would refuse are not offered: a withdrawn enquiry's page listed
+    "Record a consent call" and "Accept as a referral"; acceptance waits for progress."""
+    closed, progressed = record(on=D(2022, 6, 1)), record(on=D(2022, 6, 2), dob=D(2011, 6, 1))
+    services.enquiry_decide(enquiry=closed, decision="withdrawn", on=D(2022, 6, 10), reason="Moved")
+    services.enquiry_decide(enquiry=progressed, decision="progressed", on=D(2022, 6, 10))
+    client.force_login(users["provider_manager"])
+    html = client.get(reverse("enquiry_detail", args=[closed.enquiry_id])).content.decode()
+    assert "Record the meeting&#x27;s decision" in html
+    assert "Record a consent call" not in html and "Accept as a referral" not in html
+    html = client.get(reverse("enquiry_detail", args=[progressed.enquiry_id])).content.decode()
+    assert "Record a consent call" in html and "Accept as a referral" in html

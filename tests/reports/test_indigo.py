@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 from stars.demo.stepdown import STEPDOWN_CONTRACT, generate_stepdown
+from stars.domain.disclosure import is_small, pinned
 from stars.partnership.selectors import contract_current
 from stars.reports.evaluation import evaluation_for
 from stars.reports.indigo import indigo_organisations, indigo_project, write_indigo
@@ -184,3 +185,36 @@ def test_the_intervention_is_described_by_the_contracts_own_length_of_support(db
     for value in described:
         assert value.startswith("78 weeks of intensive support for each family"), value
         assert "year" not in value.lower()
+
+
+def test_no_left_out_count_can_be_worked_out_from_the_total_or_the_others(programme):
+    """A cohort of three was left out while the total and the other cohorts were printed,
+    so it was the total less the others: the open data now publishes the cohorts' counts
+    and their total as the evaluation report and the board card do (one more left out, or
+    the total), and those with a positive outcome as a part of their cohort's, never a
+    small count fewer than it."""
+    from stars.referrals.models import Referral
+
+    keep = Referral.objects.filter(cohort="A").order_by("referral_id")[:3]
+    Referral.objects.filter(cohort="A").exclude(pk__in=[r.pk for r in keep]).delete()
+    project = indigo_project(as_of=AS_OF)
+    report = evaluation_for(scope=None, as_of=AS_OF)
+    by_cohort = report["referrals"]["by_cohort"]
+    total = project["service_and_beneficiaries"][
+        "actual_number_service_users_or_beneficiaries_total"
+    ]
+    engaged = {
+        r["outcome_metric_id"]["value"].split("-")[1].upper(): r["number_engaged_in_impact_bond"]
+        for r in project["results"]
+    }
+    left_out = [by_cohort[c] for c, n in engaged.items() if n == {}]
+    assert left_out  # cohort A's three
+    if "value" in total:
+        assert total["value"] == report["referrals"]["total"]
+        assert not pinned(left_out), (total, engaged)
+    for r in project["results"]:
+        shown = r["number_engaged_in_impact_bond"].get("value")
+        positive = r["number_with_positive_social_outcomes"].get("value")
+        assert positive is None or not is_small(positive)
+        if shown is not None and positive is not None:
+            assert not is_small(shown - positive), r

@@ -31,7 +31,7 @@ from stars.domain.pipeline import (
 from stars.partnership.models import User
 from stars.partnership.selectors import contract_current, councils_in_scope, key_worker_choices
 from stars.referrals import forms, services
-from stars.referrals.models import Child, ChildProfile, Enquiry, Status
+from stars.referrals.models import Child, ChildProfile, Decision, Enquiry, Status
 from stars.referrals.selectors import (
     LISTED,
     REFERRAL_SORTS,
@@ -404,6 +404,8 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
         if allowed(request.user, name)
         and referral is None
         and not (too_late and name == "enquiry_accept")
+        and not (name == "enquiry_accept" and enquiry.decision != Decision.PROGRESSED)
+        and not (name == "enquiry_consent" and enquiry.decision in services.DECISION_NEEDS_REASON)
     ]
     return render(
         request,

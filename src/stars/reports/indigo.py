@@ -26,8 +26,10 @@ with an ISO 4217 currency. What it carries:
   investor), ``outcome_funds`` and ``delivery_locations`` (each council with its ONS code),
   from the contract (``[programme] code/provider/investor``, ``[[local_authority]] ons_code``).
 
-Aggregate only: no child-level row, counts from 1 to 4 left out (with a note), as in the
-investor view. Figures come from the outcomes engine and the approved claims; the money is
+Aggregate only: no child-level row; the counts of children published as the evaluation
+report and the board card publish them (``stars.domain.disclosure``): a count from 1 to 4,
+and one that would give such a count away (the total less the others), left out with a
+note. Figures come from the outcomes engine and the approved claims; the money is
 ``Decimal`` until it is written as a JSON number.
 """
 
@@ -43,7 +45,7 @@ from typing import Any
 from stars.core.audit import record_access
 from stars.domain.calendar import next_month
 from stars.domain.contract.terms import LIFE_CHANCES_FUND, Contract
-from stars.domain.disclosure import SUPPRESS_BELOW, is_small
+from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED, suppress_parts
 from stars.domain.evaluation.report import money_of_section
 from stars.domain.money import allocate, price_text
 from stars.domain.outcomes.designs.registry import design_for
@@ -94,10 +96,10 @@ def _num(amount: Decimal | int) -> int | float:
     return int(amount) if amount == amount.to_integral_value() else float(round(amount, 2))
 
 
-def _count(n: int) -> dict[str, Any]:
-    if is_small(n):
-        return {}  # left out: a count from 1 to 4 could identify a child
-    return _v(n)
+def _count(n: int | str) -> dict[str, Any]:
+    """A count as published (``stars.domain.disclosure``): one hidden ("c") is left out, a
+    count from 1 to 4, or one that would give such a count away, could identify a child."""
+    return {} if n == SUPPRESSED else _v(n)
 
 
 def council_id(code: str) -> str:
@@ -107,16 +109,18 @@ def council_id(code: str) -> str:
 def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
     contract = contract_current()
     report = evaluation_for(scope=None, as_of=as_of)
+    # the counts of children as every role that sees figures only is given them: the cohorts'
+    # referrals and their total by the rule of the evaluation report and the board card
+    shown = evaluation_for(scope=None, as_of=as_of, published=True)["referrals"]
+    by_cohort = report["referrals"]["by_cohort"]
     payments = payments_as_of(contract, council=None, as_of=as_of)
     cohort_of = _cohorts()
-    engaged: dict[str, int] = defaultdict(int)
     positive: dict[str, int] = defaultdict(int)
     weeks: dict[str, int] = defaultdict(int)
     for rid, p in payments.items():
         code = cohort_of.get(rid)
         if code is None:
             continue
-        engaged[code] += 1
         paid_for = p.payable_weeks + len(p.milestones)  # the units the design paid for
         weeks[code] += paid_for
         positive[code] += paid_for > 0
@@ -128,7 +132,8 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
     result_type = "Interim" if as_of < end else "Final"
     period = {"start_date": _v(contract.start.isoformat()), "end_date": _v(as_of.isoformat())}
     small_note = (
-        f"Counts from 1 to {SUPPRESS_BELOW - 1} are left out so that no child can be identified."
+        f"Counts from 1 to {SUPPRESS_BELOW - 1}, and counts that would give one away (a total "
+        "less the counts shown), are left out so that no child can be identified."
     )
 
     metrics: list[dict[str, Any]] = []
@@ -165,17 +170,22 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
             }
             for price in metric.prices
         )
+        # those with a positive outcome and the others are the cohort's referrals, shown
+        others = by_cohort[c.code] - positive[c.code]
+        parts = suppress_parts(
+            {"positive": positive[c.code], "others": others}, shown["by_cohort"][c.code]
+        )
         result: dict[str, Any] = {
             "outcome_metric_id": _v(mid),
             "result_level": _v("Outcome level"),
             "result_type": _v(result_type),
             "period": period,
             "outcomes_achieved": _v(metric.achieved.format(weeks[c.code])),
-            "number_engaged_in_impact_bond": _count(engaged[c.code]),
-            "number_with_positive_social_outcomes": _count(positive[c.code]),
+            "number_engaged_in_impact_bond": _count(shown["by_cohort"][c.code]),
+            "number_with_positive_social_outcomes": _count(parts["positive"]),
             "status": "PUBLIC",
         }
-        if is_small(engaged[c.code]) or is_small(positive[c.code]):
+        if SUPPRESSED in (shown["by_cohort"][c.code], parts["positive"]):
             result["notes"] = small_note
         results.append(result)
 
@@ -265,7 +275,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
                 "status": "PUBLIC",
             },
             "actual_number_service_users_or_beneficiaries_total": {
-                "value": report["referrals"]["total"],
+                **_count(shown["total"]),
                 "status": "PUBLIC",
             },
             "unit_type_actual_service_users_or_beneficiaries": {
