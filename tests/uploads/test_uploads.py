@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+from itertools import pairwise
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -350,8 +352,12 @@ def test_the_tracker_page_shows_each_files_columns_not_a_document_users_cannot_o
     page = client.get(reverse("upload_tracker")).content.decode()
     assert "docs/" not in page and ".md" not in page
     assert "What each CSV file holds" in page
+    # headings go down one level at a time (the page's h1, then each file's h2), so a screen
+    # reader's list of headings skips none
+    levels = [int(level) for level in re.findall(r"<h([1-6])[ >]", page)]
+    assert all(b <= a + 1 for a, b in pairwise(levels)), levels
     for name, columns in tracker_columns():
-        assert f'<h3 class="govuk-heading-s">{name}</h3>' in page
+        assert f'<h2 class="govuk-heading-s">{name}</h2>' in page
         for column, optional in columns:
             shown = f"<li><code>{column}</code>{' (optional)' if optional else ''}</li>"
             assert shown in page, shown
