@@ -215,6 +215,51 @@ def published_rate(rate: T, parts: Iterable[int | str]) -> T | str:
     return SUPPRESSED if SUPPRESSED in list(parts) else rate
 
 
+def published_amount(amount: T, parts: Iterable[int | str | object]) -> T | str:
+    """An amount of money as published beside the counts of children and the amounts it is
+    worked out from (``parts``, as published): "c" where any of them is hidden. An amount
+    that is a known price times a count (guaranteed-funding fees: the referrals funded times
+    the weekly fee times the minimum weeks, the fee printed in the contract; a milestone
+    cohort's outcome payments: the referrals that earned each milestone times its price)
+    would give the hidden count away, so it is hidden with it, for the count's reason
+    (``why_hidden``); and so is a figure worked out from a hidden amount and figures shown
+    (the net cash saving: cashable savings less outcome payments and fees)."""
+    return published_rate(amount, parts)  # type: ignore[arg-type]
+
+
+def suppress_amounts(
+    amounts: Mapping[K, T],
+    hidden: Iterable[K] = (),
+    *,
+    total_hidden: bool = False,
+    fixed: Iterable[K] = (),
+) -> tuple[dict[K, T | str], T | int | str]:
+    """Amounts of money side by side (each council's guaranteed-funding fees, each cohort's
+    outcome payments) and their total, as published: the non-zero amounts ``hidden`` names
+    (``published_amount``'s) shown as "c"; then, as ``suppress_group`` does for counts, while
+    one amount alone is hidden beside the total shown (the total less the amounts shown would
+    be it), the smallest other non-zero amount is hidden too, or the total where none is
+    left; and where the total is hidden (``total_hidden``), one amount at least, so that the
+    amounts do not add up to it. ``fixed``: amounts worked out from figures shown elsewhere
+    (a weekly cohort's payments are its weeks times the weekly price), which hiding would
+    not protect, so never chosen to be hidden beside another."""
+    forced, kept = set(hidden), set(fixed)
+    cells: dict[K, T | str] = {k: SUPPRESSED if k in forced and v else v for k, v in amounts.items()}
+    total: T | int | str = SUPPRESSED if total_hidden else sum(amounts.values())  # type: ignore[arg-type]
+    while True:
+        gone = [k for k, v in cells.items() if v == SUPPRESSED]
+        if not (len(gone) == 1 and total != SUPPRESSED) and not (total == SUPPRESSED and not gone):
+            break
+        others = [k for k, v in amounts.items() if k not in gone and k not in kept and v]
+        if others:
+            cells[min(others, key=lambda k: amounts[k])] = SUPPRESSED  # type: ignore[type-var]
+        elif total != SUPPRESSED:
+            total = SUPPRESSED
+        else:
+            break
+    return cells, total
+
+
 def suppress_funnel(stages: list[int], below: int = SUPPRESS_BELOW) -> list[int | str]:
     """The counts of a funnel (enquiries, decided, progressed, accepted: each stage a part of
     the one before) as published: a stage is hidden when it is small, or when it is a small
