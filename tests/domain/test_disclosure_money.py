@@ -28,9 +28,9 @@ AS_OF = D(2021, 3, 31)
 FEE = Decimal(300) * 26
 
 
-def _report(*groups: tuple[int, str, str, str, int]) -> dict[str, Any]:
-    """The published report of referrals given as (how many, council, cohort, funding,
-    weeks in one unbroken placement from START; 0: still placed)."""
+def frames(*groups: tuple[int, str, str, str, int]) -> tuple[pl.DataFrame, ...]:
+    """Enquiries (none), referrals and periods of referrals given as (how many, council,
+    cohort, funding, weeks in one unbroken placement from START; 0: still placed)."""
     refs: list[dict[str, Any]] = []
     pers: list[dict[str, Any]] = []
     for many, la, cohort, funding, weeks in groups:
@@ -54,8 +54,12 @@ def _report(*groups: tuple[int, str, str, str, int]) -> dict[str, Any]:
             )
             pers.append({"referral_id": rid, "start_date": START, "end_date": end})
     e, r, p = empty_frames()
-    frames = (pl.DataFrame(refs, schema=r.schema), pl.DataFrame(pers, schema=p.schema))
-    return evaluation_report(TERMS, e, *frames, AS_OF, published=True)
+    return e, pl.DataFrame(refs, schema=r.schema), pl.DataFrame(pers, schema=p.schema)
+
+
+def _report(*groups: tuple[int, str, str, str, int]) -> dict[str, Any]:
+    """The report of ``frames(*groups)`` as a role that sees figures only is given it."""
+    return evaluation_report(TERMS, *frames(*groups), AS_OF, published=True)
 
 
 def test_guaranteed_funding_fees_do_not_give_the_hidden_count_away():
@@ -83,16 +87,20 @@ def test_guaranteed_funding_fees_do_not_give_the_hidden_count_away():
     assert fin["cashable_savings"] != SUPPRESSED
 
 
+# 6 step-down referrals placed, 2 of them for 26 weeks or more; 13 paid weekly
+MILESTONES_HIDDEN = (
+    (4, "northshire", "SD", "sib", 10),
+    (2, "southby", "SD", "sib", 0),
+    (7, "northshire", "ST", "sib", 0),
+    (6, "southby", "ST", "sib", 0),
+)
+
+
 def test_a_milestone_cohorts_payments_do_not_give_its_hidden_milestone_counts_away():
     """6 step-down referrals placed, 2 of them for 26 weeks or more (shown as "c"): the
     cohort's £66,000 = 6 x £8,000 + 2 x £9,000 would give the 2 away, and so would the
     programme's outcome payments less the weekly cohort's weeks times its price."""
-    report = _report(
-        (4, "northshire", "SD", "sib", 10),
-        (2, "southby", "SD", "sib", 0),
-        (7, "northshire", "ST", "sib", 0),
-        (6, "southby", "ST", "sib", 0),
-    )
+    report = _report(*MILESTONES_HIDDEN)
     fin = report["finance"]
     assert SUPPRESSED in fin["by_cohort"]["SD"]["milestones"].values()
     assert fin["by_cohort"]["SD"]["outcome_payments"] == SUPPRESSED

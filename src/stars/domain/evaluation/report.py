@@ -441,9 +441,7 @@ def published_finance(
     shown = [fees_total, paid_total]
     return {
         **fin,
-        "by_cohort": {
-            c: {**f, "outcome_payments": paid_cohort[c]} for c, f in by_cohort.items()
-        },
+        "by_cohort": {c: {**f, "outcome_payments": paid_cohort[c]} for c, f in by_cohort.items()},
         "by_local_authority": {la: council(la, f) for la, f in by_la.items()},
         "outcome_payments": published_amount(fin["outcome_payments"], [paid_total]),
         "guaranteed_funding_payments": published_amount(
