@@ -62,15 +62,19 @@ def _report(*groups: tuple[int, str, str, str, int]) -> dict[str, Any]:
     return evaluation_report(TERMS, *frames(*groups), AS_OF, published=True)
 
 
+# 16 referrals paid weekly, 2 of them (shown as "c") funded by guaranteed funding
+FEES_HIDDEN = (
+    (8, "northshire", "ST", "sib", 0),
+    (6, "southby", "ST", "sib", 0),
+    (2, "northshire", "ST", "guaranteed", 0),
+)
+
+
 def test_guaranteed_funding_fees_do_not_give_the_hidden_count_away():
     """2 guaranteed-funding referrals shown as "c": £15,600 of fees beside the contract's
     £300 a week for 26 weeks would be 2; so would the net cash saving and the council cost
     beside the cashable savings and outcome payments."""
-    report = _report(
-        (8, "northshire", "ST", "sib", 0),
-        (6, "southby", "ST", "sib", 0),
-        (2, "northshire", "ST", "guaranteed", 0),
-    )
+    report = _report(*FEES_HIDDEN)
     assert report["referrals"]["guaranteed_funding"] == SUPPRESSED
     fin = report["finance"]
     assert 2 * FEE not in _amounts(fin)

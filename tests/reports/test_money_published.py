@@ -6,9 +6,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from stars.domain.calendar import quarter_of
+from stars.domain.disclosure import SUPPRESSED
+from stars.finance.figures import investor_overview
+from stars.partnership.selectors import contract_current
+from stars.reports.card import card_context
+from stars.reports.evaluation import evaluation_for
 from stars.reports.indigo import indigo_project
 from stars.tracker.importer import tracker_import
-from tests.domain.test_disclosure_money import AS_OF, MILESTONES_HIDDEN, ROOT, frames
+from tests.domain.test_disclosure_money import (
+    AS_OF,
+    FEE,
+    FEES_HIDDEN,
+    MILESTONES_HIDDEN,
+    ROOT,
+    frames,
+)
 
 CONTRACT = ROOT / "contracts" / "examples" / "continuous-milestones.toml"
 
@@ -50,3 +63,29 @@ def _money_values(node, path=""):
     elif isinstance(node, list):
         for i, v in enumerate(node):
             yield from _money_values(v, f"{path}/{i}")
+
+
+def test_guaranteed_funding_fees_are_hidden_where_their_count_is(db):
+    """The board card and the investor view printed £15,600 of guaranteed-funding fees
+    (and what is paid, outcome payments and fees) beside "Guaranteed-funding referrals: c":
+    over the contract's £300 a week for 26 weeks, 2. A council's own figures keep them."""
+    _import(*FEES_HIDDEN)
+    fees = 2 * FEE
+    card = card_context(scope=None, quarter=quarter_of(AS_OF), suppressed=True)
+    money = next(s for s in card["sections"] if s.key == "money")
+    rows = {r[0]: r[1:] for r in money.table.rows}
+    assert rows["Guaranteed-funding payments"] == [SUPPRESSED, SUPPRESSED]
+    assert rows["Net cash saving"][0] == SUPPRESSED
+    assert "c payable" in money.headline
+    for row in rows.values():
+        assert fees not in row
+    investor = investor_overview(contract_current(), AS_OF)
+    assert investor["guaranteed_fees"] == SUPPRESSED
+    assert investor["paid"] == SUPPRESSED  # outcome payments and fees, beside the first
+    assert investor["outcome_payments"] != SUPPRESSED
+    assert investor["from_live"] == SUPPRESSED  # the projected total less it
+    # roles that see children's records (and the council, of its own) keep the exact figures
+    exact = card_context(scope=None, quarter=quarter_of(AS_OF), suppressed=False)
+    money = next(s for s in exact["sections"] if s.key == "money")
+    assert {r[0]: r[1] for r in money.table.rows}["Guaranteed-funding payments"] == fees
+    assert evaluation_for(scope=None, as_of=AS_OF)["finance"]["guaranteed_funding_payments"] == fees

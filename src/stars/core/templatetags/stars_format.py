@@ -40,6 +40,8 @@ def money(value: Any) -> str:
 @register.filter
 def money_change(value: Any) -> str:
     """A change of money since before: "+£13,300.00", "−£5.00" or "no change"."""
+    if value == SUPPRESSED:  # a change that would give a hidden amount away
+        return SUPPRESSED
     d = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if d == 0:
         return "no change"
