@@ -22,6 +22,7 @@ from tests.domain.test_disclosure_money import (
     ROOT,
     frames,
 )
+from tests.reports.test_indigo import _values
 
 CONTRACT = ROOT / "contracts" / "examples" / "continuous-milestones.toml"
 
@@ -50,19 +51,8 @@ def test_indigo_leaves_out_payments_that_would_give_hidden_milestone_counts_away
     # each council's and fund's share of the hidden total, which add up to it
     for c in project["outcome_payment_commitments"]:
         assert "value" not in c["total_outcome_payments"]["amount"], c
-    printed = [v for _, v in _money_values(project)]
+    printed = [v for _, v in _values(project)]
     assert Decimal(66000) not in printed and 66000 not in printed
-
-
-def _money_values(node, path=""):
-    if isinstance(node, dict):
-        if "amount" in node and isinstance(node["amount"], dict) and "value" in node["amount"]:
-            yield path, node["amount"]["value"]
-        for k, v in node.items():
-            yield from _money_values(v, f"{path}/{k}")
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _money_values(v, f"{path}/{i}")
 
 
 def test_guaranteed_funding_fees_are_hidden_where_their_count_is(db):
