@@ -90,6 +90,8 @@ def test_worked_figures_for_the_provider(users, programme, instruments):
         scope_of(users["provider_manager"]), Filters(council="derby"), suppressed=False
     )
     areas = next(t for t in tables if t.key.startswith("areas_") and t.title.startswith("Young"))
+    yp = instruments[0]
+    assert f"(scale {yp.scale_min} to {yp.scale_max}): " in areas.title  # GOV.UK: "to", not "-"
     row = areas.rows[0]  # 6 cases: 4 improved, 1 same, 1 worse; mean 2.0 -> (16+2+1)/6
     assert row[1:5] == [6, 4 / 6, 1 / 6, 1 / 6]
     assert row[5] == 2.0 and row[6] == pytest.approx(19 / 6)

@@ -108,3 +108,15 @@ def test_the_command_as_run_takes_its_password_from_standard_input(tmp_path, mig
         timeout=120,
     )
     assert again.returncode == 2 and "--password-stdin" in again.stderr
+
+
+def test_a_council_named_before_any_programme_is_loaded_says_to_load_the_tracker_first():
+    # on a new service no council exists yet: "expected one of: none loaded" left the
+    # administrator guessing; the councils come from a contract, loaded with its tracker
+    done = _createuser("spoc-derby", "--role", "spoc", "--council", "derby")
+    assert done.exit_code == 2, done.output
+    said = "error: unknown council 'derby': no programme is loaded yet: load the programme's"
+    assert done.output.startswith(f"{said} tracker first"), done.output
+    assert "Upload a tracker" in done.output and "stars import-tracker" in done.output
+    assert "none loaded" not in done.output
+    assert not User.objects.filter(username="spoc-derby").exists()

@@ -6,6 +6,7 @@ on SQLite: tests/uploads/test_while_an_import_runs_http.py; these run on both da
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 from django.db import OperationalError
@@ -123,3 +124,16 @@ def test_a_write_that_finds_the_database_busy_is_a_busy_page(settings, users):
     other = client.get("/broken/")  # any other database error is the service's 500
     assert other.status_code == 500
     assert "Sorry, there is a problem with the service" in other.content.decode()
+
+
+def test_a_busy_answer_is_logged_as_one_warning_line(settings, users, caplog):
+    settings.ROOT_URLCONF = __name__
+    client = Client(raise_request_exception=False)
+    client.force_login(users["spoc"])
+    caplog.clear()
+
+    with caplog.at_level(logging.INFO):
+        assert client.post("/locked/").status_code == 503
+
+    logged = [(r.levelname, r.getMessage(), r.exc_info) for r in caplog.records]
+    assert logged == [("WARNING", "POST /locked/: busy importing", None)]

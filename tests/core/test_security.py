@@ -10,7 +10,7 @@ from django.urls import reverse
 from stars.core.api import basic_header
 from stars.core.security import forwarded_client
 from stars.referrals.models import Referral
-from tests.conftest import PASSWORD, stars_command
+from tests.conftest import NOT_INHERITED, PASSWORD, stars_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -155,12 +155,38 @@ def test_deploy_checks_are_clean_in_production(tmp_path, migrated_home):
             + "-a-very-long-random-production-secret-key-value-0123456789",
             "STARS_PSEUDONYM_KEY": "a-long-random-pseudonym-key-0123456789-abcdefghijklmnop",
             "STARS_ALLOWED_HOSTS": "stars.example.org",
+            "STARS_BASE_URL": "https://stars.example.org",
             "DATABASE_URL": f"sqlite:///{home}/stars.sqlite3",
         },
         "check",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "deployment checks passed" in result.stdout
+
+
+def test_deploy_checks_in_production_warn_when_emails_would_link_to_this_machine(
+    tmp_path, migrated_home
+):
+    # unset, STARS_BASE_URL is http://127.0.0.1:8000: every email's link led nowhere
+    home = migrated_home(tmp_path)
+    result = stars_command(
+        "check",
+        env={
+            "STARS_ENV": "production",
+            "STARS_HOME": str(home),
+            "STARS_SECRET_KEY": STRONG,
+            "STARS_PSEUDONYM_KEY": STRONG[::-1],
+            "STARS_ALLOWED_HOSTS": "stars.example.org",
+            "DATABASE_URL": f"sqlite:///{home}/stars.sqlite3",
+        },
+        drop=(*NOT_INHERITED, "STARS_BASE_URL"),
+        timeout=120,
+    )
+    said = " ".join((result.stdout + result.stderr).split())  # the terminal's wrapping undone
+    assert result.returncode == 1, said
+    assert "(stars.W001) STARS_BASE_URL is http://127.0.0.1:8000 (its default when not set)" in said
+    assert "HINT: Set STARS_BASE_URL to the service's https:// address" in said
+    assert "deployment checks passed" not in said
 
 
 STRONG = "a-long-random-production-key-0123456789-abcdefghijklmnop"

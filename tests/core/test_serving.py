@@ -346,14 +346,20 @@ def test_a_server_error_keeps_its_traceback():
     assert RefusalsWithoutTraceback().filter(record) and record.exc_info is not None
 
 
-def test_a_plain_text_request_line_holds_no_query_referer_or_agent():
-    """In text logs (the development default, or STARS_LOG_FORMAT=text) a request line is
-    gunicorn's own, made by ``access_log_format``: a search typed into the box (a child's
-    name) must not reach it through the query string or the referring page's address."""
+def _gunicorn_config() -> Config:
+    """gunicorn's configuration as `stars serve` gives it (``stars.core.gunicorn_conf``)."""
     cfg = Config()
     for name, value in vars(gunicorn_conf).items():
         if name in cfg.settings:
             cfg.set(name, value)
+    return cfg
+
+
+def test_a_plain_text_request_line_holds_no_query_referer_or_agent():
+    """In text logs (the development default, or STARS_LOG_FORMAT=text) a request line is
+    gunicorn's own, made by ``access_log_format``: a search typed into the box (a child's
+    name) must not reach it through the query string or the referring page's address."""
+    cfg = _gunicorn_config()
     environ = {
         "REQUEST_METHOD": "GET",
         "RAW_URI": "/search/?q=Zebedee+Quixote",
@@ -372,6 +378,35 @@ def test_a_plain_text_request_line_holds_no_query_referer_or_agent():
     line = cfg.access_log_format % SafeAtoms(atoms)
     assert "/search/" in line and "200" in line and "10.0.0.9" in line
     assert "Zebedee" not in line and "secret" not in line
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_behind_a_proxy_a_request_line_names_the_forwarded_client(settings, fmt):
+    """The request log names the client the sign-in lockout counts failures against: behind
+    a proxy, the address it forwarded, not the proxy's own (every request's 127.0.0.1)."""
+    settings.STARS_PROXY_HEADER = "X-Forwarded-For"
+    settings.STARS_PROXY_COUNT = 1
+    cfg = _gunicorn_config()
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/",
+        "PATH_INFO": "/",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_X_FORWARDED_FOR": "198.51.100.1, 203.0.113.7",
+    }
+    req = types.SimpleNamespace(headers=[])
+    resp = types.SimpleNamespace(status="200 OK", sent=10, headers=[])
+    logger = cfg.logger_class.__new__(cfg.logger_class)
+    logger.cfg = cfg
+    atoms = logger.atoms(resp, req, environ, dt.timedelta(milliseconds=3))
+    if fmt == "text":
+        line = cfg.access_log_format % SafeAtoms(atoms)
+    else:
+        record = logging.LogRecord("gunicorn.access", logging.INFO, "", 0, "%s", (atoms,), None)
+        line = JsonFormatter().format(record)
+        assert json.loads(line)["client"] == "203.0.113.7"
+    assert "203.0.113.7" in line and "127.0.0.1" not in line and "198.51.100.1" not in line
 
 
 def test_the_proxy_example_logs_requests_without_their_query_or_referer():

@@ -52,7 +52,7 @@ def test_both_programmes_side_by_side_with_the_step_down_figures(client, both, t
     assert claims == {"birmingham"}
     assert [p.name for p in written] == ["project.json", "organisations.json"]
     project = json.loads((tmp_path / "project.json").read_text())
-    assert "Step Down" in json.dumps(project)
+    assert "Step-down fostering" in json.dumps(project)
 
     client.force_login(User.objects.get(username="manager"))
     home = client.get(reverse("home") + "?programme=stepdown")

@@ -73,7 +73,11 @@ def test_next_step_follows_the_pipeline():
     assert next_step(state(decision="progressed", consent_required=False)).step == (
         "accept the referral"
     )
-    assert "match" in next_step(state(decision="waiting_list")).step
+    match = next_step(state(decision="waiting_list"))
+    assert "match" in match.step
+    # the role as users name it, not the abbreviation
+    assert match.owner == "council single point of contact and fostering agencies"
+    assert match.council_side
 
 
 def test_stuck_after_the_limit_of_working_days():

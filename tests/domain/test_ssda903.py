@@ -179,6 +179,18 @@ def test_merge_keeps_the_later_version_of_a_repeated_episode():
     assert merged.headers.height == 1
 
 
+def test_merge_notes_count_with_thousands_separated():
+    rows = "".join(f"C{i},01/06/2018,S,C2,N1,U4,PR1,,,,,,\n" for i in range(1200))
+    merged = merge_returns(
+        [
+            parse_episodes("e2019.csv", EP_HEAD + rows, 2019),
+            parse_episodes("e2020.csv", EP_HEAD + rows, 2020),
+        ],
+        [],
+    )
+    assert "1,200 episode rows repeated in a later return; the later kept" in merged.notes
+
+
 def test_merge_drops_an_open_episode_not_restated_later():
     # 2019 return: open episode starting 01/06/2018; 2020 return corrects its DECOM.
     y2019 = parse_episodes("e2019.csv", EP_HEAD + "A,01/06/2018,S,C2,N1,U4,PR1,,,,,,\n", 2019)
@@ -317,7 +329,7 @@ def _merged_in_one_sort(
     episodes, read = _latest_in_one_sort(episode_files, ("CHILD", "DECOM"))
     if read - episodes.height:
         notes.append(
-            f"{read - episodes.height} episode rows repeated in a later return; the later kept"
+            f"{read - episodes.height:,} episode rows repeated in a later return; the later kept"
         )
     years = sorted(set(episodes["YEAR"].to_list())) if episodes.height else []
     if len(years) > 1:

@@ -23,6 +23,19 @@ FORM = {
 }
 
 
+def test_a_warning_names_the_council_once(client, users):
+    client.force_login(users["admin"])
+    derby = Council.objects.get(code="derby")
+    title = "STARS data-sharing agreement: Derby City Council"
+    form = {**FORM, "council": derby.pk, "title": title}
+    assert client.post(reverse("governance_agreements"), form).status_code == 302
+    _, warnings = agreements(dt.date(2025, 8, 1))
+    assert (
+        "Derby City Council: STARS data-sharing agreement review is due on 1 September 2025"
+        in warnings
+    )
+
+
 def test_recording_an_agreement_and_the_warnings(client, users):
     derby = Council.objects.get(code="derby")
     client.force_login(users["admin"])

@@ -24,9 +24,9 @@ def test_the_page_names_the_programme_it_searches_and_links_to_the_others(
     assert 'data-testid="programme-searched"' in html
     assert "This page searches STARS only." in html
     assert "A child reference is unique only within one programme" in html
-    assert f'href="{url}?programme=stepdown">Search Step Down fostering</a>' in html
+    assert f'href="{url}?programme=stepdown">Search Step-down fostering</a>' in html
     other = client.get(url + "?programme=stepdown").content.decode()
-    assert "This page searches Step Down fostering only." in other
+    assert "This page searches Step-down fostering only." in other
     assert f'href="{url}?programme=dn2-stars">Search STARS</a>' in other
 
 

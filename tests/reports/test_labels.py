@@ -58,3 +58,11 @@ def test_a_status_has_one_colour_in_the_status_chart_whatever_its_label(programm
     assert {name: fill for name, fill in bars} == {
         label(s): colour for s, colour in STATUS_COLOURS.items()
     }
+
+
+def test_the_evaluation_reports_counts_in_words_have_thousands_separated(programme):
+    evaluation = evaluation_context(scope=None, as_of=AS_OF)
+    weeks = evaluation["report"]["finance"]["sustained_weeks"]
+    assert weeks >= 1000  # the fixture's programme is big enough to need a separator
+    totals = next(t for t in evaluation["tables"] if t.key == "finance_totals")
+    assert totals.title == f"Programme totals ({weeks:,} sustained weeks)"

@@ -57,7 +57,7 @@ def test_the_spoc_sees_enquiries_waiting_on_the_council_with_names_and_the_step_
     html = section(home(client, users["spoc"]), "enquiries")
     assert f"{waiting.enquiry_id} · Robin Example" in html
     assert reverse("enquiry_papers", args=[waiting.enquiry_id]) in html
-    assert "send papers: education plan, chronology" in html
+    assert "Send papers: education plan, chronology" in html  # it starts the line
     assert other.enquiry_id not in html and ">1<" in html  # the count: Derby's one
     assert "Stuck" in html  # untouched since February 2023
     logged = AccessLog.objects.filter(username="spoc", detail="home: today's work")

@@ -176,6 +176,11 @@ class Instrument(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def scale(self) -> str:
+        """The scale as headings name it: "scale 1 to 10"."""
+        return f"scale {self.scale_min} to {self.scale_max}"
+
 
 class InstrumentArea(models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="areas")

@@ -219,7 +219,7 @@ def _area_tables(refs: QuerySet[Referral], sup: _Sup, cut: dt.date | None) -> li
         t = Table(
             key=f"areas_{inst.pk}",
             sheet=inst.name,
-            title=f"{inst.name} (scale {inst.scale_min}-{inst.scale_max}): first and latest "
+            title=f"{inst.name} ({inst.scale}): first and latest "
             "assessment of cases assessed at least twice",
             headers=["Area", "Cases", "Improved", "Same", "Worse", "Mean first", "Mean latest"],
             kinds=["text", "count", "share", "share", "share", "mean", "mean"],

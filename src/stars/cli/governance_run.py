@@ -11,6 +11,7 @@ from stars.cli.console import fail
 from stars.cli.programme import within
 from stars.cli.terminal import out
 from stars.core.audit import record_access, record_list
+from stars.core.templatetags.stars_format import count
 from stars.domain.governance.retention import RetentionError
 from stars.governance import retention, services
 from stars.governance.models import Disposal
@@ -68,7 +69,7 @@ def _admin(username: str) -> User:
 def _certificate(d: Disposal) -> None:
     where = f" of {d.programme_name} ({d.programme.code})" if d.programme else ""
     out.print(
-        f"Disposal {d.pk}{where}: {d.count} {d.kind_label.lower()} record"
+        f"Disposal {d.pk}{where}: {count(d.count)} {d.kind_label.lower()} record"
         f"{'s' if d.count != 1 else ''} due on {d.as_of:%Y-%m-%d} ({d.rule})",
         highlight=False,
         soft_wrap=True,

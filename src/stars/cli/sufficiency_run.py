@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from stars.cli.console import fail
 from stars.cli.terminal import console, out
+from stars.core.templatetags.stars_format import count
 from stars.partnership.models import Council
 from stars.partnership.selectors import council_named
 from stars.sufficiency import validator
@@ -52,8 +53,8 @@ def import_returns(*, folder: Path, council: str, replace_with_empty: bool) -> N
         return
     years = ", ".join(str(y) for y in done.years)
     out.print(
-        f"imported {la.name}: collection years {years}; {done.children} children, "
-        f"{done.episodes} episodes",
+        f"imported {la.name}: collection years {years}; {count(done.children)} children, "
+        f"{count(done.episodes)} episodes",
         highlight=False,
     )
     for note in done.notes:  # a line each, as the problems are

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.contrib.auth.signals import user_logged_in
+from django.core.checks import Tags, register
 from django.urls import register_converter
 
+from stars.core.checks import base_url_check
 from stars.core.record_ids import RecordIdConverter
 from stars.core.sessions import session_refreshed_at_sign_in
 
@@ -16,6 +18,7 @@ class CoreConfig(AppConfig):
         user_logged_in.connect(session_refreshed_at_sign_in, dispatch_uid="stars-session-refreshed")
         # before any address is resolved: an enquiry or referral id may hold "/"
         register_converter(RecordIdConverter, "record_id")
+        register(base_url_check, Tags.security, deploy=True)
 
 
 class StarsAdminConfig(admin_apps.AdminConfig):

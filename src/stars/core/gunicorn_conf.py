@@ -5,6 +5,8 @@ The master process only reads this; each worker loads the app itself after the f
 a fork, and a worker forked from a master holding them hangs when it exits. Each worker
 then imports every page's code at once (``post_worker_init``), before its first request,
 so no user's first page waits seconds for the imports (benchmarks/README.md, "Home pages").
+A request line names the client as the sign-in lockout does (``stars.core.security``): behind
+a proxy (``STARS_PROXY_HEADER``), the forwarded address, not the proxy's.
 """
 
 import os
@@ -12,6 +14,9 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import get_resolver
+from gunicorn.glogging import Logger
+
+from stars.core.security import environ_client_address
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stars.core.settings")
 
@@ -33,6 +38,19 @@ logconfig_dict = settings.LOGGING  # JSON lines in production (stars.core.logs)
 # milliseconds; never the query string (a search box's text: a child's name), the referring
 # page's address (the same, from the page before) or a header (stars.core.logs for JSON).
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+
+class RequestLogger(Logger):
+    """gunicorn's logger, its client (``h``, in text and JSON lines alike) the client's
+    address as the sign-in lockout reads it, not always the connection's."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        atoms["h"] = environ_client_address(environ) or "-"
+        return atoms
+
+
+logger_class = RequestLogger
 
 
 def post_worker_init(worker: Any) -> None:

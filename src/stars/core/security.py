@@ -10,6 +10,7 @@ left of that were written by the client and are never trusted.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -44,12 +45,18 @@ def forwarded_client(value: str, proxies: int) -> str | None:
 
 def client_address(request: HttpRequest) -> str | None:
     """The client's address: from the configured proxy header, else the connection's."""
+    return environ_client_address(request.META)
+
+
+def environ_client_address(environ: Mapping[str, Any]) -> str | None:
+    """The client's address from a request's WSGI environ (``request.META``, or the
+    environ the WSGI server's request log is given), as ``client_address`` reads it."""
     header = settings.STARS_PROXY_HEADER
     if header:
-        found = forwarded_client(request.META.get(meta_key(header), ""), settings.STARS_PROXY_COUNT)
+        found = forwarded_client(str(environ.get(meta_key(header), "")), settings.STARS_PROXY_COUNT)
         if found:
             return found
-    return request.META.get("REMOTE_ADDR")
+    return environ.get("REMOTE_ADDR")
 
 
 def lockout_response(

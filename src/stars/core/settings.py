@@ -191,6 +191,7 @@ MIDDLEWARE = [
     "stars.core.programmes.programme_middleware",
     "stars.core.api.problem_middleware",
     "stars.core.spool.spool_middleware",
+    "stars.web.no_contract.NoContractMiddleware",
 ]
 
 ROOT_URLCONF = "stars.web.urls"

@@ -8,6 +8,7 @@ log, paged by ``?page=N``, whatever else its query says."""
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from django.core.paginator import Paginator
@@ -24,6 +25,7 @@ from stars.core.security import API_PREFIX
 from stars.core.sessions import session_refresh, session_seconds_left
 
 AUDIT_PAGE_SIZE = 50
+logger = logging.getLogger(__name__)
 
 
 @page("audit")
@@ -74,8 +76,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """The answer to an error no page handled (``handler500``). A write that found SQLite's
     write lock held by an import for longer than it waits (``stars.core.busy``) is 503 with
     ``Retry-After``: the service is busy importing, nothing was saved, try again in a
-    minute; in JSON to the API and to a page's script asking for JSON. Anything else is
-    Django's 500 page (``500.html``)."""
+    minute; in JSON to the API and to a page's script asking for JSON, logged as one
+    warning line (the method, the path, "busy importing"), not a traceback: nothing is
+    wrong with the service. Anything else is Django's 500 page (``500.html``)."""
     error = sys.exc_info()[1]
     if error is None or not database_busy(error):
         return defaults.server_error(request)
@@ -87,4 +90,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     else:  # rendered without the page's context, as Django's 500 page is
         response = HttpResponse(loader.get_template("503_busy.html").render(), status=503)
     response["Retry-After"] = str(RETRY_AFTER)
+    logger.warning("%s %s: busy importing", request.method, request.path)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # Django logs it no more
     return response

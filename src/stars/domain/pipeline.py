@@ -225,7 +225,9 @@ class NextStep:
         return self.owner in PROVIDER_OWNERS
 
 
-COUNCIL_OWNERS = frozenset({"social worker", "SPOC and fostering agencies"})
+# who owes a match: the council's single point of contact (as the role is named) and agencies
+SPOC_AND_AGENCIES = "council single point of contact and fostering agencies"
+COUNCIL_OWNERS = frozenset({"social worker", SPOC_AND_AGENCIES})
 PROVIDER_OWNERS = frozenset({"provider manager", "provider"})
 _OPEN = frozenset({"pending", "progressed", "waiting_list"})
 # the step of an open enquiry dated after the referral period: the meeting's decision that
@@ -244,9 +246,7 @@ def next_step(state: EnquiryState) -> NextStep:
     if state.after_referral_period and state.decision in _OPEN:
         return CLOSE_AFTER_PERIOD
     if state.decision == "waiting_list":
-        return NextStep(
-            "find a foster placement or place (match)", "SPOC and fostering agencies", "match"
-        )
+        return NextStep("find a foster placement or place (match)", SPOC_AND_AGENCIES, "match")
     if state.decision not in ("pending", "progressed"):
         return NextStep("none: closed at the enquiry meeting", "")
     missing = [PAPER_LABELS[p] for p in PAPERS if p not in state.papers]

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from stars.domain.governance.agreements import AgreementState, agreement_state
+from stars.domain.governance.agreements import AgreementState, agreement_state, agreement_warning
 from stars.domain.governance.thresholds import GovernanceThresholds, parse_thresholds
 from stars.governance.models import DataSharingAgreement
 from stars.partnership.models import Council
@@ -72,7 +72,7 @@ def agreements(today: dt.date) -> tuple[list[AgreementRow], list[str]]:
         for a in DataSharingAgreement.objects.select_related("council")
     ]
     warnings = [
-        f"{r.agreement.council.name}: {r.agreement.title} {r.state.message}"
+        agreement_warning(r.agreement.council.name, r.agreement.title, r.state.message)
         for r in rows
         if r.state.warning
     ]

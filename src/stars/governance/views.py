@@ -16,6 +16,7 @@ from stars.core.documents import download, pdf
 from stars.core.errors import RuleError
 from stars.core.forms import form_step
 from stars.core.permissions import page
+from stars.core.templatetags.stars_format import count
 from stars.domain.calendar import month_parse
 from stars.domain.governance.retention import KINDS
 from stars.governance import access_review, processing, retention, services
@@ -104,7 +105,8 @@ def governance_retention(request: HttpRequest) -> HttpResponse:
             return redirect("governance_retention")
         messages.success(
             request,
-            f"Disposal of {d.count} {d.kind_label.lower()} record{'s' if d.count != 1 else ''} "
+            f"Disposal of {count(d.count)} {d.kind_label.lower()} "
+            f"record{'s' if d.count != 1 else ''} "
             "asked for: a second administrator approves it on the Disposals page.",
         )
         return redirect("governance_disposals")

@@ -88,6 +88,14 @@ class UserError(RuleError):
     """A user cannot be created as asked (unknown role or council, name taken)."""
 
 
+# Councils and programmes come from a programme's contract, loaded with its tracker.
+NOTHING_LOADED = (
+    "no programme is loaded yet: load the programme's tracker first (signed in as an "
+    "administrator, at Upload a tracker, /uploads/tracker/, or with stars import-tracker), "
+    "which makes the programme and the councils its contract names, then create the user"
+)
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -115,13 +123,17 @@ def user_create(
     if council:
         council_obj = council_named(council)
         if council_obj is None:
-            codes = ", ".join(Council.objects.values_list("code", flat=True)) or "none loaded"
+            codes = ", ".join(Council.objects.values_list("code", flat=True))
+            if not codes:
+                raise UserError(None, f"unknown council {council!r}: {NOTHING_LOADED}")
             raise UserError(None, f"unknown council {council!r}; expected one of: {codes}")
     if programmes:
         chosen = list(Programme.objects.filter(code__in=[p.lower() for p in programmes]))
         missing = sorted({p.lower() for p in programmes} - {p.code for p in chosen})
         if missing:
-            codes = ", ".join(Programme.objects.values_list("code", flat=True)) or "none loaded"
+            codes = ", ".join(Programme.objects.values_list("code", flat=True))
+            if not codes:
+                raise UserError(None, f"unknown programme {missing[0]!r}: {NOTHING_LOADED}")
             raise UserError(None, f"unknown programme {missing[0]!r}; expected one of: {codes}")
     else:  # the service's only programme (none yet: they join the first one loaded)
         chosen = list(Programme.objects.all()[:2])

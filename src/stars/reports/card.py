@@ -23,7 +23,7 @@ from stars.core.documents import pdf
 from stars.core.permissions import Scope
 from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
-from stars.core.templatetags.stars_format import count_change, money_change
+from stars.core.templatetags.stars_format import count, count_change, money_change
 from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.calendar import Quarter, next_month
 from stars.domain.disclosure import (
@@ -227,7 +227,8 @@ def _referrals(
     ]
     change = _count_change(total_shown, before_shown, total, total_before)
     headline = (
-        f"{total_shown} referral{'' if total == 1 else 's'} against a minimum of {minimum} "
+        f"{count(total_shown)} referral{'' if total == 1 else 's'} "
+        f"against a minimum of {count(minimum)} "
         f"({change} {since})"
     )
     measures = (("Minimum", "minimum"), ("Referred", "referred")) if whole else (("Referred", ""),)
@@ -278,7 +279,8 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
     change = _count_change(total_shown, _count(total_before, suppressed), total, total_before)
     moved = "no change in enquiries" if change == "no change" else f"{change} enquiries"
     headline = (
-        f"{total_shown} enquiries, {shown['progressed']} progressed, {shown['pending']} "
+        f"{count(total_shown)} enquiries, {count(shown['progressed'])} progressed, "
+        f"{count(shown['pending'])} "
         f"waiting for a decision ({moved} {since})"
     )
     chart = (

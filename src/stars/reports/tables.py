@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from stars.core.tables import Table
+from stars.core.templatetags.stars_format import count
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import SUPPRESSED
 from stars.domain.evaluation.report import ABOVE_MAXIMUM
@@ -237,7 +238,7 @@ def evaluation_tables(
     tables.append(
         Table(
             "finance_totals",
-            f"Programme totals ({fin['sustained_weeks']} sustained weeks)",
+            f"Programme totals ({count(fin['sustained_weeks'])} sustained weeks)",
             ["Measure", "Amount"],
             [[k, v] for k, v in totals],
             money={"Amount"},

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from stars.core.audit import record_access
+from stars.core.templatetags.stars_format import count
 from stars.sufficiency import validator
 from stars.sufficiency.config import ConfigError, load_config
 from stars.sufficiency.services import (
@@ -183,7 +184,7 @@ def _returns(upload: Upload) -> tuple[str, list[str]]:
     years = ", ".join(str(y) for y in done.years)
     lines = [
         f"collection years {years}",
-        f"{done.children} children, {done.episodes} episodes",
+        f"{count(done.children)} children, {count(done.episodes)} episodes",
         *(f"note: {n}" for n in done.notes),
     ]
     return f"The returns of {upload.council.name} were imported.", lines

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from stars.cases.models import (
     Assessment,
@@ -142,7 +143,9 @@ def _enquiry_items(user: Any, items: Iterable[WorkItem], identifiable: bool) -> 
         Item(
             title=_named(i.enquiry.enquiry_id, i.enquiry.child, identifiable),
             url=_enquiry_url(user, i.enquiry, i.step.action),
-            detail=f"{i.step.step} ({i.enquiry.council.name}, {i.waited} since the enquiry)",
+            detail=(
+                f"{capfirst(i.step.step)} ({i.enquiry.council.name}, {i.waited} since the enquiry)"
+            ),
             tag="Stuck" if i.stuck else "After the referral period" if i.after_period else "",
             tag_colour="red" if i.stuck else "grey" if i.after_period else "",
             logged=("enquiry", i.enquiry.enquiry_id),

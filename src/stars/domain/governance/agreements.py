@@ -23,6 +23,14 @@ class AgreementState:
         return self.code in ("in_force", "review_due", "lapses_soon")
 
 
+def agreement_warning(council: str, title: str, message: str) -> str:
+    """A warning about one of ``council``'s agreements that names the council once: a title
+    that names it too ("STARS data-sharing agreement: Derby City Council") is shown without
+    it."""
+    named = title.replace(council, "").strip(" :,-\u2013\u2014") if council in title else title
+    return f"{council}: {named or 'data-sharing agreement'} {message}"
+
+
 def agreement_state(
     *, start: dt.date, review: dt.date, end: dt.date, today: dt.date, warn_days: int = WARN_DAYS
 ) -> AgreementState:

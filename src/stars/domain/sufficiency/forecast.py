@@ -329,7 +329,7 @@ def fit_model(
     stock = [0] * n
     for b, g, k in cla.group_by("_B", "_G").len().iter_rows():
         stock[int(b) * n_g + int(g)] += int(k)
-    notes = (f"{missing} episodes without a header date of birth left out",) if missing else ()
+    notes = (f"{missing:,} episodes without a header date of birth left out",) if missing else ()
     return FittedModel(
         reference_date=reference_date,
         window_start=w0,
