@@ -13,7 +13,7 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import path
 
-from stars.core import audit
+from stars.core import audit, backups
 from stars.core.audit import PENDING, reads, record_access, record_list
 from stars.core.models import AccessLog, AccessLogRecord
 from stars.web.urls import handler500
@@ -137,3 +137,21 @@ def test_a_busy_answer_is_logged_as_one_warning_line(settings, users, caplog):
 
     logged = [(r.levelname, r.getMessage(), r.exc_info) for r in caplog.records]
     assert logged == [("WARNING", "POST /locked/: busy importing", None)]
+
+
+def test_a_backup_writes_in_what_was_kept_first(home, users, lock_held):
+    record_access(user=users["spoc"], action="view", object_type="referral", object_id="R9")
+    lock_held.undo()
+
+    backups.backup(home / "stars.backup")
+
+    assert not list((home / PENDING).glob("*.json*"))
+    assert AccessLog.objects.filter(object_id="R9").exists()  # so in the copy too
+
+
+def test_a_backup_while_entries_cannot_be_written_in_is_refused(home, users, lock_held):
+    record_access(user=users["spoc"], action="view", object_type="referral", object_id="R9")
+
+    with pytest.raises(backups.BackupError, match="Run the backup again"):
+        backups.backup(home / "stars.backup")
+    assert not (home / "stars.backup").exists()

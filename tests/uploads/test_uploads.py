@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from stars.core.models import AccessLog
 from stars.demo.returns import LAST_YEAR
+from stars.domain.tracker.parsing import tracker_columns
 from stars.jobs.worker import run_worker
 from stars.referrals.models import Referral
 from stars.sufficiency.models import SufficiencyReturn
@@ -341,3 +342,16 @@ def test_a_damaged_file_in_the_archive_is_named_and_nothing_is_imported(client, 
     assert upload.headline.startswith(f"returns.zip: {first.filename} is damaged in the archive")
     assert upload.headline.endswith("nothing was imported")
     assert not SufficiencyReturn.objects.exists()
+
+
+def test_the_tracker_page_shows_each_files_columns_not_a_document_users_cannot_open(client, users):
+    # it sent browser users to docs/tracker-format.md, a file in the code they cannot reach
+    client.force_login(users["provider_manager"])
+    page = client.get(reverse("upload_tracker")).content.decode()
+    assert "docs/" not in page and ".md" not in page
+    assert "What each CSV file holds" in page
+    for name, columns in tracker_columns():
+        assert f'<h3 class="govuk-heading-s">{name}</h3>' in page
+        for column, optional in columns:
+            shown = f"<li><code>{column}</code>{' (optional)' if optional else ''}</li>"
+            assert shown in page, shown

@@ -247,6 +247,13 @@ def flush_pending() -> int:
     return len(claimed)
 
 
+def pending_kept() -> bool:
+    """Whether access-log entries are still kept in files, not yet written in (the lock
+    was held when :func:`flush_pending` last ran, or another process is writing them)."""
+    folder = _pending_dir()
+    return folder.is_dir() and any(folder.glob("*.json*"))
+
+
 def reads(*, who: str = "", record: str = "") -> QuerySet[AccessLog]:
     """The access log, newest first, narrowed to a user and to a record if given (an entry
     that showed the record among others, a claim's lines, included), and to the programme

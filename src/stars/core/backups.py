@@ -23,7 +23,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
 
-from stars.core.audit import record_access
+from stars.core.audit import flush_pending, pending_kept, record_access
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -107,6 +107,12 @@ def backup(path: Path) -> Outcome:
     )
     if connection.vendor not in ("sqlite", "postgresql"):
         raise BackupError(f"backups of {connection.vendor} databases are not supported")
+    flush_pending()  # a backup holds every access-log entry (docs/decisions/0014)
+    if pending_kept():
+        raise BackupError(
+            "An import is running, so some access-log entries are not written in yet. "
+            "Run the backup again when the import has finished."
+        )
     # written beside the file and renamed when complete, so a backup that fails (a full
     # disk) leaves the last good one of the same name; readable by this user only, as the
     # database itself is (the children's records are in it)

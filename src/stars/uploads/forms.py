@@ -40,7 +40,7 @@ class SizeLimited(GovukForm):
 
 
 HINTS = {
-    "contract": "The contract's terms (docs/tracker-format.md)",
+    "contract": "The programme's contract terms, as a TOML file",
     "enquiries": "One row per enquiry",
     "referrals": "One row per referral",
     "periods": "One row per outcome period",

@@ -17,6 +17,7 @@ from stars.core.documents import download
 from stars.core.permissions import page
 from stars.core.spool import NOT_STORED
 from stars.domain.spreadsheet_text import csv_bytes
+from stars.domain.tracker.parsing import tracker_columns
 from stars.jobs.selectors import worker_health
 from stars.uploads.files import max_bytes, read_progress
 from stars.uploads.forms import ReturnsUploadForm, TrackerUploadForm
@@ -49,9 +50,11 @@ def tracker_form(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "heading": "Upload a tracker",
-            "intro": "The contract and the three CSV files of docs/tracker-format.md. They are "
-            "checked, then imported all or nothing: if any row has a problem, nothing is "
-            "imported and every problem is listed. Re-importing updates records by id.",
+            "intro": "The contract and three CSV files, each with the columns listed under "
+            "\u201cWhat each CSV file holds\u201d below. They are checked, then imported all or "
+            "nothing: if any row has a problem, nothing is imported and every problem is "
+            "listed. Re-importing updates records by id.",
+            "columns": tracker_columns(),
             "limit_mb": max_bytes() // (1024 * 1024),
             "recent": _recent(request, Upload.Kind.TRACKER),
             "detail": "tracker_upload",

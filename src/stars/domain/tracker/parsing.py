@@ -47,6 +47,20 @@ OPTIONAL_COLUMNS = {
 }
 
 
+def tracker_columns() -> tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]:
+    """Each CSV file of the tracker with its columns in order, each with whether it may be
+    left out: what an upload's files must hold, for people who cannot read the format's
+    documentation."""
+    return tuple(
+        (name, tuple((c, c in OPTIONAL_COLUMNS[name]) for c in columns))
+        for name, columns in (
+            (ENQUIRIES_FILE, ENQUIRY_COLUMNS),
+            (REFERRALS_FILE, REFERRAL_COLUMNS),
+            (PERIODS_FILE, PERIOD_COLUMNS),
+        )
+    )
+
+
 class TrackerFile(NamedTuple):
     """One CSV file of the tracker: its name (used in messages) and its text."""
 
