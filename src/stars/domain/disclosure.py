@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import TypeVar
 
 from stars.domain.calendar import last_complete, quarter_of, quarters_between
@@ -213,6 +214,53 @@ def published_rate(rate: T, parts: Iterable[int | str]) -> T | str:
     out from (``parts``, as published) is shown, else "c", so that the rate gives no hidden
     count away (with the other counts shown, a rate over five or more cases can)."""
     return SUPPRESSED if SUPPRESSED in list(parts) else rate
+
+
+def published_amount(amount: Decimal, parts: Iterable[object]) -> Decimal | str:
+    """An amount of money as published beside the counts of children and the amounts it is
+    worked out from (``parts``, as published): "c" where any of them is hidden. An amount
+    that is a known price times a count (guaranteed-funding fees: the referrals funded times
+    the weekly fee times the minimum weeks, the fee printed in the contract; a milestone
+    cohort's outcome payments: the referrals that earned each milestone times its price)
+    would give the hidden count away, so it is hidden with it, for the count's reason
+    (``why_hidden``); and so is a figure worked out from a hidden amount and figures shown
+    (the net cash saving: cashable savings less outcome payments and fees)."""
+    return SUPPRESSED if SUPPRESSED in list(parts) else amount
+
+
+def suppress_amounts(
+    amounts: Mapping[K, Decimal],
+    hidden: Iterable[K] = (),
+    *,
+    total_hidden: bool = False,
+    fixed: Iterable[K] = (),
+) -> tuple[dict[K, Decimal | str], Decimal | str]:
+    """Amounts of money side by side (each council's guaranteed-funding fees, each cohort's
+    outcome payments) and their total, as published: the non-zero amounts ``hidden`` names
+    (``published_amount``'s) shown as "c"; then, as ``suppress_group`` does for counts, while
+    one amount alone is hidden beside the total shown (the total less the amounts shown would
+    be it), the smallest other non-zero amount is hidden too, or the total where none is
+    left; and where the total is hidden (``total_hidden``), one amount at least, so that the
+    amounts do not add up to it. ``fixed``: amounts worked out from figures shown elsewhere
+    (a weekly cohort's payments are its weeks times the weekly price), which hiding would
+    not protect, so never chosen to be hidden beside another."""
+    forced, kept = set(hidden), set(fixed)
+    cells: dict[K, Decimal | str] = {
+        k: SUPPRESSED if k in forced and v else v for k, v in amounts.items()
+    }
+    total: Decimal | str = SUPPRESSED if total_hidden else sum(amounts.values(), Decimal(0))
+    while True:
+        gone = [k for k, v in cells.items() if v == SUPPRESSED]
+        if not (len(gone) == 1 and total != SUPPRESSED) and not (total == SUPPRESSED and not gone):
+            break
+        others = [k for k, v in amounts.items() if k not in gone and k not in kept and v]
+        if others:
+            cells[min(others, key=lambda k: amounts[k])] = SUPPRESSED
+        elif total != SUPPRESSED:
+            total = SUPPRESSED
+        else:
+            break
+    return cells, total
 
 
 def suppress_funnel(stages: list[int], below: int = SUPPRESS_BELOW) -> list[int | str]:

@@ -22,6 +22,7 @@ from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import (
     SUPPRESSED,
     pseudonym,
+    published_amount,
     published_rate,
     suppress_breakdowns,
     suppress_parts,
@@ -319,10 +320,22 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     )
     # the reasons add up to the status "closed early" shown above
     reasons = suppress_parts(cases["closure_reasons"], status["closed_early"])
+    # money that is a price times a hidden count (guaranteed-funding fees; a milestone
+    # cohort's payments) hidden with it, as the evaluation report publishes it
+    shown = evaluation_report(contract, *frames, as_of, published=True)["finance"]
+    fees = published_amount(
+        to_date.guaranteed_funding_payments, [shown["guaranteed_funding_payments"]]
+    )
+    outcome = published_amount(to_date.outcome_payments, [shown["outcome_payments"]])
+    paid = published_amount(to_date.paid, [fees, outcome])
     return {
         "to_date": MoneyRow("To date", to_date),
         "projected": MoneyRow("Projected", projected),
-        "from_live": projected.paid - to_date.paid,
+        "paid": paid,
+        "outcome_payments": outcome,
+        "guaranteed_fees": fees,
+        # with the projected total, it would be what is earned to date
+        "from_live": published_amount(projected.paid - to_date.paid, [paid]),
         "cap": contract.maximum_outcome_payment,
         "referrals_total": total,
         # why the total is hidden, if it is: too few, or to protect a breakdown
@@ -365,17 +378,21 @@ def investor_portfolio(programmes: list[ProgrammeChoice], as_of: dt.date) -> dic
                 "referrals_total": o["referrals_total"],
                 "minimum_total": o["minimum_total"],
                 "closed_early_rate": o["closed_early_rate"],
-                "paid": o["to_date"].paid,
-                "outcome_payments": o["to_date"].outcome_payments,
+                "paid": o["paid"],
+                "earned": o["to_date"].paid,
+                "outcome_payments": o["outcome_payments"],
                 "above_maximum": o["to_date"].above_maximum,
-                "guaranteed_fees": o["to_date"].guaranteed_fees,
+                "guaranteed_fees": o["guaranteed_fees"],
                 "projected": o["projected"].paid,
                 "cap": o["cap"],
             }
         )
     return {
         "rows": rows,
-        "paid": sum((r["paid"] for r in rows), Decimal(0)),
+        # less the programmes shown, the sum would be a hidden programme's
+        "paid": published_amount(
+            sum((r["earned"] for r in rows), Decimal(0)), [r["paid"] for r in rows]
+        ),
         "projected": sum((r["projected"] for r in rows), Decimal(0)),
     }
 

@@ -28,6 +28,7 @@ from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.calendar import Quarter, next_month
 from stars.domain.disclosure import (
     SUPPRESSED,
+    published_amount,
     published_change,
     published_rate,
     suppress,
@@ -102,11 +103,16 @@ def card_context(*, scope: Scope | None, quarter: Quarter, suppressed: bool) -> 
     before = evaluation_for(scope=scope, as_of=prev.end)
     councils = scope.council_codes(contract.council_codes) if scope else contract.council_codes
     since = f"since {prev.label}"
+    # the money as published where counts are suppressed: the evaluation report's
+    shown = [
+        evaluation_for(scope=scope, as_of=q.end, published=True)["finance"] if suppressed else None
+        for q in (quarter, prev)
+    ]
     sections = [
         _referrals(now, before, contract, councils, since, suppressed),
         _pipeline(now, before, since, suppressed),
         _cases(now, before, since, suppressed),
-        _money_section(now, before, contract, councils, since),
+        _money_section(now, before, contract, councils, since, *shown),
         _measures(now, before, since, suppressed),
     ]
     return {
@@ -359,14 +365,41 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
     return Section("cases", "Case status and closures", headline, table, chart)
 
 
+def _published_money(
+    report: dict[str, Any], shown: dict[str, Any] | None
+) -> dict[str, Decimal | str]:
+    """The programme's money of ``report`` as the card prints it: exact, or where counts are
+    suppressed as the evaluation report publishes it (``shown``, its published finance): an
+    amount that is a price times a hidden count hidden with it, and what it would be worked
+    out from (``stars.domain.disclosure.published_amount``); what is paid (outcome payments
+    and fees) hidden where either is."""
+    keys = [k for k, _ in MONEY_KEYS] + [ABOVE_MAXIMUM]
+    out: dict[str, Decimal | str] = {
+        k: _money(report, k)
+        if shown is None
+        else published_amount(_money(report, k), [shown.get(k, 0)])
+        for k in keys
+    }
+    paid = money_of_section(report["finance"]).paid
+    out["paid"] = published_amount(
+        paid, [out["outcome_payments"], out["guaranteed_funding_payments"]]
+    )
+    return out
+
+
 def _money_section(
     now: dict[str, Any],
     before: dict[str, Any],
     contract: Any,
     councils: tuple[str, ...],
     since: str,
+    shown: dict[str, Any] | None = None,
+    shown_before: dict[str, Any] | None = None,
 ) -> Section:
+    """The money section; ``shown``, ``shown_before``: the evaluation report's finance as
+    published, now and the quarter before, where counts are suppressed (else None)."""
     labels = money_labels(contract)
+    fig, fig_before = _published_money(now, shown), _published_money(before, shown_before)
     # outcome payments are what the contract pays; what was earned above a maximum outcome
     # payment is a line of its own when any was (now or the quarter before)
     above = ABOVE_MAXIMUM in now["finance"] or ABOVE_MAXIMUM in before["finance"]
@@ -379,8 +412,8 @@ def _money_section(
     rows = [
         [
             label,
-            _money(now, k),
-            _money(now, k) - _money(before, k),
+            fig[k],
+            published_change(fig[k], fig_before[k], _money(now, k) - _money(before, k)),
         ]
         for k, label in keys
     ]
@@ -388,20 +421,32 @@ def _money_section(
     paid_before = money_of_section(before["finance"]).paid
     cashable = _money(now, "cashable_savings")
     headline = (
-        f"{format_gbp(paid)} payable in outcome payments and guaranteed-funding fees to date "
-        f"({_change(paid, paid_before, money=True)} {since}) against "
-        f"{format_gbp(cashable)} cashable savings"
+        f"{format_gbp(fig['paid'])} payable in outcome payments and guaranteed-funding fees "
+        "to date ("
+        f"{published_change(fig['paid'], fig_before['paid'], _change(paid, paid_before, True))}"
+        f" {since}) against {format_gbp(cashable)} cashable savings"
     )
     chart_rows = []
     for la in councils:
         fin = now["finance"]["by_local_authority"][la]
         name = contract.local_authority(la).name
+        published = shown["by_local_authority"][la] if shown else fin
+        hidden = SUPPRESSED in (
+            published["outcome_payments"],
+            published["guaranteed_funding_payments"],
+        )
         chart_rows += [
-            {
-                "council": name,
-                "figure": "Outcome payments and fees payable",
-                "pounds": float(money_of_section(fin).paid),
-            },
+            *(
+                []
+                if hidden  # a chart draws every amount: a hidden one is left out
+                else [
+                    {
+                        "council": name,
+                        "figure": "Outcome payments and fees payable",
+                        "pounds": float(money_of_section(fin).paid),
+                    }
+                ]
+            ),
             {
                 "council": name,
                 "figure": "Cashable savings",
@@ -422,13 +467,14 @@ def _money_section(
     notes = []
     cap = contract.maximum_outcome_payment
     held = money_of_section(now["finance"])
-    if cap:  # the maximum limits outcome payments; guaranteed-funding fees are apart
+    if cap and fig["outcome_payments"] != SUPPRESSED:
+        # the maximum limits outcome payments; guaranteed-funding fees are apart
         notes.append(
             f"{held.outcome_payments / cap:.0%} of the contract's maximum outcome payment "
             f"({format_gbp(cap)}) is paid in outcome payments (guaranteed-funding fees "
             "apart)."
         )
-    if held.above_maximum:
+    if held.above_maximum and fig["outcome_payments"] != SUPPRESSED:
         notes.append(
             f"The outcome payments earned, {format_gbp(held.earned_outcome_payments)}, pass "
             f"a maximum outcome payment: {format_gbp(held.outcome_payments)} is payable and "

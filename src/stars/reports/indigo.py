@@ -102,6 +102,13 @@ def _count(n: int | str) -> dict[str, Any]:
     return {} if n == SUPPRESSED else _v(n)
 
 
+def _amount(amount: Decimal | str) -> dict[str, Any]:
+    """An amount as published (``stars.domain.disclosure.published_amount``): one hidden
+    ("c": a price times a hidden count, or a figure it could be worked out from) is left
+    out."""
+    return {} if isinstance(amount, str) else _v(_num(amount))
+
+
 def council_id(code: str) -> str:
     return f"council-{code}"
 
@@ -111,7 +118,11 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
     report = evaluation_for(scope=None, as_of=as_of)
     # the counts of children as every role that sees figures only is given them: the cohorts'
     # referrals and their total by the rule of the evaluation report and the board card
-    shown = evaluation_for(scope=None, as_of=as_of, published=True)["referrals"]
+    # and its money as they are given it: an amount that is a price times a hidden count
+    # left out with the count, with the totals it could be worked out from
+    published = evaluation_for(scope=None, as_of=as_of, published=True)
+    shown, shown_fin = published["referrals"], published["finance"]
+    paid_hidden = shown_fin["outcome_payments"] == SUPPRESSED
     by_cohort = report["referrals"]["by_cohort"]
     payments = payments_as_of(contract, council=None, as_of=as_of)
     cohort_of = _cohorts()
@@ -127,13 +138,16 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
     end = contract.referral_period_end + dt.timedelta(weeks=contract.programme_weeks)
     fin = report["finance"]
     earned = money_of_section(fin)
-    paid = earned.outcome_payments  # payable within each maximum; guaranteed-funding fees apart
     stage = "Implementation" if as_of < end else "Service delivery complete"
     result_type = "Interim" if as_of < end else "Final"
     period = {"start_date": _v(contract.start.isoformat()), "end_date": _v(as_of.isoformat())}
     small_note = (
         f"Counts from 1 to {SUPPRESS_BELOW - 1}, and counts that would give one away (a total "
         "less the counts shown), are left out so that no child can be identified."
+    )
+    money_note = (
+        "Amounts that would give such a count away (a price times the count, or a total "
+        "less the amounts shown) are left out too."
     )
 
     metrics: list[dict[str, Any]] = []
@@ -180,13 +194,17 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
             "result_level": _v("Outcome level"),
             "result_type": _v(result_type),
             "period": period,
-            "outcomes_achieved": _v(metric.achieved.format(weeks[c.code])),
+            "outcomes_achieved": {}
+            if shown_fin["by_cohort"][c.code]["outcome_payments"] == SUPPRESSED
+            else _v(metric.achieved.format(weeks[c.code])),
             "number_engaged_in_impact_bond": _count(shown["by_cohort"][c.code]),
             "number_with_positive_social_outcomes": _count(parts["positive"]),
             "status": "PUBLIC",
         }
         if SUPPRESSED in (shown["by_cohort"][c.code], parts["positive"]):
             result["notes"] = small_note
+        if shown_fin["by_cohort"][c.code]["outcome_payments"] == SUPPRESSED:
+            result["notes"] = f"{small_note} {money_note}"
         results.append(result)
 
     # who meets the outcome payments: the funds their shares (capped), each council the rest
@@ -206,7 +224,10 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
             "organisation_role_category": _v("Government/Public Sector/Public Bank"),
             "result_type": _v(result_type),
             "period": period,
-            "total_outcome_payments": {"currency": CURRENCY, "amount": _v(_num(net))},
+            "total_outcome_payments": {
+                "currency": CURRENCY,
+                "amount": {} if paid_hidden else _v(_num(net)),
+            },
             "notes": "Outcome payments the council meets after the outcome funds' shares; "
             "guaranteed-funding fees are not outcome payments and are not included.",
             "status": "PUBLIC",
@@ -225,7 +246,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
             "period": period,
             "total_outcome_payments": {
                 "currency": CURRENCY,
-                "amount": _v(_num(funds[fund.name])),
+                "amount": _amount(shown_fin["outcome_funds"][fund.name]),
             },
             "notes": f"{fund.name} meets {fund.share:.0%} of outcome payments"
             + (f", up to {_num(fund.cap)} in total." if fund.cap is not None else "."),
@@ -296,7 +317,7 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
             ),
             "total_outcome_payments_made": {
                 "currency": {"value": "GBP", "status": "PUBLIC"},
-                "amount": {"value": _num(paid), "status": "PUBLIC"},
+                "amount": {**_amount(shown_fin["outcome_payments"]), "status": "PUBLIC"},
             },
             "notes": f"Outcome payments earned to {as_of.isoformat()} by the outcomes engine"
             + (
@@ -306,8 +327,13 @@ def indigo_project(*, as_of: dt.date) -> dict[str, Any]:
                 else "; "
             )
             + "guaranteed-funding fees "
-            f"({_num(money_of_section(fin).guaranteed_funding_payments)}) are not outcome "
-            "payments and are not included.",
+            + (
+                ""
+                if shown_fin["guaranteed_funding_payments"] == SUPPRESSED
+                else f"({_num(earned.guaranteed_funding_payments)}) "
+            )
+            + "are not outcome payments and are not included."
+            + (f" {money_note}" if paid_hidden else ""),
         },
         "id": project_id(contract),
         "organisations": [{"id": o["id"]} for o in indigo_organisations()],

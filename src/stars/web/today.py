@@ -476,8 +476,12 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
     if allowed(user, "finance_investor"):
         o = investor_page_figures(contract, day)
         to_date, projected = o["to_date"], o["projected"]
-        paid = f"{money(to_date.paid)} earned to date"
-        if o["cap"]:  # the outcome payments earned, of which the maximum is the cap
+        paid = f"{money(o['paid'])} earned to date"
+        # the outcome payments earned, of which the maximum is the cap (as published: "c"
+        # where they would give a hidden count away, and then no share of the maximum)
+        if o["cap"] and o["outcome_payments"] == SUPPRESSED:
+            paid += f" (outcome payments {SUPPRESSED})"
+        elif o["cap"]:
             paid += (
                 f" (outcome payments {money(to_date.outcome_payments)}, "
                 f"{to_date.outcome_payments / o['cap']:.1%} of the {money(o['cap'])} maximum)"

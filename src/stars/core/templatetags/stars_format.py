@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from stars.core.forms import DateBox, DateBoxes
 from stars.core.forms import date_boxes as boxes_of
+from stars.domain.disclosure import SUPPRESSED
 from stars.domain.vocabulary import label
 
 register = template.Library()
@@ -27,8 +28,11 @@ def signed(sign: str, amount: str) -> str:
 
 @register.filter
 def money(value: Any) -> str:
+    """An amount in pounds and pence; a hidden amount ("c", as a hidden count) as it is."""
     if value is None or value == "":
         return ""
+    if value == SUPPRESSED:
+        return SUPPRESSED
     d = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return signed(MINUS if d < 0 else "", f"£{abs(d):,.2f}")
 
@@ -36,6 +40,8 @@ def money(value: Any) -> str:
 @register.filter
 def money_change(value: Any) -> str:
     """A change of money since before: "+£13,300.00", "−£5.00" or "no change"."""
+    if value == SUPPRESSED:  # a change that would give a hidden amount away
+        return SUPPRESSED
     d = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if d == 0:
         return "no change"

@@ -24,9 +24,12 @@ import polars as pl
 from stars.domain.contract.terms import Contract
 from stars.domain.disclosure import (
     SUPPRESSED,
+    is_small,
     parts_pin,
+    published_amount,
     published_rate,
     suppress,
+    suppress_amounts,
     suppress_breakdowns,
     suppress_funnel,
     suppress_parts,
@@ -291,7 +294,10 @@ def evaluation_report(
             "outcome_funds": funds,
         },
     }
-    return published_counts(report, status_cohort, status_la) if published else report
+    if not published:
+        return report
+    guaranteed = _tally([r for r in groups if r[2] == "guaranteed"], lambda r: r[0], n)
+    return published_counts(report, status_cohort, status_la, guaranteed)
 
 
 def _rate_shown(counts: Mapping[Any, int], key: str) -> Decimal | str | None:
@@ -316,6 +322,7 @@ def published_counts(
     report: dict[str, Any],
     status_cohort: Mapping[tuple[str, str], int],
     status_la: Mapping[tuple[str, str], int],
+    guaranteed_by_la: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The report as a role that sees figures only is given it: every count of children by
     the rule of ``stars.domain.disclosure`` that the board card and the investor view apply
@@ -324,9 +331,11 @@ def published_counts(
     total hidden where any breakdown hides it (``suppress_breakdowns``); enquiries by cohort
     or council and decision are two-way tables (``suppress_table``); the referrals that
     earned each milestone, each a part of the one before, a funnel (``suppress_funnel``);
-    a rate is shown only when the counts it is worked out from are. Money and weeks are
-    left as they are, as on the board card. ``status_cohort`` and ``status_la``: the cases
-    by (cohort, status) and (council, status), which the rates are worked out from."""
+    a rate is shown only when the counts it is worked out from are. Money that is a known
+    price times a hidden count is hidden with it, and so are the totals and figures it would
+    be worked out from (``published_finance``). ``status_cohort`` and ``status_la``: the
+    cases by (cohort, status) and (council, status), which the rates are worked out from;
+    ``guaranteed_by_la``: the guaranteed-funding referrals by council."""
     enq, refs, cases, fin = (report[k] for k in ("enquiries", "referrals", "cases", "finance"))
 
     def table(rows: dict[str, dict[str, int]]) -> tuple[dict[str, dict[str, Any]], Any]:
@@ -373,12 +382,76 @@ def published_counts(
                 for la in cases["closed_early_rate_by_local_authority"]
             },
         },
-        "finance": {
-            **fin,
-            "by_cohort": {
-                c: {**f, "milestones": _funnel(f["milestones"])} if "milestones" in f else f
-                for c, f in fin["by_cohort"].items()
-            },
+        "finance": published_finance(
+            fin, suppress(refs["guaranteed_funding"]), guaranteed_by_la or {}
+        ),
+    }
+
+
+def published_finance(
+    fin: dict[str, Any], guaranteed: int | str, guaranteed_by_la: Mapping[str, int]
+) -> dict[str, Any]:
+    """The report's money as a role that sees figures only is given it (decision 0012):
+    an amount that is a known price times a hidden count hidden with the count
+    (``stars.domain.disclosure.published_amount``), and the totals and figures it could be
+    worked out from hidden beside it (``suppress_amounts``):
+
+    - guaranteed-funding fees (the referrals funded times the contract's weekly fee times
+      its minimum weeks): the programme's where its guaranteed-funding referrals are hidden
+      (``guaranteed``, as published), a council's where its own are from 1 to 4;
+    - a milestone cohort's outcome payments (the referrals that earned each milestone times
+      its price): where a milestone's count is hidden (``suppress_funnel``); the programme's
+      outcome payments then where they would give it away (a weekly cohort's payments are
+      its weeks times its price, so never hidden in its place), and a council's so that the
+      councils' do not add up to a hidden total;
+    - the net cash saving, council cost and outcome funds' contributions, worked out from
+      those, where any of them is hidden."""
+    by_cohort = {
+        c: {**f, "milestones": _funnel(f["milestones"])} if "milestones" in f else f
+        for c, f in fin["by_cohort"].items()
+    }
+    by_la = fin["by_local_authority"]
+    fees, fees_total = suppress_amounts(
+        {la: f["guaranteed_funding_payments"] for la, f in by_la.items()},
+        [la for la in by_la if is_small(guaranteed_by_la.get(la, 0))],
+        total_hidden=guaranteed == SUPPRESSED,
+    )
+    milestone_hidden = [
+        c for c, f in by_cohort.items() if SUPPRESSED in f.get("milestones", {}).values()
+    ]
+    paid_cohort, paid_total = suppress_amounts(
+        {c: f["outcome_payments"] for c, f in by_cohort.items()},
+        milestone_hidden,
+        fixed=[c for c, f in by_cohort.items() if "milestones" not in f],
+    )
+    paid_la, _ = suppress_amounts(
+        {la: f["outcome_payments"] for la, f in by_la.items()},
+        total_hidden=paid_total == SUPPRESSED,
+    )
+
+    def council(la: str, f: dict[str, Any]) -> dict[str, Any]:
+        shown = [fees[la], paid_la[la]]
+        return {
+            **f,
+            "outcome_payments": paid_la[la],
+            "guaranteed_funding_payments": fees[la],
+            "net_cash_saving": published_amount(f["net_cash_saving"], shown),
+        }
+
+    shown = [fees_total, paid_total]
+    return {
+        **fin,
+        "by_cohort": {c: {**f, "outcome_payments": paid_cohort[c]} for c, f in by_cohort.items()},
+        "by_local_authority": {la: council(la, f) for la, f in by_la.items()},
+        "outcome_payments": published_amount(fin["outcome_payments"], [paid_total]),
+        "guaranteed_funding_payments": published_amount(
+            fin["guaranteed_funding_payments"], [fees_total]
+        ),
+        "net_cash_saving": published_amount(fin["net_cash_saving"], shown),
+        "lcf_contribution": published_amount(fin["lcf_contribution"], [paid_total]),
+        "council_cost": published_amount(fin["council_cost"], shown),
+        "outcome_funds": {
+            k: published_amount(v, [paid_total]) for k, v in fin["outcome_funds"].items()
         },
     }
 
