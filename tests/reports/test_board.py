@@ -311,3 +311,25 @@ def test_the_key_measures_show_counts_with_thousands_separated_and_stay_numbers_
     found = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2) for r in range(2, 9)}
     now = found["Placement or home sustained (weeks)"]
     assert (now.value, now.data_type) == (weeks, "n")
+
+
+def test_an_investors_cards_quarter_after_quarter_show_no_small_change(programme):
+    """A change of 1 to 4 since last quarter is that many children referred, enquiring,
+    closing (decision 0015): quarter after quarter, every change the card prints is 0 or
+    5 or more, and a count the card printed for a quarter it prints the same (or hides) on
+    the next quarter's card, so a count hidden between two shown is never pinned by them."""
+    quarters = [parse_quarter(q) for q in ("Q4 2020-21", "Q1 2021-22", "Q2 2021-22")]
+    cards = [card_context(scope=None, quarter=q, suppressed=True) for q in quarters]
+    changes = 0
+    for context in cards:
+        for key in ("referrals", "pipeline", "cases", "measures"):
+            section = _section(context, key)
+            assert "+1 " not in section.headline and "-1 " not in section.headline
+            if key == "referrals":
+                continue
+            for row in section.table.rows:
+                change = row[-1]
+                if isinstance(change, int):
+                    assert change == 0 or abs(change) >= 5, (key, row)
+                    changes += 1
+    assert changes  # some changes are shown

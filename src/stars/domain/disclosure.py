@@ -25,7 +25,8 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
@@ -98,45 +99,66 @@ def suppress_breakdowns(
     total: int,
     below: int = SUPPRESS_BELOW,
     hidden: Mapping[str, Iterable[K]] | None = None,
+    *,
+    total_hidden: bool = False,
 ) -> tuple[dict[str, dict[K, int | str]], int | str]:
     """Several breakdowns of the same children (by cohort, by council, by contract year),
     each as ``suppress_group`` publishes it (with the counts ``hidden`` names for it hidden
     whatever their size), and their one total: hidden where any of them hides it (else that
     breakdown's hidden counts are the total, shown beside another, less its counts shown),
-    or where it is small itself."""
+    where it is small itself, or where ``total_hidden`` (``suppress_over_time``'s); a hidden
+    total has one count of each breakdown hidden at least (``suppress_parts``), so that
+    none adds up to it."""
     published = {
         name: suppress_group(counts, below, (hidden or {}).get(name, ()))
         for name, counts in breakdowns.items()
     }
-    total_hidden = is_small(total, below) or any(t == SUPPRESSED for _, t in published.values())
-    return {name: cells for name, (cells, _) in published.items()}, (
-        SUPPRESSED if total_hidden else total
+    total_hidden = (
+        total_hidden
+        or is_small(total, below)
+        or any(t == SUPPRESSED for _, t in published.values())
     )
+    cells = {name: cells for name, (cells, _) in published.items()}
+    if total_hidden:
+        for name, counts in breakdowns.items():
+            cells[name] = _not_adding_up(counts, cells[name])
+    return cells, (SUPPRESSED if total_hidden else total)
 
 
-def parts_pin(parts: Mapping[K, int], below: int = SUPPRESS_BELOW) -> bool:
+def _not_adding_up(counts: Mapping[K, int], cells: dict[K, int | str]) -> dict[K, int | str]:
+    """``cells`` with one non-zero count hidden at least, so that they do not add up to a
+    hidden whole: the smallest, where none is."""
+    if not any(v == SUPPRESSED for v in cells.values()):
+        shown = [k for k, n in counts.items() if n > 0]
+        if shown:
+            cells[min(shown, key=lambda k: counts[k])] = SUPPRESSED
+    return cells
+
+
+def parts_pin(
+    parts: Mapping[K, int], below: int = SUPPRESS_BELOW, hidden: Iterable[K] = ()
+) -> bool:
     """Would the parts of one count of a breakdown (the cases closed early, by reason), as
     ``suppress_parts`` publishes them, be given away by that count shown beside them? So
     when their hidden counts are pinned by their sum with no other part left to hide (two
     reasons of 4 beside 8 closed early): that count must then be hidden itself
-    (``suppress_group``'s ``hidden``)."""
-    return suppress_group(parts, below)[1] == SUPPRESSED and sum(parts.values()) > 0
+    (``suppress_group``'s ``hidden``). ``hidden``: parts to hide whatever their size."""
+    return suppress_group(parts, below, hidden)[1] == SUPPRESSED and sum(parts.values()) > 0
 
 
 def suppress_parts(
-    parts: Mapping[K, int], whole: int | str, below: int = SUPPRESS_BELOW
+    parts: Mapping[K, int],
+    whole: int | str,
+    below: int = SUPPRESS_BELOW,
+    hidden: Iterable[K] = (),
 ) -> dict[K, int | str]:
     """The parts of one count of a breakdown (the cases closed early, by reason) as published
     beside that count (``whole``, as published): ``suppress_group``'s cells and, where the
     whole is hidden, one part at least hidden too, so that the parts do not add up to it.
     Where the parts would give themselves away beside the whole shown, the whole is to be
-    hidden (``parts_pin``)."""
-    cells, _ = suppress_group(parts, below)
-    if whole == SUPPRESSED and not any(v == SUPPRESSED for v in cells.values()):
-        shown = [k for k, n in parts.items() if n > 0]
-        if shown:
-            cells[min(shown, key=lambda k: parts[k])] = SUPPRESSED
-    return cells
+    hidden (``parts_pin``). ``hidden``: parts to hide whatever their size."""
+    cells, _ = suppress_group(parts, below, hidden)
+    return _not_adding_up(parts, cells) if whole == SUPPRESSED else cells
 
 
 def suppress_table(
@@ -306,6 +328,80 @@ def suppress_funnels(
                 break
             cells[min(others, key=lambda k: funnels[k][i])][i] = SUPPRESSED
     return cells
+
+
+# -- figures over time ------------------------------------------------------------------------
+#
+# A count published quarter after quarter is one more table of the same children: a change
+# between two quarters shown is the children who came (or went) in between, and a count that
+# only grows (referrals, enquiries) pins a count hidden between two shown ones (10, "c", 10 is
+# 10; 10, "c", 14 is 11 to 13, and the quarter's flow a small number). So, for every figure a
+# role that sees figures only gets quarter by quarter, each quarter is published in turn, by
+# what was published before it, never changing a quarter already published
+# (docs/decisions/0015-small-numbers-over-time.md).
+
+
+@dataclass(frozen=True)
+class LastShown:
+    """What was last published of one count: its value then (0 before the first quarter,
+    when there was nothing to count) and whether it has been hidden since."""
+
+    value: int = 0
+    gap: bool = False
+
+
+def hidden_over_time(count: int, last: LastShown, below: int = SUPPRESS_BELOW) -> bool:
+    """Must ``count`` be hidden, given what was last shown of it (``last``)? A non-zero count
+    is hidden where it is small, where it differs from the count last shown by a small
+    number (the change would be that many children), and where it equals the count last
+    shown with the quarters between hidden (a count that only grows would pin them). So two
+    counts shown one after the other differ by 0 or by ``below`` or more, and two shown
+    with hidden ones between by ``below`` or more."""
+    change = abs(count - last.value)
+    return count > 0 and (
+        is_small(count, below) or is_small(change, below) or (last.gap and not change)
+    )
+
+
+def suppress_over_time(
+    periods: Sequence[Mapping[K, int]],
+    publish: Callable[[Mapping[K, int], frozenset[K]], Mapping[K, int | str]],
+    below: int = SUPPRESS_BELOW,
+) -> list[dict[K, int | str]]:
+    """Each period's counts (``periods``, oldest first: every count one publication gives
+    of a quarter, keyed alike from quarter to quarter) as published, period by period:
+    ``publish`` is the period's own rule (its breakdowns' complementary suppression) given
+    its counts and those it must hide as well, those ``hidden_over_time`` names by what was
+    last shown of each. A period's publication depends on it and the periods before only,
+    so it reads the same wherever it is published later; a change between two periods is
+    to be shown only where both are (``published_change``), and then it is 0 or ``below``
+    or more."""
+    last: dict[K, LastShown] = {}
+    out: list[dict[K, int | str]] = []
+    for counts in periods:
+        forced = frozenset(
+            k for k, n in counts.items() if hidden_over_time(n, last.get(k, LastShown()), below)
+        )
+        cells = dict(publish(counts, forced))
+        missed = sorted(str(k) for k in forced if cells.get(k) != SUPPRESSED)
+        if missed:
+            raise ValueError(f"the period's rule showed counts it was to hide: {missed}")
+        for k, n in counts.items():
+            before = last.get(k, LastShown())
+            last[k] = LastShown(before.value, True) if cells[k] == SUPPRESSED else LastShown(n)
+        out.append(cells)
+    return out
+
+
+def suppress_series(series: Sequence[int], below: int = SUPPRESS_BELOW) -> list[int | str]:
+    """One count over time (a figure printed alone, as re-referrals are) as published:
+    ``suppress_over_time`` with no breakdown beside it."""
+    published = suppress_over_time(
+        [{0: n} for n in series],
+        lambda counts, forced: {k: SUPPRESSED if k in forced else n for k, n in counts.items()},
+        below,
+    )
+    return [p[0] for p in published]
 
 
 # -- pseudonyms ------------------------------------------------------------------------------

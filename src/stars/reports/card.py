@@ -25,18 +25,19 @@ from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
 from stars.core.templatetags.stars_format import count, count_change, money_change
 from stars.core.templatetags.stars_format import money as format_gbp
-from stars.domain.calendar import Quarter, next_month
+from stars.domain.calendar import Quarter, next_month, quarters_between
 from stars.domain.disclosure import (
     SUPPRESSED,
+    parts_pin,
     published_amount,
     published_change,
     published_rate,
-    suppress,
     suppress_breakdowns,
     suppress_group,
+    suppress_over_time,
     suppress_parts,
 )
-from stars.domain.evaluation.report import ABOVE_MAXIMUM, money_of_section, status_hidden
+from stars.domain.evaluation.report import ABOVE_MAXIMUM, money_of_section
 from stars.domain.money import funds_named
 from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL, OVER_MAXIMUM
 from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES, label
@@ -108,12 +109,18 @@ def card_context(*, scope: Scope | None, quarter: Quarter, suppressed: bool) -> 
         evaluation_for(scope=scope, as_of=q.end, published=True)["finance"] if suppressed else None
         for q in (quarter, prev)
     ]
+    counts = (
+        _counts_over_time(scope, contract.start, quarter)
+        if suppressed
+        else [_counts_of(before), _counts_of(now)]
+    )
+    c = _Counts(counts[-1], counts[-2], suppressed)
     sections = [
-        _referrals(now, before, contract, councils, since, suppressed),
-        _pipeline(now, before, since, suppressed),
-        _cases(now, before, since, suppressed),
-        _money_section(now, before, contract, councils, since, *shown),
-        _measures(now, before, since, suppressed),
+        _referrals(now, before, contract, councils, since, c),
+        _pipeline(now, before, since, c),
+        _cases(now, before, since, c),
+        _money_section(now, before, contract, councils, since, *shown, counts=c),
+        _measures(now, before, since, c),
     ]
     return {
         "quarter": quarter,
@@ -130,28 +137,104 @@ def card_context(*, scope: Scope | None, quarter: Quarter, suppressed: bool) -> 
     }
 
 
-def _counts(counts: dict[str, int], suppressed: bool) -> dict[str, int | str]:
-    return suppress_group(counts)[0] if suppressed else dict(counts)
+# every count the card prints, keyed alike from quarter to quarter: (figure, code)
+CountKey = tuple[str, str]
+REFERRAL_GROUPS = ("by_cohort", "by_local_authority")
 
 
-def _status(cases: dict[str, Any], suppressed: bool) -> dict[str, int | str]:
-    """The cases by status as published: "closed early" hidden too where its reasons would
-    give themselves away beside it (``status_hidden``), as in the evaluation report."""
-    if not suppressed:
-        return dict(cases["status"])
-    return suppress_group(cases["status"], hidden=status_hidden(cases["closure_reasons"]))[0]
+def _counts_of(report: dict[str, Any]) -> dict[CountKey, int]:
+    """Every count the card prints of one quarter's evaluation report, exact."""
+    refs, cases = report["referrals"], report["cases"]
+    decisions = {
+        d: sum(v.get(d, 0) for v in report["enquiries"]["by_cohort"].values()) for d in DECISIONS
+    }
+    return {
+        ("referrals", "total"): refs["total"],
+        **{(g, k): n for g in REFERRAL_GROUPS for k, n in refs[g].items()},
+        **{("status", k): n for k, n in cases["status"].items()},
+        **{("reasons", k): n for k, n in cases["closure_reasons"].items()},
+        **{("enquiries", d): n for d, n in decisions.items()},
+        ("enquiries", "total"): report["enquiries"]["total"],
+        ("measures", "re_referrals"): refs["re_referrals"],
+        ("measures", "guaranteed_funding"): refs["guaranteed_funding"],
+    }
 
 
-def _reasons(
-    reasons: dict[str, int], status: Mapping[str, int | str], suppressed: bool
-) -> dict[str, int | str]:
-    """The cases closed early by reason as published beside the status "closed early"
-    (``status``, as published): not adding up to it where it is hidden."""
-    return suppress_parts(reasons, status["closed_early"]) if suppressed else dict(reasons)
+def _publish_quarter(
+    counts: Mapping[CountKey, int], hidden: frozenset[CountKey]
+) -> dict[CountKey, int | str]:
+    """One quarter's counts as the card publishes them to a role that sees figures only,
+    with those ``hidden`` (by ``suppress_over_time``) hidden too: the referrals by cohort,
+    by council and (cases) by status, each ``suppress_group``'s, with one total hidden where
+    any of them hides it; "closed early" hidden too where its reasons would give themselves
+    away beside it, and the reasons not adding up to it where it is hidden; the enquiries
+    by decision with their total; re-referrals and guaranteed-funding referrals alone."""
+
+    def part(figure: str) -> dict[str, int]:
+        return {k: n for (f, k), n in counts.items() if f == figure}
+
+    def forced(figure: str) -> set[str]:
+        return {k for f, k in hidden if f == figure}
+
+    reasons = part("reasons")
+    groups = {g: part(g) for g in (*REFERRAL_GROUPS, "status")}
+    over = {g: forced(g) for g in groups}
+    if parts_pin(reasons, hidden=forced("reasons")):
+        over["status"].add("closed_early")
+    published, total = suppress_breakdowns(
+        groups,
+        counts[("referrals", "total")],
+        hidden=over,
+        total_hidden=("referrals", "total") in hidden,
+    )
+    shown_reasons = suppress_parts(
+        reasons, published["status"]["closed_early"], hidden=forced("reasons")
+    )
+    decisions = {d: n for d, n in part("enquiries").items() if d != "total"}
+    enquiries, enquiries_total = suppress_group(decisions, hidden=forced("enquiries"))
+    if "total" in forced("enquiries"):
+        enquiries_total = SUPPRESSED
+        enquiries = suppress_parts(decisions, SUPPRESSED, hidden=forced("enquiries"))
+    return {
+        ("referrals", "total"): total,
+        **{(g, k): n for g, cells in published.items() for k, n in cells.items()},
+        **{("reasons", k): n for k, n in shown_reasons.items()},
+        **{("enquiries", d): n for d, n in enquiries.items()},
+        ("enquiries", "total"): enquiries_total,
+        **{k: SUPPRESSED if k in hidden else counts[k] for k in counts if k[0] == "measures"},
+    }
 
 
-def _count(n: int, suppressed: bool) -> int | str:
-    return suppress(n) if suppressed else n
+def _counts_over_time(
+    scope: Scope | None, start: dt.date, quarter: Quarter
+) -> list[dict[CountKey, int | str]]:
+    """The card's counts of every quarter from the programme's first to ``quarter`` as a
+    role that sees figures only gets them (oldest first): quarter by quarter, so that no
+    count hidden in one quarter is given away by the quarters around it and no change
+    between quarters is a small number (``suppress_over_time``, decision 0015). Each
+    quarter's publication depends on it and the quarters before only: the card of a later
+    quarter prints the same counts for it."""
+    quarters = quarters_between(start, quarter)[::-1]
+    if quarters[0] == quarter:  # the card of the first quarter: the one before it, empty
+        quarters.insert(0, quarter.previous())
+    exact = [_counts_of(evaluation_for(scope=scope, as_of=q.end)) for q in quarters]
+    return suppress_over_time(exact, _publish_quarter)
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """The card's counts of its quarter (``now``) and the quarter before, as printed: exact,
+    or as a role that sees figures only gets them."""
+
+    now: Mapping[CountKey, int | str]
+    before: Mapping[CountKey, int | str]
+    suppressed: bool
+
+    def of(self, figure: str, keys: Any) -> tuple[dict[str, int | str], dict[str, int | str]]:
+        return (
+            {k: self.now[(figure, k)] for k in keys},
+            {k: self.before[(figure, k)] for k in keys},
+        )
 
 
 def _count_change(now: int | str, before: int | str, n: int, n_before: int) -> str:
@@ -165,13 +248,12 @@ def _count_delta(now: int | str, before: int | str, n: int, n_before: int) -> in
     return published_change(now, before, n - n_before)
 
 
-def _closed_early_rate(cases: dict[str, Any], suppressed: bool) -> Decimal | str | None:
-    """The closed-early rate as published: where counts are suppressed, only when the counts
-    it is worked out from are all shown (``stars.domain.disclosure.published_rate``)."""
+def _closed_early_rate(
+    cases: dict[str, Any], status: Mapping[str, int | str]
+) -> Decimal | str | None:
+    """The closed-early rate as published: only when the counts it is worked out from
+    (``status``, as printed) are all shown (``stars.domain.disclosure.published_rate``)."""
     rate: Decimal | None = cases["closed_early_rate"]
-    if not suppressed:
-        return rate
-    status = _status(cases, suppressed)
     return published_rate(rate, [status[s] for s in CLOSED])
 
 
@@ -181,7 +263,7 @@ def _referrals(
     contract: Any,
     councils: tuple[str, ...],
     since: str,
-    suppressed: bool,
+    c: _Counts,
 ) -> Section:
     """Against the contract's minimums: the contract's own for the programme (as the
     investor view and the simulator give it), with its cohorts', and each council's (a
@@ -193,24 +275,10 @@ def _referrals(
         if whole
         else sum(contract.local_authority(la).minimum_referrals for la in councils)
     )
-    # the referrals by cohort, by council and (in the cases' section) by status: one total
-    groups = {k: refs[k] for k in ("by_cohort", "by_local_authority")}
-    groups["status"] = now["cases"]["status"]
-    before_groups = {k: before["referrals"][k] for k in groups if k != "status"}
-    before_groups["status"] = before["cases"]["status"]
     total_before = before["referrals"]["total"]
-    published: Mapping[str, Mapping[str, int | str]]
-    if suppressed:  # hidden where any of the breakdowns hides it
-        published, total_shown = suppress_breakdowns(
-            groups, total, hidden={"status": status_hidden(now["cases"]["closure_reasons"])}
-        )
-        before_shown = suppress_breakdowns(
-            before_groups,
-            total_before,
-            hidden={"status": status_hidden(before["cases"]["closure_reasons"])},
-        )[1]
-    else:
-        published, total_shown, before_shown = dict(groups), total, total_before
+    total_shown = c.now[("referrals", "total")]
+    before_shown = c.before[("referrals", "total")]
+    published = {g: c.of(g, refs[g])[0] for g in REFERRAL_GROUPS}
     shown = published["by_cohort"]
     rows: list[list[Any]] = [
         [f"{c.code}: {c.name}", c.minimum_referrals if whole else "—", shown[c.code]]
@@ -243,7 +311,7 @@ def _referrals(
     ]
     chart = (
         ""
-        if suppressed
+        if c.suppressed
         else charts.bar(
             chart_rows,
             x="cohort",
@@ -262,21 +330,20 @@ def _referrals(
     return Section("referrals", "Referrals against targets", headline, table, chart, notes)
 
 
-def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: bool) -> Section:
+def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, c: _Counts) -> Section:
     enq = now["enquiries"]
     totals = {d: sum(v.get(d, 0) for v in enq["by_cohort"].values()) for d in DECISIONS}
     prev = {
         d: sum(v.get(d, 0) for v in before["enquiries"]["by_cohort"].values()) for d in DECISIONS
     }
-    shown = _counts(totals, suppressed)
-    shown_before = _counts(prev, suppressed)
+    shown, shown_before = c.of("enquiries", DECISIONS)
     rows = [
         [label(d), shown[d], _count_delta(shown[d], shown_before[d], totals[d], prev[d])]
         for d in DECISIONS
     ]
     total, total_before = enq["total"], before["enquiries"]["total"]
-    total_shown = _count(total, suppressed)
-    change = _count_change(total_shown, _count(total_before, suppressed), total, total_before)
+    total_shown = c.now[("enquiries", "total")]
+    change = _count_change(total_shown, c.before[("enquiries", "total")], total, total_before)
     moved = "no change in enquiries" if change == "no change" else f"{change} enquiries"
     headline = (
         f"{count(total_shown)} enquiries, {count(shown['progressed'])} progressed, "
@@ -285,7 +352,7 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
     )
     chart = (
         ""
-        if suppressed
+        if c.suppressed
         else charts.bar(
             [{"decision": label(d), "enquiries": totals[d]} for d in DECISIONS],
             x="decision",
@@ -307,13 +374,11 @@ def _pipeline(now: dict[str, Any], before: dict[str, Any], since: str, suppresse
     return Section("pipeline", "Pipeline", headline, table, chart)
 
 
-def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: bool) -> Section:
+def _cases(now: dict[str, Any], before: dict[str, Any], since: str, c: _Counts) -> Section:
     cases, prev = now["cases"], before["cases"]
-    status = _status(cases, suppressed)
-    status_before = _status(prev, suppressed)
-    reasons = _reasons(cases["closure_reasons"], status, suppressed)
+    status, status_before = c.of("status", STATUSES)
+    reasons, reasons_before = c.of("reasons", cases["closure_reasons"])
     prev_reasons = {r: prev["closure_reasons"].get(r, 0) for r in cases["closure_reasons"]}
-    reasons_before = _reasons(prev_reasons, status_before, suppressed)
     rows = [
         [
             "Status",
@@ -332,7 +397,7 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
         ]
         for r, n in cases["closure_reasons"].items()
     ]
-    rate = _closed_early_rate(cases, suppressed)
+    rate = _closed_early_rate(cases, status)
     if rate is None:
         closed_early = "no case has ended yet"
     elif rate == SUPPRESSED:
@@ -344,7 +409,7 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
     headline = f"{status['live']} live cases ({change} {since}); {closed_early}"
     chart = (
         ""
-        if suppressed
+        if c.suppressed
         else charts.bar(
             [{"status": label(s), "cases": cases["status"][s]} for s in STATUSES],
             x="status",
@@ -365,19 +430,25 @@ def _cases(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: 
     return Section("cases", "Case status and closures", headline, table, chart)
 
 
+# the fees are the guaranteed-funding referrals times the contract's weekly fee and minimum
+# weeks; the net cash saving and the council cost are worked out from them
+FEES = ("guaranteed_funding_payments", "net_cash_saving", "council_cost")
+
+
 def _published_money(
-    report: dict[str, Any], shown: dict[str, Any] | None
+    report: dict[str, Any], shown: dict[str, Any] | None, guaranteed: int | str
 ) -> dict[str, Decimal | str]:
     """The programme's money of ``report`` as the card prints it: exact, or where counts are
     suppressed as the evaluation report publishes it (``shown``, its published finance): an
     amount that is a price times a hidden count hidden with it, and what it would be worked
-    out from (``stars.domain.disclosure.published_amount``); what is paid (outcome payments
-    and fees) hidden where either is."""
+    out from (``stars.domain.disclosure.published_amount``), the fees with the card's own
+    guaranteed-funding referrals (``guaranteed``, as the card prints them quarter by
+    quarter); what is paid (outcome payments and fees) hidden where either is."""
     keys = [k for k, _ in MONEY_KEYS] + [ABOVE_MAXIMUM]
     out: dict[str, Decimal | str] = {
         k: _money(report, k)
         if shown is None
-        else published_amount(_money(report, k), [shown.get(k, 0)])
+        else published_amount(_money(report, k), [shown.get(k, 0), guaranteed if k in FEES else 0])
         for k in keys
     }
     paid = money_of_section(report["finance"]).paid
@@ -395,11 +466,15 @@ def _money_section(
     since: str,
     shown: dict[str, Any] | None = None,
     shown_before: dict[str, Any] | None = None,
+    *,
+    counts: _Counts,
 ) -> Section:
     """The money section; ``shown``, ``shown_before``: the evaluation report's finance as
     published, now and the quarter before, where counts are suppressed (else None)."""
     labels = money_labels(contract)
-    fig, fig_before = _published_money(now, shown), _published_money(before, shown_before)
+    key = ("measures", "guaranteed_funding")
+    fig = _published_money(now, shown, counts.now[key])
+    fig_before = _published_money(before, shown_before, counts.before[key])
     # outcome payments are what the contract pays; what was earned above a maximum outcome
     # payment is a line of its own when any was (now or the quarter before)
     above = ABOVE_MAXIMUM in now["finance"] or ABOVE_MAXIMUM in before["finance"]
@@ -492,14 +567,14 @@ def _money_section(
     return Section("money", "Outcome payments and savings", headline, table, chart, notes)
 
 
-def _measures(now: dict[str, Any], before: dict[str, Any], since: str, suppressed: bool) -> Section:
+def _measures(now: dict[str, Any], before: dict[str, Any], since: str, c: _Counts) -> Section:
     weeks, prev = now["finance"]["sustained_weeks"], before["finance"]["sustained_weeks"]
-    rate = _closed_early_rate(now["cases"], suppressed)
-    rate_before = _closed_early_rate(before["cases"], suppressed)
+    rate = _closed_early_rate(now["cases"], c.of("status", STATUSES)[0])
+    rate_before = _closed_early_rate(before["cases"], c.of("status", STATUSES)[1])
 
     def count_row(name: str, key: str) -> list[Any]:
         n, n_before = now["referrals"][key], before["referrals"][key]
-        shown, shown_before = _count(n, suppressed), _count(n_before, suppressed)
+        shown, shown_before = c.now[("measures", key)], c.before[("measures", key)]
         return [name, shown, _count_delta(shown, shown_before, n, n_before)]
 
     rate_row: list[Any] = ["Ended cases closed early", "—", "—"]
