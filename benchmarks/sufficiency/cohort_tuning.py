@@ -26,7 +26,6 @@ Use it on the tuning draws (council size, seeds 101-112) only.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -312,18 +311,11 @@ def alone(cells: Mapping[str, list[tuple[list[Point], Parts]]]) -> None:
 
 
 def compare(cells: Mapping[str, list[tuple[list[Point], Parts]]]) -> None:
-    results: dict[str, dict[str, dict[tuple[str, int], list[float]]]] = {}
-    for name, calibrate in RULES.items():
-        results[name] = {}
-        for cell, draws in sorted(cells.items()):
-            summed: dict[tuple[str, int], list[float]] = defaultdict(
-                lambda: [0, 0.0, 0.0, 0, 0.0, 0]
-            )
-            for points, _ in draws:
-                for key, row in ct.run(points, calibrate).items():
-                    summed[key] = [a + b for a, b in zip(summed[key], row, strict=True)]
-            results[name][cell] = dict(summed)
-    base = results["now (trust)"]
+    points = {cell: [d for d, _ in draws] for cell, draws in cells.items()}
+    results = {
+        name: {cell: ct.run_all(draws, calibrate) for cell, draws in sorted(points.items())}
+        for name, calibrate in RULES.items()
+    }
     print(
         "\n| rule (the total's own combination) | rolling cells behind no change | worst ratio "
         "to no change | closer than now (rolling) | geo. mean ratio to now | 2025 cells "
@@ -332,25 +324,7 @@ def compare(cells: Mapping[str, list[tuple[list[Point], Parts]]]) -> None:
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |")
     for name, res in results.items():
-        worse = closer = test_closer = test_worse = held = banded = 0
-        worst = 0.0
-        logs: list[float] = []
-        test_logs: list[float] = []
-        for cell, rows in res.items():
-            for (g, h), (n, e, nc, cov, te, tn) in rows.items():
-                b = base[cell][(g, h)]
-                worst = max(worst, e / nc if nc else 1.0)
-                worse += e > nc + 1e-9
-                closer += e < b[1] - 1e-9
-                logs.append(math.log(e / b[1]) if b[1] else 0.0)
-                if g != TOTAL:
-                    held += int(cov)
-                    banded += int(n)
-                if tn:
-                    test_closer += te < b[4] - 1e-9
-                    test_logs.append(math.log(te / b[4]) if b[4] else 0.0)
-                    drawn = [d for d, _ in cells[cell]]
-                    test_worse += te / tn > ct._test_no_change(drawn, g) + 1e-9
+        c = ct.compared(res, results["now (trust)"], points)
         totals = [
             " / ".join(
                 f"{res[f'council {s}'][(TOTAL, h)][1] / res[f'council {s}'][(TOTAL, h)][0]:.2f}"
@@ -359,10 +333,11 @@ def compare(cells: Mapping[str, list[tuple[list[Point], Parts]]]) -> None:
             for s in ("flat", "growing", "shrinking")
         ]
         print(
-            f"| {name} | {worse} of {len(logs)} | {worst:.3f} | {closer} of {len(logs)} "
-            f"| {math.exp(sum(logs) / len(logs)):.4f} | {test_closer} of {len(test_logs)} | "
-            f"{math.exp(sum(test_logs) / len(test_logs)):.4f} | {test_worse} of "
-            f"{len(test_logs)} | {100 * held / banded:.1f}% | " + " | ".join(totals) + " |"
+            f"| {name} | {c.worse} of {c.cells} | {c.worst:.3f} | {c.closer} of {c.cells} | "
+            f"{c.to_base:.4f} | {c.test_closer} of {c.test_cells} | {c.test_to_base:.4f} | "
+            f"{c.test_worse} of {c.test_cells} | {100 * c.coverage:.1f}% | "
+            + " | ".join(totals)
+            + " |"
         )
 
 
