@@ -367,6 +367,7 @@ def suppress_over_time(
     periods: Sequence[Mapping[K, int]],
     publish: Callable[[Mapping[K, int], frozenset[K]], Mapping[K, int | str]],
     below: int = SUPPRESS_BELOW,
+    hidden: Sequence[Iterable[K]] = (),
 ) -> list[dict[K, int | str]]:
     """Each period's counts (``periods``, oldest first: every count one publication gives
     of a quarter, keyed alike from quarter to quarter) as published, period by period:
@@ -375,13 +376,15 @@ def suppress_over_time(
     last shown of each. A period's publication depends on it and the periods before only,
     so it reads the same wherever it is published later; a change between two periods is
     to be shown only where both are (``published_change``), and then it is 0 or ``below``
-    or more."""
+    or more. ``hidden``: for each period, counts hidden in another publication of the same
+    figures (the evaluation report as of the same day), hidden here too, so that neither
+    shows what the other hides."""
     last: dict[K, LastShown] = {}
     out: list[dict[K, int | str]] = []
-    for counts in periods:
+    for i, counts in enumerate(periods):
         forced = frozenset(
             k for k, n in counts.items() if hidden_over_time(n, last.get(k, LastShown()), below)
-        )
+        ) | frozenset(hidden[i] if i < len(hidden) else ())
         cells = dict(publish(counts, forced))
         missed = sorted(str(k) for k in forced if cells.get(k) != SUPPRESSED)
         if missed:

@@ -213,12 +213,34 @@ def _counts_over_time(
     count hidden in one quarter is given away by the quarters around it and no change
     between quarters is a small number (``suppress_over_time``, decision 0015). Each
     quarter's publication depends on it and the quarters before only: the card of a later
-    quarter prints the same counts for it."""
+    quarter prints the same counts for it. What the evaluation report as published hides
+    as of a quarter's end, the card hides too."""
     quarters = quarters_between(start, quarter)[::-1]
     if quarters[0] == quarter:  # the card of the first quarter: the one before it, empty
         quarters.insert(0, quarter.previous())
     exact = [_counts_of(evaluation_for(scope=scope, as_of=q.end)) for q in quarters]
-    return suppress_over_time(exact, _publish_quarter)
+    # what the evaluation report as published hides as of each quarter's end, hidden on the
+    # card too: the card never shows what the report hides beside it
+    hidden = [
+        _hidden_in(evaluation_for(scope=scope, as_of=q.end, published=True)) for q in quarters
+    ]
+    return suppress_over_time(exact, _publish_quarter, hidden=hidden)
+
+
+def _hidden_in(published: dict[str, Any]) -> set[CountKey]:
+    """The card's counts that the evaluation report as published hides (it gives the
+    enquiries by cohort or council and decision, whose decision totals are the card's)."""
+    refs, cases = published["referrals"], published["cases"]
+    cells: dict[CountKey, Any] = {
+        ("referrals", "total"): refs["total"],
+        **{(g, k): n for g in REFERRAL_GROUPS for k, n in refs[g].items()},
+        **{("status", k): n for k, n in cases["status"].items()},
+        **{("reasons", k): n for k, n in cases["closure_reasons"].items()},
+        ("enquiries", "total"): published["enquiries"]["total"],
+        ("measures", "re_referrals"): refs["re_referrals"],
+        ("measures", "guaranteed_funding"): refs["guaranteed_funding"],
+    }
+    return {k for k, v in cells.items() if v == SUPPRESSED}
 
 
 @dataclass(frozen=True)
@@ -522,11 +544,17 @@ def _money_section(
                     }
                 ]
             ),
-            {
-                "council": name,
-                "figure": "Cashable savings",
-                "pounds": float(fin["cashable_savings"]),
-            },
+            *(
+                []
+                if published["cashable_savings"] == SUPPRESSED  # a council of few children
+                else [
+                    {
+                        "council": name,
+                        "figure": "Cashable savings",
+                        "pounds": float(fin["cashable_savings"]),
+                    }
+                ]
+            ),
         ]
     chart = charts.bar(
         chart_rows,
