@@ -13,7 +13,7 @@ import polars as pl
 
 from stars.domain.contract.parsing import parse_contract
 from stars.domain.disclosure import SUPPRESSED, published_amount, suppress_amounts
-from stars.domain.evaluation.report import evaluation_report
+from stars.domain.evaluation.report import _above_shown, evaluation_report
 from tests.domain.rows import period_row, programme_frames, referral_row
 
 D = dt.date
@@ -134,3 +134,50 @@ def test_amounts_hidden_beside_a_total_as_counts_are():
     assert suppress_amounts({"a": Decimal(5)}) == ({"a": Decimal(5)}, Decimal(5))
     assert published_amount(Decimal(3), [1, SUPPRESSED]) == SUPPRESSED
     assert published_amount(Decimal(3), [7, Decimal(2)]) == Decimal(3)
+
+
+# 3 referrals in southby beside 12 in northshire: southby's money is those 3 children's
+FEW_IN_A_COUNCIL = (
+    (12, "northshire", "ST", "sib", 0),
+    (3, "southby", "ST", "sib", 0),
+)
+
+
+def test_a_councils_money_is_hidden_where_it_has_few_children():
+    """Southby's 3 referrals are shown as "c"; its weeks, savings and payments would be those
+    children's outcomes, and northshire's beside the programme's would be southby's: both
+    councils' are hidden, the programme's shown."""
+    report = _report(*FEW_IN_A_COUNCIL)
+    assert report["referrals"]["by_local_authority"]["southby"] == SUPPRESSED
+    fin = report["finance"]
+    exact = evaluation_report(TERMS, *frames(*FEW_IN_A_COUNCIL), AS_OF)["finance"]
+    for la in ("northshire", "southby"):
+        council = fin["by_local_authority"][la]
+        for key in ("sustained_weeks", "cashable_savings", "cost_avoidance", "outcome_payments"):
+            # a 0 is shown (no child's outcome in it)
+            amount = exact["by_local_authority"][la][key]
+            assert council[key] == (SUPPRESSED if amount else 0), (la, key)
+        assert council["outcome_payments"] == SUPPRESSED
+    assert fin["outcome_payments"] != SUPPRESSED and fin["cashable_savings"] != SUPPRESSED
+    # as many referrals in each council: every council's money shown
+    shown = _report((12, "northshire", "ST", "sib", 0), (6, "southby", "ST", "sib", 0))
+    assert SUPPRESSED not in _amounts(shown["finance"]["by_local_authority"])
+
+
+def test_what_was_earned_above_a_maximum_is_hidden_with_the_payments_beside_it():
+    """Above a maximum, the payable outcome payments are the maximum printed in the contract,
+    so the amount earned above it is the earned payments less a known figure: hidden where
+    the payments beside it are."""
+    fin = _report(*MILESTONES_HIDDEN)["finance"]
+    assert fin["by_cohort"]["SD"]["outcome_payments"] == SUPPRESSED
+    above = {
+        **fin,
+        "outcome_payments_above_maximum": Decimal(900),
+        "by_cohort": {
+            c: {**f, "outcome_payments_above_maximum": Decimal(100)}
+            for c, f in fin["by_cohort"].items()
+        },
+    }
+    assert _above_shown(above, SUPPRESSED) == {"outcome_payments_above_maximum": SUPPRESSED}
+    assert _above_shown(above, Decimal(5)) == {"outcome_payments_above_maximum": Decimal(900)}
+    assert _above_shown({}, SUPPRESSED) == {}

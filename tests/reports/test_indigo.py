@@ -121,16 +121,58 @@ def test_parties_locations_and_actual_payments_linked_to_their_metrics(programme
     }
     assert locations == {la.name: la.ons_code for la in contract.local_authorities}
     assert locations["Derby City Council"] == "E06000015"
-    # the actual payments: outcome payments of approved claims only, once, by metric
+    # the actual payments: outcome payments of approved claims only, once, by metric, each
+    # paying for five children or more (the others are left out: decision 0015)
     metrics = {m["id"] for m in project["outcome_metrics"]}
     actual = project["outcome_payments"]
     assert actual and all(a["outcome_metric_id"]["value"] in metrics for a in actual)
-    total = sum(Decimal(str(a["money"]["amount"]["value"])) for a in actual)
-    approved = ClaimLine.objects.filter(
+    lines = ClaimLine.objects.filter(
         claim__status="approved", claim__month__lte=AS_OF, component="outcome"
-    ).values_list("amount", flat=True)
-    assert total == sum(approved, Decimal(0)).quantize(Decimal("0.01"))
+    )
+    for metric in {a["outcome_metric_id"]["value"] for a in actual}:
+        shown = [a for a in actual if a["outcome_metric_id"]["value"] == metric]
+        cohort = metric.removeprefix("cohort-").upper()
+        paid = lines.filter(referral__cohort=cohort).exclude(amount=0)
+        assert paid.values("referral").distinct().count() >= 5
+        total = sum(Decimal(str(a["money"]["amount"]["value"])) for a in shown)
+        amounts = paid.values_list("amount", flat=True)
+        assert total == sum(amounts, Decimal(0)).quantize(Decimal("0.01"))
     assert {a["payer_organisation_id"]["value"] for a in actual} >= {"life-chances-fund"}
+
+
+def test_an_approved_payment_for_a_few_children_is_left_out(programme):
+    """A month's outcome payments for one metric are the children's units times a price
+    printed in the contract: paying for 1 to 4 children, they are left out, and so is
+    another of the council's, so that the one is not its payments less those shown."""
+    from stars.finance.models import ClaimLine
+    from stars.finance.services import claim_approve, claim_prepare, claim_submit
+    from stars.partnership.models import Council
+
+    derby = Council.objects.get(code="derby")
+    for month in (dt.date(2023, 5, 1), dt.date(2023, 6, 1)):
+        claim = claim_prepare(
+            council=derby, month=month, by=programme["provider_manager"], today=AS_OF
+        )
+        claim_submit(claim=claim, by=programme["provider_manager"])
+        claim_approve(claim=claim, by=programme["commissioner"])
+    lines = ClaimLine.objects.filter(component="outcome", claim__status="approved").exclude(
+        amount=0
+    )
+    children: dict[tuple[str, str], set[int]] = {}
+    for month, cohort, referral in lines.values_list(
+        "claim__month", "referral__cohort", "referral_id"
+    ):
+        children.setdefault((month.isoformat(), cohort), set()).add(referral)
+    assert any(is_small(len(c)) for c in children.values())  # the fixture has a few
+    shown = {
+        (a["period"]["start_date"]["value"], a["outcome_metric_id"]["value"])
+        for a in indigo_project(as_of=AS_OF)["outcome_payments"]
+    }
+    for (month, cohort), paid_for in children.items():
+        if (month, f"cohort-{cohort.lower()}") in shown:
+            assert not is_small(len(paid_for)), (month, cohort)
+    left_out = [k for k in children if (k[0], f"cohort-{k[1].lower()}") not in shown]
+    assert len(left_out) != 1
 
 
 def test_a_cohort_paid_for_milestones_is_priced_and_counted_by_its_milestones(db):

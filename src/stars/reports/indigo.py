@@ -22,6 +22,9 @@ with an ISO 4217 currency. What it carries:
   runs);
 * ``outcome_payments``: the actual payments of approved claims, per council, month and
   outcome metric, split between the council and the outcome funds (their recorded parts);
+  one paying for 1 to 4 children is left out (it is their units times a price printed in
+  the contract), and so is another of the council's where one alone would be (decision
+  0015);
 * ``id``, ``organisations``, ``service_provisions`` (the provider), ``investments`` (the
   investor), ``outcome_funds`` and ``delivery_locations`` (each council with its ONS code),
   from the contract (``[programme] code/provider/investor``, ``[[local_authority]] ons_code``).
@@ -45,7 +48,13 @@ from typing import Any
 from stars.core.audit import record_access
 from stars.domain.calendar import next_month
 from stars.domain.contract.terms import LIFE_CHANCES_FUND, Contract
-from stars.domain.disclosure import SUPPRESS_BELOW, SUPPRESSED, suppress_parts
+from stars.domain.disclosure import (
+    SUPPRESS_BELOW,
+    SUPPRESSED,
+    is_small,
+    suppress_amounts,
+    suppress_parts,
+)
 from stars.domain.evaluation.report import money_of_section
 from stars.domain.money import allocate, price_text
 from stars.domain.outcomes.designs.registry import design_for
@@ -454,11 +463,14 @@ def _actual_payments(contract: Contract, as_of: dt.date) -> list[dict[str, Any]]
     recorded parts of the claim) and the council (the rest). Guaranteed-funding fees are not
     outcome payments and are left out."""
     outcome: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    children: dict[tuple[int, str], set[int]] = defaultdict(set)
     rows = ClaimLine.objects.filter(
         claim__status=ClaimStatus.APPROVED, claim__month__lte=as_of, component="outcome"
-    ).values_list("claim_id", "referral__cohort", "amount")
-    for claim_id, cohort, amount in rows.iterator():
+    ).values_list("claim_id", "referral__cohort", "referral_id", "amount")
+    for claim_id, cohort, referral, amount in rows.iterator():
         outcome[(claim_id, cohort)] += amount
+        if amount:
+            children[(claim_id, cohort)].add(referral)
     parts: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
     for claim_id, name, amount in ClaimFund.objects.values_list("claim_id", "name", "amount"):
         parts[claim_id].append((name, amount))
@@ -469,6 +481,7 @@ def _actual_payments(contract: Contract, as_of: dt.date) -> list[dict[str, Any]]
         .order_by("council__code", "month")
         .values_list("pk", "council__code", "month")
     )
+    left_out = _left_out(outcome, children, claims)
     for pk, code, month in claims:
         period = {
             "start_date": _v(month.isoformat()),
@@ -484,7 +497,7 @@ def _actual_payments(contract: Contract, as_of: dt.date) -> list[dict[str, Any]]
         payers.insert(0, (council_id(code), council_part))
         for payer, amounts in payers:
             for cohort, amount in zip(codes, amounts, strict=True):
-                if amount == 0:
+                if amount == 0 or (pk, cohort) in left_out:
                     continue
                 out.append(
                     {
@@ -498,6 +511,28 @@ def _actual_payments(contract: Contract, as_of: dt.date) -> list[dict[str, Any]]
                         "included; guaranteed-funding fees not included) met by this payer.",
                     }
                 )
+    return out
+
+
+def _left_out(
+    outcome: dict[tuple[int, str], Decimal],
+    children: dict[tuple[int, str], set[int]],
+    claims: Any,
+) -> set[tuple[int, str]]:
+    """The (claim, cohort) payments left out of the open data: those paying for 1 to 4
+    children (the amount is their units times a price printed in the contract) and, council
+    by council, another beside one alone left out, so that it is not the council's payments
+    less those shown (``stars.domain.disclosure.suppress_amounts``)."""
+    council_of = {pk: code for pk, code, _ in claims}
+    by_council: dict[str, dict[tuple[int, str], Decimal]] = defaultdict(dict)
+    for key, amount in outcome.items():
+        if key[0] in council_of and amount:
+            by_council[council_of[key[0]]][key] = amount
+    out: set[tuple[int, str]] = set()
+    for amounts in by_council.values():
+        small = [k for k in amounts if is_small(len(children[k]))]
+        cells, _ = suppress_amounts(amounts, small)
+        out |= {k for k, v in cells.items() if v == SUPPRESSED}
     return out
 
 

@@ -383,13 +383,19 @@ def published_counts(
             },
         },
         "finance": published_finance(
-            fin, suppress(refs["guaranteed_funding"]), guaranteed_by_la or {}
+            fin,
+            suppress(refs["guaranteed_funding"]),
+            guaranteed_by_la or {},
+            refs["by_local_authority"],
         ),
     }
 
 
 def published_finance(
-    fin: dict[str, Any], guaranteed: int | str, guaranteed_by_la: Mapping[str, int]
+    fin: dict[str, Any],
+    guaranteed: int | str,
+    guaranteed_by_la: Mapping[str, int],
+    referrals_by_la: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """The report's money as a role that sees figures only is given it (decision 0012):
     an amount that is a known price times a hidden count hidden with the count
@@ -405,15 +411,21 @@ def published_finance(
       its weeks times its price, so never hidden in its place), and a council's so that the
       councils' do not add up to a hidden total;
     - the net cash saving, council cost and outcome funds' contributions, worked out from
-      those, where any of them is hidden."""
+      those, where any of them is hidden;
+    - what was earned above a maximum outcome payment, where the outcome payments beside
+      it are hidden (with the maximum, printed in the contract, it would give them away);
+    - a council's money and weeks where its referrals (``referrals_by_la``) are from 1 to
+      4 (they would be those children's outcomes), and another council's beside it where
+      the programme's figure less the others would give it away (decision 0015)."""
     by_cohort = {
         c: {**f, "milestones": _funnel(f["milestones"])} if "milestones" in f else f
         for c, f in fin["by_cohort"].items()
     }
     by_la = fin["by_local_authority"]
+    few = [la for la in by_la if is_small((referrals_by_la or {}).get(la, 0))]
     fees, fees_total = suppress_amounts(
         {la: f["guaranteed_funding_payments"] for la, f in by_la.items()},
-        [la for la in by_la if is_small(guaranteed_by_la.get(la, 0))],
+        [la for la in by_la if is_small(guaranteed_by_la.get(la, 0)) or la in few],
         total_hidden=guaranteed == SUPPRESSED,
     )
     milestone_hidden = [
@@ -426,14 +438,22 @@ def published_finance(
     )
     paid_la, _ = suppress_amounts(
         {la: f["outcome_payments"] for la, f in by_la.items()},
+        few,
         total_hidden=paid_total == SUPPRESSED,
     )
+    # a council of few children: its other money and weeks too, beside the programme's
+    own = {
+        key: suppress_amounts({la: Decimal(f[key]) for la, f in by_la.items()}, few)[0]
+        for key in ("sustained_weeks", "cashable_savings", "cost_avoidance")
+    }
 
     def council(la: str, f: dict[str, Any]) -> dict[str, Any]:
-        shown = [fees[la], paid_la[la]]
+        shown = [fees[la], paid_la[la], own["cashable_savings"][la]]
         return {
             **f,
+            **{key: f[key] if own[key][la] != SUPPRESSED else SUPPRESSED for key in own},
             "outcome_payments": paid_la[la],
+            **_above_shown(f, paid_la[la]),
             "guaranteed_funding_payments": fees[la],
             "net_cash_saving": published_amount(f["net_cash_saving"], shown),
         }
@@ -441,8 +461,12 @@ def published_finance(
     shown = [fees_total, paid_total]
     return {
         **fin,
-        "by_cohort": {c: {**f, "outcome_payments": paid_cohort[c]} for c, f in by_cohort.items()},
+        "by_cohort": {
+            c: {**f, "outcome_payments": paid_cohort[c], **_above_shown(f, paid_cohort[c])}
+            for c, f in by_cohort.items()
+        },
         "by_local_authority": {la: council(la, f) for la, f in by_la.items()},
+        **_above_shown(fin, paid_total),
         "outcome_payments": published_amount(fin["outcome_payments"], [paid_total]),
         "guaranteed_funding_payments": published_amount(
             fin["guaranteed_funding_payments"], [fees_total]
@@ -454,6 +478,14 @@ def published_finance(
             k: published_amount(v, [paid_total]) for k, v in fin["outcome_funds"].items()
         },
     }
+
+
+def _above_shown(figures: Mapping[str, Any], paid: Decimal | str) -> dict[str, Any]:
+    """What was earned above a maximum (where ``figures`` hold it) as published beside the
+    outcome payments (``paid``, as published): hidden with them."""
+    if ABOVE_MAXIMUM not in figures:
+        return {}
+    return {ABOVE_MAXIMUM: published_amount(figures[ABOVE_MAXIMUM], [paid])}
 
 
 def _funnel(earned: Mapping[str, int]) -> dict[str, int | str]:
