@@ -21,6 +21,12 @@ SAVING_KINDS = ("cashable", "avoided")
 # ``stars.domain.outcomes.designs``, registered there (docs/adding-a-payment-design.md)
 PAYMENT_DESIGNS = ("weekly_after_proving", "continuous_milestones")
 DEFAULT_DESIGN = "weekly_after_proving"  # a cohort that names none
+# The cohort terms each payment design prices by; another design's cohort may carry them
+# (a what-if may switch its design) but they change none of its figures
+DESIGN_TERMS = {
+    "weekly_after_proving": ("proving_weeks", "weekly_outcome_payment"),
+    "continuous_milestones": ("milestones",),
+}
 LIFE_CHANCES_FUND = "Life Chances Fund"  # the one fund of a contract that gives ``lcf_share``
 # What a cohort's sustained weeks are a record of (``outcome``): what reconciliation checks a
 # claimed day against in the council's SSDA903 episodes (stars.domain.outcomes.reconciliation)
