@@ -208,6 +208,17 @@ class EnquiryState:
     # can never become a referral, so it is not chased as stuck, only closed
     after_referral_period: bool = False
 
+    @property
+    def open(self) -> bool:
+        """Not a referral and not closed at its meeting: pending, progressed or waiting."""
+        return not self.accepted and self.decision in _OPEN
+
+    @property
+    def consent_call_closed(self) -> bool:
+        """A call the contract requires that is no longer owed: the enquiry closed (or was
+        accepted) without one agreed, so its page shows no pending call."""
+        return self.consent_required and not self.open and self.consent_outcome != "agreed"
+
 
 @dataclass(frozen=True)
 class NextStep:
@@ -277,8 +288,7 @@ def is_stuck(
     """An open enquiry with no activity for more than ``limit`` working days; never one dated
     after the referral period, which can only be closed (:data:`CLOSE_AFTER_PERIOD`), not
     chased."""
-    open_ = not state.accepted and state.decision in _OPEN
-    if not open_ or state.after_referral_period:
+    if not state.open or state.after_referral_period:
         return False
     return working_days_between(state.last_activity, today, holidays) > limit
 
