@@ -328,6 +328,30 @@ def penalty(shortfall: int, per_referral: Decimal) -> Decimal:
     return per_referral * shortfall
 
 
+@dataclass(frozen=True)
+class ShortfallPenalty:
+    """A council's shortfall penalty as of a date. It can be due only once the referral
+    period has ended (its minimum is of the referrals made in the whole period); until then
+    it is projected: the shortfall of the referrals the period would end with if the pace
+    since the programme's start continues (whole referrals), at the contract's rate."""
+
+    amount: Decimal
+    shortfall: int  # the shortfall it is for: at the end, or projected
+    due: bool  # False: a projection, not an amount owed
+
+
+def shortfall_penalty(
+    line: TargetLine, per_referral: Decimal, start: dt.date, period_end: dt.date, as_of: dt.date
+) -> ShortfallPenalty:
+    """The penalty of a council's target line as of ``as_of``: due after ``period_end`` (the
+    last day of the referral period), projected to it before (:class:`ShortfallPenalty`)."""
+    if as_of > period_end:
+        return ShortfallPenalty(penalty(line.shortfall, per_referral), line.shortfall, True)
+    projected = int(projection_to(line.actual, start, period_end + dt.timedelta(days=1), as_of))
+    short = max(line.minimum - projected, 0)
+    return ShortfallPenalty(penalty(short, per_referral), short, False)
+
+
 def projection_to(
     actual: int, period_start: dt.date, period_end: dt.date, today: dt.date
 ) -> Decimal:
