@@ -43,5 +43,5 @@ def test_each_lean_read_names_the_domain_s_columns_in_order():
 def test_the_date_columns_are_the_schemas_dates():
     schemas = (frames.ENQUIRY_SCHEMA, frames.REFERRAL_SCHEMA, frames.PERIOD_SCHEMA)
     dates = {c for s in schemas for c, t in s.items() if t == pl.Date}
-    assert frames.DATE_COLUMNS == dates
+    assert dates == frames.DATE_COLUMNS
     assert {"enquiry_date", "date_of_birth", "referral_date", "start_date"} <= dates

@@ -30,9 +30,7 @@ class ProgrammeUnknown(LookupError):
 
 
 # What a command says when the service holds no programme, and so no council, yet.
-NO_PROGRAMME = (
-    "the service holds none yet; load one with `stars import-tracker` (or `stars demo`)"
-)
+NO_PROGRAMME = "the service holds none yet; load one with `stars import-tracker` (or `stars demo`)"
 
 
 def programme_codes() -> list[str]:
