@@ -12,8 +12,9 @@ earned by a date. A council's claim for month M is built from two of those figur
 
 Every amount is whole pence: each line is what the referral's running total, taken to the
 penny (half up), added (``payable_part``). So the sum of all claims up to M equals the
-engine's figure at the end of M, to the penny, whatever was corrected in between, less what a maximum outcome payment holds back
-(``within_maxima``: lines of their own, so the bookkeeping per referral is unchanged).
+engine's figure at the end of M, to the penny, whatever was corrected in between, less
+what a maximum outcome payment holds back (``within_maxima``: lines of their own, so the
+bookkeeping per referral is unchanged).
 Outcome payments and guaranteed-funding fees are kept apart ("component") because only
 outcome payments attract the Life Chances Fund share.
 """
