@@ -14,7 +14,7 @@ import polars as pl
 from stars.domain.contract.parsing import parse_contract
 from stars.domain.disclosure import SUPPRESSED, published_amount, suppress_amounts
 from stars.domain.evaluation.report import evaluation_report
-from stars.domain.outcomes.frames import empty_frames
+from tests.domain.rows import period_row, programme_frames, referral_row
 
 D = dt.date
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,23 +38,18 @@ def frames(*groups: tuple[int, str, str, str, int]) -> tuple[pl.DataFrame, ...]:
             rid = f"R{len(refs) + 1}"
             end = START + dt.timedelta(weeks=weeks) if weeks else None
             refs.append(
-                {
-                    "referral_id": rid,
-                    "enquiry_id": None,
-                    "child_ref": f"CH{rid}",
-                    "local_authority": la,
-                    "cohort": cohort,
-                    "date_of_birth": D(2008, 1, 1),
-                    "funding": funding,
-                    "referral_date": START,
-                    "status": "graduated" if end else "live",
-                    "end_date": end,
-                    "closure_reason": None,
-                }
+                referral_row(
+                    rid,
+                    local_authority=la,
+                    cohort=cohort,
+                    funding=funding,
+                    referral_date=START,
+                    end_date=end,
+                    date_of_birth=D(2008, 1, 1),
+                )
             )
-            pers.append({"referral_id": rid, "start_date": START, "end_date": end})
-    e, r, p = empty_frames()
-    return e, pl.DataFrame(refs, schema=r.schema), pl.DataFrame(pers, schema=p.schema)
+            pers.append(period_row(rid, START, end))
+    return programme_frames(refs, pers)
 
 
 def _report(*groups: tuple[int, str, str, str, int]) -> dict[str, Any]:

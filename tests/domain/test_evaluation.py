@@ -14,6 +14,7 @@ from stars.domain.contract.parsing import parse_contract
 from stars.domain.evaluation.report import empty_report, evaluation_report, report_to_json
 from stars.domain.money import money_number, pence, rate4, to_json_ready
 from stars.domain.outcomes.frames import empty_frames
+from tests.domain.rows import period_row, programme_frames, referral_row
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 TEXT = TOML.read_text(encoding="utf-8")
@@ -49,23 +50,17 @@ def _programme(weeks: dict[str, int], la: str = "nottinghamshire") -> tuple[pl.D
             rid = f"R{len(refs) + 1}"
             end = start + dt.timedelta(weeks=w)
             refs.append(
-                {
-                    "referral_id": rid,
-                    "enquiry_id": None,
-                    "child_ref": f"CH{rid}",
-                    "local_authority": la,
-                    "cohort": cohort,
-                    "date_of_birth": D(2010, 1, 1),
-                    "funding": "sib",
-                    "referral_date": start,
-                    "status": "graduated",
-                    "end_date": end,
-                    "closure_reason": None,
-                }
+                referral_row(
+                    rid,
+                    local_authority=la,
+                    cohort=cohort,
+                    referral_date=start,
+                    end_date=end,
+                    status="graduated",
+                )
             )
-            pers.append({"referral_id": rid, "start_date": start, "end_date": end})
-    e, r, p = empty_frames()
-    return e, pl.DataFrame(refs, schema=r.schema), pl.DataFrame(pers, schema=p.schema)
+            pers.append(period_row(rid, start, end))
+    return programme_frames(refs, pers)
 
 
 def test_the_published_savings_table_recomputed():
@@ -184,19 +179,19 @@ def test_cases_counts_rates_and_years():
     e, r, p = empty_frames()
 
     def ref(rid: str, day: dt.date, status: str, end: dt.date | None, reason: str | None = None):
-        return {
-            "referral_id": rid,
-            "enquiry_id": None if rid == "R5" else f"E{rid}",
-            "child_ref": rid,
-            "local_authority": "nottingham" if rid == "R1" else "derby",
-            "cohort": "C",
-            "date_of_birth": D(2012, 1, 1),
-            "funding": "guaranteed" if rid == "R2" else "sib",
-            "referral_date": day,
-            "status": status,
-            "end_date": end,
-            "closure_reason": reason,
-        }
+        return referral_row(
+            rid,
+            enquiry_id=None if rid == "R5" else f"E{rid}",
+            child_ref=rid,
+            local_authority="nottingham" if rid == "R1" else "derby",
+            cohort="C",
+            date_of_birth=D(2012, 1, 1),
+            funding="guaranteed" if rid == "R2" else "sib",
+            referral_date=day,
+            status=status,
+            end_date=end,
+            closure_reason=reason,
+        )
 
     refs = [
         ref("R1", D(2021, 8, 31), "graduated", D(2023, 8, 29)),

@@ -21,6 +21,7 @@ from stars.domain.evaluation.report import evaluation_report
 from stars.domain.outcomes.engine import money_by_group, outcome_payments_as_of, referral_figures
 from stars.domain.outcomes.explanation import explain_referral
 from stars.domain.outcomes.frames import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
+from tests.domain.rows import period_row, referral_row
 
 D = dt.date
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,29 +32,26 @@ START = D(2020, 1, 6)
 
 
 def referral(cohort: str = "SD", funding: str = "sib", end: dt.date | None = None) -> dict:
-    return {
-        "referral_id": "R1",
-        "enquiry_id": None,
-        "child_ref": "CH1",
-        "local_authority": "northshire",
-        "cohort": cohort,
-        "date_of_birth": D(2008, 1, 1),
-        "funding": funding,
-        "referral_date": START,
-        "status": "graduated" if end else "live",
-        "end_date": end,
-        "closure_reason": None,
-    }
+    return referral_row(
+        "R1",
+        child_ref="CH1",
+        local_authority="northshire",
+        cohort=cohort,
+        funding=funding,
+        referral_date=START,
+        end_date=end,
+        date_of_birth=D(2008, 1, 1),
+    )
 
 
 def periods(*spans: tuple[int, int | None]) -> list[dict]:
     """Periods as day offsets from START (end None: continuing)."""
     return [
-        {
-            "referral_id": "R1",
-            "start_date": START + dt.timedelta(days=a),
-            "end_date": None if b is None else START + dt.timedelta(days=b),
-        }
+        period_row(
+            "R1",
+            START + dt.timedelta(days=a),
+            None if b is None else START + dt.timedelta(days=b),
+        )
         for a, b in spans
     ]
 

@@ -262,3 +262,20 @@ def test_a_date_with_a_time_of_day_says_what_to_do(written, shown):
         "some tools write a workbook's dates; format the column as DD/MM/YYYY and save "
         f"again: {shown} for this one)"
     )
+
+
+def test_dfes_other_tables_beside_a_years_return_are_left_unread_with_a_note(derby, returns_dir):
+    """A council's return folder holds DfE's other tables of the return (UASC, reviews, ...)
+    beside the header and the episodes: the import reads the two, and names each other CSV
+    file as not read, so nobody takes a UASC table as used."""
+    folder = returns_dir / str(LAST_YEAR)
+    (folder / "uasc.csv").write_text("CHILD,SEX,DOB,DUC\r\n")
+    (folder / "Reviews.csv").write_text("CHILD,DOB,REVIEW,REVIEW_CODE\r\n")
+    code, notes, problems = _import(returns_dir)
+    assert code == 0, problems
+    assert (
+        f"note: {LAST_YEAR}/Reviews.csv: not read (of each year's return, only header.csv "
+        "and episodes.csv are read)" in notes
+    ), notes
+    assert any(n.startswith(f"note: {LAST_YEAR}/uasc.csv: not read") for n in notes), notes
+    assert SufficiencyReturn.objects.filter(collection_year=LAST_YEAR).count() == 2

@@ -361,3 +361,25 @@ def test_the_tracker_page_shows_each_files_columns_not_a_document_users_cannot_o
         for column, optional in columns:
             shown = f"<li><code>{column}</code>{' (optional)' if optional else ''}</li>"
             assert shown in page, shown
+
+
+def test_dfes_other_tables_of_a_return_in_the_archive_are_left_unread(client, users, returns_zip):
+    # a council's 903 folder zipped as it is: each year's UASC and reviews tables beside the
+    # header and the episodes, as a folder import takes it
+    with zipfile.ZipFile(io.BytesIO(returns_zip)) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    years = sorted({n.split("/")[0] for n in files})
+    for year in years:
+        files[f"{year}/uasc.csv"] = b"CHILD,SEX,DOB,DUC\r\n"
+        files[f"{year}/Reviews.csv"] = b"CHILD,DOB,REVIEW,REVIEW_CODE\r\n"
+    client.force_login(users["spoc"])
+    client.post(reverse("upload_returns"), {"archive": SimpleUploadedFile("r.zip", _zipped(files))})
+    _work()
+    upload = Upload.objects.get()
+    assert upload.status == "done", (upload.headline, upload.lines[:3])
+    assert SufficiencyReturn.objects.count() == 2 * len(years)
+    assert (
+        f"note: {years[0]}/Reviews.csv: not read (of each year's return, only header.csv and "
+        "episodes.csv are read)" in upload.lines
+    ), upload.lines
+    assert f"note: {years[-1]}/uasc.csv: not read" in " ".join(upload.lines)

@@ -126,6 +126,21 @@ def return_files(folder: Path) -> list[tuple[int, str, Path]]:
     return found
 
 
+def unread_files(folder: Path) -> list[str]:
+    """Notes naming the CSV files of ``folder``/YEAR/ other than the year's header and
+    episodes (DfE's other tables of the return, such as UASC, reviews or OC2, as a council's
+    return folder holds them): they are left as they are, not read."""
+    return [
+        f"{sub.name}/{p.name}: not read (of each year's return, only header.csv and "
+        "episodes.csv are read)"
+        for sub in sorted(p for p in folder.iterdir() if p.is_dir() and YEAR_DIR.match(p.name))
+        for p in sorted(sub.iterdir())
+        if p.is_file()
+        and p.suffix.lower() == ".csv"
+        and p.name.lower() not in ("header.csv", "episodes.csv")
+    ]
+
+
 def _line(e: ValidationError) -> str:
     column = f" column {e.column}:" if e.column else ""
     return f"{e.file}:{e.line}:{column} {e.message}"
@@ -175,7 +190,8 @@ def load_folder(
 ) -> tuple[list[int], list[str]]:
     """Read, check and ``store`` the returns a year at a time; the years, and notes on how
     files were read where they differ from DfE's layout (an encoding other than UTF-8,
-    columns separated otherwise than by commas, codes in lower case); raise
+    columns separated otherwise than by commas, codes in lower case, a year's CSV files
+    other than its header and episodes left unread: ``unread_files``); raise
     ``ReturnsRejected`` listing every problem of every file.
 
     No date may be after ``today``, the day of import (by default today in the service's
@@ -197,7 +213,7 @@ def load_folder(
     paths = {(y, kind): path for y, kind, path in files}
     problems: list[str] = []  # of the files, in their order
     checks: list[str] = []  # of the years, listed after the files' own
-    notes: list[str] = []  # how files were read, in their order
+    notes = unread_files(folder)  # how files were read, in their order
     done = 0
 
     def read_year(year: int) -> dict[str, ParsedFile]:

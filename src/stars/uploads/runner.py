@@ -52,7 +52,8 @@ def _as_uploaded(upload: Upload, lines: list[str]) -> list[str]:
 
 
 def _unpack(upload: Upload) -> Path:
-    """Unpack the returns archive into ``returns/``; refuse anything but YEAR/*.csv files."""
+    """Unpack the returns archive into ``returns/``; refuse anything but YEAR/*.csv files
+    (those other than YEAR/header.csv and YEAR/episodes.csv are not read)."""
     folder = folder_of(upload)
     target = folder / "returns"
     shutil.rmtree(target, ignore_errors=True)
@@ -82,13 +83,11 @@ def _unpack(upload: Upload) -> Path:
             parts = path.parts
             if parts and parts[0] not in ("__MACOSX",) and len(parts) > 2:
                 parts = parts[-2:]  # YEAR/file.csv inside a top folder
-            if len(parts) == 2:
+            if len(parts) == 2 and parts[1].lower() in ("header.csv", "episodes.csv"):
                 parts = (parts[0], parts[1].lower())
-            if (
-                len(parts) != 2
-                or not parts[0].isdigit()
-                or parts[1] not in ("header.csv", "episodes.csv")
-            ):
+            # a year's other CSV files (DfE's other tables of the return: UASC, reviews,
+            # ...) are unpacked beside it and left unread, as in a folder (``unread_files``)
+            if len(parts) != 2 or not parts[0].isdigit() or not parts[1].lower().endswith(".csv"):
                 stem, suffix = PurePosixPath(path.name.lower()).stem, path.suffix.lower()
                 if stem in ("header", "episodes") and suffix in WORKBOOK_SUFFIXES:
                     problems.append(f"{name}: {m.filename}: {workbook_advice(stem)}")
