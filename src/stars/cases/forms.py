@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 
 from stars.cases.models import (
-    InterventionKind,
     MeasureKind,
     Phase,
     Question,
@@ -111,10 +111,15 @@ class ActionsDoneForm(GovukForm):
 
 
 class InterventionForm(GovukForm):
-    kind = _choice("Intervention", InterventionKind.choices)
+    kind = _choice("Intervention", [])
     start_date = date_field("Start date")
     end_date = optional_date("End date", "Leave blank while it continues")
     note = forms.CharField(label="Note", max_length=300, required=False)
+
+    def __init__(self, *args: Any, choices: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        """``choices``: the contract's interventions, as (code, label)."""
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choose…"), *choices]
 
 
 class PeriodForm(GovukForm):

@@ -208,6 +208,17 @@ class EnquiryState:
     # can never become a referral, so it is not chased as stuck, only closed
     after_referral_period: bool = False
 
+    @property
+    def open(self) -> bool:
+        """Not a referral and not closed at its meeting: pending, progressed or waiting."""
+        return not self.accepted and self.decision in _OPEN
+
+    @property
+    def consent_call_closed(self) -> bool:
+        """A call the contract requires that is no longer owed: the enquiry closed (or was
+        accepted) without one agreed, so its page shows no pending call."""
+        return self.consent_required and not self.open and self.consent_outcome != "agreed"
+
 
 @dataclass(frozen=True)
 class NextStep:
@@ -277,8 +288,7 @@ def is_stuck(
     """An open enquiry with no activity for more than ``limit`` working days; never one dated
     after the referral period, which can only be closed (:data:`CLOSE_AFTER_PERIOD`), not
     chased."""
-    open_ = not state.accepted and state.decision in _OPEN
-    if not open_ or state.after_referral_period:
+    if not state.open or state.after_referral_period:
         return False
     return working_days_between(state.last_activity, today, holidays) > limit
 
@@ -316,6 +326,30 @@ class TargetLine:
 
 def penalty(shortfall: int, per_referral: Decimal) -> Decimal:
     return per_referral * shortfall
+
+
+@dataclass(frozen=True)
+class ShortfallPenalty:
+    """A council's shortfall penalty as of a date. It can be due only once the referral
+    period has ended (its minimum is of the referrals made in the whole period); until then
+    it is projected: the shortfall of the referrals the period would end with if the pace
+    since the programme's start continues (whole referrals), at the contract's rate."""
+
+    amount: Decimal
+    shortfall: int  # the shortfall it is for: at the end, or projected
+    due: bool  # False: a projection, not an amount owed
+
+
+def shortfall_penalty(
+    line: TargetLine, per_referral: Decimal, start: dt.date, period_end: dt.date, as_of: dt.date
+) -> ShortfallPenalty:
+    """The penalty of a council's target line as of ``as_of``: due after ``period_end`` (the
+    last day of the referral period), projected to it before (:class:`ShortfallPenalty`)."""
+    if as_of > period_end:
+        return ShortfallPenalty(penalty(line.shortfall, per_referral), line.shortfall, True)
+    projected = int(projection_to(line.actual, start, period_end + dt.timedelta(days=1), as_of))
+    short = max(line.minimum - projected, 0)
+    return ShortfallPenalty(penalty(short, per_referral), short, False)
 
 
 def projection_to(
