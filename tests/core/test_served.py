@@ -104,7 +104,7 @@ def test_concurrent_bad_basic_sign_ins_are_refused_never_a_server_error(served):
     assert all("locked" in json.loads(body)["detail"] for _, body in locked)
 
 
-# --- a new service, no contract loaded yet (docs/decisions/0015-no-contract-answers-409.md)
+# --- a new service, no contract loaded yet (docs/decisions/0016-no-contract-answers-409.md)
 
 NO_CONTRACT = "No contract is loaded yet"
 

@@ -59,7 +59,7 @@ def test_every_page_of_each_role_answers_without_a_contract(signed_in, role):
 
 def test_referrals_page_shows_the_warning(signed_in):
     response = signed_in(Role.PROVIDER_MANAGER.value).get("/referrals/")
-    assert response.status_code == 409  # docs/decisions/0015-no-contract-answers-409.md
+    assert response.status_code == 409  # docs/decisions/0016-no-contract-answers-409.md
     assert WARNING in response.content.decode()
 
 

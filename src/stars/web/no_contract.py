@@ -5,7 +5,7 @@ Whatever page or operation needs the contract reads it through
 ``stars.partnership.selectors.contract_current``, which raises ``NoContract`` when none is
 loaded. This middleware answers it, in one place, the way the home page does: the warning
 that no contract is loaded and what an administrator can do, not a server error. Both
-answer 409 Conflict (docs/decisions/0015-no-contract-answers-409.md): the request cannot be
+answer 409 Conflict (docs/decisions/0016-no-contract-answers-409.md): the request cannot be
 met in the service's present state, which an administrator resolves by loading a tracker;
 the home page stays 200, the place to start from. Under /api/ the answer is a Problem, as
 the OpenAPI document declares for every operation (``stars.core.api``).
