@@ -61,21 +61,46 @@ def empty_figures_cache(request):
     cache.clear()
 
 
-@pytest.fixture
-def both_programmes(db):
-    """The demo's two programmes, small (40 referrals of DN2 STARS, seed 2020, and the
-    step-down programme): for the tests that need a second programme beside the first."""
+@pytest.fixture(scope="session")
+def rows_kept() -> dict[str, Callable[[], None]]:
+    """What puts back the rows of each set of records loaded once in a run (``load_once``)."""
+    return {}
+
+
+def load_once(kept: dict[str, Callable[[], None]], name: str, load: Callable[[], None]) -> None:
+    """``load()`` in the first test of a run that asks for ``name``; in every later one, the
+    rows it made put back (``rows_copied``) instead of made again."""
+    if name in kept:
+        kept[name]()
+    else:
+        load()
+        kept[name] = rows_copied()
+
+
+def load_demo(n_referrals: int, *, second_programme: bool = False) -> Callable[[], None]:
+    """What loads the demo, seed 2020, with ``n_referrals`` referrals of DN2 STARS."""
     from rich.console import Console
 
     from stars.demo.load import demo_load
 
-    demo_load(
-        contract_path=CONTRACT,
-        seed=2020,
-        console=Console(quiet=True),
-        n_referrals=40,
-        second_programme=True,
-    )
+    def load() -> None:
+        demo_load(
+            contract_path=CONTRACT,
+            seed=2020,
+            console=Console(quiet=True),
+            n_referrals=n_referrals,
+            second_programme=second_programme,
+        )
+
+    return load
+
+
+@pytest.fixture
+def both_programmes(db, rows_kept):
+    """The demo's two programmes, small (40 referrals of DN2 STARS, seed 2020, and the
+    step-down programme): for the tests that need a second programme beside the first.
+    Loaded once in a run; each test has them in its own transaction, rolled back after it."""
+    load_once(rows_kept, "both programmes", load_demo(40, second_programme=True))
 
 
 @pytest.fixture
@@ -293,18 +318,21 @@ def migrated_home(migrated_sqlite):
 
 
 def rows_copied() -> Callable[[], None]:
-    """Copy every row of the test database as it is now; returns what puts them back, in a
-    transactional test (``transaction=True``, a live server's) whose database was emptied
-    after the test before it. Putting rows back costs far less than making them again (the
-    demo: about 15 s of CPU), and the tables, ids and sequences are as they were copied.
-    SQLite: the whole database by SQLite's backup API; PostgreSQL: each table by COPY, put
-    back in one transaction (so foreign keys are checked once all rows are in)."""
+    """Copy every row of the test database as it is now; returns what puts them back, every
+    table as copied: in a transactional test (``transaction=True``, a live server's) whose
+    database was emptied after the test before it, or in a test run in a transaction of its
+    own (the ``db`` fixture's), where they go with its rollback. Putting rows back costs far
+    less than making them again (the demo: about 15 s of CPU), and the tables, ids and
+    sequences are as they were copied. SQLite outside a transaction: the whole database by
+    SQLite's backup API; inside one, each table's values as stored (``+column`` reads a
+    value with no conversion), put back in it; PostgreSQL: each table by COPY, put back in
+    one transaction (so foreign keys are checked once all rows are in)."""
     from django.apps import apps
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
     connection.ensure_connection()
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         connection.connection.backup(copy)
 
@@ -315,22 +343,53 @@ def rows_copied() -> Callable[[], None]:
         return put_back
 
     tables = connection.introspection.django_table_names(only_existing=True)
+    quote = connection.ops.quote_name
+    if connection.vendor == "sqlite":
+        stored: dict[str, tuple[str, list[tuple]]] = {}
+        with connection.cursor() as cursor:
+            for table in tables:
+                columns = [
+                    quote(c.name)
+                    for c in connection.introspection.get_table_description(cursor, table)
+                ]
+                values = connection.connection.execute(
+                    f"SELECT {', '.join('+' + c for c in columns)} FROM {quote(table)}"
+                ).fetchall()
+                insert = (
+                    f"INSERT INTO {quote(table)} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})"
+                )
+                stored[table] = (insert, values)
+
+        def put_rows_back() -> None:
+            with transaction.atomic():
+                for table, (insert, values) in stored.items():
+                    connection.connection.execute(f"DELETE FROM {quote(table)}")
+                    connection.connection.executemany(insert, values)
+
+        return put_rows_back
+
+    tables = connection.introspection.django_table_names(only_existing=True)
     rows: dict[str, bytes] = {}
+    in_a_test_transaction = connection.in_atomic_block
     with connection.cursor() as cursor:
         for table in tables:
-            name = connection.ops.quote_name(table)
-            with cursor.cursor.copy(f"COPY {name} TO STDOUT") as out:
+            with cursor.cursor.copy(f"COPY {quote(table)} TO STDOUT") as out:
                 rows[table] = b"".join(bytes(block) for block in out)
 
     def put_back() -> None:
         style = no_style()
         models = apps.get_models(include_auto_created=True)
         with transaction.atomic(), connection.cursor() as cursor:
-            for sql in connection.ops.sql_flush(style, tables, allow_cascade=True):
+            # in a test's transaction, rows it made may have foreign keys still to check,
+            # which TRUNCATE refuses
+            emptied = [f"DELETE FROM {quote(table)}" for table in tables]
+            if not in_a_test_transaction:
+                emptied = connection.ops.sql_flush(style, tables, allow_cascade=True)
+            for sql in emptied:
                 cursor.execute(sql)
             for table, data in rows.items():
-                name = connection.ops.quote_name(table)
-                with cursor.cursor.copy(f"COPY {name} FROM STDIN") as into:
+                with cursor.cursor.copy(f"COPY {quote(table)} FROM STDIN") as into:
                     into.write(data)
             for sql in connection.ops.sequence_reset_sql(style, models):
                 cursor.execute(sql)

@@ -26,7 +26,8 @@ import math
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -439,6 +440,76 @@ def run(points: Sequence[Point], calibrate: Rule) -> dict[tuple[str, int], list[
     return acc
 
 
+Rows = dict[tuple[str, int], list[float]]  # run's rows, summed over draws
+
+
+def run_all(draws: Sequence[Sequence[Point]], calibrate: Rule) -> Rows:
+    """``run`` summed over the draws of one size and shape."""
+    summed: Rows = defaultdict(lambda: [0, 0.0, 0.0, 0, 0.0, 0])
+    for points in draws:
+        for key, row in run(points, calibrate).items():
+            summed[key] = [a + b for a, b in zip(summed[key], row, strict=True)]
+    return dict(summed)
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One rule's cells (size x shape x category x years ahead) against "no change" and a
+    yardstick rule."""
+
+    cells: int
+    worse: int  # rolling cells behind "no change"
+    worst: float  # the highest ratio to "no change"
+    to_no_change: float  # geometric mean ratio to "no change"
+    closer: int  # rolling cells closer than the yardstick
+    to_base: float  # geometric mean ratio to the yardstick
+    test_cells: int
+    test_closer: int  # cells of the forecast of the last 31 March closer than the yardstick
+    test_to_base: float
+    test_worse: int  # ... behind "no change"
+    coverage: float  # share of the groups' backtests in the 90% band
+
+
+def compared(
+    res: Mapping[str, Rows],
+    base: Mapping[str, Rows],
+    cells: Mapping[str, Sequence[Sequence[Point]]],
+) -> Compared:
+    worse = closer = tcloser = tworse = held = n_band = 0
+    logs, logs_nc, tlogs = [], [], []
+    worst = 0.0
+    for cell, rows in res.items():
+        for (g, h), (n, e, nc, cov, te, tn) in rows.items():
+            b = base[cell][(g, h)]
+            ratio_nc = e / nc if nc else 1.0
+            worst = max(worst, ratio_nc)
+            worse += e > nc + 1e-9
+            logs_nc.append(math.log(ratio_nc))
+            closer += e < b[1] - 1e-9
+            logs.append(math.log(e / b[1]) if b[1] else 0.0)
+            if g != TOTAL:
+                held += int(cov)
+                n_band += int(n)
+            if tn:
+                tcloser += te < b[4] - 1e-9
+                tlogs.append(math.log(te / b[4]) if b[4] else 0.0)
+            if h == 1 and tn:
+                tworse += te / tn > _test_no_change(cells[cell], g) + 1e-9
+    return Compared(
+        cells=len(logs),
+        worse=worse,
+        worst=worst,
+        to_no_change=math.exp(sum(logs_nc) / len(logs_nc)),
+        closer=closer,
+        to_base=math.exp(sum(logs) / len(logs)),
+        test_cells=len(tlogs),
+        test_closer=tcloser,
+        test_to_base=math.exp(sum(tlogs) / len(tlogs)),
+        test_worse=tworse,
+        coverage=held / n_band,
+    )
+
+
 def main() -> None:
     files = [Path(a) for a in sys.argv[1:]]
     cells: dict[str, list[list[Point]]] = defaultdict(list)
@@ -513,19 +584,11 @@ def main() -> None:
     only = [r for r in os.environ.get("CARRY_RULES", "").split("|") if r]
     if only:
         only += ["now (trust)", BEFORE]
-    results: dict[str, dict[str, dict[tuple[str, int], list[float]]]] = {}
+    results: dict[str, dict[str, Rows]] = {}
     for name, calibrate in rules.items():
         if only and name not in only:
             continue
-        results[name] = {}
-        for cell, draws in sorted(cells.items()):
-            summed: dict[tuple[str, int], list[float]] = defaultdict(
-                lambda: [0, 0.0, 0.0, 0, 0.0, 0]
-            )
-            for points in draws:
-                for key, row in run(points, calibrate).items():
-                    summed[key] = [a + b for a, b in zip(summed[key], row, strict=True)]
-            results[name][cell] = dict(summed)
+        results[name] = {cell: run_all(draws, calibrate) for cell, draws in sorted(cells.items())}
     base = results[BEFORE]
     # CARRY_BEFORE_POINTS=DIR: the yardstick is that rule on the points of the same names in
     # DIR (the rolling backtests as the model was before a change to it)
@@ -535,13 +598,7 @@ def main() -> None:
             size, shape, _ = f.stem.split("-")
             g = Path(os.environ["CARRY_BEFORE_POINTS"]) / f.name
             earlier[f"{size} {shape}"].append([Point(**d) for d in json.loads(g.read_text())])
-        base = {}
-        for cell, draws in sorted(earlier.items()):
-            summed = defaultdict(lambda: [0, 0.0, 0.0, 0, 0.0, 0])
-            for points in draws:
-                for key, row in run(points, rules[BEFORE]).items():
-                    summed[key] = [a + b for a, b in zip(summed[key], row, strict=True)]
-            base[cell] = dict(summed)
+        base = {cell: run_all(draws, rules[BEFORE]) for cell, draws in sorted(earlier.items())}
     print(
         "| rule | rolling cells worse than no change | worst ratio to no change | "
         "geo. mean ratio to no change | closer than before (rolling) | geo. mean ratio "
@@ -550,42 +607,11 @@ def main() -> None:
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, res in results.items():
-        worse = closer = tcloser = tworse = 0
-        logs, logs_nc, tlogs = [], [], []
-        worst = 0.0
-        held = n_band = 0
-        for cell, rows in res.items():
-            test_nc: dict[str, float] = {}
-            for (g, h), row in rows.items():
-                n, e, nc, cov, te, tn = row
-                b = base[cell][(g, h)]
-                ratio_nc = e / nc if nc else 1.0
-                worst = max(worst, ratio_nc)
-                worse += e > nc + 1e-9
-                logs_nc.append(math.log(ratio_nc))
-                closer += e < b[1] - 1e-9
-                logs.append(math.log(e / b[1]) if b[1] else 0.0)
-                if g != TOTAL:
-                    held += int(cov)
-                    n_band += int(n)
-                if tn:
-                    tcloser += te < b[4] - 1e-9
-                    tlogs.append(math.log(te / b[4]) if b[4] else 0.0)
-                    test_nc[g] = te
-            del test_nc
-        # test-year against no change
-        for cell, rows in res.items():
-            for (g, h), row in rows.items():
-                if h == 1 and row[5]:
-                    nc_test = _test_no_change(cells[cell], g)
-                    tworse += row[4] / row[5] > nc_test + 1e-9
-        gm = math.exp(sum(logs) / len(logs))
-        gm_nc = math.exp(sum(logs_nc) / len(logs_nc))
-        tgm = math.exp(sum(tlogs) / len(tlogs))
+        c = compared(res, base, cells)
         print(
-            f"| {name} | {worse} of {len(logs)} | {worst:.3f} | {gm_nc:.3f} | {closer} of "
-            f"{len(logs)} | {gm:.4f} | {tcloser} of {len(tlogs)} | {tgm:.4f} | "
-            f"{tworse} of {len(tlogs)} | {100 * held / n_band:.1f}% |"
+            f"| {name} | {c.worse} of {c.cells} | {c.worst:.3f} | {c.to_no_change:.3f} | "
+            f"{c.closer} of {c.cells} | {c.to_base:.4f} | {c.test_closer} of {c.test_cells} | "
+            f"{c.test_to_base:.4f} | {c.test_worse} of {c.test_cells} | {100 * c.coverage:.1f}% |"
         )
     for name, res in results.items():
         print(f"\n#### {name}\n")
@@ -603,7 +629,7 @@ def main() -> None:
                 )
 
 
-def _test_no_change(draws: list[list[Point]], group: str) -> float:
+def _test_no_change(draws: Sequence[Sequence[Point]], group: str) -> float:
     errs = [
         abs(p.now - float(p.actual or 0))
         for points in draws

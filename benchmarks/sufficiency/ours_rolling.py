@@ -58,10 +58,9 @@ PEER_MAP = {
 _categories = pl.col("REC", "LS", "PLACE").cast(pl.Categorical)
 
 
-def main() -> None:
-    root, test_year = Path(sys.argv[1]), int(sys.argv[2])
-    window = int(sys.argv[3]) if len(sys.argv) > 3 else 3
-    t0 = time.perf_counter()
+def read_returns(root: Path) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """The returns in ``root`` (a directory per collection year) read, checked and merged, a
+    return at a time: (episodes with ``PEER_GROUP``, headers, errors found)."""
     years = sorted(int(p.name) for p in root.iterdir() if p.is_dir())
     errors = 0
     slim = os.environ.get("STARS_BENCH_ALL_COLUMNS") != "1"
@@ -90,13 +89,19 @@ def main() -> None:
     # child ids as integers numbered in their sorted order, so every sort and join goes as
     # with the strings (the forecast only compares, sorts and joins them)
     merged = numbered_children(merge_returns(episode_files(), header_files()))
-    headers = merged.headers
     episodes = merged.episodes.with_columns(
         pl.col("PLACE")
         .replace_strict(PEER_MAP, default="Other", return_dtype=PEER_GROUP)
         .alias("PEER_GROUP"),
     )
-    del merged
+    return episodes, merged.headers, errors
+
+
+def main() -> None:
+    root, test_year = Path(sys.argv[1]), int(sys.argv[2])
+    window = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    t0 = time.perf_counter()
+    episodes, headers, errors = read_returns(root)
     t1 = time.perf_counter()
     origin = test_year - 1
     live = fit_model(

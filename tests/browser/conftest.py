@@ -7,10 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
-from stars.demo.load import demo_load
-from tests.conftest import CONTRACT, rows_copied
+from tests.conftest import load_demo, load_once
 
 CHROMIUM = os.environ.get("STARS_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -60,21 +58,12 @@ def page(browser, live_server):
     assert not blocked, f"the page's Content Security Policy blocked: {blocked}"
 
 
-@pytest.fixture(scope="session")
-def _demo_rows() -> dict:
-    return {}
-
-
 @pytest.fixture
-def demo(transactional_db, _demo_rows):
+def demo(transactional_db, rows_kept):
     """The demo programme, smaller (80 referrals, seed 2020): pages full of realistic rows,
     claims, returns. Loaded once in a run, by the first test that asks; the next ones get
-    its rows put back (``rows_copied``), since a browser test's database is emptied after it."""
-    if "put_back" in _demo_rows:
-        _demo_rows["put_back"]()
-    else:
-        demo_load(contract_path=CONTRACT, seed=2020, console=Console(quiet=True), n_referrals=80)
-        _demo_rows["put_back"] = rows_copied()
+    its rows put back (``load_once``), since a browser test's database is emptied after it."""
+    load_once(rows_kept, "demo of 80, for a live server", load_demo(80))
 
 
 def sign_in(page, username: str, password: str) -> None:

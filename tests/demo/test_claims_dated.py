@@ -10,22 +10,21 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.utils import timezone
-from rich.console import Console
 
 from stars.core.templatetags.stars_format import money
-from stars.demo.load import demo_load
 from stars.domain.calendar import next_month
 from stars.domain.disclosure import coarse_date
 from stars.finance.models import ClaimLine, ClaimStatus, OutcomeClaim
 from stars.partnership.models import User
-from tests.conftest import CONTRACT
+from tests.conftest import load_demo, load_once
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
-    demo_load(contract_path=CONTRACT, seed=2020, console=Console(quiet=True), n_referrals=40)
+def demo(db, rows_kept):
+    """The demo, 40 referrals of DN2 STARS, seed 2020 (loaded once in a run)."""
+    load_once(rows_kept, "demo of 40", load_demo(40))
 
 
 def _paid_by(day: dt.date) -> Decimal:

@@ -38,10 +38,19 @@ FOLDER = click.argument("folder", type=click.Path(path_type=Path))
     is_flag=True,
     help="accept an episodes file with no episodes: its year is left with none",
 )
-def import_returns(folder: Path, council: str, replace_with_empty: bool) -> None:
+@click.option(
+    "--programme",
+    default=None,
+    help="programme code: the council is one of its councils (default: any council)",
+)
+def import_returns(
+    folder: Path, council: str, replace_with_empty: bool, programme: str | None
+) -> None:
     """Load a council's SSDA903 returns from FOLDER (YEAR/header.csv, YEAR/episodes.csv), all
     or nothing (re-importing a year replaces it)."""
-    _run().import_returns(folder=folder, council=council, replace_with_empty=replace_with_empty)
+    _run().import_returns(
+        folder=folder, council=council, replace_with_empty=replace_with_empty, programme=programme
+    )
 
 
 @app.command("validate")

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import click
 from django.conf import settings
+from django.db.models import QuerySet
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from stars.cli.console import fail
+from stars.cli.programme import within
 from stars.cli.terminal import console, out
+from stars.core.programmes import programme_active
 from stars.core.templatetags.stars_format import count
 from stars.partnership.models import Council
-from stars.partnership.selectors import council_named
+from stars.partnership.selectors import NO_PROGRAMME, council_named, programme_councils
 from stars.sufficiency import validator
 from stars.sufficiency.config import ConfigError, load_config
 from stars.sufficiency.services import (
@@ -24,11 +27,16 @@ from stars.sufficiency.services import (
 )
 
 
-def import_returns(*, folder: Path, council: str, replace_with_empty: bool) -> None:
-    la = council_named(council)
+def import_returns(
+    *, folder: Path, council: str, replace_with_empty: bool, programme: str | None
+) -> None:
+    if programme is not None:
+        within(programme)  # refused when unknown, listing the programmes
+    chosen = programme_active() if programme is not None else None
+    councils = programme_councils(Council.objects.all())
+    la = council_named(council, councils)
     if la is None:
-        known = ", ".join(Council.objects.order_by("code").values_list("code", flat=True))
-        fail(f"--council {council!r}: no such council; expected one of {known or 'none loaded'}")
+        fail(_no_such_council(council, councils, chosen.code if chosen else None))
         return
     progress = Progress(
         TextColumn("Checking returns"),
@@ -59,6 +67,21 @@ def import_returns(*, folder: Path, council: str, replace_with_empty: bool) -> N
     )
     for note in done.notes:  # a line each, as the problems are
         out.print(f"note: {note}", highlight=False, soft_wrap=True, markup=False)
+
+
+def _no_such_council(code: str, councils: QuerySet[Council], programme: str | None) -> str:
+    """Why ``--council`` names none of ``councils``: those of ``programme`` (its code) when
+    one was named, else every council."""
+    known = ", ".join(councils.order_by("code").values_list("code", flat=True))
+    where = f" in programme {programme!r}" if programme is not None else ""
+    if known:
+        return f"--council {code!r}: no such council{where}; expected one of {known}"
+    if programme is not None:
+        return (
+            f"--council {code!r}: programme {programme!r} has no councils; "
+            "its contract names them (import its tracker with `stars import-tracker`)"
+        )
+    return f"--council {code!r}: no such council: {NO_PROGRAMME}"
 
 
 def validate_returns(

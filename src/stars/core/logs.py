@@ -101,5 +101,9 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
             ACCESS_LOGGER: {"handlers": ["access"], "level": "INFO", "propagate": False},
             "django_tasks_db": {"handlers": ["console"], "level": "INFO", "propagate": False},
             "stars.jobs": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # django-axes announces itself (its version, what it locks by) every time Django
+            # starts: a line on every command at INFO. Its lockout records (a repeated
+            # failure, a lockout) are warnings from its handlers, kept.
+            "axes.apps": {"level": "WARNING"},
         },
     }

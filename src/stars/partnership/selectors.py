@@ -29,6 +29,10 @@ class ProgrammeUnknown(LookupError):
     """No programme has that code, or several programmes and none was named."""
 
 
+# What a command says when the service holds no programme, and so no council, yet.
+NO_PROGRAMME = "the service holds none yet; load one with `stars import-tracker` (or `stars demo`)"
+
+
 def programme_codes() -> list[str]:
     return list(Programme.objects.order_by("code").values_list("code", flat=True))
 
@@ -54,7 +58,9 @@ def programme_choose(code: str | None) -> ProgrammeChoice | None:
         code = codes[0]
     row = Programme.objects.filter(code__iexact=code.strip()).first()
     if row is None:
-        known = ", ".join(codes) or "none loaded"
+        if not codes:
+            raise ProgrammeUnknown(f"--programme {code!r}: no such programme: {NO_PROGRAMME}")
+        known = ", ".join(codes)
         raise ProgrammeUnknown(f"--programme {code!r}: no such programme (one of: {known})")
     return row.choice()
 

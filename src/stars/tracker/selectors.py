@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -22,6 +22,8 @@ from stars.core.cache import cached_figures, data_version
 from stars.core.permissions import Scope
 from stars.core.programmes import programme_active
 from stars.domain.evaluation.report import EnquiryCounts
+from stars.domain.outcomes.frames import DATE_COLUMNS
+from stars.domain.tracker.rows import ENQUIRY_COLUMNS, PERIOD_COLUMNS, REFERRAL_COLUMNS
 from stars.partnership.models import Contract, Programme
 from stars.referrals.models import Child, Enquiry, Referral
 
@@ -31,39 +33,7 @@ T = TypeVar("T")
 # of its history table (docs/architecture.md: every change is audited).
 VERSIONED = (Contract, Child, Enquiry, Referral, OutcomePeriod)
 
-ENQUIRY_COLUMNS = [
-    "enquiry_id",
-    "child_ref",
-    "local_authority",
-    "cohort",
-    "enquiry_date",
-    "date_of_birth",
-    "decision",
-    "decision_date",
-]
-REFERRAL_COLUMNS = [
-    "referral_id",
-    "enquiry_id",
-    "child_ref",
-    "local_authority",
-    "cohort",
-    "date_of_birth",
-    "funding",
-    "referral_date",
-    "status",
-    "end_date",
-    "closure_reason",
-]
-PERIOD_COLUMNS = ["referral_id", "start_date", "end_date"]
 ID_COLUMNS = frozenset({"enquiry_id", "referral_id"})
-DATE_COLUMNS = {
-    "enquiry_date",
-    "date_of_birth",
-    "decision_date",
-    "referral_date",
-    "end_date",
-    "start_date",
-}
 
 _ENQUIRIES = """
 SELECT e.enquiry_id, ch.child_ref, co.code, e.cohort, CAST(e.enquiry_date AS TEXT),
@@ -199,11 +169,11 @@ def _council_terms(scope: Scope | None, alias: str) -> tuple[list[str], list[str
     return [f"{alias}.code IN ({marks})"], codes
 
 
-def _frame(sql: str, params: list[Any], columns: list[str]) -> pl.DataFrame:
+def _frame(sql: str, params: list[Any], columns: Sequence[str]) -> pl.DataFrame:
     return _typed(_rows(sql, params, columns), columns)
 
 
-def _rows(sql: str, params: list[Any], columns: list[str]) -> pl.DataFrame:
+def _rows(sql: str, params: list[Any], columns: Sequence[str]) -> pl.DataFrame:
     """The rows of ``sql`` as read, named ``columns``."""
     if connection.vendor == "sqlite":
         return _sqlite_frame(sql, params, columns)
@@ -214,7 +184,7 @@ def _rows(sql: str, params: list[Any], columns: list[str]) -> pl.DataFrame:
 
 
 def _typed(
-    frame: pl.DataFrame, columns: list[str], keys: frozenset[str] = frozenset()
+    frame: pl.DataFrame, columns: Sequence[str], keys: frozenset[str] = frozenset()
 ) -> pl.DataFrame:
     """``columns`` in order, every one as text except the dates (``pl.Date``) and the
     ``keys``, integer ids (``pl.Int64``); a column ``frame`` lacks (not read) is empty."""
@@ -233,7 +203,7 @@ def _typed(
 UNIT, RECORD = "\x1f", "\x1e"  # ASCII unit and record separators: never in codes or dates
 
 
-def _sqlite_frame(sql: str, params: list[Any], columns: list[str]) -> pl.DataFrame:
+def _sqlite_frame(sql: str, params: list[Any], columns: Sequence[str]) -> pl.DataFrame:
     """The rows of ``sql`` as one text from SQLite, parsed by Polars.
 
     Fetching hundreds of thousands of rows builds a Python object per value; asking SQLite

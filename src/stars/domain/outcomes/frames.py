@@ -45,6 +45,14 @@ PERIOD_SCHEMA: dict[str, Any] = {
     "end_date": pl.Date,
 }
 
+# The tracker's date columns, of every file: what a read from the database types as dates.
+DATE_COLUMNS = frozenset(
+    name
+    for schema in (ENQUIRY_SCHEMA, REFERRAL_SCHEMA, PERIOD_SCHEMA)
+    for name, dtype in schema.items()
+    if dtype == pl.Date
+)
+
 
 def empty_frames() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Empty (enquiries, referrals, periods) frames with the tracker's schemas."""
