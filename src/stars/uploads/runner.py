@@ -203,7 +203,7 @@ def _validate(upload: Upload) -> tuple[str, list[str], bool]:
     council = upload.council
     assert council is not None
     try:
-        la = load_config(settings.STARS_SUFFICIENCY_CONFIG).local_authority.get(council.code)
+        la = load_config(settings.STARS_SUFFICIENCY_CONFIG).of_council(council.code).ons_code
     except ConfigError as exc:
         raise NotChecked(str(exc)) from exc
     if la is None:
