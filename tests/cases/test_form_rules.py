@@ -16,7 +16,6 @@ from stars.cases.models import (
     AttendanceTerm,
     Audience,
     Instrument,
-    InterventionKind,
     MeasureEvent,
     MeetingAction,
     OutcomePeriod,
@@ -168,7 +167,7 @@ def test_every_out_of_range_score_is_reported(client, users, case, instruments):
         ),
         (
             lambda case, on: record.intervention_record(
-                referral=case, kind=InterventionKind.values[0], start_date=on
+                referral=case, kind="team_parenting", start_date=on
             ),
             "start_date",
         ),
@@ -275,7 +274,7 @@ def test_a_meeting_sent_again_is_not_saved_twice(client, users, case):
 
 def test_an_intervention_sent_again_is_not_saved_twice(client, users, case):
     client.force_login(users["key_worker"])
-    data = {"kind": InterventionKind.values[0], "start_date": "2022-02-01", "note": ""}
+    data = {"kind": "team_parenting", "start_date": "2022-02-01", "note": ""}
     assert client.post(_url("case_intervention"), data).status_code == 302
     response = client.post(_url("case_intervention"), data)
     html = response.content.decode()

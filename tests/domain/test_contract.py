@@ -42,7 +42,7 @@ def test_missing_key_inside_a_table_array_names_its_index():
     text = TEXT.replace('saving_kind = "avoided"\nminimum_referrals = 52', "minimum_referrals = 52")
     with pytest.raises(ContractError) as err:
         parse_contract(text, "c.toml")
-    assert str(err.value) == "c.toml:66: column 1: cohort[1].saving_kind: is missing"
+    assert str(err.value) == "c.toml:67: column 1: cohort[1].saving_kind: is missing"
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_a_required_key_misspelt_is_named_with_its_misspelling():
     with pytest.raises(ContractError) as err:
         parse_contract(text, "c.toml")
     assert str(err.value) == (
-        "c.toml:66: column 1: cohort[1].proving_weeks: is missing (the table has "
+        "c.toml:67: column 1: cohort[1].proving_weeks: is missing (the table has "
         "'proving_wekes': is it misspelt?)"
     )
 
@@ -201,3 +201,91 @@ def test_names_and_codes_are_bounded_as_the_records_keep_them(old, new, message)
         parse_contract(text, "dn2-stars.toml")
     line = text.splitlines().index(new.splitlines()[-1]) + 1  # the line of the value at fault
     assert str(err.value) == message.replace(": ", f":{line}: column 1: ", 1)
+
+
+# -- interventions and progress meetings ([[intervention]], progress_meeting_chair) -----------
+
+BEFORE_INTERVENTIONS = TEXT[: TEXT.index("\n# The interventions a case may record")] + "\n"
+WITHOUT_INTERVENTIONS = (BEFORE_INTERVENTIONS + TEXT[TEXT.index("\n[investment]\n") + 1 :]).replace(
+    'progress_meeting_chair = "the therapist"   # the meeting form says who chairs\n', ""
+)
+
+
+def test_the_dn2_contract_lists_its_interventions_and_who_chairs_its_meetings():
+    """The case form offered DN2's interventions (Team Parenting, Triple P, ATTUNE) and
+    said "the therapist chairs" for every programme: they are DN2's contract's terms."""
+    assert DN2.interventions == (
+        ("team_parenting", "Team Parenting"),
+        ("triple_p", "Safer Stronger Families with Triple P"),
+        ("attune", "ATTUNE course for carers"),
+        ("support_group", "Support group"),
+        ("peer_mentoring", "Peer mentoring"),
+        ("therapy", "Therapy"),
+        ("other", "Other"),
+    )
+    assert DN2.progress_meeting_chair == "the therapist"
+
+
+def test_a_contract_without_the_keys_offers_generic_interventions_and_names_no_chair():
+    other = parse_contract(WITHOUT_INTERVENTIONS, "other.toml")
+    assert [code for code, _ in other.interventions] == [
+        "parenting_programme",
+        "support_group",
+        "peer_mentoring",
+        "therapy",
+        "other",
+    ]
+    assert other.progress_meeting_chair == ""
+    # a kind recorded before its contract stopped listing it keeps its label
+    assert other.intervention_label("triple_p") == "Safer Stronger Families with Triple P"
+    assert other.intervention_label("mst_family") == "Mst family"
+
+
+def test_a_contract_lists_its_own_interventions_in_its_order():
+    text = WITHOUT_INTERVENTIONS + (
+        '[[intervention]]\ncode = "MST"\nname = "Multisystemic Therapy"\n\n'
+        '[[intervention]]\ncode = "fft"\nname = "Functional Family Therapy"\n'
+    )
+    other = parse_contract(text, "other.toml")
+    assert other.interventions == (
+        ("mst", "Multisystemic Therapy"),
+        ("fft", "Functional Family Therapy"),
+    )
+    assert other.intervention_label("mst") == "Multisystemic Therapy"
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "message"),
+    [
+        (
+            'code = "mst"\nname = "A"\n\n[[intervention]]\ncode = "MST"\nname = "B"\n',
+            "intervention[1].code",
+            "'MST' appears more than once",
+        ),
+        (
+            'code = "multisystemic_therapy_x"\nname = "A"\n',
+            "intervention[0].code",
+            "is 23 characters long; expected at most 20",
+        ),
+        ('code = "=cmd"\nname = "A"\n', "intervention[0].code", "'=cmd' is not a code; expected"),
+        ('code = "mst"\n', "intervention[0].name", "is missing"),
+        (
+            'code = "mst"\nname = "A"\nlabel = "B"\n',
+            "intervention[0].label",
+            "is not a key of intervention[0]",
+        ),
+    ],
+)
+def test_an_intervention_at_fault_is_named_at_its_line_and_column(table, key, message):
+    text = WITHOUT_INTERVENTIONS + "[[intervention]]\n" + table
+    with pytest.raises(ContractError) as err:
+        parse_contract(text, "other.toml")
+    where = str(err.value)
+    assert where.startswith("other.toml:") and f": column 1: {key}: {message}" in where
+    line = int(where.split(":")[1])
+    leaf = key.rsplit(".", 1)[1]
+    lines = text.splitlines()
+    if message == "is missing":  # at the line of the table that lacks it
+        assert lines[line - 1] == "[[intervention]]"
+    else:
+        assert lines[line - 1].startswith(f"{leaf} = ")

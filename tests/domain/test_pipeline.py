@@ -19,6 +19,7 @@ from stars.domain.pipeline import (
     name_key,
     next_step,
     projection_to,
+    shortfall_penalty,
     stuck_before,
     working_days_between,
 )
@@ -219,3 +220,19 @@ def test_last_activity_is_the_later_of_the_steps_date_and_the_day_it_is_recorded
     assert activity_after(None, d(2024, 2, 10), d(2024, 3, 11)) == d(2024, 3, 11)
     # never moves back
     assert activity_after(d(2024, 3, 12), d(2024, 2, 10), d(2024, 3, 11)) == d(2024, 3, 12)
+
+
+def test_a_shortfall_penalty_is_projected_until_the_referral_period_ends():
+    """The targets page showed a council's whole minimum as a penalty owed years before the
+    referral period ended: until it ends, the penalty is projected from the pace so far."""
+    start, end, per = dt.date(2014, 10, 1), dt.date(2017, 3, 31), Decimal("250.00")
+    behind, on_pace = TargetLine("North", 30, 10), TargetLine("South", 30, 20)
+    a_year_in = dt.date(2015, 10, 1)  # 365 of the period's 913 days: 10 -> 25, 20 -> 50
+    p = shortfall_penalty(behind, per, start, end, a_year_in)
+    assert (p.due, p.shortfall, p.amount) == (False, 5, Decimal("1250.00"))
+    assert shortfall_penalty(on_pace, per, start, end, a_year_in).amount == 0
+    # the period's last day still takes referrals: projected; the day after, due
+    last = shortfall_penalty(behind, per, start, end, end)
+    assert (last.due, last.shortfall) == (False, 20)
+    after = shortfall_penalty(behind, per, start, end, end + dt.timedelta(days=1))
+    assert (after.due, after.shortfall, after.amount) == (True, 20, Decimal("5000.00"))

@@ -123,3 +123,26 @@ def test_a_milestone_amount_and_the_payment_design_itself_can_be_changed():
     weekly, _ = apply(MILESTONES, FIT, ["cohort.SD.payment_design=weekly_after_proving"])
     assert weekly.cohort("SD").payment_design == "weekly_after_proving"
     assert OTHER.cohort("SD").payment_design == "weekly_after_proving"
+
+
+@pytest.mark.parametrize(
+    ("contract", "setting", "term"),
+    [
+        (MILESTONES, "cohort.SD.proving_weeks=10", "proving_weeks"),
+        (MILESTONES, "cohort.sd.weekly_outcome_payment=500", "weekly_outcome_payment"),
+        (OTHER, "cohort.SD.milestones.settled.payment=5000", "milestones"),
+    ],
+)
+def test_a_term_the_cohorts_payment_design_does_not_use_is_refused(contract, setting, term):
+    """``cohort.SD.proving_weeks=10`` on a cohort paid by milestones was taken and changed
+    no figure, without a word: it is refused, naming the term and the cohort's design."""
+    with pytest.raises(WhatIfError) as err:
+        apply(contract, FIT, [setting])
+    message = str(err.value)
+    assert message.startswith(setting + ": cohort SD is paid by ")
+    assert f"which does not use {term}, so it would change nothing" in message
+    # once the design is switched, the term is the cohort's and is taken
+    other = "weekly_after_proving" if contract is MILESTONES else "continuous_milestones"
+    if contract is MILESTONES:
+        c, _ = apply(contract, FIT, [f"cohort.SD.payment_design={other}", setting])
+        assert c.cohort("SD").payment_design == other

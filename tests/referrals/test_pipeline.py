@@ -532,3 +532,20 @@ def test_an_enquiry_closed_at_its_meeting_offers_no_consent_call_or_acceptance(
     assert "Record a consent call" not in html and "Accept as a referral" not in html
     html = client.get(reverse("enquiry_detail", args=[progressed.enquiry_id])).content.decode()
     assert "Record a consent call" in html and "Accept as a referral" in html
+
+
+def test_a_closed_enquiry_shows_no_consent_call_pending(client, contract, users):
+    """An enquiry withdrawn at its meeting still said "Consent call: Required.", a step
+    nobody owes: a closed enquiry shows none pending (an open one still needs its call)."""
+    client.force_login(users["provider_manager"])
+    closed, open_ = record(on=D(2022, 11, 1)), record(on=D(2022, 11, 2), dob=D(2010, 7, 1))
+    services.enquiry_decide(
+        enquiry=closed, decision="withdrawn", on=D(2022, 11, 10), reason="Moved"
+    )
+
+    def consent_row(e):
+        html = client.get(reverse("enquiry_detail", args=[e.enquiry_id])).content.decode()
+        return re.search(r"Consent call</dt><dd[^>]*>([^<]*)", html).group(1).strip()
+
+    assert consent_row(closed) == "None pending: the enquiry is closed."
+    assert consent_row(open_) == "Required."

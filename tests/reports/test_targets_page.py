@@ -138,3 +138,21 @@ def test_a_councils_page_says_the_contract_year_minimums_are_the_programmes(
     assert note in client.get(URL).content.decode()
     client.force_login(users["provider_manager"])
     assert note not in client.get(URL).content.decode()
+
+
+def test_a_penalty_is_shown_as_projected_until_the_referral_period_ends(client, users, referrals):
+    """Three months before DN2's referral period ended the page showed Derby's penalty as
+    owed; it is projected until the period ends on 31 March 2025, then due."""
+    client.force_login(users["provider_manager"])
+    before = client.get(reverse("targets"), {"as_of": "2024-12-31"})
+    html = before.content.decode()
+    assert "Projected penalty at £1,500.00 each" in html
+    assert "No penalty is due before the referral period ends on 31 March 2025" in html
+    derby = dict((t.label, p) for t, p in before.context["penalties"])["Derby City Council"]
+    assert not derby.due
+    after = client.get(reverse("targets"), {"as_of": "2025-04-01"})
+    html = after.content.decode()
+    assert "Penalty at £1,500.00 each" in html and "Projected penalty" not in html
+    assert "No penalty is due before" not in html
+    derby = dict((t.label, p) for t, p in after.context["penalties"])["Derby City Council"]
+    assert derby.due and derby.amount == 43 * 1500

@@ -35,7 +35,8 @@ from stars.cases.models import (
 from stars.core.cache import cached_figures, data_version
 from stars.core.roles import Role
 from stars.domain.pipeline import long_date
-from stars.partnership.models import User
+from stars.partnership.models import Contract, User
+from stars.partnership.selectors import contract_current
 from stars.referrals.models import ConsentCall, Enquiry, Referral
 
 KINDS = {
@@ -149,6 +150,7 @@ def chronology(referral: Referral) -> list[Entry]:
     """Everything on the case, newest first (ties: the latest recorded first)."""
     entries: list[Entry] = []
     role_labels = dict(TeamRole.choices)
+    contract = contract_current()  # its interventions' labels
 
     def add(
         model: type[Model],
@@ -281,7 +283,7 @@ def chronology(referral: Referral) -> list[Entry]:
         where,
         lambda i: (
             i.start_date,
-            f"Intervention: {i.get_kind_display()}",
+            f"Intervention: {contract.intervention_label(i.kind)}",
             "team",
             f"until {long_date(i.end_date)}" if i.end_date else "continuing",
         ),
@@ -367,6 +369,7 @@ def chronology(referral: Referral) -> list[Entry]:
 # The records a chronology is built from, and the names it shows: it is cached per version of
 # them (``stars.core.cache``), so any change to one is shown at once, never a stale timeline.
 CHRONOLOGY_RECORDS = (
+    Contract,  # its labels (interventions)
     Enquiry,
     ConsentCall,
     Referral,

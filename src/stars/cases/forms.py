@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 
 from stars.cases.models import (
-    InterventionKind,
     MeasureKind,
     Phase,
     Question,
@@ -15,7 +15,7 @@ from stars.cases.models import (
     answer_scale,
 )
 from stars.cases.record import ANSWERED_BY_MAX
-from stars.cases.services import CORRECTION_REASON_MAX, PERIOD_END_REASONS
+from stars.cases.services import CORRECTION_REASON_MAX, period_end_reasons
 from stars.core.forms import GovukForm, date_field, number_field, optional_date
 from stars.referrals.models import Status
 
@@ -111,10 +111,15 @@ class ActionsDoneForm(GovukForm):
 
 
 class InterventionForm(GovukForm):
-    kind = _choice("Intervention", InterventionKind.choices)
+    kind = _choice("Intervention", [])
     start_date = date_field("Start date")
     end_date = optional_date("End date", "Leave blank while it continues")
     note = forms.CharField(label="Note", max_length=300, required=False)
+
+    def __init__(self, *args: Any, choices: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        """``choices``: the contract's interventions, as (code, label)."""
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choose…"), *choices]
 
 
 class PeriodForm(GovukForm):
@@ -135,12 +140,19 @@ class PeriodCorrectForm(PeriodForm):
 
 class PeriodEndForm(GovukForm):
     end_date = date_field("End date", "The day the placement ended (not counted)")
-    reason = _choice("Reason", list(PERIOD_END_REASONS.items()), radio=True)
+    reason = _choice("Reason", (), radio=True)
     new_start = optional_date(
         "New placement started on",
         "For a move: blank if the same day as the end date",
         what="date the new placement started",
     )
+
+    def __init__(self, *args: Any, place: str, **kwargs: Any) -> None:
+        """``place``: where a move takes the child (``services.place_of``)."""
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = list(period_end_reasons(place).items())
+        if place != "foster placement":
+            self.fields["new_start"].label = f"Moved to the new {place} on"
 
 
 class AttendanceForm(GovukForm):

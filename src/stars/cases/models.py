@@ -77,7 +77,8 @@ class TeamMember(models.Model):
 
 
 class ProgressMeeting(models.Model):
-    """A progress meeting (the therapist chairs); attendees are recorded by role."""
+    """A progress meeting (chaired as the contract's ``progress_meeting_chair`` says);
+    attendees are recorded by role."""
 
     referral = models.ForeignKey(  # the (referral, date) index below serves it
         Referral, on_delete=models.CASCADE, related_name="meetings", db_index=False
@@ -121,19 +122,13 @@ class MeetingAction(models.Model):
         ordering = ["meeting_id", "due_date", "id"]
 
 
-class InterventionKind(models.TextChoices):
-    TEAM_PARENTING = "team_parenting", "Team Parenting"
-    TRIPLE_P = "triple_p", "Safer Stronger Families with Triple P"
-    ATTUNE = "attune", "ATTUNE course for carers"
-    SUPPORT_GROUP = "support_group", "Support group"
-    PEER_MENTORING = "peer_mentoring", "Peer mentoring"
-    THERAPY = "therapy", "Therapy"
-    OTHER = "other", "Other"
-
-
 class Intervention(models.Model):
+    """An intervention a case received: ``kind`` is one of the codes its contract lists
+    (``Contract.interventions``), labelled by ``Contract.intervention_label``; a kind the
+    contract no longer lists is kept as it was recorded."""
+
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="interventions")
-    kind = models.CharField(max_length=20, choices=InterventionKind.choices)
+    kind = models.CharField(max_length=20)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)

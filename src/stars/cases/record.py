@@ -21,7 +21,6 @@ from stars.cases.models import (
     ClosingSurvey,
     Instrument,
     Intervention,
-    InterventionKind,
     MeasureEvent,
     MeasureKind,
     MeetingAction,
@@ -37,6 +36,7 @@ from stars.cases.models import Assessment as AssessmentModel
 from stars.cases.services import CaseError, check_happened, check_on_case
 from stars.domain.calendar import long_date
 from stars.domain.measures import SCHOOL_YEAR_SESSIONS
+from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 
 
@@ -172,7 +172,7 @@ def intervention_record(
     end_date: dt.date | None = None,
     note: str = "",
 ) -> Intervention:
-    if kind not in InterventionKind.values:
+    if kind not in dict(contract_current().interventions):
         raise CaseError("kind", "Select the intervention")
     check_on_case(referral, start_date, "start_date")
     check_happened(start_date, "start_date")  # its end may be planned

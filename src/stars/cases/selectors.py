@@ -38,7 +38,7 @@ from stars.domain.measures import (
     due_cutoffs,
     due_items,
 )
-from stars.partnership.selectors import key_workers
+from stars.partnership.selectors import contract_current, key_workers
 from stars.referrals.models import Child, Referral, Status
 from stars.referrals.selectors import referral_get, referrals_visible
 
@@ -61,6 +61,7 @@ def case_record(referral: Referral) -> dict[str, Any]:
         .order_by("instrument__name", "date", "id")
     )
     role_labels = dict(TeamRole.choices)
+    contract = contract_current()  # its interventions' labels
     meeting_rows = [
         {"meeting": m, "attendees": [role_labels.get(a, a) for a in m.attendees]} for m in meetings
     ]
@@ -70,7 +71,9 @@ def case_record(referral: Referral) -> dict[str, Any]:
         "current_phase": phases[-1] if phases else None,
         "team": list(referral.team.all()),
         "meetings": meeting_rows,
-        "interventions": list(referral.interventions.all()),
+        "interventions": [
+            (i, contract.intervention_label(i.kind)) for i in referral.interventions.all()
+        ],
         "periods": list(referral.periods.order_by("start_date")),
         "period_corrections": period_corrections(referral),
         "open_period": referral.periods.filter(end_date__isnull=True).first(),

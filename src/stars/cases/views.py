@@ -23,6 +23,7 @@ from stars.core.forms import form_step, shown_as_typed, switched_to
 from stars.core.permissions import allowed, page, scope_of
 from stars.domain import vocabulary
 from stars.domain.calendar import long_date
+from stars.domain.measures import meetings_rule
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 from stars.referrals.selectors import referral_get
@@ -217,7 +218,7 @@ def case_meeting(request: HttpRequest, referral_id: str) -> HttpResponse:
             actions=form.actions(),
         ),
         "Record the meeting",
-        intro="Progress meetings are due every 6 weeks; the therapist chairs.",
+        intro=meetings_rule(contract_current().progress_meeting_chair),
     )
 
 
@@ -247,7 +248,7 @@ def case_actions(request: HttpRequest, referral_id: str) -> HttpResponse:
 @page("case_intervention")
 def case_intervention(request: HttpRequest, referral_id: str) -> HttpResponse:
     r = case_get(request.user, referral_id)
-    form = forms.InterventionForm(request.POST or None)
+    form = forms.InterventionForm(request.POST or None, choices=contract_current().interventions)
     return _case_form(
         request,
         r,
@@ -276,7 +277,8 @@ def case_period(request: HttpRequest, referral_id: str) -> HttpResponse:
 @page("case_period_end")
 def case_period_end(request: HttpRequest, referral_id: str) -> HttpResponse:
     r = case_get(request.user, referral_id)
-    form = forms.PeriodEndForm(request.POST or None)
+    place = services.place_of(r)
+    form = forms.PeriodEndForm(request.POST or None, place=place)
     return _case_form(
         request,
         r,
@@ -284,7 +286,7 @@ def case_period_end(request: HttpRequest, referral_id: str) -> HttpResponse:
         "End the placement",
         lambda d: services.outcome_period_end(referral=r, **d),
         "End the placement",
-        intro="A breakdown ends the outcome period. A move to another foster placement ends "
+        intro=f"A breakdown ends the outcome period. A move to another {place} ends "
         "it and starts a new one; the case stays open. To close the case, use Close the case.",
     )
 

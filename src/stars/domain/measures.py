@@ -152,6 +152,13 @@ REVIEW_EVERY_MONTHS = 3  # an assessment review every 3 months
 TERM_STARTS = ((1, 1), (4, 15), (9, 1))  # spring, summer (about Easter), autumn
 
 
+def meetings_rule(chair: str) -> str:
+    """How often progress meetings are due and, where the contract names one
+    (``progress_meeting_chair``), who chairs them: the meeting form's introduction."""
+    every = f"Progress meetings are due every {MEETING_EVERY_DAYS // 7} weeks"
+    return f"{every}; {chair} chairs." if chair else f"{every}."
+
+
 def next_term_start(after: dt.date) -> dt.date:
     """The first term start strictly after a date."""
     for year in (after.year, after.year + 1):

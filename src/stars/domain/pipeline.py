@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -177,6 +179,46 @@ def name_key(given_name: str, family_name: str) -> tuple[str, str]:
     return ("".join(given_name.split()).casefold(), "".join(family_name.split()).casefold())
 
 
+APOSTROPHES = "'\u2019\u2018\u02bc`"  # ' as typed on a keyboard, and as phones type it: ’
+
+
+def _letter_forms() -> dict[str, str]:
+    """Each unaccented letter with every accented Latin letter written on it, in both cases:
+    "e" is "eEèÈéÉêÊëË..." (what a name typed without its accents may stand for)."""
+    forms: dict[str, set[str]] = {}
+    for cp in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        ch = chr(cp)
+        base = unicodedata.normalize("NFKD", ch)[0].lower()
+        if base.isascii() and base.isalpha():
+            forms.setdefault(base, {base, base.upper()}).add(ch)
+    for ch, base in (("ø", "o"), ("Ø", "o"), ("ł", "l"), ("Ł", "l"), ("đ", "d"), ("Đ", "d")):
+        forms[base].add(ch)
+    return {base: "".join(sorted(chars)) for base, chars in forms.items()}
+
+
+LETTER_FORMS = _letter_forms()
+
+
+def name_pattern(word: str) -> str:
+    """A regular expression finding ``word`` in a name whatever its case, its accents and
+    its apostrophes: "zoe" finds Zoë, "siobhan" Siobhán, "o'neill" typed on a phone
+    (O’Neill) finds O'Neill and the other way round. Written for both SQLite (Python's
+    ``re``) and PostgreSQL: only character classes of letters and escaped characters."""
+    out = []
+    for ch in word:
+        base = unicodedata.normalize("NFKD", ch)[0].lower() if ch.isalpha() else ch
+        if base in LETTER_FORMS:
+            out.append(f"[{LETTER_FORMS[base]}]")
+        elif ch in APOSTROPHES:
+            out.append(f"[{APOSTROPHES}]")
+        elif ch.isalnum():
+            cased = len(ch.upper()) == 1 and ch.lower() != ch.upper()  # not ß: SS
+            out.append(f"[{ch.lower()}{ch.upper()}]" if cased else ch)
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
 def working_days_between(start: dt.date, end: dt.date, holidays: Collection[dt.date]) -> int:
     """Working days after ``start`` up to and including ``end`` (0 when end <= start).
 
@@ -207,6 +249,17 @@ class EnquiryState:
     # dated after the contract's referral period (``Contract.referral_period_open_on``): it
     # can never become a referral, so it is not chased as stuck, only closed
     after_referral_period: bool = False
+
+    @property
+    def open(self) -> bool:
+        """Not a referral and not closed at its meeting: pending, progressed or waiting."""
+        return not self.accepted and self.decision in _OPEN
+
+    @property
+    def consent_call_closed(self) -> bool:
+        """A call the contract requires that is no longer owed: the enquiry closed (or was
+        accepted) without one agreed, so its page shows no pending call."""
+        return self.consent_required and not self.open and self.consent_outcome != "agreed"
 
 
 @dataclass(frozen=True)
@@ -277,8 +330,7 @@ def is_stuck(
     """An open enquiry with no activity for more than ``limit`` working days; never one dated
     after the referral period, which can only be closed (:data:`CLOSE_AFTER_PERIOD`), not
     chased."""
-    open_ = not state.accepted and state.decision in _OPEN
-    if not open_ or state.after_referral_period:
+    if not state.open or state.after_referral_period:
         return False
     return working_days_between(state.last_activity, today, holidays) > limit
 
@@ -316,6 +368,30 @@ class TargetLine:
 
 def penalty(shortfall: int, per_referral: Decimal) -> Decimal:
     return per_referral * shortfall
+
+
+@dataclass(frozen=True)
+class ShortfallPenalty:
+    """A council's shortfall penalty as of a date. It can be due only once the referral
+    period has ended (its minimum is of the referrals made in the whole period); until then
+    it is projected: the shortfall of the referrals the period would end with if the pace
+    since the programme's start continues (whole referrals), at the contract's rate."""
+
+    amount: Decimal
+    shortfall: int  # the shortfall it is for: at the end, or projected
+    due: bool  # False: a projection, not an amount owed
+
+
+def shortfall_penalty(
+    line: TargetLine, per_referral: Decimal, start: dt.date, period_end: dt.date, as_of: dt.date
+) -> ShortfallPenalty:
+    """The penalty of a council's target line as of ``as_of``: due after ``period_end`` (the
+    last day of the referral period), projected to it before (:class:`ShortfallPenalty`)."""
+    if as_of > period_end:
+        return ShortfallPenalty(penalty(line.shortfall, per_referral), line.shortfall, True)
+    projected = int(projection_to(line.actual, start, period_end + dt.timedelta(days=1), as_of))
+    short = max(line.minimum - projected, 0)
+    return ShortfallPenalty(penalty(short, per_referral), short, False)
 
 
 def projection_to(

@@ -28,6 +28,16 @@ CLOSURE_REASONS = (
     "other",
 )
 
+# the interventions a case may record, as (code, label), unless the contract lists its own
+# ([[intervention]]: docs/tracker-format.md)
+INTERVENTIONS = (
+    ("parenting_programme", "Parenting programme"),
+    ("support_group", "Support group"),
+    ("peer_mentoring", "Peer mentoring"),
+    ("therapy", "Therapy"),
+    ("other", "Other"),
+)
+
 LABELS = {
     # decisions
     "pending": "Pending",
@@ -51,9 +61,16 @@ LABELS = {
     "entered_care": "Entered care",
     "increased_risk": "Increased risk",
     "other": "Other",
+    # interventions: the default list's, and those cases recorded before a contract listed
+    # its own, so a record keeps its label once its contract's list no longer has it
+    **dict(INTERVENTIONS),
+    "team_parenting": "Team Parenting",
+    "triple_p": "Safer Stronger Families with Triple P",
+    "attune": "ATTUNE course for carers",
 }
 
 
 def label(code: str) -> str:
-    """A code's label; a code not listed (a contract's own closure reason) reads as words."""
+    """A code's label; a code not listed (a contract's own closure reason or intervention)
+    reads as words."""
     return LABELS.get(code) or code.replace("_", " ").capitalize()

@@ -419,6 +419,7 @@ def enquiry_detail(request: HttpRequest, enquiry_id: str) -> HttpResponse:
             ),
             "next": next_step(state),
             "consent_required": state.consent_required,
+            "consent_closed": state.consent_call_closed,
             "consent_call_start": contract.consent_call_start,
             "too_late": None if referral else too_late,
             "period_ended": None if referral else period_ended,

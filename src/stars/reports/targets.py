@@ -13,7 +13,7 @@ from stars.core import charts
 from stars.core.dates import as_of as as_of_date
 from stars.core.permissions import Scope, page, scope_of
 from stars.domain.disclosure import SUPPRESSED, suppress_funnels, suppress_group
-from stars.domain.pipeline import TargetLine, funnel, penalty, projection_to
+from stars.domain.pipeline import TargetLine, funnel, projection_to, shortfall_penalty
 from stars.partnership.selectors import contract_current
 from stars.reports.services import evaluation_page_figures
 from stars.tracker.selectors import programme_figures
@@ -168,7 +168,8 @@ def targets_context(scope: Scope, as_of: dt.date) -> dict[str, Any]:
             line["projection"] = projection_to(n, start, end, as_of).quantize(Decimal("0.1"))
         by_year.append(line)
     per = contract.shortfall_penalty_per_referral
-    penalties = [(t, penalty(t.shortfall, per)) for t in by_council]
+    end = contract.referral_period_end
+    penalties = [(t, shortfall_penalty(t, per, contract.start, end, as_of)) for t in by_council]
 
     funnels = []
     for c in councils:
@@ -223,10 +224,12 @@ def targets_context(scope: Scope, as_of: dt.date) -> dict[str, Any]:
         "by_year": by_year,
         "penalties": penalties,
         "per": per,
+        "penalty_due": as_of > end,  # else each penalty is projected to the period's end
+        "referral_period_end": end,
         "funnels": funnels,
         "cohort_funnels": cohort_funnels,
         "year_chart": year_chart,
         "funnel_chart": funnel_chart,
         "total": refs["total"],
-        "total_penalty": sum((p for _, p in penalties), Decimal(0)),
+        "total_penalty": sum((p.amount for _, p in penalties), Decimal(0)),
     }

@@ -18,7 +18,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from stars.core.audit import record_access
+from stars.core.roles import Role
 from stars.core.templatetags.stars_format import count
+from stars.partnership.services import programme_join
 from stars.sufficiency import validator
 from stars.sufficiency.config import ConfigError, load_config
 from stars.sufficiency.services import (
@@ -142,6 +144,7 @@ def _tracker(upload: Upload) -> tuple[str, list[str]]:
         write_progress(upload, f"Importing {stage}", done, total)
 
     write_progress(upload, "Checking the files", 0, 0)
+    by_admin = upload.uploaded_by is not None and upload.uploaded_by.role == Role.ADMIN
     summary, warnings = import_files(
         contract=path["contract"],
         enquiries=path["enquiries"],
@@ -150,13 +153,22 @@ def _tracker(upload: Upload) -> tuple[str, list[str]]:
         by=upload.uploaded_by,
         on_progress=progress,
         programme=upload.programme or None,
+        may_add_programme=by_admin,
     )
+    added = []
     if upload.programme != summary.programme:
-        # the first tracker of a new service makes its programme: the upload is that
+        # the first tracker of a new service makes its programme, and so does an
+        # administrator's tracker for a programme not held yet: the upload is that
         # programme's from now on, so its page and the list still show it to the uploader
+        if upload.programme and upload.uploaded_by is not None:
+            programme_join(user=upload.uploaded_by, code=summary.programme)
+            added = [
+                f"the programme {summary.programme} was added: choose it beside your name "
+                "to work in it"
+            ]
         upload.programme = summary.programme
         upload.save(update_fields=["programme"])
-    lines = [
+    lines = added + [
         f"{kind}: {c.created} new, {c.updated} updated, {c.unchanged} unchanged"
         for kind, c in (
             ("enquiries", summary.enquiries),

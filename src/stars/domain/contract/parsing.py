@@ -35,7 +35,7 @@ from stars.domain.contract.terms import (
     Variation,
 )
 from stars.domain.toml_positions import decode_error_position, key_position
-from stars.domain.vocabulary import CLOSURE_REASONS
+from stars.domain.vocabulary import CLOSURE_REASONS, INTERVENTIONS
 
 
 class ContractError(ValueError):
@@ -67,6 +67,7 @@ NAME_LENGTH = 200
 COUNCIL_CODE_LENGTH = 40
 COHORT_CODE_LENGTH = 8
 REASON_CODE_LENGTH = 40
+INTERVENTION_CODE_LENGTH = 20
 PROGRAMME_CODE_LENGTH = 40
 ONS_CODE_LENGTH = 9  # E06000015
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -80,6 +81,7 @@ TABLES = (
     "contract_year",
     "investment",
     "variation",
+    "intervention",
 )
 
 
@@ -362,6 +364,7 @@ def _contract(text: str, file: str, stored: bool) -> Contract:
         key = f"{prog.key('closure_reasons')}[{i}]"
         _code(file, key, _bounded(file, key, reason, REASON_CODE_LENGTH), REASON_CODE_LENGTH)
 
+    interventions = _interventions(file, root)
     code = prog.code("code", PROGRAMME_CODE_LENGTH) if prog.has("code") else ""
     variations = _variations(root, start, tuple(cohorts))
     contract = Contract(
@@ -388,6 +391,10 @@ def _contract(text: str, file: str, stored: bool) -> Contract:
         maximum_outcome_payment=prog.money("maximum_outcome_payment", False),
         stuck_after_working_days=prog.integer("stuck_after_working_days", False, 10),
         closure_reasons=tuple(r.lower() for r in reasons) if reasons else CLOSURE_REASONS,
+        interventions=interventions or INTERVENTIONS,
+        progress_meeting_chair=prog.text("progress_meeting_chair")
+        if prog.has("progress_meeting_chair")
+        else "",
     )
     if not stored:
         root.unknown_keys()
@@ -520,6 +527,16 @@ def _investment(root: _Reader) -> Investment | None:
         monthly_fixed_cost=t.money("monthly_fixed_cost", False) or Decimal(0),
         return_cap_multiple=t.money("return_cap_multiple", False),
     )
+
+
+def _interventions(file: str, root: _Reader) -> tuple[tuple[str, str], ...]:
+    """The ``[[intervention]]`` tables, as (code, name) in the order given (none: an empty
+    tuple, for the service's default list); a code is lower-cased, as stored on a case."""
+    out: list[tuple[str, str]] = []
+    for t in root.tables("intervention", required=False):
+        out.append((t.code("code", INTERVENTION_CODE_LENGTH), t.text("name")))
+    _unique(file, "intervention", "code", [c for c, _ in out])
+    return tuple((code.lower(), name) for code, name in out)
 
 
 def _outcome_funds(file: str, root: _Reader) -> tuple[OutcomeFund, ...]:

@@ -14,13 +14,19 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from stars.domain.calendar import add_months, age_on
-from stars.domain.vocabulary import CLOSURE_REASONS
+from stars.domain.vocabulary import CLOSURE_REASONS, INTERVENTIONS, label
 
 SAVING_KINDS = ("cashable", "avoided")
 # The payment designs a cohort may name (``payment_design``): each is one module of
 # ``stars.domain.outcomes.designs``, registered there (docs/adding-a-payment-design.md)
 PAYMENT_DESIGNS = ("weekly_after_proving", "continuous_milestones")
 DEFAULT_DESIGN = "weekly_after_proving"  # a cohort that names none
+# The cohort terms each payment design prices by; another design's cohort may carry them
+# (a what-if may switch its design) but they change none of its figures
+DESIGN_TERMS = {
+    "weekly_after_proving": ("proving_weeks", "weekly_outcome_payment"),
+    "continuous_milestones": ("milestones",),
+}
 LIFE_CHANCES_FUND = "Life Chances Fund"  # the one fund of a contract that gives ``lcf_share``
 # What a cohort's sustained weeks are a record of (``outcome``): what reconciliation checks a
 # claimed day against in the council's SSDA903 episodes (stars.domain.outcomes.reconciliation)
@@ -210,6 +216,10 @@ class Contract:
     investment: Investment | None = None  # [investment]: the investor's terms, if given
     # [[variation]]: dated changes of terms, in date order (none: the terms never change)
     variations: tuple[Variation, ...] = ()
+    # [[intervention]]: what a case may record, as (code, label), in the order forms list them
+    interventions: tuple[tuple[str, str], ...] = INTERVENTIONS
+    # [programme] progress_meeting_chair: who chairs a case's progress meetings, if it says
+    progress_meeting_chair: str = ""
     _cohort_index: Mapping[str, Cohort] = field(default_factory=dict, repr=False, compare=False)
     _la_index: Mapping[str, LocalAuthority] = field(default_factory=dict, repr=False, compare=False)
 
@@ -388,6 +398,11 @@ class Contract:
         the API, the tracker import) and an enquiry dated after it cannot become one
         (docs/decisions/0013-referrals-after-the-referral-period.md)."""
         return day <= self.referral_period_end
+
+    def intervention_label(self, code: str) -> str:
+        """An intervention's label: the contract's, else (a kind recorded before the contract
+        stopped listing it) the service's one set of labels."""
+        return dict(self.interventions).get(code) or label(code)
 
     def consent_call_required(self, enquiry_date: dt.date) -> bool:
         return self.consent_call_start is not None and enquiry_date >= self.consent_call_start

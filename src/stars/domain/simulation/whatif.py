@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from stars.domain.contract.terms import PAYMENT_DESIGNS, Contract
+from stars.domain.contract.terms import DESIGN_TERMS, PAYMENT_DESIGNS, Contract
 from stars.domain.simulation.fit import Assumptions
 
 MULTIPLIERS = ("referral_rate", "closure_rate")
@@ -119,6 +119,22 @@ def _in_list(
     raise WhatIfError(f"{setting}: the contract has no {field[:-1]} {code!r} ({codes})")
 
 
+def _check_design_term(contract: Contract, code: str, term: str, setting: str) -> None:
+    """Refuse a term of another payment design than the cohort's: set, it would change
+    nothing (a milestones cohort's ``proving_weeks``), and the run would not say so."""
+    cohort = contract.canonical_cohort(code)
+    if cohort is None:
+        return  # _in_list names the cohort that is not there
+    design = contract.cohort(cohort).payment_design
+    for other, terms in DESIGN_TERMS.items():
+        if other != design and term in terms and term not in DESIGN_TERMS.get(design, ()):
+            raise WhatIfError(
+                f"{setting}: cohort {cohort} is paid by {design!r}, which does not use "
+                f"{term}, so it would change nothing; to price the cohort by {other!r}, "
+                f"set cohort.{cohort}.payment_design={other} before it"
+            )
+
+
 def parse_setting(setting: str) -> tuple[list[str], str]:
     key, sep, value = setting.partition("=")
     if not sep or not key.strip() or not value.strip():
@@ -174,6 +190,7 @@ def apply(
             }
             assumptions = dataclasses.replace(assumptions, cohort_share=mix)
         elif head == "cohort" and len(path) >= 3:
+            _check_design_term(contract, path[1], path[2], setting)
             contract = _in_list(contract, "cohorts", path[1], path[2:], setting, text)
         elif head == "local_authority" and len(path) >= 3:
             contract = _in_list(contract, "local_authorities", path[1], path[2:], setting, text)

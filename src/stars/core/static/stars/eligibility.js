@@ -4,12 +4,26 @@
   var box = document.getElementById('eligibility-live');
   if (!box) { return; }
   var cohort = document.getElementById('id_cohort');
+  // A month named as the server reads it (stars.domain.calendar.read_date_parts): its
+  // name, or the name's first 3 or 4 letters ("Feb", "Sept", "february.").
+  var MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august',
+    'september', 'october', 'november', 'december'];
+  function monthNumber(text) {
+    var t = text.toLowerCase().replace(/\.$/, '');
+    for (var i = 0; i < MONTHS.length; i++) {
+      if (t === MONTHS[i] || t === MONTHS[i].slice(0, 3) || t === MONTHS[i].slice(0, 4)) {
+        return String(i + 1);
+      }
+    }
+    return text;
+  }
   // A date typed in its three boxes (Day, Month, Year) as 2024-03-27; blank until whole.
   function typed(id) {
     var p = ['day', 'month', 'year'].map(function (part) {
       var input = document.getElementById(id + '-' + part);
       return input ? input.value.trim() : '';
     });
+    p[1] = monthNumber(p[1]);
     if (!/^\d{1,2}$/.test(p[0]) || !/^\d{1,2}$/.test(p[1]) || !/^\d{4}$/.test(p[2])) { return ''; }
     return p[2] + '-' + ('0' + p[1]).slice(-2) + '-' + ('0' + p[0]).slice(-2);
   }
