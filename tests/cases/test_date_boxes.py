@@ -67,7 +67,8 @@ def test_a_label_that_is_not_a_noun_is_named_in_its_messages():
     form.is_valid()
     assert form.errors["added_on"] == ["Date they joined the team must include a month and year"]
     form = PeriodEndForm(
-        data={"new_start-day": "31", "new_start-month": "4", "new_start-year": "2024"}
+        data={"new_start-day": "31", "new_start-month": "4", "new_start-year": "2024"},
+        place="foster placement",
     )
     form.is_valid()
     assert form.errors["new_start"] == ["Date the new placement started must be a real date"]

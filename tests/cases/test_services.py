@@ -340,3 +340,30 @@ def test_changes_keep_their_history(case):
     )
     assert case.history.first().status == "closed_early"
     assert CaseClosure.objects.get(referral=case).history.count() == 1
+
+
+def test_a_move_of_a_child_at_home_or_out_of_care_is_to_another_home_not_a_foster_placement(
+    case, client, users
+):
+    # cohort B is paid for a foster placement; cohort D for the child staying out of care
+    services.outcome_period_record(referral=case, start_date=D(2022, 1, 12))
+    old, new = services.outcome_period_end(referral=case, end_date=D(2022, 9, 1), reason="move")
+    assert old.note == "Moved to another foster placement (the case stays open)"
+    assert new is not None and new.note == "New foster placement"
+
+    Referral.objects.filter(pk=case.pk).update(cohort="D")
+    case.refresh_from_db()
+    old, new = services.outcome_period_end(referral=case, end_date=D(2022, 10, 3), reason="move")
+    assert old.note == "New foster placement; Moved to another home (the case stays open)"
+    assert new is not None and new.note == "New home"
+    assert _err(
+        lambda: services.outcome_period_end(
+            referral=case, end_date=D(2022, 11, 1), reason="breakdown", new_start=D(2022, 11, 2)
+        )
+    ) == ("new_start", "is for a move to another home: choose that reason, or leave it blank")
+
+    client.force_login(users["key_worker"])
+    page = client.get(f"/cases/{case.referral_id}/period/end/").content.decode()
+    assert "A move to another home ends it" in page and "foster" not in page
+    assert "Moved to another home (the case stays open)" in page
+    assert "Moved to the new home on" in page

@@ -27,6 +27,7 @@ from stars.domain.outcomes.claims import (
 )
 from stars.domain.outcomes.engine import outcome_payments_as_of
 from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA
+from tests.domain.rows import referral_row
 
 CONTRACT = parse_contract(
     (Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml").read_text()
@@ -43,19 +44,14 @@ def frames(refs, periods):
 
 
 def ref(rid, cohort="B", funding="sib", start=D(2022, 1, 3)):
-    return {
-        "referral_id": rid,
-        "enquiry_id": None,
-        "child_ref": f"C-{rid}",
-        "local_authority": "derby",
-        "cohort": cohort,
-        "date_of_birth": D(2010, 1, 1),
-        "funding": funding,
-        "referral_date": start,
-        "status": "live",
-        "end_date": None,
-        "closure_reason": None,
-    }
+    return referral_row(
+        rid,
+        child_ref=f"C-{rid}",
+        local_authority="derby",
+        cohort=cohort,
+        funding=funding,
+        referral_date=start,
+    )
 
 
 def run_month(month, refs, periods, claimed):

@@ -15,6 +15,7 @@ from stars.domain.outcomes.claims import Claimed, claim_lines
 from stars.domain.outcomes.engine import outcome_payments_as_of, referral_figures
 from stars.domain.outcomes.explanation import explain_referral
 from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA
+from tests.domain.rows import referral_row
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 DN2 = parse_contract(TOML.read_text(encoding="utf-8"), "dn2-stars.toml")
@@ -22,21 +23,16 @@ D = dt.date
 
 
 def referral(rid: str = "R1", **kw: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "referral_id": rid,
-        "enquiry_id": "E1",
-        "child_ref": "CH1",
-        "local_authority": "derby",
-        "cohort": "A",
-        "date_of_birth": D(2010, 1, 1),
-        "funding": "sib",
-        "referral_date": D(2022, 1, 3),
-        "status": "live",
-        "end_date": None,
-        "closure_reason": None,
-    }
-    row.update(kw)
-    return row
+    row = referral_row(
+        rid,
+        enquiry_id="E1",
+        child_ref="CH1",
+        local_authority="derby",
+        cohort="A",
+        referral_date=D(2022, 1, 3),
+        status="live",
+    )
+    return row | kw
 
 
 def period(rid: str, start: dt.date, end: dt.date | None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from stars.domain.outcomes.explanation import explain_referral
 from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA
 from stars.domain.tracker.parsing import parse_tracker
 from stars.domain.tracker.rows import EnquiryRow, PeriodRow, ReferralRow, write_tracker
+from tests.domain.rows import referral_row
 
 TOML = Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml"
 DN2 = parse_contract(TOML.read_text(encoding="utf-8"), "dn2-stars.toml")
@@ -34,19 +35,16 @@ def referral_with_periods(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[st
     start = START + dt.timedelta(days=draw(days))
     ended = draw(st.booleans())
     end = start + dt.timedelta(days=draw(days)) if ended else None
-    ref = {
-        "referral_id": "R1",
-        "enquiry_id": None,
-        "child_ref": "CH1",
-        "local_authority": draw(st.sampled_from(DN2.council_codes)),
-        "cohort": draw(st.sampled_from(DN2.cohort_codes)),
-        "date_of_birth": dt.date(2010, 1, 1),
-        "funding": draw(st.sampled_from(["sib", "guaranteed"])),
-        "referral_date": start,
-        "status": "graduated" if ended else "live",
-        "end_date": end,
-        "closure_reason": None,
-    }
+    ref = referral_row(
+        "R1",
+        child_ref="CH1",
+        local_authority=draw(st.sampled_from(DN2.council_codes)),
+        cohort=draw(st.sampled_from(DN2.cohort_codes)),
+        funding=draw(st.sampled_from(["sib", "guaranteed"])),
+        referral_date=start,
+        end_date=end,
+        status="graduated" if ended else "live",
+    )
     periods = []
     cursor = start
     for gap, length in draw(st.lists(st.tuples(days, days), max_size=4)):

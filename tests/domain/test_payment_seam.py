@@ -62,6 +62,7 @@ from stars.domain.outcomes.frames import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL
 from stars.domain.outcomes.reconciliation import claim_weeks
 from stars.domain.outcomes.windows import week_blocks
 from tests.conftest import CONTRACT
+from tests.domain.rows import referral_row
 
 DN2 = parse_contract(CONTRACT.read_text(encoding="utf-8"))
 START = dt.date(2022, 1, 1)
@@ -164,19 +165,15 @@ def programmes(draw: st.DrawFn, contract: Contract) -> tuple[list[dict[str, Any]
         start = START + dt.timedelta(days=draw(st.integers(0, 700)))
         end = start + dt.timedelta(days=draw(st.integers(0, 900))) if draw(st.booleans()) else None
         referrals.append(
-            {
-                "referral_id": rid,
-                "enquiry_id": None,
-                "child_ref": f"CH{i}",
-                "local_authority": draw(st.sampled_from(contract.council_codes)),
-                "cohort": draw(st.sampled_from([*contract.cohort_codes, "Z"])),  # Z: unknown
-                "date_of_birth": dt.date(2010, 1, 1),
-                "funding": draw(st.sampled_from(["sib", "guaranteed"])),
-                "referral_date": start,
-                "status": "graduated" if end else "live",
-                "end_date": end,
-                "closure_reason": None,
-            }
+            referral_row(
+                rid,
+                child_ref=f"CH{i}",
+                local_authority=draw(st.sampled_from(contract.council_codes)),
+                cohort=draw(st.sampled_from([*contract.cohort_codes, "Z"])),  # Z: unknown
+                funding=draw(st.sampled_from(["sib", "guaranteed"])),
+                referral_date=start,
+                end_date=end,
+            )
         )
         cursor = start + dt.timedelta(days=draw(st.integers(-5, 30)))  # may start before
         for _ in range(draw(st.integers(0, 3))):

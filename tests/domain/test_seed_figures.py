@@ -11,6 +11,7 @@ import polars as pl
 from stars.domain.contract.parsing import parse_contract
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.outcomes.frames import PERIOD_SCHEMA, REFERRAL_SCHEMA, empty_frames
+from tests.domain.rows import period_row, referral_row
 
 CONTRACT = parse_contract(
     (Path(__file__).resolve().parents[2] / "contracts" / "dn2-stars.toml").read_text()
@@ -28,23 +29,11 @@ def _programme_with_weeks(weeks: dict[str, int]) -> tuple[pl.DataFrame, pl.DataF
             w = min(total, 104)
             rid = f"R-{cohort}-{n}"
             refs.append(
-                {
-                    "referral_id": rid,
-                    "enquiry_id": None,
-                    "child_ref": rid,
-                    "local_authority": "derby",
-                    "cohort": cohort,
-                    "date_of_birth": dt.date(2010, 1, 1),
-                    "funding": "sib",
-                    "referral_date": start,
-                    "status": "live",
-                    "end_date": None,
-                    "closure_reason": None,
-                }
+                referral_row(
+                    rid, child_ref=rid, local_authority="derby", cohort=cohort, referral_date=start
+                )
             )
-            periods.append(
-                {"referral_id": rid, "start_date": start, "end_date": start + dt.timedelta(weeks=w)}
-            )
+            periods.append(period_row(rid, start, start + dt.timedelta(weeks=w)))
             total, n = total - w, n + 1
     return (pl.DataFrame(refs, schema=REFERRAL_SCHEMA), pl.DataFrame(periods, schema=PERIOD_SCHEMA))
 

@@ -18,6 +18,7 @@ from stars.domain.evaluation.report import evaluation_report
 from stars.domain.outcomes.engine import outcome_payments_as_of
 from stars.domain.outcomes.explanation import explain_referral
 from stars.domain.outcomes.frames import ENQUIRY_SCHEMA, PERIOD_SCHEMA, REFERRAL_SCHEMA
+from tests.domain.rows import referral_row
 
 D = dt.date
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,19 +30,14 @@ TERMS = parse_contract(TEXT)
 
 
 def referral(rid: str, start: dt.date, funding: str = "sib") -> dict:
-    return {
-        "referral_id": rid,
-        "enquiry_id": None,
-        "child_ref": f"CH-{rid}",
-        "local_authority": "westborough",
-        "cohort": "E",
-        "date_of_birth": D(2010, 1, 1),
-        "funding": funding,
-        "referral_date": start,
-        "status": "live",
-        "end_date": None,
-        "closure_reason": None,
-    }
+    return referral_row(
+        rid,
+        child_ref=f"CH-{rid}",
+        local_authority="westborough",
+        cohort="E",
+        funding=funding,
+        referral_date=start,
+    )
 
 
 def figures(refs: list[dict], as_of: dt.date) -> tuple[dict, dict, dict]:

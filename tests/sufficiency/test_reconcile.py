@@ -158,3 +158,22 @@ def test_the_link_and_the_check_read_only_their_columns_with_the_same_episodes(
     for child in every.headers["CHILD"].to_list():
         assert episodes_of(slim, child) == episodes_of(full, child)
     assert [f.discrepancy for f in page["findings"]] == linked["expected"]
+
+
+def test_the_check_says_what_each_cohort_of_the_contract_in_force_is_paid_for(client, users):
+    from stars.partnership.services import contract_load
+    from tests.conftest import CONTRACT
+
+    # another programme's terms: D paid for the child staying home, C with no outcome
+    text = CONTRACT.read_text()
+    text = text.replace('outcome = "at_home"', "").replace(
+        'outcome = "out_of_care"', 'outcome = "at_home"'
+    )
+    contract_load(text=text, source="other.toml")
+    client.force_login(users["commissioner"])
+    page = client.get("/sufficiency/derby/reconcile/").content.decode()
+    assert (
+        "SSDA903 returns: cohorts A and B are paid for a foster placement, D for the child "
+        "staying home, cohort C is not checked (the contract names no outcome).</p>"
+    ) in page
+    assert "C for the child staying home" not in page

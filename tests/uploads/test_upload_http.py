@@ -222,3 +222,44 @@ def test_uploaded_files_are_readable_by_the_service_user_only(live_server, users
     assert {p.name: _mode(p) for p in kept if p.is_file()} == {
         p.name: 0o600 for p in kept if p.is_file()
     }
+
+
+@pytest.mark.parametrize("role", ["admin", "provider_manager"])
+def test_an_administrator_adds_a_programme_beside_the_one_held_by_uploading_its_tracker(
+    live_server, users, tracker_files, tmp_path, role
+):
+    # the service holds DN2 STARS; a new programme's contract names its own code
+    other = tmp_path / "riverside.toml"
+    other.write_text(
+        tracker_files["contract"]
+        .read_text()
+        .replace('code = "dn2-stars"', 'code = "riverside"')
+        .replace('name = "STARS"', 'name = "Riverside Families Together"')
+    )
+    web = Http(live_server)
+    web.sign_in(role)
+    files = {f: (p.name, p.read_bytes()) for f, p in {**tracker_files, "contract": other}.items()}
+    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
+    status, answer, _ = web.request("POST", "/uploads/tracker/", body, headers)
+    assert status == 302
+    detail = answer["Location"]
+
+    run_worker(batch=True, interval=0, verbosity=0)
+
+    upload = Upload.objects.get()
+    status, _, progress = web.request("GET", detail + "?format=json")
+    assert status == 200 and b'"finished": true' in progress  # its page still answers
+    status, _, page = web.request("GET", detail)
+    text = page.decode()
+    if role == "admin":
+        assert upload.status == "done" and upload.programme == "riverside"
+        assert "The tracker was imported." in text
+        assert "the programme riverside was added: choose it beside your name" in text
+        assert Referral.objects.filter(programme__code="riverside").count() == 12
+        assert users["admin"].programmes.filter(code="riverside").exists()
+        status, _, home = web.request("GET", "/?programme=riverside")
+        assert status == 200 and "Riverside Families Together" in home.decode()
+    else:  # only an administrator adds a programme; nothing is imported
+        assert upload.status == "rejected"
+        assert "only an administrator can add a programme" in text
+        assert not Referral.objects.exists()

@@ -213,3 +213,26 @@ def test_the_worklist_shows_names_and_filters_by_who_it_waits_on(client, users, 
     assert ready.enquiry_id in provider and named.enquiry_id not in provider
     newest = get(client, users["spoc"], reverse("enquiry_list"), sort="newest")
     assert newest.index(ready.enquiry_id) < newest.index(named.enquiry_id)
+
+
+@pytest.mark.django_db
+def test_a_name_is_found_whatever_its_accents_and_apostrophes_as_a_phone_types_them(
+    client, users, referrals
+):
+    Child.objects.filter(referrals__referral_id="R-DER").update(
+        given_name="Zoë",
+        family_name="O\u2019Neill",  # typed on a phone: a curly apostrophe
+    )
+    Child.objects.filter(referrals__referral_id="R-NOT").update(
+        given_name="Siobhán", family_name="d'Arcy-Nguyễn"
+    )
+    for typed in ("zoe o'neill", "ZOË", "O\u2019NEILL", "oneill zo", "Zoë O\u2019Neill"):
+        html = search(client, users["admin"], typed)
+        if typed == "oneill zo":  # the apostrophe is part of the name
+            assert "R-DER" not in html, typed
+        else:
+            assert "R-DER" in html and "R-NOT" not in html, typed
+    for typed in ("siobhan", "D\u2019ARCY", "d'arcy-nguyen", "SIOBHÁN"):
+        html = search(client, users["admin"], typed)
+        assert "R-NOT" in html and "R-DER" not in html, typed
+    assert "R-DER" not in search(client, users["admin"], "zoe.")  # a dot is a dot

@@ -15,7 +15,7 @@ from stars.cases.models import (
     answer_scale,
 )
 from stars.cases.record import ANSWERED_BY_MAX
-from stars.cases.services import CORRECTION_REASON_MAX, PERIOD_END_REASONS
+from stars.cases.services import CORRECTION_REASON_MAX, period_end_reasons
 from stars.core.forms import GovukForm, date_field, number_field, optional_date
 from stars.referrals.models import Status
 
@@ -140,12 +140,19 @@ class PeriodCorrectForm(PeriodForm):
 
 class PeriodEndForm(GovukForm):
     end_date = date_field("End date", "The day the placement ended (not counted)")
-    reason = _choice("Reason", list(PERIOD_END_REASONS.items()), radio=True)
+    reason = _choice("Reason", (), radio=True)
     new_start = optional_date(
         "New placement started on",
         "For a move: blank if the same day as the end date",
         what="date the new placement started",
     )
+
+    def __init__(self, *args: Any, place: str, **kwargs: Any) -> None:
+        """``place``: where a move takes the child (``services.place_of``)."""
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = list(period_end_reasons(place).items())
+        if place != "foster placement":
+            self.fields["new_start"].label = f"Moved to the new {place} on"
 
 
 class AttendanceForm(GovukForm):

@@ -17,6 +17,7 @@ from stars.cases.models import (
 from stars.core import errors
 from stars.core.errors import RuleError
 from stars.domain.calendar import long_date
+from stars.domain.outcomes.reconciliation import moved_to
 from stars.partnership.selectors import contract_current
 from stars.referrals.models import Funding, Referral, Status
 from stars.referrals.services import referral_rerefer
@@ -151,11 +152,19 @@ def outcome_period_correct(
     return period
 
 
-PERIOD_END_REASONS = {
-    "breakdown": "Placement broke down",
-    "move": "Moved to another foster placement (the case stays open)",
-    "ended": "Ended for another reason",
-}
+def place_of(referral: Referral) -> str:
+    """Where a move takes the referral's child, by its cohort's outcome in the contract:
+    "foster placement" (DN2's A and B), "home" (a child at home or out of care)."""
+    return moved_to(contract_current().cohort(referral.cohort).outcome)
+
+
+def period_end_reasons(place: str) -> dict[str, str]:
+    """Why an outcome period ends, for a child whose moves are to another ``place``."""
+    return {
+        "breakdown": "Placement broke down",
+        "move": f"Moved to another {place} (the case stays open)",
+        "ended": "Ended for another reason",
+    }
 
 
 @transaction.atomic
@@ -167,11 +176,13 @@ def outcome_period_end(
     new_start: dt.date | None = None,
     note: str = "",
 ) -> tuple[OutcomePeriod, OutcomePeriod | None]:
-    """End the open period. A breakdown ends it; a move to another foster placement ends it
+    """End the open period. A breakdown ends it; a move to another placement or home ends it
     and starts a new one (on ``new_start``, the end date by default) and the case stays open.
     Closing the case is a separate step (``case_close``)."""
     Referral.objects.select_for_update().filter(pk=referral.pk).first()
-    if reason not in PERIOD_END_REASONS:
+    place = place_of(referral)
+    reasons = period_end_reasons(place)
+    if reason not in reasons:
         raise CaseError("reason", "Select why the placement ended")
     check_happened(end_date, "end_date")
     if new_start is not None and reason != "move":
@@ -179,7 +190,7 @@ def outcome_period_end(
         # in the wrong field
         raise CaseError(
             "new_start",
-            "is for a move to another foster placement: choose that reason, or leave it blank",
+            f"is for a move to another {place}: choose that reason, or leave it blank",
         )
     if new_start is not None:
         check_happened(new_start, "new_start")
@@ -195,13 +206,13 @@ def outcome_period_end(
     if reason == "move" and new_start is not None and new_start < end_date:
         raise CaseError("new_start", "The new placement cannot start before the last one ended")
     period.end_date = end_date
-    period.note = (period.note + "; " if period.note else "") + PERIOD_END_REASONS[reason]
+    period.note = (period.note + "; " if period.note else "") + reasons[reason]
     period.note = period.note[:300]
     period.save(update_fields=["end_date", "note"])
     if reason != "move":
         return period, None
     new = outcome_period_record(
-        referral=referral, start_date=new_start or end_date, note=note or "New foster placement"
+        referral=referral, start_date=new_start or end_date, note=note or f"New {place}"
     )
     return period, new
 

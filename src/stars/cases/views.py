@@ -277,7 +277,8 @@ def case_period(request: HttpRequest, referral_id: str) -> HttpResponse:
 @page("case_period_end")
 def case_period_end(request: HttpRequest, referral_id: str) -> HttpResponse:
     r = case_get(request.user, referral_id)
-    form = forms.PeriodEndForm(request.POST or None)
+    place = services.place_of(r)
+    form = forms.PeriodEndForm(request.POST or None, place=place)
     return _case_form(
         request,
         r,
@@ -285,7 +286,7 @@ def case_period_end(request: HttpRequest, referral_id: str) -> HttpResponse:
         "End the placement",
         lambda d: services.outcome_period_end(referral=r, **d),
         "End the placement",
-        intro="A breakdown ends the outcome period. A move to another foster placement ends "
+        intro=f"A breakdown ends the outcome period. A move to another {place} ends "
         "it and starts a new one; the case stays open. To close the case, use Close the case.",
     )
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -175,6 +177,46 @@ def name_key(given_name: str, family_name: str) -> tuple[str, str]:
     """A child's name as compared when looking for the same child entered twice: case and
     spaces do not count ("Mary Ann  SMITH" is "maryann", "smith")."""
     return ("".join(given_name.split()).casefold(), "".join(family_name.split()).casefold())
+
+
+APOSTROPHES = "'\u2019\u2018\u02bc`"  # ' as typed on a keyboard, and as phones type it: ’
+
+
+def _letter_forms() -> dict[str, str]:
+    """Each unaccented letter with every accented Latin letter written on it, in both cases:
+    "e" is "eEèÈéÉêÊëË..." (what a name typed without its accents may stand for)."""
+    forms: dict[str, set[str]] = {}
+    for cp in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        ch = chr(cp)
+        base = unicodedata.normalize("NFKD", ch)[0].lower()
+        if base.isascii() and base.isalpha():
+            forms.setdefault(base, {base, base.upper()}).add(ch)
+    for ch, base in (("ø", "o"), ("Ø", "o"), ("ł", "l"), ("Ł", "l"), ("đ", "d"), ("Đ", "d")):
+        forms[base].add(ch)
+    return {base: "".join(sorted(chars)) for base, chars in forms.items()}
+
+
+LETTER_FORMS = _letter_forms()
+
+
+def name_pattern(word: str) -> str:
+    """A regular expression finding ``word`` in a name whatever its case, its accents and
+    its apostrophes: "zoe" finds Zoë, "siobhan" Siobhán, "o'neill" typed on a phone
+    (O’Neill) finds O'Neill and the other way round. Written for both SQLite (Python's
+    ``re``) and PostgreSQL: only character classes of letters and escaped characters."""
+    out = []
+    for ch in word:
+        base = unicodedata.normalize("NFKD", ch)[0].lower() if ch.isalpha() else ch
+        if base in LETTER_FORMS:
+            out.append(f"[{LETTER_FORMS[base]}]")
+        elif ch in APOSTROPHES:
+            out.append(f"[{APOSTROPHES}]")
+        elif ch.isalnum():
+            cased = len(ch.upper()) == 1 and ch.lower() != ch.upper()  # not ß: SS
+            out.append(f"[{ch.lower()}{ch.upper()}]" if cased else ch)
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
 
 
 def working_days_between(start: dt.date, end: dt.date, holidays: Collection[dt.date]) -> int:

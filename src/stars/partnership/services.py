@@ -80,6 +80,11 @@ def programme_save(terms: ContractTerms) -> Programme:
     return programme
 
 
+def programme_join(*, user: Any, code: str) -> None:
+    """``user`` works in the programme ``code`` too (the administrator whose upload made it)."""
+    user.programmes.add(Programme.objects.get(code=code))
+
+
 def contract_load_file(*, path: Path) -> ContractTerms:
     return contract_load(text=path.read_text(encoding="utf-8"), source=str(path))
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import holidays as holiday_calendars
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Upper
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 
@@ -21,6 +22,7 @@ from stars.domain.pipeline import (
     NextStep,
     is_stuck,
     name_key,
+    name_pattern,
     next_step,
     stuck_before,
     working_days_between,
@@ -397,7 +399,8 @@ SEARCH_LIMIT = 50  # results shown per kind of record
 
 def _search_q(model: Any, text: str, id_field: str) -> Q | None:
     """Records whose id or child reference contains the text, or whose child's names hold
-    every word of it (case ignored): "sam elm" finds Sam Elmsworth, and so does the family
+    every word of it (case, accents and the form of an apostrophe ignored: "zoe o'neill"
+    finds Zoë O’Neill): "sam elm" finds Sam Elmsworth, and so does the family
     name first with a comma, as case records list names ("Elmsworth, Sam"). The matches are found
     as keys, each kind of match on its own table (the records by id, the children by
     reference and names), so that on PostgreSQL each is a lookup in a trigram index
@@ -406,9 +409,11 @@ def _search_q(model: Any, text: str, id_field: str) -> Q | None:
     if not words:
         return None
     named = Q()
-    for w in words:
-        named &= Q(given_name__icontains=w) | Q(family_name__icontains=w)
-    children = Child.objects.filter(Q(child_ref__icontains=text.strip()) | named)
+    for w in words:  # accents and apostrophes as typed or not: name_pattern
+        named &= Q(given__regex=name_pattern(w)) | Q(family__regex=name_pattern(w))
+    children = Child.objects.annotate(
+        given=Upper("given_name"), family=Upper("family_name")
+    ).filter(Q(child_ref__icontains=text.strip()) | named)
     by_id = model.objects.filter(**{f"{id_field}__icontains": text.strip()})
     by_child = model.objects.filter(child__in=children.order_by().values("pk"))
     keys = by_id.order_by().values("pk").union(by_child.order_by().values("pk"), all=True)

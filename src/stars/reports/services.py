@@ -59,7 +59,7 @@ def evaluation_context(
         or scope.programme_wide
         or any(contract.local_authority(c).name == r["council"] for c in councils)
     ]
-    by_weeks = status_by_weeks_on_programme(referrals, as_of)
+    by_weeks = status_by_weeks_on_programme(referrals, as_of, contract.programme_weeks)
     bands: dict[str, dict[str, Any]] = {}
     for r in by_weeks:
         bands.setdefault(str(r["weeks"]), {})[str(r["status"])] = r["referrals"]

@@ -16,6 +16,7 @@ from stars.domain.outcomes.reconciliation import (
     at_stake,
     claim_weeks,
     episodes_of,
+    paid_for,
     reconcile,
     total_at_stake,
 )
@@ -23,6 +24,7 @@ from stars.domain.spreadsheet_text import csv_bytes
 from stars.domain.sufficiency.figures import without_short_breaks
 from stars.domain.sufficiency.ssda903 import RECONCILIATION_COLUMNS, year_end
 from stars.partnership.models import Council
+from stars.partnership.selectors import contract_current
 from stars.referrals.models import Referral
 from stars.sufficiency.models import ChildLink
 from stars.sufficiency.services import council_returns, council_years
@@ -39,6 +41,11 @@ class Finding:
     def claims(self) -> list[tuple[str, str]]:
         """("YYYY-MM", "August 2022") of each claim month that paid for a week it touches."""
         return [(m, month_label(dt.date.fromisoformat(f"{m}-01"))) for m in self.stake.months]
+
+
+def checked_against() -> str:
+    """What each cohort of the contract in force is paid for, in words."""
+    return paid_for([(c.code, c.outcome) for c in contract_current().cohorts])
 
 
 def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
@@ -76,6 +83,7 @@ def council_reconciliation(council: Council, as_of: dt.date) -> dict[str, Any]:
     return {
         "council": council,
         "as_of": as_of,
+        "checked_against": checked_against(),
         "has_returns": merged is not None,
         "records_last_day": last_day,
         "findings": findings,

@@ -15,7 +15,7 @@ from stars.domain.text_files import NotText, as_utf8, decode
 from stars.domain.tracker.checks import MAX_PROBLEMS, Problem
 from stars.domain.tracker.parsing import TrackerFile, parse_tracker
 from stars.domain.tracker.rows import write_tracker
-from stars.partnership.selectors import NoContract, contract_row
+from stars.partnership.selectors import NoContract, contract_row, programme_codes
 from stars.partnership.services import contract_councils_check
 from stars.tracker.importer import ImportSummary, tracker_import
 from stars.tracker.selectors import programme_frames
@@ -76,13 +76,15 @@ def import_files(
     console: Console | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     programme: str | None = None,
+    may_add_programme: bool = False,
 ) -> tuple[ImportSummary, list[Problem]]:
     """Check the files against the contract, then import them in one transaction.
 
     ``on_progress(stage, done, total)`` is told how the import goes (a terminal's bar is
     ``console``; a page's is ``on_progress``). ``programme``: the code of the programme
     the tracker must be for (a page's upload: the programme the user works in); a contract
-    naming another is refused."""
+    naming another is refused, unless ``may_add_programme`` (an administrator's upload) and
+    the service does not hold that programme yet: the import then makes it."""
     contract_text = _read_contract(contract)
     try:
         terms = parse_contract(contract_text, str(contract))
@@ -90,12 +92,19 @@ def import_files(
     except ContractError as exc:
         raise TrackerRejected(f"{exc}; nothing was imported", []) from exc
     if programme is not None and terms.programme_code != programme.lower():
-        raise TrackerRejected(
-            f"{contract}: programme.code: the contract is for the programme "
-            f"{terms.programme_code!r}, not {programme!r}, the one you are working in; "
-            "nothing was imported",
-            [],
-        )
+        held = terms.programme_code in programme_codes()
+        if held or not may_add_programme:
+            then = (
+                "switch to it (beside your name) and upload it again"
+                if held
+                else "only an administrator can add a programme"
+            )
+            raise TrackerRejected(
+                f"{contract}: programme.code: the contract is for the programme "
+                f"{terms.programme_code!r}, not {programme!r}, the one you are working in; "
+                f"nothing was imported: {then}",
+                [],
+            )
     read = [(p, *_read_csv(p)) for p in (enquiries, referrals, periods)]
     notes = [note for _, _, note in read if note is not None]
     parsed = parse_tracker(terms, *(TrackerFile(str(p), text) for p, text, _ in read))

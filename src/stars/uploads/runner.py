@@ -18,7 +18,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from stars.core.audit import record_access
+from stars.core.roles import Role
 from stars.core.templatetags.stars_format import count
+from stars.partnership.services import programme_join
 from stars.sufficiency import validator
 from stars.sufficiency.config import ConfigError, load_config
 from stars.sufficiency.services import (
@@ -86,9 +88,14 @@ def _unpack(upload: Upload) -> Path:
             if len(parts) == 2 and parts[1].lower() in ("header.csv", "episodes.csv"):
                 parts = (parts[0], parts[1].lower())
             # a year's other CSV files (DfE's other tables of the return: UASC, reviews,
-            # ...) are unpacked beside it and left unread, as in a folder (``unread_files``)
-            if len(parts) != 2 or not parts[0].isdigit() or not parts[1].lower().endswith(".csv"):
-                stem, suffix = PurePosixPath(path.name.lower()).stem, path.suffix.lower()
+            # ...) and a workbook of its tables are unpacked beside it, as in a folder: left
+            # unread (``unread_files``), the workbook named if the year's files are missing
+            # (``return_files``)
+            stem, suffix = PurePosixPath(path.name.lower()).stem, path.suffix.lower()
+            beside = suffix == ".csv" or (
+                suffix in WORKBOOK_SUFFIXES and stem not in ("header", "episodes")
+            )
+            if len(parts) != 2 or not parts[0].isdigit() or not beside:
                 if stem in ("header", "episodes") and suffix in WORKBOOK_SUFFIXES:
                     problems.append(f"{name}: {m.filename}: {workbook_advice(stem)}")
                 elif not path.name.startswith("."):
@@ -137,6 +144,7 @@ def _tracker(upload: Upload) -> tuple[str, list[str]]:
         write_progress(upload, f"Importing {stage}", done, total)
 
     write_progress(upload, "Checking the files", 0, 0)
+    by_admin = upload.uploaded_by is not None and upload.uploaded_by.role == Role.ADMIN
     summary, warnings = import_files(
         contract=path["contract"],
         enquiries=path["enquiries"],
@@ -145,13 +153,22 @@ def _tracker(upload: Upload) -> tuple[str, list[str]]:
         by=upload.uploaded_by,
         on_progress=progress,
         programme=upload.programme or None,
+        may_add_programme=by_admin,
     )
+    added = []
     if upload.programme != summary.programme:
-        # the first tracker of a new service makes its programme: the upload is that
+        # the first tracker of a new service makes its programme, and so does an
+        # administrator's tracker for a programme not held yet: the upload is that
         # programme's from now on, so its page and the list still show it to the uploader
+        if upload.programme and upload.uploaded_by is not None:
+            programme_join(user=upload.uploaded_by, code=summary.programme)
+            added = [
+                f"the programme {summary.programme} was added: choose it beside your name "
+                "to work in it"
+            ]
         upload.programme = summary.programme
         upload.save(update_fields=["programme"])
-    lines = [
+    lines = added + [
         f"{kind}: {c.created} new, {c.updated} updated, {c.unchanged} unchanged"
         for kind, c in (
             ("enquiries", summary.enquiries),
@@ -198,7 +215,7 @@ def _validate(upload: Upload) -> tuple[str, list[str], bool]:
     council = upload.council
     assert council is not None
     try:
-        la = load_config(settings.STARS_SUFFICIENCY_CONFIG).local_authority.get(council.code)
+        la = load_config(settings.STARS_SUFFICIENCY_CONFIG).of_council(council.code).ons_code
     except ConfigError as exc:
         raise NotChecked(str(exc)) from exc
     if la is None:

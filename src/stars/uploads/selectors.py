@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from stars.core.permissions import scope_of
+from stars.core.permissions import programme_options, scope_of
 from stars.core.programmes import programme_active
 from stars.partnership.models import Council
 from stars.uploads.models import Upload
@@ -30,8 +30,14 @@ def uploads_visible(user: Any, kind: str) -> QuerySet[Upload]:
 
 
 def upload_for(user: Any, kind: str, upload_id: int) -> Upload:
+    """One upload the user may see: as listed, and a tracker of any programme they work
+    in (one that made a new programme has moved to it while its page was open)."""
+    rows = uploads_visible(user, kind)
+    options = programme_options(user)
+    if kind == Upload.Kind.TRACKER and options:
+        rows = Upload.objects.filter(kind=kind, programme__in=[o.code for o in options] + [""])
     try:
-        return uploads_visible(user, kind).get(pk=upload_id)
+        return rows.get(pk=upload_id)
     except Upload.DoesNotExist as exc:
         raise Http404("no such upload") from exc
 

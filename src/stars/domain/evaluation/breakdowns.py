@@ -15,14 +15,19 @@ from stars.domain.contract.terms import Contract
 from stars.domain.outcomes.frames import referrals_as_of
 
 BY_WEEKS_STATUSES = ("live", "graduated", "closed_early", "gf_complete")  # in this order
-WEEK_BANDS = (
-    (0, 13, "0-12"),
-    (13, 26, "13-25"),
-    (26, 52, "26-51"),
-    (52, 78, "52-77"),
-    (78, 104, "78-103"),
-    (104, 10**6, "104+"),
-)
+BAND_STARTS = (0, 13, 26, 52, 78)  # a quarter, a half, a year, a year and a half
+
+
+def week_bands(programme_weeks: int) -> tuple[tuple[int, int, str], ...]:
+    """The bands of weeks on the programme, (from, to exclusive, label): quarters and years
+    up to the programme's length, then that length and more ("104+" for a two-year
+    programme, "78+" for one of 78 weeks), so no band runs past the programme's end."""
+    starts = [s for s in BAND_STARTS if s < programme_weeks]
+    ends = [*starts[1:], programme_weeks]
+    return (
+        *((lo, hi, f"{lo}-{hi - 1}") for lo, hi in zip(starts, ends, strict=True)),
+        (programme_weeks, 10**6, f"{programme_weeks}+"),
+    )
 
 
 def _existing(referrals: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
@@ -50,14 +55,15 @@ def referrals_by_year_and_council(
 
 
 def status_by_weeks_on_programme(
-    referrals: pl.DataFrame, as_of: dt.date
+    referrals: pl.DataFrame, as_of: dt.date, programme_weeks: int
 ) -> list[dict[str, object]]:
-    """Referrals by status (as of the date) and whole weeks from referral to end or as-of."""
+    """Referrals by status (as of the date) and whole weeks from referral to end or as-of,
+    in the bands of ``week_bands`` for the programme's length."""
     frame = _existing(referrals, as_of).with_columns(
         ((pl.col("until") - pl.col("referral_date")).dt.total_days() // 7).alias("weeks")
     )
     out: list[dict[str, object]] = []
-    for lo, hi, label in WEEK_BANDS:
+    for lo, hi, label in week_bands(programme_weeks):
         band = frame.filter((pl.col("weeks") >= lo) & (pl.col("weeks") < hi))
         counts = dict(band.group_by("status_as_of").len().rows())
         for status in BY_WEEKS_STATUSES:

@@ -135,6 +135,54 @@ RULES = {  # one for each of stars.domain.contract.terms.OUTCOMES
     AT_HOME: "the child stays at home",
     OUT_OF_CARE: "the child stays out of care",
 }
+PAID_FOR = {  # the same, as what a cohort is paid for ("cohort C is paid for ...")
+    FOSTER_PLACEMENT: "a foster placement",
+    AT_HOME: "the child staying home",
+    OUT_OF_CARE: "the child staying out of care",
+}
+
+MOVED_TO = {  # where a child moves and the cohort's outcome goes on (a new outcome period)
+    FOSTER_PLACEMENT: "foster placement",
+    AT_HOME: "home",
+    OUT_OF_CARE: "home",
+}
+
+
+def moved_to(outcome: str | None) -> str:
+    """Where a move takes a child of a cohort with this outcome: "another foster
+    placement", "another home" ("placement or home" when the contract names no outcome)."""
+    return MOVED_TO.get(outcome or "", "placement or home")
+
+
+def paid_for(cohorts: Sequence[tuple[str, str | None]]) -> str:
+    """What each cohort (code, outcome), in order, is paid for, as the reconciliation's
+    page says it: "cohorts A and B are paid for a foster placement, C for the child staying
+    home"; cohorts with no outcome are named as not checked."""
+
+    def named(codes: list[str]) -> str:
+        return " and ".join([", ".join(codes[:-1]), codes[-1]]) if len(codes) > 1 else codes[0]
+
+    def cohorts_are(codes: list[str]) -> str:
+        return f"cohorts {named(codes)} are" if len(codes) > 1 else f"cohort {codes[0]} is"
+
+    groups: list[tuple[list[str], str]] = []
+    for code, outcome in cohorts:
+        if outcome is None:
+            continue
+        if groups and groups[-1][1] == outcome:
+            groups[-1][0].append(code)
+        else:
+            groups.append(([code], outcome))
+    parts = [
+        f"{cohorts_are(codes)} paid for {PAID_FOR[outcome]}"
+        if i == 0
+        else f"{named(codes)} for {PAID_FOR[outcome]}"
+        for i, (codes, outcome) in enumerate(groups)
+    ]
+    unchecked = [code for code, outcome in cohorts if outcome is None]
+    if unchecked:
+        parts.append(f"{cohorts_are(unchecked)} not checked (the contract names no outcome)")
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
