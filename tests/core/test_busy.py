@@ -107,6 +107,66 @@ def test_a_claim_left_by_a_process_that_ended_is_claimed_again(home, users, lock
     assert AccessLog.objects.get().object_id == "R5"
 
 
+def test_writing_in_again_after_a_stop_between_commit_and_delete_adds_nothing(
+    home, users, lock_held
+):
+    record_access(
+        user=users["spoc"],
+        action="view",
+        object_type="claim",
+        object_id="derby/2024-10",
+        shown=[("referral", "R1")],
+    )
+    record_list(user=users["spoc"], object_type="referral", object_ids=["R3", "R4"])
+    files = sorted((home / PENDING).glob("*.json"))
+    kept = {path.name: path.read_bytes() for path in files}
+    lock_held.undo()
+    assert audit.flush_pending() == 2
+    # the process stopped after its transaction committed, before deleting its claims
+    for name, content in kept.items():
+        (home / PENDING / f"{name}.claimed-999999999").write_bytes(content)
+
+    assert audit.flush_pending() == 2
+
+    assert not list((home / PENDING).iterdir())
+    assert sorted(AccessLog.objects.values_list("object_id", flat=True)) == [
+        "R3",
+        "R4",
+        "derby/2024-10",
+    ]
+    assert AccessLogRecord.objects.count() == 1
+
+
+def test_a_file_left_half_written_by_a_process_that_ended_is_taken_up(home, users, lock_held):
+    record_list(user=users["spoc"], object_type="referral", object_ids=["R1", "R2", "R3"])
+    (kept,) = (home / PENDING).glob("*.json")
+    lines = kept.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept.unlink()
+    # a writer (no such process now) stopped in its third line, before renaming the file
+    left = home / PENDING / "00000000000000000001-999999999-0badf00d.json.tmp"
+    left.write_text(lines[0] + lines[1] + lines[2][:20], encoding="utf-8")
+    assert audit.pending_kept()
+    lock_held.undo()
+
+    assert audit.flush_pending() == 1
+
+    assert sorted(AccessLog.objects.values_list("object_id", flat=True)) == ["R1", "R2"]
+    assert not list((home / PENDING).iterdir())
+    assert not audit.pending_kept()  # a backup is not refused for it
+
+
+def test_a_file_still_being_written_is_left_to_its_writer(home, users, lock_held):
+    record_access(user=users["spoc"], action="view", object_type="referral", object_id="R6")
+    (kept,) = (home / PENDING).glob("*.json")
+    writing = kept.with_name(f"{kept.name}.tmp")  # named by this process, which is running
+    kept.rename(writing)
+    lock_held.undo()
+
+    assert audit.flush_pending() == 0
+
+    assert writing.exists() and not AccessLog.objects.exists()
+
+
 def test_a_write_that_finds_the_database_busy_is_a_busy_page(settings, users):
     settings.ROOT_URLCONF = __name__
     client = Client(raise_request_exception=False)

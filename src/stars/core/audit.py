@@ -142,14 +142,19 @@ def _save(entries: list[Entry]) -> None:
 
 # --- entries kept while an import holds SQLite's write lock (stars.core.busy) ----------
 #
-# A JSON file for each page's entries, in PENDING under STARS_HOME, named so that names sort
-# as they were made; written whole (a temporary name, then renamed) and synced before the
-# page answers. A process writing them in claims a file by renaming it to a name of its own
-# (one rename wins), writes what it claimed in one transaction, then deletes the files; a
-# claim left by a process that ended before its transaction committed is claimed again.
+# A file for each page's entries, in PENDING under STARS_HOME, named so that names sort as
+# they were made and name the process that made them; one JSON line per entry, each with an
+# id of its own (``AccessLog.kept_id``, unique); written under a temporary name, synced,
+# then renamed before the page answers. A process writing them in claims a file by renaming
+# it to a name of its own (one rename wins), writes in one transaction the entries whose
+# ids the log does not hold yet, then deletes the files. A claim left by a process that
+# ended is claimed again: had its transaction committed, its entries are there and none is
+# added twice. A temporary file left by a process that ended while writing it is claimed
+# too, with every whole line in it.
 
 PENDING = "access-log-pending"
 _CLAIMED = ".claimed-"
+_WRITING = ".tmp"
 _FIELDS = ("programme", "username", "action", "object_type", "object_id", "path", "detail")
 
 
@@ -160,15 +165,21 @@ def _pending_dir() -> Path:
 def _keep(entries: list[Entry]) -> None:
     at = timezone.now().isoformat()
     kept = [
-        {"at": at, "user": e.user_id, "records": r, **{f: getattr(e, f) for f in _FIELDS}}
+        {
+            "id": uuid.uuid4().hex,
+            "at": at,
+            "user": e.user_id,
+            "records": r,
+            **{f: getattr(e, f) for f in _FIELDS},
+        }
         for e, r in entries
     ]
     folder = _pending_dir()
     folder.mkdir(exist_ok=True)
     name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
-    tmp = folder / f"{name}.tmp"
+    tmp = folder / f"{name}{_WRITING}"
     with tmp.open("w", encoding="utf-8") as out:
-        json.dump(kept, out)
+        out.writelines(json.dumps(k) + "\n" for k in kept)
         out.flush()
         os.fsync(out.fileno())
     os.replace(tmp, folder / name)
@@ -179,6 +190,9 @@ def _claim(folder: Path) -> list[Path]:
     claimed = []
     for path in sorted(folder.iterdir()):
         name, _, claimer = path.name.partition(_CLAIMED)
+        if name.endswith(f".json{_WRITING}"):  # being written, or left by a writer that ended
+            name = name.removesuffix(_WRITING)
+            claimer = name.split("-")[1]  # the writer's process (as _keep names it)
         if not name.endswith(".json") or (claimer and _alive(int(claimer))):
             continue
         mine = folder / f"{name}{_CLAIMED}{os.getpid()}"
@@ -203,18 +217,41 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _read_kept(path: Path) -> list[dict[str, Any]]:
+    """The entries kept in ``path``: one per whole line (a line cut short by a writer that
+    ended is not an entry; a file of an earlier release holds one list of them)."""
+    kept: list[dict[str, Any]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            read = json.loads(line)
+        except ValueError:
+            continue
+        kept.extend(read if isinstance(read, list) else [read])
+    return kept
+
+
+def _written_in(ids: list[str]) -> set[str]:
+    """Which of the kept entries ``ids`` the access log holds already."""
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(AccessLog.objects.filter(kept_id__in=chunk).values_list("kept_id", flat=True))
+    return found
+
+
 def flush_pending() -> int:
     """Write the access-log entries kept while an import held SQLite's write lock into the
     access log, each with the time it was made; how many files of them. Only outside a
     transaction (one rolled back would lose them); when the lock is still held they are
-    left for the next time."""
+    left for the next time. An entry the log holds already (written in by a process that
+    ended before deleting its file) is not added again."""
     folder = _pending_dir()
     if connection.in_atomic_block or not folder.is_dir():
         return 0
     claimed = _claim(folder)
     if not claimed:
         return 0
-    kept = [k for path in claimed for k in json.loads(path.read_text(encoding="utf-8"))]
+    kept = [k for path in claimed for k in _read_kept(path)]
     users = AccessLog._meta.get_field("user").related_model
     known = set(
         users._default_manager.filter(pk__in={k["user"] for k in kept if k["user"]}).values_list(
@@ -223,19 +260,21 @@ def flush_pending() -> int:
     )
     entries: list[Entry] = []
     for k in kept:
-        entry = AccessLog(user_id=k["user"] if k["user"] in known else None)
+        entry = AccessLog(user_id=k["user"] if k["user"] in known else None, kept_id=k.get("id"))
         for f in _FIELDS:
             setattr(entry, f, k[f])
         entries.append((entry, [(kind, i) for kind, i in k["records"]]))
     try:
         with waiting_at_most(BRIEF_WAIT), transaction.atomic():
-            _save([e for e in entries if not e[1]])  # a list's rows, in one insert
-            for one in entries:
+            done = _written_in([k["id"] for k in kept if k.get("id")])
+            new = [(e, k) for e, k in zip(entries, kept, strict=True) if k.get("id") not in done]
+            _save([e for e, _ in new if not e[1]])  # a list's rows, in one insert
+            for one, _ in new:
                 if one[1]:
                     _save([one])
-            for (entry, _), k in zip(entries, kept, strict=True):
+            for (entry, _), k in new:
                 entry.at = dt.datetime.fromisoformat(k["at"])  # when it was made, not now
-            AccessLog.objects.bulk_update([entry for entry, _ in entries], ["at"])
+            AccessLog.objects.bulk_update([entry for (entry, _), _ in new], ["at"])
     except OperationalError as exc:
         for path in claimed:  # let go of them: written in next time
             path.rename(path.with_name(path.name.partition(_CLAIMED)[0]))

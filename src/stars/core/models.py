@@ -20,6 +20,9 @@ class AccessLog(models.Model):
     programme = models.CharField(
         max_length=40, blank=True, help_text="code of the programme worked in (blank: none)"
     )
+    # An entry kept in a file while an import held SQLite's write lock carries an id of its
+    # own (stars.core.audit): writing the file in twice adds it once. Blank for the others.
+    kept_id = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-at"]
