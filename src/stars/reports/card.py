@@ -38,7 +38,7 @@ from stars.domain.disclosure import (
     suppress_parts,
 )
 from stars.domain.evaluation.report import ABOVE_MAXIMUM, money_of_section
-from stars.domain.money import funds_named
+from stars.domain.money import ROUNDING_NOTE, funds_named
 from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL, OVER_MAXIMUM
 from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES, label
 from stars.finance.engine_bridge import payments_as_of
@@ -211,7 +211,7 @@ def _counts_over_time(
     """The card's counts of every quarter from the programme's first to ``quarter`` as a
     role that sees figures only gets them (oldest first): quarter by quarter, so that no
     count hidden in one quarter is given away by the quarters around it and no change
-    between quarters is a small number (``suppress_over_time``, decision 0016). Each
+    between quarters is a small number (``suppress_over_time``, decision 0017). Each
     quarter's publication depends on it and the quarters before only: the card of a later
     quarter prints the same counts for it. What the evaluation report as published hides
     as of a quarter's end, the card hides too."""
@@ -584,6 +584,7 @@ def _money_section(
             f"{format_gbp(held.above_maximum)} earned above the maximum is not payable "
             "(claims pay up to each maximum)."
         )
+    notes.append(ROUNDING_NOTE)
     table = Table(
         "money",
         "Outcome payments and savings",
@@ -672,7 +673,7 @@ def data_quality(*, scope: Scope | None, quarter: Quarter, report: dict[str, Any
                 claimed += amount
                 held_back -= amount if kind == OVER_MAXIMUM else 0
         engine = sum(
-            (p.total for p in payments_as_of(contract, council=code, as_of=upto).values()),
+            (p.claimable for p in payments_as_of(contract, council=code, as_of=upto).values()),
             Decimal(0),
         )
         name = contract.local_authority(code).name
