@@ -11,12 +11,15 @@ import base64
 import http.client
 import json
 import threading
+from types import SimpleNamespace
 
 import pytest
 
 from tests.conftest import stars_command, stars_served
+from tests.live_http import Http
 
 USER, PASSWORD = "manager", "a-long-test-password-1"
+READER = "reader"
 
 
 # what the server must not inherit from the test run: a newcomer's settings are the defaults
@@ -28,6 +31,14 @@ def served(tmp_path_factory, migrated_home):
     home = migrated_home(tmp_path_factory.mktemp("served"))
     stars_command(
         *("createuser", USER, "--role", "provider_manager", "--password-stdin"),
+        home=home,
+        drop=DROP,
+        stdin=PASSWORD,
+        check=True,
+        timeout=120,
+    )
+    stars_command(  # a user the lockout tests below leave signed-in-able
+        *("createuser", READER, "--role", "provider_manager", "--password-stdin"),
         home=home,
         drop=DROP,
         stdin=PASSWORD,
@@ -91,3 +102,46 @@ def test_concurrent_bad_basic_sign_ins_are_refused_never_a_server_error(served):
     locked = [(kind, body) for status, kind, body in answers if status == 429]
     assert all(kind == "application/json" for kind, _ in locked)
     assert all("locked" in json.loads(body)["detail"] for _, body in locked)
+
+
+# --- a new service, no contract loaded yet (docs/decisions/0016-no-contract-answers-409.md)
+
+NO_CONTRACT = "No contract is loaded yet"
+
+
+def _signed_in(port: int) -> Http:
+    client = Http(SimpleNamespace(url=f"http://127.0.0.1:{port}"))
+    client.sign_in(READER)
+    return client
+
+
+def test_without_a_contract_a_page_answers_409_with_the_warning_and_home_200(served):
+    client = _signed_in(served)
+    status, head, body = client.request("GET", "/referrals/")
+    assert status == 409, body[:300]
+    assert head["Content-Type"].startswith("text/html")
+    assert NO_CONTRACT in body.decode() and "govuk-template" in body.decode()
+    status, _, body = client.request("GET", "/")
+    assert status == 200 and NO_CONTRACT in body.decode()
+
+
+def test_without_a_contract_the_api_answers_the_409_its_document_declares(served):
+    client = _signed_in(served)
+    status, problem = client.json("GET", "/api/enquiries")
+    assert status == 409 and problem["detail"].startswith(NO_CONTRACT), problem
+    status, document = client.json("GET", "/api/openapi.json")
+    assert status == 200
+    operations = [
+        (method, path, operation)
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert operations
+    for method, path, operation in operations:
+        conflict = operation["responses"].get("409")
+        assert conflict is not None, (method, path)
+        assert "no contract is loaded yet" in conflict["description"], (method, path)
+        schema = conflict["content"]["application/json"]["schema"]["$ref"]
+        assert schema.rsplit("/", 1)[-1] in ("Problem", "ChildrenAlike"), (method, path)
+    problem_fields = document["components"]["schemas"]["Problem"]["properties"]
+    assert set(problem) <= set(problem_fields)

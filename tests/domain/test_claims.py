@@ -196,16 +196,6 @@ def test_funds_meet_their_shares_in_claim_order_until_their_caps():
     ]
 
 
-@given(st.lists(st.decimals(min_value=0, max_value=100000, places=2), max_size=8))
-def test_in_claim_order_a_capped_fund_meets_exactly_its_capped_share_of_the_total(outcomes):
-    fund = OutcomeFund("F", Decimal("0.3"), Decimal("20000"))
-    paid = Decimal(0)
-    for outcome in outcomes:
-        (share,) = fund_shares([fund], outcome, {"F": paid})
-        paid += share.amount
-    assert paid == fund.contribution(sum(outcomes, Decimal(0)))
-
-
 def test_each_line_says_in_plain_words_what_it_counted_to():
     """A claim is read by a council's finance team: "by the end of October 2022", not
     "counted to 01 Nov 2022 exclusive"."""

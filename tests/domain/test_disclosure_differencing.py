@@ -54,6 +54,9 @@ def _recoverable(counts: dict, cells: dict, total) -> bool:
     models = [None] + ([SMALL] if max(hidden) <= SMALL else [])  # "c": 1 to 4, as published
     for most in models:
         if rest is None and total == SUPPRESSED and most is not None:
+            if sum(counts.values()) > SMALL:
+                continue  # the total was hidden to protect its parts, not for being small:
+                # reading it as 1 to 4 would give values that are wrong, so nothing is learnt
             rest_known = None  # a hidden total says only that it is small: below
             ranges = _ranges(hidden, rest_known, min(most, SMALL - (len(hidden) - 1)))
         else:
@@ -74,6 +77,15 @@ def test_two_fours_beside_a_total_shown_hide_the_next_smallest_too():
     cells, total = suppress_group({"A": 4, "B": 4, "C": 9, "D": 30})
     assert cells == {"A": SUPPRESSED, "B": SUPPRESSED, "C": SUPPRESSED, "D": 30}
     assert total == 47
+
+
+def test_four_fours_with_every_cell_and_the_total_hidden_give_nothing_away():
+    # each 4 is hidden as small and the total 16 would pin them all (four counts of at most 4
+    # adding to 16), so it is hidden too; "c" for a total of 16 tells no one the counts are 1
+    counts = {"A": 4, "B": 4, "C": 4, "D": 4}
+    cells, total = suppress_group(counts)
+    assert set(cells.values()) == {SUPPRESSED} and total == SUPPRESSED
+    assert not _recoverable(counts, cells, total)
 
 
 def test_pinned_worked_examples():

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from stars.core.templatetags.stars_format import money as format_gbp
 from stars.domain.calendar import parse_quarter
 from stars.domain.contract.parsing import parse_contract
-from stars.domain.money import funds_named
+from stars.domain.money import ROUNDING_NOTE, funds_named
 from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL
 from stars.partnership.selectors import contract_current
 from stars.reports.card import (
@@ -170,7 +170,8 @@ def test_the_maximum_outcome_payment_is_measured_against_outcome_payments_alone(
     now = evaluation_for(scope=None, as_of=dt.date(2024, 9, 30))
     cap = contract_current().maximum_outcome_payment
     share = Decimal(str(now["finance"]["outcome_payments"])) / cap
-    (note,) = _section(context, "money").notes
+    note, rounding = _section(context, "money").notes
+    assert rounding == ROUNDING_NOTE
     assert note.startswith(f"{share:.0%} of the contract's maximum outcome payment")
     assert "guaranteed-funding fees apart" in note
 
@@ -189,7 +190,7 @@ def test_past_the_maximum_the_card_says_what_is_not_payable(programme, monkeypat
     monkeypatch.setattr(card, "contract_current", lambda: small)
     monkeypatch.setattr(evaluation, "contract_current", lambda: small)
     section = _section(card_context(scope=None, quarter=Q, suppressed=False), "money")
-    _, note = section.notes
+    _, note, _ = section.notes
     assert "pass a maximum outcome payment" in note
     assert "£1,000.50 earned above the maximum is not payable" in note
     rows = {r[0]: r[1] for r in section.table.rows}

@@ -29,7 +29,7 @@ from stars.domain.sufficiency.ssda903 import (
 )
 from stars.partnership.models import Council
 from stars.sufficiency import services
-from stars.sufficiency.config import load_config
+from stars.sufficiency.config import ConfigError, load_config
 from stars.sufficiency.dashboard import dashboard_context
 from stars.sufficiency.forecasting import Choices, forecast_context
 from stars.sufficiency.models import SufficiencyReturn
@@ -723,3 +723,50 @@ def test_validate_refuses_what_the_import_refuses_before_dfes_rules_run(
         "validated. Correct the files and check them again."
     )
     assert not SufficiencyReturn.objects.exists()
+
+
+def _config_in_capitals(tmp_path: Path) -> Path:
+    """The sufficiency configuration with Derby's tables keyed ``Derby``, as a person may
+    write the council's code (the contract's is ``derby``)."""
+    text = Path(settings.STARS_SUFFICIENCY_CONFIG).read_text(encoding="utf-8")
+    for old, new in (
+        ("[population.derby]", "[population.Derby]"),
+        ("[targets.derby]", "[targets.Derby]"),
+        ('\nderby = "', '\nDerby = "'),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "sufficiency.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_councils_code_in_another_case_in_the_configuration_is_the_same_council(
+    derby, returns_dir, tmp_path, settings
+):
+    # a council's code is one in any case: Derby's population, target and ONS code keyed
+    # "Derby" are Derby's, not left out with a note to give them under "derby"
+    settings.STARS_SUFFICIENCY_CONFIG = _config_in_capitals(tmp_path)
+    config = load_config(settings.STARS_SUFFICIENCY_CONFIG)
+    returns_import(council=derby, folder=returns_dir)
+    context = dashboard_context(derby)
+    assert not any("no child population" in n for n in context["notes"]), context["notes"]
+    assert all(f.rate_per_10k is not None for f in context["figures"])
+    assert context["target"] == config.of_council("derby").targets["looked_after_below"]
+    assert context["target"] is not None
+    assert config.of_council("DERBY").ons_code == "E06000015"
+
+
+def test_a_council_given_twice_in_the_configuration_in_two_cases_is_refused(tmp_path):
+    path = tmp_path / "sufficiency.toml"
+    path.write_text(
+        Path(settings.STARS_SUFFICIENCY_CONFIG).read_text(encoding="utf-8")
+        + "\n[population.Derby]\n2024 = 43000\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == (
+        f"{path}: population.Derby: the council is given twice, as 'derby' and 'Derby' (a "
+        "council's code is one in any case); expected it once"
+    )

@@ -279,3 +279,33 @@ def test_dfes_other_tables_beside_a_years_return_are_left_unread_with_a_note(der
     ), notes
     assert any(n.startswith(f"note: {LAST_YEAR}/uasc.csv: not read") for n in notes), notes
     assert SufficiencyReturn.objects.filter(collection_year=LAST_YEAR).count() == 2
+
+
+def test_a_year_kept_as_one_workbook_of_its_tables_names_it_with_what_to_save(derby, returns_dir):
+    """A year's return kept as one workbook, a sheet for each table (as some councils keep
+    it), is named with the sheets to save as CSV, not reported as two CSV files missing; a
+    spreadsheet's lock file beside it is not named. Beside a year's CSV files, a workbook is
+    left unread with a note."""
+    folder = returns_dir / str(LAST_YEAR)
+    for kind in ("header", "episodes"):
+        (folder / f"{kind}.csv").rename(returns_dir / f"{kind}.csv")
+    (folder / "SSDA903 return.xlsx").write_bytes(b"PK\x03\x04")
+    (folder / "~$SSDA903 return.xlsx").write_bytes(b"lock")
+    code, _, problems = _import(returns_dir)
+    assert code == 1
+    assert problems[:-1] == [
+        f"{folder / 'SSDA903 return.xlsx'}: a spreadsheet workbook, not CSV, in a year with "
+        "no header.csv and episodes.csv; the returns are read as CSV: open it and save its "
+        'header and episodes sheets, each as CSV UTF-8 (in Excel, File > Save As > "CSV UTF-8 '
+        '(Comma delimited)"), named header.csv and episodes.csv in this folder'
+    ], problems
+    assert not SufficiencyReturn.objects.exists()
+    for kind in ("header", "episodes"):
+        (returns_dir / f"{kind}.csv").rename(folder / f"{kind}.csv")
+    code, notes, problems = _import(returns_dir)
+    assert code == 0, problems
+    assert (
+        f"note: {LAST_YEAR}/SSDA903 return.xlsx: not read (of each year's return, only "
+        "header.csv and episodes.csv are read)" in notes
+    ), notes
+    assert not any("~$" in n for n in notes), notes

@@ -138,3 +138,21 @@ def test_the_findings_csv_writes_a_formula_like_child_id_as_text(tmp_path):
         "rule": "103",
         "message": "'-1 is wrong",
     }
+
+
+def test_a_validator_folder_that_cannot_be_written_is_named_with_what_to_do(tmp_path):
+    blocker = tmp_path / "not-a-folder"  # its child cannot be made, even by root
+    blocker.write_text("")
+    env = blocker / "venv-903"
+    folder = _returns(tmp_path, "C1,1,03/02/2012,WBRI,,,\n", "C1,01/07/2023,S,C2,N1,U4,PR1,,,,,,\n")
+    done = stars_command(
+        *("sufficiency", "validate", str(folder), "--la", "E06000015"),
+        home=tmp_path / "home",
+        env={"STARS_VALIDATOR_903": str(env), "COLUMNS": "400"},
+        drop=("DATABASE_URL",),
+        timeout=300,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"DfE's SSDA903 validator cannot be installed in {env}" in done.stderr
+    assert "Set STARS_VALIDATOR_903 to a folder" in done.stderr

@@ -383,3 +383,25 @@ def test_dfes_other_tables_of_a_return_in_the_archive_are_left_unread(client, us
         "episodes.csv are read)" in upload.lines
     ), upload.lines
     assert f"note: {years[-1]}/uasc.csv: not read" in " ".join(upload.lines)
+
+
+def test_a_year_kept_as_one_workbook_of_its_tables_is_named_with_what_to_save(
+    client, users, returns_zip
+):
+    with zipfile.ZipFile(io.BytesIO(returns_zip)) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    year = sorted(files)[-1].split("/")[0]
+    del files[f"{year}/header.csv"], files[f"{year}/episodes.csv"]
+    files[f"{year}/SSDA903 {year}.xlsx"] = b"PK\x03\x04"
+    client.force_login(users["spoc"])
+    client.post(reverse("upload_returns"), {"archive": SimpleUploadedFile("r.zip", _zipped(files))})
+    _work()
+    upload = Upload.objects.get()
+    assert upload.status == "rejected", upload.headline
+    assert upload.lines == [
+        f"{year}/SSDA903 {year}.xlsx: a spreadsheet workbook, not CSV, in a year with no "
+        "header.csv and episodes.csv; the returns are read as CSV: open it and save its header "
+        'and episodes sheets, each as CSV UTF-8 (in Excel, File > Save As > "CSV UTF-8 (Comma '
+        'delimited)"), named header.csv and episodes.csv in this folder'
+    ], upload.lines
+    assert not SufficiencyReturn.objects.exists()

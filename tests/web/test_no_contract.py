@@ -1,5 +1,5 @@
 """A new service with no contract loaded: every page and API operation a user of any role can
-open answers the home page's warning (the API: a Problem, 409), never a server error."""
+open answers the home page's warning with 409 (the API: a Problem), never a server error."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_every_page_of_each_role_answers_without_a_contract(signed_in, role):
 
 def test_referrals_page_shows_the_warning(signed_in):
     response = signed_in(Role.PROVIDER_MANAGER.value).get("/referrals/")
-    assert response.status_code == 200
+    assert response.status_code == 409  # docs/decisions/0016-no-contract-answers-409.md
     assert WARNING in response.content.decode()
 
 

@@ -39,6 +39,7 @@ from stars.core.backups import BackupError
 from stars.core.backups import backup as backup_database
 from stars.core.backups import restore as restore_database
 from stars.core.serving import run_gunicorn
+from stars.core.system import children_end_with_me, die_with_parent
 from stars.jobs.worker import run_worker
 from stars.partnership.models import User
 from stars.partnership.selectors import contract_or_none
@@ -92,8 +93,11 @@ def serve(
     if dev and os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
         with_worker = False  # the reloader's child: its parent runs the worker
     # SIGTERM (systemd, a test, `kill`) ends the server through the `finally` of each child
-    # process below, so the web server and the job worker stop with it.
+    # process below, so the web server and the job worker stop with it; killed outright
+    # (SIGKILL), the kernel ends each of them (``die_with_parent``).
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    die_with_parent()  # the development server's reloading child: with the process watching
+    children_end_with_me()
     with worker_process(with_worker):
         jobs = "with a job worker" if with_worker else "no job worker: run `stars worker`"
         server = "development server, reloads on change" if dev else f"{workers} worker(s)"
@@ -135,6 +139,7 @@ def worker(*, interval: float, batch: bool, max_tasks: int | None) -> None:
     from stars.web.tasks import warm_figures_job
     from stars.web.warm import figures_version
 
+    die_with_parent()  # started by `stars serve`: ends with it
     out.print("running jobs" + (" until none is left" if batch else " (Ctrl+C to stop)"))
     run_worker(
         interval=interval,

@@ -98,11 +98,11 @@ def validate_returns(
             fail("give --council CODE (its ONS code from the configuration) or --la ONS_CODE")
             return
         try:
-            codes = load_config(settings.STARS_SUFFICIENCY_CONFIG).local_authority
+            config = load_config(settings.STARS_SUFFICIENCY_CONFIG)
         except ConfigError as exc:
             fail(str(exc))
             return
-        la = codes.get(council.lower())
+        la = config.of_council(council).ons_code
         if la is None:
             fail(
                 f"--council {council!r}: no ONS code in {settings.STARS_SUFFICIENCY_CONFIG} "

@@ -167,6 +167,7 @@ class StarsAPI(NinjaAPI):
             operations.pop("head", None)
             for operation in operations.values():
                 operation.setdefault("parameters", []).append(PROGRAMME_PARAMETER)
+                operation["responses"][409]["description"] = CONFLICT
         return schema
 
     def get_openapi_operation_id(self, operation: Any) -> str:
@@ -208,8 +209,17 @@ class Problem(Schema):
 
 def answers(ok: dict[int, Any], *more: int) -> dict[int, Any]:
     """An operation's responses: its own, and a Problem for every error it can answer (any
-    operation: 404 for a programme the user does not belong to, 429 when locked out)."""
-    return {**ok, **{code: Problem for code in sorted({401, 403, 404, 422, 429, *more})}}
+    operation: 404 for a programme the user does not belong to, 409 while no contract is
+    loaded, 429 when locked out)."""
+    return {**ok, **{code: Problem for code in sorted({401, 403, 404, 409, 422, 429, *more})}}
+
+
+# What the document says of every operation's 409 (``stars.web.no_contract`` answers it).
+CONFLICT = (
+    "Conflict: no contract is loaded yet (a new service), so the operation cannot run until "
+    "an administrator loads the programme's tracker; an operation's own conflicts, if any, "
+    "are in its description"
+)
 
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL cannot store the NUL character in text

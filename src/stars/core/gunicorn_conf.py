@@ -17,6 +17,7 @@ from django.urls import get_resolver
 from gunicorn.glogging import Logger
 
 from stars.core.security import environ_client_address
+from stars.core.system import die_with_parent
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stars.core.settings")
 
@@ -51,6 +52,11 @@ class RequestLogger(Logger):
 
 
 logger_class = RequestLogger
+
+
+def on_starting(server: Any) -> None:
+    """The master process ends with the `stars serve` that started it, however it ends."""
+    die_with_parent()
 
 
 def post_worker_init(worker: Any) -> None:

@@ -4,6 +4,12 @@ Money is pounds as ``decimal.Decimal`` everywhere; it is rounded to pence, half 
 when shown (``pence``) or written as JSON (``money_number``). Rates are fractions to four
 decimal places, half up (``rate4``), or ``None`` when there is no denominator.
 
+Money that is paid (a claim's lines and each outcome fund's part of a claim) is whole
+pence where it is worked out, by ``payable_part``: the rounded running total, differenced,
+so nothing is lost or gained over a programme's claims. Reports of exact figures round
+each figure on its own and say so (``ROUNDING_NOTE``);
+docs/decisions/0015-money-to-the-penny.md.
+
 ``Money`` is the money of a group of referrals (or of a claim): what was paid, what the
 outcome fund contributes and what the councils pay are worked out here and nowhere else.
 """
@@ -23,6 +29,21 @@ ZERO = Decimal(0)
 def pence(amount: Decimal) -> Decimal:
     """``amount`` rounded to the penny, half up (2.345 -> 2.35, -2.345 -> -2.35)."""
     return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def payable_part(before: Decimal, now: Decimal) -> Decimal:
+    """The whole pence paid for what a running total added between ``before`` and ``now``
+    (exact figures): ``pence(now) - pence(before)``. Parts worked out this way add up, over
+    any run of them, to the last running total to the penny (half up), never a penny more
+    or less: 5% of £41,581.50 (£2,079.075) is £2,079.08 paid, and £39,502.42 left."""
+    return pence(now) - pence(before)
+
+
+ROUNDING_NOTE = (
+    "Each amount is rounded to the nearest penny on its own, so figures may not add up "
+    "exactly to the totals shown."
+)
+"""What a report of exact figures says beside them (its parts are not forced to add up)."""
 
 
 def price_text(amount: Decimal) -> str:

@@ -1,9 +1,9 @@
 """Outcome claims: what a council is asked to pay for a month, line by line.
 
 An approved claim is locked: later corrections to the records never rewrite it; they come
-through as adjustment lines on the next claim (``stars.domain.outcomes.claims``). Amounts are the
-engine's exact figures (rate × whole weeks), kept to six decimal places so nothing is
-rounded before it is shown.
+through as adjustment lines on the next claim (``stars.domain.outcomes.claims``). Amounts are
+whole pence, what the engine's running figures add to the penny (docs/decisions/0015); the
+columns keep six decimal places, as claims prepared before that did.
 """
 
 from __future__ import annotations

@@ -76,11 +76,14 @@ def _maxima(contract: Contract, council: Council, claim: OutcomeClaim) -> list[M
 
 
 def _fund_shares(contract: Contract, claim: OutcomeClaim, outcome: Decimal) -> list[FundShare]:
-    """Each outcome fund's part of the claim, after what it met of every other claim."""
+    """Each outcome fund's part of the claim, after what it met of every other claim and
+    their outcome payments (its running share is taken to the penny)."""
     paid: dict[str, Decimal] = {}
     for name, amount in ClaimFund.objects.exclude(claim=claim).values_list("name", "amount"):
         paid[name] = paid.get(name, Decimal(0)) + amount
-    shares = list(fund_shares(contract.funds, outcome, paid))
+    others = ClaimLine.objects.exclude(claim=claim).exclude(component=GUARANTEED_FEE)
+    before = sum(others.values_list("amount", flat=True), Decimal(0))
+    shares = list(fund_shares(contract.funds, outcome, paid, before))
     for f in shares:
         if f.share != f.share.quantize(Decimal("0.000001")) or f.amount != f.amount.quantize(
             _FUND_STEP

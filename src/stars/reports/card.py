@@ -37,7 +37,7 @@ from stars.domain.disclosure import (
     suppress_parts,
 )
 from stars.domain.evaluation.report import ABOVE_MAXIMUM, money_of_section, status_hidden
-from stars.domain.money import funds_named
+from stars.domain.money import ROUNDING_NOTE, funds_named
 from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL, OVER_MAXIMUM
 from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES, label
 from stars.finance.engine_bridge import payments_as_of
@@ -481,6 +481,7 @@ def _money_section(
             f"{format_gbp(held.above_maximum)} earned above the maximum is not payable "
             "(claims pay up to each maximum)."
         )
+    notes.append(ROUNDING_NOTE)
     table = Table(
         "money",
         "Outcome payments and savings",
@@ -569,7 +570,7 @@ def data_quality(*, scope: Scope | None, quarter: Quarter, report: dict[str, Any
                 claimed += amount
                 held_back -= amount if kind == OVER_MAXIMUM else 0
         engine = sum(
-            (p.total for p in payments_as_of(contract, council=code, as_of=upto).values()),
+            (p.claimable for p in payments_as_of(contract, council=code, as_of=upto).values()),
             Decimal(0),
         )
         name = contract.local_authority(code).name

@@ -21,11 +21,48 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class SufficiencyConfig:
+    """The configuration, each council's tables keyed by its code in lower case: a council's
+    code is one in any case (``derby`` and ``Derby``, as the contract and the configuration
+    may write it), so look a council up with ``of_council``."""
+
     weekly_cost: dict[str, Decimal]
     population: dict[str, dict[int, int]] = field(default_factory=dict)  # council -> year -> n
     comparators: dict[str, dict[int, Decimal]] = field(default_factory=dict)  # name -> rates
     targets: dict[str, dict[str, int]] = field(default_factory=dict)  # council -> target -> n
     local_authority: dict[str, str] = field(default_factory=dict)  # council -> ONS code
+
+    def of_council(self, code: str) -> CouncilConfig:
+        """The population, targets and ONS code given for the council ``code`` (in any case)."""
+        key = code.strip().lower()
+        return CouncilConfig(
+            self.population.get(key, {}), self.targets.get(key, {}), self.local_authority.get(key)
+        )
+
+
+@dataclass(frozen=True)
+class CouncilConfig:
+    """What the configuration gives for one council (empty, or None, where it gives none)."""
+
+    population: dict[int, int]
+    targets: dict[str, int]
+    ons_code: str | None
+
+
+def _by_council(path: Path, table: str, given: dict[str, Any]) -> dict[str, Any]:
+    """``given`` keyed by council codes in lower case; a council given twice (its code in
+    two cases, ``derby`` and ``Derby``) is refused naming both."""
+    out: dict[str, Any] = {}
+    first: dict[str, str] = {}
+    for code, value in given.items():
+        key = code.lower()
+        if key in first:
+            raise ConfigError(
+                f"{path}: {table}.{code}: the council is given twice, as {first[key]!r} and "
+                f"{code!r} (a council's code is one in any case); expected it once"
+            )
+        first[key] = code
+        out[key] = value
+    return out
 
 
 def _years(path: Path, key: str, table: Any, kind: type) -> dict[int, Any]:
@@ -79,7 +116,13 @@ def load_config(path: Path) -> SufficiencyConfig:
         raise ConfigError(
             f'{path}: local_authority: expected council = "ONS code", e.g. derby = "E06000015"'
         )
-    return SufficiencyConfig(costs, population, comparators, targets, dict(codes))
+    return SufficiencyConfig(
+        costs,
+        _by_council(path, "population", population),
+        comparators,
+        _by_council(path, "targets", targets),
+        _by_council(path, "local_authority", codes),
+    )
 
 
 def weekly_costs(path: Path) -> dict[str, Decimal]:

@@ -28,16 +28,17 @@ def dashboard_context(council: Council) -> dict[str, Any]:
         return {"council": council, "figures": [], "tables": [], "charts": []}
     config = load_config(settings.STARS_SUFFICIENCY_CONFIG)
     years = council_years(council)
+    own = config.of_council(council.code)
     figures = sufficiency_years(
         merged.episodes,
         merged.headers,
         years,
-        population=config.population.get(council.code, {}),
+        population=own.population,
         weekly_costs=config.weekly_cost,
     )
     latest = figures[-1]
     groups = groups_shown(merged.episodes)
-    target = config.targets.get(council.code, {}).get("looked_after_below")
+    target = own.targets.get("looked_after_below")
     return {
         "council": council,
         "figures": figures,

@@ -67,9 +67,36 @@ def workbook_advice(kind: str) -> str:
     after the file's name, for the import of a folder and of an uploaded archive alike."""
     return (
         "a spreadsheet workbook, not CSV; the returns are read as CSV: open it and save its "
-        'sheet as CSV UTF-8 (in Excel, File > Save As > "CSV UTF-8 (Comma delimited)") '
-        f"named {kind}.csv in its place"
+        f"sheet as {SAVED_AS_CSV} named {kind}.csv in its place"
     )
+
+
+SAVED_AS_CSV = 'CSV UTF-8 (in Excel, File > Save As > "CSV UTF-8 (Comma delimited)")'
+
+
+def tables_workbook_advice(kinds: list[str]) -> str:
+    """What to do with a year's return kept as one workbook of its tables, a sheet each
+    (``SSDA903 2024.xlsx``), where the year's ``kinds`` files are missing: the problem's
+    text after the file's name."""
+    files = " and ".join(f"{k}.csv" for k in kinds)
+    sheets = " and ".join(kinds)
+    return (
+        f"a spreadsheet workbook, not CSV, in a year with no {files}; the returns are read "
+        f"as CSV: open it and save its {sheets} sheet{'s' if len(kinds) > 1 else ''}, each as "
+        f"{SAVED_AS_CSV}, named {files} in this folder"
+    )
+
+
+def _tables_workbooks(year: Path) -> list[Path]:
+    """The workbooks of a year's folder other than one standing for its header or episodes
+    (``header.xlsx``): a workbook of the return's tables, a sheet each, as some councils keep
+    it. A spreadsheet's lock file beside an open workbook (``~$...``) is not one."""
+    return sorted(
+        p for p in year.iterdir()
+        if p.suffix.lower() in WORKBOOK_SUFFIXES
+        and p.stem.lower() not in ("header", "episodes")
+        and not p.name.startswith(("~$", "."))
+    )  # fmt: skip
 
 
 def return_files(folder: Path) -> list[tuple[int, str, Path]]:
@@ -96,6 +123,7 @@ def return_files(folder: Path) -> list[tuple[int, str, Path]]:
                     "the year it ends in four digits, e.g. 2025 for 2024-25"
                 )
             continue
+        missing: list[str] = []  # the year's files neither there nor kept as a workbook
         for kind, paths in named.items():
             if len(paths) > 1:
                 problems.append(
@@ -113,9 +141,15 @@ def return_files(folder: Path) -> list[tuple[int, str, Path]]:
                 )  # fmt: skip
                 problems.extend(f"{p}: {workbook_advice(kind)}" for p in workbooks)
                 if not workbooks:
-                    problems.append(
-                        f"{sub / f'{kind}.csv'}: missing; expected the {kind} file of {sub.name}"
-                    )
+                    missing.append(kind)
+        books = _tables_workbooks(sub) if missing else []
+        # a year kept as one workbook of its tables is named, not its files said to be missing
+        problems.extend(f"{p}: {tables_workbook_advice(missing)}" for p in books)
+        if not books:
+            problems.extend(
+                f"{sub / f'{kind}.csv'}: missing; expected the {kind} file of {sub.name}"
+                for kind in missing
+            )
     if not found and not problems:
         problems.append(
             f"{folder}: no YEAR/header.csv and YEAR/episodes.csv found (e.g. 2020/header.csv "
@@ -127,17 +161,19 @@ def return_files(folder: Path) -> list[tuple[int, str, Path]]:
 
 
 def unread_files(folder: Path) -> list[str]:
-    """Notes naming the CSV files of ``folder``/YEAR/ other than the year's header and
-    episodes (DfE's other tables of the return, such as UASC, reviews or OC2, as a council's
-    return folder holds them): they are left as they are, not read."""
+    """Notes naming the CSV files and workbooks of ``folder``/YEAR/ other than the year's
+    header and episodes (DfE's other tables of the return, such as UASC, reviews or OC2, as
+    a council's return folder holds them, or a workbook of its tables beside the CSV files):
+    they are left as they are, not read."""
     return [
         f"{sub.name}/{p.name}: not read (of each year's return, only header.csv and "
         "episodes.csv are read)"
         for sub in sorted(p for p in folder.iterdir() if p.is_dir() and YEAR_DIR.match(p.name))
         for p in sorted(sub.iterdir())
         if p.is_file()
-        and p.suffix.lower() == ".csv"
+        and p.suffix.lower() in (".csv", *WORKBOOK_SUFFIXES)
         and p.name.lower() not in ("header.csv", "episodes.csv")
+        and not p.name.startswith(("~$", "."))
     ]
 
 

@@ -79,7 +79,21 @@ def installed_marker(env: Path) -> Path:
 
 def ensure_environment(env: Path, say: Callable[[str], None]) -> Path:
     """The validator's interpreter, installing it first if needed (once, or when the pinned
-    requirements change)."""
+    requirements change). A folder that cannot be read or written is ``ValidatorUnavailable``
+    naming it and what to do, never an error escaping with its traceback."""
+    try:
+        return _ensure_environment(env, say)
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise ValidatorUnavailable(
+            f"DfE's SSDA903 validator cannot be installed in {env}: {why} "
+            f"({exc.filename or env}). Set STARS_VALIDATOR_903 to a folder the user running "
+            "STARS can write in (it is made there on first use, about a minute), or make that "
+            "one writable; the database was not touched"
+        ) from exc
+
+
+def _ensure_environment(env: Path, say: Callable[[str], None]) -> Path:
     wanted = REQUIREMENTS.read_text(encoding="utf-8")
     marker = installed_marker(env)
     if marker.exists() and marker.read_text(encoding="utf-8") == wanted:

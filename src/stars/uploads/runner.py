@@ -88,9 +88,14 @@ def _unpack(upload: Upload) -> Path:
             if len(parts) == 2 and parts[1].lower() in ("header.csv", "episodes.csv"):
                 parts = (parts[0], parts[1].lower())
             # a year's other CSV files (DfE's other tables of the return: UASC, reviews,
-            # ...) are unpacked beside it and left unread, as in a folder (``unread_files``)
-            if len(parts) != 2 or not parts[0].isdigit() or not parts[1].lower().endswith(".csv"):
-                stem, suffix = PurePosixPath(path.name.lower()).stem, path.suffix.lower()
+            # ...) and a workbook of its tables are unpacked beside it, as in a folder: left
+            # unread (``unread_files``), the workbook named if the year's files are missing
+            # (``return_files``)
+            stem, suffix = PurePosixPath(path.name.lower()).stem, path.suffix.lower()
+            beside = suffix == ".csv" or (
+                suffix in WORKBOOK_SUFFIXES and stem not in ("header", "episodes")
+            )
+            if len(parts) != 2 or not parts[0].isdigit() or not beside:
                 if stem in ("header", "episodes") and suffix in WORKBOOK_SUFFIXES:
                     problems.append(f"{name}: {m.filename}: {workbook_advice(stem)}")
                 elif not path.name.startswith("."):
@@ -210,7 +215,7 @@ def _validate(upload: Upload) -> tuple[str, list[str], bool]:
     council = upload.council
     assert council is not None
     try:
-        la = load_config(settings.STARS_SUFFICIENCY_CONFIG).local_authority.get(council.code)
+        la = load_config(settings.STARS_SUFFICIENCY_CONFIG).of_council(council.code).ons_code
     except ConfigError as exc:
         raise NotChecked(str(exc)) from exc
     if la is None:

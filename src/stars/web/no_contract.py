@@ -4,8 +4,11 @@
 Whatever page or operation needs the contract reads it through
 ``stars.partnership.selectors.contract_current``, which raises ``NoContract`` when none is
 loaded. This middleware answers it, in one place, the way the home page does: the warning
-that no contract is loaded and what an administrator can do, not a server error. Under
-/api/ the answer is a Problem (409): the operation cannot run until a contract is loaded.
+that no contract is loaded and what an administrator can do, not a server error. Both
+answer 409 Conflict (docs/decisions/0016-no-contract-answers-409.md): the request cannot be
+met in the service's present state, which an administrator resolves by loading a tracker;
+the home page stays 200, the place to start from. Under /api/ the answer is a Problem, as
+the OpenAPI document declares for every operation (``stars.core.api``).
 """
 
 from __future__ import annotations
@@ -39,4 +42,9 @@ class NoContractMiddleware:
         if request.path.startswith(API_PREFIX):
             return JsonResponse({"detail": NO_CONTRACT}, status=409)
         can_upload_tracker = allowed(request.user, "upload_tracker")
-        return render(request, "stars/no_contract.html", {"can_upload_tracker": can_upload_tracker})
+        return render(
+            request,
+            "stars/no_contract.html",
+            {"can_upload_tracker": can_upload_tracker},
+            status=409,
+        )

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from stars.core.forms import DateBox, DateBoxes
 from stars.core.forms import date_boxes as boxes_of
 from stars.domain.disclosure import SUPPRESSED
+from stars.domain.money import ROUNDING_NOTE
 from stars.domain.vocabulary import label
 
 register = template.Library()
@@ -35,6 +36,13 @@ def money(value: Any) -> str:
         return SUPPRESSED
     d = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return signed(MINUS if d < 0 else "", f"£{abs(d):,.2f}")
+
+
+@register.simple_tag
+def rounding_note() -> SafeString:
+    """What a report of exact figures says beside its money, once: each amount is rounded on
+    its own, so its parts may not add up to its totals (docs/decisions/0015)."""
+    return format_html('<p class="govuk-body-s" data-testid="rounding-note">{}</p>', ROUNDING_NOTE)
 
 
 @register.filter

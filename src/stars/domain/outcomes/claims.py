@@ -10,9 +10,11 @@ earned by a date. A council's claim for month M is built from two of those figur
   for the referral. Approved claims are never rewritten; a late correction to the records
   shows up here instead, as a positive or negative line.
 
-So the sum of all claims up to M equals the engine's figure at the end of M, to the penny,
-whatever was corrected in between, less what a maximum outcome payment holds back
-(``within_maxima``: lines of their own, so the bookkeeping per referral is unchanged).
+Every amount is whole pence: each line is what the referral's running total, taken to the
+penny (half up), added (``payable_part``). So the sum of all claims up to M equals the
+engine's figure at the end of M, to the penny, whatever was corrected in between, less
+what a maximum outcome payment holds back (``within_maxima``: lines of their own, so the
+bookkeeping per referral is unchanged).
 Outcome payments and guaranteed-funding fees are kept apart ("component") because only
 outcome payments attract the Life Chances Fund share.
 """
@@ -22,12 +24,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Protocol, TypeVar
 
 from stars.domain.calendar import long_date, month_label, month_start, next_month
 from stars.domain.contract.terms import Contract, OutcomeFund
-from stars.domain.money import ZERO, Money, capped_split, fund_contribution, pence
+from stars.domain.money import (
+    PENNY,
+    ZERO,
+    Money,
+    capped_split,
+    fund_contribution,
+    payable_part,
+    pence,
+    price_text,
+)
 from stars.domain.outcomes.designs.base import Payment
 from stars.domain.outcomes.engine import ReferralPayment
 
@@ -131,9 +142,9 @@ def _milestone_lines(
     rid: str, paid: Sequence[Payment], amount: Decimal, when: str
 ) -> list[LineSpec]:
     """One ``MILESTONE`` line for each milestone ``paid``, with the day it was reached and its
-    amount, when they add up to ``amount`` (the engine's figure for the same days) exactly;
-    none otherwise (the caller's one line stands)."""
-    if not paid or sum((p.amount for p in paid), ZERO) != amount:
+    amount in whole pence, when they add up to ``amount`` (the engine's figure for the same
+    days, in whole pence) exactly; none otherwise (the caller's one line stands)."""
+    if not paid or sum((pence(p.amount) for p in paid), ZERO) != amount:
         return []
     return [
         LineSpec(
@@ -142,7 +153,7 @@ def _milestone_lines(
             OUTCOME,
             0,
             ZERO,
-            p.amount,
+            pence(p.amount),
             f"milestone {p.label} reached on {long_date(p.counted_from - dt.timedelta(days=1))}: "
             f"{_money(p.amount)}, {when}",
         )
@@ -179,8 +190,9 @@ def claim_lines(
     """The lines of the claim for ``month``.
 
     ``start`` and ``end`` are the engine's figures as of the month's first day and as of
-    the first day after it; ``claimed`` is what earlier claims hold per referral. Lines
-    come per referral in id order: adjustments (and milestones reached before the month)
+    the first day after it; ``claimed`` is what earlier claims hold per referral. Amounts
+    are whole pence (``payable_part`` of the running totals). Lines come per referral in id
+    order: adjustments (and milestones reached before the month)
     first, then this month's outcome (or milestones) and fee.
     Zero lines are left out.
 
@@ -200,7 +212,8 @@ def claim_lines(
         e = end.get(rid) or _nothing(rid)
         c = claimed.get(rid) or Claimed()
         dated = [p for p in (milestones or {}).get(rid, ()) if p.label]
-        weeks, amount = s.payable_weeks - c.outcome_weeks, s.outcome_payment - c.outcome
+        weeks = s.payable_weeks - c.outcome_weeks
+        amount = payable_part(c.outcome, s.outcome_payment)
         if weeks or amount:
             own = (
                 []
@@ -223,7 +236,8 @@ def claim_lines(
                     _adjustment_rule(s, c, before),
                 )
             ]
-        if s.guaranteed_fee != c.fee:
+        amount = payable_part(c.fee, s.guaranteed_fee)
+        if amount:
             out.append(
                 LineSpec(
                     rid,
@@ -231,13 +245,14 @@ def claim_lines(
                     GUARANTEED_FEE,
                     0,
                     ZERO,
-                    s.guaranteed_fee - c.fee,
+                    amount,
                     f"guaranteed-funding fee due by the end of {month_label(before)} by the "
                     f"records as they stand: {_money(s.guaranteed_fee)}; earlier claims hold "
                     f"{_money(c.fee)}; the difference is claimed here",
                 )
             )
-        weeks, amount = e.payable_weeks - s.payable_weeks, e.outcome_payment - s.outcome_payment
+        weeks = e.payable_weeks - s.payable_weeks
+        amount = payable_part(s.outcome_payment, e.outcome_payment)
         own = _milestone_lines(
             rid,
             [p for p in dated if first < p.counted_from <= after],
@@ -259,12 +274,15 @@ def claim_lines(
                     f"payable weeks rose from {s.payable_weeks} to {e.payable_weeks} in "
                     f"{month_label(first)} (sustained weeks {s.sustained_weeks} to "
                     f"{e.sustained_weeks} by the end of the month) at "
-                    f"{_money(e.weekly_rate)} a week"
+                    f"{price_text(e.weekly_rate)} a week"
                 )
-                if amount != e.weekly_rate * weeks:
+                if abs(amount - e.weekly_rate * weeks) >= PENNY:
                     rule += ", each week at the rate in force on its last day, up to any cap"
+                elif amount != e.weekly_rate * weeks:
+                    rule += ", to the penny"
             out.append(LineSpec(rid, OUTCOME, OUTCOME, weeks, e.weekly_rate, amount, rule))
-        if e.guaranteed_fee != s.guaranteed_fee:
+        amount = payable_part(s.guaranteed_fee, e.guaranteed_fee)
+        if amount:
             out.append(
                 LineSpec(
                     rid,
@@ -272,7 +290,7 @@ def claim_lines(
                     GUARANTEED_FEE,
                     0,
                     ZERO,
-                    e.guaranteed_fee - s.guaranteed_fee,
+                    amount,
                     "guaranteed-funding fee, due once the referral started (by the end of "
                     f"{month_label(first)})",
                 )
@@ -308,20 +326,27 @@ def outcome_of(lines: Iterable[LineLike]) -> Decimal:
 
 
 def fund_shares(
-    funds: Iterable[OutcomeFund], outcome: Decimal, paid_before: Mapping[str, Decimal]
+    funds: Iterable[OutcomeFund],
+    outcome: Decimal,
+    paid_before: Mapping[str, Decimal],
+    outcome_before: Decimal = ZERO,
 ) -> tuple[FundShare, ...]:
-    """Each fund's part of a claim's outcome payments, claims taken in order.
+    """Each fund's part of a claim's outcome payments, claims taken in order, in whole pence.
 
     A fund meets ``share`` × the claim's outcome payments until, over all claims, it has met
-    its ``cap``; ``paid_before`` is what earlier claims had each fund meet. So the funds'
-    parts of all claims up to any one add up to each fund's share of their outcome payments,
-    capped (``Contract.fund_contributions``), as in the evaluation report.
+    its ``cap``; ``paid_before`` is what earlier claims had each fund meet, and
+    ``outcome_before`` their outcome payments. Each part is what the fund's running share
+    adds, to the penny (``payable_part``): 5% of a first claim's £41,581.50 is £2,079.08. So
+    the funds' parts of all claims up to any one add up to each fund's share of their outcome
+    payments, capped (``Contract.fund_contributions``), to the penny (half up), as the
+    evaluation report states it.
     """
     out = []
     for f in funds:
-        amount = outcome * f.share
+        amount = payable_part(outcome_before * f.share, (outcome_before + outcome) * f.share)
         if f.cap is not None:
-            amount = min(amount, f.cap - paid_before.get(f.name, ZERO))
+            room = f.cap - paid_before.get(f.name, ZERO)
+            amount = min(amount, room.quantize(PENNY, rounding=ROUND_DOWN))
         out.append(FundShare(f.name, f.share, f.cap, amount))
     return tuple(out)
 
@@ -337,7 +362,8 @@ class Maximum:
 
     @property
     def headroom(self) -> Decimal:
-        return max(self.amount - self.paid_before, ZERO)
+        """What is left under it, in whole pence (a part of a penny is never paid)."""
+        return max((self.amount - self.paid_before).quantize(PENNY, rounding=ROUND_DOWN), ZERO)
 
 
 def _spread(

@@ -24,7 +24,7 @@ from decimal import Decimal
 import polars as pl
 
 from stars.domain.contract.terms import Contract
-from stars.domain.money import Money, fund_contribution
+from stars.domain.money import Money, fund_contribution, pence
 from stars.domain.outcomes.designs.base import (
     LONGEST_RUN_BY,
     REFERRALS_FROM,
@@ -302,6 +302,12 @@ class ReferralPayment:
     @property
     def total(self) -> Decimal:
         return self.outcome_payment + self.guaranteed_fee
+
+    @property
+    def claimable(self) -> Decimal:
+        """What claims pay for it in all: its outcome payment and its fee, each to the penny
+        (claims pay whole pence: ``stars.domain.outcomes.claims``)."""
+        return pence(self.outcome_payment) + pence(self.guaranteed_fee)
 
 
 def outcome_payments_as_of(
