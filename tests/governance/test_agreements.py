@@ -101,3 +101,23 @@ def test_the_warning_days_come_from_the_configuration(client, users, settings, t
     client.force_login(users["admin"])
     body = client.get(reverse("governance_agreements")).content.decode()
     assert "Information governance page 150 days before" in body
+
+
+def test_the_register_and_its_warnings_are_the_programme_worked_ins(client, users):
+    from stars.partnership.services import contract_load
+    from tests.conftest import CONTRACT
+
+    text = CONTRACT.read_text().replace('code = "dn2-stars"', 'code = "riverside"')
+    for old, new in (("derby", "thornbury"), ("Derby City", "Thornbury Borough")):
+        text = text.replace(old, new)
+    contract_load(text=text, source="riverside.toml")
+    users["admin"].programmes.add(*users["admin"].programmes.model.objects.all())
+    client.force_login(users["admin"])
+    page = client.get(reverse("governance_agreements"), {"programme": "dn2-stars"})
+    text = page.content.decode()
+    assert "Derby City Council: no data-sharing agreement in force" in text
+    assert "Thornbury" not in text
+    page = client.get(reverse("governance_agreements"), {"programme": "riverside"})
+    text = page.content.decode()
+    assert "Thornbury Borough Council: no data-sharing agreement in force" in text
+    assert "Derby City Council" not in text

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from stars.core.forms import GovukForm, date_field
 from stars.governance.corrections import FIELD_CHOICES
 from stars.governance.models import LawfulBasis
 from stars.partnership.models import Council
+from stars.partnership.selectors import programme_councils
 from stars.referrals.models import Child
 from stars.referrals.selectors import child_named
 
@@ -40,6 +43,12 @@ class AgreementForm(GovukForm):
     start = date_field("Start date")
     review = date_field("Review date")
     end = date_field("End date")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # the councils of the programme worked in
+        field = self.fields["council"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = programme_councils(Council.objects.all())
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -17,6 +17,7 @@ from stars.domain.governance.agreements import AgreementState, agreement_state, 
 from stars.domain.governance.thresholds import GovernanceThresholds, parse_thresholds
 from stars.governance.models import DataSharingAgreement
 from stars.partnership.models import Council
+from stars.partnership.selectors import programme_councils
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,11 @@ class AgreementRow:
 
 
 def agreements(today: dt.date) -> tuple[list[AgreementRow], list[str]]:
-    """Every agreement with where it stands, and the warnings: agreements about to lapse, due
-    for review or lapsed, and councils whose data is held without one in force."""
+    """Every agreement of the councils of the programme worked in with where it stands, and
+    the warnings: agreements about to lapse, due for review or lapsed, and its councils whose
+    data is held without one in force (another programme's councils are that programme's)."""
     warn_days = thresholds().warn_days
+    councils = programme_councils(Council.objects.all())  # of the programme worked in
     rows = [
         AgreementRow(
             a,
@@ -69,7 +72,7 @@ def agreements(today: dt.date) -> tuple[list[AgreementRow], list[str]]:
                 start=a.start, review=a.review, end=a.end, today=today, warn_days=warn_days
             ),
         )
-        for a in DataSharingAgreement.objects.select_related("council")
+        for a in DataSharingAgreement.objects.filter(council__in=councils).select_related("council")
     ]
     warnings = [
         agreement_warning(r.agreement.council.name, r.agreement.title, r.state.message)
@@ -77,7 +80,7 @@ def agreements(today: dt.date) -> tuple[list[AgreementRow], list[str]]:
         if r.state.warning
     ]
     covered = {r.agreement.council_id for r in rows if r.state.in_force}
-    for council in Council.objects.exclude(pk__in=covered):
+    for council in councils.exclude(pk__in=covered):
         warnings.append(f"{council.name}: no data-sharing agreement in force")
     return rows, warnings
 
