@@ -9,8 +9,10 @@ import time
 
 import pytest
 
+from stars.core import sessions
 from tests.browser.conftest import axe_violations, sign_in
 from tests.conftest import PASSWORD
+from tests.uploads.conftest import tracker_files  # noqa: F401  a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -152,3 +154,31 @@ def test_typing_after_the_session_ended_elsewhere_goes_to_sign_in_saying_why(pag
     page.locator("#q").press_sequentially("Smi", delay=200)
     page.wait_for_url(re.compile(r"/sign-in/\?expired=1"), timeout=5000)
     assert "You were signed out" in page.inner_text("[data-testid=session-expired]")
+
+
+def test_watching_a_running_import_keeps_the_session_alive(
+    page,
+    users,
+    settings,
+    tracker_files,  # noqa: F811
+    monkeypatch,
+):
+    """The upload's page checks its progress every two seconds while its job runs: each check
+    moves the session's expiry forward on the server, and the warning's count starts again
+    from its answer, so someone watching a long import is never warned or signed out."""
+    settings.SESSION_COOKIE_AGE = AGE
+    monkeypatch.setattr(sessions, "REFRESH_SECONDS", 1)  # a check moves the expiry each time
+    sign_in(page, "provider_manager", PASSWORD)
+    page.goto("/uploads/tracker/")
+    for field, path in tracker_files.items():
+        page.set_input_files(f"#id_{field}", str(path))
+    page.click("button:has-text('Upload and import')")
+    page.locator("[data-testid=upload-progress]").wait_for()  # no worker: it keeps waiting
+    dialog = page.get_by_role("dialog", name="You're about to be signed out")
+    started = time.monotonic()
+    while time.monotonic() - started < 2 * AGE:  # twice the session, doing nothing
+        assert not dialog.is_visible()
+        page.wait_for_timeout(500)
+    assert "/sign-in/" not in page.url
+    page.goto("/notifications/")  # still signed in on the server
+    page.wait_for_selector("[data-testid=userbar]")

@@ -21,6 +21,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from stars.cases.models import ProgressMeeting
+from stars.core import sessions
+from stars.core.session_stores import PENDING
 from stars.core.sessions import REFRESH_SECONDS
 from tests.conftest import PASSWORD
 from tests.live_http import Http
@@ -40,8 +42,8 @@ def _session_writes(queries) -> list[str]:
     ]
 
 
-DB = "django.contrib.sessions.backends.db"
-CACHED_DB = "django.contrib.sessions.backends.cached_db"
+DB = "stars.core.session_stores.db"
+CACHED_DB = "stars.core.session_stores.cached_db"
 
 
 @pytest.fixture(params=[DB, CACHED_DB])
@@ -92,6 +94,44 @@ def test_an_idle_session_older_than_the_age_is_signed_out(signed_in):
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/")
     assert "_auth_user_id" not in client.session
+
+
+@pytest.fixture
+def import_running(monkeypatch, settings, tmp_path):
+    """An import holds SQLite's write lock: a session's row cannot be written."""
+    settings.STARS_HOME = tmp_path
+    monkeypatch.setattr(sessions, "write_lock_free", lambda: False)
+    return monkeypatch
+
+
+def test_watching_an_import_that_holds_the_lock_keeps_the_session_alive(signed_in, import_running):
+    client, clock = signed_in
+    before = _row(client)
+    for _ in range(45):  # the progress checked for 45 minutes (the page's script: every 2 s)
+        clock.shift(60)
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get("/session/")
+        assert answer.status_code == 200, answer.get("Location")
+        assert answer.json()["seconds_left"] == settings.SESSION_COOKIE_AGE
+        assert _session_writes(queries) == []  # the row waits for the lock
+    assert _row(client).expire_date == before.expire_date  # expired, as the row says
+    assert len(list((settings.STARS_HOME / PENDING).iterdir())) == 1
+
+    import_running.undo()  # the import has finished: the next request saves the row
+    clock.shift(REFRESH_SECONDS)
+    assert client.get("/").status_code == 200
+    now = START + dt.timedelta(minutes=45, seconds=REFRESH_SECONDS)
+    assert _row(client).expire_date == now + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert not list((settings.STARS_HOME / PENDING).iterdir())
+
+
+def test_an_idle_session_is_signed_out_while_an_import_holds_the_lock(signed_in, import_running):
+    client, clock = signed_in
+    clock.shift(REFRESH_SECONDS + 1)
+    client.get("/")  # the last request: its move is kept
+    clock.shift(settings.SESSION_COOKIE_AGE + 1)
+    response = client.get("/referrals/")
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
 
 
 def test_signing_out_leaves_no_session_to_refresh(signed_in):

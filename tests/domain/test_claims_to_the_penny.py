@@ -1,6 +1,6 @@
 """Money that is paid is whole pence: a claim's lines and each fund's part of it, worked out
 so that nothing is lost or gained over a programme's claims, and a claim's shown parts add
-up to its shown total (docs/decisions/0015-money-to-the-penny.md)."""
+up to its shown total (docs/decisions/0017-money-to-the-penny.md)."""
 
 from __future__ import annotations
 

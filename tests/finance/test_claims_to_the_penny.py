@@ -1,6 +1,6 @@
 """Claims pay whole pence even when a contract's rate is in fractions of a penny: each
 line, each fund's part and the council's cost, and the board card finds the approved
-claims equal to the engine (docs/decisions/0015-money-to-the-penny.md)."""
+claims equal to the engine (docs/decisions/0017-money-to-the-penny.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Reports of exact figures round each amount on its own and say so, once, beside their
 money; a claim's figures are whole pence and add up, so it needs no such note
-(docs/decisions/0015-money-to-the-penny.md)."""
+(docs/decisions/0017-money-to-the-penny.md)."""
 
 from __future__ import annotations
 

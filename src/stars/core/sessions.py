@@ -7,7 +7,10 @@ it only when something in it changed. Saving it on every request
 :func:`session_refresh_middleware` instead marks the session changed when its expiry was
 last moved more than :data:`REFRESH_SECONDS` ago, so a user is signed out between
 ``SESSION_COOKIE_AGE - REFRESH_SECONDS`` and ``SESSION_COOKIE_AGE`` seconds after their last
-request, and a busy user's session is written about once a minute.
+request, and a busy user's session is written about once a minute. While an import holds
+SQLite's write lock the row cannot be written: the move is kept in a file, and the session
+is held to it (``stars.core.session_stores``), so a user watching a long import's progress
+is not signed out; the row is saved at the first request once the lock is free.
 
 :func:`private_pages_middleware`: a signed-in user's pages and downloads are never kept by
 the browser (``Cache-Control: no-store, private``), so after signing out on a shared
@@ -29,6 +32,7 @@ from django.http import HttpRequest
 from django.utils.cache import add_never_cache_headers
 
 from stars.core.busy import write_lock_free
+from stars.core.session_stores import forget_refresh, keep_refresh, kept_refresh
 
 # The most a session's expiry may lag behind the user's last request.
 REFRESH_SECONDS = 60
@@ -43,7 +47,8 @@ def session_refresh_middleware(get_response: Callable[[HttpRequest], Any]) -> Ca
     """Move a session's expiry forward when it was last moved more than a minute ago (or
     when the session changed anyway). Placed after Django's ``SessionMiddleware``, which
     saves the session, when it changed, after this has run. While an import holds SQLite's
-    write lock (``stars.core.busy``), an unchanged session's expiry is left as it is."""
+    write lock (``stars.core.busy``), an unchanged session's row is left as it is and the
+    move is kept in a file (``stars.core.session_stores``), at most once a minute too."""
 
     def middleware(request: HttpRequest) -> Any:
         response = get_response(request)
@@ -53,9 +58,12 @@ def session_refresh_middleware(get_response: Callable[[HttpRequest], Any]) -> Ca
             now = int(time.time())
             due = now - int(session.get(REFRESHED_KEY, 0)) >= REFRESH_SECONDS
             # not while an import holds SQLite's write lock: the page would wait for it,
-            # then fail; the expiry is moved at a request after the import
+            # then fail; the move is kept, and the row saved at a request after the import
             if session.modified or (due and write_lock_free()):
                 session[REFRESHED_KEY] = now
+                forget_refresh(session.session_key)
+            elif due and now - kept_refresh(session.session_key) >= REFRESH_SECONDS:
+                keep_refresh(session.session_key, now)
         return response
 
     return middleware
@@ -77,6 +85,8 @@ def session_seconds_left(request: HttpRequest) -> int | None:
     age = int(settings.SESSION_COOKIE_AGE)
     now = int(time.time())
     refreshed = int(session.get(REFRESHED_KEY, 0))
+    if not session.modified and now - refreshed >= REFRESH_SECONDS:
+        refreshed = max(refreshed, kept_refresh(session.session_key))  # moved while locked
     if session.modified or now - refreshed >= REFRESH_SECONDS:
         return age
     return max(0, age - (now - refreshed))

@@ -270,7 +270,8 @@ CACHES = {
 # With a shared cache, sessions are read from it (and written to the database too, so none is
 # lost when the cache is flushed): no session query on every request. Not with each process's
 # own memory, where signing out in one server process would leave the others' copies.
-SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if _CACHE_URL else "db")
+# Django's, held to an expiry moved while an import held SQLite's write lock (stars.core.busy).
+SESSION_ENGINE = "stars.core.session_stores." + ("cached_db" if _CACHE_URL else "db")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partnership.User"
 

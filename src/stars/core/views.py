@@ -62,8 +62,8 @@ def session_keep_alive(request: HttpRequest) -> HttpResponse:
     """``POST`` (with the CSRF token, as every form): "Stay signed in" of the warning before
     sign-out; the session's expiry moves forward now. Answers JSON ``{"seconds_left": N}``
     (``GET``: the same, a request like any other). While an import holds SQLite's write
-    lock (``stars.core.busy``) the expiry stays: the answer is the time still left, so the
-    warning counts it down and asks again, rather than the page waiting for the lock."""
+    lock (``stars.core.busy``) the page does not wait for it: the move is kept in a file
+    (``stars.core.sessions``), at most once a minute, and the answer is the time left."""
     if request.method == "POST":
         if write_lock_free():
             session_refresh(request)

@@ -8,7 +8,7 @@ Money that is paid (a claim's lines and each outcome fund's part of a claim) is 
 pence where it is worked out, by ``payable_part``: the rounded running total, differenced,
 so nothing is lost or gained over a programme's claims. Reports of exact figures round
 each figure on its own and say so (``ROUNDING_NOTE``);
-docs/decisions/0015-money-to-the-penny.md.
+docs/decisions/0017-money-to-the-penny.md.
 
 ``Money`` is the money of a group of referrals (or of a claim): what was paid, what the
 outcome fund contributes and what the councils pay are worked out here and nowhere else.

@@ -1,6 +1,6 @@
 """Claim documents (XLSX, PDF, CSV) and the evaluator's extract (CSV, XLSX).
 
-Amounts are whole pence (docs/decisions/0015); a CSV amount is written in full (two decimals
+Amounts are whole pence (docs/decisions/0017); a CSV amount is written in full (two decimals
 when that is exact, as it is for every claim prepared since), so a finance system that adds
 the lines gets the claim's total to the penny.
 """

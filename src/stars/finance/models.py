@@ -2,7 +2,7 @@
 
 An approved claim is locked: later corrections to the records never rewrite it; they come
 through as adjustment lines on the next claim (``stars.domain.outcomes.claims``). Amounts are
-whole pence, what the engine's running figures add to the penny (docs/decisions/0015); the
+whole pence, what the engine's running figures add to the penny (docs/decisions/0017); the
 columns keep six decimal places, as claims prepared before that did.
 """
 

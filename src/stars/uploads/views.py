@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from stars.core.audit import record_access
 from stars.core.documents import download
 from stars.core.permissions import page
+from stars.core.sessions import session_seconds_left
 from stars.core.spool import NOT_STORED
 from stars.domain.spreadsheet_text import csv_bytes
 from stars.domain.tracker.parsing import tracker_columns
@@ -132,7 +133,9 @@ def _detail(request: HttpRequest, upload: Upload, form_page: str) -> HttpRespons
             path=request.path,
             detail="progress",
         )
-        return JsonResponse(_status(upload))
+        # the seconds the session has left: the page's warning before sign-out counts
+        # from it, so watching a running import keeps the session alive
+        return JsonResponse({**_status(upload), "seconds_left": session_seconds_left(request)})
     if fmt == "csv" and upload.finished:
         record_access(
             user=request.user,

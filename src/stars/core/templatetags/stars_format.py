@@ -41,7 +41,7 @@ def money(value: Any) -> str:
 @register.simple_tag
 def rounding_note() -> SafeString:
     """What a report of exact figures says beside its money, once: each amount is rounded on
-    its own, so its parts may not add up to its totals (docs/decisions/0015)."""
+    its own, so its parts may not add up to its totals (docs/decisions/0017)."""
     return format_html('<p class="govuk-body-s" data-testid="rounding-note">{}</p>', ROUNDING_NOTE)
 
 

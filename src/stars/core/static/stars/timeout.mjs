@@ -9,6 +9,10 @@
 // keep-alive quietly, at most once in half the warning's time (a minute), and only while the
 // user is at work in a form, so someone writing a long case note is never signed out.
 //
+// A page's own request that kept the session alive (an upload's progress check while its
+// import runs: stars/upload-progress.js) says so with a 'stars:session-alive' event carrying
+// the seconds the server says are left: the count starts again from them.
+//
 // The tabs of one browser share one session, so they keep one clock: a page loaded, a
 // keep-alive answered and a sign-out in one tab are told to the others on a BroadcastChannel.
 // A message carries only when the session now ends (or that it ended): nothing of a page, a
@@ -208,6 +212,14 @@ if (dialog && body.dataset.sessionSecondsLeft) {
     }
   }, true)
   if (channel) channel.addEventListener('message', heard)
+  document.addEventListener('stars:session-alive', (event) => {
+    const seconds = Number(event.detail)
+    if (ended || !Number.isFinite(seconds)) return
+    lastAlive = Date.now()
+    if (dialog.open) hide()
+    start(seconds)
+    tell({ type: 'alive', until: deadline })
+  })
   lastAlive = Date.now()
   start(Number(body.dataset.sessionSecondsLeft))
   tell({ type: 'alive', until: deadline })

@@ -16,6 +16,8 @@
       })
       .then(function (s) {
         if (!s) { return; }
+        // this check moved the session's expiry forward: the warning before sign-out hears it
+        document.dispatchEvent(new CustomEvent('stars:session-alive', { detail: s.seconds_left }));
         if (s.finished) { window.location.reload(); return; }
         bar.value = s.percent;
         bar.textContent = s.percent + '%';
