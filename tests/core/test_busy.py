@@ -9,10 +9,12 @@ import datetime as dt
 import logging
 
 import pytest
+from click.testing import CliRunner
 from django.db import OperationalError
 from django.test import Client
 from django.urls import path
 
+from stars.cli import app
 from stars.core import audit, backups
 from stars.core.audit import PENDING, reads, record_access, record_list
 from stars.core.models import AccessLog, AccessLogRecord
@@ -96,6 +98,17 @@ def test_what_was_kept_stays_kept_while_the_lock_is_still_held(home, users, lock
     lock_held.undo()
     assert audit.flush_pending() == 1
     assert AccessLog.objects.get().object_id == "R8"
+
+
+def test_an_idle_service_writes_in_what_was_kept_at_the_workers_next_beat(home, users, lock_held):
+    """No page is opened and no one reads the log after the import: the job worker's beat,
+    which `stars serve` runs beside the pages, writes the kept entries in."""
+    record_access(user=users["spoc"], action="view", object_type="referral", object_id="R6")
+    lock_held.undo()
+    outcome = CliRunner().invoke(app, ["worker", "--batch", "--interval", "0"])
+    assert outcome.exit_code == 0, outcome.output
+    assert not list((home / PENDING).iterdir())
+    assert AccessLog.objects.get().object_id == "R6"
 
 
 def test_a_claim_left_by_a_process_that_ended_is_claimed_again(home, users, lock_held):

@@ -34,7 +34,7 @@ from stars.cases.tasks import notify_due_daily
 from stars.cli.console import fail
 from stars.cli.programme import within
 from stars.cli.terminal import console, out
-from stars.core.audit import command_actor, record_access
+from stars.core.audit import command_actor, flush_pending, record_access
 from stars.core.backups import BackupError
 from stars.core.backups import backup as backup_database
 from stars.core.backups import restore as restore_database
@@ -147,6 +147,9 @@ def worker(*, interval: float, batch: bool, max_tasks: int | None) -> None:
         max_tasks=max_tasks,
         daily=DAILY_JOBS,
         on_change=((figures_version, warm_figures_job),),  # warmed after every change
+        # access-log entries kept while an import held SQLite's lock, written in once it is
+        # free even when no one uses the service (docs/decisions/0014)
+        each_beat=(flush_pending,),
     )
 
 

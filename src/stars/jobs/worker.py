@@ -107,12 +107,14 @@ class Heartbeat(threading.Thread):
         every: float = HEARTBEAT_SECONDS,
         daily: Sequence[Any] = (),
         on_change: Sequence[tuple[Callable[[], str], Any]] = (),
+        each_beat: Sequence[Callable[[], object]] = (),
     ) -> None:
         super().__init__(name=f"heartbeat {worker_id}", daemon=True)
         self.worker_id = worker_id
         self.every = every
         self.daily = tuple(daily)
         self.on_change = tuple(on_change)
+        self.each_beat = tuple(each_beat)
         self.seen: dict[int, str] = {}
         self.started_at = timezone.now()
         self._stop_event = threading.Event()
@@ -122,6 +124,8 @@ class Heartbeat(threading.Thread):
             beat(self.worker_id, self.started_at)
             enqueue_daily(self.daily)
             enqueue_on_change(self.on_change, self.seen)
+            for work in self.each_beat:  # only once a beat could be written: the lock is free
+                work()
         except DatabaseError as exc:
             logger.warning("worker heartbeat skipped: %s", exc)
 
@@ -148,12 +152,16 @@ def run_worker(
     heartbeat_seconds: float = HEARTBEAT_SECONDS,
     daily: Sequence[Any] = (),
     on_change: Sequence[tuple[Callable[[], str], Any]] = (),
+    each_beat: Sequence[Callable[[], object]] = (),
 ) -> None:
     """Run jobs of every queue until stopped (SIGINT/SIGTERM finish the job in hand), or
-    until none is left with ``batch``; ``daily`` jobs are enqueued once a day and
-    ``on_change`` jobs after each change of their version (see above)."""
+    until none is left with ``batch``; ``daily`` jobs are enqueued once a day,
+    ``on_change`` jobs after each change of their version (see above) and ``each_beat``
+    called after every beat that could be written."""
     worker_id = new_worker_id()
-    heartbeat = Heartbeat(worker_id, every=heartbeat_seconds, daily=daily, on_change=on_change)
+    heartbeat = Heartbeat(
+        worker_id, every=heartbeat_seconds, daily=daily, on_change=on_change, each_beat=each_beat
+    )
     heartbeat.beat_once()
     heartbeat.start()
     try:
