@@ -1,6 +1,6 @@
 """No count hidden in one quarter can be worked out from what is published in the quarters
 around it: a change between quarters is never a small number, and a count that only grows
-(referrals, enquiries) never pins a count hidden between two shown (decision 0017)."""
+(referrals, enquiries) never pins a count hidden between two shown (decision 0018)."""
 
 from __future__ import annotations
 

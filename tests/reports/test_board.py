@@ -316,7 +316,7 @@ def test_the_key_measures_show_counts_with_thousands_separated_and_stay_numbers_
 
 def test_an_investors_cards_quarter_after_quarter_show_no_small_change(programme):
     """A change of 1 to 4 since last quarter is that many children referred, enquiring,
-    closing (decision 0017): quarter after quarter, every change the card prints is 0 or
+    closing (decision 0018): quarter after quarter, every change the card prints is 0 or
     5 or more, and a count the card printed for a quarter it prints the same (or hides) on
     the next quarter's card, so a count hidden between two shown is never pinned by them."""
     quarters = [parse_quarter(q) for q in ("Q4 2020-21", "Q1 2021-22", "Q2 2021-22")]

@@ -46,7 +46,7 @@ def test_an_evaluator_sees_no_small_count_in_the_page_json_or_workbook(live_serv
     assert [(at, n) for at, n in counts if n in (1, 2, 3, 4)] == []
     assert any(n == SUPPRESSED for _, n in counts)  # the quarter chosen has small counts
     # the board card for the same quarter's end shows nothing the report hides (it hides
-    # more: counts whose change since last quarter would be 1 to 4, decision 0017)
+    # more: counts whose change since last quarter would be 1 to 4, decision 0018)
     card = card_context(scope=None, quarter=Q, suppressed=True)
     referred = {
         r[0]: r[2] for r in next(s for s in card["sections"] if s.key == "referrals").table.rows

@@ -122,7 +122,7 @@ def test_parties_locations_and_actual_payments_linked_to_their_metrics(programme
     assert locations == {la.name: la.ons_code for la in contract.local_authorities}
     assert locations["Derby City Council"] == "E06000015"
     # the actual payments: outcome payments of approved claims only, once, by metric, each
-    # paying for five children or more (the others are left out: decision 0017)
+    # paying for five children or more (the others are left out: decision 0018)
     metrics = {m["id"] for m in project["outcome_metrics"]}
     actual = project["outcome_payments"]
     assert actual and all(a["outcome_metric_id"]["value"] in metrics for a in actual)

@@ -338,7 +338,7 @@ def suppress_funnels(
 # 10; 10, "c", 14 is 11 to 13, and the quarter's flow a small number). So, for every figure a
 # role that sees figures only gets quarter by quarter, each quarter is published in turn, by
 # what was published before it, never changing a quarter already published
-# (docs/decisions/0017-small-numbers-over-time.md).
+# (docs/decisions/0018-small-numbers-over-time.md).
 
 
 @dataclass(frozen=True)

@@ -211,7 +211,7 @@ def _counts_over_time(
     """The card's counts of every quarter from the programme's first to ``quarter`` as a
     role that sees figures only gets them (oldest first): quarter by quarter, so that no
     count hidden in one quarter is given away by the quarters around it and no change
-    between quarters is a small number (``suppress_over_time``, decision 0017). Each
+    between quarters is a small number (``suppress_over_time``, decision 0018). Each
     quarter's publication depends on it and the quarters before only: the card of a later
     quarter prints the same counts for it. What the evaluation report as published hides
     as of a quarter's end, the card hides too."""

@@ -24,7 +24,7 @@ with an ISO 4217 currency. What it carries:
   outcome metric, split between the council and the outcome funds (their recorded parts);
   one paying for 1 to 4 children is left out (it is their units times a price printed in
   the contract), and so is another of the council's where one alone would be (decision
-  0017);
+  0018);
 * ``id``, ``organisations``, ``service_provisions`` (the provider), ``investments`` (the
   investor), ``outcome_funds`` and ``delivery_locations`` (each council with its ONS code),
   from the contract (``[programme] code/provider/investor``, ``[[local_authority]] ons_code``).

@@ -416,7 +416,7 @@ def published_finance(
       it are hidden (with the maximum, printed in the contract, it would give them away);
     - a council's money and weeks where its referrals (``referrals_by_la``) are from 1 to
       4 (they would be those children's outcomes), and another council's beside it where
-      the programme's figure less the others would give it away (decision 0017)."""
+      the programme's figure less the others would give it away (decision 0018)."""
     by_cohort = {
         c: {**f, "milestones": _funnel(f["milestones"])} if "milestones" in f else f
         for c, f in fin["by_cohort"].items()
