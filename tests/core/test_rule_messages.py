@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django import forms
 
-from stars.cases.forms import AttendanceForm
+from stars.cases.forms import AllocateForm, AttendanceForm, InterventionForm, MoveCohortForm
 from stars.core.errors import RuleError
 from stars.core.forms import FAILED, PREDICATES, run_step
 
@@ -111,3 +111,20 @@ def test_a_predicate_about_a_number_names_the_number():
     assert form.errors["attended_sessions"] == [
         "Sessions attended cannot be more than the 120 possible"
     ]
+
+
+def test_a_list_opens_on_an_empty_option_that_says_select():
+    """A list's empty first option asks as its refusal does ("Select ..."), never "Choose"."""
+    forms_ = (
+        AllocateForm(key_workers=[("kw", "A key worker")]),
+        InterventionForm(choices=[("therapy", "Therapy")]),
+        MoveCohortForm(cohorts=[("A", "Cohort A")]),
+    )
+    empty = [
+        str(label)
+        for f in forms_
+        for field in f.fields.values()
+        for value, label in getattr(field, "choices", [])
+        if value == ""
+    ]
+    assert empty and all(text.startswith("Select") for text in empty), empty

@@ -41,7 +41,7 @@ def test_recording_an_agreement_and_the_warnings(client, users):
     client.force_login(users["admin"])
     page = client.get(reverse("governance_agreements")).content.decode()
     assert "---------" not in page  # Django's empty choice, not words
-    assert '<option value="">Choose a council</option>' in page
+    assert '<option value="">Select a council</option>' in page
     response = client.post(reverse("governance_agreements"), {**FORM, "council": derby.pk})
     assert response.status_code == 302, response.content.decode()[:2000]
     a = DataSharingAgreement.objects.get()

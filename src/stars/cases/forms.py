@@ -23,10 +23,10 @@ from stars.referrals.models import Status
 def _choice(
     label: str, choices: Any, radio: bool = False, required: bool = True, missing: str = ""
 ) -> Any:
-    """A required choice: radios, or a list that opens on an empty "Choose" option (never on
+    """A required choice: radios, or a list that opens on an empty "Select" option (never on
     its first real choice, which would be recorded if the user did not look)."""
     if not radio and choices:
-        choices = [("", "Choose…"), *choices]
+        choices = [("", "Select…"), *choices]
     return forms.ChoiceField(
         label=label,
         choices=choices,
@@ -119,7 +119,7 @@ class InterventionForm(GovukForm):
     def __init__(self, *args: Any, choices: Sequence[tuple[str, str]], **kwargs: Any) -> None:
         """``choices``: the contract's interventions, as (code, label)."""
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "Choose…"), *choices]
+        self.fields["kind"].choices = [("", "Select…"), *choices]
 
 
 class PeriodForm(GovukForm):
@@ -259,7 +259,7 @@ class MoveCohortForm(GovukForm):
 
     def __init__(self, *args: Any, cohorts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].choices = [("", "Choose a cohort"), *cohorts]
+        self.fields["cohort"].choices = [("", "Select a cohort"), *cohorts]
 
 
 class AllocateForm(GovukForm):
@@ -273,4 +273,4 @@ class AllocateForm(GovukForm):
 
     def __init__(self, *args: Any, key_workers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["key_worker"].choices = [("", "Choose…"), *key_workers]
+        self.fields["key_worker"].choices = [("", "Select…"), *key_workers]

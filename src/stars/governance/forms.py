@@ -32,7 +32,7 @@ class SubjectAccessForm(GovukForm):
 
 class AgreementForm(GovukForm):
     council = forms.ModelChoiceField(
-        queryset=Council.objects.all(), label="Council", empty_label="Choose a council"
+        queryset=Council.objects.all(), label="Council", empty_label="Select a council"
     )
     title = forms.CharField(label="Title", max_length=200)
     parties = forms.CharField(

@@ -79,7 +79,7 @@ class EnquiryForm(GovukForm):
         may then stop and ask an administrator."""
         super().__init__(*args, **kwargs)
         self.fields["council"].choices = councils
-        self.fields["cohort"].choices = [("", "Choose a cohort"), *cohorts]
+        self.fields["cohort"].choices = [("", "Select a cohort"), *cohorts]
         self.fields["cohort"].error_messages["required"] = "Select the cohort"
         if len(councils) == 1:
             self.fields["council"].initial = councils[0][0]
