@@ -191,6 +191,29 @@ def test_merge_notes_count_with_thousands_separated():
     assert "1,200 episode rows repeated in a later return; the later kept" in merged.notes
 
 
+def test_merge_notes_say_one_episode_as_one():
+    row = "A,01/06/2018,S,C2,N1,U4,PR1,,,,,,\n"
+    repeated = merge_returns(
+        [
+            parse_episodes("e2019.csv", EP_HEAD + row, 2019),
+            parse_episodes("e2020.csv", EP_HEAD + row, 2020),
+        ],
+        [],
+    )
+    assert "1 episode row repeated in a later return; the later kept" in repeated.notes
+    dropped = merge_returns(
+        [
+            parse_episodes("e2019.csv", EP_HEAD + row, 2019),
+            parse_episodes("e2020.csv", EP_HEAD + row.replace("01/06", "03/06"), 2020),
+        ],
+        [],
+    )
+    assert (
+        "1 episode open into a later return's year but not restated there was dropped"
+        in dropped.notes
+    )
+
+
 def test_merge_drops_an_open_episode_not_restated_later():
     # 2019 return: open episode starting 01/06/2018; 2020 return corrects its DECOM.
     y2019 = parse_episodes("e2019.csv", EP_HEAD + "A,01/06/2018,S,C2,N1,U4,PR1,,,,,,\n", 2019)
@@ -329,7 +352,8 @@ def _merged_in_one_sort(
     episodes, read = _latest_in_one_sort(episode_files, ("CHILD", "DECOM"))
     if read - episodes.height:
         notes.append(
-            f"{read - episodes.height:,} episode rows repeated in a later return; the later kept"
+            f"{read - episodes.height:,} episode row{'s' if read - episodes.height != 1 else ''} "
+            "repeated in a later return; the later kept"
         )
     years = sorted(set(episodes["YEAR"].to_list())) if episodes.height else []
     if len(years) > 1:
@@ -360,7 +384,8 @@ def _merged_in_one_sort(
             ]
             if any(ended):
                 notes.append(
-                    f"{sum(ended)} episodes open at the end of a return, with no return for "
+                    f"{sum(ended)} episode{'s' if sum(ended) != 1 else ''} open at the end of a "
+                    "return, with no return for "
                     "the year after, and not in the next return loaded ended before it (on a "
                     "day not known: taken as the last 31 March before it)"
                 )
@@ -373,8 +398,8 @@ def _merged_in_one_sort(
         dropped = episodes.filter(stale).height
         if dropped:
             notes.append(
-                f"{dropped} episodes open into a later return's year but not restated there "
-                "were dropped"
+                f"{dropped} episode{'s' if dropped != 1 else ''} open into a later return's year "
+                f"but not restated there {'was' if dropped == 1 else 'were'} dropped"
             )
         episodes = episodes.filter(~stale)
     headers, _ = _latest_in_one_sort(header_files, ("CHILD",))

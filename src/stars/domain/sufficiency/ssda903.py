@@ -1112,7 +1112,10 @@ def merge_returns(
     )
     repeated = read - episodes.height
     if repeated:
-        notes.append(f"{repeated:,} episode rows repeated in a later return; the later kept")
+        notes.append(
+            f"{repeated:,} episode row{'s' if repeated != 1 else ''} repeated in a later "
+            "return; the later kept"
+        )
     years = sorted({int(y) for y in episodes.get_column("YEAR").unique().to_list()})
     if len(years) > 1:
         next_year = {y: n for y, n in zip(years, years[1:], strict=False)}
@@ -1131,7 +1134,8 @@ def merge_returns(
             ended = int(ended_in_gap.sum())
             if ended:
                 notes.append(
-                    f"{ended:,} episodes open at the end of a return, with no return for the "
+                    f"{ended:,} episode{'s' if ended != 1 else ''} open at the end of a return, "
+                    "with no return for the "
                     "year after, and not in the next return loaded ended before it (on a day "
                     "not known: taken as the last 31 March before it)"
                 )
@@ -1145,8 +1149,8 @@ def merge_returns(
         dropped = episodes.filter(stale).height
         if dropped:
             notes.append(
-                f"{dropped:,} episodes open into a later return's year but not restated there "
-                "were dropped"
+                f"{dropped:,} episode{'s' if dropped != 1 else ''} open into a later return's year "
+                f"but not restated there {'was' if dropped == 1 else 'were'} dropped"
             )
         episodes = episodes.filter(~stale)
     if "GROUP" in episodes.columns:
