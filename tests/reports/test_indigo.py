@@ -227,6 +227,15 @@ def test_the_intervention_is_described_by_the_contracts_own_length_of_support(db
     for value in described:
         assert value.startswith("78 weeks of intensive support for each family"), value
         assert "year" not in value.lower()
+        # its contract says nothing of therapists: DN2's words are not published for it
+        assert value == "78 weeks of intensive support for each family", value
+
+
+def test_the_intervention_names_who_the_contract_says_chairs_progress_meetings(programme):
+    project = indigo_project(as_of=AS_OF)
+    assert project["purpose_and_classifications"]["intervention"]["value"] == (
+        "Two years of intensive support for each family by a key worker and the therapist"
+    )
 
 
 def test_no_left_out_count_can_be_worked_out_from_the_total_or_the_others(programme):

@@ -1,6 +1,6 @@
 """Checking returns with DfE's rules when the validator's folder (``STARS_VALIDATOR_903``)
-cannot be written: the check fails saying which folder and what to do, never an error
-with its traceback, and nothing is imported."""
+cannot be written: the check fails, never an error with its traceback, and nothing is
+imported; the administrator is shown which folder and what to do, anyone else whom to ask."""
 
 from __future__ import annotations
 
@@ -37,11 +37,18 @@ def test_an_unwritable_validator_folder_fails_the_check_naming_it(
     run_worker(batch=True, interval=0, verbosity=0)
     upload = Upload.objects.get()
     assert upload.status == Upload.Status.FAILED
-    assert upload.headline.startswith(
-        "The returns could not be checked: DfE's SSDA903 validator cannot be installed in "
+    assert upload.headline == (
+        "The returns could not be checked: DfE's validator is not ready on this server. "
+        "Ask your administrator to set it up; the database was not touched."
     ), upload.headline
-    assert str(unwritable) in upload.headline and "STARS_VALIDATOR_903" in upload.headline
     assert "could not be processed" not in upload.headline
     assert not SufficiencyReturn.objects.exists()
+    # the council's user is not shown the server's folder: they are told whom to ask
     page = client.get(response["Location"]).content.decode()
-    assert "STARS_VALIDATOR_903" in page
+    assert "Ask your administrator" in page
+    assert str(unwritable) not in page and "STARS_VALIDATOR_903" not in page
+    # the administrator is shown which folder and what to do
+    client.force_login(users["admin"])
+    page = client.get(response["Location"]).content.decode()
+    assert "DfE&#x27;s SSDA903 validator cannot be installed in" in page
+    assert str(unwritable) in page and "STARS_VALIDATOR_903" in page

@@ -71,10 +71,15 @@ POLICY_SECTOR = "Child and family welfare"
 
 def intervention(contract: Contract) -> str:
     """What the provider delivers, for the contract's own length of support
-    (``programme_weeks``: DN2's 104 are two years)."""
+    (``programme_weeks``: DN2's 104 are two years) and, where the contract says who chairs
+    a case's progress meetings (``progress_meeting_chair``), by whom; a contract that does
+    not say is described without naming anyone."""
     weeks = contract.programme_weeks
     length = "Two years" if weeks == 104 else f"{weeks} week{'s' if weeks != 1 else ''}"
-    return f"{length} of intensive support for each family by a key worker and therapists"
+    described = f"{length} of intensive support for each family"
+    if contract.progress_meeting_chair:
+        return f"{described} by a key worker and {contract.progress_meeting_chair}"
+    return described
 
 
 def slug(name: str) -> str:

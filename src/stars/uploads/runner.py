@@ -210,6 +210,17 @@ class NotChecked(Exception):
     """DfE's validator could not check the returns; the message says why."""
 
 
+class ValidatorNotReady(NotChecked):
+    """DfE's validator could not be installed or run on the server: the message names the
+    server's folders, for the administrator alone (``lines`` of a failed upload)."""
+
+
+NOT_READY = (
+    "DfE's validator is not ready on this server. Ask your administrator to set it up; "
+    "the database was not touched"
+)
+
+
 def _validate(upload: Upload) -> tuple[str, list[str], bool]:
     """Check the returns with DfE's rules; the database is not touched."""
     council = upload.council
@@ -239,7 +250,7 @@ def _validate(upload: Upload) -> tuple[str, list[str], bool]:
             progress=lambda y, i, n: write_progress(upload, f"Rules of {y}", i, n),
         )
     except validator.ValidatorUnavailable as exc:
-        raise NotChecked(str(exc)) from exc
+        raise ValidatorNotReady(str(exc)) from exc
     years = sorted({y for y, _, _ in files})
     record_access(
         user=upload.uploaded_by,
@@ -274,6 +285,10 @@ def run(upload_id: int) -> str:
             job = _tracker if upload.kind == Upload.Kind.TRACKER else _returns
             headline, lines = job(upload)
             upload.status, upload.problems = Upload.Status.DONE, False
+    except ValidatorNotReady as exc:
+        # the server's folder is for the administrator: the page shows it to them alone
+        headline, lines = f"The returns could not be checked: {NOT_READY}.", [str(exc)]
+        upload.status, upload.problems = Upload.Status.FAILED, False
     except NotChecked as exc:
         headline, lines = f"The returns could not be checked: {exc}", []
         upload.status, upload.problems = Upload.Status.FAILED, False

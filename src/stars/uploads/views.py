@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from stars.core.audit import record_access
 from stars.core.documents import download
-from stars.core.permissions import page
+from stars.core.permissions import allowed, page
 from stars.core.sessions import session_seconds_left
 from stars.core.spool import NOT_STORED
 from stars.domain.spreadsheet_text import csv_bytes
@@ -159,6 +159,11 @@ def _detail(request: HttpRequest, upload: Upload, form_page: str) -> HttpRespons
         "uploads/detail.html",
         {
             "upload": upload,
+            # a failed upload's lines say what went wrong on the server (its folders): for
+            # the administrator alone, the one role the governance pages are open to
+            "lines": upload.lines
+            if upload.status != Upload.Status.FAILED or allowed(request.user, "governance_home")
+            else [],
             "state": _status(upload),
             "form_page": form_page,
             "worker": worker_health() if not upload.finished else None,
