@@ -114,8 +114,9 @@ def test_a_claim_that_reaches_the_maximum_pays_the_headroom_and_later_claims_fee
         "£24,400.00 claimed to June 2022, equal to the engine less £3,400.00 over the maximum "
         "outcome payment, not payable"
     )
-    paid = indigo_project(as_of=D(2022, 7, 1))["outcome_payments"]
-    assert sum(Decimal(str(a["money"]["amount"]["value"])) for a in paid) == Decimal(1000)
+    # INDIGO's open data: these claims each pay for fewer than five children, so each is
+    # left out (a price times a small count: docs/decisions/0018)
+    assert indigo_project(as_of=D(2022, 7, 1))["outcome_payments"] == []
 
 
 @pytest.mark.django_db
