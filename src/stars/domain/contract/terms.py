@@ -27,6 +27,16 @@ DESIGN_TERMS = {
     "weekly_after_proving": ("proving_weeks", "weekly_outcome_payment"),
     "continuous_milestones": ("milestones",),
 }
+# A term's key in a contract's ``[[cohort]]`` where it is spelt otherwise than the term
+# (a cohort's milestones are its ``[[cohort.milestone]]`` tables)
+TERM_KEYS = {"milestones": "milestone"}
+
+
+def design_keys(design: str) -> tuple[str, ...]:
+    """The ``[[cohort]]`` keys of a contract that ``design`` prices by (``DESIGN_TERMS``, as
+    a contract spells them): a cohort of another design has no use for them."""
+    return tuple(TERM_KEYS.get(term, term) for term in DESIGN_TERMS[design])
+
 LIFE_CHANCES_FUND = "Life Chances Fund"  # the one fund of a contract that gives ``lcf_share``
 # What a cohort's sustained weeks are a record of (``outcome``): what reconciliation checks a
 # claimed day against in the council's SSDA903 episodes (stars.domain.outcomes.reconciliation)
