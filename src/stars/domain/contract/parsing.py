@@ -20,6 +20,8 @@ from typing import Any
 
 from stars.domain.contract.terms import (
     DEFAULT_DESIGN,
+    MEETING_EVERY_WEEKS,
+    MEETING_EVERY_WEEKS_MAX,
     OUTCOMES,
     PAYMENT_DESIGNS,
     SAVING_KINDS,
@@ -398,6 +400,7 @@ def _contract(text: str, file: str, stored: bool) -> Contract:
         progress_meeting_chair=prog.text("progress_meeting_chair")
         if prog.has("progress_meeting_chair")
         else "",
+        progress_meeting_every_weeks=_meeting_weeks(prog),
     )
     if not stored:
         root.unknown_keys()
@@ -556,6 +559,23 @@ def _outcome_funds(file: str, root: _Reader) -> tuple[OutcomeFund, ...]:
             file, "outcome_fund", f"the funds' shares add up to {total}; expected at most 1"
         )
     return tuple(funds)
+
+
+def _meeting_weeks(prog: _Reader) -> int:
+    """``[programme] progress_meeting_every_weeks``: whole weeks from 1 to 52 (none: the
+    default, ``MEETING_EVERY_WEEKS``)."""
+    name = "progress_meeting_every_weeks"
+    v = prog._get(name, False)
+    if v is None:
+        return MEETING_EVERY_WEEKS
+    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MEETING_EVERY_WEEKS_MAX:
+        raise ContractError(
+            prog.file,
+            prog.key(name),
+            f"expected a whole number of weeks from 1 to {MEETING_EVERY_WEEKS_MAX}, found "
+            + (repr(v) if isinstance(v, str) else str(v).lower()),
+        )
+    return v
 
 
 def _only_design_keys(file: str, cohort: _Reader, design: str) -> None:
