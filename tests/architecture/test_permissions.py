@@ -5,13 +5,19 @@ would let the table say one thing and the code do another.
 
 A comparison with a role (``user.role == Role.ADMIN``, ``role in (Role.SPOC, ...)``,
 ``role in COUNCIL_ROLES``, ``user.role != "admin"``) outside the policy is refused unless it is
-listed below with the reason it is not a permission decision."""
+listed below with the reason it is not a permission decision. Every API operation asks the
+policy for a page before anything else (the pages' URLs: test_structure.py)."""
 
 from __future__ import annotations
 
 import ast
+import inspect
+import textwrap
 from pathlib import Path
 
+from django.urls import get_resolver
+
+from stars.core.api import api
 from stars.core.permissions import ACTIONS, PAGES
 from stars.core.roles import Role
 
@@ -132,3 +138,56 @@ def test_every_action_of_the_policy_is_asked_somewhere():
     unasked = sorted(a for a in ACTIONS if f'"{a}"' not in code)
     assert unasked == [], f"actions of access-policy.toml that no code asks: {unasked}"
     assert set(ACTIONS).isdisjoint(PAGES)
+
+
+def _first_require(func) -> str | None:
+    """The page an API operation asks ``require`` for before anything else, if it does."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    body = tree.body[0].body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    call = body[0].value if body and isinstance(body[0], ast.Assign | ast.Expr) else None
+    if not (isinstance(call, ast.Call) and ast.unparse(call.func) == "require"):
+        return None
+    page = call.args[1] if len(call.args) > 1 else None
+    return page.value if isinstance(page, ast.Constant) else None
+
+
+def test_every_api_operation_first_asks_the_policy_for_a_page():
+    """The pages' URLs are checked by test_structure.py (each is a @page); the API's
+    operations each begin with ``require(request, PAGE)``, a row of the policy, so none
+    answers before the role and the programme are checked."""
+    assert get_resolver().url_patterns  # the root URLconf adds each router to the API
+    unguarded, operations = [], 0
+    for prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            for operation in view.operations:
+                operations += 1
+                page = _first_require(operation.view_func)
+                if page not in PAGES:
+                    where = f"{'/'.join(operation.methods)} /api{prefix}{path}"
+                    unguarded.append(f"{where}: require(request, {page!r})")
+    assert operations > 0
+    assert unguarded == [], "API operations not first asking require() for a page:\n" + (
+        "\n".join(unguarded)
+    )
+
+
+def test_the_api_check_finds_an_operation_without_require():
+    def guarded(request):
+        """Docstring."""
+        user = require(request, "referral_list")  # noqa: F821
+        return user
+
+    def late(request):
+        print(request)
+        return require(request, "referral_list")  # noqa: F821
+
+    def unknown(request):
+        require(request, "no_such_page")  # noqa: F821
+
+    assert [_first_require(f) for f in (guarded, late, unknown)] == [
+        "referral_list",
+        None,
+        "no_such_page",
+    ]
