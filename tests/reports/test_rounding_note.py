@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 
+import openpyxl
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
@@ -46,3 +48,33 @@ def test_a_claims_page_has_no_such_note_its_parts_add_up(client, programme):
     page = client.get(reverse("claim_detail", args=["derby", claim.month_key]))
     assert page.status_code == 200
     assert ROUNDING_NOTE not in html.unescape(page.content.decode())
+
+
+WORKBOOKS = [
+    ("evaluator", "/reports/evaluation/", {"format": "xlsx"}),
+    ("commissioner", "/reports/board/", {"quarter": "Q2 2024-25", "format": "xlsx"}),
+]
+
+
+@pytest.mark.parametrize(("role", "path", "query"), WORKBOOKS)
+def test_a_workbook_of_exact_figures_says_so_of_every_sheet_with_money(
+    client, programme, role, path, query
+):
+    """The board and evaluation workbooks round their money to the penny as their pages do
+    (a cell's format) but carried no note saying the figures may not add up: their "Notes"
+    sheet now says it of each sheet with money, in the pages' words."""
+    client.force_login(programme[role])
+    response = client.get(path, query)
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[-1] == "Notes"
+    notes = book["Notes"]
+    assert [c.value for c in notes[1]] == ["Sheet", "Note"]
+    noted = {sheet for sheet, note in notes.iter_rows(min_row=2, values_only=True)
+             if note == ROUNDING_NOTE}  # fmt: skip
+    with_money = {
+        ws.title
+        for ws in book.worksheets
+        if any("£" in c.number_format for row in ws.iter_rows(min_row=2) for c in row)
+    }
+    assert with_money and with_money == noted

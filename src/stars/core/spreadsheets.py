@@ -48,6 +48,7 @@ NUMBER_FORMATS: dict[str, str] = {
     "rate": RATE_FORMAT,
     "mean": MEAN_FORMAT,
 }
+NOTES_SHEET = "Notes"  # the sheet of ``xlsx``'s notes, last
 UNDATED = dt.datetime(1980, 1, 1)  # the earliest date a zip entry can carry
 
 
@@ -88,6 +89,7 @@ def xlsx(
     mean_columns: Mapping[str, set[str]] | None = None,
     rate_rows: Mapping[str, set[str]] | None = None,
     money_rows: Mapping[str, set[str]] | None = None,
+    notes: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     """A workbook with one sheet per table; Decimal money cells are numbers of their exact
     value shown as pounds; the rates and shares of ``rate_columns`` are numbers shown as
@@ -95,7 +97,10 @@ def xlsx(
     their first cell); the numbers of the rows of ``money_rows`` are money, shown as pounds
     (a sheet whose rows mix money and counts); the money changes of ``change_columns`` are
     numbers (exact as money is) shown with their sign, as are the changes of counts of
-    ``count_change_columns``; the means of ``mean_columns`` are shown to two decimal places."""
+    ``count_change_columns``; the means of ``mean_columns`` are shown to two decimal places.
+    ``notes``, (sheet, note) pairs, are a last sheet of their own, "Notes" (a note below a
+    table would be read as one of its rows), each naming the sheet it is about: what the
+    page says beside its figures, such as ``stars.domain.money.ROUNDING_NOTE``."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -144,6 +149,16 @@ def xlsx(
             if number_format is not None:
                 for cell in ws[letter][1:]:
                     cell.number_format = number_format
+        ws.freeze_panes = "A2"
+    if notes:
+        ws = wb.create_sheet(title=NOTES_SHEET)
+        ws.append([xlsx_cell(ws, h) for h in ("Sheet", "Note")])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for sheet, note in notes:
+            ws.append([xlsx_cell(ws, sheet[:31]), xlsx_cell(ws, note)])
+        ws.column_dimensions["A"].width = 32
+        ws.column_dimensions["B"].width = 100
         ws.freeze_panes = "A2"
     wb.properties.created = wb.properties.modified = UNDATED
     buf = io.BytesIO()

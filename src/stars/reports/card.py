@@ -713,7 +713,8 @@ def card_pdf(context: dict[str, Any]) -> bytes:
 
 
 def card_xlsx(context: dict[str, Any]) -> bytes:
-    """One sheet of headlines, one per section's table, and the data-quality checks."""
+    """One sheet of headlines, one per section's table, the data-quality checks and the
+    sections' notes, as the card shows them (the money's ``ROUNDING_NOTE`` among them)."""
     sections: list[Section] = context["sections"]
     sheets: dict[str, tuple[list[str], list[list[Any]]]] = {
         "Summary": (
@@ -742,4 +743,5 @@ def card_xlsx(context: dict[str, Any]) -> bytes:
         change_columns=changes,
         count_change_columns=count_changes,
         rate_rows=rate_rows,
+        notes=[(s.title, note) for s in sections for note in s.notes],
     )

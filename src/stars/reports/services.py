@@ -18,6 +18,7 @@ from stars.domain.evaluation.breakdowns import (
     status_by_weeks_on_programme,
 )
 from stars.domain.evaluation.report import evaluation_report
+from stars.domain.money import ROUNDING_NOTE
 from stars.domain.outcomes.frames import referrals_as_of
 from stars.domain.vocabulary import label
 from stars.finance.engine_bridge import programme_money_for
@@ -142,6 +143,8 @@ def _workbook(ctx: dict[str, Any]) -> bytes:
         {t.key: (t.headers, t.rows) for t in tables},
         money_columns={t.key: t.money for t in tables},
         rate_columns={t.key: t.rates for t in tables},
+        # each amount rounded on its own, as the page says beside its money (decision 0017)
+        notes=[(t.key, ROUNDING_NOTE) for t in tables if t.money],
     )
 
 
