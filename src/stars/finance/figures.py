@@ -36,6 +36,7 @@ from stars.domain.outcomes.engine import (
     money_by_group,
     referral_figures,
 )
+from stars.domain.simulation.records import records_as_of
 from stars.domain.vocabulary import CLOSED, label
 from stars.finance.engine_bridge import frames_for
 from stars.partnership.selectors import contract_or_none, programme_parties
@@ -300,7 +301,10 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     report = evaluation_report(contract, enquiries, referrals, periods, as_of)
     to_date = money_at(contract, frames, as_of)
     horizon = as_of + dt.timedelta(weeks=contract.programme_weeks, days=1)
-    projected = money_at(contract, frames, horizon)
+    # what the cases live on the day would earn if their placements held: worked out from
+    # the records as they stood that day (a later referral, or a later end, is not known)
+    known = records_as_of(*frames, as_of)
+    projected = money_at(contract, (known.enquiries, known.referrals, known.periods), horizon)
     refs = report["referrals"]
     cases = report["cases"]
     # each breakdown adds up to a published total: small counts hidden, and one more where
