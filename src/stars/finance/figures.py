@@ -340,6 +340,9 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
         "guaranteed_fees": fees,
         # with the projected total, it would be what is earned to date
         "from_live": published_amount(projected.paid - to_date.paid, [paid]),
+        # above a maximum the payable payments are the maximum, printed in the contract: what
+        # was earned above it is hidden where they are (decision 0018)
+        "above_maximum": published_amount(to_date.above_maximum, [outcome]),
         "cap": contract.maximum_outcome_payment,
         "referrals_total": total,
         # why the total is hidden, if it is: too few, or to protect a breakdown
@@ -385,7 +388,7 @@ def investor_portfolio(programmes: list[ProgrammeChoice], as_of: dt.date) -> dic
                 "paid": o["paid"],
                 "earned": o["to_date"].paid,
                 "outcome_payments": o["outcome_payments"],
-                "above_maximum": o["to_date"].above_maximum,
+                "above_maximum": o["above_maximum"],
                 "guaranteed_fees": o["guaranteed_fees"],
                 "projected": o["projected"].paid,
                 "cap": o["cap"],
