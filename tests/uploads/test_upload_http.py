@@ -297,3 +297,30 @@ def test_an_archive_of_many_thousand_stray_files_is_refused_listing_the_first_20
     assert status == 200 and "... and 4800 more problems" in page.decode()
     assert "stray/x200.txt" not in page.decode()
     assert not SufficiencyReturn.objects.exists()
+
+
+def test_a_contract_nested_thousands_deep_is_refused_at_its_line_and_column_over_http(
+    live_server, users, tracker_files
+):
+    # tomllib ran Python's stack out on it: "could not be processed (RecursionError)"
+    contract = tracker_files["contract"].read_text(encoding="utf-8")
+    line = len(contract.splitlines()) + 1
+    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
+    files["contract"] = ("contract.toml", (contract + "zz = " + "[" * 20_000).encode())
+    web = Http(live_server)
+    web.sign_in("provider_manager")
+    token = web.form_token("/uploads/tracker/")
+    body, headers = multipart({"csrfmiddlewaretoken": token}, files)
+    status, answer, _ = web.request("POST", "/uploads/tracker/", body, headers)
+    assert status == 302
+    run_worker(batch=True, interval=0, verbosity=0)
+    status, _, page = web.request("GET", answer["Location"])
+    upload = Upload.objects.get()
+    assert (upload.status, upload.headline, upload.lines) == (
+        "rejected",
+        f"contract.toml:{line}: column 20005: (syntax): arrays or inline tables nested 20000 "
+        "deep, too deep to read; expected a few levels; nothing was imported",
+        [],
+    )
+    assert status == 200 and "nested 20000 deep" in page.decode()
+    assert not Referral.objects.exists()
