@@ -9,6 +9,7 @@ import os
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -27,12 +28,33 @@ from tests.uploads.conftest import as_excel_saves
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _files(paths: dict[str, Path]) -> dict[str, tuple[str, bytes]]:
+    """The form's files: each field's file name and bytes."""
+    return {field: (p.name, p.read_bytes()) for field, p in paths.items()}
+
+
+def _post_tracker(web: Http, files: dict[str, tuple[str, bytes]]) -> tuple[int, Any, bytes]:
+    """The tracker form posted with ``files`` and its CSRF token, as a browser posts it:
+    the answer's status, headers and body."""
+    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
+    return web.request("POST", "/uploads/tracker/", body, headers)
+
+
+def _tracker_imported(web: Http, files: dict[str, tuple[str, bytes]]) -> str:
+    """The tracker form posted with ``files``, accepted, and its job run by the worker: the
+    address of the upload's page."""
+    status, answer, _ = _post_tracker(web, files)
+    assert status == 302
+    run_worker(batch=True, interval=0, verbosity=0)
+    return answer["Location"]
+
+
 def test_a_tracker_uploaded_over_http_with_its_csrf_token_is_imported(
     live_server, users, tracker_files
 ):
     web = Http(live_server)
     web.sign_in("provider_manager")
-    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
+    files = _files(tracker_files)
 
     body, headers = multipart({}, files)
     status, _, _ = web.request("POST", "/uploads/tracker/", body, headers)
@@ -112,13 +134,7 @@ def test_the_first_tracker_of_a_new_service_stays_on_its_page_after_making_the_p
     user_create(username="first-admin", role="admin", council=None, password=PASSWORD)
     web = Http(live_server)
     web.sign_in("first-admin")
-    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
-    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
-    status, answer, _ = web.request("POST", "/uploads/tracker/", body, headers)
-    assert status == 302
-    detail = answer["Location"]
-
-    run_worker(batch=True, interval=0, verbosity=0)
+    detail = _tracker_imported(web, _files(tracker_files))
 
     upload = Upload.objects.get()
     assert upload.programme == "dn2-stars"
@@ -144,9 +160,8 @@ def test_an_upload_the_disk_cannot_hold_is_refused_on_the_form_and_leaves_nothin
     kept_before = set(uploads.glob("*/*"))
     web = Http(live_server)
     web.sign_in("provider_manager")
-    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
-    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
-    status, _, page = web.request("POST", "/uploads/tracker/", body, headers)
+    files = _files(tracker_files)
+    status, _, page = _post_tracker(web, files)
     text = page.decode()
     assert status == 503
     assert "<title>Error: Upload a tracker" in text
@@ -156,8 +171,7 @@ def test_an_upload_the_disk_cannot_hold_is_refused_on_the_form_and_leaves_nothin
     assert set(uploads.glob("*/*")) == kept_before  # no part of a file left on the disk
 
     monkeypatch.setattr(services, "_keep", keep)  # room again: the same files go through
-    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
-    status, _, _ = web.request("POST", "/uploads/tracker/", body, headers)
+    status, _, _ = _post_tracker(web, files)
     assert status == 302 and Upload.objects.count() == 1
 
 
@@ -189,11 +203,10 @@ def test_a_large_upload_is_written_under_stars_home_and_a_full_disk_there_keeps_
     kept_before = set(uploads.glob("*/*"))
     web = Http(live_server)
     web.sign_in("provider_manager")
-    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
+    files = _files(tracker_files)
     big = files["referrals"][1] + b"\n" * (3 * 1024 * 1024)
     files["referrals"] = (files["referrals"][0], big)
-    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
-    status, _, page = web.request("POST", "/uploads/tracker/", body, headers)
+    status, _, page = _post_tracker(web, files)
     text = page.decode()
     assert status == 503, text[:2000]
     assert "could not be stored on the server (No space left on device)" in text
@@ -211,11 +224,7 @@ def test_uploaded_files_are_readable_by_the_service_user_only(live_server, users
     # the files hold children's records: another account on the server must not read them
     web = Http(live_server)
     web.sign_in("provider_manager")
-    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
-    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
-    status, _, _ = web.request("POST", "/uploads/tracker/", body, headers)
-    assert status == 302
-    run_worker(batch=True, interval=0, verbosity=0)
+    _tracker_imported(web, _files(tracker_files))
 
     folder = Path(settings.STARS_HOME) / "uploads" / str(Upload.objects.get().pk)
     kept = [p for p in folder.rglob("*")]
@@ -240,13 +249,7 @@ def test_an_administrator_adds_a_programme_beside_the_one_held_by_uploading_its_
     )
     web = Http(live_server)
     web.sign_in(role)
-    files = {f: (p.name, p.read_bytes()) for f, p in {**tracker_files, "contract": other}.items()}
-    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
-    status, answer, _ = web.request("POST", "/uploads/tracker/", body, headers)
-    assert status == 302
-    detail = answer["Location"]
-
-    run_worker(batch=True, interval=0, verbosity=0)
+    detail = _tracker_imported(web, _files({**tracker_files, "contract": other}))
 
     upload = Upload.objects.get()
     status, _, progress = web.request("GET", detail + "?format=json")
