@@ -28,6 +28,7 @@ from stars.sufficiency.services import (
     WORKBOOK_SUFFIXES,
     ReturnsRejected,
     check_returns,
+    problems_listed,
     return_files,
     returns_import,
     workbook_advice,
@@ -132,7 +133,8 @@ def _unpack(upload: Upload) -> Path:
                 *(["more than one file for a year"] if twice else []),
             ]
             raise ReturnsRejected(
-                f"the archive holds {' and '.join(what)}; nothing was imported", problems
+                f"the archive holds {' and '.join(what)}; nothing was imported",
+                problems_listed(problems),
             )
     return target
 
