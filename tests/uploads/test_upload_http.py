@@ -4,8 +4,10 @@ with the multipart files, as a browser does; without the token it is refused."""
 from __future__ import annotations
 
 import errno
+import io
 import os
 import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -266,3 +268,62 @@ def test_an_administrator_adds_a_programme_beside_the_one_held_by_uploading_its_
         assert upload.status == "rejected"
         assert "only an administrator can add a programme" in text
         assert not Referral.objects.exists()
+
+
+def test_an_archive_of_many_thousand_stray_files_is_refused_listing_the_first_200(
+    live_server, users, returns_zip
+):
+    # 5,000 files that are not returns beside a year's: refused, nothing imported, and the
+    # upload's page lists the first 200 and how many more, not a page of every one
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        with zipfile.ZipFile(io.BytesIO(returns_zip)) as given:
+            for m in given.infolist():
+                z.writestr(m, given.read(m))
+        for n in range(5000):
+            z.writestr(f"stray/x{n}.txt", b"")
+    web = Http(live_server)
+    web.sign_in("spoc")
+    token = web.form_token("/uploads/returns/")
+    body, headers = multipart(
+        {"csrfmiddlewaretoken": token}, {"archive": ("a.zip", buffer.getvalue())}
+    )
+    status, answer, _ = web.request("POST", "/uploads/returns/", body, headers)
+    assert status == 302
+    run_worker(batch=True, interval=0, verbosity=0)
+    status, _, page = web.request("GET", answer["Location"])
+    upload = Upload.objects.get()
+    assert upload.status == "rejected"
+    assert len(upload.lines) == 201
+    assert upload.lines[0] == "a.zip: stray/x0.txt: not YEAR/header.csv or YEAR/episodes.csv"
+    assert upload.lines[-1] == "... and 4800 more problems"
+    assert status == 200 and "... and 4800 more problems" in page.decode()
+    assert "stray/x200.txt" not in page.decode()
+    assert not SufficiencyReturn.objects.exists()
+
+
+def test_a_contract_nested_thousands_deep_is_refused_at_its_line_and_column_over_http(
+    live_server, users, tracker_files
+):
+    # tomllib ran Python's stack out on it: "could not be processed (RecursionError)"
+    contract = tracker_files["contract"].read_text(encoding="utf-8")
+    line = len(contract.splitlines()) + 1
+    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
+    files["contract"] = ("contract.toml", (contract + "zz = " + "[" * 20_000).encode())
+    web = Http(live_server)
+    web.sign_in("provider_manager")
+    token = web.form_token("/uploads/tracker/")
+    body, headers = multipart({"csrfmiddlewaretoken": token}, files)
+    status, answer, _ = web.request("POST", "/uploads/tracker/", body, headers)
+    assert status == 302
+    run_worker(batch=True, interval=0, verbosity=0)
+    status, _, page = web.request("GET", answer["Location"])
+    upload = Upload.objects.get()
+    assert (upload.status, upload.headline, upload.lines) == (
+        "rejected",
+        f"contract.toml:{line}: column 20005: (syntax): arrays or inline tables nested 20000 "
+        "deep, too deep to read; expected a few levels; nothing was imported",
+        [],
+    )
+    assert status == 200 and "nested 20000 deep" in page.decode()
+    assert not Referral.objects.exists()

@@ -37,7 +37,7 @@ from stars.domain.contract.terms import (
     Variation,
     design_keys,
 )
-from stars.domain.toml_positions import decode_error_position, key_position
+from stars.domain.toml_positions import decode_error_position, key_position, toml_loads
 from stars.domain.vocabulary import CLOSURE_REASONS, INTERVENTIONS
 
 
@@ -263,7 +263,7 @@ def parse_contract(text: str, file: str = "contract.toml", *, stored: bool = Fal
 
 def _contract(text: str, file: str, stored: bool) -> Contract:
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
+        data = toml_loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         line, column, message = decode_error_position(exc)
         raise ContractError(file, "(syntax)", message, line, column) from exc
