@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from stars.core.audit import record_access
-from stars.core.roles import Role
+from stars.core.permissions import allowed
 from stars.core.templatetags.stars_format import count
 from stars.partnership.services import programme_join
 from stars.sufficiency import validator
@@ -144,7 +144,6 @@ def _tracker(upload: Upload) -> tuple[str, list[str]]:
         write_progress(upload, f"Importing {stage}", done, total)
 
     write_progress(upload, "Checking the files", 0, 0)
-    by_admin = upload.uploaded_by is not None and upload.uploaded_by.role == Role.ADMIN
     summary, warnings = import_files(
         contract=path["contract"],
         enquiries=path["enquiries"],
@@ -153,7 +152,7 @@ def _tracker(upload: Upload) -> tuple[str, list[str]]:
         by=upload.uploaded_by,
         on_progress=progress,
         programme=upload.programme or None,
-        may_add_programme=by_admin,
+        may_add_programme=allowed(upload.uploaded_by, "programme_add"),
     )
     added = []
     if upload.programme != summary.programme:
