@@ -156,7 +156,9 @@ def return_files(folder: Path) -> list[tuple[int, str, Path]]:
             "for the collection year ending 31 March 2020)"
         )
     if problems:
-        raise ReturnsRejected("the returns are incomplete; nothing was imported", problems)
+        raise ReturnsRejected(
+            "the returns are incomplete; nothing was imported", problems_listed(problems)
+        )
     return found
 
 
@@ -204,15 +206,23 @@ def _encoding_note(name: str, read: Utf8) -> list[str]:
     return [f"{name}: {read.note}"] if read.converted else []
 
 
-def _too_many(problems: list[str]) -> ReturnsRejected:
+def problems_listed(problems: list[str]) -> list[str]:
+    """The problems a refusal lists: the first ``MAX_LISTED``, then how many more, so an
+    archive or a return of many thousand faults is refused in a page one can read (and
+    kept so), not with every one of them."""
     n = len(problems)
     shown = problems[:MAX_LISTED]
     if n > MAX_LISTED:
         shown.append(f"... and {n - MAX_LISTED} more problems")
+    return shown
+
+
+def _too_many(problems: list[str]) -> ReturnsRejected:
+    n = len(problems)
     return ReturnsRejected(
         f"{n} problem{'s' if n != 1 else ''} found; nothing was imported. Correct the "
         "files and import again.",
-        shown,
+        problems_listed(problems),
     )
 
 

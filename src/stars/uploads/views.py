@@ -39,8 +39,15 @@ def _programme_rule(user: Any) -> str:
     policy lets add one: the upload job asks the same) one not held yet. Nothing is said
     outside a programme (the first tracker of a new service makes its programme)."""
     active = programme_active()
-    if not (active and active.code):
+    if active is None:
         return ""
+    if not active.code:  # the service holds programmes, and this user works in none
+        if allowed(user, "programme_add"):
+            return " Its contract must be for a programme the service does not hold yet."
+        return (
+            " You work in none of the service's programmes, so a tracker cannot be imported:"
+            " ask an administrator to add you to the programme it is for."
+        )
     if allowed(user, "programme_add"):
         return (
             f" Its contract is for {active.name}, the programme you work in, or for a "
