@@ -11,6 +11,17 @@ towards its time-in-care band by ``SHRINK`` children). Also tried: the recent en
 stock averaged over every origin so far, and the level with the model's survivors replaced
 by the returns'.
 
+Then (not kept either) forecasts that revert to a long-run level, from the counts at every
+31 March the returns know (``known_series``, ``reverted``): the returns' survivors plus the
+recent entrants' stock averaged over every 31 March where it is known; the pooled share of
+a 31 March's children still in the same period ``h`` years later (``p``) times the count
+now plus that average; the mean of the 31 March counts plus ``p`` times the count's
+distance from it; the same with ``rho^h`` (``rho`` the counts' lag-one slope) for ``p``; and
+``p`` times the distance from a log-linear trend of the counts, the slope in full, times its
+Akaike weight (``forecast_rates.trend_weight``), or times that weight with ``t²`` deflated
+by ``(1 - p1) / (1 + p1)`` for the counts' correlation from year to year. ``COHORT_RULES``
+(comma-separated parts of names) runs only the rules named.
+
     python benchmarks/sufficiency/independent903.py OUT/council-SHAPE-SEED/all SHAPE council SEED
     .venv/bin/python benchmarks/sufficiency/cohort_tuning.py points OUT/council-SHAPE-SEED/all \\
         PTS/council-SHAPE-SEED.json
@@ -26,6 +37,8 @@ Use it on the tuning draws (council size, seeds 101-112) only.
 from __future__ import annotations
 
 import json
+import math
+import os
 import sys
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -45,6 +58,7 @@ from stars.domain.sufficiency.figures import (
     without_short_breaks,
 )
 from stars.domain.sufficiency.forecast import YEAR_DAYS, censor, daily_matrix
+from stars.domain.sufficiency.forecast_rates import trend_weight
 from stars.domain.sufficiency.linalg import power, vecmat
 from stars.domain.sufficiency.rolling import HORIZONS, rolling_backtests
 from stars.domain.sufficiency.trust import MIN_PAIRS, TOTAL, Point
@@ -64,10 +78,29 @@ class CohortPoint(Point):
     cohort_returns: float | None = None  # the returns' survivors + the recent entrants' stock
     cohort_averaged: float | None = None  # the returns' survivors + the stock averaged
     level_returns: float | None = None  # the level with the returns' survivors
+    cohort_longrun: float | None = None  # the returns' survivors + the stock over every 31 March
+    revert_survival: float | None = None  # the pooled share staying x now + the same stock
+    revert_mean: float | None = None  # the mean + the pooled share staying x (now - the mean)
+    revert_ar: float | None = None  # the mean + rho^h x (now - the mean), rho fitted
+    revert_trend: float | None = None  # a log-linear trend + staying x (now - the trend)
+    revert_akaike: float | None = None  # the same, the slope times its Akaike weight
+    revert_akaike_ar: float | None = None  # the same, t² deflated for the counts' correlation
 
 
 ct.MEMBERS["now"] = lambda p: float(p.now)
-for _name in ("cohort", "cohort_returns", "cohort_averaged", "level_returns"):
+for _name in (
+    "cohort",
+    "cohort_returns",
+    "cohort_averaged",
+    "level_returns",
+    "cohort_longrun",
+    "revert_survival",
+    "revert_mean",
+    "revert_ar",
+    "revert_trend",
+    "revert_akaike",
+    "revert_akaike_ar",
+):
     ct.MEMBERS[_name] = lambda p, k=_name: getattr(p, k) if getattr(p, k) is not None else p.now
 
 
@@ -123,6 +156,78 @@ def returns_survivors(
     return expected
 
 
+def known_series(core: pl.DataFrame, origin: int, first: int) -> dict[str, dict[str, float]]:
+    """As the returns stood at 31 March ``origin``: the children in care at every 31 March
+    from the first return's start (``S-ORIGIN``: "YEAR" -> count), those of them whose period
+    began within the ``h`` years before (``R-ORIGIN-H``, only where every such period is in
+    the returns) and those in care at ``t0`` still in the same period ``h`` years later
+    (``P-ORIGIN-H``: "t0" -> [stayed])."""
+    stocks = {t: in_care(core, date(t, 3, 31)) for t in range(first - 1, origin + 1)}
+    out: dict[str, dict[str, float]] = {f"S-{origin}": {}}
+    for t, frame in stocks.items():
+        out[f"S-{origin}"][str(t)] = float(frame.height)
+    for h in range(1, HORIZONS + 1):
+        out[f"R-{origin}-{h}"] = {
+            str(t): float(frame.filter(pl.col("START") > date(t - h, 3, 31)).height)
+            for t, frame in stocks.items()
+            if t - h >= first - 1
+        }
+        out[f"P-{origin}-{h}"] = {
+            str(t0): float(
+                stocks[t0]
+                .select("CHILD", "START")
+                .join(stocks[t0 + h].select("CHILD", "START"), on=["CHILD", "START"])
+                .height
+            )
+            for t0 in stocks
+            if t0 + h <= origin
+        }
+    return out
+
+
+def reverted(series: Mapping[str, Mapping[str, float]], origin: int, h: int) -> dict[str, float]:
+    """The mean-reverting candidates for ``h`` years after ``origin`` (none: not enough
+    known): the recent entrants' stock averaged over every 31 March where it is known, the
+    pooled share of a 31 March's children still in the same period ``h`` years later, the
+    mean of the 31 March counts, and rho^h with rho the lag-one least-squares slope of the
+    counts about their mean (clipped to 0..1)."""
+    stock = {int(t): v for t, v in series[f"S-{origin}"].items()}
+    recent = list(series[f"R-{origin}-{h}"].values())
+    pairs = series[f"P-{origin}-{h}"]
+    out: dict[str, float] = {}
+    if recent:
+        out["recent_longrun"] = sum(recent) / len(recent)
+    seen = sum(stock[int(t0)] for t0 in pairs)
+    if seen:
+        out["staying"] = sum(pairs.values()) / seen
+    years = sorted(stock)
+    mean = sum(stock.values()) / len(stock)
+    out["mean"] = mean
+    x = [stock[t] - mean for t in years[:-1]]
+    y = [stock[t + 1] - mean for t in years[:-1]]
+    xx = sum(v * v for v in x)
+    rho = sum(a * b for a, b in zip(x, y, strict=True)) / xx if xx else 0.0
+    out["rho_h"] = min(1.0, max(0.0, rho)) ** h
+    fitted = trend_weight([stock[t] for t in years])
+    if fitted is not None:
+        slope, weight = fitted
+        total = sum(stock.values())
+        mx = sum(stock[t] * (t - years[0]) for t in years) / total
+        my = sum(stock[t] * math.log(stock[t]) for t in years) / total
+        # a year's count is about the share staying times the year before's (correlated
+        # counts, lag one ~ the share staying a year): t² deflated by (1 - p) / (1 + p)
+        one = series[f"P-{origin}-1"]
+        seen1 = sum(stock[int(t0)] for t0 in one)
+        p1 = sum(one.values()) / seen1 if seen1 else 0.0
+        t2 = slope**2 * sum(stock[t] * (t - years[0] - mx) ** 2 for t in years)
+        deflated = 1.0 / (1.0 + math.exp(1.0 - t2 * (1.0 - p1) / (1.0 + p1) / 2.0))
+        named = (("trend", slope), ("akaike", slope * weight), ("akaike_ar", slope * deflated))
+        for name, b in named:
+            out[f"{name}_now"] = math.exp(my + b * (origin - years[0] - mx))
+            out[f"{name}_then"] = math.exp(my + b * (origin + h - years[0] - mx))
+    return out
+
+
 def write_points(root: Path, out: Path) -> None:
     episodes, headers, _ = read_returns(root)
     rolling = rolling_backtests(episodes, headers, groups=PEER_GROUPS, group_column="PEER_GROUP")
@@ -131,11 +236,13 @@ def write_points(root: Path, out: Path) -> None:
         without_short_breaks(episodes.select("CHILD", "DECOM", "DEC", "REC", "LS")), headers
     ).filter(pl.col("DOB").is_not_null())
     parts: Parts = {}
+    series: dict[str, dict[str, float]] = {}
     for origin, model in rolling.models.items():
         core = with_periods(censor(base, date(origin, 3, 31)).drop("REC")).with_columns(
             pl.when(pl.col("STARTS_PERIOD")).then(pl.col("DECOM")).forward_fill().alias("START")
         )
         now = in_care(core, date(origin, 3, 31))
+        series.update(known_series(core, origin, first))
         p_year = power(daily_matrix(model.rates), YEAR_DAYS)
         carried = [float(x) for x in model.stock] + [0.0]
         for h in range(1, HORIZONS + 1):
@@ -146,12 +253,17 @@ def write_points(root: Path, out: Path) -> None:
                 "survivors_returns": returns_survivors(core, now, origin, h, first),
                 "recent": float(recent),
             }
-    out.write_text(json.dumps({"points": [p.__dict__ for p in rolling.points], "parts": parts}))
+    out.write_text(
+        json.dumps(
+            {"points": [p.__dict__ for p in rolling.points], "parts": parts, "series": series}
+        )
+    )
 
 
 def load(f: Path) -> tuple[list[Point], Parts]:
     data = json.loads(f.read_text())
     parts: Parts = data["parts"]
+    series: dict[str, dict[str, float]] = data["series"]
     first = min(int(k.split("-")[0]) for k in parts)
     points: list[Point] = []
     for p in data["points"]:
@@ -161,6 +273,10 @@ def load(f: Path) -> tuple[list[Point], Parts]:
             continue
         h, origin = p["horizon"], p["origin"]
         so_far = [parts[f"{t}-{h}"]["recent"] for t in range(first, origin + 1)]
+        r = reverted(series, origin, h)
+        now = float(p["now"])
+        longrun = r.get("recent_longrun")
+        staying = r.get("staying")
         points.append(
             CohortPoint(
                 **p,
@@ -170,6 +286,21 @@ def load(f: Path) -> tuple[list[Point], Parts]:
                 level_returns=(p["level"] if p["level"] is not None else p["model"])
                 - e["survivors"]
                 + e["survivors_returns"],
+                cohort_longrun=None if longrun is None else e["survivors_returns"] + longrun,
+                revert_survival=None
+                if longrun is None or staying is None
+                else staying * now + longrun,
+                revert_mean=None if staying is None else r["mean"] + staying * (now - r["mean"]),
+                revert_ar=r["mean"] + r["rho_h"] * (now - r["mean"]),
+                revert_trend=None
+                if staying is None or "trend_now" not in r
+                else r["trend_then"] + staying * (now - r["trend_now"]),
+                revert_akaike=None
+                if staying is None or "akaike_now" not in r
+                else r["akaike_then"] + staying * (now - r["akaike_now"]),
+                revert_akaike_ar=None
+                if staying is None or "akaike_ar_now" not in r
+                else r["akaike_ar_then"] + staying * (now - r["akaike_ar_now"]),
             )
         )
     return points, parts
@@ -244,7 +375,7 @@ def total_rule(members: Sequence[str], anchor: str = "now") -> ct.Rule:
 
 
 FOUR = ("level", "model", "damped")
-RULES: Mapping[str, ct.Rule] = {
+RULES: dict[str, ct.Rule] = {
     "now (trust)": ct.current,
     "this harness, as trust": total_rule(FOUR),
     "cohort (model's survivors) as a fifth forecast": total_rule((*FOUR, "cohort")),
@@ -266,20 +397,56 @@ RULES: Mapping[str, ct.Rule] = {
         ("level_returns", "model", "damped")
     ),
 }
+NEW = {
+    "cohort_longrun": "cohort, entrants' stock over every known 31 March",
+    "revert_survival": "pooled share staying x now + entrants' stock over every known 31 March",
+    "revert_mean": "mean of the 31 March counts + pooled share staying x (now - mean)",
+    "revert_ar": "mean of the 31 March counts + rho^h x (now - mean), rho fitted",
+    "revert_trend": "log-linear trend of the 31 March counts + pooled share staying x (now - "
+    "trend)",
+    "revert_akaike": "the same, the trend's slope times its Akaike weight",
+    "revert_akaike_ar": "the same, t² deflated by (1 - p1) / (1 + p1)",
+}
+for _key, _label in NEW.items():
+    RULES = {
+        **RULES,
+        f"{_label}, as a fifth forecast": total_rule((*FOUR, _key)),
+        f"{_label}, in place of the level": total_rule((_key, "model", "damped")),
+        f"{_label}, in place of the damped trend": total_rule(("level", "model", _key)),
+        f"{_label}, in place of no change": total_rule(FOUR, anchor=_key),
+        f"no change and {_label} only": total_rule((_key,)),
+    }
+# COHORT_RULES=a,b: only the rules whose names hold one of these (and the rule in trust)
+_only = [k for k in os.environ.get("COHORT_RULES", "").split(",") if k]
+if _only:
+    RULES = {k: v for k, v in RULES.items() if k == "now (trust)" or any(o in k for o in _only)}
 
 
 def alone(cells: Mapping[str, list[tuple[list[Point], Parts]]]) -> None:
     print(
         "| shape | years ahead | backtests | cohort, model's survivors | cohort, returns' "
-        "survivors | cohort, entrants averaged | level, returns' survivors | no change | level "
-        "| model | survivors' bias: model / returns |"
+        "survivors | cohort, entrants averaged | level, returns' survivors | cohort, entrants "
+        "over every 31 March | staying x now + entrants | mean + staying x (now - mean) | "
+        "mean + rho^h x (now - mean) | trend + staying x (now - trend) | the same, Akaike "
+        "weight | the same, t² deflated | no change | level | model | survivors' bias: "
+        "model / returns |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | ---: | ---: | ---: | ---: | --- |"
+    )
     names = (
         "cohort",
         "cohort_returns",
         "cohort_averaged",
         "level_returns",
+        "cohort_longrun",
+        "revert_survival",
+        "revert_mean",
+        "revert_ar",
+        "revert_trend",
+        "revert_akaike",
+        "revert_akaike_ar",
         "now",
         "level",
         "model",
