@@ -21,7 +21,7 @@ def _patterns(resolver=None, prefix=""):
     for p in resolver.url_patterns:
         if isinstance(p, URLResolver):
             if prefix + str(p.pattern) in ("admin/", "api/"):
-                continue  # admin: its own staff check; API: require() per operation (tested)
+                continue  # admin: its own staff check; API: require() (test_permissions.py)
             yield from _patterns(p, prefix + str(p.pattern))
         elif isinstance(p, URLPattern):
             yield p

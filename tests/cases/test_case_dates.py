@@ -62,6 +62,7 @@ def test_recording_a_meeting_assessment_or_term_moves_what_is_due(users, instrum
         last_meeting=D(2022, 3, 1),
         last_assessment=D(2022, 4, 2),
         last_term_start=D(2022, 4, 19),
+        meeting_every_weeks=6,
     )
     assert _due_shown(kw, case) == expected
 

@@ -104,6 +104,7 @@ def test_due_dates_from_the_last_record():
         last_meeting=dt.date(2024, 3, 1),
         last_assessment=None,
         last_term_start=dt.date(2024, 1, 8),
+        meeting_every_weeks=6,
     )
     assert meeting.due == dt.date(2024, 4, 12)  # six weeks after the last meeting
     assert review.due == dt.date(2024, 4, 10)  # three months after the referral
@@ -115,6 +116,7 @@ def test_due_dates_from_the_last_record():
         last_meeting=None,
         last_assessment=None,
         last_term_start=None,
+        meeting_every_weeks=6,
     )
     assert review.due == dt.date(2024, 2, 29)  # clamped to the month's end
 

@@ -1,6 +1,6 @@
 """A programme's case forms speak its contract's words, not the demo's: the interventions a
-case may record and who chairs progress meetings come from the contract
-(``[[intervention]]``, ``progress_meeting_chair``)."""
+case may record, who chairs progress meetings and how often they are due come from the
+contract (``[[intervention]]``, ``progress_meeting_chair``, ``progress_meeting_every_weeks``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import datetime as dt
 
 from django.urls import reverse
 
+from stars.cases import record
 from stars.cases.models import Intervention
+from stars.cases.notices import notify_due
+from stars.cases.selectors import caseload_overdue, due_on_caseload
 from stars.partnership.services import contract_load
 from tests.conftest import CONTRACT
 
@@ -83,3 +86,26 @@ def test_the_meeting_form_names_a_chair_only_where_the_contract_does(client, use
     assert "Progress meetings are due every 6 weeks; the key worker chairs." in _get(
         client, "case_meeting"
     )
+
+
+def test_progress_meetings_are_due_as_often_as_the_contract_says(client, users, case):
+    """Every programme's meetings were due every 6 weeks: one whose contract wants them every
+    4 weeks sees a meeting overdue 4 weeks after the last, on every page that says so."""
+    record.meeting_record(referral=case, on=dt.date(2022, 2, 1), attendees=["therapist"])
+    kw = users["key_worker"]
+    client.force_login(kw)
+    on = dt.date(2022, 3, 5)  # 4 weeks and 4 days after the meeting; 6 weeks is 15 March
+    assert caseload_overdue(kw, on) == 0 and not due_on_caseload(kw, on)
+    every4 = TEXT.replace("[programme]\n", "[programme]\nprogress_meeting_every_weeks = 4\n")
+    contract_load(text=every4, source="every4.toml")
+    assert "Progress meetings are due every 4 weeks; the therapist chairs." in _get(
+        client, "case_meeting"
+    )
+    caseload = client.get(reverse("case_caseload")).content.decode()
+    assert "A progress meeting is due every 4 weeks," in caseload
+    assert "1 Mar 2022" in caseload and "15 Mar 2022" not in caseload
+    assert caseload_overdue(kw, on) == 1
+    (item,) = due_on_caseload(kw, on)
+    assert (item.due.what, item.due.due) == ("Progress meeting", dt.date(2022, 3, 1))
+    assert item.due.rule == "every 4 weeks from the last meeting"
+    assert notify_due(on)["case_overdue"] == 1

@@ -289,3 +289,32 @@ def test_an_intervention_at_fault_is_named_at_its_line_and_column(table, key, me
         assert lines[line - 1] == "[[intervention]]"
     else:
         assert lines[line - 1].startswith(f"{leaf} = ")
+
+
+# -- how often progress meetings are due (progress_meeting_every_weeks) -----------------------
+
+CHAIR = 'progress_meeting_chair = "the therapist"   # the meeting form says who chairs\n'
+
+
+def _every(value: str) -> str:
+    return TEXT.replace(CHAIR, f"{CHAIR}progress_meeting_every_weeks = {value}\n", 1)
+
+
+def test_progress_meetings_are_due_every_6_weeks_unless_the_contract_says():
+    """Every programme's meetings were due every 6 weeks, whatever its contract said."""
+    assert DN2.progress_meeting_every_weeks == 6
+    assert parse_contract(_every("4"), "c.toml").progress_meeting_every_weeks == 4
+    assert parse_contract(_every("52"), "c.toml").progress_meeting_every_weeks == 52
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [("0", "0"), ("53", "53"), ("-6", "-6"), ("6.5", "6.5"), ('"six"', "'six'"), ("true", "true")],
+)
+def test_a_meeting_interval_that_is_not_whole_weeks_from_1_to_52_is_refused(value, found):
+    with pytest.raises(ContractError) as err:
+        parse_contract(_every(value), "c.toml")
+    assert str(err.value) == (
+        "c.toml:33: column 1: programme.progress_meeting_every_weeks: expected a whole number "
+        f"of weeks from 1 to 52, found {found}"
+    )

@@ -7,9 +7,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stars.domain.contract.parsing import ContractError, parse_contract
-from stars.domain.toml_positions import key_position
+from stars.domain.toml_positions import decode_error_position, key_position, toml_loads
 
 ROOT = Path(__file__).resolve().parents[2]
 MILESTONES = (ROOT / "contracts" / "examples" / "continuous-milestones.toml").read_text("utf-8")
@@ -136,3 +138,42 @@ def test_every_key_of_every_sample_contract_is_found_on_its_own_line(path):
         name = key.rsplit(".", 1)[-1]
         assert lines[line - 1][column - 1 :].startswith(name), (key, found)
     parse_contract(text, str(path))  # and every sample still loads
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    depth=st.integers(min_value=1, max_value=6000),
+    before=st.integers(min_value=0, max_value=3),
+    key=st.sampled_from(["a", "phase_weeks", '"q r"']),
+)
+def test_nesting_of_any_depth_is_read_or_refused_at_its_deepest_point(depth, before, key):
+    # tomllib reads each level by calling itself: thousands of "[" ran Python's stack out
+    # (a RecursionError naming nothing); the contract names where the nesting is deepest
+    head = "".join(f"x{i} = 1\n" for i in range(before))
+    text = f"{head}{key} = {'[' * depth}{']' * depth}\n"
+    try:
+        data = toml_loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        assert decode_error_position(exc) == (
+            before + 1,
+            len(key) + 3 + depth,
+            f"arrays or inline tables nested {depth} deep, too deep to read; expected a few levels",
+        )
+        with pytest.raises(ContractError, match=rf"^contract\.toml:{before + 1}: column "):
+            parse_contract(text)
+    else:
+        value, n = data[key.strip('"')], 0
+        while isinstance(value, list) and value:
+            value, n = value[0], n + 1
+        assert n + 1 == depth and value == []
+
+
+def test_a_contract_nested_thousands_deep_is_refused_at_its_line_and_column():
+    text = DN2 + "\nzz = " + "[" * 50_000 + "]" * 50_000 + "\n"
+    line = len(DN2.splitlines()) + 2
+    with pytest.raises(ContractError) as caught:
+        parse_contract(text)
+    assert str(caught.value) == (
+        f"contract.toml:{line}: column 50005: (syntax): arrays or inline tables nested 50000 "
+        "deep, too deep to read; expected a few levels"
+    )

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stars.domain.contract.parsing import ContractError, parse_contract
-from stars.domain.contract.terms import OutcomeFund
+from stars.domain.contract.terms import PAYMENT_DESIGNS, OutcomeFund, design_keys
 from stars.domain.evaluation.report import evaluation_report
 from stars.domain.outcomes.engine import money_by_group, outcome_payments_as_of, referral_figures
 from stars.domain.outcomes.explanation import explain_referral
@@ -208,8 +208,60 @@ def test_a_milestones_cohort_needs_milestones_and_a_weekly_cohort_takes_none():
         'saving_kind = "cashable"\nproving_weeks = 1\nweekly_outcome_payment = 1.0',
         1,
     )
-    with pytest.raises(ContractError, match="milestones belong to payment_design"):
+    with pytest.raises(ContractError) as err:
         parse_contract(weekly, "c.toml")
+    assert str(err.value) == (
+        "c.toml:48: column 3: cohort[0].milestone: payment_design = 'weekly_after_proving' "
+        "does not use milestone, so it would change nothing; remove it (that design uses "
+        "proving_weeks, weekly_outcome_payment)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "line"),
+    [("proving_weeks = 13", 43), ("weekly_outcome_payment = 250.0", 43)],
+)
+def test_a_weekly_key_on_a_milestones_cohort_is_refused_at_its_line(key, line):
+    """``proving_weeks`` on a cohort paid for milestones was taken and changed nothing: a
+    council writing it would think it applied. It is refused where it is written, naming
+    the key, the cohort's design and the keys that design uses."""
+    text = TEXT.replace('saving_kind = "cashable"\n', f'saving_kind = "cashable"\n{key}\n', 1)
+    name = key.split(" ")[0]
+    with pytest.raises(ContractError) as err:
+        parse_contract(text, "c.toml")
+    assert str(err.value) == (
+        f"c.toml:{line}: column 1: cohort[0].{name}: payment_design = 'continuous_milestones' "
+        f"does not use {name}, so it would change nothing; remove it (that design uses "
+        "milestone)"
+    )
+    # a contract stored before the rule stays readable, as it was
+    assert parse_contract(text, "c.toml", stored=True).cohort("SD").milestones
+
+
+# the example's cohorts by design: where a key is written into each, and its index
+COHORT_OF = {
+    "continuous_milestones": ('saving_kind = "cashable"\n', 0),
+    "weekly_after_proving": ('saving_kind = "avoided"\n', 1),
+}
+
+
+@settings(max_examples=30, deadline=None)
+@given(design=st.sampled_from(PAYMENT_DESIGNS), data=st.data())
+def test_a_key_only_another_design_uses_is_refused_whatever_its_value(design, data):
+    """For every design (DESIGN_TERMS, the table the simulator's what-if checks too), a key
+    another design prices by and this one does not is refused, naming it and the design."""
+    foreign = sorted(
+        {k for d in PAYMENT_DESIGNS for k in design_keys(d)} - set(design_keys(design))
+    )
+    key = data.draw(st.sampled_from(foreign))
+    value = data.draw(st.integers(0, 10_000))
+    after, index = COHORT_OF[design]
+    text = TEXT.replace(after, f"{after}{key} = {value}\n", 1)
+    with pytest.raises(
+        ContractError,
+        match=rf"cohort\[{index}\]\.{key}: payment_design = '{design}' does not use {key}, ",
+    ):
+        parse_contract(text, "c.toml")
 
 
 def test_the_programme_code_is_read():

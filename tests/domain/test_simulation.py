@@ -100,13 +100,16 @@ share = 0.05
 """,
     "funded.toml",
 )
-# the same with step-down paid by milestones of unbroken weeks, capped per referral
+# the same with step-down paid by milestones of unbroken weeks, capped per referral (and
+# without the weekly design's terms, which a milestones cohort does not use)
 MILESTONES = parse_contract(
-    OTHER_TEXT.replace(
+    OTHER_TEXT.replace("proving_weeks = 8\nweekly_outcome_payment = 333.33\n", "", 1)
+    .replace(
         'name = "Step down"\n',
         'name = "Step down"\npayment_design = "continuous_milestones"\n'
         "max_payment_per_referral = 9000.0\n",
-    ).replace(
+    )
+    .replace(
         '[[cohort]]\ncode = "EC"',
         "  [[cohort.milestone]]\n  name = 'placement_start'\n  continuous_weeks = 0\n"
         "  payment = 2500.0\n\n"

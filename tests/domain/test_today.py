@@ -24,7 +24,7 @@ def test_due_state_worked_examples():
     assert due_state(D(2024, 12, 5), today) is None  # a week ahead: not yet
     meeting, *_ = due_items(
         referral_date=D(2024, 1, 8), last_meeting=D(2024, 10, 17), last_assessment=None,
-        last_term_start=None,
+        last_term_start=None, meeting_every_weeks=6,
     )  # fmt: skip
     assert meeting.due == D(2024, 11, 28) and meeting.state(today) == DUE_THIS_WEEK
     assert meeting.state(D(2024, 11, 29)) == OVERDUE

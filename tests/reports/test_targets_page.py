@@ -156,3 +156,33 @@ def test_a_penalty_is_shown_as_projected_until_the_referral_period_ends(client, 
     assert "No penalty is due before" not in html
     derby = dict((t.label, p) for t, p in after.context["penalties"])["Derby City Council"]
     assert derby.due and derby.amount == 43 * 1500
+
+
+def _derby_row(html: str) -> str:
+    table = html[html.index('data-testid="targets-council"') :]
+    row = table[table.index("Derby City Council") :]
+    return row[: row.index("</tr>")]
+
+
+def test_a_shortfall_is_shown_as_projected_not_in_red_until_the_referral_period_ends(
+    client, users, referrals
+):
+    """Before DN2's referral period ended the page showed Derby's shortfall in red, an
+    alarm, beside a penalty only projected: until the period ends the shortfall is the
+    projected one, the penalty's, headed and styled as a projection; after, it is final,
+    in red."""
+    client.force_login(users["provider_manager"])
+    before = client.get(reverse("targets"), {"as_of": "2024-12-31"})
+    html = before.content.decode()
+    projected = dict((t.label, p) for t, p in before.context["penalties"])["Derby City Council"]
+    assert ">Projected shortfall</th>" in html and ">Shortfall</th>" not in html
+    assert ">Still to make</th>" in html  # a cohort's minimum less its referrals so far
+    row = _derby_row(html)
+    assert "govuk-tag--red" not in row
+    assert f'<td class="govuk-table__cell stars-num">{projected.shortfall}</td>' in row
+    assert "The projected shortfall and penalty are what they would be" in html
+    after = client.get(reverse("targets"), {"as_of": "2025-04-01"})
+    html = after.content.decode()
+    assert html.count(">Shortfall</th>") == 2  # the councils' and the cohorts'
+    assert "Projected shortfall" not in html and "Still to make" not in html
+    assert '<strong class="govuk-tag govuk-tag--red">43</strong>' in _derby_row(html)

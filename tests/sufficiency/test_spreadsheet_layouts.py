@@ -64,6 +64,21 @@ def _import(folder: Path) -> tuple[int, list[str], list[str]]:
     return got.exit_code, notes, problems
 
 
+def _imported(folder: Path) -> list[str]:
+    """The notes of an import of ``folder`` that succeeds."""
+    code, notes, problems = _import(folder)
+    assert code == 0, problems
+    return notes
+
+
+def _not_read(name: str) -> str:
+    """The note naming ``name``, a file beside last year's return, as left unread."""
+    return (
+        f"note: {LAST_YEAR}/{name}: not read (of each year's return, only its header and "
+        "episodes are read)"
+    )
+
+
 def _as_excel_saves(folder: Path, year: int) -> None:
     """The year's header as Excel on Windows saves "CSV" with a European list separator
     (Windows-1252, semicolons); its episodes as Excel's "Unicode text" (UTF-16, tabs)."""
@@ -78,8 +93,7 @@ def test_windows_1252_utf16_semicolons_and_tabs_are_read_as_dfes_layout(derby, r
     texts = {(r.collection_year, r.kind): r.text for r in SufficiencyReturn.objects.all()}
     _as_excel_saves(returns_dir, LAST_YEAR)
     _as_excel_saves(returns_dir, LAST_YEAR - 1)
-    code, notes, problems = _import(returns_dir)
-    assert code == 0, problems
+    notes = _imported(returns_dir)
     assert _figures(derby) == expected
     for year in (LAST_YEAR - 1, LAST_YEAR):
         assert (
@@ -136,8 +150,7 @@ def test_codes_in_lower_case_are_read_in_upper_case_with_a_note(derby, returns_d
     expected = _figures(derby)
     episodes = returns_dir / str(LAST_YEAR) / "episodes.csv"
     lowered = _lower_codes(episodes)
-    code, notes, problems = _import(returns_dir)
-    assert code == 0, problems
+    notes = _imported(returns_dir)
     assert _figures(derby) == expected
     (note,) = [n for n in notes if "lower case" in n]
     assert note.startswith(f"note: {LAST_YEAR}/episodes.csv: {lowered} codes in lower case (in ")
@@ -202,8 +215,7 @@ def test_headings_with_spaces_for_underscores_are_read(derby, returns_dir):
         rows = _rows(path)
         rows[0] = [f" {h.title().replace('_', ' ')} " for h in rows[0]]  # " Place Provider "
         _write(path, rows)
-    code, _, problems = _import(returns_dir)
-    assert code == 0, problems
+    _imported(returns_dir)
     assert _figures(derby) == expected
 
 
@@ -216,8 +228,7 @@ def test_utf16_written_without_its_byte_order_mark_is_read_as_utf16(derby, retur
     for kind in ("header", "episodes"):
         path = returns_dir / str(LAST_YEAR) / f"{kind}.csv"
         _write(path, _with_names(_rows(path)), separator="\t", encoding=encoding)
-    code, notes, problems = _import(returns_dir)
-    assert code == 0, problems
+    notes = _imported(returns_dir)
     assert _figures(derby) == expected
     assert (
         f'note: {LAST_YEAR}/episodes.csv: read as UTF-16 (as Excel saves "Unicode text"); '
@@ -276,13 +287,8 @@ def test_dfes_other_tables_beside_a_years_return_are_left_unread_with_a_note(der
     folder = returns_dir / str(LAST_YEAR)
     (folder / "uasc.csv").write_text("CHILD,SEX,DOB,DUC\r\n")
     (folder / "Reviews.csv").write_text("CHILD,DOB,REVIEW,REVIEW_CODE\r\n")
-    code, notes, problems = _import(returns_dir)
-    assert code == 0, problems
-    assert (
-        f"note: {LAST_YEAR}/Reviews.csv: not read (of each year's return, only its header "
-        "and episodes are read)" in notes
-    ), notes
-    assert any(n.startswith(f"note: {LAST_YEAR}/uasc.csv: not read") for n in notes), notes
+    notes = _imported(returns_dir)
+    assert _not_read("Reviews.csv") in notes and _not_read("uasc.csv") in notes, notes
     assert SufficiencyReturn.objects.filter(collection_year=LAST_YEAR).count() == 2
 
 
@@ -307,10 +313,6 @@ def test_a_year_kept_as_one_workbook_of_its_tables_names_it_with_what_to_save(de
     assert not SufficiencyReturn.objects.exists()
     for kind in ("header", "episodes"):
         (returns_dir / f"{kind}.csv").rename(folder / f"{kind}.csv")
-    code, notes, problems = _import(returns_dir)
-    assert code == 0, problems
-    assert (
-        f"note: {LAST_YEAR}/SSDA903 return.xls: not read (of each year's return, only its "
-        "header and episodes are read)" in notes
-    ), notes
+    notes = _imported(returns_dir)
+    assert _not_read("SSDA903 return.xls") in notes, notes
     assert not any("~$" in n for n in notes), notes

@@ -9,6 +9,7 @@ import os
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -29,12 +30,33 @@ from tests.workbooks import workbook
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _files(paths: dict[str, Path]) -> dict[str, tuple[str, bytes]]:
+    """The form's files: each field's file name and bytes."""
+    return {field: (p.name, p.read_bytes()) for field, p in paths.items()}
+
+
+def _post_tracker(web: Http, files: dict[str, tuple[str, bytes]]) -> tuple[int, Any, bytes]:
+    """The tracker form posted with ``files`` and its CSRF token, as a browser posts it:
+    the answer's status, headers and body."""
+    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
+    return web.request("POST", "/uploads/tracker/", body, headers)
+
+
+def _tracker_imported(web: Http, files: dict[str, tuple[str, bytes]]) -> str:
+    """The tracker form posted with ``files``, accepted, and its job run by the worker: the
+    address of the upload's page."""
+    status, answer, _ = _post_tracker(web, files)
+    assert status == 302
+    run_worker(batch=True, interval=0, verbosity=0)
+    return answer["Location"]
+
+
 def test_a_tracker_uploaded_over_http_with_its_csrf_token_is_imported(
     live_server, users, tracker_files
 ):
     web = Http(live_server)
     web.sign_in("provider_manager")
-    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
+    files = _files(tracker_files)
 
     body, headers = multipart({}, files)
     status, _, _ = web.request("POST", "/uploads/tracker/", body, headers)
@@ -114,13 +136,7 @@ def test_the_first_tracker_of_a_new_service_stays_on_its_page_after_making_the_p
     user_create(username="first-admin", role="admin", council=None, password=PASSWORD)
     web = Http(live_server)
     web.sign_in("first-admin")
-    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
-    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
-    status, answer, _ = web.request("POST", "/uploads/tracker/", body, headers)
-    assert status == 302
-    detail = answer["Location"]
-
-    run_worker(batch=True, interval=0, verbosity=0)
+    detail = _tracker_imported(web, _files(tracker_files))
 
     upload = Upload.objects.get()
     assert upload.programme == "dn2-stars"
@@ -146,9 +162,8 @@ def test_an_upload_the_disk_cannot_hold_is_refused_on_the_form_and_leaves_nothin
     kept_before = set(uploads.glob("*/*"))
     web = Http(live_server)
     web.sign_in("provider_manager")
-    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
-    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
-    status, _, page = web.request("POST", "/uploads/tracker/", body, headers)
+    files = _files(tracker_files)
+    status, _, page = _post_tracker(web, files)
     text = page.decode()
     assert status == 503
     assert "<title>Error: Upload a tracker" in text
@@ -158,8 +173,7 @@ def test_an_upload_the_disk_cannot_hold_is_refused_on_the_form_and_leaves_nothin
     assert set(uploads.glob("*/*")) == kept_before  # no part of a file left on the disk
 
     monkeypatch.setattr(services, "_keep", keep)  # room again: the same files go through
-    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
-    status, _, _ = web.request("POST", "/uploads/tracker/", body, headers)
+    status, _, _ = _post_tracker(web, files)
     assert status == 302 and Upload.objects.count() == 1
 
 
@@ -191,11 +205,10 @@ def test_a_large_upload_is_written_under_stars_home_and_a_full_disk_there_keeps_
     kept_before = set(uploads.glob("*/*"))
     web = Http(live_server)
     web.sign_in("provider_manager")
-    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
+    files = _files(tracker_files)
     big = files["referrals"][1] + b"\n" * (3 * 1024 * 1024)
     files["referrals"] = (files["referrals"][0], big)
-    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
-    status, _, page = web.request("POST", "/uploads/tracker/", body, headers)
+    status, _, page = _post_tracker(web, files)
     text = page.decode()
     assert status == 503, text[:2000]
     assert "could not be stored on the server (No space left on device)" in text
@@ -213,11 +226,7 @@ def test_uploaded_files_are_readable_by_the_service_user_only(live_server, users
     # the files hold children's records: another account on the server must not read them
     web = Http(live_server)
     web.sign_in("provider_manager")
-    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
-    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
-    status, _, _ = web.request("POST", "/uploads/tracker/", body, headers)
-    assert status == 302
-    run_worker(batch=True, interval=0, verbosity=0)
+    _tracker_imported(web, _files(tracker_files))
 
     folder = Path(settings.STARS_HOME) / "uploads" / str(Upload.objects.get().pk)
     kept = [p for p in folder.rglob("*")]
@@ -242,13 +251,7 @@ def test_an_administrator_adds_a_programme_beside_the_one_held_by_uploading_its_
     )
     web = Http(live_server)
     web.sign_in(role)
-    files = {f: (p.name, p.read_bytes()) for f, p in {**tracker_files, "contract": other}.items()}
-    body, headers = multipart({"csrfmiddlewaretoken": web.form_token("/uploads/tracker/")}, files)
-    status, answer, _ = web.request("POST", "/uploads/tracker/", body, headers)
-    assert status == 302
-    detail = answer["Location"]
-
-    run_worker(batch=True, interval=0, verbosity=0)
+    detail = _tracker_imported(web, _files({**tracker_files, "contract": other}))
 
     upload = Upload.objects.get()
     status, _, progress = web.request("GET", detail + "?format=json")
@@ -330,3 +333,62 @@ def test_returns_kept_as_workbooks_are_imported_over_http_and_a_bad_cell_named(
 
     done, _ = upload(f"SSDA903 {LAST_YEAR}.xlsx", book)
     assert done.status == "done", (done.headline, done.lines[:3])
+
+
+def test_an_archive_of_many_thousand_stray_files_is_refused_listing_the_first_200(
+    live_server, users, returns_zip
+):
+    # 5,000 files that are not returns beside a year's: refused, nothing imported, and the
+    # upload's page lists the first 200 and how many more, not a page of every one
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        with zipfile.ZipFile(io.BytesIO(returns_zip)) as given:
+            for m in given.infolist():
+                z.writestr(m, given.read(m))
+        for n in range(5000):
+            z.writestr(f"stray/x{n}.txt", b"")
+    web = Http(live_server)
+    web.sign_in("spoc")
+    token = web.form_token("/uploads/returns/")
+    body, headers = multipart(
+        {"csrfmiddlewaretoken": token}, {"archive": ("a.zip", buffer.getvalue())}
+    )
+    status, answer, _ = web.request("POST", "/uploads/returns/", body, headers)
+    assert status == 302
+    run_worker(batch=True, interval=0, verbosity=0)
+    status, _, page = web.request("GET", answer["Location"])
+    upload = Upload.objects.get()
+    assert upload.status == "rejected"
+    assert len(upload.lines) == 201
+    assert upload.lines[0] == "a.zip: stray/x0.txt: not YEAR/header.csv or YEAR/episodes.csv"
+    assert upload.lines[-1] == "... and 4800 more problems"
+    assert status == 200 and "... and 4800 more problems" in page.decode()
+    assert "stray/x200.txt" not in page.decode()
+    assert not SufficiencyReturn.objects.exists()
+
+
+def test_a_contract_nested_thousands_deep_is_refused_at_its_line_and_column_over_http(
+    live_server, users, tracker_files
+):
+    # tomllib ran Python's stack out on it: "could not be processed (RecursionError)"
+    contract = tracker_files["contract"].read_text(encoding="utf-8")
+    line = len(contract.splitlines()) + 1
+    files = {f: (p.name, p.read_bytes()) for f, p in tracker_files.items()}
+    files["contract"] = ("contract.toml", (contract + "zz = " + "[" * 20_000).encode())
+    web = Http(live_server)
+    web.sign_in("provider_manager")
+    token = web.form_token("/uploads/tracker/")
+    body, headers = multipart({"csrfmiddlewaretoken": token}, files)
+    status, answer, _ = web.request("POST", "/uploads/tracker/", body, headers)
+    assert status == 302
+    run_worker(batch=True, interval=0, verbosity=0)
+    status, _, page = web.request("GET", answer["Location"])
+    upload = Upload.objects.get()
+    assert (upload.status, upload.headline, upload.lines) == (
+        "rejected",
+        f"contract.toml:{line}: column 20005: (syntax): arrays or inline tables nested 20000 "
+        "deep, too deep to read; expected a few levels; nothing was imported",
+        [],
+    )
+    assert status == 200 and "nested 20000 deep" in page.decode()
+    assert not Referral.objects.exists()

@@ -18,12 +18,14 @@ from stars.cases.selectors import (
     caseload_listed,
     caseload_overdue,
     caseload_summary,
+    meeting_every_weeks,
 )
 from stars.core.audit import record_access, record_list
 from stars.core.dates import date_range
 from stars.core.documents import download, pdf, report_name
 from stars.core.listing import Filter, filters_from, page_of, query_without_page
 from stars.core.permissions import page, scope_of
+from stars.domain.measures import every_weeks
 from stars.partnership.models import Council
 from stars.partnership.selectors import contract_current, key_worker_choices
 from stars.referrals.models import Status
@@ -72,6 +74,7 @@ def case_caseload(request: HttpRequest) -> HttpResponse:
             "overdue": caseload_overdue(user, today, **chosen),
             "scope": scope,
             "loads": caseload_summary(user, today) if not scope.own_caseload_only else [],
+            "meetings_every": every_weeks(meeting_every_weeks()),
         },
     )
 

@@ -26,11 +26,10 @@ from stars.core.listing import Rows, rows_count
 from stars.core.permissions import Scope, scope_of
 from stars.core.programmes import programme_active
 from stars.domain.calendar import long_date
-from stars.domain.contract.terms import Contract
+from stars.domain.contract.terms import MEETING_EVERY_WEEKS, Contract
 from stars.domain.measures import (
     DUE_SOON_DAYS,
     DUE_THIS_WEEK,
-    MEETING_EVERY_DAYS,
     OVERDUE,
     REVIEW_EVERY_MONTHS,
     TERM_STARTS,
@@ -38,7 +37,7 @@ from stars.domain.measures import (
     due_cutoffs,
     due_items,
 )
-from stars.partnership.selectors import contract_current, key_workers
+from stars.partnership.selectors import contract_current, contract_or_none, key_workers
 from stars.referrals.models import Child, Referral, Status
 from stars.referrals.selectors import referral_get, referrals_visible
 
@@ -199,9 +198,17 @@ def caseload_records(
     ).order_by("referral_date", "referral_id")
 
 
+def meeting_every_weeks() -> int:
+    """How often the cases of the programme worked in are due a progress meeting, in weeks:
+    its contract's ``progress_meeting_every_weeks`` (none loaded: the default)."""
+    contract = contract_or_none()
+    return contract.progress_meeting_every_weeks if contract is not None else MEETING_EVERY_WEEKS
+
+
 def caseload_rows(refs: list[Referral]) -> list[CaseloadRow]:
     """Each case (from :func:`caseload_records`) with what is due next and its open
     actions: one more query."""
+    weeks = meeting_every_weeks()
     open_counts: dict[int, int] = {}
     for rid in MeetingAction.objects.filter(
         meeting__referral__in=[r.pk for r in refs], done=False
@@ -215,6 +222,7 @@ def caseload_rows(refs: list[Referral]) -> list[CaseloadRow]:
                 last_meeting=r.last_meeting,  # type: ignore[attr-defined]
                 last_assessment=r.last_assessment,  # type: ignore[attr-defined]
                 last_term_start=r.last_term,  # type: ignore[attr-defined]
+                meeting_every_weeks=weeks,
             ),
             open_actions=open_counts.get(r.pk, 0),
         )
@@ -238,13 +246,14 @@ def due_filter(state: str, today: dt.date) -> Q:
     """Live cases with something in ``state`` today (:func:`stars.domain.measures.due_state`:
     overdue, or due this week), as a filter the database applies to
     :func:`caseload_records`."""
-    now = due_cutoffs(today)
+    weeks = meeting_every_weeks()
+    now = due_cutoffs(today, weeks)
     if state == OVERDUE:
         q = Q(**{f"{f}__lt": c for f, c in zip(FROM[:1], now[:1], strict=True)})
         for f, c in zip(FROM[1:], now[1:], strict=True):
             q |= Q(**{f"{f}__lt": c})
     else:
-        week = due_cutoffs(today + dt.timedelta(days=DUE_SOON_DAYS))
+        week = due_cutoffs(today + dt.timedelta(days=DUE_SOON_DAYS), weeks)
         q = Q(pk__in=[])
         for f, c, w in zip(FROM, now, week, strict=True):
             q |= Q(**{f"{f}__gte": c, f"{f}__lt": w})
@@ -324,13 +333,18 @@ CASELOAD_RECORDS = (Referral, Child, ProgressMeeting, Assessment, AttendanceTerm
 
 
 def _caseload_cached(name: str, user: Any, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    """``compute()`` once per version of ``CASELOAD_RECORDS``, programme, scope and
-    ``parts``."""
+    """``compute()`` once per version of ``CASELOAD_RECORDS``, programme, scope, the
+    programme's meeting interval and ``parts``."""
     active = programme_active()
     return cached_figures(
         name,
         data_version(CASELOAD_RECORDS),
-        (active.id if active is not None else None, scope_of(user).key, *parts),
+        (
+            active.id if active is not None else None,
+            scope_of(user).key,
+            meeting_every_weeks(),
+            *parts,
+        ),
         compute,
     )
 
@@ -342,6 +356,7 @@ def due_soonest(meeting_from: dt.date, review_from: dt.date, term_from: dt.date)
         last_meeting=meeting_from,
         last_assessment=review_from,
         last_term_start=term_from,
+        meeting_every_weeks=meeting_every_weeks(),
     )
     return min(d.due for d in items)
 
@@ -421,7 +436,7 @@ def due_soonest_sql() -> Least:
     """:func:`due_soonest` of each case of :func:`caseload_records`, worked out by the
     database so that it sorts and pages the caseload by it."""
     return Least(
-        _PlusDays(F("meeting_from"), MEETING_EVERY_DAYS),
+        _PlusDays(F("meeting_from"), 7 * meeting_every_weeks()),
         _PlusMonths(F("review_from"), REVIEW_EVERY_MONTHS),
         _NextTermStart(F("term_from")),
         output_field=DateField(),

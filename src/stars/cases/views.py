@@ -205,6 +205,7 @@ def case_team(request: HttpRequest, referral_id: str) -> HttpResponse:
 def case_meeting(request: HttpRequest, referral_id: str) -> HttpResponse:
     r = case_get(request.user, referral_id)
     form = forms.MeetingForm(request.POST or None)
+    contract = contract_current()
     return _case_form(
         request,
         r,
@@ -218,7 +219,7 @@ def case_meeting(request: HttpRequest, referral_id: str) -> HttpResponse:
             actions=form.actions(),
         ),
         "Record the meeting",
-        intro=meetings_rule(contract_current().progress_meeting_chair),
+        intro=meetings_rule(contract.progress_meeting_chair, contract.progress_meeting_every_weeks),
     )
 
 

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import re
-import time
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import (
     IntegerField,
@@ -30,6 +24,7 @@ from django.utils import timezone
 
 from stars.core.busy import BRIEF_WAIT, database_busy, waiting_at_most
 from stars.core.models import AccessLog, AccessLogRecord
+from stars.core.pending import Queue
 from stars.core.programmes import programme_active
 from stars.core.system import command_running, os_user
 
@@ -142,92 +137,22 @@ def _save(entries: list[Entry]) -> None:
 
 # --- entries kept while an import holds SQLite's write lock (stars.core.busy) ----------
 #
-# A file for each page's entries, in PENDING under STARS_HOME, named so that names sort as
-# they were made and name the process that made them; one JSON line per entry, each with an
-# id of its own (``AccessLog.kept_id``, unique); written under a temporary name, synced,
-# then renamed before the page answers. A process writing them in claims a file by renaming
-# it to a name of its own (one rename wins), writes in one transaction the entries whose
-# ids the log does not hold yet, then deletes the files. A claim left by a process that
-# ended is claimed again: had its transaction committed, its entries are there and none is
-# added twice. A temporary file left by a process that ended while writing it is claimed
-# too, with every whole line in it.
+# A file for each page's entries, in PENDING under STARS_HOME (``stars.core.pending``,
+# which claims them, takes up those of a process that ended, and deletes them once written
+# in), each entry with an id of its own kept with its row (``AccessLog.kept_id``, unique):
+# an entry whose id the log holds already is not added again.
 
 PENDING = "access-log-pending"
-_CLAIMED = ".claimed-"
-_WRITING = ".tmp"
+KEPT = Queue(PENDING, "access-log entries")
 _FIELDS = ("programme", "username", "action", "object_type", "object_id", "path", "detail")
-
-
-def _pending_dir() -> Path:
-    return Path(settings.STARS_HOME) / PENDING
 
 
 def _keep(entries: list[Entry]) -> None:
     at = timezone.now().isoformat()
-    kept = [
-        {
-            "id": uuid.uuid4().hex,
-            "at": at,
-            "user": e.user_id,
-            "records": r,
-            **{f: getattr(e, f) for f in _FIELDS},
-        }
+    KEPT.put(
+        {"at": at, "user": e.user_id, "records": r, **{f: getattr(e, f) for f in _FIELDS}}
         for e, r in entries
-    ]
-    folder = _pending_dir()
-    folder.mkdir(exist_ok=True)
-    name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
-    tmp = folder / f"{name}{_WRITING}"
-    with tmp.open("w", encoding="utf-8") as out:
-        out.writelines(json.dumps(k) + "\n" for k in kept)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, folder / name)
-
-
-def _claim(folder: Path) -> list[Path]:
-    """The files of kept entries this process claimed, oldest first."""
-    claimed = []
-    for path in sorted(folder.iterdir()):
-        name, _, claimer = path.name.partition(_CLAIMED)
-        if name.endswith(f".json{_WRITING}"):  # being written, or left by a writer that ended
-            name = name.removesuffix(_WRITING)
-            claimer = name.split("-")[1]  # the writer's process (as _keep names it)
-        if not name.endswith(".json") or (claimer and _alive(int(claimer))):
-            continue
-        mine = folder / f"{name}{_CLAIMED}{os.getpid()}"
-        try:
-            path.rename(mine)
-        except FileNotFoundError:
-            continue  # another process claimed it first
-        claimed.append(mine)
-    return claimed
-
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (this one, whose other threads may be writing it in)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _read_kept(path: Path) -> list[dict[str, Any]]:
-    """The entries kept in ``path``: one per whole line (a line cut short by a writer that
-    ended is not an entry; a file of an earlier release holds one list of them)."""
-    kept: list[dict[str, Any]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            read = json.loads(line)
-        except ValueError:
-            continue
-        kept.extend(read if isinstance(read, list) else [read])
-    return kept
+    )
 
 
 def _written_in(ids: list[str]) -> set[str]:
@@ -239,19 +164,9 @@ def _written_in(ids: list[str]) -> set[str]:
     return found
 
 
-def flush_pending() -> int:
-    """Write the access-log entries kept while an import held SQLite's write lock into the
-    access log, each with the time it was made; how many files of them. Only outside a
-    transaction (one rolled back would lose them); when the lock is still held they are
-    left for the next time. An entry the log holds already (written in by a process that
-    ended before deleting its file) is not added again."""
-    folder = _pending_dir()
-    if connection.in_atomic_block or not folder.is_dir():
-        return 0
-    claimed = _claim(folder)
-    if not claimed:
-        return 0
-    kept = [k for path in claimed for k in _read_kept(path)]
+def _write_in(kept: list[dict[str, Any]]) -> None:
+    """Write the kept entries ``kept`` into the access log in one transaction, each with the
+    time it was made, but those whose ids it holds already."""
     users = AccessLog._meta.get_field("user").related_model
     known = set(
         users._default_manager.filter(pk__in={k["user"] for k in kept if k["user"]}).values_list(
@@ -264,33 +179,38 @@ def flush_pending() -> int:
         for f in _FIELDS:
             setattr(entry, f, k[f])
         entries.append((entry, [(kind, i) for kind, i in k["records"]]))
+    with waiting_at_most(BRIEF_WAIT), transaction.atomic():
+        done = _written_in([k["id"] for k in kept if k.get("id")])
+        new = [(e, k) for e, k in zip(entries, kept, strict=True) if k.get("id") not in done]
+        _save([e for e, _ in new if not e[1]])  # a list's rows, in one insert
+        for one, _ in new:
+            if one[1]:
+                _save([one])
+        for (entry, _), k in new:
+            entry.at = dt.datetime.fromisoformat(k["at"])  # when it was made, not now
+        AccessLog.objects.bulk_update([entry for (entry, _), _ in new], ["at"])
+
+
+def flush_pending() -> int:
+    """Write the access-log entries kept while an import held SQLite's write lock into the
+    access log, each with the time it was made; how many files of them. Only outside a
+    transaction (one rolled back would lose them); when the lock is still held they are
+    left for the next time. An entry the log holds already (written in by a process that
+    ended before deleting its file) is not added again."""
+    if connection.in_atomic_block:
+        return 0
     try:
-        with waiting_at_most(BRIEF_WAIT), transaction.atomic():
-            done = _written_in([k["id"] for k in kept if k.get("id")])
-            new = [(e, k) for e, k in zip(entries, kept, strict=True) if k.get("id") not in done]
-            _save([e for e, _ in new if not e[1]])  # a list's rows, in one insert
-            for one, _ in new:
-                if one[1]:
-                    _save([one])
-            for (entry, _), k in new:
-                entry.at = dt.datetime.fromisoformat(k["at"])  # when it was made, not now
-            AccessLog.objects.bulk_update([entry for (entry, _), _ in new], ["at"])
+        return KEPT.take(_write_in, retry_on=(OperationalError,))
     except OperationalError as exc:
-        for path in claimed:  # let go of them: written in next time
-            path.rename(path.with_name(path.name.partition(_CLAIMED)[0]))
         if database_busy(exc):
             return 0
         raise
-    for path in claimed:
-        path.unlink()
-    return len(claimed)
 
 
 def pending_kept() -> bool:
     """Whether access-log entries are still kept in files, not yet written in (the lock
     was held when :func:`flush_pending` last ran, or another process is writing them)."""
-    folder = _pending_dir()
-    return folder.is_dir() and any(folder.glob("*.json*"))
+    return KEPT.waiting()
 
 
 def reads(*, who: str = "", record: str = "") -> QuerySet[AccessLog]:

@@ -4,7 +4,11 @@ The policy is data: ``access-policy.toml`` beside this module, one row per page 
 column per role, says which roles may open each page and what they see there; :data:`PAGES`
 is read from it. Every view is wrapped in :func:`page`, naming an entry of :data:`PAGES`; an
 architecture test checks that every URL is, and tests/core/test_access_policy.py opens every
-page as every role and checks the answers against the table.
+page as every role and checks the answers against the table. What a role may do beyond
+opening a page (a background job's step, a service the CLI runs too, a part of a page) is a
+row of the table's ``[actions]``, read into :data:`ACTIONS`; :func:`allowed` answers for a
+page and an action alike, and no other module compares a user's role to decide
+(tests/architecture/test_permissions.py).
 
 Every query for child-level records goes through a selector that calls :func:`scope_of` and
 :meth:`Scope.filter`, so no page can forget a council's boundary. Out-of-scope records are
@@ -84,7 +88,29 @@ def load_policy(text: str, source: str = "access-policy.toml") -> tuple[list[str
     return roles, pages
 
 
-POLICY_ROLES, PAGES = load_policy(POLICY.read_text(encoding="utf-8"), str(POLICY))
+MAY = "may"  # an action's cell for a role that may take it (else REFUSED)
+
+
+def load_actions(text: str, source: str = "access-policy.toml") -> dict[str, frozenset[str]]:
+    """The roles that may take each action of a policy table's ``[actions]``."""
+    data = tomllib.loads(text)
+    roles = list(data["roles"])
+    actions: dict[str, frozenset[str]] = {}
+    for name, cells in data.get("actions", {}).items():
+        if len(cells) != len(roles):
+            raise PolicyError(f"{source}: {name} has {len(cells)} cells for {len(roles)} roles")
+        unknown = sorted(set(cells) - {REFUSED, MAY})
+        if unknown:
+            raise PolicyError(f"{source}: {name}: unknown cell {unknown[0]!r} (may or -)")
+        if name in data["pages"]:
+            raise PolicyError(f"{source}: {name} is both a page and an action")
+        actions[name] = frozenset(r for r, c in zip(roles, cells, strict=True) if c == MAY)
+    return actions
+
+
+_POLICY_TEXT = POLICY.read_text(encoding="utf-8")
+POLICY_ROLES, PAGES = load_policy(_POLICY_TEXT, str(POLICY))
+ACTIONS = load_actions(_POLICY_TEXT, str(POLICY))
 
 
 _OPTIONS = "_stars_programme_options"
@@ -232,11 +258,23 @@ def scope_of(user: Any) -> Scope:
     raise LookupError(f"scope_of has no rule for the role {role!r} (docs/adding-a-role.md)")
 
 
-def allowed(user: Any, page_name: str) -> bool:
-    return (
-        bool(getattr(user, "is_authenticated", False))
-        and getattr(user, "role", None) in PAGES[page_name].roles
-    )
+def allowed(user: Any, name: str) -> bool:
+    """May ``user`` open the page, or take the action, called ``name`` (a row of
+    access-policy.toml's ``[pages]`` or ``[actions]``)? The one answer to "who may": no
+    module compares a user's role itself."""
+    if name in PAGES:
+        roles = PAGES[name].roles
+    elif name in ACTIONS:
+        roles = ACTIONS[name]
+    else:
+        raise KeyError(f"no page or action {name!r} in {POLICY.name}")
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "role", None) in roles
+
+
+def may_act_for(user: Any, name: str, council_code: str) -> bool:
+    """May ``user`` take the action (or open the page) ``name`` on a record of the council
+    ``council_code``: the role may, and the council is within the user's scope."""
+    return allowed(user, name) and scope_of(user).covers(council_code)
 
 
 def to_sign_in(request: HttpRequest) -> HttpResponse:

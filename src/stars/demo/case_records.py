@@ -32,6 +32,7 @@ from stars.cases.models import (
 )
 from stars.cases.record import case_dates_refresh
 from stars.demo.programme import DEMO_AS_OF
+from stars.domain.contract.terms import MEETING_EVERY_WEEKS
 from stars.domain.measures import next_term_start
 from stars.referrals.models import Referral
 
@@ -110,7 +111,8 @@ def _load(seed: int) -> None:
             rows["int"].append(
                 Intervention(referral=r, kind=k, start_date=s, end_date=min(e, end) if e else None)
             )
-        # progress meetings every 6 weeks; some live cases are behind (the caseload shows it)
+        # progress meetings as often as the demo's contracts want them (neither says: the
+        # default); some live cases are behind (the caseload shows it)
         day = r.referral_date + dt.timedelta(days=14)
         stop = end - dt.timedelta(days=50) if r.status == "live" and rng.random() < 0.3 else end
         while day <= stop:
@@ -129,7 +131,7 @@ def _load(seed: int) -> None:
                 notes="Reviewed progress against the plan.",
             )
             meetings.append((m, (rng.choice(ACTIONS), "Key worker", due, due < AS_OF)))
-            day += dt.timedelta(days=42)
+            day += dt.timedelta(weeks=MEETING_EVERY_WEEKS)
         # assessments every 3 months: young person's star and family star
         drift = rng.gauss(0.3, 0.2) if good else rng.gauss(0.02, 0.2)
         yp_base = [rng.randint(1, 3) for _ in yp_areas]

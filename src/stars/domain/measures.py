@@ -147,15 +147,21 @@ def proportion(k: int, n: int) -> Proportion:
 
 # -- what is due on a case --------------------------------------------------------------------
 
-MEETING_EVERY_DAYS = 42  # a progress meeting every 6 weeks
+# a progress meeting every so many weeks: the contract's (``progress_meeting_every_weeks``)
 REVIEW_EVERY_MONTHS = 3  # an assessment review every 3 months
 TERM_STARTS = ((1, 1), (4, 15), (9, 1))  # spring, summer (about Easter), autumn
 
 
-def meetings_rule(chair: str) -> str:
-    """How often progress meetings are due and, where the contract names one
-    (``progress_meeting_chair``), who chairs them: the meeting form's introduction."""
-    every = f"Progress meetings are due every {MEETING_EVERY_DAYS // 7} weeks"
+def every_weeks(weeks: int) -> str:
+    """ "every 6 weeks", "every week": how often progress meetings are due."""
+    return "every week" if weeks == 1 else f"every {weeks} weeks"
+
+
+def meetings_rule(chair: str, meeting_every_weeks: int) -> str:
+    """How often progress meetings are due (the contract's ``progress_meeting_every_weeks``)
+    and, where the contract names one (``progress_meeting_chair``), who chairs them: the
+    meeting form's introduction."""
+    every = f"Progress meetings are due {every_weeks(meeting_every_weeks)}"
     return f"{every}; {chair} chairs." if chair else f"{every}."
 
 
@@ -205,8 +211,10 @@ def due_items(
     last_meeting: dt.date | None,
     last_assessment: dt.date | None,
     last_term_start: dt.date | None,
+    meeting_every_weeks: int,
 ) -> tuple[Due, Due, Due]:
-    """When the next progress meeting, assessment review and attendance update are due."""
+    """When the next progress meeting (``meeting_every_weeks`` after the last, the contract's
+    ``progress_meeting_every_weeks``), assessment review and attendance update are due."""
     meeting_from = last_meeting or referral_date
     review_from = last_assessment or referral_date
     term_from = last_term_start or referral_date
@@ -214,8 +222,9 @@ def due_items(
         Due(
             "Progress meeting",
             last_meeting,
-            meeting_from + dt.timedelta(days=MEETING_EVERY_DAYS),
-            f"every 6 weeks from the {'last meeting' if last_meeting else 'referral'}",
+            meeting_from + dt.timedelta(weeks=meeting_every_weeks),
+            f"{every_weeks(meeting_every_weeks)} from the "
+            + ("last meeting" if last_meeting else "referral"),
         ),
         Due(
             "Assessment review",
@@ -234,7 +243,7 @@ def due_items(
     )
 
 
-def due_cutoffs(today: dt.date) -> tuple[dt.date, dt.date, dt.date]:
+def due_cutoffs(today: dt.date, meeting_every_weeks: int) -> tuple[dt.date, dt.date, dt.date]:
     """For each item of :func:`due_items` (progress meeting, assessment review, attendance
     update), the first date it may be counted from (its last one, else the referral) that
     leaves it not yet due before ``today``: counted from an earlier date it is overdue today
@@ -243,7 +252,11 @@ def due_cutoffs(today: dt.date) -> tuple[dt.date, dt.date, dt.date]:
 
     def due(k: int, basis: dt.date) -> dt.date:
         items = due_items(
-            referral_date=basis, last_meeting=basis, last_assessment=basis, last_term_start=basis
+            referral_date=basis,
+            last_meeting=basis,
+            last_assessment=basis,
+            last_term_start=basis,
+            meeting_every_weeks=meeting_every_weeks,
         )
         return items[k].due
 

@@ -170,6 +170,32 @@ class Money:
         )
 
 
+class MoneyNames:
+    """The names a table's row or a claim's totals give the figures of their ``money``:
+    guaranteed fees for guaranteed-funding payments, the LCF contribution for what the
+    outcome funds meet, together."""
+
+    money: Money
+
+    @property
+    def outcome_payments(self) -> Decimal:
+        return self.money.outcome_payments
+
+    @property
+    def guaranteed_fees(self) -> Decimal:
+        return self.money.guaranteed_funding_payments
+
+    @property
+    def lcf_contribution(self) -> Decimal:
+        """What the outcome funds meet, together."""
+        return self.money.fund_contributions
+
+    @property
+    def council_cost(self) -> Decimal:
+        """What the council pays after the outcome funds' parts."""
+        return self.money.council_cost
+
+
 def allocate(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
     """``amount`` split in proportion to ``weights``, each part in pence (half up) but the
     last, which takes what is left, so the parts add up to ``amount`` exactly. All zero

@@ -12,12 +12,46 @@ from __future__ import annotations
 
 import re
 import tomllib
+from typing import Any
 
 _HEADER = re.compile(r"^(\s*)(\[\[?)([^\[\]]+)\]\]?\s*(?:#.*)?$")
 _PART = r"""(?:[A-Za-z0-9_-]+|"(?:\\.|[^"\\])*"|'[^']*')"""
 _KEY = re.compile(rf"^(\s*)({_PART}(?:\s*\.\s*{_PART})*)\s*=")
 _INLINE_KEY = re.compile(rf"([{{,]\s*)({_PART}(?:\s*\.\s*{_PART})*)\s*=")
 _STRING = re.compile(r""""(?:\\.|[^"\\])*"|'[^']*'""")
+
+
+def toml_loads(text: str, **options: Any) -> dict[str, Any]:
+    """``tomllib.loads``, with arrays or inline tables nested too deeply to read refused as
+    a syntax error at the line and column where the nesting is deepest. ``tomllib`` reads
+    each level of nesting by calling itself, so a file of a few thousand ``[`` ran Python's
+    stack out: a ``RecursionError`` naming no file, line or column, and an upload "could
+    not be processed". Every TOML text STARS reads from a file goes through here."""
+    try:
+        return tomllib.loads(text, **options)
+    except RecursionError:
+        line, column, depth = _deepest(text)
+        raise tomllib.TOMLDecodeError(
+            f"arrays or inline tables nested {depth} deep, too deep to read; expected a "
+            f"few levels (at line {line}, column {column})"
+        ) from None
+
+
+def _deepest(text: str) -> tuple[int, int, int]:
+    """Line and column (from 1) where brackets and braces, outside strings and comments,
+    are first nested deepest, and that depth."""
+    depth, best = 0, (1, 1, 0)
+    for number, line in enumerate(text.splitlines(), 1):
+        # strings blanked to their own width, so a column counts as in the line
+        code = _STRING.sub(lambda m: " " * len(m[0]), line).split("#", 1)[0]
+        for column, char in enumerate(code, 1):
+            if char in "[{":
+                depth += 1
+                if depth > best[2]:
+                    best = (number, column, depth)
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+    return best
 
 
 def decode_error_position(exc: tomllib.TOMLDecodeError) -> tuple[int, int, str]:

@@ -29,7 +29,7 @@ from stars.domain.disclosure import (
     why_hidden,
 )
 from stars.domain.evaluation.report import evaluation_report, status_hidden
-from stars.domain.money import ZERO, Money, capped_split, funds_named
+from stars.domain.money import ZERO, Money, MoneyNames, capped_split, funds_named
 from stars.domain.outcomes.claims import payable_money
 from stars.domain.outcomes.engine import (
     money_by_dates_and_group,
@@ -44,7 +44,7 @@ NEAR_CAP = Decimal("0.8")  # warn when payments reach this share of the maximum
 
 
 @dataclass(frozen=True)
-class MoneyRow:
+class MoneyRow(MoneyNames):
     """One row of the money tables: exact figures of a council, a cohort or a month."""
 
     label: str
@@ -52,17 +52,9 @@ class MoneyRow:
     on: dt.date | None = None  # a month's row: the day its figures are as of
 
     @property
-    def outcome_payments(self) -> Decimal:
-        return self.money.outcome_payments
-
-    @property
     def above_maximum(self) -> Decimal:
         """Outcome payments earned above a maximum outcome payment, not payable."""
         return self.money.above_maximum
-
-    @property
-    def guaranteed_fees(self) -> Decimal:
-        return self.money.guaranteed_funding_payments
 
     @property
     def paid(self) -> Decimal:
@@ -79,14 +71,6 @@ class MoneyRow:
     @property
     def net_cash_saving(self) -> Decimal:
         return self.money.net_cash_saving
-
-    @property
-    def lcf_contribution(self) -> Decimal:
-        return self.money.fund_contributions
-
-    @property
-    def council_cost(self) -> Decimal:
-        return self.money.council_cost
 
 
 def _sum(groups: dict[tuple[str, str], Money], keep: Any) -> Money:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from stars.core.errors import RuleError
+from stars.core.permissions import may_act_for
 from stars.core.roles import Role
 from stars.domain.calendar import month_label, month_start, next_month
 from stars.domain.contract.terms import Contract
@@ -249,8 +250,8 @@ def _tell(event: str, claim: OutcomeClaim, users: Any, what: str, body: str = ""
     )
 
 
-def _check_commissioner(claim: OutcomeClaim, by: Any) -> None:
-    if getattr(by, "role", None) != Role.COMMISSIONER or by.council_id != claim.council_id:
+def _check_commissioner(claim: OutcomeClaim, by: Any, page: str) -> None:
+    if not may_act_for(by, page, claim.council.code):
         raise ClaimError(None, "Only a commissioner of the council can review its claims")
 
 
@@ -268,7 +269,7 @@ def claim_approve(
     prepared again since, its figures may differ from those seen, and it is refused.
     ``at``: when it is approved, now unless given."""
     at = at or timezone.now()
-    _check_commissioner(claim, by)
+    _check_commissioner(claim, by, "claim_approve")
     claim = OutcomeClaim.objects.select_for_update().get(pk=claim.pk)
     if prepared_at is not None and claim.prepared_at != prepared_at:
         raise ClaimError(
@@ -304,7 +305,7 @@ def claim_dispute_line(
     """
     at = at or timezone.now()
     claim = OutcomeClaim.objects.select_for_update().get(pk=line.claim_id)
-    _check_commissioner(claim, by)
+    _check_commissioner(claim, by, "claim_dispute")
     reason = reason.strip()
     if not reason:
         raise ClaimError("reason", "Say why the line is disputed")

@@ -19,7 +19,7 @@ from django.db.models import Model
 from django.urls import reverse
 
 from stars.core.errors import RuleError
-from stars.core.roles import Role
+from stars.core.permissions import allowed
 from stars.notifications.services import notifications_withdraw
 from stars.referrals.models import Child, Enquiry
 from stars.referrals.selectors import child_named
@@ -54,14 +54,14 @@ FIELD_CHOICES = [
 ]
 
 
-def _check_admin(user: Any) -> None:
-    if getattr(user, "role", None) != Role.ADMIN:
+def _check_allowed(user: Any, action: str) -> None:
+    if not allowed(user, action):
         raise RuleError(None, "Only an administrator may do this")
 
 
 def record_correct(*, field: str, record: str, value: str, reason: str, by: Any) -> Model:
     """Correct ``field`` ("child.given_name") of the record named ``record`` to ``value``."""
-    _check_admin(by)
+    _check_allowed(by, "record_correct")
     kind, _, name = field.partition(".")
     if kind not in CORRECTABLE or name not in CORRECTABLE[kind][2]:
         raise RuleError("field", "Select a field that can be corrected here")
@@ -90,7 +90,7 @@ def record_correct(*, field: str, record: str, value: str, reason: str, by: Any)
 
 def child_restrict(*, child_ref: str, restricted: bool, reason: str, by: Any) -> Child:
     """Restrict (or lift the restriction of) the processing of a child's records."""
-    _check_admin(by)
+    _check_allowed(by, "child_restrict")
     child = child_named(child_ref)
     if child is None:
         raise RuleError("child_ref", f"No child has the reference {child_ref.strip()}")

@@ -5,7 +5,6 @@ review and of the agreements' warnings (all in ``config/privacy.toml``)."""
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from stars.domain.governance.agreements import AgreementState, agreement_state, agreement_warning
 from stars.domain.governance.thresholds import GovernanceThresholds, parse_thresholds
+from stars.domain.toml_positions import toml_loads
 from stars.governance.models import DataSharingAgreement
 from stars.partnership.models import Council
 from stars.partnership.selectors import programme_councils
@@ -32,7 +32,7 @@ class Privacy:
 def privacy(path: Path | None = None) -> Privacy:
     """The DPIA and privacy notice settings; a missing key names the file and key."""
     source = Path(path or settings.STARS_PRIVACY_CONFIG)
-    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    data = toml_loads(source.read_text(encoding="utf-8"))
     try:
         dpia, notice = data["dpia"], data["privacy_notice"]
         return Privacy(

@@ -39,9 +39,8 @@ from django.utils import timezone
 from stars.core.cache import data_version_bump
 from stars.core.errors import RuleError
 from stars.core.models import AccessLog
-from stars.core.permissions import programme_options
+from stars.core.permissions import allowed, programme_options
 from stars.core.programmes import ProgrammeChoice, programme_active, programme_use
-from stars.core.roles import Role
 from stars.finance.models import ClaimLine, OutcomeClaim
 from stars.governance import retention
 from stars.governance.models import Disposal, DisposalStatus, DisposedRecord
@@ -159,7 +158,7 @@ def disposals_in_view() -> QuerySet[Disposal]:
 
 
 def _check_admin(user: Any) -> None:
-    if getattr(user, "role", None) != Role.ADMIN:
+    if not allowed(user, "records_dispose"):
         raise DisposalError(None, "Only an administrator may do this")
 
 

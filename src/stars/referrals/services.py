@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stars.core.errors import RuleError, check_happened
+from stars.core.permissions import may_act_for
 from stars.core.roles import Role
 from stars.domain.calendar import long_date
 from stars.domain.pipeline import (
@@ -204,7 +205,7 @@ def consent_call_record(
 
 @transaction.atomic
 def guaranteed_funding_approve(*, enquiry: Enquiry, by: Any, on: dt.date) -> Enquiry:
-    if by.role != Role.COMMISSIONER or by.council_id != enquiry.council_id:
+    if not may_act_for(by, "enquiry_approve_gf", enquiry.council.code):
         raise PipelineError(
             "funding", "Only the council's commissioner approves guaranteed funding"
         )

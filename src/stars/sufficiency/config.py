@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
+from stars.domain.toml_positions import toml_loads
 
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 
@@ -79,7 +80,7 @@ def _years(path: Path, key: str, table: Any, kind: type) -> dict[int, Any]:
 
 def load_config(path: Path) -> SufficiencyConfig:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = toml_loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: no such file (STARS_SUFFICIENCY_CONFIG)") from exc
     except tomllib.TOMLDecodeError as exc:

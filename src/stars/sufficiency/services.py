@@ -334,7 +334,9 @@ def return_files(folder: Path) -> list[ReturnFile]:
     listing what stops them being read."""
     found = _survey(folder)
     if found.problems:
-        raise ReturnsRejected("the returns are incomplete; nothing was imported", found.problems)
+        raise ReturnsRejected(
+            "the returns are incomplete; nothing was imported", problems_listed(found.problems)
+        )
     return found.files
 
 
@@ -386,15 +388,23 @@ def _of_sheet(f: ReturnFile, note: str) -> str:
     return note.replace(f"{f.name}: ", f"{f.stored_as}: ", 1) if f.sheet else note
 
 
-def _too_many(problems: list[str]) -> ReturnsRejected:
+def problems_listed(problems: list[str]) -> list[str]:
+    """The problems a refusal lists: the first ``MAX_LISTED``, then how many more, so an
+    archive or a return of many thousand faults is refused in a page one can read (and
+    kept so), not with every one of them."""
     n = len(problems)
     shown = problems[:MAX_LISTED]
     if n > MAX_LISTED:
         shown.append(f"... and {n - MAX_LISTED} more problems")
+    return shown
+
+
+def _too_many(problems: list[str]) -> ReturnsRejected:
+    n = len(problems)
     return ReturnsRejected(
         f"{n} problem{'s' if n != 1 else ''} found; nothing was imported. Correct the "
         "files and import again.",
-        shown,
+        problems_listed(problems),
     )
 
 
@@ -429,7 +439,9 @@ def load_folder(
     today = today or timezone.localdate()
     found = _survey(folder)
     if found.problems:
-        raise ReturnsRejected("the returns are incomplete; nothing was imported", found.problems)
+        raise ReturnsRejected(
+            "the returns are incomplete; nothing was imported", problems_listed(found.problems)
+        )
     files = found.files
     years = sorted({f.year for f in files})
     tables = {(f.year, f.kind): f for f in files}

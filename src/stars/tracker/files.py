@@ -83,7 +83,8 @@ def import_files(
     ``on_progress(stage, done, total)`` is told how the import goes (a terminal's bar is
     ``console``; a page's is ``on_progress``). ``programme``: the code of the programme
     the tracker must be for (a page's upload: the programme the user works in); a contract
-    naming another is refused, unless ``may_add_programme`` (an administrator's upload) and
+    naming another is refused (with ``""``, the user works in none: any held programme is
+    refused), unless ``may_add_programme`` (an administrator's upload) and
     the service does not hold that programme yet: the import then makes it."""
     contract_text = _read_contract(contract)
     try:
@@ -94,15 +95,16 @@ def import_files(
     if programme is not None and terms.programme_code != programme.lower():
         held = terms.programme_code in programme_codes()
         if held or not may_add_programme:
-            then = (
-                "switch to it (beside your name) and upload it again"
-                if held
-                else "only an administrator can add a programme"
-            )
+            if not programme:
+                worked = "you work in none of the service's programmes"
+                then = "ask an administrator to add you to it" if held else ""
+            else:
+                worked = f"not {programme!r}, the one you are working in"
+                then = "switch to it (beside your name) and upload it again" if held else ""
+            then = then or "only an administrator can add a programme"
             raise TrackerRejected(
                 f"{contract}: programme.code: the contract is for the programme "
-                f"{terms.programme_code!r}, not {programme!r}, the one you are working in; "
-                f"nothing was imported: {then}",
+                f"{terms.programme_code!r}, {worked}; nothing was imported: {then}",
                 [],
             )
     read = [(p, *_read_csv(p)) for p in (enquiries, referrals, periods)]

@@ -18,10 +18,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from stars.core.audit import record_access
-from stars.core.roles import Role
+from stars.core.permissions import allowed
 from stars.core.spool import UNPACKED_FACTOR, max_upload_bytes
 from stars.core.templatetags.stars_format import count
 from stars.domain.sufficiency.workbooks import WORKBOOK_PART
+from stars.partnership.selectors import programme_codes
 from stars.partnership.services import programme_join
 from stars.sufficiency import validator
 from stars.sufficiency.config import ConfigError, load_config
@@ -29,6 +30,7 @@ from stars.sufficiency.services import (
     WORKBOOK_SUFFIXES,
     ReturnsRejected,
     check_returns,
+    problems_listed,
     return_files,
     returns_import,
 )
@@ -143,7 +145,8 @@ def _unpack(upload: Upload) -> Path:
                 *(["more than one file for a year"] if twice else []),
             ]
             raise ReturnsRejected(
-                f"the archive holds {' and '.join(what)}; nothing was imported", problems
+                f"the archive holds {' and '.join(what)}; nothing was imported",
+                problems_listed(problems),
             )
     return target
 
@@ -166,6 +169,15 @@ def _workbook_uploaded(upload: Upload, target: Path) -> Path:
     return target
 
 
+def _programme_narrowed(upload: Upload) -> str | None:
+    """The programme an uploaded tracker must be for: the one its uploader worked in; ""
+    when they worked in none of a service holding programmes (so it may be for none of
+    those); None only while the service holds none (the first tracker makes it)."""
+    if upload.programme:
+        return upload.programme
+    return "" if programme_codes() else None
+
+
 def _tracker(upload: Upload) -> tuple[str, list[str]]:
     folder = folder_of(upload)
     path = {f["field"]: folder / f["stored"] for f in upload.files}
@@ -174,7 +186,7 @@ def _tracker(upload: Upload) -> tuple[str, list[str]]:
         write_progress(upload, f"Importing {stage}", done, total)
 
     write_progress(upload, "Checking the files", 0, 0)
-    by_admin = upload.uploaded_by is not None and upload.uploaded_by.role == Role.ADMIN
+    narrowed = _programme_narrowed(upload)
     summary, warnings = import_files(
         contract=path["contract"],
         enquiries=path["enquiries"],
@@ -182,15 +194,15 @@ def _tracker(upload: Upload) -> tuple[str, list[str]]:
         periods=path["periods"],
         by=upload.uploaded_by,
         on_progress=progress,
-        programme=upload.programme or None,
-        may_add_programme=by_admin,
+        programme=narrowed,
+        may_add_programme=allowed(upload.uploaded_by, "programme_add"),
     )
     added = []
     if upload.programme != summary.programme:
         # the first tracker of a new service makes its programme, and so does an
         # administrator's tracker for a programme not held yet: the upload is that
         # programme's from now on, so its page and the list still show it to the uploader
-        if upload.programme and upload.uploaded_by is not None:
+        if narrowed is not None and upload.uploaded_by is not None:
             programme_join(user=upload.uploaded_by, code=summary.programme)
             added = [
                 f"the programme {summary.programme} was added: choose it beside your name "

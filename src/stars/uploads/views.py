@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from stars.core.audit import record_access
 from stars.core.documents import download
 from stars.core.permissions import allowed, page
+from stars.core.programmes import programme_active
 from stars.core.sessions import session_seconds_left
 from stars.core.spool import NOT_STORED, max_upload_bytes
 from stars.domain.spreadsheet_text import csv_bytes
@@ -31,6 +32,28 @@ RECENT = 10
 
 def _recent(request: HttpRequest, kind: str) -> list[Upload]:
     return list(uploads_visible(request.user, kind)[:RECENT])
+
+
+def _programme_rule(user: Any) -> str:
+    """Which programme a tracker's contract may name: the one worked in, or (for those the
+    policy lets add one: the upload job asks the same) one not held yet. Nothing is said
+    outside a programme (the first tracker of a new service makes its programme)."""
+    active = programme_active()
+    if active is None:
+        return ""
+    if not active.code:  # the service holds programmes, and this user works in none
+        if allowed(user, "programme_add"):
+            return " Its contract must be for a programme the service does not hold yet."
+        return (
+            " You work in none of the service's programmes, so a tracker cannot be imported:"
+            " ask an administrator to add you to the programme it is for."
+        )
+    if allowed(user, "programme_add"):
+        return (
+            f" Its contract is for {active.name}, the programme you work in, or for a "
+            "programme the service does not hold yet, which the import adds."
+        )
+    return f" Its contract must be for {active.name}, the programme you work in."
 
 
 @page("upload_tracker")
@@ -54,7 +77,7 @@ def tracker_form(request: HttpRequest) -> HttpResponse:
             "intro": "The contract and three CSV files, each with the columns listed under "
             "\u201cWhat each CSV file holds\u201d below. They are checked, then imported all or "
             "nothing: if any row has a problem, nothing is imported and every problem is "
-            "listed. Re-importing updates records by id.",
+            "listed. Re-importing updates records by id." + _programme_rule(request.user),
             "columns": tracker_columns(),
             "limit_mb": max_upload_bytes() // (1024 * 1024),
             "recent": _recent(request, Upload.Kind.TRACKER),
@@ -159,10 +182,9 @@ def _detail(request: HttpRequest, upload: Upload, form_page: str) -> HttpRespons
         "uploads/detail.html",
         {
             "upload": upload,
-            # a failed upload's lines say what went wrong on the server (its folders): for
-            # the administrator alone, the one role the governance pages are open to
+            # a failed upload's lines say what went wrong on the server (its folders)
             "lines": upload.lines
-            if upload.status != Upload.Status.FAILED or allowed(request.user, "governance_home")
+            if upload.status != Upload.Status.FAILED or allowed(request.user, "server_faults")
             else [],
             "state": _status(upload),
             "form_page": form_page,

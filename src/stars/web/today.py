@@ -391,7 +391,7 @@ def administration(user: Any, today: dt.date) -> list[Section]:
     """What waits on an administrator: emails that failed, uploads that did not import,
     disposals awaiting a second administrator, records due for disposal, and data-sharing
     agreements about to lapse (each linking to where it is dealt with)."""
-    if user.role != Role.ADMIN:
+    if not allowed(user, "administration"):
         return []
     items: list[Item] = []
     failing = emails_failing().count()

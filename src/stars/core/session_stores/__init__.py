@@ -3,29 +3,24 @@ can move forward while an import holds SQLite's write lock (``stars.core.busy``,
 docs/decisions/0014-pages-while-an-import-runs.md).
 
 The session's row cannot be written then, so the move is kept in a file of
-``STARS_HOME/session-expiry-pending/``, named by a hash of the session's key (never the key
-itself), and a session whose row has expired is still read while the move kept for it says
-it has not. The first request once the lock is free saves the row with its new expiry and
-deletes the file (``stars.core.sessions``). Signing out deletes the row: no file brings a
-session back without it.
+``STARS_HOME/session-expiry-pending/`` (``stars.core.pending``), named by a hash of the
+session's key (never the key itself), and a session whose row has expired is still read
+while the move kept for it says it has not. The first request once the lock is free saves
+the row with its new expiry and deletes the file (``stars.core.sessions``). Signing out
+deletes the row: no file brings a session back without it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
+from stars.core.pending import Latest
+
 PENDING = "session-expiry-pending"
-
-
-def _kept_file(key: str) -> Path:
-    return Path(settings.STARS_HOME) / PENDING / hashlib.sha256(key.encode()).hexdigest()
+KEPT = Latest(PENDING)  # a file per session, named by a hash of its key
 
 
 def kept_refresh(key: str | None) -> int:
@@ -34,32 +29,21 @@ def kept_refresh(key: str | None) -> int:
     if not key:
         return 0
     try:
-        return int(_kept_file(key).read_text(encoding="ascii"))
-    except (FileNotFoundError, ValueError):
+        return int(KEPT.read(key) or 0)
+    except ValueError:
         return 0
 
 
 def keep_refresh(key: str, at: int) -> None:
     """Keep that the session ``key``'s expiry moved forward at ``at``: its row cannot be
     written now. Files of sessions that have ended since are deleted."""
-    path = _kept_file(key)
-    path.parent.mkdir(exist_ok=True)
-    ended = time.time() - int(settings.SESSION_COOKIE_AGE)
-    for old in path.parent.iterdir():
-        try:
-            if old.stat().st_mtime < ended:
-                old.unlink()
-        except FileNotFoundError:
-            continue
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    tmp.write_text(str(at), encoding="ascii")
-    os.replace(tmp, path)
+    KEPT.write(key, str(at), older_than=time.time() - int(settings.SESSION_COOKIE_AGE))
 
 
 def forget_refresh(key: str | None) -> None:
     """The session ``key``'s row holds its expiry again: no move is kept for it."""
     if key:
-        _kept_file(key).unlink(missing_ok=True)
+        KEPT.forget(key)
 
 
 def session_row(store: Any, found: Any, key: str | None) -> Any:

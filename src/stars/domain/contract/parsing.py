@@ -20,6 +20,8 @@ from typing import Any
 
 from stars.domain.contract.terms import (
     DEFAULT_DESIGN,
+    MEETING_EVERY_WEEKS,
+    MEETING_EVERY_WEEKS_MAX,
     OUTCOMES,
     PAYMENT_DESIGNS,
     SAVING_KINDS,
@@ -33,8 +35,9 @@ from stars.domain.contract.terms import (
     Milestone,
     OutcomeFund,
     Variation,
+    design_keys,
 )
-from stars.domain.toml_positions import decode_error_position, key_position
+from stars.domain.toml_positions import decode_error_position, key_position, toml_loads
 from stars.domain.vocabulary import CLOSURE_REASONS, INTERVENTIONS
 
 
@@ -260,7 +263,7 @@ def parse_contract(text: str, file: str = "contract.toml", *, stored: bool = Fal
 
 def _contract(text: str, file: str, stored: bool) -> Contract:
     try:
-        data = tomllib.loads(text, parse_float=Decimal)
+        data = toml_loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         line, column, message = decode_error_position(exc)
         raise ContractError(file, "(syntax)", message, line, column) from exc
@@ -322,6 +325,8 @@ def _contract(text: str, file: str, stored: bool) -> Contract:
             rules.append(EligibilityRule(from_, lo, hi))
         _unique(file, t.key("eligibility"), "from", [str(r.start) for r in rules])
         design = t.design("payment_design")
+        if not stored:
+            _only_design_keys(file, t, design)
         milestones = _milestones(file, t, design, programme_weeks)
         # weekly_after_proving's keys (a milestones cohort needs neither)
         weekly = design == "weekly_after_proving"
@@ -395,6 +400,7 @@ def _contract(text: str, file: str, stored: bool) -> Contract:
         progress_meeting_chair=prog.text("progress_meeting_chair")
         if prog.has("progress_meeting_chair")
         else "",
+        progress_meeting_every_weeks=_meeting_weeks(prog),
     )
     if not stored:
         root.unknown_keys()
@@ -555,22 +561,48 @@ def _outcome_funds(file: str, root: _Reader) -> tuple[OutcomeFund, ...]:
     return tuple(funds)
 
 
+def _meeting_weeks(prog: _Reader) -> int:
+    """``[programme] progress_meeting_every_weeks``: whole weeks from 1 to 52 (none: the
+    default, ``MEETING_EVERY_WEEKS``)."""
+    name = "progress_meeting_every_weeks"
+    v = prog._get(name, False)
+    if v is None:
+        return MEETING_EVERY_WEEKS
+    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MEETING_EVERY_WEEKS_MAX:
+        raise ContractError(
+            prog.file,
+            prog.key(name),
+            f"expected a whole number of weeks from 1 to {MEETING_EVERY_WEEKS_MAX}, found "
+            + (repr(v) if isinstance(v, str) else str(v).lower()),
+        )
+    return v
+
+
+def _only_design_keys(file: str, cohort: _Reader, design: str) -> None:
+    """Refuse a key of another payment design than the cohort's (``proving_weeks`` on a
+    cohort paid for milestones): it would change none of the cohort's figures, while whoever
+    wrote it would think it applied."""
+    own = design_keys(design)
+    for other in PAYMENT_DESIGNS:
+        for key in design_keys(other):
+            if key in cohort.table and key not in own:
+                raise ContractError(
+                    file,
+                    cohort.key(key),
+                    f"payment_design = {design!r} does not use {key}, so it would change "
+                    f"nothing; remove it (that design uses {', '.join(own)})",
+                )
+
+
 def _milestones(
     file: str, cohort: _Reader, design: str, programme_weeks: int
 ) -> tuple[Milestone, ...]:
     """A ``continuous_milestones`` cohort's ``[[cohort.milestone]]`` tables, in the order of
-    their continuous weeks; another design's cohort may have none. A milestone longer than
+    their continuous weeks; another design's cohort has none. A milestone longer than
     ``programme_weeks`` is refused: a referral's weeks count only within that many weeks of
     its referral date, so no run could ever reach it."""
     if design != "continuous_milestones":
-        if cohort.has("milestone"):
-            raise ContractError(
-                file,
-                cohort.key("milestone"),
-                f"milestones belong to payment_design = 'continuous_milestones'; this cohort "
-                f"is paid {design!r}",
-            )
-        return ()
+        return ()  # its [[cohort.milestone]] tables are refused by _only_design_keys
     out: list[Milestone] = []
     for m in cohort.tables("milestone"):
         payment = m.money("payment")

@@ -27,6 +27,21 @@ DESIGN_TERMS = {
     "weekly_after_proving": ("proving_weeks", "weekly_outcome_payment"),
     "continuous_milestones": ("milestones",),
 }
+# A term's key in a contract's ``[[cohort]]`` where it is spelt otherwise than the term
+# (a cohort's milestones are its ``[[cohort.milestone]]`` tables)
+TERM_KEYS = {"milestones": "milestone"}
+
+
+def design_keys(design: str) -> tuple[str, ...]:
+    """The ``[[cohort]]`` keys of a contract that ``design`` prices by (``DESIGN_TERMS``, as
+    a contract spells them): a cohort of another design has no use for them."""
+    return tuple(TERM_KEYS.get(term, term) for term in DESIGN_TERMS[design])
+
+
+# How often a case's progress meetings are due, in weeks, when the contract does not say
+# ([programme] progress_meeting_every_weeks); a contract may say 1 to 52
+MEETING_EVERY_WEEKS = 6
+MEETING_EVERY_WEEKS_MAX = 52
 LIFE_CHANCES_FUND = "Life Chances Fund"  # the one fund of a contract that gives ``lcf_share``
 # What a cohort's sustained weeks are a record of (``outcome``): what reconciliation checks a
 # claimed day against in the council's SSDA903 episodes (stars.domain.outcomes.reconciliation)
@@ -220,6 +235,8 @@ class Contract:
     interventions: tuple[tuple[str, str], ...] = INTERVENTIONS
     # [programme] progress_meeting_chair: who chairs a case's progress meetings, if it says
     progress_meeting_chair: str = ""
+    # [programme] progress_meeting_every_weeks: a case's progress meetings are due this often
+    progress_meeting_every_weeks: int = MEETING_EVERY_WEEKS
     _cohort_index: Mapping[str, Cohort] = field(default_factory=dict, repr=False, compare=False)
     _la_index: Mapping[str, LocalAuthority] = field(default_factory=dict, repr=False, compare=False)
 

@@ -17,7 +17,7 @@ import tomllib
 from dataclasses import dataclass
 
 from stars.domain.calendar import add_months
-from stars.domain.toml_positions import decode_error_position, key_position
+from stars.domain.toml_positions import decode_error_position, key_position, toml_loads
 
 # The kinds of record the schedule covers, and the triggers each may count from.
 KINDS: dict[str, str] = {
@@ -137,7 +137,7 @@ def toml_read(text: str, file: str) -> dict[str, object]:
     """The tables of a configuration file's TOML text; a syntax error is a
     ``RetentionError`` at its line and column."""
     try:
-        return tomllib.loads(text)
+        return toml_loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RetentionError(file, *decode_error_position(exc)) from exc
 

@@ -33,6 +33,7 @@ from stars.domain.money import (
     PENNY,
     ZERO,
     Money,
+    MoneyNames,
     capped_split,
     fund_contribution,
     payable_part,
@@ -505,7 +506,7 @@ def payable_money(
 
 
 @dataclass(frozen=True)
-class ClaimTotals:
+class ClaimTotals(MoneyNames):
     """A claim's totals, exact: its money (the outcome funds meet their parts of outcome
     payments only) and how much of it adjusts earlier months."""
 
@@ -515,26 +516,8 @@ class ClaimTotals:
     held_back: Decimal = ZERO  # outcome payments over a maximum, not payable (net)
 
     @property
-    def outcome_payments(self) -> Decimal:
-        return self.money.outcome_payments
-
-    @property
-    def guaranteed_fees(self) -> Decimal:
-        return self.money.guaranteed_funding_payments
-
-    @property
     def total(self) -> Decimal:
         return self.money.paid
-
-    @property
-    def lcf_contribution(self) -> Decimal:
-        """What the outcome funds meet of the claim, together."""
-        return self.money.fund_contributions
-
-    @property
-    def council_cost(self) -> Decimal:
-        """What the council pays after the outcome funds' parts."""
-        return self.money.council_cost
 
 
 def claim_totals(lines: Iterable[LineLike], funds: Iterable[FundShare]) -> ClaimTotals:
