@@ -360,7 +360,10 @@ def test_an_archive_of_many_thousand_stray_files_is_refused_listing_the_first_20
     upload = Upload.objects.get()
     assert upload.status == "rejected"
     assert len(upload.lines) == 201
-    assert upload.lines[0] == "a.zip: stray/x0.txt: not YEAR/header.csv or YEAR/episodes.csv"
+    assert upload.lines[0] == (
+        "a.zip: stray/x0.txt: not YEAR/header.csv or YEAR/episodes.csv (nor a workbook of a "
+        "year's tables, YEAR/*.xlsx or YEAR.xlsx)"
+    )
     assert upload.lines[-1] == "... and 4800 more problems"
     assert status == 200 and "... and 4800 more problems" in page.decode()
     assert "stray/x200.txt" not in page.decode()
