@@ -793,24 +793,24 @@ def test_the_carried_projection_brings_the_groups_to_the_totals_combination():
     r = rolling_backtests(m.episodes, m.headers)
     model = r.models[2024]
     raw = project(model, 4)
-    damped = r.damped_totals(2024, 4)
-    # the live points hold the same damped trend of the total, 1-3 years ahead
-    live = {p.horizon: p.damped for p in r.at(2024) if p.group == TOTAL}
+    damped = r.reverting_totals(2024, 4)
+    # the live points hold the same total reverting to its trend, 1-3 years ahead
+    live = {p.horizon: p.fourth for p in r.at(2024) if p.group == TOTAL}
     assert all(abs(damped[h - 1] - live[h]) < 1e-9 for h in (1, 2, 3))
-    # the total all damped trend, the groups "no change": moved together to the damped trend
+    # the total all its fourth forecast, the groups "no change": moved together to it
     carry = {g: Carry(0.0, 1.0, 5) for g in model.groups}
     carry[TOTAL] = Carry(0.0, 1.0, 5, trend=0.0, damped=1.0)
-    out = carried_projection(raw, carry, damped_totals=damped)
+    out = carried_projection(raw, carry, reverting_totals=damped)
     now = {g: float(v) for g, v in raw.stock_by_group.items()}
     for y, d in zip(out.years, damped, strict=True):
         assert abs(y.total - d) < 1e-6
         for g in model.groups:  # each by its share of the children now
             assert abs(y.by_group[g] - now[g] * d / sum(now.values())) < 1e-6
-    with pytest.raises(ValueError, match="damped trend"):
-        carried_projection(raw, carry, damped_totals=damped[:2])
+    with pytest.raises(ValueError, match="reverting to its trend"):
+        carried_projection(raw, carry, reverting_totals=damped[:2])
     # shared out by the model's shares instead: each group the damped total times its share
     carry[TOTAL] = Carry(0.0, 1.0, 5, trend=0.0, damped=1.0, composition=(0.0, 0.0, 1.0))
-    out = carried_projection(raw, carry, damped_totals=damped)
+    out = carried_projection(raw, carry, reverting_totals=damped)
     for y, m, d in zip(out.years, raw.years, damped, strict=True):
         assert abs(y.total - d) < 1e-6
         for g in model.groups:

@@ -158,6 +158,26 @@ def test_a_penalty_is_shown_as_projected_until_the_referral_period_ends(client, 
     assert derby.due and derby.amount == 43 * 1500
 
 
+def test_the_current_year_shows_a_projection_of_none_referred_as_zero(client, users, referrals):
+    """A contract year under way with no referral yet left its "Projected at the current
+    rate" cell empty, as if the page could not project it: a pace of none projects 0.0,
+    and the years past show no projection."""
+    import re
+
+    client.force_login(users["commissioner"])  # R-DER was referred in year 2, on 10 Jan 2022
+    html = client.get(reverse("targets"), {"as_of": "2022-10-03"}).content.decode()
+    table = html.split('data-testid="targets-year"')[1].split("</table>")[0]
+    cells = {
+        row[0]: row[-1]
+        for row in (
+            [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", r)]
+            for r in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', table, re.S)
+        )
+    }
+    assert cells["Year 3"] == "0.0"
+    assert cells["Year 2"] == ""
+
+
 def _derby_row(html: str) -> str:
     table = html[html.index('data-testid="targets-council"') :]
     row = table[table.index("Derby City Council") :]

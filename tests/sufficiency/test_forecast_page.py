@@ -63,14 +63,15 @@ def test_the_total_is_shared_out_between_the_groups_shares_now_and_in_the_model(
     model = project(rolling.models[2024], 1).years[0]
     shares = page["total_shares"]
     assert all(0 <= v <= 100 for v in shares.values()) and sum(shares.values()) == 100
-    # the total's own combination of no change, the level, the model and the damped trend,
+    # the total's own combination of no change, the level, the model and the total reverting
+    # to its trend,
     # weighted as the page states (each weight rounded to a whole per cent)
     rows = page["tables"][1].rows
     now_total = sum(row[1] for row in rows)
-    damped = rolling.damped_totals(2024, 1)[0]
+    reverting = rolling.reverting_totals(2024, 1)[0]
     level = sum(model.level_by_group.values())
     total = page["tables"][0].rows[0][1]
-    candidates = {"now": now_total, "level": level, "model": model.total, "damped": damped}
+    candidates = {"now": now_total, "level": level, "model": model.total, "reverting": reverting}
     assert round(min(candidates.values())) - 1 <= total <= round(max(candidates.values())) + 1
     stated = sum(shares[k] * v for k, v in candidates.items()) / 100
     spread = max(abs(v - now_total) for v in candidates.values())
@@ -99,6 +100,9 @@ def test_the_page_shows_the_projection_and_names_a_bad_value(client, users, derb
     assert "Children looked after and cost, projected" in page and "How far to trust it" in page
     assert "The 90% band held the actual count in" in page
     assert 'data-testid="total-shares"' in page and 'The total weighs "no change" ' in page
+    assert (
+        "and the total reverting to its trend" in page and "damped trend of the total" not in page
+    )
     # each forecast weighs in the total only as far as the backtests show it beat no change
     assert "only as far as those backtests give evidence that it beat" in page
     assert 'data-testid="group-shares"' in page and "in the model with its entry trend" in page

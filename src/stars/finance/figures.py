@@ -36,6 +36,7 @@ from stars.domain.outcomes.engine import (
     money_by_group,
     referral_figures,
 )
+from stars.domain.simulation.records import records_as_of
 from stars.domain.vocabulary import CLOSED, label
 from stars.finance.engine_bridge import frames_for
 from stars.partnership.selectors import contract_or_none, programme_parties
@@ -284,7 +285,10 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     report = evaluation_report(contract, enquiries, referrals, periods, as_of)
     to_date = money_at(contract, frames, as_of)
     horizon = as_of + dt.timedelta(weeks=contract.programme_weeks, days=1)
-    projected = money_at(contract, frames, horizon)
+    # what the cases live on the day would earn if their placements held: worked out from
+    # the records as they stood that day (a later referral, or a later end, is not known)
+    known = records_as_of(*frames, as_of)
+    projected = money_at(contract, (known.enquiries, known.referrals, known.periods), horizon)
     refs = report["referrals"]
     cases = report["cases"]
     # each breakdown adds up to a published total: small counts hidden, and one more where
@@ -320,6 +324,9 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
         "guaranteed_fees": fees,
         # with the projected total, it would be what is earned to date
         "from_live": published_amount(projected.paid - to_date.paid, [paid]),
+        # above a maximum the payable payments are the maximum, printed in the contract: what
+        # was earned above it is hidden where they are (decision 0018)
+        "above_maximum": published_amount(to_date.above_maximum, [outcome]),
         "cap": contract.maximum_outcome_payment,
         "referrals_total": total,
         # why the total is hidden, if it is: too few, or to protect a breakdown
@@ -365,7 +372,7 @@ def investor_portfolio(programmes: list[ProgrammeChoice], as_of: dt.date) -> dic
                 "paid": o["paid"],
                 "earned": o["to_date"].paid,
                 "outcome_payments": o["outcome_payments"],
-                "above_maximum": o["to_date"].above_maximum,
+                "above_maximum": o["above_maximum"],
                 "guaranteed_fees": o["guaranteed_fees"],
                 "projected": o["projected"].paid,
                 "cap": o["cap"],

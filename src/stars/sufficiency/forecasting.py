@@ -69,8 +69,8 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
     model = rolling.models[latest_year]
     carry = calibrate(rolling.points, rolling.groups)
     raw = project(model, choices.years, weekly_costs=costs)
-    damped = rolling.damped_totals(latest_year, choices.years)
-    base = carried_projection(raw, carry, weekly_costs=costs, damped_totals=damped)
+    towards = rolling.reverting_totals(latest_year, choices.years)
+    base = carried_projection(raw, carry, weekly_costs=costs, reverting_totals=towards)
     scenario = Scenario(
         "scenario",
         entry_multipliers={
@@ -89,7 +89,7 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
             carry,
             weekly_costs=costs,
             baseline=raw,
-            damped_totals=damped,
+            reverting_totals=towards,
         )
         if changed
         else None
@@ -207,13 +207,13 @@ def forecast_context(merged: MergedReturns, latest_year: int, choices: Choices) 
             **whole_percents({"window": model.entry_weight, "long": 1.0 - model.entry_weight}),
         },
         # the total's weights of its four forecasts: ``Carry.carried`` written as a weighted
-        # mean of "no change", the level, the model in full and the damped trend
+        # mean of "no change", the level, the model in full and the total reverting to its trend
         "total_shares": whole_percents(
             {
                 "now": 1.0 - carry[TOTAL].weight - carry[TOTAL].damped,
                 "level": carry[TOTAL].weight - carry[TOTAL].trend_share,
                 "model": carry[TOTAL].trend_share,
-                "damped": carry[TOTAL].damped,
+                "reverting": carry[TOTAL].damped,
             }
         ),
         "group_shares": whole_percents(

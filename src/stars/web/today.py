@@ -489,7 +489,7 @@ def at_a_glance(user: Any, today: dt.date, contract: Any) -> list[Section]:
         paid += f", {money(programme_approved_total(day))} paid in approved claims"
         if to_date.above_maximum:
             paid += (
-                f"; {money(to_date.above_maximum)} outcome payments earned above the maximum "
+                f"; {money(o['above_maximum'])} outcome payments earned above the maximum "
                 "outcome payment, not payable"
             )
         items += [

@@ -36,16 +36,14 @@ class EntryFit:
         return self.weight * window_mean + (1.0 - self.weight) * long_mean
 
 
-def trend_weight(counts: Sequence[float]) -> tuple[float, float] | None:
-    """The log-linear trend of yearly entry counts and the weight the data give it.
+def log_linear(counts: Sequence[float]) -> tuple[float, float, float, float] | None:
+    """The log-linear trend of yearly counts, oldest first: ``(slope, t², x̄, ȳ)``.
 
-    Entries are counts, so the log of a year's count has variance about 1 / count: the
-    slope is fitted by weighted least squares with the counts as weights, and t = slope /
-    its standard error. Against a constant (one parameter fewer) the trend's Akaike
-    weight is 1 / (1 + exp(1 - t² / 2)): 0.27 with no slope at all, a half at t² = 2,
-    near 1 when the slope is many standard errors from none. Returns (slope, weight);
-    None with under two years or an empty year (no trend to weigh).
-    """
+    Counts have variance about their size, so the log of a year's count has variance about
+    1 / count: the slope of log count on the year (0, 1, ...) is fitted by weighted least
+    squares with the counts as weights, ``t² = slope² x Σ w (x - x̄)²`` (the slope over its
+    standard error, squared) and ``(x̄, ȳ)`` the weighted means the line passes through.
+    None with under two years or an empty year."""
     if len(counts) < 2 or min(counts) <= 0:
         return None
     xs = range(len(counts))
@@ -56,8 +54,51 @@ def trend_weight(counts: Sequence[float]) -> tuple[float, float] | None:
     my = sum(w * y for w, y in zip(ws, ys, strict=True)) / total
     sxx = sum(w * (x - mx) ** 2 for w, x in zip(ws, xs, strict=True))
     slope = sum(w * (x - mx) * (y - my) for w, x, y in zip(ws, xs, ys, strict=True)) / sxx
-    t2 = slope**2 * sxx
-    return slope, 1.0 / (1.0 + math.exp(1.0 - t2 / 2.0))
+    return slope, slope**2 * sxx, mx, my
+
+
+def akaike_weight(t2: float) -> float:
+    """A trend's Akaike weight against a constant (one parameter fewer), from its ``t²``:
+    1 / (1 + exp(1 - t² / 2)): 0.27 with no slope at all, a half at t² = 2, near 1 when the
+    slope is many standard errors from none."""
+    return 1.0 / (1.0 + math.exp(1.0 - t2 / 2.0))
+
+
+def trend_weight(counts: Sequence[float]) -> tuple[float, float] | None:
+    """The log-linear trend of yearly entry counts (``log_linear``) and the weight the data
+    give it (``akaike_weight``). Returns (slope, weight); None with under two years or an
+    empty year (no trend to weigh).
+    """
+    fitted = log_linear(counts)
+    if fitted is None:
+        return None
+    slope, t2, _, _ = fitted
+    return slope, akaike_weight(t2)
+
+
+def reverting(
+    counts: Sequence[float], staying: float, staying_one: float, horizon: int
+) -> float | None:
+    """The total ``horizon`` years after the last of ``counts`` (children looked after at
+    each 31 March, oldest first, one a year): the log-linear trend of the counts
+    (``log_linear``), its slope kept in the share of its Akaike weight, plus ``staying``
+    (the share of a 31 March's children still in the same period of care ``horizon`` years
+    later) times the count's distance from that trend now. The children in care now who
+    will still be in care then keep the count's distance from its trend; the rest are
+    replaced by entrants at the trend's level. A year's count is about ``staying_one`` (the
+    share still in care a year later) times the year before's, so the counts are correlated
+    from year to year and ``t²`` is deflated by ``(1 - staying_one) / (1 + staying_one)``
+    before the weight: a drift of correlated counts is not taken for a trend. None where no
+    trend can be fitted (``log_linear``)."""
+    fitted = log_linear(counts)
+    if fitted is None:
+        return None
+    slope, t2, mx, my = fitted
+    kept = slope * akaike_weight(t2 * (1.0 - staying_one) / (1.0 + staying_one))
+    last = len(counts) - 1
+    trend_now = math.exp(my + kept * (last - mx))
+    trend_then = math.exp(my + kept * (last + horizon - mx))
+    return trend_then + staying * (float(counts[-1]) - trend_now)
 
 
 def yearly_entries(

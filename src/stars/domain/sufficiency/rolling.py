@@ -5,7 +5,8 @@ returns, the model is fitted on the data as a return made that day would have sh
 (``forecast.censor``) and projects 1 to ``horizons`` years ahead. Each projection is a
 ``trust.Point`` per placement group and in total, beside "no change" (the count at the
 origin) and a damped trend (the group's average yearly change over the window, carried
-``DAMPING``, ``DAMPING``², ... a year). Where the projected 31 March is in the returns the
+``DAMPING``, ``DAMPING``², ... a year); the total's also beside the total reverting to its
+trend (``Rolling.reverting_totals``). Where the projected 31 March is in the returns the
 actual count is attached; the last origin (the latest 31 March) is the live forecast.
 
 The returns cover 1 April ``first_year - 1`` to 31 March ``last_year`` (collection years),
@@ -24,6 +25,7 @@ import polars as pl
 
 from stars.domain.sufficiency.backtest import counts_on
 from stars.domain.sufficiency.codes import PLACEMENT_GROUPS
+from stars.domain.sufficiency.figures import looked_after_on, with_periods, without_short_breaks
 from stars.domain.sufficiency.forecast import (
     Z90,
     FittedModel,
@@ -33,6 +35,7 @@ from stars.domain.sufficiency.forecast import (
     fit_model,
     project,
 )
+from stars.domain.sufficiency.forecast_rates import reverting
 from stars.domain.sufficiency.trust import (
     MIN_PAIRS,
     TOTAL,
@@ -58,17 +61,43 @@ class Rolling:
     points: tuple[Point, ...]
     models: dict[int, FittedModel]
     totals: Mapping[int, int] = field(default_factory=dict)  # children at each 31 March
+    # (t0, t1) -> the children looked after at 31 March t0 still in the same period at t1
+    stayed: Mapping[tuple[int, int], int] = field(default_factory=dict)
 
     @property
     def origins(self) -> tuple[int, ...]:
         return tuple(sorted(self.models))
 
-    def damped_totals(self, origin: int, horizons: int) -> list[float]:
-        """The damped trend of the total count over the window to ``origin``, 1 to
-        ``horizons`` years ahead (as the points' ``damped``, for any number of years)."""
-        past = [y for y in range(origin - self.window_years, origin + 1) if y in self.totals]
-        history = [float(self.totals[y]) for y in past]
-        return [max(0.0, damped_trend(history, h)) for h in range(1, horizons + 1)]
+    def staying(self, origin: int, horizon: int) -> float | None:
+        """The share of the children looked after at a 31 March still in the same period
+        of care ``horizon`` years later, pooled over every pair of 31 Marches known at
+        ``origin`` (None: no such pair)."""
+        pairs = [
+            t0
+            for t0 in range(self.first_year - 1, origin - horizon + 1)
+            if (t0, t0 + horizon) in self.stayed
+        ]
+        seen = sum(self.totals[t0] for t0 in pairs)
+        return sum(self.stayed[(t0, t0 + horizon)] for t0 in pairs) / seen if seen else None
+
+    def reverting_totals(self, origin: int, horizons: int) -> list[float]:
+        """The total reverting to its trend (``forecast_rates.reverting``), from the counts at
+        every 31 March known at ``origin`` and the shares still in care (``staying``), 1 to
+        ``horizons`` years ahead (as the total's points' ``reverting``); "no change" where
+        either cannot be had."""
+        counts = [
+            float(self.totals[y])
+            for y in range(self.first_year - 1, origin + 1)
+            if y in self.totals
+        ]
+        now = float(self.totals.get(origin, 0))
+        one = self.staying(origin, 1)
+        out: list[float] = []
+        for h in range(1, horizons + 1):
+            share = self.staying(origin, h)
+            value = None if share is None else reverting(counts, share, one or 0.0, h)
+            out.append(now if value is None else max(0.0, value))
+        return out
 
     def at(self, origin: int) -> list[Point]:
         return [p for p in self.points if p.origin == origin]
@@ -112,6 +141,10 @@ def rolling_backtests(
         y: counts_on(episodes, date(y, 3, 31), groups, group_column)
         for y in range(first - 1, last + 1)
     }
+    totals = {y: sum(c.values()) for y, c in counts.items()}
+    shaped = Rolling(
+        groups, first, last, window_years, (), {}, totals, stayed_on(episodes, list(counts))
+    )
     points: list[Point] = []
     models: dict[int, FittedModel] = {}
     for origin in chosen:
@@ -126,6 +159,7 @@ def rolling_backtests(
         )
         models[origin] = model
         past = [y for y in range(origin - window_years, origin + 1) if y in counts]
+        towards = shaped.reverting_totals(origin, horizons)
         for h, year in enumerate(project(model, horizons).years, start=1):
             actual = counts.get(origin + h)
             for g in (*groups, TOTAL):
@@ -152,10 +186,31 @@ def rolling_backtests(
                         damped=max(0.0, damped_trend(history, h)),
                         actual=known,
                         level=level,
+                        reverting=towards[h - 1] if g == TOTAL else None,
                     )
                 )
-    totals = {y: sum(c.values()) for y, c in counts.items()}
-    return Rolling(groups, first, last, window_years, tuple(points), models, totals)
+    return replace(shaped, points=tuple(points), models=models)
+
+
+def stayed_on(episodes: pl.DataFrame, years: Sequence[int]) -> dict[tuple[int, int], int]:
+    """For every two of the 31 Marches ``years``, (earlier, later) -> the children looked
+    after at the earlier still in the same period of care at the later (short breaks left
+    out; a period is a child's run of contiguous episodes, ``figures.with_periods``)."""
+    core = with_periods(
+        without_short_breaks(episodes.select("CHILD", "DECOM", "DEC", "REC", "LS"))
+    ).with_columns(
+        pl.when(pl.col("STARTS_PERIOD")).then(pl.col("DECOM")).forward_fill().alias("START")
+    )
+    stocks = {
+        y: looked_after_on(core, date(y, 3, 31)).select("CHILD", "START").unique()
+        for y in sorted(years)
+    }
+    return {
+        (t0, t1): stocks[t0].join(stocks[t1], on=["CHILD", "START"]).height
+        for t0 in stocks
+        for t1 in stocks
+        if t1 > t0
+    }
 
 
 def carried_projection(
@@ -164,7 +219,7 @@ def carried_projection(
     *,
     weekly_costs: Mapping[str, Decimal] | None = None,
     baseline: Projection | None = None,
-    damped_totals: Sequence[float] = (),
+    reverting_totals: Sequence[float] = (),
 ) -> Projection:
     """The projection with only the share of the model's change each group has earned.
 
@@ -176,8 +231,8 @@ def carried_projection(
     Where ``carry`` has the total's own combination (``TOTAL``, with ``MIN_PAIRS``
     backtests or more), the groups' baselines are that total shared out by the total's
     ``Carry.composition`` (``trust.composed``; moved together to it, ``trust.reconciled``,
-    where it has none); ``damped_totals`` (the total's damped trend 1, 2, ... years
-    ahead, ``Rolling.damped_totals``) is needed when its share of the damped trend is not 0.
+    where it has none); ``reverting_totals`` (the total reverting to its trend 1, 2, ...
+    years ahead, ``Rolling.reverting_totals``) is needed when its share of it is not 0.
     The band is the model's own standard deviation scaled by the group's ``Carry.scale``;
     the total is the sum of the groups with the total's scale. Child-days (hence costs) are
     scaled by the ratio of the carried to the model's mean count over the year.
@@ -190,8 +245,8 @@ def carried_projection(
     years: list[ProjectedYear] = []
     whole = carry.get(TOTAL)
     together = whole is not None and whole.pairs >= MIN_PAIRS
-    if together and whole is not None and whole.damped and len(damped_totals) < len(base.years):
-        raise ValueError("the total's damped trend is needed for every year projected")
+    if together and whole is not None and whole.damped and len(reverting_totals) < len(base.years):
+        raise ValueError("the total reverting to its trend is needed for every year projected")
     for h, (y, b) in enumerate(zip(projection.years, base.years, strict=True), start=1):
         by_group, lower, upper, days = {}, {}, {}, {}
         carried_base = {
@@ -205,7 +260,7 @@ def carried_projection(
                 sum(now.values()),
                 sum(b.level_by_group.get(g, v) for g, v in b.by_group.items()),
                 b.total,
-                damped_totals[h - 1] if whole.damped else 0.0,
+                reverting_totals[h - 1] if whole.damped else 0.0,
             )
             if whole.composition is None:
                 carried_base = reconciled(carried_base, now, own)

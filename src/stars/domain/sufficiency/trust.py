@@ -21,11 +21,14 @@ the count that followed; made by ``stars.domain.sufficiency.rolling``):
   changes that the groups' forecasts share but the total did not bear out (the model's error
   in entries, say) are not added up group by group.
 * **The total's own combination** (``total_shares``): the total combines the same way
-  "no change", the level, the model and, as a fourth forecast, the damped trend of the total
-  (``Point.damped``), from the total's own backtests, each share then scaled by the evidence
-  that its forecast beat "no change" in those backtests, and all by the same common factor.
-  Where entries really grow or shrink the damped trend of the total earns weight; on flat
-  counts, where no forecast beats "no change" by more than chance, the total stays near it.
+  "no change", the level, the model and, as a fourth forecast, the total reverting to its
+  trend (``Point.fourth``: ``forecast_rates.reverting``, the log-linear trend of the counts
+  at every 31 March known, its slope as far as its evidence goes, plus the share of
+  children still in care ``h`` years later times the count's distance from that trend now),
+  from the total's own backtests, each share then scaled by the evidence that its forecast
+  beat "no change" in those backtests, and all by the same common factor. Where entries
+  really grow or shrink the trend earns weight; on flat counts, where no forecast beats "no
+  change" by more than chance, the total stays near it.
 * **Evidence** (``evidence``): the probability that a forecast beats "no change", from the
   paired differences of their absolute errors over past backtests (``Φ(t)``, ``t`` the mean
   difference over its standard error, as in a Diebold-Mariano test); 0 unless the forecast
@@ -87,10 +90,19 @@ class Point:
     # the model's expected count with entries held at the window's average (no entry
     # trend); None: the same as ``model``
     level: float | None = None
+    # the total's only: the total reverting to its trend (``forecast_rates.reverting``);
+    # None: not made (a group's point), the damped trend in its place
+    reverting: float | None = None
 
     @property
     def steady(self) -> float:
         return self.model if self.level is None else self.level
+
+    @property
+    def fourth(self) -> float:
+        """The total's fourth forecast: the total reverting to its trend where the
+        backtests made one, the damped trend otherwise."""
+        return self.damped if self.reverting is None else self.reverting
 
     @property
     def target(self) -> int:
@@ -106,7 +118,7 @@ class Carry:
     pairs: int
     by_horizon: Mapping[int, float] = field(default_factory=dict)  # each horizon's own
     trend: float | None = None  # of the entry trend on top; None: the same as ``weight``
-    damped: float = 0.0  # of the damped trend's change (the total's own combination)
+    damped: float = 0.0  # of the fourth forecast's change (``Point.fourth``; the total's)
     # the total's only: the weights of the groups' shares now, in the level and in the
     # model (``composition_shares``); None: the groups moved together (``reconciled``)
     composition: tuple[float, float, float] | None = None
@@ -117,7 +129,8 @@ class Carry:
 
     def carried(self, now: float, level: float, model: float, damped: float = 0.0) -> float:
         """``now + weight x (level - now) + trend x (model - level) + damped share x
-        (damped - now)`` (``damped`` is read only where its share is not 0)."""
+        (damped - now)``, ``damped`` the fourth forecast (``Point.fourth``; read only where
+        its share is not 0)."""
         value = now + self.weight * (level - now) + self.trend_share * (model - level)
         return value + self.damped * (damped - now) if self.damped else value
 
@@ -212,14 +225,14 @@ def carry_shares(points: Sequence[Point]) -> tuple[float, float]:
 
 def total_shares(points: Sequence[Point]) -> tuple[float, float, float]:
     """``(w, t, d)``: the total's own combination of "no change", the model with entries
-    held level, the model in full and the damped trend over ``points`` (the total's past
-    backtests, every horizon), each weighted by the inverse square of its summed absolute
-    errors, written as ``now + w x (level - now) + t x (model - level) + d x (damped -
-    now)``. A forecast the same as a later one (in that order) in every backtest counts once;
-    one that was never wrong takes all the weight (the first such); fewer than
-    ``MIN_PAIRS`` backtests, nothing moved, or no forecast ever moved: ``(0, 0, 0)``. Each
-    share is then scaled by the ``evidence`` that its forecast beat "no change" in those
-    backtests: one no better than "no change" on average carries nothing."""
+    held level, the model in full and the fourth forecast (``Point.fourth``) over
+    ``points`` (the total's past backtests, every horizon), each weighted by the inverse
+    square of its summed absolute errors, written as ``now + w x (level - now) + t x (model
+    - level) + d x (fourth - now)``. A forecast the same as a later one (in that order) in
+    every backtest counts once; one that was never wrong takes all the weight (the first
+    such); fewer than ``MIN_PAIRS`` backtests, nothing moved, or no forecast ever moved:
+    ``(0, 0, 0)``. Each share is then scaled by the ``evidence`` that its forecast beat "no
+    change" in those backtests: one no better than "no change" on average carries nothing."""
     if len(points) < MIN_PAIRS:
         return 0.0, 0.0, 0.0
     actual = [float(p.actual or 0) for p in points]
@@ -227,7 +240,7 @@ def total_shares(points: Sequence[Point]) -> tuple[float, float, float]:
     columns = {
         "level": [p.steady for p in points],
         "model": [p.model for p in points],
-        "damped": [p.damped for p in points],
+        "damped": [p.fourth for p in points],
     }
     if e0 <= 0.0 or all(
         v == p.now for c in columns.values() for p, v in zip(points, c, strict=True)
@@ -339,7 +352,7 @@ def _sd(point: Point) -> float:
 
 
 def carried(point: Point, carry: Carry) -> float:
-    return carry.carried(point.now, point.steady, point.model, point.damped)
+    return carry.carried(point.now, point.steady, point.model, point.fourth)
 
 
 def calibrate(history: Iterable[Point], groups: Sequence[str]) -> dict[str, Carry]:
