@@ -162,7 +162,13 @@ def suppress_parts(
 
 
 def suppress_table(
-    rows: Mapping[K, Mapping[T, int]], below: int = SUPPRESS_BELOW
+    rows: Mapping[K, Mapping[T, int]],
+    below: int = SUPPRESS_BELOW,
+    *,
+    hidden: Iterable[tuple[K, T]] = (),
+    hidden_totals: Iterable[K] = (),
+    grand_hidden: bool = False,
+    hidden_columns: Iterable[T] = (),
 ) -> tuple[dict[K, dict[T, int | str]], dict[K, int | str], int | str]:
     """A two-way table of counts (enquiries by cohort and decision) as published, with its
     row totals and its grand total, beside its column totals (published elsewhere: the board
@@ -171,14 +177,29 @@ def suppress_table(
     their total less the counts shown (``pinned``), the smallest other non-zero count of
     that line is hidden too (a row's total, or the grand total, when none is left); and a
     row whose total is hidden has a non-zero count hidden, so its counts do not add up to
-    it."""
+    it. ``hidden``, ``hidden_totals`` and ``grand_hidden``: cells, row totals and the grand
+    total to hide whatever their size (``suppress_over_time``'s); ``hidden_columns``:
+    columns whose totals are hidden where they are published (so each has a non-zero count
+    hidden, and the row totals do not add up to a hidden grand total)."""
+    forced = set(hidden)
     cells: dict[K, dict[T, int | str]] = {
-        r: {c: suppress(n, below) for c, n in row.items()} for r, row in rows.items()
+        r: {
+            c: SUPPRESSED if (r, c) in forced and n > 0 else suppress(n, below)
+            for c, n in row.items()
+        }
+        for r, row in rows.items()
     }
     sums = {r: sum(row.values()) for r, row in rows.items()}
-    totals: dict[K, int | str] = {r: suppress(n, below) for r, n in sums.items()}
+    forced_totals = set(hidden_totals)
+    totals: dict[K, int | str] = {
+        r: SUPPRESSED if r in forced_totals and n > 0 else suppress(n, below)
+        for r, n in sums.items()
+    }
     grand: int | str = suppress(sum(sums.values()), below)
+    if grand_hidden and sum(sums.values()) > 0:
+        grand = SUPPRESSED
     columns = list(dict.fromkeys(c for row in rows.values() for c in row))
+    columns_hidden = set(hidden_columns)
 
     def smallest(line: list[tuple[K, T]]) -> tuple[K, T] | None:
         shown = [(r, c) for r, c in line if cells[r][c] != SUPPRESSED and rows[r][c] > 0]
@@ -208,12 +229,21 @@ def suppress_table(
                 changed = True
         for col in columns:
             line = [(r, col) for r in rows if col in rows[r]]
-            cell = smallest(line) if exposed(line) else None
+            if col in columns_hidden:  # its total hidden: one of its counts at least
+                needed = not any(cells[r][c] == SUPPRESSED and rows[r][c] > 0 for r, c in line)
+            else:
+                needed = exposed(line)
+            cell = smallest(line) if needed else None
             if cell is not None:
                 cells[cell[0]][cell[1]] = SUPPRESSED
                 changed = True
-        hidden_totals = [sums[r] for r in rows if totals[r] == SUPPRESSED]
-        if grand != SUPPRESSED and hidden_totals and pinned(hidden_totals, below):
+        hidden_sums = [sums[r] for r in rows if totals[r] == SUPPRESSED]
+        if grand == SUPPRESSED and not hidden_sums:  # the row totals not adding up to it
+            others = [r for r in rows if sums[r] > 0]
+            if others:
+                totals[min(others, key=lambda r: sums[r])] = SUPPRESSED
+                changed = True
+        elif grand != SUPPRESSED and hidden_sums and pinned(hidden_sums, below):
             others = [r for r in rows if totals[r] != SUPPRESSED and sums[r] > 0]
             if others:
                 totals[min(others, key=lambda r: sums[r])] = SUPPRESSED
@@ -285,14 +315,24 @@ def suppress_amounts(
     return cells, total
 
 
-def suppress_funnel(stages: list[int], below: int = SUPPRESS_BELOW) -> list[int | str]:
+def suppress_funnel(
+    stages: list[int], below: int = SUPPRESS_BELOW, hidden: Iterable[int] = ()
+) -> list[int | str]:
     """The counts of a funnel (enquiries, decided, progressed, accepted: each stage a part of
     the one before) as published: a stage is hidden when it is small, or when it is a small
-    count fewer than the stage before it is (the difference would be a hidden count)."""
+    count fewer than the stage before it is (the difference would be a hidden count).
+    ``hidden``: the stages (by position) to hide whatever their size (``suppress_over_time``'s);
+    a stage equal to the last one shown with a hidden stage between them is hidden too (it
+    would pin the stage between)."""
+    forced = set(hidden)
     shown: list[int | str] = []
+    last, gap = None, False
     for i, n in enumerate(stages):
         small_step = i > 0 and is_small(stages[i - 1] - n, below)
-        shown.append(SUPPRESSED if is_small(n, below) or small_step else n)
+        pins = gap and last == n and n > 0
+        hide = is_small(n, below) or small_step or pins or (i in forced and n > 0)
+        shown.append(SUPPRESSED if hide else n)
+        last, gap = (last, True) if hide else (n, False)
     return shown
 
 
@@ -300,6 +340,7 @@ def suppress_funnels(
     funnels: Mapping[K, Sequence[int]],
     last: Mapping[K, int | str],
     below: int = SUPPRESS_BELOW,
+    hidden: Mapping[K, Iterable[int]] | None = None,
 ) -> dict[K, list[int | str]]:
     """Funnels side by side (each council's enquiries, decided, progressed and accepted: each
     stage a part of the one before) as published, beside what is published elsewhere: each
@@ -310,10 +351,16 @@ def suppress_funnels(
     where it is a small count more than a later stage shown (the difference, the children
     between the two stages, would be a hidden count); and, while a stage's hidden counts
     could be worked out from its total less the counts shown (``pinned``), the smallest
-    other non-zero count of that stage is hidden too."""
+    other non-zero count of that stage is hidden too. ``hidden``: for each funnel, the
+    earlier stages (by position) hidden where they are published elsewhere (the evaluation
+    report's enquiries, quarter after quarter), hidden here too whatever their size."""
     cells: dict[K, list[int | str]] = {}
     for k, stages in funnels.items():
-        shown: list[int | str] = [*stages[:-1], last[k]]
+        forced = set((hidden or {}).get(k, ()))
+        shown: list[int | str] = [
+            *(SUPPRESSED if i in forced and n > 0 else n for i, n in enumerate(stages[:-1])),
+            last[k],
+        ]
         for i in range(len(stages) - 2, -1, -1):
             later = [stages[j] for j in range(i + 1, len(stages)) if shown[j] != SUPPRESSED]
             if is_small(stages[i], below) or any(is_small(stages[i] - n, below) for n in later):
@@ -322,9 +369,9 @@ def suppress_funnels(
     for i in range(max((len(s) for s in funnels.values()), default=1) - 1):
         column = [k for k, stages in funnels.items() if i < len(stages) - 1]
         while True:
-            hidden = [funnels[k][i] for k in column if cells[k][i] == SUPPRESSED]
+            gone = [funnels[k][i] for k in column if cells[k][i] == SUPPRESSED]
             others = [k for k in column if cells[k][i] != SUPPRESSED and funnels[k][i] > 0]
-            if not (hidden and others and pinned(hidden, below)):
+            if not (gone and others and pinned(gone, below)):
                 break
             cells[min(others, key=lambda k: funnels[k][i])][i] = SUPPRESSED
     return cells

@@ -8,11 +8,14 @@ Nothing here re-implements a rule.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import polars as pl
 
 from stars.core.permissions import Scope
+from stars.domain.calendar import quarter_of, quarters_between
 from stars.domain.contract.terms import Contract
+from stars.domain.evaluation.report import Counted, evaluation_counted, published_over_time
 from stars.domain.money import Money
 from stars.domain.outcomes.designs.base import OUTCOME, Payment
 from stars.domain.outcomes.engine import (
@@ -22,7 +25,8 @@ from stars.domain.outcomes.engine import (
     referral_figures,
 )
 from stars.domain.outcomes.explanation import explain_referral
-from stars.tracker.selectors import programme_frames
+from stars.partnership.selectors import contract_current
+from stars.tracker.selectors import programme_figures, programme_frames, report_inputs
 
 Frames = tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
 
@@ -91,3 +95,43 @@ def programme_money_for(
         return None
     _, referrals, periods = frames_for(None)
     return money_by_group(contract, referral_figures(contract, referrals, periods, as_of))
+
+
+def evaluation_counted_for(scope: Scope | None, as_of: dt.date, *, arrow: bool = False) -> Counted:
+    """The evaluation report of the records in ``scope`` as of a date, exact, with what its
+    publication needs (``stars.domain.evaluation.report.evaluation_counted``), worked out
+    once per version of the records, scope and date (``stars.core.cache``): the board card,
+    the evaluation report published quarter after quarter and the investor view each read
+    every quarter's end since the programme's first, the same reports. ``arrow``: see
+    ``stars.tracker.selectors.report_frames``."""
+
+    def count() -> Counted:
+        enquiries, referrals, periods = report_inputs(scope, as_of, arrow=arrow)
+        contract = contract_current()
+        programme = programme_money_for(contract, scope, as_of)  # for the contract's maximum
+        return evaluation_counted(
+            contract, enquiries, referrals, periods, as_of, programme=programme
+        )
+
+    return programme_figures("evaluation_counted", scope, (as_of,), count)
+
+
+def published_dates(start: dt.date, as_of: dt.date) -> list[dt.date]:
+    """The days a report published quarter after quarter is as of, up to ``as_of``: every
+    quarter's end from the quarter holding the programme's ``start``, then ``as_of``."""
+    ends = [q.end for q in quarters_between(start, quarter_of(as_of))[::-1] if q.end < as_of]
+    return [*ends, as_of]
+
+
+def published_evaluation_for(
+    scope: Scope | None, as_of: dt.date, *, first: dt.date | None = None
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The evaluation report of ``scope`` as of every day of ``published_dates`` from the
+    programme's start (or ``first``, if earlier; oldest first, the last as of ``as_of``):
+    each exact, and as a role that sees figures only is given it, quarter after quarter by
+    ``stars.domain.evaluation.report.published_over_time``, so that no count changes by 1
+    to 4 from one quarter to the next (decision 0018)."""
+    start = contract_current().start
+    days = published_dates(min(start, first or start), as_of)
+    series = [evaluation_counted_for(scope, day) for day in days]
+    return list(zip([c.report for c in series], published_over_time(series), strict=True))

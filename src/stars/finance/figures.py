@@ -23,12 +23,8 @@ from stars.domain.disclosure import (
     SUPPRESSED,
     pseudonym,
     published_amount,
-    published_rate,
-    suppress_breakdowns,
-    suppress_parts,
     why_hidden,
 )
-from stars.domain.evaluation.report import evaluation_report, status_hidden
 from stars.domain.money import ZERO, Money, MoneyNames, capped_split, funds_named
 from stars.domain.outcomes.claims import payable_money
 from stars.domain.outcomes.engine import (
@@ -37,8 +33,8 @@ from stars.domain.outcomes.engine import (
     referral_figures,
 )
 from stars.domain.simulation.records import records_as_of
-from stars.domain.vocabulary import CLOSED, label
-from stars.finance.engine_bridge import frames_for
+from stars.domain.vocabulary import label
+from stars.finance.engine_bridge import frames_for, published_evaluation_for
 from stars.partnership.selectors import contract_or_none, programme_parties
 
 NEAR_CAP = Decimal("0.8")  # warn when payments reach this share of the maximum
@@ -281,36 +277,24 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
     """The whole programme in aggregate: payments to date and projected, referrals against
     targets and closures, small counts suppressed. No child-level row leaves here."""
     frames = frames_for(None)
-    enquiries, referrals, periods = frames
-    report = evaluation_report(contract, enquiries, referrals, periods, as_of)
     to_date = money_at(contract, frames, as_of)
     horizon = as_of + dt.timedelta(weeks=contract.programme_weeks, days=1)
     # what the cases live on the day would earn if their placements held: worked out from
     # the records as they stood that day (a later referral, or a later end, is not known)
     known = records_as_of(*frames, as_of)
     projected = money_at(contract, (known.enquiries, known.referrals, known.periods), horizon)
-    refs = report["referrals"]
-    cases = report["cases"]
-    # each breakdown adds up to a published total: small counts hidden, and one more where
-    # a single hidden count could be worked out from the total (stars.domain.disclosure)
-    groups, total = suppress_breakdowns(
-        {
-            "by_cohort": refs["by_cohort"],
-            "by_council": refs["by_local_authority"],
-            "by_year": refs["by_contract_year"],
-            "status": cases["status"],
-        },
-        refs["total"],
-        hidden={"status": status_hidden(cases["closure_reasons"])},
+    # the counts as the evaluation report publishes them quarter after quarter from the
+    # programme's first (decision 0018): each breakdown adds up to a published total, small
+    # counts hidden, and those within 4 of what the quarter before published; money that
+    # is a price times a hidden count (guaranteed-funding fees; a milestone cohort's
+    # payments) hidden with it
+    report, published = published_evaluation_for(None, as_of)[-1]
+    refs, cases, shown = published["referrals"], published["cases"], published["finance"]
+    total = refs["total"]
+    by_cohort, by_council, by_year = (
+        refs[k] for k in ("by_cohort", "by_local_authority", "by_contract_year")
     )
-    by_cohort, by_council, by_year, status = (
-        groups[k] for k in ("by_cohort", "by_council", "by_year", "status")
-    )
-    # the reasons add up to the status "closed early" shown above
-    reasons = suppress_parts(cases["closure_reasons"], status["closed_early"])
-    # money that is a price times a hidden count (guaranteed-funding fees; a milestone
-    # cohort's payments) hidden with it, as the evaluation report publishes it
-    shown = evaluation_report(contract, *frames, as_of, published=True)["finance"]
+    status, reasons = cases["status"], cases["closure_reasons"]
     fees = published_amount(
         to_date.guaranteed_funding_payments, [shown["guaranteed_funding_payments"]]
     )
@@ -330,7 +314,9 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
         "cap": contract.maximum_outcome_payment,
         "referrals_total": total,
         # why the total is hidden, if it is: too few, or to protect a breakdown
-        "referrals_total_hidden": why_hidden(refs["total"]) if total == SUPPRESSED else "",
+        "referrals_total_hidden": (
+            why_hidden(report["referrals"]["total"]) if total == SUPPRESSED else ""
+        ),
         "minimum_total": contract.minimum_referrals,
         "by_cohort": [
             (f"{c.code}: {c.name}", c.minimum_referrals, by_cohort[c.code])
@@ -344,10 +330,7 @@ def investor_overview(contract: Contract, as_of: dt.date) -> dict[str, Any]:
         "status": [(label(s), n) for s, n in status.items()],
         "reasons": [(label(r), n) for r, n in reasons.items()],
         # shown only when the counts it is worked out from are (stars.domain.disclosure)
-        "closed_early_rate": published_rate(
-            cases["closed_early_rate"],
-            [status[s] for s in CLOSED],
-        ),
+        "closed_early_rate": cases["closed_early_rate"],
     }
 
 

@@ -25,7 +25,7 @@ from stars.core.spreadsheets import xlsx
 from stars.core.tables import Table
 from stars.core.templatetags.stars_format import count, count_change, money_change
 from stars.core.templatetags.stars_format import money as format_gbp
-from stars.domain.calendar import Quarter, next_month, quarters_between
+from stars.domain.calendar import Quarter, next_month
 from stars.domain.disclosure import (
     SUPPRESSED,
     parts_pin,
@@ -41,7 +41,7 @@ from stars.domain.evaluation.report import ABOVE_MAXIMUM, money_of_section
 from stars.domain.money import ROUNDING_NOTE, funds_named
 from stars.domain.outcomes.claims import ABOVE_MAXIMUM_LABEL, OVER_MAXIMUM
 from stars.domain.vocabulary import CLOSED, DECISIONS, STATUSES, label
-from stars.finance.engine_bridge import payments_as_of
+from stars.finance.engine_bridge import payments_as_of, published_evaluation_for
 from stars.partnership.selectors import contract_current
 from stars.reports.evaluation import evaluation_for
 from stars.reports.selectors import quarter_records
@@ -100,20 +100,20 @@ def card_context(*, scope: Scope | None, quarter: Quarter, suppressed: bool) -> 
     """The report card of ``quarter`` for the councils in ``scope`` (None: the programme)."""
     contract = contract_current()
     prev = quarter.previous()
-    now = evaluation_for(scope=scope, as_of=quarter.end)
-    before = evaluation_for(scope=scope, as_of=prev.end)
     councils = scope.council_codes(contract.council_codes) if scope else contract.council_codes
     since = f"since {prev.label}"
-    # the money as published where counts are suppressed: the evaluation report's
-    shown = [
-        evaluation_for(scope=scope, as_of=q.end, published=True)["finance"] if suppressed else None
-        for q in (quarter, prev)
-    ]
-    counts = (
-        _counts_over_time(scope, contract.start, quarter)
-        if suppressed
-        else [_counts_of(before), _counts_of(now)]
-    )
+    shown: list[dict[str, Any] | None] = [None, None]
+    if suppressed:
+        # every quarter's report since the programme's first, exact and as published: the
+        # money as published (the evaluation report's) and the counts quarter by quarter
+        series = published_evaluation_for(scope, quarter.end, first=prev.end)
+        now, before = series[-1][0], series[-2][0]
+        shown = [series[-1][1]["finance"], series[-2][1]["finance"]]
+        counts = _counts_over_time(series)
+    else:
+        now = evaluation_for(scope=scope, as_of=quarter.end)
+        before = evaluation_for(scope=scope, as_of=prev.end)
+        counts = [_counts_of(before), _counts_of(now)]
     c = _Counts(counts[-1], counts[-2], suppressed)
     sections = [
         _referrals(now, before, contract, councils, since, c),
@@ -206,24 +206,19 @@ def _publish_quarter(
 
 
 def _counts_over_time(
-    scope: Scope | None, start: dt.date, quarter: Quarter
+    series: list[tuple[dict[str, Any], dict[str, Any]]],
 ) -> list[dict[CountKey, int | str]]:
-    """The card's counts of every quarter from the programme's first to ``quarter`` as a
-    role that sees figures only gets them (oldest first): quarter by quarter, so that no
-    count hidden in one quarter is given away by the quarters around it and no change
-    between quarters is a small number (``suppress_over_time``, decision 0018). Each
-    quarter's publication depends on it and the quarters before only: the card of a later
-    quarter prints the same counts for it. What the evaluation report as published hides
-    as of a quarter's end, the card hides too."""
-    quarters = quarters_between(start, quarter)[::-1]
-    if quarters[0] == quarter:  # the card of the first quarter: the one before it, empty
-        quarters.insert(0, quarter.previous())
-    exact = [_counts_of(evaluation_for(scope=scope, as_of=q.end)) for q in quarters]
-    # what the evaluation report as published hides as of each quarter's end, hidden on the
-    # card too: the card never shows what the report hides beside it
-    hidden = [
-        _hidden_in(evaluation_for(scope=scope, as_of=q.end, published=True)) for q in quarters
-    ]
+    """The card's counts of every quarter of ``series`` (the evaluation report as of each
+    quarter's end from the programme's first, exact and as published, oldest first:
+    ``published_evaluation_for``) as a role that sees figures only gets them: quarter by
+    quarter, so that no count hidden in one quarter is given away by the quarters around it
+    and no change between quarters is a small number (``suppress_over_time``, decision
+    0018). Each quarter's publication depends on it and the quarters before only: the card
+    of a later quarter prints the same counts for it. What the evaluation report as
+    published hides as of a quarter's end, the card hides too."""
+    exact = [_counts_of(report) for report, _ in series]
+    # the card never shows what the report hides beside it
+    hidden = [_hidden_in(published) for _, published in series]
     return suppress_over_time(exact, _publish_quarter, hidden=hidden)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from stars.core.permissions import Scope
 from stars.domain.evaluation.report import empty_report, evaluation_report, report_to_json
-from stars.finance.engine_bridge import programme_money_for
+from stars.finance.engine_bridge import programme_money_for, published_evaluation_for
 from stars.partnership.selectors import contract_current, contract_or_none
 from stars.tracker.selectors import report_inputs
 
@@ -27,15 +27,15 @@ def evaluation_for(
     payments are what the contract pays them within each maximum outcome payment, every
     council's counting against the contract's. ``arrow``: see
     ``stars.tracker.selectors.report_frames`` (a command alone in its process).
-    ``published``: counts as a role that sees figures only is given them
-    (``stars.domain.evaluation.report.published_counts``).
+    ``published``: counts as a role that sees figures only is given them, quarter after
+    quarter from the programme's first (``stars.finance.engine_bridge.published_evaluation_for``).
     """
+    if published:
+        return published_evaluation_for(scope, as_of)[-1][1]
     enquiries, referrals, periods = report_inputs(scope, as_of, arrow=arrow)
     contract = contract_current()
     programme = programme_money_for(contract, scope, as_of)  # for the contract's maximum
-    return evaluation_report(
-        contract, enquiries, referrals, periods, as_of, programme=programme, published=published
-    )
+    return evaluation_report(contract, enquiries, referrals, periods, as_of, programme=programme)
 
 
 def evaluation_json(

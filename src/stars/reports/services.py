@@ -22,7 +22,7 @@ from stars.domain.outcomes.frames import referrals_as_of
 from stars.domain.vocabulary import label
 from stars.finance.engine_bridge import programme_money_for
 from stars.partnership.selectors import NoContract, contract_current, contract_or_none
-from stars.reports.evaluation import evaluation_json, programme_evaluation_json
+from stars.reports.evaluation import evaluation_for, evaluation_json, programme_evaluation_json
 from stars.reports.tables import evaluation_tables
 from stars.tracker.selectors import programme_figures, report_frames
 
@@ -42,14 +42,18 @@ def evaluation_context(
     whatever would reveal one shown as "c", no chart, which would draw every count)."""
     contract = contract_current()
     enquiries, referrals, periods = report_frames(scope)
-    report = evaluation_report(
-        contract,
-        enquiries,
-        referrals,
-        periods,
-        as_of,
-        programme=programme_money_for(contract, scope, as_of),  # the contract's maximum
-        published=published,
+    report = (
+        # quarter after quarter from the programme's first (decision 0018)
+        evaluation_for(scope=scope, as_of=as_of, published=True)
+        if published
+        else evaluation_report(
+            contract,
+            enquiries,
+            referrals,
+            periods,
+            as_of,
+            programme=programme_money_for(contract, scope, as_of),  # the contract's maximum
+        )
     )
     councils = scope.council_codes(contract.council_codes) if scope else contract.council_codes
     by_year = [
@@ -64,7 +68,10 @@ def evaluation_context(
     for r in by_weeks:
         bands.setdefault(str(r["weeks"]), {})[str(r["status"])] = r["referrals"]
     if published:  # its columns add up to the case status counts published beside it
-        bands = suppress_table(bands)[0]
+        status = report["cases"]["status"]
+        bands = suppress_table(
+            bands, hidden_columns=[s for s in BY_WEEKS_STATUSES if status.get(s) == SUPPRESSED]
+        )[0]
         by_year = by_weeks = []  # no chart
     status_table = Table(
         "status_by_weeks",

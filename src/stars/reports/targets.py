@@ -12,9 +12,10 @@ from django.shortcuts import render
 from stars.core import charts
 from stars.core.dates import as_of as as_of_date
 from stars.core.permissions import Scope, page, scope_of
-from stars.domain.disclosure import SUPPRESSED, suppress_funnels, suppress_group
+from stars.domain.disclosure import SUPPRESSED, suppress_funnels
 from stars.domain.pipeline import TargetLine, funnel, projection_to, shortfall_penalty
 from stars.partnership.selectors import contract_current
+from stars.reports.evaluation import evaluation_for
 from stars.reports.services import evaluation_page_figures
 from stars.tracker.selectors import programme_figures
 
@@ -44,15 +45,15 @@ def targets_page_figures(scope: Scope, as_of: dt.date) -> dict[str, Any]:
     return programme_figures("targets_page", scope, (as_of,), lambda: targets_context(scope, as_of))
 
 
-def _published_lines(lines: list[TargetLine], counts: dict[str, int]) -> list[Any]:
-    """Target lines as published: a hidden count's shortfall hidden with it (the minimum
-    less the shortfall would give it away)."""
-    cells = suppress_group(counts)[0]
+def _published_lines(lines: list[TargetLine], cells: dict[str, int | str]) -> list[Any]:
+    """Target lines as published (``cells``: their counts as the evaluation report publishes
+    them): a hidden count's shortfall hidden with it (the minimum less the shortfall would
+    give it away)."""
     return [
         {"label": t.label, "minimum": t.minimum, "actual": SUPPRESSED, "shortfall": SUPPRESSED}
         if cells[key] == SUPPRESSED
         else t
-        for t, key in zip(lines, counts, strict=True)
+        for t, key in zip(lines, cells, strict=True)
     ]
 
 
@@ -60,23 +61,23 @@ def targets_suppressed(scope: Scope, as_of: dt.date) -> dict[str, Any]:
     """The targets page for a role that sees aggregate figures only (the investor): counts
     from 1 to 4, and any figure that would give one away (a second count of the same
     breakdown, a shortfall, a penalty, a projection, a funnel's step), shown as "c", and a
-    chart only where its table hides nothing (a chart draws every count). The same rule
-    as the investor view and the board card (``stars.domain.disclosure``)."""
+    chart only where its table hides nothing (a chart draws every count). The counts are
+    the evaluation report's as published quarter after quarter from the programme's first
+    (decision 0018), as the investor view and the board card print them."""
     ctx = targets_context(scope, as_of)
     contract = contract_current()
-    report = evaluation_page_figures(scope, as_of)["report"]
-    refs = report["referrals"]
+    report = evaluation_for(scope=scope, as_of=as_of, published=True)
+    refs, enq = report["referrals"], report["enquiries"]
     councils = scope.council_codes(contract.council_codes)
-    council_counts = {c: refs["by_local_authority"][c] for c in councils}
-    by_council = _published_lines(ctx["by_council"], council_counts)
+    council_cells = {c: refs["by_local_authority"][c] for c in councils}
+    by_council = _published_lines(ctx["by_council"], council_cells)
     penalties = [
         (t, SUPPRESSED if isinstance(t, dict) else p)
         for t, (_, p) in zip(by_council, ctx["penalties"], strict=True)
     ]
-    by_cohort = (
-        _published_lines(ctx["by_cohort"], dict(refs["by_cohort"])) if ctx["by_cohort"] else []
-    )
-    years = suppress_group(refs["by_contract_year"])[0]
+    cohort_cells = dict(refs["by_cohort"])
+    by_cohort = _published_lines(ctx["by_cohort"], cohort_cells) if ctx["by_cohort"] else []
+    years = refs["by_contract_year"]
     by_year = []
     for y, line in zip(refs["by_contract_year"], ctx["by_year"], strict=True):
         if years[y] == SUPPRESSED:
@@ -87,29 +88,32 @@ def targets_suppressed(scope: Scope, as_of: dt.date) -> dict[str, Any]:
                 **({"projection": SUPPRESSED} if "projection" in line else {}),
             }
         by_year.append(line)
-    totals = {
-        suppress_group(counts)[1]
-        for counts in (council_counts, refs["by_cohort"], refs["by_contract_year"])
-    }
-    total = SUPPRESSED if SUPPRESSED in totals else ctx["total"]
+    total = refs["total"]
 
     def published(
-        funnels: list[tuple[str, list[tuple[str, int]]]], last: list[int | str]
+        funnels: list[tuple[str, list[tuple[str, int]]]],
+        last: list[int | str],
+        tables: list[dict[str, int | str]],
     ) -> list[Any]:
         """The funnels as published, their accepted referrals as the breakdown beside them
-        (and the board card and the investor view) shows them."""
+        (and the board card and the investor view) shows them, and the enquiries, the
+        decided and the progressed hidden where the evaluation report's enquiries table
+        (``tables``: each funnel's row) hides what they are worked out from."""
         rows = suppress_funnels(
             {i: [n for _, n in stages] for i, (_, stages) in enumerate(funnels)},
             dict(enumerate(last)),
+            hidden={i: _funnel_hidden(row) for i, row in enumerate(tables)},
         )
         return [
             (name, list(zip([s for s, _ in stages], rows[i], strict=True)))
             for i, (name, stages) in enumerate(funnels)
         ]
 
-    council_cells = suppress_group(council_counts)[0]
-    cohort_cells = suppress_group(dict(refs["by_cohort"]))[0]
-    funnels = published(ctx["funnels"], [council_cells[c] for c in councils])
+    funnels = published(
+        ctx["funnels"],
+        [council_cells[c] for c in councils],
+        [enq["by_local_authority"][c] for c in councils],
+    )
     funnel_hides = any(n == SUPPRESSED for _, stages in funnels for _, n in stages)
     return {
         **ctx,
@@ -119,7 +123,9 @@ def targets_suppressed(scope: Scope, as_of: dt.date) -> dict[str, Any]:
         "penalties": penalties,
         "funnels": funnels,
         "cohort_funnels": published(
-            ctx["cohort_funnels"], [cohort_cells[code] for code, _ in ctx["cohort_funnels"]]
+            ctx["cohort_funnels"],
+            [cohort_cells[code] for code, _ in ctx["cohort_funnels"]],
+            [enq["by_cohort"][code] for code, _ in ctx["cohort_funnels"]],
         ),
         # a chart draws every count: kept only where its table hides none
         "year_chart": "" if SUPPRESSED in years.values() else ctx["year_chart"],
@@ -127,6 +133,15 @@ def targets_suppressed(scope: Scope, as_of: dt.date) -> dict[str, Any]:
         "total": total,
         "total_penalty": None,
     }
+
+
+def _funnel_hidden(row: dict[str, int | str]) -> list[int]:
+    """The stages of a funnel (enquiries, decided, progressed: ``funnel``'s) to hide where
+    the enquiries' row of the evaluation report as published (its total and decisions)
+    hides what they are: the enquiries are its total, the decided its total less those
+    pending."""
+    total, pending, progressed = (row[k] == SUPPRESSED for k in ("total", "pending", "progressed"))
+    return [i for i, gone in enumerate((total, total or pending, progressed)) if gone]
 
 
 def targets_context(scope: Scope, as_of: dt.date) -> dict[str, Any]:

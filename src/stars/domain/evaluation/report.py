@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from operator import itemgetter
@@ -32,6 +32,7 @@ from stars.domain.disclosure import (
     suppress_amounts,
     suppress_breakdowns,
     suppress_funnel,
+    suppress_over_time,
     suppress_parts,
     suppress_table,
 )
@@ -142,6 +143,19 @@ def _sum(money: dict[tuple[str, str], Money], keep: Any) -> Money:
     return total
 
 
+@dataclass(frozen=True)
+class Counted:
+    """The evaluation report as of a date (``report``, exact) with the counts its
+    publication needs beside it (``published_counts``): the cases by (cohort, status) and
+    (council, status), which the rates are worked out from, and the guaranteed-funding
+    referrals by council, whose fees are a price times them."""
+
+    report: dict[str, Any]
+    status_cohort: Mapping[tuple[str, str], int]
+    status_la: Mapping[tuple[str, str], int]
+    guaranteed_by_la: Mapping[str, int]
+
+
 def evaluation_report(
     contract: Contract,
     enquiries: pl.DataFrame | EnquiryCounts,
@@ -152,9 +166,26 @@ def evaluation_report(
     programme: Mapping[tuple[str, str], Money] | None = None,
     published: bool = False,
 ) -> dict[str, Any]:
-    """The evaluation report as of a date: counts as ints, money as exact ``Decimal``.
-    ``published``: its counts of children as a role that sees figures only is given them
-    (``published_counts``: "c" for a count from 1 to 4 and whatever would reveal one).
+    """The evaluation report as of a date (``evaluation_counted``'s): counts as ints, money
+    as exact ``Decimal``. ``published``: its counts of children as a role that sees figures
+    only is given them as of that day alone (``published_counts``: "c" for a count from 1
+    to 4 and whatever would reveal one); quarter after quarter, ``published_over_time``."""
+    counted = evaluation_counted(
+        contract, enquiries, referrals, periods, as_of, programme=programme
+    )
+    return published_counts(counted) if published else counted.report
+
+
+def evaluation_counted(
+    contract: Contract,
+    enquiries: pl.DataFrame | EnquiryCounts,
+    referrals: pl.DataFrame,
+    periods: pl.DataFrame,
+    as_of: dt.date,
+    *,
+    programme: Mapping[tuple[str, str], Money] | None = None,
+) -> Counted:
+    """The evaluation report as of a date, exact, with what its publication needs.
 
     Outcome payments are what the contract pays, within each maximum outcome payment
     (``payable_money``); where any were earned above one, each finance section also states
@@ -294,10 +325,8 @@ def evaluation_report(
             "outcome_funds": funds,
         },
     }
-    if not published:
-        return report
     guaranteed = _tally([r for r in groups if r[2] == "guaranteed"], lambda r: r[0], n)
-    return published_counts(report, status_cohort, status_la, guaranteed)
+    return Counted(report, status_cohort, status_la, guaranteed)
 
 
 def _rate_shown(counts: Mapping[Any, int], key: str) -> Decimal | str | None:
@@ -310,20 +339,91 @@ def _rate_shown(counts: Mapping[Any, int], key: str) -> Decimal | str | None:
     )
 
 
-def status_hidden(closure_reasons: Mapping[str, int]) -> list[str]:
+def status_hidden(closure_reasons: Mapping[str, int], hidden: Iterable[str] = ()) -> list[str]:
     """The case statuses to publish as "c" whatever their size: "closed early" where the
-    reasons published beside it would give themselves away (``parts_pin``: two reasons of 4
-    beside 8 closed early). The evaluation report, the board card and the investor view
-    hide it alike."""
-    return ["closed_early"] if parts_pin(closure_reasons) else []
+    reasons published beside it (with those ``hidden`` hidden whatever their size) would
+    give themselves away (``parts_pin``: two reasons of 4 beside 8 closed early). The
+    evaluation report, the board card and the investor view hide it alike."""
+    return ["closed_early"] if parts_pin(closure_reasons, hidden=hidden) else []
 
 
-def published_counts(
-    report: dict[str, Any],
-    status_cohort: Mapping[tuple[str, str], int],
-    status_la: Mapping[tuple[str, str], int],
-    guaranteed_by_la: Mapping[str, int] | None = None,
-) -> dict[str, Any]:
+# every count of children the report publishes, keyed alike from quarter to quarter:
+# (section, code) or (section, code, code), e.g. ("by_cohort", "A"),
+# ("enquiries_by_cohort", "A", "accepted"), ("milestones", "A", "m1")
+CountKey = tuple[str, ...]
+REFERRAL_BREAKDOWNS = ("by_cohort", "by_local_authority", "by_contract_year")
+ENQUIRY_TABLES = ("by_cohort", "by_local_authority")
+
+
+def report_counts(counted: Counted) -> dict[CountKey, int]:
+    """Every count of children the report publishes, exact (``published_cells`` gives them
+    as published): what ``published_over_time`` follows from quarter to quarter."""
+    return _count_cells(counted.report, counted.guaranteed_by_la)
+
+
+def published_cells(published: dict[str, Any], counted: Counted) -> dict[CountKey, int | str]:
+    """``report_counts`` as ``published`` (the report of ``counted`` as published) gives
+    them: a council's guaranteed-funding referrals, which it does not print, are hidden
+    where their fees are (the fees are a price times them)."""
+    fin = published["finance"]["by_local_authority"]
+    guaranteed: dict[str, int | str] = {
+        la: SUPPRESSED if fin[la]["guaranteed_funding_payments"] == SUPPRESSED else n
+        for la, n in _guaranteed(counted).items()
+    }
+    return _count_cells(published, guaranteed)
+
+
+def _guaranteed(counted: Counted) -> dict[str, int]:
+    councils = counted.report["finance"]["by_local_authority"]
+    return {la: counted.guaranteed_by_la.get(la, 0) for la in councils}
+
+
+def _count_cells(report: dict[str, Any], guaranteed: Mapping[str, Any]) -> dict[CountKey, Any]:
+    enq, refs, cases = report["enquiries"], report["referrals"], report["cases"]
+    councils = report["finance"]["by_local_authority"]
+    return {
+        ("enquiries", "total"): enq["total"],
+        **{
+            (f"enquiries_{t}", k, d): n
+            for t in ENQUIRY_TABLES
+            for k, row in enq[t].items()
+            for d, n in row.items()
+        },
+        **{("referrals", k): refs[k] for k in ("total", "re_referrals", "guaranteed_funding")},
+        **{(g, k): n for g in REFERRAL_BREAKDOWNS for k, n in refs[g].items()},
+        **{("status", k): n for k, n in cases["status"].items()},
+        **{("closure_reasons", k): n for k, n in cases["closure_reasons"].items()},
+        **{
+            ("milestones", c, m): n
+            for c, f in report["finance"]["by_cohort"].items()
+            for m, n in f.get("milestones", {}).items()
+        },
+        **{("guaranteed_by_la", la): guaranteed.get(la, 0) for la in councils},
+    }
+
+
+def published_over_time(series: Sequence[Counted]) -> list[dict[str, Any]]:
+    """The reports of ``series`` (as of each quarter's end from the programme's first,
+    oldest first) as a role that sees figures only is given them, quarter after quarter:
+    every count of children (``report_counts``) by ``suppress_over_time``, so that a count
+    once published is never changed, two counts shown one quarter after the other differ
+    by 0 or by 5 or more, and money that is a price times a count hidden in a quarter is
+    hidden with it (decision 0018). A quarter's report depends on it and the quarters
+    before only, so it reads the same in every later quarter's series."""
+    reports: list[dict[str, Any]] = []
+
+    def publish(
+        counts: Mapping[CountKey, int], hidden: frozenset[CountKey]
+    ) -> dict[CountKey, int | str]:
+        counted = series[len(reports)]  # suppress_over_time publishes quarter by quarter
+        reports.append(published_counts(counted, hidden))
+        return published_cells(reports[-1], counted)
+
+    suppress_over_time([report_counts(c) for c in series], publish)
+    return reports
+
+
+def published_counts(counted: Counted, hidden: Iterable[CountKey] = ()) -> dict[str, Any]:
     """The report as a role that sees figures only is given it: every count of children by
     the rule of ``stars.domain.disclosure`` that the board card and the investor view apply
     to the same figures (decision 0012). Each breakdown (referrals by cohort, council and
@@ -334,38 +434,69 @@ def published_counts(
     a rate is shown only when the counts it is worked out from are. Money that is a known
     price times a hidden count is hidden with it, and so are the totals and figures it would
     be worked out from (``published_finance``). ``status_cohort`` and ``status_la``: the
-    cases by (cohort, status) and (council, status), which the rates are worked out from;
-    ``guaranteed_by_la``: the guaranteed-funding referrals by council."""
+    cases by (cohort, status) and (council, status), which the rates are worked out from
+    (``counted``'s). ``hidden``: counts (``report_counts``' keys) to hide whatever their size,
+    with what would give them away (``published_over_time``'s)."""
+    report, status_cohort, status_la = counted.report, counted.status_cohort, counted.status_la
     enq, refs, cases, fin = (report[k] for k in ("enquiries", "referrals", "cases", "finance"))
+    forced = set(hidden)
 
-    def table(rows: dict[str, dict[str, int]]) -> tuple[dict[str, dict[str, Any]], Any]:
-        decisions = {k: {d: v[d] for d in DECISIONS} for k, v in rows.items()}
-        cells, totals, grand = suppress_table(decisions)
-        return {k: {"total": totals[k], **cells[k]} for k in rows}, grand
+    def of(section: str) -> list[Any]:
+        """The codes of the counts of ``section`` to hide whatever their size."""
+        return [k[1] if len(k) == 2 else k[1:] for k in forced if k[0] == section]
 
-    by_cohort, grand_c = table(enq["by_cohort"])
-    by_la, grand_la = table(enq["by_local_authority"])
+    def table(name: str, grand_hidden: bool) -> tuple[dict[str, dict[str, Any]], Any]:
+        decisions = {k: {d: v[d] for d in DECISIONS} for k, v in enq[name].items()}
+        codes = of(f"enquiries_{name}")
+        cells, totals, grand = suppress_table(
+            decisions,
+            hidden=[(k, d) for k, d in codes if d != "total"],
+            hidden_totals=[k for k, d in codes if d == "total"],
+            grand_hidden=grand_hidden,
+        )
+        return {k: {"total": totals[k], **cells[k]} for k in decisions}, grand
+
+    # one enquiries total beside two tables: hidden in both where either hides it
+    grand_hidden = ("enquiries", "total") in forced
+    tables = {t: table(t, grand_hidden) for t in ENQUIRY_TABLES}
+    if not grand_hidden and enq["total"] and any(g == SUPPRESSED for _, g in tables.values()):
+        tables = {t: table(t, True) for t in ENQUIRY_TABLES}
     enquiries = {
-        "total": SUPPRESSED if SUPPRESSED in (grand_c, grand_la) else enq["total"],
-        "by_cohort": by_cohort,
-        "by_local_authority": by_la,
+        "total": SUPPRESSED if any(g == SUPPRESSED for _, g in tables.values()) else enq["total"],
+        **{t: cells for t, (cells, _) in tables.items()},
     }
-    groups = {k: refs[k] for k in ("by_cohort", "by_local_authority", "by_contract_year")}
+    groups = {k: refs[k] for k in REFERRAL_BREAKDOWNS}
+    over = {g: set(of(g)) for g in groups}
     breakdowns, total = suppress_breakdowns(
         {**groups, "status": cases["status"]},
         refs["total"],
-        hidden={"status": status_hidden(cases["closure_reasons"])},
+        hidden={
+            **over,
+            "status": {
+                *of("status"),
+                *status_hidden(cases["closure_reasons"], of("closure_reasons")),
+            },
+        },
+        total_hidden=("referrals", "total") in forced,
     )
     status = breakdowns.pop("status")
-    reasons = suppress_parts(cases["closure_reasons"], status["closed_early"])
+    reasons = suppress_parts(
+        cases["closure_reasons"], status["closed_early"], hidden=of("closure_reasons")
+    )
+
+    def alone(key: str) -> int | str:
+        n: int = refs[key]
+        return SUPPRESSED if ("referrals", key) in forced and n else suppress(n)
+
+    guaranteed = alone("guaranteed_funding")
     return {
         **report,
         "enquiries": enquiries,
         "referrals": {
             **refs,
             "total": total,
-            "re_referrals": suppress(refs["re_referrals"]),
-            "guaranteed_funding": suppress(refs["guaranteed_funding"]),
+            "re_referrals": alone("re_referrals"),
+            "guaranteed_funding": guaranteed,
             **breakdowns,
         },
         "cases": {
@@ -384,9 +515,10 @@ def published_counts(
         },
         "finance": published_finance(
             fin,
-            suppress(refs["guaranteed_funding"]),
-            guaranteed_by_la or {},
+            guaranteed,
+            counted.guaranteed_by_la,
             refs["by_local_authority"],
+            hidden=forced,
         ),
     }
 
@@ -396,6 +528,8 @@ def published_finance(
     guaranteed: int | str,
     guaranteed_by_la: Mapping[str, int],
     referrals_by_la: Mapping[str, int] | None = None,
+    *,
+    hidden: Iterable[CountKey] = (),
 ) -> dict[str, Any]:
     """The report's money as a role that sees figures only is given it (decision 0012):
     an amount that is a known price times a hidden count hidden with the count
@@ -416,16 +550,27 @@ def published_finance(
       it are hidden (with the maximum, printed in the contract, it would give them away);
     - a council's money and weeks where its referrals (``referrals_by_la``) are from 1 to
       4 (they would be those children's outcomes), and another council's beside it where
-      the programme's figure less the others would give it away (decision 0018)."""
+      the programme's figure less the others would give it away (decision 0018).
+
+    ``hidden``: counts (``report_counts``' keys) hidden whatever their size
+    (``published_over_time``'s): a milestone's referrals, and a council's guaranteed-funding
+    referrals, whose fees are then hidden."""
+    forced = set(hidden)
     by_cohort = {
-        c: {**f, "milestones": _funnel(f["milestones"])} if "milestones" in f else f
+        c: {**f, "milestones": _funnel(f["milestones"], c, forced)} if "milestones" in f else f
         for c, f in fin["by_cohort"].items()
     }
     by_la = fin["by_local_authority"]
     few = [la for la in by_la if is_small((referrals_by_la or {}).get(la, 0))]
     fees, fees_total = suppress_amounts(
         {la: f["guaranteed_funding_payments"] for la, f in by_la.items()},
-        [la for la in by_la if is_small(guaranteed_by_la.get(la, 0)) or la in few],
+        [
+            la
+            for la in by_la
+            if is_small(guaranteed_by_la.get(la, 0))
+            or la in few
+            or ("guaranteed_by_la", la) in forced
+        ],
         total_hidden=guaranteed == SUPPRESSED,
     )
     milestone_hidden = [
@@ -488,10 +633,13 @@ def _above_shown(figures: Mapping[str, Any], paid: Decimal | str) -> dict[str, A
     return {ABOVE_MAXIMUM: published_amount(figures[ABOVE_MAXIMUM], [paid])}
 
 
-def _funnel(earned: Mapping[str, int]) -> dict[str, int | str]:
+def _funnel(
+    earned: Mapping[str, int], cohort: str = "", hidden: Collection[CountKey] = ()
+) -> dict[str, int | str]:
     """The referrals that earned each milestone (each a part of those that earned the one
-    before), as published."""
-    return dict(zip(earned, suppress_funnel(list(earned.values())), strict=True))
+    before), as published, with the cohort's milestones ``hidden`` names hidden."""
+    forced = [i for i, m in enumerate(earned) if ("milestones", cohort, m) in hidden]
+    return dict(zip(earned, suppress_funnel(list(earned.values()), hidden=forced), strict=True))
 
 
 def _fund_contributions(
