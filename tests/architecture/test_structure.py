@@ -119,6 +119,8 @@ LAZY_IMPORTS = {
     ("core/spreadsheets.py", "openpyxl.styles"),
     ("core/spreadsheets.py", "openpyxl.utils"),
     ("core/spreadsheets.py", "openpyxl.writer.excel"),
+    # and reading one: only the import of returns kept as workbooks reads one
+    ("domain/sufficiency/workbooks.py", "openpyxl"),
     ("sufficiency/validator903/runner.py", "lac_validator"),  # runs in the validator's venv
     ("sufficiency/validator903/runner.py", "lac_validator.rules"),
     ("sufficiency/validator903/runner.py", "lac_validator.report"),

@@ -74,8 +74,8 @@ def _imported(folder: Path) -> list[str]:
 def _not_read(name: str) -> str:
     """The note naming ``name``, a file beside last year's return, as left unread."""
     return (
-        f"note: {LAST_YEAR}/{name}: not read (of each year's return, only header.csv and "
-        "episodes.csv are read)"
+        f"note: {LAST_YEAR}/{name}: not read (of each year's return, only its header and "
+        "episodes are read)"
     )
 
 
@@ -238,17 +238,22 @@ def test_utf16_written_without_its_byte_order_mark_is_read_as_utf16(derby, retur
     assert header.text.startswith("CHILD\t") and "Zoë Brontë, £950 a week" in header.text
 
 
-def test_a_year_saved_as_workbooks_says_to_save_each_as_csv(derby, returns_dir):
-    """A year kept as Excel workbooks beside CSV years: each workbook is named, with how to
-    save it as the CSV file the import reads, not reported as a CSV file missing."""
+def test_a_year_saved_as_old_workbooks_says_how_to_save_each(derby, returns_dir):
+    """A year kept as workbooks in a format not read (Excel 97-2003, OpenDocument) beside
+    CSV years: each workbook is named, with how to save it as a workbook read or as the CSV
+    file the import reads, not reported as a CSV file missing."""
     folder = returns_dir / str(LAST_YEAR)
-    for kind in ("header", "episodes"):
-        (folder / f"{kind}.csv").rename(folder / f"{kind.title()}.XLSX")
+    for kind, suffix in (("header", ".XLS"), ("episodes", ".ods")):
+        (folder / f"{kind}.csv").rename(folder / f"{kind.title()}{suffix}")
     code, _, problems = _import(returns_dir)
     assert code == 1
-    for kind in ("header", "episodes"):
+    for kind, suffix in (("header", ".XLS"), ("episodes", ".ods")):
         assert any(
-            p.startswith(f"{folder / kind.title()}.XLSX: a spreadsheet workbook, not CSV;")
+            p.startswith(
+                f"{folder / kind.title()}{suffix}: a workbook saved as Excel 97-2003 (.xls) "
+                "or OpenDocument (.ods), which is not read:"
+            )
+            and f"named {kind}.xlsx" in p
             and f"named {kind}.csv" in p
             and "CSV UTF-8" in p
             for p in problems
@@ -289,25 +294,25 @@ def test_dfes_other_tables_beside_a_years_return_are_left_unread_with_a_note(der
 
 def test_a_year_kept_as_one_workbook_of_its_tables_names_it_with_what_to_save(derby, returns_dir):
     """A year's return kept as one workbook, a sheet for each table (as some councils keep
-    it), is named with the sheets to save as CSV, not reported as two CSV files missing; a
-    spreadsheet's lock file beside it is not named. Beside a year's CSV files, a workbook is
-    left unread with a note."""
+    it), in a format not read, is named with how to save it, not reported as two CSV files
+    missing; a spreadsheet's lock file beside it is not named. Beside a year's CSV files, a
+    workbook is left unread with a note."""
     folder = returns_dir / str(LAST_YEAR)
     for kind in ("header", "episodes"):
         (folder / f"{kind}.csv").rename(returns_dir / f"{kind}.csv")
-    (folder / "SSDA903 return.xlsx").write_bytes(b"PK\x03\x04")
+    (folder / "SSDA903 return.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     (folder / "~$SSDA903 return.xlsx").write_bytes(b"lock")
     code, _, problems = _import(returns_dir)
     assert code == 1
     assert problems[:-1] == [
-        f"{folder / 'SSDA903 return.xlsx'}: a spreadsheet workbook, not CSV, in a year with "
-        "no header.csv and episodes.csv; the returns are read as CSV: open it and save its "
-        'header and episodes sheets, each as CSV UTF-8 (in Excel, File > Save As > "CSV UTF-8 '
-        '(Comma delimited)"), named header.csv and episodes.csv in this folder'
+        f"{folder / 'SSDA903 return.xls'}: a workbook saved as Excel 97-2003 (.xls) or "
+        "OpenDocument (.ods), which is not read, in a year with no header.csv and "
+        "episodes.csv: open it and save it as an Excel workbook (in Excel, File > Save As > "
+        '"Excel Workbook (*.xlsx)"), its sheets named header and episodes'
     ], problems
     assert not SufficiencyReturn.objects.exists()
     for kind in ("header", "episodes"):
         (returns_dir / f"{kind}.csv").rename(folder / f"{kind}.csv")
     notes = _imported(returns_dir)
-    assert _not_read("SSDA903 return.xlsx") in notes, notes
+    assert _not_read("SSDA903 return.xls") in notes, notes
     assert not any("~$" in n for n in notes), notes

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from openpyxl import load_workbook
 
 from stars.demo.returns import LAST_YEAR
 from stars.jobs.worker import run_worker
@@ -24,6 +25,7 @@ from stars.uploads.models import Upload
 from tests.conftest import PASSWORD
 from tests.live_http import Http, multipart
 from tests.uploads.conftest import as_excel_saves
+from tests.workbooks import workbook
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -270,6 +272,69 @@ def test_an_administrator_adds_a_programme_beside_the_one_held_by_uploading_its_
         assert not Referral.objects.exists()
 
 
+def _year_workbook(archive: bytes, year: int) -> tuple[dict[str, bytes], bytes]:
+    """The archive's files without ``year``'s, and ``year``'s tables as one workbook."""
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    tables = {
+        kind.title(): files.pop(f"{year}/{kind}.csv").decode("utf-8")
+        for kind in ("header", "episodes")
+    }
+    return files, workbook({**tables, "UASC": "CHILD,SEX,DOB,DUC\r\n"})
+
+
+def test_returns_kept_as_workbooks_are_imported_over_http_and_a_bad_cell_named(
+    live_server, users, returns_zip
+):
+    # a year's tables as sheets of one workbook, in the ZIP beside the other years' CSV
+    # files, or uploaded on its own: imported as the CSV files are; a formula refused,
+    # named by its workbook, sheet, row and column
+    web = Http(live_server)
+    web.sign_in("spoc")
+
+    def upload(name: str, data: bytes) -> tuple[Upload, str]:
+        token = web.form_token("/uploads/returns/")
+        body, headers = multipart({"csrfmiddlewaretoken": token}, {"archive": (name, data)})
+        status, answer, _ = web.request("POST", "/uploads/returns/", body, headers)
+        assert status == 302
+        run_worker(batch=True, interval=0, verbosity=0)
+        status, _, page = web.request("GET", answer["Location"])
+        assert status == 200
+        return Upload.objects.latest("pk"), page.decode()
+
+    files, book = _year_workbook(returns_zip, LAST_YEAR)
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as z:
+        for name, data in {**files, f"{LAST_YEAR}.xlsx": book}.items():
+            z.writestr(name, data)
+    done, page = upload("derby-903.zip", zipped.getvalue())
+    assert done.status == "done", (done.headline, done.lines[:3])
+    assert (
+        f"note: {LAST_YEAR}.xlsx, sheet UASC: not read (of each year's return, only its header "
+        "and episodes are read)" in done.lines
+    ), done.lines
+    assert "sheet UASC: not read" in page
+    episodes = SufficiencyReturn.objects.get(collection_year=LAST_YEAR, kind="episodes")
+    assert episodes.file_name == f"{LAST_YEAR}.xlsx, sheet Episodes"
+
+    sheets = load_workbook(io.BytesIO(book))
+    sheets["Episodes"]["B3"] = "=TODAY()"  # DECOM worked out by a formula
+    out = io.BytesIO()
+    sheets.save(out)
+    done, page = upload(f"SSDA903 {LAST_YEAR}.xlsx", out.getvalue())  # the workbook alone
+    assert done.status == "rejected", done.headline
+    assert done.lines == [
+        f"{LAST_YEAR}.xlsx, sheet Episodes, row 3, column DECOM: cell B3 holds a formula "
+        "(=TODAY()); expected a value (formulas are not worked out: copy the column and "
+        "paste it as values)"
+    ]
+    assert "cell B3 holds a formula" in page
+    assert SufficiencyReturn.objects.get(collection_year=LAST_YEAR, kind="episodes") == episodes
+
+    done, _ = upload(f"SSDA903 {LAST_YEAR}.xlsx", book)
+    assert done.status == "done", (done.headline, done.lines[:3])
+
+
 def test_an_archive_of_many_thousand_stray_files_is_refused_listing_the_first_200(
     live_server, users, returns_zip
 ):
@@ -295,7 +360,10 @@ def test_an_archive_of_many_thousand_stray_files_is_refused_listing_the_first_20
     upload = Upload.objects.get()
     assert upload.status == "rejected"
     assert len(upload.lines) == 201
-    assert upload.lines[0] == "a.zip: stray/x0.txt: not YEAR/header.csv or YEAR/episodes.csv"
+    assert upload.lines[0] == (
+        "a.zip: stray/x0.txt: not YEAR/header.csv or YEAR/episodes.csv (nor a workbook of a "
+        "year's tables, YEAR/*.xlsx or YEAR.xlsx)"
+    )
     assert upload.lines[-1] == "... and 4800 more problems"
     assert status == 200 and "... and 4800 more problems" in page.decode()
     assert "stray/x200.txt" not in page.decode()

@@ -278,20 +278,20 @@ def test_a_zip_made_on_windows_is_read(client, users, returns_zip):
     assert SufficiencyReturn.objects.count() == len(files)
 
 
-def test_a_workbook_in_the_archive_says_to_save_it_as_csv(client, users, returns_zip):
+def test_an_old_workbook_in_the_archive_says_how_to_save_it(client, users, returns_zip):
     with zipfile.ZipFile(io.BytesIO(returns_zip)) as z:
         files = {n: z.read(n) for n in z.namelist()}
     year = sorted(files)[-1].split("/")[0]
-    files[f"{year}/Episodes.xlsx"] = files.pop(f"{year}/episodes.csv")
+    files[f"{year}/Episodes.xls"] = files.pop(f"{year}/episodes.csv")
     client.force_login(users["spoc"])
     client.post(reverse("upload_returns"), {"archive": SimpleUploadedFile("r.zip", _zipped(files))})
     _work()
     upload = Upload.objects.get()
     assert upload.status == "rejected", upload.headline
     assert upload.lines[0].startswith(
-        f"r.zip: {year}/Episodes.xlsx: a spreadsheet workbook, not CSV;"
+        f"{year}/Episodes.xls: a workbook saved as Excel 97-2003 (.xls) or OpenDocument "
     ), upload.lines
-    assert "named episodes.csv" in upload.lines[0] and "CSV UTF-8" in upload.lines[0]
+    assert "named episodes.xlsx" in upload.lines[0] and "CSV UTF-8" in upload.lines[0]
     assert not SufficiencyReturn.objects.exists()
 
 
@@ -379,8 +379,8 @@ def test_dfes_other_tables_of_a_return_in_the_archive_are_left_unread(client, us
     assert upload.status == "done", (upload.headline, upload.lines[:3])
     assert SufficiencyReturn.objects.count() == 2 * len(years)
     assert (
-        f"note: {years[0]}/Reviews.csv: not read (of each year's return, only header.csv and "
-        "episodes.csv are read)" in upload.lines
+        f"note: {years[0]}/Reviews.csv: not read (of each year's return, only its header and "
+        "episodes are read)" in upload.lines
     ), upload.lines
     assert f"note: {years[-1]}/uasc.csv: not read" in " ".join(upload.lines)
 
@@ -392,16 +392,16 @@ def test_a_year_kept_as_one_workbook_of_its_tables_is_named_with_what_to_save(
         files = {n: z.read(n) for n in z.namelist()}
     year = sorted(files)[-1].split("/")[0]
     del files[f"{year}/header.csv"], files[f"{year}/episodes.csv"]
-    files[f"{year}/SSDA903 {year}.xlsx"] = b"PK\x03\x04"
+    files[f"{year}/SSDA903 {year}.xls"] = b"\xd0\xcf\x11\xe0"
     client.force_login(users["spoc"])
     client.post(reverse("upload_returns"), {"archive": SimpleUploadedFile("r.zip", _zipped(files))})
     _work()
     upload = Upload.objects.get()
     assert upload.status == "rejected", upload.headline
     assert upload.lines == [
-        f"{year}/SSDA903 {year}.xlsx: a spreadsheet workbook, not CSV, in a year with no "
-        "header.csv and episodes.csv; the returns are read as CSV: open it and save its header "
-        'and episodes sheets, each as CSV UTF-8 (in Excel, File > Save As > "CSV UTF-8 (Comma '
-        'delimited)"), named header.csv and episodes.csv in this folder'
+        f"{year}/SSDA903 {year}.xls: a workbook saved as Excel 97-2003 (.xls) or OpenDocument "
+        "(.ods), which is not read, in a year with no header.csv and episodes.csv: open it and "
+        'save it as an Excel workbook (in Excel, File > Save As > "Excel Workbook (*.xlsx)"), '
+        "its sheets named header and episodes"
     ], upload.lines
     assert not SufficiencyReturn.objects.exists()

@@ -126,8 +126,8 @@ def validate_returns(
     for note in notes:  # how files were read (an encoding, a separator): as DfE's rules read them
         out.print(f"note: {note}", highlight=False, soft_wrap=True, markup=False)
     pairs: dict[int, dict[str, Path]] = {}
-    for y, kind, path in files:
-        pairs.setdefault(y, {})[kind] = path
+    for f in files:
+        pairs.setdefault(f.year, {})[f.kind] = f.path
     years = sorted(pairs)
     if year:
         unknown = sorted(set(year) - set(years))

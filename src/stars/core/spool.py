@@ -19,6 +19,17 @@ from django.shortcuts import render
 
 logger = logging.getLogger("stars.uploads")
 
+#: An archive sent (a ZIP of returns, an XLSX workbook, itself a ZIP) may unpack to at most
+#: this many times the upload limit (``max_upload_bytes``).
+UNPACKED_FACTOR = 10
+
+
+def max_upload_bytes() -> int:
+    """The largest file an upload may hold (``STARS_UPLOAD_MAX_MB``); the largest workbook
+    of returns read from a folder too."""
+    return int(settings.STARS_UPLOAD_MAX_MB) * 1024 * 1024
+
+
 NOT_STORED = (
     "The files could not be stored on the server ({why}), so nothing was uploaded. "
     "Try again later, or tell your administrator."

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from stars import give_large_blocks_back
 from stars.core.audit import record_access
+from stars.core.spool import UNPACKED_FACTOR, max_upload_bytes
 from stars.domain.sufficiency.ssda903 import (
     Columns,
     Kind,
@@ -33,7 +34,16 @@ from stars.domain.sufficiency.ssda903 import (
     stored_rows,
     year_not_begun,
 )
-from stars.domain.text_files import NotText, Utf8, as_utf8
+from stars.domain.sufficiency.workbooks import (
+    READ_SUFFIXES,
+    Limits,
+    NotReadable,
+    kind_of_sheet,
+    sheet_for,
+    sheet_names,
+    sheet_text,
+)
+from stars.domain.text_files import NotText, as_utf8
 from stars.partnership.models import Council
 from stars.sufficiency.models import ReturnKind, SufficiencyReturn
 
@@ -57,50 +67,224 @@ class ImportedReturns:
     notes: tuple[str, ...]
 
 
-#: what spreadsheets save a workbook as: the returns are read as CSV, so each is named
-#: with how to save it as one (``workbook_advice``)
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+#: what spreadsheets save a workbook as: an Excel workbook (.xlsx, .xlsm) is read, a sheet
+#: for each table (``stars.domain.sufficiency.workbooks``); an older or other format is not,
+#: and is named with how to save it (``workbook_advice``)
+WORKBOOK_SUFFIXES = (*READ_SUFFIXES, ".xls", ".ods")
+
+SAVED_AS_CSV = 'CSV UTF-8 (in Excel, File > Save As > "CSV UTF-8 (Comma delimited)")'
+SAVED_AS_XLSX = 'an Excel workbook (in Excel, File > Save As > "Excel Workbook (*.xlsx)")'
+
+#: What each note of a file or sheet left unread says after its name.
+NOT_READ = "not read (of each year's return, only its header and episodes are read)"
 
 
 def workbook_advice(kind: str) -> str:
-    """What to do with a return kept as a workbook (``header.xlsx``): the problem's text
-    after the file's name, for the import of a folder and of an uploaded archive alike."""
+    """What to do with a return kept as a workbook in a format not read (``header.xls``,
+    ``.ods``): the problem's text after the file's name, for the import of a folder and of an
+    uploaded archive alike."""
     return (
-        "a spreadsheet workbook, not CSV; the returns are read as CSV: open it and save its "
-        f"sheet as {SAVED_AS_CSV} named {kind}.csv in its place"
+        "a workbook saved as Excel 97-2003 (.xls) or OpenDocument (.ods), which is not read: "
+        f"open it and save it as {SAVED_AS_XLSX} named {kind}.xlsx, or its sheet as "
+        f"{SAVED_AS_CSV} named {kind}.csv, in its place"
     )
-
-
-SAVED_AS_CSV = 'CSV UTF-8 (in Excel, File > Save As > "CSV UTF-8 (Comma delimited)")'
 
 
 def tables_workbook_advice(kinds: list[str]) -> str:
-    """What to do with a year's return kept as one workbook of its tables, a sheet each
-    (``SSDA903 2024.xlsx``), where the year's ``kinds`` files are missing: the problem's
-    text after the file's name."""
+    """What to do with a year's return kept as one workbook of its tables, a sheet each, in
+    a format not read (``SSDA903 2024.xls``), where the year's ``kinds`` are missing: the
+    problem's text after the file's name."""
     files = " and ".join(f"{k}.csv" for k in kinds)
-    sheets = " and ".join(kinds)
     return (
-        f"a spreadsheet workbook, not CSV, in a year with no {files}; the returns are read "
-        f"as CSV: open it and save its {sheets} sheet{'s' if len(kinds) > 1 else ''}, each as "
-        f"{SAVED_AS_CSV}, named {files} in this folder"
+        f"a workbook saved as Excel 97-2003 (.xls) or OpenDocument (.ods), which is not read, "
+        f"in a year with no {files}: open it and save it as {SAVED_AS_XLSX}, its sheets "
+        f"named {' and '.join(kinds)}"
     )
 
 
-def _tables_workbooks(year: Path) -> list[Path]:
-    """The workbooks of a year's folder other than one standing for its header or episodes
-    (``header.xlsx``): a workbook of the return's tables, a sheet each, as some councils keep
-    it. A spreadsheet's lock file beside an open workbook (``~$...``) is not one."""
-    return sorted(
-        p for p in year.iterdir()
-        if p.suffix.lower() in WORKBOOK_SUFFIXES
-        and p.stem.lower() not in ("header", "episodes")
-        and not p.name.startswith(("~$", "."))
-    )  # fmt: skip
+def workbook_limits() -> Limits:
+    """A workbook is read if no larger than an upload may be (``STARS_UPLOAD_MAX_MB``) and
+    unpacking to no more than an uploaded archive may (``UNPACKED_FACTOR`` times that),
+    whether it came in an upload or from a folder."""
+    most = max_upload_bytes()
+    return Limits(file_bytes=most, unpacked_bytes=UNPACKED_FACTOR * most)
 
 
-def return_files(folder: Path) -> list[tuple[int, str, Path]]:
-    """(collection year, kind, path) of every return file under ``folder``/YEAR/."""
+@dataclass(frozen=True)
+class ReturnFile:
+    """One table of a year's return: a CSV file, or a sheet of a workbook."""
+
+    year: int
+    kind: str
+    path: Path
+    #: as problems and notes name it: ``2024/header.csv``, ``2024/SSDA903.xlsx``, ``2024.xlsx``
+    name: str
+    #: the workbook's sheet holding the table, if it is one
+    sheet: str = ""
+
+    @property
+    def stored_as(self) -> str:
+        """The name the stored return is kept under (and shown by)."""
+        return f"{self.name}, sheet {self.sheet}" if self.sheet else self.name
+
+
+@dataclass
+class _Survey:
+    files: list[ReturnFile]
+    problems: list[str]
+    unread: list[str]  # notes of files and sheets not read
+
+
+def _lock_or_hidden(p: Path) -> bool:
+    """A spreadsheet's lock file beside an open workbook (``~$...``), or a hidden file."""
+    return p.name.startswith(("~$", "."))
+
+
+def _workbook(p: Path) -> bool:
+    return p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not _lock_or_hidden(p)
+
+
+def _shown(folder: Path, p: Path) -> str:
+    """A workbook's name as problems and notes give it: from the folder of returns."""
+    return p.relative_to(folder).as_posix()
+
+
+def _survey_year(
+    folder: Path, year: int, sub: Path | None, books: list[Path], found: _Survey
+) -> None:
+    """The tables of one year: its CSV files, else its workbooks' sheets (``books``: those
+    of its folder, ``sub``, and a workbook named by the year beside the folder)."""
+    files = sorted(p for p in sub.iterdir()) if sub is not None else []
+    limits = workbook_limits()
+    sheets: dict[Path, list[str] | None] = {}  # a workbook's sheets, once opened
+
+    def sheets_of(p: Path) -> list[str] | None:
+        if p not in sheets:
+            try:
+                sheets[p] = sheet_names(p, _shown(folder, p), limits)
+            except NotReadable as exc:
+                found.problems.append(str(exc))
+                sheets[p] = None
+        return sheets[p]
+
+    used: dict[Path, set[str]] = {}  # sheets read of each workbook
+    missing: list[str] = []
+    for kind in ("header", "episodes"):
+        named = [p for p in files if p.name.lower() == f"{kind}.csv"]
+        own = [p for p in files if p.stem.lower() == kind and _workbook(p)]
+        if len(named) > 1:
+            found.problems.append(
+                f"{sub}: holds {' and '.join(p.name for p in named)}; expected one "
+                f"{kind}.csv for {year}"
+            )
+        elif named and named[0].is_file():
+            found.files.append(ReturnFile(year, kind, named[0], f"{year}/{kind}.csv"))
+        elif named:
+            found.problems.append(f"{named[0]}: is a directory, expected {kind}.csv")
+        elif own:
+            readable = [p for p in own if p.suffix.lower() in READ_SUFFIXES]
+            for p in own:
+                if p not in readable:
+                    found.problems.append(f"{p}: {workbook_advice(kind)}")
+            if len(readable) > 1:
+                found.problems.append(
+                    f"{sub}: holds {' and '.join(p.name for p in readable)}; expected one "
+                    f"{kind} workbook for {year}"
+                )
+            elif readable:
+                book = readable[0]
+                names = sheets_of(book)
+                if names is None:
+                    continue
+                sheet = sheet_for(names, kind)
+                if sheet is None:
+                    found.problems.append(
+                        f"{book}: has the sheets {', '.join(names)}; expected one sheet, or "
+                        f"one named {kind}"
+                    )
+                    continue
+                found.files.append(ReturnFile(year, kind, book, _shown(folder, book), sheet))
+                used.setdefault(book, set()).add(sheet)
+        else:
+            candidates = [
+                (p, s)
+                for p in books
+                if p.suffix.lower() in READ_SUFFIXES
+                for s in (sheets_of(p) or [])
+                if kind_of_sheet(s) == kind
+            ]
+            if len(candidates) > 1:
+                found.problems.append(
+                    f"{year}: a {kind} sheet in "
+                    + " and ".join(f"{_shown(folder, p)} (sheet {s})" for p, s in candidates)
+                    + f"; expected one {kind} table for {year}"
+                )
+            elif candidates:
+                book, sheet = candidates[0]
+                found.files.append(ReturnFile(year, kind, book, _shown(folder, book), sheet))
+                used.setdefault(book, set()).add(sheet)
+            else:
+                missing.append(kind)
+    if missing:
+        _missing(folder, year, sub, books, missing, sheets, found)
+    for p in files:
+        if (
+            p.is_file()
+            and p.suffix.lower() == ".csv"
+            and p.name.lower()
+            not in (
+                "header.csv",
+                "episodes.csv",
+            )
+            and not _lock_or_hidden(p)
+        ):
+            found.unread.append(f"{year}/{p.name}: {NOT_READ}")
+    for p in sorted({*books, *(p for p in files if _workbook(p))}):
+        if p not in used:
+            found.unread.append(f"{_shown(folder, p)}: {NOT_READ}")
+        else:
+            found.unread.extend(
+                f"{_shown(folder, p)}, sheet {s}: {NOT_READ}"
+                for s in sheets.get(p) or []
+                if s not in used[p]
+            )
+
+
+def _missing(
+    folder: Path,
+    year: int,
+    sub: Path | None,
+    books: list[Path],
+    missing: list[str],
+    sheets: dict[Path, list[str] | None],
+    found: _Survey,
+) -> None:
+    """The problems of a year lacking ``missing`` tables: a workbook of its tables in a
+    format not read is named with what to do, one read without a sheet of them is named with
+    its sheets, else the CSV file is said to be missing."""
+    unread_books = [p for p in books if p.suffix.lower() not in READ_SUFFIXES]
+    found.problems.extend(f"{p}: {tables_workbook_advice(missing)}" for p in unread_books)
+    read_books = [p for p in books if sheets.get(p) is not None]
+    for p in read_books:
+        names = sheets[p] or []
+        found.problems.append(
+            f"{_shown(folder, p)}: no sheet named {' or '.join(missing)} (its sheets: "
+            f"{', '.join(names) or 'none'}); expected a sheet for each table read, named as "
+            "DfE names them: header and episodes"
+        )
+    if unread_books or read_books or any(p in sheets for p in books):
+        return
+    where = sub if sub is not None else folder / str(year)
+    found.problems.extend(
+        f"{where / f'{kind}.csv'}: missing; expected the {kind} file of {year}" for kind in missing
+    )
+
+
+def _survey(folder: Path) -> _Survey:
+    """The tables of every year's return under ``folder`` (``YEAR/header.csv``,
+    ``YEAR/episodes.csv``, or sheets of workbooks: ``YEAR/header.xlsx``, a workbook of the
+    year's tables in ``YEAR/``, or ``YEAR.xlsx`` beside the years), the problems that stop
+    them being read, and notes of the files and sheets left unread."""
     if folder.is_file():
         raise ReturnsRejected(
             f"{folder}: is a file, expected a directory holding YEAR/header.csv and "
@@ -109,79 +293,58 @@ def return_files(folder: Path) -> list[tuple[int, str, Path]]:
         )
     if not folder.is_dir():
         raise ReturnsRejected(f"{folder}: no such directory; nothing was imported", [])
-    found: list[tuple[int, str, Path]] = []
-    problems: list[str] = []
+    found = _Survey([], [], [])
+    year_dirs: dict[int, Path] = {}
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
         m = YEAR_DIR.match(sub.name)
-        # a file's name in any case (Header.csv, EPISODES.CSV), as the upload's archive reads
-        named = {kind: sorted(p for p in sub.iterdir() if p.name.lower() == f"{kind}.csv")
-                 for kind in ("header", "episodes")}  # fmt: skip
-        if not m:
-            if any(named.values()):
-                problems.append(
-                    f"{sub}: holds returns but is not named by a collection year; expected "
-                    "the year it ends in four digits, e.g. 2025 for 2024-25"
-                )
-            continue
-        missing: list[str] = []  # the year's files neither there nor kept as a workbook
-        for kind, paths in named.items():
-            if len(paths) > 1:
-                problems.append(
-                    f"{sub}: holds {' and '.join(p.name for p in paths)}; expected one "
-                    f"{kind}.csv for {sub.name}"
-                )
-            elif paths and paths[0].is_file():
-                found.append((int(m.group(1)), kind, paths[0]))
-            elif paths:
-                problems.append(f"{paths[0]}: is a directory, expected {kind}.csv")
-            else:
-                workbooks = sorted(
-                    p for p in sub.iterdir()
-                    if p.stem.lower() == kind and p.suffix.lower() in WORKBOOK_SUFFIXES
-                )  # fmt: skip
-                problems.extend(f"{p}: {workbook_advice(kind)}" for p in workbooks)
-                if not workbooks:
-                    missing.append(kind)
-        books = _tables_workbooks(sub) if missing else []
-        # a year kept as one workbook of its tables is named, not its files said to be missing
-        problems.extend(f"{p}: {tables_workbook_advice(missing)}" for p in books)
-        if not books:
-            problems.extend(
-                f"{sub / f'{kind}.csv'}: missing; expected the {kind} file of {sub.name}"
-                for kind in missing
+        if m:
+            year_dirs[int(m.group(1))] = sub
+        elif any(p.name.lower() in ("header.csv", "episodes.csv") for p in sub.iterdir()):
+            found.problems.append(
+                f"{sub}: holds returns but is not named by a collection year; expected "
+                "the year it ends in four digits, e.g. 2025 for 2024-25"
             )
-    if not found and not problems:
-        problems.append(
-            f"{folder}: no YEAR/header.csv and YEAR/episodes.csv found (e.g. 2020/header.csv "
-            "for the collection year ending 31 March 2020)"
+    year_books: dict[int, list[Path]] = {}  # YEAR.xlsx beside the years' folders
+    for p in sorted(folder.iterdir()):
+        if _workbook(p) and YEAR_DIR.match(p.stem):
+            year_books.setdefault(int(p.stem), []).append(p)
+    for year in sorted({*year_dirs, *year_books}):
+        sub = year_dirs.get(year)
+        books = year_books.get(year, []) + (
+            sorted(
+                p
+                for p in sub.iterdir()
+                if _workbook(p) and p.stem.lower() not in ("header", "episodes")
+            )  # fmt: skip
+            if sub is not None
+            else []
         )
-    if problems:
-        raise ReturnsRejected(
-            "the returns are incomplete; nothing was imported", problems_listed(problems)
+        _survey_year(folder, year, sub, books, found)
+    if not found.files and not found.problems:
+        found.problems.append(
+            f"{folder}: no YEAR/header.csv and YEAR/episodes.csv found (e.g. 2020/header.csv "
+            "for the collection year ending 31 March 2020), nor a workbook of a year's tables "
+            "(e.g. 2020.xlsx with the sheets header and episodes)"
         )
     return found
 
 
-def unread_files(folder: Path) -> list[str]:
-    """Notes naming the CSV files and workbooks of ``folder``/YEAR/ other than the year's
-    header and episodes (DfE's other tables of the return, such as UASC, reviews or OC2, as
-    a council's return folder holds them, or a workbook of its tables beside the CSV files):
-    they are left as they are, not read."""
-    return [
-        f"{sub.name}/{p.name}: not read (of each year's return, only header.csv and "
-        "episodes.csv are read)"
-        for sub in sorted(p for p in folder.iterdir() if p.is_dir() and YEAR_DIR.match(p.name))
-        for p in sorted(sub.iterdir())
-        if p.is_file()
-        and p.suffix.lower() in (".csv", *WORKBOOK_SUFFIXES)
-        and p.name.lower() not in ("header.csv", "episodes.csv")
-        and not p.name.startswith(("~$", "."))
-    ]
+def return_files(folder: Path) -> list[ReturnFile]:
+    """Every table of the returns under ``folder`` (``_survey``), or ``ReturnsRejected``
+    listing what stops them being read."""
+    found = _survey(folder)
+    if found.problems:
+        raise ReturnsRejected(
+            "the returns are incomplete; nothing was imported", problems_listed(found.problems)
+        )
+    return found.files
 
 
 def _line(e: ValidationError) -> str:
     column = f" column {e.column}:" if e.column else ""
-    return f"{e.file}:{e.line}:{column} {e.message}"
+    if e.sheet:
+        return f"{e.where},{column} {e.message}"
+    return f"{e.where}:{column} {e.message}"
 
 
 # the import reports counts and notes only: what merging the years reads of each file
@@ -194,16 +357,35 @@ MERGE_COLUMNS = Columns(
 StoreFile = Callable[[int, str, str, int, bytes, str, str], None]
 
 
-def _read_return(name: str, path: Path) -> Utf8:
-    """The file's bytes as UTF-8, a byte-order mark dropped (``as_utf8``: UTF-8 checked and
-    kept as it is; UTF-16 or Windows-1252 decoded, the only copy then made), or
-    ``NotText``: its text is ``bytes.decode()`` of them, made when it is stored (not held
-    beside them)."""
-    return as_utf8(name, path.read_bytes())
+@dataclass(frozen=True)
+class _Table:
+    """A table's text as the import reads it (UTF-8 bytes of CSV), the problems of its
+    cells found in reading it (a workbook's formulas) and notes on how it was read."""
+
+    data: bytes
+    errors: tuple[ValidationError, ...]
+    notes: tuple[str, ...]
 
 
-def _encoding_note(name: str, read: Utf8) -> list[str]:
-    return [f"{name}: {read.note}"] if read.converted else []
+def read_table(f: ReturnFile) -> _Table:
+    """The text of a table as the import reads it, or ``NotText`` (a CSV file in no encoding
+    read) or ``NotReadable`` (a workbook or sheet that cannot be read).
+
+    A CSV file: its bytes as UTF-8, a byte-order mark dropped (``as_utf8``: UTF-8 checked
+    and kept as it is; UTF-16 or Windows-1252 decoded, the only copy then made); its text is
+    ``bytes.decode()`` of them, made when it is stored (not held beside them). A sheet: the
+    CSV file it stands for (``sheet_text``), read a row at a time."""
+    if f.sheet:
+        kind: Kind = "header" if f.kind == "header" else "episodes"
+        got = sheet_text(f.path, f.name, f.sheet, kind, workbook_limits())
+        return _Table(got.data, got.errors, got.notes)
+    read = as_utf8(f.name, f.path.read_bytes())
+    return _Table(read.data, (), (f"{f.name}: {read.note}",) if read.converted else ())
+
+
+def _of_sheet(f: ReturnFile, note: str) -> str:
+    """A note of how a table was read, naming its sheet when it is one."""
+    return note.replace(f"{f.name}: ", f"{f.stored_as}: ", 1) if f.sheet else note
 
 
 def problems_listed(problems: list[str]) -> list[str]:
@@ -236,9 +418,10 @@ def load_folder(
 ) -> tuple[list[int], list[str]]:
     """Read, check and ``store`` the returns a year at a time; the years, and notes on how
     files were read where they differ from DfE's layout (an encoding other than UTF-8,
-    columns separated otherwise than by commas, codes in lower case, a year's CSV files
-    other than its header and episodes left unread: ``unread_files``); raise
-    ``ReturnsRejected`` listing every problem of every file.
+    columns separated otherwise than by commas, codes in lower case, a year's CSV files,
+    workbooks and sheets other than its header and episodes left unread: ``_survey``);
+    raise ``ReturnsRejected`` listing every problem of every file (of a table kept as a
+    sheet of a workbook, naming the workbook, the sheet, the row and the column).
 
     No date may be after ``today``, the day of import (by default today in the service's
     time zone: the one place the import and ``check_returns`` ask for it; ``date_span``): a
@@ -254,12 +437,17 @@ def load_folder(
     are still read and checked, so that every problem is listed, but no longer stored.
     """
     today = today or timezone.localdate()
-    files = return_files(folder)
-    years = sorted({y for y, _, _ in files})
-    paths = {(y, kind): path for y, kind, path in files}
+    found = _survey(folder)
+    if found.problems:
+        raise ReturnsRejected(
+            "the returns are incomplete; nothing was imported", problems_listed(found.problems)
+        )
+    files = found.files
+    years = sorted({f.year for f in files})
+    tables = {(f.year, f.kind): f for f in files}
     problems: list[str] = []  # of the files, in their order
     checks: list[str] = []  # of the years, listed after the files' own
-    notes = unread_files(folder)  # how files were read, in their order
+    notes = found.unread  # how files were read, in their order
     done = 0
 
     def read_year(year: int) -> dict[str, ParsedFile]:
@@ -269,23 +457,25 @@ def load_folder(
         nonlocal done
         read: dict[str, ParsedFile] = {}
         for kind in ("header", "episodes"):
-            path = paths.get((year, kind))
-            if path is None:
+            f = tables.get((year, kind))
+            if f is None:
                 continue
-            name = f"{year}/{kind}.csv"
             try:
-                read_as = _read_return(name, path)
-            except NotText as exc:
+                table = read_table(f)
+            except (NotText, NotReadable) as exc:
                 problems.append(str(exc))
                 continue
-            notes.extend(_encoding_note(name, read_as))
-            data = read_as.data
-            del read_as
+            notes.extend(table.notes)
+            data, cells = table.data, table.errors
+            del table
             p = (parse_header if kind == "header" else parse_episodes)(
-                name, data, year, today=today
+                f.name, data, year, today=today, sheet=f.sheet
             )
-            problems.extend(_line(e) for e in p.errors)
-            notes.extend(p.notes)
+            # a formula is the one problem of its cell (its value is not read)
+            problems.extend(_line(e) for e in cells)
+            at = {(e.line, e.column) for e in cells}
+            problems.extend(_line(e) for e in p.errors if (e.line, e.column) not in at)
+            notes.extend(_of_sheet(f, n) for n in p.notes)
             accepted = not (problems or checks)  # else nothing more is stored
             rows, kept = p.frame.height, stored_rows(p) if accepted else b""
             # what the year's checks read: the children and the header's dates of birth
@@ -297,7 +487,7 @@ def load_folder(
             text = data.decode("utf-8") if accepted else ""
             del data  # its text is stored, without the bytes beside it
             if accepted:
-                store(year, kind, name, rows, kept, text, sha)
+                store(year, kind, f.stored_as, rows, kept, text, sha)
             del kept, text
             done += 1
             if progress:
@@ -308,7 +498,7 @@ def load_folder(
         not_begun = year_not_begun(year, today)
         if not_begun:  # one problem of the year, not one of each of its dates
             problems.append(f"{year}/: {not_begun}")
-            done += sum(1 for y, _ in paths if y == year)
+            done += sum(1 for y, _ in tables if y == year)
             continue
         read = read_year(year)
         if "header" not in read or "episodes" not in read:
@@ -317,8 +507,9 @@ def load_folder(
         checks.extend(_line(e) for e in check_children_in_header(episodes, header))
         checks.extend(_line(e) for e in check_born_before_episodes(episodes, header))
         if not episodes.errors and episodes.frame.height == 0 and not replace_with_empty:
+            where = f"{episodes.source}, row 1" if episodes.sheet else f"{episodes.file_name}:1"
             checks.append(
-                f"{episodes.file_name}:1: has no episodes, only its heading row; "
+                f"{where}: has no episodes, only its heading row; "
                 f"importing it would leave {year} with no episodes, replacing any loaded "
                 "before. Expected the year's episodes (or --replace-with-empty if an "
                 "empty year is meant)"

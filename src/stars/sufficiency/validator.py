@@ -28,6 +28,7 @@ from stars.domain.sufficiency.ssda903 import (
     as_dfe_layout,
 )
 from stars.domain.text_files import as_utf8
+from stars.sufficiency.services import ReturnFile, read_table
 
 HERE = Path(__file__).parent / "validator903"
 RUNNER = HERE / "runner.py"
@@ -227,10 +228,24 @@ def as_dfe_reads(path: Path, into: Path, kind: Kind) -> Path:
     return copy
 
 
+def _as_dfe_copy(f: ReturnFile, into: Path) -> Path:
+    """The file DfE's validator reads for a table: ``as_dfe_reads`` of a CSV file; for a
+    sheet of a workbook, a copy of the CSV file the import reads in its place
+    (``read_table``), in DfE's layout."""
+    kind: Kind = "header" if f.kind == "header" else "episodes"
+    if not f.sheet:
+        return as_dfe_reads(f.path, into, kind)
+    text = read_table(f).data.decode("utf-8")
+    copy = into / str(f.year) / f"{kind}.csv"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(as_dfe_layout(text, kind) or text, encoding="utf-8")
+    return copy
+
+
 def validate_years(
     python: Path,
     *,
-    files: Iterable[tuple[int, str, Path]],
+    files: Iterable[ReturnFile],
     la: str,
     years: Iterable[int] | None = None,
     progress: Callable[[int, int, int], None] | None = None,
@@ -241,12 +256,13 @@ def validate_years(
 
     ``progress(year, done, total)`` follows the rules of a year; ``year_done`` gets each
     year's result. A file in another encoding or separated otherwise than by commas is given
-    to DfE's validator as a copy it reads (``as_dfe_reads``). Raises ``ValidatorUnavailable``
+    to DfE's validator as a copy it reads (``as_dfe_reads``), and so is a table kept as a
+    sheet of a workbook (``_as_dfe_copy``). Raises ``ValidatorUnavailable``
     when a year cannot be run."""
     with tempfile.TemporaryDirectory(prefix="stars-903-copies-") as copies:
         return _validate_years(
             python,
-            files=[(y, kind, as_dfe_reads(path, Path(copies), kind)) for y, kind, path in files],
+            files=[(f.year, f.kind, _as_dfe_copy(f, Path(copies))) for f in files],
             la=la,
             years=years,
             progress=progress,

@@ -24,11 +24,6 @@ TRACKER_FILES = (  # form field, stored as, what it is
 RETURNS_ARCHIVE = "returns.zip"
 
 
-def max_bytes() -> int:
-    """The largest file an upload may hold (``STARS_UPLOAD_MAX_MB``)."""
-    return int(settings.STARS_UPLOAD_MAX_MB) * 1024 * 1024
-
-
 def folder_of(upload: Upload) -> Path:
     return Path(settings.STARS_HOME) / "uploads" / str(upload.pk)
 

@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 
 from stars.core.forms import GovukForm
+from stars.core.spool import max_upload_bytes
 from stars.partnership.models import Council
-from stars.uploads.files import TRACKER_FILES, max_bytes
+from stars.uploads.files import TRACKER_FILES
 
 
 def _file(label: str, accept: str, hint: str) -> forms.FileField:
@@ -27,7 +28,7 @@ def _file(label: str, accept: str, hint: str) -> forms.FileField:
 class SizeLimited(GovukForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        limit = max_bytes()
+        limit = max_upload_bytes()
         for name, field in self.fields.items():
             upload = data.get(name)
             if isinstance(field, forms.FileField) and upload is not None and upload.size > limit:
@@ -62,9 +63,11 @@ class ReturnsUploadForm(SizeLimited):
     )
     archive = _file(
         "Returns ZIP file",
-        ".zip,application/zip",
+        ".zip,application/zip,.xlsx",
         "A ZIP holding a folder per collection year with DfE's header.csv and episodes.csv, "
-        "e.g. 2024/header.csv and 2024/episodes.csv (dates as dd/mm/YYYY)",
+        "e.g. 2024/header.csv and 2024/episodes.csv (dates as dd/mm/YYYY), or the tables "
+        "kept as Excel workbooks (2024.xlsx with a Header and an Episodes sheet); or one "
+        "year's workbook on its own, named by the year",
     )
 
     action = forms.ChoiceField(

@@ -19,7 +19,9 @@ from django.utils import timezone
 
 from stars.core.audit import record_access
 from stars.core.permissions import allowed
+from stars.core.spool import UNPACKED_FACTOR, max_upload_bytes
 from stars.core.templatetags.stars_format import count
+from stars.domain.sufficiency.workbooks import WORKBOOK_PART
 from stars.partnership.selectors import programme_codes
 from stars.partnership.services import programme_join
 from stars.sufficiency import validator
@@ -31,16 +33,12 @@ from stars.sufficiency.services import (
     problems_listed,
     return_files,
     returns_import,
-    workbook_advice,
 )
 from stars.tracker.files import TrackerRejected, import_files
-from stars.uploads.files import RETURNS_ARCHIVE, folder_of, max_bytes, write_progress
+from stars.uploads.files import RETURNS_ARCHIVE, folder_of, write_progress
 from stars.uploads.models import Upload
 
 logger = logging.getLogger("stars.uploads")
-
-# A returns archive may unpack to at most this many times the upload limit.
-UNPACKED_FACTOR = 10
 
 
 def _as_uploaded(upload: Upload, lines: list[str]) -> list[str]:
@@ -57,7 +55,9 @@ def _as_uploaded(upload: Upload, lines: list[str]) -> list[str]:
 
 def _unpack(upload: Upload) -> Path:
     """Unpack the returns archive into ``returns/``; refuse anything but YEAR/*.csv files
-    (those other than YEAR/header.csv and YEAR/episodes.csv are not read)."""
+    and workbooks, YEAR/*.xlsx and YEAR.xlsx (what is read of them is ``return_files``'
+    to say). An XLSX workbook uploaded in the archive's place is a year's return
+    (``_workbook_uploaded``)."""
     folder = folder_of(upload)
     target = folder / "returns"
     shutil.rmtree(target, ignore_errors=True)
@@ -73,36 +73,48 @@ def _unpack(upload: Upload) -> Path:
         ) from exc
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
-        if sum(m.file_size for m in members) > UNPACKED_FACTOR * max_bytes():
+        most = UNPACKED_FACTOR * max_upload_bytes()
+        if sum(m.file_size for m in members) > most:
             raise ReturnsRejected(
-                f"{name}: unpacks to more than {UNPACKED_FACTOR * max_bytes() // (1024 * 1024)} "
-                "MB; nothing was imported",
+                f"{name}: unpacks to more than {most // (1024 * 1024)} MB; nothing was imported",
                 [],
             )
+        if WORKBOOK_PART in {m.filename for m in members}:
+            return _workbook_uploaded(upload, target)
         problems, twice = [], 0  # twice: files of a year already unpacked
         unpacked: dict[tuple[str, str], str] = {}  # YEAR/file -> the member unpacked there
         for m in members:
             # a folder separator written as "\\" (some Windows tools), a name in any case
             path = PurePosixPath(m.filename.replace("\\", "/"))
             parts = path.parts
-            if parts and parts[0] not in ("__MACOSX",) and len(parts) > 2:
+            stem, suffix = PurePosixPath(path.name.lower()).stem, path.suffix.lower()
+            if (
+                parts
+                and suffix in WORKBOOK_SUFFIXES
+                and stem.isdigit()
+                and len(stem) == 4
+                and not (len(parts) > 1 and parts[-2].isdigit())
+            ):
+                parts = ("", parts[-1])  # YEAR.xlsx, a year's tables, beside the years
+            elif parts and parts[0] not in ("__MACOSX",) and len(parts) > 2:
                 parts = parts[-2:]  # YEAR/file.csv inside a top folder
             if len(parts) == 2 and parts[1].lower() in ("header.csv", "episodes.csv"):
                 parts = (parts[0], parts[1].lower())
             # a year's other CSV files (DfE's other tables of the return: UASC, reviews,
-            # ...) and a workbook of its tables are unpacked beside it, as in a folder: left
-            # unread (``unread_files``), the workbook named if the year's files are missing
+            # ...) and its workbooks are unpacked beside it, as in a folder: what is read of
+            # them and what is left unread (with a note) is the import's to say
             # (``return_files``)
-            stem, suffix = PurePosixPath(path.name.lower()).stem, path.suffix.lower()
-            beside = suffix == ".csv" or (
-                suffix in WORKBOOK_SUFFIXES and stem not in ("header", "episodes")
-            )
-            if len(parts) != 2 or not parts[0].isdigit() or not beside:
-                if stem in ("header", "episodes") and suffix in WORKBOOK_SUFFIXES:
-                    problems.append(f"{name}: {m.filename}: {workbook_advice(stem)}")
-                elif not path.name.startswith("."):
+            beside = suffix in (".csv", *WORKBOOK_SUFFIXES)
+            if (
+                len(parts) != 2
+                or not (parts[0].isdigit() or parts[0] == "")
+                or not beside
+                or path.name.startswith(("~$", "."))
+            ):
+                if not path.name.startswith(".") and not path.name.startswith("~$"):
                     problems.append(
-                        f"{name}: {m.filename}: not YEAR/header.csv or YEAR/episodes.csv"
+                        f"{name}: {m.filename}: not YEAR/header.csv or YEAR/episodes.csv "
+                        "(nor a workbook of a year's tables, YEAR/*.xlsx or YEAR.xlsx)"
                     )
                 continue
             year, file = parts[0], parts[1]
@@ -115,7 +127,7 @@ def _unpack(upload: Upload) -> Path:
                 twice += 1
                 continue
             unpacked[year, file] = m.filename
-            (target / year).mkdir(exist_ok=True)
+            (target / year).mkdir(exist_ok=True)  # "" for YEAR.xlsx: the target itself
             try:
                 with archive.open(m) as src, (target / year / file).open("wb") as dst:
                     shutil.copyfileobj(src, dst)
@@ -136,6 +148,24 @@ def _unpack(upload: Upload) -> Path:
                 f"the archive holds {' and '.join(what)}; nothing was imported",
                 problems_listed(problems),
             )
+    return target
+
+
+def _workbook_uploaded(upload: Upload, target: Path) -> Path:
+    """A workbook uploaded in place of an archive (an XLSX file is a ZIP too): the tables of
+    the year it is named by (``2024.xlsx``, or a name ending in the year), put where the
+    import reads a year's workbook, ``YEAR.xlsx``."""
+    name = upload.files[0]["name"]
+    stem = PurePosixPath(name).stem
+    year = stem[-4:]
+    if not (year.isdigit() and (len(stem) == 4 or not stem[-5].isdigit())):
+        raise ReturnsRejected(
+            f"{name}: a workbook not named by its collection year; expected the year it "
+            "ends in, e.g. 2025.xlsx for 2024-25 (or a ZIP holding YEAR/header.csv and "
+            "YEAR/episodes.csv); nothing was imported",
+            [],
+        )
+    shutil.copyfile(folder_of(upload) / RETURNS_ARCHIVE, target / f"{year}.xlsx")
     return target
 
 
@@ -263,7 +293,7 @@ def _validate(upload: Upload) -> tuple[str, list[str], bool]:
         )
     except validator.ValidatorUnavailable as exc:
         raise ValidatorNotReady(str(exc)) from exc
-    years = sorted({y for y, _, _ in files})
+    years = sorted({f.year for f in files})
     record_access(
         user=upload.uploaded_by,
         action="validate",

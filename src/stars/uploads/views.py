@@ -17,11 +17,11 @@ from stars.core.documents import download
 from stars.core.permissions import allowed, page
 from stars.core.programmes import programme_active
 from stars.core.sessions import session_seconds_left
-from stars.core.spool import NOT_STORED
+from stars.core.spool import NOT_STORED, max_upload_bytes
 from stars.domain.spreadsheet_text import csv_bytes
 from stars.domain.tracker.parsing import tracker_columns
 from stars.jobs.selectors import worker_health
-from stars.uploads.files import max_bytes, read_progress
+from stars.uploads.files import read_progress
 from stars.uploads.forms import ReturnsUploadForm, TrackerUploadForm
 from stars.uploads.models import Upload
 from stars.uploads.selectors import councils_for_returns, upload_for, uploads_visible
@@ -79,7 +79,7 @@ def tracker_form(request: HttpRequest) -> HttpResponse:
             "nothing: if any row has a problem, nothing is imported and every problem is "
             "listed. Re-importing updates records by id." + _programme_rule(request.user),
             "columns": tracker_columns(),
-            "limit_mb": max_bytes() // (1024 * 1024),
+            "limit_mb": max_upload_bytes() // (1024 * 1024),
             "recent": _recent(request, Upload.Kind.TRACKER),
             "detail": "tracker_upload",
             "arg": "tracker_upload",
@@ -119,7 +119,7 @@ def returns_form(request: HttpRequest) -> HttpResponse:
             "problem, nothing is imported and every problem is listed. Re-importing a "
             "collection year replaces it. Or check them with DfE's full rule set "
             "(csc-validator-be-903) without importing them.",
-            "limit_mb": max_bytes() // (1024 * 1024),
+            "limit_mb": max_upload_bytes() // (1024 * 1024),
             "recent": _recent(request, Upload.Kind.RETURNS),
             "detail": "returns_upload",
             "arg": "returns_upload",

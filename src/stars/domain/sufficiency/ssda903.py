@@ -77,15 +77,37 @@ Kind = Literal["header", "episodes"]
 
 @dataclass(frozen=True, order=True)
 class ValidationError:
-    """One problem in one file: ``line`` is the physical line (headings are line 1)."""
+    """One problem in one file: ``line`` is the physical line (headings are line 1); for a
+    table kept as a ``sheet`` of a workbook (``stars.domain.sufficiency.workbooks``), the
+    sheet's row."""
 
     file: str
     line: int
     column: str
     message: str
+    sheet: str = ""
 
     def __str__(self) -> str:
+        if self.sheet:
+            return f"{self.where}, column {self.column}: {self.message}"
         return f"{self.file}, line {self.line}, column {self.column}: {self.message}"
+
+    @property
+    def where(self) -> str:
+        """The file and line, or the workbook, sheet and row, as a problem names them."""
+        if self.sheet:
+            return f"{self.file}, sheet {self.sheet}, row {self.line}"
+        return f"{self.file}:{self.line}"
+
+
+def in_sheet(errors: Iterable[ValidationError], sheet: str) -> tuple[ValidationError, ...]:
+    """``errors`` of a table read from ``sheet`` of a workbook: each named by its sheet and
+    row (what a message calls a line, a row)."""
+    if not sheet:
+        return tuple(errors)
+    return tuple(
+        replace(e, sheet=sheet, message=e.message.replace(" on line ", " on row ")) for e in errors
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,10 +122,17 @@ class ParsedFile:
     #: how the file was read where it differs from DfE's layout (its separator, codes in
     #: lower case), each naming the file: what the import says in its notes
     notes: tuple[str, ...] = ()
+    #: the sheet of the workbook ``file_name`` the table was read from, if it was
+    sheet: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def source(self) -> str:
+        """The file, or the workbook and sheet, as a message names it."""
+        return f"{self.file_name}, sheet {self.sheet}" if self.sheet else self.file_name
 
 
 @dataclass(frozen=True, eq=False)
@@ -622,15 +651,24 @@ def parse_header(
     *,
     check: bool = True,
     today: date | None = None,
+    sheet: str = "",
 ) -> ParsedFile:
     """Parse and check a header file (one row per child). ``check=False`` is for a file
     checked already (a stored return, imported all or nothing): the same typed rows, without
     looking for problems again. ``today``, when given, is the day the file is read: a date
-    after it is refused (see ``date_span``)."""
+    after it is refused (see ``date_span``). ``sheet``: the sheet of the workbook
+    ``file_name`` the text was read from (``stars.domain.sufficiency.workbooks``), which
+    each problem then names with its row."""
     frame, errors, notes = _parse_frame(file_name, text, HEADER_COLUMNS, HEADER_OPTIONAL)
     if frame is None:
         return ParsedFile(
-            file_name, collection_year, "header", _empty(HEADER_COLUMNS), tuple(errors), notes
+            file_name,
+            collection_year,
+            "header",
+            _empty(HEADER_COLUMNS),
+            in_sheet(errors, sheet),
+            notes,
+            sheet,
         )
     frame, lowered = _upper_codes(file_name, frame, HEADER_CODED)
     notes += lowered
@@ -657,7 +695,9 @@ def parse_header(
     else:
         frame = _dates(frame, ("DOB", "MC_DOB"))
     frame = frame.with_columns(pl.lit(collection_year).alias("YEAR"))
-    return ParsedFile(file_name, collection_year, "header", frame, tuple(sorted(errors)), notes)
+    return ParsedFile(
+        file_name, collection_year, "header", frame, in_sheet(sorted(errors), sheet), notes, sheet
+    )
 
 
 # --- episodes ---------------------------------------------------------------------------------
@@ -801,9 +841,10 @@ def parse_episodes(
     *,
     check: bool = True,
     today: date | None = None,
+    sheet: str = "",
 ) -> ParsedFile:
     """Parse and check an episodes file; adds ``GROUP`` (placement group) and ``YEAR``.
-    ``check=False`` and ``today`` as for ``parse_header``."""
+    ``check=False``, ``today`` and ``sheet`` as for ``parse_header``."""
     frame, errors, notes = _parse_frame(file_name, text, EPISODE_COLUMNS, EPISODE_OPTIONAL)
     if frame is None:
         empty = with_placement_group(
@@ -811,7 +852,9 @@ def parse_episodes(
                 pl.col("DECOM", "DEC").cast(pl.Date), pl.lit(collection_year).alias("YEAR")
             )
         )
-        return ParsedFile(file_name, collection_year, "episodes", empty, tuple(errors), notes)
+        return ParsedFile(
+            file_name, collection_year, "episodes", empty, in_sheet(errors, sheet), notes, sheet
+        )
     frame, lowered = _upper_codes(file_name, frame, EPISODE_CODED)
     notes += lowered
     if check:
@@ -827,7 +870,10 @@ def parse_episodes(
     else:
         frame = _dates(frame, ("DECOM", "DEC"))
     frame = with_placement_group(frame.with_columns(pl.lit(collection_year).alias("YEAR")))
-    return ParsedFile(file_name, collection_year, "episodes", frame, tuple(sorted(errors)), notes)
+    errors = sorted(errors)
+    return ParsedFile(
+        file_name, collection_year, "episodes", frame, in_sheet(errors, sheet), notes, sheet
+    )
 
 
 # --- stored rows ------------------------------------------------------------------------------
@@ -876,8 +922,9 @@ def check_children_in_header(episodes: ParsedFile, header: ParsedFile) -> list[V
             episodes.file_name,
             int(line),
             "CHILD",
-            f"child {child!r} is not in {header.file_name}; expected every child with an "
+            f"child {child!r} is not in {header.source}; expected every child with an "
             "episode in the year to have a row in that year's header",
+            episodes.sheet,
         )
         for line, child in strays.select("LINE", "CHILD").iter_rows()
     ]
@@ -907,8 +954,9 @@ def check_born_before_episodes(episodes: ParsedFile, header: ParsedFile) -> list
             int(line),
             "DECOM",
             f"DECOM {decom:%d/%m/%Y} is before the date of birth of child {child!r} "
-            f"({dob:%d/%m/%Y} in {header.file_name}); expected an episode to start on or "
+            f"({dob:%d/%m/%Y} in {header.source}); expected an episode to start on or "
             "after it",
+            episodes.sheet,
         )
         for line, child, decom, dob in early.select("LINE", "CHILD", "DECOM", "DOB").iter_rows()
     ]
